@@ -1,0 +1,127 @@
+/*
+ * Per-CPU data and the machine-dependent CPU interface.
+ *
+ * Every CPU has one struct cpu_info, reached through the GS base while in
+ * the kernel: %gs:0 holds its own address, so curcpu() is one load and no
+ * global names "the current CPU" or "the current LWP".
+ */
+#ifndef _ARCH_CPU_H_
+#define _ARCH_CPU_H_
+
+#include <types.h>
+#include <param.h>
+#include <arch/cpufunc.h>
+#include <arch/segments.h>
+
+struct lwp;
+struct trapframe;
+
+/* The 64-bit task-state segment (Intel SDM vol. 3, 8.7). */
+struct tss {
+	uint32_t tss_rsvd0;
+	uint64_t tss_rsp0;
+	uint64_t tss_rsp1;
+	uint64_t tss_rsp2;
+	uint64_t tss_rsvd1;
+	uint64_t tss_ist[7];
+	uint64_t tss_rsvd2;
+	uint16_t tss_rsvd3;
+	uint16_t tss_iobase;
+} __packed;
+
+/*
+ * Fields are owned by their CPU: only it reads or writes them, with
+ * interrupts masked where an interrupt handler also uses the field.
+ * The first four are read by assembly at fixed offsets.
+ */
+struct cpu_info {
+	struct cpu_info *ci_self; /* %gs:0 */
+	struct lwp *ci_curlwp;    /* %gs:8, the LWP running here */
+	uint64_t ci_rsp0;         /* %gs:16, kernel stack top for entry */
+	uint64_t ci_uscratch;     /* %gs:24, user rsp during syscall entry */
+	unsigned ci_index;        /* 0 for the boot CPU */
+	uint32_t ci_lapic_id;
+	int ci_spin_depth;         /* spinlocks held (interrupts masked) */
+	bool ci_spin_intr_enabled; /* interrupts were on at depth 0 */
+	int ci_intr_depth;         /* nested hardware interrupts */
+	uint64_t ci_nintr;         /* interrupts taken */
+	uint64_t ci_ntraps;        /* exceptions taken */
+	uint64_t ci_gdt[NGDT];
+	struct tss ci_tss;
+} __aligned(64);
+
+#define CI_SELF 0
+#define CI_CURLWP 8
+#define CI_RSP0 16
+#define CI_USCRATCH 24
+
+static inline struct cpu_info *
+curcpu(void)
+{
+	struct cpu_info *ci;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(ci));
+	return ci;
+}
+
+#define curlwp (curcpu()->ci_curlwp)
+
+/* CPU features found by cpu_identify() and turned on where present. */
+struct cpu_features {
+	bool cf_nx;
+	bool cf_pdpe1gb; /* 1 GiB pages */
+	bool cf_smep;
+	bool cf_smap;
+	bool cf_umip;
+	bool cf_pge;
+	bool cf_fsgsbase;
+	bool cf_invariant_tsc;
+	char cf_vendor[13];
+	char cf_brand[49];
+};
+extern struct cpu_features cpu_features;
+
+/* Early CPU set-up on the boot CPU: features, control registers, GDT, TSS, IDT, GS. */
+void cpu_startup_boot(void);
+
+/* Interrupt masking.  intr_disable returns the previous state for intr_restore. */
+static inline bool
+intr_disable(void)
+{
+	bool was = (read_rflags() & PSL_I) != 0;
+	cli();
+	return was;
+}
+
+static inline void
+intr_restore(bool was_enabled)
+{
+	if (was_enabled)
+		sti();
+}
+
+static inline bool
+intr_enabled(void)
+{
+	return (read_rflags() & PSL_I) != 0;
+}
+
+/* Wait for the next interrupt with interrupts enabled. */
+static inline void
+cpu_idle(void)
+{
+	__asm__ volatile("sti; hlt" : : : "memory");
+}
+
+/* Stop this CPU for good. */
+void cpu_halt(void) __noreturn;
+
+/*
+ * Leave QEMU through isa-debug-exit with (code & 0x7f), as ABI.md section 1
+ * describes; on a machine without the device, try ACPI power-off, then halt.
+ */
+void machine_exit(int code) __noreturn;
+
+/* The kernel stack of the boot CPU, from boot.S. */
+extern char bootstack_top[];
+
+#endif /* !_ARCH_CPU_H_ */

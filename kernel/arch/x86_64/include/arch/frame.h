@@ -1,0 +1,87 @@
+/*
+ * The trap frame.  Its layout is the one ABI.md section 4.3 gives for
+ * struct trapframe (DragonFly's and FreeBSD's amd64 layout): the CPU pushes
+ * ss..rip and, for some exceptions, the error code; the entry stubs in
+ * vector.S push the rest.  vmspace_ctl copies it to and from user space
+ * unchanged, so its offsets are part of the ABI and checked below.
+ */
+#ifndef _ARCH_FRAME_H_
+#define _ARCH_FRAME_H_
+
+#include <types.h>
+
+struct trapframe {
+	uint64_t tf_rdi;
+	uint64_t tf_rsi;
+	uint64_t tf_rdx;
+	uint64_t tf_rcx;
+	uint64_t tf_r8;
+	uint64_t tf_r9;
+	uint64_t tf_rax;
+	uint64_t tf_rbx;
+	uint64_t tf_rbp;
+	uint64_t tf_r10;
+	uint64_t tf_r11;
+	uint64_t tf_r12;
+	uint64_t tf_r13;
+	uint64_t tf_r14;
+	uint64_t tf_r15;
+	uint64_t tf_trapno;
+	uint64_t tf_addr;
+	uint64_t tf_err;
+	/* pushed by the CPU */
+	uint64_t tf_rip;
+	uint64_t tf_cs;
+	uint64_t tf_rflags;
+	uint64_t tf_rsp;
+	uint64_t tf_ss;
+};
+
+#define TF_RDI 0
+#define TF_RAX 48
+#define TF_R15 112
+#define TF_TRAPNO 120
+#define TF_ADDR 128
+#define TF_ERR 136
+#define TF_RIP 144
+#define TF_CS 152
+#define TF_RFLAGS 160
+#define TF_RSP 168
+#define TF_SS 176
+#define TF_SIZE 184
+
+/* Trap numbers beyond the x86 vectors (ABI.md 4.3). */
+#define T_DIVIDE 0
+#define T_DEBUG 1
+#define T_NMI 2
+#define T_BPTFLT 3
+#define T_OFLOW 4
+#define T_BOUND 5
+#define T_PRIVINFLT 6
+#define T_DNA 7
+#define T_DOUBLEFLT 8
+#define T_TSSFLT 10
+#define T_SEGNPFLT 11
+#define T_STKFLT 12
+#define T_PROTFLT 13
+#define T_PAGEFLT 14
+#define T_FPOPFLT 16
+#define T_ALIGNFLT 17
+#define T_MCHK 18
+#define T_XMMFLT 19
+#define T_VIRTFLT 20
+#define T_CPFLT 21
+#define T_SYSCALL 256
+#define T_TIMEOUT 257
+
+/* Page-fault error code bits. */
+#define PGEX_P 0x01 /* the page was present: a protection violation */
+#define PGEX_W 0x02 /* a write */
+#define PGEX_U 0x04 /* from user mode */
+#define PGEX_RSV 0x08
+#define PGEX_I 0x10 /* an instruction fetch */
+
+/* True if the frame was taken from user mode. */
+#define TRAPF_USERMODE(tf) (((tf)->tf_cs & 3) == 3)
+
+#endif /* !_ARCH_FRAME_H_ */

@@ -1,0 +1,126 @@
+/*
+ * The machine-dependent half of the VM: x86_64 4-level page tables.
+ *
+ * Virtual memory layout (upper half shared by every pmap):
+ *
+ *   0x0000000000001000 .. 0x00007ffffffff000  user (VM_MIN/MAX_USER_ADDRESS)
+ *   0xffff800000000000 .. +DMAP_SIZE          direct map of physical memory
+ *   0xffffc00000000000 .. +KVA_STACK_SIZE     kernel stacks with guard pages
+ *   0xffffc08000000000 .. +KVA_DEV_SIZE       device registers (uncached)
+ *   0xffffffff80000000 .. kernel image        text r-x, rodata r--, data rw-
+ *
+ * The kernel half is made of PML4 entries created at boot and never
+ * changed, so every pmap copies them once when it is created.
+ */
+#ifndef _ARCH_PMAP_H_
+#define _ARCH_PMAP_H_
+
+#include <types.h>
+#include <param.h>
+#include <spinlock.h>
+#include <vm/vm.h>
+
+struct bootinfo;
+
+#define KERNBASE 0xffffffff80000000UL /* the image is linked here */
+#define DMAP_BASE 0xffff800000000000UL
+#define DMAP_SIZE (1UL << 45) /* 32 TiB of physical memory at most */
+#define KVA_STACK_BASE 0xffffc00000000000UL
+#define KVA_STACK_SIZE (1UL << 39)
+#define KVA_DEV_BASE 0xffffc08000000000UL
+#define KVA_DEV_SIZE (1UL << 30)
+
+#define PHYS_TO_DMAP(pa) ((void *)((uint64_t)(pa) + DMAP_BASE))
+#define DMAP_TO_PHYS(va) ((paddr_t)((uint64_t)(va)-DMAP_BASE))
+
+/* Page-table entry bits. */
+#define PG_V 0x001UL
+#define PG_RW 0x002UL
+#define PG_U 0x004UL
+#define PG_PWT 0x008UL
+#define PG_PCD 0x010UL
+#define PG_A 0x020UL
+#define PG_M 0x040UL
+#define PG_PS 0x080UL
+#define PG_G 0x100UL
+#define PG_NX (1UL << 63)
+#define PG_FRAME 0x000ffffffffff000UL
+
+typedef uint64_t pt_entry_t;
+
+/*
+ * An address space's page tables.  pm_lock guards the tables below the
+ * PML4's user half and pm_resident.
+ */
+struct pmap {
+	pt_entry_t *pm_pml4; /* direct-map address of the PML4 */
+	paddr_t pm_pml4_pa;
+	uint64_t pm_resident; /* user pages mapped */
+	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
+	struct spinlock pm_lock;
+};
+
+/* pmap_enter flags */
+#define PMAP_NOCACHE 0x1 /* uncached: device registers */
+#define PMAP_WIRED 0x2
+
+/*
+ * Build the kernel's page tables (direct map, kernel image with its
+ * section permissions, the fixed upper-half PML4 entries), switch to
+ * them and drop the boot identity map.  Page-table pages come from the
+ * start of bi->bi_usable, which is trimmed to match.  Boot CPU only.
+ */
+void pmap_bootstrap(struct bootinfo *bi);
+
+/* The kernel's pmap: its user half is empty. */
+struct pmap *pmap_kernel(void);
+
+/*
+ * Initialise pm as an empty user address space sharing the kernel half.
+ * Returns 0 or -ENOMEM.  No requirements.
+ */
+int pmap_create(struct pmap *pm);
+
+/*
+ * Free every page-table page of pm (mapped pages are not the pmap's and
+ * must have been removed or be freed by the caller).  pm must not be
+ * active on any CPU.
+ */
+void pmap_destroy(struct pmap *pm);
+
+/*
+ * Map the page at va to physical page pa with prot, replacing any old
+ * mapping.  In pmap_kernel() the mapping is kernel-only; in any other
+ * pmap it is a user mapping.  Returns 0 or -ENOMEM (nothing changed).
+ */
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
+    int flags);
+
+/* Unmap [sva, eva); holes are fine.  Empty page-table pages are freed. */
+void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
+
+/* Change [sva, eva) to prot; VM_PROT_NONE removes the mappings. */
+void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
+
+/* The physical address va maps to, in *pa; false if it is unmapped. */
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
+
+/* Load pm's page tables on this CPU. */
+void pmap_activate(struct pmap *pm);
+
+/*
+ * Map len bytes of device registers at physical pa, uncached, in the
+ * device area.  Returns the virtual address, or NULL when out of space
+ * or memory.  Boot-time and driver use; never unmapped.
+ */
+void *pmap_mapdev(paddr_t pa, size_t len);
+
+/*
+ * Allocate a kernel stack of KSTACK_SIZE bytes below an unmapped guard
+ * page.  Returns its top (the initial stack pointer), or 0 when out of
+ * memory.  kstack_free takes that same top.  No requirements.
+ */
+vaddr_t kstack_alloc(void);
+void kstack_free(vaddr_t top);
+
+#endif /* !_ARCH_PMAP_H_ */

@@ -1,0 +1,39 @@
+/*
+ * Spinlocks.  Holding one masks interrupts on the holding CPU, so state
+ * shared with interrupt handlers is safe under it; nesting is counted per
+ * CPU, and interrupts come back on only when the outermost lock is
+ * released (xv6's push_off/pop_off).  A spinlock is never held across a
+ * sleep.
+ */
+#ifndef _SPINLOCK_H_
+#define _SPINLOCK_H_
+
+#include <types.h>
+
+struct cpu_info;
+
+struct spinlock {
+	volatile uint32_t sl_locked;
+	struct cpu_info *sl_owner; /* valid while locked */
+	const char *sl_name;
+};
+
+#define SPINLOCK_INITIALIZER(name) { 0, NULL, (name) }
+
+void spinlock_init(struct spinlock *sl, const char *name);
+
+/* Take sl, spinning; panics on a second acquisition by the same CPU. */
+void spin_lock(struct spinlock *sl);
+
+/* Release sl, which this CPU holds. */
+void spin_unlock(struct spinlock *sl);
+
+/* True if this CPU holds sl. */
+bool spin_held(const struct spinlock *sl);
+
+/* Mask interrupts, counting nesting on this CPU (push_off in xv6). */
+void spin_intr_push(void);
+/* Undo one spin_intr_push; interrupts return at depth zero. */
+void spin_intr_pop(void);
+
+#endif /* !_SPINLOCK_H_ */

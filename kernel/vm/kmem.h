@@ -1,0 +1,30 @@
+/*
+ * The kernel heap.  Small requests (up to KMEM_MAX_SMALL bytes) come from
+ * per-size-class slabs of one page each; larger ones get whole pages from
+ * the page allocator.  kfree finds the kind of an allocation from the
+ * vm_page of its address, so no header sits in front of objects.
+ */
+#ifndef _KMEM_H_
+#define _KMEM_H_
+
+#include <types.h>
+
+#define KM_ZERO 0x1 /* return zeroed memory */
+
+#define KMEM_MIN_SMALL 16
+#define KMEM_MAX_SMALL 2048
+
+/*
+ * size bytes aligned to min(size rounded up to a power of two, 4096), or
+ * NULL when memory is exhausted or size is 0.  Never sleeps, never
+ * panics.  No requirements.
+ */
+void *kmalloc(size_t size, int flags);
+
+/* Free what kmalloc returned; NULL is ignored.  No requirements. */
+void kfree(void *p);
+
+/* Bytes handed out and not yet freed, rounded to the size classes. */
+uint64_t kmem_used(void);
+
+#endif /* !_KMEM_H_ */

@@ -1,0 +1,39 @@
+/*
+ * Physical pages for the rest of the kernel: the one vm_phys allocator,
+ * under a spinlock, with every page reachable through the direct map.
+ */
+#ifndef _VM_PAGE_H_
+#define _VM_PAGE_H_
+
+#include <types.h>
+#include <vm/vm_phys.h>
+
+struct bootinfo;
+
+#define VM_ALLOC_ZERO 0x1 /* fill the pages with zeros */
+
+/*
+ * Hand every usable page in bi->bi_usable to the allocator, after
+ * taking the vm_page arrays themselves out of that memory.  Called once
+ * on the boot CPU, after the direct map exists.
+ */
+void vm_page_startup(const struct bootinfo *bi);
+
+/* One page, or NULL when memory is exhausted.  No requirements. */
+struct vm_page *vm_page_alloc(int flags);
+
+/* 2^order physically contiguous pages, or NULL.  No requirements. */
+struct vm_page *vm_page_alloc_contig(unsigned order, int flags);
+
+/* Free what vm_page_alloc or vm_page_alloc_contig returned. */
+void vm_page_free(struct vm_page *pg);
+
+paddr_t vm_page_to_phys(const struct vm_page *pg);
+struct vm_page *vm_page_from_phys(paddr_t pa); /* NULL if not managed */
+void *vm_page_kva(const struct vm_page *pg);   /* its direct-map address */
+struct vm_page *vm_page_from_kva(const void *va);
+
+uint64_t vm_page_total_count(void);
+uint64_t vm_page_free_count(void);
+
+#endif /* !_VM_PAGE_H_ */

@@ -1,0 +1,95 @@
+/*
+ * The physical page allocator: a binary buddy allocator over segments of
+ * physical memory, each described by an array of struct vm_page.
+ *
+ * Pure bookkeeping: it never touches the memory it manages, only the
+ * vm_page structures, so it is unit-tested on the host.  The kernel wraps
+ * one instance of it in vm_page.c, which adds the lock, zeroing and the
+ * counters for kstat.
+ *
+ * A block of order k is 2^k pages whose first page frame number is a
+ * multiple of 2^k; only the first page of a free block is on a free
+ * list, with pg_order = k and PG_FREE set.
+ */
+#ifndef _VM_PHYS_H_
+#define _VM_PHYS_H_
+
+#include <types.h>
+#include <bsd/sys/queue.h>
+
+#define VM_NFREEORDER 11 /* blocks of 2^0 .. 2^10 pages (4 KiB .. 4 MiB) */
+#define VM_PHYS_MAXSEG 64
+
+/* Page flags (pg_flags). */
+#define PG_FREE 0x0001       /* heads a free block on a free list */
+#define PG_KMEM_SLAB 0x0002  /* a kmalloc slab page */
+#define PG_KMEM_LARGE 0x0004 /* heads a kmalloc allocation of whole pages */
+#define PG_PTP 0x0008        /* a page-table page */
+
+struct vm_page {
+	LIST_ENTRY(vm_page) pg_list; /* free list, or the owner's list */
+	uint32_t pg_flags;
+	uint8_t pg_order;     /* order of the block this page heads */
+	uint8_t pg_segind;    /* index of its segment */
+	uint16_t pg_kmem_class; /* PG_KMEM_SLAB: size class */
+	int32_t pg_refcnt;
+	uint32_t pg_kmem_inuse; /* PG_KMEM_SLAB: objects handed out */
+	void *pg_kmem_free;     /* PG_KMEM_SLAB: first free object */
+};
+
+LIST_HEAD(vm_pglist, vm_page);
+
+struct vm_phys_seg {
+	uint64_t ps_start_pfn;
+	uint64_t ps_end_pfn; /* exclusive */
+	struct vm_page *ps_pages;
+};
+
+struct vm_phys {
+	struct vm_phys_seg vp_segs[VM_PHYS_MAXSEG];
+	unsigned vp_nsegs;
+	struct vm_pglist vp_free[VM_NFREEORDER];
+	uint64_t vp_nfree[VM_NFREEORDER]; /* blocks on each list */
+	uint64_t vp_free_pages;
+	uint64_t vp_total_pages;
+};
+
+/* Empty allocator with no segments. */
+void vm_phys_init(struct vm_phys *vp);
+
+/*
+ * Add the page frames [start_pfn, end_pfn), described by pages[0 ..
+ * end_pfn - start_pfn), and free them all into the buddy lists.  Segments
+ * must not overlap and must be added in increasing address order.
+ * Returns 0, or -1 when the segment table is full.
+ */
+int vm_phys_add_seg(struct vm_phys *vp, uint64_t start_pfn, uint64_t end_pfn,
+    struct vm_page *pages);
+
+/*
+ * Take a block of 2^order pages.  Returns its first page (flags cleared,
+ * pg_order = order), or NULL when no block that large is free.
+ */
+struct vm_page *vm_phys_alloc(struct vm_phys *vp, unsigned order);
+
+/*
+ * Return the block headed by pg, which vm_phys_alloc(vp, pg->pg_order)
+ * handed out, merging it with free buddies.
+ */
+void vm_phys_free(struct vm_phys *vp, struct vm_page *pg);
+
+/* The page for frame pfn, or NULL if no segment holds it. */
+struct vm_page *vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn);
+
+/* The frame number of pg. */
+uint64_t vm_phys_page_to_pfn(const struct vm_phys *vp,
+    const struct vm_page *pg);
+
+/*
+ * Check every invariant (free lists hold aligned, free, non-overlapping
+ * blocks; counts agree).  Returns 0 or a negative code naming the first
+ * broken one; used by tests.
+ */
+int vm_phys_check(const struct vm_phys *vp);
+
+#endif /* !_VM_PHYS_H_ */
