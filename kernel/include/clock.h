@@ -1,0 +1,33 @@
+/*
+ * Time: a monotonic nanosecond clock and the periodic timer tick.
+ */
+#ifndef _CLOCK_H_
+#define _CLOCK_H_
+
+#include <types.h>
+
+#define HZ 100 /* timer ticks per second */
+
+/* Ticks since the periodic timer started.  Written only by hardclock. */
+extern volatile uint64_t ticks;
+
+/*
+ * Calibrate the clock and the CPU's timer against a fixed-frequency
+ * reference, then start the periodic tick on this CPU (interrupts stay
+ * masked until the caller enables them).  Boot CPU, after intr_startup().
+ */
+void clock_startup(void);
+
+/* Nanoseconds since clock_startup(); monotonic, never goes backwards. */
+uint64_t nanouptime(void);
+
+/* Busy-wait at least ns nanoseconds.  No requirements. */
+void delay_ns(uint64_t ns);
+
+/*
+ * Called on every timer tick with interrupts masked.  The scheduler hooks
+ * in here once it exists.
+ */
+void hardclock(void);
+
+#endif /* !_CLOCK_H_ */
