@@ -58,11 +58,13 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
 
 $(BUILD)/kernel/%.o: kernel/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel/%.o: kernel/%.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 # Two link passes: the first links an empty symbol table, the table made
 # from its symbols is linked into the second.  The .ksyms section is the

@@ -16,6 +16,7 @@
 
 #define KSTACK_PAGES 4 /* kernel stack of every LWP, plus one guard page */
 #define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
+#define KSTACK_BOOT_SIZE 16384 /* the boot CPU's first stack, in .bss */
 
 #define MAXCPUS 16
 

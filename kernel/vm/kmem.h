@@ -3,6 +3,9 @@
  * per-size-class slabs of one page each; larger ones get whole pages from
  * the page allocator.  kfree finds the kind of an allocation from the
  * vm_page of its address, so no header sits in front of objects.
+ *
+ * kmem's lock is never held while the page allocator is called, so the
+ * heap may be used by any code that holds no lock of the VM page layer.
  */
 #ifndef _KMEM_H_
 #define _KMEM_H_
@@ -21,10 +24,26 @@
  */
 void *kmalloc(size_t size, int flags);
 
-/* Free what kmalloc returned; NULL is ignored.  No requirements. */
+/*
+ * Free what kmalloc returned; NULL is ignored.  A pointer kmalloc did not
+ * return, or one already freed, panics (KASSERT) where that is cheap to
+ * see.  No requirements.
+ */
 void kfree(void *p);
 
-/* Bytes handed out and not yet freed, rounded to the size classes. */
+/*
+ * Bytes handed out and not yet freed, rounded to the size classes (whole
+ * pages for large allocations).  No requirements.
+ */
 uint64_t kmem_used(void);
+
+/*
+ * Give the page allocator back every slab that holds no object.  kfree
+ * frees an emptied slab itself unless it is its class's only slab with
+ * free objects; that one stays cached, so at most one empty page per
+ * size class is kept between calls.  Returns the number of pages freed.
+ * No requirements.
+ */
+uint64_t kmem_reclaim(void);
 
 #endif /* !_KMEM_H_ */

@@ -9,7 +9,12 @@
  *
  * A block of order k is 2^k pages whose first page frame number is a
  * multiple of 2^k; only the first page of a free block is on a free
- * list, with pg_order = k and PG_FREE set.
+ * list, with pg_order = k and PG_FREE set.  No other page carries
+ * PG_FREE.  Two buddies (pfn and pfn ^ 2^k) merge only when both lie in
+ * the same segment, so a block never spans segments.
+ *
+ * There is no locking here: the owner of a struct vm_phys must serialise
+ * every call on it (vm_page.c holds vm_page_lock).
  */
 #ifndef _VM_PHYS_H_
 #define _VM_PHYS_H_
@@ -59,22 +64,27 @@ void vm_phys_init(struct vm_phys *vp);
 
 /*
  * Add the page frames [start_pfn, end_pfn), described by pages[0 ..
- * end_pfn - start_pfn), and free them all into the buddy lists.  Segments
- * must not overlap and must be added in increasing address order.
- * Returns 0, or -1 when the segment table is full.
+ * end_pfn - start_pfn), and free them all into the buddy lists as the
+ * largest aligned blocks that fit.  Every struct vm_page of the array is
+ * initialised here (zeroed, pg_segind set); its previous contents do not
+ * matter.  Segments must not overlap and must be added in increasing
+ * address order.  Returns 0, or -1 when the segment table is full.
  */
 int vm_phys_add_seg(struct vm_phys *vp, uint64_t start_pfn, uint64_t end_pfn,
     struct vm_page *pages);
 
 /*
- * Take a block of 2^order pages.  Returns its first page (flags cleared,
- * pg_order = order), or NULL when no block that large is free.
+ * Take a block of 2^order pages.  Returns its first page (flags, kmem
+ * fields and pg_refcnt cleared, pg_order = order), or NULL when no block
+ * that large is free or order >= VM_NFREEORDER.
  */
 struct vm_page *vm_phys_alloc(struct vm_phys *vp, unsigned order);
 
 /*
  * Return the block headed by pg, which vm_phys_alloc(vp, pg->pg_order)
- * handed out, merging it with free buddies.
+ * handed out, merging it with free buddies.  Whatever flags pg carries
+ * are dropped.  Freeing a block that is already free is caught by a
+ * KASSERT.
  */
 void vm_phys_free(struct vm_phys *vp, struct vm_page *pg);
 
@@ -85,10 +95,23 @@ struct vm_page *vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn);
 uint64_t vm_phys_page_to_pfn(const struct vm_phys *vp,
     const struct vm_page *pg);
 
+/* What vm_phys_check found broken first (0: nothing). */
+enum vm_phys_check_err {
+	VM_PHYS_CHK_OK = 0,
+	VM_PHYS_CHK_SEGS = -1,    /* segment table: count, order, bounds */
+	VM_PHYS_CHK_SEGIND = -2,  /* a page's pg_segind is not its segment */
+	VM_PHYS_CHK_LIST = -3,    /* a free list is corrupt or too long */
+	VM_PHYS_CHK_BLOCK = -4,   /* a listed block: flag, order, alignment */
+	VM_PHYS_CHK_OVERLAP = -5, /* free blocks overlap, or PG_FREE off-list */
+	VM_PHYS_CHK_UNMERGED = -6, /* two free buddies were left unmerged */
+	VM_PHYS_CHK_COUNTS = -7,  /* vp_nfree, vp_free_pages or vp_total_pages */
+};
+
 /*
- * Check every invariant (free lists hold aligned, free, non-overlapping
- * blocks; counts agree).  Returns 0 or a negative code naming the first
- * broken one; used by tests.
+ * Check every invariant (free lists hold aligned, free, non-overlapping,
+ * fully merged blocks; counts agree).  Takes time linear in the number
+ * of pages.  Returns 0 or the negative enum vm_phys_check_err naming the
+ * first broken one; used by tests.
  */
 int vm_phys_check(const struct vm_phys *vp);
 

@@ -124,4 +124,13 @@ void machine_exit(int code) __noreturn;
 /* The kernel stack of the boot CPU, from boot.S. */
 extern char bootstack_top[];
 
+/*
+ * Read or write kernel memory that may be unmapped, without faulting:
+ * a page fault or general-protection fault on the access is caught
+ * through the exception table and turned into -EFAULT.  Return 0 or
+ * -EFAULT.  Used by the backtracer and by tests.  No requirements.
+ */
+int probe_read64(const void *addr, uint64_t *val);
+int probe_write8(void *addr, uint8_t val);
+
 #endif /* !_ARCH_CPU_H_ */

@@ -8,6 +8,7 @@
 #ifndef _ARCH_FRAME_H_
 #define _ARCH_FRAME_H_
 
+#ifndef __ASSEMBLY__
 #include <types.h>
 
 struct trapframe {
@@ -36,6 +37,7 @@ struct trapframe {
 	uint64_t tf_rsp;
 	uint64_t tf_ss;
 };
+#endif /* !__ASSEMBLY__ */
 
 #define TF_RDI 0
 #define TF_RAX 48

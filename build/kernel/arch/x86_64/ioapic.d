@@ -1,0 +1,19 @@
+build/kernel/arch/x86_64/ioapic.o: kernel/arch/x86_64/ioapic.c \
+ kernel/include/systm.h kernel/include/types.h kernel/include/param.h \
+ kernel/include/spinlock.h kernel/arch/x86_64/include/arch/acpi.h \
+ kernel/arch/x86_64/include/arch/apic.h \
+ kernel/arch/x86_64/include/arch/cpu.h \
+ kernel/arch/x86_64/include/arch/cpufunc.h \
+ kernel/arch/x86_64/include/arch/segments.h \
+ kernel/arch/x86_64/include/arch/pmap.h kernel/vm/vm.h
+kernel/include/systm.h:
+kernel/include/types.h:
+kernel/include/param.h:
+kernel/include/spinlock.h:
+kernel/arch/x86_64/include/arch/acpi.h:
+kernel/arch/x86_64/include/arch/apic.h:
+kernel/arch/x86_64/include/arch/cpu.h:
+kernel/arch/x86_64/include/arch/cpufunc.h:
+kernel/arch/x86_64/include/arch/segments.h:
+kernel/arch/x86_64/include/arch/pmap.h:
+kernel/vm/vm.h:

@@ -1,0 +1,4 @@
+build/kernel/lib/kformat.o: kernel/lib/kformat.c kernel/include/types.h \
+ kernel/lib/kformat.h
+kernel/include/types.h:
+kernel/lib/kformat.h:

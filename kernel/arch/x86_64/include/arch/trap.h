@@ -1,0 +1,34 @@
+/*
+ * The trap dispatcher's interface to the rest of the kernel.
+ */
+#ifndef _ARCH_TRAP_H_
+#define _ARCH_TRAP_H_
+
+#include <types.h>
+
+struct trapframe;
+
+/* Entered from vector.S for every vector; see trap.c. */
+void trap(struct trapframe *tf);
+
+/* Handles an exception taken in user mode. */
+void trap_user(struct trapframe *tf);
+
+/* "page fault", "general protection fault", ... */
+const char *trap_name(uint64_t trapno);
+
+/*
+ * A kernel-mode int3 calls the hook if one is set (a debugger or a test),
+ * otherwise it prints a line and resumes.  Returns the previous hook.
+ */
+typedef void (*trap_bpt_hook_t)(struct trapframe *tf);
+trap_bpt_hook_t trap_set_kernel_bpt_hook(trap_bpt_hook_t hook);
+
+/*
+ * Panic with the registers of tf and a backtrace from the interrupted
+ * code (kernel/panic.c).
+ */
+void panic_trapframe(struct trapframe *tf, const char *fmt, ...)
+    __printflike(2, 3) __noreturn;
+
+#endif /* !_ARCH_TRAP_H_ */

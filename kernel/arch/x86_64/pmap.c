@@ -1,0 +1,671 @@
+/*
+ * x86_64 page tables behind the pmap interface (<arch/pmap.h>).
+ *
+ * Four levels: PML4 -> PDPT -> PD -> PT, 512 entries each.  Every
+ * page-table page below a PML4 that came from the page allocator keeps
+ * in its vm_page's pg_refcnt the number of valid entries it holds, so a
+ * table that becomes empty is freed at once.  The tables built at boot
+ * (the kernel half) are not managed pages and are never freed.
+ *
+ * Locking: pm_lock guards a pmap's tables.  The kernel half is shared by
+ * every pmap; its PML4 entries are made at boot and never change, and its
+ * lower tables are changed only under kernel_pmap's lock.
+ *
+ * TLB: only the boot CPU runs, so invalidation is local: invlpg for up to
+ * PMAP_INVLPG_MAX pages, a full flush beyond.  Remote shootdown comes
+ * with the other CPUs.
+ */
+#include <systm.h>
+#include <bootinfo.h>
+#include <errno.h>
+#include <arch/cpu.h>
+#include <arch/pmap.h>
+#include <vm/kmem.h>
+#include <vm/vm_page.h>
+
+#define NPTE 512
+#define PML4_SHIFT 39
+#define PDPT_SHIFT 30
+#define PD_SHIFT 21
+#define NBPDP (1UL << PDPT_SHIFT) /* bytes mapped by a PDPT entry: 1 GiB */
+#define NBPD (1UL << PD_SHIFT)    /* bytes mapped by a PD entry: 2 MiB */
+#define PMAP_INVLPG_MAX 32
+
+#define pl4_index(va) (((va) >> PML4_SHIFT) & (NPTE - 1))
+#define pl3_index(va) (((va) >> PDPT_SHIFT) & (NPTE - 1))
+#define pl2_index(va) (((va) >> PD_SHIFT) & (NPTE - 1))
+#define pl1_index(va) (((va) >> PAGE_SHIFT) & (NPTE - 1))
+
+#define KERNEL_PL4_FIRST 256 /* PML4 slots 256..511 are the kernel half */
+
+static struct pmap kernel_pmap_store;
+static pt_entry_t pg_nx; /* PG_NX when the CPU has it */
+static pt_entry_t pg_g;  /* PG_G when the CPU has it */
+
+extern char kernel_text_start[], kernel_text_end[];
+extern char kernel_rodata_start[], kernel_rodata_end[];
+extern char kernel_data_start[], kernel_end[];
+
+struct pmap *
+pmap_kernel(void)
+{
+	return &kernel_pmap_store;
+}
+
+static inline pt_entry_t *
+pmap_table(pt_entry_t entry)
+{
+	return PHYS_TO_DMAP(entry & PG_FRAME);
+}
+
+/*
+ * Boot-time page-table pages: taken in order from the first usable range
+ * below 4 GiB (reachable through the boot identity map) and removed from
+ * bi_usable at the end of pmap_bootstrap.
+ */
+static paddr_t boot_ptp_start, boot_ptp_next, boot_ptp_end;
+static bool pmap_bootstrapped;
+
+static pt_entry_t *
+boot_ptp_alloc(paddr_t *pa)
+{
+	pt_entry_t *p;
+
+	if (boot_ptp_next + PAGE_SIZE > boot_ptp_end)
+		panic("pmap: no memory for the kernel's page tables");
+	*pa = boot_ptp_next;
+	boot_ptp_next += PAGE_SIZE;
+	p = (pt_entry_t *)*pa; /* identity-mapped until the switch */
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+/* The bits for a leaf mapping with prot in pm. */
+static pt_entry_t
+pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
+{
+	pt_entry_t bits = PG_V;
+
+	if (prot & VM_PROT_WRITE)
+		bits |= PG_RW;
+	if ((prot & VM_PROT_EXECUTE) == 0)
+		bits |= pg_nx;
+	if (pm == pmap_kernel())
+		bits |= pg_g;
+	else
+		bits |= PG_U;
+	if (flags & PMAP_NOCACHE)
+		bits |= PG_PCD | PG_PWT;
+	return bits;
+}
+
+/*
+ * Build the direct map of [0, top) with the largest pages the CPU has,
+ * using boot page-table pages.  The identity map is still in force.
+ */
+static void
+pmap_bootstrap_dmap(pt_entry_t *pml4, paddr_t top)
+{
+	pt_entry_t leaf = PG_V | PG_RW | PG_A | PG_M | pg_g | pg_nx;
+
+	for (paddr_t pa = 0; pa < top;) {
+		vaddr_t va = (vaddr_t)PHYS_TO_DMAP(pa);
+		pt_entry_t *pdpt, *pd;
+		paddr_t tpa;
+
+		if ((pml4[pl4_index(va)] & PG_V) == 0) {
+			pdpt = boot_ptp_alloc(&tpa);
+			pml4[pl4_index(va)] = tpa | PG_V | PG_RW;
+		}
+		pdpt = (pt_entry_t *)(pml4[pl4_index(va)] & PG_FRAME);
+		if (cpu_features.cf_pdpe1gb) {
+			pdpt[pl3_index(va)] = pa | leaf | PG_PS;
+			pa += NBPDP;
+			continue;
+		}
+		pd = boot_ptp_alloc(&tpa);
+		pdpt[pl3_index(va)] = tpa | PG_V | PG_RW;
+		for (int i = 0; i < NPTE; i++, pa += NBPD)
+			pd[i] = pa | leaf | PG_PS;
+	}
+}
+
+/* Map the kernel image from .text on with 4 KiB pages and section permissions. */
+static void
+pmap_bootstrap_kernel(pt_entry_t *pml4)
+{
+	vaddr_t va;
+
+	for (va = (vaddr_t)kernel_text_start; va < (vaddr_t)kernel_end;
+	     va += PAGE_SIZE) {
+		pt_entry_t *pdpt, *pd, *pt, bits;
+		paddr_t tpa;
+
+		if ((pml4[pl4_index(va)] & PG_V) == 0) {
+			boot_ptp_alloc(&tpa);
+			pml4[pl4_index(va)] = tpa | PG_V | PG_RW;
+		}
+		pdpt = (pt_entry_t *)(pml4[pl4_index(va)] & PG_FRAME);
+		if ((pdpt[pl3_index(va)] & PG_V) == 0) {
+			boot_ptp_alloc(&tpa);
+			pdpt[pl3_index(va)] = tpa | PG_V | PG_RW;
+		}
+		pd = (pt_entry_t *)(pdpt[pl3_index(va)] & PG_FRAME);
+		if ((pd[pl2_index(va)] & PG_V) == 0) {
+			boot_ptp_alloc(&tpa);
+			pd[pl2_index(va)] = tpa | PG_V | PG_RW;
+		}
+		pt = (pt_entry_t *)(pd[pl2_index(va)] & PG_FRAME);
+
+		bits = PG_V | PG_A | pg_g;
+		if (va < (vaddr_t)kernel_text_end)
+			; /* text: read and execute */
+		else if (va >= (vaddr_t)kernel_rodata_start &&
+		    va < (vaddr_t)kernel_data_start)
+			bits |= pg_nx; /* rodata: read only */
+		else
+			bits |= PG_RW | PG_M | pg_nx; /* data, bss, symbols */
+		pt[pl1_index(va)] = (va - KERNBASE) | bits;
+	}
+}
+
+void
+pmap_bootstrap(struct bootinfo *bi)
+{
+	struct pmap *kpm = &kernel_pmap_store;
+	pt_entry_t *pml4;
+	paddr_t top = 4UL << 30, pml4_pa;
+	static const vaddr_t fixed_slots[] = { KVA_STACK_BASE, KVA_DEV_BASE };
+
+	pg_nx = cpu_features.cf_nx ? PG_NX : 0;
+	pg_g = cpu_features.cf_pge ? PG_G : 0;
+
+	/* Memory that may hold RAM or firmware tables; at least 4 GiB. */
+	for (size_t i = 0; i < bi->bi_nmemmap; i++) {
+		const struct bi_range *r = &bi->bi_memmap[i];
+		if (r->type == BI_MEM_USABLE || r->type == BI_MEM_ACPI_RECLAIMABLE ||
+		    r->type == BI_MEM_ACPI_NVS)
+			top = MAX(top, r->end);
+	}
+	top = roundup2(top, NBPDP);
+	if (top > DMAP_SIZE) {
+		kprintf("pmap: physical memory above %lu GiB is not used\n",
+		    DMAP_SIZE >> 30);
+		top = DMAP_SIZE;
+	}
+
+	/* Page-table pages come from the first usable range below 4 GiB with 1 MiB free. */
+	for (size_t i = 0; i < bi->bi_nusable; i++) {
+		const struct bi_range *r = &bi->bi_usable[i];
+		if (r->end <= (4UL << 30) && r->end - r->start >= (1UL << 20)) {
+			boot_ptp_start = boot_ptp_next = r->start;
+			boot_ptp_end = r->start + (1UL << 20);
+			break;
+		}
+	}
+	if (boot_ptp_end == 0)
+		panic("pmap: no usable 1 MiB below 4 GiB for the kernel's page tables");
+
+	pml4 = boot_ptp_alloc(&pml4_pa);
+	pmap_bootstrap_dmap(pml4, top);
+	pmap_bootstrap_kernel(pml4);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_slots); i++) {
+		paddr_t tpa;
+		boot_ptp_alloc(&tpa);
+		pml4[pl4_index(fixed_slots[i])] = tpa | PG_V | PG_RW;
+	}
+
+	lcr3(pml4_pa); /* the identity map is gone from here on */
+
+	kpm->pm_pml4 = PHYS_TO_DMAP(pml4_pa);
+	kpm->pm_pml4_pa = pml4_pa;
+	spinlock_init(&kpm->pm_lock, "kernel_pmap");
+	pmap_bootstrapped = true;
+	bootinfo_reserve(bi, boot_ptp_start, boot_ptp_next);
+	kprintf("pmap: direct map of %lu MiB with %s pages, %lu page-table pages\n",
+	    top >> 20, cpu_features.cf_pdpe1gb ? "1 GiB" : "2 MiB",
+	    (boot_ptp_next - boot_ptp_start) / PAGE_SIZE);
+}
+
+/* Note one more valid entry in the table page at pa, if it is managed. */
+static void
+ptp_hold(paddr_t pa)
+{
+	struct vm_page *pg = vm_page_from_phys(pa);
+
+	if (pg != NULL)
+		pg->pg_refcnt++;
+}
+
+/*
+ * Note one fewer valid entry in the managed table page at pa.  Returns
+ * true if it is now empty and was freed; boot tables are never freed.
+ */
+static bool
+ptp_rele(struct pmap *pm, paddr_t pa)
+{
+	struct vm_page *pg = vm_page_from_phys(pa);
+
+	if (pg == NULL)
+		return false;
+	KASSERT(pg->pg_refcnt > 0);
+	if (--pg->pg_refcnt > 0)
+		return false;
+	vm_page_free(pg);
+	pm->pm_ptpages--;
+	return true;
+}
+
+/*
+ * The page-table entry for va in pm, allocating missing tables when
+ * alloc is set.  Returns NULL when a table is missing (and alloc is
+ * false) or cannot be allocated.  The caller must hold pm->pm_lock.
+ */
+static pt_entry_t *
+pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
+{
+	pt_entry_t *table = pm->pm_pml4;
+	pt_entry_t dirbits = PG_V | PG_RW | (pm == pmap_kernel() ? 0 : PG_U);
+	paddr_t table_pa = pm->pm_pml4_pa;
+	static const int shifts[3] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT };
+
+	for (int level = 0; level < 3; level++) {
+		pt_entry_t *e = &table[(va >> shifts[level]) & (NPTE - 1)];
+
+		if ((*e & PG_V) == 0) {
+			struct vm_page *pg;
+
+			if (!alloc)
+				return NULL;
+			pg = vm_page_alloc(VM_ALLOC_ZERO);
+			if (pg == NULL)
+				return NULL;
+			pg->pg_flags |= PG_PTP;
+			pg->pg_refcnt = 0;
+			pm->pm_ptpages++;
+			*e = vm_page_to_phys(pg) | dirbits;
+			if (level > 0)
+				ptp_hold(table_pa);
+		}
+		KASSERT((*e & PG_PS) == 0); /* large pages only in the direct map */
+		table_pa = *e & PG_FRAME;
+		table = pmap_table(*e);
+	}
+	return &table[pl1_index(va)];
+}
+
+static bool
+pmap_is_active(struct pmap *pm)
+{
+	return pm == pmap_kernel() || rcr3() == pm->pm_pml4_pa;
+}
+
+static void
+pmap_flush_all(struct pmap *pm)
+{
+	if (pm == pmap_kernel() && pg_g != 0) {
+		uint64_t cr4 = rcr4();
+		lcr4(cr4 & ~(uint64_t)CR4_PGE); /* drops global entries too */
+		lcr4(cr4);
+	} else {
+		lcr3(rcr3());
+	}
+}
+
+int
+pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
+{
+	pt_entry_t *pte, old;
+
+	KASSERT((va & PAGE_MASK) == 0 && (pa & PAGE_MASK) == 0);
+	KASSERT(pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
+
+	spin_lock(&pm->pm_lock);
+	pte = pmap_pte(pm, va, true);
+	if (pte == NULL) {
+		spin_unlock(&pm->pm_lock);
+		return -ENOMEM;
+	}
+	old = *pte;
+	*pte = pa | pmap_prot_bits(pm, prot, flags);
+	if ((old & PG_V) == 0) {
+		ptp_hold(DMAP_TO_PHYS(pte) & ~PAGE_MASK);
+		if (pm != pmap_kernel())
+			pm->pm_resident++;
+	} else if (pmap_is_active(pm)) {
+		invlpg(va);
+	}
+	spin_unlock(&pm->pm_lock);
+	return 0;
+}
+
+/*
+ * Clear the entry for va (which must be valid) and free the tables that
+ * become empty, from the PT up to (not including) the PML4.  The caller
+ * must hold pm->pm_lock.
+ */
+static void
+pmap_remove_pte(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *tables[4], *e;
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+
+	tables[0] = pm->pm_pml4;
+	for (int level = 1; level < 4; level++)
+		tables[level] = pmap_table(
+		    tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)]);
+	e = &tables[3][pl1_index(va)];
+	KASSERT(*e & PG_V);
+	*e = 0;
+	if (pm != pmap_kernel())
+		pm->pm_resident--;
+	/* Walk up while the table just emptied was freed. */
+	for (int level = 3; level > 0; level--) {
+		if (!ptp_rele(pm, DMAP_TO_PHYS(tables[level])))
+			break;
+		/* The kernel half's PML4 entries stay, whatever is below them. */
+		if (level == 1 && pm != pmap_kernel())
+			break;
+		tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)] = 0;
+		if (level - 1 == 0)
+			break;
+	}
+}
+
+/*
+ * The next address at or after va, below eva, whose tables might hold a
+ * mapping: skips the whole span of a missing PML4, PDPT or PD entry.
+ * Sets *pte to the entry for the returned address (NULL if none).
+ */
+static vaddr_t
+pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
+{
+	*pte = NULL;
+	while (va < eva) {
+		pt_entry_t *t = pm->pm_pml4, e;
+		static const int shifts[3] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT };
+		int level;
+
+		for (level = 0; level < 3; level++) {
+			e = t[(va >> shifts[level]) & (NPTE - 1)];
+			if ((e & PG_V) == 0)
+				break;
+			KASSERT((e & PG_PS) == 0);
+			t = pmap_table(e);
+		}
+		if (level < 3) {
+			vaddr_t next = (va | ((1UL << shifts[level]) - 1)) + 1;
+			if (next < va)
+				return eva; /* wrapped past the top */
+			va = next;
+			continue;
+		}
+		*pte = &t[pl1_index(va)];
+		return va;
+	}
+	return eva;
+}
+
+void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	unsigned n = 0;
+	bool active = pmap_is_active(pm);
+
+	spin_lock(&pm->pm_lock);
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte;
+
+		va = pmap_next_mapped(pm, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		if ((*pte & PG_V) == 0)
+			continue;
+		pmap_remove_pte(pm, va);
+		if (active && ++n <= PMAP_INVLPG_MAX)
+			invlpg(va);
+	}
+	if (n > PMAP_INVLPG_MAX)
+		pmap_flush_all(pm);
+	spin_unlock(&pm->pm_lock);
+}
+
+void
+pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
+{
+	unsigned n = 0;
+	bool active = pmap_is_active(pm);
+
+	if ((prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)) == 0) {
+		pmap_remove(pm, sva, eva);
+		return;
+	}
+	spin_lock(&pm->pm_lock);
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte, e;
+
+		va = pmap_next_mapped(pm, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		if (((e = *pte) & PG_V) == 0)
+			continue;
+		e &= ~(PG_RW | PG_NX);
+		if (prot & VM_PROT_WRITE)
+			e |= PG_RW;
+		if ((prot & VM_PROT_EXECUTE) == 0)
+			e |= pg_nx;
+		*pte = e;
+		if (active && ++n <= PMAP_INVLPG_MAX)
+			invlpg(va);
+	}
+	if (n > PMAP_INVLPG_MAX)
+		pmap_flush_all(pm);
+	spin_unlock(&pm->pm_lock);
+}
+
+bool
+pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
+{
+	pt_entry_t *t = pm->pm_pml4, e = 0;
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+	bool found = false;
+
+	spin_lock(&pm->pm_lock);
+	for (int level = 0; level < 4; level++) {
+		e = t[(va >> shifts[level]) & (NPTE - 1)];
+		if ((e & PG_V) == 0)
+			break;
+		if (level == 3 || (level > 0 && (e & PG_PS))) {
+			uint64_t mask = (1UL << shifts[level]) - 1;
+			*pa = (e & PG_FRAME & ~mask) | (va & mask);
+			found = true;
+			break;
+		}
+		t = pmap_table(e);
+	}
+	spin_unlock(&pm->pm_lock);
+	return found;
+}
+
+int
+pmap_create(struct pmap *pm)
+{
+	struct vm_page *pg = vm_page_alloc(VM_ALLOC_ZERO);
+
+	if (pg == NULL)
+		return -ENOMEM;
+	pg->pg_flags |= PG_PTP;
+	pm->pm_pml4_pa = vm_page_to_phys(pg);
+	pm->pm_pml4 = vm_page_kva(pg);
+	pm->pm_resident = 0;
+	pm->pm_ptpages = 0;
+	spinlock_init(&pm->pm_lock, "pmap");
+	memcpy(&pm->pm_pml4[KERNEL_PL4_FIRST],
+	    &pmap_kernel()->pm_pml4[KERNEL_PL4_FIRST],
+	    (NPTE - KERNEL_PL4_FIRST) * sizeof(pt_entry_t));
+	return 0;
+}
+
+/* Free the table at pa and, below level 3, every table it points to. */
+static void
+pmap_free_tables(paddr_t pa, int level)
+{
+	pt_entry_t *t = PHYS_TO_DMAP(pa);
+
+	if (level < 3) {
+		for (int i = 0; i < NPTE; i++)
+			if (t[i] & PG_V)
+				pmap_free_tables(t[i] & PG_FRAME, level + 1);
+	}
+	vm_page_free(vm_page_from_phys(pa));
+}
+
+void
+pmap_destroy(struct pmap *pm)
+{
+	KASSERT(pm != pmap_kernel());
+	KASSERT(rcr3() != pm->pm_pml4_pa);
+	for (int i = 0; i < KERNEL_PL4_FIRST; i++)
+		if (pm->pm_pml4[i] & PG_V)
+			pmap_free_tables(pm->pm_pml4[i] & PG_FRAME, 1);
+	vm_page_free(vm_page_from_phys(pm->pm_pml4_pa));
+	pm->pm_pml4 = NULL;
+	pm->pm_pml4_pa = 0;
+}
+
+void
+pmap_activate(struct pmap *pm)
+{
+	if (rcr3() != pm->pm_pml4_pa)
+		lcr3(pm->pm_pml4_pa);
+}
+
+static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");
+static vaddr_t kva_dev_next = KVA_DEV_BASE;
+
+void *
+pmap_mapdev(paddr_t pa, size_t len)
+{
+	paddr_t start = trunc_page(pa), end = round_page(pa + len);
+	vaddr_t va;
+
+	spin_lock(&kva_lock);
+	va = kva_dev_next;
+	if (end - start > KVA_DEV_BASE + KVA_DEV_SIZE - va) {
+		spin_unlock(&kva_lock);
+		return NULL;
+	}
+	kva_dev_next += end - start;
+	spin_unlock(&kva_lock);
+
+	for (paddr_t p = start; p < end; p += PAGE_SIZE)
+		if (pmap_enter(pmap_kernel(), va + (p - start), p,
+			VM_PROT_READ | VM_PROT_WRITE, PMAP_NOCACHE) != 0)
+			return NULL;
+	return (void *)(va + (pa - start));
+}
+
+/*
+ * Kernel stacks.  The stack area is cut into slots of a guard page plus
+ * KSTACK_SIZE; a slot's guard page (its lowest) is never mapped.  Freed
+ * slots are kept for reuse in a growing array; if that array cannot grow
+ * the slot's address space is simply not reused (there are 2^25 slots),
+ * which costs no memory.  kva_lock guards the slot bookkeeping.
+ */
+#define KSTACK_SLOT (KSTACK_SIZE + PAGE_SIZE)
+static uint64_t kstack_next_slot;
+static uint64_t *kstack_free_slots;
+static size_t kstack_nfree, kstack_free_cap;
+
+static vaddr_t
+kstack_slot_top(uint64_t slot)
+{
+	return KVA_STACK_BASE + (slot + 1) * KSTACK_SLOT;
+}
+
+/* Unmap and free the stack pages mapped in [sva, eva). */
+static void
+kstack_free_pages(vaddr_t sva, vaddr_t eva)
+{
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
+		paddr_t pa;
+
+		if (pmap_extract(pmap_kernel(), va, &pa)) {
+			pmap_remove(pmap_kernel(), va, va + PAGE_SIZE);
+			vm_page_free(vm_page_from_phys(pa));
+		}
+	}
+}
+
+/* Put slot on the free list.  No requirements (allocates before locking). */
+static void
+kstack_release_slot(uint64_t slot)
+{
+	uint64_t *grown = NULL;
+	size_t cap;
+
+	spin_lock(&kva_lock);
+	while (kstack_nfree == kstack_free_cap) {
+		cap = kstack_free_cap;
+		spin_unlock(&kva_lock);
+		kfree(grown);
+		grown = kmalloc(MAX(cap * 2, 64) * sizeof(uint64_t), 0);
+		if (grown == NULL)
+			return; /* the slot's address space is not reused */
+		spin_lock(&kva_lock);
+		if (kstack_free_cap == cap) {
+			memcpy(grown, kstack_free_slots, cap * sizeof(uint64_t));
+			/* Install the copy; the old array is freed below. */
+			uint64_t *old = kstack_free_slots;
+			kstack_free_slots = grown;
+			grown = old;
+			kstack_free_cap = MAX(cap * 2, 64);
+		}
+	}
+	kstack_free_slots[kstack_nfree++] = slot;
+	spin_unlock(&kva_lock);
+	kfree(grown);
+}
+
+vaddr_t
+kstack_alloc(void)
+{
+	uint64_t slot;
+	vaddr_t top, va;
+
+	spin_lock(&kva_lock);
+	if (kstack_nfree > 0) {
+		slot = kstack_free_slots[--kstack_nfree];
+	} else if ((kstack_next_slot + 1) * KSTACK_SLOT <= KVA_STACK_SIZE) {
+		slot = kstack_next_slot++;
+	} else {
+		spin_unlock(&kva_lock);
+		return 0;
+	}
+	spin_unlock(&kva_lock);
+
+	top = kstack_slot_top(slot);
+	for (va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
+		struct vm_page *pg = vm_page_alloc(0);
+
+		if (pg == NULL || pmap_enter(pmap_kernel(), va,
+				      vm_page_to_phys(pg),
+				      VM_PROT_READ | VM_PROT_WRITE, 0) != 0) {
+			if (pg != NULL)
+				vm_page_free(pg);
+			kstack_free_pages(top - KSTACK_SIZE, va);
+			kstack_release_slot(slot);
+			return 0;
+		}
+	}
+	return top;
+}
+
+void
+kstack_free(vaddr_t top)
+{
+	KASSERT(top > KVA_STACK_BASE && top <= KVA_STACK_BASE + KVA_STACK_SIZE);
+	KASSERT((top - KVA_STACK_BASE) % KSTACK_SLOT == 0);
+	kstack_free_pages(top - KSTACK_SIZE, top);
+	kstack_release_slot((top - KVA_STACK_BASE) / KSTACK_SLOT - 1);
+}

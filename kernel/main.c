@@ -1,0 +1,133 @@
+/*
+ * kmain: from the first C instruction to "ready for init".
+ *
+ * boot.S enters here on the boot stack with interrupts off, the early
+ * page tables (identity map of the first 4 GiB plus the kernel at
+ * KERNBASE) and no per-CPU data.  The order below is the order of
+ * dependencies: per-CPU data before any lock, the console before any
+ * message, the boot information before memory, the direct map before
+ * the page allocator, the page allocator before the heap and devices.
+ */
+#include <systm.h>
+#include <bootinfo.h>
+#include <clock.h>
+#include <cons.h>
+#include <cpio.h>
+#include <ktest.h>
+#include <arch/acpi.h>
+#include <arch/cpu.h>
+#include <arch/intr.h>
+#include <arch/pmap.h>
+#include <vm/vm_page.h>
+
+#define MB2_BOOT_MAGIC 0x36d76289
+
+struct bootinfo bootinfo;
+
+extern char kernel_phys_start[], kernel_phys_end[];
+
+/* Boot-time messages about the loader's data; bi_log_t. */
+static void
+boot_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("boot: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+}
+
+/*
+ * Read the loader's information (still identity-mapped) into bootinfo
+ * and take the kernel image, the modules and the information structure
+ * itself out of usable memory.
+ */
+static void
+boot_read_info(uint32_t mbi_phys, uint32_t magic)
+{
+	struct bootinfo *bi = &bootinfo;
+	uint64_t usable;
+
+	if (magic != MB2_BOOT_MAGIC)
+		panic("boot: bad multiboot2 magic 0x%x", magic);
+	if (multiboot2_parse((const void *)(uint64_t)mbi_phys, mbi_phys, bi,
+		boot_log) != 0)
+		panic("boot: the multiboot2 information at 0x%x is unusable",
+		    mbi_phys);
+	usable = bootinfo_sanitize(bi, boot_log);
+	if (usable == 0)
+		panic("boot: the memory map has no usable memory");
+
+	bootinfo_reserve(bi, (uint64_t)kernel_phys_start,
+	    (uint64_t)kernel_phys_end);
+	bootinfo_reserve(bi, bi->bi_mbi_start, bi->bi_mbi_end);
+	for (size_t i = 0; i < bi->bi_nmodules; i++)
+		bootinfo_reserve(bi, bi->bi_modules[i].start,
+		    bi->bi_modules[i].end);
+}
+
+/* Check the initrd and say what it holds. */
+static void
+boot_check_initrd(const struct bootinfo *bi)
+{
+	const struct bi_module *m;
+	long n;
+
+	if (bi->bi_nmodules == 0) {
+		kprintf("initrd: no module from the boot loader; the root file "
+			"system is empty\n");
+		return;
+	}
+	m = &bi->bi_modules[0];
+	n = cpio_validate(PHYS_TO_DMAP(m->start), m->end - m->start);
+	if (n < 0) {
+		kprintf("initrd: module at 0x%lx (%lu bytes) is not a valid cpio "
+			"newc archive; the root file system is empty\n",
+		    m->start, m->end - m->start);
+		return;
+	}
+	kprintf("initrd: %ld entries, %lu bytes\n", n, m->end - m->start);
+}
+
+void kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry);
+
+void
+kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
+{
+	char init[128];
+	uint64_t boot_insns;
+
+	cpu_startup_boot();
+	cons_init_early();
+	kprintf("\nkernel: x86_64, %s%s%s\n", cpu_features.cf_vendor,
+	    cpu_features.cf_brand[0] != '\0' ? ", " : "",
+	    cpu_features.cf_brand);
+
+	boot_read_info(mbi_phys, magic);
+	pmap_bootstrap(&bootinfo);
+	cons_init_vga(&bootinfo);
+	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
+	vm_page_startup(&bootinfo);
+
+	acpi_init(&bootinfo);
+	intr_startup();
+	clock_startup();
+	cons_init_input();
+	sti();
+
+	boot_check_initrd(&bootinfo);
+	if (!bootinfo_getarg(&bootinfo, "init", init, sizeof(init)))
+		strlcpy(init, "/bin/init", sizeof(init));
+
+	boot_insns = rdtsc() - tsc_entry;
+	kprintf("kernel: ready for init after %lu instructions (TSC ticks "
+		"from entry)\n", boot_insns);
+
+	ktest_main();
+
+	kprintf("kernel: init is %s with arguments \"%s\"; processes are not "
+		"implemented yet, halting\n", init, bootinfo_initargs(&bootinfo));
+	machine_exit(0);
+}

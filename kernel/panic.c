@@ -1,0 +1,72 @@
+/*
+ * panic(): the one way the kernel stops on a broken invariant.  It prints
+ * "panic: " and the message, the CPU's registers and a backtrace, then
+ * leaves QEMU with exit code 255 (ABI.md section 1).
+ */
+#include <systm.h>
+#include <cons.h>
+#include <ksyms.h>
+#include <arch/cpu.h>
+#include <arch/db.h>
+
+static volatile int panicking;
+
+/*
+ * Enter panic state: mask interrupts, stop honouring the console lock,
+ * and stop at once on a panic inside a panic.  Returns only for the
+ * first panic.
+ */
+static void
+panic_enter(void)
+{
+	cli();
+	cons_panic_mode();
+	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST) != 0) {
+		kprintf("panic: nested panic; stopping\n");
+		machine_exit(0x7f);
+	}
+}
+
+void
+panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	panic_enter();
+	kprintf("panic: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	db_print_regs(NULL);
+	db_backtrace((uint64_t)__builtin_frame_address(0));
+	machine_exit(0x7f);
+}
+
+void
+panic_trapframe(struct trapframe *tf, const char *fmt, ...)
+{
+	va_list ap;
+
+	panic_enter();
+	kprintf("panic: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	db_print_regs(tf);
+	db_backtrace_trapframe(tf);
+	machine_exit(0x7f);
+}
+
+void
+db_print_symbol(uint64_t addr)
+{
+	uint64_t off;
+	const char *name = ksyms_lookup(addr, &off);
+
+	if (name != NULL)
+		kprintf("0x%016lx <%s+0x%lx>", addr, name, off);
+	else
+		kprintf("0x%016lx", addr);
+}

@@ -1,0 +1,63 @@
+/*
+ * Spinlocks that mask interrupts (see <spinlock.h>).
+ */
+#include <systm.h>
+#include <spinlock.h>
+#include <arch/cpu.h>
+
+void
+spinlock_init(struct spinlock *sl, const char *name)
+{
+	sl->sl_locked = 0;
+	sl->sl_owner = NULL;
+	sl->sl_name = name;
+}
+
+void
+spin_intr_push(void)
+{
+	bool was = intr_disable();
+	struct cpu_info *ci = curcpu();
+
+	if (ci->ci_spin_depth++ == 0)
+		ci->ci_spin_intr_enabled = was;
+}
+
+void
+spin_intr_pop(void)
+{
+	struct cpu_info *ci = curcpu();
+
+	KASSERT(!intr_enabled());
+	KASSERT(ci->ci_spin_depth > 0);
+	if (--ci->ci_spin_depth == 0 && ci->ci_spin_intr_enabled)
+		sti();
+}
+
+void
+spin_lock(struct spinlock *sl)
+{
+	spin_intr_push();
+	if (__predict_false(sl->sl_locked && sl->sl_owner == curcpu()))
+		panic("spin_lock: %s already held by this CPU", sl->sl_name);
+	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
+		while (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) != 0)
+			cpu_pause();
+	}
+	sl->sl_owner = curcpu();
+}
+
+void
+spin_unlock(struct spinlock *sl)
+{
+	KASSERT(spin_held(sl));
+	sl->sl_owner = NULL;
+	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
+	spin_intr_pop();
+}
+
+bool
+spin_held(const struct spinlock *sl)
+{
+	return sl->sl_locked && sl->sl_owner == curcpu();
+}

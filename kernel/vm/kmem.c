@@ -1,0 +1,385 @@
+/*
+ * The kernel heap: kmalloc and kfree.
+ *
+ * Small requests are rounded up to one of KMEM_NCLASS power-of-two size
+ * classes, KMEM_MIN_SMALL .. KMEM_MAX_SMALL bytes.  A slab is one page
+ * from vm_page_alloc cut into objects of one class; its struct vm_page
+ * carries PG_KMEM_SLAB, the class index (pg_kmem_class), the number of
+ * objects handed out (pg_kmem_inuse) and the head of a free list threaded
+ * through the free objects themselves (pg_kmem_free).  Each class keeps a
+ * list of its slabs that have a free object (kc_partial, linked through
+ * pg_list); a full slab is on no list and goes back on when an object is
+ * freed.  A slab that becomes empty goes back to the page allocator
+ * unless it is the only slab on its class's list, which stays cached so
+ * that one kmalloc/kfree pair in a loop does not allocate and free a page
+ * each time; kmem_reclaim returns the cached ones too.
+ *
+ * Larger requests take 2^order whole pages from vm_page_alloc_contig; the
+ * head page carries PG_KMEM_LARGE and the order.
+ *
+ * Because kfree finds the slab or block through vm_page_from_kva, objects
+ * have no header and every object of a class is aligned to its size.
+ *
+ * A free object holds two words: the next free object and KMEM_FREE_MAGIC.
+ * kmalloc checks the magic before handing an object out (catching writes
+ * after free), and kfree, finding the magic in an object it is given,
+ * walks the slab's free list to tell a double free from user data that
+ * happens to match.
+ *
+ * Locking: kmem_lock guards kmem_classes, kmem_bytes, and the kmem fields
+ * and pg_list of every slab page.  The page allocator is never called
+ * with kmem_lock held: a new slab is allocated and carved before the lock
+ * is taken, and an empty slab is freed after it is dropped (so there is
+ * no lock order between kmem_lock and vm_page_lock).  Memory is zeroed
+ * outside the lock too.
+ */
+#include <types.h>
+#include <param.h>
+#include <systm.h>
+#include <spinlock.h>
+#include <vm/vm_page.h>
+#include <vm/kmem.h>
+
+#define KMEM_NCLASS 8 /* 16, 32, ..., 2048 */
+#define KMEM_MIN_SHIFT 4
+#define KMEM_MAX_LARGE_ORDER (VM_NFREEORDER - 1)
+#define KMEM_FREE_MAGIC 0x6b6d656d66726565ULL /* "kmemfree" */
+
+CTASSERT(KMEM_MIN_SMALL == 1 << KMEM_MIN_SHIFT);
+CTASSERT(KMEM_MAX_SMALL == KMEM_MIN_SMALL << (KMEM_NCLASS - 1));
+CTASSERT(KMEM_MAX_SMALL <= PAGE_SIZE);
+CTASSERT(PAGE_SIZE / KMEM_MIN_SMALL <= UINT32_MAX);
+
+/* The first two words of a free object. */
+struct kmem_freeobj {
+	struct kmem_freeobj *kf_next;
+	uint64_t kf_magic;
+};
+CTASSERT(sizeof(struct kmem_freeobj) <= KMEM_MIN_SMALL);
+
+/* One size class.  Every field is guarded by kmem_lock. */
+struct kmem_class {
+	struct vm_pglist kc_partial; /* slabs with at least one free object */
+	uint64_t kc_nslabs;          /* slabs of this class, on a list or not */
+};
+
+static struct spinlock kmem_lock = SPINLOCK_INITIALIZER("kmem");
+static struct kmem_class kmem_classes[KMEM_NCLASS]; /* zero: empty lists */
+static uint64_t kmem_bytes; /* handed out, by class size or whole pages */
+
+/* The object size of class c.  No requirements. */
+static inline size_t
+kmem_class_size(unsigned c)
+{
+	return (size_t)KMEM_MIN_SMALL << c;
+}
+
+/*
+ * The smallest class whose objects hold size bytes (0 < size <=
+ * KMEM_MAX_SMALL).  No requirements.
+ */
+static unsigned
+kmem_size_to_class(size_t size)
+{
+	unsigned c = 0;
+
+	while (kmem_class_size(c) < size)
+		c++;
+	return c;
+}
+
+/*
+ * The order of the smallest block of pages holding size bytes, or -1 if
+ * size exceeds the largest block.  No requirements.
+ */
+static int
+kmem_size_to_order(size_t size)
+{
+	int order = 0;
+
+	if (size > (PAGE_SIZE << KMEM_MAX_LARGE_ORDER))
+		return -1;
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+/*
+ * Make pg, a fresh page the caller owns, into an empty slab of class c:
+ * every object on the free list in address order, each marked free.
+ * No requirements (the page is not yet visible to anyone else).
+ */
+static void
+kmem_slab_init(struct vm_page *pg, unsigned c)
+{
+	char *base = vm_page_kva(pg);
+	size_t size = kmem_class_size(c), off;
+	struct kmem_freeobj *fo, *head = NULL;
+
+	for (off = PAGE_SIZE; off >= size; off -= size) {
+		fo = (struct kmem_freeobj *)(void *)(base + off - size);
+		fo->kf_next = head;
+		fo->kf_magic = KMEM_FREE_MAGIC;
+		head = fo;
+	}
+	pg->pg_flags |= PG_KMEM_SLAB;
+	pg->pg_kmem_class = (uint16_t)c;
+	pg->pg_kmem_inuse = 0;
+	pg->pg_kmem_free = head;
+}
+
+/*
+ * Take one object from pg, a slab of class c on the class's list, taking
+ * the slab off the list if that was its last free object.  Returns the
+ * object.  The caller must hold kmem_lock.
+ */
+static void *
+kmem_slab_take_locked(struct vm_page *pg, unsigned c)
+{
+	struct kmem_freeobj *fo = pg->pg_kmem_free;
+	const char *base = vm_page_kva(pg);
+
+	KASSERT(spin_held(&kmem_lock));
+	KASSERT(fo != NULL);
+	/* A free object changed since kfree: a write after free. */
+	KASSERT(fo->kf_magic == KMEM_FREE_MAGIC);
+	KASSERT(fo->kf_next == NULL ||
+	    ((const char *)fo->kf_next >= base &&
+	    (const char *)fo->kf_next < base + PAGE_SIZE));
+	pg->pg_kmem_free = fo->kf_next;
+	pg->pg_kmem_inuse++;
+	if (pg->pg_kmem_free == NULL)
+		LIST_REMOVE(pg, pg_list);
+	fo->kf_next = NULL;
+	fo->kf_magic = 0;
+	kmem_bytes += kmem_class_size(c);
+	return fo;
+}
+
+/*
+ * A small allocation of class c.  A new slab, when the class has none
+ * with a free object, is allocated and carved before kmem_lock is taken.
+ * Returns the object or NULL.  No requirements.
+ */
+static void *
+kmem_alloc_small(unsigned c)
+{
+	struct kmem_class *kc = &kmem_classes[c];
+	struct vm_page *pg;
+	void *p;
+
+	spin_lock(&kmem_lock);
+	pg = LIST_FIRST(&kc->kc_partial);
+	if (pg == NULL) {
+		spin_unlock(&kmem_lock);
+		if ((pg = vm_page_alloc(0)) == NULL)
+			return NULL;
+		kmem_slab_init(pg, c);
+		spin_lock(&kmem_lock);
+		/* Another CPU may have added a slab meanwhile; use ours. */
+		LIST_INSERT_HEAD(&kc->kc_partial, pg, pg_list);
+		kc->kc_nslabs++;
+	}
+	KASSERT((pg->pg_flags & PG_KMEM_SLAB) != 0 && pg->pg_kmem_class == c);
+	p = kmem_slab_take_locked(pg, c);
+	spin_unlock(&kmem_lock);
+	return p;
+}
+
+/*
+ * A large allocation: 2^order whole pages, the head marked
+ * PG_KMEM_LARGE.  Returns its address or NULL.  No requirements.
+ */
+static void *
+kmem_alloc_large(size_t size, int flags)
+{
+	struct vm_page *pg;
+	int order;
+
+	if ((order = kmem_size_to_order(size)) < 0)
+		return NULL;
+	pg = vm_page_alloc_contig((unsigned)order,
+	    (flags & KM_ZERO) != 0 ? VM_ALLOC_ZERO : 0);
+	if (pg == NULL)
+		return NULL;
+	pg->pg_flags |= PG_KMEM_LARGE;
+	spin_lock(&kmem_lock);
+	kmem_bytes += PAGE_SIZE << order;
+	spin_unlock(&kmem_lock);
+	return vm_page_kva(pg);
+}
+
+/*
+ * Allocate size bytes; see kmem.h.  Returns NULL for size 0 or when
+ * memory is exhausted.  No requirements; must not be called with
+ * kmem_lock or vm_page_lock held.
+ */
+void *
+kmalloc(size_t size, int flags)
+{
+	unsigned c;
+	void *p;
+
+	if (size == 0)
+		return NULL;
+	if (size > KMEM_MAX_SMALL)
+		return kmem_alloc_large(size, flags);
+	c = kmem_size_to_class(size);
+	p = kmem_alloc_small(c);
+	if (p != NULL && (flags & KM_ZERO) != 0)
+		memset(p, 0, kmem_class_size(c));
+	return p;
+}
+
+/*
+ * True if fo is on pg's free list.  Used only to confirm a suspected
+ * double free, so the walk (at most PAGE_SIZE / KMEM_MIN_SMALL objects)
+ * is rare.  The caller must hold kmem_lock.
+ */
+static bool
+kmem_slab_has_free_locked(const struct vm_page *pg,
+    const struct kmem_freeobj *fo)
+{
+	const struct kmem_freeobj *it;
+
+	KASSERT(spin_held(&kmem_lock));
+	for (it = pg->pg_kmem_free; it != NULL; it = it->kf_next)
+		if (it == fo)
+			return true;
+	return false;
+}
+
+/*
+ * Return object p to its slab pg.  If the slab becomes empty and the
+ * class has another slab with free objects, the slab's page is freed
+ * (after kmem_lock is dropped).  No requirements.
+ */
+static void
+kmem_free_small(struct vm_page *pg, void *p)
+{
+	struct kmem_class *kc;
+	struct kmem_freeobj *fo = p;
+	struct vm_page *release = NULL;
+	unsigned c = pg->pg_kmem_class;
+	size_t off = (size_t)((char *)p - (char *)vm_page_kva(pg));
+
+	KASSERT(c < KMEM_NCLASS);
+	/* kfree of a pointer into the middle of an object. */
+	KASSERT(off % kmem_class_size(c) == 0);
+	kc = &kmem_classes[c];
+
+	spin_lock(&kmem_lock);
+	KASSERT((pg->pg_flags & PG_KMEM_SLAB) != 0);
+	/* kfree of an object that is already free. */
+	KASSERT(fo->kf_magic != KMEM_FREE_MAGIC ||
+	    !kmem_slab_has_free_locked(pg, fo));
+	KASSERT(pg->pg_kmem_inuse > 0);
+
+	if (pg->pg_kmem_free == NULL) /* was full: back on the list */
+		LIST_INSERT_HEAD(&kc->kc_partial, pg, pg_list);
+	fo->kf_next = pg->pg_kmem_free;
+	fo->kf_magic = KMEM_FREE_MAGIC;
+	pg->pg_kmem_free = fo;
+	pg->pg_kmem_inuse--;
+	kmem_bytes -= kmem_class_size(c);
+
+	/* Free an empty slab unless it is the only one left on the list. */
+	if (pg->pg_kmem_inuse == 0 &&
+	    (LIST_FIRST(&kc->kc_partial) != pg ||
+	    LIST_NEXT(pg, pg_list) != NULL)) {
+		LIST_REMOVE(pg, pg_list);
+		kc->kc_nslabs--;
+		pg->pg_flags &= ~PG_KMEM_SLAB;
+		pg->pg_kmem_free = NULL;
+		release = pg;
+	}
+	spin_unlock(&kmem_lock);
+
+	if (release != NULL)
+		vm_page_free(release);
+}
+
+/*
+ * Free what kmalloc returned.  NULL is ignored; any other pointer that
+ * kmalloc did not return, or that was already freed, panics through a
+ * KASSERT when it can be detected.  No requirements; must not be called
+ * with kmem_lock or vm_page_lock held.
+ */
+void
+kfree(void *p)
+{
+	struct vm_page *pg;
+
+	if (p == NULL)
+		return;
+	pg = vm_page_from_kva(p);
+	/* kfree of a pointer that is not in the heap at all. */
+	KASSERT(pg != NULL);
+	if ((pg->pg_flags & PG_KMEM_SLAB) != 0) {
+		kmem_free_small(pg, p);
+		return;
+	}
+	/* Neither a slab nor the head of a large block: not kmalloc's. */
+	KASSERT((pg->pg_flags & PG_KMEM_LARGE) != 0);
+	KASSERT(p == vm_page_kva(pg));
+	KASSERT(pg->pg_order <= KMEM_MAX_LARGE_ORDER);
+	spin_lock(&kmem_lock);
+	KASSERT(kmem_bytes >= (PAGE_SIZE << pg->pg_order));
+	kmem_bytes -= PAGE_SIZE << pg->pg_order;
+	spin_unlock(&kmem_lock);
+	pg->pg_flags &= ~PG_KMEM_LARGE;
+	vm_page_free(pg);
+}
+
+/*
+ * Bytes handed out and not yet freed, each small object counted at its
+ * class size and each large block at its whole pages.  No requirements.
+ */
+uint64_t
+kmem_used(void)
+{
+	uint64_t n;
+
+	spin_lock(&kmem_lock);
+	n = kmem_bytes;
+	spin_unlock(&kmem_lock);
+	return n;
+}
+
+/*
+ * Give every empty cached slab back to the page allocator.  Returns the
+ * number of pages freed.  The slabs are unlinked under kmem_lock and
+ * freed after it is dropped.  No requirements.
+ */
+uint64_t
+kmem_reclaim(void)
+{
+	struct vm_pglist empty;
+	struct vm_page *pg, *next;
+	uint64_t n = 0;
+	unsigned c;
+
+	LIST_INIT(&empty);
+	spin_lock(&kmem_lock);
+	for (c = 0; c < KMEM_NCLASS; c++) {
+		for (pg = LIST_FIRST(&kmem_classes[c].kc_partial); pg != NULL;
+		    pg = next) {
+			next = LIST_NEXT(pg, pg_list);
+			if (pg->pg_kmem_inuse != 0)
+				continue;
+			LIST_REMOVE(pg, pg_list);
+			kmem_classes[c].kc_nslabs--;
+			pg->pg_flags &= ~PG_KMEM_SLAB;
+			pg->pg_kmem_free = NULL;
+			LIST_INSERT_HEAD(&empty, pg, pg_list);
+		}
+	}
+	spin_unlock(&kmem_lock);
+
+	while ((pg = LIST_FIRST(&empty)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		vm_page_free(pg);
+		n++;
+	}
+	return n;
+}
