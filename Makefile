@@ -124,6 +124,10 @@ RUN_ISO := $(call cmdline_iso,$(CMDLINE))
 $(RUN_ISO): CMDLINE_FOR_ISO := $(CMDLINE)
 endif
 
+# Build the ISO for $(CMDLINE) and print its path (used by the tests).
+iso-path: $(RUN_ISO)
+	@echo $(RUN_ISO)
+
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/os.iso
 
 QEMU := qemu-system-x86_64
@@ -163,5 +167,5 @@ test: all $(HOST_BINS)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug test host-test clean
+.PHONY: all run debug test host-test clean iso-path
 .DEFAULT_GOAL := all

@@ -217,7 +217,8 @@ parse_mmap(const struct mb2_tag *t, struct bootinfo *bi, bi_log_t log)
 	if (esize < MB2_MMAP_ENTRY_MIN || esize % 8 != 0) {
 		MB2_LOG(log,
 		    "multiboot2: tag 6 (memory map) at offset %u: entry_size "
-		    "%u is not a multiple of 8 of at least %d; ignored",
+		    "%u is invalid (not a multiple of 8, or below %d); "
+		    "ignored",
 		    t->off, esize, MB2_MMAP_ENTRY_MIN);
 		return;
 	}

@@ -35,9 +35,13 @@ bool ktest_checkf(bool cond, const char *file, int line, const char *fmt, ...)
 
 #define KT_CHECK(cond) ktest_check((cond), #cond, __FILE__, __LINE__)
 #define KT_CHECKF(cond, ...) ktest_checkf((cond), __FILE__, __LINE__, __VA_ARGS__)
+/* Check a == b, evaluating each once, and print both values on failure. */
 #define KT_EQ(a, b)                                                     \
-	ktest_checkf((uint64_t)(a) == (uint64_t)(b), __FILE__, __LINE__, \
-	    "%s == %s (0x%lx != 0x%lx)", #a, #b, (uint64_t)(a), (uint64_t)(b))
+	({                                                              \
+		uint64_t kt_a_ = (uint64_t)(a), kt_b_ = (uint64_t)(b);  \
+		ktest_checkf(kt_a_ == kt_b_, __FILE__, __LINE__,        \
+		    "%s == %s (0x%lx != 0x%lx)", #a, #b, kt_a_, kt_b_); \
+	})
 
 /* A pseudo-random number from the run's seed (xorshift64*). */
 uint64_t ktest_random(void);

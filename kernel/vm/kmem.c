@@ -312,6 +312,10 @@ kfree(void *p)
 
 	if (p == NULL)
 		return;
+	/*
+	 * The page's flags and class cannot change while it holds a live
+	 * object, so they are read before kmem_lock is taken.
+	 */
 	pg = vm_page_from_kva(p);
 	/* kfree of a pointer that is not in the heap at all. */
 	KASSERT(pg != NULL);

@@ -19,20 +19,33 @@ struct bootinfo;
  */
 void vm_page_startup(const struct bootinfo *bi);
 
-/* One page, or NULL when memory is exhausted.  No requirements. */
+/*
+ * One page, or NULL when memory is exhausted.  The page comes back with
+ * no flags, pg_refcnt 0 and pg_order 0.  Never called with vm_page_lock
+ * held (it is a leaf lock).  No requirements.
+ */
 struct vm_page *vm_page_alloc(int flags);
 
 /* 2^order physically contiguous pages, or NULL.  No requirements. */
 struct vm_page *vm_page_alloc_contig(unsigned order, int flags);
 
-/* Free what vm_page_alloc or vm_page_alloc_contig returned. */
+/*
+ * Free what vm_page_alloc or vm_page_alloc_contig returned: 2^pg->pg_order
+ * pages, so pg_order must still be the allocated order.  The page's flags
+ * are dropped.  No requirements.
+ */
 void vm_page_free(struct vm_page *pg);
 
+/*
+ * Translations.  The segment table is fixed after vm_page_startup, so
+ * these take no lock.  No requirements.
+ */
 paddr_t vm_page_to_phys(const struct vm_page *pg);
 struct vm_page *vm_page_from_phys(paddr_t pa); /* NULL if not managed */
 void *vm_page_kva(const struct vm_page *pg);   /* its direct-map address */
-struct vm_page *vm_page_from_kva(const void *va);
+struct vm_page *vm_page_from_kva(const void *va); /* NULL if not managed */
 
+/* Managed and currently free pages, for kstat.  No requirements. */
 uint64_t vm_page_total_count(void);
 uint64_t vm_page_free_count(void);
 

@@ -103,59 +103,79 @@ clock_cpuid_tsc_hz(void)
 }
 
 /*
- * Measure the TSC and the LAPIC timer (divide by 1) against PIT
- * channel 2 counting CLOCK_CAL_PIT_COUNT periods in mode 0, whose
- * output rises when the count runs out.  Stores the rates in *tsc_hz
- * and *lapic_hz.  If the PIT never finishes, falls back to CPUID for
- * the TSC and measures the LAPIC timer against it; panics if even that
- * is impossible.  Boot CPU, interrupts masked, LAPIC timer unused.
+ * Let PIT channel 2 count count periods in mode 0, whose output rises
+ * when the count runs out, and measure how far the TSC and the LAPIC
+ * timer (divide by 1) advance meanwhile, in *dtsc and *dlapic.  Returns
+ * false if the PIT output never rose.  Boot CPU, interrupts masked,
+ * LAPIC timer unused.
  */
-static void
-clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
+static bool
+clock_measure(uint16_t count, uint64_t *dtsc, uint32_t *dlapic)
 {
 	uint64_t t0, t1;
-	uint32_t lapic_left;
+	uint32_t l0, l1;
 	uint8_t port61;
 	bool done;
-
-	KASSERT(!intr_enabled());
 
 	/* A masked one-shot timer that will not run out during the window. */
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | VEC_LAPIC_TIMER);
 	lapic_write(LAPIC_TIMER_DCR, LAPIC_DCR_DIV1);
+	lapic_write(LAPIC_TIMER_ICR, 0xffffffff);
 
 	/* Gate channel 2 on, keep the speaker off, load the count. */
 	port61 = inb(PORT_61);
 	outb(PORT_61, (port61 & ~PORT_61_SPKR) | PORT_61_GATE2);
 	outb(PIT_MODE, PIT_MODE_CH2_ONESHOT);
-	outb(PIT_CH2, CLOCK_CAL_PIT_COUNT & 0xff);
-	outb(PIT_CH2, CLOCK_CAL_PIT_COUNT >> 8); /* counting starts */
-	lapic_write(LAPIC_TIMER_ICR, 0xffffffff);
+	outb(PIT_CH2, count & 0xff);
+	outb(PIT_CH2, count >> 8); /* counting starts */
 	t0 = rdtsc();
+	l0 = lapic_read(LAPIC_TIMER_CCR);
 	do {
 		done = (inb(PORT_61) & PORT_61_OUT2) != 0;
 		t1 = rdtsc();
 	} while (!done && t1 - t0 < CLOCK_CAL_TIMEOUT);
-	lapic_left = lapic_read(LAPIC_TIMER_CCR);
+	l1 = lapic_read(LAPIC_TIMER_CCR);
+
 	lapic_write(LAPIC_TIMER_ICR, 0);
 	outb(PORT_61, port61 & ~PORT_61_SPKR);
+	*dtsc = t1 - t0;
+	*dlapic = l0 - l1;
+	return done;
+}
 
-	if (done) {
-		*tsc_hz = (t1 - t0) * PIT_HZ / CLOCK_CAL_PIT_COUNT;
-		*lapic_hz = (uint64_t)(0xffffffff - lapic_left) * PIT_HZ /
-		    CLOCK_CAL_PIT_COUNT;
+/*
+ * Measure the TSC and LAPIC timer rates against about 1 ms of the PIT
+ * and store them in *tsc_hz and *lapic_hz.  A first tiny measurement
+ * runs the same code once so that a binary translator (QEMU without
+ * KVM) has translated it before the real window, where translating
+ * would add its host time to one side only.  If the PIT never finishes,
+ * falls back to CPUID for the TSC and measures the LAPIC timer against
+ * it; panics if even that is impossible.  Boot CPU, interrupts masked,
+ * LAPIC timer unused.
+ */
+static void
+clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
+{
+	uint64_t dtsc;
+	uint32_t dlapic;
+
+	KASSERT(!intr_enabled());
+
+	(void)clock_measure(2, &dtsc, &dlapic);
+	if (clock_measure(CLOCK_CAL_PIT_COUNT, &dtsc, &dlapic)) {
+		*tsc_hz = dtsc * PIT_HZ / CLOCK_CAL_PIT_COUNT;
+		*lapic_hz = (uint64_t)dlapic * PIT_HZ / CLOCK_CAL_PIT_COUNT;
 		return;
 	}
 
 	*tsc_hz = clock_cpuid_tsc_hz();
-	if (*tsc_hz == 0 || lapic_left == 0)
+	if (*tsc_hz == 0 || dlapic == 0 || dlapic == 0xffffffff)
 		panic("clock: PIT channel 2 never ran out and CPUID does not "
 		    "give the TSC rate; cannot calibrate the clock");
 	kprintf("clock: PIT channel 2 never ran out; using CPUID's TSC "
 	    "rate\n");
 	/* In kHz so the product fits in 64 bits: 2^32 * 2^24. */
-	*lapic_hz = (uint64_t)(0xffffffff - lapic_left) * (*tsc_hz / 1000) /
-	    (t1 - t0) * 1000;
+	*lapic_hz = (uint64_t)dlapic * (*tsc_hz / 1000) / dtsc * 1000;
 }
 
 /*

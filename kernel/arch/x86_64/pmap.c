@@ -359,16 +359,15 @@ pmap_remove_pte(struct pmap *pm, vaddr_t va)
 	*e = 0;
 	if (pm != pmap_kernel())
 		pm->pm_resident--;
-	/* Walk up while the table just emptied was freed. */
+	/*
+	 * Walk up while the table just emptied was freed, clearing the
+	 * entry that pointed to it.  The kernel half's PDPTs are boot
+	 * tables, never freed, so its PML4 entries never change.
+	 */
 	for (int level = 3; level > 0; level--) {
 		if (!ptp_rele(pm, DMAP_TO_PHYS(tables[level])))
 			break;
-		/* The kernel half's PML4 entries stay, whatever is below them. */
-		if (level == 1 && pm != pmap_kernel())
-			break;
 		tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)] = 0;
-		if (level - 1 == 0)
-			break;
 	}
 }
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make test`: host unit tests, then the in-kernel self tests booted in
+# every supported QEMU configuration, then one closing line summing them.
+# Exit status: 0 only if nothing failed.
+set -u -o pipefail
+cd "$(dirname "$0")/.."
+export RESULTS=build/logs/results
+mkdir -p build/logs
+: > "$RESULTS"
+
+echo "# ---- host unit tests"
+out=$(bash tests/run-host.sh build/host/test_* 2>&1)
+echo "$out"
+echo "$out" | tail -n 1 | awk '{print $1, $3}' >> "$RESULTS"
+
+iso_for() {
+	make -s iso-path CMDLINE="$1" | tail -n 1
+}
+
+# machine cpu memory: every combination the kernel promises to boot in.
+configs=(
+	"q35 max 256M"
+	"pc qemu64 64M"
+	"q35 qemu64 4G"
+	"pc max 4G"
+	"q35 max 64M"
+	"pc qemu64 256M"
+)
+ktest_iso=$(iso_for "ktest=all") || exit 1
+boot_iso=$(iso_for "") || exit 1
+for c in "${configs[@]}"; do
+	set -- $c
+	echo "# ---- in-kernel tests: -machine $1 -cpu $2 -m $3"
+	bash tests/run-qemu.sh "ktest-$1-$2-$3" "$ktest_iso" "$1" "$2" "$3" "ktest=all" ktest
+	echo "# ---- plain boot: -machine $1 -cpu $2 -m $3"
+	bash tests/run-qemu.sh "boot-$1-$2-$3" "$boot_iso" "$1" "$2" "$3" "" boot
+done
+
+read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$RESULTS")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

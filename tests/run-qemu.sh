@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Boot an ISO in QEMU once and judge the run.
+#
+#   run-qemu.sh NAME ISO MACHINE CPU MEM CMDLINE [EXPECT]
+#
+# Prints the serial output as it comes, then one TAP line for the boot
+# itself.  For a ktest run (EXPECT=ktest) it checks the kernel's own
+# "N passed, N failed" line against QEMU's exit status (2*failures+1);
+# for a plain boot (EXPECT=boot) it wants "ready for init" and exit
+# status 1 (the kernel halts with code 0).  A panic (status 255), a
+# timeout or a missing summary is a failure with the command to rerun it.
+# Writes "PASSED FAILED" counts to $RESULTS if set.
+set -u
+name=$1 iso=$2 machine=$3 cpu=$4 mem=$5 cmdline=$6 expect=${7:-ktest}
+timeout_s=${QEMU_TIMEOUT:-300}
+log=build/logs/$name.log
+mkdir -p build/logs
+
+timeout --foreground "$timeout_s" qemu-system-x86_64 -machine "$machine" \
+	-cpu "$cpu" -m "$mem" -cdrom "$iso" -serial stdio -display none \
+	-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	</dev/null 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+repro="make run MACHINE=$machine CPU=$cpu MEM=$mem CMDLINE='$cmdline'"
+passed=0 failed=0 why=""
+summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+case "$rc" in
+124) why="timed out after ${timeout_s}s" ;;
+255) why="kernel panic (see the panic line above)" ;;
+esac
+if [ -z "$why" ] && [ "$expect" = ktest ]; then
+	if [ -z "$summary" ]; then
+		why="no 'N passed, N failed' line (QEMU status $rc)"
+	else
+		passed=$(echo "$summary" | awk '{print $1}')
+		failed=$(echo "$summary" | awk '{print $3}')
+		if [ $((rc % 2)) -ne 1 ] || [ $(((rc - 1) / 2)) -ne "$failed" ]; then
+			why="QEMU status $rc does not match '$summary'"
+		fi
+	fi
+elif [ -z "$why" ]; then
+	grep -aq 'ready for init' "$log" || why="no 'ready for init' line"
+	[ "$rc" -eq 1 ] || why="${why:+$why; }QEMU status $rc, expected 1"
+	[ -n "$why" ] || passed=1
+fi
+if [ -n "$why" ]; then
+	echo "not ok - $name: $why"
+	echo "#   reproduce: $repro"
+	failed=$((failed + 1))
+else
+	echo "ok - $name"
+	[ "$failed" -eq 0 ] || echo "#   reproduce: $repro"
+fi
+[ -z "${RESULTS:-}" ] || echo "$passed $failed" >> "$RESULTS"
