@@ -1,4 +1,0 @@
-build/kernel/lib/kformat.o: kernel/lib/kformat.c kernel/include/types.h \
- kernel/lib/kformat.h
-kernel/include/types.h:
-kernel/lib/kformat.h:
