@@ -86,6 +86,8 @@ typedef void (*bi_log_t)(const char *fmt, ...);
  * line, too many entries) is reported through log and handled by
  * ignoring what is wrong.  Returns 0, or -1 if the structure itself is
  * unusable (then bi holds no memory map).
+ * (Unusable means mbi NULL or total_size below 16 or above 1 MiB.  bi is
+ * cleared first; bootinfo_sanitize() is not called.  log may be NULL.)
  */
 int multiboot2_parse(const void *mbi, uint64_t mbi_phys, struct bootinfo *bi,
     bi_log_t log);
@@ -96,6 +98,10 @@ int multiboot2_parse(const void *mbi, uint64_t mbi_phys, struct bootinfo *bi,
  * page boundaries and the page at physical address 0 is never usable.
  * Overlaps and odd entries (zero length, wrapping, unknown types) are
  * reported through log.  Returns the number of usable bytes.
+ * ("No other entry" means no non-usable one: where two usable entries
+ * overlap, the overlap stays usable.  Unknown types count as reserved; a
+ * wrapping non-usable entry is taken to reach the top of memory, a
+ * wrapping usable one is ignored.  log may be NULL.)
  */
 uint64_t bootinfo_sanitize(struct bootinfo *bi, bi_log_t log);
 
@@ -111,6 +117,8 @@ int bootinfo_reserve(struct bootinfo *bi, uint64_t start, uint64_t end);
  * The value of "name=" on the command line, copied into buf (NUL
  * terminated, truncated to size); returns false if the word is absent.
  * A word is a maximal run of non-space characters before a lone "--".
+ * (Spaces and tabs separate words; if "name=" appears twice, the last
+ * one counts.)
  */
 bool bootinfo_getarg(const struct bootinfo *bi, const char *name, char *buf,
     size_t size);

@@ -511,7 +511,7 @@ acpi_find_s5(struct acpi_info *ai, const struct acpi_header *dsdt)
 	bool named;
 
 	for (i = sizeof(*dsdt); i + 5 < len; i++) {
-		if (memcmp(&aml[i], "_S5_", 4) != 0)
+		if (aml[i] != '_' || memcmp(&aml[i], "_S5_", 4) != 0)
 			continue;
 		/* NameOp, possibly with a root prefix, then PackageOp. */
 		named = aml[i - 1] == AML_NAME ||
