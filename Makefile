@@ -77,10 +77,11 @@ $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.o linker.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf kernel/genksyms.sh
-	bash kernel/genksyms.sh $< > $@
+	@bash kernel/genksyms.sh $< > $@
 
 $(BUILD)/%.o: $(BUILD)/%.S
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
@@ -164,8 +165,12 @@ host-test: $(HOST_BINS)
 test: all $(HOST_BINS)
 	@bash tests/run-all.sh
 
+# Benchmarks (instruction counts under -icount shift=0, never timed tests).
+bench: $(BUILD)/os.iso
+	@bash tests/bench-boot.sh $(BUILD)/os.iso
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug test host-test clean iso-path
+.PHONY: all run debug test host-test clean iso-path bench
 .DEFAULT_GOAL := all

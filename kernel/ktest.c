@@ -74,8 +74,9 @@ ktest_selected(const char *list, const char *name)
 {
 	size_t n = strlen(name);
 
+	/* "all" leaves out the crash_ tests, which end the run with a panic. */
 	if (strcmp(list, "all") == 0)
-		return true;
+		return strncmp(name, "crash_", 6) != 0;
 	for (const char *p = list; *p != '\0';) {
 		const char *end = strchr(p, ',');
 		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);

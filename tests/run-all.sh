@@ -36,6 +36,15 @@ for c in "${configs[@]}"; do
 	bash tests/run-qemu.sh "boot-$1-$2-$3" "$boot_iso" "$1" "$2" "$3" "" boot
 done
 
+# The panic path: each crash_ test ends its boot with a described panic.
+for crash in "crash_page_fault:kernel page fault (vector 14): write to unmapped address 0x10" \
+	"crash_assert:assertion"; do
+	name=${crash%%:*}
+	echo "# ---- panic path: ktest=$name"
+	iso=$(iso_for "ktest=$name") || exit 1
+	bash tests/run-qemu.sh "$name" "$iso" q35 max 256M "ktest=$name" "panic:${crash#*:}"
+done
+
 read -r passed failed < <(awk '{p += $1; f += $2} END {print p + 0, f + 0}' "$RESULTS")
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

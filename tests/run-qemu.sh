@@ -9,6 +9,8 @@
 # for a plain boot (EXPECT=boot) it wants "ready for init" and exit
 # status 1 (the kernel halts with code 0).  A panic (status 255), a
 # timeout or a missing summary is a failure with the command to rerun it.
+# EXPECT=panic:TEXT wants a panic instead: status 255, a "panic: " line
+# containing TEXT, a register dump, and a backtrace naming a function.
 # Writes "PASSED FAILED" counts to $RESULTS if set.
 set -u
 name=$1 iso=$2 machine=$3 cpu=$4 mem=$5 cmdline=$6 expect=${7:-ktest}
@@ -27,7 +29,7 @@ passed=0 failed=0 why=""
 summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 case "$rc" in
 124) why="timed out after ${timeout_s}s" ;;
-255) why="kernel panic (see the panic line above)" ;;
+255) [ "${expect%%:*}" = panic ] || why="kernel panic (see the panic line above)" ;;
 esac
 if [ -z "$why" ] && [ "$expect" = ktest ]; then
 	if [ -z "$summary" ]; then
@@ -39,6 +41,13 @@ if [ -z "$why" ] && [ "$expect" = ktest ]; then
 			why="QEMU status $rc does not match '$summary'"
 		fi
 	fi
+elif [ "${expect%%:*}" = panic ]; then
+	why=""
+	grep -aq "^panic: .*${expect#panic:}" "$log" || why="no 'panic: ...${expect#panic:}' line"
+	grep -aq '^rip=\|^rsp=' "$log" || why="${why:+$why; }no register dump"
+	grep -aq '^  #[0-9]* 0x[0-9a-f]* <[a-z_]*+0x' "$log" || why="${why:+$why; }no symbolic backtrace"
+	[ "$rc" -eq 255 ] || why="${why:+$why; }QEMU status $rc, expected 255"
+	[ -n "$why" ] || passed=1
 elif [ -z "$why" ]; then
 	grep -aq 'ready for init' "$log" || why="no 'ready for init' line"
 	[ "$rc" -eq 1 ] || why="${why:+$why; }QEMU status $rc, expected 1"

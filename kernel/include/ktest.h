@@ -6,6 +6,9 @@
  * check prints "#" lines saying what failed, where, and how to run that
  * test alone.  After the run the kernel prints "N passed, N failed" and
  * exits QEMU with the failure count (exit code 2*failures+1).
+ *
+ * Tests named crash_* check the panic path: they end the run with a
+ * panic, so "all" leaves them out and they are run one per boot.
  */
 #ifndef _KTEST_H_
 #define _KTEST_H_

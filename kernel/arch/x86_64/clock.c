@@ -3,12 +3,12 @@
  *
  * Both run at rates nobody tells us, so clock_startup() measures them
  * together against the PIT, whose 1193182 Hz input is fixed: channel 2
- * (the speaker's, gated from port 0x61 and with its output readable
- * there) counts down about 1 ms while the TSC and a free-running LAPIC
- * timer count up.  The window is short on purpose: under QEMU's
- * "-icount shift=0" every instruction is a nanosecond and the whole boot
- * has a budget of a few milliseconds, yet 1 ms still resolves the rates
- * to 0.1%.
+ * (the speaker's, gated from port 0x61) counts down for about 1 ms
+ * while the TSC and a free-running LAPIC timer count too, and all three
+ * are read together at both ends.  The window is short on purpose:
+ * under QEMU's "-icount shift=0" every instruction is a nanosecond and
+ * the whole boot has a budget of a few milliseconds, yet 1 ms still
+ * resolves the rates to 0.1%.
  *
  * nanouptime() converts TSC cycles with a fixed-point multiplier:
  * ns = ns_base + ((tsc - tsc_base) * mult) >> 32, the product taken in
@@ -28,13 +28,14 @@
 #define PIT_CH2 0x42
 #define PIT_MODE 0x43
 #define PIT_MODE_CH2_ONESHOT 0xb0 /* channel 2, low then high byte, mode 0 */
+#define PIT_LATCH_CH2 0x80        /* latch channel 2's count for reading */
 #define PORT_61 0x61
 #define PORT_61_GATE2 0x01 /* channel 2 counts while set */
 #define PORT_61_SPKR 0x02  /* channel 2 drives the speaker while set */
-#define PORT_61_OUT2 0x20  /* channel 2 output (read only) */
 
 #define CLOCK_CAL_PIT_COUNT 1193     /* PIT periods: 0.9998 ms */
 #define CLOCK_CAL_TIMEOUT (1UL << 30) /* TSC cycles before giving up */
+#define CLOCK_SAMPLE_TRIES 4
 
 #define CLOCK_SHIFT 32
 #define CLOCK_MULT(hz) ((NS_PER_SEC << CLOCK_SHIFT) / (hz))
@@ -102,20 +103,76 @@ clock_cpuid_tsc_hz(void)
 	return (uint64_t)r[2] * r[1] / r[0];
 }
 
-/*
- * Let PIT channel 2 count count periods in mode 0, whose output rises
- * when the count runs out, and measure how far the TSC and the LAPIC
- * timer (divide by 1) advance meanwhile, in *dtsc and *dlapic.  Returns
- * false if the PIT output never rose.  Boot CPU, interrupts masked,
- * LAPIC timer unused.
- */
-static bool
-clock_measure(uint16_t count, uint64_t *dtsc, uint32_t *dlapic)
+/* Read PIT channel 2's current count.  Boot CPU, interrupts masked. */
+static uint16_t
+clock_pit_read(void)
 {
-	uint64_t t0, t1;
-	uint32_t l0, l1;
+	uint8_t lo, hi;
+
+	outb(PIT_MODE, PIT_LATCH_CH2);
+	lo = inb(PIT_CH2);
+	hi = inb(PIT_CH2);
+	return (uint16_t)(hi << 8 | lo);
+}
+
+/* The three counters read at (nearly) one moment. */
+struct clock_sample {
+	uint64_t cs_tsc;
+	uint32_t cs_lapic;
+	uint16_t cs_pit;
+};
+
+/*
+ * Read the PIT, the LAPIC timer and, around them, the TSC.  The reads
+ * are tried CLOCK_SAMPLE_TRIES times and the try with the fewest TSC
+ * cycles between its two TSC reads is kept, so a stall in the middle (a
+ * slow port access, or the host descheduling a virtual CPU) does not
+ * skew the sample; its TSC value is the middle of that try.
+ * Boot CPU, interrupts masked.
+ */
+static void
+clock_sample(struct clock_sample *cs)
+{
+	uint64_t t0, t1, best = UINT64_MAX;
+	uint32_t lapic;
+	uint16_t pit;
+	int i;
+
+	for (i = 0; i < CLOCK_SAMPLE_TRIES; i++) {
+		t0 = rdtsc();
+		pit = clock_pit_read();
+		lapic = lapic_read(LAPIC_TIMER_CCR);
+		t1 = rdtsc();
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			cs->cs_tsc = t0 + (t1 - t0) / 2;
+			cs->cs_lapic = lapic;
+			cs->cs_pit = pit;
+		}
+	}
+}
+
+/*
+ * Measure the TSC and LAPIC timer rates against at least
+ * CLOCK_CAL_PIT_COUNT periods of the PIT and store them in *tsc_hz and
+ * *lapic_hz.  PIT channel 2 counts down from 0xffff in mode 0 with the
+ * LAPIC timer (divide by 1) counting down beside it; the rates come
+ * from two samples of all three counters, so only the PIT periods that
+ * really passed between the samples count, whatever delays the code
+ * around them.  If the PIT does not count, falls back to CPUID for the
+ * TSC and measures the LAPIC timer against it; panics if even that is
+ * impossible.  Boot CPU, interrupts masked, LAPIC timer unused.
+ */
+static void
+clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
+{
+	struct clock_sample a, b;
+	uint64_t start, dtsc;
+	uint32_t dlapic;
+	uint16_t periods = 0;
 	uint8_t port61;
-	bool done;
+
+	KASSERT(!intr_enabled());
 
 	/* A masked one-shot timer that will not run out during the window. */
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | VEC_LAPIC_TIMER);
@@ -126,53 +183,36 @@ clock_measure(uint16_t count, uint64_t *dtsc, uint32_t *dlapic)
 	port61 = inb(PORT_61);
 	outb(PORT_61, (port61 & ~PORT_61_SPKR) | PORT_61_GATE2);
 	outb(PIT_MODE, PIT_MODE_CH2_ONESHOT);
-	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8); /* counting starts */
-	t0 = rdtsc();
-	l0 = lapic_read(LAPIC_TIMER_CCR);
-	do {
-		done = (inb(PORT_61) & PORT_61_OUT2) != 0;
-		t1 = rdtsc();
-	} while (!done && t1 - t0 < CLOCK_CAL_TIMEOUT);
-	l1 = lapic_read(LAPIC_TIMER_CCR);
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
 
+	/* The count is loaded on the next PIT clock; wait until it moves. */
+	start = rdtsc();
+	while (clock_pit_read() >= 0xfffe && rdtsc() - start <
+	    CLOCK_CAL_TIMEOUT)
+		continue;
+	clock_sample(&a);
+	while ((uint16_t)(a.cs_pit - clock_pit_read()) < CLOCK_CAL_PIT_COUNT &&
+	    rdtsc() - start < CLOCK_CAL_TIMEOUT)
+		continue;
+	clock_sample(&b);
 	lapic_write(LAPIC_TIMER_ICR, 0);
 	outb(PORT_61, port61 & ~PORT_61_SPKR);
-	*dtsc = t1 - t0;
-	*dlapic = l0 - l1;
-	return done;
-}
 
-/*
- * Measure the TSC and LAPIC timer rates against about 1 ms of the PIT
- * and store them in *tsc_hz and *lapic_hz.  A first tiny measurement
- * runs the same code once so that a binary translator (QEMU without
- * KVM) has translated it before the real window, where translating
- * would add its host time to one side only.  If the PIT never finishes,
- * falls back to CPUID for the TSC and measures the LAPIC timer against
- * it; panics if even that is impossible.  Boot CPU, interrupts masked,
- * LAPIC timer unused.
- */
-static void
-clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
-{
-	uint64_t dtsc;
-	uint32_t dlapic;
-
-	KASSERT(!intr_enabled());
-
-	(void)clock_measure(2, &dtsc, &dlapic);
-	if (clock_measure(CLOCK_CAL_PIT_COUNT, &dtsc, &dlapic)) {
-		*tsc_hz = dtsc * PIT_HZ / CLOCK_CAL_PIT_COUNT;
-		*lapic_hz = (uint64_t)dlapic * PIT_HZ / CLOCK_CAL_PIT_COUNT;
+	periods = a.cs_pit - b.cs_pit;
+	dtsc = b.cs_tsc - a.cs_tsc;
+	dlapic = a.cs_lapic - b.cs_lapic;
+	if (periods >= CLOCK_CAL_PIT_COUNT && periods < 0x8000) {
+		*tsc_hz = dtsc * PIT_HZ / periods;
+		*lapic_hz = (uint64_t)dlapic * PIT_HZ / periods;
 		return;
 	}
 
 	*tsc_hz = clock_cpuid_tsc_hz();
-	if (*tsc_hz == 0 || dlapic == 0 || dlapic == 0xffffffff)
-		panic("clock: PIT channel 2 never ran out and CPUID does not "
+	if (*tsc_hz == 0 || dtsc == 0 || dlapic == 0)
+		panic("clock: PIT channel 2 does not count and CPUID does not "
 		    "give the TSC rate; cannot calibrate the clock");
-	kprintf("clock: PIT channel 2 never ran out; using CPUID's TSC "
+	kprintf("clock: PIT channel 2 does not count; using CPUID's TSC "
 	    "rate\n");
 	/* In kHz so the product fits in 64 bits: 2^32 * 2^24. */
 	*lapic_hz = (uint64_t)dlapic * (*tsc_hz / 1000) / dtsc * 1000;

@@ -48,3 +48,21 @@ KTEST(trap_names)
 	KT_CHECK(strcmp(trap_name(T_DOUBLEFLT), "double fault") == 0);
 	KT_CHECK(strcmp(trap_name(31), "reserved exception") == 0);
 }
+
+/*
+ * The panic path, one boot each (tests/run-all.sh checks the output: the
+ * "panic: " line naming the fault, the registers, a backtrace through
+ * this function, and QEMU exit status 255).
+ */
+KTEST(crash_page_fault)
+{
+	volatile uint64_t *p = (volatile uint64_t *)0x10;
+
+	__asm__("" : "+r"(p)); /* hide the constant address from the compiler */
+	*p = 1;
+}
+
+KTEST(crash_assert)
+{
+	KASSERT(ktest_random() == 0);
+}
