@@ -1,9 +1,31 @@
 /*
- * What the kernel's pure code uses from kernel/lib/string.c but the
- * host's C library (glibc 2.36) lacks.  Every host test links this.
+ * What the kernel's pure code needs from the rest of the kernel on the
+ * host: panic (for KASSERT), and the kernel/lib/string.c functions that
+ * the host's C library (glibc 2.36) lacks.  Every host test links this.
  */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * The kernel's panic: report on stderr and abort, so a test (or a forked
+ * test child that expects to die) stops visibly.
+ */
+void
+panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "panic: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
+}
 
 size_t
 strlcpy(char *dst, const char *src, size_t size)

@@ -15,20 +15,6 @@
 
 #define PG 0x1000ULL
 
-/* The kernel's panic, for KASSERT in the code under test. */
-void
-panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 /* ---- Log capture. */
 
 static char logbuf[32768];

@@ -15,20 +15,6 @@
 
 #include "tap.h"
 
-/* The kernel's panic, for KASSERT in the code under test. */
-void
-panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 /* An archive being written. */
 struct abuf {
 	uint8_t data[16384];

@@ -24,20 +24,6 @@ static void log_dump(void);
 			log_dump();                        \
 	} while (0)
 
-/* The kernel's panic, for KASSERT in the code under test. */
-void
-panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 /* ---- Log capture. */
 
 static char logbuf[16384];

@@ -20,20 +20,6 @@
 
 #define SEED 0x5eed1234abcdULL
 
-/* vm_phys.c's KASSERTs end here. */
-void
-panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "panic: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	abort();
-}
-
 static uint64_t rng_state;
 
 static uint64_t

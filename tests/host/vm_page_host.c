@@ -28,21 +28,6 @@ static struct vm_page *host_pages;
 static char *host_mem;     /* frame VM_PAGE_HOST_BUF_PFN */
 static uint64_t host_npages; /* managed pages */
 
-/* The kernel's panic: report and abort, so a test child dies visibly. */
-void
-panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "panic: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	abort();
-}
-
 /*
  * Spinlocks without other CPUs: they only check that a lock is not taken
  * twice or released while free.
