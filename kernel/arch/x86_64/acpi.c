@@ -518,7 +518,7 @@ acpi_find_s5(struct acpi_info *ai, const struct acpi_header *dsdt)
 		    (aml[i - 1] == '\\' && aml[i - 2] == AML_NAME);
 		if (!named || aml[i + 4] != AML_PACKAGE)
 			continue;
-		/* PkgLength: bits 7-6 of its lead byte count the bytes after it. */
+		/* PkgLength: bits 7-6 of its first byte count the rest. */
 		pos = i + 5;
 		pos += 1 + (aml[pos] >> 6);
 		pos++; /* NumElements */

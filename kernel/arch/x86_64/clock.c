@@ -56,7 +56,10 @@ static uint64_t clock_tsc_base;
 static uint64_t clock_ns_base;
 static uint64_t clock_mult = CLOCK_MULT(CLOCK_PRECAL_HZ);
 
-/* Calibrated rates, for the boot message and the tests. */
+/*
+ * The calibrated rates, written once by clock_startup().  The LAPIC
+ * timer's is what other CPUs will program their own ticks with.
+ */
 static uint64_t clock_tsc_hz;
 static uint64_t clock_lapic_hz;
 
@@ -227,21 +230,17 @@ clock_intr(struct trapframe *tf __unused_arg, void *arg __unused_arg)
 	hardclock();
 }
 
-/*
- * Print hz as MHz with one decimal, rounded.  No requirements.
- */
-static void
-clock_print_mhz(const char *what, uint64_t hz, const char *sep)
+/* hz in tenths of a MHz, rounded, for printing.  No requirements. */
+static uint64_t
+clock_mhz_tenths(uint64_t hz)
 {
-	uint64_t tenths = (hz + 50000) / 100000;
-
-	kprintf("%s %lu.%lu MHz%s", what, tenths / 10, tenths % 10, sep);
+	return (hz + 50000) / 100000;
 }
 
 void
 clock_startup(void)
 {
-	uint64_t tsc_hz, lapic_hz, now;
+	uint64_t tsc_hz, lapic_hz, tsc10, lapic10;
 
 	KASSERT(!intr_enabled());
 	KASSERT(clock_tsc_hz == 0);
@@ -255,15 +254,14 @@ clock_startup(void)
 	clock_lapic_hz = lapic_hz;
 
 	/* Switch rates without a jump: the new line starts where we are. */
-	now = rdtsc();
-	clock_ns_base = clock_ns_base + (uint64_t)(((unsigned __int128)(now -
-	    clock_tsc_base) * clock_mult) >> CLOCK_SHIFT);
-	clock_tsc_base = now;
+	clock_ns_base = nanouptime();
+	clock_tsc_base = rdtsc();
 	clock_mult = CLOCK_MULT(tsc_hz);
 
-	kprintf("clock: ");
-	clock_print_mhz("TSC", tsc_hz, ", ");
-	clock_print_mhz("LAPIC timer", lapic_hz, "\n");
+	tsc10 = clock_mhz_tenths(tsc_hz);
+	lapic10 = clock_mhz_tenths(lapic_hz);
+	kprintf("clock: TSC %lu.%lu MHz, LAPIC timer %lu.%lu MHz\n",
+	    tsc10 / 10, tsc10 % 10, lapic10 / 10, lapic10 % 10);
 
 	/* The periodic tick: the LVT entry first, then the count starts it. */
 	intr_establish(VEC_LAPIC_TIMER, clock_intr, NULL);

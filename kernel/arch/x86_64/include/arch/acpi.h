@@ -57,7 +57,7 @@ struct acpi_info {
 	uint16_t ai_pm1a_cnt;
 	uint16_t ai_pm1b_cnt;
 	uint16_t ai_smi_cmd;
-	uint8_t ai_acpi_enable; /* value written to ai_smi_cmd to enter ACPI mode */
+	uint8_t ai_acpi_enable; /* written to ai_smi_cmd to enter ACPI mode */
 	bool ai_have_s5;
 	uint8_t ai_s5_typa; /* SLP_TYP for PM1a_CNT in the S5 state */
 	uint8_t ai_s5_typb;
