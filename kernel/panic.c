@@ -27,17 +27,24 @@ panic_enter(void)
 	}
 }
 
+/* Enter panic state and print the "panic: " line. */
+static void
+panic_message(const char *fmt, va_list ap)
+{
+	panic_enter();
+	kprintf("panic: ");
+	kvprintf(fmt, ap);
+	kprintf("\n");
+}
+
 void
 panic(const char *fmt, ...)
 {
 	va_list ap;
 
-	panic_enter();
-	kprintf("panic: ");
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	panic_message(fmt, ap);
 	va_end(ap);
-	kprintf("\n");
 	db_print_regs(NULL);
 	db_backtrace((uint64_t)__builtin_frame_address(0));
 	machine_exit(0x7f);
@@ -48,12 +55,9 @@ panic_trapframe(struct trapframe *tf, const char *fmt, ...)
 {
 	va_list ap;
 
-	panic_enter();
-	kprintf("panic: ");
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	panic_message(fmt, ap);
 	va_end(ap);
-	kprintf("\n");
 	db_print_regs(tf);
 	db_backtrace_trapframe(tf);
 	machine_exit(0x7f);
