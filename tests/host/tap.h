@@ -8,6 +8,7 @@
 #define _TAP_H_
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 
 static int tap_n, tap_passed, tap_failed;
@@ -40,6 +41,24 @@ tap_done(void)
 {
 	printf("%d passed, %d failed\n", tap_passed, tap_failed);
 	return tap_failed > 126 ? 126 : tap_failed;
+}
+
+/*
+ * A repeatable pseudo-random sequence (xorshift64*): set rng_state to a
+ * non-zero seed, then call rng().
+ */
+static uint64_t rng_state;
+
+static inline uint64_t
+rng(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545f4914f6cdd1dULL;
 }
 
 #endif /* !_TAP_H_ */

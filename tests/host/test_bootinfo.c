@@ -15,73 +15,7 @@
 
 #define PG 0x1000ULL
 
-/* ---- Log capture. */
-
-static char logbuf[32768];
-static size_t loglen;
-static int nlog;
-
-static void
-tlog(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(logbuf + loglen, sizeof(logbuf) - loglen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		loglen += (size_t)n;
-	if (loglen >= sizeof(logbuf) - 2)
-		loglen = sizeof(logbuf) - 2;
-	logbuf[loglen++] = '\n';
-	logbuf[loglen] = '\0';
-	nlog++;
-}
-
-static void
-log_clear(void)
-{
-	loglen = 0;
-	logbuf[0] = '\0';
-	nlog = 0;
-}
-
-/* True if one logged line contains both a and b (b may be NULL). */
-static bool
-log_has(const char *a, const char *b)
-{
-	const char *line = logbuf, *nl;
-	char one[1024];
-	size_t n;
-
-	while (*line != '\0') {
-		nl = strchr(line, '\n');
-		n = nl != NULL ? (size_t)(nl - line) : strlen(line);
-		if (n >= sizeof(one))
-			n = sizeof(one) - 1;
-		memcpy(one, line, n);
-		one[n] = '\0';
-		if (strstr(one, a) != NULL && (b == NULL || strstr(one, b) != NULL))
-			return true;
-		line += n + (nl != NULL);
-	}
-	return false;
-}
-
-static void
-log_dump(void)
-{
-	const char *p;
-
-	printf("# log:\n# ");
-	for (p = logbuf; *p != '\0'; p++) {
-		putchar(*p);
-		if (*p == '\n' && p[1] != '\0')
-			printf("# ");
-	}
-	printf("\n");
-}
+#include "testlog.h"
 
 /* Print bi_usable as "# [s, e)" lines. */
 static void
@@ -237,7 +171,7 @@ test_sanitize_overlaps(void)
 	CHECK(usable_is(2, U64(0x100000), U64(0x150000), U64(0x151000),
 	    U64(0x200000)) && n == 0xff000,
 	    "reserved inside usable splits it");
-	CHECK(log_has("entries 0 and 1 overlap", "the overlap is not usable"),
+	CHECK(log_has("entries 0 and 1 overlap", "the overlap is not usable", NULL),
 	    "the overlap is logged");
 
 	map_clear();
@@ -246,7 +180,7 @@ test_sanitize_overlaps(void)
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x150000), U64(0x151000),
 	    U64(0x200000)), "a small unaligned hole costs its whole page");
-	CHECK(log_has("entries 0 and 1 overlap [0x150800, 0x150900)", NULL),
+	CHECK(log_has("entries 0 and 1 overlap [0x150800, 0x150900)", NULL, NULL),
 	    "overlap logged with its range");
 
 	map_clear();
@@ -283,7 +217,7 @@ test_sanitize_overlaps(void)
 	n = bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(1, U64(0x100000), U64(0x400000)) && n == 0x300000,
 	    "two overlapping usable entries: the union is usable");
-	CHECK(log_has("entries 0 and 1 overlap", "both are usable"),
+	CHECK(log_has("entries 0 and 1 overlap", "both are usable", NULL),
 	    "and the overlap is logged");
 
 	map_clear();
@@ -309,8 +243,8 @@ test_sanitize_overlaps(void)
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x1ff000), U64(0x201000),
 	    U64(0x300000)), "a reservation across the seam of two entries");
-	CHECK(log_has("entries 0 and 2 overlap", NULL) &&
-	    log_has("entries 1 and 2 overlap", NULL), "both overlaps logged");
+	CHECK(log_has("entries 0 and 2 overlap", NULL, NULL) &&
+	    log_has("entries 1 and 2 overlap", NULL, NULL), "both overlaps logged");
 }
 
 static void
@@ -324,7 +258,7 @@ test_sanitize_odd(void)
 	n = bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(1, U64(0x200000), U64(0x300000)) && n == 0x100000,
 	    "zero-length entry ignored");
-	CHECK(log_has("entry 0", "zero length"), "zero length logged");
+	CHECK(log_has("entry 0", "zero length", NULL), "zero length logged");
 
 	map_clear();
 	map_add(0xfffffffffff00000ULL, 0x100000, BI_MEM_USABLE); /* wrapped */
@@ -332,7 +266,7 @@ test_sanitize_odd(void)
 	n = bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(1, U64(0x200000), U64(0x300000)),
 	    "wrapping usable entry ignored");
-	CHECK(log_has("entry 0", "wraps"), "wrapping logged");
+	CHECK(log_has("entry 0", "wraps", NULL), "wrapping logged");
 
 	map_clear();
 	map_add(0x100000, 0x400000, BI_MEM_USABLE);
@@ -340,7 +274,7 @@ test_sanitize_odd(void)
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(1, U64(0x100000), U64(0x200000)),
 	    "wrapping reserved entry removes everything above its base");
-	CHECK(log_has("entry 1", "wraps"), "and is logged");
+	CHECK(log_has("entry 1", "wraps", NULL), "and is logged");
 
 	map_clear();
 	map_add(0x100000, 0x400000, BI_MEM_USABLE);
@@ -350,8 +284,8 @@ test_sanitize_odd(void)
 	CHECK(usable_is(3, U64(0x100000), U64(0x200000), U64(0x201000),
 	    U64(0x300000), U64(0x301000), U64(0x400000)),
 	    "unknown types are treated as reserved");
-	CHECK(log_has("entry 1", "unknown type 9") &&
-	    log_has("entry 2", "unknown type 0"), "unknown types logged");
+	CHECK(log_has("entry 1", "unknown type 9", NULL) &&
+	    log_has("entry 2", "unknown type 0", NULL), "unknown types logged");
 
 	/* A full table of alternating entries. */
 	{

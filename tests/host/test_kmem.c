@@ -26,19 +26,6 @@
 #define SEED 0x6b6d656d5eedULL
 #define HOST_PAGES 4096 /* 16 MiB of "physical" memory */
 
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 /* A live allocation and what the test expects of it. */
 struct obj {

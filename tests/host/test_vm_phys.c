@@ -20,19 +20,6 @@
 
 #define SEED 0x5eed1234abcdULL
 
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
 
 /* A test allocator: the vm_phys, its arrays and a used-page bitmap. */
 struct tseg {
