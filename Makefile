@@ -56,6 +56,10 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 
+include kernel/syscalls.mk
+KERNEL_CFLAGS += -I$(BUILD)/gen
+$(KERNEL_OBJS): | $(SYSCALL_GEN_H)
+
 $(BUILD)/kernel/%.o: kernel/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -73,8 +77,8 @@ $(BUILD)/ksyms0.S:
 	@mkdir -p $(BUILD)
 	printf '\t.section .ksyms, "a"\n\t.globl ksyms_count\nksyms_count: .quad 0\n\t.globl ksyms_table\nksyms_table:\n\t.globl ksyms_names\nksyms_names: .byte 0\n' > $@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms0.o linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms0.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf kernel/genksyms.sh
 	@bash kernel/genksyms.sh $< > $@
@@ -83,21 +87,19 @@ $(BUILD)/%.o: $(BUILD)/%.S
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms.o
 	@bash kernel/genksyms.sh --check $(BUILD)/kernel.pass1.elf $@
 
 -include $(KERNEL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------
-# The initrd and the ISO.
+# The initrd: user programs (user/user.mk) and the static files of user/root.
 
-INITRD_FILES := $(shell find user/root -type f 2>/dev/null)
+include user/user.mk
 
-$(BUILD)/initrd.cpio: $(INITRD_FILES) | $(DEPS_STAMP)
-	@mkdir -p $(BUILD)
-	cd user/root && find . -mindepth 1 | LC_ALL=C sort | \
-		cpio --quiet -o -H newc --owner=0:0 > $(abspath $@)
+# ---------------------------------------------------------------------------
+# The ISO.
 
 # iso_image(iso, grub.cfg): an ISO with the kernel, the initrd and a config.
 define iso_image

@@ -6,6 +6,9 @@
 #include <systm.h>
 #include <bootinfo.h>
 #include <cons.h>
+#include <clock.h>
+#include <errno.h>
+#include <proc/sched.h>
 #include <spinlock.h>
 #include <arch/cons_md.h>
 #include <arch/intr.h>
@@ -87,6 +90,24 @@ cons_intr(struct trapframe *tf, void *arg)
 		}
 	}
 	spin_unlock(&cons_in_lock);
+	wakeup(&cons_in_head);
+}
+
+int
+cons_wait_input(void)
+{
+	int error = 0;
+
+	spin_lock(&cons_in_lock);
+	if (cons_in_tail == cons_in_head) {
+		/* The timeout also covers polled input (no interrupt). */
+		error = sleep(&cons_in_head, &cons_in_lock, SLEEP_INTR,
+		    nanouptime() + 10 * 1000 * 1000);
+		if (error == -ETIMEDOUT)
+			error = 0;
+	}
+	spin_unlock(&cons_in_lock);
+	return error;
 }
 
 void

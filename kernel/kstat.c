@@ -1,6 +1,6 @@
 /*
- * The kernel counters behind kstat.  Subsystems that do not exist yet
- * (processes, vmspaces) report zero.
+ * The kernel counters behind kstat.  vmspace entries come with the
+ * vmspace service and report zero until then.
  */
 #include <systm.h>
 #include <clock.h>
@@ -8,6 +8,8 @@
 #include <ktest.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
+#include <vm/vm_map.h>
+#include <proc/proc.h>
 
 void
 kstat_fill(struct kstat *ks)
@@ -16,6 +18,9 @@ kstat_fill(struct kstat *ks)
 	ks->ks_pages_total = vm_page_total_count();
 	ks->ks_pages_free = vm_page_free_count();
 	ks->ks_kheap_used = kmem_used();
+	ks->ks_nprocs = proc_count();
+	ks->ks_nlwps = lwp_count();
+	ks->ks_nvmspaces = vmspace_count();
 	ks->ks_uptime_ns = nanouptime();
 }
 

@@ -13,6 +13,9 @@
 #include <clock.h>
 #include <cons.h>
 #include <cpio.h>
+#include <initrd.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
 #include <ktest.h>
 #include <arch/acpi.h>
 #include <arch/cpu.h>
@@ -89,6 +92,39 @@ boot_check_initrd(const struct bootinfo *bi)
 		return;
 	}
 	kprintf("initrd: %ld entries, %lu bytes\n", n, m->end - m->start);
+	initrd_init(PHYS_TO_DMAP(m->start), m->end - m->start);
+}
+
+/*
+ * Start pid 1: argv[0] is its path, argv[1..] the words after " -- " on
+ * the command line (ABI.md section 1).  If it cannot start, say why and
+ * leave the machine with status 127.
+ */
+static void
+start_init(const char *path)
+{
+	static char args[BI_CMDLINE_MAX];
+	char *argv[64];
+	int argc = 0, error;
+	char *s;
+
+	argv[argc++] = (char *)path;
+	strlcpy(args, bootinfo_initargs(&bootinfo), sizeof(args));
+	for (s = args; *s != '\0' && argc < (int)ARRAY_SIZE(argv);) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (*s == '\0')
+			break;
+		argv[argc++] = s;
+		while (*s != '\0' && *s != ' ')
+			s++;
+	}
+	error = proc_create_init(path, argc, argv);
+	if (error != 0) {
+		kprintf("init: cannot start %s: error %d\n", path, -error);
+		kprintf("init: exit status 127\n");
+		machine_exit(127);
+	}
 }
 
 void kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry);
@@ -111,9 +147,11 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
 	vm_page_startup(&bootinfo);
 
+	proc_startup();
 	acpi_init(&bootinfo);
 	intr_startup();
 	clock_startup();
+	rtc_startup();
 	cons_init_input();
 	sti();
 
@@ -126,8 +164,6 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 		"from entry)\n", boot_insns);
 
 	ktest_main();
-
-	kprintf("kernel: init is %s with arguments \"%s\"; processes are not "
-		"implemented yet, halting\n", init, bootinfo_initargs(&bootinfo));
-	machine_exit(0);
+	start_init(init);
+	sched_idle();
 }

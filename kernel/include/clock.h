@@ -21,6 +21,12 @@ void clock_startup(void);
 /* Nanoseconds since clock_startup(); monotonic, never goes backwards. */
 uint64_t nanouptime(void);
 
+/* Read the CMOS clock once (after clock_startup).  Boot CPU only. */
+void rtc_startup(void);
+
+/* Nanoseconds since 1970 (UTC), from the CMOS clock at boot onwards. */
+uint64_t clock_realtime_ns(void);
+
 /* Busy-wait at least ns nanoseconds.  No requirements. */
 void delay_ns(uint64_t ns);
 

@@ -27,6 +27,12 @@ void cons_write(const char *buf, size_t n);
 /* The next input byte, or -1 if none has arrived.  No requirements. */
 int cons_getc(void);
 
+/*
+ * Sleep until input may have arrived (or 10 ms have passed).  Returns 0,
+ * or -EINTR when the LWP is told to exit.  Process context.
+ */
+int cons_wait_input(void);
+
 /* After a panic: write without the lock, which a dead CPU may hold. */
 void cons_panic_mode(void);
 

@@ -16,6 +16,7 @@
 #define ECHILD 10
 #define EAGAIN 11
 #define ENOMEM 12
+#define EACCES 13
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
@@ -31,5 +32,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define EOPNOTSUPP 95
+#define ETIMEDOUT 110 /* internal: a timed sleep ran out */
+#define EJUSTRETURN 512 /* internal: the syscall set the whole frame */
 
 #endif /* !_ERRNO_H_ */

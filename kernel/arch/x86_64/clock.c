@@ -16,6 +16,7 @@
  */
 #include <systm.h>
 #include <clock.h>
+#include <proc/sched.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/cpufunc.h>
@@ -279,4 +280,5 @@ hardclock(void)
 {
 	KASSERT(!intr_enabled());
 	ticks++;
+	sched_tick();
 }

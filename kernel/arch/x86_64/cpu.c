@@ -4,6 +4,7 @@
  */
 #include <systm.h>
 #include <arch/cpu.h>
+#include <arch/pcb.h>
 #include <arch/frame.h>
 #include <arch/segments.h>
 
@@ -103,6 +104,9 @@ cpu_identify(void)
  * programs, no-execute pages, and the protections the CPU offers (SMEP,
  * SMAP, UMIP, global pages).
  */
+/* Read by copy.S: user access must be opened with stac. */
+bool cpu_smap_enabled;
+
 static void
 cpu_setregs(void)
 {
@@ -119,8 +123,10 @@ cpu_setregs(void)
 		cr4 |= CR4_PGE;
 	if (cf->cf_smep)
 		cr4 |= CR4_SMEP;
-	if (cf->cf_smap)
+	if (cf->cf_smap) {
 		cr4 |= CR4_SMAP;
+		cpu_smap_enabled = true;
+	}
 	if (cf->cf_umip)
 		cr4 |= CR4_UMIP;
 	lcr4(cr4);
@@ -243,6 +249,7 @@ cpu_startup_boot(void)
 	cpu_load_idt();
 	wrmsr(MSR_GSBASE, (uint64_t)ci);
 	wrmsr(MSR_KERNELGSBASE, 0);
+	cpu_syscall_init();
 }
 
 void

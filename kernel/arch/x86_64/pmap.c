@@ -86,6 +86,12 @@ pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 {
 	pt_entry_t bits = PG_V;
 
+	/*
+	 * A user page with no access stays mapped, for the kernel only and
+	 * read-only, so it keeps its contents while user access faults.
+	 */
+	if (pm != pmap_kernel() && (prot & VM_PROT_ALL) == 0)
+		return bits | pg_nx;
 	if (prot & VM_PROT_WRITE)
 		bits |= PG_RW;
 	if ((prot & VM_PROT_EXECUTE) == 0)
@@ -434,8 +440,9 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 {
 	unsigned n = 0;
 	bool active = pmap_is_active(pm);
+	pt_entry_t keep = PG_FRAME | PG_A | PG_M | PG_PCD | PG_PWT;
 
-	if ((prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)) == 0) {
+	if (pm == pmap_kernel() && (prot & VM_PROT_ALL) == 0) {
 		pmap_remove(pm, sva, eva);
 		return;
 	}
@@ -448,18 +455,65 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 			break;
 		if (((e = *pte) & PG_V) == 0)
 			continue;
-		e &= ~(PG_RW | PG_NX);
-		if (prot & VM_PROT_WRITE)
-			e |= PG_RW;
-		if ((prot & VM_PROT_EXECUTE) == 0)
-			e |= pg_nx;
-		*pte = e;
+		*pte = (e & keep) | pmap_prot_bits(pm, prot, 0);
 		if (active && ++n <= PMAP_INVLPG_MAX)
 			invlpg(va);
 	}
 	if (n > PMAP_INVLPG_MAX)
 		pmap_flush_all(pm);
 	spin_unlock(&pm->pm_lock);
+}
+
+void
+pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
+    void (*release)(paddr_t pa))
+{
+	unsigned n = 0;
+	bool active = pmap_is_active(pm);
+
+	KASSERT(pm != pmap_kernel());
+	spin_lock(&pm->pm_lock);
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte;
+		paddr_t pa;
+
+		va = pmap_next_mapped(pm, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		if ((*pte & PG_V) == 0)
+			continue;
+		pa = *pte & PG_FRAME;
+		pmap_remove_pte(pm, va);
+		release(pa);
+		if (active && ++n <= PMAP_INVLPG_MAX)
+			invlpg(va);
+	}
+	if (n > PMAP_INVLPG_MAX)
+		pmap_flush_all(pm);
+	spin_unlock(&pm->pm_lock);
+}
+
+bool
+pmap_next_page(struct pmap *pm, vaddr_t *vap, vaddr_t eva, paddr_t *pa)
+{
+	bool found = false;
+
+	spin_lock(&pm->pm_lock);
+	for (vaddr_t va = *vap; va < eva; va += PAGE_SIZE) {
+		pt_entry_t *pte;
+
+		va = pmap_next_mapped(pm, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		if (*pte & PG_V) {
+			*vap = va;
+			*pa = *pte & PG_FRAME;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&pm->pm_lock);
+	return found;
 }
 
 bool

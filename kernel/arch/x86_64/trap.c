@@ -9,6 +9,12 @@
 #include <arch/frame.h>
 #include <arch/intr.h>
 #include <arch/trap.h>
+#include <arch/pcb.h>
+#include <copy.h>
+#include <syscall.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/vm_map.h>
 
 static const char *const trap_names[32] = {
 	[T_DIVIDE] = "divide error",
@@ -56,6 +62,7 @@ extable_lookup(uint64_t rip)
 }
 
 static trap_bpt_hook_t kernel_bpt_hook;
+static vm_prot_t trap_pf_access(uint64_t err);
 
 trap_bpt_hook_t
 trap_set_kernel_bpt_hook(trap_bpt_hook_t hook)
@@ -105,6 +112,8 @@ trap(struct trapframe *tf)
 
 	if (tf->tf_trapno >= IRQ_BASE) {
 		intr_dispatch(tf);
+		if (TRAPF_USERMODE(tf))
+			userret(tf);
 		return;
 	}
 
@@ -133,6 +142,13 @@ trap(struct trapframe *tf)
 	case T_PAGEFLT:
 	case T_PROTFLT:
 		fixup = extable_lookup(tf->tf_rip);
+		/* A user copy touching a page not yet made: the VM decides. */
+		if (fixup != 0 && tf->tf_trapno == T_PAGEFLT &&
+		    tf->tf_addr < VM_MAX_USER_ADDRESS &&
+		    curlwp->l_proc->p_vmspace != NULL &&
+		    vm_fault(curlwp->l_proc->p_vmspace, tf->tf_addr,
+			trap_pf_access(tf->tf_err)) == 0)
+			return;
 		if (fixup != 0) {
 			tf->tf_rip = fixup;
 			return;
@@ -142,12 +158,120 @@ trap(struct trapframe *tf)
 	trap_fatal(tf);
 }
 
+/* The access a page fault's error code describes. */
+static vm_prot_t
+trap_pf_access(uint64_t err)
+{
+	if (err & PGEX_W)
+		return VM_PROT_WRITE;
+	if (err & PGEX_I)
+		return VM_PROT_EXECUTE;
+	return VM_PROT_READ;
+}
+
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+
+static const char *const sig_names[] = {
+	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
+	[SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV",
+};
+
+/* The signal that ends a process for an unhandled exception. */
+static int
+trap_signal(uint64_t trapno)
+{
+	switch (trapno) {
+	case T_DIVIDE:
+	case T_FPOPFLT:
+	case T_XMMFLT:
+		return SIGFPE;
+	case T_DEBUG:
+	case T_BPTFLT:
+		return SIGTRAP;
+	case T_PRIVINFLT:
+	case T_DNA:
+		return SIGILL;
+	case T_ALIGNFLT:
+		return SIGBUS;
+	default:
+		return SIGSEGV;
+	}
+}
+
 /*
- * A trap from user mode.  Until processes exist nothing runs in user
- * mode, so one is always fatal.
+ * A trap from user mode.  Page faults the VM resolves are retried;
+ * anything else ends the process with the matching signal (ABI.md
+ * section 3) after one console line naming the process, the fault, the
+ * address and rip.  Interrupts are masked.
  */
 void
 trap_user(struct trapframe *tf)
 {
-	trap_fatal(tf);
+	struct lwp *l = curlwp;
+	struct proc *p = l->l_proc;
+	int sig, error = -EFAULT;
+	char what[96];
+
+	if (tf->tf_trapno == T_PAGEFLT) {
+		error = vm_fault(p->p_vmspace, tf->tf_addr,
+		    trap_pf_access(tf->tf_err));
+		if (error == 0) {
+			userret(tf);
+			return;
+		}
+	}
+	sig = error == -ENOMEM ? SIGKILL : trap_signal(tf->tf_trapno);
+	if (tf->tf_trapno == T_PAGEFLT)
+		ksnprintf(what, sizeof(what), "%s %s address 0x%lx%s",
+		    tf->tf_err & PGEX_I ? "instruction fetch from" :
+		    tf->tf_err & PGEX_W ? "write to" : "read from",
+		    tf->tf_err & PGEX_P ? "protected" : "unmapped", tf->tf_addr,
+		    error == -ENOMEM ? " (out of memory)" : "");
+	else
+		ksnprintf(what, sizeof(what), "error code 0x%lx", tf->tf_err);
+	kprintf("pid %d (%s): %s (vector %lu), %s, at rip 0x%lx: killed by %s\n",
+	    p->p_pid, p->p_comm, trap_name(tf->tf_trapno), tf->tf_trapno, what,
+	    tf->tf_rip, sig_names[sig]);
+	spin_lock(&proc_lock);
+	proc_kill_locked(p, W_SIGNALED(sig));
+	spin_unlock(&proc_lock);
+	userret(tf);
+}
+
+/*
+ * The C half of the SYSCALL entry (syscall.S), with interrupts enabled:
+ * dispatch on tf_rax, store the result, run userret.  Returns nonzero
+ * when the frame must go back with iretq instead of SYSRET: after a
+ * handler replaced the whole frame, or when rip is not a user address,
+ * where SYSRET could fault in kernel mode (CVE-2012-0217).
+ */
+int
+syscall(struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+	uint64_t nr = tf->tf_rax;
+	long rv = -ENOSYS;
+
+	if (nr < nsysent && sysent[nr].sy_call != NULL)
+		rv = sysent[nr].sy_call(tf);
+	if (rv != -EJUSTRETURN)
+		tf->tf_rax = rv;
+	cli();
+	userret(tf);
+	if (__predict_false(l->l_md.md_flags & MDL_IRET)) {
+		l->l_md.md_flags &= ~MDL_IRET;
+		return 1;
+	}
+	return tf->tf_rip >= VM_MAX_USER_ADDRESS;
+}
+
+int
+syscall_arg7(const struct trapframe *tf, uint64_t *arg)
+{
+	return copyin((const void *)(tf->tf_rsp + 8), arg, sizeof(*arg));
 }

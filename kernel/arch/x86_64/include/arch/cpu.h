@@ -8,6 +8,13 @@
 #ifndef _ARCH_CPU_H_
 #define _ARCH_CPU_H_
 
+/* Offsets in struct cpu_info read by assembly (%gs:offset). */
+#define CI_SELF 0
+#define CI_CURLWP 8
+#define CI_RSP0 16
+#define CI_USCRATCH 24
+
+#ifndef __ASSEMBLY__
 #include <types.h>
 #include <param.h>
 #include <arch/cpufunc.h>
@@ -39,6 +46,8 @@ struct cpu_info {
 	struct lwp *ci_curlwp;    /* %gs:8, the LWP running here */
 	uint64_t ci_rsp0;         /* %gs:16, kernel stack top for entry */
 	uint64_t ci_uscratch;     /* %gs:24, user rsp during syscall entry */
+	struct lwp *ci_idlelwp;   /* runs when nothing else can */
+	volatile bool ci_want_resched; /* switch at the next return to user */
 	unsigned ci_index;        /* 0 for the boot CPU */
 	uint32_t ci_lapic_id;
 	int ci_spin_depth;         /* spinlocks held (interrupts masked) */
@@ -49,11 +58,6 @@ struct cpu_info {
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
 } __aligned(64);
-
-#define CI_SELF 0
-#define CI_CURLWP 8
-#define CI_RSP0 16
-#define CI_USCRATCH 24
 
 static inline struct cpu_info *
 curcpu(void)
@@ -124,6 +128,9 @@ void machine_exit(int code) __noreturn;
 /* The kernel stack of the boot CPU, from boot.S. */
 extern char bootstack_top[];
 
+/* SMAP is on: user memory is reachable only between stac and clac. */
+extern bool cpu_smap_enabled;
+
 /*
  * Read or write kernel memory that may be unmapped, without faulting:
  * a page fault or general-protection fault on the access is caught
@@ -133,4 +140,5 @@ extern char bootstack_top[];
 int probe_read64(const void *addr, uint64_t *val);
 int probe_write8(void *addr, uint8_t val);
 
+#endif /* !__ASSEMBLY__ */
 #endif /* !_ARCH_CPU_H_ */

@@ -99,8 +99,25 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 /* Unmap [sva, eva); holes are fine.  Empty page-table pages are freed. */
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 
-/* Change [sva, eva) to prot; VM_PROT_NONE removes the mappings. */
+/*
+ * Change [sva, eva) to prot.  VM_PROT_NONE removes kernel mappings; a
+ * user page with VM_PROT_NONE stays mapped for the kernel only (user
+ * access faults, contents are kept).
+ */
 void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
+
+/*
+ * Unmap every page of user pmap pm in [sva, eva) and hand each physical
+ * page to release (called with pm->pm_lock held: it may only free).
+ */
+void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
+    void (*release)(paddr_t pa));
+
+/*
+ * The first mapped page at or after *va and below eva: sets *va and *pa
+ * and returns true, or returns false.  Skips unmapped spans quickly.
+ */
+bool pmap_next_page(struct pmap *pm, vaddr_t *va, vaddr_t eva, paddr_t *pa);
 
 /* The physical address va maps to, in *pa; false if it is unmapped. */
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);

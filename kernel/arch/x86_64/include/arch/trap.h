@@ -14,6 +14,9 @@ void trap(struct trapframe *tf);
 /* Handles an exception taken in user mode. */
 void trap_user(struct trapframe *tf);
 
+/* The C half of the SYSCALL entry (syscall.S). */
+int syscall(struct trapframe *tf);
+
 /* "page fault", "general protection fault", ... */
 const char *trap_name(uint64_t trapno);
 

@@ -1,0 +1,74 @@
+/*
+ * Copies between the kernel and user space (<copy.h>).
+ *
+ * The caller (kernel/copy.c) has checked that the user range lies below
+ * VM_MAX_USER_ADDRESS.  A fault on a user address is first offered to the
+ * VM (demand paging); if the VM cannot resolve it, the exception table
+ * sends the faulting instruction to copy_fault, which returns -EFAULT.
+ * With SMAP, user access is opened (stac) only inside these routines.
+ */
+#include <errno.h>
+#include <arch/extable.h>
+
+	.macro USER_ACCESS_BEGIN
+	testb $1, cpu_smap_enabled(%rip)
+	jz 98f
+	stac
+98:
+	.endm
+
+	.macro USER_ACCESS_END
+	testb $1, cpu_smap_enabled(%rip)
+	jz 99f
+	clac
+99:
+	.endm
+
+	.text
+/* int copy_user_bytes(void *dst, const void *src, size_t len) */
+	.globl copy_user_bytes
+copy_user_bytes:
+	USER_ACCESS_BEGIN
+	movq %rdx, %rcx
+1:	rep movsb
+	USER_ACCESS_END
+	xorl %eax, %eax
+	ret
+	EXTABLE(1b, copy_fault)
+
+/*
+ * long copy_user_str(char *dst, const char *usrc, size_t max)
+ * Copies bytes up to and including the NUL; returns the length without
+ * the NUL, or max if no NUL was found in max bytes, or -EFAULT.
+ */
+	.globl copy_user_str
+copy_user_str:
+	USER_ACCESS_BEGIN
+	xorl %eax, %eax
+2:	cmpq %rdx, %rax
+	je 3f
+4:	movb (%rsi,%rax), %cl
+	movb %cl, (%rdi,%rax)
+	testb %cl, %cl
+	jz 3f
+	incq %rax
+	jmp 2b
+3:	USER_ACCESS_END
+	ret
+	EXTABLE(4b, copy_fault)
+
+/* int copy_user_zero(void *udst, size_t len) */
+	.globl copy_user_zero
+copy_user_zero:
+	USER_ACCESS_BEGIN
+	movq %rsi, %rcx
+	xorl %eax, %eax
+5:	rep stosb
+	USER_ACCESS_END
+	ret
+	EXTABLE(5b, copy_fault)
+
+copy_fault:
+	USER_ACCESS_END
+	movq $-EFAULT, %rax
+	ret

@@ -1,0 +1,67 @@
+/*
+ * The machine-dependent part of an LWP: where its kernel context is saved
+ * across a switch, its user TLS base and its FPU/SSE state.
+ */
+#ifndef _ARCH_PCB_H_
+#define _ARCH_PCB_H_
+
+#include <types.h>
+
+struct lwp;
+struct trapframe;
+
+/* md_flags */
+#define MDL_IRET 0x1 /* the frame was replaced: return to user with iretq */
+#define MDL_FPU 0x2  /* md_fpu holds user state to restore */
+
+struct mdlwp {
+	uint64_t md_rsp;          /* kernel stack pointer while switched out */
+	uint64_t md_fsbase;       /* user FS base (TLS), loaded on switch-in */
+	struct trapframe *md_tf;  /* the user frame at the top of the kernel stack */
+	int md_flags;
+	uint8_t md_fpu[512] __aligned(16); /* fxsave area */
+};
+
+#define MD_RSP 0 /* offset of md_rsp in struct mdlwp, for swtch.S */
+
+/*
+ * Lay out the kernel stack of a new LWP so that its first switch-in
+ * enters user mode with the registers of *tf and an initial FPU state
+ * copied from fpu (or the reset state if fpu is NULL).  No requirements.
+ */
+void cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
+    const struct lwp *fpu_from);
+
+/*
+ * Switch this CPU from old (the caller) to new.  Returns in new's
+ * context, handing back the LWP that ran before it.  The caller holds
+ * sched_lock.
+ */
+struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
+
+/* Save the running LWP's FPU state into its md_fpu.  No requirements. */
+void cpu_fpu_save(struct lwp *l);
+
+/*
+ * Set the user registers of l for a fresh program image: rip = entry,
+ * rsp = sp, everything else zero, FPU reset, TLS base 0.  l is curlwp.
+ */
+void cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp);
+
+/*
+ * Make *child (a new LWP's frame) return from the fork syscall: the
+ * parent's registers with rax = 0.
+ */
+void cpu_fork_frame(struct trapframe *child, const struct trapframe *parent);
+
+/* Frame of a new LWP entering func(arg) on stack sp (lwp_create). */
+void cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
+    vaddr_t sp);
+
+/* Set the running LWP's user FS base.  base must be canonical user. */
+void cpu_set_fsbase(struct lwp *l, uint64_t base);
+
+/* One-time set-up of SYSCALL/SYSRET on this CPU. */
+void cpu_syscall_init(void);
+
+#endif /* !_ARCH_PCB_H_ */

@@ -1,0 +1,66 @@
+/*
+ * User copies (copy.h): range checks here, the faulting copies in
+ * arch/x86_64/copy.S.
+ */
+#include <systm.h>
+#include <copy.h>
+#include <errno.h>
+#include <vm/vm.h>
+
+int copy_user_bytes(void *dst, const void *src, size_t len);
+long copy_user_str(char *dst, const char *usrc, size_t max);
+int copy_user_zero(void *udst, size_t len);
+
+bool
+user_range_ok(uint64_t uaddr, size_t len)
+{
+	return uaddr < VM_MAX_USER_ADDRESS && len <= VM_MAX_USER_ADDRESS - uaddr;
+}
+
+int
+copyin(const void *uaddr, void *kaddr, size_t len)
+{
+	if (!user_range_ok((uint64_t)uaddr, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	return copy_user_bytes(kaddr, uaddr, len);
+}
+
+int
+copyout(const void *kaddr, void *uaddr, size_t len)
+{
+	if (!user_range_ok((uint64_t)uaddr, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	return copy_user_bytes(uaddr, kaddr, len);
+}
+
+int
+copyout_zero(void *uaddr, size_t len)
+{
+	if (!user_range_ok((uint64_t)uaddr, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	return copy_user_zero(uaddr, len);
+}
+
+long
+copyinstr(const char *uaddr, char *kaddr, size_t max)
+{
+	uint64_t u = (uint64_t)uaddr;
+	long n;
+
+	if (u >= VM_MAX_USER_ADDRESS)
+		return -EFAULT;
+	/* Stop at the end of the user range: beyond it is a fault. */
+	max = MIN(max, VM_MAX_USER_ADDRESS - u);
+	n = copy_user_str(kaddr, uaddr, max);
+	if (n < 0)
+		return n;
+	if ((size_t)n == max)
+		return u + max == VM_MAX_USER_ADDRESS ? -EFAULT : -ENAMETOOLONG;
+	return n;
+}

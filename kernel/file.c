@@ -1,0 +1,254 @@
+/*
+ * Open files, fd tables and the console file (file.h).
+ */
+#include <systm.h>
+#include <copy.h>
+#include <cons.h>
+#include <errno.h>
+#include <file.h>
+#include <stat.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <arch/cpu.h>
+
+struct file *
+file_alloc(int type, int flag, const struct fileops *ops, void *data)
+{
+	struct file *fp = kmalloc(sizeof(*fp), KM_ZERO);
+
+	if (fp == NULL)
+		return NULL;
+	fp->f_refcnt = 1;
+	fp->f_type = type;
+	fp->f_flag = flag;
+	fp->f_ops = ops;
+	fp->f_data = data;
+	return fp;
+}
+
+void
+file_hold(struct file *fp)
+{
+	__atomic_add_fetch(&fp->f_refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void
+file_rele(struct file *fp)
+{
+	KASSERT(fp->f_refcnt > 0);
+	if (__atomic_sub_fetch(&fp->f_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (fp->f_ops->fo_close != NULL)
+		fp->f_ops->fo_close(fp);
+	kfree(fp);
+}
+
+struct filedesc *
+fd_init(void)
+{
+	struct filedesc *fdp = kmalloc(sizeof(*fdp), KM_ZERO);
+
+	if (fdp == NULL)
+		return NULL;
+	fdp->fd_refcnt = 1;
+	spinlock_init(&fdp->fd_lock, "filedesc");
+	return fdp;
+}
+
+struct filedesc *
+fd_copy(struct filedesc *fdp)
+{
+	struct filedesc *n = fd_init();
+
+	if (n == NULL)
+		return NULL;
+	spin_lock(&fdp->fd_lock);
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if ((n->fd_ofiles[fd] = fdp->fd_ofiles[fd]) != NULL)
+			file_hold(n->fd_ofiles[fd]);
+	}
+	memcpy(n->fd_cloexec, fdp->fd_cloexec, sizeof(n->fd_cloexec));
+	spin_unlock(&fdp->fd_lock);
+	return n;
+}
+
+void
+fd_share(struct filedesc *fdp)
+{
+	__atomic_add_fetch(&fdp->fd_refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void
+fd_free(struct filedesc *fdp)
+{
+	KASSERT(fdp->fd_refcnt > 0);
+	if (__atomic_sub_fetch(&fdp->fd_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (fdp->fd_ofiles[fd] != NULL)
+			file_rele(fdp->fd_ofiles[fd]);
+	kfree(fdp);
+}
+
+struct file *
+fd_getfile(int fd)
+{
+	struct filedesc *fdp = curproc->p_fd;
+	struct file *fp;
+
+	if (fd < 0 || fd >= NOFILE)
+		return NULL;
+	spin_lock(&fdp->fd_lock);
+	fp = fdp->fd_ofiles[fd];
+	if (fp != NULL)
+		file_hold(fp);
+	spin_unlock(&fdp->fd_lock);
+	return fp;
+}
+
+static void
+fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
+{
+	if (on)
+		fdp->fd_cloexec[fd / 64] |= 1UL << (fd % 64);
+	else
+		fdp->fd_cloexec[fd / 64] &= ~(1UL << (fd % 64));
+}
+
+int
+fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
+{
+	spin_lock(&fdp->fd_lock);
+	for (int fd = minfd; fd < NOFILE; fd++) {
+		if (fdp->fd_ofiles[fd] == NULL) {
+			fdp->fd_ofiles[fd] = fp;
+			fd_set_cloexec_locked(fdp, fd, cloexec);
+			spin_unlock(&fdp->fd_lock);
+			return fd;
+		}
+	}
+	spin_unlock(&fdp->fd_lock);
+	return -EMFILE;
+}
+
+int
+fd_close(struct filedesc *fdp, int fd)
+{
+	struct file *fp;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&fdp->fd_lock);
+	fp = fdp->fd_ofiles[fd];
+	fdp->fd_ofiles[fd] = NULL;
+	fd_set_cloexec_locked(fdp, fd, false);
+	spin_unlock(&fdp->fd_lock);
+	if (fp == NULL)
+		return -EBADF;
+	file_rele(fp);
+	return 0;
+}
+
+void
+fd_closeexec(struct filedesc *fdp)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64)))
+			fd_close(fdp, fd);
+}
+
+int
+fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
+{
+	struct file *fp, *old;
+
+	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= NOFILE)
+		return -EBADF;
+	spin_lock(&fdp->fd_lock);
+	fp = fdp->fd_ofiles[oldfd];
+	if (fp == NULL) {
+		spin_unlock(&fdp->fd_lock);
+		return -EBADF;
+	}
+	if (oldfd == newfd) {
+		spin_unlock(&fdp->fd_lock);
+		return newfd;
+	}
+	file_hold(fp);
+	old = fdp->fd_ofiles[newfd];
+	fdp->fd_ofiles[newfd] = fp;
+	fd_set_cloexec_locked(fdp, newfd, false);
+	spin_unlock(&fdp->fd_lock);
+	if (old != NULL)
+		file_rele(old);
+	return newfd;
+}
+
+/*
+ * The console: writes go to COM1 unchanged; reads wait for at least one
+ * byte of input and return what has arrived, up to n.
+ */
+static ssize_t
+console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
+{
+	char buf[128];
+	size_t got = 0;
+	int c, error;
+
+	(void)fp;
+	if (n == 0)
+		return 0;
+	while ((c = cons_getc()) < 0) {
+		if (nowait)
+			return -EAGAIN;
+		error = cons_wait_input();
+		if (error != 0)
+			return error;
+	}
+	do {
+		buf[got++] = (char)c;
+	} while (got < MIN(n, sizeof(buf)) && (c = cons_getc()) >= 0);
+	if (copyout(buf, ubuf, got) != 0)
+		return -EFAULT;
+	return got;
+}
+
+static ssize_t
+console_write(struct file *fp, const void *ubuf, size_t n)
+{
+	char buf[256];
+	size_t done = 0;
+
+	(void)fp;
+	while (done < n) {
+		size_t chunk = MIN(n - done, sizeof(buf));
+
+		if (copyin((const char *)ubuf + done, buf, chunk) != 0)
+			return done > 0 ? (ssize_t)done : -EFAULT;
+		cons_write(buf, chunk);
+		done += chunk;
+	}
+	return done;
+}
+
+static void
+console_stat(struct file *fp, struct stat *st)
+{
+	(void)fp;
+	st->st_mode = S_IFCHR | 0620;
+	st->st_rdev = (5 << 8) | 1; /* Linux's /dev/console */
+	st->st_blksize = 1024;
+}
+
+static const struct fileops console_ops = {
+	.fo_read = console_read,
+	.fo_write = console_write,
+	.fo_stat = console_stat,
+};
+
+struct file *
+console_file_open(void)
+{
+	return file_alloc(DTYPE_CONSOLE, FREAD | FWRITE, &console_ops, NULL);
+}

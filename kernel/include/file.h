@@ -1,0 +1,108 @@
+/*
+ * Open files and fd tables.
+ *
+ * A struct file is one open object (the console, one end of a pipe, an
+ * initrd file or directory) shared by every fd that refers to it (dup,
+ * fork), with its own offset.  A struct filedesc is an fd table, shared
+ * by the processes of an rfork(0)/vmspace_spawn(0) family and reference
+ * counted, as lwproc's fd_share / fd_copy / fd_init policies require.
+ *
+ * Locking: f_refcnt and fd_refcnt are atomic; fd_lock guards a table's
+ * slots.  Files are used without a lock by the LWP that holds a
+ * reference (fd_getfile): the kernel is not preemptible and runs on one
+ * CPU, and the objects behind files lock what they share (pipes).
+ */
+#ifndef _FILE_H_
+#define _FILE_H_
+
+#include <types.h>
+#include <spinlock.h>
+
+struct file;
+struct stat;
+
+#define NOFILE 256 /* fds per table */
+
+/* f_flag */
+#define FREAD 0x1
+#define FWRITE 0x2
+
+/* f_type */
+#define DTYPE_CONSOLE 1
+#define DTYPE_PIPE 2
+#define DTYPE_INODE 3
+
+struct fileops {
+	/*
+	 * Read up to n bytes into user buffer ubuf.  nowait: return -EAGAIN
+	 * instead of sleeping when nothing is available.  Returns the count,
+	 * 0 at end of file, or -errno.
+	 */
+	ssize_t (*fo_read)(struct file *fp, void *ubuf, size_t n, bool nowait);
+	/* Write n bytes from user buffer ubuf; the count or -errno. */
+	ssize_t (*fo_write)(struct file *fp, const void *ubuf, size_t n);
+	/* Fill *st (already zeroed). */
+	void (*fo_stat)(struct file *fp, struct stat *st);
+	/* The last reference is gone: release the object. */
+	void (*fo_close)(struct file *fp);
+};
+
+struct file {
+	int f_refcnt; /* atomic */
+	int f_type;
+	int f_flag;
+	const struct fileops *f_ops;
+	void *f_data;
+	off_t f_offset;
+};
+
+struct filedesc {
+	int fd_refcnt; /* atomic: processes sharing the table */
+	struct spinlock fd_lock;
+	struct file *fd_ofiles[NOFILE];
+	uint64_t fd_cloexec[NOFILE / 64];
+};
+
+/* A new file with one reference, or NULL. */
+struct file *file_alloc(int type, int flag, const struct fileops *ops,
+    void *data);
+void file_hold(struct file *fp);
+/* Drop a reference; the last calls fo_close and frees fp. */
+void file_rele(struct file *fp);
+
+/* lwproc's policies: an empty table, a copy of fdp, or fdp shared. */
+struct filedesc *fd_init(void);
+struct filedesc *fd_copy(struct filedesc *fdp);
+void fd_share(struct filedesc *fdp);
+/* Drop a reference to the table; the last closes every fd. */
+void fd_free(struct filedesc *fdp);
+
+/*
+ * The file at fd in the current process's table, with a reference the
+ * caller drops with file_rele, or NULL (bad fd).
+ */
+struct file *fd_getfile(int fd);
+
+/*
+ * Put fp (whose reference passes to the table) at the lowest free fd at
+ * or above minfd.  Returns the fd or -EMFILE (fp's reference is then
+ * still the caller's).
+ */
+int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
+
+/* Close fd; 0 or -EBADF. */
+int fd_close(struct filedesc *fdp, int fd);
+
+/* Close every fd marked close-on-exec. */
+void fd_closeexec(struct filedesc *fdp);
+
+/* Make newfd refer to oldfd's file (dup2).  newfd or -EBADF. */
+int fd_dup2(struct filedesc *fdp, int oldfd, int newfd);
+
+/* The console as an open file (fds 0-2 of init). */
+struct file *console_file_open(void);
+
+/* A new pipe: *rfp reads, *wfp writes.  0 or -ENOMEM. */
+int pipe_create(struct file **rfp, struct file **wfp);
+
+#endif /* !_FILE_H_ */

@@ -1,0 +1,193 @@
+/*
+ * Pipes: a one-page ring buffer between a read end and a write end.
+ *
+ * Readers sleep on &pi->pi_rwait until data arrives or the last writer
+ * closes (then read returns 0); writers sleep on &pi->pi_wwait for space.
+ * Writes of at most PIPE_BUF bytes are atomic.  Writing with no reader
+ * left is EPIPE, and SIGPIPE ends the writer unless it ignores SIGPIPE.
+ * pi_lock guards everything in struct pipe.
+ */
+#include <systm.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <stat.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <vm/vm_page.h>
+#include <arch/cpu.h>
+
+#define PIPE_SIZE PAGE_SIZE
+#define PIPE_BUF 4096
+#define SIGPIPE 13
+
+struct pipe {
+	struct spinlock pi_lock;
+	uint8_t *pi_buf;
+	size_t pi_head;   /* next byte to read */
+	size_t pi_count;  /* bytes buffered */
+	int pi_readers;   /* open read ends */
+	int pi_writers;   /* open write ends */
+	int pi_rwait;     /* channel: data or EOF */
+	int pi_wwait;     /* channel: space or no readers */
+};
+
+static ssize_t
+pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
+{
+	struct pipe *pi = fp->f_data;
+	size_t done = 0;
+	int error = 0;
+
+	if (n == 0)
+		return 0;
+	spin_lock(&pi->pi_lock);
+	while (pi->pi_count == 0) {
+		if (pi->pi_writers == 0)
+			goto out;
+		if (nowait) {
+			error = -EAGAIN;
+			goto out;
+		}
+		error = sleep(&pi->pi_rwait, &pi->pi_lock, SLEEP_INTR, 0);
+		if (error != 0)
+			goto out;
+	}
+	while (done < n && pi->pi_count > 0) {
+		size_t chunk = MIN(n - done, pi->pi_count);
+
+		chunk = MIN(chunk, PIPE_SIZE - pi->pi_head);
+		if (copyout(pi->pi_buf + pi->pi_head, (uint8_t *)ubuf + done,
+			chunk) != 0) {
+			error = -EFAULT;
+			break;
+		}
+		pi->pi_head = (pi->pi_head + chunk) % PIPE_SIZE;
+		pi->pi_count -= chunk;
+		done += chunk;
+	}
+	if (done > 0)
+		wakeup(&pi->pi_wwait);
+out:
+	spin_unlock(&pi->pi_lock);
+	return done > 0 ? (ssize_t)done : error;
+}
+
+/* No reader: EPIPE, and SIGPIPE's default action ends the process. */
+static int
+pipe_broken(void)
+{
+	struct proc *p = curproc;
+
+	spin_lock(&proc_lock);
+	if (p->p_sigdisp[SIGPIPE] == SIG_DFL_K)
+		proc_kill_locked(p, W_SIGNALED(SIGPIPE));
+	spin_unlock(&proc_lock);
+	return -EPIPE;
+}
+
+static ssize_t
+pipe_write(struct file *fp, const void *ubuf, size_t n)
+{
+	struct pipe *pi = fp->f_data;
+	size_t done = 0;
+	int error = 0;
+
+	spin_lock(&pi->pi_lock);
+	while (done < n) {
+		size_t space, chunk, tail;
+
+		if (pi->pi_readers == 0) {
+			spin_unlock(&pi->pi_lock);
+			error = pipe_broken();
+			return done > 0 ? (ssize_t)done : error;
+		}
+		space = PIPE_SIZE - pi->pi_count;
+		/* A write of at most PIPE_BUF bytes goes in whole. */
+		if (space == 0 || (n <= PIPE_BUF && space < n - done)) {
+			error = sleep(&pi->pi_wwait, &pi->pi_lock, SLEEP_INTR, 0);
+			if (error != 0)
+				break;
+			continue;
+		}
+		tail = (pi->pi_head + pi->pi_count) % PIPE_SIZE;
+		chunk = MIN(n - done, space);
+		chunk = MIN(chunk, PIPE_SIZE - tail);
+		if (copyin((const uint8_t *)ubuf + done, pi->pi_buf + tail,
+			chunk) != 0) {
+			error = -EFAULT;
+			break;
+		}
+		pi->pi_count += chunk;
+		done += chunk;
+		wakeup(&pi->pi_rwait);
+	}
+	spin_unlock(&pi->pi_lock);
+	return done > 0 ? (ssize_t)done : error;
+}
+
+static void
+pipe_stat(struct file *fp, struct stat *st)
+{
+	struct pipe *pi = fp->f_data;
+
+	st->st_mode = S_IFIFO | 0600;
+	st->st_size = pi->pi_count;
+	st->st_blksize = PIPE_SIZE;
+	st->st_ino = (uint64_t)pi >> 4;
+}
+
+static void
+pipe_close(struct file *fp)
+{
+	struct pipe *pi = fp->f_data;
+	bool last;
+
+	spin_lock(&pi->pi_lock);
+	if (fp->f_flag & FREAD)
+		pi->pi_readers--;
+	else
+		pi->pi_writers--;
+	last = pi->pi_readers == 0 && pi->pi_writers == 0;
+	spin_unlock(&pi->pi_lock);
+	wakeup(&pi->pi_rwait);
+	wakeup(&pi->pi_wwait);
+	if (last) {
+		vm_page_free(vm_page_from_kva(pi->pi_buf));
+		kfree(pi);
+	}
+}
+
+static const struct fileops pipe_ops = {
+	.fo_read = pipe_read,
+	.fo_write = pipe_write,
+	.fo_stat = pipe_stat,
+	.fo_close = pipe_close,
+};
+
+int
+pipe_create(struct file **rfp, struct file **wfp)
+{
+	struct pipe *pi = kmalloc(sizeof(*pi), KM_ZERO);
+	struct vm_page *pg = vm_page_alloc(0);
+
+	*rfp = *wfp = NULL;
+	if (pi == NULL || pg == NULL)
+		goto fail;
+	spinlock_init(&pi->pi_lock, "pipe");
+	pi->pi_buf = vm_page_kva(pg);
+	*rfp = file_alloc(DTYPE_PIPE, FREAD, &pipe_ops, pi);
+	*wfp = file_alloc(DTYPE_PIPE, FWRITE, &pipe_ops, pi);
+	if (*rfp == NULL || *wfp == NULL)
+		goto fail;
+	pi->pi_readers = pi->pi_writers = 1;
+	return 0;
+fail:
+	kfree(*rfp);
+	kfree(*wfp);
+	if (pg != NULL)
+		vm_page_free(pg);
+	kfree(pi);
+	return -ENOMEM;
+}

@@ -1,0 +1,458 @@
+/*
+ * Program loading: execve and the start of init.
+ *
+ * exec_load builds a complete new address space from a static ELF64 file
+ * in the initrd (ET_EXEC, or static-pie ET_DYN placed at ELF_ET_DYN_BASE)
+ * and the SysV initial stack musl expects; only when all of it succeeded
+ * does execve replace the old one, so a bad file changes nothing.
+ */
+#include <systm.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <initrd.h>
+#include <stat.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <arch/frame.h>
+#include <arch/pcb.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <vm/vm_map.h>
+
+#define ARG_MAX (128 * 1024) /* argument and environment bytes */
+#define ELF_ET_DYN_BASE 0x0000555555554000UL
+#define EXEC_MAXPHNUM 64
+
+/* ELF64 (System V gABI) */
+#define EI_NIDENT 16
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define ET_EXEC 2
+#define ET_DYN 3
+#define EM_X86_64 62
+#define PT_LOAD 1
+#define PT_INTERP 3
+#define PT_PHDR 6
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+
+struct elf64_ehdr {
+	uint8_t e_ident[EI_NIDENT];
+	uint16_t e_type;
+	uint16_t e_machine;
+	uint32_t e_version;
+	uint64_t e_entry;
+	uint64_t e_phoff;
+	uint64_t e_shoff;
+	uint32_t e_flags;
+	uint16_t e_ehsize;
+	uint16_t e_phentsize;
+	uint16_t e_phnum;
+	uint16_t e_shentsize;
+	uint16_t e_shnum;
+	uint16_t e_shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t p_type;
+	uint32_t p_flags;
+	uint64_t p_offset;
+	uint64_t p_vaddr;
+	uint64_t p_paddr;
+	uint64_t p_filesz;
+	uint64_t p_memsz;
+	uint64_t p_align;
+};
+
+/* auxv types */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+
+/* Arguments and environment gathered in one kernel buffer. */
+struct exec_args {
+	char *ea_buf;     /* argv strings, then envp strings, NUL-terminated */
+	size_t ea_len;
+	int ea_argc;
+	int ea_envc;
+};
+
+/* Append a NUL-terminated string; -E2BIG when ARG_MAX is exceeded. */
+static int
+exec_args_add_kernel(struct exec_args *ea, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > ARG_MAX - ea->ea_len)
+		return -E2BIG;
+	memcpy(ea->ea_buf + ea->ea_len, s, n);
+	ea->ea_len += n;
+	return 0;
+}
+
+/*
+ * Copy a user vector of strings (argv or envp; NULL is an empty one) into
+ * ea.  Returns the count, -EFAULT or -E2BIG.
+ */
+static int
+exec_args_copyin(struct exec_args *ea, char *const *uvec)
+{
+	int count = 0;
+
+	if (uvec == NULL)
+		return 0;
+	for (;;) {
+		uint64_t up;
+		long n;
+
+		if (copyin(&uvec[count], &up, sizeof(up)) != 0)
+			return -EFAULT;
+		if (up == 0)
+			return count;
+		if (ea->ea_len >= ARG_MAX)
+			return -E2BIG;
+		n = copyinstr((const char *)up, ea->ea_buf + ea->ea_len,
+		    ARG_MAX - ea->ea_len);
+		if (n == -ENAMETOOLONG)
+			return -E2BIG;
+		if (n < 0)
+			return n;
+		ea->ea_len += n + 1;
+		if (++count > ARG_MAX / 2)
+			return -E2BIG;
+	}
+}
+
+static vm_prot_t
+elf_prot(uint32_t flags)
+{
+	vm_prot_t prot = VM_PROT_NONE;
+
+	if (flags & PF_R)
+		prot |= VM_PROT_READ;
+	if (flags & PF_W)
+		prot |= VM_PROT_WRITE;
+	if (flags & PF_X)
+		prot |= VM_PROT_EXECUTE;
+	return prot;
+}
+
+/* What exec_load learned about the image. */
+struct exec_image {
+	vaddr_t ei_entry;
+	vaddr_t ei_phdr;
+	unsigned ei_phnum;
+	vaddr_t ei_brk;
+};
+
+/*
+ * Check the ELF headers of the file data[0..size) and map its PT_LOAD
+ * segments into vm.  Returns 0, -ENOEXEC for anything malformed or
+ * unsupported, or -ENOMEM.
+ */
+static int
+exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
+    struct exec_image *img)
+{
+	const struct elf64_ehdr *eh = (const void *)data;
+	const struct elf64_phdr *ph;
+	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, phdr = 0;
+	int error;
+
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
+	    eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
+	    eh->e_ident[6] != 1 || (eh->e_type != ET_EXEC &&
+	    eh->e_type != ET_DYN) || eh->e_machine != EM_X86_64 ||
+	    eh->e_phentsize != sizeof(*ph) || eh->e_phnum == 0 ||
+	    eh->e_phnum > EXEC_MAXPHNUM || eh->e_phoff > size ||
+	    (size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum ||
+	    (eh->e_phoff % 8) != 0)
+		return -ENOEXEC;
+	ph = (const void *)(data + eh->e_phoff);
+
+	/* Validate every segment before mapping anything. */
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP)
+			return -ENOEXEC; /* dynamic linking: unsupported */
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (ph[i].p_filesz > ph[i].p_memsz ||
+		    ph[i].p_offset > size ||
+		    ph[i].p_filesz > size - ph[i].p_offset ||
+		    ph[i].p_memsz > VM_MAX_USER_ADDRESS ||
+		    ph[i].p_vaddr > VM_MAX_USER_ADDRESS - ph[i].p_memsz ||
+		    (ph[i].p_vaddr & PAGE_MASK) != (ph[i].p_offset & PAGE_MASK))
+			return -ENOEXEC;
+		lo = MIN(lo, trunc_page(ph[i].p_vaddr));
+		hi = MAX(hi, round_page(ph[i].p_vaddr + ph[i].p_memsz));
+	}
+	if (hi == 0)
+		return -ENOEXEC;
+	if (eh->e_type == ET_DYN)
+		bias = ELF_ET_DYN_BASE - lo;
+	if (lo + bias < VM_MIN_USER_ADDRESS || hi + bias > MMAP_TOP)
+		return -ENOEXEC;
+	if (eh->e_entry + bias < lo + bias || eh->e_entry + bias >= hi + bias)
+		return -ENOEXEC;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		vaddr_t va = ph[i].p_vaddr + bias;
+
+		if (ph[i].p_type == PT_PHDR)
+			phdr = va;
+		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
+			continue;
+		if (phdr == 0 && ph[i].p_offset <= eh->e_phoff &&
+		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
+			phdr = va + (eh->e_phoff - ph[i].p_offset);
+		error = vm_map_insert(vm, trunc_page(va),
+		    round_page(va + ph[i].p_memsz), elf_prot(ph[i].p_flags), 0);
+		if (error == -EEXIST)
+			return -ENOEXEC; /* segments overlap */
+		if (error != 0)
+			return error;
+		error = vm_write(vm, va, data + ph[i].p_offset, ph[i].p_filesz);
+		if (error != 0)
+			return error == -EFAULT ? -ENOEXEC : error;
+	}
+	img->ei_entry = eh->e_entry + bias;
+	img->ei_phdr = phdr;
+	img->ei_phnum = eh->e_phnum;
+	img->ei_brk = hi + bias;
+	return 0;
+}
+
+/*
+ * Lay out the initial stack at the top of vm: argc, argv pointers, NULL,
+ * envp pointers, NULL, auxv pairs, AT_NULL, then the strings and 16
+ * random bytes.  Returns 0 and the stack pointer (16-byte aligned, at
+ * argc) in *spp, or -ENOMEM.
+ */
+static int
+exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
+    const struct exec_image *img, vaddr_t *spp)
+{
+	size_t nvec = 1 + ea->ea_argc + 1 + ea->ea_envc + 1 + 2 * 10;
+	uint64_t *vec, *v, rnd[2];
+	vaddr_t random_va = USTACK_TOP - 16;
+	vaddr_t str_va = rounddown2(random_va - ea->ea_len, 8);
+	vaddr_t sp = rounddown2(str_va - nvec * 8, 16);
+	vaddr_t s = str_va;
+	int error;
+
+	vec = kmalloc(nvec * 8, 0);
+	if (vec == NULL)
+		return -ENOMEM;
+	v = vec;
+	*v++ = ea->ea_argc;
+	for (int i = 0; i < ea->ea_argc + ea->ea_envc; i++) {
+		if (i == ea->ea_argc)
+			*v++ = 0;
+		*v++ = s;
+		s += strlen(ea->ea_buf + (s - str_va)) + 1;
+	}
+	if (ea->ea_argc == ea->ea_argc + ea->ea_envc)
+		*v++ = 0;
+	*v++ = 0;
+#define AUX(t, val) do { *v++ = (t); *v++ = (val); } while (0)
+	AUX(AT_PHDR, img->ei_phdr);
+	AUX(AT_PHENT, sizeof(struct elf64_phdr));
+	AUX(AT_PHNUM, img->ei_phnum);
+	AUX(AT_PAGESZ, PAGE_SIZE);
+	AUX(AT_ENTRY, img->ei_entry);
+	AUX(AT_UID, 0);
+	AUX(AT_GID, 0);
+	AUX(AT_SECURE, 0);
+	AUX(AT_RANDOM, random_va);
+	AUX(AT_NULL, 0);
+#undef AUX
+	KASSERT((size_t)(v - vec) == nvec);
+
+	rnd[0] = rdtsc() * 0x9e3779b97f4a7c15UL;
+	rnd[1] = (rnd[0] ^ (uint64_t)vm) * 0xbf58476d1ce4e5b9UL;
+	error = vm_write(vm, random_va, rnd, sizeof(rnd));
+	if (error == 0)
+		error = vm_write(vm, str_va, ea->ea_buf, ea->ea_len);
+	if (error == 0)
+		error = vm_write(vm, sp, vec, nvec * 8);
+	kfree(vec);
+	*spp = sp;
+	return error;
+}
+
+/*
+ * Build a new address space for the program at ip with ea.  Returns 0
+ * with the vmspace (one reference, the caller's), entry and stack
+ * pointer, or -errno with nothing left allocated.
+ */
+static int
+exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
+    vaddr_t *entry, vaddr_t *sp)
+{
+	struct exec_image img;
+	struct vmspace *vm;
+	int error;
+
+	if (S_ISDIR(ip->i_mode))
+		return -EACCES;
+	vm = vmspace_alloc();
+	if (vm == NULL)
+		return -ENOMEM;
+	error = exec_map_elf(vm, ip->i_data, ip->i_size, &img);
+	if (error == 0)
+		error = vm_map_insert(vm, USTACK_TOP - USTACK_SIZE, USTACK_TOP,
+		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK);
+	if (error == 0)
+		error = exec_build_stack(vm, ea, &img, sp);
+	if (error != 0) {
+		vmspace_rel(vm);
+		return error;
+	}
+	vm->vm_brk_start = vm->vm_brk = img.ei_brk;
+	*entry = img.ei_entry;
+	*vmp = vm;
+	return 0;
+}
+
+/* The last component of path, for p_comm. */
+static void
+exec_set_comm(struct proc *p, const char *path)
+{
+	const char *base = path;
+
+	for (const char *s = path; *s != '\0'; s++)
+		if (s[0] == '/' && s[1] != '\0')
+			base = s + 1;
+	spin_lock(&proc_lock);
+	strlcpy(p->p_comm, base, sizeof(p->p_comm));
+	spin_unlock(&proc_lock);
+}
+
+long
+sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
+{
+	struct lwp *l = curlwp;
+	struct proc *p = l->l_proc;
+	struct exec_args ea = { 0 };
+	struct vmspace *vm, *old;
+	struct inode *ip;
+	char *path;
+	vaddr_t entry, sp;
+	long error;
+
+	path = kmalloc(PATH_MAX, 0);
+	ea.ea_buf = kmalloc(ARG_MAX, 0);
+	if (path == NULL || ea.ea_buf == NULL) {
+		error = -ENOMEM;
+		goto out;
+	}
+	error = copyinstr(upath, path, PATH_MAX);
+	if (error < 0)
+		goto out;
+	error = exec_args_copyin(&ea, uargv);
+	if (error < 0)
+		goto out;
+	ea.ea_argc = error;
+	error = exec_args_copyin(&ea, uenvp);
+	if (error < 0)
+		goto out;
+	ea.ea_envc = error;
+	error = initrd_lookup(path, &ip);
+	if (error != 0)
+		goto out;
+	spin_lock(&proc_lock);
+	error = p->p_nlive > 1 ? -EBUSY : 0; /* other LWPs would lose their space */
+	spin_unlock(&proc_lock);
+	if (error != 0)
+		goto out;
+	error = exec_load(ip, &ea, &vm, &entry, &sp);
+	if (error != 0)
+		goto out;
+
+	/* Nothing can fail from here on: replace the image. */
+	old = p->p_vmspace;
+	p->p_vmspace = vm;
+	vmspace_activate(vm);
+	vmspace_rel(old);
+	fd_closeexec(p->p_fd);
+	exec_set_comm(p, path);
+	cpu_exec_setregs(l, entry, sp);
+	error = -EJUSTRETURN;
+out:
+	kfree(path);
+	kfree(ea.ea_buf);
+	return error;
+}
+
+int
+proc_create_init(const char *path, int argc, char *const argv[])
+{
+	struct exec_args ea = { 0 };
+	struct trapframe tf;
+	struct inode *ip;
+	struct proc *p;
+	struct lwp *l;
+	struct file *cons;
+	vaddr_t entry, sp;
+	int error;
+
+	ea.ea_buf = kmalloc(ARG_MAX, 0);
+	if (ea.ea_buf == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < argc; i++) {
+		error = exec_args_add_kernel(&ea, argv[i]);
+		if (error != 0)
+			goto out;
+	}
+	ea.ea_argc = argc;
+	error = initrd_lookup(path, &ip);
+	if (error != 0)
+		goto out;
+	p = lwproc_newproc(&proc0, NULL, RFCFDG, &error);
+	if (p == NULL)
+		goto out;
+	initproc = p;
+	error = exec_load(ip, &ea, &p->p_vmspace, &entry, &sp);
+	if (error != 0)
+		goto fail;
+	cons = console_file_open();
+	if (cons == NULL) {
+		error = -ENOMEM;
+		goto fail;
+	}
+	for (int fd = 0; fd < 3; fd++) {
+		if (fd > 0)
+			file_hold(cons);
+		(void)fd_alloc(p->p_fd, cons, fd, false);
+	}
+	l = lwproc_makelwp(p, &error);
+	if (l == NULL)
+		goto fail;
+	exec_set_comm(p, path);
+	strlcpy(l->l_name, p->p_comm, sizeof(l->l_name));
+	cpu_lwp_entry_frame(&tf, entry, 0, sp);
+	cpu_lwp_setup(l, &tf, NULL);
+	sched_setrunnable(l);
+	error = 0;
+	goto out;
+fail:
+	initproc = NULL;
+	lwproc_abandon(p);
+out:
+	kfree(ea.ea_buf);
+	return error;
+}

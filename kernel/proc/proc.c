@@ -1,0 +1,441 @@
+/*
+ * The process and LWP lifecycle (proc.h), after NetBSD's rump lwproc.c:
+ * lwproc_newproc, lwproc_makelwp, lwproc_freelwp and lwproc_proc_free,
+ * plus what a real kernel adds to them: exit of a process with several
+ * LWPs, zombies collected by wait4, and init inheriting orphans.
+ */
+#include <systm.h>
+#include <cons.h>
+#include <errno.h>
+#include <file.h>
+#include <arch/cpu.h>
+#include <arch/pcb.h>
+#include <arch/pmap.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <vm/vm_map.h>
+
+struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
+struct proc proc0;
+struct proc *initproc;
+static struct lwp lwp0;
+
+static LIST_HEAD(, proc) allproc = LIST_HEAD_INITIALIZER(allproc);
+#define PIDHASH_SIZE 256
+static LIST_HEAD(pidhead, proc) pidhash[PIDHASH_SIZE];
+static pid_t pid_next = 1;
+static uint64_t nprocs; /* (P) processes other than proc0 */
+static uint64_t nlwps;  /* (P) LWPs other than the idle ones */
+
+void sched_startup(void);
+
+uint64_t
+proc_count(void)
+{
+	return __atomic_load_n(&nprocs, __ATOMIC_RELAXED);
+}
+
+uint64_t
+lwp_count(void)
+{
+	return __atomic_load_n(&nlwps, __ATOMIC_RELAXED);
+}
+
+void
+proc_startup(void)
+{
+	struct cpu_info *ci = curcpu();
+
+	sched_startup();
+	for (int i = 0; i < PIDHASH_SIZE; i++)
+		LIST_INIT(&pidhash[i]);
+	LIST_INIT(&proc0.p_children);
+	LIST_INIT(&proc0.p_lwps);
+	proc0.p_stat = SACTIVE;
+	strlcpy(proc0.p_comm, "kernel", sizeof(proc0.p_comm));
+
+	/* The boot context becomes lwp0, the boot CPU's idle LWP. */
+	lwp0.l_proc = &proc0;
+	lwp0.l_stat = LSONPROC;
+	lwp0.l_pflag = LP_RUNNING;
+	lwp0.l_flag = LW_SYSTEM;
+	lwp0.l_kstack = (vaddr_t)bootstack_top;
+	strlcpy(lwp0.l_name, "idle0", sizeof(lwp0.l_name));
+	LIST_INSERT_HEAD(&proc0.p_lwps, &lwp0, l_sibling);
+	ci->ci_curlwp = &lwp0;
+	ci->ci_idlelwp = &lwp0;
+}
+
+static struct pidhead *
+pidhash_head(pid_t pid)
+{
+	return &pidhash[(unsigned)pid % PIDHASH_SIZE];
+}
+
+struct proc *
+proc_find(pid_t pid)
+{
+	struct proc *p;
+
+	KASSERT(spin_held(&proc_lock));
+	LIST_FOREACH(p, pidhash_head(pid), p_hash)
+		if (p->p_pid == pid)
+			return p;
+	return NULL;
+}
+
+/*
+ * The next free pid.  pids count up to PID_MAX and then start again at
+ * 2, skipping those in use, so an id is not handed out again soon.  The
+ * caller holds proc_lock and has checked nprocs < MAXPROC.
+ */
+static pid_t
+proc_alloc_pid(void)
+{
+	for (;;) {
+		pid_t pid = pid_next;
+
+		pid_next = pid_next >= PID_MAX ? 2 : pid_next + 1;
+		if (proc_find(pid) == NULL)
+			return pid;
+	}
+}
+
+struct proc *
+lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
+{
+	struct proc *p;
+
+	p = kmalloc(sizeof(*p), 0);
+	if (p == NULL) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	memset(&p->p_startzero, 0,
+	    offsetof(struct proc, p_endzero) - offsetof(struct proc, p_startzero));
+	memcpy(&p->p_startcopy, &parent->p_startcopy,
+	    offsetof(struct proc, p_endcopy) - offsetof(struct proc, p_startcopy));
+	p->p_cred = parent->p_cred;
+
+	if (flags & RFFDG)
+		p->p_fd = fd_copy(parent->p_fd);
+	else if (flags & RFCFDG)
+		p->p_fd = fd_init();
+	else {
+		fd_share(parent->p_fd);
+		p->p_fd = parent->p_fd;
+	}
+	if (p->p_fd == NULL) {
+		kfree(p);
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	p->p_vmspace = vm;
+	LIST_INIT(&p->p_lwps);
+	LIST_INIT(&p->p_children);
+	p->p_sflag = 0;
+	p->p_nlwps = p->p_nlive = 0;
+	p->p_nextlid = 1;
+	p->p_exiter = NULL;
+	p->p_xstat = 0;
+	p->p_xstat_set = false;
+	p->p_stat = SACTIVE;
+
+	spin_lock(&proc_lock);
+	if (nprocs >= MAXPROC) {
+		spin_unlock(&proc_lock);
+		fd_free(p->p_fd);
+		kfree(p);
+		*errp = -EAGAIN;
+		return NULL;
+	}
+	p->p_pid = proc_alloc_pid();
+	p->p_pptr = parent;
+	p->p_ppid = parent->p_pid;
+	LIST_INSERT_HEAD(&allproc, p, p_list);
+	LIST_INSERT_HEAD(pidhash_head(p->p_pid), p, p_hash);
+	LIST_INSERT_HEAD(&parent->p_children, p, p_sibling);
+	nprocs++;
+	spin_unlock(&proc_lock);
+	return p;
+}
+
+/*
+ * Take p out of every list and free it with what it still holds.  p has
+ * no LWP left.  No locks held.
+ */
+static void
+lwproc_proc_free(struct proc *p)
+{
+	KASSERT(LIST_EMPTY(&p->p_lwps) && p->p_nlwps == 0);
+	spin_lock(&proc_lock);
+	KASSERT(LIST_EMPTY(&p->p_children));
+	LIST_REMOVE(p, p_list);
+	LIST_REMOVE(p, p_hash);
+	LIST_REMOVE(p, p_sibling);
+	nprocs--;
+	spin_unlock(&proc_lock);
+	if (p->p_fd != NULL)
+		fd_free(p->p_fd);
+	if (p->p_vmspace != NULL)
+		vmspace_rel(p->p_vmspace);
+	kfree(p);
+}
+
+void
+lwproc_abandon(struct proc *p)
+{
+	lwproc_proc_free(p);
+}
+
+struct lwp *
+lwproc_makelwp(struct proc *p, int *errp)
+{
+	struct lwp *l = kmalloc(sizeof(*l), KM_ZERO);
+
+	if (l == NULL) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	l->l_kstack = kstack_alloc();
+	if (l->l_kstack == 0) {
+		kfree(l);
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	l->l_proc = p;
+	l->l_stat = LSIDL;
+	l->l_quantum = SCHED_QUANTUM;
+
+	spin_lock(&proc_lock);
+	if (p->p_sflag & PS_LWPEXIT) {
+		spin_unlock(&proc_lock);
+		kstack_free(l->l_kstack);
+		kfree(l);
+		*errp = -EBUSY;
+		return NULL;
+	}
+	/* lids count up from 1 and skip ids still in use after a wrap. */
+	for (;;) {
+		struct lwp *o;
+
+		l->l_lid = p->p_nextlid;
+		p->p_nextlid = p->p_nextlid == INT32_MAX ? 1 : p->p_nextlid + 1;
+		LIST_FOREACH(o, &p->p_lwps, l_sibling)
+			if (o->l_lid == l->l_lid)
+				break;
+		if (o == NULL)
+			break;
+	}
+	LIST_INSERT_HEAD(&p->p_lwps, l, l_sibling);
+	p->p_nlwps++;
+	p->p_nlive++;
+	nlwps++;
+	spin_unlock(&proc_lock);
+	return l;
+}
+
+void
+lwp_hold(struct lwp *l)
+{
+	KASSERT(spin_held(&proc_lock));
+	l->l_refcnt++;
+}
+
+void
+lwp_rele(struct lwp *l)
+{
+	KASSERT(spin_held(&proc_lock));
+	KASSERT(l->l_refcnt > 0);
+	if (--l->l_refcnt == 0)
+		wakeup(&l->l_refcnt);
+}
+
+/*
+ * lwproc_freelwp: free an exited LWP.  It must be a zombie (LW_WEXIT,
+ * LSZOMB) that nobody holds, claimed by the caller (lwp_wait or
+ * proc_free).  No locks held.
+ */
+void
+lwproc_freelwp(struct lwp *l)
+{
+	struct proc *p = l->l_proc;
+
+	spin_lock(&proc_lock);
+	KASSERT(l->l_flag & LW_WEXIT);
+	KASSERT(l->l_refcnt == 0);
+	KASSERT(l->l_stat == LSZOMB);
+	LIST_REMOVE(l, l_sibling);
+	KASSERT(p->p_nlwps >= 1);
+	p->p_nlwps--;
+	nlwps--;
+	spin_unlock(&proc_lock);
+
+	/* It left its stack when it switched away; wait for that on SMP. */
+	spin_lock(&sched_lock);
+	while (l->l_pflag & LP_RUNNING) {
+		spin_unlock(&sched_lock);
+		cpu_pause();
+		spin_lock(&sched_lock);
+	}
+	spin_unlock(&sched_lock);
+	KASSERT(l->l_kstack == 0);
+	kfree(l);
+}
+
+/* Undo lwproc_makelwp for an LWP that never ran.  No locks held. */
+void lwproc_abandon_lwp(struct lwp *l);
+void
+lwproc_abandon_lwp(struct lwp *l)
+{
+	struct proc *p = l->l_proc;
+
+	KASSERT(l->l_stat == LSIDL);
+	spin_lock(&proc_lock);
+	LIST_REMOVE(l, l_sibling);
+	p->p_nlwps--;
+	p->p_nlive--;
+	nlwps--;
+	spin_unlock(&proc_lock);
+	kstack_free(l->l_kstack);
+	kfree(l);
+}
+
+/*
+ * Collect a dead process: free its zombie LWPs and the process.  The
+ * caller (wait4) has its status.  No locks held.
+ */
+void proc_reap(struct proc *p);
+void
+proc_reap(struct proc *p)
+{
+	struct lwp *l;
+
+	KASSERT(p->p_stat == SDEAD);
+	while ((l = LIST_FIRST(&p->p_lwps)) != NULL)
+		lwproc_freelwp(l);
+	lwproc_proc_free(p);
+}
+
+/*
+ * The calling LWP exits: it becomes a zombie and leaves the CPU for good.
+ * The caller holds proc_lock (and no other lock).
+ */
+static void __noreturn
+lwp_exit_locked(struct lwp *l)
+{
+	struct proc *p = l->l_proc;
+
+	KASSERT(spin_held(&proc_lock));
+	l->l_flag |= LW_WEXIT;
+	p->p_nlive--;
+	wakeup(&p->p_nlive);
+	wakeup(&p->p_lwpcv);
+	spin_lock(&sched_lock);
+	spin_unlock(&proc_lock);
+	l->l_stat = LSZOMB;
+	sched_exit_switch();
+}
+
+void
+lwp_exit(void)
+{
+	struct lwp *l = curlwp;
+	struct proc *p = l->l_proc;
+
+	spin_lock(&proc_lock);
+	if (p->p_nlive == 1 && p->p_exiter == NULL) {
+		spin_unlock(&proc_lock);
+		proc_exit(W_EXITCODE(0));
+	}
+	lwp_exit_locked(l);
+}
+
+void
+proc_kill_locked(struct proc *p, int wstatus)
+{
+	struct lwp *l;
+
+	KASSERT(spin_held(&proc_lock));
+	if (p->p_stat != SACTIVE)
+		return;
+	if (!p->p_xstat_set) {
+		p->p_xstat = wstatus;
+		p->p_xstat_set = true;
+	}
+	LIST_FOREACH(l, &p->p_lwps, l_sibling) {
+		if (l->l_stat == LSZOMB)
+			continue;
+		l->l_flag |= LW_WEXIT;
+		sched_interrupt(l);
+	}
+}
+
+/* The status line ABI.md section 1 asks for, then leave the machine. */
+static void __noreturn
+init_exited(int wstatus)
+{
+	int s = (wstatus & 0x7f) != 0 ? 128 + (wstatus & 0x7f) :
+	    (wstatus >> 8) & 0xff;
+
+	kprintf("init: exit status %d\n", s);
+	machine_exit(s & 0x7f);
+}
+
+void
+proc_exit(int wstatus)
+{
+	struct lwp *l = curlwp, *o;
+	struct proc *p = l->l_proc, *child;
+	struct vmspace *vm;
+	struct filedesc *fdp;
+
+	spin_lock(&proc_lock);
+	if (p->p_exiter != NULL && p->p_exiter != l)
+		lwp_exit_locked(l); /* another LWP is tearing p down */
+	if (!p->p_xstat_set) {
+		p->p_xstat = wstatus;
+		p->p_xstat_set = true;
+	}
+	p->p_exiter = l;
+	p->p_sflag |= PS_LWPEXIT;
+	p->p_stat = SDYING;
+
+	/* Stop the other LWPs wherever they are, and wait for them. */
+	LIST_FOREACH(o, &p->p_lwps, l_sibling) {
+		if (o == l || o->l_stat == LSZOMB)
+			continue;
+		o->l_flag |= LW_WEXIT;
+		sched_interrupt(o);
+	}
+	while (p->p_nlive > 1)
+		sleep(&p->p_nlive, &proc_lock, 0, 0);
+	fdp = p->p_fd;
+	vm = p->p_vmspace;
+	p->p_fd = NULL;
+	p->p_vmspace = NULL;
+	spin_unlock(&proc_lock);
+
+	/* Release what the process holds, off its page tables. */
+	fd_free(fdp);
+	pmap_activate(pmap_kernel());
+	vmspace_rel(vm);
+
+	spin_lock(&proc_lock);
+	while ((child = LIST_FIRST(&p->p_children)) != NULL) {
+		LIST_REMOVE(child, p_sibling);
+		child->p_pptr = initproc;
+		child->p_ppid = 1;
+		LIST_INSERT_HEAD(&initproc->p_children, child, p_sibling);
+		if (child->p_stat == SDEAD)
+			wakeup(&initproc->p_waitcv);
+	}
+	p->p_stat = SDEAD;
+	wakeup(&p->p_pptr->p_waitcv);
+	if (p == initproc) {
+		spin_unlock(&proc_lock);
+		init_exited(p->p_xstat);
+	}
+	lwp_exit_locked(l);
+}

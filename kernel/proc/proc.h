@@ -1,0 +1,211 @@
+/*
+ * Processes and LWPs.
+ *
+ * The lifecycle follows NetBSD's rump lwproc.c (newproc, makelwp,
+ * freelwp, proc_free) in a real kernel: a process is created by
+ * lwproc_newproc() with the inheritable part of its parent copied and the
+ * rest zeroed, owns one or more LWPs made by lwproc_makelwp(), and is
+ * freed by proc_free() once its last LWP has exited and its parent has
+ * collected its status with wait4.
+ *
+ * Locking.  Two global spinlocks, always taken in this order:
+ *   proc_lock   the process tree, the pid hash, every process's LWP
+ *               list, counters and exit state          (P below)
+ *   sched_lock  run queue, sleep queues, LWP run state (S below)
+ * Fields marked (c) are fixed at creation; (l) belong to the LWP itself
+ * and are only touched by code running on it.
+ */
+#ifndef _PROC_PROC_H_
+#define _PROC_PROC_H_
+
+#include <types.h>
+#include <spinlock.h>
+#include <bsd/sys/queue.h>
+#include <arch/pcb.h>
+
+struct vmspace;
+struct filedesc;
+struct trapframe;
+
+#define PID_MAX 99999     /* pids wrap after this */
+#define MAXPROC 2048      /* processes at once, zombies included */
+#define MAXCOMLEN 31
+#define NSIG 65           /* signals 1..64 */
+
+/* l_stat: what the LWP is doing. */
+#define LSIDL 1    /* being created */
+#define LSRUN 2    /* runnable, on the run queue */
+#define LSONPROC 3 /* running on a CPU */
+#define LSSLEEP 4  /* asleep on l_wchan */
+#define LSZOMB 5   /* exited; waits for lwp_wait or proc_free */
+
+/* l_flag (P) */
+#define LW_WEXIT 0x01  /* exiting or told to exit: leave at the next boundary */
+#define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
+#define LW_SYSTEM 0x04 /* kernel-only LWP (idle): no user state */
+
+/* l_pflag (S) */
+#define LP_RUNNING 0x01 /* on a CPU's stack: must not be freed */
+#define LP_SINTR 0x02   /* the sleep can be interrupted by LW_WEXIT */
+
+struct lwp {
+	/* (c) */
+	struct proc *l_proc;
+	lwpid_t l_lid;
+	vaddr_t l_kstack;         /* top of the kernel stack; 0 once freed */
+
+	/* (S) */
+	TAILQ_ENTRY(lwp) l_runq;  /* run queue or sleep queue */
+	TAILQ_ENTRY(lwp) l_timeq; /* timed sleepers */
+	int l_stat;
+	int l_pflag;
+	const void *l_wchan;      /* channel slept on */
+	uint64_t l_timeout;       /* wake at this uptime (ns); 0: none */
+	int l_slptimedout;
+	unsigned l_quantum;       /* ticks left before preemption */
+
+	/* (P) */
+	LIST_ENTRY(lwp) l_sibling; /* p->p_lwps */
+	int l_flag;
+	int l_refcnt;              /* holds; freelwp needs zero */
+
+	/* (l) */
+	uint64_t l_sigmask;        /* kept for musl; nothing is delivered */
+	struct mdlwp l_md;         /* machine state: context, FPU, TLS */
+	char l_name[16];
+};
+
+/* p_stat */
+#define SACTIVE 1
+#define SDYING 2 /* exit in progress: stopping the other LWPs */
+#define SDEAD 3  /* all LWPs gone; a zombie waiting for wait4 */
+
+/* p_sflag (P) */
+#define PS_LWPEXIT 0x01 /* exiting: no new LWPs (lwproc's PS_RUMP_LWPEXIT) */
+
+/* Signal dispositions kept for musl's sigaction (P). */
+#define SIG_DFL_K 0
+#define SIG_IGN_K 1
+
+struct proc {
+	/* (P) */
+	LIST_ENTRY(proc) p_list;    /* allproc */
+	LIST_ENTRY(proc) p_hash;    /* pid hash chain */
+	LIST_ENTRY(proc) p_sibling; /* parent's p_children */
+	LIST_HEAD(, proc) p_children;
+	LIST_HEAD(, lwp) p_lwps;
+	struct proc *p_pptr;
+	pid_t p_pid;                /* (c) */
+	pid_t p_ppid;
+	int p_stat;
+	int p_sflag;
+	int p_nlwps;                /* LWPs not yet freed, zombies included */
+	int p_nlive;                /* LWPs that have not exited */
+	lwpid_t p_nextlid;
+	struct lwp *p_exiter;       /* the LWP tearing the process down */
+	int p_xstat;                /* wait4 status word once SDEAD */
+	bool p_xstat_set;
+
+	/* Inheritable: copied from the parent by lwproc_newproc. */
+#define p_startcopy p_sigdisp
+	uint8_t p_sigdisp[NSIG];    /* SIG_DFL_K or SIG_IGN_K */
+	char p_comm[MAXCOMLEN + 1];
+#define p_endcopy p_cred
+	/* Credentials placeholder: every process runs as root. */
+	int p_cred;
+
+	/* Zeroed by lwproc_newproc, set up by its caller. */
+#define p_startzero p_vmspace
+	struct vmspace *p_vmspace;  /* reference held; NULL once SDEAD */
+	struct filedesc *p_fd;      /* reference held; NULL once SDEAD */
+	int p_lwpcv;                /* channel: an LWP of p exited */
+	int p_waitcv;               /* channel: a child of p died */
+#define p_endzero p_endzero_mark
+	char p_endzero_mark[0];
+};
+
+extern struct spinlock proc_lock;
+extern struct proc proc0;   /* the kernel itself: idle LWPs */
+extern struct proc *initproc;
+
+#define curproc (curlwp->l_proc)
+
+/* fd table policies (ABI.md 4.2, lwproc's RUMP_RFFDG / RUMP_RFCFDG). */
+#define RFFDG 4
+#define RFCFDG 4096
+
+/* Start-up: proc0 and the idle LWP for the boot CPU.  Boot CPU only. */
+void proc_startup(void);
+
+/*
+ * Make pid 1 from the ELF file at path with argv (argc words) and no
+ * environment, fds 0-2 on the console, and make it runnable.  Returns 0
+ * or -errno.  Boot only.
+ */
+int proc_create_init(const char *path, int argc, char *const argv[]);
+
+/* The process with this pid, or NULL.  The caller must hold proc_lock. */
+struct proc *proc_find(pid_t pid);
+
+/*
+ * lwproc_newproc: a new process, child of parent, with vmspace vm (whose
+ * reference passes to the process) and the fd table policy in flags
+ * (RFFDG copy, RFCFDG clean, 0 share; the caller checked them).  The
+ * process has no LWP yet.  Returns NULL with -EAGAIN/-ENOMEM in *errp.
+ * No locks held.
+ */
+struct proc *lwproc_newproc(struct proc *parent, struct vmspace *vm,
+    int flags, int *errp);
+
+/*
+ * lwproc_makelwp: a new LWP in p, state LSIDL, with its kernel stack.
+ * Returns NULL with -EBUSY (p is exiting) or -ENOMEM in *errp.  No locks
+ * held.  The caller sets up the LWP's frame and calls sched_setrunnable.
+ */
+struct lwp *lwproc_makelwp(struct proc *p, int *errp);
+
+/*
+ * Undo a process made by lwproc_newproc whose first LWP could not be
+ * made: releases the vmspace and fd table references and frees it.
+ */
+void lwproc_abandon(struct proc *p);
+
+/*
+ * lwproc_freelwp: free an exited LWP (LW_WEXIT, LSZOMB, no holds) that
+ * the caller has claimed.  No locks held.
+ */
+void lwproc_freelwp(struct lwp *l);
+
+/* LWP references (P).  freelwp waits for the count to drop to zero. */
+void lwp_hold(struct lwp *l);
+void lwp_rele(struct lwp *l);
+
+/*
+ * The calling LWP's process ends with wait status wstatus (as wait4
+ * reports it).  Stops the other LWPs wherever they are, releases the
+ * address space and fd table, hands the children to init and wakes the
+ * parent.  Never returns.  No locks held.
+ */
+void proc_exit(int wstatus) __noreturn;
+
+/*
+ * End the calling LWP only.  When it is the last, the process ends with
+ * status 0 (proc_exit).  Never returns.  No locks held.
+ */
+void lwp_exit(void) __noreturn;
+
+/*
+ * Tell every LWP of p to exit, waking those asleep; the first to notice
+ * ends the process with wstatus.  The caller must hold proc_lock.
+ */
+void proc_kill_locked(struct proc *p, int wstatus);
+
+/* Wait-status encodings (Linux). */
+#define W_EXITCODE(code) (((code)&0xff) << 8)
+#define W_SIGNALED(sig) ((sig)&0x7f)
+
+/* Counters for kstat.  No requirements. */
+uint64_t proc_count(void);
+uint64_t lwp_count(void);
+
+#endif /* !_PROC_PROC_H_ */

@@ -1,0 +1,520 @@
+/*
+ * Syscalls about processes and LWPs: fork, rfork, exit, wait4, kill,
+ * the ids, lwp_create / lwp_exit / lwp_wait, and the small calls musl
+ * makes at start-up (set_tid_address, arch_prctl, signal dispositions).
+ *
+ * Each call first checks and copies in its arguments (decode) and only
+ * then changes state (perform), so an error leaves nothing half done.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <kstat.h>
+#include <stat.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <arch/frame.h>
+#include <arch/pcb.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <vm/vm_map.h>
+
+void lwproc_abandon_lwp(struct lwp *l);
+void proc_reap(struct proc *p);
+
+/*
+ * fork with an fd table policy (rfork, ABI.md 4.2): RFFDG copies the
+ * table, RFCFDG gives a clean one, neither shares it; both, or any other
+ * bit, is EINVAL, as lwproc's rump_lwproc_rfork checks.
+ */
+static long
+fork1(int flags)
+{
+	struct lwp *l = curlwp, *l2;
+	struct proc *p = l->l_proc, *p2;
+	struct vmspace *vm;
+	struct trapframe tf;
+	int error;
+
+	if ((flags & ~(RFFDG | RFCFDG)) != 0 ||
+	    (~flags & (RFFDG | RFCFDG)) == 0)
+		return -EINVAL;
+	vm = vmspace_fork(p->p_vmspace);
+	if (vm == NULL)
+		return -ENOMEM;
+	p2 = lwproc_newproc(p, vm, flags, &error);
+	if (p2 == NULL) {
+		vmspace_rel(vm);
+		return error;
+	}
+	l2 = lwproc_makelwp(p2, &error);
+	if (l2 == NULL) {
+		lwproc_abandon(p2);
+		return error;
+	}
+	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
+	cpu_fork_frame(&tf, l->l_md.md_tf);
+	cpu_lwp_setup(l2, &tf, l);
+	sched_setrunnable(l2);
+	return p2->p_pid;
+}
+
+long
+sys_fork(void)
+{
+	return fork1(RFFDG);
+}
+
+long
+sys_rfork(int flags)
+{
+	return fork1(flags);
+}
+
+long
+sys_exit(int status)
+{
+	proc_exit(W_EXITCODE(status));
+}
+
+long
+sys_exit_group(int status)
+{
+	proc_exit(W_EXITCODE(status));
+}
+
+#define WNOHANG 1
+#define RUSAGE_SIZE 144
+
+long
+sys_wait4(pid_t pid, int *status, int options, void *rusage)
+{
+	struct proc *p = curproc, *child;
+	int error, st;
+	pid_t cpid;
+	bool found;
+
+	if (options & ~WNOHANG)
+		return -EINVAL;
+	if (pid < -1)
+		return -ECHILD; /* no process groups: none is -pid's */
+	/* Probe the output pointers first, so EFAULT loses no child. */
+	if (status != NULL && copyout_zero(status, sizeof(int)) != 0)
+		return -EFAULT;
+	if (rusage != NULL && copyout_zero(rusage, RUSAGE_SIZE) != 0)
+		return -EFAULT;
+
+	spin_lock(&proc_lock);
+	for (;;) {
+		found = false;
+		LIST_FOREACH(child, &p->p_children, p_sibling) {
+			if (pid > 0 && child->p_pid != pid)
+				continue;
+			found = true;
+			if (child->p_stat == SDEAD)
+				goto reap;
+		}
+		if (!found) {
+			spin_unlock(&proc_lock);
+			return -ECHILD;
+		}
+		if (options & WNOHANG) {
+			spin_unlock(&proc_lock);
+			return 0;
+		}
+		error = sleep(&p->p_waitcv, &proc_lock, SLEEP_INTR, 0);
+		if (error != 0) {
+			spin_unlock(&proc_lock);
+			return -EINTR;
+		}
+	}
+reap:
+	st = child->p_xstat;
+	cpid = child->p_pid;
+	spin_unlock(&proc_lock);
+	proc_reap(child);
+	if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
+		return -EFAULT;
+	return cpid;
+}
+
+#define SIGKILL 9
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
+
+/* Signals whose default action is to ignore them (or stop, unsupported). */
+static bool
+sig_default_ignored(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH ||
+	    (sig >= SIGCONT && sig <= SIGTTOU);
+}
+
+long
+sys_kill(pid_t pid, int sig)
+{
+	struct proc *p;
+
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (pid <= 0)
+		return -EINVAL; /* process groups and broadcast: unsupported */
+	spin_lock(&proc_lock);
+	p = proc_find(pid);
+	if (p == NULL) {
+		spin_unlock(&proc_lock);
+		return -ESRCH;
+	}
+	/*
+	 * As on Linux, init only gets signals it handles, and it handles
+	 * none; a signal it or the target ignores does nothing.
+	 */
+	if (sig != 0 && p != initproc && !sig_default_ignored(sig) &&
+	    (sig == SIGKILL || p->p_sigdisp[sig] != SIG_IGN_K))
+		proc_kill_locked(p, W_SIGNALED(sig));
+	spin_unlock(&proc_lock);
+	return 0;
+}
+
+long
+sys_getpid(void)
+{
+	return curproc->p_pid;
+}
+
+long
+sys_getppid(void)
+{
+	pid_t ppid;
+
+	spin_lock(&proc_lock);
+	ppid = curproc->p_ppid;
+	spin_unlock(&proc_lock);
+	return ppid;
+}
+
+long
+sys_gettid(void)
+{
+	return curlwp->l_lid;
+}
+
+long
+sys_lwp_gettid(void)
+{
+	return curlwp->l_lid;
+}
+
+long
+sys_set_tid_address(int *tidptr)
+{
+	(void)tidptr; /* no futexes: nothing is written at exit */
+	return curlwp->l_lid;
+}
+
+long
+sys_sched_yield(void)
+{
+	sched_yield();
+	return 0;
+}
+
+struct lwp_params_k {
+	uint64_t lwp_func;
+	uint64_t lwp_arg;
+	uint64_t lwp_stack;
+	uint64_t lwp_tid1;
+	uint64_t lwp_tid2;
+};
+
+long
+sys_lwp_create(struct lwp_params *uparams)
+{
+	struct lwp *l = curlwp, *l2;
+	struct lwp_params_k lp;
+	struct trapframe tf;
+	int error, lid;
+
+	if (copyin(uparams, &lp, sizeof(lp)) != 0)
+		return -EFAULT;
+	if (lp.lwp_func >= VM_MAX_USER_ADDRESS ||
+	    lp.lwp_stack >= VM_MAX_USER_ADDRESS)
+		return -EINVAL;
+	l2 = lwproc_makelwp(l->l_proc, &error);
+	if (l2 == NULL)
+		return error;
+	lid = l2->l_lid;
+	if ((lp.lwp_tid1 != 0 &&
+		copyout(&lid, (void *)lp.lwp_tid1, sizeof(lid)) != 0) ||
+	    (lp.lwp_tid2 != 0 &&
+		copyout(&lid, (void *)lp.lwp_tid2, sizeof(lid)) != 0)) {
+		lwproc_abandon_lwp(l2);
+		return -EFAULT;
+	}
+	cpu_lwp_entry_frame(&tf, lp.lwp_func, lp.lwp_arg, lp.lwp_stack);
+	cpu_lwp_setup(l2, &tf, l);
+	sched_setrunnable(l2);
+	return 0;
+}
+
+long
+sys_lwp_exit(void)
+{
+	lwp_exit();
+}
+
+/* The LWP of p with id lid that nobody has reaped, or NULL.  proc_lock. */
+static struct lwp *
+lwp_find(struct proc *p, lwpid_t lid)
+{
+	struct lwp *l;
+
+	KASSERT(spin_held(&proc_lock));
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		if (l->l_lid == lid && !(l->l_flag & LW_REAPING))
+			return l;
+	return NULL;
+}
+
+long
+sys_lwp_wait(int lid)
+{
+	struct lwp *l = curlwp, *t;
+	struct proc *p = l->l_proc;
+	int error;
+
+	spin_lock(&proc_lock);
+	t = lwp_find(p, lid);
+	if (t == NULL) {
+		spin_unlock(&proc_lock);
+		return -ESRCH;
+	}
+	if (t == l) {
+		spin_unlock(&proc_lock);
+		return -EDEADLK;
+	}
+	/* Hold t while asleep; another waiter may claim it first. */
+	lwp_hold(t);
+	while (t->l_stat != LSZOMB && !(t->l_flag & LW_REAPING)) {
+		error = sleep(&p->p_lwpcv, &proc_lock, SLEEP_INTR, 0);
+		if (error != 0) {
+			lwp_rele(t);
+			spin_unlock(&proc_lock);
+			return -EINTR;
+		}
+	}
+	if (t->l_flag & LW_REAPING) {
+		lwp_rele(t);
+		spin_unlock(&proc_lock);
+		return -ESRCH;
+	}
+	t->l_flag |= LW_REAPING;
+	lwp_rele(t);
+	while (t->l_refcnt > 0)
+		sleep(&t->l_refcnt, &proc_lock, 0, 0);
+	spin_unlock(&proc_lock);
+	wakeup(&p->p_lwpcv); /* other waiters for t: it is gone */
+	lwproc_freelwp(t);
+	return 0;
+}
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+long
+sys_arch_prctl(int code, uint64_t addr)
+{
+	struct lwp *l = curlwp;
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= VM_MAX_USER_ADDRESS)
+			return -EPERM;
+		cpu_set_fsbase(l, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copyout(&l->l_md.md_fsbase, (void *)addr,
+		    sizeof(uint64_t));
+	default:
+		return -EINVAL;
+	}
+}
+
+struct k_sigaction {
+	uint64_t sa_handler;
+	uint64_t sa_flags;
+	uint64_t sa_restorer;
+	uint64_t sa_mask;
+};
+
+#define SIG_DFL_HANDLER 0
+#define SIG_IGN_HANDLER 1
+
+long
+sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
+{
+	struct proc *p = curproc;
+	struct k_sigaction ka, old;
+
+	if (sigsetsize != sizeof(uint64_t) || sig < 1 || sig >= NSIG)
+		return -EINVAL;
+	if (act != NULL) {
+		if (copyin(act, &ka, sizeof(ka)) != 0)
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		/* Only the default action and ignoring are supported. */
+		if (ka.sa_handler != SIG_DFL_HANDLER &&
+		    ka.sa_handler != SIG_IGN_HANDLER)
+			return -EINVAL;
+	}
+	memset(&old, 0, sizeof(old));
+	spin_lock(&proc_lock);
+	old.sa_handler = p->p_sigdisp[sig] == SIG_IGN_K ? SIG_IGN_HANDLER :
+	    SIG_DFL_HANDLER;
+	spin_unlock(&proc_lock);
+	if (oact != NULL && copyout(&old, oact, sizeof(old)) != 0)
+		return -EFAULT;
+	if (act != NULL) {
+		spin_lock(&proc_lock);
+		p->p_sigdisp[sig] = ka.sa_handler == SIG_IGN_HANDLER ?
+		    SIG_IGN_K : SIG_DFL_K;
+		spin_unlock(&proc_lock);
+	}
+	return 0;
+}
+
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+long
+sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
+{
+	struct lwp *l = curlwp;
+	uint64_t mask = 0, old = l->l_sigmask;
+
+	if (sigsetsize != sizeof(uint64_t))
+		return -EINVAL;
+	if (set != NULL) {
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+			return -EINVAL;
+		if (copyin(set, &mask, sizeof(mask)) != 0)
+			return -EFAULT;
+	}
+	if (oset != NULL && copyout(&old, oset, sizeof(old)) != 0)
+		return -EFAULT;
+	if (set != NULL) {
+		if (how == SIG_BLOCK)
+			l->l_sigmask |= mask;
+		else if (how == SIG_UNBLOCK)
+			l->l_sigmask &= ~mask;
+		else
+			l->l_sigmask = mask;
+		/* SIGKILL and SIGSTOP cannot be blocked. */
+		l->l_sigmask &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+	}
+	return 0;
+}
+
+#define NSEC_PER_SEC 1000000000L
+
+long
+sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
+{
+	struct timespec ts;
+	uint64_t deadline;
+	int chan, error;
+
+	if (copyin(ureq, &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
+		ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 2;
+	deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec + 1;
+	spin_lock(&sched_lock);
+	do {
+		error = sleep(&chan, &sched_lock, SLEEP_INTR, deadline);
+	} while (error == 0);
+	spin_unlock(&sched_lock);
+	if (error == -EINTR) {
+		uint64_t now = nanouptime(), left = now < deadline ?
+		    deadline - now : 0;
+
+		ts.tv_sec = left / NSEC_PER_SEC;
+		ts.tv_nsec = left % NSEC_PER_SEC;
+		if (urem != NULL)
+			(void)copyout(&ts, urem, sizeof(ts));
+		return -EINTR;
+	}
+	return 0;
+}
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+
+long
+sys_clock_gettime(int clock, struct timespec *utp)
+{
+	struct timespec ts;
+	uint64_t ns;
+
+	switch (clock) {
+	case CLOCK_REALTIME:
+		ns = clock_realtime_ns();
+		break;
+	case CLOCK_MONOTONIC:
+		ns = nanouptime();
+		break;
+	default:
+		return -EINVAL;
+	}
+	ts.tv_sec = ns / NSEC_PER_SEC;
+	ts.tv_nsec = ns % NSEC_PER_SEC;
+	return copyout(&ts, utp, sizeof(ts));
+}
+
+struct utsname {
+	char sysname[65];
+	char nodename[65];
+	char release[65];
+	char version[65];
+	char machine[65];
+	char domainname[65];
+};
+
+long
+sys_uname(struct utsname *ubuf)
+{
+	struct utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "vmkern", sizeof(u.sysname));
+	strlcpy(u.nodename, "vmkern", sizeof(u.nodename));
+	strlcpy(u.release, "0.3", sizeof(u.release));
+	strlcpy(u.version, "processes and LWPs", sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copyout(&u, ubuf, sizeof(u));
+}
+
+long
+sys_kstat(struct kstat *ubuf, size_t size)
+{
+	struct kstat ks;
+
+	size = MIN(size, sizeof(ks));
+	kmem_reclaim();
+	kstat_fill(&ks);
+	if (copyout(&ks, ubuf, size) != 0)
+		return -EFAULT;
+	return size;
+}

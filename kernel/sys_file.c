@@ -1,0 +1,382 @@
+/*
+ * Syscalls on files and fds: read, write, readv, writev, open, close,
+ * fstat, lseek, getdents64, ioctl, dup, dup2, pipe, pipe2.
+ */
+#include <systm.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <initrd.h>
+#include <stat.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
+#include <vm/kmem.h>
+
+#define IOV_MAX 1024
+#define SSIZE_MAX INT64_MAX
+
+/* open flags (Linux x86_64) */
+#define O_ACCMODE 03
+#define O_RDONLY 00
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+#define TCGETS 0x5401
+#define TIOCGWINSZ 0x5413
+
+struct iovec_k {
+	uint64_t iov_base;
+	uint64_t iov_len;
+};
+
+long
+sys_read(int fd, void *buf, size_t n)
+{
+	struct file *fp = fd_getfile(fd);
+	long rv;
+
+	if (fp == NULL || !(fp->f_flag & FREAD)) {
+		rv = -EBADF;
+	} else if (!user_range_ok((uint64_t)buf, n)) {
+		rv = -EFAULT;
+	} else {
+		rv = fp->f_ops->fo_read(fp, buf, MIN(n, SSIZE_MAX), false);
+	}
+	if (fp != NULL)
+		file_rele(fp);
+	return rv;
+}
+
+long
+sys_write(int fd, const void *buf, size_t n)
+{
+	struct file *fp = fd_getfile(fd);
+	long rv;
+
+	if (fp == NULL || !(fp->f_flag & FWRITE)) {
+		rv = -EBADF;
+	} else if (!user_range_ok((uint64_t)buf, n)) {
+		rv = -EFAULT;
+	} else {
+		rv = fp->f_ops->fo_write(fp, buf, MIN(n, SSIZE_MAX));
+	}
+	if (fp != NULL)
+		file_rele(fp);
+	return rv;
+}
+
+/*
+ * Copy in and check an iovec array: -EINVAL for a bad count or a total
+ * above SSIZE_MAX, -EFAULT for a bad array or buffer.  The caller frees
+ * *iovp.
+ */
+static int
+iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp)
+{
+	struct iovec_k *iov;
+	uint64_t total = 0;
+
+	*iovp = NULL;
+	if (iovcnt < 0 || iovcnt > IOV_MAX)
+		return -EINVAL;
+	iov = kmalloc(MAX(iovcnt, 1) * sizeof(*iov), 0);
+	if (iov == NULL)
+		return -ENOMEM;
+	*iovp = iov;
+	if (copyin(uiov, iov, iovcnt * sizeof(*iov)) != 0)
+		return -EFAULT;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total)
+			return -EINVAL;
+		total += iov[i].iov_len;
+		if (!user_range_ok(iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* readv and writev: one transfer per iovec, stopping at a short one. */
+static long
+rw_vector(int fd, const void *uiov, int iovcnt, bool write)
+{
+	struct file *fp = fd_getfile(fd);
+	struct iovec_k *iov = NULL;
+	long total = 0, rv;
+
+	if (fp == NULL || !(fp->f_flag & (write ? FWRITE : FREAD))) {
+		rv = -EBADF;
+		goto out;
+	}
+	rv = iov_copyin(uiov, iovcnt, &iov);
+	if (rv != 0)
+		goto out;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		if (write)
+			rv = fp->f_ops->fo_write(fp, (void *)iov[i].iov_base,
+			    iov[i].iov_len);
+		else
+			rv = fp->f_ops->fo_read(fp, (void *)iov[i].iov_base,
+			    iov[i].iov_len, total > 0);
+		if (rv < 0) {
+			if (total > 0)
+				rv = total; /* report what was done */
+			goto out;
+		}
+		total += rv;
+		if ((uint64_t)rv < iov[i].iov_len)
+			break;
+	}
+	rv = total;
+out:
+	kfree(iov);
+	if (fp != NULL)
+		file_rele(fp);
+	return rv;
+}
+
+long
+sys_readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	return rw_vector(fd, iov, iovcnt, false);
+}
+
+long
+sys_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	return rw_vector(fd, iov, iovcnt, true);
+}
+
+long
+sys_open(const char *upath, int flags, int mode)
+{
+	struct inode *ip;
+	struct file *fp;
+	char *path;
+	long error;
+	int fd;
+
+	(void)mode;
+	path = kmalloc(PATH_MAX, 0);
+	if (path == NULL)
+		return -ENOMEM;
+	error = copyinstr(upath, path, PATH_MAX);
+	if (error < 0)
+		goto out;
+	if (path[0] == '\0') {
+		error = -ENOENT;
+		goto out;
+	}
+	error = initrd_lookup(path, &ip);
+	if (error == -ENOENT && (flags & O_CREAT))
+		error = -EROFS; /* it would have to be created */
+	if (error != 0)
+		goto out;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ip->i_mode)) {
+		error = -ENOTDIR;
+		goto out;
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_TMPFILE))) {
+		error = S_ISDIR(ip->i_mode) ? -EISDIR : -EROFS;
+		goto out;
+	}
+	if (flags & (O_CREAT | O_EXCL)) {
+		error = (flags & O_EXCL) ? -EEXIST : -EROFS;
+		goto out;
+	}
+	fp = initrd_open(ip);
+	if (fp == NULL) {
+		error = -ENOMEM;
+		goto out;
+	}
+	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
+	if (fd < 0)
+		file_rele(fp);
+	error = fd;
+out:
+	kfree(path);
+	return error;
+}
+
+long
+sys_close(int fd)
+{
+	return fd_close(curproc->p_fd, fd);
+}
+
+long
+sys_fstat(int fd, struct stat *ust)
+{
+	struct file *fp = fd_getfile(fd);
+	struct stat st;
+	long rv;
+
+	if (fp == NULL)
+		return -EBADF;
+	memset(&st, 0, sizeof(st));
+	fp->f_ops->fo_stat(fp, &st);
+	rv = copyout(&st, ust, sizeof(st));
+	file_rele(fp);
+	return rv;
+}
+
+long
+sys_lseek(int fd, off_t offset, int whence)
+{
+	struct file *fp = fd_getfile(fd);
+	struct inode *ip;
+	off_t base;
+	long rv;
+
+	if (fp == NULL)
+		return -EBADF;
+	if (fp->f_type != DTYPE_INODE) {
+		rv = -ESPIPE;
+		goto out;
+	}
+	ip = fp->f_data;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = fp->f_offset;
+		break;
+	case SEEK_END:
+		base = ip->i_size;
+		break;
+	default:
+		rv = -EINVAL;
+		goto out;
+	}
+	if ((offset < 0 && base + offset < 0) ||
+	    (offset > 0 && base > INT64_MAX - offset)) {
+		rv = -EINVAL;
+		goto out;
+	}
+	fp->f_offset = base + offset;
+	rv = fp->f_offset;
+out:
+	file_rele(fp);
+	return rv;
+}
+
+long
+sys_getdents64(int fd, void *dirp, size_t count)
+{
+	struct file *fp = fd_getfile(fd);
+	long rv;
+
+	if (fp == NULL)
+		return -EBADF;
+	if (fp->f_type != DTYPE_INODE)
+		rv = -ENOTDIR;
+	else if (!user_range_ok((uint64_t)dirp, count))
+		rv = -EFAULT;
+	else
+		rv = initrd_getdents(fp, dirp, count);
+	file_rele(fp);
+	return rv;
+}
+
+struct winsize_k {
+	uint16_t ws_row;
+	uint16_t ws_col;
+	uint16_t ws_xpixel;
+	uint16_t ws_ypixel;
+};
+
+long
+sys_ioctl(int fd, unsigned long request, void *arg)
+{
+	struct file *fp = fd_getfile(fd);
+	struct winsize_k ws = { 24, 80, 0, 0 };
+	long rv;
+
+	if (fp == NULL)
+		return -EBADF;
+	/* The console is a terminal only as far as its size goes. */
+	if (fp->f_type == DTYPE_CONSOLE && request == TIOCGWINSZ)
+		rv = copyout(&ws, arg, sizeof(ws));
+	else
+		rv = -ENOTTY;
+	file_rele(fp);
+	return rv;
+}
+
+long
+sys_dup(int oldfd)
+{
+	struct file *fp = fd_getfile(oldfd);
+	int fd;
+
+	if (fp == NULL)
+		return -EBADF;
+	fd = fd_alloc(curproc->p_fd, fp, 0, false);
+	if (fd < 0)
+		file_rele(fp);
+	return fd;
+}
+
+long
+sys_dup2(int oldfd, int newfd)
+{
+	return fd_dup2(curproc->p_fd, oldfd, newfd);
+}
+
+long
+sys_pipe2(int *ufds, int flags)
+{
+	struct filedesc *fdp = curproc->p_fd;
+	struct file *rfp, *wfp;
+	int fds[2], error;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (!user_range_ok((uint64_t)ufds, sizeof(fds)))
+		return -EFAULT;
+	error = pipe_create(&rfp, &wfp);
+	if (error != 0)
+		return error;
+	fds[0] = fd_alloc(fdp, rfp, 0, cloexec);
+	if (fds[0] < 0) {
+		file_rele(rfp);
+		file_rele(wfp);
+		return fds[0];
+	}
+	fds[1] = fd_alloc(fdp, wfp, 0, cloexec);
+	if (fds[1] < 0) {
+		fd_close(fdp, fds[0]);
+		file_rele(wfp);
+		return fds[1];
+	}
+	if (copyout(fds, ufds, sizeof(fds)) != 0) {
+		fd_close(fdp, fds[0]);
+		fd_close(fdp, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long
+sys_pipe(int *ufds)
+{
+	return sys_pipe2(ufds, 0);
+}

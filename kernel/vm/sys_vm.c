@@ -1,0 +1,200 @@
+/*
+ * Memory syscalls: mmap, munmap, mprotect, madvise, brk.  Linux
+ * semantics for anonymous memory (ABI.md section 3); file-backed
+ * mappings come with memfd in the VM issue.
+ */
+#include <systm.h>
+#include <errno.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
+#include <vm/vm_map.h>
+
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_STACK 0x20000
+#define MAP_SUPPORTED (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | \
+	MAP_NORESERVE | MAP_POPULATE | MAP_FIXED_NOREPLACE | MAP_STACK)
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+static vm_prot_t
+prot_to_vm(int prot)
+{
+	vm_prot_t p = VM_PROT_NONE;
+
+	if (prot & PROT_READ)
+		p |= VM_PROT_READ;
+	if (prot & PROT_WRITE)
+		p |= VM_PROT_WRITE;
+	if (prot & PROT_EXEC)
+		p |= VM_PROT_EXECUTE;
+	return p;
+}
+
+/*
+ * Check an (addr, len) range for munmap/mprotect/madvise: addr page
+ * aligned, len rounded up without wrapping, inside the user range.
+ */
+static int
+vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
+{
+	if ((addr & PAGE_MASK) != 0)
+		return -EINVAL;
+	if (len > VM_MAX_USER_ADDRESS || round_page(len) > VM_MAX_USER_ADDRESS - addr)
+		return -EINVAL;
+	*end = addr + round_page(len);
+	return 0;
+}
+
+long
+sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
+{
+	struct vmspace *vm = curproc->p_vmspace;
+	uint64_t addr = (uint64_t)uaddr;
+	vaddr_t va;
+	int error;
+
+	(void)fd;
+	if (len == 0 || (flags & ~MAP_SUPPORTED) != 0 ||
+	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0)
+		return -EINVAL;
+	switch (flags & MAP_TYPE) {
+	case MAP_PRIVATE:
+		break;
+	case MAP_SHARED:
+	case MAP_SHARED_VALIDATE:
+		/* Shared memory needs the VM issue's backing objects. */
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+	if (!(flags & MAP_ANONYMOUS))
+		return fd < 0 ? -EBADF : -EOPNOTSUPP; /* memfd: the VM issue */
+	if ((offset & PAGE_MASK) != 0)
+		return -EINVAL;
+	if (len > VM_MAX_USER_ADDRESS)
+		return -ENOMEM;
+	len = round_page(len);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if ((addr & PAGE_MASK) != 0)
+			return -EINVAL;
+		if (addr < VM_MIN_USER_ADDRESS || len > VM_MAX_USER_ADDRESS - addr)
+			return -ENOMEM;
+		if (flags & MAP_FIXED_NOREPLACE) {
+			if (!vm_map_is_free(vm, addr, addr + len))
+				return -EEXIST;
+		} else {
+			error = vm_map_remove(vm, addr, addr + len);
+			if (error != 0)
+				return error;
+		}
+		va = addr;
+	} else {
+		error = vm_map_findspace(vm, trunc_page(addr), len, &va);
+		if (error != 0)
+			return error;
+	}
+	error = vm_map_insert(vm, va, va + len, prot_to_vm(prot), 0);
+	if (error != 0)
+		return error == -EEXIST ? -ENOMEM : error;
+	return va;
+}
+
+long
+sys_munmap(void *uaddr, size_t len)
+{
+	vaddr_t end;
+	int error;
+
+	if (len == 0)
+		return -EINVAL;
+	error = vm_range_check((uint64_t)uaddr, len, &end);
+	if (error != 0)
+		return error;
+	return vm_map_remove(curproc->p_vmspace, (vaddr_t)uaddr, end);
+}
+
+long
+sys_mprotect(void *uaddr, size_t len, int prot)
+{
+	vaddr_t end;
+	int error;
+
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	error = vm_range_check((uint64_t)uaddr, len, &end);
+	if (error != 0)
+		return error;
+	if (end == (vaddr_t)uaddr)
+		return 0;
+	return vm_map_protect(curproc->p_vmspace, (vaddr_t)uaddr, end,
+	    prot_to_vm(prot));
+}
+
+long
+sys_madvise(void *uaddr, size_t len, int advice)
+{
+	vaddr_t end;
+	int error;
+
+	error = vm_range_check((uint64_t)uaddr, len, &end);
+	if (error != 0)
+		return error;
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		if (end == (vaddr_t)uaddr)
+			return 0;
+		return vm_map_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * brk(addr): move the end of the heap to addr, returning the new end, or
+ * the old one when addr is below the start, overlaps another mapping or
+ * memory runs out (Linux returns the current break on failure).
+ */
+long
+sys_brk(void *uaddr)
+{
+	struct vmspace *vm = curproc->p_vmspace;
+	vaddr_t want = (vaddr_t)uaddr, cur = vm->vm_brk;
+	vaddr_t old_top = round_page(cur), new_top = round_page(want);
+
+	if (want < vm->vm_brk_start || want > MMAP_TOP)
+		return cur;
+	if (new_top > old_top) {
+		if (!vm_map_is_free(vm, old_top, new_top) ||
+		    vm_map_insert(vm, old_top, new_top,
+			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP) != 0)
+			return cur;
+	} else if (new_top < old_top) {
+		if (vm_map_remove(vm, new_top, old_top) != 0)
+			return cur;
+	}
+	vm->vm_brk = want;
+	return want;
+}
