@@ -192,7 +192,8 @@ sys_open(const char *upath, int flags, int mode)
 		error = -ENOTDIR;
 		goto out;
 	}
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_TMPFILE))) {
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ||
+	    (flags & O_TMPFILE) == O_TMPFILE) {
 		error = S_ISDIR(ip->i_mode) ? -EISDIR : -EROFS;
 		goto out;
 	}

@@ -284,8 +284,6 @@ lwproc_freelwp(struct lwp *l)
 	kfree(l);
 }
 
-/* Undo lwproc_makelwp for an LWP that never ran.  No locks held. */
-void lwproc_abandon_lwp(struct lwp *l);
 void
 lwproc_abandon_lwp(struct lwp *l)
 {

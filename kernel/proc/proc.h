@@ -170,6 +170,9 @@ struct lwp *lwproc_makelwp(struct proc *p, int *errp);
  */
 void lwproc_abandon(struct proc *p);
 
+/* Undo lwproc_makelwp for an LWP that never ran.  No locks held. */
+void lwproc_abandon_lwp(struct lwp *l);
+
 /*
  * lwproc_freelwp: free an exited LWP (LW_WEXIT, LSZOMB, no holds) that
  * the caller has claimed.  No locks held.

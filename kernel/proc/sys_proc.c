@@ -22,7 +22,6 @@
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
 
-void lwproc_abandon_lwp(struct lwp *l);
 void proc_reap(struct proc *p);
 
 /*
@@ -192,12 +191,8 @@ sys_getpid(void)
 long
 sys_getppid(void)
 {
-	pid_t ppid;
-
-	spin_lock(&proc_lock);
-	ppid = curproc->p_ppid;
-	spin_unlock(&proc_lock);
-	return ppid;
+	/* One aligned load: reparenting under proc_lock cannot tear it. */
+	return __atomic_load_n(&curproc->p_ppid, __ATOMIC_RELAXED);
 }
 
 long

@@ -56,9 +56,10 @@ vmspace_rel(struct vmspace *vm)
 	KASSERT(vm->vm_refcnt > 0);
 	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	pmap_remove_pages(&vm->vm_pmap, 0, VM_MAX_USER_ADDRESS,
-	    vm_release_page);
+	/* Pages exist only inside entries: walk those ranges alone. */
 	while ((e = TAILQ_FIRST(&vm->vm_entries)) != NULL) {
+		pmap_remove_pages(&vm->vm_pmap, e->e_start, e->e_end,
+		    vm_release_page);
 		TAILQ_REMOVE(&vm->vm_entries, e, e_link);
 		kfree(e);
 	}

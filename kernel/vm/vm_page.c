@@ -90,13 +90,39 @@ vm_page_startup(const struct bootinfo *bi)
  * order is beyond the largest block).  No requirements; must not be
  * called with vm_page_lock held.
  */
+/*
+ * Single pages freed recently, kept out of the buddy lists (vm_page_lock):
+ * a page that is freed and soon wanted again skips splitting and
+ * coalescing a whole chain of blocks.  They count as free, and a larger
+ * request that fails gives them back to the buddy lists first.
+ */
+#define PAGE_CACHE_MAX 64
+static struct vm_page *page_cache[PAGE_CACHE_MAX];
+static unsigned page_cache_n;
+
+/* Return every cached page to the buddy lists.  vm_page_lock is held. */
+static void
+page_cache_drain(void)
+{
+	while (page_cache_n > 0)
+		vm_phys_free(&vm_phys, page_cache[--page_cache_n]);
+}
+
 struct vm_page *
 vm_page_alloc_contig(unsigned order, int flags)
 {
 	struct vm_page *pg;
 
 	spin_lock(&vm_page_lock);
-	pg = vm_phys_alloc(&vm_phys, order);
+	if (order == 0 && page_cache_n > 0) {
+		pg = page_cache[--page_cache_n];
+	} else {
+		pg = vm_phys_alloc(&vm_phys, order);
+		if (pg == NULL && page_cache_n > 0) {
+			page_cache_drain();
+			pg = vm_phys_alloc(&vm_phys, order);
+		}
+	}
 	spin_unlock(&vm_page_lock);
 	if (pg != NULL && (flags & VM_ALLOC_ZERO) != 0)
 		memset(vm_page_kva(pg), 0, PAGE_SIZE << order);
@@ -123,7 +149,13 @@ vm_page_free(struct vm_page *pg)
 {
 	KASSERT(pg != NULL);
 	spin_lock(&vm_page_lock);
-	vm_phys_free(&vm_phys, pg);
+	if (pg->pg_order == 0 && page_cache_n < PAGE_CACHE_MAX) {
+		pg->pg_flags = 0;
+		pg->pg_refcnt = 0;
+		page_cache[page_cache_n++] = pg;
+	} else {
+		vm_phys_free(&vm_phys, pg);
+	}
 	spin_unlock(&vm_page_lock);
 }
 
@@ -184,7 +216,7 @@ vm_page_free_count(void)
 	uint64_t n;
 
 	spin_lock(&vm_page_lock);
-	n = vm_phys.vp_free_pages;
+	n = vm_phys.vp_free_pages + page_cache_n;
 	spin_unlock(&vm_page_lock);
 	return n;
 }

@@ -378,9 +378,10 @@ pmap_remove_pte(struct pmap *pm, vaddr_t va)
 }
 
 /*
- * The next address at or after va, below eva, whose tables might hold a
- * mapping: skips the whole span of a missing PML4, PDPT or PD entry.
- * Sets *pte to the entry for the returned address (NULL if none).
+ * The next address at or after va, below eva, that has a valid leaf
+ * entry: skips the whole span of a missing PML4, PDPT or PD entry, and
+ * scans a page table's entries directly.  Sets *pte to the entry for the
+ * returned address (NULL, and returns eva, if there is none).
  */
 static vaddr_t
 pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
@@ -390,6 +391,7 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 		pt_entry_t *t = pm->pm_pml4, e;
 		static const int shifts[3] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT };
 		int level;
+		vaddr_t next;
 
 		for (level = 0; level < 3; level++) {
 			e = t[(va >> shifts[level]) & (NPTE - 1)];
@@ -398,15 +400,20 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 			KASSERT((e & PG_PS) == 0);
 			t = pmap_table(e);
 		}
-		if (level < 3) {
-			vaddr_t next = (va | ((1UL << shifts[level]) - 1)) + 1;
-			if (next < va)
-				return eva; /* wrapped past the top */
-			va = next;
-			continue;
+		if (level == 3) {
+			for (unsigned i = pl1_index(va); i < NPTE && va < eva;
+			    i++, va += PAGE_SIZE) {
+				if (t[i] & PG_V) {
+					*pte = &t[i];
+					return va;
+				}
+			}
+			continue; /* va is at the next table's start, or eva */
 		}
-		*pte = &t[pl1_index(va)];
-		return va;
+		next = (va | ((1UL << shifts[level]) - 1)) + 1;
+		if (next < va)
+			return eva; /* wrapped past the top */
+		va = next;
 	}
 	return eva;
 }
