@@ -8,6 +8,19 @@ export RESULTS=build/logs/results
 mkdir -p build/logs
 : > "$RESULTS"
 
+echo "# ---- the syscall table against ABI.md"
+out=$(bash tests/check-abi.sh 2>&1)
+echo "$out" | grep -v '^ok '
+echo "$out" | tail -n 1 | awk '{print $1, $3}' >> "$RESULTS"
+if make -s check-syscalls-doc; then
+	echo "ok - docs/syscalls.md matches kernel/syscalls.master"
+	echo "1 0" >> "$RESULTS"
+else
+	echo "not ok - docs/syscalls.md is stale"
+	echo "#   reproduce: make check-syscalls-doc"
+	echo "0 1" >> "$RESULTS"
+fi
+
 echo "# ---- host unit tests"
 out=$(bash tests/run-host.sh build/host/test_* 2>&1)
 echo "$out"
@@ -27,13 +40,24 @@ configs=(
 	"pc qemu64 256M"
 )
 ktest_iso=$(iso_for "ktest=all") || exit 1
-boot_iso=$(iso_for "") || exit 1
+boot_cmdline="init=/bin/init -- /bin/hello"
+boot_iso=$(iso_for "$boot_cmdline") || exit 1
 for c in "${configs[@]}"; do
 	set -- $c
 	echo "# ---- in-kernel tests: -machine $1 -cpu $2 -m $3"
 	bash tests/run-qemu.sh "ktest-$1-$2-$3" "$ktest_iso" "$1" "$2" "$3" "ktest=all" ktest
-	echo "# ---- plain boot: -machine $1 -cpu $2 -m $3"
-	bash tests/run-qemu.sh "boot-$1-$2-$3" "$boot_iso" "$1" "$2" "$3" "" boot
+	echo "# ---- boot into a musl program: -machine $1 -cpu $2 -m $3"
+	bash tests/run-qemu.sh "boot-$1-$2-$3" "$boot_iso" "$1" "$2" "$3" "$boot_cmdline" boot
+done
+
+# The user test suite, run by /bin/init as its child: its exit status (the
+# failure count) becomes QEMU's.  Small memory exercises fork until ENOMEM.
+user_cmdline="init=/bin/init -- /tests/usertests"
+user_iso=$(iso_for "$user_cmdline") || exit 1
+for c in "q35 max 256M" "pc qemu64 64M"; do
+	set -- $c
+	echo "# ---- user tests: -machine $1 -cpu $2 -m $3"
+	bash tests/run-qemu.sh "usertests-$1-$2-$3" "$user_iso" "$1" "$2" "$3" "$user_cmdline" ktest
 done
 
 # The panic path: each crash_ test ends its boot with a described panic.

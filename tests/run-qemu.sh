@@ -6,8 +6,10 @@
 # Prints the serial output as it comes, then one TAP line for the boot
 # itself.  For a ktest run (EXPECT=ktest) it checks the kernel's own
 # "N passed, N failed" line against QEMU's exit status (2*failures+1);
-# for a plain boot (EXPECT=boot) it wants "ready for init" and exit
-# status 1 (the kernel halts with code 0).  A panic (status 255), a
+# for a plain boot (EXPECT=boot) it wants "ready for init", init's
+# "init: exit status 0" line and exit status 1.  A user test program run
+# by init (EXPECT=ktest too) reports like the self tests: its exit status,
+# the failure count, becomes init's and so QEMU's.  A panic (status 255), a
 # timeout or a missing summary is a failure with the command to rerun it.
 # EXPECT=panic:TEXT wants a panic instead: status 255, a "panic: " line
 # containing TEXT, a register dump, and a backtrace naming a function.
@@ -50,6 +52,7 @@ elif [ "${expect%%:*}" = panic ]; then
 	[ -n "$why" ] || passed=1
 elif [ -z "$why" ]; then
 	grep -aq 'ready for init' "$log" || why="no 'ready for init' line"
+	grep -aq '^init: exit status 0' "$log" || why="${why:+$why; }no 'init: exit status 0' line"
 	[ "$rc" -eq 1 ] || why="${why:+$why; }QEMU status $rc, expected 1"
 	[ -n "$why" ] || passed=1
 fi

@@ -30,11 +30,16 @@
 copy_user_bytes:
 	USER_ACCESS_BEGIN
 	movq %rdx, %rcx
-1:	rep movsb
+	shrq $3, %rcx
+1:	rep movsq
+	movq %rdx, %rcx
+	andq $7, %rcx
+6:	rep movsb
 	USER_ACCESS_END
 	xorl %eax, %eax
 	ret
 	EXTABLE(1b, copy_fault)
+	EXTABLE(6b, copy_fault)
 
 /*
  * long copy_user_str(char *dst, const char *usrc, size_t max)
@@ -62,11 +67,16 @@ copy_user_str:
 copy_user_zero:
 	USER_ACCESS_BEGIN
 	movq %rsi, %rcx
+	shrq $3, %rcx
 	xorl %eax, %eax
-5:	rep stosb
+5:	rep stosq
+	movq %rsi, %rcx
+	andq $7, %rcx
+7:	rep stosb
 	USER_ACCESS_END
 	ret
 	EXTABLE(5b, copy_fault)
+	EXTABLE(7b, copy_fault)
 
 copy_fault:
 	USER_ACCESS_END

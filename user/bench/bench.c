@@ -1,0 +1,299 @@
+/*
+ * bench: micro-benchmarks of the system calls that matter to the kernel's
+ * design, counted in guest instructions.
+ *
+ * Under QEMU with `-icount shift=0` the TSC advances by one per guest
+ * instruction, so `lfence; rdtsc` around a loop gives a repeatable
+ * instruction count that includes everything the kernel did on the
+ * program's behalf (system calls, page faults, context switches).  The
+ * same static binary runs on this project's kernel and on Linux in the
+ * same QEMU, and tests/bench.sh compares the two.  On real hardware the
+ * numbers are cycles instead, which is fine for a sanity check.
+ *
+ * Output, one line per benchmark, then a final line:
+ *
+ *	bench NAME INSTRUCTIONS_PER_OP
+ *	bench done
+ *
+ * INSTRUCTIONS_PER_OP has one decimal.  A benchmark that cannot run prints
+ * `bench NAME error: REASON` instead and the program goes on.
+ *
+ * Usage: bench [NAME...]   (no arguments: every benchmark in the table)
+ *
+ * When the program is pid 1 on Linux (booted with rdinit=/init) it powers
+ * the machine off at the end, so QEMU exits.  Anywhere else, including as
+ * pid 1 on this project's kernel (whose QEMU exits when init exits), it
+ * simply exits with status 0 (1 if an argument named no benchmark).
+ *
+ * To add a benchmark: write a function that performs N operations and
+ * returns the instructions they took (measure only the operations, not
+ * the setup), and add a row to the table `benches` below.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/*
+ * Read the time stamp counter.  The lfence keeps rdtsc from being executed
+ * before the instructions that precede it (it matters on hardware; under
+ * QEMU's TCG instructions retire in order anyway).
+ */
+static inline uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Set by a benchmark that fails; main prints it instead of a number. */
+static const char *bench_error;
+
+/* ------------------------------------------------------------------ */
+/* The benchmarks.  Each performs n operations and returns their cost. */
+
+/*
+ * getppid: the cheapest system call that cannot be answered from a cache
+ * in user space; measures syscall entry and exit.
+ */
+static uint64_t
+bench_getppid(long n)
+{
+	uint64_t t0, t1;
+
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		getppid();
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
+ * fork+exit+wait: fork a copy of this (small) process, the child exits at
+ * once, the parent reaps it.  Measures process creation, copy-on-write
+ * address space setup and teardown, and two context switches.
+ */
+static uint64_t
+bench_fork_exit_wait(long n)
+{
+	uint64_t t0, t1;
+	int status;
+
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			bench_error = "fork failed";
+			return 0;
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			bench_error = "waitpid failed or child did not exit 0";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
+ * pipe round trip: the parent writes one byte into pipe A, the child reads
+ * it and writes one byte into pipe B, the parent reads that.  Measures
+ * pipe read/write, sleeping and waking up, and two context switches per
+ * round trip.  The child is started (and waited for) outside the timed
+ * part; it echoes bytes until pipe A reaches end of file.
+ */
+static uint64_t
+bench_pipe_roundtrip(long n)
+{
+	int a[2], b[2], status;
+	uint64_t t0, t1 = 0;
+	char c = 'x';
+	pid_t pid;
+
+	if (pipe(a) < 0 || pipe(b) < 0) {
+		bench_error = "pipe failed";
+		return 0;
+	}
+	pid = fork();
+	if (pid < 0) {
+		bench_error = "fork failed";
+		return 0;
+	}
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		while (read(a[0], &c, 1) == 1)
+			if (write(b[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[1]);
+
+	/* One untimed round trip, so the child is known to be running. */
+	if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+		goto fail;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			goto fail;
+	}
+	t1 = rdtsc();
+	close(a[1]); /* the child sees end of file and exits */
+	close(b[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		bench_error = "echo child failed";
+	return t1 - t0;
+
+fail:
+	bench_error = "pipe read or write failed";
+	close(a[1]);
+	close(b[0]);
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table.  Later benchmarks (page faults, mmap, vmspace) go here.   */
+
+struct bench {
+	const char *name;             /* as printed and as selected on argv */
+	uint64_t (*run)(long n);      /* n operations; returns instructions */
+	long iterations;              /* timed operations */
+};
+
+static const struct bench benches[] = {
+	{ "getppid", bench_getppid, 20000 },
+	{ "fork_exit_wait", bench_fork_exit_wait, 200 },
+	{ "pipe_roundtrip", bench_pipe_roundtrip, 2000 },
+};
+
+#define NBENCH (sizeof(benches) / sizeof(benches[0]))
+
+/*
+ * Run one benchmark: a warm-up pass of a tenth of the iterations (so page
+ * faults on first use, cold caches and lazily built kernel structures are
+ * not counted), then the timed pass; print its line.
+ */
+static void
+run_bench(const struct bench *b)
+{
+	long warm = b->iterations / 10 > 0 ? b->iterations / 10 : 1;
+	uint64_t insns;
+
+	bench_error = NULL;
+	b->run(warm);
+	if (bench_error == NULL)
+		insns = b->run(b->iterations);
+	if (bench_error != NULL) {
+		printf("bench %s error: %s (errno %d)\n", b->name, bench_error,
+		    errno);
+		return;
+	}
+	printf("bench %s %.1f\n", b->name, (double)insns / b->iterations);
+}
+
+static const struct bench *
+find_bench(const char *name)
+{
+	for (size_t i = 0; i < NBENCH; i++)
+		if (strcmp(benches[i].name, name) == 0)
+			return &benches[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running as init.                                                     */
+
+static int
+running_on_linux(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
+}
+
+/*
+ * As Linux's pid 1 from an initramfs, fds 0-2 are /dev/console when the
+ * archive (or the kernel's built-in one) has that node.  If fd 1 is not
+ * open, mount devtmpfs and open the console ourselves so the results
+ * reach the serial port.
+ */
+static void
+linux_init_console(void)
+{
+	int fd;
+
+	if (fcntl(1, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR);
+	if (fd < 0) {
+		mkdir("/dev", 0755);
+		mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+		fd = open("/dev/console", O_RDWR);
+	}
+	if (fd < 0)
+		fd = open("/dev/ttyS0", O_RDWR);
+	if (fd < 0)
+		return; /* nowhere to print; run anyway */
+	for (int i = 0; i <= 2; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	int linux_init = getpid() == 1 && running_on_linux();
+	int status = 0;
+
+	if (linux_init)
+		linux_init_console();
+	/* One line at a time, whether stdout is a terminal, pipe or file. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc <= 1) {
+		for (size_t i = 0; i < NBENCH; i++)
+			run_bench(&benches[i]);
+	} else {
+		for (int i = 1; i < argc; i++) {
+			const struct bench *b = find_bench(argv[i]);
+
+			if (b != NULL) {
+				run_bench(b);
+			} else {
+				printf("bench %s error: no such benchmark\n",
+				    argv[i]);
+				status = 1;
+			}
+		}
+	}
+	printf("bench done\n");
+	fflush(stdout);
+
+	if (linux_init) {
+		/* Let the serial port drain, then power off: QEMU exits. */
+		tcdrain(1);
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	return status;
+}
