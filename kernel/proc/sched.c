@@ -109,6 +109,7 @@ sched_switch(void)
 		next = ci->ci_idlelwp;
 	if (next == l) {
 		l->l_stat = LSONPROC;
+		l->l_quantum = SCHED_QUANTUM;
 		return;
 	}
 	next->l_stat = LSONPROC;

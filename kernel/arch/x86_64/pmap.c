@@ -626,16 +626,17 @@ pmap_mapdev(paddr_t pa, size_t len)
 }
 
 /*
- * Kernel stacks.  The stack area is cut into slots of a guard page plus
- * KSTACK_SIZE; a slot's guard page (its lowest) is never mapped.  Freed
- * slots are kept for reuse in a growing array; if that array cannot grow
- * the slot's address space is simply not reused (there are 2^25 slots),
- * which costs no memory.  kva_lock guards the slot bookkeeping.
+ * Kernel stacks.  The stack area is cut into KSTACK_MAX slots of a guard
+ * page plus KSTACK_SIZE; a slot's guard page (its lowest) is never
+ * mapped.  Freed slots wait for reuse in a fixed array, so the
+ * bookkeeping never takes heap memory (kstat's heap count sees only what
+ * is live).  kva_lock guards the slot bookkeeping.
  */
 #define KSTACK_SLOT (KSTACK_SIZE + PAGE_SIZE)
-static uint64_t kstack_next_slot;
-static uint64_t *kstack_free_slots;
-static size_t kstack_nfree, kstack_free_cap;
+CTASSERT((uint64_t)KSTACK_MAX * KSTACK_SLOT <= KVA_STACK_SIZE);
+static uint32_t kstack_next_slot;
+static uint32_t kstack_free_slots[KSTACK_MAX];
+static uint32_t kstack_nfree;
 
 static vaddr_t
 kstack_slot_top(uint64_t slot)
@@ -657,34 +658,14 @@ kstack_free_pages(vaddr_t sva, vaddr_t eva)
 	}
 }
 
-/* Put slot on the free list.  No requirements (allocates before locking). */
+/* Put slot on the free list.  No requirements. */
 static void
 kstack_release_slot(uint64_t slot)
 {
-	uint64_t *grown = NULL;
-	size_t cap;
-
 	spin_lock(&kva_lock);
-	while (kstack_nfree == kstack_free_cap) {
-		cap = kstack_free_cap;
-		spin_unlock(&kva_lock);
-		kfree(grown);
-		grown = kmalloc(MAX(cap * 2, 64) * sizeof(uint64_t), 0);
-		if (grown == NULL)
-			return; /* the slot's address space is not reused */
-		spin_lock(&kva_lock);
-		if (kstack_free_cap == cap) {
-			memcpy(grown, kstack_free_slots, cap * sizeof(uint64_t));
-			/* Install the copy; the old array is freed below. */
-			uint64_t *old = kstack_free_slots;
-			kstack_free_slots = grown;
-			grown = old;
-			kstack_free_cap = MAX(cap * 2, 64);
-		}
-	}
+	KASSERT(kstack_nfree < KSTACK_MAX);
 	kstack_free_slots[kstack_nfree++] = slot;
 	spin_unlock(&kva_lock);
-	kfree(grown);
 }
 
 vaddr_t
@@ -696,7 +677,7 @@ kstack_alloc(void)
 	spin_lock(&kva_lock);
 	if (kstack_nfree > 0) {
 		slot = kstack_free_slots[--kstack_nfree];
-	} else if ((kstack_next_slot + 1) * KSTACK_SLOT <= KVA_STACK_SIZE) {
+	} else if (kstack_next_slot < KSTACK_MAX) {
 		slot = kstack_next_slot++;
 	} else {
 		spin_unlock(&kva_lock);
