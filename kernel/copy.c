@@ -5,11 +5,23 @@
 #include <systm.h>
 #include <copy.h>
 #include <errno.h>
-#include <vm/vm.h>
+#include <vm/vm_map.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
 
 int copy_user_bytes(void *dst, const void *src, size_t len);
 long copy_user_str(char *dst, const char *usrc, size_t max);
 int copy_user_zero(void *udst, size_t len);
+
+bool
+user_access_ok(const void *uaddr, size_t len, bool write)
+{
+	uint64_t u = (uint64_t)uaddr;
+
+	return user_range_ok(u, len) &&
+	    vm_map_check_prot(curproc->p_vmspace, trunc_page(u),
+		round_page(u + len), write ? VM_PROT_WRITE : VM_PROT_READ);
+}
 
 bool
 user_range_ok(uint64_t uaddr, size_t len)

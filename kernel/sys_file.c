@@ -52,7 +52,7 @@ sys_read(int fd, void *buf, size_t n)
 
 	if (fp == NULL || !(fp->f_flag & FREAD)) {
 		rv = -EBADF;
-	} else if (!user_range_ok((uint64_t)buf, n)) {
+	} else if (!user_access_ok(buf, n, true)) {
 		rv = -EFAULT;
 	} else {
 		rv = fp->f_ops->fo_read(fp, buf, MIN(n, SSIZE_MAX), false);
@@ -70,7 +70,7 @@ sys_write(int fd, const void *buf, size_t n)
 
 	if (fp == NULL || !(fp->f_flag & FWRITE)) {
 		rv = -EBADF;
-	} else if (!user_range_ok((uint64_t)buf, n)) {
+	} else if (!user_access_ok(buf, n, false)) {
 		rv = -EFAULT;
 	} else {
 		rv = fp->f_ops->fo_write(fp, buf, MIN(n, SSIZE_MAX));
@@ -86,7 +86,7 @@ sys_write(int fd, const void *buf, size_t n)
  * *iovp.
  */
 static int
-iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp)
+iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
 {
 	struct iovec_k *iov;
 	uint64_t total = 0;
@@ -104,7 +104,8 @@ iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp)
 		if (iov[i].iov_len > SSIZE_MAX - total)
 			return -EINVAL;
 		total += iov[i].iov_len;
-		if (!user_range_ok(iov[i].iov_base, iov[i].iov_len))
+		if (!user_access_ok((void *)iov[i].iov_base, iov[i].iov_len,
+			write))
 			return -EFAULT;
 	}
 	return 0;
@@ -122,7 +123,7 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write)
 		rv = -EBADF;
 		goto out;
 	}
-	rv = iov_copyin(uiov, iovcnt, &iov);
+	rv = iov_copyin(uiov, iovcnt, &iov, !write);
 	if (rv != 0)
 		goto out;
 	for (int i = 0; i < iovcnt; i++) {
@@ -181,6 +182,12 @@ sys_open(const char *upath, int flags, int mode)
 		goto out;
 	if (path[0] == '\0') {
 		error = -ENOENT;
+		goto out;
+	}
+	if (flags & ~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
+	    O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC | O_TMPFILE) || (flags & O_ACCMODE) == O_ACCMODE) {
+		error = -EINVAL;
 		goto out;
 	}
 	error = initrd_lookup(path, &ip);
@@ -288,7 +295,7 @@ sys_getdents64(int fd, void *dirp, size_t count)
 		return -EBADF;
 	if (fp->f_type != DTYPE_INODE)
 		rv = -ENOTDIR;
-	else if (!user_range_ok((uint64_t)dirp, count))
+	else if (!user_access_ok(dirp, count, true))
 		rv = -EFAULT;
 	else
 		rv = initrd_getdents(fp, dirp, count);

@@ -29,4 +29,12 @@ long copyinstr(const char *uaddr, char *kaddr, size_t max);
 /* True if [uaddr, uaddr + len) lies inside the user range. */
 bool user_range_ok(uint64_t uaddr, size_t len);
 
+/*
+ * True if all of [uaddr, uaddr + len) is mapped in the current process
+ * with the access (the kernel writing to it if write, else reading it).
+ * Calls that must fail whole with EFAULT, changing nothing, check a
+ * buffer with this before they start (read, write, readv, writev).
+ */
+bool user_access_ok(const void *uaddr, size_t len, bool write);
+
 #endif /* !_COPY_H_ */

@@ -308,7 +308,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 	int error;
 
 	if (S_ISDIR(ip->i_mode))
-		return -EACCES;
+		return -EISDIR;
 	vm = vmspace_alloc();
 	if (vm == NULL)
 		return -ENOMEM;
@@ -374,14 +374,15 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	error = initrd_lookup(path, &ip);
 	if (error != 0)
 		goto out;
-	spin_lock(&proc_lock);
-	error = p->p_nlive > 1 ? -EBUSY : 0; /* other LWPs would lose their space */
-	spin_unlock(&proc_lock);
-	if (error != 0)
-		goto out;
 	error = exec_load(ip, &ea, &vm, &entry, &sp);
 	if (error != 0)
 		goto out;
+	/* The new image runs alone, as on Linux: end the other LWPs. */
+	error = proc_single_lwp();
+	if (error != 0) {
+		vmspace_rel(vm);
+		goto out;
+	}
 
 	/* Nothing can fail from here on: replace the image. */
 	old = p->p_vmspace;

@@ -370,6 +370,50 @@ proc_kill_locked(struct proc *p, int wstatus)
 	}
 }
 
+int
+proc_single_lwp(void)
+{
+	struct lwp *l = curlwp, *o, *next;
+	struct proc *p = l->l_proc;
+
+	spin_lock(&proc_lock);
+	if (p->p_nlive == 1 && p->p_nlwps == 1) {
+		spin_unlock(&proc_lock);
+		return 0;
+	}
+	/* Another LWP is exiting p or taking it over: it has told us to go. */
+	if (p->p_exiter != NULL || (l->l_flag & LW_WEXIT)) {
+		spin_unlock(&proc_lock);
+		return -EINTR;
+	}
+	/* As p's exiter, l makes the others only exit, not end p. */
+	p->p_exiter = l;
+	p->p_sflag |= PS_LWPEXIT;
+	LIST_FOREACH(o, &p->p_lwps, l_sibling) {
+		if (o == l || o->l_stat == LSZOMB)
+			continue;
+		o->l_flag |= LW_WEXIT;
+		sched_interrupt(o);
+	}
+	while (p->p_nlive > 1)
+		sleep(&p->p_nlive, &proc_lock, 0, 0);
+	p->p_exiter = NULL;
+	p->p_sflag &= ~PS_LWPEXIT;
+	/* Every other LWP is a zombie now and nobody can wait for it. */
+	LIST_FOREACH_SAFE(o, &p->p_lwps, l_sibling, next) {
+		if (o == l)
+			continue;
+		KASSERT(o->l_stat == LSZOMB && o->l_refcnt == 0);
+		o->l_flag |= LW_REAPING;
+		spin_unlock(&proc_lock);
+		lwproc_freelwp(o);
+		spin_lock(&proc_lock);
+		next = LIST_FIRST(&p->p_lwps);
+	}
+	spin_unlock(&proc_lock);
+	return 0;
+}
+
 /* The status line ABI.md section 1 asks for, then leave the machine. */
 static void __noreturn
 init_exited(int wstatus)

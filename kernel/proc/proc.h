@@ -198,6 +198,14 @@ void proc_exit(int wstatus) __noreturn;
 void lwp_exit(void) __noreturn;
 
 /*
+ * End every LWP of the calling LWP's process but the caller, and free
+ * them: the process goes on with the caller alone (execve).  Returns 0,
+ * or -EINTR when another LWP is already ending the process (the caller
+ * then exits at its return to user mode).  No locks held.
+ */
+int proc_single_lwp(void);
+
+/*
  * Tell every LWP of p to exit, waking those asleep; the first to notice
  * ends the process with wstatus.  The caller must hold proc_lock.
  */

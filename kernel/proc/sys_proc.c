@@ -98,8 +98,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 
 	if (options & ~WNOHANG)
 		return -EINVAL;
-	if (pid < -1)
-		return -ECHILD; /* no process groups: none is -pid's */
+	if (pid == 0 || pid < -1)
+		return -EINVAL; /* process groups are not supported */
 	/* Probe the output pointers first, so EFAULT loses no child. */
 	if (status != NULL && copyout_zero(status, sizeof(int)) != 0)
 		return -EFAULT;
@@ -148,12 +148,18 @@ reap:
 #define SIGURG 23
 #define SIGWINCH 28
 
-/* Signals whose default action is to ignore them (or stop, unsupported). */
+/* Signals whose default action is to ignore them. */
 static bool
 sig_default_ignored(int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH ||
-	    (sig >= SIGCONT && sig <= SIGTTOU);
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH;
+}
+
+/* Stopping and continuing are not supported. */
+static bool
+sig_job_control(int sig)
+{
+	return sig >= SIGCONT && sig <= SIGTTOU;
 }
 
 long
@@ -161,7 +167,7 @@ sys_kill(pid_t pid, int sig)
 {
 	struct proc *p;
 
-	if (sig < 0 || sig >= NSIG)
+	if (sig < 0 || sig >= NSIG || sig_job_control(sig))
 		return -EINVAL;
 	if (pid <= 0)
 		return -EINVAL; /* process groups and broadcast: unsupported */

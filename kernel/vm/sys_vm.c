@@ -1,10 +1,11 @@
 /*
  * Memory syscalls: mmap, munmap, mprotect, madvise, brk.  Linux
- * semantics for anonymous memory (ABI.md section 3); file-backed
- * mappings come with memfd in the VM issue.
+ * semantics for anonymous memory, private or shared (ABI.md section 3);
+ * memfd-backed mappings come with the VM issue.
  */
 #include <systm.h>
 #include <errno.h>
+#include <file.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
@@ -54,12 +55,27 @@ prot_to_vm(int prot)
 static int
 vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
 {
-	if ((addr & PAGE_MASK) != 0)
+	if ((addr & PAGE_MASK) != 0 || addr >= VM_MAX_USER_ADDRESS)
 		return -EINVAL;
 	if (len > VM_MAX_USER_ADDRESS || round_page(len) > VM_MAX_USER_ADDRESS - addr)
 		return -EINVAL;
 	*end = addr + round_page(len);
 	return 0;
+}
+
+/*
+ * The answer for an fd-backed mmap: only memfds can be mapped (ABI.md
+ * section 3), and memfd_create comes with the VM issue.
+ */
+static long
+mmap_fd_error(int fd)
+{
+	struct file *fp = fd_getfile(fd);
+
+	if (fp == NULL)
+		return -EBADF;
+	file_rele(fp);
+	return -EINVAL;
 }
 
 long
@@ -68,7 +84,7 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 	struct vmspace *vm = curproc->p_vmspace;
 	uint64_t addr = (uint64_t)uaddr;
 	vaddr_t va;
-	int error;
+	int error, eflags = 0;
 
 	(void)fd;
 	if (len == 0 || (flags & ~MAP_SUPPORTED) != 0 ||
@@ -78,14 +94,13 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 	case MAP_PRIVATE:
 		break;
 	case MAP_SHARED:
-	case MAP_SHARED_VALIDATE:
-		/* Shared memory needs the VM issue's backing objects. */
-		return -EOPNOTSUPP;
+		eflags = VM_ENTRY_SHARED;
+		break;
 	default:
 		return -EINVAL;
 	}
 	if (!(flags & MAP_ANONYMOUS))
-		return fd < 0 ? -EBADF : -EOPNOTSUPP; /* memfd: the VM issue */
+		return mmap_fd_error(fd);
 	if ((offset & PAGE_MASK) != 0)
 		return -EINVAL;
 	if (len > VM_MAX_USER_ADDRESS)
@@ -94,8 +109,10 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((addr & PAGE_MASK) != 0)
 			return -EINVAL;
-		if (addr < VM_MIN_USER_ADDRESS || len > VM_MAX_USER_ADDRESS - addr)
-			return -ENOMEM;
+		/* Page 0 and the top page are never mappable (ABI.md 3). */
+		if (addr < VM_MIN_USER_ADDRESS || addr >= VM_MAX_USER_ADDRESS ||
+		    len > VM_MAX_USER_ADDRESS - addr)
+			return -EINVAL;
 		if (flags & MAP_FIXED_NOREPLACE) {
 			if (!vm_map_is_free(vm, addr, addr + len))
 				return -EEXIST;
@@ -110,7 +127,7 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 		if (error != 0)
 			return error;
 	}
-	error = vm_map_insert(vm, va, va + len, prot_to_vm(prot), 0);
+	error = vm_map_insert(vm, va, va + len, prot_to_vm(prot), eflags);
 	if (error != 0)
 		return error == -EEXIST ? -ENOMEM : error;
 	return va;
@@ -136,8 +153,11 @@ sys_mprotect(void *uaddr, size_t len, int prot)
 	vaddr_t end;
 	int error;
 
-	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
+	    ((uint64_t)uaddr & PAGE_MASK) != 0)
 		return -EINVAL;
+	if ((uint64_t)uaddr >= VM_MAX_USER_ADDRESS)
+		return -ENOMEM; /* nothing of ours is mapped there (Linux) */
 	error = vm_range_check((uint64_t)uaddr, len, &end);
 	if (error != 0)
 		return error;
@@ -161,15 +181,19 @@ sys_madvise(void *uaddr, size_t len, int advice)
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
 	case MADV_WILLNEED:
-		return 0;
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		if (end == (vaddr_t)uaddr)
-			return 0;
-		return vm_map_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+		break;
 	default:
 		return -EINVAL;
 	}
+	if (end == (vaddr_t)uaddr)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return vm_map_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+	/* Hints only, but like Linux: ENOMEM if part is unmapped. */
+	return vm_map_check_range(curproc->p_vmspace, (vaddr_t)uaddr, end) ?
+	    0 : -ENOMEM;
 }
 
 /*

@@ -11,6 +11,9 @@
 
 static volatile uint64_t nvmspaces;
 
+static int vm_fault_page_locked(struct vmspace *vm, struct vm_map_entry *e,
+    vaddr_t va, paddr_t *pa);
+
 uint64_t
 vmspace_count(void)
 {
@@ -42,10 +45,18 @@ vmspace_ref(struct vmspace *vm)
 	__atomic_add_fetch(&vm->vm_refcnt, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Drop one mapping's reference to the user page at pa.  A page of a
+ * MAP_SHARED entry is mapped by every process that inherited the entry;
+ * the last reference frees it.
+ */
 static void
 vm_release_page(paddr_t pa)
 {
-	vm_page_free(vm_page_from_phys(pa));
+	struct vm_page *pg = vm_page_from_phys(pa);
+
+	if (__atomic_sub_fetch(&pg->pg_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_page_free(pg);
 }
 
 void
@@ -277,14 +288,62 @@ vm_map_protect(struct vmspace *vm, vaddr_t start, vaddr_t end, vm_prot_t prot)
 int
 vm_map_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	struct vm_map_entry *e;
+
 	spin_lock(&vm->vm_lock);
 	if (!vm_map_covers(vm, start, end)) {
 		spin_unlock(&vm->vm_lock);
 		return -ENOMEM;
 	}
-	pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_page);
+	/* Private pages go (they read back as zeros); shared ones stay. */
+	for (e = vm_map_lookup(vm, start); e != NULL && e->e_start < end;
+	    e = TAILQ_NEXT(e, e_link)) {
+		if (e->e_flags & VM_ENTRY_SHARED)
+			continue;
+		pmap_remove_pages(&vm->vm_pmap, MAX(start, e->e_start),
+		    MIN(end, e->e_end), vm_release_page);
+	}
 	spin_unlock(&vm->vm_lock);
 	return 0;
+}
+
+/* Can an entry with prot satisfy access?  x86 pages are always readable. */
+static bool vm_prot_allows(vm_prot_t prot, vm_prot_t access);
+
+bool
+vm_map_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
+    vm_prot_t access)
+{
+	struct vm_map_entry *e;
+	vaddr_t at = start;
+	bool ok = false;
+
+	if (start >= end)
+		return true;
+	spin_lock(&vm->vm_lock);
+	for (e = vm_map_lookup(vm, start); e != NULL && e->e_start <= at;
+	    e = TAILQ_NEXT(e, e_link)) {
+		if (!vm_prot_allows(e->e_prot, access))
+			break;
+		at = e->e_end;
+		if (at >= end) {
+			ok = true;
+			break;
+		}
+	}
+	spin_unlock(&vm->vm_lock);
+	return ok;
+}
+
+bool
+vm_map_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	bool covered;
+
+	spin_lock(&vm->vm_lock);
+	covered = vm_map_covers(vm, start, end);
+	spin_unlock(&vm->vm_lock);
+	return covered;
 }
 
 int
@@ -321,7 +380,6 @@ vm_map_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len, vaddr_t *addr)
 	return -ENOMEM;
 }
 
-/* Can an entry with prot satisfy access?  x86 pages are always readable. */
 static bool
 vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 {
@@ -346,6 +404,7 @@ vm_fault_page_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	pg = vm_page_alloc(VM_ALLOC_ZERO);
 	if (pg == NULL)
 		return -ENOMEM;
+	pg->pg_refcnt = 1;
 	*pa = vm_page_to_phys(pg);
 	if (pmap_enter(&vm->vm_pmap, va, *pa, e->e_prot, 0) != 0) {
 		vm_page_free(pg);
@@ -374,6 +433,31 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 	return error;
 }
 
+/*
+ * Share the pages of MAP_SHARED entry e of vm with nvm: every page is
+ * made resident in vm first (so both see the same memory from now on),
+ * then mapped in nvm with one more reference.  vm->vm_lock is held.
+ */
+static int
+vm_fork_shared(struct vmspace *vm, struct vmspace *nvm, struct vm_map_entry *e)
+{
+	for (vaddr_t va = e->e_start; va < e->e_end; va += PAGE_SIZE) {
+		paddr_t pa;
+		struct vm_page *pg;
+		int error = vm_fault_page_locked(vm, e, va, &pa);
+
+		if (error != 0)
+			return error;
+		pg = vm_page_from_phys(pa);
+		__atomic_add_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
+		if (pmap_enter(&nvm->vm_pmap, va, pa, e->e_prot, 0) != 0) {
+			__atomic_sub_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 struct vmspace *
 vmspace_fork(struct vmspace *vm)
 {
@@ -395,11 +479,17 @@ vmspace_fork(struct vmspace *vm)
 		*n = *e;
 		TAILQ_INSERT_TAIL(&nvm->vm_entries, n, e_link);
 		nvm->vm_nentries++;
+		if (e->e_flags & VM_ENTRY_SHARED) {
+			if (vm_fork_shared(vm, nvm, e) != 0)
+				goto fail;
+			continue;
+		}
 		while (pmap_next_page(&vm->vm_pmap, &va, e->e_end, &pa)) {
 			struct vm_page *pg = vm_page_alloc(0);
 
 			if (pg == NULL)
 				goto fail;
+			pg->pg_refcnt = 1;
 			memcpy(vm_page_kva(pg), PHYS_TO_DMAP(pa), PAGE_SIZE);
 			if (pmap_enter(&nvm->vm_pmap, va, vm_page_to_phys(pg),
 				e->e_prot, 0) != 0) {

@@ -4,7 +4,8 @@
  *
  * This is the first version: anonymous memory only, pages allocated on
  * first touch (demand-zero) and tracked by the pmap itself, and fork
- * copying every resident page at once.  The VM issue replaces the list
+ * copying every resident private page at once and sharing the pages of
+ * MAP_SHARED entries (pg_refcnt counts the mappings of a user page).  The VM issue replaces the list
  * with a balanced tree, adds backing objects with copy-on-write, and
  * memfd.  The interface below is what the rest of the kernel uses.
  *
@@ -23,6 +24,7 @@
 /* e_flags */
 #define VM_ENTRY_HEAP 0x1  /* the brk area */
 #define VM_ENTRY_STACK 0x2 /* the initial stack */
+#define VM_ENTRY_SHARED 0x4 /* MAP_SHARED: fork shares the pages */
 
 struct vm_map_entry {
 	TAILQ_ENTRY(vm_map_entry) e_link;
@@ -74,7 +76,20 @@ int vm_map_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 int vm_map_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
 
-/* Free the pages of [start, end) so they read back as zeros.  0 or -ENOMEM. */
+/*
+ * True if entries allowing access cover all of [start, end) (an empty
+ * range is fine).
+ */
+bool vm_map_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
+    vm_prot_t access);
+
+/* True if entries cover all of [start, end). */
+bool vm_map_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * Free the private pages of [start, end) so they read back as zeros
+ * (shared pages are kept).  0, or -ENOMEM if part is unmapped.
+ */
 int vm_map_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*

@@ -87,11 +87,11 @@ pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 	pt_entry_t bits = PG_V;
 
 	/*
-	 * A user page with no access stays mapped, for the kernel only and
-	 * read-only, so it keeps its contents while user access faults.
+	 * A user page with no access keeps its frame in a non-present entry
+	 * marked PG_PROTNONE, so every access faults, the kernel's too.
 	 */
 	if (pm != pmap_kernel() && (prot & VM_PROT_ALL) == 0)
-		return bits | pg_nx;
+		return PG_PROTNONE;
 	if (prot & VM_PROT_WRITE)
 		bits |= PG_RW;
 	if ((prot & VM_PROT_EXECUTE) == 0)
@@ -334,7 +334,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	}
 	old = *pte;
 	*pte = pa | pmap_prot_bits(pm, prot, flags);
-	if ((old & PG_V) == 0) {
+	if (!PTE_INUSE(old)) {
 		ptp_hold(DMAP_TO_PHYS(pte) & ~PAGE_MASK);
 		if (pm != pmap_kernel())
 			pm->pm_resident++;
@@ -361,7 +361,7 @@ pmap_remove_pte(struct pmap *pm, vaddr_t va)
 		tables[level] = pmap_table(
 		    tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)]);
 	e = &tables[3][pl1_index(va)];
-	KASSERT(*e & PG_V);
+	KASSERT(PTE_INUSE(*e));
 	*e = 0;
 	if (pm != pmap_kernel())
 		pm->pm_resident--;
@@ -403,7 +403,7 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 		if (level == 3) {
 			for (unsigned i = pl1_index(va); i < NPTE && va < eva;
 			    i++, va += PAGE_SIZE) {
-				if (t[i] & PG_V) {
+				if (PTE_INUSE(t[i])) {
 					*pte = &t[i];
 					return va;
 				}
@@ -431,8 +431,6 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		if ((*pte & PG_V) == 0)
-			continue;
 		pmap_remove_pte(pm, va);
 		if (active && ++n <= PMAP_INVLPG_MAX)
 			invlpg(va);
@@ -460,8 +458,7 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		if (((e = *pte) & PG_V) == 0)
-			continue;
+		e = *pte;
 		*pte = (e & keep) | pmap_prot_bits(pm, prot, 0);
 		if (active && ++n <= PMAP_INVLPG_MAX)
 			invlpg(va);
@@ -487,8 +484,6 @@ pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		if ((*pte & PG_V) == 0)
-			continue;
 		pa = *pte & PG_FRAME;
 		pmap_remove_pte(pm, va);
 		release(pa);
@@ -512,12 +507,10 @@ pmap_next_page(struct pmap *pm, vaddr_t *vap, vaddr_t eva, paddr_t *pa)
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		if (*pte & PG_V) {
-			*vap = va;
-			*pa = *pte & PG_FRAME;
-			found = true;
-			break;
-		}
+		*vap = va;
+		*pa = *pte & PG_FRAME;
+		found = true;
+		break;
 	}
 	spin_unlock(&pm->pm_lock);
 	return found;
@@ -533,7 +526,7 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 	spin_lock(&pm->pm_lock);
 	for (int level = 0; level < 4; level++) {
 		e = t[(va >> shifts[level]) & (NPTE - 1)];
-		if ((e & PG_V) == 0)
+		if (level == 3 ? !PTE_INUSE(e) : (e & PG_V) == 0)
 			break;
 		if (level == 3 || (level > 0 && (e & PG_PS))) {
 			uint64_t mask = (1UL << shifts[level]) - 1;

@@ -44,6 +44,8 @@ struct bootinfo;
 #define PG_PS 0x080UL
 #define PG_G 0x100UL
 #define PG_NX (1UL << 63)
+#define PG_PROTNONE 0x200UL /* software: a PROT_NONE user page, not present */
+#define PTE_INUSE(e) (((e) & (PG_V | PG_PROTNONE)) != 0) /* holds a page */
 #define PG_FRAME 0x000ffffffffff000UL
 
 typedef uint64_t pt_entry_t;
@@ -101,8 +103,8 @@ void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 
 /*
  * Change [sva, eva) to prot.  VM_PROT_NONE removes kernel mappings; a
- * user page with VM_PROT_NONE stays mapped for the kernel only (user
- * access faults, contents are kept).
+ * user page with VM_PROT_NONE keeps its frame in a non-present entry
+ * (PG_PROTNONE): every access faults and the contents are kept.
  */
 void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
 
