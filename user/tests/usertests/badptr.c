@@ -453,6 +453,7 @@ t_write(void)
 	ut_expect_eq(ut_read_full(pfd[0], buf, 64), 64, "drain");
 }
 
+/* fstat into bad memory: EFAULT. */
 static void
 t_fstat(void)
 {
@@ -488,6 +489,7 @@ t_wait4(void)
 	bp_check(&c);
 }
 
+/* clock_gettime into bad memory: EFAULT. */
 static void
 t_clock_gettime(void)
 {
@@ -497,6 +499,7 @@ t_clock_gettime(void)
 	bp_check(&c);
 }
 
+/* uname into bad memory: EFAULT. */
 static void
 t_uname(void)
 {

@@ -319,6 +319,9 @@ f_mmap(struct fuzz *f)
 	if (fixed) {
 		scratch_range(f, &addr, &len);
 		flags |= MAP_FIXED;
+		/* Linux lets root map page 0: then NULL would not be bad. */
+		if (!ut_native && addr < UT_USER_MIN)
+			addr = UT_DIRECT_MAP;
 	} else {
 		addr = below(f, 2) ? 0 : arg_num(f);
 		len = below(f, 4) ? below(f, 1 << 20) : arg_num(f);
@@ -824,7 +827,7 @@ reset_scratch(struct fuzz *f)
 static _Noreturn void
 fuzz_child(int child, uint64_t seed, long ncalls)
 {
-	struct fuzz f = { .rng = seed | 1 };
+	struct fuzz f = { .rng = seed ? seed : 1 };
 	const struct fuzz_call *c;
 	long r;
 
@@ -843,14 +846,16 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 	f.brk_base = ut_raw1(SYS_brk, 0);
 
 	for (f.index = 0; f.index < ncalls; f.index++) {
-		if (progress)
-			progress[child] = f.index;
+		c = pick(&f);
+		if (progress) {
+			progress[2 * child] = f.index;
+			progress[2 * child + 1] = c - calls;
+		}
 		if (f.index % 1000 == 0)
 			ut_log("fuzz child %d (seed %llu): call %ld", child,
 			    (unsigned long long)seed, f.index);
 		if (f.index % 500 == 0)
 			reset_scratch(&f);
-		c = pick(&f);
 		f.name = c->name;
 		r = c->fn(&f);
 		if (ut_raw0(SYS_getpid) != f.pid) {
@@ -873,6 +878,17 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 		}
 	}
 	ut_raw_exit(0);
+}
+
+/* The seed of fuzzing child `child`: ut_seed and the child mixed. */
+static uint64_t
+child_seed(int child)
+{
+	uint64_t z = ut_seed + (child + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 /*
@@ -913,7 +929,7 @@ t_fuzz(void)
 	if (shared != MAP_FAILED)
 		progress = shared;
 	for (int child = 0; child < FUZZ_CHILDREN; child++) {
-		uint64_t seed = ut_seed + child * 0x9e3779b97f4a7c15ULL;
+		uint64_t seed = child_seed(child);
 		pid_t pid = ut_fork();
 		int status;
 
@@ -927,9 +943,10 @@ t_fuzz(void)
 		else
 			ut_status_str(status, how, sizeof(how));
 		if (progress)
-			ut_fail("fuzz child %d (seed %llu) %s during call %ld",
-			    child, (unsigned long long)seed, how,
-			    progress[child]);
+			ut_fail("fuzz child %d (seed %llu) %s during call %ld "
+			    "(%s)", child, (unsigned long long)seed, how,
+			    progress[2 * child],
+			    calls[progress[2 * child + 1] % NCALLS].name);
 		ut_fail("fuzz child %d (seed %llu) %s", child,
 		    (unsigned long long)seed, how);
 	}

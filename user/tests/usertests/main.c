@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -478,17 +479,25 @@ ut_run_helper(const char *cmd, const char *a1, const char *a2, char *out,
  *   fdopen N          exit 0 if fd N is open, 1 if it is not
  *   ids               print "pid ppid" of this process
  *   auxv              exit 0 if the auxiliary vector has what ABI.md names
+ *                     (else 1-7, see helper_auxv)
  *   sigstate          exit 0 if SIGPIPE is ignored and SIGUSR1 is blocked
  */
 
+/*
+ * The auxiliary vector ABI.md names, checked against this program's own
+ * ELF header where it can be: AT_ENTRY is e_entry for ET_EXEC, AT_PHENT
+ * and AT_PHNUM are e_phentsize and e_phnum.
+ */
 static int
-helper_auxv(void)
+helper_auxv(const char *self)
 {
 	unsigned long phdr = getauxval(AT_PHDR);
 	unsigned long rnd = getauxval(AT_RANDOM);
 	unsigned long entry = getauxval(AT_ENTRY);
 	const unsigned char *r = (const unsigned char *)rnd;
+	Elf64_Ehdr eh;
 	unsigned sum = 0;
+	int fd;
 
 	if (getauxval(AT_PAGESZ) != 4096)
 		return 1;
@@ -499,7 +508,18 @@ helper_auxv(void)
 	for (int i = 0; i < 16; i++)
 		sum += r[i];
 	/* 16 random bytes all zero is possible but not plausible. */
-	return sum == 0 ? 4 : 0;
+	if (sum == 0)
+		return 4;
+	fd = open(self, O_RDONLY);
+	if (fd < 0 || ut_read_full(fd, &eh, sizeof(eh)) != sizeof(eh))
+		return 5;
+	close(fd);
+	if (getauxval(AT_PHNUM) != eh.e_phnum ||
+	    getauxval(AT_PHENT) != eh.e_phentsize)
+		return 6;
+	if (eh.e_type == ET_EXEC && entry != eh.e_entry)
+		return 7;
+	return 0;
 }
 
 static int
@@ -551,7 +571,7 @@ helper_main(int argc, char **argv)
 		return ut_write_all(1, line, n) == (long)n ? 0 : 1;
 	}
 	if (strcmp(argv[0], "auxv") == 0)
-		return helper_auxv();
+		return helper_auxv(ut_self);
 	if (strcmp(argv[0], "sigstate") == 0)
 		return helper_sigstate();
 	return 121;
@@ -888,9 +908,9 @@ main(int argc, char **argv)
 
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
 		return 125;	/* an empty argv (Linux makes it {""}) */
+	ut_self = argv[0];
 	if (argc >= 2 && strcmp(argv[1], UT_HELPER) == 0)
 		return helper_main(argc - 2, argv + 2);
-	ut_self = argv[0];
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {

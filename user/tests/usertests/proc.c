@@ -179,7 +179,8 @@ t_exec_auxv(void)
 
 	ut_status_str(status, how, sizeof(how));
 	ut_assert_msg(status == 0, "helper auxv (1 pagesz, 2 phdr, 3 entry or "
-	    "random, 4 random bytes): it %s", how);
+	    "random, 4 random bytes, 5 open, 6 phnum or phent against the ELF "
+	    "header, 7 entry against e_entry): it %s", how);
 }
 
 /* The process keeps its pid and parent across execve. */
@@ -510,6 +511,47 @@ t_fault_signals(void)
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
 		ut_expect_child_signal(faults[i].fn, faults[i].sig,
 		    faults[i].what);
+}
+
+/* Ignore and block every signal a fault raises, then fault. */
+static void (*fault_fn)(void);
+
+static void
+fault_ignored(void)
+{
+	const int sigs[] = { SIGSEGV, SIGILL, SIGTRAP, SIGFPE };
+	uint64_t all = ~0ULL;
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_IGN);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
+	fault_fn();
+}
+
+/*
+ * A fault kills even when its signal is ignored and blocked (as Linux
+ * forces it): the process may not go back to the faulting instruction.
+ */
+static void
+t_fault_ignored(void)
+{
+	static const struct {
+		void (*fn)(void);
+		int sig;
+		const char *what;
+	} faults[] = {
+		{ fault_null_read, SIGSEGV, "read NULL, SIGSEGV ignored" },
+		{ fault_noncanon, SIGSEGV, "#GP, SIGSEGV ignored" },
+		{ fault_ud2, SIGILL, "ud2, SIGILL ignored" },
+		{ fault_int3, SIGTRAP, "int3, SIGTRAP ignored" },
+		{ fault_div0, SIGFPE, "divide by zero, SIGFPE ignored" },
+	};
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		fault_fn = faults[i].fn;
+		ut_expect_child_signal(fault_ignored, faults[i].sig,
+		    faults[i].what);
+	}
 }
 
 /* A child that sleeps (mode 0), blocks on a pipe (1) or spins (2). */
@@ -1067,6 +1109,7 @@ const struct ut_test ut_proc_tests[] = {
 	    "Linux waits for process groups and takes WUNTRACED" },
 	{ "proc_wait_not_child", t_wait_not_child, NULL },
 	{ "proc_fault_signals", t_fault_signals, NULL },
+	{ "proc_fault_ignored", t_fault_ignored, NULL },
 	{ "proc_kill_waiting", t_kill_waiting, NULL },
 	{ "proc_kill_probe", t_kill_probe, NULL },
 	{ "proc_kill_self", t_kill_self, NULL },
