@@ -56,7 +56,13 @@ USER_BINS := $(foreach d,$(USER_PROGRAM_DIRS), \
 USER_STATIC_FILES := $(patsubst user/root/%,$(BUILD)/root/%, \
 	$(shell find user/root -type f 2>/dev/null))
 
-USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES)
+# Programs for the loader's own tests: hello again as a static PIE
+# (ET_DYN), and damaged ELF files that execve must refuse with ENOEXEC.
+USER_PIE := $(BUILD)/root/bin/hello-pie
+USER_BAD_ELF := $(patsubst %,$(BUILD)/root/tests/elf/%,truncated-header \
+	truncated-phdrs bad-machine bad-class dynamic)
+
+USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF)
 
 USER_ALL_OBJS := $(USER_LIB_OBJS) $(foreach d,$(USER_PROGRAM_DIRS), \
 	$(foreach p,$(call user_programs,$(d)),$(call user_objects,$(d),$(p))))
@@ -115,6 +121,40 @@ $(USER_STATIC_FILES): $(BUILD)/root/%: user/root/%
 	@mkdir -p $(dir $@)
 	@cp $< $@
 endif
+
+# musl-gcc's -static-pie picks the wrong start file, so link by hand
+# with musl's rcrt1.o (the self-relocating start of a static PIE).
+USER_MUSL_DIR = $(dir $(shell sed -n 's/.*-specs "*\([^" ]*musl-gcc.specs\).*/\1/p' $$(command -v $(USER_CC))))
+$(USER_OBJ)/pie/hello.o: user/bin/hello.c | user-cc-check
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (PIE)"
+	@$(USER_CC) $(USER_CFLAGS) -fPIE -c $< -o $@
+$(USER_OBJ)/pie/hello-pie.elf: $(USER_OBJ)/pie/hello.o
+	@echo "  LD      $@"
+	@gcc -static-pie -nostdlib -o $@ $(USER_MUSL_DIR)rcrt1.o \
+		$(USER_MUSL_DIR)crti.o $< $(USER_MUSL_DIR)libc.a \
+		$$(gcc -print-libgcc-file-name) $(USER_MUSL_DIR)crtn.o
+$(USER_PIE): $(USER_OBJ)/pie/hello-pie.elf
+	@mkdir -p $(dir $@)
+	@$(USER_STRIP) -o $@ $<
+
+# Damaged copies of /bin/true.  Offsets are the ELF64 header's: e_ident
+# class at 4, e_machine at 18, e_phoff at 32 (program headers at 64).
+USER_TRUE := $(BUILD)/root/bin/true
+$(BUILD)/root/tests/elf/truncated-header: $(USER_TRUE)
+	@mkdir -p $(dir $@) && head -c 40 $< > $@
+$(BUILD)/root/tests/elf/truncated-phdrs: $(USER_TRUE)
+	@mkdir -p $(dir $@) && head -c 100 $< > $@
+$(BUILD)/root/tests/elf/bad-machine: $(USER_TRUE)
+	@mkdir -p $(dir $@) && cp $< $@ && \
+		printf '\003\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+$(BUILD)/root/tests/elf/bad-class: $(USER_TRUE)
+	@mkdir -p $(dir $@) && cp $< $@ && \
+		printf '\001' | dd of=$@ bs=1 seek=4 conv=notrunc status=none
+# A dynamically linked program (it has PT_INTERP), which we do not run.
+$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o
+	@mkdir -p $(dir $@)
+	@$(USER_CC) -O2 -o $@ $< $(USER_LIB)
 
 -include $(USER_ALL_OBJS:.o=.d)
 

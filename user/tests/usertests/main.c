@@ -64,7 +64,8 @@ static pid_t test_pid;
 
 static const struct ut_test *const suites[] = {
 	ut_fs_tests, ut_pipe_tests, ut_mem_tests, ut_proc_tests,
-	ut_lwp_tests, ut_badptr_tests, ut_fuzz_tests, ut_stress_tests,
+	ut_lwp_tests, ut_elf_tests, ut_badptr_tests, ut_fuzz_tests,
+	ut_stress_tests,
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 

@@ -76,6 +76,7 @@ extern const struct ut_test ut_pipe_tests[];
 extern const struct ut_test ut_mem_tests[];
 extern const struct ut_test ut_proc_tests[];
 extern const struct ut_test ut_lwp_tests[];
+extern const struct ut_test ut_elf_tests[];
 extern const struct ut_test ut_badptr_tests[];
 extern const struct ut_test ut_fuzz_tests[];
 extern const struct ut_test ut_stress_tests[];
