@@ -115,13 +115,7 @@ cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp)
 	struct trapframe *tf = l->l_md.md_tf;
 
 	KASSERT(l == curlwp);
-	memset(tf, 0, sizeof(*tf));
-	tf->tf_rip = entry;
-	tf->tf_rsp = sp;
-	tf->tf_cs = UCSEL;
-	tf->tf_ss = UDSEL;
-	tf->tf_rflags = PSL_USER_DEFAULT;
-	tf->tf_trapno = T_SYSCALL;
+	cpu_lwp_entry_frame(tf, entry, 0, sp);
 	fpu_reset_area(l->l_md.md_fpu);
 	fxrstor(l->l_md.md_fpu);
 	cpu_set_fsbase(l, 0);

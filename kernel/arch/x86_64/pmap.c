@@ -418,8 +418,13 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 	return eva;
 }
 
-void
-pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+/*
+ * Remove every mapping of pm in [sva, eva), handing each page's frame to
+ * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
+ */
+static void
+pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
+    void (*release)(paddr_t pa))
 {
 	unsigned n = 0;
 	bool active = pmap_is_active(pm);
@@ -427,17 +432,27 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	spin_lock(&pm->pm_lock);
 	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
 		pt_entry_t *pte;
+		paddr_t pa;
 
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
+		pa = *pte & PG_FRAME;
 		pmap_remove_pte(pm, va);
+		if (release != NULL)
+			release(pa);
 		if (active && ++n <= PMAP_INVLPG_MAX)
 			invlpg(va);
 	}
 	if (n > PMAP_INVLPG_MAX)
 		pmap_flush_all(pm);
 	spin_unlock(&pm->pm_lock);
+}
+
+void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	pmap_remove_range(pm, sva, eva, NULL);
 }
 
 void
@@ -472,27 +487,8 @@ void
 pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
 {
-	unsigned n = 0;
-	bool active = pmap_is_active(pm);
-
 	KASSERT(pm != pmap_kernel());
-	spin_lock(&pm->pm_lock);
-	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
-		pt_entry_t *pte;
-		paddr_t pa;
-
-		va = pmap_next_mapped(pm, va, eva, &pte);
-		if (pte == NULL)
-			break;
-		pa = *pte & PG_FRAME;
-		pmap_remove_pte(pm, va);
-		release(pa);
-		if (active && ++n <= PMAP_INVLPG_MAX)
-			invlpg(va);
-	}
-	if (n > PMAP_INVLPG_MAX)
-		pmap_flush_all(pm);
-	spin_unlock(&pm->pm_lock);
+	pmap_remove_range(pm, sva, eva, release);
 }
 
 bool

@@ -36,21 +36,7 @@ alltraps:
 	jz 1f
 	swapgs
 1:	subq $TF_TRAPNO, %rsp
-	movq %rdi, 0(%rsp)
-	movq %rsi, 8(%rsp)
-	movq %rdx, 16(%rsp)
-	movq %rcx, 24(%rsp)
-	movq %r8, 32(%rsp)
-	movq %r9, 40(%rsp)
-	movq %rax, 48(%rsp)
-	movq %rbx, 56(%rsp)
-	movq %rbp, 64(%rsp)
-	movq %r10, 72(%rsp)
-	movq %r11, 80(%rsp)
-	movq %r12, 88(%rsp)
-	movq %r13, 96(%rsp)
-	movq %r14, 104(%rsp)
-	movq %r15, 112(%rsp)
+	TF_SAVE_GPRS
 	cld
 	/*
 	 * The CPU aligned the stack to 16 bytes before pushing the 184-byte

@@ -52,6 +52,31 @@ struct trapframe {
 #define TF_SS 176
 #define TF_SIZE 184
 
+#ifdef __ASSEMBLY__
+/*
+ * Store the general registers into the struct trapframe at %rsp (used by
+ * vector.S for traps and syscall.S for SYSCALL, so both build the same
+ * frame).
+ */
+	.macro TF_SAVE_GPRS
+	movq %rdi, 0(%rsp)
+	movq %rsi, 8(%rsp)
+	movq %rdx, 16(%rsp)
+	movq %rcx, 24(%rsp)
+	movq %r8, 32(%rsp)
+	movq %r9, 40(%rsp)
+	movq %rax, 48(%rsp)
+	movq %rbx, 56(%rsp)
+	movq %rbp, 64(%rsp)
+	movq %r10, 72(%rsp)
+	movq %r11, 80(%rsp)
+	movq %r12, 88(%rsp)
+	movq %r13, 96(%rsp)
+	movq %r14, 104(%rsp)
+	movq %r15, 112(%rsp)
+	.endm
+#endif
+
 /* Trap numbers beyond the x86 vectors (ABI.md 4.3). */
 #define T_DIVIDE 0
 #define T_DEBUG 1
