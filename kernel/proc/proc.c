@@ -28,8 +28,6 @@ static pid_t pid_next = 1;
 static uint64_t nprocs; /* (P) processes other than proc0 */
 static uint64_t nlwps;  /* (P) LWPs other than the idle ones */
 
-void sched_startup(void);
-
 uint64_t
 proc_count(void)
 {
@@ -300,11 +298,6 @@ lwproc_abandon_lwp(struct lwp *l)
 	kfree(l);
 }
 
-/*
- * Collect a dead process: free its zombie LWPs and the process.  The
- * caller (wait4) has its status.  No locks held.
- */
-void proc_reap(struct proc *p);
 void
 proc_reap(struct proc *p)
 {

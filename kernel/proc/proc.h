@@ -179,6 +179,12 @@ void lwproc_abandon_lwp(struct lwp *l);
  */
 void lwproc_freelwp(struct lwp *l);
 
+/*
+ * Collect a dead process (SDEAD): free its zombie LWPs and the process.
+ * The caller (wait4) has taken its status.  No locks held.
+ */
+void proc_reap(struct proc *p);
+
 /* LWP references (P).  freelwp waits for the count to drop to zero. */
 void lwp_hold(struct lwp *l);
 void lwp_rele(struct lwp *l);

@@ -287,17 +287,9 @@ userret(struct trapframe *tf)
 	}
 }
 
-static void
-sched_init_queues(void)
-{
-	for (int i = 0; i < SLEEPQ_HASH; i++)
-		TAILQ_INIT(&sleepq[i]);
-}
-
-/* Called once from proc_startup. */
-void sched_startup(void);
 void
 sched_startup(void)
 {
-	sched_init_queues();
+	for (int i = 0; i < SLEEPQ_HASH; i++)
+		TAILQ_INIT(&sleepq[i]);
 }

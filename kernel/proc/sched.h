@@ -19,7 +19,10 @@ extern struct spinlock sched_lock;
 /* sleep flags */
 #define SLEEP_INTR 0x1 /* LW_WEXIT ends the sleep with -EINTR */
 
-/* Put l (LSIDL or LSSLEEP, not queued) on the run queue.  No requirements. */
+/* Set up the sleep queues.  Once, from proc_startup. */
+void sched_startup(void);
+
+/* Put l (LSIDL, not queued) on the run queue.  No requirements. */
 void sched_setrunnable(struct lwp *l);
 
 /*

@@ -22,7 +22,6 @@
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
 
-void proc_reap(struct proc *p);
 
 /*
  * fork with an fd table policy (rfork, ABI.md 4.2): RFFDG copies the
