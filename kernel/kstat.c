@@ -8,7 +8,7 @@
 #include <ktest.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 #include <proc/proc.h>
 
 void

@@ -11,7 +11,7 @@
 #include <ktest.h>
 #include <proc/proc.h>
 #include <vm/kmem.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 #include <vm/vm_page.h>
 
 /* proc0 stands in as the parent; give it a table with one open file. */

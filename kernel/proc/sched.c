@@ -20,7 +20,7 @@
 #include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 

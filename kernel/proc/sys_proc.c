@@ -20,7 +20,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 
 
 /*

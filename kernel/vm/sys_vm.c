@@ -9,7 +9,7 @@
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2

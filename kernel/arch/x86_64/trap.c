@@ -14,7 +14,7 @@
 #include <syscall.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 
 static const char *const trap_names[32] = {
 	[T_DIVIDE] = "divide error",

@@ -1,12 +1,12 @@
 /*
- * Address spaces (vm_map.h): a sorted list of entries over a pmap, with
+ * Address spaces (vmspace.h): a sorted list of entries over a pmap, with
  * anonymous demand-zero memory.  Resident pages are found through the
  * pmap, which is the only record of them in this version.
  */
 #include <systm.h>
 #include <errno.h>
 #include <vm/kmem.h>
-#include <vm/vm_map.h>
+#include <vm/vmspace.h>
 #include <vm/vm_page.h>
 
 static volatile uint64_t nvmspaces;

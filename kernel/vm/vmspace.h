@@ -12,8 +12,8 @@
  * Locking: vm_lock guards the entry list, the break and the pmap's
  * contents as the map sees them.  It is a spinlock: nothing here sleeps.
  */
-#ifndef _VM_VM_MAP_H_
-#define _VM_VM_MAP_H_
+#ifndef _VM_VMSPACE_H_
+#define _VM_VMSPACE_H_
 
 #include <types.h>
 #include <spinlock.h>
@@ -120,4 +120,4 @@ struct vmspace *vmspace_fork(struct vmspace *vm);
  */
 int vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len);
 
-#endif /* !_VM_VM_MAP_H_ */
+#endif /* !_VM_VMSPACE_H_ */
