@@ -244,18 +244,19 @@ ptp_hold(paddr_t pa)
 }
 
 /*
- * Note one fewer valid entry in the managed table page at pa.  Returns
+ * Note n fewer valid entries in the managed table page at pa.  Returns
  * true if it is now empty and was freed; boot tables are never freed.
  */
 static bool
-ptp_rele(struct pmap *pm, paddr_t pa)
+ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 {
 	struct vm_page *pg = vm_page_from_phys(pa);
 
 	if (pg == NULL)
 		return false;
-	KASSERT(pg->pg_refcnt > 0);
-	if (--pg->pg_refcnt > 0)
+	KASSERT(pg->pg_refcnt >= (int32_t)n);
+	pg->pg_refcnt -= n;
+	if (pg->pg_refcnt > 0)
 		return false;
 	vm_page_free(pg);
 	pm->pm_ptpages--;
@@ -346,34 +347,30 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 }
 
 /*
- * Clear the entry for va (which must be valid) and free the tables that
- * become empty, from the PT up to (not including) the PML4.  The caller
- * must hold pm->pm_lock.
+ * The page table holding va's entry had n entries cleared: drop them
+ * from its count and free the tables that become empty, from the PT up
+ * to (not including) the PML4.  The caller must hold pm->pm_lock.
  */
 static void
-pmap_remove_pte(struct pmap *pm, vaddr_t va)
+pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 {
-	pt_entry_t *tables[4], *e;
+	pt_entry_t *tables[4];
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
 	tables[0] = pm->pm_pml4;
 	for (int level = 1; level < 4; level++)
 		tables[level] = pmap_table(
 		    tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)]);
-	e = &tables[3][pl1_index(va)];
-	KASSERT(PTE_INUSE(*e));
-	*e = 0;
-	if (pm != pmap_kernel())
-		pm->pm_resident--;
 	/*
 	 * Walk up while the table just emptied was freed, clearing the
 	 * entry that pointed to it.  The kernel half's PDPTs are boot
 	 * tables, never freed, so its PML4 entries never change.
 	 */
 	for (int level = 3; level > 0; level--) {
-		if (!ptp_rele(pm, DMAP_TO_PHYS(tables[level])))
+		if (!ptp_rele_n(pm, DMAP_TO_PHYS(tables[level]), n))
 			break;
 		tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)] = 0;
+		n = 1;
 	}
 }
 
@@ -428,25 +425,101 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 {
 	unsigned n = 0;
 	bool active = pmap_is_active(pm);
+	vaddr_t va = sva;
 
 	spin_lock(&pm->pm_lock);
-	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
-		pt_entry_t *pte;
-		paddr_t pa;
+	while (va < eva) {
+		pt_entry_t *pte, *pt;
+		vaddr_t ptva, ptend;
+		unsigned cleared = 0;
 
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		pa = *pte & PG_FRAME;
-		pmap_remove_pte(pm, va);
-		if (release != NULL)
-			release(pa);
-		if (active && ++n <= PMAP_INVLPG_MAX)
-			invlpg(va);
+		/* Clear what the range holds of this page table in one pass. */
+		pt = pte - pl1_index(va);
+		ptva = va;
+		ptend = rounddown2(va, NBPD) + NBPD;
+		if (ptend == 0 || ptend > eva)
+			ptend = eva;
+		for (; va < ptend; va += PAGE_SIZE) {
+			pt_entry_t e = pt[pl1_index(va)];
+
+			if (!PTE_INUSE(e))
+				continue;
+			pt[pl1_index(va)] = 0;
+			cleared++;
+			if (release != NULL)
+				release(e & PG_FRAME);
+			if (active && ++n <= PMAP_INVLPG_MAX)
+				invlpg(va);
+		}
+		if (pm != pmap_kernel())
+			pm->pm_resident -= cleared;
+		pmap_ptp_cleared(pm, ptva, cleared);
+		if (va == 0)
+			break; /* wrapped at the top of the address space */
 	}
 	if (n > PMAP_INVLPG_MAX)
 		pmap_flush_all(pm);
 	spin_unlock(&pm->pm_lock);
+}
+
+int
+pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
+    vaddr_t eva, bool cow, void (*hold)(paddr_t pa))
+{
+	unsigned nprot = 0;
+	bool active = pmap_is_active(src);
+	vaddr_t va = sva;
+	int error = 0;
+
+	KASSERT(dst != pmap_kernel() && src != pmap_kernel() && dst != src);
+	spin_lock(&src->pm_lock);
+	spin_lock(&dst->pm_lock);
+	while (va < eva) {
+		pt_entry_t *pte, *pt, *dpt;
+		vaddr_t ptend;
+		unsigned copied = 0;
+
+		va = pmap_next_mapped(src, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		pt = pte - pl1_index(va);
+		dpt = pmap_pte(dst, va, true);
+		if (dpt == NULL) {
+			error = -ENOMEM;
+			break;
+		}
+		dpt -= pl1_index(va);
+		ptend = rounddown2(va, NBPD) + NBPD;
+		if (ptend > eva)
+			ptend = eva;
+		for (; va < ptend; va += PAGE_SIZE) {
+			unsigned i = pl1_index(va);
+			pt_entry_t e = pt[i];
+
+			if (!PTE_INUSE(e))
+				continue;
+			if (cow && (e & PG_RW)) {
+				e &= ~PG_RW;
+				pt[i] = e;
+				if (active && ++nprot <= PMAP_INVLPG_MAX)
+					invlpg(va);
+			}
+			KASSERT(dpt[i] == 0);
+			dpt[i] = e & ~(PG_A | PG_M);
+			hold(e & PG_FRAME);
+			copied++;
+		}
+		vm_page_from_phys(DMAP_TO_PHYS(dpt))->pg_refcnt += copied;
+		dst->pm_resident += copied;
+	}
+	if (nprot > PMAP_INVLPG_MAX)
+		pmap_flush_all(src);
+	spin_unlock(&dst->pm_lock);
+	spin_unlock(&src->pm_lock);
+	return error;
 }
 
 void

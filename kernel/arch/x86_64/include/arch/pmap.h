@@ -116,6 +116,16 @@ void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa));
 
 /*
+ * Copy the mappings of src in [sva, eva) into dst (fork), calling hold
+ * for each page so that it gains a reference.  With cow, both copies
+ * lose write access, so the first write to either faults (copy-on-write).
+ * Returns 0, or -ENOMEM (dst keeps what was copied; the caller tears it
+ * down).  dst must have nothing mapped there.
+ */
+int pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
+    vaddr_t eva, bool cow, void (*hold)(paddr_t pa));
+
+/*
  * The first mapped page at or after *va and below eva: sets *va and *pa
  * and returns true, or returns false.  Skips unmapped spans quickly.
  */
