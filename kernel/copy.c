@@ -19,7 +19,7 @@ user_access_ok(const void *uaddr, size_t len, bool write)
 	uint64_t u = (uint64_t)uaddr;
 
 	return user_range_ok(u, len) &&
-	    vm_map_check_prot(curproc->p_vmspace, trunc_page(u),
+	    vmspace_check_prot(curproc->p_vmspace, trunc_page(u),
 		round_page(u + len), write ? VM_PROT_WRITE : VM_PROT_READ);
 }
 

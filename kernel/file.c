@@ -64,10 +64,11 @@ fd_copy(struct filedesc *fdp)
 	if (n == NULL)
 		return NULL;
 	spin_lock(&fdp->fd_lock);
-	for (int fd = 0; fd < NOFILE; fd++) {
+	for (int fd = 0; fd < fdp->fd_lastfile; fd++) {
 		if ((n->fd_ofiles[fd] = fdp->fd_ofiles[fd]) != NULL)
 			file_hold(n->fd_ofiles[fd]);
 	}
+	n->fd_lastfile = fdp->fd_lastfile;
 	memcpy(n->fd_cloexec, fdp->fd_cloexec, sizeof(n->fd_cloexec));
 	spin_unlock(&fdp->fd_lock);
 	return n;
@@ -85,7 +86,7 @@ fd_free(struct filedesc *fdp)
 	KASSERT(fdp->fd_refcnt > 0);
 	if (__atomic_sub_fetch(&fdp->fd_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (int fd = 0; fd < NOFILE; fd++)
+	for (int fd = 0; fd < fdp->fd_lastfile; fd++)
 		if (fdp->fd_ofiles[fd] != NULL)
 			file_rele(fdp->fd_ofiles[fd]);
 	kfree(fdp);
@@ -123,6 +124,7 @@ fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 	for (int fd = minfd; fd < NOFILE; fd++) {
 		if (fdp->fd_ofiles[fd] == NULL) {
 			fdp->fd_ofiles[fd] = fp;
+			fdp->fd_lastfile = MAX(fdp->fd_lastfile, fd + 1);
 			fd_set_cloexec_locked(fdp, fd, cloexec);
 			spin_unlock(&fdp->fd_lock);
 			return fd;
@@ -153,7 +155,7 @@ fd_close(struct filedesc *fdp, int fd)
 void
 fd_closeexec(struct filedesc *fdp)
 {
-	for (int fd = 0; fd < NOFILE; fd++)
+	for (int fd = 0; fd < fdp->fd_lastfile; fd++)
 		if (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64)))
 			fd_close(fdp, fd);
 }
@@ -178,6 +180,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 	file_hold(fp);
 	old = fdp->fd_ofiles[newfd];
 	fdp->fd_ofiles[newfd] = fp;
+	fdp->fd_lastfile = MAX(fdp->fd_lastfile, newfd + 1);
 	fd_set_cloexec_locked(fdp, newfd, false);
 	spin_unlock(&fdp->fd_lock);
 	if (old != NULL)

@@ -254,11 +254,10 @@ sys_lseek(int fd, off_t offset, int whence)
 
 	if (fp == NULL)
 		return -EBADF;
-	if (fp->f_type != DTYPE_INODE) {
+	if (fp->f_type != DTYPE_INODE && fp->f_type != DTYPE_MEMFD) {
 		rv = -ESPIPE;
 		goto out;
 	}
-	ip = fp->f_data;
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;
@@ -267,7 +266,15 @@ sys_lseek(int fd, off_t offset, int whence)
 		base = fp->f_offset;
 		break;
 	case SEEK_END:
-		base = ip->i_size;
+		if (fp->f_type == DTYPE_MEMFD) {
+			struct stat st;
+
+			fp->f_ops->fo_stat(fp, &st);
+			base = st.st_size;
+		} else {
+			ip = fp->f_data;
+			base = ip->i_size;
+		}
 		break;
 	default:
 		rv = -EINVAL;

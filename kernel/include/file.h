@@ -31,6 +31,7 @@ struct stat;
 #define DTYPE_CONSOLE 1
 #define DTYPE_PIPE 2
 #define DTYPE_INODE 3
+#define DTYPE_MEMFD 4
 
 struct fileops {
 	/*
@@ -59,6 +60,7 @@ struct file {
 struct filedesc {
 	int fd_refcnt; /* atomic: processes sharing the table */
 	struct spinlock fd_lock;
+	int fd_lastfile;   /* above every fd ever used: bounds the scans */
 	struct file *fd_ofiles[NOFILE];
 	uint64_t fd_cloexec[NOFILE / 64];
 };
@@ -101,6 +103,9 @@ int fd_dup2(struct filedesc *fdp, int oldfd, int newfd);
 
 /* The console as an open file (fds 0-2 of init). */
 struct file *console_file_open(void);
+
+/* The memory object behind a memfd, or NULL if fp is not one. */
+struct vm_object *memfd_object(struct file *fp);
 
 /* A new pipe: *rfp reads, *wfp writes.  0 or -ENOMEM. */
 int pipe_create(struct file **rfp, struct file **wfp);

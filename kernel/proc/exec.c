@@ -219,8 +219,9 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 		if (phdr == 0 && ph[i].p_offset <= eh->e_phoff &&
 		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
 			phdr = va + (eh->e_phoff - ph[i].p_offset);
-		error = vm_map_insert(vm, trunc_page(va),
-		    round_page(va + ph[i].p_memsz), elf_prot(ph[i].p_flags), 0);
+		error = vmspace_insert(vm, trunc_page(va),
+		    round_page(va + ph[i].p_memsz), elf_prot(ph[i].p_flags), 0,
+		    NULL, 0);
 		if (error == -EEXIST)
 			return -ENOEXEC; /* segments overlap */
 		if (error != 0)
@@ -314,8 +315,8 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 		return -ENOMEM;
 	error = exec_map_elf(vm, ip->i_data, ip->i_size, &img);
 	if (error == 0)
-		error = vm_map_insert(vm, USTACK_TOP - USTACK_SIZE, USTACK_TOP,
-		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK);
+		error = vmspace_insert(vm, USTACK_TOP - USTACK_SIZE, USTACK_TOP,
+		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
 	if (error == 0)
 		error = exec_build_stack(vm, ea, &img, sp);
 	if (error != 0) {

@@ -1,7 +1,7 @@
 /*
- * Memory syscalls: mmap, munmap, mprotect, madvise, brk.  Linux
- * semantics for anonymous memory, private or shared (ABI.md section 3);
- * memfd-backed mappings come with the VM issue.
+ * Memory syscalls: mmap, munmap, mprotect, madvise, brk, with Linux's
+ * semantics (ABI.md section 3): anonymous memory and memfds, private
+ * (copy-on-write) or shared.
  */
 #include <systm.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
+#include <vm/vm_object.h>
 #include <vm/vmspace.h>
 
 #define PROT_READ 0x1
@@ -64,18 +65,23 @@ vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
 }
 
 /*
- * The answer for an fd-backed mmap: only memfds can be mapped (ABI.md
- * section 3), and memfd_create comes with the VM issue.
+ * The object an fd-backed mmap maps, with a reference for the mapping:
+ * only memfds can be mapped (ABI.md section 3).  0, -EBADF or -EINVAL.
  */
-static long
-mmap_fd_error(int fd)
+static int
+mmap_fd_object(int fd, struct vm_object **objp)
 {
 	struct file *fp = fd_getfile(fd);
+	struct vm_object *obj;
 
 	if (fp == NULL)
 		return -EBADF;
+	obj = memfd_object(fp);
+	if (obj != NULL)
+		vm_object_ref(obj);
 	file_rele(fp);
-	return -EINVAL;
+	*objp = obj;
+	return obj != NULL ? 0 : -EINVAL;
 }
 
 long
@@ -83,10 +89,11 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 {
 	struct vmspace *vm = curproc->p_vmspace;
 	uint64_t addr = (uint64_t)uaddr;
+	struct vm_object *obj = NULL;
 	vaddr_t va;
 	int error, eflags = 0;
 
-	(void)fd;
+	/* Decode: every check before anything is made. */
 	if (len == 0 || (flags & ~MAP_SUPPORTED) != 0 ||
 	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0)
 		return -EINVAL;
@@ -99,9 +106,7 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 	default:
 		return -EINVAL;
 	}
-	if (!(flags & MAP_ANONYMOUS))
-		return mmap_fd_error(fd);
-	if ((offset & PAGE_MASK) != 0)
+	if (offset < 0 || (offset & PAGE_MASK) != 0)
 		return -EINVAL;
 	if (len > VM_MAX_USER_ADDRESS)
 		return -ENOMEM;
@@ -113,23 +118,42 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 		if (addr < VM_MIN_USER_ADDRESS || addr >= VM_MAX_USER_ADDRESS ||
 		    len > VM_MAX_USER_ADDRESS - addr)
 			return -EINVAL;
-		if (flags & MAP_FIXED_NOREPLACE) {
-			if (!vm_map_is_free(vm, addr, addr + len))
-				return -EEXIST;
-		} else {
-			error = vm_map_remove(vm, addr, addr + len);
-			if (error != 0)
-				return error;
-		}
-		va = addr;
-	} else {
-		error = vm_map_findspace(vm, trunc_page(addr), len, &va);
+	}
+	if (!(flags & MAP_ANONYMOUS)) {
+		error = mmap_fd_object(fd, &obj);
 		if (error != 0)
 			return error;
+	} else if (eflags & VM_ENTRY_SHARED) {
+		/* Shared anonymous memory is an object of its own. */
+		obj = vm_object_alloc(len);
+		if (obj == NULL)
+			return -ENOMEM;
+		offset = 0;
+	} else {
+		offset = 0;
 	}
-	error = vm_map_insert(vm, va, va + len, prot_to_vm(prot), eflags);
-	if (error != 0)
-		return error == -EEXIST ? -ENOMEM : error;
+
+	/* Perform. */
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		va = addr;
+		if (flags & MAP_FIXED_NOREPLACE)
+			error = vmspace_is_free(vm, va, va + len) ? 0 : -EEXIST;
+		else
+			error = vmspace_remove(vm, va, va + len);
+	} else {
+		error = vmspace_findspace(vm, trunc_page(addr), len, &va);
+	}
+	if (error == 0)
+		error = vmspace_insert(vm, va, va + len, prot_to_vm(prot), eflags,
+		    obj, offset);
+	if (error != 0) {
+		if (obj != NULL)
+			vm_object_rel(obj);
+		return error == -EEXIST && !(flags & MAP_FIXED_NOREPLACE) ?
+		    -ENOMEM : error;
+	}
+	if (flags & MAP_POPULATE)
+		(void)vmspace_populate(vm, va, va + len);
 	return va;
 }
 
@@ -144,7 +168,7 @@ sys_munmap(void *uaddr, size_t len)
 	error = vm_range_check((uint64_t)uaddr, len, &end);
 	if (error != 0)
 		return error;
-	return vm_map_remove(curproc->p_vmspace, (vaddr_t)uaddr, end);
+	return vmspace_remove(curproc->p_vmspace, (vaddr_t)uaddr, end);
 }
 
 long
@@ -163,7 +187,7 @@ sys_mprotect(void *uaddr, size_t len, int prot)
 		return error;
 	if (end == (vaddr_t)uaddr)
 		return 0;
-	return vm_map_protect(curproc->p_vmspace, (vaddr_t)uaddr, end,
+	return vmspace_protect(curproc->p_vmspace, (vaddr_t)uaddr, end,
 	    prot_to_vm(prot));
 }
 
@@ -190,9 +214,11 @@ sys_madvise(void *uaddr, size_t len, int advice)
 	if (end == (vaddr_t)uaddr)
 		return 0;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		return vm_map_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+		return vmspace_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+	if (advice == MADV_WILLNEED)
+		return vmspace_populate(curproc->p_vmspace, (vaddr_t)uaddr, end);
 	/* Hints only, but like Linux: ENOMEM if part is unmapped. */
-	return vm_map_check_range(curproc->p_vmspace, (vaddr_t)uaddr, end) ?
+	return vmspace_check_range(curproc->p_vmspace, (vaddr_t)uaddr, end) ?
 	    0 : -ENOMEM;
 }
 
@@ -211,12 +237,12 @@ sys_brk(void *uaddr)
 	if (want < vm->vm_brk_start || want > MMAP_TOP)
 		return cur;
 	if (new_top > old_top) {
-		if (!vm_map_is_free(vm, old_top, new_top) ||
-		    vm_map_insert(vm, old_top, new_top,
-			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP) != 0)
+		if (!vmspace_is_free(vm, old_top, new_top) ||
+		    vmspace_insert(vm, old_top, new_top,
+			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) != 0)
 			return cur;
 	} else if (new_top < old_top) {
-		if (vm_map_remove(vm, new_top, old_top) != 0)
+		if (vmspace_remove(vm, new_top, old_top) != 0)
 			return cur;
 	}
 	vm->vm_brk = want;

@@ -100,12 +100,21 @@ vm_page_startup(const struct bootinfo *bi)
 static struct vm_page *page_cache[PAGE_CACHE_MAX];
 static unsigned page_cache_n;
 
+/*
+ * Pages known to be all zeros (emptied page tables), which a VM_ALLOC_ZERO
+ * request takes without clearing them again (vm_page_lock).
+ */
+static struct vm_page *zero_cache[PAGE_CACHE_MAX];
+static unsigned zero_cache_n;
+
 /* Return every cached page to the buddy lists.  vm_page_lock is held. */
 static void
 page_cache_drain(void)
 {
 	while (page_cache_n > 0)
 		vm_phys_free(&vm_phys, page_cache[--page_cache_n]);
+	while (zero_cache_n > 0)
+		vm_phys_free(&vm_phys, zero_cache[--zero_cache_n]);
 }
 
 struct vm_page *
@@ -114,8 +123,15 @@ vm_page_alloc_contig(unsigned order, int flags)
 	struct vm_page *pg;
 
 	spin_lock(&vm_page_lock);
+	if (order == 0 && (flags & VM_ALLOC_ZERO) && zero_cache_n > 0) {
+		pg = zero_cache[--zero_cache_n];
+		spin_unlock(&vm_page_lock);
+		return pg;
+	}
 	if (order == 0 && page_cache_n > 0) {
 		pg = page_cache[--page_cache_n];
+	} else if (order == 0 && zero_cache_n > 0) {
+		pg = zero_cache[--zero_cache_n];
 	} else {
 		pg = vm_phys_alloc(&vm_phys, order);
 		if (pg == NULL && page_cache_n > 0) {
@@ -153,6 +169,25 @@ vm_page_free(struct vm_page *pg)
 		pg->pg_flags = 0;
 		pg->pg_refcnt = 0;
 		page_cache[page_cache_n++] = pg;
+	} else {
+		vm_phys_free(&vm_phys, pg);
+	}
+	spin_unlock(&vm_page_lock);
+}
+
+/*
+ * Free the single page pg, whose contents are all zeros, so that a later
+ * VM_ALLOC_ZERO request can skip clearing it.  No requirements.
+ */
+void
+vm_page_free_zeroed(struct vm_page *pg)
+{
+	KASSERT(pg != NULL && pg->pg_order == 0);
+	spin_lock(&vm_page_lock);
+	if (zero_cache_n < PAGE_CACHE_MAX) {
+		pg->pg_flags = 0;
+		pg->pg_refcnt = 0;
+		zero_cache[zero_cache_n++] = pg;
 	} else {
 		vm_phys_free(&vm_phys, pg);
 	}
@@ -216,7 +251,7 @@ vm_page_free_count(void)
 	uint64_t n;
 
 	spin_lock(&vm_page_lock);
-	n = vm_phys.vp_free_pages + page_cache_n;
+	n = vm_phys.vp_free_pages + page_cache_n + zero_cache_n;
 	spin_unlock(&vm_page_lock);
 	return n;
 }

@@ -40,6 +40,9 @@ void vm_page_free(struct vm_page *pg);
  * Translations.  The segment table is fixed after vm_page_startup, so
  * these take no lock.  No requirements.
  */
+/* Free a page whose contents are all zeros (an emptied page table). */
+void vm_page_free_zeroed(struct vm_page *pg);
+
 paddr_t vm_page_to_phys(const struct vm_page *pg);
 struct vm_page *vm_page_from_phys(paddr_t pa); /* NULL if not managed */
 void *vm_page_kva(const struct vm_page *pg);   /* its direct-map address */

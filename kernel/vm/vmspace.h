@@ -1,44 +1,36 @@
 /*
- * Address spaces: a reference-counted vmspace holding a sorted list of
- * map entries over a pmap.
+ * Address spaces: a reference-counted vmspace is a map of entries
+ * (vm_map.h: a balanced tree with clipping and merging) over a pmap.
  *
- * This is the first version: anonymous memory only, pages allocated on
- * first touch (demand-zero) and tracked by the pmap itself, and fork
- * copying every resident private page at once and sharing the pages of
- * MAP_SHARED entries (pg_refcnt counts the mappings of a user page).  The VM issue replaces the list
- * with a balanced tree, adds backing objects with copy-on-write, and
- * memfd.  The interface below is what the rest of the kernel uses.
+ * Memory comes in two kinds (see vm_object.h):
+ *   - private (an entry without VM_ENTRY_SHARED): anonymous memory, or a
+ *     private view of a memfd.  Pages are reference counted; fork shares
+ *     the resident ones read-only (pmap_copy_range) and the first write
+ *     to a page still shared copies it (vm_fault_locked).  A page only
+ *     one mapping holds is made writable in place.
+ *   - shared (VM_ENTRY_SHARED): the pages belong to the entry's object
+ *     (a memfd, or the object MAP_SHARED|MAP_ANONYMOUS makes); every
+ *     mapping maps the object's page itself.
  *
- * Locking: vm_lock guards the entry list, the break and the pmap's
- * contents as the map sees them.  It is a spinlock: nothing here sleeps.
+ * Locking: vm_lock guards the map, the break and the pmap contents as the
+ * map sees them.  It is a spinlock: nothing here sleeps.  Lock order:
+ * vm_lock, then an object's vo_lock, then the pmap's lock.
  */
 #ifndef _VM_VMSPACE_H_
 #define _VM_VMSPACE_H_
 
 #include <types.h>
 #include <spinlock.h>
-#include <bsd/sys/queue.h>
 #include <arch/pmap.h>
 #include <vm/vm.h>
+#include <vm/vm_map.h>
 
-/* e_flags */
-#define VM_ENTRY_HEAP 0x1  /* the brk area */
-#define VM_ENTRY_STACK 0x2 /* the initial stack */
-#define VM_ENTRY_SHARED 0x4 /* MAP_SHARED: fork shares the pages */
-
-struct vm_map_entry {
-	TAILQ_ENTRY(vm_map_entry) e_link;
-	vaddr_t e_start;
-	vaddr_t e_end;   /* exclusive */
-	vm_prot_t e_prot;
-	int e_flags;
-};
+struct vm_object;
 
 struct vmspace {
 	struct spinlock vm_lock;
 	int vm_refcnt;                 /* atomic */
-	TAILQ_HEAD(vm_entry_list, vm_map_entry) vm_entries; /* sorted, disjoint */
-	unsigned vm_nentries;
+	struct vm_map vm_map;
 	vaddr_t vm_brk_start;          /* the heap starts here ... */
 	vaddr_t vm_brk;                /* ... and ends here */
 	struct pmap vm_pmap;
@@ -60,63 +52,73 @@ void vmspace_activate(struct vmspace *vm);
 uint64_t vmspace_count(void);
 
 /*
- * Map [start, end) (page-aligned, inside the user range) with prot.
- * Returns 0, -EEXIST if anything is mapped there, or -ENOMEM.
+ * Map [start, end) (page-aligned, inside the user range) with prot and
+ * flags (VM_ENTRY_*), backed by obj from byte offset off (obj NULL for
+ * anonymous private memory; the caller's reference passes to the map on
+ * success).  Returns 0, -EEXIST if anything is mapped there, or -ENOMEM.
  */
-int vm_map_insert(struct vmspace *vm, vaddr_t start, vaddr_t end,
-    vm_prot_t prot, int flags);
+int vmspace_insert(struct vmspace *vm, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off);
 
-/* Unmap [start, end) and free its pages; holes are fine.  0 or -ENOMEM. */
-int vm_map_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
+/* Unmap [start, end) and drop its pages; holes are fine.  0 or -ENOMEM. */
+int vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Set the protection of [start, end).  -ENOMEM if part of the range is
  * unmapped (Linux), and nothing is changed then.
  */
-int vm_map_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
+int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
+
+/*
+ * Drop the hardware mappings of [start, end): private pages read back as
+ * zeros (or the memfd's contents), shared ones keep their contents.
+ * 0, or -ENOMEM if part of the range is unmapped.
+ */
+int vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * Find len bytes of unmapped space: hint if it is free and usable, else
+ * the highest free range below MMAP_TOP.  0 and *addr, or -ENOMEM.
+ */
+int vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len,
+    vaddr_t *addr);
+
+/* True if [start, end) overlaps no entry. */
+bool vmspace_is_free(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/* True if entries cover all of [start, end). */
+bool vmspace_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * True if entries allowing access cover all of [start, end) (an empty
  * range is fine).
  */
-bool vm_map_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
+bool vmspace_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t access);
 
-/* True if entries cover all of [start, end). */
-bool vm_map_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end);
-
 /*
- * Free the private pages of [start, end) so they read back as zeros
- * (shared pages are kept).  0, or -ENOMEM if part is unmapped.
- */
-int vm_map_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
-
-/*
- * Find len bytes of unmapped space, preferring hint if it is free, else
- * the highest free range below MMAP_TOP.  Returns 0 and *addr, or -ENOMEM.
- */
-int vm_map_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len,
-    vaddr_t *addr);
-
-/* True if [start, end) overlaps no entry. */
-bool vm_map_is_free(struct vmspace *vm, vaddr_t start, vaddr_t end);
-
-/*
- * Resolve a fault at va needing access (VM_PROT_READ/WRITE/EXECUTE).
- * Returns 0 when the access can be retried, -EFAULT when va is outside
- * every entry or the entry forbids the access, -ENOMEM when no page is
- * free.  No locks held.
+ * Resolve a fault at va needing access (VM_PROT_READ/WRITE/EXECUTE):
+ * demand-zero, copy-on-write, or a memfd's page.  Returns 0 when the
+ * access can be retried; -EFAULT when va is outside every entry or the
+ * entry forbids the access; -EIO when va lies past the end of the memfd
+ * behind it (SIGBUS); -ENOMEM when no page is free.  No locks held.
  */
 int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
 
-/* A copy of every entry and resident page of vm, or NULL (no memory). */
+/*
+ * Make the pages of [start, end) resident now (MADV_WILLNEED,
+ * MAP_POPULATE).  0, or -ENOMEM (part unmapped or no memory).
+ */
+int vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/* A copy-on-write copy of vm for fork, or NULL (no memory). */
 struct vmspace *vmspace_fork(struct vmspace *vm);
 
 /*
  * Write len bytes of buf into vm at va whatever the protection, making
- * pages as needed (the ELF loader and exec's stack).  0, -EFAULT when
- * part of the range is unmapped, -ENOMEM.
+ * pages and breaking copy-on-write sharing as needed (the ELF loader and
+ * exec's stack).  0, -EFAULT when part of the range is unmapped, -ENOMEM.
  */
 int vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len);
 

@@ -258,7 +258,7 @@ ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 	pg->pg_refcnt -= n;
 	if (pg->pg_refcnt > 0)
 		return false;
-	vm_page_free(pg);
+	vm_page_free_zeroed(pg); /* every entry was cleared to 0 */
 	pm->pm_ptpages--;
 	return true;
 }
@@ -375,42 +375,67 @@ pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 }
 
 /*
- * The next address at or after va, below eva, that has a valid leaf
- * entry: skips the whole span of a missing PML4, PDPT or PD entry, and
- * scans a page table's entries directly.  Sets *pte to the entry for the
- * returned address (NULL, and returns eva, if there is none).
+ * The index of the first non-zero entry of t in [from, to), or to.  An
+ * entry is zero exactly when it holds nothing (leaves are cleared to 0,
+ * and directory entries are 0 or valid).  One "repe scasq" does the scan.
+ */
+static inline unsigned
+pte_find_used(const pt_entry_t *t, unsigned from, unsigned to)
+{
+	const pt_entry_t *p = t + from;
+	uint64_t n = to - from;
+	bool found;
+
+	if (n == 0)
+		return to;
+	__asm__ volatile("repe scasq"
+			 : "+D"(p), "+c"(n), "=@ccnz"(found)
+			 : "a"(0UL), "m"(*(const pt_entry_t(*)[NPTE])t));
+	return found ? (unsigned)(p - 1 - t) : to;
+}
+
+/*
+ * The next address at or after va, below eva, that has a leaf entry in
+ * use (valid or PG_PROTNONE).  Each level's table is scanned for its next
+ * present entry, so unmapped spans cost one scan, not one walk per page.
+ * Sets *pte to the entry for the returned address (NULL, and returns eva,
+ * if there is none).  The caller holds pm->pm_lock.
  */
 static vaddr_t
 pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 {
-	*pte = NULL;
-	while (va < eva) {
-		pt_entry_t *t = pm->pm_pml4, e;
-		static const int shifts[3] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT };
-		int level;
-		vaddr_t next;
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
-		for (level = 0; level < 3; level++) {
-			e = t[(va >> shifts[level]) & (NPTE - 1)];
-			if ((e & PG_V) == 0)
-				break;
-			KASSERT((e & PG_PS) == 0);
-			t = pmap_table(e);
-		}
-		if (level == 3) {
-			for (unsigned i = pl1_index(va); i < NPTE && va < eva;
-			    i++, va += PAGE_SIZE) {
-				if (PTE_INUSE(t[i])) {
-					*pte = &t[i];
-					return va;
-				}
+	*pte = NULL;
+restart:
+	while (va < eva) {
+		pt_entry_t *t = pm->pm_pml4;
+
+		for (int level = 0; level < 4; level++) {
+			int shift = shifts[level];
+			uint64_t span = (1UL << (shift + 9)) - 1; /* this table's */
+			unsigned idx = (va >> shift) & (NPTE - 1);
+			unsigned j = pte_find_used(t, idx, NPTE);
+
+			if (j == NPTE) {
+				vaddr_t next = (va | span) + 1;
+
+				if (next <= va)
+					return eva; /* wrapped past the top */
+				va = next;
+				goto restart;
 			}
-			continue; /* va is at the next table's start, or eva */
+			if (j != idx)
+				va = (va & ~span) | ((vaddr_t)j << shift);
+			if (va >= eva)
+				return eva;
+			if (level == 3) {
+				*pte = &t[j];
+				return va;
+			}
+			KASSERT((t[j] & PG_PS) == 0);
+			t = pmap_table(t[j]);
 		}
-		next = (va | ((1UL << shifts[level]) - 1)) + 1;
-		if (next < va)
-			return eva; /* wrapped past the top */
-		va = next;
 	}
 	return eva;
 }
@@ -419,6 +444,22 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
  * Remove every mapping of pm in [sva, eva), handing each page's frame to
  * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
  */
+/*
+ * The page-table index range [*first, *limit) of the PT holding va that
+ * lies below eva, and the address where the next PT begins (0 at the
+ * top of the address space).
+ */
+static vaddr_t
+pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
+{
+	vaddr_t ptend = rounddown2(va, NBPD) + NBPD;
+
+	*first = pl1_index(va);
+	*limit = (ptend == 0 || ptend > eva) ?
+	    (unsigned)((eva - rounddown2(va, NBPD)) >> PAGE_SHIFT) : NPTE;
+	return ptend;
+}
+
 static void
 pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
@@ -430,35 +471,33 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	spin_lock(&pm->pm_lock);
 	while (va < eva) {
 		pt_entry_t *pte, *pt;
-		vaddr_t ptva, ptend;
-		unsigned cleared = 0;
+		vaddr_t base, ptend;
+		unsigned i, limit, cleared = 0;
 
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
 		/* Clear what the range holds of this page table in one pass. */
 		pt = pte - pl1_index(va);
-		ptva = va;
-		ptend = rounddown2(va, NBPD) + NBPD;
-		if (ptend == 0 || ptend > eva)
-			ptend = eva;
-		for (; va < ptend; va += PAGE_SIZE) {
-			pt_entry_t e = pt[pl1_index(va)];
+		base = rounddown2(va, NBPD);
+		ptend = pt_span(va, eva, &i, &limit);
+		for (i = pte_find_used(pt, i, limit); i < limit;
+		    i = pte_find_used(pt, i + 1, limit)) {
+			pt_entry_t e = pt[i];
 
-			if (!PTE_INUSE(e))
-				continue;
-			pt[pl1_index(va)] = 0;
+			pt[i] = 0;
 			cleared++;
 			if (release != NULL)
 				release(e & PG_FRAME);
 			if (active && ++n <= PMAP_INVLPG_MAX)
-				invlpg(va);
+				invlpg(base + ((vaddr_t)i << PAGE_SHIFT));
 		}
 		if (pm != pmap_kernel())
 			pm->pm_resident -= cleared;
-		pmap_ptp_cleared(pm, ptva, cleared);
-		if (va == 0)
-			break; /* wrapped at the top of the address space */
+		pmap_ptp_cleared(pm, va, cleared);
+		if (ptend == 0)
+			break; /* the top of the address space */
+		va = ptend;
 	}
 	if (n > PMAP_INVLPG_MAX)
 		pmap_flush_all(pm);
@@ -479,8 +518,8 @@ pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
 	spin_lock(&dst->pm_lock);
 	while (va < eva) {
 		pt_entry_t *pte, *pt, *dpt;
-		vaddr_t ptend;
-		unsigned copied = 0;
+		vaddr_t base, ptend;
+		unsigned i, limit, copied = 0;
 
 		va = pmap_next_mapped(src, va, eva, &pte);
 		if (pte == NULL)
@@ -492,20 +531,17 @@ pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
 			break;
 		}
 		dpt -= pl1_index(va);
-		ptend = rounddown2(va, NBPD) + NBPD;
-		if (ptend > eva)
-			ptend = eva;
-		for (; va < ptend; va += PAGE_SIZE) {
-			unsigned i = pl1_index(va);
+		base = rounddown2(va, NBPD);
+		ptend = pt_span(va, eva, &i, &limit);
+		for (i = pte_find_used(pt, i, limit); i < limit;
+		    i = pte_find_used(pt, i + 1, limit)) {
 			pt_entry_t e = pt[i];
 
-			if (!PTE_INUSE(e))
-				continue;
 			if (cow && (e & PG_RW)) {
 				e &= ~PG_RW;
 				pt[i] = e;
 				if (active && ++nprot <= PMAP_INVLPG_MAX)
-					invlpg(va);
+					invlpg(base + ((vaddr_t)i << PAGE_SHIFT));
 			}
 			KASSERT(dpt[i] == 0);
 			dpt[i] = e & ~(PG_A | PG_M);
@@ -514,6 +550,7 @@ pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
 		}
 		vm_page_from_phys(DMAP_TO_PHYS(dpt))->pg_refcnt += copied;
 		dst->pm_resident += copied;
+		va = ptend;
 	}
 	if (nprot > PMAP_INVLPG_MAX)
 		pmap_flush_all(src);

@@ -1066,14 +1066,27 @@ t_fork_until_failure(void)
 	}
 	close(p[1]);
 	close(p[0]);
+	/*
+	 * With copy-on-write, fork succeeds while memory is short and a
+	 * child's first write may then find no page: the kernel ends that
+	 * child with SIGKILL (the issue's "clean ENOMEM or SIGKILL").
+	 */
+	int killed = 0;
 	for (int i = 0; i < n; i++) {
 		long r = wait4(-1, &status, 0, NULL);
 		if (r < 0)
 			ut_fail("wait4 failed with %s after reaping %d of %d",
 			    ut_errname(errno), i, n);
+		if (ut_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+			killed++;
+			continue;
+		}
 		ut_assert_msg(status == 0, "child %ld: wait status 0x%x", r,
 		    status);
 	}
+	if (killed > 0)
+		ut_note("%d children ended by SIGKILL (no page for a write)",
+		    killed);
 	ut_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
 	    "no children left");
 	if (pid < 0) {

@@ -1,0 +1,97 @@
+/*
+ * The address-space map: the entries of one address space, each a range
+ * of pages [e_start, e_end) with a protection, flags and a backing
+ * object, kept in a red-black tree ordered by address.
+ *
+ * Every entry also records the free space just below it (e_gap), and the
+ * tree keeps, in every node, the largest e_gap of its subtree (e_maxgap).
+ * Lookups, insertions, removals and the search for free space therefore
+ * all cost O(log n), so a process with tens of thousands of mappings
+ * pays about what one with ten does.
+ *
+ * The map is pure bookkeeping: it knows nothing of pages or page tables.
+ * Its users (vmspace.c) pass callbacks that tear down or copy what an
+ * entry maps.  Every function fails before it changes anything: what it
+ * allocates, it allocates first.
+ *
+ * Locking: the map has no lock of its own.  Every field of the map and
+ * of its entries is guarded by the lock of the address space that owns
+ * the map; every function below requires the caller to hold it.
+ */
+#ifndef _VM_VM_MAP_H_
+#define _VM_VM_MAP_H_
+
+#include <types.h>
+#include <bsd/sys/tree.h>
+#include <vm/vm.h>
+
+struct vm_object;
+
+/* Provided by kernel/vm/vm_object.c. */
+void vm_object_ref(struct vm_object *obj);
+void vm_object_rel(struct vm_object *obj);
+
+/* e_flags */
+#define VM_ENTRY_HEAP 0x1   /* the brk area */
+#define VM_ENTRY_STACK 0x2  /* the initial stack */
+#define VM_ENTRY_SHARED 0x4 /* MAP_SHARED: pages are the object's, fork shares them */
+#define VM_ENTRY_COW 0x8    /* private memory whose pages may be shared copy-on-write */
+
+struct vm_map_entry {
+	RB_ENTRY(vm_map_entry) e_rb;
+	vaddr_t e_start;            /* first address, page aligned */
+	vaddr_t e_end;              /* first address after, page aligned */
+	vsize_t e_gap;              /* free bytes between the previous entry's end (or m_min) and e_start */
+	vsize_t e_maxgap;           /* the largest e_gap in this subtree */
+	vm_prot_t e_prot;
+	int e_flags;                /* VM_ENTRY_* */
+	struct vm_object *e_object; /* one reference; NULL: anonymous private memory */
+	uint64_t e_offset;          /* byte offset in e_object of e_start */
+};
+RB_HEAD(vm_map_tree, vm_map_entry);
+
+struct vm_map {
+	struct vm_map_tree m_tree; /* the entries, by address */
+	vaddr_t m_min;             /* entries live in [m_min, m_max) */
+	vaddr_t m_max;
+	unsigned m_nentries;
+	vsize_t m_topgap;          /* free bytes between the last entry's end (or m_min) and m_max */
+	uint64_t m_nvisits;        /* tree nodes visited by searches: a statistic for tests */
+};
+
+/* Callbacks: what the map's user does with the pages of an entry. */
+typedef void vm_map_unmap_fn(void *arg, struct vm_map_entry *e);
+typedef void vm_map_apply_fn(void *arg, struct vm_map_entry *e);
+typedef int vm_map_copy_fn(void *arg, struct vm_map_entry *se,
+    struct vm_map_entry *de);
+
+/* An empty map over [min, max), both page aligned.  No requirements. */
+void vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max);
+
+/* Searches.  They return entries that stay the map's. */
+struct vm_map_entry *vm_map_lookup(struct vm_map *m, vaddr_t va);
+struct vm_map_entry *vm_map_first_after(struct vm_map *m, vaddr_t va);
+struct vm_map_entry *vm_map_next(struct vm_map *m, struct vm_map_entry *e);
+struct vm_map_entry *vm_map_prev(struct vm_map *m, struct vm_map_entry *e);
+struct vm_map_entry *vm_map_min_entry(struct vm_map *m);
+bool vm_map_is_free(struct vm_map *m, vaddr_t start, vaddr_t end);
+bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end);
+int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top,
+    vaddr_t *addr);
+
+/* Changes.  Each returns 0 or a negative errno, and changes nothing then. */
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset);
+int vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end);
+int vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_map_unmap_fn *unmap, void *arg);
+int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, vm_map_apply_fn *apply, void *arg);
+
+/* Whole maps. */
+void vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg);
+int vm_map_copy(struct vm_map *dst, struct vm_map *src, vm_map_copy_fn *copy,
+    void *arg);
+bool vm_map_check(struct vm_map *m);
+
+#endif /* !_VM_VM_MAP_H_ */

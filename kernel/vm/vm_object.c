@@ -1,0 +1,140 @@
+/*
+ * Memory objects (vm_object.h).
+ */
+#include <systm.h>
+#include <param.h>
+#include <errno.h>
+#include <vm/kmem.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+static volatile uint64_t nobjects;
+
+static int
+vm_object_page_cmp(const struct vm_object_page *a, const struct vm_object_page *b)
+{
+	return a->op_index < b->op_index ? -1 : a->op_index > b->op_index;
+}
+
+RB_GENERATE_STATIC(vm_object_tree, vm_object_page, op_rb, vm_object_page_cmp)
+
+uint64_t
+vm_object_count(void)
+{
+	return nobjects;
+}
+
+void
+vm_page_unref(struct vm_page *pg)
+{
+	KASSERT(pg->pg_refcnt > 0);
+	if (__atomic_sub_fetch(&pg->pg_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_page_free(pg);
+}
+
+struct vm_object *
+vm_object_alloc(uint64_t size)
+{
+	struct vm_object *obj = kmalloc(sizeof(*obj), KM_ZERO);
+
+	if (obj == NULL)
+		return NULL;
+	obj->vo_refcnt = 1;
+	obj->vo_size = size;
+	spinlock_init(&obj->vo_lock, "vm_object");
+	RB_INIT(&obj->vo_pages);
+	__atomic_add_fetch(&nobjects, 1, __ATOMIC_RELAXED);
+	return obj;
+}
+
+void
+vm_object_ref(struct vm_object *obj)
+{
+	KASSERT(obj->vo_refcnt > 0);
+	__atomic_add_fetch(&obj->vo_refcnt, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop the pages at index first and above.  The caller holds vo_lock. */
+static void
+vm_object_drop_from(struct vm_object *obj, uint64_t first)
+{
+	struct vm_object_page key = { .op_index = first }, *op, *next;
+
+	for (op = RB_NFIND(vm_object_tree, &obj->vo_pages, &key); op != NULL;
+	    op = next) {
+		next = RB_NEXT(vm_object_tree, &obj->vo_pages, op);
+		RB_REMOVE(vm_object_tree, &obj->vo_pages, op);
+		obj->vo_npages--;
+		vm_page_unref(op->op_page);
+		kfree(op);
+	}
+}
+
+void
+vm_object_rel(struct vm_object *obj)
+{
+	KASSERT(obj->vo_refcnt > 0);
+	if (__atomic_sub_fetch(&obj->vo_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	vm_object_drop_from(obj, 0);
+	KASSERT(obj->vo_npages == 0);
+	kfree(obj);
+	__atomic_sub_fetch(&nobjects, 1, __ATOMIC_RELAXED);
+}
+
+int
+vm_object_getpage(struct vm_object *obj, uint64_t idx, struct vm_page **pgp)
+{
+	struct vm_object_page key = { .op_index = idx }, *op, *nop;
+	struct vm_page *pg;
+
+	/* Allocate first: nothing is allocated with vo_lock held. */
+	nop = kmalloc(sizeof(*nop), 0);
+	pg = vm_page_alloc(VM_ALLOC_ZERO);
+	spin_lock(&obj->vo_lock);
+	if (idx >= howmany(obj->vo_size, PAGE_SIZE)) {
+		spin_unlock(&obj->vo_lock);
+		goto fail_efault;
+	}
+	op = RB_FIND(vm_object_tree, &obj->vo_pages, &key);
+	if (op == NULL) {
+		if (nop == NULL || pg == NULL) {
+			spin_unlock(&obj->vo_lock);
+			kfree(nop);
+			if (pg != NULL)
+				vm_page_free(pg);
+			return -ENOMEM;
+		}
+		pg->pg_refcnt = 1; /* the object's */
+		nop->op_index = idx;
+		nop->op_page = pg;
+		RB_INSERT(vm_object_tree, &obj->vo_pages, nop);
+		obj->vo_npages++;
+		op = nop;
+		nop = NULL;
+		pg = NULL;
+	}
+	__atomic_add_fetch(&op->op_page->pg_refcnt, 1, __ATOMIC_RELAXED);
+	*pgp = op->op_page;
+	spin_unlock(&obj->vo_lock);
+	kfree(nop);
+	if (pg != NULL)
+		vm_page_free(pg);
+	return 0;
+fail_efault:
+	kfree(nop);
+	if (pg != NULL)
+		vm_page_free(pg);
+	return -EFAULT;
+}
+
+int
+vm_object_truncate(struct vm_object *obj, uint64_t size)
+{
+	spin_lock(&obj->vo_lock);
+	if (size < obj->vo_size)
+		vm_object_drop_from(obj, howmany(size, PAGE_SIZE));
+	obj->vo_size = size;
+	spin_unlock(&obj->vo_lock);
+	return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * Memory objects: a set of pages indexed by page number, shared by every
+ * mapping of the object.  They back memfds (memfd_create + ftruncate)
+ * and MAP_SHARED anonymous memory.  Private anonymous memory has no
+ * object: its pages are reference counted (pg_refcnt counts the mappings
+ * of a user page, plus one if an object holds it) and shared
+ * copy-on-write after fork.
+ *
+ * Locking: vo_lock guards the page tree and vo_size; vo_refcnt is atomic.
+ */
+#ifndef _VM_VM_OBJECT_H_
+#define _VM_VM_OBJECT_H_
+
+#include <types.h>
+#include <spinlock.h>
+#include <bsd/sys/tree.h>
+
+struct vm_page;
+
+struct vm_object_page {
+	RB_ENTRY(vm_object_page) op_rb;
+	uint64_t op_index;       /* page number in the object */
+	struct vm_page *op_page; /* holds one reference (pg_refcnt) */
+};
+RB_HEAD(vm_object_tree, vm_object_page);
+
+struct vm_object {
+	int vo_refcnt;           /* atomic: mappings, files */
+	struct spinlock vo_lock;
+	struct vm_object_tree vo_pages;
+	uint64_t vo_npages;
+	uint64_t vo_size;        /* bytes; pages at or beyond it are gone */
+};
+
+/* A new empty object of size bytes with one reference, or NULL. */
+struct vm_object *vm_object_alloc(uint64_t size);
+void vm_object_ref(struct vm_object *obj);
+/* Drop a reference; the last frees the object's pages. */
+void vm_object_rel(struct vm_object *obj);
+
+/*
+ * The page at index idx, made (zero-filled) if missing.  Returns 0 and
+ * *pgp (with one more reference, the caller's), -EFAULT if idx is at or
+ * beyond the object's size, or -ENOMEM.  No locks held.
+ */
+int vm_object_getpage(struct vm_object *obj, uint64_t idx,
+    struct vm_page **pgp);
+
+/*
+ * Set the size in bytes; pages beyond it are dropped (mappings of them
+ * keep their own references until unmapped).  0 or -ENOMEM.
+ */
+int vm_object_truncate(struct vm_object *obj, uint64_t size);
+
+/* Drop a user page reference; the last frees the page.  No requirements. */
+void vm_page_unref(struct vm_page *pg);
+
+/* Live objects, for tests. */
+uint64_t vm_object_count(void);
+
+#endif /* !_VM_VM_OBJECT_H_ */
