@@ -50,14 +50,17 @@ for c in "${configs[@]}"; do
 	bash tests/run-qemu.sh "boot-$1-$2-$3" "$boot_iso" "$1" "$2" "$3" "$boot_cmdline" boot
 done
 
-# The user test suite, run by /bin/init as its child: its exit status (the
-# failure count) becomes QEMU's.  Small memory exercises fork until ENOMEM.
-user_cmdline="init=/bin/init -- /tests/usertests"
-user_iso=$(iso_for "$user_cmdline") || exit 1
-for c in "q35 max 256M" "pc qemu64 64M"; do
-	set -- $c
-	echo "# ---- user tests: -machine $1 -cpu $2 -m $3"
-	bash tests/run-qemu.sh "usertests-$1-$2-$3" "$user_iso" "$1" "$2" "$3" "$user_cmdline" ktest
+# The user test suites, each run by /bin/init as its child: its exit
+# status (the failure count) becomes QEMU's.  Small memory exercises fork
+# and page faults until memory runs out.
+for suite in usertests vmtests; do
+	user_cmdline="init=/bin/init -- /tests/$suite"
+	user_iso=$(iso_for "$user_cmdline") || exit 1
+	for c in "q35 max 256M" "pc qemu64 64M"; do
+		set -- $c
+		echo "# ---- $suite: -machine $1 -cpu $2 -m $3"
+		bash tests/run-qemu.sh "$suite-$1-$2-$3" "$user_iso" "$1" "$2" "$3" "$user_cmdline" ktest
+	done
 done
 
 # The panic path: each crash_ test ends its boot with a described panic.

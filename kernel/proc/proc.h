@@ -221,6 +221,13 @@ void proc_kill_locked(struct proc *p, int wstatus);
 #define W_EXITCODE(code) (((code)&0xff) << 8)
 #define W_SIGNALED(sig) ((sig)&0x7f)
 
+/*
+ * Call fn for the address space of every process that has one, with
+ * proc_lock held (fn may take a vmspace's lock, nothing that sleeps).
+ */
+void proc_foreach_vmspace(void (*fn)(struct vmspace *vm, void *arg),
+    void *arg);
+
 /* Counters for kstat.  No requirements. */
 uint64_t proc_count(void);
 uint64_t lwp_count(void);

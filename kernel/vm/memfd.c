@@ -16,6 +16,7 @@
 #include <vm/kmem.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vmspace.h>
 
 #define MFD_CLOEXEC 0x1
 #define MFD_ALLOW_SEALING 0x2
@@ -147,10 +148,13 @@ sys_ftruncate(int fd, off_t length)
 
 	if (fp == NULL)
 		return -EBADF;
-	if (fp->f_type != DTYPE_MEMFD || length < 0)
+	if (fp->f_type != DTYPE_MEMFD || length < 0) {
 		error = -EINVAL;
-	else
+	} else {
 		error = vm_object_truncate(fp->f_data, length);
+		if (error == 0)
+			vmspace_object_truncated(fp->f_data, length);
+	}
 	file_rele(fp);
 	return error;
 }

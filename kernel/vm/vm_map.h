@@ -59,39 +59,78 @@ struct vm_map {
 	uint64_t m_nvisits;        /* tree nodes visited by searches: a statistic for tests */
 };
 
-/* Callbacks: what the map's user does with the pages of an entry. */
+/*
+ * Callbacks: what the map's user does with the pages of an entry.  They
+ * run with the map's lock held and must not change the map.
+ */
 typedef void vm_map_unmap_fn(void *arg, struct vm_map_entry *e);
 typedef void vm_map_apply_fn(void *arg, struct vm_map_entry *e);
 typedef int vm_map_copy_fn(void *arg, struct vm_map_entry *se,
     struct vm_map_entry *de);
 
-/* An empty map over [min, max), both page aligned.  No requirements. */
+/*
+ * The contracts in full are at the definitions in vm_map.c.  Ranges are
+ * [start, end), page aligned and non-empty; those that change the map
+ * must lie in [m_min, m_max).  Each function below except vm_map_init
+ * requires the caller to hold the lock of the map's address space.
+ */
+
+/* An empty map of [min, max). */
 void vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max);
 
-/* Searches.  They return entries that stay the map's. */
+/* The entry containing va, or NULL. */
 struct vm_map_entry *vm_map_lookup(struct vm_map *m, vaddr_t va);
+/* The lowest entry with e_end > va, or NULL. */
 struct vm_map_entry *vm_map_first_after(struct vm_map *m, vaddr_t va);
+/* Neighbours in address order, and the lowest entry; NULL at the ends. */
 struct vm_map_entry *vm_map_next(struct vm_map *m, struct vm_map_entry *e);
 struct vm_map_entry *vm_map_prev(struct vm_map *m, struct vm_map_entry *e);
 struct vm_map_entry *vm_map_min_entry(struct vm_map *m);
+/* True if [start, end) is inside the map and no entry overlaps it. */
 bool vm_map_is_free(struct vm_map *m, vaddr_t start, vaddr_t end);
+/* True if entries cover [start, end) without a hole. */
 bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end);
+/*
+ * The highest a with [a, a + len) free, m_min <= a, a + len <= top
+ * (top <= m_max): 0 and *addr = a, or -ENOMEM.  O(log n).
+ */
 int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top,
     vaddr_t *addr);
 
-/* Changes.  Each returns 0 or a negative errno, and changes nothing then. */
+/*
+ * Map [start, end) with prot, flags and obj (NULL: anonymous; else the
+ * caller's reference passes to the map) at offset, joining a compatible
+ * neighbour when it can.  0, -EEXIST if anything overlaps, or -ENOMEM
+ * (the caller keeps its reference).
+ */
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset);
+/* Split the entries containing start and end there.  0 or -ENOMEM. */
 int vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end);
+/*
+ * Remove [start, end), holes allowed, calling unmap(arg, e) for each
+ * removed entry in address order before freeing it.  0 or -ENOMEM.
+ */
 int vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
     vm_map_unmap_fn *unmap, void *arg);
+/*
+ * Set prot on [start, end), which entries must cover, calling apply(arg,
+ * e) for each changed entry; then join compatible neighbours.  0, or
+ * -ENOMEM for a hole or no memory.
+ */
 int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end,
     vm_prot_t prot, vm_map_apply_fn *apply, void *arg);
 
-/* Whole maps. */
+/* Remove every entry as vm_map_delete does. */
 void vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg);
+/*
+ * Copy src's entries into the empty dst, each with its own object
+ * reference, calling copy(arg, se, de) after each.  0 or the first error
+ * (dst keeps what was copied; the caller destroys it).
+ */
 int vm_map_copy(struct vm_map *dst, struct vm_map *src, vm_map_copy_fn *copy,
     void *arg);
+/* True if every invariant of the tree holds.  O(n): for tests, KASSERTs. */
 bool vm_map_check(struct vm_map *m);
 
 #endif /* !_VM_VM_MAP_H_ */

@@ -132,8 +132,16 @@ int
 vm_object_truncate(struct vm_object *obj, uint64_t size)
 {
 	spin_lock(&obj->vo_lock);
-	if (size < obj->vo_size)
+	if (size < obj->vo_size) {
+		struct vm_object_page key = { .op_index = size / PAGE_SIZE }, *op;
+
 		vm_object_drop_from(obj, howmany(size, PAGE_SIZE));
+		/* The kept part of the last page: zeros past the new end. */
+		op = RB_FIND(vm_object_tree, &obj->vo_pages, &key);
+		if (op != NULL && (size & PAGE_MASK) != 0)
+			memset((uint8_t *)vm_page_kva(op->op_page) +
+			    (size & PAGE_MASK), 0, PAGE_SIZE - (size & PAGE_MASK));
+	}
 	obj->vo_size = size;
 	spin_unlock(&obj->vo_lock);
 	return 0;

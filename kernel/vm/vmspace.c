@@ -8,6 +8,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vmspace.h>
+#include <proc/proc.h>
 
 static volatile uint64_t nvmspaces;
 
@@ -420,6 +421,42 @@ vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len)
 	}
 	spin_unlock(&vm->vm_lock);
 	return error;
+}
+
+struct truncate_arg {
+	struct vm_object *obj;
+	uint64_t size; /* bytes: pages from here on are gone */
+};
+
+/* proc_foreach_vmspace callback: unmap obj's pages past its new end. */
+static void
+vm_truncate_mappings(struct vmspace *vm, void *arg)
+{
+	struct truncate_arg *ta = arg;
+	struct vm_map_entry *e;
+
+	spin_lock(&vm->vm_lock);
+	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
+	    e = vm_map_next(&vm->vm_map, e)) {
+		uint64_t first, len = e->e_end - e->e_start;
+
+		if (e->e_object != ta->obj || e->e_offset + len <= ta->size)
+			continue;
+		first = ta->size > e->e_offset ?
+		    roundup(ta->size - e->e_offset, PAGE_SIZE) : 0;
+		if (first < len)
+			pmap_remove_pages(&vm->vm_pmap, e->e_start + first,
+			    e->e_end, vm_release_pa);
+	}
+	spin_unlock(&vm->vm_lock);
+}
+
+void
+vmspace_object_truncated(struct vm_object *obj, uint64_t size)
+{
+	struct truncate_arg ta = { obj, size };
+
+	proc_foreach_vmspace(vm_truncate_mappings, &ta);
 }
 
 int

@@ -112,6 +112,13 @@ int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
  */
 int vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
+/*
+ * obj shrank to size bytes: remove every process's mappings of its pages
+ * past the new end, private copies of them included (as Linux does), so
+ * later accesses there fault with SIGBUS.  No locks held.
+ */
+void vmspace_object_truncated(struct vm_object *obj, uint64_t size);
+
 /* A copy-on-write copy of vm for fork, or NULL (no memory). */
 struct vmspace *vmspace_fork(struct vmspace *vm);
 

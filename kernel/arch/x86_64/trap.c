@@ -225,13 +225,15 @@ trap_user(struct trapframe *tf)
 			return;
 		}
 	}
-	sig = error == -ENOMEM ? SIGKILL : trap_signal(tf->tf_trapno);
+	sig = error == -ENOMEM ? SIGKILL : error == -EIO ? SIGBUS :
+	    trap_signal(tf->tf_trapno);
 	if (tf->tf_trapno == T_PAGEFLT)
 		ksnprintf(what, sizeof(what), "%s %s address 0x%lx%s",
 		    tf->tf_err & PGEX_I ? "instruction fetch from" :
 		    tf->tf_err & PGEX_W ? "write to" : "read from",
 		    tf->tf_err & PGEX_P ? "protected" : "unmapped", tf->tf_addr,
-		    error == -ENOMEM ? " (out of memory)" : "");
+		    error == -ENOMEM ? " (out of memory)" :
+		    error == -EIO ? " (past the end of its memfd)" : "");
 	else
 		ksnprintf(what, sizeof(what), "error code 0x%lx", tf->tf_err);
 	kprintf("pid %d (%s): %s (vector %lu), %s, at rip 0x%lx: killed by %s\n",
