@@ -44,16 +44,34 @@ file_rele(struct file *fp)
 	kfree(fp);
 }
 
+/*
+ * Slots at or above fd_lastfile are unused whatever they hold, so a new
+ * table is not cleared: fd_grow_locked clears slots as they come into use.
+ */
 struct filedesc *
 fd_init(void)
 {
-	struct filedesc *fdp = kmalloc(sizeof(*fdp), KM_ZERO);
+	struct filedesc *fdp = kmalloc(sizeof(*fdp), 0);
 
 	if (fdp == NULL)
 		return NULL;
 	fdp->fd_refcnt = 1;
+	fdp->fd_lastfile = 0;
+	memset(fdp->fd_cloexec, 0, sizeof(fdp->fd_cloexec));
 	spinlock_init(&fdp->fd_lock, "filedesc");
 	return fdp;
+}
+
+/* Bring slots up to fd into use (empty).  The caller holds fd_lock. */
+static void
+fd_grow_locked(struct filedesc *fdp, int fd)
+{
+	while (fdp->fd_lastfile <= fd) {
+		fdp->fd_ofiles[fdp->fd_lastfile] = NULL;
+		fdp->fd_cloexec[fdp->fd_lastfile / 64] &=
+		    ~(1UL << (fdp->fd_lastfile % 64));
+		fdp->fd_lastfile++;
+	}
 }
 
 struct filedesc *
@@ -101,7 +119,7 @@ fd_getfile(int fd)
 	if (fd < 0 || fd >= NOFILE)
 		return NULL;
 	spin_lock(&fdp->fd_lock);
-	fp = fdp->fd_ofiles[fd];
+	fp = fd < fdp->fd_lastfile ? fdp->fd_ofiles[fd] : NULL;
 	if (fp != NULL)
 		file_hold(fp);
 	spin_unlock(&fdp->fd_lock);
@@ -122,9 +140,9 @@ fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 {
 	spin_lock(&fdp->fd_lock);
 	for (int fd = minfd; fd < NOFILE; fd++) {
-		if (fdp->fd_ofiles[fd] == NULL) {
+		if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL) {
+			fd_grow_locked(fdp, fd);
 			fdp->fd_ofiles[fd] = fp;
-			fdp->fd_lastfile = MAX(fdp->fd_lastfile, fd + 1);
 			fd_set_cloexec_locked(fdp, fd, cloexec);
 			spin_unlock(&fdp->fd_lock);
 			return fd;
@@ -142,6 +160,10 @@ fd_close(struct filedesc *fdp, int fd)
 	if (fd < 0 || fd >= NOFILE)
 		return -EBADF;
 	spin_lock(&fdp->fd_lock);
+	if (fd >= fdp->fd_lastfile) {
+		spin_unlock(&fdp->fd_lock);
+		return -EBADF;
+	}
 	fp = fdp->fd_ofiles[fd];
 	fdp->fd_ofiles[fd] = NULL;
 	fd_set_cloexec_locked(fdp, fd, false);
@@ -168,7 +190,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= NOFILE)
 		return -EBADF;
 	spin_lock(&fdp->fd_lock);
-	fp = fdp->fd_ofiles[oldfd];
+	fp = oldfd < fdp->fd_lastfile ? fdp->fd_ofiles[oldfd] : NULL;
 	if (fp == NULL) {
 		spin_unlock(&fdp->fd_lock);
 		return -EBADF;
@@ -178,9 +200,9 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 		return newfd;
 	}
 	file_hold(fp);
+	fd_grow_locked(fdp, newfd);
 	old = fdp->fd_ofiles[newfd];
 	fdp->fd_ofiles[newfd] = fp;
-	fdp->fd_lastfile = MAX(fdp->fd_lastfile, newfd + 1);
 	fd_set_cloexec_locked(fdp, newfd, false);
 	spin_unlock(&fdp->fd_lock);
 	if (old != NULL)

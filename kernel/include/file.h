@@ -60,7 +60,7 @@ struct file {
 struct filedesc {
 	int fd_refcnt; /* atomic: processes sharing the table */
 	struct spinlock fd_lock;
-	int fd_lastfile;   /* above every fd ever used: bounds the scans */
+	int fd_lastfile;   /* slots from here on are unused (not cleared) */
 	struct file *fd_ofiles[NOFILE];
 	uint64_t fd_cloexec[NOFILE / 64];
 };

@@ -13,6 +13,7 @@
 #include <vm/kmem.h>
 #include <vm/vmspace.h>
 #include <vm/vm_page.h>
+#include <arch/pmap.h>
 
 /* proc0 stands in as the parent; give it a table with one open file. */
 static struct filedesc *
@@ -48,7 +49,7 @@ KTEST(proc_fd_policies)
 	/* RFCFDG: an empty table. */
 	p = lwproc_newproc(&proc0, vmspace_alloc(), RFCFDG, &error);
 	if (KT_CHECK(p != NULL)) {
-		KT_CHECK(p->p_fd != fdp && p->p_fd->fd_ofiles[0] == NULL);
+		KT_CHECK(p->p_fd != fdp && p->p_fd->fd_lastfile == 0);
 		lwproc_abandon(p);
 	}
 	/* Neither: the same table, one more reference to it. */
@@ -98,6 +99,7 @@ KTEST(proc_pids_not_reused)
 	pid_t last = 0;
 	int error;
 
+	pmap_reclaim();
 	kmem_reclaim();
 	kstat_fill(&before);
 	fdp = test_parent_fd(&fp);
@@ -113,6 +115,7 @@ KTEST(proc_pids_not_reused)
 	}
 	proc0.p_fd = NULL;
 	fd_free(fdp);
+	pmap_reclaim();
 	kmem_reclaim();
 	kstat_fill(&after);
 	KT_EQ(after.ks_nprocs, before.ks_nprocs);

@@ -17,6 +17,7 @@
 #include <arch/cpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
+#include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
@@ -36,6 +37,7 @@ fork1(int flags)
 	struct vmspace *vm;
 	struct trapframe tf;
 	int error;
+	pid_t pid;
 
 	if ((flags & ~(RFFDG | RFCFDG)) != 0 ||
 	    (~flags & (RFFDG | RFCFDG)) == 0)
@@ -56,8 +58,9 @@ fork1(int flags)
 	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
 	cpu_fork_frame(&tf, l->l_md.md_tf);
 	cpu_lwp_setup(l2, &tf, l);
+	pid = p2->p_pid;
 	sched_setrunnable(l2);
-	return p2->p_pid;
+	return pid; /* p2 may be gone already on another CPU: use the copy */
 }
 
 long
@@ -512,6 +515,7 @@ sys_kstat(struct kstat *ubuf, size_t size)
 	struct kstat ks;
 
 	size = MIN(size, sizeof(ks));
+	pmap_reclaim();
 	kmem_reclaim();
 	kstat_fill(&ks);
 	if (copyout(&ks, ubuf, size) != 0)

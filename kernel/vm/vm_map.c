@@ -79,11 +79,33 @@ vm_map_entry_augment(struct vm_map_entry *e)
 }
 
 /*
- * Recompute e_maxgap from e up to the root, after e's own e_gap or
- * children changed.  e may be NULL.  The caller holds the map's lock.
+ * Recompute e_maxgap from e up to the root, after e's own e_gap changed;
+ * every other node must be right (after RB_INSERT they are: the new leaf
+ * has no gap yet, and the macros recompute the nodes they rotate).  The
+ * walk stops at the first node whose e_maxgap does not change: nothing
+ * above it can change either.  e may be NULL.  The caller holds the
+ * map's lock.
  */
 static void
 vm_map_fixup(struct vm_map_entry *e)
+{
+	for (; e != NULL; e = PARENT(e)) {
+		vsize_t old = e->e_maxgap;
+
+		vm_map_entry_augment(e);
+		if (e->e_maxgap == old)
+			break;
+	}
+}
+
+/*
+ * Recompute e_maxgap from e all the way up to the root.  For after
+ * RB_REMOVE, which leaves the nodes above the spot it changed stale (so
+ * an unchanged node there says nothing about its ancestors).  The caller
+ * holds the map's lock.
+ */
+static void
+vm_map_fixup_all(struct vm_map_entry *e)
 {
 	for (; e != NULL; e = PARENT(e))
 		vm_map_entry_augment(e);
@@ -199,7 +221,7 @@ vm_map_unlink(struct vm_map *m, struct vm_map_entry *e)
 	RB_REMOVE(vm_map_tree, &m->m_tree, e);
 	KASSERT(m->m_nentries > 0);
 	m->m_nentries--;
-	vm_map_fixup(spot);
+	vm_map_fixup_all(spot);
 	vm_map_set_gap(m, prev, next);
 }
 

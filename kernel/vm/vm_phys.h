@@ -38,8 +38,17 @@ struct vm_page {
 	uint8_t pg_segind;    /* index of its segment */
 	uint16_t pg_kmem_class; /* PG_KMEM_SLAB: size class */
 	int32_t pg_refcnt;
-	uint32_t pg_kmem_inuse; /* PG_KMEM_SLAB: objects handed out */
-	void *pg_kmem_free;     /* PG_KMEM_SLAB: first free object */
+	union {
+		uint32_t pg_kmem_inuse; /* PG_KMEM_SLAB: objects handed out */
+		uint32_t pg_ptshare;    /* PG_PTP: pmaps using this page table */
+	};
+	union {
+		void *pg_kmem_free;     /* PG_KMEM_SLAB: first free object */
+		struct {                /* PG_PTP: entries in use lie in */
+			uint16_t pg_ptlo; /* [pg_ptlo, pg_pthi) (never narrowed) */
+			uint16_t pg_pthi;
+		};
+	};
 };
 
 LIST_HEAD(vm_pglist, vm_page);

@@ -50,14 +50,6 @@ vm_release_pa(paddr_t pa)
 	vm_page_unref(vm_page_from_phys(pa));
 }
 
-/* A new mapping of the user page at pa (fork). */
-static void
-vm_hold_pa(paddr_t pa)
-{
-	__atomic_add_fetch(&vm_page_from_phys(pa)->pg_refcnt, 1,
-	    __ATOMIC_RELAXED);
-}
-
 /* vm_map callback: an entry leaves the map; drop its pages' mappings. */
 static void
 vm_unmap_entry(void *arg, struct vm_map_entry *e)
@@ -73,6 +65,7 @@ vmspace_rel(struct vmspace *vm)
 	KASSERT(vm->vm_refcnt > 0);
 	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	pmap_drop_shared(&vm->vm_pmap); /* what others still use: not ours to free */
 	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
 	pmap_destroy(&vm->vm_pmap);
 	kfree(vm);
@@ -295,8 +288,18 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 
 	va = rounddown2(va, PAGE_SIZE);
 	if (pmap_extract(pm, va, &pa)) {
-		if (!write || (e->e_flags & VM_ENTRY_SHARED)) {
+		if (!write) {
 			*pap = pa; /* spurious, or a read of a resident page */
+			return 0;
+		}
+		/* Decide on copy-on-write in a page table of our own. */
+		if ((error = pmap_unshare(pm, va)) != 0)
+			return error;
+		if (e->e_flags & VM_ENTRY_SHARED) {
+			/* The object's page: writable wherever the entry allows. */
+			*pap = pa;
+			if (!force)
+				pmap_enter(pm, va, pa, e->e_prot, 0);
 			return 0;
 		}
 		/* A write to a private page: reuse it if ours alone, else copy. */
@@ -361,24 +364,10 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 	return error;
 }
 
-/*
- * vm_map_copy callback for fork: copy the mappings of se into the new
- * space, shared pages as they are, private ones copy-on-write.
- */
-static int
-vm_fork_entry(void *arg, struct vm_map_entry *se, struct vm_map_entry *de)
-{
-	struct vmspace **spaces = arg; /* [0] parent, [1] child */
-
-	return pmap_copy_range(&spaces[1]->vm_pmap, &spaces[0]->vm_pmap,
-	    se->e_start, se->e_end, !(de->e_flags & VM_ENTRY_SHARED),
-	    vm_hold_pa);
-}
-
 struct vmspace *
 vmspace_fork(struct vmspace *vm)
 {
-	struct vmspace *nvm = vmspace_alloc(), *spaces[2] = { vm, nvm };
+	struct vmspace *nvm = vmspace_alloc();
 	int error;
 
 	if (nvm == NULL)
@@ -386,7 +375,10 @@ vmspace_fork(struct vmspace *vm)
 	spin_lock(&vm->vm_lock);
 	nvm->vm_brk_start = vm->vm_brk_start;
 	nvm->vm_brk = vm->vm_brk;
-	error = vm_map_copy(&nvm->vm_map, &vm->vm_map, vm_fork_entry, spaces);
+	/* The entries, then every page table shared copy-on-write. */
+	error = vm_map_copy(&nvm->vm_map, &vm->vm_map, NULL, NULL);
+	if (error == 0)
+		error = pmap_fork(&nvm->vm_pmap, &vm->vm_pmap);
 	spin_unlock(&vm->vm_lock);
 	if (error != 0) {
 		vmspace_rel(nvm);

@@ -11,6 +11,18 @@
  * every pmap; its PML4 entries are made at boot and never change, and its
  * lower tables are changed only under kernel_pmap's lock.
  *
+ * Fork shares page tables holding more than a few pages (pmap_fork): the
+ * child's PD entries point at the parent's PTs, and both PD entries lose
+ * write access, so the whole 2 MiB span is read-only for both.  (Sparse
+ * PTs are copied entry by entry, the pages shared read-only.)  pg_ptshare counts the pmaps using a
+ * PT.  The first write through a shared PT faults, and pmap_pt_own gives
+ * the writer its own copy: every page then gains a reference (pg_refcnt
+ * of a user page counts the PTs holding it) and loses write access in
+ * both copies, so the page itself is copied on write (vmspace.c).  A
+ * pmap that is torn down only drops its shares (pmap_drop_shared).  So
+ * fork and exit cost O(page tables), not O(pages).  ptshare_lock guards
+ * the contents of shared PTs and their share counts.
+ *
  * TLB: only the boot CPU runs, so invalidation is local: invlpg for up to
  * PMAP_INVLPG_MAX pages, a full flush beyond.  Remote shootdown comes
  * with the other CPUs.
@@ -39,6 +51,7 @@
 #define KERNEL_PL4_FIRST 256 /* PML4 slots 256..511 are the kernel half */
 
 static struct pmap kernel_pmap_store;
+static struct spinlock ptshare_lock = SPINLOCK_INITIALIZER("ptshare");
 static pt_entry_t pg_nx; /* PG_NX when the CPU has it */
 static pt_entry_t pg_g;  /* PG_G when the CPU has it */
 
@@ -264,19 +277,20 @@ ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 }
 
 /*
- * The page-table entry for va in pm, allocating missing tables when
- * alloc is set.  Returns NULL when a table is missing (and alloc is
- * false) or cannot be allocated.  The caller must hold pm->pm_lock.
+ * The entry for va in the table `depth` levels below the PML4 (3: the
+ * PTE, 2: the PD entry), allocating missing tables when alloc is set.
+ * Returns NULL when a table is missing (and alloc is false) or cannot be
+ * allocated.  The caller must hold pm->pm_lock.
  */
 static pt_entry_t *
-pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
+pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 {
 	pt_entry_t *table = pm->pm_pml4;
 	pt_entry_t dirbits = PG_V | PG_RW | (pm == pmap_kernel() ? 0 : PG_U);
 	paddr_t table_pa = pm->pm_pml4_pa;
-	static const int shifts[3] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT };
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
-	for (int level = 0; level < 3; level++) {
+	for (int level = 0; level < depth; level++) {
 		pt_entry_t *e = &table[(va >> shifts[level]) & (NPTE - 1)];
 
 		if ((*e & PG_V) == 0) {
@@ -289,6 +303,9 @@ pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 				return NULL;
 			pg->pg_flags |= PG_PTP;
 			pg->pg_refcnt = 0;
+			pg->pg_ptshare = 1;
+			pg->pg_ptlo = NPTE;
+			pg->pg_pthi = 0;
 			pm->pm_ptpages++;
 			*e = vm_page_to_phys(pg) | dirbits;
 			if (level > 0)
@@ -298,7 +315,14 @@ pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 		table_pa = *e & PG_FRAME;
 		table = pmap_table(*e);
 	}
-	return &table[pl1_index(va)];
+	return &table[(va >> shifts[depth]) & (NPTE - 1)];
+}
+
+/* The PTE for va; see pmap_walk. */
+static pt_entry_t *
+pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
+{
+	return pmap_walk(pm, va, alloc, 3);
 }
 
 static bool
@@ -319,6 +343,115 @@ pmap_flush_all(struct pmap *pm)
 	}
 }
 
+/*
+ * The range [*lo, *hi) of entries of page table t that may be in use
+ * (all of it for a boot table).
+ */
+static void
+pt_hint_get(const pt_entry_t *t, unsigned *lo, unsigned *hi)
+{
+	struct vm_page *pg = vm_page_from_phys(DMAP_TO_PHYS(t));
+
+	*lo = pg != NULL ? pg->pg_ptlo : 0;
+	*hi = pg != NULL ? pg->pg_pthi : NPTE;
+}
+
+/* Entry i of the page table holding pte is now in use. */
+static void
+pt_hint_add(pt_entry_t *pte)
+{
+	paddr_t pa = DMAP_TO_PHYS(pte);
+	struct vm_page *pg = vm_page_from_phys(pa & ~PAGE_MASK);
+	unsigned i = (pa & PAGE_MASK) / sizeof(pt_entry_t);
+
+	if (pg == NULL)
+		return;
+	if (i < pg->pg_ptlo)
+		pg->pg_ptlo = i;
+	if (i >= pg->pg_pthi)
+		pg->pg_pthi = i + 1;
+}
+
+/* One more PT referencing the user page at pa. */
+static void
+user_page_hold(paddr_t pa)
+{
+	__atomic_add_fetch(&vm_page_from_phys(pa)->pg_refcnt, 1,
+	    __ATOMIC_RELAXED);
+}
+
+static unsigned pte_find_used(const pt_entry_t *t, unsigned from, unsigned to);
+
+/*
+ * Make the PT that the PD entry pde points at (if any) pm's own and
+ * writable again: a PT still shared after fork is copied (its pages gain
+ * a reference and lose write access in both copies); one that pm alone
+ * uses just gets its PD entry's write access back.  Returns 0 or -ENOMEM
+ * (nothing changed).  The caller holds pm->pm_lock.
+ */
+static int
+pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
+{
+	struct vm_page *pg, *npg;
+	pt_entry_t *src, *dst;
+
+	if ((*pde & PG_V) == 0 || (*pde & PG_RW) != 0)
+		return 0;
+	pg = vm_page_from_phys(*pde & PG_FRAME);
+	spin_lock(&ptshare_lock);
+	if (pg->pg_ptshare > 1) {
+		npg = vm_page_alloc(0);
+		if (npg == NULL) {
+			spin_unlock(&ptshare_lock);
+			return -ENOMEM;
+		}
+		src = vm_page_kva(pg);
+		dst = vm_page_kva(npg);
+		for (unsigned i = pte_find_used(src, pg->pg_ptlo, pg->pg_pthi);
+		    i < pg->pg_pthi; i = pte_find_used(src, i + 1, pg->pg_pthi)) {
+			src[i] &= ~PG_RW;
+			user_page_hold(src[i] & PG_FRAME);
+		}
+		memcpy(dst, src, PAGE_SIZE);
+		npg->pg_flags |= PG_PTP;
+		npg->pg_refcnt = pg->pg_refcnt;
+		npg->pg_ptshare = 1;
+		npg->pg_ptlo = pg->pg_ptlo;
+		npg->pg_pthi = pg->pg_pthi;
+		pg->pg_ptshare--;
+		pm->pm_ptpages++;
+		*pde = vm_page_to_phys(npg) | (*pde & ~PG_FRAME);
+	}
+	spin_unlock(&ptshare_lock);
+	*pde |= PG_RW;
+	if (pmap_is_active(pm))
+		lcr3(rcr3()); /* a PD entry changed: its whole span goes */
+	return 0;
+}
+
+/* pmap_pt_own for the PT covering va.  The caller holds pm->pm_lock. */
+static int
+pmap_pt_own_va(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *pde;
+
+	if (pm == pmap_kernel())
+		return 0;
+	pde = pmap_walk(pm, va, false, 2);
+	return pde != NULL ? pmap_pt_own(pm, pde) : 0;
+}
+
+int
+pmap_unshare(struct pmap *pm, vaddr_t va)
+{
+	int error;
+
+	spin_lock(&pm->pm_lock);
+	error = pmap_pt_own_va(pm, va);
+	spin_unlock(&pm->pm_lock);
+	return error;
+}
+
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 {
@@ -328,7 +461,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	KASSERT(pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
 
 	spin_lock(&pm->pm_lock);
-	pte = pmap_pte(pm, va, true);
+	pte = pmap_pt_own_va(pm, va) == 0 ? pmap_pte(pm, va, true) : NULL;
 	if (pte == NULL) {
 		spin_unlock(&pm->pm_lock);
 		return -ENOMEM;
@@ -336,6 +469,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	old = *pte;
 	*pte = pa | pmap_prot_bits(pm, prot, flags);
 	if (!PTE_INUSE(old)) {
+		pt_hint_add(pte);
 		ptp_hold(DMAP_TO_PHYS(pte) & ~PAGE_MASK);
 		if (pm != pmap_kernel())
 			pm->pm_resident++;
@@ -379,7 +513,7 @@ pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
  * entry is zero exactly when it holds nothing (leaves are cleared to 0,
  * and directory entries are 0 or valid).  One "repe scasq" does the scan.
  */
-static inline unsigned
+static unsigned
 pte_find_used(const pt_entry_t *t, unsigned from, unsigned to)
 {
 	const pt_entry_t *p = t + from;
@@ -415,7 +549,13 @@ restart:
 			int shift = shifts[level];
 			uint64_t span = (1UL << (shift + 9)) - 1; /* this table's */
 			unsigned idx = (va >> shift) & (NPTE - 1);
-			unsigned j = pte_find_used(t, idx, NPTE);
+			unsigned j, lo = 0, hi = NPTE;
+
+			if (level == 3)
+				pt_hint_get(t, &lo, &hi);
+			j = pte_find_used(t, MAX(idx, lo), MAX(hi, MAX(idx, lo)));
+			if (j == MAX(hi, MAX(idx, lo)))
+				j = NPTE;
 
 			if (j == NPTE) {
 				vaddr_t next = (va | span) + 1;
@@ -472,16 +612,26 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	while (va < eva) {
 		pt_entry_t *pte, *pt;
 		vaddr_t base, ptend;
-		unsigned i, limit, cleared = 0;
+		unsigned i, limit, lo, hi, cleared = 0;
 
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
+		/* A PT shared since fork becomes ours before we change it. */
+		if (pm != pmap_kernel()) {
+			if (pmap_pt_own_va(pm, va) != 0) {
+				/* No page for the copy: leave the rest mapped. */
+				break;
+			}
+			pte = pmap_pte(pm, va, false);
+		}
 		/* Clear what the range holds of this page table in one pass. */
 		pt = pte - pl1_index(va);
 		base = rounddown2(va, NBPD);
 		ptend = pt_span(va, eva, &i, &limit);
-		for (i = pte_find_used(pt, i, limit); i < limit;
+		pt_hint_get(pt, &lo, &hi);
+		limit = MIN(limit, hi);
+		for (i = pte_find_used(pt, i, MAX(i, limit)); i < limit;
 		    i = pte_find_used(pt, i + 1, limit)) {
 			pt_entry_t e = pt[i];
 
@@ -504,59 +654,163 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	spin_unlock(&pm->pm_lock);
 }
 
-int
-pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
-    vaddr_t eva, bool cow, void (*hold)(paddr_t pa))
+/*
+ * Clear the PD entry for va, which points at a table pm no longer uses,
+ * and free the directories that become empty.  The caller holds
+ * pm->pm_lock.
+ */
+static void
+pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 {
-	unsigned nprot = 0;
-	bool active = pmap_is_active(src);
-	vaddr_t va = sva;
+	pt_entry_t *pdpt, *pd;
+
+	pdpt = pmap_table(pm->pm_pml4[pl4_index(va)]);
+	pd = pmap_table(pdpt[pl3_index(va)]);
+	pd[pl2_index(va)] = 0;
+	if (ptp_rele_n(pm, DMAP_TO_PHYS(pd), 1)) {
+		pdpt[pl3_index(va)] = 0;
+		if (ptp_rele_n(pm, DMAP_TO_PHYS(pdpt), 1))
+			pm->pm_pml4[pl4_index(va)] = 0;
+	}
+}
+
+/*
+ * A page table with at most this many pages is copied at fork rather
+ * than shared: the child (or parent) would otherwise copy it at its first
+ * write anyway, page references and all.
+ */
+#define PMAP_FORK_COPY_MAX 64
+
+/*
+ * Copy the entries of src's page table pt (covering the 2 MiB at va)
+ * into dst for fork, each page gaining a reference and losing write
+ * access in both.  0 or -ENOMEM.  The caller holds both pmaps' locks.
+ */
+static int
+pmap_fork_copy_pt(struct pmap *dst, vaddr_t va, pt_entry_t *pt)
+{
+	pt_entry_t *dpt = pmap_walk(dst, va, true, 3);
+	struct vm_page *dpg;
+	unsigned copied = 0, lo, hi;
+
+	if (dpt == NULL)
+		return -ENOMEM;
+	dpt -= pl1_index(va);
+	pt_hint_get(pt, &lo, &hi);
+	for (unsigned i = pte_find_used(pt, lo, MAX(lo, hi)); i < hi;
+	    i = pte_find_used(pt, i + 1, hi)) {
+		pt[i] &= ~PG_RW;
+		dpt[i] = pt[i] & ~(PG_A | PG_M);
+		user_page_hold(pt[i] & PG_FRAME);
+		copied++;
+	}
+	dpg = vm_page_from_phys(DMAP_TO_PHYS(dpt));
+	dpg->pg_refcnt += copied;
+	dpg->pg_ptlo = lo;
+	dpg->pg_pthi = hi;
+	dst->pm_resident += copied;
+	return 0;
+}
+
+int
+pmap_fork(struct pmap *dst, struct pmap *src)
+{
 	int error = 0;
 
 	KASSERT(dst != pmap_kernel() && src != pmap_kernel() && dst != src);
 	spin_lock(&src->pm_lock);
 	spin_lock(&dst->pm_lock);
-	while (va < eva) {
-		pt_entry_t *pte, *pt, *dpt;
-		vaddr_t base, ptend;
-		unsigned i, limit, copied = 0;
+	spin_lock(&ptshare_lock);
+	for (unsigned i4 = pte_find_used(src->pm_pml4, 0, KERNEL_PL4_FIRST);
+	    i4 < KERNEL_PL4_FIRST && error == 0;
+	    i4 = pte_find_used(src->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
+		pt_entry_t *pdpt = pmap_table(src->pm_pml4[i4]);
 
-		va = pmap_next_mapped(src, va, eva, &pte);
-		if (pte == NULL)
-			break;
-		pt = pte - pl1_index(va);
-		dpt = pmap_pte(dst, va, true);
-		if (dpt == NULL) {
-			error = -ENOMEM;
-			break;
-		}
-		dpt -= pl1_index(va);
-		base = rounddown2(va, NBPD);
-		ptend = pt_span(va, eva, &i, &limit);
-		for (i = pte_find_used(pt, i, limit); i < limit;
-		    i = pte_find_used(pt, i + 1, limit)) {
-			pt_entry_t e = pt[i];
+		for (unsigned i3 = pte_find_used(pdpt, 0, NPTE);
+		    i3 < NPTE && error == 0; i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
+			pt_entry_t *pd = pmap_table(pdpt[i3]);
 
-			if (cow && (e & PG_RW)) {
-				e &= ~PG_RW;
-				pt[i] = e;
-				if (active && ++nprot <= PMAP_INVLPG_MAX)
-					invlpg(base + ((vaddr_t)i << PAGE_SHIFT));
+			for (unsigned i2 = pte_find_used(pd, 0, NPTE); i2 < NPTE;
+			    i2 = pte_find_used(pd, i2 + 1, NPTE)) {
+				vaddr_t va = ((vaddr_t)i4 << PML4_SHIFT) |
+				    ((vaddr_t)i3 << PDPT_SHIFT) |
+				    ((vaddr_t)i2 << PD_SHIFT);
+				pt_entry_t *dpde;
+				struct vm_page *pt;
+
+				pt = vm_page_from_phys(pd[i2] & PG_FRAME);
+				if (pt->pg_ptshare == 1 &&
+				    pt->pg_refcnt <= PMAP_FORK_COPY_MAX) {
+					/* Few pages: cheaper to copy the entries. */
+					error = pmap_fork_copy_pt(dst, va,
+					    pmap_table(pd[i2]));
+					if (error != 0)
+						break;
+					continue;
+				}
+				dpde = pmap_walk(dst, va, true, 2);
+				if (dpde == NULL) {
+					error = -ENOMEM;
+					break;
+				}
+				/* Both lose write access over the PT's span. */
+				pd[i2] &= ~PG_RW;
+				*dpde = pd[i2];
+				ptp_hold(DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
+				pt->pg_ptshare++;
+				dst->pm_resident += pt->pg_refcnt;
+				dst->pm_ptpages++;
 			}
-			KASSERT(dpt[i] == 0);
-			dpt[i] = e & ~(PG_A | PG_M);
-			hold(e & PG_FRAME);
-			copied++;
 		}
-		vm_page_from_phys(DMAP_TO_PHYS(dpt))->pg_refcnt += copied;
-		dst->pm_resident += copied;
-		va = ptend;
 	}
-	if (nprot > PMAP_INVLPG_MAX)
-		pmap_flush_all(src);
+	spin_unlock(&ptshare_lock);
+	if (pmap_is_active(src))
+		lcr3(rcr3());
 	spin_unlock(&dst->pm_lock);
 	spin_unlock(&src->pm_lock);
 	return error;
+}
+
+void
+pmap_drop_shared(struct pmap *pm)
+{
+	KASSERT(pm != pmap_kernel());
+	spin_lock(&pm->pm_lock);
+	spin_lock(&ptshare_lock);
+	for (unsigned i4 = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
+	    i4 < KERNEL_PL4_FIRST;
+	    i4 = pte_find_used(pm->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
+		pt_entry_t *pdpt = pmap_table(pm->pm_pml4[i4]);
+
+		for (unsigned i3 = pte_find_used(pdpt, 0, NPTE); i3 < NPTE;
+		    i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
+			pt_entry_t *pd = pmap_table(pdpt[i3]);
+
+			for (unsigned i2 = pte_find_used(pd, 0, NPTE); i2 < NPTE;
+			    i2 = pte_find_used(pd, i2 + 1, NPTE)) {
+				struct vm_page *pt =
+				    vm_page_from_phys(pd[i2] & PG_FRAME);
+				vaddr_t va = ((vaddr_t)i4 << PML4_SHIFT) |
+				    ((vaddr_t)i3 << PDPT_SHIFT) |
+				    ((vaddr_t)i2 << PD_SHIFT);
+
+				if (pt->pg_ptshare <= 1)
+					continue;
+				pt->pg_ptshare--;
+				pm->pm_resident -= pt->pg_refcnt;
+				pm->pm_ptpages--;
+				pmap_pde_cleared(pm, va);
+				/* The PD (or the PDPT too) may be gone now. */
+				if ((pm->pm_pml4[i4] & PG_V) == 0 ||
+				    (pdpt[i3] & PG_V) == 0)
+					break;
+			}
+			if ((pm->pm_pml4[i4] & PG_V) == 0)
+				break;
+		}
+	}
+	spin_unlock(&ptshare_lock);
+	spin_unlock(&pm->pm_lock);
 }
 
 void
@@ -577,12 +831,19 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		return;
 	}
 	spin_lock(&pm->pm_lock);
-	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
+	for (vaddr_t va = sva, owned = 1; va < eva; va += PAGE_SIZE) {
 		pt_entry_t *pte, e;
 
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
+		/* A PT shared since fork becomes ours before we change it. */
+		if (rounddown2(va, NBPD) != owned) {
+			if (pmap_pt_own_va(pm, va) != 0)
+				break; /* out of memory: the rest keeps its rights */
+			owned = rounddown2(va, NBPD);
+			pte = pmap_pte(pm, va, false);
+		}
 		e = *pte;
 		*pte = (e & keep) | pmap_prot_bits(pm, prot, 0);
 		if (active && ++n <= PMAP_INVLPG_MAX)
@@ -646,22 +907,39 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 	return found;
 }
 
+/*
+ * PML4 pages of destroyed pmaps, ready for reuse: their user half is
+ * empty and their kernel half (which never changes) is already filled
+ * in.  Guarded by kva_lock's sibling pml4_cache_lock.
+ */
+#define PML4_CACHE_MAX 16
+static struct vm_page *pml4_cache[PML4_CACHE_MAX];
+static unsigned pml4_cache_n;
+static struct spinlock pml4_cache_lock = SPINLOCK_INITIALIZER("pml4cache");
+
 int
 pmap_create(struct pmap *pm)
 {
-	struct vm_page *pg = vm_page_alloc(VM_ALLOC_ZERO);
+	struct vm_page *pg = NULL;
 
-	if (pg == NULL)
-		return -ENOMEM;
-	pg->pg_flags |= PG_PTP;
+	spin_lock(&pml4_cache_lock);
+	if (pml4_cache_n > 0)
+		pg = pml4_cache[--pml4_cache_n];
+	spin_unlock(&pml4_cache_lock);
+	if (pg == NULL) {
+		pg = vm_page_alloc(VM_ALLOC_ZERO);
+		if (pg == NULL)
+			return -ENOMEM;
+		pg->pg_flags |= PG_PTP;
+		memcpy((pt_entry_t *)vm_page_kva(pg) + KERNEL_PL4_FIRST,
+		    &pmap_kernel()->pm_pml4[KERNEL_PL4_FIRST],
+		    (NPTE - KERNEL_PL4_FIRST) * sizeof(pt_entry_t));
+	}
 	pm->pm_pml4_pa = vm_page_to_phys(pg);
 	pm->pm_pml4 = vm_page_kva(pg);
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
 	spinlock_init(&pm->pm_lock, "pmap");
-	memcpy(&pm->pm_pml4[KERNEL_PL4_FIRST],
-	    &pmap_kernel()->pm_pml4[KERNEL_PL4_FIRST],
-	    (NPTE - KERNEL_PL4_FIRST) * sizeof(pt_entry_t));
 	return 0;
 }
 
@@ -682,12 +960,24 @@ pmap_free_tables(paddr_t pa, int level)
 void
 pmap_destroy(struct pmap *pm)
 {
+	struct vm_page *pg = vm_page_from_phys(pm->pm_pml4_pa);
+
 	KASSERT(pm != pmap_kernel());
 	KASSERT(rcr3() != pm->pm_pml4_pa);
-	for (int i = 0; i < KERNEL_PL4_FIRST; i++)
-		if (pm->pm_pml4[i] & PG_V)
-			pmap_free_tables(pm->pm_pml4[i] & PG_FRAME, 1);
-	vm_page_free(vm_page_from_phys(pm->pm_pml4_pa));
+	for (unsigned i = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
+	    i < KERNEL_PL4_FIRST;
+	    i = pte_find_used(pm->pm_pml4, i + 1, KERNEL_PL4_FIRST)) {
+		pmap_free_tables(pm->pm_pml4[i] & PG_FRAME, 1);
+		pm->pm_pml4[i] = 0;
+	}
+	spin_lock(&pml4_cache_lock);
+	if (pml4_cache_n < PML4_CACHE_MAX) {
+		pml4_cache[pml4_cache_n++] = pg;
+		pg = NULL;
+	}
+	spin_unlock(&pml4_cache_lock);
+	if (pg != NULL)
+		vm_page_free(pg);
 	pm->pm_pml4 = NULL;
 	pm->pm_pml4_pa = 0;
 }
@@ -767,6 +1057,15 @@ kstack_release_slot(uint64_t slot)
 	spin_unlock(&kva_lock);
 }
 
+/*
+ * Stacks freed recently, still mapped, for the next kstack_alloc (an LWP
+ * that exits is soon followed by one that starts).  kva_lock guards them;
+ * pmap_reclaim gives them back.
+ */
+#define KSTACK_CACHE_MAX 8
+static vaddr_t kstack_cache[KSTACK_CACHE_MAX];
+static unsigned kstack_cache_n;
+
 vaddr_t
 kstack_alloc(void)
 {
@@ -774,6 +1073,11 @@ kstack_alloc(void)
 	vaddr_t top, va;
 
 	spin_lock(&kva_lock);
+	if (kstack_cache_n > 0) {
+		top = kstack_cache[--kstack_cache_n];
+		spin_unlock(&kva_lock);
+		return top;
+	}
 	if (kstack_nfree > 0) {
 		slot = kstack_free_slots[--kstack_nfree];
 	} else if (kstack_next_slot < KSTACK_MAX) {
@@ -806,6 +1110,38 @@ kstack_free(vaddr_t top)
 {
 	KASSERT(top > KVA_STACK_BASE && top <= KVA_STACK_BASE + KVA_STACK_SIZE);
 	KASSERT((top - KVA_STACK_BASE) % KSTACK_SLOT == 0);
+	spin_lock(&kva_lock);
+	if (kstack_cache_n < KSTACK_CACHE_MAX) {
+		kstack_cache[kstack_cache_n++] = top;
+		spin_unlock(&kva_lock);
+		return;
+	}
+	spin_unlock(&kva_lock);
 	kstack_free_pages(top - KSTACK_SIZE, top);
 	kstack_release_slot((top - KVA_STACK_BASE) / KSTACK_SLOT - 1);
+}
+
+void
+pmap_reclaim(void)
+{
+	vaddr_t top;
+	struct vm_page *pg;
+
+	for (;;) {
+		spin_lock(&kva_lock);
+		top = kstack_cache_n > 0 ? kstack_cache[--kstack_cache_n] : 0;
+		spin_unlock(&kva_lock);
+		if (top == 0)
+			break;
+		kstack_free_pages(top - KSTACK_SIZE, top);
+		kstack_release_slot((top - KVA_STACK_BASE) / KSTACK_SLOT - 1);
+	}
+	for (;;) {
+		spin_lock(&pml4_cache_lock);
+		pg = pml4_cache_n > 0 ? pml4_cache[--pml4_cache_n] : NULL;
+		spin_unlock(&pml4_cache_lock);
+		if (pg == NULL)
+			break;
+		vm_page_free(pg);
+	}
 }

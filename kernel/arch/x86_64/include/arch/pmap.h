@@ -116,14 +116,26 @@ void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa));
 
 /*
- * Copy the mappings of src in [sva, eva) into dst (fork), calling hold
- * for each page so that it gains a reference.  With cow, both copies
- * lose write access, so the first write to either faults (copy-on-write).
- * Returns 0, or -ENOMEM (dst keeps what was copied; the caller tears it
- * down).  dst must have nothing mapped there.
+ * Give dst (new and empty) the user mappings of src for fork by sharing
+ * src's page tables: both lose write access to everything until a write
+ * fault makes the PT private (pmap_unshare).  Returns 0 or -ENOMEM (dst
+ * keeps what it got; the caller tears it down).
  */
-int pmap_copy_range(struct pmap *dst, struct pmap *src, vaddr_t sva,
-    vaddr_t eva, bool cow, void (*hold)(paddr_t pa));
+int pmap_fork(struct pmap *dst, struct pmap *src);
+
+/*
+ * Make the page table covering va pm's own before a change the other
+ * sharers must not see (a write fault's copy-on-write decision): a
+ * shared PT is copied, its pages gaining a reference each and losing
+ * write access.  0 or -ENOMEM.  No locks held.
+ */
+int pmap_unshare(struct pmap *pm, vaddr_t va);
+
+/*
+ * Drop pm's shares of page tables other pmaps still use, without
+ * touching their pages: the cheap first step of tearing pm down.
+ */
+void pmap_drop_shared(struct pmap *pm);
 
 /*
  * The first mapped page at or after *va and below eva: sets *va and *pa
@@ -151,5 +163,11 @@ void *pmap_mapdev(paddr_t pa, size_t len);
  */
 vaddr_t kstack_alloc(void);
 void kstack_free(vaddr_t top);
+
+/*
+ * Give back the pages kept for reuse (freed kernel stacks, PML4 pages of
+ * destroyed pmaps), so that kstat's free-page count sees them.
+ */
+void pmap_reclaim(void);
 
 #endif /* !_ARCH_PMAP_H_ */
