@@ -20,6 +20,9 @@
 #      are kept in build/linux/results-HASH.txt, HASH naming the binary
 #      and the QEMU options, so later runs only boot our kernel.
 #   4. A table of ours / Linux against the targets below.
+#   5. The scaling of the fault and mmap costs with the number of
+#      existing mappings: ours with 10,000 against ours with 10, and a
+#      text chart of ours and Linux's against the mapping count.
 #
 # Always exits 0 when it could run at all: a missed target is reported,
 # it is not a test failure.
@@ -30,18 +33,37 @@ set -u -o pipefail
 # ratio ours/Linux, and the Linux 6.1 figure the project was given
 # (instructions per operation), which is the baseline when Linux's own
 # run gives no number for that benchmark.  Add a row per new benchmark.
+#
+# A ratio of `scale` marks the rows that are judged against each other
+# instead of against Linux (section 5): the cost of a fault and of an
+# mmap with 10, 1,000 and 10,000 existing mappings.
 targets=(
 	# name               ratio  reference
 	"getppid             0.5    332"
 	"fork_exit_wait      0.5    108000"
 	"pipe_roundtrip      0.5    11400"
+	"anon_fault          0.6    3200"
+	"mmap_touch_munmap   0.3    21800"
+	# Linux measured here with BENCH_CPU=qemu64 (as the figures above);
+	# with -cpu max it is about 308,000.
+	"fork_1m             0.3    216600"
+	"fault_with_10       scale  -"
+	"fault_with_1000     scale  -"
+	"fault_with_10000    scale  -"
+	"mmap_with_10        scale  -"
+	"mmap_with_1000      scale  -"
+	"mmap_with_10000     scale  -"
 	# Later benchmarks, for example:
-	# "anon_fault          0.6    ..."
-	# "mmap_touch_munmap   0.3    ..."
-	# "fork_1mib           0.3    ..."
 	# "vmspace_roundtrip   0.1    10200"
 	# "vmspace_lifecycle   0.2    186000"
 )
+
+# Scaling checks: for each operation OP of scale_ops, bench.c prints
+# OP_with_N for each N of mapping_counts (fewest first); ours with the
+# most mappings must cost at most scale_limit times ours with the fewest.
+mapping_counts="10 1000 10000"
+scale_limit=2
+scale_ops="fault mmap"
 
 iso=${1:?usage: bench.sh ISO BENCH_BINARY}
 bin=${2:?usage: bench.sh ISO BENCH_BINARY}
@@ -237,7 +259,10 @@ for name in "${names[@]}"; do
 	base=${lin:-$ref}
 	[ "$base" = - ] && base=
 	ratio=- result=
-	if [ -z "$ours" ]; then
+	if [ "$target" = scale ]; then
+		result="(scaling, below)"
+		[ -z "$ours" ] && result="ours: no result"
+	elif [ -z "$ours" ]; then
 		result="ours: no result"
 	elif [ -n "$base" ]; then
 		ratio=$(awk -v o="$ours" -v b="$base" 'BEGIN { printf "%.3f", o / b }')
@@ -260,12 +285,75 @@ done
 echo
 # Say so when this Linux is far from the figure the targets were set
 # against (a different CPU model, say): the ratios use this Linux.
+ntargets=0
 for row in "${targets[@]}"; do
-	read -r n _ r <<<"$row"
+	read -r n t r <<<"$row"
+	[ "$t" = scale ] && continue
+	ntargets=$((ntargets + 1))
 	lin=$(value "$linux_file" "$n")
 	[ -n "$lin" ] && awk -v l="$lin" -v r="$r" 'BEGIN { exit !(l > 1.25 * r || l < 0.8 * r) }' &&
 		echo "note: Linux $n measured $lin here, reference $r (cpu $cpu)"
 done
-echo "targets met: $met, not met: $missed, of ${#targets[@]}" \
+
+# ---------------------------------------------------------------------------
+# 5. Scaling with the number of mappings.
+
+echo
+echo "== cost against existing mappings (instructions per operation)"
+counts=($mapping_counts)
+fewest=${counts[0]} most=${counts[${#counts[@]} - 1]}
+for op in $scale_ops; do
+	low=$(value "$ours_file" "${op}_with_$fewest")
+	high=$(value "$ours_file" "${op}_with_$most")
+	ntargets=$((ntargets + 1))
+	if [ -z "$low" ] || [ -z "$high" ]; then
+		echo "$op: ours has no result for ${op}_with_$fewest or ${op}_with_$most: NOT met"
+		missed=$((missed + 1))
+		continue
+	fi
+	ratio=$(awk -v h="$high" -v l="$low" 'BEGIN { printf "%.2f", h / l }')
+	if awk -v r="$ratio" -v t="$scale_limit" 'BEGIN { exit !(r <= t) }'; then
+		result=met
+		met=$((met + 1))
+	else
+		result="NOT met"
+		missed=$((missed + 1))
+	fi
+	echo "$op: ours with $most mappings / with $fewest = $ratio (target <= $scale_limit): $result"
+done
+
+# The chart: one bar per kernel and mapping count, scaled to the largest
+# value of its operation.
+for op in $scale_ops; do
+	echo
+	echo "$op"
+	for n in "${counts[@]}"; do
+		o=$(value "$ours_file" "${op}_with_$n")
+		l=$(value "$linux_file" "${op}_with_$n")
+		echo "$n ${o:--} ${l:--}"
+	done | awk '
+		{ n[NR] = $1; o[NR] = $2; l[NR] = $3
+		  if ($2 != "-" && $2 + 0 > max) max = $2 + 0
+		  if ($3 != "-" && $3 + 0 > max) max = $3 + 0 }
+		function bar(label, who, v,    w, s, i) {
+			if (v == "-") {
+				printf "%8s  %-5s |%-40s| %10s\n", label, who, "", "no result"
+				return
+			}
+			w = max > 0 ? int(40 * v / max + 0.5) : 0
+			s = ""
+			for (i = 0; i < w; i++)
+				s = s "#"
+			printf "%8s  %-5s |%-40s| %10.0f\n", label, who, s, v
+		}
+		END {
+			for (i = 1; i <= NR; i++) {
+				bar(n[i], "ours", o[i])
+				bar("", "Linux", l[i])
+			}
+		}'
+done
+echo
+echo "targets met: $met, not met: $missed, of $ntargets" \
 	"(ratio = ours / Linux instructions per operation; lower is better)"
 exit 0

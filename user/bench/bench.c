@@ -27,7 +27,9 @@
  *
  * To add a benchmark: write a function that performs N operations and
  * returns the instructions they took (measure only the operations, not
- * the setup), and add a row to the table `benches` below.
+ * the setup), and add a row to the table `benches` below.  The row's
+ * `arg` is passed to the function (the number of existing mappings for
+ * the *_with_N rows); the function may ignore it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -68,10 +71,11 @@ static const char *bench_error;
  * in user space; measures syscall entry and exit.
  */
 static uint64_t
-bench_getppid(long n)
+bench_getppid(long n, long arg)
 {
 	uint64_t t0, t1;
 
+	(void)arg;
 	t0 = rdtsc();
 	for (long i = 0; i < n; i++)
 		getppid();
@@ -85,11 +89,12 @@ bench_getppid(long n)
  * address space setup and teardown, and two context switches.
  */
 static uint64_t
-bench_fork_exit_wait(long n)
+bench_fork_exit_wait(long n, long arg)
 {
 	uint64_t t0, t1;
 	int status;
 
+	(void)arg;
 	t0 = rdtsc();
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
@@ -118,13 +123,14 @@ bench_fork_exit_wait(long n)
  * part; it echoes bytes until pipe A reaches end of file.
  */
 static uint64_t
-bench_pipe_roundtrip(long n)
+bench_pipe_roundtrip(long n, long arg)
 {
 	int a[2], b[2], status;
 	uint64_t t0, t1 = 0;
 	char c = 'x';
 	pid_t pid;
 
+	(void)arg;
 	if (pipe(a) < 0 || pipe(b) < 0) {
 		bench_error = "pipe failed";
 		return 0;
@@ -170,18 +176,202 @@ fail:
 }
 
 /* ------------------------------------------------------------------ */
-/* The table.  Later benchmarks (page faults, mmap, vmspace) go here.   */
+/* Memory.                                                              */
+
+#define PAGE 4096L
+
+/*
+ * A fresh private anonymous read-write region of `pages` pages, or NULL
+ * (bench_error set).  Linux is asked not to back it with huge pages, so
+ * that its first touches take one 4 KiB fault each, as ours do (our
+ * kernel may refuse the advice; that is fine).
+ */
+static char *
+map_region(long pages)
+{
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		bench_error = "mmap failed";
+		return NULL;
+	}
+	madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/*
+ * anon_fault: the first touch of a fresh anonymous page (a demand-zero
+ * fault: allocate and clear a page, map it).  One mmap of n pages
+ * outside the timed part, then n touches, one per page.
+ */
+static uint64_t
+bench_anon_fault(long n, long arg)
+{
+	uint64_t t0, t1;
+	char *p = map_region(n);
+
+	(void)arg;
+	if (p == NULL)
+		return 0;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		((volatile char *)p)[i * PAGE] = 1;
+	t1 = rdtsc();
+	munmap(p, n * PAGE);
+	return t1 - t0;
+}
+
+/* mmap_touch_munmap: map one page, write it, unmap it. */
+static uint64_t
+bench_mmap_touch_munmap(long n, long arg)
+{
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			bench_error = "mmap failed";
+			return 0;
+		}
+		*(volatile char *)p = 1;
+		if (munmap(p, PAGE) != 0) {
+			bench_error = "munmap failed";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
+ * fork_1m: fork+exit+wait, as fork_exit_wait, of a process that has
+ * written 1 MiB of anonymous memory: copy-on-write setup of 256 more
+ * pages at fork and their release when the child exits (it touches
+ * none).
+ */
+static uint64_t
+bench_fork_1m(long n, long arg)
+{
+	const long pages = (1024 * 1024) / PAGE;
+	char *p = map_region(pages);
+	uint64_t insns;
+
+	if (p == NULL)
+		return 0;
+	for (long i = 0; i < pages; i++)
+		p[i * PAGE] = 1;
+	insns = bench_fork_exit_wait(n, arg);
+	munmap(p, pages * PAGE);
+	return insns;
+}
+
+/*
+ * Make `count` separate one-page mappings, each touched: a region of
+ * 2 * count pages with every second page unmapped again, so that no two
+ * can merge.  (No madvise here: on Linux it would set a flag that keeps
+ * the hintless mmap of mmap_with_N from merging with a neighbour.)
+ * Returns the region (for unmap_many), or NULL.
+ */
+static char *
+map_many(long count)
+{
+	char *p = mmap(NULL, 2 * count * PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		bench_error = "mmap failed";
+		return NULL;
+	}
+	for (long i = 0; i < count; i++) {
+		if (munmap(p + (2 * i + 1) * PAGE, PAGE) != 0) {
+			bench_error = "munmap of a hole failed";
+			munmap(p, 2 * count * PAGE);
+			return NULL;
+		}
+		p[2 * i * PAGE] = 1;
+	}
+	return p;
+}
+
+static void
+unmap_many(char *p, long count)
+{
+	munmap(p, 2 * count * PAGE);
+}
+
+/*
+ * fault_with_N: anon_fault in a process that already has `arg` separate
+ * mappings; measures how the fault's lookup scales with the map.
+ */
+static uint64_t
+bench_fault_with(long n, long arg)
+{
+	char *many = map_many(arg);
+	uint64_t insns;
+
+	if (many == NULL)
+		return 0;
+	insns = bench_anon_fault(n, 0);
+	unmap_many(many, arg);
+	return insns;
+}
+
+/*
+ * mmap_with_N: mmap (without a hint) and munmap of one page, untouched,
+ * in a process that already has `arg` separate mappings; measures how
+ * finding room and inserting scale with the map.
+ */
+static uint64_t
+bench_mmap_with(long n, long arg)
+{
+	char *many = map_many(arg);
+	uint64_t t0, t1;
+
+	if (many == NULL)
+		return 0;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED || munmap(p, PAGE) != 0) {
+			bench_error = "mmap or munmap failed";
+			break;
+		}
+	}
+	t1 = rdtsc();
+	unmap_many(many, arg);
+	return t1 - t0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table.  Later benchmarks (vmspace) go here.                      */
 
 struct bench {
 	const char *name;             /* as printed and as selected on argv */
-	uint64_t (*run)(long n);      /* n operations; returns instructions */
+	uint64_t (*run)(long n, long arg); /* n operations; instructions */
 	long iterations;              /* timed operations */
+	long arg;                     /* passed to run */
 };
 
 static const struct bench benches[] = {
-	{ "getppid", bench_getppid, 20000 },
-	{ "fork_exit_wait", bench_fork_exit_wait, 200 },
-	{ "pipe_roundtrip", bench_pipe_roundtrip, 2000 },
+	{ "getppid", bench_getppid, 20000, 0 },
+	{ "fork_exit_wait", bench_fork_exit_wait, 200, 0 },
+	{ "pipe_roundtrip", bench_pipe_roundtrip, 2000, 0 },
+	{ "anon_fault", bench_anon_fault, 2000, 0 },
+	{ "mmap_touch_munmap", bench_mmap_touch_munmap, 2000, 0 },
+	{ "fork_1m", bench_fork_1m, 200, 0 },
+	{ "fault_with_10", bench_fault_with, 1000, 10 },
+	{ "fault_with_1000", bench_fault_with, 1000, 1000 },
+	{ "fault_with_10000", bench_fault_with, 1000, 10000 },
+	{ "mmap_with_10", bench_mmap_with, 1000, 10 },
+	{ "mmap_with_1000", bench_mmap_with, 1000, 1000 },
+	{ "mmap_with_10000", bench_mmap_with, 1000, 10000 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -198,9 +388,9 @@ run_bench(const struct bench *b)
 	uint64_t insns;
 
 	bench_error = NULL;
-	b->run(warm);
+	b->run(warm, b->arg);
 	if (bench_error == NULL)
-		insns = b->run(b->iterations);
+		insns = b->run(b->iterations, b->arg);
 	if (bench_error != NULL) {
 		printf("bench %s error: %s (errno %d)\n", b->name, bench_error,
 		    errno);
