@@ -364,12 +364,23 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 	return error;
 }
 
+/*
+ * Pages fork leaves free beyond the parent's resident ones: after fork
+ * every private page is shared copy-on-write, and the parent (or child)
+ * must still find pages for the copies its next writes make.  Failing
+ * fork with ENOMEM here is kinder than a SIGKILL at the next write.
+ */
+#define FORK_RESERVE_PAGES 64
+
 struct vmspace *
 vmspace_fork(struct vmspace *vm)
 {
-	struct vmspace *nvm = vmspace_alloc();
+	struct vmspace *nvm;
 	int error;
 
+	if (vm_page_free_count() < vm->vm_pmap.pm_resident + FORK_RESERVE_PAGES)
+		return NULL;
+	nvm = vmspace_alloc();
 	if (nvm == NULL)
 		return NULL;
 	spin_lock(&vm->vm_lock);
