@@ -76,7 +76,10 @@ KTEST(clock)
 	KT_CHECKF(prev > start, "nanouptime did not advance over 10000 reads "
 	    "(%lu)", start);
 
-	/* delay_ns waits at least as asked, and not absurdly longer. */
+	/*
+	 * delay_ns waits at least as asked, and not absurdly longer (the
+	 * bounds are loose: under TCG the host may stall the guest).
+	 */
 	t0 = nanouptime();
 	delay_ns(1 * MS);
 	t1 = nanouptime();
@@ -85,7 +88,8 @@ KTEST(clock)
 	t0 = nanouptime();
 	delay_ns(0);
 	t1 = nanouptime();
-	KT_CHECKF(t1 - t0 < 1 * MS, "delay_ns(0) took %lu ns", t1 - t0);
+	/* Only absurd waits fail: the host may deschedule QEMU for a while. */
+	KT_CHECKF(t1 - t0 < 100 * MS, "delay_ns(0) took %lu ns", t1 - t0);
 
 	/*
 	 * Against the independent reference: over a 10 ms delay, PIT
