@@ -21,6 +21,11 @@ else
 	echo "0 1" >> "$RESULTS"
 fi
 
+echo "# ---- the vmspace entry protocol, model-checked with spin"
+out=$(bash tests/model/run.sh 2>&1)
+echo "$out"
+echo "$out" | tail -n 1 | awk '{print $1, $3}' >> "$RESULTS"
+
 echo "# ---- host unit tests"
 out=$(bash tests/run-host.sh build/host/test_* 2>&1)
 echo "$out"
