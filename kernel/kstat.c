@@ -1,6 +1,5 @@
 /*
- * The kernel counters behind kstat.  vmspace entries come with the
- * vmspace service and report zero until then.
+ * The kernel counters behind kstat.
  */
 #include <systm.h>
 #include <clock.h>
@@ -9,6 +8,7 @@
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
 #include <vm/vmspace.h>
+#include <vm/vm_vmspace.h>
 #include <proc/proc.h>
 
 void
@@ -21,6 +21,7 @@ kstat_fill(struct kstat *ks)
 	ks->ks_nprocs = proc_count();
 	ks->ks_nlwps = lwp_count();
 	ks->ks_nvmspaces = vmspace_count();
+	ks->ks_nvmspace_entries = vmspace_entry_count();
 	ks->ks_uptime_ns = nanouptime();
 }
 

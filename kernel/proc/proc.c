@@ -15,6 +15,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/vmspace.h>
+#include <vm/vm_vmspace.h>
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct proc proc0;
@@ -347,6 +348,7 @@ lwp_exit(void)
 	struct lwp *l = curlwp;
 	struct proc *p = l->l_proc;
 
+	vkernel_lwp_exit(l);
 	spin_lock(&proc_lock);
 	if (p->p_nlive == 1 && p->p_exiter == NULL) {
 		spin_unlock(&proc_lock);
@@ -438,6 +440,7 @@ proc_exit(int wstatus)
 	struct vmspace *vm;
 	struct filedesc *fdp;
 
+	vkernel_lwp_exit(l); /* out of a guest first, if killed inside one */
 	spin_lock(&proc_lock);
 	if (p->p_exiter != NULL && p->p_exiter != l)
 		lwp_exit_locked(l); /* another LWP is tearing p down */
@@ -463,6 +466,7 @@ proc_exit(int wstatus)
 	p->p_fd = NULL;
 	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
+	vkernel_exit(p);
 
 	/* Release what the process holds, off its page tables. */
 	fd_free(fdp);

@@ -25,6 +25,8 @@
 
 struct vmspace;
 struct filedesc;
+struct vkernel_proc;
+struct vkernel_lwp;
 struct trapframe;
 
 #define PID_MAX 99999     /* pids wrap after this */
@@ -70,6 +72,7 @@ struct lwp {
 	int l_refcnt;              /* holds; freelwp needs zero */
 
 	/* (l) */
+	struct vkernel_lwp *l_vkernel; /* vmspace_ctl state, or NULL */
 	uint64_t l_sigmask;        /* kept for musl; nothing is delivered */
 	struct mdlwp l_md;         /* machine state: context, FPU, TLS */
 	char l_name[16];
@@ -118,6 +121,7 @@ struct proc {
 #define p_startzero p_vmspace
 	struct vmspace *p_vmspace;  /* reference held; NULL once SDEAD */
 	struct filedesc *p_fd;      /* reference held; NULL once SDEAD */
+	struct vkernel_proc *p_vkernel; /* vmspaces it controls, or NULL */
 	int p_lwpcv;                /* channel: an LWP of p exited */
 	int p_waitcv;               /* channel: a child of p died */
 #define p_endzero p_endzero_mark

@@ -21,6 +21,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/vmspace.h>
+#include <vm/vm_vmspace.h>
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 
@@ -115,7 +116,7 @@ sched_switch(void)
 	next->l_stat = LSONPROC;
 	next->l_pflag |= LP_RUNNING;
 	if (next->l_md.md_tf != NULL)
-		vmspace_activate(next->l_proc->p_vmspace);
+		vmspace_activate(vkernel_lwp_vmspace(next));
 	else
 		pmap_activate(pmap_kernel());
 
@@ -271,7 +272,6 @@ userret(struct trapframe *tf)
 {
 	struct lwp *l = curlwp;
 
-	(void)tf;
 	for (;;) {
 		if (__predict_false(l->l_flag & LW_WEXIT)) {
 			sti();
@@ -283,6 +283,8 @@ userret(struct trapframe *tf)
 			spin_unlock(&sched_lock);
 			continue;
 		}
+		if (__predict_false(l->l_vkernel != NULL))
+			vkernel_check_timeout(l, tf);
 		break;
 	}
 }

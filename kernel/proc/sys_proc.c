@@ -22,6 +22,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/vmspace.h>
+#include <vm/vm_vmspace.h>
 
 
 /*
@@ -55,6 +56,8 @@ fork1(int flags)
 		lwproc_abandon(p2);
 		return error;
 	}
+	if (p->p_vkernel != NULL)
+		vkernel_inherit(p, p2);
 	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
 	cpu_fork_frame(&tf, l->l_md.md_tf);
 	cpu_lwp_setup(l2, &tf, l);

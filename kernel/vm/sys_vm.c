@@ -87,7 +87,14 @@ mmap_fd_object(int fd, struct vm_object **objp)
 long
 sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 {
-	struct vmspace *vm = curproc->p_vmspace;
+	return kern_mmap(curproc->p_vmspace, uaddr, len, prot, flags, fd,
+	    offset);
+}
+
+long
+kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
+    int fd, off_t offset)
+{
 	uint64_t addr = (uint64_t)uaddr;
 	struct vm_object *obj = NULL;
 	vaddr_t va;

@@ -128,6 +128,22 @@ fail_efault:
 	return -EFAULT;
 }
 
+struct vm_page *
+vm_object_lookup(struct vm_object *obj, uint64_t idx)
+{
+	struct vm_object_page key = { .op_index = idx }, *op;
+	struct vm_page *pg = NULL;
+
+	spin_lock(&obj->vo_lock);
+	if (idx < howmany(obj->vo_size, PAGE_SIZE) &&
+	    (op = RB_FIND(vm_object_tree, &obj->vo_pages, &key)) != NULL) {
+		pg = op->op_page;
+		__atomic_add_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&obj->vo_lock);
+	return pg;
+}
+
 int
 vm_object_truncate(struct vm_object *obj, uint64_t size)
 {

@@ -47,6 +47,12 @@ int vm_object_getpage(struct vm_object *obj, uint64_t idx,
     struct vm_page **pgp);
 
 /*
+ * The page at index idx if the object has one (with a reference for the
+ * caller), else NULL; nothing is made.  No locks held.
+ */
+struct vm_page *vm_object_lookup(struct vm_object *obj, uint64_t idx);
+
+/*
  * Set the size in bytes; pages beyond it are dropped (mappings of them
  * keep their own references until unmapped).  0 or -ENOMEM.
  */

@@ -8,6 +8,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vmspace.h>
+#include <copy.h>
 #include <proc/proc.h>
 
 static volatile uint64_t nvmspaces;
@@ -175,6 +176,17 @@ vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len, vaddr_t *addr)
 		error = vm_map_findspace(&vm->vm_map, len, MMAP_TOP, addr);
 	spin_unlock(&vm->vm_lock);
 	return error;
+}
+
+void
+vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	start = MAX(start, vm->vm_map.m_min);
+	if (start >= end)
+		return;
+	spin_lock(&vm->vm_lock);
+	pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
+	spin_unlock(&vm->vm_lock);
 }
 
 bool
@@ -424,6 +436,69 @@ vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len)
 	}
 	spin_unlock(&vm->vm_lock);
 	return error;
+}
+
+/*
+ * Copy between vm and the calling process's user buffer ubuf, page by
+ * page from va, stopping at the first address no entry maps.  Reading
+ * leaves untouched pages unmade (they read as zeros); writing makes them
+ * and breaks copy-on-write sharing, whatever the protection.  Returns the
+ * bytes copied, or -EFAULT if ubuf faulted before any byte was copied.
+ * No locks held; vm is not the caller's own space.
+ */
+static ssize_t
+vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)
+{
+	size_t done = 0;
+	int error = 0;
+
+	spin_lock(&vm->vm_lock);
+	while (done < n && va < VM_MAX_USER_ADDRESS) {
+		struct vm_map_entry *e = vm_map_lookup(&vm->vm_map, va);
+		size_t off = va & PAGE_MASK, chunk = MIN(n - done, PAGE_SIZE - off);
+		uint8_t *ub = (uint8_t *)ubuf + done;
+		struct vm_page *opg = NULL;
+		paddr_t pa;
+
+		if (e == NULL)
+			break;
+		if (write) {
+			error = vm_fault_locked(vm, e, va, VM_PROT_WRITE, true, &pa);
+			if (error == 0)
+				error = copyin(ub, (uint8_t *)PHYS_TO_DMAP(pa) + off,
+				    chunk);
+		} else if (pmap_extract(&vm->vm_pmap, rounddown2(va, PAGE_SIZE),
+		    &pa)) {
+			error = copyout((uint8_t *)PHYS_TO_DMAP(pa) + off, ub, chunk);
+		} else if (e->e_object != NULL &&
+		    (opg = vm_object_lookup(e->e_object, (e->e_offset +
+		    (rounddown2(va, PAGE_SIZE) - e->e_start)) / PAGE_SIZE)) != NULL) {
+			error = copyout((uint8_t *)vm_page_kva(opg) + off, ub, chunk);
+			vm_page_unref(opg);
+		} else {
+			error = copyout_zero(ub, chunk);
+		}
+		if (error != 0)
+			break;
+		done += chunk;
+		va += chunk;
+	}
+	spin_unlock(&vm->vm_lock);
+	if (done == 0 && error == -EFAULT)
+		return -EFAULT;
+	return done;
+}
+
+ssize_t
+vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n)
+{
+	return vmspace_xfer(vm, va, ubuf, n, false);
+}
+
+ssize_t
+vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf, size_t n)
+{
+	return vmspace_xfer(vm, va, (void *)ubuf, n, true);
 }
 
 struct truncate_arg {

@@ -77,6 +77,9 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
  */
 int vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
+/* vmspace_dontneed without the coverage check (holes are skipped). */
+void vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
 /*
  * Find len bytes of unmapped space: hint if it is free and usable, else
  * the highest free range below MMAP_TOP.  0 and *addr, or -ENOMEM.
@@ -118,6 +121,26 @@ int vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end);
  * later accesses there fault with SIGBUS.  No locks held.
  */
 void vmspace_object_truncated(struct vm_object *obj, uint64_t size);
+
+/*
+ * mmap in vm with Linux's arguments and errors (sys_mmap, and
+ * vmspace_mmap for a vmspace a process controls).  fd is looked up in the
+ * calling process.  Returns the address or -errno.
+ */
+long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot,
+    int flags, int fd, off_t offset);
+
+/*
+ * vmspace_pread / vmspace_pwrite: copy n bytes between vm at va and the
+ * calling process's buffer ubuf, stopping at the first unmapped byte of
+ * vm.  Reads do not make untouched pages (they read as zeros); writes
+ * make them whatever the protection.  Return the count, or -EFAULT if
+ * ubuf is bad before anything was copied.  No locks held.
+ */
+ssize_t vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf,
+    size_t n);
+ssize_t vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf,
+    size_t n);
 
 /* A copy-on-write copy of vm for fork, or NULL (no memory). */
 struct vmspace *vmspace_fork(struct vmspace *vm);

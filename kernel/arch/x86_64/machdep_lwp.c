@@ -4,6 +4,8 @@
  * and the registers of a fresh program, a forked child or a new LWP.
  */
 #include <systm.h>
+#include <errno.h>
+#include <vm/vm.h>
 #include <arch/cpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
@@ -102,6 +104,8 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 		if (new->l_md.md_fsbase != old->l_md.md_fsbase ||
 		    old->l_md.md_tf == NULL)
 			wrmsr(MSR_FSBASE, new->l_md.md_fsbase);
+		if (new->l_md.md_gsbase != old->l_md.md_gsbase)
+			wrmsr(MSR_KERNELGSBASE, new->l_md.md_gsbase);
 		ci->ci_rsp0 = new->l_kstack;
 		ci->ci_tss.tss_rsp0 = new->l_kstack;
 	}
@@ -150,4 +154,39 @@ cpu_set_fsbase(struct lwp *l, uint64_t base)
 	l->l_md.md_fsbase = base;
 	if (l == curlwp)
 		wrmsr(MSR_FSBASE, base);
+}
+
+void
+cpu_set_gsbase(struct lwp *l, uint64_t base)
+{
+	l->l_md.md_gsbase = base;
+	if (l == curlwp)
+		wrmsr(MSR_KERNELGSBASE, base); /* swapgs makes it GS on return */
+}
+
+/* Flags a user frame may set (DragonFly's PSL_USERCHANGE). */
+#define PSL_USERCHANGE (PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | \
+	PSL_D | PSL_V | PSL_RF | PSL_AC)
+
+int
+cpu_sanitize_frame(struct trapframe *tf)
+{
+	tf->tf_cs = UCSEL;
+	tf->tf_ss = UDSEL;
+	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_USER_DEFAULT;
+	if (tf->tf_rip >= VM_MAX_USER_ADDRESS || tf->tf_rsp >= VM_MAX_USER_ADDRESS)
+		return -EINVAL;
+	return 0;
+}
+
+bool
+cpu_tls_base_ok(uint64_t base)
+{
+	return base < VM_MAX_USER_ADDRESS;
+}
+
+void
+cpu_frame_replaced(struct lwp *l)
+{
+	l->l_md.md_flags |= MDL_IRET;
 }

@@ -15,6 +15,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/vmspace.h>
+#include <vm/vm_vmspace.h>
 
 static const char *const trap_names[32] = {
 	[T_DIVIDE] = "divide error",
@@ -218,12 +219,18 @@ trap_user(struct trapframe *tf)
 	char what[96];
 
 	if (tf->tf_trapno == T_PAGEFLT) {
-		error = vm_fault(p->p_vmspace, tf->tf_addr,
+		error = vm_fault(vkernel_lwp_vmspace(l), tf->tf_addr,
 		    trap_pf_access(tf->tf_err));
 		if (error == 0) {
 			userret(tf);
 			return;
 		}
+	}
+	if (vkernel_in_guest(l)) {
+		/* A guest's trap goes to its controller (ABI.md 4.3). */
+		vkernel_trap(l, tf);
+		userret(tf);
+		return;
 	}
 	sig = error == -ENOMEM ? SIGKILL : error == -EIO ? SIGBUS :
 	    trap_signal(tf->tf_trapno);
@@ -259,8 +266,13 @@ syscall(struct trapframe *tf)
 	uint64_t nr = tf->tf_rax;
 	long rv = -ENOSYS;
 
-	if (nr < nsysent && sysent[nr].sy_call != NULL)
+	if (__predict_false(l->l_vkernel != NULL) && vkernel_in_guest(l)) {
+		/* A guest's syscall goes to its controller, unexecuted. */
+		vkernel_trap(l, tf);
+		rv = -EJUSTRETURN;
+	} else if (nr < nsysent && sysent[nr].sy_call != NULL) {
 		rv = sysent[nr].sy_call(tf);
+	}
 	if (rv != -EJUSTRETURN)
 		tf->tf_rax = rv;
 	cli();

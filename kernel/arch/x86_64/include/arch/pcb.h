@@ -17,6 +17,7 @@ struct trapframe;
 struct mdlwp {
 	uint64_t md_rsp;          /* kernel stack pointer while switched out */
 	uint64_t md_fsbase;       /* user FS base (TLS), loaded on switch-in */
+	uint64_t md_gsbase;       /* user GS base (a vmspace guest's) */
 	struct trapframe *md_tf;  /* the user frame at the top of the kernel stack */
 	int md_flags;
 	uint8_t md_fpu[512] __aligned(16); /* fxsave area */
@@ -60,6 +61,23 @@ void cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
 
 /* Set the running LWP's user FS base.  base must be canonical user. */
 void cpu_set_fsbase(struct lwp *l, uint64_t base);
+
+/* Set the running LWP's user GS base (MSR_KERNELGSBASE while in the kernel). */
+void cpu_set_gsbase(struct lwp *l, uint64_t base);
+
+/*
+ * Make a user-supplied frame safe to return to (ABI.md 4.4, DragonFly's
+ * cpu_sanitize_frame): user selectors, only the user-changeable flags
+ * plus IF, and rip and rsp inside [0, VM_MAX_USER_ADDRESS).  Returns 0 or
+ * -EINVAL (rip or rsp out of range).
+ */
+int cpu_sanitize_frame(struct trapframe *tf);
+
+/* True if base is a canonical user address usable as an FS or GS base. */
+bool cpu_tls_base_ok(uint64_t base);
+
+/* Mark l's frame as replaced: the return to user mode uses iretq. */
+void cpu_frame_replaced(struct lwp *l);
 
 /* One-time set-up of SYSCALL/SYSRET on this CPU. */
 void cpu_syscall_init(void);

@@ -1,0 +1,651 @@
+/*
+ * The vmspace service (vm_vmspace.h, ABI.md section 4.1), following
+ * DragonFly BSD's sys/vm/vm_vmspace.c (the revision with refs,
+ * VKE_REF_DELETED and cache_refs), with the function names of that file.
+ *
+ * Differences from the seed, each deliberate:
+ *   - vmspace_destroy drops the lookup's active reference when the delete
+ *     fails with EBUSY (the seed leaks it, and the entry could then never
+ *     be destroyed; tests/model finds this);
+ *   - vmspace_pread / vmspace_pwrite are implemented (the seed returns
+ *     EINVAL), stopping at the first unmapped byte;
+ *   - vmspace_spawn turns a vmspace into a new process;
+ *   - the token is a spinlock: nothing done under it sleeps here.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <arch/frame.h>
+#include <arch/pcb.h>
+#include <arch/pmap.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <vm/kmem.h>
+#include <vm/vm_vmspace.h>
+#include <vm/vmspace.h>
+
+#define VMSPACE_CTL_RUN 1
+
+/* DragonFly's madvise/mcontrol behaviours. */
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 5
+#define MADV_INVAL 10
+#define MADV_SETMAP 11
+#define MADV_CONTROL_END MADV_SETMAP
+
+struct vextframe {
+	uint64_t vx_fsbase;
+	uint64_t vx_gsbase;
+	uint64_t vx_timeout_ns;
+};
+
+static volatile uint64_t nentries_live;
+
+uint64_t
+vmspace_entry_count(void)
+{
+	return nentries_live;
+}
+
+static int
+rb_vmspace_compare(struct vmspace_entry *a, struct vmspace_entry *b)
+{
+	if ((uintptr_t)a->id < (uintptr_t)b->id)
+		return -1;
+	return (uintptr_t)a->id > (uintptr_t)b->id;
+}
+
+RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry,
+    rb_vmspace_compare)
+
+/*
+ * Ref a ve for cache purposes.  No requirements.
+ */
+static void
+vmspace_entry_cache_ref(struct vmspace_entry *ve)
+{
+	__atomic_add_fetch(&ve->cache_refs, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The ve cache_drop is the final word for a ve: the last one frees it.
+ * The ref it starts with stands for "on the tree and not deleted";
+ * deletion hands that ref to its caller, who drops it.  No requirements.
+ */
+static void
+vmspace_entry_cache_drop(struct vmspace_entry *ve)
+{
+	if (__atomic_fetch_sub(&ve->cache_refs, 1, __ATOMIC_ACQ_REL) == 1) {
+		KASSERT(ve->refs & VKE_REF_DELETED);
+		KASSERT(ve->vmspace == NULL);
+		kfree(ve);
+		__atomic_sub_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Drop an active reference.  The ve is never freed on the 1->0
+ * transition: deletion interlocks the final kfree through cache_refs.
+ * No requirements.
+ */
+static void
+vmspace_entry_drop(struct vmspace_entry *ve)
+{
+	__atomic_fetch_sub(&ve->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/*
+ * Remove ve from the tree if its active refs are exactly refs (the
+ * caller's own), setting VKE_REF_DELETED in the same compare-and-swap so
+ * no one can start using it.  On success the caller's active refs are
+ * gone, the tree's cache ref is the caller's to drop, and the vmspace is
+ * handed to *vmp (when vmp is not NULL) or released.  Returns 0 or
+ * -EBUSY (nothing changed).  The caller must hold vkp->token.
+ */
+static int
+vmspace_entry_delete(struct vmspace_entry *ve, struct vkernel_proc *vkp,
+    uint32_t refs, struct vmspace **vmp)
+{
+	uint32_t expect = refs;
+	struct vmspace *vm;
+
+	KASSERT(spin_held(&vkp->token));
+	if (!__atomic_compare_exchange_n(&ve->refs, &expect, VKE_REF_DELETED,
+		false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		KASSERT((expect & ~VKE_REF_DELETED) >= refs);
+		return -EBUSY;
+	}
+	RB_REMOVE(vmspace_rb_tree, &vkp->root, ve);
+	vkp->nentries--;
+	vm = ve->vmspace;
+	ve->vmspace = NULL; /* safety */
+	if (vmp != NULL)
+		*vmp = vm;
+	else
+		vmspace_rel(vm); /* the pages and page tables go now */
+	return 0;
+}
+
+/*
+ * Locate the ve for id and return it with an active ref, or NULL.  The
+ * LWP's cache is tried first; a cached ve that was deleted meanwhile is
+ * let go (the stale-cache path), which may free it.  The caller must hold
+ * vkp->token if excl.
+ */
+static struct vmspace_entry *
+vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
+{
+	struct vkernel_lwp *vklp = curlwp->l_vkernel;
+	struct vmspace_entry *ve, key;
+
+	if (vklp != NULL && (ve = vklp->ve_cache) != NULL && ve->id == id) {
+		/* Our cache ref keeps ve allocated while we try it. */
+		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQ_REL);
+
+		if ((n & VKE_REF_DELETED) == 0) {
+			KASSERT(ve->vmspace != NULL);
+			return ve;
+		}
+		vklp->ve_cache = NULL;
+		vmspace_entry_drop(ve);
+		vmspace_entry_cache_drop(ve);
+	}
+	if (!excl)
+		spin_lock(&vkp->token);
+	key.id = id;
+	ve = RB_FIND(vmspace_rb_tree, &vkp->root, &key);
+	if (ve != NULL &&
+	    (__atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQ_REL) &
+		VKE_REF_DELETED)) {
+		vmspace_entry_drop(ve);
+		ve = NULL;
+	}
+	if (!excl)
+		spin_unlock(&vkp->token);
+	return ve;
+}
+
+/* Make ve the LWP's cached entry.  ve has an active ref from the caller. */
+static int
+vkernel_cache_set(struct vmspace_entry *ve)
+{
+	struct lwp *l = curlwp;
+	struct vkernel_lwp *vklp = l->l_vkernel;
+
+	if (vklp == NULL) {
+		vklp = kmalloc(sizeof(*vklp), KM_ZERO);
+		if (vklp == NULL)
+			return -ENOMEM;
+		l->l_vkernel = vklp;
+	}
+	if (vklp->ve_cache != ve) {
+		vmspace_entry_cache_ref(ve);
+		if (vklp->ve_cache != NULL)
+			vmspace_entry_cache_drop(vklp->ve_cache);
+		vklp->ve_cache = ve;
+	}
+	return 0;
+}
+
+/*
+ * The vkernel of the calling process and the live entry for id with an
+ * active ref (the caller drops it), in ABI.md's order: -EINVAL without a
+ * vkernel, -ENOENT without a live entry.
+ */
+static int
+vkernel_lookup(void *id, struct vkernel_proc **vkpp, struct vmspace_entry **vep)
+{
+	struct vkernel_proc *vkp = curproc->p_vkernel;
+
+	if (vkp == NULL)
+		return -EINVAL;
+	*vkpp = vkp;
+	*vep = vkernel_find_vmspace(vkp, id, false);
+	return *vep != NULL ? 0 : -ENOENT;
+}
+
+long
+sys_vmspace_create(void *id, int type, void *data)
+{
+	struct proc *p = curproc;
+	struct vkernel_proc *vkp, *nvkp;
+	struct vmspace_entry *ve;
+	int error = 0;
+
+	if (id == NULL || type != 0 || data != NULL)
+		return -EINVAL;
+	/* Make the process's vkernel on first use (allocate, then publish). */
+	if ((vkp = p->p_vkernel) == NULL) {
+		nvkp = kmalloc(sizeof(*nvkp), KM_ZERO);
+		if (nvkp == NULL)
+			return -ENOMEM;
+		nvkp->refs = 1;
+		spinlock_init(&nvkp->token, "vkernel");
+		RB_INIT(&nvkp->root);
+		spin_lock(&proc_lock);
+		if (p->p_vkernel == NULL) {
+			p->p_vkernel = nvkp;
+			nvkp = NULL;
+		}
+		vkp = p->p_vkernel;
+		spin_unlock(&proc_lock);
+		kfree(nvkp);
+	}
+
+	ve = kmalloc(sizeof(*ve), KM_ZERO);
+	if (ve == NULL)
+		return -ENOMEM;
+	ve->vmspace = vmspace_alloc();
+	if (ve->vmspace == NULL) {
+		kfree(ve);
+		return -ENOMEM;
+	}
+	ve->id = id;
+	ve->refs = 0;       /* active refs (none) */
+	ve->cache_refs = 1; /* on-tree, not deleted (prevents kfree) */
+	__atomic_add_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
+
+	spin_lock(&vkp->token);
+	if (vkp->nentries >= VKERNEL_MAX_ENTRIES)
+		error = -ENOMEM;
+	else if (RB_INSERT(vmspace_rb_tree, &vkp->root, ve) != NULL)
+		error = -EEXIST;
+	else
+		vkp->nentries++;
+	spin_unlock(&vkp->token);
+	if (error != 0) {
+		vmspace_rel(ve->vmspace);
+		kfree(ve);
+		__atomic_sub_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
+	}
+	return error;
+}
+
+long
+sys_vmspace_destroy(void *id)
+{
+	struct vkernel_proc *vkp = curproc->p_vkernel;
+	struct vmspace_entry *ve;
+	int error;
+
+	if (vkp == NULL)
+		return -EINVAL;
+	/* vkp->token keeps a new tree search from finding ve meanwhile. */
+	spin_lock(&vkp->token);
+	error = -ENOENT;
+	if ((ve = vkernel_find_vmspace(vkp, id, true)) != NULL) {
+		error = vmspace_entry_delete(ve, vkp, 1, NULL);
+		if (error == 0)
+			vmspace_entry_cache_drop(ve);
+		else
+			vmspace_entry_drop(ve); /* the seed forgets this */
+	}
+	spin_unlock(&vkp->token);
+	return error;
+}
+
+/* Read and check a guest context from user memory (ABI.md 4.4). */
+static int
+vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
+    struct trapframe *tf, struct vextframe *vx)
+{
+	if (copyin(utf, tf, sizeof(*tf)) != 0 || copyin(uvx, vx, sizeof(*vx)) != 0)
+		return -EFAULT;
+	if (cpu_sanitize_frame(tf) != 0 || !cpu_tls_base_ok(vx->vx_fsbase) ||
+	    !cpu_tls_base_ok(vx->vx_gsbase))
+		return -EINVAL;
+	return 0;
+}
+
+long
+sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
+{
+	struct lwp *l = curlwp;
+	struct vkernel_proc *vkp;
+	struct vkernel_lwp *vklp;
+	struct vmspace_entry *ve;
+	struct trapframe tf;
+	struct vextframe vx;
+	int error;
+
+	error = vkernel_lookup(id, &vkp, &ve);
+	if (error != 0)
+		return error;
+	if (cmd != VMSPACE_CTL_RUN) {
+		error = -EOPNOTSUPP;
+		goto out;
+	}
+	error = vkernel_load_frame(utf, uvx, &tf, &vx);
+	if (error == 0)
+		error = vkernel_cache_set(ve);
+	if (error != 0)
+		goto out;
+
+	/* Save the caller's context and enter the guest's. */
+	vklp = l->l_vkernel;
+	vklp->save_trapframe = *l->l_md.md_tf;
+	vklp->save_fsbase = l->l_md.md_fsbase;
+	vklp->save_gsbase = l->l_md.md_gsbase;
+	vklp->user_trapframe = utf;
+	vklp->deadline_ns = vx.vx_timeout_ns != 0 ?
+	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) : 0;
+	vklp->ve = ve; /* our active ref now stands for the running guest */
+	*l->l_md.md_tf = tf;
+	cpu_set_fsbase(l, vx.vx_fsbase);
+	cpu_set_gsbase(l, vx.vx_gsbase);
+	vmspace_activate(ve->vmspace);
+	cpu_frame_replaced(l);
+	return -EJUSTRETURN;
+out:
+	vmspace_entry_drop(ve);
+	return error;
+}
+
+void
+vkernel_trap(struct lwp *l, struct trapframe *tf)
+{
+	struct vkernel_lwp *vklp = l->l_vkernel;
+	struct vmspace_entry *ve;
+	int error;
+
+	KASSERT(vklp != NULL && vklp->ve != NULL);
+	ve = vklp->ve;
+	vklp->ve = NULL;
+	vmspace_activate(l->l_proc->p_vmspace);
+	vmspace_entry_drop(ve); /* ve may be deleted from here on */
+
+	/* The guest's frame to the controller, then the controller resumes. */
+	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
+	*tf = vklp->save_trapframe;
+	cpu_set_fsbase(l, vklp->save_fsbase);
+	cpu_set_gsbase(l, vklp->save_gsbase);
+	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
+	cpu_frame_replaced(l);
+}
+
+bool
+vkernel_in_guest(struct lwp *l)
+{
+	return l->l_vkernel != NULL && l->l_vkernel->ve != NULL;
+}
+
+struct vmspace *
+vkernel_lwp_vmspace(struct lwp *l)
+{
+	if (vkernel_in_guest(l))
+		return l->l_vkernel->ve->vmspace;
+	return l->l_proc->p_vmspace;
+}
+
+void
+vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
+{
+	struct vkernel_lwp *vklp = l->l_vkernel;
+
+	if (vklp == NULL || vklp->ve == NULL || vklp->deadline_ns == 0 ||
+	    nanouptime() < vklp->deadline_ns)
+		return;
+	tf->tf_trapno = T_TIMEOUT;
+	tf->tf_err = 0;
+	tf->tf_addr = 0;
+	vkernel_trap(l, tf);
+}
+
+long
+sys_vmspace_mmap(void *id, void *addr, size_t len, int prot, int flags, int fd,
+    off_t offset)
+{
+	struct vkernel_proc *vkp;
+	struct vmspace_entry *ve;
+	long rv;
+
+	rv = vkernel_lookup(id, &vkp, &ve);
+	if (rv != 0)
+		return rv;
+	rv = kern_mmap(ve->vmspace, addr, len, prot, flags, fd, offset);
+	vmspace_entry_drop(ve);
+	return rv;
+}
+
+long
+sys_vmspace_munmap(void *id, void *uaddr, size_t len)
+{
+	struct vkernel_proc *vkp;
+	struct vmspace_entry *ve;
+	vaddr_t addr = (vaddr_t)uaddr, pageoff, end;
+	size_t size;
+	int error;
+
+	error = vkernel_lookup(id, &vkp, &ve);
+	if (error != 0)
+		return error;
+	/* DragonFly's checks, in its order. */
+	pageoff = addr & PAGE_MASK;
+	addr -= pageoff;
+	size = len + pageoff;
+	if (size < len) {
+		error = -EINVAL; /* wrap */
+		goto out;
+	}
+	size = round_page(size);
+	if (size < len || addr + size < addr) {
+		error = -EINVAL; /* wrap */
+		goto out;
+	}
+	end = addr + size;
+	if (size == 0)
+		goto out;
+	if (end > VM_MAX_USER_ADDRESS || addr < VM_MIN_USER_ADDRESS) {
+		error = -EINVAL;
+		goto out;
+	}
+	if (!vmspace_check_range(ve->vmspace, addr, end)) {
+		error = -EINVAL; /* a hole: not all of it is mapped */
+		goto out;
+	}
+	error = vmspace_remove(ve->vmspace, addr, end);
+out:
+	vmspace_entry_drop(ve);
+	return error;
+}
+
+long
+sys_vmspace_mcontrol(void *id, void *uaddr, size_t len, int behav, off_t value)
+{
+	struct vkernel_proc *vkp;
+	struct vmspace_entry *ve;
+	vaddr_t addr = (vaddr_t)uaddr, tmpaddr = addr + len, start, end;
+	int error;
+
+	(void)value;
+	error = vkernel_lookup(id, &vkp, &ve);
+	if (error != 0)
+		return error;
+	if (behav < 0 || behav > MADV_CONTROL_END || tmpaddr < addr ||
+	    tmpaddr > VM_MAX_USER_ADDRESS || addr < VM_MIN_USER_ADDRESS) {
+		error = -EINVAL;
+		goto out;
+	}
+	start = trunc_page(addr);
+	end = round_page(tmpaddr);
+	switch (behav) {
+	case MADV_WILLNEED:
+		(void)vmspace_populate(ve->vmspace, start, end);
+		break;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		vmspace_drop_pages(ve->vmspace, start, end);
+		break;
+	case MADV_INVAL:
+		/* Contents stay; the next access reloads the TLB anyway. */
+		break;
+	case MADV_SETMAP:
+		error = -EOPNOTSUPP; /* no virtual page tables here */
+		break;
+	default:
+		break; /* NORMAL, RANDOM, SEQUENTIAL and the sync/core hints */
+	}
+out:
+	vmspace_entry_drop(ve);
+	return error;
+}
+
+/* vmspace_pread and vmspace_pwrite share their checks. */
+static long
+vmspace_rw(void *id, void *buf, size_t nbyte, int flags, off_t offset,
+    bool write)
+{
+	struct vkernel_proc *vkp;
+	struct vmspace_entry *ve;
+	long rv;
+
+	rv = vkernel_lookup(id, &vkp, &ve);
+	if (rv != 0)
+		return rv;
+	if (flags != 0 || (uint64_t)offset + nbyte < (uint64_t)offset)
+		rv = -EINVAL;
+	else if (!user_access_ok(buf, nbyte, !write))
+		rv = -EFAULT;
+	else if (write)
+		rv = vmspace_write_user(ve->vmspace, offset, buf, nbyte);
+	else
+		rv = vmspace_read_user(ve->vmspace, offset, buf, nbyte);
+	vmspace_entry_drop(ve);
+	return rv;
+}
+
+long
+sys_vmspace_pread(void *id, void *buf, size_t nbyte, int flags, off_t offset)
+{
+	return vmspace_rw(id, buf, nbyte, flags, offset, false);
+}
+
+long
+sys_vmspace_pwrite(void *id, const void *buf, size_t nbyte, int flags,
+    off_t offset)
+{
+	return vmspace_rw(id, (void *)buf, nbyte, flags, offset, true);
+}
+
+long
+sys_vmspace_spawn(void *id, const struct trapframe *utf,
+    const struct vextframe *uvx, int flags)
+{
+	struct proc *p2;
+	struct lwp *l2;
+	struct vkernel_proc *vkp;
+	struct vmspace_entry *ve;
+	struct vmspace *vm;
+	struct trapframe tf;
+	struct vextframe vx;
+	pid_t pid;
+	int error;
+
+	error = vkernel_lookup(id, &vkp, &ve);
+	if (error != 0)
+		return error;
+	if ((flags & ~(RFFDG | RFCFDG)) != 0 ||
+	    (~flags & (RFFDG | RFCFDG)) == 0) {
+		error = -EINVAL;
+		goto out;
+	}
+	error = vkernel_load_frame(utf, uvx, &tf, &vx);
+	if (error != 0)
+		goto out;
+	/* Everything the child needs first, so the delete is the last step. */
+	p2 = lwproc_newproc(curproc, NULL, flags, &error);
+	if (p2 == NULL)
+		goto out;
+	l2 = lwproc_makelwp(p2, &error);
+	if (l2 == NULL) {
+		lwproc_abandon(p2);
+		goto out;
+	}
+	spin_lock(&vkp->token);
+	error = vmspace_entry_delete(ve, vkp, 1, &vm);
+	spin_unlock(&vkp->token);
+	if (error != 0) {
+		lwproc_abandon_lwp(l2);
+		lwproc_abandon(p2);
+		goto out;
+	}
+	vmspace_entry_cache_drop(ve);
+	p2->p_vmspace = vm; /* the tree's reference passes to the child */
+	cpu_lwp_setup(l2, &tf, NULL);
+	l2->l_md.md_fsbase = vx.vx_fsbase;
+	l2->l_md.md_gsbase = vx.vx_gsbase;
+	pid = p2->p_pid;
+	sched_setrunnable(l2);
+	return pid;
+out:
+	vmspace_entry_drop(ve);
+	return error;
+}
+
+void
+vkernel_inherit(struct proc *p1, struct proc *p2)
+{
+	struct vkernel_proc *vkp = p1->p_vkernel;
+
+	KASSERT(vkp->refs > 0);
+	__atomic_add_fetch(&vkp->refs, 1, __ATOMIC_RELAXED);
+	p2->p_vkernel = vkp;
+}
+
+void
+vkernel_lwp_exit(struct lwp *l)
+{
+	struct vkernel_lwp *vklp = l->l_vkernel;
+	struct vmspace_entry *ve;
+
+	if (vklp == NULL)
+		return;
+	if ((ve = vklp->ve) != NULL) {
+		/* Killed inside a guest: leave it before anything else. */
+		vklp->ve = NULL;
+		if (l->l_proc->p_vmspace != NULL)
+			vmspace_activate(l->l_proc->p_vmspace);
+		else
+			pmap_activate(pmap_kernel());
+		KASSERT((ve->refs & ~VKE_REF_DELETED) > 0);
+		vmspace_entry_drop(ve);
+	}
+	if ((ve = vklp->ve_cache) != NULL) {
+		vklp->ve_cache = NULL;
+		vmspace_entry_cache_drop(ve);
+	}
+	l->l_vkernel = NULL;
+	kfree(vklp);
+}
+
+void
+vkernel_exit(struct proc *p)
+{
+	struct vkernel_proc *vkp = p->p_vkernel;
+	struct vmspace_entry *ve;
+
+	if (vkp == NULL)
+		return;
+	p->p_vkernel = NULL;
+	KASSERT(vkp->refs > 0);
+	if (__atomic_fetch_sub(&vkp->refs, 1, __ATOMIC_ACQ_REL) != 1)
+		return;
+	/* The last user: every entry goes (rb_vmspace_delete in the seed). */
+	spin_lock(&vkp->token);
+	while ((ve = RB_MIN(vmspace_rb_tree, &vkp->root)) != NULL) {
+		if (vmspace_entry_delete(ve, vkp, 0, NULL) != 0)
+			panic("vkernel_exit: vmspace %p still has refs 0x%x",
+			    ve->id, ve->refs);
+		vmspace_entry_cache_drop(ve);
+	}
+	spin_unlock(&vkp->token);
+	kfree(vkp);
+}

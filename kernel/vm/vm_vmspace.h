@@ -1,0 +1,101 @@
+/*
+ * The vmspace service (ABI.md section 4.1), after DragonFly BSD's
+ * sys/vm/vm_vmspace.c: a process controls a tree of address spaces keyed
+ * by ids it chooses, maps memory into them, reads and writes them, and
+ * runs register contexts inside them.
+ *
+ * A vmspace_entry lives on two counts, as in DragonFly:
+ *   refs        active users (a lookup in progress, an LWP running the
+ *               guest); VKE_REF_DELETED is set in the same word by a
+ *               compare-and-swap that succeeds only when refs is exactly
+ *               what the deleter holds, so "destroy while in use" is EBUSY;
+ *   cache_refs  one for "on the tree and live", plus one per LWP whose
+ *               ve_cache points at the entry.  The last cache drop frees it.
+ * tests/model/vmspace_entry.pml checks this protocol with spin.
+ *
+ * Locking: vkp->token (a spinlock here) guards the tree.  refs and
+ * cache_refs are atomic.  A vkernel_lwp belongs to its LWP.
+ */
+#ifndef _VM_VM_VMSPACE_H_
+#define _VM_VM_VMSPACE_H_
+
+#include <types.h>
+#include <spinlock.h>
+#include <bsd/sys/tree.h>
+#include <arch/frame.h>
+
+struct proc;
+struct lwp;
+struct vmspace;
+
+#define VKE_REF_DELETED 0x80000000U
+#define VKERNEL_MAX_ENTRIES 4096 /* vmspaces per vkernel */
+
+struct vmspace_entry {
+	RB_ENTRY(vmspace_entry) rb_entry;
+	void *id;                   /* (c) the caller's key */
+	struct vmspace *vmspace;    /* NULL once deleted */
+	uint32_t refs;              /* atomic: active refs | VKE_REF_DELETED */
+	uint32_t cache_refs;        /* atomic: tree + caching LWPs */
+};
+
+RB_HEAD(vmspace_rb_tree, vmspace_entry);
+
+/* Per-process, shared by fork (vkernel_inherit). */
+struct vkernel_proc {
+	struct vmspace_rb_tree root; /* (token) */
+	struct spinlock token;
+	int refs;                    /* atomic: processes sharing it */
+	unsigned nentries;           /* (token) */
+};
+
+/* Per-LWP state of an LWP that used vmspace_ctl. */
+struct vkernel_lwp {
+	struct vmspace_entry *ve;       /* the guest running now (active ref) */
+	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
+	struct trapframe save_trapframe; /* the controller's, during a run */
+	uint64_t save_fsbase;
+	uint64_t save_gsbase;
+	struct trapframe *user_trapframe; /* where the guest frame goes back */
+	uint64_t deadline_ns;           /* vx_timeout_ns ends the run; 0: none */
+};
+
+/* fork: the child shares the parent's vkernel.  No requirements. */
+void vkernel_inherit(struct proc *p1, struct proc *p2);
+
+/*
+ * p's last LWP is ending: drop p's share of its vkernel; the last share
+ * deletes every vmspace on the tree.  No locks held.
+ */
+void vkernel_exit(struct proc *p);
+
+/*
+ * l is ending: leave a guest it was running (back to its process's
+ * space) and drop its references.  No locks held.
+ */
+void vkernel_lwp_exit(struct lwp *l);
+
+/*
+ * The guest l runs trapped, made a syscall, or ran out of time (tf is
+ * its frame with tf_trapno set): switch back to the controller, copy the
+ * guest frame out to it and restore its context, where vmspace_ctl
+ * returns 0.  l must be running a guest.
+ */
+void vkernel_trap(struct lwp *l, struct trapframe *tf);
+
+/* True if l is running a guest now. */
+bool vkernel_in_guest(struct lwp *l);
+
+/* The address space l runs in: its guest's, or its process's. */
+struct vmspace *vkernel_lwp_vmspace(struct lwp *l);
+
+/*
+ * Called on every return to user mode: if l's guest has used up its
+ * vx_timeout_ns, end the run with T_TIMEOUT.  Interrupts masked.
+ */
+void vkernel_check_timeout(struct lwp *l, struct trapframe *tf);
+
+/* Live vmspace_entry structures, deleted ones still cached included. */
+uint64_t vmspace_entry_count(void);
+
+#endif /* !_VM_VM_VMSPACE_H_ */
