@@ -348,7 +348,8 @@ lwp_exit(void)
 	struct lwp *l = curlwp;
 	struct proc *p = l->l_proc;
 
-	vkernel_lwp_exit(l);
+	if (l->l_vkernel != NULL)
+		vkernel_lwp_exit(l);
 	spin_lock(&proc_lock);
 	if (p->p_nlive == 1 && p->p_exiter == NULL) {
 		spin_unlock(&proc_lock);
@@ -440,7 +441,8 @@ proc_exit(int wstatus)
 	struct vmspace *vm;
 	struct filedesc *fdp;
 
-	vkernel_lwp_exit(l); /* out of a guest first, if killed inside one */
+	if (l->l_vkernel != NULL)
+		vkernel_lwp_exit(l); /* out of a guest first, if killed in one */
 	spin_lock(&proc_lock);
 	if (p->p_exiter != NULL && p->p_exiter != l)
 		lwp_exit_locked(l); /* another LWP is tearing p down */
@@ -466,7 +468,8 @@ proc_exit(int wstatus)
 	p->p_fd = NULL;
 	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
-	vkernel_exit(p);
+	if (p->p_vkernel != NULL)
+		vkernel_exit(p);
 
 	/* Release what the process holds, off its page tables. */
 	fd_free(fdp);

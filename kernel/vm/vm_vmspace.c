@@ -371,20 +371,6 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	cpu_frame_replaced(l);
 }
 
-bool
-vkernel_in_guest(struct lwp *l)
-{
-	return l->l_vkernel != NULL && l->l_vkernel->ve != NULL;
-}
-
-struct vmspace *
-vkernel_lwp_vmspace(struct lwp *l)
-{
-	if (vkernel_in_guest(l))
-		return l->l_vkernel->ve->vmspace;
-	return l->l_proc->p_vmspace;
-}
-
 void
 vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
 {

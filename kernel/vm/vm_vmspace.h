@@ -23,6 +23,7 @@
 #include <spinlock.h>
 #include <bsd/sys/tree.h>
 #include <arch/frame.h>
+#include <proc/proc.h>
 
 struct proc;
 struct lwp;
@@ -83,11 +84,21 @@ void vkernel_lwp_exit(struct lwp *l);
  */
 void vkernel_trap(struct lwp *l, struct trapframe *tf);
 
-/* True if l is running a guest now. */
-bool vkernel_in_guest(struct lwp *l);
+/* True if l is running a guest now.  Inline: on every syscall's path. */
+static inline bool
+vkernel_in_guest(const struct lwp *l)
+{
+	return __predict_false(l->l_vkernel != NULL) && l->l_vkernel->ve != NULL;
+}
 
 /* The address space l runs in: its guest's, or its process's. */
-struct vmspace *vkernel_lwp_vmspace(struct lwp *l);
+static inline struct vmspace *
+vkernel_lwp_vmspace(const struct lwp *l)
+{
+	if (vkernel_in_guest(l))
+		return l->l_vkernel->ve->vmspace;
+	return l->l_proc->p_vmspace;
+}
 
 /*
  * Called on every return to user mode: if l's guest has used up its

@@ -266,7 +266,7 @@ syscall(struct trapframe *tf)
 	uint64_t nr = tf->tf_rax;
 	long rv = -ENOSYS;
 
-	if (__predict_false(l->l_vkernel != NULL) && vkernel_in_guest(l)) {
+	if (vkernel_in_guest(l)) {
 		/* A guest's syscall goes to its controller, unexecuted. */
 		vkernel_trap(l, tf);
 		rv = -EJUSTRETURN;
