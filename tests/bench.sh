@@ -53,9 +53,11 @@ targets=(
 	"mmap_with_10        scale  -"
 	"mmap_with_1000      scale  -"
 	"mmap_with_10000     scale  -"
-	# Later benchmarks, for example:
-	# "vmspace_roundtrip   0.1    10200"
-	# "vmspace_lifecycle   0.2    186000"
+	# The vmspace service has no Linux counterpart: the references are the
+	# nearest Linux tools measured under -icount (a PTRACE_SYSEMU round
+	# trip; fork of a child that populates 16 pages and exits).
+	"vmspace_roundtrip   0.1    10200"
+	"vmspace_lifecycle   0.2    186000"
 )
 
 # Scaling checks: for each operation OP of scale_ops, bench.c prints

@@ -46,6 +46,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <native.h>
+
 /*
  * Read the time stamp counter.  The lfence keeps rdtsc from being executed
  * before the instructions that precede it (it matters on hardware; under
@@ -350,7 +352,81 @@ bench_mmap_with(long n, long arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* The table.  Later benchmarks (vmspace) go here.                      */
+/* The vmspace service (our kernel only; Linux answers ENOSYS).         */
+
+#define VMS_CODE 0x400000UL
+#define VMS_STACK 0x800000UL
+
+/*
+ * One round trip: vmspace_ctl RUN enters a guest whose first
+ * instruction is `syscall`, and the call returns in the controller
+ * with T_SYSCALL.  The guest loops (syscall; jmp back), so each RUN
+ * resumes at the syscall again.
+ */
+static uint64_t
+bench_vmspace_roundtrip(long n, long arg)
+{
+	static char id;
+	/* 0: syscall ; 2: jmp 0 */
+	static const unsigned char code[] = { 0x0f, 0x05, 0xeb, 0xfc };
+	struct trapframe tf;
+	struct vextframe vx = { 0, 0, 0 };
+	uint64_t t0, t1;
+
+	(void)arg;
+	if (vmspace_create(&id, 0, NULL) != 0 ||
+	    vmspace_mmap(&id, (void *)VMS_CODE, PAGE, PROT_READ | PROT_EXEC,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+	    vmspace_pwrite(&id, code, sizeof(code), 0, VMS_CODE) !=
+		(ssize_t)sizeof(code)) {
+		bench_error = "vmspace set-up failed";
+		vmspace_destroy(&id);
+		return 0;
+	}
+	memset(&tf, 0, sizeof(tf));
+	tf.tf_rip = VMS_CODE;
+	tf.tf_rsp = VMS_STACK;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (vmspace_ctl(&id, VMSPACE_CTL_RUN, &tf, &vx) != 0 ||
+		    tf.tf_trapno != T_SYSCALL) {
+			bench_error = "the guest did not come back with T_SYSCALL";
+			break;
+		}
+		tf.tf_rip = VMS_CODE; /* run the syscall again */
+	}
+	t1 = rdtsc();
+	vmspace_destroy(&id);
+	return t1 - t0;
+}
+
+/* create, map 16 pages, populate them (MADV_WILLNEED), destroy. */
+static uint64_t
+bench_vmspace_lifecycle(long n, long arg)
+{
+	static char id;
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (vmspace_create(&id, 0, NULL) != 0 ||
+		    vmspace_mmap(&id, (void *)VMS_CODE, 16 * PAGE,
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			MAP_FIXED, -1, 0) == MAP_FAILED ||
+		    vmspace_mcontrol(&id, (void *)VMS_CODE, 16 * PAGE,
+			3 /* MADV_WILLNEED */, 0) != 0 ||
+		    vmspace_destroy(&id) != 0) {
+			bench_error = "vmspace create/map/populate/destroy failed";
+			break;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table.                                                           */
 
 struct bench {
 	const char *name;             /* as printed and as selected on argv */
@@ -369,6 +445,8 @@ static const struct bench benches[] = {
 	{ "fault_with_10", bench_fault_with, 1000, 10 },
 	{ "fault_with_1000", bench_fault_with, 1000, 1000 },
 	{ "fault_with_10000", bench_fault_with, 1000, 10000 },
+	{ "vmspace_roundtrip", bench_vmspace_roundtrip, 2000, 0 },
+	{ "vmspace_lifecycle", bench_vmspace_lifecycle, 200, 0 },
 	{ "mmap_with_10", bench_mmap_with, 1000, 10 },
 	{ "mmap_with_1000", bench_mmap_with, 1000, 1000 },
 	{ "mmap_with_10000", bench_mmap_with, 1000, 10000 },
