@@ -58,7 +58,7 @@ done
 # The user test suites, each run by /bin/init as its child: its exit
 # status (the failure count) becomes QEMU's.  Small memory exercises fork
 # and page faults until memory runs out.
-for suite in usertests vmtests; do
+for suite in usertests vmtests vmspacetests; do
 	user_cmdline="init=/bin/init -- /tests/$suite"
 	user_iso=$(iso_for "$user_cmdline") || exit 1
 	for c in "q35 max 256M" "pc qemu64 64M"; do
@@ -67,6 +67,10 @@ for suite in usertests vmtests; do
 		bash tests/run-qemu.sh "$suite-$1-$2-$3" "$user_iso" "$1" "$2" "$3" "$user_cmdline" ktest
 	done
 done
+
+# The virtual kernel in user space: guests loaded, run and preempted.
+echo "# ---- the vkernel (user/bin/vkernel) running musl programs as guests"
+bash tests/vkernel-test.sh
 
 # The panic path: each crash_ test ends its boot with a described panic.
 for crash in "crash_page_fault:kernel page fault (vector 14): write to unmapped address 0x10" \

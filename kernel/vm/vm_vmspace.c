@@ -249,6 +249,7 @@ sys_vmspace_create(void *id, int type, void *data)
 		return -ENOMEM;
 	}
 	ve->id = id;
+	cpu_fpu_init_area(ve->ve_fpu);
 	ve->refs = 0;       /* active refs (none) */
 	ve->cache_refs = 1; /* on-tree, not deleted (prevents kfree) */
 	__atomic_add_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
@@ -338,6 +339,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	vklp->deadline_ns = vx.vx_timeout_ns != 0 ?
 	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) : 0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
+	cpu_fpu_swap(vklp->save_fpu, ve->ve_fpu);
 	*l->l_md.md_tf = tf;
 	cpu_set_fsbase(l, vx.vx_fsbase);
 	cpu_set_gsbase(l, vx.vx_gsbase);
@@ -359,6 +361,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	KASSERT(vklp != NULL && vklp->ve != NULL);
 	ve = vklp->ve;
 	vklp->ve = NULL;
+	cpu_fpu_swap(ve->ve_fpu, vklp->save_fpu);
 	vmspace_activate(l->l_proc->p_vmspace);
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
@@ -563,9 +566,10 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 		lwproc_abandon(p2);
 		goto out;
 	}
-	vmspace_entry_cache_drop(ve);
 	p2->p_vmspace = vm; /* the tree's reference passes to the child */
 	cpu_lwp_setup(l2, &tf, NULL);
+	memcpy(l2->l_md.md_fpu, ve->ve_fpu, sizeof(ve->ve_fpu));
+	vmspace_entry_cache_drop(ve); /* ve may be freed from here on */
 	l2->l_md.md_fsbase = vx.vx_fsbase;
 	l2->l_md.md_gsbase = vx.vx_gsbase;
 	pid = p2->p_pid;

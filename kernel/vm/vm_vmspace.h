@@ -38,6 +38,8 @@ struct vmspace_entry {
 	struct vmspace *vmspace;    /* NULL once deleted */
 	uint32_t refs;              /* atomic: active refs | VKE_REF_DELETED */
 	uint32_t cache_refs;        /* atomic: tree + caching LWPs */
+	/* The guest's x87/SSE registers between runs (the running LWP's). */
+	uint8_t ve_fpu[512] __aligned(16);
 };
 
 RB_HEAD(vmspace_rb_tree, vmspace_entry);
@@ -55,6 +57,7 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve;       /* the guest running now (active ref) */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	struct trapframe save_trapframe; /* the controller's, during a run */
+	uint8_t save_fpu[512] __aligned(16); /* the controller's FPU registers */
 	uint64_t save_fsbase;
 	uint64_t save_gsbase;
 	struct trapframe *user_trapframe; /* where the guest frame goes back */

@@ -64,6 +64,20 @@ cpu_fpu_save(struct lwp *l)
 }
 
 void
+cpu_fpu_swap(void *save, const void *load)
+{
+	KASSERT(((uintptr_t)save & 15) == 0 && ((uintptr_t)load & 15) == 0);
+	fxsave(save);
+	fxrstor(load);
+}
+
+void
+cpu_fpu_init_area(void *area)
+{
+	fpu_reset_area(area);
+}
+
+void
 cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
     const struct lwp *fpu_from)
 {

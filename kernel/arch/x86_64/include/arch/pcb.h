@@ -43,6 +43,18 @@ struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
 /* Save the running LWP's FPU state into its md_fpu.  No requirements. */
 void cpu_fpu_save(struct lwp *l);
 
+#define CPU_FPU_AREA 512 /* bytes, 16-aligned: an fxsave image */
+
+/*
+ * Swap the FPU registers of the running LWP: store them in save, then
+ * load them from load (both CPU_FPU_AREA bytes, 16-aligned).  vmspace_ctl
+ * uses it to give each vmspace its own x87/SSE context.
+ */
+void cpu_fpu_swap(void *save, const void *load);
+
+/* Fill area with the FPU state of a fresh program. */
+void cpu_fpu_init_area(void *area);
+
 /*
  * Set the user registers of l for a fresh program image: rip = entry,
  * rsp = sp, everything else zero, FPU reset, TLS base 0.  l is curlwp.

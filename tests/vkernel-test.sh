@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The virtual kernel in user space (user/bin/vkernel): boot our kernel
+# with init running /bin/vkernel and judge the serial output.
+#
+#   bash tests/vkernel-test.sh
+#
+# Three boots:
+#   1. the vkernel running three guests at once, round robin: /bin/echo
+#      (the musl hello world), /tests/vkguest (computes long enough to be
+#      preempted, over memory given from page faults) and /bin/echo again.
+#      Every guest's output and its stats line with "exited 0", at least
+#      one timeout and one fault for vkguest, and QEMU status 1 (init's
+#      exit status 0: every guest exited 0);
+#   2. /tests/vkguest natively, without the vkernel: the same binary must
+#      print the same sum;
+#   3. with -v (a trace line on every syscall, fault and timeout: much
+#      work for the vkernel between guest runs), vkguest again, which then
+#      writes where it has no memory: its sum is still right (its SSE
+#      registers survived the vkernel's printf), the vkernel kills it
+#      ("segmentation fault"), the other guest still runs, and the vkernel
+#      exits 1 (QEMU status 3).
+# Prints TAP, then "N passed, N failed"; the exit status is the number of
+# failures.  Writes "PASSED FAILED" to $RESULTS if set (as run-qemu.sh).
+# The serial logs are in build/logs/vkernel-*.log.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+mkdir -p build/logs
+
+passed=0 failed=0 n=0
+
+# check STATUS NAME [WHY]: one TAP line, "ok" if STATUS is 0.
+check() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $2${3:+: $3}"
+		failed=$((failed + 1))
+	fi
+}
+
+# boot NAME CMDLINE: boot an ISO for CMDLINE; the serial output (without
+# carriage returns) goes to build/logs/vkernel-NAME.log, QEMU's status to
+# $rc, the log's path to $log.
+boot() {
+	local iso
+	log=build/logs/vkernel-$1.log
+	if ! iso=$(make -s iso-path CMDLINE="$2" | tail -n 1) || [ ! -f "$iso" ]; then
+		echo "# cannot build the ISO for '$2'"
+		: > "$log"
+		rc=-1
+		return
+	fi
+	timeout 300 qemu-system-x86_64 -machine q35 -cpu max -m 256M \
+		-cdrom "$iso" -serial stdio -display none -monitor none \
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		</dev/null 2>&1 | tr -d '\r' > "$log"
+	rc=${PIPESTATUS[0]}
+	echo "# boot '$2': QEMU status $rc, log $log"
+}
+
+# stats N PROG: read guest N's line "vkernel: guest N (PROG) exited S:
+# A syscalls, B faults, C timeouts" into st=S sc=A fa=B to=C and its text
+# after "exited " into line; st is "none" if there is no such line.
+stats() {
+	local s
+	s=$(sed -n "s|^vkernel: guest $1 ($2) exited \([0-9]*\): \([0-9]*\) syscalls, \([0-9]*\) faults, \([0-9]*\) timeouts\$|\1 \2 \3 \4|p" "$log" | head -n 1)
+	read -r st sc fa to <<< "${s:-none 0 0 0}"
+	line="exited $st ($sc syscalls, $fa faults, $to timeouts)"
+	[ "$st" != none ] || line="no stats line"
+}
+
+# has TEXT: the log has a line that is exactly TEXT.
+has() {
+	grep -qxF -- "$1" "$log"
+}
+
+# ---- 1. three guests at once
+boot guests "init=/bin/init -- /bin/vkernel /bin/echo hello from a guest -- /tests/vkguest -- /bin/echo second"
+[ "$rc" -eq 1 ]
+check $? "vkernel runs three guests; QEMU exits 1 (init exit status 0)" \
+	"QEMU status $rc"
+has "hello from a guest" && has "second" && grep -qE '^vkguest: sum [0-9]+$' "$log"
+check $? "guest output: 'hello from a guest', 'vkguest: sum N', 'second'"
+guest_sum=$(sed -n 's/^vkguest: sum \([0-9]*\)$/\1/p' "$log" | head -n 1)
+
+stats 1 /bin/echo
+[ "$st" = 0 ] && [ "$sc" -ge 1 ]
+check $? "guest 1 (/bin/echo) exits 0: $line"
+
+stats 2 /tests/vkguest
+[ "$st" = 0 ] && [ "$sc" -ge 1 ] && [ "$fa" -ge 1 ] && [ "$to" -ge 1 ]
+check $? "guest 2 (/tests/vkguest) exits 0 after at least 1 fault and 1 timeout: $line"
+
+stats 3 /bin/echo
+[ "$st" = 0 ] && [ "$sc" -ge 1 ]
+check $? "guest 3 (/bin/echo) exits 0: $line"
+
+# ---- 2. the same vkguest binary natively
+boot native "init=/bin/init -- /tests/vkguest"
+native_sum=$(sed -n 's/^vkguest: sum \([0-9]*\)$/\1/p' "$log" | head -n 1)
+[ "$rc" -eq 1 ] && [ -n "$native_sum" ] && [ "$native_sum" = "$guest_sum" ]
+check $? "vkguest natively prints the same sum as under the vkernel" \
+	"native '${native_sum}', guest '${guest_sum}', QEMU status $rc"
+
+# ---- 3. a guest touching memory it does not have
+boot segv "init=/bin/init -- /bin/vkernel -v /tests/vkguest segv -- /bin/echo bystander"
+traced_sum=$(sed -n 's/^vkguest: sum \([0-9]*\)$/\1/p' "$log" | head -n 1)
+grep -q '^vkernel: guest 1: page fault at ' "$log" && [ -n "$traced_sum" ] &&
+	[ "$traced_sum" = "$native_sum" ]
+check $? "traced with -v, vkguest still prints the native sum (its SSE registers survive)" \
+	"traced '${traced_sum}', native '${native_sum}'"
+grep -qE '^vkernel: guest 1 \(/tests/vkguest\) killed \(segmentation fault at 0x1000, rip 0x[0-9a-f]+\): [0-9]+ syscalls, [0-9]+ faults, [0-9]+ timeouts$' "$log"
+check $? "a guest writing to an address with no memory is killed: segmentation fault"
+stats 2 /bin/echo
+has "bystander" && [ "$st" = 0 ]
+check $? "the other guest runs on and exits 0: $line"
+[ "$rc" -eq 3 ]
+check $? "vkernel exits 1 when a guest was killed (QEMU status 3)" "QEMU status $rc"
+
+echo "$passed passed, $failed failed"
+[ -z "${RESULTS:-}" ] || echo "$passed $failed" >> "$RESULTS"
+exit "$failed"
