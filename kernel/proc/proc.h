@@ -73,6 +73,9 @@ struct lwp {
 
 	/* (l) */
 	struct vkernel_lwp *l_vkernel; /* vmspace_ctl state, or NULL */
+	uint64_t l_fault_rip;      /* the last resolved user page fault ... */
+	uint64_t l_fault_addr;
+	unsigned l_fault_repeats;  /* ... and how often it came back at once */
 	uint64_t l_sigmask;        /* kept for musl; nothing is delivered */
 	struct mdlwp l_md;         /* machine state: context, FPU, TLS */
 	char l_name[16];

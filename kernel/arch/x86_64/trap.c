@@ -205,6 +205,26 @@ trap_signal(uint64_t trapno)
 }
 
 /*
+ * A page fault the VM resolved is retried.  The same fault at the same
+ * rip coming back TRAP_FAULT_REPEAT_MAX times with no syscall between
+ * means retrying gets nowhere (QEMU's TCG, for one, faults forever on a
+ * user iretq when SMAP is on): false ends the loop, and the process gets
+ * the fault's signal instead of spinning.
+ */
+#define TRAP_FAULT_REPEAT_MAX 1000
+
+static bool
+trap_fault_progress(struct lwp *l, const struct trapframe *tf)
+{
+	if (tf->tf_rip == l->l_fault_rip && tf->tf_addr == l->l_fault_addr)
+		return ++l->l_fault_repeats < TRAP_FAULT_REPEAT_MAX;
+	l->l_fault_rip = tf->tf_rip;
+	l->l_fault_addr = tf->tf_addr;
+	l->l_fault_repeats = 0;
+	return true;
+}
+
+/*
  * A trap from user mode.  Page faults the VM resolves are retried;
  * anything else ends the process with the matching signal (ABI.md
  * section 3) after one console line naming the process, the fault, the
@@ -221,10 +241,12 @@ trap_user(struct trapframe *tf)
 	if (tf->tf_trapno == T_PAGEFLT) {
 		error = vm_fault(vkernel_lwp_vmspace(l), tf->tf_addr,
 		    trap_pf_access(tf->tf_err));
-		if (error == 0) {
+		if (error == 0 && trap_fault_progress(l, tf)) {
 			userret(tf);
 			return;
 		}
+		if (error == 0)
+			error = -EFAULT; /* the same fault again and again */
 	}
 	if (vkernel_in_guest(l)) {
 		/* A guest's trap goes to its controller (ABI.md 4.3). */
@@ -266,6 +288,7 @@ syscall(struct trapframe *tf)
 	uint64_t nr = tf->tf_rax;
 	long rv = -ENOSYS;
 
+	l->l_fault_repeats = 0; /* a syscall is progress (see trap_user) */
 	if (vkernel_in_guest(l)) {
 		/* A guest's syscall goes to its controller, unexecuted. */
 		vkernel_trap(l, tf);

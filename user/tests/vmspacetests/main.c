@@ -47,7 +47,7 @@
 
 #define DEFAULT_TIMEOUT	30		/* seconds per test */
 #define REPORT_MAX	4096		/* bytes of messages kept per test */
-#define LINE_MAX_VT	1024
+#define LINE_MAX_VS	1024
 
 /* kstat() works: this is our kernel. */
 static int vs_native;
@@ -70,7 +70,7 @@ static const struct vs_test *const suites[] = {
 static void
 vwrite_line(int fd, const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[LINE_MAX_VT];
+	char buf[LINE_MAX_VS];
 	int n = snprintf(buf, sizeof(buf), "%s", prefix);
 
 	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
@@ -122,7 +122,7 @@ vs_note(const char *fmt, ...)
 _Noreturn void
 vs_fail_at(const char *file, int line, const char *fmt, ...)
 {
-	char msg[LINE_MAX_VT - 64];
+	char msg[LINE_MAX_VS - 64];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -587,7 +587,8 @@ cached_by_lwp(void *id, int *tid)
 	r = runner_start(id, 5000 * MS, tid);
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
 	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
-	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall), "the LWP's guest");
+	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
+	    "the LWP's guest");
 	return r;
 }
 
@@ -654,7 +655,8 @@ cache_dropped_by_other_run(void)
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, VS_ID(2));
 	vs_expect_eq(r->result, 0, "the LWP runs the other vmspace");
-	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall), "the other guest");
+	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
+	    "the other guest");
 	vs_expect_entries(base + 1, "only the new one");
 	destroy_cached(VS_ID(2), base);
 	runner_exit(r, tid);
@@ -687,7 +689,8 @@ cache_stale_then_recreated(void)
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, VS_ID(1));
 	vs_expect_eq(r->result, 0, "the LWP runs the recreated vmspace");
-	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall), "the new guest");
+	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
+	    "the new guest");
 	runner_exit(r, tid);
 	vs_expect_ok(vmspace_destroy(VS_ID(1)), "destroy");
 	vs_expect_entries(base, "all gone");

@@ -134,8 +134,10 @@
 #define GUEST_LABEL(label)	extern const unsigned char label[]
 #define GUEST_AT(name, label)	((uint64_t)G_CODE + (uint64_t)(label - name))
 /* The guest address just past the code (where a final syscall returns). */
-#define GUEST_END(name)		((uint64_t)G_CODE + (uint64_t)(name##_end - name))
-#define guest_load(id, name)	guest_code((id), (name), (size_t)(name##_end - name))
+#define GUEST_END(name) \
+	((uint64_t)G_CODE + (uint64_t)(name##_end - name))
+#define guest_load(id, name) \
+	guest_code((id), (name), (size_t)(name##_end - name))
 
 /* An id for a vmspace: any non-NULL pointer value is a key. */
 #define VS_ID(n)	((void *)(uintptr_t)(0x7000 + (n)))
