@@ -164,6 +164,9 @@ void *pmap_mapdev(paddr_t pa, size_t len);
 vaddr_t kstack_alloc(void);
 void kstack_free(vaddr_t top);
 
+/* Free the kernel stacks kept for reuse after kstack_free. */
+void kstack_reclaim(void);
+
 /*
  * Give back the pages kept for reuse (freed kernel stacks, PML4 pages of
  * destroyed pmaps), so that kstat's free-page count sees them.
