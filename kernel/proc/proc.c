@@ -29,18 +29,6 @@ static pid_t pid_next = 1;
 static uint64_t nprocs; /* (P) processes other than proc0 */
 static uint64_t nlwps;  /* (P) LWPs other than the idle ones */
 
-void
-proc_foreach_vmspace(void (*fn)(struct vmspace *vm, void *arg), void *arg)
-{
-	struct proc *p;
-
-	spin_lock(&proc_lock);
-	LIST_FOREACH(p, &allproc, p_list)
-		if (p->p_vmspace != NULL)
-			fn(p->p_vmspace, arg);
-	spin_unlock(&proc_lock);
-}
-
 uint64_t
 proc_count(void)
 {

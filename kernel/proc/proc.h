@@ -76,6 +76,8 @@ struct lwp {
 	uint64_t l_fault_rip;      /* the last resolved user page fault ... */
 	uint64_t l_fault_addr;
 	unsigned l_fault_repeats;  /* ... and how often it came back at once */
+	uint64_t l_copy_fault_addr; /* the last user-copy fault's address ... */
+	unsigned l_copy_fault_repeats; /* ... and its repeats (trap.c) */
 	uint64_t l_sigmask;        /* kept for musl; nothing is delivered */
 	struct mdlwp l_md;         /* machine state: context, FPU, TLS */
 	char l_name[16];
@@ -227,13 +229,6 @@ void proc_kill_locked(struct proc *p, int wstatus);
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)
 #define W_SIGNALED(sig) ((sig)&0x7f)
-
-/*
- * Call fn for the address space of every process that has one, with
- * proc_lock held (fn may take a vmspace's lock, nothing that sleeps).
- */
-void proc_foreach_vmspace(void (*fn)(struct vmspace *vm, void *arg),
-    void *arg);
 
 /* Counters for kstat.  No requirements. */
 uint64_t proc_count(void);

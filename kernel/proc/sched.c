@@ -216,6 +216,19 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+int
+sched_checkpoint(void)
+{
+	struct lwp *l = curlwp;
+
+	KASSERT(curcpu()->ci_spin_depth == 0);
+	if (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT)
+		return -EINTR;
+	if (__atomic_load_n(&curcpu()->ci_want_resched, __ATOMIC_RELAXED))
+		sched_yield();
+	return 0;
+}
+
 void
 sched_tick(void)
 {

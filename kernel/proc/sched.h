@@ -47,6 +47,14 @@ void sched_interrupt(struct lwp *l);
 /* Give the CPU to the next runnable LWP, if any.  No locks held. */
 void sched_yield(void);
 
+/*
+ * A preemption point for kernel loops whose length a user chooses (the
+ * kernel is otherwise not preemptible): returns -EINTR if the calling
+ * LWP was told to exit, so the loop can stop; else gives up the CPU if
+ * the clock asked for a switch, and returns 0.  No locks held.
+ */
+int sched_checkpoint(void);
+
 /* The clock tick: preemption and timed sleeps.  Interrupt context. */
 void sched_tick(void);
 

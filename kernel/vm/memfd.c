@@ -151,9 +151,7 @@ sys_ftruncate(int fd, off_t length)
 	if (fp->f_type != DTYPE_MEMFD || length < 0) {
 		error = -EINVAL;
 	} else {
-		error = vm_object_truncate(fp->f_data, length);
-		if (error == 0)
-			vmspace_object_truncated(fp->f_data, length);
+		error = vmspace_truncate_object(fp->f_data, length);
 	}
 	file_rele(fp);
 	return error;

@@ -29,6 +29,8 @@
 #include <vm/vm_map.h>
 
 static void vm_map_entry_augment(struct vm_map_entry *e);
+static int vm_map_clip(struct vm_map *m, vaddr_t start, vaddr_t end,
+    bool unmap);
 
 #undef RB_AUGMENT
 #define RB_AUGMENT(e) vm_map_entry_augment(e)
@@ -331,6 +333,7 @@ vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max)
 	m->m_min = min;
 	m->m_max = max;
 	m->m_nentries = 0;
+	m->m_max_entries = VM_MAP_MAX_ENTRIES;
 	m->m_topgap = max - min;
 	m->m_nvisits = 0;
 }
@@ -480,7 +483,8 @@ vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 		vm_map_set_gap(m, prev, next);
 		goto joined;
 	}
-	if ((e = kmalloc(sizeof *e, 0)) == NULL)
+	if (m->m_nentries >= m->m_max_entries ||
+	    (e = kmalloc(sizeof *e, 0)) == NULL)
 		return -ENOMEM;
 	*e = new;
 	vm_map_link(m, e);
@@ -503,7 +507,23 @@ joined:
 int
 vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
+	return vm_map_clip(m, start, end, false);
+}
+
+/*
+ * vm_map_clip_range, for a change that keeps the range (unmap false) or
+ * removes it (unmap true).  The entry limit m_max_entries counts as
+ * Linux's vm.max_map_count does: a change that keeps the range may not
+ * split past it, and an unmap may go past it only for the moment (its
+ * only net gain is the one entry cut in two around a hole in its
+ * middle).  Returns 0, or -ENOMEM with nothing changed.  The caller
+ * holds the map's lock.
+ */
+static int
+vm_map_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool unmap)
+{
 	struct vm_map_entry *lo, *hi, *lo_upper = NULL, *hi_upper = NULL;
+	unsigned grow;
 
 	vm_map_assert_range(m, start, end);
 	lo = vm_map_lookup(m, start);
@@ -512,6 +532,12 @@ vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end)
 	hi = vm_map_lookup(m, end);
 	if (hi != NULL && hi->e_start == end)
 		hi = NULL;
+	if (unmap)
+		grow = lo != NULL && lo == hi;
+	else
+		grow = (lo != NULL) + (hi != NULL);
+	if (m->m_nentries + grow > m->m_max_entries)
+		return -ENOMEM;
 	if (lo != NULL && (lo_upper = kmalloc(sizeof *lo_upper, 0)) == NULL)
 		goto free_lo_upper;
 	if (hi != NULL && (hi_upper = kmalloc(sizeof *hi_upper, 0)) == NULL)
@@ -546,7 +572,7 @@ vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 	struct vm_map_entry *e, *next;
 	int error;
 
-	if ((error = vm_map_clip_range(m, start, end)) != 0)
+	if ((error = vm_map_clip(m, start, end, true)) != 0)
 		return error;
 	for (e = vm_map_first_after(m, start); e != NULL && e->e_start < end;
 	    e = next) {

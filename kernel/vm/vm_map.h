@@ -31,6 +31,13 @@ struct vm_object;
 void vm_object_ref(struct vm_object *obj);
 void vm_object_rel(struct vm_object *obj);
 
+/*
+ * The most entries a map may hold (Linux's default vm.max_map_count):
+ * whatever creates an entry, a new mapping or a split, fails with ENOMEM
+ * beyond it.
+ */
+#define VM_MAP_MAX_ENTRIES 65530
+
 /* e_flags */
 #define VM_ENTRY_HEAP 0x1   /* the brk area */
 #define VM_ENTRY_STACK 0x2  /* the initial stack */
@@ -55,6 +62,7 @@ struct vm_map {
 	vaddr_t m_min;             /* entries live in [m_min, m_max) */
 	vaddr_t m_max;
 	unsigned m_nentries;
+	unsigned m_max_entries;    /* no change may leave more (but see vm_map_clip) */
 	vsize_t m_topgap;          /* free bytes between the last entry's end (or m_min) and m_max */
 	uint64_t m_nvisits;        /* tree nodes visited by searches: a statistic for tests */
 };
@@ -105,7 +113,10 @@ int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top,
  */
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset);
-/* Split the entries containing start and end there.  0 or -ENOMEM. */
+/*
+ * Split the entries containing start and end there.  0, or -ENOMEM (no
+ * memory, or more than m_max_entries entries) with nothing changed.
+ */
 int vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end);
 /*
  * Remove [start, end), holes allowed, calling unmap(arg, e) for each

@@ -25,6 +25,13 @@ vm_object_count(void)
 }
 
 void
+vm_page_ref(struct vm_page *pg)
+{
+	KASSERT(pg->pg_refcnt > 0);
+	__atomic_add_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void
 vm_page_unref(struct vm_page *pg)
 {
 	KASSERT(pg->pg_refcnt > 0);

@@ -58,6 +58,11 @@ struct vm_page *vm_object_lookup(struct vm_object *obj, uint64_t idx);
  */
 int vm_object_truncate(struct vm_object *obj, uint64_t size);
 
+/*
+ * One more reference to a user page that the caller holds a reference
+ * to, or that a mapping it has locked holds.  No requirements.
+ */
+void vm_page_ref(struct vm_page *pg);
 /* Drop a user page reference; the last frees the page.  No requirements. */
 void vm_page_unref(struct vm_page *pg);
 

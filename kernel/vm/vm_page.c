@@ -14,6 +14,7 @@
 #include <types.h>
 #include <param.h>
 #include <systm.h>
+#include <errno.h>
 #include <spinlock.h>
 #include <bootinfo.h>
 #include <arch/pmap.h>
@@ -173,6 +174,37 @@ vm_page_free(struct vm_page *pg)
 		vm_phys_free(&vm_phys, pg);
 	}
 	spin_unlock(&vm_page_lock);
+}
+
+int
+vm_page_alloc_list(struct vm_pglist *list, unsigned n)
+{
+	struct vm_pglist got = LIST_HEAD_INITIALIZER(got);
+	struct vm_page *pg;
+
+	for (unsigned i = 0; i < n; i++) {
+		if ((pg = vm_page_alloc(0)) == NULL) {
+			vm_page_free_list(&got);
+			return -ENOMEM;
+		}
+		LIST_INSERT_HEAD(&got, pg, pg_list);
+	}
+	while ((pg = LIST_FIRST(&got)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		LIST_INSERT_HEAD(list, pg, pg_list);
+	}
+	return 0;
+}
+
+void
+vm_page_free_list(struct vm_pglist *list)
+{
+	struct vm_page *pg;
+
+	while ((pg = LIST_FIRST(list)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		vm_page_free(pg);
+	}
 }
 
 /*

@@ -48,6 +48,14 @@ struct vm_page *vm_page_from_phys(paddr_t pa); /* NULL if not managed */
 void *vm_page_kva(const struct vm_page *pg);   /* its direct-map address */
 struct vm_page *vm_page_from_kva(const void *va); /* NULL if not managed */
 
+/*
+ * Put n pages on list (linked through pg_list): all of them, or none
+ * and -ENOMEM.  vm_page_free_list frees every page on a list.  No
+ * requirements.
+ */
+int vm_page_alloc_list(struct vm_pglist *list, unsigned n);
+void vm_page_free_list(struct vm_pglist *list);
+
 /* Managed and currently free pages, for kstat.  No requirements. */
 uint64_t vm_page_total_count(void);
 uint64_t vm_page_free_count(void);

@@ -471,7 +471,7 @@ sys_vmspace_mcontrol(void *id, void *uaddr, size_t len, int behav, off_t value)
 		break;
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		vmspace_drop_pages(ve->vmspace, start, end);
+		error = vmspace_drop_pages(ve->vmspace, start, end);
 		break;
 	case MADV_INVAL:
 		/* Contents stay; the next access reloads the TLB anyway. */

@@ -10,8 +10,26 @@
 #include <vm/vmspace.h>
 #include <copy.h>
 #include <proc/proc.h>
+#include <proc/sched.h>
 
 static volatile uint64_t nvmspaces;
+
+/*
+ * Every live vmspace, processes' and the vmspace service's alike, for
+ * changes that must reach each mapping of an object (truncation).
+ * vmspace_list_lock guards the list; it comes before any vm_lock.
+ */
+static struct spinlock vmspace_list_lock = SPINLOCK_INITIALIZER("vmspaces");
+static LIST_HEAD(, vmspace) vmspace_list = LIST_HEAD_INITIALIZER(vmspace_list);
+
+/* Pages made or visited between two preemption points of a long loop. */
+#define VM_BATCH_PAGES 64
+
+static int vmspace_remove_locked(struct vmspace *vm, vaddr_t start,
+    vaddr_t end);
+static int vmspace_drop_locked(struct vmspace *vm, vaddr_t start,
+    vaddr_t end);
+static vm_prot_t vm_prot_nowrite(vm_prot_t prot);
 
 uint64_t
 vmspace_count(void)
@@ -19,8 +37,13 @@ vmspace_count(void)
 	return nvmspaces;
 }
 
-struct vmspace *
-vmspace_alloc(void)
+/*
+ * A new empty vmspace with one reference, not yet on vmspace_list; the
+ * caller lists it (vmspace_list_lock held).  NULL when out of memory.
+ * No requirements.
+ */
+static struct vmspace *
+vmspace_new(void)
 {
 	struct vmspace *vm = kmalloc(sizeof(*vm), KM_ZERO);
 
@@ -34,6 +57,19 @@ vmspace_alloc(void)
 	vm->vm_refcnt = 1;
 	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
 	__atomic_add_fetch(&nvmspaces, 1, __ATOMIC_RELAXED);
+	return vm;
+}
+
+struct vmspace *
+vmspace_alloc(void)
+{
+	struct vmspace *vm = vmspace_new();
+
+	if (vm != NULL) {
+		spin_lock(&vmspace_list_lock);
+		LIST_INSERT_HEAD(&vmspace_list, vm, vm_list);
+		spin_unlock(&vmspace_list_lock);
+	}
 	return vm;
 }
 
@@ -66,6 +102,9 @@ vmspace_rel(struct vmspace *vm)
 	KASSERT(vm->vm_refcnt > 0);
 	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	spin_lock(&vmspace_list_lock);
+	LIST_REMOVE(vm, vm_list);
+	spin_unlock(&vmspace_list_lock);
 	pmap_drop_shared(&vm->vm_pmap); /* what others still use: not ours to free */
 	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
 	pmap_destroy(&vm->vm_pmap);
@@ -89,11 +128,7 @@ vmspace_insert(struct vmspace *vm, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	KASSERT(VM_MIN_USER_ADDRESS <= start && start < end &&
 	    end <= VM_MAX_USER_ADDRESS);
 	spin_lock(&vm->vm_lock);
-	if (vm->vm_map.m_nentries >= VM_MAX_ENTRIES)
-		error = -ENOMEM;
-	else
-		error = vm_map_insert(&vm->vm_map, start, end, prot, flags, obj,
-		    off);
+	error = vm_map_insert(&vm->vm_map, start, end, prot, flags, obj, off);
 	spin_unlock(&vm->vm_lock);
 	return error;
 }
@@ -108,8 +143,47 @@ vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	if (start >= end)
 		return 0;
 	spin_lock(&vm->vm_lock);
-	error = vm_map_delete(&vm->vm_map, start, end, vm_unmap_entry, vm);
+	error = vmspace_remove_locked(vm, start, end);
 	spin_unlock(&vm->vm_lock);
+	return error;
+}
+
+/*
+ * Drop the pages vm maps in [start, end), as an unmap of the range
+ * would, without changing the map; holes are fine.  Page tables shared
+ * since fork are reserved for first (pmap_reserve), so this either does
+ * all of it or returns -ENOMEM having done nothing.  The caller holds
+ * vm->vm_lock.
+ */
+static int
+vmspace_drop_locked(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	int error;
+
+	KASSERT(spin_held(&vm->vm_lock));
+	if ((error = pmap_reserve(&vm->vm_pmap, start, end, true)) != 0)
+		return error;
+	pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
+	pmap_unreserve(&vm->vm_pmap);
+	return 0;
+}
+
+/*
+ * Remove the entries of [start, end) and their pages: all of it, or
+ * -ENOMEM with nothing changed.  The caller holds vm->vm_lock.
+ */
+static int
+vmspace_remove_locked(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	int error;
+
+	KASSERT(spin_held(&vm->vm_lock));
+	if ((error = pmap_reserve(&vm->vm_pmap, start, end, true)) != 0)
+		return error;
+	error = vm_map_delete(&vm->vm_map, start, end, NULL, NULL);
+	if (error == 0)
+		pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
+	pmap_unreserve(&vm->vm_pmap);
 	return error;
 }
 
@@ -125,9 +199,7 @@ vm_protect_entry(void *arg, struct vm_map_entry *e)
 	vm_prot_t prot = e->e_prot;
 
 	if (!(e->e_flags & VM_ENTRY_SHARED))
-		prot &= ~VM_PROT_WRITE;
-	if (prot == VM_PROT_NONE && e->e_prot != VM_PROT_NONE)
-		prot = VM_PROT_READ; /* write-only: readable on x86 anyway */
+		prot = vm_prot_nowrite(prot);
 	pmap_protect(&vm->vm_pmap, e->e_start, e->e_end, prot);
 }
 
@@ -139,8 +211,12 @@ vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end, vm_prot_t prot)
 	if (start < vm->vm_map.m_min)
 		return -ENOMEM; /* page 0 is never mapped */
 	spin_lock(&vm->vm_lock);
-	error = vm_map_protect(&vm->vm_map, start, end, prot, vm_protect_entry,
-	    vm);
+	error = pmap_reserve(&vm->vm_pmap, start, end, false);
+	if (error == 0) {
+		error = vm_map_protect(&vm->vm_map, start, end, prot,
+		    vm_protect_entry, vm);
+		pmap_unreserve(&vm->vm_pmap);
+	}
 	spin_unlock(&vm->vm_lock);
 	return error;
 }
@@ -156,7 +232,7 @@ vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	if (!vm_map_covers(&vm->vm_map, start, end))
 		error = -ENOMEM;
 	else
-		pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
+		error = vmspace_drop_locked(vm, start, end);
 	spin_unlock(&vm->vm_lock);
 	return error;
 }
@@ -178,15 +254,18 @@ vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len, vaddr_t *addr)
 	return error;
 }
 
-void
+int
 vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	int error;
+
 	start = MAX(start, vm->vm_map.m_min);
 	if (start >= end)
-		return;
+		return 0;
 	spin_lock(&vm->vm_lock);
-	pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
+	error = vmspace_drop_locked(vm, start, end);
 	spin_unlock(&vm->vm_lock);
+	return error;
 }
 
 bool
@@ -211,6 +290,22 @@ vmspace_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	covered = vm_map_covers(&vm->vm_map, start, end);
 	spin_unlock(&vm->vm_lock);
 	return covered;
+}
+
+/*
+ * The protection to map a page of an entry with prot while it must not
+ * be writable yet (a private page that may be shared copy-on-write, or
+ * an object's page read through a private mapping): prot less write
+ * access.  x86 has no writable-but-unreadable page, so a write-only
+ * entry's page is mapped readable, as on Linux, never PROT_NONE (which
+ * would fault for ever).  No requirements.
+ */
+static vm_prot_t
+vm_prot_nowrite(vm_prot_t prot)
+{
+	if (prot == VM_PROT_NONE)
+		return VM_PROT_NONE;
+	return (prot & ~VM_PROT_WRITE) | VM_PROT_READ;
 }
 
 /* Can an entry with prot satisfy access?  x86 pages are always readable. */
@@ -298,30 +393,33 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	paddr_t pa;
 	int error;
 
+	KASSERT(spin_held(&vm->vm_lock));
 	va = rounddown2(va, PAGE_SIZE);
 	if (pmap_extract(pm, va, &pa)) {
+		*pap = pa;
 		if (!write) {
-			*pap = pa; /* spurious, or a read of a resident page */
-			return 0;
+			/*
+			 * A read or fetch of a resident page: spurious, or the
+			 * entry grants more than the page was mapped with.
+			 */
+			if (pmap_allows(pm, va, access))
+				return 0;
+			mapprot = e->e_flags & VM_ENTRY_SHARED ? e->e_prot :
+			    vm_prot_nowrite(e->e_prot);
+			return pmap_enter(pm, va, pa, mapprot, 0);
 		}
 		/* Decide on copy-on-write in a page table of our own. */
 		if ((error = pmap_unshare(pm, va)) != 0)
 			return error;
-		if (e->e_flags & VM_ENTRY_SHARED) {
-			/* The object's page: writable wherever the entry allows. */
-			*pap = pa;
-			if (!force)
-				pmap_enter(pm, va, pa, e->e_prot, 0);
-			return 0;
-		}
-		/* A write to a private page: reuse it if ours alone, else copy. */
+		/*
+		 * The object's page of a shared entry, or a private page that
+		 * is ours alone: writable in place where the entry allows.
+		 */
 		pg = vm_page_from_phys(pa);
-		if (__atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1) {
-			*pap = pa;
-			if (!force)
-				pmap_enter(pm, va, pa, e->e_prot, 0);
-			return 0;
-		}
+		if ((e->e_flags & VM_ENTRY_SHARED) ||
+		    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1)
+			return force ? 0 : pmap_enter(pm, va, pa, e->e_prot, 0);
+		/* A private page still shared: copy it. */
 		opg = pg;
 		pg = vm_page_copy(pa);
 		if (pg == NULL)
@@ -346,10 +444,8 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	if (e->e_flags & VM_ENTRY_SHARED)
 		return vm_enter(vm, va, opg, e->e_prot, pap);
 	/* A private view of a memfd: read its page, write a copy. */
-	if (!write) {
-		mapprot = e->e_prot & ~VM_PROT_WRITE;
-		return vm_enter(vm, va, opg, mapprot, pap);
-	}
+	if (!write)
+		return vm_enter(vm, va, opg, vm_prot_nowrite(e->e_prot), pap);
 	pg = vm_page_copy(vm_page_to_phys(opg));
 	vm_page_unref(opg);
 	if (pg == NULL)
@@ -372,6 +468,9 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 		error = -EFAULT;
 	else
 		error = vm_fault_locked(vm, e, va, access, false, &pa);
+	/* Resolved means the access that faulted now succeeds. */
+	KASSERT(error != 0 ||
+	    pmap_allows(&vm->vm_pmap, rounddown2(va, PAGE_SIZE), access));
 	spin_unlock(&vm->vm_lock);
 	return error;
 }
@@ -392,9 +491,14 @@ vmspace_fork(struct vmspace *vm)
 
 	if (vm_page_free_count() < vm->vm_pmap.pm_resident + FORK_RESERVE_PAGES)
 		return NULL;
-	nvm = vmspace_alloc();
+	nvm = vmspace_new();
 	if (nvm == NULL)
 		return NULL;
+	/*
+	 * Under vmspace_list_lock, so that a truncation sees the sharing
+	 * either before it starts or with the child listed.
+	 */
+	spin_lock(&vmspace_list_lock);
 	spin_lock(&vm->vm_lock);
 	nvm->vm_brk_start = vm->vm_brk_start;
 	nvm->vm_brk = vm->vm_brk;
@@ -403,6 +507,8 @@ vmspace_fork(struct vmspace *vm)
 	if (error == 0)
 		error = pmap_fork(&nvm->vm_pmap, &vm->vm_pmap);
 	spin_unlock(&vm->vm_lock);
+	LIST_INSERT_HEAD(&vmspace_list, nvm, vm_list);
+	spin_unlock(&vmspace_list_lock);
 	if (error != 0) {
 		vmspace_rel(nvm);
 		return NULL;
@@ -439,12 +545,53 @@ vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len)
 }
 
 /*
+ * The page of vm at va for vmspace_xfer, in *pgp with a reference the
+ * caller drops (vm_page_unref).  For write, a private page made present
+ * whatever the protection (vm_fault_locked's force); for read, the
+ * resident page, the object's page, or NULL for an untouched page that
+ * reads as zeros.  Returns 0, -ENOENT if no entry maps va, or
+ * vm_fault_locked's error.  No locks held.
+ */
+static int
+vmspace_hold_page(struct vmspace *vm, vaddr_t va, bool write,
+    struct vm_page **pgp)
+{
+	struct vm_map_entry *e;
+	struct vm_page *pg = NULL;
+	paddr_t pa;
+	int error = 0;
+
+	va = rounddown2(va, PAGE_SIZE);
+	spin_lock(&vm->vm_lock);
+	e = vm_map_lookup(&vm->vm_map, va);
+	if (e == NULL) {
+		error = -ENOENT;
+	} else if (write) {
+		error = vm_fault_locked(vm, e, va, VM_PROT_WRITE, true, &pa);
+		if (error == 0)
+			pg = vm_page_from_phys(pa);
+	} else if (pmap_extract(&vm->vm_pmap, va, &pa)) {
+		pg = vm_page_from_phys(pa);
+	}
+	if (pg != NULL)
+		vm_page_ref(pg);
+	else if (error == 0 && e->e_object != NULL)
+		pg = vm_object_lookup(e->e_object, /* with its own reference */
+		    (e->e_offset + (va - e->e_start)) / PAGE_SIZE);
+	spin_unlock(&vm->vm_lock);
+	*pgp = pg;
+	return error;
+}
+
+/*
  * Copy between vm and the calling process's user buffer ubuf, page by
  * page from va, stopping at the first address no entry maps.  Reading
  * leaves untouched pages unmade (they read as zeros); writing makes them
- * and breaks copy-on-write sharing, whatever the protection.  Returns the
- * bytes copied, or -EFAULT if ubuf faulted before any byte was copied.
- * No locks held; vm is not the caller's own space.
+ * and breaks copy-on-write sharing, whatever the protection.  No lock is
+ * held while the user buffer is touched (a page reference keeps vm's page
+ * alive), and the loop stops when the caller is told to exit.  Returns
+ * the bytes copied, or -EFAULT if ubuf faulted before any byte was
+ * copied.  No locks held; vm is not the caller's own space.
  */
 static ssize_t
 vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)
@@ -452,38 +599,28 @@ vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)
 	size_t done = 0;
 	int error = 0;
 
-	spin_lock(&vm->vm_lock);
 	while (done < n && va < VM_MAX_USER_ADDRESS) {
-		struct vm_map_entry *e = vm_map_lookup(&vm->vm_map, va);
 		size_t off = va & PAGE_MASK, chunk = MIN(n - done, PAGE_SIZE - off);
 		uint8_t *ub = (uint8_t *)ubuf + done;
-		struct vm_page *opg = NULL;
-		paddr_t pa;
+		struct vm_page *pg;
 
-		if (e == NULL)
+		if ((error = vmspace_hold_page(vm, va, write, &pg)) != 0)
 			break;
-		if (write) {
-			error = vm_fault_locked(vm, e, va, VM_PROT_WRITE, true, &pa);
-			if (error == 0)
-				error = copyin(ub, (uint8_t *)PHYS_TO_DMAP(pa) + off,
-				    chunk);
-		} else if (pmap_extract(&vm->vm_pmap, rounddown2(va, PAGE_SIZE),
-		    &pa)) {
-			error = copyout((uint8_t *)PHYS_TO_DMAP(pa) + off, ub, chunk);
-		} else if (e->e_object != NULL &&
-		    (opg = vm_object_lookup(e->e_object, (e->e_offset +
-		    (rounddown2(va, PAGE_SIZE) - e->e_start)) / PAGE_SIZE)) != NULL) {
-			error = copyout((uint8_t *)vm_page_kva(opg) + off, ub, chunk);
-			vm_page_unref(opg);
-		} else {
+		if (write)
+			error = copyin(ub, (uint8_t *)vm_page_kva(pg) + off, chunk);
+		else if (pg != NULL)
+			error = copyout((uint8_t *)vm_page_kva(pg) + off, ub, chunk);
+		else
 			error = copyout_zero(ub, chunk);
-		}
+		if (pg != NULL)
+			vm_page_unref(pg);
 		if (error != 0)
 			break;
 		done += chunk;
 		va += chunk;
+		if (done < n && (error = sched_checkpoint()) != 0)
+			break;
 	}
-	spin_unlock(&vm->vm_lock);
 	if (done == 0 && error == -EFAULT)
 		return -EFAULT;
 	return done;
@@ -501,58 +638,110 @@ vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf, size_t n)
 	return vmspace_xfer(vm, va, (void *)ubuf, n, true);
 }
 
-struct truncate_arg {
-	struct vm_object *obj;
-	uint64_t size; /* bytes: pages from here on are gone */
-};
-
-/* proc_foreach_vmspace callback: unmap obj's pages past its new end. */
-static void
-vm_truncate_mappings(struct vmspace *vm, void *arg)
+/*
+ * For each entry of vm mapping obj past size bytes, the pages of it
+ * there: with pool NULL, count the pages their removal needs reserved
+ * (pmap_reserve_need) and return the count; else remove them, taking the
+ * reserve from pool (what is left goes back), and return 0.  The caller
+ * holds vmspace_list_lock.
+ */
+static unsigned
+vm_truncate_mappings(struct vmspace *vm, struct vm_object *obj,
+    uint64_t size, struct vm_pglist *pool)
 {
-	struct truncate_arg *ta = arg;
+	struct pmap *pm = &vm->vm_pmap;
 	struct vm_map_entry *e;
+	unsigned need = 0;
 
+	KASSERT(spin_held(&vmspace_list_lock));
 	spin_lock(&vm->vm_lock);
 	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
 	    e = vm_map_next(&vm->vm_map, e)) {
 		uint64_t first, len = e->e_end - e->e_start;
+		vaddr_t start;
 
-		if (e->e_object != ta->obj || e->e_offset + len <= ta->size)
+		if (e->e_object != obj || e->e_offset + len <= size)
 			continue;
-		first = ta->size > e->e_offset ?
-		    roundup(ta->size - e->e_offset, PAGE_SIZE) : 0;
-		if (first < len)
-			pmap_remove_pages(&vm->vm_pmap, e->e_start + first,
-			    e->e_end, vm_release_pa);
+		first = size > e->e_offset ?
+		    roundup(size - e->e_offset, PAGE_SIZE) : 0;
+		if (first >= len)
+			continue;
+		start = e->e_start + first;
+		if (pool == NULL) {
+			need += pmap_reserve_need(pm, start, e->e_end, true);
+			continue;
+		}
+		pmap_reserve_give(pm, pool,
+		    pmap_reserve_need(pm, start, e->e_end, true));
+		pmap_remove_pages(pm, start, e->e_end, vm_release_pa);
+		pmap_reserve_take(pm, pool);
 	}
 	spin_unlock(&vm->vm_lock);
+	return need;
 }
 
-void
-vmspace_object_truncated(struct vm_object *obj, uint64_t size)
+int
+vmspace_truncate_object(struct vm_object *obj, uint64_t size)
 {
-	struct truncate_arg ta = { obj, size };
+	struct vm_pglist pool = LIST_HEAD_INITIALIZER(pool);
+	struct vmspace *vm;
+	unsigned need = 0;
+	int error;
 
-	proc_foreach_vmspace(vm_truncate_mappings, &ta);
+	/*
+	 * The list lock keeps forks out (vmspace_fork), so page tables only
+	 * stop being shared between the count and the removal, and the
+	 * pages counted are enough.
+	 */
+	spin_lock(&vmspace_list_lock);
+	LIST_FOREACH(vm, &vmspace_list, vm_list)
+		need += vm_truncate_mappings(vm, obj, size, NULL);
+	error = vm_page_alloc_list(&pool, need);
+	if (error == 0)
+		error = vm_object_truncate(obj, size);
+	if (error == 0) {
+		LIST_FOREACH(vm, &vmspace_list, vm_list)
+			vm_truncate_mappings(vm, obj, size, &pool);
+	}
+	spin_unlock(&vmspace_list_lock);
+	vm_page_free_list(&pool);
+	return error;
 }
 
 int
 vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	vaddr_t va = start;
 	int error = 0;
 
-	spin_lock(&vm->vm_lock);
-	for (vaddr_t va = start; va < end && error == 0; va += PAGE_SIZE) {
-		struct vm_map_entry *e = vm_map_lookup(&vm->vm_map, va);
-		paddr_t pa;
+	while (va < end && error == 0) {
+		unsigned visited = 0;
 
-		if (e == NULL)
-			error = -ENOMEM;
-		else if (e->e_prot != VM_PROT_NONE)
-			error = vm_fault_locked(vm, e, va, VM_PROT_READ, false,
-			    &pa);
+		spin_lock(&vm->vm_lock);
+		while (va < end && visited < VM_BATCH_PAGES && error == 0) {
+			struct vm_map_entry *e = vm_map_lookup(&vm->vm_map, va);
+			vaddr_t stop;
+			paddr_t pa;
+
+			if (e == NULL) {
+				error = -ENOMEM;
+				break;
+			}
+			stop = MIN(e->e_end, end);
+			if (e->e_prot == VM_PROT_NONE) {
+				va = stop; /* nothing to make: skip it whole */
+				continue;
+			}
+			for (; va < stop && visited < VM_BATCH_PAGES &&
+			    error == 0; va += PAGE_SIZE, visited++) {
+				if (!pmap_allows(&vm->vm_pmap, va, VM_PROT_READ))
+					error = vm_fault_locked(vm, e, va,
+					    VM_PROT_READ, false, &pa);
+			}
+		}
+		spin_unlock(&vm->vm_lock);
+		if (error == 0 && va < end)
+			error = sched_checkpoint();
 	}
-	spin_unlock(&vm->vm_lock);
 	return error == -EIO ? 0 : error;
 }

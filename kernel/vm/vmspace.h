@@ -13,14 +13,17 @@
  *     mapping maps the object's page itself.
  *
  * Locking: vm_lock guards the map, the break and the pmap contents as the
- * map sees them.  It is a spinlock: nothing here sleeps.  Lock order:
- * vm_lock, then an object's vo_lock, then the pmap's lock.
+ * map sees them.  It is a spinlock: nothing here sleeps, and no user
+ * memory is touched under it.  vmspace_list_lock (vmspace.c) guards the
+ * list of every vmspace.  Lock order: vmspace_list_lock, vm_lock, an
+ * object's vo_lock, the pmap's pm_lock, ptshare_lock.
  */
 #ifndef _VM_VMSPACE_H_
 #define _VM_VMSPACE_H_
 
 #include <types.h>
 #include <spinlock.h>
+#include <bsd/sys/queue.h>
 #include <arch/pmap.h>
 #include <vm/vm.h>
 #include <vm/vm_map.h>
@@ -28,6 +31,7 @@
 struct vm_object;
 
 struct vmspace {
+	LIST_ENTRY(vmspace) vm_list;   /* (vmspace_list_lock in vmspace.c) */
 	struct spinlock vm_lock;
 	int vm_refcnt;                 /* atomic */
 	struct vm_map vm_map;
@@ -39,7 +43,6 @@ struct vmspace {
 #define USTACK_TOP VM_MAX_USER_ADDRESS
 #define USTACK_SIZE (8UL << 20)
 #define MMAP_TOP (USTACK_TOP - USTACK_SIZE - (1UL << 30))
-#define VM_MAX_ENTRIES 65536
 
 /* A new empty address space with one reference, or NULL. */
 struct vmspace *vmspace_alloc(void);
@@ -60,12 +63,16 @@ uint64_t vmspace_count(void);
 int vmspace_insert(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off);
 
-/* Unmap [start, end) and drop its pages; holes are fine.  0 or -ENOMEM. */
+/*
+ * Unmap [start, end) and drop its pages; holes are fine.  0, or -ENOMEM
+ * (no memory, or the map-entry limit) with nothing changed.
+ */
 int vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Set the protection of [start, end).  -ENOMEM if part of the range is
- * unmapped (Linux), and nothing is changed then.
+ * unmapped (Linux), or on no memory or the map-entry limit, and nothing
+ * is changed then.
  */
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
@@ -73,12 +80,13 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 /*
  * Drop the hardware mappings of [start, end): private pages read back as
  * zeros (or the memfd's contents), shared ones keep their contents.
- * 0, or -ENOMEM if part of the range is unmapped.
+ * 0, or -ENOMEM if part of the range is unmapped or no memory is left
+ * (nothing changed then).
  */
 int vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /* vmspace_dontneed without the coverage check (holes are skipped). */
-void vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
+int vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Find len bytes of unmapped space: hint if it is free and usable, else
@@ -111,16 +119,22 @@ int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
 
 /*
  * Make the pages of [start, end) resident now (MADV_WILLNEED,
- * MAP_POPULATE).  0, or -ENOMEM (part unmapped or no memory).
+ * MAP_POPULATE).  PROT_NONE entries are skipped whole, so the cost is
+ * O(entries + pages made or already resident), not O(range); the lock is
+ * dropped at a preemption point every VM_BATCH_PAGES pages, and the
+ * loop stops if the caller is told to exit.  0, -ENOMEM (part unmapped,
+ * or no memory: what was made stays) or -EINTR.  No locks held.
  */
 int vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
- * obj shrank to size bytes: remove every process's mappings of its pages
- * past the new end, private copies of them included (as Linux does), so
- * later accesses there fault with SIGBUS.  No locks held.
+ * Set obj's size to size bytes (vm_object_truncate) and remove every
+ * mapping of its pages past the new end, in every vmspace (processes'
+ * and the vmspace service's), private copies included (as Linux does),
+ * so later accesses there fault with SIGBUS.  Returns 0, or -ENOMEM with
+ * nothing changed.  No locks held.
  */
-void vmspace_object_truncated(struct vm_object *obj, uint64_t size);
+int vmspace_truncate_object(struct vm_object *obj, uint64_t size);
 
 /*
  * mmap in vm with Linux's arguments and errors (sys_mmap, and

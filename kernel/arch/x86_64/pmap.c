@@ -381,6 +381,7 @@ user_page_hold(paddr_t pa)
 }
 
 static unsigned pte_find_used(const pt_entry_t *t, unsigned from, unsigned to);
+static void pmap_pde_cleared(struct pmap *pm, vaddr_t va);
 
 /*
  * Make the PT that the PD entry pde points at (if any) pm's own and
@@ -400,7 +401,10 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 	pg = vm_page_from_phys(*pde & PG_FRAME);
 	spin_lock(&ptshare_lock);
 	if (pg->pg_ptshare > 1) {
-		npg = vm_page_alloc(0);
+		if ((npg = LIST_FIRST(&pm->pm_rsv)) != NULL)
+			LIST_REMOVE(npg, pg_list);
+		else
+			npg = vm_page_alloc(0);
 		if (npg == NULL) {
 			spin_unlock(&ptshare_lock);
 			return -ENOMEM;
@@ -581,10 +585,6 @@ restart:
 }
 
 /*
- * Remove every mapping of pm in [sva, eva), handing each page's frame to
- * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
- */
-/*
  * The page-table index range [*first, *limit) of the PT holding va that
  * lies below eva, and the address where the next PT begins (0 at the
  * top of the address space).
@@ -600,6 +600,150 @@ pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
 	return ptend;
 }
 
+/*
+ * If the PT covering va is shared with other pmaps since fork, drop pm's
+ * share of it (its pages stay mapped for the others and keep their
+ * references) and return true; else return false.  The caller holds
+ * pm->pm_lock and flushes the span from the TLB.
+ */
+static bool
+pmap_drop_shared_pt(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *pde = pmap_walk(pm, va, false, 2);
+	struct vm_page *pt;
+	bool dropped = false;
+
+	KASSERT(spin_held(&pm->pm_lock));
+	if (pde == NULL || (*pde & PG_V) == 0 || (*pde & PG_RW) != 0)
+		return false;
+	pt = vm_page_from_phys(*pde & PG_FRAME);
+	spin_lock(&ptshare_lock);
+	if (pt->pg_ptshare > 1) {
+		pt->pg_ptshare--;
+		pm->pm_resident -= pt->pg_refcnt;
+		pm->pm_ptpages--;
+		pmap_pde_cleared(pm, va);
+		dropped = true;
+	}
+	spin_unlock(&ptshare_lock);
+	return dropped;
+}
+
+/*
+ * The number of PTs in [sva, eva) holding mappings that are shared with
+ * other pmaps since fork, leaving out (when remove is set) those the
+ * range covers whole.  The caller holds pm->pm_lock.
+ */
+static unsigned
+pmap_count_shared(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
+{
+	unsigned count = 0;
+	vaddr_t va = sva;
+
+	KASSERT(spin_held(&pm->pm_lock));
+	while (va < eva) {
+		pt_entry_t *pte, *pde;
+		vaddr_t base;
+
+		va = pmap_next_mapped(pm, va, eva, &pte);
+		if (pte == NULL)
+			break;
+		base = rounddown2(va, NBPD);
+		pde = pmap_walk(pm, va, false, 2);
+		if ((*pde & PG_RW) == 0 &&
+		    !(remove && base >= sva && base + NBPD <= eva)) {
+			spin_lock(&ptshare_lock);
+			count += vm_page_from_phys(*pde & PG_FRAME)->pg_ptshare > 1;
+			spin_unlock(&ptshare_lock);
+		}
+		va = base + NBPD;
+	}
+	return count;
+}
+
+unsigned
+pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
+{
+	unsigned need;
+
+	KASSERT(pm != pmap_kernel());
+	spin_lock(&pm->pm_lock);
+	need = pmap_count_shared(pm, sva, eva, remove);
+	spin_unlock(&pm->pm_lock);
+	return need;
+}
+
+void
+pmap_reserve_give(struct pmap *pm, struct vm_pglist *pool, unsigned n)
+{
+	struct vm_page *pg;
+
+	spin_lock(&pm->pm_lock);
+	for (; n > 0; n--) {
+		pg = LIST_FIRST(pool);
+		KASSERT(pg != NULL);
+		LIST_REMOVE(pg, pg_list);
+		LIST_INSERT_HEAD(&pm->pm_rsv, pg, pg_list);
+	}
+	spin_unlock(&pm->pm_lock);
+}
+
+void
+pmap_reserve_take(struct pmap *pm, struct vm_pglist *pool)
+{
+	struct vm_page *pg;
+
+	spin_lock(&pm->pm_lock);
+	while ((pg = LIST_FIRST(&pm->pm_rsv)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		LIST_INSERT_HEAD(pool, pg, pg_list);
+	}
+	spin_unlock(&pm->pm_lock);
+}
+
+int
+pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
+{
+	struct vm_pglist got = LIST_HEAD_INITIALIZER(got);
+	unsigned need = pmap_reserve_need(pm, sva, eva, remove);
+
+	if (vm_page_alloc_list(&got, need) != 0)
+		return -ENOMEM;
+	pmap_reserve_give(pm, &got, need);
+	return 0;
+}
+
+void
+pmap_unreserve(struct pmap *pm)
+{
+	struct vm_pglist left = LIST_HEAD_INITIALIZER(left);
+
+	pmap_reserve_take(pm, &left);
+	vm_page_free_list(&left);
+}
+
+bool
+pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access)
+{
+	pt_entry_t *pte, e = 0;
+
+	KASSERT(pm != pmap_kernel() && va < VM_MAX_USER_ADDRESS);
+	spin_lock(&pm->pm_lock);
+	pte = pmap_pte(pm, va, false);
+	if (pte != NULL)
+		e = *pte;
+	spin_unlock(&pm->pm_lock);
+	if ((e & (PG_V | PG_U)) != (PG_V | PG_U))
+		return false;
+	if ((access & VM_PROT_WRITE) && (e & PG_RW) == 0)
+		return false;
+	return !(access & VM_PROT_EXECUTE) || (e & pg_nx) == 0;
+}
+
+/*
+ * Remove every mapping of pm in [sva, eva), handing each page's frame to
+ * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
+ */
 static void
 pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
@@ -607,6 +751,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	unsigned n = 0;
 	bool active = pmap_is_active(pm);
 	vaddr_t va = sva;
+	int error __unused_arg;
 
 	spin_lock(&pm->pm_lock);
 	while (va < eva) {
@@ -617,18 +762,28 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		va = pmap_next_mapped(pm, va, eva, &pte);
 		if (pte == NULL)
 			break;
-		/* A PT shared since fork becomes ours before we change it. */
+		base = rounddown2(va, NBPD);
+		ptend = pt_span(va, eva, &i, &limit);
+		/*
+		 * A PT shared since fork that the range covers whole is
+		 * dropped: its pages stay with the other sharers.  One covered
+		 * in part becomes ours first, with a page the caller reserved.
+		 */
 		if (pm != pmap_kernel()) {
-			if (pmap_pt_own_va(pm, va) != 0) {
-				/* No page for the copy: leave the rest mapped. */
-				break;
+			if (base >= sva && base + NBPD <= eva &&
+			    pmap_drop_shared_pt(pm, va)) {
+				n = PMAP_INVLPG_MAX + 1; /* a full flush at the end */
+				if (ptend == 0)
+					break;
+				va = ptend;
+				continue;
 			}
+			error = pmap_pt_own_va(pm, va);
+			KASSERT(error == 0); /* the caller reserved (pmap_reserve) */
 			pte = pmap_pte(pm, va, false);
 		}
 		/* Clear what the range holds of this page table in one pass. */
 		pt = pte - pl1_index(va);
-		base = rounddown2(va, NBPD);
-		ptend = pt_span(va, eva, &i, &limit);
 		pt_hint_get(pt, &lo, &hi);
 		limit = MIN(limit, hi);
 		for (i = pte_find_used(pt, i, MAX(i, limit)); i < limit;
@@ -825,6 +980,7 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 	unsigned n = 0;
 	bool active = pmap_is_active(pm);
 	pt_entry_t keep = PG_FRAME | PG_A | PG_M | PG_PCD | PG_PWT;
+	int error __unused_arg;
 
 	if (pm == pmap_kernel() && (prot & VM_PROT_ALL) == 0) {
 		pmap_remove(pm, sva, eva);
@@ -839,8 +995,8 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 			break;
 		/* A PT shared since fork becomes ours before we change it. */
 		if (rounddown2(va, NBPD) != owned) {
-			if (pmap_pt_own_va(pm, va) != 0)
-				break; /* out of memory: the rest keeps its rights */
+			error = pmap_pt_own_va(pm, va);
+			KASSERT(error == 0); /* the caller reserved (pmap_reserve) */
 			owned = rounddown2(va, NBPD);
 			pte = pmap_pte(pm, va, false);
 		}
@@ -939,6 +1095,7 @@ pmap_create(struct pmap *pm)
 	pm->pm_pml4 = vm_page_kva(pg);
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
+	LIST_INIT(&pm->pm_rsv);
 	spinlock_init(&pm->pm_lock, "pmap");
 	return 0;
 }
@@ -964,6 +1121,7 @@ pmap_destroy(struct pmap *pm)
 
 	KASSERT(pm != pmap_kernel());
 	KASSERT(rcr3() != pm->pm_pml4_pa);
+	KASSERT(LIST_EMPTY(&pm->pm_rsv));
 	for (unsigned i = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
 	    i < KERNEL_PL4_FIRST;
 	    i = pte_find_used(pm->pm_pml4, i + 1, KERNEL_PL4_FIRST)) {

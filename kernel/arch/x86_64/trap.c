@@ -64,6 +64,7 @@ extable_lookup(uint64_t rip)
 
 static trap_bpt_hook_t kernel_bpt_hook;
 static vm_prot_t trap_pf_access(uint64_t err);
+static bool trap_copy_may_retry(struct lwp *l, const struct trapframe *tf);
 
 trap_bpt_hook_t
 trap_set_kernel_bpt_hook(trap_bpt_hook_t hook)
@@ -143,10 +144,14 @@ trap(struct trapframe *tf)
 	case T_PAGEFLT:
 	case T_PROTFLT:
 		fixup = extable_lookup(tf->tf_rip);
-		/* A user copy touching a page not yet made: the VM decides. */
+		/*
+		 * A user copy touching a page not yet made: the VM decides,
+		 * and the copy is retried a bounded number of times.
+		 */
 		if (fixup != 0 && tf->tf_trapno == T_PAGEFLT &&
 		    tf->tf_addr < VM_MAX_USER_ADDRESS &&
 		    curlwp->l_proc->p_vmspace != NULL &&
+		    trap_copy_may_retry(curlwp, tf) &&
 		    vm_fault(curlwp->l_proc->p_vmspace, tf->tf_addr,
 			trap_pf_access(tf->tf_err)) == 0)
 			return;
@@ -157,6 +162,33 @@ trap(struct trapframe *tf)
 		break;
 	}
 	trap_fatal(tf);
+}
+
+/*
+ * A user copy (copyin, copyout) faulting at tf_addr may be retried after
+ * the VM resolves the fault, but not for ever: the same address faulting
+ * TRAP_COPY_RETRY_MAX times in a row means the resolution does not take
+ * (a VM bug: vm_fault asserts that it cannot happen), and the copy then
+ * fails with EFAULT instead of hanging the CPU.  A read fault then a
+ * write fault on one page is the most a correct VM needs.  Returns true
+ * while the copy may be retried.  Interrupts are masked.
+ */
+#define TRAP_COPY_RETRY_MAX 8
+
+static bool
+trap_copy_may_retry(struct lwp *l, const struct trapframe *tf)
+{
+	if (tf->tf_addr != l->l_copy_fault_addr) {
+		l->l_copy_fault_addr = tf->tf_addr;
+		l->l_copy_fault_repeats = 0;
+		return true;
+	}
+	if (++l->l_copy_fault_repeats < TRAP_COPY_RETRY_MAX)
+		return true;
+	kprintf("trap: pid %d: a user copy at 0x%lx faulted %d times; EFAULT\n",
+	    l->l_proc->p_pid, tf->tf_addr, TRAP_COPY_RETRY_MAX);
+	l->l_copy_fault_addr = 0;
+	return false;
 }
 
 /* The access a page fault's error code describes. */
@@ -289,6 +321,7 @@ syscall(struct trapframe *tf)
 	long rv = -ENOSYS;
 
 	l->l_fault_repeats = 0; /* a syscall is progress (see trap_user) */
+	l->l_copy_fault_addr = 0;
 	if (vkernel_in_guest(l)) {
 		/* A guest's syscall goes to its controller, unexecuted. */
 		vkernel_trap(l, tf);

@@ -19,6 +19,7 @@
 #include <param.h>
 #include <spinlock.h>
 #include <vm/vm.h>
+#include <vm/vm_phys.h>
 
 struct bootinfo;
 
@@ -59,6 +60,7 @@ struct pmap {
 	paddr_t pm_pml4_pa;
 	uint64_t pm_resident; /* user pages mapped */
 	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
+	struct vm_pglist pm_rsv; /* pages set aside by pmap_reserve */
 	struct spinlock pm_lock;
 };
 
@@ -102,18 +104,57 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 
 /*
+ * Set aside the pages that a change of user pmap pm over [sva, eva) will
+ * need, so that the change cannot fail half-way: one for each page table
+ * in the range still shared copy-on-write since fork (the change must
+ * copy it first).  For a removal (remove true), a shared table that the
+ * range covers whole is dropped instead and needs nothing, so at most two
+ * pages are set aside.  Costs O(page tables in use in the range).
+ * Returns 0, or -ENOMEM with nothing set aside.  The caller holds the
+ * lock of pm's address space, so no fork adds sharing until it calls
+ * pmap_unreserve.
+ */
+int pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove);
+
+/* Free what pmap_reserve set aside and the change did not use. */
+void pmap_unreserve(struct pmap *pm);
+
+/*
+ * The parts of pmap_reserve, for a caller that reserves for several
+ * pmaps at once: how many pages the change needs (same rules); move n
+ * pages from pool to pm's reserve; move what pm has left back to pool.
+ * The caller holds the lock of pm's address space throughout.
+ */
+unsigned pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva,
+    bool remove);
+void pmap_reserve_give(struct pmap *pm, struct vm_pglist *pool, unsigned n);
+void pmap_reserve_take(struct pmap *pm, struct vm_pglist *pool);
+
+/*
  * Change [sva, eva) to prot.  VM_PROT_NONE removes kernel mappings; a
  * user page with VM_PROT_NONE keeps its frame in a non-present entry
- * (PG_PROTNONE): every access faults and the contents are kept.
+ * (PG_PROTNONE): every access faults and the contents are kept.  On a
+ * user pmap the caller must have reserved the range (pmap_reserve).
  */
 void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
 
 /*
  * Unmap every page of user pmap pm in [sva, eva) and hand each physical
- * page to release (called with pm->pm_lock held: it may only free).
+ * page to release (called with pm->pm_lock held: it may only free).  A
+ * page table shared since fork that the range covers whole is dropped
+ * (its pages stay with the other sharers); one covered in part is copied
+ * first, with a page the caller reserved (pmap_reserve) unless pm has no
+ * shared tables there.
  */
 void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa));
+
+/*
+ * True if the entry for user address va grants access (VM_PROT_READ,
+ * WRITE or EXECUTE) now: present, writable for a write, executable for
+ * an instruction fetch.  What a resolved fault must leave behind.
+ */
+bool pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access);
 
 /*
  * Give dst (new and empty) the user mappings of src for fork by sharing
