@@ -606,6 +606,90 @@ guest_cow_unseen(void)
 	    "pread sees the guest's copy");
 }
 
+/*
+ * A memfd mapped MAP_SHARED by the controller and by a guest, then cut
+ * to one page: the guest's access to the cut page faults (it no longer
+ * reads the old page), and once the memfd grows again the guest and the
+ * controller share the new page (ABI.md 4.1).
+ */
+GUEST(g_read_page1,
+    "movq " VS_STR(G_EXTRA) " + 4096, %rax\n"
+    "syscall\n");
+
+static void
+memfd_truncate_reaches_guest(void)
+{
+	void *id = VS_ID(1);
+	int fd = vs_memfd(2 * VS_PAGE);
+	volatile uint64_t *m = (volatile uint64_t *)vs_mmap(0, 2 * VS_PAGE,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	struct trapframe tf;
+	void *g;
+
+	vs_assert(m != (volatile uint64_t *)-1);
+	guest_new(id);
+	guest_load(id, g_read_page1);
+	g = vmspace_mmap(id, (void *)G_EXTRA, 2 * VS_PAGE,
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	vs_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap the memfd: %p (%s)",
+	    g, vs_errname(errno));
+	m[VS_PAGE / 8] = 0x1111111111111111UL;
+	guest_frame(&tf);
+	guest_run(id, &tf, NULL);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_page1),
+	    "the guest reads page 1");
+	vs_expect_hex(tf.tf_rax, 0x1111111111111111UL, "page 1, shared");
+
+	vs_expect_ok(ftruncate(fd, VS_PAGE), "cut the memfd to one page");
+	guest_frame(&tf);
+	guest_run(id, &tf, NULL);
+	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "the guest reads the cut page");
+	vs_expect_hex(tf.tf_addr, G_EXTRA + VS_PAGE, "the fault's address");
+
+	vs_expect_ok(ftruncate(fd, 2 * VS_PAGE), "grow the memfd again");
+	m[VS_PAGE / 8] = 0x2222222222222222UL;
+	guest_frame(&tf);
+	guest_run(id, &tf, NULL);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_page1),
+	    "the guest reads the new page 1");
+	vs_expect_hex(tf.tf_rax, 0x2222222222222222UL,
+	    "the guest and the controller share the new page");
+	guest_write64(id, G_EXTRA + VS_PAGE + 8, 0x3333333333333333UL);
+	vs_expect_hex(m[VS_PAGE / 8 + 1], 0x3333333333333333UL,
+	    "and the other way");
+	close(fd);
+}
+
+/*
+ * MADV_WILLNEED through vmspace_mcontrol, and MAP_POPULATE through
+ * vmspace_mmap, over 2^44 bytes of PROT_NONE: nothing can be made, so
+ * both return at once (they once walked every page with interrupts
+ * masked, freezing the machine), and no page is used.
+ */
+#define HUGE_NONE_AT	(1UL << 44)
+#define HUGE_NONE_LEN	(1UL << 44)
+
+static void
+willneed_huge_none(void)
+{
+	void *id = VS_ID(1);
+	struct kstat before, after;
+	void *g;
+
+	guest_new(id);
+	vs_kstat(&before);
+	g = vmspace_mmap(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	vs_assert_msg(g == (void *)HUGE_NONE_AT, "vmspace_mmap 2^44 bytes "
+	    "PROT_NONE with MAP_POPULATE: %p (%s)", g, vs_errname(errno));
+	vs_expect_eq(vmspace_mcontrol(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN,
+	    VMSPACE_MADV_WILLNEED, 0), 0, "MADV_WILLNEED over all of it");
+	vs_kstat(&after);
+	vs_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
+	    "populating PROT_NONE used %lld pages",
+	    (long long)(before.ks_pages_free - after.ks_pages_free));
+}
+
 const struct vs_test vs_memory_tests[] = {
 	{ "munmap_removes_pages", munmap_removes_pages },
 	{ "mcontrol_dontneed_zeros", mcontrol_dontneed_zeros },
@@ -625,5 +709,7 @@ const struct vs_test vs_memory_tests[] = {
 	{ "memfd_shared_with_guest", memfd_shared_with_guest },
 	{ "guest_demand_zero_unseen", guest_demand_zero_unseen },
 	{ "guest_cow_unseen", guest_cow_unseen },
+	{ "memfd_truncate_reaches_guest", memfd_truncate_reaches_guest },
+	{ "willneed_huge_none", willneed_huge_none },
 	{ NULL, NULL },
 };

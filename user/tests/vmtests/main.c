@@ -57,7 +57,7 @@ static pid_t test_pid;
 
 static const struct vt_test *const suites[] = {
 	vt_cow_tests, vt_memfd_tests, vt_map_tests, vt_fault_tests,
-	vt_oom_tests,
+	vt_oom_tests, vt_harden_tests,
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 

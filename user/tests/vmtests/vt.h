@@ -12,6 +12,7 @@
  *		10,000 mappings in one process
  *	fault.c	accesses to every forbidden place end with SIGSEGV
  *	oom.c	running out of memory, then getting every page back
+ *	harden.c	inputs that once froze or corrupted the kernel
  *
  * Every test is a function that runs in a child process of its own
  * (main.c forks it).  It checks with the vt_expect_* and vt_assert
@@ -77,6 +78,7 @@ extern const struct vt_test vt_memfd_tests[];
 extern const struct vt_test vt_map_tests[];
 extern const struct vt_test vt_fault_tests[];
 extern const struct vt_test vt_oom_tests[];
+extern const struct vt_test vt_harden_tests[];
 
 /* Running on our kernel, not on Linux (main.c decides). */
 extern int vt_native;
