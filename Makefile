@@ -39,7 +39,7 @@ LD := ld
 OBJCOPY := objcopy
 NM := nm
 
-KERNEL_DIRS := kernel kernel/lib kernel/vm kernel/proc kernel/arch/x86_64
+KERNEL_DIRS := kernel kernel/lib kernel/fs kernel/vm kernel/proc kernel/arch/x86_64
 KERNEL_C := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 KERNEL_S := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) \

@@ -5,7 +5,7 @@
 #include <systm.h>
 #include <copy.h>
 #include <errno.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
 

@@ -7,7 +7,7 @@
 #include <ktest.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 #include <proc/proc.h>
 

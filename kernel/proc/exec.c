@@ -19,7 +19,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 
 #define ARG_MAX (128 * 1024) /* argument and environment bytes */
 #define ELF_ET_DYN_BASE 0x0000555555554000UL

@@ -14,7 +14,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");

@@ -11,7 +11,7 @@
 #include <ktest.h>
 #include <proc/proc.h>
 #include <vm/kmem.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <vm/vm_page.h>
 #include <arch/pmap.h>
 

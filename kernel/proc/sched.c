@@ -20,7 +20,7 @@
 #include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");

@@ -21,7 +21,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
 

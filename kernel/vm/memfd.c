@@ -2,7 +2,7 @@
  * memfd_create and ftruncate: a memfd is an open file whose object is a
  * struct vm_object.  read and write go through the object's pages at the
  * file offset (write grows the object, as on Linux); mmap with MAP_SHARED
- * maps the same pages (vmspace.c).
+ * maps the same pages (addrspace.c).
  */
 #include <systm.h>
 #include <copy.h>
@@ -16,7 +16,7 @@
 #include <vm/kmem.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 
 #define MFD_CLOEXEC 0x1
 #define MFD_ALLOW_SEALING 0x2

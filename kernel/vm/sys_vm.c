@@ -10,7 +10,7 @@
 #include <arch/cpu.h>
 #include <proc/proc.h>
 #include <vm/vm_object.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2

@@ -10,7 +10,7 @@
  * pays about what one with ten does.
  *
  * The map is pure bookkeeping: it knows nothing of pages or page tables.
- * Its users (vmspace.c) pass callbacks that tear down or copy what an
+ * Its users (addrspace.c) pass callbacks that tear down or copy what an
  * entry maps.  Every function fails before it changes anything: what it
  * allocates, it allocates first.
  *

@@ -26,7 +26,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/vm_vmspace.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
 
 #define VMSPACE_CTL_RUN 1
 

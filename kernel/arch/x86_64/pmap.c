@@ -18,7 +18,7 @@
  * PT.  The first write through a shared PT faults, and pmap_pt_own gives
  * the writer its own copy: every page then gains a reference (pg_refcnt
  * of a user page counts the PTs holding it) and loses write access in
- * both copies, so the page itself is copied on write (vmspace.c).  A
+ * both copies, so the page itself is copied on write (vm_fault.c).  A
  * pmap that is torn down only drops its shares (pmap_drop_shared).  So
  * fork and exit cost O(page tables), not O(pages).  ptshare_lock guards
  * the contents of shared PTs and their share counts.

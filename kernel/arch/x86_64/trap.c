@@ -14,7 +14,8 @@
 #include <syscall.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
-#include <vm/vmspace.h>
+#include <vm/addrspace.h>
+#include <vm/vm_fault.h>
 #include <vm/vm_vmspace.h>
 
 static const char *const trap_names[32] = {

@@ -253,6 +253,8 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 			return done > 0 ? (ssize_t)done : -EFAULT;
 		cons_write(buf, chunk);
 		done += chunk;
+		if (done < n && sched_checkpoint() != 0)
+			break; /* told to exit: what was written counts */
 	}
 	return done;
 }

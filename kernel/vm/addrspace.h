@@ -1,5 +1,6 @@
 /*
- * Address spaces: a reference-counted vmspace is a map of entries
+ * Address spaces: a reference-counted struct vmspace (the BSD name) is a
+ * map of entries
  * (vm_map.h: a balanced tree with clipping and merging) over a pmap.
  *
  * Memory comes in two kinds (see vm_object.h):
@@ -14,12 +15,12 @@
  *
  * Locking: vm_lock guards the map, the break and the pmap contents as the
  * map sees them.  It is a spinlock: nothing here sleeps, and no user
- * memory is touched under it.  vmspace_list_lock (vmspace.c) guards the
+ * memory is touched under it.  vmspace_list_lock (addrspace.c) guards the
  * list of every vmspace.  Lock order: vmspace_list_lock, vm_lock, an
  * object's vo_lock, the pmap's pm_lock, ptshare_lock.
  */
-#ifndef _VM_VMSPACE_H_
-#define _VM_VMSPACE_H_
+#ifndef _VM_ADDRSPACE_H_
+#define _VM_ADDRSPACE_H_
 
 #include <types.h>
 #include <spinlock.h>
@@ -31,7 +32,7 @@
 struct vm_object;
 
 struct vmspace {
-	LIST_ENTRY(vmspace) vm_list;   /* (vmspace_list_lock in vmspace.c) */
+	LIST_ENTRY(vmspace) vm_list;   /* (vmspace_list_lock in addrspace.c) */
 	struct spinlock vm_lock;
 	int vm_refcnt;                 /* atomic */
 	struct vm_map vm_map;
@@ -109,15 +110,6 @@ bool vmspace_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t access);
 
 /*
- * Resolve a fault at va needing access (VM_PROT_READ/WRITE/EXECUTE):
- * demand-zero, copy-on-write, or a memfd's page.  Returns 0 when the
- * access can be retried; -EFAULT when va is outside every entry or the
- * entry forbids the access; -EIO when va lies past the end of the memfd
- * behind it (SIGBUS); -ENOMEM when no page is free.  No locks held.
- */
-int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
-
-/*
  * Make the pages of [start, end) resident now (MADV_WILLNEED,
  * MAP_POPULATE).  PROT_NONE entries are skipped whole, so the cost is
  * O(entries + pages made or already resident), not O(range); the lock is
@@ -166,4 +158,4 @@ struct vmspace *vmspace_fork(struct vmspace *vm);
  */
 int vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len);
 
-#endif /* !_VM_VMSPACE_H_ */
+#endif /* !_VM_ADDRSPACE_H_ */

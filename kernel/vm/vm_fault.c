@@ -1,0 +1,177 @@
+/*
+ * The page fault handler (vm_fault.h): demand-zero pages, copy-on-write,
+ * and the pages of memory objects, for user faults, user copies and the
+ * vmspace service.  It reports a fault resolved only when the access that
+ * faulted will now succeed (vm_fault asserts it), so a retried access
+ * never faults again for the same reason.
+ */
+#include <systm.h>
+#include <errno.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/addrspace.h>
+
+/*
+ * The protection to map a page of an entry with prot while it must not
+ * be writable yet (a private page that may be shared copy-on-write, or
+ * an object's page read through a private mapping): prot less write
+ * access.  x86 has no writable-but-unreadable page, so a write-only
+ * entry's page is mapped readable, as on Linux, never PROT_NONE (which
+ * would fault for ever).  No requirements.
+ */
+vm_prot_t
+vm_prot_nowrite(vm_prot_t prot)
+{
+	if (prot == VM_PROT_NONE)
+		return VM_PROT_NONE;
+	return (prot & ~VM_PROT_WRITE) | VM_PROT_READ;
+}
+
+/* Can an entry with prot satisfy access?  x86 pages are always readable. */
+bool
+vm_prot_allows(vm_prot_t prot, vm_prot_t access)
+{
+	if (prot != VM_PROT_NONE)
+		prot |= VM_PROT_READ;
+	return (access & ~prot) == 0;
+}
+
+/* The page of e's object that va falls in.  See vm_object_getpage. */
+static int
+vm_entry_objpage(struct vm_map_entry *e, vaddr_t va, struct vm_page **pgp)
+{
+	uint64_t idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
+	int error = vm_object_getpage(e->e_object, idx, pgp);
+
+	return error == -EFAULT ? -EIO : error; /* past the end: SIGBUS */
+}
+
+/* A private copy of the page at pa, with one reference, or NULL. */
+static struct vm_page *
+vm_page_copy(paddr_t pa)
+{
+	struct vm_page *pg = vm_page_alloc(0);
+
+	if (pg == NULL)
+		return NULL;
+	memcpy(vm_page_kva(pg), PHYS_TO_DMAP(pa), PAGE_SIZE);
+	pg->pg_refcnt = 1;
+	return pg;
+}
+
+/*
+ * Map pg (whose reference passes to the mapping) at va with prot.
+ * On failure the reference is dropped.  vm_lock is held.
+ */
+static int
+vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
+    paddr_t *pap)
+{
+	*pap = vm_page_to_phys(pg);
+	if (pmap_enter(&vm->vm_pmap, va, *pap, prot, 0) != 0) {
+		vm_page_unref(pg);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Make the page at va (inside e) resident with what access needs, and
+ * set *pap to it.  force (vm_write) ignores the entry's protection and
+ * only guarantees a private, writable-through-the-direct-map page: the
+ * mapping's protection is left as the entry has it.  Returns 0, -EIO
+ * (past a memfd's end) or -ENOMEM.  vm_lock is held.
+ */
+int
+vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
+    vm_prot_t access, bool force, paddr_t *pap)
+{
+	struct pmap *pm = &vm->vm_pmap;
+	bool write = (access & VM_PROT_WRITE) != 0;
+	vm_prot_t mapprot;
+	struct vm_page *pg, *opg;
+	paddr_t pa;
+	int error;
+
+	KASSERT(spin_held(&vm->vm_lock));
+	va = rounddown2(va, PAGE_SIZE);
+	if (pmap_extract(pm, va, &pa)) {
+		*pap = pa;
+		if (!write) {
+			/*
+			 * A read or fetch of a resident page: spurious, or the
+			 * entry grants more than the page was mapped with.
+			 */
+			if (pmap_allows(pm, va, access))
+				return 0;
+			mapprot = e->e_flags & VM_ENTRY_SHARED ? e->e_prot :
+			    vm_prot_nowrite(e->e_prot);
+			return pmap_enter(pm, va, pa, mapprot, 0);
+		}
+		/* Decide on copy-on-write in a page table of our own. */
+		if ((error = pmap_unshare(pm, va)) != 0)
+			return error;
+		/*
+		 * The object's page of a shared entry, or a private page that
+		 * is ours alone: writable in place where the entry allows.
+		 */
+		pg = vm_page_from_phys(pa);
+		if ((e->e_flags & VM_ENTRY_SHARED) ||
+		    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1)
+			return force ? 0 : pmap_enter(pm, va, pa, e->e_prot, 0);
+		/* A private page still shared: copy it. */
+		opg = pg;
+		pg = vm_page_copy(pa);
+		if (pg == NULL)
+			return -ENOMEM;
+		error = vm_enter(vm, va, pg, e->e_prot, pap);
+		if (error == 0)
+			vm_page_unref(opg); /* the old mapping's reference */
+		return error;
+	}
+
+	if (e->e_object == NULL) {
+		/* Anonymous private memory: a zero page of our own. */
+		pg = vm_page_alloc(VM_ALLOC_ZERO);
+		if (pg == NULL)
+			return -ENOMEM;
+		pg->pg_refcnt = 1;
+		return vm_enter(vm, va, pg, e->e_prot, pap);
+	}
+	error = vm_entry_objpage(e, va, &opg);
+	if (error != 0)
+		return error;
+	if (e->e_flags & VM_ENTRY_SHARED)
+		return vm_enter(vm, va, opg, e->e_prot, pap);
+	/* A private view of a memfd: read its page, write a copy. */
+	if (!write)
+		return vm_enter(vm, va, opg, vm_prot_nowrite(e->e_prot), pap);
+	pg = vm_page_copy(vm_page_to_phys(opg));
+	vm_page_unref(opg);
+	if (pg == NULL)
+		return -ENOMEM;
+	return vm_enter(vm, va, pg, e->e_prot, pap);
+}
+
+int
+vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
+{
+	struct vm_map_entry *e;
+	paddr_t pa;
+	int error;
+
+	if (va >= VM_MAX_USER_ADDRESS)
+		return -EFAULT;
+	spin_lock(&vm->vm_lock);
+	e = vm_map_lookup(&vm->vm_map, va);
+	if (e == NULL || !vm_prot_allows(e->e_prot, access))
+		error = -EFAULT;
+	else
+		error = vm_fault_locked(vm, e, va, access, false, &pa);
+	/* Resolved means the access that faulted now succeeds. */
+	KASSERT(error != 0 ||
+	    pmap_allows(&vm->vm_pmap, rounddown2(va, PAGE_SIZE), access));
+	spin_unlock(&vm->vm_lock);
+	return error;
+}

@@ -1,0 +1,48 @@
+/*
+ * The page fault handler (vm_fault.c): what a fault at a user address
+ * of an address space resolves to, for the trap handler, the user-copy
+ * retry and the rest of the VM.
+ */
+#ifndef _VM_VM_FAULT_H_
+#define _VM_VM_FAULT_H_
+
+#include <types.h>
+#include <vm/vm.h>
+
+struct vmspace;
+struct vm_map_entry;
+
+/*
+ * Resolve a fault at va needing access (VM_PROT_READ/WRITE/EXECUTE):
+ * demand-zero, copy-on-write, or a memfd's page.  Returns 0 only when
+ * the access will now succeed (asserted); -EFAULT when va is outside
+ * every entry or the entry forbids the access; -EIO when va lies past
+ * the end of the memfd behind it (SIGBUS); -ENOMEM when no page is free.
+ * No locks held.
+ */
+int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
+
+/*
+ * vm_fault for the page at va inside entry e, setting *pap to the page.
+ * force (vm_write, vmspace_pwrite) ignores the entry's protection and
+ * only guarantees a private page that is writable through the direct
+ * map; the mapping keeps the entry's protection.  Returns 0, -EIO or
+ * -ENOMEM.  The caller holds vm->vm_lock.
+ */
+int vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
+    vm_prot_t access, bool force, paddr_t *pap);
+
+/*
+ * Whether an entry with protection prot allows access (on x86 any
+ * access implies read).  No requirements.
+ */
+bool vm_prot_allows(vm_prot_t prot, vm_prot_t access);
+
+/*
+ * prot less write access, for a page that must fault on its first
+ * write; a write-only prot maps readable (x86 has no unreadable present
+ * page).  No requirements.
+ */
+vm_prot_t vm_prot_nowrite(vm_prot_t prot);
+
+#endif /* !_VM_VM_FAULT_H_ */
