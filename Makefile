@@ -52,7 +52,8 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-common -fno-strict-aliasing \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Ikernel/include -Ikernel -Ikernel/arch/x86_64/include \
-	-idirafter /usr/include -MMD -MP
+	-idirafter /usr/include \
+	-idirafter /usr/include/$(shell $(CC) -print-multiarch) -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 

@@ -23,7 +23,7 @@ USER_CC := musl-gcc
 USER_AR := ar
 USER_STRIP := strip
 USER_CFLAGS := -static -O2 -g -Wall -Wextra -Werror \
-	-Iuser/include -I$(BUILD)/user/include
+	-Iuser/include -Ikernel/include/uapi -I$(BUILD)/user/include
 USER_NATIVE_S ?= $(BUILD)/user/lib/native_stubs.S
 
 USER_OBJ := $(BUILD)/user/obj

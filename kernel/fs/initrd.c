@@ -193,6 +193,7 @@ struct dirent64_hdr {
 	uint8_t d_type;
 } __packed;
 
+/* d_type values: Linux's, which no uapi header exports. */
 #define DT_CHR 2
 #define DT_DIR 4
 #define DT_REG 8

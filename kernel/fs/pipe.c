@@ -20,7 +20,6 @@
 
 #define PIPE_SIZE PAGE_SIZE
 #define PIPE_BUF 4096
-#define SIGPIPE 13
 
 struct pipe {
 	struct spinlock pi_lock;

@@ -13,31 +13,13 @@
 #include <proc/proc.h>
 #include <vm/kmem.h>
 
+/* Linux's open flags, lseek whences and terminal ioctls (uapi). */
+#include <asm/ioctls.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+
 #define IOV_MAX 1024
 #define SSIZE_MAX INT64_MAX
-
-/* open flags (Linux x86_64) */
-#define O_ACCMODE 03
-#define O_RDONLY 00
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_LARGEFILE 0100000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-#define O_TMPFILE 020200000
-
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-
-#define TCGETS 0x5401
-#define TIOCGWINSZ 0x5413
 
 struct iovec_k {
 	uint64_t iov_base;

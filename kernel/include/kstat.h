@@ -7,17 +7,7 @@
 
 #include <systm.h>
 
-struct kstat {
-	uint64_t ks_pages_total;      /* usable physical pages */
-	uint64_t ks_pages_free;
-	uint64_t ks_kheap_used;       /* bytes allocated in the kernel heap */
-	uint64_t ks_nprocs;           /* live processes, zombies included */
-	uint64_t ks_nlwps;
-	uint64_t ks_nvmspaces;        /* live address spaces of every kind */
-	uint64_t ks_nvmspace_entries; /* live vmspace entries, cached deleted ones included */
-	uint64_t ks_uptime_ns;
-};
-CTASSERT(sizeof(struct kstat) == 64);
+#include <uapi/native_abi.h> /* struct kstat */
 
 /* Fill *ks with the current counters.  No requirements. */
 void kstat_fill(struct kstat *ks);

@@ -67,21 +67,8 @@ struct elf64_phdr {
 	uint64_t p_align;
 };
 
-/* auxv types */
-#define AT_NULL 0
-#define AT_PHDR 3
-#define AT_PHENT 4
-#define AT_PHNUM 5
-#define AT_PAGESZ 6
-#define AT_BASE 7
-#define AT_ENTRY 9
-#define AT_UID 11
-#define AT_EUID 12
-#define AT_GID 13
-#define AT_EGID 14
-#define AT_SECURE 23
-#define AT_RANDOM 25
-#define AT_EXECFN 31
+/* auxv types: Linux's <linux/auxvec.h> (AT_*). */
+#include <linux/auxvec.h>
 
 /* Arguments and environment gathered in one kernel buffer. */
 struct exec_args {

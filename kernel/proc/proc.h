@@ -19,6 +19,7 @@
 #define _PROC_PROC_H_
 
 #include <types.h>
+#include <signal.h>
 #include <spinlock.h>
 #include <bsd/sys/queue.h>
 #include <arch/pcb.h>
@@ -32,7 +33,6 @@ struct trapframe;
 #define PID_MAX 99999     /* pids wrap after this */
 #define MAXPROC 2048      /* processes at once, zombies included */
 #define MAXCOMLEN 31
-#define NSIG 65           /* signals 1..64 */
 
 /* l_stat: what the LWP is doing. */
 #define LSIDL 1    /* being created */
@@ -139,9 +139,11 @@ extern struct proc *initproc;
 
 #define curproc (curlwp->l_proc)
 
-/* fd table policies (ABI.md 4.2, lwproc's RUMP_RFFDG / RUMP_RFCFDG). */
-#define RFFDG 4
-#define RFCFDG 4096
+/*
+ * fd table policies: RFFDG and RFCFDG (ABI.md 4.2, lwproc's RUMP_RFFDG /
+ * RUMP_RFCFDG) come from <uapi/native_abi.h>.
+ */
+#include <uapi/native_abi.h>
 
 /* Start-up: proc0 and the idle LWP for the boot CPU.  Boot CPU only. */
 void proc_startup(void);

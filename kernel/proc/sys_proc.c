@@ -23,6 +23,10 @@
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
+#include <asm/prctl.h>
+#include <linux/time.h>
+#include <linux/utsname.h>
+#include <linux/wait.h>
 
 
 /*
@@ -90,7 +94,6 @@ sys_exit_group(int status)
 	proc_exit(W_EXITCODE(status));
 }
 
-#define WNOHANG 1
 #define RUSAGE_SIZE 144
 
 long
@@ -145,13 +148,6 @@ reap:
 	return cpid;
 }
 
-#define SIGKILL 9
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTTOU 22
-#define SIGURG 23
-#define SIGWINCH 28
 
 /* Signals whose default action is to ignore them. */
 static bool
@@ -232,39 +228,32 @@ sys_sched_yield(void)
 	return 0;
 }
 
-struct lwp_params_k {
-	uint64_t lwp_func;
-	uint64_t lwp_arg;
-	uint64_t lwp_stack;
-	uint64_t lwp_tid1;
-	uint64_t lwp_tid2;
-};
-
 long
 sys_lwp_create(struct lwp_params *uparams)
 {
 	struct lwp *l = curlwp, *l2;
-	struct lwp_params_k lp;
+	struct lwp_params lp;
 	struct trapframe tf;
 	int error, lid;
 
 	if (copyin(uparams, &lp, sizeof(lp)) != 0)
 		return -EFAULT;
-	if (lp.lwp_func >= VM_MAX_USER_ADDRESS ||
-	    lp.lwp_stack >= VM_MAX_USER_ADDRESS)
+	if ((vaddr_t)lp.lwp_func >= VM_MAX_USER_ADDRESS ||
+	    (vaddr_t)lp.lwp_stack >= VM_MAX_USER_ADDRESS)
 		return -EINVAL;
 	l2 = lwproc_makelwp(l->l_proc, &error);
 	if (l2 == NULL)
 		return error;
 	lid = l2->l_lid;
-	if ((lp.lwp_tid1 != 0 &&
-		copyout(&lid, (void *)lp.lwp_tid1, sizeof(lid)) != 0) ||
-	    (lp.lwp_tid2 != 0 &&
-		copyout(&lid, (void *)lp.lwp_tid2, sizeof(lid)) != 0)) {
+	if ((lp.lwp_tid1 != NULL &&
+		copyout(&lid, lp.lwp_tid1, sizeof(lid)) != 0) ||
+	    (lp.lwp_tid2 != NULL &&
+		copyout(&lid, lp.lwp_tid2, sizeof(lid)) != 0)) {
 		lwproc_abandon_lwp(l2);
 		return -EFAULT;
 	}
-	cpu_lwp_entry_frame(&tf, lp.lwp_func, lp.lwp_arg, lp.lwp_stack);
+	cpu_lwp_entry_frame(&tf, (vaddr_t)lp.lwp_func, (vaddr_t)lp.lwp_arg,
+	    (vaddr_t)lp.lwp_stack);
 	cpu_lwp_setup(l2, &tf, l);
 	sched_setrunnable(l2);
 	return 0;
@@ -331,8 +320,6 @@ sys_lwp_wait(int lid)
 	return 0;
 }
 
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
 
 long
 sys_arch_prctl(int code, uint64_t addr)
@@ -353,21 +340,11 @@ sys_arch_prctl(int code, uint64_t addr)
 	}
 }
 
-struct k_sigaction {
-	uint64_t sa_handler;
-	uint64_t sa_flags;
-	uint64_t sa_restorer;
-	uint64_t sa_mask;
-};
-
-#define SIG_DFL_HANDLER 0
-#define SIG_IGN_HANDLER 1
-
 long
 sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 {
 	struct proc *p = curproc;
-	struct k_sigaction ka, old;
+	struct sigaction ka, old;
 
 	if (sigsetsize != sizeof(uint64_t) || sig < 1 || sig >= NSIG)
 		return -EINVAL;
@@ -377,29 +354,23 @@ sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			return -EINVAL;
 		/* Only the default action and ignoring are supported. */
-		if (ka.sa_handler != SIG_DFL_HANDLER &&
-		    ka.sa_handler != SIG_IGN_HANDLER)
+		if (ka.sa_handler != SIG_DFL && ka.sa_handler != SIG_IGN)
 			return -EINVAL;
 	}
 	memset(&old, 0, sizeof(old));
 	spin_lock(&proc_lock);
-	old.sa_handler = p->p_sigdisp[sig] == SIG_IGN_K ? SIG_IGN_HANDLER :
-	    SIG_DFL_HANDLER;
+	old.sa_handler = p->p_sigdisp[sig] == SIG_IGN_K ? SIG_IGN : SIG_DFL;
 	spin_unlock(&proc_lock);
 	if (oact != NULL && copyout(&old, oact, sizeof(old)) != 0)
 		return -EFAULT;
 	if (act != NULL) {
 		spin_lock(&proc_lock);
-		p->p_sigdisp[sig] = ka.sa_handler == SIG_IGN_HANDLER ?
+		p->p_sigdisp[sig] = ka.sa_handler == SIG_IGN ?
 		    SIG_IGN_K : SIG_DFL_K;
 		spin_unlock(&proc_lock);
 	}
 	return 0;
 }
-
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
 
 long
 sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
@@ -464,8 +435,6 @@ sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 	return 0;
 }
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
 
 long
 sys_clock_gettime(int clock, struct timespec *utp)
@@ -488,19 +457,10 @@ sys_clock_gettime(int clock, struct timespec *utp)
 	return copyout(&ts, utp, sizeof(ts));
 }
 
-struct utsname {
-	char sysname[65];
-	char nodename[65];
-	char release[65];
-	char version[65];
-	char machine[65];
-	char domainname[65];
-};
-
 long
 sys_uname(struct utsname *ubuf)
 {
-	struct utsname u;
+	struct new_utsname u;
 
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "vmkern", sizeof(u.sysname));

@@ -18,9 +18,9 @@
 #include <vm/vm_page.h>
 #include <vm/addrspace.h>
 
-#define MFD_CLOEXEC 0x1
-#define MFD_ALLOW_SEALING 0x2
-#define MFD_NAME_MAX 249
+#include <linux/memfd.h> /* MFD_* */
+
+#define MFD_NAME_MAX 249 /* Linux's: NAME_MAX less "memfd:" */
 
 /*
  * Copy between the object and a user buffer, page by page, from the

@@ -12,28 +12,11 @@
 #include <vm/vm_object.h>
 #include <vm/addrspace.h>
 
-#define PROT_READ 0x1
-#define PROT_WRITE 0x2
-#define PROT_EXEC 0x4
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_SHARED_VALIDATE 0x03
-#define MAP_TYPE 0x0f
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_NORESERVE 0x4000
-#define MAP_POPULATE 0x8000
-#define MAP_FIXED_NOREPLACE 0x100000
-#define MAP_STACK 0x20000
+/* Linux's PROT_*, MAP_* and MADV_* (uapi <linux/mman.h>). */
+#include <linux/mman.h>
+
 #define MAP_SUPPORTED (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | \
 	MAP_NORESERVE | MAP_POPULATE | MAP_FIXED_NOREPLACE | MAP_STACK)
-
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
 
 static vm_prot_t
 prot_to_vm(int prot)

@@ -14,8 +14,7 @@ typedef uint32_t vm_prot_t;
 #define VM_PROT_EXECUTE 0x4
 #define VM_PROT_ALL (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
 
-/* User addresses (ABI.md section 3). */
-#define VM_MIN_USER_ADDRESS 0x1000UL
-#define VM_MAX_USER_ADDRESS 0x00007ffffffff000UL
+/* User addresses (ABI.md section 3): VM_MIN/MAX_USER_ADDRESS. */
+#include <uapi/native_abi.h>
 
 #endif /* !_VM_VM_H_ */

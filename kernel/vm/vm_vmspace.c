@@ -28,25 +28,6 @@
 #include <vm/vm_vmspace.h>
 #include <vm/addrspace.h>
 
-#define VMSPACE_CTL_RUN 1
-
-/* DragonFly's madvise/mcontrol behaviours. */
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_FREE 5
-#define MADV_INVAL 10
-#define MADV_SETMAP 11
-#define MADV_CONTROL_END MADV_SETMAP
-
-struct vextframe {
-	uint64_t vx_fsbase;
-	uint64_t vx_gsbase;
-	uint64_t vx_timeout_ns;
-};
-
 static volatile uint64_t nentries_live;
 
 uint64_t
@@ -466,11 +447,11 @@ sys_vmspace_mcontrol(void *id, void *uaddr, size_t len, int behav, off_t value)
 	start = trunc_page(addr);
 	end = round_page(tmpaddr);
 	switch (behav) {
-	case MADV_WILLNEED:
+	case VMSPACE_MADV_WILLNEED:
 		(void)vmspace_populate(ve->vmspace, start, end);
 		break;
-	case MADV_DONTNEED:
-	case MADV_FREE:
+	case VMSPACE_MADV_DONTNEED:
+	case VMSPACE_MADV_FREE:
 		error = vmspace_drop_pages(ve->vmspace, start, end);
 		break;
 	case MADV_INVAL:

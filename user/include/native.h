@@ -18,114 +18,11 @@
 #include "native_syscall.h"
 
 /*
- * A guest's registers, for vmspace_ctl and vmspace_spawn (ABI.md 4.3).
- * Fields marked "out" are written by vmspace_ctl when the guest traps.
+ * The structures and numbers (struct trapframe, vextframe, lwp_params,
+ * kstat; T_*, VMSPACE_*, RF*, the user address range) are the kernel's
+ * own definitions, shared with it.
  */
-struct trapframe {
-	uint64_t tf_rdi;
-	uint64_t tf_rsi;
-	uint64_t tf_rdx;
-	uint64_t tf_rcx;
-	uint64_t tf_r8;
-	uint64_t tf_r9;
-	uint64_t tf_rax;
-	uint64_t tf_rbx;
-	uint64_t tf_rbp;
-	uint64_t tf_r10;
-	uint64_t tf_r11;
-	uint64_t tf_r12;
-	uint64_t tf_r13;
-	uint64_t tf_r14;
-	uint64_t tf_r15;
-	uint64_t tf_trapno; /* out: T_* below */
-	uint64_t tf_addr;   /* out: fault address on T_PAGEFLT */
-	uint64_t tf_err;    /* out: hardware error code */
-	uint64_t tf_rip;
-	uint64_t tf_cs;     /* overwritten with the user selector */
-	uint64_t tf_rflags; /* masked to the user-changeable bits, IF on */
-	uint64_t tf_rsp;
-	uint64_t tf_ss;     /* overwritten with the user selector */
-};
-_Static_assert(sizeof(struct trapframe) == 184, "struct trapframe size");
-_Static_assert(offsetof(struct trapframe, tf_rax) == 48, "tf_rax offset");
-_Static_assert(offsetof(struct trapframe, tf_r10) == 72, "tf_r10 offset");
-_Static_assert(offsetof(struct trapframe, tf_trapno) == 120, "tf_trapno offset");
-_Static_assert(offsetof(struct trapframe, tf_addr) == 128, "tf_addr offset");
-_Static_assert(offsetof(struct trapframe, tf_rip) == 144, "tf_rip offset");
-_Static_assert(offsetof(struct trapframe, tf_rsp) == 168, "tf_rsp offset");
-_Static_assert(offsetof(struct trapframe, tf_ss) == 176, "tf_ss offset");
-
-/* A guest's state beyond the registers (ABI.md 4.3). */
-struct vextframe {
-	uint64_t vx_fsbase;     /* guest FS base */
-	uint64_t vx_gsbase;     /* guest GS base */
-	uint64_t vx_timeout_ns; /* run time limit; 0 = no limit */
-};
-_Static_assert(sizeof(struct vextframe) == 24, "struct vextframe size");
-_Static_assert(offsetof(struct vextframe, vx_timeout_ns) == 16,
-    "vx_timeout_ns offset");
-
-/* Where a new LWP starts (DragonFly's layout; see lwp_create). */
-struct lwp_params {
-	void (*lwp_func)(void *); /* entry point, called with lwp_arg */
-	void *lwp_arg;
-	void *lwp_stack;          /* 16-byte aligned stack top minus 8 */
-	int *lwp_tid1;            /* if not NULL, receives the new LWP's id */
-	int *lwp_tid2;            /* likewise */
-};
-_Static_assert(sizeof(struct lwp_params) == 40, "struct lwp_params size");
-
-/* Kernel counters (ABI.md 4.3), filled by kstat. */
-struct kstat {
-	uint64_t ks_pages_total;      /* usable physical pages */
-	uint64_t ks_pages_free;
-	uint64_t ks_kheap_used;       /* bytes allocated in the kernel heap */
-	uint64_t ks_nprocs;           /* live processes, zombies included */
-	uint64_t ks_nlwps;
-	uint64_t ks_nvmspaces;        /* live address spaces of every kind */
-	uint64_t ks_nvmspace_entries; /* live vmspace entries, cached deleted ones included */
-	uint64_t ks_uptime_ns;
-};
-_Static_assert(sizeof(struct kstat) == 64, "struct kstat size");
-_Static_assert(offsetof(struct kstat, ks_uptime_ns) == 56,
-    "ks_uptime_ns offset");
-
-/* tf_trapno after vmspace_ctl returns: an x86 vector, or one of the last two. */
-#define T_DIVIDE 0     /* divide error */
-#define T_BPTFLT 3     /* breakpoint (int3) */
-#define T_PRIVINFLT 6  /* invalid opcode */
-#define T_PROTFLT 13   /* general protection */
-#define T_PAGEFLT 14   /* page fault; tf_addr holds the address */
-#define T_ALIGNFLT 17  /* alignment check */
-#define T_SYSCALL 256  /* the guest executed syscall; tf_rip is past it */
-#define T_TIMEOUT 257  /* vx_timeout_ns ran out; tf_rip is the next instruction */
-
-/* vmspace_ctl commands. */
-#define VMSPACE_CTL_RUN 1
-
-/* Descriptor table policy of rfork and vmspace_spawn (0 shares it). */
-#define RFFDG 4     /* the child gets a copy */
-#define RFCFDG 4096 /* the child gets a clean table */
-
-/*
- * vmspace_mcontrol behaviours: DragonFly's values, which differ from
- * Linux's madvise from MADV_FREE on (Linux's <sys/mman.h> defines
- * MADV_FREE as 8).  MADV_INVAL, MADV_SETMAP and MADV_CONTROL_END do not
- * exist on Linux and keep DragonFly's names.
- */
-#define VMSPACE_MADV_NORMAL 0
-#define VMSPACE_MADV_RANDOM 1
-#define VMSPACE_MADV_SEQUENTIAL 2
-#define VMSPACE_MADV_WILLNEED 3 /* populate now */
-#define VMSPACE_MADV_DONTNEED 4 /* anonymous pages read back as zeros */
-#define VMSPACE_MADV_FREE 5     /* likewise */
-#define MADV_INVAL 10           /* drop hardware mappings, keep contents */
-#define MADV_SETMAP 11          /* not supported: EOPNOTSUPP */
-#define MADV_CONTROL_END 11     /* the largest behaviour */
-
-/* User addresses are [VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS). */
-#define VM_MIN_USER_ADDRESS 0x1000UL
-#define VM_MAX_USER_ADDRESS 0x00007ffffffff000UL
+#include <native_abi.h>
 
 /*
  * Create an empty vmspace named id (not NULL); type 0, data NULL.

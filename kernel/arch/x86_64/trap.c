@@ -203,12 +203,6 @@ trap_pf_access(uint64_t err)
 	return VM_PROT_READ;
 }
 
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGSEGV 11
 
 static const char *const sig_names[] = {
 	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",

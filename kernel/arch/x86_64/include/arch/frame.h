@@ -10,34 +10,9 @@
 
 #ifndef __ASSEMBLY__
 #include <types.h>
-
-struct trapframe {
-	uint64_t tf_rdi;
-	uint64_t tf_rsi;
-	uint64_t tf_rdx;
-	uint64_t tf_rcx;
-	uint64_t tf_r8;
-	uint64_t tf_r9;
-	uint64_t tf_rax;
-	uint64_t tf_rbx;
-	uint64_t tf_rbp;
-	uint64_t tf_r10;
-	uint64_t tf_r11;
-	uint64_t tf_r12;
-	uint64_t tf_r13;
-	uint64_t tf_r14;
-	uint64_t tf_r15;
-	uint64_t tf_trapno;
-	uint64_t tf_addr;
-	uint64_t tf_err;
-	/* pushed by the CPU */
-	uint64_t tf_rip;
-	uint64_t tf_cs;
-	uint64_t tf_rflags;
-	uint64_t tf_rsp;
-	uint64_t tf_ss;
-};
-#endif /* !__ASSEMBLY__ */
+#endif
+/* struct trapframe, and the T_* numbers vmspace_ctl reports. */
+#include <uapi/native_abi.h>
 
 #define TF_RDI 0
 #define TF_RAX 48
@@ -77,29 +52,20 @@ struct trapframe {
 	.endm
 #endif
 
-/* Trap numbers beyond the x86 vectors (ABI.md 4.3). */
-#define T_DIVIDE 0
-#define T_DEBUG 1
+/* The other x86 vectors (the ones guests report are in native_abi.h). */
 #define T_NMI 2
-#define T_BPTFLT 3
 #define T_OFLOW 4
 #define T_BOUND 5
-#define T_PRIVINFLT 6
 #define T_DNA 7
 #define T_DOUBLEFLT 8
 #define T_TSSFLT 10
 #define T_SEGNPFLT 11
 #define T_STKFLT 12
-#define T_PROTFLT 13
-#define T_PAGEFLT 14
 #define T_FPOPFLT 16
-#define T_ALIGNFLT 17
 #define T_MCHK 18
 #define T_XMMFLT 19
 #define T_VIRTFLT 20
 #define T_CPFLT 21
-#define T_SYSCALL 256
-#define T_TIMEOUT 257
 
 /* Page-fault error code bits. */
 #define PGEX_P 0x01 /* the page was present: a protection violation */
