@@ -9,7 +9,9 @@
 # name (rows such as "19, 20 | readv, writev" pair them in order).  For the
 # native calls of section 4, whose rows give the C declaration, the master's
 # declaration must be the same (spacing aside) and the entry must be
-# NATIVE.  Prints TAP and a closing "N passed, N failed" line; the exit
+# NATIVE.  Every Linux call of the table must have Linux's number
+# (asm/unistd_64.h from linux-libc-dev), and no native call may use one
+# of Linux's numbers.  Prints TAP and a closing "N passed, N failed" line; the exit
 # status is the number of failures (capped at 126).
 set -u
 
@@ -25,8 +27,11 @@ if [ -z "${1:-}${ABI_MD:-}" ] && [ -r "$shared" ] && ! cmp -s "$shared" "$abi"; 
 	exit 1
 fi
 master=${2:-$root/kernel/syscalls.master}
+# Linux's own numbers (linux-libc-dev): the table's Linux calls must have
+# them, and its native calls must use numbers Linux does not.
+unistd=/usr/include/$(gcc -print-multiarch 2>/dev/null)/asm/unistd_64.h
 
-for f in "$abi" "$master"; do
+for f in "$abi" "$master" "$unistd"; do
 	if [ ! -r "$f" ]; then
 		echo "not ok 1 - $f is readable"
 		echo "0 passed, 1 failed"
@@ -34,7 +39,7 @@ for f in "$abi" "$master"; do
 	fi
 done
 
-awk -v abi="$abi" '
+awk -v abi="$abi" -v unistd="$unistd" '
 function trim(s)
 {
 	sub(/^[ \t]+/, "", s)
@@ -66,6 +71,15 @@ function report(ok, what)
 		nfail++
 		printf "not ok %d - %s\n", ntest, what
 	}
+}
+
+# Linux: "#define __NR_name number".
+FILENAME == unistd {
+	if ($1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/) {
+		linux_nr[substr($2, 6)] = $3 + 0
+		linux_used[$3 + 0] = substr($2, 6)
+	}
+	next
 }
 
 # The master: number -> name, declaration, class.
@@ -149,7 +163,23 @@ section != "" && /^\|/ {
 END {
 	if (ntest == 0)
 		report(0, "ABI.md has call tables in sections 3, 4.1 and 4.2")
+	for (n in master_name) {
+		name = master_name[n]
+		if (master_class[n] ~ /(^|\|)NATIVE(\||$)/) {
+			report(!(n in linux_used), name " (native): number " n \
+			    " is unused by Linux")
+			if (n in linux_used)
+				printf "# Linux has %s for %d\n", linux_used[n], n
+		} else {
+			report((name in linux_nr) && linux_nr[name] == n + 0,
+			    name ": number " n " is Linux'"'"'s (asm/unistd_64.h)")
+			if (!(name in linux_nr))
+				printf "# Linux has no call named %s\n", name
+			else if (linux_nr[name] != n + 0)
+				printf "# Linux numbers %s %d\n", name, linux_nr[name]
+		}
+	}
 	printf "%d passed, %d failed\n", npass, nfail
 	exit nfail > 126 ? 126 : nfail
 }
-' FS='\t' "$master" FS='|' "$abi"
+' FS=' ' "$unistd" FS='\t' "$master" FS='|' "$abi"

@@ -14,6 +14,7 @@
 #include <stat.h>
 #include <syscall.h>
 #include <arch/cpu.h>
+#include <arch/elf.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <proc/proc.h>
@@ -22,50 +23,10 @@
 #include <vm/addrspace.h>
 
 #define ARG_MAX (128 * 1024) /* argument and environment bytes */
-#define ELF_ET_DYN_BASE 0x0000555555554000UL
 #define EXEC_MAXPHNUM 64
 
-/* ELF64 (System V gABI) */
-#define EI_NIDENT 16
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define ET_DYN 3
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PT_INTERP 3
-#define PT_PHDR 6
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-
-struct elf64_ehdr {
-	uint8_t e_ident[EI_NIDENT];
-	uint16_t e_type;
-	uint16_t e_machine;
-	uint32_t e_version;
-	uint64_t e_entry;
-	uint64_t e_phoff;
-	uint64_t e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize;
-	uint16_t e_phentsize;
-	uint16_t e_phnum;
-	uint16_t e_shentsize;
-	uint16_t e_shnum;
-	uint16_t e_shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t p_type;
-	uint32_t p_flags;
-	uint64_t p_offset;
-	uint64_t p_vaddr;
-	uint64_t p_paddr;
-	uint64_t p_filesz;
-	uint64_t p_memsz;
-	uint64_t p_align;
-};
+/* ELF64 (System V gABI): Linux's <linux/elf.h>. */
+#include <linux/elf.h>
 
 /* auxv types: Linux's <linux/auxvec.h> (AT_*). */
 #include <linux/auxvec.h>
@@ -155,15 +116,16 @@ static int
 exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
     struct exec_image *img)
 {
-	const struct elf64_ehdr *eh = (const void *)data;
-	const struct elf64_phdr *ph;
+	const Elf64_Ehdr *eh = (const void *)data;
+	const Elf64_Phdr *ph;
 	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, phdr = 0;
 	int error;
 
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
-	    eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
-	    eh->e_ident[6] != 1 || (eh->e_type != ET_EXEC &&
-	    eh->e_type != ET_DYN) || eh->e_machine != EM_X86_64 ||
+	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_ident[EI_VERSION] != EV_CURRENT || (eh->e_type != ET_EXEC &&
+	    eh->e_type != ET_DYN) || eh->e_machine != ELF_MACHINE ||
 	    eh->e_phentsize != sizeof(*ph) || eh->e_phnum == 0 ||
 	    eh->e_phnum > EXEC_MAXPHNUM || eh->e_phoff > size ||
 	    (size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum ||
@@ -258,7 +220,7 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 	*v++ = 0;
 #define AUX(t, val) do { *v++ = (t); *v++ = (val); } while (0)
 	AUX(AT_PHDR, img->ei_phdr);
-	AUX(AT_PHENT, sizeof(struct elf64_phdr));
+	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, img->ei_phnum);
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_ENTRY, img->ei_entry);

@@ -1,7 +1,8 @@
 # Host unit tests: pure kernel code compiled with the host gcc under
 # AddressSanitizer and UndefinedBehaviorSanitizer.  Each test_NAME.c is
 # linked with tests/host/hostcompat.c and the kernel sources listed in
-# NAME_SRCS; the host C library stands in for kernel/lib/string.c.
+# NAME_SRCS; the host C library stands in for kernel/lib/string.c and
+# kernel/arch/x86_64/string_md.c.
 # Included by the top-level Makefile; `make host-test` runs them all.
 
 HOST_TESTS := kformat multiboot2 bootinfo cpio vm_phys kmem vm_map
