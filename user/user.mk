@@ -33,10 +33,11 @@ USER_PROGRAM_DIRS := bin tests bench
 # Which programs there are and what they are made of.
 
 # user_programs(dir): the program names in user/<dir>: one for each .c
-# file and one for each subdirectory holding .c files.
-user_programs = $(sort \
+# file and one for each subdirectory holding .c files, except
+# user/tests/lib, the test library.
+user_programs = $(filter-out $(if $(filter tests,$(1)),lib),$(sort \
 	$(patsubst user/$(1)/%.c,%,$(wildcard user/$(1)/*.c)) \
-	$(patsubst user/$(1)/%/,%,$(dir $(wildcard user/$(1)/*/*.c))))
+	$(patsubst user/$(1)/%/,%,$(dir $(wildcard user/$(1)/*/*.c)))))
 
 # user_sources(dir, name): the .c files of program <name> in user/<dir>.
 user_sources = $(or $(wildcard user/$(1)/$(2)/*.c),user/$(1)/$(2).c)
@@ -47,6 +48,13 @@ user_objects = $(patsubst user/%.c,$(USER_OBJ)/%.o,$(call user_sources,$(1),$(2)
 USER_LIB := $(BUILD)/user/lib/libnative.a
 USER_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(wildcard user/lib/*.c)) \
 	$(USER_OBJ)/lib/$(notdir $(USER_NATIVE_S:.S=.o))
+
+# The test library (user/tests/lib: the runner, checks, leak accounting),
+# linked into every test program; their sources include its test.h.
+USER_TEST_LIB := $(BUILD)/user/lib/libtest.a
+USER_TEST_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(wildcard user/tests/lib/*.c))
+$(USER_OBJ)/tests/%.o: USER_CFLAGS += -Iuser/tests/lib \
+	-idirafter /usr/include/$(shell gcc -print-multiarch)
 
 # The installed (stripped) programs, e.g. $(BUILD)/root/bin/sh.
 USER_BINS := $(foreach d,$(USER_PROGRAM_DIRS), \
@@ -64,7 +72,7 @@ USER_BAD_ELF := $(patsubst %,$(BUILD)/root/tests/elf/%,truncated-header \
 
 USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF)
 
-USER_ALL_OBJS := $(USER_LIB_OBJS) $(foreach d,$(USER_PROGRAM_DIRS), \
+USER_ALL_OBJS := $(USER_LIB_OBJS) $(USER_TEST_LIB_OBJS) $(foreach d,$(USER_PROGRAM_DIRS), \
 	$(foreach p,$(call user_programs,$(d)),$(call user_objects,$(d),$(p))))
 
 # ---------------------------------------------------------------------------
@@ -98,12 +106,18 @@ $(USER_LIB): $(USER_LIB_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && $(USER_AR) rcs $@ $^
 
+$(USER_TEST_LIB): $(USER_TEST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	@rm -f $@ && $(USER_AR) rcs $@ $^
+
 # user_link_rule(dir, name): the rule linking program <name> of user/<dir>
 # into $(USER_OBJ)/<dir>/<name>.elf.
+# Test programs link the test library too.
 define user_link_rule
-$(USER_OBJ)/$(1)/$(2).elf: $(call user_objects,$(1),$(2)) $(USER_LIB)
+$(USER_OBJ)/$(1)/$(2).elf: $(call user_objects,$(1),$(2)) $(if $(filter tests,$(1)),$(USER_TEST_LIB)) $(USER_LIB)
 	@echo "  LD      $$@"
-	@$(USER_CC) $(USER_CFLAGS) -o $$@ $(call user_objects,$(1),$(2)) $(USER_LIB)
+	@$(USER_CC) $(USER_CFLAGS) -o $$@ $(call user_objects,$(1),$(2)) $(if $(filter tests,$(1)),$(USER_TEST_LIB)) $(USER_LIB)
 endef
 $(foreach d,$(USER_PROGRAM_DIRS),$(foreach p,$(call user_programs,$(d)), \
 	$(eval $(call user_link_rule,$(d),$(p)))))

@@ -23,6 +23,9 @@ struct gate {
 	uint32_t g_rsvd;
 } __packed;
 CTASSERT(sizeof(struct gate) == 16);
+/* The user selectors are ABI (ABI.md 4.4): the GDT layout must give them. */
+CTASSERT(UCSEL == USER_CS_SEL);
+CTASSERT(UDSEL == USER_DS_SEL);
 
 struct region_desc {
 	uint16_t rd_limit;

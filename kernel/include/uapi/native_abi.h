@@ -83,6 +83,10 @@ _Static_assert(offsetof(struct vextframe, vx_timeout_ns) == 16,
     "vx_timeout_ns offset");
 #endif /* !__ASSEMBLY__ */
 
+/* The user selectors a sanitized guest frame carries (ABI.md 4.4). */
+#define USER_CS_SEL 0x23
+#define USER_DS_SEL 0x1b
+
 /* vmspace_ctl commands. */
 #define VMSPACE_CTL_RUN 1
 

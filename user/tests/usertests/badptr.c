@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define P	UT_PAGE
+#define P	TEST_PAGE
 
 enum bp_kind {
 	BP_NULL, BP_KTEXT, BP_DMAP, BP_NCLO, BP_NCHI, BP_UNMAPPED, BP_NONE,
@@ -75,14 +75,14 @@ bp_setup(void)
 	 * mapping of this setup can land in it.  (The tests map nothing
 	 * after this.)
 	 */
-	ro_page = ut_map(P);
+	ro_page = test_map(P);
 	memset(ro_page, 0, P);
-	ut_expect_eq(mprotect(ro_page, P, PROT_READ), 0, "mprotect");
-	none_page = ut_map(P);
-	ut_expect_eq(mprotect(none_page, P, PROT_NONE), 0, "mprotect");
-	rw_page = ut_map(3 * P);
+	test_expect_eq(mprotect(ro_page, P, PROT_READ), 0, "mprotect");
+	none_page = test_map(P);
+	test_expect_eq(mprotect(none_page, P, PROT_NONE), 0, "mprotect");
+	rw_page = test_map(3 * P);
 	memset(rw_page, 0, P);
-	ut_expect_eq(munmap(rw_page + P, P), 0, "munmap");
+	test_expect_eq(munmap(rw_page + P, P), 0, "munmap");
 }
 
 /* The address of `kind` for an object of `size` bytes. */
@@ -93,10 +93,10 @@ bp_addr(int kind, size_t size)
 
 	switch (kind) {
 	case BP_NULL: return 0;
-	case BP_KTEXT: return UT_KERNEL_TEXT;
-	case BP_DMAP: return UT_DIRECT_MAP;
-	case BP_NCLO: return UT_NONCANON_LO;
-	case BP_NCHI: return UT_NONCANON_HI;
+	case BP_KTEXT: return TEST_KERNEL_TEXT;
+	case BP_DMAP: return TEST_DIRECT_MAP;
+	case BP_NCLO: return TEST_NONCANON_LO;
+	case BP_NCHI: return TEST_NONCANON_HI;
 	case BP_UNMAPPED: return (unsigned long)rw_page + P;
 	case BP_NONE: return (unsigned long)none_page;
 	case BP_RO: return (unsigned long)ro_page;
@@ -114,12 +114,12 @@ bp_check(const struct bp_call *c)
 	for (int k = 0; k < BP_NKINDS; k++) {
 		if (!(c->kinds & (1u << k)))
 			continue;
-		if (k == BP_STRADDLE && c->straddle_native && !ut_native)
+		if (k == BP_STRADDLE && c->straddle_native && !test_native)
 			continue;	/* Linux returns a short count */
 		memset(rw_page + P - 64, 0, 64);
 		snprintf(what, sizeof(what), "%s with %s", c->name,
 		    kind_names[k]);
-		ut_expect_errno(c->call(bp_addr(k, c->size)), EFAULT, what);
+		test_expect_errno(c->call(bp_addr(k, c->size)), EFAULT, what);
 		if (c->after)
 			c->after(what);
 	}
@@ -136,7 +136,7 @@ static pid_t wait_pid;
 static int
 lowest_fd(void)
 {
-	int fd = (int)ut_expect_ok(dup(1), "dup");
+	int fd = (int)test_expect_ok(dup(1), "dup");
 
 	close(fd);
 	return fd;
@@ -146,10 +146,10 @@ static void
 open_state(void)
 {
 	if (file_fd < 0) {
-		file_fd = (int)ut_expect_ok(open(ut_self, O_RDONLY), "open");
-		dir_fd = (int)ut_expect_ok(open("/", O_RDONLY | O_DIRECTORY),
+		file_fd = (int)test_expect_ok(open(test_self, O_RDONLY), "open");
+		dir_fd = (int)test_expect_ok(open("/", O_RDONLY | O_DIRECTORY),
 		    "open /");
-		ut_pipe(pfd);
+		test_pipe(pfd);
 		signal(SIGPIPE, SIG_IGN);
 	}
 	lowest_free = lowest_fd();
@@ -158,7 +158,7 @@ open_state(void)
 static void
 after_offset(const char *what)
 {
-	ut_assert_msg(lseek(file_fd, 0, SEEK_CUR) == 0,
+	test_assert_msg(lseek(file_fd, 0, SEEK_CUR) == 0,
 	    "%s: the file offset moved", what);
 }
 
@@ -173,7 +173,7 @@ count_entries(void)
 	while ((r = syscall(SYS_getdents64, dir_fd, buf, sizeof(buf))) > 0)
 		for (long off = 0; off < r; n++)
 			off += *(unsigned short *)(buf + off + 16);
-	ut_expect_ok(r, "getdents64");
+	test_expect_ok(r, "getdents64");
 	return n;
 }
 
@@ -187,15 +187,15 @@ static int dir_entries;
 static void
 after_dir_listing(const char *what)
 {
-	ut_assert_msg(count_entries() == dir_entries,
+	test_assert_msg(count_entries() == dir_entries,
 	    "%s: entries were lost from the listing", what);
-	ut_expect_eq(lseek(dir_fd, 0, SEEK_SET), 0, "rewind");
+	test_expect_eq(lseek(dir_fd, 0, SEEK_SET), 0, "rewind");
 }
 
 static void
 after_no_fd(const char *what)
 {
-	ut_assert_msg(lowest_fd() == lowest_free,
+	test_assert_msg(lowest_fd() == lowest_free,
 	    "%s: a descriptor was left open", what);
 }
 
@@ -205,9 +205,9 @@ after_pipe_empty(const char *what)
 {
 	char c = 0;
 
-	ut_expect_eq(write(pfd[1], "M", 1), 1, "write marker");
-	ut_expect_eq(read(pfd[0], &c, 1), 1, "read marker");
-	ut_assert_msg(c == 'M', "%s: bytes went into the pipe", what);
+	test_expect_eq(write(pfd[1], "M", 1), 1, "write marker");
+	test_expect_eq(read(pfd[0], &c, 1), 1, "read marker");
+	test_assert_msg(c == 'M', "%s: bytes went into the pipe", what);
 }
 
 /* The child the failed wait4 was asked for is still there to collect. */
@@ -217,9 +217,9 @@ after_not_collected(const char *what)
 	int status = 0;
 	long r = wait4(wait_pid, &status, 0, NULL);
 
-	if (!ut_native && r == -1 && errno == ECHILD)
+	if (!test_native && r == -1 && errno == ECHILD)
 		return;		/* Linux collects first, then fails */
-	ut_assert_msg(r == wait_pid && status == 42 << 8, "%s: the child "
+	test_assert_msg(r == wait_pid && status == 42 << 8, "%s: the child "
 	    "was collected by the failed call (wait4 gave %ld, status 0x%x)",
 	    what, r, status);
 }
@@ -261,10 +261,10 @@ call_pipe2(unsigned long a)
 static long
 call_wait4(unsigned long a)
 {
-	wait_pid = ut_fork();
+	wait_pid = test_fork();
 	if (wait_pid == 0)
 		_exit(42);
-	ut_sleep_ns(5000000);	/* let it end */
+	test_sleep_ns(5000000);	/* let it end */
 	return syscall(SYS_wait4, wait_pid, a, 0, NULL);
 }
 
@@ -329,7 +329,7 @@ static long
 call_execve_path(unsigned long a)
 {
 	memset(rw_page + P - 8, 'a', 8);
-	exec_argv[0] = (char *)ut_self;
+	exec_argv[0] = (char *)test_self;
 	return syscall(SYS_execve, a, exec_argv, exec_envp);
 }
 
@@ -337,8 +337,8 @@ static long
 call_execve_argv(unsigned long a)
 {
 	/* Straddling: a good first pointer, the NULL after it unmapped. */
-	*(const char **)(rw_page + P - 8) = ut_self;
-	return syscall(SYS_execve, ut_self, a, exec_envp);
+	*(const char **)(rw_page + P - 8) = test_self;
+	return syscall(SYS_execve, test_self, a, exec_envp);
 }
 
 static long
@@ -347,15 +347,15 @@ call_execve_argv0(unsigned long a)
 	char *argv[] = { (char *)a, NULL };
 
 	memset(rw_page + P - 8, 'a', 8);
-	return syscall(SYS_execve, ut_self, argv, exec_envp);
+	return syscall(SYS_execve, test_self, argv, exec_envp);
 }
 
 static long
 call_execve_envp(unsigned long a)
 {
 	*(const char **)(rw_page + P - 8) = "A=1";
-	exec_argv[0] = (char *)ut_self;
-	return syscall(SYS_execve, ut_self, exec_argv, a);
+	exec_argv[0] = (char *)test_self;
+	return syscall(SYS_execve, test_self, exec_argv, a);
 }
 
 static long
@@ -364,8 +364,8 @@ call_execve_envp0(unsigned long a)
 	char *envp[] = { "A=1", (char *)a, NULL };
 
 	memset(rw_page + P - 8, 'a', 8);
-	exec_argv[0] = (char *)ut_self;
-	return syscall(SYS_execve, ut_self, exec_argv, envp);
+	exec_argv[0] = (char *)test_self;
+	return syscall(SYS_execve, test_self, exec_argv, envp);
 }
 
 static long
@@ -407,7 +407,7 @@ call_sigaction_oact(unsigned long a)
 static long
 call_kstat(unsigned long a)
 {
-	return syscall(UT_NR_KSTAT, a, 64);
+	return syscall(SYS_kstat, a, 64);
 }
 
 static long
@@ -419,7 +419,7 @@ call_console_ioctl(unsigned long a)
 static long
 call_lwp_create(unsigned long a)
 {
-	return syscall(UT_NR_LWP_CREATE, a);
+	return syscall(SYS_lwp_create, a);
 }
 
 /* ---------------------------------------------------------------------
@@ -448,9 +448,9 @@ t_write(void)
 	open_state();
 	bp_check(&c);
 	/* A read-only buffer is fine to write from. */
-	ut_expect_eq(syscall(SYS_write, pfd[1], ro_page, 64), 64,
+	test_expect_eq(syscall(SYS_write, pfd[1], ro_page, 64), 64,
 	    "write from a read-only page");
-	ut_expect_eq(ut_read_full(pfd[0], buf, 64), 64, "drain");
+	test_expect_eq(test_read_full(pfd[0], buf, 64), 64, "drain");
 }
 
 /* fstat into bad memory: EFAULT. */
@@ -518,8 +518,8 @@ t_getdents64(void)
 
 	open_state();
 	dir_entries = count_entries();
-	ut_expect_eq(lseek(dir_fd, 0, SEEK_SET), 0, "rewind");
-	ut_assert(dir_entries >= 2);
+	test_expect_eq(lseek(dir_fd, 0, SEEK_SET), 0, "rewind");
+	test_assert(dir_entries >= 2);
 	bp_check(&c);
 }
 
@@ -657,21 +657,21 @@ t_partial(void)
 	open_state();
 	bp_setup();
 	iov[1].iov_base = rw_page + P;	/* unmapped */
-	ut_expect_eq(write(pfd[1], "abcd", 4), 4, "write 4");
-	ut_expect_errno(syscall(SYS_read, pfd[0], rw_page + P - 8, 64), EFAULT,
+	test_expect_eq(write(pfd[1], "abcd", 4), 4, "write 4");
+	test_expect_errno(syscall(SYS_read, pfd[0], rw_page + P - 8, 64), EFAULT,
 	    "read 4 bytes from a pipe into 8 good and 56 unmapped bytes");
-	ut_expect_eq(read(pfd[0], buf, sizeof(buf)), 4,
+	test_expect_eq(read(pfd[0], buf, sizeof(buf)), 4,
 	    "the 4 bytes are still in the pipe");
-	ut_assert(memcmp(buf, "abcd", 4) == 0);
-	ut_expect_errno(syscall(SYS_readv, file_fd, iov, 2), EFAULT,
+	test_assert(memcmp(buf, "abcd", 4) == 0);
+	test_expect_errno(syscall(SYS_readv, file_fd, iov, 2), EFAULT,
 	    "readv with a bad second buffer");
 	after_offset("readv with a bad second buffer");
-	ut_expect_errno(syscall(SYS_read, file_fd, rw_page + P - 8, 64),
+	test_expect_errno(syscall(SYS_read, file_fd, rw_page + P - 8, 64),
 	    EFAULT, "read a file into a straddling buffer");
 	after_offset("read a file into a straddling buffer");
 }
 
-const struct ut_test ut_badptr_tests[] = {
+const struct test ut_badptr_tests[] = {
 	{ "badptr_read", t_read, NULL },
 	{ "badptr_write", t_write, NULL },
 	{ "badptr_fstat", t_fstat, NULL },

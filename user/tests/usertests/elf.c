@@ -25,13 +25,13 @@ t_static_pie(void)
 	int status;
 	pid_t pid = fork();
 
-	ut_assert(pid >= 0);
+	test_assert(pid >= 0);
 	if (pid == 0) {
 		execve("/bin/hello-pie", argv, NULL);
 		_exit(99);
 	}
-	status = ut_wait(pid);
-	ut_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	status = test_wait(pid);
+	test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "hello-pie: status 0x%x, wanted exit 0", status);
 }
 
@@ -47,8 +47,8 @@ t_bad_elf(void)
 	char *const argv[] = { "bad", NULL };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		ut_expect_errno(execve(files[i], argv, NULL), ENOEXEC, files[i]);
-		ut_expect_eq(getpid() > 0, 1, "still running after a refused exec");
+		test_expect_errno(execve(files[i], argv, NULL), ENOEXEC, files[i]);
+		test_expect_eq(getpid() > 0, 1, "still running after a refused exec");
 	}
 }
 
@@ -111,7 +111,7 @@ t_fpu_processes(void)
 
 	for (int c = 0; c < N; c++) {
 		pids[c] = fork();
-		ut_assert(pids[c] >= 0);
+		test_assert(pids[c] >= 0);
 		if (pids[c] == 0) {
 			uint64_t vals[32] __attribute__((aligned(16)));
 
@@ -120,9 +120,9 @@ t_fpu_processes(void)
 		}
 	}
 	for (int c = 0; c < N; c++) {
-		int status = ut_wait(pids[c]);
+		int status = test_wait(pids[c]);
 
-		ut_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "child %d saw its xmm registers change (status 0x%x)", c,
 		    status);
 	}
@@ -141,7 +141,7 @@ fpu_lwp_main(void *arg)
 
 	f->bad = xmm_hold(f->vals, 300);
 	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
-	ut_raw0(UT_NR_LWP_EXIT);
+	test_raw0(SYS_lwp_exit);
 }
 
 /* LWPs of one process: each keeps its own xmm values. */
@@ -162,21 +162,21 @@ t_fpu_lwps(void)
 			.lwp_tid1 = &tids[i],
 		};
 
-		ut_assert(stack != NULL);
+		test_assert(stack != NULL);
 		xmm_values(f[i].vals, 77 * (i + 1));
-		ut_expect_eq(ut_raw1(UT_NR_LWP_CREATE, (long)&p), 0,
+		test_expect_eq(test_raw1(SYS_lwp_create, (long)&p), 0,
 		    "lwp_create");
 	}
 	xmm_values(mine, 5);
-	ut_expect_eq(xmm_hold(mine, 300), 0, "the creator's xmm registers");
+	test_expect_eq(xmm_hold(mine, 300), 0, "the creator's xmm registers");
 	for (int i = 0; i < N; i++) {
-		ut_expect_eq(ut_raw1(UT_NR_LWP_WAIT, tids[i]), 0, "lwp_wait");
-		ut_expect_eq(f[i].done, 1, "the LWP finished");
-		ut_expect_eq(f[i].bad, 0, "rounds where an LWP's xmm changed");
+		test_expect_eq(test_raw1(SYS_lwp_wait, tids[i]), 0, "lwp_wait");
+		test_expect_eq(f[i].done, 1, "the LWP finished");
+		test_expect_eq(f[i].bad, 0, "rounds where an LWP's xmm changed");
 	}
 }
 
-const struct ut_test ut_elf_tests[] = {
+const struct test ut_elf_tests[] = {
 	{ "elf_static_pie", t_static_pie, "our initrd has /bin/hello-pie" },
 	{ "elf_bad_files", t_bad_elf, "our initrd has the damaged files" },
 	{ "fpu_processes", t_fpu_processes, NULL },

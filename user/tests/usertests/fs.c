@@ -4,7 +4,7 @@
  * directories, pipes and the console.
  *
  * The regular file every test can rely on is this program itself
- * (ut_self: /tests/usertests on our kernel, wherever it was started from
+ * (test_self: /tests/usertests on our kernel, wherever it was started from
  * on Linux); "/" and "/bin" are directories on both.  Files that only our
  * initrd has (/bin/init, /README, /tests) are checked only there.
  */
@@ -41,21 +41,21 @@ open_ok(const char *path, int flags)
 	char what[128];
 
 	snprintf(what, sizeof(what), "open %s", path);
-	return (int)ut_expect_ok(sys_open(path, O_RDONLY | flags), what);
+	return (int)test_expect_ok(sys_open(path, O_RDONLY | flags), what);
 }
 
 /* fstat(fd) or fail the test. */
 static void
 fstat_ok(int fd, struct stat *st)
 {
-	ut_expect_ok(syscall(SYS_fstat, fd, st), "fstat");
+	test_expect_ok(syscall(SYS_fstat, fd, st), "fstat");
 }
 
 /* A descriptor number that is certainly closed. */
 static int
 closed_fd(void)
 {
-	int fd = (int)ut_expect_ok(dup(1), "dup(1)");
+	int fd = (int)test_expect_ok(dup(1), "dup(1)");
 
 	close(fd);
 	return fd;
@@ -75,19 +75,19 @@ check_read_whole(const char *path)
 
 	fstat_ok(fd, &st);
 	snprintf(what, sizeof(what), "%s is a regular file", path);
-	ut_assert_msg(S_ISREG(st.st_mode), "%s: st_mode 0%o", what,
+	test_assert_msg(S_ISREG(st.st_mode), "%s: st_mode 0%o", what,
 	    (unsigned)st.st_mode);
-	ut_assert_msg(st.st_size > 0, "%s: st_size %lld", path,
+	test_assert_msg(st.st_size > 0, "%s: st_size %lld", path,
 	    (long long)st.st_size);
 	while ((r = syscall(SYS_read, fd, buf, sizeof(buf))) > 0)
 		total += r;
-	ut_expect_ok(r, "read to the end");
+	test_expect_ok(r, "read to the end");
 	snprintf(what, sizeof(what), "bytes read from %s against st_size",
 	    path);
-	ut_expect_eq(total, st.st_size, what);
-	ut_expect_eq(syscall(SYS_read, fd, buf, sizeof(buf)), 0,
+	test_expect_eq(total, st.st_size, what);
+	test_expect_eq(syscall(SYS_read, fd, buf, sizeof(buf)), 0,
 	    "read at end of file");
-	ut_expect_eq(syscall(SYS_read, fd, buf, 0), 0, "read of 0 bytes");
+	test_expect_eq(syscall(SYS_read, fd, buf, 0), 0, "read of 0 bytes");
 	close(fd);
 }
 
@@ -95,8 +95,8 @@ check_read_whole(const char *path)
 static void
 t_read_file(void)
 {
-	check_read_whole(ut_self);
-	if (ut_native) {
+	check_read_whole(test_self);
+	if (test_native) {
 		check_read_whole("/bin/init");
 		check_read_whole("/README");
 	}
@@ -113,21 +113,21 @@ t_fstat_kinds(void)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		fd = open_ok(dirs[i], 0);
 		fstat_ok(fd, &st);
-		ut_assert_msg(S_ISDIR(st.st_mode), "fstat %s: st_mode 0%o, "
+		test_assert_msg(S_ISDIR(st.st_mode), "fstat %s: st_mode 0%o, "
 		    "expected a directory", dirs[i], (unsigned)st.st_mode);
 		close(fd);
 	}
-	ut_pipe(p);
+	test_pipe(p);
 	for (int i = 0; i < 2; i++) {
 		fstat_ok(p[i], &st);
-		ut_assert_msg(S_ISFIFO(st.st_mode), "fstat pipe end %d: "
+		test_assert_msg(S_ISFIFO(st.st_mode), "fstat pipe end %d: "
 		    "st_mode 0%o, expected S_IFIFO", i, (unsigned)st.st_mode);
-		ut_expect_eq(st.st_size, 0, "st_size of an empty pipe");
+		test_expect_eq(st.st_size, 0, "st_size of an empty pipe");
 	}
-	if (ut_native) {
+	if (test_native) {
 		/* syscalls.master: the console is a character device. */
 		fstat_ok(1, &st);
-		ut_assert_msg(S_ISCHR(st.st_mode), "fstat(1): st_mode 0%o, "
+		test_assert_msg(S_ISCHR(st.st_mode), "fstat(1): st_mode 0%o, "
 		    "expected S_IFCHR", (unsigned)st.st_mode);
 	}
 }
@@ -136,13 +136,13 @@ t_fstat_kinds(void)
 static void
 t_open_enoent(void)
 {
-	ut_expect_errno(sys_open("/nonexistent", O_RDONLY), ENOENT,
+	test_expect_errno(sys_open("/nonexistent", O_RDONLY), ENOENT,
 	    "open /nonexistent");
-	ut_expect_errno(sys_open("/bin/nonexistent", O_RDONLY), ENOENT,
+	test_expect_errno(sys_open("/bin/nonexistent", O_RDONLY), ENOENT,
 	    "open /bin/nonexistent");
-	ut_expect_errno(sys_open("/nonexistent/x", O_RDONLY), ENOENT,
+	test_expect_errno(sys_open("/nonexistent/x", O_RDONLY), ENOENT,
 	    "open /nonexistent/x");
-	ut_expect_errno(sys_open("", O_RDONLY), ENOENT, "open \"\"");
+	test_expect_errno(sys_open("", O_RDONLY), ENOENT, "open \"\"");
 }
 
 /* A path through a file, and O_DIRECTORY on a file: ENOTDIR. */
@@ -152,10 +152,10 @@ t_open_enotdir(void)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/x", ut_self);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENOTDIR,
+	snprintf(path, sizeof(path), "%s/x", test_self);
+	test_expect_errno(sys_open(path, O_RDONLY), ENOTDIR,
 	    "open a path through a file");
-	ut_expect_errno(sys_open(ut_self, O_RDONLY | O_DIRECTORY), ENOTDIR,
+	test_expect_errno(sys_open(test_self, O_RDONLY | O_DIRECTORY), ENOTDIR,
 	    "open a file with O_DIRECTORY");
 	fd = open_ok("/bin", O_DIRECTORY);
 	close(fd);
@@ -172,7 +172,7 @@ t_open_flags_ok(void)
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		snprintf(what, sizeof(what), "open file with flags 0%o",
 		    (unsigned)flags[i]);
-		close((int)ut_expect_ok(sys_open(ut_self, flags[i]), what));
+		close((int)test_expect_ok(sys_open(test_self, flags[i]), what));
 	}
 }
 
@@ -198,11 +198,11 @@ t_open_erofs(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(what, sizeof(what), "open %s with flags 0%o",
 		    cases[i].path, (unsigned)cases[i].flags);
-		ut_expect_errno(syscall(SYS_open, cases[i].path,
+		test_expect_errno(syscall(SYS_open, cases[i].path,
 		    cases[i].flags, 0644), EROFS, what);
 	}
 	/* Nothing was created. */
-	ut_expect_errno(sys_open("/newfile", O_RDONLY), ENOENT,
+	test_expect_errno(sys_open("/newfile", O_RDONLY), ENOENT,
 	    "open /newfile after the failed creates");
 }
 
@@ -210,7 +210,7 @@ t_open_erofs(void)
 static void
 t_open_bad_flags(void)
 {
-	ut_expect_errno(sys_open("/bin/init", O_RDONLY | 0x10000000), EINVAL,
+	test_expect_errno(sys_open("/bin/init", O_RDONLY | 0x10000000), EINVAL,
 	    "open with flag 0x10000000");
 }
 
@@ -243,19 +243,19 @@ t_open_nametoolong(void)
 	static char path[6000];
 
 	make_path(path, 4095, 200);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENOENT,
+	test_expect_errno(sys_open(path, O_RDONLY), ENOENT,
 	    "open a 4095-character path");
 	make_path(path, 4096, 200);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
+	test_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
 	    "open a 4096-character path");
 	make_path(path, 5000, 200);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
+	test_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
 	    "open a 5000-character path");
 	make_path(path, 256, 255);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENOENT,
+	test_expect_errno(sys_open(path, O_RDONLY), ENOENT,
 	    "open a 255-character name");
 	make_path(path, 257, 256);
-	ut_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
+	test_expect_errno(sys_open(path, O_RDONLY), ENAMETOOLONG,
 	    "open a 256-character name");
 }
 
@@ -267,9 +267,9 @@ t_read_dir_eisdir(void)
 	struct iovec iov = { buf, sizeof(buf) };
 	int fd = open_ok("/", 0);
 
-	ut_expect_errno(syscall(SYS_read, fd, buf, sizeof(buf)), EISDIR,
+	test_expect_errno(syscall(SYS_read, fd, buf, sizeof(buf)), EISDIR,
 	    "read a directory");
-	ut_expect_errno(syscall(SYS_readv, fd, &iov, 1), EISDIR,
+	test_expect_errno(syscall(SYS_readv, fd, &iov, 1), EISDIR,
 	    "readv a directory");
 	close(fd);
 }
@@ -286,33 +286,33 @@ t_emfile(void)
 	int n = 0, p[2], fd;
 	long r = 0;
 
-	ut_assert(fds != NULL);
-	if (!ut_native) {
+	test_assert(fds != NULL);
+	if (!test_native) {
 		/* Linux only: a small limit keeps the host's work small. */
 		struct rlimit rl = { 256, 256 };
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	while (n < CAP && (r = sys_open(ut_self, O_RDONLY)) >= 0)
+	while (n < CAP && (r = sys_open(test_self, O_RDONLY)) >= 0)
 		fds[n++] = (int)r;
-	ut_assert_msg(n < CAP, "no EMFILE after %d opens", n);
-	ut_expect_errno(r, EMFILE, "open with no free descriptor");
-	ut_expect_errno(dup(fds[0]), EMFILE, "dup with no free descriptor");
-	ut_expect_errno(syscall(SYS_pipe, p), EMFILE,
+	test_assert_msg(n < CAP, "no EMFILE after %d opens", n);
+	test_expect_errno(r, EMFILE, "open with no free descriptor");
+	test_expect_errno(dup(fds[0]), EMFILE, "dup with no free descriptor");
+	test_expect_errno(syscall(SYS_pipe, p), EMFILE,
 	    "pipe with no free descriptor");
 
 	close(fds[--n]);
-	ut_expect_errno(syscall(SYS_pipe, p), EMFILE,
+	test_expect_errno(syscall(SYS_pipe, p), EMFILE,
 	    "pipe with one free descriptor");
-	fd = (int)ut_expect_ok(sys_open(ut_self, O_RDONLY),
+	fd = (int)test_expect_ok(sys_open(test_self, O_RDONLY),
 	    "open with one free descriptor");
-	ut_expect_errno(sys_open(ut_self, O_RDONLY), EMFILE,
+	test_expect_errno(sys_open(test_self, O_RDONLY), EMFILE,
 	    "open after using the last descriptor");
 	close(fd);
 
 	while (n > 0)
-		ut_expect_ok(close(fds[--n]), "close");
-	close(open_ok(ut_self, 0));
-	ut_pipe(p);
+		test_expect_ok(close(fds[--n]), "close");
+	close(open_ok(test_self, 0));
+	test_pipe(p);
 	free(fds);
 }
 
@@ -321,40 +321,40 @@ static void
 t_lseek(void)
 {
 	size_t size;
-	char *data = ut_read_file(ut_self, &size);
+	char *data = ut_read_file(test_self, &size);
 	char buf[16];
 	long s = (long)size;
-	int fd = open_ok(ut_self, 0), p[2];
+	int fd = open_ok(test_self, 0), p[2];
 
-	ut_assert(size > 64);
-	ut_expect_eq(lseek(fd, 10, SEEK_SET), 10, "SEEK_SET 10");
-	ut_expect_eq(ut_read_full(fd, buf, 16), 16, "read 16 at 10");
-	ut_assert_msg(memcmp(buf, data + 10, 16) == 0,
+	test_assert(size > 64);
+	test_expect_eq(lseek(fd, 10, SEEK_SET), 10, "SEEK_SET 10");
+	test_expect_eq(test_read_full(fd, buf, 16), 16, "read 16 at 10");
+	test_assert_msg(memcmp(buf, data + 10, 16) == 0,
 	    "bytes at offset 10 differ from the file's");
-	ut_expect_eq(lseek(fd, 0, SEEK_CUR), 26, "SEEK_CUR 0 after read");
-	ut_expect_eq(lseek(fd, -6, SEEK_CUR), 20, "SEEK_CUR -6");
-	ut_expect_eq(lseek(fd, 0, SEEK_END), s, "SEEK_END 0");
-	ut_expect_eq(lseek(fd, -16, SEEK_END), s - 16, "SEEK_END -16");
-	ut_expect_eq(ut_read_full(fd, buf, 16), 16, "read the last 16");
-	ut_assert_msg(memcmp(buf, data + size - 16, 16) == 0,
+	test_expect_eq(lseek(fd, 0, SEEK_CUR), 26, "SEEK_CUR 0 after read");
+	test_expect_eq(lseek(fd, -6, SEEK_CUR), 20, "SEEK_CUR -6");
+	test_expect_eq(lseek(fd, 0, SEEK_END), s, "SEEK_END 0");
+	test_expect_eq(lseek(fd, -16, SEEK_END), s - 16, "SEEK_END -16");
+	test_expect_eq(test_read_full(fd, buf, 16), 16, "read the last 16");
+	test_assert_msg(memcmp(buf, data + size - 16, 16) == 0,
 	    "the last 16 bytes differ from the file's");
-	ut_expect_eq(syscall(SYS_read, fd, buf, 16), 0, "read at the end");
+	test_expect_eq(syscall(SYS_read, fd, buf, 16), 0, "read at the end");
 
-	ut_expect_eq(lseek(fd, s + 100, SEEK_SET), s + 100, "seek past end");
-	ut_expect_eq(syscall(SYS_read, fd, buf, 16), 0, "read past the end");
+	test_expect_eq(lseek(fd, s + 100, SEEK_SET), s + 100, "seek past end");
+	test_expect_eq(syscall(SYS_read, fd, buf, 16), 0, "read past the end");
 
-	ut_expect_eq(lseek(fd, 5, SEEK_SET), 5, "SEEK_SET 5");
-	ut_expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "SEEK_SET -1");
-	ut_expect_errno(lseek(fd, -6, SEEK_CUR), EINVAL, "SEEK_CUR to -1");
-	ut_expect_errno(lseek(fd, -s - 1, SEEK_END), EINVAL, "SEEK_END to -1");
-	ut_expect_errno(lseek(fd, 0, 100), EINVAL, "whence 100");
-	ut_expect_errno(lseek(fd, 0, -1), EINVAL, "whence -1");
-	ut_expect_eq(lseek(fd, 0, SEEK_CUR), 5, "offset after failed seeks");
+	test_expect_eq(lseek(fd, 5, SEEK_SET), 5, "SEEK_SET 5");
+	test_expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "SEEK_SET -1");
+	test_expect_errno(lseek(fd, -6, SEEK_CUR), EINVAL, "SEEK_CUR to -1");
+	test_expect_errno(lseek(fd, -s - 1, SEEK_END), EINVAL, "SEEK_END to -1");
+	test_expect_errno(lseek(fd, 0, 100), EINVAL, "whence 100");
+	test_expect_errno(lseek(fd, 0, -1), EINVAL, "whence -1");
+	test_expect_eq(lseek(fd, 0, SEEK_CUR), 5, "offset after failed seeks");
 
-	ut_pipe(p);
-	ut_expect_errno(lseek(p[0], 0, SEEK_SET), ESPIPE, "lseek a pipe");
-	ut_expect_errno(lseek(p[1], 0, SEEK_CUR), ESPIPE, "lseek a pipe");
-	ut_expect_errno(lseek(closed_fd(), 0, SEEK_SET), EBADF,
+	test_pipe(p);
+	test_expect_errno(lseek(p[0], 0, SEEK_SET), ESPIPE, "lseek a pipe");
+	test_expect_errno(lseek(p[1], 0, SEEK_CUR), ESPIPE, "lseek a pipe");
+	test_expect_errno(lseek(closed_fd(), 0, SEEK_SET), EBADF,
 	    "lseek a closed fd");
 	close(fd);
 	free(data);
@@ -366,9 +366,9 @@ t_lseek_native(void)
 {
 	int fd = open_ok("/bin/init", 0);
 
-	ut_expect_errno(lseek(fd, 0, 3), EINVAL, "whence 3 (SEEK_DATA)");
-	ut_expect_errno(lseek(fd, 0, 4), EINVAL, "whence 4 (SEEK_HOLE)");
-	ut_expect_errno(lseek(1, 0, SEEK_CUR), ESPIPE, "lseek the console");
+	test_expect_errno(lseek(fd, 0, 3), EINVAL, "whence 3 (SEEK_DATA)");
+	test_expect_errno(lseek(fd, 0, 4), EINVAL, "whence 4 (SEEK_HOLE)");
+	test_expect_errno(lseek(1, 0, SEEK_CUR), ESPIPE, "lseek the console");
 	close(fd);
 }
 
@@ -412,20 +412,20 @@ scan_dir(int fd, size_t bufsize, const char *want, struct dirscan *ds)
 	char *buf = malloc(bufsize);
 	long n;
 
-	ut_assert(buf != NULL);
+	test_assert(buf != NULL);
 	memset(ds, 0, sizeof(*ds));
 	while ((n = syscall(SYS_getdents64, fd, buf, bufsize)) > 0) {
-		ut_assert_msg((size_t)n <= bufsize, "getdents64 returned %ld "
+		test_assert_msg((size_t)n <= bufsize, "getdents64 returned %ld "
 		    "for a %zu-byte buffer", n, bufsize);
 		for (long off = 0; off < n;) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
 			size_t namemax = d->d_reclen - offsetof(struct linux_dirent64,
 			    d_name);
-			ut_assert_msg(d->d_reclen >= 20 &&
+			test_assert_msg(d->d_reclen >= 20 &&
 			    d->d_reclen % 8 == 0 && off + d->d_reclen <= n,
 			    "bad d_reclen %u at offset %ld of %ld",
 			    d->d_reclen, off, n);
-			ut_assert_msg(memchr(d->d_name, '\0', namemax) != NULL,
+			test_assert_msg(memchr(d->d_name, '\0', namemax) != NULL,
 			    "d_name not NUL-terminated in its record");
 			ds->count++;
 			ds->hash += name_hash(d->d_name);
@@ -436,7 +436,7 @@ scan_dir(int fd, size_t bufsize, const char *want, struct dirscan *ds)
 			off += d->d_reclen;
 		}
 	}
-	ut_expect_ok(n, "getdents64");
+	test_expect_ok(n, "getdents64");
 	free(buf);
 }
 
@@ -449,7 +449,7 @@ dir_lookup(const char *path, const char *name)
 
 	scan_dir(fd, 4096, name, &ds);
 	close(fd);
-	ut_assert_msg(ds.found == 1, "%s lists \"%s\" %d times, expected once",
+	test_assert_msg(ds.found == 1, "%s lists \"%s\" %d times, expected once",
 	    path, name, ds.found);
 	return ds.found_type;
 }
@@ -460,14 +460,14 @@ t_getdents_root(void)
 {
 	int type = dir_lookup("/", "bin");
 
-	if (ut_native) {
+	if (test_native) {
 		/* On Linux /bin is often a symbolic link. */
-		ut_expect_eq(type, DT_DIR, "d_type of /bin");
-		ut_expect_eq(dir_lookup("/", "tests"), DT_DIR,
+		test_expect_eq(type, DT_DIR, "d_type of /bin");
+		test_expect_eq(dir_lookup("/", "tests"), DT_DIR,
 		    "d_type of /tests");
-		ut_expect_eq(dir_lookup("/", "README"), DT_REG,
+		test_expect_eq(dir_lookup("/", "README"), DT_REG,
 		    "d_type of /README");
-		ut_expect_eq(dir_lookup("/tests", "usertests"), DT_REG,
+		test_expect_eq(dir_lookup("/tests", "usertests"), DT_REG,
 		    "d_type of /tests/usertests");
 	}
 }
@@ -477,8 +477,8 @@ static void
 t_getdents_bin(void)
 {
 	dir_lookup("/bin", "sh");
-	if (ut_native)
-		ut_expect_eq(dir_lookup("/bin", "init"), DT_REG,
+	if (test_native)
+		test_expect_eq(dir_lookup("/bin", "init"), DT_REG,
 		    "d_type of /bin/init");
 }
 
@@ -493,27 +493,27 @@ t_getdents_buffers(void)
 	char tiny[8];
 	int fd = open_ok("/bin", O_DIRECTORY), file;
 
-	ut_expect_errno(syscall(SYS_getdents64, fd, tiny, sizeof(tiny)),
+	test_expect_errno(syscall(SYS_getdents64, fd, tiny, sizeof(tiny)),
 	    EINVAL, "getdents64 with an 8-byte buffer");
 	scan_dir(fd, 32768, NULL, &big);
-	ut_assert_msg(big.count >= 2, "/bin has %d entries", big.count);
-	ut_expect_eq(syscall(SYS_getdents64, fd, tiny, sizeof(tiny)), 0,
+	test_assert_msg(big.count >= 2, "/bin has %d entries", big.count);
+	test_expect_eq(syscall(SYS_getdents64, fd, tiny, sizeof(tiny)), 0,
 	    "getdents64 at the end of the directory");
-	ut_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
+	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
 	scan_dir(fd, 300, NULL, &small);
-	ut_expect_eq(small.count, big.count, "entries with a 300-byte buffer");
-	ut_assert_msg(small.hash == big.hash, "300-byte buffer listed "
+	test_expect_eq(small.count, big.count, "entries with a 300-byte buffer");
+	test_assert_msg(small.hash == big.hash, "300-byte buffer listed "
 	    "other names than a 32 KiB one");
-	ut_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
+	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
 	scan_dir(fd, 4096, NULL, &again);
-	ut_expect_eq(again.count, big.count, "entries after rewinding");
+	test_expect_eq(again.count, big.count, "entries after rewinding");
 	close(fd);
 
-	file = open_ok(ut_self, 0);
-	ut_expect_errno(syscall(SYS_getdents64, file, tiny, sizeof(tiny)),
+	file = open_ok(test_self, 0);
+	test_expect_errno(syscall(SYS_getdents64, file, tiny, sizeof(tiny)),
 	    ENOTDIR, "getdents64 on a file");
 	close(file);
-	ut_expect_errno(syscall(SYS_getdents64, closed_fd(), tiny,
+	test_expect_errno(syscall(SYS_getdents64, closed_fd(), tiny,
 	    sizeof(tiny)), EBADF, "getdents64 on a closed fd");
 }
 
@@ -525,50 +525,50 @@ t_getdents_buffers(void)
 static void
 t_dup(void)
 {
-	int a = open_ok(ut_self, 0), b = open_ok(ut_self, 0), d;
+	int a = open_ok(test_self, 0), b = open_ok(test_self, 0), d;
 
 	close(a);
-	d = (int)ut_expect_ok(dup(b), "dup");
-	ut_expect_eq(d, a, "dup returns the lowest free descriptor");
-	ut_expect_eq(lseek(b, 100, SEEK_SET), 100, "lseek original");
-	ut_expect_eq(lseek(d, 0, SEEK_CUR), 100, "offset seen through dup");
+	d = (int)test_expect_ok(dup(b), "dup");
+	test_expect_eq(d, a, "dup returns the lowest free descriptor");
+	test_expect_eq(lseek(b, 100, SEEK_SET), 100, "lseek original");
+	test_expect_eq(lseek(d, 0, SEEK_CUR), 100, "offset seen through dup");
 	close(b);
-	ut_expect_eq(lseek(d, 0, SEEK_CUR), 100, "dup survives close of b");
+	test_expect_eq(lseek(d, 0, SEEK_CUR), 100, "dup survives close of b");
 	close(d);
 
-	ut_expect_errno(dup(-1), EBADF, "dup(-1)");
-	ut_expect_errno(dup(closed_fd()), EBADF, "dup(closed)");
-	ut_expect_errno(dup(BIG_FD), EBADF, "dup(1 << 20)");
-	ut_expect_errno(dup(INT_MAX), EBADF, "dup(INT_MAX)");
+	test_expect_errno(dup(-1), EBADF, "dup(-1)");
+	test_expect_errno(dup(closed_fd()), EBADF, "dup(closed)");
+	test_expect_errno(dup(BIG_FD), EBADF, "dup(1 << 20)");
+	test_expect_errno(dup(INT_MAX), EBADF, "dup(INT_MAX)");
 }
 
 /* dup2: same fd, errors, a chosen number, and replacing an open fd. */
 static void
 t_dup2(void)
 {
-	int fd = open_ok(ut_self, 0), c = closed_fd(), p[2];
+	int fd = open_ok(test_self, 0), c = closed_fd(), p[2];
 	struct stat st;
 
 	signal(SIGPIPE, SIG_IGN);
-	ut_expect_eq(dup2(fd, fd), fd, "dup2(fd, fd)");
-	ut_expect_errno(dup2(c, c), EBADF, "dup2(closed, closed)");
-	ut_expect_errno(dup2(c, fd), EBADF, "dup2(closed, fd)");
-	ut_expect_ok(lseek(fd, 0, SEEK_CUR), "fd open after dup2(closed, fd)");
-	ut_expect_errno(dup2(fd, -1), EBADF, "dup2(fd, -1)");
-	ut_expect_errno(dup2(fd, INT_MAX), EBADF, "dup2(fd, INT_MAX)");
-	ut_expect_errno(dup2(-1, 50), EBADF, "dup2(-1, 50)");
+	test_expect_eq(dup2(fd, fd), fd, "dup2(fd, fd)");
+	test_expect_errno(dup2(c, c), EBADF, "dup2(closed, closed)");
+	test_expect_errno(dup2(c, fd), EBADF, "dup2(closed, fd)");
+	test_expect_ok(lseek(fd, 0, SEEK_CUR), "fd open after dup2(closed, fd)");
+	test_expect_errno(dup2(fd, -1), EBADF, "dup2(fd, -1)");
+	test_expect_errno(dup2(fd, INT_MAX), EBADF, "dup2(fd, INT_MAX)");
+	test_expect_errno(dup2(-1, 50), EBADF, "dup2(-1, 50)");
 
-	ut_expect_eq(dup2(fd, 50), 50, "dup2(fd, 50)");
-	ut_expect_eq(lseek(fd, 77, SEEK_SET), 77, "lseek fd");
-	ut_expect_eq(lseek(50, 0, SEEK_CUR), 77, "offset seen through 50");
+	test_expect_eq(dup2(fd, 50), 50, "dup2(fd, 50)");
+	test_expect_eq(lseek(fd, 77, SEEK_SET), 77, "lseek fd");
+	test_expect_eq(lseek(50, 0, SEEK_CUR), 77, "offset seen through 50");
 	close(50);
 
 	/* Replacing the only read end of a pipe closes it. */
-	ut_pipe(p);
-	ut_expect_eq(dup2(fd, p[0]), p[0], "dup2 over a pipe's read end");
+	test_pipe(p);
+	test_expect_eq(dup2(fd, p[0]), p[0], "dup2 over a pipe's read end");
 	fstat_ok(p[0], &st);
-	ut_assert_msg(S_ISREG(st.st_mode), "after dup2 the fd is not the file");
-	ut_expect_errno(write(p[1], "x", 1), EPIPE,
+	test_assert_msg(S_ISREG(st.st_mode), "after dup2 the fd is not the file");
+	test_expect_errno(write(p[1], "x", 1), EPIPE,
 	    "write after dup2 closed the only read end");
 	close(p[0]);
 	close(p[1]);
@@ -579,13 +579,13 @@ t_dup2(void)
 static void
 t_close_ebadf(void)
 {
-	int fd = open_ok(ut_self, 0);
+	int fd = open_ok(test_self, 0);
 
-	ut_expect_ok(close(fd), "close");
-	ut_expect_errno(close(fd), EBADF, "close twice");
-	ut_expect_errno(close(-1), EBADF, "close(-1)");
-	ut_expect_errno(close(BIG_FD), EBADF, "close(1 << 20)");
-	ut_expect_errno(close(INT_MAX), EBADF, "close(INT_MAX)");
+	test_expect_ok(close(fd), "close");
+	test_expect_errno(close(fd), EBADF, "close twice");
+	test_expect_errno(close(-1), EBADF, "close(-1)");
+	test_expect_errno(close(BIG_FD), EBADF, "close(1 << 20)");
+	test_expect_errno(close(INT_MAX), EBADF, "close(INT_MAX)");
 }
 
 /* read/write on bad descriptors, or in the wrong direction: EBADF. */
@@ -593,21 +593,21 @@ static void
 t_rw_ebadf(void)
 {
 	char buf[8] = "abcdefg";
-	int fd = open_ok(ut_self, 0), c = closed_fd(), p[2];
+	int fd = open_ok(test_self, 0), c = closed_fd(), p[2];
 	const int bad[] = { -1, c, BIG_FD, INT_MAX };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ut_expect_errno(syscall(SYS_read, bad[i], buf, 4), EBADF,
+		test_expect_errno(syscall(SYS_read, bad[i], buf, 4), EBADF,
 		    "read a bad fd");
-		ut_expect_errno(syscall(SYS_write, bad[i], buf, 4), EBADF,
+		test_expect_errno(syscall(SYS_write, bad[i], buf, 4), EBADF,
 		    "write a bad fd");
 	}
-	ut_expect_errno(syscall(SYS_write, fd, buf, 4), EBADF,
+	test_expect_errno(syscall(SYS_write, fd, buf, 4), EBADF,
 	    "write a read-only file");
-	ut_pipe(p);
-	ut_expect_errno(syscall(SYS_read, p[1], buf, 4), EBADF,
+	test_pipe(p);
+	test_expect_errno(syscall(SYS_read, p[1], buf, 4), EBADF,
 	    "read a pipe's write end");
-	ut_expect_errno(syscall(SYS_write, p[0], buf, 4), EBADF,
+	test_expect_errno(syscall(SYS_write, p[0], buf, 4), EBADF,
 	    "write a pipe's read end");
 	close(fd);
 }
@@ -618,33 +618,33 @@ t_readv_writev(void)
 {
 	char a[3], b[10], out[8], x[100], y[100];
 	size_t size;
-	char *data = ut_read_file(ut_self, &size);
+	char *data = ut_read_file(test_self, &size);
 	struct iovec wv[] = { { "ab", 2 }, { NULL, 0 }, { "cdef", 4 },
 	    { "g", 1 } };
 	struct iovec rv[] = { { a, sizeof(a) }, { NULL, 0 }, { b, sizeof(b) } };
 	struct iovec fv[] = { { x, 37 }, { y, 63 } };
 	int p[2], fd;
 
-	ut_pipe(p);
-	ut_expect_eq(syscall(SYS_writev, p[1], wv, 4), 7, "writev 4 buffers");
-	ut_expect_eq(syscall(SYS_readv, p[0], rv, 3), 7, "readv 3 buffers");
+	test_pipe(p);
+	test_expect_eq(syscall(SYS_writev, p[1], wv, 4), 7, "writev 4 buffers");
+	test_expect_eq(syscall(SYS_readv, p[0], rv, 3), 7, "readv 3 buffers");
 	memcpy(out, a, 3);
 	memcpy(out + 3, b, 4);
 	out[7] = '\0';
-	ut_assert_msg(strcmp(out, "abcdefg") == 0, "readv gave \"%s\"", out);
+	test_assert_msg(strcmp(out, "abcdefg") == 0, "readv gave \"%s\"", out);
 
-	fd = open_ok(ut_self, 0);
-	ut_expect_eq(syscall(SYS_readv, fd, fv, 2), 100, "readv a file");
-	ut_assert_msg(memcmp(x, data, 37) == 0 && memcmp(y, data + 37, 63) == 0,
+	fd = open_ok(test_self, 0);
+	test_expect_eq(syscall(SYS_readv, fd, fv, 2), 100, "readv a file");
+	test_assert_msg(memcmp(x, data, 37) == 0 && memcmp(y, data + 37, 63) == 0,
 	    "readv of a file gave other bytes than read");
-	ut_expect_eq(lseek(fd, 0, SEEK_CUR), 100, "offset after readv");
-	ut_expect_eq(syscall(SYS_readv, fd, fv, 0), 0, "readv 0 buffers");
-	ut_expect_eq(syscall(SYS_writev, p[1], wv, 0), 0, "writev 0 buffers");
-	ut_expect_errno(syscall(SYS_writev, fd, wv, 1), EBADF,
+	test_expect_eq(lseek(fd, 0, SEEK_CUR), 100, "offset after readv");
+	test_expect_eq(syscall(SYS_readv, fd, fv, 0), 0, "readv 0 buffers");
+	test_expect_eq(syscall(SYS_writev, p[1], wv, 0), 0, "writev 0 buffers");
+	test_expect_errno(syscall(SYS_writev, fd, wv, 1), EBADF,
 	    "writev a read-only file");
-	ut_expect_errno(syscall(SYS_readv, p[1], rv, 1), EBADF,
+	test_expect_errno(syscall(SYS_readv, p[1], rv, 1), EBADF,
 	    "readv a pipe's write end");
-	ut_expect_errno(syscall(SYS_readv, -1, rv, 1), EBADF, "readv fd -1");
+	test_expect_errno(syscall(SYS_readv, -1, rv, 1), EBADF, "readv fd -1");
 	close(fd);
 	free(data);
 }
@@ -656,25 +656,25 @@ t_iov_limits(void)
 	static struct iovec iov[1025];
 	static char bytes[1025];
 	size_t size;
-	char *data = ut_read_file(ut_self, &size);
-	int fd = open_ok(ut_self, 0);
+	char *data = ut_read_file(test_self, &size);
+	int fd = open_ok(test_self, 0);
 
-	ut_assert(size >= 1025);
+	test_assert(size >= 1025);
 	for (int i = 0; i < 1025; i++) {
 		iov[i].iov_base = &bytes[i];
 		iov[i].iov_len = 1;
 	}
-	ut_expect_eq(syscall(SYS_readv, fd, iov, 1024), 1024,
+	test_expect_eq(syscall(SYS_readv, fd, iov, 1024), 1024,
 	    "readv 1024 one-byte buffers");
-	ut_assert_msg(memcmp(bytes, data, 1024) == 0,
+	test_assert_msg(memcmp(bytes, data, 1024) == 0,
 	    "readv of 1024 buffers gave other bytes");
-	ut_expect_errno(syscall(SYS_readv, fd, iov, 1025), EINVAL,
+	test_expect_errno(syscall(SYS_readv, fd, iov, 1025), EINVAL,
 	    "readv 1025 buffers");
-	ut_expect_errno(syscall(SYS_readv, fd, iov, -1), EINVAL,
+	test_expect_errno(syscall(SYS_readv, fd, iov, -1), EINVAL,
 	    "readv -1 buffers");
-	ut_expect_errno(syscall(SYS_writev, 1, iov, 1025), EINVAL,
+	test_expect_errno(syscall(SYS_writev, 1, iov, 1025), EINVAL,
 	    "writev 1025 buffers");
-	ut_expect_errno(syscall(SYS_writev, 1, iov, -1), EINVAL,
+	test_expect_errno(syscall(SYS_writev, 1, iov, -1), EINVAL,
 	    "writev -1 buffers");
 	close(fd);
 	free(data);
@@ -685,19 +685,19 @@ static void
 t_ioctl(void)
 {
 	struct winsize ws;
-	int p[2], fd = open_ok(ut_self, 0), dir = open_ok("/", 0);
+	int p[2], fd = open_ok(test_self, 0), dir = open_ok("/", 0);
 
-	ut_pipe(p);
+	test_pipe(p);
 	const int targets[] = { p[0], p[1], fd, dir };
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		ut_expect_errno(syscall(SYS_ioctl, targets[i], TIOCGWINSZ, &ws),
+		test_expect_errno(syscall(SYS_ioctl, targets[i], TIOCGWINSZ, &ws),
 		    ENOTTY, "ioctl TIOCGWINSZ on a non-terminal");
-		ut_expect_errno(syscall(SYS_ioctl, targets[i], TCGETS, &ws),
+		test_expect_errno(syscall(SYS_ioctl, targets[i], TCGETS, &ws),
 		    ENOTTY, "ioctl TCGETS on a non-terminal");
 	}
-	ut_expect_errno(syscall(SYS_ioctl, -1, TIOCGWINSZ, &ws), EBADF,
+	test_expect_errno(syscall(SYS_ioctl, -1, TIOCGWINSZ, &ws), EBADF,
 	    "ioctl fd -1");
-	ut_expect_errno(syscall(SYS_ioctl, closed_fd(), TIOCGWINSZ, &ws),
+	test_expect_errno(syscall(SYS_ioctl, closed_fd(), TIOCGWINSZ, &ws),
 	    EBADF, "ioctl a closed fd");
 	close(fd);
 	close(dir);
@@ -711,12 +711,12 @@ t_console_ioctl(void)
 	long r = syscall(SYS_ioctl, 1, TIOCGWINSZ, &ws);
 
 	if (r == 0)
-		ut_assert_msg(ws.ws_row > 0 && ws.ws_col > 0, "TIOCGWINSZ "
+		test_assert_msg(ws.ws_row > 0 && ws.ws_col > 0, "TIOCGWINSZ "
 		    "on the console gave %u rows, %u columns", ws.ws_row,
 		    ws.ws_col);
 	else
-		ut_expect_errno(r, ENOTTY, "TIOCGWINSZ on the console");
-	ut_expect_errno(syscall(SYS_ioctl, 1, 0x1234, &ws), ENOTTY,
+		test_expect_errno(r, ENOTTY, "TIOCGWINSZ on the console");
+	test_expect_errno(syscall(SYS_ioctl, 1, 0x1234, &ws), ENOTTY,
 	    "ioctl 0x1234 on the console");
 }
 
@@ -725,19 +725,19 @@ static void
 t_fork_shares_offset(void)
 {
 	char buf[10];
-	int fd = open_ok(ut_self, 0);
-	pid_t pid = ut_fork();
+	int fd = open_ok(test_self, 0);
+	pid_t pid = test_fork();
 
 	if (pid == 0) {
-		_exit(ut_read_full(fd, buf, 10) == 10 ? 0 : 1);
+		_exit(test_read_full(fd, buf, 10) == 10 ? 0 : 1);
 	}
-	ut_expect_exit(pid, 0, "child reading 10 bytes");
-	ut_expect_eq(lseek(fd, 0, SEEK_CUR), 10,
+	test_expect_exit(pid, 0, "child reading 10 bytes");
+	test_expect_eq(lseek(fd, 0, SEEK_CUR), 10,
 	    "parent's offset after the child read 10 bytes");
 	close(fd);
 }
 
-const struct ut_test ut_fs_tests[] = {
+const struct test ut_fs_tests[] = {
 	{ "fs_read_file", t_read_file, NULL },
 	{ "fs_fstat_kinds", t_fstat_kinds, NULL },
 	{ "fs_open_enoent", t_open_enoent, NULL },

@@ -44,7 +44,7 @@
 #define FUZZ_CHILDREN	4
 #define FUZZ_CALLS	6000		/* per child */
 #define SCRATCH_PAGES	32
-#define P		UT_PAGE
+#define P		TEST_PAGE
 #define SINK_MAX	512		/* most bytes written to the sink */
 
 struct fuzz {
@@ -64,7 +64,7 @@ static volatile long *progress;
 static uint64_t
 rnd(struct fuzz *f)
 {
-	return ut_rand(&f->rng);
+	return test_rand(&f->rng);
 }
 
 /* A random number below n. */
@@ -116,8 +116,8 @@ static unsigned long
 bad_ptr(struct fuzz *f)
 {
 	static const unsigned long bad[] = {
-		0, 1, 8, 0xfff, UT_USER_MIN, UT_KERNEL_TEXT, UT_DIRECT_MAP,
-		UT_NONCANON_LO, UT_NONCANON_HI, UT_USER_MAX, UT_USER_MAX - 1,
+		0, 1, 8, 0xfff, VM_MIN_USER_ADDRESS, TEST_KERNEL_TEXT, TEST_DIRECT_MAP,
+		TEST_NONCANON_LO, TEST_NONCANON_HI, VM_MAX_USER_ADDRESS, VM_MAX_USER_ADDRESS - 1,
 		(unsigned long)-1, (unsigned long)-4096,
 	};
 
@@ -174,7 +174,7 @@ drain(struct fuzz *f, long n)
 	static char buf[SINK_MAX * 4];
 
 	while (n > 0) {
-		long r = ut_raw3(SYS_read, f->sink[0], (long)buf,
+		long r = test_raw3(SYS_read, f->sink[0], (long)buf,
 		    n < (long)sizeof(buf) ? n : (long)sizeof(buf));
 		if (r <= 0)
 			break;
@@ -190,7 +190,7 @@ scratch_range(struct fuzz *f, unsigned long *addr, unsigned long *len)
 
 	if (below(f, 8) == 0) {
 		*addr = bad_ptr(f);
-		if (*addr < UT_USER_MAX) {	/* NULL, page 0, 0x1000: small */
+		if (*addr < VM_MAX_USER_ADDRESS) {	/* NULL, page 0, 0x1000: small */
 			*addr = below(f, 2) ? 0 : 1;
 			*len = below(f, P);
 			return;
@@ -219,8 +219,8 @@ f_read(struct fuzz *f)
 	if (fd == f->sink[0])
 		fd = f->sink[1];	/* reading the empty sink would block */
 	if (below(f, 16) == 0)
-		ut_raw3(SYS_lseek, f->file_fd, 0, SEEK_SET);
-	return ut_raw3(SYS_read, fd, arg_ptr(f), arg_len(f));
+		test_raw3(SYS_lseek, f->file_fd, 0, SEEK_SET);
+	return test_raw3(SYS_read, fd, arg_ptr(f), arg_len(f));
 }
 
 static long
@@ -230,7 +230,7 @@ f_write(struct fuzz *f)
 	unsigned long len = fd == f->sink[1] ? below(f, SINK_MAX + 1) :
 	    arg_len(f);
 
-	r = ut_raw3(SYS_write, fd, arg_ptr(f), len);
+	r = test_raw3(SYS_write, fd, arg_ptr(f), len);
 	if (fd == f->sink[1] && r > 0)
 		drain(f, r);
 	return r;
@@ -259,7 +259,7 @@ f_open(struct fuzz *f)
 		longpath[0] = '/';
 	}
 	switch (below(f, 5)) {
-	case 0: path = (unsigned long)ut_self; break;
+	case 0: path = (unsigned long)test_self; break;
 	case 1: path = (unsigned long)longpath + below(f, 1000); break;
 	case 2: path = arg_ptr(f); break;
 	default:
@@ -269,11 +269,11 @@ f_open(struct fuzz *f)
 	for (int i = below(f, 4); i > 0; i--)
 		flags |= flagbits[below(f, sizeof(flagbits) /
 		    sizeof(flagbits[0]))];
-	if (!ut_native)		/* nothing that could change the host */
+	if (!test_native)		/* nothing that could change the host */
 		flags &= ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE);
-	r = ut_raw3(SYS_open, (long)path, flags, 0644);
+	r = test_raw3(SYS_open, (long)path, flags, 0644);
 	if (r >= 0)
-		ut_raw1(SYS_close, r);
+		test_raw1(SYS_close, r);
 	return r;
 }
 
@@ -284,7 +284,7 @@ f_close(struct fuzz *f)
 
 	if (held_fd(f, fd))
 		fd = 200 + below(f, 100);	/* closed numbers only */
-	return ut_raw1(SYS_close, fd);
+	return test_raw1(SYS_close, fd);
 }
 
 static long
@@ -292,13 +292,13 @@ f_fstat(struct fuzz *f)
 {
 	long fd = below(f, 4) == 0 ? (long)below(f, 3) : arg_fd(f);
 
-	return ut_raw3(SYS_fstat, fd, arg_ptr(f), 0);
+	return test_raw3(SYS_fstat, fd, arg_ptr(f), 0);
 }
 
 static long
 f_lseek(struct fuzz *f)
 {
-	return ut_raw3(SYS_lseek, arg_fd(f), arg_num(f),
+	return test_raw3(SYS_lseek, arg_fd(f), arg_num(f),
 	    below(f, 2) ? (long)below(f, 6) : (long)arg_num(f));
 }
 
@@ -320,18 +320,18 @@ f_mmap(struct fuzz *f)
 		scratch_range(f, &addr, &len);
 		flags |= MAP_FIXED;
 		/* Linux lets root map page 0: then NULL would not be bad. */
-		if (!ut_native && addr < UT_USER_MIN)
-			addr = UT_DIRECT_MAP;
+		if (!test_native && addr < VM_MIN_USER_ADDRESS)
+			addr = TEST_DIRECT_MAP;
 	} else {
 		addr = below(f, 2) ? 0 : arg_num(f);
 		len = below(f, 4) ? below(f, 1 << 20) : arg_num(f);
 	}
 	if (len > (1 << 20))
 		flags &= ~MAP_POPULATE;	/* Linux would fill it all */
-	r = ut_raw6(SYS_mmap, addr, len, below(f, 8) ? (long)below(f, 8) :
+	r = test_raw6(SYS_mmap, addr, len, below(f, 8) ? (long)below(f, 8) :
 	    (long)arg_num(f), flags, fd, below(f, 4) ? 0 : (long)arg_num(f));
 	if (!fixed && (r < -4095 || r >= 0))
-		ut_raw3(SYS_munmap, r, len, 0);
+		test_raw3(SYS_munmap, r, len, 0);
 	return r;
 }
 
@@ -341,7 +341,7 @@ f_mprotect(struct fuzz *f)
 	unsigned long addr, len;
 
 	scratch_range(f, &addr, &len);
-	return ut_raw3(SYS_mprotect, addr, len,
+	return test_raw3(SYS_mprotect, addr, len,
 	    below(f, 4) ? (long)below(f, 8) : (long)arg_num(f));
 }
 
@@ -351,7 +351,7 @@ f_munmap(struct fuzz *f)
 	unsigned long addr, len;
 
 	scratch_range(f, &addr, &len);
-	return ut_raw3(SYS_munmap, addr, len, 0);
+	return test_raw3(SYS_munmap, addr, len, 0);
 }
 
 static long
@@ -361,7 +361,7 @@ f_madvise(struct fuzz *f)
 	unsigned long addr, len;
 
 	scratch_range(f, &addr, &len);
-	return ut_raw3(SYS_madvise, addr, len,
+	return test_raw3(SYS_madvise, addr, len,
 	    advice[below(f, sizeof(advice) / sizeof(advice[0]))]);
 }
 
@@ -375,9 +375,9 @@ f_brk(struct fuzz *f)
 	case 1: v = bad_ptr(f); break;
 	default: v = f->brk_base + below(f, 1 << 20); break;
 	}
-	if (v >= UT_USER_MIN && v < f->brk_base)
+	if (v >= VM_MIN_USER_ADDRESS && v < f->brk_base)
 		v = 0;			/* never below the fuzzer's own heap */
-	return ut_raw1(SYS_brk, v);
+	return test_raw1(SYS_brk, v);
 }
 
 static long
@@ -391,7 +391,7 @@ f_rt_sigaction(struct fuzz *f)
 	    (below(f, 2) ? 0 : bad_ptr(f));
 	long sig = below(f, 4) ? (long)below(f, 70) : (long)arg_num(f);
 
-	return ut_raw6(SYS_rt_sigaction, sig, act,
+	return test_raw6(SYS_rt_sigaction, sig, act,
 	    below(f, 2) ? 0 : arg_ptr(f), below(f, 4) ? 8 : arg_num(f), 0, 0);
 }
 
@@ -401,7 +401,7 @@ f_rt_sigprocmask(struct fuzz *f)
 	static uint64_t set;
 
 	set = rnd(f);
-	return ut_raw6(SYS_rt_sigprocmask, below(f, 4) ? (long)below(f, 3) :
+	return test_raw6(SYS_rt_sigprocmask, below(f, 4) ? (long)below(f, 3) :
 	    (long)arg_num(f), below(f, 3) ? (long)&set : (long)arg_ptr(f),
 	    below(f, 2) ? 0 : arg_ptr(f), below(f, 4) ? 8 : arg_num(f), 0, 0);
 }
@@ -416,11 +416,11 @@ f_ioctl(struct fuzz *f)
 	long fd = arg_fd(f);
 
 	/* On Linux, random requests only on the pipe and bogus fds. */
-	if (!ut_native && (fd == f->file_fd || fd == f->dir_fd))
+	if (!test_native && (fd == f->file_fd || fd == f->dir_fd))
 		fd = f->sink[0];
-	if (ut_native && below(f, 8) == 0)
+	if (test_native && below(f, 8) == 0)
 		fd = 1 + below(f, 2);	/* the console */
-	return ut_raw3(SYS_ioctl, fd,
+	return test_raw3(SYS_ioctl, fd,
 	    reqs[below(f, sizeof(reqs) / sizeof(reqs[0]))], arg_ptr(f));
 }
 
@@ -443,7 +443,7 @@ f_readv_writev(struct fuzz *f, int write)
 		iovs[i].iov_len = sink ? below(f, SINK_MAX / 8 + 1) :
 		    arg_len(f);
 	}
-	r = ut_raw3(write ? SYS_writev : SYS_readv, fd, iov, n);
+	r = test_raw3(write ? SYS_writev : SYS_readv, fd, iov, n);
 	if (sink && r > 0)
 		drain(f, r);
 	return r;
@@ -468,15 +468,15 @@ close_pair(unsigned long p)
 	int fds[2];
 
 	memcpy(fds, (void *)p, sizeof(fds));
-	ut_raw1(SYS_close, fds[0]);
-	ut_raw1(SYS_close, fds[1]);
+	test_raw1(SYS_close, fds[0]);
+	test_raw1(SYS_close, fds[1]);
 }
 
 static long
 f_pipe(struct fuzz *f)
 {
 	unsigned long p = arg_ptr(f);
-	long r = ut_raw1(SYS_pipe, p);
+	long r = test_raw1(SYS_pipe, p);
 
 	if (r == 0)
 		close_pair(p);
@@ -487,7 +487,7 @@ static long
 f_pipe2(struct fuzz *f)
 {
 	unsigned long p = arg_ptr(f);
-	long r = ut_raw3(SYS_pipe2, p, below(f, 2) ? (long)(below(f, 2) *
+	long r = test_raw3(SYS_pipe2, p, below(f, 2) ? (long)(below(f, 2) *
 	    O_CLOEXEC) : (long)arg_num(f), 0);
 
 	if (r == 0)
@@ -499,16 +499,16 @@ static long
 f_sched_yield(struct fuzz *f)
 {
 	(void)f;
-	return ut_raw0(SYS_sched_yield);
+	return test_raw0(SYS_sched_yield);
 }
 
 static long
 f_dup(struct fuzz *f)
 {
-	long r = ut_raw1(SYS_dup, below(f, 4) ? arg_fd(f) : (long)below(f, 3));
+	long r = test_raw1(SYS_dup, below(f, 4) ? arg_fd(f) : (long)below(f, 3));
 
 	if (r >= 0)
-		ut_raw1(SYS_close, r);
+		test_raw1(SYS_close, r);
 	return r;
 }
 
@@ -522,9 +522,9 @@ f_dup2(struct fuzz *f)
 	    targets[below(f, sizeof(targets) / sizeof(targets[0]))];
 	if (held_fd(f, new))
 		new = 150;
-	r = ut_raw3(SYS_dup2, old, new, 0);
+	r = test_raw3(SYS_dup2, old, new, 0);
 	if (r >= 0 && r != old)
-		ut_raw1(SYS_close, r);
+		test_raw1(SYS_close, r);
 	return r;
 }
 
@@ -537,14 +537,14 @@ f_nanosleep(struct fuzz *f)
 
 	ts.tv_sec = below(f, 8) ? 0 : -1 - (long)below(f, 3);
 	ts.tv_nsec = nsecs[below(f, sizeof(nsecs) / sizeof(nsecs[0]))];
-	return ut_raw3(SYS_nanosleep, below(f, 4) ? (long)&ts :
+	return test_raw3(SYS_nanosleep, below(f, 4) ? (long)&ts :
 	    (long)bad_ptr(f), below(f, 2) ? 0 : arg_ptr(f), 0);
 }
 
 static long
 f_getpid(struct fuzz *f)
 {
-	long r = ut_raw0(below(f, 2) ? SYS_getpid : SYS_getppid);
+	long r = test_raw0(below(f, 2) ? SYS_getpid : SYS_getppid);
 
 	if (r == f->pid)
 		return 0;
@@ -555,19 +555,19 @@ f_getpid(struct fuzz *f)
 static long
 f_fork(struct fuzz *f)
 {
-	static const long flags[] = { 0, UT_RFFDG, UT_RFCFDG,
-	    UT_RFFDG | UT_RFCFDG, 1, 16, 0x10000 };
+	static const long flags[] = { 0, RFFDG, RFCFDG,
+	    RFFDG | RFCFDG, 1, 16, 0x10000 };
 	long r;
 
 	if (below(f, 2))
-		r = ut_raw0(SYS_fork);
+		r = test_raw0(SYS_fork);
 	else
-		r = ut_raw1(UT_NR_RFORK, flags[below(f, sizeof(flags) /
+		r = test_raw1(SYS_rfork, flags[below(f, sizeof(flags) /
 		    sizeof(flags[0]))]);
 	if (r == 0)
-		ut_raw_exit(0);
+		test_raw_exit(0);
 	if (r > 0)
-		ut_raw6(SYS_wait4, r, 0, 0, 0, 0, 0);
+		test_raw6(SYS_wait4, r, 0, 0, 0, 0, 0);
 	return r > 0 ? 0 : r;
 }
 
@@ -580,7 +580,7 @@ f_execve(struct fuzz *f)
 	unsigned long path = below(f, 4) ? (unsigned long)paths[below(f,
 	    sizeof(paths) / sizeof(paths[0]))] : bad_ptr(f);
 
-	return ut_raw3(SYS_execve, path, below(f, 3) ? (long)argv :
+	return test_raw3(SYS_execve, path, below(f, 3) ? (long)argv :
 	    (long)bad_ptr(f), below(f, 3) ? (long)(argv + 1) :
 	    (long)bad_ptr(f));
 }
@@ -590,7 +590,7 @@ f_wait4(struct fuzz *f)
 {
 	const long pids[] = { -1, 0, 1, -2, 1 << 30, INT_MAX, INT_MIN };
 
-	return ut_raw6(SYS_wait4, pids[below(f, sizeof(pids) /
+	return test_raw6(SYS_wait4, pids[below(f, sizeof(pids) /
 	    sizeof(pids[0]))], below(f, 2) ? 0 : arg_ptr(f),
 	    WNOHANG | (below(f, 2) ? 0 : (long)arg_num(f)),
 	    below(f, 2) ? 0 : arg_ptr(f), 0, 0);
@@ -600,10 +600,10 @@ static long
 f_kill(struct fuzz *f)
 {
 	switch (below(f, 4)) {
-	case 0: return ut_raw3(SYS_kill, f->pid, 0, 0);
-	case 1: return ut_raw3(SYS_kill, below(f, 2) ? 1 : -1, 0, 0);
+	case 0: return test_raw3(SYS_kill, f->pid, 0, 0);
+	case 1: return test_raw3(SYS_kill, below(f, 2) ? 1 : -1, 0, 0);
 	default:
-		return ut_raw3(SYS_kill, 1000000000 + (long)below(f, 1000000),
+		return test_raw3(SYS_kill, 1000000000 + (long)below(f, 1000000),
 		    below(f, 2) ? (long)below(f, 70) : (long)arg_num(f), 0);
 	}
 }
@@ -611,13 +611,13 @@ f_kill(struct fuzz *f)
 static long
 f_uname(struct fuzz *f)
 {
-	return ut_raw1(SYS_uname, arg_ptr(f));
+	return test_raw1(SYS_uname, arg_ptr(f));
 }
 
 static long
 f_ftruncate(struct fuzz *f)
 {
-	return ut_raw3(SYS_ftruncate, arg_fd(f), arg_num(f), 0);
+	return test_raw3(SYS_ftruncate, arg_fd(f), arg_num(f), 0);
 }
 
 static long
@@ -629,21 +629,21 @@ f_arch_prctl(struct fuzz *f)
 	long r;
 
 	if (below(f, 3) != 0)
-		return ut_raw3(SYS_arch_prctl, codes[below(f, sizeof(codes) /
+		return test_raw3(SYS_arch_prctl, codes[below(f, sizeof(codes) /
 		    sizeof(codes[0]))], arg_ptr(f), 0);
 	/* ARCH_SET_FS: to a bad base, or to the current one. */
-	if (ut_raw3(SYS_arch_prctl, 0x1003, (long)&old, 0) != 0)
+	if (test_raw3(SYS_arch_prctl, 0x1003, (long)&old, 0) != 0)
 		return -EINVAL;
-	r = ut_raw3(SYS_arch_prctl, 0x1002, below(f, 2) ? (long)old :
+	r = test_raw3(SYS_arch_prctl, 0x1002, below(f, 2) ? (long)old :
 	    (long)bad_ptr(f) | 0x800000000000L, 0);
-	ut_raw3(SYS_arch_prctl, 0x1002, (long)old, 0);
+	test_raw3(SYS_arch_prctl, 0x1002, (long)old, 0);
 	return r;
 }
 
 static long
 f_gettid(struct fuzz *f)
 {
-	return ut_raw0(below(f, 2) ? SYS_gettid : UT_NR_LWP_GETTID) > 0 ?
+	return test_raw0(below(f, 2) ? SYS_gettid : SYS_lwp_gettid) > 0 ?
 	    0 : -EINVAL;
 }
 
@@ -653,14 +653,14 @@ f_getdents64(struct fuzz *f)
 	long fd = below(f, 2) ? f->dir_fd : arg_fd(f);
 
 	if (below(f, 8) == 0)
-		ut_raw3(SYS_lseek, f->dir_fd, 0, SEEK_SET);
-	return ut_raw3(SYS_getdents64, fd, arg_ptr(f), arg_len(f));
+		test_raw3(SYS_lseek, f->dir_fd, 0, SEEK_SET);
+	return test_raw3(SYS_getdents64, fd, arg_ptr(f), arg_len(f));
 }
 
 static long
 f_set_tid_address(struct fuzz *f)
 {
-	long r = ut_raw1(SYS_set_tid_address, arg_ptr(f));
+	long r = test_raw1(SYS_set_tid_address, arg_ptr(f));
 
 	return r > 0 ? 0 : r;
 }
@@ -668,18 +668,18 @@ f_set_tid_address(struct fuzz *f)
 static long
 f_clock_gettime(struct fuzz *f)
 {
-	return ut_raw3(SYS_clock_gettime, below(f, 2) ? (long)below(f, 3) :
+	return test_raw3(SYS_clock_gettime, below(f, 2) ? (long)below(f, 3) :
 	    (long)arg_num(f), arg_ptr(f), 0);
 }
 
 static long
 f_memfd_create(struct fuzz *f)
 {
-	long r = ut_raw3(SYS_memfd_create, below(f, 2) ? (long)"fuzz" :
+	long r = test_raw3(SYS_memfd_create, below(f, 2) ? (long)"fuzz" :
 	    (long)arg_ptr(f), below(f, 2) ? 0 : (long)arg_num(f), 0);
 
 	if (r >= 0)
-		ut_raw1(SYS_close, r);
+		test_raw1(SYS_close, r);
 	return r;
 }
 
@@ -688,7 +688,7 @@ static void
 fuzz_lwp_body(void *arg)
 {
 	(void)arg;
-	ut_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 static long
@@ -706,9 +706,9 @@ f_lwp_create(struct fuzz *f)
 	    (int *)bad_ptr(f));
 	p.lwp_tid2 = &tid2;
 	tid2 = -1;
-	r = ut_raw1(UT_NR_LWP_CREATE, below(f, 6) ? (long)&p : (long)bad_ptr(f));
+	r = test_raw1(SYS_lwp_create, below(f, 6) ? (long)&p : (long)bad_ptr(f));
 	if (r == 0)
-		ut_raw1(UT_NR_LWP_WAIT, tid2);
+		test_raw1(SYS_lwp_wait, tid2);
 	return r;
 }
 
@@ -716,16 +716,16 @@ static long
 f_lwp_wait(struct fuzz *f)
 {
 	const long lids[] = { 0, -1, 1 << 20, INT_MAX, INT_MIN };
-	long me = ut_raw0(UT_NR_LWP_GETTID);
+	long me = test_raw0(SYS_lwp_gettid);
 
-	return ut_raw1(UT_NR_LWP_WAIT, below(f, 3) ? lids[below(f,
+	return test_raw1(SYS_lwp_wait, below(f, 3) ? lids[below(f,
 	    sizeof(lids) / sizeof(lids[0]))] : me);
 }
 
 static long
 f_kstat(struct fuzz *f)
 {
-	long r = ut_raw3(UT_NR_KSTAT, arg_ptr(f), arg_len(f), 0);
+	long r = test_raw3(SYS_kstat, arg_ptr(f), arg_len(f), 0);
 
 	return r > 0 ? 0 : r;
 }
@@ -738,7 +738,7 @@ f_unknown(struct fuzz *f)
 	    0x7fffffff, -1, -1000 };
 	long nr = below(f, 2) ? nrs[below(f, sizeof(nrs) / sizeof(nrs[0]))] :
 	    100000 + (long)below(f, 900000);
-	long r = ut_raw6(nr, arg_num(f), arg_num(f), arg_num(f), arg_num(f),
+	long r = test_raw6(nr, arg_num(f), arg_num(f), arg_num(f), arg_num(f),
 	    arg_num(f), arg_num(f));
 
 	return r == -ENOSYS ? 0 : (r == 0 ? -1000 : r);
@@ -813,13 +813,13 @@ pick(struct fuzz *f)
 static void
 reset_scratch(struct fuzz *f)
 {
-	long r = ut_raw6(SYS_mmap, (long)f->scratch, SCRATCH_PAGES * P,
+	long r = test_raw6(SYS_mmap, (long)f->scratch, SCRATCH_PAGES * P,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 	    -1, 0);
 
 	if (r != (long)f->scratch) {
-		ut_log("fuzz: cannot map the scratch region again: %ld", r);
-		ut_raw_exit(3);
+		test_note("fuzz: cannot map the scratch region again: %ld", r);
+		test_raw_exit(3);
 	}
 }
 
@@ -832,18 +832,18 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 	long r;
 
 	f.pid = getpid();
-	f.scratch = ut_map((SCRATCH_PAGES + 1) * P);
+	f.scratch = test_map((SCRATCH_PAGES + 1) * P);
 	munmap(f.scratch + SCRATCH_PAGES * P, P);
-	f.file_fd = open(ut_self, O_RDONLY);
+	f.file_fd = open(test_self, O_RDONLY);
 	f.dir_fd = open("/", O_RDONLY | O_DIRECTORY);
-	ut_pipe(f.sink);
-	ut_assert(f.file_fd > 2 && f.dir_fd > 2);
+	test_pipe(f.sink);
+	test_assert(f.file_fd > 2 && f.dir_fd > 2);
 	close(0);			/* nothing may read the console */
 	for (size_t i = 0; i < sizeof(iovs) / sizeof(iovs[0]); i++) {
 		iovs[i].iov_base = f.scratch;
 		iovs[i].iov_len = 0;
 	}
-	f.brk_base = ut_raw1(SYS_brk, 0);
+	f.brk_base = test_raw1(SYS_brk, 0);
 
 	for (f.index = 0; f.index < ncalls; f.index++) {
 		c = pick(&f);
@@ -852,39 +852,39 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 			progress[2 * child + 1] = c - calls;
 		}
 		if (f.index % 1000 == 0)
-			ut_log("fuzz child %d (seed %llu): call %ld", child,
+			test_note("fuzz child %d (seed %llu): call %ld", child,
 			    (unsigned long long)seed, f.index);
 		if (f.index % 500 == 0)
 			reset_scratch(&f);
 		f.name = c->name;
 		r = c->fn(&f);
-		if (ut_raw0(SYS_getpid) != f.pid) {
-			ut_log("fuzz child %d: getpid changed after call %ld "
+		if (test_raw0(SYS_getpid) != f.pid) {
+			test_note("fuzz child %d: getpid changed after call %ld "
 			    "(%s)", child, f.index, c->name);
-			ut_raw_exit(1);
+			test_raw_exit(1);
 		}
 		if (c->fn == f_unknown && r != 0) {
-			ut_log("fuzz child %d: call %ld: an unknown system call "
+			test_note("fuzz child %d: call %ld: an unknown system call "
 			    "returned %ld, expected -ENOSYS", child, f.index, r);
-			ut_raw_exit(1);
+			test_raw_exit(1);
 		}
-		if (!ut_native || r >= 0 || r < -4095)
+		if (!test_native || r >= 0 || r < -4095)
 			continue;
 		if (!abi_errno(-r) || (r == -ENOSYS && !c->unimpl)) {
-			ut_log("fuzz child %d: call %ld (%s) returned %ld (%s), "
+			test_note("fuzz child %d: call %ld (%s) returned %ld (%s), "
 			    "not an answer ABI.md allows", child, f.index,
-			    c->name, r, ut_errname((int)-r));
-			ut_raw_exit(1);
+			    c->name, r, test_errname((int)-r));
+			test_raw_exit(1);
 		}
 	}
-	ut_raw_exit(0);
+	test_raw_exit(0);
 }
 
-/* The seed of fuzzing child `child`: ut_seed and the child mixed. */
+/* The seed of fuzzing child `child`: test_seed and the child mixed. */
 static uint64_t
 child_seed(int child)
 {
-	uint64_t z = ut_seed + (child + 1) * 0x9e3779b97f4a7c15ULL;
+	uint64_t z = test_seed + (child + 1) * 0x9e3779b97f4a7c15ULL;
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -898,18 +898,18 @@ child_seed(int child)
 static int
 wait_fuzz_child(pid_t pid, unsigned secs, int *hung)
 {
-	uint64_t end = ut_now_ns() + secs * 1000000000ULL;
+	uint64_t end = test_now_ns() + secs * 1000000000ULL;
 	int status = 0;
 
 	*hung = 0;
 	while (wait4(pid, &status, WNOHANG, NULL) == 0) {
-		if (ut_now_ns() > end) {
+		if (test_now_ns() > end) {
 			*hung = 1;
 			kill(pid, SIGKILL);
-			ut_wait(pid);
+			test_wait(pid);
 			return 0;
 		}
-		ut_sleep_ns(5000000);
+		test_sleep_ns(5000000);
 	}
 	return status;
 }
@@ -930,7 +930,7 @@ t_fuzz(void)
 		progress = shared;
 	for (int child = 0; child < FUZZ_CHILDREN; child++) {
 		uint64_t seed = child_seed(child);
-		pid_t pid = ut_fork();
+		pid_t pid = test_fork();
 		int status;
 
 		if (pid == 0)
@@ -941,19 +941,19 @@ t_fuzz(void)
 		if (hung)
 			snprintf(how, sizeof(how), "hung for 30 s");
 		else
-			ut_status_str(status, how, sizeof(how));
+			test_status_str(status, how, sizeof(how));
 		if (progress)
-			ut_fail("fuzz child %d (seed %llu) %s during call %ld "
+			test_fail("fuzz child %d (seed %llu) %s during call %ld "
 			    "(%s)", child, (unsigned long long)seed, how,
 			    progress[2 * child],
 			    calls[progress[2 * child + 1] % NCALLS].name);
-		ut_fail("fuzz child %d (seed %llu) %s", child,
+		test_fail("fuzz child %d (seed %llu) %s", child,
 		    (unsigned long long)seed, how);
 	}
-	ut_expect_eq(syscall(SYS_getpid), getpid(), "getpid after fuzzing");
-	ut_note("%d calls in %d children, seed %llu",
+	test_expect_eq(syscall(SYS_getpid), getpid(), "getpid after fuzzing");
+	test_note("%d calls in %d children, seed %llu",
 	    FUZZ_CHILDREN * FUZZ_CALLS, FUZZ_CHILDREN,
-	    (unsigned long long)ut_seed);
+	    (unsigned long long)test_seed);
 }
 
 /* Numbers that name no call give ENOSYS, whatever the arguments. */
@@ -966,7 +966,7 @@ t_syscall_unknown(void)
 
 	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
 		snprintf(what, sizeof(what), "system call %ld", nrs[i]);
-		ut_expect_raw_errno(ut_raw6(nrs[i], 1, 2, 3, 4, 5, 6), ENOSYS,
+		test_expect_raw_errno(test_raw6(nrs[i], 1, 2, 3, 4, 5, 6), ENOSYS,
 		    what);
 	}
 }
@@ -975,13 +975,13 @@ t_syscall_unknown(void)
 static void
 t_syscall_nr_64bit(void)
 {
-	ut_expect_raw_errno(ut_raw0((1L << 32) + SYS_getpid), ENOSYS,
+	test_expect_raw_errno(test_raw0((1L << 32) + SYS_getpid), ENOSYS,
 	    "system call 2^32 + 39");
-	ut_expect_raw_errno(ut_raw0(UT_NONCANON_HI + SYS_getpid), ENOSYS,
+	test_expect_raw_errno(test_raw0(TEST_NONCANON_HI + SYS_getpid), ENOSYS,
 	    "system call 2^63 + 39");
 }
 
-const struct ut_test ut_fuzz_tests[] = {
+const struct test ut_fuzz_tests[] = {
 	{ "syscall_unknown", t_syscall_unknown, NULL },
 	{ "syscall_nr_64bit", t_syscall_nr_64bit,
 	    "Linux uses only the low 32 bits of the number" },

@@ -50,7 +50,7 @@ lwp_stack(size_t size)
 {
 	char *base = malloc(size);
 
-	ut_assert(base != NULL);
+	test_assert(base != NULL);
 	return (void *)((((uintptr_t)base + size) & ~(uintptr_t)15) - 8);
 }
 
@@ -64,7 +64,7 @@ lwp_start(void (*fn)(void *), struct lwp_box *box, int *tid1, int *tid2)
 		.lwp_tid1 = tid1, .lwp_tid2 = tid2,
 	};
 
-	return ut_raw1(UT_NR_LWP_CREATE, (long)&p);
+	return test_raw1(SYS_lwp_create, (long)&p);
 }
 
 /* Start an LWP or fail the test; returns its id. */
@@ -73,26 +73,26 @@ lwp_start_ok(void (*fn)(void *), struct lwp_box *box)
 {
 	int tid = -1;
 
-	ut_expect_eq(lwp_start(fn, box, &tid, NULL), 0, "lwp_create");
-	ut_assert_msg(tid > 0, "lwp_create stored id %d", tid);
+	test_expect_eq(lwp_start(fn, box, &tid, NULL), 0, "lwp_create");
+	test_assert_msg(tid > 0, "lwp_create stored id %d", tid);
 	return tid;
 }
 
 static void
 lwp_wait_ok(int tid)
 {
-	ut_expect_eq(ut_raw1(UT_NR_LWP_WAIT, tid), 0, "lwp_wait");
+	test_expect_eq(test_raw1(SYS_lwp_wait, tid), 0, "lwp_wait");
 }
 
 /* Wait (yielding) until *flag reaches `n`, at most 5 s. */
 static void
 wait_for(volatile int *flag, int n, const char *what)
 {
-	uint64_t end = ut_now_ns() + 5000 * MS;
+	uint64_t end = test_now_ns() + 5000 * MS;
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < n) {
-		if (ut_now_ns() > end)
-			ut_fail("%s: %d of %d after 5 s", what, *flag, n);
+		if (test_now_ns() > end)
+			test_fail("%s: %d of %d after 5 s", what, *flag, n);
 		sched_yield();
 	}
 }
@@ -104,12 +104,12 @@ expect_nlwps(uint64_t want, const char *what)
 	struct kstat ks;
 
 	for (int i = 0; i < 200; i++) {
-		ut_kstat(&ks);
+		test_kstat(&ks);
 		if (ks.ks_nlwps == want)
 			return;
-		ut_sleep_ns(10 * MS);
+		test_sleep_ns(10 * MS);
 	}
-	ut_fail("%s: %llu LWPs, expected %llu", what,
+	test_fail("%s: %llu LWPs, expected %llu", what,
 	    (unsigned long long)ks.ks_nlwps, (unsigned long long)want);
 }
 
@@ -124,10 +124,10 @@ body_ids(void *arg)
 	struct lwp_box *b = arg;
 
 	b->tid_seen = *b->tid_ptr;
-	b->tid = (int)ut_raw0(UT_NR_LWP_GETTID);
-	b->gettid = (int)ut_raw0(SYS_gettid);
+	b->tid = (int)test_raw0(SYS_lwp_gettid);
+	b->gettid = (int)test_raw0(SYS_gettid);
 	__atomic_store_n(&b->started, 1, __ATOMIC_RELEASE);
-	ut_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 /* Wait for go, add one to the counter. */
@@ -138,9 +138,9 @@ body_count(void *arg)
 
 	__atomic_add_fetch(&b->started, 1, __ATOMIC_ACQ_REL);
 	while (!__atomic_load_n(&b->go, __ATOMIC_ACQUIRE))
-		ut_raw0(SYS_sched_yield);
+		test_raw0(SYS_sched_yield);
 	__atomic_add_fetch(b->counter, 1, __ATOMIC_ACQ_REL);
-	ut_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 /* Spin in user mode forever. */
@@ -162,8 +162,8 @@ body_block(void *arg)
 	char c;
 
 	__atomic_add_fetch(&b->started, 1, __ATOMIC_ACQ_REL);
-	ut_raw3(SYS_read, b->fd, (long)&c, 1);
-	ut_raw_lwp_exit();
+	test_raw3(SYS_read, b->fd, (long)&c, 1);
+	test_raw_lwp_exit();
 }
 
 /* Sleep 30 ms, write one byte to b->fd, end. */
@@ -173,9 +173,9 @@ body_late_write(void *arg)
 	struct lwp_box *b = arg;
 	struct timespec ts = { 0, 30 * MS };
 
-	ut_raw3(SYS_nanosleep, (long)&ts, 0, 0);
-	ut_raw3(SYS_write, b->fd, (long)"L", 1);
-	ut_raw_lwp_exit();
+	test_raw3(SYS_nanosleep, (long)&ts, 0, 0);
+	test_raw3(SYS_write, b->fd, (long)"L", 1);
+	test_raw_lwp_exit();
 }
 
 /* Write "hello" to b->fd. */
@@ -184,8 +184,8 @@ body_write_hello(void *arg)
 {
 	struct lwp_box *b = arg;
 
-	b->result = ut_raw3(SYS_write, b->fd, (long)"hello", 5);
-	ut_raw_lwp_exit();
+	b->result = test_raw3(SYS_write, b->fd, (long)"hello", 5);
+	test_raw_lwp_exit();
 }
 
 /* fork; the child exits with 7 at once, the LWP records its pid. */
@@ -193,12 +193,12 @@ static void
 body_fork(void *arg)
 {
 	struct lwp_box *b = arg;
-	long pid = ut_raw0(SYS_fork);
+	long pid = test_raw0(SYS_fork);
 
 	if (pid == 0)
-		ut_raw_exit(7);
+		test_raw_exit(7);
 	b->result = pid;
-	ut_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 /* End the whole process with exit(5) from this LWP. */
@@ -206,8 +206,8 @@ static void
 body_exit5(void *arg)
 {
 	(void)arg;
-	ut_raw1(SYS_exit, 5);
-	ut_raw_lwp_exit();
+	test_raw1(SYS_exit, 5);
+	test_raw_lwp_exit();
 }
 
 /* Set `started`, then end. */
@@ -217,7 +217,7 @@ body_flag(void *arg)
 	struct lwp_box *b = arg;
 
 	__atomic_store_n(&b->started, 1, __ATOMIC_RELEASE);
-	ut_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 /* ---------------------------------------------------------------------
@@ -229,20 +229,20 @@ static void
 t_lwp_basic(void)
 {
 	struct lwp_box box = { 0 };
-	int tid1 = -1, tid2 = -1, me = (int)ut_raw0(UT_NR_LWP_GETTID);
+	int tid1 = -1, tid2 = -1, me = (int)test_raw0(SYS_lwp_gettid);
 
 	box.tid_ptr = &tid1;
-	ut_expect_eq(lwp_start(body_ids, &box, &tid1, &tid2), 0, "lwp_create");
-	ut_assert_msg(tid1 > 0 && tid1 == tid2, "lwp_tid1 %d, lwp_tid2 %d",
+	test_expect_eq(lwp_start(body_ids, &box, &tid1, &tid2), 0, "lwp_create");
+	test_assert_msg(tid1 > 0 && tid1 == tid2, "lwp_tid1 %d, lwp_tid2 %d",
 	    tid1, tid2);
-	ut_assert_msg(tid1 != me, "the new LWP has the creator's id %d", me);
+	test_assert_msg(tid1 != me, "the new LWP has the creator's id %d", me);
 	lwp_wait_ok(tid1);
-	ut_expect_eq(box.started, 1, "the LWP ran before lwp_wait returned");
-	ut_expect_eq(box.tid, tid1, "lwp_gettid in the LWP");
-	ut_expect_eq(box.gettid, tid1, "gettid in the LWP");
-	ut_expect_eq(box.tid_seen, tid1, "lwp_tid1 as the LWP found it");
-	ut_expect_eq(ut_raw0(UT_NR_LWP_GETTID), me, "creator's id unchanged");
-	ut_expect_eq(syscall(SYS_gettid), me, "creator's gettid");
+	test_expect_eq(box.started, 1, "the LWP ran before lwp_wait returned");
+	test_expect_eq(box.tid, tid1, "lwp_gettid in the LWP");
+	test_expect_eq(box.gettid, tid1, "gettid in the LWP");
+	test_expect_eq(box.tid_seen, tid1, "lwp_tid1 as the LWP found it");
+	test_expect_eq(test_raw0(SYS_lwp_gettid), me, "creator's id unchanged");
+	test_expect_eq(syscall(SYS_gettid), me, "creator's gettid");
 }
 
 /* lwp_wait: unknown or reaped id ESRCH, own id EDEADLK. */
@@ -250,17 +250,17 @@ static void
 t_lwp_wait_errors(void)
 {
 	struct lwp_box box = { 0 };
-	int me = (int)ut_raw0(UT_NR_LWP_GETTID), tid;
+	int me = (int)test_raw0(SYS_lwp_gettid), tid;
 
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_WAIT, 0x7fffffff), ESRCH,
+	test_expect_raw_errno(test_raw1(SYS_lwp_wait, 0x7fffffff), ESRCH,
 	    "lwp_wait(0x7fffffff)");
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_WAIT, -1), ESRCH,
+	test_expect_raw_errno(test_raw1(SYS_lwp_wait, -1), ESRCH,
 	    "lwp_wait(-1)");
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_WAIT, me), EDEADLK,
+	test_expect_raw_errno(test_raw1(SYS_lwp_wait, me), EDEADLK,
 	    "lwp_wait(own id)");
 	tid = lwp_start_ok(body_flag, &box);
 	lwp_wait_ok(tid);
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_WAIT, tid), ESRCH,
+	test_expect_raw_errno(test_raw1(SYS_lwp_wait, tid), ESRCH,
 	    "lwp_wait of a reaped LWP");
 }
 
@@ -273,25 +273,25 @@ t_lwp_last_exit(void)
 	pid_t pid;
 	char c;
 
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0)
-		ut_raw_lwp_exit();	/* the only LWP */
-	ut_expect_exit(pid, 0, "process whose only LWP called lwp_exit");
+		test_raw_lwp_exit();	/* the only LWP */
+	test_expect_exit(pid, 0, "process whose only LWP called lwp_exit");
 
 	/* The first LWP leaves; the process lives until the second does. */
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		close(p[0]);
 		box.fd = p[1];
 		if (lwp_start(body_late_write, &box, NULL, NULL) != 0)
 			_exit(1);
-		ut_raw_lwp_exit();
+		test_raw_lwp_exit();
 	}
 	close(p[1]);
-	ut_expect_eq(read(p[0], &c, 1), 1,
+	test_expect_eq(read(p[0], &c, 1), 1,
 	    "the second LWP wrote after the first left");
-	ut_expect_exit(pid, 0, "process whose last LWP called lwp_exit");
+	test_expect_exit(pid, 0, "process whose last LWP called lwp_exit");
 	close(p[0]);
 }
 
@@ -306,21 +306,21 @@ t_lwp_many(void)
 	int tids[N];
 
 	box.counter = &counter;
-	ut_kstat(&before);
+	test_kstat(&before);
 	for (int i = 0; i < N; i++) {
 		tids[i] = lwp_start_ok(body_count, &box);
 		for (int j = 0; j < i; j++)
-			ut_assert_msg(tids[j] != tids[i], "LWPs %d and %d "
+			test_assert_msg(tids[j] != tids[i], "LWPs %d and %d "
 			    "both have id %d", j, i, tids[i]);
 	}
 	wait_for(&box.started, N, "LWPs started");
-	ut_kstat(&during);
-	ut_expect_eq(during.ks_nlwps, before.ks_nlwps + N,
+	test_kstat(&during);
+	test_expect_eq(during.ks_nlwps, before.ks_nlwps + N,
 	    "kstat LWPs while 64 run");
 	__atomic_store_n(&box.go, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < N; i++)
 		lwp_wait_ok(tids[i]);
-	ut_expect_eq(counter, N, "counter after 64 LWPs");
+	test_expect_eq(counter, N, "counter after 64 LWPs");
 	expect_nlwps(before.ks_nlwps, "LWPs after lwp_wait");
 }
 
@@ -353,19 +353,19 @@ t_lwp_exit_while_running(void)
 	struct kstat base;
 	int p[2];
 
-	ut_kstat(&base);
+	test_kstat(&base);
 	for (int how = 0; how < 4; how++) {
 		struct lwp_box box = { 0 };
 		pid_t pid;
 
-		ut_pipe(p);
-		pid = ut_fork();
+		test_pipe(p);
+		pid = test_fork();
 		if (pid == 0) {
 			start_busy_lwps(&box, 8, 8, p[0]);
 			if (how == 0)
-				ut_raw1(SYS_exit, 3);
+				test_raw1(SYS_exit, 3);
 			else if (how == 1)
-				ut_raw1(SYS_exit_group, 3);
+				test_raw1(SYS_exit_group, 3);
 			else if (how == 2)
 				exit(3);
 			/* how 3: another LWP calls exit(5) */
@@ -374,7 +374,7 @@ t_lwp_exit_while_running(void)
 			for (;;)
 				sched_yield();
 		}
-		ut_expect_exit(pid, how == 3 ? 5 : 3,
+		test_expect_exit(pid, how == 3 ? 5 : 3,
 		    "process exiting with 16 busy LWPs (0: exit, 1: exit_group, "
 		    "2: libc exit, 3: exit from another LWP)");
 		close(p[0]);
@@ -391,24 +391,24 @@ t_lwp_kill_many(void)
 	struct kstat base;
 	int p[2], ready[2];
 
-	ut_kstat(&base);
+	test_kstat(&base);
 	for (int s = 0; s < 2; s++) {
 		struct lwp_box box = { 0 };
 		pid_t pid;
 		char c;
 
-		ut_pipe(p);
-		ut_pipe(ready);
-		pid = ut_fork();
+		test_pipe(p);
+		test_pipe(ready);
+		pid = test_fork();
 		if (pid == 0) {
 			start_busy_lwps(&box, 8, 8, p[0]);
 			write(ready[1], "r", 1);
 			read(p[0], &c, 1);
 			_exit(0);
 		}
-		ut_expect_eq(read(ready[0], &c, 1), 1, "child ready");
-		ut_expect_eq(kill(pid, sigs[s]), 0, "kill");
-		ut_expect_signal(pid, sigs[s], "process with 17 LWPs");
+		test_expect_eq(read(ready[0], &c, 1), 1, "child ready");
+		test_expect_eq(kill(pid, sigs[s]), 0, "kill");
+		test_expect_signal(pid, sigs[s], "process with 17 LWPs");
 		close(p[0]);
 		close(p[1]);
 		close(ready[0]);
@@ -423,24 +423,24 @@ t_lwp_create_efault(void)
 {
 	struct lwp_box box = { 0 };
 	struct kstat before;
-	int *ro = mmap(NULL, UT_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+	int *ro = mmap(NULL, TEST_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 	    -1, 0);
 	int ok = 0;
 
-	ut_assert(ro != MAP_FAILED);
-	ut_kstat(&before);
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_CREATE, 0), EFAULT,
+	test_assert(ro != MAP_FAILED);
+	test_kstat(&before);
+	test_expect_raw_errno(test_raw1(SYS_lwp_create, 0), EFAULT,
 	    "lwp_create(NULL)");
-	ut_expect_raw_errno(ut_raw1(UT_NR_LWP_CREATE, (long)UT_KERNEL_TEXT),
+	test_expect_raw_errno(test_raw1(SYS_lwp_create, (long)TEST_KERNEL_TEXT),
 	    EFAULT, "lwp_create(kernel address)");
-	ut_expect_raw_errno(lwp_start(body_flag, &box, (int *)UT_DIRECT_MAP,
+	test_expect_raw_errno(lwp_start(body_flag, &box, (int *)TEST_DIRECT_MAP,
 	    NULL), EFAULT, "lwp_tid1 in the kernel");
-	ut_expect_raw_errno(lwp_start(body_flag, &box, &ok, ro), EFAULT,
+	test_expect_raw_errno(lwp_start(body_flag, &box, &ok, ro), EFAULT,
 	    "lwp_tid2 read-only");
-	ut_expect_raw_errno(lwp_start(body_flag, &box, NULL,
-	    (int *)UT_NONCANON_LO), EFAULT, "lwp_tid2 non-canonical");
-	ut_sleep_ns(30 * MS);
-	ut_expect_eq(box.started, 0, "an LWP of a failed lwp_create ran");
+	test_expect_raw_errno(lwp_start(body_flag, &box, NULL,
+	    (int *)TEST_NONCANON_LO), EFAULT, "lwp_tid2 non-canonical");
+	test_sleep_ns(30 * MS);
+	test_expect_eq(box.started, 0, "an LWP of a failed lwp_create ran");
 	expect_nlwps(before.ks_nlwps, "LWPs after failed lwp_creates");
 }
 
@@ -452,9 +452,9 @@ t_lwp_fork(void)
 	int tid = lwp_start_ok(body_fork, &box);
 
 	lwp_wait_ok(tid);
-	ut_assert_msg(box.result > 0, "fork in an LWP returned %ld",
+	test_assert_msg(box.result > 0, "fork in an LWP returned %ld",
 	    box.result);
-	ut_expect_exit((pid_t)box.result, 7, "child forked by an LWP");
+	test_expect_exit((pid_t)box.result, 7, "child forked by an LWP");
 }
 
 /* execve ends the other LWPs first. */
@@ -465,18 +465,18 @@ t_lwp_exec(void)
 	int p[2];
 	pid_t pid;
 
-	ut_kstat(&base);
-	ut_pipe(p);
-	pid = ut_fork();
+	test_kstat(&base);
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		struct lwp_box box = { 0 };
-		char *argv[] = { (char *)ut_self, UT_HELPER, "exit", "5", NULL };
+		char *argv[] = { (char *)test_self, UT_HELPER, "exit", "5", NULL };
 		char *envp[] = { NULL };
 		start_busy_lwps(&box, 4, 4, p[0]);
-		execve(ut_self, argv, envp);
+		execve(test_self, argv, envp);
 		_exit(99);
 	}
-	ut_expect_exit(pid, 5, "execve from a process with 8 busy LWPs");
+	test_expect_exit(pid, 5, "execve from a process with 8 busy LWPs");
 	close(p[0]);
 	close(p[1]);
 	expect_nlwps(base.ks_nlwps, "LWPs after the exec'd process exited");
@@ -490,13 +490,13 @@ t_lwp_shared_fds(void)
 	char buf[8];
 	int p[2], tid;
 
-	ut_pipe(p);		/* opened after nothing: shared at once */
+	test_pipe(p);		/* opened after nothing: shared at once */
 	box.fd = p[1];
 	tid = lwp_start_ok(body_write_hello, &box);
-	ut_expect_eq(ut_read_full(p[0], buf, 5), 5, "read what the LWP wrote");
-	ut_assert(memcmp(buf, "hello", 5) == 0);
+	test_expect_eq(test_read_full(p[0], buf, 5), 5, "read what the LWP wrote");
+	test_assert(memcmp(buf, "hello", 5) == 0);
 	lwp_wait_ok(tid);
-	ut_expect_eq(box.result, 5, "the LWP's write");
+	test_expect_eq(box.result, 5, "the LWP's write");
 }
 
 /* ---------------------------------------------------------------------
@@ -512,44 +512,44 @@ t_kstat(void)
 	pid_t pid;
 
 	memset(buf, 0xee, sizeof(buf));
-	ut_expect_eq(ut_raw3(UT_NR_KSTAT, (long)buf, 8, 0), 8, "kstat size 8");
+	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 8, 0), 8, "kstat size 8");
 	for (size_t i = 8; i < sizeof(buf); i++)
-		ut_assert_msg(buf[i] == 0xee, "kstat size 8 wrote byte %zu", i);
-	ut_expect_eq(ut_raw3(UT_NR_KSTAT, (long)buf, 1000, 0), 64,
+		test_assert_msg(buf[i] == 0xee, "kstat size 8 wrote byte %zu", i);
+	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 1000, 0), 64,
 	    "kstat size 1000");
 	for (size_t i = 64; i < sizeof(buf); i++)
-		ut_assert_msg(buf[i] == 0xee, "kstat wrote byte %zu", i);
-	ut_expect_eq(ut_raw3(UT_NR_KSTAT, (long)buf, 0, 0), 0, "kstat size 0");
+		test_assert_msg(buf[i] == 0xee, "kstat wrote byte %zu", i);
+	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 0, 0), 0, "kstat size 0");
 
-	ut_expect_eq(ut_raw3(UT_NR_KSTAT, (long)&a, sizeof(a), 0), 64,
+	test_expect_eq(test_raw3(SYS_kstat, (long)&a, sizeof(a), 0), 64,
 	    "kstat size 64");
-	ut_assert_msg(a.ks_pages_total > 1000 &&
+	test_assert_msg(a.ks_pages_total > 1000 &&
 	    a.ks_pages_free <= a.ks_pages_total, "pages: %llu free of %llu",
 	    (unsigned long long)a.ks_pages_free,
 	    (unsigned long long)a.ks_pages_total);
-	ut_assert_msg(a.ks_nprocs >= 3 && a.ks_nlwps >= a.ks_nprocs &&
+	test_assert_msg(a.ks_nprocs >= 3 && a.ks_nlwps >= a.ks_nprocs &&
 	    a.ks_nvmspaces >= 1 && a.ks_kheap_used > 0, "processes %llu, "
 	    "LWPs %llu, vmspaces %llu, heap %llu",
 	    (unsigned long long)a.ks_nprocs, (unsigned long long)a.ks_nlwps,
 	    (unsigned long long)a.ks_nvmspaces,
 	    (unsigned long long)a.ks_kheap_used);
 
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		ut_sleep_ns(50 * MS);
+		test_sleep_ns(50 * MS);
 		_exit(0);
 	}
-	ut_kstat(&b);
-	ut_expect_eq(b.ks_nprocs, a.ks_nprocs + 1, "processes with a child");
-	ut_sleep_ns(100 * MS);
-	ut_kstat(&b);
-	ut_expect_eq(b.ks_nprocs, a.ks_nprocs + 1, "processes with a zombie");
-	ut_assert_msg(b.ks_uptime_ns >= a.ks_uptime_ns + 100 * MS,
+	test_kstat(&b);
+	test_expect_eq(b.ks_nprocs, a.ks_nprocs + 1, "processes with a child");
+	test_sleep_ns(100 * MS);
+	test_kstat(&b);
+	test_expect_eq(b.ks_nprocs, a.ks_nprocs + 1, "processes with a zombie");
+	test_assert_msg(b.ks_uptime_ns >= a.ks_uptime_ns + 100 * MS,
 	    "uptime moved %llu ns over a 100 ms sleep",
 	    (unsigned long long)(b.ks_uptime_ns - a.ks_uptime_ns));
-	ut_expect_exit(pid, 0, "child");
-	ut_kstat(&b);
-	ut_expect_eq(b.ks_nprocs, a.ks_nprocs, "processes after reaping");
+	test_expect_exit(pid, 0, "child");
+	test_kstat(&b);
+	test_expect_eq(b.ks_nprocs, a.ks_nprocs, "processes after reaping");
 }
 
 /* ---------------------------------------------------------------------
@@ -564,41 +564,41 @@ t_rfork_fdg(void)
 	int p[2];
 	long pid;
 
-	ut_pipe(p);
-	pid = ut_raw1(UT_NR_RFORK, UT_RFFDG);
+	test_pipe(p);
+	pid = test_raw1(SYS_rfork, RFFDG);
 	if (pid == 0) {
 		if (close(p[0]) != 0)
 			_exit(1);
 		_exit(getppid() > 1 ? 0 : 2);
 	}
-	ut_assert_msg(pid > 0, "rfork(RFFDG) returned %ld", pid);
-	ut_expect_exit((pid_t)pid, 0, "rfork(RFFDG) child");
-	ut_expect_ok(syscall(SYS_fstat, p[0], &st),
+	test_assert_msg(pid > 0, "rfork(RFFDG) returned %ld", pid);
+	test_expect_exit((pid_t)pid, 0, "rfork(RFFDG) child");
+	test_expect_ok(syscall(SYS_fstat, p[0], &st),
 	    "the parent's fd after the child closed its copy");
-	ut_expect_eq(write(p[1], "x", 1), 1, "the parent's pipe still works");
+	test_expect_eq(write(p[1], "x", 1), 1, "the parent's pipe still works");
 }
 
 /* rfork(RFCFDG): the child starts with no descriptors at all. */
 static void
 t_rfork_cfdg(void)
 {
-	long pid = ut_raw1(UT_NR_RFORK, UT_RFCFDG);
+	long pid = test_raw1(SYS_rfork, RFCFDG);
 
 	if (pid == 0) {
 		/* No stdout here: report through the exit status only. */
-		if (ut_raw3(SYS_write, 1, (long)"x", 1) != -EBADF)
+		if (test_raw3(SYS_write, 1, (long)"x", 1) != -EBADF)
 			_exit(1);
-		if (ut_raw3(SYS_write, 2, (long)"x", 1) != -EBADF)
+		if (test_raw3(SYS_write, 2, (long)"x", 1) != -EBADF)
 			_exit(2);
-		if (ut_raw1(SYS_close, 0) != -EBADF)
+		if (test_raw1(SYS_close, 0) != -EBADF)
 			_exit(3);
 		/* The first descriptor opened is 0. */
-		_exit(ut_raw3(SYS_open, (long)ut_self, 0, 0) == 0 ? 0 : 4);
+		_exit(test_raw3(SYS_open, (long)test_self, 0, 0) == 0 ? 0 : 4);
 	}
-	ut_assert_msg(pid > 0, "rfork(RFCFDG) returned %ld", pid);
-	ut_expect_exit((pid_t)pid, 0, "rfork(RFCFDG) child (1, 2: write to "
+	test_assert_msg(pid > 0, "rfork(RFCFDG) returned %ld", pid);
+	test_expect_exit((pid_t)pid, 0, "rfork(RFCFDG) child (1, 2: write to "
 	    "1 or 2 was not EBADF; 3: fd 0 open; 4: first open not 0)");
-	ut_expect_eq(write(1, "", 0), 0, "the parent's fd 1");
+	test_expect_eq(write(1, "", 0), 0, "the parent's fd 1");
 }
 
 /* rfork(0): the table is shared; the child's close and open are ours. */
@@ -609,21 +609,21 @@ t_rfork_shared(void)
 	int p[2], status;
 	long pid;
 
-	ut_pipe(p);
-	pid = ut_raw1(UT_NR_RFORK, 0);
+	test_pipe(p);
+	pid = test_raw1(SYS_rfork, 0);
 	if (pid == 0) {
 		/* Open first, so the new fd cannot reuse p[0]'s slot. */
-		int fd = open(ut_self, O_RDONLY);
+		int fd = open(test_self, O_RDONLY);
 
 		close(p[0]);
 		_exit(fd);
 	}
-	ut_assert_msg(pid > 0, "rfork(0) returned %ld", pid);
-	status = ut_wait((pid_t)pid);
-	ut_assert_msg(WIFEXITED(status), "rfork(0) child: status 0x%x", status);
-	ut_expect_errno(syscall(SYS_fstat, p[0], &st), EBADF,
+	test_assert_msg(pid > 0, "rfork(0) returned %ld", pid);
+	status = test_wait((pid_t)pid);
+	test_assert_msg(WIFEXITED(status), "rfork(0) child: status 0x%x", status);
+	test_expect_errno(syscall(SYS_fstat, p[0], &st), EBADF,
 	    "the read end the child closed in the shared table");
-	ut_expect_ok(lseek(WEXITSTATUS(status), 0, SEEK_CUR),
+	test_expect_ok(lseek(WEXITSTATUS(status), 0, SEEK_CUR),
 	    "the file the child opened in the shared table");
 }
 
@@ -631,22 +631,22 @@ t_rfork_shared(void)
 static void
 t_rfork_einval(void)
 {
-	const long bad[] = { UT_RFFDG | UT_RFCFDG, 1, 2, 8, 16, 32, 0x100,
+	const long bad[] = { RFFDG | RFCFDG, 1, 2, 8, 16, 32, 0x100,
 	    1 << 20, 1L << 31, -1 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		long r = ut_raw1(UT_NR_RFORK, bad[i]);
+		long r = test_raw1(SYS_rfork, bad[i]);
 		if (r == 0)
-			ut_raw_exit(99);
+			test_raw_exit(99);
 		if (r > 0) {
-			ut_wait((pid_t)r);
-			ut_fail("rfork(0x%lx) made process %ld", bad[i], r);
+			test_wait((pid_t)r);
+			test_fail("rfork(0x%lx) made process %ld", bad[i], r);
 		}
-		ut_expect_raw_errno(r, EINVAL, "rfork with a bad flag");
+		test_expect_raw_errno(r, EINVAL, "rfork with a bad flag");
 	}
 }
 
-const struct ut_test ut_lwp_tests[] = {
+const struct test ut_lwp_tests[] = {
 	{ "lwp_basic", t_lwp_basic, "native call" },
 	{ "lwp_wait_errors", t_lwp_wait_errors, "native call" },
 	{ "lwp_last_exit", t_lwp_last_exit, "native call" },

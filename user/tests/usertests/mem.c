@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		UT_PAGE
+#define P		TEST_PAGE
 #define ANON_RW		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
 
 /* mmap through the raw call: the address, or -1 with errno. */
@@ -33,27 +33,8 @@ sys_mprotect(void *addr, size_t len, int prot)
 	return syscall(SYS_mprotect, addr, len, prot);
 }
 
-/* The page that fault_child touches, and how. */
-static volatile char *fault_addr;
-static int fault_write;
-
-static void
-touch_fault_addr(void)
-{
-	if (fault_write)
-		*fault_addr = 1;
-	else
-		(void)*fault_addr;
-}
-
 /* A child touching `addr` must be killed by SIGSEGV. */
-static void
-expect_fault(const void *addr, int write, const char *what)
-{
-	fault_addr = (volatile char *)addr;
-	fault_write = write;
-	ut_expect_child_signal(touch_fault_addr, 11, what);
-}
+#define expect_fault(addr, write, what) test_expect_fault((addr), (write), (what))
 
 /* Every byte of [p, p + n) is `v`. */
 static void
@@ -63,7 +44,7 @@ expect_bytes(const void *p, size_t n, unsigned char v, const char *what)
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i] != v)
-			ut_fail("%s: byte %zu is 0x%02x, expected 0x%02x", what,
+			test_fail("%s: byte %zu is 0x%02x, expected 0x%02x", what,
 			    i, c[i], v);
 }
 
@@ -75,43 +56,43 @@ t_brk(void)
 	unsigned long want = cur + 64 * 1024 + 123;
 	unsigned long top = (cur + P - 1) & ~(P - 1);
 
-	ut_assert_msg(cur >= UT_USER_MIN && cur < UT_USER_MAX, "brk(0) = %lx",
+	test_assert_msg(cur >= VM_MIN_USER_ADDRESS && cur < VM_MAX_USER_ADDRESS, "brk(0) = %lx",
 	    cur);
-	ut_expect_eq(syscall(SYS_brk, 0), cur, "brk(0) again");
-	ut_expect_eq(syscall(SYS_brk, want), want, "grow by 64 KiB + 123");
+	test_expect_eq(syscall(SYS_brk, 0), cur, "brk(0) again");
+	test_expect_eq(syscall(SYS_brk, want), want, "grow by 64 KiB + 123");
 	expect_bytes((void *)top, want - top, 0, "grown heap");
 	memset((void *)cur, 0x77, want - cur);
-	ut_expect_eq(syscall(SYS_brk, cur), cur, "shrink back");
+	test_expect_eq(syscall(SYS_brk, cur), cur, "shrink back");
 	expect_fault((void *)(top + 2 * P), 0, "read above a shrunk break");
-	ut_expect_eq(syscall(SYS_brk, want), want, "grow again");
+	test_expect_eq(syscall(SYS_brk, want), want, "grow again");
 	expect_bytes((void *)top, want - top, 0, "heap grown a second time");
-	ut_expect_eq(syscall(SYS_brk, cur), cur, "shrink back again");
+	test_expect_eq(syscall(SYS_brk, cur), cur, "shrink back again");
 
-	ut_expect_eq(syscall(SYS_brk, 0x1000), cur, "brk below the heap");
-	ut_expect_eq(syscall(SYS_brk, UT_KERNEL_TEXT), cur,
+	test_expect_eq(syscall(SYS_brk, 0x1000), cur, "brk below the heap");
+	test_expect_eq(syscall(SYS_brk, TEST_KERNEL_TEXT), cur,
 	    "brk to a kernel address");
-	ut_expect_eq(syscall(SYS_brk, UT_NONCANON_LO), cur,
+	test_expect_eq(syscall(SYS_brk, TEST_NONCANON_LO), cur,
 	    "brk to a non-canonical address");
-	ut_expect_eq(syscall(SYS_brk, 0), cur, "brk unchanged at the end");
+	test_expect_eq(syscall(SYS_brk, 0), cur, "brk unchanged at the end");
 }
 
 /* Anonymous private memory is zeroed, page-aligned, readable, writable. */
 static void
 t_mmap_anon(void)
 {
-	unsigned char *p = ut_map(16 * P), *q;
+	unsigned char *p = test_map(16 * P), *q;
 
-	ut_assert_msg(((unsigned long)p & (P - 1)) == 0, "mmap gave %p", p);
+	test_assert_msg(((unsigned long)p & (P - 1)) == 0, "mmap gave %p", p);
 	expect_bytes(p, 16 * P, 0, "new anonymous memory");
 	for (size_t i = 0; i < 16 * P; i++)
 		p[i] = (unsigned char)(i * 7);
 	for (size_t i = 0; i < 16 * P; i++)
-		ut_assert_msg(p[i] == (unsigned char)(i * 7), "byte %zu", i);
-	ut_expect_eq(munmap(p, 16 * P), 0, "munmap 16 pages");
+		test_assert_msg(p[i] == (unsigned char)(i * 7), "byte %zu", i);
+	test_expect_eq(munmap(p, 16 * P), 0, "munmap 16 pages");
 
-	q = ut_map(1);
+	q = test_map(1);
 	q[P - 1] = 1;		/* a 1-byte mapping is a whole page */
-	ut_expect_eq(munmap(q, 1), 0, "munmap 1 byte");
+	test_expect_eq(munmap(q, 1), 0, "munmap 1 byte");
 	expect_fault(q, 0, "read an unmapped page");
 }
 
@@ -119,33 +100,33 @@ t_mmap_anon(void)
 static void
 t_mmap_fixed(void)
 {
-	unsigned char *p = ut_map(4 * P);
+	unsigned char *p = test_map(4 * P);
 
 	memset(p, 0xaa, 4 * P);
-	ut_expect_eq(sys_mmap((unsigned long)p + P, P, ANON_RW | MAP_FIXED,
+	test_expect_eq(sys_mmap((unsigned long)p + P, P, ANON_RW | MAP_FIXED,
 	    -1, 0), (long)p + P, "MAP_FIXED over the second page");
 	expect_bytes(p, P, 0xaa, "first page");
 	expect_bytes(p + P, P, 0, "replaced page");
 	expect_bytes(p + 2 * P, 2 * P, 0xaa, "last two pages");
-	ut_expect_eq(sys_mmap((unsigned long)p + 2 * P, P, PROT_READ,
+	test_expect_eq(sys_mmap((unsigned long)p + 2 * P, P, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), (long)p + 2 * P,
 	    "MAP_FIXED read-only over the third page");
 	expect_fault(p + 2 * P, 1, "write the read-only fixed page");
 	p[3 * P] = 1;
-	ut_expect_eq(munmap(p, 4 * P), 0, "munmap");
+	test_expect_eq(munmap(p, 4 * P), 0, "munmap");
 }
 
 /* Without MAP_FIXED an address in use is only a hint: nothing is lost. */
 static void
 t_mmap_hint(void)
 {
-	unsigned char *p = ut_map(P);
+	unsigned char *p = test_map(P);
 	long q;
 
 	memset(p, 0x33, P);
 	q = sys_mmap((unsigned long)p, P, ANON_RW, -1, 0);
-	ut_expect_ok(q, "mmap with a used address as hint");
-	ut_assert_msg(q != (long)p, "the hint replaced a mapping");
+	test_expect_ok(q, "mmap with a used address as hint");
+	test_assert_msg(q != (long)p, "the hint replaced a mapping");
 	expect_bytes(p, P, 0x33, "the mapping at the hint");
 	munmap(p, P);
 	munmap((void *)q, P);
@@ -155,23 +136,23 @@ t_mmap_hint(void)
 static void
 t_munmap_holes(void)
 {
-	unsigned char *p = ut_map(8 * P), *q;
+	unsigned char *p = test_map(8 * P), *q;
 
 	for (int i = 0; i < 8; i++)
 		memset(p + i * P, i + 1, P);
-	ut_expect_eq(munmap(p + 2 * P, P), 0, "munmap page 2");
-	ut_expect_eq(munmap(p + 5 * P, P), 0, "munmap page 5");
+	test_expect_eq(munmap(p + 2 * P, P), 0, "munmap page 2");
+	test_expect_eq(munmap(p + 5 * P, P), 0, "munmap page 5");
 	for (int i = 0; i < 8; i++)
 		if (i != 2 && i != 5)
 			expect_bytes(p + i * P, P, i + 1, "page kept");
 	expect_fault(p + 2 * P, 0, "read the hole at page 2");
-	ut_expect_eq(munmap(p, 8 * P), 0, "munmap across two holes");
+	test_expect_eq(munmap(p, 8 * P), 0, "munmap across two holes");
 	expect_fault(p, 0, "read page 0 after munmap");
 	expect_fault(p + 7 * P, 0, "read page 7 after munmap");
-	ut_expect_eq(munmap(p, 8 * P), 0, "munmap of nothing");
+	test_expect_eq(munmap(p, 8 * P), 0, "munmap of nothing");
 
-	q = ut_map(3 * P);
-	ut_expect_eq(munmap(q, P + 1), 0, "munmap of P+1 bytes");
+	q = test_map(3 * P);
+	test_expect_eq(munmap(q, P + 1), 0, "munmap of P+1 bytes");
 	expect_fault(q + P, 0, "the length was rounded up to 2 pages");
 	q[2 * P] = 1;
 	munmap(q, 3 * P);
@@ -181,16 +162,16 @@ t_munmap_holes(void)
 static void
 t_munmap_errors(void)
 {
-	unsigned char *p = ut_map(P);
+	unsigned char *p = test_map(P);
 
-	ut_expect_errno(munmap(p, 0), EINVAL, "munmap length 0");
-	ut_expect_errno(munmap(p + 1, P), EINVAL, "munmap unaligned");
-	ut_expect_errno(munmap((void *)UT_DIRECT_MAP, P), EINVAL,
+	test_expect_errno(munmap(p, 0), EINVAL, "munmap length 0");
+	test_expect_errno(munmap(p + 1, P), EINVAL, "munmap unaligned");
+	test_expect_errno(munmap((void *)TEST_DIRECT_MAP, P), EINVAL,
 	    "munmap the kernel's direct map");
-	ut_expect_errno(munmap((void *)UT_KERNEL_TEXT, P), EINVAL,
+	test_expect_errno(munmap((void *)TEST_KERNEL_TEXT, P), EINVAL,
 	    "munmap kernel text");
-	ut_expect_errno(munmap(p, -P), EINVAL, "munmap wrapping");
-	ut_expect_errno(munmap((void *)0x7fff00000000UL, 0x100000000000UL),
+	test_expect_errno(munmap(p, -P), EINVAL, "munmap wrapping");
+	test_expect_errno(munmap((void *)0x7fff00000000UL, 0x100000000000UL),
 	    EINVAL, "munmap past the end of user memory");
 	p[0] = 1;		/* still mapped after all that */
 	munmap(p, P);
@@ -200,20 +181,20 @@ t_munmap_errors(void)
 static void
 t_mprotect(void)
 {
-	unsigned char *p = ut_map(2 * P);
+	unsigned char *p = test_map(2 * P);
 
 	p[0] = 0x42;
-	ut_expect_eq(sys_mprotect(p, P, PROT_READ), 0, "mprotect PROT_READ");
-	ut_expect_eq(p[0], 0x42, "read a read-only page");
+	test_expect_eq(sys_mprotect(p, P, PROT_READ), 0, "mprotect PROT_READ");
+	test_expect_eq(p[0], 0x42, "read a read-only page");
 	expect_fault(p, 1, "write a read-only page");
 	p[P] = 1;		/* the next page is still writable */
-	ut_expect_eq(sys_mprotect(p, P, PROT_NONE), 0, "mprotect PROT_NONE");
+	test_expect_eq(sys_mprotect(p, P, PROT_NONE), 0, "mprotect PROT_NONE");
 	expect_fault(p, 0, "read a PROT_NONE page");
-	ut_expect_eq(sys_mprotect(p, P, PROT_READ | PROT_WRITE), 0,
+	test_expect_eq(sys_mprotect(p, P, PROT_READ | PROT_WRITE), 0,
 	    "mprotect back to read-write");
-	ut_expect_eq(p[0], 0x42, "data kept through mprotect");
+	test_expect_eq(p[0], 0x42, "data kept through mprotect");
 	p[0] = 0x43;
-	ut_expect_eq(sys_mprotect(p, 0, PROT_READ), 0, "mprotect length 0");
+	test_expect_eq(sys_mprotect(p, 0, PROT_READ), 0, "mprotect length 0");
 	p[0] = 0x44;		/* length 0 changed nothing */
 	munmap(p, 2 * P);
 }
@@ -222,17 +203,17 @@ t_mprotect(void)
 static void
 t_mprotect_errors(void)
 {
-	unsigned char *p = ut_map(3 * P);
+	unsigned char *p = test_map(3 * P);
 
-	ut_expect_errno(sys_mprotect(p + 1, P, PROT_READ), EINVAL,
+	test_expect_errno(sys_mprotect(p + 1, P, PROT_READ), EINVAL,
 	    "mprotect unaligned");
-	ut_expect_errno(sys_mprotect(p, P, 0x100), EINVAL, "mprotect prot 0x100");
+	test_expect_errno(sys_mprotect(p, P, 0x100), EINVAL, "mprotect prot 0x100");
 	munmap(p + 2 * P, P);
-	ut_expect_errno(sys_mprotect(p + 2 * P, P, PROT_READ), ENOMEM,
+	test_expect_errno(sys_mprotect(p + 2 * P, P, PROT_READ), ENOMEM,
 	    "mprotect an unmapped page");
-	ut_expect_errno(sys_mprotect(p, 3 * P, PROT_READ | PROT_WRITE), ENOMEM,
+	test_expect_errno(sys_mprotect(p, 3 * P, PROT_READ | PROT_WRITE), ENOMEM,
 	    "mprotect a range ending in a hole");
-	ut_expect_errno(sys_mprotect((void *)UT_DIRECT_MAP, P, PROT_READ), ENOMEM,
+	test_expect_errno(sys_mprotect((void *)TEST_DIRECT_MAP, P, PROT_READ), ENOMEM,
 	    "mprotect kernel memory");
 	munmap(p, 2 * P);
 }
@@ -241,21 +222,21 @@ t_mprotect_errors(void)
 static void
 t_mmap_einval(void)
 {
-	unsigned char *p = ut_map(2 * P);
+	unsigned char *p = test_map(2 * P);
 
-	ut_expect_errno(sys_mmap(0, 0, ANON_RW, -1, 0), EINVAL,
+	test_expect_errno(sys_mmap(0, 0, ANON_RW, -1, 0), EINVAL,
 	    "mmap length 0");
-	ut_expect_errno(sys_mmap((unsigned long)p + 1, P, ANON_RW | MAP_FIXED,
+	test_expect_errno(sys_mmap((unsigned long)p + 1, P, ANON_RW | MAP_FIXED,
 	    -1, 0), EINVAL, "MAP_FIXED at an unaligned address");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE, MAP_ANONYMOUS,
+	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE, MAP_ANONYMOUS,
 	    -1, 0), EINVAL, "neither MAP_PRIVATE nor MAP_SHARED");
-	ut_expect_errno(sys_mmap(0, P, ANON_RW, -1, 1), EINVAL,
+	test_expect_errno(sys_mmap(0, P, ANON_RW, -1, 1), EINVAL,
 	    "unaligned offset");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, -1, 0), EBADF,
+	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, -1, 0), EBADF,
 	    "fd -1 without MAP_ANONYMOUS");
-	ut_expect_errno(sys_mmap(0, -P, ANON_RW, -1, 0), ENOMEM,
+	test_expect_errno(sys_mmap(0, -P, ANON_RW, -1, 0), ENOMEM,
 	    "mmap of almost 2^64 bytes");
-	ut_expect_errno(sys_mmap(0, 1UL << 47, ANON_RW, -1, 0), ENOMEM,
+	test_expect_errno(sys_mmap(0, 1UL << 47, ANON_RW, -1, 0), ENOMEM,
 	    "mmap of 2^47 bytes");
 	p[P] = 1;		/* the failures left the mapping alone */
 	munmap(p, 2 * P);
@@ -266,22 +247,22 @@ static void
 t_mmap_native_einval(void)
 {
 	int fds[2];
-	int fd = (int)ut_expect_ok(syscall(SYS_open, "/bin/init", 0, 0),
+	int fd = (int)test_expect_ok(syscall(SYS_open, "/bin/init", 0, 0),
 	    "open /bin/init");
 
-	ut_pipe(fds);
-	ut_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
+	test_pipe(fds);
+	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0), EINVAL,
 	    "both MAP_PRIVATE and MAP_SHARED");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
+	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | 0x40000000, -1, 0), EINVAL,
 	    "an unknown flag bit");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ | 0x100,
+	test_expect_errno(sys_mmap(0, P, PROT_READ | 0x100,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL,
 	    "an unknown prot bit");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL,
+	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL,
 	    "mmap an initrd file (not a memfd)");
-	ut_expect_errno(sys_mmap(0, P, PROT_READ, MAP_SHARED, fds[0], 0),
+	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_SHARED, fds[0], 0),
 	    EINVAL, "mmap a pipe");
 	close(fd);
 }
@@ -292,11 +273,11 @@ expect_fixed_fails(unsigned long addr, size_t len, const char *what)
 {
 	long r = sys_mmap(addr, len, ANON_RW | MAP_FIXED, -1, 0);
 
-	if (ut_native) {
-		ut_expect_errno(r, EINVAL, what);
+	if (test_native) {
+		test_expect_errno(r, EINVAL, what);
 	} else {
 		/* Linux says ENOMEM or EPERM. */
-		ut_assert_msg(r == -1, "%s: expected failure, got %lx", what,
+		test_assert_msg(r == -1, "%s: expected failure, got %lx", what,
 		    (unsigned long)r);
 	}
 }
@@ -307,16 +288,16 @@ t_mmap_bounds(void)
 {
 	long r;
 
-	expect_fixed_fails(UT_USER_MAX, P, "MAP_FIXED at the top page");
-	expect_fixed_fails(UT_USER_MAX - P, 2 * P,
+	expect_fixed_fails(VM_MAX_USER_ADDRESS, P, "MAP_FIXED at the top page");
+	expect_fixed_fails(VM_MAX_USER_ADDRESS - P, 2 * P,
 	    "MAP_FIXED reaching into the top page");
-	expect_fixed_fails(UT_NONCANON_LO, P, "MAP_FIXED non-canonical");
-	expect_fixed_fails(UT_DIRECT_MAP, P, "MAP_FIXED in the kernel");
+	expect_fixed_fails(TEST_NONCANON_LO, P, "MAP_FIXED non-canonical");
+	expect_fixed_fails(TEST_DIRECT_MAP, P, "MAP_FIXED in the kernel");
 	expect_fixed_fails(-P, P, "MAP_FIXED at the last page of 2^64");
 
-	r = sys_mmap(UT_USER_MAX, P, ANON_RW, -1, 0);
-	ut_expect_ok(r, "the top page as a hint");
-	ut_assert_msg((unsigned long)r + P <= UT_USER_MAX,
+	r = sys_mmap(VM_MAX_USER_ADDRESS, P, ANON_RW, -1, 0);
+	test_expect_ok(r, "the top page as a hint");
+	test_assert_msg((unsigned long)r + P <= VM_MAX_USER_ADDRESS,
 	    "hint at the top page gave %lx", (unsigned long)r);
 	munmap((void *)r, P);
 }
@@ -327,10 +308,10 @@ t_mmap_page0(void)
 {
 	expect_fixed_fails(0, P, "MAP_FIXED at page 0");
 	expect_fixed_fails(0, 2 * P, "MAP_FIXED over pages 0 and 1");
-	ut_expect_eq(sys_mmap(UT_USER_MIN, P, ANON_RW | MAP_FIXED, -1, 0),
-	    UT_USER_MIN, "MAP_FIXED at 0x1000");
-	*(volatile char *)UT_USER_MIN = 1;
-	ut_expect_eq(munmap((void *)UT_USER_MIN, P), 0, "munmap 0x1000");
+	test_expect_eq(sys_mmap(VM_MIN_USER_ADDRESS, P, ANON_RW | MAP_FIXED, -1, 0),
+	    VM_MIN_USER_ADDRESS, "MAP_FIXED at 0x1000");
+	*(volatile char *)VM_MIN_USER_ADDRESS = 1;
+	test_expect_eq(munmap((void *)VM_MIN_USER_ADDRESS, P), 0, "munmap 0x1000");
 	expect_fault((void *)0, 0, "read page 0");
 }
 
@@ -340,30 +321,30 @@ t_madvise(void)
 {
 	const int keep[] = { MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
 	    MADV_WILLNEED };
-	unsigned char *p = ut_map(4 * P);
+	unsigned char *p = test_map(4 * P);
 	char what[48];
 
 	memset(p, 0x5a, 4 * P);
-	ut_expect_eq(madvise(p, 4 * P, MADV_DONTNEED), 0, "MADV_DONTNEED");
+	test_expect_eq(madvise(p, 4 * P, MADV_DONTNEED), 0, "MADV_DONTNEED");
 	expect_bytes(p, 4 * P, 0, "after MADV_DONTNEED");
 	memset(p, 0x5a, 4 * P);
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
 		snprintf(what, sizeof(what), "madvise %d", keep[i]);
-		ut_expect_eq(madvise(p, 4 * P, keep[i]), 0, what);
+		test_expect_eq(madvise(p, 4 * P, keep[i]), 0, what);
 		expect_bytes(p, 4 * P, 0x5a, what);
 	}
-	ut_expect_eq(madvise(p, 4 * P, MADV_FREE), 0, "MADV_FREE");
+	test_expect_eq(madvise(p, 4 * P, MADV_FREE), 0, "MADV_FREE");
 	for (int i = 0; i < 4; i++)
-		ut_assert_msg(p[i * P] == 0x5a || p[i * P] == 0,
+		test_assert_msg(p[i * P] == 0x5a || p[i * P] == 0,
 		    "page %d after MADV_FREE holds 0x%02x", i, p[i * P]);
-	ut_expect_eq(madvise(p, 0, MADV_DONTNEED), 0, "madvise length 0");
-	ut_expect_errno(madvise(p, P, 7), EINVAL, "advice 7");
-	ut_expect_errno(madvise(p, P, 1000), EINVAL, "advice 1000");
-	ut_expect_errno(madvise(p, P, -1), EINVAL, "advice -1");
-	ut_expect_errno(madvise(p + 1, P, MADV_NORMAL), EINVAL,
+	test_expect_eq(madvise(p, 0, MADV_DONTNEED), 0, "madvise length 0");
+	test_expect_errno(madvise(p, P, 7), EINVAL, "advice 7");
+	test_expect_errno(madvise(p, P, 1000), EINVAL, "advice 1000");
+	test_expect_errno(madvise(p, P, -1), EINVAL, "advice -1");
+	test_expect_errno(madvise(p + 1, P, MADV_NORMAL), EINVAL,
 	    "madvise unaligned");
 	munmap(p + 3 * P, P);
-	ut_expect_errno(madvise(p + 3 * P, P, MADV_NORMAL), ENOMEM,
+	test_expect_errno(madvise(p + 3 * P, P, MADV_NORMAL), ENOMEM,
 	    "madvise an unmapped page");
 	munmap(p, 3 * P);
 }
@@ -378,11 +359,11 @@ t_mmap_shared_fork(void)
 	pid_t pid;
 	char c;
 
-	ut_assert_msg(p != MAP_FAILED, "mmap MAP_SHARED: %s",
-	    ut_errname(errno));
-	ut_pipe(go);
+	test_assert_msg(p != MAP_FAILED, "mmap MAP_SHARED: %s",
+	    test_errname(errno));
+	test_pipe(go);
 	p[0] = 1;
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		p[0] = 2;
 		p[100] = 7;
@@ -391,10 +372,10 @@ t_mmap_shared_fork(void)
 		_exit(p[1] == 9 ? 0 : 2);
 	}
 	p[1] = 9;
-	ut_expect_eq(write(go[1], "g", 1), 1, "write go");
-	ut_expect_exit(pid, 0, "child seeing the parent's write");
-	ut_expect_eq(p[0], 2, "parent sees the child's write");
-	ut_expect_eq(p[100], 7, "parent sees the child's second write");
+	test_expect_eq(write(go[1], "g", 1), 1, "write go");
+	test_expect_exit(pid, 0, "child seeing the parent's write");
+	test_expect_eq(p[0], 2, "parent sees the child's write");
+	test_expect_eq(p[100], 7, "parent sees the child's second write");
 	munmap((void *)p, P);
 }
 
@@ -406,28 +387,28 @@ t_cow(void)
 {
 	int stack = 1, go[2];
 	int *heap = malloc(sizeof(int));
-	unsigned char *m = ut_map(64 * P);
+	unsigned char *m = test_map(64 * P);
 	pid_t pid;
 
-	ut_assert(heap != NULL);
+	test_assert(heap != NULL);
 	*heap = 1;
 	memset(m, 1, 64 * P);
-	ut_pipe(go);
+	test_pipe(go);
 
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		cow_global = stack = *heap = 2;
 		memset(m, 2, 64 * P);
 		_exit(cow_global == 2 && stack == 2 && *heap == 2 &&
 		    m[64 * P - 1] == 2 ? 0 : 1);
 	}
-	ut_expect_exit(pid, 0, "child writing its copy");
-	ut_expect_eq(cow_global, 1, "global after the child wrote");
-	ut_expect_eq(stack, 1, "stack variable after the child wrote");
-	ut_expect_eq(*heap, 1, "heap after the child wrote");
+	test_expect_exit(pid, 0, "child writing its copy");
+	test_expect_eq(cow_global, 1, "global after the child wrote");
+	test_expect_eq(stack, 1, "stack variable after the child wrote");
+	test_expect_eq(*heap, 1, "heap after the child wrote");
 	expect_bytes(m, 64 * P, 1, "mapping after the child wrote");
 
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		char c;
 		if (read(go[0], &c, 1) != 1)
@@ -439,8 +420,8 @@ t_cow(void)
 	}
 	cow_global = *heap = 3;
 	memset(m, 3, 64 * P);
-	ut_expect_eq(write(go[1], "g", 1), 1, "write go");
-	ut_expect_exit(pid, 0, "child reading after the parent wrote");
+	test_expect_eq(write(go[1], "g", 1), 1, "write go");
+	test_expect_exit(pid, 0, "child reading after the parent wrote");
 	munmap(m, 64 * P);
 	free(heap);
 }
@@ -450,26 +431,27 @@ static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 };
 static int (*nx_code)(void);
 
 static void
-call_nx_code(void)
+call_nx_code(void *arg)
 {
+	(void)arg;
 	nx_code();
 }
 
 static void
 t_exec_memory(void)
 {
-	unsigned char *p = ut_map(P), *q = ut_map(P);
+	unsigned char *p = test_map(P), *q = test_map(P);
 	int (*fn)(void);
 
 	memcpy(p, ret42, sizeof(ret42));
-	ut_expect_eq(sys_mprotect(p, P, PROT_READ | PROT_EXEC), 0,
+	test_expect_eq(sys_mprotect(p, P, PROT_READ | PROT_EXEC), 0,
 	    "mprotect PROT_READ|PROT_EXEC");
 	fn = (int (*)(void))(uintptr_t)p;
-	ut_expect_eq(fn(), 42, "code in an executable page");
+	test_expect_eq(fn(), 42, "code in an executable page");
 
 	memcpy(q, ret42, sizeof(ret42));
 	nx_code = (int (*)(void))(uintptr_t)q;
-	ut_expect_child_signal(call_nx_code, 11,
+	test_expect_child_signal(call_nx_code, NULL, SIGSEGV,
 	    "jump into a read-write page");
 	munmap(p, P);
 	munmap(q, P);
@@ -483,32 +465,32 @@ t_touch_many(void)
 	struct kstat before, during, after;
 	unsigned char *p;
 
-	if (ut_native)
-		ut_expect_eq(ut_kstat(&before), 0, "kstat");
-	p = ut_map(SIZE);
+	if (test_native)
+		test_expect_eq(test_kstat(&before), 0, "kstat");
+	p = test_map(SIZE);
 	for (size_t i = 0; i < SIZE; i += P)
 		p[i] = (unsigned char)(i >> 12);
 	for (size_t i = 0; i < SIZE; i += P)
-		ut_assert(p[i] == (unsigned char)(i >> 12));
-	if (ut_native) {
-		ut_kstat(&during);
-		ut_assert_msg(before.ks_pages_free - during.ks_pages_free >=
+		test_assert(p[i] == (unsigned char)(i >> 12));
+	if (test_native) {
+		test_kstat(&during);
+		test_assert_msg(before.ks_pages_free - during.ks_pages_free >=
 		    SIZE / P, "touching %d pages took only %lld free pages",
 		    (int)(SIZE / P), (long long)(before.ks_pages_free -
 		    during.ks_pages_free));
 	}
-	ut_expect_eq(munmap(p, SIZE), 0, "munmap 8 MiB");
-	if (ut_native) {
-		ut_kstat(&after);
+	test_expect_eq(munmap(p, SIZE), 0, "munmap 8 MiB");
+	if (test_native) {
+		test_kstat(&after);
 		/* A few page-table pages may stay with the process. */
-		ut_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
+		test_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
 		    "free pages %llu before, %llu after munmap",
 		    (unsigned long long)before.ks_pages_free,
 		    (unsigned long long)after.ks_pages_free);
 	}
 }
 
-const struct ut_test ut_mem_tests[] = {
+const struct test ut_mem_tests[] = {
 	{ "mem_brk", t_brk, NULL },
 	{ "mem_mmap_anon", t_mmap_anon, NULL },
 	{ "mem_mmap_fixed", t_mmap_fixed, NULL },

@@ -24,18 +24,18 @@ t_pipe_basic(void)
 	char buf[64];
 	int p[2];
 
-	ut_expect_eq(syscall(SYS_pipe, p), 0, "pipe");
-	ut_assert_msg(p[0] >= 0 && p[1] >= 0 && p[0] != p[1],
+	test_expect_eq(syscall(SYS_pipe, p), 0, "pipe");
+	test_assert_msg(p[0] >= 0 && p[1] >= 0 && p[0] != p[1],
 	    "pipe gave fds %d and %d", p[0], p[1]);
-	ut_expect_eq(write(p[1], "hello, ", 7), 7, "write 7");
-	ut_expect_eq(write(p[1], "world", 5), 5, "write 5");
-	ut_expect_eq(read(p[0], buf, 3), 3, "read 3 of 12");
-	ut_expect_eq(read(p[0], buf + 3, sizeof(buf)), 9,
+	test_expect_eq(write(p[1], "hello, ", 7), 7, "write 7");
+	test_expect_eq(write(p[1], "world", 5), 5, "write 5");
+	test_expect_eq(read(p[0], buf, 3), 3, "read 3 of 12");
+	test_expect_eq(read(p[0], buf + 3, sizeof(buf)), 9,
 	    "read returns the 9 bytes there, without waiting for more");
 	buf[12] = '\0';
-	ut_assert_msg(strcmp(buf, "hello, world") == 0, "read \"%s\"", buf);
-	ut_expect_eq(write(p[1], buf, 0), 0, "write 0 bytes");
-	ut_expect_eq(read(p[0], buf, 0), 0, "read 0 bytes");
+	test_assert_msg(strcmp(buf, "hello, world") == 0, "read \"%s\"", buf);
+	test_expect_eq(write(p[1], buf, 0), 0, "write 0 bytes");
+	test_expect_eq(read(p[0], buf, 0), 0, "read 0 bytes");
 	close(p[0]);
 	close(p[1]);
 }
@@ -47,12 +47,12 @@ t_pipe_eof(void)
 	char buf[8];
 	int p[2];
 
-	ut_pipe(p);
-	ut_expect_eq(write(p[1], "abc", 3), 3, "write");
+	test_pipe(p);
+	test_expect_eq(write(p[1], "abc", 3), 3, "write");
 	close(p[1]);
-	ut_expect_eq(read(p[0], buf, sizeof(buf)), 3, "read after close");
-	ut_expect_eq(read(p[0], buf, sizeof(buf)), 0, "EOF");
-	ut_expect_eq(read(p[0], buf, sizeof(buf)), 0, "EOF again");
+	test_expect_eq(read(p[0], buf, sizeof(buf)), 3, "read after close");
+	test_expect_eq(read(p[0], buf, sizeof(buf)), 0, "EOF");
+	test_expect_eq(read(p[0], buf, sizeof(buf)), 0, "EOF again");
 	close(p[0]);
 }
 
@@ -65,21 +65,21 @@ t_pipe_eof_all_writers(void)
 	uint64_t t0;
 	pid_t pid;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		close(p[0]);
-		ut_sleep_ns(50000000);
+		test_sleep_ns(50000000);
 		_exit(write(p[1], "late", 4) == 4 ? 0 : 1);
 	}
 	close(p[1]);
-	t0 = ut_now_ns();
-	ut_expect_eq(ut_read_full(p[0], buf, sizeof(buf)), 4,
+	t0 = test_now_ns();
+	test_expect_eq(test_read_full(p[0], buf, sizeof(buf)), 4,
 	    "read until EOF: the child's 4 bytes");
-	ut_assert_msg(ut_now_ns() - t0 >= 40000000, "EOF came %llu ns after "
+	test_assert_msg(test_now_ns() - t0 >= 40000000, "EOF came %llu ns after "
 	    "the parent closed its write end, while the child still held one",
-	    (unsigned long long)(ut_now_ns() - t0));
-	ut_expect_exit(pid, 0, "writer child");
+	    (unsigned long long)(test_now_ns() - t0));
+	test_expect_exit(pid, 0, "writer child");
 	close(p[0]);
 }
 
@@ -89,31 +89,32 @@ t_pipe_epipe_ignored(void)
 {
 	int p[2];
 
-	ut_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
-	ut_pipe(p);
+	test_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	test_pipe(p);
 	close(p[0]);
-	ut_expect_errno(write(p[1], "x", 1), EPIPE, "write with no reader");
-	ut_expect_errno(write(p[1], "x", 1), EPIPE, "write again");
+	test_expect_errno(write(p[1], "x", 1), EPIPE, "write with no reader");
+	test_expect_errno(write(p[1], "x", 1), EPIPE, "write again");
 	close(p[1]);
 }
 
 /* ... and with SIGPIPE at its default action the writer is killed by it. */
 static void
-write_no_reader(void)
+write_no_reader(void *arg)
 {
 	int p[2];
 
+	(void)arg;
 	signal(SIGPIPE, SIG_DFL);
-	ut_pipe(p);
+	test_pipe(p);
 	close(p[0]);
 	write(p[1], "x", 1);
-	ut_fail("write to a pipe without readers returned; expected SIGPIPE");
+	test_fail("write to a pipe without readers returned; expected SIGPIPE");
 }
 
 static void
 t_pipe_sigpipe_kills(void)
 {
-	ut_expect_child_signal(write_no_reader, SIGPIPE,
+	test_expect_child_signal(write_no_reader, NULL, SIGPIPE,
 	    "writer to a pipe without readers");
 }
 
@@ -123,14 +124,14 @@ t_pipe2_flags(void)
 {
 	int p[2];
 
-	ut_expect_eq(syscall(SYS_pipe2, p, 0), 0, "pipe2(0)");
+	test_expect_eq(syscall(SYS_pipe2, p, 0), 0, "pipe2(0)");
 	close(p[0]);
 	close(p[1]);
-	ut_expect_eq(syscall(SYS_pipe2, p, O_CLOEXEC), 0, "pipe2(O_CLOEXEC)");
+	test_expect_eq(syscall(SYS_pipe2, p, O_CLOEXEC), 0, "pipe2(O_CLOEXEC)");
 	close(p[0]);
 	close(p[1]);
-	ut_expect_errno(syscall(SYS_pipe2, p, 1), EINVAL, "pipe2(1)");
-	ut_expect_errno(syscall(SYS_pipe2, p, 0x10000000), EINVAL,
+	test_expect_errno(syscall(SYS_pipe2, p, 1), EINVAL, "pipe2(1)");
+	test_expect_errno(syscall(SYS_pipe2, p, 0x10000000), EINVAL,
 	    "pipe2(0x10000000)");
 }
 
@@ -144,7 +145,7 @@ t_pipe2_native_flags(void)
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		snprintf(what, sizeof(what), "pipe2(0%o)", (unsigned)flags[i]);
-		ut_expect_errno(syscall(SYS_pipe2, p, flags[i]), EINVAL, what);
+		test_expect_errno(syscall(SYS_pipe2, p, flags[i]), EINVAL, what);
 	}
 }
 
@@ -164,12 +165,12 @@ write_stream(int fd, size_t total, uint64_t seed)
 	size_t done = 0;
 
 	while (done < total) {
-		size_t n = 1 + ut_rand(&rng) % sizeof(buf);
+		size_t n = 1 + test_rand(&rng) % sizeof(buf);
 		if (n > total - done)
 			n = total - done;
 		for (size_t i = 0; i < n; i++)
 			buf[i] = stream_byte(done + i);
-		if (ut_write_all(fd, buf, n) != (long)n)
+		if (test_write_all(fd, buf, n) != (long)n)
 			return -1;
 		done += n;
 	}
@@ -190,33 +191,33 @@ t_pipe_big_transfer(void)
 	long r;
 	pid_t pid;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		close(p[0]);
 		_exit(write_stream(p[1], MIB, 7) == 0 ? 0 : 1);
 	}
 	close(p[1]);
 	for (;;) {
-		size_t n = 1 + ut_rand(&rng) % sizeof(buf);
+		size_t n = 1 + test_rand(&rng) % sizeof(buf);
 		r = read(p[0], buf, n);
 		if (r <= 0)
 			break;
 		for (long i = 0; i < r; i++) {
 			if (buf[i] != stream_byte(got + i))
-				ut_fail("byte %zu is 0x%02x, expected 0x%02x",
+				test_fail("byte %zu is 0x%02x, expected 0x%02x",
 				    got + i, buf[i], stream_byte(got + i));
 			sum += buf[i] * (got + i + 1);
 		}
 		got += r;
 	}
-	ut_expect_ok(r, "read");
-	ut_expect_eq(got, MIB, "bytes received");
+	test_expect_ok(r, "read");
+	test_expect_eq(got, MIB, "bytes received");
 	for (size_t i = 0; i < MIB; i++)
 		want += stream_byte(i) * (i + 1);
-	ut_assert_msg(sum == want, "checksum %llx, expected %llx",
+	test_assert_msg(sum == want, "checksum %llx, expected %llx",
 	    (unsigned long long)sum, (unsigned long long)want);
-	ut_expect_exit(pid, 0, "writer child");
+	test_expect_exit(pid, 0, "writer child");
 	close(p[0]);
 }
 
@@ -229,12 +230,12 @@ t_pipe_big_write(void)
 	int p[2];
 	pid_t pid;
 
-	ut_assert(buf != NULL);
-	ut_pipe(p);
-	pid = ut_fork();
+	test_assert(buf != NULL);
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		close(p[1]);
-		if (ut_read_full(p[0], buf, SIZE) != SIZE)
+		if (test_read_full(p[0], buf, SIZE) != SIZE)
 			_exit(1);
 		for (size_t i = 0; i < SIZE; i++)
 			if (buf[i] != stream_byte(i))
@@ -244,9 +245,9 @@ t_pipe_big_write(void)
 	close(p[0]);
 	for (size_t i = 0; i < SIZE; i++)
 		buf[i] = stream_byte(i);
-	ut_expect_eq(write(p[1], buf, SIZE), SIZE, "one 256 KiB write");
+	test_expect_eq(write(p[1], buf, SIZE), SIZE, "one 256 KiB write");
 	close(p[1]);
-	ut_expect_exit(pid, 0, "reader child");
+	test_expect_exit(pid, 0, "reader child");
 	free(buf);
 }
 
@@ -264,9 +265,9 @@ t_pipe_atomic_writers(void)
 	pid_t pids[WRITERS];
 	long r;
 
-	ut_pipe(p);
+	test_pipe(p);
 	for (int w = 0; w < WRITERS; w++) {
-		pids[w] = ut_fork();
+		pids[w] = test_fork();
 		if (pids[w] != 0)
 			continue;
 		close(p[0]);
@@ -281,20 +282,20 @@ t_pipe_atomic_writers(void)
 		_exit(0);
 	}
 	close(p[1]);
-	while ((r = ut_read_full(p[0], rec, sizeof(rec))) == sizeof(rec)) {
+	while ((r = test_read_full(p[0], rec, sizeof(rec))) == sizeof(rec)) {
 		int w = rec[0], i = rec[1] | rec[2] << 8;
-		ut_assert_msg(w < WRITERS, "record from writer %d", w);
-		ut_assert_msg(i == next[w], "writer %d: record %d, expected %d",
+		test_assert_msg(w < WRITERS, "record from writer %d", w);
+		test_assert_msg(i == next[w], "writer %d: record %d, expected %d",
 		    w, i, next[w]);
 		for (int k = 3; k < RECSZ; k++)
-			ut_assert_msg(rec[k] == 'a' + w, "writer %d record %d "
+			test_assert_msg(rec[k] == 'a' + w, "writer %d record %d "
 			    "byte %d is mixed with another writer's", w, i, k);
 		next[w]++;
 	}
-	ut_expect_eq(r, 0, "the stream ends on a record boundary");
+	test_expect_eq(r, 0, "the stream ends on a record boundary");
 	for (int w = 0; w < WRITERS; w++) {
-		ut_expect_eq(next[w], RECORDS, "records from one writer");
-		ut_expect_exit(pids[w], 0, "writer child");
+		test_expect_eq(next[w], RECORDS, "records from one writer");
+		test_expect_exit(pids[w], 0, "writer child");
 	}
 	close(p[0]);
 }
@@ -306,8 +307,8 @@ t_pipe_blocked_reader(void)
 	int p[2];
 	pid_t pid;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		char buf[8];
 		close(p[1]);
@@ -316,11 +317,11 @@ t_pipe_blocked_reader(void)
 		_exit(read(p[0], buf, sizeof(buf)) == 0 ? 0 : 2);
 	}
 	close(p[0]);
-	ut_sleep_ns(20000000);
-	ut_expect_eq(write(p[1], "hi", 2), 2, "write to the waiting reader");
-	ut_sleep_ns(20000000);
+	test_sleep_ns(20000000);
+	test_expect_eq(write(p[1], "hi", 2), 2, "write to the waiting reader");
+	test_sleep_ns(20000000);
 	close(p[1]);
-	ut_expect_exit(pid, 0, "blocked reader");
+	test_expect_exit(pid, 0, "blocked reader");
 }
 
 /*
@@ -333,8 +334,8 @@ t_pipe_blocked_writer(void)
 	int p[2];
 	pid_t pid;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		char *buf = malloc(MIB);
 		long r;
@@ -349,9 +350,9 @@ t_pipe_blocked_writer(void)
 		_exit(write(p[1], buf, 1) == -1 && errno == EPIPE ? 0 : 2);
 	}
 	close(p[1]);
-	ut_sleep_ns(50000000);
+	test_sleep_ns(50000000);
 	close(p[0]);
-	ut_expect_exit(pid, 0, "blocked writer (1: first write, 2: second)");
+	test_expect_exit(pid, 0, "blocked writer (1: first write, 2: second)");
 }
 
 /* Is `fd` open in a freshly exec'd program? */
@@ -363,7 +364,7 @@ fd_open_after_exec(int fd)
 
 	snprintf(num, sizeof(num), "%d", fd);
 	status = ut_run_helper("fdopen", num, NULL, NULL, 0);
-	ut_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
+	test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
 	    "helper fdopen: wait status 0x%x", status);
 	return WEXITSTATUS(status) == 0;
 }
@@ -374,15 +375,15 @@ t_pipe_cloexec(void)
 {
 	int a[2], b[2];
 
-	ut_expect_eq(syscall(SYS_pipe2, a, O_CLOEXEC), 0, "pipe2(O_CLOEXEC)");
-	ut_pipe(b);
-	ut_assert_msg(!fd_open_after_exec(a[0]) && !fd_open_after_exec(a[1]),
+	test_expect_eq(syscall(SYS_pipe2, a, O_CLOEXEC), 0, "pipe2(O_CLOEXEC)");
+	test_pipe(b);
+	test_assert_msg(!fd_open_after_exec(a[0]) && !fd_open_after_exec(a[1]),
 	    "O_CLOEXEC pipe end still open after execve");
-	ut_assert_msg(fd_open_after_exec(b[0]) && fd_open_after_exec(b[1]),
+	test_assert_msg(fd_open_after_exec(b[0]) && fd_open_after_exec(b[1]),
 	    "plain pipe end closed by execve");
 }
 
-const struct ut_test ut_pipe_tests[] = {
+const struct test ut_pipe_tests[] = {
 	{ "pipe_basic", t_pipe_basic, NULL },
 	{ "pipe_eof", t_pipe_eof, NULL },
 	{ "pipe_eof_all_writers", t_pipe_eof_all_writers, NULL },

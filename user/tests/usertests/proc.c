@@ -49,39 +49,39 @@ t_fork_basic(void)
 	int p[2];
 	long child_ids[2];
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		long ids[2] = { getpid(), getppid() };
 		_exit(write(p[1], ids, sizeof(ids)) == sizeof(ids) ? 0 : 1);
 	}
-	ut_assert_msg(pid > 0 && pid != parent, "fork returned %d", (int)pid);
-	ut_expect_eq(ut_read_full(p[0], child_ids, sizeof(child_ids)),
+	test_assert_msg(pid > 0 && pid != parent, "fork returned %d", (int)pid);
+	test_expect_eq(test_read_full(p[0], child_ids, sizeof(child_ids)),
 	    sizeof(child_ids), "read the child's ids");
-	ut_expect_eq(child_ids[0], pid, "child's getpid against fork's result");
-	ut_expect_eq(child_ids[1], parent, "child's getppid");
-	ut_expect_exit(pid, 0, "child");
+	test_expect_eq(child_ids[0], pid, "child's getpid against fork's result");
+	test_expect_eq(child_ids[1], parent, "child's getppid");
+	test_expect_exit(pid, 0, "child");
 }
 
 /* The child's descriptor table is a copy: its changes stay its own. */
 static void
 t_fork_fd_copy(void)
 {
-	int fd = (int)ut_expect_ok(open(ut_self, O_RDONLY), "open");
-	int spare = (int)ut_expect_ok(dup(fd), "dup"), newfd;
+	int fd = (int)test_expect_ok(open(test_self, O_RDONLY), "open");
+	int spare = (int)test_expect_ok(dup(fd), "dup"), newfd;
 	pid_t pid;
 
 	close(spare);		/* the child's open should get this number */
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		newfd = open(ut_self, O_RDONLY);
+		newfd = open(test_self, O_RDONLY);
 		if (newfd != spare)
 			_exit(2);
 		_exit(close(fd) == 0 ? 0 : 1);
 	}
-	ut_expect_exit(pid, 0, "child closing fd and opening another");
-	ut_expect_ok(lseek(fd, 0, SEEK_CUR), "fd the child closed");
-	ut_expect_errno(lseek(spare, 0, SEEK_CUR), EBADF,
+	test_expect_exit(pid, 0, "child closing fd and opening another");
+	test_expect_ok(lseek(fd, 0, SEEK_CUR), "fd the child closed");
+	test_expect_errno(lseek(spare, 0, SEEK_CUR), EBADF,
 	    "the number the child opened");
 	close(fd);
 }
@@ -95,19 +95,19 @@ t_exit_status(void)
 	int status;
 
 	for (int code = 0; code < 256; code++) {
-		pid_t pid = ut_fork();
+		pid_t pid = test_fork();
 		if (pid == 0)
 			_exit(code);
-		status = ut_wait(pid);
+		status = test_wait(pid);
 		snprintf(what, sizeof(what), "_exit(%d)", code);
-		ut_expect_eq(status, code << 8, what);
+		test_expect_eq(status, code << 8, what);
 	}
 	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
-		pid_t pid = ut_fork();
+		pid_t pid = test_fork();
 		if (pid == 0)
 			_exit(big[i]);
 		snprintf(what, sizeof(what), "_exit(%d)", big[i]);
-		ut_expect_eq(ut_wait(pid), (big[i] & 0xff) << 8, what);
+		test_expect_eq(test_wait(pid), (big[i] & 0xff) << 8, what);
 	}
 }
 
@@ -115,15 +115,15 @@ t_exit_status(void)
 static void
 t_exit_calls(void)
 {
-	pid_t pid = ut_fork();
+	pid_t pid = test_fork();
 
 	if (pid == 0)
-		ut_raw1(60, 7);
-	ut_expect_eq(ut_wait(pid), 7 << 8, "exit(7)");
-	pid = ut_fork();
+		test_raw1(60, 7);
+	test_expect_eq(test_wait(pid), 7 << 8, "exit(7)");
+	pid = test_fork();
 	if (pid == 0)
-		ut_raw1(231, 300);
-	ut_expect_eq(ut_wait(pid), 44 << 8, "exit_group(300)");
+		test_raw1(231, 300);
+	test_expect_eq(test_wait(pid), 44 << 8, "exit_group(300)");
 }
 
 /* ---------------------------------------------------------------------
@@ -138,9 +138,9 @@ expect_output(const char *path, char *const argv[], char *const envp[],
 	char out[512], how[80];
 	int status = ut_run_program(path, argv, envp, out, sizeof(out));
 
-	ut_status_str(status, how, sizeof(how));
-	ut_assert_msg(status == 0, "%s: the program %s", what, how);
-	ut_assert_msg(strcmp(out, want) == 0, "%s: output \"%s\", expected "
+	test_status_str(status, how, sizeof(how));
+	test_assert_msg(status == 0, "%s: the program %s", what, how);
+	test_assert_msg(strcmp(out, want) == 0, "%s: output \"%s\", expected "
 	    "\"%s\"", what, out, want);
 }
 
@@ -153,7 +153,7 @@ t_exec_argv(void)
 	char *echo[] = { "echo", "hello", "world", NULL };
 	char *envp[] = { NULL };
 
-	expect_output(ut_self, helper, envp, "hello  world with spaces\n",
+	expect_output(test_self, helper, envp, "hello  world with spaces\n",
 	    "helper echo");
 	expect_output("/bin/echo", echo, envp, "hello world\n", "/bin/echo");
 }
@@ -162,11 +162,11 @@ t_exec_argv(void)
 static void
 t_exec_envp(void)
 {
-	char *argv[] = { (char *)ut_self, UT_HELPER, "getenv", "A", "B",
+	char *argv[] = { (char *)test_self, UT_HELPER, "getenv", "A", "B",
 	    "EMPTY", "UNSET", NULL };
 	char *envp[] = { "A=1", "B=two words", "EMPTY=", NULL };
 
-	expect_output(ut_self, argv, envp, "1\ntwo words\n\n-\n",
+	expect_output(test_self, argv, envp, "1\ntwo words\n\n-\n",
 	    "helper getenv");
 }
 
@@ -177,8 +177,8 @@ t_exec_auxv(void)
 	int status = ut_run_helper("auxv", NULL, NULL, NULL, 0);
 	char how[80];
 
-	ut_status_str(status, how, sizeof(how));
-	ut_assert_msg(status == 0, "helper auxv (1 pagesz, 2 phdr, 3 entry or "
+	test_status_str(status, how, sizeof(how));
+	test_assert_msg(status == 0, "helper auxv (1 pagesz, 2 phdr, 3 entry or "
 	    "random, 4 random bytes, 5 open, 6 phnum or phent against the ELF "
 	    "header, 7 entry against e_entry): it %s", how);
 }
@@ -188,25 +188,25 @@ static void
 t_exec_ids(void)
 {
 	char out[64], want[64];
-	char *argv[] = { (char *)ut_self, UT_HELPER, "ids", NULL };
+	char *argv[] = { (char *)test_self, UT_HELPER, "ids", NULL };
 	char *envp[] = { NULL };
 	int p[2];
 	pid_t pid;
 	long n;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		dup2(p[1], 1);
-		execve(ut_self, argv, envp);
+		execve(test_self, argv, envp);
 		_exit(127);
 	}
 	close(p[1]);
-	n = ut_read_full(p[0], out, sizeof(out) - 1);
+	n = test_read_full(p[0], out, sizeof(out) - 1);
 	out[n < 0 ? 0 : n] = '\0';
-	ut_expect_exit(pid, 0, "helper ids");
+	test_expect_exit(pid, 0, "helper ids");
 	snprintf(want, sizeof(want), "%d %d\n", (int)pid, (int)getpid());
-	ut_assert_msg(strcmp(out, want) == 0, "helper printed \"%s\", "
+	test_assert_msg(strcmp(out, want) == 0, "helper printed \"%s\", "
 	    "expected \"%s\"", out, want);
 	close(p[0]);
 }
@@ -220,7 +220,7 @@ open_after_exec(int fd)
 
 	snprintf(num, sizeof(num), "%d", fd);
 	status = ut_run_helper("fdopen", num, NULL, NULL, 0);
-	ut_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
+	test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
 	    "helper fdopen: wait status 0x%x", status);
 	return WEXITSTATUS(status) == 0;
 }
@@ -229,13 +229,13 @@ open_after_exec(int fd)
 static void
 t_exec_fds(void)
 {
-	int ce = (int)ut_expect_ok(open(ut_self, O_RDONLY | O_CLOEXEC), "open");
-	int plain = (int)ut_expect_ok(open(ut_self, O_RDONLY), "open");
-	int dupd = (int)ut_expect_ok(dup(ce), "dup");
+	int ce = (int)test_expect_ok(open(test_self, O_RDONLY | O_CLOEXEC), "open");
+	int plain = (int)test_expect_ok(open(test_self, O_RDONLY), "open");
+	int dupd = (int)test_expect_ok(dup(ce), "dup");
 
-	ut_assert_msg(!open_after_exec(ce), "O_CLOEXEC fd open after execve");
-	ut_assert_msg(open_after_exec(plain), "plain fd closed by execve");
-	ut_assert_msg(open_after_exec(dupd), "dup of an O_CLOEXEC fd closed "
+	test_assert_msg(!open_after_exec(ce), "O_CLOEXEC fd open after execve");
+	test_assert_msg(open_after_exec(plain), "plain fd closed by execve");
+	test_assert_msg(open_after_exec(dupd), "dup of an O_CLOEXEC fd closed "
 	    "by execve (dup must clear close-on-exec)");
 }
 
@@ -246,11 +246,11 @@ t_exec_sigstate(void)
 	uint64_t set = sigbit(SIGUSR1);
 	int status;
 
-	ut_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, 8), 0,
+	test_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, 8), 0,
 	    "block SIGUSR1");
 	status = ut_run_helper("sigstate", NULL, NULL, NULL, 0);
-	ut_assert_msg(status == 0, "helper sigstate: status 0x%x (2: SIGPIPE "
+	test_assert_msg(status == 0, "helper sigstate: status 0x%x (2: SIGPIPE "
 	    "not ignored, 4: SIGUSR1 not blocked)", status);
 }
 
@@ -265,26 +265,26 @@ t_exec_errors(void)
 	char *envp[] = { NULL };
 	int canary = 12345;
 
-	ut_expect_errno(execve("/nonexistent", argv, envp), ENOENT,
+	test_expect_errno(execve("/nonexistent", argv, envp), ENOENT,
 	    "execve /nonexistent");
-	snprintf(path, sizeof(path), "%s/x", ut_self);
-	ut_expect_errno(execve(path, argv, envp), ENOTDIR,
+	snprintf(path, sizeof(path), "%s/x", test_self);
+	test_expect_errno(execve(path, argv, envp), ENOTDIR,
 	    "execve a path through a file");
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
-	ut_expect_errno(execve(path, argv, envp), ENAMETOOLONG,
+	test_expect_errno(execve(path, argv, envp), ENAMETOOLONG,
 	    "execve a 4999-character path");
 
 	memset(arg, 'x', ARGLEN - 1);
-	big[0] = (char *)ut_self;
+	big[0] = (char *)test_self;
 	for (int i = 1; i <= ARGS; i++)
 		big[i] = arg;
 	big[ARGS + 1] = NULL;
-	ut_expect_errno(execve(ut_self, big, envp), E2BIG,
+	test_expect_errno(execve(test_self, big, envp), E2BIG,
 	    "execve with 10 MiB of arguments");
-	ut_expect_errno(execve(ut_self, argv, big + 1), E2BIG,
+	test_expect_errno(execve(test_self, argv, big + 1), E2BIG,
 	    "execve with 10 MiB of environment");
-	ut_expect_eq(canary, 12345, "memory after failed execs");
+	test_expect_eq(canary, 12345, "memory after failed execs");
 }
 
 /* ABI.md: a file that is not ELF is ENOEXEC; a directory EISDIR. */
@@ -294,10 +294,10 @@ t_exec_native_errors(void)
 	char *argv[] = { "x", NULL };
 	char *envp[] = { NULL };
 
-	ut_expect_errno(execve("/README", argv, envp), ENOEXEC,
+	test_expect_errno(execve("/README", argv, envp), ENOEXEC,
 	    "execve /README");
-	ut_expect_errno(execve("/bin", argv, envp), EISDIR, "execve /bin");
-	ut_expect_errno(execve("/", argv, envp), EISDIR, "execve /");
+	test_expect_errno(execve("/bin", argv, envp), EISDIR, "execve /bin");
+	test_expect_errno(execve("/", argv, envp), EISDIR, "execve /");
 }
 
 /* ---------------------------------------------------------------------
@@ -308,7 +308,7 @@ t_exec_native_errors(void)
 static pid_t
 blocked_child(int p[2])
 {
-	pid_t pid = ut_fork();
+	pid_t pid = test_fork();
 	char c;
 
 	if (pid == 0) {
@@ -324,10 +324,10 @@ t_wait_echild(void)
 {
 	int status;
 
-	ut_expect_errno(wait4(-1, &status, 0, NULL), ECHILD, "wait4(-1)");
-	ut_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
+	test_expect_errno(wait4(-1, &status, 0, NULL), ECHILD, "wait4(-1)");
+	test_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
 	    "wait4(-1, WNOHANG)");
-	ut_expect_errno(wait4(12345, &status, 0, NULL), ECHILD,
+	test_expect_errno(wait4(12345, &status, 0, NULL), ECHILD,
 	    "wait4(12345)");
 }
 
@@ -339,21 +339,21 @@ t_wait_wnohang(void)
 	pid_t pid;
 	long r;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = blocked_child(p);
-	ut_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
+	test_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
 	    "wait4(pid, WNOHANG) while it runs");
-	ut_expect_eq(wait4(-1, &status, WNOHANG, NULL), 0,
+	test_expect_eq(wait4(-1, &status, WNOHANG, NULL), 0,
 	    "wait4(-1, WNOHANG) while it runs");
 	close(p[1]);
 	for (int i = 0; i < 2000; i++) {
 		r = wait4(pid, &status, WNOHANG, NULL);
 		if (r != 0)
 			break;
-		ut_sleep_ns(MS);
+		test_sleep_ns(MS);
 	}
-	ut_expect_eq(r, pid, "wait4(pid, WNOHANG) after it ended");
-	ut_expect_eq(status, 0, "status");
+	test_expect_eq(r, pid, "wait4(pid, WNOHANG) after it ended");
+	test_expect_eq(status, 0, "status");
 }
 
 /* wait4(pid) takes that child even when others ended first. */
@@ -364,19 +364,19 @@ t_wait_specific(void)
 	int status;
 
 	for (int i = 0; i < 3; i++) {
-		pids[i] = ut_fork();
+		pids[i] = test_fork();
 		if (pids[i] == 0)
 			_exit(10 + i);
 	}
-	ut_sleep_ns(20 * MS);	/* let all three end */
-	ut_expect_eq(wait4(pids[1], &status, 0, NULL), pids[1], "wait4(mid)");
-	ut_expect_eq(status, 11 << 8, "status of the middle child");
+	test_sleep_ns(20 * MS);	/* let all three end */
+	test_expect_eq(wait4(pids[1], &status, 0, NULL), pids[1], "wait4(mid)");
+	test_expect_eq(status, 11 << 8, "status of the middle child");
 	for (int n = 0; n < 2; n++) {
 		long r = wait4(-1, &status, 0, NULL);
-		ut_assert_msg(r == pids[0] || r == pids[2], "wait4(-1) = %ld", r);
-		ut_expect_eq(status, (r == pids[0] ? 10 : 12) << 8, "status");
+		test_assert_msg(r == pids[0] || r == pids[2], "wait4(-1) = %ld", r);
+		test_expect_eq(status, (r == pids[0] ? 10 : 12) << 8, "status");
 	}
-	ut_expect_errno(wait4(-1, &status, 0, NULL), ECHILD, "all reaped");
+	test_expect_errno(wait4(-1, &status, 0, NULL), ECHILD, "all reaped");
 }
 
 /* Options other than WNOHANG (and Linux's own) are EINVAL. */
@@ -387,13 +387,13 @@ t_wait_einval(void)
 	int status, p[2];
 	pid_t pid;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = blocked_child(p);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ut_expect_errno(wait4(pid, &status, bad[i], NULL), EINVAL,
+		test_expect_errno(wait4(pid, &status, bad[i], NULL), EINVAL,
 		    "wait4 with a bad option");
 	close(p[1]);
-	ut_expect_exit(pid, 0, "child");
+	test_expect_exit(pid, 0, "child");
 }
 
 /* syscalls.master: process groups are not supported: pid 0 or < -1. */
@@ -403,15 +403,15 @@ t_wait_native_einval(void)
 	int status, p[2];
 	pid_t pid;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = blocked_child(p);
-	ut_expect_errno(wait4(0, &status, WNOHANG, NULL), EINVAL, "wait4(0)");
-	ut_expect_errno(wait4(-2, &status, WNOHANG, NULL), EINVAL,
+	test_expect_errno(wait4(0, &status, WNOHANG, NULL), EINVAL, "wait4(0)");
+	test_expect_errno(wait4(-2, &status, WNOHANG, NULL), EINVAL,
 	    "wait4(-2)");
-	ut_expect_errno(wait4(pid, &status, 2, NULL), EINVAL,
+	test_expect_errno(wait4(pid, &status, 2, NULL), EINVAL,
 	    "wait4 WUNTRACED");
 	close(p[1]);
-	ut_expect_exit(pid, 0, "child");
+	test_expect_exit(pid, 0, "child");
 }
 
 /* Only one's own children can be waited for. */
@@ -421,12 +421,12 @@ t_wait_not_child(void)
 	int status, p[2];
 	pid_t pid;
 
-	ut_expect_errno(wait4(getppid(), &status, WNOHANG, NULL), ECHILD,
+	test_expect_errno(wait4(getppid(), &status, WNOHANG, NULL), ECHILD,
 	    "wait4(parent)");
-	ut_expect_errno(wait4(getpid(), &status, WNOHANG, NULL), ECHILD,
+	test_expect_errno(wait4(getpid(), &status, WNOHANG, NULL), ECHILD,
 	    "wait4(self)");
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		/* The sibling (our grandchild's parent's child) is not ours. */
 		pid_t gc = fork();
@@ -436,10 +436,10 @@ t_wait_not_child(void)
 		    wait4(gc, &status, 0, NULL) == gc ? 0 : 1);
 	}
 	pid_t gc;
-	ut_expect_eq(ut_read_full(p[0], &gc, sizeof(gc)), sizeof(gc), "read");
-	ut_expect_errno(wait4(gc, &status, WNOHANG, NULL), ECHILD,
+	test_expect_eq(test_read_full(p[0], &gc, sizeof(gc)), sizeof(gc), "read");
+	test_expect_errno(wait4(gc, &status, WNOHANG, NULL), ECHILD,
 	    "wait4(grandchild)");
-	ut_expect_exit(pid, 0, "child");
+	test_expect_exit(pid, 0, "child");
 }
 
 /* ---------------------------------------------------------------------
@@ -457,10 +457,10 @@ hide(uintptr_t a)
 static void fault_null_read(void) { (void)*hide(0); }
 static void fault_null_write(void) { *hide(8) = 1; }
 static void fault_null_call(void) { __asm__ volatile("call *%0" :: "r"(0UL)); }
-static void fault_kernel_read(void) { (void)*hide(UT_KERNEL_TEXT); }
-static void fault_dmap_write(void) { *hide(UT_DIRECT_MAP) = 1; }
-static void fault_noncanon(void) { (void)*hide(UT_NONCANON_HI); }
-static void fault_noncanon_lo(void) { (void)*hide(UT_NONCANON_LO); }
+static void fault_kernel_read(void) { (void)*hide(TEST_KERNEL_TEXT); }
+static void fault_dmap_write(void) { *hide(TEST_DIRECT_MAP) = 1; }
+static void fault_noncanon(void) { (void)*hide(TEST_NONCANON_HI); }
+static void fault_noncanon_lo(void) { (void)*hide(TEST_NONCANON_LO); }
 static void fault_text_write(void) { *hide((uintptr_t)t_fork_basic) = 0; }
 static void fault_hlt(void) { __asm__ volatile("hlt"); }
 static void fault_cli(void) { __asm__ volatile("cli"); }
@@ -482,15 +482,25 @@ fault_idiv_overflow(void)
 	    :: "a"(INT_MIN), "c"(-1) : "rdx");
 }
 
+/* A fault to provoke, and the signal it must end the process with. */
+struct fault_case {
+	void (*fn)(void);
+	int sig;
+	const char *what;
+};
+
+/* test_expect_child_signal's child: make the fault of *arg. */
+static void
+run_fault(void *arg)
+{
+	((const struct fault_case *)arg)->fn();
+}
+
 /* Each fault ends the process with the signal ABI.md names for it. */
 static void
 t_fault_signals(void)
 {
-	static const struct {
-		void (*fn)(void);
-		int sig;
-		const char *what;
-	} faults[] = {
+	static const struct fault_case faults[] = {
 		{ fault_null_read, SIGSEGV, "read NULL" },
 		{ fault_null_write, SIGSEGV, "write NULL+8" },
 		{ fault_null_call, SIGSEGV, "call NULL" },
@@ -509,15 +519,13 @@ t_fault_signals(void)
 	};
 
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
-		ut_expect_child_signal(faults[i].fn, faults[i].sig,
-		    faults[i].what);
+		test_expect_child_signal(run_fault, (void *)&faults[i],
+		    faults[i].sig, faults[i].what);
 }
 
-/* Ignore and block every signal a fault raises, then fault. */
-static void (*fault_fn)(void);
-
+/* Ignore and block every signal a fault raises, then make fault *arg. */
 static void
-fault_ignored(void)
+fault_ignored(void *arg)
 {
 	const int sigs[] = { SIGSEGV, SIGILL, SIGTRAP, SIGFPE };
 	uint64_t all = ~0ULL;
@@ -525,7 +533,7 @@ fault_ignored(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_IGN);
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 8);
-	fault_fn();
+	run_fault(arg);
 }
 
 /*
@@ -535,11 +543,7 @@ fault_ignored(void)
 static void
 t_fault_ignored(void)
 {
-	static const struct {
-		void (*fn)(void);
-		int sig;
-		const char *what;
-	} faults[] = {
+	static const struct fault_case faults[] = {
 		{ fault_null_read, SIGSEGV, "read NULL, SIGSEGV ignored" },
 		{ fault_noncanon, SIGSEGV, "#GP, SIGSEGV ignored" },
 		{ fault_ud2, SIGILL, "ud2, SIGILL ignored" },
@@ -547,24 +551,22 @@ t_fault_ignored(void)
 		{ fault_div0, SIGFPE, "divide by zero, SIGFPE ignored" },
 	};
 
-	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-		fault_fn = faults[i].fn;
-		ut_expect_child_signal(fault_ignored, faults[i].sig,
-		    faults[i].what);
-	}
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		test_expect_child_signal(fault_ignored, (void *)&faults[i],
+		    faults[i].sig, faults[i].what);
 }
 
 /* A child that sleeps (mode 0), blocks on a pipe (1) or spins (2). */
 static pid_t
 waiting_child(int mode, int p[2])
 {
-	pid_t pid = ut_fork();
+	pid_t pid = test_fork();
 	char c;
 
 	if (pid == 0) {
 		close(p[1]);
 		if (mode == 0)
-			ut_sleep_ns(10000 * MS);
+			test_sleep_ns(10000 * MS);
 		else if (mode == 1)
 			read(p[0], &c, 1);
 		else
@@ -572,7 +574,7 @@ waiting_child(int mode, int p[2])
 				;
 		_exit(0);
 	}
-	ut_sleep_ns(20 * MS);	/* let it get there */
+	test_sleep_ns(20 * MS);	/* let it get there */
 	return pid;
 }
 
@@ -589,16 +591,16 @@ t_kill_waiting(void)
 		for (int s = 0; s < 2; s++) {
 			uint64_t t0;
 			pid_t pid;
-			ut_pipe(p);
+			test_pipe(p);
 			pid = waiting_child(mode, p);
-			t0 = ut_now_ns();
-			ut_expect_eq(kill(pid, sigs[s]), 0, "kill");
+			t0 = test_now_ns();
+			test_expect_eq(kill(pid, sigs[s]), 0, "kill");
 			snprintf(what, sizeof(what), "%s to a %s child",
-			    ut_signame(sigs[s]), modes[mode]);
-			ut_expect_signal(pid, sigs[s], what);
-			ut_assert_msg(ut_now_ns() - t0 < 2000 * MS,
+			    test_signame(sigs[s]), modes[mode]);
+			test_expect_signal(pid, sigs[s], what);
+			test_assert_msg(test_now_ns() - t0 < 2000 * MS,
 			    "%s took %llu ms", what,
-			    (unsigned long long)((ut_now_ns() - t0) / MS));
+			    (unsigned long long)((test_now_ns() - t0) / MS));
 			close(p[0]);
 			close(p[1]);
 		}
@@ -612,35 +614,36 @@ t_kill_probe(void)
 	int p[2], status;
 	pid_t pid;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = waiting_child(1, p);
-	ut_expect_eq(kill(pid, 0), 0, "kill(child, 0)");
+	test_expect_eq(kill(pid, 0), 0, "kill(child, 0)");
 	close(p[1]);		/* the child reads EOF and exits */
-	ut_sleep_ns(30 * MS);
-	ut_expect_eq(kill(pid, 0), 0, "kill(zombie, 0)");
-	ut_expect_eq(wait4(pid, &status, 0, NULL), pid, "reap");
-	ut_expect_errno(kill(pid, 0), ESRCH, "kill(reaped, 0)");
-	ut_expect_errno(kill(pid, SIGKILL), ESRCH, "kill(reaped, SIGKILL)");
-	ut_expect_errno(kill(1 << 30, 0), ESRCH, "kill(1 << 30, 0)");
-	ut_expect_errno(kill(getpid(), 65), EINVAL, "kill(self, 65)");
-	ut_expect_errno(kill(getpid(), -1), EINVAL, "kill(self, -1)");
-	ut_expect_eq(kill(getpid(), 0), 0, "kill(self, 0)");
-	ut_expect_eq(kill(getppid(), 0), 0, "kill(parent, 0)");
+	test_sleep_ns(30 * MS);
+	test_expect_eq(kill(pid, 0), 0, "kill(zombie, 0)");
+	test_expect_eq(wait4(pid, &status, 0, NULL), pid, "reap");
+	test_expect_errno(kill(pid, 0), ESRCH, "kill(reaped, 0)");
+	test_expect_errno(kill(pid, SIGKILL), ESRCH, "kill(reaped, SIGKILL)");
+	test_expect_errno(kill(1 << 30, 0), ESRCH, "kill(1 << 30, 0)");
+	test_expect_errno(kill(getpid(), 65), EINVAL, "kill(self, 65)");
+	test_expect_errno(kill(getpid(), -1), EINVAL, "kill(self, -1)");
+	test_expect_eq(kill(getpid(), 0), 0, "kill(self, 0)");
+	test_expect_eq(kill(getppid(), 0), 0, "kill(parent, 0)");
 	close(p[0]);
 }
 
 static void
-kill_self(void)
+kill_self(void *arg)
 {
+	(void)arg;
 	kill(getpid(), SIGKILL);
-	ut_fail("kill(self, SIGKILL) returned");
+	test_fail("kill(self, SIGKILL) returned");
 }
 
 /* A process can kill itself. */
 static void
 t_kill_self(void)
 {
-	ut_expect_child_signal(kill_self, SIGKILL, "kill(self, SIGKILL)");
+	test_expect_child_signal(kill_self, NULL, SIGKILL, "kill(self, SIGKILL)");
 }
 
 /* An ignored SIGTERM does nothing; SIGKILL cannot be ignored. */
@@ -650,8 +653,8 @@ t_kill_ignored(void)
 	int p[2], status;
 	pid_t pid;
 
-	ut_pipe(p);
-	pid = ut_fork();
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		char c;
 		signal(SIGTERM, SIG_IGN);
@@ -659,13 +662,13 @@ t_kill_ignored(void)
 		read(p[0], &c, 1);
 		_exit(0);
 	}
-	ut_sleep_ns(20 * MS);
-	ut_expect_eq(kill(pid, SIGTERM), 0, "kill SIGTERM");
-	ut_sleep_ns(20 * MS);
-	ut_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
+	test_sleep_ns(20 * MS);
+	test_expect_eq(kill(pid, SIGTERM), 0, "kill SIGTERM");
+	test_sleep_ns(20 * MS);
+	test_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
 	    "child ignoring SIGTERM still runs");
-	ut_expect_eq(kill(pid, SIGKILL), 0, "kill SIGKILL");
-	ut_expect_signal(pid, SIGKILL, "SIGKILL to a child ignoring SIGTERM");
+	test_expect_eq(kill(pid, SIGKILL), 0, "kill SIGKILL");
+	test_expect_signal(pid, SIGKILL, "SIGKILL to a child ignoring SIGTERM");
 }
 
 /* Signals whose default is to be ignored (SIGCHLD...) do nothing. */
@@ -676,15 +679,15 @@ t_kill_default_ignore(void)
 	int p[2], status;
 	pid_t pid;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = waiting_child(1, p);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		ut_expect_eq(kill(pid, sigs[i]), 0, ut_signame(sigs[i]));
-	ut_sleep_ns(20 * MS);
-	ut_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
+		test_expect_eq(kill(pid, sigs[i]), 0, test_signame(sigs[i]));
+	test_sleep_ns(20 * MS);
+	test_expect_eq(wait4(pid, &status, WNOHANG, NULL), 0,
 	    "child still runs after SIGCHLD, SIGURG, SIGWINCH");
 	kill(pid, SIGKILL);
-	ut_expect_signal(pid, SIGKILL, "child");
+	test_expect_signal(pid, SIGKILL, "child");
 }
 
 /* syscalls.master: no stop signals, no process groups or broadcast. */
@@ -694,16 +697,16 @@ t_kill_native_einval(void)
 	int p[2];
 	pid_t pid;
 
-	ut_pipe(p);
+	test_pipe(p);
 	pid = waiting_child(1, p);
-	ut_expect_errno(kill(pid, SIGSTOP), EINVAL, "kill SIGSTOP");
-	ut_expect_errno(kill(pid, SIGTSTP), EINVAL, "kill SIGTSTP");
-	ut_expect_errno(kill(pid, SIGCONT), EINVAL, "kill SIGCONT");
-	ut_expect_errno(kill(0, 0), EINVAL, "kill(0, 0)");
-	ut_expect_errno(kill(-1, 0), EINVAL, "kill(-1, 0)");
-	ut_expect_errno(kill(-pid, 0), EINVAL, "kill(-pid, 0)");
+	test_expect_errno(kill(pid, SIGSTOP), EINVAL, "kill SIGSTOP");
+	test_expect_errno(kill(pid, SIGTSTP), EINVAL, "kill SIGTSTP");
+	test_expect_errno(kill(pid, SIGCONT), EINVAL, "kill SIGCONT");
+	test_expect_errno(kill(0, 0), EINVAL, "kill(0, 0)");
+	test_expect_errno(kill(-1, 0), EINVAL, "kill(-1, 0)");
+	test_expect_errno(kill(-pid, 0), EINVAL, "kill(-pid, 0)");
 	close(p[1]);
-	ut_expect_exit(pid, 0, "child");
+	test_expect_exit(pid, 0, "child");
 }
 
 /*
@@ -719,20 +722,20 @@ t_orphan(void)
 	int p[2], ppid = -1;
 	pid_t pid;
 
-	if (ut_native)
-		ut_expect_eq(ut_kstat(&base), 0, "kstat");
-	ut_pipe(p);
-	pid = ut_fork();
+	if (test_native)
+		test_expect_eq(test_kstat(&base), 0, "kstat");
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
 		pid_t me = getpid();
 		if (fork() == 0)
 			_exit(0);	/* a zombie for init */
 		if (fork() == 0) {
-			uint64_t end = ut_now_ns() + 5000 * MS;
+			uint64_t end = test_now_ns() + 5000 * MS;
 			int pp = getppid();
 			close(p[0]);
-			while (pp == me && ut_now_ns() < end) {
-				ut_sleep_ns(MS);
+			while (pp == me && test_now_ns() < end) {
+				test_sleep_ns(MS);
 				pp = getppid();
 			}
 			_exit(write(p[1], &pp, sizeof(pp)) == sizeof(pp) ? 0 : 1);
@@ -740,23 +743,23 @@ t_orphan(void)
 		_exit(0);
 	}
 	close(p[1]);
-	ut_expect_exit(pid, 0, "middle child");
-	ut_expect_eq(ut_read_full(p[0], &ppid, sizeof(ppid)), sizeof(ppid),
+	test_expect_exit(pid, 0, "middle child");
+	test_expect_eq(test_read_full(p[0], &ppid, sizeof(ppid)), sizeof(ppid),
 	    "read the orphan's parent");
-	if (ut_native)
-		ut_expect_eq(ppid, 1, "the orphan's getppid()");
+	if (test_native)
+		test_expect_eq(ppid, 1, "the orphan's getppid()");
 	else
-		ut_assert_msg(ppid != pid, "the orphan's parent is still %d",
+		test_assert_msg(ppid != pid, "the orphan's parent is still %d",
 		    ppid);
-	if (!ut_native)
+	if (!test_native)
 		return;
 	for (int i = 0; i < 500; i++) {
-		ut_kstat(&now);
+		test_kstat(&now);
 		if (now.ks_nprocs == base.ks_nprocs)
 			return;
-		ut_sleep_ns(10 * MS);
+		test_sleep_ns(10 * MS);
 	}
-	ut_fail("processes: %llu before, still %llu 5 s after the orphans "
+	test_fail("processes: %llu before, still %llu 5 s after the orphans "
 	    "ended", (unsigned long long)base.ks_nprocs,
 	    (unsigned long long)now.ks_nprocs);
 }
@@ -772,17 +775,17 @@ t_ids(void)
 	long tid = syscall(SYS_gettid);
 	int dummy;
 
-	ut_assert_msg(getpid() > 0 && getppid() > 0, "getpid %d getppid %d",
+	test_assert_msg(getpid() > 0 && getppid() > 0, "getpid %d getppid %d",
 	    (int)getpid(), (int)getppid());
-	ut_assert_msg(tid > 0, "gettid %ld", tid);
-	ut_expect_eq(syscall(SYS_getpid), getpid(), "getpid twice");
-	ut_expect_eq(syscall(SYS_set_tid_address, &dummy), tid,
+	test_assert_msg(tid > 0, "gettid %ld", tid);
+	test_expect_eq(syscall(SYS_getpid), getpid(), "getpid twice");
+	test_expect_eq(syscall(SYS_set_tid_address, &dummy), tid,
 	    "set_tid_address returns the tid");
-	if (ut_native)
-		ut_expect_eq(ut_raw0(UT_NR_LWP_GETTID), tid,
+	if (test_native)
+		test_expect_eq(test_raw0(SYS_lwp_gettid), tid,
 		    "lwp_gettid against gettid");
 	else
-		ut_expect_eq(tid, getpid(), "Linux: main thread's tid is pid");
+		test_expect_eq(tid, getpid(), "Linux: main thread's tid is pid");
 }
 
 /* uname: NUL-terminated fields, machine x86_64, sysname ours. */
@@ -794,15 +797,15 @@ t_uname(void)
 	    u.version, u.machine };
 
 	memset(&u, 0xff, sizeof(u));
-	ut_expect_eq(syscall(SYS_uname, &u), 0, "uname");
+	test_expect_eq(syscall(SYS_uname, &u), 0, "uname");
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		ut_assert_msg(memchr(fields[i], '\0', 65) != NULL,
+		test_assert_msg(memchr(fields[i], '\0', 65) != NULL,
 		    "uname field %zu is not NUL-terminated", i);
-	ut_assert_msg(u.sysname[0] != '\0', "empty sysname");
-	ut_assert_msg(strcmp(u.machine, "x86_64") == 0, "machine \"%s\"",
+	test_assert_msg(u.sysname[0] != '\0', "empty sysname");
+	test_assert_msg(strcmp(u.machine, "x86_64") == 0, "machine \"%s\"",
 	    u.machine);
-	if (ut_native)
-		ut_assert_msg(strcmp(u.sysname, "Linux") != 0,
+	if (test_native)
+		test_assert_msg(strcmp(u.sysname, "Linux") != 0,
 		    "our kernel calls itself Linux");
 }
 
@@ -814,26 +817,26 @@ t_clock(void)
 	uint64_t prev = 0;
 
 	for (int i = 0; i < 1000; i++) {
-		ut_expect_eq(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a), 0,
+		test_expect_eq(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a), 0,
 		    "clock_gettime(CLOCK_MONOTONIC)");
-		ut_assert_msg(a.tv_nsec >= 0 && a.tv_nsec < 1000000000,
+		test_assert_msg(a.tv_nsec >= 0 && a.tv_nsec < 1000000000,
 		    "tv_nsec %ld", a.tv_nsec);
 		uint64_t t = a.tv_sec * 1000000000ULL + a.tv_nsec;
-		ut_assert_msg(t >= prev, "CLOCK_MONOTONIC went back from %llu "
+		test_assert_msg(t >= prev, "CLOCK_MONOTONIC went back from %llu "
 		    "to %llu", (unsigned long long)prev, (unsigned long long)t);
 		prev = t;
 	}
-	ut_expect_eq(syscall(SYS_clock_gettime, CLOCK_REALTIME, &b), 0,
+	test_expect_eq(syscall(SYS_clock_gettime, CLOCK_REALTIME, &b), 0,
 	    "clock_gettime(CLOCK_REALTIME)");
-	ut_assert_msg(b.tv_sec >= 0 && b.tv_nsec >= 0 &&
+	test_assert_msg(b.tv_sec >= 0 && b.tv_nsec >= 0 &&
 	    b.tv_nsec < 1000000000, "CLOCK_REALTIME %lld.%09ld",
 	    (long long)b.tv_sec, b.tv_nsec);
-	ut_sleep_ns(10 * MS);
-	ut_assert_msg(ut_now_ns() - prev >= 10 * MS,
+	test_sleep_ns(10 * MS);
+	test_assert_msg(test_now_ns() - prev >= 10 * MS,
 	    "CLOCK_MONOTONIC moved less than a 10 ms sleep");
-	ut_expect_errno(syscall(SYS_clock_gettime, 100, &a), EINVAL,
+	test_expect_errno(syscall(SYS_clock_gettime, 100, &a), EINVAL,
 	    "clock 100");
-	ut_expect_errno(syscall(SYS_clock_gettime, 1000000, &a), EINVAL,
+	test_expect_errno(syscall(SYS_clock_gettime, 1000000, &a), EINVAL,
 	    "clock 1000000");
 }
 
@@ -846,7 +849,7 @@ t_clock_native(void)
 
 	for (int id = 2; id < 12; id++) {
 		snprintf(what, sizeof(what), "clock %d", id);
-		ut_expect_errno(syscall(SYS_clock_gettime, id, &ts), EINVAL,
+		test_expect_errno(syscall(SYS_clock_gettime, id, &ts), EINVAL,
 		    what);
 	}
 }
@@ -857,19 +860,19 @@ t_nanosleep(void)
 {
 	struct timespec req = { 0, 20 * MS }, zero = { 0, 0 };
 	struct timespec bad[] = { { 0, 1000000000 }, { 0, -1 }, { -1, 0 } };
-	uint64_t t0 = ut_now_ns(), dt;
+	uint64_t t0 = test_now_ns(), dt;
 
-	ut_expect_eq(syscall(SYS_nanosleep, &req, NULL), 0, "sleep 20 ms");
-	dt = ut_now_ns() - t0;
-	ut_assert_msg(dt >= 20 * MS, "slept %llu ns of 20 ms",
+	test_expect_eq(syscall(SYS_nanosleep, &req, NULL), 0, "sleep 20 ms");
+	dt = test_now_ns() - t0;
+	test_assert_msg(dt >= 20 * MS, "slept %llu ns of 20 ms",
 	    (unsigned long long)dt);
-	ut_assert_msg(dt < 2000 * MS, "a 20 ms sleep took %llu ms",
+	test_assert_msg(dt < 2000 * MS, "a 20 ms sleep took %llu ms",
 	    (unsigned long long)(dt / MS));
-	ut_expect_eq(syscall(SYS_nanosleep, &zero, NULL), 0, "sleep 0");
+	test_expect_eq(syscall(SYS_nanosleep, &zero, NULL), 0, "sleep 0");
 	req.tv_nsec = 1;
-	ut_expect_eq(syscall(SYS_nanosleep, &req, &zero), 0, "sleep 1 ns");
+	test_expect_eq(syscall(SYS_nanosleep, &req, &zero), 0, "sleep 1 ns");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ut_expect_errno(syscall(SYS_nanosleep, &bad[i], NULL), EINVAL,
+		test_expect_errno(syscall(SYS_nanosleep, &bad[i], NULL), EINVAL,
 		    "nanosleep with a bad time");
 }
 
@@ -881,13 +884,13 @@ t_sched_yield(void)
 	pid_t pid;
 
 	for (int i = 0; i < 100; i++)
-		ut_expect_eq(syscall(SYS_sched_yield), 0, "sched_yield");
-	ut_pipe(p);
+		test_expect_eq(syscall(SYS_sched_yield), 0, "sched_yield");
+	test_pipe(p);
 	pid = waiting_child(2, p);
 	for (int i = 0; i < 100; i++)
-		ut_expect_eq(syscall(SYS_sched_yield), 0, "sched_yield");
+		test_expect_eq(syscall(SYS_sched_yield), 0, "sched_yield");
 	kill(pid, SIGKILL);
-	ut_expect_signal(pid, SIGKILL, "spinning child");
+	test_expect_signal(pid, SIGKILL, "spinning child");
 }
 
 /* ---------------------------------------------------------------------
@@ -907,10 +910,10 @@ struct fs_probe {
 static void __attribute__((noinline))
 fs_round_trip(unsigned long old, unsigned long *tcb, struct fs_probe *pr)
 {
-	pr->set = ut_raw3(158, ARCH_SET_FS, (long)tcb, 0);
+	pr->set = test_raw3(158, ARCH_SET_FS, (long)tcb, 0);
 	__asm__ volatile("mov %%fs:0, %0" : "=r"(pr->seen));
-	pr->get = ut_raw3(158, ARCH_GET_FS, (long)&pr->got, 0);
-	pr->restore = ut_raw3(158, ARCH_SET_FS, (long)old, 0);
+	pr->get = test_raw3(158, ARCH_GET_FS, (long)&pr->got, 0);
+	pr->restore = test_raw3(158, ARCH_SET_FS, (long)old, 0);
 }
 
 /* ARCH_SET_FS and ARCH_GET_FS round trip; bad codes and bases fail. */
@@ -918,31 +921,31 @@ static void
 t_arch_prctl(void)
 {
 	static unsigned long tcb[8] = { 0x1234abcd5678ef00UL };
-	const unsigned long bad[] = { UT_USER_MAX, UT_NONCANON_LO,
-	    UT_DIRECT_MAP, UT_KERNEL_TEXT };
+	const unsigned long bad[] = { VM_MAX_USER_ADDRESS, TEST_NONCANON_LO,
+	    TEST_DIRECT_MAP, TEST_KERNEL_TEXT };
 	struct fs_probe pr;
 	unsigned long old = 0;
 	long r;
 
-	ut_expect_eq(syscall(SYS_arch_prctl, ARCH_GET_FS, &old), 0,
+	test_expect_eq(syscall(SYS_arch_prctl, ARCH_GET_FS, &old), 0,
 	    "ARCH_GET_FS");
-	ut_assert_msg(old != 0, "musl's FS base is 0");
+	test_assert_msg(old != 0, "musl's FS base is 0");
 	fs_round_trip(old, tcb, &pr);
-	ut_expect_eq(pr.set, 0, "ARCH_SET_FS");
-	ut_expect_eq(pr.seen, tcb[0], "%fs:0 after ARCH_SET_FS");
-	ut_expect_eq(pr.get, 0, "ARCH_GET_FS");
-	ut_expect_eq(pr.got, (long)tcb, "ARCH_GET_FS result");
-	ut_expect_eq(pr.restore, 0, "ARCH_SET_FS back");
+	test_expect_eq(pr.set, 0, "ARCH_SET_FS");
+	test_expect_eq(pr.seen, tcb[0], "%fs:0 after ARCH_SET_FS");
+	test_expect_eq(pr.get, 0, "ARCH_GET_FS");
+	test_expect_eq(pr.got, (long)tcb, "ARCH_GET_FS result");
+	test_expect_eq(pr.restore, 0, "ARCH_SET_FS back");
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = ut_raw3(158, ARCH_SET_FS, (long)bad[i], 0);
+		r = test_raw3(158, ARCH_SET_FS, (long)bad[i], 0);
 		if (r == 0)
-			ut_raw3(158, ARCH_SET_FS, (long)old, 0);
-		ut_expect_raw_errno(r, EPERM, "ARCH_SET_FS outside user memory");
+			test_raw3(158, ARCH_SET_FS, (long)old, 0);
+		test_expect_raw_errno(r, EPERM, "ARCH_SET_FS outside user memory");
 	}
-	ut_expect_errno(syscall(SYS_arch_prctl, 0x1234, &old), EINVAL,
+	test_expect_errno(syscall(SYS_arch_prctl, 0x1234, &old), EINVAL,
 	    "arch_prctl code 0x1234");
-	ut_expect_errno(syscall(SYS_arch_prctl, 0, &old), EINVAL,
+	test_expect_errno(syscall(SYS_arch_prctl, 0, &old), EINVAL,
 	    "arch_prctl code 0");
 }
 
@@ -952,9 +955,9 @@ t_arch_prctl_native(void)
 {
 	unsigned long v;
 
-	ut_expect_errno(syscall(SYS_arch_prctl, ARCH_GET_GS, &v), EINVAL,
+	test_expect_errno(syscall(SYS_arch_prctl, ARCH_GET_GS, &v), EINVAL,
 	    "ARCH_GET_GS");
-	ut_expect_errno(syscall(SYS_arch_prctl, ARCH_SET_GS, 0x10000), EINVAL,
+	test_expect_errno(syscall(SYS_arch_prctl, ARCH_SET_GS, 0x10000), EINVAL,
 	    "ARCH_SET_GS");
 }
 
@@ -964,24 +967,24 @@ t_sigprocmask(void)
 {
 	uint64_t u1 = sigbit(SIGUSR1), u2 = sigbit(SIGUSR2), old, cur;
 
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &u1, &old, 8), 0,
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &u1, &old, 8), 0,
 	    "SIG_SETMASK");
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8), 0,
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8), 0,
 	    "read the mask");
-	ut_expect_eq(cur, u1, "mask after SIG_SETMASK");
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &u2, NULL, 8), 0,
+	test_expect_eq(cur, u1, "mask after SIG_SETMASK");
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &u2, NULL, 8), 0,
 	    "SIG_BLOCK");
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
-	ut_expect_eq(cur, u1 | u2, "mask after SIG_BLOCK");
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &u1, NULL, 8), 0,
+	test_expect_eq(cur, u1 | u2, "mask after SIG_BLOCK");
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &u1, NULL, 8), 0,
 	    "SIG_UNBLOCK");
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
-	ut_expect_eq(cur, u2, "mask after SIG_UNBLOCK");
-	ut_expect_errno(syscall(SYS_rt_sigprocmask, 5, &u1, NULL, 8), EINVAL,
+	test_expect_eq(cur, u2, "mask after SIG_UNBLOCK");
+	test_expect_errno(syscall(SYS_rt_sigprocmask, 5, &u1, NULL, 8), EINVAL,
 	    "how 5");
-	ut_expect_errno(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &u1, NULL, 4),
+	test_expect_errno(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &u1, NULL, 4),
 	    EINVAL, "sigsetsize 4");
-	ut_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8), 0,
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8), 0,
 	    "restore the mask");
 }
 
@@ -993,33 +996,33 @@ t_sigaction(void)
 	struct ksigaction dfl = { (unsigned long)SIG_DFL, 0, 0, 0 }, old;
 	pid_t pid;
 
-	ut_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, &ign, &old, 8), 0,
+	test_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, &ign, &old, 8), 0,
 	    "SIGUSR1 to SIG_IGN");
-	ut_expect_eq(old.handler, (long)SIG_DFL, "old action of SIGUSR1");
-	ut_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 8), 0,
+	test_expect_eq(old.handler, (long)SIG_DFL, "old action of SIGUSR1");
+	test_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 8), 0,
 	    "read SIGUSR1's action");
-	ut_expect_eq(old.handler, (long)SIG_IGN, "SIGUSR1's action");
+	test_expect_eq(old.handler, (long)SIG_IGN, "SIGUSR1's action");
 
-	pid = ut_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 8);
 		_exit(old.handler == (unsigned long)SIG_IGN ? 0 : 1);
 	}
-	ut_expect_exit(pid, 0, "fork keeps SIG_IGN");
-	ut_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, &dfl, NULL, 8), 0,
+	test_expect_exit(pid, 0, "fork keeps SIG_IGN");
+	test_expect_eq(syscall(SYS_rt_sigaction, SIGUSR1, &dfl, NULL, 8), 0,
 	    "SIGUSR1 back to SIG_DFL");
 
-	ut_expect_errno(syscall(SYS_rt_sigaction, 0, &ign, NULL, 8), EINVAL,
+	test_expect_errno(syscall(SYS_rt_sigaction, 0, &ign, NULL, 8), EINVAL,
 	    "signal 0");
-	ut_expect_errno(syscall(SYS_rt_sigaction, 65, &ign, NULL, 8), EINVAL,
+	test_expect_errno(syscall(SYS_rt_sigaction, 65, &ign, NULL, 8), EINVAL,
 	    "signal 65");
-	ut_expect_errno(syscall(SYS_rt_sigaction, SIGKILL, &ign, NULL, 8),
+	test_expect_errno(syscall(SYS_rt_sigaction, SIGKILL, &ign, NULL, 8),
 	    EINVAL, "ignore SIGKILL");
-	ut_expect_errno(syscall(SYS_rt_sigaction, SIGSTOP, &ign, NULL, 8),
+	test_expect_errno(syscall(SYS_rt_sigaction, SIGSTOP, &ign, NULL, 8),
 	    EINVAL, "ignore SIGSTOP");
-	ut_expect_eq(syscall(SYS_rt_sigaction, SIGKILL, NULL, &old, 8), 0,
+	test_expect_eq(syscall(SYS_rt_sigaction, SIGKILL, NULL, &old, 8), 0,
 	    "read SIGKILL's action");
-	ut_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &ign, NULL, 4),
+	test_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &ign, NULL, 4),
 	    EINVAL, "sigsetsize 4");
 }
 
@@ -1030,7 +1033,7 @@ t_sigaction_native(void)
 	struct ksigaction act = { (unsigned long)(uintptr_t)t_sigaction,
 	    0x04000000, 0, 0 };
 
-	ut_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8),
+	test_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8),
 	    EINVAL, "a handler function");
 }
 
@@ -1047,10 +1050,10 @@ static void
 t_fork_until_failure(void)
 {
 	/* On Linux a few hundred make the point without loading the host. */
-	int cap = ut_native ? 10000 : 300, n = 0, err = 0, p[2], status;
+	int cap = test_native ? 10000 : 300, n = 0, err = 0, p[2], status;
 	pid_t pid = 0;
 
-	ut_pipe(p);
+	test_pipe(p);
 	while (n < cap) {
 		pid = fork();
 		if (pid == 0) {
@@ -1075,32 +1078,32 @@ t_fork_until_failure(void)
 	for (int i = 0; i < n; i++) {
 		long r = wait4(-1, &status, 0, NULL);
 		if (r < 0)
-			ut_fail("wait4 failed with %s after reaping %d of %d",
-			    ut_errname(errno), i, n);
-		if (ut_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+			test_fail("wait4 failed with %s after reaping %d of %d",
+			    test_errname(errno), i, n);
+		if (test_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
 			killed++;
 			continue;
 		}
-		ut_assert_msg(status == 0, "child %ld: wait status 0x%x", r,
+		test_assert_msg(status == 0, "child %ld: wait status 0x%x", r,
 		    status);
 	}
 	if (killed > 0)
-		ut_note("%d children ended by SIGKILL (no page for a write)",
+		test_note("%d children ended by SIGKILL (no page for a write)",
 		    killed);
-	ut_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
+	test_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
 	    "no children left");
 	if (pid < 0) {
-		ut_assert_msg(err == EAGAIN || err == ENOMEM, "fork number %d "
+		test_assert_msg(err == EAGAIN || err == ENOMEM, "fork number %d "
 		    "failed with %s, expected EAGAIN or ENOMEM", n + 1,
-		    ut_errname(err));
-		ut_note("%d children, then fork failed with %s", n,
-		    ut_errname(err));
+		    test_errname(err));
+		test_note("%d children, then fork failed with %s", n,
+		    test_errname(err));
 	} else {
-		ut_note("%d children without a failure", n);
+		test_note("%d children without a failure", n);
 	}
 }
 
-const struct ut_test ut_proc_tests[] = {
+const struct test ut_proc_tests[] = {
 	{ "proc_fork_basic", t_fork_basic, NULL },
 	{ "proc_fork_fd_copy", t_fork_fd_copy, NULL },
 	{ "proc_exit_status", t_exit_status, NULL },
@@ -1147,7 +1150,7 @@ const struct ut_test ut_proc_tests[] = {
 	{ NULL, NULL, NULL },
 };
 
-const struct ut_test ut_stress_tests[] = {
+const struct test ut_stress_tests[] = {
 	{ "fork_until_failure", t_fork_until_failure, NULL },
 	{ NULL, NULL, NULL },
 };

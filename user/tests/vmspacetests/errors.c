@@ -25,11 +25,11 @@
 static char *
 page_before_hole(void)
 {
-	char *p = vs_map(2 * VS_PAGE);
+	char *p = test_map(2 * TEST_PAGE);
 
-	vs_expect_ok(mprotect(p + VS_PAGE, VS_PAGE, PROT_NONE),
+	test_expect_ok(mprotect(p + TEST_PAGE, TEST_PAGE, PROT_NONE),
 	    "mprotect the second page PROT_NONE");
-	memset(p, 0x5a, VS_PAGE);
+	memset(p, 0x5a, TEST_PAGE);
 	return p;
 }
 
@@ -48,33 +48,33 @@ no_vkernel_einval(void)
 
 	vs_kstat(&ks);
 	guest_frame(&tf);
-	vs_expect_errno(vmspace_destroy(id), EINVAL, "destroy");
-	vs_expect_errno(vmspace_destroy(NULL), EINVAL, "destroy(NULL)");
-	vs_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx), EINVAL,
+	test_expect_errno(vmspace_destroy(id), EINVAL, "destroy");
+	test_expect_errno(vmspace_destroy(NULL), EINVAL, "destroy(NULL)");
+	test_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx), EINVAL,
 	    "ctl RUN");
-	vs_expect_errno(vmspace_ctl(id, 7, NULL, NULL), EINVAL,
+	test_expect_errno(vmspace_ctl(id, 7, NULL, NULL), EINVAL,
 	    "ctl with a bad cmd and NULL frames (not EOPNOTSUPP or EFAULT)");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE, PROT_READ,
+	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL, "mmap");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE, PROT_READ,
+	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
 	    MAP_SHARED, 999, 0), EINVAL, "mmap of a bad fd (not EBADF)");
-	vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, VS_PAGE), EINVAL,
+	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, TEST_PAGE), EINVAL,
 	    "munmap");
-	vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), EINVAL,
+	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), EINVAL,
 	    "munmap of length 0 (not 0)");
-	vs_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, VS_PAGE,
+	test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
 	    VMSPACE_MADV_NORMAL, 0), EINVAL, "mcontrol");
-	vs_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, VS_PAGE,
+	test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
 	    MADV_SETMAP, 0), EINVAL, "mcontrol MADV_SETMAP (not EOPNOTSUPP)");
-	vs_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), EINVAL, "pread");
-	vs_expect_errno(vmspace_pread(id, NULL, 8, 0, G_DATA), EINVAL,
+	test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), EINVAL, "pread");
+	test_expect_errno(vmspace_pread(id, NULL, 8, 0, G_DATA), EINVAL,
 	    "pread to NULL (not EFAULT)");
-	vs_expect_errno(vmspace_pwrite(id, buf, 8, 0, G_DATA), EINVAL,
+	test_expect_errno(vmspace_pwrite(id, buf, 8, 0, G_DATA), EINVAL,
 	    "pwrite");
-	vs_expect_errno(vmspace_pwrite(id, NULL, 0, 0, G_DATA), EINVAL,
+	test_expect_errno(vmspace_pwrite(id, NULL, 0, 0, G_DATA), EINVAL,
 	    "pwrite of 0 bytes (not 0)");
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL, "spawn");
-	vs_expect_errno(vmspace_spawn(id, NULL, NULL, RFFDG), EINVAL,
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL, "spawn");
+	test_expect_errno(vmspace_spawn(id, NULL, NULL, RFFDG), EINVAL,
 	    "spawn of NULL frames (not EFAULT)");
 	/* None of that made an entry. */
 	vs_expect_entries(ks.ks_nvmspace_entries, "after the failed calls");
@@ -100,39 +100,39 @@ unknown_id_enoent(void)
 		void *id = ids[i];
 
 		if (id == a)
-			vs_expect_ok(vmspace_destroy(a), "destroy a");
-		vs_expect_errno(vmspace_destroy(id), ENOENT, "destroy");
-		vs_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx),
+			test_expect_ok(vmspace_destroy(a), "destroy a");
+		test_expect_errno(vmspace_destroy(id), ENOENT, "destroy");
+		test_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx),
 		    ENOENT, "ctl RUN");
-		vs_expect_errno(vmspace_ctl(id, 7, NULL, NULL), ENOENT,
+		test_expect_errno(vmspace_ctl(id, 7, NULL, NULL), ENOENT,
 		    "ctl with a bad cmd and NULL frames");
-		vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE,
+		test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE,
 		    PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOENT,
 		    "mmap");
-		vs_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
+		test_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
 		    MAP_SHARED, 999, 0), ENOENT,
 		    "mmap of length 0 with a bad fd");
-		vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, VS_PAGE),
+		test_expect_errno(vmspace_munmap(id, (void *)G_DATA, TEST_PAGE),
 		    ENOENT, "munmap");
-		vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), ENOENT,
+		test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), ENOENT,
 		    "munmap of length 0");
-		vs_expect_errno(vmspace_munmap(id, NULL, ~0UL), ENOENT,
+		test_expect_errno(vmspace_munmap(id, NULL, ~0UL), ENOENT,
 		    "munmap of a wrapping range");
-		vs_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, VS_PAGE,
+		test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
 		    MADV_SETMAP, 0), ENOENT, "mcontrol MADV_SETMAP");
-		vs_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, VS_PAGE,
+		test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
 		    -1, 0), ENOENT, "mcontrol behav -1");
-		vs_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
+		test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
 		    "pread");
-		vs_expect_errno(vmspace_pread(id, NULL, 8, 1, -1), ENOENT,
+		test_expect_errno(vmspace_pread(id, NULL, 8, 1, -1), ENOENT,
 		    "pread with bad flags, buf and offset");
-		vs_expect_errno(vmspace_pwrite(id, buf, 8, 0, G_DATA), ENOENT,
+		test_expect_errno(vmspace_pwrite(id, buf, 8, 0, G_DATA), ENOENT,
 		    "pwrite");
-		vs_expect_errno(vmspace_pwrite(id, NULL, 8, 1, -1), ENOENT,
+		test_expect_errno(vmspace_pwrite(id, NULL, 8, 1, -1), ENOENT,
 		    "pwrite with bad flags, buf and offset");
-		vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), ENOENT,
+		test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), ENOENT,
 		    "spawn");
-		vs_expect_errno(vmspace_spawn(id, NULL, NULL, ~0), ENOENT,
+		test_expect_errno(vmspace_spawn(id, NULL, NULL, ~0), ENOENT,
 		    "spawn with bad flags and NULL frames");
 	}
 }
@@ -146,46 +146,46 @@ static void
 create_errors(void)
 {
 	void *a = VS_ID(1), *b = VS_ID(2);
-	void *keys[] = { (void *)1, (void *)-1L, (void *)VS_KERNEL_TEXT,
-		(void *)VS_NONCANON_LO };
+	void *keys[] = { (void *)1, (void *)-1L, (void *)TEST_KERNEL_TEXT,
+		(void *)TEST_NONCANON_LO };
 	struct kstat ks;
 	char buf[8];
 	int x;
 
 	vs_kstat(&ks);
-	vs_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL, "create(NULL)");
-	vs_expect_ok(vmspace_create(b, 0, NULL), "create b");
-	vs_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL,
+	test_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL, "create(NULL)");
+	test_expect_ok(vmspace_create(b, 0, NULL), "create b");
+	test_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL,
 	    "create(NULL) with a vkernel");
-	vs_expect_errno(vmspace_create(a, 1, NULL), EINVAL, "create type 1");
-	vs_expect_errno(vmspace_create(a, -1, NULL), EINVAL, "create type -1");
-	vs_expect_errno(vmspace_create(a, 0, &x), EINVAL, "create with data");
-	vs_expect_errno(vmspace_create(a, 0, (void *)1), EINVAL,
+	test_expect_errno(vmspace_create(a, 1, NULL), EINVAL, "create type 1");
+	test_expect_errno(vmspace_create(a, -1, NULL), EINVAL, "create type -1");
+	test_expect_errno(vmspace_create(a, 0, &x), EINVAL, "create with data");
+	test_expect_errno(vmspace_create(a, 0, (void *)1), EINVAL,
 	    "create with data 1");
 	/* None of those made a. */
-	vs_expect_errno(vmspace_pread(a, buf, 8, 0, G_DATA), ENOENT,
+	test_expect_errno(vmspace_pread(a, buf, 8, 0, G_DATA), ENOENT,
 	    "pread a after the failed creates");
 	vs_expect_entries(ks.ks_nvmspace_entries + 1, "b only");
 
-	vs_expect_ok(vmspace_create(a, 0, NULL), "create a");
-	vs_expect_errno(vmspace_create(a, 0, NULL), EEXIST, "create a again");
-	vs_expect_errno(vmspace_create(b, 0, NULL), EEXIST, "create b again");
-	vs_expect_errno(vmspace_create(a, 1, NULL), EINVAL,
+	test_expect_ok(vmspace_create(a, 0, NULL), "create a");
+	test_expect_errno(vmspace_create(a, 0, NULL), EEXIST, "create a again");
+	test_expect_errno(vmspace_create(b, 0, NULL), EEXIST, "create b again");
+	test_expect_errno(vmspace_create(a, 1, NULL), EINVAL,
 	    "create a again with type 1 (EINVAL comes first)");
 	vs_expect_entries(ks.ks_nvmspace_entries + 2, "a and b");
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		vs_expect_ok(vmspace_create(keys[i], 0, NULL),
+		test_expect_ok(vmspace_create(keys[i], 0, NULL),
 		    "create with an id that is no user address");
 	vs_expect_entries(ks.ks_nvmspace_entries + 6, "a, b and 4 more");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		vs_expect_ok(vmspace_destroy(keys[i]), "destroy those");
+		test_expect_ok(vmspace_destroy(keys[i]), "destroy those");
 
-	vs_expect_ok(vmspace_destroy(a), "destroy a");
-	vs_expect_errno(vmspace_destroy(a), ENOENT, "destroy a twice");
-	vs_expect_ok(vmspace_create(a, 0, NULL), "create a once more");
-	vs_expect_ok(vmspace_destroy(a), "destroy a");
-	vs_expect_ok(vmspace_destroy(b), "destroy b");
+	test_expect_ok(vmspace_destroy(a), "destroy a");
+	test_expect_errno(vmspace_destroy(a), ENOENT, "destroy a twice");
+	test_expect_ok(vmspace_create(a, 0, NULL), "create a once more");
+	test_expect_ok(vmspace_destroy(a), "destroy a");
+	test_expect_ok(vmspace_destroy(b), "destroy b");
 	vs_expect_entries(ks.ks_nvmspace_entries, "all destroyed");
 }
 
@@ -206,20 +206,20 @@ create_enomem_at_limit(void)
 			err = errno;
 			break;
 		}
-	vs_assert_msg(n < most, "%d vmspaces created, no limit reached", n);
-	vs_assert_msg(err == ENOMEM, "create number %d failed with %s, "
-	    "expected ENOMEM", n + 1, vs_errname(err));
-	vs_assert_msg(n >= 16, "only %d vmspaces could be created", n);
-	vs_note("%d vmspaces created before ENOMEM", n);
-	vs_expect_errno(vmspace_create(VS_ID(n), 0, NULL), ENOMEM,
+	test_assert_msg(n < most, "%d vmspaces created, no limit reached", n);
+	test_assert_msg(err == ENOMEM, "create number %d failed with %s, "
+	    "expected ENOMEM", n + 1, test_errname(err));
+	test_assert_msg(n >= 16, "only %d vmspaces could be created", n);
+	test_note("%d vmspaces created before ENOMEM", n);
+	test_expect_errno(vmspace_create(VS_ID(n), 0, NULL), ENOMEM,
 	    "create past the limit again");
-	vs_expect_ok(vmspace_destroy(VS_ID(0)), "destroy the first");
-	vs_expect_ok(vmspace_create(VS_ID(n), 0, NULL), "create one more");
-	vs_expect_ok(vmspace_destroy(VS_ID(n)), "destroy it");
+	test_expect_ok(vmspace_destroy(VS_ID(0)), "destroy the first");
+	test_expect_ok(vmspace_create(VS_ID(n), 0, NULL), "create one more");
+	test_expect_ok(vmspace_destroy(VS_ID(n)), "destroy it");
 	for (int i = 1; i < n; i++)
 		if (vmspace_destroy(VS_ID(i)) != 0)
-			vs_fail("destroy vmspace %d of %d: -1 (%s)", i, n,
-			    vs_errname(errno));
+			test_fail("destroy vmspace %d of %d: -1 (%s)", i, n,
+			    test_errname(errno));
 	vs_expect_entries(ks.ks_nvmspace_entries, "all destroyed");
 }
 
@@ -235,13 +235,13 @@ ctl_bad_cmd_eopnotsupp(void)
 	guest_new(id);
 	guest_frame(&tf);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		vs_expect_errno(vmspace_ctl(id, cmds[i], &tf, &vx), EOPNOTSUPP,
+		test_expect_errno(vmspace_ctl(id, cmds[i], &tf, &vx), EOPNOTSUPP,
 		    "ctl with a bad cmd");
-		vs_expect_errno(vmspace_ctl(id, cmds[i], NULL, NULL),
+		test_expect_errno(vmspace_ctl(id, cmds[i], NULL, NULL),
 		    EOPNOTSUPP, "ctl with a bad cmd and NULL frames");
 	}
-	tf.tf_rip = VS_KERNEL_TEXT;
-	vs_expect_errno(vmspace_ctl(id, 0, &tf, &vx), EOPNOTSUPP,
+	tf.tf_rip = TEST_KERNEL_TEXT;
+	test_expect_errno(vmspace_ctl(id, 0, &tf, &vx), EOPNOTSUPP,
 	    "ctl with a bad cmd and a bad frame");
 }
 
@@ -258,8 +258,8 @@ ctl_fails_keeping_context(void *id, struct trapframe *tf,
 	struct trapframe copy;
 	/* Only a whole frame in our memory can be compared afterwards. */
 	int tf_readable = (uintptr_t)tf > 0x1000 &&
-	    (uintptr_t)tf < VS_NONCANON_LO &&
-	    ((uintptr_t)tf & (VS_PAGE - 1)) <= VS_PAGE - sizeof(*tf);
+	    (uintptr_t)tf < TEST_NONCANON_LO &&
+	    ((uintptr_t)tf & (TEST_PAGE - 1)) <= TEST_PAGE - sizeof(*tf);
 
 	if (tf_readable)
 		copy = *tf;
@@ -270,10 +270,10 @@ ctl_fails_keeping_context(void *id, struct trapframe *tf,
 	in.rdx = (uint64_t)tf;
 	in.r10 = (uint64_t)vx;
 	vs_regs_syscall(&in, &out);
-	vs_expect_raw_errno((long)out.rax, err, what);
+	test_expect_raw_errno((long)out.rax, err, what);
 	vs_expect_regs_kept(&in, &out, what);
 	if (tf_readable)
-		vs_assert_msg(memcmp(&copy, tf, sizeof(copy)) == 0,
+		test_assert_msg(memcmp(&copy, tf, sizeof(copy)) == 0,
 		    "%s: *tframe changed", what);
 }
 
@@ -288,23 +288,23 @@ ctl_bad_pointers_efault(void)
 	struct trapframe tf;
 	struct vextframe vx = { 0 };
 	char *edge = page_before_hole();
-	struct trapframe *tf_edge = (struct trapframe *)(edge + VS_PAGE - 100);
-	struct vextframe *vx_edge = (struct vextframe *)(edge + VS_PAGE - 8);
+	struct trapframe *tf_edge = (struct trapframe *)(edge + TEST_PAGE - 100);
+	struct vextframe *vx_edge = (struct vextframe *)(edge + TEST_PAGE - 8);
 	unsigned long fs_before = 0, fs_after = 0;
-	char *ro = vs_map(VS_PAGE);
+	char *ro = test_map(TEST_PAGE);
 
 	guest_new(id);
 	guest_frame(&tf);
 	memcpy(tf_edge, &tf, 100);
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_before);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
 
 	ctl_fails_keeping_context(id, NULL, &vx, EFAULT, "NULL tframe");
 	ctl_fails_keeping_context(id, &tf, NULL, EFAULT, "NULL vframe");
-	ctl_fails_keeping_context(id, (void *)VS_KERNEL_TEXT, &vx, EFAULT,
+	ctl_fails_keeping_context(id, (void *)TEST_KERNEL_TEXT, &vx, EFAULT,
 	    "tframe in the kernel");
-	ctl_fails_keeping_context(id, &tf, (void *)VS_DIRECT_MAP, EFAULT,
+	ctl_fails_keeping_context(id, &tf, (void *)TEST_DIRECT_MAP, EFAULT,
 	    "vframe in the kernel");
-	ctl_fails_keeping_context(id, (void *)VS_NONCANON_LO, &vx, EFAULT,
+	ctl_fails_keeping_context(id, (void *)TEST_NONCANON_LO, &vx, EFAULT,
 	    "non-canonical tframe");
 	ctl_fails_keeping_context(id, tf_edge, &vx, EFAULT,
 	    "tframe running into an inaccessible page");
@@ -312,16 +312,16 @@ ctl_bad_pointers_efault(void)
 	    "vframe running into an inaccessible page");
 	/* A frame the kernel can read but not write back: EFAULT too. */
 	memcpy(ro, &tf, sizeof(tf));
-	vs_expect_ok(mprotect(ro, VS_PAGE, PROT_READ), "mprotect PROT_READ");
+	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ), "mprotect PROT_READ");
 	ctl_fails_keeping_context(id, (struct trapframe *)ro, &vx, EFAULT,
 	    "read-only tframe");
 
 	/* The caller's TLS is intact: errno (at %fs) still works. */
 	errno = 0;
-	vs_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, NULL, &vx), EFAULT,
+	test_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, NULL, &vx), EFAULT,
 	    "ctl with NULL tframe through libc's errno");
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_after);
-	vs_expect_hex(fs_after, fs_before, "the caller's fs base");
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_after);
+	test_expect_hex(fs_after, fs_before, "the caller's fs base");
 }
 
 /*
@@ -338,58 +338,58 @@ munmap_checks_in_order(void)
 
 	guest_new(id);
 	/* Wraps. */
-	vs_expect_errno(vmspace_munmap(id, (void *)(G_DATA + 0x800),
+	test_expect_errno(vmspace_munmap(id, (void *)(G_DATA + 0x800),
 	    ~0UL - 0x100), EINVAL, "length + page offset wraps");
-	vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, ~0UL - 10), EINVAL,
+	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, ~0UL - 10), EINVAL,
 	    "length rounded up to pages wraps");
-	vs_expect_errno(vmspace_munmap(id, (void *)0xfffffffffffff000UL,
+	test_expect_errno(vmspace_munmap(id, (void *)0xfffffffffffff000UL,
 	    0x2000), EINVAL, "address + length wraps");
 	/* Length 0: 0, wherever it is. */
-	vs_expect_eq(vmspace_munmap(id, NULL, 0), 0, "length 0 at 0");
-	vs_expect_eq(vmspace_munmap(id, (void *)VS_KERNEL_TEXT, 0), 0,
+	test_expect_eq(vmspace_munmap(id, NULL, 0), 0, "length 0 at 0");
+	test_expect_eq(vmspace_munmap(id, (void *)TEST_KERNEL_TEXT, 0), 0,
 	    "length 0 in the kernel");
-	vs_expect_eq(vmspace_munmap(id, (void *)G_UNMAPPED, 0), 0,
+	test_expect_eq(vmspace_munmap(id, (void *)G_UNMAPPED, 0), 0,
 	    "length 0 where nothing is mapped");
-	vs_expect_eq(vmspace_munmap(id, (void *)G_DATA, 0), 0,
+	test_expect_eq(vmspace_munmap(id, (void *)G_DATA, 0), 0,
 	    "length 0 on a mapping");
 	/* Bounds. */
-	vs_expect_errno(vmspace_munmap(id, NULL, VS_PAGE), EINVAL,
+	test_expect_errno(vmspace_munmap(id, NULL, TEST_PAGE), EINVAL,
 	    "start below VM_MIN_USER_ADDRESS");
-	vs_expect_errno(vmspace_munmap(id, (void *)0x800, VS_PAGE), EINVAL,
+	test_expect_errno(vmspace_munmap(id, (void *)0x800, TEST_PAGE), EINVAL,
 	    "start rounded down below VM_MIN_USER_ADDRESS");
-	vs_expect_errno(vmspace_munmap(id,
-	    (void *)(VM_MAX_USER_ADDRESS - VS_PAGE), 2 * VS_PAGE), EINVAL,
+	test_expect_errno(vmspace_munmap(id,
+	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), 2 * TEST_PAGE), EINVAL,
 	    "end above VM_MAX_USER_ADDRESS");
-	vs_expect_errno(vmspace_munmap(id, (void *)VM_MAX_USER_ADDRESS,
-	    VS_PAGE), EINVAL, "start at VM_MAX_USER_ADDRESS");
-	vs_expect_errno(vmspace_munmap(id, (void *)VS_NONCANON_LO, VS_PAGE),
+	test_expect_errno(vmspace_munmap(id, (void *)VM_MAX_USER_ADDRESS,
+	    TEST_PAGE), EINVAL, "start at VM_MAX_USER_ADDRESS");
+	test_expect_errno(vmspace_munmap(id, (void *)TEST_NONCANON_LO, TEST_PAGE),
 	    EINVAL, "non-canonical");
-	vs_expect_errno(vmspace_munmap(id, (void *)VS_KERNEL_TEXT, VS_PAGE),
+	test_expect_errno(vmspace_munmap(id, (void *)TEST_KERNEL_TEXT, TEST_PAGE),
 	    EINVAL, "kernel text");
 	/* Holes. */
-	vs_expect_errno(vmspace_munmap(id, (void *)G_UNMAPPED, VS_PAGE),
+	test_expect_errno(vmspace_munmap(id, (void *)G_UNMAPPED, TEST_PAGE),
 	    EINVAL, "nothing mapped");
-	vs_expect_errno(vmspace_munmap(id,
-	    (void *)(VM_MAX_USER_ADDRESS - VS_PAGE), VS_PAGE), EINVAL,
+	test_expect_errno(vmspace_munmap(id,
+	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), TEST_PAGE), EINVAL,
 	    "the last user page, not mapped");
-	vs_expect_errno(vmspace_munmap(id, (void *)G_DATA,
-	    (G_DATA_PAGES + 1) * VS_PAGE), EINVAL, "past the mapping's end");
-	vs_expect_errno(vmspace_munmap(id, (void *)(G_DATA - VS_PAGE),
-	    2 * VS_PAGE), EINVAL, "before the mapping's start");
+	test_expect_errno(vmspace_munmap(id, (void *)G_DATA,
+	    (G_DATA_PAGES + 1) * TEST_PAGE), EINVAL, "past the mapping's end");
+	test_expect_errno(vmspace_munmap(id, (void *)(G_DATA - TEST_PAGE),
+	    2 * TEST_PAGE), EINVAL, "before the mapping's start");
 	/* The failures unmapped nothing. */
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
 	    "pread the first data page");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0,
-	    G_DATA + (G_DATA_PAGES - 1) * VS_PAGE), 8,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0,
+	    G_DATA + (G_DATA_PAGES - 1) * TEST_PAGE), 8,
 	    "pread the last data page");
 	/* A hole in the middle. */
-	vs_expect_eq(vmspace_munmap(id, (void *)(G_DATA + VS_PAGE), VS_PAGE),
+	test_expect_eq(vmspace_munmap(id, (void *)(G_DATA + TEST_PAGE), TEST_PAGE),
 	    0, "munmap the second data page");
-	vs_expect_errno(vmspace_munmap(id, (void *)G_DATA, 3 * VS_PAGE),
+	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 3 * TEST_PAGE),
 	    EINVAL, "munmap across the hole");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
 	    "the first data page is still there");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA + 2 * VS_PAGE), 8,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA + 2 * TEST_PAGE), 8,
 	    "the third data page is still there");
 }
 
@@ -407,28 +407,28 @@ mcontrol_checks(void)
 
 	guest_new(id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		vs_expect_errno(vmspace_mcontrol(id, data, VS_PAGE, bad[i], 0),
+		test_expect_errno(vmspace_mcontrol(id, data, TEST_PAGE, bad[i], 0),
 		    EINVAL, "a behaviour out of range");
-	vs_expect_errno(vmspace_mcontrol(id, data, ~0UL, VMSPACE_MADV_NORMAL,
+	test_expect_errno(vmspace_mcontrol(id, data, ~0UL, VMSPACE_MADV_NORMAL,
 	    0), EINVAL, "addr + len wraps");
-	vs_expect_errno(vmspace_mcontrol(id, (void *)VS_KERNEL_TEXT,
-	    VS_PAGE, VMSPACE_MADV_NORMAL, 0), EINVAL, "in the kernel");
-	vs_expect_errno(vmspace_mcontrol(id,
-	    (void *)(VM_MAX_USER_ADDRESS - VS_PAGE), 2 * VS_PAGE,
+	test_expect_errno(vmspace_mcontrol(id, (void *)TEST_KERNEL_TEXT,
+	    TEST_PAGE, VMSPACE_MADV_NORMAL, 0), EINVAL, "in the kernel");
+	test_expect_errno(vmspace_mcontrol(id,
+	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), 2 * TEST_PAGE,
 	    VMSPACE_MADV_NORMAL, 0), EINVAL, "end above VM_MAX_USER_ADDRESS");
-	vs_expect_errno(vmspace_mcontrol(id, NULL, VS_PAGE,
+	test_expect_errno(vmspace_mcontrol(id, NULL, TEST_PAGE,
 	    VMSPACE_MADV_NORMAL, 0), EINVAL, "start below VM_MIN_USER_ADDRESS");
-	vs_expect_errno(vmspace_mcontrol(id, NULL, VS_PAGE, MADV_SETMAP, 0),
+	test_expect_errno(vmspace_mcontrol(id, NULL, TEST_PAGE, MADV_SETMAP, 0),
 	    EINVAL, "MADV_SETMAP on a bad range");
-	vs_expect_errno(vmspace_mcontrol(id, data, VS_PAGE, MADV_SETMAP, 0),
+	test_expect_errno(vmspace_mcontrol(id, data, TEST_PAGE, MADV_SETMAP, 0),
 	    EOPNOTSUPP, "MADV_SETMAP");
 	/* The edges themselves are fine. */
-	vs_expect_eq(vmspace_mcontrol(id,
-	    (void *)(VM_MAX_USER_ADDRESS - VS_PAGE), VS_PAGE,
+	test_expect_eq(vmspace_mcontrol(id,
+	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), TEST_PAGE,
 	    VMSPACE_MADV_NORMAL, 0), 0, "the last user page");
-	vs_expect_eq(vmspace_mcontrol(id, (void *)VM_MIN_USER_ADDRESS,
-	    VS_PAGE, VMSPACE_MADV_NORMAL, 0), 0, "the first user page");
-	vs_expect_eq(vmspace_mcontrol(id, data, VS_PAGE, MADV_INVAL, 0), 0,
+	test_expect_eq(vmspace_mcontrol(id, (void *)VM_MIN_USER_ADDRESS,
+	    TEST_PAGE, VMSPACE_MADV_NORMAL, 0), 0, "the first user page");
+	test_expect_eq(vmspace_mcontrol(id, data, TEST_PAGE, MADV_INVAL, 0), 0,
 	    "MADV_INVAL");
 }
 
@@ -442,69 +442,69 @@ pread_pwrite_checks(void)
 {
 	void *id = VS_ID(1);
 	char buf[16] = "0123456789abcde";
-	char *ro = vs_map(VS_PAGE), *none = vs_map(VS_PAGE);
+	char *ro = test_map(TEST_PAGE), *none = test_map(TEST_PAGE);
 	char *edge = page_before_hole();
 	const int flags[] = { 1, -1, (int)0x80000000 };
-	const void *bad[] = { NULL, (void *)1, (void *)VS_KERNEL_TEXT,
-		(void *)VS_NONCANON_LO };
+	const void *bad[] = { NULL, (void *)1, (void *)TEST_KERNEL_TEXT,
+		(void *)TEST_NONCANON_LO };
 
 	guest_new(id);
-	vs_expect_ok(mprotect(ro, VS_PAGE, PROT_READ), "mprotect PROT_READ");
-	vs_expect_ok(mprotect(none, VS_PAGE, PROT_NONE), "mprotect PROT_NONE");
+	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ), "mprotect PROT_READ");
+	test_expect_ok(mprotect(none, TEST_PAGE, PROT_NONE), "mprotect PROT_NONE");
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		vs_expect_errno(vmspace_pread(id, buf, 8, flags[i], G_DATA),
+		test_expect_errno(vmspace_pread(id, buf, 8, flags[i], G_DATA),
 		    EINVAL, "pread with flags");
-		vs_expect_errno(vmspace_pwrite(id, buf, 8, flags[i], G_DATA),
+		test_expect_errno(vmspace_pwrite(id, buf, 8, flags[i], G_DATA),
 		    EINVAL, "pwrite with flags");
 	}
-	vs_expect_errno(vmspace_pread(id, NULL, 8, 1, -8), EINVAL,
+	test_expect_errno(vmspace_pread(id, NULL, 8, 1, -8), EINVAL,
 	    "pread: flags come before wrap and buf");
-	vs_expect_errno(vmspace_pwrite(id, NULL, 8, 1, -8), EINVAL,
+	test_expect_errno(vmspace_pwrite(id, NULL, 8, 1, -8), EINVAL,
 	    "pwrite: flags come before wrap and buf");
 
-	vs_expect_errno(vmspace_pread(id, buf, 0x2000, 0,
+	test_expect_errno(vmspace_pread(id, buf, 0x2000, 0,
 	    (off_t)0xfffffffffffff000UL), EINVAL, "pread: offset + nbyte wraps");
-	vs_expect_errno(vmspace_pwrite(id, buf, 2, 0, -1), EINVAL,
+	test_expect_errno(vmspace_pwrite(id, buf, 2, 0, -1), EINVAL,
 	    "pwrite: offset + nbyte wraps");
-	vs_expect_errno(vmspace_pread(id, NULL, ~0UL, 0, G_DATA), EINVAL,
+	test_expect_errno(vmspace_pread(id, NULL, ~0UL, 0, G_DATA), EINVAL,
 	    "pread: wrap comes before buf");
-	vs_expect_errno(vmspace_pwrite(id, NULL, ~0UL, 0, G_DATA), EINVAL,
+	test_expect_errno(vmspace_pwrite(id, NULL, ~0UL, 0, G_DATA), EINVAL,
 	    "pwrite: wrap comes before buf");
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		vs_expect_errno(vmspace_pread(id, (void *)bad[i], 8, 0, G_DATA),
+		test_expect_errno(vmspace_pread(id, (void *)bad[i], 8, 0, G_DATA),
 		    EFAULT, "pread to a bad buffer");
-		vs_expect_errno(vmspace_pwrite(id, bad[i], 8, 0, G_DATA),
+		test_expect_errno(vmspace_pwrite(id, bad[i], 8, 0, G_DATA),
 		    EFAULT, "pwrite from a bad buffer");
 	}
-	vs_expect_errno(vmspace_pread(id, NULL, 8, 0, G_UNMAPPED), EFAULT,
+	test_expect_errno(vmspace_pread(id, NULL, 8, 0, G_UNMAPPED), EFAULT,
 	    "pread from an unmapped address to a bad buffer (not 0)");
-	vs_expect_errno(vmspace_pread(id, ro, 8, 0, G_DATA), EFAULT,
+	test_expect_errno(vmspace_pread(id, ro, 8, 0, G_DATA), EFAULT,
 	    "pread to a read-only buffer");
-	vs_expect_errno(vmspace_pread(id, none, 8, 0, G_DATA), EFAULT,
+	test_expect_errno(vmspace_pread(id, none, 8, 0, G_DATA), EFAULT,
 	    "pread to a PROT_NONE buffer");
-	vs_expect_errno(vmspace_pwrite(id, none, 8, 0, G_DATA), EFAULT,
+	test_expect_errno(vmspace_pwrite(id, none, 8, 0, G_DATA), EFAULT,
 	    "pwrite from a PROT_NONE buffer");
-	vs_expect_eq(vmspace_pwrite(id, ro, 8, 0, G_DATA), 8,
+	test_expect_eq(vmspace_pwrite(id, ro, 8, 0, G_DATA), 8,
 	    "pwrite from a read-only buffer");
 
 	/* Partly valid buffers: EFAULT, and nothing copied either way. */
-	guest_write64(id, G_DATA + VS_PAGE - 8, 0x1122334455667788UL);
-	vs_expect_errno(vmspace_pread(id, edge + VS_PAGE - 8, 16, 0,
-	    G_DATA + VS_PAGE - 8), EFAULT, "pread into a buffer that runs "
+	guest_write64(id, G_DATA + TEST_PAGE - 8, 0x1122334455667788UL);
+	test_expect_errno(vmspace_pread(id, edge + TEST_PAGE - 8, 16, 0,
+	    G_DATA + TEST_PAGE - 8), EFAULT, "pread into a buffer that runs "
 	    "into an inaccessible page");
-	vs_expect_hex(*(uint64_t *)(edge + VS_PAGE - 8), 0x5a5a5a5a5a5a5a5aUL,
+	test_expect_hex(*(uint64_t *)(edge + TEST_PAGE - 8), 0x5a5a5a5a5a5a5a5aUL,
 	    "the valid part of the buffer after the failed pread");
-	vs_expect_errno(vmspace_pwrite(id, edge + VS_PAGE - 8, 16, 0,
-	    G_DATA + VS_PAGE - 8), EFAULT, "pwrite from a buffer that runs "
+	test_expect_errno(vmspace_pwrite(id, edge + TEST_PAGE - 8, 16, 0,
+	    G_DATA + TEST_PAGE - 8), EFAULT, "pwrite from a buffer that runs "
 	    "into an inaccessible page");
-	vs_expect_hex(guest_read64(id, G_DATA + VS_PAGE - 8),
+	test_expect_hex(guest_read64(id, G_DATA + TEST_PAGE - 8),
 	    0x1122334455667788UL, "the vmspace after the failed pwrite");
 
 	/* nbyte 0 is fine anywhere. */
-	vs_expect_eq(vmspace_pread(id, buf, 0, 0, G_UNMAPPED), 0, "pread 0");
-	vs_expect_eq(vmspace_pwrite(id, buf, 0, 0, G_DATA), 0, "pwrite 0");
+	test_expect_eq(vmspace_pread(id, buf, 0, 0, G_UNMAPPED), 0, "pread 0");
+	test_expect_eq(vmspace_pwrite(id, buf, 0, 0, G_DATA), 0, "pwrite 0");
 }
 
 /*
@@ -516,56 +516,56 @@ static void
 mmap_checks(void)
 {
 	void *id = VS_ID(1);
-	int fd = vs_memfd(2 * VS_PAGE), fds[2];
+	int fd = test_memfd(2 * TEST_PAGE), fds[2];
 	char *edge = page_before_hole();
-	uint64_t top = (uint64_t)edge + VS_PAGE;
+	uint64_t top = (uint64_t)edge + TEST_PAGE;
 	void *p;
 	long r, m;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	test_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL, "length 0");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE, PROT_READ,
+	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
 	    MAP_SHARED, 999, 0), EBADF, "a bad fd");
-	vs_expect_errno((long)vmspace_mmap(id, (void *)(G_EXTRA + 1), VS_PAGE,
+	test_expect_errno((long)vmspace_mmap(id, (void *)(G_EXTRA + 1), TEST_PAGE,
 	    PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), EINVAL,
 	    "MAP_FIXED at an address that is not page aligned");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE, PROT_READ,
+	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
 	    MAP_ANONYMOUS, -1, 0), EINVAL, "neither private nor shared");
-	vs_expect_errno((long)vmspace_mmap(id, NULL, VS_PAGE, PROT_READ,
+	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
 	    MAP_SHARED, fd, 100), EINVAL, "a memfd offset not page aligned");
 	/* Only memfds can be mapped (ABI.md 3): a pipe cannot. */
-	vs_pipe(fds);
-	p = vmspace_mmap(id, NULL, VS_PAGE, PROT_READ, MAP_SHARED, fds[0], 0);
-	vs_assert_msg(p == MAP_FAILED, "vmspace_mmap of a pipe gave %p", p);
+	test_pipe(fds);
+	p = vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ, MAP_SHARED, fds[0], 0);
+	test_assert_msg(p == MAP_FAILED, "vmspace_mmap of a pipe gave %p", p);
 	close(fds[0]);
 	close(fds[1]);
 
 	/* The 7th argument, offset, is read at 8(%rsp) of the stub. */
-	m = vs_mmap(0, 2 * VS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	vs_assert_msg(m != -1, "mmap the memfd: -1 (%s)", vs_errname(errno));
-	memcpy((char *)m + VS_PAGE, "second", 7);
-	*(uint64_t *)(top - 8) = VS_PAGE;	/* the offset, at rsp + 8 */
-	r = vs_mmap7_on_stack(id, G_EXTRA, VS_PAGE, PROT_READ,
+	m = test_mmap(0, 2 * TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	test_assert_msg(m != -1, "mmap the memfd: -1 (%s)", test_errname(errno));
+	memcpy((char *)m + TEST_PAGE, "second", 7);
+	*(uint64_t *)(top - 8) = TEST_PAGE;	/* the offset, at rsp + 8 */
+	r = vs_mmap7_on_stack(id, G_EXTRA, TEST_PAGE, PROT_READ,
 	    MAP_SHARED | MAP_FIXED, fd, top - 16);
-	vs_expect_hex(r, G_EXTRA, "mmap with its offset at 8(%rsp)");
-	vs_expect_hex(guest_read64(id, G_EXTRA), *(uint64_t *)"second\0",
+	test_expect_hex(r, G_EXTRA, "mmap with its offset at 8(%rsp)");
+	test_expect_hex(guest_read64(id, G_EXTRA), *(uint64_t *)"second\0",
 	    "the memfd's second page is mapped");
-	r = vs_mmap7_on_stack(id, G_EXTRA + VS_PAGE, VS_PAGE, PROT_READ,
+	r = vs_mmap7_on_stack(id, G_EXTRA + TEST_PAGE, TEST_PAGE, PROT_READ,
 	    MAP_SHARED | MAP_FIXED, fd, top - 8);
-	vs_expect_raw_errno(r, EFAULT, "mmap with 8(%rsp) inaccessible");
+	test_expect_raw_errno(r, EFAULT, "mmap with 8(%rsp) inaccessible");
 
 	/* In the vmspace, not in the caller. */
-	p = vmspace_mmap(id, NULL, VS_PAGE, PROT_READ | PROT_WRITE,
+	p = vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	vs_assert_msg(p != MAP_FAILED, "mmap with no address: -1 (%s)",
-	    vs_errname(errno));
-	vs_assert_msg((uint64_t)p >= VM_MIN_USER_ADDRESS &&
+	test_assert_msg(p != MAP_FAILED, "mmap with no address: -1 (%s)",
+	    test_errname(errno));
+	test_assert_msg((uint64_t)p >= VM_MIN_USER_ADDRESS &&
 	    (uint64_t)p < VM_MAX_USER_ADDRESS && ((uint64_t)p & 4095) == 0,
 	    "mmap returned %p", p);
 	guest_write64(id, (uint64_t)p, 42);
-	vs_pipe(fds);
-	vs_expect_errno(write(fds[1], (void *)G_EXTRA, 1), EFAULT,
+	test_pipe(fds);
+	test_expect_errno(write(fds[1], (void *)G_EXTRA, 1), EFAULT,
 	    "the caller has nothing at the vmspace's fixed address");
 }
 
@@ -583,26 +583,26 @@ spawn_checks(void)
 	guest_frame(&tf);
 	vs_kstat(&ks);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		vs_expect_errno(vmspace_spawn(id, &tf, &vx, bad[i]), EINVAL,
+		test_expect_errno(vmspace_spawn(id, &tf, &vx, bad[i]), EINVAL,
 		    "spawn with bad flags");
-	vs_expect_errno(vmspace_spawn(id, NULL, &vx, RFFDG), EFAULT,
+	test_expect_errno(vmspace_spawn(id, NULL, &vx, RFFDG), EFAULT,
 	    "spawn with a NULL tframe");
-	vs_expect_errno(vmspace_spawn(id, &tf, (void *)VS_KERNEL_TEXT, RFFDG),
+	test_expect_errno(vmspace_spawn(id, &tf, (void *)TEST_KERNEL_TEXT, RFFDG),
 	    EFAULT, "spawn with a vframe in the kernel");
-	tf.tf_rip = VS_KERNEL_TEXT;
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
+	tf.tf_rip = TEST_KERNEL_TEXT;
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
 	    "spawn with rip in the kernel");
 	guest_frame(&tf);
-	tf.tf_rsp = VS_NONCANON_LO;
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, 0), EINVAL,
+	tf.tf_rsp = TEST_NONCANON_LO;
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, 0), EINVAL,
 	    "spawn with a non-canonical rsp");
 	guest_frame(&tf);
-	vx.vx_fsbase = VS_DIRECT_MAP;
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFCFDG), EINVAL,
+	vx.vx_fsbase = TEST_DIRECT_MAP;
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFCFDG), EINVAL,
 	    "spawn with an fs base in the kernel");
 	vx.vx_fsbase = 0;
-	vx.vx_gsbase = VS_NONCANON_LO;
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
+	vx.vx_gsbase = TEST_NONCANON_LO;
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
 	    "spawn with a non-canonical gs base (ABI.md 4.4)");
 	vx.vx_gsbase = 0;
 	/* Nothing happened: the vmspace is still ours, no process was made. */
@@ -612,21 +612,21 @@ spawn_checks(void)
 		struct kstat now;
 
 		vs_kstat(&now);
-		vs_expect_eq(now.ks_nprocs, ks.ks_nprocs, "processes");
+		test_expect_eq(now.ks_nprocs, ks.ks_nprocs, "processes");
 	}
 }
 
-const struct vs_test vs_error_tests[] = {
-	{ "no_vkernel_einval", no_vkernel_einval },
-	{ "unknown_id_enoent", unknown_id_enoent },
-	{ "create_errors", create_errors },
-	{ "create_enomem_at_limit", create_enomem_at_limit },
-	{ "ctl_bad_cmd_eopnotsupp", ctl_bad_cmd_eopnotsupp },
-	{ "ctl_bad_pointers_efault", ctl_bad_pointers_efault },
-	{ "munmap_checks_in_order", munmap_checks_in_order },
-	{ "mcontrol_checks", mcontrol_checks },
-	{ "pread_pwrite_checks", pread_pwrite_checks },
-	{ "mmap_checks", mmap_checks },
-	{ "spawn_checks", spawn_checks },
-	{ NULL, NULL },
+const struct test vs_error_tests[] = {
+	{ "no_vkernel_einval", no_vkernel_einval, NULL },
+	{ "unknown_id_enoent", unknown_id_enoent, NULL },
+	{ "create_errors", create_errors, NULL },
+	{ "create_enomem_at_limit", create_enomem_at_limit, NULL },
+	{ "ctl_bad_cmd_eopnotsupp", ctl_bad_cmd_eopnotsupp, NULL },
+	{ "ctl_bad_pointers_efault", ctl_bad_pointers_efault, NULL },
+	{ "munmap_checks_in_order", munmap_checks_in_order, NULL },
+	{ "mcontrol_checks", mcontrol_checks, NULL },
+	{ "pread_pwrite_checks", pread_pwrite_checks, NULL },
+	{ "mmap_checks", mmap_checks, NULL },
+	{ "spawn_checks", spawn_checks, NULL },
+	{ NULL, NULL, NULL },
 };

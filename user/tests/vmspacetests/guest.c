@@ -25,11 +25,11 @@ guest_map(void *id, uint64_t addr, size_t len, int prot)
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	if (p == MAP_FAILED)
-		vs_fail("vmspace_mmap(%p, 0x%llx, %zu): expected success, got "
+		test_fail("vmspace_mmap(%p, 0x%llx, %zu): expected success, got "
 		    "-1 (%s)", id, (unsigned long long)addr, len,
-		    vs_errname(errno));
+		    test_errname(errno));
 	if ((uint64_t)p != addr)
-		vs_fail("vmspace_mmap(MAP_FIXED 0x%llx) returned %p",
+		test_fail("vmspace_mmap(MAP_FIXED 0x%llx) returned %p",
 		    (unsigned long long)addr, p);
 }
 
@@ -37,13 +37,13 @@ void
 guest_new(void *id)
 {
 	if (vmspace_create(id, 0, NULL) != 0)
-		vs_fail("vmspace_create(%p): expected success, got -1 (%s)", id,
-		    vs_errname(errno));
-	guest_map(id, G_CODE, G_CODE_PAGES * VS_PAGE, PROT_READ | PROT_EXEC);
-	guest_map(id, G_DATA, G_DATA_PAGES * VS_PAGE, PROT_READ | PROT_WRITE);
-	guest_map(id, G_STACK, G_STACK_PAGES * VS_PAGE,
+		test_fail("vmspace_create(%p): expected success, got -1 (%s)", id,
+		    test_errname(errno));
+	guest_map(id, G_CODE, G_CODE_PAGES * TEST_PAGE, PROT_READ | PROT_EXEC);
+	guest_map(id, G_DATA, G_DATA_PAGES * TEST_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_STACK, G_STACK_PAGES * TEST_PAGE,
 	    PROT_READ | PROT_WRITE);
-	guest_map(id, G_TLS, VS_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_TLS, TEST_PAGE, PROT_READ | PROT_WRITE);
 }
 
 void
@@ -51,12 +51,12 @@ guest_code(void *id, const void *code, size_t len)
 {
 	long r;
 
-	if (len > G_CODE_PAGES * VS_PAGE)
-		vs_fail("guest code of %zu bytes does not fit", len);
+	if (len > G_CODE_PAGES * TEST_PAGE)
+		test_fail("guest code of %zu bytes does not fit", len);
 	r = vmspace_pwrite(id, code, len, 0, G_CODE);
 	if (r != (long)len)
-		vs_fail("vmspace_pwrite of %zu bytes of guest code: got %ld (%s)",
-		    len, r, r < 0 ? vs_errname(errno) : "short");
+		test_fail("vmspace_pwrite of %zu bytes of guest code: got %ld (%s)",
+		    len, r, r < 0 ? test_errname(errno) : "short");
 }
 
 void
@@ -66,8 +66,8 @@ guest_frame(struct trapframe *tf)
 	tf->tf_rip = G_CODE;
 	tf->tf_rsp = G_STACK_TOP;
 	tf->tf_rflags = PSL_I | PSL_RESERVED1;
-	tf->tf_cs = VS_UCSEL;
-	tf->tf_ss = VS_UDSEL;
+	tf->tf_cs = USER_CS_SEL;
+	tf->tf_ss = USER_DS_SEL;
 }
 
 uint64_t
@@ -76,9 +76,9 @@ guest_run(void *id, struct trapframe *tf, struct vextframe *vx)
 	struct vextframe dflt = { .vx_timeout_ns = 5000 * MS };
 
 	if (vmspace_ctl(id, VMSPACE_CTL_RUN, tf, vx ? vx : &dflt) != 0)
-		vs_fail("vmspace_ctl(%p, RUN) at rip 0x%llx: expected 0, got "
+		test_fail("vmspace_ctl(%p, RUN) at rip 0x%llx: expected 0, got "
 		    "-1 (%s)", id, (unsigned long long)tf->tf_rip,
-		    vs_errname(errno));
+		    test_errname(errno));
 	return tf->tf_trapno;
 }
 
@@ -89,9 +89,9 @@ guest_read64(void *id, uint64_t addr)
 	long r = vmspace_pread(id, &v, sizeof(v), 0, (off_t)addr);
 
 	if (r != (long)sizeof(v))
-		vs_fail("vmspace_pread(%p, 8 bytes at 0x%llx): got %ld (%s)", id,
+		test_fail("vmspace_pread(%p, 8 bytes at 0x%llx): got %ld (%s)", id,
 		    (unsigned long long)addr, r,
-		    r < 0 ? vs_errname(errno) : "short");
+		    r < 0 ? test_errname(errno) : "short");
 	return v;
 }
 
@@ -101,27 +101,27 @@ guest_write64(void *id, uint64_t addr, uint64_t v)
 	long r = vmspace_pwrite(id, &v, sizeof(v), 0, (off_t)addr);
 
 	if (r != (long)sizeof(v))
-		vs_fail("vmspace_pwrite(%p, 8 bytes at 0x%llx): got %ld (%s)",
+		test_fail("vmspace_pwrite(%p, 8 bytes at 0x%llx): got %ld (%s)",
 		    id, (unsigned long long)addr, r,
-		    r < 0 ? vs_errname(errno) : "short");
+		    r < 0 ? test_errname(errno) : "short");
 }
 
 volatile uint64_t *
 vs_shared_page(void *id, uint64_t gaddr)
 {
-	int fd = vs_memfd(VS_PAGE);
-	long p = vs_mmap(0, VS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int fd = test_memfd(TEST_PAGE);
+	long p = test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	void *g;
 
 	if (p == -1)
-		vs_fail("mmap(MAP_SHARED memfd): expected success, got -1 (%s)",
-		    vs_errname(errno));
-	g = vmspace_mmap(id, (void *)gaddr, VS_PAGE, PROT_READ | PROT_WRITE,
+		test_fail("mmap(MAP_SHARED memfd): expected success, got -1 (%s)",
+		    test_errname(errno));
+	g = vmspace_mmap(id, (void *)gaddr, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_FIXED, fd, 0);
 	if (g != (void *)gaddr)
-		vs_fail("vmspace_mmap(MAP_SHARED memfd at 0x%llx): got %p (%s)",
+		test_fail("vmspace_mmap(MAP_SHARED memfd at 0x%llx): got %p (%s)",
 		    (unsigned long long)gaddr, g,
-		    g == MAP_FAILED ? vs_errname(errno) : "");
+		    g == MAP_FAILED ? test_errname(errno) : "");
 	close(fd);
 	return (volatile uint64_t *)p;
 }
@@ -171,31 +171,6 @@ vs_cpu_has_smap(void)
 	return (b >> 20) & 1;
 }
 
-/* ---------------------------------------------------------------------
- * Raw system calls.
- */
-
-long
-vs_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	long ret;
-
-	__asm__ volatile("syscall"
-	    : "=a"(ret)
-	    : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-	    : "rcx", "r11", "memory");
-	return ret;
-}
-
-_Noreturn void
-vs_raw_lwp_exit(void)
-{
-	for (;;)
-		vs_raw0(SYS_lwp_exit);
-}
 
 /*
  * vs_regs_syscall(in = rdi, out = rsi).  The callee-saved registers are
@@ -288,7 +263,7 @@ vs_expect_regs_kept_at(const char *file, int line, const struct vs_regs *in,
 		if (i == 0 || i == 2 || i == 10)	/* rax, rcx, r11 */
 			continue;
 		if (a[i] != b[i])
-			vs_fail_at(file, line, "%s: %s was 0x%llx before the "
+			test_fail_at(file, line, "%s: %s was 0x%llx before the "
 			    "call and 0x%llx after", what, names[i],
 			    (unsigned long long)a[i],
 			    (unsigned long long)b[i]);
@@ -323,13 +298,13 @@ __asm__(
 int
 vs_lwp_start(void (*fn)(void *), void *arg)
 {
-	long base = vs_mmap(0, LWP_STACK_SIZE, PROT_READ | PROT_WRITE,
+	long base = test_mmap(0, LWP_STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct lwp_params p;
 	int tid = -1;
 
 	if (base == -1)
-		vs_fail("mmap of an LWP stack: got -1 (%s)", vs_errname(errno));
+		test_fail("mmap of an LWP stack: got -1 (%s)", test_errname(errno));
 	/* The stack stays mapped: the test's process ends soon anyway. */
 	p.lwp_func = fn;
 	p.lwp_arg = arg;
@@ -337,9 +312,9 @@ vs_lwp_start(void (*fn)(void *), void *arg)
 	p.lwp_tid1 = &tid;
 	p.lwp_tid2 = NULL;
 	if (lwp_create(&p) != 0)
-		vs_fail("lwp_create: expected 0, got -1 (%s)", vs_errname(errno));
+		test_fail("lwp_create: expected 0, got -1 (%s)", test_errname(errno));
 	if (tid <= 0)
-		vs_fail("lwp_create stored id %d", tid);
+		test_fail("lwp_create stored id %d", tid);
 	return tid;
 }
 
@@ -347,19 +322,19 @@ void
 vs_lwp_join(int tid)
 {
 	if (lwp_wait(tid) != 0)
-		vs_fail("lwp_wait(%d): expected 0, got -1 (%s)", tid,
-		    vs_errname(errno));
+		test_fail("lwp_wait(%d): expected 0, got -1 (%s)", tid,
+		    test_errname(errno));
 }
 
 void
 vs_wait_flag_at(const char *file, int line, volatile int *flag, int want,
     unsigned ms, const char *what)
 {
-	uint64_t end = vs_now_ns() + ms * MS;
+	uint64_t end = test_now_ns() + ms * MS;
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
-		if (vs_now_ns() > end)
-			vs_fail_at(file, line, "%s: still %d (waiting for %d) "
+		if (test_now_ns() > end)
+			test_fail_at(file, line, "%s: still %d (waiting for %d) "
 			    "after %u ms", what, *flag, want, ms);
 		sched_yield();
 	}
@@ -369,11 +344,11 @@ void
 vs_wait_word_at(const char *file, int line, volatile uint64_t *word,
     uint64_t want, unsigned ms, const char *what)
 {
-	uint64_t end = vs_now_ns() + ms * MS;
+	uint64_t end = test_now_ns() + ms * MS;
 
 	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) != want) {
-		if (vs_now_ns() > end)
-			vs_fail_at(file, line, "%s: still 0x%llx (waiting for "
+		if (test_now_ns() > end)
+			test_fail_at(file, line, "%s: still 0x%llx (waiting for "
 			    "0x%llx) after %u ms", what,
 			    (unsigned long long)*word, (unsigned long long)want,
 			    ms);

@@ -27,10 +27,10 @@ fill_guest(void *id, uint64_t addr, size_t len, uint32_t tag)
 {
 	uint64_t *buf = malloc(len);
 
-	vs_assert(buf != NULL);
+	test_assert(buf != NULL);
 	for (size_t i = 0; i < len / 8; i++)
 		buf[i] = pattern_word(tag, addr + i * 8);
-	vs_expect_eq(vmspace_pwrite(id, buf, len, 0, addr), (long)len,
+	test_expect_eq(vmspace_pwrite(id, buf, len, 0, addr), (long)len,
 	    "pwrite a pattern");
 	free(buf);
 }
@@ -45,13 +45,13 @@ expect_guest(void *id, uint64_t addr, size_t len, uint32_t tag,
 {
 	uint64_t *buf = malloc(len);
 
-	vs_assert(buf != NULL);
+	test_assert(buf != NULL);
 	memset(buf, 0xee, len);
-	vs_expect_eq(vmspace_pread(id, buf, len, 0, addr), (long)len, what);
+	test_expect_eq(vmspace_pread(id, buf, len, 0, addr), (long)len, what);
 	for (size_t i = 0; i < len / 8; i++) {
 		uint64_t want = tag ? pattern_word(tag, addr + i * 8) : 0;
 		if (buf[i] != want)
-			vs_fail("%s: the word at 0x%llx is 0x%llx, expected "
+			test_fail("%s: the word at 0x%llx is 0x%llx, expected "
 			    "0x%llx", what, (unsigned long long)(addr + i * 8),
 			    (unsigned long long)buf[i],
 			    (unsigned long long)want);
@@ -78,36 +78,36 @@ munmap_removes_pages(void)
 	void *id = VS_ID(1);
 	char buf[8];
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	guest_map(id, G_EXTRA, 4 * VS_PAGE, PROT_READ | PROT_WRITE);
-	fill_guest(id, G_EXTRA, 4 * VS_PAGE, 0xa1);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, G_EXTRA, 4 * TEST_PAGE, PROT_READ | PROT_WRITE);
+	fill_guest(id, G_EXTRA, 4 * TEST_PAGE, 0xa1);
 	/* [G_EXTRA + page 1 + 100, + 1 page) covers pages 1 and 2. */
-	vs_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + VS_PAGE + 100),
-	    VS_PAGE), 0, "munmap from the middle of page 1, one page long");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + VS_PAGE), 0,
+	test_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + TEST_PAGE + 100),
+	    TEST_PAGE), 0, "munmap from the middle of page 1, one page long");
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + TEST_PAGE), 0,
 	    "pread page 1");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 2 * VS_PAGE), 0,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 2 * TEST_PAGE), 0,
 	    "pread page 2");
 	expect_guest(id, G_EXTRA, 8, 0xa1, "page 0 is kept");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 3 * VS_PAGE), 8,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 3 * TEST_PAGE), 8,
 	    "page 3 is kept");
 
 	/* Two adjacent mappings, unmapped by one call. */
-	guest_map(id, G_EXTRA + 16 * VS_PAGE, VS_PAGE, PROT_READ);
-	guest_map(id, G_EXTRA + 17 * VS_PAGE, VS_PAGE, PROT_READ | PROT_WRITE);
-	vs_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + 16 * VS_PAGE),
-	    2 * VS_PAGE), 0, "munmap two adjacent mappings");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 16 * VS_PAGE), 0,
+	guest_map(id, G_EXTRA + 16 * TEST_PAGE, TEST_PAGE, PROT_READ);
+	guest_map(id, G_EXTRA + 17 * TEST_PAGE, TEST_PAGE, PROT_READ | PROT_WRITE);
+	test_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + 16 * TEST_PAGE),
+	    2 * TEST_PAGE), 0, "munmap two adjacent mappings");
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 16 * TEST_PAGE), 0,
 	    "the first is gone");
-	vs_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 17 * VS_PAGE), 0,
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 17 * TEST_PAGE), 0,
 	    "the second is gone");
 	/* Unmapping gives the pages back. */
 	{
 		uint64_t before = free_pages();
 
-		vs_expect_eq(vmspace_munmap(id, (void *)G_EXTRA, VS_PAGE), 0,
+		test_expect_eq(vmspace_munmap(id, (void *)G_EXTRA, TEST_PAGE), 0,
 		    "munmap page 0");
-		vs_assert_msg(free_pages() >= before + 1, "free pages %llu -> "
+		test_assert_msg(free_pages() >= before + 1, "free pages %llu -> "
 		    "%llu after unmapping a resident page",
 		    (unsigned long long)before,
 		    (unsigned long long)free_pages());
@@ -125,23 +125,23 @@ mcontrol_discards(int behav)
 	void *id = VS_ID(1);
 	uint64_t before;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	guest_map(id, G_EXTRA, 8 * VS_PAGE, PROT_READ | PROT_WRITE);
-	fill_guest(id, G_EXTRA, 8 * VS_PAGE, 0xb2);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, G_EXTRA, 8 * TEST_PAGE, PROT_READ | PROT_WRITE);
+	fill_guest(id, G_EXTRA, 8 * TEST_PAGE, 0xb2);
 	before = free_pages();
-	vs_expect_eq(vmspace_mcontrol(id, (void *)(G_EXTRA + 2 * VS_PAGE),
-	    4 * VS_PAGE, behav, 0), 0, "mcontrol pages 2-5");
-	vs_assert_msg(free_pages() >= before + 4, "free pages %llu -> %llu: "
+	test_expect_eq(vmspace_mcontrol(id, (void *)(G_EXTRA + 2 * TEST_PAGE),
+	    4 * TEST_PAGE, behav, 0), 0, "mcontrol pages 2-5");
+	test_assert_msg(free_pages() >= before + 4, "free pages %llu -> %llu: "
 	    "expected at least 4 back", (unsigned long long)before,
 	    (unsigned long long)free_pages());
-	expect_guest(id, G_EXTRA, 2 * VS_PAGE, 0xb2, "pages 0-1 are kept");
-	expect_guest(id, G_EXTRA + 2 * VS_PAGE, 4 * VS_PAGE, 0,
+	expect_guest(id, G_EXTRA, 2 * TEST_PAGE, 0xb2, "pages 0-1 are kept");
+	expect_guest(id, G_EXTRA + 2 * TEST_PAGE, 4 * TEST_PAGE, 0,
 	    "pages 2-5 read as zeros");
-	expect_guest(id, G_EXTRA + 6 * VS_PAGE, 2 * VS_PAGE, 0xb2,
+	expect_guest(id, G_EXTRA + 6 * TEST_PAGE, 2 * TEST_PAGE, 0xb2,
 	    "pages 6-7 are kept");
 	/* Still mapped: writable again. */
-	fill_guest(id, G_EXTRA + 2 * VS_PAGE, VS_PAGE, 0xb3);
-	expect_guest(id, G_EXTRA + 2 * VS_PAGE, VS_PAGE, 0xb3,
+	fill_guest(id, G_EXTRA + 2 * TEST_PAGE, TEST_PAGE, 0xb3);
+	expect_guest(id, G_EXTRA + 2 * TEST_PAGE, TEST_PAGE, 0xb3,
 	    "page 2 written again");
 }
 
@@ -164,20 +164,20 @@ mcontrol_willneed_populates(void)
 	void *id = VS_ID(1);
 	uint64_t before, after;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	guest_map(id, G_EXTRA, 16 * VS_PAGE, PROT_READ | PROT_WRITE);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, G_EXTRA, 16 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	before = free_pages();
-	vs_expect_eq(vmspace_mcontrol(id, (void *)G_EXTRA, 16 * VS_PAGE,
+	test_expect_eq(vmspace_mcontrol(id, (void *)G_EXTRA, 16 * TEST_PAGE,
 	    VMSPACE_MADV_WILLNEED, 0), 0, "MADV_WILLNEED on 16 pages");
 	after = free_pages();
-	vs_assert_msg(after + 16 <= before, "free pages %llu -> %llu: "
+	test_assert_msg(after + 16 <= before, "free pages %llu -> %llu: "
 	    "expected 16 or more to be used", (unsigned long long)before,
 	    (unsigned long long)after);
-	expect_guest(id, G_EXTRA, 16 * VS_PAGE, 0, "populated pages are zero");
+	expect_guest(id, G_EXTRA, 16 * TEST_PAGE, 0, "populated pages are zero");
 	/* Writing them now allocates nothing more. */
 	before = free_pages();
-	fill_guest(id, G_EXTRA, 16 * VS_PAGE, 0xc3);
-	vs_expect_eq(free_pages(), before, "free pages after writing the "
+	fill_guest(id, G_EXTRA, 16 * TEST_PAGE, 0xc3);
+	test_expect_eq(free_pages(), before, "free pages after writing the "
 	    "populated pages");
 }
 
@@ -197,22 +197,22 @@ mcontrol_keeps_contents(void)
 
 	guest_new(id);
 	guest_load(id, g_load_data);
-	fill_guest(id, G_DATA, G_DATA_PAGES * VS_PAGE, 0xd4);
+	fill_guest(id, G_DATA, G_DATA_PAGES * TEST_PAGE, 0xd4);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_load_data),
 	    "the guest's syscall");
 	for (size_t i = 0; i < sizeof(behav) / sizeof(behav[0]); i++) {
-		vs_expect_eq(vmspace_mcontrol(id, (void *)G_DATA,
-		    G_DATA_PAGES * VS_PAGE, behav[i], 0), 0, "mcontrol");
-		expect_guest(id, G_DATA, G_DATA_PAGES * VS_PAGE, 0xd4,
+		test_expect_eq(vmspace_mcontrol(id, (void *)G_DATA,
+		    G_DATA_PAGES * TEST_PAGE, behav[i], 0), 0, "mcontrol");
+		expect_guest(id, G_DATA, G_DATA_PAGES * TEST_PAGE, 0xd4,
 		    "contents after mcontrol");
 	}
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_load_data),
 	    "the guest's syscall");
-	vs_expect_hex(tf.tf_rax, pattern_word(0xd4, G_DATA),
+	test_expect_hex(tf.tf_rax, pattern_word(0xd4, G_DATA),
 	    "what the guest reads after MADV_INVAL");
 }
 
@@ -224,36 +224,36 @@ static void
 pread_pwrite_short_counts(void)
 {
 	void *id = VS_ID(1);
-	char *buf = vs_map(4 * VS_PAGE);
+	char *buf = test_map(4 * TEST_PAGE);
 	const uint64_t a = G_EXTRA;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	/* Pages a and a + 1 mapped, a + 2 not, a + 3 mapped. */
-	guest_map(id, a, 2 * VS_PAGE, PROT_READ | PROT_WRITE);
-	guest_map(id, a + 3 * VS_PAGE, VS_PAGE, PROT_READ | PROT_WRITE);
-	memset(buf, 0x77, 4 * VS_PAGE);
+	guest_map(id, a, 2 * TEST_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, a + 3 * TEST_PAGE, TEST_PAGE, PROT_READ | PROT_WRITE);
+	memset(buf, 0x77, 4 * TEST_PAGE);
 
-	vs_expect_eq(vmspace_pwrite(id, buf, 300, 0, a + 2 * VS_PAGE - 100),
+	test_expect_eq(vmspace_pwrite(id, buf, 300, 0, a + 2 * TEST_PAGE - 100),
 	    100, "pwrite of 300 bytes, 100 before the hole");
-	vs_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * VS_PAGE - 100),
+	test_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * TEST_PAGE - 100),
 	    100, "pread of 300 bytes, 100 before the hole");
-	vs_expect_eq(vmspace_pwrite(id, buf, 4 * VS_PAGE, 0, a), 2 * VS_PAGE,
+	test_expect_eq(vmspace_pwrite(id, buf, 4 * TEST_PAGE, 0, a), 2 * TEST_PAGE,
 	    "pwrite of 4 pages over the hole");
-	vs_expect_eq(vmspace_pread(id, buf, 4 * VS_PAGE, 0, a), 2 * VS_PAGE,
+	test_expect_eq(vmspace_pread(id, buf, 4 * TEST_PAGE, 0, a), 2 * TEST_PAGE,
 	    "pread of 4 pages over the hole");
-	vs_expect_eq(vmspace_pwrite(id, buf, 10, 0, a + 2 * VS_PAGE), 0,
+	test_expect_eq(vmspace_pwrite(id, buf, 10, 0, a + 2 * TEST_PAGE), 0,
 	    "pwrite starting in the hole");
-	vs_expect_eq(vmspace_pread(id, buf, 10, 0, a + 2 * VS_PAGE + 5), 0,
+	test_expect_eq(vmspace_pread(id, buf, 10, 0, a + 2 * TEST_PAGE + 5), 0,
 	    "pread starting in the hole");
-	vs_expect_eq(vmspace_pread(id, buf, 10, 0, G_UNMAPPED), 0,
+	test_expect_eq(vmspace_pread(id, buf, 10, 0, G_UNMAPPED), 0,
 	    "pread where nothing is mapped");
-	vs_expect_eq(vmspace_pread(id, buf, VS_PAGE, 0,
-	    a + 4 * VS_PAGE - 1), 1, "pread of the last byte of page a + 3");
+	test_expect_eq(vmspace_pread(id, buf, TEST_PAGE, 0,
+	    a + 4 * TEST_PAGE - 1), 1, "pread of the last byte of page a + 3");
 	/* The bytes that were copied are the ones before the hole. */
-	memset(buf, 0, 4 * VS_PAGE);
-	vs_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * VS_PAGE - 100),
+	memset(buf, 0, 4 * TEST_PAGE);
+	test_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * TEST_PAGE - 100),
 	    100, "pread again");
-	vs_assert(buf[0] == 0x77 && buf[99] == 0x77 && buf[100] == 0);
+	test_assert(buf[0] == 0x77 && buf[99] == 0x77 && buf[100] == 0);
 }
 
 /*
@@ -264,27 +264,27 @@ static void
 pread_pwrite_kernel_addresses(void)
 {
 	void *id = VS_ID(1);
-	const uint64_t where[] = { VM_MAX_USER_ADDRESS, VS_NONCANON_LO,
-		VS_DIRECT_MAP, VS_KERNEL_TEXT, 0 };
+	const uint64_t where[] = { VM_MAX_USER_ADDRESS, TEST_NONCANON_LO,
+		TEST_DIRECT_MAP, TEST_KERNEL_TEXT, 0 };
 	char buf[64];
 
 	guest_new(id);
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		memset(buf, 0x3c, sizeof(buf));
-		vs_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
+		test_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
 		    (off_t)where[i]), 0, "pread at an address never mapped");
-		vs_assert_msg(buf[0] == 0x3c && buf[63] == 0x3c,
+		test_assert_msg(buf[0] == 0x3c && buf[63] == 0x3c,
 		    "pread at 0x%llx changed the buffer",
 		    (unsigned long long)where[i]);
-		vs_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
+		test_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
 		    (off_t)where[i]), 0, "pwrite at an address never mapped");
 	}
 	/* Up to the last mapped byte below VM_MAX_USER_ADDRESS. */
-	guest_map(id, VM_MAX_USER_ADDRESS - VS_PAGE, VS_PAGE,
+	guest_map(id, VM_MAX_USER_ADDRESS - TEST_PAGE, TEST_PAGE,
 	    PROT_READ | PROT_WRITE);
-	vs_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
+	test_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
 	    VM_MAX_USER_ADDRESS - 8), 8, "pwrite across VM_MAX_USER_ADDRESS");
-	vs_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
+	test_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
 	    VM_MAX_USER_ADDRESS - 8), 8, "pread across VM_MAX_USER_ADDRESS");
 }
 
@@ -296,22 +296,22 @@ static void
 pread_untouched_zero_unallocated(void)
 {
 	void *id = VS_ID(1);
-	const size_t len = 64 * VS_PAGE;
-	char *buf = vs_map(len);
+	const size_t len = 64 * TEST_PAGE;
+	char *buf = test_map(len);
 	uint64_t before, after;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	guest_map(id, G_EXTRA, len, PROT_READ | PROT_WRITE);
 	memset(buf, 0xff, len);		/* our buffer is resident first */
 	before = free_pages();
-	vs_expect_eq(vmspace_pread(id, buf, len, 0, G_EXTRA), (long)len,
+	test_expect_eq(vmspace_pread(id, buf, len, 0, G_EXTRA), (long)len,
 	    "pread 64 untouched pages");
 	after = free_pages();
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] != 0)
-			vs_fail("byte %zu of untouched memory is 0x%02x", i,
+			test_fail("byte %zu of untouched memory is 0x%02x", i,
 			    (unsigned char)buf[i]);
-	vs_expect_eq(after, before, "free pages after reading 64 untouched "
+	test_expect_eq(after, before, "free pages after reading 64 untouched "
 	    "pages (nothing allocated)");
 }
 
@@ -322,18 +322,18 @@ pwrite_allocates_on_demand(void)
 	void *id = VS_ID(1);
 	uint64_t before, after;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	guest_map(id, G_EXTRA, 32 * VS_PAGE, PROT_READ | PROT_WRITE);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, G_EXTRA, 32 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	before = free_pages();
-	fill_guest(id, G_EXTRA + 8 * VS_PAGE, 16 * VS_PAGE, 0xe5);
+	fill_guest(id, G_EXTRA + 8 * TEST_PAGE, 16 * TEST_PAGE, 0xe5);
 	after = free_pages();
-	vs_assert_msg(after + 16 <= before, "free pages %llu -> %llu after "
+	test_assert_msg(after + 16 <= before, "free pages %llu -> %llu after "
 	    "writing 16 pages", (unsigned long long)before,
 	    (unsigned long long)after);
-	expect_guest(id, G_EXTRA + 8 * VS_PAGE, 16 * VS_PAGE, 0xe5,
+	expect_guest(id, G_EXTRA + 8 * TEST_PAGE, 16 * TEST_PAGE, 0xe5,
 	    "pread what pwrite wrote");
-	expect_guest(id, G_EXTRA, 8 * VS_PAGE, 0, "the pages before");
-	expect_guest(id, G_EXTRA + 24 * VS_PAGE, 8 * VS_PAGE, 0,
+	expect_guest(id, G_EXTRA, 8 * TEST_PAGE, 0, "the pages before");
+	expect_guest(id, G_EXTRA + 24 * TEST_PAGE, 8 * TEST_PAGE, 0,
 	    "the pages after");
 }
 
@@ -348,13 +348,13 @@ pwrite_any_protection(void)
 	const int prot[] = { PROT_READ, PROT_READ | PROT_EXEC, PROT_EXEC,
 		PROT_NONE };
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	for (size_t i = 0; i < sizeof(prot) / sizeof(prot[0]); i++) {
-		uint64_t a = G_EXTRA + i * 4 * VS_PAGE;
+		uint64_t a = G_EXTRA + i * 4 * TEST_PAGE;
 
-		guest_map(id, a, 2 * VS_PAGE, prot[i]);
-		fill_guest(id, a, 2 * VS_PAGE, 0xf0 + i);
-		expect_guest(id, a, 2 * VS_PAGE, 0xf0 + i,
+		guest_map(id, a, 2 * TEST_PAGE, prot[i]);
+		fill_guest(id, a, 2 * TEST_PAGE, 0xf0 + i);
+		expect_guest(id, a, 2 * TEST_PAGE, 0xf0 + i,
 		    "pread of what pwrite put in a protected mapping");
 	}
 }
@@ -364,22 +364,22 @@ static void
 pread_pwrite_unaligned(void)
 {
 	void *id = VS_ID(1);
-	const size_t len = 3 * VS_PAGE;
-	unsigned char *in = vs_map(len), *out = vs_map(len);
+	const size_t len = 3 * TEST_PAGE;
+	unsigned char *in = test_map(len), *out = test_map(len);
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	guest_map(id, G_EXTRA, 4 * VS_PAGE, PROT_READ | PROT_WRITE);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, G_EXTRA, 4 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	for (size_t i = 0; i < len; i++)
 		in[i] = (unsigned char)(i * 7 + 3);
-	vs_expect_eq(vmspace_pwrite(id, in + 1, len - 5, 0, G_EXTRA + 4093),
+	test_expect_eq(vmspace_pwrite(id, in + 1, len - 5, 0, G_EXTRA + 4093),
 	    (long)(len - 5), "pwrite of 3 pages - 5 bytes at offset 4093");
-	vs_expect_eq(vmspace_pread(id, out, len - 5, 0, G_EXTRA + 4093),
+	test_expect_eq(vmspace_pread(id, out, len - 5, 0, G_EXTRA + 4093),
 	    (long)(len - 5), "pread them back");
-	vs_assert_msg(memcmp(in + 1, out, len - 5) == 0,
+	test_assert_msg(memcmp(in + 1, out, len - 5) == 0,
 	    "what pread returned differs from what pwrite wrote");
-	vs_expect_eq(vmspace_pread(id, out, 1, 0, G_EXTRA + 4092), 1,
+	test_expect_eq(vmspace_pread(id, out, 1, 0, G_EXTRA + 4092), 1,
 	    "pread the byte before");
-	vs_expect_eq(out[0], 0, "the byte before");
+	test_expect_eq(out[0], 0, "the byte before");
 }
 
 /*
@@ -390,33 +390,33 @@ static void
 pread_pwrite_buffer_faults(void)
 {
 	void *id = VS_ID(1);
-	const size_t len = 16 * VS_PAGE;
-	unsigned char *fresh = vs_map(len), *fresh2 = vs_map(len);
-	unsigned char *cow = vs_map(len);
+	const size_t len = 16 * TEST_PAGE;
+	unsigned char *fresh = test_map(len), *fresh2 = test_map(len);
+	unsigned char *cow = test_map(len);
 	pid_t pid;
 
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	guest_map(id, G_EXTRA, len, PROT_READ | PROT_WRITE);
 	fill_guest(id, G_EXTRA, len, 0x17);
-	vs_expect_eq(vmspace_pread(id, fresh, len, 0, G_EXTRA), (long)len,
+	test_expect_eq(vmspace_pread(id, fresh, len, 0, G_EXTRA), (long)len,
 	    "pread into an untouched buffer");
-	vs_expect_hex(((uint64_t *)fresh)[len / 8 - 1],
+	test_expect_hex(((uint64_t *)fresh)[len / 8 - 1],
 	    pattern_word(0x17, G_EXTRA + len - 8), "the last word read");
-	vs_expect_eq(vmspace_pwrite(id, fresh2, len, 0, G_EXTRA), (long)len,
+	test_expect_eq(vmspace_pwrite(id, fresh2, len, 0, G_EXTRA), (long)len,
 	    "pwrite from an untouched buffer");
 	expect_guest(id, G_EXTRA, len, 0, "zeros from the untouched buffer");
 
 	memset(cow, 0x99, len);
-	pid = vs_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		/* cow is shared copy-on-write with the parent now. */
-		vs_expect_eq(vmspace_pread(id, cow, len, 0, G_EXTRA), (long)len,
+		test_expect_eq(vmspace_pread(id, cow, len, 0, G_EXTRA), (long)len,
 		    "pread into a copy-on-write buffer");
-		vs_assert(cow[0] == 0 && cow[len - 1] == 0);
+		test_assert(cow[0] == 0 && cow[len - 1] == 0);
 		_exit(0);
 	}
-	vs_expect_exit(pid, 0, "the child");
-	vs_assert_msg(cow[0] == 0x99 && cow[len - 1] == 0x99,
+	test_expect_exit(pid, 0, "the child");
+	test_assert_msg(cow[0] == 0x99 && cow[len - 1] == 0x99,
 	    "the child's pread changed the parent's copy");
 }
 
@@ -428,29 +428,29 @@ static void
 pread_pwrite_memfd_aliases(void)
 {
 	void *id = VS_ID(1);
-	int fd = vs_memfd(4 * VS_PAGE);
-	char *m = (char *)vs_mmap(0, 4 * VS_PAGE, PROT_READ | PROT_WRITE,
+	int fd = test_memfd(4 * TEST_PAGE);
+	char *m = (char *)test_mmap(0, 4 * TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, fd, 0);
 	void *g;
 
-	vs_assert(m != (char *)-1);
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	g = vmspace_mmap(id, (void *)G_EXTRA, 4 * VS_PAGE,
+	test_assert(m != (char *)-1);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	g = vmspace_mmap(id, (void *)G_EXTRA, 4 * TEST_PAGE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	vs_assert(g == (void *)G_EXTRA);
-	vs_expect_eq(vmspace_pwrite(id, "abcdefgh", 8, 0, G_EXTRA), 8,
+	test_assert(g == (void *)G_EXTRA);
+	test_expect_eq(vmspace_pwrite(id, "abcdefgh", 8, 0, G_EXTRA), 8,
 	    "pwrite into the memfd through the vmspace");
 	/* Our page 1 of the memfd is untouched: pread faults it in. */
-	vs_expect_eq(vmspace_pread(id, m + VS_PAGE, 8, 0, G_EXTRA), 8,
+	test_expect_eq(vmspace_pread(id, m + TEST_PAGE, 8, 0, G_EXTRA), 8,
 	    "pread page 0 into our view of page 1");
-	vs_assert(memcmp(m, "abcdefgh", 8) == 0);
-	vs_assert(memcmp(m + VS_PAGE, "abcdefgh", 8) == 0);
-	vs_expect_hex(guest_read64(id, G_EXTRA + VS_PAGE),
+	test_assert(memcmp(m, "abcdefgh", 8) == 0);
+	test_assert(memcmp(m + TEST_PAGE, "abcdefgh", 8) == 0);
+	test_expect_hex(guest_read64(id, G_EXTRA + TEST_PAGE),
 	    *(uint64_t *)"abcdefgh", "page 1 through the vmspace");
 	/* Our page 3 is untouched too: pwrite from it reads zeros. */
-	vs_expect_eq(vmspace_pwrite(id, m + 3 * VS_PAGE, 8, 0,
-	    G_EXTRA + 2 * VS_PAGE), 8, "pwrite from our view of page 3");
-	vs_expect_hex(*(uint64_t *)(m + 2 * VS_PAGE), 0, "page 2");
+	test_expect_eq(vmspace_pwrite(id, m + 3 * TEST_PAGE, 8, 0,
+	    G_EXTRA + 2 * TEST_PAGE), 8, "pwrite from our view of page 3");
+	test_expect_hex(*(uint64_t *)(m + 2 * TEST_PAGE), 0, "page 2");
 }
 
 /*
@@ -466,17 +466,17 @@ destroy_frees_last_memfd_ref(void)
 	void *g;
 
 	before = free_pages();
-	vs_expect_ok(vmspace_create(id, 0, NULL), "create");
-	fd = vs_memfd(16 * VS_PAGE);
-	g = vmspace_mmap(id, (void *)G_EXTRA, 16 * VS_PAGE,
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	fd = test_memfd(16 * TEST_PAGE);
+	g = vmspace_mmap(id, (void *)G_EXTRA, 16 * TEST_PAGE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	vs_assert(g == (void *)G_EXTRA);
-	vs_expect_ok(close(fd), "close the memfd");
-	fill_guest(id, G_EXTRA, 16 * VS_PAGE, 0x4d);
-	vs_assert_msg(free_pages() + 16 <= before, "the memfd's pages were "
+	test_assert(g == (void *)G_EXTRA);
+	test_expect_ok(close(fd), "close the memfd");
+	fill_guest(id, G_EXTRA, 16 * TEST_PAGE, 0x4d);
+	test_assert_msg(free_pages() + 16 <= before, "the memfd's pages were "
 	    "not allocated");
-	vs_expect_ok(vmspace_destroy(id), "destroy");
-	vs_assert_msg(free_pages() + 4 >= before, "free pages %llu before, "
+	test_expect_ok(vmspace_destroy(id), "destroy");
+	test_assert_msg(free_pages() + 4 >= before, "free pages %llu before, "
 	    "%llu after destroying the memfd's last user",
 	    (unsigned long long)before, (unsigned long long)free_pages());
 }
@@ -507,21 +507,21 @@ memfd_shared_with_guest(void)
 	shm[2] = 0;
 
 	guest_frame(&tf);
-	vs_expect_eq(guest_run(id, &tf, NULL), T_SYSCALL, "first run");
-	vs_expect_hex(tf.tf_rax, 0x1111222233334444UL,
+	test_expect_eq(guest_run(id, &tf, NULL), T_SYSCALL, "first run");
+	test_expect_hex(tf.tf_rax, 0x1111222233334444UL,
 	    "the guest read what the controller wrote");
-	vs_expect_hex(shm[1], 0xabcd0001abcd0001UL,
+	test_expect_hex(shm[1], 0xabcd0001abcd0001UL,
 	    "the controller reads what the guest wrote");
 	shm[2] = 0x5555666677778888UL;
-	vs_expect_eq(guest_run(id, &tf, NULL), T_SYSCALL, "second run");
-	vs_expect_hex(tf.tf_rax, 0x5555666677778888UL,
+	test_expect_eq(guest_run(id, &tf, NULL), T_SYSCALL, "second run");
+	test_expect_hex(tf.tf_rax, 0x5555666677778888UL,
 	    "the guest read the controller's second write");
 
 	/* pread and pwrite of the vmspace see the same page. */
-	vs_expect_hex(guest_read64(id, G_SHM + 8), 0xabcd0001abcd0001UL,
+	test_expect_hex(guest_read64(id, G_SHM + 8), 0xabcd0001abcd0001UL,
 	    "pread of the shared page");
 	guest_write64(id, G_SHM + 24, 0x0102030405060708UL);
-	vs_expect_hex(shm[3], 0x0102030405060708UL,
+	test_expect_hex(shm[3], 0x0102030405060708UL,
 	    "the controller sees a pwrite to the shared page");
 }
 
@@ -550,15 +550,15 @@ guest_demand_zero_unseen(void)
 
 	guest_new(id);
 	guest_load(id, g_touch_pages);
-	guest_map(id, G_EXTRA, 16 * VS_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_EXTRA, 16 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_touch_pages),
 	    "the first trap is the final syscall");
 	for (int i = 0; i < 16; i++)
-		vs_expect_eq(guest_read64(id, G_EXTRA + i * VS_PAGE), 16 - i,
+		test_expect_eq(guest_read64(id, G_EXTRA + i * TEST_PAGE), 16 - i,
 		    "what the guest wrote to a fresh page");
-	vs_expect_eq(guest_read64(id, G_STACK_TOP - 8), 0x77,
+	test_expect_eq(guest_read64(id, G_STACK_TOP - 8), 0x77,
 	    "what the guest pushed");
 }
 
@@ -578,31 +578,31 @@ static void
 guest_cow_unseen(void)
 {
 	void *id = VS_ID(1);
-	int fd = vs_memfd(VS_PAGE);
-	uint64_t *m = (uint64_t *)vs_mmap(0, VS_PAGE, PROT_READ | PROT_WRITE,
+	int fd = test_memfd(TEST_PAGE);
+	uint64_t *m = (uint64_t *)test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, fd, 0);
 	struct trapframe tf;
 	void *g;
 
-	vs_assert(m != (uint64_t *)-1);
+	test_assert(m != (uint64_t *)-1);
 	m[0] = 0x5151515151515151UL;
 	guest_new(id);
 	guest_load(id, g_cow_write);
-	g = vmspace_mmap(id, (void *)G_EXTRA, VS_PAGE, PROT_READ | PROT_WRITE,
+	g = vmspace_mmap(id, (void *)G_EXTRA, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_FIXED, fd, 0);
-	vs_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap MAP_PRIVATE memfd: "
-	    "%p (%s)", g, vs_errname(errno));
+	test_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap MAP_PRIVATE memfd: "
+	    "%p (%s)", g, test_errname(errno));
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_cow_write),
 	    "the first trap is the final syscall");
-	vs_expect_hex(tf.tf_rax, 0x5151515151515151UL,
+	test_expect_hex(tf.tf_rax, 0x5151515151515151UL,
 	    "the guest read the memfd's contents");
-	vs_expect_hex(tf.tf_rdx, 0x0c0c0c0c0c0c0c0cUL,
+	test_expect_hex(tf.tf_rdx, 0x0c0c0c0c0c0c0c0cUL,
 	    "the guest reads its private copy");
-	vs_expect_hex(m[0], 0x5151515151515151UL,
+	test_expect_hex(m[0], 0x5151515151515151UL,
 	    "the memfd is unchanged by the guest's write");
-	vs_expect_hex(guest_read64(id, G_EXTRA), 0x0c0c0c0c0c0c0c0cUL,
+	test_expect_hex(guest_read64(id, G_EXTRA), 0x0c0c0c0c0c0c0c0cUL,
 	    "pread sees the guest's copy");
 }
 
@@ -620,42 +620,42 @@ static void
 memfd_truncate_reaches_guest(void)
 {
 	void *id = VS_ID(1);
-	int fd = vs_memfd(2 * VS_PAGE);
-	volatile uint64_t *m = (volatile uint64_t *)vs_mmap(0, 2 * VS_PAGE,
+	int fd = test_memfd(2 * TEST_PAGE);
+	volatile uint64_t *m = (volatile uint64_t *)test_mmap(0, 2 * TEST_PAGE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	struct trapframe tf;
 	void *g;
 
-	vs_assert(m != (volatile uint64_t *)-1);
+	test_assert(m != (volatile uint64_t *)-1);
 	guest_new(id);
 	guest_load(id, g_read_page1);
-	g = vmspace_mmap(id, (void *)G_EXTRA, 2 * VS_PAGE,
+	g = vmspace_mmap(id, (void *)G_EXTRA, 2 * TEST_PAGE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-	vs_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap the memfd: %p (%s)",
-	    g, vs_errname(errno));
-	m[VS_PAGE / 8] = 0x1111111111111111UL;
+	test_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap the memfd: %p (%s)",
+	    g, test_errname(errno));
+	m[TEST_PAGE / 8] = 0x1111111111111111UL;
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_page1),
 	    "the guest reads page 1");
-	vs_expect_hex(tf.tf_rax, 0x1111111111111111UL, "page 1, shared");
+	test_expect_hex(tf.tf_rax, 0x1111111111111111UL, "page 1, shared");
 
-	vs_expect_ok(ftruncate(fd, VS_PAGE), "cut the memfd to one page");
+	test_expect_ok(ftruncate(fd, TEST_PAGE), "cut the memfd to one page");
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "the guest reads the cut page");
-	vs_expect_hex(tf.tf_addr, G_EXTRA + VS_PAGE, "the fault's address");
+	test_expect_hex(tf.tf_addr, G_EXTRA + TEST_PAGE, "the fault's address");
 
-	vs_expect_ok(ftruncate(fd, 2 * VS_PAGE), "grow the memfd again");
-	m[VS_PAGE / 8] = 0x2222222222222222UL;
+	test_expect_ok(ftruncate(fd, 2 * TEST_PAGE), "grow the memfd again");
+	m[TEST_PAGE / 8] = 0x2222222222222222UL;
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_page1),
 	    "the guest reads the new page 1");
-	vs_expect_hex(tf.tf_rax, 0x2222222222222222UL,
+	test_expect_hex(tf.tf_rax, 0x2222222222222222UL,
 	    "the guest and the controller share the new page");
-	guest_write64(id, G_EXTRA + VS_PAGE + 8, 0x3333333333333333UL);
-	vs_expect_hex(m[VS_PAGE / 8 + 1], 0x3333333333333333UL,
+	guest_write64(id, G_EXTRA + TEST_PAGE + 8, 0x3333333333333333UL);
+	test_expect_hex(m[TEST_PAGE / 8 + 1], 0x3333333333333333UL,
 	    "and the other way");
 	close(fd);
 }
@@ -680,36 +680,35 @@ willneed_huge_none(void)
 	vs_kstat(&before);
 	g = vmspace_mmap(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN, PROT_NONE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
-	vs_assert_msg(g == (void *)HUGE_NONE_AT, "vmspace_mmap 2^44 bytes "
-	    "PROT_NONE with MAP_POPULATE: %p (%s)", g, vs_errname(errno));
-	vs_expect_eq(vmspace_mcontrol(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN,
+	test_assert_msg(g == (void *)HUGE_NONE_AT, "vmspace_mmap 2^44 bytes "
+	    "PROT_NONE with MAP_POPULATE: %p (%s)", g, test_errname(errno));
+	test_expect_eq(vmspace_mcontrol(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN,
 	    VMSPACE_MADV_WILLNEED, 0), 0, "MADV_WILLNEED over all of it");
 	vs_kstat(&after);
-	vs_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
+	test_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
 	    "populating PROT_NONE used %lld pages",
 	    (long long)(before.ks_pages_free - after.ks_pages_free));
 }
 
-const struct vs_test vs_memory_tests[] = {
-	{ "munmap_removes_pages", munmap_removes_pages },
-	{ "mcontrol_dontneed_zeros", mcontrol_dontneed_zeros },
-	{ "mcontrol_free_zeros", mcontrol_free_zeros },
-	{ "mcontrol_willneed_populates", mcontrol_willneed_populates },
-	{ "mcontrol_keeps_contents", mcontrol_keeps_contents },
-	{ "pread_pwrite_short_counts", pread_pwrite_short_counts },
-	{ "pread_pwrite_kernel_addresses", pread_pwrite_kernel_addresses },
-	{ "pread_untouched_zero_unallocated",
-	    pread_untouched_zero_unallocated },
-	{ "pwrite_allocates_on_demand", pwrite_allocates_on_demand },
-	{ "pwrite_any_protection", pwrite_any_protection },
-	{ "pread_pwrite_unaligned", pread_pwrite_unaligned },
-	{ "pread_pwrite_buffer_faults", pread_pwrite_buffer_faults },
-	{ "pread_pwrite_memfd_aliases", pread_pwrite_memfd_aliases },
-	{ "destroy_frees_last_memfd_ref", destroy_frees_last_memfd_ref },
-	{ "memfd_shared_with_guest", memfd_shared_with_guest },
-	{ "guest_demand_zero_unseen", guest_demand_zero_unseen },
-	{ "guest_cow_unseen", guest_cow_unseen },
-	{ "memfd_truncate_reaches_guest", memfd_truncate_reaches_guest },
-	{ "willneed_huge_none", willneed_huge_none },
-	{ NULL, NULL },
+const struct test vs_memory_tests[] = {
+	{ "munmap_removes_pages", munmap_removes_pages, NULL },
+	{ "mcontrol_dontneed_zeros", mcontrol_dontneed_zeros, NULL },
+	{ "mcontrol_free_zeros", mcontrol_free_zeros, NULL },
+	{ "mcontrol_willneed_populates", mcontrol_willneed_populates, NULL },
+	{ "mcontrol_keeps_contents", mcontrol_keeps_contents, NULL },
+	{ "pread_pwrite_short_counts", pread_pwrite_short_counts, NULL },
+	{ "pread_pwrite_kernel_addresses", pread_pwrite_kernel_addresses, NULL },
+	{ "pread_untouched_zero_unallocated", pread_untouched_zero_unallocated, NULL },
+	{ "pwrite_allocates_on_demand", pwrite_allocates_on_demand, NULL },
+	{ "pwrite_any_protection", pwrite_any_protection, NULL },
+	{ "pread_pwrite_unaligned", pread_pwrite_unaligned, NULL },
+	{ "pread_pwrite_buffer_faults", pread_pwrite_buffer_faults, NULL },
+	{ "pread_pwrite_memfd_aliases", pread_pwrite_memfd_aliases, NULL },
+	{ "destroy_frees_last_memfd_ref", destroy_frees_last_memfd_ref, NULL },
+	{ "memfd_shared_with_guest", memfd_shared_with_guest, NULL },
+	{ "guest_demand_zero_unseen", guest_demand_zero_unseen, NULL },
+	{ "guest_cow_unseen", guest_cow_unseen, NULL },
+	{ "memfd_truncate_reaches_guest", memfd_truncate_reaches_guest, NULL },
+	{ "willneed_huge_none", willneed_huge_none, NULL },
+	{ NULL, NULL, NULL },
 };

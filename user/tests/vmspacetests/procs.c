@@ -77,13 +77,13 @@ runner_body(void *arg)
 		int cmd = __atomic_load_n(&r->cmd, __ATOMIC_ACQUIRE);
 
 		if (cmd == CMD_NONE) {
-			vs_raw0(SYS_sched_yield);
+			test_raw0(SYS_sched_yield);
 			continue;
 		}
 		if (cmd == CMD_EXIT)
-			vs_raw_lwp_exit();
+			test_raw_lwp_exit();
 		if (cmd == CMD_LOOKUP)		/* vmspace_pread of 8 bytes */
-			r->result = vs_raw5(SYS_vmspace_pread, r->arg_id,
+			r->result = test_raw5(SYS_vmspace_pread, r->arg_id,
 			    &r->word, 8, 0, G_DATA);
 		if (cmd == CMD_RUN)
 			r->result = vs_raw_ctl(r->arg_id, &r->tf, &r->vx);
@@ -98,7 +98,7 @@ runner_new(void *id, uint64_t timeout_ns)
 {
 	struct runner *r = calloc(1, sizeof(*r));
 
-	vs_assert(r != NULL);
+	test_assert(r != NULL);
 	r->id = id;
 	guest_frame(&r->tf);
 	r->vx.vx_timeout_ns = timeout_ns;
@@ -175,22 +175,22 @@ destroy_busy_while_lwp_runs(void)
 	r = runner_start(id, 500 * MS, &tid);
 	vs_wait_word(&shm[0], 1, 5000, "the LWP's guest started");
 
-	vs_expect_errno(vmspace_destroy(id), EBUSY,
+	test_expect_errno(vmspace_destroy(id), EBUSY,
 	    "destroy while an LWP runs the guest");
-	vs_expect_errno(vmspace_destroy(id), EBUSY, "destroy again");
-	vs_expect_hex(guest_read64(id, G_SHM), 1,
+	test_expect_errno(vmspace_destroy(id), EBUSY, "destroy again");
+	test_expect_hex(guest_read64(id, G_SHM), 1,
 	    "pread works while the guest runs");
 	guest_new(other);
-	vs_expect_ok(vmspace_destroy(other), "another vmspace can go");
-	vs_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
+	test_expect_ok(vmspace_destroy(other), "another vmspace can go");
+	test_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
 	    "the LWP's run ended before the checks (too slow a machine?)");
 
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
 	vs_expect_trap(&r->tf, T_TIMEOUT, GUEST_AT(g_mark_spin,
 	    g_mark_spin_jmp), "the LWP's guest");
-	vs_expect_ok(vmspace_destroy(id), "destroy after the run timed out");
-	vs_expect_errno(vmspace_destroy(id), ENOENT, "destroy again");
+	test_expect_ok(vmspace_destroy(id), "destroy after the run timed out");
+	test_expect_errno(vmspace_destroy(id), ENOENT, "destroy again");
 	runner_exit(r, tid);
 	vs_expect_entries(base, "all gone after the LWP exits");
 }
@@ -225,18 +225,18 @@ two_lwps_run_one_vmspace(void)
 	ta = vs_lwp_start(runner_body, a);
 	tb = vs_lwp_start(runner_body, b);
 	vs_wait_word(&shm[0], 2, 5000, "both guests started");
-	vs_expect_errno(vmspace_destroy(id), EBUSY, "destroy while both run");
+	test_expect_errno(vmspace_destroy(id), EBUSY, "destroy while both run");
 	shm[1] = 1;
 	vs_wait_flag(&a->ran, 2, 5000, "the first LWP's run returned");
 	vs_expect_trap(&a->tf, T_SYSCALL, GUEST_END(g_count_wait),
 	    "the first LWP's guest");
-	vs_expect_errno(vmspace_destroy(id), EBUSY,
+	test_expect_errno(vmspace_destroy(id), EBUSY,
 	    "destroy while the second still runs");
 	shm[2] = 1;
 	vs_wait_flag(&b->ran, 2, 5000, "the second LWP's run returned");
 	vs_expect_trap(&b->tf, T_SYSCALL, GUEST_END(g_count_wait),
 	    "the second LWP's guest");
-	vs_expect_ok(vmspace_destroy(id), "destroy after both runs");
+	test_expect_ok(vmspace_destroy(id), "destroy after both runs");
 	vs_expect_entries(base + 1, "cached by the two LWPs");
 	runner_exit(a, ta);
 	vs_expect_entries(base + 1, "still cached by the second");
@@ -274,33 +274,33 @@ guest_sees_changes_while_running(void)
 	guest_new(id);
 	guest_load(id, g_poll_nonzero_to_zero);
 	shm = vs_shared_page(id, G_SHM);
-	guest_map(id, G_EXTRA, VS_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_EXTRA, TEST_PAGE, PROT_READ | PROT_WRITE);
 	guest_write64(id, G_EXTRA, 0x5a5a5a5a5a5a5a5aUL);
 	r = runner_start(id, 5000 * MS, &tid);
 	vs_wait_word(&shm[0], 1, 5000, "the guest started");
 	for (int i = 0; i < 20; i++)
 		sched_yield();
-	vs_sleep_ns(30 * MS);
-	vs_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
+	test_sleep_ns(30 * MS);
+	test_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
 	    "the guest stopped polling: trap %llu at 0x%llx",
 	    (unsigned long long)r->tf.tf_trapno,
 	    (unsigned long long)r->tf.tf_rip);
 
 	/* DONTNEED: the guest reads zero and goes on to its second loop. */
-	vs_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, VS_PAGE,
+	test_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, TEST_PAGE,
 	    VMSPACE_MADV_DONTNEED, 0), "MADV_DONTNEED while it runs");
 	vs_wait_word(&shm[0], 2, 5000, "the guest saw the zero page");
 
 	/* pwrite: the guest reads the new value and makes its syscall. */
 	guest_write64(id, G_EXTRA, 0x1234);
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_poll_nonzero_to_zero),
 	    "the guest saw the pwrite");
-	vs_expect_hex(r->tf.tf_rax, 0x1234, "what the guest read");
+	test_expect_hex(r->tf.tf_rax, 0x1234, "what the guest read");
 
 	/* munmap: the polling guest faults on the page. */
-	vs_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, VS_PAGE,
+	test_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, TEST_PAGE,
 	    VMSPACE_MADV_DONTNEED, 0), "MADV_DONTNEED");
 	guest_frame(&r->tf);
 	r->tf.tf_rip = GUEST_AT(g_poll_nonzero_to_zero,
@@ -308,14 +308,14 @@ guest_sees_changes_while_running(void)
 	shm[0] = 0;
 	want = runner_post(r, CMD_RUN, id);
 	vs_wait_word(&shm[0], 2, 5000, "the guest polls again");
-	vs_sleep_ns(20 * MS);
-	vs_expect_ok(vmspace_munmap(id, (void *)G_EXTRA, VS_PAGE),
+	test_sleep_ns(20 * MS);
+	test_expect_ok(vmspace_munmap(id, (void *)G_EXTRA, TEST_PAGE),
 	    "munmap while it runs");
 	vs_wait_flag(&r->done, want, 5000, "the LWP's run returned");
-	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
 	vs_expect_trap(&r->tf, T_PAGEFLT, GUEST_AT(g_poll_nonzero_to_zero,
 	    g_poll_load), "the guest after the munmap");
-	vs_expect_hex(r->tf.tf_addr, G_EXTRA, "tf_addr");
+	test_expect_hex(r->tf.tf_addr, G_EXTRA, "tf_addr");
 	runner_exit(r, tid);
 }
 
@@ -330,7 +330,7 @@ tframe_unmapped_during_run(void)
 	void *id = VS_ID(1);
 	volatile uint64_t *shm;
 	struct runner *r;
-	struct trapframe *tfp = (struct trapframe *)vs_map(VS_PAGE);
+	struct trapframe *tfp = (struct trapframe *)test_map(TEST_PAGE);
 	int tid;
 
 	guest_new(id);
@@ -341,20 +341,20 @@ tframe_unmapped_during_run(void)
 	r->tfp = tfp;
 	tid = vs_lwp_start(runner_body, r);
 	vs_wait_word(&shm[0], 1, 5000, "the LWP's guest started");
-	vs_expect_ok(munmap(tfp, VS_PAGE), "munmap the LWP's tframe");
+	test_expect_ok(munmap(tfp, TEST_PAGE), "munmap the LWP's tframe");
 	shm[1] = 1;
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_raw_errno(r->result, EFAULT,
+	test_expect_raw_errno(r->result, EFAULT,
 	    "the LWP's vmspace_ctl with its tframe gone");
 	/* The LWP and the vmspace are fine. */
 	r->tfp = NULL;
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, id);
-	vs_expect_eq(r->result, 0, "the LWP runs again");
+	test_expect_eq(r->result, 0, "the LWP runs again");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_AT(g_mark_wait,
 	    g_mark_wait_exit), "the guest");
 	runner_exit(r, tid);
-	vs_expect_ok(vmspace_destroy(id), "destroy");
+	test_expect_ok(vmspace_destroy(id), "destroy");
 }
 
 /*
@@ -377,7 +377,7 @@ tframe_copy_on_write(void)
 		{ g_spin_only, g_spin_only_end, T_TIMEOUT },
 	};
 	void *id = VS_ID(1);
-	struct trapframe *tfp = (struct trapframe *)vs_map(VS_PAGE);
+	struct trapframe *tfp = (struct trapframe *)test_map(TEST_PAGE);
 	struct vextframe *vxp = (struct vextframe *)(tfp + 1);
 
 	guest_new(id);
@@ -388,15 +388,15 @@ tframe_copy_on_write(void)
 		guest_frame(tfp);
 		memset(vxp, 0, sizeof(*vxp));
 		vxp->vx_timeout_ns = 20 * MS;
-		pid = vs_fork();	/* tfp's page is shared now */
+		pid = test_fork();	/* tfp's page is shared now */
 		if (pid == 0) {
 			guest_run(id, tfp, vxp);
-			vs_expect_eq(tfp->tf_trapno, cases[i].trapno,
+			test_expect_eq(tfp->tf_trapno, cases[i].trapno,
 			    "the trap written to a copy-on-write tframe");
 			_exit(0);
 		}
-		vs_expect_exit(pid, 0, "the child");
-		vs_expect_eq(tfp->tf_trapno, 0,
+		test_expect_exit(pid, 0, "the child");
+		test_expect_eq(tfp->tf_trapno, 0,
 		    "the parent's copy of the tframe");
 	}
 }
@@ -419,21 +419,21 @@ fork_while_lwp_in_guest(void)
 	shm = vs_shared_page(id, G_SHM);
 	r = runner_start(id, 5000 * MS, &tid);
 	vs_wait_word(&shm[0], 1, 5000, "the LWP's guest started");
-	pid = vs_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		vs_expect_hex(guest_read64(id, G_SHM), 1,
+		test_expect_hex(guest_read64(id, G_SHM), 1,
 		    "the child reads the running vmspace");
-		vs_expect_errno(vmspace_destroy(id), EBUSY,
+		test_expect_errno(vmspace_destroy(id), EBUSY,
 		    "the child's destroy of the running vmspace");
 		_exit(0);
 	}
-	vs_expect_exit(pid, 0, "the child");
-	vs_assert(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1);
+	test_expect_exit(pid, 0, "the child");
+	test_assert(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1);
 	shm[1] = 1;
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_AT(g_mark_wait,
 	    g_mark_wait_exit), "the LWP's guest");
-	vs_expect_ok(vmspace_destroy(id), "destroy");
+	test_expect_ok(vmspace_destroy(id), "destroy");
 	runner_exit(r, tid);
 }
 
@@ -486,7 +486,7 @@ stress_body(void *arg)
 
 		switch (stress_rand(&st->seed) % 5) {
 		case 0:
-			r = vs_raw4(SYS_vmspace_create, id, 0, 0, 0);
+			r = test_raw4(SYS_vmspace_create, id, 0, 0, 0);
 			if (r != 0 && r != -EEXIST)
 				stress_bad(st, 0, r);
 			break;
@@ -503,24 +503,24 @@ stress_body(void *arg)
 				st->runs++;
 			break;
 		case 2:
-			r = vs_raw1(SYS_vmspace_destroy, id);
+			r = test_raw1(SYS_vmspace_destroy, id);
 			if (r != 0 && r != -ENOENT && r != -EBUSY)
 				stress_bad(st, 2, r);
 			else if (r == 0)
 				st->destroys++;
 			break;
 		case 3:
-			r = vs_raw5(SYS_vmspace_pread, id, &word, 8, 0, G_DATA);
+			r = test_raw5(SYS_vmspace_pread, id, &word, 8, 0, G_DATA);
 			if (r != 0 && r != -ENOENT)
 				stress_bad(st, 3, r);
 			break;
 		default:
-			vs_raw0(SYS_sched_yield);
+			test_raw0(SYS_sched_yield);
 			break;
 		}
 	}
 	__atomic_store_n(&st->finished, 1, __ATOMIC_RELEASE);
-	vs_raw_lwp_exit();
+	test_raw_lwp_exit();
 }
 
 /* STRESS_LWPS LWPs of stress_body; checks their answers. */
@@ -538,15 +538,15 @@ stress_run(unsigned seed)
 	}
 	for (int i = 0; i < STRESS_LWPS; i++) {
 		vs_lwp_join(tid[i]);
-		vs_assert(st[i].finished);
-		vs_assert_msg(st[i].bad == 0, "LWP %d: %ld unexpected answers, "
+		test_assert(st[i].finished);
+		test_assert_msg(st[i].bad == 0, "LWP %d: %ld unexpected answers, "
 		    "the last %ld from call %d", i, st[i].bad,
 		    st[i].bad_value, st[i].bad_call);
 		runs += st[i].runs;
 		destroys += st[i].destroys;
 	}
 	if (seed == 1)
-		vs_note("%ld guest runs and %ld destroys in this process",
+		test_note("%ld guest runs and %ld destroys in this process",
 		    runs, destroys);
 }
 
@@ -557,18 +557,18 @@ stress_lookup_destroy_run(void)
 	pid_t pid;
 
 	/* A vkernel first, so that the child shares the tree. */
-	vs_expect_ok(vmspace_create(VS_ID(100), 0, NULL), "create");
-	pid = vs_fork();
+	test_expect_ok(vmspace_create(VS_ID(100), 0, NULL), "create");
+	pid = test_fork();
 	if (pid == 0) {
 		stress_run(1000);
 		_exit(0);
 	}
 	stress_run(1);
-	vs_expect_exit(pid, 0, "the other process");
+	test_expect_exit(pid, 0, "the other process");
 	for (int i = 0; i < STRESS_IDS; i++)
 		if (vmspace_destroy(VS_ID(100 + i)) != 0 && errno != ENOENT)
-			vs_fail("destroy %d at the end: %s", i,
-			    vs_errname(errno));
+			test_fail("destroy %d at the end: %s", i,
+			    test_errname(errno));
 	vs_expect_entries(base, "all gone after the LWPs exited");
 }
 
@@ -586,7 +586,7 @@ cached_by_lwp(void *id, int *tid)
 	guest_load(id, g_just_syscall);
 	r = runner_start(id, 5000 * MS, tid);
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
 	    "the LWP's guest");
 	return r;
@@ -599,11 +599,11 @@ destroy_cached(void *id, uint64_t base)
 	char buf[8];
 
 	vs_expect_entries(base + 1, "one vmspace");
-	vs_expect_ok(vmspace_destroy(id), "destroy the cached vmspace");
-	vs_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
+	test_expect_ok(vmspace_destroy(id), "destroy the cached vmspace");
+	test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
 	    "the id is gone for us");
-	vs_expect_errno(vmspace_destroy(id), ENOENT, "destroy it again");
-	vs_sleep_ns(20 * MS);
+	test_expect_errno(vmspace_destroy(id), ENOENT, "destroy it again");
+	test_sleep_ns(20 * MS);
 	vs_expect_entries(base + 1,
 	    "the deleted entry, still cached by the LWP, is counted");
 }
@@ -633,7 +633,7 @@ cache_dropped_by_lookup(void)
 	r = cached_by_lwp(VS_ID(1), &tid);
 	destroy_cached(VS_ID(1), base);
 	runner_do(r, CMD_LOOKUP, VS_ID(1));
-	vs_expect_raw_errno(r->result, ENOENT, "the LWP's pread of the id");
+	test_expect_raw_errno(r->result, ENOENT, "the LWP's pread of the id");
 	vs_expect_entries(base, "after the LWP's lookup, while it lives");
 	runner_exit(r, tid);
 	vs_expect_entries(base, "after the LWP exited");
@@ -654,7 +654,7 @@ cache_dropped_by_other_run(void)
 	vs_expect_entries(base + 2, "the cached one and the new one");
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, VS_ID(2));
-	vs_expect_eq(r->result, 0, "the LWP runs the other vmspace");
+	test_expect_eq(r->result, 0, "the LWP runs the other vmspace");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
 	    "the other guest");
 	vs_expect_entries(base + 1, "only the new one");
@@ -680,19 +680,19 @@ cache_stale_then_recreated(void)
 	guest_write64(VS_ID(1), G_DATA, 0x2e2e2e2e2e2e2e2eUL);
 	vs_expect_entries(base + 2, "the stale entry and the new one");
 	runner_do(r, CMD_LOOKUP, VS_ID(1));
-	vs_expect_eq(r->result, 8, "the LWP's pread of the recreated id");
-	vs_expect_hex(r->word, 0x2e2e2e2e2e2e2e2eUL,
+	test_expect_eq(r->result, 8, "the LWP's pread of the recreated id");
+	test_expect_hex(r->word, 0x2e2e2e2e2e2e2e2eUL,
 	    "the LWP reads the new vmspace");
 	vs_expect_entries(base + 1, "the stale entry is gone");
 	/* It runs the new one too. */
 	guest_load(VS_ID(1), g_just_syscall);
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, VS_ID(1));
-	vs_expect_eq(r->result, 0, "the LWP runs the recreated vmspace");
+	test_expect_eq(r->result, 0, "the LWP runs the recreated vmspace");
 	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_END(g_just_syscall),
 	    "the new guest");
 	runner_exit(r, tid);
-	vs_expect_ok(vmspace_destroy(VS_ID(1)), "destroy");
+	test_expect_ok(vmspace_destroy(VS_ID(1)), "destroy");
 	vs_expect_entries(base, "all gone");
 }
 
@@ -708,9 +708,9 @@ cache_own_lwp(void)
 	guest_load(VS_ID(1), g_just_syscall);
 	guest_frame(&tf);
 	guest_run(VS_ID(1), &tf, NULL);
-	vs_expect_ok(vmspace_destroy(VS_ID(1)), "destroy what we ran");
+	test_expect_ok(vmspace_destroy(VS_ID(1)), "destroy what we ran");
 	vs_expect_entries(base + 1, "our cache keeps the deleted entry");
-	vs_expect_errno(vmspace_pread(VS_ID(1), buf, 8, 0, G_DATA), ENOENT,
+	test_expect_errno(vmspace_pread(VS_ID(1), buf, 8, 0, G_DATA), ENOENT,
 	    "our lookup finds it deleted");
 	vs_expect_entries(base, "our lookup let it go");
 
@@ -721,12 +721,12 @@ cache_own_lwp(void)
 	guest_load(VS_ID(3), g_just_syscall);
 	guest_frame(&tf);
 	guest_run(VS_ID(2), &tf, NULL);
-	vs_expect_ok(vmspace_destroy(VS_ID(2)), "destroy 2");
+	test_expect_ok(vmspace_destroy(VS_ID(2)), "destroy 2");
 	vs_expect_entries(base + 2, "2 (cached) and 3");
 	guest_frame(&tf);
 	guest_run(VS_ID(3), &tf, NULL);
 	vs_expect_entries(base + 1, "3 only");
-	vs_expect_ok(vmspace_destroy(VS_ID(3)), "destroy 3");
+	test_expect_ok(vmspace_destroy(VS_ID(3)), "destroy 3");
 	/* The process's exit drops the last one (the runner checks). */
 }
 
@@ -750,31 +750,31 @@ fork_shares_tree(void)
 	guest_new(a);
 	guest_new(c);
 	guest_write64(a, G_DATA, 0xaaaa0000aaaa0000UL);
-	pid = vs_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		vs_expect_hex(guest_read64(a, G_DATA), 0xaaaa0000aaaa0000UL,
+		test_expect_hex(guest_read64(a, G_DATA), 0xaaaa0000aaaa0000UL,
 		    "the child reads the parent's vmspace");
 		guest_write64(a, G_DATA + 8, 0xcccc0000cccc0000UL);
 		guest_new(b);
 		guest_load(b, g_just_syscall);
 		guest_write64(b, G_DATA, 0xbbbb0000bbbb0000UL);
-		vs_expect_errno(vmspace_create(a, 0, NULL), EEXIST,
+		test_expect_errno(vmspace_create(a, 0, NULL), EEXIST,
 		    "the child creates the parent's id");
-		vs_expect_ok(vmspace_destroy(c), "the child destroys c");
+		test_expect_ok(vmspace_destroy(c), "the child destroys c");
 		_exit(0);
 	}
-	vs_expect_exit(pid, 0, "the child");
-	vs_expect_hex(guest_read64(a, G_DATA + 8), 0xcccc0000cccc0000UL,
+	test_expect_exit(pid, 0, "the child");
+	test_expect_hex(guest_read64(a, G_DATA + 8), 0xcccc0000cccc0000UL,
 	    "the parent reads the child's write");
-	vs_expect_hex(guest_read64(b, G_DATA), 0xbbbb0000bbbb0000UL,
+	test_expect_hex(guest_read64(b, G_DATA), 0xbbbb0000bbbb0000UL,
 	    "the parent reads the child's vmspace");
-	vs_expect_errno(vmspace_destroy(c), ENOENT,
+	test_expect_errno(vmspace_destroy(c), ENOENT,
 	    "c, destroyed by the child");
 	guest_frame(&tf);
 	guest_run(b, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_just_syscall),
 	    "the parent runs the child's vmspace");
-	vs_expect_ok(vmspace_destroy(b), "the parent destroys b");
+	test_expect_ok(vmspace_destroy(b), "the parent destroys b");
 	vs_expect_entries(base + 2, "a and our cached b");
 }
 
@@ -790,23 +790,23 @@ fork_before_vkernel_not_shared(void)
 	int fds[2];
 	char c;
 
-	vs_pipe(fds);
-	pid = vs_fork();
+	test_pipe(fds);
+	pid = test_fork();
 	if (pid == 0) {
 		guest_new(VS_ID(1));
-		vs_expect_eq(read(fds[0], &c, 1), 1, "wait for the parent");
-		vs_expect_errno(vmspace_destroy(VS_ID(2)), ENOENT,
+		test_expect_eq(read(fds[0], &c, 1), 1, "wait for the parent");
+		test_expect_errno(vmspace_destroy(VS_ID(2)), ENOENT,
 		    "the parent's vmspace, in the child");
 		_exit(0);
 	}
 	vs_expect_entries(base + 1, "the child's vmspace exists");
-	vs_expect_errno(vmspace_destroy(VS_ID(1)), EINVAL,
+	test_expect_errno(vmspace_destroy(VS_ID(1)), EINVAL,
 	    "the parent has no vkernel");
 	guest_new(VS_ID(2));
-	vs_expect_errno(vmspace_destroy(VS_ID(1)), ENOENT,
+	test_expect_errno(vmspace_destroy(VS_ID(1)), ENOENT,
 	    "the child's vmspace, in the parent");
-	vs_expect_eq(write(fds[1], "x", 1), 1, "wake the child");
-	vs_expect_exit(pid, 0, "the child");
+	test_expect_eq(write(fds[1], "x", 1), 1, "wake the child");
+	test_expect_exit(pid, 0, "the child");
 	vs_expect_entries(base + 1, "the child's tree went with it");
 }
 
@@ -822,13 +822,13 @@ fork_tree_outlives_creator(void)
 	pid_t pid;
 	char c = 0;
 
-	vs_pipe(go);
-	vs_pipe(res);
-	pid = vs_fork();
+	test_pipe(go);
+	test_pipe(res);
+	pid = test_fork();
 	if (pid == 0) {
 		guest_new(VS_ID(1));
 		guest_write64(VS_ID(1), G_DATA, 0x0d0d0d0d0d0d0d0dUL);
-		if (vs_fork() == 0) {
+		if (test_fork() == 0) {
 			/* The grandchild: wait until its parent is gone. */
 			char ok = 'n';
 			uint64_t w = 0;
@@ -844,11 +844,11 @@ fork_tree_outlives_creator(void)
 		}
 		_exit(0);
 	}
-	vs_expect_exit(pid, 0, "the creator");
+	test_expect_exit(pid, 0, "the creator");
 	vs_expect_entries(base + 1, "the vmspace outlives its creator");
-	vs_expect_eq(write(go[1], "x", 1), 1, "wake the grandchild");
-	vs_expect_eq(read(res[0], &c, 1), 1, "the grandchild's answer");
-	vs_assert_msg(c == 'y', "the grandchild could not read and destroy "
+	test_expect_eq(write(go[1], "x", 1), 1, "wake the grandchild");
+	test_expect_eq(read(res[0], &c, 1), 1, "the grandchild's answer");
+	test_assert_msg(c == 'y', "the grandchild could not read and destroy "
 	    "the vmspace after its creator exited");
 	vs_expect_entries(base, "all gone");
 }
@@ -863,9 +863,9 @@ shared_memfd(int *fd)
 {
 	long p;
 
-	*fd = vs_memfd(VS_PAGE);
-	p = vs_mmap(0, VS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	vs_assert_msg(p != -1, "mmap memfd: %s", vs_errname(errno));
+	*fd = test_memfd(TEST_PAGE);
+	p = test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	test_assert_msg(p != -1, "mmap memfd: %s", test_errname(errno));
 	return (volatile uint64_t *)p;
 }
 
@@ -875,7 +875,7 @@ child_guest_spinning(void *id, int fd, struct trapframe *tf)
 {
 	guest_new(id);
 	guest_load(id, g_mark_spin);
-	vs_assert(vmspace_mmap(id, (void *)G_SHM, VS_PAGE,
+	test_assert(vmspace_mmap(id, (void *)G_SHM, TEST_PAGE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
 	    (void *)G_SHM);
 	guest_frame(tf);
@@ -897,19 +897,19 @@ kill_during_guest_run(void)
 	vs_kstat(&before);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		shm[0] = 0;
-		pid = vs_fork();
+		pid = test_fork();
 		if (pid == 0) {
 			struct trapframe tf;
 			struct vextframe vx = { 0 };
 
 			child_guest_spinning(VS_ID(1), fd, &tf);
 			vmspace_ctl(VS_ID(1), VMSPACE_CTL_RUN, &tf, &vx);
-			vs_fail("vmspace_ctl returned: trap %llu",
+			test_fail("vmspace_ctl returned: trap %llu",
 			    (unsigned long long)tf.tf_trapno);
 		}
 		vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
-		vs_expect_ok(kill(pid, sigs[i]), "kill");
-		vs_expect_signal(pid, sigs[i], "the child");
+		test_expect_ok(kill(pid, sigs[i]), "kill");
+		test_expect_signal(pid, sigs[i], "the child");
 		vs_expect_entries(before.ks_nvmspace_entries,
 		    "the child's vmspace");
 	}
@@ -927,7 +927,7 @@ child_lwp_body(void *arg)
 	struct child_lwp *c = arg;
 
 	vs_raw_ctl(VS_ID(1), &c->tf, &c->vx);
-	vs_raw6(SYS_exit_group, 1, 0, 0, 0, 0, 0);
+	test_raw6(SYS_exit_group, 1, 0, 0, 0, 0, 0);
 }
 
 static void
@@ -939,8 +939,8 @@ kill_lwp_in_guest(void)
 	pid_t pid;
 
 	vs_kstat(&before);
-	vs_pipe(fds);
-	pid = vs_fork();
+	test_pipe(fds);
+	pid = test_fork();
 	if (pid == 0) {
 		static struct child_lwp c;
 		char ch;
@@ -951,8 +951,8 @@ kill_lwp_in_guest(void)
 		_exit(1);
 	}
 	vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
-	vs_expect_ok(kill(pid, SIGKILL), "kill");
-	vs_expect_signal(pid, SIGKILL, "the child");
+	test_expect_ok(kill(pid, SIGKILL), "kill");
+	test_expect_signal(pid, SIGKILL, "the child");
 	vs_expect_entries(before.ks_nvmspace_entries, "the child's vmspace");
 }
 
@@ -966,7 +966,7 @@ exit_while_lwp_in_guest(void)
 	pid_t pid;
 
 	vs_kstat(&before);
-	pid = vs_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		static struct child_lwp c;
 
@@ -975,7 +975,7 @@ exit_while_lwp_in_guest(void)
 		vs_wait_word(shm, 1, 5000, "the LWP's guest started");
 		_exit(3);
 	}
-	vs_expect_exit(pid, 3, "the child");
+	test_expect_exit(pid, 3, "the child");
 	vs_expect_entries(before.ks_nvmspace_entries, "the child's vmspace");
 }
 
@@ -994,22 +994,22 @@ kill_shared_tree_guest(void)
 	guest_new(id);
 	guest_load(id, g_mark_spin);
 	shm = vs_shared_page(id, G_SHM);
-	pid = vs_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		struct trapframe tf;
 		struct vextframe vx = { 0 };
 
 		guest_frame(&tf);
 		vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx);
-		vs_fail("vmspace_ctl returned: trap %llu",
+		test_fail("vmspace_ctl returned: trap %llu",
 		    (unsigned long long)tf.tf_trapno);
 	}
 	vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
-	vs_expect_errno(vmspace_destroy(id), EBUSY,
+	test_expect_errno(vmspace_destroy(id), EBUSY,
 	    "destroy while the child runs it");
-	vs_expect_ok(kill(pid, SIGKILL), "kill");
-	vs_expect_signal(pid, SIGKILL, "the child");
-	vs_expect_ok(vmspace_destroy(id), "destroy after the child died");
+	test_expect_ok(kill(pid, SIGKILL), "kill");
+	test_expect_signal(pid, SIGKILL, "the child");
+	test_expect_ok(vmspace_destroy(id), "destroy after the child died");
 	vs_expect_entries(base, "all gone");
 }
 
@@ -1057,37 +1057,37 @@ spawn_with_flags(int flags, int status, const char *msg, int closed_here)
 	guest_new(id);
 	guest_load(id, g_spawned);
 	guest_write64(id, G_TLS, 2);
-	vs_pipe(fds);
+	test_pipe(fds);
 	extra = dup(fds[0]);
-	vs_expect_ok(extra, "dup");
+	test_expect_ok(extra, "dup");
 	guest_frame(&tf);
 	tf.tf_r13 = fds[1];
 	tf.tf_r12 = extra;
 	pid = vmspace_spawn(id, &tf, &vx, flags);
-	vs_expect_ok(pid, "vmspace_spawn");
-	vs_assert_msg(pid > 0, "vmspace_spawn returned %d", (int)pid);
-	vs_expect_exit(pid, status, "the spawned guest");
+	test_expect_ok(pid, "vmspace_spawn");
+	test_assert_msg(pid > 0, "vmspace_spawn returned %d", (int)pid);
+	test_expect_exit(pid, status, "the spawned guest");
 	close(fds[1]);
-	vs_expect_eq(read(fds[0], buf, sizeof(buf)), (long)strlen(msg),
+	test_expect_eq(read(fds[0], buf, sizeof(buf)), (long)strlen(msg),
 	    "read what the spawned guest wrote");
-	vs_assert_msg(memcmp(buf, msg, strlen(msg)) == 0, "it wrote \"%.5s\"",
+	test_assert_msg(memcmp(buf, msg, strlen(msg)) == 0, "it wrote \"%.5s\"",
 	    buf);
 	/* dup tells whether our descriptor `extra` is still open. */
 	if (closed_here) {
-		vs_expect_errno(dup(extra), EBADF,
+		test_expect_errno(dup(extra), EBADF,
 		    "its close closed our descriptor (shared table)");
 	} else {
 		int d = dup(extra);
 
-		vs_expect_ok(d, "its close did not close ours");
+		test_expect_ok(d, "its close did not close ours");
 		close(d);
 	}
 	/* The vmspace left our tree. */
-	vs_expect_errno(vmspace_pread(id, dummy, 8, 0, G_DATA), ENOENT,
+	test_expect_errno(vmspace_pread(id, dummy, 8, 0, G_DATA), ENOENT,
 	    "the spawned vmspace's id");
 	vs_expect_entries(base, "the entry went with the spawn");
-	vs_expect_ok(vmspace_create(id, 0, NULL), "the id can be used again");
-	vs_expect_ok(vmspace_destroy(id), "destroy it");
+	test_expect_ok(vmspace_create(id, 0, NULL), "the id can be used again");
+	test_expect_ok(vmspace_destroy(id), "destroy it");
 }
 
 /* RFFDG: a copy of our descriptors; exit status 2 + 5. */
@@ -1146,8 +1146,8 @@ spawn_sanitizes_frame(void)
 	tf.tf_ss = 0x10;
 	tf.tf_rflags = PSL_IOPL | PSL_NT;
 	pid = vmspace_spawn(id, &tf, &vx, RFFDG);
-	vs_expect_ok(pid, "vmspace_spawn");
-	vs_expect_exit(pid, 3 | 0 << 2 | 1 << 4,
+	test_expect_ok(pid, "vmspace_spawn");
+	test_expect_exit(pid, 3 | 0 << 2 | 1 << 4,
 	    "the spawned guest (status CPL | IOPL << 2 | IF << 4)");
 }
 
@@ -1166,8 +1166,8 @@ spawn_fault_kills(void)
 	guest_load(id, g_spawn_ud2);
 	guest_frame(&tf);
 	pid = vmspace_spawn(id, &tf, &vx, RFFDG);
-	vs_expect_ok(pid, "vmspace_spawn");
-	vs_expect_signal(pid, SIGILL, "the spawned ud2");
+	test_expect_ok(pid, "vmspace_spawn");
+	test_expect_signal(pid, SIGILL, "the spawned ud2");
 }
 
 /*
@@ -1193,17 +1193,17 @@ spawn_busy_while_lwp_runs(void)
 	vs_wait_word(&shm[0], 1, 5000, "the LWP's guest started");
 	guest_frame(&tf);
 	tf.tf_rip = GUEST_AT(g_mark_wait, g_mark_wait_exit);
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EBUSY,
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EBUSY,
 	    "spawn while an LWP runs the guest");
-	vs_expect_hex(guest_read64(id, G_SHM), 1, "the vmspace is still ours");
+	test_expect_hex(guest_read64(id, G_SHM), 1, "the vmspace is still ours");
 	shm[1] = 1;
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
 	vs_expect_trap(&r->tf, T_SYSCALL,
 	    GUEST_AT(g_mark_wait, g_mark_wait_exit), "the LWP's guest");
 	pid = vmspace_spawn(id, &tf, &vx, RFFDG);
-	vs_expect_ok(pid, "spawn after the run");
-	vs_expect_exit(pid, 5, "the spawned guest");
+	test_expect_ok(pid, "spawn after the run");
+	test_expect_exit(pid, 5, "the spawned guest");
 	runner_exit(r, tid);
 	vs_expect_entries(base, "all gone");
 }
@@ -1224,48 +1224,47 @@ spawn_after_own_run(void)
 
 	guest_new(id);
 	guest_load(id, g_mark_wait);
-	guest_map(id, G_SHM, VS_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_SHM, TEST_PAGE, PROT_READ | PROT_WRITE);
 	guest_write64(id, G_SHM + 8, 1);	/* no waiting */
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_mark_wait,
 	    g_mark_wait_exit), "our run");
 	pid = vmspace_spawn(id, &tf, &vx, RFFDG);
-	vs_expect_ok(pid, "spawn what we ran");
-	vs_expect_exit(pid, 5, "the spawned guest");
+	test_expect_ok(pid, "spawn what we ran");
+	test_expect_exit(pid, 5, "the spawned guest");
 	vs_expect_entries(base + 1, "our cache keeps the entry");
-	vs_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
+	test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
 	    "our next lookup");
 	vs_expect_entries(base, "and lets it go");
 }
 
-const struct vs_test vs_proc_tests[] = {
-	{ "destroy_busy_while_lwp_runs", destroy_busy_while_lwp_runs },
-	{ "two_lwps_run_one_vmspace", two_lwps_run_one_vmspace },
-	{ "guest_sees_changes_while_running",
-	    guest_sees_changes_while_running },
-	{ "fork_while_lwp_in_guest", fork_while_lwp_in_guest },
-	{ "tframe_unmapped_during_run", tframe_unmapped_during_run },
-	{ "tframe_copy_on_write", tframe_copy_on_write },
-	{ "stress_lookup_destroy_run", stress_lookup_destroy_run },
-	{ "cache_kept_until_lwp_exits", cache_kept_until_lwp_exits },
-	{ "cache_dropped_by_lookup", cache_dropped_by_lookup },
-	{ "cache_dropped_by_other_run", cache_dropped_by_other_run },
-	{ "cache_stale_then_recreated", cache_stale_then_recreated },
-	{ "cache_own_lwp", cache_own_lwp },
-	{ "fork_shares_tree", fork_shares_tree },
-	{ "fork_before_vkernel_not_shared", fork_before_vkernel_not_shared },
-	{ "fork_tree_outlives_creator", fork_tree_outlives_creator },
-	{ "kill_during_guest_run", kill_during_guest_run },
-	{ "kill_lwp_in_guest", kill_lwp_in_guest },
-	{ "exit_while_lwp_in_guest", exit_while_lwp_in_guest },
-	{ "kill_shared_tree_guest", kill_shared_tree_guest },
-	{ "spawn_copied_fds", spawn_copied_fds },
-	{ "spawn_shared_fds", spawn_shared_fds },
-	{ "spawn_clean_fds", spawn_clean_fds },
-	{ "spawn_sanitizes_frame", spawn_sanitizes_frame },
-	{ "spawn_fault_kills", spawn_fault_kills },
-	{ "spawn_busy_while_lwp_runs", spawn_busy_while_lwp_runs },
-	{ "spawn_after_own_run", spawn_after_own_run },
-	{ NULL, NULL },
+const struct test vs_proc_tests[] = {
+	{ "destroy_busy_while_lwp_runs", destroy_busy_while_lwp_runs, NULL },
+	{ "two_lwps_run_one_vmspace", two_lwps_run_one_vmspace, NULL },
+	{ "guest_sees_changes_while_running", guest_sees_changes_while_running, NULL },
+	{ "fork_while_lwp_in_guest", fork_while_lwp_in_guest, NULL },
+	{ "tframe_unmapped_during_run", tframe_unmapped_during_run, NULL },
+	{ "tframe_copy_on_write", tframe_copy_on_write, NULL },
+	{ "stress_lookup_destroy_run", stress_lookup_destroy_run, NULL },
+	{ "cache_kept_until_lwp_exits", cache_kept_until_lwp_exits, NULL },
+	{ "cache_dropped_by_lookup", cache_dropped_by_lookup, NULL },
+	{ "cache_dropped_by_other_run", cache_dropped_by_other_run, NULL },
+	{ "cache_stale_then_recreated", cache_stale_then_recreated, NULL },
+	{ "cache_own_lwp", cache_own_lwp, NULL },
+	{ "fork_shares_tree", fork_shares_tree, NULL },
+	{ "fork_before_vkernel_not_shared", fork_before_vkernel_not_shared, NULL },
+	{ "fork_tree_outlives_creator", fork_tree_outlives_creator, NULL },
+	{ "kill_during_guest_run", kill_during_guest_run, NULL },
+	{ "kill_lwp_in_guest", kill_lwp_in_guest, NULL },
+	{ "exit_while_lwp_in_guest", exit_while_lwp_in_guest, NULL },
+	{ "kill_shared_tree_guest", kill_shared_tree_guest, NULL },
+	{ "spawn_copied_fds", spawn_copied_fds, NULL },
+	{ "spawn_shared_fds", spawn_shared_fds, NULL },
+	{ "spawn_clean_fds", spawn_clean_fds, NULL },
+	{ "spawn_sanitizes_frame", spawn_sanitizes_frame, NULL },
+	{ "spawn_fault_kills", spawn_fault_kills, NULL },
+	{ "spawn_busy_while_lwp_runs", spawn_busy_while_lwp_runs, NULL },
+	{ "spawn_after_own_run", spawn_after_own_run, NULL },
+	{ NULL, NULL, NULL },
 };

@@ -52,16 +52,16 @@ trap_syscall(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_syscall), "syscall");
-	vs_expect_hex(tf.tf_rcx, GUEST_END(g_syscall),
+	test_expect_hex(tf.tf_rcx, GUEST_END(g_syscall),
 	    "rcx holds the return rip");
-	vs_expect_hex(tf.tf_r11, tf.tf_rflags, "r11 holds rflags");
-	vs_assert_msg((tf.tf_r11 & (PSL_C | PSL_I)) == (PSL_C | PSL_I),
+	test_expect_hex(tf.tf_r11, tf.tf_rflags, "r11 holds rflags");
+	test_assert_msg((tf.tf_r11 & (PSL_C | PSL_I)) == (PSL_C | PSL_I),
 	    "r11 = 0x%llx: expected CF (set by the guest) and IF",
 	    (unsigned long long)tf.tf_r11);
-	vs_expect_hex(tf.tf_rax, 0x1234, "rax as the guest set it");
-	vs_expect_hex(tf.tf_cs, VS_UCSEL, "tf_cs");
-	vs_expect_hex(tf.tf_ss, VS_UDSEL, "tf_ss");
-	vs_expect_hex(tf.tf_rsp, G_STACK_TOP, "tf_rsp");
+	test_expect_hex(tf.tf_rax, 0x1234, "rax as the guest set it");
+	test_expect_hex(tf.tf_cs, USER_CS_SEL, "tf_cs");
+	test_expect_hex(tf.tf_ss, USER_DS_SEL, "tf_ss");
+	test_expect_hex(tf.tf_rsp, G_STACK_TOP, "tf_rsp");
 
 	/* exit_group(9) and vmspace_destroy(id) come to us, unexecuted. */
 	guest_load(id, g_exit_destroy);
@@ -70,13 +70,13 @@ trap_syscall(void)
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_exit_destroy,
 	    g_exit_destroy_2), "the guest's exit_group");
-	vs_expect_eq(tf.tf_rax, 231, "rax: the guest's call number");
-	vs_expect_eq(tf.tf_rdi, 9, "rdi: its argument");
+	test_expect_eq(tf.tf_rax, 231, "rax: the guest's call number");
+	test_expect_eq(tf.tf_rdi, 9, "rdi: its argument");
 	tf.tf_rax = (uint64_t)-38;	/* the controller's answer: ENOSYS */
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_exit_destroy),
 	    "the guest's vmspace_destroy");
-	vs_expect_eq(tf.tf_rax, 487, "rax: the guest's call number");
+	test_expect_eq(tf.tf_rax, 487, "rax: the guest's call number");
 	guest_write64(id, G_DATA, 1);	/* the vmspace is still there */
 }
 
@@ -95,7 +95,7 @@ trap_invalid_opcode(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PRIVINFLT, GUEST_AT(g_ud2, g_ud2_at), "ud2");
-	vs_expect_hex(tf.tf_err, 0, "tf_err");
+	test_expect_hex(tf.tf_err, 0, "tf_err");
 	/* It stays where it is: running again traps again. */
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PRIVINFLT, GUEST_AT(g_ud2, g_ud2_at),
@@ -146,7 +146,7 @@ trap_divide(void)
 	tf.tf_rcx = 1;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_divide), "after the fix");
-	vs_expect_eq(tf.tf_rax, 1, "1 / 1");
+	test_expect_eq(tf.tf_rax, 1, "1 / 1");
 }
 
 /* Privileged instructions: T_PROTFLT (13), err 0, at the instruction. */
@@ -200,7 +200,7 @@ trap_privileged(void)
 
 	guest_new(id);
 	if (vs_cpu_has_smap())
-		vs_note("SMAP: the iretq case is left out (see the comment)");
+		test_note("SMAP: the iretq case is left out (see the comment)");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t off = insns[i].off;
 		char what[64];
@@ -215,8 +215,8 @@ trap_privileged(void)
 		snprintf(what, sizeof(what), "%s in the guest", insns[i].name);
 		vs_expect_trap(&tf, T_PROTFLT, G_CODE + off, what);
 		if (insns[i].code != g_iretq_cpl0)
-			vs_expect_hex(tf.tf_err, 0, what);
-		vs_expect_hex(tf.tf_cs, VS_UCSEL, what);
+			test_expect_hex(tf.tf_err, 0, what);
+		test_expect_hex(tf.tf_cs, USER_CS_SEL, what);
 	}
 }
 
@@ -257,7 +257,7 @@ trap_int_n(void)
 		 * TCG gives vector * 16 + 2 in long mode.  Either is the
 		 * CPU's, passed through.
 		 */
-		vs_assert_msg(tf.tf_err == vec[i] * 8U + 2 ||
+		test_assert_msg(tf.tf_err == vec[i] * 8U + 2 ||
 		    tf.tf_err == vec[i] * 16U + 2, "%s: tf_err 0x%llx, "
 		    "expected 0x%x", what, (unsigned long long)tf.tf_err,
 		    vec[i] * 8 + 2);
@@ -289,32 +289,32 @@ trap_page_fault_unmapped(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "read of unmapped memory");
-	vs_expect_hex(tf.tf_addr, G_UNMAPPED + 0x123, "tf_addr of the read");
-	vs_expect_hex(tf.tf_err, PGEX_U, "tf_err of the read");
+	test_expect_hex(tf.tf_addr, G_UNMAPPED + 0x123, "tf_addr of the read");
+	test_expect_hex(tf.tf_err, PGEX_U, "tf_err of the read");
 
 	guest_load(id, g_write_unmapped);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "write to unmapped memory");
-	vs_expect_hex(tf.tf_addr, G_UNMAPPED + 0x456, "tf_addr of the write");
-	vs_expect_hex(tf.tf_err, PGEX_U | PGEX_W, "tf_err of the write");
+	test_expect_hex(tf.tf_addr, G_UNMAPPED + 0x456, "tf_addr of the write");
+	test_expect_hex(tf.tf_err, PGEX_U | PGEX_W, "tf_err of the write");
 
 	guest_load(id, g_fetch_unmapped);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_UNMAPPED + 0x10,
 	    "instruction fetch from unmapped memory");
-	vs_expect_hex(tf.tf_addr, G_UNMAPPED + 0x10, "tf_addr of the fetch");
-	vs_expect_hex(tf.tf_err, fetch_err, "tf_err of the fetch");
+	test_expect_hex(tf.tf_addr, G_UNMAPPED + 0x10, "tf_addr of the fetch");
+	test_expect_hex(tf.tf_err, fetch_err, "tf_err of the fetch");
 
 	guest_load(id, g_push_unmapped);
 	guest_frame(&tf);
 	tf.tf_rsp = G_UNMAPPED + 0x1000;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "push onto an unmapped stack");
-	vs_expect_hex(tf.tf_addr, G_UNMAPPED + 0xff8, "tf_addr of the push");
-	vs_expect_hex(tf.tf_err, PGEX_U | PGEX_W, "tf_err of the push");
-	vs_expect_hex(tf.tf_rsp, G_UNMAPPED + 0x1000,
+	test_expect_hex(tf.tf_addr, G_UNMAPPED + 0xff8, "tf_addr of the push");
+	test_expect_hex(tf.tf_err, PGEX_U | PGEX_W, "tf_err of the push");
+	test_expect_hex(tf.tf_rsp, G_UNMAPPED + 0x1000,
 	    "rsp is unchanged by the faulting push");
 }
 
@@ -343,8 +343,8 @@ trap_page_fault_protection(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "write to read-only code");
-	vs_expect_hex(tf.tf_addr, G_CODE + 8, "tf_addr of the write");
-	vs_expect_hex(tf.tf_err, PGEX_P | PGEX_W | PGEX_U,
+	test_expect_hex(tf.tf_addr, G_CODE + 8, "tf_addr of the write");
+	test_expect_hex(tf.tf_err, PGEX_P | PGEX_W | PGEX_U,
 	    "tf_err of the write (protection, write, user)");
 
 	guest_write64(id, G_DATA, 0x90909090c3c3c3c3UL);
@@ -354,22 +354,22 @@ trap_page_fault_protection(void)
 	if (vs_cpu_has_nx()) {
 		vs_expect_trap(&tf, T_PAGEFLT, G_DATA,
 		    "execute a read-write page without PROT_EXEC");
-		vs_expect_hex(tf.tf_addr, G_DATA, "tf_addr of the fetch");
-		vs_expect_hex(tf.tf_err, PGEX_P | PGEX_U | PGEX_I,
+		test_expect_hex(tf.tf_addr, G_DATA, "tf_addr of the fetch");
+		test_expect_hex(tf.tf_err, PGEX_P | PGEX_U | PGEX_I,
 		    "tf_err of the fetch (protection, user, fetch)");
 	} else {
-		vs_note("no NX on this CPU: executing data is allowed");
+		test_note("no NX on this CPU: executing data is allowed");
 	}
 
 	/* A PROT_NONE page, and a write to an untouched read-only page. */
-	guest_map(id, G_EXTRA, VS_PAGE, PROT_NONE);
-	guest_map(id, G_EXTRA + VS_PAGE, VS_PAGE, PROT_READ);
+	guest_map(id, G_EXTRA, TEST_PAGE, PROT_NONE);
+	guest_map(id, G_EXTRA + TEST_PAGE, TEST_PAGE, PROT_READ);
 	guest_load(id, g_read_none);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "read of a PROT_NONE page");
-	vs_expect_hex(tf.tf_addr, G_EXTRA + 8, "tf_addr of the read");
-	vs_assert_msg((tf.tf_err & (PGEX_U | PGEX_W | PGEX_I)) == PGEX_U,
+	test_expect_hex(tf.tf_addr, G_EXTRA + 8, "tf_addr of the read");
+	test_assert_msg((tf.tf_err & (PGEX_U | PGEX_W | PGEX_I)) == PGEX_U,
 	    "tf_err 0x%llx: expected a user read",
 	    (unsigned long long)tf.tf_err);
 	guest_load(id, g_write_ro);
@@ -377,19 +377,19 @@ trap_page_fault_protection(void)
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE,
 	    "write to an untouched PROT_READ page");
-	vs_expect_hex(tf.tf_addr, G_EXTRA + VS_PAGE + 16, "tf_addr of the write");
-	vs_assert_msg((tf.tf_err & (PGEX_U | PGEX_W)) == (PGEX_U | PGEX_W),
+	test_expect_hex(tf.tf_addr, G_EXTRA + TEST_PAGE + 16, "tf_addr of the write");
+	test_assert_msg((tf.tf_err & (PGEX_U | PGEX_W)) == (PGEX_U | PGEX_W),
 	    "tf_err 0x%llx: expected a user write",
 	    (unsigned long long)tf.tf_err);
-	vs_expect_hex(guest_read64(id, G_EXTRA + VS_PAGE + 16), 0,
+	test_expect_hex(guest_read64(id, G_EXTRA + TEST_PAGE + 16), 0,
 	    "the read-only page after the refused write");
 
 	guest_load(id, g_read_kernel);
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "read of kernel text");
-	vs_expect_hex(tf.tf_addr, VS_KERNEL_TEXT, "tf_addr of the read");
-	vs_assert_msg((tf.tf_err & (PGEX_U | PGEX_W | PGEX_I)) == PGEX_U,
+	test_expect_hex(tf.tf_addr, TEST_KERNEL_TEXT, "tf_addr of the read");
+	test_assert_msg((tf.tf_err & (PGEX_U | PGEX_W | PGEX_I)) == PGEX_U,
 	    "tf_err 0x%llx: expected a user read",
 	    (unsigned long long)tf.tf_err);
 
@@ -397,9 +397,9 @@ trap_page_fault_protection(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "write to the direct map");
-	vs_expect_hex(tf.tf_addr, VS_DIRECT_MAP + 0x1000,
+	test_expect_hex(tf.tf_addr, TEST_DIRECT_MAP + 0x1000,
 	    "tf_addr of the write");
-	vs_assert_msg((tf.tf_err & (PGEX_U | PGEX_W)) == (PGEX_U | PGEX_W),
+	test_assert_msg((tf.tf_err & (PGEX_U | PGEX_W)) == (PGEX_U | PGEX_W),
 	    "tf_err 0x%llx: expected a user write",
 	    (unsigned long long)tf.tf_err);
 
@@ -426,13 +426,13 @@ trap_page_fault_then_map(void)
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE, "read of unmapped G_EXTRA");
-	vs_expect_hex(tf.tf_addr, G_EXTRA + 16, "tf_addr");
-	guest_map(id, G_EXTRA, VS_PAGE, PROT_READ);
+	test_expect_hex(tf.tf_addr, G_EXTRA + 16, "tf_addr");
+	guest_map(id, G_EXTRA, TEST_PAGE, PROT_READ);
 	guest_write64(id, G_EXTRA + 16, 0xfeedfacecafebeefUL);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_load_extra),
 	    "after mapping it");
-	vs_expect_hex(tf.tf_rax, 0xfeedfacecafebeefUL, "what the guest read");
+	test_expect_hex(tf.tf_rax, 0xfeedfacecafebeefUL, "what the guest read");
 }
 
 /* ---------------------------------------------------------------------
@@ -479,13 +479,13 @@ regs_round_trip(void)
 
 	vs_expect_trap(&tf, T_SYSCALL,
 	    GUEST_AT(g_syscall_store, g_syscall_store_after), "syscall");
-#define SAME(r) vs_expect_hex(tf.r, in.r, #r " after the round trip")
+#define SAME(r) test_expect_hex(tf.r, in.r, #r " after the round trip")
 	SAME(tf_rdi); SAME(tf_rsi); SAME(tf_rdx); SAME(tf_r8); SAME(tf_r9);
 	SAME(tf_rax); SAME(tf_rbx); SAME(tf_rbp); SAME(tf_r10); SAME(tf_r12);
 	SAME(tf_r13); SAME(tf_r14); SAME(tf_r15); SAME(tf_rsp);
 	SAME(tf_rflags);
-	vs_expect_hex(tf.tf_rcx, tf.tf_rip, "rcx: the return rip");
-	vs_expect_hex(tf.tf_r11, flags, "r11: the guest's rflags");
+	test_expect_hex(tf.tf_rcx, tf.tf_rip, "rcx: the return rip");
+	test_expect_hex(tf.tf_r11, flags, "r11: the guest's rflags");
 
 	/* The controller's result goes in rax; the guest stores it. */
 	tf.tf_rax = 0x0123456789abcdefUL;
@@ -493,7 +493,7 @@ regs_round_trip(void)
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_syscall_store),
 	    "second syscall");
-	vs_expect_hex(guest_read64(id, G_DATA), 0x0123456789abcdefUL,
+	test_expect_hex(guest_read64(id, G_DATA), 0x0123456789abcdefUL,
 	    "rax as the guest saw it");
 	SAME(tf_rdi); SAME(tf_rsi); SAME(tf_rdx); SAME(tf_r8); SAME(tf_r9);
 	SAME(tf_rax); SAME(tf_rbx); SAME(tf_rbp); SAME(tf_r10); SAME(tf_r12);
@@ -532,21 +532,21 @@ regs_guest_sets(void)
 	tf.tf_rflags |= PSL_C;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_set_regs), "syscall");
-	vs_expect_hex(tf.tf_rax, 0x0101010101010101UL, "rax");
-	vs_expect_hex(tf.tf_rbx, 0x0202020202020202UL, "rbx");
-	vs_expect_hex(tf.tf_rdx, 0x0303030303030303UL, "rdx");
-	vs_expect_hex(tf.tf_rsi, 0x0404040404040404UL, "rsi");
-	vs_expect_hex(tf.tf_rdi, 0x0505050505050505UL, "rdi");
-	vs_expect_hex(tf.tf_rbp, 0x0606060606060606UL, "rbp");
-	vs_expect_hex(tf.tf_r8, 0x0808080808080808UL, "r8");
-	vs_expect_hex(tf.tf_r9, 0x0909090909090909UL, "r9");
-	vs_expect_hex(tf.tf_r10, 0x1010101010101010UL, "r10");
-	vs_expect_hex(tf.tf_r12, 0x1212121212121212UL, "r12");
-	vs_expect_hex(tf.tf_r13, 0x1313131313131313UL, "r13");
-	vs_expect_hex(tf.tf_r14, 0x1414141414141414UL, "r14");
-	vs_expect_hex(tf.tf_r15, 0x1515151515151515UL, "r15");
-	vs_expect_hex(tf.tf_rsp, 0x00001234567890a8UL, "rsp");
-	vs_expect_hex(tf.tf_rflags & (PSL_Z | PSL_C), PSL_Z,
+	test_expect_hex(tf.tf_rax, 0x0101010101010101UL, "rax");
+	test_expect_hex(tf.tf_rbx, 0x0202020202020202UL, "rbx");
+	test_expect_hex(tf.tf_rdx, 0x0303030303030303UL, "rdx");
+	test_expect_hex(tf.tf_rsi, 0x0404040404040404UL, "rsi");
+	test_expect_hex(tf.tf_rdi, 0x0505050505050505UL, "rdi");
+	test_expect_hex(tf.tf_rbp, 0x0606060606060606UL, "rbp");
+	test_expect_hex(tf.tf_r8, 0x0808080808080808UL, "r8");
+	test_expect_hex(tf.tf_r9, 0x0909090909090909UL, "r9");
+	test_expect_hex(tf.tf_r10, 0x1010101010101010UL, "r10");
+	test_expect_hex(tf.tf_r12, 0x1212121212121212UL, "r12");
+	test_expect_hex(tf.tf_r13, 0x1313131313131313UL, "r13");
+	test_expect_hex(tf.tf_r14, 0x1414141414141414UL, "r14");
+	test_expect_hex(tf.tf_r15, 0x1515151515151515UL, "r15");
+	test_expect_hex(tf.tf_rsp, 0x00001234567890a8UL, "rsp");
+	test_expect_hex(tf.tf_rflags & (PSL_Z | PSL_C), PSL_Z,
 	    "rflags ZF and CF as the guest's xor left them");
 }
 
@@ -567,7 +567,7 @@ ctl_keeps_caller_registers(void)
 	guest_new(id);
 	guest_load(id, g_set_regs);
 	guest_frame(&tf);
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_before);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
 	vs_regs_fill(&in, 0x600df00d);
 	in.rax = SYS_vmspace_ctl;
 	in.rdi = (uint64_t)id;
@@ -575,13 +575,13 @@ ctl_keeps_caller_registers(void)
 	in.rdx = (uint64_t)&tf;
 	in.r10 = (uint64_t)&vx;
 	vs_regs_syscall(&in, &out);
-	vs_expect_hex(out.rax, 0, "vmspace_ctl's result");
+	test_expect_hex(out.rax, 0, "vmspace_ctl's result");
 	vs_expect_regs_kept(&in, &out, "vmspace_ctl RUN");
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_set_regs), "the guest");
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_after);
-	vs_expect_hex(fs_after, fs_before, "the caller's fs base");
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_after);
+	test_expect_hex(fs_after, fs_before, "the caller's fs base");
 	errno = 0;
-	vs_expect_errno(vmspace_destroy(VS_ID(99)), ENOENT,
+	test_expect_errno(vmspace_destroy(VS_ID(99)), ENOENT,
 	    "errno (at %fs) still works");
 }
 
@@ -611,10 +611,10 @@ hostile_selectors(void)
 		guest_run(id, &tf, NULL);
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_segs),
 		    "a guest given other selectors");
-		vs_expect_hex(tf.tf_rax & 0xffff, VS_UCSEL, "%cs in the guest");
-		vs_expect_hex(tf.tf_rbx & 0xffff, VS_UDSEL, "%ss in the guest");
-		vs_expect_hex(tf.tf_cs, VS_UCSEL, "tf_cs");
-		vs_expect_hex(tf.tf_ss, VS_UDSEL, "tf_ss");
+		test_expect_hex(tf.tf_rax & 0xffff, USER_CS_SEL, "%cs in the guest");
+		test_expect_hex(tf.tf_rbx & 0xffff, USER_DS_SEL, "%ss in the guest");
+		test_expect_hex(tf.tf_cs, USER_CS_SEL, "tf_cs");
+		test_expect_hex(tf.tf_ss, USER_DS_SEL, "tf_ss");
 	}
 }
 
@@ -651,16 +651,16 @@ hostile_rflags(void)
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_pushf),
 		    "a guest given hostile rflags");
 		seen = tf.tf_rax;
-		vs_assert_msg((seen & never) == 0, "rflags 0x%llx given, the "
+		test_assert_msg((seen & never) == 0, "rflags 0x%llx given, the "
 		    "guest runs with 0x%llx (IOPL, NT, VM, VIF, VIP, ID or "
 		    "reserved bits set)", (unsigned long long)in[i],
 		    (unsigned long long)seen);
-		vs_assert_msg(seen & PSL_I, "rflags 0x%llx given, the guest "
+		test_assert_msg(seen & PSL_I, "rflags 0x%llx given, the guest "
 		    "runs with 0x%llx: IF is off", (unsigned long long)in[i],
 		    (unsigned long long)seen);
-		vs_expect_hex(seen & keep, in[i] & keep,
+		test_expect_hex(seen & keep, in[i] & keep,
 		    "the user-changeable flags the guest sees");
-		vs_assert_msg((tf.tf_rflags & never) == 0 &&
+		test_assert_msg((tf.tf_rflags & never) == 0 &&
 		    (tf.tf_rflags & PSL_I), "tf_rflags 0x%llx on return",
 		    (unsigned long long)tf.tf_rflags);
 	}
@@ -721,8 +721,8 @@ frame_bad_rip_rsp_einval(void)
 {
 	static const uint64_t bad[] = {
 		VM_MAX_USER_ADDRESS, VM_MAX_USER_ADDRESS + 0xfff,
-		VS_NONCANON_LO, 0x0000800000001000UL, 0x8000000000000000UL,
-		VS_DIRECT_MAP, VS_KERNEL_TEXT, ~0UL,
+		TEST_NONCANON_LO, 0x0000800000001000UL, 0x8000000000000000UL,
+		TEST_DIRECT_MAP, TEST_KERNEL_TEXT, ~0UL,
 	};
 	void *id = VS_ID(1);
 	struct trapframe tf, copy;
@@ -747,7 +747,7 @@ frame_bad_rip_rsp_einval(void)
 			in.r10 = (uint64_t)&vx;
 			vs_regs_syscall(&in, &out);
 			if ((long)out.rax != -EINVAL)
-				vs_fail("%s 0x%llx: expected -EINVAL, got %lld "
+				test_fail("%s 0x%llx: expected -EINVAL, got %lld "
 				    "(trap %llu at 0x%llx)",
 				    which ? "rsp" : "rip",
 				    (unsigned long long)bad[i],
@@ -755,14 +755,14 @@ frame_bad_rip_rsp_einval(void)
 				    (unsigned long long)tf.tf_trapno,
 				    (unsigned long long)tf.tf_rip);
 			vs_expect_regs_kept(&in, &out, "ctl with a bad frame");
-			vs_assert_msg(memcmp(&tf, &copy, sizeof(tf)) == 0,
+			test_assert_msg(memcmp(&tf, &copy, sizeof(tf)) == 0,
 			    "ctl with a bad frame changed *tframe");
 		}
 	}
 	/* The same frames are refused by spawn. */
 	guest_frame(&tf);
-	tf.tf_rip = VS_KERNEL_TEXT;
-	vs_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
+	tf.tf_rip = TEST_KERNEL_TEXT;
+	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
 	    "spawn with rip in the kernel");
 }
 
@@ -776,7 +776,7 @@ static void
 frame_edges(void)
 {
 	void *id = VS_ID(1);
-	const uint64_t last = VM_MAX_USER_ADDRESS - VS_PAGE;
+	const uint64_t last = VM_MAX_USER_ADDRESS - TEST_PAGE;
 	const unsigned char syscall_insn[] = { 0x0f, 0x05 };
 	struct trapframe tf;
 	struct vextframe vx = { 0 };
@@ -789,44 +789,44 @@ frame_edges(void)
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, VM_MAX_USER_ADDRESS - 1,
 	    "rip at the last user byte (unmapped)");
-	vs_expect_hex(tf.tf_addr, VM_MAX_USER_ADDRESS - 1, "tf_addr");
+	test_expect_hex(tf.tf_addr, VM_MAX_USER_ADDRESS - 1, "tf_addr");
 
-	guest_map(id, last, VS_PAGE, PROT_READ | PROT_EXEC);
-	vs_expect_eq(vmspace_pwrite(id, syscall_insn, 2, 0,
+	guest_map(id, last, TEST_PAGE, PROT_READ | PROT_EXEC);
+	test_expect_eq(vmspace_pwrite(id, syscall_insn, 2, 0,
 	    VM_MAX_USER_ADDRESS - 2), 2, "pwrite a syscall at the very end");
 	guest_frame(&tf);
 	tf.tf_rip = VM_MAX_USER_ADDRESS - 2;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, VM_MAX_USER_ADDRESS,
 	    "syscall in the last two bytes");
-	vs_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx), EINVAL,
+	test_expect_errno(vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx), EINVAL,
 	    "RUN at rip VM_MAX_USER_ADDRESS");
 
 	/* Falling off the end of user space. */
-	vs_expect_eq(vmspace_pwrite(id, "\x90", 1, 0, VM_MAX_USER_ADDRESS - 1),
+	test_expect_eq(vmspace_pwrite(id, "\x90", 1, 0, VM_MAX_USER_ADDRESS - 1),
 	    1, "pwrite a nop at the last byte");
 	guest_frame(&tf);
 	tf.tf_rip = VM_MAX_USER_ADDRESS - 1;
 	guest_run(id, &tf, NULL);
-	vs_assert_msg(tf.tf_trapno == T_PAGEFLT || tf.tf_trapno == T_PROTFLT,
+	test_assert_msg(tf.tf_trapno == T_PAGEFLT || tf.tf_trapno == T_PROTFLT,
 	    "a nop at the last user byte: trap %llu (%s) at 0x%llx",
 	    (unsigned long long)tf.tf_trapno, vs_trapname(tf.tf_trapno),
 	    (unsigned long long)tf.tf_rip);
-	vs_expect_hex(tf.tf_rip, VM_MAX_USER_ADDRESS,
+	test_expect_hex(tf.tf_rip, VM_MAX_USER_ADDRESS,
 	    "rip after the nop at the last user byte");
 
 	guest_frame(&tf);
 	tf.tf_rsp = 0;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_syscall), "rsp 0");
-	vs_expect_hex(tf.tf_rsp, 0, "tf_rsp");
+	test_expect_hex(tf.tf_rsp, 0, "tf_rsp");
 
 	guest_frame(&tf);
 	tf.tf_rsp = VM_MAX_USER_ADDRESS - 8;
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_syscall),
 	    "rsp just below the maximum");
-	vs_expect_hex(tf.tf_rsp, VM_MAX_USER_ADDRESS - 8, "tf_rsp");
+	test_expect_hex(tf.tf_rsp, VM_MAX_USER_ADDRESS - 8, "tf_rsp");
 }
 
 /* ---------------------------------------------------------------------
@@ -838,8 +838,8 @@ static void
 tls_bad_base_einval(void)
 {
 	static const uint64_t bad[] = {
-		VS_NONCANON_LO, 0x8000000000000000UL, VS_DIRECT_MAP,
-		VS_KERNEL_TEXT, ~0UL,
+		TEST_NONCANON_LO, 0x8000000000000000UL, TEST_DIRECT_MAP,
+		TEST_KERNEL_TEXT, ~0UL,
 	};
 	void *id = VS_ID(1);
 	struct trapframe tf, copy;
@@ -865,17 +865,17 @@ tls_bad_base_einval(void)
 			in.r10 = (uint64_t)&vx;
 			vs_regs_syscall(&in, &out);
 			if ((long)out.rax != -EINVAL)
-				vs_fail("%s base 0x%llx: expected -EINVAL, got "
+				test_fail("%s base 0x%llx: expected -EINVAL, got "
 				    "%lld", which ? "gs" : "fs",
 				    (unsigned long long)bad[i],
 				    (long long)out.rax);
 			vs_expect_regs_kept(&in, &out, "ctl with a bad base");
-			vs_assert_msg(memcmp(&tf, &copy, sizeof(tf)) == 0,
+			test_assert_msg(memcmp(&tf, &copy, sizeof(tf)) == 0,
 			    "ctl with a bad base changed *tframe");
 		}
 	}
 	errno = 0;
-	vs_expect_errno(vmspace_destroy(VS_ID(99)), ENOENT,
+	test_expect_errno(vmspace_destroy(VS_ID(99)), ENOENT,
 	    "the caller's errno (at %fs) still works");
 }
 
@@ -902,21 +902,21 @@ tls_bases_reach_guest(void)
 	guest_write64(id, G_TLS + 0x100, 0xf5f5f5f5f5f50000UL);
 	guest_write64(id, G_TLS + 0x108, 0xf5f5f5f5f5f50008UL);
 	guest_write64(id, G_TLS + 0x800, 0x6565656565650000UL);
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_before);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
 	guest_frame(&tf);
 	guest_run(id, &tf, &vx);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_tls_read), "TLS reads");
-	vs_expect_hex(tf.tf_rax, 0xf5f5f5f5f5f50000UL, "%fs:0");
-	vs_expect_hex(tf.tf_rbx, 0xf5f5f5f5f5f50008UL, "%fs:8");
-	vs_expect_hex(tf.tf_rdx, 0x6565656565650000UL, "%gs:0");
-	syscall(SYS_arch_prctl, VS_ARCH_GET_FS, &fs_after);
-	vs_expect_hex(fs_after, fs_before, "the controller's fs base");
+	test_expect_hex(tf.tf_rax, 0xf5f5f5f5f5f50000UL, "%fs:0");
+	test_expect_hex(tf.tf_rbx, 0xf5f5f5f5f5f50008UL, "%fs:8");
+	test_expect_hex(tf.tf_rdx, 0x6565656565650000UL, "%gs:0");
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_after);
+	test_expect_hex(fs_after, fs_before, "the controller's fs base");
 
 	/* Another base on the next run. */
 	vx.vx_fsbase = G_TLS + 0x800;
 	guest_frame(&tf);
 	guest_run(id, &tf, &vx);
-	vs_expect_hex(tf.tf_rax, 0x6565656565650000UL, "%fs:0 with a new base");
+	test_expect_hex(tf.tf_rax, 0x6565656565650000UL, "%fs:0 with a new base");
 }
 
 /* ---------------------------------------------------------------------
@@ -938,11 +938,11 @@ timeout_spin(void)
 	guest_load(id, g_spin);
 	guest_frame(&tf);
 	for (int i = 0; i < 3; i++) {
-		t0 = vs_now_ns();
+		t0 = test_now_ns();
 		guest_run(id, &tf, &vx);
-		dt = vs_now_ns() - t0;
+		dt = test_now_ns() - t0;
 		vs_expect_trap(&tf, T_TIMEOUT, G_CODE, "jmp . with 20 ms");
-		vs_assert_msg(dt >= 19 * MS && dt < 2000 * MS,
+		test_assert_msg(dt >= 19 * MS && dt < 2000 * MS,
 		    "the 20 ms run took %llu us", (unsigned long long)dt / 1000);
 	}
 	/* The controller moves it past the loop. */
@@ -997,23 +997,23 @@ timeout_counted_loop(void)
 			if (tf.tf_trapno != T_TIMEOUT)
 				break;
 			timeouts++;
-			vs_assert_msg(tf.tf_rip >= G_CODE &&
+			test_assert_msg(tf.tf_rip >= G_CODE &&
 			    tf.tf_rip < GUEST_END(g_count) - 2,
 			    "T_TIMEOUT at rip 0x%llx, outside the loop",
 			    (unsigned long long)tf.tf_rip);
-			vs_assert_msg(tf.tf_rax <= n, "count %llu > %llu",
+			test_assert_msg(tf.tf_rax <= n, "count %llu > %llu",
 			    (unsigned long long)tf.tf_rax,
 			    (unsigned long long)n);
 		}
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count),
 		    "the end of the loop");
-		vs_expect_eq(tf.tf_rax, n, "the final count");
-		vs_expect_hex(tf.tf_r12, 0x1212121212121212UL, "r12");
-		vs_expect_hex(tf.tf_r15, 0x1515151515151515UL, "r15");
+		test_expect_eq(tf.tf_rax, n, "the final count");
+		test_expect_hex(tf.tf_r12, 0x1212121212121212UL, "r12");
+		test_expect_hex(tf.tf_r15, 0x1515151515151515UL, "r15");
 	}
-	vs_assert_msg(timeouts >= 3, "only %d timeouts for %llu iterations",
+	test_assert_msg(timeouts >= 3, "only %d timeouts for %llu iterations",
 	    timeouts, (unsigned long long)(n / 4));
-	vs_note("%llu iterations in %d runs (%d timeouts)",
+	test_note("%llu iterations in %d runs (%d timeouts)",
 	    (unsigned long long)(n / 4), runs, timeouts);
 }
 
@@ -1035,14 +1035,14 @@ no_timeout_interrupts_transparent(void)
 	    n *= 4) {
 		guest_frame(&tf);
 		tf.tf_rbx = n;
-		t0 = vs_now_ns();
+		t0 = test_now_ns();
 		guest_run(id, &tf, &vx);
-		dt = vs_now_ns() - t0;
+		dt = test_now_ns() - t0;
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count),
 		    "a long loop without a limit");
-		vs_expect_eq(tf.tf_rax, n, "the final count");
+		test_expect_eq(tf.tf_rax, n, "the final count");
 	}
-	vs_assert_msg(dt >= 60 * MS, "the loop never took 60 ms");
+	test_assert_msg(dt >= 60 * MS, "the loop never took 60 ms");
 }
 
 /* ---------------------------------------------------------------------
@@ -1088,9 +1088,9 @@ fpu_guest_state_resumes(void)
 		    "pcmpeqd %%xmm2, %%xmm2\n" : : : "xmm1", "xmm2");
 	}
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count_xmm), "the loop's end");
-	vs_expect_eq(tf.tf_rax, n, "the count in rax");
-	vs_assert_msg(timeouts >= 1, "no timeout: the test proves nothing");
-	vs_expect_eq(tf.tf_rdx, n, "the count the guest kept in %xmm1 across "
+	test_expect_eq(tf.tf_rax, n, "the count in rax");
+	test_assert_msg(timeouts >= 1, "no timeout: the test proves nothing");
+	test_expect_eq(tf.tf_rdx, n, "the count the guest kept in %xmm1 across "
 	    "timeouts");
 }
 
@@ -1139,40 +1139,39 @@ fpu_caller_state_kept(void)
 	      "d"(&tf), "r"(r10), [mxin] "m"(mx_in), [cwin] "m"(cw_in),
 	      [pat] "r"(pat), [mxdflt] "m"(mx_dflt), [cwdflt] "m"(cw_dflt)
 	    : "rcx", "r11", "memory", "xmm6");
-	vs_expect_eq(ret, 0, "vmspace_ctl");
+	test_expect_eq(ret, 0, "vmspace_ctl");
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_fpu_trash), "the guest");
-	vs_expect_hex(mx_out, mx_in, "the controller's MXCSR after the run");
-	vs_expect_hex(cw_out, cw_in,
+	test_expect_hex(mx_out, mx_in, "the controller's MXCSR after the run");
+	test_expect_hex(cw_out, cw_in,
 	    "the controller's x87 control word after the run");
-	vs_expect_hex(x6, pat, "the controller's %xmm6 after the run");
+	test_expect_hex(x6, pat, "the controller's %xmm6 after the run");
 }
 
-const struct vs_test vs_trap_tests[] = {
-	{ "trap_syscall", trap_syscall },
-	{ "trap_invalid_opcode", trap_invalid_opcode },
-	{ "trap_breakpoint", trap_breakpoint },
-	{ "trap_divide", trap_divide },
-	{ "trap_privileged", trap_privileged },
-	{ "trap_int_n", trap_int_n },
-	{ "trap_page_fault_unmapped", trap_page_fault_unmapped },
-	{ "trap_page_fault_protection", trap_page_fault_protection },
-	{ "trap_page_fault_then_map", trap_page_fault_then_map },
-	{ "regs_round_trip", regs_round_trip },
-	{ "regs_guest_sets", regs_guest_sets },
-	{ "ctl_keeps_caller_registers", ctl_keeps_caller_registers },
-	{ "hostile_selectors", hostile_selectors },
-	{ "hostile_rflags", hostile_rflags },
-	{ "hostile_iopl_no_io", hostile_iopl_no_io },
-	{ "hostile_trap_flag", hostile_trap_flag },
-	{ "frame_bad_rip_rsp_einval", frame_bad_rip_rsp_einval },
-	{ "frame_edges", frame_edges },
-	{ "tls_bad_base_einval", tls_bad_base_einval },
-	{ "tls_bases_reach_guest", tls_bases_reach_guest },
-	{ "timeout_spin", timeout_spin },
-	{ "timeout_counted_loop", timeout_counted_loop },
-	{ "no_timeout_interrupts_transparent",
-	    no_timeout_interrupts_transparent },
-	{ "fpu_guest_state_resumes", fpu_guest_state_resumes },
-	{ "fpu_caller_state_kept", fpu_caller_state_kept },
-	{ NULL, NULL },
+const struct test vs_trap_tests[] = {
+	{ "trap_syscall", trap_syscall, NULL },
+	{ "trap_invalid_opcode", trap_invalid_opcode, NULL },
+	{ "trap_breakpoint", trap_breakpoint, NULL },
+	{ "trap_divide", trap_divide, NULL },
+	{ "trap_privileged", trap_privileged, NULL },
+	{ "trap_int_n", trap_int_n, NULL },
+	{ "trap_page_fault_unmapped", trap_page_fault_unmapped, NULL },
+	{ "trap_page_fault_protection", trap_page_fault_protection, NULL },
+	{ "trap_page_fault_then_map", trap_page_fault_then_map, NULL },
+	{ "regs_round_trip", regs_round_trip, NULL },
+	{ "regs_guest_sets", regs_guest_sets, NULL },
+	{ "ctl_keeps_caller_registers", ctl_keeps_caller_registers, NULL },
+	{ "hostile_selectors", hostile_selectors, NULL },
+	{ "hostile_rflags", hostile_rflags, NULL },
+	{ "hostile_iopl_no_io", hostile_iopl_no_io, NULL },
+	{ "hostile_trap_flag", hostile_trap_flag, NULL },
+	{ "frame_bad_rip_rsp_einval", frame_bad_rip_rsp_einval, NULL },
+	{ "frame_edges", frame_edges, NULL },
+	{ "tls_bad_base_einval", tls_bad_base_einval, NULL },
+	{ "tls_bases_reach_guest", tls_bases_reach_guest, NULL },
+	{ "timeout_spin", timeout_spin, NULL },
+	{ "timeout_counted_loop", timeout_counted_loop, NULL },
+	{ "no_timeout_interrupts_transparent", no_timeout_interrupts_transparent, NULL },
+	{ "fpu_guest_state_resumes", fpu_guest_state_resumes, NULL },
+	{ "fpu_caller_state_kept", fpu_caller_state_kept, NULL },
+	{ NULL, NULL, NULL },
 };

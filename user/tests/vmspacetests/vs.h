@@ -1,11 +1,10 @@
 /*
  * vs.h: what the files of vmspacetests share.
  *
- * vmspacetests is the test suite of the vmspace service (issue 5, ABI.md
- * section 4): the native calls vmspace_create, _destroy, _ctl, _mmap,
- * _munmap, _mcontrol, _pread, _pwrite and _spawn.  main.c runs the tests
- * and prints TAP; each other file holds the tests of one area and exports
- * a table of them:
+ * vmspacetests is the test suite of the vmspace service (ABI.md section
+ * 4): the native calls vmspace_create, _destroy, _ctl, _mmap, _munmap,
+ * _mcontrol, _pread, _pwrite and _spawn.  Each file holds the tests of
+ * one area and exports a table of them:
  *
  *	errors.c	every errno of ABI.md 4.1, in the documented order
  *	memory.c	munmap, mcontrol, pread and pwrite semantics, memfd
@@ -17,50 +16,26 @@
  *			entries kept by an LWP's cache, fork sharing the
  *			tree, kill during a guest run, vmspace_spawn
  *	guest.c		the helpers below: building and running guests,
- *			LWPs, raw system calls
+ *			LWPs
+ *	checks.c	the checks below (guest traps, kernel counters)
+ *	suite.c		the list of tables
  *
- * Every test is a function that runs in a child process of its own
- * (main.c forks it), so that each starts without a vkernel structure.
- * It checks with the vs_expect_* and vs_assert macros below; the first
- * failed check writes one line, with the file and line of the check,
- * what was expected and what happened, and ends the child with status 1.
- * Returning from the test function is a pass.  A process the test forks
- * may use the same checks: its message is printed with its pid, and the
- * test sees it exit with status 1.
+ * The test library (user/tests/lib/test.h) runs the tests and prints TAP.
+ * Every test is a function that runs in a child process of its own, so
+ * that each starts without a vkernel structure, and checks with test.h's
+ * test_expect_* and the checks below.  Code that runs in an LWP made with
+ * lwp_create uses test.h's raw calls (test_raw*) only.
  *
- * The checks use libc and errno, so only the test's main LWP may use
- * them.  Code that runs in an LWP made with lwp_create uses the vs_raw*
- * calls only, which return the kernel's raw result (-errno on failure).
- *
- * The suite runs only on our kernel: when kstat() fails with ENOSYS
- * every test is reported as skipped.
+ * The suite runs only on our kernel: elsewhere every test is reported as
+ * skipped.
  */
 
 #ifndef VS_H
 #define VS_H
 
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
+#include "test.h"
 
-#include <native.h>
-
-#define VS_PAGE		4096UL
-
-/* Addresses that are never valid user memory. */
-#define VS_KERNEL_TEXT	0xffffffff80000000UL	/* the kernel image */
-#define VS_DIRECT_MAP	0xffff800000000000UL	/* the kernel's direct map */
-#define VS_NONCANON_LO	0x0000800000000000UL	/* first non-canonical */
-
-/* Linux's numbers, written here as ABI.md states them. */
-#define VS_NR_MEMFD_CREATE	319
-#define VS_ARCH_GET_FS		0x1003
-
-/* The user selectors a sanitized frame carries (ABI.md 4.4). */
-#define VS_UCSEL	0x23
-#define VS_UDSEL	0x1b
+/* The user selectors a sanitized frame carries: USER_CS_SEL, USER_DS_SEL. */
 
 /* rflags bits. */
 #define PSL_C		0x00000001UL
@@ -186,24 +161,9 @@ int vs_cpu_has_nx(void);
 /* Whether the CPU has SMAP (CPUID 7 EBX bit 20). */
 int vs_cpu_has_smap(void);
 
-/* ---------------------------------------------------------------------
- * Raw system calls: no libc, no errno; the result is the kernel's rax (a
- * value in [-4095, -1] is -errno).  The only calls an LWP may make.
- */
-long vs_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6);
-#define vs_raw0(n)		vs_raw6((n), 0, 0, 0, 0, 0, 0)
-#define vs_raw1(n, a)		vs_raw6((n), (long)(a), 0, 0, 0, 0, 0)
-#define vs_raw4(n, a, b, c, d)	vs_raw6((n), (long)(a), (long)(b), \
-				    (long)(c), (long)(d), 0, 0)
-#define vs_raw5(n, a, b, c, d, e) vs_raw6((n), (long)(a), (long)(b), \
-				    (long)(c), (long)(d), (long)(e), 0)
-
-/* vmspace_ctl(id, RUN, tf, vx) as a raw call: 0 or -errno. */
+/* vmspace_ctl(id, RUN, tf, vx) as a raw call (test.h): 0 or -errno. */
 #define vs_raw_ctl(id, tf, vx) \
-	vs_raw4(SYS_vmspace_ctl, (id), VMSPACE_CTL_RUN, (tf), (vx))
-
-/* End the calling LWP. */
-_Noreturn void vs_raw_lwp_exit(void);
+	test_raw4(SYS_vmspace_ctl, (id), VMSPACE_CTL_RUN, (tf), (vx))
 
 /*
  * Every general register, for vs_regs_syscall.  The offsets are fixed:
@@ -265,62 +225,17 @@ void vs_wait_word_at(const char *file, int line, volatile uint64_t *word,
     uint64_t want, unsigned ms, const char *what);
 
 /* ---------------------------------------------------------------------
- * The test tables.
+ * The test tables, each ending with an entry whose name is NULL.
  */
 
-struct vs_test {
-	const char *name;
-	void (*fn)(void);
-};
-
-/* Each area's table, ending with an entry whose name is NULL. */
-extern const struct vs_test vs_error_tests[];
-extern const struct vs_test vs_memory_tests[];
-extern const struct vs_test vs_trap_tests[];
-extern const struct vs_test vs_proc_tests[];
+extern const struct test vs_error_tests[];
+extern const struct test vs_memory_tests[];
+extern const struct test vs_trap_tests[];
+extern const struct test vs_proc_tests[];
 
 /* ---------------------------------------------------------------------
- * Checks.  Each records the file and line of its use.  `what` is a short
- * description of the call, such as "munmap the middle page".
+ * Checks (checks.c), besides test.h's.
  */
-
-/* Fail the test with a formatted message. */
-#define vs_fail(...) vs_fail_at(__FILE__, __LINE__, __VA_ARGS__)
-
-/* Fail unless `cond` holds. */
-#define vs_assert(cond) \
-	do { \
-		if (!(cond)) \
-			vs_fail("expected %s", #cond); \
-	} while (0)
-
-/* Fail with a formatted message unless `cond` holds. */
-#define vs_assert_msg(cond, ...) \
-	do { \
-		if (!(cond)) \
-			vs_fail(__VA_ARGS__); \
-	} while (0)
-
-/* `r` is a libc-style result: it must not be -1.  Returns `r`. */
-#define vs_expect_ok(r, what) \
-	vs_expect_ok_at(__FILE__, __LINE__, (long)(r), (what))
-
-/* `r` is a libc-style result: it must be -1 with errno `err`. */
-#define vs_expect_errno(r, err, what) \
-	vs_expect_errno_at(__FILE__, __LINE__, (long)(r), (err), (what))
-
-/* `r` is a raw result (vs_raw*): it must be -`err`. */
-#define vs_expect_raw_errno(r, err, what) \
-	vs_expect_eq((r), -(long)(err), (what))
-
-/* `got` must equal `want` (compared as long, printed in decimal). */
-#define vs_expect_eq(got, want, what) \
-	vs_expect_eq_at(__FILE__, __LINE__, (long)(got), (long)(want), (what))
-
-/* `got` must equal `want` (compared as uint64_t, printed in hex). */
-#define vs_expect_hex(got, want, what) \
-	vs_expect_hex_at(__FILE__, __LINE__, (uint64_t)(got), \
-	    (uint64_t)(want), (what))
 
 /*
  * The guest frame *tf came back with trap `trapno` at rip `rip`; or fail,
@@ -328,29 +243,6 @@ extern const struct vs_test vs_proc_tests[];
  */
 #define vs_expect_trap(tf, trapno, rip, what) \
 	vs_expect_trap_at(__FILE__, __LINE__, (tf), (trapno), (rip), (what))
-
-/* Wait for child `pid`; it must have exited with `code`. */
-#define vs_expect_exit(pid, code, what) \
-	vs_expect_exit_at(__FILE__, __LINE__, (pid), (code), (what))
-
-/* Wait for child `pid`; it must have been killed by signal `sig`. */
-#define vs_expect_signal(pid, sig, what) \
-	vs_expect_signal_at(__FILE__, __LINE__, (pid), (sig), (what))
-
-/* fork(), failing the test if it fails. */
-#define vs_fork() vs_fork_at(__FILE__, __LINE__)
-
-/* wait4(pid, &status, 0, NULL) for a child; returns the status. */
-#define vs_wait(pid) vs_wait_at(__FILE__, __LINE__, (pid))
-
-/* pipe(fds), failing the test if it fails. */
-#define vs_pipe(fds) vs_pipe_at(__FILE__, __LINE__, (fds))
-
-/* An anonymous private read-write mapping of `len` bytes, or fail. */
-#define vs_map(len) vs_map_at(__FILE__, __LINE__, (len))
-
-/* A memfd of `size` bytes (memfd_create, then ftruncate), or fail. */
-#define vs_memfd(size) vs_memfd_at(__FILE__, __LINE__, (size))
 
 /* kstat() into *ks, or fail. */
 #define vs_kstat(ks) vs_kstat_at(__FILE__, __LINE__, (ks))
@@ -362,69 +254,11 @@ extern const struct vs_test vs_proc_tests[];
 #define vs_expect_entries(want, what) \
 	vs_expect_entries_at(__FILE__, __LINE__, (want), (what))
 
-_Noreturn void vs_fail_at(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-long vs_expect_ok_at(const char *file, int line, long r, const char *what);
-void vs_expect_errno_at(const char *file, int line, long r, int err,
-    const char *what);
-void vs_expect_eq_at(const char *file, int line, long got, long want,
-    const char *what);
-void vs_expect_hex_at(const char *file, int line, uint64_t got,
-    uint64_t want, const char *what);
 void vs_expect_trap_at(const char *file, int line,
     const struct trapframe *tf, uint64_t trapno, uint64_t rip,
     const char *what);
-void vs_expect_exit_at(const char *file, int line, pid_t pid, int code,
-    const char *what);
-void vs_expect_signal_at(const char *file, int line, pid_t pid, int sig,
-    const char *what);
-pid_t vs_fork_at(const char *file, int line);
-int vs_wait_at(const char *file, int line, pid_t pid);
-void vs_pipe_at(const char *file, int line, int fds[2]);
-void *vs_map_at(const char *file, int line, size_t len);
-int vs_memfd_at(const char *file, int line, size_t size);
 void vs_kstat_at(const char *file, int line, struct kstat *ks);
 void vs_expect_entries_at(const char *file, int line, uint64_t want,
     const char *what);
-
-/* Print "# ..." after the test's TAP line (a note, not a failure). */
-void vs_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* The symbolic name of an errno value ("ENOENT") or signal ("SIGSEGV"). */
-const char *vs_errname(int err);
-const char *vs_signame(int sig);
-
-/* Describe a wait status in words ("exited with status 3"). */
-void vs_status_str(int status, char *buf, size_t size);
-
-/* ---------------------------------------------------------------------
- * Small tools.
- */
-
-/* mmap through the raw call: the address, or -1 with errno. */
-long vs_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
-    long off);
-
-/* write() all of buf; returns what write() finally returned or `n`. */
-long vs_write_all(int fd, const void *buf, size_t n);
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t vs_now_ns(void);
-
-/* Sleep at least `ns` nanoseconds. */
-void vs_sleep_ns(uint64_t ns);
-
-/* kstat() into *ks; 0 on success or -errno. */
-int vs_kstat_raw(struct kstat *ks);
-
-/*
- * Read the kernel's counters until the ones that must come back (free
- * pages, heap bytes, processes, LWPs, vmspaces, vmspace entries) equal
- * *want, for up to `ms` milliseconds.  Returns 1 if they do; *got holds
- * the last reading and, when they differ, `diff` (of `size` bytes)
- * describes how.
- */
-int vs_kstat_settle(const struct kstat *want, struct kstat *got,
-    unsigned ms, char *diff, size_t size);
 
 #endif /* VS_H */

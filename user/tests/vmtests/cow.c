@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P	VT_PAGE
+#define P	TEST_PAGE
 
 /* Pattern tags: the original contents and each process's own. */
 #define TAG_ORIG	0xa0a0
@@ -89,12 +89,12 @@ check_regions(const struct regions *r, uint32_t tag, uint32_t zero_tag,
 	}
 	snprintf(what, sizeof(what), "%s: pages untouched before fork", who);
 	if (zero_tag == 0)
-		vt_expect_bytes(r->untouched, ZERO_PAGES * P, 0, what);
+		test_expect_bytes(r->untouched, ZERO_PAGES * P, 0, what);
 	else
 		vt_expect_pages(r->untouched, ZERO_PAGES, zero_tag, what);
 	snprintf(what, sizeof(what), "%s: pages only read before fork", who);
 	if (zero_tag == 0)
-		vt_expect_bytes(r->read_only, ZERO_PAGES * P, 0, what);
+		test_expect_bytes(r->read_only, ZERO_PAGES * P, 0, what);
 	else
 		vt_expect_pages(r->read_only, ZERO_PAGES, zero_tag, what);
 }
@@ -118,18 +118,18 @@ make_regions(struct regions *r, void *stack, uint32_t tag)
 	r->bss = (void *)(((uintptr_t)cow_bss + P - 1) & ~(P - 1));
 	r->stack = stack;
 	r->heap = malloc(HEAP_PAGES * P + P);
-	vt_assert(r->heap != NULL);
+	test_assert(r->heap != NULL);
 	r->heap = (void *)(((uintptr_t)r->heap + P - 1) & ~(P - 1));
-	r->anon = vt_map(ANON_PAGES * P);
-	r->untouched = vt_map(ZERO_PAGES * P);
-	r->read_only = vt_map(ZERO_PAGES * P);
+	r->anon = test_map(ANON_PAGES * P);
+	r->untouched = test_map(ZERO_PAGES * P);
+	r->read_only = test_map(ZERO_PAGES * P);
 	for (size_t i = 0; i < ZERO_PAGES * P; i += P)
 		sum += r->read_only[i];
 	(void)sum;
 	/* The break last: nothing may call malloc after it moves. */
 	r->brk_start = syscall(SYS_brk, 0);
 	r->brk = (void *)((r->brk_start + P - 1) & ~(P - 1));
-	vt_expect_eq(syscall(SYS_brk, (unsigned long)r->brk + BRK_PAGES * P),
+	test_expect_eq(syscall(SYS_brk, (unsigned long)r->brk + BRK_PAGES * P),
 	    (unsigned long)r->brk + BRK_PAGES * P, "grow the break");
 	fill_regions(r, tag);
 }
@@ -145,18 +145,18 @@ t_parent_writes(void)
 
 	make_regions(&r, (void *)(((uintptr_t)stack + P - 1) & ~(P - 1)),
 	    TAG_ORIG);
-	vt_pipe(go);
-	pid = vt_fork();
+	test_pipe(go);
+	pid = test_fork();
 	if (pid == 0) {
 		close(go[1]);
-		vt_recv(go[0]);
+		test_recv(go[0]);
 		check_regions(&r, TAG_ORIG, 0, "child after the parent wrote");
 		_exit(0);
 	}
 	close(go[0]);
 	write_all(&r, TAG_PARENT);
-	vt_send(go[1]);
-	vt_expect_exit(pid, 0, "child checking its old contents");
+	test_send(go[1]);
+	test_expect_exit(pid, 0, "child checking its old contents");
 	check_regions(&r, TAG_PARENT, TAG_PARENT, "parent");
 	syscall(SYS_brk, r.brk_start);
 }
@@ -171,13 +171,13 @@ t_child_writes(void)
 
 	make_regions(&r, (void *)(((uintptr_t)stack + P - 1) & ~(P - 1)),
 	    TAG_ORIG);
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		write_all(&r, TAG_CHILD);
 		check_regions(&r, TAG_CHILD, TAG_CHILD, "child");
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child writing its copy");
+	test_expect_exit(pid, 0, "child writing its copy");
 	check_regions(&r, TAG_ORIG, 0, "parent after the child wrote");
 	/* Now the only user of its pages, the parent writes them again. */
 	write_all(&r, TAG_PARENT);
@@ -239,7 +239,7 @@ gen_check(const struct gen *g, int rounds, const char *when)
 	vt_expect_pages(g->u, GEN_PAGES / 2, TAG_ORIG, what);
 	snprintf(what, sizeof(what), "%s %s: never touched",
 	    gen_names[g->self], when);
-	vt_expect_bytes(g->u + GEN_PAGES / 2 * P, GEN_PAGES / 2 * P, 0, what);
+	test_expect_bytes(g->u + GEN_PAGES / 2 * P, GEN_PAGES / 2 * P, 0, what);
 }
 
 /*
@@ -253,7 +253,7 @@ gen_run(struct gen *g)
 {
 	for (int round = 0; round < 2; round++) {
 		if (!(g->self == CHILD && round == 0))
-			vt_recv(g->in);
+			test_recv(g->in);
 		gen_check(g, round, round ? "before round 2" : "before round 1");
 		for (size_t i = 0; i < GEN_PAGES; i++)
 			if (round == 1 || (int)(i % NGEN) == g->self)
@@ -261,7 +261,7 @@ gen_run(struct gen *g)
 		gen_check(g, round + 1, round ? "after round 2" :
 		    "after round 1");
 		if (!(g->self == GRANDPARENT && round == 1))
-			vt_send(g->out);
+			test_send(g->out);
 	}
 }
 
@@ -273,16 +273,16 @@ t_three_generations(void)
 	struct gen g = { .self = GRANDPARENT };
 	pid_t parent, child;
 
-	g.r = vt_map(GEN_PAGES * P);
-	g.u = vt_map(GEN_PAGES * P);
+	g.r = test_map(GEN_PAGES * P);
+	g.u = test_map(GEN_PAGES * P);
 	vt_fill(g.r, GEN_PAGES, TAG_ORIG);
 	vt_fill(g.u, GEN_PAGES / 2, TAG_ORIG);
 	for (int i = 0; i < NGEN; i++)
-		vt_pipe(to[i]);
+		test_pipe(to[i]);
 
-	parent = vt_fork();
+	parent = test_fork();
 	if (parent == 0) {
-		child = vt_fork();
+		child = test_fork();
 		if (child == 0) {
 			g.self = CHILD;
 			g.in = to[CHILD][0];
@@ -303,7 +303,7 @@ t_three_generations(void)
 		close(to[CHILD][0]);
 		close(to[CHILD][1]);
 		gen_run(&g);
-		vt_expect_exit(child, 0, "the child");
+		test_expect_exit(child, 0, "the child");
 		gen_check(&g, 2, "after the child exited");
 		_exit(0);
 	}
@@ -314,7 +314,7 @@ t_three_generations(void)
 	close(to[PARENT][0]);
 	close(to[PARENT][1]);
 	gen_run(&g);
-	vt_expect_exit(parent, 0, "the parent (and through it the child)");
+	test_expect_exit(parent, 0, "the parent (and through it the child)");
 	gen_check(&g, 2, "after the parent exited");
 	munmap(g.r, GEN_PAGES * P);
 	munmap(g.u, GEN_PAGES * P);
@@ -333,12 +333,12 @@ t_three_generations(void)
 static void
 t_siblings(void)
 {
-	unsigned char *r = vt_map(GEN_PAGES * P);
+	unsigned char *r = test_map(GEN_PAGES * P);
 	pid_t pids[SIBLINGS];
 
 	vt_fill(r, GEN_PAGES, TAG_ORIG);
 	for (int s = 0; s < SIBLINGS; s++) {
-		pids[s] = vt_fork();
+		pids[s] = test_fork();
 		if (pids[s] != 0)
 			continue;
 		for (int pass = 0; pass < 3; pass++) {
@@ -357,7 +357,7 @@ t_siblings(void)
 		sched_yield();
 	}
 	for (int s = 0; s < SIBLINGS; s++)
-		vt_expect_exit(pids[s], 0, "a sibling");
+		test_expect_exit(pids[s], 0, "a sibling");
 	vt_expect_pages(r, GEN_PAGES, TAG_PARENT + 2, "the parent's view");
 	munmap(r, GEN_PAGES * P);
 }
@@ -370,54 +370,54 @@ static void
 t_after_munmap_mprotect(void)
 {
 	enum { N = 16 };
-	unsigned char *r = vt_map(N * P);
+	unsigned char *r = test_map(N * P);
 	pid_t pid;
 
 	vt_fill(r, N, TAG_ORIG);
-	vt_expect_eq(munmap(r + 3 * P, 2 * P), 0, "munmap pages 3-4");
-	vt_expect_eq(syscall(SYS_mprotect, r + 8 * P, 2 * P, PROT_READ), 0,
+	test_expect_eq(munmap(r + 3 * P, 2 * P), 0, "munmap pages 3-4");
+	test_expect_eq(syscall(SYS_mprotect, r + 8 * P, 2 * P, PROT_READ), 0,
 	    "mprotect pages 8-9 read-only");
-	vt_expect_eq(syscall(SYS_mprotect, r + 12 * P, P, PROT_NONE), 0,
+	test_expect_eq(syscall(SYS_mprotect, r + 12 * P, P, PROT_NONE), 0,
 	    "mprotect page 12 PROT_NONE");
 
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		vt_expect_fault(r + 3 * P, 0, "child: read the unmapped page 3");
-		vt_expect_fault(r + 4 * P + 8, 1,
+		test_expect_fault(r + 3 * P, 0, "child: read the unmapped page 3");
+		test_expect_fault(r + 4 * P + 8, 1,
 		    "child: write the unmapped page 4");
 		vt_expect_page(r, 8, TAG_ORIG, "child: read-only page 8");
 		vt_expect_page(r, 9, TAG_ORIG, "child: read-only page 9");
-		vt_expect_fault(r + 9 * P, 1, "child: write read-only page 9");
-		vt_expect_fault(r + 12 * P, 0, "child: read PROT_NONE page 12");
+		test_expect_fault(r + 9 * P, 1, "child: write read-only page 9");
+		test_expect_fault(r + 12 * P, 0, "child: read PROT_NONE page 12");
 		for (size_t i = 0; i < N; i++)
 			if (i < 3 || (i > 4 && i < 8) || i == 10 || i == 11 ||
 			    i > 12)
 				vt_fill_page(r, i, TAG_CHILD);
 		/* The child maps its own page into the hole. */
-		vt_expect_eq(vt_mmap((unsigned long)r + 3 * P, P,
+		test_expect_eq(test_mmap((unsigned long)r + 3 * P, P,
 		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		    MAP_FIXED, -1, 0), (long)r + 3 * P,
 		    "child: MAP_FIXED into the hole");
 		vt_fill_page(r, 3, TAG_CHILD);
-		vt_expect_eq(syscall(SYS_mprotect, r + 12 * P, P,
+		test_expect_eq(syscall(SYS_mprotect, r + 12 * P, P,
 		    PROT_READ | PROT_WRITE), 0,
 		    "child: make page 12 writable");
 		vt_expect_page(r, 12, TAG_ORIG, "child: page 12 kept");
 		vt_fill_page(r, 12, TAG_CHILD);
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child");
+	test_expect_exit(pid, 0, "child");
 	for (size_t i = 0; i < N; i++)
 		if (i != 3 && i != 4 && i != 12)
 			vt_expect_page(r, i, TAG_ORIG, "parent after the child");
-	vt_expect_fault(r + 3 * P, 0, "parent: page 3 is still a hole");
-	vt_expect_fault(r + 12 * P, 0, "parent: page 12 is still PROT_NONE");
-	vt_expect_fault(r + 8 * P, 1, "parent: page 8 is still read-only");
-	vt_expect_eq(syscall(SYS_mprotect, r + 8 * P, 5 * P,
+	test_expect_fault(r + 3 * P, 0, "parent: page 3 is still a hole");
+	test_expect_fault(r + 12 * P, 0, "parent: page 12 is still PROT_NONE");
+	test_expect_fault(r + 8 * P, 1, "parent: page 8 is still read-only");
+	test_expect_eq(syscall(SYS_mprotect, r + 8 * P, 5 * P,
 	    PROT_READ | PROT_WRITE), 0, "parent: pages 8-12 writable");
 	vt_expect_page(r, 12, TAG_ORIG, "parent: page 12");
 	vt_fill(r + 8 * P, 5, TAG_PARENT);
-	vt_expect_eq(munmap(r, N * P), 0, "munmap with a hole");
+	test_expect_eq(munmap(r, N * P), 0, "munmap with a hole");
 }
 
 /* ---------------------------------------------------------------------
@@ -435,8 +435,8 @@ read_into(int fd, unsigned char *buf, const char *what)
 	while (done < KW_LEN) {
 		long r = read(fd, buf + done, KW_LEN - done);
 		if (r <= 0)
-			vt_fail("%s: read gave %ld (%s)", what, r,
-			    r < 0 ? vt_errname(errno) : "end of file");
+			test_fail("%s: read gave %ld (%s)", what, r,
+			    r < 0 ? test_errname(errno) : "end of file");
 		done += r;
 	}
 }
@@ -450,60 +450,60 @@ read_into(int fd, unsigned char *buf, const char *what)
 static void
 t_kernel_writes(void)
 {
-	unsigned char *b = vt_map(4 * P);
-	unsigned char *fresh = vt_map(2 * P);
+	unsigned char *b = test_map(4 * P);
+	unsigned char *fresh = test_map(2 * P);
 	unsigned char data[KW_LEN];
 	int p[2], go[2];
 	pid_t pid;
 
 	memset(data, 0x5c, sizeof(data));
 	vt_fill(b, 4, TAG_ORIG);
-	vt_pipe(p);
-	vt_pipe(go);
+	test_pipe(p);
+	test_pipe(go);
 
 	/* The child's read() writes its copy. */
-	vt_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
-	pid = vt_fork();
+	test_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
+	pid = test_fork();
 	if (pid == 0) {
 		read_into(p[0], b + P - KW_LEN / 2, "child");
-		vt_expect_bytes(b + P - KW_LEN / 2, KW_LEN, 0x5c,
+		test_expect_bytes(b + P - KW_LEN / 2, KW_LEN, 0x5c,
 		    "child: what read() wrote");
 		read_into(p[0], fresh + P - KW_LEN / 2, "child, fresh pages");
-		vt_expect_bytes(fresh + P - KW_LEN / 2, KW_LEN, 0x5c,
+		test_expect_bytes(fresh + P - KW_LEN / 2, KW_LEN, 0x5c,
 		    "child: read() into untouched pages");
 		_exit(0);
 	}
-	vt_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
-	vt_expect_exit(pid, 0, "child reading into shared pages");
+	test_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
+	test_expect_exit(pid, 0, "child reading into shared pages");
 	vt_expect_pages(b, 4, TAG_ORIG, "parent after the child's read()");
-	vt_expect_bytes(fresh, 2 * P, 0, "parent's untouched pages");
+	test_expect_bytes(fresh, 2 * P, 0, "parent's untouched pages");
 
 	/* The parent's read() writes its copy; the child checks its own. */
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		vt_recv(go[0]);
+		test_recv(go[0]);
 		vt_expect_pages(b, 4, TAG_ORIG, "child after the parent's read()");
-		vt_expect_bytes(fresh, 2 * P, 0, "child's untouched pages");
+		test_expect_bytes(fresh, 2 * P, 0, "child's untouched pages");
 		_exit(0);
 	}
-	vt_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
+	test_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
 	read_into(p[0], b + 2 * P - KW_LEN / 2, "parent");
-	vt_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
+	test_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
 	read_into(p[0], fresh + P - KW_LEN / 2, "parent, fresh pages");
-	vt_send(go[1]);
-	vt_expect_exit(pid, 0, "child");
-	vt_expect_bytes(b + 2 * P - KW_LEN / 2, KW_LEN, 0x5c,
+	test_send(go[1]);
+	test_expect_exit(pid, 0, "child");
+	test_expect_bytes(b + 2 * P - KW_LEN / 2, KW_LEN, 0x5c,
 	    "parent: what read() wrote");
 
 	/* Copies into and out of forbidden pages fail with EFAULT. */
-	vt_expect_eq(syscall(SYS_mprotect, b, P, PROT_READ), 0,
+	test_expect_eq(syscall(SYS_mprotect, b, P, PROT_READ), 0,
 	    "mprotect page 0 read-only");
-	vt_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
-	vt_expect_errno(read(p[0], b, KW_LEN), EFAULT,
+	test_expect_eq(write(p[1], data, KW_LEN), KW_LEN, "fill the pipe");
+	test_expect_errno(read(p[0], b, KW_LEN), EFAULT,
 	    "read() into a read-only page");
-	vt_expect_eq(syscall(SYS_mprotect, b, P, PROT_NONE), 0,
+	test_expect_eq(syscall(SYS_mprotect, b, P, PROT_NONE), 0,
 	    "mprotect page 0 PROT_NONE");
-	vt_expect_errno(write(p[1], b, KW_LEN), EFAULT,
+	test_expect_errno(write(p[1], b, KW_LEN), EFAULT,
 	    "write() from a PROT_NONE page");
 	munmap(b, 4 * P);
 	munmap(fresh, 2 * P);
@@ -516,32 +516,32 @@ t_kernel_writes(void)
 static void
 t_dontneed(void)
 {
-	unsigned char *r = vt_map(8 * P);
+	unsigned char *r = test_map(8 * P);
 	pid_t pid;
 
 	vt_fill(r, 8, TAG_ORIG);
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
-		vt_expect_eq(madvise(r, 4 * P, MADV_DONTNEED), 0,
+		test_expect_eq(madvise(r, 4 * P, MADV_DONTNEED), 0,
 		    "child: MADV_DONTNEED pages 0-3");
-		vt_expect_bytes(r, 4 * P, 0, "child: discarded pages");
+		test_expect_bytes(r, 4 * P, 0, "child: discarded pages");
 		vt_expect_page_range(r, 4, 4, TAG_ORIG, "child: pages 4-7");
 		vt_fill(r, 2, TAG_CHILD);
 		vt_expect_pages(r, 2, TAG_CHILD, "child: rewritten pages");
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child discarding its pages");
+	test_expect_exit(pid, 0, "child discarding its pages");
 	vt_expect_pages(r, 8, TAG_ORIG, "parent after the child's DONTNEED");
 
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		vt_expect_pages(r, 8, TAG_ORIG, "child before the parent's");
 		_exit(0);
 	}
-	vt_expect_eq(madvise(r + 4 * P, 4 * P, MADV_DONTNEED), 0,
+	test_expect_eq(madvise(r + 4 * P, 4 * P, MADV_DONTNEED), 0,
 	    "parent: MADV_DONTNEED pages 4-7");
-	vt_expect_bytes(r + 4 * P, 4 * P, 0, "parent: discarded pages");
-	vt_expect_exit(pid, 0, "child reading its copy");
+	test_expect_bytes(r + 4 * P, 4 * P, 0, "parent: discarded pages");
+	test_expect_exit(pid, 0, "child reading its copy");
 	munmap(r, 8 * P);
 }
 
@@ -559,40 +559,40 @@ t_dontneed(void)
 static void
 t_shares_pages(void)
 {
-	unsigned char *r = vt_map(SHARE_PAGES * P);
+	unsigned char *r = test_map(SHARE_PAGES * P);
 	struct kstat before;
 	pid_t pid;
 
 	vt_fill_edges(r, SHARE_PAGES, TAG_ORIG);
-	vt_expect_eq(vt_kstat(&before), 0, "kstat");
-	pid = vt_fork();
+	test_expect_eq(test_kstat(&before), 0, "kstat");
+	pid = test_fork();
 	if (pid == 0) {
 		struct kstat mid, after;
 		long forked, written;
 
-		vt_expect_eq(vt_kstat(&mid), 0, "kstat");
+		test_expect_eq(test_kstat(&mid), 0, "kstat");
 		for (size_t i = 0; i < SHARE_PAGES; i++)
 			r[i * P] = 1;
-		vt_expect_eq(vt_kstat(&after), 0, "kstat");
+		test_expect_eq(test_kstat(&after), 0, "kstat");
 		forked = (long)(before.ks_pages_free - mid.ks_pages_free);
 		written = (long)(mid.ks_pages_free - after.ks_pages_free);
-		vt_note("fork took %ld pages; writing %d shared pages took %ld",
+		test_note("fork took %ld pages; writing %d shared pages took %ld",
 		    forked, SHARE_PAGES, written);
-		vt_assert_msg(forked < SHARE_PAGES / 4, "fork of a process "
+		test_assert_msg(forked < SHARE_PAGES / 4, "fork of a process "
 		    "with %d touched pages took %ld free pages: they were "
 		    "copied, not shared", SHARE_PAGES, forked);
-		vt_assert_msg(written >= SHARE_PAGES, "writing %d shared "
+		test_assert_msg(written >= SHARE_PAGES, "writing %d shared "
 		    "pages took only %ld free pages", SHARE_PAGES, written);
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child counting pages");
+	test_expect_exit(pid, 0, "child counting pages");
 	for (size_t i = 0; i < SHARE_PAGES; i++)
-		vt_assert_msg(vt_edges_ok(r, i, TAG_ORIG), "parent: page %zu "
+		test_assert_msg(vt_edges_ok(r, i, TAG_ORIG), "parent: page %zu "
 		    "changed", i);
 	munmap(r, SHARE_PAGES * P);
 }
 
-const struct vt_test vt_cow_tests[] = {
+const struct test vt_cow_tests[] = {
 	{ "cow_parent_writes", t_parent_writes, NULL },
 	{ "cow_child_writes", t_child_writes, NULL },
 	{ "cow_three_generations", t_three_generations, NULL },

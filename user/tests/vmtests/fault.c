@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define P		VT_PAGE
+#define P		TEST_PAGE
 #define RW		(PROT_READ | PROT_WRITE)
 #define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
 
@@ -49,11 +49,11 @@ expect_no_access(unsigned long addr, const char *what)
 	char buf[96];
 
 	snprintf(buf, sizeof(buf), "read %s (0x%lx)", what, addr);
-	vt_expect_child_signal(do_read, (void *)addr, SIGSEGV, buf);
+	test_expect_child_signal(do_read, (void *)addr, SIGSEGV, buf);
 	snprintf(buf, sizeof(buf), "write %s (0x%lx)", what, addr);
-	vt_expect_child_signal(do_write, (void *)addr, SIGSEGV, buf);
+	test_expect_child_signal(do_write, (void *)addr, SIGSEGV, buf);
 	snprintf(buf, sizeof(buf), "call %s (0x%lx)", what, addr);
-	vt_expect_child_signal(do_call, (void *)addr, SIGSEGV, buf);
+	test_expect_child_signal(do_call, (void *)addr, SIGSEGV, buf);
 }
 
 /*
@@ -63,7 +63,7 @@ expect_no_access(unsigned long addr, const char *what)
 static void
 expect_fixed_fails(unsigned long addr, size_t len, const char *what)
 {
-	vt_expect_errno(vt_mmap(addr, len, RW, ANON | MAP_FIXED, -1, 0),
+	test_expect_errno(test_mmap(addr, len, RW, ANON | MAP_FIXED, -1, 0),
 	    EINVAL, what);
 }
 
@@ -85,7 +85,7 @@ t_page0_fixed(void)
 {
 	expect_fixed_fails(0, P, "MAP_FIXED at page 0");
 	expect_fixed_fails(0, 2 * P, "MAP_FIXED over pages 0 and 1");
-	vt_expect_errno(vt_mmap(0, P, RW, ANON | VT_MAP_FIXED_NOREPLACE, -1,
+	test_expect_errno(test_mmap(0, P, RW, ANON | MAP_FIXED_NOREPLACE, -1,
 	    0), EINVAL, "MAP_FIXED_NOREPLACE at page 0");
 	expect_no_access(0, "NULL after the failed mmap");
 }
@@ -99,31 +99,31 @@ t_page0_fixed(void)
 static void
 t_top_page(void)
 {
-	expect_no_access(VT_USER_MAX, "the top page");
-	expect_no_access(VT_USER_MAX + P - 1, "the last canonical user byte");
-	if (!vt_native)
+	expect_no_access(VM_MAX_USER_ADDRESS, "the top page");
+	expect_no_access(VM_MAX_USER_ADDRESS + P - 1, "the last canonical user byte");
+	if (!test_native)
 		return;
-	expect_fixed_fails(VT_USER_MAX, P, "MAP_FIXED at the top page");
-	expect_fixed_fails(VT_USER_MAX - P, 2 * P,
+	expect_fixed_fails(VM_MAX_USER_ADDRESS, P, "MAP_FIXED at the top page");
+	expect_fixed_fails(VM_MAX_USER_ADDRESS - P, 2 * P,
 	    "MAP_FIXED reaching into the top page");
-	expect_no_access(VT_USER_MAX, "the top page after the failed mmap");
+	expect_no_access(VM_MAX_USER_ADDRESS, "the top page after the failed mmap");
 }
 
 static void
 t_kernel(void)
 {
-	expect_no_access(VT_KERNEL_TEXT, "kernel text");
-	expect_no_access(VT_KERNEL_TEXT + 0x100000, "kernel text + 1 MiB");
-	expect_no_access(VT_DIRECT_MAP, "the direct map");
-	expect_no_access(VT_DIRECT_MAP + 0x100000, "the direct map + 1 MiB");
+	expect_no_access(TEST_KERNEL_TEXT, "kernel text");
+	expect_no_access(TEST_KERNEL_TEXT + 0x100000, "kernel text + 1 MiB");
+	expect_no_access(TEST_DIRECT_MAP, "the direct map");
+	expect_no_access(TEST_DIRECT_MAP + 0x100000, "the direct map + 1 MiB");
 	expect_no_access(0xfffffffffffff000UL, "the last page of 2^64");
 }
 
 static void
 t_noncanonical(void)
 {
-	expect_no_access(VT_NONCANON_LO, "the first non-canonical address");
-	expect_no_access(VT_NONCANON_HI, "0x8000000000000000");
+	expect_no_access(TEST_NONCANON_LO, "the first non-canonical address");
+	expect_no_access(TEST_NONCANON_HI, "0x8000000000000000");
 	expect_no_access(0x0000fffffffff000UL, "2^48 - 4096");
 	expect_no_access(0xffff7ffffffff000UL, "the last non-canonical page");
 }
@@ -135,19 +135,19 @@ t_noncanonical(void)
 static void
 t_prot_none(void)
 {
-	unsigned char *a = vt_map(3 * P);
+	unsigned char *a = test_map(3 * P);
 
 	memset(a, 0x5a, 3 * P);
 	memcpy(a + P, ret42, sizeof(ret42));
-	vt_expect_eq(syscall(SYS_mprotect, a + P, P, PROT_NONE), 0,
+	test_expect_eq(syscall(SYS_mprotect, a + P, P, PROT_NONE), 0,
 	    "mprotect PROT_NONE");
 	expect_no_access((unsigned long)a + P, "a PROT_NONE page");
-	vt_expect_bytes(a, P, 0x5a, "the page below");
-	vt_expect_bytes(a + 2 * P, P, 0x5a, "the page above");
+	test_expect_bytes(a, P, 0x5a, "the page below");
+	test_expect_bytes(a + 2 * P, P, 0x5a, "the page above");
 	munmap(a, 3 * P);
 
-	a = (unsigned char *)vt_mmap(0, P, PROT_NONE, ANON, -1, 0);
-	vt_assert_msg(a != MAP_FAILED, "mmap PROT_NONE: %s", vt_errname(errno));
+	a = (unsigned char *)test_mmap(0, P, PROT_NONE, ANON, -1, 0);
+	test_assert_msg(a != MAP_FAILED, "mmap PROT_NONE: %s", test_errname(errno));
 	expect_no_access((unsigned long)a, "a page mapped PROT_NONE");
 	munmap(a, P);
 }
@@ -157,25 +157,25 @@ static const char rodata_string[] = "read-only data";
 static void
 t_read_only(void)
 {
-	unsigned char *a = vt_map(P);
+	unsigned char *a = test_map(P);
 
 	a[0] = 1;
-	vt_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ), 0,
 	    "mprotect PROT_READ");
-	vt_expect_child_signal(do_write, a, SIGSEGV, "write a read-only page");
-	vt_expect_eq(a[0], 1, "read a read-only page");
+	test_expect_child_signal(do_write, a, SIGSEGV, "write a read-only page");
+	test_expect_eq(a[0], 1, "read a read-only page");
 	munmap(a, P);
 
-	a = (unsigned char *)vt_mmap(0, P, PROT_READ, ANON, -1, 0);
-	vt_assert_msg(a != MAP_FAILED, "mmap PROT_READ: %s", vt_errname(errno));
-	vt_expect_child_signal(do_write, a, SIGSEGV,
+	a = (unsigned char *)test_mmap(0, P, PROT_READ, ANON, -1, 0);
+	test_assert_msg(a != MAP_FAILED, "mmap PROT_READ: %s", test_errname(errno));
+	test_expect_child_signal(do_write, a, SIGSEGV,
 	    "write an untouched read-only page");
-	vt_expect_eq(a[0], 0, "read an untouched read-only page");
+	test_expect_eq(a[0], 0, "read an untouched read-only page");
 	munmap(a, P);
 
-	vt_expect_child_signal(do_write, (void *)(uintptr_t)do_write, SIGSEGV,
+	test_expect_child_signal(do_write, (void *)(uintptr_t)do_write, SIGSEGV,
 	    "write the program's text");
-	vt_expect_child_signal(do_write, (void *)rodata_string, SIGSEGV,
+	test_expect_child_signal(do_write, (void *)rodata_string, SIGSEGV,
 	    "write the program's read-only data");
 }
 
@@ -193,39 +193,39 @@ static unsigned char nx_data[2 * P] = { 1 };
 static void
 t_nx(void)
 {
-	unsigned char *a = vt_map(P), *ro;
+	unsigned char *a = test_map(P), *ro;
 	unsigned char stack[64];
 	unsigned char *heap = malloc(64);
 	unsigned char *data = (unsigned char *)(((uintptr_t)nx_data + P - 1) &
 	    ~(P - 1));
 
 	memcpy(a, ret42, sizeof(ret42));
-	vt_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ | PROT_EXEC), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ | PROT_EXEC), 0,
 	    "mprotect PROT_READ|PROT_EXEC");
-	vt_expect_eq(((int (*)(void))(uintptr_t)a)(), 42,
+	test_expect_eq(((int (*)(void))(uintptr_t)a)(), 42,
 	    "call code in an executable page");
-	vt_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ | PROT_WRITE), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ | PROT_WRITE), 0,
 	    "mprotect read-write again");
-	vt_expect_child_signal(do_call, a, SIGSEGV,
+	test_expect_child_signal(do_call, a, SIGSEGV,
 	    "call code in a read-write page");
-	vt_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ), 0,
 	    "mprotect PROT_READ");
-	vt_expect_child_signal(do_call, a, SIGSEGV,
+	test_expect_child_signal(do_call, a, SIGSEGV,
 	    "call code in a read-only page");
 
-	ro = (unsigned char *)vt_mmap(0, P, PROT_READ | PROT_WRITE, ANON, -1, 0);
-	vt_assert(ro != MAP_FAILED);
+	ro = (unsigned char *)test_mmap(0, P, PROT_READ | PROT_WRITE, ANON, -1, 0);
+	test_assert(ro != MAP_FAILED);
 	memcpy(ro, ret42, sizeof(ret42));
-	vt_expect_child_signal(do_call, ro, SIGSEGV,
+	test_expect_child_signal(do_call, ro, SIGSEGV,
 	    "call code in a fresh read-write mapping");
 
-	vt_assert(heap != NULL);
+	test_assert(heap != NULL);
 	memcpy(stack, ret42, sizeof(ret42));
 	memcpy(heap, ret42, sizeof(ret42));
 	memcpy(data, ret42, sizeof(ret42));
-	vt_expect_child_signal(do_call, stack, SIGSEGV, "call code on the stack");
-	vt_expect_child_signal(do_call, heap, SIGSEGV, "call code in the heap");
-	vt_expect_child_signal(do_call, data, SIGSEGV,
+	test_expect_child_signal(do_call, stack, SIGSEGV, "call code on the stack");
+	test_expect_child_signal(do_call, heap, SIGSEGV, "call code in the heap");
+	test_expect_child_signal(do_call, data, SIGSEGV,
 	    "call code in the program's data");
 	free(heap);
 	munmap(a, P);
@@ -242,11 +242,11 @@ static void
 touch_unmap_touch(void *arg)
 {
 	size_t n = (size_t)arg;
-	unsigned char *a = vt_map(n * P);
+	unsigned char *a = test_map(n * P);
 
 	for (size_t i = 0; i < n; i++)
 		a[i * P] = 1;
-	vt_expect_eq(munmap(a, n * P), 0, "munmap");
+	test_expect_eq(munmap(a, n * P), 0, "munmap");
 	(void)*(volatile unsigned char *)(a + (n - 1) * P);
 }
 
@@ -254,13 +254,13 @@ static void
 touch_protect_write(void *arg)
 {
 	size_t n = (size_t)arg;
-	unsigned char *a = vt_map(n * P);
+	unsigned char *a = test_map(n * P);
 
 	for (size_t i = 0; i < n; i++)
 		a[i * P] = 1;
-	vt_expect_eq(syscall(SYS_mprotect, a, n * P, PROT_READ), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, n * P, PROT_READ), 0,
 	    "mprotect PROT_READ");
-	vt_expect_eq(a[(n - 1) * P], 1, "read after mprotect");
+	test_expect_eq(a[(n - 1) * P], 1, "read after mprotect");
 	*(volatile unsigned char *)(a + (n - 1) * P) = 2;
 }
 
@@ -268,11 +268,11 @@ static void
 touch_none_read(void *arg)
 {
 	size_t n = (size_t)arg;
-	unsigned char *a = vt_map(n * P);
+	unsigned char *a = test_map(n * P);
 
 	for (size_t i = 0; i < n; i++)
 		a[i * P] = 1;
-	vt_expect_eq(syscall(SYS_mprotect, a, n * P, PROT_NONE), 0,
+	test_expect_eq(syscall(SYS_mprotect, a, n * P, PROT_NONE), 0,
 	    "mprotect PROT_NONE");
 	(void)*(volatile unsigned char *)(a + (n - 1) * P);
 }
@@ -281,13 +281,13 @@ static void
 touch_fixed_replace(void *arg)
 {
 	size_t n = (size_t)arg;
-	unsigned char *a = vt_map(n * P);
+	unsigned char *a = test_map(n * P);
 
 	for (size_t i = 0; i < n; i++)
 		a[i * P] = 1;
-	vt_expect_eq(vt_mmap((unsigned long)a, n * P, PROT_READ,
+	test_expect_eq(test_mmap((unsigned long)a, n * P, PROT_READ,
 	    ANON | MAP_FIXED, -1, 0), (long)a, "MAP_FIXED read-only");
-	vt_expect_eq(a[(n - 1) * P], 0, "read the replacement");
+	test_expect_eq(a[(n - 1) * P], 0, "read the replacement");
 	*(volatile unsigned char *)(a + (n - 1) * P) = 2;
 }
 
@@ -302,20 +302,20 @@ t_after_munmap(void)
 		void *n = (void *)sizes[i];
 		snprintf(what, sizeof(what), "touch %zu pages, munmap, read",
 		    sizes[i]);
-		vt_expect_child_signal(touch_unmap_touch, n, SIGSEGV, what);
+		test_expect_child_signal(touch_unmap_touch, n, SIGSEGV, what);
 		snprintf(what, sizeof(what), "touch %zu pages, make them "
 		    "read-only, write", sizes[i]);
-		vt_expect_child_signal(touch_protect_write, n, SIGSEGV, what);
+		test_expect_child_signal(touch_protect_write, n, SIGSEGV, what);
 		snprintf(what, sizeof(what), "touch %zu pages, make them "
 		    "PROT_NONE, read", sizes[i]);
-		vt_expect_child_signal(touch_none_read, n, SIGSEGV, what);
+		test_expect_child_signal(touch_none_read, n, SIGSEGV, what);
 		snprintf(what, sizeof(what), "touch %zu pages, MAP_FIXED "
 		    "read-only over them, write", sizes[i]);
-		vt_expect_child_signal(touch_fixed_replace, n, SIGSEGV, what);
+		test_expect_child_signal(touch_fixed_replace, n, SIGSEGV, what);
 	}
 }
 
-const struct vt_test vt_fault_tests[] = {
+const struct test vt_fault_tests[] = {
 	{ "fault_null", t_null, NULL },
 	{ "fault_page0_fixed", t_page0_fixed,
 	    "Linux lets root (CAP_SYS_RAWIO) map page 0" },

@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		VT_PAGE
+#define P		TEST_PAGE
 #define RW		(PROT_READ | PROT_WRITE)
 #define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
 #define PT_SPAN		(2UL << 20)	/* what one page table maps */
@@ -60,48 +60,48 @@ sys_mprotect(void *addr, size_t len, int prot)
 static void
 t_writeonly_read(void)
 {
-	int fd = vt_memfd(P), fds[2];
+	int fd = test_memfd(P), fds[2];
 	unsigned char c = 'm', got = 0;
 	volatile unsigned char *p, *q, *a, *none;
 
-	vt_pipe(fds);
-	q = (unsigned char *)vt_mmap(0, P, RW, MAP_SHARED, fd, 0);
-	vt_assert(q != (unsigned char *)-1);
+	test_pipe(fds);
+	q = (unsigned char *)test_mmap(0, P, RW, MAP_SHARED, fd, 0);
+	test_assert(q != (unsigned char *)-1);
 	q[0] = c;
-	vt_expect_eq(munmap((void *)q, P), 0, "munmap the memfd");
-	p = (unsigned char *)vt_mmap(0, P, PROT_WRITE, MAP_PRIVATE, fd, 0);
-	vt_assert(p != (unsigned char *)-1);
-	vt_expect_eq(write(fds[1], (const void *)p, 1), 1,
+	test_expect_eq(munmap((void *)q, P), 0, "munmap the memfd");
+	p = (unsigned char *)test_mmap(0, P, PROT_WRITE, MAP_PRIVATE, fd, 0);
+	test_assert(p != (unsigned char *)-1);
+	test_expect_eq(write(fds[1], (const void *)p, 1), 1,
 	    "write() from a write-only private memfd page");
-	vt_expect_eq(read(fds[0], &got, 1), 1, "read the byte back");
-	vt_expect_eq(got, 'm', "the byte the kernel read");
-	vt_expect_eq(p[0], 'm', "the program reads its write-only page");
+	test_expect_eq(read(fds[0], &got, 1), 1, "read the byte back");
+	test_expect_eq(got, 'm', "the byte the kernel read");
+	test_expect_eq(p[0], 'm', "the program reads its write-only page");
 	p[1] = 'x'; /* a private copy now; reads still work */
-	vt_expect_eq(write(fds[1], (const void *)p, 2), 2,
+	test_expect_eq(write(fds[1], (const void *)p, 2), 2,
 	    "write() from the private copy");
-	vt_expect_eq(read(fds[0], &got, 1), 1, "read");
-	vt_expect_eq(read(fds[0], &got, 1), 1, "read");
-	vt_expect_eq(got, 'x', "the copy's second byte");
+	test_expect_eq(read(fds[0], &got, 1), 1, "read");
+	test_expect_eq(read(fds[0], &got, 1), 1, "read");
+	test_expect_eq(got, 'x', "the copy's second byte");
 
-	q = (unsigned char *)vt_mmap(0, P, PROT_WRITE, MAP_SHARED, fd, 0);
-	vt_assert(q != (unsigned char *)-1);
-	vt_expect_eq(write(fds[1], (const void *)q, 1), 1,
+	q = (unsigned char *)test_mmap(0, P, PROT_WRITE, MAP_SHARED, fd, 0);
+	test_assert(q != (unsigned char *)-1);
+	test_expect_eq(write(fds[1], (const void *)q, 1), 1,
 	    "write() from a write-only shared memfd page");
-	vt_expect_eq(read(fds[0], &got, 1), 1, "read");
-	vt_expect_eq(got, 'm', "the shared page's byte");
+	test_expect_eq(read(fds[0], &got, 1), 1, "read");
+	test_expect_eq(got, 'm', "the shared page's byte");
 
-	a = (unsigned char *)vt_mmap(0, P, PROT_WRITE, ANON, -1, 0);
-	vt_assert(a != (unsigned char *)-1);
-	vt_expect_eq(write(fds[1], (const void *)a, 1), 1,
+	a = (unsigned char *)test_mmap(0, P, PROT_WRITE, ANON, -1, 0);
+	test_assert(a != (unsigned char *)-1);
+	test_expect_eq(write(fds[1], (const void *)a, 1), 1,
 	    "write() from untouched write-only anonymous memory");
-	vt_expect_eq(read(fds[0], &got, 1), 1, "read");
-	vt_expect_eq(got, 0, "a zero");
+	test_expect_eq(read(fds[0], &got, 1), 1, "read");
+	test_expect_eq(got, 0, "a zero");
 
-	none = (unsigned char *)vt_mmap(0, P, PROT_NONE, ANON, -1, 0);
-	vt_assert(none != (unsigned char *)-1);
-	vt_expect_errno(write(fds[1], (const void *)none, 1), EFAULT,
+	none = (unsigned char *)test_mmap(0, P, PROT_NONE, ANON, -1, 0);
+	test_assert(none != (unsigned char *)-1);
+	test_expect_errno(write(fds[1], (const void *)none, 1), EFAULT,
 	    "write() from PROT_NONE memory");
-	vt_expect_errno(read(fds[0], (void *)none, 1), EFAULT,
+	test_expect_errno(read(fds[0], (void *)none, 1), EFAULT,
 	    "read() into PROT_NONE memory");
 	close(fd);
 }
@@ -118,15 +118,15 @@ t_writeonly_read(void)
 static void
 t_populate_huge_none(void)
 {
-	long r = vt_mmap(0, HUGE_NONE, PROT_NONE, ANON | MAP_NORESERVE |
+	long r = test_mmap(0, HUGE_NONE, PROT_NONE, ANON | MAP_NORESERVE |
 	    MAP_POPULATE, -1, 0);
 	unsigned char *a = (unsigned char *)r;
 
-	vt_expect_ok(r, "mmap 2^46 bytes PROT_NONE with MAP_POPULATE");
-	vt_expect_eq(madvise(a, HUGE_NONE, MADV_WILLNEED), 0,
+	test_expect_ok(r, "mmap 2^46 bytes PROT_NONE with MAP_POPULATE");
+	test_expect_eq(madvise(a, HUGE_NONE, MADV_WILLNEED), 0,
 	    "MADV_WILLNEED over all of it");
-	vt_expect_fault(a + HUGE_NONE / 2, 0, "a read in the middle");
-	vt_expect_eq(munmap(a, HUGE_NONE), 0, "munmap it");
+	test_expect_fault(a + HUGE_NONE / 2, 0, "a read in the middle");
+	test_expect_eq(munmap(a, HUGE_NONE), 0, "munmap it");
 }
 
 /*
@@ -140,18 +140,18 @@ t_populate_killed(void)
 	int go[2];
 	pid_t pid;
 
-	vt_pipe(go);
-	pid = vt_fork();
+	test_pipe(go);
+	pid = test_fork();
 	if (pid == 0) {
-		vt_send(go[1]);
-		vt_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE | MAP_POPULATE,
+		test_send(go[1]);
+		test_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE | MAP_POPULATE,
 		    -1, 0);
 		_exit(0); /* populate ran out of memory before the kill */
 	}
-	vt_recv(go[0]);
-	vt_sleep_ns(20 * 1000 * 1000);
-	vt_expect_eq(kill(pid, SIGKILL), 0, "kill the populating child");
-	vt_expect_signal(pid, SIGKILL, "the child, killed during populate");
+	test_recv(go[0]);
+	test_sleep_ns(20 * 1000 * 1000);
+	test_expect_eq(kill(pid, SIGKILL), 0, "kill the populating child");
+	test_expect_signal(pid, SIGKILL, "the child, killed during populate");
 }
 
 /* ---------------------------------------------------------------------
@@ -165,14 +165,14 @@ t_populate_killed(void)
 static unsigned char *
 map_aligned_span(void)
 {
-	unsigned char *m = vt_map(2 * PT_SPAN), *a;
+	unsigned char *m = test_map(2 * PT_SPAN), *a;
 	size_t head;
 
 	a = (unsigned char *)(((unsigned long)m + PT_SPAN - 1) & ~(PT_SPAN - 1));
 	head = a - m;
 	if (head != 0)
-		vt_expect_eq(munmap(m, head), 0, "trim the head");
-	vt_expect_eq(munmap(a + PT_SPAN, PT_SPAN - head), 0, "trim the tail");
+		test_expect_eq(munmap(m, head), 0, "trim the head");
+	test_expect_eq(munmap(a + PT_SPAN, PT_SPAN - head), 0, "trim the tail");
 	vt_fill(a, PT_PAGES, TAG_A);
 	return a;
 }
@@ -187,12 +187,12 @@ start_witness(unsigned char *a, int cmd[2])
 {
 	pid_t pid;
 
-	vt_pipe(cmd);
-	pid = vt_fork();
+	test_pipe(cmd);
+	pid = test_fork();
 	if (pid == 0) {
 		close(cmd[1]);
-		vt_recv(cmd[0]);
-		vt_expect_eq(sys_mprotect(a, PT_SPAN, PROT_READ), 0,
+		test_recv(cmd[0]);
+		test_expect_eq(sys_mprotect(a, PT_SPAN, PROT_READ), 0,
 		    "the child makes its view readable");
 		vt_expect_pages(a, PT_PAGES, TAG_A, "the child's view");
 		_exit(0);
@@ -204,8 +204,8 @@ start_witness(unsigned char *a, int cmd[2])
 static void
 finish_witness(pid_t pid, int cmd[2])
 {
-	vt_send(cmd[1]);
-	vt_expect_exit(pid, 0, "the child sharing the memory since fork");
+	test_send(cmd[1]);
+	test_expect_exit(pid, 0, "the child sharing the memory since fork");
 	close(cmd[1]);
 }
 
@@ -216,14 +216,14 @@ finish_witness(pid_t pid, int cmd[2])
 static void *
 exhaust(void)
 {
-	long r = vt_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE |
+	long r = test_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE |
 	    MAP_POPULATE, -1, 0);
 	struct kstat ks;
 
-	vt_expect_ok(r, "mmap and populate more than all memory");
-	vt_expect_eq(vt_kstat(&ks), 0, "kstat");
+	test_expect_ok(r, "mmap and populate more than all memory");
+	test_expect_eq(test_kstat(&ks), 0, "kstat");
 	if (ks.ks_pages_free > 64)
-		vt_note("%llu pages still free after exhausting memory",
+		test_note("%llu pages still free after exhausting memory",
 		    (unsigned long long)ks.ks_pages_free);
 	return (void *)r;
 }
@@ -231,7 +231,7 @@ exhaust(void)
 static void
 release(void *hog)
 {
-	vt_expect_eq(munmap(hog, HUGE_MEMORY), 0, "give the memory back");
+	test_expect_eq(munmap(hog, HUGE_MEMORY), 0, "give the memory back");
 }
 
 /*
@@ -266,22 +266,22 @@ t_munmap_shared_oom(void)
 	int err = errno;
 
 	release(hog);
-	vt_note("munmap with memory exhausted: %s", r == 0 ? "done" :
-	    vt_errname(err));
+	test_note("munmap with memory exhausted: %s", r == 0 ? "done" :
+	    test_errname(err));
 	if (r == 0) {
-		vt_expect_fault(hole, 0, "a read of the unmapped page");
+		test_expect_fault(hole, 0, "a read of the unmapped page");
 	} else {
-		vt_expect_eq(err, ENOMEM, "munmap with no memory: errno");
-		vt_expect_eq(vt_child_status(check_page_child, hole), 0,
+		test_expect_eq(err, ENOMEM, "munmap with no memory: errno");
+		test_expect_eq(test_child_status(check_page_child, hole), 0,
 		    "the page munmap refused to unmap");
-		vt_expect_eq(munmap(hole, P), 0, "munmap with memory back");
-		vt_expect_fault(hole, 0, "a read of the unmapped page");
+		test_expect_eq(munmap(hole, P), 0, "munmap with memory back");
+		test_expect_fault(hole, 0, "a read of the unmapped page");
 	}
 	vt_expect_page(a, 4, TAG_A, "page 4 kept");
 	vt_expect_page(a, 6, TAG_A, "page 6 kept");
-	vt_expect_eq(vt_mmap((unsigned long)hole, P, RW, ANON | MAP_FIXED,
+	test_expect_eq(test_mmap((unsigned long)hole, P, RW, ANON | MAP_FIXED,
 	    -1, 0), (long)hole, "map the hole again");
-	vt_expect_bytes(hole, P, 0, "fresh memory in the hole");
+	test_expect_bytes(hole, P, 0, "fresh memory in the hole");
 	finish_witness(pid, cmd);
 
 	/* A whole shared page table: dropped, no memory needed. */
@@ -291,10 +291,10 @@ t_munmap_shared_oom(void)
 	r = munmap(a, PT_SPAN);
 	err = errno;
 	release(hog);
-	vt_assert_msg(r == 0, "munmap of a whole shared page table with "
-	    "memory exhausted: %s", vt_errname(err));
-	vt_expect_fault(a, 0, "a read of the first unmapped page");
-	vt_expect_fault(a + PT_SPAN - P, 0, "a read of the last one");
+	test_assert_msg(r == 0, "munmap of a whole shared page table with "
+	    "memory exhausted: %s", test_errname(err));
+	test_expect_fault(a, 0, "a read of the first unmapped page");
+	test_expect_fault(a + PT_SPAN - P, 0, "a read of the last one");
 	finish_witness(pid, cmd);
 }
 
@@ -310,17 +310,17 @@ t_fixed_shared_oom(void)
 	int cmd[2];
 	pid_t pid = start_witness(a, cmd);
 	void *hog = exhaust();
-	long r = vt_mmap((unsigned long)at, P, RW, ANON | MAP_FIXED, -1, 0);
+	long r = test_mmap((unsigned long)at, P, RW, ANON | MAP_FIXED, -1, 0);
 	int err = errno;
 
 	release(hog);
-	vt_note("MAP_FIXED with memory exhausted: %s", r == (long)at ?
-	    "done" : vt_errname(err));
+	test_note("MAP_FIXED with memory exhausted: %s", r == (long)at ?
+	    "done" : test_errname(err));
 	if (r == (long)at) {
-		vt_expect_bytes(at, P, 0, "MAP_FIXED memory");
+		test_expect_bytes(at, P, 0, "MAP_FIXED memory");
 	} else {
-		vt_expect_eq(r, -1, "MAP_FIXED result");
-		vt_expect_eq(err, ENOMEM, "MAP_FIXED with no memory: errno");
+		test_expect_eq(r, -1, "MAP_FIXED result");
+		test_expect_eq(err, ENOMEM, "MAP_FIXED with no memory: errno");
 	}
 	vt_expect_page(a, 6, TAG_A, "page 6 kept");
 	vt_expect_page(a, 8, TAG_A, "page 8 kept");
@@ -344,29 +344,29 @@ t_mprotect_shared_oom(void)
 	long r;
 	int err;
 
-	vt_expect_eq(sys_mprotect(a, PT_SPAN, PROT_NONE), 0, "all PROT_NONE");
+	test_expect_eq(sys_mprotect(a, PT_SPAN, PROT_NONE), 0, "all PROT_NONE");
 	pid = start_witness(a, cmd);
 	hog = exhaust();
 	r = sys_mprotect(pg, P, PROT_READ);
 	err = errno;
 	release(hog);
-	vt_note("mprotect with memory exhausted: %s", r == 0 ? "done" :
-	    vt_errname(err));
-	vt_pipe(fds);
+	test_note("mprotect with memory exhausted: %s", r == 0 ? "done" :
+	    test_errname(err));
+	test_pipe(fds);
 	if (r != 0) {
-		vt_expect_eq(err, ENOMEM, "mprotect with no memory: errno");
-		vt_expect_fault(pg, 0, "the page mprotect refused to change");
-		vt_expect_errno(write(fds[1], pg, 1), EFAULT,
+		test_expect_eq(err, ENOMEM, "mprotect with no memory: errno");
+		test_expect_fault(pg, 0, "the page mprotect refused to change");
+		test_expect_errno(write(fds[1], pg, 1), EFAULT,
 		    "write() from the PROT_NONE page");
-		vt_expect_eq(sys_mprotect(pg, P, PROT_READ), 0,
+		test_expect_eq(sys_mprotect(pg, P, PROT_READ), 0,
 		    "mprotect with memory back");
 	}
-	vt_expect_eq(vt_child_status(check_page_child, pg), 0,
+	test_expect_eq(test_child_status(check_page_child, pg), 0,
 	    "a read of the PROT_READ page");
-	vt_expect_eq(write(fds[1], pg, P), (long)P,
+	test_expect_eq(write(fds[1], pg, P), (long)P,
 	    "write() from the PROT_READ page");
-	vt_expect_fault(pg - P, 0, "the page below is still PROT_NONE");
-	vt_expect_fault(pg + P, 0, "the page above is still PROT_NONE");
+	test_expect_fault(pg - P, 0, "the page below is still PROT_NONE");
+	test_expect_fault(pg + P, 0, "the page above is still PROT_NONE");
 	finish_witness(pid, cmd);
 }
 
@@ -386,33 +386,33 @@ t_mprotect_shared_oom(void)
 static void
 t_split_limit(void)
 {
-	long r = vt_mmap(0, SPLIT_PAGES * P, PROT_READ, ANON | MAP_NORESERVE,
+	long r = test_mmap(0, SPLIT_PAGES * P, PROT_READ, ANON | MAP_NORESERVE,
 	    -1, 0);
 	unsigned char *a = (unsigned char *)r;
 	size_t i, done = 0;
 	pid_t pid;
 
-	vt_expect_ok(r, "map the pages to split");
+	test_expect_ok(r, "map the pages to split");
 	for (i = 1; i < SPLIT_PAGES - 1; i += 2) {
 		if (sys_mprotect(a + i * P, P, RW) != 0)
 			break;
 		done++;
 	}
-	vt_assert_msg(i < SPLIT_PAGES - 1, "%zu splits and no ENOMEM: the "
+	test_assert_msg(i < SPLIT_PAGES - 1, "%zu splits and no ENOMEM: the "
 	    "map-entry limit is not enforced", done);
-	vt_expect_eq(errno, ENOMEM, "mprotect past the limit: errno");
-	vt_assert_msg(done > 30000, "only %zu splits before ENOMEM", done);
-	vt_expect_errno(vt_mmap(0, P, RW, ANON, -1, 0), ENOMEM,
+	test_expect_eq(errno, ENOMEM, "mprotect past the limit: errno");
+	test_assert_msg(done > 30000, "only %zu splits before ENOMEM", done);
+	test_expect_errno(test_mmap(0, P, RW, ANON, -1, 0), ENOMEM,
 	    "a new mapping at the limit");
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0)
 		_exit(a[(i + 1) * P] == 0 ? 0 : 1);
-	vt_expect_exit(pid, 0, "a child forked at the limit");
-	vt_expect_eq(munmap(a, SPLIT_PAGES * P), 0, "unmap it all");
-	vt_expect_ok(vt_mmap(0, P, RW, ANON, -1, 0), "a new mapping after");
+	test_expect_exit(pid, 0, "a child forked at the limit");
+	test_expect_eq(munmap(a, SPLIT_PAGES * P), 0, "unmap it all");
+	test_expect_ok(test_mmap(0, P, RW, ANON, -1, 0), "a new mapping after");
 }
 
-const struct vt_test vt_harden_tests[] = {
+const struct test vt_harden_tests[] = {
 	{ "harden_writeonly_read", t_writeonly_read, NULL },
 	{ "harden_populate_huge_none", t_populate_huge_none, NULL },
 	{ "harden_populate_killed", t_populate_killed,

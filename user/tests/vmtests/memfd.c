@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		VT_PAGE
+#define P		TEST_PAGE
 #define RW		(PROT_READ | PROT_WRITE)
 
 #define TAG_A		0xa1a1
@@ -36,11 +36,11 @@
 static unsigned char *
 map_shared(int fd, size_t len, long off)
 {
-	long p = vt_mmap(0, len, RW, MAP_SHARED, fd, off);
+	long p = test_mmap(0, len, RW, MAP_SHARED, fd, off);
 
 	if (p == -1)
-		vt_fail("mmap(MAP_SHARED memfd, %zu bytes at %ld): got -1 (%s)",
-		    len, off, vt_errname(errno));
+		test_fail("mmap(MAP_SHARED memfd, %zu bytes at %ld): got -1 (%s)",
+		    len, off, test_errname(errno));
 	return (unsigned char *)p;
 }
 
@@ -50,8 +50,8 @@ memfd_size(int fd)
 {
 	struct stat st;
 
-	vt_expect_eq(syscall(SYS_fstat, fd, &st), 0, "fstat memfd");
-	vt_assert_msg(S_ISREG(st.st_mode), "fstat memfd: st_mode 0%o is not "
+	test_expect_eq(syscall(SYS_fstat, fd, &st), 0, "fstat memfd");
+	test_assert_msg(S_ISREG(st.st_mode), "fstat memfd: st_mode 0%o is not "
 	    "S_IFREG", (unsigned)st.st_mode);
 	return (long)st.st_size;
 }
@@ -70,18 +70,18 @@ read_byte(void *addr)
 static void
 expect_beyond_end(void *addr, const char *what)
 {
-	int status = vt_child_status(read_byte, addr);
+	int status = test_child_status(read_byte, addr);
 	char how[80];
 
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
 		return;
-	if (vt_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
-		vt_note("%s: SIGSEGV (Linux sends SIGBUS)", what);
+	if (test_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
+		test_note("%s: SIGSEGV (Linux sends SIGBUS)", what);
 		return;
 	}
-	vt_status_str(status, how, sizeof(how));
-	vt_fail("%s: expected the child to be killed by SIGBUS%s; it %s", what,
-	    vt_native ? " or SIGSEGV" : "", how);
+	test_status_str(status, how, sizeof(how));
+	test_fail("%s: expected the child to be killed by SIGBUS%s; it %s", what,
+	    test_native ? " or SIGSEGV" : "", how);
 }
 
 /* ---------------------------------------------------------------------
@@ -95,42 +95,42 @@ expect_beyond_end(void *addr, const char *what)
 static void
 t_basic(void)
 {
-	long fd = vt_memfd_create("x", 0), fd2;
+	long fd = test_memfd_create("x", 0), fd2;
 	unsigned char *a, *b, *c;
 
-	vt_expect_ok(fd, "memfd_create(\"x\", 0)");
-	vt_expect_eq(memfd_size(fd), 0, "size of a new memfd");
-	vt_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0, "ftruncate 4 pages");
-	vt_expect_eq(memfd_size(fd), 4 * P, "size after ftruncate");
+	test_expect_ok(fd, "memfd_create(\"x\", 0)");
+	test_expect_eq(memfd_size(fd), 0, "size of a new memfd");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0, "ftruncate 4 pages");
+	test_expect_eq(memfd_size(fd), 4 * P, "size after ftruncate");
 
 	a = map_shared(fd, 4 * P, 0);
-	vt_expect_bytes(a, 4 * P, 0, "a new memfd");
+	test_expect_bytes(a, 4 * P, 0, "a new memfd");
 	vt_fill(a, 4, TAG_A);
 	b = map_shared(fd, 4 * P, 0);
-	vt_assert_msg(a != b, "two mappings at the same address %p", a);
+	test_assert_msg(a != b, "two mappings at the same address %p", a);
 	vt_expect_pages(b, 4, TAG_A, "second mapping");
 	vt_fill_page(b, 2, TAG_B);
 	vt_expect_page(a, 2, TAG_B, "first mapping after a write to the second");
 
 	/* An offset maps the pages from there on. */
-	c = (unsigned char *)vt_mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd, 2 * P);
-	vt_assert_msg(c != MAP_FAILED, "mmap at offset 2 pages: %s",
-	    vt_errname(errno));
-	vt_assert(vt_edges_ok(c - 2 * P, 2, TAG_B));
-	vt_assert(vt_edges_ok(c - 2 * P, 3, TAG_A));
-	vt_expect_fault(c, 1, "write a read-only shared mapping");
-	vt_expect_eq(munmap(c, 2 * P), 0, "munmap the offset mapping");
+	c = (unsigned char *)test_mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd, 2 * P);
+	test_assert_msg(c != MAP_FAILED, "mmap at offset 2 pages: %s",
+	    test_errname(errno));
+	test_assert(vt_edges_ok(c - 2 * P, 2, TAG_B));
+	test_assert(vt_edges_ok(c - 2 * P, 3, TAG_A));
+	test_expect_fault(c, 1, "write a read-only shared mapping");
+	test_expect_eq(munmap(c, 2 * P), 0, "munmap the offset mapping");
 
 	/* Closing the descriptor or one mapping leaves the other working. */
-	vt_expect_eq(munmap(a, 4 * P), 0, "munmap the first mapping");
-	vt_expect_eq(close(fd), 0, "close the memfd");
+	test_expect_eq(munmap(a, 4 * P), 0, "munmap the first mapping");
+	test_expect_eq(close(fd), 0, "close the memfd");
 	vt_expect_page(b, 2, TAG_B, "second mapping after close");
 	vt_fill(b, 4, TAG_C);
 	vt_expect_pages(b, 4, TAG_C, "second mapping written after close");
-	vt_expect_eq(munmap(b, 4 * P), 0, "munmap the second mapping");
+	test_expect_eq(munmap(b, 4 * P), 0, "munmap the second mapping");
 
-	fd2 = vt_memfd_create("with-cloexec", VT_MFD_CLOEXEC);
-	vt_expect_ok(fd2, "memfd_create with MFD_CLOEXEC");
+	fd2 = test_memfd_create("with-cloexec", MFD_CLOEXEC);
+	test_expect_ok(fd2, "memfd_create with MFD_CLOEXEC");
 	close(fd2);
 }
 
@@ -142,14 +142,14 @@ t_basic(void)
 static void
 t_private(void)
 {
-	int fd = vt_memfd(4 * P);
+	int fd = test_memfd(4 * P);
 	unsigned char *s = map_shared(fd, 4 * P, 0), *v, *n;
 	pid_t pid;
 
 	vt_fill(s, 4, TAG_A);
-	v = (unsigned char *)vt_mmap(0, 4 * P, RW, MAP_PRIVATE, fd, 0);
-	vt_assert_msg(v != MAP_FAILED, "mmap MAP_PRIVATE memfd: %s",
-	    vt_errname(errno));
+	v = (unsigned char *)test_mmap(0, 4 * P, RW, MAP_PRIVATE, fd, 0);
+	test_assert_msg(v != MAP_FAILED, "mmap MAP_PRIVATE memfd: %s",
+	    test_errname(errno));
 	vt_expect_pages(v, 4, TAG_A, "private view of the memfd");
 
 	vt_fill_page(v, 1, TAG_B);
@@ -161,14 +161,14 @@ t_private(void)
 	vt_expect_page(v, 1, TAG_B, "private copy after a shared write");
 
 	/* A child's private writes reach neither the object nor the parent. */
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		vt_fill_page(v, 2, TAG_CHILD);
 		vt_fill_page(v, 1, TAG_CHILD);
 		vt_expect_page(v, 2, TAG_CHILD, "child's private write");
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child writing its private view");
+	test_expect_exit(pid, 0, "child writing its private view");
 	vt_expect_page(s, 2, TAG_A, "the object after the child's write");
 	vt_expect_page(v, 2, TAG_A, "parent's private view of page 2");
 	vt_expect_page(v, 1, TAG_B, "parent's private copy of page 1");
@@ -189,14 +189,14 @@ t_private(void)
 static void
 t_fork_shared(void)
 {
-	int fd = vt_memfd(8 * P), to_child[2], to_parent[2];
+	int fd = test_memfd(8 * P), to_child[2], to_parent[2];
 	unsigned char *a = map_shared(fd, 8 * P, 0), *later;
 	pid_t pid;
 
 	vt_fill(a, 8, TAG_A);
-	vt_pipe(to_child);
-	vt_pipe(to_parent);
-	pid = vt_fork();
+	test_pipe(to_child);
+	test_pipe(to_parent);
+	pid = test_fork();
 	if (pid == 0) {
 		unsigned char *mine = map_shared(fd, 8 * P, 0);
 
@@ -207,8 +207,8 @@ t_fork_shared(void)
 		vt_fill(a, 2, TAG_CHILD);
 		vt_fill_page(mine, 2, TAG_CHILD);
 		vt_fill_page(mine, 3, TAG_CHILD);
-		vt_send(to_parent[1]);
-		vt_recv(to_child[0]);
+		test_send(to_parent[1]);
+		test_recv(to_child[0]);
 		vt_expect_page_range(a, 4, 4, TAG_PARENT,
 		    "child: the parent's writes, inherited mapping");
 		vt_expect_page_range(mine, 4, 4, TAG_PARENT,
@@ -220,15 +220,15 @@ t_fork_shared(void)
 	}
 	close(to_child[0]);
 	close(to_parent[1]);
-	vt_recv(to_parent[0]);
+	test_recv(to_parent[0]);
 	vt_expect_page_range(a, 0, 4, TAG_CHILD, "parent: the child's writes");
 	later = map_shared(fd, 8 * P, 0);
 	vt_expect_page_range(later, 0, 4, TAG_CHILD,
 	    "parent: the child's writes in a new mapping");
 	for (size_t i = 4; i < 8; i++)
 		vt_fill_page(a, i, TAG_PARENT);
-	vt_send(to_child[1]);
-	vt_expect_exit(pid, 0, "child sharing the memfd");
+	test_send(to_child[1]);
+	test_expect_exit(pid, 0, "child sharing the memfd");
 	vt_expect_page(later, 7, TAG_CHILD, "parent: the child's last write");
 	vt_expect_page(a, 7, TAG_CHILD, "parent: the child's last write");
 	munmap(a, 8 * P);
@@ -243,17 +243,17 @@ t_fork_shared(void)
 static void
 t_outlives_writer(void)
 {
-	int fd = vt_memfd(16 * P);
+	int fd = test_memfd(16 * P);
 	unsigned char *a;
 	pid_t pid;
 
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		a = map_shared(fd, 16 * P, 0);
 		vt_fill(a, 16, TAG_CHILD);
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "child filling the memfd");
+	test_expect_exit(pid, 0, "child filling the memfd");
 	a = map_shared(fd, 16 * P, 0);
 	vt_expect_pages(a, 16, TAG_CHILD, "parent maps what the child wrote");
 	munmap(a, 16 * P);
@@ -272,37 +272,37 @@ t_outlives_writer(void)
 static void
 t_truncate(void)
 {
-	int fd = vt_memfd(4 * P);
+	int fd = test_memfd(4 * P);
 	unsigned char *a = map_shared(fd, 4 * P, 0), *b;
 
 	vt_fill(a, 4, TAG_A);
-	vt_expect_eq(syscall(SYS_ftruncate, fd, 2 * P), 0, "shrink to 2 pages");
-	vt_expect_eq(memfd_size(fd), 2 * P, "size after shrinking");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 2 * P), 0, "shrink to 2 pages");
+	test_expect_eq(memfd_size(fd), 2 * P, "size after shrinking");
 	vt_expect_pages(a, 2, TAG_A, "pages below the new end");
 	expect_beyond_end(a + 2 * P, "read page 2 after shrinking");
 	expect_beyond_end(a + 4 * P - 1, "read page 3 after shrinking");
 
-	vt_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0, "grow to 4 pages");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0, "grow to 4 pages");
 	vt_expect_pages(a, 2, TAG_A, "pages kept through shrink and grow");
-	vt_expect_bytes(a + 2 * P, 2 * P, 0, "pages regrown");
+	test_expect_bytes(a + 2 * P, 2 * P, 0, "pages regrown");
 
 	/* A size inside a page: the tail of that page is zero when regrown. */
 	vt_fill(a, 4, TAG_B);
-	vt_expect_eq(syscall(SYS_ftruncate, fd, P + 100), 0,
+	test_expect_eq(syscall(SYS_ftruncate, fd, P + 100), 0,
 	    "shrink to a page and 100 bytes");
-	vt_expect_eq(memfd_size(fd), P + 100, "size inside a page");
-	vt_expect_eq(syscall(SYS_ftruncate, fd, 3 * P), 0, "grow to 3 pages");
+	test_expect_eq(memfd_size(fd), P + 100, "size inside a page");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 3 * P), 0, "grow to 3 pages");
 	vt_expect_pages(a, 1, TAG_B, "page 0");
-	vt_expect_bytes(a + P + 100, 2 * P - 100, 0,
+	test_expect_bytes(a + P + 100, 2 * P - 100, 0,
 	    "bytes past the old end, regrown");
 	expect_beyond_end(a + 3 * P, "read page 3, past the end");
 
 	/* A mapping longer than the object: the pages past the end fault. */
-	vt_expect_eq(syscall(SYS_ftruncate, fd, P), 0, "shrink to 1 page");
+	test_expect_eq(syscall(SYS_ftruncate, fd, P), 0, "shrink to 1 page");
 	b = map_shared(fd, 4 * P, 0);
 	vt_expect_pages(b, 1, TAG_B, "page 0 of a mapping past the end");
 	expect_beyond_end(b + P, "read page 1 of a mapping past the end");
-	vt_expect_eq(syscall(SYS_ftruncate, fd, 0), 0, "shrink to 0");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 0), 0, "shrink to 0");
 	expect_beyond_end(b, "read page 0 of an empty memfd");
 	munmap(a, 4 * P);
 	munmap(b, 4 * P);
@@ -317,12 +317,12 @@ t_truncate(void)
 static void
 t_dontneed(void)
 {
-	int fd = vt_memfd(4 * P);
+	int fd = test_memfd(4 * P);
 	unsigned char *a = map_shared(fd, 4 * P, 0);
 	unsigned char *b = map_shared(fd, 4 * P, 0);
 
 	vt_fill(a, 4, TAG_A);
-	vt_expect_eq(madvise(a, 4 * P, MADV_DONTNEED), 0, "MADV_DONTNEED");
+	test_expect_eq(madvise(a, 4 * P, MADV_DONTNEED), 0, "MADV_DONTNEED");
 	vt_expect_pages(a, 4, TAG_A, "shared mapping after MADV_DONTNEED");
 	vt_expect_pages(b, 4, TAG_A, "other mapping after MADV_DONTNEED");
 	vt_fill_page(a, 1, TAG_B);
@@ -340,19 +340,19 @@ t_dontneed(void)
 static void
 t_fixed_and_munmap(void)
 {
-	int fd = vt_memfd(4 * P);
+	int fd = test_memfd(4 * P);
 	unsigned char *a = map_shared(fd, 4 * P, 0);
 	unsigned char *b = map_shared(fd, 4 * P, 0);
 
 	vt_fill(a, 4, TAG_A);
-	vt_expect_eq(vt_mmap((unsigned long)a + P, P, RW,
+	test_expect_eq(test_mmap((unsigned long)a + P, P, RW,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), (long)a + P,
 	    "MAP_FIXED anonymous over page 1");
-	vt_expect_bytes(a + P, P, 0, "the anonymous page");
+	test_expect_bytes(a + P, P, 0, "the anonymous page");
 	vt_fill_page(a, 1, TAG_B);
 	vt_expect_page(b, 1, TAG_A, "the object's page 1");
-	vt_expect_eq(munmap(a + 2 * P, P), 0, "munmap page 2");
-	vt_expect_fault(a + 2 * P, 0, "read the unmapped page 2");
+	test_expect_eq(munmap(a + 2 * P, P), 0, "munmap page 2");
+	test_expect_fault(a + 2 * P, 0, "read the unmapped page 2");
 	vt_expect_page(b, 2, TAG_A, "the object's page 2");
 	vt_fill_page(a, 3, TAG_C);
 	vt_expect_page(b, 3, TAG_C, "page 3 still shared");
@@ -369,7 +369,7 @@ t_fixed_and_munmap(void)
 static void
 t_read_write(void)
 {
-	int fd = vt_memfd(P);
+	int fd = test_memfd(P);
 	unsigned char *a = map_shared(fd, P, 0);
 	unsigned char buf[100];
 	long r;
@@ -377,17 +377,17 @@ t_read_write(void)
 	memset(a, 0x22, P);
 	memset(buf, 0x11, sizeof(buf));
 	r = write(fd, buf, sizeof(buf));
-	if (vt_native && r == -1 && errno == EINVAL) {
-		vt_expect_errno(read(fd, buf, 50), EINVAL, "read a memfd");
-		vt_expect_bytes(a, P, 0x22, "the memfd after a refused write");
-		vt_note("read()/write() of a memfd: EINVAL (Linux supports "
+	if (test_native && r == -1 && errno == EINVAL) {
+		test_expect_errno(read(fd, buf, 50), EINVAL, "read a memfd");
+		test_expect_bytes(a, P, 0x22, "the memfd after a refused write");
+		test_note("read()/write() of a memfd: EINVAL (Linux supports "
 		    "them)");
 	} else {
-		vt_expect_eq(r, sizeof(buf), "write 100 bytes to a memfd");
-		vt_expect_bytes(a, 100, 0x11, "what write() put in the memfd");
-		vt_expect_bytes(a + 100, P - 100, 0x22, "the rest of the page");
-		vt_expect_eq(read(fd, buf, 50), 50, "read 50 bytes at 100");
-		vt_expect_bytes(buf, 50, 0x22, "what read() got");
+		test_expect_eq(r, sizeof(buf), "write 100 bytes to a memfd");
+		test_expect_bytes(a, 100, 0x11, "what write() put in the memfd");
+		test_expect_bytes(a + 100, P - 100, 0x22, "the rest of the page");
+		test_expect_eq(read(fd, buf, 50), 50, "read 50 bytes at 100");
+		test_expect_bytes(buf, 50, 0x22, "what read() got");
 	}
 	munmap(a, P);
 	close(fd);
@@ -398,42 +398,42 @@ static void
 t_errors(void)
 {
 	char name[256];
-	int fd = vt_memfd(P), p[2];
+	int fd = test_memfd(P), p[2];
 	long named;
 
-	vt_pipe(p);
-	vt_expect_errno(vt_memfd_create("x", 0x100), EINVAL,
+	test_pipe(p);
+	test_expect_errno(test_memfd_create("x", 0x100), EINVAL,
 	    "memfd_create with an unknown flag");
-	vt_expect_errno(vt_memfd_create(NULL, 0), EFAULT,
+	test_expect_errno(test_memfd_create(NULL, 0), EFAULT,
 	    "memfd_create with a NULL name");
-	vt_expect_errno(vt_memfd_create((const char *)VT_KERNEL_TEXT, 0),
+	test_expect_errno(test_memfd_create((const char *)TEST_KERNEL_TEXT, 0),
 	    EFAULT, "memfd_create with a kernel name");
 	memset(name, 'n', sizeof(name));
 	name[250] = '\0';
-	vt_expect_errno(vt_memfd_create(name, 0), EINVAL,
+	test_expect_errno(test_memfd_create(name, 0), EINVAL,
 	    "memfd_create with a 250-byte name");
 	name[249] = '\0';
-	named = vt_memfd_create(name, 0);
-	vt_expect_ok(named, "memfd_create with a 249-byte name");
+	named = test_memfd_create(name, 0);
+	test_expect_ok(named, "memfd_create with a 249-byte name");
 	close(named);
 
-	vt_expect_errno(syscall(SYS_ftruncate, fd, -1L), EINVAL,
+	test_expect_errno(syscall(SYS_ftruncate, fd, -1L), EINVAL,
 	    "ftruncate to a negative size");
-	vt_expect_errno(syscall(SYS_ftruncate, p[1], P), EINVAL,
+	test_expect_errno(syscall(SYS_ftruncate, p[1], P), EINVAL,
 	    "ftruncate a pipe");
-	vt_expect_errno(syscall(SYS_ftruncate, -1, P), EBADF, "ftruncate fd -1");
-	vt_expect_errno(vt_mmap(0, P, RW, MAP_SHARED, fd, 1), EINVAL,
+	test_expect_errno(syscall(SYS_ftruncate, -1, P), EBADF, "ftruncate fd -1");
+	test_expect_errno(test_mmap(0, P, RW, MAP_SHARED, fd, 1), EINVAL,
 	    "mmap a memfd at an unaligned offset");
-	vt_expect_eq(close(fd), 0, "close the memfd");
-	vt_expect_errno(vt_mmap(0, P, RW, MAP_SHARED, fd, 0), EBADF,
+	test_expect_eq(close(fd), 0, "close the memfd");
+	test_expect_errno(test_mmap(0, P, RW, MAP_SHARED, fd, 0), EBADF,
 	    "mmap a closed memfd");
-	vt_expect_errno(syscall(SYS_ftruncate, fd, P), EBADF,
+	test_expect_errno(syscall(SYS_ftruncate, fd, P), EBADF,
 	    "ftruncate a closed memfd");
 	close(p[0]);
 	close(p[1]);
 }
 
-const struct vt_test vt_memfd_tests[] = {
+const struct test vt_memfd_tests[] = {
 	{ "memfd_basic", t_basic, NULL },
 	{ "memfd_private", t_private, NULL },
 	{ "memfd_fork_shared", t_fork_shared, NULL },

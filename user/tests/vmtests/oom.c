@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		VT_PAGE
+#define P		TEST_PAGE
 #define CHUNK		(1024 * 1024)	/* the hog's mmap size */
 #define MAX_MEMORY	(512UL << 20)	/* larger machines: skip */
 #define SETTLE_MS	5000
@@ -52,9 +52,9 @@ warm_stack(void)
 static int
 baseline(struct kstat *ks)
 {
-	vt_expect_eq(vt_kstat(ks), 0, "kstat");
+	test_expect_eq(test_kstat(ks), 0, "kstat");
 	if (ks->ks_pages_total * P > MAX_MEMORY) {
-		vt_note("%llu MiB of memory: not filling it under TCG (run with "
+		test_note("%llu MiB of memory: not filling it under TCG (run with "
 		    "-m 64M)", (unsigned long long)(ks->ks_pages_total * P >>
 		    20));
 		return 0;
@@ -70,18 +70,18 @@ expect_recovered(const struct kstat *before)
 	char diff[256];
 	pid_t pid;
 
-	if (!vt_kstat_settle(before, &after, SETTLE_MS, diff, sizeof(diff)))
-		vt_fail("after running out of memory: %s", diff);
-	pid = vt_fork();
+	if (!test_kstat_settle(before, &after, SETTLE_MS, diff, sizeof(diff)))
+		test_fail("after running out of memory: %s", diff);
+	pid = test_fork();
 	if (pid == 0) {
-		unsigned char *a = vt_map(CHUNK);
+		unsigned char *a = test_map(CHUNK);
 		vt_fill(a, CHUNK / P, 0x600d);
 		vt_expect_pages(a, CHUNK / P, 0x600d, "memory after the storm");
 		_exit(0);
 	}
-	vt_expect_exit(pid, 0, "a child using 1 MiB afterwards");
-	if (!vt_kstat_settle(before, &after, SETTLE_MS, diff, sizeof(diff)))
-		vt_fail("after the last child: %s", diff);
+	test_expect_exit(pid, 0, "a child using 1 MiB afterwards");
+	if (!test_kstat_settle(before, &after, SETTLE_MS, diff, sizeof(diff)))
+		test_fail("after the last child: %s", diff);
 }
 
 /* ---------------------------------------------------------------------
@@ -98,7 +98,7 @@ static _Noreturn void
 hog(volatile uint64_t *progress, uint64_t limit_chunks)
 {
 	for (;;) {
-		long r = vt_mmap(0, CHUNK, PROT_READ | PROT_WRITE,
+		long r = test_mmap(0, CHUNK, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (r == -1)
 			_exit(errno == ENOMEM ? 0 : 2);
@@ -118,35 +118,35 @@ t_touch(void)
 	char how[80];
 	pid_t pid;
 
-	progress = (volatile uint64_t *)vt_mmap(0, P, PROT_READ | PROT_WRITE,
+	progress = (volatile uint64_t *)test_mmap(0, P, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	vt_assert(progress != MAP_FAILED);
+	test_assert(progress != MAP_FAILED);
 	*progress = 0;
-	vt_pipe(go);
+	test_pipe(go);
 	warm_stack();
 	if (!baseline(&before))
 		goto out;
 
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		close(go[1]);
-		vt_recv(go[0]);
+		test_recv(go[0]);
 		hog(progress, 2 * before.ks_pages_total * P / CHUNK);
 	}
 	warm_stack();
 	/* Give the runner time to write its own pages first. */
-	vt_sleep_ns(50 * 1000000);
-	vt_send(go[1]);
-	status = vt_wait(pid);
-	vt_status_str(status, how, sizeof(how));
+	test_sleep_ns(50 * 1000000);
+	test_send(go[1]);
+	status = test_wait(pid);
+	test_status_str(status, how, sizeof(how));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		vt_note("mmap failed with ENOMEM after %llu MiB",
+		test_note("mmap failed with ENOMEM after %llu MiB",
 		    (unsigned long long)*progress);
 	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		vt_note("the hog was killed by SIGKILL after %llu MiB",
+		test_note("the hog was killed by SIGKILL after %llu MiB",
 		    (unsigned long long)*progress);
 	else
-		vt_fail("the hog %s after %llu MiB (want SIGKILL, or exit 0 "
+		test_fail("the hog %s after %llu MiB (want SIGKILL, or exit 0 "
 		    "on ENOMEM; 2 is another errno, 3 no failure in twice "
 		    "the memory)", how, (unsigned long long)*progress);
 	expect_recovered(&before);
@@ -178,7 +178,7 @@ struct storm {
 static _Noreturn void
 storm_child(volatile struct storm *s, int release, size_t pages)
 {
-	long r = vt_mmap(0, pages * P, PROT_READ | PROT_WRITE,
+	long r = test_mmap(0, pages * P, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char c;
 
@@ -204,7 +204,7 @@ storm_manager(volatile struct storm *s, size_t pages)
 	int release[2], status;
 	int n = 0, stopped = 0;
 
-	vt_pipe(release);
+	test_pipe(release);
 	warm_stack();
 	while (!stopped && n < MAX_CHILDREN) {
 		pid_t pid = fork();
@@ -228,7 +228,7 @@ storm_manager(volatile struct storm *s, size_t pages)
 				stopped = 1;
 				break;
 			}
-			vt_sleep_ns(1000000);
+			test_sleep_ns(1000000);
 		}
 	}
 	close(release[1]);
@@ -250,35 +250,35 @@ t_fork_touch(void)
 	char how[80];
 	pid_t pid;
 
-	s = (volatile struct storm *)vt_mmap(0, P, PROT_READ | PROT_WRITE,
+	s = (volatile struct storm *)test_mmap(0, P, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	vt_assert(s != MAP_FAILED);
+	test_assert(s != MAP_FAILED);
 	memset((void *)s, 0, sizeof(*s));
 	warm_stack();
 	if (!baseline(&before))
 		goto out;
 
-	pid = vt_fork();
+	pid = test_fork();
 	if (pid == 0) {
 		/* Give the runner and the test time to write their pages. */
-		vt_sleep_ns(50 * 1000000);
+		test_sleep_ns(50 * 1000000);
 		storm_manager(s, before.ks_pages_total / SHARES);
 	}
 	warm_stack();
-	status = vt_wait(pid);
-	vt_status_str(status, how, sizeof(how));
-	vt_note("%llu children forked, %llu touched their %llu KiB, fork "
+	status = test_wait(pid);
+	test_status_str(status, how, sizeof(how));
+	test_note("%llu children forked, %llu touched their %llu KiB, fork "
 	    "errno %s, %d killed; the manager %s",
 	    (unsigned long long)s->children, (unsigned long long)s->ready,
 	    (unsigned long long)(before.ks_pages_total / SHARES * P / 1024),
-	    s->fork_errno ? vt_errname(s->fork_errno) : "-", s->killed, how);
-	vt_assert_msg((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    s->fork_errno ? test_errname(s->fork_errno) : "-", s->killed, how);
+	test_assert_msg((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
 	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
 	    "the manager %s (want exit 0 or SIGKILL)", how);
-	vt_assert_msg(s->fork_errno == 0 || s->fork_errno == ENOMEM ||
+	test_assert_msg(s->fork_errno == 0 || s->fork_errno == ENOMEM ||
 	    s->fork_errno == EAGAIN, "fork failed with %s (want ENOMEM or "
-	    "EAGAIN)", vt_errname(s->fork_errno));
-	vt_assert_msg(s->children < MAX_CHILDREN, "%d children each holding "
+	    "EAGAIN)", test_errname(s->fork_errno));
+	test_assert_msg(s->children < MAX_CHILDREN, "%d children each holding "
 	    "1/%d of the memory and no failure: pages are not being counted",
 	    MAX_CHILDREN, SHARES);
 	expect_recovered(&before);
@@ -286,7 +286,7 @@ out:
 	munmap((void *)s, P);
 }
 
-const struct vt_test vt_oom_tests[] = {
+const struct test vt_oom_tests[] = {
 	{ "oom_touch", t_touch,
 	    "would run the host out of memory" },
 	{ "oom_fork_touch", t_fork_touch,
