@@ -570,12 +570,11 @@ vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end)
 				va = stop; /* nothing to make: skip it whole */
 				continue;
 			}
+			/* vm_fault_locked costs a lookup for a resident page. */
 			for (; va < stop && visited < VM_BATCH_PAGES &&
-			    error == 0; va += PAGE_SIZE, visited++) {
-				if (!pmap_allows(&vm->vm_pmap, va, VM_PROT_READ))
-					error = vm_fault_locked(vm, e, va,
-					    VM_PROT_READ, false, &pa);
-			}
+			    error == 0; va += PAGE_SIZE, visited++)
+				error = vm_fault_locked(vm, e, va, VM_PROT_READ,
+				    false, &pa);
 		}
 		spin_unlock(&vm->vm_lock);
 		if (error == 0 && va < end)

@@ -61,15 +61,40 @@ vm_page_copy(paddr_t pa)
 }
 
 /*
- * Map pg (whose reference passes to the mapping) at va with prot.
- * On failure the reference is dropped.  vm_lock is held.
+ * Whether a page mapped with prot lets access through (x86: a present
+ * page is readable).  What a resolved fault must leave behind.  No
+ * requirements.
+ */
+static bool
+vm_prot_grants(vm_prot_t prot, vm_prot_t access)
+{
+	return prot != VM_PROT_NONE && (access & ~(prot | VM_PROT_READ)) == 0;
+}
+
+/*
+ * (Re)map the page at pa at va with prot, for a fault needing access
+ * (0 for vm_write's forced access, which needs only the page): the
+ * protection must grant the access, so a retried access cannot fault
+ * again for the same reason.  0 or -ENOMEM.  vm_lock is held.
+ */
+static int
+vm_map_pa(struct vmspace *vm, vaddr_t va, paddr_t pa, vm_prot_t prot,
+    vm_prot_t access)
+{
+	KASSERT(access == 0 || vm_prot_grants(prot, access));
+	return pmap_enter(&vm->vm_pmap, va, pa, prot, 0);
+}
+
+/*
+ * Map pg (whose reference passes to the mapping) at va with prot, as
+ * vm_map_pa.  On failure the reference is dropped.  vm_lock is held.
  */
 static int
 vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
-    paddr_t *pap)
+    vm_prot_t access, paddr_t *pap)
 {
 	*pap = vm_page_to_phys(pg);
-	if (pmap_enter(&vm->vm_pmap, va, *pap, prot, 0) != 0) {
+	if (vm_map_pa(vm, va, *pap, prot, access) != 0) {
 		vm_page_unref(pg);
 		return -ENOMEM;
 	}
@@ -89,7 +114,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 {
 	struct pmap *pm = &vm->vm_pmap;
 	bool write = (access & VM_PROT_WRITE) != 0;
-	vm_prot_t mapprot;
+	vm_prot_t need = force ? 0 : access, mapprot;
 	struct vm_page *pg, *opg;
 	paddr_t pa;
 	int error;
@@ -107,7 +132,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 				return 0;
 			mapprot = e->e_flags & VM_ENTRY_SHARED ? e->e_prot :
 			    vm_prot_nowrite(e->e_prot);
-			return pmap_enter(pm, va, pa, mapprot, 0);
+			return vm_map_pa(vm, va, pa, mapprot, need);
 		}
 		/* Decide on copy-on-write in a page table of our own. */
 		if ((error = pmap_unshare(pm, va)) != 0)
@@ -119,13 +144,13 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		pg = vm_page_from_phys(pa);
 		if ((e->e_flags & VM_ENTRY_SHARED) ||
 		    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1)
-			return force ? 0 : pmap_enter(pm, va, pa, e->e_prot, 0);
+			return force ? 0 : vm_map_pa(vm, va, pa, e->e_prot, need);
 		/* A private page still shared: copy it. */
 		opg = pg;
 		pg = vm_page_copy(pa);
 		if (pg == NULL)
 			return -ENOMEM;
-		error = vm_enter(vm, va, pg, e->e_prot, pap);
+		error = vm_enter(vm, va, pg, e->e_prot, need, pap);
 		if (error == 0)
 			vm_page_unref(opg); /* the old mapping's reference */
 		return error;
@@ -137,21 +162,22 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		if (pg == NULL)
 			return -ENOMEM;
 		pg->pg_refcnt = 1;
-		return vm_enter(vm, va, pg, e->e_prot, pap);
+		return vm_enter(vm, va, pg, e->e_prot, need, pap);
 	}
 	error = vm_entry_objpage(e, va, &opg);
 	if (error != 0)
 		return error;
 	if (e->e_flags & VM_ENTRY_SHARED)
-		return vm_enter(vm, va, opg, e->e_prot, pap);
+		return vm_enter(vm, va, opg, e->e_prot, need, pap);
 	/* A private view of a memfd: read its page, write a copy. */
 	if (!write)
-		return vm_enter(vm, va, opg, vm_prot_nowrite(e->e_prot), pap);
+		return vm_enter(vm, va, opg, vm_prot_nowrite(e->e_prot), need,
+		    pap);
 	pg = vm_page_copy(vm_page_to_phys(opg));
 	vm_page_unref(opg);
 	if (pg == NULL)
 		return -ENOMEM;
-	return vm_enter(vm, va, pg, e->e_prot, pap);
+	return vm_enter(vm, va, pg, e->e_prot, need, pap);
 }
 
 int
@@ -169,9 +195,6 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 		error = -EFAULT;
 	else
 		error = vm_fault_locked(vm, e, va, access, false, &pa);
-	/* Resolved means the access that faulted now succeeds. */
-	KASSERT(error != 0 ||
-	    pmap_allows(&vm->vm_pmap, rounddown2(va, PAGE_SIZE), access));
 	spin_unlock(&vm->vm_lock);
 	return error;
 }

@@ -428,6 +428,8 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 	}
 	spin_unlock(&ptshare_lock);
 	*pde |= PG_RW;
+	KASSERT(pm->pm_nshared > 0);
+	pm->pm_nshared--;
 	if (pmap_is_active(pm))
 		lcr3(rcr3()); /* a PD entry changed: its whole span goes */
 	return 0;
@@ -668,7 +670,7 @@ pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
-	need = pmap_count_shared(pm, sva, eva, remove);
+	need = pm->pm_nshared == 0 ? 0 : pmap_count_shared(pm, sva, eva, remove);
 	spin_unlock(&pm->pm_lock);
 	return need;
 }
@@ -707,6 +709,8 @@ pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 	struct vm_pglist got = LIST_HEAD_INITIALIZER(got);
 	unsigned need = pmap_reserve_need(pm, sva, eva, remove);
 
+	if (need == 0)
+		return 0;
 	if (vm_page_alloc_list(&got, need) != 0)
 		return -ENOMEM;
 	pmap_reserve_give(pm, &got, need);
@@ -718,6 +722,9 @@ pmap_unreserve(struct pmap *pm)
 {
 	struct vm_pglist left = LIST_HEAD_INITIALIZER(left);
 
+	/* Only the holder of the address space's lock changes pm_rsv. */
+	if (LIST_EMPTY(&pm->pm_rsv))
+		return;
 	pmap_reserve_take(pm, &left);
 	vm_page_free_list(&left);
 }
@@ -821,6 +828,10 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 
 	pdpt = pmap_table(pm->pm_pml4[pl4_index(va)]);
 	pd = pmap_table(pdpt[pl3_index(va)]);
+	if ((pd[pl2_index(va)] & PG_RW) == 0) {
+		KASSERT(pm->pm_nshared > 0);
+		pm->pm_nshared--;
+	}
 	pd[pl2_index(va)] = 0;
 	if (ptp_rele_n(pm, DMAP_TO_PHYS(pd), 1)) {
 		pdpt[pl3_index(va)] = 0;
@@ -909,8 +920,11 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 					break;
 				}
 				/* Both lose write access over the PT's span. */
+				if (pd[i2] & PG_RW)
+					src->pm_nshared++;
 				pd[i2] &= ~PG_RW;
 				*dpde = pd[i2];
+				dst->pm_nshared++;
 				ptp_hold(DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
 				pt->pg_ptshare++;
 				dst->pm_resident += pt->pg_refcnt;
@@ -1095,6 +1109,7 @@ pmap_create(struct pmap *pm)
 	pm->pm_pml4 = vm_page_kva(pg);
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
+	pm->pm_nshared = 0;
 	LIST_INIT(&pm->pm_rsv);
 	spinlock_init(&pm->pm_lock, "pmap");
 	return 0;

@@ -60,6 +60,7 @@ struct pmap {
 	paddr_t pm_pml4_pa;
 	uint64_t pm_resident; /* user pages mapped */
 	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
+	uint64_t pm_nshared;  /* PD entries read-only since fork (shared PTs) */
 	struct vm_pglist pm_rsv; /* pages set aside by pmap_reserve */
 	struct spinlock pm_lock;
 };
