@@ -3,7 +3,11 @@
  */
 #include <systm.h>
 #include <clock.h>
+#include <copy.h>
+#include <errno.h>
 #include <kstat.h>
+#include <syscall.h>
+#include <arch/pmap.h>
 #include <ktest.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
@@ -23,6 +27,20 @@ kstat_fill(struct kstat *ks)
 	ks->ks_nvmspaces = vmspace_count();
 	ks->ks_nvmspace_entries = vmspace_entry_count();
 	ks->ks_uptime_ns = nanouptime();
+}
+
+long
+sys_kstat(struct kstat *ubuf, size_t size)
+{
+	struct kstat ks;
+
+	size = MIN(size, sizeof(ks));
+	pmap_reclaim();
+	kmem_reclaim();
+	kstat_fill(&ks);
+	if (copyout(&ks, ubuf, size) != 0)
+		return -EFAULT;
+	return size;
 }
 
 /* The counters follow allocations and come back when they are freed. */

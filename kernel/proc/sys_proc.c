@@ -7,25 +7,18 @@
  * then changes state (perform), so an error leaves nothing half done.
  */
 #include <systm.h>
-#include <clock.h>
 #include <copy.h>
 #include <errno.h>
 #include <file.h>
-#include <kstat.h>
-#include <stat.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
-#include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
-#include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 #include <asm/prctl.h>
-#include <linux/time.h>
-#include <linux/utsname.h>
 #include <linux/wait.h>
 
 
@@ -399,89 +392,4 @@ sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
 		l->l_sigmask &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
 	}
 	return 0;
-}
-
-#define NSEC_PER_SEC 1000000000L
-
-long
-sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
-{
-	struct timespec ts;
-	uint64_t deadline;
-	int chan, error;
-
-	if (copyin(ureq, &ts, sizeof(ts)) != 0)
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
-		ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 2;
-	deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec + 1;
-	spin_lock(&sched_lock);
-	do {
-		error = sleep(&chan, &sched_lock, SLEEP_INTR, deadline);
-	} while (error == 0);
-	spin_unlock(&sched_lock);
-	if (error == -EINTR) {
-		uint64_t now = nanouptime(), left = now < deadline ?
-		    deadline - now : 0;
-
-		ts.tv_sec = left / NSEC_PER_SEC;
-		ts.tv_nsec = left % NSEC_PER_SEC;
-		if (urem != NULL)
-			(void)copyout(&ts, urem, sizeof(ts));
-		return -EINTR;
-	}
-	return 0;
-}
-
-
-long
-sys_clock_gettime(int clock, struct timespec *utp)
-{
-	struct timespec ts;
-	uint64_t ns;
-
-	switch (clock) {
-	case CLOCK_REALTIME:
-		ns = clock_realtime_ns();
-		break;
-	case CLOCK_MONOTONIC:
-		ns = nanouptime();
-		break;
-	default:
-		return -EINVAL;
-	}
-	ts.tv_sec = ns / NSEC_PER_SEC;
-	ts.tv_nsec = ns % NSEC_PER_SEC;
-	return copyout(&ts, utp, sizeof(ts));
-}
-
-long
-sys_uname(struct utsname *ubuf)
-{
-	struct new_utsname u;
-
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "vmkern", sizeof(u.sysname));
-	strlcpy(u.nodename, "vmkern", sizeof(u.nodename));
-	strlcpy(u.release, "0.3", sizeof(u.release));
-	strlcpy(u.version, "processes and LWPs", sizeof(u.version));
-	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
-	return copyout(&u, ubuf, sizeof(u));
-}
-
-long
-sys_kstat(struct kstat *ubuf, size_t size)
-{
-	struct kstat ks;
-
-	size = MIN(size, sizeof(ks));
-	pmap_reclaim();
-	kmem_reclaim();
-	kstat_fill(&ks);
-	if (copyout(&ks, ubuf, size) != 0)
-		return -EFAULT;
-	return size;
 }

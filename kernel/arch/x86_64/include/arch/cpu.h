@@ -8,6 +8,9 @@
 #ifndef _ARCH_CPU_H_
 #define _ARCH_CPU_H_
 
+/* The machine's name, as uname reports it. */
+#define MACHINE_NAME "x86_64"
+
 /* Offsets in struct cpu_info read by assembly (%gs:offset). */
 #define CI_SELF 0
 #define CI_CURLWP 8
