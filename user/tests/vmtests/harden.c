@@ -130,9 +130,9 @@ t_populate_huge_none(void)
 }
 
 /*
- * A child populates more memory than the machine has.  The populate
- * stays preemptible: the parent runs and kills it, and every page comes
- * back (the runner's leak check).
+ * A child populates more memory than the machine has, again and again.
+ * The populate stays preemptible: the parent runs and kills it, the kill
+ * ends it, and every page comes back (the runner's leak check).
  */
 static void
 t_populate_killed(void)
@@ -144,14 +144,17 @@ t_populate_killed(void)
 	pid = test_fork();
 	if (pid == 0) {
 		test_send(go[1]);
-		test_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE | MAP_POPULATE,
-		    -1, 0);
-		_exit(0); /* populate ran out of memory before the kill */
+		for (;;) {
+			long r = test_mmap(0, HUGE_MEMORY, RW,
+			    ANON | MAP_NORESERVE | MAP_POPULATE, -1, 0);
+			if (r != -1)
+				munmap((void *)r, HUGE_MEMORY);
+		}
 	}
 	test_recv(go[0]);
 	test_sleep_ns(20 * 1000 * 1000);
 	test_expect_eq(kill(pid, SIGKILL), 0, "kill the populating child");
-	test_expect_signal(pid, SIGKILL, "the child, killed during populate");
+	test_expect_signal(pid, SIGKILL, "the child, killed while populating");
 }
 
 /* ---------------------------------------------------------------------
