@@ -51,7 +51,7 @@ vmspace_new(void)
 
 	if (vm == NULL)
 		return NULL;
-	if (pmap_create(&vm->vm_pmap) != 0) {
+	if (pmap_create(&vm->vm_pmap, &vm->vm_lock) != 0) {
 		kfree(vm);
 		return NULL;
 	}

@@ -65,6 +65,18 @@ pmap_kernel(void)
 	return &kernel_pmap_store;
 }
 
+/*
+ * True if the caller holds the lock of the address space that owns pm
+ * (pm_owner_lock), or pm has no owner (the kernel's pmap, a test's).
+ * For the assertions of the functions that change what pm maps.  No
+ * requirements.
+ */
+static bool
+pmap_owner_locked(const struct pmap *pm)
+{
+	return pm->pm_owner_lock == NULL || spin_held(pm->pm_owner_lock);
+}
+
 static inline pt_entry_t *
 pmap_table(pt_entry_t entry)
 {
@@ -257,14 +269,17 @@ ptp_hold(paddr_t pa)
 }
 
 /*
- * Note n fewer valid entries in the managed table page at pa.  Returns
- * true if it is now empty and was freed; boot tables are never freed.
+ * Note n fewer valid entries in the managed table page at pa, one of
+ * pm's.  Returns true if it is now empty and was freed; boot tables are
+ * never freed.  The caller must hold pm->pm_lock.
  */
 static bool
 ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 {
-	struct vm_page *pg = vm_page_from_phys(pa);
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa);
 	if (pg == NULL)
 		return false;
 	KASSERT(pg->pg_refcnt >= (int32_t)n);
@@ -290,6 +305,7 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 	paddr_t table_pa = pm->pm_pml4_pa;
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	for (int level = 0; level < depth; level++) {
 		pt_entry_t *e = &table[(va >> shifts[level]) & (NPTE - 1)];
 
@@ -318,10 +334,11 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 	return &table[(va >> shifts[depth]) & (NPTE - 1)];
 }
 
-/* The PTE for va; see pmap_walk. */
+/* The PTE for va; see pmap_walk.  The caller must hold pm->pm_lock. */
 static pt_entry_t *
 pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 {
+	KASSERT(spin_held(&pm->pm_lock));
 	return pmap_walk(pm, va, alloc, 3);
 }
 
@@ -396,6 +413,7 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 	struct vm_page *pg, *npg;
 	pt_entry_t *src, *dst;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	if ((*pde & PG_V) == 0 || (*pde & PG_RW) != 0)
 		return 0;
 	pg = vm_page_from_phys(*pde & PG_FRAME);
@@ -439,6 +457,7 @@ pmap_pt_own_va(struct pmap *pm, vaddr_t va)
 {
 	pt_entry_t *pde;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	if (pm == pmap_kernel())
 		return 0;
 	pde = pmap_walk(pm, va, false, 2);
@@ -450,6 +469,7 @@ pmap_unshare(struct pmap *pm, vaddr_t va)
 {
 	int error;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	error = pmap_pt_own_va(pm, va);
 	spin_unlock(&pm->pm_lock);
@@ -461,6 +481,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 {
 	pt_entry_t *pte, old;
 
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT((va & PAGE_MASK) == 0 && (pa & PAGE_MASK) == 0);
 	KASSERT(pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
 
@@ -495,6 +516,7 @@ pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 	pt_entry_t *tables[4];
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	tables[0] = pm->pm_pml4;
 	for (int level = 1; level < 4; level++)
 		tables[level] = pmap_table(
@@ -544,6 +566,7 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 {
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	*pte = NULL;
 restart:
 	while (va < eva) {
@@ -666,6 +689,7 @@ pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 {
 	unsigned need;
 
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
 	need = pmap_count_shared(pm, sva, eva, remove);
@@ -678,6 +702,7 @@ pmap_reserve_give(struct pmap *pm, struct vm_pglist *pool, unsigned n)
 {
 	struct vm_page *pg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	for (; n > 0; n--) {
 		pg = LIST_FIRST(pool);
@@ -693,6 +718,7 @@ pmap_reserve_take(struct pmap *pm, struct vm_pglist *pool)
 {
 	struct vm_page *pg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	while ((pg = LIST_FIRST(&pm->pm_rsv)) != NULL) {
 		LIST_REMOVE(pg, pg_list);
@@ -705,8 +731,10 @@ int
 pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 {
 	struct vm_pglist got = LIST_HEAD_INITIALIZER(got);
-	unsigned need = pmap_reserve_need(pm, sva, eva, remove);
+	unsigned need;
 
+	KASSERT(pmap_owner_locked(pm));
+	need = pmap_reserve_need(pm, sva, eva, remove);
 	if (vm_page_alloc_list(&got, need) != 0)
 		return -ENOMEM;
 	pmap_reserve_give(pm, &got, need);
@@ -718,6 +746,7 @@ pmap_unreserve(struct pmap *pm)
 {
 	struct vm_pglist left = LIST_HEAD_INITIALIZER(left);
 
+	KASSERT(pmap_owner_locked(pm));
 	pmap_reserve_take(pm, &left);
 	vm_page_free_list(&left);
 }
@@ -742,7 +771,9 @@ pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access)
 
 /*
  * Remove every mapping of pm in [sva, eva), handing each page's frame to
- * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
+ * release if it is not NULL.  Shared by pmap_remove and
+ * pmap_remove_pages.  The caller holds the lock of pm's owner, if it has
+ * one, and not pm_lock.
  */
 static void
 pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
@@ -753,6 +784,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	vaddr_t va = sva;
 	int error __unused_arg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	while (va < eva) {
 		pt_entry_t *pte, *pt;
@@ -819,6 +851,7 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 {
 	pt_entry_t *pdpt, *pd;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	pdpt = pmap_table(pm->pm_pml4[pl4_index(va)]);
 	pd = pmap_table(pdpt[pl3_index(va)]);
 	pd[pl2_index(va)] = 0;
@@ -839,15 +872,20 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 /*
  * Copy the entries of src's page table pt (covering the 2 MiB at va)
  * into dst for fork, each page gaining a reference and losing write
- * access in both.  0 or -ENOMEM.  The caller holds both pmaps' locks.
+ * access in both.  0 or -ENOMEM.  The caller holds both pmaps' locks and
+ * ptshare_lock.
  */
 static int
-pmap_fork_copy_pt(struct pmap *dst, vaddr_t va, pt_entry_t *pt)
+pmap_fork_copy_pt(struct pmap *dst, struct pmap *src, vaddr_t va,
+    pt_entry_t *pt)
 {
-	pt_entry_t *dpt = pmap_walk(dst, va, true, 3);
+	pt_entry_t *dpt;
 	struct vm_page *dpg;
 	unsigned copied = 0, lo, hi;
 
+	KASSERT(spin_held(&dst->pm_lock) && spin_held(&src->pm_lock) &&
+	    spin_held(&ptshare_lock));
+	dpt = pmap_walk(dst, va, true, 3);
 	if (dpt == NULL)
 		return -ENOMEM;
 	dpt -= pl1_index(va);
@@ -872,6 +910,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 {
 	int error = 0;
 
+	KASSERT(pmap_owner_locked(dst) && pmap_owner_locked(src));
 	KASSERT(dst != pmap_kernel() && src != pmap_kernel() && dst != src);
 	spin_lock(&src->pm_lock);
 	spin_lock(&dst->pm_lock);
@@ -897,7 +936,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 				if (pt->pg_ptshare == 1 &&
 				    pt->pg_refcnt <= PMAP_FORK_COPY_MAX) {
 					/* Few pages: cheaper to copy the entries. */
-					error = pmap_fork_copy_pt(dst, va,
+					error = pmap_fork_copy_pt(dst, src, va,
 					    pmap_table(pd[i2]));
 					if (error != 0)
 						break;
@@ -929,6 +968,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 void
 pmap_drop_shared(struct pmap *pm)
 {
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
 	spin_lock(&ptshare_lock);
@@ -971,6 +1011,7 @@ pmap_drop_shared(struct pmap *pm)
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
+	KASSERT(pmap_owner_locked(pm));
 	pmap_remove_range(pm, sva, eva, NULL);
 }
 
@@ -982,6 +1023,7 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 	pt_entry_t keep = PG_FRAME | PG_A | PG_M | PG_PCD | PG_PWT;
 	int error __unused_arg;
 
+	KASSERT(pmap_owner_locked(pm));
 	if (pm == pmap_kernel() && (prot & VM_PROT_ALL) == 0) {
 		pmap_remove(pm, sva, eva);
 		return;
@@ -1014,6 +1056,7 @@ void
 pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
 {
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	pmap_remove_range(pm, sva, eva, release);
 }
@@ -1074,7 +1117,7 @@ static unsigned pml4_cache_n;
 static struct spinlock pml4_cache_lock = SPINLOCK_INITIALIZER("pml4cache");
 
 int
-pmap_create(struct pmap *pm)
+pmap_create(struct pmap *pm, struct spinlock *owner_lock)
 {
 	struct vm_page *pg = NULL;
 
@@ -1093,6 +1136,7 @@ pmap_create(struct pmap *pm)
 	}
 	pm->pm_pml4_pa = vm_page_to_phys(pg);
 	pm->pm_pml4 = vm_page_kva(pg);
+	pm->pm_owner_lock = owner_lock;
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
 	LIST_INIT(&pm->pm_rsv);
