@@ -61,13 +61,15 @@ vm_page_copy(paddr_t pa)
 }
 
 /*
- * Map pg (whose reference passes to the mapping) at va with prot.
- * On failure the reference is dropped.  vm_lock is held.
+ * Map pg (whose reference passes to the mapping) at va with prot, and
+ * set *pap to its address.  Returns 0, or -ENOMEM with the reference
+ * dropped.  The caller must hold vm->vm_lock.
  */
 static int
 vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
     paddr_t *pap)
 {
+	KASSERT(spin_held(&vm->vm_lock));
 	*pap = vm_page_to_phys(pg);
 	if (pmap_enter(&vm->vm_pmap, va, *pap, prot, 0) != 0) {
 		vm_page_unref(pg);
@@ -81,7 +83,7 @@ vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
  * set *pap to it.  force (vm_write) ignores the entry's protection and
  * only guarantees a private, writable-through-the-direct-map page: the
  * mapping's protection is left as the entry has it.  Returns 0, -EIO
- * (past a memfd's end) or -ENOMEM.  vm_lock is held.
+ * (past a memfd's end) or -ENOMEM.  The caller must hold vm->vm_lock.
  */
 int
 vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
