@@ -91,9 +91,11 @@ memfd_stat(struct file *fp, struct stat *st)
 
 	st->st_mode = S_IFREG | 0777;
 	st->st_nlink = 1;
+	spin_lock(&obj->vo_lock);
 	st->st_size = obj->vo_size;
-	st->st_blksize = PAGE_SIZE;
 	st->st_blocks = obj->vo_npages * (PAGE_SIZE / 512);
+	spin_unlock(&obj->vo_lock);
+	st->st_blksize = PAGE_SIZE;
 	st->st_ino = (uint64_t)obj >> 4;
 }
 
