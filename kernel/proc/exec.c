@@ -310,7 +310,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 		vmspace_rel(vm);
 		return error;
 	}
-	vm->vm_brk_start = vm->vm_brk = img.ei_brk;
+	vmspace_brk_init(vm, img.ei_brk);
 	*entry = img.ei_entry;
 	*vmp = vm;
 	return 0;

@@ -83,7 +83,12 @@ vmspace_ref(struct vmspace *vm)
 	__atomic_add_fetch(&vm->vm_refcnt, 1, __ATOMIC_RELAXED);
 }
 
-/* A mapping of the user page at pa goes away. */
+/*
+ * pmap_remove_pages callback: a mapping of the user page at pa goes
+ * away, and with it the mapping's reference.  Runs with the pmap's
+ * pm_lock held, so it only drops the reference (which may free the
+ * page).  No requirements.
+ */
 static void
 vm_release_pa(paddr_t pa)
 {
@@ -371,6 +376,42 @@ vmspace_fork(struct vmspace *vm)
 		return NULL;
 	}
 	return nvm;
+}
+
+vaddr_t
+vmspace_brk(struct vmspace *vm, vaddr_t brk)
+{
+	vaddr_t old_top, new_top;
+	int error = 0;
+
+	spin_lock(&vm->vm_lock);
+	if (brk < vm->vm_brk_start || brk > MMAP_TOP)
+		goto out;
+	old_top = round_page(vm->vm_brk);
+	new_top = round_page(brk);
+	if (new_top > old_top) {
+		error = vm_map_is_free(&vm->vm_map, old_top, new_top) ?
+		    vm_map_insert(&vm->vm_map, old_top, new_top,
+			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) :
+		    -ENOMEM;
+	} else if (MAX(new_top, vm->vm_map.m_min) < old_top) {
+		error = vmspace_remove_locked(vm, MAX(new_top, vm->vm_map.m_min),
+		    old_top);
+	}
+	if (error == 0)
+		vm->vm_brk = brk;
+out:
+	brk = vm->vm_brk;
+	spin_unlock(&vm->vm_lock);
+	return brk;
+}
+
+void
+vmspace_brk_init(struct vmspace *vm, vaddr_t brk)
+{
+	spin_lock(&vm->vm_lock);
+	vm->vm_brk_start = vm->vm_brk = brk;
+	spin_unlock(&vm->vm_lock);
 }
 
 int

@@ -215,26 +215,11 @@ sys_madvise(void *uaddr, size_t len, int advice)
 /*
  * brk(addr): move the end of the heap to addr, returning the new end, or
  * the old one when addr is below the start, overlaps another mapping or
- * memory runs out (Linux returns the current break on failure).
+ * memory runs out (Linux returns the current break on failure).  The
+ * whole change is made under vm_lock (vmspace_brk).
  */
 long
 sys_brk(void *uaddr)
 {
-	struct vmspace *vm = curproc->p_vmspace;
-	vaddr_t want = (vaddr_t)uaddr, cur = vm->vm_brk;
-	vaddr_t old_top = round_page(cur), new_top = round_page(want);
-
-	if (want < vm->vm_brk_start || want > MMAP_TOP)
-		return cur;
-	if (new_top > old_top) {
-		if (!vmspace_is_free(vm, old_top, new_top) ||
-		    vmspace_insert(vm, old_top, new_top,
-			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) != 0)
-			return cur;
-	} else if (new_top < old_top) {
-		if (vmspace_remove(vm, new_top, old_top) != 0)
-			return cur;
-	}
-	vm->vm_brk = want;
-	return want;
+	return vmspace_brk(curproc->p_vmspace, (vaddr_t)uaddr);
 }
