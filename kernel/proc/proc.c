@@ -92,6 +92,7 @@ proc_find(pid_t pid)
 static pid_t
 proc_alloc_pid(void)
 {
+	KASSERT(spin_held(&proc_lock));
 	for (;;) {
 		pid_t pid = pid_next;
 
