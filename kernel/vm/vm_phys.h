@@ -25,7 +25,8 @@
  *        it sets these before anyone else can see the page
  *   (k)  kmem_lock (kmem.c), for a kmalloc slab page (PG_KMEM_SLAB)
  *   (p)  for a page-table page (PG_PTP), the pm_lock of the pmap using
- *        it; while pmaps share it since fork, ptshare_lock (pmap.c)
+ *        it; a table that pmaps share since fork does not change until
+ *        one of them takes its own copy (pmap_pt_own, under ptshare_lock)
  *   (s)  ptshare_lock (pmap.c)
  *   (a)  atomic, for a user page (mapped, or held by a memory object)
  */

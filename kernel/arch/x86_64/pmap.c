@@ -77,6 +77,7 @@ pmap_owner_locked(const struct pmap *pm)
 	return pm->pm_owner_lock == NULL || spin_held(pm->pm_owner_lock);
 }
 
+/* The direct-map address of the table a directory entry points at. */
 static inline pt_entry_t *
 pmap_table(pt_entry_t entry)
 {
@@ -91,6 +92,11 @@ pmap_table(pt_entry_t entry)
 static paddr_t boot_ptp_start, boot_ptp_next, boot_ptp_end;
 static bool pmap_bootstrapped;
 
+/*
+ * The next boot page-table page, zeroed, at its identity-mapped address,
+ * with its physical address in *pa; panics when the boot range is used
+ * up.  Boot CPU only, before the switch to the kernel's page tables.
+ */
 static pt_entry_t *
 boot_ptp_alloc(paddr_t *pa)
 {
@@ -105,7 +111,7 @@ boot_ptp_alloc(paddr_t *pa)
 	return p;
 }
 
-/* The bits for a leaf mapping with prot in pm. */
+/* The bits for a leaf mapping with prot in pm.  No requirements. */
 static pt_entry_t
 pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 {
@@ -133,6 +139,7 @@ pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 /*
  * Build the direct map of [0, top) with the largest pages the CPU has,
  * using boot page-table pages.  The identity map is still in force.
+ * Boot CPU only.
  */
 static void
 pmap_bootstrap_dmap(pt_entry_t *pml4, paddr_t top)
@@ -161,7 +168,10 @@ pmap_bootstrap_dmap(pt_entry_t *pml4, paddr_t top)
 	}
 }
 
-/* Map the kernel image from .text on with 4 KiB pages and section permissions. */
+/*
+ * Map the kernel image from .text on with 4 KiB pages and section
+ * permissions, using boot page-table pages.  Boot CPU only.
+ */
 static void
 pmap_bootstrap_kernel(pt_entry_t *pml4)
 {
@@ -258,12 +268,17 @@ pmap_bootstrap(struct bootinfo *bi)
 	    (boot_ptp_next - boot_ptp_start) / PAGE_SIZE);
 }
 
-/* Note one more valid entry in the table page at pa, if it is managed. */
+/*
+ * Note one more valid entry in pm's table page at pa, if it is managed.
+ * The caller must hold pm->pm_lock.
+ */
 static void
-ptp_hold(paddr_t pa)
+ptp_hold(struct pmap *pm, paddr_t pa)
 {
-	struct vm_page *pg = vm_page_from_phys(pa);
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa);
 	if (pg != NULL)
 		pg->pg_refcnt++;
 }
@@ -325,7 +340,7 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 			pm->pm_ptpages++;
 			*e = vm_page_to_phys(pg) | dirbits;
 			if (level > 0)
-				ptp_hold(table_pa);
+				ptp_hold(pm, table_pa);
 		}
 		KASSERT((*e & PG_PS) == 0); /* large pages only in the direct map */
 		table_pa = *e & PG_FRAME;
@@ -342,12 +357,20 @@ pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 	return pmap_walk(pm, va, alloc, 3);
 }
 
+/*
+ * True if pm's page tables are in use on this CPU (the kernel's always
+ * are).  No requirements.
+ */
 static bool
 pmap_is_active(struct pmap *pm)
 {
 	return pm == pmap_kernel() || rcr3() == pm->pm_pml4_pa;
 }
 
+/*
+ * Flush this CPU's TLB of pm's mappings: every non-global entry, and the
+ * global ones too for the kernel's pmap.  No requirements.
+ */
 static void
 pmap_flush_all(struct pmap *pm)
 {
@@ -361,26 +384,35 @@ pmap_flush_all(struct pmap *pm)
 }
 
 /*
- * The range [*lo, *hi) of entries of page table t that may be in use
- * (all of it for a boot table).
+ * The range [*lo, *hi) of entries of page table t, one of pm's, that may
+ * be in use (all of it for a boot table).  The caller must hold
+ * pm->pm_lock.
  */
 static void
-pt_hint_get(const pt_entry_t *t, unsigned *lo, unsigned *hi)
+pt_hint_get(struct pmap *pm, const pt_entry_t *t, unsigned *lo, unsigned *hi)
 {
-	struct vm_page *pg = vm_page_from_phys(DMAP_TO_PHYS(t));
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(DMAP_TO_PHYS(t));
 	*lo = pg != NULL ? pg->pg_ptlo : 0;
 	*hi = pg != NULL ? pg->pg_pthi : NPTE;
 }
 
-/* Entry i of the page table holding pte is now in use. */
+/*
+ * The entry pte of one of pm's page tables, which pm alone uses, is now
+ * in use: widen the table's hint to cover it.  The caller must hold
+ * pm->pm_lock.
+ */
 static void
-pt_hint_add(pt_entry_t *pte)
+pt_hint_add(struct pmap *pm, pt_entry_t *pte)
 {
 	paddr_t pa = DMAP_TO_PHYS(pte);
-	struct vm_page *pg = vm_page_from_phys(pa & ~PAGE_MASK);
+	struct vm_page *pg;
 	unsigned i = (pa & PAGE_MASK) / sizeof(pt_entry_t);
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa & ~PAGE_MASK);
 	if (pg == NULL)
 		return;
 	if (i < pg->pg_ptlo)
@@ -389,7 +421,7 @@ pt_hint_add(pt_entry_t *pte)
 		pg->pg_pthi = i + 1;
 }
 
-/* One more PT referencing the user page at pa. */
+/* One more PT referencing the user page at pa.  No requirements. */
 static void
 user_page_hold(paddr_t pa)
 {
@@ -494,8 +526,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	old = *pte;
 	*pte = pa | pmap_prot_bits(pm, prot, flags);
 	if (!PTE_INUSE(old)) {
-		pt_hint_add(pte);
-		ptp_hold(DMAP_TO_PHYS(pte) & ~PAGE_MASK);
+		pt_hint_add(pm, pte);
+		ptp_hold(pm, DMAP_TO_PHYS(pte) & ~PAGE_MASK);
 		if (pm != pmap_kernel())
 			pm->pm_resident++;
 	} else if (pmap_is_active(pm)) {
@@ -579,7 +611,7 @@ restart:
 			unsigned j, lo = 0, hi = NPTE;
 
 			if (level == 3)
-				pt_hint_get(t, &lo, &hi);
+				pt_hint_get(pm, t, &lo, &hi);
 			j = pte_find_used(t, MAX(idx, lo), MAX(hi, MAX(idx, lo)));
 			if (j == MAX(hi, MAX(idx, lo)))
 				j = NPTE;
@@ -610,7 +642,7 @@ restart:
 /*
  * The page-table index range [*first, *limit) of the PT holding va that
  * lies below eva, and the address where the next PT begins (0 at the
- * top of the address space).
+ * top of the address space).  No requirements.
  */
 static vaddr_t
 pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
@@ -816,7 +848,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		}
 		/* Clear what the range holds of this page table in one pass. */
 		pt = pte - pl1_index(va);
-		pt_hint_get(pt, &lo, &hi);
+		pt_hint_get(pm, pt, &lo, &hi);
 		limit = MIN(limit, hi);
 		for (i = pte_find_used(pt, i, MAX(i, limit)); i < limit;
 		    i = pte_find_used(pt, i + 1, limit)) {
@@ -889,7 +921,7 @@ pmap_fork_copy_pt(struct pmap *dst, struct pmap *src, vaddr_t va,
 	if (dpt == NULL)
 		return -ENOMEM;
 	dpt -= pl1_index(va);
-	pt_hint_get(pt, &lo, &hi);
+	pt_hint_get(src, pt, &lo, &hi);
 	for (unsigned i = pte_find_used(pt, lo, MAX(lo, hi)); i < hi;
 	    i = pte_find_used(pt, i + 1, hi)) {
 		pt[i] &= ~PG_RW;
@@ -950,7 +982,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 				/* Both lose write access over the PT's span. */
 				pd[i2] &= ~PG_RW;
 				*dpde = pd[i2];
-				ptp_hold(DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
+				ptp_hold(dst, DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
 				pt->pg_ptshare++;
 				dst->pm_resident += pt->pg_refcnt;
 				dst->pm_ptpages++;
@@ -1144,7 +1176,10 @@ pmap_create(struct pmap *pm, struct spinlock *owner_lock)
 	return 0;
 }
 
-/* Free the table at pa and, below level 3, every table it points to. */
+/*
+ * Free the table at pa and, below level 3, every table it points to.
+ * For pmap_destroy: nobody else uses the tables any more.
+ */
 static void
 pmap_free_tables(paddr_t pa, int level)
 {
