@@ -28,7 +28,10 @@ vm_prot_nowrite(vm_prot_t prot)
 	return (prot & ~VM_PROT_WRITE) | VM_PROT_READ;
 }
 
-/* Can an entry with prot satisfy access?  x86 pages are always readable. */
+/*
+ * Can an entry with prot satisfy access?  x86 pages are always readable.
+ * No requirements.
+ */
 bool
 vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 {
@@ -37,17 +40,28 @@ vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 	return (access & ~prot) == 0;
 }
 
-/* The page of e's object that va falls in.  See vm_object_getpage. */
+/*
+ * The page of e's object that va falls in, in *pgp with a reference for
+ * the caller (see vm_object_getpage); past the object's end is -EIO.  e
+ * is an entry of vm.  The caller must hold vm->vm_lock, which keeps e.
+ */
 static int
-vm_entry_objpage(struct vm_map_entry *e, vaddr_t va, struct vm_page **pgp)
+vm_entry_objpage(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
+    struct vm_page **pgp)
 {
-	uint64_t idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
-	int error = vm_object_getpage(e->e_object, idx, pgp);
+	uint64_t idx;
+	int error;
 
+	KASSERT(spin_held(&vm->vm_lock));
+	idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
+	error = vm_object_getpage(e->e_object, idx, pgp);
 	return error == -EFAULT ? -EIO : error; /* past the end: SIGBUS */
 }
 
-/* A private copy of the page at pa, with one reference, or NULL. */
+/*
+ * A private copy of the page at pa, with one reference (the caller's,
+ * which it hands to a mapping), or NULL.  No requirements.
+ */
 static struct vm_page *
 vm_page_copy(paddr_t pa)
 {
@@ -141,7 +155,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		pg->pg_refcnt = 1;
 		return vm_enter(vm, va, pg, e->e_prot, pap);
 	}
-	error = vm_entry_objpage(e, va, &opg);
+	error = vm_entry_objpage(vm, e, va, &opg);
 	if (error != 0)
 		return error;
 	if (e->e_flags & VM_ENTRY_SHARED)

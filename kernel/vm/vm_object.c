@@ -10,6 +10,7 @@
 
 static volatile uint64_t nobjects;
 
+/* Order an object's pages by index.  No requirements. */
 static int
 vm_object_page_cmp(const struct vm_object_page *a, const struct vm_object_page *b)
 {

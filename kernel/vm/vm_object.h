@@ -58,15 +58,19 @@ void vm_object_rel(struct vm_object *obj);
 
 /*
  * The page at index idx, made (zero-filled) if missing.  Returns 0 and
- * *pgp (with one more reference, the caller's), -EFAULT if idx is at or
- * beyond the object's size, or -ENOMEM.  No locks held.
+ * *pgp (with one more reference, the caller's: vm_page_unref drops it),
+ * -EFAULT if idx is at or beyond the object's size, or -ENOMEM.  The
+ * caller may hold a vmspace's vm_lock (vm_fault_locked does), but not
+ * obj->vo_lock.
  */
 int vm_object_getpage(struct vm_object *obj, uint64_t idx,
     struct vm_page **pgp);
 
 /*
  * The page at index idx if the object has one (with a reference for the
- * caller), else NULL; nothing is made.  No locks held.
+ * caller, dropped with vm_page_unref), else NULL; nothing is made.  The
+ * caller may hold a vmspace's vm_lock (vmspace_hold_page does), but not
+ * obj->vo_lock.
  */
 struct vm_page *vm_object_lookup(struct vm_object *obj, uint64_t idx);
 
