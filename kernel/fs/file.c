@@ -232,7 +232,8 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 
 /*
  * The console: writes go to COM1 unchanged; reads wait for at least one
- * byte of input and return what has arrived, up to n.
+ * byte of input and return what has arrived, up to n.  fo_read returns
+ * the count, -EAGAIN (nowait), -EINTR or -EFAULT.  No locks held.
  */
 static ssize_t
 console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
@@ -259,6 +260,12 @@ console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	return got;
 }
 
+/*
+ * fo_write for the console: n bytes from ubuf to the console, a chunk at
+ * a time with a preemption point between chunks.  Returns the count (of
+ * what was written before a fault or an exit request), or -EFAULT.  No
+ * locks held.
+ */
 static ssize_t
 console_write(struct file *fp, const void *ubuf, size_t n)
 {
@@ -279,6 +286,7 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 	return done;
 }
 
+/* fo_stat for the console: Linux's /dev/console.  No requirements. */
 static void
 console_stat(struct file *fp, struct stat *st)
 {
