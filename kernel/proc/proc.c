@@ -66,6 +66,7 @@ proc_startup(void)
 	ci->ci_idlelwp = &lwp0;
 }
 
+/* The pid hash chain for pid.  No requirements. */
 static struct pidhead *
 pidhash_head(pid_t pid)
 {
