@@ -381,7 +381,7 @@ vmspace_fork(struct vmspace *vm)
 vaddr_t
 vmspace_brk(struct vmspace *vm, vaddr_t brk)
 {
-	vaddr_t old_top, new_top;
+	vaddr_t old_top, new_top, start;
 	int error = 0;
 
 	spin_lock(&vm->vm_lock);
@@ -389,14 +389,15 @@ vmspace_brk(struct vmspace *vm, vaddr_t brk)
 		goto out;
 	old_top = round_page(vm->vm_brk);
 	new_top = round_page(brk);
+	/* Nothing can be mapped below the map's start (vmspace_remove). */
+	start = MAX(new_top, vm->vm_map.m_min);
 	if (new_top > old_top) {
 		error = vm_map_is_free(&vm->vm_map, old_top, new_top) ?
 		    vm_map_insert(&vm->vm_map, old_top, new_top,
 			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) :
 		    -ENOMEM;
-	} else if (MAX(new_top, vm->vm_map.m_min) < old_top) {
-		error = vmspace_remove_locked(vm, MAX(new_top, vm->vm_map.m_min),
-		    old_top);
+	} else if (start < old_top) {
+		error = vmspace_remove_locked(vm, start, old_top);
 	}
 	if (error == 0)
 		vm->vm_brk = brk;

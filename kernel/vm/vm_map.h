@@ -64,7 +64,7 @@ RB_HEAD(vm_map_tree, vm_map_entry);
 
 struct vm_map {
 	/* (c) */
-	struct spinlock *m_lock;   /* the owner's lock; NULL: none (host tests) */
+	struct spinlock *m_lock;   /* the owner's; NULL: none (host tests) */
 	vaddr_t m_min;             /* entries live in [m_min, m_max) */
 	vaddr_t m_max;
 

@@ -47,7 +47,10 @@ struct vm_object {
  * (vm_object_rel drops it), or NULL.  No requirements.
  */
 struct vm_object *vm_object_alloc(uint64_t size);
-/* One more reference to obj, which the caller holds one to.  No requirements. */
+/*
+ * One more reference to obj, which the caller holds one to.  No
+ * requirements.
+ */
 void vm_object_ref(struct vm_object *obj);
 /*
  * Drop a reference; the last frees the object's pages.  The caller may

@@ -52,16 +52,17 @@ struct vm_page {
 	 */
 	LIST_ENTRY(vm_page) pg_list;
 	uint32_t pg_flags;    /* (f) PG_FREE; (o) the others */
-	uint8_t pg_order;     /* (f), then (o): order of the block this page heads */
+	uint8_t pg_order;     /* (f), then (o): order of the block it heads */
 	uint8_t pg_segind;    /* (c) index of its segment */
-	uint16_t pg_kmem_class; /* (o) PG_KMEM_SLAB: size class, fixed while a slab */
-	int32_t pg_refcnt;    /* (a) user page: its references; (p) PG_PTP: entries in use */
+	uint16_t pg_kmem_class; /* (o) PG_KMEM_SLAB: size class */
+	/* (a) a user page: its references; (p) PG_PTP: entries in use */
+	int32_t pg_refcnt;
 	union {
-		uint32_t pg_kmem_inuse; /* (k) PG_KMEM_SLAB: objects handed out */
-		uint32_t pg_ptshare;    /* (s) PG_PTP: pmaps using this page table */
+		uint32_t pg_kmem_inuse; /* (k) SLAB: objects handed out */
+		uint32_t pg_ptshare;    /* (s) PTP: pmaps using the table */
 	};
 	union {
-		void *pg_kmem_free;     /* (k) PG_KMEM_SLAB: first free object */
+		void *pg_kmem_free;     /* (k) SLAB: first free object */
 		struct {                /* (p) PG_PTP: entries in use lie in */
 			uint16_t pg_ptlo; /* [pg_ptlo, pg_pthi) (never narrowed) */
 			uint16_t pg_pthi;

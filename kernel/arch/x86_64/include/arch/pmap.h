@@ -70,7 +70,7 @@ struct pmap {
 	struct spinlock *pm_owner_lock; /* the owner's lock; NULL: no owner */
 
 	/* (p) */
-	uint64_t pm_resident; /* user pages mapped (read unlocked as an estimate) */
+	uint64_t pm_resident; /* user pages mapped (an estimate unlocked) */
 	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
 	struct vm_pglist pm_rsv; /* pages set aside by pmap_reserve */
 
