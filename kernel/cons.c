@@ -45,9 +45,14 @@ cons_init_vga(const struct bootinfo *bi)
 	cons_has_vga = true;
 }
 
+/*
+ * Put c on every console device.  The caller must hold cons_lock, unless
+ * a panic has put the console in its lockless mode (cons_nolock).
+ */
 static void
 cons_putc_locked(char c)
 {
+	KASSERT(cons_nolock || spin_held(&cons_lock));
 	uart_putc(c);
 	if (cons_has_vga)
 		vga_putc(c);

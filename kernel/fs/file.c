@@ -62,10 +62,14 @@ fd_init(void)
 	return fdp;
 }
 
-/* Bring slots up to fd into use (empty).  The caller holds fd_lock. */
+/*
+ * Bring the slots up to fd into use (empty, not close-on-exec).  The
+ * caller must hold fdp->fd_lock.
+ */
 static void
 fd_grow_locked(struct filedesc *fdp, int fd)
 {
+	KASSERT(spin_held(&fdp->fd_lock));
 	while (fdp->fd_lastfile <= fd) {
 		fdp->fd_ofiles[fdp->fd_lastfile] = NULL;
 		fdp->fd_cloexec[fdp->fd_lastfile / 64] &=
@@ -126,9 +130,14 @@ fd_getfile(int fd)
 	return fp;
 }
 
+/*
+ * Set or clear fd's close-on-exec flag; fd is a slot in use.  The caller
+ * must hold fdp->fd_lock.
+ */
 static void
 fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
 {
+	KASSERT(spin_held(&fdp->fd_lock));
 	if (on)
 		fdp->fd_cloexec[fd / 64] |= 1UL << (fd % 64);
 	else
@@ -177,9 +186,20 @@ fd_close(struct filedesc *fdp, int fd)
 void
 fd_closeexec(struct filedesc *fdp)
 {
-	for (int fd = 0; fd < fdp->fd_lastfile; fd++)
-		if (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64)))
+	bool cloexec;
+
+	/* Each flag is read under fd_lock: another process may share fdp. */
+	for (int fd = 0;; fd++) {
+		spin_lock(&fdp->fd_lock);
+		if (fd >= fdp->fd_lastfile) {
+			spin_unlock(&fdp->fd_lock);
+			return;
+		}
+		cloexec = (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64))) != 0;
+		spin_unlock(&fdp->fd_lock);
+		if (cloexec)
 			fd_close(fdp, fd);
+	}
 }
 
 int
@@ -212,7 +232,8 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 
 /*
  * The console: writes go to COM1 unchanged; reads wait for at least one
- * byte of input and return what has arrived, up to n.
+ * byte of input and return what has arrived, up to n.  fo_read returns
+ * the count, -EAGAIN (nowait), -EINTR or -EFAULT.  No locks held.
  */
 static ssize_t
 console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
@@ -239,6 +260,12 @@ console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	return got;
 }
 
+/*
+ * fo_write for the console: n bytes from ubuf to the console, a chunk at
+ * a time with a preemption point between chunks.  Returns the count (of
+ * what was written before a fault or an exit request), or -EFAULT.  No
+ * locks held.
+ */
 static ssize_t
 console_write(struct file *fp, const void *ubuf, size_t n)
 {
@@ -259,6 +286,7 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 	return done;
 }
 
+/* fo_stat for the console: Linux's /dev/console.  No requirements. */
 static void
 console_stat(struct file *fp, struct stat *st)
 {

@@ -141,6 +141,10 @@ initrd_lookup(const char *path, struct inode **ipp)
 	return 0;
 }
 
+/*
+ * fo_read: up to n bytes of the file from its offset (never waits).
+ * Returns the count, 0 at the end, -EISDIR or -EFAULT.  No locks held.
+ */
 static ssize_t
 initrd_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
@@ -160,6 +164,7 @@ initrd_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	return n;
 }
 
+/* fo_stat: the inode's mode, size and number.  No requirements. */
 static void
 initrd_stat(struct file *fp, struct stat *st)
 {
@@ -199,6 +204,7 @@ struct dirent64_hdr {
 #define DT_REG 8
 #define DT_LNK 10
 
+/* The d_type of an inode of this mode.  No requirements. */
 static uint8_t
 initrd_dtype(uint32_t mode)
 {

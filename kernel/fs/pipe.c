@@ -5,7 +5,11 @@
  * closes (then read returns 0); writers sleep on &pi->pi_wwait for space.
  * Writes of at most PIPE_BUF bytes are atomic.  Writing with no reader
  * left is EPIPE, and SIGPIPE ends the writer unless it ignores SIGPIPE.
- * pi_lock guards everything in struct pipe.
+ *
+ * Locking.  Both ends' files point at one struct pipe; the last close
+ * frees it.
+ *   (i)  pi_lock
+ *   (c)  set by pipe_create, then constant
  */
 #include <systm.h>
 #include <copy.h>
@@ -23,15 +27,25 @@
 
 struct pipe {
 	struct spinlock pi_lock;
-	uint8_t *pi_buf;
+
+	/* (c) */
+	uint8_t *pi_buf;  /* PIPE_SIZE bytes: one page of the direct map */
+	int pi_rwait;     /* channel: data or EOF (only its address is used) */
+	int pi_wwait;     /* channel: space or no readers */
+
+	/* (i) */
 	size_t pi_head;   /* next byte to read */
 	size_t pi_count;  /* bytes buffered */
 	int pi_readers;   /* open read ends */
 	int pi_writers;   /* open write ends */
-	int pi_rwait;     /* channel: data or EOF */
-	int pi_wwait;     /* channel: space or no readers */
 };
 
+/*
+ * fo_read: up to n bytes into ubuf, sleeping (interruptibly) while the
+ * pipe is empty and a writer is left.  Returns the count, 0 at end of
+ * file, -EAGAIN (nowait, nothing there), -EINTR or -EFAULT.  No locks
+ * held.
+ */
 static ssize_t
 pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
@@ -73,7 +87,10 @@ out:
 	return done > 0 ? (ssize_t)done : error;
 }
 
-/* No reader: EPIPE, and SIGPIPE's default action ends the process. */
+/*
+ * No reader: EPIPE, and SIGPIPE's default action ends the process.  No
+ * locks held.
+ */
 static int
 pipe_broken(void)
 {
@@ -86,6 +103,12 @@ pipe_broken(void)
 	return -EPIPE;
 }
 
+/*
+ * fo_write: n bytes from ubuf, sleeping (interruptibly) for space; a
+ * write of at most PIPE_BUF bytes goes in whole.  Returns the count (of
+ * what went in before an error, if any did), or -EPIPE, -EINTR or
+ * -EFAULT.  No locks held.
+ */
 static ssize_t
 pipe_write(struct file *fp, const void *ubuf, size_t n)
 {
@@ -126,17 +149,24 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 	return done > 0 ? (ssize_t)done : error;
 }
 
+/* fo_stat: a FIFO, its size the bytes buffered.  No locks held. */
 static void
 pipe_stat(struct file *fp, struct stat *st)
 {
 	struct pipe *pi = fp->f_data;
 
 	st->st_mode = S_IFIFO | 0600;
+	spin_lock(&pi->pi_lock);
 	st->st_size = pi->pi_count;
+	spin_unlock(&pi->pi_lock);
 	st->st_blksize = PIPE_SIZE;
 	st->st_ino = (uint64_t)pi >> 4;
 }
 
+/*
+ * fo_close: one end is gone; wake the other end's sleepers, and free the
+ * pipe when both ends are.  No locks held.
+ */
 static void
 pipe_close(struct file *fp)
 {

@@ -26,6 +26,13 @@ struct iovec_k {
 	uint64_t iov_len;
 };
 
+/*
+ * The system calls below run on the calling LWP with no locks held; each
+ * returns what Linux's does, or -errno.
+ *
+ * read(fd, buf, n): fo_read of the file, after checking it was opened
+ * for reading and that buf is user memory.
+ */
 long
 sys_read(int fd, void *buf, size_t n)
 {
@@ -44,6 +51,7 @@ sys_read(int fd, void *buf, size_t n)
 	return rv;
 }
 
+/* write(fd, buf, n): as read, with fo_write. */
 long
 sys_write(int fd, const void *buf, size_t n)
 {
@@ -63,9 +71,10 @@ sys_write(int fd, const void *buf, size_t n)
 }
 
 /*
- * Copy in and check an iovec array: -EINVAL for a bad count or a total
- * above SSIZE_MAX, -EFAULT for a bad array or buffer.  The caller frees
- * *iovp.
+ * Copy in and check an iovec array into *iovp (kmalloc'd; the caller
+ * frees it with kfree, on failure too): 0, -EINVAL for a bad count or a
+ * total above SSIZE_MAX, -EFAULT for a bad array or buffer, -ENOMEM.
+ * No locks held.
  */
 static int
 iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
@@ -93,7 +102,11 @@ iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
 	return 0;
 }
 
-/* readv and writev: one transfer per iovec, stopping at a short one. */
+/*
+ * readv and writev: one transfer per iovec, stopping at a short one.
+ * Returns the total, or the first error if nothing was transferred.  No
+ * locks held.
+ */
 static long
 rw_vector(int fd, const void *uiov, int iovcnt, bool write)
 {
@@ -146,6 +159,11 @@ sys_writev(int fd, const struct iovec *iov, int iovcnt)
 	return rw_vector(fd, iov, iovcnt, true);
 }
 
+/*
+ * open(path, flags, mode): a file or directory of the read-only initrd,
+ * read-only; anything that would create or write is -EROFS (or -EEXIST,
+ * -EISDIR), as Linux answers on a read-only file system.
+ */
 long
 sys_open(const char *upath, int flags, int mode)
 {
@@ -210,6 +228,7 @@ sys_close(int fd)
 	return fd_close(curproc->p_fd, fd);
 }
 
+/* fstat(fd, st): fo_stat of the file, copied out. */
 long
 sys_fstat(int fd, struct stat *ust)
 {
@@ -226,6 +245,10 @@ sys_fstat(int fd, struct stat *ust)
 	return rv;
 }
 
+/*
+ * lseek(fd, offset, whence): initrd files and memfds only (-ESPIPE
+ * otherwise); the new offset may not be negative or overflow.
+ */
 long
 sys_lseek(int fd, off_t offset, int whence)
 {
@@ -274,6 +297,7 @@ out:
 	return rv;
 }
 
+/* getdents64(fd, dirp, count): initrd directories only (initrd_getdents). */
 long
 sys_getdents64(int fd, void *dirp, size_t count)
 {
@@ -299,6 +323,7 @@ struct winsize_k {
 	uint16_t ws_ypixel;
 };
 
+/* ioctl(fd, request, arg): only TIOCGWINSZ on the console (24x80). */
 long
 sys_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -317,6 +342,7 @@ sys_ioctl(int fd, unsigned long request, void *arg)
 	return rv;
 }
 
+/* dup(oldfd): the lowest free fd, sharing oldfd's file. */
 long
 sys_dup(int oldfd)
 {
@@ -337,6 +363,10 @@ sys_dup2(int oldfd, int newfd)
 	return fd_dup2(curproc->p_fd, oldfd, newfd);
 }
 
+/*
+ * pipe2(fds, flags): a new pipe, its read end in fds[0] and write end in
+ * fds[1]; flags may only be O_CLOEXEC.  Nothing is left open on failure.
+ */
 long
 sys_pipe2(int *ufds, int flags)
 {

@@ -7,10 +7,15 @@
  * by the processes of an rfork(0)/vmspace_spawn(0) family and reference
  * counted, as lwproc's fd_share / fd_copy / fd_init policies require.
  *
- * Locking: f_refcnt and fd_refcnt are atomic; fd_lock guards a table's
- * slots.  Files are used without a lock by the LWP that holds a
+ * Locking.  Files are used without a lock by the LWP that holds a
  * reference (fd_getfile): the kernel is not preemptible and runs on one
- * CPU, and the objects behind files lock what they share (pipes).
+ * CPU, and the objects behind files lock what they share (pipes, memory
+ * objects).  A table's last reference (fd_free) reads it unlocked:
+ * nobody else can reach it.
+ *   (a)  atomic
+ *   (c)  set by file_alloc, then constant
+ *   (u)  unlocked: the LWP using the file, as above
+ *   (d)  the table's fd_lock
  */
 #ifndef _FILE_H_
 #define _FILE_H_
@@ -33,6 +38,7 @@ struct stat;
 #define DTYPE_INODE 3
 #define DTYPE_MEMFD 4
 
+/* Constant: each kind of file has one static table. */
 struct fileops {
 	/*
 	 * Read up to n bytes into user buffer ubuf.  nowait: return -EAGAIN
@@ -44,70 +50,97 @@ struct fileops {
 	ssize_t (*fo_write)(struct file *fp, const void *ubuf, size_t n);
 	/* Fill *st (already zeroed). */
 	void (*fo_stat)(struct file *fp, struct stat *st);
-	/* The last reference is gone: release the object. */
+	/* The last reference is gone: release the object.  No locks held. */
 	void (*fo_close)(struct file *fp);
 };
 
 struct file {
-	int f_refcnt; /* atomic */
+	/* (a) */
+	int f_refcnt;
+
+	/* (c) */
 	int f_type;
 	int f_flag;
 	const struct fileops *f_ops;
 	void *f_data;
+
+	/* (u) */
 	off_t f_offset;
 };
 
 struct filedesc {
-	int fd_refcnt; /* atomic: processes sharing the table */
+	/* (a) */
+	int fd_refcnt;     /* processes sharing the table */
+
 	struct spinlock fd_lock;
+
+	/* (d) */
 	int fd_lastfile;   /* slots from here on are unused (not cleared) */
 	struct file *fd_ofiles[NOFILE];
 	uint64_t fd_cloexec[NOFILE / 64];
 };
 
-/* A new file with one reference, or NULL. */
+/*
+ * A new file with one reference, the caller's (file_rele drops it), or
+ * NULL.  No requirements.
+ */
 struct file *file_alloc(int type, int flag, const struct fileops *ops,
     void *data);
+/* One more reference to fp, which the caller holds one to.  No requirements. */
 void file_hold(struct file *fp);
-/* Drop a reference; the last calls fo_close and frees fp. */
+/* Drop a reference; the last calls fo_close and frees fp.  No locks held. */
 void file_rele(struct file *fp);
 
-/* lwproc's policies: an empty table, a copy of fdp, or fdp shared. */
+/*
+ * lwproc's policies: an empty table or a copy of fdp, with one reference
+ * (the caller's; fd_free drops it), or NULL; or one more reference to
+ * fdp, shared.  No locks held.
+ */
 struct filedesc *fd_init(void);
 struct filedesc *fd_copy(struct filedesc *fdp);
 void fd_share(struct filedesc *fdp);
-/* Drop a reference to the table; the last closes every fd. */
+/* Drop a reference to the table; the last closes every fd.  No locks held. */
 void fd_free(struct filedesc *fdp);
 
 /*
  * The file at fd in the current process's table, with a reference the
- * caller drops with file_rele, or NULL (bad fd).
+ * caller drops with file_rele, or NULL (bad fd).  No locks held.
  */
 struct file *fd_getfile(int fd);
 
 /*
  * Put fp (whose reference passes to the table) at the lowest free fd at
  * or above minfd.  Returns the fd or -EMFILE (fp's reference is then
- * still the caller's).
+ * still the caller's).  No locks held.
  */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
 
-/* Close fd; 0 or -EBADF. */
+/* Close fd; 0 or -EBADF.  No locks held. */
 int fd_close(struct filedesc *fdp, int fd);
 
-/* Close every fd marked close-on-exec. */
+/* Close every fd marked close-on-exec.  No locks held. */
 void fd_closeexec(struct filedesc *fdp);
 
-/* Make newfd refer to oldfd's file (dup2).  newfd or -EBADF. */
+/* Make newfd refer to oldfd's file (dup2).  newfd or -EBADF.  No locks held. */
 int fd_dup2(struct filedesc *fdp, int oldfd, int newfd);
 
-/* The console as an open file (fds 0-2 of init). */
+/*
+ * The console as an open file (fds 0-2 of init), with one reference, the
+ * caller's, or NULL.  No requirements.
+ */
 struct file *console_file_open(void);
 
-/* The memory object behind a memfd, or NULL if fp is not one. */
+/*
+ * The memory object behind a memfd, or NULL if fp is not one.  The
+ * object lives as long as fp; the caller takes its own reference
+ * (vm_object_ref) to keep it longer.  No requirements.
+ */
 struct vm_object *memfd_object(struct file *fp);
 
-/* A new pipe: *rfp reads, *wfp writes.  0 or -ENOMEM. */
+/*
+ * A new pipe: *rfp reads, *wfp writes, each with one reference, the
+ * caller's.  0 or -ENOMEM.  No requirements.
+ */
 int pipe_create(struct file **rfp, struct file **wfp);
 
 #endif /* !_FILE_H_ */

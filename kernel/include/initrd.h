@@ -14,6 +14,7 @@
 #define PATH_MAX 4096
 #define NAME_MAX 255
 
+/* Every field is set by initrd_init, then constant. */
 struct inode {
 	const char *i_name;   /* last component, not NUL-terminated */
 	size_t i_namelen;
@@ -33,18 +34,23 @@ void initrd_init(const void *archive, size_t len);
 
 /*
  * The inode at path (absolute; relative paths start at the root too).
- * Returns 0 and *ip, or -ENOENT, -ENOTDIR (a component is a file),
- * -ENAMETOOLONG (a component longer than NAME_MAX).
+ * Returns 0 and *ip (inodes live for ever: no reference), or -ENOENT,
+ * -ENOTDIR (a component is a file), -ENAMETOOLONG (a component longer
+ * than NAME_MAX).  No requirements.
  */
 int initrd_lookup(const char *path, struct inode **ip);
 
-/* An open file for ip (read-only).  NULL when out of memory. */
+/*
+ * An open file for ip (read-only), with one reference, the caller's
+ * (file_rele drops it); NULL when out of memory.  No requirements.
+ */
 struct file *initrd_open(struct inode *ip);
 
 /*
  * Fill user buffer ubuf (n bytes) with linux_dirent64 records of the
  * directory open as fp, from its offset on.  Returns the bytes written,
- * 0 at the end, -EINVAL if not even one record fits, -EFAULT.
+ * 0 at the end, -EINVAL if not even one record fits, -EFAULT.  No locks
+ * held (the user buffer may fault).
  */
 ssize_t initrd_getdents(struct file *fp, void *ubuf, size_t n);
 

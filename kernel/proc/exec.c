@@ -39,7 +39,10 @@ struct exec_args {
 	int ea_envc;
 };
 
-/* Append a NUL-terminated string; -E2BIG when ARG_MAX is exceeded. */
+/*
+ * Append a NUL-terminated kernel string; 0, or -E2BIG when ARG_MAX is
+ * exceeded.  No requirements.
+ */
 static int
 exec_args_add_kernel(struct exec_args *ea, const char *s)
 {
@@ -54,7 +57,7 @@ exec_args_add_kernel(struct exec_args *ea, const char *s)
 
 /*
  * Copy a user vector of strings (argv or envp; NULL is an empty one) into
- * ea.  Returns the count, -EFAULT or -E2BIG.
+ * ea.  Returns the count, -EFAULT or -E2BIG.  No locks held.
  */
 static int
 exec_args_copyin(struct exec_args *ea, char *const *uvec)
@@ -85,6 +88,7 @@ exec_args_copyin(struct exec_args *ea, char *const *uvec)
 	}
 }
 
+/* The protection of a segment with ELF flags p_flags.  No requirements. */
 static vm_prot_t
 elf_prot(uint32_t flags)
 {
@@ -110,7 +114,7 @@ struct exec_image {
 /*
  * Check the ELF headers of the file data[0..size) and map its PT_LOAD
  * segments into vm.  Returns 0, -ENOEXEC for anything malformed or
- * unsupported, or -ENOMEM.
+ * unsupported, or -ENOMEM.  No locks held.
  */
 static int
 exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
@@ -190,7 +194,7 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
  * Lay out the initial stack at the top of vm: argc, argv pointers, NULL,
  * envp pointers, NULL, auxv pairs, AT_NULL, then the strings and 16
  * random bytes.  Returns 0 and the stack pointer (16-byte aligned, at
- * argc) in *spp, or -ENOMEM.
+ * argc) in *spp, or -ENOMEM.  No locks held.
  */
 static int
 exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
@@ -247,7 +251,7 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 /*
  * Build a new address space for the program at ip with ea.  Returns 0
  * with the vmspace (one reference, the caller's), entry and stack
- * pointer, or -errno with nothing left allocated.
+ * pointer, or -errno with nothing left allocated.  No locks held.
  */
 static int
 exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
@@ -272,13 +276,13 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 		vmspace_rel(vm);
 		return error;
 	}
-	vm->vm_brk_start = vm->vm_brk = img.ei_brk;
+	vmspace_brk_init(vm, img.ei_brk);
 	*entry = img.ei_entry;
 	*vmp = vm;
 	return 0;
 }
 
-/* The last component of path, for p_comm. */
+/* Set p's p_comm to the last component of path.  No locks held. */
 static void
 exec_set_comm(struct proc *p, const char *path)
 {
@@ -292,6 +296,14 @@ exec_set_comm(struct proc *p, const char *path)
 	spin_unlock(&proc_lock);
 }
 
+/*
+ * execve(path, argv, envp): replace the calling process's image with the
+ * initrd program at path.  The new address space is built whole first,
+ * then the other LWPs end (proc_single_lwp); only then is the old image
+ * dropped, so a failure leaves the caller as it was.  Returns
+ * -EJUSTRETURN (the frame is the new program's) or -errno.  No locks
+ * held.
+ */
 long
 sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 {

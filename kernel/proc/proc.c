@@ -66,6 +66,7 @@ proc_startup(void)
 	ci->ci_idlelwp = &lwp0;
 }
 
+/* The pid hash chain for pid.  No requirements. */
 static struct pidhead *
 pidhash_head(pid_t pid)
 {
@@ -92,6 +93,7 @@ proc_find(pid_t pid)
 static pid_t
 proc_alloc_pid(void)
 {
+	KASSERT(spin_held(&proc_lock));
 	for (;;) {
 		pid_t pid = pid_next;
 

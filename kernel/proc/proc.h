@@ -177,7 +177,8 @@ struct lwp *lwproc_makelwp(struct proc *p, int *errp);
 
 /*
  * Undo a process made by lwproc_newproc whose first LWP could not be
- * made: releases the vmspace and fd table references and frees it.
+ * made: releases the vmspace and fd table references and frees it.  No
+ * locks held.
  */
 void lwproc_abandon(struct proc *p);
 
@@ -196,7 +197,11 @@ void lwproc_freelwp(struct lwp *l);
  */
 void proc_reap(struct proc *p);
 
-/* LWP references (P).  freelwp waits for the count to drop to zero. */
+/*
+ * LWP references: lwp_wait holds its target while it sleeps, and
+ * freelwp waits for the count to drop to zero.  The caller must hold
+ * proc_lock.
+ */
 void lwp_hold(struct lwp *l);
 void lwp_rele(struct lwp *l);
 

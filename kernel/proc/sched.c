@@ -30,6 +30,7 @@ static TAILQ_HEAD(lwpq, lwp) sched_runq = TAILQ_HEAD_INITIALIZER(sched_runq);
 static struct lwpq sleepq[SLEEPQ_HASH];
 static struct lwpq sched_timeq = TAILQ_HEAD_INITIALIZER(sched_timeq);
 
+/* The sleep queue of chan.  No requirements. */
 static struct lwpq *
 sleepq_for(const void *chan)
 {
@@ -133,6 +134,7 @@ lwp_startup(struct lwp *prev)
 {
 	struct cpu_info *ci = curcpu();
 
+	KASSERT(spin_held(&sched_lock));
 	/* Stay masked until trap_return's iretq. */
 	ci->ci_spin_intr_enabled = false;
 	sched_switch_finish(prev);
@@ -145,6 +147,7 @@ sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 	struct lwp *l = curlwp;
 	int error = 0;
 
+	KASSERT(spin_held(lk));
 	KASSERT(l != curcpu()->ci_idlelwp);
 	if (lk != &sched_lock) {
 		spin_lock(&sched_lock);

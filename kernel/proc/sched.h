@@ -19,18 +19,19 @@ extern struct spinlock sched_lock;
 /* sleep flags */
 #define SLEEP_INTR 0x1 /* LW_WEXIT ends the sleep with -EINTR */
 
-/* Set up the sleep queues.  Once, from proc_startup. */
+/* Set up the sleep queues.  Once, from proc_startup.  No requirements. */
 void sched_startup(void);
 
 /* Put l (LSIDL, not queued) on the run queue.  No requirements. */
 void sched_setrunnable(struct lwp *l);
 
 /*
- * Sleep on chan, releasing lk (held by the caller) once sched_lock is
- * taken so no wakeup is lost, and retaking it before returning.  lk may
- * be &sched_lock itself.  timeout_ns is an absolute nanouptime() deadline
- * (0 for none).  Returns 0 when woken, -EINTR when SLEEP_INTR is set and
- * the LWP was told to exit, -ETIMEDOUT at the deadline.
+ * Sleep on chan, releasing lk once sched_lock is taken so no wakeup is
+ * lost, and retaking it before returning.  lk may be &sched_lock itself.
+ * timeout_ns is an absolute nanouptime() deadline (0 for none).  Returns
+ * 0 when woken, -EINTR when SLEEP_INTR is set and the LWP was told to
+ * exit, -ETIMEDOUT at the deadline.  The caller must hold lk and no
+ * other spinlock (sched_switch checks).
  */
 int sleep(const void *chan, struct spinlock *lk, int flags,
     uint64_t timeout_ns);
@@ -55,26 +56,37 @@ void sched_yield(void);
  */
 int sched_checkpoint(void);
 
-/* The clock tick: preemption and timed sleeps.  Interrupt context. */
+/*
+ * The clock tick: preemption and timed sleeps.  Interrupt context; no
+ * locks held.
+ */
 void sched_tick(void);
 
 /*
- * The caller, an exited LWP (LSZOMB, proc_lock and sched_lock released
- * in that order by the caller except sched_lock, which it holds), leaves
- * the CPU for good.
+ * The caller, an exited LWP (LSZOMB), leaves the CPU for good; the LWP
+ * that runs next frees its kernel stack.  The caller must hold
+ * sched_lock and no other spinlock (lwp_exit_locked takes sched_lock,
+ * then drops proc_lock).
  */
 void sched_exit_switch(void) __noreturn;
 
-/* Turn the boot context into this CPU's idle LWP and run LWPs forever. */
+/*
+ * Run LWPs forever as this CPU's idle LWP (the boot context, set up by
+ * proc_startup).  No locks held.
+ */
 void sched_idle(void) __noreturn;
 
 /*
  * Called before every return to user mode with interrupts masked: takes
- * a pending preemption and ends the LWP if it was told to exit.
+ * a pending preemption and ends the LWP if it was told to exit.  No
+ * locks held.
  */
 void userret(struct trapframe *tf);
 
-/* A new LWP's first code (from lwp_trampoline): finish the switch. */
+/*
+ * A new LWP's first code (from lwp_trampoline): finish the switch from
+ * prev and release sched_lock, which the switch left held.
+ */
 void lwp_startup(struct lwp *prev);
 
 #endif /* !_PROC_SCHED_H_ */

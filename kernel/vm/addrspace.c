@@ -51,13 +51,14 @@ vmspace_new(void)
 
 	if (vm == NULL)
 		return NULL;
-	if (pmap_create(&vm->vm_pmap) != 0) {
+	if (pmap_create(&vm->vm_pmap, &vm->vm_lock) != 0) {
 		kfree(vm);
 		return NULL;
 	}
 	spinlock_init(&vm->vm_lock, "vmspace");
 	vm->vm_refcnt = 1;
-	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
+	vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS,
+	    &vm->vm_lock);
 	__atomic_add_fetch(&nvmspaces, 1, __ATOMIC_RELAXED);
 	return vm;
 }
@@ -82,19 +83,28 @@ vmspace_ref(struct vmspace *vm)
 	__atomic_add_fetch(&vm->vm_refcnt, 1, __ATOMIC_RELAXED);
 }
 
-/* A mapping of the user page at pa goes away. */
+/*
+ * pmap_remove_pages callback: a mapping of the user page at pa goes
+ * away, and with it the mapping's reference.  Runs with the pmap's
+ * pm_lock held, so it only drops the reference (which may free the
+ * page).  No requirements.
+ */
 static void
 vm_release_pa(paddr_t pa)
 {
 	vm_page_unref(vm_page_from_phys(pa));
 }
 
-/* vm_map callback: an entry leaves the map; drop its pages' mappings. */
+/*
+ * vm_map callback: e, an entry of the vmspace arg, leaves the map; drop
+ * its pages' mappings.  The caller (the map) holds vm_lock.
+ */
 static void
 vm_unmap_entry(void *arg, struct vm_map_entry *e)
 {
 	struct vmspace *vm = arg;
 
+	KASSERT(spin_held(&vm->vm_lock));
 	pmap_remove_pages(&vm->vm_pmap, e->e_start, e->e_end, vm_release_pa);
 }
 
@@ -107,8 +117,15 @@ vmspace_rel(struct vmspace *vm)
 	spin_lock(&vmspace_list_lock);
 	LIST_REMOVE(vm, vm_list);
 	spin_unlock(&vmspace_list_lock);
+	/*
+	 * Nobody else can reach vm now, but the map and the pmap are torn
+	 * down under vm_lock all the same, as every change to them is (their
+	 * functions assert it).
+	 */
+	spin_lock(&vm->vm_lock);
 	pmap_drop_shared(&vm->vm_pmap); /* what others still use: not ours to free */
 	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
+	spin_unlock(&vm->vm_lock);
 	pmap_destroy(&vm->vm_pmap);
 	kfree(vm);
 	__atomic_sub_fetch(&nvmspaces, 1, __ATOMIC_RELAXED);
@@ -190,9 +207,11 @@ vmspace_remove_locked(struct vmspace *vm, vaddr_t start, vaddr_t end)
 }
 
 /*
- * vm_map_protect callback: bring the pmap in line with e's new
- * protection.  Private pages never gain write access here: one may
- * still be shared copy-on-write, and the first write faults and decides.
+ * vm_map_protect callback: bring the pmap of the vmspace arg in line
+ * with e's new protection.  Private pages never gain write access here:
+ * one may still be shared copy-on-write, and the first write faults and
+ * decides.  The caller (the map) holds vm_lock, and the range is
+ * reserved (pmap_reserve).
  */
 static void
 vm_protect_entry(void *arg, struct vm_map_entry *e)
@@ -200,6 +219,7 @@ vm_protect_entry(void *arg, struct vm_map_entry *e)
 	struct vmspace *vm = arg;
 	vm_prot_t prot = e->e_prot;
 
+	KASSERT(spin_held(&vm->vm_lock));
 	if (!(e->e_flags & VM_ENTRY_SHARED))
 		prot = vm_prot_nowrite(prot);
 	pmap_protect(&vm->vm_pmap, e->e_start, e->e_end, prot);
@@ -334,16 +354,20 @@ vmspace_fork(struct vmspace *vm)
 		return NULL;
 	/*
 	 * Under vmspace_list_lock, so that a truncation sees the sharing
-	 * either before it starts or with the child listed.
+	 * either before it starts or with the child listed.  nvm is not
+	 * reachable yet, but its lock is taken too: the map and the pmap
+	 * assert that whoever changes them holds it.
 	 */
 	spin_lock(&vmspace_list_lock);
 	spin_lock(&vm->vm_lock);
+	spin_lock(&nvm->vm_lock);
 	nvm->vm_brk_start = vm->vm_brk_start;
 	nvm->vm_brk = vm->vm_brk;
 	/* The entries, then every page table shared copy-on-write. */
 	error = vm_map_copy(&nvm->vm_map, &vm->vm_map, NULL, NULL);
 	if (error == 0)
 		error = pmap_fork(&nvm->vm_pmap, &vm->vm_pmap);
+	spin_unlock(&nvm->vm_lock);
 	spin_unlock(&vm->vm_lock);
 	LIST_INSERT_HEAD(&vmspace_list, nvm, vm_list);
 	spin_unlock(&vmspace_list_lock);
@@ -352,6 +376,43 @@ vmspace_fork(struct vmspace *vm)
 		return NULL;
 	}
 	return nvm;
+}
+
+vaddr_t
+vmspace_brk(struct vmspace *vm, vaddr_t brk)
+{
+	vaddr_t old_top, new_top, start;
+	int error = 0;
+
+	spin_lock(&vm->vm_lock);
+	if (brk < vm->vm_brk_start || brk > MMAP_TOP)
+		goto out;
+	old_top = round_page(vm->vm_brk);
+	new_top = round_page(brk);
+	/* Nothing can be mapped below the map's start (vmspace_remove). */
+	start = MAX(new_top, vm->vm_map.m_min);
+	if (new_top > old_top) {
+		error = vm_map_is_free(&vm->vm_map, old_top, new_top) ?
+		    vm_map_insert(&vm->vm_map, old_top, new_top,
+			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) :
+		    -ENOMEM;
+	} else if (start < old_top) {
+		error = vmspace_remove_locked(vm, start, old_top);
+	}
+	if (error == 0)
+		vm->vm_brk = brk;
+out:
+	brk = vm->vm_brk;
+	spin_unlock(&vm->vm_lock);
+	return brk;
+}
+
+void
+vmspace_brk_init(struct vmspace *vm, vaddr_t brk)
+{
+	spin_lock(&vm->vm_lock);
+	vm->vm_brk_start = vm->vm_brk = brk;
+	spin_unlock(&vm->vm_lock);
 }
 
 int

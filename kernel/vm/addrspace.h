@@ -13,11 +13,17 @@
  *     (a memfd, or the object MAP_SHARED|MAP_ANONYMOUS makes); every
  *     mapping maps the object's page itself.
  *
- * Locking: vm_lock guards the map, the break and the pmap contents as the
- * map sees them.  It is a spinlock: nothing here sleeps, and no user
- * memory is touched under it.  vmspace_list_lock (addrspace.c) guards the
- * list of every vmspace.  Lock order: vmspace_list_lock, vm_lock, an
- * object's vo_lock, the pmap's pm_lock, ptshare_lock.
+ * Locking.  vm_lock is a spinlock: nothing here sleeps, and no user
+ * memory is touched under it.  Lock order: vmspace_list_lock, vm_lock,
+ * an object's vo_lock, the pmap's pm_lock, ptshare_lock.  Two vm_locks
+ * are held at once only by vmspace_fork: the parent's, then that of the
+ * new child, which nobody else can reach yet.
+ *   (L)  vmspace_list_lock (addrspace.c), which guards the list of every
+ *        vmspace
+ *   (m)  vm_lock: the map, the break, and what the pmap maps as the map
+ *        sees it (the map and the pmap assert it; the pmap also takes
+ *        its own pm_lock inside)
+ *   (a)  atomic
  */
 #ifndef _VM_ADDRSPACE_H_
 #define _VM_ADDRSPACE_H_
@@ -32,27 +38,41 @@
 struct vm_object;
 
 struct vmspace {
-	LIST_ENTRY(vmspace) vm_list;   /* (vmspace_list_lock in addrspace.c) */
+	/* (L) */
+	LIST_ENTRY(vmspace) vm_list;
+
+	/* (a) */
+	int vm_refcnt;
+
 	struct spinlock vm_lock;
-	int vm_refcnt;                 /* atomic */
-	struct vm_map vm_map;
+
+	/* (m) */
+	struct vm_map vm_map;          /* its m_lock is vm_lock */
 	vaddr_t vm_brk_start;          /* the heap starts here ... */
 	vaddr_t vm_brk;                /* ... and ends here */
-	struct pmap vm_pmap;
+	struct pmap vm_pmap;           /* its pm_owner_lock is vm_lock */
 };
 
 #define USTACK_TOP VM_MAX_USER_ADDRESS
 #define USTACK_SIZE (8UL << 20)
 #define MMAP_TOP (USTACK_TOP - USTACK_SIZE - (1UL << 30))
 
-/* A new empty address space with one reference, or NULL. */
+/*
+ * A new empty address space with one reference, the caller's (dropped
+ * with vmspace_rel), or NULL.  No requirements.
+ */
 struct vmspace *vmspace_alloc(void);
+/* One more reference to vm, which the caller holds one to.  No requirements. */
 void vmspace_ref(struct vmspace *vm);
-/* Drop a reference; the last one frees every page and page table. */
+/*
+ * Drop a reference; the last one frees every page and page table (vm
+ * must then be active on no CPU).  The caller may hold a vkernel's token
+ * (vmspace_entry_delete does), but no other lock.
+ */
 void vmspace_rel(struct vmspace *vm);
-/* Load vm's page tables on this CPU. */
+/* Load vm's page tables on this CPU.  No requirements. */
 void vmspace_activate(struct vmspace *vm);
-/* Live vmspaces, for kstat. */
+/* Live vmspaces, for kstat.  No requirements. */
 uint64_t vmspace_count(void);
 
 /*
@@ -60,20 +80,22 @@ uint64_t vmspace_count(void);
  * flags (VM_ENTRY_*), backed by obj from byte offset off (obj NULL for
  * anonymous private memory; the caller's reference passes to the map on
  * success).  Returns 0, -EEXIST if anything is mapped there, or -ENOMEM.
+ * No locks held.
  */
 int vmspace_insert(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off);
 
 /*
  * Unmap [start, end) and drop its pages; holes are fine.  0, or -ENOMEM
- * (no memory, or the map-entry limit) with nothing changed.
+ * (no memory, or the map-entry limit) with nothing changed.  No locks
+ * held.
  */
 int vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Set the protection of [start, end).  -ENOMEM if part of the range is
  * unmapped (Linux), or on no memory or the map-entry limit, and nothing
- * is changed then.
+ * is changed then.  No locks held.
  */
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
@@ -82,29 +104,34 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
  * Drop the hardware mappings of [start, end): private pages read back as
  * zeros (or the memfd's contents), shared ones keep their contents.
  * 0, or -ENOMEM if part of the range is unmapped or no memory is left
- * (nothing changed then).
+ * (nothing changed then).  No locks held.
  */
 int vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
-/* vmspace_dontneed without the coverage check (holes are skipped). */
+/*
+ * vmspace_dontneed without the coverage check (holes are skipped).  No
+ * locks held.
+ */
 int vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Find len bytes of unmapped space: hint if it is free and usable, else
- * the highest free range below MMAP_TOP.  0 and *addr, or -ENOMEM.
+ * the highest free range below MMAP_TOP.  0 and *addr, or -ENOMEM.  No
+ * locks held.  (The space may be taken by the time the caller maps it;
+ * vmspace_insert then fails with -EEXIST.)
  */
 int vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len,
     vaddr_t *addr);
 
-/* True if [start, end) overlaps no entry. */
+/* True if [start, end) overlaps no entry.  No locks held. */
 bool vmspace_is_free(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
-/* True if entries cover all of [start, end). */
+/* True if entries cover all of [start, end).  No locks held. */
 bool vmspace_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * True if entries allowing access cover all of [start, end) (an empty
- * range is fine).
+ * range is fine).  No locks held.
  */
 bool vmspace_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t access);
@@ -131,7 +158,7 @@ int vmspace_truncate_object(struct vm_object *obj, uint64_t size);
 /*
  * mmap in vm with Linux's arguments and errors (sys_mmap, and
  * vmspace_mmap for a vmspace a process controls).  fd is looked up in the
- * calling process.  Returns the address or -errno.
+ * calling process.  Returns the address or -errno.  No locks held.
  */
 long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot,
     int flags, int fd, off_t offset);
@@ -148,13 +175,32 @@ ssize_t vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf,
 ssize_t vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf,
     size_t n);
 
-/* A copy-on-write copy of vm for fork, or NULL (no memory). */
+/*
+ * A copy-on-write copy of vm for fork, with one reference (the caller's),
+ * or NULL (no memory).  No locks held.
+ */
 struct vmspace *vmspace_fork(struct vmspace *vm);
+
+/*
+ * Move the end of vm's heap to brk (the brk syscall): the heap grows
+ * into free space or shrinks, its pages going with it.  Returns the new
+ * break, or the old one when brk is below the heap's start or above
+ * MMAP_TOP, would overlap another mapping, or memory runs out.  No locks
+ * held.
+ */
+vaddr_t vmspace_brk(struct vmspace *vm, vaddr_t brk);
+
+/*
+ * Start vm's heap, empty, at brk: the end of a new program image (exec).
+ * No locks held.
+ */
+void vmspace_brk_init(struct vmspace *vm, vaddr_t brk);
 
 /*
  * Write len bytes of buf into vm at va whatever the protection, making
  * pages and breaking copy-on-write sharing as needed (the ELF loader and
  * exec's stack).  0, -EFAULT when part of the range is unmapped, -ENOMEM.
+ * No locks held.
  */
 int vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len);
 

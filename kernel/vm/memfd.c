@@ -25,7 +25,8 @@
 /*
  * Copy between the object and a user buffer, page by page, from the
  * file offset: at most n bytes, stopping at the object's end when
- * reading.  Returns the count, or -errno if nothing was copied.
+ * reading.  Returns the count, or -errno if nothing was copied.  No
+ * locks held (the user buffer may fault).
  */
 static ssize_t
 memfd_rw(struct file *fp, void *ubuf, size_t n, bool write)
@@ -71,6 +72,7 @@ memfd_rw(struct file *fp, void *ubuf, size_t n, bool write)
 	return done > 0 ? (ssize_t)done : error;
 }
 
+/* fo_read: memfd_rw from the file offset; never waits.  No locks held. */
 static ssize_t
 memfd_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
@@ -78,12 +80,14 @@ memfd_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	return memfd_rw(fp, ubuf, n, false);
 }
 
+/* fo_write: memfd_rw at the file offset, growing the object.  No locks held. */
 static ssize_t
 memfd_write(struct file *fp, const void *ubuf, size_t n)
 {
 	return memfd_rw(fp, (void *)ubuf, n, true);
 }
 
+/* fo_stat: a regular file of the object's size.  No locks held. */
 static void
 memfd_stat(struct file *fp, struct stat *st)
 {
@@ -91,12 +95,15 @@ memfd_stat(struct file *fp, struct stat *st)
 
 	st->st_mode = S_IFREG | 0777;
 	st->st_nlink = 1;
+	spin_lock(&obj->vo_lock);
 	st->st_size = obj->vo_size;
-	st->st_blksize = PAGE_SIZE;
 	st->st_blocks = obj->vo_npages * (PAGE_SIZE / 512);
+	spin_unlock(&obj->vo_lock);
+	st->st_blksize = PAGE_SIZE;
 	st->st_ino = (uint64_t)obj >> 4;
 }
 
+/* fo_close: drop the file's reference to the object.  No locks held. */
 static void
 memfd_close(struct file *fp)
 {
@@ -110,6 +117,11 @@ static const struct fileops memfd_ops = {
 	.fo_close = memfd_close,
 };
 
+/*
+ * memfd_create(name, flags): a new empty memory object behind a new fd
+ * (close-on-exec with MFD_CLOEXEC; the name is checked, not kept).
+ * Returns the fd, -EINVAL, -EFAULT, -ENOMEM or -EMFILE.
+ */
 long
 sys_memfd_create(const char *uname, unsigned int flags)
 {
@@ -140,6 +152,10 @@ sys_memfd_create(const char *uname, unsigned int flags)
 	return fd;
 }
 
+/*
+ * ftruncate(fd, length): set a memfd's size (vmspace_truncate_object).
+ * Returns 0, -EBADF, -EINVAL (not a memfd, or length < 0) or -ENOMEM.
+ */
 long
 sys_ftruncate(int fd, off_t length)
 {
@@ -157,6 +173,7 @@ sys_ftruncate(int fd, off_t length)
 	return error;
 }
 
+/* See file.h.  No requirements. */
 struct vm_object *
 memfd_object(struct file *fp)
 {

@@ -18,6 +18,7 @@
 #define MAP_SUPPORTED (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | \
 	MAP_NORESERVE | MAP_POPULATE | MAP_FIXED_NOREPLACE | MAP_STACK)
 
+/* Linux's PROT_* bits as a vm_prot_t.  No requirements. */
 static vm_prot_t
 prot_to_vm(int prot)
 {
@@ -35,6 +36,7 @@ prot_to_vm(int prot)
 /*
  * Check an (addr, len) range for munmap/mprotect/madvise: addr page
  * aligned, len rounded up without wrapping, inside the user range.
+ * Returns 0 with the end in *end, or -EINVAL.  No requirements.
  */
 static int
 vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
@@ -48,8 +50,9 @@ vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
 }
 
 /*
- * The object an fd-backed mmap maps, with a reference for the mapping:
- * only memfds can be mapped (ABI.md section 3).  0, -EBADF or -EINVAL.
+ * The object an fd-backed mmap maps, in *objp with a reference for the
+ * mapping (the caller's until vmspace_insert takes it): only memfds can
+ * be mapped (ABI.md section 3).  0, -EBADF or -EINVAL.  No locks held.
  */
 static int
 mmap_fd_object(int fd, struct vm_object **objp)
@@ -67,6 +70,7 @@ mmap_fd_object(int fd, struct vm_object **objp)
 	return obj != NULL ? 0 : -EINVAL;
 }
 
+/* mmap in the calling process's address space (kern_mmap). */
 long
 sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 {
@@ -74,6 +78,7 @@ sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 	    offset);
 }
 
+/* See addrspace.h.  No locks held. */
 long
 kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
     int fd, off_t offset)
@@ -147,6 +152,7 @@ kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
 	return va;
 }
 
+/* munmap(addr, len): 0, -EINVAL (len 0 or a bad range) or -ENOMEM. */
 long
 sys_munmap(void *uaddr, size_t len)
 {
@@ -161,6 +167,10 @@ sys_munmap(void *uaddr, size_t len)
 	return vmspace_remove(curproc->p_vmspace, (vaddr_t)uaddr, end);
 }
 
+/*
+ * mprotect(addr, len, prot): 0, -EINVAL (bad prot or range) or -ENOMEM
+ * (part unmapped, or no memory), with Linux's order of checks.
+ */
 long
 sys_mprotect(void *uaddr, size_t len, int prot)
 {
@@ -181,6 +191,11 @@ sys_mprotect(void *uaddr, size_t len, int prot)
 	    prot_to_vm(prot));
 }
 
+/*
+ * madvise(addr, len, advice): DONTNEED and FREE drop the pages, WILLNEED
+ * makes them, the rest are hints; like Linux, -ENOMEM when part of the
+ * range is unmapped, -EINVAL for an unknown advice or a bad range.
+ */
 long
 sys_madvise(void *uaddr, size_t len, int advice)
 {
@@ -215,26 +230,11 @@ sys_madvise(void *uaddr, size_t len, int advice)
 /*
  * brk(addr): move the end of the heap to addr, returning the new end, or
  * the old one when addr is below the start, overlaps another mapping or
- * memory runs out (Linux returns the current break on failure).
+ * memory runs out (Linux returns the current break on failure).  The
+ * whole change is made under vm_lock (vmspace_brk).
  */
 long
 sys_brk(void *uaddr)
 {
-	struct vmspace *vm = curproc->p_vmspace;
-	vaddr_t want = (vaddr_t)uaddr, cur = vm->vm_brk;
-	vaddr_t old_top = round_page(cur), new_top = round_page(want);
-
-	if (want < vm->vm_brk_start || want > MMAP_TOP)
-		return cur;
-	if (new_top > old_top) {
-		if (!vmspace_is_free(vm, old_top, new_top) ||
-		    vmspace_insert(vm, old_top, new_top,
-			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) != 0)
-			return cur;
-	} else if (new_top < old_top) {
-		if (vmspace_remove(vm, new_top, old_top) != 0)
-			return cur;
-	}
-	vm->vm_brk = want;
-	return want;
+	return vmspace_brk(curproc->p_vmspace, (vaddr_t)uaddr);
 }

@@ -28,7 +28,10 @@ vm_prot_nowrite(vm_prot_t prot)
 	return (prot & ~VM_PROT_WRITE) | VM_PROT_READ;
 }
 
-/* Can an entry with prot satisfy access?  x86 pages are always readable. */
+/*
+ * Can an entry with prot satisfy access?  x86 pages are always readable.
+ * No requirements.
+ */
 bool
 vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 {
@@ -37,17 +40,28 @@ vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 	return (access & ~prot) == 0;
 }
 
-/* The page of e's object that va falls in.  See vm_object_getpage. */
+/*
+ * The page of e's object that va falls in, in *pgp with a reference for
+ * the caller (see vm_object_getpage); past the object's end is -EIO.  e
+ * is an entry of vm.  The caller must hold vm->vm_lock, which keeps e.
+ */
 static int
-vm_entry_objpage(struct vm_map_entry *e, vaddr_t va, struct vm_page **pgp)
+vm_entry_objpage(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
+    struct vm_page **pgp)
 {
-	uint64_t idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
-	int error = vm_object_getpage(e->e_object, idx, pgp);
+	uint64_t idx;
+	int error;
 
+	KASSERT(spin_held(&vm->vm_lock));
+	idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
+	error = vm_object_getpage(e->e_object, idx, pgp);
 	return error == -EFAULT ? -EIO : error; /* past the end: SIGBUS */
 }
 
-/* A private copy of the page at pa, with one reference, or NULL. */
+/*
+ * A private copy of the page at pa, with one reference (the caller's,
+ * which it hands to a mapping), or NULL.  No requirements.
+ */
 static struct vm_page *
 vm_page_copy(paddr_t pa)
 {
@@ -75,24 +89,28 @@ vm_prot_grants(vm_prot_t prot, vm_prot_t access)
  * (Re)map the page at pa at va with prot, for a fault needing access
  * (0 for vm_write's forced access, which needs only the page): the
  * protection must grant the access, so a retried access cannot fault
- * again for the same reason.  0 or -ENOMEM.  vm_lock is held.
+ * again for the same reason.  0 or -ENOMEM.  The caller must hold
+ * vm->vm_lock.
  */
 static int
 vm_map_pa(struct vmspace *vm, vaddr_t va, paddr_t pa, vm_prot_t prot,
     vm_prot_t access)
 {
+	KASSERT(spin_held(&vm->vm_lock));
 	KASSERT(access == 0 || vm_prot_grants(prot, access));
 	return pmap_enter(&vm->vm_pmap, va, pa, prot, 0);
 }
 
 /*
  * Map pg (whose reference passes to the mapping) at va with prot, as
- * vm_map_pa.  On failure the reference is dropped.  vm_lock is held.
+ * vm_map_pa, and set *pap to its address.  Returns 0, or -ENOMEM with
+ * the reference dropped.  The caller must hold vm->vm_lock.
  */
 static int
 vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
     vm_prot_t access, paddr_t *pap)
 {
+	KASSERT(spin_held(&vm->vm_lock));
 	*pap = vm_page_to_phys(pg);
 	if (vm_map_pa(vm, va, *pap, prot, access) != 0) {
 		vm_page_unref(pg);
@@ -106,7 +124,7 @@ vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
  * set *pap to it.  force (vm_write) ignores the entry's protection and
  * only guarantees a private, writable-through-the-direct-map page: the
  * mapping's protection is left as the entry has it.  Returns 0, -EIO
- * (past a memfd's end) or -ENOMEM.  vm_lock is held.
+ * (past a memfd's end) or -ENOMEM.  The caller must hold vm->vm_lock.
  */
 int
 vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
@@ -164,7 +182,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		pg->pg_refcnt = 1;
 		return vm_enter(vm, va, pg, e->e_prot, need, pap);
 	}
-	error = vm_entry_objpage(e, va, &opg);
+	error = vm_entry_objpage(vm, e, va, &opg);
 	if (error != 0)
 		return error;
 	if (e->e_flags & VM_ENTRY_SHARED)

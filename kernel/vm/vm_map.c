@@ -25,6 +25,7 @@
 #include <systm.h>
 #include <param.h>
 #include <errno.h>
+#include <spinlock.h>
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
 
@@ -72,7 +73,9 @@ vm_map_entry_maxgap(const struct vm_map_entry *e)
 
 /*
  * Recompute e_maxgap of e alone; its children must be right.  The tree
- * macros call this as RB_AUGMENT.  The caller holds the map's lock.
+ * macros call this as RB_AUGMENT.  The caller holds the map's lock; it
+ * is not asserted here, since the macros do not pass the map, but every
+ * function that reaches the macros asserts it.
  */
 static void
 vm_map_entry_augment(struct vm_map_entry *e)
@@ -85,12 +88,13 @@ vm_map_entry_augment(struct vm_map_entry *e)
  * every other node must be right (after RB_INSERT they are: the new leaf
  * has no gap yet, and the macros recompute the nodes they rotate).  The
  * walk stops at the first node whose e_maxgap does not change: nothing
- * above it can change either.  e may be NULL.  The caller holds the
- * map's lock.
+ * above it can change either.  e, an entry of m, may be NULL.  The
+ * caller holds m's lock.
  */
 static void
-vm_map_fixup(struct vm_map_entry *e)
+vm_map_fixup(struct vm_map *m, struct vm_map_entry *e)
 {
+	KASSERT(vm_map_locked(m));
 	for (; e != NULL; e = PARENT(e)) {
 		vsize_t old = e->e_maxgap;
 
@@ -103,12 +107,13 @@ vm_map_fixup(struct vm_map_entry *e)
 /*
  * Recompute e_maxgap from e all the way up to the root.  For after
  * RB_REMOVE, which leaves the nodes above the spot it changed stale (so
- * an unchanged node there says nothing about its ancestors).  The caller
- * holds the map's lock.
+ * an unchanged node there says nothing about its ancestors).  e, an
+ * entry of m, may be NULL.  The caller holds m's lock.
  */
 static void
-vm_map_fixup_all(struct vm_map_entry *e)
+vm_map_fixup_all(struct vm_map *m, struct vm_map_entry *e)
 {
+	KASSERT(vm_map_locked(m));
 	for (; e != NULL; e = PARENT(e))
 		vm_map_entry_augment(e);
 }
@@ -122,13 +127,14 @@ vm_map_assert_range(const struct vm_map *m, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Free an entry that is out of the tree, with its reference to its
- * object.  The caller holds the map's lock (vm_object_rel must not need
+ * Free e, an entry just taken out of m's tree, with its reference to its
+ * object.  The caller holds m's lock (so vm_object_rel must not need
  * it).
  */
 static void
-vm_map_entry_free(struct vm_map_entry *e)
+vm_map_entry_free(struct vm_map *m, struct vm_map_entry *e)
 {
+	KASSERT(vm_map_locked(m));
 	if (e->e_object != NULL)
 		vm_object_rel(e->e_object);
 	kfree(e);
@@ -158,8 +164,10 @@ static void
 vm_map_set_gap(struct vm_map *m, struct vm_map_entry *prev,
     struct vm_map_entry *next)
 {
-	vaddr_t lo = prev != NULL ? prev->e_end : m->m_min;
+	vaddr_t lo;
 
+	KASSERT(vm_map_locked(m));
+	lo = prev != NULL ? prev->e_end : m->m_min;
 	if (next == NULL) {
 		KASSERT(lo <= m->m_max);
 		m->m_topgap = m->m_max - lo;
@@ -167,7 +175,7 @@ vm_map_set_gap(struct vm_map *m, struct vm_map_entry *prev,
 	}
 	KASSERT(lo <= next->e_start);
 	next->e_gap = next->e_start - lo;
-	vm_map_fixup(next);
+	vm_map_fixup(m, next);
 }
 
 /*
@@ -179,6 +187,7 @@ vm_map_link(struct vm_map *m, struct vm_map_entry *e)
 {
 	struct vm_map_entry *dup;
 
+	KASSERT(vm_map_locked(m));
 	KASSERT(m->m_min <= e->e_start && e->e_start < e->e_end &&
 	    e->e_end <= m->m_max);
 	e->e_gap = e->e_maxgap = 0;
@@ -193,13 +202,15 @@ vm_map_link(struct vm_map *m, struct vm_map_entry *e)
  * The lowest node whose subtree loses e when RB_REMOVE takes e out (NULL
  * if that is no node): e's parent when e has at most one child; else the
  * parent of e's successor, which moves into e's place, or that successor
- * itself if it is e's child.  The caller holds the map's lock.
+ * itself if it is e's child.  e is an entry of m.  The caller holds m's
+ * lock.
  */
 static struct vm_map_entry *
-vm_map_unlink_spot(struct vm_map_entry *e)
+vm_map_unlink_spot(struct vm_map *m, struct vm_map_entry *e)
 {
 	struct vm_map_entry *s;
 
+	KASSERT(vm_map_locked(m));
 	if (LEFT(e) == NULL || RIGHT(e) == NULL)
 		return PARENT(e);
 	for (s = RIGHT(e); LEFT(s) != NULL; s = LEFT(s))
@@ -217,13 +228,14 @@ vm_map_unlink(struct vm_map *m, struct vm_map_entry *e)
 {
 	struct vm_map_entry *prev, *next, *spot;
 
+	KASSERT(vm_map_locked(m));
 	prev = RB_PREV(vm_map_tree, &m->m_tree, e);
 	next = RB_NEXT(vm_map_tree, &m->m_tree, e);
-	spot = vm_map_unlink_spot(e);
+	spot = vm_map_unlink_spot(m, e);
 	RB_REMOVE(vm_map_tree, &m->m_tree, e);
 	KASSERT(m->m_nentries > 0);
 	m->m_nentries--;
-	vm_map_fixup_all(spot);
+	vm_map_fixup_all(m, spot);
 	vm_map_set_gap(m, prev, next);
 }
 
@@ -235,10 +247,11 @@ static void
 vm_map_entry_delete(struct vm_map *m, struct vm_map_entry *e,
     vm_map_unmap_fn *unmap, void *arg)
 {
+	KASSERT(vm_map_locked(m));
 	vm_map_unlink(m, e);
 	if (unmap != NULL)
 		unmap(arg, e);
-	vm_map_entry_free(e);
+	vm_map_entry_free(m, e);
 }
 
 /*
@@ -250,10 +263,11 @@ static void
 vm_map_absorb(struct vm_map *m, struct vm_map_entry *a,
     struct vm_map_entry *b)
 {
+	KASSERT(vm_map_locked(m));
 	KASSERT(vm_map_entry_joins(a, b));
 	a->e_end = b->e_end;
 	vm_map_unlink(m, b);
-	vm_map_entry_free(b);
+	vm_map_entry_free(m, b);
 }
 
 /*
@@ -266,6 +280,7 @@ static void
 vm_map_split(struct vm_map *m, struct vm_map_entry *e, vaddr_t va,
     struct vm_map_entry *upper)
 {
+	KASSERT(vm_map_locked(m));
 	KASSERT(e->e_start < va && va < e->e_end);
 	*upper = *e;
 	upper->e_start = va;
@@ -285,6 +300,7 @@ vm_map_simplify(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e, *next, *prev;
 
+	KASSERT(vm_map_locked(m));
 	if ((e = vm_map_first_after(m, start)) == NULL)
 		return;
 	if ((prev = vm_map_prev(m, e)) != NULL)
@@ -305,6 +321,7 @@ vm_map_simplify(struct vm_map *m, vaddr_t start, vaddr_t end)
 static struct vm_map_entry *
 vm_map_rightmost_fit(struct vm_map *m, struct vm_map_entry *e, vsize_t len)
 {
+	KASSERT(vm_map_locked(m));
 	if (e->e_gap >= len)
 		return e;
 	e = LEFT(e);
@@ -321,14 +338,18 @@ vm_map_rightmost_fit(struct vm_map *m, struct vm_map_entry *e, vsize_t len)
 }
 
 /*
- * Make m an empty map of [min, max), both page aligned, min < max.  No
+ * Make m an empty map of [min, max), both page aligned, min < max,
+ * guarded from now on by lock: the lock of the address space that owns
+ * m, which every other function here asserts the caller holds.  lock is
+ * NULL only for a map that a single thread uses (the host tests).  No
  * requirements.
  */
 void
-vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max)
+vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max, struct spinlock *lock)
 {
 	KASSERT((min & PAGE_MASK) == 0 && (max & PAGE_MASK) == 0);
 	KASSERT(min < max);
+	m->m_lock = lock;
 	RB_INIT(&m->m_tree);
 	m->m_min = min;
 	m->m_max = max;
@@ -339,13 +360,25 @@ vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max)
 }
 
 /*
+ * True if the caller holds m's lock, or m has none.  For the assertions
+ * that open every function here.  No requirements.
+ */
+bool
+vm_map_locked(const struct vm_map *m)
+{
+	return m->m_lock == NULL || spin_held(m->m_lock);
+}
+
+/*
  * The entry containing va, or NULL.  The caller holds the map's lock.
  */
 struct vm_map_entry *
 vm_map_lookup(struct vm_map *m, vaddr_t va)
 {
-	struct vm_map_entry *e = RB_ROOT(&m->m_tree);
+	struct vm_map_entry *e;
 
+	KASSERT(vm_map_locked(m));
+	e = RB_ROOT(&m->m_tree);
 	while (e != NULL) {
 		m->m_nvisits++;
 		if (va < e->e_start)
@@ -365,8 +398,10 @@ vm_map_lookup(struct vm_map *m, vaddr_t va)
 struct vm_map_entry *
 vm_map_first_after(struct vm_map *m, vaddr_t va)
 {
-	struct vm_map_entry *e = RB_ROOT(&m->m_tree), *best = NULL;
+	struct vm_map_entry *e, *best = NULL;
 
+	KASSERT(vm_map_locked(m));
+	e = RB_ROOT(&m->m_tree);
 	while (e != NULL) {
 		m->m_nvisits++;
 		if (e->e_end > va) {
@@ -383,8 +418,9 @@ vm_map_first_after(struct vm_map *m, vaddr_t va)
  * map's lock.
  */
 struct vm_map_entry *
-vm_map_next(struct vm_map *m __unused_arg, struct vm_map_entry *e)
+vm_map_next(struct vm_map *m, struct vm_map_entry *e)
 {
+	KASSERT(vm_map_locked(m));
 	return RB_NEXT(vm_map_tree, &m->m_tree, e);
 }
 
@@ -393,8 +429,9 @@ vm_map_next(struct vm_map *m __unused_arg, struct vm_map_entry *e)
  * map's lock.
  */
 struct vm_map_entry *
-vm_map_prev(struct vm_map *m __unused_arg, struct vm_map_entry *e)
+vm_map_prev(struct vm_map *m, struct vm_map_entry *e)
 {
+	KASSERT(vm_map_locked(m));
 	return RB_PREV(vm_map_tree, &m->m_tree, e);
 }
 
@@ -405,6 +442,7 @@ vm_map_prev(struct vm_map *m __unused_arg, struct vm_map_entry *e)
 struct vm_map_entry *
 vm_map_min_entry(struct vm_map *m)
 {
+	KASSERT(vm_map_locked(m));
 	return RB_MIN(vm_map_tree, &m->m_tree);
 }
 
@@ -417,6 +455,7 @@ vm_map_is_free(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e;
 
+	KASSERT(vm_map_locked(m));
 	KASSERT(start < end);
 	if (start < m->m_min || end > m->m_max)
 		return false;
@@ -433,6 +472,7 @@ vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e, *next;
 
+	KASSERT(vm_map_locked(m));
 	KASSERT(start < end);
 	e = vm_map_lookup(m, start);
 	while (e != NULL && e->e_end < end) {
@@ -460,6 +500,7 @@ vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 {
 	struct vm_map_entry new, *prev, *next, *e;
 
+	KASSERT(vm_map_locked(m));
 	vm_map_assert_range(m, start, end);
 	next = vm_map_first_after(m, start);
 	if (next != NULL && next->e_start < end)
@@ -507,6 +548,7 @@ joined:
 int
 vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end)
 {
+	KASSERT(vm_map_locked(m));
 	return vm_map_clip(m, start, end, false);
 }
 
@@ -525,6 +567,7 @@ vm_map_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool unmap)
 	struct vm_map_entry *lo, *hi, *lo_upper = NULL, *hi_upper = NULL;
 	unsigned grow;
 
+	KASSERT(vm_map_locked(m));
 	vm_map_assert_range(m, start, end);
 	lo = vm_map_lookup(m, start);
 	if (lo != NULL && lo->e_start == start)
@@ -572,6 +615,7 @@ vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 	struct vm_map_entry *e, *next;
 	int error;
 
+	KASSERT(vm_map_locked(m));
 	if ((error = vm_map_clip(m, start, end, true)) != 0)
 		return error;
 	for (e = vm_map_first_after(m, start); e != NULL && e->e_start < end;
@@ -598,6 +642,7 @@ vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	struct vm_map_entry *e;
 	int error;
 
+	KASSERT(vm_map_locked(m));
 	vm_map_assert_range(m, start, end);
 	if (!vm_map_covers(m, start, end))
 		return -ENOMEM;
@@ -633,6 +678,7 @@ vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr)
 	struct vm_map_entry *e, *above = NULL, *below = NULL;
 	vaddr_t lo;
 
+	KASSERT(vm_map_locked(m));
 	KASSERT(len > 0 && (len & PAGE_MASK) == 0);
 	KASSERT((top & PAGE_MASK) == 0 && top <= m->m_max);
 	if (top < m->m_min || top - m->m_min < len)
@@ -667,13 +713,14 @@ vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr)
 /*
  * Remove and free every entry, in address order, calling unmap(arg, e)
  * for each as vm_map_delete does; m is then empty.  The caller holds the
- * map's lock, or is its only user.
+ * map's lock.
  */
 void
 vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 {
 	struct vm_map_entry *e;
 
+	KASSERT(vm_map_locked(m));
 	while ((e = vm_map_min_entry(m)) != NULL)
 		vm_map_entry_delete(m, e, unmap, arg);
 	KASSERT(m->m_nentries == 0 && m->m_topgap == m->m_max - m->m_min);
@@ -695,6 +742,7 @@ vm_map_copy(struct vm_map *dst, struct vm_map *src, vm_map_copy_fn *copy,
 	struct vm_map_entry *se, *de;
 	int error;
 
+	KASSERT(vm_map_locked(dst) && vm_map_locked(src));
 	KASSERT(dst->m_nentries == 0);
 	RB_FOREACH(se, vm_map_tree, &src->m_tree) {
 		if ((de = kmalloc(sizeof *de, 0)) == NULL)
@@ -718,6 +766,7 @@ static bool
 vm_map_check_entry(const struct vm_map *m, const struct vm_map_entry *e,
     vaddr_t prev_end)
 {
+	KASSERT(vm_map_locked(m));
 	return (e->e_start & PAGE_MASK) == 0 && (e->e_end & PAGE_MASK) == 0 &&
 	    prev_end <= e->e_start && e->e_start < e->e_end &&
 	    e->e_end <= m->m_max && e->e_gap == e->e_start - prev_end;
@@ -739,6 +788,7 @@ vm_map_check_subtree(const struct vm_map *m, struct vm_map_entry *e,
 	struct vm_map_entry *l, *r;
 	int hl, hr;
 
+	KASSERT(vm_map_locked(m));
 	if (e == NULL)
 		return 1;
 	l = LEFT(e);
@@ -771,10 +821,12 @@ vm_map_check_subtree(const struct vm_map *m, struct vm_map_entry *e,
 bool
 vm_map_check(struct vm_map *m)
 {
-	struct vm_map_entry *root = RB_ROOT(&m->m_tree);
+	struct vm_map_entry *root;
 	vaddr_t prev_end = m->m_min;
 	unsigned n = 0;
 
+	KASSERT(vm_map_locked(m));
+	root = RB_ROOT(&m->m_tree);
 	if (root != NULL &&
 	    (PARENT(root) != NULL || RB_COLOR(root, e_rb) != RB_BLACK))
 		return false;

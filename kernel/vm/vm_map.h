@@ -14,9 +14,12 @@
  * entry maps.  Every function fails before it changes anything: what it
  * allocates, it allocates first.
  *
- * Locking: the map has no lock of its own.  Every field of the map and
- * of its entries is guarded by the lock of the address space that owns
- * the map; every function below requires the caller to hold it.
+ * Locking.  The map has no lock of its own: the lock of the address
+ * space that owns it (m_lock, the vmspace's vm_lock) guards the map and
+ * its entries, and every function below except vm_map_init asserts that
+ * the caller holds it.
+ *   (m)  m_lock, the owner's lock
+ *   (c)  set by vm_map_init, then constant
  */
 #ifndef _VM_VM_MAP_H_
 #define _VM_VM_MAP_H_
@@ -25,6 +28,7 @@
 #include <bsd/sys/tree.h>
 #include <vm/vm.h>
 
+struct spinlock;
 struct vm_object;
 
 /* Provided by kernel/vm/vm_object.c. */
@@ -45,6 +49,7 @@ void vm_object_rel(struct vm_object *obj);
 #define VM_ENTRY_COW 0x8    /* private memory whose pages may be shared copy-on-write */
 
 struct vm_map_entry {
+	/* (m) */
 	RB_ENTRY(vm_map_entry) e_rb;
 	vaddr_t e_start;            /* first address, page aligned */
 	vaddr_t e_end;              /* first address after, page aligned */
@@ -58,9 +63,13 @@ struct vm_map_entry {
 RB_HEAD(vm_map_tree, vm_map_entry);
 
 struct vm_map {
-	struct vm_map_tree m_tree; /* the entries, by address */
+	/* (c) */
+	struct spinlock *m_lock;   /* the owner's; NULL: none (host tests) */
 	vaddr_t m_min;             /* entries live in [m_min, m_max) */
 	vaddr_t m_max;
+
+	/* (m) */
+	struct vm_map_tree m_tree; /* the entries, by address */
 	unsigned m_nentries;
 	unsigned m_max_entries;    /* no change may leave more (but see vm_map_clip) */
 	vsize_t m_topgap;          /* free bytes between the last entry's end (or m_min) and m_max */
@@ -80,11 +89,18 @@ typedef int vm_map_copy_fn(void *arg, struct vm_map_entry *se,
  * The contracts in full are at the definitions in vm_map.c.  Ranges are
  * [start, end), page aligned and non-empty; those that change the map
  * must lie in [m_min, m_max).  Each function below except vm_map_init
- * requires the caller to hold the lock of the map's address space.
+ * requires the caller to hold the map's lock (m_lock), and asserts it.
  */
 
-/* An empty map of [min, max). */
-void vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max);
+/*
+ * An empty map of [min, max), guarded by lock (the owning address
+ * space's; NULL for a map only one thread ever sees).  No requirements.
+ */
+void vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max,
+    struct spinlock *lock);
+
+/* True if the caller holds m's lock (or m has none).  No requirements. */
+bool vm_map_locked(const struct vm_map *m);
 
 /* The entry containing va, or NULL. */
 struct vm_map_entry *vm_map_lookup(struct vm_map *m, vaddr_t va);

@@ -10,6 +10,7 @@
 
 static volatile uint64_t nobjects;
 
+/* Order an object's pages by index.  No requirements. */
 static int
 vm_object_page_cmp(const struct vm_object_page *a, const struct vm_object_page *b)
 {
@@ -61,12 +62,16 @@ vm_object_ref(struct vm_object *obj)
 	__atomic_add_fetch(&obj->vo_refcnt, 1, __ATOMIC_RELAXED);
 }
 
-/* Drop the pages at index first and above.  The caller holds vo_lock. */
+/*
+ * Drop the object's reference to each of its pages at index first and
+ * above, and forget them.  The caller must hold obj->vo_lock.
+ */
 static void
 vm_object_drop_from(struct vm_object *obj, uint64_t first)
 {
 	struct vm_object_page key = { .op_index = first }, *op, *next;
 
+	KASSERT(spin_held(&obj->vo_lock));
 	for (op = RB_NFIND(vm_object_tree, &obj->vo_pages, &key); op != NULL;
 	    op = next) {
 		next = RB_NEXT(vm_object_tree, &obj->vo_pages, op);
@@ -83,8 +88,11 @@ vm_object_rel(struct vm_object *obj)
 	KASSERT(obj->vo_refcnt > 0);
 	if (__atomic_sub_fetch(&obj->vo_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* Nobody else can reach obj now; the lock is for the assertions. */
+	spin_lock(&obj->vo_lock);
 	vm_object_drop_from(obj, 0);
 	KASSERT(obj->vo_npages == 0);
+	spin_unlock(&obj->vo_lock);
 	kfree(obj);
 	__atomic_sub_fetch(&nobjects, 1, __ATOMIC_RELAXED);
 }

@@ -6,7 +6,12 @@
  * of a user page, plus one if an object holds it) and shared
  * copy-on-write after fork.
  *
- * Locking: vo_lock guards the page tree and vo_size; vo_refcnt is atomic.
+ * Locking.  vo_lock comes after a vmspace's vm_lock (addrspace.h) and
+ * before the page allocator's lock; nothing is allocated under it.
+ *   (o)  vo_lock of the object
+ *   (a)  atomic
+ * memfd_rw also reads vo_size without the lock, as a hint that
+ * vm_object_getpage checks again under it.
  */
 #ifndef _VM_VM_OBJECT_H_
 #define _VM_VM_OBJECT_H_
@@ -18,6 +23,7 @@
 struct vm_page;
 
 struct vm_object_page {
+	/* (o) */
 	RB_ENTRY(vm_object_page) op_rb;
 	uint64_t op_index;       /* page number in the object */
 	struct vm_page *op_page; /* holds one reference (pg_refcnt) */
@@ -25,36 +31,57 @@ struct vm_object_page {
 RB_HEAD(vm_object_tree, vm_object_page);
 
 struct vm_object {
-	int vo_refcnt;           /* atomic: mappings, files */
+	/* (a) */
+	int vo_refcnt;           /* mappings, files */
+
 	struct spinlock vo_lock;
+
+	/* (o) */
 	struct vm_object_tree vo_pages;
 	uint64_t vo_npages;
 	uint64_t vo_size;        /* bytes; pages at or beyond it are gone */
 };
 
-/* A new empty object of size bytes with one reference, or NULL. */
+/*
+ * A new empty object of size bytes with one reference, the caller's
+ * (vm_object_rel drops it), or NULL.  No requirements.
+ */
 struct vm_object *vm_object_alloc(uint64_t size);
+/*
+ * One more reference to obj, which the caller holds one to.  No
+ * requirements.
+ */
 void vm_object_ref(struct vm_object *obj);
-/* Drop a reference; the last frees the object's pages. */
+/*
+ * Drop a reference; the last frees the object's pages.  The caller may
+ * hold a vm_lock (a map entry's reference goes under it), but not
+ * obj->vo_lock.
+ */
 void vm_object_rel(struct vm_object *obj);
 
 /*
  * The page at index idx, made (zero-filled) if missing.  Returns 0 and
- * *pgp (with one more reference, the caller's), -EFAULT if idx is at or
- * beyond the object's size, or -ENOMEM.  No locks held.
+ * *pgp (with one more reference, the caller's: vm_page_unref drops it),
+ * -EFAULT if idx is at or beyond the object's size, or -ENOMEM.  The
+ * caller may hold a vmspace's vm_lock (vm_fault_locked does), but not
+ * obj->vo_lock.
  */
 int vm_object_getpage(struct vm_object *obj, uint64_t idx,
     struct vm_page **pgp);
 
 /*
  * The page at index idx if the object has one (with a reference for the
- * caller), else NULL; nothing is made.  No locks held.
+ * caller, dropped with vm_page_unref), else NULL; nothing is made.  The
+ * caller may hold a vmspace's vm_lock (vmspace_hold_page does), but not
+ * obj->vo_lock.
  */
 struct vm_page *vm_object_lookup(struct vm_object *obj, uint64_t idx);
 
 /*
  * Set the size in bytes; pages beyond it are dropped (mappings of them
- * keep their own references until unmapped).  0 or -ENOMEM.
+ * keep their own references until unmapped).  0 or -ENOMEM.  The caller
+ * may hold vmspace_list_lock (vmspace_truncate_object does), but not
+ * obj->vo_lock.
  */
 int vm_object_truncate(struct vm_object *obj, uint64_t size);
 
@@ -66,7 +93,7 @@ void vm_page_ref(struct vm_page *pg);
 /* Drop a user page reference; the last frees the page.  No requirements. */
 void vm_page_unref(struct vm_page *pg);
 
-/* Live objects, for tests. */
+/* Live objects, for tests.  No requirements. */
 uint64_t vm_object_count(void);
 
 #endif /* !_VM_VM_OBJECT_H_ */

@@ -85,13 +85,6 @@ vm_page_startup(const struct bootinfo *bi)
 }
 
 /*
- * Allocate 2^order physically contiguous pages, aligned to their size,
- * zeroed if flags has VM_ALLOC_ZERO.  Returns the first page, with
- * pg_order = order and no flags, or NULL when no such block is free (or
- * order is beyond the largest block).  No requirements; must not be
- * called with vm_page_lock held.
- */
-/*
  * Single pages freed recently, kept out of the buddy lists (vm_page_lock):
  * a page that is freed and soon wanted again skips splitting and
  * coalescing a whole chain of blocks.  They count as free, and a larger
@@ -108,16 +101,27 @@ static unsigned page_cache_n;
 static struct vm_page *zero_cache[PAGE_CACHE_MAX];
 static unsigned zero_cache_n;
 
-/* Return every cached page to the buddy lists.  vm_page_lock is held. */
+/*
+ * Return every cached page to the buddy lists.  The caller must hold
+ * vm_page_lock.
+ */
 static void
 page_cache_drain(void)
 {
+	KASSERT(spin_held(&vm_page_lock));
 	while (page_cache_n > 0)
 		vm_phys_free(&vm_phys, page_cache[--page_cache_n]);
 	while (zero_cache_n > 0)
 		vm_phys_free(&vm_phys, zero_cache[--zero_cache_n]);
 }
 
+/*
+ * Allocate 2^order physically contiguous pages, aligned to their size,
+ * zeroed if flags has VM_ALLOC_ZERO.  Returns the first page, with
+ * pg_order = order and no flags, or NULL when no such block is free (or
+ * order is beyond the largest block); vm_page_free gives it back.  No
+ * requirements; must not be called with vm_page_lock held.
+ */
 struct vm_page *
 vm_page_alloc_contig(unsigned order, int flags)
 {
@@ -176,6 +180,11 @@ vm_page_free(struct vm_page *pg)
 	spin_unlock(&vm_page_lock);
 }
 
+/*
+ * Put n pages on list (vm_page.h): all of them, or none and -ENOMEM.
+ * The pages are the caller's, freed with vm_page_free_list.  No
+ * requirements.
+ */
 int
 vm_page_alloc_list(struct vm_pglist *list, unsigned n)
 {
@@ -196,6 +205,7 @@ vm_page_alloc_list(struct vm_pglist *list, unsigned n)
 	return 0;
 }
 
+/* Free every page on list, which is then empty.  No requirements. */
 void
 vm_page_free_list(struct vm_pglist *list)
 {

@@ -15,6 +15,20 @@
  *
  * There is no locking here: the owner of a struct vm_phys must serialise
  * every call on it (vm_page.c holds vm_page_lock).
+ *
+ * Locking of a struct vm_page.  Who guards its fields depends on what
+ * the page is at the moment, which its flags say:
+ *   (f)  the allocator's lock (vm_page_lock, vm_page.c) while the page is
+ *        free: PG_FREE, or waiting in one of vm_page.c's caches
+ *   (c)  set by vm_phys_add_seg, then constant
+ *   (o)  the page's owner, who allocated it and has not freed it yet;
+ *        it sets these before anyone else can see the page
+ *   (k)  kmem_lock (kmem.c), for a kmalloc slab page (PG_KMEM_SLAB)
+ *   (p)  for a page-table page (PG_PTP), the pm_lock of the pmap using
+ *        it; a table that pmaps share since fork does not change until
+ *        one of them takes its own copy (pmap_pt_own, under ptshare_lock)
+ *   (s)  ptshare_lock (pmap.c)
+ *   (a)  atomic, for a user page (mapped, or held by a memory object)
  */
 #ifndef _VM_PHYS_H_
 #define _VM_PHYS_H_
@@ -32,19 +46,24 @@
 #define PG_PTP 0x0008        /* a page-table page */
 
 struct vm_page {
-	LIST_ENTRY(vm_page) pg_list; /* free list, or the owner's list */
-	uint32_t pg_flags;
-	uint8_t pg_order;     /* order of the block this page heads */
-	uint8_t pg_segind;    /* index of its segment */
-	uint16_t pg_kmem_class; /* PG_KMEM_SLAB: size class */
+	/*
+	 * (f) a free list; (k) a slab list; (p) a pmap's reserve (pm_rsv);
+	 * (o) a list of the owner's (vm_page_alloc_list).
+	 */
+	LIST_ENTRY(vm_page) pg_list;
+	uint32_t pg_flags;    /* (f) PG_FREE; (o) the others */
+	uint8_t pg_order;     /* (f), then (o): order of the block it heads */
+	uint8_t pg_segind;    /* (c) index of its segment */
+	uint16_t pg_kmem_class; /* (o) PG_KMEM_SLAB: size class */
+	/* (a) a user page: its references; (p) PG_PTP: entries in use */
 	int32_t pg_refcnt;
 	union {
-		uint32_t pg_kmem_inuse; /* PG_KMEM_SLAB: objects handed out */
-		uint32_t pg_ptshare;    /* PG_PTP: pmaps using this page table */
+		uint32_t pg_kmem_inuse; /* (k) SLAB: objects handed out */
+		uint32_t pg_ptshare;    /* (s) PTP: pmaps using the table */
 	};
 	union {
-		void *pg_kmem_free;     /* PG_KMEM_SLAB: first free object */
-		struct {                /* PG_PTP: entries in use lie in */
+		void *pg_kmem_free;     /* (k) SLAB: first free object */
+		struct {                /* (p) PG_PTP: entries in use lie in */
 			uint16_t pg_ptlo; /* [pg_ptlo, pg_pthi) (never narrowed) */
 			uint16_t pg_pthi;
 		};
@@ -53,12 +72,18 @@ struct vm_page {
 
 LIST_HEAD(vm_pglist, vm_page);
 
+/* Set by vm_phys_add_seg, then constant. */
 struct vm_phys_seg {
 	uint64_t ps_start_pfn;
 	uint64_t ps_end_pfn; /* exclusive */
 	struct vm_page *ps_pages;
 };
 
+/*
+ * Every field is guarded by the owner's lock (vm_page_lock), except that
+ * vp_segs and vp_total_pages do not change after the last
+ * vm_phys_add_seg, so the translations read them without it.
+ */
 struct vm_phys {
 	struct vm_phys_seg vp_segs[VM_PHYS_MAXSEG];
 	unsigned vp_nsegs;

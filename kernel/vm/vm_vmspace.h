@@ -13,8 +13,16 @@
  *               ve_cache points at the entry.  The last cache drop frees it.
  * tests/model/vmspace_entry.pml checks this protocol with spin.
  *
- * Locking: vkp->token (a spinlock here) guards the tree.  refs and
- * cache_refs are atomic.  A vkernel_lwp belongs to its LWP.
+ * Locking.
+ *   (t)  vkp->token (a spinlock here) of the vkernel_proc: the tree
+ *   (a)  atomic
+ *   (c)  constant after creation: set before the entry goes on the tree
+ *        (or the vkernel_proc is published in p_vkernel)
+ *   (r)  the holders of an active reference (refs): the deleter clears
+ *        vmspace under the token, and only when it holds every active
+ *        reference itself, so a holder reads it without a lock
+ *   (l)  the LWP itself (the scheduler also reads ve of an LWP it is
+ *        switching to, which is not running)
  */
 #ifndef _VM_VM_VMSPACE_H_
 #define _VM_VM_VMSPACE_H_
@@ -33,12 +41,15 @@ struct vmspace;
 #define VKERNEL_MAX_ENTRIES 4096 /* vmspaces per vkernel */
 
 struct vmspace_entry {
-	RB_ENTRY(vmspace_entry) rb_entry;
+	RB_ENTRY(vmspace_entry) rb_entry; /* (t) */
 	void *id;                   /* (c) the caller's key */
-	struct vmspace *vmspace;    /* NULL once deleted */
-	uint32_t refs;              /* atomic: active refs | VKE_REF_DELETED */
-	uint32_t cache_refs;        /* atomic: tree + caching LWPs */
-	/* The guest's x87/SSE registers between runs (the running LWP's). */
+	struct vmspace *vmspace;    /* (r) one reference; NULL once deleted */
+	uint32_t refs;              /* (a) active refs | VKE_REF_DELETED */
+	uint32_t cache_refs;        /* (a) tree + caching LWPs */
+	/*
+	 * (r) The guest's x87/SSE registers between runs: written by the LWP
+	 * running the guest, read by vmspace_spawn after its delete.
+	 */
 	uint8_t ve_fpu[512] __aligned(16);
 };
 
@@ -46,13 +57,17 @@ RB_HEAD(vmspace_rb_tree, vmspace_entry);
 
 /* Per-process, shared by fork (vkernel_inherit). */
 struct vkernel_proc {
-	struct vmspace_rb_tree root; /* (token) */
 	struct spinlock token;
-	int refs;                    /* atomic: processes sharing it */
-	unsigned nentries;           /* (token) */
+
+	/* (t) */
+	struct vmspace_rb_tree root;
+	unsigned nentries;
+
+	/* (a) */
+	int refs;                    /* processes sharing it */
 };
 
-/* Per-LWP state of an LWP that used vmspace_ctl. */
+/* Per-LWP state of an LWP that used vmspace_ctl.  Every field is (l). */
 struct vkernel_lwp {
 	struct vmspace_entry *ve;       /* the guest running now (active ref) */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
@@ -83,18 +98,24 @@ void vkernel_lwp_exit(struct lwp *l);
  * The guest l runs trapped, made a syscall, or ran out of time (tf is
  * its frame with tf_trapno set): switch back to the controller, copy the
  * guest frame out to it and restore its context, where vmspace_ctl
- * returns 0.  l must be running a guest.
+ * returns 0.  l is curlwp and must be running a guest.  No locks held.
  */
 void vkernel_trap(struct lwp *l, struct trapframe *tf);
 
-/* True if l is running a guest now.  Inline: on every syscall's path. */
+/*
+ * True if l is running a guest now.  Inline: on every syscall's path.
+ * l is curlwp, or an LWP that is not running.  No requirements.
+ */
 static inline bool
 vkernel_in_guest(const struct lwp *l)
 {
 	return __predict_false(l->l_vkernel != NULL) && l->l_vkernel->ve != NULL;
 }
 
-/* The address space l runs in: its guest's, or its process's. */
+/*
+ * The address space l runs in: its guest's, or its process's.  As for
+ * vkernel_in_guest.  No reference is taken: it lives while l runs there.
+ */
 static inline struct vmspace *
 vkernel_lwp_vmspace(const struct lwp *l)
 {
@@ -109,7 +130,10 @@ vkernel_lwp_vmspace(const struct lwp *l)
  */
 void vkernel_check_timeout(struct lwp *l, struct trapframe *tf);
 
-/* Live vmspace_entry structures, deleted ones still cached included. */
+/*
+ * Live vmspace_entry structures, deleted ones still cached included.
+ * No requirements.
+ */
 uint64_t vmspace_entry_count(void);
 
 #endif /* !_VM_VM_VMSPACE_H_ */

@@ -13,7 +13,16 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+/*
+ * <sys/wait.h> includes <signal.h>, which -Ikernel/include resolves to
+ * the kernel's (Linux uapi) header, whose types clash with the C
+ * library's; waitpid and the W* macros need neither, and SIGABRT is
+ * the same number in both.
+ */
+#define _SIGNAL_H_
 #include <sys/wait.h>
+#undef _SIGNAL_H_
+#define SIGABRT 6
 
 #include <types.h>
 #include <param.h>

@@ -19,6 +19,7 @@
 #include <types.h>
 #include <param.h>
 #include <errno.h>
+#include <spinlock.h>
 #include <vm/vm_map.h>
 
 #include "tap.h"
@@ -168,7 +169,7 @@ test_empty(void)
 	struct vm_map m;
 	vaddr_t a = 0;
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(vm_map_check(&m) && m.m_nentries == 0 &&
 	    m.m_topgap == MAX_VA - MIN_VA, "empty map: invariants hold");
 	TAP_OK(vm_map_lookup(&m, MIN_VA) == NULL &&
@@ -195,6 +196,28 @@ test_empty(void)
 	vm_map_destroy(&m, NULL, NULL);
 }
 
+/*
+ * A map guarded by a lock: vm_map_locked, which every operation
+ * asserts, holds only while the lock is held.
+ */
+static void
+test_lock(void)
+{
+	struct spinlock lock;
+	struct vm_map m;
+
+	spinlock_init(&lock, "map");
+	vm_map_init(&m, MIN_VA, MAX_VA, &lock);
+	TAP_OK(!vm_map_locked(&m), "lock: not held, vm_map_locked says so");
+	spin_lock(&lock);
+	TAP_OK(vm_map_locked(&m) &&
+	    vm_map_insert(&m, P(32), P(40), VM_PROT_READ, 0, NULL, 0) == 0 &&
+	    vm_map_lookup(&m, P(33)) != NULL && vm_map_check(&m),
+	    "lock: held, operations run");
+	vm_map_destroy(&m, NULL, NULL);
+	spin_unlock(&lock);
+}
+
 static void
 test_insert(void)
 {
@@ -203,7 +226,7 @@ test_insert(void)
 	struct vm_map_entry *e;
 	static const vaddr_t two[] = { P(100), P(110), P(120), P(130) };
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(insert_anon(&m, P(100), P(110), VM_PROT_READ) == 0 &&
 	    vm_map_check(&m) && m.m_nentries == 1, "insert: one entry");
 	e = vm_map_lookup(&m, P(105));
@@ -243,7 +266,7 @@ test_insert(void)
 	    "insert: fills a hole, joining both sides into one entry");
 	vm_map_destroy(&m, NULL, NULL);
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_anon(&m, P(100), P(110), VM_PROT_READ);
 	TAP_OK(insert_anon(&m, P(110), P(120), VM_PROT_WRITE) == 0 &&
 	    m.m_nentries == 2 && vm_map_check(&m),
@@ -256,7 +279,7 @@ test_insert(void)
 	    !vm_map_covers(&m, P(100), P(131)), "covers adjacent entries");
 	vm_map_destroy(&m, NULL, NULL);
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(insert_obj(&m, P(100), P(110), VM_PROT_READ, VM_ENTRY_SHARED,
 	    &o1, 0) == 0 && o1.refs == 2, "insert: the map holds the object");
 	TAP_OK(insert_obj(&m, P(110), P(120), VM_PROT_READ, VM_ENTRY_SHARED,
@@ -278,7 +301,7 @@ test_insert(void)
 	    "insert: destroy releases every reference and entry");
 
 	/* Joining on both sides with an object: two references go. */
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, 0, &o1, P(0));
 	insert_obj(&m, P(120), P(130), VM_PROT_READ, 0, &o1, P(20));
 	TAP_OK(has_entries(&m, two, 2) && o1.refs == 3,
@@ -301,7 +324,7 @@ test_clip(void)
 		P(106), P(110) };
 	long nalloc;
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, VM_ENTRY_SHARED, &o,
 	    P(1000));
 	TAP_OK(vm_map_clip_range(&m, P(104), P(106)) == 0 &&
@@ -339,7 +362,7 @@ test_delete(void)
 	struct calls c;
 	static const vaddr_t split[] = { P(100), P(104), P(106), P(110) };
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	calls_init(&c, &m);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, 0, &o, 0);
 	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c) == 0 &&
@@ -387,7 +410,7 @@ test_protect(void)
 	static const vaddr_t whole[] = { P(100), P(120) };
 	static const vaddr_t halves[] = { P(100), P(110), P(110), P(120) };
 
-	vm_map_init(&m, MIN_VA, MAX_VA);
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_anon(&m, P(100), P(110), VM_PROT_READ);
 	insert_anon(&m, P(112), P(120), VM_PROT_READ);
 	before = snapshot(&m);
@@ -429,7 +452,7 @@ test_findspace(void)
 	struct vm_map m;
 	vaddr_t a = 0;
 
-	vm_map_init(&m, MIN_VA, P(1000));
+	vm_map_init(&m, MIN_VA, P(1000), NULL);
 	/* Free: [16,100) [110,200) [203,300) [302,900) [950,1000) */
 	insert_anon(&m, P(100), P(110), VM_PROT_READ);
 	insert_anon(&m, P(200), P(203), VM_PROT_WRITE);
@@ -482,14 +505,14 @@ test_copy(void)
 	struct vm_object o = { 1, 1 };
 	struct snap a, b;
 
-	vm_map_init(&src, MIN_VA, MAX_VA);
+	vm_map_init(&src, MIN_VA, MAX_VA, NULL);
 	insert_anon(&src, P(100), P(110), VM_PROT_READ);
 	insert_obj(&src, P(110), P(120), VM_PROT_READ, VM_ENTRY_SHARED, &o,
 	    P(5));
 	insert_anon(&src, P(200), P(210), VM_PROT_WRITE);
 	vm_map_clip_range(&src, P(112), P(114));
 
-	vm_map_init(&dst, MIN_VA, MAX_VA);
+	vm_map_init(&dst, MIN_VA, MAX_VA, NULL);
 	copy_calls = 0;
 	copy_fail_at = 0;
 	TAP_OK(vm_map_copy(&dst, &src, copy_cb, NULL) == 0 &&
@@ -502,7 +525,7 @@ test_copy(void)
 	    "copy: the same entries, each with its own reference");
 	vm_map_destroy(&dst, NULL, NULL);
 
-	vm_map_init(&dst, MIN_VA, MAX_VA);
+	vm_map_init(&dst, MIN_VA, MAX_VA, NULL);
 	copy_calls = 0;
 	copy_fail_at = 3;
 	TAP_OK(vm_map_copy(&dst, &src, copy_cb, NULL) == -EFAULT &&
@@ -520,7 +543,7 @@ test_copy(void)
 static void
 build_small(struct vm_map *m, struct vm_object *o)
 {
-	vm_map_init(m, MIN_VA, MAX_VA);
+	vm_map_init(m, MIN_VA, MAX_VA, NULL);
 	insert_obj(m, P(100), P(120), VM_PROT_READ, VM_ENTRY_SHARED, o, 0);
 	insert_anon(m, P(120), P(130), VM_PROT_WRITE);
 	insert_anon(m, P(140), P(150), VM_PROT_READ);
@@ -565,7 +588,7 @@ test_nomem(void)
 		unchanged = 1;
 		for (k = 0;; k++) {
 			build_small(&m, &o);
-			vm_map_init(&dst, MIN_VA, MAX_VA);
+			vm_map_init(&dst, MIN_VA, MAX_VA, NULL);
 			before = snapshot(&m);
 			kmem_host_fail_after = k;
 			error = run_op(op, &m, &dst, &o);
@@ -952,7 +975,7 @@ test_random(uint64_t seed)
 	for (i = 0; i < NOBJ; i++)
 		objs[i] = (struct vm_object){ 1, (int)i + 1 };
 	memset(model, 0, sizeof(model));
-	vm_map_init(&m, RMIN, RMAX);
+	vm_map_init(&m, RMIN, RMAX, NULL);
 	rng_state = seed;
 	printf("# random operations, seed %#llx (build/host/test_vm_map %#llx "
 	    "repeats them)\n", (unsigned long long)seed,
@@ -1033,7 +1056,7 @@ test_scale(void)
 	uint64_t before, most_lookup = 0, most_find = 0;
 	int i, error = 0, found = 0, wrong = 0;
 
-	vm_map_init(&m, MIN_VA, P(1 << 26));
+	vm_map_init(&m, MIN_VA, P(1 << 26), NULL);
 	rng_state = SEED;
 	for (i = 0; i < 10000 && error == 0; i++) {
 		error = vm_map_findspace(&m, P(1 + rng() % 4), top, &a);
@@ -1088,6 +1111,7 @@ main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : SEED;
 
 	test_empty();
+	test_lock();
 	test_insert();
 	test_clip();
 	test_delete();

@@ -15,7 +15,6 @@
 #include <types.h>
 #include <param.h>
 #include <systm.h>
-#include <spinlock.h>
 #include <vm/vm_page.h>
 
 #include "vm_page_host.h"
@@ -27,50 +26,6 @@ static struct vm_phys host_phys;
 static struct vm_page *host_pages;
 static char *host_mem;     /* frame VM_PAGE_HOST_BUF_PFN */
 static uint64_t host_npages; /* managed pages */
-
-/*
- * Spinlocks without other CPUs: they only check that a lock is not taken
- * twice or released while free.
- */
-void
-spinlock_init(struct spinlock *sl, const char *name)
-{
-	sl->sl_locked = 0;
-	sl->sl_owner = NULL;
-	sl->sl_name = name;
-}
-
-void
-spin_lock(struct spinlock *sl)
-{
-	if (sl->sl_locked)
-		panic("spin_lock: %s already held", sl->sl_name);
-	sl->sl_locked = 1;
-}
-
-void
-spin_unlock(struct spinlock *sl)
-{
-	if (!sl->sl_locked)
-		panic("spin_unlock: %s not held", sl->sl_name);
-	sl->sl_locked = 0;
-}
-
-bool
-spin_held(const struct spinlock *sl)
-{
-	return sl->sl_locked != 0;
-}
-
-void
-spin_intr_push(void)
-{
-}
-
-void
-spin_intr_pop(void)
-{
-}
 
 void
 vm_page_host_init(uint64_t npages)

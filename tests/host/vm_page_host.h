@@ -2,8 +2,7 @@
  * The host stand-in for kernel/vm/vm_page.c (tests/host/vm_page_host.c):
  * "physical memory" is one aligned buffer, managed by a real vm_phys, so
  * kernel code above the page allocator (kmem.c) runs unchanged under
- * ASan.  It also provides panic() and no-op spinlocks that catch
- * recursive acquisition and unlocking a free lock.
+ * ASan.  panic() and the spinlock stand-ins come from hostcompat.c.
  */
 #ifndef _VM_PAGE_HOST_H_
 #define _VM_PAGE_HOST_H_

@@ -39,6 +39,7 @@ static struct spinlock ioapic_lock = SPINLOCK_INITIALIZER("ioapic");
 static uint32_t
 ioapic_read_locked(struct ioapic *io, uint32_t reg)
 {
+	KASSERT(spin_held(&ioapic_lock));
 	io->io_regs[IOAPIC_REGSEL / 4] = reg;
 	return io->io_regs[IOAPIC_WIN / 4];
 }
@@ -47,6 +48,7 @@ ioapic_read_locked(struct ioapic *io, uint32_t reg)
 static void
 ioapic_write_locked(struct ioapic *io, uint32_t reg, uint32_t val)
 {
+	KASSERT(spin_held(&ioapic_lock));
 	io->io_regs[IOAPIC_REGSEL / 4] = reg;
 	io->io_regs[IOAPIC_WIN / 4] = val;
 }

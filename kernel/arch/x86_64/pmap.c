@@ -65,6 +65,19 @@ pmap_kernel(void)
 	return &kernel_pmap_store;
 }
 
+/*
+ * True if the caller holds the lock of the address space that owns pm
+ * (pm_owner_lock), or pm has no owner (the kernel's pmap, a test's).
+ * For the assertions of the functions that change what pm maps.  No
+ * requirements.
+ */
+static bool
+pmap_owner_locked(const struct pmap *pm)
+{
+	return pm->pm_owner_lock == NULL || spin_held(pm->pm_owner_lock);
+}
+
+/* The direct-map address of the table a directory entry points at. */
 static inline pt_entry_t *
 pmap_table(pt_entry_t entry)
 {
@@ -79,6 +92,11 @@ pmap_table(pt_entry_t entry)
 static paddr_t boot_ptp_start, boot_ptp_next, boot_ptp_end;
 static bool pmap_bootstrapped;
 
+/*
+ * The next boot page-table page, zeroed, at its identity-mapped address,
+ * with its physical address in *pa; panics when the boot range is used
+ * up.  Boot CPU only, before the switch to the kernel's page tables.
+ */
 static pt_entry_t *
 boot_ptp_alloc(paddr_t *pa)
 {
@@ -93,7 +111,7 @@ boot_ptp_alloc(paddr_t *pa)
 	return p;
 }
 
-/* The bits for a leaf mapping with prot in pm. */
+/* The bits for a leaf mapping with prot in pm.  No requirements. */
 static pt_entry_t
 pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 {
@@ -121,6 +139,7 @@ pmap_prot_bits(struct pmap *pm, vm_prot_t prot, int flags)
 /*
  * Build the direct map of [0, top) with the largest pages the CPU has,
  * using boot page-table pages.  The identity map is still in force.
+ * Boot CPU only.
  */
 static void
 pmap_bootstrap_dmap(pt_entry_t *pml4, paddr_t top)
@@ -149,7 +168,10 @@ pmap_bootstrap_dmap(pt_entry_t *pml4, paddr_t top)
 	}
 }
 
-/* Map the kernel image from .text on with 4 KiB pages and section permissions. */
+/*
+ * Map the kernel image from .text on with 4 KiB pages and section
+ * permissions, using boot page-table pages.  Boot CPU only.
+ */
 static void
 pmap_bootstrap_kernel(pt_entry_t *pml4)
 {
@@ -246,25 +268,33 @@ pmap_bootstrap(struct bootinfo *bi)
 	    (boot_ptp_next - boot_ptp_start) / PAGE_SIZE);
 }
 
-/* Note one more valid entry in the table page at pa, if it is managed. */
+/*
+ * Note one more valid entry in pm's table page at pa, if it is managed.
+ * The caller must hold pm->pm_lock.
+ */
 static void
-ptp_hold(paddr_t pa)
+ptp_hold(struct pmap *pm, paddr_t pa)
 {
-	struct vm_page *pg = vm_page_from_phys(pa);
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa);
 	if (pg != NULL)
 		pg->pg_refcnt++;
 }
 
 /*
- * Note n fewer valid entries in the managed table page at pa.  Returns
- * true if it is now empty and was freed; boot tables are never freed.
+ * Note n fewer valid entries in the managed table page at pa, one of
+ * pm's.  Returns true if it is now empty and was freed; boot tables are
+ * never freed.  The caller must hold pm->pm_lock.
  */
 static bool
 ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 {
-	struct vm_page *pg = vm_page_from_phys(pa);
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa);
 	if (pg == NULL)
 		return false;
 	KASSERT(pg->pg_refcnt >= (int32_t)n);
@@ -290,6 +320,7 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 	paddr_t table_pa = pm->pm_pml4_pa;
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	for (int level = 0; level < depth; level++) {
 		pt_entry_t *e = &table[(va >> shifts[level]) & (NPTE - 1)];
 
@@ -309,7 +340,7 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 			pm->pm_ptpages++;
 			*e = vm_page_to_phys(pg) | dirbits;
 			if (level > 0)
-				ptp_hold(table_pa);
+				ptp_hold(pm, table_pa);
 		}
 		KASSERT((*e & PG_PS) == 0); /* large pages only in the direct map */
 		table_pa = *e & PG_FRAME;
@@ -318,19 +349,28 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 	return &table[(va >> shifts[depth]) & (NPTE - 1)];
 }
 
-/* The PTE for va; see pmap_walk. */
+/* The PTE for va; see pmap_walk.  The caller must hold pm->pm_lock. */
 static pt_entry_t *
 pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 {
+	KASSERT(spin_held(&pm->pm_lock));
 	return pmap_walk(pm, va, alloc, 3);
 }
 
+/*
+ * True if pm's page tables are in use on this CPU (the kernel's always
+ * are).  No requirements.
+ */
 static bool
 pmap_is_active(struct pmap *pm)
 {
 	return pm == pmap_kernel() || rcr3() == pm->pm_pml4_pa;
 }
 
+/*
+ * Flush this CPU's TLB of pm's mappings: every non-global entry, and the
+ * global ones too for the kernel's pmap.  No requirements.
+ */
 static void
 pmap_flush_all(struct pmap *pm)
 {
@@ -344,26 +384,35 @@ pmap_flush_all(struct pmap *pm)
 }
 
 /*
- * The range [*lo, *hi) of entries of page table t that may be in use
- * (all of it for a boot table).
+ * The range [*lo, *hi) of entries of page table t, one of pm's, that may
+ * be in use (all of it for a boot table).  The caller must hold
+ * pm->pm_lock.
  */
 static void
-pt_hint_get(const pt_entry_t *t, unsigned *lo, unsigned *hi)
+pt_hint_get(struct pmap *pm, const pt_entry_t *t, unsigned *lo, unsigned *hi)
 {
-	struct vm_page *pg = vm_page_from_phys(DMAP_TO_PHYS(t));
+	struct vm_page *pg;
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(DMAP_TO_PHYS(t));
 	*lo = pg != NULL ? pg->pg_ptlo : 0;
 	*hi = pg != NULL ? pg->pg_pthi : NPTE;
 }
 
-/* Entry i of the page table holding pte is now in use. */
+/*
+ * The entry pte of one of pm's page tables, which pm alone uses, is now
+ * in use: widen the table's hint to cover it.  The caller must hold
+ * pm->pm_lock.
+ */
 static void
-pt_hint_add(pt_entry_t *pte)
+pt_hint_add(struct pmap *pm, pt_entry_t *pte)
 {
 	paddr_t pa = DMAP_TO_PHYS(pte);
-	struct vm_page *pg = vm_page_from_phys(pa & ~PAGE_MASK);
+	struct vm_page *pg;
 	unsigned i = (pa & PAGE_MASK) / sizeof(pt_entry_t);
 
+	KASSERT(spin_held(&pm->pm_lock));
+	pg = vm_page_from_phys(pa & ~PAGE_MASK);
 	if (pg == NULL)
 		return;
 	if (i < pg->pg_ptlo)
@@ -372,7 +421,7 @@ pt_hint_add(pt_entry_t *pte)
 		pg->pg_pthi = i + 1;
 }
 
-/* One more PT referencing the user page at pa. */
+/* One more PT referencing the user page at pa.  No requirements. */
 static void
 user_page_hold(paddr_t pa)
 {
@@ -396,6 +445,7 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 	struct vm_page *pg, *npg;
 	pt_entry_t *src, *dst;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	if ((*pde & PG_V) == 0 || (*pde & PG_RW) != 0)
 		return 0;
 	pg = vm_page_from_phys(*pde & PG_FRAME);
@@ -441,6 +491,7 @@ pmap_pt_own_va(struct pmap *pm, vaddr_t va)
 {
 	pt_entry_t *pde;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	if (pm == pmap_kernel())
 		return 0;
 	pde = pmap_walk(pm, va, false, 2);
@@ -452,6 +503,7 @@ pmap_unshare(struct pmap *pm, vaddr_t va)
 {
 	int error;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	error = pmap_pt_own_va(pm, va);
 	spin_unlock(&pm->pm_lock);
@@ -463,6 +515,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 {
 	pt_entry_t *pte, old;
 
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT((va & PAGE_MASK) == 0 && (pa & PAGE_MASK) == 0);
 	KASSERT(pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
 
@@ -475,8 +528,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	old = *pte;
 	*pte = pa | pmap_prot_bits(pm, prot, flags);
 	if (!PTE_INUSE(old)) {
-		pt_hint_add(pte);
-		ptp_hold(DMAP_TO_PHYS(pte) & ~PAGE_MASK);
+		pt_hint_add(pm, pte);
+		ptp_hold(pm, DMAP_TO_PHYS(pte) & ~PAGE_MASK);
 		if (pm != pmap_kernel())
 			pm->pm_resident++;
 	} else if (pmap_is_active(pm)) {
@@ -497,6 +550,7 @@ pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 	pt_entry_t *tables[4];
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	tables[0] = pm->pm_pml4;
 	for (int level = 1; level < 4; level++)
 		tables[level] = pmap_table(
@@ -546,6 +600,7 @@ pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 {
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
 
+	KASSERT(spin_held(&pm->pm_lock));
 	*pte = NULL;
 restart:
 	while (va < eva) {
@@ -558,7 +613,7 @@ restart:
 			unsigned j, lo = 0, hi = NPTE;
 
 			if (level == 3)
-				pt_hint_get(t, &lo, &hi);
+				pt_hint_get(pm, t, &lo, &hi);
 			j = pte_find_used(t, MAX(idx, lo), MAX(hi, MAX(idx, lo)));
 			if (j == MAX(hi, MAX(idx, lo)))
 				j = NPTE;
@@ -589,7 +644,7 @@ restart:
 /*
  * The page-table index range [*first, *limit) of the PT holding va that
  * lies below eva, and the address where the next PT begins (0 at the
- * top of the address space).
+ * top of the address space).  No requirements.
  */
 static vaddr_t
 pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
@@ -668,6 +723,7 @@ pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 {
 	unsigned need;
 
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
 	need = pm->pm_nshared == 0 ? 0 : pmap_count_shared(pm, sva, eva, remove);
@@ -680,6 +736,7 @@ pmap_reserve_give(struct pmap *pm, struct vm_pglist *pool, unsigned n)
 {
 	struct vm_page *pg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	for (; n > 0; n--) {
 		pg = LIST_FIRST(pool);
@@ -695,6 +752,7 @@ pmap_reserve_take(struct pmap *pm, struct vm_pglist *pool)
 {
 	struct vm_page *pg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	while ((pg = LIST_FIRST(&pm->pm_rsv)) != NULL) {
 		LIST_REMOVE(pg, pg_list);
@@ -707,8 +765,10 @@ int
 pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 {
 	struct vm_pglist got = LIST_HEAD_INITIALIZER(got);
-	unsigned need = pmap_reserve_need(pm, sva, eva, remove);
+	unsigned need;
 
+	KASSERT(pmap_owner_locked(pm));
+	need = pmap_reserve_need(pm, sva, eva, remove);
 	if (need == 0)
 		return 0;
 	if (vm_page_alloc_list(&got, need) != 0)
@@ -722,6 +782,7 @@ pmap_unreserve(struct pmap *pm)
 {
 	struct vm_pglist left = LIST_HEAD_INITIALIZER(left);
 
+	KASSERT(pmap_owner_locked(pm));
 	/* Only the holder of the address space's lock changes pm_rsv. */
 	if (LIST_EMPTY(&pm->pm_rsv))
 		return;
@@ -749,7 +810,9 @@ pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access)
 
 /*
  * Remove every mapping of pm in [sva, eva), handing each page's frame to
- * release if it is not NULL.  Shared by pmap_remove and pmap_remove_pages.
+ * release if it is not NULL.  Shared by pmap_remove and
+ * pmap_remove_pages.  The caller holds the lock of pm's owner, if it has
+ * one, and not pm_lock.
  */
 static void
 pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
@@ -760,6 +823,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 	vaddr_t va = sva;
 	int error __unused_arg;
 
+	KASSERT(pmap_owner_locked(pm));
 	spin_lock(&pm->pm_lock);
 	while (va < eva) {
 		pt_entry_t *pte, *pt;
@@ -791,7 +855,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		}
 		/* Clear what the range holds of this page table in one pass. */
 		pt = pte - pl1_index(va);
-		pt_hint_get(pt, &lo, &hi);
+		pt_hint_get(pm, pt, &lo, &hi);
 		limit = MIN(limit, hi);
 		for (i = pte_find_used(pt, i, MAX(i, limit)); i < limit;
 		    i = pte_find_used(pt, i + 1, limit)) {
@@ -826,6 +890,7 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 {
 	pt_entry_t *pdpt, *pd;
 
+	KASSERT(spin_held(&pm->pm_lock));
 	pdpt = pmap_table(pm->pm_pml4[pl4_index(va)]);
 	pd = pmap_table(pdpt[pl3_index(va)]);
 	if ((pd[pl2_index(va)] & PG_RW) == 0) {
@@ -850,19 +915,24 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 /*
  * Copy the entries of src's page table pt (covering the 2 MiB at va)
  * into dst for fork, each page gaining a reference and losing write
- * access in both.  0 or -ENOMEM.  The caller holds both pmaps' locks.
+ * access in both.  0 or -ENOMEM.  The caller holds both pmaps' locks and
+ * ptshare_lock.
  */
 static int
-pmap_fork_copy_pt(struct pmap *dst, vaddr_t va, pt_entry_t *pt)
+pmap_fork_copy_pt(struct pmap *dst, struct pmap *src, vaddr_t va,
+    pt_entry_t *pt)
 {
-	pt_entry_t *dpt = pmap_walk(dst, va, true, 3);
+	pt_entry_t *dpt;
 	struct vm_page *dpg;
 	unsigned copied = 0, lo, hi;
 
+	KASSERT(spin_held(&dst->pm_lock) && spin_held(&src->pm_lock) &&
+	    spin_held(&ptshare_lock));
+	dpt = pmap_walk(dst, va, true, 3);
 	if (dpt == NULL)
 		return -ENOMEM;
 	dpt -= pl1_index(va);
-	pt_hint_get(pt, &lo, &hi);
+	pt_hint_get(src, pt, &lo, &hi);
 	for (unsigned i = pte_find_used(pt, lo, MAX(lo, hi)); i < hi;
 	    i = pte_find_used(pt, i + 1, hi)) {
 		pt[i] &= ~PG_RW;
@@ -883,6 +953,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 {
 	int error = 0;
 
+	KASSERT(pmap_owner_locked(dst) && pmap_owner_locked(src));
 	KASSERT(dst != pmap_kernel() && src != pmap_kernel() && dst != src);
 	spin_lock(&src->pm_lock);
 	spin_lock(&dst->pm_lock);
@@ -908,7 +979,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 				if (pt->pg_ptshare == 1 &&
 				    pt->pg_refcnt <= PMAP_FORK_COPY_MAX) {
 					/* Few pages: cheaper to copy the entries. */
-					error = pmap_fork_copy_pt(dst, va,
+					error = pmap_fork_copy_pt(dst, src, va,
 					    pmap_table(pd[i2]));
 					if (error != 0)
 						break;
@@ -925,7 +996,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 				pd[i2] &= ~PG_RW;
 				*dpde = pd[i2];
 				dst->pm_nshared++;
-				ptp_hold(DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
+				ptp_hold(dst, DMAP_TO_PHYS(dpde) & ~PAGE_MASK);
 				pt->pg_ptshare++;
 				dst->pm_resident += pt->pg_refcnt;
 				dst->pm_ptpages++;
@@ -943,6 +1014,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 void
 pmap_drop_shared(struct pmap *pm)
 {
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
 	spin_lock(&ptshare_lock);
@@ -985,6 +1057,7 @@ pmap_drop_shared(struct pmap *pm)
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
+	KASSERT(pmap_owner_locked(pm));
 	pmap_remove_range(pm, sva, eva, NULL);
 }
 
@@ -996,6 +1069,7 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 	pt_entry_t keep = PG_FRAME | PG_A | PG_M | PG_PCD | PG_PWT;
 	int error __unused_arg;
 
+	KASSERT(pmap_owner_locked(pm));
 	if (pm == pmap_kernel() && (prot & VM_PROT_ALL) == 0) {
 		pmap_remove(pm, sva, eva);
 		return;
@@ -1028,6 +1102,7 @@ void
 pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
 {
+	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	pmap_remove_range(pm, sva, eva, release);
 }
@@ -1088,7 +1163,7 @@ static unsigned pml4_cache_n;
 static struct spinlock pml4_cache_lock = SPINLOCK_INITIALIZER("pml4cache");
 
 int
-pmap_create(struct pmap *pm)
+pmap_create(struct pmap *pm, struct spinlock *owner_lock)
 {
 	struct vm_page *pg = NULL;
 
@@ -1107,6 +1182,7 @@ pmap_create(struct pmap *pm)
 	}
 	pm->pm_pml4_pa = vm_page_to_phys(pg);
 	pm->pm_pml4 = vm_page_kva(pg);
+	pm->pm_owner_lock = owner_lock;
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
 	pm->pm_nshared = 0;
@@ -1115,7 +1191,10 @@ pmap_create(struct pmap *pm)
 	return 0;
 }
 
-/* Free the table at pa and, below level 3, every table it points to. */
+/*
+ * Free the table at pa and, below level 3, every table it points to.
+ * For pmap_destroy: nobody else uses the tables any more.
+ */
 static void
 pmap_free_tables(paddr_t pa, int level)
 {

@@ -68,7 +68,7 @@ KTEST(pmap_user)
 		return;
 	pmap_reclaim(); /* count with no page waiting in a cache */
 	free0 = vm_page_free_count();
-	if (!KT_EQ(pmap_create(&pm), 0))
+	if (!KT_EQ(pmap_create(&pm, NULL), 0))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(vas); i++)
 		KT_EQ(pmap_enter(&pm, vas[i], vm_page_to_phys(pg),

@@ -52,16 +52,29 @@ struct bootinfo;
 typedef uint64_t pt_entry_t;
 
 /*
- * An address space's page tables.  pm_lock guards the tables below the
- * PML4's user half and pm_resident.
+ * An address space's page tables.
+ *
+ * Locking.  pm_lock guards the tables below the PML4's user half and the
+ * counts; ptshare_lock (pmap.c) guards the contents and share counts of
+ * page tables shared since fork.  Every change to what a user pmap maps
+ * is also made under the lock of the address space that owns it
+ * (pm_owner_lock: the vmspace's vm_lock), which the functions below
+ * that say so assert; that lock comes before pm_lock.
+ *   (p)  pm_lock
+ *   (c)  set by pmap_create, then constant until pmap_destroy
  */
 struct pmap {
+	/* (c) */
 	pt_entry_t *pm_pml4; /* direct-map address of the PML4 */
 	paddr_t pm_pml4_pa;
-	uint64_t pm_resident; /* user pages mapped */
+	struct spinlock *pm_owner_lock; /* the owner's lock; NULL: no owner */
+
+	/* (p) */
+	uint64_t pm_resident; /* user pages mapped (an estimate unlocked) */
 	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
 	uint64_t pm_nshared;  /* PD entries read-only since fork (shared PTs) */
 	struct vm_pglist pm_rsv; /* pages set aside by pmap_reserve */
+
 	struct spinlock pm_lock;
 };
 
@@ -81,15 +94,17 @@ void pmap_bootstrap(struct bootinfo *bi);
 struct pmap *pmap_kernel(void);
 
 /*
- * Initialise pm as an empty user address space sharing the kernel half.
- * Returns 0 or -ENOMEM.  No requirements.
+ * Initialise pm as an empty user address space sharing the kernel half,
+ * owned by the address space whose lock is owner_lock (NULL: a pmap with
+ * no owner, as the self tests make).  Returns 0 or -ENOMEM.  No
+ * requirements.
  */
-int pmap_create(struct pmap *pm);
+int pmap_create(struct pmap *pm, struct spinlock *owner_lock);
 
 /*
  * Free every page-table page of pm (mapped pages are not the pmap's and
  * must have been removed or be freed by the caller).  pm must not be
- * active on any CPU.
+ * active on any CPU, and nobody else may use it any more.
  */
 void pmap_destroy(struct pmap *pm);
 
@@ -97,11 +112,15 @@ void pmap_destroy(struct pmap *pm);
  * Map the page at va to physical page pa with prot, replacing any old
  * mapping.  In pmap_kernel() the mapping is kernel-only; in any other
  * pmap it is a user mapping.  Returns 0 or -ENOMEM (nothing changed).
+ * The caller holds the lock of pm's owner, if it has one.
  */
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot,
     int flags);
 
-/* Unmap [sva, eva); holes are fine.  Empty page-table pages are freed. */
+/*
+ * Unmap [sva, eva); holes are fine.  Empty page-table pages are freed.
+ * The caller holds the lock of pm's owner, if it has one.
+ */
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 
 /*
@@ -117,7 +136,10 @@ void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
  */
 int pmap_reserve(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove);
 
-/* Free what pmap_reserve set aside and the change did not use. */
+/*
+ * Free what pmap_reserve set aside and the change did not use.  The
+ * caller holds the lock of pm's address space.
+ */
 void pmap_unreserve(struct pmap *pm);
 
 /*
@@ -135,7 +157,8 @@ void pmap_reserve_take(struct pmap *pm, struct vm_pglist *pool);
  * Change [sva, eva) to prot.  VM_PROT_NONE removes kernel mappings; a
  * user page with VM_PROT_NONE keeps its frame in a non-present entry
  * (PG_PROTNONE): every access faults and the contents are kept.  On a
- * user pmap the caller must have reserved the range (pmap_reserve).
+ * user pmap the caller must have reserved the range (pmap_reserve).  The
+ * caller holds the lock of pm's owner, if it has one.
  */
 void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
 
@@ -145,7 +168,7 @@ void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
  * page table shared since fork that the range covers whole is dropped
  * (its pages stay with the other sharers); one covered in part is copied
  * first, with a page the caller reserved (pmap_reserve) unless pm has no
- * shared tables there.
+ * shared tables there.  The caller holds the lock of pm's address space.
  */
 void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa));
@@ -153,7 +176,8 @@ void pmap_remove_pages(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 /*
  * True if the entry for user address va grants access (VM_PROT_READ,
  * WRITE or EXECUTE) now: present, writable for a write, executable for
- * an instruction fetch.  What a resolved fault must leave behind.
+ * an instruction fetch.  What a resolved fault must leave behind.  No
+ * requirements.
  */
 bool pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access);
 
@@ -161,7 +185,8 @@ bool pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access);
  * Give dst (new and empty) the user mappings of src for fork by sharing
  * src's page tables: both lose write access to everything until a write
  * fault makes the PT private (pmap_unshare).  Returns 0 or -ENOMEM (dst
- * keeps what it got; the caller tears it down).
+ * keeps what it got; the caller tears it down).  The caller holds the
+ * locks of both pmaps' address spaces.
  */
 int pmap_fork(struct pmap *dst, struct pmap *src);
 
@@ -169,26 +194,33 @@ int pmap_fork(struct pmap *dst, struct pmap *src);
  * Make the page table covering va pm's own before a change the other
  * sharers must not see (a write fault's copy-on-write decision): a
  * shared PT is copied, its pages gaining a reference each and losing
- * write access.  0 or -ENOMEM.  No locks held.
+ * write access.  0 or -ENOMEM.  The caller holds the lock of pm's owner,
+ * if it has one (vm_fault_locked holds vm_lock), and no pmap lock.
  */
 int pmap_unshare(struct pmap *pm, vaddr_t va);
 
 /*
  * Drop pm's shares of page tables other pmaps still use, without
- * touching their pages: the cheap first step of tearing pm down.
+ * touching their pages: the cheap first step of tearing pm down.  The
+ * caller holds the lock of pm's address space.
  */
 void pmap_drop_shared(struct pmap *pm);
 
 /*
  * The first mapped page at or after *va and below eva: sets *va and *pa
- * and returns true, or returns false.  Skips unmapped spans quickly.
+ * and returns true, or returns false.  Skips unmapped spans quickly.  No
+ * requirements (pm_lock is taken; what it sees may change unless the
+ * caller holds the lock of pm's owner).
  */
 bool pmap_next_page(struct pmap *pm, vaddr_t *va, vaddr_t eva, paddr_t *pa);
 
-/* The physical address va maps to, in *pa; false if it is unmapped. */
+/*
+ * The physical address va maps to, in *pa; false if it is unmapped.  No
+ * requirements (as for pmap_next_page).
+ */
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 
-/* Load pm's page tables on this CPU. */
+/* Load pm's page tables on this CPU.  No requirements. */
 void pmap_activate(struct pmap *pm);
 
 /*
