@@ -7,6 +7,7 @@
 #ifndef _ARCH_EXTABLE_H_
 #define _ARCH_EXTABLE_H_
 
+/* clang-format off: assembler macros */
 #ifdef __ASSEMBLY__
 /* Emit an entry: a fault at label `insn` continues at label `fixup`. */
 #define EXTABLE(insn, fixup)            \
@@ -14,6 +15,7 @@
 	.balign 8;                      \
 	.quad insn, fixup;              \
 	.popsection
+/* clang-format on */
 #else
 #include <types.h>
 

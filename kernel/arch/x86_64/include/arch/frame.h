@@ -27,6 +27,7 @@
 #define TF_SS 176
 #define TF_SIZE 184
 
+/* clang-format off: assembler macros */
 #ifdef __ASSEMBLY__
 /*
  * Store the general registers into the struct trapframe at %rsp (used by
@@ -50,6 +51,7 @@
 	movq %r14, 104(%rsp)
 	movq %r15, 112(%rsp)
 	.endm
+/* clang-format on */
 #endif
 
 /* The other x86 vectors (the ones guests report are in native_abi.h). */
