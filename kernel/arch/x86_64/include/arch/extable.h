@@ -7,7 +7,8 @@
 #ifndef _ARCH_EXTABLE_H_
 #define _ARCH_EXTABLE_H_
 
-/* clang-format off: assembler macros */
+/* Assembler macros, kept as they are written. */
+/* clang-format off */
 #ifdef __ASSEMBLY__
 /* Emit an entry: a fault at label `insn` continues at label `fixup`. */
 #define EXTABLE(insn, fixup)            \

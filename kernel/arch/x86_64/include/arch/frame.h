@@ -27,7 +27,8 @@
 #define TF_SS 176
 #define TF_SIZE 184
 
-/* clang-format off: assembler macros */
+/* Assembler macros, kept as they are written. */
+/* clang-format off */
 #ifdef __ASSEMBLY__
 /*
  * Store the general registers into the struct trapframe at %rsp (used by
