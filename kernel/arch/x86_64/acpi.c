@@ -329,6 +329,7 @@ acpi_set_intr_defaults(struct acpi_info *ai)
 	ai->ai_lapic_addr = ACPI_DEFAULT_LAPIC;
 	ai->ai_pcat_compat = true;
 	ai->ai_ncpus = 1;
+	ai->ai_ncpu_apic_ids = 0;
 	ai->ai_nioapics = 1;
 	ai->ai_ioapics[0].aio_id = 0;
 	ai->ai_ioapics[0].aio_addr = ACPI_DEFAULT_IOAPIC;
@@ -362,6 +363,34 @@ acpi_madt_override(struct acpi_info *ai, const struct madt_iso *o)
 }
 
 /*
+ * Count one enabled processor with local APIC id apic_id and record its
+ * id in ai, unless it is already recorded (then it is not counted
+ * again), the table is full, or the id
+ * needs x2APIC mode; the last two are reported.  No requirements.
+ */
+static void
+acpi_madt_cpu(struct acpi_info *ai, uint32_t apic_id)
+{
+	unsigned i;
+
+	for (i = 0; i < ai->ai_ncpu_apic_ids; i++)
+		if (ai->ai_cpu_apic_id[i] == apic_id)
+			return;
+	ai->ai_ncpus++;
+	if (apic_id > 0xff) {
+		kprintf("acpi: CPU with x2APIC id %u needs x2APIC mode; "
+		    "it will not be started\n", apic_id);
+		return;
+	}
+	if (ai->ai_ncpu_apic_ids == MAXCPUS) {
+		kprintf("acpi: more than %d CPUs; CPU with APIC id %u will "
+		    "not be started\n", MAXCPUS, apic_id);
+		return;
+	}
+	ai->ai_cpu_apic_id[ai->ai_ncpu_apic_ids++] = (uint8_t)apic_id;
+}
+
+/*
  * Read the MADT into ai: the LAPIC address, the CPUs, the I/O APICs and
  * the ISA overrides.  Returns false, leaving ai's interrupt fields
  * partly written, if the table describes no I/O APIC; the caller then
@@ -387,6 +416,7 @@ acpi_parse_madt(struct acpi_info *ai, const struct acpi_madt *madt)
 	ai->ai_lapic_addr = madt->m_lapic;
 	ai->ai_pcat_compat = (madt->m_flags & MADT_PCAT_COMPAT) != 0;
 	ai->ai_ncpus = 0;
+	ai->ai_ncpu_apic_ids = 0;
 	ai->ai_nioapics = 0;
 	acpi_set_isa_identity(ai);
 
@@ -404,13 +434,13 @@ acpi_parse_madt(struct acpi_info *ai, const struct acpi_madt *madt)
 			ml = (const struct madt_lapic *)p;
 			if (len >= sizeof(*ml) &&
 			    (ml->ml_flags & MADT_LAPIC_ENABLED) != 0)
-				ai->ai_ncpus++;
+				acpi_madt_cpu(ai, ml->ml_apic_id);
 			break;
 		case MADT_X2APIC:
 			mx = (const struct madt_x2apic *)p;
 			if (len >= sizeof(*mx) &&
 			    (mx->mx_flags & MADT_LAPIC_ENABLED) != 0)
-				ai->ai_ncpus++;
+				acpi_madt_cpu(ai, mx->mx_x2apic_id);
 			break;
 		case MADT_IOAPIC:
 			mi = (const struct madt_ioapic *)p;

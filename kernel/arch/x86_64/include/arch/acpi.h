@@ -49,6 +49,13 @@ struct acpi_info {
 	paddr_t ai_lapic_addr;
 	bool ai_pcat_compat; /* a legacy 8259 pair is present */
 	unsigned ai_ncpus;   /* enabled processors */
+	/*
+	 * The local APIC ids of the enabled processors, in MADT order,
+	 * without duplicates: at most MAXCPUS, and only ids below 256
+	 * (xAPIC mode).  Empty when the MADT is missing or unusable.
+	 */
+	uint8_t ai_cpu_apic_id[MAXCPUS];
+	unsigned ai_ncpu_apic_ids;
 	struct acpi_ioapic ai_ioapics[ACPI_MAX_IOAPICS];
 	unsigned ai_nioapics;
 	struct acpi_isa_irq ai_isa[ACPI_NISA_IRQS];
