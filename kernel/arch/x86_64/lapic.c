@@ -128,3 +128,41 @@ lapic_ipi_self(int vector)
 	    LAPIC_ICR_ASSERT | LAPIC_ICR_SELF);
 	intr_restore(was);
 }
+
+/*
+ * Write the ICR for apic_id with the low word lo, with interrupts masked
+ * so that nothing on this CPU writes the ICR between the two halves, and
+ * wait until the local APIC has sent it.  No requirements.
+ */
+static void
+lapic_ipi_send(uint32_t apic_id, uint32_t lo)
+{
+	bool was;
+
+	KASSERT(apic_id <= 0xff);
+
+	was = intr_disable();
+	while ((lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING) != 0)
+		cpu_pause();
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, lo);
+	while ((lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING) != 0)
+		cpu_pause();
+	intr_restore(was);
+}
+
+void
+lapic_ipi_init(uint32_t apic_id)
+{
+	lapic_ipi_send(apic_id, LAPIC_ICR_INIT | LAPIC_ICR_LEVEL |
+	    LAPIC_ICR_ASSERT);
+	lapic_ipi_send(apic_id, LAPIC_ICR_INIT | LAPIC_ICR_LEVEL);
+}
+
+void
+lapic_ipi_startup(uint32_t apic_id, paddr_t pa)
+{
+	KASSERT((pa & PAGE_MASK) == 0 && pa < 0x100000);
+
+	lapic_ipi_send(apic_id, LAPIC_ICR_STARTUP | (uint32_t)(pa >> 12));
+}

@@ -37,8 +37,11 @@
 #define LAPIC_DCR_DIV1 0xb
 
 #define LAPIC_ICR_FIXED 0x00000000
+#define LAPIC_ICR_INIT 0x00000500    /* delivery mode: INIT */
+#define LAPIC_ICR_STARTUP 0x00000600 /* delivery mode: start-up (SIPI) */
 #define LAPIC_ICR_PENDING 0x00001000 /* delivery status: send pending */
 #define LAPIC_ICR_ASSERT 0x00004000
+#define LAPIC_ICR_LEVEL 0x00008000 /* trigger mode */
 #define LAPIC_ICR_SELF 0x00040000 /* destination shorthand */
 
 /* Read and write a local APIC register of this CPU.  lapic_startup() first. */
@@ -60,6 +63,22 @@ void lapic_enable(void);
 
 /* Send vector to this CPU as a fixed interrupt.  No requirements. */
 void lapic_ipi_self(int vector);
+
+/*
+ * Send an INIT IPI to the CPU with local APIC id apic_id (assert, then
+ * the level de-assert older CPUs need), waiting until the local APIC has
+ * sent each.  The target CPU resets and waits for a start-up IPI.
+ * lapic_startup() first; no other requirements.
+ */
+void lapic_ipi_init(uint32_t apic_id);
+
+/*
+ * Send a start-up IPI to the CPU with local APIC id apic_id: a CPU
+ * waiting after INIT starts in real mode at physical address pa (page
+ * aligned, below 1 MiB).  Waits until the local APIC has sent it.
+ * lapic_startup() first; no other requirements.
+ */
+void lapic_ipi_startup(uint32_t apic_id, paddr_t pa);
 
 /* I/O APIC redirection entry flags for ioapic_route(). */
 #define IOAPIC_ACTIVE_LOW 0x00002000
