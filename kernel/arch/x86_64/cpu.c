@@ -126,10 +126,8 @@ cpu_setregs(void)
 		cr4 |= CR4_PGE;
 	if (cf->cf_smep)
 		cr4 |= CR4_SMEP;
-	if (cf->cf_smap) {
+	if (cf->cf_smap)
 		cr4 |= CR4_SMAP;
-		cpu_smap_enabled = true;
-	}
 	if (cf->cf_umip)
 		cr4 |= CR4_UMIP;
 	lcr4(cr4);
@@ -244,10 +242,32 @@ cpu_startup_boot(void)
 
 	cpu_identify();
 	cpu_setregs();
+	cpu_smap_enabled = cpu_features.cf_smap;
 
 	ci->ci_self = ci;
 	ci->ci_index = 0;
 	ci->ci_rsp0 = (uint64_t)bootstack_top;
+	cpu_load_gdt(ci);
+	cpu_load_idt();
+	wrmsr(MSR_GSBASE, (uint64_t)ci);
+	wrmsr(MSR_KERNELGSBASE, 0);
+	cpu_syscall_init();
+}
+
+struct cpu_info *
+cpu_info_at(unsigned index)
+{
+	KASSERT(index < MAXCPUS);
+	return &cpu_info_store[index];
+}
+
+void
+cpu_startup_ap(struct cpu_info *ci)
+{
+	KASSERT(ci->ci_self == ci && ci->ci_index != 0 &&
+	    ci->ci_index < MAXCPUS);
+
+	cpu_setregs();
 	cpu_load_gdt(ci);
 	cpu_load_idt();
 	wrmsr(MSR_GSBASE, (uint64_t)ci);

@@ -60,6 +60,22 @@ struct cpu_info {
 	uint64_t ci_ntraps;        /* exceptions taken */
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
+
+	/*
+	 * Start-up of another CPU (mp.c): the boot CPU fills ci_self,
+	 * ci_index, ci_rsp0 and ci_lapic_id before the start-up IPI; the
+	 * started CPU writes the facts below about itself and then sets
+	 * ci_online (release); the boot CPU reads them after seeing
+	 * ci_online (acquire).  Nothing changes afterwards.
+	 */
+	uint64_t ci_ap_gdtr_base; /* as loaded (sgdt) */
+	uint64_t ci_ap_idtr_base; /* as loaded (sidt) */
+	uint64_t ci_ap_gsbase;    /* MSR_GSBASE */
+	uint64_t ci_ap_cr0;
+	uint64_t ci_ap_cr4;
+	uint64_t ci_ap_efer;
+	uint32_t ci_ap_lapic_id; /* read from its own local APIC */
+	bool ci_online;          /* started and parked; atomic access */
 } __aligned(64);
 
 static inline struct cpu_info *
@@ -89,6 +105,21 @@ extern struct cpu_features cpu_features;
 
 /* Early CPU set-up on the boot CPU: features, control registers, GDT, TSS, IDT, GS. */
 void cpu_startup_boot(void);
+
+/*
+ * The struct cpu_info of CPU index (0 is the boot CPU).  The caller
+ * fills a new CPU's before starting it.  index < MAXCPUS.
+ */
+struct cpu_info *cpu_info_at(unsigned index);
+
+/*
+ * Set up another CPU the way cpu_startup_boot set up the boot CPU: the
+ * same control-register features, its own GDT and TSS from ci, the IDT,
+ * GS base = ci, and the syscall MSRs.  Runs on that CPU, with interrupts
+ * off, on the stack ci->ci_rsp0 names; ci's ci_self, ci_index and
+ * ci_rsp0 must be set.
+ */
+void cpu_startup_ap(struct cpu_info *ci);
 
 /* Interrupt masking.  intr_disable returns the previous state for intr_restore. */
 static inline bool
