@@ -20,6 +20,7 @@
 #include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/intr.h>
+#include <arch/mp.h>
 #include <arch/pmap.h>
 #include <vm/vm_page.h>
 
@@ -142,6 +143,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	    cpu_features.cf_brand);
 
 	boot_read_info(mbi_phys, magic);
+	mp_reserve_trampoline(&bootinfo);
 	pmap_bootstrap(&bootinfo);
 	cons_init_vga(&bootinfo);
 	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
@@ -154,6 +156,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	rtc_startup();
 	cons_init_input();
 	sti();
+	mp_startup();
 
 	boot_check_initrd(&bootinfo);
 	if (!bootinfo_getarg(&bootinfo, "init", init, sizeof(init)))
