@@ -103,13 +103,17 @@ cpu_identify(void)
 }
 
 /*
- * Control registers: write protection in the kernel, SSE state for user
- * programs, no-execute pages, and the protections the CPU offers (SMEP,
- * SMAP, UMIP, global pages).
+ * Read by copy.S: user access must be opened with stac.  Set once by
+ * cpu_startup_boot.
  */
-/* Read by copy.S: user access must be opened with stac. */
 bool cpu_smap_enabled;
 
+/*
+ * Control registers: write protection in the kernel, SSE state for user
+ * programs, no-execute pages, and the protections the CPU offers (SMEP,
+ * SMAP, UMIP, global pages).  Runs on every CPU (cpu_startup_boot,
+ * cpu_startup_ap) and writes nothing but this CPU's registers.
+ */
 static void
 cpu_setregs(void)
 {

@@ -69,7 +69,7 @@ static pt_entry_t mp_ident_pd[512] __aligned(PAGE_SIZE);
 
 void mp_ap_entry(struct cpu_info *ci) __noreturn;
 
-/* Whether the page at pa is in one of bi's usable ranges. */
+/* Whether the page at pa is in one of bi's usable ranges.  No requirements. */
 static bool
 mp_page_usable(const struct bootinfo *bi, paddr_t pa)
 {
@@ -103,7 +103,7 @@ mp_reserve_trampoline(struct bootinfo *bi)
 
 /*
  * Record what this CPU loaded, for the mp_online test.  Runs on the
- * started CPU, before it sets ci_online.
+ * started CPU, before it sets ci_online; writes only ci's start-up fields.
  */
 static void
 mp_ap_record(struct cpu_info *ci)
@@ -144,7 +144,8 @@ mp_ap_entry(struct cpu_info *ci)
 
 /*
  * Copy the trampoline to its page and fill in the parts that do not
- * change from CPU to CPU.  Returns its parameter block.
+ * change from CPU to CPU.  Returns its parameter block (direct-map
+ * address).  Boot CPU, from mp_startup, with a trampoline page.
  */
 static struct mp_tramp_args *
 mp_tramp_install(void)
@@ -167,7 +168,11 @@ mp_tramp_install(void)
 	return mta;
 }
 
-/* Map the first 2 MiB at their physical addresses (PML4 slot 0). */
+/*
+ * Map the first 2 MiB at their physical addresses through the kernel
+ * PML4's slot 0, which must be empty.  Boot CPU, from mp_startup, before
+ * any process exists.
+ */
 static void
 mp_ident_map(void)
 {
@@ -179,7 +184,11 @@ mp_ident_map(void)
 	pml4[0] = ((uint64_t)mp_ident_pdpt - KERNBASE) | PG_V | PG_RW;
 }
 
-/* Remove the identity map again and flush it from this CPU's TLB. */
+/*
+ * Remove the identity map again and flush it from this CPU's TLB.  The
+ * parked CPUs may still cache it, but they run nothing that could use
+ * it.  Boot CPU, from mp_startup.
+ */
 static void
 mp_ident_unmap(void)
 {
@@ -187,7 +196,7 @@ mp_ident_unmap(void)
 	lcr3(rcr3());
 }
 
-/* Wait up to ns for ci to come online.  Returns whether it did. */
+/* Wait up to ns for ci to come online.  Returns whether it did.  No requirements. */
 static bool
 mp_wait_online(struct cpu_info *ci, uint64_t ns)
 {
@@ -204,7 +213,8 @@ mp_wait_online(struct cpu_info *ci, uint64_t ns)
 /*
  * Start the CPU with local APIC id apic_id as CPU ci (filled by the
  * caller) through the trampoline with parameter block mta.  Returns
- * whether it came online; if not, it has been sent INIT again.
+ * whether it came online; if not, it has been sent INIT again.  Boot
+ * CPU, from mp_startup, with the identity map in place.
  */
 static bool
 mp_start_cpu(struct mp_tramp_args *mta, struct cpu_info *ci,
