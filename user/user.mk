@@ -125,7 +125,7 @@ endif
 # musl-gcc's -static-pie picks the wrong start file, so link by hand
 # with musl's rcrt1.o (the self-relocating start of a static PIE).
 USER_MUSL_DIR = $(dir $(shell sed -n 's/.*-specs "*\([^" ]*musl-gcc.specs\).*/\1/p' $$(command -v $(USER_CC))))
-$(USER_OBJ)/pie/hello.o: user/bin/hello.c | user-cc-check
+$(USER_OBJ)/pie/hello.o: user/bin/hello.c | user-cc-check $(USER_NATIVE_S)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (PIE)"
 	@$(USER_CC) $(USER_CFLAGS) -fPIE -c $< -o $@
@@ -152,7 +152,7 @@ $(BUILD)/root/tests/elf/bad-class: $(USER_TRUE)
 	@mkdir -p $(dir $@) && cp $< $@ && \
 		printf '\001' | dd of=$@ bs=1 seek=4 conv=notrunc status=none
 # A dynamically linked program (it has PT_INTERP), which we do not run.
-$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o
+$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o $(USER_LIB)
 	@mkdir -p $(dir $@)
 	@$(USER_CC) -O2 -o $@ $< $(USER_LIB)
 
