@@ -731,12 +731,12 @@ static void
 print_reproduce(const struct ut_test *t)
 {
 	if (ut_seed != DEFAULT_SEED || strncmp(t->name, "fuzz", 4) == 0)
-		out("#   reproduce: make run CMDLINE='init=/bin/init -- "
-		    "/tests/usertests -s %llu %s'",
+		out("#   reproduce: make check SEED=%llu "
+		    "TEST=usertests/%s",
 		    (unsigned long long)ut_seed, t->name);
 	else
-		out("#   reproduce: make run CMDLINE='init=/bin/init -- "
-		    "/tests/usertests %s'", t->name);
+		out("#   reproduce: make check "
+		    "TEST=usertests/%s", t->name);
 }
 
 /* Run the test in a child process and print its TAP line. */
@@ -836,8 +836,8 @@ leak_check(struct run *run, const struct kstat *base)
 	    "the run: %s", diff);
 	if (run->leaks_len)
 		out("#   counters moved after: %s", run->leaks);
-	out("#   reproduce: make run CMDLINE='init=/bin/init -- "
-	    "/tests/usertests'");
+	out("#   reproduce: make check "
+	    "TEST=usertests");
 	run->failed++;
 }
 

@@ -589,8 +589,8 @@ done:
 static void
 print_reproduce(const char *name)
 {
-	out("#   reproduce: make run CMDLINE='init=/bin/init -- "
-	    "/tests/vmspacetests %s'", name);
+	out("#   reproduce: make check "
+	    "TEST=vmspacetests/%s", name);
 }
 
 /* Run the test in a child process and print its TAP line. */
@@ -688,8 +688,8 @@ leak_check(struct run *run, const struct kstat *base)
 	    "the run: %s", diff);
 	if (run->leaks_len)
 		out("#   counters moved after: %s", run->leaks);
-	out("#   reproduce: make run CMDLINE='init=/bin/init -- "
-	    "/tests/vmspacetests'");
+	out("#   reproduce: make check "
+	    "TEST=vmspacetests");
 	run->failed++;
 }
 
