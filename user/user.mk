@@ -5,6 +5,7 @@
 #   user/tests/NAME.c  -> $(BUILD)/root/tests/NAME
 #   user/bench/NAME.c  -> $(BUILD)/root/bench/NAME
 #   user/root/PATH     -> $(BUILD)/root/PATH        (copied as it is)
+#   README.md's first program -> $(BUILD)/root/tests/readme/greet
 #
 # A directory user/bin/NAME/ (or tests/NAME/, bench/NAME/) makes one
 # program NAME of all its .c files, and wins over a file NAME.c beside it.
@@ -22,7 +23,10 @@
 USER_CC := musl-gcc
 USER_AR := ar
 USER_STRIP := strip
-USER_CFLAGS := -static -O2 -g -Wall -Wextra -Werror \
+# Warnings are errors, as in the kernel (README.md, "Writing a program"):
+# `make USER_WERROR=` leaves them warnings while you experiment.
+USER_WERROR ?= -Werror
+USER_CFLAGS := -static -O2 -g -Wall -Wextra $(USER_WERROR) \
 	-Iuser/include -I$(BUILD)/user/include
 USER_NATIVE_S ?= $(BUILD)/user/lib/native_stubs.S
 
@@ -62,7 +66,13 @@ USER_PIE := $(BUILD)/root/bin/hello-pie
 USER_BAD_ELF := $(patsubst %,$(BUILD)/root/tests/elf/%,truncated-header \
 	truncated-phdrs bad-machine bad-class dynamic)
 
-USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF)
+# The README's first program (README.md, "Your first program"), cut out
+# of the README by tests/readme-test.sh and built as the README says a
+# program in user/bin is built, so that make test runs it as shown there.
+USER_README := $(BUILD)/root/tests/readme/greet
+
+USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF) \
+	$(USER_README)
 
 USER_ALL_OBJS := $(USER_LIB_OBJS) $(foreach d,$(USER_PROGRAM_DIRS), \
 	$(foreach p,$(call user_programs,$(d)),$(call user_objects,$(d),$(p))))
@@ -155,6 +165,17 @@ $(BUILD)/root/tests/elf/bad-class: $(USER_TRUE)
 $(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o $(USER_LIB)
 	@mkdir -p $(dir $@)
 	@$(USER_CC) -O2 -o $@ $< $(USER_LIB)
+
+$(BUILD)/readme/greet.c: README.md tests/readme-test.sh
+	@mkdir -p $(dir $@)
+	@bash tests/readme-test.sh --program README.md > $@.tmp && mv $@.tmp $@
+$(USER_OBJ)/readme/greet.elf: $(BUILD)/readme/greet.c $(USER_LIB) | user-cc-check $(USER_NATIVE_S)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (from README.md)"
+	@$(USER_CC) $(USER_CFLAGS) -o $@ $< $(USER_LIB)
+$(USER_README): $(USER_OBJ)/readme/greet.elf
+	@mkdir -p $(dir $@)
+	@$(USER_STRIP) -o $@ $<
 
 -include $(USER_ALL_OBJS:.o=.d)
 
