@@ -64,6 +64,14 @@ add crash_page_fault crash_page_fault "q35 max 256M" "panic path: ktest=crash_pa
 add crash_assert crash_assert "q35 max 256M" "panic path: ktest=crash_assert"
 add abi abi - "the syscall table against ABI.md"
 
+# "ID TEST MACHINE CPU MEM" of every check, for tests/readme-test.sh.
+RUN_ALL_CHECKS=$(for c in "${checks[@]}"; do
+	IFS='|' read -r id tst cfg _ <<< "$c"
+	[ "$cfg" != - ] || cfg="q35 max 256M"
+	echo "$id $tst $cfg"
+done)
+export RUN_ALL_CHECKS
+
 # Job control gives each check its own process group, so that an
 # interrupted make test stops every QEMU it started.
 set -m
