@@ -141,6 +141,7 @@ $(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg
 	@cp boot/grub.cfg $@.d/boot/grub/grub.cfg
 	@grub-mkrescue -o $@.tmp $@.d 2>$@.log || { cat $@.log; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@ && rm -rf $@.d
+	@rm -f $(BUILD)/cmdline-*.iso $(BUILD)/cmdline-*.iso.cfg # one per command line, before
 
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/os.iso
 

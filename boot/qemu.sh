@@ -18,8 +18,7 @@
 #          QEMU is stopped when gdb exits;
 #   batch  for the tests: the console on stdout, input from /dev/null, no
 #          monitor; QEMU is killed after $QEMU_TIMEOUT seconds (status
-#          124).  The exit status is QEMU's.  A boot whose kernel could not
-#          calibrate its clock is made again, once (below).
+#          124).  The exit status is QEMU's.
 #
 # The environment gives the make variables of the same names: ISO
 # (default build/os.iso), CMDLINE, MACHINE (q35), CPU (max), MEM (256M),
@@ -134,27 +133,10 @@ qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem"
 # shellcheck disable=SC2206
 extra=(${QEMU_ARGS:-})
 
-# The kernel calibrates its clock against 1 ms of the PIT, and panics
-# before anything else runs when the host stops QEMU for more than 27 ms
-# in that window (kernel/arch/x86_64/clock.c): on a busy machine that
-# happens now and then.  A batch boot that ends so, and only such a boot,
-# is made once more, after a line saying so.
-clock_panic='^panic: clock: PIT channel 2 does not count'
-
 case $mode in
 batch)
-	first=$(mktemp "${TMPDIR:-/tmp}/qemu-batch.XXXXXX") || exit 1
-	timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio \
-		-monitor none "${extra[@]}" </dev/null 2>&1 | tee "$first"
-	rc=${PIPESTATUS[0]}
-	if [ "$rc" -eq 255 ] && tr -d '\r' < "$first" | grep -aq "$clock_panic"; then
-		echo "# boot/qemu.sh: the kernel could not calibrate its clock (a host stall); booting again"
-		timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio \
-			-monitor none "${extra[@]}" </dev/null 2>&1
-		rc=$?
-	fi
-	rm -f "$first"
-	exit "$rc"
+	exec timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio \
+		-monitor none "${extra[@]}" </dev/null 2>&1
 	;;
 run | debug)
 	mkdir -p "$(dirname "$log")"
