@@ -168,7 +168,8 @@ $(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o $(USER_LIB)
 
 $(BUILD)/readme/greet.c: README.md tests/readme-test.sh
 	@mkdir -p $(dir $@)
-	@bash tests/readme-test.sh --program README.md > $@.tmp && mv $@.tmp $@
+	@bash tests/readme-test.sh --program README.md > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@  # README edits elsewhere rebuild nothing
 $(USER_OBJ)/readme/greet.elf: $(BUILD)/readme/greet.c $(USER_LIB) | user-cc-check $(USER_NATIVE_S)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (from README.md)"
