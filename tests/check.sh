@@ -68,10 +68,11 @@ list() {
 # claiming no failure.
 script_check() {
 	local out rc line p f
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "$out"
-	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	out=$(mktemp "${TMPDIR:-/tmp}/check.XXXXXX") || return 1
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	rm -f "$out"
 	p=$(echo "$line" | awk '{print $1}')
 	f=$(echo "$line" | awk '{print $3}')
 	if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
