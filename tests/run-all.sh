@@ -21,11 +21,9 @@ jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
 
-# The checks: ID, TEST, "MACHINE CPU MEM", the title printed above the
-# output, and the CPUs the check keeps busy (1, or more for one that
-# runs processes side by side; it then waits for that many of the JOBS
-# places).  The longest come first (by their times on a 2-core machine),
-# so that none of them starts last.
+# The checks: ID, TEST, "MACHINE CPU MEM" ("-" for none) and the title
+# printed above the output.  The longest come first (by their times on a
+# 2-core machine), so that none of them starts last.
 #
 # The in-kernel tests and a boot into a musl program run in every
 # combination of machine, CPU model and memory size the kernel promises
@@ -35,17 +33,17 @@ mkdir -p "$RESULTS_DIR"
 # self test, which must end its boot in a described panic.
 checks=()
 add() {
-	checks+=("$1|$2|$3|$4|${5:-1}")
+	checks+=("$1|$2|$3|$4")
 }
-# Three spin searches at once: beside a QEMU they would slow it down
-# enough to upset its clock calibration.
-add model model - "the vmspace entry protocol, model-checked with spin" 2
+# The model check starts with three spin searches at once (then mostly
+# one), so the host tests, not a boot, start beside it.
+add model model - "the vmspace entry protocol, model-checked with spin"
+add host host - "host unit tests"
 add ktest-q35-qemu64-4G ktest "q35 qemu64 4G" "in-kernel tests: -machine q35 -cpu qemu64 -m 4G"
 add usertests-q35-max-256M usertests "q35 max 256M" "usertests: -machine q35 -cpu max -m 256M"
 add usertests-pc-qemu64-64M usertests "pc qemu64 64M" "usertests: -machine pc -cpu qemu64 -m 64M"
 add ktest-pc-max-4G ktest "pc max 4G" "in-kernel tests: -machine pc -cpu max -m 4G"
 add readme readme - "README.md's examples"
-add host host - "host unit tests"
 add vmspacetests-q35-max-256M vmspacetests "q35 max 256M" "vmspacetests: -machine q35 -cpu max -m 256M"
 add vmspacetests-pc-qemu64-64M vmspacetests "pc qemu64 64M" "vmspacetests: -machine pc -cpu qemu64 -m 64M"
 add vmtests-q35-max-256M vmtests "q35 max 256M" "vmtests: -machine q35 -cpu max -m 256M"
@@ -73,34 +71,37 @@ RUN_ALL_CHECKS=$(for c in "${checks[@]}"; do
 done)
 export RUN_ALL_CHECKS
 
-# Job control gives each check its own process group, so that an
-# interrupted make test stops every QEMU it started.
+# Job control gives each check its own process group, away from the
+# terminal's Ctrl-C: stop_all then stops them all, in order.
 set -m
 declare -A running=()   # pid -> index into checks
-busy=0                  # the CPUs the running checks take
 declare -A started=()   # index -> $SECONDS at the start
 declare -A took=()      # index -> seconds
 
-stop_all() {
-	local pid
-	for pid in "${!running[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null
+# descendants PID: every process below PID, parents first.
+descendants() {
+	local child
+	for child in $(ps -o pid= --ppid "$1"); do
+		echo "$child"
+		descendants "$child"
 	done
+}
+
+# Interrupted: stop every process the checks started, by pid (some, such
+# as the model check's `timeout`, make process groups of their own).
+stop_all() {
+	local pids
+	pids=$(descendants $$)
+	# shellcheck disable=SC2086
+	[ -z "$pids" ] || kill -TERM $pids 2>/dev/null
 	echo "make test: interrupted" >&2
 	exit 130
 }
 trap stop_all INT TERM
 
-# weight I: the CPUs check I takes, at most JOBS.
-weight() {
-	local w=${checks[$1]##*|}
-	echo $((w < jobs_max ? w : jobs_max))
-}
-
 start() {
 	local i=$1 id tst cfg
 	IFS='|' read -r id tst cfg _ <<< "${checks[$i]}"
-	busy=$((busy + $(weight "$i")))
 	[ "$cfg" != - ] || cfg="q35 max 256M"
 	set -- $cfg
 	MACHINE=$1 CPU=$2 MEM=$3 SEED='' SUMMARY='' \
@@ -116,17 +117,15 @@ finish() {
 	wait -n -p pid "${!running[@]}"
 	i=${running[$pid]}
 	unset "running[$pid]"
-	busy=$((busy - $(weight "$i")))
 	took[$i]=$((SECONDS - started[$i]))
-	IFS='|' read -r id _ _ title _ <<< "${checks[$i]}"
+	IFS='|' read -r id _ _ title <<< "${checks[$i]}"
 	echo "# ---- ${1:-$title} (${took[$i]} s)"
 	cat "$RESULTS_DIR/$id.out"
 }
 
 begin=$SECONDS
 for i in "${!checks[@]}"; do
-	while [ "${#running[@]}" -gt 0 ] &&
-		[ $((busy + $(weight "$i"))) -gt "$jobs_max" ]; do
+	while [ "${#running[@]}" -ge "$jobs_max" ]; do
 		finish
 	done
 	start "$i"
@@ -145,7 +144,7 @@ done
 flaky=""
 if [ "${RERUN:-1}" != 0 ]; then
 	for i in "${!checks[@]}"; do
-		IFS='|' read -r id _ _ title _ <<< "${checks[$i]}"
+		IFS='|' read -r id _ _ title <<< "${checks[$i]}"
 		read -r p f < "$RESULTS_DIR/$id.result" 2>/dev/null || f=1
 		[ "$f" -ne 0 ] || continue
 		for ext in tap log result; do
@@ -166,7 +165,7 @@ passed=0 failed=0 failures=""
 {
 	printf '%-32s %7s %7s %5s\n' "# check" passed failed secs
 	for i in "${!checks[@]}"; do
-		IFS='|' read -r id _ _ _ _ <<< "${checks[$i]}"
+		IFS='|' read -r id _ _ _ <<< "${checks[$i]}"
 		if ! read -r p f < "$RESULTS_DIR/$id.result" 2>/dev/null; then
 			p=0 f=1
 		fi
