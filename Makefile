@@ -1,15 +1,38 @@
 # Build and test the kernel.  See README.md for the commands a user needs
-# and docs/architecture.md for what is built from what.
+# and docs/architecture.md for what is built from what.  `make help`
+# prints the lines below that start with "##".
 #
-#   make          build/kernel.elf, build/initrd.cpio, build/os.iso
-#   make run      boot the ISO in QEMU, serial console on this terminal
-#   make test     host unit tests, then every in-QEMU suite; one summary line
-#   make debug    boot QEMU stopped, waiting for gdb (see boot/kernel.gdb)
-#   make clean
-#
-# Variables: MEM= (QEMU memory, default 256M), CPUS= (default 1),
-# MACHINE= (q35 or pc), CPU= (QEMU -cpu, default max), QEMU_ARGS= (more
-# QEMU arguments), CMDLINE= (kernel command line for run/debug).
+## Targets (make TARGET [VARIABLE=value ...]):
+##   all            (the default) build/kernel.elf, build/initrd.cpio, build/os.iso
+##   run            boot in QEMU, console here (Ctrl-a x quits); then say how init ended and exit with its status
+##   check          run one test by name: TEST=usertests/NAME, TEST=ktest/NAME, TEST=usertests (`make help-tests` lists the names)
+##   test           everything (checks, model, host tests, every QEMU suite), JOBS boots at a time; ends "N passed, N failed"
+##   gdb            QEMU stopped before the first instruction, gdb attached with the kernel's symbols (boot/kernel.gdb)
+##   debug          QEMU stopped, console here, waiting for gdb on GDB_PORT (attach from another terminal)
+##   host-test      only the host unit tests (tests/host/, ASan and UBSan)
+##   bench          boot cost and per-operation instruction counts against Linux 6.1 (-icount shift=0)
+##   syscalls-doc   regenerate docs/syscalls.md from kernel/syscalls.master
+##   check-syscalls-doc  fail if docs/syscalls.md is not what kernel/syscalls.master generates
+##   user           only the user programs, in build/root
+##   user-cc-check  fail with the package to install if musl-gcc is missing (used by user)
+##   help           this list
+##   help-tests     the names TEST= takes
+##   clean          remove build/
+## Variables:
+##   MACHINE=q35    QEMU -machine: q35 or pc
+##   CPU=max        QEMU -cpu (max, qemu64, ...)
+##   MEM=256M       guest memory, 64M to 4G
+##   CPUS=1         QEMU -smp
+##   CMDLINE=       kernel command line for run, debug and gdb (init=PATH, ktest=NAME, seed=N, -- args)
+##   QEMU_ARGS=     more QEMU options for every boot
+##   TEST=          what check runs (see help-tests)
+##   SEED=          seed for TEST=ktest/NAME (seed=N) and TEST=usertests/NAME (-s N)
+##   JOBS=          checks (QEMU boots) make test runs at once; default: the number of CPUs
+##   QEMU_TIMEOUT=300  seconds a test boot may take before it counts as failed
+##   GDB_PORT=1234  TCP port of QEMU's gdb stub for gdb and debug
+##   USER_WERROR=-Werror  set it empty to build user programs with warnings as warnings
+## Results: build/test-results/ (ID.tap, ID.log per boot or suite, summary.txt);
+## a failure prints the make check command that reproduces it.
 
 MEM ?= 256M
 CPUS ?= 1
@@ -17,6 +40,14 @@ MACHINE ?= q35
 CPU ?= max
 QEMU_ARGS ?=
 CMDLINE ?=
+TEST ?=
+SEED ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+QEMU_TIMEOUT ?= 300
+GDB_PORT ?= 1234
+
+# The scripts (boot/qemu.sh, tests/*.sh) read these from the environment.
+export MEM CPUS MACHINE CPU QEMU_ARGS CMDLINE TEST SEED JOBS QEMU_TIMEOUT GDB_PORT
 
 BUILD := build
 SHELL := /bin/bash
@@ -100,54 +131,36 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms.o linker.ld
 include user/user.mk
 
 # ---------------------------------------------------------------------------
-# The ISO.
+# The ISO.  There is one: boot/grub.cfg takes the kernel command line from
+# a 4 KiB disk that boot/qemu.sh writes for each boot, so no command line
+# needs an ISO of its own.
 
-# iso_image(iso, grub.cfg): an ISO with the kernel, the initrd and a config.
-define iso_image
-	rm -rf $(1).d && mkdir -p $(1).d/boot/grub
-	cp $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(1).d/boot/
-	cp $(2) $(1).d/boot/grub/grub.cfg
-	grub-mkrescue -o $(1) $(1).d 2>$(1).log || { cat $(1).log; exit 1; }
-	rm -rf $(1).d
-endef
+# The modules boot/grub.cfg uses, built into GRUB's core image: loading
+# them one by one from the CD costs every boot about 0.3 s under TCG.
+GRUB_MODULES := normal configfile test serial terminal multiboot2
 
-$(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg
-	$(call iso_image,$@,boot/grub.cfg)
-
-# An ISO whose kernel command line is $(CMDLINE), for run, debug and tests.
-# The file name carries a hash of the line so each line gets its own ISO.
-cmdline_iso = $(BUILD)/cmdline-$(shell printf '%s' '$(1)' | md5sum | cut -c1-12).iso
-$(BUILD)/cmdline-%.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg
-	sed 's|^\(\s*multiboot2 /boot/kernel.elf\).*|\1 $(CMDLINE_FOR_ISO)|' boot/grub.cfg > $@.cfg
-	$(call iso_image,$@,$@.cfg)
-
-ifeq ($(strip $(CMDLINE)),)
-RUN_ISO := $(BUILD)/os.iso
-else
-RUN_ISO := $(call cmdline_iso,$(CMDLINE))
-$(RUN_ISO): CMDLINE_FOR_ISO := $(CMDLINE)
-endif
-
-# Build the ISO for $(CMDLINE) and print its path (used by the tests).
-iso-path: $(RUN_ISO)
-	@echo $(RUN_ISO)
+$(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg Makefile
+	@echo "  ISO     $@"
+	@rm -rf $@.d && mkdir -p $@.d/boot/grub
+	@cp $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@.d/boot/
+	@cp boot/grub.cfg $@.d/boot/grub/grub.cfg
+	@grub-mkrescue --modules="$(GRUB_MODULES)" -o $@.tmp $@.d 2>$@.log || { cat $@.log; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@ && rm -rf $@.d
+	@rm -f $(BUILD)/cmdline-*.iso $(BUILD)/cmdline-*.iso.cfg # one per command line, before
 
 all: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/os.iso
 
-QEMU := qemu-system-x86_64
-QEMU_BASE = -machine $(MACHINE) -cpu $(CPU) -m $(MEM) -smp $(CPUS) \
-	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# Booting: boot/qemu.sh, with MACHINE, CPU, MEM, CPUS, QEMU_ARGS, CMDLINE
+# and GDB_PORT from the environment.  run exits with init's status, so
+# make reports a non-zero status as "Error N" (and exits 2 itself).
+run: $(BUILD)/os.iso
+	@bash boot/qemu.sh run
 
-# QEMU leaves with 2*s+1 when the kernel exits with status s
-# (isa-debug-exit): report s, so a clean halt is success.
-run: $(RUN_ISO)
-	@$(QEMU) $(QEMU_BASE) -cdrom $(RUN_ISO) -serial mon:stdio -display none $(QEMU_ARGS); \
-	st=$$?; exit $$(( st % 2 ? (st - 1) / 2 : st ))
+debug: $(BUILD)/os.iso
+	@bash boot/qemu.sh debug
 
-debug: $(RUN_ISO)
-	@echo "QEMU waits for gdb on localhost:1234. In another terminal:"
-	@echo "    gdb -x boot/kernel.gdb"
-	$(QEMU) $(QEMU_BASE) -cdrom $(RUN_ISO) -serial mon:stdio -display none -s -S $(QEMU_ARGS)
+gdb: $(BUILD)/os.iso
+	@bash boot/qemu.sh gdb
 
 # ---------------------------------------------------------------------------
 # Tests.
@@ -168,18 +181,38 @@ HOST_BINS := $(patsubst %,$(BUILD)/host/test_%,$(HOST_TESTS))
 host-test: $(HOST_BINS)
 	@bash tests/run-host.sh $(HOST_BINS)
 
-test: all $(HOST_BINS)
+# docs/syscalls.md as the table generates it, for the abi check.
+$(BUILD)/test/syscalls.md: $(SYSCALLS_MASTER) $(SYSCALLS_AWK)
+	@$(call gensyscalls,syscalls.md,$@)
+
+# Everything any test needs is a prerequisite here, so the scripts never
+# run make themselves.
+TEST_NEEDS := all $(HOST_BINS) $(BUILD)/test/syscalls.md
+export HOST_BINS
+
+test: $(TEST_NEEDS)
 	@bash tests/run-all.sh
+
+# One check needs the ISO, and the host tests or the generated doc only
+# when it is one of those.
+check: all $(if $(filter host host/%,$(TEST)),$(HOST_BINS)) \
+		$(if $(filter abi,$(TEST)),$(BUILD)/test/syscalls.md)
+	@SUMMARY=1 bash tests/check.sh "$(TEST)"
+
+help-tests: all
+	@bash tests/check.sh --list
 
 # Benchmarks (instruction counts under -icount shift=0, never timed tests).
 # The boot cost, then user/bench/bench on our kernel and on Debian's
 # Linux 6.1 in the same QEMU (tests/bench.sh fetches it with apt-get).
-# The boot count uses an init that exits at once (/bin/true).
 bench: all
-	@bash tests/bench.sh "$$($(MAKE) -s iso-path CMDLINE='init=/bin/true' | tail -n 1)" $(BUILD)/root/bench/bench
+	@bash tests/bench.sh $(BUILD)/os.iso $(BUILD)/root/bench/bench
+
+help:
+	@sed -n 's/^## \{0,1\}//p' Makefile
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug test host-test clean iso-path bench
+.PHONY: all run debug gdb check test help-tests host-test clean bench help
 .DEFAULT_GOAL := all

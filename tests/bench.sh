@@ -6,14 +6,13 @@
 #
 #   bash tests/bench.sh ISO BENCH_BINARY
 #
-# ISO is the plain build/os.iso (for the boot benchmark); BENCH_BINARY is
-# the static user/bench/bench.c program (build/root/bench/bench).  Steps:
+# ISO is build/os.iso, booted through boot/qemu.sh, which hands it the
+# kernel command line; BENCH_BINARY is the static user/bench/bench.c
+# program (build/root/bench/bench).  Steps:
 #
 #   1. tests/bench-boot.sh ISO: boot instructions at several memory sizes.
-#   2. Our kernel: boot an ISO whose command line is init=/bench/bench and
-#      collect the `bench NAME VALUE` lines.  The ISO comes from the
-#      command in $BENCH_ISO_CMD (default below), whose last output line
-#      is its path, or from $BENCH_ISO if set.
+#   2. Our kernel: boot with the command line init=/bench/bench and
+#      collect the `bench NAME VALUE` lines.
 #   3. Linux: the same binary as /init of an initramfs, booted with
 #      Debian's Linux 6.1 kernel in the same QEMU.  The kernel is fetched
 #      once with `apt-get download` and kept in build/linux/; the results
@@ -71,7 +70,6 @@ iso=${1:?usage: bench.sh ISO BENCH_BINARY}
 bin=${2:?usage: bench.sh ISO BENCH_BINARY}
 build=${BUILD:-build}
 linuxdir=$build/linux
-BENCH_ISO_CMD=${BENCH_ISO_CMD:-"make -s iso-path CMDLINE='init=/bench/bench'"}
 machine=${MACHINE:-q35}
 cpu=${BENCH_CPU:-max}
 timeout_s=${BENCH_TIMEOUT:-600}
@@ -114,19 +112,16 @@ mkdir -p "$build"
 if [ ! -f "$bin" ]; then
 	echo "ours: no bench binary at $bin"
 else
-	bench_iso=${BENCH_ISO:-}
-	if [ -z "$bench_iso" ]; then
-		bench_iso=$(eval "$BENCH_ISO_CMD" </dev/null | tail -n 1)
-	fi
-	if [ -z "$bench_iso" ] || [ ! -f "$bench_iso" ]; then
-		echo "ours: could not build the ISO ($BENCH_ISO_CMD)"
+	if [ ! -f "$iso" ]; then
+		echo "ours: no $iso (run make first)"
 	else
-		echo "ours: booting $bench_iso (log: $ours_log)"
+		echo "ours: booting $iso with init=/bench/bench (log: $ours_log)"
 		start=$SECONDS
-		echo "${qemu[*]} -cdrom $bench_iso -device isa-debug-exit,iobase=0xf4,iosize=0x04" >"$ours_log"
-		timeout "$timeout_s" "${qemu[@]}" -cdrom "$bench_iso" \
-			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			</dev/null >>"$ours_log" 2>&1
+		echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M QEMU_ARGS='-icount shift=0' CMDLINE='init=/bench/bench'" >"$ours_log"
+		ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=1 \
+			QEMU_ARGS="-icount shift=0" CMDLINE=init=/bench/bench \
+			DISK=$build/cmdline/bench.img QEMU_TIMEOUT=$timeout_s \
+			bash boot/qemu.sh batch >>"$ours_log" 2>&1
 		bench_lines <"$ours_log" >"$ours_file"
 		if grep -q '^bench done$' "$ours_file"; then
 			echo "ours: done in $((SECONDS - start)) s"

@@ -16,6 +16,7 @@ declare -A need=(
 	[musl-gcc]=musl-tools
 	[cpio]=cpio
 	[spin]=spin
+	[gdb]=gdb
 )
 # packages without a command to test for
 files=(

@@ -20,7 +20,7 @@ for t in "$@"; do
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" -eq 0 ] || echo "#   reproduce: make $t && $t"
+	[ "$f" -eq 0 ] || echo "#   reproduce: make check TEST=host/${t##*/test_}"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

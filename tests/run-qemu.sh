@@ -1,34 +1,57 @@
 #!/usr/bin/env bash
-# Boot an ISO in QEMU once and judge the run.
+# Boot once (boot/qemu.sh batch) and judge the run.
 #
-#   run-qemu.sh NAME ISO MACHINE CPU MEM CMDLINE [EXPECT]
+#   run-qemu.sh ID CMDLINE EXPECT REPRO
 #
-# Prints the serial output as it comes, then one TAP line for the boot
-# itself.  For a ktest run (EXPECT=ktest) it checks the kernel's own
-# "N passed, N failed" line against QEMU's exit status (2*failures+1);
-# for a plain boot (EXPECT=boot) it wants "ready for init", init's
-# "init: exit status 0" line and exit status 1.  A user test program run
-# by init (EXPECT=ktest too) reports like the self tests: its exit status,
-# the failure count, becomes init's and so QEMU's.  A panic (status 255), a
-# timeout or a missing summary is a failure with the command to rerun it.
-# EXPECT=panic:TEXT wants a panic instead: status 255, a "panic: " line
-# containing TEXT, a register dump, and a backtrace naming a function.
-# Writes "PASSED FAILED" counts to $RESULTS if set.
+# MACHINE, CPU, MEM, QEMU_TIMEOUT and QEMU_ARGS come from the environment
+# (tests/check.sh sets them).  Prints the console output, then one TAP
+# line for the boot itself.  For a ktest run (EXPECT=ktest) it checks the
+# kernel's own "N passed, N failed" line against QEMU's exit status
+# (2*failures+1); for a plain boot (EXPECT=boot) it wants "ready for
+# init", init's "init: exit status 0" line and exit status 1.  A user test
+# program run by init (EXPECT=ktest too) reports like the self tests: its
+# exit status, the failure count, becomes init's and so QEMU's.  A panic
+# (status 255), a timeout or a missing summary is a failure, printed with
+# REPRO, the command that reruns it.  EXPECT=panic:TEXT wants a panic
+# instead: status 255, a "panic: " line containing TEXT, a register dump,
+# and a backtrace naming a function.
+#
+# The reproduce lines the kernel and the suites print ("make run
+# CMDLINE='ktest=NAME seed=N'", "make check TEST=usertests/NAME") are
+# rewritten into the full make check command with this boot's MACHINE,
+# CPU and MEM.
+#
+# Writes to $RESULTS_DIR: ID.log (the console, as QEMU wrote it), ID.tap
+# (its TAP lines, then the verdict), ID.result ("PASSED FAILED"), and
+# ID.cmdline.img (the command-line disk).
 set -u
-name=$1 iso=$2 machine=$3 cpu=$4 mem=$5 cmdline=$6 expect=${7:-ktest}
+id=$1 cmdline=$2 expect=$3 repro=$4
+machine=${MACHINE:-q35} cpu=${CPU:-max} mem=${MEM:-256M}
 timeout_s=${QEMU_TIMEOUT:-300}
-log=build/logs/$name.log
-mkdir -p build/logs
+dir=${RESULTS_DIR:-build/test-results/check}
+log=$dir/$id.log
+tap=$dir/$id.tap
+mkdir -p "$dir"
 
-timeout --foreground "$timeout_s" qemu-system-x86_64 -machine "$machine" \
-	-cpu "$cpu" -m "$mem" -cdrom "$iso" -serial stdio -display none \
-	-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	</dev/null 2>&1 | tee "$log"
+# Rewrite the reproduce lines of the console into make check commands.
+cfg="MACHINE=$machine CPU=$cpu MEM=$mem"
+rewrite() {
+	sed -u -e 's/\r$//' \
+		-e "s|reproduce: make run CMDLINE='ktest=\([^ ']*\) seed=1'.*\$|reproduce: make check TEST=ktest/\1 $cfg|" \
+		-e "s|reproduce: make run CMDLINE='ktest=\([^ ']*\) seed=\([0-9]*\)'.*\$|reproduce: make check TEST=ktest/\1 SEED=\2 $cfg|" \
+		-e "s|reproduce: make run CMDLINE='init=/bin/init -- /tests/\([a-z]*\) -s \([0-9]*\) \([^ ']*\)'\$|reproduce: make check TEST=\1/\3 SEED=\2 $cfg|" \
+		-e "s|reproduce: make run CMDLINE='init=/bin/init -- /tests/\([a-z]*\) \([^ ']*\)'\$|reproduce: make check TEST=\1/\2 $cfg|" \
+		-e "s|reproduce: make run CMDLINE='init=/bin/init -- /tests/\([a-z]*\)'\$|reproduce: make check TEST=\1 $cfg|" \
+		-e "s|reproduce: make check SEED=\([0-9]*\) TEST=\([^ ]*\)\$|reproduce: make check TEST=\2 SEED=\1 $cfg|" \
+		-e "s|reproduce: make check TEST=\([^ ]*\)\$|reproduce: make check TEST=\1 $cfg|"
+}
+
+CMDLINE=$cmdline DISK=$dir/$id.cmdline.img QEMU_TIMEOUT=$timeout_s \
+	bash boot/qemu.sh batch | tee "$log" | rewrite
 rc=${PIPESTATUS[0]}
 
-repro="make run MACHINE=$machine CPU=$cpu MEM=$mem CMDLINE='$cmdline'"
 passed=0 failed=0 why=""
-summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+summary=$(tr -d '\r' < "$log" | grep -aE '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 case "$rc" in
 124) why="timed out after ${timeout_s}s" ;;
 255) [ "${expect%%:*}" = panic ] || why="kernel panic (see the panic line above)" ;;
@@ -56,12 +79,17 @@ elif [ -z "$why" ]; then
 	[ "$rc" -eq 1 ] || why="${why:+$why; }QEMU status $rc, expected 1"
 	[ -n "$why" ] || passed=1
 fi
-if [ -n "$why" ]; then
-	echo "not ok - $name: $why"
-	echo "#   reproduce: $repro"
-	failed=$((failed + 1))
-else
-	echo "ok - $name"
-	[ "$failed" -eq 0 ] || echo "#   reproduce: $repro"
-fi
-[ -z "${RESULTS:-}" ] || echo "$passed $failed" >> "$RESULTS"
+
+# The TAP file: the console's TAP lines (rewritten), then the verdict.
+rewrite < "$log" | grep -aE '^(ok|not ok)( |$)|^#|^[0-9]+\.\.[0-9]+|^[0-9]+ passed, [0-9]+ failed|^Bail out!' > "$tap"
+{
+	if [ -n "$why" ]; then
+		echo "not ok - $id: $why"
+		echo "#   reproduce: $repro"
+	else
+		echo "ok - $id"
+		[ "$failed" -eq 0 ] || echo "#   reproduce: $repro"
+	fi
+} | tee -a "$tap"
+[ "$why" = "" ] || failed=$((failed + 1))
+echo "$passed $failed" > "$dir/$id.result"

@@ -2,7 +2,7 @@
 # The virtual kernel in user space (user/bin/vkernel): boot our kernel
 # with init running /bin/vkernel and judge the serial output.
 #
-#   bash tests/vkernel-test.sh
+#   bash tests/vkernel-test.sh [ID]      (make check TEST=vkernel)
 #
 # Three boots:
 #   1. the vkernel running three guests at once, round robin: /bin/echo
@@ -20,11 +20,14 @@
 #      ("segmentation fault"), the other guest still runs, and the vkernel
 #      exits 1 (QEMU status 3).
 # Prints TAP, then "N passed, N failed"; the exit status is the number of
-# failures.  Writes "PASSED FAILED" to $RESULTS if set (as run-qemu.sh).
-# The serial logs are in build/logs/vkernel-*.log.
+# failures.  The boots use MACHINE, CPU, MEM (default q35, max, 256M) and
+# QEMU_TIMEOUT; the serial logs are $RESULTS_DIR/ID-NAME.log (default
+# build/test-results/check/vkernel-guests.log, ...).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-mkdir -p build/logs
+id=${1:-vkernel}
+dir=${RESULTS_DIR:-build/test-results/check}
+mkdir -p "$dir"
 
 passed=0 failed=0 n=0
 
@@ -36,26 +39,18 @@ check() {
 		passed=$((passed + 1))
 	else
 		echo "not ok $n - $2${3:+: $3}"
+		echo "#   reproduce: make check TEST=vkernel MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M}"
 		failed=$((failed + 1))
 	fi
 }
 
-# boot NAME CMDLINE: boot an ISO for CMDLINE; the serial output (without
-# carriage returns) goes to build/logs/vkernel-NAME.log, QEMU's status to
-# $rc, the log's path to $log.
+# boot NAME CMDLINE: boot for CMDLINE; the serial output (without
+# carriage returns) goes to $dir/$id-NAME.log, QEMU's status to $rc, the
+# log's path to $log.
 boot() {
-	local iso
-	log=build/logs/vkernel-$1.log
-	if ! iso=$(make -s iso-path CMDLINE="$2" | tail -n 1) || [ ! -f "$iso" ]; then
-		echo "# cannot build the ISO for '$2'"
-		: > "$log"
-		rc=-1
-		return
-	fi
-	timeout 300 qemu-system-x86_64 -machine q35 -cpu max -m 256M \
-		-cdrom "$iso" -serial stdio -display none -monitor none \
-		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		</dev/null 2>&1 | tr -d '\r' > "$log"
+	log=$dir/$id-$1.log
+	CMDLINE=$2 DISK=$dir/$id-$1.cmdline.img bash boot/qemu.sh batch |
+		tr -d '\r' > "$log"
 	rc=${PIPESTATUS[0]}
 	echo "# boot '$2': QEMU status $rc, log $log"
 }
@@ -120,5 +115,4 @@ check $? "the other guest runs on and exits 0: $line"
 check $? "vkernel exits 1 when a guest was killed (QEMU status 3)" "QEMU status $rc"
 
 echo "$passed passed, $failed failed"
-[ -z "${RESULTS:-}" ] || echo "$passed $failed" >> "$RESULTS"
 exit "$failed"

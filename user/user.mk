@@ -5,6 +5,7 @@
 #   user/tests/NAME.c  -> $(BUILD)/root/tests/NAME
 #   user/bench/NAME.c  -> $(BUILD)/root/bench/NAME
 #   user/root/PATH     -> $(BUILD)/root/PATH        (copied as it is)
+#   README.md's first program -> $(BUILD)/root/tests/readme/greet
 #
 # A directory user/bin/NAME/ (or tests/NAME/, bench/NAME/) makes one
 # program NAME of all its .c files, and wins over a file NAME.c beside it.
@@ -22,7 +23,10 @@
 USER_CC := musl-gcc
 USER_AR := ar
 USER_STRIP := strip
-USER_CFLAGS := -static -O2 -g -Wall -Wextra -Werror \
+# Warnings are errors, as in the kernel (README.md, "Writing a program"):
+# `make USER_WERROR=` leaves them warnings while you experiment.
+USER_WERROR ?= -Werror
+USER_CFLAGS := -static -O2 -g -Wall -Wextra $(USER_WERROR) \
 	-Iuser/include -Ikernel/include/uapi -I$(BUILD)/user/include
 USER_NATIVE_S ?= $(BUILD)/user/lib/native_stubs.S
 
@@ -70,7 +74,13 @@ USER_PIE := $(BUILD)/root/bin/hello-pie
 USER_BAD_ELF := $(patsubst %,$(BUILD)/root/tests/elf/%,truncated-header \
 	truncated-phdrs bad-machine bad-class dynamic)
 
-USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF)
+# The README's first program (README.md, "Your first program"), cut out
+# of the README by tests/readme-test.sh and built as the README says a
+# program in user/bin is built, so that make test runs it as shown there.
+USER_README := $(BUILD)/root/tests/readme/greet
+
+USER_ROOT_FILES := $(USER_BINS) $(USER_STATIC_FILES) $(USER_PIE) $(USER_BAD_ELF) \
+	$(USER_README)
 
 USER_ALL_OBJS := $(USER_LIB_OBJS) $(USER_TEST_LIB_OBJS) $(foreach d,$(USER_PROGRAM_DIRS), \
 	$(foreach p,$(call user_programs,$(d)),$(call user_objects,$(d),$(p))))
@@ -139,7 +149,7 @@ endif
 # musl-gcc's -static-pie picks the wrong start file, so link by hand
 # with musl's rcrt1.o (the self-relocating start of a static PIE).
 USER_MUSL_DIR = $(dir $(shell sed -n 's/.*-specs "*\([^" ]*musl-gcc.specs\).*/\1/p' $$(command -v $(USER_CC))))
-$(USER_OBJ)/pie/hello.o: user/bin/hello.c | user-cc-check
+$(USER_OBJ)/pie/hello.o: user/bin/hello.c | user-cc-check $(USER_NATIVE_S)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (PIE)"
 	@$(USER_CC) $(USER_CFLAGS) -fPIE -c $< -o $@
@@ -166,9 +176,21 @@ $(BUILD)/root/tests/elf/bad-class: $(USER_TRUE)
 	@mkdir -p $(dir $@) && cp $< $@ && \
 		printf '\001' | dd of=$@ bs=1 seek=4 conv=notrunc status=none
 # A dynamically linked program (it has PT_INTERP), which we do not run.
-$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o
+$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o $(USER_LIB)
 	@mkdir -p $(dir $@)
 	@$(USER_CC) -O2 -o $@ $< $(USER_LIB)
+
+$(BUILD)/readme/greet.c: README.md tests/readme-test.sh
+	@mkdir -p $(dir $@)
+	@bash tests/readme-test.sh --program README.md > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@  # README edits elsewhere rebuild nothing
+$(USER_OBJ)/readme/greet.elf: $(BUILD)/readme/greet.c $(USER_LIB) | user-cc-check $(USER_NATIVE_S)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (from README.md)"
+	@$(USER_CC) $(USER_CFLAGS) -o $@ $< $(USER_LIB)
+$(USER_README): $(USER_OBJ)/readme/greet.elf
+	@mkdir -p $(dir $@)
+	@$(USER_STRIP) -o $@ $<
 
 -include $(USER_ALL_OBJS:.o=.d)
 

@@ -19,7 +19,7 @@ model=$here/vmspace_entry.pml
 for tool in spin gcc timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "not ok 1 - $tool is installed (apt-get install spin gcc)"
-		echo "#   reproduce: bash tests/model/run.sh"
+		echo "#   reproduce: make check TEST=model"
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
@@ -191,7 +191,7 @@ for i in 1 2 3 4 5 6; do
 		failed=$((failed + 1))
 		echo "not ok $n - ${line#FAIL }"
 		tail -n +2 "$work/r$i"
-		echo "#   reproduce: bash tests/model/run.sh (KEEP=1 keeps the pan directories)"
+		echo "#   reproduce: make check TEST=model (KEEP=1 make check TEST=model keeps the pan directories)"
 		;;
 	esac
 done
