@@ -19,7 +19,9 @@
 #   abi                    the syscall table against ABI.md, and docs/syscalls.md
 #   model                  the Promela model (tests/model/run.sh)
 #   readme                 README.md's examples (tests/readme-test.sh)
-# The boots use MACHINE, CPU, MEM (default q35, max, 256M), QEMU_TIMEOUT
+#   format                 every C file as clang-format writes it
+#                          (tests/check-format.sh)
+# The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M, 1), QEMU_TIMEOUT
 # (default 300 s; a boot still running then fails) and QEMU_ARGS.
 #
 # The results go to $RESULTS_DIR (default build/test-results/check) as
@@ -33,10 +35,11 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-export MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M}
+export MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M} CPUS=${CPUS:-1}
 export RESULTS_DIR=${RESULTS_DIR:-build/test-results/check}
 seed=${SEED:-}
 config="MACHINE=$MACHINE CPU=$CPU MEM=$MEM"
+[ "$CPUS" = 1 ] || config="$config CPUS=$CPUS"
 
 # The panics the crash_ self tests must end in (the text after "panic: ").
 declare -A panic_text=(
@@ -46,7 +49,7 @@ declare -A panic_text=(
 
 list() {
 	local s
-	echo "ktest boot usertests vmtests vmspacetests vkernel host abi model readme"
+	echo "ktest boot usertests vmtests vmspacetests vkernel host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
@@ -117,6 +120,7 @@ if [ -z "$test" ]; then
 	exit 2
 fi
 cfg_id="$MACHINE-$CPU-$MEM"
+[ "$CPUS" = 1 ] || cfg_id="$cfg_id-${CPUS}cpu"
 mkdir -p "$RESULTS_DIR"
 
 passed=0 failed=0
@@ -178,6 +182,9 @@ model)
 readme)
 	kind=script id=${2:-readme}
 	cmd=(bash tests/readme-test.sh) ;;
+format)
+	kind=script id=${2:-format}
+	cmd=(bash tests/check-format.sh) ;;
 *)
 	echo "check.sh: no test named '$test' (make help-tests lists them)" >&2
 	exit 2 ;;

@@ -17,11 +17,13 @@ declare -A need=(
 	[cpio]=cpio
 	[spin]=spin
 	[gdb]=gdb
+	[clang-format]=clang-format
 )
 # packages without a command to test for
 files=(
 	"/usr/lib/grub/i386-pc/modinfo.sh:grub-pc-bin"
 	"/usr/include/bsd/sys/tree.h:libbsd-dev"
+	"/usr/include/linux/mman.h:linux-libc-dev"
 )
 
 missing=()

@@ -21,7 +21,7 @@ jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 rm -rf "$RESULTS_DIR"
 mkdir -p "$RESULTS_DIR"
 
-# The checks: ID, TEST, "MACHINE CPU MEM" ("-" for none) and the title
+# The checks: ID, TEST, "MACHINE CPU MEM [CPUS]" ("-" for none) and the title
 # printed above the output.  The longest come first (by their times on a
 # 2-core machine), so that none of them starts last.
 #
@@ -50,6 +50,7 @@ add vmtests-q35-max-256M vmtests "q35 max 256M" "vmtests: -machine q35 -cpu max 
 add vmtests-pc-qemu64-64M vmtests "pc qemu64 64M" "vmtests: -machine pc -cpu qemu64 -m 64M"
 add vkernel vkernel "q35 max 256M" "the vkernel (user/bin/vkernel) running musl programs as guests"
 add ktest-q35-max-256M ktest "q35 max 256M" "in-kernel tests: -machine q35 -cpu max -m 256M"
+add ktest-q35-max-256M-4cpu ktest "q35 max 256M 4" "in-kernel tests: -machine q35 -cpu max -m 256M -smp 4"
 add ktest-pc-qemu64-256M ktest "pc qemu64 256M" "in-kernel tests: -machine pc -cpu qemu64 -m 256M"
 add ktest-pc-qemu64-64M ktest "pc qemu64 64M" "in-kernel tests: -machine pc -cpu qemu64 -m 64M"
 add ktest-q35-max-64M ktest "q35 max 64M" "in-kernel tests: -machine q35 -cpu max -m 64M"
@@ -62,6 +63,7 @@ add boot-q35-max-64M boot "q35 max 64M" "boot into a musl program: -machine q35 
 add crash_page_fault crash_page_fault "q35 max 256M" "panic path: ktest=crash_page_fault"
 add crash_assert crash_assert "q35 max 256M" "panic path: ktest=crash_assert"
 add abi abi - "the syscall table against ABI.md"
+add format format - "the format of every C file (clang-format)"
 
 # "ID TEST MACHINE CPU MEM" of every check, for tests/readme-test.sh.
 RUN_ALL_CHECKS=$(for c in "${checks[@]}"; do
@@ -104,7 +106,7 @@ start() {
 	IFS='|' read -r id tst cfg _ <<< "${checks[$i]}"
 	[ "$cfg" != - ] || cfg="q35 max 256M"
 	set -- $cfg
-	MACHINE=$1 CPU=$2 MEM=$3 SEED='' SUMMARY='' \
+	MACHINE=$1 CPU=$2 MEM=$3 CPUS=${4:-1} SEED='' SUMMARY='' \
 		bash tests/check.sh "$tst" "$id" > "$RESULTS_DIR/$id.out" 2>&1 < /dev/null &
 	running[$!]=$i
 	started[$i]=$SECONDS
