@@ -132,19 +132,15 @@ include user/user.mk
 
 # ---------------------------------------------------------------------------
 # The ISO.  There is one: boot/grub.cfg takes the kernel command line from
-# a 4 KiB disk that boot/qemu.sh writes for each boot, so no command line
+# the SMBIOS OEM string that boot/qemu.sh gives QEMU, so no command line
 # needs an ISO of its own.
 
-# The modules boot/grub.cfg uses, built into GRUB's core image: loading
-# them one by one from the CD costs every boot about 0.3 s under TCG.
-GRUB_MODULES := normal configfile test serial terminal multiboot2
-
-$(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg Makefile
+$(BUILD)/os.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio boot/grub.cfg
 	@echo "  ISO     $@"
 	@rm -rf $@.d && mkdir -p $@.d/boot/grub
 	@cp $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $@.d/boot/
 	@cp boot/grub.cfg $@.d/boot/grub/grub.cfg
-	@grub-mkrescue --modules="$(GRUB_MODULES)" -o $@.tmp $@.d 2>$@.log || { cat $@.log; rm -f $@.tmp; exit 1; }
+	@grub-mkrescue -o $@.tmp $@.d 2>$@.log || { cat $@.log; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@ && rm -rf $@.d
 	@rm -f $(BUILD)/cmdline-*.iso $(BUILD)/cmdline-*.iso.cfg # one per command line, before
 

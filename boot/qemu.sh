@@ -22,14 +22,12 @@
 #
 # The environment gives the make variables of the same names: ISO
 # (default build/os.iso), CMDLINE, MACHINE (q35), CPU (max), MEM (256M),
-# CPUS (1), QEMU_ARGS, GDB_PORT (1234), QEMU_TIMEOUT (300), and
-#   DISK  the command-line disk to write (default build/cmdline/run.img);
-#   LOG   the console copy (default build/logs/run.log, or gdb.log).
+# CPUS (1), QEMU_ARGS, GDB_PORT (1234), QEMU_TIMEOUT (300), and LOG (the
+# console copy; default build/logs/run.log, or gdb.log).
 #
-# The command line reaches GRUB on a small disk: 4 KiB of text, the GRUB
-# command `set cmdline='...'` padded with newlines, which boot/grub.cfg
-# reads as the block list (hd0)0+8.  So one ISO serves every command
-# line, and the disk is rewritten in place for each boot.
+# The command line reaches GRUB as the machine's one SMBIOS OEM string
+# (-smbios type=11,value=...), which boot/grub.cfg reads; so one ISO
+# serves every command line.
 set -u
 
 mode=${1:?usage: boot/qemu.sh run|debug|gdb|batch}
@@ -41,32 +39,23 @@ mem=${MEM:-256M}
 cpus=${CPUS:-1}
 gdb_port=${GDB_PORT:-1234}
 timeout_s=${QEMU_TIMEOUT:-300}
-disk=${DISK:-build/cmdline/run.img}
 if [ "$mode" = gdb ]; then
 	log=${LOG:-build/logs/gdb.log}
 else
 	log=${LOG:-build/logs/run.log}
 fi
 
-# write_cmdline_disk FILE LINE: the disk image GRUB reads LINE from.
-# Inside GRUB's single quotes only a quote is special; it becomes '\''.
-write_cmdline_disk() {
-	local file=$1 line=$2 text size
-	if [ ${#line} -gt 1023 ]; then
-		echo "qemu.sh: the command line is ${#line} bytes; the kernel takes 1023" >&2
+# check_cmdline LINE: fail, saying why, unless GRUB can pass LINE on.
+check_cmdline() {
+	if [ ${#1} -gt 1023 ]; then
+		echo "qemu.sh: the command line is ${#1} bytes; the kernel takes 1023" >&2
 		return 1
 	fi
-	case $line in
+	case $1 in
 	*[$'\n\r']*)
 		echo "qemu.sh: the command line has a line break" >&2
 		return 1 ;;
 	esac
-	text="set cmdline='${line//\'/\'\\\'\'}'"
-	mkdir -p "$(dirname "$file")" || return 1
-	printf '%s\n' "$text" > "$file.tmp" || return 1
-	size=$(stat -c %s "$file.tmp")
-	yes '' | head -c $((4096 - size)) >> "$file.tmp"
-	mv "$file.tmp" "$file"
 }
 
 # signal_name N: SIGSEGV for 11, or "signal N".
@@ -122,13 +111,13 @@ if [ ! -f "$iso" ]; then
 	echo "qemu.sh: no $iso (run make first)" >&2
 	exit 1
 fi
-write_cmdline_disk "$disk" "$cmdline" || exit 1
+check_cmdline "$cmdline" || exit 1
 
 qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem"
 	-smp "$cpus" -no-reboot -display none
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-	-cdrom "$iso" -drive "file=$disk,format=raw,if=ide,index=0,media=disk"
-	-boot order=d)
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso")
+# QEMU's option syntax doubles a comma inside a value.
+[ -z "$cmdline" ] || qemu+=(-smbios "type=11,value=${cmdline//,/,,}")
 # QEMU_ARGS is split into words on purpose: it holds options.
 # shellcheck disable=SC2206
 extra=(${QEMU_ARGS:-})

@@ -14,7 +14,7 @@ printf '%-8s %14s %14s\n' memory instructions "vs Linux 6.1"
 for mem in 64M 256M 1G 4G; do
 	n=$(ISO=$iso MACHINE=$machine CPU=max MEM=$mem CPUS=1 \
 		QEMU_ARGS="-icount shift=0" CMDLINE=init=/bin/true \
-		DISK=build/cmdline/bench-boot.img QEMU_TIMEOUT=300 \
+		QEMU_TIMEOUT=300 \
 		bash boot/qemu.sh batch |
 		sed -n 's/.*ready for init after \([0-9]*\) instructions.*/\1/p')
 	if [ -z "$n" ]; then

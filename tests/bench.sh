@@ -120,7 +120,7 @@ else
 		echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M QEMU_ARGS='-icount shift=0' CMDLINE='init=/bench/bench'" >"$ours_log"
 		ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=1 \
 			QEMU_ARGS="-icount shift=0" CMDLINE=init=/bench/bench \
-			DISK=$build/cmdline/bench.img QEMU_TIMEOUT=$timeout_s \
+			QEMU_TIMEOUT=$timeout_s \
 			bash boot/qemu.sh batch >>"$ours_log" 2>&1
 		bench_lines <"$ours_log" >"$ours_file"
 		if grep -q '^bench done$' "$ours_file"; then

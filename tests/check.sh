@@ -58,8 +58,7 @@ list() {
 	done
 	for s in usertests vmtests vmspacetests; do
 		echo "$s/NAME:"
-		CMDLINE="init=/bin/init -- /tests/$s -l" DISK=$RESULTS_DIR/list.cmdline.img \
-			bash boot/qemu.sh batch | tr -d '\r' |
+		CMDLINE="init=/bin/init -- /tests/$s -l" bash boot/qemu.sh batch | tr -d '\r' |
 			sed -n '/^kernel: ready for init/,/^init: exit status/p' |
 			sed '1d;$d' | awk -v s="$s" 'NF { print "  " s "/" $1 }'
 	done

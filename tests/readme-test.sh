@@ -147,7 +147,6 @@ session() {
 	fifo=$dir/session-$k.in
 	rm -f "$fifo" "$log" && mkfifo "$fifo"
 	CMDLINE=$CMDLINE MACHINE=$MACHINE CPU=$CPU MEM=$MEM LOG=$log \
-		DISK=$dir/session-$k.cmdline.img \
 		timeout "${QEMU_TIMEOUT:-300}" bash boot/qemu.sh run < "$fifo" > "$out" 2>&1 &
 	local pid=$!
 	exec 3> "$fifo"

@@ -22,8 +22,7 @@
 # CPU and MEM.
 #
 # Writes to $RESULTS_DIR: ID.log (the console, as QEMU wrote it), ID.tap
-# (its TAP lines, then the verdict), ID.result ("PASSED FAILED"), and
-# ID.cmdline.img (the command-line disk).
+# (its TAP lines, then the verdict) and ID.result ("PASSED FAILED").
 set -u
 id=$1 cmdline=$2 expect=$3 repro=$4
 machine=${MACHINE:-q35} cpu=${CPU:-max} mem=${MEM:-256M}
@@ -46,8 +45,7 @@ rewrite() {
 		-e "s|reproduce: make check TEST=\([^ ]*\)\$|reproduce: make check TEST=\1 $cfg|"
 }
 
-CMDLINE=$cmdline DISK=$dir/$id.cmdline.img QEMU_TIMEOUT=$timeout_s \
-	bash boot/qemu.sh batch | tee "$log" | rewrite
+CMDLINE=$cmdline QEMU_TIMEOUT=$timeout_s bash boot/qemu.sh batch | tee "$log" | rewrite
 rc=${PIPESTATUS[0]}
 
 passed=0 failed=0 why=""

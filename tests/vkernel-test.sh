@@ -49,7 +49,7 @@ check() {
 # log's path to $log.
 boot() {
 	log=$dir/$id-$1.log
-	CMDLINE=$2 DISK=$dir/$id-$1.cmdline.img bash boot/qemu.sh batch |
+	CMDLINE=$2 bash boot/qemu.sh batch |
 		tr -d '\r' > "$log"
 	rc=${PIPESTATUS[0]}
 	echo "# boot '$2': QEMU status $rc, log $log"
