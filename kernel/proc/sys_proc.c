@@ -318,6 +318,7 @@ long
 sys_arch_prctl(int code, uint64_t addr)
 {
 	struct lwp *l = curlwp;
+	uint64_t base;
 
 	switch (code) {
 	case ARCH_SET_FS:
@@ -326,8 +327,9 @@ sys_arch_prctl(int code, uint64_t addr)
 		cpu_set_fsbase(l, addr);
 		return 0;
 	case ARCH_GET_FS:
-		return copyout(&l->l_md.md_fsbase, (void *)addr,
-		    sizeof(uint64_t));
+		/* The base in use now, which a segment load may have changed. */
+		base = cpu_get_fsbase(l);
+		return copyout(&base, (void *)addr, sizeof(base));
 	default:
 		return -EINVAL;
 	}

@@ -10,6 +10,9 @@
  *   - vmspace_pread / vmspace_pwrite are implemented (the seed returns
  *     EINVAL), stopping at the first unmapped byte;
  *   - vmspace_spawn turns a vmspace into a new process;
+ *   - a trap writes the guest's FS and GS bases back to the vextframe
+ *     (the seed keeps the controller's copy: its guests cannot change
+ *     their TLS, ours can with segment loads);
  *   - the token is a spinlock: nothing done under it sleeps here.
  */
 #include <systm.h>
@@ -314,9 +317,9 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	/* Save the caller's context and enter the guest's. */
 	vklp = l->l_vkernel;
 	vklp->save_trapframe = *l->l_md.md_tf;
-	vklp->save_fsbase = l->l_md.md_fsbase;
-	vklp->save_gsbase = l->l_md.md_gsbase;
+	cpu_segs_get(l, &vklp->save_segs);
 	vklp->user_trapframe = utf;
+	vklp->user_vextframe = uvx;
 	vklp->deadline_ns = vx.vx_timeout_ns != 0 ?
 	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) : 0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
@@ -337,6 +340,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
+	uint64_t fsbase, gsbase;
 	int error;
 
 	KASSERT(vklp != NULL && vklp->ve != NULL);
@@ -346,11 +350,22 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	vmspace_activate(l->l_proc->p_vmspace);
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
-	/* The guest's frame to the controller, then the controller resumes. */
+	/*
+	 * The guest's frame and FS/GS bases to the controller (the bases as
+	 * the hardware has them: the guest may have changed them with
+	 * segment loads), then the controller's context resumes.
+	 */
+	fsbase = cpu_get_fsbase(l);
+	gsbase = cpu_get_gsbase(l);
 	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
+	if (error == 0)
+		error = copyout(&fsbase, &vklp->user_vextframe->vx_fsbase,
+		    sizeof(fsbase));
+	if (error == 0)
+		error = copyout(&gsbase, &vklp->user_vextframe->vx_gsbase,
+		    sizeof(gsbase));
 	*tf = vklp->save_trapframe;
-	cpu_set_fsbase(l, vklp->save_fsbase);
-	cpu_set_gsbase(l, vklp->save_gsbase);
+	cpu_segs_set(l, &vklp->save_segs);
 	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
 	cpu_frame_replaced(l);
 }
@@ -551,8 +566,8 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 	cpu_lwp_setup(l2, &tf, NULL);
 	memcpy(l2->l_md.md_fpu, ve->ve_fpu, sizeof(ve->ve_fpu));
 	vmspace_entry_cache_drop(ve); /* ve may be freed from here on */
-	l2->l_md.md_fsbase = vx.vx_fsbase;
-	l2->l_md.md_gsbase = vx.vx_gsbase;
+	cpu_set_fsbase(l2, vx.vx_fsbase);
+	cpu_set_gsbase(l2, vx.vx_gsbase);
 	pid = p2->p_pid;
 	sched_setrunnable(l2);
 	return pid;

@@ -31,11 +31,13 @@
 #include <spinlock.h>
 #include <bsd/sys/tree.h>
 #include <arch/frame.h>
+#include <arch/pcb.h>
 #include <proc/proc.h>
 
 struct proc;
 struct lwp;
 struct vmspace;
+struct vextframe;
 
 #define VKE_REF_DELETED 0x80000000U
 #define VKERNEL_MAX_ENTRIES 4096 /* vmspaces per vkernel */
@@ -73,9 +75,9 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	struct trapframe save_trapframe; /* the controller's, during a run */
 	uint8_t save_fpu[512] __aligned(16); /* the controller's FPU registers */
-	uint64_t save_fsbase;
-	uint64_t save_gsbase;
+	struct mdsegs save_segs;        /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
+	struct vextframe *user_vextframe; /* where the guest's bases go back */
 	uint64_t deadline_ns;           /* vx_timeout_ns ends the run; 0: none */
 };
 

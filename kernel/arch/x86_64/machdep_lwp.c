@@ -99,27 +99,214 @@ cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
 		if (fpu_from == curlwp)
 			fxsave(((struct lwp *)fpu_from)->l_md.md_fpu);
 		memcpy(l->l_md.md_fpu, fpu_from->l_md.md_fpu, 512);
-		l->l_md.md_fsbase = fpu_from->l_md.md_fsbase;
+		cpu_segs_get((struct lwp *)fpu_from, &l->l_md.md_segs);
 	} else {
 		fpu_reset_area(l->l_md.md_fpu);
-		l->l_md.md_fsbase = 0;
+		memset(&l->l_md.md_segs, 0, sizeof(l->l_md.md_segs));
 	}
+}
+
+/*
+ * User FS and GS.
+ *
+ * What an LWP owns is what it left in the hardware.  User code changes
+ * its FS and GS without asking: `mov %ax, %fs` loads a selector and,
+ * from its descriptor, a base (0 for our flat user selectors), and a
+ * null selector clears the base on Intel and QEMU but keeps it on AMD.
+ * So the kernel never trusts a copy of a running context:
+ *
+ *   - While an LWP runs (it is curlwp: in user mode, or in the kernel on
+ *     its behalf), the hardware holds its user FS and GS: the selectors
+ *     in %fs and %gs, the FS base in MSR_FSBASE and the GS base in
+ *     MSR_KERNELGSBASE (swapgs moved it there on entry; the active GS
+ *     base is the kernel's struct cpu_info).  md_segs is stale.
+ *   - While it is switched out, md_segs holds them.  cpu_switchto saves
+ *     old's from the hardware and loads new's.
+ *
+ * The save reads both selectors and both bases.  The two rdmsr are the
+ * price of being exact: a null selector load leaves the selector 0 and
+ * may or may not have cleared the base, so the selectors alone cannot
+ * tell whether a base changed (Linux without FSGSBASE skips the read and
+ * lets such a base revert; with FSGSBASE it reads both every time, as
+ * here).  The load is cheap in the common case: a selector is loaded
+ * only when it differs from the one in %fs or %gs (almost every program
+ * keeps 0 in both), and a base is written only when it differs from what
+ * the previous LWP left, or after a selector load.
+ *
+ * Selectors are restored, not reset to 0.  Linux keeps each thread's
+ * fs/gs selector, and the kernel does not touch them on entry or exit,
+ * so resetting them only at a switch would make a program see its
+ * selector change at random.  The selectors a user can load are the null
+ * ones (0-3) and the GDT's user data and code selectors, with any RPL;
+ * each loads at CPL 0 as well, so restoring one cannot fault.  A fresh
+ * program (execve) starts with 0 in both and both bases 0;
+ * arch_prctl(ARCH_SET_FS) and vmspace_ctl's guest bases come with a null
+ * selector; fork and lwp_create copy the creator's four values.
+ *
+ * vmspace_ctl keeps the controller's FS and GS with cpu_segs_get while a
+ * guest runs in the same LWP, and a guest's own segment loads reach the
+ * controller through cpu_get_fsbase / cpu_get_gsbase when it traps.
+ */
+
+/* A selector that user code could have loaded into %fs or %gs. */
+static bool
+user_sel_ok(uint16_t sel)
+{
+	unsigned idx = sel >> 3;
+
+	return (sel & 4) == 0 && /* GDT, not LDT */
+	    (idx == GNULL_SEL || idx == GUDATA_SEL || idx == GUCODE_SEL);
+}
+
+/*
+ * A user FS and GS the kernel can have saved.  User code sets a base only
+ * through a descriptor (base 0) or the kernel's checked calls: CR4.FSGSBASE
+ * stays off, so wrfsbase/wrgsbase are not available to it (turning it on
+ * would let user code write any canonical base, and this check would have
+ * to go).  A kernel GS base here would mean a missing swapgs.
+ */
+static bool
+user_segs_ok(const struct mdsegs *s)
+{
+	return user_sel_ok(s->ms_fssel) && user_sel_ok(s->ms_gssel) &&
+	    s->ms_fsbase < VM_MAX_USER_ADDRESS &&
+	    s->ms_gsbase < VM_MAX_USER_ADDRESS;
+}
+
+/*
+ * Load the user %gs selector: the user's GS is the inactive one in the
+ * kernel, so swap it in, load, and swap back.  Interrupts must be masked
+ * (an interrupt in between would run with the user's GS base).
+ */
+static void
+load_user_gs(uint16_t sel)
+{
+	KASSERT(!intr_enabled());
+	__asm__ volatile("swapgs\n\t"
+			 "movw %0, %%gs\n\t"
+			 "swapgs"
+			 :
+			 : "r"(sel)
+			 : "memory");
+}
+
+/* Read the running LWP's user FS and GS from the hardware. */
+static void
+segs_save(struct mdsegs *s)
+{
+	s->ms_fssel = rfs();
+	s->ms_gssel = rgs();
+	s->ms_fsbase = rdmsr(MSR_FSBASE);
+	s->ms_gsbase = rdmsr(MSR_KERNELGSBASE);
+	KASSERT(user_segs_ok(s));
+}
+
+/*
+ * Make *s the user FS and GS in the hardware.  cur is what the hardware
+ * holds now if the caller knows it (it just saved it), else NULL.
+ * Interrupts masked.
+ */
+static void
+segs_load(const struct mdsegs *s, const struct mdsegs *cur)
+{
+	bool fs = cur == NULL, gs = cur == NULL;
+
+	KASSERT(user_segs_ok(s));
+	if (rfs() != s->ms_fssel) {
+		load_fs(s->ms_fssel);
+		fs = true;
+	}
+	if (rgs() != s->ms_gssel) {
+		load_user_gs(s->ms_gssel);
+		gs = true;
+	}
+	if (fs || s->ms_fsbase != cur->ms_fsbase)
+		wrmsr(MSR_FSBASE, s->ms_fsbase);
+	if (gs || s->ms_gsbase != cur->ms_gsbase)
+		wrmsr(MSR_KERNELGSBASE, s->ms_gsbase);
+}
+
+void
+cpu_segs_get(struct lwp *l, struct mdsegs *s)
+{
+	if (l == curlwp)
+		segs_save(s);
+	else
+		*s = l->l_md.md_segs;
+}
+
+void
+cpu_segs_set(struct lwp *l, const struct mdsegs *s)
+{
+	bool was;
+
+	KASSERT(user_segs_ok(s));
+	if (l != curlwp) {
+		l->l_md.md_segs = *s;
+		return;
+	}
+	was = intr_disable();
+	segs_load(s, NULL);
+	intr_restore(was);
+}
+
+uint64_t
+cpu_get_fsbase(struct lwp *l)
+{
+	return l == curlwp ? rdmsr(MSR_FSBASE) : l->l_md.md_segs.ms_fsbase;
+}
+
+uint64_t
+cpu_get_gsbase(struct lwp *l)
+{
+	return l == curlwp ? rdmsr(MSR_KERNELGSBASE) :
+	    l->l_md.md_segs.ms_gsbase;
+}
+
+void
+cpu_set_fsbase(struct lwp *l, uint64_t base)
+{
+	KASSERT(cpu_tls_base_ok(base));
+	if (l != curlwp) {
+		l->l_md.md_segs.ms_fssel = 0;
+		l->l_md.md_segs.ms_fsbase = base;
+		return;
+	}
+	load_fs(0);
+	wrmsr(MSR_FSBASE, base);
+}
+
+void
+cpu_set_gsbase(struct lwp *l, uint64_t base)
+{
+	bool was;
+
+	KASSERT(cpu_tls_base_ok(base));
+	if (l != curlwp) {
+		l->l_md.md_segs.ms_gssel = 0;
+		l->l_md.md_segs.ms_gsbase = base;
+		return;
+	}
+	was = intr_disable();
+	load_user_gs(0);
+	wrmsr(MSR_KERNELGSBASE, base); /* swapgs makes it GS on return */
+	intr_restore(was);
 }
 
 struct lwp *
 cpu_switchto(struct lwp *old, struct lwp *new)
 {
 	struct cpu_info *ci = curcpu();
+	const struct mdsegs *hw = NULL; /* what the hardware holds, if known */
 
-	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB)
+	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB) {
 		fxsave(old->l_md.md_fpu);
+		segs_save(&old->l_md.md_segs);
+		hw = &old->l_md.md_segs;
+	}
 	if (new->l_md.md_tf != NULL) {
 		fxrstor(new->l_md.md_fpu);
-		if (new->l_md.md_fsbase != old->l_md.md_fsbase ||
-		    old->l_md.md_tf == NULL)
-			wrmsr(MSR_FSBASE, new->l_md.md_fsbase);
-		if (new->l_md.md_gsbase != old->l_md.md_gsbase)
-			wrmsr(MSR_KERNELGSBASE, new->l_md.md_gsbase);
+		segs_load(&new->l_md.md_segs, hw);
 		ci->ci_rsp0 = new->l_kstack;
 		ci->ci_tss.tss_rsp0 = new->l_kstack;
 	}
@@ -137,6 +324,7 @@ cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp)
 	fpu_reset_area(l->l_md.md_fpu);
 	fxrstor(l->l_md.md_fpu);
 	cpu_set_fsbase(l, 0);
+	cpu_set_gsbase(l, 0);
 	/* Every register must start at zero, rcx and r11 included. */
 	l->l_md.md_flags |= MDL_IRET;
 }
@@ -160,22 +348,6 @@ cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
 	tf->tf_ss = UDSEL;
 	tf->tf_rflags = PSL_USER_DEFAULT;
 	tf->tf_trapno = T_SYSCALL;
-}
-
-void
-cpu_set_fsbase(struct lwp *l, uint64_t base)
-{
-	l->l_md.md_fsbase = base;
-	if (l == curlwp)
-		wrmsr(MSR_FSBASE, base);
-}
-
-void
-cpu_set_gsbase(struct lwp *l, uint64_t base)
-{
-	l->l_md.md_gsbase = base;
-	if (l == curlwp)
-		wrmsr(MSR_KERNELGSBASE, base); /* swapgs makes it GS on return */
 }
 
 /* Flags a user frame may set (DragonFly's PSL_USERCHANGE). */

@@ -142,6 +142,35 @@ invlpg(vaddr_t va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/*
+ * The %fs and %gs selectors.  Reading one is cheap (no descriptor
+ * access).  Loading %fs also loads its base from the descriptor (or, for
+ * a null selector, clears it on Intel and QEMU and keeps it on AMD).
+ * %gs is loaded only through machdep_lwp.c, inside swapgs, so that the
+ * kernel's own GS base is never touched.
+ */
+static inline uint16_t
+rfs(void)
+{
+	uint16_t sel;
+	__asm__ volatile("movw %%fs, %0" : "=r"(sel));
+	return sel;
+}
+
+static inline uint16_t
+rgs(void)
+{
+	uint16_t sel;
+	__asm__ volatile("movw %%gs, %0" : "=r"(sel));
+	return sel;
+}
+
+static inline void
+load_fs(uint16_t sel)
+{
+	__asm__ volatile("movw %0, %%fs" : : "r"(sel) : "memory");
+}
+
 /* SMAP: open and close the window in which the kernel may touch user pages. */
 static inline void
 stac(void)

@@ -1,6 +1,7 @@
 /*
  * The machine-dependent part of an LWP: where its kernel context is saved
- * across a switch, its user TLS base and its FPU/SSE state.
+ * across a switch, its user FS and GS (selectors and bases) and its
+ * FPU/SSE state.
  */
 #ifndef _ARCH_PCB_H_
 #define _ARCH_PCB_H_
@@ -14,10 +15,22 @@ struct trapframe;
 #define MDL_IRET 0x1 /* the frame was replaced: return to user with iretq */
 #define MDL_FPU 0x2  /* md_fpu holds user state to restore */
 
+/*
+ * A user context's FS and GS: the selectors in %fs and %gs and the two
+ * bases.  User code may change all four (a segment load sets a selector
+ * and, from the descriptor, its base); see "User FS and GS" in
+ * machdep_lwp.c for who holds the truth when.
+ */
+struct mdsegs {
+	uint64_t ms_fsbase;  /* FS base (musl's thread pointer) */
+	uint64_t ms_gsbase;  /* GS base (a vmspace guest's) */
+	uint16_t ms_fssel;   /* %fs: 0, or a user selector the program loaded */
+	uint16_t ms_gssel;   /* %gs: likewise */
+};
+
 struct mdlwp {
 	uint64_t md_rsp;          /* kernel stack pointer while switched out */
-	uint64_t md_fsbase;       /* user FS base (TLS), loaded on switch-in */
-	uint64_t md_gsbase;       /* user GS base (a vmspace guest's) */
+	struct mdsegs md_segs;    /* user FS and GS, valid while switched out */
 	struct trapframe *md_tf;  /* the user frame at the top of the kernel stack */
 	int md_flags;
 	uint8_t md_fpu[512] __aligned(16); /* fxsave area */
@@ -27,8 +40,9 @@ struct mdlwp {
 
 /*
  * Lay out the kernel stack of a new LWP so that its first switch-in
- * enters user mode with the registers of *tf and an initial FPU state
- * copied from fpu (or the reset state if fpu is NULL).  No requirements.
+ * enters user mode with the registers of *tf, and the FPU state and user
+ * FS and GS of fpu_from (fork, lwp_create), or the reset FPU state and
+ * null FS and GS if fpu_from is NULL.  No requirements.
  */
 void cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
     const struct lwp *fpu_from);
@@ -57,7 +71,8 @@ void cpu_fpu_init_area(void *area);
 
 /*
  * Set the user registers of l for a fresh program image: rip = entry,
- * rsp = sp, everything else zero, FPU reset, TLS base 0.  l is curlwp.
+ * rsp = sp, everything else zero, FPU reset, FS and GS selectors and
+ * bases 0.  l is curlwp.
  */
 void cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp);
 
@@ -71,11 +86,33 @@ void cpu_fork_frame(struct trapframe *child, const struct trapframe *parent);
 void cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
     vaddr_t sp);
 
-/* Set the running LWP's user FS base.  base must be canonical user. */
+/*
+ * Give l the user FS base `base` with a null %fs selector, as Linux's
+ * ARCH_SET_FS does: in the hardware if l is the running LWP, else in its
+ * md_segs (l is then not running anywhere).  base must be a canonical
+ * user address (cpu_tls_base_ok).
+ */
 void cpu_set_fsbase(struct lwp *l, uint64_t base);
 
-/* Set the running LWP's user GS base (MSR_KERNELGSBASE while in the kernel). */
+/* The same for the user GS base and %gs. */
 void cpu_set_gsbase(struct lwp *l, uint64_t base);
+
+/*
+ * l's user FS or GS base as l itself would see it now: read from the
+ * hardware if l is the running LWP (a segment load may have changed it),
+ * else from md_segs.  No requirements.
+ */
+uint64_t cpu_get_fsbase(struct lwp *l);
+uint64_t cpu_get_gsbase(struct lwp *l);
+
+/*
+ * Copy l's whole user FS and GS (selectors and bases) out to *s, or make
+ * *s l's, with the same rule: the hardware for the running LWP, md_segs
+ * otherwise.  vmspace_ctl keeps the controller's this way while a guest
+ * runs.  *s must come from cpu_segs_get (or be all zero).
+ */
+void cpu_segs_get(struct lwp *l, struct mdsegs *s);
+void cpu_segs_set(struct lwp *l, const struct mdsegs *s);
 
 /*
  * Make a user-supplied frame safe to return to (ABI.md 4.4, DragonFly's
