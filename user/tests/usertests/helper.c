@@ -92,6 +92,7 @@ ut_run_helper(const char *cmd, const char *a1, const char *a2, char *out,
  *   auxv              exit 0 if the auxiliary vector has what ABI.md names
  *                     (else 1-7, see helper_auxv)
  *   sigstate          exit 0 if SIGPIPE is ignored and SIGUSR1 is blocked
+ *   segs              print "fs 0x%x gs 0x%x": the %fs and %gs selectors
  */
 
 /*
@@ -185,5 +186,13 @@ ut_helper_main(int argc, char **argv)
 		return helper_auxv(test_self);
 	if (strcmp(argv[0], "sigstate") == 0)
 		return helper_sigstate();
+	if (strcmp(argv[0], "segs") == 0) {
+		uint16_t fs, gs;
+
+		__asm__ volatile("movw %%fs, %0\n\tmovw %%gs, %1"
+		    : "=r"(fs), "=r"(gs));
+		n = snprintf(line, sizeof(line), "fs 0x%x gs 0x%x\n", fs, gs);
+		return test_write_all(1, line, n) == (long)n ? 0 : 1;
+	}
 	return 121;
 }

@@ -19,8 +19,8 @@
 
 static const struct test *const tables[] = {
 	ut_fs_tests, ut_pipe_tests, ut_mem_tests, ut_proc_tests,
-	ut_lwp_tests, ut_elf_tests, ut_badptr_tests, ut_fuzz_tests,
-	ut_stress_tests,
+	ut_lwp_tests, ut_seg_tests, ut_elf_tests, ut_badptr_tests,
+	ut_fuzz_tests, ut_stress_tests,
 	NULL,
 };
 
