@@ -4,8 +4,10 @@
  * Every trap kind comes back with the right tf_trapno, tf_err, tf_addr
  * and tf_rip; every register survives a round trip both ways; hostile
  * frames are sanitized or refused (EINVAL) with the caller's context
- * unchanged; the FS and GS bases reach the guest; vx_timeout_ns ends a
- * run with T_TIMEOUT and running again resumes exactly.
+ * unchanged; the FS and GS bases reach the guest, and the bases a guest
+ * sets with segment loads come back in the vframe and stay its own;
+ * vx_timeout_ns ends a run with T_TIMEOUT and running again resumes
+ * exactly.
  *
  * Each guest is a few instructions assembled by GUEST() (vs.h) and
  * copied to G_CODE of a vmspace made by guest_new().
@@ -13,6 +15,7 @@
 
 #include "vs.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -919,6 +922,220 @@ tls_bases_reach_guest(void)
 	test_expect_hex(tf.tf_rax, 0x6565656565650000UL, "%fs:0 with a new base");
 }
 
+/*
+ * Segment loads inside a guest (issue 15, item 3).  `mov %ss, %fs` and
+ * `mov %ss, %gs` give the guest bases 0 (the flat user descriptor's).
+ * A trap hands the bases the guest has back in *vframe, as its registers
+ * in *tframe; running again with that vframe keeps them; and nothing of
+ * it reaches the controller, whose selectors stay null and whose FS base
+ * (musl's thread pointer, behind errno) stays its own.
+ */
+#define G_FS_VAL	0xf5f5f5f5f5f50100UL	/* at G_TLS + 0x100 */
+#define G_GS_VAL	0x6565656565650800UL	/* at G_TLS + 0x800 */
+
+GUEST(g_seg_load,
+    "movl %ss, %eax\n"
+    "movl %eax, %fs\n"
+    "movl %eax, %gs\n"
+    "syscall\n"
+    "g_seg_load_2: movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
+    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
+    "syscall\n");
+GUEST_LABEL(g_seg_load_2);
+
+/*
+ * Load both selectors, spin until the word at G_SHM is set (by another
+ * process), then read through %fs and %gs (base 0: the addresses
+ * themselves) and the selectors, into rax, rbx, rsi and rdi.
+ */
+GUEST(g_seg_spin,
+    "movl %ss, %eax\n"
+    "movl %eax, %fs\n"
+    "movl %eax, %gs\n"
+    "1: cmpq $0, " VS_STR(G_SHM) "\n"
+    "je 1b\n"
+    "movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
+    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
+    "movl %fs, %esi\n"
+    "movl %gs, %edi\n"
+    "syscall\n");
+
+static inline uint16_t
+ctl_fs_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%fs, %0" : "=r"(s));
+	return s;
+}
+
+static inline uint16_t
+ctl_gs_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%gs, %0" : "=r"(s));
+	return s;
+}
+
+/* The controller's FS and GS are its own: null selectors, same FS base. */
+static void
+expect_controller_segs(unsigned long fs_before, const char *when)
+{
+	unsigned long fs_now = 0;
+	uint16_t fs = ctl_fs_sel(), gs = ctl_gs_sel();
+
+	test_assert_msg(fs == 0 && gs == 0, "%s: the controller's selectors are "
+	    "fs 0x%x gs 0x%x; expected 0 and 0", when, fs, gs);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now);
+	test_expect_hex(fs_now, fs_before, "the controller's fs base");
+	errno = 0;
+	test_expect_errno(vmspace_destroy(VS_ID(99)), ENOENT,
+	    "errno (at %fs) still works");
+}
+
+static void
+tls_guest_segment_loads(void)
+{
+	void *id = VS_ID(1);
+	struct trapframe tf;
+	struct vextframe vx = {
+		.vx_fsbase = G_TLS + 0x100, .vx_gsbase = G_TLS + 0x800,
+		.vx_timeout_ns = 5000 * MS,
+	};
+	unsigned long fs_before = 0;
+
+	guest_new(id);
+	guest_load(id, g_seg_load);
+	guest_write64(id, G_TLS + 0x100, G_FS_VAL);
+	guest_write64(id, G_TLS + 0x800, G_GS_VAL);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
+	guest_frame(&tf);
+	guest_run(id, &tf, &vx);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_seg_load, g_seg_load_2),
+	    "the guest's segment loads, then syscall");
+	test_expect_hex(vx.vx_fsbase, 0, "vx_fsbase after the trap (the guest "
+	    "loaded %fs)");
+	test_expect_hex(vx.vx_gsbase, 0, "vx_gsbase after the trap (the guest "
+	    "loaded %gs)");
+	test_expect_hex(vx.vx_timeout_ns, 5000 * MS, "vx_timeout_ns");
+	expect_controller_segs(fs_before, "after the first run");
+
+	/* Running again with the returned frames keeps the bases at 0. */
+	guest_run(id, &tf, &vx);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_seg_load),
+	    "reads through %fs and %gs on the second run");
+	test_expect_hex(tf.tf_rax, G_FS_VAL, "%fs:G_TLS+0x100 with fs base 0");
+	test_expect_hex(tf.tf_rbx, G_GS_VAL, "%gs:G_TLS+0x800 with gs base 0");
+	test_expect_hex(vx.vx_fsbase, 0, "vx_fsbase after the second run");
+	test_expect_hex(vx.vx_gsbase, 0, "vx_gsbase after the second run");
+	expect_controller_segs(fs_before, "after the second run");
+}
+
+/*
+ * A process that uses TLS (errno) runs while a guest spins with its
+ * segments loaded, switching with it both ways many times; then it sets
+ * *flag to let the guest go.  It sets the flag whatever it found, so the
+ * guest never waits for a dead process.  Never returns.
+ */
+static _Noreturn void
+tls_process_beside_guest(volatile uint64_t *flag, unsigned long fsbase)
+{
+	unsigned long fs_now = 0;
+	int bad = 0;
+
+	for (int i = 0; i < 60 && !bad; i++) {
+		if (ctl_fs_sel() != 0 || ctl_gs_sel() != 0)
+			bad = 2;
+		fs_now = 0;
+		syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now);
+		if (fs_now != fsbase)
+			bad = 3;
+		errno = 0;
+		if (close(-1) != -1 || errno != EBADF)
+			bad = 4;
+		if (i % 10 == 3)
+			test_sleep_ns(5 * MS);
+		else
+			sched_yield();
+	}
+	*flag = 1;
+	if (bad)
+		test_fail("the process beside the guest found %s",
+		    bad == 2 ? "selectors in its %fs or %gs" : bad == 3 ?
+		    "another fs base" : "errno broken");
+	_exit(0);
+}
+
+/*
+ * The guest's loaded segments survive its LWP being switched out and in
+ * inside one run (selectors included), and T_TIMEOUT slices in between
+ * (the bases come back in the vframe each time).
+ */
+static void
+tls_guest_segments_preempted(void)
+{
+	void *id = VS_ID(1);
+	struct trapframe tf;
+	struct vextframe vx;
+	volatile uint64_t *flag;
+	unsigned long fs_before = 0;
+	uint64_t end;
+	int runs;
+	pid_t pid;
+
+	guest_new(id);
+	guest_load(id, g_seg_spin);
+	guest_write64(id, G_TLS + 0x100, G_FS_VAL);
+	guest_write64(id, G_TLS + 0x800, G_GS_VAL);
+	flag = vs_shared_page(id, G_SHM);
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before);
+
+	/* One run, preempted by the timer and by the other process. */
+	*flag = 0;
+	pid = test_fork();
+	if (pid == 0)
+		tls_process_beside_guest(flag, fs_before);
+	vx = (struct vextframe){ .vx_fsbase = G_TLS + 0x100,
+	    .vx_gsbase = G_TLS + 0x800, .vx_timeout_ns = 10000 * MS };
+	guest_frame(&tf);
+	guest_run(id, &tf, &vx);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_seg_spin),
+	    "the end of the spin (one run)");
+	test_expect_hex(tf.tf_rax, G_FS_VAL, "%fs:G_TLS+0x100 after switches");
+	test_expect_hex(tf.tf_rbx, G_GS_VAL, "%gs:G_TLS+0x800 after switches");
+	test_expect_hex(tf.tf_rsi, USER_DS_SEL, "the guest's %fs, switched");
+	test_expect_hex(tf.tf_rdi, USER_DS_SEL, "the guest's %gs, switched");
+	test_expect_hex(vx.vx_fsbase, 0, "vx_fsbase");
+	test_expect_hex(vx.vx_gsbase, 0, "vx_gsbase");
+	test_expect_exit(pid, 0, "the process beside the guest");
+	expect_controller_segs(fs_before, "after the preempted run");
+
+	/* 2 ms slices: each run starts from the vframe the last returned. */
+	*flag = 0;
+	pid = test_fork();
+	if (pid == 0)
+		tls_process_beside_guest(flag, fs_before);
+	vx = (struct vextframe){ .vx_fsbase = G_TLS + 0x100,
+	    .vx_gsbase = G_TLS + 0x800, .vx_timeout_ns = 2 * MS };
+	guest_frame(&tf);
+	end = test_now_ns() + 10000 * MS;
+	for (runs = 1;; runs++) {
+		guest_run(id, &tf, &vx);
+		if (tf.tf_trapno != T_TIMEOUT || test_now_ns() > end)
+			break;
+		expect_controller_segs(fs_before, "between slices");
+	}
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_seg_spin),
+	    "the end of the spin (in slices)");
+	test_assert_msg(runs > 1, "no T_TIMEOUT: the test proves nothing");
+	test_expect_hex(tf.tf_rax, G_FS_VAL, "%fs:G_TLS+0x100 after slices");
+	test_expect_hex(tf.tf_rbx, G_GS_VAL, "%gs:G_TLS+0x800 after slices");
+	test_expect_exit(pid, 0, "the process beside the guest");
+	expect_controller_segs(fs_before, "after the runs in slices");
+	test_note("%d runs in 2 ms slices", runs);
+}
+
 /* ---------------------------------------------------------------------
  * Timeouts.
  */
@@ -1168,6 +1385,8 @@ const struct test vs_trap_tests[] = {
 	{ "frame_edges", frame_edges, NULL },
 	{ "tls_bad_base_einval", tls_bad_base_einval, NULL },
 	{ "tls_bases_reach_guest", tls_bases_reach_guest, NULL },
+	{ "tls_guest_segment_loads", tls_guest_segment_loads, NULL },
+	{ "tls_guest_segments_preempted", tls_guest_segments_preempted, NULL },
 	{ "timeout_spin", timeout_spin, NULL },
 	{ "timeout_counted_loop", timeout_counted_loop, NULL },
 	{ "no_timeout_interrupts_transparent", no_timeout_interrupts_transparent, NULL },
