@@ -2,29 +2,66 @@
  * fuzz.c: random system calls.  ABI.md section 2: "No user input may
  * crash, hang or corrupt the kernel."
  *
- * The fuzzer runs FUZZ_CHILDREN child processes, each making FUZZ_CALLS
- * calls chosen with a xorshift generator from the seed (-s), so a run
- * repeats exactly.  Each call is one of the section 3 calls or a native
- * call, with "interesting" arguments: 0, -1, small and huge numbers,
- * INT_MIN/MAX, pointers into memory the fuzzer owns (aligned or not, up
- * to the edge of an unmapped page), NULL, kernel and non-canonical
- * addresses, good and bogus descriptors; or a number that names no call,
- * which must give ENOSYS.  The vmspace calls are left to their own tests.
+ * The fuzzer runs FUZZ_CHILDREN child processes one after another,
+ * sharing FUZZ_CALLS calls in all (-n changes the count; `make fuzz
+ * SEED=N CALLS=N` runs it alone with no time limit), chosen with a
+ * xorshift generator from the seed (-s), so a run repeats exactly.  Each
+ * call is one of the section 3 calls or a native call, with
+ * "interesting" arguments: 0, -1, small and huge numbers, INT_MIN/MAX,
+ * pointers into memory the fuzzer owns (aligned or not, up to the edge of
+ * an unmapped page, or into its odd pages: write-only anonymous and memfd
+ * pages, private and shared, read-only and PROT_NONE ones), NULL, kernel
+ * and non-canonical addresses, good and bogus descriptors; or a number
+ * that names no call, which must give ENOSYS.  The vmspace calls are left
+ * to their own tests.
+ *
+ * Besides single calls it makes shapes that once froze or corrupted the
+ * kernel (issue 15):
+ *   huge         mmap of up to 2^46 bytes of PROT_NONE with MAP_POPULATE,
+ *                then MADV_WILLNEED, DONTNEED, mprotect and munmap over
+ *                all of it, parts, holes punched in it and a few
+ *                read-write pages mapped inside it;
+ *   segload      %fs and/or %gs loaded with a selector user code may
+ *                load (null, user data, user code), then other calls,
+ *                yields and sleeps with it (switches both ways); the
+ *                selectors and the bases (0) must still be there;
+ *   cow_shared   memory shared copy-on-write with a child (a whole page
+ *                table of it at times) munmapped, mprotected and
+ *                replaced by MAP_FIXED in pieces: each call does all it
+ *                was asked or fails with ENOMEM (an mprotect or MAP_FIXED
+ *                that fails may have done part, as on Linux), which the
+ *                fuzzer checks page by page through write() from them,
+ *                and the child's view never changes;
+ *   cow_oom      the same while memory is exhausted (a populated mapping
+ *                larger than memory), once every FUZZ_CALLS calls per
+ *                64 MiB of memory, at a point the seed picks (our kernel
+ *                only: on Linux it is cow_shared);
+ *   split        mprotect of every other page of a mapping, each call
+ *                making two more map entries; split_limit goes on until
+ *                ENOMEM at the map-entry limit (65530, Linux's
+ *                vm.max_map_count), once every FUZZ_CALLS calls; then
+ *                everything must be unmappable at once.
  *
  * The fuzzer must neither kill nor block itself, so it leaves out
  * exit, exit_group and lwp_exit, never reads fd 0 (it closes it) or the
  * console, writes to a pipe it holds only as much as it then reads back,
- * waits only with WNOHANG (and for children that exit at once), kills
- * only itself and others with signal 0 or pids that do not exist, and
- * maps, unmaps and protects only inside its scratch region.  Everything
- * the kernel interprets (iovecs, timespecs, sigactions, lwp_params, argv)
- * is built by the fuzzer; the kernel writes only into the scratch region
- * or to bad addresses.  On Linux it also avoids flags that would change
- * the host (O_CREAT, O_TRUNC, write access).
+ * reads a pipe only when the process at its other end is sure to write
+ * or end (the cow shapes' child), waits only with WNOHANG (and for
+ * children that exit at once), kills only itself and others with signal
+ * 0 or pids that do not exist, and maps, unmaps and protects only inside
+ * its scratch region and the mappings a shape makes and removes itself.
+ * With memory exhausted it touches only pages it wrote after its last
+ * fork (so no copy-on-write fault needs a page), and with %fs loaded it
+ * makes raw calls only.  Everything the kernel interprets (iovecs,
+ * timespecs, sigactions, lwp_params, argv) is built by the fuzzer; the
+ * kernel writes only into the scratch region, the odd pages or to bad
+ * addresses.  On Linux it also avoids flags that would change the host
+ * (O_CREAT, O_TRUNC, write access), and it never exhausts memory.
  *
  * On our kernel every error must be one ABI.md lists, and an implemented
- * call must never answer ENOSYS.  A child killed by a signal is reported
- * with the seed and the index of the call it was making.
+ * call must never answer ENOSYS.  A child killed by a signal, or that
+ * makes no progress for FUZZ_STALL_S seconds, is reported with the seed
+ * and the index of the call it was making.
  */
 
 #include "ut.h"
@@ -32,7 +69,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -42,21 +81,56 @@
 #include <unistd.h>
 
 #define FUZZ_CHILDREN	4
-#define FUZZ_CALLS	6000		/* per child */
+#define FUZZ_CALLS	16000		/* in all, by default (-n) */
+#define FUZZ_STALL_S	30		/* a child this long on one call hangs */
 #define SCRATCH_PAGES	32
 #define P		TEST_PAGE
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define SINK_MAX	512		/* most bytes written to the sink */
+
+/* The odd pages: buffers the kernel must handle (or refuse) correctly. */
+enum {
+	ODD_WO_ANON,		/* PROT_WRITE, anonymous */
+	ODD_WO_MEMFD,		/* PROT_WRITE, a private view of a memfd */
+	ODD_WO_SHARED,		/* PROT_WRITE, MAP_SHARED memfd */
+	ODD_RO,			/* PROT_READ, anonymous */
+	ODD_NONE,		/* PROT_NONE, anonymous */
+	ODD_NONE_MEMFD,		/* PROT_NONE, MAP_SHARED memfd */
+	NODD
+};
+
+/* The shapes that run once in so many calls (see full_due). */
+enum { FULL_COW_OOM, FULL_SPLIT_LIMIT, NFULL };
 
 struct fuzz {
 	uint64_t rng;
 	unsigned char *scratch;		/* SCRATCH_PAGES pages, then a hole */
+	unsigned char *odd[NODD];	/* each between PROT_NONE guard pages */
 	unsigned long brk_base;		/* brk never goes below this */
 	int file_fd, dir_fd;		/* held open */
 	int sink[2];			/* a pipe: written, then drained */
 	pid_t pid;
 	long index;			/* the call being made */
+	long first;			/* the run's index of our call 0 */
+	long full_every[NFULL];		/* the full shapes run once in so many */
+	long full_at[NFULL];		/* calls, at this one */
+	int nested;			/* in a shape that makes other calls */
 	const char *name;		/* its name */
 };
+
+long ut_fuzz_calls;
+
+/* usertests -n CALLS: the fuzzer's calls in all. */
+int
+ut_fuzz_option(int c, const char *arg)
+{
+	char *end;
+
+	if (c != 'n')
+		return -1;
+	ut_fuzz_calls = strtol(arg, &end, 0);
+	return ut_fuzz_calls > 0 && *end == '\0' ? 0 : -1;
+}
 
 /* Progress for the parent, in shared memory if the kernel gives it. */
 static volatile long *progress;
@@ -126,7 +200,8 @@ bad_ptr(struct fuzz *f)
 
 /*
  * A pointer the kernel may write through: into the scratch region
- * (aligned or not, maybe right before its unmapped end) or bad.
+ * (aligned or not, maybe right before its unmapped end), into an odd
+ * page (the fuzzer never reads them itself), or bad.
  */
 static unsigned long
 arg_ptr(struct fuzz *f)
@@ -134,12 +209,15 @@ arg_ptr(struct fuzz *f)
 	unsigned long base = (unsigned long)f->scratch;
 	unsigned long end = base + SCRATCH_PAGES * P;
 
-	switch (below(f, 6)) {
+	switch (below(f, 7)) {
 	case 0: return base + below(f, SCRATCH_PAGES) * P;
 	case 1: return base + below(f, SCRATCH_PAGES * P);
 	case 2: return end - 1 - below(f, 64);
 	case 3: return end;
 	case 4: return base;
+	case 5:
+		return (unsigned long)f->odd[below(f, NODD)] +
+		    (below(f, 2) ? 0 : below(f, P));
 	default: return bad_ptr(f);
 	}
 }
@@ -210,6 +288,14 @@ scratch_range(struct fuzz *f, unsigned long *addr, unsigned long *len)
  */
 
 typedef long (*fuzz_fn)(struct fuzz *f);
+
+/* A call, with how often it is picked. */
+struct fuzz_call {
+	const char *name;
+	fuzz_fn fn;
+	int weight;		/* 0: never picked (a full shape: full_due) */
+	int unimpl;		/* allowed to be ENOSYS (not implemented yet) */
+};
 
 static long
 f_read(struct fuzz *f)
@@ -744,35 +830,585 @@ f_unknown(struct fuzz *f)
 	return r == -ENOSYS ? 0 : (r == 0 ? -1000 : r);
 }
 
+/* ---------------------------------------------------------------------
+ * Shapes: several calls that once froze or corrupted the kernel.
+ */
+
+static const struct fuzz_call *pick(struct fuzz *f);
+
+/* Say what went wrong and end this fuzzing child with status 1. */
+static _Noreturn void __attribute__((format(printf, 2, 3)))
+shape_fail(struct fuzz *f, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	test_note("fuzz: call %ld (%s): %s", f->index, f->name, msg);
+	test_raw_exit(1);
+}
+
+/* A raw result that is an error (-errno). */
+static int
+is_err(long r)
+{
+	return r < 0 && r >= -4095;
+}
+
+/*
+ * Huge ranges: up to 2^46 bytes of PROT_NONE mapped with MAP_POPULATE
+ * (nothing can be made: at once), then MADV_WILLNEED (populate),
+ * MADV_DONTNEED, mprotect PROT_NONE and munmap over all of it or parts,
+ * holes punched in it, a few read-write pages mapped inside it (which
+ * WILLNEED makes), and then all of it unmapped.  Read-write memory is
+ * never more than a few pages: a populate of it is real work.
+ */
+static long
+f_huge(struct fuzz *f)
+{
+	unsigned long len = 1UL << (30 + below(f, 17)), pages = len / P;
+	long a, r = 0, rr;
+
+	a = test_raw6(SYS_mmap, 0, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_POPULATE | (below(f, 2) ? MAP_NORESERVE : 0), -1, 0);
+	if (is_err(a))
+		return a;
+	for (int i = 1 + below(f, 4); i > 0; i--) {
+		unsigned long first = below(f, 4) ? 0 : below(f, pages);
+		unsigned long n = below(f, 3) ? pages - first :
+		    1 + below(f, pages - first);
+		unsigned long at = a + first * P;
+
+		switch (below(f, 6)) {
+		case 0:
+		case 1:
+			rr = test_raw3(SYS_madvise, at, n * P, MADV_WILLNEED);
+			break;
+		case 2:
+			rr = test_raw3(SYS_madvise, at, n * P, below(f, 2) ?
+			    MADV_DONTNEED : MADV_FREE);
+			break;
+		case 3:
+			rr = test_raw3(SYS_mprotect, at, n * P, PROT_NONE);
+			break;
+		case 4:		/* a hole: WILLNEED over it is ENOMEM */
+			n = MIN(1 + below(f, 16), pages - first);
+			rr = test_raw3(SYS_munmap, at, n * P, 0);
+			break;
+		default:	/* a few read-write pages inside */
+			n = 1 + below(f, 8);
+			at = a + below(f, pages - n + 1) * P;
+			rr = test_raw6(SYS_mmap, at, n * P, PROT_READ |
+			    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			    (below(f, 2) ? MAP_POPULATE : 0), -1, 0);
+			if (rr == (long)at)
+				rr = 0;
+			break;
+		}
+		if (rr != 0)
+			r = rr;
+	}
+	rr = test_raw3(SYS_munmap, a, len, 0);
+	if (rr != 0)
+		shape_fail(f, "munmap of the whole huge mapping: %ld", rr);
+	return r;
+}
+
+/* What a read through a loaded segment must find. */
+static volatile uint64_t seg_probe = 0x5e6f5e6f5e6f5e6fULL;
+
+/*
+ * A selector user code may load into %fs or %gs: a null one (0-3), the
+ * user data selector (%ss) or the user code selector (%cs), with RPL 3
+ * or 0.  The descriptor's base is 0; a null selector leaves the base 0
+ * or as it was, depending on the CPU.
+ */
+static uint16_t
+arg_sel(struct fuzz *f)
+{
+	switch (below(f, 4)) {
+	case 0: return (uint16_t)below(f, 4);
+	case 1: return ut_cs_sel() & (below(f, 2) ? 0xffff : ~3);
+	default: return ut_ss_sel() & (below(f, 2) ? 0xffff : ~3);
+	}
+}
+
+/*
+ * The selector loaded is still there.  A null one may come back with
+ * RPL 0: Intel CPUs null a segment register on an iret to user mode
+ * when its hidden descriptor has DPL 0, which a null selector's may have.
+ */
+static int
+same_sel(uint16_t got, uint16_t loaded)
+{
+	return loaded <= 3 ? got <= 3 : got == loaded;
+}
+
+/*
+ * Segment-register loads: %fs, %gs or both, then 1 to 4 other calls
+ * (never arch_prctl or another shape) with a yield before each, or at
+ * times a sleep, so the process is switched out and in with the
+ * selectors loaded.  The selectors must then still be there, and with a
+ * non-null selector the base 0 (ARCH_GET_FS, and a read through the
+ * segment).  Then ARCH_SET_FS gives musl its thread pointer back and %gs
+ * a null selector.
+ */
+static long
+f_segload(struct fuzz *f)
+{
+	struct timespec ts = { 0, 1 + (long)below(f, 1000000) };
+	uint64_t tls = 0, base = 0;
+	int which = 1 + below(f, 3), sleep_at = below(f, 32);
+	uint16_t fs = arg_sel(f), gs = arg_sel(f), got_fs, got_gs;
+	const struct fuzz_call *c;
+	long r = 0, rr;
+	const char *bad = NULL;
+
+	if (f->nested || test_raw3(SYS_arch_prctl, ARCH_GET_FS, (long)&tls,
+	    0) != 0)
+		return 0;
+	if (which & 1)
+		ut_load_fs(fs);
+	if (which & 2)
+		ut_load_gs(gs);
+	f->nested = 1;
+	for (int i = below(f, 4); i >= 0; i--) {
+		if (i == sleep_at)	/* out and back in, surely */
+			test_raw3(SYS_nanosleep, (long)&ts, 0, 0);
+		else
+			test_raw0(SYS_sched_yield);
+		c = pick(f);
+		if (c->fn == f_segload || c->fn == f_huge ||
+		    strcmp(c->name, "arch_prctl") == 0 ||
+		    strncmp(c->name, "cow", 3) == 0 ||
+		    strncmp(c->name, "split", 5) == 0)
+			continue;
+		rr = c->fn(f);
+		if (is_err(rr))
+			r = rr;
+	}
+	f->nested = 0;
+	got_fs = ut_fs_sel();
+	got_gs = ut_gs_sel();
+	if ((which & 1) && !same_sel(got_fs, fs))
+		bad = "%fs changed";
+	else if ((which & 2) && !same_sel(got_gs, gs))
+		bad = "%gs changed";
+	else if ((which & 1) && fs > 3 && (test_raw3(SYS_arch_prctl,
+	    ARCH_GET_FS, (long)&base, 0) != 0 || base != 0))
+		bad = "ARCH_GET_FS is not 0";
+	else if ((which & 1) && fs > 3 && ut_fs_read64(&seg_probe) != seg_probe)
+		bad = "a read through %fs missed";
+	else if ((which & 2) && gs > 3 && ut_gs_read64(&seg_probe) != seg_probe)
+		bad = "a read through %gs missed";
+	/* musl's TLS back. */
+	rr = test_raw3(SYS_arch_prctl, ARCH_SET_FS, (long)tls, 0);
+	ut_load_gs(0);
+	if (rr != 0)
+		test_raw_exit(3);
+	if (bad != NULL)
+		shape_fail(f, "after loading %s%s (fs 0x%x gs 0x%x) and other "
+		    "calls: %s (now fs 0x%x gs 0x%x, fs base 0x%llx)",
+		    which & 1 ? "%fs" : "", which & 2 ? " %gs" : "", fs, gs,
+		    bad, got_fs, got_gs, (unsigned long long)base);
+	if (ut_fs_sel() != 0)
+		shape_fail(f, "ARCH_SET_FS left %%fs 0x%x", ut_fs_sel());
+	return r;
+}
+
+/*
+ * Memory shared copy-on-write with a child.  R is n pages, each starting
+ * with its tag; with COW_SPAN_PAGES pages it is one whole page table,
+ * which fork shares.  state[] says what each page may be now in the
+ * fuzzer's view, as a mask of the PG_* bits (several after a call that
+ * may have done part of its work).
+ */
+#define COW_SPAN_PAGES	512			/* one page table: 2 MiB */
+#define COW_SPAN	(COW_SPAN_PAGES * P)
+#define HOG_LEN		(1UL << 40)	/* more memory than there is */
+
+#define PG_TAG		0x01	/* readable, the tag */
+#define PG_ZERO		0x02	/* readable, zeros (MAP_FIXED) */
+#define PG_TAG_NONE	0x04	/* PROT_NONE over the tag */
+#define PG_ZERO_NONE	0x08	/* PROT_NONE over zeros */
+#define PG_GONE		0x10	/* unmapped */
+
+#define PG_READABLE	(PG_TAG | PG_ZERO)
+
+static uint64_t
+cow_tag(uint64_t salt, size_t i)
+{
+	return (salt ^ (i * 0x9e3779b97f4a7c15ULL)) | 1;
+}
+
+/* Write to 64 KiB of stack below the caller: those pages are ours now. */
+static void __attribute__((noinline))
+touch_stack(void)
+{
+	volatile char pad[64 * 1024];
+
+	for (size_t i = 0; i < sizeof(pad); i += 512)
+		pad[i] = 0;
+}
+
+/*
+ * The child sharing R: says it is ready ('r' on `ready`), waits for a
+ * byte on `cmd`, then checks that every page of its R still has its tag
+ * and answers on `ready`: 'y', or the index of the first page that
+ * changed after an 'n'.  (The answer goes through the pipe, not the exit
+ * status: the fuzzer may have set SIGCHLD to SIG_IGN, and then Linux
+ * reaps its children itself.)
+ */
+static _Noreturn void
+cow_holder(const unsigned char *r, size_t n, uint64_t salt, int ready,
+    int cmd)
+{
+	char c = 'r';
+	struct {
+		char c;
+		uint32_t page;
+	} __attribute__((packed)) answer = { 'y', 0 };
+
+	touch_stack();
+	if (test_raw3(SYS_write, ready, (long)&c, 1) != 1 ||
+	    test_raw3(SYS_read, cmd, (long)&c, 1) != 1)
+		test_raw_exit(3);
+	for (size_t i = 0; i < n; i++)
+		if (*(const volatile uint64_t *)(r + i * P) !=
+		    cow_tag(salt, i)) {
+			answer.c = 'n';
+			answer.page = (uint32_t)i;
+			break;
+		}
+	test_raw3(SYS_write, ready, (long)&answer, sizeof(answer));
+	test_raw_exit(0);
+}
+
+/* What a call does to a page in each state (one bit in, a mask out). */
+static int
+pg_apply(int kind, int prot, int st)
+{
+	switch (kind) {
+	case 0:				/* munmap */
+		return PG_GONE;
+	case 1:				/* mprotect */
+		if (st == PG_GONE)
+			return PG_GONE;
+		if (prot == PROT_NONE)
+			return st & (PG_TAG | PG_TAG_NONE) ? PG_TAG_NONE :
+			    PG_ZERO_NONE;
+		return st & (PG_TAG | PG_TAG_NONE) ? PG_TAG : PG_ZERO;
+	default:			/* MAP_FIXED read-write */
+		return PG_ZERO;
+	}
+}
+
+static int
+pg_apply_mask(int kind, int prot, int mask)
+{
+	int out = 0;
+
+	for (int b = 1; b <= PG_GONE; b <<= 1)
+		if (mask & b)
+			out |= pg_apply(kind, prot, b);
+	return out;
+}
+
+/*
+ * Check page i of R against state[i] through write(): readable pages
+ * give their first 8 bytes, the rest EFAULT.  Narrows state[i] to what
+ * was seen.
+ */
+static void
+cow_probe(struct fuzz *f, const unsigned char *r, unsigned char *state,
+    size_t i, uint64_t salt)
+{
+	uint64_t got = 0;
+	long w = test_raw3(SYS_write, f->sink[1], (long)(r + i * P), 8);
+	int seen;
+
+	if (w == 8) {
+		if (test_raw3(SYS_read, f->sink[0], (long)&got, 8) != 8)
+			shape_fail(f, "the sink gave back no 8 bytes");
+		seen = got == cow_tag(salt, i) ? PG_TAG : got == 0 ? PG_ZERO :
+		    0;
+	} else if (w == -EFAULT) {
+		seen = state[i] & ~PG_READABLE;
+	} else {
+		shape_fail(f, "write() from page %zu of the shared memory: %ld",
+		    i, w);
+	}
+	if ((state[i] & seen) == 0)
+		shape_fail(f, "page %zu of the memory shared since fork: "
+		    "expected state 0x%x, the kernel read %s 0x%llx", i,
+		    state[i], w == 8 ? "the value" : "nothing (EFAULT), not",
+		    (unsigned long long)got);
+	state[i] &= seen;
+}
+
+/*
+ * Map R: n pages; COW_SPAN_PAGES of them aligned to a page table.
+ * Returns its address or an error.
+ */
+static long
+cow_map(size_t n)
+{
+	long m, a;
+
+	if (n != COW_SPAN_PAGES)
+		return test_raw6(SYS_mmap, 0, n * P, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = test_raw6(SYS_mmap, 0, 2 * COW_SPAN, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (is_err(m))
+		return m;
+	a = (m + COW_SPAN - 1) & ~(long)(COW_SPAN - 1);
+	if (a != m)
+		test_raw3(SYS_munmap, m, a - m, 0);
+	test_raw3(SYS_munmap, a + COW_SPAN, m + COW_SPAN - a, 0);
+	return a;
+}
+
+/*
+ * The cow shapes: R shared with a holder child since fork; with
+ * `exhaust` (our kernel only) every free page is taken first; then 1 to
+ * 6 calls (munmap, mprotect, MAP_FIXED) over random pieces of R, each
+ * followed by a check of the pages around it; memory back, all of R
+ * checked, R unmapped; the holder's view must be as it was.
+ */
+static long
+cow_shape(struct fuzz *f, int exhaust)
+{
+	unsigned char state[COW_SPAN_PAGES];
+	struct {
+		char c;
+		uint32_t page;
+	} __attribute__((packed)) answer;
+	size_t n = exhaust || below(f, 16) == 0 ? COW_SPAN_PAGES :
+	    1 + below(f, 48);
+	uint64_t salt = rnd(f);
+	int ready[2], cmd[2], status = 0;
+	long a, pid, hog = 0, r = 0, rr;
+	char c = 0;
+
+	if (f->nested)
+		return 0;
+	a = cow_map(n);
+	if (is_err(a))
+		return a;
+	for (size_t i = 0; i < n; i++)
+		*(volatile uint64_t *)(a + i * P) = cow_tag(salt, i);
+	if ((rr = test_raw1(SYS_pipe, (long)ready)) != 0) {
+		test_raw3(SYS_munmap, a, n * P, 0);
+		return rr;
+	}
+	if ((rr = test_raw1(SYS_pipe, (long)cmd)) != 0) {
+		test_raw1(SYS_close, ready[0]);
+		test_raw1(SYS_close, ready[1]);
+		test_raw3(SYS_munmap, a, n * P, 0);
+		return rr;
+	}
+	pid = test_raw0(SYS_fork);
+	if (pid == 0) {
+		test_raw1(SYS_close, ready[0]);
+		test_raw1(SYS_close, cmd[1]);
+		cow_holder((const unsigned char *)a, n, salt, ready[1], cmd[0]);
+	}
+	test_raw1(SYS_close, ready[1]);
+	test_raw1(SYS_close, cmd[0]);
+	if (is_err(pid)) {
+		r = pid;
+		goto out;
+	}
+	/*
+	 * Our own copies of every page written from here on: the stack
+	 * below, this frame and *f (the generator's state).
+	 */
+	touch_stack();
+	memset(state, PG_TAG, sizeof(state));
+	(void)rnd(f);
+	if (test_raw3(SYS_read, ready[0], (long)&c, 1) != 1)
+		shape_fail(f, "the child sharing the memory did not start");
+	if (exhaust && test_native) {
+		hog = test_raw6(SYS_mmap, 0, HOG_LEN, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE,
+		    -1, 0);
+		if (is_err(hog))
+			hog = 0;
+	}
+	for (int k = 1 + below(f, 6); k > 0; k--) {
+		size_t first = below(f, n), len = 1 + below(f, n - first);
+		int kind = below(f, 3), prot = 0;
+		unsigned long at = a + first * P;
+
+		if (below(f, 4) == 0)		/* one page */
+			len = 1;
+		if (kind == 0) {
+			rr = test_raw3(SYS_munmap, at, len * P, 0);
+		} else if (kind == 1) {
+			static const int prots[] = { PROT_NONE, PROT_READ,
+			    PROT_READ | PROT_WRITE };
+
+			prot = prots[below(f, 3)];
+			rr = test_raw3(SYS_mprotect, at, len * P, prot);
+		} else {
+			rr = test_raw6(SYS_mmap, at, len * P, PROT_READ |
+			    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			    -1, 0);
+			if (rr == (long)at)
+				rr = 0;
+		}
+		if (rr != 0 && rr != -ENOMEM)
+			shape_fail(f, "%s of pages %zu..%zu of memory shared "
+			    "since fork%s: %ld", kind == 0 ? "munmap" :
+			    kind == 1 ? "mprotect" : "MAP_FIXED", first,
+			    first + len - 1, hog ? " (memory exhausted)" : "",
+			    rr);
+		for (size_t i = first; i < first + len; i++) {
+			int done = pg_apply_mask(kind, prot, state[i]);
+
+			if (rr == 0)
+				state[i] = done;
+			else if (kind == 1)	/* may have done part */
+				state[i] |= done;
+			else if (kind == 2)	/* old pages, or a hole */
+				state[i] |= PG_GONE;
+		}
+		if (rr != 0)
+			r = rr;
+		for (size_t i = first ? first - 1 : 0; i < first + len + 1 &&
+		    i < n; i++)
+			cow_probe(f, (const unsigned char *)a, state, i, salt);
+	}
+	if (hog != 0 && (rr = test_raw3(SYS_munmap, hog, HOG_LEN, 0)) != 0)
+		shape_fail(f, "munmap of the memory hog: %ld", rr);
+	for (size_t i = 0; i < n; i++)
+		cow_probe(f, (const unsigned char *)a, state, i, salt);
+	c = 'v';
+	if ((rr = test_raw3(SYS_write, cmd[1], (long)&c, 1)) != 1)
+		shape_fail(f, "the child sharing the memory could not be told: "
+		    "%ld", rr);
+	answer.c = 0;
+	rr = test_raw3(SYS_read, ready[0], (long)&answer, sizeof(answer));
+	if (rr != (long)sizeof(answer) || answer.c != 'y')
+		shape_fail(f, "the child sharing the memory since fork %s "
+		    "(page %u)", rr != (long)sizeof(answer) ? "did not answer" :
+		    "saw its copy change", answer.page);
+	/* It ends at once (ECHILD if SIGCHLD is ignored: reaped already). */
+	rr = test_raw6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
+	if (rr != pid && rr != -ECHILD)
+		shape_fail(f, "wait4 for the child sharing the memory: %ld",
+		    rr);
+out:
+	test_raw1(SYS_close, ready[0]);
+	test_raw1(SYS_close, cmd[1]);
+	if ((rr = test_raw3(SYS_munmap, a, n * P, 0)) != 0)
+		shape_fail(f, "munmap of the memory shared since fork: %ld",
+		    rr);
+	return r;
+}
+
+static long
+f_cow_shared(struct fuzz *f)
+{
+	return cow_shape(f, 0);
+}
+
+static long
+f_cow_oom(struct fuzz *f)
+{
+	return cow_shape(f, 1);
+}
+
+/*
+ * Map splitting: mprotect of every other page of a read-only mapping,
+ * each call adding two map entries, for `pages` pages or until ENOMEM;
+ * then all of it must unmap at once (no entry need be split).
+ */
+#define SPLIT_LIMIT_PAGES	(2 * 65536 + 16)	/* past the limit */
+
+static long
+split_shape(struct fuzz *f, size_t pages, int to_limit)
+{
+	long a, r = 0, rr;
+	size_t i, done = 0;
+
+	if (f->nested)
+		return 0;
+	a = test_raw6(SYS_mmap, 0, pages * P, PROT_READ, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (is_err(a))
+		return a;
+	for (i = 1; i + 1 < pages; i += 2) {
+		r = test_raw3(SYS_mprotect, a + i * P, P, PROT_READ |
+		    PROT_WRITE);
+		if (r != 0)
+			break;
+		done++;
+	}
+	if (r != 0 && r != -ENOMEM)
+		shape_fail(f, "mprotect of page %zu to split a mapping: %ld", i,
+		    r);
+	if (to_limit && test_native && r == 0)
+		shape_fail(f, "%zu splits and no ENOMEM: the map-entry limit "
+		    "is not enforced", done);
+	if (r == -ENOMEM) {
+		/* At the limit: a new mapping may fail too, nothing worse. */
+		rr = test_raw6(SYS_mmap, 0, P, PROT_READ, MAP_PRIVATE |
+		    MAP_ANONYMOUS, -1, 0);
+		if (!is_err(rr))
+			test_raw3(SYS_munmap, rr, P, 0);
+		else if (rr != -ENOMEM)
+			shape_fail(f, "mmap at the map-entry limit: %ld", rr);
+	}
+	if ((rr = test_raw3(SYS_munmap, a, pages * P, 0)) != 0)
+		shape_fail(f, "munmap of a mapping split %zu times: %ld", done,
+		    rr);
+	return r;
+}
+
+static long
+f_split(struct fuzz *f)
+{
+	return split_shape(f, 4 + below(f, below(f, 8) ? 64 : 1024), 0);
+}
+
+static long
+f_split_limit(struct fuzz *f)
+{
+	return split_shape(f, SPLIT_LIMIT_PAGES, 1);
+}
+
 /* The calls, with how often each is picked. */
-static const struct fuzz_call {
-	const char *name;
-	fuzz_fn fn;
-	int weight;
-	int unimpl;		/* allowed to be ENOSYS (not implemented yet) */
-} calls[] = {
-	{ "read", f_read, 4, 0 }, { "write", f_write, 4, 0 },
-	{ "open", f_open, 4, 0 }, { "close", f_close, 2, 0 },
-	{ "fstat", f_fstat, 3, 0 }, { "lseek", f_lseek, 3, 0 },
-	{ "mmap", f_mmap, 4, 0 }, { "mprotect", f_mprotect, 3, 0 },
-	{ "munmap", f_munmap, 3, 0 }, { "brk", f_brk, 2, 0 },
-	{ "rt_sigaction", f_rt_sigaction, 2, 0 },
-	{ "rt_sigprocmask", f_rt_sigprocmask, 2, 0 },
-	{ "ioctl", f_ioctl, 2, 0 }, { "readv", f_readv, 3, 0 },
-	{ "writev", f_writev, 3, 0 }, { "pipe", f_pipe, 2, 0 },
-	{ "sched_yield", f_sched_yield, 1, 0 }, { "madvise", f_madvise, 2, 0 },
-	{ "dup", f_dup, 2, 0 }, { "dup2", f_dup2, 2, 0 },
-	{ "nanosleep", f_nanosleep, 1, 0 }, { "getpid", f_getpid, 1, 0 },
-	{ "fork", f_fork, 1, 0 }, { "execve", f_execve, 2, 0 },
-	{ "wait4", f_wait4, 2, 0 }, { "kill", f_kill, 2, 0 },
-	{ "uname", f_uname, 1, 0 }, { "ftruncate", f_ftruncate, 1, 1 },
-	{ "arch_prctl", f_arch_prctl, 2, 0 }, { "gettid", f_gettid, 1, 0 },
-	{ "getdents64", f_getdents64, 3, 0 },
-	{ "set_tid_address", f_set_tid_address, 1, 0 },
-	{ "clock_gettime", f_clock_gettime, 2, 0 },
-	{ "pipe2", f_pipe2, 2, 0 }, { "memfd_create", f_memfd_create, 1, 1 },
-	{ "lwp_create", f_lwp_create, 1, 0 }, { "lwp_wait", f_lwp_wait, 1, 0 },
-	{ "kstat", f_kstat, 1, 0 }, { "unknown", f_unknown, 3, 0 },
+static const struct fuzz_call calls[] = {
+	{ "read", f_read, 8, 0 }, { "write", f_write, 8, 0 },
+	{ "open", f_open, 8, 0 }, { "close", f_close, 4, 0 },
+	{ "fstat", f_fstat, 6, 0 }, { "lseek", f_lseek, 6, 0 },
+	{ "mmap", f_mmap, 8, 0 }, { "mprotect", f_mprotect, 6, 0 },
+	{ "munmap", f_munmap, 6, 0 }, { "brk", f_brk, 4, 0 },
+	{ "rt_sigaction", f_rt_sigaction, 4, 0 },
+	{ "rt_sigprocmask", f_rt_sigprocmask, 4, 0 },
+	{ "ioctl", f_ioctl, 4, 0 }, { "readv", f_readv, 6, 0 },
+	{ "writev", f_writev, 6, 0 }, { "pipe", f_pipe, 4, 0 },
+	{ "sched_yield", f_sched_yield, 2, 0 }, { "madvise", f_madvise, 4, 0 },
+	{ "dup", f_dup, 4, 0 }, { "dup2", f_dup2, 4, 0 },
+	{ "nanosleep", f_nanosleep, 2, 0 }, { "getpid", f_getpid, 2, 0 },
+	{ "fork", f_fork, 2, 0 }, { "execve", f_execve, 4, 0 },
+	{ "wait4", f_wait4, 4, 0 }, { "kill", f_kill, 4, 0 },
+	{ "uname", f_uname, 2, 0 }, { "ftruncate", f_ftruncate, 2, 1 },
+	{ "arch_prctl", f_arch_prctl, 4, 0 }, { "gettid", f_gettid, 2, 0 },
+	{ "getdents64", f_getdents64, 6, 0 },
+	{ "set_tid_address", f_set_tid_address, 2, 0 },
+	{ "clock_gettime", f_clock_gettime, 4, 0 },
+	{ "pipe2", f_pipe2, 4, 0 }, { "memfd_create", f_memfd_create, 2, 1 },
+	{ "lwp_create", f_lwp_create, 2, 0 }, { "lwp_wait", f_lwp_wait, 2, 0 },
+	{ "kstat", f_kstat, 2, 0 }, { "unknown", f_unknown, 6, 0 },
+	{ "huge", f_huge, 1, 0 }, { "segload", f_segload, 2, 0 },
+	{ "cow_shared", f_cow_shared, 1, 0 }, { "split", f_split, 1, 0 },
+	/* The full shapes, index FULL_* + NCALLS - NFULL. */
+	{ "cow_oom", f_cow_oom, 0, 0 }, { "split_limit", f_split_limit, 0, 0 },
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
@@ -823,17 +1459,110 @@ reset_scratch(struct fuzz *f)
 	}
 }
 
-/* One fuzzing child: `calls` calls from `seed`; exits 0, or 1 on error. */
-static _Noreturn void
-fuzz_child(int child, uint64_t seed, long ncalls)
+/*
+ * Map the odd pages, each between PROT_NONE guard pages, so that a
+ * buffer running off one reaches no other memory of the fuzzer:
+ * write-only anonymous memory, write-only private and shared views of a
+ * memfd holding 'm's, read-only memory and PROT_NONE (anonymous and
+ * memfd).  Without memfds, anonymous memory stands in.
+ */
+static void
+map_odd_pages(struct fuzz *f)
 {
-	struct fuzz f = { .rng = seed ? seed : 1 };
+	long base = test_raw6(SYS_mmap, 0, (2 * NODD + 1) * P, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), fd, m;
+	static const struct {
+		int prot, flags, memfd;
+	} how[NODD] = {
+		[ODD_WO_ANON] = { PROT_WRITE, MAP_PRIVATE, 0 },
+		[ODD_WO_MEMFD] = { PROT_WRITE, MAP_PRIVATE, 1 },
+		[ODD_WO_SHARED] = { PROT_WRITE, MAP_SHARED, 1 },
+		[ODD_RO] = { PROT_READ, MAP_PRIVATE, 0 },
+		[ODD_NONE] = { PROT_NONE, MAP_PRIVATE, 0 },
+		[ODD_NONE_MEMFD] = { PROT_NONE, MAP_SHARED, 1 },
+	};
+
+	test_assert(!is_err(base));
+	fd = test_raw3(SYS_memfd_create, (long)"fuzz-odd", 0, 0);
+	if (!is_err(fd) && test_raw3(SYS_ftruncate, fd, P, 0) == 0 &&
+	    !is_err(m = test_raw6(SYS_mmap, 0, P, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0))) {
+		memset((void *)m, 'm', P);
+		test_raw3(SYS_munmap, m, P, 0);
+	} else if (!is_err(fd)) {
+		test_raw1(SYS_close, fd);
+		fd = -1;
+	}
+	for (int i = 0; i < NODD; i++) {
+		long at = base + (2 * i + 1) * P;
+		int memfd = how[i].memfd && !is_err(fd);
+
+		m = test_raw6(SYS_mmap, at, P, how[i].prot, how[i].flags |
+		    MAP_FIXED | (memfd ? 0 : MAP_ANONYMOUS), memfd ? fd : -1,
+		    0);
+		test_assert_msg(m == at, "map odd page %d: %ld", i, m);
+		f->odd[i] = (unsigned char *)at;
+	}
+	if (!is_err(fd))
+		test_raw1(SYS_close, fd);
+}
+
+/* The seed of fuzzing child `child`: test_seed and the child mixed. */
+static uint64_t
+child_seed(int child)
+{
+	uint64_t z = test_seed + (child + 1) * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * A full shape due at this call, or NULL.  Each runs once in every
+ * full_every[] calls of the run, at a place the seed picks: split_limit
+ * once in FUZZ_CALLS, cow_oom once in FUZZ_CALLS per 64 MiB of memory
+ * (exhausting memory takes time in proportion), so that `make test`
+ * meets cow_oom in its 64 MiB run.
+ */
+static const struct fuzz_call *
+full_due(struct fuzz *f)
+{
+	for (int s = 0; s < NFULL; s++)
+		if ((f->first + f->index) % f->full_every[s] == f->full_at[s])
+			return &calls[NCALLS - NFULL + s];
+	return NULL;
+}
+
+static void
+full_schedule(struct fuzz *f)
+{
+	struct kstat ks;
+
+	for (int s = 0; s < NFULL; s++)
+		f->full_every[s] = FUZZ_CALLS;
+	if (test_native && test_kstat(&ks) == 0 && ks.ks_pages_total > 16384)
+		f->full_every[FULL_COW_OOM] *= ks.ks_pages_total / 16384;
+	for (int s = 0; s < NFULL; s++)
+		f->full_at[s] = (long)(child_seed(1000 + s) %
+		    (uint64_t)f->full_every[s]);
+}
+
+/*
+ * One fuzzing child: `ncalls` calls from `seed`, the run's calls `first`
+ * onwards; exits 0, or 1 on error.
+ */
+static _Noreturn void
+fuzz_child(int child, uint64_t seed, long first, long ncalls)
+{
+	struct fuzz f = { .rng = seed ? seed : 1, .first = first };
 	const struct fuzz_call *c;
-	long r;
+	long r, every = ncalls <= 10000 ? 1000 : ncalls / 10000 * 1000;
 
 	f.pid = getpid();
 	f.scratch = test_map((SCRATCH_PAGES + 1) * P);
 	munmap(f.scratch + SCRATCH_PAGES * P, P);
+	map_odd_pages(&f);
 	f.file_fd = open(test_self, O_RDONLY);
 	f.dir_fd = open("/", O_RDONLY | O_DIRECTORY);
 	test_pipe(f.sink);
@@ -844,14 +1573,16 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 		iovs[i].iov_len = 0;
 	}
 	f.brk_base = test_raw1(SYS_brk, 0);
+	full_schedule(&f);
 
 	for (f.index = 0; f.index < ncalls; f.index++) {
-		c = pick(&f);
+		if ((c = full_due(&f)) == NULL)
+			c = pick(&f);
 		if (progress) {
 			progress[2 * child] = f.index;
 			progress[2 * child + 1] = c - calls;
 		}
-		if (f.index % 1000 == 0)
+		if (f.index % every == 0)
 			test_note("fuzz child %d (seed %llu): call %ld", child,
 			    (unsigned long long)seed, f.index);
 		if (f.index % 500 == 0)
@@ -880,30 +1611,30 @@ fuzz_child(int child, uint64_t seed, long ncalls)
 	test_raw_exit(0);
 }
 
-/* The seed of fuzzing child `child`: test_seed and the child mixed. */
-static uint64_t
-child_seed(int child)
-{
-	uint64_t z = test_seed + (child + 1) * 0x9e3779b97f4a7c15ULL;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
- * Wait for fuzzing child `pid`, at most `secs` seconds; a child still
- * running then is killed.  Returns its wait status; sets *hung.
+ * Wait for fuzzing child `pid`.  One that stays on one call for
+ * FUZZ_STALL_S seconds (without the shared progress words: that runs
+ * longer than FUZZ_STALL_S seconds plus 5 ms a call) is killed.
+ * Returns its wait status; sets *hung.
  */
 static int
-wait_fuzz_child(pid_t pid, unsigned secs, int *hung)
+wait_fuzz_child(pid_t pid, int child, long ncalls, int *hung)
 {
-	uint64_t end = test_now_ns() + secs * 1000000000ULL;
+	uint64_t limit = FUZZ_STALL_S * 1000000000ULL, last = test_now_ns();
+	long seen = -1;
 	int status = 0;
 
+	if (!progress)
+		limit += ncalls * 5000000ULL;
 	*hung = 0;
 	while (wait4(pid, &status, WNOHANG, NULL) == 0) {
-		if (test_now_ns() > end) {
+		uint64_t now = test_now_ns();
+
+		if (progress && progress[2 * child] != seen) {
+			seen = progress[2 * child];
+			last = now;
+		}
+		if (now - last > limit) {
 			*hung = 1;
 			kill(pid, SIGKILL);
 			test_wait(pid);
@@ -915,14 +1646,16 @@ wait_fuzz_child(pid_t pid, unsigned secs, int *hung)
 }
 
 /*
- * Run the fuzzing children one after another; each must exit 0 within
- * 30 s.  Then the kernel must still answer.
+ * Run the fuzzing children one after another, FUZZ_CALLS calls (or -n)
+ * in all; each must exit 0 and never stall.  Then the kernel must still
+ * answer.
  */
 static void
 t_fuzz(void)
 {
 	long *shared = mmap(NULL, P, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long total = ut_fuzz_calls > 0 ? ut_fuzz_calls : FUZZ_CALLS, first = 0;
 	char how[80];
 	int hung;
 
@@ -930,18 +1663,27 @@ t_fuzz(void)
 		progress = shared;
 	for (int child = 0; child < FUZZ_CHILDREN; child++) {
 		uint64_t seed = child_seed(child);
-		pid_t pid = test_fork();
+		long n = total / FUZZ_CHILDREN +
+		    (child == FUZZ_CHILDREN - 1 ? total % FUZZ_CHILDREN : 0);
+		pid_t pid;
 		int status;
 
+		if (n == 0)
+			continue;
+		pid = test_fork();
 		if (pid == 0)
-			fuzz_child(child, seed, FUZZ_CALLS);
-		status = wait_fuzz_child(pid, 30, &hung);
+			fuzz_child(child, seed, first, n);
+		first += n;
+		status = wait_fuzz_child(pid, child, n, &hung);
 		if (status == 0 && !hung)
 			continue;
 		if (hung)
-			snprintf(how, sizeof(how), "hung for 30 s");
+			snprintf(how, sizeof(how), "made no progress for %d s",
+			    FUZZ_STALL_S);
 		else
 			test_status_str(status, how, sizeof(how));
+		test_note("reproduce this run alone: make fuzz SEED=%llu "
+		    "CALLS=%ld", (unsigned long long)test_seed, total);
 		if (progress)
 			test_fail("fuzz child %d (seed %llu) %s during call %ld "
 			    "(%s)", child, (unsigned long long)seed, how,
@@ -951,8 +1693,7 @@ t_fuzz(void)
 		    (unsigned long long)seed, how);
 	}
 	test_expect_eq(syscall(SYS_getpid), getpid(), "getpid after fuzzing");
-	test_note("%d calls in %d children, seed %llu",
-	    FUZZ_CHILDREN * FUZZ_CALLS, FUZZ_CHILDREN,
+	test_note("%ld calls in %d children, seed %llu", total, FUZZ_CHILDREN,
 	    (unsigned long long)test_seed);
 }
 

@@ -187,11 +187,8 @@ ut_helper_main(int argc, char **argv)
 	if (strcmp(argv[0], "sigstate") == 0)
 		return helper_sigstate();
 	if (strcmp(argv[0], "segs") == 0) {
-		uint16_t fs, gs;
-
-		__asm__ volatile("movw %%fs, %0\n\tmovw %%gs, %1"
-		    : "=r"(fs), "=r"(gs));
-		n = snprintf(line, sizeof(line), "fs 0x%x gs 0x%x\n", fs, gs);
+		n = snprintf(line, sizeof(line), "fs 0x%x gs 0x%x\n",
+		    ut_fs_sel(), ut_gs_sel());
 		return test_write_all(1, line, n) == (long)n ? 0 : 1;
 	}
 	return 121;

@@ -80,65 +80,6 @@ seg_code_str(int code)
 /* What reads through a segment with base 0 must find. */
 static volatile uint64_t seg_marker = 0x5e65e65e65e65e6ULL;
 
-static inline uint16_t
-rd_fs(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%fs, %0" : "=r"(s));
-	return s;
-}
-
-static inline uint16_t
-rd_gs(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%gs, %0" : "=r"(s));
-	return s;
-}
-
-/* The flat user data selector: what the kernel put in %ss. */
-static inline uint16_t
-rd_ss(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%ss, %0" : "=r"(s));
-	return s;
-}
-
-static inline void
-ld_fs(uint16_t s)
-{
-	__asm__ volatile("movw %0, %%fs" : : "r"(s) : "memory");
-}
-
-static inline void
-ld_gs(uint16_t s)
-{
-	__asm__ volatile("movw %0, %%gs" : : "r"(s) : "memory");
-}
-
-/* 8 bytes at %fs:p (with base 0, at p itself). */
-static inline uint64_t
-fs_read64(const volatile void *p)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %%fs:(%1), %0" : "=r"(v) : "r"(p) : "memory");
-	return v;
-}
-
-static inline uint64_t
-gs_read64(const volatile void *p)
-{
-	uint64_t v;
-
-	__asm__ volatile("movq %%gs:(%1), %0" : "=r"(v) : "r"(p) : "memory");
-	return v;
-}
-
 /* ARCH_GET_FS through the raw call: the base, or ~0 if the call fails. */
 static uint64_t
 raw_get_fs(void)
@@ -186,15 +127,15 @@ static int
 loaded_ok(int which, uint16_t sel)
 {
 	if ((which & LOAD_FS) != 0) {
-		if (rd_fs() != sel)
+		if (ut_fs_sel() != sel)
 			return SEG_FS_SELECTOR;
-		if (fs_read64(&seg_marker) != seg_marker)
+		if (ut_fs_read64(&seg_marker) != seg_marker)
 			return SEG_FS_BASE_READ;
 	}
 	if ((which & LOAD_GS) != 0) {
-		if (rd_gs() != sel)
+		if (ut_gs_sel() != sel)
 			return SEG_GS_SELECTOR;
-		if (gs_read64(&seg_marker) != seg_marker)
+		if (ut_gs_read64(&seg_marker) != seg_marker)
 			return SEG_GS_BASE_READ;
 	}
 	return SEG_OK;
@@ -222,13 +163,13 @@ spin_checking(int which, uint16_t sel, uint64_t ns)
 static _Noreturn void
 loader(int which, int rounds)
 {
-	uint16_t sel = rd_ss();
+	uint16_t sel = ut_ss_sel();
 	int r;
 
 	if ((which & LOAD_FS) != 0)
-		ld_fs(sel);
+		ut_load_fs(sel);
 	if ((which & LOAD_GS) != 0)
-		ld_gs(sel);
+		ut_load_gs(sel);
 	if ((which & LOAD_FS) != 0 && raw_get_fs() != 0)
 		test_raw_exit(SEG_FS_BASE_GET);
 	for (int i = 0; i < rounds; i++) {
@@ -271,7 +212,7 @@ expect_seg_exit(pid_t pid, const char *what)
 static void
 expect_own_tls(uint64_t fsbase, const char *when)
 {
-	uint16_t fs = rd_fs(), gs = rd_gs();
+	uint16_t fs = ut_fs_sel(), gs = ut_gs_sel();
 	uint64_t now = raw_get_fs();
 
 	test_assert_msg(fs == 0 && gs == 0, "%s: this process's selectors "
@@ -296,12 +237,12 @@ static void
 t_seg_fs_load_own_base(void)
 {
 	uint64_t fsbase = raw_get_fs(), got;
-	uint16_t sel = rd_ss(), fs;
+	uint16_t sel = ut_ss_sel(), fs;
 	int code = SEG_OK;
 
 	test_assert_msg(fsbase != 0 && fsbase != ~0ULL, "ARCH_GET_FS: 0x%llx",
 	    (unsigned long long)fsbase);
-	ld_fs(sel);
+	ut_load_fs(sel);
 	/* No libc from here until ARCH_SET_FS. */
 	got = raw_get_fs();
 	if (got != 0)
@@ -314,7 +255,7 @@ t_seg_fs_load_own_base(void)
 	}
 	if (test_raw3(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase, 0) != 0)
 		test_raw_exit(SEG_SYSCALL);
-	fs = rd_fs();
+	fs = ut_fs_sel();
 	/* libc works again. */
 	test_assert_msg(code == SEG_OK, "after mov 0x%x to %%fs: %s "
 	    "(ARCH_GET_FS said 0x%llx)", sel, seg_code_str(code),
@@ -329,8 +270,8 @@ static void
 read_fs_zero(void *arg)
 {
 	(void)arg;
-	ld_fs(rd_ss());
-	fs_read64((const void *)0);
+	ut_load_fs(ut_ss_sel());
+	ut_fs_read64((const void *)0);
 	test_raw_exit(0);
 }
 
@@ -428,11 +369,11 @@ static void
 lwp_loader(void *arg)
 {
 	struct lwp_seg *ls = arg;
-	uint16_t sel = rd_ss();
+	uint16_t sel = ut_ss_sel();
 	int r = SEG_OK;
 
-	ld_fs(sel);
-	ld_gs(sel);
+	ut_load_fs(sel);
+	ut_load_gs(sel);
 	for (int i = 0; i < 300 && r == SEG_OK; i++) {
 		r = loaded_ok(LOAD_FS | LOAD_GS, sel);
 		if (r == SEG_OK && raw_get_fs() != 0)
@@ -485,14 +426,14 @@ gs_child_faults(uint16_t sel, int how)
 {
 	volatile char *volatile unmapped = (volatile char *)16;
 
-	if (rd_gs() != sel)
+	if (ut_gs_sel() != sel)
 		test_raw_exit(SEG_GS_SELECTOR);
-	if (gs_read64(&seg_marker) != seg_marker)
+	if (ut_gs_read64(&seg_marker) != seg_marker)
 		test_raw_exit(SEG_GS_BASE_READ);
 	if (how == 0)
 		*unmapped = 1;			/* page fault */
 	else
-		ld_fs(0x13);	/* a ring-0 selector: #GP */
+		ut_load_fs(0x13);	/* a ring-0 selector: #GP */
 	test_raw_exit(0);
 }
 
@@ -506,7 +447,7 @@ gs_child_faults(uint16_t sel, int how)
 static _Noreturn void
 gs_loader(void)
 {
-	uint16_t sel = rd_ss();
+	uint16_t sel = ut_ss_sel();
 	int fds[2], r, status;
 	long pid, page = 4096;
 	char *mem, buf[64];
@@ -518,7 +459,7 @@ gs_loader(void)
 	if ((long)mem < 0 && (long)mem > -4096)
 		test_raw_exit(SEG_SYSCALL);
 	memset(buf, 'g', sizeof(buf));
-	ld_gs(sel);
+	ut_load_gs(sel);
 	for (int i = 0; i < 200; i++) {
 		if (test_raw0(SYS_getpid) <= 0)
 			test_raw_exit(SEG_SYSCALL);
@@ -593,13 +534,13 @@ t_seg_exec_resets(void)
 	test_pipe(p);
 	pid = test_fork();
 	if (pid == 0) {
-		uint16_t sel = rd_ss();
+		uint16_t sel = ut_ss_sel();
 
 		close(p[0]);
 		if (dup2(p[1], 1) != 1)
 			_exit(126);
-		ld_fs(sel);
-		ld_gs(sel);
+		ut_load_fs(sel);
+		ut_load_gs(sel);
 		test_raw3(SYS_execve, (long)test_self, (long)argv, (long)envp);
 		test_raw_exit(127);
 	}

@@ -2,12 +2,14 @@
  * usertests: the user-level test suite, in the spirit of xv6's usertests
  * (see ut.h for its areas).
  *
- *   usertests [-s SEED] [-t SECONDS] [NAME...]
+ *   usertests [-s SEED] [-t SECONDS] [-n CALLS] [NAME...]
  *   usertests -l
  *
  * The runner is the test library's (user/tests/lib/test.h); -s seeds the
- * fuzzer.  Started as "usertests --helper ..." the program is instead a
- * small helper that the exec tests run (ut_helper_main).  With argc == 0
+ * fuzzer and -n sets its number of calls in all (fuzz.c; `make fuzz
+ * SEED=N CALLS=N` runs it alone, with -t 0: no time limit).  Started as
+ * "usertests --helper ..." the program is instead a small helper that
+ * the exec tests run (ut_helper_main).  With argc == 0
  * (or argv[0] empty) it exits at once with status 125: an execve test
  * whose call wrongly succeeded with an empty argv shows up as that
  * status.
@@ -40,4 +42,6 @@ const struct test_suite test_suite = {
 	.tables = tables,
 	.timeout_s = 60,
 	.early = early,
+	.option = ut_fuzz_option,
+	.usage = " [-n CALLS]",
 };
