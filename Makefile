@@ -7,6 +7,7 @@
 ##   run            boot in QEMU, console here (Ctrl-a x quits); then say how init ended and exit with its status
 ##   check          run one test by name: TEST=usertests/NAME, TEST=ktest/NAME, TEST=usertests (`make help-tests` lists the names)
 ##   test           everything (checks, model, host tests, every QEMU suite), JOBS boots at a time; ends "N passed, N failed"
+##   fuzz           the usertests fuzzer alone, no time limit: CALLS=N calls (default 1000000) from SEED=N (default: the time)
 ##   gdb            QEMU stopped before the first instruction, gdb attached with the kernel's symbols (boot/kernel.gdb)
 ##   debug          QEMU stopped, console here, waiting for gdb on GDB_PORT (attach from another terminal)
 ##   host-test      only the host unit tests (tests/host/, ASan and UBSan)
@@ -26,7 +27,8 @@
 ##   CMDLINE=       kernel command line for run, debug and gdb (init=PATH, ktest=NAME, seed=N, -- args)
 ##   QEMU_ARGS=     more QEMU options for every boot
 ##   TEST=          what check runs (see help-tests)
-##   SEED=          seed for TEST=ktest/NAME (seed=N) and TEST=usertests/NAME (-s N)
+##   SEED=          seed for TEST=ktest/NAME (seed=N) and TEST=usertests/NAME (-s N), and for fuzz
+##   CALLS=         the fuzzer's calls in all for fuzz (usertests -n N)
 ##   JOBS=          checks (QEMU boots) make test runs at once; default: the number of CPUs
 ##   QEMU_TIMEOUT=300  seconds a test boot may take before it counts as failed
 ##   GDB_PORT=1234  TCP port of QEMU's gdb stub for gdb and debug
@@ -212,3 +214,10 @@ clean:
 
 .PHONY: all run debug gdb check test help-tests host-test clean bench help
 .DEFAULT_GOAL := all
+
+# make fuzz [SEED=N] [CALLS=N]: the usertests fuzzer alone, CALLS calls in
+# all (default 1000000) from SEED (default: the time; the run prints it),
+# with no time limit; as for make run, MEM= and the rest apply.
+fuzz: all
+	@$(MAKE) -s run CMDLINE='init=/bin/init -- /tests/usertests -t 0 -s $(or $(SEED),$(shell date +%s)) -n $(or $(CALLS),1000000) fuzz'
+.PHONY: fuzz
