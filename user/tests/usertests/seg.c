@@ -46,34 +46,43 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS		1000000ULL
+#define MS 1000000ULL
 
 /* Exit codes of processes that run with FS or GS loaded. */
 enum {
 	SEG_OK = 0,
-	SEG_FS_SELECTOR = 10,	/* %fs no longer holds what was loaded */
-	SEG_GS_SELECTOR,	/* %gs likewise */
-	SEG_FS_BASE_GET,	/* ARCH_GET_FS is not 0 */
-	SEG_FS_BASE_READ,	/* a read through %fs missed the marker */
-	SEG_GS_BASE_READ,	/* a read through %gs missed the marker */
-	SEG_SYSCALL,		/* a system call failed */
-	SEG_CHILD,		/* a child did not end as expected */
-	SEG_SET_FS,		/* ARCH_SET_FS did not put back a null %fs */
+	SEG_FS_SELECTOR = 10, /* %fs no longer holds what was loaded */
+	SEG_GS_SELECTOR,      /* %gs likewise */
+	SEG_FS_BASE_GET,      /* ARCH_GET_FS is not 0 */
+	SEG_FS_BASE_READ,     /* a read through %fs missed the marker */
+	SEG_GS_BASE_READ,     /* a read through %gs missed the marker */
+	SEG_SYSCALL,          /* a system call failed */
+	SEG_CHILD,            /* a child did not end as expected */
+	SEG_SET_FS,           /* ARCH_SET_FS did not put back a null %fs */
 };
 
 static const char *
 seg_code_str(int code)
 {
 	switch (code) {
-	case SEG_FS_SELECTOR: return "%fs no longer held the loaded selector";
-	case SEG_GS_SELECTOR: return "%gs no longer held the loaded selector";
-	case SEG_FS_BASE_GET: return "ARCH_GET_FS did not say 0";
-	case SEG_FS_BASE_READ: return "a read through %fs missed (base not 0)";
-	case SEG_GS_BASE_READ: return "a read through %gs missed (base not 0)";
-	case SEG_SYSCALL: return "a system call failed";
-	case SEG_CHILD: return "its child did not end as expected";
-	case SEG_SET_FS: return "ARCH_SET_FS left a selector in %fs";
-	default: return "unexpected status";
+	case SEG_FS_SELECTOR:
+		return "%fs no longer held the loaded selector";
+	case SEG_GS_SELECTOR:
+		return "%gs no longer held the loaded selector";
+	case SEG_FS_BASE_GET:
+		return "ARCH_GET_FS did not say 0";
+	case SEG_FS_BASE_READ:
+		return "a read through %fs missed (base not 0)";
+	case SEG_GS_BASE_READ:
+		return "a read through %gs missed (base not 0)";
+	case SEG_SYSCALL:
+		return "a system call failed";
+	case SEG_CHILD:
+		return "its child did not end as expected";
+	case SEG_SET_FS:
+		return "ARCH_SET_FS left a selector in %fs";
+	default:
+		return "unexpected status";
 	}
 }
 
@@ -116,8 +125,8 @@ raw_now(void)
 }
 
 /* Which segments a loader loads. */
-#define LOAD_FS	1
-#define LOAD_GS	2
+#define LOAD_FS 1
+#define LOAD_GS 2
 
 /*
  * Check the loaded state: the selectors in place, base 0 behind each.
@@ -215,11 +224,13 @@ expect_own_tls(uint64_t fsbase, const char *when)
 	uint16_t fs = ut_fs_sel(), gs = ut_gs_sel();
 	uint64_t now = raw_get_fs();
 
-	test_assert_msg(fs == 0 && gs == 0, "%s: this process's selectors "
-	    "became fs 0x%x gs 0x%x; expected 0 and 0", when, fs, gs);
-	test_assert_msg(now == fsbase, "%s: ARCH_GET_FS says 0x%llx; expected "
-	    "0x%llx", when, (unsigned long long)now,
-	    (unsigned long long)fsbase);
+	test_assert_msg(fs == 0 && gs == 0,
+	    "%s: this process's selectors became fs 0x%x gs 0x%x; expected "
+	    "0 and 0",
+	    when, fs, gs);
+	test_assert_msg(now == fsbase,
+	    "%s: ARCH_GET_FS says 0x%llx; expected 0x%llx", when,
+	    (unsigned long long)now, (unsigned long long)fsbase);
 	errno = 0;
 	test_expect_errno(close(-1), EBADF, "close(-1) through libc's errno");
 }
@@ -257,9 +268,9 @@ t_seg_fs_load_own_base(void)
 		test_raw_exit(SEG_SYSCALL);
 	fs = ut_fs_sel();
 	/* libc works again. */
-	test_assert_msg(code == SEG_OK, "after mov 0x%x to %%fs: %s "
-	    "(ARCH_GET_FS said 0x%llx)", sel, seg_code_str(code),
-	    (unsigned long long)got);
+	test_assert_msg(code == SEG_OK,
+	    "after mov 0x%x to %%fs: %s (ARCH_GET_FS said 0x%llx)", sel,
+	    seg_code_str(code), (unsigned long long)got);
 	test_expect_eq(fs, 0, "%fs after ARCH_SET_FS");
 	test_expect_eq(raw_get_fs(), fsbase, "ARCH_GET_FS after ARCH_SET_FS");
 	expect_own_tls(fsbase, "after ARCH_SET_FS");
@@ -296,8 +307,8 @@ loader_ended(int i, int which, int status)
 		return;
 	test_status_str(status, how, sizeof(how));
 	test_fail("loader %d (%s%s) %s: %s", i, which & LOAD_FS ? "fs" : "",
-	    which & LOAD_GS ? " gs" : "", how, WIFEXITED(status) ?
-	    seg_code_str(WEXITSTATUS(status)) : "killed");
+	    which & LOAD_GS ? " gs" : "", how,
+	    WIFEXITED(status) ? seg_code_str(WEXITSTATUS(status)) : "killed");
 }
 
 /*
@@ -309,8 +320,10 @@ static void
 t_seg_switches(void)
 {
 	static const int loads[] = { LOAD_FS, LOAD_GS, LOAD_FS | LOAD_GS,
-	    LOAD_FS };
-	enum { NLOADERS = sizeof(loads) / sizeof(loads[0]) };
+		LOAD_FS };
+	enum {
+		NLOADERS = sizeof(loads) / sizeof(loads[0])
+	};
 	uint64_t fsbase = raw_get_fs(), deadline;
 	pid_t pids[NLOADERS], plain;
 	int left = NLOADERS + 1, status;
@@ -343,15 +356,15 @@ t_seg_switches(void)
 			pids[i] = 0;
 			left--;
 		}
-		if (plain > 0 && wait4(plain, &status, WNOHANG, NULL) == plain) {
+		if (plain > 0 &&
+		    wait4(plain, &status, WNOHANG, NULL) == plain) {
 			left--;
-			test_assert_msg(WIFEXITED(status) &&
-			    WEXITSTATUS(status) == 0, "the plain child ended "
-			    "with status 0x%x", status);
+			test_assert_msg(status == 0,
+			    "the plain child ended with status 0x%x", status);
 			plain = 0;
 		}
-		test_assert_msg(test_now_ns() < deadline, "the children did not "
-		    "finish in 40 s");
+		test_assert_msg(test_now_ns() < deadline,
+		    "the children did not finish in 40 s");
 		if (round % 40 == 39)
 			test_sleep_ns(2 * MS);
 		else
@@ -362,7 +375,7 @@ t_seg_switches(void)
 
 /* Two LWPs of one process: one loads FS and GS, the other uses TLS. */
 struct lwp_seg {
-	volatile int done;	/* 0 running, else SEG_OK + 1 or code + 1 */
+	volatile int done; /* 0 running, else SEG_OK + 1 or code + 1 */
 };
 
 static void
@@ -378,9 +391,10 @@ lwp_loader(void *arg)
 		r = loaded_ok(LOAD_FS | LOAD_GS, sel);
 		if (r == SEG_OK && raw_get_fs() != 0)
 			r = SEG_FS_BASE_GET;
+		if (r != SEG_OK)
+			break;
 		if (i % 64 == 33)
-			r = r != SEG_OK ? r :
-			    spin_checking(LOAD_FS | LOAD_GS, sel, 25 * MS);
+			r = spin_checking(LOAD_FS | LOAD_GS, sel, 25 * MS);
 		else
 			raw_yield();
 	}
@@ -394,14 +408,14 @@ t_seg_lwp_own(void)
 	static struct lwp_seg ls;
 	uint64_t fsbase = raw_get_fs(), deadline = test_now_ns() + 40000 * MS;
 	char *stack = malloc(64 * 1024);
-	struct lwp_params p = {
-		.lwp_func = lwp_loader, .lwp_arg = &ls,
-		.lwp_stack = (void *)((((uintptr_t)stack + 64 * 1024) &
-		    ~(uintptr_t)15) - 8),
-	};
+	struct lwp_params p = { 0 };
 	int tid = -1;
 
 	test_assert(stack != NULL);
+	p.lwp_func = lwp_loader;
+	p.lwp_arg = &ls;
+	/* The top, 16-aligned, minus 8: as after a call. */
+	p.lwp_stack = (void *)((((uintptr_t)stack + 64 * 1024) & ~15UL) - 8);
 	p.lwp_tid1 = &tid;
 	test_expect_eq(test_raw1(SYS_lwp_create, (long)&p), 0, "lwp_create");
 	while (ls.done == 0) {
@@ -431,9 +445,9 @@ gs_child_faults(uint16_t sel, int how)
 	if (ut_gs_read64(&seg_marker) != seg_marker)
 		test_raw_exit(SEG_GS_BASE_READ);
 	if (how == 0)
-		*unmapped = 1;			/* page fault */
+		*unmapped = 1; /* page fault */
 	else
-		ut_load_fs(0x13);	/* a ring-0 selector: #GP */
+		ut_load_fs(0x13); /* a ring-0 selector: #GP */
 	test_raw_exit(0);
 }
 
@@ -466,10 +480,12 @@ gs_loader(void)
 		if ((r = loaded_ok(LOAD_GS, sel)) != SEG_OK)
 			test_raw_exit(r);
 		if (i < 64)
-			mem[i * page] = (char)i;	/* demand-zero fault */
+			mem[i * page] = (char)i; /* demand-zero fault */
 		if (test_raw3(SYS_write, fds[1], (long)buf, sizeof(buf)) !=
-		    sizeof(buf) || test_raw3(SYS_read, fds[0], (long)buf,
-		    sizeof(buf)) != sizeof(buf) || buf[10] != 'g')
+			sizeof(buf) ||
+		    test_raw3(SYS_read, fds[0], (long)buf, sizeof(buf)) !=
+			sizeof(buf) ||
+		    buf[10] != 'g')
 			test_raw_exit(SEG_SYSCALL);
 		if (i % 20 == 3)
 			raw_sleep(1 * MS);
@@ -488,9 +504,10 @@ gs_loader(void)
 		if (pid == 0)
 			gs_child_faults(sel, how);
 		status = 0;
-		if (pid < 0 || test_raw6(SYS_wait4, pid, (long)&status, 0, 0, 0,
-		    0) != pid || !WIFSIGNALED(status) ||
-		    WTERMSIG(status) != SIGSEGV)
+		if (pid < 0 ||
+		    test_raw6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0) !=
+			pid ||
+		    !WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV)
 			test_raw_exit(SEG_CHILD);
 	}
 	test_raw_exit(loaded_ok(LOAD_GS, sel));
@@ -555,8 +572,8 @@ t_seg_exec_resets(void)
 	    "the helper ended with status 0x%x", status);
 	if (n > 0 && out[n - 1] == '\n')
 		out[n - 1] = '\0';
-	test_assert_msg(strcmp(out, "fs 0x0 gs 0x0") == 0, "the new program "
-	    "reported \"%s\"; expected \"fs 0x0 gs 0x0\"", out);
+	test_assert_msg(strcmp(out, "fs 0x0 gs 0x0") == 0,
+	    "the new program reported \"%s\"; expected \"fs 0x0 gs 0x0\"", out);
 }
 
 const struct test ut_seg_tests[] = {
