@@ -258,7 +258,10 @@ sys_lwp_exit(void)
 	lwp_exit();
 }
 
-/* The LWP of p with id lid that nobody has reaped, or NULL.  proc_lock. */
+/*
+ * The LWP of p with id lid that nobody has reaped, or NULL.  The caller
+ * must hold proc_lock.
+ */
 static struct lwp *
 lwp_find(struct proc *p, lwpid_t lid)
 {

@@ -130,6 +130,7 @@ vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
 	struct vkernel_lwp *vklp = curlwp->l_vkernel;
 	struct vmspace_entry *ve, key;
 
+	KASSERT(!excl || spin_held(&vkp->token));
 	if (vklp != NULL && (ve = vklp->ve_cache) != NULL && ve->id == id) {
 		/* Our cache ref keeps ve allocated while we try it. */
 		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQ_REL);

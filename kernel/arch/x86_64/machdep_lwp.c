@@ -11,6 +11,7 @@
 #include <arch/pcb.h>
 #include <arch/segments.h>
 #include <proc/proc.h>
+#include <proc/sched.h>
 
 CTASSERT(offsetof(struct mdlwp, md_rsp) == MD_RSP);
 CTASSERT(sizeof(struct trapframe) == TF_SIZE);
@@ -299,6 +300,7 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	struct cpu_info *ci = curcpu();
 	const struct mdsegs *hw = NULL; /* what the hardware holds, if known */
 
+	KASSERT(spin_held(&sched_lock));
 	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB) {
 		fxsave(old->l_md.md_fpu);
 		segs_save(&old->l_md.md_segs);
