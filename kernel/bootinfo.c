@@ -11,9 +11,9 @@
 #include <bootinfo.h>
 
 /* Call log, which may be NULL. */
-#define BI_LOG(log, ...)                   \
-	do {                               \
-		if ((log) != NULL)         \
+#define BI_LOG(log, ...)                    \
+	do {                                \
+		if ((log) != NULL)          \
 			(log)(__VA_ARGS__); \
 	} while (0)
 
@@ -145,8 +145,7 @@ sort_points(uint64_t *v, size_t n)
  * usable entry covers it and no non-usable entry does.
  */
 static bool
-piece_usable(const struct bootinfo *bi, const bool *ok, uint64_t s,
-    uint64_t e)
+piece_usable(const struct bootinfo *bi, const bool *ok, uint64_t s, uint64_t e)
 {
 	uint64_t rs, re;
 	bool usable = false;

@@ -39,7 +39,8 @@ cons_init_vga(const struct bootinfo *bi)
 	const struct bi_framebuffer *fb = &bi->bi_fb;
 
 	/* Only the EGA text mode: a graphics framebuffer would need a font. */
-	if (!bi->bi_has_fb || fb->type != 2 || fb->width == 0 || fb->height == 0)
+	if (!bi->bi_has_fb || fb->type != 2 || fb->width == 0 ||
+	    fb->height == 0)
 		return;
 	vga_init(fb->addr, fb->width, fb->height);
 	cons_has_vga = true;
@@ -120,7 +121,8 @@ cons_init_input(void)
 {
 	intr_establish(IRQ_BASE + COM1_IRQ, cons_intr, NULL);
 	if (intr_route_isa(COM1_IRQ, IRQ_BASE + COM1_IRQ) != 0) {
-		kprintf("cons: COM1 interrupt cannot be routed; input is polled\n");
+		kprintf(
+		    "cons: COM1 interrupt cannot be routed; input is polled\n");
 		return;
 	}
 	uart_enable_rx_intr();

@@ -26,7 +26,8 @@ user_access_ok(const void *uaddr, size_t len, bool write)
 bool
 user_range_ok(uint64_t uaddr, size_t len)
 {
-	return uaddr < VM_MAX_USER_ADDRESS && len <= VM_MAX_USER_ADDRESS - uaddr;
+	return uaddr < VM_MAX_USER_ADDRESS &&
+	    len <= VM_MAX_USER_ADDRESS - uaddr;
 }
 
 int

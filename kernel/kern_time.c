@@ -32,8 +32,8 @@ sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 	} while (error == 0);
 	spin_unlock(&sched_lock);
 	if (error == -EINTR) {
-		uint64_t now = nanouptime(), left = now < deadline ?
-		    deadline - now : 0;
+		uint64_t now = nanouptime(),
+			 left = now < deadline ? deadline - now : 0;
 
 		ts.tv_sec = left / NSEC_PER_SEC;
 		ts.tv_nsec = left % NSEC_PER_SEC;

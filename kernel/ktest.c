@@ -25,7 +25,8 @@ ktest_check(bool cond, const char *expr, const char *file, int line)
 {
 	if (!cond) {
 		ktest_failed_checks++;
-		kprintf("#   %s: check failed: %s\n", ktest_current->kt_name, expr);
+		kprintf("#   %s: check failed: %s\n", ktest_current->kt_name,
+		    expr);
 		ktest_report_failure(file, line);
 	}
 	return cond;
@@ -141,15 +142,17 @@ ktest_main(void)
 		ktest_failed_checks = 0;
 		ktest_state = ktest_seed;
 		t->kt_func();
-		KASSERT(intr_enabled()); /* a test must leave interrupts as it found them */
+		KASSERT(
+		    intr_enabled()); /* a test must leave interrupts as it found them */
 		n++;
 		if (ktest_failed_checks == 0) {
 			kprintf("ok %d - %s\n", n, t->kt_name);
 			passed++;
 		} else {
 			kprintf("not ok %d - %s\n", n, t->kt_name);
-			kprintf("#   reproduce: make run CMDLINE='ktest=%s seed=%lu'"
-				" (with the same MEM, MACHINE and CPU)\n",
+			kprintf(
+			    "#   reproduce: make run CMDLINE='ktest=%s seed=%lu'"
+			    " (with the same MEM, MACHINE and CPU)\n",
 			    t->kt_name, ktest_seed);
 			failed++;
 		}

@@ -87,8 +87,9 @@ boot_check_initrd(const struct bootinfo *bi)
 	m = &bi->bi_modules[0];
 	n = cpio_validate(PHYS_TO_DMAP(m->start), m->end - m->start);
 	if (n < 0) {
-		kprintf("initrd: module at 0x%lx (%lu bytes) is not a valid cpio "
-			"newc archive; the root file system is empty\n",
+		kprintf(
+		    "initrd: module at 0x%lx (%lu bytes) is not a valid cpio "
+		    "newc archive; the root file system is empty\n",
 		    m->start, m->end - m->start);
 		return;
 	}
@@ -164,7 +165,8 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 
 	boot_insns = rdtsc() - tsc_entry;
 	kprintf("kernel: ready for init after %lu instructions (TSC ticks "
-		"from entry)\n", boot_insns);
+		"from entry)\n",
+	    boot_insns);
 
 	ktest_main();
 	start_init(init);

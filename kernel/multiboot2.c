@@ -24,19 +24,19 @@
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
 
-#define MB2_HEADER_SIZE 8    /* total_size and reserved */
-#define MB2_TAG_HDR_SIZE 8   /* type and size */
-#define MB2_MIN_SIZE 16      /* the header and an end tag */
+#define MB2_HEADER_SIZE 8       /* total_size and reserved */
+#define MB2_TAG_HDR_SIZE 8      /* type and size */
+#define MB2_MIN_SIZE 16         /* the header and an end tag */
 #define MB2_MAX_SIZE (1u << 20) /* anything larger is not believed */
 #define MB2_MMAP_ENTRY_MIN 24
-#define MB2_FB_MIN 22        /* addr, pitch, width, height, bpp, type */
+#define MB2_FB_MIN 22 /* addr, pitch, width, height, bpp, type */
 #define MB2_RSDP_V1_SIZE 20
 #define MB2_RSDP_V2_SIZE 36
 
 /* Call log, which may be NULL. */
-#define MB2_LOG(log, ...)                  \
-	do {                               \
-		if ((log) != NULL)         \
+#define MB2_LOG(log, ...)                   \
+	do {                                \
+		if ((log) != NULL)          \
 			(log)(__VA_ARGS__); \
 	} while (0)
 
@@ -91,8 +91,8 @@ tag_string(const struct mb2_tag *t, const char *what, const uint8_t *s,
 static void
 parse_cmdline(const struct mb2_tag *t, struct bootinfo *bi, bi_log_t log)
 {
-	long n = tag_string(t, "command line", t->data, t->len,
-	    "tag ignored", log);
+	long n =
+	    tag_string(t, "command line", t->data, t->len, "tag ignored", log);
 
 	if (n < 0)
 		return;

@@ -72,7 +72,8 @@ initrd_add_entry(const struct cpio_entry *e)
 			ip = initrd_dir_add(dir, p, len,
 			    last ? e->mode : (S_IFDIR | 0755));
 			if (ip == NULL) {
-				kprintf("initrd: out of memory indexing %s\n", e->name);
+				kprintf("initrd: out of memory indexing %s\n",
+				    e->name);
 				return;
 			}
 		}

@@ -29,15 +29,15 @@ struct pipe {
 	struct spinlock pi_lock;
 
 	/* (c) */
-	uint8_t *pi_buf;  /* PIPE_SIZE bytes: one page of the direct map */
-	int pi_rwait;     /* channel: data or EOF (only its address is used) */
-	int pi_wwait;     /* channel: space or no readers */
+	uint8_t *pi_buf; /* PIPE_SIZE bytes: one page of the direct map */
+	int pi_rwait;    /* channel: data or EOF (only its address is used) */
+	int pi_wwait;    /* channel: space or no readers */
 
 	/* (i) */
-	size_t pi_head;   /* next byte to read */
-	size_t pi_count;  /* bytes buffered */
-	int pi_readers;   /* open read ends */
-	int pi_writers;   /* open write ends */
+	size_t pi_head;  /* next byte to read */
+	size_t pi_count; /* bytes buffered */
+	int pi_readers;  /* open read ends */
+	int pi_writers;  /* open write ends */
 };
 
 /*
@@ -128,7 +128,8 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		space = PIPE_SIZE - pi->pi_count;
 		/* A write of at most PIPE_BUF bytes goes in whole. */
 		if (space == 0 || (n <= PIPE_BUF && space < n - done)) {
-			error = sleep(&pi->pi_wwait, &pi->pi_lock, SLEEP_INTR, 0);
+			error =
+			    sleep(&pi->pi_wwait, &pi->pi_lock, SLEEP_INTR, 0);
 			if (error != 0)
 				break;
 			continue;

@@ -184,9 +184,11 @@ sys_open(const char *upath, int flags, int mode)
 		error = -ENOENT;
 		goto out;
 	}
-	if (flags & ~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
-	    O_APPEND | O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC | O_TMPFILE) || (flags & O_ACCMODE) == O_ACCMODE) {
+	if (flags &
+		~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
+		    O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC | O_TMPFILE) ||
+	    (flags & O_ACCMODE) == O_ACCMODE) {
 		error = -EINVAL;
 		goto out;
 	}

@@ -11,9 +11,10 @@
 #define CPIO_NAME_MAX 256
 
 struct cpio_entry {
-	const char *name; /* NUL-terminated inside the archive, no leading "./" or "/" */
-	size_t namelen;   /* strlen(name) */
-	uint32_t mode;    /* st_mode: file type and permission bits */
+	const char *
+	    name; /* NUL-terminated inside the archive, no leading "./" or "/" */
+	size_t namelen; /* strlen(name) */
+	uint32_t mode;  /* st_mode: file type and permission bits */
 	uint32_t ino;
 	uint32_t nlink;
 	const void *data;
@@ -29,8 +30,9 @@ struct cpio_iter {
 
 enum cpio_status {
 	CPIO_OK = 0,
-	CPIO_END = 1,      /* the TRAILER!!! entry was reached */
-	CPIO_ECORRUPT = -1 /* bad magic, bad hex, or a size running past the end */
+	CPIO_END = 1, /* the TRAILER!!! entry was reached */
+	CPIO_ECORRUPT =
+	    -1 /* bad magic, bad hex, or a size running past the end */
 };
 
 void cpio_iter_init(struct cpio_iter *it, const void *archive, size_t len);

@@ -70,12 +70,12 @@ struct file {
 
 struct filedesc {
 	/* (a) */
-	int fd_refcnt;     /* processes sharing the table */
+	int fd_refcnt; /* processes sharing the table */
 
 	struct spinlock fd_lock;
 
 	/* (d) */
-	int fd_lastfile;   /* slots from here on are unused (not cleared) */
+	int fd_lastfile; /* slots from here on are unused (not cleared) */
 	struct file *fd_ofiles[NOFILE];
 	uint64_t fd_cloexec[NOFILE / 64];
 };

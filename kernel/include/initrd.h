@@ -16,9 +16,9 @@
 
 /* Every field is set by initrd_init, then constant. */
 struct inode {
-	const char *i_name;   /* last component, not NUL-terminated */
+	const char *i_name; /* last component, not NUL-terminated */
 	size_t i_namelen;
-	uint32_t i_mode;      /* S_IF* and permission bits */
+	uint32_t i_mode; /* S_IF* and permission bits */
 	uint64_t i_ino;
 	const uint8_t *i_data; /* file contents */
 	size_t i_size;

@@ -20,11 +20,10 @@ struct ktest {
 	void (*kt_func)(void);
 };
 
-#define KTEST(name)                                                     \
-	static void ktest_fn_##name(void);                              \
-	static const struct ktest ktest_desc_##name                     \
-	    __section(".ktests") __used __aligned(8) = { #name,         \
-		    ktest_fn_##name };                                  \
+#define KTEST(name)                                                      \
+	static void ktest_fn_##name(void);                               \
+	static const struct ktest ktest_desc_##name __section(".ktests") \
+	    __used __aligned(8) = { #name, ktest_fn_##name };            \
 	static void ktest_fn_##name(void)
 
 /*
@@ -37,7 +36,8 @@ bool ktest_checkf(bool cond, const char *file, int line, const char *fmt, ...)
     __printflike(4, 5);
 
 #define KT_CHECK(cond) ktest_check((cond), #cond, __FILE__, __LINE__)
-#define KT_CHECKF(cond, ...) ktest_checkf((cond), __FILE__, __LINE__, __VA_ARGS__)
+#define KT_CHECKF(cond, ...) \
+	ktest_checkf((cond), __FILE__, __LINE__, __VA_ARGS__)
 /* Check a == b, evaluating each once, and print both values on failure. */
 #define KT_EQ(a, b)                                                     \
 	({                                                              \

@@ -14,7 +14,7 @@
 #define atop(x) ((uint64_t)(x) >> PAGE_SHIFT)
 #define ptoa(x) ((uint64_t)(x) << PAGE_SHIFT)
 
-#define KSTACK_PAGES 4 /* kernel stack of every LWP, plus one guard page */
+#define KSTACK_PAGES 4  /* kernel stack of every LWP, plus one guard page */
 #define KSTACK_MAX 8192 /* kernel stacks at once: bounds the LWPs */
 #define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
 #define KSTACK_BOOT_SIZE 16384 /* the boot CPU's first stack, in .bss */

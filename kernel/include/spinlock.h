@@ -18,7 +18,10 @@ struct spinlock {
 	const char *sl_name;
 };
 
-#define SPINLOCK_INITIALIZER(name) { 0, NULL, (name) }
+#define SPINLOCK_INITIALIZER(name) \
+	{                          \
+		0, NULL, (name)    \
+	}
 
 void spinlock_init(struct spinlock *sl, const char *name);
 

@@ -11,6 +11,7 @@
 #include <linux/stat.h>
 #include <linux/time.h>
 
-_Static_assert(sizeof(struct stat) == 144, "struct stat is 144 bytes on Linux x86_64");
+_Static_assert(sizeof(struct stat) == 144,
+    "struct stat is 144 bytes on Linux x86_64");
 
 #endif /* !_STAT_H_ */

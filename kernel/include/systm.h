@@ -20,11 +20,11 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 void panic(const char *fmt, ...) __printflike(1, 2) __noreturn;
 
 /* Assertions are always compiled in: they state what cannot happen. */
-#define KASSERT(e)                                                      \
-	do {                                                            \
-		if (__predict_false(!(e)))                              \
-			panic("assertion \"%s\" failed at %s:%d", #e,   \
-			    __FILE__, __LINE__);                        \
+#define KASSERT(e)                                                    \
+	do {                                                          \
+		if (__predict_false(!(e)))                            \
+			panic("assertion \"%s\" failed at %s:%d", #e, \
+			    __FILE__, __LINE__);                      \
 	} while (0)
 #define CTASSERT(e) _Static_assert(e, #e)
 

@@ -29,21 +29,21 @@
 
 /* Length modifiers. */
 enum kf_length {
-	KF_LEN_INT,   /* none */
-	KF_LEN_CHAR,  /* hh */
-	KF_LEN_SHORT, /* h */
-	KF_LEN_LONG,  /* l */
-	KF_LEN_LLONG, /* ll */
-	KF_LEN_SIZE,  /* z */
-	KF_LEN_MAX,   /* j */
+	KF_LEN_INT,     /* none */
+	KF_LEN_CHAR,    /* hh */
+	KF_LEN_SHORT,   /* h */
+	KF_LEN_LONG,    /* l */
+	KF_LEN_LLONG,   /* ll */
+	KF_LEN_SIZE,    /* z */
+	KF_LEN_MAX,     /* j */
 	KF_LEN_PTRDIFF, /* t */
 };
 
 /* One parsed conversion specification. */
 struct kfspec {
-	int flags;  /* KF_* */
-	int width;  /* minimum field width; 0 if none */
-	int prec;   /* precision; -1 if none */
+	int flags; /* KF_* */
+	int width; /* minimum field width; 0 if none */
+	int prec;  /* precision; -1 if none */
 	enum kf_length len;
 };
 
@@ -234,7 +234,8 @@ kformat(kformat_putc_t putc, void *arg, const char *fmt, va_list ap)
 			n = va_arg(ap, int);
 			if (n < 0) {
 				sp.flags |= KF_MINUS;
-				n = n < -KFORMAT_FIELD_MAX ? KFORMAT_FIELD_MAX : -n;
+				n = n < -KFORMAT_FIELD_MAX ? KFORMAT_FIELD_MAX :
+							     -n;
 			}
 			sp.width = MIN(n, KFORMAT_FIELD_MAX);
 			fmt++;
@@ -247,7 +248,8 @@ kformat(kformat_putc_t putc, void *arg, const char *fmt, va_list ap)
 			fmt++;
 			if (*fmt == '*') {
 				n = va_arg(ap, int);
-				sp.prec = n < 0 ? -1 : MIN(n, KFORMAT_FIELD_MAX);
+				sp.prec =
+				    n < 0 ? -1 : MIN(n, KFORMAT_FIELD_MAX);
 				fmt++;
 			} else
 				sp.prec = parse_decimal(&fmt);
@@ -346,7 +348,10 @@ kformat(kformat_putc_t putc, void *arg, const char *fmt, va_list ap)
 				break;
 			}
 			emit_number(&o, &sp, uv, false, false,
-			    c == 'u' ? 10 : c == 'o' ? 8 : 16, c == 'X');
+			    c == 'u'     ? 10 :
+				c == 'o' ? 8 :
+					   16,
+			    c == 'X');
 			break;
 		case 'p':
 			/* Always 0x and 16 digits; only the width and '-' apply. */
@@ -357,8 +362,8 @@ kformat(kformat_putc_t putc, void *arg, const char *fmt, va_list ap)
 			if (s == NULL)
 				s = "(null)";
 			/* Read no further than the precision allows. */
-			for (n = 0; (sp.prec < 0 || n < sp.prec) && s[n] != '\0';
-			     n++)
+			for (n = 0;
+			     (sp.prec < 0 || n < sp.prec) && s[n] != '\0'; n++)
 				continue;
 			emit_field(&o, &sp, s, n);
 			break;

@@ -33,7 +33,7 @@
 
 /* Arguments and environment gathered in one kernel buffer. */
 struct exec_args {
-	char *ea_buf;     /* argv strings, then envp strings, NUL-terminated */
+	char *ea_buf; /* argv strings, then envp strings, NUL-terminated */
 	size_t ea_len;
 	int ea_argc;
 	int ea_envc;
@@ -128,10 +128,11 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_ident[EI_VERSION] != EV_CURRENT || (eh->e_type != ET_EXEC &&
-	    eh->e_type != ET_DYN) || eh->e_machine != ELF_MACHINE ||
-	    eh->e_phentsize != sizeof(*ph) || eh->e_phnum == 0 ||
-	    eh->e_phnum > EXEC_MAXPHNUM || eh->e_phoff > size ||
+	    eh->e_ident[EI_VERSION] != EV_CURRENT ||
+	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+	    eh->e_machine != ELF_MACHINE || eh->e_phentsize != sizeof(*ph) ||
+	    eh->e_phnum == 0 || eh->e_phnum > EXEC_MAXPHNUM ||
+	    eh->e_phoff > size ||
 	    (size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum ||
 	    (eh->e_phoff % 8) != 0)
 		return -ENOEXEC;
@@ -143,8 +144,7 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 			return -ENOEXEC; /* dynamic linking: unsupported */
 		if (ph[i].p_type != PT_LOAD)
 			continue;
-		if (ph[i].p_filesz > ph[i].p_memsz ||
-		    ph[i].p_offset > size ||
+		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_offset > size ||
 		    ph[i].p_filesz > size - ph[i].p_offset ||
 		    ph[i].p_memsz > VM_MAX_USER_ADDRESS ||
 		    ph[i].p_vaddr > VM_MAX_USER_ADDRESS - ph[i].p_memsz ||
@@ -222,7 +222,11 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 	if (ea->ea_argc == ea->ea_argc + ea->ea_envc)
 		*v++ = 0;
 	*v++ = 0;
-#define AUX(t, val) do { *v++ = (t); *v++ = (val); } while (0)
+#define AUX(t, val)           \
+	do {                  \
+		*v++ = (t);   \
+		*v++ = (val); \
+	} while (0)
 	AUX(AT_PHDR, img->ei_phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, img->ei_phnum);

@@ -80,8 +80,8 @@ proc_find(pid_t pid)
 
 	KASSERT(spin_held(&proc_lock));
 	LIST_FOREACH(p, pidhash_head(pid), p_hash)
-		if (p->p_pid == pid)
-			return p;
+	if (p->p_pid == pid)
+		return p;
 	return NULL;
 }
 
@@ -114,9 +114,11 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		return NULL;
 	}
 	memset(&p->p_startzero, 0,
-	    offsetof(struct proc, p_endzero) - offsetof(struct proc, p_startzero));
+	    offsetof(struct proc, p_endzero) -
+		offsetof(struct proc, p_startzero));
 	memcpy(&p->p_startcopy, &parent->p_startcopy,
-	    offsetof(struct proc, p_endcopy) - offsetof(struct proc, p_startcopy));
+	    offsetof(struct proc, p_endcopy) -
+		offsetof(struct proc, p_startcopy));
 	p->p_cred = parent->p_cred;
 
 	if (flags & RFFDG)
@@ -224,8 +226,8 @@ lwproc_makelwp(struct proc *p, int *errp)
 		l->l_lid = p->p_nextlid;
 		p->p_nextlid = p->p_nextlid == INT32_MAX ? 1 : p->p_nextlid + 1;
 		LIST_FOREACH(o, &p->p_lwps, l_sibling)
-			if (o->l_lid == l->l_lid)
-				break;
+		if (o->l_lid == l->l_lid)
+			break;
 		if (o == NULL)
 			break;
 	}
@@ -360,7 +362,8 @@ proc_kill_locked(struct proc *p, int wstatus)
 		p->p_xstat = wstatus;
 		p->p_xstat_set = true;
 	}
-	LIST_FOREACH(l, &p->p_lwps, l_sibling) {
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+	{
 		if (l->l_stat == LSZOMB)
 			continue;
 		l->l_flag |= LW_WEXIT;
@@ -387,7 +390,8 @@ proc_single_lwp(void)
 	/* As p's exiter, l makes the others only exit, not end p. */
 	p->p_exiter = l;
 	p->p_sflag |= PS_LWPEXIT;
-	LIST_FOREACH(o, &p->p_lwps, l_sibling) {
+	LIST_FOREACH(o, &p->p_lwps, l_sibling)
+	{
 		if (o == l || o->l_stat == LSZOMB)
 			continue;
 		o->l_flag |= LW_WEXIT;
@@ -398,7 +402,8 @@ proc_single_lwp(void)
 	p->p_exiter = NULL;
 	p->p_sflag &= ~PS_LWPEXIT;
 	/* Every other LWP is a zombie now and nobody can wait for it. */
-	LIST_FOREACH_SAFE(o, &p->p_lwps, l_sibling, next) {
+	LIST_FOREACH_SAFE(o, &p->p_lwps, l_sibling, next)
+	{
 		if (o == l)
 			continue;
 		KASSERT(o->l_stat == LSZOMB && o->l_refcnt == 0);
@@ -417,7 +422,7 @@ static void __noreturn
 init_exited(int wstatus)
 {
 	int s = (wstatus & 0x7f) != 0 ? 128 + (wstatus & 0x7f) :
-	    (wstatus >> 8) & 0xff;
+					(wstatus >> 8) & 0xff;
 
 	kprintf("init: exit status %d\n", s);
 	machine_exit(s & 0x7f);
@@ -432,7 +437,8 @@ proc_exit(int wstatus)
 	struct filedesc *fdp;
 
 	if (l->l_vkernel != NULL)
-		vkernel_lwp_exit(l); /* out of a guest first, if killed in one */
+		vkernel_lwp_exit(
+		    l); /* out of a guest first, if killed in one */
 	spin_lock(&proc_lock);
 	if (p->p_exiter != NULL && p->p_exiter != l)
 		lwp_exit_locked(l); /* another LWP is tearing p down */
@@ -445,7 +451,8 @@ proc_exit(int wstatus)
 	p->p_stat = SDYING;
 
 	/* Stop the other LWPs wherever they are, and wait for them. */
-	LIST_FOREACH(o, &p->p_lwps, l_sibling) {
+	LIST_FOREACH(o, &p->p_lwps, l_sibling)
+	{
 		if (o == l || o->l_stat == LSZOMB)
 			continue;
 		o->l_flag |= LW_WEXIT;

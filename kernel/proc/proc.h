@@ -30,8 +30,8 @@ struct vkernel_proc;
 struct vkernel_lwp;
 struct trapframe;
 
-#define PID_MAX 99999     /* pids wrap after this */
-#define MAXPROC 2048      /* processes at once, zombies included */
+#define PID_MAX 99999 /* pids wrap after this */
+#define MAXPROC 2048  /* processes at once, zombies included */
 #define MAXCOMLEN 31
 
 /* l_stat: what the LWP is doing. */
@@ -42,9 +42,9 @@ struct trapframe;
 #define LSZOMB 5   /* exited; waits for lwp_wait or proc_free */
 
 /* l_flag (P) */
-#define LW_WEXIT 0x01  /* exiting or told to exit: leave at the next boundary */
+#define LW_WEXIT 0x01 /* exiting or told to exit: leave at the next boundary */
 #define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
-#define LW_SYSTEM 0x04 /* kernel-only LWP (idle): no user state */
+#define LW_SYSTEM 0x04  /* kernel-only LWP (idle): no user state */
 
 /* l_pflag (S) */
 #define LP_RUNNING 0x01 /* on a CPU's stack: must not be freed */
@@ -54,32 +54,32 @@ struct lwp {
 	/* (c) */
 	struct proc *l_proc;
 	lwpid_t l_lid;
-	vaddr_t l_kstack;         /* top of the kernel stack; 0 once freed */
+	vaddr_t l_kstack; /* top of the kernel stack; 0 once freed */
 
 	/* (S) */
 	TAILQ_ENTRY(lwp) l_runq;  /* run queue or sleep queue */
 	TAILQ_ENTRY(lwp) l_timeq; /* timed sleepers */
 	int l_stat;
 	int l_pflag;
-	const void *l_wchan;      /* channel slept on */
-	uint64_t l_timeout;       /* wake at this uptime (ns); 0: none */
+	const void *l_wchan; /* channel slept on */
+	uint64_t l_timeout;  /* wake at this uptime (ns); 0: none */
 	int l_slptimedout;
-	unsigned l_quantum;       /* ticks left before preemption */
+	unsigned l_quantum; /* ticks left before preemption */
 
 	/* (P) */
 	LIST_ENTRY(lwp) l_sibling; /* p->p_lwps */
 	int l_flag;
-	int l_refcnt;              /* holds; freelwp needs zero */
+	int l_refcnt; /* holds; freelwp needs zero */
 
 	/* (l) */
 	struct vkernel_lwp *l_vkernel; /* vmspace_ctl state, or NULL */
-	uint64_t l_fault_rip;      /* the last resolved user page fault ... */
+	uint64_t l_fault_rip; /* the last resolved user page fault ... */
 	uint64_t l_fault_addr;
-	unsigned l_fault_repeats;  /* ... and how often it came back at once */
+	unsigned l_fault_repeats;   /* ... and how often it came back at once */
 	uint64_t l_copy_fault_addr; /* the last user-copy fault's address ... */
 	unsigned l_copy_fault_repeats; /* ... and its repeats (trap.c) */
-	uint64_t l_sigmask;        /* kept for musl; nothing is delivered */
-	struct mdlwp l_md;         /* machine state: context, FPU, TLS */
+	uint64_t l_sigmask;            /* kept for musl; nothing is delivered */
+	struct mdlwp l_md;             /* machine state: context, FPU, TLS */
 	char l_name[16];
 };
 
@@ -103,20 +103,20 @@ struct proc {
 	LIST_HEAD(, proc) p_children;
 	LIST_HEAD(, lwp) p_lwps;
 	struct proc *p_pptr;
-	pid_t p_pid;                /* (c) */
+	pid_t p_pid; /* (c) */
 	pid_t p_ppid;
 	int p_stat;
 	int p_sflag;
-	int p_nlwps;                /* LWPs not yet freed, zombies included */
-	int p_nlive;                /* LWPs that have not exited */
+	int p_nlwps; /* LWPs not yet freed, zombies included */
+	int p_nlive; /* LWPs that have not exited */
 	lwpid_t p_nextlid;
-	struct lwp *p_exiter;       /* the LWP tearing the process down */
-	int p_xstat;                /* wait4 status word once SDEAD */
+	struct lwp *p_exiter; /* the LWP tearing the process down */
+	int p_xstat;          /* wait4 status word once SDEAD */
 	bool p_xstat_set;
 
 	/* Inheritable: copied from the parent by lwproc_newproc. */
 #define p_startcopy p_sigdisp
-	uint8_t p_sigdisp[NSIG];    /* SIG_DFL_K or SIG_IGN_K */
+	uint8_t p_sigdisp[NSIG]; /* SIG_DFL_K or SIG_IGN_K */
 	char p_comm[MAXCOMLEN + 1];
 #define p_endcopy p_cred
 	/* Credentials placeholder: every process runs as root. */
@@ -124,17 +124,17 @@ struct proc {
 
 	/* Zeroed by lwproc_newproc, set up by its caller. */
 #define p_startzero p_vmspace
-	struct vmspace *p_vmspace;  /* reference held; NULL once SDEAD */
-	struct filedesc *p_fd;      /* reference held; NULL once SDEAD */
+	struct vmspace *p_vmspace;      /* reference held; NULL once SDEAD */
+	struct filedesc *p_fd;          /* reference held; NULL once SDEAD */
 	struct vkernel_proc *p_vkernel; /* vmspaces it controls, or NULL */
-	int p_lwpcv;                /* channel: an LWP of p exited */
-	int p_waitcv;               /* channel: a child of p died */
+	int p_lwpcv;                    /* channel: an LWP of p exited */
+	int p_waitcv;                   /* channel: a child of p died */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
 
 extern struct spinlock proc_lock;
-extern struct proc proc0;   /* the kernel itself: idle LWPs */
+extern struct proc proc0; /* the kernel itself: idle LWPs */
 extern struct proc *initproc;
 
 #define curproc (curlwp->l_proc)
@@ -165,8 +165,8 @@ struct proc *proc_find(pid_t pid);
  * process has no LWP yet.  Returns NULL with -EAGAIN/-ENOMEM in *errp.
  * No locks held.
  */
-struct proc *lwproc_newproc(struct proc *parent, struct vmspace *vm,
-    int flags, int *errp);
+struct proc *lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags,
+    int *errp);
 
 /*
  * lwproc_makelwp: a new LWP in p, state LSIDL, with its kernel stack.

@@ -104,7 +104,8 @@ KTEST(proc_pids_not_reused)
 	kstat_fill(&before);
 	fdp = test_parent_fd(&fp);
 	for (int i = 0; i < 50; i++) {
-		struct proc *p = lwproc_newproc(&proc0, vmspace_alloc(), 0, &error);
+		struct proc *p =
+		    lwproc_newproc(&proc0, vmspace_alloc(), 0, &error);
 
 		if (!KT_CHECK(p != NULL))
 			break;

@@ -192,7 +192,8 @@ wakeup(const void *chan)
 	struct lwp *l, *next;
 
 	spin_lock(&sched_lock);
-	TAILQ_FOREACH_SAFE(l, q, l_runq, next) {
+	TAILQ_FOREACH_SAFE(l, q, l_runq, next)
+	{
 		if (l->l_wchan == chan)
 			sched_unsleep(l);
 	}
@@ -207,7 +208,8 @@ sched_interrupt(struct lwp *l)
 	if (l->l_stat == LSSLEEP && (l->l_pflag & LP_SINTR))
 		sched_unsleep(l);
 	else if (l->l_stat == LSONPROC && l != curlwp)
-		curcpu()->ci_want_resched = true; /* one CPU: cannot happen yet */
+		curcpu()->ci_want_resched =
+		    true; /* one CPU: cannot happen yet */
 	spin_unlock(&sched_lock);
 }
 
@@ -242,7 +244,8 @@ sched_tick(void)
 	spin_lock(&sched_lock);
 	if (!TAILQ_EMPTY(&sched_timeq)) {
 		now = nanouptime();
-		TAILQ_FOREACH_SAFE(t, &sched_timeq, l_timeq, next) {
+		TAILQ_FOREACH_SAFE(t, &sched_timeq, l_timeq, next)
+		{
 			if (t->l_timeout <= now) {
 				t->l_slptimedout = 1;
 				sched_unsleep(t);

@@ -21,7 +21,6 @@
 #include <asm/prctl.h>
 #include <linux/wait.h>
 
-
 /*
  * fork with an fd table policy (rfork, ABI.md 4.2): RFFDG copies the
  * table, RFCFDG gives a clean one, neither shares it; both, or any other
@@ -110,7 +109,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 	spin_lock(&proc_lock);
 	for (;;) {
 		found = false;
-		LIST_FOREACH(child, &p->p_children, p_sibling) {
+		LIST_FOREACH(child, &p->p_children, p_sibling)
+		{
 			if (pid > 0 && child->p_pid != pid)
 				continue;
 			found = true;
@@ -140,7 +140,6 @@ reap:
 		return -EFAULT;
 	return cpid;
 }
-
 
 /* Signals whose default action is to ignore them. */
 static bool
@@ -269,8 +268,8 @@ lwp_find(struct proc *p, lwpid_t lid)
 
 	KASSERT(spin_held(&proc_lock));
 	LIST_FOREACH(l, &p->p_lwps, l_sibling)
-		if (l->l_lid == lid && !(l->l_flag & LW_REAPING))
-			return l;
+	if (l->l_lid == lid && !(l->l_flag & LW_REAPING))
+		return l;
 	return NULL;
 }
 
@@ -315,7 +314,6 @@ sys_lwp_wait(int lid)
 	lwproc_freelwp(t);
 	return 0;
 }
-
 
 long
 sys_arch_prctl(int code, uint64_t addr)
@@ -363,8 +361,8 @@ sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 		return -EFAULT;
 	if (act != NULL) {
 		spin_lock(&proc_lock);
-		p->p_sigdisp[sig] = ka.sa_handler == SIG_IGN ?
-		    SIG_IGN_K : SIG_DFL_K;
+		p->p_sigdisp[sig] =
+		    ka.sa_handler == SIG_IGN ? SIG_IGN_K : SIG_DFL_K;
 		spin_unlock(&proc_lock);
 	}
 	return 0;
@@ -379,7 +377,8 @@ sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
 	if (sigsetsize != sizeof(uint64_t))
 		return -EINVAL;
 	if (set != NULL) {
-		if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		if (how != SIG_BLOCK && how != SIG_UNBLOCK &&
+		    how != SIG_SETMASK)
 			return -EINVAL;
 		if (copyin(set, &mask, sizeof(mask)) != 0)
 			return -EFAULT;
@@ -394,7 +393,8 @@ sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
 		else
 			l->l_sigmask = mask;
 		/* SIGKILL and SIGSTOP cannot be blocked. */
-		l->l_sigmask &= ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
+		l->l_sigmask &=
+		    ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
 	}
 	return 0;
 }

@@ -30,8 +30,7 @@ static LIST_HEAD(, vmspace) vmspace_list = LIST_HEAD_INITIALIZER(vmspace_list);
 
 static int vmspace_remove_locked(struct vmspace *vm, vaddr_t start,
     vaddr_t end);
-static int vmspace_drop_locked(struct vmspace *vm, vaddr_t start,
-    vaddr_t end);
+static int vmspace_drop_locked(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 uint64_t
 vmspace_count(void)
@@ -123,7 +122,8 @@ vmspace_rel(struct vmspace *vm)
 	 * functions assert it).
 	 */
 	spin_lock(&vm->vm_lock);
-	pmap_drop_shared(&vm->vm_pmap); /* what others still use: not ours to free */
+	pmap_drop_shared(
+	    &vm->vm_pmap); /* what others still use: not ours to free */
 	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
 	spin_unlock(&vm->vm_lock);
 	pmap_destroy(&vm->vm_pmap);
@@ -324,8 +324,8 @@ vmspace_check_prot(struct vmspace *vm, vaddr_t start, vaddr_t end,
 
 	spin_lock(&vm->vm_lock);
 	for (e = vm_map_lookup(&vm->vm_map, start); !ok && e != NULL &&
-	    e->e_start <= at && vm_prot_allows(e->e_prot, access);
-	    e = vm_map_next(&vm->vm_map, e)) {
+	     e->e_start <= at && vm_prot_allows(e->e_prot, access);
+	     e = vm_map_next(&vm->vm_map, e)) {
 		at = e->e_end;
 		ok = at >= end;
 	}
@@ -499,16 +499,19 @@ vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)
 	int error = 0;
 
 	while (done < n && va < VM_MAX_USER_ADDRESS) {
-		size_t off = va & PAGE_MASK, chunk = MIN(n - done, PAGE_SIZE - off);
+		size_t off = va & PAGE_MASK,
+		       chunk = MIN(n - done, PAGE_SIZE - off);
 		uint8_t *ub = (uint8_t *)ubuf + done;
 		struct vm_page *pg;
 
 		if ((error = vmspace_hold_page(vm, va, write, &pg)) != 0)
 			break;
 		if (write)
-			error = copyin(ub, (uint8_t *)vm_page_kva(pg) + off, chunk);
+			error =
+			    copyin(ub, (uint8_t *)vm_page_kva(pg) + off, chunk);
 		else if (pg != NULL)
-			error = copyout((uint8_t *)vm_page_kva(pg) + off, ub, chunk);
+			error = copyout((uint8_t *)vm_page_kva(pg) + off, ub,
+			    chunk);
 		else
 			error = copyout_zero(ub, chunk);
 		if (pg != NULL)
@@ -545,8 +548,8 @@ vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf, size_t n)
  * holds vmspace_list_lock.
  */
 static unsigned
-vm_truncate_mappings(struct vmspace *vm, struct vm_object *obj,
-    uint64_t size, struct vm_pglist *pool)
+vm_truncate_mappings(struct vmspace *vm, struct vm_object *obj, uint64_t size,
+    struct vm_pglist *pool)
 {
 	struct pmap *pm = &vm->vm_pmap;
 	struct vm_map_entry *e;
@@ -555,14 +558,15 @@ vm_truncate_mappings(struct vmspace *vm, struct vm_object *obj,
 	KASSERT(spin_held(&vmspace_list_lock));
 	spin_lock(&vm->vm_lock);
 	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
-	    e = vm_map_next(&vm->vm_map, e)) {
+	     e = vm_map_next(&vm->vm_map, e)) {
 		uint64_t first, len = e->e_end - e->e_start;
 		vaddr_t start;
 
 		if (e->e_object != obj || e->e_offset + len <= size)
 			continue;
 		first = size > e->e_offset ?
-		    roundup(size - e->e_offset, PAGE_SIZE) : 0;
+		    roundup(size - e->e_offset, PAGE_SIZE) :
+		    0;
 		if (first >= len)
 			continue;
 		start = e->e_start + first;
@@ -594,13 +598,13 @@ vmspace_truncate_object(struct vm_object *obj, uint64_t size)
 	 */
 	spin_lock(&vmspace_list_lock);
 	LIST_FOREACH(vm, &vmspace_list, vm_list)
-		need += vm_truncate_mappings(vm, obj, size, NULL);
+	need += vm_truncate_mappings(vm, obj, size, NULL);
 	error = vm_page_alloc_list(&pool, need);
 	if (error == 0)
 		error = vm_object_truncate(obj, size);
 	if (error == 0) {
 		LIST_FOREACH(vm, &vmspace_list, vm_list)
-			vm_truncate_mappings(vm, obj, size, &pool);
+		vm_truncate_mappings(vm, obj, size, &pool);
 	}
 	spin_unlock(&vmspace_list_lock);
 	vm_page_free_list(&pool);
@@ -633,7 +637,8 @@ vmspace_populate(struct vmspace *vm, vaddr_t start, vaddr_t end)
 			}
 			/* vm_fault_locked costs a lookup for a resident page. */
 			for (; va < stop && visited < VM_BATCH_PAGES &&
-			    error == 0; va += PAGE_SIZE, visited++)
+			     error == 0;
+			     va += PAGE_SIZE, visited++)
 				error = vm_fault_locked(vm, e, va, VM_PROT_READ,
 				    false, &pa);
 		}

@@ -47,10 +47,10 @@ struct vmspace {
 	struct spinlock vm_lock;
 
 	/* (m) */
-	struct vm_map vm_map;          /* its m_lock is vm_lock */
-	vaddr_t vm_brk_start;          /* the heap starts here ... */
-	vaddr_t vm_brk;                /* ... and ends here */
-	struct pmap vm_pmap;           /* its pm_owner_lock is vm_lock */
+	struct vm_map vm_map; /* its m_lock is vm_lock */
+	vaddr_t vm_brk_start; /* the heap starts here ... */
+	vaddr_t vm_brk;       /* ... and ends here */
+	struct pmap vm_pmap;  /* its pm_owner_lock is vm_lock */
 };
 
 #define USTACK_TOP VM_MAX_USER_ADDRESS
@@ -160,8 +160,8 @@ int vmspace_truncate_object(struct vm_object *obj, uint64_t size);
  * vmspace_mmap for a vmspace a process controls).  fd is looked up in the
  * calling process.  Returns the address or -errno.  No locks held.
  */
-long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot,
-    int flags, int fd, off_t offset);
+long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot, int flags,
+    int fd, off_t offset);
 
 /*
  * vmspace_pread / vmspace_pwrite: copy n bytes between vm at va and the
@@ -170,8 +170,7 @@ long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot,
  * make them whatever the protection.  Return the count, or -EFAULT if
  * ubuf is bad before anything was copied.  No locks held.
  */
-ssize_t vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf,
-    size_t n);
+ssize_t vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n);
 ssize_t vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf,
     size_t n);
 

@@ -145,7 +145,7 @@ kmem_slab_take_locked(struct vm_page *pg, unsigned c)
 	KASSERT(fo->kf_magic == KMEM_FREE_MAGIC);
 	KASSERT(fo->kf_next == NULL ||
 	    ((const char *)fo->kf_next >= base &&
-	    (const char *)fo->kf_next < base + PAGE_SIZE));
+		(const char *)fo->kf_next < base + PAGE_SIZE));
 	pg->pg_kmem_free = fo->kf_next;
 	pg->pg_kmem_inuse++;
 	if (pg->pg_kmem_free == NULL)
@@ -286,7 +286,7 @@ kmem_free_small(struct vm_page *pg, void *p)
 	/* Free an empty slab unless it is the only one left on the list. */
 	if (pg->pg_kmem_inuse == 0 &&
 	    (LIST_FIRST(&kc->kc_partial) != pg ||
-	    LIST_NEXT(pg, pg_list) != NULL)) {
+		LIST_NEXT(pg, pg_list) != NULL)) {
 		LIST_REMOVE(pg, pg_list);
 		kc->kc_nslabs--;
 		pg->pg_flags &= ~PG_KMEM_SLAB;
@@ -367,7 +367,7 @@ kmem_reclaim(void)
 	spin_lock(&kmem_lock);
 	for (c = 0; c < KMEM_NCLASS; c++) {
 		for (pg = LIST_FIRST(&kmem_classes[c].kc_partial); pg != NULL;
-		    pg = next) {
+		     pg = next) {
 			next = LIST_NEXT(pg, pg_list);
 			if (pg->pg_kmem_inuse != 0)
 				continue;

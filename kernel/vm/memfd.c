@@ -45,7 +45,8 @@ memfd_rw(struct file *fp, void *ubuf, size_t n, bool write)
 			obj->vo_size = end;
 		spin_unlock(&obj->vo_lock);
 	} else {
-		uint64_t size = __atomic_load_n(&obj->vo_size, __ATOMIC_RELAXED);
+		uint64_t size =
+		    __atomic_load_n(&obj->vo_size, __ATOMIC_RELAXED);
 
 		if ((uint64_t)fp->f_offset >= size)
 			return 0;
@@ -53,7 +54,8 @@ memfd_rw(struct file *fp, void *ubuf, size_t n, bool write)
 	}
 	while (done < n) {
 		uint64_t off = fp->f_offset;
-		size_t in = off & PAGE_MASK, chunk = MIN(n - done, PAGE_SIZE - in);
+		size_t in = off & PAGE_MASK,
+		       chunk = MIN(n - done, PAGE_SIZE - in);
 		struct vm_page *pg;
 		uint8_t *kva;
 
@@ -62,7 +64,7 @@ memfd_rw(struct file *fp, void *ubuf, size_t n, bool write)
 			break;
 		kva = (uint8_t *)vm_page_kva(pg) + in;
 		error = write ? copyin((uint8_t *)ubuf + done, kva, chunk) :
-		    copyout(kva, (uint8_t *)ubuf + done, chunk);
+				copyout(kva, (uint8_t *)ubuf + done, chunk);
 		vm_page_unref(pg);
 		if (error != 0)
 			break;

@@ -15,8 +15,9 @@
 /* Linux's PROT_*, MAP_* and MADV_* (uapi <linux/mman.h>). */
 #include <linux/mman.h>
 
-#define MAP_SUPPORTED (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | \
-	MAP_NORESERVE | MAP_POPULATE | MAP_FIXED_NOREPLACE | MAP_STACK)
+#define MAP_SUPPORTED                                                          \
+	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE | \
+	    MAP_FIXED_NOREPLACE | MAP_STACK)
 
 /* Linux's PROT_* bits as a vm_prot_t.  No requirements. */
 static vm_prot_t
@@ -43,7 +44,8 @@ vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
 {
 	if ((addr & PAGE_MASK) != 0 || addr >= VM_MAX_USER_ADDRESS)
 		return -EINVAL;
-	if (len > VM_MAX_USER_ADDRESS || round_page(len) > VM_MAX_USER_ADDRESS - addr)
+	if (len > VM_MAX_USER_ADDRESS ||
+	    round_page(len) > VM_MAX_USER_ADDRESS - addr)
 		return -EINVAL;
 	*end = addr + round_page(len);
 	return 0;
@@ -139,13 +141,14 @@ kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
 		error = vmspace_findspace(vm, trunc_page(addr), len, &va);
 	}
 	if (error == 0)
-		error = vmspace_insert(vm, va, va + len, prot_to_vm(prot), eflags,
-		    obj, offset);
+		error = vmspace_insert(vm, va, va + len, prot_to_vm(prot),
+		    eflags, obj, offset);
 	if (error != 0) {
 		if (obj != NULL)
 			vm_object_rel(obj);
 		return error == -EEXIST && !(flags & MAP_FIXED_NOREPLACE) ?
-		    -ENOMEM : error;
+		    -ENOMEM :
+		    error;
 	}
 	if (flags & MAP_POPULATE)
 		(void)vmspace_populate(vm, va, va + len);
@@ -219,12 +222,15 @@ sys_madvise(void *uaddr, size_t len, int advice)
 	if (end == (vaddr_t)uaddr)
 		return 0;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		return vmspace_dontneed(curproc->p_vmspace, (vaddr_t)uaddr, end);
+		return vmspace_dontneed(curproc->p_vmspace, (vaddr_t)uaddr,
+		    end);
 	if (advice == MADV_WILLNEED)
-		return vmspace_populate(curproc->p_vmspace, (vaddr_t)uaddr, end);
+		return vmspace_populate(curproc->p_vmspace, (vaddr_t)uaddr,
+		    end);
 	/* Hints only, but like Linux: ENOMEM if part is unmapped. */
 	return vmspace_check_range(curproc->p_vmspace, (vaddr_t)uaddr, end) ?
-	    0 : -ENOMEM;
+	    0 :
+	    -ENOMEM;
 }
 
 /*

@@ -148,7 +148,8 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 			 */
 			if (pmap_allows(pm, va, access))
 				return 0;
-			mapprot = e->e_flags & VM_ENTRY_SHARED ? e->e_prot :
+			mapprot = e->e_flags & VM_ENTRY_SHARED ?
+			    e->e_prot :
 			    vm_prot_nowrite(e->e_prot);
 			return vm_map_pa(vm, va, pa, mapprot, need);
 		}
@@ -162,7 +163,8 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		pg = vm_page_from_phys(pa);
 		if ((e->e_flags & VM_ENTRY_SHARED) ||
 		    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1)
-			return force ? 0 : vm_map_pa(vm, va, pa, e->e_prot, need);
+			return force ? 0 :
+				       vm_map_pa(vm, va, pa, e->e_prot, need);
 		/* A private page still shared: copy it. */
 		opg = pg;
 		pg = vm_page_copy(pa);

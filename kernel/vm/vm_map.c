@@ -260,8 +260,7 @@ vm_map_entry_delete(struct vm_map *m, struct vm_map_entry *e,
  * the map's lock.
  */
 static void
-vm_map_absorb(struct vm_map *m, struct vm_map_entry *a,
-    struct vm_map_entry *b)
+vm_map_absorb(struct vm_map *m, struct vm_map_entry *a, struct vm_map_entry *b)
 {
 	KASSERT(vm_map_locked(m));
 	KASSERT(vm_map_entry_joins(a, b));
@@ -506,10 +505,13 @@ vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	if (next != NULL && next->e_start < end)
 		return -EEXIST;
 	prev = next != NULL ? vm_map_prev(m, next) :
-	    RB_MAX(vm_map_tree, &m->m_tree);
+			      RB_MAX(vm_map_tree, &m->m_tree);
 
-	new = (struct vm_map_entry){ .e_start = start, .e_end = end,
-		.e_prot = prot, .e_flags = flags, .e_object = obj,
+	new = (struct vm_map_entry) { .e_start = start,
+		.e_end = end,
+		.e_prot = prot,
+		.e_flags = flags,
+		.e_object = obj,
 		.e_offset = offset };
 	if (prev != NULL && vm_map_entry_joins(prev, &new)) {
 		prev->e_end = end;
@@ -619,7 +621,7 @@ vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 	if ((error = vm_map_clip(m, start, end, true)) != 0)
 		return error;
 	for (e = vm_map_first_after(m, start); e != NULL && e->e_start < end;
-	    e = next) {
+	     e = next) {
 		next = vm_map_next(m, e);
 		vm_map_entry_delete(m, e, unmap, arg);
 	}
@@ -649,7 +651,7 @@ vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	if ((error = vm_map_clip_range(m, start, end)) != 0)
 		return error;
 	for (e = vm_map_lookup(m, start); e != NULL && e->e_start < end;
-	    e = vm_map_next(m, e)) {
+	     e = vm_map_next(m, e)) {
 		e->e_prot = prot;
 		if (apply != NULL)
 			apply(arg, e);
@@ -698,7 +700,7 @@ vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr)
 	}
 
 	lo = above != NULL ? above->e_start - above->e_gap :
-	    m->m_max - m->m_topgap;
+			     m->m_max - m->m_topgap;
 	if (lo <= top && top - lo >= len) {
 		*addr = top - len;
 		return 0;
@@ -744,7 +746,8 @@ vm_map_copy(struct vm_map *dst, struct vm_map *src, vm_map_copy_fn *copy,
 
 	KASSERT(vm_map_locked(dst) && vm_map_locked(src));
 	KASSERT(dst->m_nentries == 0);
-	RB_FOREACH(se, vm_map_tree, &src->m_tree) {
+	RB_FOREACH(se, vm_map_tree, &src->m_tree)
+	{
 		if ((de = kmalloc(sizeof *de, 0)) == NULL)
 			return -ENOMEM;
 		*de = *se;
@@ -797,7 +800,7 @@ vm_map_check_subtree(const struct vm_map *m, struct vm_map_entry *e,
 		return -1;
 	if (RB_COLOR(e, e_rb) == RB_RED &&
 	    ((l != NULL && RB_COLOR(l, e_rb) == RB_RED) ||
-	    (r != NULL && RB_COLOR(r, e_rb) == RB_RED)))
+		(r != NULL && RB_COLOR(r, e_rb) == RB_RED)))
 		return -1;
 	if ((hl = vm_map_check_subtree(m, l, prev_end, n)) < 0)
 		return -1;

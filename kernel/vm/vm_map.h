@@ -43,37 +43,44 @@ void vm_object_rel(struct vm_object *obj);
 #define VM_MAP_MAX_ENTRIES 65530
 
 /* e_flags */
-#define VM_ENTRY_HEAP 0x1   /* the brk area */
-#define VM_ENTRY_STACK 0x2  /* the initial stack */
-#define VM_ENTRY_SHARED 0x4 /* MAP_SHARED: pages are the object's, fork shares them */
-#define VM_ENTRY_COW 0x8    /* private memory whose pages may be shared copy-on-write */
+#define VM_ENTRY_HEAP 0x1  /* the brk area */
+#define VM_ENTRY_STACK 0x2 /* the initial stack */
+#define VM_ENTRY_SHARED \
+	0x4 /* MAP_SHARED: pages are the object's, fork shares them */
+#define VM_ENTRY_COW \
+	0x8 /* private memory whose pages may be shared copy-on-write */
 
 struct vm_map_entry {
 	/* (m) */
 	RB_ENTRY(vm_map_entry) e_rb;
-	vaddr_t e_start;            /* first address, page aligned */
-	vaddr_t e_end;              /* first address after, page aligned */
-	vsize_t e_gap;              /* free bytes between the previous entry's end (or m_min) and e_start */
-	vsize_t e_maxgap;           /* the largest e_gap in this subtree */
+	vaddr_t e_start; /* first address, page aligned */
+	vaddr_t e_end;   /* first address after, page aligned */
+	vsize_t
+	    e_gap; /* free bytes between the previous entry's end (or m_min) and e_start */
+	vsize_t e_maxgap; /* the largest e_gap in this subtree */
 	vm_prot_t e_prot;
-	int e_flags;                /* VM_ENTRY_* */
-	struct vm_object *e_object; /* one reference; NULL: anonymous private memory */
-	uint64_t e_offset;          /* byte offset in e_object of e_start */
+	int e_flags; /* VM_ENTRY_* */
+	struct vm_object
+	    *e_object;     /* one reference; NULL: anonymous private memory */
+	uint64_t e_offset; /* byte offset in e_object of e_start */
 };
 RB_HEAD(vm_map_tree, vm_map_entry);
 
 struct vm_map {
 	/* (c) */
-	struct spinlock *m_lock;   /* the owner's; NULL: none (host tests) */
-	vaddr_t m_min;             /* entries live in [m_min, m_max) */
+	struct spinlock *m_lock; /* the owner's; NULL: none (host tests) */
+	vaddr_t m_min;           /* entries live in [m_min, m_max) */
 	vaddr_t m_max;
 
 	/* (m) */
 	struct vm_map_tree m_tree; /* the entries, by address */
 	unsigned m_nentries;
-	unsigned m_max_entries;    /* no change may leave more (but see vm_map_clip) */
-	vsize_t m_topgap;          /* free bytes between the last entry's end (or m_min) and m_max */
-	uint64_t m_nvisits;        /* tree nodes visited by searches: a statistic for tests */
+	unsigned
+	    m_max_entries; /* no change may leave more (but see vm_map_clip) */
+	vsize_t
+	    m_topgap; /* free bytes between the last entry's end (or m_min) and m_max */
+	uint64_t
+	    m_nvisits; /* tree nodes visited by searches: a statistic for tests */
 };
 
 /*
@@ -118,8 +125,7 @@ bool vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end);
  * The highest a with [a, a + len) free, m_min <= a, a + len <= top
  * (top <= m_max): 0 and *addr = a, or -ENOMEM.  O(log n).
  */
-int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top,
-    vaddr_t *addr);
+int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr);
 
 /*
  * Map [start, end) with prot, flags and obj (NULL: anonymous; else the
@@ -127,8 +133,8 @@ int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top,
  * neighbour when it can.  0, -EEXIST if anything overlaps, or -ENOMEM
  * (the caller keeps its reference).
  */
-int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end,
-    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset);
+int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    int flags, struct vm_object *obj, uint64_t offset);
 /*
  * Split the entries containing start and end there.  0, or -ENOMEM (no
  * memory, or more than m_max_entries entries) with nothing changed.
@@ -145,8 +151,8 @@ int vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
  * e) for each changed entry; then join compatible neighbours.  0, or
  * -ENOMEM for a hole or no memory.
  */
-int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end,
-    vm_prot_t prot, vm_map_apply_fn *apply, void *arg);
+int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    vm_map_apply_fn *apply, void *arg);
 
 /* Remove every entry as vm_map_delete does. */
 void vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg);

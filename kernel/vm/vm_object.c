@@ -12,7 +12,8 @@ static volatile uint64_t nobjects;
 
 /* Order an object's pages by index.  No requirements. */
 static int
-vm_object_page_cmp(const struct vm_object_page *a, const struct vm_object_page *b)
+vm_object_page_cmp(const struct vm_object_page *a,
+    const struct vm_object_page *b)
 {
 	return a->op_index < b->op_index ? -1 : a->op_index > b->op_index;
 }
@@ -73,7 +74,7 @@ vm_object_drop_from(struct vm_object *obj, uint64_t first)
 
 	KASSERT(spin_held(&obj->vo_lock));
 	for (op = RB_NFIND(vm_object_tree, &obj->vo_pages, &key); op != NULL;
-	    op = next) {
+	     op = next) {
 		next = RB_NEXT(vm_object_tree, &obj->vo_pages, op);
 		RB_REMOVE(vm_object_tree, &obj->vo_pages, op);
 		obj->vo_npages--;
@@ -164,14 +165,16 @@ vm_object_truncate(struct vm_object *obj, uint64_t size)
 {
 	spin_lock(&obj->vo_lock);
 	if (size < obj->vo_size) {
-		struct vm_object_page key = { .op_index = size / PAGE_SIZE }, *op;
+		struct vm_object_page key = { .op_index = size / PAGE_SIZE },
+				      *op;
 
 		vm_object_drop_from(obj, howmany(size, PAGE_SIZE));
 		/* The kept part of the last page: zeros past the new end. */
 		op = RB_FIND(vm_object_tree, &obj->vo_pages, &key);
 		if (op != NULL && (size & PAGE_MASK) != 0)
 			memset((uint8_t *)vm_page_kva(op->op_page) +
-			    (size & PAGE_MASK), 0, PAGE_SIZE - (size & PAGE_MASK));
+				(size & PAGE_MASK),
+			    0, PAGE_SIZE - (size & PAGE_MASK));
 	}
 	obj->vo_size = size;
 	spin_unlock(&obj->vo_lock);

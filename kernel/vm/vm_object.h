@@ -32,14 +32,14 @@ RB_HEAD(vm_object_tree, vm_object_page);
 
 struct vm_object {
 	/* (a) */
-	int vo_refcnt;           /* mappings, files */
+	int vo_refcnt; /* mappings, files */
 
 	struct spinlock vo_lock;
 
 	/* (o) */
 	struct vm_object_tree vo_pages;
 	uint64_t vo_npages;
-	uint64_t vo_size;        /* bytes; pages at or beyond it are gone */
+	uint64_t vo_size; /* bytes; pages at or beyond it are gone */
 };
 
 /*

@@ -72,13 +72,13 @@ vm_page_startup(const struct bootinfo *bi)
 			break;
 		}
 		if (vm_phys_add_seg(&vm_phys, atop(start) + apages, atop(end),
-		    PHYS_TO_DMAP(start)) != 0)
+			PHYS_TO_DMAP(start)) != 0)
 			panic("vm: segment table full at 0x%lx", start);
 	}
 
 	total = vm_phys.vp_total_pages;
-	kprintf("vm: %lu pages (%lu MiB) usable in %u segments",
-	    total, total >> (20 - PAGE_SHIFT), vm_phys.vp_nsegs);
+	kprintf("vm: %lu pages (%lu MiB) usable in %u segments", total,
+	    total >> (20 - PAGE_SHIFT), vm_phys.vp_nsegs);
 	if (skipped > 0)
 		kprintf(", %lu pages in ranges left out", skipped);
 	kprintf("\n");

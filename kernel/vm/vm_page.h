@@ -44,8 +44,8 @@ void vm_page_free(struct vm_page *pg);
 void vm_page_free_zeroed(struct vm_page *pg);
 
 paddr_t vm_page_to_phys(const struct vm_page *pg);
-struct vm_page *vm_page_from_phys(paddr_t pa); /* NULL if not managed */
-void *vm_page_kva(const struct vm_page *pg);   /* its direct-map address */
+struct vm_page *vm_page_from_phys(paddr_t pa);    /* NULL if not managed */
+void *vm_page_kva(const struct vm_page *pg);      /* its direct-map address */
 struct vm_page *vm_page_from_kva(const void *va); /* NULL if not managed */
 
 /*

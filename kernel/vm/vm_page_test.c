@@ -41,8 +41,9 @@ KTEST(vm_page_exhaust)
 	KT_CHECK(vm_page_alloc_contig(0, 0) == NULL);
 	kprintf("# took %lu pages, %lu above 4 GiB\n", n, high);
 	if (vm_page_total_count() * PAGE_SIZE > (4UL << 30))
-		KT_CHECKF(high > 0, "memory above 4 GiB is present but no page "
-				    "came from there");
+		KT_CHECKF(high > 0,
+		    "memory above 4 GiB is present but no page "
+		    "came from there");
 
 	while ((pg = LIST_FIRST(&taken)) != NULL) {
 		uint64_t *p = vm_page_kva(pg);
@@ -73,7 +74,8 @@ KTEST(vm_page_contig)
 		for (uint64_t i = 0; i < (PAGE_SIZE << order) / 8; i++)
 			nonzero |= p[i];
 		KT_EQ(nonzero, 0);
-		memset(p, 0xa5, PAGE_SIZE << order); /* dirty it for the next test */
+		memset(p, 0xa5,
+		    PAGE_SIZE << order); /* dirty it for the next test */
 		vm_page_free(pg);
 	}
 	KT_EQ(vm_page_free_count(), free0);
@@ -86,7 +88,9 @@ KTEST(vm_page_contig)
  */
 KTEST(kmem)
 {
-	enum { N = 512 };
+	enum {
+		N = 512
+	};
 	static void *obj[N];
 	static size_t size[N];
 	uint64_t used0 = kmem_used(), free0;
@@ -96,9 +100,11 @@ KTEST(kmem)
 	free0 = vm_page_free_count();
 	for (int round = 0; round < 4; round++) {
 		for (int i = 0; i < N; i++) {
-			size[i] = 1 + ktest_random() % (i % 8 == 0 ? 20000 : 600);
+			size[i] =
+			    1 + ktest_random() % (i % 8 == 0 ? 20000 : 600);
 			obj[i] = kmalloc(size[i], i % 2 ? KM_ZERO : 0);
-			if (!KT_CHECKF(obj[i] != NULL, "kmalloc(%lu) failed", size[i]))
+			if (!KT_CHECKF(obj[i] != NULL, "kmalloc(%lu) failed",
+				size[i]))
 				return;
 			if (i % 2) {
 				for (size_t j = 0; j < size[i]; j++)

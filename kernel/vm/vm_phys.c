@@ -79,8 +79,7 @@ vm_phys_fit_order(uint64_t pfn, uint64_t end_pfn)
 {
 	unsigned order = 0;
 
-	while (order < VM_MAXORDER &&
-	    (pfn & ((1UL << (order + 1)) - 1)) == 0 &&
+	while (order < VM_MAXORDER && (pfn & ((1UL << (order + 1)) - 1)) == 0 &&
 	    pfn + (1UL << (order + 1)) <= end_pfn)
 		order++;
 	return order;
@@ -269,8 +268,10 @@ vm_phys_find_seg(const struct vm_phys *vp, const struct vm_page *pg)
 	for (i = 0; i < vp->vp_nsegs; i++) {
 		seg = &vp->vp_segs[i];
 		base = (uintptr_t)seg->ps_pages;
-		if (p >= base && p < base + (seg->ps_end_pfn -
-		    seg->ps_start_pfn) * sizeof(struct vm_page) &&
+		if (p >= base &&
+		    p < base +
+			    (seg->ps_end_pfn - seg->ps_start_pfn) *
+				sizeof(struct vm_page) &&
 		    (p - base) % sizeof(struct vm_page) == 0)
 			return (int)i;
 	}
@@ -316,8 +317,8 @@ vm_phys_check_segs(const struct vm_phys *vp, uint64_t *total)
  * first error.  The caller owns vp.
  */
 static int
-vm_phys_check_lists(const struct vm_phys *vp, uint64_t total,
-    uint64_t *nblocks, uint64_t *npages)
+vm_phys_check_lists(const struct vm_phys *vp, uint64_t total, uint64_t *nblocks,
+    uint64_t *npages)
 {
 	const struct vm_phys_seg *seg;
 	const struct vm_page *pg;
@@ -331,9 +332,10 @@ vm_phys_check_lists(const struct vm_phys *vp, uint64_t total,
 		n = 0;
 		if (vp->vp_free[k].lh_first != NULL &&
 		    vp->vp_free[k].lh_first->pg_list.le_prev !=
-		    &vp->vp_free[k].lh_first)
+			&vp->vp_free[k].lh_first)
 			return VM_PHYS_CHK_LIST;
-		LIST_FOREACH(pg, &vp->vp_free[k], pg_list) {
+		LIST_FOREACH(pg, &vp->vp_free[k], pg_list)
+		{
 			if (++n > total)
 				return VM_PHYS_CHK_LIST; /* a cycle */
 			s = vm_phys_find_seg(vp, pg);
@@ -341,11 +343,13 @@ vm_phys_check_lists(const struct vm_phys *vp, uint64_t total,
 				return VM_PHYS_CHK_LIST;
 			if (LIST_NEXT(pg, pg_list) != NULL &&
 			    LIST_NEXT(pg, pg_list)->pg_list.le_prev !=
-			    &pg->pg_list.le_next)
+				&pg->pg_list.le_next)
 				return VM_PHYS_CHK_LIST;
 			seg = &vp->vp_segs[s];
-			pfn = seg->ps_start_pfn + (uint64_t)(pg - seg->ps_pages);
-			if ((pg->pg_flags & PG_FREE) == 0 || pg->pg_order != k ||
+			pfn =
+			    seg->ps_start_pfn + (uint64_t)(pg - seg->ps_pages);
+			if ((pg->pg_flags & PG_FREE) == 0 ||
+			    pg->pg_order != k ||
 			    (pfn & ((1UL << k) - 1)) != 0 ||
 			    pfn + (1UL << k) > seg->ps_end_pfn)
 				return VM_PHYS_CHK_BLOCK;

@@ -51,9 +51,9 @@ struct vm_page {
 	 * (o) a list of the owner's (vm_page_alloc_list).
 	 */
 	LIST_ENTRY(vm_page) pg_list;
-	uint32_t pg_flags;    /* (f) PG_FREE; (o) the others */
-	uint8_t pg_order;     /* (f), then (o): order of the block it heads */
-	uint8_t pg_segind;    /* (c) index of its segment */
+	uint32_t pg_flags;      /* (f) PG_FREE; (o) the others */
+	uint8_t pg_order;       /* (f), then (o): order of the block it heads */
+	uint8_t pg_segind;      /* (c) index of its segment */
 	uint16_t pg_kmem_class; /* (o) PG_KMEM_SLAB: size class */
 	/* (a) a user page: its references; (p) PG_PTP: entries in use */
 	int32_t pg_refcnt;
@@ -62,9 +62,10 @@ struct vm_page {
 		uint32_t pg_ptshare;    /* (s) PTP: pmaps using the table */
 	};
 	union {
-		void *pg_kmem_free;     /* (k) SLAB: first free object */
-		struct {                /* (p) PG_PTP: entries in use lie in */
-			uint16_t pg_ptlo; /* [pg_ptlo, pg_pthi) (never narrowed) */
+		void *pg_kmem_free; /* (k) SLAB: first free object */
+		struct {            /* (p) PG_PTP: entries in use lie in */
+			uint16_t
+			    pg_ptlo; /* [pg_ptlo, pg_pthi) (never narrowed) */
 			uint16_t pg_pthi;
 		};
 	};
@@ -138,7 +139,7 @@ enum vm_phys_check_err {
 	VM_PHYS_CHK_BLOCK = -4,   /* a listed block: flag, order, alignment */
 	VM_PHYS_CHK_OVERLAP = -5, /* free blocks overlap, or PG_FREE off-list */
 	VM_PHYS_CHK_UNMERGED = -6, /* two free buddies were left unmerged */
-	VM_PHYS_CHK_COUNTS = -7,  /* vp_nfree, vp_free_pages or vp_total_pages */
+	VM_PHYS_CHK_COUNTS = -7, /* vp_nfree, vp_free_pages or vp_total_pages */
 };
 
 /*

@@ -47,8 +47,7 @@ rb_vmspace_compare(struct vmspace_entry *a, struct vmspace_entry *b)
 	return (uintptr_t)a->id > (uintptr_t)b->id;
 }
 
-RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry,
-    rb_vmspace_compare)
+RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry, rb_vmspace_compare)
 
 /*
  * Ref a ve for cache purposes.  No requirements.
@@ -283,7 +282,8 @@ static int
 vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
     struct trapframe *tf, struct vextframe *vx)
 {
-	if (copyin(utf, tf, sizeof(*tf)) != 0 || copyin(uvx, vx, sizeof(*vx)) != 0)
+	if (copyin(utf, tf, sizeof(*tf)) != 0 ||
+	    copyin(uvx, vx, sizeof(*vx)) != 0)
 		return -EFAULT;
 	if (cpu_sanitize_frame(tf) != 0 || !cpu_tls_base_ok(vx->vx_fsbase) ||
 	    !cpu_tls_base_ok(vx->vx_gsbase))
@@ -322,7 +322,8 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	vklp->user_trapframe = utf;
 	vklp->user_vextframe = uvx;
 	vklp->deadline_ns = vx.vx_timeout_ns != 0 ?
-	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) : 0;
+	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) :
+	    0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	cpu_fpu_swap(vklp->save_fpu, ve->ve_fpu);
 	*l->l_md.md_tf = tf;

@@ -44,10 +44,10 @@ struct vextframe;
 
 struct vmspace_entry {
 	RB_ENTRY(vmspace_entry) rb_entry; /* (t) */
-	void *id;                   /* (c) the caller's key */
-	struct vmspace *vmspace;    /* (r) one reference; NULL once deleted */
-	uint32_t refs;              /* (a) active refs | VKE_REF_DELETED */
-	uint32_t cache_refs;        /* (a) tree + caching LWPs */
+	void *id;                         /* (c) the caller's key */
+	struct vmspace *vmspace; /* (r) one reference; NULL once deleted */
+	uint32_t refs;           /* (a) active refs | VKE_REF_DELETED */
+	uint32_t cache_refs;     /* (a) tree + caching LWPs */
 	/*
 	 * (r) The guest's x87/SSE registers between runs: written by the LWP
 	 * running the guest, read by vmspace_spawn after its delete.
@@ -66,7 +66,7 @@ struct vkernel_proc {
 	unsigned nentries;
 
 	/* (a) */
-	int refs;                    /* processes sharing it */
+	int refs; /* processes sharing it */
 };
 
 /* Per-LWP state of an LWP that used vmspace_ctl.  Every field is (l). */
@@ -74,11 +74,12 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve;       /* the guest running now (active ref) */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	struct trapframe save_trapframe; /* the controller's, during a run */
-	uint8_t save_fpu[512] __aligned(16); /* the controller's FPU registers */
-	struct mdsegs save_segs;        /* the controller's FS and GS */
+	uint8_t save_fpu[512] __aligned(
+	    16);                          /* the controller's FPU registers */
+	struct mdsegs save_segs;          /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
 	struct vextframe *user_vextframe; /* where the guest's bases go back */
-	uint64_t deadline_ns;           /* vx_timeout_ns ends the run; 0: none */
+	uint64_t deadline_ns; /* vx_timeout_ns ends the run; 0: none */
 };
 
 /* fork: the child shares the parent's vkernel.  No requirements. */
@@ -111,7 +112,8 @@ void vkernel_trap(struct lwp *l, struct trapframe *tf);
 static inline bool
 vkernel_in_guest(const struct lwp *l)
 {
-	return __predict_false(l->l_vkernel != NULL) && l->l_vkernel->ve != NULL;
+	return __predict_false(l->l_vkernel != NULL) &&
+	    l->l_vkernel->ve != NULL;
 }
 
 /*

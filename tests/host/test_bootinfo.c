@@ -30,12 +30,12 @@ usable_dump(const struct bootinfo *bi)
 }
 
 /* TAP_OK, and on failure the log and the usable table. */
-#define CHECK(cond, ...)                                   \
-	do {                                               \
-		if (!TAP_OK(cond, __VA_ARGS__)) {          \
-			log_dump();                        \
-			usable_dump(&BI);                  \
-		}                                          \
+#define CHECK(cond, ...)                          \
+	do {                                      \
+		if (!TAP_OK(cond, __VA_ARGS__)) { \
+			log_dump();               \
+			usable_dump(&BI);         \
+		}                                 \
 	} while (0)
 
 static struct bootinfo BI;
@@ -72,9 +72,9 @@ usable_is(size_t n, ...)
 	for (i = 0; i < n; i++) {
 		uint64_t s = va_arg(ap, uint64_t);
 		uint64_t e = va_arg(ap, uint64_t);
-		if (ok && (BI.bi_usable[i].start != s ||
-		    BI.bi_usable[i].end != e ||
-		    BI.bi_usable[i].type != BI_MEM_USABLE))
+		if (ok &&
+		    (BI.bi_usable[i].start != s || BI.bi_usable[i].end != e ||
+			BI.bi_usable[i].type != BI_MEM_USABLE))
 			ok = false;
 	}
 	va_end(ap);
@@ -126,7 +126,8 @@ test_sanitize_basic(void)
 	map_add(0x1001, 0x1fff, BI_MEM_USABLE);
 	map_add(0x2100, 0x3000, BI_MEM_USABLE);
 	n = bootinfo_sanitize(&BI, tlog);
-	CHECK(n == 0 && BI.bi_nusable == 0, "ranges smaller than a page vanish");
+	CHECK(n == 0 && BI.bi_nusable == 0,
+	    "ranges smaller than a page vanish");
 
 	map_clear();
 	map_add(0x100000, 0x180800, BI_MEM_USABLE);
@@ -142,7 +143,7 @@ test_sanitize_basic(void)
 	map_add(0x1000, 0x9f000, BI_MEM_USABLE);
 	n = bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(3, U64(0x1000), U64(0x9f000), U64(0x100000),
-	    U64(0x200000), U64(0x300000), U64(0x400000)),
+		  U64(0x200000), U64(0x300000), U64(0x400000)),
 	    "unsorted input gives sorted output");
 	CHECK(n == 0x9e000 + 0x200000, "usable byte count");
 	CHECK(nlog == 0, "touching reserved entry is not an overlap");
@@ -169,9 +170,11 @@ test_sanitize_overlaps(void)
 	map_add(0x150000, 0x151000, BI_MEM_RESERVED);
 	n = bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x150000), U64(0x151000),
-	    U64(0x200000)) && n == 0xff000,
+		  U64(0x200000)) &&
+		n == 0xff000,
 	    "reserved inside usable splits it");
-	CHECK(log_has("entries 0 and 1 overlap", "the overlap is not usable", NULL),
+	CHECK(log_has("entries 0 and 1 overlap", "the overlap is not usable",
+		  NULL),
 	    "the overlap is logged");
 
 	map_clear();
@@ -179,8 +182,10 @@ test_sanitize_overlaps(void)
 	map_add(0x100000, 0x200000, BI_MEM_USABLE);
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x150000), U64(0x151000),
-	    U64(0x200000)), "a small unaligned hole costs its whole page");
-	CHECK(log_has("entries 0 and 1 overlap [0x150800, 0x150900)", NULL, NULL),
+		  U64(0x200000)),
+	    "a small unaligned hole costs its whole page");
+	CHECK(
+	    log_has("entries 0 and 1 overlap [0x150800, 0x150900)", NULL, NULL),
 	    "overlap logged with its range");
 
 	map_clear();
@@ -202,7 +207,8 @@ test_sanitize_overlaps(void)
 	map_add(0x200000, 0x201000, BI_MEM_BAD);
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x200000), U64(0x201000),
-	    U64(0x300000)), "bad memory inside usable is removed");
+		  U64(0x300000)),
+	    "bad memory inside usable is removed");
 
 	map_clear();
 	map_add(0x100000, 0x300000, BI_MEM_USABLE);
@@ -242,9 +248,11 @@ test_sanitize_overlaps(void)
 	map_add(0x1ff000, 0x201000, BI_MEM_RESERVED);
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(2, U64(0x100000), U64(0x1ff000), U64(0x201000),
-	    U64(0x300000)), "a reservation across the seam of two entries");
+		  U64(0x300000)),
+	    "a reservation across the seam of two entries");
 	CHECK(log_has("entries 0 and 2 overlap", NULL, NULL) &&
-	    log_has("entries 1 and 2 overlap", NULL, NULL), "both overlaps logged");
+		log_has("entries 1 and 2 overlap", NULL, NULL),
+	    "both overlaps logged");
 }
 
 static void
@@ -282,10 +290,11 @@ test_sanitize_odd(void)
 	map_add(0x300000, 0x301000, 0);
 	bootinfo_sanitize(&BI, tlog);
 	CHECK(usable_is(3, U64(0x100000), U64(0x200000), U64(0x201000),
-	    U64(0x300000), U64(0x301000), U64(0x400000)),
+		  U64(0x300000), U64(0x301000), U64(0x400000)),
 	    "unknown types are treated as reserved");
 	CHECK(log_has("entry 1", "unknown type 9", NULL) &&
-	    log_has("entry 2", "unknown type 0", NULL), "unknown types logged");
+		log_has("entry 2", "unknown type 0", NULL),
+	    "unknown types logged");
 
 	/* A full table of alternating entries. */
 	{
@@ -298,8 +307,8 @@ test_sanitize_odd(void)
 			    i % 2 == 0 ? BI_MEM_USABLE : BI_MEM_RESERVED);
 		n = bootinfo_sanitize(&BI, tlog);
 		CHECK(BI.bi_nusable == BI_MEMMAP_MAX / 2 &&
-		    n == (uint64_t)BI_MEMMAP_MAX / 2 * 0x10000 &&
-		    usable_wellformed(&BI) && nlog == 0,
+			n == (uint64_t)BI_MEMMAP_MAX / 2 * 0x10000 &&
+			usable_wellformed(&BI) && nlog == 0,
 		    "a full table of %d alternating entries", BI_MEMMAP_MAX);
 
 		/* 128 usable entries with gaps: 128 usable ranges fit. */
@@ -361,7 +370,8 @@ model_matches(void)
 	uint64_t a;
 
 	for (i = 0; i < BI.bi_nusable; i++)
-		for (a = BI.bi_usable[i].start; a < BI.bi_usable[i].end; a += PG)
+		for (a = BI.bi_usable[i].start; a < BI.bi_usable[i].end;
+		     a += PG)
 			if (a / PG < NPG)
 				got[a / PG] = true;
 	return memcmp(got, model_page, sizeof(got)) == 0;
@@ -392,7 +402,8 @@ test_sanitize_random(void)
 				printf("# random map %d differs:\n", iter);
 				for (i = 0; i < BI.bi_nmemmap; i++)
 					printf("#   [%#lx, %#lx) type %u\n",
-					    (unsigned long)BI.bi_memmap[i].start,
+					    (unsigned long)BI.bi_memmap[i]
+						.start,
 					    (unsigned long)BI.bi_memmap[i].end,
 					    BI.bi_memmap[i].type);
 				usable_dump(&BI);
@@ -401,9 +412,12 @@ test_sanitize_random(void)
 		if (!usable_wellformed(&BI))
 			badwf++;
 	}
-	TAP_OK(bad == 0, "3000 random maps agree with a brute-force model "
-	    "(%d differ)", bad);
-	TAP_OK(badwf == 0, "and every result is sorted, aligned, disjoint, "
+	TAP_OK(bad == 0,
+	    "3000 random maps agree with a brute-force model "
+	    "(%d differ)",
+	    bad);
+	TAP_OK(badwf == 0,
+	    "and every result is sorted, aligned, disjoint, "
 	    "without page 0");
 }
 
@@ -433,13 +447,17 @@ test_reserve(void)
 
 	set_usable(1, one);
 	r = bootinfo_reserve(&BI, 0x150000, 0x160000);
-	CHECK(r == 0 && usable_is(2, U64(0x100000), U64(0x150000),
-	    U64(0x160000), U64(0x200000)), "reserve in the middle splits");
+	CHECK(r == 0 &&
+		usable_is(2, U64(0x100000), U64(0x150000), U64(0x160000),
+		    U64(0x200000)),
+	    "reserve in the middle splits");
 
 	set_usable(1, one);
 	r = bootinfo_reserve(&BI, 0x150001, 0x15ffff);
-	CHECK(r == 0 && usable_is(2, U64(0x100000), U64(0x150000),
-	    U64(0x160000), U64(0x200000)), "reserve is rounded out to pages");
+	CHECK(r == 0 &&
+		usable_is(2, U64(0x100000), U64(0x150000), U64(0x160000),
+		    U64(0x200000)),
+	    "reserve is rounded out to pages");
 
 	set_usable(1, one);
 	r = bootinfo_reserve(&BI, 0x100000, 0x100001);
@@ -477,15 +495,18 @@ test_reserve(void)
 
 	set_usable(3, three);
 	r = bootinfo_reserve(&BI, 0x50000, 0x380000);
-	CHECK(r == 0 && usable_is(2, U64(0x1000), U64(0x50000),
-	    U64(0x380000), U64(0x400000)),
+	CHECK(r == 0 &&
+		usable_is(2, U64(0x1000), U64(0x50000), U64(0x380000),
+		    U64(0x400000)),
 	    "reservation spanning three ranges");
 
 	set_usable(3, three);
 	r = bootinfo_reserve(&BI, 0x120000, 0x130000);
-	CHECK(r == 0 && usable_is(4, U64(0x1000), U64(0x9f000),
-	    U64(0x100000), U64(0x120000), U64(0x130000), U64(0x200000),
-	    U64(0x300000), U64(0x400000)), "split keeps the table sorted");
+	CHECK(r == 0 &&
+		usable_is(4, U64(0x1000), U64(0x9f000), U64(0x100000),
+		    U64(0x120000), U64(0x130000), U64(0x200000), U64(0x300000),
+		    U64(0x400000)),
+	    "split keeps the table sorted");
 
 	set_usable(1, one);
 	r = bootinfo_reserve(&BI, 0x1ff000, UINT64_MAX);
@@ -500,22 +521,23 @@ test_reserve(void)
 	set_usable(BI_MEMMAP_MAX, full);
 	r = bootinfo_reserve(&BI, 0x110000, 0x120000); /* in range 0 */
 	CHECK(r == -1 && BI.bi_nusable == BI_MEMMAP_MAX &&
-	    BI.bi_usable[0].start == 0x120000 &&
-	    BI.bi_usable[0].end == 0x180000,
+		BI.bi_usable[0].start == 0x120000 &&
+		BI.bi_usable[0].end == 0x180000,
 	    "full table: split fails, smaller head piece dropped");
 	set_usable(BI_MEMMAP_MAX, full);
 	r = bootinfo_reserve(&BI, 0x160000, 0x170000);
 	CHECK(r == -1 && BI.bi_usable[0].start == 0x100000 &&
-	    BI.bi_usable[0].end == 0x160000,
+		BI.bi_usable[0].end == 0x160000,
 	    "full table: smaller tail piece dropped");
 	set_usable(BI_MEMMAP_MAX, full);
 	r = bootinfo_reserve(&BI, 0x100000, 0x180000);
 	CHECK(r == 0 && BI.bi_nusable == BI_MEMMAP_MAX - 1 &&
-	    BI.bi_usable[0].start == 0x200000 && usable_wellformed(&BI),
+		BI.bi_usable[0].start == 0x200000 && usable_wellformed(&BI),
 	    "full table: removing a whole range works");
 	r = bootinfo_reserve(&BI, 0x210000, 0x220000);
 	CHECK(r == 0 && BI.bi_nusable == BI_MEMMAP_MAX &&
-	    usable_wellformed(&BI), "and frees a slot for a split");
+		usable_wellformed(&BI),
+	    "and frees a slot for a split");
 }
 
 /* Random reservations against a page model. */
@@ -556,8 +578,8 @@ test_reserve_random(void)
 			uint64_t e = s + (uint64_t)(rand() % 64) * 0x100;
 			bootinfo_reserve(&BI, s, e);
 			if (e > s)
-				for (i = s / PG; i < (e + PG - 1) / PG && i < NPG;
-				     i++)
+				for (i = s / PG;
+				     i < (e + PG - 1) / PG && i < NPG; i++)
 					model[i] = false;
 		}
 		memset(got, 0, sizeof(got));
@@ -569,8 +591,10 @@ test_reserve_random(void)
 		    !usable_wellformed(&BI))
 			bad++;
 	}
-	TAP_OK(bad == 0, "2000 random reservation runs agree with a page "
-	    "model (%d differ)", bad);
+	TAP_OK(bad == 0,
+	    "2000 random reservation runs agree with a page "
+	    "model (%d differ)",
+	    bad);
 }
 
 static void
@@ -608,7 +632,8 @@ test_cmdline(void)
 
 	set_cmdline("a -- b=1 flag");
 	CHECK(!bootinfo_getarg(&BI, "b", buf, sizeof(buf)) &&
-	    !bootinfo_hasflag(&BI, "flag"), "name=value after -- is hidden");
+		!bootinfo_hasflag(&BI, "flag"),
+	    "name=value after -- is hidden");
 	CHECK(strcmp(bootinfo_initargs(&BI), "b=1 flag") == 0, "initargs");
 
 	set_cmdline("--x b=2 --");
@@ -655,8 +680,9 @@ test_cmdline(void)
 
 	set_cmdline("");
 	CHECK(!bootinfo_hasflag(&BI, "x") &&
-	    !bootinfo_getarg(&BI, "x", buf, sizeof(buf)) &&
-	    strcmp(bootinfo_initargs(&BI), "") == 0, "empty command line");
+		!bootinfo_getarg(&BI, "x", buf, sizeof(buf)) &&
+		strcmp(bootinfo_initargs(&BI), "") == 0,
+	    "empty command line");
 
 	set_cmdline("--    sh -c 'echo hi'");
 	CHECK(strcmp(bootinfo_initargs(&BI), "sh -c 'echo hi'") == 0,

@@ -21,8 +21,22 @@ struct abuf {
 	size_t len;
 };
 
-enum { F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE,
-	F_DEVMAJ, F_DEVMIN, F_RDEVMAJ, F_RDEVMIN, F_NAMESIZE, F_CHECK, F_N };
+enum {
+	F_INO,
+	F_MODE,
+	F_UID,
+	F_GID,
+	F_NLINK,
+	F_MTIME,
+	F_FILESIZE,
+	F_DEVMAJ,
+	F_DEVMIN,
+	F_RDEVMAJ,
+	F_RDEVMIN,
+	F_NAMESIZE,
+	F_CHECK,
+	F_N
+};
 
 static void
 put(struct abuf *a, const void *p, size_t n)
@@ -48,8 +62,8 @@ pad(struct abuf *a, size_t from)
  * the format wants.
  */
 static void
-add_raw(struct abuf *a, const char *magic, const uint32_t *f,
-    const void *name, size_t nbytes, const void *data, size_t dlen)
+add_raw(struct abuf *a, const char *magic, const uint32_t *f, const void *name,
+    size_t nbytes, const void *data, size_t dlen)
 {
 	char hdr[111];
 	size_t start = a->len;
@@ -107,7 +121,10 @@ sample(struct abuf *a)
 	a->len = 0;
 	add(a, ".", 0040755, NULL, 0);
 	add(a, "./bin", 0040755, NULL, 0);
-	add(a, "./bin/init", 0100755, "\x7f" "ELF-init", 9);
+	add(a, "./bin/init", 0100755,
+	    "\x7f"
+	    "ELF-init",
+	    9);
 	add(a, "./etc/motd", 0100644, "hi\n", 3);
 	add(a, "./empty", 0100644, NULL, 0);
 	add(a, "/abs", 0100600, "abcd", 4);
@@ -130,8 +147,10 @@ test_iterate(void)
 
 	sample(&a);
 	p = copy(&a, a.len);
-	TAP_OK(cpio_validate(p, a.len) == 7, "sample archive validates with "
-	    "7 entries (%ld)", cpio_validate(p, a.len));
+	TAP_OK(cpio_validate(p, a.len) == 7,
+	    "sample archive validates with "
+	    "7 entries (%ld)",
+	    cpio_validate(p, a.len));
 
 	cpio_iter_init(&it, p, a.len);
 	for (i = 0; i < 7; i++) {
@@ -143,24 +162,29 @@ test_iterate(void)
 			    st == CPIO_OK ? e.name : "");
 		}
 		if (i == 2) {
-			TAP_OK(e.size == 9 && memcmp(e.data, "\x7f" "ELF-init",
-			    9) == 0, "bin/init data and size");
+			TAP_OK(e.size == 9 &&
+				memcmp(e.data,
+				    "\x7f"
+				    "ELF-init",
+				    9) == 0,
+			    "bin/init data and size");
 			TAP_OK(e.mode == 0100755, "bin/init mode %o", e.mode);
 			TAP_OK(e.nlink == 1, "bin/init nlink");
 			TAP_OK((const uint8_t *)e.data > p &&
-			    (const uint8_t *)e.data + e.size <= p + a.len,
+				(const uint8_t *)e.data + e.size <= p + a.len,
 			    "data points into the archive");
 			TAP_OK(((const uint8_t *)e.data - p) % 4 == 0,
 			    "data is 4-aligned in the archive");
 		}
 		if (i == 0)
-			TAP_OK(e.mode == 0040755 && e.nlink == 2 &&
-			    e.size == 0, "\".\" is the root directory \"\"");
+			TAP_OK(e.mode == 0040755 && e.nlink == 2 && e.size == 0,
+			    "\".\" is the root directory \"\"");
 		if (i == 1)
 			TAP_OK(e.ino != 0, "ino read (%u)", e.ino);
 		if (i == 6)
-			TAP_OK(e.size == 11 && memcmp(e.data, "12345678901",
-			    11) == 0, "a name without ./ is kept as is");
+			TAP_OK(e.size == 11 &&
+				memcmp(e.data, "12345678901", 11) == 0,
+			    "a name without ./ is kept as is");
 	}
 	TAP_OK(names_ok, "names stripped of ./ and / in archive order");
 	st = cpio_next(&it, &e);
@@ -236,7 +260,8 @@ test_truncation(void)
 	}
 	TAP_OK(bad_validate == 0, "every truncation (0..%zu) is corrupt",
 	    a.len - 1);
-	TAP_OK(bad_lookup == 0, "lookups in truncated archives give 0 (with "
+	TAP_OK(bad_lookup == 0,
+	    "lookups in truncated archives give 0 (with "
 	    "the data inside) or -EINVAL, never -ENOENT");
 	p = copy(&a, a.len);
 	TAP_OK(cpio_validate(p, a.len) == 7, "the full length is fine");
@@ -310,7 +335,8 @@ test_corrupt(void)
 	a.len = 0;
 	add(&a, "a", 0100644, "x", 1);
 	add_trailer(&a);
-	memcpy(a.data, "070707", 6); /* the old binary-compatible ASCII format */
+	memcpy(a.data, "070707",
+	    6); /* the old binary-compatible ASCII format */
 	p = copy(&a, a.len);
 	TAP_OK(cpio_validate(p, a.len) == -1, "magic 070707: corrupt");
 	free(p);
@@ -325,7 +351,8 @@ test_corrupt(void)
 	add(&a, "b", 0100644, "y", 1);
 	p = copy(&a, a.len);
 	TAP_OK(cpio_validate(p, a.len) == -1, "missing trailer: corrupt");
-	TAP_OK(cpio_lookup(p, a.len, "b", &e) == 0, "entries before the end "
+	TAP_OK(cpio_lookup(p, a.len, "b", &e) == 0,
+	    "entries before the end "
 	    "of a trailerless archive can still be found");
 	TAP_OK(cpio_lookup(p, a.len, "c", &e) == -EINVAL,
 	    "a missing name in a trailerless archive is -EINVAL");
@@ -368,7 +395,8 @@ test_corrupt(void)
 	add_raw(&a, "070701", f, "a\0\0", 3, NULL, 0);
 	add_trailer(&a);
 	p = copy(&a, a.len);
-	TAP_OK(cpio_validate(p, a.len) == -1, "name with an early NUL: corrupt");
+	TAP_OK(cpio_validate(p, a.len) == -1,
+	    "name with an early NUL: corrupt");
 	free(p);
 
 	/* namesize 0. */
@@ -439,7 +467,8 @@ test_corrupt(void)
 	p = copy(&a, a.len - 3);
 	cpio_iter_init(&it, p, a.len - 3);
 	r = cpio_next(&it, &e);
-	TAP_OK(r == CPIO_OK && e.size == 1, "data whose padding is cut off "
+	TAP_OK(r == CPIO_OK && e.size == 1,
+	    "data whose padding is cut off "
 	    "is still read");
 	TAP_OK(cpio_next(&it, &e) == CPIO_ECORRUPT,
 	    "and then the missing trailer is reported");
@@ -466,7 +495,8 @@ test_corrupt(void)
 
 		for (k = 0; k < nflip; k++)
 			b.data[rand() % a.len] = (uint8_t)(rand() % 3 == 0 ?
-			    "0123456789abcdefF!"[rand() % 18] : rand());
+				"0123456789abcdefF!"[rand() % 18] :
+				rand());
 		p = copy(&b, len);
 		if (cpio_validate(p, len) >= 0)
 			v++;

@@ -52,18 +52,17 @@ tformat(char *buf, size_t size, const char *fmt, ...)
 	do {                                                               \
 		char _b[512];                                              \
 		int _n = tformat(_b, sizeof(_b), fmt, ##__VA_ARGS__);      \
-		TAP_OK(strcmp(_b, (want)) == 0 &&                          \
-			_n == (int)strlen(want),                           \
-		    "%-28s -> \"%s\" (got \"%s\", %d)", #fmt ", " #__VA_ARGS__, \
-		    (want), _b, _n);                                       \
+		TAP_OK(strcmp(_b, (want)) == 0 && _n == (int)strlen(want), \
+		    "%-28s -> \"%s\" (got \"%s\", %d)",                    \
+		    #fmt ", " #__VA_ARGS__, (want), _b, _n);               \
 	} while (0)
 
 /* Compare with the host printf over many flag/width/precision mixes. */
 static void
 sweep(void)
 {
-	static const char *flags[] = { "", "-", "0", "+", " ", "#", "-0",
-		"+0", "-+", "# ", "#0", "-#" };
+	static const char *flags[] = { "", "-", "0", "+", " ", "#", "-0", "+0",
+		"-+", "# ", "#0", "-#" };
 	static const char *widths[] = { "", "1", "5", "12", "25" };
 	static const char *precs[] = { "", ".0", ".1", ".4", ".15" };
 	static const char conv[] = "diuxXo";
@@ -74,53 +73,78 @@ sweep(void)
 	int bad = 0, total = 0, n, m;
 
 	for (ci = 0; conv[ci] != '\0'; ci++)
-	for (fi = 0; fi < sizeof(flags) / sizeof(flags[0]); fi++)
-	for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
-	for (pi = 0; pi < sizeof(precs) / sizeof(precs[0]); pi++)
-	for (vi = 0; vi < sizeof(vals) / sizeof(vals[0]); vi++) {
-		snprintf(fmt, sizeof(fmt), "[%%%s%s%s%c]", flags[fi],
-		    widths[wi], precs[pi], conv[ci]);
-		/* The format is built at run time on purpose. */
+		for (fi = 0; fi < sizeof(flags) / sizeof(flags[0]); fi++)
+			for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]);
+			     wi++)
+				for (pi = 0;
+				     pi < sizeof(precs) / sizeof(precs[0]);
+				     pi++)
+					for (vi = 0; vi <
+					     sizeof(vals) / sizeof(vals[0]);
+					     vi++) {
+						snprintf(fmt, sizeof(fmt),
+						    "[%%%s%s%s%c]", flags[fi],
+						    widths[wi], precs[pi],
+						    conv[ci]);
+						/* The format is built at run time on purpose. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		m = snprintf(want, sizeof(want), fmt, (int)vals[vi]);
+						m = snprintf(want, sizeof(want),
+						    fmt, (int)vals[vi]);
 #pragma GCC diagnostic pop
-		n = tformat(got, sizeof(got), fmt, (int)vals[vi]);
-		total++;
-		if (n != m || strcmp(want, got) != 0) {
-			if (bad++ < 5)
-				printf("# sweep: %s of %lld: want \"%s\" got "
-				       "\"%s\"\n", fmt, vals[vi], want, got);
-		}
-	}
-	TAP_OK(bad == 0, "sweep of %d int formats agrees with host printf "
-	    "(%d differ)", total, bad);
+						n = tformat(got, sizeof(got),
+						    fmt, (int)vals[vi]);
+						total++;
+						if (n != m ||
+						    strcmp(want, got) != 0) {
+							if (bad++ < 5)
+								printf(
+								    "# sweep: %s of %lld: want \"%s\" got "
+								    "\"%s\"\n",
+								    fmt,
+								    vals[vi],
+								    want, got);
+						}
+					}
+	TAP_OK(bad == 0,
+	    "sweep of %d int formats agrees with host printf "
+	    "(%d differ)",
+	    total, bad);
 
 	bad = total = 0;
 	for (fi = 0; fi < sizeof(flags) / sizeof(flags[0]); fi++)
-	for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
-	for (pi = 0; pi < sizeof(precs) / sizeof(precs[0]); pi++) {
-		static const char *strs[] = { "", "a", "hello", "a longer string" };
-		for (vi = 0; vi < 4; vi++) {
-			snprintf(fmt, sizeof(fmt), "[%%%s%s%ss]",
-			    flags[fi][0] == '-' ? "-" : "", widths[wi],
-			    precs[pi]);
+		for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+			for (pi = 0; pi < sizeof(precs) / sizeof(precs[0]);
+			     pi++) {
+				static const char *strs[] = { "", "a", "hello",
+					"a longer string" };
+				for (vi = 0; vi < 4; vi++) {
+					snprintf(fmt, sizeof(fmt),
+					    "[%%%s%s%ss]",
+					    flags[fi][0] == '-' ? "-" : "",
+					    widths[wi], precs[pi]);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-			m = snprintf(want, sizeof(want), fmt, strs[vi]);
+					m = snprintf(want, sizeof(want), fmt,
+					    strs[vi]);
 #pragma GCC diagnostic pop
-			n = tformat(got, sizeof(got), fmt, strs[vi]);
-			total++;
-			if (n != m || strcmp(want, got) != 0) {
-				if (bad++ < 5)
-					printf("# sweep: %s of \"%s\": want "
-					       "\"%s\" got \"%s\"\n", fmt,
-					    strs[vi], want, got);
+					n = tformat(got, sizeof(got), fmt,
+					    strs[vi]);
+					total++;
+					if (n != m || strcmp(want, got) != 0) {
+						if (bad++ < 5)
+							printf(
+							    "# sweep: %s of \"%s\": want "
+							    "\"%s\" got \"%s\"\n",
+							    fmt, strs[vi], want,
+							    got);
+					}
+				}
 			}
-		}
-	}
-	TAP_OK(bad == 0, "sweep of %d %%s formats agrees with host printf "
-	    "(%d differ)", total, bad);
+	TAP_OK(bad == 0,
+	    "sweep of %d %%s formats agrees with host printf "
+	    "(%d differ)",
+	    total, bad);
 }
 
 static void
@@ -271,8 +295,8 @@ main(void)
 
 	/* Mixed. */
 	CHECK("pid 7: exit 0x2a (fault at 0x0000000000400000) \"sh\"",
-	    "pid %d: exit %#x (fault at %p) \"%s\"", 7, 42,
-	    (void *)0x400000UL, "sh");
+	    "pid %d: exit %#x (fault at %p) \"%s\"", 7, 42, (void *)0x400000UL,
+	    "sh");
 
 	/* Huge widths are clamped, not overflowed. */
 	n = tformat(big, sizeof(big), "%99999999999d", 1);

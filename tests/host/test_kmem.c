@@ -35,7 +35,6 @@
 #define SEED 0x6b6d656d5eedULL
 #define HOST_PAGES 4096 /* 16 MiB of "physical" memory */
 
-
 /* A live allocation and what the test expects of it. */
 struct obj {
 	unsigned char *p;
@@ -116,8 +115,8 @@ check_clean(const char *name)
 	    "%s: kmem_used back to 0 (is %lu)", name,
 	    (unsigned long)kmem_used());
 	cached = free_at_start - vm_page_free_count();
-	TAP_OK(cached <= 8, "%s: at most one cached slab per class (%lu)",
-	    name, (unsigned long)cached);
+	TAP_OK(cached <= 8, "%s: at most one cached slab per class (%lu)", name,
+	    (unsigned long)cached);
 	freed = kmem_reclaim();
 	TAP_OK(freed == cached && vm_page_free_count() == free_at_start,
 	    "%s: kmem_reclaim returns the %lu cached pages", name,
@@ -142,7 +141,7 @@ test_simple(void)
 
 	p = kmalloc(100, 0);
 	TAP_OK(p != NULL && kmem_used() == 128 &&
-	    vm_page_free_count() == free_at_start - 1,
+		vm_page_free_count() == free_at_start - 1,
 	    "kmalloc(100): one 128-byte object from one new slab");
 	kfree(p);
 	TAP_OK(kmem_used() == 0 && vm_page_free_count() == free_at_start - 1,
@@ -169,11 +168,11 @@ test_simple(void)
 	TAP_OK(ok, "KM_ZERO zeroes small objects and large blocks");
 
 	TAP_OK(kmalloc((size_t)-1, 0) == NULL &&
-	    kmalloc((PAGE_SIZE << (VM_NFREEORDER - 1)) + 1, 0) == NULL,
+		kmalloc((PAGE_SIZE << (VM_NFREEORDER - 1)) + 1, 0) == NULL,
 	    "requests beyond the largest block give NULL");
 	p = kmalloc(PAGE_SIZE << (VM_NFREEORDER - 1), 0);
 	TAP_OK(p != NULL && (uintptr_t)p % PAGE_SIZE == 0 &&
-	    kmem_used() == (PAGE_SIZE << (VM_NFREEORDER - 1)),
+		kmem_used() == (PAGE_SIZE << (VM_NFREEORDER - 1)),
 	    "the largest block (4 MiB) is served");
 	kfree(p);
 	check_clean("simple");
@@ -186,7 +185,9 @@ test_simple(void)
 static void
 test_every_size(void)
 {
-	enum { WINDOW = 64 };
+	enum {
+		WINDOW = 64
+	};
 	struct obj w[WINDOW];
 	size_t size, nfail = 0;
 	unsigned i;
@@ -223,7 +224,9 @@ random_size(void)
 static void
 test_random(void)
 {
-	enum { NLIVE = 3000 };
+	enum {
+		NLIVE = 3000
+	};
 	static struct obj live[NLIVE];
 	size_t n = 0, i, step, nfail = 0, used_bad = 0;
 	uint32_t id = 1;
@@ -235,7 +238,7 @@ test_random(void)
 			obj_free(&live[i]);
 			live[i] = live[--n];
 		} else if (obj_alloc(&live[n], random_size(), id++,
-		    rng() % 4 == 0 ? KM_ZERO : 0))
+			       rng() % 4 == 0 ? KM_ZERO : 0))
 			n++;
 		else
 			nfail++;
@@ -260,7 +263,9 @@ test_random(void)
 static void
 test_slab_edges(void)
 {
-	enum { PER = PAGE_SIZE / 16 };
+	enum {
+		PER = PAGE_SIZE / 16
+	};
 	static struct obj o[2 * PER];
 	size_t i;
 	int ok = 1;
@@ -304,14 +309,14 @@ test_exhaustion(void)
 	TAP_OK(n == 2 * HOST_PAGES && vm_page_free_count() == 0,
 	    "2048-byte objects until NULL: %zu, all of memory", n);
 	TAP_OK(kmalloc(16, 0) == NULL && kmalloc(5000, 0) == NULL &&
-	    kmalloc(1, KM_ZERO) == NULL, "every size fails when memory is out");
+		kmalloc(1, KM_ZERO) == NULL,
+	    "every size fails when memory is out");
 	TAP_OK(kmem_used() == expect_used, "exhausted: kmem_used agrees");
 
 	/* Free every other object: pages stay in use (half-full slabs). */
 	for (i = 0; i < nsmall; i += 2)
 		obj_free(&o[i]);
-	TAP_OK(vm_page_free_count() == 0,
-	    "half-full slabs keep their pages");
+	TAP_OK(vm_page_free_count() == 0, "half-full slabs keep their pages");
 	ok = obj_alloc(&extra, 1000, 7777, 0) == 0;
 	TAP_OK(ok, "a different class still fails");
 	ok = obj_alloc(&o[0], 2048, 0, 0);

@@ -16,10 +16,10 @@
 #include "tap.h"
 
 /* TAP_OK, and on failure the messages logged by the last parse. */
-#define CHECK(cond, ...)                                   \
-	do {                                               \
-		if (!TAP_OK(cond, __VA_ARGS__))            \
-			log_dump();                        \
+#define CHECK(cond, ...)                        \
+	do {                                    \
+		if (!TAP_OK(cond, __VA_ARGS__)) \
+			log_dump();             \
 	} while (0)
 
 #include "testlog.h"
@@ -234,43 +234,48 @@ test_good(void)
 	CHECK(r == 0, "good structure parses (%d)", r);
 	CHECK(nlog == 0, "good structure logs nothing (%d)", nlog);
 	CHECK(strcmp(BI.bi_cmdline, "console=serial ktest=all -- -v init") ==
-	    0 && !BI.bi_cmdline_truncated, "command line");
+		    0 &&
+		!BI.bi_cmdline_truncated,
+	    "command line");
 	CHECK(strcmp(BI.bi_loader, "GRUB 2.06") == 0, "loader name");
 	CHECK(BI.bi_nmodules == 2, "two modules (%zu)", BI.bi_nmodules);
 	CHECK(BI.bi_modules[0].start == 0x200000 &&
-	    BI.bi_modules[0].end == 0x280123 &&
-	    strcmp(BI.bi_modules[0].cmdline, "/boot/initrd.cpio") == 0,
+		BI.bi_modules[0].end == 0x280123 &&
+		strcmp(BI.bi_modules[0].cmdline, "/boot/initrd.cpio") == 0,
 	    "module 0 range and name");
 	CHECK(BI.bi_modules[1].start == 0x300000 &&
-	    strcmp(BI.bi_modules[1].cmdline, "second") == 0, "module 1");
-	CHECK(BI.bi_nmemmap == 8, "8 memory-map entries (%zu)",
-	    BI.bi_nmemmap);
+		strcmp(BI.bi_modules[1].cmdline, "second") == 0,
+	    "module 1");
+	CHECK(BI.bi_nmemmap == 8, "8 memory-map entries (%zu)", BI.bi_nmemmap);
 	CHECK(BI.bi_memmap[3].start == 0x100000 &&
-	    BI.bi_memmap[3].end == 0x7fe0000 &&
-	    BI.bi_memmap[3].type == BI_MEM_USABLE, "entry 3 usable range");
+		BI.bi_memmap[3].end == 0x7fe0000 &&
+		BI.bi_memmap[3].type == BI_MEM_USABLE,
+	    "entry 3 usable range");
 	CHECK(BI.bi_memmap[1].type == BI_MEM_RESERVED &&
-	    BI.bi_memmap[4].type == BI_MEM_ACPI_RECLAIMABLE &&
-	    BI.bi_memmap[5].type == BI_MEM_ACPI_NVS &&
-	    BI.bi_memmap[6].type == BI_MEM_BAD, "types 2 3 4 5 kept");
+		BI.bi_memmap[4].type == BI_MEM_ACPI_RECLAIMABLE &&
+		BI.bi_memmap[5].type == BI_MEM_ACPI_NVS &&
+		BI.bi_memmap[6].type == BI_MEM_BAD,
+	    "types 2 3 4 5 kept");
 	CHECK(BI.bi_memmap[7].type == BI_MEM_RESERVED,
 	    "unknown type 7 becomes reserved");
 	CHECK(BI.bi_has_fb && BI.bi_fb.addr == 0xfd000000 &&
-	    BI.bi_fb.pitch == 4096 && BI.bi_fb.width == 1024 &&
-	    BI.bi_fb.height == 768 && BI.bi_fb.bpp == 32 &&
-	    BI.bi_fb.type == 1, "framebuffer");
+		BI.bi_fb.pitch == 4096 && BI.bi_fb.width == 1024 &&
+		BI.bi_fb.height == 768 && BI.bi_fb.bpp == 32 &&
+		BI.bi_fb.type == 1,
+	    "framebuffer");
 	memset(want_rsdp, 0x22, sizeof(want_rsdp));
 	memcpy(want_rsdp, "RSD PTR ", 8);
 	CHECK(BI.bi_rsdp_len == 36 && memcmp(BI.bi_rsdp, want_rsdp, 36) == 0,
 	    "the new RSDP is preferred");
-	CHECK(BI.bi_mbi_start == 0x10000 &&
-	    BI.bi_mbi_end == 0x10000 + M.len, "mbi range [start, start+total)");
+	CHECK(BI.bi_mbi_start == 0x10000 && BI.bi_mbi_end == 0x10000 + M.len,
+	    "mbi range [start, start+total)");
 	CHECK(BI.bi_nusable == 0, "parse does not sanitize");
 
 	usable = bootinfo_sanitize(&BI, tlog);
 	CHECK(BI.bi_nusable == 2 && BI.bi_usable[0].start == 0x1000 &&
-	    BI.bi_usable[0].end == 0x9f000 &&
-	    BI.bi_usable[1].start == 0x100000 &&
-	    BI.bi_usable[1].end == 0x7fe0000,
+		BI.bi_usable[0].end == 0x9f000 &&
+		BI.bi_usable[1].start == 0x100000 &&
+		BI.bi_usable[1].end == 0x7fe0000,
 	    "sanitized: [0x1000,0x9f000) [0x100000,0x7fe0000)");
 	CHECK(usable == 0x9e000 + 0x7ee0000, "usable bytes %#lx",
 	    (unsigned long)usable);
@@ -280,7 +285,7 @@ test_good(void)
 	memcpy(shifted + 4, M.q, M.len);
 	r = multiboot2_parse(shifted + 4, 0x10004, &bi2, tlog);
 	CHECK(r == 0 && bi2.bi_nmemmap == 8 && bi2.bi_nmodules == 2 &&
-	    bi2.bi_has_fb && bi2.bi_rsdp_len == 36,
+		bi2.bi_has_fb && bi2.bi_rsdp_len == 36,
 	    "a misaligned structure parses the same (UBSan-clean)");
 	free(shifted);
 
@@ -298,7 +303,8 @@ test_rsdp(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(BI.bi_rsdp_len == 36 && BI.bi_rsdp[20] == 0x33 &&
-	    BI.bi_rsdp[8] == 0x33, "new RSDP before old: new kept");
+		BI.bi_rsdp[8] == 0x33,
+	    "new RSDP before old: new kept");
 
 	mb_begin(&M);
 	mb_rsdp(&M, 14, 0x44, 20);
@@ -314,13 +320,14 @@ test_rsdp(void)
 	parse(&M, &BI);
 	CHECK(BI.bi_rsdp_len == 0, "short RSDP tags ignored");
 	CHECK(log_has("tag 15", "shorter", NULL) &&
-	    log_has("tag 14", "shorter", NULL), "and both logged");
+		log_has("tag 14", "shorter", NULL),
+	    "and both logged");
 
 	mb_begin(&M);
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(BI.bi_rsdp_len == 0 && !BI.bi_has_fb && BI.bi_nmodules == 0 &&
-	    BI.bi_nmemmap == 0 && BI.bi_cmdline[0] == '\0',
+		BI.bi_nmemmap == 0 && BI.bi_cmdline[0] == '\0',
 	    "minimal structure: nothing given");
 	CHECK(nlog == 0, "minimal structure logs nothing");
 }
@@ -376,12 +383,13 @@ test_every_total(void)
 		mb_set_total(&M, (uint32_t)t);
 		r = parse_len(&M, t, &BI);
 		if (r != 0 || BI.bi_nmemmap > BI_MEMMAP_MAX ||
-		    BI.bi_mbi_end != 0x10000 + t ||
-		    (t < full && nlog == 0))
+		    BI.bi_mbi_end != 0x10000 + t || (t < full && nlog == 0))
 			bad++;
 	}
-	CHECK(bad == 0, "total_size cut to each of 16..%zu: parsed, "
-	    "logged, no overread", full);
+	CHECK(bad == 0,
+	    "total_size cut to each of 16..%zu: parsed, "
+	    "logged, no overread",
+	    full);
 	mb_set_total(&M, (uint32_t)full);
 }
 
@@ -399,7 +407,8 @@ test_bad_tags(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && strcmp(BI.bi_cmdline, cmd) == 0 &&
-	    BI.bi_loader[0] == '\0', "tag size 4: earlier kept, rest ignored");
+		BI.bi_loader[0] == '\0',
+	    "tag size 4: earlier kept, rest ignored");
 	CHECK(log_has("tag 2", "size 4", "below 8"), "logged");
 
 	/* Size 0 must not loop forever. */
@@ -416,7 +425,8 @@ test_bad_tags(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && strcmp(BI.bi_cmdline, cmd) == 0 &&
-	    BI.bi_loader[0] == '\0', "tag past the end: ignored");
+		BI.bi_loader[0] == '\0',
+	    "tag past the end: ignored");
 	CHECK(log_has("tag 2", "runs past", NULL), "logged");
 
 	/* A huge size must not wrap the offset. */
@@ -424,8 +434,8 @@ test_bad_tags(void)
 	mb_tag_sized(&M, 6, 0xfffffff8, NULL, 0);
 	mb_end(&M);
 	r = parse(&M, &BI);
-	CHECK(r == 0 && BI.bi_nmemmap == 0 && log_has("runs past", NULL,
-	    NULL), "tag size 0xfffffff8: runs past, no wrap");
+	CHECK(r == 0 && BI.bi_nmemmap == 0 && log_has("runs past", NULL, NULL),
+	    "tag size 0xfffffff8: runs past, no wrap");
 
 	/* No end tag. */
 	mb_begin(&M);
@@ -443,7 +453,7 @@ test_bad_tags(void)
 	mb_set_total(&M, (uint32_t)M.len);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && BI.bi_cmdline[0] == '\0' &&
-	    log_has("end tag", "size 16", NULL),
+		log_has("end tag", "size 16", NULL),
 	    "oversized end tag: logged, and nothing after it is read");
 
 	/* Unknown tags are skipped silently. */
@@ -477,8 +487,8 @@ test_strings(void)
 	mb_tag(&M, 1, NULL, 0);
 	mb_end(&M);
 	r = parse(&M, &BI);
-	CHECK(r == 0 && BI.bi_cmdline[0] == '\0' && log_has("NUL", NULL,
-	    NULL), "empty command-line tag logged");
+	CHECK(r == 0 && BI.bi_cmdline[0] == '\0' && log_has("NUL", NULL, NULL),
+	    "empty command-line tag logged");
 
 	/* Loader name unterminated. */
 	mb_begin(&M);
@@ -496,7 +506,7 @@ test_strings(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(strlen(BI.bi_loader) == sizeof(BI.bi_loader) - 1 &&
-	    log_has("tag 2", "truncated", NULL),
+		log_has("tag 2", "truncated", NULL),
 	    "long loader name truncated and logged");
 
 	/* A command line of 2000 bytes. */
@@ -507,10 +517,9 @@ test_strings(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && BI.bi_cmdline_truncated &&
-	    strlen(BI.bi_cmdline) == BI_CMDLINE_MAX - 1,
+		strlen(BI.bi_cmdline) == BI_CMDLINE_MAX - 1,
 	    "long command line truncated to %d bytes", BI_CMDLINE_MAX - 1);
-	CHECK(log_has("cmdline:", "truncated to 1023 bytes", NULL),
-	    "logged");
+	CHECK(log_has("cmdline:", "truncated to 1023 bytes", NULL), "logged");
 
 	/* Exactly BI_CMDLINE_MAX - 1 bytes fits. */
 	longcmd[BI_CMDLINE_MAX - 1] = '\0';
@@ -519,7 +528,7 @@ test_strings(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(!BI.bi_cmdline_truncated && nlog == 0 &&
-	    strlen(BI.bi_cmdline) == BI_CMDLINE_MAX - 1,
+		strlen(BI.bi_cmdline) == BI_CMDLINE_MAX - 1,
 	    "a command line of exactly %d bytes is not truncated",
 	    BI_CMDLINE_MAX - 1);
 }
@@ -543,8 +552,8 @@ test_modules(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && BI.bi_nmodules == 1 &&
-	    BI.bi_modules[0].start == 0x400000 &&
-	    BI.bi_modules[0].cmdline[0] == '\0',
+		BI.bi_modules[0].start == 0x400000 &&
+		BI.bi_modules[0].cmdline[0] == '\0',
 	    "unterminated module string: module kept with no name");
 	CHECK(log_has("tag 3", "module", "NUL"), "logged");
 
@@ -575,8 +584,8 @@ test_modules(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(BI.bi_nmodules == 1 &&
-	    strlen(BI.bi_modules[0].cmdline) == BI_MODNAME_MAX - 1 &&
-	    log_has("module", "truncated", NULL),
+		strlen(BI.bi_modules[0].cmdline) == BI_MODNAME_MAX - 1 &&
+		log_has("module", "truncated", NULL),
 	    "long module name truncated and logged");
 
 	/* Ten modules: the first eight kept. */
@@ -589,7 +598,7 @@ test_modules(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && BI.bi_nmodules == BI_MODULES_MAX &&
-	    strcmp(BI.bi_modules[7].cmdline, "m7") == 0,
+		strcmp(BI.bi_modules[7].cmdline, "m7") == 0,
 	    "ten modules: the first %d kept", BI_MODULES_MAX);
 	CHECK(log_has("more than 8 modules", NULL, NULL) && nlog == 2,
 	    "each dropped module logged (%d)", nlog);
@@ -633,8 +642,9 @@ test_mmap(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && nlog == 0 && BI.bi_nmemmap == 4 &&
-	    BI.bi_memmap[3].start == 0x100000 &&
-	    BI.bi_memmap[3].end == 0x7fe0000, "entry_size 32 read with stride "
+		BI.bi_memmap[3].start == 0x100000 &&
+		BI.bi_memmap[3].end == 0x7fe0000,
+	    "entry_size 32 read with stride "
 	    "32");
 
 	/* Bytes after the last whole entry. */
@@ -665,10 +675,9 @@ test_mmap(void)
 	mb_end(&M);
 	r = parse(&M, &BI);
 	CHECK(r == 0 && BI.bi_nmemmap == BI_MEMMAP_MAX &&
-	    BI.bi_memmap[127].start == 0x100000 * 128,
+		BI.bi_memmap[127].start == 0x100000 * 128,
 	    "130 entries: the first %d kept", BI_MEMMAP_MAX);
-	CHECK(log_has("more than 128 entries", "last 2", NULL),
-	    "logged");
+	CHECK(log_has("more than 128 entries", "last 2", NULL), "logged");
 
 	/* Two memory-map tags append. */
 	mb_begin(&M);
@@ -688,7 +697,7 @@ test_mmap(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(BI.bi_nmemmap == 1 && BI.bi_memmap[0].end == 0x1000 &&
-	    BI.bi_memmap[0].type == BI_MEM_RESERVED,
+		BI.bi_memmap[0].type == BI_MEM_RESERVED,
 	    "a wrapping entry is kept for sanitize to judge");
 }
 
@@ -707,7 +716,8 @@ test_framebuffer(void)
 	mb_end(&M);
 	parse(&M, &BI);
 	CHECK(BI.bi_has_fb && BI.bi_fb.type == 2 && BI.bi_fb.width == 80 &&
-	    nlog == 0, "a 22-byte framebuffer tag is enough");
+		nlog == 0,
+	    "a 22-byte framebuffer tag is enough");
 }
 
 /* Random damage (total_size kept) never crashes or overreads. */
@@ -749,8 +759,10 @@ test_fuzz(void)
 			sizeof(BI.bi_loader))
 			bad++;
 	}
-	CHECK(bad == 0, "4000 randomly damaged structures parse within "
-	    "bounds (%d bad)", bad);
+	CHECK(bad == 0,
+	    "4000 randomly damaged structures parse within "
+	    "bounds (%d bad)",
+	    bad);
 	free(base);
 	free(m);
 }

@@ -26,7 +26,7 @@
 
 #define SEED 0x766d5f6d6170ULL
 
-#define P(n) ((vaddr_t)(n) * PAGE_SIZE)
+#define P(n) ((vaddr_t)(n)*PAGE_SIZE)
 #define MIN_VA P(16)
 #define MAX_VA P(1 << 20)
 
@@ -171,27 +171,32 @@ test_empty(void)
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(vm_map_check(&m) && m.m_nentries == 0 &&
-	    m.m_topgap == MAX_VA - MIN_VA, "empty map: invariants hold");
+		m.m_topgap == MAX_VA - MIN_VA,
+	    "empty map: invariants hold");
 	TAP_OK(vm_map_lookup(&m, MIN_VA) == NULL &&
-	    vm_map_first_after(&m, 0) == NULL &&
-	    vm_map_min_entry(&m) == NULL, "empty map: no entries");
+		vm_map_first_after(&m, 0) == NULL &&
+		vm_map_min_entry(&m) == NULL,
+	    "empty map: no entries");
 	TAP_OK(vm_map_is_free(&m, MIN_VA, MAX_VA) &&
-	    !vm_map_is_free(&m, 0, MIN_VA + PAGE_SIZE) &&
-	    !vm_map_is_free(&m, MAX_VA - PAGE_SIZE, MAX_VA + PAGE_SIZE),
+		!vm_map_is_free(&m, 0, MIN_VA + PAGE_SIZE) &&
+		!vm_map_is_free(&m, MAX_VA - PAGE_SIZE, MAX_VA + PAGE_SIZE),
 	    "empty map: all free inside its range, nothing outside");
 	TAP_OK(!vm_map_covers(&m, MIN_VA, MIN_VA + PAGE_SIZE),
 	    "empty map: covers nothing");
 	TAP_OK(vm_map_findspace(&m, P(4), MAX_VA, &a) == 0 &&
-	    a == MAX_VA - P(4), "empty map: findspace at the top");
+		a == MAX_VA - P(4),
+	    "empty map: findspace at the top");
 	TAP_OK(vm_map_findspace(&m, P(4), P(100), &a) == 0 && a == P(96),
 	    "empty map: findspace under top");
 	TAP_OK(vm_map_findspace(&m, MAX_VA - MIN_VA, MAX_VA, &a) == 0 &&
-	    a == MIN_VA, "empty map: findspace of the whole range");
-	TAP_OK(vm_map_findspace(&m, MAX_VA - MIN_VA + PAGE_SIZE, MAX_VA,
-	    &a) == -ENOMEM, "empty map: findspace larger than the map");
+		a == MIN_VA,
+	    "empty map: findspace of the whole range");
+	TAP_OK(vm_map_findspace(&m, MAX_VA - MIN_VA + PAGE_SIZE, MAX_VA, &a) ==
+		-ENOMEM,
+	    "empty map: findspace larger than the map");
 	TAP_OK(vm_map_findspace(&m, P(4), P(19), &a) == -ENOMEM &&
-	    vm_map_findspace(&m, P(4), P(20), &a) == 0 && a == MIN_VA &&
-	    vm_map_findspace(&m, P(1), P(8), &a) == -ENOMEM,
+		vm_map_findspace(&m, P(4), P(20), &a) == 0 && a == MIN_VA &&
+		vm_map_findspace(&m, P(1), P(8), &a) == -ENOMEM,
 	    "empty map: findspace respects m_min");
 	vm_map_destroy(&m, NULL, NULL);
 }
@@ -211,8 +216,9 @@ test_lock(void)
 	TAP_OK(!vm_map_locked(&m), "lock: not held, vm_map_locked says so");
 	spin_lock(&lock);
 	TAP_OK(vm_map_locked(&m) &&
-	    vm_map_insert(&m, P(32), P(40), VM_PROT_READ, 0, NULL, 0) == 0 &&
-	    vm_map_lookup(&m, P(33)) != NULL && vm_map_check(&m),
+		vm_map_insert(&m, P(32), P(40), VM_PROT_READ, 0, NULL, 0) ==
+		    0 &&
+		vm_map_lookup(&m, P(33)) != NULL && vm_map_check(&m),
 	    "lock: held, operations run");
 	vm_map_destroy(&m, NULL, NULL);
 	spin_unlock(&lock);
@@ -228,73 +234,84 @@ test_insert(void)
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(insert_anon(&m, P(100), P(110), VM_PROT_READ) == 0 &&
-	    vm_map_check(&m) && m.m_nentries == 1, "insert: one entry");
+		vm_map_check(&m) && m.m_nentries == 1,
+	    "insert: one entry");
 	e = vm_map_lookup(&m, P(105));
 	TAP_OK(e != NULL && e->e_start == P(100) && e->e_end == P(110) &&
-	    e->e_prot == VM_PROT_READ && e->e_object == NULL,
+		e->e_prot == VM_PROT_READ && e->e_object == NULL,
 	    "insert: lookup inside finds it");
 	TAP_OK(vm_map_lookup(&m, P(110)) == NULL &&
-	    vm_map_lookup(&m, P(99)) == NULL &&
-	    vm_map_lookup(&m, P(100)) == e &&
-	    vm_map_lookup(&m, P(110) - 1) == e,
+		vm_map_lookup(&m, P(99)) == NULL &&
+		vm_map_lookup(&m, P(100)) == e &&
+		vm_map_lookup(&m, P(110) - 1) == e,
 	    "insert: lookup at the edges");
 	TAP_OK(vm_map_first_after(&m, P(50)) == e &&
-	    vm_map_first_after(&m, P(109)) == e &&
-	    vm_map_first_after(&m, P(110)) == NULL,
+		vm_map_first_after(&m, P(109)) == e &&
+		vm_map_first_after(&m, P(110)) == NULL,
 	    "insert: first_after");
 	TAP_OK(insert_anon(&m, P(95), P(101), VM_PROT_WRITE) == -EEXIST &&
-	    insert_anon(&m, P(109), P(115), VM_PROT_WRITE) == -EEXIST &&
-	    insert_anon(&m, P(102), P(104), VM_PROT_WRITE) == -EEXIST &&
-	    insert_anon(&m, P(90), P(120), VM_PROT_WRITE) == -EEXIST &&
-	    m.m_nentries == 1 && vm_map_check(&m),
+		insert_anon(&m, P(109), P(115), VM_PROT_WRITE) == -EEXIST &&
+		insert_anon(&m, P(102), P(104), VM_PROT_WRITE) == -EEXIST &&
+		insert_anon(&m, P(90), P(120), VM_PROT_WRITE) == -EEXIST &&
+		m.m_nentries == 1 && vm_map_check(&m),
 	    "insert: overlap at either end, inside or around is EEXIST");
 	TAP_OK(!vm_map_is_free(&m, P(109), P(111)) &&
-	    vm_map_is_free(&m, P(110), P(111)) &&
-	    vm_map_is_free(&m, P(90), P(100)), "is_free");
+		vm_map_is_free(&m, P(110), P(111)) &&
+		vm_map_is_free(&m, P(90), P(100)),
+	    "is_free");
 
 	TAP_OK(insert_anon(&m, P(110), P(115), VM_PROT_READ) == 0 &&
-	    m.m_nentries == 1 && e->e_end == P(115) && vm_map_check(&m),
+		m.m_nentries == 1 && e->e_end == P(115) && vm_map_check(&m),
 	    "insert: joins the entry below");
 	TAP_OK(insert_anon(&m, P(90), P(100), VM_PROT_READ) == 0 &&
-	    m.m_nentries == 1 && vm_map_min_entry(&m)->e_start == P(90) &&
-	    vm_map_check(&m), "insert: joins the entry above");
+		m.m_nentries == 1 && vm_map_min_entry(&m)->e_start == P(90) &&
+		vm_map_check(&m),
+	    "insert: joins the entry above");
 	TAP_OK(insert_anon(&m, P(120), P(130), VM_PROT_READ) == 0 &&
-	    m.m_nentries == 2 &&
-	    insert_anon(&m, P(115), P(120), VM_PROT_READ) == 0 &&
-	    m.m_nentries == 1 && vm_map_check(&m) &&
-	    vm_map_covers(&m, P(90), P(130)),
+		m.m_nentries == 2 &&
+		insert_anon(&m, P(115), P(120), VM_PROT_READ) == 0 &&
+		m.m_nentries == 1 && vm_map_check(&m) &&
+		vm_map_covers(&m, P(90), P(130)),
 	    "insert: fills a hole, joining both sides into one entry");
 	vm_map_destroy(&m, NULL, NULL);
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_anon(&m, P(100), P(110), VM_PROT_READ);
 	TAP_OK(insert_anon(&m, P(110), P(120), VM_PROT_WRITE) == 0 &&
-	    m.m_nentries == 2 && vm_map_check(&m),
+		m.m_nentries == 2 && vm_map_check(&m),
 	    "insert: no join when the protection differs");
-	TAP_OK(vm_map_insert(&m, P(120), P(130), VM_PROT_WRITE,
-	    VM_ENTRY_HEAP, NULL, 0) == 0 && m.m_nentries == 3,
+	TAP_OK(vm_map_insert(&m, P(120), P(130), VM_PROT_WRITE, VM_ENTRY_HEAP,
+		   NULL, 0) == 0 &&
+		m.m_nentries == 3,
 	    "insert: no join when the flags differ");
 	TAP_OK(vm_map_covers(&m, P(100), P(130)) &&
-	    !vm_map_covers(&m, P(99), P(130)) &&
-	    !vm_map_covers(&m, P(100), P(131)), "covers adjacent entries");
+		!vm_map_covers(&m, P(99), P(130)) &&
+		!vm_map_covers(&m, P(100), P(131)),
+	    "covers adjacent entries");
 	vm_map_destroy(&m, NULL, NULL);
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	TAP_OK(insert_obj(&m, P(100), P(110), VM_PROT_READ, VM_ENTRY_SHARED,
-	    &o1, 0) == 0 && o1.refs == 2, "insert: the map holds the object");
+		   &o1, 0) == 0 &&
+		o1.refs == 2,
+	    "insert: the map holds the object");
 	TAP_OK(insert_obj(&m, P(110), P(120), VM_PROT_READ, VM_ENTRY_SHARED,
-	    &o1, P(10)) == 0 && m.m_nentries == 1 && o1.refs == 2,
+		   &o1, P(10)) == 0 &&
+		m.m_nentries == 1 && o1.refs == 2,
 	    "insert: joins the same object at contiguous offsets, "
 	    "releasing the extra reference");
 	TAP_OK(insert_obj(&m, P(120), P(130), VM_PROT_READ, VM_ENTRY_SHARED,
-	    &o1, P(30)) == 0 && m.m_nentries == 2 && o1.refs == 3,
+		   &o1, P(30)) == 0 &&
+		m.m_nentries == 2 && o1.refs == 3,
 	    "insert: no join at non-contiguous offsets");
 	TAP_OK(insert_obj(&m, P(130), P(140), VM_PROT_READ, VM_ENTRY_SHARED,
-	    &o2, P(40)) == 0 && m.m_nentries == 3 && o2.refs == 2,
+		   &o2, P(40)) == 0 &&
+		m.m_nentries == 3 && o2.refs == 2,
 	    "insert: no join with another object");
 	TAP_OK(insert_anon(&m, P(140), P(150), VM_PROT_READ) == 0 &&
-	    vm_map_insert(&m, P(150), P(160), VM_PROT_READ, VM_ENTRY_SHARED,
-	    NULL, 0) == 0 && m.m_nentries == 5 && vm_map_check(&m),
+		vm_map_insert(&m, P(150), P(160), VM_PROT_READ, VM_ENTRY_SHARED,
+		    NULL, 0) == 0 &&
+		m.m_nentries == 5 && vm_map_check(&m),
 	    "insert: no join between an object and anonymous memory");
 	vm_map_destroy(&m, NULL, NULL);
 	TAP_OK(o1.refs == 1 && o2.refs == 1 && kmem_host_live == 0,
@@ -306,9 +323,10 @@ test_insert(void)
 	insert_obj(&m, P(120), P(130), VM_PROT_READ, 0, &o1, P(20));
 	TAP_OK(has_entries(&m, two, 2) && o1.refs == 3,
 	    "insert: two pieces of one object");
-	TAP_OK(insert_obj(&m, P(110), P(120), VM_PROT_READ, 0, &o1,
-	    P(10)) == 0 && m.m_nentries == 1 && o1.refs == 2 &&
-	    vm_map_min_entry(&m)->e_offset == 0 && vm_map_check(&m),
+	TAP_OK(insert_obj(&m, P(110), P(120), VM_PROT_READ, 0, &o1, P(10)) ==
+		    0 &&
+		m.m_nentries == 1 && o1.refs == 2 &&
+		vm_map_min_entry(&m)->e_offset == 0 && vm_map_check(&m),
 	    "insert: the middle piece joins both, one reference left");
 	vm_map_destroy(&m, NULL, NULL);
 	TAP_OK(o1.refs == 1 && bad_refs == 0, "insert: references balance");
@@ -320,35 +338,35 @@ test_clip(void)
 	struct vm_map m;
 	struct vm_object o = { 1, 1 };
 	struct vm_map_entry *e;
-	static const vaddr_t three[] = { P(100), P(104), P(104), P(106),
-		P(106), P(110) };
+	static const vaddr_t three[] = { P(100), P(104), P(104), P(106), P(106),
+		P(110) };
 	long nalloc;
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, VM_ENTRY_SHARED, &o,
 	    P(1000));
 	TAP_OK(vm_map_clip_range(&m, P(104), P(106)) == 0 &&
-	    has_entries(&m, three, 3) && vm_map_check(&m),
+		has_entries(&m, three, 3) && vm_map_check(&m),
 	    "clip: inside one entry makes three");
 	e = vm_map_lookup(&m, P(104));
 	TAP_OK(e->e_offset == P(1004) &&
-	    vm_map_next(&m, e)->e_offset == P(1006) &&
-	    vm_map_min_entry(&m)->e_offset == P(1000),
+		vm_map_next(&m, e)->e_offset == P(1006) &&
+		vm_map_min_entry(&m)->e_offset == P(1000),
 	    "clip: offsets advance with the start");
 	TAP_OK(o.refs == 4 && e->e_object == &o && e->e_gap == 0,
 	    "clip: each piece holds a reference");
 	TAP_OK(vm_map_prev(&m, e) == vm_map_min_entry(&m) &&
-	    vm_map_prev(&m, vm_map_min_entry(&m)) == NULL,
+		vm_map_prev(&m, vm_map_min_entry(&m)) == NULL,
 	    "prev walks back");
 	nalloc = kmem_host_nalloc;
 	TAP_OK(vm_map_clip_range(&m, P(100), P(110)) == 0 &&
-	    vm_map_clip_range(&m, P(104), P(106)) == 0 &&
-	    vm_map_clip_range(&m, P(50), P(60)) == 0 &&
-	    vm_map_clip_range(&m, P(90), P(200)) == 0 &&
-	    kmem_host_nalloc == nalloc && has_entries(&m, three, 3),
+		vm_map_clip_range(&m, P(104), P(106)) == 0 &&
+		vm_map_clip_range(&m, P(50), P(60)) == 0 &&
+		vm_map_clip_range(&m, P(90), P(200)) == 0 &&
+		kmem_host_nalloc == nalloc && has_entries(&m, three, 3),
 	    "clip: at boundaries or in holes changes nothing, allocates nothing");
-	TAP_OK(vm_map_clip_range(&m, P(90), P(102)) == 0 &&
-	    m.m_nentries == 4 && vm_map_lookup(&m, P(102))->e_start == P(102),
+	TAP_OK(vm_map_clip_range(&m, P(90), P(102)) == 0 && m.m_nentries == 4 &&
+		vm_map_lookup(&m, P(102))->e_start == P(102),
 	    "clip: one end in a hole");
 	vm_map_destroy(&m, NULL, NULL);
 	TAP_OK(o.refs == 1 && kmem_host_live == 0, "clip: all released");
@@ -366,36 +384,42 @@ test_delete(void)
 	calls_init(&c, &m);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, 0, &o, 0);
 	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c) == 0 &&
-	    has_entries(&m, split, 2) && vm_map_check(&m),
+		has_entries(&m, split, 2) && vm_map_check(&m),
 	    "delete: the middle of an entry leaves two");
 	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
-	    c.checked, "delete: unmap called once for the piece, map valid");
+		c.checked,
+	    "delete: unmap called once for the piece, map valid");
 	TAP_OK(o.refs == 3 && vm_map_lookup(&m, P(106))->e_offset == P(6),
 	    "delete: references and offsets of what is left");
 	TAP_OK(vm_map_is_free(&m, P(104), P(106)) &&
-	    !vm_map_covers(&m, P(100), P(110)), "delete: leaves a hole");
+		!vm_map_covers(&m, P(100), P(110)),
+	    "delete: leaves a hole");
 
 	insert_anon(&m, P(120), P(125), VM_PROT_WRITE);
 	insert_anon(&m, P(130), P(135), VM_PROT_READ);
 	calls_init(&c, &m);
 	TAP_OK(vm_map_delete(&m, P(102), P(132), record, &c) == 0 &&
-	    vm_map_is_free(&m, P(102), P(132)), "delete: across holes");
+		vm_map_is_free(&m, P(102), P(132)),
+	    "delete: across holes");
 	TAP_OK(c.n == 4 && c.start[0] == P(102) && c.end[0] == P(104) &&
-	    c.start[1] == P(106) && c.end[1] == P(110) &&
-	    c.start[2] == P(120) && c.end[2] == P(125) &&
-	    c.start[3] == P(130) && c.end[3] == P(132) && c.checked,
+		c.start[1] == P(106) && c.end[1] == P(110) &&
+		c.start[2] == P(120) && c.end[2] == P(125) &&
+		c.start[3] == P(130) && c.end[3] == P(132) && c.checked,
 	    "delete: unmap called for each piece in address order");
 	TAP_OK(m.m_nentries == 2 && vm_map_lookup(&m, P(133)) != NULL &&
-	    vm_map_lookup(&m, P(132))->e_start == P(132) && o.refs == 2 &&
-	    vm_map_check(&m), "delete: what remains");
+		vm_map_lookup(&m, P(132))->e_start == P(132) && o.refs == 2 &&
+		vm_map_check(&m),
+	    "delete: what remains");
 	calls_init(&c, &m);
-	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c) == 0 &&
-	    c.n == 0 && m.m_nentries == 2, "delete: of a hole is fine");
+	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c) == 0 && c.n == 0 &&
+		m.m_nentries == 2,
+	    "delete: of a hole is fine");
 	calls_init(&c, &m);
 	vm_map_destroy(&m, record, &c);
 	TAP_OK(c.n == 2 && c.start[0] == P(100) && c.start[1] == P(132) &&
-	    m.m_nentries == 0 && vm_map_check(&m) && o.refs == 1 &&
-	    kmem_host_live == 0, "destroy: unmaps in order and frees all");
+		m.m_nentries == 0 && vm_map_check(&m) && o.refs == 1 &&
+		kmem_host_live == 0,
+	    "destroy: unmaps in order and frees all");
 }
 
 static void
@@ -404,8 +428,8 @@ test_protect(void)
 	struct vm_map m;
 	struct calls c;
 	struct snap before;
-	static const vaddr_t three[] = { P(100), P(104), P(104), P(106),
-		P(106), P(110) };
+	static const vaddr_t three[] = { P(100), P(104), P(104), P(106), P(106),
+		P(110) };
 	static const vaddr_t one[] = { P(100), P(110) };
 	static const vaddr_t whole[] = { P(100), P(120) };
 	static const vaddr_t halves[] = { P(100), P(110), P(110), P(120) };
@@ -415,32 +439,39 @@ test_protect(void)
 	insert_anon(&m, P(112), P(120), VM_PROT_READ);
 	before = snapshot(&m);
 	calls_init(&c, &m);
-	TAP_OK(vm_map_protect(&m, P(105), P(115), VM_PROT_NONE, record,
-	    &c) == -ENOMEM && c.n == 0 &&
-	    vm_map_protect(&m, P(90), P(101), VM_PROT_NONE, record, &c) ==
-	    -ENOMEM, "protect: a hole is ENOMEM");
+	TAP_OK(vm_map_protect(&m, P(105), P(115), VM_PROT_NONE, record, &c) ==
+		    -ENOMEM &&
+		c.n == 0 &&
+		vm_map_protect(&m, P(90), P(101), VM_PROT_NONE, record, &c) ==
+		    -ENOMEM,
+	    "protect: a hole is ENOMEM");
 	TAP_OK(same(before, snapshot(&m)), "protect: and changes nothing");
 	vm_map_delete(&m, P(112), P(120), NULL, NULL);
 
 	calls_init(&c, &m);
-	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ |
-	    VM_PROT_WRITE, record, &c) == 0 && has_entries(&m, three, 3) &&
-	    vm_map_check(&m), "protect: the middle of an entry splits it");
+	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ | VM_PROT_WRITE,
+		   record, &c) == 0 &&
+		has_entries(&m, three, 3) && vm_map_check(&m),
+	    "protect: the middle of an entry splits it");
 	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
-	    c.prot[0] == (VM_PROT_READ | VM_PROT_WRITE),
+		c.prot[0] == (VM_PROT_READ | VM_PROT_WRITE),
 	    "protect: apply sees the new protection");
 	calls_init(&c, &m);
-	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ, record,
-	    &c) == 0 && has_entries(&m, one, 1) && vm_map_check(&m) &&
-	    kmem_host_live == 1, "protect: back to the old value joins again");
+	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ, record, &c) ==
+		    0 &&
+		has_entries(&m, one, 1) && vm_map_check(&m) &&
+		kmem_host_live == 1,
+	    "protect: back to the old value joins again");
 	insert_anon(&m, P(110), P(120), VM_PROT_NONE);
 	calls_init(&c, &m);
-	TAP_OK(vm_map_protect(&m, P(100), P(120), VM_PROT_WRITE, record,
-	    &c) == 0 && c.n == 2 && has_entries(&m, whole, 1),
+	TAP_OK(vm_map_protect(&m, P(100), P(120), VM_PROT_WRITE, record, &c) ==
+		    0 &&
+		c.n == 2 && has_entries(&m, whole, 1),
 	    "protect: over two entries makes them one");
 	calls_init(&c, &m);
-	TAP_OK(vm_map_protect(&m, P(110), P(120), VM_PROT_READ, record,
-	    &c) == 0 && has_entries(&m, halves, 2) && c.n == 1,
+	TAP_OK(vm_map_protect(&m, P(110), P(120), VM_PROT_READ, record, &c) ==
+		    0 &&
+		has_entries(&m, halves, 2) && c.n == 1,
 	    "protect: the upper half");
 	vm_map_destroy(&m, NULL, NULL);
 	TAP_OK(kmem_host_live == 0, "protect: nothing leaked");
@@ -462,9 +493,9 @@ test_findspace(void)
 	    "findspace: the top gap, exactly");
 	TAP_OK(vm_map_findspace(&m, P(51), P(1000), &a) == 0 && a == P(849),
 	    "findspace: below the top gap when it is too small");
-	TAP_OK(vm_map_findspace(&m, P(598), P(1000), &a) == 0 &&
-	    a == P(302) && vm_map_findspace(&m, P(599), P(1000), &a) ==
-	    -ENOMEM, "findspace: the largest gap, exact fit and one more");
+	TAP_OK(vm_map_findspace(&m, P(598), P(1000), &a) == 0 && a == P(302) &&
+		vm_map_findspace(&m, P(599), P(1000), &a) == -ENOMEM,
+	    "findspace: the largest gap, exact fit and one more");
 	TAP_OK(vm_map_findspace(&m, P(10), P(500), &a) == 0 && a == P(490),
 	    "findspace: a gap straddling top is cut at top");
 	TAP_OK(vm_map_findspace(&m, P(10), P(305), &a) == 0 && a == P(290),
@@ -476,7 +507,7 @@ test_findspace(void)
 	TAP_OK(vm_map_findspace(&m, P(90), P(220), &a) == 0 && a == P(110),
 	    "findspace: the gap below an entry above top");
 	TAP_OK(vm_map_findspace(&m, P(84), P(105), &a) == 0 && a == P(16) &&
-	    vm_map_findspace(&m, P(85), P(105), &a) == -ENOMEM,
+		vm_map_findspace(&m, P(85), P(105), &a) == -ENOMEM,
 	    "findspace: the first gap starts at m_min");
 	TAP_OK(vm_map_findspace(&m, P(1), P(301), &a) == 0 && a == P(299),
 	    "findspace: top inside an entry");
@@ -515,8 +546,8 @@ test_copy(void)
 	vm_map_init(&dst, MIN_VA, MAX_VA, NULL);
 	copy_calls = 0;
 	copy_fail_at = 0;
-	TAP_OK(vm_map_copy(&dst, &src, copy_cb, NULL) == 0 &&
-	    copy_calls == 5 && vm_map_check(&dst),
+	TAP_OK(vm_map_copy(&dst, &src, copy_cb, NULL) == 0 && copy_calls == 5 &&
+		vm_map_check(&dst),
 	    "copy: every entry, each passed to the callback");
 	a = snapshot(&src);
 	b = snapshot(&dst);
@@ -529,7 +560,7 @@ test_copy(void)
 	copy_calls = 0;
 	copy_fail_at = 3;
 	TAP_OK(vm_map_copy(&dst, &src, copy_cb, NULL) == -EFAULT &&
-	    dst.m_nentries == 3 && vm_map_check(&dst),
+		dst.m_nentries == 3 && vm_map_check(&dst),
 	    "copy: the callback's error, with what was copied so far");
 	vm_map_destroy(&dst, NULL, NULL);
 	vm_map_destroy(&src, NULL, NULL);
@@ -549,9 +580,16 @@ build_small(struct vm_map *m, struct vm_object *o)
 	insert_anon(m, P(140), P(150), VM_PROT_READ);
 }
 
-enum { OP_INSERT, OP_CLIP, OP_DELETE, OP_PROTECT, OP_COPY, NOPS };
-static const char *const op_names[] = { "insert", "clip", "delete",
-	"protect", "copy" };
+enum {
+	OP_INSERT,
+	OP_CLIP,
+	OP_DELETE,
+	OP_PROTECT,
+	OP_COPY,
+	NOPS
+};
+static const char *const op_names[] = { "insert", "clip", "delete", "protect",
+	"copy" };
 
 /* The operation under failure injection; returns its result. */
 static int
@@ -604,7 +642,7 @@ test_nomem(void)
 		}
 		points = k;
 		TAP_OK(error == 0 && unchanged && o.refs == 1 &&
-		    kmem_host_live == 0,
+			kmem_host_live == 0,
 		    "%s: ENOMEM at each of its %d allocations changes nothing",
 		    op_names[op], points);
 	}
@@ -772,8 +810,8 @@ model_mapped(vaddr_t start, vaddr_t end)
 }
 
 static void
-model_set(vaddr_t start, vaddr_t end, bool mapped, vm_prot_t prot,
-    int flags, int obj, uint64_t off)
+model_set(vaddr_t start, vaddr_t end, bool mapped, vm_prot_t prot, int flags,
+    int obj, uint64_t off)
 {
 	vaddr_t va;
 
@@ -801,13 +839,13 @@ random_range(unsigned maxpages, vaddr_t *start, vaddr_t *end)
 
 /* Counts of what went wrong in the random test. */
 struct rstats {
-	int result;  /* a return value the model does not expect */
-	int check;   /* vm_map_check failed */
-	int model;   /* the map and the model disagree */
-	int nomem;   /* an injected ENOMEM changed the map */
-	int cb;      /* a callback saw the wrong entries */
-	int clip;    /* clip left no boundary */
-	int nomems;  /* injected ENOMEMs returned */
+	int result; /* a return value the model does not expect */
+	int check;  /* vm_map_check failed */
+	int model;  /* the map and the model disagree */
+	int nomem;  /* an injected ENOMEM changed the map */
+	int cb;     /* a callback saw the wrong entries */
+	int clip;   /* clip left no boundary */
+	int nomems; /* injected ENOMEMs returned */
 	int ops[5];
 };
 
@@ -861,8 +899,7 @@ rand_findspace(struct vm_map *m, vaddr_t *start, vaddr_t *end, bool *ok)
 }
 
 static int
-rand_delete(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
-    bool *cb_ok)
+rand_delete(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok, bool *cb_ok)
 {
 	struct rcheck r = { start, end, 0, 0, 0, true, m };
 	uint64_t mapped = model_mapped(start, end);
@@ -896,17 +933,16 @@ rand_protect(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
 }
 
 static int
-rand_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
-    bool *cb_ok)
+rand_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok, bool *cb_ok)
 {
 	int error = vm_map_clip_range(m, start, end);
 
 	*ok = error == 0 || (injecting && error == -ENOMEM);
 	*cb_ok = error != 0 ||
 	    ((!model[pidx(start)].mapped ||
-	    vm_map_lookup(m, start)->e_start == start) &&
-	    (end == RMAX || !model[pidx(end)].mapped ||
-	    vm_map_lookup(m, end)->e_start == end));
+		 vm_map_lookup(m, start)->e_start == start) &&
+		(end == RMAX || !model[pidx(end)].mapped ||
+		    vm_map_lookup(m, end)->e_start == end));
 	return error;
 }
 
@@ -973,39 +1009,52 @@ test_random(uint64_t seed)
 
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < NOBJ; i++)
-		objs[i] = (struct vm_object){ 1, (int)i + 1 };
+		objs[i] = (struct vm_object) { 1, (int)i + 1 };
 	memset(model, 0, sizeof(model));
 	vm_map_init(&m, RMIN, RMAX, NULL);
 	rng_state = seed;
 	printf("# random operations, seed %#llx (build/host/test_vm_map %#llx "
-	    "repeats them)\n", (unsigned long long)seed,
-	    (unsigned long long)seed);
+	       "repeats them)\n",
+	    (unsigned long long)seed, (unsigned long long)seed);
 	for (i = 0; i < NRANDOM; i++) {
 		rand_step(&m, &st, i);
 		maxn = MAX(maxn, m.m_nentries);
 	}
 	printf("# %d inserts, %d findspace+inserts, %d deletes, %d protects, "
-	    "%d clips, %d injected ENOMEMs; at most %u entries, %u at the "
-	    "end\n", st.ops[0], st.ops[1], st.ops[2], st.ops[3], st.ops[4],
-	    st.nomems, maxn, m.m_nentries);
-	TAP_OK(st.result == 0, "random: %d operations, every result as the "
-	    "model expects (%d wrong)", NRANDOM, st.result);
-	TAP_OK(st.check == 0, "random: vm_map_check after every operation "
-	    "(%d failed)", st.check);
-	TAP_OK(st.model == 0 && agrees(&m, RMIN, RMAX), "random: the map "
-	    "agrees with the model page by page (%d times not)", st.model);
-	TAP_OK(st.nomem == 0 && st.nomems > 100, "random: %d injected ENOMEMs "
-	    "changed nothing (%d did)", st.nomems, st.nomem);
-	TAP_OK(st.cb == 0, "random: unmap and apply see exactly the pages, "
-	    "in order (%d wrong)", st.cb);
+	       "%d clips, %d injected ENOMEMs; at most %u entries, %u at the "
+	       "end\n",
+	    st.ops[0], st.ops[1], st.ops[2], st.ops[3], st.ops[4], st.nomems,
+	    maxn, m.m_nentries);
+	TAP_OK(st.result == 0,
+	    "random: %d operations, every result as the "
+	    "model expects (%d wrong)",
+	    NRANDOM, st.result);
+	TAP_OK(st.check == 0,
+	    "random: vm_map_check after every operation "
+	    "(%d failed)",
+	    st.check);
+	TAP_OK(st.model == 0 && agrees(&m, RMIN, RMAX),
+	    "random: the map "
+	    "agrees with the model page by page (%d times not)",
+	    st.model);
+	TAP_OK(st.nomem == 0 && st.nomems > 100,
+	    "random: %d injected ENOMEMs "
+	    "changed nothing (%d did)",
+	    st.nomems, st.nomem);
+	TAP_OK(st.cb == 0,
+	    "random: unmap and apply see exactly the pages, "
+	    "in order (%d wrong)",
+	    st.cb);
 	TAP_OK(st.clip == 0, "random: clip makes boundaries (%d wrong)",
 	    st.clip);
-	TAP_OK(maxn >= 3000, "random: the map grew to thousands of entries "
-	    "(%u)", maxn);
+	TAP_OK(maxn >= 3000,
+	    "random: the map grew to thousands of entries "
+	    "(%u)",
+	    maxn);
 	TAP_OK(refs_agree(&m), "random: object references match the entries");
 	vm_map_destroy(&m, NULL, NULL);
 	TAP_OK(objs[0].refs == 1 && objs[1].refs == 1 && objs[2].refs == 1 &&
-	    bad_refs == 0 && kmem_host_live == 0,
+		bad_refs == 0 && kmem_host_live == 0,
 	    "random: after destroy, references balance and nothing leaked");
 }
 
@@ -1061,14 +1110,14 @@ test_scale(void)
 	for (i = 0; i < 10000 && error == 0; i++) {
 		error = vm_map_findspace(&m, P(1 + rng() % 4), top, &a);
 		if (error == 0)
-			error = insert_anon(&m, a, a + P(1), i % 2 ?
-			    VM_PROT_READ : VM_PROT_WRITE);
+			error = insert_anon(&m, a, a + P(1),
+			    i % 2 ? VM_PROT_READ : VM_PROT_WRITE);
 		top = a - P(1 + rng() % 8);
 	}
 	TAP_OK(error == 0 && m.m_nentries == 10000 && vm_map_check(&m),
 	    "scale: 10,000 entries placed by findspace");
-	printf("# tree height %d for %u entries\n",
-	    height(RB_ROOT(&m.m_tree)), m.m_nentries);
+	printf("# tree height %d for %u entries\n", height(RB_ROOT(&m.m_tree)),
+	    m.m_nentries);
 	for (i = 0; i < 10000; i++) {
 		a = MIN_VA + P(rng() % ((1 << 26) - 16));
 		before = m.m_nvisits;
@@ -1076,8 +1125,8 @@ test_scale(void)
 		most_lookup = MAX(most_lookup, m.m_nvisits - before);
 
 		before = m.m_nvisits;
-		found += vm_map_findspace(&m, P(1 + rng() % 9), a + P(1),
-		    &got) == 0;
+		found +=
+		    vm_map_findspace(&m, P(1 + rng() % 9), a + P(1), &got) == 0;
 		most_find = MAX(most_find, m.m_nvisits - before);
 	}
 	for (i = 0; i < 2000; i++) {
@@ -1092,10 +1141,12 @@ test_scale(void)
 		if (e1 != e2 || (e1 == 0 && got != want))
 			wrong++;
 	}
-	TAP_OK(wrong == 0, "scale: findspace agrees with a walk of every "
-	    "gap (%d times not)", wrong);
+	TAP_OK(wrong == 0,
+	    "scale: findspace agrees with a walk of every "
+	    "gap (%d times not)",
+	    wrong);
 	printf("# most nodes visited: lookup %llu, findspace %llu; "
-	    "%d of 10,000 searches found space\n",
+	       "%d of 10,000 searches found space\n",
 	    (unsigned long long)most_lookup, (unsigned long long)most_find,
 	    found);
 	/* A red-black tree of n nodes is at most 2 log2(n + 1) high: 26. */

@@ -20,7 +20,6 @@
 
 #define SEED 0x5eed1234abcdULL
 
-
 /* A test allocator: the vm_phys, its arrays and a used-page bitmap. */
 struct tseg {
 	uint64_t start, end;
@@ -30,7 +29,8 @@ struct tseg {
 
 struct talloc {
 	struct vm_phys vp;
-	struct tseg segs[VM_PHYS_MAXSEG + 1]; /* one spare for the refused add */
+	struct tseg
+	    segs[VM_PHYS_MAXSEG + 1]; /* one spare for the refused add */
 	unsigned nsegs;
 	uint64_t nfree0[VM_NFREEORDER]; /* free lists right after setup */
 	int bad;                        /* a block failed the checks */
@@ -91,7 +91,8 @@ ta_seg(struct talloc *ta, const struct vm_page *pg)
 	for (i = 0; i < ta->nsegs; i++) {
 		struct tseg *ts = &ta->segs[i];
 		if ((uintptr_t)pg >= (uintptr_t)ts->pages &&
-		    (uintptr_t)pg < (uintptr_t)(ts->pages + (ts->end - ts->start)))
+		    (uintptr_t)pg <
+			(uintptr_t)(ts->pages + (ts->end - ts->start)))
 			return ts;
 	}
 	return NULL;
@@ -114,9 +115,8 @@ ta_mark(struct talloc *ta, struct vm_page *pg, unsigned order, int set)
 	}
 	pfn = vm_phys_page_to_pfn(&ta->vp, pg);
 	if (pfn != ts->start + (uint64_t)(pg - ts->pages) ||
-	    vm_phys_pfn_to_page(&ta->vp, pfn) != pg ||
-	    (pfn & (n - 1)) != 0 || pfn + n > ts->end ||
-	    pg->pg_order != order) {
+	    vm_phys_pfn_to_page(&ta->vp, pfn) != pg || (pfn & (n - 1)) != 0 ||
+	    pfn + n > ts->end || pg->pg_order != order) {
 		ta->bad = 1;
 		return;
 	}
@@ -192,19 +192,21 @@ test_basic(void)
 	TAP_OK(ok, "an aligned segment is four max-order blocks");
 
 	TAP_OK(vm_phys_pfn_to_page(&ta.vp, 0xfff) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x2000) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x1000) == &ta.segs[0].pages[0] &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x1fff) == &ta.segs[0].pages[0xfff],
+		vm_phys_pfn_to_page(&ta.vp, 0x2000) == NULL &&
+		vm_phys_pfn_to_page(&ta.vp, 0x1000) == &ta.segs[0].pages[0] &&
+		vm_phys_pfn_to_page(&ta.vp, 0x1fff) == &ta.segs[0].pages[0xfff],
 	    "pfn_to_page at and around the bounds");
 	TAP_OK(vm_phys_alloc(&ta.vp, VM_NFREEORDER) == NULL &&
-	    vm_phys_alloc(&ta.vp, 200) == NULL,
+		vm_phys_alloc(&ta.vp, 200) == NULL,
 	    "orders beyond the largest give NULL");
 
 	pg = ta_alloc(&ta, 0);
 	TAP_OK(pg != NULL && ta.vp.vp_free_pages == 0x0fff &&
-	    vm_phys_check(&ta.vp) == 0, "one page: counts and check");
+		vm_phys_check(&ta.vp) == 0,
+	    "one page: counts and check");
 	TAP_OK(ta.vp.vp_nfree[0] == 1 && ta.vp.vp_nfree[9] == 1 &&
-	    ta.vp.vp_nfree[10] == 3, "splitting leaves one block per order");
+		ta.vp.vp_nfree[10] == 3,
+	    "splitting leaves one block per order");
 	ta_free(&ta, pg);
 	TAP_OK(ta_all_merged(&ta) && vm_phys_check(&ta.vp) == 0,
 	    "freeing it merges everything back");
@@ -228,7 +230,8 @@ exhaust(struct talloc *ta, const char *name)
 	    (unsigned long)total);
 	TAP_OK(vm_phys_check(&ta->vp) == 0, "%s: check when exhausted", name);
 	TAP_OK(vm_phys_alloc(&ta->vp, 0) == NULL &&
-	    vm_phys_alloc(&ta->vp, 3) == NULL, "%s: nothing left", name);
+		vm_phys_alloc(&ta->vp, 3) == NULL,
+	    "%s: nothing left", name);
 	shuffle(b, n);
 	while (n > 0)
 		ta_free(ta, b[--n].pg);
@@ -265,10 +268,10 @@ setup_odd(struct talloc *ta)
 {
 	ta_init(ta);
 	ta_add(ta, 0x13, 0x5a7);
-	ta_add(ta, 0x7ff, 0xc01);         /* touches the next one */
+	ta_add(ta, 0x7ff, 0xc01); /* touches the next one */
 	ta_add(ta, 0xc01, 0x1403);
-	ta_add(ta, 0x2000, 0x2001);       /* a single page */
-	ta_add(ta, 0x100001, 0x101777);   /* above 4 GiB */
+	ta_add(ta, 0x2000, 0x2001);     /* a single page */
+	ta_add(ta, 0x100001, 0x101777); /* above 4 GiB */
 	ta_add(ta, 0x7fffff00, 0x80000123);
 }
 
@@ -282,19 +285,20 @@ test_odd_segments(void)
 
 	setup_odd(&ta);
 	TAP_OK(ta.nsegs == 6 && vm_phys_check(&ta.vp) == 0 &&
-	    ta.vp.vp_total_pages == total && ta.vp.vp_free_pages == total,
+		ta.vp.vp_total_pages == total && ta.vp.vp_free_pages == total,
 	    "odd segments: added, %lu pages", (unsigned long)total);
 	TAP_OK(vm_phys_pfn_to_page(&ta.vp, 0x12) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x5a7) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0xc00) == &ta.segs[1].pages[0x401] &&
-	    vm_phys_pfn_to_page(&ta.vp, 0xc01) == &ta.segs[2].pages[0] &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x2000) == &ta.segs[3].pages[0] &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x2001) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x100000) == NULL &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x100001) == &ta.segs[4].pages[0] &&
-	    vm_phys_pfn_to_page(&ta.vp, 0x80000122) ==
-	    &ta.segs[5].pages[0x222] &&
-	    vm_phys_pfn_to_page(&ta.vp, ~0ULL) == NULL,
+		vm_phys_pfn_to_page(&ta.vp, 0x5a7) == NULL &&
+		vm_phys_pfn_to_page(&ta.vp, 0xc00) ==
+		    &ta.segs[1].pages[0x401] &&
+		vm_phys_pfn_to_page(&ta.vp, 0xc01) == &ta.segs[2].pages[0] &&
+		vm_phys_pfn_to_page(&ta.vp, 0x2000) == &ta.segs[3].pages[0] &&
+		vm_phys_pfn_to_page(&ta.vp, 0x2001) == NULL &&
+		vm_phys_pfn_to_page(&ta.vp, 0x100000) == NULL &&
+		vm_phys_pfn_to_page(&ta.vp, 0x100001) == &ta.segs[4].pages[0] &&
+		vm_phys_pfn_to_page(&ta.vp, 0x80000122) ==
+		    &ta.segs[5].pages[0x222] &&
+		vm_phys_pfn_to_page(&ta.vp, ~0ULL) == NULL,
 	    "odd segments: pfn_to_page in, between and after segments");
 	pg = vm_phys_pfn_to_page(&ta.vp, 0x100400);
 	TAP_OK(pg != NULL && (pg->pg_flags & PG_FREE) && pg->pg_order == 10,
@@ -347,7 +351,8 @@ test_random_mixed(void)
 			ta.bad = 1;
 	TAP_OK(!ta.bad, "mixed orders: live blocks keep their order");
 	printf("# mixed orders: %zu live blocks at the end, %zu failed "
-	       "allocations\n", n, fails);
+	       "allocations\n",
+	    n, fails);
 	shuffle(b, n);
 	while (n > 0)
 		ta_free(&ta, b[--n].pg);
@@ -508,9 +513,10 @@ test_big_segment(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	printf("# adding 1M pages took %.1f ms (with ASan, page array "
-	       "malloc included)\n", ms);
+	       "malloc included)\n",
+	    ms);
 	TAP_OK(ta.vp.vp_nfree[VM_NFREEORDER - 1] == 1023 &&
-	    ta.vp.vp_free_pages == (1UL << 20),
+		ta.vp.vp_free_pages == (1UL << 20),
 	    "4 GiB segment: 1023 max-order blocks plus the ragged ends");
 	TAP_OK(vm_phys_check(&ta.vp) == 0, "4 GiB segment checks");
 	ta_fini(&ta);

@@ -24,7 +24,7 @@
 
 static struct vm_phys host_phys;
 static struct vm_page *host_pages;
-static char *host_mem;     /* frame VM_PAGE_HOST_BUF_PFN */
+static char *host_mem;       /* frame VM_PAGE_HOST_BUF_PFN */
 static uint64_t host_npages; /* managed pages */
 
 void

@@ -390,7 +390,8 @@ bench_vmspace_roundtrip(long n, long arg)
 	for (long i = 0; i < n; i++) {
 		if (vmspace_ctl(&id, VMSPACE_CTL_RUN, &tf, &vx) != 0 ||
 		    tf.tf_trapno != T_SYSCALL) {
-			bench_error = "the guest did not come back with T_SYSCALL";
+			bench_error =
+			    "the guest did not come back with T_SYSCALL";
 			break;
 		}
 		tf.tf_rip = VMS_CODE; /* run the syscall again */
@@ -412,12 +413,14 @@ bench_vmspace_lifecycle(long n, long arg)
 	for (long i = 0; i < n; i++) {
 		if (vmspace_create(&id, 0, NULL) != 0 ||
 		    vmspace_mmap(&id, (void *)VMS_CODE, 16 * PAGE,
-			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-			MAP_FIXED, -1, 0) == MAP_FAILED ||
+			PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			0) == MAP_FAILED ||
 		    vmspace_mcontrol(&id, (void *)VMS_CODE, 16 * PAGE,
 			3 /* MADV_WILLNEED */, 0) != 0 ||
 		    vmspace_destroy(&id) != 0) {
-			bench_error = "vmspace create/map/populate/destroy failed";
+			bench_error =
+			    "vmspace create/map/populate/destroy failed";
 			break;
 		}
 	}
@@ -429,10 +432,10 @@ bench_vmspace_lifecycle(long n, long arg)
 /* The table.                                                           */
 
 struct bench {
-	const char *name;             /* as printed and as selected on argv */
+	const char *name; /* as printed and as selected on argv */
 	uint64_t (*run)(long n, long arg); /* n operations; instructions */
-	long iterations;              /* timed operations */
-	long arg;                     /* passed to run */
+	long iterations;                   /* timed operations */
+	long arg;                          /* passed to run */
 };
 
 static const struct bench benches[] = {

@@ -52,7 +52,8 @@ main(int argc, char **argv)
 		int fd = stdin_arg ? 0 : open(argv[i], O_RDONLY);
 
 		if (fd < 0 || copy(fd) < 0) {
-			fprintf(stderr, "cat: %s: %s\n", argv[i], strerror(errno));
+			fprintf(stderr, "cat: %s: %s\n", argv[i],
+			    strerror(errno));
 			status = 1;
 		}
 		if (fd > 0)

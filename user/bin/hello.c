@@ -14,7 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CHILD_OK 42	/* the child's exit status when the message arrived intact */
+#define CHILD_OK \
+	42 /* the child's exit status when the message arrived intact */
 
 /* Read up to size - 1 bytes from fd until its end into buf; NUL-terminate. */
 static size_t
@@ -23,7 +24,8 @@ read_all(int fd, char *buf, size_t size)
 	size_t len = 0;
 	ssize_t n;
 
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
+	while (
+	    len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -69,12 +71,12 @@ main(void)
 
 	if (pipe(fds) < 0)
 		return fail("pipe");
-	fflush(stdout);			/* nothing buffered is copied into the child */
+	fflush(stdout); /* nothing buffered is copied into the child */
 	if ((pid = fork()) < 0)
 		return fail("fork");
 	if (pid == 0) {
 		close(fds[1]);
-		exit(child(fds[0], msg));	/* exit() flushes the printf */
+		exit(child(fds[0], msg)); /* exit() flushes the printf */
 	}
 
 	close(fds[0]);
@@ -86,11 +88,13 @@ main(void)
 	if (waitpid(pid, &st, 0) != pid)
 		return fail("waitpid");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != CHILD_OK) {
-		printf("hello: child %d failed (wait status 0x%x, expected exit %d)\n",
+		printf(
+		    "hello: child %d failed (wait status 0x%x, expected exit %d)\n",
 		    pid, st, CHILD_OK);
 		return 1;
 	}
 	printf("hello: child %d exited with %d as expected: fork, pipe, malloc "
-	    "and printf work\n", pid, CHILD_OK);
+	       "and printf work\n",
+	    pid, CHILD_OK);
 	return 0;
 }

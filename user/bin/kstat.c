@@ -23,7 +23,8 @@ main(void)
 		return 1;
 	}
 	if ((size_t)n < sizeof(ks))
-		printf("(the kernel returned %d of %zu bytes)\n", n, sizeof(ks));
+		printf("(the kernel returned %d of %zu bytes)\n", n,
+		    sizeof(ks));
 
 	printf("pages total        %" PRIu64 " (%" PRIu64 " KiB)\n",
 	    ks.ks_pages_total, ks.ks_pages_total * 4);

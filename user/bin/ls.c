@@ -55,7 +55,8 @@ print_entry(const char *path, const char *name)
 		printf("? %10s %s (%s)\n", "", name, strerror(errno));
 	else
 		printf("%c %10lld %s%s\n", type_char(st.st_mode),
-		    (long long)st.st_size, name, S_ISDIR(st.st_mode) ? "/" : "");
+		    (long long)st.st_size, name,
+		    S_ISDIR(st.st_mode) ? "/" : "");
 }
 
 static int
@@ -76,11 +77,12 @@ list_dir(const char *dir)
 	if (d == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
-			char **more = realloc(names, (cap = cap ? 2 * cap : 32) *
-			    sizeof(*names));
+			char **more = realloc(names,
+			    (cap = cap ? 2 * cap : 32) * sizeof(*names));
 
 			if (more == NULL)
 				break;
@@ -120,7 +122,8 @@ main(int argc, char **argv)
 		struct stat st;
 
 		if (stat_path(names[i], &st) < 0) {
-			fprintf(stderr, "ls: %s: %s\n", names[i], strerror(errno));
+			fprintf(stderr, "ls: %s: %s\n", names[i],
+			    strerror(errno));
 			status = 1;
 			continue;
 		}
@@ -131,7 +134,8 @@ main(int argc, char **argv)
 		if (names[1] != NULL)
 			printf("%s%s:\n", i > 0 ? "\n" : "", names[i]);
 		if (list_dir(names[i]) < 0) {
-			fprintf(stderr, "ls: %s: %s\n", names[i], strerror(errno));
+			fprintf(stderr, "ls: %s: %s\n", names[i],
+			    strerror(errno));
 			status = 1;
 		}
 	}

@@ -43,8 +43,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define MAXLINE 1024		/* longest command line, in bytes */
-#define MAXNAMES 256		/* most commands the banner lists per directory */
+#define MAXLINE 1024 /* longest command line, in bytes */
+#define MAXNAMES 256 /* most commands the banner lists per directory */
 
 extern char **environ;
 
@@ -55,21 +55,25 @@ extern char **environ;
  * tokens as bytes in the line, and the words' text (each byte at most once,
  * plus a NUL per word) fits in twice that.
  */
-enum token_kind { T_WORD, T_PIPE, T_SEMI };
+enum token_kind {
+	T_WORD,
+	T_PIPE,
+	T_SEMI
+};
 
 struct cmdline {
 	int ntok;
 	enum token_kind kind[MAXLINE + 1];
-	char *word[MAXLINE + 1];	/* word[ntok] is NULL */
+	char *word[MAXLINE + 1]; /* word[ntok] is NULL */
 	char text[2 * MAXLINE + 2];
 };
 
 /* Where command lines come from. */
 struct input {
 	int fd;
-	bool interactive;	/* prompt, line editing, Ctrl keys */
-	bool echo;		/* echo what is typed (the console does not) */
-	bool last_cr;		/* the last byte read was '\r' */
+	bool interactive; /* prompt, line editing, Ctrl keys */
+	bool echo;        /* echo what is typed (the console does not) */
+	bool last_cr;     /* the last byte read was '\r' */
 };
 
 static int last_status;
@@ -131,7 +135,8 @@ print_help(void)
 		if (*dir != '\0')
 			list_commands(dir);
 
-	printf("Builtins: help, exit [N].\n"
+	printf(
+	    "Builtins: help, exit [N].\n"
 	    "Syntax:   cmd arg 'single quoted' \"double \\\"quoted\\\"\"\n"
 	    "          cmd | cmd | cmd      (pipeline)\n"
 	    "          cmd ; cmd            (one after the other)\n"
@@ -200,7 +205,7 @@ read_line(struct input *in, char *buf, size_t size)
 		if (n <= 0) {
 			if (len == 0 && !too_long)
 				return -1;
-			break;		/* a last line without an end of line */
+			break; /* a last line without an end of line */
 		}
 		if (c == '\n' && in->last_cr) {
 			in->last_cr = false;
@@ -213,7 +218,7 @@ read_line(struct input *in, char *buf, size_t size)
 			break;
 		}
 		if (in->interactive) {
-			if (c == 0x7f || c == 0x08) {		/* backspace */
+			if (c == 0x7f || c == 0x08) { /* backspace */
 				if (len > 0) {
 					len--;
 					if (in->echo)
@@ -221,25 +226,25 @@ read_line(struct input *in, char *buf, size_t size)
 				}
 				continue;
 			}
-			if (c == 0x15) {			/* Ctrl-U */
+			if (c == 0x15) { /* Ctrl-U */
 				for (; len > 0; len--)
 					if (in->echo)
 						put("\b \b");
 				continue;
 			}
-			if (c == 0x03) {			/* Ctrl-C */
+			if (c == 0x03) { /* Ctrl-C */
 				if (in->echo)
 					put("^C\n");
 				len = 0;
 				too_long = false;
 				break;
 			}
-			if (c == 0x04) {			/* Ctrl-D */
+			if (c == 0x04) { /* Ctrl-D */
 				if (len == 0)
 					return -1;
 				continue;
 			}
-			if (c == 0x1b) {			/* Escape */
+			if (c == 0x1b) { /* Escape */
 				skip_escape(in->fd);
 				continue;
 			}
@@ -296,7 +301,8 @@ split_line(const char *s, struct cmdline *cl)
 					goto unterminated;
 			} else if (*s == '"') {
 				for (s++; *s != '"' && *s != '\0';) {
-					if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+					if (*s == '\\' &&
+					    (s[1] == '"' || s[1] == '\\'))
 						s++;
 					*out++ = *s++;
 				}
@@ -393,8 +399,8 @@ exec_command(char **argv)
 
 		for (;;) {
 			size_t dlen = strcspn(dir, ":");
-			int n = snprintf(file, sizeof(file), "%.*s/%s", (int)dlen,
-			    dir, argv[0]);
+			int n = snprintf(file, sizeof(file), "%.*s/%s",
+			    (int)dlen, dir, argv[0]);
 
 			if (dlen > 0 && n > 0 && (size_t)n < sizeof(file)) {
 				execve(file, argv, environ);
@@ -428,7 +434,8 @@ wait_for(pid_t pid, bool report_sigpipe)
 	}
 	if (WIFSIGNALED(st)) {
 		if (WTERMSIG(st) != SIGPIPE || report_sigpipe)
-			fprintf(stderr, "[killed by signal %d]\n", WTERMSIG(st));
+			fprintf(stderr, "[killed by signal %d]\n",
+			    WTERMSIG(st));
 		return 128 + WTERMSIG(st);
 	}
 	return WEXITSTATUS(st);
@@ -572,7 +579,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 		if ((in.fd = open(argv[1], O_RDONLY)) < 0) {
-			fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
+			fprintf(stderr, "sh: %s: %s\n", argv[1],
+			    strerror(errno));
 			return 127;
 		}
 		return run_input(&in);

@@ -20,7 +20,8 @@ main(int argc, char **argv)
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			goto usage;
 		for (const char *c = argv[i] + 1; *c != '\0'; c++) {
-			const char *pos = *c == 'a' ? NULL : strchr(letters, *c);
+			const char *pos =
+			    *c == 'a' ? NULL : strchr(letters, *c);
 
 			if (*c == 'a')
 				for (int f = 0; f < 5; f++)

@@ -50,8 +50,7 @@ void *vmspace_mmap(void *id, void *addr, size_t len, int prot, int flags,
 int vmspace_munmap(void *id, void *addr, size_t len);
 
 /* madvise in the vmspace id, with DragonFly's behaviours (VMSPACE_MADV_*). */
-int vmspace_mcontrol(void *id, void *addr, size_t len, int behav,
-    off_t value);
+int vmspace_mcontrol(void *id, void *addr, size_t len, int behav, off_t value);
 
 /*
  * Copy nbyte bytes at address offset of the vmspace id to buf (flags 0).

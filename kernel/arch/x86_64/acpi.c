@@ -21,8 +21,8 @@
 #define ACPI_TABLE_MAX (16UL << 20) /* larger "tables" are garbage */
 
 struct acpi_rsdp {
-	char rsdp_sig[8]; /* "RSD PTR " */
-	uint8_t rsdp_checksum;	/* over the first 20 bytes */
+	char rsdp_sig[8];      /* "RSD PTR " */
+	uint8_t rsdp_checksum; /* over the first 20 bytes */
 	char rsdp_oem[6];
 	uint8_t rsdp_revision; /* 0: ACPI 1.0; 2: ACPI 2.0 and later */
 	uint32_t rsdp_rsdt;
@@ -213,7 +213,8 @@ acpi_map_table(paddr_t pa, const char *sig)
 	name[4] = '\0';
 	if (sig != NULL && memcmp(h->h_sig, sig, 4) != 0) {
 		kprintf("acpi: expected table %s at %#lx, found \"%s\"; "
-		    "ignored\n", sig, pa, name);
+			"ignored\n",
+		    sig, pa, name);
 		return NULL;
 	}
 	if (h->h_length < sizeof(*h) || h->h_length > ACPI_TABLE_MAX) {
@@ -242,7 +243,7 @@ acpi_find_root(const struct bootinfo *bi, paddr_t *root, bool *xsdt)
 
 	if (bi == NULL || bi->bi_rsdp_len == 0) {
 		kprintf("acpi: no RSDP from the boot loader; assuming a PC "
-		    "with one I/O APIC\n");
+			"with one I/O APIC\n");
 		return false;
 	}
 	rsdp = (const struct acpi_rsdp *)bi->bi_rsdp;
@@ -250,12 +251,11 @@ acpi_find_root(const struct bootinfo *bi, paddr_t *root, bool *xsdt)
 	    memcmp(rsdp->rsdp_sig, "RSD PTR ", 8) != 0 ||
 	    acpi_sum(rsdp, 20) != 0) {
 		kprintf("acpi: the RSDP from the boot loader is invalid "
-		    "(bad signature or checksum); assuming a PC with one "
-		    "I/O APIC\n");
+			"(bad signature or checksum); assuming a PC with one "
+			"I/O APIC\n");
 		return false;
 	}
-	if (rsdp->rsdp_revision >= 2 &&
-	    bi->bi_rsdp_len >= sizeof(*rsdp) &&
+	if (rsdp->rsdp_revision >= 2 && bi->bi_rsdp_len >= sizeof(*rsdp) &&
 	    rsdp->rsdp_length >= sizeof(*rsdp) &&
 	    acpi_sum(rsdp, sizeof(*rsdp)) == 0 && rsdp->rsdp_xsdt != 0) {
 		*root = rsdp->rsdp_xsdt;
@@ -264,7 +264,8 @@ acpi_find_root(const struct bootinfo *bi, paddr_t *root, bool *xsdt)
 	}
 	if (rsdp->rsdp_revision >= 2)
 		kprintf("acpi: RSDP revision %u without a usable XSDT; "
-		    "using the RSDT\n", rsdp->rsdp_revision);
+			"using the RSDT\n",
+		    rsdp->rsdp_revision);
 	*root = rsdp->rsdp_rsdt;
 	*xsdt = false;
 	return true;
@@ -379,12 +380,14 @@ acpi_madt_cpu(struct acpi_info *ai, uint32_t apic_id)
 	ai->ai_ncpus++;
 	if (apic_id > 0xff) {
 		kprintf("acpi: CPU with x2APIC id %u needs x2APIC mode; "
-		    "it will not be started\n", apic_id);
+			"it will not be started\n",
+		    apic_id);
 		return;
 	}
 	if (ai->ai_ncpu_apic_ids == MAXCPUS) {
 		kprintf("acpi: more than %d CPUs; CPU with APIC id %u will "
-		    "not be started\n", MAXCPUS, apic_id);
+			"not be started\n",
+		    MAXCPUS, apic_id);
 		return;
 	}
 	ai->ai_cpu_apic_id[ai->ai_ncpu_apic_ids++] = (uint8_t)apic_id;
@@ -425,7 +428,7 @@ acpi_parse_madt(struct acpi_info *ai, const struct acpi_madt *madt)
 		len = p[1];
 		if (len < 2 || p + len > end) {
 			kprintf("acpi: MADT entry at offset %zu is malformed; "
-			    "the rest of the table is ignored\n",
+				"the rest of the table is ignored\n",
 			    (size_t)(p - (const uint8_t *)madt));
 			break;
 		}
@@ -448,8 +451,8 @@ acpi_parse_madt(struct acpi_info *ai, const struct acpi_madt *madt)
 				break;
 			if (ai->ai_nioapics == ACPI_MAX_IOAPICS) {
 				kprintf("acpi: more than %d I/O APICs; "
-				    "I/O APIC %u ignored\n", ACPI_MAX_IOAPICS,
-				    mi->mi_id);
+					"I/O APIC %u ignored\n",
+				    ACPI_MAX_IOAPICS, mi->mi_id);
 				break;
 			}
 			aio = &ai->ai_ioapics[ai->ai_nioapics++];
@@ -584,10 +587,10 @@ acpi_parse_fadt(struct acpi_info *ai, const struct acpi_fadt *fadt)
 	ai->ai_have_fadt = true;
 	ai->ai_smi_cmd = fadt->f_smi_cmd <= 0xffff ? fadt->f_smi_cmd : 0;
 	ai->ai_acpi_enable = fadt->f_acpi_enable;
-	ai->ai_pm1a_cnt = fadt->f_pm1a_cnt_blk <= 0xffff ?
-	    fadt->f_pm1a_cnt_blk : 0;
-	ai->ai_pm1b_cnt = fadt->f_pm1b_cnt_blk <= 0xffff ?
-	    fadt->f_pm1b_cnt_blk : 0;
+	ai->ai_pm1a_cnt =
+	    fadt->f_pm1a_cnt_blk <= 0xffff ? fadt->f_pm1a_cnt_blk : 0;
+	ai->ai_pm1b_cnt =
+	    fadt->f_pm1b_cnt_blk <= 0xffff ? fadt->f_pm1b_cnt_blk : 0;
 	if (ai->ai_pm1a_cnt == 0 && FADT_HAS(f_x_pm1a_cnt_blk) &&
 	    fadt->f_x_pm1a_cnt_blk.g_space == GAS_SPACE_IO &&
 	    fadt->f_x_pm1a_cnt_blk.g_addr <= 0xffff)
@@ -626,7 +629,7 @@ acpi_init(const struct bootinfo *bi)
 	root = acpi_map_table(root_pa, xsdt ? "XSDT" : "RSDT");
 	if (root == NULL) {
 		kprintf("acpi: no usable root table; assuming a PC with one "
-		    "I/O APIC\n");
+			"I/O APIC\n");
 		return;
 	}
 
@@ -635,7 +638,7 @@ acpi_init(const struct bootinfo *bi)
 		kprintf("acpi: no MADT; assuming a PC with one I/O APIC\n");
 	else if (!acpi_parse_madt(ai, (const struct acpi_madt *)madt)) {
 		kprintf("acpi: unusable MADT; assuming a PC with one "
-		    "I/O APIC\n");
+			"I/O APIC\n");
 		acpi_set_intr_defaults(ai);
 	} else
 		ai->ai_have_madt = true;
@@ -647,14 +650,15 @@ acpi_init(const struct bootinfo *bi)
 		acpi_parse_fadt(ai, (const struct acpi_fadt *)fadt);
 
 	kprintf("acpi: %s, %u CPU%s, %u I/O APIC%s, LAPIC at %#lx, "
-	    "ISA IRQ 0 -> GSI %u\n", xsdt ? "XSDT" : "RSDT", ai->ai_ncpus,
-	    ai->ai_ncpus == 1 ? "" : "s", ai->ai_nioapics,
-	    ai->ai_nioapics == 1 ? "" : "s", ai->ai_lapic_addr,
+		"ISA IRQ 0 -> GSI %u\n",
+	    xsdt ? "XSDT" : "RSDT", ai->ai_ncpus, ai->ai_ncpus == 1 ? "" : "s",
+	    ai->ai_nioapics, ai->ai_nioapics == 1 ? "" : "s", ai->ai_lapic_addr,
 	    ai->ai_isa[0].air_gsi);
 	if (ai->ai_have_s5)
 		kprintf("acpi: PM1a_CNT %#x, PM1b_CNT %#x, S5 sleep type "
-		    "%u/%u\n", ai->ai_pm1a_cnt, ai->ai_pm1b_cnt,
-		    ai->ai_s5_typa, ai->ai_s5_typb);
+			"%u/%u\n",
+		    ai->ai_pm1a_cnt, ai->ai_pm1b_cnt, ai->ai_s5_typa,
+		    ai->ai_s5_typb);
 }
 
 /*

@@ -33,14 +33,16 @@ KTEST(acpi)
 	KT_CHECKF(ai->ai_lapic_addr != 0 && (ai->ai_lapic_addr & 0xfff) == 0,
 	    "LAPIC at %#lx", ai->ai_lapic_addr);
 	for (i = 0; i < ai->ai_nioapics; i++)
-		KT_CHECKF(ai->ai_ioapics[i].aio_addr != 0,
-		    "I/O APIC %u at 0", i);
+		KT_CHECKF(ai->ai_ioapics[i].aio_addr != 0, "I/O APIC %u at 0",
+		    i);
 	/* ISA IRQs land on distinct GSIs (IRQ 2, the cascade, aside). */
 	for (i = 1; i < ACPI_NISA_IRQS; i++)
 		if (i != 2)
 			KT_CHECKF(ai->ai_isa[i].air_gsi !=
-			    ai->ai_isa[0].air_gsi, "IRQ %u and IRQ 0 share "
-			    "GSI %u", i, ai->ai_isa[0].air_gsi);
+				ai->ai_isa[0].air_gsi,
+			    "IRQ %u and IRQ 0 share "
+			    "GSI %u",
+			    i, ai->ai_isa[0].air_gsi);
 	KT_EQ(lapic_id(), curcpu()->ci_lapic_id);
 
 	/* Power-off needs the FADT's PM1a port and the \_S5 object. */

@@ -34,7 +34,7 @@
 #define PORT_61_GATE2 0x01 /* channel 2 counts while set */
 #define PORT_61_SPKR 0x02  /* channel 2 drives the speaker while set */
 
-#define CLOCK_CAL_PIT_COUNT 1193     /* PIT periods: 0.9998 ms */
+#define CLOCK_CAL_PIT_COUNT 1193      /* PIT periods: 0.9998 ms */
 #define CLOCK_CAL_TIMEOUT (1UL << 30) /* TSC cycles before giving up */
 #define CLOCK_SAMPLE_TRIES 4
 
@@ -192,8 +192,8 @@ clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
 
 	/* The count is loaded on the next PIT clock; wait until it moves. */
 	start = rdtsc();
-	while (clock_pit_read() >= 0xfffe && rdtsc() - start <
-	    CLOCK_CAL_TIMEOUT)
+	while (
+	    clock_pit_read() >= 0xfffe && rdtsc() - start < CLOCK_CAL_TIMEOUT)
 		continue;
 	clock_sample(&a);
 	while ((uint16_t)(a.cs_pit - clock_pit_read()) < CLOCK_CAL_PIT_COUNT &&
@@ -215,9 +215,9 @@ clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
 	*tsc_hz = clock_cpuid_tsc_hz();
 	if (*tsc_hz == 0 || dtsc == 0 || dlapic == 0)
 		panic("clock: PIT channel 2 does not count and CPUID does not "
-		    "give the TSC rate; cannot calibrate the clock");
+		      "give the TSC rate; cannot calibrate the clock");
 	kprintf("clock: PIT channel 2 does not count; using CPUID's TSC "
-	    "rate\n");
+		"rate\n");
 	/* In kHz so the product fits in 64 bits: 2^32 * 2^24. */
 	*lapic_hz = (uint64_t)dlapic * (*tsc_hz / 1000) / dtsc * 1000;
 }
@@ -250,7 +250,8 @@ clock_startup(void)
 	if (tsc_hz < 1000000 || lapic_hz < HZ * 1000 ||
 	    lapic_hz / HZ > 0xffffffff)
 		panic("clock: implausible rates: TSC %lu Hz, LAPIC timer "
-		    "%lu Hz", tsc_hz, lapic_hz);
+		      "%lu Hz",
+		    tsc_hz, lapic_hz);
 	clock_tsc_hz = tsc_hz;
 	clock_lapic_hz = lapic_hz;
 
@@ -261,8 +262,8 @@ clock_startup(void)
 
 	tsc10 = clock_mhz_tenths(tsc_hz);
 	lapic10 = clock_mhz_tenths(lapic_hz);
-	kprintf("clock: TSC %lu.%lu MHz, LAPIC timer %lu.%lu MHz\n",
-	    tsc10 / 10, tsc10 % 10, lapic10 / 10, lapic10 % 10);
+	kprintf("clock: TSC %lu.%lu MHz, LAPIC timer %lu.%lu MHz\n", tsc10 / 10,
+	    tsc10 % 10, lapic10 / 10, lapic10 % 10);
 
 	/* The periodic tick: the LVT entry first, then the count starts it. */
 	intr_establish(VEC_LAPIC_TIMER, clock_intr, NULL);

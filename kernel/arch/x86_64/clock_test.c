@@ -15,7 +15,7 @@
 #define PIT_CH2 0x42
 #define PIT_MODE 0x43
 #define PIT_MODE_CH2_ONESHOT 0xb0 /* channel 2, low then high byte, mode 0 */
-#define PIT_LATCH_CH2 0x80 /* latch channel 2 for reading */
+#define PIT_LATCH_CH2 0x80        /* latch channel 2 for reading */
 #define PORT_61 0x61
 #define PORT_61_GATE2 0x01
 #define PORT_61_SPKR 0x02
@@ -73,8 +73,10 @@ KTEST(clock)
 		prev = now;
 	}
 	KT_CHECK(monotonic);
-	KT_CHECKF(prev > start, "nanouptime did not advance over 10000 reads "
-	    "(%lu)", start);
+	KT_CHECKF(prev > start,
+	    "nanouptime did not advance over 10000 reads "
+	    "(%lu)",
+	    start);
 
 	/*
 	 * delay_ns waits at least as asked, and not absurdly longer (the

@@ -204,7 +204,8 @@ idt_set_gate(int vec, void *handler, int ist, int dpl)
 	g->g_off_lo = off & 0xffff;
 	g->g_sel = KCSEL;
 	g->g_ist = ist;
-	g->g_type = 0x80 | (dpl << 5) | 0xe; /* present, 64-bit interrupt gate */
+	g->g_type =
+	    0x80 | (dpl << 5) | 0xe; /* present, 64-bit interrupt gate */
 	g->g_off_mid = (off >> 16) & 0xffff;
 	g->g_off_hi = off >> 32;
 	g->g_rsvd = 0;
@@ -268,8 +269,8 @@ cpu_info_at(unsigned index)
 void
 cpu_startup_ap(struct cpu_info *ci)
 {
-	KASSERT(ci->ci_self == ci && ci->ci_index != 0 &&
-	    ci->ci_index < MAXCPUS);
+	KASSERT(
+	    ci->ci_self == ci && ci->ci_index != 0 && ci->ci_index < MAXCPUS);
 
 	cpu_setregs();
 	cpu_load_gdt(ci);

@@ -33,8 +33,8 @@ db_print_regs(const struct trapframe *tf)
 		kprintf("rsp=%016lx rbp=%016lx rflags=%08lx\n", rsp, rbp,
 		    read_rflags());
 	}
-	kprintf("cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx\n", rcr0(),
-	    rcr2(), rcr3(), rcr4());
+	kprintf("cr0=%016lx cr2=%016lx cr3=%016lx cr4=%016lx\n", rcr0(), rcr2(),
+	    rcr3(), rcr4());
 }
 
 /* A frame pointer worth following: kernel half, 8-byte aligned. */

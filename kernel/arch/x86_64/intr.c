@@ -85,7 +85,8 @@ intr_dispatch(struct trapframe *tf)
 	else if (!intr_reported[vector]) {
 		intr_reported[vector] = true;
 		kprintf("intr: vector %#x has no handler; ignored (reported "
-		    "once)\n", vector);
+			"once)\n",
+		    vector);
 	}
 	ci->ci_intr_depth--;
 	lapic_eoi();
@@ -122,10 +123,10 @@ intr_pic_disable(void)
 	outb(PIC2_DATA, 0xff);
 	outb(PIC1_CMD, PIC_ICW1_INIT);
 	outb(PIC2_CMD, PIC_ICW1_INIT);
-	outb(PIC1_DATA, IRQ_BASE);     /* ICW2: vector base */
+	outb(PIC1_DATA, IRQ_BASE); /* ICW2: vector base */
 	outb(PIC2_DATA, IRQ_BASE + 8);
-	outb(PIC1_DATA, 1 << 2);       /* ICW3: slave on input 2 */
-	outb(PIC2_DATA, 2);            /* ICW3: cascade identity */
+	outb(PIC1_DATA, 1 << 2); /* ICW3: slave on input 2 */
+	outb(PIC2_DATA, 2);      /* ICW3: cascade identity */
 	outb(PIC1_DATA, PIC_ICW4_8086);
 	outb(PIC2_DATA, PIC_ICW4_8086);
 	outb(PIC1_DATA, 0xff);

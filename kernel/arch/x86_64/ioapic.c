@@ -74,8 +74,8 @@ ioapic_attach(uint8_t id, paddr_t pa, uint32_t gsi_base)
 	io->io_id = id;
 
 	spin_lock(&ioapic_lock);
-	io->io_npins = ((ioapic_read_locked(io, IOAPIC_REG_VER) >> 16) &
-	    0xff) + 1;
+	io->io_npins =
+	    ((ioapic_read_locked(io, IOAPIC_REG_VER) >> 16) & 0xff) + 1;
 	for (pin = 0; pin < io->io_npins; pin++) {
 		ioapic_write_locked(io, IOAPIC_REG_REDIR + 2 * pin,
 		    IOAPIC_MASKED);
@@ -114,8 +114,8 @@ ioapic_route(uint32_t gsi, int vector, uint32_t dest, uint32_t flags)
 	uint32_t pin;
 
 	KASSERT(vector >= IRQ_BASE && vector < IDT_NVEC);
-	KASSERT((flags & ~(IOAPIC_ACTIVE_LOW | IOAPIC_LEVEL |
-	    IOAPIC_MASKED)) == 0);
+	KASSERT(
+	    (flags & ~(IOAPIC_ACTIVE_LOW | IOAPIC_LEVEL | IOAPIC_MASKED)) == 0);
 
 	io = ioapic_find(gsi, &pin);
 	if (io == NULL)
@@ -142,8 +142,7 @@ ioapic_mask(uint32_t gsi)
 		return -1;
 	spin_lock(&ioapic_lock);
 	lo = ioapic_read_locked(io, IOAPIC_REG_REDIR + 2 * pin);
-	ioapic_write_locked(io, IOAPIC_REG_REDIR + 2 * pin,
-	    lo | IOAPIC_MASKED);
+	ioapic_write_locked(io, IOAPIC_REG_REDIR + 2 * pin, lo | IOAPIC_MASKED);
 	spin_unlock(&ioapic_lock);
 	return 0;
 }

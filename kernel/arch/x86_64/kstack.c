@@ -16,7 +16,7 @@ static struct spinlock kstack_lock = SPINLOCK_INITIALIZER("kstack");
  * is live).  kstack_lock guards the slot bookkeeping.
  */
 #define KSTACK_SLOT (KSTACK_SIZE + PAGE_SIZE)
-CTASSERT((uint64_t)KSTACK_MAX * KSTACK_SLOT <= KVA_STACK_SIZE);
+CTASSERT((uint64_t)KSTACK_MAX *KSTACK_SLOT <= KVA_STACK_SIZE);
 static uint32_t kstack_next_slot;
 static uint32_t kstack_free_slots[KSTACK_MAX];
 static uint32_t kstack_nfree;
@@ -86,9 +86,9 @@ kstack_alloc(void)
 	for (va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
 		struct vm_page *pg = vm_page_alloc(0);
 
-		if (pg == NULL || pmap_enter(pmap_kernel(), va,
-				      vm_page_to_phys(pg),
-				      VM_PROT_READ | VM_PROT_WRITE, 0) != 0) {
+		if (pg == NULL ||
+		    pmap_enter(pmap_kernel(), va, vm_page_to_phys(pg),
+			VM_PROT_READ | VM_PROT_WRITE, 0) != 0) {
 			if (pg != NULL)
 				vm_page_free(pg);
 			kstack_free_pages(top - KSTACK_SIZE, va);

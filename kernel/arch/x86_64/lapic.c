@@ -48,20 +48,20 @@ lapic_startup(paddr_t pa)
 	base = rdmsr(MSR_APICBASE);
 	if ((base & APICBASE_X2APIC) != 0)
 		panic("lapic: the firmware left the local APIC in x2APIC "
-		    "mode, which this kernel does not support");
+		      "mode, which this kernel does not support");
 	if ((base & APICBASE_ENABLE) == 0) {
 		base = (pa & APICBASE_ADDR) | APICBASE_ENABLE;
 		wrmsr(MSR_APICBASE, base);
 	} else if ((base & APICBASE_ADDR) != pa) {
 		kprintf("lapic: MADT says %#lx, MSR_APICBASE says %#lx; "
-		    "using the MSR\n", pa, base & APICBASE_ADDR);
+			"using the MSR\n",
+		    pa, base & APICBASE_ADDR);
 		pa = base & APICBASE_ADDR;
 	}
 
 	va = pmap_mapdev(pa, PAGE_SIZE);
 	if (va == NULL)
-		panic("lapic: cannot map the local APIC registers at %#lx",
-		    pa);
+		panic("lapic: cannot map the local APIC registers at %#lx", pa);
 	lapic_regs = va;
 	lapic_enable();
 }
@@ -124,8 +124,9 @@ lapic_ipi_self(int vector)
 	while ((lapic_read(LAPIC_ICR_LO) & LAPIC_ICR_PENDING) != 0)
 		cpu_pause();
 	lapic_write(LAPIC_ICR_HI, 0);
-	lapic_write(LAPIC_ICR_LO, (uint32_t)vector | LAPIC_ICR_FIXED |
-	    LAPIC_ICR_ASSERT | LAPIC_ICR_SELF);
+	lapic_write(LAPIC_ICR_LO,
+	    (uint32_t)vector | LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT |
+		LAPIC_ICR_SELF);
 	intr_restore(was);
 }
 
@@ -154,8 +155,8 @@ lapic_ipi_send(uint32_t apic_id, uint32_t lo)
 void
 lapic_ipi_init(uint32_t apic_id)
 {
-	lapic_ipi_send(apic_id, LAPIC_ICR_INIT | LAPIC_ICR_LEVEL |
-	    LAPIC_ICR_ASSERT);
+	lapic_ipi_send(apic_id,
+	    LAPIC_ICR_INIT | LAPIC_ICR_LEVEL | LAPIC_ICR_ASSERT);
 	lapic_ipi_send(apic_id, LAPIC_ICR_INIT | LAPIC_ICR_LEVEL);
 }
 

@@ -22,8 +22,8 @@ CTASSERT(offsetof(struct trapframe, tf_trapno) == TF_TRAPNO);
 #define PSL_USER_DEFAULT (PSL_I | 0x2) /* bit 1 always reads as one */
 
 extern char syscall_entry[], lwp_trampoline[];
-struct lwp *cpu_switch_stack(struct lwp *old, struct lwp *new,
-    uint64_t *oldrsp, uint64_t newrsp);
+struct lwp *cpu_switch_stack(struct lwp *old, struct lwp *new, uint64_t *oldrsp,
+    uint64_t newrsp);
 
 /* The FPU state of a new program: FCW 0x37f, MXCSR 0x1f80, all clear. */
 static void
@@ -51,11 +51,11 @@ cpu_syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	/* SYSRET loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8. */
-	wrmsr(MSR_STAR, ((uint64_t)GSEL(GUDATA_SEL - 1, SEL_UPL) << 48) |
-	    ((uint64_t)KCSEL << 32));
+	wrmsr(MSR_STAR,
+	    ((uint64_t)GSEL(GUDATA_SEL - 1, SEL_UPL) << 48) |
+		((uint64_t)KCSEL << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_SFMASK, PSL_I | PSL_T | PSL_D | PSL_IOPL | PSL_AC |
-	    PSL_NT);
+	wrmsr(MSR_SFMASK, PSL_I | PSL_T | PSL_D | PSL_IOPL | PSL_AC | PSL_NT);
 }
 
 void
@@ -261,7 +261,7 @@ uint64_t
 cpu_get_gsbase(struct lwp *l)
 {
 	return l == curlwp ? rdmsr(MSR_KERNELGSBASE) :
-	    l->l_md.md_segs.ms_gsbase;
+			     l->l_md.md_segs.ms_gsbase;
 }
 
 void
@@ -339,8 +339,7 @@ cpu_fork_frame(struct trapframe *child, const struct trapframe *parent)
 }
 
 void
-cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
-    vaddr_t sp)
+cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg, vaddr_t sp)
 {
 	memset(tf, 0, sizeof(*tf));
 	tf->tf_rip = func;
@@ -353,8 +352,9 @@ cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
 }
 
 /* Flags a user frame may set (DragonFly's PSL_USERCHANGE). */
-#define PSL_USERCHANGE (PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | \
-	PSL_D | PSL_V | PSL_RF | PSL_AC)
+#define PSL_USERCHANGE                                                     \
+	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | PSL_D | PSL_V | \
+	    PSL_RF | PSL_AC)
 
 int
 cpu_sanitize_frame(struct trapframe *tf)
@@ -362,7 +362,8 @@ cpu_sanitize_frame(struct trapframe *tf)
 	tf->tf_cs = UCSEL;
 	tf->tf_ss = UDSEL;
 	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_USER_DEFAULT;
-	if (tf->tf_rip >= VM_MAX_USER_ADDRESS || tf->tf_rsp >= VM_MAX_USER_ADDRESS)
+	if (tf->tf_rip >= VM_MAX_USER_ADDRESS ||
+	    tf->tf_rsp >= VM_MAX_USER_ADDRESS)
 		return -EINVAL;
 	return 0;
 }

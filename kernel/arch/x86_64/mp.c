@@ -38,10 +38,10 @@
 #include <arch/pmap.h>
 
 #define MP_TRAMP_PREFERRED 0x8000UL
-#define MP_TRAMP_LOW 0x1000UL	/* real-mode IVT and BIOS data below */
-#define MP_TRAMP_HIGH 0x9f000UL /* the EBDA may start above */
-#define MP_INIT_DELAY_NS 10000000ULL  /* after INIT */
-#define MP_SIPI_DELAY_NS 200000ULL    /* between start-up IPIs */
+#define MP_TRAMP_LOW 0x1000UL        /* real-mode IVT and BIOS data below */
+#define MP_TRAMP_HIGH 0x9f000UL      /* the EBDA may start above */
+#define MP_INIT_DELAY_NS 10000000ULL /* after INIT */
+#define MP_SIPI_DELAY_NS 200000ULL   /* between start-up IPIs */
 #define MP_START_TIMEOUT_NS 1000000000ULL
 
 CTASSERT(offsetof(struct mp_tramp_args, mta_gdt_limit) == MPT_GDTR);
@@ -217,8 +217,7 @@ mp_wait_online(struct cpu_info *ci, uint64_t ns)
  * CPU, from mp_startup, with the identity map in place.
  */
 static bool
-mp_start_cpu(struct mp_tramp_args *mta, struct cpu_info *ci,
-    uint32_t apic_id)
+mp_start_cpu(struct mp_tramp_args *mta, struct cpu_info *ci, uint32_t apic_id)
 {
 	mta->mta_stack = ci->ci_rsp0;
 	mta->mta_cpu = (uint64_t)ci;
@@ -256,13 +255,14 @@ mp_startup(void)
 		if (mp_tramp_pa == 0 ||
 		    pmap_kernel()->pm_pml4_pa >= (1UL << 32)) {
 			kprintf("mp: no trampoline page below 1 MiB (or the "
-			    "kernel PML4 is above 4 GiB); other CPUs not "
-			    "started\n");
+				"kernel PML4 is above 4 GiB); other CPUs not "
+				"started\n");
 			break;
 		}
 		if (mp_ncpus == MAXCPUS) {
 			kprintf("mp: %d CPUs online; CPU with APIC id %u not "
-			    "started\n", MAXCPUS, id);
+				"started\n",
+			    MAXCPUS, id);
 			failed++;
 			continue;
 		}
@@ -272,7 +272,8 @@ mp_startup(void)
 		}
 		if (stack == 0 && (stack = kstack_alloc()) == 0) {
 			kprintf("mp: no memory for a kernel stack; CPU with "
-			    "APIC id %u not started\n", id);
+				"APIC id %u not started\n",
+			    id);
 			failed++;
 			continue;
 		}
@@ -284,8 +285,8 @@ mp_startup(void)
 		ci->ci_rsp0 = stack;
 		if (!mp_start_cpu(mta, ci, id)) {
 			kprintf("mp: CPU with APIC id %u did not start within "
-			    "%lu ms; skipped\n", id,
-			    (unsigned long)(MP_START_TIMEOUT_NS / 1000000));
+				"%lu ms; skipped\n",
+			    id, (unsigned long)(MP_START_TIMEOUT_NS / 1000000));
 			failed++;
 			continue; /* its stack and slot go to the next CPU */
 		}

@@ -14,8 +14,8 @@
 
 /* The control-register bits every CPU must have as the boot CPU has them. */
 #define MP_TEST_CR0 (CR0_PG | CR0_WP | CR0_NE | CR0_MP | CR0_EM | CR0_TS)
-#define MP_TEST_CR4                                                     \
-	(CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP |   \
+#define MP_TEST_CR4                                                   \
+	(CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | \
 	    CR4_SMEP | CR4_SMAP)
 #define MP_TEST_EFER (EFER_SCE | EFER_LME | EFER_NXE)
 
@@ -60,8 +60,10 @@ KTEST(mp_online)
 		    ci->ci_lapic_id);
 		for (j = 0; j < i; j++)
 			KT_CHECKF(cpu_info_at(j)->ci_lapic_id !=
-			    ci->ci_lapic_id, "CPUs %u and %u share APIC id "
-			    "%u", j, i, ci->ci_lapic_id);
+				ci->ci_lapic_id,
+			    "CPUs %u and %u share APIC id "
+			    "%u",
+			    j, i, ci->ci_lapic_id);
 		if (i == 0)
 			continue;
 
@@ -73,9 +75,9 @@ KTEST(mp_online)
 		KT_EQ(ci->ci_ap_idtr_base, idtr.base);
 		KT_EQ(ci->ci_ap_gsbase, (uint64_t)ci);
 		KT_EQ(ci->ci_tss.tss_rsp0, ci->ci_rsp0);
-		KT_CHECKF(ci->ci_rsp0 != 0 && ci->ci_rsp0 !=
-		    cpu_info_at(0)->ci_rsp0, "CPU %u: stack %#lx", i,
-		    ci->ci_rsp0);
+		KT_CHECKF(ci->ci_rsp0 != 0 &&
+			ci->ci_rsp0 != cpu_info_at(0)->ci_rsp0,
+		    "CPU %u: stack %#lx", i, ci->ci_rsp0);
 		KT_EQ(ci->ci_ap_cr0 & MP_TEST_CR0, rcr0() & MP_TEST_CR0);
 		KT_EQ(ci->ci_ap_cr4 & MP_TEST_CR4, rcr4() & MP_TEST_CR4);
 		KT_EQ(ci->ci_ap_efer & MP_TEST_EFER,

@@ -224,7 +224,8 @@ pmap_bootstrap(struct bootinfo *bi)
 	/* Memory that may hold RAM or firmware tables; at least 4 GiB. */
 	for (size_t i = 0; i < bi->bi_nmemmap; i++) {
 		const struct bi_range *r = &bi->bi_memmap[i];
-		if (r->type == BI_MEM_USABLE || r->type == BI_MEM_ACPI_RECLAIMABLE ||
+		if (r->type == BI_MEM_USABLE ||
+		    r->type == BI_MEM_ACPI_RECLAIMABLE ||
 		    r->type == BI_MEM_ACPI_NVS)
 			top = MAX(top, r->end);
 	}
@@ -245,7 +246,8 @@ pmap_bootstrap(struct bootinfo *bi)
 		}
 	}
 	if (boot_ptp_end == 0)
-		panic("pmap: no usable 1 MiB below 4 GiB for the kernel's page tables");
+		panic(
+		    "pmap: no usable 1 MiB below 4 GiB for the kernel's page tables");
 
 	pml4 = boot_ptp_alloc(&pml4_pa);
 	pmap_bootstrap_dmap(pml4, top);
@@ -263,7 +265,8 @@ pmap_bootstrap(struct bootinfo *bi)
 	spinlock_init(&kpm->pm_lock, "kernel_pmap");
 	pmap_bootstrapped = true;
 	bootinfo_reserve(bi, boot_ptp_start, boot_ptp_next);
-	kprintf("pmap: direct map of %lu MiB with %s pages, %lu page-table pages\n",
+	kprintf(
+	    "pmap: direct map of %lu MiB with %s pages, %lu page-table pages\n",
 	    top >> 20, cpu_features.cf_pdpe1gb ? "1 GiB" : "2 MiB",
 	    (boot_ptp_next - boot_ptp_start) / PAGE_SIZE);
 }
@@ -318,7 +321,8 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 	pt_entry_t *table = pm->pm_pml4;
 	pt_entry_t dirbits = PG_V | PG_RW | (pm == pmap_kernel() ? 0 : PG_U);
 	paddr_t table_pa = pm->pm_pml4_pa;
-	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
+		PAGE_SHIFT };
 
 	KASSERT(spin_held(&pm->pm_lock));
 	for (int level = 0; level < depth; level++) {
@@ -342,7 +346,8 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool alloc, int depth)
 			if (level > 0)
 				ptp_hold(pm, table_pa);
 		}
-		KASSERT((*e & PG_PS) == 0); /* large pages only in the direct map */
+		KASSERT(
+		    (*e & PG_PS) == 0); /* large pages only in the direct map */
 		table_pa = *e & PG_FRAME;
 		table = pmap_table(*e);
 	}
@@ -462,7 +467,8 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 		src = vm_page_kva(pg);
 		dst = vm_page_kva(npg);
 		for (unsigned i = pte_find_used(src, pg->pg_ptlo, pg->pg_pthi);
-		    i < pg->pg_pthi; i = pte_find_used(src, i + 1, pg->pg_pthi)) {
+		     i < pg->pg_pthi;
+		     i = pte_find_used(src, i + 1, pg->pg_pthi)) {
 			src[i] &= ~PG_RW;
 			user_page_hold(src[i] & PG_FRAME);
 		}
@@ -517,7 +523,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 
 	KASSERT(pmap_owner_locked(pm));
 	KASSERT((va & PAGE_MASK) == 0 && (pa & PAGE_MASK) == 0);
-	KASSERT(pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
+	KASSERT(
+	    pm == pmap_kernel() ? va >= DMAP_BASE : va < VM_MAX_USER_ADDRESS);
 
 	spin_lock(&pm->pm_lock);
 	pte = pmap_pt_own_va(pm, va) == 0 ? pmap_pte(pm, va, true) : NULL;
@@ -548,7 +555,8 @@ static void
 pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 {
 	pt_entry_t *tables[4];
-	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
+		PAGE_SHIFT };
 
 	KASSERT(spin_held(&pm->pm_lock));
 	tables[0] = pm->pm_pml4;
@@ -598,7 +606,8 @@ pte_find_used(const pt_entry_t *t, unsigned from, unsigned to)
 static vaddr_t
 pmap_next_mapped(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t **pte)
 {
-	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
+		PAGE_SHIFT };
 
 	KASSERT(spin_held(&pm->pm_lock));
 	*pte = NULL;
@@ -608,13 +617,15 @@ restart:
 
 		for (int level = 0; level < 4; level++) {
 			int shift = shifts[level];
-			uint64_t span = (1UL << (shift + 9)) - 1; /* this table's */
+			uint64_t span =
+			    (1UL << (shift + 9)) - 1; /* this table's */
 			unsigned idx = (va >> shift) & (NPTE - 1);
 			unsigned j, lo = 0, hi = NPTE;
 
 			if (level == 3)
 				pt_hint_get(pm, t, &lo, &hi);
-			j = pte_find_used(t, MAX(idx, lo), MAX(hi, MAX(idx, lo)));
+			j = pte_find_used(t, MAX(idx, lo),
+			    MAX(hi, MAX(idx, lo)));
 			if (j == MAX(hi, MAX(idx, lo)))
 				j = NPTE;
 
@@ -653,7 +664,8 @@ pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
 
 	*first = pl1_index(va);
 	*limit = (ptend == 0 || ptend > eva) ?
-	    (unsigned)((eva - rounddown2(va, NBPD)) >> PAGE_SHIFT) : NPTE;
+	    (unsigned)((eva - rounddown2(va, NBPD)) >> PAGE_SHIFT) :
+	    NPTE;
 	return ptend;
 }
 
@@ -710,7 +722,8 @@ pmap_count_shared(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 		if ((*pde & PG_RW) == 0 &&
 		    !(remove && base >= sva && base + NBPD <= eva)) {
 			spin_lock(&ptshare_lock);
-			count += vm_page_from_phys(*pde & PG_FRAME)->pg_ptshare > 1;
+			count +=
+			    vm_page_from_phys(*pde & PG_FRAME)->pg_ptshare > 1;
 			spin_unlock(&ptshare_lock);
 		}
 		va = base + NBPD;
@@ -726,7 +739,8 @@ pmap_reserve_need(struct pmap *pm, vaddr_t sva, vaddr_t eva, bool remove)
 	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
 	spin_lock(&pm->pm_lock);
-	need = pm->pm_nshared == 0 ? 0 : pmap_count_shared(pm, sva, eva, remove);
+	need =
+	    pm->pm_nshared == 0 ? 0 : pmap_count_shared(pm, sva, eva, remove);
 	spin_unlock(&pm->pm_lock);
 	return need;
 }
@@ -843,14 +857,16 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		if (pm != pmap_kernel()) {
 			if (base >= sva && base + NBPD <= eva &&
 			    pmap_drop_shared_pt(pm, va)) {
-				n = PMAP_INVLPG_MAX + 1; /* a full flush at the end */
+				n = PMAP_INVLPG_MAX +
+				    1; /* a full flush at the end */
 				if (ptend == 0)
 					break;
 				va = ptend;
 				continue;
 			}
 			error = pmap_pt_own_va(pm, va);
-			KASSERT(error == 0); /* the caller reserved (pmap_reserve) */
+			KASSERT(error ==
+			    0); /* the caller reserved (pmap_reserve) */
 			pte = pmap_pte(pm, va, false);
 		}
 		/* Clear what the range holds of this page table in one pass. */
@@ -858,7 +874,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		pt_hint_get(pm, pt, &lo, &hi);
 		limit = MIN(limit, hi);
 		for (i = pte_find_used(pt, i, MAX(i, limit)); i < limit;
-		    i = pte_find_used(pt, i + 1, limit)) {
+		     i = pte_find_used(pt, i + 1, limit)) {
 			pt_entry_t e = pt[i];
 
 			pt[i] = 0;
@@ -934,7 +950,7 @@ pmap_fork_copy_pt(struct pmap *dst, struct pmap *src, vaddr_t va,
 	dpt -= pl1_index(va);
 	pt_hint_get(src, pt, &lo, &hi);
 	for (unsigned i = pte_find_used(pt, lo, MAX(lo, hi)); i < hi;
-	    i = pte_find_used(pt, i + 1, hi)) {
+	     i = pte_find_used(pt, i + 1, hi)) {
 		pt[i] &= ~PG_RW;
 		dpt[i] = pt[i] & ~(PG_A | PG_M);
 		user_page_hold(pt[i] & PG_FRAME);
@@ -959,16 +975,17 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 	spin_lock(&dst->pm_lock);
 	spin_lock(&ptshare_lock);
 	for (unsigned i4 = pte_find_used(src->pm_pml4, 0, KERNEL_PL4_FIRST);
-	    i4 < KERNEL_PL4_FIRST && error == 0;
-	    i4 = pte_find_used(src->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
+	     i4 < KERNEL_PL4_FIRST && error == 0;
+	     i4 = pte_find_used(src->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
 		pt_entry_t *pdpt = pmap_table(src->pm_pml4[i4]);
 
 		for (unsigned i3 = pte_find_used(pdpt, 0, NPTE);
-		    i3 < NPTE && error == 0; i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
+		     i3 < NPTE && error == 0;
+		     i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
 			pt_entry_t *pd = pmap_table(pdpt[i3]);
 
-			for (unsigned i2 = pte_find_used(pd, 0, NPTE); i2 < NPTE;
-			    i2 = pte_find_used(pd, i2 + 1, NPTE)) {
+			for (unsigned i2 = pte_find_used(pd, 0, NPTE);
+			     i2 < NPTE; i2 = pte_find_used(pd, i2 + 1, NPTE)) {
 				vaddr_t va = ((vaddr_t)i4 << PML4_SHIFT) |
 				    ((vaddr_t)i3 << PDPT_SHIFT) |
 				    ((vaddr_t)i2 << PD_SHIFT);
@@ -1019,16 +1036,16 @@ pmap_drop_shared(struct pmap *pm)
 	spin_lock(&pm->pm_lock);
 	spin_lock(&ptshare_lock);
 	for (unsigned i4 = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
-	    i4 < KERNEL_PL4_FIRST;
-	    i4 = pte_find_used(pm->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
+	     i4 < KERNEL_PL4_FIRST;
+	     i4 = pte_find_used(pm->pm_pml4, i4 + 1, KERNEL_PL4_FIRST)) {
 		pt_entry_t *pdpt = pmap_table(pm->pm_pml4[i4]);
 
 		for (unsigned i3 = pte_find_used(pdpt, 0, NPTE); i3 < NPTE;
-		    i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
+		     i3 = pte_find_used(pdpt, i3 + 1, NPTE)) {
 			pt_entry_t *pd = pmap_table(pdpt[i3]);
 
-			for (unsigned i2 = pte_find_used(pd, 0, NPTE); i2 < NPTE;
-			    i2 = pte_find_used(pd, i2 + 1, NPTE)) {
+			for (unsigned i2 = pte_find_used(pd, 0, NPTE);
+			     i2 < NPTE; i2 = pte_find_used(pd, i2 + 1, NPTE)) {
 				struct vm_page *pt =
 				    vm_page_from_phys(pd[i2] & PG_FRAME);
 				vaddr_t va = ((vaddr_t)i4 << PML4_SHIFT) |
@@ -1084,7 +1101,8 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		/* A PT shared since fork becomes ours before we change it. */
 		if (rounddown2(va, NBPD) != owned) {
 			error = pmap_pt_own_va(pm, va);
-			KASSERT(error == 0); /* the caller reserved (pmap_reserve) */
+			KASSERT(error ==
+			    0); /* the caller reserved (pmap_reserve) */
 			owned = rounddown2(va, NBPD);
 			pte = pmap_pte(pm, va, false);
 		}
@@ -1132,7 +1150,8 @@ bool
 pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 {
 	pt_entry_t *t = pm->pm_pml4, e = 0;
-	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT, PAGE_SHIFT };
+	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
+		PAGE_SHIFT };
 	bool found = false;
 
 	spin_lock(&pm->pm_lock);
@@ -1217,8 +1236,8 @@ pmap_destroy(struct pmap *pm)
 	KASSERT(rcr3() != pm->pm_pml4_pa);
 	KASSERT(LIST_EMPTY(&pm->pm_rsv));
 	for (unsigned i = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
-	    i < KERNEL_PL4_FIRST;
-	    i = pte_find_used(pm->pm_pml4, i + 1, KERNEL_PL4_FIRST)) {
+	     i < KERNEL_PL4_FIRST;
+	     i = pte_find_used(pm->pm_pml4, i + 1, KERNEL_PL4_FIRST)) {
 		pmap_free_tables(pm->pm_pml4[i] & PG_FRAME, 1);
 		pm->pm_pml4[i] = 0;
 	}

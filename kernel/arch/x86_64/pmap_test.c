@@ -30,11 +30,13 @@ KTEST(pmap_kernel)
 	KT_EQ(probe_read64((void *)TEST_VA, &v), -EFAULT);
 
 	KT_EQ(pmap_enter(kpm, TEST_VA, vm_page_to_phys(pg),
-		  VM_PROT_READ | VM_PROT_WRITE, 0), 0);
+		  VM_PROT_READ | VM_PROT_WRITE, 0),
+	    0);
 	KT_CHECK(pmap_extract(kpm, TEST_VA + 0x123, &pa));
 	KT_EQ(pa, vm_page_to_phys(pg) + 0x123);
 	KT_EQ(probe_write8((void *)TEST_VA, 0x5a), 0);
-	KT_EQ(*(uint8_t *)vm_page_kva(pg), 0x5a); /* same page via the direct map */
+	KT_EQ(*(uint8_t *)vm_page_kva(pg),
+	    0x5a); /* same page via the direct map */
 	KT_EQ(probe_read64((void *)TEST_VA, &v), 0);
 	KT_EQ(v, 0x5a);
 
@@ -71,8 +73,9 @@ KTEST(pmap_user)
 	if (!KT_EQ(pmap_create(&pm, NULL), 0))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(vas); i++)
-		KT_EQ(pmap_enter(&pm, vas[i], vm_page_to_phys(pg),
-			  VM_PROT_READ, 0), 0);
+		KT_EQ(pmap_enter(&pm, vas[i], vm_page_to_phys(pg), VM_PROT_READ,
+			  0),
+		    0);
 	KT_EQ(pm.pm_resident, ARRAY_SIZE(vas));
 	for (size_t i = 0; i < ARRAY_SIZE(vas); i++) {
 		KT_CHECK(pmap_extract(&pm, vas[i], &pa));
@@ -90,7 +93,8 @@ KTEST(pmap_user)
 		KT_CHECK(!pmap_extract(&pm, vas[i], &pa));
 
 	/* Destroy with live mappings frees every table page. */
-	KT_EQ(pmap_enter(&pm, 0x400000, vm_page_to_phys(pg), VM_PROT_ALL, 0), 0);
+	KT_EQ(pmap_enter(&pm, 0x400000, vm_page_to_phys(pg), VM_PROT_ALL, 0),
+	    0);
 	pmap_destroy(&pm);
 	pmap_reclaim();
 	KT_EQ(vm_page_free_count(), free0);

@@ -71,8 +71,10 @@ rtc_startup(void)
 		h = (h % 12) + (pm ? 12 : 0);
 	days = days_from_civil(2000 + bcd(year, binary), bcd(mon, binary),
 	    bcd(day, binary));
-	rtc_boot_ns = ((uint64_t)days * 86400 + h * 3600 + bcd(min, binary) * 60 +
-	    bcd(sec, binary)) * 1000000000UL - nanouptime();
+	rtc_boot_ns = ((uint64_t)days * 86400 + h * 3600 +
+			  bcd(min, binary) * 60 + bcd(sec, binary)) *
+		1000000000UL -
+	    nanouptime();
 }
 
 uint64_t

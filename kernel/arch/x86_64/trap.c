@@ -57,7 +57,8 @@ extern const struct extable_entry extable_start[], extable_end[];
 uint64_t
 extable_lookup(uint64_t rip)
 {
-	for (const struct extable_entry *e = extable_start; e < extable_end; e++)
+	for (const struct extable_entry *e = extable_start; e < extable_end;
+	     e++)
 		if (e->ex_insn == rip)
 			return e->ex_fixup;
 	return 0;
@@ -89,10 +90,10 @@ trap_fatal(struct trapframe *tf)
 	if (tf->tf_trapno == T_PAGEFLT) {
 		ksnprintf(what, sizeof(what),
 		    "%s %s address 0x%lx (%s, error 0x%lx)",
-		    tf->tf_err & PGEX_I ? "instruction fetch from" :
-		    tf->tf_err & PGEX_W ? "write to" : "read from",
-		    tf->tf_err & PGEX_P ? "protected" : "unmapped",
-		    tf->tf_addr,
+		    tf->tf_err & PGEX_I     ? "instruction fetch from" :
+			tf->tf_err & PGEX_W ? "write to" :
+					      "read from",
+		    tf->tf_err & PGEX_P ? "protected" : "unmapped", tf->tf_addr,
 		    tf->tf_err & PGEX_U ? "user mode" : "kernel mode",
 		    tf->tf_err);
 	} else {
@@ -138,7 +139,8 @@ trap(struct trapframe *tf)
 		if (kernel_bpt_hook != NULL) {
 			kernel_bpt_hook(tf);
 		} else {
-			kprintf("trap: kernel breakpoint at rip 0x%lx; resuming\n",
+			kprintf(
+			    "trap: kernel breakpoint at rip 0x%lx; resuming\n",
 			    tf->tf_rip - 1);
 		}
 		return;
@@ -203,10 +205,13 @@ trap_pf_access(uint64_t err)
 	return VM_PROT_READ;
 }
 
-
 static const char *const sig_names[] = {
-	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
-	[SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV",
+	[SIGILL] = "SIGILL",
+	[SIGTRAP] = "SIGTRAP",
+	[SIGBUS] = "SIGBUS",
+	[SIGFPE] = "SIGFPE",
+	[SIGKILL] = "SIGKILL",
+	[SIGSEGV] = "SIGSEGV",
 };
 
 /* The signal that ends a process for an unhandled exception. */
@@ -281,18 +286,22 @@ trap_user(struct trapframe *tf)
 		userret(tf);
 		return;
 	}
-	sig = error == -ENOMEM ? SIGKILL : error == -EIO ? SIGBUS :
-	    trap_signal(tf->tf_trapno);
+	sig = error == -ENOMEM ? SIGKILL :
+	    error == -EIO      ? SIGBUS :
+				 trap_signal(tf->tf_trapno);
 	if (tf->tf_trapno == T_PAGEFLT)
 		ksnprintf(what, sizeof(what), "%s %s address 0x%lx%s",
-		    tf->tf_err & PGEX_I ? "instruction fetch from" :
-		    tf->tf_err & PGEX_W ? "write to" : "read from",
+		    tf->tf_err & PGEX_I     ? "instruction fetch from" :
+			tf->tf_err & PGEX_W ? "write to" :
+					      "read from",
 		    tf->tf_err & PGEX_P ? "protected" : "unmapped", tf->tf_addr,
-		    error == -ENOMEM ? " (out of memory)" :
-		    error == -EIO ? " (past the end of its memfd)" : "");
+		    error == -ENOMEM  ? " (out of memory)" :
+			error == -EIO ? " (past the end of its memfd)" :
+					"");
 	else
 		ksnprintf(what, sizeof(what), "error code 0x%lx", tf->tf_err);
-	kprintf("pid %d (%s): %s (vector %lu), %s, at rip 0x%lx: killed by %s\n",
+	kprintf(
+	    "pid %d (%s): %s (vector %lu), %s, at rip 0x%lx: killed by %s\n",
 	    p->p_pid, p->p_comm, trap_name(tf->tf_trapno), tf->tf_trapno, what,
 	    tf->tf_rip, sig_names[sig]);
 	spin_lock(&proc_lock);

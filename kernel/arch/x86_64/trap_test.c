@@ -15,7 +15,8 @@ test_bpt_hook(struct trapframe *tf)
 {
 	bpt_hits++;
 	bpt_rip = tf->tf_rip;
-	tf->tf_rbx = 0x1234; /* changes to the frame reach the interrupted code */
+	tf->tf_rbx =
+	    0x1234; /* changes to the frame reach the interrupted code */
 }
 
 /* int3 in the kernel reaches the hook with a full frame and resumes after it. */

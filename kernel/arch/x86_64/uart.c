@@ -29,7 +29,8 @@ uart_init(void)
 	outb(COM1 + UART_DATA, 1); /* divisor 1: 115200 baud */
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0xc7); /* enable and clear FIFOs, 14-byte trigger */
+	outb(COM1 + UART_FCR,
+	    0xc7); /* enable and clear FIFOs, 14-byte trigger */
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
 }
 

@@ -48,12 +48,13 @@ struct trapframe {
 	uint64_t tf_cs;     /* overwritten with the user selector */
 	uint64_t tf_rflags; /* masked to the user-changeable bits, IF on */
 	uint64_t tf_rsp;
-	uint64_t tf_ss;     /* overwritten with the user selector */
+	uint64_t tf_ss; /* overwritten with the user selector */
 };
 _Static_assert(sizeof(struct trapframe) == 184, "struct trapframe size");
 _Static_assert(offsetof(struct trapframe, tf_rax) == 48, "tf_rax offset");
 _Static_assert(offsetof(struct trapframe, tf_r10) == 72, "tf_r10 offset");
-_Static_assert(offsetof(struct trapframe, tf_trapno) == 120, "tf_trapno offset");
+_Static_assert(offsetof(struct trapframe, tf_trapno) == 120,
+    "tf_trapno offset");
 _Static_assert(offsetof(struct trapframe, tf_addr) == 128, "tf_addr offset");
 _Static_assert(offsetof(struct trapframe, tf_rip) == 144, "tf_rip offset");
 _Static_assert(offsetof(struct trapframe, tf_rsp) == 168, "tf_rsp offset");
@@ -61,15 +62,16 @@ _Static_assert(offsetof(struct trapframe, tf_ss) == 176, "tf_ss offset");
 #endif /* !__ASSEMBLY__ */
 
 /* What vmspace_ctl reports in tf_trapno (ABI.md 4.3). */
-#define T_DIVIDE 0     /* divide error */
-#define T_DEBUG 1      /* debug exception (single step) */
-#define T_BPTFLT 3     /* breakpoint (int3) */
-#define T_PRIVINFLT 6  /* invalid opcode */
-#define T_PROTFLT 13   /* general protection */
-#define T_PAGEFLT 14   /* page fault; tf_addr holds the address */
-#define T_ALIGNFLT 17  /* alignment check */
-#define T_SYSCALL 256  /* the guest executed syscall; tf_rip is past it */
-#define T_TIMEOUT 257  /* vx_timeout_ns ran out; tf_rip is the next instruction */
+#define T_DIVIDE 0    /* divide error */
+#define T_DEBUG 1     /* debug exception (single step) */
+#define T_BPTFLT 3    /* breakpoint (int3) */
+#define T_PRIVINFLT 6 /* invalid opcode */
+#define T_PROTFLT 13  /* general protection */
+#define T_PAGEFLT 14  /* page fault; tf_addr holds the address */
+#define T_ALIGNFLT 17 /* alignment check */
+#define T_SYSCALL 256 /* the guest executed syscall; tf_rip is past it */
+#define T_TIMEOUT \
+	257 /* vx_timeout_ns ran out; tf_rip is the next instruction */
 
 /* A guest's state beyond its registers (ABI.md 4.1, vmspace_ctl). */
 #ifndef __ASSEMBLY__
@@ -109,9 +111,9 @@ _Static_assert(offsetof(struct vextframe, vx_timeout_ns) == 16,
 struct lwp_params {
 	void (*lwp_func)(void *); /* entry point, called with lwp_arg */
 	void *lwp_arg;
-	void *lwp_stack;          /* 16-byte aligned stack top minus 8 */
-	int *lwp_tid1;            /* if not NULL, receives the new LWP's id */
-	int *lwp_tid2;            /* likewise */
+	void *lwp_stack; /* 16-byte aligned stack top minus 8 */
+	int *lwp_tid1;   /* if not NULL, receives the new LWP's id */
+	int *lwp_tid2;   /* likewise */
 };
 _Static_assert(sizeof(struct lwp_params) == 40, "struct lwp_params size");
 #endif /* !__ASSEMBLY__ */
@@ -119,13 +121,14 @@ _Static_assert(sizeof(struct lwp_params) == 40, "struct lwp_params size");
 /* The kernel's counters, for kstat (ABI.md 4.2 and 4.3). */
 #ifndef __ASSEMBLY__
 struct kstat {
-	uint64_t ks_pages_total;      /* usable physical pages */
+	uint64_t ks_pages_total; /* usable physical pages */
 	uint64_t ks_pages_free;
-	uint64_t ks_kheap_used;       /* bytes allocated in the kernel heap */
-	uint64_t ks_nprocs;           /* live processes, zombies included */
+	uint64_t ks_kheap_used; /* bytes allocated in the kernel heap */
+	uint64_t ks_nprocs;     /* live processes, zombies included */
 	uint64_t ks_nlwps;
-	uint64_t ks_nvmspaces;        /* live address spaces of every kind */
-	uint64_t ks_nvmspace_entries; /* live vmspace entries, cached deleted ones included */
+	uint64_t ks_nvmspaces; /* live address spaces of every kind */
+	uint64_t
+	    ks_nvmspace_entries; /* live vmspace entries, cached deleted ones included */
 	uint64_t ks_uptime_ns;
 };
 _Static_assert(sizeof(struct kstat) == 64, "struct kstat size");

@@ -37,10 +37,10 @@
 
 /* What the auxiliary vector tells the guest about its program. */
 struct image {
-	uint64_t entry;    /* e_entry */
-	uint64_t phdr;     /* guest address of the program headers */
+	uint64_t entry; /* e_entry */
+	uint64_t phdr;  /* guest address of the program headers */
 	uint64_t phnum;
-	uint64_t end;      /* end of the highest segment */
+	uint64_t end; /* end of the highest segment */
 };
 
 /* Read all of the file path into a new buffer; its size in *sizep.
@@ -80,8 +80,8 @@ read_file(const char *path, size_t *sizep)
 static int
 segment_prot(uint32_t flags)
 {
-	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
-	    (flags & PF_X ? PROT_EXEC : 0);
+	return (flags & PF_R ? PROT_READ : 0) |
+	    (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
 }
 
 /*
@@ -128,7 +128,8 @@ load_elf(struct guest *g, const char *file, size_t size, struct image *im)
 		    p->p_vaddr > IMAGE_END_MAX ||
 		    p->p_memsz > IMAGE_END_MAX - p->p_vaddr)
 			return "bad PT_LOAD segment";
-		if (prev_end != 0 && page_trunc(p->p_vaddr) < prev_end - VK_PAGE)
+		if (prev_end != 0 &&
+		    page_trunc(p->p_vaddr) < prev_end - VK_PAGE)
 			return "PT_LOAD segments out of order or overlapping";
 		start = page_trunc(p->p_vaddr);
 		end = page_round(p->p_vaddr + p->p_memsz);
@@ -136,7 +137,8 @@ load_elf(struct guest *g, const char *file, size_t size, struct image *im)
 		/* Segments are sorted; two may share a page, which then needs
 		 * the access of both. */
 		if (start < prev_end) {
-			if (mem_map(g, start, start + VK_PAGE, prot | prev_prot) != 0)
+			if (mem_map(g, start, start + VK_PAGE,
+				prot | prev_prot) != 0)
 				return "cannot map a segment";
 			start += VK_PAGE;
 		}
@@ -150,7 +152,7 @@ load_elf(struct guest *g, const char *file, size_t size, struct image *im)
 		 * be in memory, inside a segment that holds them. */
 		if (eh->e_phoff >= p->p_offset &&
 		    eh->e_phoff + eh->e_phnum * sizeof(*ph) <=
-		    p->p_offset + p->p_filesz)
+			p->p_offset + p->p_filesz)
 			im->phdr = p->p_vaddr + (eh->e_phoff - p->p_offset);
 	}
 	if (im->end == 0)
@@ -221,7 +223,8 @@ build_stack(struct guest *g, char **argv, char **envp, const struct image *im)
 	if (strsize > STACK_SIZE / 4)
 		return 0; /* Linux's limit too: a quarter of the stack */
 	strings = random_at - strsize;
-	nwords = 1 + (argc + 1) + (envc + 1) + 2 * 7; /* argc, argv, envp, auxv */
+	nwords =
+	    1 + (argc + 1) + (envc + 1) + 2 * 7; /* argc, argv, envp, auxv */
 	sp = (strings - nwords * 8) & ~15UL;
 	size = STACK_TOP - sp;
 
@@ -250,13 +253,20 @@ build_stack(struct guest *g, char **argv, char **envp, const struct image *im)
 	*w++ = 0;
 	random_bytes(rnd, g->id);
 	memcpy(img + (random_at - sp), rnd, 16);
-	*w++ = AT_PHDR;   *w++ = im->phdr;
-	*w++ = AT_PHENT;  *w++ = sizeof(Elf64_Phdr);
-	*w++ = AT_PHNUM;  *w++ = im->phnum;
-	*w++ = AT_PAGESZ; *w++ = VK_PAGE;
-	*w++ = AT_ENTRY;  *w++ = im->entry;
-	*w++ = AT_RANDOM; *w++ = random_at;
-	*w++ = AT_NULL;   *w++ = 0;
+	*w++ = AT_PHDR;
+	*w++ = im->phdr;
+	*w++ = AT_PHENT;
+	*w++ = sizeof(Elf64_Phdr);
+	*w++ = AT_PHNUM;
+	*w++ = im->phnum;
+	*w++ = AT_PAGESZ;
+	*w++ = VK_PAGE;
+	*w++ = AT_ENTRY;
+	*w++ = im->entry;
+	*w++ = AT_RANDOM;
+	*w++ = random_at;
+	*w++ = AT_NULL;
+	*w++ = 0;
 
 	if (guest_write(g, sp, img, size) != 0)
 		sp = 0;
@@ -281,7 +291,8 @@ load_guest(struct guest *g, int id, char **argv, char **envp)
 		return -1;
 	}
 	if (vmspace_create(guest_vms(g), 0, NULL) != 0) {
-		fprintf(stderr, "vkernel: vmspace_create: %s\n", strerror(errno));
+		fprintf(stderr, "vkernel: vmspace_create: %s\n",
+		    strerror(errno));
 		free(file);
 		return -1;
 	}

@@ -77,12 +77,18 @@ static const char *
 trap_name(uint64_t trapno)
 {
 	switch (trapno) {
-	case T_DIVIDE: return "divide error";
-	case T_BPTFLT: return "breakpoint";
-	case T_PRIVINFLT: return "invalid opcode";
-	case T_PROTFLT: return "general protection fault";
-	case T_ALIGNFLT: return "alignment check";
-	default: return "trap";
+	case T_DIVIDE:
+		return "divide error";
+	case T_BPTFLT:
+		return "breakpoint";
+	case T_PRIVINFLT:
+		return "invalid opcode";
+	case T_PROTFLT:
+		return "general protection fault";
+	case T_ALIGNFLT:
+		return "alignment check";
+	default:
+		return "trap";
 	}
 }
 
@@ -97,8 +103,8 @@ page_fault(struct guest *g)
 	error = mem_fault(g, addr, g->tf.tf_err);
 	trace(g, "page fault at 0x%lx (error 0x%lx, rip 0x%lx): %s",
 	    (unsigned long)addr, (unsigned long)g->tf.tf_err,
-	    (unsigned long)g->tf.tf_rip, error == 0 ? "page given" :
-	    strerror(-error));
+	    (unsigned long)g->tf.tf_rip,
+	    error == 0 ? "page given" : strerror(-error));
 	if (error == -ENOMEM)
 		guest_kill(g, "out of memory at 0x%lx", (unsigned long)addr);
 	else if (error != 0)
@@ -172,8 +178,8 @@ report(struct guest *g)
 	else
 		snprintf(fate, sizeof(fate), "killed (%s)", g->why);
 	printf("vkernel: guest %d (%s) %s: %lu syscalls, %lu faults, "
-	    "%lu timeouts\n", g->id, g->argv[0], fate, g->nsyscalls,
-	    g->nfaults, g->ntimeouts);
+	       "%lu timeouts\n",
+	    g->id, g->argv[0], fate, g->nsyscalls, g->nfaults, g->ntimeouts);
 	if (vmspace_destroy(guest_vms(g)) != 0)
 		fprintf(stderr, "vkernel: vmspace_destroy: %s\n",
 		    strerror(errno));

@@ -33,10 +33,10 @@
 void
 mem_init(struct guest *g, uint64_t image_end)
 {
-	g->stack = (struct area){ STACK_TOP - STACK_SIZE, STACK_TOP,
+	g->stack = (struct area) { STACK_TOP - STACK_SIZE, STACK_TOP,
 		PROT_READ | PROT_WRITE };
 	g->brk_start = g->brk = page_round(image_end);
-	g->heap = (struct area){ g->brk_start, g->brk_start,
+	g->heap = (struct area) { g->brk_start, g->brk_start,
 		PROT_READ | PROT_WRITE };
 	g->nmaps = 0;
 	g->mmap_next = MMAP_BASE;
@@ -85,8 +85,8 @@ mem_release(struct guest *g, uint64_t start, uint64_t end)
 		return 0;
 	/* Fill the holes, so that vmspace_munmap accepts the range. */
 	error = mem_map(g, start, end, PROT_NONE);
-	if (error == 0 && vmspace_munmap(guest_vms(g), (void *)start,
-	    end - start) != 0)
+	if (error == 0 &&
+	    vmspace_munmap(guest_vms(g), (void *)start, end - start) != 0)
 		error = -errno;
 	return error;
 }
@@ -114,8 +114,9 @@ page_in(struct guest *g, uint64_t addr, int want)
 int
 mem_fault(struct guest *g, uint64_t addr, uint64_t err)
 {
-	int want = err & PGEX_I ? PROT_EXEC : err & PGEX_W ? PROT_WRITE :
-	    PROT_READ;
+	int want = err & PGEX_I ? PROT_EXEC :
+	    err & PGEX_W        ? PROT_WRITE :
+				  PROT_READ;
 
 	/* A present page that forbids the access: only the guest is wrong. */
 	if (err & PGEX_P)
@@ -156,8 +157,8 @@ guest_write(struct guest *g, uint64_t addr, const void *buf, size_t n)
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t r = vmspace_pwrite(guest_vms(g), (const char *)buf + done,
-		    n - done, 0, addr + done);
+		ssize_t r = vmspace_pwrite(guest_vms(g),
+		    (const char *)buf + done, n - done, 0, addr + done);
 
 		if (r < 0)
 			return -EFAULT;
@@ -213,7 +214,8 @@ maps_cut(struct guest *g, uint64_t start, uint64_t end, int release)
 			i--;
 		} else if (lo > a->start && hi < a->end) {
 			/* The middle: keep the head here, the tail at the end. */
-			g->maps[g->nmaps++] = (struct area){ hi, a->end, a->prot };
+			g->maps[g->nmaps++] =
+			    (struct area) { hi, a->end, a->prot };
 			a->end = lo;
 		} else if (lo == a->start) {
 			a->start = hi;
@@ -273,7 +275,7 @@ mem_mmap(struct guest *g, uint64_t addr, uint64_t len, int prot, int flags,
 			return (long)start;
 		}
 	}
-	g->maps[g->nmaps++] = (struct area){ start, start + len, prot };
+	g->maps[g->nmaps++] = (struct area) { start, start + len, prot };
 	return (long)start;
 }
 

@@ -40,8 +40,8 @@ do_write(struct guest *g, int fd, uint64_t buf, uint64_t count)
 	if (fd != 1 && fd != 2)
 		return -EBADF;
 	while (done < count) {
-		size_t n = count - done < sizeof(chunk) ? count - done :
-		    sizeof(chunk);
+		size_t n =
+		    count - done < sizeof(chunk) ? count - done : sizeof(chunk);
 		ssize_t w;
 
 		if (guest_read(g, chunk, buf + done, n) != 0)
@@ -49,7 +49,8 @@ do_write(struct guest *g, int fd, uint64_t buf, uint64_t count)
 		for (size_t off = 0; off < n; off += (size_t)w) {
 			w = write(fd, chunk + off, n - off);
 			if (w < 0)
-				return done + off > 0 ? (long)(done + off) : -errno;
+				return done + off > 0 ? (long)(done + off) :
+							-errno;
 		}
 		done += n;
 	}
@@ -66,7 +67,9 @@ sys_write(struct guest *g, const uint64_t a[6])
 static long
 sys_writev(struct guest *g, const uint64_t a[6])
 {
-	struct { uint64_t base, len; } iov[64]; /* Linux's struct iovec */
+	struct {
+		uint64_t base, len;
+	} iov[64]; /* Linux's struct iovec */
 	int cnt = (int)a[2];
 	long total = 0;
 

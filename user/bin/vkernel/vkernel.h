@@ -97,12 +97,16 @@ struct area {
 
 #define MAX_MAPS 64 /* mmap regions per guest */
 
-enum guest_state { GUEST_RUNNABLE, GUEST_EXITED, GUEST_KILLED };
+enum guest_state {
+	GUEST_RUNNABLE,
+	GUEST_EXITED,
+	GUEST_KILLED
+};
 
 struct guest {
 	/* Who it is.  The struct's address is its vmspace id (guest_vms). */
-	int id;           /* 1, 2, ... in command-line order; its "pid" */
-	char **argv;      /* argv[0] is the program's path */
+	int id;      /* 1, 2, ... in command-line order; its "pid" */
+	char **argv; /* argv[0] is the program's path */
 
 	/* Register state: the integer registers and the FS base, handed to
 	 * vmspace_ctl (the kernel keeps the vmspace's x87/SSE registers). */
@@ -112,16 +116,16 @@ struct guest {
 	/* Memory layout (mem.c).  The program's own segments are mapped at
 	 * load time and are not areas. */
 	struct area stack;
-	struct area heap;          /* [brk_start, page_round(brk)) */
-	uint64_t brk_start, brk;   /* the program break and where it began */
-	struct area maps[MAX_MAPS];/* mmap regions, unsorted, never empty */
+	struct area heap;           /* [brk_start, page_round(brk)) */
+	uint64_t brk_start, brk;    /* the program break and where it began */
+	struct area maps[MAX_MAPS]; /* mmap regions, unsorted, never empty */
 	int nmaps;
-	uint64_t mmap_next;        /* where the next mmap region goes */
+	uint64_t mmap_next; /* where the next mmap region goes */
 
 	/* Life and death. */
 	enum guest_state state;
-	int status;     /* exit status (GUEST_EXITED) */
-	char why[96];   /* what killed it (GUEST_KILLED) */
+	int status;   /* exit status (GUEST_EXITED) */
+	char why[96]; /* what killed it (GUEST_KILLED) */
 
 	/* Statistics, printed when it ends. */
 	unsigned long nsyscalls, nfaults, ntimeouts;
@@ -186,8 +190,8 @@ int guest_write(struct guest *g, uint64_t addr, const void *buf, size_t n);
 
 /* The brk, mmap and munmap system calls; results as Linux's. */
 uint64_t mem_brk(struct guest *g, uint64_t want);
-long mem_mmap(struct guest *g, uint64_t addr, uint64_t len, int prot,
-    int flags, int fd, uint64_t off);
+long mem_mmap(struct guest *g, uint64_t addr, uint64_t len, int prot, int flags,
+    int fd, uint64_t off);
 long mem_munmap(struct guest *g, uint64_t addr, uint64_t len);
 
 /* ------------------------------------------------------------------ */

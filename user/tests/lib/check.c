@@ -19,17 +19,37 @@
  */
 
 static const char *const errnames[] = {
-	[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",
-	[EINTR] = "EINTR", [EIO] = "EIO", [E2BIG] = "E2BIG",
-	[ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF", [ECHILD] = "ECHILD",
-	[EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES",
-	[EFAULT] = "EFAULT", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
-	[ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
-	[EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [ETXTBSY] = "ETXTBSY",
-	[EFBIG] = "EFBIG", [ESPIPE] = "ESPIPE", [EROFS] = "EROFS",
-	[EPIPE] = "EPIPE", [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK",
-	[ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
-	[ETIMEDOUT] = "ETIMEDOUT", [EOPNOTSUPP] = "EOPNOTSUPP",
+	[EPERM] = "EPERM",
+	[ENOENT] = "ENOENT",
+	[ESRCH] = "ESRCH",
+	[EINTR] = "EINTR",
+	[EIO] = "EIO",
+	[E2BIG] = "E2BIG",
+	[ENOEXEC] = "ENOEXEC",
+	[EBADF] = "EBADF",
+	[ECHILD] = "ECHILD",
+	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",
+	[EACCES] = "EACCES",
+	[EFAULT] = "EFAULT",
+	[EBUSY] = "EBUSY",
+	[EEXIST] = "EEXIST",
+	[ENOTDIR] = "ENOTDIR",
+	[EISDIR] = "EISDIR",
+	[EINVAL] = "EINVAL",
+	[EMFILE] = "EMFILE",
+	[ENOTTY] = "ENOTTY",
+	[ETXTBSY] = "ETXTBSY",
+	[EFBIG] = "EFBIG",
+	[ESPIPE] = "ESPIPE",
+	[EROFS] = "EROFS",
+	[EPIPE] = "EPIPE",
+	[ERANGE] = "ERANGE",
+	[EDEADLK] = "EDEADLK",
+	[ENAMETOOLONG] = "ENAMETOOLONG",
+	[ENOSYS] = "ENOSYS",
+	[ETIMEDOUT] = "ETIMEDOUT",
+	[EOPNOTSUPP] = "EOPNOTSUPP",
 };
 
 const char *
@@ -42,12 +62,23 @@ test_errname(int err)
 }
 
 static const char *const signames[] = {
-	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-	[SIGCHLD] = "SIGCHLD", [SIGSYS] = "SIGSYS",
+	[SIGHUP] = "SIGHUP",
+	[SIGINT] = "SIGINT",
+	[SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",
+	[SIGTRAP] = "SIGTRAP",
+	[SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",
+	[SIGFPE] = "SIGFPE",
+	[SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",
+	[SIGSEGV] = "SIGSEGV",
+	[SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",
+	[SIGALRM] = "SIGALRM",
+	[SIGTERM] = "SIGTERM",
+	[SIGCHLD] = "SIGCHLD",
+	[SIGSYS] = "SIGSYS",
 };
 
 const char *
@@ -90,8 +121,9 @@ long
 test_expect_ok_at(const char *file, int line, long r, const char *what)
 {
 	if (r == -1)
-		test_fail_at(file, line, "%s: expected success, got -1 (%s, %d)",
-		    what, test_errname(errno), errno);
+		test_fail_at(file, line,
+		    "%s: expected success, got -1 (%s, %d)", what,
+		    test_errname(errno), errno);
 	return r;
 }
 
@@ -123,8 +155,8 @@ test_expect_eq_at(const char *file, int line, long got, long want,
 		test_fail_at(file, line, "%s: expected %ld, got -1 (%s)", what,
 		    want, test_errname(errno));
 	if (got < 0 && got >= -4095)
-		test_fail_at(file, line, "%s: expected %ld, got %ld (-%s)", what,
-		    want, got, test_errname((int)-got));
+		test_fail_at(file, line, "%s: expected %ld, got %ld (-%s)",
+		    what, want, got, test_errname((int)-got));
 	test_fail_at(file, line, "%s: expected %ld (0x%lx), got %ld (0x%lx)",
 	    what, want, (unsigned long)want, got, (unsigned long)got);
 }
@@ -134,8 +166,8 @@ test_expect_hex_at(const char *file, int line, uint64_t got, uint64_t want,
     const char *what)
 {
 	if (got != want)
-		test_fail_at(file, line, "%s: expected 0x%llx, got 0x%llx", what,
-		    (unsigned long long)want, (unsigned long long)got);
+		test_fail_at(file, line, "%s: expected 0x%llx, got 0x%llx",
+		    what, (unsigned long long)want, (unsigned long long)got);
 }
 
 void
@@ -146,8 +178,10 @@ test_expect_bytes_at(const char *file, int line, const void *p, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i] != v)
-			test_fail_at(file, line, "%s: byte %zu is 0x%02x, "
-			    "expected 0x%02x", what, i, c[i], v);
+			test_fail_at(file, line,
+			    "%s: byte %zu is 0x%02x, "
+			    "expected 0x%02x",
+			    what, i, c[i], v);
 }
 
 pid_t
@@ -183,8 +217,10 @@ test_expect_exit_at(const char *file, int line, pid_t pid, int code,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == code)
 		return;
 	test_status_str(status, how, sizeof(how));
-	test_fail_at(file, line, "%s: expected the child to exit with status "
-	    "%d; it %s", what, code, how);
+	test_fail_at(file, line,
+	    "%s: expected the child to exit with status "
+	    "%d; it %s",
+	    what, code, how);
 }
 
 void
@@ -197,8 +233,10 @@ test_expect_signal_at(const char *file, int line, pid_t pid, int sig,
 	if (WIFSIGNALED(status) && WTERMSIG(status) == sig)
 		return;
 	test_status_str(status, how, sizeof(how));
-	test_fail_at(file, line, "%s: expected the child to be killed by "
-	    "signal %d (%s); it %s", what, sig, test_signame(sig), how);
+	test_fail_at(file, line,
+	    "%s: expected the child to be killed by "
+	    "signal %d (%s); it %s",
+	    what, sig, test_signame(sig), how);
 }
 
 int
@@ -266,8 +304,10 @@ test_map_at(const char *file, int line, size_t len)
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == -1)
-		test_fail_at(file, line, "mmap(%zu): expected success, got -1 "
-		    "(%s)", len, test_errname(errno));
+		test_fail_at(file, line,
+		    "mmap(%zu): expected success, got -1 "
+		    "(%s)",
+		    len, test_errname(errno));
 	return (void *)p;
 }
 
@@ -277,11 +317,15 @@ test_memfd_at(const char *file, int line, size_t size)
 	long fd = test_memfd_create(test_suite.name, 0);
 
 	if (fd < 0)
-		test_fail_at(file, line, "memfd_create: expected success, got "
-		    "-1 (%s)", test_errname(errno));
+		test_fail_at(file, line,
+		    "memfd_create: expected success, got "
+		    "-1 (%s)",
+		    test_errname(errno));
 	if (syscall(SYS_ftruncate, fd, size) != 0)
-		test_fail_at(file, line, "ftruncate(memfd, %zu): expected "
-		    "success, got -1 (%s)", size, test_errname(errno));
+		test_fail_at(file, line,
+		    "ftruncate(memfd, %zu): expected "
+		    "success, got -1 (%s)",
+		    size, test_errname(errno));
 	return (int)fd;
 }
 
@@ -290,8 +334,7 @@ test_memfd_at(const char *file, int line, size_t size)
  */
 
 long
-test_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
-    long off)
+test_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
 {
 	return syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
@@ -317,8 +360,8 @@ test_recv(int fd)
 	long r = read(fd, &c, 1);
 
 	if (r != 1)
-		test_fail("wait for a token: read gave %ld (%s): a peer died", r,
-		    r < 0 ? test_errname(errno) : "end of file");
+		test_fail("wait for a token: read gave %ld (%s): a peer died",
+		    r, r < 0 ? test_errname(errno) : "end of file");
 }
 
 long
@@ -365,9 +408,8 @@ test_now_ns(void)
 void
 test_sleep_ns(uint64_t ns)
 {
-	struct timespec ts = {
-		.tv_sec = ns / 1000000000u, .tv_nsec = ns % 1000000000u
-	};
+	struct timespec ts = { .tv_sec = ns / 1000000000u,
+		.tv_nsec = ns % 1000000000u };
 
 	syscall(SYS_nanosleep, &ts, NULL);
 }

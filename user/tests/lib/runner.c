@@ -22,10 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define REPORT_MAX	4096		/* bytes of messages kept per test */
-#define LINE_MAX_TEST	1024
-#define MAX_CHOSEN	1024		/* tests one run can name */
-#define DEFAULT_SEED	0x5eed1234abcdULL
+#define REPORT_MAX 4096 /* bytes of messages kept per test */
+#define LINE_MAX_TEST 1024
+#define MAX_CHOSEN 1024 /* tests one run can name */
+#define DEFAULT_SEED 0x5eed1234abcdULL
 
 int test_native;
 const char *test_self;
@@ -54,8 +54,7 @@ vwrite_line(int fd, const char *prefix, const char *fmt, va_list ap)
 }
 
 /* Print one line on standard output. */
-static void __attribute__((format(printf, 1, 2)))
-out(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) out(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -74,7 +73,8 @@ test_note(const char *fmt, ...)
 	if (report_fd >= 0 && getpid() == test_pid) {
 		vwrite_line(report_fd, "#   ", fmt, ap);
 	} else {
-		snprintf(prefix, sizeof(prefix), "#   (pid %d) ", (int)getpid());
+		snprintf(prefix, sizeof(prefix), "#   (pid %d) ",
+		    (int)getpid());
 		vwrite_line(1, prefix, fmt, ap);
 	}
 	va_end(ap);
@@ -132,10 +132,10 @@ kstat_differs(const struct kstat *a, const struct kstat *b, char *buf,
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		uint64_t va = *(const uint64_t *)((const char *)a +
-		    fields[i].off);
-		uint64_t vb = *(const uint64_t *)((const char *)b +
-		    fields[i].off);
+		uint64_t va =
+		    *(const uint64_t *)((const char *)a + fields[i].off);
+		uint64_t vb =
+		    *(const uint64_t *)((const char *)b + fields[i].off);
 		if (va == vb)
 			continue;
 		differs = 1;
@@ -180,10 +180,10 @@ test_kstat_settle(const struct kstat *want, struct kstat *got, unsigned ms,
  */
 
 struct run {
-	int number;		/* the last TAP number used */
+	int number; /* the last TAP number used */
 	int passed, failed, skipped;
-	unsigned timeout_s;	/* 0: no limit */
-	char leaks[1024];	/* names of tests after which counters moved */
+	unsigned timeout_s; /* 0: no limit */
+	char leaks[1024];   /* names of tests after which counters moved */
 	size_t leaks_len;
 };
 
@@ -195,7 +195,7 @@ static int
 wait_test(pid_t pid, unsigned timeout_s, int *timed_out)
 {
 	uint64_t deadline = test_now_ns() + (uint64_t)timeout_s * 1000000000u;
-	uint64_t nap = 100000;		/* 0.1 ms, growing to 10 ms */
+	uint64_t nap = 100000; /* 0.1 ms, growing to 10 ms */
 	int status = 0;
 
 	*timed_out = 0;
@@ -378,7 +378,8 @@ leak_check(struct run *run, const struct kstat *base)
 	}
 	out("not ok %d - leak_check", run->number);
 	out("#   expected the kernel's counters back at their values before "
-	    "the run: %s", diff);
+	    "the run: %s",
+	    diff);
 	if (run->leaks_len)
 		out("#   counters moved after: %s", run->leaks);
 	out("#   reproduce: make check TEST=%s", test_suite.name);
@@ -407,7 +408,8 @@ detect_kernel(void)
 	test_native = !(kr == -ENOSYS && linux_name);
 	if (test_native && kr != 0)
 		out("# kstat() fails (%s) but this is not Linux: running the "
-		    "native tests anyway", test_errname(-kr));
+		    "native tests anyway",
+		    test_errname(-kr));
 }
 
 /*
@@ -415,8 +417,7 @@ detect_kernel(void)
  * stack it will use and exercise fork, pipes and the clock once, so that
  * nothing it does later allocates memory for the first time.
  */
-static void __attribute__((noinline))
-warm_up(void)
+static void __attribute__((noinline)) warm_up(void)
 {
 	volatile char stack[64 * 1024];
 	int fds[2], status;
@@ -462,8 +463,7 @@ main(int argc, char **argv)
 	int nchosen = 0, i, r;
 
 	test_self = argc > 0 ? argv[0] : NULL;
-	if (test_suite.early != NULL &&
-	    (r = test_suite.early(argc, argv)) >= 0)
+	if (test_suite.early != NULL && (r = test_suite.early(argc, argv)) >= 0)
 		return r;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -491,7 +491,7 @@ main(int argc, char **argv)
 	}
 	if (nchosen == 0)
 		for (const struct test *const *tab = test_suite.tables; *tab;
-		    tab++)
+		     tab++)
 			for (const struct test *t = *tab; t->name; t++)
 				if (nchosen < MAX_CHOSEN)
 					chosen[nchosen++] = t;

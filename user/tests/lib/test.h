@@ -47,16 +47,16 @@
 
 #include <sys/syscall.h>
 
-#include <asm/prctl.h>	/* Linux's ARCH_* (uapi) */
+#include <asm/prctl.h> /* Linux's ARCH_* (uapi) */
 #include <native.h>
 
-#define TEST_PAGE	4096UL
+#define TEST_PAGE 4096UL
 
 /* Addresses that are never valid user memory. */
-#define TEST_KERNEL_TEXT	0xffffffff80000000UL	/* the kernel image */
-#define TEST_DIRECT_MAP		0xffff800000000000UL	/* the direct map */
-#define TEST_NONCANON_LO	0x0000800000000000UL	/* first non-canonical */
-#define TEST_NONCANON_HI	0x8000000000000000UL
+#define TEST_KERNEL_TEXT 0xffffffff80000000UL /* the kernel image */
+#define TEST_DIRECT_MAP 0xffff800000000000UL  /* the direct map */
+#define TEST_NONCANON_LO 0x0000800000000000UL /* first non-canonical */
+#define TEST_NONCANON_HI 0x8000000000000000UL
 
 /* ---------------------------------------------------------------------
  * Suites and tests.
@@ -74,10 +74,10 @@ struct test {
 };
 
 struct test_suite {
-	const char *name;		/* the program's name, as in /tests/NAME */
+	const char *name; /* the program's name, as in /tests/NAME */
 	/* Its tables, each ending with a test whose name is NULL; then NULL. */
 	const struct test *const *tables;
-	unsigned timeout_s;		/* default time limit of one test */
+	unsigned timeout_s; /* default time limit of one test */
 	/* Not NULL: every test needs our kernel, and this says why. */
 	const char *native_only;
 	/*
@@ -98,9 +98,9 @@ struct test_suite {
 /* Defined by each suite's suite.c. */
 extern const struct test_suite test_suite;
 
-extern int test_native;		/* running on our kernel, not on Linux */
-extern const char *test_self;	/* this program's path (argv[0]) */
-extern uint64_t test_seed;	/* -s, for randomized tests */
+extern int test_native;       /* running on our kernel, not on Linux */
+extern const char *test_self; /* this program's path (argv[0]) */
+extern uint64_t test_seed;    /* -s, for randomized tests */
 
 /* ---------------------------------------------------------------------
  * Checks.  `what` is a short description of the call, such as "munmap
@@ -111,16 +111,16 @@ extern uint64_t test_seed;	/* -s, for randomized tests */
 #define test_fail(...) test_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Fail unless `cond` holds. */
-#define test_assert(cond) \
-	do { \
-		if (!(cond)) \
+#define test_assert(cond)                                \
+	do {                                             \
+		if (!(cond))                             \
 			test_fail("expected %s", #cond); \
 	} while (0)
 
 /* Fail with a formatted message unless `cond` holds. */
-#define test_assert_msg(cond, ...) \
-	do { \
-		if (!(cond)) \
+#define test_assert_msg(cond, ...)              \
+	do {                                    \
+		if (!(cond))                    \
 			test_fail(__VA_ARGS__); \
 	} while (0)
 
@@ -138,11 +138,10 @@ extern uint64_t test_seed;	/* -s, for randomized tests */
 
 /* `got` must equal `want` (compared as long, printed in decimal). */
 #define test_expect_eq(got, want, what) \
-	test_expect_eq_at(__FILE__, __LINE__, (long)(got), (long)(want), \
-	    (what))
+	test_expect_eq_at(__FILE__, __LINE__, (long)(got), (long)(want), (what))
 
 /* `got` must equal `want` (compared as uint64_t, printed in hex). */
-#define test_expect_hex(got, want, what) \
+#define test_expect_hex(got, want, what)                        \
 	test_expect_hex_at(__FILE__, __LINE__, (uint64_t)(got), \
 	    (uint64_t)(want), (what))
 
@@ -180,10 +179,10 @@ void test_expect_errno_at(const char *file, int line, long r, int err,
     const char *what);
 void test_expect_eq_at(const char *file, int line, long got, long want,
     const char *what);
-void test_expect_hex_at(const char *file, int line, uint64_t got,
-    uint64_t want, const char *what);
-void test_expect_bytes_at(const char *file, int line, const void *p,
-    size_t n, unsigned char v, const char *what);
+void test_expect_hex_at(const char *file, int line, uint64_t got, uint64_t want,
+    const char *what);
+void test_expect_bytes_at(const char *file, int line, const void *p, size_t n,
+    unsigned char v, const char *what);
 void test_expect_exit_at(const char *file, int line, pid_t pid, int code,
     const char *what);
 void test_expect_signal_at(const char *file, int line, pid_t pid, int sig,
@@ -252,8 +251,8 @@ int test_kstat(struct kstat *ks);
  * the last reading and, when they differ, `diff` (of `size` bytes)
  * describes how.
  */
-int test_kstat_settle(const struct kstat *want, struct kstat *got,
-    unsigned ms, char *diff, size_t size);
+int test_kstat_settle(const struct kstat *want, struct kstat *got, unsigned ms,
+    char *diff, size_t size);
 
 /* A xorshift64 generator: the next number of the sequence in *state. */
 static inline uint64_t
@@ -282,20 +281,21 @@ test_raw6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 	long ret;
 
 	__asm__ volatile("syscall"
-	    : "=a"(ret)
-	    : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-	    : "rcx", "r11", "memory");
+			 : "=a"(ret)
+			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
+			 "r"(r9)
+			 : "rcx", "r11", "memory");
 	return ret;
 }
 
-#define test_raw0(n)		test_raw6((n), 0, 0, 0, 0, 0, 0)
-#define test_raw1(n, a)		test_raw6((n), (long)(a), 0, 0, 0, 0, 0)
-#define test_raw3(n, a, b, c)	test_raw6((n), (long)(a), (long)(b), \
-				    (long)(c), 0, 0, 0)
-#define test_raw4(n, a, b, c, d) test_raw6((n), (long)(a), (long)(b), \
-				    (long)(c), (long)(d), 0, 0)
-#define test_raw5(n, a, b, c, d, e) test_raw6((n), (long)(a), (long)(b), \
-				    (long)(c), (long)(d), (long)(e), 0)
+#define test_raw0(n) test_raw6((n), 0, 0, 0, 0, 0, 0)
+#define test_raw1(n, a) test_raw6((n), (long)(a), 0, 0, 0, 0, 0)
+#define test_raw3(n, a, b, c) \
+	test_raw6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define test_raw4(n, a, b, c, d) \
+	test_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define test_raw5(n, a, b, c, d, e) \
+	test_raw6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 /* End the calling LWP (lwp_exit); the last one ends the process. */
 static inline _Noreturn void

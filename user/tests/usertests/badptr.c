@@ -29,23 +29,37 @@
 #include <time.h>
 #include <unistd.h>
 
-#define P	TEST_PAGE
+#define P TEST_PAGE
 
 enum bp_kind {
-	BP_NULL, BP_KTEXT, BP_DMAP, BP_NCLO, BP_NCHI, BP_UNMAPPED, BP_NONE,
-	BP_RO, BP_STRADDLE, BP_NKINDS
+	BP_NULL,
+	BP_KTEXT,
+	BP_DMAP,
+	BP_NCLO,
+	BP_NCHI,
+	BP_UNMAPPED,
+	BP_NONE,
+	BP_RO,
+	BP_STRADDLE,
+	BP_NKINDS
 };
 
 static const char *const kind_names[BP_NKINDS] = {
-	"NULL", "kernel text", "direct map", "0x0000800000000000",
-	"0x8000000000000000", "unmapped page", "PROT_NONE page",
-	"read-only page", "straddling the end of a mapping",
+	"NULL",
+	"kernel text",
+	"direct map",
+	"0x0000800000000000",
+	"0x8000000000000000",
+	"unmapped page",
+	"PROT_NONE page",
+	"read-only page",
+	"straddling the end of a mapping",
 };
 
 /* Which kinds a call gets. */
-#define BP_INPUT	(((1u << BP_NKINDS) - 1) & ~(1u << BP_RO))
-#define BP_OUTPUT	((1u << BP_NKINDS) - 1)
-#define BP_NO_NULL	(~(1u << BP_NULL))
+#define BP_INPUT (((1u << BP_NKINDS) - 1) & ~(1u << BP_RO))
+#define BP_OUTPUT ((1u << BP_NKINDS) - 1)
+#define BP_NO_NULL (~(1u << BP_NULL))
 
 /* One call to test. */
 struct bp_call {
@@ -62,7 +76,7 @@ struct bp_call {
 };
 
 /* Memory for the kinds, made once per test process. */
-static unsigned char *rw_page;	/* followed by an unmapped page */
+static unsigned char *rw_page; /* followed by an unmapped page */
 static unsigned char *ro_page, *none_page;
 
 static void
@@ -92,15 +106,24 @@ bp_addr(int kind, size_t size)
 	size_t tail = size > 8 ? 8 : size / 2;
 
 	switch (kind) {
-	case BP_NULL: return 0;
-	case BP_KTEXT: return TEST_KERNEL_TEXT;
-	case BP_DMAP: return TEST_DIRECT_MAP;
-	case BP_NCLO: return TEST_NONCANON_LO;
-	case BP_NCHI: return TEST_NONCANON_HI;
-	case BP_UNMAPPED: return (unsigned long)rw_page + P;
-	case BP_NONE: return (unsigned long)none_page;
-	case BP_RO: return (unsigned long)ro_page;
-	default: return (unsigned long)rw_page + P - tail;
+	case BP_NULL:
+		return 0;
+	case BP_KTEXT:
+		return TEST_KERNEL_TEXT;
+	case BP_DMAP:
+		return TEST_DIRECT_MAP;
+	case BP_NCLO:
+		return TEST_NONCANON_LO;
+	case BP_NCHI:
+		return TEST_NONCANON_HI;
+	case BP_UNMAPPED:
+		return (unsigned long)rw_page + P;
+	case BP_NONE:
+		return (unsigned long)none_page;
+	case BP_RO:
+		return (unsigned long)ro_page;
+	default:
+		return (unsigned long)rw_page + P - tail;
 	}
 }
 
@@ -115,7 +138,7 @@ bp_check(const struct bp_call *c)
 		if (!(c->kinds & (1u << k)))
 			continue;
 		if (k == BP_STRADDLE && c->straddle_native && !test_native)
-			continue;	/* Linux returns a short count */
+			continue; /* Linux returns a short count */
 		memset(rw_page + P - 64, 0, 64);
 		snprintf(what, sizeof(what), "%s with %s", c->name,
 		    kind_names[k]);
@@ -146,7 +169,8 @@ static void
 open_state(void)
 {
 	if (file_fd < 0) {
-		file_fd = (int)test_expect_ok(open(test_self, O_RDONLY), "open");
+		file_fd =
+		    (int)test_expect_ok(open(test_self, O_RDONLY), "open");
 		dir_fd = (int)test_expect_ok(open("/", O_RDONLY | O_DIRECTORY),
 		    "open /");
 		test_pipe(pfd);
@@ -218,8 +242,9 @@ after_not_collected(const char *what)
 	long r = wait4(wait_pid, &status, 0, NULL);
 
 	if (!test_native && r == -1 && errno == ECHILD)
-		return;		/* Linux collects first, then fails */
-	test_assert_msg(r == wait_pid && status == 42 << 8, "%s: the child "
+		return; /* Linux collects first, then fails */
+	test_assert_msg(r == wait_pid && status == 42 << 8,
+	    "%s: the child "
 	    "was collected by the failed call (wait4 gave %ld, status 0x%x)",
 	    what, r, status);
 }
@@ -264,7 +289,7 @@ call_wait4(unsigned long a)
 	wait_pid = test_fork();
 	if (wait_pid == 0)
 		_exit(42);
-	test_sleep_ns(5000000);	/* let it end */
+	test_sleep_ns(5000000); /* let it end */
 	return syscall(SYS_wait4, wait_pid, a, 0, NULL);
 }
 
@@ -413,7 +438,7 @@ call_kstat(unsigned long a)
 static long
 call_console_ioctl(unsigned long a)
 {
-	return syscall(SYS_ioctl, 1, 0x5413, a);	/* TIOCGWINSZ */
+	return syscall(SYS_ioctl, 1, 0x5413, a); /* TIOCGWINSZ */
 }
 
 static long
@@ -430,8 +455,8 @@ call_lwp_create(unsigned long a)
 static void
 t_read(void)
 {
-	static const struct bp_call c = { "read", call_read, 64, BP_OUTPUT,
-	    1, after_offset };
+	static const struct bp_call c = { "read", call_read, 64, BP_OUTPUT, 1,
+		after_offset };
 
 	open_state();
 	bp_check(&c);
@@ -441,8 +466,8 @@ t_read(void)
 static void
 t_write(void)
 {
-	static const struct bp_call c = { "write", call_write, 64, BP_INPUT,
-	    0, after_pipe_empty };
+	static const struct bp_call c = { "write", call_write, 64, BP_INPUT, 0,
+		after_pipe_empty };
 	char buf[64];
 
 	open_state();
@@ -457,8 +482,8 @@ t_write(void)
 static void
 t_fstat(void)
 {
-	static const struct bp_call c = { "fstat", call_fstat, 144,
-	    BP_OUTPUT, 0, NULL };
+	static const struct bp_call c = { "fstat", call_fstat, 144, BP_OUTPUT,
+		0, NULL };
 
 	open_state();
 	bp_check(&c);
@@ -468,10 +493,10 @@ t_fstat(void)
 static void
 t_pipe(void)
 {
-	static const struct bp_call c = { "pipe", call_pipe, 8, BP_OUTPUT,
-	    0, after_no_fd };
-	static const struct bp_call c2 = { "pipe2", call_pipe2, 8, BP_OUTPUT,
-	    0, after_no_fd };
+	static const struct bp_call c = { "pipe", call_pipe, 8, BP_OUTPUT, 0,
+		after_no_fd };
+	static const struct bp_call c2 = { "pipe2", call_pipe2, 8, BP_OUTPUT, 0,
+		after_no_fd };
 
 	open_state();
 	bp_check(&c);
@@ -483,7 +508,7 @@ static void
 t_wait4(void)
 {
 	static const struct bp_call c = { "wait4 status", call_wait4, 4,
-	    BP_OUTPUT & BP_NO_NULL, 0, after_not_collected };
+		BP_OUTPUT & BP_NO_NULL, 0, after_not_collected };
 
 	open_state();
 	bp_check(&c);
@@ -494,7 +519,7 @@ static void
 t_clock_gettime(void)
 {
 	static const struct bp_call c = { "clock_gettime", call_clock_gettime,
-	    16, BP_OUTPUT, 0, NULL };
+		16, BP_OUTPUT, 0, NULL };
 
 	bp_check(&c);
 }
@@ -504,7 +529,7 @@ static void
 t_uname(void)
 {
 	static const struct bp_call c = { "uname", call_uname, 390, BP_OUTPUT,
-	    0, NULL };
+		0, NULL };
 
 	bp_check(&c);
 }
@@ -514,7 +539,7 @@ static void
 t_getdents64(void)
 {
 	static const struct bp_call c = { "getdents64", call_getdents64, 4096,
-	    BP_OUTPUT, 0, after_dir_listing };
+		BP_OUTPUT, 0, after_dir_listing };
 
 	open_state();
 	dir_entries = count_entries();
@@ -528,8 +553,7 @@ static void
 t_readv_writev(void)
 {
 	static const struct bp_call calls[] = {
-		{ "readv iov", call_readv_iov, 16, BP_INPUT, 0,
-		    after_offset },
+		{ "readv iov", call_readv_iov, 16, BP_INPUT, 0, after_offset },
 		{ "readv iov_base", call_readv_base, 64, BP_OUTPUT, 1,
 		    after_offset },
 		{ "writev iov", call_writev_iov, 16, BP_INPUT, 0,
@@ -548,7 +572,7 @@ static void
 t_open(void)
 {
 	static const struct bp_call c = { "open", call_open, 8, BP_INPUT, 0,
-	    after_no_fd };
+		after_no_fd };
 
 	open_state();
 	bp_check(&c);
@@ -565,12 +589,12 @@ t_execve(void)
 {
 	static const struct bp_call calls[] = {
 		{ "execve path", call_execve_path, 8, BP_INPUT, 0, NULL },
-		{ "execve argv", call_execve_argv, 16, BP_INPUT & BP_NO_NULL,
-		    0, NULL },
+		{ "execve argv", call_execve_argv, 16, BP_INPUT & BP_NO_NULL, 0,
+		    NULL },
 		{ "execve argv[0]", call_execve_argv0, 8, BP_INPUT & BP_NO_NULL,
 		    0, NULL },
-		{ "execve envp", call_execve_envp, 16, BP_INPUT & BP_NO_NULL,
-		    0, NULL },
+		{ "execve envp", call_execve_envp, 16, BP_INPUT & BP_NO_NULL, 0,
+		    NULL },
 		{ "execve envp[1]", call_execve_envp0, 8, BP_INPUT & BP_NO_NULL,
 		    0, NULL },
 	};
@@ -584,7 +608,7 @@ static void
 t_nanosleep(void)
 {
 	static const struct bp_call c = { "nanosleep", call_nanosleep, 16,
-	    BP_INPUT, 0, NULL };
+		BP_INPUT, 0, NULL };
 
 	bp_check(&c);
 }
@@ -594,7 +618,7 @@ static void
 t_arch_prctl(void)
 {
 	static const struct bp_call c = { "arch_prctl ARCH_GET_FS",
-	    call_arch_get_fs, 8, BP_OUTPUT, 0, NULL };
+		call_arch_get_fs, 8, BP_OUTPUT, 0, NULL };
 
 	bp_check(&c);
 }
@@ -631,7 +655,9 @@ t_native(void)
 		{ "ioctl TIOCGWINSZ", call_console_ioctl, 8, BP_OUTPUT, 0,
 		    NULL },
 	};
-	struct winsize { unsigned short r, c, x, y; } ws;
+	struct winsize {
+		unsigned short r, c, x, y;
+	} ws;
 
 	/* The console may answer ENOTTY before looking at the pointer. */
 	if (syscall(SYS_ioctl, 1, 0x5413, &ws) != 0) {
@@ -656,9 +682,10 @@ t_partial(void)
 
 	open_state();
 	bp_setup();
-	iov[1].iov_base = rw_page + P;	/* unmapped */
+	iov[1].iov_base = rw_page + P; /* unmapped */
 	test_expect_eq(write(pfd[1], "abcd", 4), 4, "write 4");
-	test_expect_errno(syscall(SYS_read, pfd[0], rw_page + P - 8, 64), EFAULT,
+	test_expect_errno(syscall(SYS_read, pfd[0], rw_page + P - 8, 64),
+	    EFAULT,
 	    "read 4 bytes from a pipe into 8 good and 56 unmapped bytes");
 	test_expect_eq(read(pfd[0], buf, sizeof(buf)), 4,
 	    "the 4 bytes are still in the pipe");

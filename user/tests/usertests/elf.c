@@ -40,15 +40,19 @@ static void
 t_bad_elf(void)
 {
 	static const char *const files[] = {
-		"/tests/elf/truncated-header", "/tests/elf/truncated-phdrs",
-		"/tests/elf/bad-machine", "/tests/elf/bad-class",
+		"/tests/elf/truncated-header",
+		"/tests/elf/truncated-phdrs",
+		"/tests/elf/bad-machine",
+		"/tests/elf/bad-class",
 		"/tests/elf/dynamic",
 	};
 	char *const argv[] = { "bad", NULL };
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		test_expect_errno(execve(files[i], argv, NULL), ENOEXEC, files[i]);
-		test_expect_eq(getpid() > 0, 1, "still running after a refused exec");
+		test_expect_errno(execve(files[i], argv, NULL), ENOEXEC,
+		    files[i]);
+		test_expect_eq(getpid() > 0, 1,
+		    "still running after a refused exec");
 	}
 }
 
@@ -82,10 +86,11 @@ xmm_hold(const uint64_t vals[32], int rounds)
 		    "movdqu %%xmm10, 160(%1)\n\tmovdqu %%xmm11, 176(%1)\n\t"
 		    "movdqu %%xmm12, 192(%1)\n\tmovdqu %%xmm13, 208(%1)\n\t"
 		    "movdqu %%xmm14, 224(%1)\n\tmovdqu %%xmm15, 240(%1)\n\t"
-		    : : "r"(vals), "r"(out)
+		    :
+		    : "r"(vals), "r"(out)
 		    : "rax", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2",
-		      "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-		      "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+		    "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+		    "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 		for (int i = 0; i < 32; i++)
 			if (out[i] != vals[i]) {
 				bad++;
@@ -106,7 +111,9 @@ xmm_values(uint64_t vals[32], uint64_t seed)
 static void
 t_fpu_processes(void)
 {
-	enum { N = 4 };
+	enum {
+		N = 4
+	};
 	pid_t pids[N];
 
 	for (int c = 0; c < N; c++) {
@@ -148,7 +155,10 @@ fpu_lwp_main(void *arg)
 static void
 t_fpu_lwps(void)
 {
-	enum { N = 4, STACK = 16384 };
+	enum {
+		N = 4,
+		STACK = 16384
+	};
 	static struct fpu_lwp f[N];
 	uint64_t mine[32] __attribute__((aligned(16)));
 	int tids[N];
@@ -156,9 +166,11 @@ t_fpu_lwps(void)
 	for (int i = 0; i < N; i++) {
 		char *stack = malloc(STACK);
 		struct lwp_params p = {
-			.lwp_func = fpu_lwp_main, .lwp_arg = &f[i],
+			.lwp_func = fpu_lwp_main,
+			.lwp_arg = &f[i],
 			.lwp_stack = (void *)((((uintptr_t)stack + STACK) &
-			    ~(uintptr_t)15) - 8),
+						  ~(uintptr_t)15) -
+			    8),
 			.lwp_tid1 = &tids[i],
 		};
 
@@ -172,7 +184,8 @@ t_fpu_lwps(void)
 	for (int i = 0; i < N; i++) {
 		test_expect_eq(test_raw1(SYS_lwp_wait, tids[i]), 0, "lwp_wait");
 		test_expect_eq(f[i].done, 1, "the LWP finished");
-		test_expect_eq(f[i].bad, 0, "rounds where an LWP's xmm changed");
+		test_expect_eq(f[i].bad, 0,
+		    "rounds where an LWP's xmm changed");
 	}
 }
 

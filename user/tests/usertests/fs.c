@@ -25,7 +25,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define BIG_FD		(1 << 20)	/* above any descriptor limit */
+#define BIG_FD (1 << 20) /* above any descriptor limit */
 
 /* open(path, flags) through the raw call, so musl adds no flags. */
 static long
@@ -113,22 +113,28 @@ t_fstat_kinds(void)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		fd = open_ok(dirs[i], 0);
 		fstat_ok(fd, &st);
-		test_assert_msg(S_ISDIR(st.st_mode), "fstat %s: st_mode 0%o, "
-		    "expected a directory", dirs[i], (unsigned)st.st_mode);
+		test_assert_msg(S_ISDIR(st.st_mode),
+		    "fstat %s: st_mode 0%o, "
+		    "expected a directory",
+		    dirs[i], (unsigned)st.st_mode);
 		close(fd);
 	}
 	test_pipe(p);
 	for (int i = 0; i < 2; i++) {
 		fstat_ok(p[i], &st);
-		test_assert_msg(S_ISFIFO(st.st_mode), "fstat pipe end %d: "
-		    "st_mode 0%o, expected S_IFIFO", i, (unsigned)st.st_mode);
+		test_assert_msg(S_ISFIFO(st.st_mode),
+		    "fstat pipe end %d: "
+		    "st_mode 0%o, expected S_IFIFO",
+		    i, (unsigned)st.st_mode);
 		test_expect_eq(st.st_size, 0, "st_size of an empty pipe");
 	}
 	if (test_native) {
 		/* syscalls.master: the console is a character device. */
 		fstat_ok(1, &st);
-		test_assert_msg(S_ISCHR(st.st_mode), "fstat(1): st_mode 0%o, "
-		    "expected S_IFCHR", (unsigned)st.st_mode);
+		test_assert_msg(S_ISCHR(st.st_mode),
+		    "fstat(1): st_mode 0%o, "
+		    "expected S_IFCHR",
+		    (unsigned)st.st_mode);
 	}
 }
 
@@ -166,7 +172,7 @@ static void
 t_open_flags_ok(void)
 {
 	const int flags[] = { O_CLOEXEC, O_LARGEFILE, O_NOCTTY, O_NONBLOCK,
-	    O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK };
+		O_CLOEXEC | O_LARGEFILE | O_NOCTTY | O_NONBLOCK };
 	char what[64];
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
@@ -198,8 +204,9 @@ t_open_erofs(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(what, sizeof(what), "open %s with flags 0%o",
 		    cases[i].path, (unsigned)cases[i].flags);
-		test_expect_errno(syscall(SYS_open, cases[i].path,
-		    cases[i].flags, 0644), EROFS, what);
+		test_expect_errno(
+		    syscall(SYS_open, cases[i].path, cases[i].flags, 0644),
+		    EROFS, what);
 	}
 	/* Nothing was created. */
 	test_expect_errno(sys_open("/newfile", O_RDONLY), ENOENT,
@@ -281,7 +288,9 @@ t_read_dir_eisdir(void)
 static void
 t_emfile(void)
 {
-	enum { CAP = 100000 };
+	enum {
+		CAP = 100000
+	};
 	int *fds = malloc(CAP * sizeof(int));
 	int n = 0, p[2], fd;
 	long r = 0;
@@ -346,7 +355,8 @@ t_lseek(void)
 	test_expect_eq(lseek(fd, 5, SEEK_SET), 5, "SEEK_SET 5");
 	test_expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "SEEK_SET -1");
 	test_expect_errno(lseek(fd, -6, SEEK_CUR), EINVAL, "SEEK_CUR to -1");
-	test_expect_errno(lseek(fd, -s - 1, SEEK_END), EINVAL, "SEEK_END to -1");
+	test_expect_errno(lseek(fd, -s - 1, SEEK_END), EINVAL,
+	    "SEEK_END to -1");
 	test_expect_errno(lseek(fd, 0, 100), EINVAL, "whence 100");
 	test_expect_errno(lseek(fd, 0, -1), EINVAL, "whence -1");
 	test_expect_eq(lseek(fd, 0, SEEK_CUR), 5, "offset after failed seeks");
@@ -386,10 +396,10 @@ struct linux_dirent64 {
 
 /* What scan_dir found. */
 struct dirscan {
-	int count;		/* entries */
-	uint64_t hash;		/* order-independent hash of the names */
-	int found;		/* entries named `want` */
-	int found_type;		/* d_type of that entry */
+	int count;      /* entries */
+	uint64_t hash;  /* order-independent hash of the names */
+	int found;      /* entries named `want` */
+	int found_type; /* d_type of that entry */
 };
 
 static uint64_t
@@ -415,17 +425,21 @@ scan_dir(int fd, size_t bufsize, const char *want, struct dirscan *ds)
 	test_assert(buf != NULL);
 	memset(ds, 0, sizeof(*ds));
 	while ((n = syscall(SYS_getdents64, fd, buf, bufsize)) > 0) {
-		test_assert_msg((size_t)n <= bufsize, "getdents64 returned %ld "
-		    "for a %zu-byte buffer", n, bufsize);
+		test_assert_msg((size_t)n <= bufsize,
+		    "getdents64 returned %ld "
+		    "for a %zu-byte buffer",
+		    n, bufsize);
 		for (long off = 0; off < n;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
-			size_t namemax = d->d_reclen - offsetof(struct linux_dirent64,
-			    d_name);
+			struct linux_dirent64 *d =
+			    (struct linux_dirent64 *)(buf + off);
+			size_t namemax = d->d_reclen -
+			    offsetof(struct linux_dirent64, d_name);
 			test_assert_msg(d->d_reclen >= 20 &&
-			    d->d_reclen % 8 == 0 && off + d->d_reclen <= n,
-			    "bad d_reclen %u at offset %ld of %ld",
-			    d->d_reclen, off, n);
-			test_assert_msg(memchr(d->d_name, '\0', namemax) != NULL,
+				d->d_reclen % 8 == 0 && off + d->d_reclen <= n,
+			    "bad d_reclen %u at offset %ld of %ld", d->d_reclen,
+			    off, n);
+			test_assert_msg(memchr(d->d_name, '\0', namemax) !=
+				NULL,
 			    "d_name not NUL-terminated in its record");
 			ds->count++;
 			ds->hash += name_hash(d->d_name);
@@ -449,8 +463,8 @@ dir_lookup(const char *path, const char *name)
 
 	scan_dir(fd, 4096, name, &ds);
 	close(fd);
-	test_assert_msg(ds.found == 1, "%s lists \"%s\" %d times, expected once",
-	    path, name, ds.found);
+	test_assert_msg(ds.found == 1,
+	    "%s lists \"%s\" %d times, expected once", path, name, ds.found);
 	return ds.found_type;
 }
 
@@ -501,8 +515,10 @@ t_getdents_buffers(void)
 	    "getdents64 at the end of the directory");
 	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
 	scan_dir(fd, 300, NULL, &small);
-	test_expect_eq(small.count, big.count, "entries with a 300-byte buffer");
-	test_assert_msg(small.hash == big.hash, "300-byte buffer listed "
+	test_expect_eq(small.count, big.count,
+	    "entries with a 300-byte buffer");
+	test_assert_msg(small.hash == big.hash,
+	    "300-byte buffer listed "
 	    "other names than a 32 KiB one");
 	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek a directory to 0");
 	scan_dir(fd, 4096, NULL, &again);
@@ -513,8 +529,9 @@ t_getdents_buffers(void)
 	test_expect_errno(syscall(SYS_getdents64, file, tiny, sizeof(tiny)),
 	    ENOTDIR, "getdents64 on a file");
 	close(file);
-	test_expect_errno(syscall(SYS_getdents64, closed_fd(), tiny,
-	    sizeof(tiny)), EBADF, "getdents64 on a closed fd");
+	test_expect_errno(
+	    syscall(SYS_getdents64, closed_fd(), tiny, sizeof(tiny)), EBADF,
+	    "getdents64 on a closed fd");
 }
 
 /* ---------------------------------------------------------------------
@@ -553,7 +570,8 @@ t_dup2(void)
 	test_expect_eq(dup2(fd, fd), fd, "dup2(fd, fd)");
 	test_expect_errno(dup2(c, c), EBADF, "dup2(closed, closed)");
 	test_expect_errno(dup2(c, fd), EBADF, "dup2(closed, fd)");
-	test_expect_ok(lseek(fd, 0, SEEK_CUR), "fd open after dup2(closed, fd)");
+	test_expect_ok(lseek(fd, 0, SEEK_CUR),
+	    "fd open after dup2(closed, fd)");
 	test_expect_errno(dup2(fd, -1), EBADF, "dup2(fd, -1)");
 	test_expect_errno(dup2(fd, INT_MAX), EBADF, "dup2(fd, INT_MAX)");
 	test_expect_errno(dup2(-1, 50), EBADF, "dup2(-1, 50)");
@@ -567,7 +585,8 @@ t_dup2(void)
 	test_pipe(p);
 	test_expect_eq(dup2(fd, p[0]), p[0], "dup2 over a pipe's read end");
 	fstat_ok(p[0], &st);
-	test_assert_msg(S_ISREG(st.st_mode), "after dup2 the fd is not the file");
+	test_assert_msg(S_ISREG(st.st_mode),
+	    "after dup2 the fd is not the file");
 	test_expect_errno(write(p[1], "x", 1), EPIPE,
 	    "write after dup2 closed the only read end");
 	close(p[0]);
@@ -620,7 +639,7 @@ t_readv_writev(void)
 	size_t size;
 	char *data = ut_read_file(test_self, &size);
 	struct iovec wv[] = { { "ab", 2 }, { NULL, 0 }, { "cdef", 4 },
-	    { "g", 1 } };
+		{ "g", 1 } };
 	struct iovec rv[] = { { a, sizeof(a) }, { NULL, 0 }, { b, sizeof(b) } };
 	struct iovec fv[] = { { x, 37 }, { y, 63 } };
 	int p[2], fd;
@@ -635,7 +654,8 @@ t_readv_writev(void)
 
 	fd = open_ok(test_self, 0);
 	test_expect_eq(syscall(SYS_readv, fd, fv, 2), 100, "readv a file");
-	test_assert_msg(memcmp(x, data, 37) == 0 && memcmp(y, data + 37, 63) == 0,
+	test_assert_msg(memcmp(x, data, 37) == 0 &&
+		memcmp(y, data + 37, 63) == 0,
 	    "readv of a file gave other bytes than read");
 	test_expect_eq(lseek(fd, 0, SEEK_CUR), 100, "offset after readv");
 	test_expect_eq(syscall(SYS_readv, fd, fv, 0), 0, "readv 0 buffers");
@@ -690,8 +710,9 @@ t_ioctl(void)
 	test_pipe(p);
 	const int targets[] = { p[0], p[1], fd, dir };
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-		test_expect_errno(syscall(SYS_ioctl, targets[i], TIOCGWINSZ, &ws),
-		    ENOTTY, "ioctl TIOCGWINSZ on a non-terminal");
+		test_expect_errno(
+		    syscall(SYS_ioctl, targets[i], TIOCGWINSZ, &ws), ENOTTY,
+		    "ioctl TIOCGWINSZ on a non-terminal");
 		test_expect_errno(syscall(SYS_ioctl, targets[i], TCGETS, &ws),
 		    ENOTTY, "ioctl TCGETS on a non-terminal");
 	}
@@ -711,9 +732,10 @@ t_console_ioctl(void)
 	long r = syscall(SYS_ioctl, 1, TIOCGWINSZ, &ws);
 
 	if (r == 0)
-		test_assert_msg(ws.ws_row > 0 && ws.ws_col > 0, "TIOCGWINSZ "
-		    "on the console gave %u rows, %u columns", ws.ws_row,
-		    ws.ws_col);
+		test_assert_msg(ws.ws_row > 0 && ws.ws_col > 0,
+		    "TIOCGWINSZ "
+		    "on the console gave %u rows, %u columns",
+		    ws.ws_row, ws.ws_col);
 	else
 		test_expect_errno(r, ENOTTY, "TIOCGWINSZ on the console");
 	test_expect_errno(syscall(SYS_ioctl, 1, 0x1234, &ws), ENOTTY,

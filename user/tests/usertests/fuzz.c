@@ -80,42 +80,46 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FUZZ_CHILDREN	4
-#define FUZZ_CALLS	16000		/* in all, by default (-n) */
-#define FUZZ_STALL_S	30		/* a child this long on one call hangs */
-#define SCRATCH_PAGES	32
-#define P		TEST_PAGE
-#define MIN(a, b)	((a) < (b) ? (a) : (b))
-#define SINK_MAX	512		/* most bytes written to the sink */
+#define FUZZ_CHILDREN 4
+#define FUZZ_CALLS 16000 /* in all, by default (-n) */
+#define FUZZ_STALL_S 30  /* a child this long on one call hangs */
+#define SCRATCH_PAGES 32
+#define P TEST_PAGE
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define SINK_MAX 512 /* most bytes written to the sink */
 
 /* The odd pages: buffers the kernel must handle (or refuse) correctly. */
 enum {
-	ODD_WO_ANON,		/* PROT_WRITE, anonymous */
-	ODD_WO_MEMFD,		/* PROT_WRITE, a private view of a memfd */
-	ODD_WO_SHARED,		/* PROT_WRITE, MAP_SHARED memfd */
-	ODD_RO,			/* PROT_READ, anonymous */
-	ODD_NONE,		/* PROT_NONE, anonymous */
-	ODD_NONE_MEMFD,		/* PROT_NONE, MAP_SHARED memfd */
+	ODD_WO_ANON,    /* PROT_WRITE, anonymous */
+	ODD_WO_MEMFD,   /* PROT_WRITE, a private view of a memfd */
+	ODD_WO_SHARED,  /* PROT_WRITE, MAP_SHARED memfd */
+	ODD_RO,         /* PROT_READ, anonymous */
+	ODD_NONE,       /* PROT_NONE, anonymous */
+	ODD_NONE_MEMFD, /* PROT_NONE, MAP_SHARED memfd */
 	NODD
 };
 
 /* The shapes that run once in so many calls (see full_due). */
-enum { FULL_COW_OOM, FULL_SPLIT_LIMIT, NFULL };
+enum {
+	FULL_COW_OOM,
+	FULL_SPLIT_LIMIT,
+	NFULL
+};
 
 struct fuzz {
 	uint64_t rng;
-	unsigned char *scratch;		/* SCRATCH_PAGES pages, then a hole */
-	unsigned char *odd[NODD];	/* each between PROT_NONE guard pages */
-	unsigned long brk_base;		/* brk never goes below this */
-	int file_fd, dir_fd;		/* held open */
-	int sink[2];			/* a pipe: written, then drained */
+	unsigned char *scratch;   /* SCRATCH_PAGES pages, then a hole */
+	unsigned char *odd[NODD]; /* each between PROT_NONE guard pages */
+	unsigned long brk_base;   /* brk never goes below this */
+	int file_fd, dir_fd;      /* held open */
+	int sink[2];              /* a pipe: written, then drained */
 	pid_t pid;
-	long index;			/* the call being made */
-	long first;			/* the run's index of our call 0 */
-	long full_every[NFULL];		/* the full shapes run once in so many */
-	long full_at[NFULL];		/* calls, at this one */
-	int nested;			/* in a shape that makes other calls */
-	const char *name;		/* its name */
+	long index;             /* the call being made */
+	long first;             /* the run's index of our call 0 */
+	long full_every[NFULL]; /* the full shapes run once in so many */
+	long full_at[NFULL];    /* calls, at this one */
+	int nested;             /* in a shape that makes other calls */
+	const char *name;       /* its name */
 };
 
 long ut_fuzz_calls;
@@ -153,10 +157,30 @@ below(struct fuzz *f, uint64_t n)
  */
 
 static const uint64_t interesting[] = {
-	0, 1, 2, 3, 7, 8, 16, 64, 255, 256, 4095, 4096, 4097, 65536,
-	0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ULL,
-	0x7fffffffffffffffULL, 0x8000000000000000ULL, (uint64_t)-1,
-	(uint64_t)-2, (uint64_t)-4096, (uint64_t)INT_MIN,
+	0,
+	1,
+	2,
+	3,
+	7,
+	8,
+	16,
+	64,
+	255,
+	256,
+	4095,
+	4096,
+	4097,
+	65536,
+	0x7fffffff,
+	0x80000000,
+	0xffffffff,
+	0x100000000ULL,
+	0x7fffffffffffffffULL,
+	0x8000000000000000ULL,
+	(uint64_t)-1,
+	(uint64_t)-2,
+	(uint64_t)-4096,
+	(uint64_t)INT_MIN,
 };
 
 /* An interesting number, or a random one. */
@@ -164,11 +188,13 @@ static uint64_t
 arg_num(struct fuzz *f)
 {
 	switch (below(f, 4)) {
-	case 0: return rnd(f);
-	case 1: return below(f, 100);
+	case 0:
+		return rnd(f);
+	case 1:
+		return below(f, 100);
 	default:
-		return interesting[below(f, sizeof(interesting) /
-		    sizeof(interesting[0]))];
+		return interesting[below(f,
+		    sizeof(interesting) / sizeof(interesting[0]))];
 	}
 }
 
@@ -177,11 +203,16 @@ static uint64_t
 arg_len(struct fuzz *f)
 {
 	switch (below(f, 5)) {
-	case 0: return below(f, 64);
-	case 1: return below(f, 2 * P);
-	case 2: return below(f, SCRATCH_PAGES * P + 64);
-	case 3: return arg_num(f);
-	default: return 1 << below(f, 24);
+	case 0:
+		return below(f, 64);
+	case 1:
+		return below(f, 2 * P);
+	case 2:
+		return below(f, SCRATCH_PAGES * P + 64);
+	case 3:
+		return arg_num(f);
+	default:
+		return 1 << below(f, 24);
 	}
 }
 
@@ -190,9 +221,19 @@ static unsigned long
 bad_ptr(struct fuzz *f)
 {
 	static const unsigned long bad[] = {
-		0, 1, 8, 0xfff, VM_MIN_USER_ADDRESS, TEST_KERNEL_TEXT, TEST_DIRECT_MAP,
-		TEST_NONCANON_LO, TEST_NONCANON_HI, VM_MAX_USER_ADDRESS, VM_MAX_USER_ADDRESS - 1,
-		(unsigned long)-1, (unsigned long)-4096,
+		0,
+		1,
+		8,
+		0xfff,
+		VM_MIN_USER_ADDRESS,
+		TEST_KERNEL_TEXT,
+		TEST_DIRECT_MAP,
+		TEST_NONCANON_LO,
+		TEST_NONCANON_HI,
+		VM_MAX_USER_ADDRESS,
+		VM_MAX_USER_ADDRESS - 1,
+		(unsigned long)-1,
+		(unsigned long)-4096,
 	};
 
 	return bad[below(f, sizeof(bad) / sizeof(bad[0]))];
@@ -210,15 +251,21 @@ arg_ptr(struct fuzz *f)
 	unsigned long end = base + SCRATCH_PAGES * P;
 
 	switch (below(f, 7)) {
-	case 0: return base + below(f, SCRATCH_PAGES) * P;
-	case 1: return base + below(f, SCRATCH_PAGES * P);
-	case 2: return end - 1 - below(f, 64);
-	case 3: return end;
-	case 4: return base;
+	case 0:
+		return base + below(f, SCRATCH_PAGES) * P;
+	case 1:
+		return base + below(f, SCRATCH_PAGES * P);
+	case 2:
+		return end - 1 - below(f, 64);
+	case 3:
+		return end;
+	case 4:
+		return base;
 	case 5:
 		return (unsigned long)f->odd[below(f, NODD)] +
 		    (below(f, 2) ? 0 : below(f, P));
-	default: return bad_ptr(f);
+	default:
+		return bad_ptr(f);
 	}
 }
 
@@ -227,14 +274,19 @@ static long
 arg_fd(struct fuzz *f)
 {
 	const long bogus[] = { -1, -100, 100, 1000, 1 << 20, INT_MAX, INT_MIN,
-	    0, 63, 64 };
+		0, 63, 64 };
 
 	switch (below(f, 6)) {
-	case 0: return f->file_fd;
-	case 1: return f->dir_fd;
-	case 2: return f->sink[0];
-	case 3: return f->sink[1];
-	default: return bogus[below(f, sizeof(bogus) / sizeof(bogus[0]))];
+	case 0:
+		return f->file_fd;
+	case 1:
+		return f->dir_fd;
+	case 2:
+		return f->sink[0];
+	case 3:
+		return f->sink[1];
+	default:
+		return bogus[below(f, sizeof(bogus) / sizeof(bogus[0]))];
 	}
 }
 
@@ -268,7 +320,8 @@ scratch_range(struct fuzz *f, unsigned long *addr, unsigned long *len)
 
 	if (below(f, 8) == 0) {
 		*addr = bad_ptr(f);
-		if (*addr < VM_MAX_USER_ADDRESS) {	/* NULL, page 0, 0x1000: small */
+		if (*addr <
+		    VM_MAX_USER_ADDRESS) { /* NULL, page 0, 0x1000: small */
 			*addr = below(f, 2) ? 0 : 1;
 			*len = below(f, P);
 			return;
@@ -293,8 +346,8 @@ typedef long (*fuzz_fn)(struct fuzz *f);
 struct fuzz_call {
 	const char *name;
 	fuzz_fn fn;
-	int weight;		/* 0: never picked (a full shape: full_due) */
-	int unimpl;		/* allowed to be ENOSYS (not implemented yet) */
+	int weight; /* 0: never picked (a full shape: full_due) */
+	int unimpl; /* allowed to be ENOSYS (not implemented yet) */
 };
 
 static long
@@ -303,7 +356,7 @@ f_read(struct fuzz *f)
 	long fd = arg_fd(f);
 
 	if (fd == f->sink[0])
-		fd = f->sink[1];	/* reading the empty sink would block */
+		fd = f->sink[1]; /* reading the empty sink would block */
 	if (below(f, 16) == 0)
 		test_raw3(SYS_lseek, f->file_fd, 0, SEEK_SET);
 	return test_raw3(SYS_read, fd, arg_ptr(f), arg_len(f));
@@ -313,8 +366,8 @@ static long
 f_write(struct fuzz *f)
 {
 	long fd = arg_fd(f), r;
-	unsigned long len = fd == f->sink[1] ? below(f, SINK_MAX + 1) :
-	    arg_len(f);
+	unsigned long len =
+	    fd == f->sink[1] ? below(f, SINK_MAX + 1) : arg_len(f);
 
 	r = test_raw3(SYS_write, fd, arg_ptr(f), len);
 	if (fd == f->sink[1] && r > 0)
@@ -327,14 +380,36 @@ f_open(struct fuzz *f)
 {
 	static char longpath[5000];
 	static const char *const paths[] = {
-		"/", "/bin", "/bin/", "/bin/sh", "/bin/init", "/README",
-		"/nonexistent", "", "//bin//sh", "/./bin/../bin/sh", "bin",
-		"/tests", "/tests/usertests/x", "/README/x",
+		"/",
+		"/bin",
+		"/bin/",
+		"/bin/sh",
+		"/bin/init",
+		"/README",
+		"/nonexistent",
+		"",
+		"//bin//sh",
+		"/./bin/../bin/sh",
+		"bin",
+		"/tests",
+		"/tests/usertests/x",
+		"/README/x",
 	};
 	static const int flagbits[] = {
-		O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND,
-		O_NONBLOCK, O_DIRECTORY, O_CLOEXEC, O_LARGEFILE, O_NOCTTY,
-		O_NOFOLLOW, O_PATH, 0x10000000,
+		O_WRONLY,
+		O_RDWR,
+		O_CREAT,
+		O_EXCL,
+		O_TRUNC,
+		O_APPEND,
+		O_NONBLOCK,
+		O_DIRECTORY,
+		O_CLOEXEC,
+		O_LARGEFILE,
+		O_NOCTTY,
+		O_NOFOLLOW,
+		O_PATH,
+		0x10000000,
 	};
 	unsigned long path;
 	int flags = 0;
@@ -345,18 +420,25 @@ f_open(struct fuzz *f)
 		longpath[0] = '/';
 	}
 	switch (below(f, 5)) {
-	case 0: path = (unsigned long)test_self; break;
-	case 1: path = (unsigned long)longpath + below(f, 1000); break;
-	case 2: path = arg_ptr(f); break;
+	case 0:
+		path = (unsigned long)test_self;
+		break;
+	case 1:
+		path = (unsigned long)longpath + below(f, 1000);
+		break;
+	case 2:
+		path = arg_ptr(f);
+		break;
 	default:
-		path = (unsigned long)paths[below(f, sizeof(paths) /
-		    sizeof(paths[0]))];
+		path = (unsigned long)
+		    paths[below(f, sizeof(paths) / sizeof(paths[0]))];
 	}
 	for (int i = below(f, 4); i > 0; i--)
-		flags |= flagbits[below(f, sizeof(flagbits) /
-		    sizeof(flagbits[0]))];
-	if (!test_native)		/* nothing that could change the host */
-		flags &= ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE);
+		flags |=
+		    flagbits[below(f, sizeof(flagbits) / sizeof(flagbits[0]))];
+	if (!test_native) /* nothing that could change the host */
+		flags &=
+		    ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE);
 	r = test_raw3(SYS_open, (long)path, flags, 0644);
 	if (r >= 0)
 		test_raw1(SYS_close, r);
@@ -369,7 +451,7 @@ f_close(struct fuzz *f)
 	long fd = arg_fd(f);
 
 	if (held_fd(f, fd))
-		fd = 200 + below(f, 100);	/* closed numbers only */
+		fd = 200 + below(f, 100); /* closed numbers only */
 	return test_raw1(SYS_close, fd);
 }
 
@@ -392,16 +474,22 @@ static long
 f_mmap(struct fuzz *f)
 {
 	static const int flagbits[] = {
-		MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS, MAP_ANONYMOUS,
-		MAP_PRIVATE, MAP_NORESERVE, MAP_POPULATE, 0x40000000,
+		MAP_SHARED,
+		MAP_PRIVATE,
+		MAP_ANONYMOUS,
+		MAP_ANONYMOUS,
+		MAP_PRIVATE,
+		MAP_NORESERVE,
+		MAP_POPULATE,
+		0x40000000,
 	};
 	unsigned long addr, len;
 	int flags = 0, fixed = below(f, 3) == 0;
 	long fd = below(f, 2) ? -1 : arg_fd(f), r;
 
 	for (int i = 1 + below(f, 4); i > 0; i--)
-		flags |= flagbits[below(f, sizeof(flagbits) /
-		    sizeof(flagbits[0]))];
+		flags |=
+		    flagbits[below(f, sizeof(flagbits) / sizeof(flagbits[0]))];
 	if (fixed) {
 		scratch_range(f, &addr, &len);
 		flags |= MAP_FIXED;
@@ -413,9 +501,10 @@ f_mmap(struct fuzz *f)
 		len = below(f, 4) ? below(f, 1 << 20) : arg_num(f);
 	}
 	if (len > (1 << 20))
-		flags &= ~MAP_POPULATE;	/* Linux would fill it all */
-	r = test_raw6(SYS_mmap, addr, len, below(f, 8) ? (long)below(f, 8) :
-	    (long)arg_num(f), flags, fd, below(f, 4) ? 0 : (long)arg_num(f));
+		flags &= ~MAP_POPULATE; /* Linux would fill it all */
+	r = test_raw6(SYS_mmap, addr, len,
+	    below(f, 8) ? (long)below(f, 8) : (long)arg_num(f), flags, fd,
+	    below(f, 4) ? 0 : (long)arg_num(f));
 	if (!fixed && (r < -4095 || r >= 0))
 		test_raw3(SYS_munmap, r, len, 0);
 	return r;
@@ -457,24 +546,32 @@ f_brk(struct fuzz *f)
 	unsigned long v;
 
 	switch (below(f, 4)) {
-	case 0: v = 0; break;
-	case 1: v = bad_ptr(f); break;
-	default: v = f->brk_base + below(f, 1 << 20); break;
+	case 0:
+		v = 0;
+		break;
+	case 1:
+		v = bad_ptr(f);
+		break;
+	default:
+		v = f->brk_base + below(f, 1 << 20);
+		break;
 	}
 	if (v >= VM_MIN_USER_ADDRESS && v < f->brk_base)
-		v = 0;			/* never below the fuzzer's own heap */
+		v = 0; /* never below the fuzzer's own heap */
 	return test_raw1(SYS_brk, v);
 }
 
 static long
 f_rt_sigaction(struct fuzz *f)
 {
-	static struct { unsigned long h, fl, re, mask; } acts[2] = {
+	static struct {
+		unsigned long h, fl, re, mask;
+	} acts[2] = {
 		{ (unsigned long)SIG_DFL, 0, 0, 0 },
 		{ (unsigned long)SIG_IGN, 0, 0, 0 },
 	};
 	unsigned long act = below(f, 3) ? (unsigned long)&acts[below(f, 2)] :
-	    (below(f, 2) ? 0 : bad_ptr(f));
+					  (below(f, 2) ? 0 : bad_ptr(f));
 	long sig = below(f, 4) ? (long)below(f, 70) : (long)arg_num(f);
 
 	return test_raw6(SYS_rt_sigaction, sig, act,
@@ -487,8 +584,9 @@ f_rt_sigprocmask(struct fuzz *f)
 	static uint64_t set;
 
 	set = rnd(f);
-	return test_raw6(SYS_rt_sigprocmask, below(f, 4) ? (long)below(f, 3) :
-	    (long)arg_num(f), below(f, 3) ? (long)&set : (long)arg_ptr(f),
+	return test_raw6(SYS_rt_sigprocmask,
+	    below(f, 4) ? (long)below(f, 3) : (long)arg_num(f),
+	    below(f, 3) ? (long)&set : (long)arg_ptr(f),
 	    below(f, 2) ? 0 : arg_ptr(f), below(f, 4) ? 8 : arg_num(f), 0, 0);
 }
 
@@ -496,7 +594,13 @@ static long
 f_ioctl(struct fuzz *f)
 {
 	static const unsigned long reqs[] = {
-		0x5413, 0x5401, 0x541b, 0, 1, 0x1234, 0xdeadbeef,
+		0x5413,
+		0x5401,
+		0x541b,
+		0,
+		1,
+		0x1234,
+		0xdeadbeef,
 		0xffffffffffffffffUL,
 	};
 	long fd = arg_fd(f);
@@ -505,7 +609,7 @@ f_ioctl(struct fuzz *f)
 	if (!test_native && (fd == f->file_fd || fd == f->dir_fd))
 		fd = f->sink[0];
 	if (test_native && below(f, 8) == 0)
-		fd = 1 + below(f, 2);	/* the console */
+		fd = 1 + below(f, 2); /* the console */
 	return test_raw3(SYS_ioctl, fd,
 	    reqs[below(f, sizeof(reqs) / sizeof(reqs[0]))], arg_ptr(f));
 }
@@ -517,8 +621,8 @@ static long
 f_readv_writev(struct fuzz *f, int write)
 {
 	static const long counts[] = { 0, 1, 2, 3, 8, -1, 1024, 1025, INT_MAX };
-	long fd = arg_fd(f), n = counts[below(f, sizeof(counts) /
-	    sizeof(counts[0]))], r;
+	long fd = arg_fd(f),
+	     n = counts[below(f, sizeof(counts) / sizeof(counts[0]))], r;
 	int sink = write && fd == f->sink[1];
 	unsigned long iov = below(f, 5) ? (unsigned long)iovs : bad_ptr(f);
 
@@ -526,8 +630,8 @@ f_readv_writev(struct fuzz *f, int write)
 		fd = f->sink[1];
 	for (int i = 0; i < 8; i++) {
 		iovs[i].iov_base = (void *)arg_ptr(f);
-		iovs[i].iov_len = sink ? below(f, SINK_MAX / 8 + 1) :
-		    arg_len(f);
+		iovs[i].iov_len =
+		    sink ? below(f, SINK_MAX / 8 + 1) : arg_len(f);
 	}
 	r = test_raw3(write ? SYS_writev : SYS_readv, fd, iov, n);
 	if (sink && r > 0)
@@ -573,8 +677,9 @@ static long
 f_pipe2(struct fuzz *f)
 {
 	unsigned long p = arg_ptr(f);
-	long r = test_raw3(SYS_pipe2, p, below(f, 2) ? (long)(below(f, 2) *
-	    O_CLOEXEC) : (long)arg_num(f), 0);
+	long r = test_raw3(SYS_pipe2, p,
+	    below(f, 2) ? (long)(below(f, 2) * O_CLOEXEC) : (long)arg_num(f),
+	    0);
 
 	if (r == 0)
 		close_pair(p);
@@ -591,7 +696,8 @@ f_sched_yield(struct fuzz *f)
 static long
 f_dup(struct fuzz *f)
 {
-	long r = test_raw1(SYS_dup, below(f, 4) ? arg_fd(f) : (long)below(f, 3));
+	long r =
+	    test_raw1(SYS_dup, below(f, 4) ? arg_fd(f) : (long)below(f, 3));
 
 	if (r >= 0)
 		test_raw1(SYS_close, r);
@@ -604,7 +710,8 @@ f_dup2(struct fuzz *f)
 	const long targets[] = { -1, INT_MAX, 1 << 20, 100, 200, 1000 };
 	long old = arg_fd(f), new, r;
 
-	new = below(f, 2) ? 10 + (long)below(f, 50) :
+	new = below(f, 2) ?
+	    10 + (long)below(f, 50) :
 	    targets[below(f, sizeof(targets) / sizeof(targets[0]))];
 	if (held_fd(f, new))
 		new = 150;
@@ -618,13 +725,14 @@ static long
 f_nanosleep(struct fuzz *f)
 {
 	static const long nsecs[] = { 0, 1, 1000, 100000, -1, 1000000000,
-	    LONG_MAX, LONG_MIN };
+		LONG_MAX, LONG_MIN };
 	static struct timespec ts;
 
 	ts.tv_sec = below(f, 8) ? 0 : -1 - (long)below(f, 3);
 	ts.tv_nsec = nsecs[below(f, sizeof(nsecs) / sizeof(nsecs[0]))];
-	return test_raw3(SYS_nanosleep, below(f, 4) ? (long)&ts :
-	    (long)bad_ptr(f), below(f, 2) ? 0 : arg_ptr(f), 0);
+	return test_raw3(SYS_nanosleep,
+	    below(f, 4) ? (long)&ts : (long)bad_ptr(f),
+	    below(f, 2) ? 0 : arg_ptr(f), 0);
 }
 
 static long
@@ -641,15 +749,15 @@ f_getpid(struct fuzz *f)
 static long
 f_fork(struct fuzz *f)
 {
-	static const long flags[] = { 0, RFFDG, RFCFDG,
-	    RFFDG | RFCFDG, 1, 16, 0x10000 };
+	static const long flags[] = { 0, RFFDG, RFCFDG, RFFDG | RFCFDG, 1, 16,
+		0x10000 };
 	long r;
 
 	if (below(f, 2))
 		r = test_raw0(SYS_fork);
 	else
-		r = test_raw1(SYS_rfork, flags[below(f, sizeof(flags) /
-		    sizeof(flags[0]))]);
+		r = test_raw1(SYS_rfork,
+		    flags[below(f, sizeof(flags) / sizeof(flags[0]))]);
 	if (r == 0)
 		test_raw_exit(0);
 	if (r > 0)
@@ -661,14 +769,15 @@ static long
 f_execve(struct fuzz *f)
 {
 	static const char *const paths[] = { "/nonexistent", "/", "/bin",
-	    "/README", "/README/x", "" };
+		"/README", "/README/x", "" };
 	static char *argv[] = { "x", NULL };
-	unsigned long path = below(f, 4) ? (unsigned long)paths[below(f,
-	    sizeof(paths) / sizeof(paths[0]))] : bad_ptr(f);
+	unsigned long path = below(f, 4) ?
+	    (unsigned long)paths[below(f, sizeof(paths) / sizeof(paths[0]))] :
+	    bad_ptr(f);
 
-	return test_raw3(SYS_execve, path, below(f, 3) ? (long)argv :
-	    (long)bad_ptr(f), below(f, 3) ? (long)(argv + 1) :
-	    (long)bad_ptr(f));
+	return test_raw3(SYS_execve, path,
+	    below(f, 3) ? (long)argv : (long)bad_ptr(f),
+	    below(f, 3) ? (long)(argv + 1) : (long)bad_ptr(f));
 }
 
 static long
@@ -676,8 +785,9 @@ f_wait4(struct fuzz *f)
 {
 	const long pids[] = { -1, 0, 1, -2, 1 << 30, INT_MAX, INT_MIN };
 
-	return test_raw6(SYS_wait4, pids[below(f, sizeof(pids) /
-	    sizeof(pids[0]))], below(f, 2) ? 0 : arg_ptr(f),
+	return test_raw6(SYS_wait4,
+	    pids[below(f, sizeof(pids) / sizeof(pids[0]))],
+	    below(f, 2) ? 0 : arg_ptr(f),
 	    WNOHANG | (below(f, 2) ? 0 : (long)arg_num(f)),
 	    below(f, 2) ? 0 : arg_ptr(f), 0, 0);
 }
@@ -686,8 +796,10 @@ static long
 f_kill(struct fuzz *f)
 {
 	switch (below(f, 4)) {
-	case 0: return test_raw3(SYS_kill, f->pid, 0, 0);
-	case 1: return test_raw3(SYS_kill, below(f, 2) ? 1 : -1, 0, 0);
+	case 0:
+		return test_raw3(SYS_kill, f->pid, 0, 0);
+	case 1:
+		return test_raw3(SYS_kill, below(f, 2) ? 1 : -1, 0, 0);
 	default:
 		return test_raw3(SYS_kill, 1000000000 + (long)below(f, 1000000),
 		    below(f, 2) ? (long)below(f, 70) : (long)arg_num(f), 0);
@@ -710,18 +822,19 @@ static long
 f_arch_prctl(struct fuzz *f)
 {
 	static const long codes[] = { 0x1003, 0x1003, 0x1004, 0, -1, 0x1234,
-	    0x3001 };
+		0x3001 };
 	unsigned long old = 0;
 	long r;
 
 	if (below(f, 3) != 0)
-		return test_raw3(SYS_arch_prctl, codes[below(f, sizeof(codes) /
-		    sizeof(codes[0]))], arg_ptr(f), 0);
+		return test_raw3(SYS_arch_prctl,
+		    codes[below(f, sizeof(codes) / sizeof(codes[0]))],
+		    arg_ptr(f), 0);
 	/* ARCH_SET_FS: to a bad base, or to the current one. */
 	if (test_raw3(SYS_arch_prctl, 0x1003, (long)&old, 0) != 0)
 		return -EINVAL;
-	r = test_raw3(SYS_arch_prctl, 0x1002, below(f, 2) ? (long)old :
-	    (long)bad_ptr(f) | 0x800000000000L, 0);
+	r = test_raw3(SYS_arch_prctl, 0x1002,
+	    below(f, 2) ? (long)old : (long)bad_ptr(f) | 0x800000000000L, 0);
 	test_raw3(SYS_arch_prctl, 0x1002, (long)old, 0);
 	return r;
 }
@@ -730,7 +843,8 @@ static long
 f_gettid(struct fuzz *f)
 {
 	return test_raw0(below(f, 2) ? SYS_gettid : SYS_lwp_gettid) > 0 ?
-	    0 : -EINVAL;
+	    0 :
+	    -EINVAL;
 }
 
 static long
@@ -754,15 +868,16 @@ f_set_tid_address(struct fuzz *f)
 static long
 f_clock_gettime(struct fuzz *f)
 {
-	return test_raw3(SYS_clock_gettime, below(f, 2) ? (long)below(f, 3) :
-	    (long)arg_num(f), arg_ptr(f), 0);
+	return test_raw3(SYS_clock_gettime,
+	    below(f, 2) ? (long)below(f, 3) : (long)arg_num(f), arg_ptr(f), 0);
 }
 
 static long
 f_memfd_create(struct fuzz *f)
 {
-	long r = test_raw3(SYS_memfd_create, below(f, 2) ? (long)"fuzz" :
-	    (long)arg_ptr(f), below(f, 2) ? 0 : (long)arg_num(f), 0);
+	long r = test_raw3(SYS_memfd_create,
+	    below(f, 2) ? (long)"fuzz" : (long)arg_ptr(f),
+	    below(f, 2) ? 0 : (long)arg_num(f), 0);
 
 	if (r >= 0)
 		test_raw1(SYS_close, r);
@@ -788,11 +903,12 @@ f_lwp_create(struct fuzz *f)
 	p.lwp_func = fuzz_lwp_body;
 	p.lwp_arg = (void *)arg_num(f);
 	p.lwp_stack = stack + sizeof(stack) - 8;
-	p.lwp_tid1 = below(f, 2) ? &tid1 : (below(f, 2) ? NULL :
-	    (int *)bad_ptr(f));
+	p.lwp_tid1 =
+	    below(f, 2) ? &tid1 : (below(f, 2) ? NULL : (int *)bad_ptr(f));
 	p.lwp_tid2 = &tid2;
 	tid2 = -1;
-	r = test_raw1(SYS_lwp_create, below(f, 6) ? (long)&p : (long)bad_ptr(f));
+	r = test_raw1(SYS_lwp_create,
+	    below(f, 6) ? (long)&p : (long)bad_ptr(f));
 	if (r == 0)
 		test_raw1(SYS_lwp_wait, tid2);
 	return r;
@@ -804,8 +920,8 @@ f_lwp_wait(struct fuzz *f)
 	const long lids[] = { 0, -1, 1 << 20, INT_MAX, INT_MIN };
 	long me = test_raw0(SYS_lwp_gettid);
 
-	return test_raw1(SYS_lwp_wait, below(f, 3) ? lids[below(f,
-	    sizeof(lids) / sizeof(lids[0]))] : me);
+	return test_raw1(SYS_lwp_wait,
+	    below(f, 3) ? lids[below(f, sizeof(lids) / sizeof(lids[0]))] : me);
 }
 
 static long
@@ -820,10 +936,10 @@ f_kstat(struct fuzz *f)
 static long
 f_unknown(struct fuzz *f)
 {
-	static const long nrs[] = { 380, 423, 600, 999, 4095, 65536,
-	    0x7fffffff, -1, -1000 };
+	static const long nrs[] = { 380, 423, 600, 999, 4095, 65536, 0x7fffffff,
+		-1, -1000 };
 	long nr = below(f, 2) ? nrs[below(f, sizeof(nrs) / sizeof(nrs[0]))] :
-	    100000 + (long)below(f, 900000);
+				100000 + (long)below(f, 900000);
 	long r = test_raw6(nr, arg_num(f), arg_num(f), arg_num(f), arg_num(f),
 	    arg_num(f), arg_num(f));
 
@@ -871,14 +987,16 @@ f_huge(struct fuzz *f)
 	unsigned long len = 1UL << (30 + below(f, 17)), pages = len / P;
 	long a, r = 0, rr;
 
-	a = test_raw6(SYS_mmap, 0, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-	    MAP_POPULATE | (below(f, 2) ? MAP_NORESERVE : 0), -1, 0);
+	a = test_raw6(SYS_mmap, 0, len, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE |
+		(below(f, 2) ? MAP_NORESERVE : 0),
+	    -1, 0);
 	if (is_err(a))
 		return a;
 	for (int i = 1 + below(f, 4); i > 0; i--) {
 		unsigned long first = below(f, 4) ? 0 : below(f, pages);
-		unsigned long n = below(f, 3) ? pages - first :
-		    1 + below(f, pages - first);
+		unsigned long n =
+		    below(f, 3) ? pages - first : 1 + below(f, pages - first);
 		unsigned long at = a + first * P;
 
 		switch (below(f, 6)) {
@@ -887,22 +1005,24 @@ f_huge(struct fuzz *f)
 			rr = test_raw3(SYS_madvise, at, n * P, MADV_WILLNEED);
 			break;
 		case 2:
-			rr = test_raw3(SYS_madvise, at, n * P, below(f, 2) ?
-			    MADV_DONTNEED : MADV_FREE);
+			rr = test_raw3(SYS_madvise, at, n * P,
+			    below(f, 2) ? MADV_DONTNEED : MADV_FREE);
 			break;
 		case 3:
 			rr = test_raw3(SYS_mprotect, at, n * P, PROT_NONE);
 			break;
-		case 4:		/* a hole: WILLNEED over it is ENOMEM */
+		case 4: /* a hole: WILLNEED over it is ENOMEM */
 			n = MIN(1 + below(f, 16), pages - first);
 			rr = test_raw3(SYS_munmap, at, n * P, 0);
 			break;
-		default:	/* a few read-write pages inside */
+		default: /* a few read-write pages inside */
 			n = 1 + below(f, 8);
 			at = a + below(f, pages - n + 1) * P;
-			rr = test_raw6(SYS_mmap, at, n * P, PROT_READ |
-			    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
-			    (below(f, 2) ? MAP_POPULATE : 0), -1, 0);
+			rr = test_raw6(SYS_mmap, at, n * P,
+			    PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				(below(f, 2) ? MAP_POPULATE : 0),
+			    -1, 0);
 			if (rr == (long)at)
 				rr = 0;
 			break;
@@ -929,9 +1049,12 @@ static uint16_t
 arg_sel(struct fuzz *f)
 {
 	switch (below(f, 4)) {
-	case 0: return (uint16_t)below(f, 4);
-	case 1: return ut_cs_sel() & (below(f, 2) ? 0xffff : ~3);
-	default: return ut_ss_sel() & (below(f, 2) ? 0xffff : ~3);
+	case 0:
+		return (uint16_t)below(f, 4);
+	case 1:
+		return ut_cs_sel() & (below(f, 2) ? 0xffff : ~3);
+	default:
+		return ut_ss_sel() & (below(f, 2) ? 0xffff : ~3);
 	}
 }
 
@@ -966,8 +1089,8 @@ f_segload(struct fuzz *f)
 	long r = 0, rr;
 	const char *bad = NULL;
 
-	if (f->nested || test_raw3(SYS_arch_prctl, ARCH_GET_FS, (long)&tls,
-	    0) != 0)
+	if (f->nested ||
+	    test_raw3(SYS_arch_prctl, ARCH_GET_FS, (long)&tls, 0) != 0)
 		return 0;
 	if (which & 1)
 		ut_load_fs(fs);
@@ -975,7 +1098,7 @@ f_segload(struct fuzz *f)
 		ut_load_gs(gs);
 	f->nested = 1;
 	for (int i = below(f, 4); i >= 0; i--) {
-		if (i == sleep_at)	/* out and back in, surely */
+		if (i == sleep_at) /* out and back in, surely */
 			test_raw3(SYS_nanosleep, (long)&ts, 0, 0);
 		else
 			test_raw0(SYS_sched_yield);
@@ -996,8 +1119,9 @@ f_segload(struct fuzz *f)
 		bad = "%fs changed";
 	else if ((which & 2) && !same_sel(got_gs, gs))
 		bad = "%gs changed";
-	else if ((which & 1) && fs > 3 && (test_raw3(SYS_arch_prctl,
-	    ARCH_GET_FS, (long)&base, 0) != 0 || base != 0))
+	else if ((which & 1) && fs > 3 &&
+	    (test_raw3(SYS_arch_prctl, ARCH_GET_FS, (long)&base, 0) != 0 ||
+		base != 0))
 		bad = "ARCH_GET_FS is not 0";
 	else if ((which & 1) && fs > 3 && ut_fs_read64(&seg_probe) != seg_probe)
 		bad = "a read through %fs missed";
@@ -1009,7 +1133,8 @@ f_segload(struct fuzz *f)
 	if (rr != 0)
 		test_raw_exit(3);
 	if (bad != NULL)
-		shape_fail(f, "after loading %s%s (fs 0x%x gs 0x%x) and other "
+		shape_fail(f,
+		    "after loading %s%s (fs 0x%x gs 0x%x) and other "
 		    "calls: %s (now fs 0x%x gs 0x%x, fs base 0x%llx)",
 		    which & 1 ? "%fs" : "", which & 2 ? " %gs" : "", fs, gs,
 		    bad, got_fs, got_gs, (unsigned long long)base);
@@ -1025,17 +1150,17 @@ f_segload(struct fuzz *f)
  * fuzzer's view, as a mask of the PG_* bits (several after a call that
  * may have done part of its work).
  */
-#define COW_SPAN_PAGES	512			/* one page table: 2 MiB */
-#define COW_SPAN	(COW_SPAN_PAGES * P)
-#define HOG_LEN		(1UL << 40)	/* more memory than there is */
+#define COW_SPAN_PAGES 512 /* one page table: 2 MiB */
+#define COW_SPAN (COW_SPAN_PAGES * P)
+#define HOG_LEN (1UL << 40) /* more memory than there is */
 
-#define PG_TAG		0x01	/* readable, the tag */
-#define PG_ZERO		0x02	/* readable, zeros (MAP_FIXED) */
-#define PG_TAG_NONE	0x04	/* PROT_NONE over the tag */
-#define PG_ZERO_NONE	0x08	/* PROT_NONE over zeros */
-#define PG_GONE		0x10	/* unmapped */
+#define PG_TAG 0x01       /* readable, the tag */
+#define PG_ZERO 0x02      /* readable, zeros (MAP_FIXED) */
+#define PG_TAG_NONE 0x04  /* PROT_NONE over the tag */
+#define PG_ZERO_NONE 0x08 /* PROT_NONE over zeros */
+#define PG_GONE 0x10      /* unmapped */
 
-#define PG_READABLE	(PG_TAG | PG_ZERO)
+#define PG_READABLE (PG_TAG | PG_ZERO)
 
 static uint64_t
 cow_tag(uint64_t salt, size_t i)
@@ -1044,8 +1169,7 @@ cow_tag(uint64_t salt, size_t i)
 }
 
 /* Write to 64 KiB of stack below the caller: those pages are ours now. */
-static void __attribute__((noinline))
-touch_stack(void)
+static void __attribute__((noinline)) touch_stack(void)
 {
 	volatile char pad[64 * 1024];
 
@@ -1062,8 +1186,7 @@ touch_stack(void)
  * reaps its children itself.)
  */
 static _Noreturn void
-cow_holder(const unsigned char *r, size_t n, uint64_t salt, int ready,
-    int cmd)
+cow_holder(const unsigned char *r, size_t n, uint64_t salt, int ready, int cmd)
 {
 	char c = 'r';
 	struct {
@@ -1091,16 +1214,16 @@ static int
 pg_apply(int kind, int prot, int st)
 {
 	switch (kind) {
-	case 0:				/* munmap */
+	case 0: /* munmap */
 		return PG_GONE;
-	case 1:				/* mprotect */
+	case 1: /* mprotect */
 		if (st == PG_GONE)
 			return PG_GONE;
 		if (prot == PROT_NONE)
 			return st & (PG_TAG | PG_TAG_NONE) ? PG_TAG_NONE :
-			    PG_ZERO_NONE;
+							     PG_ZERO_NONE;
 		return st & (PG_TAG | PG_TAG_NONE) ? PG_TAG : PG_ZERO;
-	default:			/* MAP_FIXED read-write */
+	default: /* MAP_FIXED read-write */
 		return PG_ZERO;
 	}
 }
@@ -1132,8 +1255,9 @@ cow_probe(struct fuzz *f, const unsigned char *r, unsigned char *state,
 	if (w == 8) {
 		if (test_raw3(SYS_read, f->sink[0], (long)&got, 8) != 8)
 			shape_fail(f, "the sink gave back no 8 bytes");
-		seen = got == cow_tag(salt, i) ? PG_TAG : got == 0 ? PG_ZERO :
-		    0;
+		seen = got == cow_tag(salt, i) ? PG_TAG :
+		    got == 0                   ? PG_ZERO :
+						 0;
 	} else if (w == -EFAULT) {
 		seen = state[i] & ~PG_READABLE;
 	} else {
@@ -1141,9 +1265,10 @@ cow_probe(struct fuzz *f, const unsigned char *r, unsigned char *state,
 		    i, w);
 	}
 	if ((state[i] & seen) == 0)
-		shape_fail(f, "page %zu of the memory shared since fork: "
-		    "expected state 0x%x, the kernel read %s 0x%llx", i,
-		    state[i], w == 8 ? "the value" : "nothing (EFAULT), not",
+		shape_fail(f,
+		    "page %zu of the memory shared since fork: "
+		    "expected state 0x%x, the kernel read %s 0x%llx",
+		    i, state[i], w == 8 ? "the value" : "nothing (EFAULT), not",
 		    (unsigned long long)got);
 	state[i] &= seen;
 }
@@ -1186,8 +1311,8 @@ cow_shape(struct fuzz *f, int exhaust)
 		char c;
 		uint32_t page;
 	} __attribute__((packed)) answer;
-	size_t n = exhaust || below(f, 16) == 0 ? COW_SPAN_PAGES :
-	    1 + below(f, 48);
+	size_t n =
+	    exhaust || below(f, 16) == 0 ? COW_SPAN_PAGES : 1 + below(f, 48);
 	uint64_t salt = rnd(f);
 	int ready[2], cmd[2], status = 0;
 	long a, pid, hog = 0, r = 0, rr;
@@ -1243,43 +1368,46 @@ cow_shape(struct fuzz *f, int exhaust)
 		int kind = below(f, 3), prot = 0;
 		unsigned long at = a + first * P;
 
-		if (below(f, 4) == 0)		/* one page */
+		if (below(f, 4) == 0) /* one page */
 			len = 1;
 		if (kind == 0) {
 			rr = test_raw3(SYS_munmap, at, len * P, 0);
 		} else if (kind == 1) {
 			static const int prots[] = { PROT_NONE, PROT_READ,
-			    PROT_READ | PROT_WRITE };
+				PROT_READ | PROT_WRITE };
 
 			prot = prots[below(f, 3)];
 			rr = test_raw3(SYS_mprotect, at, len * P, prot);
 		} else {
-			rr = test_raw6(SYS_mmap, at, len * P, PROT_READ |
-			    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			    -1, 0);
+			rr = test_raw6(SYS_mmap, at, len * P,
+			    PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 			if (rr == (long)at)
 				rr = 0;
 		}
 		if (rr != 0 && rr != -ENOMEM)
-			shape_fail(f, "%s of pages %zu..%zu of memory shared "
-			    "since fork%s: %ld", kind == 0 ? "munmap" :
-			    kind == 1 ? "mprotect" : "MAP_FIXED", first,
-			    first + len - 1, hog ? " (memory exhausted)" : "",
-			    rr);
+			shape_fail(f,
+			    "%s of pages %zu..%zu of memory shared "
+			    "since fork%s: %ld",
+			    kind == 0     ? "munmap" :
+				kind == 1 ? "mprotect" :
+					    "MAP_FIXED",
+			    first, first + len - 1,
+			    hog ? " (memory exhausted)" : "", rr);
 		for (size_t i = first; i < first + len; i++) {
 			int done = pg_apply_mask(kind, prot, state[i]);
 
 			if (rr == 0)
 				state[i] = done;
-			else if (kind == 1)	/* may have done part */
+			else if (kind == 1) /* may have done part */
 				state[i] |= done;
-			else if (kind == 2)	/* old pages, or a hole */
+			else if (kind == 2) /* old pages, or a hole */
 				state[i] |= PG_GONE;
 		}
 		if (rr != 0)
 			r = rr;
-		for (size_t i = first ? first - 1 : 0; i < first + len + 1 &&
-		    i < n; i++)
+		for (size_t i = first ? first - 1 : 0;
+		     i < first + len + 1 && i < n; i++)
 			cow_probe(f, (const unsigned char *)a, state, i, salt);
 	}
 	if (hog != 0 && (rr = test_raw3(SYS_munmap, hog, HOG_LEN, 0)) != 0)
@@ -1288,14 +1416,19 @@ cow_shape(struct fuzz *f, int exhaust)
 		cow_probe(f, (const unsigned char *)a, state, i, salt);
 	c = 'v';
 	if ((rr = test_raw3(SYS_write, cmd[1], (long)&c, 1)) != 1)
-		shape_fail(f, "the child sharing the memory could not be told: "
-		    "%ld", rr);
+		shape_fail(f,
+		    "the child sharing the memory could not be told: "
+		    "%ld",
+		    rr);
 	answer.c = 0;
 	rr = test_raw3(SYS_read, ready[0], (long)&answer, sizeof(answer));
 	if (rr != (long)sizeof(answer) || answer.c != 'y')
-		shape_fail(f, "the child sharing the memory since fork %s "
-		    "(page %u)", rr != (long)sizeof(answer) ? "did not answer" :
-		    "saw its copy change", answer.page);
+		shape_fail(f,
+		    "the child sharing the memory since fork %s "
+		    "(page %u)",
+		    rr != (long)sizeof(answer) ? "did not answer" :
+						 "saw its copy change",
+		    answer.page);
 	/* It ends at once (ECHILD if SIGCHLD is ignored: reaped already). */
 	rr = test_raw6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
 	if (rr != pid && rr != -ECHILD)
@@ -1327,7 +1460,7 @@ f_cow_oom(struct fuzz *f)
  * each call adding two map entries, for `pages` pages or until ENOMEM;
  * then all of it must unmap at once (no entry need be split).
  */
-#define SPLIT_LIMIT_PAGES	(2 * 65536 + 16)	/* past the limit */
+#define SPLIT_LIMIT_PAGES (2 * 65536 + 16) /* past the limit */
 
 static long
 split_shape(struct fuzz *f, size_t pages, int to_limit)
@@ -1337,13 +1470,13 @@ split_shape(struct fuzz *f, size_t pages, int to_limit)
 
 	if (f->nested)
 		return 0;
-	a = test_raw6(SYS_mmap, 0, pages * P, PROT_READ, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	a = test_raw6(SYS_mmap, 0, pages * P, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (is_err(a))
 		return a;
 	for (i = 1; i + 1 < pages; i += 2) {
-		r = test_raw3(SYS_mprotect, a + i * P, P, PROT_READ |
-		    PROT_WRITE);
+		r = test_raw3(SYS_mprotect, a + i * P, P,
+		    PROT_READ | PROT_WRITE);
 		if (r != 0)
 			break;
 		done++;
@@ -1352,12 +1485,14 @@ split_shape(struct fuzz *f, size_t pages, int to_limit)
 		shape_fail(f, "mprotect of page %zu to split a mapping: %ld", i,
 		    r);
 	if (to_limit && test_native && r == 0)
-		shape_fail(f, "%zu splits and no ENOMEM: the map-entry limit "
-		    "is not enforced", done);
+		shape_fail(f,
+		    "%zu splits and no ENOMEM: the map-entry limit "
+		    "is not enforced",
+		    done);
 	if (r == -ENOMEM) {
 		/* At the limit: a new mapping may fail too, nothing worse. */
-		rr = test_raw6(SYS_mmap, 0, P, PROT_READ, MAP_PRIVATE |
-		    MAP_ANONYMOUS, -1, 0);
+		rr = test_raw6(SYS_mmap, 0, P, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (!is_err(rr))
 			test_raw3(SYS_munmap, rr, P, 0);
 		else if (rr != -ENOMEM)
@@ -1383,32 +1518,52 @@ f_split_limit(struct fuzz *f)
 
 /* The calls, with how often each is picked. */
 static const struct fuzz_call calls[] = {
-	{ "read", f_read, 8, 0 }, { "write", f_write, 8, 0 },
-	{ "open", f_open, 8, 0 }, { "close", f_close, 4, 0 },
-	{ "fstat", f_fstat, 6, 0 }, { "lseek", f_lseek, 6, 0 },
-	{ "mmap", f_mmap, 8, 0 }, { "mprotect", f_mprotect, 6, 0 },
-	{ "munmap", f_munmap, 6, 0 }, { "brk", f_brk, 4, 0 },
+	{ "read", f_read, 8, 0 },
+	{ "write", f_write, 8, 0 },
+	{ "open", f_open, 8, 0 },
+	{ "close", f_close, 4, 0 },
+	{ "fstat", f_fstat, 6, 0 },
+	{ "lseek", f_lseek, 6, 0 },
+	{ "mmap", f_mmap, 8, 0 },
+	{ "mprotect", f_mprotect, 6, 0 },
+	{ "munmap", f_munmap, 6, 0 },
+	{ "brk", f_brk, 4, 0 },
 	{ "rt_sigaction", f_rt_sigaction, 4, 0 },
 	{ "rt_sigprocmask", f_rt_sigprocmask, 4, 0 },
-	{ "ioctl", f_ioctl, 4, 0 }, { "readv", f_readv, 6, 0 },
-	{ "writev", f_writev, 6, 0 }, { "pipe", f_pipe, 4, 0 },
-	{ "sched_yield", f_sched_yield, 2, 0 }, { "madvise", f_madvise, 4, 0 },
-	{ "dup", f_dup, 4, 0 }, { "dup2", f_dup2, 4, 0 },
-	{ "nanosleep", f_nanosleep, 2, 0 }, { "getpid", f_getpid, 2, 0 },
-	{ "fork", f_fork, 2, 0 }, { "execve", f_execve, 4, 0 },
-	{ "wait4", f_wait4, 4, 0 }, { "kill", f_kill, 4, 0 },
-	{ "uname", f_uname, 2, 0 }, { "ftruncate", f_ftruncate, 2, 1 },
-	{ "arch_prctl", f_arch_prctl, 4, 0 }, { "gettid", f_gettid, 2, 0 },
+	{ "ioctl", f_ioctl, 4, 0 },
+	{ "readv", f_readv, 6, 0 },
+	{ "writev", f_writev, 6, 0 },
+	{ "pipe", f_pipe, 4, 0 },
+	{ "sched_yield", f_sched_yield, 2, 0 },
+	{ "madvise", f_madvise, 4, 0 },
+	{ "dup", f_dup, 4, 0 },
+	{ "dup2", f_dup2, 4, 0 },
+	{ "nanosleep", f_nanosleep, 2, 0 },
+	{ "getpid", f_getpid, 2, 0 },
+	{ "fork", f_fork, 2, 0 },
+	{ "execve", f_execve, 4, 0 },
+	{ "wait4", f_wait4, 4, 0 },
+	{ "kill", f_kill, 4, 0 },
+	{ "uname", f_uname, 2, 0 },
+	{ "ftruncate", f_ftruncate, 2, 1 },
+	{ "arch_prctl", f_arch_prctl, 4, 0 },
+	{ "gettid", f_gettid, 2, 0 },
 	{ "getdents64", f_getdents64, 6, 0 },
 	{ "set_tid_address", f_set_tid_address, 2, 0 },
 	{ "clock_gettime", f_clock_gettime, 4, 0 },
-	{ "pipe2", f_pipe2, 4, 0 }, { "memfd_create", f_memfd_create, 2, 1 },
-	{ "lwp_create", f_lwp_create, 2, 0 }, { "lwp_wait", f_lwp_wait, 2, 0 },
-	{ "kstat", f_kstat, 2, 0 }, { "unknown", f_unknown, 6, 0 },
-	{ "huge", f_huge, 1, 0 }, { "segload", f_segload, 2, 0 },
-	{ "cow_shared", f_cow_shared, 1, 0 }, { "split", f_split, 1, 0 },
+	{ "pipe2", f_pipe2, 4, 0 },
+	{ "memfd_create", f_memfd_create, 2, 1 },
+	{ "lwp_create", f_lwp_create, 2, 0 },
+	{ "lwp_wait", f_lwp_wait, 2, 0 },
+	{ "kstat", f_kstat, 2, 0 },
+	{ "unknown", f_unknown, 6, 0 },
+	{ "huge", f_huge, 1, 0 },
+	{ "segload", f_segload, 2, 0 },
+	{ "cow_shared", f_cow_shared, 1, 0 },
+	{ "split", f_split, 1, 0 },
 	/* The full shapes, index FULL_* + NCALLS - NFULL. */
-	{ "cow_oom", f_cow_oom, 0, 0 }, { "split_limit", f_split_limit, 0, 0 },
+	{ "cow_oom", f_cow_oom, 0, 0 },
+	{ "split_limit", f_split_limit, 0, 0 },
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
@@ -1417,9 +1572,9 @@ static int
 abi_errno(long e)
 {
 	static const int ok[] = { EPERM, ENOENT, ESRCH, EINTR, E2BIG, ENOEXEC,
-	    EBADF, ECHILD, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENOTDIR,
-	    EISDIR, EINVAL, EMFILE, ENOTTY, ESPIPE, EROFS, EPIPE, EDEADLK,
-	    ENAMETOOLONG, ENOSYS, EOPNOTSUPP };
+		EBADF, ECHILD, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENOTDIR,
+		EISDIR, EINVAL, EMFILE, ENOTTY, ESPIPE, EROFS, EPIPE, EDEADLK,
+		ENAMETOOLONG, ENOSYS, EOPNOTSUPP };
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (e == ok[i])
@@ -1450,8 +1605,8 @@ static void
 reset_scratch(struct fuzz *f)
 {
 	long r = test_raw6(SYS_mmap, (long)f->scratch, SCRATCH_PAGES * P,
-	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-	    -1, 0);
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+	    0);
 
 	if (r != (long)f->scratch) {
 		test_note("fuzz: cannot map the scratch region again: %ld", r);
@@ -1470,7 +1625,8 @@ static void
 map_odd_pages(struct fuzz *f)
 {
 	long base = test_raw6(SYS_mmap, 0, (2 * NODD + 1) * P, PROT_NONE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), fd, m;
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+	     fd, m;
 	static const struct {
 		int prot, flags, memfd;
 	} how[NODD] = {
@@ -1486,7 +1642,7 @@ map_odd_pages(struct fuzz *f)
 	fd = test_raw3(SYS_memfd_create, (long)"fuzz-odd", 0, 0);
 	if (!is_err(fd) && test_raw3(SYS_ftruncate, fd, P, 0) == 0 &&
 	    !is_err(m = test_raw6(SYS_mmap, 0, P, PROT_READ | PROT_WRITE,
-	    MAP_SHARED, fd, 0))) {
+			MAP_SHARED, fd, 0))) {
 		memset((void *)m, 'm', P);
 		test_raw3(SYS_munmap, m, P, 0);
 	} else if (!is_err(fd)) {
@@ -1497,9 +1653,9 @@ map_odd_pages(struct fuzz *f)
 		long at = base + (2 * i + 1) * P;
 		int memfd = how[i].memfd && !is_err(fd);
 
-		m = test_raw6(SYS_mmap, at, P, how[i].prot, how[i].flags |
-		    MAP_FIXED | (memfd ? 0 : MAP_ANONYMOUS), memfd ? fd : -1,
-		    0);
+		m = test_raw6(SYS_mmap, at, P, how[i].prot,
+		    how[i].flags | MAP_FIXED | (memfd ? 0 : MAP_ANONYMOUS),
+		    memfd ? fd : -1, 0);
 		test_assert_msg(m == at, "map odd page %d: %ld", i, m);
 		f->odd[i] = (unsigned char *)at;
 	}
@@ -1544,8 +1700,8 @@ full_schedule(struct fuzz *f)
 	if (test_native && test_kstat(&ks) == 0 && ks.ks_pages_total > 16384)
 		f->full_every[FULL_COW_OOM] *= ks.ks_pages_total / 16384;
 	for (int s = 0; s < NFULL; s++)
-		f->full_at[s] = (long)(child_seed(1000 + s) %
-		    (uint64_t)f->full_every[s]);
+		f->full_at[s] =
+		    (long)(child_seed(1000 + s) % (uint64_t)f->full_every[s]);
 }
 
 /*
@@ -1567,7 +1723,7 @@ fuzz_child(int child, uint64_t seed, long first, long ncalls)
 	f.dir_fd = open("/", O_RDONLY | O_DIRECTORY);
 	test_pipe(f.sink);
 	test_assert(f.file_fd > 2 && f.dir_fd > 2);
-	close(0);			/* nothing may read the console */
+	close(0); /* nothing may read the console */
 	for (size_t i = 0; i < sizeof(iovs) / sizeof(iovs[0]); i++) {
 		iovs[i].iov_base = f.scratch;
 		iovs[i].iov_len = 0;
@@ -1590,21 +1746,26 @@ fuzz_child(int child, uint64_t seed, long first, long ncalls)
 		f.name = c->name;
 		r = c->fn(&f);
 		if (test_raw0(SYS_getpid) != f.pid) {
-			test_note("fuzz child %d: getpid changed after call %ld "
-			    "(%s)", child, f.index, c->name);
+			test_note(
+			    "fuzz child %d: getpid changed after call %ld "
+			    "(%s)",
+			    child, f.index, c->name);
 			test_raw_exit(1);
 		}
 		if (c->fn == f_unknown && r != 0) {
-			test_note("fuzz child %d: call %ld: an unknown system call "
-			    "returned %ld, expected -ENOSYS", child, f.index, r);
+			test_note(
+			    "fuzz child %d: call %ld: an unknown system call "
+			    "returned %ld, expected -ENOSYS",
+			    child, f.index, r);
 			test_raw_exit(1);
 		}
 		if (!test_native || r >= 0 || r < -4095)
 			continue;
 		if (!abi_errno(-r) || (r == -ENOSYS && !c->unimpl)) {
-			test_note("fuzz child %d: call %ld (%s) returned %ld (%s), "
-			    "not an answer ABI.md allows", child, f.index,
-			    c->name, r, test_errname((int)-r));
+			test_note(
+			    "fuzz child %d: call %ld (%s) returned %ld (%s), "
+			    "not an answer ABI.md allows",
+			    child, f.index, c->name, r, test_errname((int)-r));
 			test_raw_exit(1);
 		}
 	}
@@ -1683,10 +1844,13 @@ t_fuzz(void)
 		else
 			test_status_str(status, how, sizeof(how));
 		test_note("reproduce this run alone: make fuzz SEED=%llu "
-		    "CALLS=%ld", (unsigned long long)test_seed, total);
+			  "CALLS=%ld",
+		    (unsigned long long)test_seed, total);
 		if (progress)
-			test_fail("fuzz child %d (seed %llu) %s during call %ld "
-			    "(%s)", child, (unsigned long long)seed, how,
+			test_fail(
+			    "fuzz child %d (seed %llu) %s during call %ld "
+			    "(%s)",
+			    child, (unsigned long long)seed, how,
 			    progress[2 * child],
 			    calls[progress[2 * child + 1] % NCALLS].name);
 		test_fail("fuzz child %d (seed %llu) %s", child,
@@ -1702,13 +1866,13 @@ static void
 t_syscall_unknown(void)
 {
 	static const long nrs[] = { 380, 423, 600, 999, 4095, 65536, 100000,
-	    0x7fffffff, -1, -1000 };
+		0x7fffffff, -1, -1000 };
 	char what[48];
 
 	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
 		snprintf(what, sizeof(what), "system call %ld", nrs[i]);
-		test_expect_raw_errno(test_raw6(nrs[i], 1, 2, 3, 4, 5, 6), ENOSYS,
-		    what);
+		test_expect_raw_errno(test_raw6(nrs[i], 1, 2, 3, 4, 5, 6),
+		    ENOSYS, what);
 	}
 }
 

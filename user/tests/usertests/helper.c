@@ -70,7 +70,7 @@ ut_run_helper(const char *cmd, const char *a1, const char *a2, char *out,
     size_t size)
 {
 	char *argv[] = { (char *)test_self, UT_HELPER, (char *)cmd, (char *)a1,
-	    (char *)a2, NULL };
+		(char *)a2, NULL };
 	char *envp[] = { NULL };
 	char dummy[8];
 
@@ -137,7 +137,9 @@ helper_auxv(const char *self)
 static int
 helper_sigstate(void)
 {
-	struct { unsigned long handler, flags, restorer, mask; } old;
+	struct {
+		unsigned long handler, flags, restorer, mask;
+	} old;
 	uint64_t mask = 0;
 
 	if (syscall(SYS_rt_sigaction, SIGPIPE, NULL, &old, 8) != 0)

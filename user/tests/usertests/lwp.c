@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MS		1000000ULL
-#define STACK_SIZE	(16 * 1024)
+#define MS 1000000ULL
+#define STACK_SIZE (16 * 1024)
 
 _Static_assert(offsetof(struct lwp_params, lwp_func) == 0, "lwp_func");
 _Static_assert(offsetof(struct lwp_params, lwp_arg) == 8, "lwp_arg");
@@ -33,15 +33,15 @@ _Static_assert(sizeof(struct kstat) == 64, "struct kstat");
 
 /* What an LWP body gets through rdi; shared with its creator. */
 struct lwp_box {
-	volatile int started;		/* set first thing */
-	volatile int go;		/* creator's signal to proceed */
-	int tid;			/* lwp_gettid() in the LWP */
-	int gettid;			/* gettid() in the LWP */
-	int tid_seen;			/* *tid_ptr as the LWP found it */
+	volatile int started; /* set first thing */
+	volatile int go;      /* creator's signal to proceed */
+	int tid;              /* lwp_gettid() in the LWP */
+	int gettid;           /* gettid() in the LWP */
+	int tid_seen;         /* *tid_ptr as the LWP found it */
 	int *tid_ptr;
-	int fd;				/* a descriptor to use */
-	long result;			/* a raw call's result */
-	volatile long *counter;		/* shared counter */
+	int fd;                 /* a descriptor to use */
+	long result;            /* a raw call's result */
+	volatile long *counter; /* shared counter */
 };
 
 /* A stack for an LWP: the top of `size` bytes, 16-aligned, minus 8. */
@@ -59,9 +59,11 @@ static long
 lwp_start(void (*fn)(void *), struct lwp_box *box, int *tid1, int *tid2)
 {
 	struct lwp_params p = {
-		.lwp_func = fn, .lwp_arg = box,
+		.lwp_func = fn,
+		.lwp_arg = box,
 		.lwp_stack = lwp_stack(STACK_SIZE),
-		.lwp_tid1 = tid1, .lwp_tid2 = tid2,
+		.lwp_tid1 = tid1,
+		.lwp_tid2 = tid2,
 	};
 
 	return test_raw1(SYS_lwp_create, (long)&p);
@@ -232,7 +234,8 @@ t_lwp_basic(void)
 	int tid1 = -1, tid2 = -1, me = (int)test_raw0(SYS_lwp_gettid);
 
 	box.tid_ptr = &tid1;
-	test_expect_eq(lwp_start(body_ids, &box, &tid1, &tid2), 0, "lwp_create");
+	test_expect_eq(lwp_start(body_ids, &box, &tid1, &tid2), 0,
+	    "lwp_create");
 	test_assert_msg(tid1 > 0 && tid1 == tid2, "lwp_tid1 %d, lwp_tid2 %d",
 	    tid1, tid2);
 	test_assert_msg(tid1 != me, "the new LWP has the creator's id %d", me);
@@ -275,7 +278,7 @@ t_lwp_last_exit(void)
 
 	pid = test_fork();
 	if (pid == 0)
-		test_raw_lwp_exit();	/* the only LWP */
+		test_raw_lwp_exit(); /* the only LWP */
 	test_expect_exit(pid, 0, "process whose only LWP called lwp_exit");
 
 	/* The first LWP leaves; the process lives until the second does. */
@@ -299,7 +302,9 @@ t_lwp_last_exit(void)
 static void
 t_lwp_many(void)
 {
-	enum { N = 64 };
+	enum {
+		N = 64
+	};
 	static volatile long counter;
 	struct lwp_box box = { 0 };
 	struct kstat before, during;
@@ -310,8 +315,10 @@ t_lwp_many(void)
 	for (int i = 0; i < N; i++) {
 		tids[i] = lwp_start_ok(body_count, &box);
 		for (int j = 0; j < i; j++)
-			test_assert_msg(tids[j] != tids[i], "LWPs %d and %d "
-			    "both have id %d", j, i, tids[i]);
+			test_assert_msg(tids[j] != tids[i],
+			    "LWPs %d and %d "
+			    "both have id %d",
+			    j, i, tids[i]);
 	}
 	wait_for(&box.started, N, "LWPs started");
 	test_kstat(&during);
@@ -433,12 +440,14 @@ t_lwp_create_efault(void)
 	    "lwp_create(NULL)");
 	test_expect_raw_errno(test_raw1(SYS_lwp_create, (long)TEST_KERNEL_TEXT),
 	    EFAULT, "lwp_create(kernel address)");
-	test_expect_raw_errno(lwp_start(body_flag, &box, (int *)TEST_DIRECT_MAP,
-	    NULL), EFAULT, "lwp_tid1 in the kernel");
+	test_expect_raw_errno(
+	    lwp_start(body_flag, &box, (int *)TEST_DIRECT_MAP, NULL), EFAULT,
+	    "lwp_tid1 in the kernel");
 	test_expect_raw_errno(lwp_start(body_flag, &box, &ok, ro), EFAULT,
 	    "lwp_tid2 read-only");
-	test_expect_raw_errno(lwp_start(body_flag, &box, NULL,
-	    (int *)TEST_NONCANON_LO), EFAULT, "lwp_tid2 non-canonical");
+	test_expect_raw_errno(
+	    lwp_start(body_flag, &box, NULL, (int *)TEST_NONCANON_LO), EFAULT,
+	    "lwp_tid2 non-canonical");
 	test_sleep_ns(30 * MS);
 	test_expect_eq(box.started, 0, "an LWP of a failed lwp_create ran");
 	expect_nlwps(before.ks_nlwps, "LWPs after failed lwp_creates");
@@ -470,7 +479,8 @@ t_lwp_exec(void)
 	pid = test_fork();
 	if (pid == 0) {
 		struct lwp_box box = { 0 };
-		char *argv[] = { (char *)test_self, UT_HELPER, "exit", "5", NULL };
+		char *argv[] = { (char *)test_self, UT_HELPER, "exit", "5",
+			NULL };
 		char *envp[] = { NULL };
 		start_busy_lwps(&box, 4, 4, p[0]);
 		execve(test_self, argv, envp);
@@ -490,10 +500,11 @@ t_lwp_shared_fds(void)
 	char buf[8];
 	int p[2], tid;
 
-	test_pipe(p);		/* opened after nothing: shared at once */
+	test_pipe(p); /* opened after nothing: shared at once */
 	box.fd = p[1];
 	tid = lwp_start_ok(body_write_hello, &box);
-	test_expect_eq(test_read_full(p[0], buf, 5), 5, "read what the LWP wrote");
+	test_expect_eq(test_read_full(p[0], buf, 5), 5,
+	    "read what the LWP wrote");
 	test_assert(memcmp(buf, "hello", 5) == 0);
 	lwp_wait_ok(tid);
 	test_expect_eq(box.result, 5, "the LWP's write");
@@ -512,23 +523,27 @@ t_kstat(void)
 	pid_t pid;
 
 	memset(buf, 0xee, sizeof(buf));
-	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 8, 0), 8, "kstat size 8");
+	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 8, 0), 8,
+	    "kstat size 8");
 	for (size_t i = 8; i < sizeof(buf); i++)
-		test_assert_msg(buf[i] == 0xee, "kstat size 8 wrote byte %zu", i);
+		test_assert_msg(buf[i] == 0xee, "kstat size 8 wrote byte %zu",
+		    i);
 	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 1000, 0), 64,
 	    "kstat size 1000");
 	for (size_t i = 64; i < sizeof(buf); i++)
 		test_assert_msg(buf[i] == 0xee, "kstat wrote byte %zu", i);
-	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 0, 0), 0, "kstat size 0");
+	test_expect_eq(test_raw3(SYS_kstat, (long)buf, 0, 0), 0,
+	    "kstat size 0");
 
 	test_expect_eq(test_raw3(SYS_kstat, (long)&a, sizeof(a), 0), 64,
 	    "kstat size 64");
 	test_assert_msg(a.ks_pages_total > 1000 &&
-	    a.ks_pages_free <= a.ks_pages_total, "pages: %llu free of %llu",
-	    (unsigned long long)a.ks_pages_free,
+		a.ks_pages_free <= a.ks_pages_total,
+	    "pages: %llu free of %llu", (unsigned long long)a.ks_pages_free,
 	    (unsigned long long)a.ks_pages_total);
 	test_assert_msg(a.ks_nprocs >= 3 && a.ks_nlwps >= a.ks_nprocs &&
-	    a.ks_nvmspaces >= 1 && a.ks_kheap_used > 0, "processes %llu, "
+		a.ks_nvmspaces >= 1 && a.ks_kheap_used > 0,
+	    "processes %llu, "
 	    "LWPs %llu, vmspaces %llu, heap %llu",
 	    (unsigned long long)a.ks_nprocs, (unsigned long long)a.ks_nlwps,
 	    (unsigned long long)a.ks_nvmspaces,
@@ -596,7 +611,8 @@ t_rfork_cfdg(void)
 		_exit(test_raw3(SYS_open, (long)test_self, 0, 0) == 0 ? 0 : 4);
 	}
 	test_assert_msg(pid > 0, "rfork(RFCFDG) returned %ld", pid);
-	test_expect_exit((pid_t)pid, 0, "rfork(RFCFDG) child (1, 2: write to "
+	test_expect_exit((pid_t)pid, 0,
+	    "rfork(RFCFDG) child (1, 2: write to "
 	    "1 or 2 was not EBADF; 3: fd 0 open; 4: first open not 0)");
 	test_expect_eq(write(1, "", 0), 0, "the parent's fd 1");
 }
@@ -620,7 +636,8 @@ t_rfork_shared(void)
 	}
 	test_assert_msg(pid > 0, "rfork(0) returned %ld", pid);
 	status = test_wait((pid_t)pid);
-	test_assert_msg(WIFEXITED(status), "rfork(0) child: status 0x%x", status);
+	test_assert_msg(WIFEXITED(status), "rfork(0) child: status 0x%x",
+	    status);
 	test_expect_errno(syscall(SYS_fstat, p[0], &st), EBADF,
 	    "the read end the child closed in the shared table");
 	test_expect_ok(lseek(WEXITSTATUS(status), 0, SEEK_CUR),
@@ -631,8 +648,8 @@ t_rfork_shared(void)
 static void
 t_rfork_einval(void)
 {
-	const long bad[] = { RFFDG | RFCFDG, 1, 2, 8, 16, 32, 0x100,
-	    1 << 20, 1L << 31, -1 };
+	const long bad[] = { RFFDG | RFCFDG, 1, 2, 8, 16, 32, 0x100, 1 << 20,
+		1L << 31, -1 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		long r = test_raw1(SYS_rfork, bad[i]);

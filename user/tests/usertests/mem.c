@@ -15,13 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define ANON_RW		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
+#define P TEST_PAGE
+#define ANON_RW PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
 
 /* mmap through the raw call: the address, or -1 with errno. */
 static long
-sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
-    long off)
+sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
 {
 	return syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
@@ -34,7 +33,8 @@ sys_mprotect(void *addr, size_t len, int prot)
 }
 
 /* A child touching `addr` must be killed by SIGSEGV. */
-#define expect_fault(addr, write, what) test_expect_fault((addr), (write), (what))
+#define expect_fault(addr, write, what) \
+	test_expect_fault((addr), (write), (what))
 
 /* Every byte of [p, p + n) is `v`. */
 static void
@@ -44,8 +44,8 @@ expect_bytes(const void *p, size_t n, unsigned char v, const char *what)
 
 	for (size_t i = 0; i < n; i++)
 		if (c[i] != v)
-			test_fail("%s: byte %zu is 0x%02x, expected 0x%02x", what,
-			    i, c[i], v);
+			test_fail("%s: byte %zu is 0x%02x, expected 0x%02x",
+			    what, i, c[i], v);
 }
 
 /* brk grows (zeroed memory), shrinks (unmapped), and ignores bad values. */
@@ -56,8 +56,8 @@ t_brk(void)
 	unsigned long want = cur + 64 * 1024 + 123;
 	unsigned long top = (cur + P - 1) & ~(P - 1);
 
-	test_assert_msg(cur >= VM_MIN_USER_ADDRESS && cur < VM_MAX_USER_ADDRESS, "brk(0) = %lx",
-	    cur);
+	test_assert_msg(cur >= VM_MIN_USER_ADDRESS && cur < VM_MAX_USER_ADDRESS,
+	    "brk(0) = %lx", cur);
 	test_expect_eq(syscall(SYS_brk, 0), cur, "brk(0) again");
 	test_expect_eq(syscall(SYS_brk, want), want, "grow by 64 KiB + 123");
 	expect_bytes((void *)top, want - top, 0, "grown heap");
@@ -91,7 +91,7 @@ t_mmap_anon(void)
 	test_expect_eq(munmap(p, 16 * P), 0, "munmap 16 pages");
 
 	q = test_map(1);
-	q[P - 1] = 1;		/* a 1-byte mapping is a whole page */
+	q[P - 1] = 1; /* a 1-byte mapping is a whole page */
 	test_expect_eq(munmap(q, 1), 0, "munmap 1 byte");
 	expect_fault(q, 0, "read an unmapped page");
 }
@@ -103,14 +103,15 @@ t_mmap_fixed(void)
 	unsigned char *p = test_map(4 * P);
 
 	memset(p, 0xaa, 4 * P);
-	test_expect_eq(sys_mmap((unsigned long)p + P, P, ANON_RW | MAP_FIXED,
-	    -1, 0), (long)p + P, "MAP_FIXED over the second page");
+	test_expect_eq(
+	    sys_mmap((unsigned long)p + P, P, ANON_RW | MAP_FIXED, -1, 0),
+	    (long)p + P, "MAP_FIXED over the second page");
 	expect_bytes(p, P, 0xaa, "first page");
 	expect_bytes(p + P, P, 0, "replaced page");
 	expect_bytes(p + 2 * P, 2 * P, 0xaa, "last two pages");
 	test_expect_eq(sys_mmap((unsigned long)p + 2 * P, P, PROT_READ,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), (long)p + 2 * P,
-	    "MAP_FIXED read-only over the third page");
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+	    (long)p + 2 * P, "MAP_FIXED read-only over the third page");
 	expect_fault(p + 2 * P, 1, "write the read-only fixed page");
 	p[3 * P] = 1;
 	test_expect_eq(munmap(p, 4 * P), 0, "munmap");
@@ -173,7 +174,7 @@ t_munmap_errors(void)
 	test_expect_errno(munmap(p, -P), EINVAL, "munmap wrapping");
 	test_expect_errno(munmap((void *)0x7fff00000000UL, 0x100000000000UL),
 	    EINVAL, "munmap past the end of user memory");
-	p[0] = 1;		/* still mapped after all that */
+	p[0] = 1; /* still mapped after all that */
 	munmap(p, P);
 }
 
@@ -187,7 +188,7 @@ t_mprotect(void)
 	test_expect_eq(sys_mprotect(p, P, PROT_READ), 0, "mprotect PROT_READ");
 	test_expect_eq(p[0], 0x42, "read a read-only page");
 	expect_fault(p, 1, "write a read-only page");
-	p[P] = 1;		/* the next page is still writable */
+	p[P] = 1; /* the next page is still writable */
 	test_expect_eq(sys_mprotect(p, P, PROT_NONE), 0, "mprotect PROT_NONE");
 	expect_fault(p, 0, "read a PROT_NONE page");
 	test_expect_eq(sys_mprotect(p, P, PROT_READ | PROT_WRITE), 0,
@@ -195,7 +196,7 @@ t_mprotect(void)
 	test_expect_eq(p[0], 0x42, "data kept through mprotect");
 	p[0] = 0x43;
 	test_expect_eq(sys_mprotect(p, 0, PROT_READ), 0, "mprotect length 0");
-	p[0] = 0x44;		/* length 0 changed nothing */
+	p[0] = 0x44; /* length 0 changed nothing */
 	munmap(p, 2 * P);
 }
 
@@ -207,14 +208,15 @@ t_mprotect_errors(void)
 
 	test_expect_errno(sys_mprotect(p + 1, P, PROT_READ), EINVAL,
 	    "mprotect unaligned");
-	test_expect_errno(sys_mprotect(p, P, 0x100), EINVAL, "mprotect prot 0x100");
+	test_expect_errno(sys_mprotect(p, P, 0x100), EINVAL,
+	    "mprotect prot 0x100");
 	munmap(p + 2 * P, P);
 	test_expect_errno(sys_mprotect(p + 2 * P, P, PROT_READ), ENOMEM,
 	    "mprotect an unmapped page");
-	test_expect_errno(sys_mprotect(p, 3 * P, PROT_READ | PROT_WRITE), ENOMEM,
-	    "mprotect a range ending in a hole");
-	test_expect_errno(sys_mprotect((void *)TEST_DIRECT_MAP, P, PROT_READ), ENOMEM,
-	    "mprotect kernel memory");
+	test_expect_errno(sys_mprotect(p, 3 * P, PROT_READ | PROT_WRITE),
+	    ENOMEM, "mprotect a range ending in a hole");
+	test_expect_errno(sys_mprotect((void *)TEST_DIRECT_MAP, P, PROT_READ),
+	    ENOMEM, "mprotect kernel memory");
 	munmap(p, 2 * P);
 }
 
@@ -226,10 +228,12 @@ t_mmap_einval(void)
 
 	test_expect_errno(sys_mmap(0, 0, ANON_RW, -1, 0), EINVAL,
 	    "mmap length 0");
-	test_expect_errno(sys_mmap((unsigned long)p + 1, P, ANON_RW | MAP_FIXED,
-	    -1, 0), EINVAL, "MAP_FIXED at an unaligned address");
-	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE, MAP_ANONYMOUS,
-	    -1, 0), EINVAL, "neither MAP_PRIVATE nor MAP_SHARED");
+	test_expect_errno(
+	    sys_mmap((unsigned long)p + 1, P, ANON_RW | MAP_FIXED, -1, 0),
+	    EINVAL, "MAP_FIXED at an unaligned address");
+	test_expect_errno(
+	    sys_mmap(0, P, PROT_READ | PROT_WRITE, MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "neither MAP_PRIVATE nor MAP_SHARED");
 	test_expect_errno(sys_mmap(0, P, ANON_RW, -1, 1), EINVAL,
 	    "unaligned offset");
 	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, -1, 0), EBADF,
@@ -238,7 +242,7 @@ t_mmap_einval(void)
 	    "mmap of almost 2^64 bytes");
 	test_expect_errno(sys_mmap(0, 1UL << 47, ANON_RW, -1, 0), ENOMEM,
 	    "mmap of 2^47 bytes");
-	p[P] = 1;		/* the failures left the mapping alone */
+	p[P] = 1; /* the failures left the mapping alone */
 	munmap(p, 2 * P);
 }
 
@@ -252,14 +256,14 @@ t_mmap_native_einval(void)
 
 	test_pipe(fds);
 	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0), EINVAL,
-	    "both MAP_PRIVATE and MAP_SHARED");
+			      MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "both MAP_PRIVATE and MAP_SHARED");
 	test_expect_errno(sys_mmap(0, P, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | 0x40000000, -1, 0), EINVAL,
-	    "an unknown flag bit");
+			      MAP_PRIVATE | MAP_ANONYMOUS | 0x40000000, -1, 0),
+	    EINVAL, "an unknown flag bit");
 	test_expect_errno(sys_mmap(0, P, PROT_READ | 0x100,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL,
-	    "an unknown prot bit");
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "an unknown prot bit");
 	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL,
 	    "mmap an initrd file (not a memfd)");
 	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_SHARED, fds[0], 0),
@@ -308,10 +312,12 @@ t_mmap_page0(void)
 {
 	expect_fixed_fails(0, P, "MAP_FIXED at page 0");
 	expect_fixed_fails(0, 2 * P, "MAP_FIXED over pages 0 and 1");
-	test_expect_eq(sys_mmap(VM_MIN_USER_ADDRESS, P, ANON_RW | MAP_FIXED, -1, 0),
+	test_expect_eq(
+	    sys_mmap(VM_MIN_USER_ADDRESS, P, ANON_RW | MAP_FIXED, -1, 0),
 	    VM_MIN_USER_ADDRESS, "MAP_FIXED at 0x1000");
 	*(volatile char *)VM_MIN_USER_ADDRESS = 1;
-	test_expect_eq(munmap((void *)VM_MIN_USER_ADDRESS, P), 0, "munmap 0x1000");
+	test_expect_eq(munmap((void *)VM_MIN_USER_ADDRESS, P), 0,
+	    "munmap 0x1000");
 	expect_fault((void *)0, 0, "read page 0");
 }
 
@@ -320,7 +326,7 @@ static void
 t_madvise(void)
 {
 	const int keep[] = { MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
-	    MADV_WILLNEED };
+		MADV_WILLNEED };
 	unsigned char *p = test_map(4 * P);
 	char what[48];
 
@@ -400,7 +406,9 @@ t_cow(void)
 		cow_global = stack = *heap = 2;
 		memset(m, 2, 64 * P);
 		_exit(cow_global == 2 && stack == 2 && *heap == 2 &&
-		    m[64 * P - 1] == 2 ? 0 : 1);
+			    m[64 * P - 1] == 2 ?
+			0 :
+			1);
 	}
 	test_expect_exit(pid, 0, "child writing its copy");
 	test_expect_eq(cow_global, 1, "global after the child wrote");
@@ -461,7 +469,9 @@ t_exec_memory(void)
 static void
 t_touch_many(void)
 {
-	enum { SIZE = 8 * 1024 * 1024 };
+	enum {
+		SIZE = 8 * 1024 * 1024
+	};
 	struct kstat before, during, after;
 	unsigned char *p;
 
@@ -475,9 +485,10 @@ t_touch_many(void)
 	if (test_native) {
 		test_kstat(&during);
 		test_assert_msg(before.ks_pages_free - during.ks_pages_free >=
-		    SIZE / P, "touching %d pages took only %lld free pages",
-		    (int)(SIZE / P), (long long)(before.ks_pages_free -
-		    during.ks_pages_free));
+			SIZE / P,
+		    "touching %d pages took only %lld free pages",
+		    (int)(SIZE / P),
+		    (long long)(before.ks_pages_free - during.ks_pages_free));
 	}
 	test_expect_eq(munmap(p, SIZE), 0, "munmap 8 MiB");
 	if (test_native) {
@@ -503,8 +514,7 @@ const struct test ut_mem_tests[] = {
 	{ "mem_mmap_native_einval", t_mmap_native_einval,
 	    "Linux maps files and ignores unknown bits" },
 	{ "mem_mmap_bounds", t_mmap_bounds, NULL },
-	{ "mem_mmap_page0", t_mmap_page0,
-	    "the host lets root map page 0" },
+	{ "mem_mmap_page0", t_mmap_page0, "the host lets root map page 0" },
 	{ "mem_madvise", t_madvise, NULL },
 	{ "mem_mmap_shared_fork", t_mmap_shared_fork, NULL },
 	{ "mem_cow", t_cow, NULL },

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MIB		(1024 * 1024)
+#define MIB (1024 * 1024)
 
 /* Bytes written to the pipe come out in order; reads return what is there. */
 static void
@@ -76,7 +76,8 @@ t_pipe_eof_all_writers(void)
 	t0 = test_now_ns();
 	test_expect_eq(test_read_full(p[0], buf, sizeof(buf)), 4,
 	    "read until EOF: the child's 4 bytes");
-	test_assert_msg(test_now_ns() - t0 >= 40000000, "EOF came %llu ns after "
+	test_assert_msg(test_now_ns() - t0 >= 40000000,
+	    "EOF came %llu ns after "
 	    "the parent closed its write end, while the child still held one",
 	    (unsigned long long)(test_now_ns() - t0));
 	test_expect_exit(pid, 0, "writer child");
@@ -145,7 +146,8 @@ t_pipe2_native_flags(void)
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		snprintf(what, sizeof(what), "pipe2(0%o)", (unsigned)flags[i]);
-		test_expect_errno(syscall(SYS_pipe2, p, flags[i]), EINVAL, what);
+		test_expect_errno(syscall(SYS_pipe2, p, flags[i]), EINVAL,
+		    what);
 	}
 }
 
@@ -225,7 +227,9 @@ t_pipe_big_transfer(void)
 static void
 t_pipe_big_write(void)
 {
-	enum { SIZE = 256 * 1024 };
+	enum {
+		SIZE = 256 * 1024
+	};
 	unsigned char *buf = malloc(SIZE);
 	int p[2];
 	pid_t pid;
@@ -259,7 +263,11 @@ t_pipe_big_write(void)
 static void
 t_pipe_atomic_writers(void)
 {
-	enum { WRITERS = 4, RECORDS = 400, RECSZ = 100 };
+	enum {
+		WRITERS = 4,
+		RECORDS = 400,
+		RECSZ = 100
+	};
 	unsigned char rec[RECSZ];
 	int next[WRITERS] = { 0 }, p[2];
 	pid_t pids[WRITERS];
@@ -285,11 +293,13 @@ t_pipe_atomic_writers(void)
 	while ((r = test_read_full(p[0], rec, sizeof(rec))) == sizeof(rec)) {
 		int w = rec[0], i = rec[1] | rec[2] << 8;
 		test_assert_msg(w < WRITERS, "record from writer %d", w);
-		test_assert_msg(i == next[w], "writer %d: record %d, expected %d",
-		    w, i, next[w]);
+		test_assert_msg(i == next[w],
+		    "writer %d: record %d, expected %d", w, i, next[w]);
 		for (int k = 3; k < RECSZ; k++)
-			test_assert_msg(rec[k] == 'a' + w, "writer %d record %d "
-			    "byte %d is mixed with another writer's", w, i, k);
+			test_assert_msg(rec[k] == 'a' + w,
+			    "writer %d record %d "
+			    "byte %d is mixed with another writer's",
+			    w, i, k);
 		next[w]++;
 	}
 	test_expect_eq(r, 0, "the stream ends on a record boundary");

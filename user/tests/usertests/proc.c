@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS		1000000ULL	/* nanoseconds */
-#define ARCH_SET_GS	0x1001
-#define ARCH_SET_FS	0x1002
-#define ARCH_GET_FS	0x1003
-#define ARCH_GET_GS	0x1004
+#define MS 1000000ULL /* nanoseconds */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
 
 /* The kernel's sigaction (struct k_sigaction). */
 struct ksigaction {
@@ -58,7 +58,8 @@ t_fork_basic(void)
 	test_assert_msg(pid > 0 && pid != parent, "fork returned %d", (int)pid);
 	test_expect_eq(test_read_full(p[0], child_ids, sizeof(child_ids)),
 	    sizeof(child_ids), "read the child's ids");
-	test_expect_eq(child_ids[0], pid, "child's getpid against fork's result");
+	test_expect_eq(child_ids[0], pid,
+	    "child's getpid against fork's result");
 	test_expect_eq(child_ids[1], parent, "child's getppid");
 	test_expect_exit(pid, 0, "child");
 }
@@ -71,7 +72,7 @@ t_fork_fd_copy(void)
 	int spare = (int)test_expect_ok(dup(fd), "dup"), newfd;
 	pid_t pid;
 
-	close(spare);		/* the child's open should get this number */
+	close(spare); /* the child's open should get this number */
 	pid = test_fork();
 	if (pid == 0) {
 		newfd = open(test_self, O_RDONLY);
@@ -140,8 +141,10 @@ expect_output(const char *path, char *const argv[], char *const envp[],
 
 	test_status_str(status, how, sizeof(how));
 	test_assert_msg(status == 0, "%s: the program %s", what, how);
-	test_assert_msg(strcmp(out, want) == 0, "%s: output \"%s\", expected "
-	    "\"%s\"", what, out, want);
+	test_assert_msg(strcmp(out, want) == 0,
+	    "%s: output \"%s\", expected "
+	    "\"%s\"",
+	    what, out, want);
 }
 
 /* execve passes argv: to this program's helper and to /bin/echo. */
@@ -149,7 +152,7 @@ static void
 t_exec_argv(void)
 {
 	char *helper[] = { "name", UT_HELPER, "echo", "hello", "",
-	    "world with spaces", NULL };
+		"world with spaces", NULL };
 	char *echo[] = { "echo", "hello", "world", NULL };
 	char *envp[] = { NULL };
 
@@ -163,7 +166,7 @@ static void
 t_exec_envp(void)
 {
 	char *argv[] = { (char *)test_self, UT_HELPER, "getenv", "A", "B",
-	    "EMPTY", "UNSET", NULL };
+		"EMPTY", "UNSET", NULL };
 	char *envp[] = { "A=1", "B=two words", "EMPTY=", NULL };
 
 	expect_output(test_self, argv, envp, "1\ntwo words\n\n-\n",
@@ -178,9 +181,11 @@ t_exec_auxv(void)
 	char how[80];
 
 	test_status_str(status, how, sizeof(how));
-	test_assert_msg(status == 0, "helper auxv (1 pagesz, 2 phdr, 3 entry or "
+	test_assert_msg(status == 0,
+	    "helper auxv (1 pagesz, 2 phdr, 3 entry or "
 	    "random, 4 random bytes, 5 open, 6 phnum or phent against the ELF "
-	    "header, 7 entry against e_entry): it %s", how);
+	    "header, 7 entry against e_entry): it %s",
+	    how);
 }
 
 /* The process keeps its pid and parent across execve. */
@@ -206,8 +211,10 @@ t_exec_ids(void)
 	out[n < 0 ? 0 : n] = '\0';
 	test_expect_exit(pid, 0, "helper ids");
 	snprintf(want, sizeof(want), "%d %d\n", (int)pid, (int)getpid());
-	test_assert_msg(strcmp(out, want) == 0, "helper printed \"%s\", "
-	    "expected \"%s\"", out, want);
+	test_assert_msg(strcmp(out, want) == 0,
+	    "helper printed \"%s\", "
+	    "expected \"%s\"",
+	    out, want);
 	close(p[0]);
 }
 
@@ -229,13 +236,15 @@ open_after_exec(int fd)
 static void
 t_exec_fds(void)
 {
-	int ce = (int)test_expect_ok(open(test_self, O_RDONLY | O_CLOEXEC), "open");
+	int ce =
+	    (int)test_expect_ok(open(test_self, O_RDONLY | O_CLOEXEC), "open");
 	int plain = (int)test_expect_ok(open(test_self, O_RDONLY), "open");
 	int dupd = (int)test_expect_ok(dup(ce), "dup");
 
 	test_assert_msg(!open_after_exec(ce), "O_CLOEXEC fd open after execve");
 	test_assert_msg(open_after_exec(plain), "plain fd closed by execve");
-	test_assert_msg(open_after_exec(dupd), "dup of an O_CLOEXEC fd closed "
+	test_assert_msg(open_after_exec(dupd),
+	    "dup of an O_CLOEXEC fd closed "
 	    "by execve (dup must clear close-on-exec)");
 }
 
@@ -250,15 +259,20 @@ t_exec_sigstate(void)
 	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, 8), 0,
 	    "block SIGUSR1");
 	status = ut_run_helper("sigstate", NULL, NULL, NULL, 0);
-	test_assert_msg(status == 0, "helper sigstate: status 0x%x (2: SIGPIPE "
-	    "not ignored, 4: SIGUSR1 not blocked)", status);
+	test_assert_msg(status == 0,
+	    "helper sigstate: status 0x%x (2: SIGPIPE "
+	    "not ignored, 4: SIGUSR1 not blocked)",
+	    status);
 }
 
 /* execve errors return to the caller, which is unchanged. */
 static void
 t_exec_errors(void)
 {
-	enum { ARGS = 160, ARGLEN = 64 * 1024 };
+	enum {
+		ARGS = 160,
+		ARGLEN = 64 * 1024
+	};
 	static char path[5000], arg[ARGLEN];
 	static char *big[ARGS + 2];
 	char *argv[] = { "x", UT_HELPER, "exit", "42", NULL };
@@ -368,12 +382,13 @@ t_wait_specific(void)
 		if (pids[i] == 0)
 			_exit(10 + i);
 	}
-	test_sleep_ns(20 * MS);	/* let all three end */
+	test_sleep_ns(20 * MS); /* let all three end */
 	test_expect_eq(wait4(pids[1], &status, 0, NULL), pids[1], "wait4(mid)");
 	test_expect_eq(status, 11 << 8, "status of the middle child");
 	for (int n = 0; n < 2; n++) {
 		long r = wait4(-1, &status, 0, NULL);
-		test_assert_msg(r == pids[0] || r == pids[2], "wait4(-1) = %ld", r);
+		test_assert_msg(r == pids[0] || r == pids[2], "wait4(-1) = %ld",
+		    r);
 		test_expect_eq(status, (r == pids[0] ? 10 : 12) << 8, "status");
 	}
 	test_expect_errno(wait4(-1, &status, 0, NULL), ECHILD, "all reaped");
@@ -433,10 +448,13 @@ t_wait_not_child(void)
 		if (gc == 0)
 			_exit(0);
 		_exit(write(p[1], &gc, sizeof(gc)) == sizeof(gc) &&
-		    wait4(gc, &status, 0, NULL) == gc ? 0 : 1);
+			    wait4(gc, &status, 0, NULL) == gc ?
+			0 :
+			1);
 	}
 	pid_t gc;
-	test_expect_eq(test_read_full(p[0], &gc, sizeof(gc)), sizeof(gc), "read");
+	test_expect_eq(test_read_full(p[0], &gc, sizeof(gc)), sizeof(gc),
+	    "read");
 	test_expect_errno(wait4(gc, &status, WNOHANG, NULL), ECHILD,
 	    "wait4(grandchild)");
 	test_expect_exit(pid, 0, "child");
@@ -454,32 +472,83 @@ hide(uintptr_t a)
 	return (volatile long *)a;
 }
 
-static void fault_null_read(void) { (void)*hide(0); }
-static void fault_null_write(void) { *hide(8) = 1; }
-static void fault_null_call(void) { __asm__ volatile("call *%0" :: "r"(0UL)); }
-static void fault_kernel_read(void) { (void)*hide(TEST_KERNEL_TEXT); }
-static void fault_dmap_write(void) { *hide(TEST_DIRECT_MAP) = 1; }
-static void fault_noncanon(void) { (void)*hide(TEST_NONCANON_HI); }
-static void fault_noncanon_lo(void) { (void)*hide(TEST_NONCANON_LO); }
-static void fault_text_write(void) { *hide((uintptr_t)t_fork_basic) = 0; }
-static void fault_hlt(void) { __asm__ volatile("hlt"); }
-static void fault_cli(void) { __asm__ volatile("cli"); }
-static void fault_int40(void) { __asm__ volatile("int $0x40"); }
-static void fault_ud2(void) { __asm__ volatile("ud2"); }
-static void fault_int3(void) { __asm__ volatile("int3"); }
+static void
+fault_null_read(void)
+{
+	(void)*hide(0);
+}
+static void
+fault_null_write(void)
+{
+	*hide(8) = 1;
+}
+static void
+fault_null_call(void)
+{
+	__asm__ volatile("call *%0" ::"r"(0UL));
+}
+static void
+fault_kernel_read(void)
+{
+	(void)*hide(TEST_KERNEL_TEXT);
+}
+static void
+fault_dmap_write(void)
+{
+	*hide(TEST_DIRECT_MAP) = 1;
+}
+static void
+fault_noncanon(void)
+{
+	(void)*hide(TEST_NONCANON_HI);
+}
+static void
+fault_noncanon_lo(void)
+{
+	(void)*hide(TEST_NONCANON_LO);
+}
+static void
+fault_text_write(void)
+{
+	*hide((uintptr_t)t_fork_basic) = 0;
+}
+static void
+fault_hlt(void)
+{
+	__asm__ volatile("hlt");
+}
+static void
+fault_cli(void)
+{
+	__asm__ volatile("cli");
+}
+static void
+fault_int40(void)
+{
+	__asm__ volatile("int $0x40");
+}
+static void
+fault_ud2(void)
+{
+	__asm__ volatile("ud2");
+}
+static void
+fault_int3(void)
+{
+	__asm__ volatile("int3");
+}
 
 static void
 fault_div0(void)
 {
-	__asm__ volatile("xor %%edx, %%edx; divl %%ecx"
-	    :: "a"(1), "c"(0) : "rdx");
+	__asm__ volatile("xor %%edx, %%edx; divl %%ecx" ::"a"(1), "c"(0)
+			 : "rdx");
 }
 
 static void
 fault_idiv_overflow(void)
 {
-	__asm__ volatile("cltd; idivl %%ecx"
-	    :: "a"(INT_MIN), "c"(-1) : "rdx");
+	__asm__ volatile("cltd; idivl %%ecx" ::"a"(INT_MIN), "c"(-1) : "rdx");
 }
 
 /* A fault to provoke, and the signal it must end the process with. */
@@ -574,7 +643,7 @@ waiting_child(int mode, int p[2])
 				;
 		_exit(0);
 	}
-	test_sleep_ns(20 * MS);	/* let it get there */
+	test_sleep_ns(20 * MS); /* let it get there */
 	return pid;
 }
 
@@ -617,7 +686,7 @@ t_kill_probe(void)
 	test_pipe(p);
 	pid = waiting_child(1, p);
 	test_expect_eq(kill(pid, 0), 0, "kill(child, 0)");
-	close(p[1]);		/* the child reads EOF and exits */
+	close(p[1]); /* the child reads EOF and exits */
 	test_sleep_ns(30 * MS);
 	test_expect_eq(kill(pid, 0), 0, "kill(zombie, 0)");
 	test_expect_eq(wait4(pid, &status, 0, NULL), pid, "reap");
@@ -643,7 +712,8 @@ kill_self(void *arg)
 static void
 t_kill_self(void)
 {
-	test_expect_child_signal(kill_self, NULL, SIGKILL, "kill(self, SIGKILL)");
+	test_expect_child_signal(kill_self, NULL, SIGKILL,
+	    "kill(self, SIGKILL)");
 }
 
 /* An ignored SIGTERM does nothing; SIGKILL cannot be ignored. */
@@ -729,7 +799,7 @@ t_orphan(void)
 	if (pid == 0) {
 		pid_t me = getpid();
 		if (fork() == 0)
-			_exit(0);	/* a zombie for init */
+			_exit(0); /* a zombie for init */
 		if (fork() == 0) {
 			uint64_t end = test_now_ns() + 5000 * MS;
 			int pp = getppid();
@@ -738,7 +808,8 @@ t_orphan(void)
 				test_sleep_ns(MS);
 				pp = getppid();
 			}
-			_exit(write(p[1], &pp, sizeof(pp)) == sizeof(pp) ? 0 : 1);
+			_exit(
+			    write(p[1], &pp, sizeof(pp)) == sizeof(pp) ? 0 : 1);
 		}
 		_exit(0);
 	}
@@ -760,7 +831,8 @@ t_orphan(void)
 		test_sleep_ns(10 * MS);
 	}
 	test_fail("processes: %llu before, still %llu 5 s after the orphans "
-	    "ended", (unsigned long long)base.ks_nprocs,
+		  "ended",
+	    (unsigned long long)base.ks_nprocs,
 	    (unsigned long long)now.ks_nprocs);
 }
 
@@ -785,7 +857,8 @@ t_ids(void)
 		test_expect_eq(test_raw0(SYS_lwp_gettid), tid,
 		    "lwp_gettid against gettid");
 	else
-		test_expect_eq(tid, getpid(), "Linux: main thread's tid is pid");
+		test_expect_eq(tid, getpid(),
+		    "Linux: main thread's tid is pid");
 }
 
 /* uname: NUL-terminated fields, machine x86_64, sysname ours. */
@@ -793,8 +866,8 @@ static void
 t_uname(void)
 {
 	struct utsname u;
-	const char *fields[] = { u.sysname, u.nodename, u.release,
-	    u.version, u.machine };
+	const char *fields[] = { u.sysname, u.nodename, u.release, u.version,
+		u.machine };
 
 	memset(&u, 0xff, sizeof(u));
 	test_expect_eq(syscall(SYS_uname, &u), 0, "uname");
@@ -817,20 +890,22 @@ t_clock(void)
 	uint64_t prev = 0;
 
 	for (int i = 0; i < 1000; i++) {
-		test_expect_eq(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a), 0,
-		    "clock_gettime(CLOCK_MONOTONIC)");
+		test_expect_eq(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a),
+		    0, "clock_gettime(CLOCK_MONOTONIC)");
 		test_assert_msg(a.tv_nsec >= 0 && a.tv_nsec < 1000000000,
 		    "tv_nsec %ld", a.tv_nsec);
 		uint64_t t = a.tv_sec * 1000000000ULL + a.tv_nsec;
-		test_assert_msg(t >= prev, "CLOCK_MONOTONIC went back from %llu "
-		    "to %llu", (unsigned long long)prev, (unsigned long long)t);
+		test_assert_msg(t >= prev,
+		    "CLOCK_MONOTONIC went back from %llu "
+		    "to %llu",
+		    (unsigned long long)prev, (unsigned long long)t);
 		prev = t;
 	}
 	test_expect_eq(syscall(SYS_clock_gettime, CLOCK_REALTIME, &b), 0,
 	    "clock_gettime(CLOCK_REALTIME)");
 	test_assert_msg(b.tv_sec >= 0 && b.tv_nsec >= 0 &&
-	    b.tv_nsec < 1000000000, "CLOCK_REALTIME %lld.%09ld",
-	    (long long)b.tv_sec, b.tv_nsec);
+		b.tv_nsec < 1000000000,
+	    "CLOCK_REALTIME %lld.%09ld", (long long)b.tv_sec, b.tv_nsec);
 	test_sleep_ns(10 * MS);
 	test_assert_msg(test_now_ns() - prev >= 10 * MS,
 	    "CLOCK_MONOTONIC moved less than a 10 ms sleep");
@@ -922,7 +997,7 @@ t_arch_prctl(void)
 {
 	static unsigned long tcb[8] = { 0x1234abcd5678ef00UL };
 	const unsigned long bad[] = { VM_MAX_USER_ADDRESS, TEST_NONCANON_LO,
-	    TEST_DIRECT_MAP, TEST_KERNEL_TEXT };
+		TEST_DIRECT_MAP, TEST_KERNEL_TEXT };
 	struct fs_probe pr;
 	unsigned long old = 0;
 	long r;
@@ -941,7 +1016,8 @@ t_arch_prctl(void)
 		r = test_raw3(158, ARCH_SET_FS, (long)bad[i], 0);
 		if (r == 0)
 			test_raw3(158, ARCH_SET_FS, (long)old, 0);
-		test_expect_raw_errno(r, EPERM, "ARCH_SET_FS outside user memory");
+		test_expect_raw_errno(r, EPERM,
+		    "ARCH_SET_FS outside user memory");
 	}
 	test_expect_errno(syscall(SYS_arch_prctl, 0x1234, &old), EINVAL,
 	    "arch_prctl code 0x1234");
@@ -967,8 +1043,8 @@ t_sigprocmask(void)
 {
 	uint64_t u1 = sigbit(SIGUSR1), u2 = sigbit(SIGUSR2), old, cur;
 
-	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &u1, &old, 8), 0,
-	    "SIG_SETMASK");
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &u1, &old, 8),
+	    0, "SIG_SETMASK");
 	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8), 0,
 	    "read the mask");
 	test_expect_eq(cur, u1, "mask after SIG_SETMASK");
@@ -976,16 +1052,16 @@ t_sigprocmask(void)
 	    "SIG_BLOCK");
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
 	test_expect_eq(cur, u1 | u2, "mask after SIG_BLOCK");
-	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &u1, NULL, 8), 0,
-	    "SIG_UNBLOCK");
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &u1, NULL, 8),
+	    0, "SIG_UNBLOCK");
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8);
 	test_expect_eq(cur, u2, "mask after SIG_UNBLOCK");
 	test_expect_errno(syscall(SYS_rt_sigprocmask, 5, &u1, NULL, 8), EINVAL,
 	    "how 5");
 	test_expect_errno(syscall(SYS_rt_sigprocmask, SIG_BLOCK, &u1, NULL, 4),
 	    EINVAL, "sigsetsize 4");
-	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8), 0,
-	    "restore the mask");
+	test_expect_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8),
+	    0, "restore the mask");
 }
 
 /* rt_sigaction sets and reports SIG_IGN/SIG_DFL; fork inherits them. */
@@ -1031,7 +1107,7 @@ static void
 t_sigaction_native(void)
 {
 	struct ksigaction act = { (unsigned long)(uintptr_t)t_sigaction,
-	    0x04000000, 0, 0 };
+		0x04000000, 0, 0 };
 
 	test_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8),
 	    EINVAL, "a handler function");
@@ -1080,7 +1156,8 @@ t_fork_until_failure(void)
 		if (r < 0)
 			test_fail("wait4 failed with %s after reaping %d of %d",
 			    test_errname(errno), i, n);
-		if (test_native && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		if (test_native && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGKILL) {
 			killed++;
 			continue;
 		}
@@ -1093,9 +1170,10 @@ t_fork_until_failure(void)
 	test_expect_errno(wait4(-1, &status, WNOHANG, NULL), ECHILD,
 	    "no children left");
 	if (pid < 0) {
-		test_assert_msg(err == EAGAIN || err == ENOMEM, "fork number %d "
-		    "failed with %s, expected EAGAIN or ENOMEM", n + 1,
-		    test_errname(err));
+		test_assert_msg(err == EAGAIN || err == ENOMEM,
+		    "fork number %d "
+		    "failed with %s, expected EAGAIN or ENOMEM",
+		    n + 1, test_errname(err));
 		test_note("%d children, then fork failed with %s", n,
 		    test_errname(err));
 	} else {

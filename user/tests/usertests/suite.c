@@ -20,9 +20,16 @@
 #include <string.h>
 
 static const struct test *const tables[] = {
-	ut_fs_tests, ut_pipe_tests, ut_mem_tests, ut_proc_tests,
-	ut_lwp_tests, ut_seg_tests, ut_elf_tests, ut_badptr_tests,
-	ut_fuzz_tests, ut_stress_tests,
+	ut_fs_tests,
+	ut_pipe_tests,
+	ut_mem_tests,
+	ut_proc_tests,
+	ut_lwp_tests,
+	ut_seg_tests,
+	ut_elf_tests,
+	ut_badptr_tests,
+	ut_fuzz_tests,
+	ut_stress_tests,
 	NULL,
 };
 
@@ -31,7 +38,7 @@ static int
 early(int argc, char **argv)
 {
 	if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
-		return 125;	/* an empty argv (Linux makes it {""}) */
+		return 125; /* an empty argv (Linux makes it {""}) */
 	if (argc >= 2 && strcmp(argv[1], UT_HELPER) == 0)
 		return ut_helper_main(argc - 2, argv + 2);
 	return -1;

@@ -137,8 +137,8 @@ int ut_run_program(const char *path, char *const argv[], char *const envp[],
     char *out, size_t size);
 
 /* Run this program's helper with up to 3 arguments. */
-int ut_run_helper(const char *cmd, const char *a1, const char *a2,
-    char *out, size_t size);
+int ut_run_helper(const char *cmd, const char *a1, const char *a2, char *out,
+    size_t size);
 
 /* Read a whole file into a malloc'ed buffer; fails the test if it can't. */
 char *ut_read_file(const char *path, size_t *size);

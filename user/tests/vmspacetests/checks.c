@@ -13,7 +13,8 @@ vs_expect_trap_at(const char *file, int line, const struct trapframe *tf,
 {
 	if (tf->tf_trapno == trapno && tf->tf_rip == rip)
 		return;
-	test_fail_at(file, line, "%s: expected trap %llu (%s) at rip 0x%llx, "
+	test_fail_at(file, line,
+	    "%s: expected trap %llu (%s) at rip 0x%llx, "
 	    "got trap %llu (%s) at rip 0x%llx (addr 0x%llx, err 0x%llx)",
 	    what, (unsigned long long)trapno, vs_trapname(trapno),
 	    (unsigned long long)rip, (unsigned long long)tf->tf_trapno,
@@ -49,7 +50,9 @@ vs_expect_entries_at(const char *file, int line, uint64_t want,
 		else
 			test_sleep_ns(2000000);
 	}
-	test_fail_at(file, line, "%s: expected %llu vmspace entries "
-	    "(ks_nvmspace_entries), got %llu", what, (unsigned long long)want,
+	test_fail_at(file, line,
+	    "%s: expected %llu vmspace entries "
+	    "(ks_nvmspace_entries), got %llu",
+	    what, (unsigned long long)want,
 	    (unsigned long long)ks.ks_nvmspace_entries);
 }

@@ -55,18 +55,23 @@ no_vkernel_einval(void)
 	test_expect_errno(vmspace_ctl(id, 7, NULL, NULL), EINVAL,
 	    "ctl with a bad cmd and NULL frames (not EOPNOTSUPP or EFAULT)");
 	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL, "mmap");
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "mmap");
 	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
-	    MAP_SHARED, 999, 0), EINVAL, "mmap of a bad fd (not EBADF)");
+			      MAP_SHARED, 999, 0),
+	    EINVAL, "mmap of a bad fd (not EBADF)");
 	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, TEST_PAGE), EINVAL,
 	    "munmap");
 	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), EINVAL,
 	    "munmap of length 0 (not 0)");
 	test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
-	    VMSPACE_MADV_NORMAL, 0), EINVAL, "mcontrol");
-	test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
-	    MADV_SETMAP, 0), EINVAL, "mcontrol MADV_SETMAP (not EOPNOTSUPP)");
-	test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), EINVAL, "pread");
+			      VMSPACE_MADV_NORMAL, 0),
+	    EINVAL, "mcontrol");
+	test_expect_errno(
+	    vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE, MADV_SETMAP, 0),
+	    EINVAL, "mcontrol MADV_SETMAP (not EOPNOTSUPP)");
+	test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), EINVAL,
+	    "pread");
 	test_expect_errno(vmspace_pread(id, NULL, 8, 0, G_DATA), EINVAL,
 	    "pread to NULL (not EFAULT)");
 	test_expect_errno(vmspace_pwrite(id, buf, 8, 0, G_DATA), EINVAL,
@@ -107,21 +112,24 @@ unknown_id_enoent(void)
 		test_expect_errno(vmspace_ctl(id, 7, NULL, NULL), ENOENT,
 		    "ctl with a bad cmd and NULL frames");
 		test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE,
-		    PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOENT,
-		    "mmap");
+				      PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+				      -1, 0),
+		    ENOENT, "mmap");
 		test_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
-		    MAP_SHARED, 999, 0), ENOENT,
-		    "mmap of length 0 with a bad fd");
+				      MAP_SHARED, 999, 0),
+		    ENOENT, "mmap of length 0 with a bad fd");
 		test_expect_errno(vmspace_munmap(id, (void *)G_DATA, TEST_PAGE),
 		    ENOENT, "munmap");
 		test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 0), ENOENT,
 		    "munmap of length 0");
 		test_expect_errno(vmspace_munmap(id, NULL, ~0UL), ENOENT,
 		    "munmap of a wrapping range");
-		test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
-		    MADV_SETMAP, 0), ENOENT, "mcontrol MADV_SETMAP");
-		test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE,
-		    -1, 0), ENOENT, "mcontrol behav -1");
+		test_expect_errno(vmspace_mcontrol(id, (void *)G_DATA,
+				      TEST_PAGE, MADV_SETMAP, 0),
+		    ENOENT, "mcontrol MADV_SETMAP");
+		test_expect_errno(
+		    vmspace_mcontrol(id, (void *)G_DATA, TEST_PAGE, -1, 0),
+		    ENOENT, "mcontrol behav -1");
 		test_expect_errno(vmspace_pread(id, buf, 8, 0, G_DATA), ENOENT,
 		    "pread");
 		test_expect_errno(vmspace_pread(id, NULL, 8, 1, -1), ENOENT,
@@ -153,12 +161,14 @@ create_errors(void)
 	int x;
 
 	vs_kstat(&ks);
-	test_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL, "create(NULL)");
+	test_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL,
+	    "create(NULL)");
 	test_expect_ok(vmspace_create(b, 0, NULL), "create b");
 	test_expect_errno(vmspace_create(NULL, 0, NULL), EINVAL,
 	    "create(NULL) with a vkernel");
 	test_expect_errno(vmspace_create(a, 1, NULL), EINVAL, "create type 1");
-	test_expect_errno(vmspace_create(a, -1, NULL), EINVAL, "create type -1");
+	test_expect_errno(vmspace_create(a, -1, NULL), EINVAL,
+	    "create type -1");
 	test_expect_errno(vmspace_create(a, 0, &x), EINVAL, "create with data");
 	test_expect_errno(vmspace_create(a, 0, (void *)1), EINVAL,
 	    "create with data 1");
@@ -207,8 +217,10 @@ create_enomem_at_limit(void)
 			break;
 		}
 	test_assert_msg(n < most, "%d vmspaces created, no limit reached", n);
-	test_assert_msg(err == ENOMEM, "create number %d failed with %s, "
-	    "expected ENOMEM", n + 1, test_errname(err));
+	test_assert_msg(err == ENOMEM,
+	    "create number %d failed with %s, "
+	    "expected ENOMEM",
+	    n + 1, test_errname(err));
 	test_assert_msg(n >= 16, "only %d vmspaces could be created", n);
 	test_note("%d vmspaces created before ENOMEM", n);
 	test_expect_errno(vmspace_create(VS_ID(n), 0, NULL), ENOMEM,
@@ -235,8 +247,8 @@ ctl_bad_cmd_eopnotsupp(void)
 	guest_new(id);
 	guest_frame(&tf);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		test_expect_errno(vmspace_ctl(id, cmds[i], &tf, &vx), EOPNOTSUPP,
-		    "ctl with a bad cmd");
+		test_expect_errno(vmspace_ctl(id, cmds[i], &tf, &vx),
+		    EOPNOTSUPP, "ctl with a bad cmd");
 		test_expect_errno(vmspace_ctl(id, cmds[i], NULL, NULL),
 		    EOPNOTSUPP, "ctl with a bad cmd and NULL frames");
 	}
@@ -251,8 +263,8 @@ ctl_bad_cmd_eopnotsupp(void)
  * and leave *tf as it was.
  */
 static void
-ctl_fails_keeping_context(void *id, struct trapframe *tf,
-    struct vextframe *vx, int err, const char *what)
+ctl_fails_keeping_context(void *id, struct trapframe *tf, struct vextframe *vx,
+    int err, const char *what)
 {
 	struct vs_regs in, out;
 	struct trapframe copy;
@@ -288,7 +300,8 @@ ctl_bad_pointers_efault(void)
 	struct trapframe tf;
 	struct vextframe vx = { 0 };
 	char *edge = page_before_hole();
-	struct trapframe *tf_edge = (struct trapframe *)(edge + TEST_PAGE - 100);
+	struct trapframe *tf_edge =
+	    (struct trapframe *)(edge + TEST_PAGE - 100);
 	struct vextframe *vx_edge = (struct vextframe *)(edge + TEST_PAGE - 8);
 	unsigned long fs_before = 0, fs_after = 0;
 	char *ro = test_map(TEST_PAGE);
@@ -312,7 +325,8 @@ ctl_bad_pointers_efault(void)
 	    "vframe running into an inaccessible page");
 	/* A frame the kernel can read but not write back: EFAULT too. */
 	memcpy(ro, &tf, sizeof(tf));
-	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ), "mprotect PROT_READ");
+	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ),
+	    "mprotect PROT_READ");
 	ctl_fails_keeping_context(id, (struct trapframe *)ro, &vx, EFAULT,
 	    "read-only tframe");
 
@@ -338,12 +352,14 @@ munmap_checks_in_order(void)
 
 	guest_new(id);
 	/* Wraps. */
-	test_expect_errno(vmspace_munmap(id, (void *)(G_DATA + 0x800),
-	    ~0UL - 0x100), EINVAL, "length + page offset wraps");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)(G_DATA + 0x800), ~0UL - 0x100), EINVAL,
+	    "length + page offset wraps");
 	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, ~0UL - 10), EINVAL,
 	    "length rounded up to pages wraps");
-	test_expect_errno(vmspace_munmap(id, (void *)0xfffffffffffff000UL,
-	    0x2000), EINVAL, "address + length wraps");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)0xfffffffffffff000UL, 0x2000), EINVAL,
+	    "address + length wraps");
 	/* Length 0: 0, wherever it is. */
 	test_expect_eq(vmspace_munmap(id, NULL, 0), 0, "length 0 at 0");
 	test_expect_eq(vmspace_munmap(id, (void *)TEST_KERNEL_TEXT, 0), 0,
@@ -358,33 +374,41 @@ munmap_checks_in_order(void)
 	test_expect_errno(vmspace_munmap(id, (void *)0x800, TEST_PAGE), EINVAL,
 	    "start rounded down below VM_MIN_USER_ADDRESS");
 	test_expect_errno(vmspace_munmap(id,
-	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), 2 * TEST_PAGE), EINVAL,
-	    "end above VM_MAX_USER_ADDRESS");
-	test_expect_errno(vmspace_munmap(id, (void *)VM_MAX_USER_ADDRESS,
-	    TEST_PAGE), EINVAL, "start at VM_MAX_USER_ADDRESS");
-	test_expect_errno(vmspace_munmap(id, (void *)TEST_NONCANON_LO, TEST_PAGE),
-	    EINVAL, "non-canonical");
-	test_expect_errno(vmspace_munmap(id, (void *)TEST_KERNEL_TEXT, TEST_PAGE),
-	    EINVAL, "kernel text");
+			      (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE),
+			      2 * TEST_PAGE),
+	    EINVAL, "end above VM_MAX_USER_ADDRESS");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)VM_MAX_USER_ADDRESS, TEST_PAGE), EINVAL,
+	    "start at VM_MAX_USER_ADDRESS");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)TEST_NONCANON_LO, TEST_PAGE), EINVAL,
+	    "non-canonical");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)TEST_KERNEL_TEXT, TEST_PAGE), EINVAL,
+	    "kernel text");
 	/* Holes. */
 	test_expect_errno(vmspace_munmap(id, (void *)G_UNMAPPED, TEST_PAGE),
 	    EINVAL, "nothing mapped");
 	test_expect_errno(vmspace_munmap(id,
-	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), TEST_PAGE), EINVAL,
-	    "the last user page, not mapped");
-	test_expect_errno(vmspace_munmap(id, (void *)G_DATA,
-	    (G_DATA_PAGES + 1) * TEST_PAGE), EINVAL, "past the mapping's end");
-	test_expect_errno(vmspace_munmap(id, (void *)(G_DATA - TEST_PAGE),
-	    2 * TEST_PAGE), EINVAL, "before the mapping's start");
+			      (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE),
+			      TEST_PAGE),
+	    EINVAL, "the last user page, not mapped");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)G_DATA, (G_DATA_PAGES + 1) * TEST_PAGE),
+	    EINVAL, "past the mapping's end");
+	test_expect_errno(
+	    vmspace_munmap(id, (void *)(G_DATA - TEST_PAGE), 2 * TEST_PAGE),
+	    EINVAL, "before the mapping's start");
 	/* The failures unmapped nothing. */
 	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
 	    "pread the first data page");
 	test_expect_eq(vmspace_pread(id, buf, 8, 0,
-	    G_DATA + (G_DATA_PAGES - 1) * TEST_PAGE), 8,
-	    "pread the last data page");
+			   G_DATA + (G_DATA_PAGES - 1) * TEST_PAGE),
+	    8, "pread the last data page");
 	/* A hole in the middle. */
-	test_expect_eq(vmspace_munmap(id, (void *)(G_DATA + TEST_PAGE), TEST_PAGE),
-	    0, "munmap the second data page");
+	test_expect_eq(
+	    vmspace_munmap(id, (void *)(G_DATA + TEST_PAGE), TEST_PAGE), 0,
+	    "munmap the second data page");
 	test_expect_errno(vmspace_munmap(id, (void *)G_DATA, 3 * TEST_PAGE),
 	    EINVAL, "munmap across the hole");
 	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_DATA), 8,
@@ -407,27 +431,34 @@ mcontrol_checks(void)
 
 	guest_new(id);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		test_expect_errno(vmspace_mcontrol(id, data, TEST_PAGE, bad[i], 0),
-		    EINVAL, "a behaviour out of range");
-	test_expect_errno(vmspace_mcontrol(id, data, ~0UL, VMSPACE_MADV_NORMAL,
-	    0), EINVAL, "addr + len wraps");
+		test_expect_errno(
+		    vmspace_mcontrol(id, data, TEST_PAGE, bad[i], 0), EINVAL,
+		    "a behaviour out of range");
+	test_expect_errno(
+	    vmspace_mcontrol(id, data, ~0UL, VMSPACE_MADV_NORMAL, 0), EINVAL,
+	    "addr + len wraps");
 	test_expect_errno(vmspace_mcontrol(id, (void *)TEST_KERNEL_TEXT,
-	    TEST_PAGE, VMSPACE_MADV_NORMAL, 0), EINVAL, "in the kernel");
+			      TEST_PAGE, VMSPACE_MADV_NORMAL, 0),
+	    EINVAL, "in the kernel");
 	test_expect_errno(vmspace_mcontrol(id,
-	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), 2 * TEST_PAGE,
-	    VMSPACE_MADV_NORMAL, 0), EINVAL, "end above VM_MAX_USER_ADDRESS");
-	test_expect_errno(vmspace_mcontrol(id, NULL, TEST_PAGE,
-	    VMSPACE_MADV_NORMAL, 0), EINVAL, "start below VM_MIN_USER_ADDRESS");
+			      (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE),
+			      2 * TEST_PAGE, VMSPACE_MADV_NORMAL, 0),
+	    EINVAL, "end above VM_MAX_USER_ADDRESS");
+	test_expect_errno(
+	    vmspace_mcontrol(id, NULL, TEST_PAGE, VMSPACE_MADV_NORMAL, 0),
+	    EINVAL, "start below VM_MIN_USER_ADDRESS");
 	test_expect_errno(vmspace_mcontrol(id, NULL, TEST_PAGE, MADV_SETMAP, 0),
 	    EINVAL, "MADV_SETMAP on a bad range");
 	test_expect_errno(vmspace_mcontrol(id, data, TEST_PAGE, MADV_SETMAP, 0),
 	    EOPNOTSUPP, "MADV_SETMAP");
 	/* The edges themselves are fine. */
 	test_expect_eq(vmspace_mcontrol(id,
-	    (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), TEST_PAGE,
-	    VMSPACE_MADV_NORMAL, 0), 0, "the last user page");
+			   (void *)(VM_MAX_USER_ADDRESS - TEST_PAGE), TEST_PAGE,
+			   VMSPACE_MADV_NORMAL, 0),
+	    0, "the last user page");
 	test_expect_eq(vmspace_mcontrol(id, (void *)VM_MIN_USER_ADDRESS,
-	    TEST_PAGE, VMSPACE_MADV_NORMAL, 0), 0, "the first user page");
+			   TEST_PAGE, VMSPACE_MADV_NORMAL, 0),
+	    0, "the first user page");
 	test_expect_eq(vmspace_mcontrol(id, data, TEST_PAGE, MADV_INVAL, 0), 0,
 	    "MADV_INVAL");
 }
@@ -449,8 +480,10 @@ pread_pwrite_checks(void)
 		(void *)TEST_NONCANON_LO };
 
 	guest_new(id);
-	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ), "mprotect PROT_READ");
-	test_expect_ok(mprotect(none, TEST_PAGE, PROT_NONE), "mprotect PROT_NONE");
+	test_expect_ok(mprotect(ro, TEST_PAGE, PROT_READ),
+	    "mprotect PROT_READ");
+	test_expect_ok(mprotect(none, TEST_PAGE, PROT_NONE),
+	    "mprotect PROT_NONE");
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		test_expect_errno(vmspace_pread(id, buf, 8, flags[i], G_DATA),
@@ -463,8 +496,9 @@ pread_pwrite_checks(void)
 	test_expect_errno(vmspace_pwrite(id, NULL, 8, 1, -8), EINVAL,
 	    "pwrite: flags come before wrap and buf");
 
-	test_expect_errno(vmspace_pread(id, buf, 0x2000, 0,
-	    (off_t)0xfffffffffffff000UL), EINVAL, "pread: offset + nbyte wraps");
+	test_expect_errno(
+	    vmspace_pread(id, buf, 0x2000, 0, (off_t)0xfffffffffffff000UL),
+	    EINVAL, "pread: offset + nbyte wraps");
 	test_expect_errno(vmspace_pwrite(id, buf, 2, 0, -1), EINVAL,
 	    "pwrite: offset + nbyte wraps");
 	test_expect_errno(vmspace_pread(id, NULL, ~0UL, 0, G_DATA), EINVAL,
@@ -473,8 +507,9 @@ pread_pwrite_checks(void)
 	    "pwrite: wrap comes before buf");
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		test_expect_errno(vmspace_pread(id, (void *)bad[i], 8, 0, G_DATA),
-		    EFAULT, "pread to a bad buffer");
+		test_expect_errno(
+		    vmspace_pread(id, (void *)bad[i], 8, 0, G_DATA), EFAULT,
+		    "pread to a bad buffer");
 		test_expect_errno(vmspace_pwrite(id, bad[i], 8, 0, G_DATA),
 		    EFAULT, "pwrite from a bad buffer");
 	}
@@ -492,12 +527,17 @@ pread_pwrite_checks(void)
 	/* Partly valid buffers: EFAULT, and nothing copied either way. */
 	guest_write64(id, G_DATA + TEST_PAGE - 8, 0x1122334455667788UL);
 	test_expect_errno(vmspace_pread(id, edge + TEST_PAGE - 8, 16, 0,
-	    G_DATA + TEST_PAGE - 8), EFAULT, "pread into a buffer that runs "
+			      G_DATA + TEST_PAGE - 8),
+	    EFAULT,
+	    "pread into a buffer that runs "
 	    "into an inaccessible page");
-	test_expect_hex(*(uint64_t *)(edge + TEST_PAGE - 8), 0x5a5a5a5a5a5a5a5aUL,
+	test_expect_hex(*(uint64_t *)(edge + TEST_PAGE - 8),
+	    0x5a5a5a5a5a5a5a5aUL,
 	    "the valid part of the buffer after the failed pread");
 	test_expect_errno(vmspace_pwrite(id, edge + TEST_PAGE - 8, 16, 0,
-	    G_DATA + TEST_PAGE - 8), EFAULT, "pwrite from a buffer that runs "
+			      G_DATA + TEST_PAGE - 8),
+	    EFAULT,
+	    "pwrite from a buffer that runs "
 	    "into an inaccessible page");
 	test_expect_hex(guest_read64(id, G_DATA + TEST_PAGE - 8),
 	    0x1122334455667788UL, "the vmspace after the failed pwrite");
@@ -524,16 +564,21 @@ mmap_checks(void)
 
 	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	test_expect_errno((long)vmspace_mmap(id, NULL, 0, PROT_READ,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL, "length 0");
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "length 0");
 	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
-	    MAP_SHARED, 999, 0), EBADF, "a bad fd");
-	test_expect_errno((long)vmspace_mmap(id, (void *)(G_EXTRA + 1), TEST_PAGE,
-	    PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), EINVAL,
-	    "MAP_FIXED at an address that is not page aligned");
+			      MAP_SHARED, 999, 0),
+	    EBADF, "a bad fd");
+	test_expect_errno((long)vmspace_mmap(id, (void *)(G_EXTRA + 1),
+			      TEST_PAGE, PROT_READ,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+	    EINVAL, "MAP_FIXED at an address that is not page aligned");
 	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
-	    MAP_ANONYMOUS, -1, 0), EINVAL, "neither private nor shared");
+			      MAP_ANONYMOUS, -1, 0),
+	    EINVAL, "neither private nor shared");
 	test_expect_errno((long)vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ,
-	    MAP_SHARED, fd, 100), EINVAL, "a memfd offset not page aligned");
+			      MAP_SHARED, fd, 100),
+	    EINVAL, "a memfd offset not page aligned");
 	/* Only memfds can be mapped (ABI.md 3): a pipe cannot. */
 	test_pipe(fds);
 	p = vmspace_mmap(id, NULL, TEST_PAGE, PROT_READ, MAP_SHARED, fds[0], 0);
@@ -542,10 +587,12 @@ mmap_checks(void)
 	close(fds[1]);
 
 	/* The 7th argument, offset, is read at 8(%rsp) of the stub. */
-	m = test_mmap(0, 2 * TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	test_assert_msg(m != -1, "mmap the memfd: -1 (%s)", test_errname(errno));
+	m = test_mmap(0, 2 * TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	    0);
+	test_assert_msg(m != -1, "mmap the memfd: -1 (%s)",
+	    test_errname(errno));
 	memcpy((char *)m + TEST_PAGE, "second", 7);
-	*(uint64_t *)(top - 8) = TEST_PAGE;	/* the offset, at rsp + 8 */
+	*(uint64_t *)(top - 8) = TEST_PAGE; /* the offset, at rsp + 8 */
 	r = vs_mmap7_on_stack(id, G_EXTRA, TEST_PAGE, PROT_READ,
 	    MAP_SHARED | MAP_FIXED, fd, top - 16);
 	test_expect_hex(r, G_EXTRA, "mmap with its offset at 8(%rsp)");
@@ -561,7 +608,7 @@ mmap_checks(void)
 	test_assert_msg(p != MAP_FAILED, "mmap with no address: -1 (%s)",
 	    test_errname(errno));
 	test_assert_msg((uint64_t)p >= VM_MIN_USER_ADDRESS &&
-	    (uint64_t)p < VM_MAX_USER_ADDRESS && ((uint64_t)p & 4095) == 0,
+		(uint64_t)p < VM_MAX_USER_ADDRESS && ((uint64_t)p & 4095) == 0,
 	    "mmap returned %p", p);
 	guest_write64(id, (uint64_t)p, 42);
 	test_pipe(fds);
@@ -587,8 +634,9 @@ spawn_checks(void)
 		    "spawn with bad flags");
 	test_expect_errno(vmspace_spawn(id, NULL, &vx, RFFDG), EFAULT,
 	    "spawn with a NULL tframe");
-	test_expect_errno(vmspace_spawn(id, &tf, (void *)TEST_KERNEL_TEXT, RFFDG),
-	    EFAULT, "spawn with a vframe in the kernel");
+	test_expect_errno(
+	    vmspace_spawn(id, &tf, (void *)TEST_KERNEL_TEXT, RFFDG), EFAULT,
+	    "spawn with a vframe in the kernel");
 	tf.tf_rip = TEST_KERNEL_TEXT;
 	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EINVAL,
 	    "spawn with rip in the kernel");

@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define MS		1000000ULL
-#define LWP_STACK_SIZE	(64 * 1024)
+#define MS 1000000ULL
+#define LWP_STACK_SIZE (64 * 1024)
 
 /* ---------------------------------------------------------------------
  * Guests.
@@ -25,9 +25,10 @@ guest_map(void *id, uint64_t addr, size_t len, int prot)
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
 	if (p == MAP_FAILED)
-		test_fail("vmspace_mmap(%p, 0x%llx, %zu): expected success, got "
-		    "-1 (%s)", id, (unsigned long long)addr, len,
-		    test_errname(errno));
+		test_fail(
+		    "vmspace_mmap(%p, 0x%llx, %zu): expected success, got "
+		    "-1 (%s)",
+		    id, (unsigned long long)addr, len, test_errname(errno));
 	if ((uint64_t)p != addr)
 		test_fail("vmspace_mmap(MAP_FIXED 0x%llx) returned %p",
 		    (unsigned long long)addr, p);
@@ -37,8 +38,8 @@ void
 guest_new(void *id)
 {
 	if (vmspace_create(id, 0, NULL) != 0)
-		test_fail("vmspace_create(%p): expected success, got -1 (%s)", id,
-		    test_errname(errno));
+		test_fail("vmspace_create(%p): expected success, got -1 (%s)",
+		    id, test_errname(errno));
 	guest_map(id, G_CODE, G_CODE_PAGES * TEST_PAGE, PROT_READ | PROT_EXEC);
 	guest_map(id, G_DATA, G_DATA_PAGES * TEST_PAGE, PROT_READ | PROT_WRITE);
 	guest_map(id, G_STACK, G_STACK_PAGES * TEST_PAGE,
@@ -55,7 +56,8 @@ guest_code(void *id, const void *code, size_t len)
 		test_fail("guest code of %zu bytes does not fit", len);
 	r = vmspace_pwrite(id, code, len, 0, G_CODE);
 	if (r != (long)len)
-		test_fail("vmspace_pwrite of %zu bytes of guest code: got %ld (%s)",
+		test_fail(
+		    "vmspace_pwrite of %zu bytes of guest code: got %ld (%s)",
 		    len, r, r < 0 ? test_errname(errno) : "short");
 }
 
@@ -77,8 +79,8 @@ guest_run(void *id, struct trapframe *tf, struct vextframe *vx)
 
 	if (vmspace_ctl(id, VMSPACE_CTL_RUN, tf, vx ? vx : &dflt) != 0)
 		test_fail("vmspace_ctl(%p, RUN) at rip 0x%llx: expected 0, got "
-		    "-1 (%s)", id, (unsigned long long)tf->tf_rip,
-		    test_errname(errno));
+			  "-1 (%s)",
+		    id, (unsigned long long)tf->tf_rip, test_errname(errno));
 	return tf->tf_trapno;
 }
 
@@ -89,8 +91,8 @@ guest_read64(void *id, uint64_t addr)
 	long r = vmspace_pread(id, &v, sizeof(v), 0, (off_t)addr);
 
 	if (r != (long)sizeof(v))
-		test_fail("vmspace_pread(%p, 8 bytes at 0x%llx): got %ld (%s)", id,
-		    (unsigned long long)addr, r,
+		test_fail("vmspace_pread(%p, 8 bytes at 0x%llx): got %ld (%s)",
+		    id, (unsigned long long)addr, r,
 		    r < 0 ? test_errname(errno) : "short");
 	return v;
 }
@@ -110,16 +112,19 @@ volatile uint64_t *
 vs_shared_page(void *id, uint64_t gaddr)
 {
 	int fd = test_memfd(TEST_PAGE);
-	long p = test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	long p =
+	    test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	void *g;
 
 	if (p == -1)
-		test_fail("mmap(MAP_SHARED memfd): expected success, got -1 (%s)",
+		test_fail(
+		    "mmap(MAP_SHARED memfd): expected success, got -1 (%s)",
 		    test_errname(errno));
 	g = vmspace_mmap(id, (void *)gaddr, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_FIXED, fd, 0);
 	if (g != (void *)gaddr)
-		test_fail("vmspace_mmap(MAP_SHARED memfd at 0x%llx): got %p (%s)",
+		test_fail(
+		    "vmspace_mmap(MAP_SHARED memfd at 0x%llx): got %p (%s)",
 		    (unsigned long long)gaddr, g,
 		    g == MAP_FAILED ? test_errname(errno) : "");
 	close(fd);
@@ -130,16 +135,26 @@ const char *
 vs_trapname(uint64_t trapno)
 {
 	switch (trapno) {
-	case T_DIVIDE: return "T_DIVIDE";
-	case T_DEBUG: return "T_DEBUG";
-	case T_BPTFLT: return "T_BPTFLT";
-	case T_PRIVINFLT: return "T_PRIVINFLT";
-	case T_PROTFLT: return "T_PROTFLT";
-	case T_PAGEFLT: return "T_PAGEFLT";
-	case T_ALIGNFLT: return "T_ALIGNFLT";
-	case T_SYSCALL: return "T_SYSCALL";
-	case T_TIMEOUT: return "T_TIMEOUT";
-	default: return "?";
+	case T_DIVIDE:
+		return "T_DIVIDE";
+	case T_DEBUG:
+		return "T_DEBUG";
+	case T_BPTFLT:
+		return "T_BPTFLT";
+	case T_PRIVINFLT:
+		return "T_PRIVINFLT";
+	case T_PROTFLT:
+		return "T_PROTFLT";
+	case T_PAGEFLT:
+		return "T_PAGEFLT";
+	case T_ALIGNFLT:
+		return "T_ALIGNFLT";
+	case T_SYSCALL:
+		return "T_SYSCALL";
+	case T_TIMEOUT:
+		return "T_TIMEOUT";
+	default:
+		return "?";
 	}
 }
 
@@ -171,7 +186,6 @@ vs_cpu_has_smap(void)
 	return (b >> 20) & 1;
 }
 
-
 /*
  * vs_regs_syscall(in = rdi, out = rsi).  The callee-saved registers are
  * pushed, then every register is loaded from *in (rdi last), `syscall`
@@ -179,62 +193,61 @@ vs_cpu_has_smap(void)
  * rbx 8, rcx 16, rdx 24, rsi 32, rdi 40, rbp 48, r8 56 ... r15 112,
  * rsp 120.
  */
-__asm__(
-    ".text\n"
-    ".globl vs_regs_syscall\n"
-    ".type vs_regs_syscall, @function\n"
-    "vs_regs_syscall:\n"
-    "	pushq %rbx\n"
-    "	pushq %rbp\n"
-    "	pushq %r12\n"
-    "	pushq %r13\n"
-    "	pushq %r14\n"
-    "	pushq %r15\n"
-    "	pushq %rsi\n"			/* out, at 0(%rsp) during the call */
-    "	movq 8(%rdi), %rbx\n"
-    "	movq 16(%rdi), %rcx\n"
-    "	movq 24(%rdi), %rdx\n"
-    "	movq 32(%rdi), %rsi\n"
-    "	movq 48(%rdi), %rbp\n"
-    "	movq 56(%rdi), %r8\n"
-    "	movq 64(%rdi), %r9\n"
-    "	movq 72(%rdi), %r10\n"
-    "	movq 80(%rdi), %r11\n"
-    "	movq 88(%rdi), %r12\n"
-    "	movq 96(%rdi), %r13\n"
-    "	movq 104(%rdi), %r14\n"
-    "	movq 112(%rdi), %r15\n"
-    "	movq 0(%rdi), %rax\n"
-    "	movq 40(%rdi), %rdi\n"
-    "	syscall\n"
-    "	pushq %rdi\n"			/* the result rdi; out is at 8(%rsp) */
-    "	movq 8(%rsp), %rdi\n"
-    "	movq %rax, 0(%rdi)\n"
-    "	movq %rbx, 8(%rdi)\n"
-    "	movq %rcx, 16(%rdi)\n"
-    "	movq %rdx, 24(%rdi)\n"
-    "	movq %rsi, 32(%rdi)\n"
-    "	popq %rax\n"
-    "	movq %rax, 40(%rdi)\n"
-    "	movq %rbp, 48(%rdi)\n"
-    "	movq %r8, 56(%rdi)\n"
-    "	movq %r9, 64(%rdi)\n"
-    "	movq %r10, 72(%rdi)\n"
-    "	movq %r11, 80(%rdi)\n"
-    "	movq %r12, 88(%rdi)\n"
-    "	movq %r13, 96(%rdi)\n"
-    "	movq %r14, 104(%rdi)\n"
-    "	movq %r15, 112(%rdi)\n"
-    "	movq %rsp, 120(%rdi)\n"		/* as it was at the syscall */
-    "	popq %rsi\n"
-    "	popq %r15\n"
-    "	popq %r14\n"
-    "	popq %r13\n"
-    "	popq %r12\n"
-    "	popq %rbp\n"
-    "	popq %rbx\n"
-    "	ret\n"
-    ".size vs_regs_syscall, . - vs_regs_syscall\n");
+__asm__(".text\n"
+	".globl vs_regs_syscall\n"
+	".type vs_regs_syscall, @function\n"
+	"vs_regs_syscall:\n"
+	"	pushq %rbx\n"
+	"	pushq %rbp\n"
+	"	pushq %r12\n"
+	"	pushq %r13\n"
+	"	pushq %r14\n"
+	"	pushq %r15\n"
+	"	pushq %rsi\n" /* out, at 0(%rsp) during the call */
+	"	movq 8(%rdi), %rbx\n"
+	"	movq 16(%rdi), %rcx\n"
+	"	movq 24(%rdi), %rdx\n"
+	"	movq 32(%rdi), %rsi\n"
+	"	movq 48(%rdi), %rbp\n"
+	"	movq 56(%rdi), %r8\n"
+	"	movq 64(%rdi), %r9\n"
+	"	movq 72(%rdi), %r10\n"
+	"	movq 80(%rdi), %r11\n"
+	"	movq 88(%rdi), %r12\n"
+	"	movq 96(%rdi), %r13\n"
+	"	movq 104(%rdi), %r14\n"
+	"	movq 112(%rdi), %r15\n"
+	"	movq 0(%rdi), %rax\n"
+	"	movq 40(%rdi), %rdi\n"
+	"	syscall\n"
+	"	pushq %rdi\n" /* the result rdi; out is at 8(%rsp) */
+	"	movq 8(%rsp), %rdi\n"
+	"	movq %rax, 0(%rdi)\n"
+	"	movq %rbx, 8(%rdi)\n"
+	"	movq %rcx, 16(%rdi)\n"
+	"	movq %rdx, 24(%rdi)\n"
+	"	movq %rsi, 32(%rdi)\n"
+	"	popq %rax\n"
+	"	movq %rax, 40(%rdi)\n"
+	"	movq %rbp, 48(%rdi)\n"
+	"	movq %r8, 56(%rdi)\n"
+	"	movq %r9, 64(%rdi)\n"
+	"	movq %r10, 72(%rdi)\n"
+	"	movq %r11, 80(%rdi)\n"
+	"	movq %r12, 88(%rdi)\n"
+	"	movq %r13, 96(%rdi)\n"
+	"	movq %r14, 104(%rdi)\n"
+	"	movq %r15, 112(%rdi)\n"
+	"	movq %rsp, 120(%rdi)\n" /* as it was at the syscall */
+	"	popq %rsi\n"
+	"	popq %r15\n"
+	"	popq %r14\n"
+	"	popq %r13\n"
+	"	popq %r12\n"
+	"	popq %rbp\n"
+	"	popq %rbx\n"
+	"	ret\n"
+	".size vs_regs_syscall, . - vs_regs_syscall\n");
 
 _Static_assert(offsetof(struct vs_regs, r15) == 112, "vs_regs layout");
 _Static_assert(offsetof(struct vs_regs, rsp) == 120, "vs_regs layout");
@@ -254,18 +267,32 @@ vs_expect_regs_kept_at(const char *file, int line, const struct vs_regs *in,
     const struct vs_regs *out, const char *what)
 {
 	static const char *const names[] = {
-		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9",
-		"r10", "r11", "r12", "r13", "r14", "r15",
+		"rax",
+		"rbx",
+		"rcx",
+		"rdx",
+		"rsi",
+		"rdi",
+		"rbp",
+		"r8",
+		"r9",
+		"r10",
+		"r11",
+		"r12",
+		"r13",
+		"r14",
+		"r15",
 	};
 	const uint64_t *a = (const uint64_t *)in, *b = (const uint64_t *)out;
 
 	for (size_t i = 0; i < 15; i++) {
-		if (i == 0 || i == 2 || i == 10)	/* rax, rcx, r11 */
+		if (i == 0 || i == 2 || i == 10) /* rax, rcx, r11 */
 			continue;
 		if (a[i] != b[i])
-			test_fail_at(file, line, "%s: %s was 0x%llx before the "
-			    "call and 0x%llx after", what, names[i],
-			    (unsigned long long)a[i],
+			test_fail_at(file, line,
+			    "%s: %s was 0x%llx before the "
+			    "call and 0x%llx after",
+			    what, names[i], (unsigned long long)a[i],
 			    (unsigned long long)b[i]);
 	}
 }
@@ -274,22 +301,21 @@ vs_expect_regs_kept_at(const char *file, int line, const struct vs_regs *in,
  * vs_mmap7_on_stack(id, addr, len, prot, flags, fd, stack): rdi, rsi,
  * rdx, rcx, r8, r9 and, on our stack at 8(%rsp), the rsp to use.
  */
-__asm__(
-    ".text\n"
-    ".globl vs_mmap7_on_stack\n"
-    ".type vs_mmap7_on_stack, @function\n"
-    "vs_mmap7_on_stack:\n"
-    "	pushq %rbx\n"
-    "	movq %rsp, %rbx\n"
-    "	movq 16(%rsp), %rax\n"		/* the 7th argument: the new rsp */
-    "	movq %rax, %rsp\n"
-    "	movq %rcx, %r10\n"
-    "	movl $489, %eax\n"		/* SYS_vmspace_mmap */
-    "	syscall\n"
-    "	movq %rbx, %rsp\n"
-    "	popq %rbx\n"
-    "	ret\n"
-    ".size vs_mmap7_on_stack, . - vs_mmap7_on_stack\n");
+__asm__(".text\n"
+	".globl vs_mmap7_on_stack\n"
+	".type vs_mmap7_on_stack, @function\n"
+	"vs_mmap7_on_stack:\n"
+	"	pushq %rbx\n"
+	"	movq %rsp, %rbx\n"
+	"	movq 16(%rsp), %rax\n" /* the 7th argument: the new rsp */
+	"	movq %rax, %rsp\n"
+	"	movq %rcx, %r10\n"
+	"	movl $489, %eax\n" /* SYS_vmspace_mmap */
+	"	syscall\n"
+	"	movq %rbx, %rsp\n"
+	"	popq %rbx\n"
+	"	ret\n"
+	".size vs_mmap7_on_stack, . - vs_mmap7_on_stack\n");
 
 /* ---------------------------------------------------------------------
  * LWPs.
@@ -304,7 +330,8 @@ vs_lwp_start(void (*fn)(void *), void *arg)
 	int tid = -1;
 
 	if (base == -1)
-		test_fail("mmap of an LWP stack: got -1 (%s)", test_errname(errno));
+		test_fail("mmap of an LWP stack: got -1 (%s)",
+		    test_errname(errno));
 	/* The stack stays mapped: the test's process ends soon anyway. */
 	p.lwp_func = fn;
 	p.lwp_arg = arg;
@@ -312,7 +339,8 @@ vs_lwp_start(void (*fn)(void *), void *arg)
 	p.lwp_tid1 = &tid;
 	p.lwp_tid2 = NULL;
 	if (lwp_create(&p) != 0)
-		test_fail("lwp_create: expected 0, got -1 (%s)", test_errname(errno));
+		test_fail("lwp_create: expected 0, got -1 (%s)",
+		    test_errname(errno));
 	if (tid <= 0)
 		test_fail("lwp_create stored id %d", tid);
 	return tid;
@@ -334,8 +362,10 @@ vs_wait_flag_at(const char *file, int line, volatile int *flag, int want,
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
 		if (test_now_ns() > end)
-			test_fail_at(file, line, "%s: still %d (waiting for %d) "
-			    "after %u ms", what, *flag, want, ms);
+			test_fail_at(file, line,
+			    "%s: still %d (waiting for %d) "
+			    "after %u ms",
+			    what, *flag, want, ms);
 		sched_yield();
 	}
 }
@@ -348,10 +378,11 @@ vs_wait_word_at(const char *file, int line, volatile uint64_t *word,
 
 	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) != want) {
 		if (test_now_ns() > end)
-			test_fail_at(file, line, "%s: still 0x%llx (waiting for "
-			    "0x%llx) after %u ms", what,
-			    (unsigned long long)*word, (unsigned long long)want,
-			    ms);
+			test_fail_at(file, line,
+			    "%s: still 0x%llx (waiting for "
+			    "0x%llx) after %u ms",
+			    what, (unsigned long long)*word,
+			    (unsigned long long)want, ms);
 		sched_yield();
 	}
 }

@@ -52,7 +52,8 @@ expect_guest(void *id, uint64_t addr, size_t len, uint32_t tag,
 		uint64_t want = tag ? pattern_word(tag, addr + i * 8) : 0;
 		if (buf[i] != want)
 			test_fail("%s: the word at 0x%llx is 0x%llx, expected "
-			    "0x%llx", what, (unsigned long long)(addr + i * 8),
+				  "0x%llx",
+			    what, (unsigned long long)(addr + i * 8),
 			    (unsigned long long)buf[i],
 			    (unsigned long long)want);
 	}
@@ -82,8 +83,9 @@ munmap_removes_pages(void)
 	guest_map(id, G_EXTRA, 4 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	fill_guest(id, G_EXTRA, 4 * TEST_PAGE, 0xa1);
 	/* [G_EXTRA + page 1 + 100, + 1 page) covers pages 1 and 2. */
-	test_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + TEST_PAGE + 100),
-	    TEST_PAGE), 0, "munmap from the middle of page 1, one page long");
+	test_expect_eq(
+	    vmspace_munmap(id, (void *)(G_EXTRA + TEST_PAGE + 100), TEST_PAGE),
+	    0, "munmap from the middle of page 1, one page long");
 	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + TEST_PAGE), 0,
 	    "pread page 1");
 	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 2 * TEST_PAGE), 0,
@@ -94,20 +96,23 @@ munmap_removes_pages(void)
 
 	/* Two adjacent mappings, unmapped by one call. */
 	guest_map(id, G_EXTRA + 16 * TEST_PAGE, TEST_PAGE, PROT_READ);
-	guest_map(id, G_EXTRA + 17 * TEST_PAGE, TEST_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, G_EXTRA + 17 * TEST_PAGE, TEST_PAGE,
+	    PROT_READ | PROT_WRITE);
 	test_expect_eq(vmspace_munmap(id, (void *)(G_EXTRA + 16 * TEST_PAGE),
-	    2 * TEST_PAGE), 0, "munmap two adjacent mappings");
-	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 16 * TEST_PAGE), 0,
-	    "the first is gone");
-	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 17 * TEST_PAGE), 0,
-	    "the second is gone");
+			   2 * TEST_PAGE),
+	    0, "munmap two adjacent mappings");
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 16 * TEST_PAGE),
+	    0, "the first is gone");
+	test_expect_eq(vmspace_pread(id, buf, 8, 0, G_EXTRA + 17 * TEST_PAGE),
+	    0, "the second is gone");
 	/* Unmapping gives the pages back. */
 	{
 		uint64_t before = free_pages();
 
-		test_expect_eq(vmspace_munmap(id, (void *)G_EXTRA, TEST_PAGE), 0,
-		    "munmap page 0");
-		test_assert_msg(free_pages() >= before + 1, "free pages %llu -> "
+		test_expect_eq(vmspace_munmap(id, (void *)G_EXTRA, TEST_PAGE),
+		    0, "munmap page 0");
+		test_assert_msg(free_pages() >= before + 1,
+		    "free pages %llu -> "
 		    "%llu after unmapping a resident page",
 		    (unsigned long long)before,
 		    (unsigned long long)free_pages());
@@ -130,10 +135,12 @@ mcontrol_discards(int behav)
 	fill_guest(id, G_EXTRA, 8 * TEST_PAGE, 0xb2);
 	before = free_pages();
 	test_expect_eq(vmspace_mcontrol(id, (void *)(G_EXTRA + 2 * TEST_PAGE),
-	    4 * TEST_PAGE, behav, 0), 0, "mcontrol pages 2-5");
-	test_assert_msg(free_pages() >= before + 4, "free pages %llu -> %llu: "
-	    "expected at least 4 back", (unsigned long long)before,
-	    (unsigned long long)free_pages());
+			   4 * TEST_PAGE, behav, 0),
+	    0, "mcontrol pages 2-5");
+	test_assert_msg(free_pages() >= before + 4,
+	    "free pages %llu -> %llu: "
+	    "expected at least 4 back",
+	    (unsigned long long)before, (unsigned long long)free_pages());
 	expect_guest(id, G_EXTRA, 2 * TEST_PAGE, 0xb2, "pages 0-1 are kept");
 	expect_guest(id, G_EXTRA + 2 * TEST_PAGE, 4 * TEST_PAGE, 0,
 	    "pages 2-5 read as zeros");
@@ -168,16 +175,20 @@ mcontrol_willneed_populates(void)
 	guest_map(id, G_EXTRA, 16 * TEST_PAGE, PROT_READ | PROT_WRITE);
 	before = free_pages();
 	test_expect_eq(vmspace_mcontrol(id, (void *)G_EXTRA, 16 * TEST_PAGE,
-	    VMSPACE_MADV_WILLNEED, 0), 0, "MADV_WILLNEED on 16 pages");
+			   VMSPACE_MADV_WILLNEED, 0),
+	    0, "MADV_WILLNEED on 16 pages");
 	after = free_pages();
-	test_assert_msg(after + 16 <= before, "free pages %llu -> %llu: "
-	    "expected 16 or more to be used", (unsigned long long)before,
-	    (unsigned long long)after);
-	expect_guest(id, G_EXTRA, 16 * TEST_PAGE, 0, "populated pages are zero");
+	test_assert_msg(after + 16 <= before,
+	    "free pages %llu -> %llu: "
+	    "expected 16 or more to be used",
+	    (unsigned long long)before, (unsigned long long)after);
+	expect_guest(id, G_EXTRA, 16 * TEST_PAGE, 0,
+	    "populated pages are zero");
 	/* Writing them now allocates nothing more. */
 	before = free_pages();
 	fill_guest(id, G_EXTRA, 16 * TEST_PAGE, 0xc3);
-	test_expect_eq(free_pages(), before, "free pages after writing the "
+	test_expect_eq(free_pages(), before,
+	    "free pages after writing the "
 	    "populated pages");
 }
 
@@ -204,7 +215,8 @@ mcontrol_keeps_contents(void)
 	    "the guest's syscall");
 	for (size_t i = 0; i < sizeof(behav) / sizeof(behav[0]); i++) {
 		test_expect_eq(vmspace_mcontrol(id, (void *)G_DATA,
-		    G_DATA_PAGES * TEST_PAGE, behav[i], 0), 0, "mcontrol");
+				   G_DATA_PAGES * TEST_PAGE, behav[i], 0),
+		    0, "mcontrol");
 		expect_guest(id, G_DATA, G_DATA_PAGES * TEST_PAGE, 0xd4,
 		    "contents after mcontrol");
 	}
@@ -237,18 +249,19 @@ pread_pwrite_short_counts(void)
 	    100, "pwrite of 300 bytes, 100 before the hole");
 	test_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * TEST_PAGE - 100),
 	    100, "pread of 300 bytes, 100 before the hole");
-	test_expect_eq(vmspace_pwrite(id, buf, 4 * TEST_PAGE, 0, a), 2 * TEST_PAGE,
-	    "pwrite of 4 pages over the hole");
-	test_expect_eq(vmspace_pread(id, buf, 4 * TEST_PAGE, 0, a), 2 * TEST_PAGE,
-	    "pread of 4 pages over the hole");
+	test_expect_eq(vmspace_pwrite(id, buf, 4 * TEST_PAGE, 0, a),
+	    2 * TEST_PAGE, "pwrite of 4 pages over the hole");
+	test_expect_eq(vmspace_pread(id, buf, 4 * TEST_PAGE, 0, a),
+	    2 * TEST_PAGE, "pread of 4 pages over the hole");
 	test_expect_eq(vmspace_pwrite(id, buf, 10, 0, a + 2 * TEST_PAGE), 0,
 	    "pwrite starting in the hole");
 	test_expect_eq(vmspace_pread(id, buf, 10, 0, a + 2 * TEST_PAGE + 5), 0,
 	    "pread starting in the hole");
 	test_expect_eq(vmspace_pread(id, buf, 10, 0, G_UNMAPPED), 0,
 	    "pread where nothing is mapped");
-	test_expect_eq(vmspace_pread(id, buf, TEST_PAGE, 0,
-	    a + 4 * TEST_PAGE - 1), 1, "pread of the last byte of page a + 3");
+	test_expect_eq(
+	    vmspace_pread(id, buf, TEST_PAGE, 0, a + 4 * TEST_PAGE - 1), 1,
+	    "pread of the last byte of page a + 3");
 	/* The bytes that were copied are the ones before the hole. */
 	memset(buf, 0, 4 * TEST_PAGE);
 	test_expect_eq(vmspace_pread(id, buf, 300, 0, a + 2 * TEST_PAGE - 100),
@@ -271,21 +284,25 @@ pread_pwrite_kernel_addresses(void)
 	guest_new(id);
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 		memset(buf, 0x3c, sizeof(buf));
-		test_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
-		    (off_t)where[i]), 0, "pread at an address never mapped");
+		test_expect_eq(
+		    vmspace_pread(id, buf, sizeof(buf), 0, (off_t)where[i]), 0,
+		    "pread at an address never mapped");
 		test_assert_msg(buf[0] == 0x3c && buf[63] == 0x3c,
 		    "pread at 0x%llx changed the buffer",
 		    (unsigned long long)where[i]);
-		test_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
-		    (off_t)where[i]), 0, "pwrite at an address never mapped");
+		test_expect_eq(
+		    vmspace_pwrite(id, buf, sizeof(buf), 0, (off_t)where[i]), 0,
+		    "pwrite at an address never mapped");
 	}
 	/* Up to the last mapped byte below VM_MAX_USER_ADDRESS. */
 	guest_map(id, VM_MAX_USER_ADDRESS - TEST_PAGE, TEST_PAGE,
 	    PROT_READ | PROT_WRITE);
-	test_expect_eq(vmspace_pwrite(id, buf, sizeof(buf), 0,
-	    VM_MAX_USER_ADDRESS - 8), 8, "pwrite across VM_MAX_USER_ADDRESS");
-	test_expect_eq(vmspace_pread(id, buf, sizeof(buf), 0,
-	    VM_MAX_USER_ADDRESS - 8), 8, "pread across VM_MAX_USER_ADDRESS");
+	test_expect_eq(
+	    vmspace_pwrite(id, buf, sizeof(buf), 0, VM_MAX_USER_ADDRESS - 8), 8,
+	    "pwrite across VM_MAX_USER_ADDRESS");
+	test_expect_eq(
+	    vmspace_pread(id, buf, sizeof(buf), 0, VM_MAX_USER_ADDRESS - 8), 8,
+	    "pread across VM_MAX_USER_ADDRESS");
 }
 
 /*
@@ -302,7 +319,7 @@ pread_untouched_zero_unallocated(void)
 
 	test_expect_ok(vmspace_create(id, 0, NULL), "create");
 	guest_map(id, G_EXTRA, len, PROT_READ | PROT_WRITE);
-	memset(buf, 0xff, len);		/* our buffer is resident first */
+	memset(buf, 0xff, len); /* our buffer is resident first */
 	before = free_pages();
 	test_expect_eq(vmspace_pread(id, buf, len, 0, G_EXTRA), (long)len,
 	    "pread 64 untouched pages");
@@ -311,7 +328,8 @@ pread_untouched_zero_unallocated(void)
 		if (buf[i] != 0)
 			test_fail("byte %zu of untouched memory is 0x%02x", i,
 			    (unsigned char)buf[i]);
-	test_expect_eq(after, before, "free pages after reading 64 untouched "
+	test_expect_eq(after, before,
+	    "free pages after reading 64 untouched "
 	    "pages (nothing allocated)");
 }
 
@@ -327,9 +345,10 @@ pwrite_allocates_on_demand(void)
 	before = free_pages();
 	fill_guest(id, G_EXTRA + 8 * TEST_PAGE, 16 * TEST_PAGE, 0xe5);
 	after = free_pages();
-	test_assert_msg(after + 16 <= before, "free pages %llu -> %llu after "
-	    "writing 16 pages", (unsigned long long)before,
-	    (unsigned long long)after);
+	test_assert_msg(after + 16 <= before,
+	    "free pages %llu -> %llu after "
+	    "writing 16 pages",
+	    (unsigned long long)before, (unsigned long long)after);
 	expect_guest(id, G_EXTRA + 8 * TEST_PAGE, 16 * TEST_PAGE, 0xe5,
 	    "pread what pwrite wrote");
 	expect_guest(id, G_EXTRA, 8 * TEST_PAGE, 0, "the pages before");
@@ -410,8 +429,8 @@ pread_pwrite_buffer_faults(void)
 	pid = test_fork();
 	if (pid == 0) {
 		/* cow is shared copy-on-write with the parent now. */
-		test_expect_eq(vmspace_pread(id, cow, len, 0, G_EXTRA), (long)len,
-		    "pread into a copy-on-write buffer");
+		test_expect_eq(vmspace_pread(id, cow, len, 0, G_EXTRA),
+		    (long)len, "pread into a copy-on-write buffer");
 		test_assert(cow[0] == 0 && cow[len - 1] == 0);
 		_exit(0);
 	}
@@ -449,7 +468,8 @@ pread_pwrite_memfd_aliases(void)
 	    *(uint64_t *)"abcdefgh", "page 1 through the vmspace");
 	/* Our page 3 is untouched too: pwrite from it reads zeros. */
 	test_expect_eq(vmspace_pwrite(id, m + 3 * TEST_PAGE, 8, 0,
-	    G_EXTRA + 2 * TEST_PAGE), 8, "pwrite from our view of page 3");
+			   G_EXTRA + 2 * TEST_PAGE),
+	    8, "pwrite from our view of page 3");
 	test_expect_hex(*(uint64_t *)(m + 2 * TEST_PAGE), 0, "page 2");
 }
 
@@ -473,10 +493,12 @@ destroy_frees_last_memfd_ref(void)
 	test_assert(g == (void *)G_EXTRA);
 	test_expect_ok(close(fd), "close the memfd");
 	fill_guest(id, G_EXTRA, 16 * TEST_PAGE, 0x4d);
-	test_assert_msg(free_pages() + 16 <= before, "the memfd's pages were "
+	test_assert_msg(free_pages() + 16 <= before,
+	    "the memfd's pages were "
 	    "not allocated");
 	test_expect_ok(vmspace_destroy(id), "destroy");
-	test_assert_msg(free_pages() + 4 >= before, "free pages %llu before, "
+	test_assert_msg(free_pages() + 4 >= before,
+	    "free pages %llu before, "
 	    "%llu after destroying the memfd's last user",
 	    (unsigned long long)before, (unsigned long long)free_pages());
 }
@@ -486,12 +508,15 @@ destroy_frees_last_memfd_ref(void)
  * same pages both ways, for pread/pwrite and for a running guest.
  */
 GUEST(g_shm_rw,
-    "movq " VS_STR(G_SHM) ", %rax\n"		/* read word 0 */
-    "movabs $0xabcd0001abcd0001, %rbx\n"
-    "movq %rbx, " VS_STR(G_SHM) " + 8\n"	/* write word 1 */
-    "syscall\n"
-    "movq " VS_STR(G_SHM) " + 16, %rax\n"	/* read word 2 */
-    "syscall\n");
+    "movq " VS_STR(
+	G_SHM) ", %rax\n" /* read word 0 */
+	       "movabs $0xabcd0001abcd0001, %rbx\n"
+	       "movq %rbx, " VS_STR(
+		   G_SHM) " + 8\n" /* write word 1 */
+			  "syscall\n"
+			  "movq " VS_STR(
+			      G_SHM) " + 16, %rax\n" /* read word 2 */
+				     "syscall\n");
 
 static void
 memfd_shared_with_guest(void)
@@ -531,16 +556,17 @@ memfd_shared_with_guest(void)
  * traps only at its final syscall.
  */
 GUEST(g_touch_pages,
-    "movq $" VS_STR(G_EXTRA) ", %rdi\n"
-    "movl $16, %ecx\n"
-    "1: movq (%rdi), %rax\n"		/* read first: a zero page */
-    "addq %rcx, %rax\n"
-    "movq %rax, (%rdi)\n"		/* then write */
-    "addq $4096, %rdi\n"
-    "decl %ecx\n"
-    "jnz 1b\n"
-    "pushq $0x77\n"
-    "syscall\n");
+    "movq $" VS_STR(
+	G_EXTRA) ", %rdi\n"
+		 "movl $16, %ecx\n"
+		 "1: movq (%rdi), %rax\n" /* read first: a zero page */
+		 "addq %rcx, %rax\n"
+		 "movq %rax, (%rdi)\n" /* then write */
+		 "addq $4096, %rdi\n"
+		 "decl %ecx\n"
+		 "jnz 1b\n"
+		 "pushq $0x77\n"
+		 "syscall\n");
 
 static void
 guest_demand_zero_unseen(void)
@@ -556,8 +582,8 @@ guest_demand_zero_unseen(void)
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_touch_pages),
 	    "the first trap is the final syscall");
 	for (int i = 0; i < 16; i++)
-		test_expect_eq(guest_read64(id, G_EXTRA + i * TEST_PAGE), 16 - i,
-		    "what the guest wrote to a fresh page");
+		test_expect_eq(guest_read64(id, G_EXTRA + i * TEST_PAGE),
+		    16 - i, "what the guest wrote to a fresh page");
 	test_expect_eq(guest_read64(id, G_STACK_TOP - 8), 0x77,
 	    "what the guest pushed");
 }
@@ -569,18 +595,19 @@ guest_demand_zero_unseen(void)
  */
 GUEST(g_cow_write,
     "movq " VS_STR(G_EXTRA) ", %rax\n"
-    "movabs $0x0c0c0c0c0c0c0c0c, %rbx\n"
-    "movq %rbx, " VS_STR(G_EXTRA) "\n"
-    "movq " VS_STR(G_EXTRA) ", %rdx\n"
-    "syscall\n");
+			    "movabs $0x0c0c0c0c0c0c0c0c, %rbx\n"
+			    "movq %rbx, " VS_STR(
+				G_EXTRA) "\n"
+					 "movq " VS_STR(G_EXTRA) ", %rdx\n"
+								 "syscall\n");
 
 static void
 guest_cow_unseen(void)
 {
 	void *id = VS_ID(1);
 	int fd = test_memfd(TEST_PAGE);
-	uint64_t *m = (uint64_t *)test_mmap(0, TEST_PAGE, PROT_READ | PROT_WRITE,
-	    MAP_SHARED, fd, 0);
+	uint64_t *m = (uint64_t *)test_mmap(0, TEST_PAGE,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	struct trapframe tf;
 	void *g;
 
@@ -590,8 +617,10 @@ guest_cow_unseen(void)
 	guest_load(id, g_cow_write);
 	g = vmspace_mmap(id, (void *)G_EXTRA, TEST_PAGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_FIXED, fd, 0);
-	test_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap MAP_PRIVATE memfd: "
-	    "%p (%s)", g, test_errname(errno));
+	test_assert_msg(g == (void *)G_EXTRA,
+	    "vmspace_mmap MAP_PRIVATE memfd: "
+	    "%p (%s)",
+	    g, test_errname(errno));
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_cow_write),
@@ -614,7 +643,7 @@ guest_cow_unseen(void)
  */
 GUEST(g_read_page1,
     "movq " VS_STR(G_EXTRA) " + 4096, %rax\n"
-    "syscall\n");
+			    "syscall\n");
 
 static void
 memfd_truncate_reaches_guest(void)
@@ -666,8 +695,8 @@ memfd_truncate_reaches_guest(void)
  * both return at once (they once walked every page with interrupts
  * masked, freezing the machine), and no page is used.
  */
-#define HUGE_NONE_AT	(1UL << 44)
-#define HUGE_NONE_LEN	(1UL << 44)
+#define HUGE_NONE_AT (1UL << 44)
+#define HUGE_NONE_LEN (1UL << 44)
 
 static void
 willneed_huge_none(void)
@@ -680,10 +709,13 @@ willneed_huge_none(void)
 	vs_kstat(&before);
 	g = vmspace_mmap(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN, PROT_NONE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
-	test_assert_msg(g == (void *)HUGE_NONE_AT, "vmspace_mmap 2^44 bytes "
-	    "PROT_NONE with MAP_POPULATE: %p (%s)", g, test_errname(errno));
+	test_assert_msg(g == (void *)HUGE_NONE_AT,
+	    "vmspace_mmap 2^44 bytes "
+	    "PROT_NONE with MAP_POPULATE: %p (%s)",
+	    g, test_errname(errno));
 	test_expect_eq(vmspace_mcontrol(id, (void *)HUGE_NONE_AT, HUGE_NONE_LEN,
-	    VMSPACE_MADV_WILLNEED, 0), 0, "MADV_WILLNEED over all of it");
+			   VMSPACE_MADV_WILLNEED, 0),
+	    0, "MADV_WILLNEED over all of it");
 	vs_kstat(&after);
 	test_assert_msg(after.ks_pages_free + 8 >= before.ks_pages_free,
 	    "populating PROT_NONE used %lld pages",
@@ -697,8 +729,10 @@ const struct test vs_memory_tests[] = {
 	{ "mcontrol_willneed_populates", mcontrol_willneed_populates, NULL },
 	{ "mcontrol_keeps_contents", mcontrol_keeps_contents, NULL },
 	{ "pread_pwrite_short_counts", pread_pwrite_short_counts, NULL },
-	{ "pread_pwrite_kernel_addresses", pread_pwrite_kernel_addresses, NULL },
-	{ "pread_untouched_zero_unallocated", pread_untouched_zero_unallocated, NULL },
+	{ "pread_pwrite_kernel_addresses", pread_pwrite_kernel_addresses,
+	    NULL },
+	{ "pread_untouched_zero_unallocated", pread_untouched_zero_unallocated,
+	    NULL },
 	{ "pwrite_allocates_on_demand", pwrite_allocates_on_demand, NULL },
 	{ "pwrite_any_protection", pwrite_any_protection, NULL },
 	{ "pread_pwrite_unaligned", pread_pwrite_unaligned, NULL },

@@ -25,18 +25,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MS	1000000ULL
+#define MS 1000000ULL
 
 /* Mark G_SHM word 0, then spin until the controller sets word 1. */
 GUEST(g_mark_wait,
-    "movq $1, " VS_STR(G_SHM) "\n"
-    "1: pause\n"
-    "cmpq $0, " VS_STR(G_SHM) " + 8\n"
-    "je 1b\n"
-    "syscall\n"
-    "g_mark_wait_exit: movl $231, %eax\n"	/* exit_group(5) */
-    "movl $5, %edi\n"
-    "syscall\n");
+    "movq $1, " VS_STR(
+	G_SHM) "\n"
+	       "1: pause\n"
+	       "cmpq $0, " VS_STR(
+		   G_SHM) " + 8\n"
+			  "je 1b\n"
+			  "syscall\n"
+			  "g_mark_wait_exit: movl $231, %eax\n" /* exit_group(5) */
+			  "movl $5, %edi\n"
+			  "syscall\n");
 GUEST_LABEL(g_mark_wait_exit);
 
 /* Mark G_SHM word 0, then spin forever. */
@@ -50,19 +52,24 @@ GUEST(g_just_syscall, "syscall\n");
  * An LWP that runs a guest once, then does what the main LWP asks.
  */
 
-enum { CMD_NONE, CMD_EXIT, CMD_LOOKUP, CMD_RUN };
+enum {
+	CMD_NONE,
+	CMD_EXIT,
+	CMD_LOOKUP,
+	CMD_RUN
+};
 
 struct runner {
-	void *id;			/* the vmspace of the first run */
+	void *id; /* the vmspace of the first run */
 	struct trapframe tf;
-	struct trapframe *tfp;		/* the frame to run: &tf unless set */
+	struct trapframe *tfp; /* the frame to run: &tf unless set */
 	struct vextframe vx;
-	volatile int ran;		/* 1: about to run, 2: run returned */
-	volatile int cmd;		/* CMD_*, set by the main LWP */
-	volatile int done;		/* commands carried out */
-	long result;			/* the last raw call's result */
-	void *arg_id;			/* the id for CMD_LOOKUP and CMD_RUN */
-	uint64_t word;			/* what CMD_LOOKUP read */
+	volatile int ran;  /* 1: about to run, 2: run returned */
+	volatile int cmd;  /* CMD_*, set by the main LWP */
+	volatile int done; /* commands carried out */
+	long result;       /* the last raw call's result */
+	void *arg_id;      /* the id for CMD_LOOKUP and CMD_RUN */
+	uint64_t word;     /* what CMD_LOOKUP read */
 };
 
 static void
@@ -82,7 +89,7 @@ runner_body(void *arg)
 		}
 		if (cmd == CMD_EXIT)
 			test_raw_lwp_exit();
-		if (cmd == CMD_LOOKUP)		/* vmspace_pread of 8 bytes */
+		if (cmd == CMD_LOOKUP) /* vmspace_pread of 8 bytes */
 			r->result = test_raw5(SYS_vmspace_pread, r->arg_id,
 			    &r->word, 8, 0, G_DATA);
 		if (cmd == CMD_RUN)
@@ -187,8 +194,8 @@ destroy_busy_while_lwp_runs(void)
 
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
 	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
-	vs_expect_trap(&r->tf, T_TIMEOUT, GUEST_AT(g_mark_spin,
-	    g_mark_spin_jmp), "the LWP's guest");
+	vs_expect_trap(&r->tf, T_TIMEOUT,
+	    GUEST_AT(g_mark_spin, g_mark_spin_jmp), "the LWP's guest");
 	test_expect_ok(vmspace_destroy(id), "destroy after the run timed out");
 	test_expect_errno(vmspace_destroy(id), ENOENT, "destroy again");
 	runner_exit(r, tid);
@@ -201,10 +208,10 @@ destroy_busy_while_lwp_runs(void)
  */
 GUEST(g_count_wait,
     "lock incq " VS_STR(G_SHM) "\n"
-    "1: pause\n"
-    "cmpq $0, (%rbx)\n"
-    "je 1b\n"
-    "syscall\n");
+			       "1: pause\n"
+			       "cmpq $0, (%rbx)\n"
+			       "je 1b\n"
+			       "syscall\n");
 
 static void
 two_lwps_run_one_vmspace(void)
@@ -251,15 +258,19 @@ two_lwps_run_one_vmspace(void)
  * yields and sleeps, so the guest LWP is switched out and in again.
  */
 GUEST(g_poll_nonzero_to_zero,
-    "movq $1, " VS_STR(G_SHM) "\n"
-    "1: movq " VS_STR(G_EXTRA) ", %rax\n"
-    "testq %rax, %rax\n"
-    "jnz 1b\n"
-    "g_poll_zero_to_nonzero: movq $2, " VS_STR(G_SHM) "\n"
-    "g_poll_load: movq " VS_STR(G_EXTRA) ", %rax\n"
-    "testq %rax, %rax\n"
-    "jz g_poll_load\n"
-    "syscall\n");
+    "movq $1, " VS_STR(
+	G_SHM) "\n"
+	       "1: movq " VS_STR(
+		   G_EXTRA) ", %rax\n"
+			    "testq %rax, %rax\n"
+			    "jnz 1b\n"
+			    "g_poll_zero_to_nonzero: movq $2, " VS_STR(
+				G_SHM) "\n"
+				       "g_poll_load: movq " VS_STR(
+					   G_EXTRA) ", %rax\n"
+						    "testq %rax, %rax\n"
+						    "jz g_poll_load\n"
+						    "syscall\n");
 GUEST_LABEL(g_poll_zero_to_nonzero);
 GUEST_LABEL(g_poll_load);
 
@@ -288,7 +299,8 @@ guest_sees_changes_while_running(void)
 
 	/* DONTNEED: the guest reads zero and goes on to its second loop. */
 	test_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, TEST_PAGE,
-	    VMSPACE_MADV_DONTNEED, 0), "MADV_DONTNEED while it runs");
+			   VMSPACE_MADV_DONTNEED, 0),
+	    "MADV_DONTNEED while it runs");
 	vs_wait_word(&shm[0], 2, 5000, "the guest saw the zero page");
 
 	/* pwrite: the guest reads the new value and makes its syscall. */
@@ -301,10 +313,10 @@ guest_sees_changes_while_running(void)
 
 	/* munmap: the polling guest faults on the page. */
 	test_expect_ok(vmspace_mcontrol(id, (void *)G_EXTRA, TEST_PAGE,
-	    VMSPACE_MADV_DONTNEED, 0), "MADV_DONTNEED");
+			   VMSPACE_MADV_DONTNEED, 0),
+	    "MADV_DONTNEED");
 	guest_frame(&r->tf);
-	r->tf.tf_rip = GUEST_AT(g_poll_nonzero_to_zero,
-	    g_poll_zero_to_nonzero);
+	r->tf.tf_rip = GUEST_AT(g_poll_nonzero_to_zero, g_poll_zero_to_nonzero);
 	shm[0] = 0;
 	want = runner_post(r, CMD_RUN, id);
 	vs_wait_word(&shm[0], 2, 5000, "the guest polls again");
@@ -313,8 +325,9 @@ guest_sees_changes_while_running(void)
 	    "munmap while it runs");
 	vs_wait_flag(&r->done, want, 5000, "the LWP's run returned");
 	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
-	vs_expect_trap(&r->tf, T_PAGEFLT, GUEST_AT(g_poll_nonzero_to_zero,
-	    g_poll_load), "the guest after the munmap");
+	vs_expect_trap(&r->tf, T_PAGEFLT,
+	    GUEST_AT(g_poll_nonzero_to_zero, g_poll_load),
+	    "the guest after the munmap");
 	test_expect_hex(r->tf.tf_addr, G_EXTRA, "tf_addr");
 	runner_exit(r, tid);
 }
@@ -351,8 +364,8 @@ tframe_unmapped_during_run(void)
 	guest_frame(&r->tf);
 	runner_do(r, CMD_RUN, id);
 	test_expect_eq(r->result, 0, "the LWP runs again");
-	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_AT(g_mark_wait,
-	    g_mark_wait_exit), "the guest");
+	vs_expect_trap(&r->tf, T_SYSCALL,
+	    GUEST_AT(g_mark_wait, g_mark_wait_exit), "the guest");
 	runner_exit(r, tid);
 	test_expect_ok(vmspace_destroy(id), "destroy");
 }
@@ -388,7 +401,7 @@ tframe_copy_on_write(void)
 		guest_frame(tfp);
 		memset(vxp, 0, sizeof(*vxp));
 		vxp->vx_timeout_ns = 20 * MS;
-		pid = test_fork();	/* tfp's page is shared now */
+		pid = test_fork(); /* tfp's page is shared now */
 		if (pid == 0) {
 			guest_run(id, tfp, vxp);
 			test_expect_eq(tfp->tf_trapno, cases[i].trapno,
@@ -431,8 +444,8 @@ fork_while_lwp_in_guest(void)
 	test_assert(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1);
 	shm[1] = 1;
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
-	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_AT(g_mark_wait,
-	    g_mark_wait_exit), "the LWP's guest");
+	vs_expect_trap(&r->tf, T_SYSCALL,
+	    GUEST_AT(g_mark_wait, g_mark_wait_exit), "the LWP's guest");
 	test_expect_ok(vmspace_destroy(id), "destroy");
 	runner_exit(r, tid);
 }
@@ -443,17 +456,17 @@ fork_while_lwp_in_guest(void)
  * Every answer must be one the contract allows, and at the end nothing
  * is left over (the runner's leak check) and the entry count is back.
  */
-#define STRESS_IDS	4
-#define STRESS_LWPS	3
-#define STRESS_ROUNDS	4000
+#define STRESS_IDS 4
+#define STRESS_LWPS 3
+#define STRESS_ROUNDS 4000
 
 struct stress {
 	unsigned seed;
 	volatile int finished;
-	long bad;		/* unexpected answers */
-	long bad_value;		/* the last one */
-	int bad_call;		/* which call gave it */
-	long runs, destroys;	/* successful ones */
+	long bad;            /* unexpected answers */
+	long bad_value;      /* the last one */
+	int bad_call;        /* which call gave it */
+	long runs, destroys; /* successful ones */
 };
 
 /* rand_r without libc (an LWP may not use its state). */
@@ -494,8 +507,8 @@ stress_body(void *arg)
 			/* Nothing is mapped: the guest faults at once. */
 			guest_frame(&tf);
 			r = vs_raw_ctl(id, &tf, &vx);
-			if (r == 0 && (tf.tf_trapno != T_PAGEFLT ||
-			    tf.tf_addr != G_CODE))
+			if (r == 0 &&
+			    (tf.tf_trapno != T_PAGEFLT || tf.tf_addr != G_CODE))
 				stress_bad(st, 1, (long)tf.tf_trapno);
 			else if (r != 0 && r != -ENOENT)
 				stress_bad(st, 1, r);
@@ -510,7 +523,8 @@ stress_body(void *arg)
 				st->destroys++;
 			break;
 		case 3:
-			r = test_raw5(SYS_vmspace_pread, id, &word, 8, 0, G_DATA);
+			r = test_raw5(SYS_vmspace_pread, id, &word, 8, 0,
+			    G_DATA);
 			if (r != 0 && r != -ENOENT)
 				stress_bad(st, 3, r);
 			break;
@@ -539,9 +553,10 @@ stress_run(unsigned seed)
 	for (int i = 0; i < STRESS_LWPS; i++) {
 		vs_lwp_join(tid[i]);
 		test_assert(st[i].finished);
-		test_assert_msg(st[i].bad == 0, "LWP %d: %ld unexpected answers, "
-		    "the last %ld from call %d", i, st[i].bad,
-		    st[i].bad_value, st[i].bad_call);
+		test_assert_msg(st[i].bad == 0,
+		    "LWP %d: %ld unexpected answers, "
+		    "the last %ld from call %d",
+		    i, st[i].bad, st[i].bad_value, st[i].bad_call);
 		runs += st[i].runs;
 		destroys += st[i].destroys;
 	}
@@ -848,7 +863,8 @@ fork_tree_outlives_creator(void)
 	vs_expect_entries(base + 1, "the vmspace outlives its creator");
 	test_expect_eq(write(go[1], "x", 1), 1, "wake the grandchild");
 	test_expect_eq(read(res[0], &c, 1), 1, "the grandchild's answer");
-	test_assert_msg(c == 'y', "the grandchild could not read and destroy "
+	test_assert_msg(c == 'y',
+	    "the grandchild could not read and destroy "
 	    "the vmspace after its creator exited");
 	vs_expect_entries(base, "all gone");
 }
@@ -875,9 +891,9 @@ child_guest_spinning(void *id, int fd, struct trapframe *tf)
 {
 	guest_new(id);
 	guest_load(id, g_mark_spin);
-	test_assert(vmspace_mmap(id, (void *)G_SHM, TEST_PAGE,
-	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
-	    (void *)G_SHM);
+	test_assert(
+	    vmspace_mmap(id, (void *)G_SHM, TEST_PAGE, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_FIXED, fd, 0) == (void *)G_SHM);
 	guest_frame(tf);
 }
 
@@ -947,7 +963,7 @@ kill_lwp_in_guest(void)
 
 		child_guest_spinning(VS_ID(1), fd, &c.tf);
 		vs_lwp_start(child_lwp_body, &c);
-		(void)read(fds[0], &ch, 1);	/* blocks: nobody writes */
+		(void)read(fds[0], &ch, 1); /* blocks: nobody writes */
 		_exit(1);
 	}
 	vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
@@ -1123,10 +1139,10 @@ GUEST(g_spawn_privs,
     "popq %rax\n"
     "movq %rax, %rbx\n"
     "shrq $10, %rax\n"
-    "andl $0xc, %eax\n"		/* IOPL << 2 */
+    "andl $0xc, %eax\n" /* IOPL << 2 */
     "orl %eax, %edi\n"
     "shrq $5, %rbx\n"
-    "andl $0x10, %ebx\n"	/* IF << 4 */
+    "andl $0x10, %ebx\n" /* IF << 4 */
     "orl %ebx, %edi\n"
     "movl $231, %eax\n"
     "syscall\n");
@@ -1195,7 +1211,8 @@ spawn_busy_while_lwp_runs(void)
 	tf.tf_rip = GUEST_AT(g_mark_wait, g_mark_wait_exit);
 	test_expect_errno(vmspace_spawn(id, &tf, &vx, RFFDG), EBUSY,
 	    "spawn while an LWP runs the guest");
-	test_expect_hex(guest_read64(id, G_SHM), 1, "the vmspace is still ours");
+	test_expect_hex(guest_read64(id, G_SHM), 1,
+	    "the vmspace is still ours");
 	shm[1] = 1;
 	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
 	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
@@ -1225,11 +1242,11 @@ spawn_after_own_run(void)
 	guest_new(id);
 	guest_load(id, g_mark_wait);
 	guest_map(id, G_SHM, TEST_PAGE, PROT_READ | PROT_WRITE);
-	guest_write64(id, G_SHM + 8, 1);	/* no waiting */
+	guest_write64(id, G_SHM + 8, 1); /* no waiting */
 	guest_frame(&tf);
 	guest_run(id, &tf, NULL);
-	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_mark_wait,
-	    g_mark_wait_exit), "our run");
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_mark_wait, g_mark_wait_exit),
+	    "our run");
 	pid = vmspace_spawn(id, &tf, &vx, RFFDG);
 	test_expect_ok(pid, "spawn what we ran");
 	test_expect_exit(pid, 5, "the spawned guest");
@@ -1242,7 +1259,8 @@ spawn_after_own_run(void)
 const struct test vs_proc_tests[] = {
 	{ "destroy_busy_while_lwp_runs", destroy_busy_while_lwp_runs, NULL },
 	{ "two_lwps_run_one_vmspace", two_lwps_run_one_vmspace, NULL },
-	{ "guest_sees_changes_while_running", guest_sees_changes_while_running, NULL },
+	{ "guest_sees_changes_while_running", guest_sees_changes_while_running,
+	    NULL },
 	{ "fork_while_lwp_in_guest", fork_while_lwp_in_guest, NULL },
 	{ "tframe_unmapped_during_run", tframe_unmapped_during_run, NULL },
 	{ "tframe_copy_on_write", tframe_copy_on_write, NULL },
@@ -1253,7 +1271,8 @@ const struct test vs_proc_tests[] = {
 	{ "cache_stale_then_recreated", cache_stale_then_recreated, NULL },
 	{ "cache_own_lwp", cache_own_lwp, NULL },
 	{ "fork_shares_tree", fork_shares_tree, NULL },
-	{ "fork_before_vkernel_not_shared", fork_before_vkernel_not_shared, NULL },
+	{ "fork_before_vkernel_not_shared", fork_before_vkernel_not_shared,
+	    NULL },
 	{ "fork_tree_outlives_creator", fork_tree_outlives_creator, NULL },
 	{ "kill_during_guest_run", kill_during_guest_run, NULL },
 	{ "kill_lwp_in_guest", kill_lwp_in_guest, NULL },

@@ -12,7 +12,11 @@
 #include "vs.h"
 
 static const struct test *const tables[] = {
-	vs_error_tests, vs_memory_tests, vs_trap_tests, vs_proc_tests, NULL,
+	vs_error_tests,
+	vs_memory_tests,
+	vs_trap_tests,
+	vs_proc_tests,
+	NULL,
 };
 
 const struct test_suite test_suite = {

@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define MS	1000000ULL
+#define MS 1000000ULL
 
 /* ---------------------------------------------------------------------
  * Trap kinds.
@@ -39,7 +39,7 @@ GUEST(g_exit_destroy,
     "movl $231, %eax\n"
     "movl $9, %edi\n"
     "syscall\n"
-    "g_exit_destroy_2: movl $487, %eax\n"	/* vmspace_destroy(rdi) */
+    "g_exit_destroy_2: movl $487, %eax\n" /* vmspace_destroy(rdi) */
     "movq %rbx, %rdi\n"
     "syscall\n");
 GUEST_LABEL(g_exit_destroy_2);
@@ -71,16 +71,17 @@ trap_syscall(void)
 	guest_frame(&tf);
 	tf.tf_rbx = (uint64_t)id;
 	guest_run(id, &tf, NULL);
-	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_exit_destroy,
-	    g_exit_destroy_2), "the guest's exit_group");
+	vs_expect_trap(&tf, T_SYSCALL,
+	    GUEST_AT(g_exit_destroy, g_exit_destroy_2),
+	    "the guest's exit_group");
 	test_expect_eq(tf.tf_rax, 231, "rax: the guest's call number");
 	test_expect_eq(tf.tf_rdi, 9, "rdi: its argument");
-	tf.tf_rax = (uint64_t)-38;	/* the controller's answer: ENOSYS */
+	tf.tf_rax = (uint64_t)-38; /* the controller's answer: ENOSYS */
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_exit_destroy),
 	    "the guest's vmspace_destroy");
 	test_expect_eq(tf.tf_rax, 487, "rax: the guest's call number");
-	guest_write64(id, G_DATA, 1);	/* the vmspace is still there */
+	guest_write64(id, G_DATA, 1); /* the vmspace is still there */
 }
 
 /* ud2: T_PRIVINFLT (6) at the instruction. */
@@ -157,7 +158,8 @@ GUEST(g_hlt, "hlt\n");
 GUEST(g_cli, "cli\n");
 GUEST(g_sti, "sti\n");
 GUEST(g_mov_cr3, "movq %cr3, %rax\n");
-GUEST(g_wrmsr, "xorl %eax, %eax\n xorl %edx, %edx\n movl $0xc0000080, %ecx\n"
+GUEST(g_wrmsr,
+    "xorl %eax, %eax\n xorl %edx, %edx\n movl $0xc0000080, %ecx\n"
     "g_wrmsr_at: wrmsr\n");
 GUEST_LABEL(g_wrmsr_at);
 GUEST(g_inb, "inb $0x80, %al\n");
@@ -177,7 +179,7 @@ trap_privileged(void)
 	static const struct {
 		const char *name;
 		const unsigned char *code, *end;
-		uint64_t off;		/* of the faulting instruction */
+		uint64_t off; /* of the faulting instruction */
 	} insns[] = {
 		{ "hlt", g_hlt, g_hlt_end, 0 },
 		{ "cli", g_cli, g_cli_end, 0 },
@@ -197,7 +199,8 @@ trap_privileged(void)
 	 * the page mapped and retries, forever.  No kernel can tell that
 	 * apart, so the iretq case runs only on CPUs without SMAP.
 	 */
-	size_t n = sizeof(insns) / sizeof(insns[0]) - (vs_cpu_has_smap() ? 1 : 0);
+	size_t n =
+	    sizeof(insns) / sizeof(insns[0]) - (vs_cpu_has_smap() ? 1 : 0);
 	void *id = VS_ID(1);
 	struct trapframe tf;
 
@@ -236,8 +239,19 @@ static void
 trap_int_n(void)
 {
 	static const unsigned char vec[] = {
-		0x80, 0x20, 0x21, 0x30, 0xef, 0xff, 0x0e, 0x0d, 0x08, 0x02,
-		0x01, 0x00, 0x12,
+		0x80,
+		0x20,
+		0x21,
+		0x30,
+		0xef,
+		0xff,
+		0x0e,
+		0x0d,
+		0x08,
+		0x02,
+		0x01,
+		0x00,
+		0x12,
 	};
 	void *id = VS_ID(1);
 	unsigned char code[16];
@@ -249,7 +263,7 @@ trap_int_n(void)
 	for (size_t i = 0; i < sizeof(vec); i++) {
 		char what[48];
 
-		code[g_int_n_at - g_int_n + 1] = vec[i];	/* CD ib */
+		code[g_int_n_at - g_int_n + 1] = vec[i]; /* CD ib */
 		guest_code(id, code, len);
 		guest_frame(&tf);
 		guest_run(id, &tf, NULL);
@@ -261,9 +275,10 @@ trap_int_n(void)
 		 * CPU's, passed through.
 		 */
 		test_assert_msg(tf.tf_err == vec[i] * 8U + 2 ||
-		    tf.tf_err == vec[i] * 16U + 2, "%s: tf_err 0x%llx, "
-		    "expected 0x%x", what, (unsigned long long)tf.tf_err,
-		    vec[i] * 8 + 2);
+			tf.tf_err == vec[i] * 16U + 2,
+		    "%s: tf_err 0x%llx, "
+		    "expected 0x%x",
+		    what, (unsigned long long)tf.tf_err, vec[i] * 8 + 2);
 	}
 	code[g_int_n_at - g_int_n + 1] = 3;
 	guest_code(id, code, len);
@@ -275,8 +290,9 @@ trap_int_n(void)
 /* Page faults on unmapped memory: T_PAGEFLT, tf_addr, the err bits. */
 GUEST(g_read_unmapped, "movq " VS_STR(G_UNMAPPED) " + 0x123, %rax\n");
 GUEST(g_write_unmapped, "movq %rax, " VS_STR(G_UNMAPPED) " + 0x456\n");
-GUEST(g_fetch_unmapped, "movq $" VS_STR(G_UNMAPPED) " + 0x10, %rax\n"
-    "jmp *%rax\n");
+GUEST(g_fetch_unmapped,
+    "movq $" VS_STR(G_UNMAPPED) " + 0x10, %rax\n"
+				"jmp *%rax\n");
 GUEST(g_push_unmapped, "pushq %rax\n");
 
 static void
@@ -380,7 +396,8 @@ trap_page_fault_protection(void)
 	guest_run(id, &tf, NULL);
 	vs_expect_trap(&tf, T_PAGEFLT, G_CODE,
 	    "write to an untouched PROT_READ page");
-	test_expect_hex(tf.tf_addr, G_EXTRA + TEST_PAGE + 16, "tf_addr of the write");
+	test_expect_hex(tf.tf_addr, G_EXTRA + TEST_PAGE + 16,
+	    "tf_addr of the write");
 	test_assert_msg((tf.tf_err & (PGEX_U | PGEX_W)) == (PGEX_U | PGEX_W),
 	    "tf_err 0x%llx: expected a user write",
 	    (unsigned long long)tf.tf_err);
@@ -446,15 +463,15 @@ trap_page_fault_then_map(void)
 GUEST(g_syscall_store,
     "syscall\n"
     "g_syscall_store_after: movabs %rax, " VS_STR(G_DATA) "\n"
-    "syscall\n");
+							  "syscall\n");
 GUEST_LABEL(g_syscall_store_after);
 
 static void
 regs_round_trip(void)
 {
 	void *id = VS_ID(1);
-	const uint64_t flags = PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N |
-	    PSL_D | PSL_V | PSL_I | PSL_RESERVED1;
+	const uint64_t flags = PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_D |
+	    PSL_V | PSL_I | PSL_RESERVED1;
 	struct trapframe tf, in;
 
 	guest_new(id);
@@ -475,7 +492,7 @@ regs_round_trip(void)
 	tf.tf_r13 = 0xdddddddddddddd0dUL;
 	tf.tf_r14 = 0xeeeeeeeeeeeeee0eUL;
 	tf.tf_r15 = 0xffffffffffffff0fUL;
-	tf.tf_rsp = 0x00007fff12345670UL;	/* any value: unused */
+	tf.tf_rsp = 0x00007fff12345670UL; /* any value: unused */
 	tf.tf_rflags = flags;
 	in = tf;
 	guest_run(id, &tf, NULL);
@@ -483,9 +500,20 @@ regs_round_trip(void)
 	vs_expect_trap(&tf, T_SYSCALL,
 	    GUEST_AT(g_syscall_store, g_syscall_store_after), "syscall");
 #define SAME(r) test_expect_hex(tf.r, in.r, #r " after the round trip")
-	SAME(tf_rdi); SAME(tf_rsi); SAME(tf_rdx); SAME(tf_r8); SAME(tf_r9);
-	SAME(tf_rax); SAME(tf_rbx); SAME(tf_rbp); SAME(tf_r10); SAME(tf_r12);
-	SAME(tf_r13); SAME(tf_r14); SAME(tf_r15); SAME(tf_rsp);
+	SAME(tf_rdi);
+	SAME(tf_rsi);
+	SAME(tf_rdx);
+	SAME(tf_r8);
+	SAME(tf_r9);
+	SAME(tf_rax);
+	SAME(tf_rbx);
+	SAME(tf_rbp);
+	SAME(tf_r10);
+	SAME(tf_r12);
+	SAME(tf_r13);
+	SAME(tf_r14);
+	SAME(tf_r15);
+	SAME(tf_rsp);
 	SAME(tf_rflags);
 	test_expect_hex(tf.tf_rcx, tf.tf_rip, "rcx: the return rip");
 	test_expect_hex(tf.tf_r11, flags, "r11: the guest's rflags");
@@ -498,9 +526,20 @@ regs_round_trip(void)
 	    "second syscall");
 	test_expect_hex(guest_read64(id, G_DATA), 0x0123456789abcdefUL,
 	    "rax as the guest saw it");
-	SAME(tf_rdi); SAME(tf_rsi); SAME(tf_rdx); SAME(tf_r8); SAME(tf_r9);
-	SAME(tf_rax); SAME(tf_rbx); SAME(tf_rbp); SAME(tf_r10); SAME(tf_r12);
-	SAME(tf_r13); SAME(tf_r14); SAME(tf_r15); SAME(tf_rsp);
+	SAME(tf_rdi);
+	SAME(tf_rsi);
+	SAME(tf_rdx);
+	SAME(tf_r8);
+	SAME(tf_r9);
+	SAME(tf_rax);
+	SAME(tf_rbx);
+	SAME(tf_rbp);
+	SAME(tf_r10);
+	SAME(tf_r12);
+	SAME(tf_r13);
+	SAME(tf_r14);
+	SAME(tf_r15);
+	SAME(tf_rsp);
 #undef SAME
 }
 
@@ -520,7 +559,7 @@ GUEST(g_set_regs,
     "movabs $0x1414141414141414, %r14\n"
     "movabs $0x1515151515151515, %r15\n"
     "movabs $0x00001234567890a8, %rsp\n"
-    "xorl %ecx, %ecx\n"			/* ZF set, CF clear */
+    "xorl %ecx, %ecx\n" /* ZF set, CF clear */
     "syscall\n");
 
 static void
@@ -599,8 +638,13 @@ static void
 hostile_selectors(void)
 {
 	static const uint64_t sel[][2] = {
-		{ 0x08, 0x10 }, { 0, 0 }, { 0x10, 0x08 }, { 0x1b, 0x23 },
-		{ 0x2b, 0x2b }, { 0xffff, 0xffff }, { ~0UL, ~0UL },
+		{ 0x08, 0x10 },
+		{ 0, 0 },
+		{ 0x10, 0x08 },
+		{ 0x1b, 0x23 },
+		{ 0x2b, 0x2b },
+		{ 0xffff, 0xffff },
+		{ ~0UL, ~0UL },
 	};
 	void *id = VS_ID(1);
 	struct trapframe tf;
@@ -614,8 +658,10 @@ hostile_selectors(void)
 		guest_run(id, &tf, NULL);
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_segs),
 		    "a guest given other selectors");
-		test_expect_hex(tf.tf_rax & 0xffff, USER_CS_SEL, "%cs in the guest");
-		test_expect_hex(tf.tf_rbx & 0xffff, USER_DS_SEL, "%ss in the guest");
+		test_expect_hex(tf.tf_rax & 0xffff, USER_CS_SEL,
+		    "%cs in the guest");
+		test_expect_hex(tf.tf_rbx & 0xffff, USER_DS_SEL,
+		    "%ss in the guest");
 		test_expect_hex(tf.tf_cs, USER_CS_SEL, "tf_cs");
 		test_expect_hex(tf.tf_ss, USER_DS_SEL, "tf_ss");
 	}
@@ -630,14 +676,14 @@ GUEST(g_pushf, "pushfq\n popq %rax\n syscall\n");
 static void
 hostile_rflags(void)
 {
-	const uint64_t keep = PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N |
-	    PSL_D | PSL_V | PSL_AC;
+	const uint64_t keep =
+	    PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_D | PSL_V | PSL_AC;
 	const uint64_t never = PSL_IOPL | PSL_NT | PSL_VM | PSL_VIF | PSL_VIP |
 	    PSL_ID | ~0x3fffffUL;
 	const uint64_t in[] = {
 		PSL_IOPL | PSL_NT | PSL_VM,
 		PSL_IOPL | PSL_NT | PSL_VM | PSL_VIF | PSL_VIP | PSL_ID | keep,
-		~PSL_T,		/* everything, except single-stepping */
+		~PSL_T, /* everything, except single-stepping */
 		0,
 	};
 	void *id = VS_ID(1);
@@ -654,17 +700,20 @@ hostile_rflags(void)
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_pushf),
 		    "a guest given hostile rflags");
 		seen = tf.tf_rax;
-		test_assert_msg((seen & never) == 0, "rflags 0x%llx given, the "
+		test_assert_msg((seen & never) == 0,
+		    "rflags 0x%llx given, the "
 		    "guest runs with 0x%llx (IOPL, NT, VM, VIF, VIP, ID or "
-		    "reserved bits set)", (unsigned long long)in[i],
-		    (unsigned long long)seen);
-		test_assert_msg(seen & PSL_I, "rflags 0x%llx given, the guest "
-		    "runs with 0x%llx: IF is off", (unsigned long long)in[i],
-		    (unsigned long long)seen);
+		    "reserved bits set)",
+		    (unsigned long long)in[i], (unsigned long long)seen);
+		test_assert_msg(seen & PSL_I,
+		    "rflags 0x%llx given, the guest "
+		    "runs with 0x%llx: IF is off",
+		    (unsigned long long)in[i], (unsigned long long)seen);
 		test_expect_hex(seen & keep, in[i] & keep,
 		    "the user-changeable flags the guest sees");
 		test_assert_msg((tf.tf_rflags & never) == 0 &&
-		    (tf.tf_rflags & PSL_I), "tf_rflags 0x%llx on return",
+			(tf.tf_rflags & PSL_I),
+		    "tf_rflags 0x%llx on return",
 		    (unsigned long long)tf.tf_rflags);
 	}
 }
@@ -723,9 +772,14 @@ static void
 frame_bad_rip_rsp_einval(void)
 {
 	static const uint64_t bad[] = {
-		VM_MAX_USER_ADDRESS, VM_MAX_USER_ADDRESS + 0xfff,
-		TEST_NONCANON_LO, 0x0000800000001000UL, 0x8000000000000000UL,
-		TEST_DIRECT_MAP, TEST_KERNEL_TEXT, ~0UL,
+		VM_MAX_USER_ADDRESS,
+		VM_MAX_USER_ADDRESS + 0xfff,
+		TEST_NONCANON_LO,
+		0x0000800000001000UL,
+		0x8000000000000000UL,
+		TEST_DIRECT_MAP,
+		TEST_KERNEL_TEXT,
+		~0UL,
 	};
 	void *id = VS_ID(1);
 	struct trapframe tf, copy;
@@ -750,7 +804,8 @@ frame_bad_rip_rsp_einval(void)
 			in.r10 = (uint64_t)&vx;
 			vs_regs_syscall(&in, &out);
 			if ((long)out.rax != -EINVAL)
-				test_fail("%s 0x%llx: expected -EINVAL, got %lld "
+				test_fail(
+				    "%s 0x%llx: expected -EINVAL, got %lld "
 				    "(trap %llu at 0x%llx)",
 				    which ? "rsp" : "rip",
 				    (unsigned long long)bad[i],
@@ -795,8 +850,9 @@ frame_edges(void)
 	test_expect_hex(tf.tf_addr, VM_MAX_USER_ADDRESS - 1, "tf_addr");
 
 	guest_map(id, last, TEST_PAGE, PROT_READ | PROT_EXEC);
-	test_expect_eq(vmspace_pwrite(id, syscall_insn, 2, 0,
-	    VM_MAX_USER_ADDRESS - 2), 2, "pwrite a syscall at the very end");
+	test_expect_eq(
+	    vmspace_pwrite(id, syscall_insn, 2, 0, VM_MAX_USER_ADDRESS - 2), 2,
+	    "pwrite a syscall at the very end");
 	guest_frame(&tf);
 	tf.tf_rip = VM_MAX_USER_ADDRESS - 2;
 	guest_run(id, &tf, NULL);
@@ -806,8 +862,9 @@ frame_edges(void)
 	    "RUN at rip VM_MAX_USER_ADDRESS");
 
 	/* Falling off the end of user space. */
-	test_expect_eq(vmspace_pwrite(id, "\x90", 1, 0, VM_MAX_USER_ADDRESS - 1),
-	    1, "pwrite a nop at the last byte");
+	test_expect_eq(
+	    vmspace_pwrite(id, "\x90", 1, 0, VM_MAX_USER_ADDRESS - 1), 1,
+	    "pwrite a nop at the last byte");
 	guest_frame(&tf);
 	tf.tf_rip = VM_MAX_USER_ADDRESS - 1;
 	guest_run(id, &tf, NULL);
@@ -841,8 +898,11 @@ static void
 tls_bad_base_einval(void)
 {
 	static const uint64_t bad[] = {
-		TEST_NONCANON_LO, 0x8000000000000000UL, TEST_DIRECT_MAP,
-		TEST_KERNEL_TEXT, ~0UL,
+		TEST_NONCANON_LO,
+		0x8000000000000000UL,
+		TEST_DIRECT_MAP,
+		TEST_KERNEL_TEXT,
+		~0UL,
 	};
 	void *id = VS_ID(1);
 	struct trapframe tf, copy;
@@ -868,8 +928,10 @@ tls_bad_base_einval(void)
 			in.r10 = (uint64_t)&vx;
 			vs_regs_syscall(&in, &out);
 			if ((long)out.rax != -EINVAL)
-				test_fail("%s base 0x%llx: expected -EINVAL, got "
-				    "%lld", which ? "gs" : "fs",
+				test_fail(
+				    "%s base 0x%llx: expected -EINVAL, got "
+				    "%lld",
+				    which ? "gs" : "fs",
 				    (unsigned long long)bad[i],
 				    (long long)out.rax);
 			vs_expect_regs_kept(&in, &out, "ctl with a bad base");
@@ -886,7 +948,8 @@ tls_bad_base_einval(void)
  * The guest reads through %fs and %gs with the bases of *vframe; the
  * controller's own fs base is back afterwards.
  */
-GUEST(g_tls_read, "movq %fs:0, %rax\n movq %fs:8, %rbx\n"
+GUEST(g_tls_read,
+    "movq %fs:0, %rax\n movq %fs:8, %rbx\n"
     "movq %gs:0, %rdx\n syscall\n");
 
 static void
@@ -895,7 +958,8 @@ tls_bases_reach_guest(void)
 	void *id = VS_ID(1);
 	struct trapframe tf;
 	struct vextframe vx = {
-		.vx_fsbase = G_TLS + 0x100, .vx_gsbase = G_TLS + 0x800,
+		.vx_fsbase = G_TLS + 0x100,
+		.vx_gsbase = G_TLS + 0x800,
 		.vx_timeout_ns = 5000 * MS,
 	};
 	unsigned long fs_before = 0, fs_after = 0;
@@ -919,7 +983,8 @@ tls_bases_reach_guest(void)
 	vx.vx_fsbase = G_TLS + 0x800;
 	guest_frame(&tf);
 	guest_run(id, &tf, &vx);
-	test_expect_hex(tf.tf_rax, 0x6565656565650000UL, "%fs:0 with a new base");
+	test_expect_hex(tf.tf_rax, 0x6565656565650000UL,
+	    "%fs:0 with a new base");
 }
 
 /*
@@ -930,8 +995,8 @@ tls_bases_reach_guest(void)
  * it reaches the controller, whose selectors stay null and whose FS base
  * (musl's thread pointer, behind errno) stays its own.
  */
-#define G_FS_VAL	0xf5f5f5f5f5f50100UL	/* at G_TLS + 0x100 */
-#define G_GS_VAL	0x6565656565650800UL	/* at G_TLS + 0x800 */
+#define G_FS_VAL 0xf5f5f5f5f5f50100UL /* at G_TLS + 0x100 */
+#define G_GS_VAL 0x6565656565650800UL /* at G_TLS + 0x800 */
 
 GUEST(g_seg_load,
     "movl %ss, %eax\n"
@@ -939,8 +1004,9 @@ GUEST(g_seg_load,
     "movl %eax, %gs\n"
     "syscall\n"
     "g_seg_load_2: movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
-    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
-    "syscall\n");
+					    "movq %gs:" VS_STR(
+						G_TLS) "+0x800, %rbx\n"
+						       "syscall\n");
 GUEST_LABEL(g_seg_load_2);
 
 /*
@@ -953,12 +1019,14 @@ GUEST(g_seg_spin,
     "movl %eax, %fs\n"
     "movl %eax, %gs\n"
     "1: cmpq $0, " VS_STR(G_SHM) "\n"
-    "je 1b\n"
-    "movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
-    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
-    "movl %fs, %esi\n"
-    "movl %gs, %edi\n"
-    "syscall\n");
+				 "je 1b\n"
+				 "movq %fs:" VS_STR(
+				     G_TLS) "+0x100, %rax\n"
+					    "movq %gs:" VS_STR(
+						G_TLS) "+0x800, %rbx\n"
+						       "movl %fs, %esi\n"
+						       "movl %gs, %edi\n"
+						       "syscall\n");
 
 static inline uint16_t
 ctl_fs_sel(void)
@@ -985,8 +1053,10 @@ expect_controller_segs(unsigned long fs_before, const char *when)
 	unsigned long fs_now = 0;
 	uint16_t fs = ctl_fs_sel(), gs = ctl_gs_sel();
 
-	test_assert_msg(fs == 0 && gs == 0, "%s: the controller's selectors are "
-	    "fs 0x%x gs 0x%x; expected 0 and 0", when, fs, gs);
+	test_assert_msg(fs == 0 && gs == 0,
+	    "%s: the controller's selectors are "
+	    "fs 0x%x gs 0x%x; expected 0 and 0",
+	    when, fs, gs);
 	syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now);
 	test_expect_hex(fs_now, fs_before, "the controller's fs base");
 	errno = 0;
@@ -1000,7 +1070,8 @@ tls_guest_segment_loads(void)
 	void *id = VS_ID(1);
 	struct trapframe tf;
 	struct vextframe vx = {
-		.vx_fsbase = G_TLS + 0x100, .vx_gsbase = G_TLS + 0x800,
+		.vx_fsbase = G_TLS + 0x100,
+		.vx_gsbase = G_TLS + 0x800,
 		.vx_timeout_ns = 5000 * MS,
 	};
 	unsigned long fs_before = 0;
@@ -1014,9 +1085,11 @@ tls_guest_segment_loads(void)
 	guest_run(id, &tf, &vx);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_seg_load, g_seg_load_2),
 	    "the guest's segment loads, then syscall");
-	test_expect_hex(vx.vx_fsbase, 0, "vx_fsbase after the trap (the guest "
+	test_expect_hex(vx.vx_fsbase, 0,
+	    "vx_fsbase after the trap (the guest "
 	    "loaded %fs)");
-	test_expect_hex(vx.vx_gsbase, 0, "vx_gsbase after the trap (the guest "
+	test_expect_hex(vx.vx_gsbase, 0,
+	    "vx_gsbase after the trap (the guest "
 	    "loaded %gs)");
 	test_expect_hex(vx.vx_timeout_ns, 5000 * MS, "vx_timeout_ns");
 	expect_controller_segs(fs_before, "after the first run");
@@ -1062,8 +1135,9 @@ tls_process_beside_guest(volatile uint64_t *flag, unsigned long fsbase)
 	*flag = 1;
 	if (bad)
 		test_fail("the process beside the guest found %s",
-		    bad == 2 ? "selectors in its %fs or %gs" : bad == 3 ?
-		    "another fs base" : "errno broken");
+		    bad == 2     ? "selectors in its %fs or %gs" :
+			bad == 3 ? "another fs base" :
+				   "errno broken");
 	_exit(0);
 }
 
@@ -1096,8 +1170,9 @@ tls_guest_segments_preempted(void)
 	pid = test_fork();
 	if (pid == 0)
 		tls_process_beside_guest(flag, fs_before);
-	vx = (struct vextframe){ .vx_fsbase = G_TLS + 0x100,
-	    .vx_gsbase = G_TLS + 0x800, .vx_timeout_ns = 10000 * MS };
+	vx = (struct vextframe) { .vx_fsbase = G_TLS + 0x100,
+		.vx_gsbase = G_TLS + 0x800,
+		.vx_timeout_ns = 10000 * MS };
 	guest_frame(&tf);
 	guest_run(id, &tf, &vx);
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_seg_spin),
@@ -1116,8 +1191,9 @@ tls_guest_segments_preempted(void)
 	pid = test_fork();
 	if (pid == 0)
 		tls_process_beside_guest(flag, fs_before);
-	vx = (struct vextframe){ .vx_fsbase = G_TLS + 0x100,
-	    .vx_gsbase = G_TLS + 0x800, .vx_timeout_ns = 2 * MS };
+	vx = (struct vextframe) { .vx_fsbase = G_TLS + 0x100,
+		.vx_gsbase = G_TLS + 0x800,
+		.vx_timeout_ns = 2 * MS };
 	guest_frame(&tf);
 	end = test_now_ns() + 10000 * MS;
 	for (runs = 1;; runs++) {
@@ -1160,7 +1236,8 @@ timeout_spin(void)
 		dt = test_now_ns() - t0;
 		vs_expect_trap(&tf, T_TIMEOUT, G_CODE, "jmp . with 20 ms");
 		test_assert_msg(dt >= 19 * MS && dt < 2000 * MS,
-		    "the 20 ms run took %llu us", (unsigned long long)dt / 1000);
+		    "the 20 ms run took %llu us",
+		    (unsigned long long)dt / 1000);
 	}
 	/* The controller moves it past the loop. */
 	tf.tf_rip += 2;
@@ -1215,7 +1292,7 @@ timeout_counted_loop(void)
 				break;
 			timeouts++;
 			test_assert_msg(tf.tf_rip >= G_CODE &&
-			    tf.tf_rip < GUEST_END(g_count) - 2,
+				tf.tf_rip < GUEST_END(g_count) - 2,
 			    "T_TIMEOUT at rip 0x%llx, outside the loop",
 			    (unsigned long long)tf.tf_rip);
 			test_assert_msg(tf.tf_rax <= n, "count %llu > %llu",
@@ -1248,8 +1325,7 @@ no_timeout_interrupts_transparent(void)
 
 	guest_new(id);
 	guest_load(id, g_count);
-	for (int attempt = 0; attempt < 6 && dt < 60 * MS; attempt++,
-	    n *= 4) {
+	for (int attempt = 0; attempt < 6 && dt < 60 * MS; attempt++, n *= 4) {
 		guest_frame(&tf);
 		tf.tf_rbx = n;
 		t0 = test_now_ns();
@@ -1302,12 +1378,17 @@ fpu_guest_state_resumes(void)
 		timeouts++;
 		/* The controller uses SSE between runs, as compiled code does. */
 		__asm__ volatile("pcmpeqd %%xmm1, %%xmm1\n"
-		    "pcmpeqd %%xmm2, %%xmm2\n" : : : "xmm1", "xmm2");
+				 "pcmpeqd %%xmm2, %%xmm2\n"
+				 :
+				 :
+				 : "xmm1", "xmm2");
 	}
-	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count_xmm), "the loop's end");
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count_xmm),
+	    "the loop's end");
 	test_expect_eq(tf.tf_rax, n, "the count in rax");
 	test_assert_msg(timeouts >= 1, "no timeout: the test proves nothing");
-	test_expect_eq(tf.tf_rdx, n, "the count the guest kept in %xmm1 across "
+	test_expect_eq(tf.tf_rdx, n,
+	    "the count the guest kept in %xmm1 across "
 	    "timeouts");
 }
 
@@ -1351,10 +1432,10 @@ fpu_caller_state_kept(void)
 	    "ldmxcsr %[mxdflt]\n"
 	    "fldcw %[cwdflt]\n"
 	    : "=a"(ret), [mxout] "=m"(mx_out), [cwout] "=m"(cw_out),
-	      [x6] "=r"(x6)
+	    [x6] "=r"(x6)
 	    : "a"((long)SYS_vmspace_ctl), "D"(id), "S"((long)VMSPACE_CTL_RUN),
-	      "d"(&tf), "r"(r10), [mxin] "m"(mx_in), [cwin] "m"(cw_in),
-	      [pat] "r"(pat), [mxdflt] "m"(mx_dflt), [cwdflt] "m"(cw_dflt)
+	    "d"(&tf), "r"(r10), [mxin] "m"(mx_in), [cwin] "m"(cw_in),
+	    [pat] "r"(pat), [mxdflt] "m"(mx_dflt), [cwdflt] "m"(cw_dflt)
 	    : "rcx", "r11", "memory", "xmm6");
 	test_expect_eq(ret, 0, "vmspace_ctl");
 	vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_fpu_trash), "the guest");
@@ -1389,7 +1470,8 @@ const struct test vs_trap_tests[] = {
 	{ "tls_guest_segments_preempted", tls_guest_segments_preempted, NULL },
 	{ "timeout_spin", timeout_spin, NULL },
 	{ "timeout_counted_loop", timeout_counted_loop, NULL },
-	{ "no_timeout_interrupts_transparent", no_timeout_interrupts_transparent, NULL },
+	{ "no_timeout_interrupts_transparent",
+	    no_timeout_interrupts_transparent, NULL },
 	{ "fpu_guest_state_resumes", fpu_guest_state_resumes, NULL },
 	{ "fpu_caller_state_kept", fpu_caller_state_kept, NULL },
 	{ NULL, NULL, NULL },

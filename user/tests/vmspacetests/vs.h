@@ -38,55 +38,55 @@
 /* The user selectors a sanitized frame carries: USER_CS_SEL, USER_DS_SEL. */
 
 /* rflags bits. */
-#define PSL_C		0x00000001UL
-#define PSL_PF		0x00000004UL
-#define PSL_AF		0x00000010UL
-#define PSL_Z		0x00000040UL
-#define PSL_N		0x00000080UL
-#define PSL_T		0x00000100UL
-#define PSL_I		0x00000200UL
-#define PSL_D		0x00000400UL
-#define PSL_V		0x00000800UL
-#define PSL_IOPL	0x00003000UL
-#define PSL_NT		0x00004000UL
-#define PSL_RF		0x00010000UL
-#define PSL_VM		0x00020000UL
-#define PSL_AC		0x00040000UL
-#define PSL_VIF		0x00080000UL
-#define PSL_VIP		0x00100000UL
-#define PSL_ID		0x00200000UL
-#define PSL_RESERVED1	0x00000002UL	/* always reads as 1 */
+#define PSL_C 0x00000001UL
+#define PSL_PF 0x00000004UL
+#define PSL_AF 0x00000010UL
+#define PSL_Z 0x00000040UL
+#define PSL_N 0x00000080UL
+#define PSL_T 0x00000100UL
+#define PSL_I 0x00000200UL
+#define PSL_D 0x00000400UL
+#define PSL_V 0x00000800UL
+#define PSL_IOPL 0x00003000UL
+#define PSL_NT 0x00004000UL
+#define PSL_RF 0x00010000UL
+#define PSL_VM 0x00020000UL
+#define PSL_AC 0x00040000UL
+#define PSL_VIF 0x00080000UL
+#define PSL_VIP 0x00100000UL
+#define PSL_ID 0x00200000UL
+#define PSL_RESERVED1 0x00000002UL /* always reads as 1 */
 
 /* Page fault error code bits. */
-#define PGEX_P		0x01	/* protection violation (page present) */
-#define PGEX_W		0x02	/* write */
-#define PGEX_U		0x04	/* from user mode */
-#define PGEX_I		0x10	/* instruction fetch */
+#define PGEX_P 0x01 /* protection violation (page present) */
+#define PGEX_W 0x02 /* write */
+#define PGEX_U 0x04 /* from user mode */
+#define PGEX_I 0x10 /* instruction fetch */
 
 /* The trap numbers native.h does not name. */
-#define T_DEBUG		1
+#define T_DEBUG 1
 
 /* ---------------------------------------------------------------------
  * Guests.
  *
  * guest_new() makes a vmspace with this layout (the same in every test):
  */
-#define G_CODE		0x400000	/* 2 pages, PROT_READ | PROT_EXEC */
-#define G_DATA		0x600000	/* 4 pages, read-write */
-#define G_STACK		0x800000	/* 4 pages, read-write */
-#define G_STACK_TOP	0x804000	/* rsp of guest_frame() */
-#define G_TLS		0xa00000	/* 1 page, read-write, for fs/gs tests */
+#define G_CODE 0x400000      /* 2 pages, PROT_READ | PROT_EXEC */
+#define G_DATA 0x600000      /* 4 pages, read-write */
+#define G_STACK 0x800000     /* 4 pages, read-write */
+#define G_STACK_TOP 0x804000 /* rsp of guest_frame() */
+#define G_TLS 0xa00000       /* 1 page, read-write, for fs/gs tests */
 /* Free places, for tests that map more. */
-#define G_SHM		0xc00000	/* a shared memfd page (vs_shared_page) */
-#define G_EXTRA		0x1000000	/* anything else */
-#define G_UNMAPPED	0x10000000	/* never mapped */
+#define G_SHM 0xc00000        /* a shared memfd page (vs_shared_page) */
+#define G_EXTRA 0x1000000     /* anything else */
+#define G_UNMAPPED 0x10000000 /* never mapped */
 
-#define G_CODE_PAGES	2
-#define G_DATA_PAGES	4
-#define G_STACK_PAGES	4
+#define G_CODE_PAGES 2
+#define G_DATA_PAGES 4
+#define G_STACK_PAGES 4
 
-#define VS_STR_(x)	#x
-#define VS_STR(x)	VS_STR_(x)
+#define VS_STR_(x) #x
+#define VS_STR(x) VS_STR_(x)
 
 /*
  * GUEST(name, "instructions") assembles guest code into read-only data
@@ -97,25 +97,21 @@
  * Labels inside it, declared with GUEST_LABEL, give the guest addresses
  * of its instructions with GUEST_AT(name, label).
  */
-#define GUEST(name, text) \
-	__asm__(".pushsection .rodata.guest, \"a\"\n" \
-	    ".balign 16\n" \
-	    #name ":\n" \
-	    text "\n" \
-	    #name "_end:\n" \
-	    ".popsection\n"); \
+#define GUEST(name, text)                                            \
+	__asm__(".pushsection .rodata.guest, \"a\"\n"                \
+		".balign 16\n" #name ":\n" text "\n" #name "_end:\n" \
+		".popsection\n");                                    \
 	extern const unsigned char name[], name##_end[]
 
-#define GUEST_LABEL(label)	extern const unsigned char label[]
-#define GUEST_AT(name, label)	((uint64_t)G_CODE + (uint64_t)(label - name))
+#define GUEST_LABEL(label) extern const unsigned char label[]
+#define GUEST_AT(name, label) ((uint64_t)G_CODE + (uint64_t)(label - name))
 /* The guest address just past the code (where a final syscall returns). */
-#define GUEST_END(name) \
-	((uint64_t)G_CODE + (uint64_t)(name##_end - name))
+#define GUEST_END(name) ((uint64_t)G_CODE + (uint64_t)(name##_end - name))
 #define guest_load(id, name) \
 	guest_code((id), (name), (size_t)(name##_end - name))
 
 /* An id for a vmspace: any non-NULL pointer value is a key. */
-#define VS_ID(n)	((void *)(uintptr_t)(0x7000 + (n)))
+#define VS_ID(n) ((void *)(uintptr_t)(0x7000 + (n)))
 
 /* Create vmspace id and map code, data, stack and TLS pages; or fail. */
 void guest_new(void *id);
@@ -170,9 +166,9 @@ int vs_cpu_has_smap(void);
  * guest.c's assembly uses them.
  */
 struct vs_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;	/*  0 .. 48 */
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;	/* 56 .. 112 */
-	uint64_t rsp;					/* 120 */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;    /*  0 .. 48 */
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15; /* 56 .. 112 */
+	uint64_t rsp;                                  /* 120 */
 };
 
 /*
@@ -215,8 +211,8 @@ void vs_lwp_join(int tid);
 /* Wait (yielding) until *flag >= want, at most `ms`; or fail. */
 #define vs_wait_flag(flag, want, ms, what) \
 	vs_wait_flag_at(__FILE__, __LINE__, (flag), (want), (ms), (what))
-void vs_wait_flag_at(const char *file, int line, volatile int *flag,
-    int want, unsigned ms, const char *what);
+void vs_wait_flag_at(const char *file, int line, volatile int *flag, int want,
+    unsigned ms, const char *what);
 
 /* The same for a word of shared memory. */
 #define vs_wait_word(word, want, ms, what) \
@@ -254,9 +250,8 @@ extern const struct test vs_proc_tests[];
 #define vs_expect_entries(want, what) \
 	vs_expect_entries_at(__FILE__, __LINE__, (want), (what))
 
-void vs_expect_trap_at(const char *file, int line,
-    const struct trapframe *tf, uint64_t trapno, uint64_t rip,
-    const char *what);
+void vs_expect_trap_at(const char *file, int line, const struct trapframe *tf,
+    uint64_t trapno, uint64_t rip, const char *what);
 void vs_kstat_at(const char *file, int line, struct kstat *ks);
 void vs_expect_entries_at(const char *file, int line, uint64_t want,
     const char *what);

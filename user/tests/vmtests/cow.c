@@ -18,12 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P	TEST_PAGE
+#define P TEST_PAGE
 
 /* Pattern tags: the original contents and each process's own. */
-#define TAG_ORIG	0xa0a0
-#define TAG_PARENT	0xb0b0
-#define TAG_CHILD	0xc0c0
+#define TAG_ORIG 0xa0a0
+#define TAG_PARENT 0xb0b0
+#define TAG_CHILD 0xc0c0
 
 /* ---------------------------------------------------------------------
  * Both directions, in every kind of private memory.
@@ -39,16 +39,16 @@ static uint64_t cow_bss[3 * P / 8];
  */
 struct regions {
 	void *data, *bss, *stack, *heap, *anon, *brk;
-	unsigned char *untouched;	/* never touched before fork */
-	unsigned char *read_only;	/* only read before fork */
-	unsigned long brk_start;	/* the break before the test */
+	unsigned char *untouched; /* never touched before fork */
+	unsigned char *read_only; /* only read before fork */
+	unsigned long brk_start;  /* the break before the test */
 };
 
-#define STACK_PAGES	4
-#define HEAP_PAGES	8
-#define ANON_PAGES	64
-#define BRK_PAGES	16
-#define ZERO_PAGES	16
+#define STACK_PAGES 4
+#define HEAP_PAGES 8
+#define ANON_PAGES 64
+#define BRK_PAGES 16
+#define ZERO_PAGES 16
 
 /* Fill every region that is meant to be written with `tag`. */
 static void
@@ -75,7 +75,8 @@ check_regions(const struct regions *r, uint32_t tag, uint32_t zero_tag,
 		const void *p;
 		size_t n;
 	} written[] = {
-		{ "data", r->data, 2 }, { "bss", r->bss, 2 },
+		{ "data", r->data, 2 },
+		{ "bss", r->bss, 2 },
 		{ "stack", r->stack, STACK_PAGES },
 		{ "heap", r->heap, HEAP_PAGES },
 		{ "anonymous mapping", r->anon, ANON_PAGES },
@@ -189,9 +190,14 @@ t_child_writes(void)
  * Three generations.
  */
 
-#define GEN_PAGES	256	/* 1 MiB */
+#define GEN_PAGES 256 /* 1 MiB */
 
-enum { GRANDPARENT, PARENT, CHILD, NGEN };
+enum {
+	GRANDPARENT,
+	PARENT,
+	CHILD,
+	NGEN
+};
 
 static const char *const gen_names[] = { "grandparent", "parent", "child" };
 
@@ -203,9 +209,9 @@ static const char *const gen_names[] = { "grandparent", "parent", "child" };
  */
 struct gen {
 	int self;
-	unsigned char *r;	/* the 1 MiB region every generation writes */
-	unsigned char *u;	/* 1 MiB nobody writes after fork */
-	int in, out;		/* token pipes: from the previous, to the next */
+	unsigned char *r; /* the 1 MiB region every generation writes */
+	unsigned char *u; /* 1 MiB nobody writes after fork */
+	int in, out;      /* token pipes: from the previous, to the next */
 };
 
 static uint32_t
@@ -237,8 +243,8 @@ gen_check(const struct gen *g, int rounds, const char *when)
 	snprintf(what, sizeof(what), "%s %s: written before fork",
 	    gen_names[g->self], when);
 	vt_expect_pages(g->u, GEN_PAGES / 2, TAG_ORIG, what);
-	snprintf(what, sizeof(what), "%s %s: never touched",
-	    gen_names[g->self], when);
+	snprintf(what, sizeof(what), "%s %s: never touched", gen_names[g->self],
+	    when);
 	test_expect_bytes(g->u + GEN_PAGES / 2 * P, GEN_PAGES / 2 * P, 0, what);
 }
 
@@ -254,12 +260,13 @@ gen_run(struct gen *g)
 	for (int round = 0; round < 2; round++) {
 		if (!(g->self == CHILD && round == 0))
 			test_recv(g->in);
-		gen_check(g, round, round ? "before round 2" : "before round 1");
+		gen_check(g, round,
+		    round ? "before round 2" : "before round 1");
 		for (size_t i = 0; i < GEN_PAGES; i++)
 			if (round == 1 || (int)(i % NGEN) == g->self)
 				vt_fill_page(g->r, i, gen_tag(g->self, round));
-		gen_check(g, round + 1, round ? "after round 2" :
-		    "after round 1");
+		gen_check(g, round + 1,
+		    round ? "after round 2" : "after round 1");
 		if (!(g->self == GRANDPARENT && round == 1))
 			test_send(g->out);
 	}
@@ -324,7 +331,7 @@ t_three_generations(void)
  * Siblings.
  */
 
-#define SIBLINGS	4
+#define SIBLINGS 4
 
 /*
  * Four children at once, each writing its quarter of a region the
@@ -346,8 +353,10 @@ t_siblings(void)
 				vt_fill_page(r, i, TAG_CHILD + s + pass);
 			sched_yield();
 			for (size_t i = 0; i < GEN_PAGES; i++)
-				vt_expect_page(r, i, (int)(i % SIBLINGS) == s ?
-				    TAG_CHILD + s + pass : TAG_ORIG,
+				vt_expect_page(r, i,
+				    (int)(i % SIBLINGS) == s ?
+					TAG_CHILD + s + pass :
+					TAG_ORIG,
 				    "a sibling's view");
 		}
 		_exit(0);
@@ -369,7 +378,9 @@ t_siblings(void)
 static void
 t_after_munmap_mprotect(void)
 {
-	enum { N = 16 };
+	enum {
+		N = 16
+	};
 	unsigned char *r = test_map(N * P);
 	pid_t pid;
 
@@ -382,26 +393,30 @@ t_after_munmap_mprotect(void)
 
 	pid = test_fork();
 	if (pid == 0) {
-		test_expect_fault(r + 3 * P, 0, "child: read the unmapped page 3");
+		test_expect_fault(r + 3 * P, 0,
+		    "child: read the unmapped page 3");
 		test_expect_fault(r + 4 * P + 8, 1,
 		    "child: write the unmapped page 4");
 		vt_expect_page(r, 8, TAG_ORIG, "child: read-only page 8");
 		vt_expect_page(r, 9, TAG_ORIG, "child: read-only page 9");
-		test_expect_fault(r + 9 * P, 1, "child: write read-only page 9");
-		test_expect_fault(r + 12 * P, 0, "child: read PROT_NONE page 12");
+		test_expect_fault(r + 9 * P, 1,
+		    "child: write read-only page 9");
+		test_expect_fault(r + 12 * P, 0,
+		    "child: read PROT_NONE page 12");
 		for (size_t i = 0; i < N; i++)
 			if (i < 3 || (i > 4 && i < 8) || i == 10 || i == 11 ||
 			    i > 12)
 				vt_fill_page(r, i, TAG_CHILD);
 		/* The child maps its own page into the hole. */
 		test_expect_eq(test_mmap((unsigned long)r + 3 * P, P,
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_FIXED, -1, 0), (long)r + 3 * P,
-		    "child: MAP_FIXED into the hole");
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				   0),
+		    (long)r + 3 * P, "child: MAP_FIXED into the hole");
 		vt_fill_page(r, 3, TAG_CHILD);
 		test_expect_eq(syscall(SYS_mprotect, r + 12 * P, P,
-		    PROT_READ | PROT_WRITE), 0,
-		    "child: make page 12 writable");
+				   PROT_READ | PROT_WRITE),
+		    0, "child: make page 12 writable");
 		vt_expect_page(r, 12, TAG_ORIG, "child: page 12 kept");
 		vt_fill_page(r, 12, TAG_CHILD);
 		_exit(0);
@@ -409,12 +424,14 @@ t_after_munmap_mprotect(void)
 	test_expect_exit(pid, 0, "child");
 	for (size_t i = 0; i < N; i++)
 		if (i != 3 && i != 4 && i != 12)
-			vt_expect_page(r, i, TAG_ORIG, "parent after the child");
+			vt_expect_page(r, i, TAG_ORIG,
+			    "parent after the child");
 	test_expect_fault(r + 3 * P, 0, "parent: page 3 is still a hole");
 	test_expect_fault(r + 12 * P, 0, "parent: page 12 is still PROT_NONE");
 	test_expect_fault(r + 8 * P, 1, "parent: page 8 is still read-only");
-	test_expect_eq(syscall(SYS_mprotect, r + 8 * P, 5 * P,
-	    PROT_READ | PROT_WRITE), 0, "parent: pages 8-12 writable");
+	test_expect_eq(
+	    syscall(SYS_mprotect, r + 8 * P, 5 * P, PROT_READ | PROT_WRITE), 0,
+	    "parent: pages 8-12 writable");
 	vt_expect_page(r, 12, TAG_ORIG, "parent: page 12");
 	vt_fill(r + 8 * P, 5, TAG_PARENT);
 	test_expect_eq(munmap(r, N * P), 0, "munmap with a hole");
@@ -424,7 +441,7 @@ t_after_munmap_mprotect(void)
  * The kernel writes into shared pages.
  */
 
-#define KW_LEN	512	/* bytes read() into the buffer, across a page edge */
+#define KW_LEN 512 /* bytes read() into the buffer, across a page edge */
 
 /* read() exactly KW_LEN bytes from `fd` into `buf`, or fail. */
 static void
@@ -482,7 +499,8 @@ t_kernel_writes(void)
 	pid = test_fork();
 	if (pid == 0) {
 		test_recv(go[0]);
-		vt_expect_pages(b, 4, TAG_ORIG, "child after the parent's read()");
+		vt_expect_pages(b, 4, TAG_ORIG,
+		    "child after the parent's read()");
 		test_expect_bytes(fresh, 2 * P, 0, "child's untouched pages");
 		_exit(0);
 	}
@@ -549,7 +567,7 @@ t_dontneed(void)
  * Sharing, counted (our kernel only).
  */
 
-#define SHARE_PAGES	1024	/* 4 MiB */
+#define SHARE_PAGES 1024 /* 4 MiB */
 
 /*
  * fork shares the parent's pages instead of copying them: it costs far
@@ -576,19 +594,26 @@ t_shares_pages(void)
 		test_expect_eq(test_kstat(&after), 0, "kstat");
 		forked = (long)(before.ks_pages_free - mid.ks_pages_free);
 		written = (long)(mid.ks_pages_free - after.ks_pages_free);
-		test_note("fork took %ld pages; writing %d shared pages took %ld",
+		test_note(
+		    "fork took %ld pages; writing %d shared pages took %ld",
 		    forked, SHARE_PAGES, written);
-		test_assert_msg(forked < SHARE_PAGES / 4, "fork of a process "
+		test_assert_msg(forked < SHARE_PAGES / 4,
+		    "fork of a process "
 		    "with %d touched pages took %ld free pages: they were "
-		    "copied, not shared", SHARE_PAGES, forked);
-		test_assert_msg(written >= SHARE_PAGES, "writing %d shared "
-		    "pages took only %ld free pages", SHARE_PAGES, written);
+		    "copied, not shared",
+		    SHARE_PAGES, forked);
+		test_assert_msg(written >= SHARE_PAGES,
+		    "writing %d shared "
+		    "pages took only %ld free pages",
+		    SHARE_PAGES, written);
 		_exit(0);
 	}
 	test_expect_exit(pid, 0, "child counting pages");
 	for (size_t i = 0; i < SHARE_PAGES; i++)
-		test_assert_msg(vt_edges_ok(r, i, TAG_ORIG), "parent: page %zu "
-		    "changed", i);
+		test_assert_msg(vt_edges_ok(r, i, TAG_ORIG),
+		    "parent: page %zu "
+		    "changed",
+		    i);
 	munmap(r, SHARE_PAGES * P);
 }
 

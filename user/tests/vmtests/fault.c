@@ -17,9 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define RW		(PROT_READ | PROT_WRITE)
-#define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
+#define P TEST_PAGE
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
 /* mov $42, %eax; ret */
 static const unsigned char ret42[] = { 0xb8, 0x2a, 0, 0, 0, 0xc3 };
@@ -85,8 +85,9 @@ t_page0_fixed(void)
 {
 	expect_fixed_fails(0, P, "MAP_FIXED at page 0");
 	expect_fixed_fails(0, 2 * P, "MAP_FIXED over pages 0 and 1");
-	test_expect_errno(test_mmap(0, P, RW, ANON | MAP_FIXED_NOREPLACE, -1,
-	    0), EINVAL, "MAP_FIXED_NOREPLACE at page 0");
+	test_expect_errno(
+	    test_mmap(0, P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0), EINVAL,
+	    "MAP_FIXED_NOREPLACE at page 0");
 	expect_no_access(0, "NULL after the failed mmap");
 }
 
@@ -100,13 +101,15 @@ static void
 t_top_page(void)
 {
 	expect_no_access(VM_MAX_USER_ADDRESS, "the top page");
-	expect_no_access(VM_MAX_USER_ADDRESS + P - 1, "the last canonical user byte");
+	expect_no_access(VM_MAX_USER_ADDRESS + P - 1,
+	    "the last canonical user byte");
 	if (!test_native)
 		return;
 	expect_fixed_fails(VM_MAX_USER_ADDRESS, P, "MAP_FIXED at the top page");
 	expect_fixed_fails(VM_MAX_USER_ADDRESS - P, 2 * P,
 	    "MAP_FIXED reaching into the top page");
-	expect_no_access(VM_MAX_USER_ADDRESS, "the top page after the failed mmap");
+	expect_no_access(VM_MAX_USER_ADDRESS,
+	    "the top page after the failed mmap");
 }
 
 static void
@@ -147,7 +150,8 @@ t_prot_none(void)
 	munmap(a, 3 * P);
 
 	a = (unsigned char *)test_mmap(0, P, PROT_NONE, ANON, -1, 0);
-	test_assert_msg(a != MAP_FAILED, "mmap PROT_NONE: %s", test_errname(errno));
+	test_assert_msg(a != MAP_FAILED, "mmap PROT_NONE: %s",
+	    test_errname(errno));
 	expect_no_access((unsigned long)a, "a page mapped PROT_NONE");
 	munmap(a, P);
 }
@@ -162,12 +166,14 @@ t_read_only(void)
 	a[0] = 1;
 	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ), 0,
 	    "mprotect PROT_READ");
-	test_expect_child_signal(do_write, a, SIGSEGV, "write a read-only page");
+	test_expect_child_signal(do_write, a, SIGSEGV,
+	    "write a read-only page");
 	test_expect_eq(a[0], 1, "read a read-only page");
 	munmap(a, P);
 
 	a = (unsigned char *)test_mmap(0, P, PROT_READ, ANON, -1, 0);
-	test_assert_msg(a != MAP_FAILED, "mmap PROT_READ: %s", test_errname(errno));
+	test_assert_msg(a != MAP_FAILED, "mmap PROT_READ: %s",
+	    test_errname(errno));
 	test_expect_child_signal(do_write, a, SIGSEGV,
 	    "write an untouched read-only page");
 	test_expect_eq(a[0], 0, "read an untouched read-only page");
@@ -196,8 +202,8 @@ t_nx(void)
 	unsigned char *a = test_map(P), *ro;
 	unsigned char stack[64];
 	unsigned char *heap = malloc(64);
-	unsigned char *data = (unsigned char *)(((uintptr_t)nx_data + P - 1) &
-	    ~(P - 1));
+	unsigned char *data =
+	    (unsigned char *)(((uintptr_t)nx_data + P - 1) & ~(P - 1));
 
 	memcpy(a, ret42, sizeof(ret42));
 	test_expect_eq(syscall(SYS_mprotect, a, P, PROT_READ | PROT_EXEC), 0,
@@ -213,7 +219,8 @@ t_nx(void)
 	test_expect_child_signal(do_call, a, SIGSEGV,
 	    "call code in a read-only page");
 
-	ro = (unsigned char *)test_mmap(0, P, PROT_READ | PROT_WRITE, ANON, -1, 0);
+	ro = (unsigned char *)test_mmap(0, P, PROT_READ | PROT_WRITE, ANON, -1,
+	    0);
 	test_assert(ro != MAP_FAILED);
 	memcpy(ro, ret42, sizeof(ret42));
 	test_expect_child_signal(do_call, ro, SIGSEGV,
@@ -223,8 +230,10 @@ t_nx(void)
 	memcpy(stack, ret42, sizeof(ret42));
 	memcpy(heap, ret42, sizeof(ret42));
 	memcpy(data, ret42, sizeof(ret42));
-	test_expect_child_signal(do_call, stack, SIGSEGV, "call code on the stack");
-	test_expect_child_signal(do_call, heap, SIGSEGV, "call code in the heap");
+	test_expect_child_signal(do_call, stack, SIGSEGV,
+	    "call code on the stack");
+	test_expect_child_signal(do_call, heap, SIGSEGV,
+	    "call code in the heap");
 	test_expect_child_signal(do_call, data, SIGSEGV,
 	    "call code in the program's data");
 	free(heap);
@@ -286,7 +295,8 @@ touch_fixed_replace(void *arg)
 	for (size_t i = 0; i < n; i++)
 		a[i * P] = 1;
 	test_expect_eq(test_mmap((unsigned long)a, n * P, PROT_READ,
-	    ANON | MAP_FIXED, -1, 0), (long)a, "MAP_FIXED read-only");
+			   ANON | MAP_FIXED, -1, 0),
+	    (long)a, "MAP_FIXED read-only");
 	test_expect_eq(a[(n - 1) * P], 0, "read the replacement");
 	*(volatile unsigned char *)(a + (n - 1) * P) = 2;
 }
@@ -303,14 +313,20 @@ t_after_munmap(void)
 		snprintf(what, sizeof(what), "touch %zu pages, munmap, read",
 		    sizes[i]);
 		test_expect_child_signal(touch_unmap_touch, n, SIGSEGV, what);
-		snprintf(what, sizeof(what), "touch %zu pages, make them "
-		    "read-only, write", sizes[i]);
+		snprintf(what, sizeof(what),
+		    "touch %zu pages, make them "
+		    "read-only, write",
+		    sizes[i]);
 		test_expect_child_signal(touch_protect_write, n, SIGSEGV, what);
-		snprintf(what, sizeof(what), "touch %zu pages, make them "
-		    "PROT_NONE, read", sizes[i]);
+		snprintf(what, sizeof(what),
+		    "touch %zu pages, make them "
+		    "PROT_NONE, read",
+		    sizes[i]);
 		test_expect_child_signal(touch_none_read, n, SIGSEGV, what);
-		snprintf(what, sizeof(what), "touch %zu pages, MAP_FIXED "
-		    "read-only over them, write", sizes[i]);
+		snprintf(what, sizeof(what),
+		    "touch %zu pages, MAP_FIXED "
+		    "read-only over them, write",
+		    sizes[i]);
 		test_expect_child_signal(touch_fixed_replace, n, SIGSEGV, what);
 	}
 }

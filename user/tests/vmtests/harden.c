@@ -30,15 +30,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define RW		(PROT_READ | PROT_WRITE)
-#define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
-#define PT_SPAN		(2UL << 20)	/* what one page table maps */
-#define PT_PAGES	(PT_SPAN / P)
+#define P TEST_PAGE
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define PT_SPAN (2UL << 20) /* what one page table maps */
+#define PT_PAGES (PT_SPAN / P)
 
-#define TAG_A		0xa7a7
-#define HUGE_NONE	(1UL << 46)	/* PROT_NONE address space */
-#define HUGE_MEMORY	(1UL << 40)	/* more than any test machine has */
+#define TAG_A 0xa7a7
+#define HUGE_NONE (1UL << 46)   /* PROT_NONE address space */
+#define HUGE_MEMORY (1UL << 40) /* more than any test machine has */
 
 static long
 sys_mprotect(void *addr, size_t len, int prot)
@@ -118,8 +118,8 @@ t_writeonly_read(void)
 static void
 t_populate_huge_none(void)
 {
-	long r = test_mmap(0, HUGE_NONE, PROT_NONE, ANON | MAP_NORESERVE |
-	    MAP_POPULATE, -1, 0);
+	long r = test_mmap(0, HUGE_NONE, PROT_NONE,
+	    ANON | MAP_NORESERVE | MAP_POPULATE, -1, 0);
 	unsigned char *a = (unsigned char *)r;
 
 	test_expect_ok(r, "mmap 2^46 bytes PROT_NONE with MAP_POPULATE");
@@ -171,7 +171,8 @@ map_aligned_span(void)
 	unsigned char *m = test_map(2 * PT_SPAN), *a;
 	size_t head;
 
-	a = (unsigned char *)(((unsigned long)m + PT_SPAN - 1) & ~(PT_SPAN - 1));
+	a = (unsigned char *)(((unsigned long)m + PT_SPAN - 1) &
+	    ~(PT_SPAN - 1));
 	head = a - m;
 	if (head != 0)
 		test_expect_eq(munmap(m, head), 0, "trim the head");
@@ -219,8 +220,8 @@ finish_witness(pid_t pid, int cmd[2])
 static void *
 exhaust(void)
 {
-	long r = test_mmap(0, HUGE_MEMORY, RW, ANON | MAP_NORESERVE |
-	    MAP_POPULATE, -1, 0);
+	long r = test_mmap(0, HUGE_MEMORY, RW,
+	    ANON | MAP_NORESERVE | MAP_POPULATE, -1, 0);
 	struct kstat ks;
 
 	test_expect_ok(r, "mmap and populate more than all memory");
@@ -269,8 +270,8 @@ t_munmap_shared_oom(void)
 	int err = errno;
 
 	release(hog);
-	test_note("munmap with memory exhausted: %s", r == 0 ? "done" :
-	    test_errname(err));
+	test_note("munmap with memory exhausted: %s",
+	    r == 0 ? "done" : test_errname(err));
 	if (r == 0) {
 		test_expect_fault(hole, 0, "a read of the unmapped page");
 	} else {
@@ -282,8 +283,9 @@ t_munmap_shared_oom(void)
 	}
 	vt_expect_page(a, 4, TAG_A, "page 4 kept");
 	vt_expect_page(a, 6, TAG_A, "page 6 kept");
-	test_expect_eq(test_mmap((unsigned long)hole, P, RW, ANON | MAP_FIXED,
-	    -1, 0), (long)hole, "map the hole again");
+	test_expect_eq(
+	    test_mmap((unsigned long)hole, P, RW, ANON | MAP_FIXED, -1, 0),
+	    (long)hole, "map the hole again");
 	test_expect_bytes(hole, P, 0, "fresh memory in the hole");
 	finish_witness(pid, cmd);
 
@@ -294,8 +296,10 @@ t_munmap_shared_oom(void)
 	r = munmap(a, PT_SPAN);
 	err = errno;
 	release(hog);
-	test_assert_msg(r == 0, "munmap of a whole shared page table with "
-	    "memory exhausted: %s", test_errname(err));
+	test_assert_msg(r == 0,
+	    "munmap of a whole shared page table with "
+	    "memory exhausted: %s",
+	    test_errname(err));
 	test_expect_fault(a, 0, "a read of the first unmapped page");
 	test_expect_fault(a + PT_SPAN - P, 0, "a read of the last one");
 	finish_witness(pid, cmd);
@@ -317,8 +321,8 @@ t_fixed_shared_oom(void)
 	int err = errno;
 
 	release(hog);
-	test_note("MAP_FIXED with memory exhausted: %s", r == (long)at ?
-	    "done" : test_errname(err));
+	test_note("MAP_FIXED with memory exhausted: %s",
+	    r == (long)at ? "done" : test_errname(err));
 	if (r == (long)at) {
 		test_expect_bytes(at, P, 0, "MAP_FIXED memory");
 	} else {
@@ -353,8 +357,8 @@ t_mprotect_shared_oom(void)
 	r = sys_mprotect(pg, P, PROT_READ);
 	err = errno;
 	release(hog);
-	test_note("mprotect with memory exhausted: %s", r == 0 ? "done" :
-	    test_errname(err));
+	test_note("mprotect with memory exhausted: %s",
+	    r == 0 ? "done" : test_errname(err));
 	test_pipe(fds);
 	if (r != 0) {
 		test_expect_eq(err, ENOMEM, "mprotect with no memory: errno");
@@ -377,7 +381,7 @@ t_mprotect_shared_oom(void)
  * The map-entry limit.
  */
 
-#define SPLIT_PAGES	(2 * 65536 + 16)	/* more than the limit allows */
+#define SPLIT_PAGES (2 * 65536 + 16) /* more than the limit allows */
 
 /*
  * mprotect every other page of a large mapping, so no two neighbours
@@ -401,8 +405,10 @@ t_split_limit(void)
 			break;
 		done++;
 	}
-	test_assert_msg(i < SPLIT_PAGES - 1, "%zu splits and no ENOMEM: the "
-	    "map-entry limit is not enforced", done);
+	test_assert_msg(i < SPLIT_PAGES - 1,
+	    "%zu splits and no ENOMEM: the "
+	    "map-entry limit is not enforced",
+	    done);
 	test_expect_eq(errno, ENOMEM, "mprotect past the limit: errno");
 	test_assert_msg(done > 30000, "only %zu splits before ENOMEM", done);
 	test_expect_errno(test_mmap(0, P, RW, ANON, -1, 0), ENOMEM,
@@ -420,8 +426,7 @@ const struct test vt_harden_tests[] = {
 	{ "harden_populate_huge_none", t_populate_huge_none, NULL },
 	{ "harden_populate_killed", t_populate_killed,
 	    "populates more memory than the machine has" },
-	{ "harden_munmap_shared_oom", t_munmap_shared_oom,
-	    "exhausts memory" },
+	{ "harden_munmap_shared_oom", t_munmap_shared_oom, "exhausts memory" },
 	{ "harden_fixed_shared_oom", t_fixed_shared_oom, "exhausts memory" },
 	{ "harden_mprotect_shared_oom", t_mprotect_shared_oom,
 	    "exhausts memory" },

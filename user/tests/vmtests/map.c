@@ -16,13 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define RW		(PROT_READ | PROT_WRITE)
-#define ANON		(MAP_PRIVATE | MAP_ANONYMOUS)
+#define P TEST_PAGE
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-#define TAG_A		0xa1a1
-#define TAG_B		0xb2b2
-#define TAG_C		0xc3c3
+#define TAG_A 0xa1a1
+#define TAG_B 0xb2b2
+#define TAG_C 0xc3c3
 
 static long
 sys_mprotect(void *addr, size_t len, int prot)
@@ -50,14 +50,16 @@ t_fixed_replace(void)
 	test_expect_eq(sys_mprotect(a + 4 * P, 4 * P, PROT_READ), 0,
 	    "pages 4-7 read-only");
 
-	test_expect_eq(test_mmap((unsigned long)a + P, P, RW, ANON | MAP_FIXED,
-	    -1, 0), (long)a + P, "MAP_FIXED over page 1");
+	test_expect_eq(
+	    test_mmap((unsigned long)a + P, P, RW, ANON | MAP_FIXED, -1, 0),
+	    (long)a + P, "MAP_FIXED over page 1");
 	test_expect_bytes(a + P, P, 0, "page 1 replaced");
 	vt_expect_page(a, 0, TAG_A, "page 0 kept");
 	vt_expect_page(a, 2, TAG_A, "page 2 kept");
 
 	test_expect_eq(test_mmap((unsigned long)a + 2 * P, 4 * P, RW,
-	    ANON | MAP_FIXED, -1, 0), (long)a + 2 * P,
+			   ANON | MAP_FIXED, -1, 0),
+	    (long)a + 2 * P,
 	    "MAP_FIXED over pages 2-5: an entry's end, the hole, the next's start");
 	test_expect_bytes(a + 2 * P, 4 * P, 0, "pages 2-5 replaced");
 	vt_fill_page(a, 3, TAG_B);
@@ -66,14 +68,16 @@ t_fixed_replace(void)
 	test_expect_fault(a + 6 * P, 1, "pages 6-7 are still read-only");
 
 	/* A read-only replacement over writable memory. */
-	test_expect_eq(test_mmap((unsigned long)a, P, PROT_READ, ANON | MAP_FIXED,
-	    -1, 0), (long)a, "MAP_FIXED read-only over page 0");
+	test_expect_eq(
+	    test_mmap((unsigned long)a, P, PROT_READ, ANON | MAP_FIXED, -1, 0),
+	    (long)a, "MAP_FIXED read-only over page 0");
 	test_expect_bytes(a, P, 0, "page 0 replaced");
 	test_expect_fault(a, 1, "write the read-only replacement");
 
 	/* All of it at once. */
-	test_expect_eq(test_mmap((unsigned long)a, 8 * P, RW, ANON | MAP_FIXED,
-	    -1, 0), (long)a, "MAP_FIXED over all eight pages");
+	test_expect_eq(
+	    test_mmap((unsigned long)a, 8 * P, RW, ANON | MAP_FIXED, -1, 0),
+	    (long)a, "MAP_FIXED over all eight pages");
 	test_expect_bytes(a, 8 * P, 0, "all eight pages replaced");
 	vt_fill(a, 8, TAG_C);
 	vt_expect_pages(a, 8, TAG_C, "all eight pages written");
@@ -101,20 +105,21 @@ t_fixed_noreplace(void)
 	test_expect_eq(munmap(a + 7 * P, P), 0, "free page 7");
 	test_expect_eq(munmap(a, P), 0, "free page 0");
 	test_expect_errno(test_mmap((unsigned long)a + 6 * P, 2 * P, RW,
-	    ANON | MAP_FIXED_NOREPLACE, -1, 0), EEXIST,
-	    "over the last mapped page and a free one");
+			      ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	    EEXIST, "over the last mapped page and a free one");
 	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++)
-		test_expect_errno(test_mmap((unsigned long)a + over[i].first * P,
-		    over[i].n * P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+		test_expect_errno(
+		    test_mmap((unsigned long)a + over[i].first * P,
+			over[i].n * P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
 		    EEXIST, over[i].what);
 	vt_expect_page_range(a, 1, 6, TAG_A, "pages 1-6 kept");
 	test_expect_eq(test_mmap((unsigned long)a + 7 * P, P, RW,
-	    ANON | MAP_FIXED_NOREPLACE, -1, 0), (long)a + 7 * P,
-	    "MAP_FIXED_NOREPLACE on the free page 7");
+			   ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	    (long)a + 7 * P, "MAP_FIXED_NOREPLACE on the free page 7");
 	test_expect_bytes(a + 7 * P, P, 0, "the new page 7");
 	test_expect_eq(test_mmap((unsigned long)a, P, RW,
-	    ANON | MAP_FIXED_NOREPLACE, -1, 0), (long)a,
-	    "MAP_FIXED_NOREPLACE on the free page 0");
+			   ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	    (long)a, "MAP_FIXED_NOREPLACE on the free page 0");
 	test_expect_eq(munmap(a, 8 * P), 0, "munmap");
 }
 
@@ -146,8 +151,9 @@ t_munmap_middle(void)
 	vt_expect_page(a, 8, TAG_A, "page 8 after two holes");
 	test_expect_fault(a + 7 * P, 0, "read the second hole");
 
-	test_expect_eq(test_mmap((unsigned long)a + 4 * P, P, RW,
-	    ANON | MAP_FIXED, -1, 0), (long)a + 4 * P, "map the hole again");
+	test_expect_eq(
+	    test_mmap((unsigned long)a + 4 * P, P, RW, ANON | MAP_FIXED, -1, 0),
+	    (long)a + 4 * P, "map the hole again");
 	test_expect_bytes(a + 4 * P, P, 0, "the page mapped into the hole");
 	vt_expect_page(a, 3, TAG_B, "page 3");
 	vt_expect_page(a, 5, TAG_B, "page 5");
@@ -177,7 +183,8 @@ t_mprotect_middle(void)
 	test_expect_eq(sys_mprotect(a + 3 * P, 3 * P, PROT_READ), 0,
 	    "pages 3-5 read-only");
 	test_expect_fault(a + 3 * P, 1, "write page 3");
-	test_expect_fault(a + 5 * P + P - 1, 1, "write the last byte of page 5");
+	test_expect_fault(a + 5 * P + P - 1, 1,
+	    "write the last byte of page 5");
 	vt_expect_page_range(a, 3, 3, TAG_A, "read pages 3-5");
 	vt_fill_page(a, 2, TAG_B);
 	vt_fill_page(a, 6, TAG_B);
@@ -283,7 +290,8 @@ t_brk(void)
 		    "the mapping the break would have covered");
 		munmap((void *)guard, P);
 	} else {
-		test_note("the kernel did not place a mapping at the hint above "
+		test_note(
+		    "the kernel did not place a mapping at the hint above "
 		    "the break; not checking brk into a mapping");
 		if (guard != -1)
 			munmap((void *)guard, P);
@@ -295,8 +303,8 @@ t_brk(void)
  * 10,000 mappings.
  */
 
-#define MANY		10000
-#define MANY_TIMED	500	/* hintless mmap+munmap pairs timed */
+#define MANY 10000
+#define MANY_TIMED 500 /* hintless mmap+munmap pairs timed */
 
 /*
  * The time of MANY_TIMED hintless one-page mmap+munmap pairs, the best
@@ -334,8 +342,8 @@ static void
 t_many(void)
 {
 	size_t span = 2 * MANY * P;
-	unsigned char *a = (unsigned char *)test_mmap(0, span, PROT_NONE, ANON,
-	    -1, 0);
+	unsigned char *a =
+	    (unsigned char *)test_mmap(0, span, PROT_NONE, ANON, -1, 0);
 	uint64_t before, after;
 	size_t touched = MANY;
 	struct kstat ks;
@@ -348,7 +356,8 @@ t_many(void)
 	 * Each page needs one free page; with less memory than twice that
 	 * (our kernel under -m 64M) touch only as many as fit in half of it.
 	 */
-	if (test_native && test_kstat(&ks) == 0 && ks.ks_pages_free < 2 * MANY) {
+	if (test_native && test_kstat(&ks) == 0 &&
+	    ks.ks_pages_free < 2 * MANY) {
 		touched = ks.ks_pages_free / 2;
 		test_note("%llu free pages: touching %zu of the %d mappings",
 		    (unsigned long long)ks.ks_pages_free, touched, MANY);
@@ -356,7 +365,7 @@ t_many(void)
 
 	for (size_t i = 0; i < MANY; i++)
 		if (test_mmap((unsigned long)a + 2 * i * P, P, RW,
-		    ANON | MAP_FIXED, -1, 0) != (long)a + (long)(2 * i * P))
+			ANON | MAP_FIXED, -1, 0) != (long)a + (long)(2 * i * P))
 			test_fail("mapping %zu: %s", i, test_errname(errno));
 	test_expect_eq(munmap(a + P, P), 0, "munmap the first hole");
 	for (size_t i = 1; i < MANY; i++)
@@ -372,9 +381,11 @@ t_many(void)
 
 	after = time_hintless();
 	test_note("%d hintless mmap+munmap pairs: %llu us with no mappings, "
-	    "%llu us with %d", MANY_TIMED, (unsigned long long)before / 1000,
+		  "%llu us with %d",
+	    MANY_TIMED, (unsigned long long)before / 1000,
 	    (unsigned long long)after / 1000, MANY);
-	test_assert_msg(after <= 10 * before + 5000000, "hintless mmap took "
+	test_assert_msg(after <= 10 * before + 5000000,
+	    "hintless mmap took "
 	    "%llu us with %d mappings, %llu us without: a linear search?",
 	    (unsigned long long)after / 1000, MANY,
 	    (unsigned long long)before / 1000);

@@ -23,14 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define RW		(PROT_READ | PROT_WRITE)
+#define P TEST_PAGE
+#define RW (PROT_READ | PROT_WRITE)
 
-#define TAG_A		0xa1a1
-#define TAG_B		0xb2b2
-#define TAG_C		0xc3c3
-#define TAG_CHILD	0xcccc
-#define TAG_PARENT	0xdddd
+#define TAG_A 0xa1a1
+#define TAG_B 0xb2b2
+#define TAG_C 0xc3c3
+#define TAG_CHILD 0xcccc
+#define TAG_PARENT 0xdddd
 
 /* A MAP_SHARED read-write mapping of `len` bytes of memfd `fd`, or fail. */
 static unsigned char *
@@ -39,7 +39,8 @@ map_shared(int fd, size_t len, long off)
 	long p = test_mmap(0, len, RW, MAP_SHARED, fd, off);
 
 	if (p == -1)
-		test_fail("mmap(MAP_SHARED memfd, %zu bytes at %ld): got -1 (%s)",
+		test_fail(
+		    "mmap(MAP_SHARED memfd, %zu bytes at %ld): got -1 (%s)",
 		    len, off, test_errname(errno));
 	return (unsigned char *)p;
 }
@@ -51,8 +52,10 @@ memfd_size(int fd)
 	struct stat st;
 
 	test_expect_eq(syscall(SYS_fstat, fd, &st), 0, "fstat memfd");
-	test_assert_msg(S_ISREG(st.st_mode), "fstat memfd: st_mode 0%o is not "
-	    "S_IFREG", (unsigned)st.st_mode);
+	test_assert_msg(S_ISREG(st.st_mode),
+	    "fstat memfd: st_mode 0%o is not "
+	    "S_IFREG",
+	    (unsigned)st.st_mode);
 	return (long)st.st_size;
 }
 
@@ -80,8 +83,8 @@ expect_beyond_end(void *addr, const char *what)
 		return;
 	}
 	test_status_str(status, how, sizeof(how));
-	test_fail("%s: expected the child to be killed by SIGBUS%s; it %s", what,
-	    test_native ? " or SIGSEGV" : "", how);
+	test_fail("%s: expected the child to be killed by SIGBUS%s; it %s",
+	    what, test_native ? " or SIGSEGV" : "", how);
 }
 
 /* ---------------------------------------------------------------------
@@ -100,7 +103,8 @@ t_basic(void)
 
 	test_expect_ok(fd, "memfd_create(\"x\", 0)");
 	test_expect_eq(memfd_size(fd), 0, "size of a new memfd");
-	test_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0, "ftruncate 4 pages");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 4 * P), 0,
+	    "ftruncate 4 pages");
 	test_expect_eq(memfd_size(fd), 4 * P, "size after ftruncate");
 
 	a = map_shared(fd, 4 * P, 0);
@@ -110,10 +114,12 @@ t_basic(void)
 	test_assert_msg(a != b, "two mappings at the same address %p", a);
 	vt_expect_pages(b, 4, TAG_A, "second mapping");
 	vt_fill_page(b, 2, TAG_B);
-	vt_expect_page(a, 2, TAG_B, "first mapping after a write to the second");
+	vt_expect_page(a, 2, TAG_B,
+	    "first mapping after a write to the second");
 
 	/* An offset maps the pages from there on. */
-	c = (unsigned char *)test_mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd, 2 * P);
+	c = (unsigned char *)test_mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd,
+	    2 * P);
 	test_assert_msg(c != MAP_FAILED, "mmap at offset 2 pages: %s",
 	    test_errname(errno));
 	test_assert(vt_edges_ok(c - 2 * P, 2, TAG_B));
@@ -276,7 +282,8 @@ t_truncate(void)
 	unsigned char *a = map_shared(fd, 4 * P, 0), *b;
 
 	vt_fill(a, 4, TAG_A);
-	test_expect_eq(syscall(SYS_ftruncate, fd, 2 * P), 0, "shrink to 2 pages");
+	test_expect_eq(syscall(SYS_ftruncate, fd, 2 * P), 0,
+	    "shrink to 2 pages");
 	test_expect_eq(memfd_size(fd), 2 * P, "size after shrinking");
 	vt_expect_pages(a, 2, TAG_A, "pages below the new end");
 	expect_beyond_end(a + 2 * P, "read page 2 after shrinking");
@@ -346,8 +353,8 @@ t_fixed_and_munmap(void)
 
 	vt_fill(a, 4, TAG_A);
 	test_expect_eq(test_mmap((unsigned long)a + P, P, RW,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), (long)a + P,
-	    "MAP_FIXED anonymous over page 1");
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+	    (long)a + P, "MAP_FIXED anonymous over page 1");
 	test_expect_bytes(a + P, P, 0, "the anonymous page");
 	vt_fill_page(a, 1, TAG_B);
 	vt_expect_page(b, 1, TAG_A, "the object's page 1");
@@ -379,13 +386,16 @@ t_read_write(void)
 	r = write(fd, buf, sizeof(buf));
 	if (test_native && r == -1 && errno == EINVAL) {
 		test_expect_errno(read(fd, buf, 50), EINVAL, "read a memfd");
-		test_expect_bytes(a, P, 0x22, "the memfd after a refused write");
+		test_expect_bytes(a, P, 0x22,
+		    "the memfd after a refused write");
 		test_note("read()/write() of a memfd: EINVAL (Linux supports "
-		    "them)");
+			  "them)");
 	} else {
 		test_expect_eq(r, sizeof(buf), "write 100 bytes to a memfd");
-		test_expect_bytes(a, 100, 0x11, "what write() put in the memfd");
-		test_expect_bytes(a + 100, P - 100, 0x22, "the rest of the page");
+		test_expect_bytes(a, 100, 0x11,
+		    "what write() put in the memfd");
+		test_expect_bytes(a + 100, P - 100, 0x22,
+		    "the rest of the page");
 		test_expect_eq(read(fd, buf, 50), 50, "read 50 bytes at 100");
 		test_expect_bytes(buf, 50, 0x22, "what read() got");
 	}
@@ -421,7 +431,8 @@ t_errors(void)
 	    "ftruncate to a negative size");
 	test_expect_errno(syscall(SYS_ftruncate, p[1], P), EINVAL,
 	    "ftruncate a pipe");
-	test_expect_errno(syscall(SYS_ftruncate, -1, P), EBADF, "ftruncate fd -1");
+	test_expect_errno(syscall(SYS_ftruncate, -1, P), EBADF,
+	    "ftruncate fd -1");
 	test_expect_errno(test_mmap(0, P, RW, MAP_SHARED, fd, 1), EINVAL,
 	    "mmap a memfd at an unaligned offset");
 	test_expect_eq(close(fd), 0, "close the memfd");

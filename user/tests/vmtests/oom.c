@@ -27,17 +27,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define P		TEST_PAGE
-#define CHUNK		(1024 * 1024)	/* the hog's mmap size */
-#define MAX_MEMORY	(512UL << 20)	/* larger machines: skip */
-#define SETTLE_MS	5000
+#define P TEST_PAGE
+#define CHUNK (1024 * 1024)      /* the hog's mmap size */
+#define MAX_MEMORY (512UL << 20) /* larger machines: skip */
+#define SETTLE_MS 5000
 
 /*
  * Write this process's stack below the caller, so that later calls at
  * the same depth copy no page (fork left the stack shared).
  */
-static void __attribute__((noinline))
-warm_stack(void)
+static void __attribute__((noinline)) warm_stack(void)
 {
 	volatile unsigned char pad[32 * 1024];
 
@@ -54,9 +53,10 @@ baseline(struct kstat *ks)
 {
 	test_expect_eq(test_kstat(ks), 0, "kstat");
 	if (ks->ks_pages_total * P > MAX_MEMORY) {
-		test_note("%llu MiB of memory: not filling it under TCG (run with "
-		    "-m 64M)", (unsigned long long)(ks->ks_pages_total * P >>
-		    20));
+		test_note(
+		    "%llu MiB of memory: not filling it under TCG (run with "
+		    "-m 64M)",
+		    (unsigned long long)(ks->ks_pages_total * P >> 20));
 		return 0;
 	}
 	return 1;
@@ -146,9 +146,11 @@ t_touch(void)
 		test_note("the hog was killed by SIGKILL after %llu MiB",
 		    (unsigned long long)*progress);
 	else
-		test_fail("the hog %s after %llu MiB (want SIGKILL, or exit 0 "
+		test_fail(
+		    "the hog %s after %llu MiB (want SIGKILL, or exit 0 "
 		    "on ENOMEM; 2 is another errno, 3 no failure in twice "
-		    "the memory)", how, (unsigned long long)*progress);
+		    "the memory)",
+		    how, (unsigned long long)*progress);
 	expect_recovered(&before);
 out:
 	close(go[0]);
@@ -160,15 +162,15 @@ out:
  * Fork and touch.
  */
 
-#define SHARES		32	/* each child touches 1/32 of the memory */
-#define MAX_CHILDREN	1024
+#define SHARES 32 /* each child touches 1/32 of the memory */
+#define MAX_CHILDREN 1024
 
 /* What the manager and its children share. */
 struct storm {
-	uint64_t ready;		/* children that touched their share */
-	uint64_t children;	/* children forked */
-	int fork_errno;		/* why fork failed, or 0 */
-	int killed;		/* children found killed by SIGKILL */
+	uint64_t ready;    /* children that touched their share */
+	uint64_t children; /* children forked */
+	int fork_errno;    /* why fork failed, or 0 */
+	int killed;        /* children found killed by SIGKILL */
 };
 
 /*
@@ -268,17 +270,20 @@ t_fork_touch(void)
 	status = test_wait(pid);
 	test_status_str(status, how, sizeof(how));
 	test_note("%llu children forked, %llu touched their %llu KiB, fork "
-	    "errno %s, %d killed; the manager %s",
+		  "errno %s, %d killed; the manager %s",
 	    (unsigned long long)s->children, (unsigned long long)s->ready,
 	    (unsigned long long)(before.ks_pages_total / SHARES * P / 1024),
 	    s->fork_errno ? test_errname(s->fork_errno) : "-", s->killed, how);
 	test_assert_msg((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
-	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
+		(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
 	    "the manager %s (want exit 0 or SIGKILL)", how);
 	test_assert_msg(s->fork_errno == 0 || s->fork_errno == ENOMEM ||
-	    s->fork_errno == EAGAIN, "fork failed with %s (want ENOMEM or "
-	    "EAGAIN)", test_errname(s->fork_errno));
-	test_assert_msg(s->children < MAX_CHILDREN, "%d children each holding "
+		s->fork_errno == EAGAIN,
+	    "fork failed with %s (want ENOMEM or "
+	    "EAGAIN)",
+	    test_errname(s->fork_errno));
+	test_assert_msg(s->children < MAX_CHILDREN,
+	    "%d children each holding "
 	    "1/%d of the memory and no failure: pages are not being counted",
 	    MAX_CHILDREN, SHARES);
 	expect_recovered(&before);
@@ -287,9 +292,7 @@ out:
 }
 
 const struct test vt_oom_tests[] = {
-	{ "oom_touch", t_touch,
-	    "would run the host out of memory" },
-	{ "oom_fork_touch", t_fork_touch,
-	    "would run the host out of memory" },
+	{ "oom_touch", t_touch, "would run the host out of memory" },
+	{ "oom_fork_touch", t_fork_touch, "would run the host out of memory" },
 	{ NULL, NULL, NULL },
 };

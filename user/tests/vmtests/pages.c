@@ -48,8 +48,8 @@ vt_edges_ok(const void *p, size_t i, uint32_t tag)
 }
 
 void
-vt_expect_pages_at(const char *file, int line, const void *base,
-    size_t first, size_t npages, uint32_t tag, const char *what)
+vt_expect_pages_at(const char *file, int line, const void *base, size_t first,
+    size_t npages, uint32_t tag, const char *what)
 {
 	const uint64_t *w = base;
 
@@ -57,10 +57,11 @@ vt_expect_pages_at(const char *file, int line, const void *base,
 		for (size_t j = 0; j < TEST_PAGE / 8; j++) {
 			uint64_t got = w[i * (TEST_PAGE / 8) + j];
 			if (got != pattern(tag, i))
-				test_fail_at(file, line, "%s: page %zu word %zu "
+				test_fail_at(file, line,
+				    "%s: page %zu word %zu "
 				    "is 0x%016llx, expected 0x%016llx (tag "
-				    "0x%x)", what, i, j,
-				    (unsigned long long)got,
+				    "0x%x)",
+				    what, i, j, (unsigned long long)got,
 				    (unsigned long long)pattern(tag, i),
 				    (unsigned)tag);
 		}

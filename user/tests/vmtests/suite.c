@@ -10,8 +10,13 @@
 #include "vt.h"
 
 static const struct test *const tables[] = {
-	vt_cow_tests, vt_memfd_tests, vt_map_tests, vt_fault_tests,
-	vt_oom_tests, vt_harden_tests, NULL,
+	vt_cow_tests,
+	vt_memfd_tests,
+	vt_map_tests,
+	vt_fault_tests,
+	vt_oom_tests,
+	vt_harden_tests,
+	NULL,
 };
 
 const struct test_suite test_suite = {

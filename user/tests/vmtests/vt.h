@@ -67,7 +67,7 @@ int vt_edges_ok(const void *p, size_t i, uint32_t tag);
 	vt_expect_pages_at(__FILE__, __LINE__, (p), 0, (npages), (tag), (what))
 
 /* Pages [first, first + n) of the region at `base` hold their pattern. */
-#define vt_expect_page_range(base, first, n, tag, what) \
+#define vt_expect_page_range(base, first, n, tag, what)                     \
 	vt_expect_pages_at(__FILE__, __LINE__, (base), (first), (n), (tag), \
 	    (what))
 

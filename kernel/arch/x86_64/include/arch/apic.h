@@ -42,7 +42,7 @@
 #define LAPIC_ICR_PENDING 0x00001000 /* delivery status: send pending */
 #define LAPIC_ICR_ASSERT 0x00004000
 #define LAPIC_ICR_LEVEL 0x00008000 /* trigger mode */
-#define LAPIC_ICR_SELF 0x00040000 /* destination shorthand */
+#define LAPIC_ICR_SELF 0x00040000  /* destination shorthand */
 
 /* Read and write a local APIC register of this CPU.  lapic_startup() first. */
 uint32_t lapic_read(uint32_t reg);

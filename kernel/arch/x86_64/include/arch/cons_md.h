@@ -10,7 +10,7 @@
 
 void uart_init(void);
 void uart_putc(int c);
-int uart_getc(void);         /* -1 if no byte is waiting */
+int uart_getc(void); /* -1 if no byte is waiting */
 void uart_enable_rx_intr(void);
 
 /* Use the 80x25-style text buffer at physical address pa. */

@@ -51,7 +51,7 @@ struct cpu_info {
 	uint64_t ci_uscratch;     /* %gs:24, user rsp during syscall entry */
 	struct lwp *ci_idlelwp;   /* runs when nothing else can */
 	volatile bool ci_want_resched; /* switch at the next return to user */
-	unsigned ci_index;        /* 0 for the boot CPU */
+	unsigned ci_index;             /* 0 for the boot CPU */
 	uint32_t ci_lapic_id;
 	int ci_spin_depth;         /* spinlocks held (interrupts masked) */
 	bool ci_spin_intr_enabled; /* interrupts were on at depth 0 */

@@ -62,7 +62,8 @@ wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr"
 			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+			 : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)));
 }
 
 static inline uint64_t
@@ -119,15 +120,15 @@ cpu_pause(void)
 	__asm__ volatile("pause");
 }
 
-#define DEFINE_CR(n)                                                    \
-	static inline uint64_t rcr##n(void)                             \
-	{                                                               \
-		uint64_t v;                                             \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));       \
-		return v;                                               \
-	}                                                               \
-	static inline void lcr##n(uint64_t v)                           \
-	{                                                               \
+#define DEFINE_CR(n)                                                       \
+	static inline uint64_t rcr##n(void)                                \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void lcr##n(uint64_t v)                              \
+	{                                                                  \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR(0)

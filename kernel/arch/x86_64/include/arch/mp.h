@@ -18,14 +18,14 @@
  * The trampoline's parameter block, at offset MPT_ARGS in the trampoline
  * page; mptramp.S reads it at these offsets.
  */
-#define MPT_GDTR 0      /* 16-bit limit, 32-bit base of the trampoline GDT */
-#define MPT_FAR32 8     /* far pointer to the 32-bit code: offset, selector */
-#define MPT_FAR64 16    /* far pointer to the 64-bit code: offset, selector */
-#define MPT_CR3 24      /* the kernel PML4, below 4 GiB */
-#define MPT_EFER 28     /* bits to set in EFER (LME, NXE) */
-#define MPT_STACK 32    /* initial %rsp, 16-byte aligned */
-#define MPT_ENTRY 40    /* the 64-bit C entry, called with MPT_CPU */
-#define MPT_CPU 48      /* the struct cpu_info of the starting CPU */
+#define MPT_GDTR 0   /* 16-bit limit, 32-bit base of the trampoline GDT */
+#define MPT_FAR32 8  /* far pointer to the 32-bit code: offset, selector */
+#define MPT_FAR64 16 /* far pointer to the 64-bit code: offset, selector */
+#define MPT_CR3 24   /* the kernel PML4, below 4 GiB */
+#define MPT_EFER 28  /* bits to set in EFER (LME, NXE) */
+#define MPT_STACK 32 /* initial %rsp, 16-byte aligned */
+#define MPT_ENTRY 40 /* the 64-bit C entry, called with MPT_CPU */
+#define MPT_CPU 48   /* the struct cpu_info of the starting CPU */
 #define MPT_ARGS_SIZE 56
 
 /* Selectors of the trampoline GDT. */

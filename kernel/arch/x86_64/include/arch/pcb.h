@@ -22,16 +22,17 @@ struct trapframe;
  * machdep_lwp.c for who holds the truth when.
  */
 struct mdsegs {
-	uint64_t ms_fsbase;  /* FS base (musl's thread pointer) */
-	uint64_t ms_gsbase;  /* GS base (a vmspace guest's) */
-	uint16_t ms_fssel;   /* %fs: 0, or a user selector the program loaded */
-	uint16_t ms_gssel;   /* %gs: likewise */
+	uint64_t ms_fsbase; /* FS base (musl's thread pointer) */
+	uint64_t ms_gsbase; /* GS base (a vmspace guest's) */
+	uint16_t ms_fssel;  /* %fs: 0, or a user selector the program loaded */
+	uint16_t ms_gssel;  /* %gs: likewise */
 };
 
 struct mdlwp {
-	uint64_t md_rsp;          /* kernel stack pointer while switched out */
-	struct mdsegs md_segs;    /* user FS and GS, valid while switched out */
-	struct trapframe *md_tf;  /* the user frame at the top of the kernel stack */
+	uint64_t md_rsp;       /* kernel stack pointer while switched out */
+	struct mdsegs md_segs; /* user FS and GS, valid while switched out */
+	struct trapframe
+	    *md_tf; /* the user frame at the top of the kernel stack */
 	int md_flags;
 	uint8_t md_fpu[512] __aligned(16); /* fxsave area */
 };

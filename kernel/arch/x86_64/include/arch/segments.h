@@ -25,7 +25,7 @@
 
 /* Interrupt vectors. */
 #define IDT_NVEC 256
-#define IRQ_BASE 32          /* ISA IRQ n arrives at IRQ_BASE + n */
+#define IRQ_BASE 32 /* ISA IRQ n arrives at IRQ_BASE + n */
 #define VEC_LAPIC_TIMER 0x40
 #define VEC_IPI_BASE 0xf0
 #define VEC_SPURIOUS 0xff
