@@ -55,9 +55,3 @@ spin_unlock(struct spinlock *sl)
 	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
 	spin_intr_pop();
 }
-
-bool
-spin_held(const struct spinlock *sl)
-{
-	return sl->sl_locked && sl->sl_owner == curcpu();
-}

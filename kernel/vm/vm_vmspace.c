@@ -327,8 +327,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	cpu_fpu_swap(vklp->save_fpu, ve->ve_fpu);
 	*l->l_md.md_tf = tf;
-	cpu_set_fsbase(l, vx.vx_fsbase);
-	cpu_set_gsbase(l, vx.vx_gsbase);
+	cpu_set_tls_bases(l, vx.vx_fsbase, vx.vx_gsbase);
 	vmspace_activate(ve->vmspace);
 	cpu_frame_replaced(l);
 	return -EJUSTRETURN;
@@ -337,12 +336,16 @@ out:
 	return error;
 }
 
+/* vkernel_trap copies both bases out at once. */
+CTASSERT(offsetof(struct vextframe, vx_gsbase) ==
+    offsetof(struct vextframe, vx_fsbase) + sizeof(uint64_t));
+
 void
 vkernel_trap(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
-	uint64_t fsbase, gsbase;
+	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
 	int error;
 
 	KASSERT(vklp != NULL && vklp->ve != NULL);
@@ -357,15 +360,12 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	 * the hardware has them: the guest may have changed them with
 	 * segment loads), then the controller's context resumes.
 	 */
-	fsbase = cpu_get_fsbase(l);
-	gsbase = cpu_get_gsbase(l);
+	bases[0] = cpu_get_fsbase(l);
+	bases[1] = cpu_get_gsbase(l);
 	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
 	if (error == 0)
-		error = copyout(&fsbase, &vklp->user_vextframe->vx_fsbase,
-		    sizeof(fsbase));
-	if (error == 0)
-		error = copyout(&gsbase, &vklp->user_vextframe->vx_gsbase,
-		    sizeof(gsbase));
+		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
+		    sizeof(bases));
 	*tf = vklp->save_trapframe;
 	cpu_segs_set(l, &vklp->save_segs);
 	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;

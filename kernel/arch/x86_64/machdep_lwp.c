@@ -241,14 +241,22 @@ cpu_segs_set(struct lwp *l, const struct mdsegs *s)
 {
 	bool was;
 
-	KASSERT(user_segs_ok(s));
 	if (l != curlwp) {
+		KASSERT(user_segs_ok(s));
 		l->l_md.md_segs = *s;
 		return;
 	}
 	was = intr_disable();
 	segs_load(s, NULL);
 	intr_restore(was);
+}
+
+void
+cpu_set_tls_bases(struct lwp *l, uint64_t fsbase, uint64_t gsbase)
+{
+	struct mdsegs s = { .ms_fsbase = fsbase, .ms_gsbase = gsbase };
+
+	cpu_segs_set(l, &s);
 }
 
 uint64_t

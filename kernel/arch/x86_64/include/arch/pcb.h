@@ -99,6 +99,13 @@ void cpu_set_fsbase(struct lwp *l, uint64_t base);
 void cpu_set_gsbase(struct lwp *l, uint64_t base);
 
 /*
+ * Both at once (a guest's bases as vmspace_ctl starts it): null %fs and
+ * %gs selectors, FS base fsbase, GS base gsbase.  Both must pass
+ * cpu_tls_base_ok.  No requirements.
+ */
+void cpu_set_tls_bases(struct lwp *l, uint64_t fsbase, uint64_t gsbase);
+
+/*
  * l's user FS or GS base as l itself would see it now: read from the
  * hardware if l is the running LWP (a segment load may have changed it),
  * else from md_segs.  No requirements.
