@@ -27,7 +27,8 @@ USER_STRIP := strip
 # `make USER_WERROR=` leaves them warnings while you experiment.
 USER_WERROR ?= -Werror
 USER_CFLAGS := -static -O2 -g -Wall -Wextra $(USER_WERROR) \
-	-Iuser/include -Ikernel/include/uapi -I$(BUILD)/user/include
+	-Iuser/include -Ikernel/include/uapi -I$(BUILD)/user/include \
+	-idirafter /usr/include/$(shell gcc -print-multiarch)
 USER_NATIVE_S ?= $(BUILD)/user/lib/native_stubs.S
 
 USER_OBJ := $(BUILD)/user/obj
@@ -57,8 +58,7 @@ USER_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(wildcard user/lib/*.c)) \
 # linked into every test program; their sources include its test.h.
 USER_TEST_LIB := $(BUILD)/user/lib/libtest.a
 USER_TEST_LIB_OBJS := $(patsubst user/%.c,$(USER_OBJ)/%.o,$(wildcard user/tests/lib/*.c))
-$(USER_OBJ)/tests/%.o: USER_CFLAGS += -Iuser/tests/lib \
-	-idirafter /usr/include/$(shell gcc -print-multiarch)
+$(USER_OBJ)/tests/%.o: USER_CFLAGS += -Iuser/tests/lib
 
 # The installed (stripped) programs, e.g. $(BUILD)/root/bin/sh.
 USER_BINS := $(foreach d,$(USER_PROGRAM_DIRS), \

@@ -73,6 +73,13 @@ _Static_assert(offsetof(struct trapframe, tf_ss) == 176, "tf_ss offset");
 #define T_TIMEOUT \
 	257 /* vx_timeout_ns ran out; tf_rip is the next instruction */
 
+/* The bits of tf_err after a T_PAGEFLT (the x86 page-fault error code). */
+#define PGEX_P 0x01   /* the page was present: a protection violation */
+#define PGEX_W 0x02   /* a write */
+#define PGEX_U 0x04   /* from user mode */
+#define PGEX_RSV 0x08 /* a reserved bit was set in a page-table entry */
+#define PGEX_I 0x10   /* an instruction fetch */
+
 /* A guest's state beyond its registers (ABI.md 4.1, vmspace_ctl). */
 #ifndef __ASSEMBLY__
 struct vextframe {

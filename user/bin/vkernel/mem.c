@@ -26,9 +26,6 @@
 #include "vkernel.h"
 
 /* x86 page fault error code bits (tf_err on T_PAGEFLT). */
-#define PGEX_P 0x01 /* the page was present: a protection violation */
-#define PGEX_W 0x02 /* the access was a write */
-#define PGEX_I 0x10 /* the access was an instruction fetch */
 
 void
 mem_init(struct guest *g, uint64_t image_end)

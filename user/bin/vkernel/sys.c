@@ -19,8 +19,7 @@
 
 #include "vkernel.h"
 
-#define ARCH_SET_FS 0x1002 /* arch_prctl codes (Linux's <asm/prctl.h>) */
-#define ARCH_GET_FS 0x1003
+#include <asm/prctl.h> /* arch_prctl codes, Linux's own */
 
 /* A handler gets the six argument registers and returns rax. */
 typedef long syscall_fn(struct guest *g, const uint64_t a[6]);

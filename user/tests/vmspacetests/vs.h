@@ -57,15 +57,6 @@
 #define PSL_ID 0x00200000UL
 #define PSL_RESERVED1 0x00000002UL /* always reads as 1 */
 
-/* Page fault error code bits. */
-#define PGEX_P 0x01 /* protection violation (page present) */
-#define PGEX_W 0x02 /* write */
-#define PGEX_U 0x04 /* from user mode */
-#define PGEX_I 0x10 /* instruction fetch */
-
-/* The trap numbers native.h does not name. */
-#define T_DEBUG 1
-
 /* ---------------------------------------------------------------------
  * Guests.
  *

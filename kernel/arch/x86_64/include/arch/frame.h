@@ -70,12 +70,7 @@
 #define T_VIRTFLT 20
 #define T_CPFLT 21
 
-/* Page-fault error code bits. */
-#define PGEX_P 0x01 /* the page was present: a protection violation */
-#define PGEX_W 0x02 /* a write */
-#define PGEX_U 0x04 /* from user mode */
-#define PGEX_RSV 0x08
-#define PGEX_I 0x10 /* an instruction fetch */
+/* The page-fault error code bits (PGEX_*) are in native_abi.h. */
 
 /* True if the frame was taken from user mode. */
 #define TRAPF_USERMODE(tf) (((tf)->tf_cs & 3) == 3)
