@@ -313,4 +313,60 @@ test_raw_exit(int code)
 		test_raw1(SYS_exit_group, code);
 }
 
+/* ---------------------------------------------------------------------
+ * Segment registers.  After loading %fs a program has no TLS (errno
+ * included) until ARCH_SET_FS puts its thread pointer back: only
+ * test_raw* calls in between.
+ */
+
+/* The selector in %fs, %gs, %ss (the flat user data selector) or %cs. */
+static inline uint16_t
+test_fs_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%fs, %0" : "=r"(s));
+	return s;
+}
+
+static inline uint16_t
+test_gs_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%gs, %0" : "=r"(s));
+	return s;
+}
+
+static inline uint16_t
+test_ss_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%ss, %0" : "=r"(s));
+	return s;
+}
+
+static inline uint16_t
+test_cs_sel(void)
+{
+	uint16_t s;
+
+	__asm__ volatile("movw %%cs, %0" : "=r"(s));
+	return s;
+}
+
+/* Load a selector into %fs or %gs (its base comes from the descriptor). */
+static inline void
+test_load_fs(uint16_t s)
+{
+	__asm__ volatile("movw %0, %%fs" : : "r"(s) : "memory");
+}
+
+static inline void
+test_load_gs(uint16_t s)
+{
+	__asm__ volatile("movw %0, %%gs" : : "r"(s) : "memory");
+}
+
 #endif /* TEST_H */

@@ -1052,9 +1052,9 @@ arg_sel(struct fuzz *f)
 	case 0:
 		return (uint16_t)below(f, 4);
 	case 1:
-		return ut_cs_sel() & (below(f, 2) ? 0xffff : ~3);
+		return test_cs_sel() & (below(f, 2) ? 0xffff : ~3);
 	default:
-		return ut_ss_sel() & (below(f, 2) ? 0xffff : ~3);
+		return test_ss_sel() & (below(f, 2) ? 0xffff : ~3);
 	}
 }
 
@@ -1093,9 +1093,9 @@ f_segload(struct fuzz *f)
 	    test_raw3(SYS_arch_prctl, ARCH_GET_FS, (long)&tls, 0) != 0)
 		return 0;
 	if (which & 1)
-		ut_load_fs(fs);
+		test_load_fs(fs);
 	if (which & 2)
-		ut_load_gs(gs);
+		test_load_gs(gs);
 	f->nested = 1;
 	for (int i = below(f, 4); i >= 0; i--) {
 		if (i == sleep_at) /* out and back in, surely */
@@ -1113,8 +1113,8 @@ f_segload(struct fuzz *f)
 			r = rr;
 	}
 	f->nested = 0;
-	got_fs = ut_fs_sel();
-	got_gs = ut_gs_sel();
+	got_fs = test_fs_sel();
+	got_gs = test_gs_sel();
 	if ((which & 1) && !same_sel(got_fs, fs))
 		bad = "%fs changed";
 	else if ((which & 2) && !same_sel(got_gs, gs))
@@ -1129,7 +1129,7 @@ f_segload(struct fuzz *f)
 		bad = "a read through %gs missed";
 	/* musl's TLS back. */
 	rr = test_raw3(SYS_arch_prctl, ARCH_SET_FS, (long)tls, 0);
-	ut_load_gs(0);
+	test_load_gs(0);
 	if (rr != 0)
 		test_raw_exit(3);
 	if (bad != NULL)
@@ -1138,8 +1138,8 @@ f_segload(struct fuzz *f)
 		    "calls: %s (now fs 0x%x gs 0x%x, fs base 0x%llx)",
 		    which & 1 ? "%fs" : "", which & 2 ? " %gs" : "", fs, gs,
 		    bad, got_fs, got_gs, (unsigned long long)base);
-	if (ut_fs_sel() != 0)
-		shape_fail(f, "ARCH_SET_FS left %%fs 0x%x", ut_fs_sel());
+	if (test_fs_sel() != 0)
+		shape_fail(f, "ARCH_SET_FS left %%fs 0x%x", test_fs_sel());
 	return r;
 }
 

@@ -190,7 +190,7 @@ ut_helper_main(int argc, char **argv)
 		return helper_sigstate();
 	if (strcmp(argv[0], "segs") == 0) {
 		n = snprintf(line, sizeof(line), "fs 0x%x gs 0x%x\n",
-		    ut_fs_sel(), ut_gs_sel());
+		    test_fs_sel(), test_gs_sel());
 		return test_write_all(1, line, n) == (long)n ? 0 : 1;
 	}
 	return 121;

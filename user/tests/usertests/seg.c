@@ -136,13 +136,13 @@ static int
 loaded_ok(int which, uint16_t sel)
 {
 	if ((which & LOAD_FS) != 0) {
-		if (ut_fs_sel() != sel)
+		if (test_fs_sel() != sel)
 			return SEG_FS_SELECTOR;
 		if (ut_fs_read64(&seg_marker) != seg_marker)
 			return SEG_FS_BASE_READ;
 	}
 	if ((which & LOAD_GS) != 0) {
-		if (ut_gs_sel() != sel)
+		if (test_gs_sel() != sel)
 			return SEG_GS_SELECTOR;
 		if (ut_gs_read64(&seg_marker) != seg_marker)
 			return SEG_GS_BASE_READ;
@@ -172,13 +172,13 @@ spin_checking(int which, uint16_t sel, uint64_t ns)
 static _Noreturn void
 loader(int which, int rounds)
 {
-	uint16_t sel = ut_ss_sel();
+	uint16_t sel = test_ss_sel();
 	int r;
 
 	if ((which & LOAD_FS) != 0)
-		ut_load_fs(sel);
+		test_load_fs(sel);
 	if ((which & LOAD_GS) != 0)
-		ut_load_gs(sel);
+		test_load_gs(sel);
 	if ((which & LOAD_FS) != 0 && raw_get_fs() != 0)
 		test_raw_exit(SEG_FS_BASE_GET);
 	for (int i = 0; i < rounds; i++) {
@@ -221,7 +221,7 @@ expect_seg_exit(pid_t pid, const char *what)
 static void
 expect_own_tls(uint64_t fsbase, const char *when)
 {
-	uint16_t fs = ut_fs_sel(), gs = ut_gs_sel();
+	uint16_t fs = test_fs_sel(), gs = test_gs_sel();
 	uint64_t now = raw_get_fs();
 
 	test_assert_msg(fs == 0 && gs == 0,
@@ -248,12 +248,12 @@ static void
 t_seg_fs_load_own_base(void)
 {
 	uint64_t fsbase = raw_get_fs(), got;
-	uint16_t sel = ut_ss_sel(), fs;
+	uint16_t sel = test_ss_sel(), fs;
 	int code = SEG_OK;
 
 	test_assert_msg(fsbase != 0 && fsbase != ~0ULL, "ARCH_GET_FS: 0x%llx",
 	    (unsigned long long)fsbase);
-	ut_load_fs(sel);
+	test_load_fs(sel);
 	/* No libc from here until ARCH_SET_FS. */
 	got = raw_get_fs();
 	if (got != 0)
@@ -266,7 +266,7 @@ t_seg_fs_load_own_base(void)
 	}
 	if (test_raw3(SYS_arch_prctl, ARCH_SET_FS, (long)fsbase, 0) != 0)
 		test_raw_exit(SEG_SYSCALL);
-	fs = ut_fs_sel();
+	fs = test_fs_sel();
 	/* libc works again. */
 	test_assert_msg(code == SEG_OK,
 	    "after mov 0x%x to %%fs: %s (ARCH_GET_FS said 0x%llx)", sel,
@@ -281,7 +281,7 @@ static void
 read_fs_zero(void *arg)
 {
 	(void)arg;
-	ut_load_fs(ut_ss_sel());
+	test_load_fs(test_ss_sel());
 	ut_fs_read64((const void *)0);
 	test_raw_exit(0);
 }
@@ -382,11 +382,11 @@ static void
 lwp_loader(void *arg)
 {
 	struct lwp_seg *ls = arg;
-	uint16_t sel = ut_ss_sel();
+	uint16_t sel = test_ss_sel();
 	int r = SEG_OK;
 
-	ut_load_fs(sel);
-	ut_load_gs(sel);
+	test_load_fs(sel);
+	test_load_gs(sel);
 	for (int i = 0; i < 300 && r == SEG_OK; i++) {
 		r = loaded_ok(LOAD_FS | LOAD_GS, sel);
 		if (r == SEG_OK && raw_get_fs() != 0)
@@ -440,14 +440,14 @@ gs_child_faults(uint16_t sel, int how)
 {
 	volatile char *volatile unmapped = (volatile char *)16;
 
-	if (ut_gs_sel() != sel)
+	if (test_gs_sel() != sel)
 		test_raw_exit(SEG_GS_SELECTOR);
 	if (ut_gs_read64(&seg_marker) != seg_marker)
 		test_raw_exit(SEG_GS_BASE_READ);
 	if (how == 0)
 		*unmapped = 1; /* page fault */
 	else
-		ut_load_fs(0x13); /* a ring-0 selector: #GP */
+		test_load_fs(0x13); /* a ring-0 selector: #GP */
 	test_raw_exit(0);
 }
 
@@ -461,7 +461,7 @@ gs_child_faults(uint16_t sel, int how)
 static _Noreturn void
 gs_loader(void)
 {
-	uint16_t sel = ut_ss_sel();
+	uint16_t sel = test_ss_sel();
 	int fds[2], r, status;
 	long pid, page = 4096;
 	char *mem, buf[64];
@@ -473,7 +473,7 @@ gs_loader(void)
 	if ((long)mem < 0 && (long)mem > -4096)
 		test_raw_exit(SEG_SYSCALL);
 	memset(buf, 'g', sizeof(buf));
-	ut_load_gs(sel);
+	test_load_gs(sel);
 	for (int i = 0; i < 200; i++) {
 		if (test_raw0(SYS_getpid) <= 0)
 			test_raw_exit(SEG_SYSCALL);
@@ -551,13 +551,13 @@ t_seg_exec_resets(void)
 	test_pipe(p);
 	pid = test_fork();
 	if (pid == 0) {
-		uint16_t sel = ut_ss_sel();
+		uint16_t sel = test_ss_sel();
 
 		close(p[0]);
 		if (dup2(p[1], 1) != 1)
 			_exit(126);
-		ut_load_fs(sel);
-		ut_load_gs(sel);
+		test_load_fs(sel);
+		test_load_gs(sel);
 		test_raw3(SYS_execve, (long)test_self, (long)argv, (long)envp);
 		test_raw_exit(127);
 	}

@@ -44,62 +44,6 @@ extern const struct test ut_stress_tests[];
 extern long ut_fuzz_calls;
 int ut_fuzz_option(int c, const char *arg);
 
-/*
- * Segment registers (seg.c, fuzz.c).  After loading %fs a program has no
- * TLS (errno included) until ARCH_SET_FS puts its thread pointer back:
- * only test_raw* calls in between.
- */
-
-/* The selector in %fs, %gs, %ss (the flat user data selector) or %cs. */
-static inline uint16_t
-ut_fs_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%fs, %0" : "=r"(s));
-	return s;
-}
-
-static inline uint16_t
-ut_gs_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%gs, %0" : "=r"(s));
-	return s;
-}
-
-static inline uint16_t
-ut_ss_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%ss, %0" : "=r"(s));
-	return s;
-}
-
-static inline uint16_t
-ut_cs_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%cs, %0" : "=r"(s));
-	return s;
-}
-
-/* Load a selector into %fs or %gs (its base comes from the descriptor). */
-static inline void
-ut_load_fs(uint16_t s)
-{
-	__asm__ volatile("movw %0, %%fs" : : "r"(s) : "memory");
-}
-
-static inline void
-ut_load_gs(uint16_t s)
-{
-	__asm__ volatile("movw %0, %%gs" : : "r"(s) : "memory");
-}
-
 /* 8 bytes at %fs:p or %gs:p (with base 0, at p itself). */
 static inline uint64_t
 ut_fs_read64(const volatile void *p)

@@ -193,61 +193,64 @@ vs_cpu_has_smap(void)
  * rbx 8, rcx 16, rdx 24, rsi 32, rdi 40, rbp 48, r8 56 ... r15 112,
  * rsp 120.
  */
-__asm__(".text\n"
-	".globl vs_regs_syscall\n"
-	".type vs_regs_syscall, @function\n"
-	"vs_regs_syscall:\n"
-	"	pushq %rbx\n"
-	"	pushq %rbp\n"
-	"	pushq %r12\n"
-	"	pushq %r13\n"
-	"	pushq %r14\n"
-	"	pushq %r15\n"
-	"	pushq %rsi\n" /* out, at 0(%rsp) during the call */
-	"	movq 8(%rdi), %rbx\n"
-	"	movq 16(%rdi), %rcx\n"
-	"	movq 24(%rdi), %rdx\n"
-	"	movq 32(%rdi), %rsi\n"
-	"	movq 48(%rdi), %rbp\n"
-	"	movq 56(%rdi), %r8\n"
-	"	movq 64(%rdi), %r9\n"
-	"	movq 72(%rdi), %r10\n"
-	"	movq 80(%rdi), %r11\n"
-	"	movq 88(%rdi), %r12\n"
-	"	movq 96(%rdi), %r13\n"
-	"	movq 104(%rdi), %r14\n"
-	"	movq 112(%rdi), %r15\n"
-	"	movq 0(%rdi), %rax\n"
-	"	movq 40(%rdi), %rdi\n"
-	"	syscall\n"
-	"	pushq %rdi\n" /* the result rdi; out is at 8(%rsp) */
-	"	movq 8(%rsp), %rdi\n"
-	"	movq %rax, 0(%rdi)\n"
-	"	movq %rbx, 8(%rdi)\n"
-	"	movq %rcx, 16(%rdi)\n"
-	"	movq %rdx, 24(%rdi)\n"
-	"	movq %rsi, 32(%rdi)\n"
-	"	popq %rax\n"
-	"	movq %rax, 40(%rdi)\n"
-	"	movq %rbp, 48(%rdi)\n"
-	"	movq %r8, 56(%rdi)\n"
-	"	movq %r9, 64(%rdi)\n"
-	"	movq %r10, 72(%rdi)\n"
-	"	movq %r11, 80(%rdi)\n"
-	"	movq %r12, 88(%rdi)\n"
-	"	movq %r13, 96(%rdi)\n"
-	"	movq %r14, 104(%rdi)\n"
-	"	movq %r15, 112(%rdi)\n"
-	"	movq %rsp, 120(%rdi)\n" /* as it was at the syscall */
-	"	popq %rsi\n"
-	"	popq %r15\n"
-	"	popq %r14\n"
-	"	popq %r13\n"
-	"	popq %r12\n"
-	"	popq %rbp\n"
-	"	popq %rbx\n"
-	"	ret\n"
-	".size vs_regs_syscall, . - vs_regs_syscall\n");
+/* clang-format off */
+__asm__(
+    ".text\n"
+    ".globl vs_regs_syscall\n"
+    ".type vs_regs_syscall, @function\n"
+    "vs_regs_syscall:\n"
+    "	pushq %rbx\n"
+    "	pushq %rbp\n"
+    "	pushq %r12\n"
+    "	pushq %r13\n"
+    "	pushq %r14\n"
+    "	pushq %r15\n"
+    "	pushq %rsi\n"			/* out, at 0(%rsp) during the call */
+    "	movq 8(%rdi), %rbx\n"
+    "	movq 16(%rdi), %rcx\n"
+    "	movq 24(%rdi), %rdx\n"
+    "	movq 32(%rdi), %rsi\n"
+    "	movq 48(%rdi), %rbp\n"
+    "	movq 56(%rdi), %r8\n"
+    "	movq 64(%rdi), %r9\n"
+    "	movq 72(%rdi), %r10\n"
+    "	movq 80(%rdi), %r11\n"
+    "	movq 88(%rdi), %r12\n"
+    "	movq 96(%rdi), %r13\n"
+    "	movq 104(%rdi), %r14\n"
+    "	movq 112(%rdi), %r15\n"
+    "	movq 0(%rdi), %rax\n"
+    "	movq 40(%rdi), %rdi\n"
+    "	syscall\n"
+    "	pushq %rdi\n"			/* the result rdi; out is at 8(%rsp) */
+    "	movq 8(%rsp), %rdi\n"
+    "	movq %rax, 0(%rdi)\n"
+    "	movq %rbx, 8(%rdi)\n"
+    "	movq %rcx, 16(%rdi)\n"
+    "	movq %rdx, 24(%rdi)\n"
+    "	movq %rsi, 32(%rdi)\n"
+    "	popq %rax\n"
+    "	movq %rax, 40(%rdi)\n"
+    "	movq %rbp, 48(%rdi)\n"
+    "	movq %r8, 56(%rdi)\n"
+    "	movq %r9, 64(%rdi)\n"
+    "	movq %r10, 72(%rdi)\n"
+    "	movq %r11, 80(%rdi)\n"
+    "	movq %r12, 88(%rdi)\n"
+    "	movq %r13, 96(%rdi)\n"
+    "	movq %r14, 104(%rdi)\n"
+    "	movq %r15, 112(%rdi)\n"
+    "	movq %rsp, 120(%rdi)\n"		/* as it was at the syscall */
+    "	popq %rsi\n"
+    "	popq %r15\n"
+    "	popq %r14\n"
+    "	popq %r13\n"
+    "	popq %r12\n"
+    "	popq %rbp\n"
+    "	popq %rbx\n"
+    "	ret\n"
+    ".size vs_regs_syscall, . - vs_regs_syscall\n");
+/* clang-format on */
 
 _Static_assert(offsetof(struct vs_regs, r15) == 112, "vs_regs layout");
 _Static_assert(offsetof(struct vs_regs, rsp) == 120, "vs_regs layout");
@@ -301,21 +304,24 @@ vs_expect_regs_kept_at(const char *file, int line, const struct vs_regs *in,
  * vs_mmap7_on_stack(id, addr, len, prot, flags, fd, stack): rdi, rsi,
  * rdx, rcx, r8, r9 and, on our stack at 8(%rsp), the rsp to use.
  */
-__asm__(".text\n"
-	".globl vs_mmap7_on_stack\n"
-	".type vs_mmap7_on_stack, @function\n"
-	"vs_mmap7_on_stack:\n"
-	"	pushq %rbx\n"
-	"	movq %rsp, %rbx\n"
-	"	movq 16(%rsp), %rax\n" /* the 7th argument: the new rsp */
-	"	movq %rax, %rsp\n"
-	"	movq %rcx, %r10\n"
-	"	movl $489, %eax\n" /* SYS_vmspace_mmap */
-	"	syscall\n"
-	"	movq %rbx, %rsp\n"
-	"	popq %rbx\n"
-	"	ret\n"
-	".size vs_mmap7_on_stack, . - vs_mmap7_on_stack\n");
+/* clang-format off */
+__asm__(
+    ".text\n"
+    ".globl vs_mmap7_on_stack\n"
+    ".type vs_mmap7_on_stack, @function\n"
+    "vs_mmap7_on_stack:\n"
+    "	pushq %rbx\n"
+    "	movq %rsp, %rbx\n"
+    "	movq 16(%rsp), %rax\n"		/* the 7th argument: the new rsp */
+    "	movq %rax, %rsp\n"
+    "	movq %rcx, %r10\n"
+    "	movl $489, %eax\n"		/* SYS_vmspace_mmap */
+    "	syscall\n"
+    "	movq %rbx, %rsp\n"
+    "	popq %rbx\n"
+    "	ret\n"
+    ".size vs_mmap7_on_stack, . - vs_mmap7_on_stack\n");
+/* clang-format on */
 
 /* ---------------------------------------------------------------------
  * LWPs.

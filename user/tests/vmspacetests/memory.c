@@ -508,15 +508,12 @@ destroy_frees_last_memfd_ref(void)
  * same pages both ways, for pread/pwrite and for a running guest.
  */
 GUEST(g_shm_rw,
-    "movq " VS_STR(
-	G_SHM) ", %rax\n" /* read word 0 */
-	       "movabs $0xabcd0001abcd0001, %rbx\n"
-	       "movq %rbx, " VS_STR(
-		   G_SHM) " + 8\n" /* write word 1 */
-			  "syscall\n"
-			  "movq " VS_STR(
-			      G_SHM) " + 16, %rax\n" /* read word 2 */
-				     "syscall\n");
+    "movq " VS_STR(G_SHM) ", %rax\n"		/* read word 0 */
+    "movabs $0xabcd0001abcd0001, %rbx\n"
+    "movq %rbx, " VS_STR(G_SHM) " + 8\n"	/* write word 1 */
+    "syscall\n"
+    "movq " VS_STR(G_SHM) " + 16, %rax\n"	/* read word 2 */
+    "syscall\n");
 
 static void
 memfd_shared_with_guest(void)
@@ -556,17 +553,16 @@ memfd_shared_with_guest(void)
  * traps only at its final syscall.
  */
 GUEST(g_touch_pages,
-    "movq $" VS_STR(
-	G_EXTRA) ", %rdi\n"
-		 "movl $16, %ecx\n"
-		 "1: movq (%rdi), %rax\n" /* read first: a zero page */
-		 "addq %rcx, %rax\n"
-		 "movq %rax, (%rdi)\n" /* then write */
-		 "addq $4096, %rdi\n"
-		 "decl %ecx\n"
-		 "jnz 1b\n"
-		 "pushq $0x77\n"
-		 "syscall\n");
+    "movq $" VS_STR(G_EXTRA) ", %rdi\n"
+    "movl $16, %ecx\n"
+    "1: movq (%rdi), %rax\n"		/* read first: a zero page */
+    "addq %rcx, %rax\n"
+    "movq %rax, (%rdi)\n"		/* then write */
+    "addq $4096, %rdi\n"
+    "decl %ecx\n"
+    "jnz 1b\n"
+    "pushq $0x77\n"
+    "syscall\n");
 
 static void
 guest_demand_zero_unseen(void)
@@ -595,11 +591,10 @@ guest_demand_zero_unseen(void)
  */
 GUEST(g_cow_write,
     "movq " VS_STR(G_EXTRA) ", %rax\n"
-			    "movabs $0x0c0c0c0c0c0c0c0c, %rbx\n"
-			    "movq %rbx, " VS_STR(
-				G_EXTRA) "\n"
-					 "movq " VS_STR(G_EXTRA) ", %rdx\n"
-								 "syscall\n");
+    "movabs $0x0c0c0c0c0c0c0c0c, %rbx\n"
+    "movq %rbx, " VS_STR(G_EXTRA) "\n"
+    "movq " VS_STR(G_EXTRA) ", %rdx\n"
+    "syscall\n");
 
 static void
 guest_cow_unseen(void)
@@ -643,7 +638,7 @@ guest_cow_unseen(void)
  */
 GUEST(g_read_page1,
     "movq " VS_STR(G_EXTRA) " + 4096, %rax\n"
-			    "syscall\n");
+    "syscall\n");
 
 static void
 memfd_truncate_reaches_guest(void)

@@ -29,16 +29,14 @@
 
 /* Mark G_SHM word 0, then spin until the controller sets word 1. */
 GUEST(g_mark_wait,
-    "movq $1, " VS_STR(
-	G_SHM) "\n"
-	       "1: pause\n"
-	       "cmpq $0, " VS_STR(
-		   G_SHM) " + 8\n"
-			  "je 1b\n"
-			  "syscall\n"
-			  "g_mark_wait_exit: movl $231, %eax\n" /* exit_group(5) */
-			  "movl $5, %edi\n"
-			  "syscall\n");
+    "movq $1, " VS_STR(G_SHM) "\n"
+    "1: pause\n"
+    "cmpq $0, " VS_STR(G_SHM) " + 8\n"
+    "je 1b\n"
+    "syscall\n"
+    "g_mark_wait_exit: movl $231, %eax\n"	/* exit_group(5) */
+    "movl $5, %edi\n"
+    "syscall\n");
 GUEST_LABEL(g_mark_wait_exit);
 
 /* Mark G_SHM word 0, then spin forever. */
@@ -208,10 +206,10 @@ destroy_busy_while_lwp_runs(void)
  */
 GUEST(g_count_wait,
     "lock incq " VS_STR(G_SHM) "\n"
-			       "1: pause\n"
-			       "cmpq $0, (%rbx)\n"
-			       "je 1b\n"
-			       "syscall\n");
+    "1: pause\n"
+    "cmpq $0, (%rbx)\n"
+    "je 1b\n"
+    "syscall\n");
 
 static void
 two_lwps_run_one_vmspace(void)
@@ -258,19 +256,15 @@ two_lwps_run_one_vmspace(void)
  * yields and sleeps, so the guest LWP is switched out and in again.
  */
 GUEST(g_poll_nonzero_to_zero,
-    "movq $1, " VS_STR(
-	G_SHM) "\n"
-	       "1: movq " VS_STR(
-		   G_EXTRA) ", %rax\n"
-			    "testq %rax, %rax\n"
-			    "jnz 1b\n"
-			    "g_poll_zero_to_nonzero: movq $2, " VS_STR(
-				G_SHM) "\n"
-				       "g_poll_load: movq " VS_STR(
-					   G_EXTRA) ", %rax\n"
-						    "testq %rax, %rax\n"
-						    "jz g_poll_load\n"
-						    "syscall\n");
+    "movq $1, " VS_STR(G_SHM) "\n"
+    "1: movq " VS_STR(G_EXTRA) ", %rax\n"
+    "testq %rax, %rax\n"
+    "jnz 1b\n"
+    "g_poll_zero_to_nonzero: movq $2, " VS_STR(G_SHM) "\n"
+    "g_poll_load: movq " VS_STR(G_EXTRA) ", %rax\n"
+    "testq %rax, %rax\n"
+    "jz g_poll_load\n"
+    "syscall\n");
 GUEST_LABEL(g_poll_zero_to_nonzero);
 GUEST_LABEL(g_poll_load);
 
@@ -1139,10 +1133,10 @@ GUEST(g_spawn_privs,
     "popq %rax\n"
     "movq %rax, %rbx\n"
     "shrq $10, %rax\n"
-    "andl $0xc, %eax\n" /* IOPL << 2 */
+    "andl $0xc, %eax\n"		/* IOPL << 2 */
     "orl %eax, %edi\n"
     "shrq $5, %rbx\n"
-    "andl $0x10, %ebx\n" /* IF << 4 */
+    "andl $0x10, %ebx\n"	/* IF << 4 */
     "orl %ebx, %edi\n"
     "movl $231, %eax\n"
     "syscall\n");

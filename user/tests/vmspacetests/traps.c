@@ -39,7 +39,7 @@ GUEST(g_exit_destroy,
     "movl $231, %eax\n"
     "movl $9, %edi\n"
     "syscall\n"
-    "g_exit_destroy_2: movl $487, %eax\n" /* vmspace_destroy(rdi) */
+    "g_exit_destroy_2: movl $487, %eax\n"	/* vmspace_destroy(rdi) */
     "movq %rbx, %rdi\n"
     "syscall\n");
 GUEST_LABEL(g_exit_destroy_2);
@@ -158,8 +158,7 @@ GUEST(g_hlt, "hlt\n");
 GUEST(g_cli, "cli\n");
 GUEST(g_sti, "sti\n");
 GUEST(g_mov_cr3, "movq %cr3, %rax\n");
-GUEST(g_wrmsr,
-    "xorl %eax, %eax\n xorl %edx, %edx\n movl $0xc0000080, %ecx\n"
+GUEST(g_wrmsr, "xorl %eax, %eax\n xorl %edx, %edx\n movl $0xc0000080, %ecx\n"
     "g_wrmsr_at: wrmsr\n");
 GUEST_LABEL(g_wrmsr_at);
 GUEST(g_inb, "inb $0x80, %al\n");
@@ -290,9 +289,8 @@ trap_int_n(void)
 /* Page faults on unmapped memory: T_PAGEFLT, tf_addr, the err bits. */
 GUEST(g_read_unmapped, "movq " VS_STR(G_UNMAPPED) " + 0x123, %rax\n");
 GUEST(g_write_unmapped, "movq %rax, " VS_STR(G_UNMAPPED) " + 0x456\n");
-GUEST(g_fetch_unmapped,
-    "movq $" VS_STR(G_UNMAPPED) " + 0x10, %rax\n"
-				"jmp *%rax\n");
+GUEST(g_fetch_unmapped, "movq $" VS_STR(G_UNMAPPED) " + 0x10, %rax\n"
+    "jmp *%rax\n");
 GUEST(g_push_unmapped, "pushq %rax\n");
 
 static void
@@ -463,7 +461,7 @@ trap_page_fault_then_map(void)
 GUEST(g_syscall_store,
     "syscall\n"
     "g_syscall_store_after: movabs %rax, " VS_STR(G_DATA) "\n"
-							  "syscall\n");
+    "syscall\n");
 GUEST_LABEL(g_syscall_store_after);
 
 static void
@@ -559,7 +557,7 @@ GUEST(g_set_regs,
     "movabs $0x1414141414141414, %r14\n"
     "movabs $0x1515151515151515, %r15\n"
     "movabs $0x00001234567890a8, %rsp\n"
-    "xorl %ecx, %ecx\n" /* ZF set, CF clear */
+    "xorl %ecx, %ecx\n"			/* ZF set, CF clear */
     "syscall\n");
 
 static void
@@ -948,8 +946,7 @@ tls_bad_base_einval(void)
  * The guest reads through %fs and %gs with the bases of *vframe; the
  * controller's own fs base is back afterwards.
  */
-GUEST(g_tls_read,
-    "movq %fs:0, %rax\n movq %fs:8, %rbx\n"
+GUEST(g_tls_read, "movq %fs:0, %rax\n movq %fs:8, %rbx\n"
     "movq %gs:0, %rdx\n syscall\n");
 
 static void
@@ -1004,9 +1001,8 @@ GUEST(g_seg_load,
     "movl %eax, %gs\n"
     "syscall\n"
     "g_seg_load_2: movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
-					    "movq %gs:" VS_STR(
-						G_TLS) "+0x800, %rbx\n"
-						       "syscall\n");
+    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
+    "syscall\n");
 GUEST_LABEL(g_seg_load_2);
 
 /*
@@ -1019,39 +1015,19 @@ GUEST(g_seg_spin,
     "movl %eax, %fs\n"
     "movl %eax, %gs\n"
     "1: cmpq $0, " VS_STR(G_SHM) "\n"
-				 "je 1b\n"
-				 "movq %fs:" VS_STR(
-				     G_TLS) "+0x100, %rax\n"
-					    "movq %gs:" VS_STR(
-						G_TLS) "+0x800, %rbx\n"
-						       "movl %fs, %esi\n"
-						       "movl %gs, %edi\n"
-						       "syscall\n");
-
-static inline uint16_t
-ctl_fs_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%fs, %0" : "=r"(s));
-	return s;
-}
-
-static inline uint16_t
-ctl_gs_sel(void)
-{
-	uint16_t s;
-
-	__asm__ volatile("movw %%gs, %0" : "=r"(s));
-	return s;
-}
+    "je 1b\n"
+    "movq %fs:" VS_STR(G_TLS) "+0x100, %rax\n"
+    "movq %gs:" VS_STR(G_TLS) "+0x800, %rbx\n"
+    "movl %fs, %esi\n"
+    "movl %gs, %edi\n"
+    "syscall\n");
 
 /* The controller's FS and GS are its own: null selectors, same FS base. */
 static void
 expect_controller_segs(unsigned long fs_before, const char *when)
 {
 	unsigned long fs_now = 0;
-	uint16_t fs = ctl_fs_sel(), gs = ctl_gs_sel();
+	uint16_t fs = test_fs_sel(), gs = test_gs_sel();
 
 	test_assert_msg(fs == 0 && gs == 0,
 	    "%s: the controller's selectors are "
@@ -1118,7 +1094,7 @@ tls_process_beside_guest(volatile uint64_t *flag, unsigned long fsbase)
 	int bad = 0;
 
 	for (int i = 0; i < 60 && !bad; i++) {
-		if (ctl_fs_sel() != 0 || ctl_gs_sel() != 0)
+		if (test_fs_sel() != 0 || test_gs_sel() != 0)
 			bad = 2;
 		fs_now = 0;
 		syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now);
