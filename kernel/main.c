@@ -19,6 +19,7 @@
 #include <ktest.h>
 #include <arch/acpi.h>
 #include <arch/cpu.h>
+#include <arch/ipi.h>
 #include <arch/intr.h>
 #include <arch/mp.h>
 #include <arch/pmap.h>
@@ -153,6 +154,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	proc_startup();
 	acpi_init(&bootinfo);
 	intr_startup();
+	ipi_startup();
 	clock_startup();
 	rtc_startup();
 	cons_init_input();

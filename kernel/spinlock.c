@@ -4,6 +4,7 @@
 #include <systm.h>
 #include <spinlock.h>
 #include <arch/cpu.h>
+#include <arch/ipi.h>
 
 void
 spinlock_init(struct spinlock *sl, const char *name)
@@ -41,8 +42,14 @@ spin_lock(struct spinlock *sl)
 	if (__predict_false(sl->sl_locked && sl->sl_owner == curcpu()))
 		panic("spin_lock: %s already held by this CPU", sl->sl_name);
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
-		while (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) != 0)
+		/*
+		 * The holder may be waiting for this CPU to answer an IPI
+		 * (a TLB shootdown): answer while waiting.
+		 */
+		while (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) != 0) {
+			ipi_poll();
 			cpu_pause();
+		}
 	}
 	sl->sl_owner = curcpu();
 }

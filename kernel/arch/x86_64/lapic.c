@@ -153,6 +153,14 @@ lapic_ipi_send(uint32_t apic_id, uint32_t lo)
 }
 
 void
+lapic_ipi_fixed(uint32_t apic_id, int vector)
+{
+	KASSERT(vector >= IRQ_BASE && vector < IDT_NVEC);
+	lapic_ipi_send(apic_id,
+	    (uint32_t)vector | LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT);
+}
+
+void
 lapic_ipi_init(uint32_t apic_id)
 {
 	lapic_ipi_send(apic_id,

@@ -1260,6 +1260,12 @@ pmap_activate(struct pmap *pm)
 		lcr3(pm->pm_pml4_pa);
 }
 
+void
+pmap_tlb_ipi(void)
+{
+	pmap_flush_all(pmap_kernel());
+}
+
 static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");
 static vaddr_t kva_dev_next = KVA_DEV_BASE;
 

@@ -65,6 +65,12 @@ void lapic_enable(void);
 void lapic_ipi_self(int vector);
 
 /*
+ * Send a fixed interrupt on vector to the local APIC apic_id and wait
+ * until it has left.  No requirements.
+ */
+void lapic_ipi_fixed(uint32_t apic_id, int vector);
+
+/*
  * Send an INIT IPI to the CPU with local APIC id apic_id (assert, then
  * the level de-assert older CPUs need), waiting until the local APIC has
  * sent each.  The target CPU resets and waits for a start-up IPI.

@@ -58,6 +58,7 @@ struct cpu_info {
 	int ci_intr_depth;         /* nested hardware interrupts */
 	uint64_t ci_nintr;         /* interrupts taken */
 	uint64_t ci_ntraps;        /* exceptions taken */
+	unsigned ci_ipi_pending;   /* IPI_* kinds posted; atomic (ipi.c) */
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
 

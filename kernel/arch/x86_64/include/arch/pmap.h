@@ -223,6 +223,9 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 /* Load pm's page tables on this CPU.  No requirements. */
 void pmap_activate(struct pmap *pm);
 
+/* Answer a TLB shootdown (IPI_TLB, from ipi_poll).  Interrupts masked. */
+void pmap_tlb_ipi(void);
+
 /*
  * Map len bytes of device registers at physical pa, uncached, in the
  * device area.  Returns the virtual address, or NULL when out of space

@@ -28,6 +28,7 @@
 #define IRQ_BASE 32 /* ISA IRQ n arrives at IRQ_BASE + n */
 #define VEC_LAPIC_TIMER 0x40
 #define VEC_IPI_BASE 0xf0
+#define VEC_IPI VEC_IPI_BASE /* every IPI (<arch/ipi.h>) */
 #define VEC_SPURIOUS 0xff
 
 /* IST slots (1-based in the IDT gate). */

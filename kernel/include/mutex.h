@@ -1,0 +1,44 @@
+/*
+ * Sleeping mutexes: for critical sections whose holder may block (sleep,
+ * fault, copy user memory).  A waiter sleeps instead of spinning, so a
+ * mutex is never taken in interrupt context or with a spinlock held, and
+ * it is not recursive.  Holding one leaves interrupts as they were.
+ */
+#ifndef _MUTEX_H_
+#define _MUTEX_H_
+
+#include <types.h>
+#include <spinlock.h>
+
+struct lwp;
+
+struct mutex {
+	struct spinlock mtx_interlock; /* guards the two fields below */
+	struct lwp *mtx_owner;         /* NULL when free */
+	unsigned mtx_waiters;          /* LWPs asleep in mutex_lock */
+	const char *mtx_name;
+};
+
+#define MUTEX_INITIALIZER(name)                                         \
+	{                                                               \
+		SPINLOCK_INITIALIZER(name), NULL, 0, (name)              \
+	}
+
+void mutex_init(struct mutex *m, const char *name);
+
+/*
+ * Take m, sleeping while another LWP holds it.  No spinlock held; not
+ * from interrupt context; the caller must not hold m.
+ */
+void mutex_lock(struct mutex *m);
+
+/* Take m if it is free.  Returns whether it did.  As mutex_lock. */
+bool mutex_trylock(struct mutex *m);
+
+/* Release m, which the calling LWP holds. */
+void mutex_unlock(struct mutex *m);
+
+/* True if the calling LWP holds m.  No requirements. */
+bool mutex_held(const struct mutex *m);
+
+#endif /* !_MUTEX_H_ */
