@@ -28,6 +28,9 @@ void spinlock_init(struct spinlock *sl, const char *name);
 /* Take sl, spinning; panics on a second acquisition by the same CPU. */
 void spin_lock(struct spinlock *sl);
 
+/* Take sl if it is free, without spinning.  Returns whether it did. */
+bool spin_trylock(struct spinlock *sl);
+
 /* Release sl, which this CPU holds. */
 void spin_unlock(struct spinlock *sl);
 

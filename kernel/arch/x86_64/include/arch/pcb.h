@@ -51,7 +51,7 @@ void cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
 /*
  * Switch this CPU from old (the caller) to new.  Returns in new's
  * context, handing back the LWP that ran before it.  The caller holds
- * sched_lock.
+ * its CPU's run-queue lock and no other spinlock.
  */
 struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
 
