@@ -343,6 +343,51 @@ lwp_exit_locked(struct lwp *l)
 	sched_exit_switch();
 }
 
+struct lwp *
+kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+    const char *name, int *errp)
+{
+	struct lwp *l = lwproc_makelwp(&proc0, errp);
+
+	if (l == NULL)
+		return NULL;
+	l->l_flag |= LW_SYSTEM;
+	l->l_affinity = affinity;
+	strlcpy(l->l_name, name, sizeof(l->l_name));
+	cpu_kthread_setup(l, fn, arg);
+	sched_setrunnable(l);
+	return l;
+}
+
+void
+kthread_exit(void)
+{
+	KASSERT(curlwp->l_proc == &proc0);
+	spin_lock(&proc_lock);
+	lwp_exit_locked(curlwp);
+}
+
+void
+kthread_join(struct lwp *l)
+{
+	KASSERT(l->l_proc == &proc0 && (l->l_flag & LW_SYSTEM));
+	spin_lock(&proc_lock);
+	while (l->l_stat != LSZOMB) {
+		if (curlwp == curcpu()->ci_idlelwp) {
+			/* An idle LWP cannot sleep: it runs when nothing else does. */
+			spin_unlock(&proc_lock);
+			sched_yield();
+			spin_lock(&proc_lock);
+		} else {
+			sleep(&proc0.p_lwpcv, &proc_lock, 0, 0);
+		}
+	}
+	KASSERT(!(l->l_flag & LW_REAPING));
+	l->l_flag |= LW_REAPING;
+	spin_unlock(&proc_lock);
+	lwproc_freelwp(l);
+}
+
 void
 lwp_exit(void)
 {

@@ -240,6 +240,19 @@ int proc_single_lwp(void);
  */
 void proc_kill_locked(struct proc *p, int wstatus);
 
+/*
+ * Kernel LWPs (in proc0, LW_SYSTEM, no user state): kthread_create makes
+ * one named name that runs fn(arg) with interrupts on, on the CPUs in
+ * affinity (a cpuset_t), and ends with kthread_exit (also when fn
+ * returns).  Exactly one kthread_join(l) waits for it to end and frees
+ * it (from an idle LWP too: it then yields until l ends).  Returns NULL
+ * with -ENOMEM in *errp.  No locks held.
+ */
+struct lwp *kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+    const char *name, int *errp);
+void kthread_exit(void) __noreturn;
+void kthread_join(struct lwp *l);
+
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)
 #define W_SIGNALED(sig) ((sig)&0x7f)

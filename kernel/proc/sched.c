@@ -60,6 +60,7 @@ CTASSERT(MAXCPUS <= 64);
 
 #define SLEEPQ_HASH 64
 #define SCHED_BALANCE_TICKS 4
+#define SCHED_STEAL_TRIES 64
 #define CPUBIT(i) ((cpuset_t)1 << (i))
 
 TAILQ_HEAD(lwpq, lwp);
@@ -265,9 +266,16 @@ sched_steal(struct schedcpu *sc)
 	}
 	if (victim == self)
 		return NULL;
+	/*
+	 * A busy CPU holds its lock often; a few tries find it free
+	 * without ever waiting on it (see the lock order above).
+	 */
 	vc = &schedcpu[victim];
-	if (!spin_trylock(&vc->sc_lock))
-		return NULL;
+	for (int tries = 0; !spin_trylock(&vc->sc_lock); tries++) {
+		if (tries == SCHED_STEAL_TRIES)
+			return NULL;
+		cpu_pause();
+	}
 	TAILQ_FOREACH(l, &vc->sc_runq, l_runq)
 	{
 		if ((l->l_affinity & CPUBIT(self)) != 0 &&
