@@ -182,19 +182,22 @@ runq_remove(struct schedcpu *sc, struct lwp *l)
 static unsigned
 sched_pick_cpu(const struct lwp *l)
 {
-	cpuset_t allowed = l->l_affinity & sched_online_cpus();
-	unsigned last = l->l_cpu, best = last, least = UINT32_MAX;
+	cpuset_t online = sched_online_cpus();
+	cpuset_t allowed = l->l_affinity & online, others;
+	unsigned last = l->l_cpu, best = last, least = UINT32_MAX, i;
 
+	if (__predict_true(online == CPUBIT(last)))
+		return last; /* one CPU */
 	if (allowed == 0)
-		allowed = sched_online_cpus();
+		allowed = online;
 	if ((allowed & CPUBIT(last)) != 0) {
 		if (__atomic_load_n(&schedcpu[last].sc_idle, __ATOMIC_RELAXED))
 			return last;
 		least = sched_nrun(last);
 	}
-	for (unsigned i = 0; i < MAXCPUS; i++) {
-		if ((allowed & CPUBIT(i)) == 0 || i == last)
-			continue;
+	for (others = allowed & ~CPUBIT(last); others != 0;
+	     others &= others - 1) {
+		i = __builtin_ctzll(others);
 		if (__atomic_load_n(&schedcpu[i].sc_idle, __ATOMIC_RELAXED))
 			return i;
 		if (sched_nrun(i) < least) {
@@ -212,13 +215,14 @@ sched_pick_cpu(const struct lwp *l)
 static void
 sched_kick(unsigned t)
 {
-	struct cpu_info *ci = cpu_info_at(t);
+	struct cpu_info *ci = curcpu();
 
-	if (ci == curcpu()) {
+	if (t == ci->ci_index) {
 		if (ci->ci_curlwp == ci->ci_idlelwp)
 			ci->ci_want_resched = true;
 		return;
 	}
+	ci = cpu_info_at(t);
 	if (__atomic_load_n(&schedcpu[t].sc_idle, __ATOMIC_RELAXED)) {
 		ci->ci_want_resched = true;
 		ipi_send(ci, IPI_RESCHED);
