@@ -82,7 +82,9 @@ KTEST(sched_pinned_stay)
  */
 KTEST(sched_idle_cpus_steal)
 {
-	enum { NWORKERS = 12 };
+	enum {
+		NWORKERS = 12
+	};
 	struct sched_probe probes[NWORKERS] = { 0 };
 	struct lwp *l[NWORKERS];
 	cpuset_t seen = 0;
@@ -94,8 +96,8 @@ KTEST(sched_idle_cpus_steal)
 	for (unsigned i = 0; i < NWORKERS; i++) {
 		probes[i].sp_rounds = smp ? 20000 : 400;
 		probes[i].sp_stop = smp ? &stop : NULL;
-		l[i] = kthread_create(
-		    probe_worker, &probes[i], CPUBIT(0), "stealme", &error);
+		l[i] = kthread_create(probe_worker, &probes[i], CPUBIT(0),
+		    "stealme", &error);
 		KT_CHECK(l[i] != NULL);
 	}
 	/* Queued on CPU 0 (this CPU: they cannot run before it yields). */
@@ -120,7 +122,7 @@ KTEST(sched_idle_cpus_steal)
 /* Two LWPs pass a token back and forth with sleep and wakeup. */
 struct pingpong {
 	struct spinlock pp_lock;
-	unsigned pp_turn; /* (pp_lock) whose turn: 0 or 1 */
+	unsigned pp_turn;  /* (pp_lock) whose turn: 0 or 1 */
 	unsigned pp_count; /* (pp_lock) passes made */
 	unsigned pp_rounds;
 };
@@ -158,8 +160,8 @@ pingpong_1(void *arg __unused_arg)
 KTEST(sched_sleep_wakeup_across_cpus)
 {
 	cpuset_t online = sched_online_cpus();
-	cpuset_t other = online & ~CPUBIT(0) ? online & -(online & ~CPUBIT(0)) :
-					      CPUBIT(0);
+	cpuset_t other =
+	    online & ~CPUBIT(0) ? online & -(online & ~CPUBIT(0)) : CPUBIT(0);
 	struct lwp *a, *b;
 	int error;
 

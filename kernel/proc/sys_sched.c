@@ -34,7 +34,8 @@ sched_target(pid_t pid)
 		return NULL;
 	LIST_FOREACH(l, &p->p_lwps, l_sibling)
 	{
-		if (l->l_stat != LSZOMB && (best == NULL || l->l_lid < best->l_lid))
+		if (l->l_stat != LSZOMB &&
+		    (best == NULL || l->l_lid < best->l_lid))
 			best = l;
 	}
 	return best;
