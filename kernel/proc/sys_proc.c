@@ -88,6 +88,16 @@ sys_exit_group(int status)
 
 #define RUSAGE_SIZE 144
 
+/*
+ * wait4(pid, status, options, rusage): collect a dead child.  Several
+ * LWPs of the parent may wait at once: the first to find a dead child
+ * claims it under proc_lock (PS_REAPING) and is the only one to reap it;
+ * to every other waiter a claimed child is already gone, as an
+ * EXIT_DEAD task is to Linux's wait, so a waiter left with no other
+ * child to wait for gets ECHILD.  Returns the child's pid, 0 (WNOHANG,
+ * nothing dead yet), or -EINVAL, -EFAULT, -ECHILD, -EINTR.  No locks
+ * held.
+ */
 long
 sys_wait4(pid_t pid, int *status, int options, void *rusage)
 {
@@ -113,6 +123,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		{
 			if (pid > 0 && child->p_pid != pid)
 				continue;
+			if (child->p_sflag & PS_REAPING)
+				continue; /* another LWP of p reaps it */
 			found = true;
 			if (child->p_stat == SDEAD)
 				goto reap;
@@ -132,6 +144,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		}
 	}
 reap:
+	/* Ours alone from here: it stays on p_children until proc_reap. */
+	child->p_sflag |= PS_REAPING;
 	st = child->p_xstat;
 	cpid = child->p_pid;
 	spin_unlock(&proc_lock);
@@ -273,6 +287,16 @@ lwp_find(struct proc *p, lwpid_t lid)
 	return NULL;
 }
 
+/*
+ * lwp_wait(lid): wait for LWP lid of the calling process to exit, and
+ * free it.  Each waiter holds the target (lwp_hold) while it sleeps; the
+ * first to find it a zombie claims it under proc_lock (LW_REAPING) and
+ * frees it once the other holds are gone, and every other waiter, then
+ * or later, gets ESRCH as for an LWP already reaped.  Returns 0, or
+ * -ESRCH, -EDEADLK (own id), -EINTR.  The exiting LWP must be LSZOMB
+ * under proc_lock by the time its wakeup of p_lwpcv can be seen
+ * (lwp_exit_locked).  No locks held.
+ */
 long
 sys_lwp_wait(int lid)
 {
