@@ -240,18 +240,22 @@ vm_map_unlink(struct vm_map *m, struct vm_map_entry *e)
 }
 
 /*
- * Unlink e, let unmap (if not NULL) tear down what it maps, then free it
- * with its object reference.  The caller holds the map's lock.
+ * Unlink e, let unmap (if not NULL) tear down what it maps, then put it
+ * on *dead for the caller to free, or free it with its object reference
+ * at once if dead is NULL.  The caller holds the map's lock.
  */
 static void
 vm_map_entry_delete(struct vm_map *m, struct vm_map_entry *e,
-    vm_map_unmap_fn *unmap, void *arg)
+    vm_map_unmap_fn *unmap, void *arg, struct vm_map_deadlist *dead)
 {
 	KASSERT(vm_map_locked(m));
 	vm_map_unlink(m, e);
 	if (unmap != NULL)
 		unmap(arg, e);
-	vm_map_entry_free(m, e);
+	if (dead != NULL)
+		SLIST_INSERT_HEAD(dead, e, e_dead);
+	else
+		vm_map_entry_free(m, e);
 }
 
 /*
@@ -607,12 +611,14 @@ free_lo_upper:
  * [m_min, m_max]), clipping those that straddle its ends; holes are
  * fine.  For each removed entry, in address order, unmap(arg, e) (if
  * unmap is not NULL) tears down what e maps, e being already out of the
- * map; then the map releases e's object reference and frees e.  Returns
- * 0, or -ENOMEM with nothing changed.  The caller holds the map's lock.
+ * map; then e goes on *dead, for the caller to free with its object
+ * reference once it has dropped the lock (vm_map_dead_free), or, if dead
+ * is NULL, the map frees it at once.  Returns 0, or -ENOMEM with nothing
+ * changed.  The caller holds the map's lock.
  */
 int
 vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
-    vm_map_unmap_fn *unmap, void *arg)
+    vm_map_unmap_fn *unmap, void *arg, struct vm_map_deadlist *dead)
 {
 	struct vm_map_entry *e, *next;
 	int error;
@@ -623,9 +629,28 @@ vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 	for (e = vm_map_first_after(m, start); e != NULL && e->e_start < end;
 	     e = next) {
 		next = vm_map_next(m, e);
-		vm_map_entry_delete(m, e, unmap, arg);
+		vm_map_entry_delete(m, e, unmap, arg, dead);
 	}
 	return 0;
+}
+
+/*
+ * Free each entry on *dead (taken out of its map by vm_map_delete) and
+ * drop its object reference, leaving *dead empty.  No requirements: the
+ * entries are the caller's alone, and it should hold no lock, so that a
+ * last object reference is not dropped under one.
+ */
+void
+vm_map_dead_free(struct vm_map_deadlist *dead)
+{
+	struct vm_map_entry *e;
+
+	while ((e = SLIST_FIRST(dead)) != NULL) {
+		SLIST_REMOVE_HEAD(dead, e_dead);
+		if (e->e_object != NULL)
+			vm_object_rel(e->e_object);
+		kfree(e);
+	}
 }
 
 /*
@@ -724,7 +749,7 @@ vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 
 	KASSERT(vm_map_locked(m));
 	while ((e = vm_map_min_entry(m)) != NULL)
-		vm_map_entry_delete(m, e, unmap, arg);
+		vm_map_entry_delete(m, e, unmap, arg, NULL);
 	KASSERT(m->m_nentries == 0 && m->m_topgap == m->m_max - m->m_min);
 }
 

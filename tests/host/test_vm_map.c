@@ -378,12 +378,14 @@ test_delete(void)
 	struct vm_map m;
 	struct vm_object o = { 1, 1 };
 	struct calls c;
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	long live;
 	static const vaddr_t split[] = { P(100), P(104), P(106), P(110) };
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	calls_init(&c, &m);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, 0, &o, 0);
-	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c) == 0 &&
+	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c, NULL) == 0 &&
 		has_entries(&m, split, 2) && vm_map_check(&m),
 	    "delete: the middle of an entry leaves two");
 	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
@@ -398,9 +400,15 @@ test_delete(void)
 	insert_anon(&m, P(120), P(125), VM_PROT_WRITE);
 	insert_anon(&m, P(130), P(135), VM_PROT_READ);
 	calls_init(&c, &m);
-	TAP_OK(vm_map_delete(&m, P(102), P(132), record, &c) == 0 &&
+	live = kmem_host_live;
+	TAP_OK(vm_map_delete(&m, P(102), P(132), record, &c, &dead) == 0 &&
 		vm_map_is_free(&m, P(102), P(132)),
 	    "delete: across holes");
+	TAP_OK(o.refs == 4 && kmem_host_live == live + 2 && !SLIST_EMPTY(&dead),
+	    "delete: a dead list keeps the entries and their references");
+	vm_map_dead_free(&dead);
+	TAP_OK(SLIST_EMPTY(&dead) && kmem_host_live == live - 2 && o.refs == 2,
+	    "delete: vm_map_dead_free frees them");
 	TAP_OK(c.n == 4 && c.start[0] == P(102) && c.end[0] == P(104) &&
 		c.start[1] == P(106) && c.end[1] == P(110) &&
 		c.start[2] == P(120) && c.end[2] == P(125) &&
@@ -411,8 +419,8 @@ test_delete(void)
 		vm_map_check(&m),
 	    "delete: what remains");
 	calls_init(&c, &m);
-	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c) == 0 && c.n == 0 &&
-		m.m_nentries == 2,
+	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c, NULL) == 0 &&
+		c.n == 0 && m.m_nentries == 2,
 	    "delete: of a hole is fine");
 	calls_init(&c, &m);
 	vm_map_destroy(&m, record, &c);
@@ -446,7 +454,7 @@ test_protect(void)
 		    -ENOMEM,
 	    "protect: a hole is ENOMEM");
 	TAP_OK(same(before, snapshot(&m)), "protect: and changes nothing");
-	vm_map_delete(&m, P(112), P(120), NULL, NULL);
+	vm_map_delete(&m, P(112), P(120), NULL, NULL, NULL);
 
 	calls_init(&c, &m);
 	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ | VM_PROT_WRITE,
@@ -601,7 +609,7 @@ run_op(int op, struct vm_map *m, struct vm_map *dst, struct vm_object *o)
 	case OP_CLIP:
 		return vm_map_clip_range(m, P(105), P(145));
 	case OP_DELETE:
-		return vm_map_delete(m, P(105), P(110), NULL, NULL);
+		return vm_map_delete(m, P(105), P(110), NULL, NULL, NULL);
 	case OP_PROTECT:
 		return vm_map_protect(m, P(110), P(125), VM_PROT_NONE, NULL,
 		    NULL);
@@ -905,7 +913,7 @@ rand_delete(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok, bool *cb_ok)
 	uint64_t mapped = model_mapped(start, end);
 	int error;
 
-	error = vm_map_delete(m, start, end, rcheck_unmap, &r);
+	error = vm_map_delete(m, start, end, rcheck_unmap, &r, NULL);
 	*ok = error == 0 || (injecting && error == -ENOMEM);
 	*cb_ok = error != 0 || (r.ok && r.pages == mapped);
 	if (error == 0)
