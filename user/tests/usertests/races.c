@@ -26,16 +26,16 @@
 
 /* What every LWP of a test gets through rdi. */
 struct racer {
-	int id;                 /* 0, 1, ... */
-	volatile int *ready;    /* LWPs that have started */
-	volatile int *go;       /* the creator's signal to begin */
-	int fd;                 /* a descriptor to use */
-	pid_t pid;              /* a child to wait for, or -1 */
-	long results[64];       /* what the LWP's calls returned */
-	int statuses[64];       /* wait statuses, by result */
+	int id;              /* 0, 1, ... */
+	volatile int *ready; /* LWPs that have started */
+	volatile int *go;    /* the creator's signal to begin */
+	int fd;              /* a descriptor to use */
+	pid_t pid;           /* a child to wait for, or -1 */
+	long results[64];    /* what the LWP's calls returned */
+	int statuses[64];    /* wait statuses, by result */
 	int nresults;
-	const char *failure;    /* set when the LWP saw something wrong */
-	long fail_value;        /* ... with the value it saw */
+	const char *failure; /* set when the LWP saw something wrong */
+	long fail_value;     /* ... with the value it saw */
 };
 
 /* A stack for an LWP: the top of `size` bytes, 16-aligned, minus 8. */
@@ -197,7 +197,8 @@ t_races_wait4_one_child(void)
 		close(p[1]);
 		racers_join(rs, 2, tids);
 		for (int i = 0; i < 2; i++) {
-			test_assert_msg(rs[i].nresults == (rs[i].results[0] > 0 ? 2 : 1),
+			test_assert_msg(rs[i].nresults ==
+				(rs[i].results[0] > 0 ? 2 : 1),
 			    "round %d, LWP %d: %d results, the first %ld", iter,
 			    i, rs[i].nresults, rs[i].results[0]);
 			if (rs[i].results[0] == pid) {
@@ -216,8 +217,8 @@ t_races_wait4_one_child(void)
 			test_expect_raw_errno(rs[i].results[rs[i].nresults - 1],
 			    ECHILD, "wait4 once no child is left");
 		}
-		test_assert_msg(got >= 0, "round %d: nobody reaped pid %d", iter,
-		    pid);
+		test_assert_msg(got >= 0, "round %d: nobody reaped pid %d",
+		    iter, pid);
 	}
 }
 
@@ -252,8 +253,8 @@ t_races_wait4_many_children(void)
 			for (int k = 0; k < rs[i].nresults - 1; k++) {
 				int j;
 
-				for (j = 0; j < N && pids[j] != rs[i].results[k];
-				     j++)
+				for (j = 0;
+				     j < N && pids[j] != rs[i].results[k]; j++)
 					continue;
 				test_assert_msg(j < N,
 				    "round %d: wait4 returned %ld", iter,
@@ -273,6 +274,77 @@ t_races_wait4_many_children(void)
 			    "round %d: child %d reaped %d times", iter, pids[j],
 			    seen[j]);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * lwp_wait for an LWP that lwp_create is still making.
+ */
+
+static volatile int unborn_target, unborn_stop, unborn_ran;
+
+/* The body of an LWP whose lwp_create fails: it must never run. */
+static void
+body_unborn(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&unborn_ran, 1, __ATOMIC_RELEASE);
+	test_raw_lwp_exit();
+}
+
+/* lwp_wait for unborn_target until unborn_stop: always ESRCH. */
+static void
+body_wait_unborn(void *arg)
+{
+	struct racer *r = arg;
+
+	racer_sync(r);
+	while (!__atomic_load_n(&unborn_stop, __ATOMIC_ACQUIRE)) {
+		long rv = test_raw1(SYS_lwp_wait,
+		    __atomic_load_n(&unborn_target, __ATOMIC_ACQUIRE));
+
+		if (rv != -ESRCH) {
+			racer_fail(r, "lwp_wait of an LWP that was never made",
+			    rv);
+			break;
+		}
+	}
+	test_raw_lwp_exit();
+}
+
+/*
+ * 200 times, lwp_create fails with EFAULT storing the new id (lwp_tid2
+ * read-only) while two LWPs lwp_wait for exactly that id: the id names
+ * no LWP to them (ESRCH), since the LWP is undone before it ever runs,
+ * and nothing of it runs or stays.
+ */
+static void
+t_races_lwp_wait_unborn(void)
+{
+	struct racer rs[2];
+	int tids[2], tid1;
+	int *ro =
+	    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct lwp_params p = {
+		.lwp_func = body_unborn,
+		.lwp_stack = racer_stack(),
+		.lwp_tid1 = &tid1,
+		.lwp_tid2 = ro,
+	};
+
+	test_assert(ro != MAP_FAILED);
+	unborn_target = 0;
+	unborn_stop = 0;
+	racers_run(body_wait_unborn, rs, 2, -1, -1, tids);
+	/* lids count up: each failed lwp_create takes the next one. */
+	for (int i = 1; i <= 200; i++) {
+		__atomic_store_n(&unborn_target, tids[1] + i, __ATOMIC_RELEASE);
+		test_expect_raw_errno(test_raw1(SYS_lwp_create, (long)&p),
+		    EFAULT, "lwp_create with lwp_tid2 read-only");
+		test_expect_eq(tid1, tids[1] + i, "the id lwp_create chose");
+	}
+	__atomic_store_n(&unborn_stop, 1, __ATOMIC_RELEASE);
+	racers_join(rs, 2, tids);
+	test_expect_eq(unborn_ran, 0, "an LWP of a failed lwp_create ran");
 }
 
 /* ---------------------------------------------------------------------
@@ -431,7 +503,8 @@ static int
 pattern_check(volatile uint64_t *p, size_t n, int id, int round)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != (((uint64_t)id << 48) | ((uint64_t)round << 24) | i))
+		if (p[i] !=
+		    (((uint64_t)id << 48) | ((uint64_t)round << 24) | i))
 			return 0;
 	return 1;
 }
@@ -481,8 +554,7 @@ body_map(void *arg)
 		pattern_fill((uint64_t *)va, n, r->id, round + 1);
 		test_raw0(SYS_sched_yield);
 		if (!pattern_check((uint64_t *)va, n, r->id, round + 1)) {
-			racer_fail(r, "MAP_FIXED mapping changed under us",
-			    va);
+			racer_fail(r, "MAP_FIXED mapping changed under us", va);
 			break;
 		}
 		if (test_raw3(SYS_munmap, va, len, 0) != 0) {
@@ -718,6 +790,7 @@ const struct test ut_races_tests[] = {
 	{ "races_wait4_one_child", t_races_wait4_one_child, "native call" },
 	{ "races_wait4_many_children", t_races_wait4_many_children,
 	    "native call" },
+	{ "races_lwp_wait_unborn", t_races_lwp_wait_unborn, "native call" },
 	{ "races_shared_fd", t_races_shared_fd, "native call" },
 	{ "races_mmap", t_races_mmap, "native call" },
 	{ "races_pipe_writers", t_races_pipe_writers, "native call" },
