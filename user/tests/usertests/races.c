@@ -6,6 +6,8 @@
  * checks an invariant that any lost update breaks.  With one CPU the
  * kernel runs each call whole, so they pass for that reason alone; with
  * several CPUs running the LWPs at once they are the races themselves.
+ * races_mmap also sees a stale translation left on another CPU (a
+ * missing TLB shootdown) as a wrong word.
  *
  * Code that runs in an LWP uses raw system calls only (ut.h).
  */
