@@ -205,18 +205,28 @@ vmspace_map(struct vmspace *vm, vaddr_t addr, vsize_t len, int how,
 	spin_lock(&vm->vm_lock);
 	switch (how) {
 	case VMSPACE_MAP_FIXED:
-		error = vmspace_remove_locked(vm, va, va + len, &dead);
+		/* As vmspace_remove_locked, with the insertion made sure of. */
+		error = pmap_reserve(&vm->vm_pmap, va, va + len, true);
+		if (error != 0)
+			break;
+		error = vm_map_replace(&vm->vm_map, va, va + len, prot, flags,
+		    obj, off, NULL, NULL, &dead);
+		if (error == 0)
+			pmap_remove_pages(&vm->vm_pmap, va, va + len,
+			    vm_release_pa);
+		pmap_unreserve(&vm->vm_pmap);
 		break;
 	case VMSPACE_MAP_NOREPLACE:
-		error = vm_map_is_free(&vm->vm_map, va, va + len) ? 0 : -EEXIST;
+		error = vm_map_insert(&vm->vm_map, va, va + len, prot, flags,
+		    obj, off);
 		break;
 	default:
 		error = vmspace_findspace_locked(vm, addr, len, &va);
+		if (error == 0)
+			error = vm_map_insert(&vm->vm_map, va, va + len, prot,
+			    flags, obj, off);
 		break;
 	}
-	if (error == 0)
-		error = vm_map_insert(&vm->vm_map, va, va + len, prot, flags,
-		    obj, off);
 	spin_unlock(&vm->vm_lock);
 	vm_map_dead_free(&dead);
 	if (error == 0)

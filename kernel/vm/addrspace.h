@@ -130,9 +130,9 @@ int vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
  * the new entry are one vm_lock section, so LWPs mapping at once never
  * get overlapping mappings or lose one to another's unmapping.  Returns 0
  * and the address in *vap, -EEXIST (VMSPACE_MAP_NOREPLACE) or -ENOMEM
- * (no room, no memory, or the entry limit; after VMSPACE_MAP_FIXED the
- * old mappings of the range may then be gone, as on Linux); on failure
- * the caller keeps its reference to obj.  No locks held.
+ * (no room, no memory, or the entry limit), with nothing changed on
+ * failure (VMSPACE_MAP_FIXED included: vm_map_replace); the caller then
+ * keeps its reference to obj.  No locks held.
  */
 int vmspace_map(struct vmspace *vm, vaddr_t addr, vsize_t len, int how,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off,

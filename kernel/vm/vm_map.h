@@ -148,6 +148,14 @@ int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr);
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
     int flags, struct vm_object *obj, uint64_t offset);
 /*
+ * Map [start, end) in place of whatever is there (MAP_FIXED): the
+ * removal as vm_map_delete (unmap, dead), then the insertion as
+ * vm_map_insert, all or nothing.  0, or -ENOMEM with nothing changed.
+ */
+int vm_map_replace(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    int flags, struct vm_object *obj, uint64_t offset, vm_map_unmap_fn *unmap,
+    void *arg, struct vm_map_deadlist *dead);
+/*
  * Split the entries containing start and end there.  0, or -ENOMEM (no
  * memory, or more than m_max_entries entries) with nothing changed.
  */

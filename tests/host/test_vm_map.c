@@ -431,6 +431,63 @@ test_delete(void)
 }
 
 static void
+test_replace(void)
+{
+	struct vm_map m;
+	struct vm_object o = { 1, 1 };
+	struct calls c;
+	struct snap before;
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	static const vaddr_t three[] = { P(100), P(104), P(104), P(106), P(106),
+		P(110) };
+	static const vaddr_t one[] = { P(100), P(110) };
+	static const vaddr_t two[] = { P(100), P(115), P(115), P(120) };
+
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
+	insert_anon(&m, P(100), P(110), VM_PROT_READ | VM_PROT_WRITE);
+	calls_init(&c, &m);
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ, 0, NULL, 0,
+		   record, &c, NULL) == 0 &&
+		has_entries(&m, three, 3) &&
+		vm_map_lookup(&m, P(104))->e_prot == VM_PROT_READ &&
+		vm_map_check(&m),
+	    "replace: the middle of an entry");
+	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
+		c.checked,
+	    "replace: unmap called for what was there");
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ | VM_PROT_WRITE,
+		   0, NULL, 0, NULL, NULL, NULL) == 0 &&
+		has_entries(&m, one, 1) && vm_map_check(&m),
+	    "replace: joins both neighbours");
+
+	m.m_max_entries = 1;
+	before = snapshot(&m);
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ, 0, NULL, 0,
+		   NULL, NULL, NULL) == -ENOMEM &&
+		same(before, snapshot(&m)),
+	    "replace: past the entry limit, ENOMEM with nothing removed");
+	m.m_max_entries = VM_MAP_MAX_ENTRIES;
+	insert_anon(&m, P(110), P(120), VM_PROT_READ);
+	m.m_max_entries = 2;
+	TAP_OK(vm_map_replace(&m, P(110), P(115), VM_PROT_READ | VM_PROT_WRITE,
+		   0, NULL, 0, NULL, NULL, NULL) == 0 &&
+		has_entries(&m, two, 2) && vm_map_check(&m),
+	    "replace: at the entry limit, joining the entry below");
+	m.m_max_entries = VM_MAP_MAX_ENTRIES;
+
+	insert_obj(&m, P(130), P(140), VM_PROT_READ, VM_ENTRY_SHARED, &o, 0);
+	TAP_OK(vm_map_replace(&m, P(125), P(145), VM_PROT_READ, 0, NULL, 0,
+		   NULL, NULL, &dead) == 0 &&
+		o.refs == 2 && !SLIST_EMPTY(&dead) && vm_map_check(&m),
+	    "replace: across a hole; the old entry waits on the dead list");
+	vm_map_dead_free(&dead);
+	TAP_OK(o.refs == 1 && vm_map_lookup(&m, P(130))->e_object == NULL,
+	    "replace: and goes with vm_map_dead_free");
+	vm_map_destroy(&m, NULL, NULL);
+	TAP_OK(kmem_host_live == 0 && bad_refs == 0, "replace: all released");
+}
+
+static void
 test_protect(void)
 {
 	struct vm_map m;
@@ -594,10 +651,11 @@ enum {
 	OP_DELETE,
 	OP_PROTECT,
 	OP_COPY,
+	OP_REPLACE,
 	NOPS
 };
 static const char *const op_names[] = { "insert", "clip", "delete", "protect",
-	"copy" };
+	"copy", "replace" };
 
 /* The operation under failure injection; returns its result. */
 static int
@@ -613,6 +671,9 @@ run_op(int op, struct vm_map *m, struct vm_map *dst, struct vm_object *o)
 	case OP_PROTECT:
 		return vm_map_protect(m, P(110), P(125), VM_PROT_NONE, NULL,
 		    NULL);
+	case OP_REPLACE:
+		return vm_map_replace(m, P(110), P(145),
+		    VM_PROT_READ | VM_PROT_WRITE, 0, NULL, 0, NULL, NULL, NULL);
 	default:
 		return vm_map_copy(dst, m, NULL, NULL);
 	}
@@ -921,6 +982,37 @@ rand_delete(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok, bool *cb_ok)
 	return error;
 }
 
+/*
+ * Replace [start, end) (vm_map_replace) with attributes drawn as
+ * rand_insert draws them: the unmap callback sees exactly what was
+ * mapped there, and the model then has the new mapping.
+ */
+static int
+rand_replace(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
+    bool *cb_ok)
+{
+	struct rcheck r = { start, end, 0, 0, 0, true, m };
+	uint64_t mapped = model_mapped(start, end), off = 0;
+	vm_prot_t prot = rng() % 2 ? VM_PROT_READ : VM_PROT_ALL;
+	int flags = rng() % 4 == 0 ? VM_ENTRY_COW : 0;
+	int obj = (int)(rng() % (NOBJ + 2)) % (NOBJ + 1), error;
+	struct vm_object *o = obj != 0 ? &objs[obj - 1] : NULL;
+
+	if (o != NULL) {
+		off = start - RMIN + (rng() % 8 == 0 ? P(1 + rng() % 4) : 0);
+		vm_object_ref(o);
+	}
+	error = vm_map_replace(m, start, end, prot, flags, o, off, rcheck_unmap,
+	    &r, NULL);
+	if (error != 0 && o != NULL)
+		vm_object_rel(o);
+	*ok = error == 0 || (injecting && error == -ENOMEM);
+	*cb_ok = error != 0 || (r.ok && r.pages == mapped);
+	if (error == 0)
+		model_set(start, end, true, prot, flags, obj, off);
+	return error;
+}
+
 static int
 rand_protect(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
     bool *cb_ok)
@@ -983,7 +1075,10 @@ rand_step(struct vm_map *m, struct rstats *st, unsigned step)
 		error = rand_findspace(m, &start, &end, &ok);
 		break;
 	case 2:
-		error = rand_delete(m, start, end, &ok, &cb_ok);
+		if (rng() % 2)
+			error = rand_delete(m, start, end, &ok, &cb_ok);
+		else
+			error = rand_replace(m, start, end, &ok, &cb_ok);
 		break;
 	case 3:
 		error = rand_protect(m, start, end, &ok, &cb_ok);
@@ -1028,7 +1123,8 @@ test_random(uint64_t seed)
 		rand_step(&m, &st, i);
 		maxn = MAX(maxn, m.m_nentries);
 	}
-	printf("# %d inserts, %d findspace+inserts, %d deletes, %d protects, "
+	printf("# %d inserts, %d findspace+inserts, %d deletes or replaces, "
+	       "%d protects, "
 	       "%d clips, %d injected ENOMEMs; at most %u entries, %u at the "
 	       "end\n",
 	    st.ops[0], st.ops[1], st.ops[2], st.ops[3], st.ops[4], st.nomems,
@@ -1174,6 +1270,7 @@ main(int argc, char **argv)
 	test_insert();
 	test_clip();
 	test_delete();
+	test_replace();
 	test_protect();
 	test_findspace();
 	test_copy();
