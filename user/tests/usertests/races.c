@@ -583,6 +583,86 @@ t_races_mmap(void)
 }
 
 /* ---------------------------------------------------------------------
+ * brk against mmap.
+ */
+
+#define BRK_STEP (16 * 4096)
+#define BRK_ROUNDS 200
+
+static volatile unsigned long brk_base; /* the break when the LWPs began */
+static volatile int brk_go;             /* brk_base is set */
+
+/*
+ * LWP 0 moves the break up by BRK_STEP and back, filling what it got;
+ * the others map BRK_STEP bytes with the break's old top as the hint,
+ * and fill theirs.  Whoever gets the range first keeps it: the other's
+ * call fails (brk returns the old break) or goes elsewhere (mmap).
+ */
+static void
+body_brk(void *arg)
+{
+	struct racer *r = arg;
+	size_t n = BRK_STEP / 8;
+
+	racer_sync(r);
+	while (!__atomic_load_n(&brk_go, __ATOMIC_ACQUIRE))
+		test_raw0(SYS_sched_yield);
+	for (int round = 0; round < BRK_ROUNDS; round++) {
+		long va;
+
+		if (r->id == 0) {
+			va = (long)brk_base;
+			if (test_raw1(SYS_brk, va + BRK_STEP) != va + BRK_STEP)
+				continue; /* a mapping is there: brk failed */
+		} else {
+			va = test_raw6(SYS_mmap, brk_base, BRK_STEP,
+			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+			if (va < 0 && va > -4096) {
+				racer_fail(r, "mmap", va);
+				break;
+			}
+		}
+		pattern_fill((uint64_t *)va, n, r->id, round);
+		test_raw0(SYS_sched_yield);
+		if (!pattern_check((uint64_t *)va, n, r->id, round)) {
+			racer_fail(r, "memory changed under us", va);
+			break;
+		}
+		if (r->id == 0 &&
+		    test_raw1(SYS_brk, brk_base) != (long)brk_base) {
+			racer_fail(r, "brk back down", va);
+			break;
+		}
+		if (r->id != 0 && test_raw3(SYS_munmap, va, BRK_STEP, 0) != 0) {
+			racer_fail(r, "munmap", va);
+			break;
+		}
+	}
+	test_raw_lwp_exit();
+}
+
+/*
+ * One LWP grows and shrinks the heap with brk while three map memory
+ * where the heap would grow, 200 rounds each: the heap and the mappings
+ * never overlap, and the break comes back to where it was.
+ */
+static void
+t_races_brk_mmap(void)
+{
+	struct racer rs[MAP_LWPS];
+	int tids[MAP_LWPS];
+
+	/* The break once racers_run has allocated the LWPs' stacks. */
+	brk_go = 0;
+	racers_run(body_brk, rs, MAP_LWPS, -1, -1, tids);
+	brk_base = (unsigned long)test_raw1(SYS_brk, 0);
+	__atomic_store_n(&brk_go, 1, __ATOMIC_RELEASE);
+	racers_join(rs, MAP_LWPS, tids);
+	test_expect_hex(test_raw1(SYS_brk, 0), brk_base, "the break after");
+}
+
+/* ---------------------------------------------------------------------
  * Pipes: atomic PIPE_BUF writes from several writers.
  */
 
@@ -795,6 +875,7 @@ const struct test ut_races_tests[] = {
 	{ "races_lwp_wait_unborn", t_races_lwp_wait_unborn, "native call" },
 	{ "races_shared_fd", t_races_shared_fd, "native call" },
 	{ "races_mmap", t_races_mmap, "native call" },
+	{ "races_brk_mmap", t_races_brk_mmap, "native call" },
 	{ "races_pipe_writers", t_races_pipe_writers, "native call" },
 	{ "races_pipe_readers", t_races_pipe_readers, "native call" },
 	{ NULL, NULL, NULL },
