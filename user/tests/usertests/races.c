@@ -31,6 +31,7 @@ struct racer {
 	int id;              /* 0, 1, ... */
 	volatile int *ready; /* LWPs that have started */
 	volatile int *go;    /* the creator's signal to begin */
+	int cpu;             /* the CPU to run on, or -1: any */
 	int fd;              /* a descriptor to use */
 	pid_t pid;           /* a child to wait for, or -1 */
 	long results[64];    /* what the LWP's calls returned */
@@ -67,10 +68,19 @@ racer_start(void (*fn)(void *), struct racer *r)
 	return tid;
 }
 
-/* In an LWP: count itself ready, then wait (yielding) for go. */
+/*
+ * In an LWP: move to its own CPU if it has one (so that the racers run
+ * at once rather than in turns), count itself ready, then wait (yielding)
+ * for go.
+ */
 static void
 racer_sync(struct racer *r)
 {
+	unsigned long mask = 1UL << (r->cpu & 63);
+
+	if (r->cpu >= 0)
+		(void)test_raw3(SYS_sched_setaffinity, 0, sizeof(mask),
+		    (long)&mask);
 	__atomic_add_fetch(r->ready, 1, __ATOMIC_ACQ_REL);
 	while (!__atomic_load_n(r->go, __ATOMIC_ACQUIRE))
 		test_raw0(SYS_sched_yield);
@@ -87,9 +97,27 @@ racer_fail(struct racer *r, const char *what, long value)
 }
 
 /*
+ * The CPUs this LWP may run on (sched_getaffinity), in cpus[]; returns
+ * how many (0 if the call is missing).
+ */
+static int
+online_cpus(int cpus[64])
+{
+	unsigned long mask = 0;
+	int n = 0;
+
+	if (test_raw3(SYS_sched_getaffinity, 0, sizeof(mask), (long)&mask) < 0)
+		return 0;
+	for (int i = 0; i < 64; i++)
+		if (mask & (1UL << i))
+			cpus[n++] = i;
+	return n;
+}
+
+/*
  * Start n LWPs running fn on rs[0..n-1] (ids 0..n-1, the given fd and
- * pid), wait until all are ready, and let them go.  Their ids go in
- * tids.
+ * pid), LWP i on the i-th CPU, round robin, when there are several; wait
+ * until all are ready, and let them go.  Their ids go in tids.
  */
 static void
 racers_run(void (*fn)(void *), struct racer *rs, int n, int fd, pid_t pid,
@@ -97,6 +125,7 @@ racers_run(void (*fn)(void *), struct racer *rs, int n, int fd, pid_t pid,
 {
 	static volatile int ready, go;
 	uint64_t end = test_now_ns() + 5000000000ULL;
+	int cpus[64], ncpus = online_cpus(cpus);
 
 	ready = 0;
 	go = 0;
@@ -107,6 +136,7 @@ racers_run(void (*fn)(void *), struct racer *rs, int n, int fd, pid_t pid,
 		rs[i].go = &go;
 		rs[i].fd = fd;
 		rs[i].pid = pid;
+		rs[i].cpu = ncpus > 1 ? cpus[i % ncpus] : -1;
 		tids[i] = racer_start(fn, &rs[i]);
 	}
 	while (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) < n) {
