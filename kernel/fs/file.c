@@ -24,7 +24,29 @@ file_alloc(int type, int flag, const struct fileops *ops, void *data)
 	fp->f_flag = flag;
 	fp->f_ops = ops;
 	fp->f_data = data;
+	mutex_init(&fp->f_pos_lock, "file_pos");
 	return fp;
+}
+
+/* True if fp has an offset that calls move.  No requirements. */
+static bool
+file_has_offset(const struct file *fp)
+{
+	return fp->f_type == DTYPE_INODE || fp->f_type == DTYPE_MEMFD;
+}
+
+void
+file_pos_lock(struct file *fp)
+{
+	if (file_has_offset(fp))
+		mutex_lock(&fp->f_pos_lock);
+}
+
+void
+file_pos_unlock(struct file *fp)
+{
+	if (file_has_offset(fp))
+		mutex_unlock(&fp->f_pos_lock);
 }
 
 void
@@ -183,23 +205,50 @@ fd_close(struct filedesc *fdp, int fd)
 	return 0;
 }
 
+/*
+ * Close every fd marked close-on-exec.  Each slot is tested and emptied
+ * in one fd_lock section, so a file another process sharing the table
+ * puts in a slot meanwhile is never closed by mistake; the files are
+ * released with the lock dropped.  No locks held.
+ */
 void
 fd_closeexec(struct filedesc *fdp)
 {
-	bool cloexec;
+	struct file *fp;
 
-	/* Each flag is read under fd_lock: another process may share fdp. */
 	for (int fd = 0;; fd++) {
 		spin_lock(&fdp->fd_lock);
 		if (fd >= fdp->fd_lastfile) {
 			spin_unlock(&fdp->fd_lock);
 			return;
 		}
-		cloexec = (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64))) != 0;
+		fp = NULL;
+		if (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64))) {
+			fp = fdp->fd_ofiles[fd];
+			fdp->fd_ofiles[fd] = NULL;
+			fd_set_cloexec_locked(fdp, fd, false);
+		}
 		spin_unlock(&fdp->fd_lock);
-		if (cloexec)
-			fd_close(fdp, fd);
+		if (fp != NULL)
+			file_rele(fp);
 	}
+}
+
+void
+fd_unalloc(struct filedesc *fdp, int fd, struct file *fp)
+{
+	bool ours;
+
+	KASSERT(fd >= 0 && fd < NOFILE);
+	spin_lock(&fdp->fd_lock);
+	ours = fd < fdp->fd_lastfile && fdp->fd_ofiles[fd] == fp;
+	if (ours) {
+		fdp->fd_ofiles[fd] = NULL;
+		fd_set_cloexec_locked(fdp, fd, false);
+	}
+	spin_unlock(&fdp->fd_lock);
+	if (ours)
+		file_rele(fp);
 }
 
 int

@@ -6,8 +6,28 @@
  * Writes of at most PIPE_BUF bytes are atomic.  Writing with no reader
  * left is EPIPE, and SIGPIPE ends the writer unless it ignores SIGPIPE.
  *
+ * Copies.  User memory is never touched under pi_lock (a spinlock): a
+ * copy may fault, and a fault may sleep.  Instead one reader and one
+ * writer at a time own their side of the ring (pi_rbusy, pi_wbusy): under
+ * the lock an owner takes a span (a reader the bytes buffered, a writer
+ * the free space after them), copies between it and user memory with
+ * the lock dropped, then takes the lock again to commit what it copied
+ * (pi_head and pi_count move) and give up its side.  The two spans never
+ * overlap, since only the reader shrinks the data and only the writer
+ * shrinks the free space, and the lock orders each copy before the other
+ * side reuses its bytes.  An LWP that finds a side owned sleeps as it
+ * would for data or space, interruptibly; an owner never waits for the
+ * pipe, so it gives its side up as soon as its copy is done.
+ *
+ * POSIX's rules follow: a write of at most PIPE_BUF bytes takes the
+ * writer's side only once there is room for all of it, so it lands
+ * whole; a longer one goes in as room appears, giving up the side
+ * between pieces, so other writers' pieces may come between.  A read
+ * takes what is buffered, up to its size; a fault during a copy
+ * consumes or adds nothing of the piece that faulted.
+ *
  * Locking.  Both ends' files point at one struct pipe; the last close
- * frees it.
+ * frees it.  The span an owner copies is its own while it owns the side.
  *   (i)  pi_lock
  *   (c)  set by pipe_create, then constant
  */
@@ -30,15 +50,42 @@ struct pipe {
 
 	/* (c) */
 	uint8_t *pi_buf; /* PIPE_SIZE bytes: one page of the direct map */
-	int pi_rwait;    /* channel: data or EOF (only its address is used) */
-	int pi_wwait;    /* channel: space or no readers */
+	int pi_rwait;    /* channel: data, EOF, or the read side free */
+	int pi_wwait; /* channel: space, no readers, or the write side free */
 
 	/* (i) */
 	size_t pi_head;  /* next byte to read */
 	size_t pi_count; /* bytes buffered */
 	int pi_readers;  /* open read ends */
 	int pi_writers;  /* open write ends */
+	bool pi_rbusy;   /* a reader is copying out of the ring */
+	bool pi_wbusy;   /* a writer is copying into the ring */
 };
+
+/*
+ * Copy n bytes between the ring at offset off (wrapping at its end) and
+ * user memory at ubuf: out of the ring when out, else into it.  Returns
+ * the bytes copied before a fault, in whole pieces of the ring (at most
+ * two).  The caller owns the span (pi_rbusy or pi_wbusy) and holds no
+ * spinlock.
+ */
+static size_t
+pipe_copy(struct pipe *pi, size_t off, uint8_t *ubuf, size_t n, bool out)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t at = (off + done) % PIPE_SIZE;
+		size_t piece = MIN(n - done, PIPE_SIZE - at);
+		int error = out ? copyout(pi->pi_buf + at, ubuf + done, piece) :
+				  copyin(ubuf + done, pi->pi_buf + at, piece);
+
+		if (error != 0)
+			break;
+		done += piece;
+	}
+	return done;
+}
 
 /*
  * fo_read: up to n bytes into ubuf, sleeping (interruptibly) while the
@@ -50,41 +97,43 @@ static ssize_t
 pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
 	struct pipe *pi = fp->f_data;
-	size_t done = 0;
-	int error = 0;
+	size_t head, want, done;
+	int error;
 
 	if (n == 0)
 		return 0;
 	spin_lock(&pi->pi_lock);
-	while (pi->pi_count == 0) {
-		if (pi->pi_writers == 0)
-			goto out;
-		if (nowait) {
-			error = -EAGAIN;
-			goto out;
+	while (pi->pi_count == 0 || pi->pi_rbusy) {
+		if (pi->pi_count == 0 && pi->pi_writers == 0) {
+			spin_unlock(&pi->pi_lock);
+			return 0;
+		}
+		if (pi->pi_count == 0 && nowait) {
+			spin_unlock(&pi->pi_lock);
+			return -EAGAIN;
 		}
 		error = sleep(&pi->pi_rwait, &pi->pi_lock, SLEEP_INTR, 0);
-		if (error != 0)
-			goto out;
-	}
-	while (done < n && pi->pi_count > 0) {
-		size_t chunk = MIN(n - done, pi->pi_count);
-
-		chunk = MIN(chunk, PIPE_SIZE - pi->pi_head);
-		if (copyout(pi->pi_buf + pi->pi_head, (uint8_t *)ubuf + done,
-			chunk) != 0) {
-			error = -EFAULT;
-			break;
+		if (error != 0) {
+			spin_unlock(&pi->pi_lock);
+			return error;
 		}
-		pi->pi_head = (pi->pi_head + chunk) % PIPE_SIZE;
-		pi->pi_count -= chunk;
-		done += chunk;
 	}
+	pi->pi_rbusy = true;
+	head = pi->pi_head;
+	want = MIN(n, pi->pi_count);
+	spin_unlock(&pi->pi_lock);
+
+	done = pipe_copy(pi, head, ubuf, want, true);
+
+	spin_lock(&pi->pi_lock);
+	pi->pi_head = (pi->pi_head + done) % PIPE_SIZE;
+	pi->pi_count -= done;
+	pi->pi_rbusy = false;
+	spin_unlock(&pi->pi_lock);
+	wakeup(&pi->pi_rwait); /* the read side is free */
 	if (done > 0)
 		wakeup(&pi->pi_wwait);
-out:
-	spin_unlock(&pi->pi_lock);
-	return done > 0 ? (ssize_t)done : error;
+	return done > 0 ? (ssize_t)done : -EFAULT;
 }
 
 /*
@@ -116,38 +165,47 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 	size_t done = 0;
 	int error = 0;
 
-	spin_lock(&pi->pi_lock);
 	while (done < n) {
-		size_t space, chunk, tail;
+		size_t space, tail, want, got;
 
-		if (pi->pi_readers == 0) {
-			spin_unlock(&pi->pi_lock);
-			error = pipe_broken();
-			return done > 0 ? (ssize_t)done : error;
-		}
-		space = PIPE_SIZE - pi->pi_count;
-		/* A write of at most PIPE_BUF bytes goes in whole. */
-		if (space == 0 || (n <= PIPE_BUF && space < n - done)) {
+		spin_lock(&pi->pi_lock);
+		for (;;) {
+			if (pi->pi_readers == 0) {
+				spin_unlock(&pi->pi_lock);
+				error = pipe_broken();
+				return done > 0 ? (ssize_t)done : error;
+			}
+			space = PIPE_SIZE - pi->pi_count;
+			/* A write of at most PIPE_BUF bytes goes in whole. */
+			if (!pi->pi_wbusy && space > 0 &&
+			    (n > PIPE_BUF || space >= n - done))
+				break;
 			error =
 			    sleep(&pi->pi_wwait, &pi->pi_lock, SLEEP_INTR, 0);
-			if (error != 0)
-				break;
-			continue;
+			if (error != 0) {
+				spin_unlock(&pi->pi_lock);
+				return done > 0 ? (ssize_t)done : error;
+			}
 		}
+		pi->pi_wbusy = true;
 		tail = (pi->pi_head + pi->pi_count) % PIPE_SIZE;
-		chunk = MIN(n - done, space);
-		chunk = MIN(chunk, PIPE_SIZE - tail);
-		if (copyin((const uint8_t *)ubuf + done, pi->pi_buf + tail,
-			chunk) != 0) {
-			error = -EFAULT;
-			break;
-		}
-		pi->pi_count += chunk;
-		done += chunk;
-		wakeup(&pi->pi_rwait);
+		want = MIN(n - done, space);
+		spin_unlock(&pi->pi_lock);
+
+		got = pipe_copy(pi, tail, (uint8_t *)ubuf + done, want, false);
+
+		spin_lock(&pi->pi_lock);
+		pi->pi_count += got;
+		pi->pi_wbusy = false;
+		spin_unlock(&pi->pi_lock);
+		wakeup(&pi->pi_wwait); /* the write side is free */
+		if (got > 0)
+			wakeup(&pi->pi_rwait);
+		done += got;
+		if (got < want)
+			return done > 0 ? (ssize_t)done : -EFAULT;
 	}
-	spin_unlock(&pi->pi_lock);
-	return done > 0 ? (ssize_t)done : error;
+	return done;
 }
 
 /* fo_stat: a FIFO, its size the bytes buffered.  No locks held. */

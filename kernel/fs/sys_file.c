@@ -28,7 +28,9 @@ struct iovec_k {
 
 /*
  * The system calls below run on the calling LWP with no locks held; each
- * returns what Linux's does, or -errno.
+ * returns what Linux's does, or -errno.  Those that read and move a
+ * file's offset hold its f_pos_lock throughout (file_pos_lock), so that
+ * concurrent calls on one open file each move it whole.
  *
  * read(fd, buf, n): fo_read of the file, after checking it was opened
  * for reading and that buf is user memory.
@@ -44,7 +46,9 @@ sys_read(int fd, void *buf, size_t n)
 	} else if (!user_access_ok(buf, n, true)) {
 		rv = -EFAULT;
 	} else {
+		file_pos_lock(fp);
 		rv = fp->f_ops->fo_read(fp, buf, MIN(n, SSIZE_MAX), false);
+		file_pos_unlock(fp);
 	}
 	if (fp != NULL)
 		file_rele(fp);
@@ -63,7 +67,9 @@ sys_write(int fd, const void *buf, size_t n)
 	} else if (!user_access_ok(buf, n, false)) {
 		rv = -EFAULT;
 	} else {
+		file_pos_lock(fp);
 		rv = fp->f_ops->fo_write(fp, buf, MIN(n, SSIZE_MAX));
+		file_pos_unlock(fp);
 	}
 	if (fp != NULL)
 		file_rele(fp);
@@ -103,9 +109,10 @@ iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
 }
 
 /*
- * readv and writev: one transfer per iovec, stopping at a short one.
- * Returns the total, or the first error if nothing was transferred.  No
- * locks held.
+ * readv and writev: one transfer per iovec, stopping at a short one, all
+ * under the file's f_pos_lock, so that the vector lands at consecutive
+ * offsets.  Returns the total, or the first error if nothing was
+ * transferred.  No locks held.
  */
 static long
 rw_vector(int fd, const void *uiov, int iovcnt, bool write)
@@ -121,6 +128,7 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write)
 	rv = iov_copyin(uiov, iovcnt, &iov, !write);
 	if (rv != 0)
 		goto out;
+	file_pos_lock(fp);
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
@@ -130,16 +138,16 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write)
 		else
 			rv = fp->f_ops->fo_read(fp, (void *)iov[i].iov_base,
 			    iov[i].iov_len, total > 0);
-		if (rv < 0) {
-			if (total > 0)
-				rv = total; /* report what was done */
-			goto out;
-		}
+		if (rv < 0)
+			break;
 		total += rv;
 		if ((uint64_t)rv < iov[i].iov_len)
 			break;
 	}
-	rv = total;
+	file_pos_unlock(fp);
+	if (rv >= 0 || total > 0)
+		rv =
+		    total; /* an error after a transfer reports what was done */
 out:
 	kfree(iov);
 	if (fp != NULL)
@@ -265,6 +273,7 @@ sys_lseek(int fd, off_t offset, int whence)
 		rv = -ESPIPE;
 		goto out;
 	}
+	file_pos_lock(fp);
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;
@@ -285,15 +294,17 @@ sys_lseek(int fd, off_t offset, int whence)
 		break;
 	default:
 		rv = -EINVAL;
-		goto out;
+		goto unlock;
 	}
 	if ((offset < 0 && base + offset < 0) ||
 	    (offset > 0 && base > INT64_MAX - offset)) {
 		rv = -EINVAL;
-		goto out;
+		goto unlock;
 	}
 	fp->f_offset = base + offset;
 	rv = fp->f_offset;
+unlock:
+	file_pos_unlock(fp);
 out:
 	file_rele(fp);
 	return rv;
@@ -312,8 +323,11 @@ sys_getdents64(int fd, void *dirp, size_t count)
 		rv = -ENOTDIR;
 	else if (!user_access_ok(dirp, count, true))
 		rv = -EFAULT;
-	else
+	else {
+		file_pos_lock(fp);
 		rv = initrd_getdents(fp, dirp, count);
+		file_pos_unlock(fp);
+	}
 	file_rele(fp);
 	return rv;
 }
@@ -367,7 +381,9 @@ sys_dup2(int oldfd, int newfd)
 
 /*
  * pipe2(fds, flags): a new pipe, its read end in fds[0] and write end in
- * fds[1]; flags may only be O_CLOEXEC.  Nothing is left open on failure.
+ * fds[1]; flags may only be O_CLOEXEC.  Nothing is left open on failure
+ * (fd_unalloc: another LWP sharing the table may have reused a slot
+ * meanwhile, and its file stays).
  */
 long
 sys_pipe2(int *ufds, int flags)
@@ -392,13 +408,13 @@ sys_pipe2(int *ufds, int flags)
 	}
 	fds[1] = fd_alloc(fdp, wfp, 0, cloexec);
 	if (fds[1] < 0) {
-		fd_close(fdp, fds[0]);
+		fd_unalloc(fdp, fds[0], rfp);
 		file_rele(wfp);
 		return fds[1];
 	}
 	if (copyout(fds, ufds, sizeof(fds)) != 0) {
-		fd_close(fdp, fds[0]);
-		fd_close(fdp, fds[1]);
+		fd_unalloc(fdp, fds[0], rfp);
+		fd_unalloc(fdp, fds[1], wfp);
 		return -EFAULT;
 	}
 	return 0;

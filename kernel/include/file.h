@@ -7,14 +7,26 @@
  * by the processes of an rfork(0)/vmspace_spawn(0) family and reference
  * counted, as lwproc's fd_share / fd_copy / fd_init policies require.
  *
- * Locking.  Files are used without a lock by the LWP that holds a
- * reference (fd_getfile): the kernel is not preemptible and runs on one
- * CPU, and the objects behind files lock what they share (pipes, memory
- * objects).  A table's last reference (fd_free) reads it unlocked:
- * nobody else can reach it.
+ * Locking.
+ *   struct file: the reference count is atomic and the type, flags,
+ *   operations and object are fixed, so any LWP holding a reference
+ *   (fd_getfile) may call the operations; the object behind the file
+ *   locks what it shares (pi_lock for a pipe, vo_lock for a memfd's
+ *   object).  The offset has a sleeping mutex, f_pos_lock, as Linux's
+ *   f_pos_lock: read, write, readv, writev, lseek and getdents64 hold it
+ *   from reading the offset to storing the new one, user copies included,
+ *   so calls on one open file description through any fds or processes
+ *   each see and move the offset whole (two writes never land at one
+ *   offset).  Only files with an offset take it (file_pos_lock): a read
+ *   that blocks on a pipe or the console holds no lock.
+ *   struct filedesc: fd_lock, a spinlock, guards the slots; it is a leaf
+ *   (nothing else is taken under it but file_hold's atomic), and no file
+ *   is released under it (file_rele may sleep in fo_close): a slot is
+ *   emptied under the lock and its file released after.  A table's last
+ *   reference (fd_free) reads it unlocked: nobody else can reach it.
  *   (a)  atomic
- *   (c)  set by file_alloc, then constant
- *   (u)  unlocked: the LWP using the file, as above
+ *   (c)  set by file_alloc or fd_init, then constant
+ *   (o)  f_pos_lock
  *   (d)  the table's fd_lock
  */
 #ifndef _FILE_H_
@@ -22,6 +34,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <mutex.h>
 
 struct file;
 struct stat;
@@ -64,7 +77,9 @@ struct file {
 	const struct fileops *f_ops;
 	void *f_data;
 
-	/* (u) */
+	struct mutex f_pos_lock;
+
+	/* (o) */
 	off_t f_offset;
 };
 
@@ -72,6 +87,7 @@ struct filedesc {
 	/* (a) */
 	int fd_refcnt; /* processes sharing the table */
 
+	/* (c) */
 	struct spinlock fd_lock;
 
 	/* (d) */
@@ -90,6 +106,15 @@ struct file *file_alloc(int type, int flag, const struct fileops *ops,
 void file_hold(struct file *fp);
 /* Drop a reference; the last calls fo_close and frees fp.  No locks held. */
 void file_rele(struct file *fp);
+
+/*
+ * Take fp's f_pos_lock if fp has an offset (initrd files and
+ * directories, memfds), for a call that reads and moves it; on other
+ * files (pipes, the console) do nothing.  The caller holds a reference
+ * to fp and no spinlock.  file_pos_unlock undoes it.
+ */
+void file_pos_lock(struct file *fp);
+void file_pos_unlock(struct file *fp);
 
 /*
  * lwproc's policies: an empty table or a copy of fdp, with one reference
@@ -117,6 +142,13 @@ int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
 
 /* Close fd; 0 or -EBADF.  No locks held. */
 int fd_close(struct filedesc *fdp, int fd);
+
+/*
+ * Undo fd_alloc of fp at fd: empty the slot if it still holds fp (another
+ * LWP sharing the table may have closed or replaced it meanwhile), and
+ * release the table's reference then.  No locks held.
+ */
+void fd_unalloc(struct filedesc *fdp, int fd, struct file *fp);
 
 /* Close every fd marked close-on-exec.  No locks held. */
 void fd_closeexec(struct filedesc *fdp);

@@ -90,6 +90,7 @@ struct lwp {
 
 /* p_sflag (P) */
 #define PS_LWPEXIT 0x01 /* exiting: no new LWPs (lwproc's PS_RUMP_LWPEXIT) */
+#define PS_REAPING 0x02 /* a wait4 has claimed this zombie: others skip it */
 
 /* Signal dispositions kept for musl's sigaction (P). */
 #define SIG_DFL_K 0

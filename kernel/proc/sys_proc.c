@@ -88,6 +88,16 @@ sys_exit_group(int status)
 
 #define RUSAGE_SIZE 144
 
+/*
+ * wait4(pid, status, options, rusage): collect a dead child.  Several
+ * LWPs of the parent may wait at once: the first to find a dead child
+ * claims it under proc_lock (PS_REAPING) and is the only one to reap it;
+ * to every other waiter a claimed child is already gone, as an
+ * EXIT_DEAD task is to Linux's wait, so a waiter left with no other
+ * child to wait for gets ECHILD.  Returns the child's pid, 0 (WNOHANG,
+ * nothing dead yet), or -EINVAL, -EFAULT, -ECHILD, -EINTR.  No locks
+ * held.
+ */
 long
 sys_wait4(pid_t pid, int *status, int options, void *rusage)
 {
@@ -113,6 +123,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		{
 			if (pid > 0 && child->p_pid != pid)
 				continue;
+			if (child->p_sflag & PS_REAPING)
+				continue; /* another LWP of p reaps it */
 			found = true;
 			if (child->p_stat == SDEAD)
 				goto reap;
@@ -132,6 +144,8 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		}
 	}
 reap:
+	/* Ours alone from here: it stays on p_children until proc_reap. */
+	child->p_sflag |= PS_REAPING;
 	st = child->p_xstat;
 	cpid = child->p_pid;
 	spin_unlock(&proc_lock);
@@ -258,21 +272,43 @@ sys_lwp_exit(void)
 }
 
 /*
- * The LWP of p with id lid that nobody has reaped, or NULL.  The caller
- * must hold proc_lock.
+ * The LWP of p with id lid that has started and that nobody has reaped,
+ * or NULL.  An LWP still being made (LSIDL) is not there yet: lwp_create
+ * may still undo it (lwproc_abandon_lwp), so nobody may hold it.  The
+ * caller must hold proc_lock.
  */
 static struct lwp *
 lwp_find(struct proc *p, lwpid_t lid)
 {
 	struct lwp *l;
+	bool made;
 
 	KASSERT(spin_held(&proc_lock));
 	LIST_FOREACH(l, &p->p_lwps, l_sibling)
-	if (l->l_lid == lid && !(l->l_flag & LW_REAPING))
-		return l;
+	{
+		if (l->l_lid != lid || (l->l_flag & LW_REAPING))
+			continue;
+		/*
+		 * Read without l's own lock (l_mutex): LSIDL ends once, when
+		 * lwp_create makes l runnable, and from then on nothing
+		 * undoes l but its exit.
+		 */
+		made = __atomic_load_n(&l->l_stat, __ATOMIC_ACQUIRE) != LSIDL;
+		return made ? l : NULL;
+	}
 	return NULL;
 }
 
+/*
+ * lwp_wait(lid): wait for LWP lid of the calling process to exit, and
+ * free it.  Each waiter holds the target (lwp_hold) while it sleeps; the
+ * first to find it a zombie claims it under proc_lock (LW_REAPING) and
+ * frees it once the other holds are gone, and every other waiter, then
+ * or later, gets ESRCH as for an LWP already reaped.  Returns 0, or
+ * -ESRCH, -EDEADLK (own id), -EINTR.  The exiting LWP must be LSZOMB
+ * under proc_lock by the time its wakeup of p_lwpcv can be seen
+ * (lwp_exit_locked).  No locks held.
+ */
 long
 sys_lwp_wait(int lid)
 {
@@ -336,6 +372,12 @@ sys_arch_prctl(int code, uint64_t addr)
 	}
 }
 
+/*
+ * rt_sigaction(sig, act, oact, sigsetsize): only the default action and
+ * ignoring are supported.  The old disposition is read and the new one
+ * set in one proc_lock section, so LWPs calling it at once each see what
+ * the one before set.  Returns 0, -EINVAL or -EFAULT (nothing changed).
+ */
 long
 sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 {
@@ -353,18 +395,19 @@ sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 		if (ka.sa_handler != SIG_DFL && ka.sa_handler != SIG_IGN)
 			return -EINVAL;
 	}
+	/* Probe oact first, so that EFAULT changes nothing. */
+	if (oact != NULL && copyout_zero(oact, sizeof(old)) != 0)
+		return -EFAULT;
+	/* One section: concurrent calls each see what the one before set. */
 	memset(&old, 0, sizeof(old));
 	spin_lock(&proc_lock);
 	old.sa_handler = p->p_sigdisp[sig] == SIG_IGN_K ? SIG_IGN : SIG_DFL;
+	if (act != NULL)
+		p->p_sigdisp[sig] =
+		    ka.sa_handler == SIG_IGN ? SIG_IGN_K : SIG_DFL_K;
 	spin_unlock(&proc_lock);
 	if (oact != NULL && copyout(&old, oact, sizeof(old)) != 0)
 		return -EFAULT;
-	if (act != NULL) {
-		spin_lock(&proc_lock);
-		p->p_sigdisp[sig] =
-		    ka.sa_handler == SIG_IGN ? SIG_IGN_K : SIG_DFL_K;
-		spin_unlock(&proc_lock);
-	}
 	return 0;
 }
 

@@ -28,8 +28,8 @@ static LIST_HEAD(, vmspace) vmspace_list = LIST_HEAD_INITIALIZER(vmspace_list);
 /* Pages made or visited between two preemption points of a long loop. */
 #define VM_BATCH_PAGES 64
 
-static int vmspace_remove_locked(struct vmspace *vm, vaddr_t start,
-    vaddr_t end);
+static int vmspace_remove_locked(struct vmspace *vm, vaddr_t start, vaddr_t end,
+    struct vm_map_deadlist *dead);
 static int vmspace_drop_locked(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 uint64_t
@@ -155,6 +155,7 @@ vmspace_insert(struct vmspace *vm, vaddr_t start, vaddr_t end, vm_prot_t prot,
 int
 vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
 	int error;
 
 	/* Nothing can be mapped below the map's start: skip that part. */
@@ -162,8 +163,74 @@ vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	if (start >= end)
 		return 0;
 	spin_lock(&vm->vm_lock);
-	error = vmspace_remove_locked(vm, start, end);
+	error = vmspace_remove_locked(vm, start, end, &dead);
 	spin_unlock(&vm->vm_lock);
+	vm_map_dead_free(&dead);
+	return error;
+}
+
+/*
+ * Where vmspace_map puts len bytes for a hint: at hint if that is free
+ * and usable, else the highest free range below MMAP_TOP.  0 and *addr,
+ * or -ENOMEM.  The caller holds vm->vm_lock.
+ */
+static int
+vmspace_findspace_locked(struct vmspace *vm, vaddr_t hint, vsize_t len,
+    vaddr_t *addr)
+{
+	KASSERT(spin_held(&vm->vm_lock));
+	if (len == 0 || len > MMAP_TOP - VM_MIN_USER_ADDRESS)
+		return -ENOMEM;
+	if (hint >= VM_MIN_USER_ADDRESS && hint <= MMAP_TOP - len &&
+	    vm_map_is_free(&vm->vm_map, hint, hint + len)) {
+		*addr = hint;
+		return 0;
+	}
+	return vm_map_findspace(&vm->vm_map, len, MMAP_TOP, addr);
+}
+
+int
+vmspace_map(struct vmspace *vm, vaddr_t addr, vsize_t len, int how,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off,
+    vaddr_t *vap)
+{
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	vaddr_t va = addr;
+	int error;
+
+	KASSERT((addr & PAGE_MASK) == 0 && (len & PAGE_MASK) == 0);
+	KASSERT(how == VMSPACE_MAP_HINT ||
+	    (VM_MIN_USER_ADDRESS <= addr && addr < addr + len &&
+		addr + len <= VM_MAX_USER_ADDRESS));
+	spin_lock(&vm->vm_lock);
+	switch (how) {
+	case VMSPACE_MAP_FIXED:
+		/* As vmspace_remove_locked, with the insertion made sure of. */
+		error = pmap_reserve(&vm->vm_pmap, va, va + len, true);
+		if (error != 0)
+			break;
+		error = vm_map_replace(&vm->vm_map, va, va + len, prot, flags,
+		    obj, off, NULL, NULL, &dead);
+		if (error == 0)
+			pmap_remove_pages(&vm->vm_pmap, va, va + len,
+			    vm_release_pa);
+		pmap_unreserve(&vm->vm_pmap);
+		break;
+	case VMSPACE_MAP_NOREPLACE:
+		error = vm_map_insert(&vm->vm_map, va, va + len, prot, flags,
+		    obj, off);
+		break;
+	default:
+		error = vmspace_findspace_locked(vm, addr, len, &va);
+		if (error == 0)
+			error = vm_map_insert(&vm->vm_map, va, va + len, prot,
+			    flags, obj, off);
+		break;
+	}
+	spin_unlock(&vm->vm_lock);
+	vm_map_dead_free(&dead);
+	if (error == 0)
+		*vap = va;
 	return error;
 }
 
@@ -189,17 +256,20 @@ vmspace_drop_locked(struct vmspace *vm, vaddr_t start, vaddr_t end)
 
 /*
  * Remove the entries of [start, end) and their pages: all of it, or
- * -ENOMEM with nothing changed.  The caller holds vm->vm_lock.
+ * -ENOMEM with nothing changed.  The removed entries go on *dead, for the
+ * caller to free once it has dropped the lock (vm_map_dead_free).  The
+ * caller holds vm->vm_lock.
  */
 static int
-vmspace_remove_locked(struct vmspace *vm, vaddr_t start, vaddr_t end)
+vmspace_remove_locked(struct vmspace *vm, vaddr_t start, vaddr_t end,
+    struct vm_map_deadlist *dead)
 {
 	int error;
 
 	KASSERT(spin_held(&vm->vm_lock));
 	if ((error = pmap_reserve(&vm->vm_pmap, start, end, true)) != 0)
 		return error;
-	error = vm_map_delete(&vm->vm_map, start, end, NULL, NULL);
+	error = vm_map_delete(&vm->vm_map, start, end, NULL, NULL, dead);
 	if (error == 0)
 		pmap_remove_pages(&vm->vm_pmap, start, end, vm_release_pa);
 	pmap_unreserve(&vm->vm_pmap);
@@ -260,23 +330,6 @@ vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
 }
 
 int
-vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len, vaddr_t *addr)
-{
-	int error = 0;
-
-	if (len == 0 || len > MMAP_TOP - VM_MIN_USER_ADDRESS)
-		return -ENOMEM;
-	spin_lock(&vm->vm_lock);
-	if (hint >= VM_MIN_USER_ADDRESS && hint <= MMAP_TOP - len &&
-	    vm_map_is_free(&vm->vm_map, hint, hint + len))
-		*addr = hint;
-	else
-		error = vm_map_findspace(&vm->vm_map, len, MMAP_TOP, addr);
-	spin_unlock(&vm->vm_lock);
-	return error;
-}
-
-int
 vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	int error;
@@ -288,17 +341,6 @@ vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	error = vmspace_drop_locked(vm, start, end);
 	spin_unlock(&vm->vm_lock);
 	return error;
-}
-
-bool
-vmspace_is_free(struct vmspace *vm, vaddr_t start, vaddr_t end)
-{
-	bool free;
-
-	spin_lock(&vm->vm_lock);
-	free = vm_map_is_free(&vm->vm_map, start, end);
-	spin_unlock(&vm->vm_lock);
-	return free;
 }
 
 bool
@@ -381,6 +423,7 @@ vmspace_fork(struct vmspace *vm)
 vaddr_t
 vmspace_brk(struct vmspace *vm, vaddr_t brk)
 {
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
 	vaddr_t old_top, new_top, start;
 	int error = 0;
 
@@ -397,13 +440,14 @@ vmspace_brk(struct vmspace *vm, vaddr_t brk)
 			VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_HEAP, NULL, 0) :
 		    -ENOMEM;
 	} else if (start < old_top) {
-		error = vmspace_remove_locked(vm, start, old_top);
+		error = vmspace_remove_locked(vm, start, old_top, &dead);
 	}
 	if (error == 0)
 		vm->vm_brk = brk;
 out:
 	brk = vm->vm_brk;
 	spin_unlock(&vm->vm_lock);
+	vm_map_dead_free(&dead);
 	return brk;
 }
 

@@ -114,17 +114,29 @@ int vmspace_dontneed(struct vmspace *vm, vaddr_t start, vaddr_t end);
  */
 int vmspace_drop_pages(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
-/*
- * Find len bytes of unmapped space: hint if it is free and usable, else
- * the highest free range below MMAP_TOP.  0 and *addr, or -ENOMEM.  No
- * locks held.  (The space may be taken by the time the caller maps it;
- * vmspace_insert then fails with -EEXIST.)
- */
-int vmspace_findspace(struct vmspace *vm, vaddr_t hint, vsize_t len,
-    vaddr_t *addr);
+/* vmspace_map's ways of placing a mapping. */
+#define VMSPACE_MAP_HINT 0      /* addr is a hint: free space near it */
+#define VMSPACE_MAP_FIXED 1     /* at addr, replacing what is there */
+#define VMSPACE_MAP_NOREPLACE 2 /* at addr, or -EEXIST if anything is */
 
-/* True if [start, end) overlaps no entry.  No locks held. */
-bool vmspace_is_free(struct vmspace *vm, vaddr_t start, vaddr_t end);
+/*
+ * Map len bytes (page aligned, not 0) with prot and flags (VM_ENTRY_*),
+ * backed by obj from byte offset off (as vmspace_insert), placed as how
+ * says: VMSPACE_MAP_HINT at addr if it is free and usable, else in the
+ * highest free range below MMAP_TOP; VMSPACE_MAP_FIXED at addr after
+ * unmapping what is there; VMSPACE_MAP_NOREPLACE at addr only if nothing
+ * is there.  addr is page aligned, and for the last two [addr, addr +
+ * len) lies in the user range.  The choice of place, the unmapping and
+ * the new entry are one vm_lock section, so LWPs mapping at once never
+ * get overlapping mappings or lose one to another's unmapping.  Returns 0
+ * and the address in *vap, -EEXIST (VMSPACE_MAP_NOREPLACE) or -ENOMEM
+ * (no room, no memory, or the entry limit), with nothing changed on
+ * failure (VMSPACE_MAP_FIXED included: vm_map_replace); the caller then
+ * keeps its reference to obj.  No locks held.
+ */
+int vmspace_map(struct vmspace *vm, vaddr_t addr, vsize_t len, int how,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t off,
+    vaddr_t *vap);
 
 /* True if entries cover all of [start, end).  No locks held. */
 bool vmspace_check_range(struct vmspace *vm, vaddr_t start, vaddr_t end);

@@ -88,7 +88,7 @@ kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
 	uint64_t addr = (uint64_t)uaddr;
 	struct vm_object *obj = NULL;
 	vaddr_t va;
-	int error, eflags = 0;
+	int error, how, eflags = 0;
 
 	/* Decode: every check before anything is made. */
 	if (len == 0 || (flags & ~MAP_SUPPORTED) != 0 ||
@@ -130,25 +130,20 @@ kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
 		offset = 0;
 	}
 
-	/* Perform. */
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		va = addr;
-		if (flags & MAP_FIXED_NOREPLACE)
-			error = vmspace_is_free(vm, va, va + len) ? 0 : -EEXIST;
-		else
-			error = vmspace_remove(vm, va, va + len);
-	} else {
-		error = vmspace_findspace(vm, trunc_page(addr), len, &va);
-	}
-	if (error == 0)
-		error = vmspace_insert(vm, va, va + len, prot_to_vm(prot),
-		    eflags, obj, offset);
+	/* Perform: placing and mapping are one step (vmspace_map). */
+	if (flags & MAP_FIXED_NOREPLACE)
+		how = VMSPACE_MAP_NOREPLACE;
+	else if (flags & MAP_FIXED)
+		how = VMSPACE_MAP_FIXED;
+	else
+		how = VMSPACE_MAP_HINT;
+	error =
+	    vmspace_map(vm, how == VMSPACE_MAP_HINT ? trunc_page(addr) : addr,
+		len, how, prot_to_vm(prot), eflags, obj, offset, &va);
 	if (error != 0) {
 		if (obj != NULL)
 			vm_object_rel(obj);
-		return error == -EEXIST && !(flags & MAP_FIXED_NOREPLACE) ?
-		    -ENOMEM :
-		    error;
+		return error;
 	}
 	if (flags & MAP_POPULATE)
 		(void)vmspace_populate(vm, va, va + len);

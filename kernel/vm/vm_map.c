@@ -240,18 +240,22 @@ vm_map_unlink(struct vm_map *m, struct vm_map_entry *e)
 }
 
 /*
- * Unlink e, let unmap (if not NULL) tear down what it maps, then free it
- * with its object reference.  The caller holds the map's lock.
+ * Unlink e, let unmap (if not NULL) tear down what it maps, then put it
+ * on *dead for the caller to free, or free it with its object reference
+ * at once if dead is NULL.  The caller holds the map's lock.
  */
 static void
 vm_map_entry_delete(struct vm_map *m, struct vm_map_entry *e,
-    vm_map_unmap_fn *unmap, void *arg)
+    vm_map_unmap_fn *unmap, void *arg, struct vm_map_deadlist *dead)
 {
 	KASSERT(vm_map_locked(m));
 	vm_map_unlink(m, e);
 	if (unmap != NULL)
 		unmap(arg, e);
-	vm_map_entry_free(m, e);
+	if (dead != NULL)
+		SLIST_INSERT_HEAD(dead, e, e_dead);
+	else
+		vm_map_entry_free(m, e);
 }
 
 /*
@@ -484,18 +488,14 @@ vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Map [start, end), a free page-aligned range of m, with prot, flags and
- * obj at offset; obj is NULL for anonymous memory, else the caller's
- * reference passes to the map.  A neighbour that would join the new
- * range (vm_map_entry_joins) grows to cover it instead, and the map then
- * releases the caller's reference, since that neighbour holds one.
- * Returns 0, -EEXIST if an entry overlaps the range, or -ENOMEM; on
- * failure the caller keeps its reference.  The caller holds the map's
- * lock.
+ * vm_map_insert, taking the entry it needs, if it needs one, from *sparep
+ * when that is not NULL (and then setting *sparep to NULL) instead of
+ * allocating it.  The caller holds the map's lock.
  */
-int
-vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
-    int flags, struct vm_object *obj, uint64_t offset)
+static int
+vm_map_insert_spare(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset,
+    struct vm_map_entry **sparep)
 {
 	struct vm_map_entry new, *prev, *next, *e;
 
@@ -526,9 +526,14 @@ vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 		vm_map_set_gap(m, prev, next);
 		goto joined;
 	}
-	if (m->m_nentries >= m->m_max_entries ||
-	    (e = kmalloc(sizeof *e, 0)) == NULL)
+	if (m->m_nentries >= m->m_max_entries)
 		return -ENOMEM;
+	if (sparep != NULL && *sparep != NULL) {
+		e = *sparep;
+		*sparep = NULL;
+	} else if ((e = kmalloc(sizeof *e, 0)) == NULL) {
+		return -ENOMEM;
+	}
 	*e = new;
 	vm_map_link(m, e);
 	return 0;
@@ -538,6 +543,105 @@ joined:
 	if (obj != NULL)
 		vm_object_rel(obj);
 	return 0;
+}
+
+/*
+ * Map [start, end), a free page-aligned range of m, with prot, flags and
+ * obj at offset; obj is NULL for anonymous memory, else the caller's
+ * reference passes to the map.  A neighbour that would join the new
+ * range (vm_map_entry_joins) grows to cover it instead, and the map then
+ * releases the caller's reference, since that neighbour holds one.
+ * Returns 0, -EEXIST if an entry overlaps the range, or -ENOMEM; on
+ * failure the caller keeps its reference.  The caller holds the map's
+ * lock.
+ */
+int
+vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    int flags, struct vm_object *obj, uint64_t offset)
+{
+	KASSERT(vm_map_locked(m));
+	return vm_map_insert_spare(m, start, end, prot, flags, obj, offset,
+	    NULL);
+}
+
+/*
+ * True if new, a range about to replace whatever m maps there, would
+ * join what is left next to it: the part below new->e_start of the entry
+ * containing the page before it, or the part from new->e_end on of the
+ * entry containing new->e_end.  The caller holds the map's lock.
+ */
+static bool
+vm_map_replace_joins(struct vm_map *m, const struct vm_map_entry *new)
+{
+	struct vm_map_entry *e, piece;
+
+	KASSERT(vm_map_locked(m));
+	if (new->e_start > m->m_min &&
+	    (e = vm_map_lookup(m, new->e_start - PAGE_SIZE)) != NULL) {
+		piece = *e;
+		piece.e_end = new->e_start;
+		if (vm_map_entry_joins(&piece, new))
+			return true;
+	}
+	if ((e = vm_map_lookup(m, new->e_end)) != NULL) {
+		piece = *e;
+		piece.e_offset += new->e_end - e->e_start;
+		piece.e_start = new->e_end;
+		if (vm_map_entry_joins(new, &piece))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Map [start, end) (page aligned, start < end, in [m_min, m_max]) with
+ * prot, flags and obj at offset in place of whatever m maps there
+ * (MAP_FIXED): as vm_map_delete of the range (unmap and dead as there),
+ * then vm_map_insert, but all or nothing: what the insertion needs, an
+ * entry and room under m_max_entries, is made sure of before anything is
+ * removed.  Returns 0, or -ENOMEM with nothing changed (the caller then
+ * keeps its reference to obj).  The caller holds the map's lock.
+ */
+int
+vm_map_replace(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    int flags, struct vm_object *obj, uint64_t offset, vm_map_unmap_fn *unmap,
+    void *arg, struct vm_map_deadlist *dead)
+{
+	struct vm_map_entry new = { .e_start = start,
+		.e_end = end,
+		.e_prot = prot,
+		.e_flags = flags,
+		.e_object = obj,
+		.e_offset = offset };
+	struct vm_map_entry *e, *lo, *hi, *spare = NULL;
+	unsigned gone = 0, left;
+	int error;
+
+	KASSERT(vm_map_locked(m));
+	vm_map_assert_range(m, start, end);
+	if (!vm_map_replace_joins(m, &new)) {
+		/* The entries left once the range is removed. */
+		lo = vm_map_lookup(m, start);
+		hi = vm_map_lookup(m, end);
+		for (e = vm_map_first_after(m, start);
+		     e != NULL && e->e_start < end; e = vm_map_next(m, e))
+			gone++;
+		left = m->m_nentries - gone +
+		    (lo != NULL && lo->e_start < start) +
+		    (hi != NULL && hi->e_start < end);
+		if (left >= m->m_max_entries)
+			return -ENOMEM;
+		if ((spare = kmalloc(sizeof *spare, 0)) == NULL)
+			return -ENOMEM;
+	}
+	error = vm_map_delete(m, start, end, unmap, arg, dead);
+	if (error == 0) {
+		error = vm_map_insert_spare(m, start, end, prot, flags, obj,
+		    offset, &spare);
+		KASSERT(error == 0);
+	}
+	kfree(spare); /* not needed after all, or the deletion failed */
+	return error;
 }
 
 /*
@@ -607,12 +711,14 @@ free_lo_upper:
  * [m_min, m_max]), clipping those that straddle its ends; holes are
  * fine.  For each removed entry, in address order, unmap(arg, e) (if
  * unmap is not NULL) tears down what e maps, e being already out of the
- * map; then the map releases e's object reference and frees e.  Returns
- * 0, or -ENOMEM with nothing changed.  The caller holds the map's lock.
+ * map; then e goes on *dead, for the caller to free with its object
+ * reference once it has dropped the lock (vm_map_dead_free), or, if dead
+ * is NULL, the map frees it at once.  Returns 0, or -ENOMEM with nothing
+ * changed.  The caller holds the map's lock.
  */
 int
 vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
-    vm_map_unmap_fn *unmap, void *arg)
+    vm_map_unmap_fn *unmap, void *arg, struct vm_map_deadlist *dead)
 {
 	struct vm_map_entry *e, *next;
 	int error;
@@ -623,9 +729,28 @@ vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 	for (e = vm_map_first_after(m, start); e != NULL && e->e_start < end;
 	     e = next) {
 		next = vm_map_next(m, e);
-		vm_map_entry_delete(m, e, unmap, arg);
+		vm_map_entry_delete(m, e, unmap, arg, dead);
 	}
 	return 0;
+}
+
+/*
+ * Free each entry on *dead (taken out of its map by vm_map_delete) and
+ * drop its object reference, leaving *dead empty.  No requirements: the
+ * entries are the caller's alone, and it should hold no lock, so that a
+ * last object reference is not dropped under one.
+ */
+void
+vm_map_dead_free(struct vm_map_deadlist *dead)
+{
+	struct vm_map_entry *e;
+
+	while ((e = SLIST_FIRST(dead)) != NULL) {
+		SLIST_REMOVE_HEAD(dead, e_dead);
+		if (e->e_object != NULL)
+			vm_object_rel(e->e_object);
+		kfree(e);
+	}
 }
 
 /*
@@ -724,7 +849,7 @@ vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 
 	KASSERT(vm_map_locked(m));
 	while ((e = vm_map_min_entry(m)) != NULL)
-		vm_map_entry_delete(m, e, unmap, arg);
+		vm_map_entry_delete(m, e, unmap, arg, NULL);
 	KASSERT(m->m_nentries == 0 && m->m_topgap == m->m_max - m->m_min);
 }
 

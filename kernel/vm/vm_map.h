@@ -25,6 +25,7 @@
 #define _VM_VM_MAP_H_
 
 #include <types.h>
+#include <bsd/sys/queue.h>
 #include <bsd/sys/tree.h>
 #include <vm/vm.h>
 
@@ -63,8 +64,19 @@ struct vm_map_entry {
 	struct vm_object
 	    *e_object;     /* one reference; NULL: anonymous private memory */
 	uint64_t e_offset; /* byte offset in e_object of e_start */
+
+	/* The caller's, once the entry is out of the map (vm_map_delete). */
+	SLIST_ENTRY(vm_map_entry) e_dead;
 };
 RB_HEAD(vm_map_tree, vm_map_entry);
+
+/*
+ * Entries vm_map_delete took out of a map, left for the caller to free
+ * with vm_map_dead_free once it has dropped the map's lock (as OpenBSD's
+ * uvm_unmap_remove leaves its dead entries to uvm_unmap_detach), so that
+ * the last reference to an object goes with no spinlock held.
+ */
+SLIST_HEAD(vm_map_deadlist, vm_map_entry);
 
 struct vm_map {
 	/* (c) */
@@ -136,16 +148,30 @@ int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr);
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
     int flags, struct vm_object *obj, uint64_t offset);
 /*
+ * Map [start, end) in place of whatever is there (MAP_FIXED): the
+ * removal as vm_map_delete (unmap, dead), then the insertion as
+ * vm_map_insert, all or nothing.  0, or -ENOMEM with nothing changed.
+ */
+int vm_map_replace(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
+    int flags, struct vm_object *obj, uint64_t offset, vm_map_unmap_fn *unmap,
+    void *arg, struct vm_map_deadlist *dead);
+/*
  * Split the entries containing start and end there.  0, or -ENOMEM (no
  * memory, or more than m_max_entries entries) with nothing changed.
  */
 int vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end);
 /*
  * Remove [start, end), holes allowed, calling unmap(arg, e) for each
- * removed entry in address order before freeing it.  0 or -ENOMEM.
+ * removed entry in address order, then putting it on *dead (or freeing
+ * it at once if dead is NULL).  0 or -ENOMEM.
  */
 int vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
-    vm_map_unmap_fn *unmap, void *arg);
+    vm_map_unmap_fn *unmap, void *arg, struct vm_map_deadlist *dead);
+/*
+ * Free the entries on *dead with their object references; *dead is then
+ * empty.  Requires no lock, and is meant to run with none held.
+ */
+void vm_map_dead_free(struct vm_map_deadlist *dead);
 /*
  * Set prot on [start, end), which entries must cover, calling apply(arg,
  * e) for each changed entry; then join compatible neighbours.  0, or

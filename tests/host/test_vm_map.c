@@ -378,12 +378,14 @@ test_delete(void)
 	struct vm_map m;
 	struct vm_object o = { 1, 1 };
 	struct calls c;
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	long live;
 	static const vaddr_t split[] = { P(100), P(104), P(106), P(110) };
 
 	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
 	calls_init(&c, &m);
 	insert_obj(&m, P(100), P(110), VM_PROT_READ, 0, &o, 0);
-	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c) == 0 &&
+	TAP_OK(vm_map_delete(&m, P(104), P(106), record, &c, NULL) == 0 &&
 		has_entries(&m, split, 2) && vm_map_check(&m),
 	    "delete: the middle of an entry leaves two");
 	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
@@ -398,9 +400,15 @@ test_delete(void)
 	insert_anon(&m, P(120), P(125), VM_PROT_WRITE);
 	insert_anon(&m, P(130), P(135), VM_PROT_READ);
 	calls_init(&c, &m);
-	TAP_OK(vm_map_delete(&m, P(102), P(132), record, &c) == 0 &&
+	live = kmem_host_live;
+	TAP_OK(vm_map_delete(&m, P(102), P(132), record, &c, &dead) == 0 &&
 		vm_map_is_free(&m, P(102), P(132)),
 	    "delete: across holes");
+	TAP_OK(o.refs == 4 && kmem_host_live == live + 2 && !SLIST_EMPTY(&dead),
+	    "delete: a dead list keeps the entries and their references");
+	vm_map_dead_free(&dead);
+	TAP_OK(SLIST_EMPTY(&dead) && kmem_host_live == live - 2 && o.refs == 2,
+	    "delete: vm_map_dead_free frees them");
 	TAP_OK(c.n == 4 && c.start[0] == P(102) && c.end[0] == P(104) &&
 		c.start[1] == P(106) && c.end[1] == P(110) &&
 		c.start[2] == P(120) && c.end[2] == P(125) &&
@@ -411,8 +419,8 @@ test_delete(void)
 		vm_map_check(&m),
 	    "delete: what remains");
 	calls_init(&c, &m);
-	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c) == 0 && c.n == 0 &&
-		m.m_nentries == 2,
+	TAP_OK(vm_map_delete(&m, P(200), P(300), record, &c, NULL) == 0 &&
+		c.n == 0 && m.m_nentries == 2,
 	    "delete: of a hole is fine");
 	calls_init(&c, &m);
 	vm_map_destroy(&m, record, &c);
@@ -420,6 +428,63 @@ test_delete(void)
 		m.m_nentries == 0 && vm_map_check(&m) && o.refs == 1 &&
 		kmem_host_live == 0,
 	    "destroy: unmaps in order and frees all");
+}
+
+static void
+test_replace(void)
+{
+	struct vm_map m;
+	struct vm_object o = { 1, 1 };
+	struct calls c;
+	struct snap before;
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	static const vaddr_t three[] = { P(100), P(104), P(104), P(106), P(106),
+		P(110) };
+	static const vaddr_t one[] = { P(100), P(110) };
+	static const vaddr_t two[] = { P(100), P(115), P(115), P(120) };
+
+	vm_map_init(&m, MIN_VA, MAX_VA, NULL);
+	insert_anon(&m, P(100), P(110), VM_PROT_READ | VM_PROT_WRITE);
+	calls_init(&c, &m);
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ, 0, NULL, 0,
+		   record, &c, NULL) == 0 &&
+		has_entries(&m, three, 3) &&
+		vm_map_lookup(&m, P(104))->e_prot == VM_PROT_READ &&
+		vm_map_check(&m),
+	    "replace: the middle of an entry");
+	TAP_OK(c.n == 1 && c.start[0] == P(104) && c.end[0] == P(106) &&
+		c.checked,
+	    "replace: unmap called for what was there");
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ | VM_PROT_WRITE,
+		   0, NULL, 0, NULL, NULL, NULL) == 0 &&
+		has_entries(&m, one, 1) && vm_map_check(&m),
+	    "replace: joins both neighbours");
+
+	m.m_max_entries = 1;
+	before = snapshot(&m);
+	TAP_OK(vm_map_replace(&m, P(104), P(106), VM_PROT_READ, 0, NULL, 0,
+		   NULL, NULL, NULL) == -ENOMEM &&
+		same(before, snapshot(&m)),
+	    "replace: past the entry limit, ENOMEM with nothing removed");
+	m.m_max_entries = VM_MAP_MAX_ENTRIES;
+	insert_anon(&m, P(110), P(120), VM_PROT_READ);
+	m.m_max_entries = 2;
+	TAP_OK(vm_map_replace(&m, P(110), P(115), VM_PROT_READ | VM_PROT_WRITE,
+		   0, NULL, 0, NULL, NULL, NULL) == 0 &&
+		has_entries(&m, two, 2) && vm_map_check(&m),
+	    "replace: at the entry limit, joining the entry below");
+	m.m_max_entries = VM_MAP_MAX_ENTRIES;
+
+	insert_obj(&m, P(130), P(140), VM_PROT_READ, VM_ENTRY_SHARED, &o, 0);
+	TAP_OK(vm_map_replace(&m, P(125), P(145), VM_PROT_READ, 0, NULL, 0,
+		   NULL, NULL, &dead) == 0 &&
+		o.refs == 2 && !SLIST_EMPTY(&dead) && vm_map_check(&m),
+	    "replace: across a hole; the old entry waits on the dead list");
+	vm_map_dead_free(&dead);
+	TAP_OK(o.refs == 1 && vm_map_lookup(&m, P(130))->e_object == NULL,
+	    "replace: and goes with vm_map_dead_free");
+	vm_map_destroy(&m, NULL, NULL);
+	TAP_OK(kmem_host_live == 0 && bad_refs == 0, "replace: all released");
 }
 
 static void
@@ -446,7 +511,7 @@ test_protect(void)
 		    -ENOMEM,
 	    "protect: a hole is ENOMEM");
 	TAP_OK(same(before, snapshot(&m)), "protect: and changes nothing");
-	vm_map_delete(&m, P(112), P(120), NULL, NULL);
+	vm_map_delete(&m, P(112), P(120), NULL, NULL, NULL);
 
 	calls_init(&c, &m);
 	TAP_OK(vm_map_protect(&m, P(104), P(106), VM_PROT_READ | VM_PROT_WRITE,
@@ -586,10 +651,11 @@ enum {
 	OP_DELETE,
 	OP_PROTECT,
 	OP_COPY,
+	OP_REPLACE,
 	NOPS
 };
 static const char *const op_names[] = { "insert", "clip", "delete", "protect",
-	"copy" };
+	"copy", "replace" };
 
 /* The operation under failure injection; returns its result. */
 static int
@@ -601,10 +667,13 @@ run_op(int op, struct vm_map *m, struct vm_map *dst, struct vm_object *o)
 	case OP_CLIP:
 		return vm_map_clip_range(m, P(105), P(145));
 	case OP_DELETE:
-		return vm_map_delete(m, P(105), P(110), NULL, NULL);
+		return vm_map_delete(m, P(105), P(110), NULL, NULL, NULL);
 	case OP_PROTECT:
 		return vm_map_protect(m, P(110), P(125), VM_PROT_NONE, NULL,
 		    NULL);
+	case OP_REPLACE:
+		return vm_map_replace(m, P(110), P(145),
+		    VM_PROT_READ | VM_PROT_WRITE, 0, NULL, 0, NULL, NULL, NULL);
 	default:
 		return vm_map_copy(dst, m, NULL, NULL);
 	}
@@ -905,11 +974,42 @@ rand_delete(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok, bool *cb_ok)
 	uint64_t mapped = model_mapped(start, end);
 	int error;
 
-	error = vm_map_delete(m, start, end, rcheck_unmap, &r);
+	error = vm_map_delete(m, start, end, rcheck_unmap, &r, NULL);
 	*ok = error == 0 || (injecting && error == -ENOMEM);
 	*cb_ok = error != 0 || (r.ok && r.pages == mapped);
 	if (error == 0)
 		model_set(start, end, false, 0, 0, 0, 0);
+	return error;
+}
+
+/*
+ * Replace [start, end) (vm_map_replace) with attributes drawn as
+ * rand_insert draws them: the unmap callback sees exactly what was
+ * mapped there, and the model then has the new mapping.
+ */
+static int
+rand_replace(struct vm_map *m, vaddr_t start, vaddr_t end, bool *ok,
+    bool *cb_ok)
+{
+	struct rcheck r = { start, end, 0, 0, 0, true, m };
+	uint64_t mapped = model_mapped(start, end), off = 0;
+	vm_prot_t prot = rng() % 2 ? VM_PROT_READ : VM_PROT_ALL;
+	int flags = rng() % 4 == 0 ? VM_ENTRY_COW : 0;
+	int obj = (int)(rng() % (NOBJ + 2)) % (NOBJ + 1), error;
+	struct vm_object *o = obj != 0 ? &objs[obj - 1] : NULL;
+
+	if (o != NULL) {
+		off = start - RMIN + (rng() % 8 == 0 ? P(1 + rng() % 4) : 0);
+		vm_object_ref(o);
+	}
+	error = vm_map_replace(m, start, end, prot, flags, o, off, rcheck_unmap,
+	    &r, NULL);
+	if (error != 0 && o != NULL)
+		vm_object_rel(o);
+	*ok = error == 0 || (injecting && error == -ENOMEM);
+	*cb_ok = error != 0 || (r.ok && r.pages == mapped);
+	if (error == 0)
+		model_set(start, end, true, prot, flags, obj, off);
 	return error;
 }
 
@@ -975,7 +1075,10 @@ rand_step(struct vm_map *m, struct rstats *st, unsigned step)
 		error = rand_findspace(m, &start, &end, &ok);
 		break;
 	case 2:
-		error = rand_delete(m, start, end, &ok, &cb_ok);
+		if (rng() % 2)
+			error = rand_delete(m, start, end, &ok, &cb_ok);
+		else
+			error = rand_replace(m, start, end, &ok, &cb_ok);
 		break;
 	case 3:
 		error = rand_protect(m, start, end, &ok, &cb_ok);
@@ -1020,7 +1123,8 @@ test_random(uint64_t seed)
 		rand_step(&m, &st, i);
 		maxn = MAX(maxn, m.m_nentries);
 	}
-	printf("# %d inserts, %d findspace+inserts, %d deletes, %d protects, "
+	printf("# %d inserts, %d findspace+inserts, %d deletes or replaces, "
+	       "%d protects, "
 	       "%d clips, %d injected ENOMEMs; at most %u entries, %u at the "
 	       "end\n",
 	    st.ops[0], st.ops[1], st.ops[2], st.ops[3], st.ops[4], st.nomems,
@@ -1166,6 +1270,7 @@ main(int argc, char **argv)
 	test_insert();
 	test_clip();
 	test_delete();
+	test_replace();
 	test_protect();
 	test_findspace();
 	test_copy();

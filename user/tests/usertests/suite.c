@@ -25,6 +25,7 @@ static const struct test *const tables[] = {
 	ut_mem_tests,
 	ut_proc_tests,
 	ut_lwp_tests,
+	ut_races_tests,
 	ut_seg_tests,
 	ut_elf_tests,
 	ut_badptr_tests,

@@ -4,8 +4,8 @@
  * usertests is one program made of several files: the test library
  * (user/tests/lib/test.h) runs the tests and prints TAP; suite.c lists
  * the tables; helper.c runs programs for the exec tests, and is the
- * helper program they run; fs.c, pipe.c, mem.c, proc.c, lwp.c, seg.c,
- * elf.c, badptr.c and fuzz.c each hold the tests of one area and export a
+ * helper program they run; fs.c, pipe.c, mem.c, proc.c, lwp.c, races.c,
+ * seg.c, elf.c, badptr.c and fuzz.c each hold the tests of one area and export a
  * table of them.
  *
  * Every test is a function that runs in a child process of its own, and
@@ -31,6 +31,7 @@ extern const struct test ut_pipe_tests[];
 extern const struct test ut_mem_tests[];
 extern const struct test ut_proc_tests[];
 extern const struct test ut_lwp_tests[];
+extern const struct test ut_races_tests[];
 extern const struct test ut_seg_tests[];
 extern const struct test ut_elf_tests[];
 extern const struct test ut_badptr_tests[];
