@@ -4,6 +4,7 @@
  */
 #include <systm.h>
 #include <copy.h>
+#include <witness.h>
 #include <errno.h>
 #include <vm/addrspace.h>
 #include <arch/cpu.h>
@@ -30,9 +31,26 @@ user_range_ok(uint64_t uaddr, size_t len)
 	    len <= VM_MAX_USER_ADDRESS - uaddr;
 }
 
+/*
+ * Every copy first tells the lock checker that user memory is about to
+ * be touched, even if the range turns out bad: a spinlock held here is a
+ * bug whatever the caller passed.
+ */
+#ifdef WITNESS
+#define COPY_CHECK(what)                                  \
+	do {                                              \
+		if (witness_mode != WITNESS_OFF)          \
+			witness_user_access((what),       \
+			    __builtin_return_address(0)); \
+	} while (0)
+#else
+#define COPY_CHECK(what) ((void)0)
+#endif
+
 int
 copyin(const void *uaddr, void *kaddr, size_t len)
 {
+	COPY_CHECK("copyin");
 	if (!user_range_ok((uint64_t)uaddr, len))
 		return -EFAULT;
 	if (len == 0)
@@ -43,6 +61,7 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 int
 copyout(const void *kaddr, void *uaddr, size_t len)
 {
+	COPY_CHECK("copyout");
 	if (!user_range_ok((uint64_t)uaddr, len))
 		return -EFAULT;
 	if (len == 0)
@@ -53,6 +72,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 int
 copyout_zero(void *uaddr, size_t len)
 {
+	COPY_CHECK("copyout_zero");
 	if (!user_range_ok((uint64_t)uaddr, len))
 		return -EFAULT;
 	if (len == 0)
@@ -66,6 +86,7 @@ copyinstr(const char *uaddr, char *kaddr, size_t max)
 	uint64_t u = (uint64_t)uaddr;
 	long n;
 
+	COPY_CHECK("copyinstr");
 	if (u >= VM_MAX_USER_ADDRESS)
 		return -EFAULT;
 	/* Stop at the end of the user range: beyond it is a fault. */

@@ -3,6 +3,7 @@
  */
 #include <systm.h>
 #include <spinlock.h>
+#include <witness.h>
 #include <arch/cpu.h>
 #include <arch/ipi.h>
 
@@ -10,6 +11,8 @@ void
 spinlock_init(struct spinlock *sl, const char *name)
 {
 	sl->sl_locked = 0;
+	sl->sl_wclass = 0;
+	sl->sl_wflags = 0;
 	sl->sl_owner = NULL;
 	sl->sl_name = name;
 }
@@ -35,12 +38,24 @@ spin_intr_pop(void)
 		sti();
 }
 
-void
-spin_lock(struct spinlock *sl)
+/*
+ * Take sl as the subclass-th lock of its class on this CPU; ra is the
+ * caller of the public function, for the lock checker.
+ */
+static inline void
+spin_lock_common(struct spinlock *sl, unsigned subclass, void *ra)
 {
 	spin_intr_push();
 	if (__predict_false(sl->sl_locked && sl->sl_owner == curcpu()))
 		panic("spin_lock: %s already held by this CPU", sl->sl_name);
+#ifdef WITNESS
+	/* Before spinning, so an order that can deadlock is reported. */
+	if (witness_mode != WITNESS_OFF)
+		witness_spin_acquire(sl, subclass, ra);
+#else
+	(void)subclass;
+	(void)ra;
+#endif
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		/*
 		 * The holder may be waiting for this CPU to answer an IPI
@@ -55,9 +70,25 @@ spin_lock(struct spinlock *sl)
 }
 
 void
+spin_lock(struct spinlock *sl)
+{
+	spin_lock_common(sl, 0, __builtin_return_address(0));
+}
+
+void
+spin_lock_nested(struct spinlock *sl, unsigned subclass)
+{
+	spin_lock_common(sl, subclass, __builtin_return_address(0));
+}
+
+void
 spin_unlock(struct spinlock *sl)
 {
 	KASSERT(spin_held(sl));
+#ifdef WITNESS
+	if (witness_mode != WITNESS_OFF)
+		witness_spin_release(sl);
+#endif
 	sl->sl_owner = NULL;
 	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
 	spin_intr_pop();
