@@ -31,7 +31,7 @@ mutex_lock(struct mutex *m)
 	struct lwp *l = curlwp;
 
 #ifdef WITNESS
-	if (witness_mode != WITNESS_OFF)
+	if (witness_on)
 		witness_mutex_lock(m, __builtin_return_address(0));
 #endif
 	KASSERT(curcpu()->ci_spin_depth == 0);
@@ -47,7 +47,7 @@ mutex_lock(struct mutex *m)
 	m->mtx_owner = l;
 	spin_unlock(&m->mtx_interlock);
 #ifdef WITNESS
-	if (witness_mode != WITNESS_OFF)
+	if (witness_on)
 		witness_mutex_locked(m, __builtin_return_address(0));
 #endif
 }
@@ -66,7 +66,7 @@ mutex_trylock(struct mutex *m)
 	spin_unlock(&m->mtx_interlock);
 #ifdef WITNESS
 	/* A trylock cannot deadlock: recorded as held, no order checked. */
-	if (taken && witness_mode != WITNESS_OFF)
+	if (taken && witness_on)
 		witness_mutex_locked(m, __builtin_return_address(0));
 #endif
 	return taken;
@@ -76,7 +76,7 @@ void
 mutex_unlock(struct mutex *m)
 {
 #ifdef WITNESS
-	if (witness_mode != WITNESS_OFF)
+	if (witness_on)
 		witness_mutex_unlock(m);
 #endif
 	spin_lock(&m->mtx_interlock);

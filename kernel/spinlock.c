@@ -38,23 +38,19 @@ spin_intr_pop(void)
 		sti();
 }
 
-/*
- * Take sl as the subclass-th lock of its class on this CPU; ra is the
- * caller of the public function, for the lock checker.
- */
+/* Take sl as a lock of subclass subclass of its class (spin_lock_nested). */
 static inline void
-spin_lock_common(struct spinlock *sl, unsigned subclass, void *ra)
+spin_lock_common(struct spinlock *sl, unsigned subclass)
 {
 	spin_intr_push();
 	if (__predict_false(sl->sl_locked && sl->sl_owner == curcpu()))
 		panic("spin_lock: %s already held by this CPU", sl->sl_name);
 #ifdef WITNESS
 	/* Before spinning, so an order that can deadlock is reported. */
-	if (witness_mode != WITNESS_OFF)
-		witness_spin_acquire(sl, subclass, ra);
+	if (__predict_false(witness_on))
+		witness_spin_acquire(sl, subclass);
 #else
 	(void)subclass;
-	(void)ra;
 #endif
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		/*
@@ -72,24 +68,46 @@ spin_lock_common(struct spinlock *sl, unsigned subclass, void *ra)
 void
 spin_lock(struct spinlock *sl)
 {
-	spin_lock_common(sl, 0, __builtin_return_address(0));
+	spin_lock_common(sl, 0);
 }
 
 void
 spin_lock_nested(struct spinlock *sl, unsigned subclass)
 {
-	spin_lock_common(sl, subclass, __builtin_return_address(0));
+	spin_lock_common(sl, subclass);
 }
+
+/* The release itself: the end of spin_unlock. */
+static inline void
+spin_release(struct spinlock *sl)
+{
+	sl->sl_owner = NULL;
+	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
+	spin_intr_pop();
+}
+
+#ifdef WITNESS
+/*
+ * spin_unlock with the lock checker on.  Out of line, so that without
+ * the checker spin_unlock stays a leaf that needs no frame.
+ */
+static __attribute__((__noinline__)) void
+spin_unlock_witness(struct spinlock *sl)
+{
+	witness_spin_release(sl);
+	spin_release(sl);
+}
+#endif
 
 void
 spin_unlock(struct spinlock *sl)
 {
 	KASSERT(spin_held(sl));
 #ifdef WITNESS
-	if (witness_mode != WITNESS_OFF)
-		witness_spin_release(sl);
+	if (__predict_false(witness_on)) {
+		spin_unlock_witness(sl);
+		return;
+	}
 #endif
-	sl->sl_owner = NULL;
-	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
-	spin_intr_pop();
+	spin_release(sl);
 }

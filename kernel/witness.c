@@ -97,6 +97,7 @@ struct witness_cpu {
 	struct witness_held wc_held[WITNESS_MAXHELD];
 };
 
+bool witness_on = true;
 int witness_mode = WITNESS_PANIC;
 
 /* witness_lock guards everything below up to witness_sites. */
@@ -132,7 +133,7 @@ witness_startup(const struct bootinfo *bi)
 	if (!bootinfo_getarg(bi, "witness", mode, sizeof(mode)))
 		return;
 	if (strcmp(mode, "off") == 0)
-		witness_mode = WITNESS_OFF;
+		witness_on = false;
 	else if (strcmp(mode, "report") == 0)
 		witness_mode = WITNESS_REPORT;
 	else if (strcmp(mode, "panic") == 0)
@@ -142,6 +143,14 @@ witness_startup(const struct bootinfo *bi)
 			"panic\n",
 		    mode);
 }
+
+/*
+ * In a hook called by a lock primitive or copy routine, the return
+ * address of that primitive: where it was called from.  Every kernel
+ * function keeps a frame pointer (-fno-omit-frame-pointer).
+ */
+#define WITNESS_CALLER_OF_CALLER() \
+	((void *)((uint64_t *)*(uint64_t *)__builtin_frame_address(0))[1])
 
 /* Take witness_lock.  Interrupts are masked. */
 static void
@@ -256,8 +265,8 @@ witness_bit(const uint64_t (*set)[WITNESS_MAXCLASS / 64], unsigned a,
 }
 
 static void
-witness_set_bit(uint64_t (*set)[WITNESS_MAXCLASS / 64], unsigned a,
-    unsigned b, bool on)
+witness_set_bit(uint64_t (*set)[WITNESS_MAXCLASS / 64], unsigned a, unsigned b,
+    bool on)
 {
 	if (on)
 		set[a][b / 64] |= 1UL << (b % 64);
@@ -354,8 +363,9 @@ witness_add_order(unsigned from, unsigned to, uint64_t frame,
 	e->we_cpu = curcpu()->ci_index;
 	memcpy(e->we_stack, stack, sizeof(stack));
 	witness_set_bit(witness_adj, from, to, true);
-	__atomic_store_n(&witness_edge_of[from][to], witness_nedges++,
+	__atomic_store_n(&witness_edge_of[from][to], witness_nedges,
 	    __ATOMIC_RELEASE);
+	__atomic_store_n(&witness_nedges, witness_nedges + 1, __ATOMIC_RELEASE);
 out:
 	witness_lock_exit();
 	if (full)
@@ -495,8 +505,7 @@ witness_pop(struct witness_held *held, int *n, const void *lock)
 	for (int i = *n - 1; i >= 0; i--) {
 		if (held[i].wh_lock != lock)
 			continue;
-		memmove(&held[i], &held[i + 1],
-		    (*n - 1 - i) * sizeof(held[0]));
+		memmove(&held[i], &held[i + 1], (*n - 1 - i) * sizeof(held[0]));
 		(*n)--;
 		return true;
 	}
@@ -504,9 +513,10 @@ witness_pop(struct witness_held *held, int *n, const void *lock)
 }
 
 void
-witness_spin_acquire(struct spinlock *sl, unsigned subclass, void *ra)
+witness_spin_acquire(struct spinlock *sl, unsigned subclass)
 {
 	struct witness_cpu *wc = witness_cpu();
+	void *ra = WITNESS_CALLER_OF_CALLER();
 	uint16_t c;
 
 	if ((sl->sl_wflags & WITNESS_SKIP) || wc->wc_busy)
@@ -538,9 +548,9 @@ static void
 witness_check_sleep(const struct spinlock *lk, const char *what, void *site)
 {
 	struct witness_cpu *wc = witness_cpu();
-	struct witness_report wr = {
-		.wr_kind = WR_SLEEP, .wr_what = what, .wr_site = site
-	};
+	struct witness_report wr = { .wr_kind = WR_SLEEP,
+		.wr_what = what,
+		.wr_site = site };
 	int n = 0;
 
 	if (wc->wc_busy)
@@ -599,17 +609,11 @@ witness_mutex_unlock(struct mutex *m)
 }
 
 void
-witness_sleep_check(const struct spinlock *lk)
+witness_sleep_check_slow(const struct spinlock *lk)
 {
-	void *stack[WITNESS_STACK];
-	bool was;
+	bool was = intr_disable();
 
-	if (witness_mode == WITNESS_OFF)
-		return;
-	was = intr_disable();
-	/* stack[0] is in sleep(), stack[1] in its caller: the site. */
-	witness_save_stack(stack, (uint64_t)__builtin_frame_address(0));
-	witness_check_sleep(lk, "sleep", stack[1]);
+	witness_check_sleep(lk, "sleep", WITNESS_CALLER_OF_CALLER());
 	intr_restore(was);
 }
 
@@ -628,24 +632,19 @@ witness_check_user(const char *what, void *site, uint64_t addr)
 }
 
 void
-witness_user_access(const char *what, void *site)
+witness_user_access_slow(const char *what, void *site)
 {
-	bool was;
+	bool was = intr_disable();
 
-	if (witness_mode == WITNESS_OFF)
-		return;
-	was = intr_disable();
 	witness_check_user(what, site, 0);
 	intr_restore(was);
 }
 
 void
-witness_user_fault(const struct trapframe *tf)
+witness_user_fault_slow(const struct trapframe *tf)
 {
 	uint64_t site = tf->tf_rip;
 
-	if (witness_mode == WITNESS_OFF)
-		return;
 	/*
 	 * The copy routines are leaves without a frame: the frame pointer
 	 * is still their C caller's (copyin), whose return address names
@@ -657,15 +656,12 @@ witness_user_fault(const struct trapframe *tf)
 }
 
 void
-witness_userret_check(void)
+witness_userret_check_slow(void)
 {
 	struct witness_cpu *wc;
 	struct witness_lwp *wl;
-	bool was;
+	bool was = intr_disable();
 
-	if (witness_mode == WITNESS_OFF)
-		return;
-	was = intr_disable();
 	wc = witness_cpu();
 	wl = witness_lwp_here();
 	if (!wc->wc_busy && (wc->wc_n != 0 || wl != NULL)) {
@@ -761,8 +757,8 @@ witness_print_report(struct witness_cpu *wc, const struct witness_report *wr)
 		break;
 	case WR_USER:
 		title = "spinlock held across a user access";
-		kprintf("witness: %s with a spinlock held on CPU %u", wr->wr_what,
-		    cpu);
+		kprintf("witness: %s with a spinlock held on CPU %u",
+		    wr->wr_what, cpu);
 		if (wr->wr_addr != 0)
 			kprintf(" (address 0x%lx)", wr->wr_addr);
 		kprintf(", at ");
@@ -810,6 +806,33 @@ witness_capture_end(void)
 {
 	witness_capturing = false;
 	return witness_ncaptured;
+}
+
+void
+witness_print_order(void)
+{
+	struct witness_cpu *wc;
+	bool was = intr_disable();
+	unsigned n;
+
+	wc = witness_cpu();
+	wc->wc_busy = true;
+	/* Edges are only added, each filled before it is published. */
+	n = __atomic_load_n(&witness_nedges, __ATOMIC_ACQUIRE);
+	kprintf("witness: %u classes, %u orders seen:\n", witness_nclasses - 1,
+	    n - 1);
+	for (unsigned i = 1; i < n; i++) {
+		const struct witness_edge *e = &witness_edges[i];
+
+		if (witness_edge_of[e->we_from][e->we_to] != i)
+			continue; /* forgotten */
+		kprintf("witness:   \"%s\" -> \"%s\" at ",
+		    witness_name(e->we_from), witness_name(e->we_to));
+		db_print_symbol((uint64_t)e->we_stack[1]);
+		kprintf("\n");
+	}
+	wc->wc_busy = false;
+	intr_restore(was);
 }
 
 void

@@ -30,7 +30,7 @@ witness_test_forget(void)
 static bool
 witness_test_on(void)
 {
-	if (witness_mode != WITNESS_OFF)
+	if (witness_on)
 		return true;
 	kprintf("#   witness=off: nothing to check\n");
 	return false;

@@ -44,54 +44,91 @@ struct trapframe;
 #define WITNESS_SKIP 0x1
 
 #ifdef WITNESS
-/* What a report does; WITNESS_OFF turns every hook off.  Set at boot. */
+/*
+ * witness_on is false only with witness=off: every hook is then one
+ * test of it (a compare and a branch not taken).  witness_mode says what
+ * a report does.  Both are set at boot and never change afterwards.
+ */
+extern bool witness_on;
 extern int witness_mode;
 
 /* Read witness= from the command line.  Called once by kmain. */
 void witness_startup(const struct bootinfo *bi);
 
 /*
- * Hooks of the lock primitives (spinlock.c, mutex.c); ra names the
- * caller of the primitive.  witness_spin_acquire runs with interrupts
- * masked before the CPU spins for sl, checks the order and records sl as
- * held by this CPU; witness_spin_release forgets it.  The mutex hooks
- * run in the LWP's context: witness_mutex_lock before the LWP may sleep
- * for m (the order check), witness_mutex_locked once it holds m,
- * witness_mutex_unlock when it lets m go.
+ * The lock primitives' hooks (spinlock.c, mutex.c), called only while
+ * witness_on.  witness_spin_acquire runs with interrupts masked before
+ * the CPU spins for sl: it checks the order and records sl as held by
+ * this CPU; witness_spin_release forgets it.  The mutex hooks run in the
+ * LWP's context: witness_mutex_lock before the LWP may sleep for m (the
+ * order check), witness_mutex_locked once it holds m,
+ * witness_mutex_unlock when it lets m go.  The caller of the primitive
+ * (the "taken at" of a report) is found through the frame pointers, or
+ * ra for the mutex hooks.
  */
-void witness_spin_acquire(struct spinlock *sl, unsigned subclass, void *ra);
+void witness_spin_acquire(struct spinlock *sl, unsigned subclass);
 void witness_spin_release(struct spinlock *sl);
 void witness_mutex_lock(struct mutex *m, void *ra);
 void witness_mutex_locked(struct mutex *m, void *ra);
 void witness_mutex_unlock(struct mutex *m);
 
+/* The out-of-line parts of the checks below. */
+void witness_sleep_check_slow(const struct spinlock *lk);
+void witness_user_access_slow(const char *what, void *site);
+void witness_user_fault_slow(const struct trapframe *tf);
+void witness_userret_check_slow(void);
+
 /*
  * sleep() calls this first: reports if this CPU holds a spinlock other
  * than lk (the interlock sleep drops).  No requirements.
  */
-void witness_sleep_check(const struct spinlock *lk);
+static inline void
+witness_sleep_check(const struct spinlock *lk)
+{
+	if (__predict_false(witness_on))
+		witness_sleep_check_slow(lk);
+}
 
 /*
- * A user-memory access is about to happen at site (what names it, as
- * "copyin"): reports if this CPU holds a spinlock.  No requirements.
+ * The copy routines call this before they touch user memory (what names
+ * the routine, as "copyin"; site is its caller): reports if this CPU
+ * holds a spinlock.  No requirements.
  */
-void witness_user_access(const char *what, void *site);
+static inline void
+witness_user_access(const char *what, void *site)
+{
+	if (__predict_false(witness_on))
+		witness_user_access_slow(what, site);
+}
 
 /*
  * trap() calls this for a kernel-mode page fault on a user address (in a
  * user copy) before it asks the VM: reports if this CPU holds a
  * spinlock.  Interrupts are masked.
  */
-void witness_user_fault(const struct trapframe *tf);
+static inline void
+witness_user_fault(const struct trapframe *tf)
+{
+	if (__predict_false(witness_on))
+		witness_user_fault_slow(tf);
+}
 
 /*
- * userret calls this on the way back to user mode: reports if the LWP
- * holds a mutex or this CPU a spinlock.  No requirements.
+ * userret calls this last, on the way back to user mode: reports if the
+ * LWP holds a mutex or this CPU a spinlock.  No requirements.
  */
-void witness_userret_check(void);
+static inline void
+witness_userret_check(void)
+{
+	if (__predict_false(witness_on))
+		witness_userret_check_slow();
+}
 
 /* Reports made since boot (each distinct one counted once). */
 uint64_t witness_report_count(void);
+
+/* Print every order recorded, with where it was first seen.  No requirements. */
+void witness_print_order(void);
 
 /*
  * For self tests: while capturing, a report is printed and counted but
@@ -106,6 +143,7 @@ void witness_forget(const char *name);
 
 #else /* !WITNESS */
 
+#define witness_on false
 #define witness_mode WITNESS_OFF
 static inline void
 witness_startup(const struct bootinfo *bi)
@@ -130,6 +168,10 @@ witness_user_fault(const struct trapframe *tf)
 }
 static inline void
 witness_userret_check(void)
+{
+}
+static inline void
+witness_print_order(void)
 {
 }
 #endif /* WITNESS */
