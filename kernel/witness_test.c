@@ -3,6 +3,7 @@
  * mistakes on locks of its own classes ("witness_test_*") with reports
  * captured, so they are counted instead of panicking, and then makes the
  * checker forget those classes.  With witness=off they check nothing.
+ * crash_witness, run alone, checks that a report not captured panics.
  */
 #include <systm.h>
 #include <copy.h>
@@ -200,6 +201,28 @@ KTEST(witness_copyin_spinlock)
 	    -EFAULT);
 	KT_EQ(witness_capture_end(), 0);
 	witness_test_forget();
+}
+
+/*
+ * The test kernels' default (witness=panic): a reversal not captured
+ * ends the run with "panic: witness: lock order reversal".
+ */
+KTEST(crash_witness)
+{
+	struct spinlock a, b;
+
+	spinlock_init(&a, "witness_test_a");
+	spinlock_init(&b, "witness_test_b");
+	spin_lock(&a);
+	spin_lock(&b);
+	spin_unlock(&b);
+	spin_unlock(&a);
+	spin_lock(&b);
+	spin_lock(&a);
+	KT_CHECKF(false, "the reversal did not panic (witness=%s)",
+	    witness_on ? "report" : "off");
+	spin_unlock(&a);
+	spin_unlock(&b);
 }
 
 #endif /* WITNESS */
