@@ -46,12 +46,11 @@
 /* What a report is about. */
 enum witness_kind {
 	WR_NONE,
-	WR_REVERSAL,  /* an order against one seen before */
-	WR_RECURSE,   /* a second lock of a held class, not annotated */
-	WR_SLEEP,     /* sleeping with a spinlock held */
-	WR_USER,      /* a user access with a spinlock held */
-	WR_USERRET,   /* back to user mode holding a lock */
-	WR_TABLEFULL, /* a table filled up; nothing checked beyond it */
+	WR_REVERSAL, /* an order against one seen before */
+	WR_RECURSE,  /* a second lock of a held class, not annotated */
+	WR_SLEEP,    /* sleeping with a spinlock held */
+	WR_USER,     /* a user access with a spinlock held */
+	WR_USERRET,  /* back to user mode holding a lock */
 };
 
 struct witness_class {
@@ -524,7 +523,8 @@ witness_spin_acquire(struct spinlock *sl, unsigned subclass)
 	c = witness_class_of(&sl->sl_wclass, sl->sl_name, WK_SPIN);
 	if (c == 0)
 		return;
-	if (wc->wc_n != 0 || witness_nlwps != 0)
+	if (wc->wc_n != 0 ||
+	    __atomic_load_n(&witness_nlwps, __ATOMIC_RELAXED) != 0)
 		witness_check_order(wc, c, subclass, ra,
 		    (uint64_t)__builtin_frame_address(0));
 	witness_push(wc->wc_held, &wc->wc_n, sl, c, subclass, ra);
@@ -585,12 +585,14 @@ witness_mutex_locked(struct mutex *m, void *ra)
 	struct witness_lwp *wl = witness_lwp_find(l);
 	uint16_t c = witness_class_of(&m->mtx_wclass, m->mtx_name, WK_MUTEX);
 
-	if (wl == NULL)
-		wl = witness_lwp_claim(l);
-	if (wl == NULL)
-		witness_full(&witness_full_lwp, "mutex-holder");
-	else if (c != 0)
-		witness_push(wl->wl_held, &wl->wl_n, m, c, 0, ra);
+	if (c != 0) {
+		if (wl == NULL)
+			wl = witness_lwp_claim(l);
+		if (wl != NULL)
+			witness_push(wl->wl_held, &wl->wl_n, m, c, 0, ra);
+		else
+			witness_full(&witness_full_lwp, "mutex-holder");
+	}
 	intr_restore(was);
 }
 
