@@ -16,7 +16,8 @@
  *     second acquisition names a higher subclass (spin_lock_nested);
  *   - sleeping (sleep(), mutex_lock) with a spinlock held;
  *   - a spinlock held across a user-memory access (the copy routines, a
- *     kernel page fault on a user address).
+ *     kernel page fault on a user address);
+ *   - a lock held on the way back to user mode.
  *
  * The command-line word witness= chooses what a report does:
  * "panic" (the default: a test that triggers one fails), "report"
