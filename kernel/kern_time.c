@@ -26,11 +26,9 @@ sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
 		ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 2;
 	deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec + 1;
-	spin_lock(&sched_lock);
 	do {
-		error = sleep(&chan, &sched_lock, SLEEP_INTR, deadline);
+		error = sleep(&chan, NULL, SLEEP_INTR, deadline);
 	} while (error == 0);
-	spin_unlock(&sched_lock);
 	if (error == -EINTR) {
 		uint64_t now = nanouptime(),
 			 left = now < deadline ? deadline - now : 0;

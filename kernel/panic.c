@@ -8,23 +8,33 @@
 #include <ksyms.h>
 #include <arch/cpu.h>
 #include <arch/db.h>
+#include <arch/ipi.h>
 
-static volatile int panicking;
+static struct cpu_info *panic_cpu; /* atomic: the CPU that panics */
 
 /*
- * Enter panic state: mask interrupts, stop honouring the console lock,
- * and stop at once on a panic inside a panic.  Returns only for the
- * first panic.
+ * Enter panic state: mask interrupts, stop the other CPUs, stop
+ * honouring the console lock, and stop at once on a panic inside a
+ * panic.  A CPU that panics while another already does halts quietly,
+ * so the first report is printed whole.  Returns only for the first
+ * panic.
  */
 static void
 panic_enter(void)
 {
+	struct cpu_info *none = NULL;
+
 	cli();
-	cons_panic_mode();
-	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST) != 0) {
+	if (!__atomic_compare_exchange_n(&panic_cpu, &none, curcpu(), false,
+		__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (none != curcpu())
+			for (;;)
+				hlt();
 		kprintf("panic: nested panic; stopping\n");
 		machine_exit(0x7f);
 	}
+	ipi_send_others(IPI_HALT);
+	cons_panic_mode();
 }
 
 /* Enter panic state and print the "panic: " line. */

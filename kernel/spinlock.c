@@ -65,6 +65,19 @@ spin_lock_common(struct spinlock *sl, unsigned subclass)
 	sl->sl_owner = curcpu();
 }
 
+bool
+spin_trylock(struct spinlock *sl)
+{
+	spin_intr_push();
+	if (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) == 0 &&
+	    __atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) == 0) {
+		sl->sl_owner = curcpu();
+		return true;
+	}
+	spin_intr_pop();
+	return false;
+}
+
 void
 spin_lock(struct spinlock *sl)
 {

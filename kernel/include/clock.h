@@ -18,6 +18,12 @@ extern volatile uint64_t ticks;
  */
 void clock_startup(void);
 
+/*
+ * Start the periodic tick on the calling CPU at the rate clock_startup
+ * measured.  Interrupts masked; after clock_startup.
+ */
+void clock_start_tick(void);
+
 /* Nanoseconds since clock_startup(); monotonic, never goes backwards. */
 uint64_t nanouptime(void);
 

@@ -40,6 +40,9 @@ void spin_lock(struct spinlock *sl);
  */
 void spin_lock_nested(struct spinlock *sl, unsigned subclass);
 
+/* Take sl if it is free, without spinning.  Returns whether it did. */
+bool spin_trylock(struct spinlock *sl);
+
 /* Release sl, which this CPU holds. */
 void spin_unlock(struct spinlock *sl);
 

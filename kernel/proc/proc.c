@@ -56,14 +56,27 @@ proc_startup(void)
 
 	/* The boot context becomes lwp0, the boot CPU's idle LWP. */
 	lwp0.l_proc = &proc0;
-	lwp0.l_stat = LSONPROC;
-	lwp0.l_pflag = LP_RUNNING;
-	lwp0.l_flag = LW_SYSTEM;
 	lwp0.l_kstack = (vaddr_t)bootstack_top;
 	strlcpy(lwp0.l_name, "idle0", sizeof(lwp0.l_name));
 	LIST_INSERT_HEAD(&proc0.p_lwps, &lwp0, l_sibling);
-	ci->ci_curlwp = &lwp0;
-	ci->ci_idlelwp = &lwp0;
+	sched_cpu_attach(ci, &lwp0);
+}
+
+void
+proc_idle_attach(struct cpu_info *ci)
+{
+	static struct lwp idle_lwps[MAXCPUS];
+	struct lwp *l = &idle_lwps[ci->ci_index];
+
+	KASSERT(ci == curcpu() && ci->ci_index != 0);
+	l->l_proc = &proc0;
+	l->l_lid = ci->ci_index;
+	l->l_kstack = ci->ci_rsp0;
+	ksnprintf(l->l_name, sizeof(l->l_name), "idle%u", ci->ci_index);
+	spin_lock(&proc_lock);
+	LIST_INSERT_HEAD(&proc0.p_lwps, l, l_sibling);
+	spin_unlock(&proc_lock);
+	sched_cpu_attach(ci, l);
 }
 
 /* The pid hash chain for pid.  No requirements. */
@@ -209,7 +222,7 @@ lwproc_makelwp(struct proc *p, int *errp)
 	}
 	l->l_proc = p;
 	l->l_stat = LSIDL;
-	l->l_quantum = SCHED_QUANTUM;
+	sched_lwp_init(l);
 
 	spin_lock(&proc_lock);
 	if (p->p_sflag & PS_LWPEXIT) {
@@ -275,14 +288,8 @@ lwproc_freelwp(struct lwp *l)
 	nlwps--;
 	spin_unlock(&proc_lock);
 
-	/* It left its stack when it switched away; wait for that on SMP. */
-	spin_lock(&sched_lock);
-	while (l->l_pflag & LP_RUNNING) {
-		spin_unlock(&sched_lock);
-		cpu_pause();
-		spin_lock(&sched_lock);
-	}
-	spin_unlock(&sched_lock);
+	/* Another CPU may still be switching away from it. */
+	sched_wait_offcpu(l);
 	KASSERT(l->l_kstack == 0);
 	kfree(l);
 }
@@ -316,7 +323,9 @@ proc_reap(struct proc *p)
 
 /*
  * The calling LWP exits: it becomes a zombie and leaves the CPU for good.
- * The caller holds proc_lock (and no other lock).
+ * The caller holds proc_lock (and no other lock).  LSZOMB is set with
+ * proc_lock still held, since lwp_wait and proc_single_lwp read l_stat
+ * under proc_lock after the wakeups below.
  */
 static void __noreturn
 lwp_exit_locked(struct lwp *l)
@@ -328,10 +337,55 @@ lwp_exit_locked(struct lwp *l)
 	p->p_nlive--;
 	wakeup(&p->p_nlive);
 	wakeup(&p->p_lwpcv);
-	spin_lock(&sched_lock);
-	spin_unlock(&proc_lock);
+	sched_lock_self();
 	l->l_stat = LSZOMB;
+	spin_unlock(&proc_lock);
 	sched_exit_switch();
+}
+
+struct lwp *
+kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+    const char *name, int *errp)
+{
+	struct lwp *l = lwproc_makelwp(&proc0, errp);
+
+	if (l == NULL)
+		return NULL;
+	l->l_flag |= LW_SYSTEM;
+	l->l_affinity = affinity;
+	strlcpy(l->l_name, name, sizeof(l->l_name));
+	cpu_kthread_setup(l, fn, arg);
+	sched_setrunnable(l);
+	return l;
+}
+
+void
+kthread_exit(void)
+{
+	KASSERT(curlwp->l_proc == &proc0);
+	spin_lock(&proc_lock);
+	lwp_exit_locked(curlwp);
+}
+
+void
+kthread_join(struct lwp *l)
+{
+	KASSERT(l->l_proc == &proc0 && (l->l_flag & LW_SYSTEM));
+	spin_lock(&proc_lock);
+	while (l->l_stat != LSZOMB) {
+		if (curlwp == curcpu()->ci_idlelwp) {
+			/* An idle LWP cannot sleep: it runs when nothing else does. */
+			spin_unlock(&proc_lock);
+			sched_yield();
+			spin_lock(&proc_lock);
+		} else {
+			sleep(&proc0.p_lwpcv, &proc_lock, 0, 0);
+		}
+	}
+	KASSERT(!(l->l_flag & LW_REAPING));
+	l->l_flag |= LW_REAPING;
+	spin_unlock(&proc_lock);
+	lwproc_freelwp(l);
 }
 
 void

@@ -8,10 +8,11 @@
  * freed by proc_free() once its last LWP has exited and its parent has
  * collected its status with wait4.
  *
- * Locking.  Two global spinlocks, always taken in this order:
- *   proc_lock   the process tree, the pid hash, every process's LWP
- *               list, counters and exit state          (P below)
- *   sched_lock  run queue, sleep queues, LWP run state (S below)
+ * Locking.  proc_lock, a global spinlock, guards the process tree, the
+ * pid hash, every process's LWP list, counters and exit state (P below).
+ * It comes before the scheduler's locks.  An LWP's run state (S below)
+ * is guarded by the lock l_mutex names (sched.c): a sleep-queue or
+ * run-queue lock.
  * Fields marked (c) are fixed at creation; (l) belong to the LWP itself
  * and are only touched by code running on it.
  */
@@ -46,10 +47,6 @@ struct trapframe;
 #define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
 #define LW_SYSTEM 0x04  /* kernel-only LWP (idle): no user state */
 
-/* l_pflag (S) */
-#define LP_RUNNING 0x01 /* on a CPU's stack: must not be freed */
-#define LP_SINTR 0x02   /* the sleep can be interrupted by LW_WEXIT */
-
 struct lwp {
 	/* (c) */
 	struct proc *l_proc;
@@ -57,14 +54,17 @@ struct lwp {
 	vaddr_t l_kstack; /* top of the kernel stack; 0 once freed */
 
 	/* (S) */
+	struct spinlock *l_mutex; /* the lock of the fields below (sched.c) */
 	TAILQ_ENTRY(lwp) l_runq;  /* run queue or sleep queue */
-	TAILQ_ENTRY(lwp) l_timeq; /* timed sleepers */
 	int l_stat;
-	int l_pflag;
+	unsigned l_cpu; /* CPU index it runs or is queued on, or last ran on */
+	uint64_t l_affinity; /* cpuset_t: the CPUs it may run on */
+	bool l_sintr;        /* the sleep can be interrupted by LW_WEXIT */
+	bool l_running;      /* its stack is in use on a CPU; atomic */
 	const void *l_wchan; /* channel slept on */
 	uint64_t l_timeout;  /* wake at this uptime (ns); 0: none */
 	int l_slptimedout;
-	unsigned l_quantum; /* ticks left before preemption */
+	unsigned l_quantum; /* (l) ticks left before preemption */
 
 	/* (P) */
 	LIST_ENTRY(lwp) l_sibling; /* p->p_lwps */
@@ -147,6 +147,13 @@ extern struct proc *initproc;
 
 /* Start-up: proc0 and the idle LWP for the boot CPU.  Boot CPU only. */
 void proc_startup(void);
+
+/*
+ * Make the running context of ci, another CPU being started, its idle
+ * LWP (on the stack ci->ci_rsp0).  On ci itself, interrupts masked.
+ */
+struct cpu_info;
+void proc_idle_attach(struct cpu_info *ci);
 
 /*
  * Make pid 1 from the ELF file at path with argv (argc words) and no
@@ -232,6 +239,19 @@ int proc_single_lwp(void);
  * ends the process with wstatus.  The caller must hold proc_lock.
  */
 void proc_kill_locked(struct proc *p, int wstatus);
+
+/*
+ * Kernel LWPs (in proc0, LW_SYSTEM, no user state): kthread_create makes
+ * one named name that runs fn(arg) with interrupts on, on the CPUs in
+ * affinity (a cpuset_t), and ends with kthread_exit (also when fn
+ * returns).  Exactly one kthread_join(l) waits for it to end and frees
+ * it (from an idle LWP too: it then yields until l ends).  Returns NULL
+ * with -ENOMEM in *errp.  No locks held.
+ */
+struct lwp *kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+    const char *name, int *errp);
+void kthread_exit(void) __noreturn;
+void kthread_join(struct lwp *l);
 
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)

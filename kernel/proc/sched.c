@@ -1,21 +1,54 @@
 /*
  * The scheduler (sched.h).
  *
- * Runnable LWPs wait on one FIFO run queue; the running LWP keeps the CPU
- * until it sleeps, yields, exits, or uses up SCHED_QUANTUM clock ticks,
- * after which it is preempted at its next return to user mode (the kernel
- * itself is not preemptible).  Sleeping LWPs sit on one of SLEEPQ_HASH
- * queues picked by their channel, so wakeup looks only at its own queue.
- * Timed sleepers are also on sched_timeq, checked on every tick.
+ * Run queues.  Every CPU has its own FIFO run queue under its own lock
+ * (struct schedcpu).  The running LWP keeps the CPU until it sleeps,
+ * yields, exits or uses up SCHED_QUANTUM ticks; it is then preempted at
+ * its next return to user mode or preemption point (sched_checkpoint).
+ * A woken LWP goes to an idle CPU it may run on if there is one, else to
+ * the least loaded of them, its last CPU on a tie; an idle CPU is woken
+ * with an IPI.  A CPU with nothing to run takes an LWP from the longest
+ * other queue (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
+ * whose queue is two shorter than another's takes one too.  A second
+ * run-queue lock is only ever try-locked, so two CPUs stealing from each
+ * other cannot deadlock.
  *
- * An LWP that exits switches away one last time; the LWP that runs after
- * it frees its kernel stack (sched_switch_finish), since nobody can free
- * the stack they are running on.
+ * Sleep queues.  SLEEPQ_HASH queues, each under its own lock, picked by
+ * the channel's hash.  A timed sleeper stays on its channel's queue with
+ * l_timeout set; sq_deadline is at most the earliest deadline there (it
+ * is lowered under the lock and recomputed when the tick scans), so the
+ * tick on CPU 0 locks only the queues whose deadline has passed.
+ *
+ * The lock of an LWP (NetBSD's l_mutex).  l->l_mutex names the lock that
+ * covers l's scheduling state (l_stat, l_wchan, l_cpu, l_affinity, the
+ * queue links):
+ *   LSIDL              sched_idl_lock
+ *   LSRUN, LSONPROC    the run-queue lock of CPU l_cpu
+ *   LSSLEEP            the lock of its sleep queue
+ *   LSZOMB             the run-queue lock of the CPU it left
+ * It changes only while the old and the new lock are both held, and
+ * lwp_lock() takes it and checks that it did not change meanwhile.
+ *
+ * Lock order: proc_lock and sleep interlocks (pipe, console, mutex
+ * interlocks), then sched_idl_lock, then a sleep-queue lock, then a
+ * run-queue lock; a second run-queue lock only by try-lock.
+ *
+ * Switching.  sched_switch runs with the CPU's run-queue lock held, and
+ * the LWP switched to releases it.  l_running is set while an LWP's stack
+ * is in use on a CPU: from the moment a CPU picks it until the LWP after
+ * it has finished the switch.  An LWP may be queued on another CPU
+ * before it has left its own (woken right after it went to sleep, or
+ * migrated), so a CPU picking LWPs skips those still running, and a
+ * reaper waits for l_running to clear before freeing one.  The kernel
+ * stack of an exited LWP is freed by the LWP that ran after it, once the
+ * run-queue lock is dropped.
  */
 #include <systm.h>
 #include <clock.h>
 #include <errno.h>
 #include <arch/cpu.h>
+#include <arch/ipi.h>
+#include <arch/mp.h>
 #include <arch/pcb.h>
 #include <arch/pmap.h>
 #include <proc/proc.h>
@@ -23,15 +56,42 @@
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
-struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
+CTASSERT(MAXCPUS <= 64);
 
 #define SLEEPQ_HASH 64
-static TAILQ_HEAD(lwpq, lwp) sched_runq = TAILQ_HEAD_INITIALIZER(sched_runq);
-static struct lwpq sleepq[SLEEPQ_HASH];
-static struct lwpq sched_timeq = TAILQ_HEAD_INITIALIZER(sched_timeq);
+#define SCHED_BALANCE_TICKS 4
+#define SCHED_STEAL_TRIES 64
+#define CPUBIT(i) ((cpuset_t)1 << (i))
+
+TAILQ_HEAD(lwpq, lwp);
+
+struct sleepq {
+	struct spinlock sq_lock;
+	struct lwpq sq_lwps;  /* (q) */
+	uint64_t sq_deadline; /* (q) to write; atomic reads; UINT64_MAX: none */
+} __aligned(64);
+
+/*
+ * A CPU's scheduling state.  (r) is sc_lock; (h) is written under
+ * sc_lock but read unlocked elsewhere as a hint; (o) the owning CPU
+ * only.
+ */
+struct schedcpu {
+	struct spinlock sc_lock;
+	struct lwpq sc_runq; /* (r) */
+	unsigned sc_nrun;    /* (h) LWPs on sc_runq */
+	bool sc_idle;        /* (h) the idle LWP runs here */
+	unsigned sc_balance; /* (o) ticks to the next balancing */
+} __aligned(64);
+
+static struct sleepq sleepq[SLEEPQ_HASH];
+static struct schedcpu schedcpu[MAXCPUS];
+static struct spinlock sched_idl_lock = SPINLOCK_INITIALIZER("sched_idl");
+static cpuset_t sched_online;  /* atomic: CPUs that schedule */
+static uint64_t sched_nsteals; /* atomic */
 
 /* The sleep queue of chan.  No requirements. */
-static struct lwpq *
+static struct sleepq *
 sleepq_for(const void *chan)
 {
 	uint64_t h = (uint64_t)chan;
@@ -41,81 +101,297 @@ sleepq_for(const void *chan)
 	return &sleepq[h >> 58];
 }
 
-void
-sched_setrunnable(struct lwp *l)
+static inline struct schedcpu *
+sched_cpu(const struct cpu_info *ci)
 {
-	spin_lock(&sched_lock);
-	KASSERT(l->l_stat == LSIDL);
-	l->l_stat = LSRUN;
-	TAILQ_INSERT_TAIL(&sched_runq, l, l_runq);
-	spin_unlock(&sched_lock);
+	return &schedcpu[ci->ci_index];
 }
 
-/* Make the sleeping l runnable.  The caller holds sched_lock. */
-static void
-sched_unsleep(struct lwp *l)
+static inline unsigned
+sched_nrun(unsigned i)
 {
-	KASSERT(spin_held(&sched_lock));
-	KASSERT(l->l_stat == LSSLEEP);
-	TAILQ_REMOVE(sleepq_for(l->l_wchan), l, l_runq);
-	if (l->l_timeout != 0) {
-		TAILQ_REMOVE(&sched_timeq, l, l_timeq);
-		l->l_timeout = 0;
+	return __atomic_load_n(&schedcpu[i].sc_nrun, __ATOMIC_RELAXED);
+}
+
+cpuset_t
+sched_online_cpus(void)
+{
+	return __atomic_load_n(&sched_online, __ATOMIC_ACQUIRE);
+}
+
+uint64_t
+sched_steals(void)
+{
+	return __atomic_load_n(&sched_nsteals, __ATOMIC_RELAXED);
+}
+
+/* Take the lock that covers l (see above) and return it. */
+static struct spinlock *
+lwp_lock(struct lwp *l)
+{
+	struct spinlock *m;
+
+	for (;;) {
+		m = __atomic_load_n(&l->l_mutex, __ATOMIC_ACQUIRE);
+		spin_lock(m);
+		if (m == __atomic_load_n(&l->l_mutex, __ATOMIC_RELAXED))
+			return m;
+		spin_unlock(m);
 	}
-	l->l_wchan = NULL;
-	l->l_stat = LSRUN;
-	TAILQ_INSERT_TAIL(&sched_runq, l, l_runq);
+}
+
+/* Make m the lock of l.  The caller holds l's lock and m. */
+static void
+lwp_setlock(struct lwp *l, struct spinlock *m)
+{
+	KASSERT(spin_held(l->l_mutex) && spin_held(m));
+	__atomic_store_n(&l->l_mutex, m, __ATOMIC_RELEASE);
 }
 
 /*
- * Finish a switch in the LWP now running: prev is off its stack, so it
- * may be freed; an exited one loses its kernel stack here.  The caller
- * holds sched_lock.
+ * Put l (LSRUN) at the tail of sc's queue and make sc_lock its lock.
+ * The caller holds sc_lock and l's lock.
  */
 static void
-sched_switch_finish(struct lwp *prev)
+runq_insert(struct schedcpu *sc, struct lwp *l)
 {
-	KASSERT(spin_held(&sched_lock));
-	if (prev->l_stat == LSZOMB && prev->l_kstack != 0) {
-		kstack_free(prev->l_kstack);
+	KASSERT(spin_held(&sc->sc_lock));
+	KASSERT(l->l_stat == LSRUN);
+	l->l_cpu = sc - schedcpu;
+	TAILQ_INSERT_TAIL(&sc->sc_runq, l, l_runq);
+	__atomic_store_n(&sc->sc_nrun, sc->sc_nrun + 1, __ATOMIC_RELAXED);
+	if (l->l_mutex != &sc->sc_lock)
+		lwp_setlock(l, &sc->sc_lock);
+}
+
+/* Take l off sc's queue.  The caller holds sc_lock. */
+static void
+runq_remove(struct schedcpu *sc, struct lwp *l)
+{
+	KASSERT(spin_held(&sc->sc_lock));
+	KASSERT(l->l_stat == LSRUN && l->l_cpu == (unsigned)(sc - schedcpu));
+	TAILQ_REMOVE(&sc->sc_runq, l, l_runq);
+	__atomic_store_n(&sc->sc_nrun, sc->sc_nrun - 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The CPU to queue l on: an idle one it may run on (its last CPU
+ * first), else the least loaded, its last CPU on a tie.  Reads hints
+ * only.  No requirements.
+ */
+static unsigned
+sched_pick_cpu(const struct lwp *l)
+{
+	cpuset_t allowed = l->l_affinity & sched_online_cpus();
+	unsigned last = l->l_cpu, best = last, least = UINT32_MAX;
+
+	if (allowed == 0)
+		allowed = sched_online_cpus();
+	if ((allowed & CPUBIT(last)) != 0) {
+		if (__atomic_load_n(&schedcpu[last].sc_idle, __ATOMIC_RELAXED))
+			return last;
+		least = sched_nrun(last);
+	}
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		if ((allowed & CPUBIT(i)) == 0 || i == last)
+			continue;
+		if (__atomic_load_n(&schedcpu[i].sc_idle, __ATOMIC_RELAXED))
+			return i;
+		if (sched_nrun(i) < least) {
+			least = sched_nrun(i);
+			best = i;
+		}
+	}
+	return best;
+}
+
+/*
+ * CPU t has new work on its queue: if it idles, make it look.  No
+ * requirements.
+ */
+static void
+sched_kick(unsigned t)
+{
+	struct cpu_info *ci = cpu_info_at(t);
+
+	if (ci == curcpu()) {
+		if (ci->ci_curlwp == ci->ci_idlelwp)
+			ci->ci_want_resched = true;
+		return;
+	}
+	if (__atomic_load_n(&schedcpu[t].sc_idle, __ATOMIC_RELAXED)) {
+		ci->ci_want_resched = true;
+		ipi_send(ci, IPI_RESCHED);
+	}
+}
+
+/*
+ * Queue the runnable l (LSRUN, on no queue) on the CPU sched_pick_cpu
+ * chooses, and wake that CPU.  The caller holds l's lock (a sleep-queue
+ * lock or sched_idl_lock), which stays held.
+ */
+static void
+sched_enqueue(struct lwp *l)
+{
+	unsigned t = sched_pick_cpu(l);
+	struct schedcpu *sc = &schedcpu[t];
+
+	KASSERT(spin_held(l->l_mutex));
+	spin_lock(&sc->sc_lock);
+	runq_insert(sc, l);
+	spin_unlock(&sc->sc_lock);
+	sched_kick(t);
+}
+
+/*
+ * Take one LWP that may run on sc's CPU from the longest other queue,
+ * with a try-lock.  Returns it (LSRUN, on no queue, covered by sc_lock)
+ * or NULL.  The caller holds sc_lock.
+ */
+static struct lwp *
+sched_steal(struct schedcpu *sc)
+{
+	unsigned self = sc - schedcpu, victim = self, most = 0;
+	cpuset_t online = sched_online_cpus();
+	struct schedcpu *vc;
+	struct lwp *l;
+
+	KASSERT(spin_held(&sc->sc_lock));
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		if ((online & CPUBIT(i)) != 0 && i != self &&
+		    sched_nrun(i) > most) {
+			most = sched_nrun(i);
+			victim = i;
+		}
+	}
+	if (victim == self)
+		return NULL;
+	/*
+	 * A busy CPU holds its lock often; a few tries find it free
+	 * without ever waiting on it (see the lock order above).
+	 */
+	vc = &schedcpu[victim];
+	for (int tries = 0; !spin_trylock(&vc->sc_lock); tries++) {
+		if (tries == SCHED_STEAL_TRIES)
+			return NULL;
+		cpu_pause();
+	}
+	TAILQ_FOREACH(l, &vc->sc_runq, l_runq)
+	{
+		if ((l->l_affinity & CPUBIT(self)) != 0 &&
+		    !__atomic_load_n(&l->l_running, __ATOMIC_ACQUIRE))
+			break;
+	}
+	if (l != NULL) {
+		runq_remove(vc, l);
+		l->l_cpu = self;
+		lwp_setlock(l, &sc->sc_lock);
+		__atomic_add_fetch(&sched_nsteals, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&vc->sc_lock);
+	return l;
+}
+
+/*
+ * Queue the calling CPU's LWP l, which gives up the CPU but stays
+ * runnable: here if it may run here, else on a CPU it may run on if
+ * that queue's lock is free at once (else here, and the tick tries
+ * again).  The caller holds sc_lock, l's lock.
+ */
+static void
+sched_requeue(struct schedcpu *sc, struct lwp *l)
+{
+	unsigned self = sc - schedcpu, t;
+
+	l->l_stat = LSRUN;
+	if ((l->l_affinity & CPUBIT(self)) == 0) {
+		t = sched_pick_cpu(l);
+		if (t != self && spin_trylock(&schedcpu[t].sc_lock)) {
+			runq_insert(&schedcpu[t], l);
+			spin_unlock(&schedcpu[t].sc_lock);
+			sched_kick(t);
+			return;
+		}
+	}
+	runq_insert(sc, l);
+}
+
+/*
+ * The LWP to run next on sc's CPU: the first on its queue not still
+ * running elsewhere (self, the caller, may be picked), else one stolen
+ * from another CPU, else the idle LWP.  The caller holds sc_lock.
+ */
+static struct lwp *
+sched_next(struct schedcpu *sc, struct lwp *self)
+{
+	struct lwp *l;
+
+	TAILQ_FOREACH(l, &sc->sc_runq, l_runq)
+	{
+		if (l == self ||
+		    !__atomic_load_n(&l->l_running, __ATOMIC_ACQUIRE)) {
+			runq_remove(sc, l);
+			return l;
+		}
+	}
+	if ((l = sched_steal(sc)) != NULL)
+		return l;
+	return curcpu()->ci_idlelwp;
+}
+
+/*
+ * Finish a switch in the LWP now running: the one before it, prev, is
+ * off its stack (an exited one loses the stack here), sc_lock is
+ * released, and then the stack is freed.
+ */
+static void
+sched_switch_done(struct lwp *prev)
+{
+	struct cpu_info *ci = curcpu();
+	vaddr_t dead = 0;
+
+	KASSERT(spin_held(&sched_cpu(ci)->sc_lock));
+	if (prev->l_stat == LSZOMB) {
+		dead = prev->l_kstack;
 		prev->l_kstack = 0;
 	}
-	prev->l_pflag &= ~LP_RUNNING;
-	curlwp->l_quantum = SCHED_QUANTUM;
+	__atomic_store_n(&prev->l_running, false, __ATOMIC_RELEASE);
+	ci->ci_curlwp->l_quantum = SCHED_QUANTUM;
+	spin_unlock(&sched_cpu(ci)->sc_lock);
+	if (dead != 0)
+		kstack_free(dead);
 }
 
 /*
- * Switch to the next runnable LWP, or to the idle LWP if there is none.
- * The caller holds sched_lock (and no other spinlock) and has already set
- * its own l_stat; if it is still LSONPROC it goes to the back of the run
- * queue.  Returns when the caller is chosen again, with sched_lock held.
+ * Switch to the next LWP.  The caller holds sc_lock, the lock of its
+ * CPU's run queue (and no other spinlock), and has set its own l_stat;
+ * if it is still LSONPROC it stays runnable.  Returns when the caller is
+ * chosen again (perhaps on another CPU), with no spinlock held.
  */
 static void
-sched_switch(void)
+sched_switch(struct schedcpu *sc)
 {
 	struct cpu_info *ci = curcpu();
 	struct lwp *l = ci->ci_curlwp, *next, *prev;
 	bool intr_was;
 
-	KASSERT(spin_held(&sched_lock));
+	KASSERT(spin_held(&sc->sc_lock) && sc == sched_cpu(ci));
 	KASSERT(ci->ci_spin_depth == 1);
 	ci->ci_want_resched = false;
-	if (l->l_stat == LSONPROC && l != ci->ci_idlelwp) {
-		l->l_stat = LSRUN;
-		TAILQ_INSERT_TAIL(&sched_runq, l, l_runq);
-	}
-	next = TAILQ_FIRST(&sched_runq);
-	if (next != NULL)
-		TAILQ_REMOVE(&sched_runq, next, l_runq);
-	else
-		next = ci->ci_idlelwp;
+	if (l->l_stat == LSONPROC && l != ci->ci_idlelwp)
+		sched_requeue(sc, l);
+	next = sched_next(sc, l);
 	if (next == l) {
 		l->l_stat = LSONPROC;
 		l->l_quantum = SCHED_QUANTUM;
+		spin_unlock(&sc->sc_lock);
 		return;
 	}
+	KASSERT(next->l_mutex == &sc->sc_lock);
 	next->l_stat = LSONPROC;
-	next->l_pflag |= LP_RUNNING;
+	__atomic_store_n(&next->l_running, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&sc->sc_idle, next == ci->ci_idlelwp,
+	    __ATOMIC_RELAXED);
 	if (next->l_md.md_tf != NULL)
 		vmspace_activate(vkernel_lwp_vmspace(next));
 	else
@@ -126,99 +402,165 @@ sched_switch(void)
 	prev = cpu_switchto(l, next);
 	ci = curcpu();
 	ci->ci_spin_intr_enabled = intr_was;
-	sched_switch_finish(prev);
+	sched_switch_done(prev);
 }
 
 void
 lwp_startup(struct lwp *prev)
 {
-	struct cpu_info *ci = curcpu();
-
-	KASSERT(spin_held(&sched_lock));
 	/* Stay masked until trap_return's iretq. */
-	ci->ci_spin_intr_enabled = false;
-	sched_switch_finish(prev);
-	spin_unlock(&sched_lock);
+	curcpu()->ci_spin_intr_enabled = false;
+	sched_switch_done(prev);
+}
+
+struct spinlock *
+sched_lock_self(void)
+{
+	struct spinlock *m = &sched_cpu(curcpu())->sc_lock;
+
+	spin_lock(m);
+	KASSERT(curlwp->l_mutex == m);
+	return m;
+}
+
+void
+sched_lwp_init(struct lwp *l)
+{
+	struct lwp *parent = curlwp;
+
+	l->l_mutex = &sched_idl_lock;
+	l->l_cpu = curcpu()->ci_index;
+	l->l_affinity =
+	    parent->l_flag & LW_SYSTEM ? ~(cpuset_t)0 : parent->l_affinity;
+	l->l_quantum = SCHED_QUANTUM;
+}
+
+void
+sched_setrunnable(struct lwp *l)
+{
+	struct spinlock *m = lwp_lock(l);
+
+	KASSERT(m == &sched_idl_lock && l->l_stat == LSIDL);
+	l->l_stat = LSRUN;
+	sched_enqueue(l);
+	spin_unlock(m);
+}
+
+/*
+ * Make the sleeping l runnable and queue it.  The caller holds sq's
+ * lock, l's lock.
+ */
+static void
+sched_unsleep(struct sleepq *sq, struct lwp *l)
+{
+	KASSERT(l->l_mutex == &sq->sq_lock && spin_held(&sq->sq_lock));
+	KASSERT(l->l_stat == LSSLEEP);
+	TAILQ_REMOVE(&sq->sq_lwps, l, l_runq);
+	l->l_timeout = 0;
+	l->l_wchan = NULL;
+	l->l_stat = LSRUN;
+	sched_enqueue(l);
 }
 
 int
 sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 {
 	struct lwp *l = curlwp;
+	struct sleepq *sq = sleepq_for(chan);
+	struct schedcpu *sc;
 	int error = 0;
 
-	KASSERT(spin_held(lk));
+	KASSERT(lk == NULL || spin_held(lk));
+	KASSERT(curcpu()->ci_spin_depth == (lk != NULL ? 1 : 0));
 	KASSERT(l != curcpu()->ci_idlelwp);
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
+	spin_lock(&sq->sq_lock);
+	if (lk != NULL)
 		spin_unlock(lk);
-	}
-	if ((flags & SLEEP_INTR) && (l->l_flag & LW_WEXIT)) {
+	/*
+	 * With both locks held: sched_interrupt sets LW_WEXIT before it
+	 * takes l's lock, so either it is seen here or the interrupter
+	 * finds l asleep.
+	 */
+	sc = sched_cpu(curcpu());
+	spin_lock(&sc->sc_lock);
+	KASSERT(l->l_mutex == &sc->sc_lock);
+	if ((flags & SLEEP_INTR) &&
+	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT))
 		error = -EINTR;
-		goto out;
-	}
-	if (timeout_ns != 0 && nanouptime() >= timeout_ns) {
+	else if (timeout_ns != 0 && nanouptime() >= timeout_ns)
 		error = -ETIMEDOUT;
+	if (error != 0) {
+		spin_unlock(&sc->sc_lock);
+		spin_unlock(&sq->sq_lock);
 		goto out;
 	}
 	l->l_wchan = chan;
 	l->l_stat = LSSLEEP;
 	l->l_slptimedout = 0;
-	if (flags & SLEEP_INTR)
-		l->l_pflag |= LP_SINTR;
-	TAILQ_INSERT_TAIL(sleepq_for(chan), l, l_runq);
+	l->l_sintr = (flags & SLEEP_INTR) != 0;
+	TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_runq);
 	if (timeout_ns != 0) {
 		l->l_timeout = timeout_ns;
-		TAILQ_INSERT_TAIL(&sched_timeq, l, l_timeq);
+		if (timeout_ns < sq->sq_deadline)
+			__atomic_store_n(&sq->sq_deadline, timeout_ns,
+			    __ATOMIC_RELAXED);
 	}
-	sched_switch();
-	l->l_pflag &= ~LP_SINTR;
+	lwp_setlock(l, &sq->sq_lock);
+	spin_unlock(&sq->sq_lock);
+	sched_switch(sc);
+	l->l_sintr = false;
 	if (l->l_slptimedout)
 		error = -ETIMEDOUT;
-	else if ((flags & SLEEP_INTR) && (l->l_flag & LW_WEXIT))
+	else if ((flags & SLEEP_INTR) &&
+	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT))
 		error = -EINTR;
 out:
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
+	if (lk != NULL)
 		spin_lock(lk);
-	}
 	return error;
 }
 
 void
 wakeup(const void *chan)
 {
-	struct lwpq *q = sleepq_for(chan);
+	struct sleepq *sq = sleepq_for(chan);
 	struct lwp *l, *next;
 
-	spin_lock(&sched_lock);
-	TAILQ_FOREACH_SAFE(l, q, l_runq, next)
+	spin_lock(&sq->sq_lock);
+	TAILQ_FOREACH_SAFE(l, &sq->sq_lwps, l_runq, next)
 	{
 		if (l->l_wchan == chan)
-			sched_unsleep(l);
+			sched_unsleep(sq, l);
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(&sq->sq_lock);
 }
 
 void
 sched_interrupt(struct lwp *l)
 {
+	struct spinlock *m;
+	struct cpu_info *ci;
+
 	KASSERT(spin_held(&proc_lock));
-	spin_lock(&sched_lock);
-	if (l->l_stat == LSSLEEP && (l->l_pflag & LP_SINTR))
-		sched_unsleep(l);
-	else if (l->l_stat == LSONPROC && l != curlwp)
-		curcpu()->ci_want_resched =
-		    true; /* one CPU: cannot happen yet */
-	spin_unlock(&sched_lock);
+	m = lwp_lock(l);
+	if (l->l_stat == LSSLEEP && l->l_sintr) {
+		sched_unsleep(sleepq_for(l->l_wchan), l);
+	} else if (l->l_stat == LSONPROC && l != curlwp) {
+		/* Out to userret or a preemption point, which see LW_WEXIT. */
+		ci = cpu_info_at(l->l_cpu);
+		ci->ci_want_resched = true;
+		ipi_send(ci, IPI_RESCHED);
+	}
+	spin_unlock(m);
 }
 
 void
 sched_yield(void)
 {
-	spin_lock(&sched_lock);
-	sched_switch();
-	spin_unlock(&sched_lock);
+	struct schedcpu *sc = sched_cpu(curcpu());
+
+	spin_lock(&sc->sc_lock);
+	sched_switch(sc);
 }
 
 int
@@ -234,55 +576,120 @@ sched_checkpoint(void)
 	return 0;
 }
 
+/* Wake the timed sleepers whose deadline has passed.  Interrupts masked. */
+static void
+sched_timeouts(void)
+{
+	uint64_t now = nanouptime(), next;
+	struct sleepq *sq;
+	struct lwp *l, *t;
+
+	for (sq = sleepq; sq < sleepq + SLEEPQ_HASH; sq++) {
+		if (__atomic_load_n(&sq->sq_deadline, __ATOMIC_RELAXED) > now)
+			continue;
+		spin_lock(&sq->sq_lock);
+		next = UINT64_MAX;
+		TAILQ_FOREACH_SAFE(l, &sq->sq_lwps, l_runq, t)
+		{
+			if (l->l_timeout == 0)
+				continue;
+			if (l->l_timeout <= now) {
+				l->l_slptimedout = 1;
+				sched_unsleep(sq, l);
+			} else if (l->l_timeout < next) {
+				next = l->l_timeout;
+			}
+		}
+		__atomic_store_n(&sq->sq_deadline, next, __ATOMIC_RELAXED);
+		spin_unlock(&sq->sq_lock);
+	}
+}
+
+/*
+ * If another CPU's queue is two longer than this one's, take an LWP
+ * from it.  Interrupts masked; no spinlock held.
+ */
+static void
+sched_balance(struct schedcpu *sc)
+{
+	unsigned self = sc - schedcpu, mine = sched_nrun(self);
+	cpuset_t online = sched_online_cpus();
+	struct lwp *l;
+	bool behind = false;
+
+	for (unsigned i = 0; i < MAXCPUS && !behind; i++)
+		behind = (online & CPUBIT(i)) != 0 && sched_nrun(i) >= mine + 2;
+	if (!behind)
+		return;
+	spin_lock(&sc->sc_lock);
+	if ((l = sched_steal(sc)) != NULL)
+		runq_insert(sc, l);
+	spin_unlock(&sc->sc_lock);
+}
+
 void
 sched_tick(void)
 {
 	struct cpu_info *ci = curcpu();
-	struct lwp *l = ci->ci_curlwp, *t, *next;
-	uint64_t now;
+	struct schedcpu *sc = sched_cpu(ci);
+	struct lwp *l = ci->ci_curlwp;
+	cpuset_t online;
 
-	spin_lock(&sched_lock);
-	if (!TAILQ_EMPTY(&sched_timeq)) {
-		now = nanouptime();
-		TAILQ_FOREACH_SAFE(t, &sched_timeq, l_timeq, next)
-		{
-			if (t->l_timeout <= now) {
-				t->l_slptimedout = 1;
-				sched_unsleep(t);
-			}
-		}
+	KASSERT(!intr_enabled());
+	if (ci->ci_index == 0)
+		sched_timeouts();
+	if (l == ci->ci_idlelwp) {
+		/* Work queued anywhere: the idle loop looks (and steals). */
+		online = sched_online_cpus();
+		for (unsigned i = 0; i < MAXCPUS; i++)
+			if ((online & CPUBIT(i)) != 0 && sched_nrun(i) != 0)
+				ci->ci_want_resched = true;
+		return;
 	}
-	if (l != ci->ci_idlelwp && l->l_quantum > 0 && --l->l_quantum == 0)
+	if (l->l_quantum > 0 && --l->l_quantum == 0)
 		ci->ci_want_resched = true;
-	if (l == ci->ci_idlelwp && !TAILQ_EMPTY(&sched_runq))
+	if ((l->l_affinity & CPUBIT(ci->ci_index)) == 0)
 		ci->ci_want_resched = true;
-	spin_unlock(&sched_lock);
+	if (++sc->sc_balance >= SCHED_BALANCE_TICKS) {
+		sc->sc_balance = 0;
+		sched_balance(sc);
+	}
 }
 
 void
 sched_exit_switch(void)
 {
-	KASSERT(spin_held(&sched_lock));
+	struct schedcpu *sc = sched_cpu(curcpu());
+
+	KASSERT(spin_held(&sc->sc_lock));
 	KASSERT(curlwp->l_stat == LSZOMB);
-	sched_switch();
+	sched_switch(sc);
 	panic("sched: exited LWP %d.%d was switched back in",
 	    curlwp->l_proc->p_pid, curlwp->l_lid);
+}
+
+void
+sched_wait_offcpu(struct lwp *l)
+{
+	KASSERT(l->l_stat == LSZOMB);
+	while (__atomic_load_n(&l->l_running, __ATOMIC_ACQUIRE))
+		cpu_pause();
 }
 
 void
 sched_idle(void)
 {
 	struct cpu_info *ci = curcpu();
+	struct schedcpu *sc = sched_cpu(ci);
 
 	for (;;) {
 		cli();
-		if (!TAILQ_EMPTY(&sched_runq) || ci->ci_want_resched) {
-			spin_lock(&sched_lock);
-			sched_switch();
-			spin_unlock(&sched_lock);
+		if (sched_nrun(ci->ci_index) != 0 || ci->ci_want_resched) {
+			spin_lock(&sc->sc_lock);
+			sched_switch(sc);
 			continue;
 		}
-		cpu_idle(); /* sti; hlt: an interrupt brings us back */
+		cpu_idle(); /* sti; hlt: an interrupt or IPI brings us back */
 	}
 }
 
@@ -290,16 +697,18 @@ void
 userret(struct trapframe *tf)
 {
 	struct lwp *l = curlwp;
+	struct schedcpu *sc;
 
+	KASSERT(!intr_enabled());
 	for (;;) {
 		if (__predict_false(l->l_flag & LW_WEXIT)) {
 			sti();
 			proc_exit(-1);
 		}
 		if (__predict_false(curcpu()->ci_want_resched)) {
-			spin_lock(&sched_lock);
-			sched_switch();
-			spin_unlock(&sched_lock);
+			sc = sched_cpu(curcpu());
+			spin_lock(&sc->sc_lock);
+			sched_switch(sc);
 			continue;
 		}
 		if (__predict_false(l->l_vkernel != NULL))
@@ -308,9 +717,82 @@ userret(struct trapframe *tf)
 	}
 }
 
+cpuset_t
+sched_getaffinity(struct lwp *l)
+{
+	struct spinlock *m = lwp_lock(l);
+	cpuset_t set = l->l_affinity & sched_online_cpus();
+
+	spin_unlock(m);
+	return set;
+}
+
+void
+sched_setaffinity(struct lwp *l, cpuset_t set)
+{
+	struct spinlock *m;
+	struct cpu_info *ci;
+	unsigned t;
+
+	KASSERT((set & sched_online_cpus()) != 0);
+	for (;;) {
+		m = lwp_lock(l);
+		l->l_affinity = set;
+		if ((set & CPUBIT(l->l_cpu)) != 0)
+			break;
+		if (l->l_stat == LSONPROC) {
+			/* It moves itself at its next switch (sched_requeue). */
+			ci = cpu_info_at(l->l_cpu);
+			ci->ci_want_resched = true;
+			if (ci != curcpu())
+				ipi_send(ci, IPI_RESCHED);
+			break;
+		}
+		if (l->l_stat != LSRUN)
+			break; /* a wakeup queues it where it may run */
+		t = sched_pick_cpu(l);
+		if (spin_trylock(&schedcpu[t].sc_lock)) {
+			runq_remove(&schedcpu[l->l_cpu], l);
+			runq_insert(&schedcpu[t], l);
+			spin_unlock(&schedcpu[t].sc_lock);
+			sched_kick(t);
+			break;
+		}
+		spin_unlock(m);
+		cpu_pause();
+	}
+	spin_unlock(m);
+}
+
+void
+sched_cpu_attach(struct cpu_info *ci, struct lwp *idle)
+{
+	struct schedcpu *sc = sched_cpu(ci);
+
+	KASSERT(!intr_enabled());
+	idle->l_stat = LSONPROC;
+	idle->l_running = true;
+	idle->l_flag = LW_SYSTEM;
+	idle->l_cpu = ci->ci_index;
+	idle->l_affinity = CPUBIT(ci->ci_index);
+	idle->l_mutex = &sc->sc_lock;
+	sc->sc_idle = true;
+	ci->ci_curlwp = idle;
+	ci->ci_idlelwp = idle;
+	__atomic_or_fetch(&sched_online, CPUBIT(ci->ci_index),
+	    __ATOMIC_RELEASE);
+}
+
 void
 sched_startup(void)
 {
-	for (int i = 0; i < SLEEPQ_HASH; i++)
-		TAILQ_INIT(&sleepq[i]);
+	for (int i = 0; i < SLEEPQ_HASH; i++) {
+		spinlock_init(&sleepq[i].sq_lock, "sleepq");
+		TAILQ_INIT(&sleepq[i].sq_lwps);
+		sleepq[i].sq_deadline = UINT64_MAX;
+	}
+	for (int i = 0; i < MAXCPUS; i++) {
+		spinlock_init(&schedcpu[i].sc_lock, "runq");
+		TAILQ_INIT(&schedcpu[i].sc_runq);
+	}
 }

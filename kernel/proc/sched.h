@@ -1,7 +1,7 @@
 /*
- * The scheduler: one round-robin run queue, sleep and wakeup on
- * channels, timed sleeps, preemption on the clock tick, and the idle
- * loop.  See proc.h for the lock order (proc_lock before sched_lock).
+ * The scheduler: a run queue per CPU with work stealing, sleep and
+ * wakeup on channels, timed sleeps, preemption on the clock tick, CPU
+ * affinity, and one idle LWP per CPU.  See sched.c for the locks.
  */
 #ifndef _PROC_SCHED_H_
 #define _PROC_SCHED_H_
@@ -10,28 +10,43 @@
 #include <spinlock.h>
 
 struct lwp;
+struct cpu_info;
 struct trapframe;
-
-extern struct spinlock sched_lock;
 
 #define SCHED_QUANTUM 2 /* clock ticks a running LWP keeps the CPU */
 
 /* sleep flags */
 #define SLEEP_INTR 0x1 /* LW_WEXIT ends the sleep with -EINTR */
 
-/* Set up the sleep queues.  Once, from proc_startup.  No requirements. */
+/* A set of CPUs: bit i is the CPU of index i (MAXCPUS <= 64). */
+typedef uint64_t cpuset_t;
+
+/* Set up the sleep queues and run queues.  Once, from proc_startup. */
 void sched_startup(void);
 
-/* Put l (LSIDL, not queued) on the run queue.  No requirements. */
+/*
+ * Make ci's boot context its idle LWP idle (LW_SYSTEM, LSONPROC).  On
+ * each CPU, by itself, before it schedules.  Interrupts masked.
+ */
+void sched_cpu_attach(struct cpu_info *ci, struct lwp *idle);
+
+/*
+ * Set up the scheduling fields of a new LWP (LSIDL): its lock, its CPU,
+ * and the affinity of the creating LWP (all CPUs if that is a kernel
+ * LWP).  From lwproc_makelwp.  No requirements.
+ */
+void sched_lwp_init(struct lwp *l);
+
+/* Put l (LSIDL, not queued) on a run queue.  No spinlock held. */
 void sched_setrunnable(struct lwp *l);
 
 /*
- * Sleep on chan, releasing lk once sched_lock is taken so no wakeup is
- * lost, and retaking it before returning.  lk may be &sched_lock itself.
+ * Sleep on chan, releasing lk (if not NULL) once the LWP is on the sleep
+ * queue so no wakeup is lost, and retaking it before returning.
  * timeout_ns is an absolute nanouptime() deadline (0 for none).  Returns
  * 0 when woken, -EINTR when SLEEP_INTR is set and the LWP was told to
- * exit, -ETIMEDOUT at the deadline.  The caller must hold lk and no
- * other spinlock (sched_switch checks).
+ * exit, -ETIMEDOUT at the deadline.  The caller holds lk (if any) and no
+ * other spinlock.
  */
 int sleep(const void *chan, struct spinlock *lk, int flags,
     uint64_t timeout_ns);
@@ -40,40 +55,40 @@ int sleep(const void *chan, struct spinlock *lk, int flags,
 void wakeup(const void *chan);
 
 /*
- * End an interruptible sleep of l early (it returns -EINTR).  The caller
- * holds proc_lock; l has LW_WEXIT set.
+ * Make l notice LW_WEXIT soon: end its interruptible sleep (it returns
+ * -EINTR), or interrupt the CPU running it.  The caller holds proc_lock;
+ * l has LW_WEXIT set.
  */
 void sched_interrupt(struct lwp *l);
 
-/* Give the CPU to the next runnable LWP, if any.  No locks held. */
+/* Give the CPU to the next runnable LWP, if any.  No spinlock held. */
 void sched_yield(void);
 
 /*
- * A preemption point for kernel loops whose length a user chooses (the
- * kernel is otherwise not preemptible): returns -EINTR if the calling
- * LWP was told to exit, so the loop can stop; else gives up the CPU if
- * the clock asked for a switch, and returns 0.  No locks held.
+ * A preemption point for kernel loops whose length a user chooses:
+ * returns -EINTR if the calling LWP was told to exit, so the loop can
+ * stop; else gives up the CPU if the clock asked for a switch, and
+ * returns 0.  No spinlock held.
  */
 int sched_checkpoint(void);
 
-/*
- * The clock tick: preemption and timed sleeps.  Interrupt context; no
- * locks held.
- */
+/* The clock tick on this CPU.  Interrupt context; no locks held. */
 void sched_tick(void);
 
 /*
  * The caller, an exited LWP (LSZOMB), leaves the CPU for good; the LWP
- * that runs next frees its kernel stack.  The caller must hold
- * sched_lock and no other spinlock (lwp_exit_locked takes sched_lock,
- * then drops proc_lock).
+ * that runs next frees its kernel stack.  The caller holds its CPU's
+ * run-queue lock (sched_lock_self) and no other spinlock.
  */
 void sched_exit_switch(void) __noreturn;
 
 /*
- * Run LWPs forever as this CPU's idle LWP (the boot context, set up by
- * proc_startup).  No locks held.
+ * Take the run-queue lock of the calling CPU, which covers the calling
+ * LWP (lwp_exit_locked uses it to become a zombie).  Returns it.
  */
+struct spinlock *sched_lock_self(void);
+
+/* Run LWPs forever as this CPU's idle LWP.  No locks held. */
 void sched_idle(void) __noreturn;
 
 /*
@@ -85,8 +100,28 @@ void userret(struct trapframe *tf);
 
 /*
  * A new LWP's first code (from lwp_trampoline): finish the switch from
- * prev and release sched_lock, which the switch left held.
+ * prev and release the run-queue lock the switch left held.
  */
 void lwp_startup(struct lwp *prev);
+
+/*
+ * Wait until l (LSZOMB, claimed by the caller) is off every CPU, so it
+ * can be freed.  No spinlock held.
+ */
+void sched_wait_offcpu(struct lwp *l);
+
+/*
+ * CPU affinity of l: the CPUs it may run on.  sched_setaffinity moves l
+ * off a CPU not in set (at its next switch if it is running).  set must
+ * hold an online CPU.  No spinlock held.
+ */
+cpuset_t sched_getaffinity(struct lwp *l);
+void sched_setaffinity(struct lwp *l, cpuset_t set);
+
+/* The set of online CPUs.  No requirements. */
+cpuset_t sched_online_cpus(void);
+
+/* Counters for tests: LWPs taken from another CPU's queue. */
+uint64_t sched_steals(void);
 
 #endif /* !_PROC_SCHED_H_ */

@@ -37,6 +37,7 @@
 #define CLOCK_CAL_PIT_COUNT 1193      /* PIT periods: 0.9998 ms */
 #define CLOCK_CAL_TIMEOUT (1UL << 30) /* TSC cycles before giving up */
 #define CLOCK_SAMPLE_TRIES 4
+#define CLOCK_CAL_TRIES 4 /* measurements before the CPUID fallback */
 
 #define CLOCK_SHIFT 32
 #define CLOCK_MULT(hz) ((NS_PER_SEC << CLOCK_SHIFT) / (hz))
@@ -167,16 +168,45 @@ clock_sample(struct clock_sample *cs)
  * TSC and measures the LAPIC timer against it; panics if even that is
  * impossible.  Boot CPU, interrupts masked, LAPIC timer unused.
  */
+static bool clock_measure(uint64_t *tsc_hz, uint64_t *lapic_hz,
+    uint64_t *dtsc_out, uint32_t *dlapic_out);
+
 static void
 clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
+{
+	uint64_t dtsc = 0;
+	uint32_t dlapic = 0;
+
+	KASSERT(!intr_enabled());
+	for (int i = 0; i < CLOCK_CAL_TRIES; i++)
+		if (clock_measure(tsc_hz, lapic_hz, &dtsc, &dlapic))
+			return;
+
+	*tsc_hz = clock_cpuid_tsc_hz();
+	if (*tsc_hz == 0 || dtsc == 0 || dlapic == 0)
+		panic("clock: PIT channel 2 does not count and CPUID does not "
+		      "give the TSC rate; cannot calibrate the clock");
+	kprintf("clock: PIT channel 2 does not count; using CPUID's TSC "
+		"rate\n");
+	/* In kHz so the product fits in 64 bits: 2^32 * 2^24. */
+	*lapic_hz = (uint64_t)dlapic * (*tsc_hz / 1000) / dtsc * 1000;
+}
+
+/*
+ * One measurement for clock_calibrate: returns true with the rates in
+ * *tsc_hz and *lapic_hz, or false (the PIT did not count through the
+ * window, or the host stalled us past its timeout) with the raw TSC and
+ * LAPIC counts in *dtsc and *dlapic.  Boot CPU, interrupts masked.
+ */
+static bool
+clock_measure(uint64_t *tsc_hz, uint64_t *lapic_hz, uint64_t *dtsc_out,
+    uint32_t *dlapic_out)
 {
 	struct clock_sample a, b;
 	uint64_t start, dtsc;
 	uint32_t dlapic;
 	uint16_t periods = 0;
 	uint8_t port61;
-
-	KASSERT(!intr_enabled());
 
 	/* A masked one-shot timer that will not run out during the window. */
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | VEC_LAPIC_TIMER);
@@ -206,20 +236,14 @@ clock_calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
 	periods = a.cs_pit - b.cs_pit;
 	dtsc = b.cs_tsc - a.cs_tsc;
 	dlapic = a.cs_lapic - b.cs_lapic;
+	*dtsc_out = dtsc;
+	*dlapic_out = dlapic;
 	if (periods >= CLOCK_CAL_PIT_COUNT && periods < 0x8000) {
 		*tsc_hz = dtsc * PIT_HZ / periods;
 		*lapic_hz = (uint64_t)dlapic * PIT_HZ / periods;
-		return;
+		return true;
 	}
-
-	*tsc_hz = clock_cpuid_tsc_hz();
-	if (*tsc_hz == 0 || dtsc == 0 || dlapic == 0)
-		panic("clock: PIT channel 2 does not count and CPUID does not "
-		      "give the TSC rate; cannot calibrate the clock");
-	kprintf("clock: PIT channel 2 does not count; using CPUID's TSC "
-		"rate\n");
-	/* In kHz so the product fits in 64 bits: 2^32 * 2^24. */
-	*lapic_hz = (uint64_t)dlapic * (*tsc_hz / 1000) / dtsc * 1000;
+	return false;
 }
 
 /*
@@ -265,21 +289,31 @@ clock_startup(void)
 	kprintf("clock: TSC %lu.%lu MHz, LAPIC timer %lu.%lu MHz\n", tsc10 / 10,
 	    tsc10 % 10, lapic10 / 10, lapic10 % 10);
 
-	/* The periodic tick: the LVT entry first, then the count starts it. */
 	intr_establish(VEC_LAPIC_TIMER, clock_intr, NULL);
+	clock_start_tick();
+}
+
+void
+clock_start_tick(void)
+{
+	KASSERT(!intr_enabled());
+	KASSERT(clock_lapic_hz != 0);
+
+	/* The periodic tick: the LVT entry first, then the count starts it. */
 	lapic_write(LAPIC_TIMER_DCR, LAPIC_DCR_DIV1);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_PERIODIC | VEC_LAPIC_TIMER);
-	lapic_write(LAPIC_TIMER_ICR, (uint32_t)(lapic_hz / HZ));
+	lapic_write(LAPIC_TIMER_ICR, (uint32_t)(clock_lapic_hz / HZ));
 }
 
 /*
- * One timer tick on this CPU.  For now it only counts; the scheduler
- * will hook in here.  Interrupts masked.
+ * One timer tick on this CPU: the boot CPU counts ticks, and every CPU
+ * runs the scheduler's tick.  Interrupts masked.
  */
 void
 hardclock(void)
 {
 	KASSERT(!intr_enabled());
-	ticks++;
+	if (curcpu()->ci_index == 0)
+		ticks++;
 	sched_tick();
 }

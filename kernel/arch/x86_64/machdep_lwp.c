@@ -21,7 +21,7 @@ CTASSERT(offsetof(struct trapframe, tf_trapno) == TF_TRAPNO);
 
 #define PSL_USER_DEFAULT (PSL_I | 0x2) /* bit 1 always reads as one */
 
-extern char syscall_entry[], lwp_trampoline[];
+extern char syscall_entry[], lwp_trampoline[], kthread_trampoline[];
 struct lwp *cpu_switch_stack(struct lwp *old, struct lwp *new, uint64_t *oldrsp,
     uint64_t newrsp);
 
@@ -105,6 +105,23 @@ cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
 		fpu_reset_area(l->l_md.md_fpu);
 		memset(&l->l_md.md_segs, 0, sizeof(l->l_md.md_segs));
 	}
+}
+
+void
+cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg)
+{
+	uint64_t *sp = (uint64_t *)(l->l_kstack - 16);
+
+	l->l_md.md_tf = NULL;
+	/* What cpu_switch_stack pops, r15 first, then its return address. */
+	*--sp = (uint64_t)kthread_trampoline;
+	*--sp = 0;             /* rbp: ends the backtrace */
+	*--sp = 0;             /* rbx */
+	*--sp = (uint64_t)fn;  /* r12 */
+	*--sp = (uint64_t)arg; /* r13 */
+	*--sp = 0;             /* r14 */
+	*--sp = 0;             /* r15 */
+	l->l_md.md_rsp = (uint64_t)sp;
 }
 
 /*
@@ -308,7 +325,7 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	struct cpu_info *ci = curcpu();
 	const struct mdsegs *hw = NULL; /* what the hardware holds, if known */
 
-	KASSERT(spin_held(&sched_lock));
+	KASSERT(ci->ci_spin_depth == 1); /* the run-queue lock */
 	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB) {
 		fxsave(old->l_md.md_fpu);
 		segs_save(&old->l_md.md_segs);

@@ -18,8 +18,9 @@
  * maps the first 2 MiB, and is cleared again before mp_startup returns.
  *
  * A started CPU runs mp_ap_entry: it sets itself up as the boot CPU was
- * set up, records a few facts for the mp_online self test, sets
- * ci_online and halts with interrupts off for good (see <arch/mp.h>).
+ * set up, records a few facts for the mp_online self test, becomes a
+ * scheduler CPU with its own idle LWP and tick, sets ci_online and runs
+ * the idle loop (see <arch/mp.h>).
  *
  * Locking: mp_startup runs once on the boot CPU before anything else
  * could race with it.  The only fields a started CPU writes are those of
@@ -36,6 +37,8 @@
 #include <arch/intr.h>
 #include <arch/mp.h>
 #include <arch/pmap.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
 
 #define MP_TRAMP_PREFERRED 0x8000UL
 #define MP_TRAMP_LOW 0x1000UL        /* real-mode IVT and BIOS data below */
@@ -126,8 +129,9 @@ mp_ap_record(struct cpu_info *ci)
 
 /*
  * The C entry of a started CPU, called by the trampoline on the stack
- * ci->ci_rsp0 with interrupts off.  Sets the CPU up, says it is online
- * and parks it: from the store to ci_online on, it touches nothing.
+ * ci->ci_rsp0 with interrupts off.  Sets the CPU up, makes its start-up
+ * context its idle LWP, starts its tick, says it is online and runs the
+ * scheduler's idle loop.
  */
 void
 mp_ap_entry(struct cpu_info *ci)
@@ -135,11 +139,10 @@ mp_ap_entry(struct cpu_info *ci)
 	cpu_startup_ap(ci);
 	lapic_enable();
 	mp_ap_record(ci);
+	proc_idle_attach(ci);
+	clock_start_tick();
 	__atomic_store_n(&ci->ci_online, true, __ATOMIC_RELEASE);
-	for (;;) {
-		cli();
-		hlt();
-	}
+	sched_idle();
 }
 
 /*
@@ -186,8 +189,10 @@ mp_ident_map(void)
 
 /*
  * Remove the identity map again and flush it from this CPU's TLB.  The
- * parked CPUs may still cache it, but they run nothing that could use
- * it.  Boot CPU, from mp_startup.
+ * started CPUs may still cache it (non-global entries) while they idle
+ * on the kernel's page tables, where nothing uses addresses that low;
+ * the CR3 load that switches one to a process's page tables drops them.
+ * Boot CPU, from mp_startup.
  */
 static void
 mp_ident_unmap(void)

@@ -34,6 +34,22 @@ cpu_switch_stack:
  * A new LWP's first switch-in returns here with rax = the previous LWP
  * and rsp at the user trap frame laid out by cpu_lwp_setup.
  */
+	.globl kthread_trampoline
+/*
+ * A new kernel LWP's first switch-in returns here with rax = the
+ * previous LWP, r12 = its function and r13 = its argument, and rsp
+ * 16-byte aligned (cpu_kthread_setup).  The function runs with
+ * interrupts on; kthread_exit ends the LWP when it returns.
+ */
+kthread_trampoline:
+	movq %rax, %rdi
+	call lwp_startup
+	sti
+	movq %r13, %rdi
+	call *%r12
+	call kthread_exit
+	ud2
+
 	.globl lwp_trampoline
 lwp_trampoline:
 	movq %rax, %rdi

@@ -65,6 +65,7 @@ extable_lookup(uint64_t rip)
 }
 
 static trap_bpt_hook_t kernel_bpt_hook;
+static void trap_kernel(struct trapframe *tf);
 static vm_prot_t trap_pf_access(uint64_t err);
 static bool trap_copy_may_retry(struct lwp *l, const struct trapframe *tf);
 
@@ -106,14 +107,15 @@ trap_fatal(struct trapframe *tf)
 
 /*
  * Handle the trap described by tf; on return vector.S resumes the
- * interrupted code with the (possibly changed) frame.  Interrupts are
- * masked (all vectors are interrupt gates).
+ * interrupted code with the (possibly changed) frame.  Entered with
+ * interrupts masked (all vectors are interrupt gates); an exception
+ * turns them back on if the interrupted code had them on (always, from
+ * user mode), once CR2 is read, so a fault may sleep and the CPU still
+ * answers IPIs while the VM works.  Returns with them masked.
  */
 void
 trap(struct trapframe *tf)
 {
-	uint64_t fixup;
-
 	if (tf->tf_trapno >= IRQ_BASE) {
 		intr_dispatch(tf);
 		if (TRAPF_USERMODE(tf))
@@ -126,9 +128,25 @@ trap(struct trapframe *tf)
 		tf->tf_addr = rcr2();
 
 	if (TRAPF_USERMODE(tf)) {
+		sti();
 		trap_user(tf);
 		return;
 	}
+	if (tf->tf_trapno == T_PAGEFLT && (tf->tf_rflags & PSL_I) != 0)
+		sti();
+	trap_kernel(tf);
+	cli();
+}
+
+/*
+ * An exception in kernel mode: a user copy's fault goes to the VM or to
+ * its fixup; a breakpoint to the debugger hook; anything else panics.
+ * Interrupts as the interrupted code had them, for a page fault.
+ */
+static void
+trap_kernel(struct trapframe *tf)
+{
+	uint64_t fixup;
 
 	switch (tf->tf_trapno) {
 	case T_NMI:
@@ -260,7 +278,7 @@ trap_fault_progress(struct lwp *l, const struct trapframe *tf)
  * A trap from user mode.  Page faults the VM resolves are retried;
  * anything else ends the process with the matching signal (ABI.md
  * section 3) after one console line naming the process, the fault, the
- * address and rip.  Interrupts are masked.
+ * address and rip.  Interrupts are enabled; userret runs masked.
  */
 void
 trap_user(struct trapframe *tf)
@@ -274,6 +292,7 @@ trap_user(struct trapframe *tf)
 		error = vm_fault(vkernel_lwp_vmspace(l), tf->tf_addr,
 		    trap_pf_access(tf->tf_err));
 		if (error == 0 && trap_fault_progress(l, tf)) {
+			cli();
 			userret(tf);
 			return;
 		}
@@ -283,6 +302,7 @@ trap_user(struct trapframe *tf)
 	if (vkernel_in_guest(l)) {
 		/* A guest's trap goes to its controller (ABI.md 4.3). */
 		vkernel_trap(l, tf);
+		cli();
 		userret(tf);
 		return;
 	}
@@ -307,6 +327,7 @@ trap_user(struct trapframe *tf)
 	spin_lock(&proc_lock);
 	proc_kill_locked(p, W_SIGNALED(sig));
 	spin_unlock(&proc_lock);
+	cli();
 	userret(tf);
 }
 

@@ -6,10 +6,8 @@
  * takes the CPU from real mode to long mode on the kernel's page tables
  * and into mp.c with its own stack and struct cpu_info.  Each started
  * CPU sets itself up like the boot CPU (control registers, GDT, TSS,
- * IDT, GS base, syscall MSRs, local APIC), says it is online, and is
- * then parked: it halts for good with interrupts off, because the
- * scheduler, the locks and TLB shootdown are not yet safe for more than
- * one CPU.  A parked CPU touches no shared kernel state.
+ * IDT, GS base, syscall MSRs, local APIC), gets its own idle LWP and
+ * periodic tick, says it is online and enters the scheduler.
  */
 #ifndef _ARCH_MP_H_
 #define _ARCH_MP_H_
@@ -68,7 +66,7 @@ extern unsigned mp_ncpus;
 void mp_reserve_trampoline(struct bootinfo *bi);
 
 /*
- * Start and park every other CPU the MADT lists, one at a time; a CPU
+ * Start every other CPU the MADT lists, one at a time; a CPU
  * that does not come online within a second is reported and skipped.
  * Prints "mp: N CPUs online (M started)".  Boot CPU, once, after
  * acpi_init(), intr_startup() and clock_startup(), before any process

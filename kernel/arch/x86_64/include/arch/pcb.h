@@ -49,9 +49,16 @@ void cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
     const struct lwp *fpu_from);
 
 /*
+ * Make the new LWP l (LSIDL, with its kernel stack) a kernel LWP whose
+ * first switch-in calls fn(arg) with interrupts on, then kthread_exit.
+ * No requirements.
+ */
+void cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg);
+
+/*
  * Switch this CPU from old (the caller) to new.  Returns in new's
  * context, handing back the LWP that ran before it.  The caller holds
- * sched_lock.
+ * its CPU's run-queue lock and no other spinlock.
  */
 struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
 

@@ -1,0 +1,221 @@
+/*
+ * In-kernel tests of the scheduler: kernel LWPs pinned to each CPU stay
+ * there, LWPs queued on one CPU are taken by the idle others, sleep and
+ * wakeup between CPUs lose no wakeup, and a changed affinity moves a
+ * running LWP.  With one CPU they run too, on it.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <errno.h>
+#include <kstat.h>
+#include <ktest.h>
+#include <spinlock.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+
+#define CPUBIT(i) ((cpuset_t)1 << (i))
+
+/* The number of CPUs in set (no popcnt: the kernel runs on any x86_64). */
+static unsigned
+test_count(cpuset_t set)
+{
+	unsigned n = 0;
+
+	for (; set != 0; set &= set - 1)
+		n++;
+	return n;
+}
+
+/* A worker's record: the CPUs it ran on and how often it yielded. */
+struct sched_probe {
+	cpuset_t sp_seen; /* atomic */
+	unsigned sp_rounds;
+	volatile bool *sp_stop; /* if set, stop early once it is true */
+};
+
+static void
+probe_worker(void *arg)
+{
+	struct sched_probe *sp = arg;
+	unsigned cpu;
+
+	for (unsigned i = 0; i < sp->sp_rounds; i++) {
+		if (sp->sp_stop != NULL && *sp->sp_stop)
+			break;
+		cpu = curcpu()->ci_index;
+		__atomic_or_fetch(&sp->sp_seen, CPUBIT(cpu), __ATOMIC_RELAXED);
+		if (sp->sp_stop != NULL && cpu != 0)
+			*sp->sp_stop = true;
+		sched_yield();
+	}
+}
+
+KTEST(sched_pinned_stay)
+{
+	struct sched_probe probes[MAXCPUS] = { 0 };
+	struct lwp *l[MAXCPUS];
+	cpuset_t online = sched_online_cpus();
+	int error;
+
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		l[i] = NULL;
+		if ((online & CPUBIT(i)) == 0)
+			continue;
+		probes[i].sp_rounds = 200;
+		l[i] = kthread_create(probe_worker, &probes[i], CPUBIT(i),
+		    "pinned", &error);
+		KT_CHECK(l[i] != NULL);
+	}
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		if (l[i] == NULL)
+			continue;
+		kthread_join(l[i]);
+		KT_EQ(probes[i].sp_seen, CPUBIT(i));
+	}
+}
+
+/*
+ * Workers start on CPU 0 only, then may run anywhere: the idle CPUs take
+ * them (at their next tick).  They yield until one finds itself on
+ * another CPU, at most 20,000 times each.
+ */
+KTEST(sched_idle_cpus_steal)
+{
+	enum { NWORKERS = 12 };
+	struct sched_probe probes[NWORKERS] = { 0 };
+	struct lwp *l[NWORKERS];
+	cpuset_t seen = 0;
+	uint64_t steals0 = sched_steals();
+	bool smp = test_count(sched_online_cpus()) > 1;
+	volatile bool stop = false;
+	int error;
+
+	for (unsigned i = 0; i < NWORKERS; i++) {
+		probes[i].sp_rounds = smp ? 20000 : 400;
+		probes[i].sp_stop = smp ? &stop : NULL;
+		l[i] = kthread_create(
+		    probe_worker, &probes[i], CPUBIT(0), "stealme", &error);
+		KT_CHECK(l[i] != NULL);
+	}
+	/* Queued on CPU 0 (this CPU: they cannot run before it yields). */
+	for (unsigned i = 0; i < NWORKERS; i++)
+		if (l[i] != NULL)
+			sched_setaffinity(l[i], ~(cpuset_t)0);
+	for (unsigned i = 0; i < NWORKERS; i++) {
+		if (l[i] == NULL)
+			continue;
+		kthread_join(l[i]);
+		seen |= probes[i].sp_seen;
+	}
+	if (smp) {
+		KT_CHECKF(sched_steals() > steals0, "no LWP was stolen");
+		KT_CHECKF(test_count(seen) > 1,
+		    "the workers ran on CPUs %#lx only", seen);
+	} else {
+		KT_EQ(seen, CPUBIT(0));
+	}
+}
+
+/* Two LWPs pass a token back and forth with sleep and wakeup. */
+struct pingpong {
+	struct spinlock pp_lock;
+	unsigned pp_turn; /* (pp_lock) whose turn: 0 or 1 */
+	unsigned pp_count; /* (pp_lock) passes made */
+	unsigned pp_rounds;
+};
+
+static struct pingpong pp;
+
+static void
+pingpong_side(unsigned me)
+{
+	spin_lock(&pp.pp_lock);
+	while (pp.pp_count < pp.pp_rounds) {
+		while (pp.pp_turn != me && pp.pp_count < pp.pp_rounds)
+			sleep(&pp.pp_turn, &pp.pp_lock, 0, 0);
+		if (pp.pp_count >= pp.pp_rounds)
+			break;
+		pp.pp_count++;
+		pp.pp_turn = !me;
+		wakeup(&pp.pp_turn);
+	}
+	spin_unlock(&pp.pp_lock);
+}
+
+static void
+pingpong_0(void *arg __unused_arg)
+{
+	pingpong_side(0);
+}
+
+static void
+pingpong_1(void *arg __unused_arg)
+{
+	pingpong_side(1);
+}
+
+KTEST(sched_sleep_wakeup_across_cpus)
+{
+	cpuset_t online = sched_online_cpus();
+	cpuset_t other = online & ~CPUBIT(0) ? online & -(online & ~CPUBIT(0)) :
+					      CPUBIT(0);
+	struct lwp *a, *b;
+	int error;
+
+	spinlock_init(&pp.pp_lock, "pingpong");
+	pp.pp_turn = 0;
+	pp.pp_count = 0;
+	pp.pp_rounds = 2000;
+	a = kthread_create(pingpong_0, NULL, CPUBIT(0), "ping", &error);
+	b = kthread_create(pingpong_1, NULL, other & -other, "pong", &error);
+	if (!KT_CHECK(a != NULL && b != NULL))
+		return;
+	kthread_join(a);
+	kthread_join(b);
+	KT_EQ(pp.pp_count, pp.pp_rounds);
+}
+
+/* A running LWP whose affinity changes moves at its next switch. */
+struct mover {
+	volatile unsigned mv_cpu; /* where it ran last */
+	volatile bool mv_moved;   /* the test changed its affinity */
+	volatile bool mv_stop;
+};
+
+static void
+mover_worker(void *arg)
+{
+	struct mover *mv = arg;
+
+	/* Sleeps between rounds, so an idle LWP running the test gets a turn. */
+	while (!mv->mv_stop) {
+		mv->mv_cpu = curcpu()->ci_index;
+		sleep(mv, NULL, 0, nanouptime() + 100000);
+	}
+}
+
+KTEST(sched_affinity_moves)
+{
+	cpuset_t online = sched_online_cpus();
+	struct mover mv = { 0 };
+	unsigned last = 63 - __builtin_clzll(online);
+	struct lwp *l;
+	int error, spins;
+
+	l = kthread_create(mover_worker, &mv, CPUBIT(0), "mover", &error);
+	if (!KT_CHECK(l != NULL))
+		return;
+	mv.mv_cpu = MAXCPUS;
+	for (spins = 0; mv.mv_cpu != 0 && spins < 100000; spins++)
+		sched_yield();
+	KT_EQ(mv.mv_cpu, 0);
+	sched_setaffinity(l, CPUBIT(last));
+	KT_EQ(sched_getaffinity(l), CPUBIT(last));
+	mv.mv_cpu = MAXCPUS;
+	for (spins = 0; mv.mv_cpu != last && spins < 100000; spins++)
+		sched_yield();
+	KT_EQ(mv.mv_cpu, last);
+	mv.mv_stop = true;
+	kthread_join(l);
+}
