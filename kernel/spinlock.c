@@ -72,6 +72,11 @@ spin_trylock(struct spinlock *sl)
 	if (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) == 0 &&
 	    __atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) == 0) {
 		sl->sl_owner = curcpu();
+#ifdef WITNESS
+		/* Held from here on; a try cannot deadlock: no order check. */
+		if (__predict_false(witness_on))
+			witness_spin_tried(sl);
+#endif
 		return true;
 	}
 	spin_intr_pop();

@@ -531,6 +531,20 @@ witness_spin_acquire(struct spinlock *sl, unsigned subclass)
 }
 
 void
+witness_spin_tried(struct spinlock *sl)
+{
+	struct witness_cpu *wc = witness_cpu();
+	uint16_t c;
+
+	if ((sl->sl_wflags & WITNESS_SKIP) || wc->wc_busy)
+		return;
+	c = witness_class_of(&sl->sl_wclass, sl->sl_name, WK_SPIN);
+	if (c != 0)
+		witness_push(wc->wc_held, &wc->wc_n, sl, c, 0,
+		    WITNESS_CALLER_OF_CALLER());
+}
+
+void
 witness_spin_release(struct spinlock *sl)
 {
 	struct witness_cpu *wc = witness_cpu();
@@ -646,6 +660,7 @@ void
 witness_user_fault_slow(const struct trapframe *tf)
 {
 	uint64_t site = tf->tf_rip;
+	bool was;
 
 	/*
 	 * The copy routines are leaves without a frame: the frame pointer
@@ -654,7 +669,9 @@ witness_user_fault_slow(const struct trapframe *tf)
 	 */
 	if (tf->tf_rbp >= DMAP_BASE && (tf->tf_rbp & 7) == 0)
 		(void)probe_read64((void *)(tf->tf_rbp + 8), &site);
+	was = intr_disable();
 	witness_check_user("page fault", (void *)site, tf->tf_addr);
+	intr_restore(was);
 }
 
 void

@@ -60,7 +60,9 @@ void witness_startup(const struct bootinfo *bi);
  * The lock primitives' hooks (spinlock.c, mutex.c), called only while
  * witness_on.  witness_spin_acquire runs with interrupts masked before
  * the CPU spins for sl: it checks the order and records sl as held by
- * this CPU; witness_spin_release forgets it.  The mutex hooks run in the
+ * this CPU; witness_spin_tried records a lock spin_trylock took (a try
+ * cannot deadlock, so it is not checked); witness_spin_release forgets
+ * it.  The mutex hooks run in the
  * LWP's context: witness_mutex_lock before the LWP may sleep for m (the
  * order check), witness_mutex_locked once it holds m,
  * witness_mutex_unlock when it lets m go.  The caller of the primitive
@@ -68,6 +70,7 @@ void witness_startup(const struct bootinfo *bi);
  * ra for the mutex hooks.
  */
 void witness_spin_acquire(struct spinlock *sl, unsigned subclass);
+void witness_spin_tried(struct spinlock *sl);
 void witness_spin_release(struct spinlock *sl);
 void witness_mutex_lock(struct mutex *m, void *ra);
 void witness_mutex_locked(struct mutex *m, void *ra);
@@ -105,7 +108,7 @@ witness_user_access(const char *what, void *site)
 /*
  * trap() calls this for a kernel-mode page fault on a user address (in a
  * user copy) before it asks the VM: reports if this CPU holds a
- * spinlock.  Interrupts are masked.
+ * spinlock.  No requirements.
  */
 static inline void
 witness_user_fault(const struct trapframe *tf)
