@@ -87,6 +87,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Ikernel/include -Ikernel -Ikernel/arch/x86_64/include \
 	-idirafter /usr/include \
 	-idirafter /usr/include/$(shell $(CC) -print-multiarch) -MMD -MP
+# The lock checker (kernel/witness.c) is built in; witness=off on the
+# command line turns it off at boot (make bench does).
+KERNEL_CFLAGS += -DWITNESS
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments -T linker.ld
 

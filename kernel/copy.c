@@ -4,6 +4,7 @@
  */
 #include <systm.h>
 #include <copy.h>
+#include <witness.h>
 #include <errno.h>
 #include <vm/addrspace.h>
 #include <arch/cpu.h>
@@ -30,28 +31,22 @@ user_range_ok(uint64_t uaddr, size_t len)
 	    len <= VM_MAX_USER_ADDRESS - uaddr;
 }
 
-int
-copyin(const void *uaddr, void *kaddr, size_t len)
+/*
+ * Copy len bytes from src to dst, one of which is the user address uaddr
+ * (checked here).  0 or -EFAULT.
+ */
+static inline int
+copy_bytes(void *dst, const void *src, size_t len, const void *uaddr)
 {
 	if (!user_range_ok((uint64_t)uaddr, len))
 		return -EFAULT;
 	if (len == 0)
 		return 0;
-	return copy_user_bytes(kaddr, uaddr, len);
+	return copy_user_bytes(dst, src, len);
 }
 
-int
-copyout(const void *kaddr, void *uaddr, size_t len)
-{
-	if (!user_range_ok((uint64_t)uaddr, len))
-		return -EFAULT;
-	if (len == 0)
-		return 0;
-	return copy_user_bytes(uaddr, kaddr, len);
-}
-
-int
-copyout_zero(void *uaddr, size_t len)
+static inline int
+copy_zero(void *uaddr, size_t len)
 {
 	if (!user_range_ok((uint64_t)uaddr, len))
 		return -EFAULT;
@@ -60,12 +55,69 @@ copyout_zero(void *uaddr, size_t len)
 	return copy_user_zero(uaddr, len);
 }
 
+#ifdef WITNESS
+/*
+ * The copies with the lock checker on: it is told first (what: the
+ * routine, site: its caller), even if the range is bad, since a spinlock
+ * held here is a bug whatever the caller passed.  Out of line, so that
+ * without the checker copyin, copyout and copyout_zero stay leaves.
+ */
+static __attribute__((__noinline__)) int
+copy_bytes_witness(void *dst, const void *src, size_t len, const void *uaddr,
+    const char *what, void *site)
+{
+	witness_user_access_slow(what, site);
+	return copy_bytes(dst, src, len, uaddr);
+}
+
+static __attribute__((__noinline__)) int
+copy_zero_witness(void *uaddr, size_t len, void *site)
+{
+	witness_user_access_slow("copyout_zero", site);
+	return copy_zero(uaddr, len);
+}
+#endif
+
+int
+copyin(const void *uaddr, void *kaddr, size_t len)
+{
+#ifdef WITNESS
+	if (__predict_false(witness_on))
+		return copy_bytes_witness(kaddr, uaddr, len, uaddr, "copyin",
+		    __builtin_return_address(0));
+#endif
+	return copy_bytes(kaddr, uaddr, len, uaddr);
+}
+
+int
+copyout(const void *kaddr, void *uaddr, size_t len)
+{
+#ifdef WITNESS
+	if (__predict_false(witness_on))
+		return copy_bytes_witness(uaddr, kaddr, len, uaddr, "copyout",
+		    __builtin_return_address(0));
+#endif
+	return copy_bytes(uaddr, kaddr, len, uaddr);
+}
+
+int
+copyout_zero(void *uaddr, size_t len)
+{
+#ifdef WITNESS
+	if (__predict_false(witness_on))
+		return copy_zero_witness(uaddr, len,
+		    __builtin_return_address(0));
+#endif
+	return copy_zero(uaddr, len);
+}
+
 long
 copyinstr(const char *uaddr, char *kaddr, size_t max)
 {
 	uint64_t u = (uint64_t)uaddr;
 	long n;
 
+	witness_user_access("copyinstr", __builtin_return_address(0));
 	if (u >= VM_MAX_USER_ADDRESS)
 		return -EFAULT;
 	/* Stop at the end of the user range: beyond it is a fault. */

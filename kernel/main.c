@@ -17,6 +17,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <ktest.h>
+#include <witness.h>
 #include <arch/acpi.h>
 #include <arch/cpu.h>
 #include <arch/ipi.h>
@@ -149,6 +150,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	pmap_bootstrap(&bootinfo);
 	cons_init_vga(&bootinfo);
 	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
+	witness_startup(&bootinfo);
 	vm_page_startup(&bootinfo);
 
 	proc_startup();

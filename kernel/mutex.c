@@ -18,8 +18,10 @@ void
 mutex_init(struct mutex *m, const char *name)
 {
 	spinlock_init(&m->mtx_interlock, name);
+	m->mtx_interlock.sl_wflags = WITNESS_SKIP;
 	m->mtx_owner = NULL;
 	m->mtx_waiters = 0;
+	m->mtx_wclass = 0;
 	m->mtx_name = name;
 }
 
@@ -28,6 +30,10 @@ mutex_lock(struct mutex *m)
 {
 	struct lwp *l = curlwp;
 
+#ifdef WITNESS
+	if (witness_on)
+		witness_mutex_lock(m, __builtin_return_address(0));
+#endif
 	KASSERT(curcpu()->ci_spin_depth == 0);
 	KASSERT(curcpu()->ci_intr_depth == 0);
 	spin_lock(&m->mtx_interlock);
@@ -40,6 +46,10 @@ mutex_lock(struct mutex *m)
 	}
 	m->mtx_owner = l;
 	spin_unlock(&m->mtx_interlock);
+#ifdef WITNESS
+	if (witness_on)
+		witness_mutex_locked(m, __builtin_return_address(0));
+#endif
 }
 
 bool
@@ -54,12 +64,21 @@ mutex_trylock(struct mutex *m)
 		taken = true;
 	}
 	spin_unlock(&m->mtx_interlock);
+#ifdef WITNESS
+	/* A trylock cannot deadlock: recorded as held, no order checked. */
+	if (taken && witness_on)
+		witness_mutex_locked(m, __builtin_return_address(0));
+#endif
 	return taken;
 }
 
 void
 mutex_unlock(struct mutex *m)
 {
+#ifdef WITNESS
+	if (witness_on)
+		witness_mutex_unlock(m);
+#endif
 	spin_lock(&m->mtx_interlock);
 	KASSERT(m->mtx_owner == curlwp);
 	m->mtx_owner = NULL;

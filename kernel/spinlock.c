@@ -3,6 +3,7 @@
  */
 #include <systm.h>
 #include <spinlock.h>
+#include <witness.h>
 #include <arch/cpu.h>
 #include <arch/ipi.h>
 
@@ -10,6 +11,8 @@ void
 spinlock_init(struct spinlock *sl, const char *name)
 {
 	sl->sl_locked = 0;
+	sl->sl_wclass = 0;
+	sl->sl_wflags = 0;
 	sl->sl_owner = NULL;
 	sl->sl_name = name;
 }
@@ -35,12 +38,20 @@ spin_intr_pop(void)
 		sti();
 }
 
-void
-spin_lock(struct spinlock *sl)
+/* Take sl as a lock of subclass subclass of its class (spin_lock_nested). */
+static inline void
+spin_lock_common(struct spinlock *sl, unsigned subclass)
 {
 	spin_intr_push();
 	if (__predict_false(sl->sl_locked && sl->sl_owner == curcpu()))
 		panic("spin_lock: %s already held by this CPU", sl->sl_name);
+#ifdef WITNESS
+	/* Before spinning, so an order that can deadlock is reported. */
+	if (__predict_false(witness_on))
+		witness_spin_acquire(sl, subclass);
+#else
+	(void)subclass;
+#endif
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		/*
 		 * The holder may be waiting for this CPU to answer an IPI
@@ -61,6 +72,11 @@ spin_trylock(struct spinlock *sl)
 	if (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) == 0 &&
 	    __atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) == 0) {
 		sl->sl_owner = curcpu();
+#ifdef WITNESS
+		/* Held from here on; a try cannot deadlock: no order check. */
+		if (__predict_false(witness_on))
+			witness_spin_tried(sl);
+#endif
 		return true;
 	}
 	spin_intr_pop();
@@ -68,10 +84,48 @@ spin_trylock(struct spinlock *sl)
 }
 
 void
-spin_unlock(struct spinlock *sl)
+spin_lock(struct spinlock *sl)
 {
-	KASSERT(spin_held(sl));
+	spin_lock_common(sl, 0);
+}
+
+void
+spin_lock_nested(struct spinlock *sl, unsigned subclass)
+{
+	spin_lock_common(sl, subclass);
+}
+
+/* The release itself: the end of spin_unlock. */
+static inline void
+spin_release(struct spinlock *sl)
+{
 	sl->sl_owner = NULL;
 	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
 	spin_intr_pop();
+}
+
+#ifdef WITNESS
+/*
+ * spin_unlock with the lock checker on.  Out of line, so that without
+ * the checker spin_unlock stays a leaf that needs no frame.
+ */
+static __attribute__((__noinline__)) void
+spin_unlock_witness(struct spinlock *sl)
+{
+	witness_spin_release(sl);
+	spin_release(sl);
+}
+#endif
+
+void
+spin_unlock(struct spinlock *sl)
+{
+	KASSERT(spin_held(sl));
+#ifdef WITNESS
+	if (__predict_false(witness_on)) {
+		spin_unlock_witness(sl);
+		return;
+	}
+#endif
+	spin_release(sl);
 }

@@ -11,8 +11,9 @@
 # program (build/root/bench/bench).  Steps:
 #
 #   1. tests/bench-boot.sh ISO: boot instructions at several memory sizes.
-#   2. Our kernel: boot with the command line init=/bench/bench and
-#      collect the `bench NAME VALUE` lines.
+#   2. Our kernel: boot with the command line init=/bench/bench
+#      witness=off (the lock checker costs instructions; tests run with
+#      it) and collect the `bench NAME VALUE` lines.
 #   3. Linux: the same binary as /init of an initramfs, booted with
 #      Debian's Linux 6.1 kernel in the same QEMU.  The kernel is fetched
 #      once with `apt-get download` and kept in build/linux/; the results
@@ -117,9 +118,9 @@ else
 	else
 		echo "ours: booting $iso with init=/bench/bench (log: $ours_log)"
 		start=$SECONDS
-		echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M QEMU_ARGS='-icount shift=0' CMDLINE='init=/bench/bench'" >"$ours_log"
+		echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M QEMU_ARGS='-icount shift=0' CMDLINE='init=/bench/bench witness=off'" >"$ours_log"
 		ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=1 \
-			QEMU_ARGS="-icount shift=0" CMDLINE=init=/bench/bench \
+			QEMU_ARGS="-icount shift=0" CMDLINE='init=/bench/bench witness=off' \
 			QEMU_TIMEOUT=$timeout_s \
 			bash boot/qemu.sh batch >>"$ours_log" 2>&1
 		bench_lines <"$ours_log" >"$ours_file"

@@ -9,6 +9,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <witness.h>
 
 struct lwp;
 
@@ -16,12 +17,18 @@ struct mutex {
 	struct spinlock mtx_interlock; /* guards the two fields below */
 	struct lwp *mtx_owner;         /* NULL when free */
 	unsigned mtx_waiters;          /* LWPs asleep in mutex_lock */
-	const char *mtx_name;
+	uint16_t mtx_wclass;           /* witness class; 0: not yet taken */
+	const char *mtx_name;          /* also names the witness class */
 };
 
-#define MUTEX_INITIALIZER(name)                             \
-	{                                                   \
-		SPINLOCK_INITIALIZER(name), NULL, 0, (name) \
+/* The interlock is left out of the lock checker (WITNESS_SKIP). */
+#define MUTEX_INITIALIZER(name)                                         \
+	{                                                               \
+		.mtx_interlock = { .sl_locked = 0,                      \
+			.sl_wflags = WITNESS_SKIP,                      \
+			.sl_owner = NULL,                               \
+			.sl_name = (name) },                            \
+		.mtx_owner = NULL, .mtx_waiters = 0, .mtx_name = (name) \
 	}
 
 void mutex_init(struct mutex *m, const char *name);

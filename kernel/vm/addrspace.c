@@ -402,7 +402,7 @@ vmspace_fork(struct vmspace *vm)
 	 */
 	spin_lock(&vmspace_list_lock);
 	spin_lock(&vm->vm_lock);
-	spin_lock(&nvm->vm_lock);
+	spin_lock_nested(&nvm->vm_lock, 1); /* unreachable: no other order */
 	nvm->vm_brk_start = vm->vm_brk_start;
 	nvm->vm_brk = vm->vm_brk;
 	/* The entries, then every page table shared copy-on-write. */

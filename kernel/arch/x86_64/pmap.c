@@ -972,7 +972,7 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 	KASSERT(pmap_owner_locked(dst) && pmap_owner_locked(src));
 	KASSERT(dst != pmap_kernel() && src != pmap_kernel() && dst != src);
 	spin_lock(&src->pm_lock);
-	spin_lock(&dst->pm_lock);
+	spin_lock_nested(&dst->pm_lock, 1); /* the new child's: unreachable */
 	spin_lock(&ptshare_lock);
 	for (unsigned i4 = pte_find_used(src->pm_pml4, 0, KERNEL_PL4_FIRST);
 	     i4 < KERNEL_PL4_FIRST && error == 0;
