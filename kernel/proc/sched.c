@@ -44,6 +44,7 @@
  * run-queue lock is dropped.
  */
 #include <systm.h>
+#include <witness.h>
 #include <clock.h>
 #include <errno.h>
 #include <arch/cpu.h>
@@ -474,6 +475,7 @@ sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 	struct schedcpu *sc;
 	int error = 0;
 
+	witness_sleep_check(lk);
 	KASSERT(lk == NULL || spin_held(lk));
 	KASSERT(curcpu()->ci_spin_depth == (lk != NULL ? 1 : 0));
 	KASSERT(l != curcpu()->ci_idlelwp);
@@ -719,6 +721,7 @@ userret(struct trapframe *tf)
 			vkernel_check_timeout(l, tf);
 		break;
 	}
+	witness_userret_check();
 }
 
 cpuset_t

@@ -3,6 +3,7 @@
  * from vector.S with a complete struct trapframe.
  */
 #include <systm.h>
+#include <witness.h>
 #include <errno.h>
 #include <arch/cpu.h>
 #include <arch/extable.h>
@@ -165,6 +166,9 @@ trap_kernel(struct trapframe *tf)
 	case T_PAGEFLT:
 	case T_PROTFLT:
 		fixup = extable_lookup(tf->tf_rip);
+		if (fixup != 0 && tf->tf_trapno == T_PAGEFLT &&
+		    tf->tf_addr < VM_MAX_USER_ADDRESS)
+			witness_user_fault(tf);
 		/*
 		 * A user copy touching a page not yet made: the VM decides,
 		 * and the copy is retried a bounded number of times.
