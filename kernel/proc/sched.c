@@ -302,8 +302,9 @@ userret(struct trapframe *tf)
 			spin_unlock(&sched_lock);
 			continue;
 		}
-		if (__predict_false(l->l_vkernel != NULL))
-			vkernel_check_timeout(l, tf);
+		if (__predict_false(l->l_vkernel != NULL) &&
+		    vkernel_check_timeout(l, tf))
+			continue; /* it enabled interrupts: check again */
 		break;
 	}
 }
