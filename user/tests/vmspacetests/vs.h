@@ -212,6 +212,14 @@ void vs_wait_word_at(const char *file, int line, volatile uint64_t *word,
     uint64_t want, unsigned ms, const char *what);
 
 /* ---------------------------------------------------------------------
+ * The exec helper: "vmspacetests VS_EXEC_HELPER BASE" is the image the
+ * execve tests (procs.c) start; vs_exec_helper gets the arguments after
+ * VS_EXEC_HELPER and returns the exit status (suite.c).
+ */
+#define VS_EXEC_HELPER "--exec-helper"
+int vs_exec_helper(int argc, char **argv);
+
+/* ---------------------------------------------------------------------
  * The test tables, each ending with an entry whose name is NULL.
  */
 
