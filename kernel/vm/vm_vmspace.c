@@ -140,12 +140,12 @@ vmspace_entry_delete(struct vmspace_entry *ve, struct vkernel_proc *vkp,
 }
 
 /*
- * Let go of l's references to deleted entries: its cached entry (if
- * deleted) and the guest FPU registers it keeps for deleted entries.
+ * Let go of the LWP's references to deleted entries (all of them if all):
+ * the guest FPU registers it keeps for them, then its cached entry.
  * Called where the seed lets a stale cache go (a lookup finding its
- * cached entry deleted, a run of another vmspace) and at exit with all
- * true to let everything go.  May free entries.  l is curlwp, or an LWP
- * that is ending; it is not running a guest.  No requirements.
+ * cached entry deleted, a run of another vmspace) and at exit with all.
+ * May free entries.  vklp is curlwp's, or that of an LWP that is ending;
+ * it is not running a guest.  No requirements.
  */
 static void
 vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
@@ -154,13 +154,6 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 	struct vmspace_entry *ve;
 
 	KASSERT(vklp->ve == NULL);
-	if ((ve = vklp->ve_cache) != NULL &&
-	    (all ||
-		(__atomic_load_n(&ve->refs, __ATOMIC_ACQUIRE) &
-		    VKE_REF_DELETED))) {
-		vklp->ve_cache = NULL;
-		vmspace_entry_cache_drop(ve);
-	}
 	LIST_FOREACH_SAFE(vf, &vklp->fpus, vf_link, next)
 	{
 		if (!all &&
@@ -170,6 +163,13 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 		LIST_REMOVE(vf, vf_link);
 		vmspace_entry_cache_drop(vf->vf_ve);
 		kfree(vf);
+	}
+	if ((ve = vklp->ve_cache) != NULL &&
+	    (all ||
+		(__atomic_load_n(&ve->refs, __ATOMIC_ACQUIRE) &
+		    VKE_REF_DELETED))) {
+		vklp->ve_cache = NULL;
+		vmspace_entry_cache_drop(ve);
 	}
 }
 
@@ -267,6 +267,7 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 static struct vkernel_fpu *
 vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 {
+	struct vmspace_entry *old;
 	struct vkernel_fpu *vf;
 
 	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
@@ -281,12 +282,12 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 		LIST_REMOVE(vf, vf_link);
 	}
 	LIST_INSERT_HEAD(&vklp->fpus, vf, vf_link); /* the most recent first */
-	if (vklp->ve_cache != ve) {
+	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
-		if (vklp->ve_cache != NULL)
-			vmspace_entry_cache_drop(vklp->ve_cache);
 		vklp->ve_cache = ve;
 		vkernel_lwp_prune(vklp, false);
+		if (old != NULL)
+			vmspace_entry_cache_drop(old);
 	}
 	return vf;
 }

@@ -22,11 +22,13 @@
  * Locking.
  *   (t)  vkp->token of the vkernel_proc, a spinlock: the tree and its
  *        count.  Held only for tree operations, the delete's
- *        compare-and-swap and a kfree of an entry (a small free, never a
- *        page): no sleep, no user memory, no page-table work, so a
- *        spinlock is right (vmspace_rel of a deleted entry's vmspace runs
- *        after it is dropped).  Lock order: vkp->token -> kmem's lock;
- *        proc_lock and vkp->token are never held together.
+ *        compare-and-swap, and in vmspace_destroy for what its lookup's
+ *        stale-cache path lets go (kfree of an entry or of an LWP's
+ *        vkernel_fpu: small frees, never a page).  No sleep, no user
+ *        memory, no page-table work, so a spinlock is right: vmspace_rel
+ *        of a deleted entry's vmspace runs after it is dropped.  Lock
+ *        order: vkp->token -> kmem's lock; proc_lock and vkp->token are
+ *        never held together.
  *   (p)  proc_lock to write p->p_vkernel: set once (NULL -> vkp) by
  *        vmspace_create with a release store, cleared by vkernel_exit
  *        when the process has one LWP left; p's own LWPs read it with an
