@@ -12,7 +12,8 @@
  *   - vmspace_spawn: a vmspace becomes a process of its own;
  *   - the x87/SSE registers of a guest belong to the LWP running it in
  *     that vmspace: two LWPs in one vmspace, one LWP in two vmspaces;
- *   - execve: the new image has no vmspace tree (vs_exec_helper).
+ *   - execve: the new image has no vmspace tree (vs_exec_helper);
+ *   - a memfd cut while a guest polls it (the guest faults).
  *
  * LWP bodies use raw system calls only (vs.h); the main LWP checks.
  */
@@ -329,6 +330,52 @@ guest_sees_changes_while_running(void)
 	    "the guest after the munmap");
 	test_expect_hex(r->tf.tf_addr, G_EXTRA, "tf_addr");
 	runner_exit(r, tid);
+}
+
+/*
+ * A memfd shared with a guest is cut to one page while an LWP's guest
+ * polls the cut page: the guest faults on it (it never goes on reading
+ * the old page), as any mapping of the memfd would.
+ */
+GUEST(g_poll_page1,
+    "movq $1, " VS_STR(G_SHM) "\n"
+    "g_poll_page1_load: movq " VS_STR(G_EXTRA) " + 4096, %rax\n"
+    "jmp g_poll_page1_load\n");
+GUEST_LABEL(g_poll_page1_load);
+
+static void
+truncate_while_guest_runs(void)
+{
+	void *id = VS_ID(1);
+	int fd = test_memfd(2 * TEST_PAGE);
+	volatile uint64_t *shm;
+	struct runner *r;
+	void *g;
+	int tid;
+
+	guest_new(id);
+	guest_load(id, g_poll_page1);
+	shm = vs_shared_page(id, G_SHM);
+	g = vmspace_mmap(id, (void *)G_EXTRA, 2 * TEST_PAGE, PROT_READ,
+	    MAP_SHARED | MAP_FIXED, fd, 0);
+	test_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap the memfd: %p (%s)",
+	    g, test_errname(errno));
+	r = runner_start(id, 5000 * MS, &tid);
+	vs_wait_word(&shm[0], 1, 5000, "the guest started");
+	test_sleep_ns(20 * MS);
+	test_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
+	    "the guest stopped polling: trap %llu at 0x%llx",
+	    (unsigned long long)r->tf.tf_trapno,
+	    (unsigned long long)r->tf.tf_rip);
+	test_expect_ok(ftruncate(fd, TEST_PAGE), "cut the memfd while it runs");
+	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	vs_expect_trap(&r->tf, T_PAGEFLT,
+	    GUEST_AT(g_poll_page1, g_poll_page1_load),
+	    "the guest after the cut");
+	test_expect_hex(r->tf.tf_addr, G_EXTRA + TEST_PAGE, "tf_addr");
+	runner_exit(r, tid);
+	close(fd);
 }
 
 /*
@@ -1527,6 +1574,7 @@ const struct test vs_proc_tests[] = {
 	{ "two_lwps_run_one_vmspace", two_lwps_run_one_vmspace, NULL },
 	{ "guest_sees_changes_while_running", guest_sees_changes_while_running,
 	    NULL },
+	{ "truncate_while_guest_runs", truncate_while_guest_runs, NULL },
 	{ "fork_while_lwp_in_guest", fork_while_lwp_in_guest, NULL },
 	{ "tframe_unmapped_during_run", tframe_unmapped_during_run, NULL },
 	{ "tframe_copy_on_write", tframe_copy_on_write, NULL },
