@@ -14,7 +14,9 @@
  *			TLS bases, timeouts
  *	procs.c		LWPs and processes: destroy while running (EBUSY),
  *			entries kept by an LWP's cache, fork sharing the
- *			tree, kill during a guest run, vmspace_spawn
+ *			tree, kill during a guest run, vmspace_spawn, a
+ *			guest's FPU registers per LWP and vmspace, execve
+ *			dropping the tree, a memfd cut under a running guest
  *	guest.c		the helpers below: building and running guests,
  *			LWPs
  *	checks.c	the checks below (guest traps, kernel counters)
