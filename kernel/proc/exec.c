@@ -21,6 +21,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
+#include <vm/vm_vmspace.h>
 
 #define ARG_MAX (128 * 1024) /* argument and environment bytes */
 #define EXEC_MAXPHNUM 64
@@ -355,6 +356,7 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	p->p_vmspace = vm;
 	vmspace_activate(vm);
 	vmspace_rel(old);
+	vkernel_exit(p); /* virtual kernels cannot be inherited by an exec */
 	fd_closeexec(p->p_fd);
 	exec_set_comm(p, path);
 	cpu_exec_setregs(l, entry, sp);

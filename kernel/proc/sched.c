@@ -717,8 +717,9 @@ userret(struct trapframe *tf)
 			sched_switch(sc);
 			continue;
 		}
-		if (__predict_false(l->l_vkernel != NULL))
-			vkernel_check_timeout(l, tf);
+		if (__predict_false(l->l_vkernel != NULL) &&
+		    vkernel_check_timeout(l, tf))
+			continue; /* it enabled interrupts: check again */
 		break;
 	}
 	witness_userret_check();

@@ -52,8 +52,7 @@ fork1(int flags)
 		lwproc_abandon(p2);
 		return error;
 	}
-	if (p->p_vkernel != NULL)
-		vkernel_inherit(p, p2);
+	vkernel_inherit(p, p2);
 	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
 	cpu_fork_frame(&tf, l->l_md.md_tf);
 	cpu_lwp_setup(l2, &tf, l);

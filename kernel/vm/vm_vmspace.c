@@ -13,7 +13,22 @@
  *   - a trap writes the guest's FS and GS bases back to the vextframe
  *     (the seed keeps the controller's copy: its guests cannot change
  *     their TLS, ours can with segment loads);
- *   - the token is a spinlock: nothing done under it sleeps here.
+ *   - the kernel keeps each guest's x87/SSE registers, per LWP and
+ *     vmspace (struct vkernel_fpu; the seed leaves the FPU to the virtual
+ *     kernel, which traps its guests' FPU use);
+ *   - the token is a spinlock (vm_vmspace.h says why), and the pages of
+ *     deleted vmspaces are freed after it is dropped (the seed frees
+ *     them under its token, which an LWKT token allows);
+ *   - vkernel_exit deletes the tree in batches, each under the token,
+ *     and frees each batch without it.
+ *
+ * Memory orders of the entry protocol.  Taking an active reference
+ * (vkernel_find_vmspace) is an acquire, dropping one a release, and the
+ * delete's compare-and-swap acquires on success: whatever a holder did
+ * with ve->vmspace happens before the deleter tears it down.  A cache
+ * reference is taken (relaxed) only by an LWP that already holds a
+ * reference keeping the entry alive; dropping one is acquire-release, so
+ * the LWP that frees the entry sees every earlier use of it.
  */
 #include <systm.h>
 #include <clock.h>
@@ -31,12 +46,19 @@
 #include <vm/vm_vmspace.h>
 #include <vm/addrspace.h>
 
-static volatile uint64_t nentries_live;
+static uint64_t nentries_live; /* (a) */
 
 uint64_t
 vmspace_entry_count(void)
 {
-	return nentries_live;
+	return __atomic_load_n(&nentries_live, __ATOMIC_RELAXED);
+}
+
+/* The live (not deleted) refs of ve, for assertions.  No requirements. */
+static inline uint32_t
+vmspace_entry_refs(struct vmspace_entry *ve)
+{
+	return __atomic_load_n(&ve->refs, __ATOMIC_RELAXED);
 }
 
 static int
@@ -50,11 +72,13 @@ rb_vmspace_compare(struct vmspace_entry *a, struct vmspace_entry *b)
 RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry, rb_vmspace_compare)
 
 /*
- * Ref a ve for cache purposes.  No requirements.
+ * Ref a ve for cache purposes.  The caller holds a reference (active, or
+ * a cache one) that keeps ve allocated.
  */
 static void
 vmspace_entry_cache_ref(struct vmspace_entry *ve)
 {
+	KASSERT(__atomic_load_n(&ve->cache_refs, __ATOMIC_RELAXED) > 0);
 	__atomic_add_fetch(&ve->cache_refs, 1, __ATOMIC_RELAXED);
 }
 
@@ -67,7 +91,7 @@ static void
 vmspace_entry_cache_drop(struct vmspace_entry *ve)
 {
 	if (__atomic_fetch_sub(&ve->cache_refs, 1, __ATOMIC_ACQ_REL) == 1) {
-		KASSERT(ve->refs & VKE_REF_DELETED);
+		KASSERT(vmspace_entry_refs(ve) == VKE_REF_DELETED);
 		KASSERT(ve->vmspace == NULL);
 		kfree(ve);
 		__atomic_sub_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
@@ -82,46 +106,80 @@ vmspace_entry_cache_drop(struct vmspace_entry *ve)
 static void
 vmspace_entry_drop(struct vmspace_entry *ve)
 {
-	__atomic_fetch_sub(&ve->refs, 1, __ATOMIC_ACQ_REL);
+	uint32_t n = __atomic_fetch_sub(&ve->refs, 1, __ATOMIC_RELEASE);
+
+	KASSERT((n & ~VKE_REF_DELETED) > 0);
 }
 
 /*
  * Remove ve from the tree if its active refs are exactly refs (the
  * caller's own), setting VKE_REF_DELETED in the same compare-and-swap so
  * no one can start using it.  On success the caller's active refs are
- * gone, the tree's cache ref is the caller's to drop, and the vmspace is
- * handed to *vmp (when vmp is not NULL) or released.  Returns 0 or
- * -EBUSY (nothing changed).  The caller must hold vkp->token.
+ * gone, and the tree's cache ref and the vmspace's reference (in *vmp)
+ * are the caller's to drop, after it drops the token (vmspace_rel,
+ * vmspace_entry_cache_drop).  Returns 0 or -EBUSY (nothing changed).
+ * The caller must hold vkp->token.
  */
 static int
 vmspace_entry_delete(struct vmspace_entry *ve, struct vkernel_proc *vkp,
     uint32_t refs, struct vmspace **vmp)
 {
 	uint32_t expect = refs;
-	struct vmspace *vm;
 
 	KASSERT(spin_held(&vkp->token));
 	if (!__atomic_compare_exchange_n(&ve->refs, &expect, VKE_REF_DELETED,
-		false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 		KASSERT((expect & ~VKE_REF_DELETED) >= refs);
 		return -EBUSY;
 	}
 	RB_REMOVE(vmspace_rb_tree, &vkp->root, ve);
 	vkp->nentries--;
-	vm = ve->vmspace;
+	*vmp = ve->vmspace;
 	ve->vmspace = NULL; /* safety */
-	if (vmp != NULL)
-		*vmp = vm;
-	else
-		vmspace_rel(vm); /* the pages and page tables go now */
 	return 0;
+}
+
+/*
+ * Let go of the LWP's references to deleted entries (all of them if all):
+ * the guest FPU registers it keeps for them, then its cached entry.
+ * Called where the seed lets a stale cache go (a lookup finding its
+ * cached entry deleted, a run of another vmspace) and at exit with all.
+ * May free entries.  vklp is curlwp's, or that of an LWP that is ending;
+ * it is not running a guest.  No requirements.
+ */
+static void
+vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
+{
+	struct vkernel_fpu *vf, *next;
+	struct vmspace_entry *ve;
+
+	KASSERT(vklp->ve == NULL);
+	LIST_FOREACH_SAFE(vf, &vklp->fpus, vf_link, next)
+	{
+		if (!all &&
+		    !(__atomic_load_n(&vf->vf_ve->refs, __ATOMIC_ACQUIRE) &
+			VKE_REF_DELETED))
+			continue;
+		LIST_REMOVE(vf, vf_link);
+		vmspace_entry_cache_drop(vf->vf_ve);
+		kfree(vf);
+	}
+	if ((ve = vklp->ve_cache) != NULL &&
+	    (all ||
+		(__atomic_load_n(&ve->refs, __ATOMIC_ACQUIRE) &
+		    VKE_REF_DELETED))) {
+		vklp->ve_cache = NULL;
+		vmspace_entry_cache_drop(ve);
+	}
 }
 
 /*
  * Locate the ve for id and return it with an active ref, or NULL.  The
  * LWP's cache is tried first; a cached ve that was deleted meanwhile is
- * let go (the stale-cache path), which may free it.  The caller must hold
- * vkp->token if excl.
+ * let go (the stale-cache path, with the LWP's other references to
+ * deleted entries), which may free it.  The caller must hold vkp->token
+ * if excl; then the only free that can happen under it is the kfree of
+ * a stale entry.
  */
 static struct vmspace_entry *
 vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
@@ -132,22 +190,26 @@ vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
 	KASSERT(!excl || spin_held(&vkp->token));
 	if (vklp != NULL && (ve = vklp->ve_cache) != NULL && ve->id == id) {
 		/* Our cache ref keeps ve allocated while we try it. */
-		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQ_REL);
+		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQUIRE);
 
 		if ((n & VKE_REF_DELETED) == 0) {
 			KASSERT(ve->vmspace != NULL);
 			return ve;
 		}
-		vklp->ve_cache = NULL;
 		vmspace_entry_drop(ve);
-		vmspace_entry_cache_drop(ve);
+		vkernel_lwp_prune(vklp, false);
 	}
 	if (!excl)
 		spin_lock(&vkp->token);
 	key.id = id;
 	ve = RB_FIND(vmspace_rb_tree, &vkp->root, &key);
+	/*
+	 * The seed's test: it cannot find VKE_REF_DELETED, since the delete's
+	 * compare-and-swap and its removal from the tree are one critical
+	 * section of the token, which we hold.
+	 */
 	if (ve != NULL &&
-	    (__atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQ_REL) &
+	    (__atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQUIRE) &
 		VKE_REF_DELETED)) {
 		vmspace_entry_drop(ve);
 		ve = NULL;
@@ -157,37 +219,89 @@ vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
 	return ve;
 }
 
-/* Make ve the LWP's cached entry.  ve has an active ref from the caller. */
-static int
-vkernel_cache_set(struct vmspace_entry *ve)
+/*
+ * The LWP's vkernel state, made on its first run.  NULL when out of
+ * memory.  l is curlwp.  No locks held.
+ */
+static struct vkernel_lwp *
+vkernel_lwp_get(struct lwp *l)
 {
-	struct lwp *l = curlwp;
 	struct vkernel_lwp *vklp = l->l_vkernel;
 
 	if (vklp == NULL) {
 		vklp = kmalloc(sizeof(*vklp), KM_ZERO);
 		if (vklp == NULL)
-			return -ENOMEM;
+			return NULL;
+		LIST_INIT(&vklp->fpus);
 		l->l_vkernel = vklp;
 	}
-	if (vklp->ve_cache != ve) {
-		vmspace_entry_cache_ref(ve);
-		if (vklp->ve_cache != NULL)
-			vmspace_entry_cache_drop(vklp->ve_cache);
-		vklp->ve_cache = ve;
+	return vklp;
+}
+
+/*
+ * The guest FPU registers vklp (NULL: none) keeps for ve, or NULL.  The
+ * caller is vklp's LWP and holds a reference to ve.
+ */
+static struct vkernel_fpu *
+vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
+{
+	struct vkernel_fpu *vf;
+
+	if (vklp == NULL)
+		return NULL;
+	LIST_FOREACH(vf, &vklp->fpus, vf_link)
+	{
+		if (vf->vf_ve == ve)
+			return vf;
 	}
-	return 0;
+	return NULL;
+}
+
+/*
+ * Make ve the LWP's cached entry and return the guest FPU registers the
+ * LWP keeps for ve, made (fresh, with a cache reference) on its first
+ * run of ve; the LWP's references to deleted entries go meanwhile.  NULL
+ * when out of memory (nothing changed then).  ve has an active ref from
+ * the caller, the current LWP, whose vkernel_lwp exists.  No locks held.
+ */
+static struct vkernel_fpu *
+vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
+{
+	struct vmspace_entry *old;
+	struct vkernel_fpu *vf;
+
+	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
+		vf = kmalloc(sizeof(*vf), 0);
+		if (vf == NULL)
+			return NULL;
+		KASSERT(((uintptr_t)vf->vf_fpu & 15) == 0);
+		cpu_fpu_init_area(vf->vf_fpu);
+		vmspace_entry_cache_ref(ve);
+		vf->vf_ve = ve;
+	} else {
+		LIST_REMOVE(vf, vf_link);
+	}
+	LIST_INSERT_HEAD(&vklp->fpus, vf, vf_link); /* the most recent first */
+	if ((old = vklp->ve_cache) != ve) {
+		vmspace_entry_cache_ref(ve);
+		vklp->ve_cache = ve;
+		vkernel_lwp_prune(vklp, false);
+		if (old != NULL)
+			vmspace_entry_cache_drop(old);
+	}
+	return vf;
 }
 
 /*
  * The vkernel of the calling process and the live entry for id with an
  * active ref (the caller drops it), in ABI.md's order: -EINVAL without a
- * vkernel, -ENOENT without a live entry.
+ * vkernel, -ENOENT without a live entry.  No locks held.
  */
 static int
 vkernel_lookup(void *id, struct vkernel_proc **vkpp, struct vmspace_entry **vep)
 {
-	struct vkernel_proc *vkp = curproc->p_vkernel;
+	struct vkernel_proc *vkp =
+	    __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
 
 	if (vkp == NULL)
 		return -EINVAL;
@@ -207,7 +321,7 @@ sys_vmspace_create(void *id, int type, void *data)
 	if (id == NULL || type != 0 || data != NULL)
 		return -EINVAL;
 	/* Make the process's vkernel on first use (allocate, then publish). */
-	if ((vkp = p->p_vkernel) == NULL) {
+	if ((vkp = __atomic_load_n(&p->p_vkernel, __ATOMIC_ACQUIRE)) == NULL) {
 		nvkp = kmalloc(sizeof(*nvkp), KM_ZERO);
 		if (nvkp == NULL)
 			return -ENOMEM;
@@ -216,12 +330,12 @@ sys_vmspace_create(void *id, int type, void *data)
 		RB_INIT(&nvkp->root);
 		spin_lock(&proc_lock);
 		if (p->p_vkernel == NULL) {
-			p->p_vkernel = nvkp;
+			__atomic_store_n(&p->p_vkernel, nvkp, __ATOMIC_RELEASE);
 			nvkp = NULL;
 		}
 		vkp = p->p_vkernel;
 		spin_unlock(&proc_lock);
-		kfree(nvkp);
+		kfree(nvkp); /* another LWP of p published first */
 	}
 
 	ve = kmalloc(sizeof(*ve), KM_ZERO);
@@ -233,11 +347,11 @@ sys_vmspace_create(void *id, int type, void *data)
 		return -ENOMEM;
 	}
 	ve->id = id;
-	cpu_fpu_init_area(ve->ve_fpu);
 	ve->refs = 0;       /* active refs (none) */
 	ve->cache_refs = 1; /* on-tree, not deleted (prevents kfree) */
 	__atomic_add_fetch(&nentries_live, 1, __ATOMIC_RELAXED);
 
+	/* The token's release publishes ve to later tree searches. */
 	spin_lock(&vkp->token);
 	if (vkp->nentries >= VKERNEL_MAX_ENTRIES)
 		error = -ENOMEM;
@@ -257,8 +371,10 @@ sys_vmspace_create(void *id, int type, void *data)
 long
 sys_vmspace_destroy(void *id)
 {
-	struct vkernel_proc *vkp = curproc->p_vkernel;
+	struct vkernel_proc *vkp =
+	    __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
 	struct vmspace_entry *ve;
+	struct vmspace *vm;
 	int error;
 
 	if (vkp == NULL)
@@ -267,13 +383,15 @@ sys_vmspace_destroy(void *id)
 	spin_lock(&vkp->token);
 	error = -ENOENT;
 	if ((ve = vkernel_find_vmspace(vkp, id, true)) != NULL) {
-		error = vmspace_entry_delete(ve, vkp, 1, NULL);
-		if (error == 0)
-			vmspace_entry_cache_drop(ve);
-		else
+		error = vmspace_entry_delete(ve, vkp, 1, &vm);
+		if (error != 0)
 			vmspace_entry_drop(ve); /* the seed forgets this */
 	}
 	spin_unlock(&vkp->token);
+	if (error == 0) {
+		vmspace_rel(vm); /* the pages and page tables go now */
+		vmspace_entry_cache_drop(ve);
+	}
 	return error;
 }
 
@@ -297,6 +415,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	struct lwp *l = curlwp;
 	struct vkernel_proc *vkp;
 	struct vkernel_lwp *vklp;
+	struct vkernel_fpu *vf;
 	struct vmspace_entry *ve;
 	struct trapframe tf;
 	struct vextframe vx;
@@ -310,13 +429,15 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 		goto out;
 	}
 	error = vkernel_load_frame(utf, uvx, &tf, &vx);
-	if (error == 0)
-		error = vkernel_cache_set(ve);
 	if (error != 0)
 		goto out;
+	if ((vklp = vkernel_lwp_get(l)) == NULL ||
+	    (vf = vkernel_cache_set(vklp, ve)) == NULL) {
+		error = -ENOMEM;
+		goto out;
+	}
 
 	/* Save the caller's context and enter the guest's. */
-	vklp = l->l_vkernel;
 	vklp->save_trapframe = *l->l_md.md_tf;
 	cpu_segs_get(l, &vklp->save_segs);
 	vklp->user_trapframe = utf;
@@ -325,7 +446,8 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) :
 	    0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
-	cpu_fpu_swap(vklp->save_fpu, ve->ve_fpu);
+	vklp->vf = vf;
+	cpu_fpu_swap(vklp->save_fpu, vf->vf_fpu);
 	*l->l_md.md_tf = tf;
 	cpu_set_tls_bases(l, vx.vx_fsbase, vx.vx_gsbase);
 	vmspace_activate(ve->vmspace);
@@ -346,44 +468,55 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
+	bool intr;
 	int error;
 
-	KASSERT(vklp != NULL && vklp->ve != NULL);
+	KASSERT(l == curlwp);
+	KASSERT(curcpu()->ci_spin_depth == 0);
+	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
 	ve = vklp->ve;
+	cpu_fpu_swap(vklp->vf->vf_fpu, vklp->save_fpu);
+	vklp->vf = NULL;
 	vklp->ve = NULL;
-	cpu_fpu_swap(ve->ve_fpu, vklp->save_fpu);
 	vmspace_activate(l->l_proc->p_vmspace);
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
 	/*
 	 * The guest's frame and FS/GS bases to the controller (the bases as
 	 * the hardware has them: the guest may have changed them with
-	 * segment loads), then the controller's context resumes.
+	 * segment loads), then the controller's context resumes.  User
+	 * memory is touched with interrupts enabled, as any copy must be.
 	 */
 	bases[0] = cpu_get_fsbase(l);
 	bases[1] = cpu_get_gsbase(l);
+	if (!(intr = intr_enabled()))
+		sti();
 	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
 	if (error == 0)
 		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
+	if (!intr)
+		cli();
 	*tf = vklp->save_trapframe;
 	cpu_segs_set(l, &vklp->save_segs);
 	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
 	cpu_frame_replaced(l);
 }
 
-void
+bool
 vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 
+	KASSERT(!intr_enabled());
 	if (vklp == NULL || vklp->ve == NULL || vklp->deadline_ns == 0 ||
 	    nanouptime() < vklp->deadline_ns)
-		return;
+		return false;
 	tf->tf_trapno = T_TIMEOUT;
 	tf->tf_err = 0;
 	tf->tf_addr = 0;
 	vkernel_trap(l, tf);
+	return true;
 }
 
 long
@@ -530,6 +663,7 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 	struct lwp *l2;
 	struct vkernel_proc *vkp;
 	struct vmspace_entry *ve;
+	struct vkernel_fpu *vf;
 	struct vmspace *vm;
 	struct trapframe tf;
 	struct vextframe vx;
@@ -566,7 +700,9 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 	}
 	p2->p_vmspace = vm; /* the tree's reference passes to the child */
 	cpu_lwp_setup(l2, &tf, NULL);
-	memcpy(l2->l_md.md_fpu, ve->ve_fpu, sizeof(ve->ve_fpu));
+	/* The FPU registers our guest had there, or fresh ones. */
+	if ((vf = vkernel_fpu_find(curlwp->l_vkernel, ve)) != NULL)
+		memcpy(l2->l_md.md_fpu, vf->vf_fpu, sizeof(vf->vf_fpu));
 	vmspace_entry_cache_drop(ve); /* ve may be freed from here on */
 	cpu_set_fsbase(l2, vx.vx_fsbase);
 	cpu_set_gsbase(l2, vx.vx_gsbase);
@@ -581,11 +717,19 @@ out:
 void
 vkernel_inherit(struct proc *p1, struct proc *p2)
 {
-	struct vkernel_proc *vkp = p1->p_vkernel;
+	struct vkernel_proc *vkp;
 
-	KASSERT(vkp->refs > 0);
+	KASSERT(p1 == curproc);
+	/* p1's share keeps vkp: only p1's last LWP, not us, could drop it. */
+	vkp = __atomic_load_n(&p1->p_vkernel, __ATOMIC_ACQUIRE);
+	if (vkp == NULL)
+		return;
+	KASSERT(__atomic_load_n(&vkp->refs, __ATOMIC_RELAXED) > 0);
 	__atomic_add_fetch(&vkp->refs, 1, __ATOMIC_RELAXED);
-	p2->p_vkernel = vkp;
+	spin_lock(&proc_lock);
+	KASSERT(p2->p_vkernel == NULL);
+	__atomic_store_n(&p2->p_vkernel, vkp, __ATOMIC_RELEASE);
+	spin_unlock(&proc_lock);
 }
 
 void
@@ -599,41 +743,68 @@ vkernel_lwp_exit(struct lwp *l)
 	if ((ve = vklp->ve) != NULL) {
 		/* Killed inside a guest: leave it before anything else. */
 		vklp->ve = NULL;
+		vklp->vf = NULL;
 		if (l->l_proc->p_vmspace != NULL)
 			vmspace_activate(l->l_proc->p_vmspace);
 		else
 			pmap_activate(pmap_kernel());
-		KASSERT((ve->refs & ~VKE_REF_DELETED) > 0);
 		vmspace_entry_drop(ve);
 	}
-	if ((ve = vklp->ve_cache) != NULL) {
-		vklp->ve_cache = NULL;
-		vmspace_entry_cache_drop(ve);
-	}
+	vkernel_lwp_prune(vklp, true);
+	KASSERT(LIST_EMPTY(&vklp->fpus) && vklp->ve_cache == NULL);
 	l->l_vkernel = NULL;
 	kfree(vklp);
 }
 
+/* Entries vkernel_exit deletes per hold of the token. */
+#define VKERNEL_EXIT_BATCH 32
+
 void
 vkernel_exit(struct proc *p)
 {
-	struct vkernel_proc *vkp = p->p_vkernel;
-	struct vmspace_entry *ve;
+	struct vmspace_entry *dead[VKERNEL_EXIT_BATCH], *ve;
+	struct vmspace *vms[VKERNEL_EXIT_BATCH];
+	struct vkernel_proc *vkp;
+	unsigned n, i;
 
+	KASSERT(p == curproc);
+	/* Our caches point into the tree: they go first, as in the seed. */
+	if (curlwp->l_vkernel != NULL)
+		vkernel_lwp_exit(curlwp);
+	spin_lock(&proc_lock);
+	KASSERT(p->p_nlive == 1);
+	vkp = p->p_vkernel;
+	__atomic_store_n(&p->p_vkernel, NULL, __ATOMIC_RELAXED);
+	spin_unlock(&proc_lock);
 	if (vkp == NULL)
 		return;
-	p->p_vkernel = NULL;
-	KASSERT(vkp->refs > 0);
+	KASSERT(__atomic_load_n(&vkp->refs, __ATOMIC_RELAXED) > 0);
 	if (__atomic_fetch_sub(&vkp->refs, 1, __ATOMIC_ACQ_REL) != 1)
 		return;
-	/* The last user: every entry goes (rb_vmspace_delete in the seed). */
-	spin_lock(&vkp->token);
-	while ((ve = RB_MIN(vmspace_rb_tree, &vkp->root)) != NULL) {
-		if (vmspace_entry_delete(ve, vkp, 0, NULL) != 0)
-			panic("vkernel_exit: vmspace %p still has refs 0x%x",
-			    ve->id, ve->refs);
-		vmspace_entry_cache_drop(ve);
-	}
-	spin_unlock(&vkp->token);
+
+	/*
+	 * The last user: every entry goes (rb_vmspace_delete in the seed).
+	 * No process shares vkp any more and no LWP caches its entries, so
+	 * every delete succeeds.  A batch is deleted under the token and
+	 * freed after it.
+	 */
+	do {
+		n = 0;
+		spin_lock(&vkp->token);
+		while (n < VKERNEL_EXIT_BATCH &&
+		    (ve = RB_MIN(vmspace_rb_tree, &vkp->root)) != NULL) {
+			if (vmspace_entry_delete(ve, vkp, 0, &vms[n]) != 0)
+				panic(
+				    "vkernel_exit: vmspace %p still has refs 0x%x",
+				    ve->id, vmspace_entry_refs(ve));
+			dead[n++] = ve;
+		}
+		spin_unlock(&vkp->token);
+		for (i = 0; i < n; i++) {
+			vmspace_rel(vms[i]);
+			vmspace_entry_cache_drop(dead[i]);
+		}
+	} while (n == VKERNEL_EXIT_BATCH);
+	KASSERT(vkp->nentries == 0);
 	kfree(vkp);
 }

@@ -10,12 +10,31 @@
  *               compare-and-swap that succeeds only when refs is exactly
  *               what the deleter holds, so "destroy while in use" is EBUSY;
  *   cache_refs  one for "on the tree and live", plus one per LWP whose
- *               ve_cache points at the entry.  The last cache drop frees it.
- * tests/model/vmspace_entry.pml checks this protocol with spin.
+ *               ve_cache points at the entry, plus one per guest FPU
+ *               context an LWP keeps for it (struct vkernel_fpu).  The
+ *               last cache drop frees it.  An LWP lets its references to
+ *               a deleted entry go when it exits, runs another vmspace,
+ *               or looks the same id up again and finds it deleted.
+ * tests/model/vmspace_entry.pml checks this protocol with spin.  Every
+ * access to refs and cache_refs is an __atomic operation (vm_vmspace.c
+ * names the memory order of each and why).
  *
  * Locking.
- *   (t)  vkp->token (a spinlock here) of the vkernel_proc: the tree
- *   (a)  atomic
+ *   (t)  vkp->token of the vkernel_proc, a spinlock: the tree and its
+ *        count.  Held only for tree operations, the delete's
+ *        compare-and-swap, and in vmspace_destroy for what its lookup's
+ *        stale-cache path lets go (kfree of an entry or of an LWP's
+ *        vkernel_fpu: small frees, never a page).  No sleep, no user
+ *        memory, no page-table work, so a spinlock is right: vmspace_rel
+ *        of a deleted entry's vmspace runs after it is dropped.  Lock
+ *        order: vkp->token -> kmem's lock; proc_lock and vkp->token are
+ *        never held together.
+ *   (p)  proc_lock to write p->p_vkernel: set once (NULL -> vkp) by
+ *        vmspace_create with a release store, cleared by vkernel_exit
+ *        when the process has one LWP left; p's own LWPs read it with an
+ *        acquire load and no lock (it changes under them only from NULL
+ *        to a fully built vkernel_proc)
+ *   (a)  atomic (__atomic builtins)
  *   (c)  constant after creation: set before the entry goes on the tree
  *        (or the vkernel_proc is published in p_vkernel)
  *   (r)  the holders of an active reference (refs): the deleter clears
@@ -29,6 +48,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <bsd/sys/queue.h>
 #include <bsd/sys/tree.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
@@ -47,12 +67,7 @@ struct vmspace_entry {
 	void *id;                         /* (c) the caller's key */
 	struct vmspace *vmspace; /* (r) one reference; NULL once deleted */
 	uint32_t refs;           /* (a) active refs | VKE_REF_DELETED */
-	uint32_t cache_refs;     /* (a) tree + caching LWPs */
-	/*
-	 * (r) The guest's x87/SSE registers between runs: written by the LWP
-	 * running the guest, read by vmspace_spawn after its delete.
-	 */
-	uint8_t ve_fpu[512] __aligned(16);
+	uint32_t cache_refs;     /* (a) tree + LWP caches + LWPs' guest FPUs */
 };
 
 RB_HEAD(vmspace_rb_tree, vmspace_entry);
@@ -69,12 +84,29 @@ struct vkernel_proc {
 	int refs; /* processes sharing it */
 };
 
+/*
+ * The x87/SSE registers of the guest one LWP runs in one vmspace.  A
+ * guest's register context belongs to the pair (LWP, vmspace): two LWPs
+ * running one vmspace are two guest CPUs, each with its own registers,
+ * and one LWP running several vmspaces in turn (a virtual kernel's round
+ * robin) keeps each guest's.  Owned by the LWP: every field is (l).
+ */
+struct vkernel_fpu {
+	uint8_t vf_fpu[CPU_FPU_AREA] __aligned(
+	    16);                         /* the guest's, between runs */
+	struct vmspace_entry *vf_ve;     /* a cache reference (cache_refs) */
+	LIST_ENTRY(vkernel_fpu) vf_link; /* vklp->fpus */
+};
+
 /* Per-LWP state of an LWP that used vmspace_ctl.  Every field is (l). */
 struct vkernel_lwp {
 	struct vmspace_entry *ve;       /* the guest running now (active ref) */
+	struct vkernel_fpu *vf;         /* its FPU registers, while ve is set */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
+	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
+	LIST_HEAD(, vkernel_fpu) fpus;
 	struct trapframe save_trapframe; /* the controller's, during a run */
-	uint8_t save_fpu[512] __aligned(
+	uint8_t save_fpu[CPU_FPU_AREA] __aligned(
 	    16);                          /* the controller's FPU registers */
 	struct mdsegs save_segs;          /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
@@ -82,12 +114,17 @@ struct vkernel_lwp {
 	uint64_t deadline_ns; /* vx_timeout_ns ends the run; 0: none */
 };
 
-/* fork: the child shares the parent's vkernel.  No requirements. */
+/*
+ * fork: the child p2 (not yet running) shares the vkernel of p1, if p1
+ * has one.  p1 is curproc.  No requirements.
+ */
 void vkernel_inherit(struct proc *p1, struct proc *p2);
 
 /*
- * p's last LWP is ending: drop p's share of its vkernel; the last share
- * deletes every vmspace on the tree.  No locks held.
+ * p is exiting or exec'ing and has one LWP left, the caller: drop the
+ * caller's vkernel_lwp state and p's share of its vkernel, so p has no
+ * vmspace tree any more; the last share deletes every vmspace on the
+ * tree.  p is curproc.  No locks held; interrupts enabled.
  */
 void vkernel_exit(struct proc *p);
 
@@ -101,7 +138,10 @@ void vkernel_lwp_exit(struct lwp *l);
  * The guest l runs trapped, made a syscall, or ran out of time (tf is
  * its frame with tf_trapno set): switch back to the controller, copy the
  * guest frame out to it and restore its context, where vmspace_ctl
- * returns 0.  l is curlwp and must be running a guest.  No locks held.
+ * returns 0.  l is curlwp and must be running a guest.  No spinlock
+ * held.  The copy to user memory runs with interrupts enabled: a caller
+ * that has them masked gets them back masked, and must then check again
+ * whatever it checked with them masked (userret's loop).
  */
 void vkernel_trap(struct lwp *l, struct trapframe *tf);
 
@@ -129,10 +169,14 @@ vkernel_lwp_vmspace(const struct lwp *l)
 }
 
 /*
- * Called on every return to user mode: if l's guest has used up its
- * vx_timeout_ns, end the run with T_TIMEOUT.  Interrupts masked.
+ * Called by userret on every return to user mode of an LWP with
+ * vkernel_lwp state: if l's guest has used up its vx_timeout_ns, end the
+ * run with T_TIMEOUT (vkernel_trap, which enables interrupts for its
+ * copy and masks them again) and return true, so that userret checks
+ * again for a pending switch or exit.  l is curlwp.  Interrupts masked,
+ * no spinlock held.
  */
-void vkernel_check_timeout(struct lwp *l, struct trapframe *tf);
+bool vkernel_check_timeout(struct lwp *l, struct trapframe *tf);
 
 /*
  * Live vmspace_entry structures, deleted ones still cached included.

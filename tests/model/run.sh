@@ -4,7 +4,7 @@
 # bugs and is not vacuous.  Prints TAP and a closing "N passed, N failed"
 # line; the exit status is the number of failures (capped at 126).
 #
-#   bash tests/model/run.sh            everything (about 20 s on 2 cores)
+#   bash tests/model/run.sh            everything (about a minute on 2 idle cores)
 #   KEEP=1 bash tests/model/run.sh     keep the work directory
 #
 # Each check builds pan in its own directory under a mktemp -d, so nothing
@@ -34,15 +34,16 @@ trap '[ -e "$work/KEEP" ] || rm -rf "$work"' EXIT
 
 # build NAME [spin -D flags...]: spin -a and gcc in $work/NAME, printing
 # the directory.  Safety mode: assertions and invalid end states.
-# COLLAPSE compresses stored states.  -O0: pan runs at half the speed of
-# -O2 but builds in 1 s instead of 7, a gain for every check here.
+# COLLAPSE compresses stored states.  OPT (default -O0): pan runs at half
+# the speed of -O2 but builds in 1 s instead of 7, a gain for every check
+# but the complete searches (about 20 million states), built with -O2.
 build() {
 	local dir=$work/$1; shift
 	mkdir -p "$dir"
 	cp "$model" "$dir/"
 	if (cd "$dir" &&
 		spin "$@" -a vmspace_entry.pml >spin.log 2>&1 &&
-		gcc -O0 -w -DSAFETY -DCOLLAPSE -o pan pan.c >gcc.log 2>&1); then
+		gcc "${OPT:--O0}" -w -DSAFETY -DCOLLAPSE -o pan pan.c >gcc.log 2>&1); then
 		echo "$dir"
 	else
 		cat "$dir/spin.log" "$dir/gcc.log" 2>/dev/null | head -n 20 >&2
@@ -50,10 +51,11 @@ build() {
 	fi
 }
 
-# verify DIR: runs pan (depth bound far above the model's ~250);
-# its output is left in DIR/pan.out.
+# verify DIR: runs pan (depth bound far above the model's ~370), for at
+# most PAN_TIMEOUT seconds (default 900: a complete search takes about a
+# minute on an idle core); its output is left in DIR/pan.out.
 verify() {
-	(cd "$1" && timeout 300 ./pan -m100000 >pan.out 2>&1)
+	(cd "$1" && timeout "${PAN_TIMEOUT:-900}" ./pan -m100000 >pan.out 2>&1)
 }
 
 errors_of() {
@@ -77,7 +79,7 @@ replay_hint() {
 must_pass() {
 	local name=$1 desc=$2; shift 2
 	local dir errs
-	if ! dir=$(build "$name" "$@" 2>"$work/$name.err"); then
+	if ! dir=$(OPT=-O2 build "$name" "$@" 2>"$work/$name.err"); then
 		echo "FAIL $desc: spin/gcc failed"
 		sed 's/^/#   /' "$work/$name.err"
 		return
@@ -131,7 +133,7 @@ coverage() {
 	fi
 	ncover=$(sed -n 's/^#define NCOVER[[:space:]]*\([0-9]*\).*/\1/p' "$model")
 	for k in $(seq 1 "$ncover"); do
-		(cd "$dir" && COVER=$k timeout 300 ./pan -m100000 >"pan.$k.out" 2>&1)
+		(cd "$dir" && COVER=$k timeout "${PAN_TIMEOUT:-900}" ./pan -m100000 >"pan.$k.out" 2>&1)
 		grep -q "assertion violated (cover_target!=$k)" "$dir/pan.$k.out" ||
 			missed="$missed $k"
 	done
@@ -147,10 +149,12 @@ coverage() {
 start=$(date +%s)
 
 # 1. The protocol as this kernel implements it (the seed's, with the
-#    lookup's ref dropped on EBUSY), three operations per runner LWP.
+#    lookup's ref dropped on EBUSY, the guest FPU contexts' cache refs and
+#    the teardown after the token), three operations per runner LWP.
 must_pass correct "vmspace entry protocol" >"$work/r1" &
 
-# 5. DragonFly's LWKT token, let go while its holder blocks in teardown.
+# 5. The seed's order, the teardown under DragonFly's LWKT token, which is
+#    let go while its holder blocks in it.
 must_pass lwkt "vmspace entry protocol with an LWKT token (let go while blocked)" \
 	-DLWKT_TOKEN >"$work/r5" &
 
@@ -175,10 +179,16 @@ must_fail bug_cas "seeded bug (VKE_REF_DELETED set by test-then-store, not CAS)"
 # 6. Every marked path reachable.
 coverage >"$work/r6"
 
+# 7. The guest FPU contexts of an LWP (struct vkernel_fpu) without their
+#    cache references: an entry is freed while a context still points at
+#    it, and letting the context go uses freed memory.
+must_fail bug_fpu "seeded bug (an LWP's FPU context without a cache reference)" \
+	'kfreed' -DBUG_FPU_NO_REF >"$work/r7"
+
 wait
 
 n=0 passed=0 failed=0
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7; do
 	n=$((n + 1))
 	line=$(head -n 1 "$work/r$i" 2>/dev/null)
 	case $line in

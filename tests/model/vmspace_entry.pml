@@ -27,6 +27,18 @@
  * cache), or looks the same id up again and finds the cached entry
  * DELETED (vkernel_find_vmspace's stale path).
  *
+ * This kernel adds two things to the seed's protocol, both modelled:
+ *   - guest FPU contexts (struct vkernel_fpu): an LWP keeps one per entry
+ *     it ran, each holding a cache reference; it lets those of DELETED
+ *     entries go where the seed lets a stale cache go (a lookup finding
+ *     its cached entry DELETED, a RUN replacing the cached entry: both
+ *     test each context's entry with an atomic load of refs) and all of
+ *     them at exit.  So cache_refs counts the tree, the LWP caches and
+ *     the FPU contexts;
+ *   - the token is a spinlock held only for the tree and the CAS: the
+ *     deleter tears the pages down and drops the tree's cache reference
+ *     after releasing it (the seed does both under its token).
+ *
  * The older revision (dragonfly-vm_vmspace-old.c) had one counter and
  * did every lookup, the refs test in destroy and the kfree under
  * vkp->token.  The newer one added the per-LWP cache, looked up without
@@ -37,6 +49,10 @@
  * What is modelled
  *
  * One process whose vkernel tree holds two ids, A and B, and three LWPs:
+ *
+ * Promela interleaves the three LWPs' steps arbitrarily: they stand for
+ * three LWPs on three CPUs, any of which may be running, destroying or
+ * looking up the same entry at once.
  *
  *   Runner(0), Runner(1)	ITER operations each, on id A or B:
  *				vmspace_ctl(RUN) (copyin/sanitize may fail
@@ -120,7 +136,8 @@
  *      rb_vmspace_delete() never fails (the seed panics there).  ENOENT
  *      only when the id is not on the tree.
  *   P5 in every state (monitor): cache_refs >= 0 and equals the tree's
- *      reference plus the LWP caches' references; refs >= 0; an entry
+ *      reference plus the LWP caches' and FPU contexts' references
+ *      (cachers); refs >= 0; an entry
  *      not DELETED is on the tree, owns the tree's reference and its
  *      refs equal its active holders; the tree never holds a freed entry;
  *      a running guest's entry is neither freed nor torn down.
@@ -144,8 +161,12 @@
  *			    (the older revision's "if (ve->refs) EBUSY",
  *			    now racing with the token-free cache lookup).
  *			    Must fail.
- *   LWKT_TOKEN		    the token is let go during the teardown.
- *			    Must pass.
+ *   LWKT_TOKEN		    the seed's order: the teardown under the
+ *			    token, which is let go during it.  Must pass.
+ *   BUG_FPU_NO_REF	    seeded bug: an LWP's FPU context points at its
+ *			    entry without a cache reference.  Must fail:
+ *			    the entry is freed while the context still
+ *			    points at it (use after free in the prune).
  */
 
 /* ---------------------------------------------------------------- sizes */
@@ -172,7 +193,8 @@
 
 /* which cache reference a cache_drop gives up (ghost bookkeeping) */
 #define TREEREF	0		/* "on the tree and live", owned by the deleter */
-#define LWPREF	1		/* one LWP's vklp->ve_cache */
+#define LWPREF	1		/* one LWP's vklp->ve_cache or FPU context */
+#define BIT(e)	(1 << (e))	/* an entry in an LWP's set of FPU contexts */
 
 /* ------------------------------------------- struct vmspace_entry ve[e] */
 
@@ -189,8 +211,9 @@ bool tok_excl;			/* vkp->token held exclusively; shared holders
 				   vkernel_find_vmspace), so need no count */
 
 /*
- * Each LWP's struct vkernel_lwp (vklp->ve_cache, vklp->ve) is private to
- * it: locals ve_cache and vklp_ve of its proctype.
+ * Each LWP's struct vkernel_lwp (vklp->ve_cache, vklp->ve, the list of
+ * FPU contexts) is private to it: locals ve_cache, vklp_ve and fpus (a
+ * set of entries, BIT(e)) of its proctype.
  */
 
 /* -------------------------------------------------------- ghost state */
@@ -229,7 +252,8 @@ byte lwps_done;
 #define C_NEW_AFTER_STALE 14	/* stale cache, then the tree gives the new entry */
 #define C_ENOENT	15	/* a lookup finds nothing (destroyed id) */
 #define C_FREE_VKEXIT	16	/* vkernel_exit frees what is left */
-#define NCOVER		16
+#define C_FREE_FPU	17	/* letting an FPU context go frees the entry */
+#define NCOVER		17
 
 #ifdef COVERAGE
 hidden byte cover_target;
@@ -352,7 +376,8 @@ inline vmspace_entry_cache_drop(e, kind, site)
  *	return 0;
  *
  * The swap consumes the caller's active ref; the caller now owns the
- * tree's cache ref and must drop it.  Sets busy (EBUSY).
+ * tree's cache ref and must drop it.  Sets busy (EBUSY).  This kernel
+ * hands the vmspace to the caller, who releases it after the token.
  */
 inline vmspace_entry_delete(e, expect)
 {
@@ -385,17 +410,87 @@ inline vmspace_entry_delete(e, expect)
 	:: else
 	fi;
 #endif
+#ifdef LWKT_TOKEN
 	if
 	:: !busy ->
-#ifdef LWKT_TOKEN
 		/* vm_map_remove() blocks: an LWKT token is let go meanwhile */
 		if
 		:: true -> reltoken(); gettoken()
 		:: true
 		fi;
+		teardown(e)
+	:: else
+	fi
+#else
+	skip	/* the caller tears down after releasing the token */
 #endif
-		/* pmap_remove_pages, vm_map_remove, vmspace_rel, ve->vmspace = NULL */
-		atomic { ACCESS(e); pages[e] = false }
+}
+
+/*
+ * pmap_remove_pages, vm_map_remove, vmspace_rel: the pages go.  The seed
+ * (LWKT_TOKEN) does it in vmspace_entry_delete, this kernel after
+ * releasing the token (teardown_after_token).
+ */
+inline teardown(e)
+{
+	atomic { ACCESS(e); pages[e] = false }
+}
+
+inline teardown_after_token(e)
+{
+#ifndef LWKT_TOKEN
+	teardown(e)
+#else
+	skip
+#endif
+}
+
+/*
+ * vkernel_lwp_prune(vklp, false), the FPU contexts' part: each context
+ * of a DELETED entry goes.  In C each test of refs is an atomic load and
+ * each drop a cache_drop; here the whole scan is one step, a reduction
+ * that keeps every outcome: VKE_REF_DELETED never goes away once set, so
+ * a load moves right to the end of the scan and sees the same; and the
+ * scan's drops are of references this LWP owns, which no other step can
+ * observe except through the count reaching zero, and only the last
+ * drop of an entry can free it, in the step where it happens.
+ */
+inline prune_fpu(e)
+{
+	if
+	:: (fpus & BIT(e)) && IS_DELETED(refs[e]) ->
+		ACCESS(e);
+		fpus = fpus & ~BIT(e);
+#ifndef BUG_FPU_NO_REF
+		vmspace_entry_cache_drop(e, LWPREF, C_FREE_FPU)
+#else
+		skip
+#endif
+	:: else
+	fi
+}
+
+inline prune_fpus()
+{
+	atomic {
+		prune_fpu(0);
+		prune_fpu(1);
+		prune_fpu(2)
+	}
+}
+
+/*
+ * vkernel_cache_set's FPU part: the context for ve, made with a cache
+ * reference on the LWP's first RUN of ve (struct vkernel_fpu).
+ */
+inline fpu_get(e)
+{
+	if
+	:: !(fpus & BIT(e)) ->
+#ifndef BUG_FPU_NO_REF
+		vmspace_entry_cache_ref(e);
+#endif
+		fpus = fpus | BIT(e)
 	:: else
 	fi
 }
@@ -443,6 +538,8 @@ inline vkernel_find_vmspace(id, excl)
 		if
 		:: stale ->
 			vmspace_entry_drop(ve, false);
+			/* vkernel_lwp_prune: the contexts, then the cache */
+			prune_fpus();
 			vmspace_entry_cache_drop(ve, LWPREF, C_FREE_STALE);
 			ve = NONE
 		:: else
@@ -505,17 +602,26 @@ inline vmspace_ctl_run(id, cankill)
 		 *	vklp->ve_cache = ve;
 		 * }
 		 */
+		/*
+		 * The context's cache ref and ve_cache's are one step: an LWP
+		 * holding an active ref adds cache refs to a live entry, which
+		 * commutes with every other LWP's step.  ve_cache == ve means
+		 * this LWP ran ve before, so its context exists already.
+		 */
 		if
 		:: ve_cache != ve ->
-			vmspace_entry_cache_ref(ve);
+			atomic { fpu_get(ve); vmspace_entry_cache_ref(ve) };
+			/* the new cache, the contexts of deleted entries go,
+			 * then the old cache */
+			atomic { vold = ve_cache; ve_cache = ve; prune_fpus() };
 			if
-			:: ve_cache != NONE ->
+			:: vold != NONE ->
 				REACHED(C_REPLACE);
-				vmspace_entry_cache_drop(ve_cache, LWPREF, C_FREE_REPLACE)
+				vmspace_entry_cache_drop(vold, LWPREF, C_FREE_REPLACE);
+				vold = NONE
 			:: else
-			fi;
-			ve_cache = ve
-		:: else
+			fi
+		:: else -> assert(fpus & BIT(ve))
 		fi;
 		if
 		:: true		/* copyin or cpu_sanitize_* failed: no RUN */
@@ -593,28 +699,37 @@ inline vmspace_destroy(id)
 	vkernel_find_vmspace(id, true);
 	if
 	:: ve == NONE ->
-		assert(tree[id] == NONE)		/* P4: ENOENT */
+		assert(tree[id] == NONE);		/* P4: ENOENT */
+		reltoken()
 	:: else ->
 		vmspace_entry_delete(ve, 1);
 		if
 		:: !busy ->
 			REACHED(C_DESTROY_OK);
+#ifdef LWKT_TOKEN
+			vmspace_entry_cache_drop(ve, TREEREF, C_FREE_DESTROY);
+			reltoken()
+#else
+			/* this kernel: both after the token */
+			reltoken();
+			teardown_after_token(ve);
 			vmspace_entry_cache_drop(ve, TREEREF, C_FREE_DESTROY)
+#endif
 		:: else ->				/* EBUSY */
 			if
 			:: running[0] == ve || running[1] == ve -> REACHED(C_EBUSY_GUEST)
 			:: else -> REACHED(C_EBUSY_LOOKUP)
 			fi;
 #ifndef SEED_EBUSY_NODROP
-			vmspace_entry_drop(ve, true)
+			vmspace_entry_drop(ve, true);
 #else
-			holders[ve]--	/* the seed returns, its ref forgotten */
+			holders[ve]--;	/* the seed returns, its ref forgotten */
 #endif
+			reltoken()
 		fi;
 		busy = false;
 		ve = NONE
-	fi;
-	reltoken()
+	fi
 }
 
 /*
@@ -647,6 +762,21 @@ inline vmspace_create(id)
 	}
 }
 
+/* vkernel_lwp_prune(vklp, true) for the context of entry e, if any. */
+inline drop_fpu(e)
+{
+	if
+	:: fpus & BIT(e) ->
+		fpus = fpus & ~BIT(e);
+#ifndef BUG_FPU_NO_REF
+		vmspace_entry_cache_drop(e, LWPREF, C_FREE_EXIT)
+#else
+		atomic { ACCESS(e) }
+#endif
+	:: else
+	fi
+}
+
 /*
  * vkernel_lwp_exit(lp), on every way out of an LWP:
  *	if ((ve = vklp->ve) != NULL) {	killed with an active VC
@@ -656,6 +786,7 @@ inline vmspace_create(id)
  *	if ((ve = vklp->ve_cache) != NULL) {
  *		vklp->ve_cache = NULL; vmspace_entry_cache_drop(ve);
  *	}
+ * and this kernel's FPU contexts, each with its cache reference.
  */
 inline vkernel_lwp_exit()
 {
@@ -667,6 +798,13 @@ inline vkernel_lwp_exit()
 		ve = NONE
 	:: else
 	fi;
+	/* vkernel_lwp_prune(vklp, true): every FPU context goes (one step,
+	 * as prune_fpus), then the cache */
+	atomic {
+		drop_fpu(0);
+		drop_fpu(1);
+		drop_fpu(2)
+	};
 	if
 	:: ve_cache != NONE ->
 		ve = ve_cache;
@@ -681,7 +819,8 @@ inline vkernel_lwp_exit()
 
 proctype Runner(byte me)
 {
-	byte ve_cache = NONE, vklp_ve = NONE;	/* struct vkernel_lwp */
+	byte ve_cache = NONE, vklp_ve = NONE, fpus;	/* struct vkernel_lwp */
+	byte vold = NONE;
 	byte ve = NONE, i, op;
 	short n;
 	bool found, stale, killed;
@@ -708,7 +847,8 @@ proctype Runner(byte me)
 
 proctype Destroyer(byte me)
 {
-	byte ve_cache = NONE, vklp_ve = NONE;	/* struct vkernel_lwp */
+	byte ve_cache = NONE, vklp_ve = NONE, fpus;	/* struct vkernel_lwp */
+	byte vold = NONE;
 	byte ve = NONE;
 	short n;
 	bool found, stale, killed, busy;
@@ -764,7 +904,7 @@ end:	do
 
 init
 {
-	byte e, id;
+	byte e, id, dead;
 	short n;
 	bool busy;
 
@@ -793,6 +933,9 @@ init
 	 *		vmspace_entry_cache_drop(ve);
 	 *	else
 	 *		panic("rb_vmspace_delete: invalid refs %d", ve->refs);
+	 * This kernel deletes a batch (here all: NID is below its 32) under
+	 * the token, then tears the batch down and drops its cache refs
+	 * after it.
 	 */
 	gettoken();
 	do
@@ -802,13 +945,29 @@ init
 		:: e != NONE ->
 			vmspace_entry_delete(e, 0);
 			assert(!busy);			/* the panic */
+#ifdef LWKT_TOKEN
 			vmspace_entry_cache_drop(e, TREEREF, C_FREE_VKEXIT)
+#else
+			dead = dead | BIT(e)
+#endif
 		:: else
 		fi;
 		id++
 	:: else -> break
 	od;
 	reltoken();
+	e = 0;
+	do
+	:: e < NSLOT ->
+		if
+		:: dead & BIT(e) ->
+			teardown_after_token(e);
+			vmspace_entry_cache_drop(e, TREEREF, C_FREE_VKEXIT)
+		:: else
+		fi;
+		e++
+	:: else -> break
+	od;
 
 	/* P3: every entry ever created was freed exactly once */
 	e = 0;

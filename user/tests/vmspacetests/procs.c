@@ -9,15 +9,21 @@
  *   - fork shares the tree of vmspaces both ways; it lives as long as a
  *     process using it;
  *   - a process killed (or exiting) while an LWP of it runs a guest;
- *   - vmspace_spawn: a vmspace becomes a process of its own.
+ *   - vmspace_spawn: a vmspace becomes a process of its own;
+ *   - the x87/SSE registers of a guest belong to the LWP running it in
+ *     that vmspace: two LWPs in one vmspace, one LWP in two vmspaces;
+ *   - execve: the new image has no vmspace tree (vs_exec_helper);
+ *   - a memfd cut while a guest polls it (the guest faults).
  *
  * LWP bodies use raw system calls only (vs.h); the main LWP checks.
  */
 
 #include "vs.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -324,6 +330,52 @@ guest_sees_changes_while_running(void)
 	    "the guest after the munmap");
 	test_expect_hex(r->tf.tf_addr, G_EXTRA, "tf_addr");
 	runner_exit(r, tid);
+}
+
+/*
+ * A memfd shared with a guest is cut to one page while an LWP's guest
+ * polls the cut page: the guest faults on it (it never goes on reading
+ * the old page), as any mapping of the memfd would.
+ */
+GUEST(g_poll_page1,
+    "movq $1, " VS_STR(G_SHM) "\n"
+    "g_poll_page1_load: movq " VS_STR(G_EXTRA) " + 4096, %rax\n"
+    "jmp g_poll_page1_load\n");
+GUEST_LABEL(g_poll_page1_load);
+
+static void
+truncate_while_guest_runs(void)
+{
+	void *id = VS_ID(1);
+	int fd = test_memfd(2 * TEST_PAGE);
+	volatile uint64_t *shm;
+	struct runner *r;
+	void *g;
+	int tid;
+
+	guest_new(id);
+	guest_load(id, g_poll_page1);
+	shm = vs_shared_page(id, G_SHM);
+	g = vmspace_mmap(id, (void *)G_EXTRA, 2 * TEST_PAGE, PROT_READ,
+	    MAP_SHARED | MAP_FIXED, fd, 0);
+	test_assert_msg(g == (void *)G_EXTRA, "vmspace_mmap the memfd: %p (%s)",
+	    g, test_errname(errno));
+	r = runner_start(id, 5000 * MS, &tid);
+	vs_wait_word(&shm[0], 1, 5000, "the guest started");
+	test_sleep_ns(20 * MS);
+	test_assert_msg(__atomic_load_n(&r->ran, __ATOMIC_ACQUIRE) == 1,
+	    "the guest stopped polling: trap %llu at 0x%llx",
+	    (unsigned long long)r->tf.tf_trapno,
+	    (unsigned long long)r->tf.tf_rip);
+	test_expect_ok(ftruncate(fd, TEST_PAGE), "cut the memfd while it runs");
+	vs_wait_flag(&r->ran, 2, 5000, "the LWP's run returned");
+	test_expect_eq(r->result, 0, "the LWP's vmspace_ctl");
+	vs_expect_trap(&r->tf, T_PAGEFLT,
+	    GUEST_AT(g_poll_page1, g_poll_page1_load),
+	    "the guest after the cut");
+	test_expect_hex(r->tf.tf_addr, G_EXTRA + TEST_PAGE, "tf_addr");
+	runner_exit(r, tid);
+	close(fd);
 }
 
 /*
@@ -1250,11 +1302,279 @@ spawn_after_own_run(void)
 	vs_expect_entries(base, "and lets it go");
 }
 
+/* ---------------------------------------------------------------------
+ * x87/SSE registers per guest CPU.
+ */
+
+/*
+ * Set %xmm3 from rbx and MXCSR from ecx, syscall; then (g_fpu_get) return
+ * %xmm3 in rax and MXCSR in rdx, syscall.
+ */
+GUEST(g_fpu_set_get,
+    "movq %rbx, %xmm3\n"
+    "subq $8, %rsp\n"
+    "movl %ecx, (%rsp)\n"
+    "ldmxcsr (%rsp)\n"
+    "addq $8, %rsp\n"
+    "syscall\n"
+    "g_fpu_get: movq %xmm3, %rax\n"
+    "subq $8, %rsp\n"
+    "stmxcsr (%rsp)\n"
+    "movl (%rsp), %edx\n"
+    "addq $8, %rsp\n"
+    "syscall\n");
+GUEST_LABEL(g_fpu_get);
+
+#define FPU_XMM_A 0x1111222233334444UL
+#define FPU_XMM_B 0x5555666677778888UL
+#define FPU_MXCSR_A 0x7f80 /* round toward zero, exceptions masked */
+#define FPU_MXCSR_B 0x3f80 /* round down */
+
+/* A frame for g_fpu_set_get's first half: %xmm3 = xmm, MXCSR = mxcsr. */
+static void
+fpu_frame(struct trapframe *tf, uint64_t xmm, uint64_t mxcsr)
+{
+	guest_frame(tf);
+	tf->tf_rbx = xmm;
+	tf->tf_rcx = mxcsr;
+}
+
+/* The second half came back with %xmm3 = xmm and MXCSR = mxcsr. */
+static void
+fpu_expect(const struct trapframe *tf, uint64_t xmm, uint64_t mxcsr,
+    const char *who)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s: the second run", who);
+	vs_expect_trap(tf, T_SYSCALL, GUEST_END(g_fpu_set_get), what);
+	snprintf(what, sizeof(what), "%s: its own %%xmm3", who);
+	test_expect_hex(tf->tf_rax, xmm, what);
+	snprintf(what, sizeof(what), "%s: its own MXCSR", who);
+	test_expect_hex(tf->tf_rdx, mxcsr, what);
+}
+
+/*
+ * Two LWPs run guests in one vmspace, each with its own %xmm3 and MXCSR,
+ * turn about: each guest finds its own registers when it runs again.
+ * Two LWPs in one vmspace are two guest CPUs (ABI.md 4.3: running again
+ * resumes exactly).
+ */
+static void
+fpu_two_lwps_one_vmspace(void)
+{
+	void *id = VS_ID(1);
+	struct trapframe tf;
+	struct runner *r;
+	int tid;
+
+	guest_new(id);
+	guest_load(id, g_fpu_set_get);
+	fpu_frame(&tf, FPU_XMM_A, FPU_MXCSR_A);
+	guest_run(id, &tf, NULL);
+	vs_expect_trap(&tf, T_SYSCALL, GUEST_AT(g_fpu_set_get, g_fpu_get),
+	    "our first run");
+
+	r = runner_new(id, 5000 * MS);
+	fpu_frame(&r->tf, FPU_XMM_B, FPU_MXCSR_B);
+	tid = vs_lwp_start(runner_body, r);
+	vs_wait_flag(&r->ran, 2, 5000, "the LWP's first run returned");
+	test_expect_eq(r->result, 0, "the LWP's first vmspace_ctl");
+	vs_expect_trap(&r->tf, T_SYSCALL, GUEST_AT(g_fpu_set_get, g_fpu_get),
+	    "the LWP's first run");
+
+	guest_run(id, &tf, NULL);
+	fpu_expect(&tf, FPU_XMM_A, FPU_MXCSR_A, "our guest");
+	runner_do(r, CMD_RUN, id);
+	test_expect_eq(r->result, 0, "the LWP's second vmspace_ctl");
+	fpu_expect(&r->tf, FPU_XMM_B, FPU_MXCSR_B, "the LWP's guest");
+	runner_exit(r, tid);
+}
+
+/*
+ * One LWP runs two vmspaces in turn (as a virtual kernel runs its
+ * guests): each guest keeps its own registers across the other's run.
+ */
+static void
+fpu_one_lwp_two_vmspaces(void)
+{
+	void *a = VS_ID(1), *b = VS_ID(2);
+	struct trapframe ta, tb;
+
+	guest_new(a);
+	guest_load(a, g_fpu_set_get);
+	guest_new(b);
+	guest_load(b, g_fpu_set_get);
+	fpu_frame(&ta, FPU_XMM_A, FPU_MXCSR_A);
+	guest_run(a, &ta, NULL);
+	fpu_frame(&tb, FPU_XMM_B, FPU_MXCSR_B);
+	guest_run(b, &tb, NULL);
+	guest_run(a, &ta, NULL);
+	fpu_expect(&ta, FPU_XMM_A, FPU_MXCSR_A, "guest a");
+	guest_run(b, &tb, NULL);
+	fpu_expect(&tb, FPU_XMM_B, FPU_MXCSR_B, "guest b");
+}
+
+/* ---------------------------------------------------------------------
+ * execve: "virtual kernels cannot be inherited by an exec" (DragonFly).
+ */
+
+/*
+ * A process with two vmspaces, one of them run (so its LWP caches an
+ * entry), execs this program as vs_exec_helper, which checks that the
+ * new image has no vmspace tree.  The tree was the process's alone, so
+ * its entries are gone too.
+ */
+static void
+exec_drops_vmspaces(void)
+{
+	uint64_t base = entries_now();
+	struct trapframe tf;
+	char basestr[24];
+	pid_t pid;
+
+	pid = test_fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)test_self, VS_EXEC_HELPER, basestr,
+			NULL };
+
+		guest_new(VS_ID(1));
+		guest_load(VS_ID(1), g_just_syscall);
+		guest_new(VS_ID(2));
+		guest_frame(&tf);
+		guest_run(VS_ID(1), &tf, NULL);
+		snprintf(basestr, sizeof(basestr), "%llu",
+		    (unsigned long long)base);
+		execve(test_self, argv, environ);
+		_exit(100);
+	}
+	test_expect_exit(pid, 0, "the new image finds no vmspace");
+	vs_expect_entries(base, "all gone");
+}
+
+/*
+ * A child shares the tree; the parent execs: the child still has every
+ * vmspace, the new image none.
+ */
+static void
+exec_leaves_shared_tree(void)
+{
+	uint64_t base = entries_now();
+	char basestr[24];
+	int ready[2];
+	pid_t pid, child;
+	char c = 0;
+
+	guest_new(VS_ID(1));
+	guest_write64(VS_ID(1), G_DATA, 0x5eed5eed5eed5eedUL);
+	guest_new(VS_ID(2));
+	test_assert(pipe(ready) == 0);
+	child = test_fork();
+	if (child == 0) {
+		/* Wait until the parent's new image has run its checks. */
+		close(ready[1]);
+		(void)read(ready[0], &c, 1);
+		test_expect_hex(guest_read64(VS_ID(1), G_DATA),
+		    0x5eed5eed5eed5eedUL, "the child still reads vmspace 1");
+		test_expect_ok(vmspace_destroy(VS_ID(2)),
+		    "the child destroys vmspace 2");
+		_exit(0);
+	}
+	close(ready[0]);
+	/* The new image: no vmspace, and one entry count for the child's. */
+	snprintf(basestr, sizeof(basestr), "%llu",
+	    (unsigned long long)(base + 2));
+	pid = test_fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)test_self, VS_EXEC_HELPER, basestr,
+			NULL };
+
+		/* The fork shared our tree with pid, which now execs. */
+		execve(test_self, argv, environ);
+		_exit(100);
+	}
+	test_expect_exit(pid, 0, "the new image finds no vmspace");
+	close(ready[1]);
+	test_expect_exit(child, 0, "the child sharing the tree");
+	test_expect_ok(vmspace_destroy(VS_ID(1)), "destroy vmspace 1");
+	vs_expect_entries(base, "all gone");
+}
+
+/*
+ * The image exec_drops_vmspaces starts: "vmspacetests VS_EXEC_HELPER
+ * BASE".  Every vmspace call on the old ids fails with EINVAL (ABI.md
+ * 4.1: the process has no vkernel structure), the entry count is BASE,
+ * and a new vmspace_create starts an empty tree.  Prints one line per
+ * failed check; the exit status is their number.
+ */
+int
+vs_exec_helper(int argc, char **argv)
+{
+	uint64_t base = argc > 0 ? strtoull(argv[0], NULL, 0) : 0;
+	struct vextframe vx = { .vx_timeout_ns = 5000 * MS };
+	struct trapframe tf;
+	struct kstat ks;
+	char buf[8];
+	int bad = 0;
+	void *m;
+	long r;
+
+#define HELPER_CHECK(cond, ...)                                \
+	do {                                                   \
+		if (!(cond)) {                                 \
+			printf("# exec helper: " __VA_ARGS__); \
+			printf("\n");                          \
+			bad++;                                 \
+		}                                              \
+	} while (0)
+
+	for (int i = 1; i <= 2; i++) {
+		void *id = VS_ID(i);
+
+		guest_frame(&tf);
+		r = vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx);
+		HELPER_CHECK(r == -1 && errno == EINVAL,
+		    "vmspace_ctl(%d): %ld (%s), not EINVAL", i, r,
+		    test_errname(errno));
+		m = vmspace_mmap(id, (void *)G_EXTRA, 4096, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		HELPER_CHECK(m == MAP_FAILED && errno == EINVAL,
+		    "vmspace_mmap(%d): %p (%s), not EINVAL", i, m,
+		    test_errname(errno));
+		r = vmspace_pread(id, buf, 8, 0, G_DATA);
+		HELPER_CHECK(r == -1 && errno == EINVAL,
+		    "vmspace_pread(%d): %ld (%s), not EINVAL", i, r,
+		    test_errname(errno));
+		r = vmspace_destroy(id);
+		HELPER_CHECK(r == -1 && errno == EINVAL,
+		    "vmspace_destroy(%d): %ld (%s), not EINVAL", i, r,
+		    test_errname(errno));
+	}
+	r = test_kstat(&ks);
+	HELPER_CHECK(r == 0, "kstat: %ld", r);
+	HELPER_CHECK(ks.ks_nvmspace_entries == base,
+	    "%llu vmspace entries, not %llu",
+	    (unsigned long long)ks.ks_nvmspace_entries,
+	    (unsigned long long)base);
+	r = vmspace_create(VS_ID(1), 0, NULL);
+	HELPER_CHECK(r == 0, "vmspace_create(1) in the new image: %ld (%s)", r,
+	    test_errname(errno));
+	r = vmspace_pread(VS_ID(1), buf, 8, 0, G_DATA);
+	HELPER_CHECK(r == 0, "the new vmspace 1 has memory: pread gave %ld", r);
+	r = vmspace_destroy(VS_ID(1));
+	HELPER_CHECK(r == 0, "vmspace_destroy(1) in the new image: %ld (%s)", r,
+	    test_errname(errno));
+#undef HELPER_CHECK
+	fflush(stdout);
+	return bad;
+}
+
 const struct test vs_proc_tests[] = {
 	{ "destroy_busy_while_lwp_runs", destroy_busy_while_lwp_runs, NULL },
 	{ "two_lwps_run_one_vmspace", two_lwps_run_one_vmspace, NULL },
 	{ "guest_sees_changes_while_running", guest_sees_changes_while_running,
 	    NULL },
+	{ "truncate_while_guest_runs", truncate_while_guest_runs, NULL },
 	{ "fork_while_lwp_in_guest", fork_while_lwp_in_guest, NULL },
 	{ "tframe_unmapped_during_run", tframe_unmapped_during_run, NULL },
 	{ "tframe_copy_on_write", tframe_copy_on_write, NULL },
@@ -1279,5 +1599,9 @@ const struct test vs_proc_tests[] = {
 	{ "spawn_fault_kills", spawn_fault_kills, NULL },
 	{ "spawn_busy_while_lwp_runs", spawn_busy_while_lwp_runs, NULL },
 	{ "spawn_after_own_run", spawn_after_own_run, NULL },
+	{ "fpu_two_lwps_one_vmspace", fpu_two_lwps_one_vmspace, NULL },
+	{ "fpu_one_lwp_two_vmspaces", fpu_one_lwp_two_vmspaces, NULL },
+	{ "exec_drops_vmspaces", exec_drops_vmspaces, NULL },
+	{ "exec_leaves_shared_tree", exec_leaves_shared_tree, NULL },
 	{ NULL, NULL, NULL },
 };

@@ -14,7 +14,9 @@
  *			TLS bases, timeouts
  *	procs.c		LWPs and processes: destroy while running (EBUSY),
  *			entries kept by an LWP's cache, fork sharing the
- *			tree, kill during a guest run, vmspace_spawn
+ *			tree, kill during a guest run, vmspace_spawn, a
+ *			guest's FPU registers per LWP and vmspace, execve
+ *			dropping the tree, a memfd cut under a running guest
  *	guest.c		the helpers below: building and running guests,
  *			LWPs
  *	checks.c	the checks below (guest traps, kernel counters)
@@ -210,6 +212,14 @@ void vs_wait_flag_at(const char *file, int line, volatile int *flag, int want,
 	vs_wait_word_at(__FILE__, __LINE__, (word), (want), (ms), (what))
 void vs_wait_word_at(const char *file, int line, volatile uint64_t *word,
     uint64_t want, unsigned ms, const char *what);
+
+/* ---------------------------------------------------------------------
+ * The exec helper: "vmspacetests VS_EXEC_HELPER BASE" is the image the
+ * execve tests (procs.c) start; vs_exec_helper gets the arguments after
+ * VS_EXEC_HELPER and returns the exit status (suite.c).
+ */
+#define VS_EXEC_HELPER "--exec-helper"
+int vs_exec_helper(int argc, char **argv);
 
 /* ---------------------------------------------------------------------
  * The test tables, each ending with an entry whose name is NULL.
