@@ -10,9 +10,11 @@
  *   2. for each t in T, c ORs its bit into tlb_cpus[t].tc_callers
  *      (release: publishes step 1) and posts IPI_TLB to t;
  *   3. each t, in pmap_tlb_ipi (from ipi_poll: its IPI handler, or a
- *      loop spinning with interrupts masked), takes its callers with an
- *      exchange (acquire), runs each caller's function, and clears its
- *      bit in that caller's tc_wait (release);
+ *      loop spinning with interrupts masked), takes one caller's bit at
+ *      a time out of its tc_callers (after an acquire load), runs that
+ *      caller's function, and clears its own bit in the caller's tc_wait
+ *      (release); while other callers wait it keeps IPI_TLB posted to
+ *      itself, so that a function that spins answers them;
  *   4. c spins until tc_wait is 0 (acquire), calling ipi_poll, so a
  *      call made to c meanwhile is answered: two CPUs calling each other
  *      at once both finish, and so does a CPU holding a spinlock another
@@ -22,7 +24,9 @@
  * bit, and a target reads the slot only between taking the caller's bit
  * and clearing it, so a slot is never read while it is rewritten.  An
  * IPI_TLB that finds no caller (its call was answered earlier, from a
- * poll) does nothing.
+ * poll) does nothing.  The shootdown functions only invalidate; a
+ * function that spins (the self tests') still cannot hold up another
+ * caller, by step 3.
  *
  * Locking: tc_callers and tc_wait are changed only atomically; tc_func
  * and tc_arg are written by the slot's CPU while tc_wait is 0 and read
@@ -83,24 +87,33 @@ tlb_call(cpuset_t cpus, tlb_func_t fn, void *arg)
 }
 
 /*
- * Answer every call made to this CPU (IPI_TLB).  From ipi_poll, with
+ * Answer every call made to this CPU (IPI_TLB), one caller at a time.
+ * While it runs one caller's function, the others stay in tc_callers
+ * and IPI_TLB stays posted, so a function that spins (for a lock, or in
+ * a call of its own) answers them from its poll: a caller is never
+ * held up behind another caller's function.  From ipi_poll, with
  * interrupts masked.
  */
 void
 pmap_tlb_ipi(void)
 {
-	unsigned self = curcpu()->ci_index;
+	struct cpu_info *ci = curcpu();
+	struct tlb_cpu *me = &tlb_cpus[ci->ci_index];
 	cpuset_t callers;
 
 	KASSERT(!intr_enabled());
-	callers = __atomic_exchange_n(&tlb_cpus[self].tc_callers, 0,
-	    __ATOMIC_ACQUIRE);
-	for (; callers != 0; callers &= callers - 1) {
-		struct tlb_cpu *tc =
-		    &tlb_cpus[(unsigned)__builtin_ctz(callers)];
+	while ((callers = __atomic_load_n(&me->tc_callers, __ATOMIC_ACQUIRE)) !=
+	    0) {
+		unsigned i = (unsigned)__builtin_ctz(callers);
+		struct tlb_cpu *tc = &tlb_cpus[i];
 
+		__atomic_and_fetch(&me->tc_callers, ~CPUSET_BIT(i),
+		    __ATOMIC_RELAXED);
+		if ((callers & ~CPUSET_BIT(i)) != 0)
+			__atomic_or_fetch(&ci->ci_ipi_pending, IPI_TLB,
+			    __ATOMIC_RELAXED);
 		tc->tc_func(tc->tc_arg);
-		__atomic_and_fetch(&tc->tc_wait, ~CPUSET_BIT(self),
+		__atomic_and_fetch(&tc->tc_wait, ~CPUSET_BIT(ci->ci_index),
 		    __ATOMIC_RELEASE);
 	}
 }
