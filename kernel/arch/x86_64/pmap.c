@@ -9,7 +9,10 @@
  *
  * Locking: pm_lock guards a pmap's tables.  The kernel half is shared by
  * every pmap; its PML4 entries are made at boot and never change, and its
- * lower tables are changed only under kernel_pmap's lock.
+ * lower tables are changed only under kernel_pmap's lock.  Order: the
+ * owner's lock (vm_lock), pm_lock, ptshare_lock, then the page
+ * allocator's; a pmap_fork holds src's pm_lock before dst's.  A
+ * shootdown (below) may wait for other CPUs with any of these held.
  *
  * Fork shares page tables holding more than a few pages (pmap_fork): the
  * child's PD entries point at the parent's PTs, and both PD entries lose
@@ -23,9 +26,51 @@
  * fork and exit cost O(page tables), not O(pages).  ptshare_lock guards
  * the contents of shared PTs and their share counts.
  *
- * TLB: only the boot CPU runs, so invalidation is local: invlpg for up to
- * PMAP_INVLPG_MAX pages, a full flush beyond.  Remote shootdown comes
- * with the other CPUs.
+ * TLB.  pm_active is the set of CPUs that may hold translations of a
+ * pmap: pmap_activate sets the CPU's bit (an atomic OR, a full barrier)
+ * before it loads CR3, and clears its bit in the pmap it leaves (its
+ * ci_pmap) after the load, which dropped that pmap's translations and
+ * cached directory entries.  The kernel's pmap is active on every CPU
+ * that ran pmap_cpu_init (which sets the bit, then flushes), and its
+ * entries are global.
+ *
+ * A function that changes or clears present entries collects, under
+ * pm_lock, one batch per call (struct pmap_batch): up to PMAP_INVLPG_MAX
+ * addresses, or "all of pm" beyond; the frames it unmapped; the page
+ * tables that emptied.  At the end (pmap_batch_flush, still under
+ * pm_lock) it invalidates on this CPU if pm is loaded here, then reads
+ * pm_active and sends one cross-CPU call (tlb.c) to the other CPUs in
+ * it, each of which invalidates (invlpg per page, else a CR3 reload, or
+ * for the kernel's pmap a CR4.PGE toggle that drops global entries too)
+ * and answers; the initiator waits for every answer.  Only then are the
+ * frames released and, after pm_lock is dropped, the page tables freed:
+ * no CPU can still reach a page or walk a table through a stale entry.
+ * A batch whose frame list fills up is flushed early, so a huge unmap
+ * sends one shootdown per PMAP_BATCH_PAGES released pages.
+ *
+ * Memory order: the entries are written, then pm_active is read; this
+ * CPU's own invlpg or CR3/CR4 write is serializing and orders the two,
+ * and without a local invalidation a fence does.  With pmap_activate's
+ * order (bit, then CR3) a CPU that the initiator does not see in
+ * pm_active walks the new entries.  A CPU that left pm after the read
+ * finds its ci_pmap changed and skips the invalidation.  The fast path
+ * (pm active on this CPU alone) costs the local invlpgs and one load,
+ * no atomic and no IPI.
+ *
+ * Shared page tables: a CPU running pm may cache pm's PD entry for a PT
+ * shared since fork.  Whoever gives up pm's share of such a PT
+ * (pmap_pt_own, pmap_drop_shared_pt, pmap_drop_shared) makes every CPU
+ * drop its translations of pm before releasing ptshare_lock, because
+ * the last other sharer may free that PT as soon as it takes the lock.
+ * pmap_fork makes src's CPUs drop their writable translations before it
+ * returns.  pmap_destroy moves any CPU still on pm (an exited LWP not
+ * yet switched away) to the kernel's tables before freeing them.
+ *
+ * Deadlock: an initiator waits with interrupts masked and possibly
+ * pm_lock, vm_lock or ptshare_lock held, answering calls made to it
+ * meanwhile (ipi_poll); a CPU spinning for one of those locks answers
+ * from spin_lock.  So two initiators, or an initiator and a CPU waiting
+ * for its lock, always both finish.
  */
 #include <systm.h>
 #include <bootinfo.h>
