@@ -45,8 +45,10 @@
  * and answers; the initiator waits for every answer.  Only then are the
  * frames released and, after pm_lock is dropped, the page tables freed:
  * no CPU can still reach a page or walk a table through a stale entry.
- * A batch whose frame list fills up is flushed early, so a huge unmap
- * sends one shootdown per PMAP_BATCH_PAGES released pages.
+ * A batch whose frame list fills up is flushed early if pm is loaded on
+ * another CPU (a huge unmap then sends one shootdown per
+ * PMAP_BATCH_PAGES released pages), else its frames are released at
+ * once (pmap_batch_unmapped).
  *
  * Memory order: the entries are written, then pm_active is read; this
  * CPU's own invlpg or CR3/CR4 write is serializing and orders the two,
@@ -462,19 +464,34 @@ pmap_batch_flush(struct pmap_batch *pb)
 /*
  * The page at va, which mapped frame pa (through a present entry if
  * present), is unmapped: invalidate it, and release pa after that.
- * Flushes the batch when its frames fill it.  The caller holds the
- * pmap's pm_lock.
+ * When the batch's frames fill it and no other CPU has the pmap loaded
+ * (read after a fence, so a CPU loading it later walks the cleared
+ * entries), they are released at once: this CPU does not touch user
+ * pages before the batch's final flush.  Otherwise the batch is
+ * flushed.  The caller holds the pmap's pm_lock.
  */
 static void
 pmap_batch_unmapped(struct pmap_batch *pb, vaddr_t va, paddr_t pa, bool present)
 {
+	struct pmap *pm = pb->pb_inval.pi_pmap;
+
 	if (present)
 		pmap_batch_va(pb, va);
 	if (pb->pb_release == NULL)
 		return;
 	pb->pb_pa[pb->pb_npa++] = pa;
-	if (pb->pb_npa == PMAP_BATCH_PAGES)
+	if (pb->pb_npa < PMAP_BATCH_PAGES)
+		return;
+	KASSERT(pm != pmap_kernel()); /* frames are released for user pmaps */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((__atomic_load_n(&pm->pm_active, __ATOMIC_RELAXED) &
+		~CPUSET_BIT(curcpu()->ci_index)) != 0) {
 		pmap_batch_flush(pb);
+		return;
+	}
+	for (unsigned i = 0; i < pb->pb_npa; i++)
+		pb->pb_release(pb->pb_pa[i]);
+	pb->pb_npa = 0;
 }
 
 /*
