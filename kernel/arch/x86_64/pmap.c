@@ -739,8 +739,8 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 		npg->pg_pthi = pg->pg_pthi;
 		pm->pm_ptpages++;
 		*pde = vm_page_to_phys(npg) | (*pde & ~PG_FRAME) | PG_RW;
-		pmap_inval_all(
-		    pm); /* a PD entry changed: its whole span goes */
+		/* A PD entry changed: its whole span goes, everywhere. */
+		pmap_inval_all(pm);
 		pg->pg_ptshare--;
 		spin_unlock(&ptshare_lock);
 	} else {
