@@ -25,13 +25,14 @@ typedef void (*tlb_func_t)(void *arg);
  * return when each has returned from it.  fn runs on each target with
  * interrupts masked, from its IPI handler or from a loop that spins
  * with interrupts masked (spin_lock, tlb_call's own wait); it must not
- * sleep, must not take a lock the caller may hold, and must not call
- * tlb_call (the functions of a shootdown only invalidate).  While it
- * waits, the caller answers the calls other CPUs make to it, so two
- * CPUs calling each other at once both finish.  arg stays the caller's:
- * it may live on the caller's stack.  Callable with spinlocks held and
- * with interrupts masked; the caller must not itself be inside
- * tlb_call (one call at a time per CPU).
+ * sleep or take a lock the caller may hold, and it may call tlb_call
+ * only when tlb_call_busy() is false there (the functions of a
+ * shootdown only invalidate; the self tests' do more).  While it waits,
+ * the caller answers the calls other CPUs make to it, so two CPUs
+ * calling each other at once both finish.  arg stays the caller's: it
+ * may live on the caller's stack.  Callable with spinlocks held and
+ * with interrupts masked, but not while this CPU has a call of its own
+ * in progress (one call at a time per CPU).
  */
 void tlb_call(cpuset_t cpus, tlb_func_t fn, void *arg);
 
