@@ -46,6 +46,13 @@ bool ktest_checkf(bool cond, const char *file, int line, const char *fmt, ...)
 		    "%s == %s (0x%lx != 0x%lx)", #a, #b, kt_a_, kt_b_); \
 	})
 
+/*
+ * Report the running test as skipped ("ok N - name # SKIP why"): what
+ * it needs is missing here (a second CPU).  The test returns right
+ * after.
+ */
+void ktest_skip(const char *why);
+
 /* A pseudo-random number from the run's seed (xorshift64*). */
 uint64_t ktest_random(void);
 

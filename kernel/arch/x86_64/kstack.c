@@ -27,18 +27,25 @@ kstack_slot_top(uint64_t slot)
 	return KVA_STACK_BASE + (slot + 1) * KSTACK_SLOT;
 }
 
-/* Unmap and free the stack pages mapped in [sva, eva). */
+/*
+ * Unmap and free the stack pages mapped in [sva, eva), at most one
+ * stack.  The pages are freed only after pmap_remove returns, when no
+ * CPU can reach them through a stale translation any more.  No
+ * requirements.
+ */
 static void
 kstack_free_pages(vaddr_t sva, vaddr_t eva)
 {
-	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE) {
-		paddr_t pa;
+	paddr_t pas[KSTACK_SIZE / PAGE_SIZE];
+	unsigned n = 0;
 
-		if (pmap_extract(pmap_kernel(), va, &pa)) {
-			pmap_remove(pmap_kernel(), va, va + PAGE_SIZE);
-			vm_page_free(vm_page_from_phys(pa));
-		}
-	}
+	KASSERT(eva - sva <= KSTACK_SIZE);
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE)
+		if (pmap_extract(pmap_kernel(), va, &pas[n]))
+			n++;
+	pmap_remove(pmap_kernel(), sva, eva);
+	for (unsigned i = 0; i < n; i++)
+		vm_page_free(vm_page_from_phys(pas[i]));
 }
 
 /* Put slot on the free list.  No requirements. */

@@ -19,8 +19,9 @@
  *
  * A started CPU runs mp_ap_entry: it sets itself up as the boot CPU was
  * set up, records a few facts for the mp_online self test, becomes a
- * scheduler CPU with its own idle LWP and tick, sets ci_online and runs
- * the idle loop (see <arch/mp.h>).
+ * scheduler CPU with its own idle LWP and tick, sets ci_online, joins
+ * the kernel pmap's TLB shootdowns (pmap_cpu_init) and runs the idle
+ * loop (see <arch/mp.h>).
  *
  * Locking: mp_startup runs once on the boot CPU before anything else
  * could race with it.  The only fields a started CPU writes are those of
@@ -130,8 +131,9 @@ mp_ap_record(struct cpu_info *ci)
 /*
  * The C entry of a started CPU, called by the trampoline on the stack
  * ci->ci_rsp0 with interrupts off.  Sets the CPU up, makes its start-up
- * context its idle LWP, starts its tick, says it is online and runs the
- * scheduler's idle loop.
+ * context its idle LWP, starts its tick, says it is online, joins the
+ * kernel pmap's shootdowns (before it can run an LWP or touch a kernel
+ * stack) and runs the scheduler's idle loop.
  */
 void
 mp_ap_entry(struct cpu_info *ci)
@@ -142,6 +144,7 @@ mp_ap_entry(struct cpu_info *ci)
 	proc_idle_attach(ci);
 	clock_start_tick();
 	__atomic_store_n(&ci->ci_online, true, __ATOMIC_RELEASE);
+	pmap_cpu_init();
 	sched_idle();
 }
 
@@ -188,17 +191,14 @@ mp_ident_map(void)
 }
 
 /*
- * Remove the identity map again and flush it from this CPU's TLB.  The
- * started CPUs may still cache it (non-global entries) while they idle
- * on the kernel's page tables, where nothing uses addresses that low;
- * the CR3 load that switches one to a process's page tables drops them.
+ * Remove the identity map again and flush it from every CPU's TLB.
  * Boot CPU, from mp_startup.
  */
 static void
 mp_ident_unmap(void)
 {
 	pmap_kernel()->pm_pml4[0] = 0;
-	lcr3(rcr3());
+	pmap_kernel_flush();
 }
 
 /* Wait up to ns for ci to come online.  Returns whether it did.  No requirements. */

@@ -9,7 +9,10 @@
  *
  * Locking: pm_lock guards a pmap's tables.  The kernel half is shared by
  * every pmap; its PML4 entries are made at boot and never change, and its
- * lower tables are changed only under kernel_pmap's lock.
+ * lower tables are changed only under kernel_pmap's lock.  Order: the
+ * owner's lock (vm_lock), pm_lock, ptshare_lock, then the page
+ * allocator's; a pmap_fork holds src's pm_lock before dst's.  A
+ * shootdown (below) may wait for other CPUs with any of these held.
  *
  * Fork shares page tables holding more than a few pages (pmap_fork): the
  * child's PD entries point at the parent's PTs, and both PD entries lose
@@ -23,9 +26,53 @@
  * fork and exit cost O(page tables), not O(pages).  ptshare_lock guards
  * the contents of shared PTs and their share counts.
  *
- * TLB: only the boot CPU runs, so invalidation is local: invlpg for up to
- * PMAP_INVLPG_MAX pages, a full flush beyond.  Remote shootdown comes
- * with the other CPUs.
+ * TLB.  pm_active is the set of CPUs that may hold translations of a
+ * pmap: pmap_activate sets the CPU's bit (an atomic OR, a full barrier)
+ * before it loads CR3, and clears its bit in the pmap it leaves (its
+ * ci_pmap) after the load, which dropped that pmap's translations and
+ * cached directory entries.  The kernel's pmap is active on every CPU
+ * that ran pmap_cpu_init (which sets the bit, then flushes), and its
+ * entries are global.
+ *
+ * A function that changes or clears present entries collects, under
+ * pm_lock, one batch per call (struct pmap_batch): up to PMAP_INVLPG_MAX
+ * addresses, or "all of pm" beyond; the frames it unmapped; the page
+ * tables that emptied.  At the end (pmap_batch_flush, still under
+ * pm_lock) it invalidates on this CPU if pm is loaded here, then reads
+ * pm_active and sends one cross-CPU call (tlb.c) to the other CPUs in
+ * it, each of which invalidates (invlpg per page, else a CR3 reload, or
+ * for the kernel's pmap a CR4.PGE toggle that drops global entries too)
+ * and answers; the initiator waits for every answer.  Only then are the
+ * frames released and, after pm_lock is dropped, the page tables freed:
+ * no CPU can still reach a page or walk a table through a stale entry.
+ * A batch whose frame list fills up is flushed early if pm is loaded on
+ * another CPU (a huge unmap then sends one shootdown per
+ * PMAP_BATCH_PAGES released pages), else its frames are released at
+ * once (pmap_batch_unmapped).
+ *
+ * Memory order: the entries are written, then pm_active is read; this
+ * CPU's own invlpg or CR3/CR4 write is serializing and orders the two,
+ * and without a local invalidation a fence does.  With pmap_activate's
+ * order (bit, then CR3) a CPU that the initiator does not see in
+ * pm_active walks the new entries.  A CPU that left pm after the read
+ * finds its ci_pmap changed and skips the invalidation.  The fast path
+ * (pm active on this CPU alone) costs the local invlpgs and one load,
+ * no atomic and no IPI.
+ *
+ * Shared page tables: a CPU running pm may cache pm's PD entry for a PT
+ * shared since fork.  Whoever gives up pm's share of such a PT
+ * (pmap_pt_own, pmap_drop_shared_pt, pmap_drop_shared) makes every CPU
+ * drop its translations of pm before releasing ptshare_lock, because
+ * the last other sharer may free that PT as soon as it takes the lock.
+ * pmap_fork makes src's CPUs drop their writable translations before it
+ * returns.  pmap_destroy moves any CPU still on pm (an exited LWP not
+ * yet switched away) to the kernel's tables before freeing them.
+ *
+ * Deadlock: an initiator waits with interrupts masked and possibly
+ * pm_lock, vm_lock or ptshare_lock held, answering calls made to it
+ * meanwhile (ipi_poll); a CPU spinning for one of those locks answers
+ * from spin_lock.  So two initiators, or an initiator and a CPU waiting
+ * for its lock, always both finish.
  */
 #include <systm.h>
 #include <bootinfo.h>
@@ -34,6 +81,7 @@
 #include <arch/pmap.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
+#include "tlb.h"
 
 #define NPTE 512
 #define PML4_SHIFT 39
@@ -264,11 +312,240 @@ pmap_bootstrap(struct bootinfo *bi)
 	kpm->pm_pml4_pa = pml4_pa;
 	spinlock_init(&kpm->pm_lock, "kernel_pmap");
 	pmap_bootstrapped = true;
+	pmap_cpu_init();
 	bootinfo_reserve(bi, boot_ptp_start, boot_ptp_next);
 	kprintf(
 	    "pmap: direct map of %lu MiB with %s pages, %lu page-table pages\n",
 	    top >> 20, cpu_features.cf_pdpe1gb ? "1 GiB" : "2 MiB",
 	    (boot_ptp_next - boot_ptp_start) / PAGE_SIZE);
+}
+
+/*
+ * Flush this CPU's TLB of pm's mappings: every non-global entry, and the
+ * global ones too for the kernel's pmap.  No requirements.
+ */
+static void
+pmap_flush_all(struct pmap *pm)
+{
+	if (pm == pmap_kernel() && pg_g != 0) {
+		uint64_t cr4 = rcr4();
+		lcr4(cr4 & ~(uint64_t)CR4_PGE); /* drops global entries too */
+		lcr4(cr4);
+	} else {
+		lcr3(rcr3());
+	}
+}
+
+/*
+ * TLB shootdown (see the head comment).  A function that changes or
+ * clears entries of pm collects in a batch the addresses to invalidate
+ * and what may be freed only once no CPU can still translate through
+ * the old entries: the frames of unmapped pages (handed to a release
+ * function) and emptied page-table pages.  pmap_batch_flush makes every
+ * CPU in pm_active invalidate, waits for them, then releases the
+ * frames; pmap_batch_free frees the page tables after pm_lock is
+ * dropped.  A batch lives on the stack of one call, under pm_lock.
+ */
+#define PMAP_BATCH_PAGES 64
+
+/* What each CPU invalidates: up to PMAP_INVLPG_MAX pages, or all of pm. */
+struct pmap_inval {
+	struct pmap *pi_pmap;
+	unsigned pi_nva; /* > PMAP_INVLPG_MAX: everything of pi_pmap */
+	vaddr_t pi_va[PMAP_INVLPG_MAX];
+};
+
+struct pmap_batch {
+	struct pmap_inval pb_inval;
+	void (*pb_release)(paddr_t pa); /* for pb_pa; NULL: keep frames */
+	unsigned pb_npa;
+	paddr_t pb_pa[PMAP_BATCH_PAGES]; /* unmapped, not yet released */
+	struct vm_pglist pb_ptp;         /* emptied tables, not yet freed */
+};
+
+/* An empty batch for pm.  No requirements. */
+static void
+pmap_batch_init(struct pmap_batch *pb, struct pmap *pm,
+    void (*release)(paddr_t pa))
+{
+	pb->pb_inval.pi_pmap = pm;
+	pb->pb_inval.pi_nva = 0;
+	pb->pb_release = release;
+	pb->pb_npa = 0;
+	LIST_INIT(&pb->pb_ptp);
+}
+
+/* Invalidate the page at va too.  No requirements. */
+static void
+pmap_batch_va(struct pmap_batch *pb, vaddr_t va)
+{
+	struct pmap_inval *pi = &pb->pb_inval;
+
+	if (pi->pi_nva < PMAP_INVLPG_MAX)
+		pi->pi_va[pi->pi_nva] = va;
+	if (pi->pi_nva <= PMAP_INVLPG_MAX)
+		pi->pi_nva++;
+}
+
+/* Invalidate all of the batch's pmap.  No requirements. */
+static void
+pmap_batch_all(struct pmap_batch *pb)
+{
+	pb->pb_inval.pi_nva = PMAP_INVLPG_MAX + 1;
+}
+
+/*
+ * Invalidate on this CPU what pi names, if pi's pmap is loaded here (the
+ * kernel's always is).  A CPU that has loaded other tables since the
+ * initiator read pm_active has nothing left to drop: the CR3 load
+ * flushed pm's entries and cached directory entries.  Runs on the
+ * initiator and, through tlb_call, on every other CPU in pm_active, with
+ * interrupts masked.
+ */
+static void
+pmap_inval_run(void *arg)
+{
+	const struct pmap_inval *pi = arg;
+
+	if (pi->pi_pmap != pmap_kernel() && curcpu()->ci_pmap != pi->pi_pmap)
+		return;
+	if (pi->pi_nva > PMAP_INVLPG_MAX) {
+		pmap_flush_all(pi->pi_pmap);
+		return;
+	}
+	/* invlpg also drops cached directory entries (and global entries). */
+	for (unsigned i = 0; i < pi->pi_nva; i++)
+		invlpg(pi->pi_va[i]);
+}
+
+/*
+ * Make every CPU drop what pi names, and return when all have.  The
+ * entries were changed before the call; this CPU's own invalidation
+ * (invlpg and CR3/CR4 writes are serializing), or else a fence, orders
+ * those stores before the read of pm_active, as pmap_activate orders
+ * setting its bit before loading CR3: a CPU that pm_active does not yet
+ * show will walk the new entries.  The caller holds pi's pmap's
+ * pm_lock (or, for pmap_destroy's callers, owns it alone).
+ */
+static void
+pmap_inval_everywhere(struct pmap_inval *pi)
+{
+	struct pmap *pm = pi->pi_pmap;
+	cpuset_t others;
+
+	if (pi->pi_nva == 0)
+		return;
+	if (pm == pmap_kernel() || curcpu()->ci_pmap == pm)
+		pmap_inval_run(pi);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	others = __atomic_load_n(&pm->pm_active, __ATOMIC_RELAXED) &
+	    ~CPUSET_BIT(curcpu()->ci_index);
+	if (__predict_false(others != 0))
+		tlb_call(others, pmap_inval_run, pi);
+	pi->pi_nva = 0;
+}
+
+/*
+ * Invalidate what pb holds on every CPU, then release its frames.  Its
+ * page tables wait for pmap_batch_free.  The caller holds the pmap's
+ * pm_lock.
+ */
+static void
+pmap_batch_flush(struct pmap_batch *pb)
+{
+	KASSERT(spin_held(&pb->pb_inval.pi_pmap->pm_lock));
+	pmap_inval_everywhere(&pb->pb_inval);
+	for (unsigned i = 0; i < pb->pb_npa; i++)
+		pb->pb_release(pb->pb_pa[i]);
+	pb->pb_npa = 0;
+}
+
+/*
+ * The page at va, which mapped frame pa (through a present entry if
+ * present), is unmapped: invalidate it, and release pa after that.
+ * When the batch's frames fill it and no other CPU has the pmap loaded
+ * (read after a fence, so a CPU loading it later walks the cleared
+ * entries), they are released at once: this CPU does not touch user
+ * pages before the batch's final flush.  Otherwise the batch is
+ * flushed.  The caller holds the pmap's pm_lock.
+ */
+static void
+pmap_batch_unmapped(struct pmap_batch *pb, vaddr_t va, paddr_t pa, bool present)
+{
+	struct pmap *pm = pb->pb_inval.pi_pmap;
+
+	if (present)
+		pmap_batch_va(pb, va);
+	if (pb->pb_release == NULL)
+		return;
+	pb->pb_pa[pb->pb_npa++] = pa;
+	if (pb->pb_npa < PMAP_BATCH_PAGES)
+		return;
+	KASSERT(pm != pmap_kernel()); /* frames are released for user pmaps */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((__atomic_load_n(&pm->pm_active, __ATOMIC_RELAXED) &
+		~CPUSET_BIT(curcpu()->ci_index)) != 0) {
+		pmap_batch_flush(pb);
+		return;
+	}
+	for (unsigned i = 0; i < pb->pb_npa; i++)
+		pb->pb_release(pb->pb_pa[i]);
+	pb->pb_npa = 0;
+}
+
+/*
+ * Free the page tables of a flushed batch.  The caller holds no pmap
+ * lock.
+ */
+static void
+pmap_batch_free(struct pmap_batch *pb)
+{
+	struct vm_page *pg;
+
+	KASSERT(pb->pb_inval.pi_nva == 0 && pb->pb_npa == 0);
+	while ((pg = LIST_FIRST(&pb->pb_ptp)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		vm_page_free_zeroed(pg);
+	}
+}
+
+/*
+ * Make every CPU drop all its translations of pm, and return when they
+ * have.  The caller holds pm->pm_lock.
+ */
+static void
+pmap_inval_all(struct pmap *pm)
+{
+	struct pmap_inval pi = { .pi_pmap = pm, .pi_nva = PMAP_INVLPG_MAX + 1 };
+
+	KASSERT(spin_held(&pm->pm_lock));
+	pmap_inval_everywhere(&pi);
+}
+
+void
+pmap_cpu_init(void)
+{
+	struct pmap *kpm = pmap_kernel();
+	struct cpu_info *ci = curcpu();
+
+	KASSERT(!intr_enabled());
+	KASSERT(ci->ci_pmap == NULL && rcr3() == kpm->pm_pml4_pa);
+	ci->ci_pmap = kpm;
+	/* The bit before the flush: a change made later is shot down here. */
+	__atomic_or_fetch(&kpm->pm_active, CPUSET_BIT(ci->ci_index),
+	    __ATOMIC_SEQ_CST);
+	pmap_flush_all(kpm);
+}
+
+void
+pmap_kernel_flush(void)
+{
+	struct pmap *kpm = pmap_kernel();
+
+	spin_lock(&kpm->pm_lock);
+	pmap_inval_all(kpm);
+	spin_unlock(&kpm->pm_lock);
 }
 
 /*
@@ -288,11 +565,14 @@ ptp_hold(struct pmap *pm, paddr_t pa)
 
 /*
  * Note n fewer valid entries in the managed table page at pa, one of
- * pm's.  Returns true if it is now empty and was freed; boot tables are
- * never freed.  The caller must hold pm->pm_lock.
+ * pm's, which maps va.  Returns true if it is now empty: it then goes
+ * to pb, to be freed after pb's flush, and va joins pb so that the
+ * flush drops the CPUs' cached directory entries pointing at it.  Boot
+ * tables are never freed.  The caller must hold pm->pm_lock.
  */
 static bool
-ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
+ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n, vaddr_t va,
+    struct pmap_batch *pb)
 {
 	struct vm_page *pg;
 
@@ -304,7 +584,8 @@ ptp_rele_n(struct pmap *pm, paddr_t pa, unsigned n)
 	pg->pg_refcnt -= n;
 	if (pg->pg_refcnt > 0)
 		return false;
-	vm_page_free_zeroed(pg); /* every entry was cleared to 0 */
+	LIST_INSERT_HEAD(&pb->pb_ptp, pg, pg_list); /* every entry is 0 */
+	pmap_batch_va(pb, va);
 	pm->pm_ptpages--;
 	return true;
 }
@@ -363,32 +644,6 @@ pmap_pte(struct pmap *pm, vaddr_t va, bool alloc)
 }
 
 /*
- * True if pm's page tables are in use on this CPU (the kernel's always
- * are).  No requirements.
- */
-static bool
-pmap_is_active(struct pmap *pm)
-{
-	return pm == pmap_kernel() || rcr3() == pm->pm_pml4_pa;
-}
-
-/*
- * Flush this CPU's TLB of pm's mappings: every non-global entry, and the
- * global ones too for the kernel's pmap.  No requirements.
- */
-static void
-pmap_flush_all(struct pmap *pm)
-{
-	if (pm == pmap_kernel() && pg_g != 0) {
-		uint64_t cr4 = rcr4();
-		lcr4(cr4 & ~(uint64_t)CR4_PGE); /* drops global entries too */
-		lcr4(cr4);
-	} else {
-		lcr3(rcr3());
-	}
-}
-
-/*
  * The range [*lo, *hi) of entries of page table t, one of pm's, that may
  * be in use (all of it for a boot table).  The caller must hold
  * pm->pm_lock.
@@ -435,14 +690,18 @@ user_page_hold(paddr_t pa)
 }
 
 static unsigned pte_find_used(const pt_entry_t *t, unsigned from, unsigned to);
-static void pmap_pde_cleared(struct pmap *pm, vaddr_t va);
+static void pmap_pde_cleared(struct pmap *pm, vaddr_t va,
+    struct pmap_batch *pb);
 
 /*
  * Make the PT that the PD entry pde points at (if any) pm's own and
  * writable again: a PT still shared after fork is copied (its pages gain
  * a reference and lose write access in both copies); one that pm alone
- * uses just gets its PD entry's write access back.  Returns 0 or -ENOMEM
- * (nothing changed).  The caller holds pm->pm_lock.
+ * uses just gets its PD entry's write access back.  Either way every CPU
+ * drops its translations of pm before this returns; for a copy, before
+ * pm's share of the old PT is given up (under ptshare_lock), since the
+ * last other sharer may free that PT as soon as it is.  Returns 0 or
+ * -ENOMEM (nothing changed).  The caller holds pm->pm_lock.
  */
 static int
 pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
@@ -478,16 +737,19 @@ pmap_pt_own(struct pmap *pm, pt_entry_t *pde)
 		npg->pg_ptshare = 1;
 		npg->pg_ptlo = pg->pg_ptlo;
 		npg->pg_pthi = pg->pg_pthi;
-		pg->pg_ptshare--;
 		pm->pm_ptpages++;
-		*pde = vm_page_to_phys(npg) | (*pde & ~PG_FRAME);
+		*pde = vm_page_to_phys(npg) | (*pde & ~PG_FRAME) | PG_RW;
+		/* A PD entry changed: its whole span goes, everywhere. */
+		pmap_inval_all(pm);
+		pg->pg_ptshare--;
+		spin_unlock(&ptshare_lock);
+	} else {
+		spin_unlock(&ptshare_lock);
+		*pde |= PG_RW;
+		pmap_inval_all(pm);
 	}
-	spin_unlock(&ptshare_lock);
-	*pde |= PG_RW;
 	KASSERT(pm->pm_nshared > 0);
 	pm->pm_nshared--;
-	if (pmap_is_active(pm))
-		lcr3(rcr3()); /* a PD entry changed: its whole span goes */
 	return 0;
 }
 
@@ -519,7 +781,8 @@ pmap_unshare(struct pmap *pm, vaddr_t va)
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 {
-	pt_entry_t *pte, old;
+	pt_entry_t *pte, old, new;
+	struct pmap_inval pi = { .pi_pmap = pm, .pi_nva = 0 };
 
 	KASSERT(pmap_owner_locked(pm));
 	KASSERT((va & PAGE_MASK) == 0 && (pa & PAGE_MASK) == 0);
@@ -533,14 +796,17 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 		return -ENOMEM;
 	}
 	old = *pte;
-	*pte = pa | pmap_prot_bits(pm, prot, flags);
+	new = pa | pmap_prot_bits(pm, prot, flags);
+	*pte = new;
 	if (!PTE_INUSE(old)) {
 		pt_hint_add(pm, pte);
 		ptp_hold(pm, DMAP_TO_PHYS(pte) & ~PAGE_MASK);
 		if (pm != pmap_kernel())
 			pm->pm_resident++;
-	} else if (pmap_is_active(pm)) {
-		invlpg(va);
+	} else if ((old & PG_V) != 0 && (old & ~(PG_A | PG_M)) != new) {
+		/* The old frame may be freed once this returns. */
+		pi.pi_va[pi.pi_nva++] = va;
+		pmap_inval_everywhere(&pi);
 	}
 	spin_unlock(&pm->pm_lock);
 	return 0;
@@ -548,11 +814,11 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 
 /*
  * The page table holding va's entry had n entries cleared: drop them
- * from its count and free the tables that become empty, from the PT up
- * to (not including) the PML4.  The caller must hold pm->pm_lock.
+ * from its count and hand the tables that become empty to pb, from the
+ * PT up to (not including) the PML4.  The caller must hold pm->pm_lock.
  */
 static void
-pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
+pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n, struct pmap_batch *pb)
 {
 	pt_entry_t *tables[4];
 	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
@@ -569,7 +835,7 @@ pmap_ptp_cleared(struct pmap *pm, vaddr_t va, unsigned n)
 	 * tables, never freed, so its PML4 entries never change.
 	 */
 	for (int level = 3; level > 0; level--) {
-		if (!ptp_rele_n(pm, DMAP_TO_PHYS(tables[level]), n))
+		if (!ptp_rele_n(pm, DMAP_TO_PHYS(tables[level]), n, va, pb))
 			break;
 		tables[level - 1][(va >> shifts[level - 1]) & (NPTE - 1)] = 0;
 		n = 1;
@@ -672,11 +938,13 @@ pt_span(vaddr_t va, vaddr_t eva, unsigned *first, unsigned *limit)
 /*
  * If the PT covering va is shared with other pmaps since fork, drop pm's
  * share of it (its pages stay mapped for the others and keep their
- * references) and return true; else return false.  The caller holds
- * pm->pm_lock and flushes the span from the TLB.
+ * references) and return true; else return false.  Every CPU drops its
+ * translations of pm before ptshare_lock is released, since the last
+ * other sharer may free the PT from then on; the directories that
+ * emptied go to pb.  The caller holds pm->pm_lock.
  */
 static bool
-pmap_drop_shared_pt(struct pmap *pm, vaddr_t va)
+pmap_drop_shared_pt(struct pmap *pm, vaddr_t va, struct pmap_batch *pb)
 {
 	pt_entry_t *pde = pmap_walk(pm, va, false, 2);
 	struct vm_page *pt;
@@ -691,7 +959,8 @@ pmap_drop_shared_pt(struct pmap *pm, vaddr_t va)
 		pt->pg_ptshare--;
 		pm->pm_resident -= pt->pg_refcnt;
 		pm->pm_ptpages--;
-		pmap_pde_cleared(pm, va);
+		pmap_pde_cleared(pm, va, pb);
+		pmap_inval_all(pm);
 		dropped = true;
 	}
 	spin_unlock(&ptshare_lock);
@@ -824,20 +1093,20 @@ pmap_allows(struct pmap *pm, vaddr_t va, vm_prot_t access)
 
 /*
  * Remove every mapping of pm in [sva, eva), handing each page's frame to
- * release if it is not NULL.  Shared by pmap_remove and
- * pmap_remove_pages.  The caller holds the lock of pm's owner, if it has
- * one, and not pm_lock.
+ * release if it is not NULL, once no CPU can reach it any more.  Shared
+ * by pmap_remove and pmap_remove_pages.  The caller holds the lock of
+ * pm's owner, if it has one, and not pm_lock.
  */
 static void
 pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*release)(paddr_t pa))
 {
-	unsigned n = 0;
-	bool active = pmap_is_active(pm);
+	struct pmap_batch pb;
 	vaddr_t va = sva;
 	int error __unused_arg;
 
 	KASSERT(pmap_owner_locked(pm));
+	pmap_batch_init(&pb, pm, release);
 	spin_lock(&pm->pm_lock);
 	while (va < eva) {
 		pt_entry_t *pte, *pt;
@@ -856,9 +1125,7 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 		 */
 		if (pm != pmap_kernel()) {
 			if (base >= sva && base + NBPD <= eva &&
-			    pmap_drop_shared_pt(pm, va)) {
-				n = PMAP_INVLPG_MAX +
-				    1; /* a full flush at the end */
+			    pmap_drop_shared_pt(pm, va, &pb)) {
 				if (ptend == 0)
 					break;
 				va = ptend;
@@ -879,30 +1146,29 @@ pmap_remove_range(struct pmap *pm, vaddr_t sva, vaddr_t eva,
 
 			pt[i] = 0;
 			cleared++;
-			if (release != NULL)
-				release(e & PG_FRAME);
-			if (active && ++n <= PMAP_INVLPG_MAX)
-				invlpg(base + ((vaddr_t)i << PAGE_SHIFT));
+			pmap_batch_unmapped(&pb,
+			    base + ((vaddr_t)i << PAGE_SHIFT), e & PG_FRAME,
+			    (e & PG_V) != 0);
 		}
 		if (pm != pmap_kernel())
 			pm->pm_resident -= cleared;
-		pmap_ptp_cleared(pm, va, cleared);
+		pmap_ptp_cleared(pm, va, cleared, &pb);
 		if (ptend == 0)
 			break; /* the top of the address space */
 		va = ptend;
 	}
-	if (n > PMAP_INVLPG_MAX)
-		pmap_flush_all(pm);
+	pmap_batch_flush(&pb);
 	spin_unlock(&pm->pm_lock);
+	pmap_batch_free(&pb);
 }
 
 /*
  * Clear the PD entry for va, which points at a table pm no longer uses,
- * and free the directories that become empty.  The caller holds
- * pm->pm_lock.
+ * and hand the directories that become empty to pb.  The caller holds
+ * pm->pm_lock and makes the CPUs drop the PD entry.
  */
 static void
-pmap_pde_cleared(struct pmap *pm, vaddr_t va)
+pmap_pde_cleared(struct pmap *pm, vaddr_t va, struct pmap_batch *pb)
 {
 	pt_entry_t *pdpt, *pd;
 
@@ -914,9 +1180,9 @@ pmap_pde_cleared(struct pmap *pm, vaddr_t va)
 		pm->pm_nshared--;
 	}
 	pd[pl2_index(va)] = 0;
-	if (ptp_rele_n(pm, DMAP_TO_PHYS(pd), 1)) {
+	if (ptp_rele_n(pm, DMAP_TO_PHYS(pd), 1, va, pb)) {
 		pdpt[pl3_index(va)] = 0;
-		if (ptp_rele_n(pm, DMAP_TO_PHYS(pdpt), 1))
+		if (ptp_rele_n(pm, DMAP_TO_PHYS(pdpt), 1, va, pb))
 			pm->pm_pml4[pl4_index(va)] = 0;
 	}
 }
@@ -1021,8 +1287,8 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 		}
 	}
 	spin_unlock(&ptshare_lock);
-	if (pmap_is_active(src))
-		lcr3(rcr3());
+	/* src lost write access: no CPU may write through it after fork. */
+	pmap_inval_all(src);
 	spin_unlock(&dst->pm_lock);
 	spin_unlock(&src->pm_lock);
 	return error;
@@ -1031,8 +1297,11 @@ pmap_fork(struct pmap *dst, struct pmap *src)
 void
 pmap_drop_shared(struct pmap *pm)
 {
+	struct pmap_batch pb;
+
 	KASSERT(pmap_owner_locked(pm));
 	KASSERT(pm != pmap_kernel());
+	pmap_batch_init(&pb, pm, NULL);
 	spin_lock(&pm->pm_lock);
 	spin_lock(&ptshare_lock);
 	for (unsigned i4 = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
@@ -1057,7 +1326,8 @@ pmap_drop_shared(struct pmap *pm)
 				pt->pg_ptshare--;
 				pm->pm_resident -= pt->pg_refcnt;
 				pm->pm_ptpages--;
-				pmap_pde_cleared(pm, va);
+				pmap_pde_cleared(pm, va, &pb);
+				pmap_batch_all(&pb);
 				/* The PD (or the PDPT too) may be gone now. */
 				if ((pm->pm_pml4[i4] & PG_V) == 0 ||
 				    (pdpt[i3] & PG_V) == 0)
@@ -1067,8 +1337,11 @@ pmap_drop_shared(struct pmap *pm)
 				break;
 		}
 	}
+	/* Before the other sharers may free the PTs (pmap_drop_shared_pt). */
+	pmap_batch_flush(&pb);
 	spin_unlock(&ptshare_lock);
 	spin_unlock(&pm->pm_lock);
+	pmap_batch_free(&pb);
 }
 
 void
@@ -1081,8 +1354,7 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 {
-	unsigned n = 0;
-	bool active = pmap_is_active(pm);
+	struct pmap_batch pb;
 	pt_entry_t keep = PG_FRAME | PG_A | PG_M | PG_PCD | PG_PWT;
 	int error __unused_arg;
 
@@ -1091,6 +1363,7 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		pmap_remove(pm, sva, eva);
 		return;
 	}
+	pmap_batch_init(&pb, pm, NULL);
 	spin_lock(&pm->pm_lock);
 	for (vaddr_t va = sva, owned = 1; va < eva; va += PAGE_SIZE) {
 		pt_entry_t *pte, e;
@@ -1108,12 +1381,12 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		}
 		e = *pte;
 		*pte = (e & keep) | pmap_prot_bits(pm, prot, 0);
-		if (active && ++n <= PMAP_INVLPG_MAX)
-			invlpg(va);
+		if ((e & PG_V) != 0 && *pte != e)
+			pmap_batch_va(&pb, va);
 	}
-	if (n > PMAP_INVLPG_MAX)
-		pmap_flush_all(pm);
+	pmap_batch_flush(&pb);
 	spin_unlock(&pm->pm_lock);
+	pmap_batch_free(&pb);
 }
 
 void
@@ -1205,6 +1478,7 @@ pmap_create(struct pmap *pm, struct spinlock *owner_lock)
 	pm->pm_resident = 0;
 	pm->pm_ptpages = 0;
 	pm->pm_nshared = 0;
+	pm->pm_active = 0;
 	LIST_INIT(&pm->pm_rsv);
 	spinlock_init(&pm->pm_lock, "pmap");
 	return 0;
@@ -1212,7 +1486,7 @@ pmap_create(struct pmap *pm, struct spinlock *owner_lock)
 
 /*
  * Free the table at pa and, below level 3, every table it points to.
- * For pmap_destroy: nobody else uses the tables any more.
+ * For pmap_destroy: no CPU has the tables loaded or cached any more.
  */
 static void
 pmap_free_tables(paddr_t pa, int level)
@@ -1227,14 +1501,34 @@ pmap_free_tables(paddr_t pa, int level)
 	vm_page_free(vm_page_from_phys(pa));
 }
 
+/*
+ * pmap_destroy's call to each CPU still showing pm in pm_active: one
+ * whose LWP has exited but not yet switched away for the last time
+ * still has pm's tables loaded, and leaves them for the kernel's.
+ * Interrupts masked.
+ */
+static void
+pmap_leave(void *arg)
+{
+	if (curcpu()->ci_pmap == arg)
+		pmap_activate(pmap_kernel());
+}
+
 void
 pmap_destroy(struct pmap *pm)
 {
 	struct vm_page *pg = vm_page_from_phys(pm->pm_pml4_pa);
 
 	KASSERT(pm != pmap_kernel());
-	KASSERT(rcr3() != pm->pm_pml4_pa);
+	KASSERT(curcpu()->ci_pmap != pm);
 	KASSERT(LIST_EMPTY(&pm->pm_rsv));
+	/*
+	 * A CPU that left pm cached none of it (the CR3 load flushed it);
+	 * make those still on it leave before the tables go.
+	 */
+	tlb_call(__atomic_load_n(&pm->pm_active, __ATOMIC_ACQUIRE), pmap_leave,
+	    pm);
+	KASSERT(__atomic_load_n(&pm->pm_active, __ATOMIC_RELAXED) == 0);
 	for (unsigned i = pte_find_used(pm->pm_pml4, 0, KERNEL_PL4_FIRST);
 	     i < KERNEL_PL4_FIRST;
 	     i = pte_find_used(pm->pm_pml4, i + 1, KERNEL_PL4_FIRST)) {
@@ -1256,14 +1550,29 @@ pmap_destroy(struct pmap *pm)
 void
 pmap_activate(struct pmap *pm)
 {
-	if (rcr3() != pm->pm_pml4_pa)
-		lcr3(pm->pm_pml4_pa);
-}
+	bool was = intr_disable();
+	struct cpu_info *ci = curcpu();
+	struct pmap *old = ci->ci_pmap;
+	cpuset_t self = CPUSET_BIT(ci->ci_index);
 
-void
-pmap_tlb_ipi(void)
-{
-	pmap_flush_all(pmap_kernel());
+	KASSERT(old != NULL); /* pmap_cpu_init has run here */
+	if (old != pm) {
+		/*
+		 * Join pm_active before loading CR3 (the atomic is a full
+		 * barrier): an initiator either sees the bit or changed its
+		 * entries before this CPU walks them.  Leave the old pmap's
+		 * set only after the load, which dropped its translations.
+		 */
+		if (pm != pmap_kernel())
+			__atomic_or_fetch(&pm->pm_active, self,
+			    __ATOMIC_SEQ_CST);
+		lcr3(pm->pm_pml4_pa);
+		ci->ci_pmap = pm;
+		if (old != pmap_kernel())
+			__atomic_and_fetch(&old->pm_active, ~self,
+			    __ATOMIC_RELEASE);
+	}
+	intr_restore(was);
 }
 
 static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");

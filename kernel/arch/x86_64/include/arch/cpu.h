@@ -24,6 +24,7 @@
 #include <arch/segments.h>
 
 struct lwp;
+struct pmap;
 struct trapframe;
 
 /* The 64-bit task-state segment (Intel SDM vol. 3, 8.7). */
@@ -59,6 +60,7 @@ struct cpu_info {
 	uint64_t ci_nintr;         /* interrupts taken */
 	uint64_t ci_ntraps;        /* exceptions taken */
 	unsigned ci_ipi_pending;   /* IPI_* kinds posted; atomic (ipi.c) */
+	struct pmap *ci_pmap;      /* page tables loaded here (pmap.c) */
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
 

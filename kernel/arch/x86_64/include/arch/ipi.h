@@ -15,7 +15,7 @@ struct cpu_info;
 
 /* Kinds of IPI work (bits of ci_ipi_pending). */
 #define IPI_RESCHED 0x1 /* look at ci_want_resched on the way out */
-#define IPI_TLB 0x2     /* answer the TLB shootdown in progress (pmap.c) */
+#define IPI_TLB 0x2     /* answer the cross-CPU calls (TLB shootdowns, tlb.c) */
 #define IPI_HALT 0x4    /* stop for good (panic) */
 
 /* Set up the IPI vector.  Boot CPU, once, after intr_startup. */

@@ -7,7 +7,8 @@
  * and into mp.c with its own stack and struct cpu_info.  Each started
  * CPU sets itself up like the boot CPU (control registers, GDT, TSS,
  * IDT, GS base, syscall MSRs, local APIC), gets its own idle LWP and
- * periodic tick, says it is online and enters the scheduler.
+ * periodic tick, says it is online, joins the kernel pmap's TLB
+ * shootdowns (pmap_cpu_init) and enters the scheduler.
  */
 #ifndef _ARCH_MP_H_
 #define _ARCH_MP_H_

@@ -62,6 +62,7 @@ typedef uint64_t pt_entry_t;
  * that say so assert; that lock comes before pm_lock.
  *   (p)  pm_lock
  *   (c)  set by pmap_create, then constant until pmap_destroy
+ *   (a)  atomic: each CPU sets and clears only its own bit
  */
 struct pmap {
 	/* (c) */
@@ -74,6 +75,13 @@ struct pmap {
 	uint64_t pm_ptpages;  /* page-table pages below the PML4 */
 	uint64_t pm_nshared;  /* PD entries read-only since fork (shared PTs) */
 	struct vm_pglist pm_rsv; /* pages set aside by pmap_reserve */
+
+	/*
+	 * (a) CPUs (bit ci_index) that may hold translations of pm: those
+	 * with its tables loaded (pmap_activate); for the kernel's pmap,
+	 * every CPU that ran pmap_cpu_init.  TLB shootdowns go to them.
+	 */
+	uint32_t pm_active;
 
 	struct spinlock pm_lock;
 };
@@ -103,8 +111,10 @@ int pmap_create(struct pmap *pm, struct spinlock *owner_lock);
 
 /*
  * Free every page-table page of pm (mapped pages are not the pmap's and
- * must have been removed or be freed by the caller).  pm must not be
- * active on any CPU, and nobody else may use it any more.
+ * must have been removed or be freed by the caller).  Nobody may use pm
+ * any more and it must not be the caller's CPU's pmap; another CPU
+ * still on it (an LWP that exited and has not yet switched away) is
+ * moved to the kernel's page tables first.
  */
 void pmap_destroy(struct pmap *pm);
 
@@ -220,10 +230,34 @@ bool pmap_next_page(struct pmap *pm, vaddr_t *va, vaddr_t eva, paddr_t *pa);
  */
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 
-/* Load pm's page tables on this CPU.  No requirements. */
+/*
+ * Load pm's page tables on this CPU, which leaves the pmap it had (the
+ * CPU's ci_pmap) and joins pm's pm_active.  No requirements.
+ */
 void pmap_activate(struct pmap *pm);
 
-/* Answer a TLB shootdown (IPI_TLB, from ipi_poll).  Interrupts masked. */
+/*
+ * Make this CPU a target of the kernel pmap's TLB shootdowns and flush
+ * its TLB: from here on it must answer IPI_TLB (take interrupts, or poll
+ * while it spins with them masked), and it may use the kernel pmap and
+ * pmap_activate.  Every CPU once, with interrupts masked, on the
+ * kernel's page tables, before it touches memory that kernel mappings
+ * come and go in (kernel stacks); pmap_bootstrap does it for the boot
+ * CPU.
+ */
+void pmap_cpu_init(void);
+
+/*
+ * Make every CPU drop all its translations of the kernel's pmap, global
+ * ones too, for a change made to its tables outside these functions
+ * (mp.c's start-up identity map).  No requirements.
+ */
+void pmap_kernel_flush(void);
+
+/*
+ * Answer the cross-CPU calls (TLB shootdowns) made to this CPU: IPI_TLB,
+ * from ipi_poll (tlb.c).  Interrupts masked.
+ */
 void pmap_tlb_ipi(void);
 
 /*
