@@ -24,6 +24,7 @@
 ##   CPU=max        QEMU -cpu (max, qemu64, ...)
 ##   MEM=256M       guest memory, 64M to 4G
 ##   CPUS=1         QEMU -smp
+##   MTTCG=1        multi-threaded TCG, a host thread per CPU (-accel tcg,thread=multi); 0: thread=single
 ##   CMDLINE=       kernel command line for run, debug and gdb (init=PATH, ktest=NAME, seed=N, -- args)
 ##   QEMU_ARGS=     more QEMU options for every boot
 ##   TEST=          what check runs (see help-tests)
@@ -38,6 +39,7 @@
 
 MEM ?= 256M
 CPUS ?= 1
+MTTCG ?= 1
 MACHINE ?= q35
 CPU ?= max
 QEMU_ARGS ?=
@@ -49,7 +51,7 @@ QEMU_TIMEOUT ?= 300
 GDB_PORT ?= 1234
 
 # The scripts (boot/qemu.sh, tests/*.sh) read these from the environment.
-export MEM CPUS MACHINE CPU QEMU_ARGS CMDLINE TEST SEED JOBS QEMU_TIMEOUT GDB_PORT
+export MEM CPUS MTTCG MACHINE CPU QEMU_ARGS CMDLINE TEST SEED JOBS QEMU_TIMEOUT GDB_PORT
 
 BUILD := build
 SHELL := /bin/bash

@@ -19,9 +19,9 @@ struct mutex {
 	const char *mtx_name;
 };
 
-#define MUTEX_INITIALIZER(name)                                         \
-	{                                                               \
-		SPINLOCK_INITIALIZER(name), NULL, 0, (name)              \
+#define MUTEX_INITIALIZER(name)                             \
+	{                                                   \
+		SPINLOCK_INITIALIZER(name), NULL, 0, (name) \
 	}
 
 void mutex_init(struct mutex *m, const char *name);
