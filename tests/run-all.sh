@@ -67,8 +67,8 @@ add vmspacetests-q35-max-256M vmspacetests "q35 max 256M" 8 "vmspacetests: -mach
 smp vmspacetests 2 8
 smp vmspacetests 4 8
 add vmspacetests-pc-qemu64-64M vmspacetests "pc qemu64 64M" 8 "vmspacetests: -machine pc -cpu qemu64 -m 64M"
-smp smptests 2 30
-smp smptests 4 30
+smp smptests 2 12
+smp smptests 4 12
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

@@ -1,0 +1,261 @@
+/*
+ * lib.c: worker groups, spin barriers and failure records for smptests
+ * (see smp.h).
+ */
+
+#include "smp.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define STACK_SIZE (64 * 1024)
+#define SPINS_BEFORE_YIELD 256
+
+uint64_t
+smp_now_ns(void)
+{
+	struct timespec ts = { 0, 0 };
+
+	test_raw3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+smp_relax(unsigned *spins)
+{
+	if (++*spins < SPINS_BEFORE_YIELD) {
+		__asm__ volatile("pause");
+		return;
+	}
+	*spins = 0;
+	smp_yield();
+}
+
+int
+smp_fail(struct smp_group *g, int w, long iter, const char *what, long got,
+    long want, uint64_t addr)
+{
+	int zero = 0;
+
+	/* Claim the record with 2, fill it, then publish it as 1. */
+	if (__atomic_compare_exchange_n(&g->fail.set, &zero, 2, 0,
+		__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		g->fail.what = what;
+		g->fail.worker = w;
+		g->fail.iter = iter;
+		g->fail.got = got;
+		g->fail.want = want;
+		g->fail.addr = addr;
+		__atomic_store_n(&g->fail.set, 1, __ATOMIC_RELEASE);
+	}
+	return -1;
+}
+
+int
+smp_barrier(struct smp_group *g, int w)
+{
+	int gen = __atomic_load_n(&g->generation, __ATOMIC_ACQUIRE);
+	uint64_t deadline = 0;
+	unsigned spins = 0;
+
+	if (smp_failed(g))
+		return -1;
+	if (__atomic_add_fetch(&g->arrived, 1, __ATOMIC_ACQ_REL) == g->n) {
+		__atomic_store_n(&g->arrived, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&g->generation, gen + 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	while (__atomic_load_n(&g->generation, __ATOMIC_ACQUIRE) == gen) {
+		if (smp_failed(g))
+			return -1;
+		smp_relax(&spins);
+		if (spins != 0)
+			continue;
+		/* Read the clock only when yielding: it is a system call. */
+		if (deadline == 0)
+			deadline = smp_now_ns() + SMP_DEADLINE_NS;
+		else if (smp_now_ns() > deadline)
+			return smp_fail(g, w, -1, "barrier: the others came",
+			    __atomic_load_n(&g->arrived, __ATOMIC_RELAXED),
+			    g->n, 0);
+	}
+	return 0;
+}
+
+uint64_t
+smp_rand_state(const struct smp_group *g, int w)
+{
+	/* splitmix64 of the seed and the worker: never 0 for xorshift. */
+	uint64_t z = g->seed + 0x9e3779b97f4a7c15ULL * (uint64_t)(w + 1);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return z != 0 ? z : 1;
+}
+
+long
+smp_wait(long pid)
+{
+	int status = 0;
+	long r;
+
+	do
+		r = test_raw6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
+	while (r == -EINTR);
+	if (r < 0)
+		return r - 0x10000; /* below every status */
+	return status;
+}
+
+/*
+ * The 7th argument of vmspace_mmap (the offset, 0 here) is read from the
+ * user stack at 8(%rsp) when the syscall instruction runs, as after a
+ * call.  The stack pointer first moves past the red zone, where the
+ * compiler may keep data.
+ */
+long
+smp_vmspace_map(void *id, uint64_t addr, size_t len, int prot)
+{
+	register long r10 __asm__("r10") = prot;
+	register long r8 __asm__("r8") = MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_FIXED;
+	register long r9 __asm__("r9") = -1;
+	long ret;
+
+	__asm__ volatile("subq $136, %%rsp\n\t"
+			 "movq $0, 8(%%rsp)\n\t"
+			 "syscall\n\t"
+			 "addq $136, %%rsp"
+			 : "=a"(ret)
+			 : "a"((long)SYS_vmspace_mmap), "D"(id), "S"(addr),
+			 "d"(len), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+void *
+smp_map(size_t len)
+{
+	long p = test_raw6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p < 0 && p > -4096)
+		test_fail("mmap of %zu bytes: %s", len, test_errname((int)-p));
+	return (void *)p;
+}
+
+void
+smp_counts(struct smp_counts *c)
+{
+	struct kstat ks;
+
+	test_kstat(&ks);
+	c->procs = ks.ks_nprocs;
+	c->lwps = ks.ks_nlwps;
+	c->vmspaces = ks.ks_nvmspaces;
+	c->entries = ks.ks_nvmspace_entries;
+}
+
+void
+smp_expect_counts(const struct smp_counts *base, const char *what)
+{
+	uint64_t end = test_now_ns() + 2000 * SMP_MS;
+	struct smp_counts now;
+
+	if (!test_native)
+		return;
+	for (;;) {
+		smp_counts(&now);
+		if (memcmp(&now, base, sizeof(now)) == 0)
+			return;
+		if (test_now_ns() > end)
+			break;
+		test_sleep_ns(2 * SMP_MS);
+	}
+	test_fail("%s: processes %llu -> %llu, LWPs %llu -> %llu, vmspaces "
+		  "%llu -> %llu, vmspace entries %llu -> %llu after 2 s",
+	    what, (unsigned long long)base->procs,
+	    (unsigned long long)now.procs, (unsigned long long)base->lwps,
+	    (unsigned long long)now.lwps, (unsigned long long)base->vmspaces,
+	    (unsigned long long)now.vmspaces, (unsigned long long)base->entries,
+	    (unsigned long long)now.entries);
+}
+
+/* Every worker's LWP starts here, with its slot. */
+static void
+worker_main(void *arg)
+{
+	struct smp_slot *s = arg;
+
+	s->g->fn(s->g, s->w);
+	test_raw_lwp_exit();
+}
+
+void
+smp_check(struct smp_group *g)
+{
+	const struct smp_fail *f = &g->fail;
+
+	if (!smp_failed(g))
+		return;
+	test_fail("seed %llu, worker %d of %d, operation %ld: %s: got %ld "
+		  "(0x%lx), expected %ld (0x%lx)%s%llx",
+	    (unsigned long long)test_seed, f->worker, g->n, f->iter, f->what,
+	    f->got, (unsigned long)f->got, f->want, (unsigned long)f->want,
+	    f->addr ? ", at 0x" : "", (unsigned long long)f->addr);
+}
+
+void
+smp_start(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
+    uint64_t salt)
+{
+	test_assert(n > 0 && n <= SMP_MAX_WORKERS);
+	memset(g, 0, sizeof(*g));
+	g->n = n;
+	g->fn = fn;
+	g->arg = arg;
+	g->seed = test_seed ^ (salt * 0x2545f4914f6cdd1dULL);
+	g->stacks = smp_map((size_t)n * STACK_SIZE);
+	for (int w = 0; w < n; w++) {
+		struct lwp_params p = {
+			.lwp_func = worker_main,
+			.lwp_arg = &g->slots[w],
+			.lwp_stack = g->stacks + (size_t)(w + 1) * STACK_SIZE - 8,
+			.lwp_tid1 = &g->tids[w],
+			.lwp_tid2 = NULL,
+		};
+		long r;
+
+		g->slots[w].g = g;
+		g->slots[w].w = w;
+		r = test_raw1(SYS_lwp_create, (long)&p);
+		if (r != 0)
+			test_fail("lwp_create of worker %d: %s", w,
+			    test_errname((int)-r));
+	}
+}
+
+void
+smp_join(struct smp_group *g)
+{
+	for (int w = 0; w < g->n; w++) {
+		long r = test_raw1(SYS_lwp_wait, g->tids[w]);
+
+		if (r != 0)
+			test_fail("lwp_wait of worker %d (lid %d): %s", w,
+			    g->tids[w], test_errname((int)-r));
+	}
+	test_raw3(SYS_munmap, (long)g->stacks, (long)g->n * STACK_SIZE, 0);
+	g->stacks = NULL;
+}
+
+void
+smp_run(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
+    uint64_t salt)
+{
+	smp_start(g, n, fn, arg, salt);
+	smp_join(g);
+	smp_check(g);
+}
