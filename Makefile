@@ -11,7 +11,8 @@
 ##   gdb            QEMU stopped before the first instruction, gdb attached with the kernel's symbols (boot/kernel.gdb)
 ##   debug          QEMU stopped, console here, waiting for gdb on GDB_PORT (attach from another terminal)
 ##   host-test      only the host unit tests (tests/host/, ASan and UBSan)
-##   bench          boot cost and per-operation instruction counts against Linux 6.1 (-icount shift=0)
+##   bench          boot cost and per-operation instruction counts against Linux 6.1 (-icount shift=0), then bench-scale
+##   bench-scale    throughput of 2 processes against 1 with 2 CPUs (multi-threaded TCG), ours and Linux 6.1
 ##   syscalls-doc   regenerate docs/syscalls.md from kernel/syscalls.master
 ##   check-syscalls-doc  fail if docs/syscalls.md is not what kernel/syscalls.master generates
 ##   user           only the user programs, in build/root
@@ -208,13 +209,18 @@ help-tests: all
 bench: all
 	@bash tests/bench.sh $(BUILD)/os.iso $(BUILD)/root/bench/bench
 
+# The scaling with CPUs alone (the last part of bench): wall time under
+# multi-threaded TCG, 1 process against 2, ours and Linux in one run.
+bench-scale: all
+	@bash tests/bench-scale.sh $(BUILD)/os.iso $(BUILD)/root/bench/bench
+
 help:
 	@sed -n 's/^## \{0,1\}//p' Makefile
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb check test help-tests host-test clean bench help
+.PHONY: all run debug gdb check test help-tests host-test clean bench bench-scale help
 .DEFAULT_GOAL := all
 
 # make fuzz [SEED=N] [CALLS=N]: the usertests fuzzer alone, CALLS calls in

@@ -101,7 +101,8 @@ own_mask_or_skip(struct mask *m)
 	memset(m, 0, sizeof(*m));
 	r = getaffinity(0, sizeof(*m), m);
 	if (r == -ENOSYS)
-		test_skip("sched_getaffinity is ENOSYS (not in the kernel yet)");
+		test_skip(
+		    "sched_getaffinity is ENOSYS (not in the kernel yet)");
 	test_assert_msg(r > 0 && r % 8 == 0 && r <= MASK_BYTES,
 	    "sched_getaffinity(0, %d): %ld, expected a multiple of 8 up to %d",
 	    MASK_BYTES, r, MASK_BYTES);
@@ -171,9 +172,9 @@ t_affinity_get(void)
 
 	test_expect_raw_errno(getaffinity(0, MASK_BYTES, NULL), EFAULT,
 	    "a NULL mask");
-	test_expect_raw_errno(getaffinity(0, MASK_BYTES,
-				  (void *)TEST_KERNEL_TEXT),
-	    EFAULT, "a mask in the kernel");
+	test_expect_raw_errno(
+	    getaffinity(0, MASK_BYTES, (void *)TEST_KERNEL_TEXT), EFAULT,
+	    "a mask in the kernel");
 	test_expect_raw_errno(getaffinity(0, MASK_BYTES, ro), EFAULT,
 	    "a read-only mask");
 	test_expect_raw_errno(getaffinity(BAD_PID, MASK_BYTES, buf), ESRCH,
@@ -207,9 +208,9 @@ t_affinity_set_errors(void)
 	    "size 0 (an empty mask)");
 	test_expect_raw_errno(setaffinity(0, sizeof(m), NULL), EFAULT,
 	    "a NULL mask");
-	test_expect_raw_errno(setaffinity(0, sizeof(m),
-				  (void *)TEST_KERNEL_TEXT),
-	    EFAULT, "a mask in the kernel");
+	test_expect_raw_errno(
+	    setaffinity(0, sizeof(m), (void *)TEST_KERNEL_TEXT), EFAULT,
+	    "a mask in the kernel");
 	test_expect_raw_errno(setaffinity(BAD_PID, sizeof(m), &m), ESRCH,
 	    "a pid that does not exist");
 	expect_mask(0, &m, "after the failed calls");
@@ -221,8 +222,7 @@ t_affinity_set_errors(void)
 	    "the mask with an absent CPU added");
 	expect_mask(0, &m, "after setting it with an absent CPU");
 	memcpy(big, &m, sizeof(m));
-	test_expect_eq(setaffinity(0, sizeof(big), big), 0,
-	    "a 1024-byte mask");
+	test_expect_eq(setaffinity(0, sizeof(big), big), 0, "a 1024-byte mask");
 	expect_mask(0, &m, "after setting it with a 1024-byte mask");
 }
 
@@ -237,8 +237,8 @@ t_affinity_pin(void)
 	getcpu_or_skip();
 	test_expect_eq(getcpu(NULL, NULL), 0, "getcpu(NULL, NULL)");
 	test_expect_eq(getcpu(&cpu, &node), 0, "getcpu");
-	test_assert_msg(mask_has(&m, cpu), "getcpu says CPU %u, not in %s",
-	    cpu, mask_str(&m));
+	test_assert_msg(mask_has(&m, cpu), "getcpu says CPU %u, not in %s", cpu,
+	    mask_str(&m));
 	test_expect_raw_errno(getcpu((unsigned *)TEST_KERNEL_TEXT, NULL),
 	    EFAULT, "getcpu into the kernel");
 	for (unsigned c = 0; c < MASK_BYTES * 8; c++) {
@@ -254,8 +254,8 @@ t_affinity_pin(void)
 		for (int i = 0; i < 10; i++) {
 			test_expect_eq(getcpu(&cpu, NULL), 0, "getcpu");
 			test_assert_msg(cpu == c,
-			    "pinned to CPU %u, getcpu says %u (try %d)", c,
-			    cpu, i);
+			    "pinned to CPU %u, getcpu says %u (try %d)", c, cpu,
+			    i);
 			sched_yield();
 		}
 	}
@@ -385,8 +385,9 @@ t_affinity_lwps(void)
 	if (n > SMP_MAX_WORKERS)
 		n = SMP_MAX_WORKERS;
 	smp_run(&g, n, al_worker, &st, 60);
-	expect_mask(0, &st.all, "the main LWP's mask (the LWPs pinned only "
-				"themselves)");
+	expect_mask(0, &st.all,
+	    "the main LWP's mask (the LWPs pinned only "
+	    "themselves)");
 }
 
 const struct test smp_affinity_tests[] = {

@@ -119,8 +119,8 @@ long
 smp_vmspace_map(void *id, uint64_t addr, size_t len, int prot)
 {
 	register long r10 __asm__("r10") = prot;
-	register long r8 __asm__("r8") = MAP_PRIVATE | MAP_ANONYMOUS |
-	    MAP_FIXED;
+	register long r8 __asm__("r8") =
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 	register long r9 __asm__("r9") = -1;
 	long ret;
 
@@ -222,7 +222,8 @@ smp_start(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
 		struct lwp_params p = {
 			.lwp_func = worker_main,
 			.lwp_arg = &g->slots[w],
-			.lwp_stack = g->stacks + (size_t)(w + 1) * STACK_SIZE - 8,
+			.lwp_stack =
+			    g->stacks + (size_t)(w + 1) * STACK_SIZE - 8,
 			.lwp_tid1 = &g->tids[w],
 			.lwp_tid2 = NULL,
 		};
@@ -252,8 +253,7 @@ smp_join(struct smp_group *g)
 }
 
 void
-smp_run(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
-    uint64_t salt)
+smp_run(struct smp_group *g, int n, smp_worker_fn *fn, void *arg, uint64_t salt)
 {
 	smp_start(g, n, fn, arg, salt);
 	smp_join(g);

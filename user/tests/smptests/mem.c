@@ -114,8 +114,8 @@ cf_worker(struct smp_group *g, int w)
 			if (pid == 0)
 				cf_child(st, w, it);
 			if (pid < 0)
-				return (void)smp_fail(g, w, it, "fork", pid, 0,
-				    0);
+				return (
+				    void)smp_fail(g, w, it, "fork", pid, 0, 0);
 		}
 		/* Write the next values at once: copy-on-write in the parent. */
 		for (long pg = 0; pg < CF_PAGES; pg++) {
@@ -123,8 +123,9 @@ cf_worker(struct smp_group *g, int w)
 
 			if (!page_is(p, pattern(w, it, pg)))
 				return (void)smp_fail(g, w, it,
-				    "the worker's page (first word)", (long)p[0],
-				    (long)pattern(w, it, pg), (uint64_t)p);
+				    "the worker's page (first word)",
+				    (long)p[0], (long)pattern(w, it, pg),
+				    (uint64_t)p);
 			page_set(p, pattern(w, it, pg) ^ 1);
 			if (!page_is(p, pattern(w, it, pg) ^ 1))
 				return (void)smp_fail(g, w, it,
@@ -191,8 +192,9 @@ sm_worker(struct smp_group *g, int w)
 		page_set(st->a + word, v);
 		if (!page_is(st->b + word, v))
 			return (void)smp_fail(g, w, it,
-			    "the other view of a shared page", (long)st->b[word],
-			    (long)v, (uint64_t)(st->b + word));
+			    "the other view of a shared page",
+			    (long)st->b[word], (long)v,
+			    (uint64_t)(st->b + word));
 		switch (smp_rand_below(&rs, 4)) {
 		case 0: { /* a view of its own slice, mapped and unmapped */
 			long len = SM_PAGES * TEST_PAGE;
@@ -228,8 +230,8 @@ sm_worker(struct smp_group *g, int w)
 				test_raw_exit(0);
 			}
 			if (pid < 0)
-				return (void)smp_fail(g, w, it, "fork", pid, 0,
-				    0);
+				return (
+				    void)smp_fail(g, w, it, "fork", pid, 0, 0);
 			status = smp_wait(pid);
 			if (status != SMP_EXITED(0))
 				return (void)smp_fail(g, w, it,
@@ -313,20 +315,21 @@ mc_worker(struct smp_group *g, int w)
 		long len, pg, hole;
 
 		if (r->p == NULL) {
-			long pages = 1 + (long)smp_rand_below(&rs, MC_MAX_PAGES);
+			long pages =
+			    1 + (long)smp_rand_below(&rs, MC_MAX_PAGES);
 			long p = test_raw6(SYS_mmap, 0, pages * TEST_PAGE,
 			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			    -1, 0);
 
 			if (p < 0 && p > -4096)
-				return (void)smp_fail(g, w, it, "mmap", p, 0,
-				    0);
+				return (
+				    void)smp_fail(g, w, it, "mmap", p, 0, 0);
 			r->p = (volatile uint64_t *)p;
 			r->pages = pages;
 			r->it = it;
 			for (pg = 0; pg < pages; pg++) {
-				volatile uint64_t *q = r->p +
-				    pg * WORDS_PER_PAGE;
+				volatile uint64_t *q =
+				    r->p + pg * WORDS_PER_PAGE;
 
 				if (q[0] != 0 || q[WORDS_PER_PAGE - 1] != 0)
 					return (void)smp_fail(g, w, it,
@@ -351,8 +354,8 @@ mc_worker(struct smp_group *g, int w)
 				return;
 			if (test_raw3(SYS_mprotect, (long)r->p, len,
 				PROT_READ | PROT_WRITE) != 0)
-				return (void)smp_fail(g, w, it,
-				    "mprotect back", -1, 0, (uint64_t)r->p);
+				return (void)smp_fail(g, w, it, "mprotect back",
+				    -1, 0, (uint64_t)r->p);
 			for (pg = 0; pg < r->pages; pg++)
 				page_set(r->p + pg * WORDS_PER_PAGE,
 				    pattern(w, it, pg));
@@ -361,8 +364,8 @@ mc_worker(struct smp_group *g, int w)
 		case 1: /* a page replaced by a fresh one (MAP_FIXED) */
 			hole = (long)smp_rand_below(&rs, r->pages);
 			if (test_raw6(SYS_mmap,
-				(long)(r->p + hole * WORDS_PER_PAGE),
-				TEST_PAGE, PROT_READ | PROT_WRITE,
+				(long)(r->p + hole * WORDS_PER_PAGE), TEST_PAGE,
+				PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
 				0) != (long)(r->p + hole * WORDS_PER_PAGE))
 				return (void)smp_fail(g, w, it,
@@ -378,8 +381,8 @@ mc_worker(struct smp_group *g, int w)
 			break;
 		case 2: /* the middle unmapped, then the rest */
 			if (r->pages >= 3) {
-				hole = 1 + (long)smp_rand_below(&rs,
-				    r->pages - 2);
+				hole =
+				    1 + (long)smp_rand_below(&rs, r->pages - 2);
 				if (test_raw3(SYS_munmap,
 					(long)(r->p + hole * WORDS_PER_PAGE),
 					TEST_PAGE, 0) != 0)

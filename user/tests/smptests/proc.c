@@ -79,8 +79,9 @@ few_worker(struct smp_group *g, int w)
 			return;
 		}
 		if (*word != v) {
-			smp_fail(g, w, i, "the parent's word after the child "
-					  "wrote its copy",
+			smp_fail(g, w, i,
+			    "the parent's word after the child "
+			    "wrote its copy",
 			    (long)*word, (long)v, (uint64_t)word);
 			return;
 		}
@@ -271,8 +272,8 @@ km_busy(struct smp_group *g, int w)
 			tf.tf_rflags = 0x202;
 			tf.tf_cs = USER_CS_SEL;
 			tf.tf_ss = USER_DS_SEL;
-			test_raw4(SYS_vmspace_ctl, v->guest_id,
-			    VMSPACE_CTL_RUN, &tf, &vx);
+			test_raw4(SYS_vmspace_ctl, v->guest_id, VMSPACE_CTL_RUN,
+			    &tf, &vx);
 		}
 		break;
 	}
@@ -334,8 +335,8 @@ km_killer(struct smp_group *g, int w)
 		    w == 0 ? SIGKILL : SIGTERM, 0);
 
 		if (r != 0)
-			smp_fail(g, w, k, "kill of a live or zombie victim",
-			    r, 0, 0);
+			smp_fail(g, w, k, "kill of a live or zombie victim", r,
+			    0, 0);
 	}
 }
 

@@ -53,7 +53,7 @@ struct smp_fail {
 	int set;          /* 0 until a failure is recorded */
 	const char *what; /* the check, a string constant */
 	int worker;
-	long iter;     /* the worker's operation number */
+	long iter; /* the worker's operation number */
 	long got, want;
 	uint64_t addr; /* an address, or 0 */
 };
@@ -163,7 +163,7 @@ long smp_wait(long pid);
 long smp_vmspace_map(void *id, uint64_t addr, size_t len, int prot);
 
 /* The expected exit status of an exited child, as a wait status. */
-#define SMP_EXITED(code) (((code) & 0xff) << 8)
+#define SMP_EXITED(code) (((code)&0xff) << 8)
 
 /* An anonymous private read-write mapping, raw; or fail (main LWP only). */
 void *smp_map(size_t len);

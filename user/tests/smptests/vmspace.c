@@ -119,8 +119,7 @@ vr_worker(struct smp_group *g, int w)
 			buf[0] = buf[1] = 0xcc;
 			r = test_raw5(SYS_vmspace_pread, id, buf, sizeof(buf),
 			    0, G_CODE);
-			if (!one_of(r, 3, 0L, (long)sizeof(buf),
-				(long)-ENOENT))
+			if (!one_of(r, 3, 0L, (long)sizeof(buf), (long)-ENOENT))
 				return (void)smp_fail(g, w, it,
 				    "vmspace_pread: 0, 2 or ENOENT", r, 2, 0);
 			for (long i = 0; i < r; i++)
@@ -257,8 +256,8 @@ vs_worker(struct smp_group *g, int w)
 		if (r == -ENOENT)
 			continue; /* between destroy and create */
 		if (r != 0)
-			return (void)smp_fail(g, w, it, "vmspace_ctl: 0 or ENOENT",
-			    r, 0, 0);
+			return (void)smp_fail(g, w, it,
+			    "vmspace_ctl: 0 or ENOENT", r, 0, 0);
 		if (tf.tf_trapno == T_TIMEOUT || tf.tf_trapno == T_PAGEFLT)
 			continue; /* stopped early, or the code not yet there */
 		if (tf.tf_trapno != T_SYSCALL)
