@@ -6,6 +6,7 @@
 ##   all            (the default) build/kernel.elf, build/initrd.cpio, build/os.iso
 ##   run            boot in QEMU, console here (Ctrl-a x quits); then say how init ended and exit with its status
 ##   check          run one test by name: TEST=usertests/NAME, TEST=ktest/NAME, TEST=usertests (`make help-tests` lists the names)
+##   check-linux    a user test suite on Linux 6.1 in the same QEMU (TEST=SUITE[/NAME]; CPUS default 2): our expectations against Linux's
 ##   test           everything (checks, model, host tests, every QEMU suite), JOBS boots at a time; ends "N passed, N failed"
 ##   fuzz           the usertests fuzzer alone, no time limit: CALLS=N calls (default 1000000) from SEED=N (default: the time)
 ##   gdb            QEMU stopped before the first instruction, gdb attached with the kernel's symbols (boot/kernel.gdb)
@@ -200,6 +201,11 @@ check: all $(if $(filter host host/%,$(TEST)),$(HOST_BINS)) \
 		$(if $(filter abi,$(TEST)),$(BUILD)/test/syscalls.md)
 	@SUMMARY=1 bash tests/check.sh "$(TEST)"
 
+# A suite on Linux 6.1 (tests/linux-suite.sh); native tests skip there.
+check-linux: all
+	@CPUS=$(if $(filter file,$(origin CPUS)),2,$(CPUS)) \
+		bash tests/linux-suite.sh $(firstword $(subst /, ,$(TEST))) $(word 2,$(subst /, ,$(TEST)))
+
 help-tests: all
 	@bash tests/check.sh --list
 
@@ -220,7 +226,7 @@ help:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb check test help-tests host-test clean bench bench-scale help
+.PHONY: all run debug gdb check check-linux test help-tests host-test clean bench bench-scale help
 .DEFAULT_GOAL := all
 
 # make fuzz [SEED=N] [CALLS=N]: the usertests fuzzer alone, CALLS calls in
