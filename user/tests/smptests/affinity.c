@@ -11,7 +11,8 @@
  *     CPU online (empty, or only absent CPUs): EINVAL; EFAULT, ESRCH as
  *     above; the mask read back is the online part of the one set;
  *   - getcpu(cpu, node, cache) stores the CPU the caller runs on, which
- *     after pinning is the one pinned to; NULL pointers are allowed.
+ *     after pinning is the one pinned to; NULL pointers are allowed;
+ *   - and with them, spread: busy LWPs left free end up on every CPU.
  *
  * Until the kernel has these calls they return ENOSYS: each test is
  * then skipped ("# SKIP"), and only then.
@@ -390,11 +391,82 @@ t_affinity_lwps(void)
 	    "themselves)");
 }
 
+/* ---------------------------------------------------------------------
+ * spread: busy LWPs end up on every CPU.
+ */
+
+enum {
+	SP_ROUNDS = 4000, /* at most, per worker */
+	SP_SPINS = 20000  /* busy loop between two getcpu calls */
+};
+
+struct sp_state {
+	struct mask all;
+	uint64_t seen; /* CPUs (below 64) any worker ran on */
+	uint64_t want;
+};
+
+static void
+sp_worker(struct smp_group *g, int w)
+{
+	struct sp_state *st = g->arg;
+	unsigned cpu;
+
+	if (smp_barrier(g, w) != 0)
+		return;
+	for (long i = 0; i < SP_ROUNDS; i++) {
+		long r = getcpu(&cpu, NULL);
+
+		if (r != 0 || cpu >= 64)
+			return (void)smp_fail(g, w, i,
+			    "getcpu (got: -errno or "
+			    "a CPU above 63)",
+			    r != 0 ? r : (long)cpu, 0, 0);
+		if ((__atomic_or_fetch(&st->seen, 1ULL << cpu,
+			 __ATOMIC_ACQ_REL) &
+			st->want) == st->want)
+			return;
+		for (volatile long k = 0; k < SP_SPINS; k++)
+			;
+	}
+}
+
+/*
+ * Two busy LWPs per CPU, free to run anywhere, are spread over every CPU
+ * of the mask before they have done SP_ROUNDS rounds of work each: the
+ * scheduler balances its run queues.
+ */
+static void
+t_spread(void)
+{
+	static struct sp_state st;
+	struct smp_group g;
+	int n;
+
+	own_mask_or_skip(&st.all);
+	getcpu_or_skip();
+	st.want = st.all.w[0];
+	n = 2 * mask_count(&st.all);
+	if (n > SMP_MAX_WORKERS)
+		n = SMP_MAX_WORKERS;
+	smp_run(&g, n, sp_worker, &st, 61);
+	if ((st.seen & st.want) != st.want) {
+		struct mask seen;
+
+		memset(&seen, 0, sizeof(seen));
+		seen.w[0] = st.seen;
+		test_fail("seed %llu: %d busy LWPs ran only on CPUs %s of %s",
+		    (unsigned long long)test_seed, n, mask_str(&seen),
+		    mask_str(&st.all));
+	}
+}
+
 const struct test smp_affinity_tests[] = {
 	{ "affinity_get", t_affinity_get, NULL },
 	{ "affinity_set_errors", t_affinity_set_errors, NULL },
 	{ "affinity_pin", t_affinity_pin, NULL },
 	{ "affinity_child", t_affinity_child, NULL },
 	{ "affinity_lwps", t_affinity_lwps, "native LWPs" },
+	{ "spread", t_spread, "native LWPs" },
 	{ NULL, NULL, NULL },
 };

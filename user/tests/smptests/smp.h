@@ -19,7 +19,8 @@
  *	vmspace.c	the vmspace service (ABI.md 4.1) driven on the same
  *			ids by several LWPs and a forked process at once
  *	affinity.c	sched_setaffinity, sched_getaffinity and getcpu
- *			with Linux's ABI (skipped while they are ENOSYS)
+ *			with Linux's ABI, and busy LWPs spread over every
+ *			CPU (skipped while the calls are ENOSYS)
  *	lib.c		the worker groups, barriers and failure records
  *			below
  *	suite.c		the list of tables
