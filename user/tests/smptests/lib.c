@@ -5,6 +5,7 @@
 
 #include "smp.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -76,7 +77,8 @@ smp_barrier(struct smp_group *g, int w)
 		if (deadline == 0)
 			deadline = smp_now_ns() + SMP_DEADLINE_NS;
 		else if (smp_now_ns() > deadline)
-			return smp_fail(g, w, -1, "barrier: the others came",
+			return smp_fail(g, w, -1,
+			    "workers at a barrier after 30 s",
 			    __atomic_load_n(&g->arrived, __ATOMIC_RELAXED),
 			    g->n, 0);
 	}
@@ -197,14 +199,23 @@ void
 smp_check(struct smp_group *g)
 {
 	const struct smp_fail *f = &g->fail;
+	char where[40] = "";
 
 	if (!smp_failed(g))
 		return;
+	if (f->addr != 0)
+		snprintf(where, sizeof(where), ", at 0x%llx",
+		    (unsigned long long)f->addr);
+	if (f->iter < 0)
+		test_fail("seed %llu, worker %d of %d: %s: got %ld, expected "
+			  "%ld",
+		    (unsigned long long)test_seed, f->worker, g->n, f->what,
+		    f->got, f->want);
 	test_fail("seed %llu, worker %d of %d, operation %ld: %s: got %ld "
-		  "(0x%lx), expected %ld (0x%lx)%s%llx",
+		  "(0x%lx), expected %ld (0x%lx)%s",
 	    (unsigned long long)test_seed, f->worker, g->n, f->iter, f->what,
 	    f->got, (unsigned long)f->got, f->want, (unsigned long)f->want,
-	    f->addr ? ", at 0x" : "", (unsigned long long)f->addr);
+	    where);
 }
 
 void
