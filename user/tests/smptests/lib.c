@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define STACK_SIZE (64 * 1024)
@@ -62,6 +63,7 @@ smp_barrier(struct smp_group *g, int w)
 
 	if (smp_failed(g))
 		return -1;
+	smp_doing(g, w, "a barrier", -1);
 	if (__atomic_add_fetch(&g->arrived, 1, __ATOMIC_ACQ_REL) == g->n) {
 		__atomic_store_n(&g->arrived, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&g->generation, gen + 1, __ATOMIC_RELEASE);
@@ -192,6 +194,8 @@ worker_main(void *arg)
 	struct smp_slot *s = arg;
 
 	s->g->fn(s->g, s->w);
+	smp_doing(s->g, s->w, NULL, 0);
+	__atomic_add_fetch(&s->g->finished, 1, __ATOMIC_ACQ_REL);
 	test_raw_lwp_exit();
 }
 
@@ -249,9 +253,44 @@ smp_start(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
 	}
 }
 
+/* Fail the test naming the workers of g that have not finished. */
+static _Noreturn void
+report_stuck(struct smp_group *g)
+{
+	char buf[700];
+	size_t n = 0;
+
+	for (int w = 0; w < g->n && n < sizeof(buf) - 80; w++) {
+		const char *what =
+		    __atomic_load_n(&g->doing[w], __ATOMIC_ACQUIRE);
+
+		if (what == NULL)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+		    "%sworker %d in %s at operation %ld", n ? "; " : "", w,
+		    what, g->doing_iter[w]);
+	}
+	test_fail("seed %llu: %d of %d workers still running after %llu s%s: "
+		  "%s",
+	    (unsigned long long)test_seed, g->n - g->finished, g->n,
+	    (unsigned long long)(SMP_JOIN_NS / 1000000000u),
+	    smp_failed(g) ? " (and one recorded a failure)" : "",
+	    n ? buf : "(none said what it was doing)");
+}
+
 void
 smp_join(struct smp_group *g)
 {
+	uint64_t deadline = test_now_ns() + SMP_JOIN_NS;
+
+	while (__atomic_load_n(&g->finished, __ATOMIC_ACQUIRE) < g->n) {
+		if (test_now_ns() > deadline) {
+			if (smp_failed(g))
+				smp_check(g);
+			report_stuck(g);
+		}
+		test_sleep_ns(SMP_MS);
+	}
 	for (int w = 0; w < g->n; w++) {
 		long r = test_raw1(SYS_lwp_wait, g->tids[w]);
 
@@ -261,6 +300,29 @@ smp_join(struct smp_group *g)
 	}
 	test_raw3(SYS_munmap, (long)g->stacks, (long)g->n * STACK_SIZE, 0);
 	g->stacks = NULL;
+}
+
+int
+smp_wait_child(pid_t pid, unsigned ms, const char *what)
+{
+	uint64_t deadline = test_now_ns() + ms * SMP_MS;
+	int status = 0;
+
+	for (;;) {
+		long r = wait4(pid, &status, WNOHANG, NULL);
+
+		if (r == pid)
+			return status;
+		if (r < 0)
+			test_fail("%s: wait4(%d): %s", what, (int)pid,
+			    test_errname(errno));
+		if (test_now_ns() > deadline)
+			test_fail(
+			    "seed %llu: %s: pid %d has not ended after %u "
+			    "ms",
+			    (unsigned long long)test_seed, what, (int)pid, ms);
+		test_sleep_ns(SMP_MS);
+	}
 }
 
 void

@@ -110,12 +110,14 @@ cf_worker(struct smp_group *g, int w)
 			return;
 		/* About half the workers fork in a forking round. */
 		if (it % CF_FORK_EVERY == 0 && smp_rand_below(&rs, 2) == 0) {
+			smp_doing(g, w, "fork", it);
 			pid = test_raw0(SYS_fork);
 			if (pid == 0)
 				cf_child(st, w, it);
-			if (pid < 0)
-				return (
-				    void)smp_fail(g, w, it, "fork", pid, 0, 0);
+			if (pid < 0) {
+				smp_fail(g, w, it, "fork", pid, 0, 0);
+				return;
+			}
 		}
 		/* Write the next values at once: copy-on-write in the parent. */
 		for (long pg = 0; pg < CF_PAGES; pg++) {
@@ -134,7 +136,10 @@ cf_worker(struct smp_group *g, int w)
 				    (uint64_t)p);
 		}
 		if (pid > 0) {
-			long status = smp_wait(pid);
+			long status;
+
+			smp_doing(g, w, "wait4 of its child", it);
+			status = smp_wait(pid);
 
 			if (status != SMP_EXITED(0))
 				return (void)smp_fail(g, w, it,
@@ -221,17 +226,21 @@ sm_worker(struct smp_group *g, int w)
 			break;
 		}
 		case 1: { /* a child writes it; the parent sees it */
-			long pid = test_raw0(SYS_fork), status;
+			long pid, status;
 
+			smp_doing(g, w, "fork", it);
+			pid = test_raw0(SYS_fork);
 			if (pid == 0) {
 				if (!page_is(st->b + word, v))
 					test_raw_exit(20);
 				page_set(st->b + word, v ^ 4);
 				test_raw_exit(0);
 			}
-			if (pid < 0)
-				return (
-				    void)smp_fail(g, w, it, "fork", pid, 0, 0);
+			if (pid < 0) {
+				smp_fail(g, w, it, "fork", pid, 0, 0);
+				return;
+			}
+			smp_doing(g, w, "wait4 of its child", it);
 			status = smp_wait(pid);
 			if (status != SMP_EXITED(0))
 				return (void)smp_fail(g, w, it,
@@ -314,6 +323,7 @@ mc_worker(struct smp_group *g, int w)
 		struct mc_region *r = &slots[smp_rand_below(&rs, MC_SLOTS)];
 		long len, pg, hole;
 
+		smp_doing(g, w, "mmap, mprotect or munmap", it);
 		if (r->p == NULL) {
 			long pages =
 			    1 + (long)smp_rand_below(&rs, MC_MAX_PAGES);
@@ -321,9 +331,10 @@ mc_worker(struct smp_group *g, int w)
 			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			    -1, 0);
 
-			if (p < 0 && p > -4096)
-				return (
-				    void)smp_fail(g, w, it, "mmap", p, 0, 0);
+			if (p < 0 && p > -4096) {
+				smp_fail(g, w, it, "mmap", p, 0, 0);
+				return;
+			}
 			r->p = (volatile uint64_t *)p;
 			r->pages = pages;
 			r->it = it;
@@ -520,7 +531,8 @@ t_exit_while_fault(void)
 			test_recv(ready[0]);
 			test_expect_eq(kill(pid, SIGKILL), 0, "kill");
 		}
-		status = test_wait(pid);
+		status = smp_wait_child(pid, 30000,
+		    "a process ending while its LWPs fault");
 		close(ready[0]);
 		close(ready[1]);
 		if (round % 3 == 2)

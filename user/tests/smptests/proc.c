@@ -63,6 +63,7 @@ few_worker(struct smp_group *g, int w)
 		if (i % 8 == 0 && smp_barrier(g, w) != 0)
 			return;
 		*word = v;
+		smp_doing(g, w, "fork", i);
 		pid = test_raw0(SYS_fork);
 		if (pid == 0)
 			few_child(word, v, code);
@@ -70,6 +71,7 @@ few_worker(struct smp_group *g, int w)
 			smp_fail(g, w, i, "fork", pid, 0, 0);
 			return;
 		}
+		smp_doing(g, w, "wait4 of its child", i);
 		status = smp_wait(pid);
 		if (status != SMP_EXITED(code)) {
 			smp_fail(g, w, i,
@@ -131,7 +133,10 @@ wr_worker(struct smp_group *g, int w)
 		test_raw1(SYS_close, st->go_write);
 	for (;; n++) {
 		int status = 0, i;
-		long pid = test_raw6(SYS_wait4, -1, (long)&status, 0, 0, 0, 0);
+		long pid;
+
+		smp_doing(g, w, "wait4(-1)", n);
+		pid = test_raw6(SYS_wait4, -1, (long)&status, 0, 0, 0, 0);
 
 		if (pid == -ECHILD)
 			return;
@@ -331,7 +336,10 @@ km_killer(struct smp_group *g, int w)
 	for (volatile long i = 0; i < spin; i++)
 		;
 	for (int k = 0; k < 2; k++) {
-		long r = test_raw3(SYS_kill, st->victims[(w + k) % 2],
+		long r;
+
+		smp_doing(g, w, "kill", k);
+		r = test_raw3(SYS_kill, st->victims[(w + k) % 2],
 		    w == 0 ? SIGKILL : SIGTERM, 0);
 
 		if (r != 0)
@@ -367,7 +375,9 @@ t_kill_multi(void)
 		close(ready[1]);
 		smp_run(&g, 2, km_killer, &st, 50 + round);
 		for (int k = 0; k < 2; k++) {
-			int status = test_wait(st.victims[k]);
+			int status = smp_wait_child(st.victims[k], 30000,
+			    "a killed victim (LWPs spinning, faulting, forking, "
+			    "in read, yielding, in a guest)");
 
 			test_assert_msg(WIFSIGNALED(status) &&
 				(WTERMSIG(status) == SIGKILL ||

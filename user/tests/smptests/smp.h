@@ -46,8 +46,10 @@
 
 #define SMP_MS 1000000ULL
 #define SMP_MAX_WORKERS 32
-/* How long a barrier or a wait may take before the test gives up. */
+/* How long a barrier may take before the test gives up. */
 #define SMP_DEADLINE_NS (30000 * SMP_MS)
+/* How long smp_join waits for the workers before it names the stuck ones. */
+#define SMP_JOIN_NS (60000 * SMP_MS)
 
 /* The first failure of a group, recorded by the worker that saw it. */
 struct smp_fail {
@@ -74,6 +76,10 @@ struct smp_group {
 	int generation;
 
 	struct smp_fail fail;
+	int finished; /* workers whose function has returned */
+	/* What each worker is doing (smp_doing), for a report of a hang. */
+	const char *doing[SMP_MAX_WORKERS];
+	long doing_iter[SMP_MAX_WORKERS];
 	struct smp_slot {
 		struct smp_group *g;
 		int w;
@@ -94,7 +100,9 @@ void smp_run(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
 /*
  * smp_run in two halves, for a test that does something else while its
  * workers run: smp_start starts them, smp_join waits for them all (it
- * does not judge them: smp_check does).
+ * does not judge them: smp_check does).  If they have not all finished
+ * after SMP_JOIN_NS, smp_join fails the test naming each worker still
+ * running and what it last said it was doing (smp_doing).
  */
 void smp_start(struct smp_group *g, int n, smp_worker_fn *fn, void *arg,
     uint64_t salt);
@@ -120,6 +128,19 @@ int smp_barrier(struct smp_group *g, int w);
  */
 int smp_fail(struct smp_group *g, int w, long iter, const char *what, long got,
     long want, uint64_t addr);
+
+/*
+ * Say that worker w is about to do `what` (a string constant) in its
+ * operation iter: a hang is then reported as "worker 3 in wait4 at
+ * operation 17".  Two plain stores; call it before anything that may
+ * block.
+ */
+static inline void
+smp_doing(struct smp_group *g, int w, const char *what, long iter)
+{
+	__atomic_store_n(&g->doing_iter[w], iter, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->doing[w], what, __ATOMIC_RELEASE);
+}
 
 /* Whether the group has failed: workers stop early when it has. */
 static inline int
@@ -162,6 +183,12 @@ long smp_wait(long pid);
  * call (safe in a worker): the address, or -errno.
  */
 long smp_vmspace_map(void *id, uint64_t addr, size_t len, int prot);
+
+/*
+ * Wait for child pid from the main LWP, polling, for at most `ms`;
+ * returns its wait status, or fails naming `what` if it has not ended.
+ */
+int smp_wait_child(pid_t pid, unsigned ms, const char *what);
 
 /* The expected exit status of an exited child, as a wait status. */
 #define SMP_EXITED(code) (((code)&0xff) << 8)

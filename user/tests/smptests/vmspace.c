@@ -85,6 +85,7 @@ vr_worker(struct smp_group *g, int w)
 		unsigned char buf[2];
 		long r;
 
+		smp_doing(g, w, "a vmspace call", it);
 		switch (smp_rand_below(&rs, 8)) {
 		case 0:
 			r = test_raw3(SYS_vmspace_create, id, 0, 0);
@@ -237,6 +238,7 @@ vs_worker(struct smp_group *g, int w)
 		long r;
 
 		if (w == VS_RUNNERS) {
+			smp_doing(g, w, "vmspace_destroy and create", it);
 			r = test_raw1(SYS_vmspace_destroy, &vs_id);
 			if (!one_of(r, 2, 0L, (long)-EBUSY))
 				return (void)smp_fail(g, w, it,
@@ -247,6 +249,7 @@ vs_worker(struct smp_group *g, int w)
 			smp_yield();
 			continue;
 		}
+		smp_doing(g, w, "vmspace_ctl", it);
 		frame(&tf);
 		rax = test_rand(&rs) >> 2;
 		tf.tf_rax = rax;
