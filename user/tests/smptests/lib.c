@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STACK_SIZE (64 * 1024)
 #define SPINS_BEFORE_YIELD 256
@@ -300,6 +301,22 @@ smp_join(struct smp_group *g)
 	}
 	test_raw3(SYS_munmap, (long)g->stacks, (long)g->n * STACK_SIZE, 0);
 	g->stacks = NULL;
+}
+
+void
+smp_expect_ready(int fd, pid_t pid, const char *what)
+{
+	char c, how[96];
+	long r;
+
+	do
+		r = read(fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	if (r == 1)
+		return;
+	test_status_str(smp_wait_child(pid, 5000, what), how, sizeof(how));
+	test_fail("seed %llu: %s: pid %d ended before it was ready: it %s",
+	    (unsigned long long)test_seed, what, (int)pid, how);
 }
 
 int

@@ -525,16 +525,19 @@ t_exit_while_fault(void)
 
 		test_pipe(ready);
 		pid = test_fork();
-		if (pid == 0)
+		if (pid == 0) {
+			close(ready[0]);
 			ef_victim(round, ready[1]);
+		}
+		close(ready[1]);
 		if (round % 3 == 2) {
-			test_recv(ready[0]);
+			smp_expect_ready(ready[0], pid,
+			    "a process whose LWPs fault");
 			test_expect_eq(kill(pid, SIGKILL), 0, "kill");
 		}
 		status = smp_wait_child(pid, 30000,
 		    "a process ending while its LWPs fault");
 		close(ready[0]);
-		close(ready[1]);
 		if (round % 3 == 2)
 			test_assert_msg(WIFSIGNALED(status) &&
 				WTERMSIG(status) == SIGKILL,

@@ -361,18 +361,22 @@ t_kill_multi(void)
 	for (int round = 0; round < KM_ROUNDS; round++) {
 		struct km_state st;
 		struct smp_group g;
-		int ready[2];
+		int ready[2][2];
 
-		test_pipe(ready);
 		for (int k = 0; k < 2; k++) {
+			test_pipe(ready[k]);
 			st.victims[k] = test_fork();
-			if (st.victims[k] == 0)
-				km_victim_main(ready[1], round * 2 + k);
+			if (st.victims[k] == 0) {
+				close(ready[k][0]);
+				km_victim_main(ready[k][1], round * 2 + k);
+			}
+			close(ready[k][1]);
 		}
-		test_recv(ready[0]);
-		test_recv(ready[0]);
-		close(ready[0]);
-		close(ready[1]);
+		for (int k = 0; k < 2; k++) {
+			smp_expect_ready(ready[k][0], st.victims[k],
+			    "a victim starting its busy LWPs");
+			close(ready[k][0]);
+		}
 		smp_run(&g, 2, km_killer, &st, 50 + round);
 		for (int k = 0; k < 2; k++) {
 			int status = smp_wait_child(st.victims[k], 30000,

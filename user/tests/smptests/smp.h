@@ -190,6 +190,13 @@ long smp_vmspace_map(void *id, uint64_t addr, size_t len, int prot);
  */
 int smp_wait_child(pid_t pid, unsigned ms, const char *what);
 
+/*
+ * Read the byte child pid sends on fd (the read end of a pipe whose
+ * write end only that child holds) when it is ready; if it ends first,
+ * fail saying how it ended.
+ */
+void smp_expect_ready(int fd, pid_t pid, const char *what);
+
 /* The expected exit status of an exited child, as a wait status. */
 #define SMP_EXITED(code) (((code)&0xff) << 8)
 
