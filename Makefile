@@ -6,12 +6,14 @@
 ##   all            (the default) build/kernel.elf, build/initrd.cpio, build/os.iso
 ##   run            boot in QEMU, console here (Ctrl-a x quits); then say how init ended and exit with its status
 ##   check          run one test by name: TEST=usertests/NAME, TEST=ktest/NAME, TEST=usertests (`make help-tests` lists the names)
+##   check-linux    a user test suite on Linux 6.1 in the same QEMU (TEST=SUITE[/NAME]; CPUS default 2): our expectations against Linux's
 ##   test           everything (checks, model, host tests, every QEMU suite), JOBS boots at a time; ends "N passed, N failed"
 ##   fuzz           the usertests fuzzer alone, no time limit: CALLS=N calls (default 1000000) from SEED=N (default: the time)
 ##   gdb            QEMU stopped before the first instruction, gdb attached with the kernel's symbols (boot/kernel.gdb)
 ##   debug          QEMU stopped, console here, waiting for gdb on GDB_PORT (attach from another terminal)
 ##   host-test      only the host unit tests (tests/host/, ASan and UBSan)
-##   bench          boot cost and per-operation instruction counts against Linux 6.1 (-icount shift=0)
+##   bench          boot cost and per-operation instruction counts against Linux 6.1 (-icount shift=0), then bench-scale
+##   bench-scale    throughput of 2 processes against 1 with 2 CPUs (multi-threaded TCG), ours and Linux 6.1
 ##   syscalls-doc   regenerate docs/syscalls.md from kernel/syscalls.master
 ##   check-syscalls-doc  fail if docs/syscalls.md is not what kernel/syscalls.master generates
 ##   user           only the user programs, in build/root
@@ -24,6 +26,7 @@
 ##   CPU=max        QEMU -cpu (max, qemu64, ...)
 ##   MEM=256M       guest memory, 64M to 4G
 ##   CPUS=1         QEMU -smp
+##   MTTCG=1        multi-threaded TCG, a host thread per CPU (-accel tcg,thread=multi); 0: thread=single
 ##   CMDLINE=       kernel command line for run, debug and gdb (init=PATH, ktest=NAME, seed=N, -- args)
 ##   QEMU_ARGS=     more QEMU options for every boot
 ##   TEST=          what check runs (see help-tests)
@@ -38,6 +41,7 @@
 
 MEM ?= 256M
 CPUS ?= 1
+MTTCG ?= 1
 MACHINE ?= q35
 CPU ?= max
 QEMU_ARGS ?=
@@ -49,7 +53,7 @@ QEMU_TIMEOUT ?= 300
 GDB_PORT ?= 1234
 
 # The scripts (boot/qemu.sh, tests/*.sh) read these from the environment.
-export MEM CPUS MACHINE CPU QEMU_ARGS CMDLINE TEST SEED JOBS QEMU_TIMEOUT GDB_PORT
+export MEM CPUS MTTCG MACHINE CPU QEMU_ARGS CMDLINE TEST SEED JOBS QEMU_TIMEOUT GDB_PORT
 
 BUILD := build
 SHELL := /bin/bash
@@ -200,6 +204,11 @@ check: all $(if $(filter host host/%,$(TEST)),$(HOST_BINS)) \
 		$(if $(filter abi,$(TEST)),$(BUILD)/test/syscalls.md)
 	@SUMMARY=1 bash tests/check.sh "$(TEST)"
 
+# A suite on Linux 6.1 (tests/linux-suite.sh); native tests skip there.
+check-linux: all
+	@CPUS=$(if $(filter file,$(origin CPUS)),2,$(CPUS)) \
+		bash tests/linux-suite.sh $(firstword $(subst /, ,$(TEST))) $(word 2,$(subst /, ,$(TEST)))
+
 help-tests: all
 	@bash tests/check.sh --list
 
@@ -209,13 +218,18 @@ help-tests: all
 bench: all
 	@bash tests/bench.sh $(BUILD)/os.iso $(BUILD)/root/bench/bench
 
+# The scaling with CPUs alone (the last part of bench): wall time under
+# multi-threaded TCG, 1 process against 2, ours and Linux in one run.
+bench-scale: all
+	@bash tests/bench-scale.sh $(BUILD)/os.iso $(BUILD)/root/bench/bench
+
 help:
 	@sed -n 's/^## \{0,1\}//p' Makefile
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb check test help-tests host-test clean bench help
+.PHONY: all run debug gdb check check-linux test help-tests host-test clean bench bench-scale help
 .DEFAULT_GOAL := all
 
 # make fuzz [SEED=N] [CALLS=N]: the usertests fuzzer alone, CALLS calls in

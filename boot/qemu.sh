@@ -22,8 +22,16 @@
 #
 # The environment gives the make variables of the same names: ISO
 # (default build/os.iso), CMDLINE, MACHINE (q35), CPU (max), MEM (256M),
-# CPUS (1), QEMU_ARGS, GDB_PORT (1234), QEMU_TIMEOUT (300), and LOG (the
-# console copy; default build/logs/run.log, or gdb.log).
+# CPUS (1), MTTCG (1), QEMU_ARGS, GDB_PORT (1234), QEMU_TIMEOUT (300), and
+# LOG (the console copy; default build/logs/run.log, or gdb.log).
+#
+# The CPUs are emulated by multi-threaded TCG (-accel tcg,thread=multi):
+# each virtual CPU is a host thread, so with CPUS > 1 they really run at
+# the same time and races can happen as on hardware.  (It is QEMU's own
+# default for an x86 guest on an x86 host; it is written out so that the
+# tests do not depend on it.)  MTTCG=0 gives thread=single, one host
+# thread taking the CPUs in turn.  -icount, which needs one thread, and
+# an -accel or -enable-kvm of QEMU_ARGS leave the accelerator to QEMU_ARGS.
 #
 # The command line reaches GRUB as the machine's one SMBIOS OEM string
 # (-smbios type=11,value=...), which boot/grub.cfg reads; so one ISO
@@ -37,6 +45,7 @@ machine=${MACHINE:-q35}
 cpu=${CPU:-max}
 mem=${MEM:-256M}
 cpus=${CPUS:-1}
+mttcg=${MTTCG:-1}
 gdb_port=${GDB_PORT:-1234}
 timeout_s=${QEMU_TIMEOUT:-300}
 if [ "$mode" = gdb ]; then
@@ -121,6 +130,15 @@ qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem"
 # QEMU_ARGS is split into words on purpose: it holds options.
 # shellcheck disable=SC2206
 extra=(${QEMU_ARGS:-})
+case " ${QEMU_ARGS:-} " in
+*" -icount "* | *" -accel "* | *" -enable-kvm "*) ;;
+*)
+	if [ "$mttcg" = 0 ]; then
+		qemu+=(-accel tcg,thread=single)
+	else
+		qemu+=(-accel tcg,thread=multi)
+	fi ;;
+esac
 
 case $mode in
 batch)

@@ -23,6 +23,9 @@
 #   5. The scaling of the fault and mmap costs with the number of
 #      existing mappings: ours with 10,000 against ours with 10, and a
 #      text chart of ours and Linux's against the mapping count.
+#   6. The scaling with CPUs (tests/bench-scale.sh): throughput of 2
+#      processes at once against 1, with 2 CPUs under multi-threaded
+#      TCG, for ours and Linux booted the same way in the same run.
 #
 # Always exits 0 when it could run at all: a missed target is reported,
 # it is not a test failure.
@@ -134,61 +137,18 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-# 3. Linux.
+# 3. Linux (fetch_linux and linux_initramfs are in tests/bench-linux.sh).
 
-# fetch_linux: print the path of Debian's vmlinuz for the newest
-# linux-image-amd64, downloading and extracting it into $linuxdir the
-# first time.  Only vmlinuz and a note of the package are kept.
-fetch_linux() {
-	local k pkg ver deb tmp
-	k=$(ls "$linuxdir"/vmlinuz-* 2>/dev/null | head -n 1)
-	if [ -n "$k" ]; then
-		echo "$k"
-		return 0
-	fi
-	# linux-image-amd64 is a metapackage; its dependency is the kernel.
-	pkg=$(apt-cache show --no-all-versions linux-image-amd64 2>/dev/null |
-		sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -n 1)
-	if [ -z "$pkg" ]; then
-		echo "linux: apt-cache knows no linux-image-amd64 (try apt-get update)" >&2
-		return 1
-	fi
-	mkdir -p "$linuxdir"
-	echo "linux: downloading $pkg with apt-get download" >&2
-	if ! (cd "$linuxdir" && apt-get -o APT::Sandbox::User=root download "$pkg" >&2 ||
-		apt-get -o APT::Sandbox::User=root download "$pkg-unsigned" >&2); then
-		echo "linux: apt-get download $pkg failed" >&2
-		return 1
-	fi
-	deb=$(ls "$linuxdir"/"$pkg"*.deb 2>/dev/null | head -n 1)
-	ver=$(dpkg-deb -f "$deb" Version)
-	tmp=$linuxdir/extract
-	rm -rf "$tmp"
-	dpkg-deb -x "$deb" "$tmp" || return 1
-	k=$(ls "$tmp"/boot/vmlinuz-* | head -n 1)
-	[ -n "$k" ] || return 1
-	cp "$k" "$linuxdir/" &&
-		echo "$(basename "$deb") $pkg $ver" >"$linuxdir/package.txt"
-	rm -rf "$tmp" "$deb"
-	ls "$linuxdir"/vmlinuz-* | head -n 1
-}
+# shellcheck source=tests/bench-linux.sh
+. tests/bench-linux.sh
 
 # run_linux: boot vmlinuz with the bench binary as /init; put its bench
 # lines into $1.
 run_linux() {
-	local out=$1 vmlinuz=$2 hash=$3 root cpio log start
-	root=$linuxdir/initramfs-$hash
+	local out=$1 vmlinuz=$2 hash=$3 cpio log start
 	cpio=$linuxdir/bench-$hash.cpio
 	log=$linuxdir/linux-$hash.log
-	rm -rf "$root" && mkdir -p "$root/dev"
-	cp "$bin" "$root/init"
-	chmod 755 "$root/init"
-	# The kernel opens /dev/console for init.  Making the node needs root;
-	# without it bench.c mounts devtmpfs and opens the console itself.
-	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null
-	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc --owner=0:0) >"$cpio" || return 1
-	rm -rf "$root"
+	linux_initramfs "$bin" "$cpio" || return 1
 	echo "linux: booting $(basename "$vmlinuz") (log: $log)"
 	start=$SECONDS
 	echo "${qemu[*]} -kernel $vmlinuz -initrd $cpio -append '$linux_append'" >"$log"
@@ -354,4 +314,10 @@ done
 echo
 echo "targets met: $met, not met: $missed, of $ntargets" \
 	"(ratio = ours / Linux instructions per operation; lower is better)"
+
+# ---------------------------------------------------------------------------
+# 6. Scaling with CPUs.
+
+echo
+bash tests/bench-scale.sh "$iso" "$bin"
 exit 0

@@ -10,10 +10,11 @@
 #   ktest/NAME[,NAME...]   those self tests (ktest=NAME seed=$SEED); a test
 #                          named crash_* must end in its described panic
 #   boot                   a boot into a musl program (/bin/init -- /bin/hello)
-#   usertests, vmtests, vmspacetests
-#                          a user test suite, run by /bin/init
-#   usertests/NAME, vmtests/NAME, vmspacetests/NAME
-#                          one test of a suite (usertests with -s $SEED)
+#   usertests, vmtests, vmspacetests, smptests
+#                          a user test suite, run by /bin/init (-s $SEED
+#                          when SEED is set)
+#   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME
+#                          one test of a suite (-s $SEED when SEED is set)
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
 #   abi                    the syscall table against ABI.md, and docs/syscalls.md
@@ -21,13 +22,15 @@
 #   readme                 README.md's examples (tests/readme-test.sh)
 #   format                 every C file as clang-format writes it
 #                          (tests/check-format.sh)
-# The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M, 1), QEMU_TIMEOUT
-# (default 300 s; a boot still running then fails) and QEMU_ARGS.
+# The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M, 1), MTTCG
+# (default 1: multi-threaded TCG, boot/qemu.sh), QEMU_TIMEOUT (default
+# 300 s; a boot still running then fails) and QEMU_ARGS.
 #
 # The results go to $RESULTS_DIR (default build/test-results/check) as
 # ID.tap (the TAP), ID.log (a boot's console), ID.result ("PASSED
 # FAILED"); ID defaults to TEST with "/" made "-", plus the configuration
-# for a boot (usertests-pipe_epipe_ignored-q35-max-256M).  The output is
+# for a boot (usertests-pipe_epipe_ignored-q35-max-256M, or
+# smptests-q35-max-256M-4cpu with CPUS=4).  The output is
 # printed too, with SUMMARY=1 (as make check sets it) a closing "N passed,
 # N failed".  Every failure prints the make check command reproducing it.
 # Exit status: 0 if nothing failed.  It never runs make: make check and
@@ -36,10 +39,12 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 export MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M} CPUS=${CPUS:-1}
+export MTTCG=${MTTCG:-1}
 export RESULTS_DIR=${RESULTS_DIR:-build/test-results/check}
 seed=${SEED:-}
-config="MACHINE=$MACHINE CPU=$CPU MEM=$MEM"
-[ "$CPUS" = 1 ] || config="$config CPUS=$CPUS"
+# The configuration as make check takes it, for the reproduce lines.
+config="MACHINE=$MACHINE CPU=$CPU MEM=$MEM CPUS=$CPUS"
+[ "$MTTCG" != 0 ] || config="$config MTTCG=0"
 
 # The panics the crash_ self tests must end in (the text after "panic: ").
 declare -A panic_text=(
@@ -49,14 +54,14 @@ declare -A panic_text=(
 
 list() {
 	local s
-	echo "ktest boot usertests vmtests vmspacetests vkernel host abi model readme format"
+	echo "ktest boot usertests vmtests vmspacetests smptests vkernel host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
 	for s in ${HOST_BINS:-$(ls build/host/test_* 2>/dev/null)}; do
 		echo "  host/${s##*/test_}"
 	done
-	for s in usertests vmtests vmspacetests; do
+	for s in usertests vmtests vmspacetests smptests; do
 		echo "$s/NAME:"
 		CMDLINE="init=/bin/init -- /tests/$s -l" bash boot/qemu.sh batch | tr -d '\r' |
 			sed -n '/^kernel: ready for init/,/^init: exit status/p' |
@@ -79,7 +84,7 @@ script_check() {
 	f=$(echo "$line" | awk '{print $3}')
 	if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
 		echo "not ok - $test: $* exited with status $rc${line:+ after '$line'}"
-		echo "#   reproduce: make check TEST=$test"
+		echo "#   reproduce: make check TEST=$test${script_config:+ $script_config}"
 		p=${p:-0}
 		f=$((${f:-0} + 1))
 	fi
@@ -120,6 +125,8 @@ if [ -z "$test" ]; then
 fi
 cfg_id="$MACHINE-$CPU-$MEM"
 [ "$CPUS" = 1 ] || cfg_id="$cfg_id-${CPUS}cpu"
+[ "$MTTCG" != 0 ] || cfg_id="$cfg_id-single"
+script_config=
 mkdir -p "$RESULTS_DIR"
 
 passed=0 failed=0
@@ -147,22 +154,18 @@ boot)
 	id=${2:-boot-$cfg_id}
 	cmdline="init=/bin/init -- /bin/hello"
 	expect=boot ;;
-usertests | vmtests | vmspacetests)
+usertests | vmtests | vmspacetests | smptests)
 	id=${2:-$test-$cfg_id}
 	cmdline="init=/bin/init -- /tests/$test${seed:+ -s $seed}"
-	[ "$test" = usertests ] || cmdline="init=/bin/init -- /tests/$test"
 	expect=ktest ;;
-usertests/* | vmtests/* | vmspacetests/*)
+usertests/* | vmtests/* | vmspacetests/* | smptests/*)
 	suite=${test%%/*} name=${test#*/}
 	id=${2:-$suite-$name-$cfg_id}
-	if [ "$suite" = usertests ] && [ -n "$seed" ]; then
-		cmdline="init=/bin/init -- /tests/$suite -s $seed $name"
-	else
-		cmdline="init=/bin/init -- /tests/$suite $name"
-	fi
+	cmdline="init=/bin/init -- /tests/$suite${seed:+ -s $seed} $name"
 	expect=ktest ;;
 vkernel)
 	kind=script id=${2:-vkernel}
+	script_config=$config
 	cmd=(bash tests/vkernel-test.sh "$id") ;;
 host)
 	kind=script id=${2:-host}

@@ -18,58 +18,106 @@ cd "$(dirname "$0")/.." || exit 1
 export RESULTS_DIR=build/test-results
 jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ "$jobs_max" -ge 1 ] 2>/dev/null || jobs_max=1
-rm -rf "$RESULTS_DIR"
-mkdir -p "$RESULTS_DIR"
 
-# The checks: ID, TEST, "MACHINE CPU MEM [CPUS]" ("-" for none) and the title
-# printed above the output.  The longest come first (by their times on a
-# 2-core machine), so that none of them starts last.
+# The checks: ID, TEST, "MACHINE CPU MEM [CPUS]" ("-" for none), the
+# seconds it takes on a 2-core machine (a guess until a run has measured
+# it) and the title printed above the output.
 #
 # The in-kernel tests and a boot into a musl program run in every
 # combination of machine, CPU model and memory size the kernel promises
 # to boot in; the user test suites (run by /bin/init, whose exit status,
-# the failure count, becomes QEMU's) at 256 MiB and at 64 MiB, where fork
-# and page faults run out of memory; the panic path with each crash_
-# self test, which must end its boot in a described panic.
+# the failure count, becomes QEMU's) at 256 MiB with 1, 2 and 4 CPUs and
+# at 64 MiB, where fork and page faults run out of memory; the SMP stress
+# suite with 2 and 4 CPUs; the in-kernel tests and the musl boot with 8
+# CPUs on both machines; the panic path with each crash_ self test, which
+# must end its boot in a described panic.  Every boot is under
+# multi-threaded TCG (boot/qemu.sh), so several CPUs really run at once.
 checks=()
 add() {
-	checks+=("$1|$2|$3|$4")
+	checks+=("$1|$2|$3|$4|$5")
+}
+smp() {
+	add "$1-q35-max-256M-${2}cpu" "$1" "q35 max 256M $2" "$3" \
+		"$1: -machine q35 -cpu max -m 256M -smp $2"
 }
 # The model check starts with three spin searches at once (then mostly
-# one), so the host tests, not a boot, start beside it.
-add model model - "the vmspace entry protocol, model-checked with spin"
-add host host - "host unit tests"
-add ktest-q35-qemu64-4G ktest "q35 qemu64 4G" "in-kernel tests: -machine q35 -cpu qemu64 -m 4G"
-add usertests-q35-max-256M usertests "q35 max 256M" "usertests: -machine q35 -cpu max -m 256M"
-add usertests-pc-qemu64-64M usertests "pc qemu64 64M" "usertests: -machine pc -cpu qemu64 -m 64M"
-add ktest-pc-max-4G ktest "pc max 4G" "in-kernel tests: -machine pc -cpu max -m 4G"
-add readme readme - "README.md's examples"
-add vmspacetests-q35-max-256M vmspacetests "q35 max 256M" "vmspacetests: -machine q35 -cpu max -m 256M"
-add vmspacetests-pc-qemu64-64M vmspacetests "pc qemu64 64M" "vmspacetests: -machine pc -cpu qemu64 -m 64M"
-add vmtests-q35-max-256M vmtests "q35 max 256M" "vmtests: -machine q35 -cpu max -m 256M"
-add vmtests-pc-qemu64-64M vmtests "pc qemu64 64M" "vmtests: -machine pc -cpu qemu64 -m 64M"
-add vkernel vkernel "q35 max 256M" "the vkernel (user/bin/vkernel) running musl programs as guests"
-add ktest-q35-max-256M ktest "q35 max 256M" "in-kernel tests: -machine q35 -cpu max -m 256M"
-add ktest-q35-max-256M-4cpu ktest "q35 max 256M 4" "in-kernel tests: -machine q35 -cpu max -m 256M -smp 4"
-add ktest-pc-qemu64-256M ktest "pc qemu64 256M" "in-kernel tests: -machine pc -cpu qemu64 -m 256M"
-add ktest-pc-qemu64-64M ktest "pc qemu64 64M" "in-kernel tests: -machine pc -cpu qemu64 -m 64M"
-add ktest-q35-max-64M ktest "q35 max 64M" "in-kernel tests: -machine q35 -cpu max -m 64M"
-add boot-q35-qemu64-4G boot "q35 qemu64 4G" "boot into a musl program: -machine q35 -cpu qemu64 -m 4G"
-add boot-pc-max-4G boot "pc max 4G" "boot into a musl program: -machine pc -cpu max -m 4G"
-add boot-q35-max-256M boot "q35 max 256M" "boot into a musl program: -machine q35 -cpu max -m 256M"
-add boot-pc-qemu64-256M boot "pc qemu64 256M" "boot into a musl program: -machine pc -cpu qemu64 -m 256M"
-add boot-pc-qemu64-64M boot "pc qemu64 64M" "boot into a musl program: -machine pc -cpu qemu64 -m 64M"
-add boot-q35-max-64M boot "q35 max 64M" "boot into a musl program: -machine q35 -cpu max -m 64M"
-add crash_page_fault crash_page_fault "q35 max 256M" "panic path: ktest=crash_page_fault"
-add crash_assert crash_assert "q35 max 256M" "panic path: ktest=crash_assert"
-add abi abi - "the syscall table against ABI.md"
-add format format - "the format of every C file (clang-format)"
+# one), so the host tests, not a boot, start beside it: these two stay
+# first, the others are started longest first (below).
+add model model - 40 "the vmspace entry protocol, model-checked with spin"
+add host host - 16 "host unit tests"
+add ktest-q35-qemu64-4G ktest "q35 qemu64 4G" 42 "in-kernel tests: -machine q35 -cpu qemu64 -m 4G"
+add ktest-pc-max-4G ktest "pc max 4G" 25 "in-kernel tests: -machine pc -cpu max -m 4G"
+add ktest-q35-max-256M ktest "q35 max 256M" 4 "in-kernel tests: -machine q35 -cpu max -m 256M"
+smp ktest 2 4
+smp ktest 4 4
+smp ktest 8 6
+add ktest-pc-qemu64-256M-8cpu ktest "pc qemu64 256M 8" 6 "in-kernel tests: -machine pc -cpu qemu64 -m 256M -smp 8"
+add ktest-pc-qemu64-256M ktest "pc qemu64 256M" 4 "in-kernel tests: -machine pc -cpu qemu64 -m 256M"
+add ktest-pc-qemu64-64M ktest "pc qemu64 64M" 1 "in-kernel tests: -machine pc -cpu qemu64 -m 64M"
+add ktest-q35-max-64M ktest "q35 max 64M" 2 "in-kernel tests: -machine q35 -cpu max -m 64M"
+add usertests-q35-max-256M usertests "q35 max 256M" 23 "usertests: -machine q35 -cpu max -m 256M"
+smp usertests 2 25
+smp usertests 4 25
+add usertests-pc-qemu64-64M usertests "pc qemu64 64M" 23 "usertests: -machine pc -cpu qemu64 -m 64M"
+add vmtests-q35-max-256M vmtests "q35 max 256M" 17 "vmtests: -machine q35 -cpu max -m 256M"
+smp vmtests 2 17
+smp vmtests 4 17
+add vmtests-pc-qemu64-64M vmtests "pc qemu64 64M" 6 "vmtests: -machine pc -cpu qemu64 -m 64M"
+add vmspacetests-q35-max-256M vmspacetests "q35 max 256M" 8 "vmspacetests: -machine q35 -cpu max -m 256M"
+smp vmspacetests 2 8
+smp vmspacetests 4 8
+add vmspacetests-pc-qemu64-64M vmspacetests "pc qemu64 64M" 8 "vmspacetests: -machine pc -cpu qemu64 -m 64M"
+smp smptests 2 12
+smp smptests 4 12
+add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
+add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
+add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"
+add readme readme - 11 "README.md's examples"
+add boot-q35-qemu64-4G boot "q35 qemu64 4G" 1 "boot into a musl program: -machine q35 -cpu qemu64 -m 4G"
+add boot-pc-max-4G boot "pc max 4G" 2 "boot into a musl program: -machine pc -cpu max -m 4G"
+add boot-q35-max-256M boot "q35 max 256M" 1 "boot into a musl program: -machine q35 -cpu max -m 256M"
+add boot-pc-qemu64-256M boot "pc qemu64 256M" 1 "boot into a musl program: -machine pc -cpu qemu64 -m 256M"
+add boot-pc-qemu64-64M boot "pc qemu64 64M" 1 "boot into a musl program: -machine pc -cpu qemu64 -m 64M"
+add boot-q35-max-64M boot "q35 max 64M" 2 "boot into a musl program: -machine q35 -cpu max -m 64M"
+add boot-q35-max-256M-8cpu boot "q35 max 256M 8" 3 "boot into a musl program: -machine q35 -cpu max -m 256M -smp 8"
+add boot-pc-qemu64-256M-8cpu boot "pc qemu64 256M 8" 3 "boot into a musl program: -machine pc -cpu qemu64 -m 256M -smp 8"
+add crash_page_fault crash_page_fault "q35 max 256M" 2 "panic path: ktest=crash_page_fault"
+add crash_assert crash_assert "q35 max 256M" 1 "panic path: ktest=crash_assert"
+add abi abi - 1 "the syscall table against ABI.md"
+add format format - 7 "the format of every C file (clang-format)"
 
-# "ID TEST MACHINE CPU MEM" of every check, for tests/readme-test.sh.
+# The order: model and host first, then the longest first, by the
+# seconds of the last run (build/test-results/summary.txt) or else the
+# guess above, so that no long check starts last.
+declare -A last_secs=()
+if [ -f "$RESULTS_DIR/summary.txt" ]; then
+	while read -r id p f secs; do
+		[[ $secs =~ ^[0-9]+$ ]] && last_secs[$id]=$secs
+	done < "$RESULTS_DIR/summary.txt"
+fi
+sorted=$(for i in "${!checks[@]}"; do
+	IFS='|' read -r id _ _ guess _ <<< "${checks[$i]}"
+	case $id in
+	model | host) continue ;;
+	esac
+	echo "${last_secs[$id]:-$guess} $i"
+done | sort -k1,1nr -k2,2n | awk '{ print $2 }')
+ordered=("${checks[0]}" "${checks[1]}")
+for i in $sorted; do
+	ordered+=("${checks[$i]}")
+done
+checks=("${ordered[@]}")
+rm -rf "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR"
+
+# "ID TEST MACHINE CPU MEM" of every check with one CPU (the checks a
+# make check without CPUS= repeats), for tests/readme-test.sh.
 RUN_ALL_CHECKS=$(for c in "${checks[@]}"; do
 	IFS='|' read -r id tst cfg _ <<< "$c"
 	[ "$cfg" != - ] || cfg="q35 max 256M"
-	echo "$id $tst $cfg"
+	set -- $cfg
+	[ "${4:-1}" = 1 ] || continue
+	echo "$id $tst $1 $2 $3"
 done)
 export RUN_ALL_CHECKS
 
@@ -120,7 +168,7 @@ finish() {
 	i=${running[$pid]}
 	unset "running[$pid]"
 	took[$i]=$((SECONDS - started[$i]))
-	IFS='|' read -r id _ _ title <<< "${checks[$i]}"
+	IFS='|' read -r id _ _ _ title <<< "${checks[$i]}"
 	echo "# ---- ${1:-$title} (${took[$i]} s)"
 	cat "$RESULTS_DIR/$id.out"
 }
@@ -146,7 +194,7 @@ done
 flaky=""
 if [ "${RERUN:-1}" != 0 ]; then
 	for i in "${!checks[@]}"; do
-		IFS='|' read -r id _ _ title <<< "${checks[$i]}"
+		IFS='|' read -r id _ _ _ title <<< "${checks[$i]}"
 		read -r p f < "$RESULTS_DIR/$id.result" 2>/dev/null || f=1
 		[ "$f" -ne 0 ] || continue
 		for ext in tap log result; do

@@ -3,9 +3,9 @@
 #
 #   run-qemu.sh ID CMDLINE EXPECT REPRO
 #
-# MACHINE, CPU, MEM, QEMU_TIMEOUT and QEMU_ARGS come from the environment
-# (tests/check.sh sets them).  Prints the console output, then one TAP
-# line for the boot itself.  For a ktest run (EXPECT=ktest) it checks the
+# MACHINE, CPU, MEM, CPUS, MTTCG, QEMU_TIMEOUT and QEMU_ARGS come from the
+# environment (tests/check.sh sets them).  Prints the console output, then
+# one TAP line for the boot itself.  For a ktest run (EXPECT=ktest) it checks the
 # kernel's own "N passed, N failed" line against QEMU's exit status
 # (2*failures+1); for a plain boot (EXPECT=boot) it wants "ready for
 # init", init's "init: exit status 0" line and exit status 1.  A user test
@@ -14,18 +14,19 @@
 # (status 255), a timeout or a missing summary is a failure, printed with
 # REPRO, the command that reruns it.  EXPECT=panic:TEXT wants a panic
 # instead: status 255, a "panic: " line containing TEXT, a register dump,
-# and a backtrace naming a function.
+# and a backtrace naming a function.  With CPUS > 1 every boot but a
+# panic must also bring every CPU online ("mp: N CPUs online").
 #
 # The reproduce lines the kernel and the suites print ("make run
 # CMDLINE='ktest=NAME seed=N'", "make check TEST=usertests/NAME") are
 # rewritten into the full make check command with this boot's MACHINE,
-# CPU and MEM.
+# CPU, MEM and CPUS (and MTTCG=0 when it ran so).
 #
 # Writes to $RESULTS_DIR: ID.log (the console, as QEMU wrote it), ID.tap
 # (its TAP lines, then the verdict) and ID.result ("PASSED FAILED").
 set -u
 id=$1 cmdline=$2 expect=$3 repro=$4
-machine=${MACHINE:-q35} cpu=${CPU:-max} mem=${MEM:-256M}
+machine=${MACHINE:-q35} cpu=${CPU:-max} mem=${MEM:-256M} cpus=${CPUS:-1}
 timeout_s=${QEMU_TIMEOUT:-300}
 dir=${RESULTS_DIR:-build/test-results/check}
 log=$dir/$id.log
@@ -33,7 +34,8 @@ tap=$dir/$id.tap
 mkdir -p "$dir"
 
 # Rewrite the reproduce lines of the console into make check commands.
-cfg="MACHINE=$machine CPU=$cpu MEM=$mem"
+cfg="MACHINE=$machine CPU=$cpu MEM=$mem CPUS=$cpus"
+[ "${MTTCG:-1}" != 0 ] || cfg="$cfg MTTCG=0"
 rewrite() {
 	sed -u -e 's/\r$//' \
 		-e "s|reproduce: make run CMDLINE='ktest=\([^ ']*\) seed=1'.*\$|reproduce: make check TEST=ktest/\1 $cfg|" \
@@ -42,6 +44,7 @@ rewrite() {
 		-e "s|reproduce: make run CMDLINE='init=/bin/init -- /tests/\([a-z]*\) \([^ ']*\)'\$|reproduce: make check TEST=\1/\2 $cfg|" \
 		-e "s|reproduce: make run CMDLINE='init=/bin/init -- /tests/\([a-z]*\)'\$|reproduce: make check TEST=\1 $cfg|" \
 		-e "s|reproduce: make check SEED=\([0-9]*\) TEST=\([^ ]*\)\$|reproduce: make check TEST=\2 SEED=\1 $cfg|" \
+		-e "s|reproduce: make check TEST=\([^ ]*\) SEED=\([0-9]*\)\$|reproduce: make check TEST=\1 SEED=\2 $cfg|" \
 		-e "s|reproduce: make check TEST=\([^ ]*\)\$|reproduce: make check TEST=\1 $cfg|"
 }
 
@@ -76,6 +79,14 @@ elif [ -z "$why" ]; then
 	grep -aq '^init: exit status 0' "$log" || why="${why:+$why; }no 'init: exit status 0' line"
 	[ "$rc" -eq 1 ] || why="${why:+$why; }QEMU status $rc, expected 1"
 	[ -n "$why" ] || passed=1
+fi
+
+# Every CPU of the machine came up (a CPU the kernel skips is reported and
+# the boot goes on, but a test machine must not lose one).
+if [ -z "$why" ] && [ "$cpus" -gt 1 ] && [ "${expect%%:*}" != panic ] &&
+	! tr -d '\r' < "$log" | grep -aq "^mp: $cpus CPUs online"; then
+	why="not every CPU came online (no 'mp: $cpus CPUs online' line)"
+	[ "$expect" = ktest ] || passed=0
 fi
 
 # The TAP file: the console's TAP lines (rewritten), then the verdict.

@@ -20,8 +20,8 @@
 #      ("segmentation fault"), the other guest still runs, and the vkernel
 #      exits 1 (QEMU status 3).
 # Prints TAP, then "N passed, N failed"; the exit status is the number of
-# failures.  The boots use MACHINE, CPU, MEM (default q35, max, 256M) and
-# QEMU_TIMEOUT; the serial logs are $RESULTS_DIR/ID-NAME.log (default
+# failures.  The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M,
+# 1), MTTCG and QEMU_TIMEOUT; the serial logs are $RESULTS_DIR/ID-NAME.log (default
 # build/test-results/check/vkernel-guests.log, ...).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -30,6 +30,8 @@ dir=${RESULTS_DIR:-build/test-results/check}
 mkdir -p "$dir"
 
 passed=0 failed=0 n=0
+config="MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M} CPUS=${CPUS:-1}"
+[ "${MTTCG:-1}" != 0 ] || config="$config MTTCG=0"
 
 # check STATUS NAME [WHY]: one TAP line, "ok" if STATUS is 0.
 check() {
@@ -39,7 +41,7 @@ check() {
 		passed=$((passed + 1))
 	else
 		echo "not ok $n - $2${3:+: $3}"
-		echo "#   reproduce: make check TEST=vkernel MACHINE=${MACHINE:-q35} CPU=${CPU:-max} MEM=${MEM:-256M}"
+		echo "#   reproduce: make check TEST=vkernel $config"
 		failed=$((failed + 1))
 	fi
 }

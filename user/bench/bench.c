@@ -19,6 +19,18 @@
  * `bench NAME error: REASON` instead and the program goes on.
  *
  * Usage: bench [NAME...]   (no arguments: every benchmark in the table)
+ *        bench --scale [NAME...]   (the scaling workloads, below)
+ *
+ * With --scale it measures how the kernel scales with CPUs instead: each
+ * workload of `scales` (a benchmark of the table, run as a whole by one
+ * process) is run by 1 and then by 2 processes at once, started
+ * together; the throughput is the operations of all of them divided by
+ * the wall time from the first start to the last end (CLOCK_MONOTONIC:
+ * this mode is meant for a QEMU without -icount, with several CPUs under
+ * multi-threaded TCG, where instruction counts say nothing about time).
+ * The best of SCALE_RUNS runs is printed, as operations per second:
+ *
+ *	bench scale_NAME_P OPS_PER_SECOND
  *
  * When the program is pid 1 on Linux (booted with rdinit=/init) it powers
  * the machine off at the end, so QEMU exits.  Anywhere else, including as
@@ -44,6 +56,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <native.h>
@@ -366,7 +379,11 @@ bench_mmap_with(long n, long arg)
 static uint64_t
 bench_vmspace_roundtrip(long n, long arg)
 {
-	static char id;
+	/*
+	 * An id of this process's own: processes forked from one that has
+	 * made a vmspace share its tree (bench --scale runs two at once).
+	 */
+	void *id = (void *)(uintptr_t)(0x10000 + getpid());
 	/* 0: syscall ; 2: jmp 0 */
 	static const unsigned char code[] = { 0x0f, 0x05, 0xeb, 0xfc };
 	struct trapframe tf;
@@ -374,13 +391,13 @@ bench_vmspace_roundtrip(long n, long arg)
 	uint64_t t0, t1;
 
 	(void)arg;
-	if (vmspace_create(&id, 0, NULL) != 0 ||
-	    vmspace_mmap(&id, (void *)VMS_CODE, PAGE, PROT_READ | PROT_EXEC,
+	if (vmspace_create(id, 0, NULL) != 0 ||
+	    vmspace_mmap(id, (void *)VMS_CODE, PAGE, PROT_READ | PROT_EXEC,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
-	    vmspace_pwrite(&id, code, sizeof(code), 0, VMS_CODE) !=
+	    vmspace_pwrite(id, code, sizeof(code), 0, VMS_CODE) !=
 		(ssize_t)sizeof(code)) {
 		bench_error = "vmspace set-up failed";
-		vmspace_destroy(&id);
+		vmspace_destroy(id);
 		return 0;
 	}
 	memset(&tf, 0, sizeof(tf));
@@ -388,7 +405,7 @@ bench_vmspace_roundtrip(long n, long arg)
 	tf.tf_rsp = VMS_STACK;
 	t0 = rdtsc();
 	for (long i = 0; i < n; i++) {
-		if (vmspace_ctl(&id, VMSPACE_CTL_RUN, &tf, &vx) != 0 ||
+		if (vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx) != 0 ||
 		    tf.tf_trapno != T_SYSCALL) {
 			bench_error =
 			    "the guest did not come back with T_SYSCALL";
@@ -397,7 +414,7 @@ bench_vmspace_roundtrip(long n, long arg)
 		tf.tf_rip = VMS_CODE; /* run the syscall again */
 	}
 	t1 = rdtsc();
-	vmspace_destroy(&id);
+	vmspace_destroy(id);
 	return t1 - t0;
 }
 
@@ -490,7 +507,155 @@ find_bench(const char *name)
 }
 
 /* ------------------------------------------------------------------ */
+/* Scaling: 1 and 2 processes at once (bench --scale).                  */
+
+#define SCALE_RUNS 3 /* the best of these is printed */
+#define SCALE_MAX_PROCS 2
+
+/* The workloads: a benchmark of the table and its operations per process. */
+static const struct scale {
+	const char *name; /* a name in benches[] */
+	long ops;
+} scales[] = {
+	{ "anon_fault", 4000 },
+	{ "fork_exit_wait", 150 },
+	{ "pipe_roundtrip", 2000 },
+	{ "vmspace_roundtrip", 4000 },
+};
+
+#define NSCALE (sizeof(scales) / sizeof(scales[0]))
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* What a scaling process sends back. */
+struct scale_result {
+	uint64_t start, end; /* CLOCK_MONOTONIC around its operations */
+	int failed;
+};
+
+/*
+ * Run b with `ops` operations in `procs` processes started together;
+ * returns the throughput in operations per second, or -1 (bench_error
+ * set).  Each process waits for a byte on `start` before it begins, and
+ * writes its scale_result to `done`.
+ */
+static double
+scale_once(const struct bench *b, long ops, int procs)
+{
+	struct scale_result r[SCALE_MAX_PROCS];
+	int start[2], done[2], status, n = 0;
+	uint64_t first = UINT64_MAX, last = 0;
+	pid_t pids[SCALE_MAX_PROCS];
+
+	if (pipe(start) < 0 || pipe(done) < 0) {
+		bench_error = "pipe failed";
+		return -1;
+	}
+	for (n = 0; n < procs; n++) {
+		pids[n] = fork();
+		if (pids[n] < 0) {
+			bench_error = "fork failed";
+			break;
+		}
+		if (pids[n] == 0) {
+			struct scale_result me = { 0, 0, 0 };
+			char c;
+
+			close(start[1]);
+			close(done[0]);
+			if (read(start[0], &c, 1) != 1)
+				_exit(1);
+			me.start = now_ns();
+			b->run(ops, b->arg);
+			me.end = now_ns();
+			me.failed = bench_error != NULL;
+			_exit(write(done[1], &me, sizeof(me)) == sizeof(me) ?
+				0 :
+				1);
+		}
+	}
+	close(start[0]);
+	close(done[1]);
+	/* Release them all at once. */
+	for (int i = 0; i < n; i++)
+		if (write(start[1], "g", 1) != 1)
+			bench_error = "write to the start pipe failed";
+	close(start[1]);
+	for (int i = 0; i < n; i++) {
+		if (read(done[0], &r[i], sizeof(r[i])) != sizeof(r[i]) ||
+		    r[i].failed) {
+			bench_error = "a process failed its workload";
+			continue;
+		}
+		if (r[i].start < first)
+			first = r[i].start;
+		if (r[i].end > last)
+			last = r[i].end;
+	}
+	close(done[0]);
+	for (int i = 0; i < n; i++)
+		if (waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			bench_error = "a scaling process did not exit 0";
+	if (bench_error != NULL || last <= first)
+		return -1;
+	return (double)ops * procs * 1e9 / (double)(last - first);
+}
+
+/* One workload with 1 and 2 processes: a warm-up, then the best runs. */
+static void
+run_scale(const struct scale *s)
+{
+	const struct bench *b = find_bench(s->name);
+
+	bench_error = NULL;
+	if (b == NULL) {
+		printf("bench scale_%s error: no such benchmark\n", s->name);
+		return;
+	}
+	b->run(s->ops / 10, b->arg);
+	if (bench_error != NULL) {
+		printf("bench scale_%s error: %s (errno %d)\n", s->name,
+		    bench_error, errno);
+		return;
+	}
+	for (int procs = 1; procs <= SCALE_MAX_PROCS; procs++) {
+		double best = -1;
+
+		for (int run = 0; run < SCALE_RUNS; run++) {
+			double t = scale_once(b, s->ops, procs);
+
+			if (t > best)
+				best = t;
+		}
+		if (best < 0)
+			printf("bench scale_%s_%d error: %s\n", s->name, procs,
+			    bench_error ? bench_error : "no time measured");
+		else
+			printf("bench scale_%s_%d %.1f\n", s->name, procs,
+			    best);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Running as init.                                                     */
+
+/* Whether argv[2..] names `name`. */
+static int
+find_arg(int argc, char **argv, const char *name)
+{
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
 
 static int
 running_on_linux(void)
@@ -541,7 +706,11 @@ main(int argc, char **argv)
 	/* One line at a time, whether stdout is a terminal, pipe or file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (argc <= 1) {
+	if (argc >= 2 && strcmp(argv[1], "--scale") == 0) {
+		for (size_t i = 0; i < NSCALE; i++)
+			if (argc == 2 || find_arg(argc, argv, scales[i].name))
+				run_scale(&scales[i]);
+	} else if (argc <= 1) {
 		for (size_t i = 0; i < NBENCH; i++)
 			run_bench(&benches[i]);
 	} else {

@@ -26,6 +26,9 @@
 #define LINE_MAX_TEST 1024
 #define MAX_CHOSEN 1024 /* tests one run can name */
 #define DEFAULT_SEED 0x5eed1234abcdULL
+/* test_skip's exit status, with its reason first in the report. */
+#define SKIP_STATUS 77
+#define SKIP_PREFIX "# SKIP "
 
 int test_native;
 const char *test_self;
@@ -91,6 +94,18 @@ test_fail_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	test_note("%s:%d: %s", file, line, msg);
 	_exit(1);
+}
+
+_Noreturn void
+test_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (report_fd >= 0 && getpid() == test_pid)
+		vwrite_line(report_fd, SKIP_PREFIX, fmt, ap);
+	va_end(ap);
+	_exit(SKIP_STATUS);
 }
 
 /* ---------------------------------------------------------------------
@@ -259,7 +274,7 @@ done:
 static void
 print_reproduce(const char *name)
 {
-	if (test_seed != DEFAULT_SEED)
+	if (test_seed != DEFAULT_SEED || test_suite.seeded)
 		out("#   reproduce: make check TEST=%s/%s SEED=%llu",
 		    test_suite.name, name, (unsigned long long)test_seed);
 	else
@@ -336,6 +351,21 @@ run_test(struct run *run, const struct test *t)
 	close(fds[0]);
 	close(fds[1]);
 
+	if (pid > 0 && !timed_out && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == SKIP_STATUS &&
+	    strncmp(report, SKIP_PREFIX, strlen(SKIP_PREFIX)) == 0) {
+		/* test_skip: its reason on the TAP line, the rest below. */
+		char *rest = strchr(report, '\n');
+
+		if (rest != NULL)
+			*rest++ = '\0';
+		out("ok %d - %s # SKIP %s", run->number, t->name,
+		    report + strlen(SKIP_PREFIX));
+		if (rest != NULL && *rest != '\0')
+			test_write_all(1, rest, strlen(rest));
+		run->skipped++;
+		goto leaks;
+	}
 	ok = pid > 0 && !timed_out && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0;
 	out("%s %d - %s", ok ? "ok" : "not ok", run->number, t->name);
@@ -352,6 +382,7 @@ run_test(struct run *run, const struct test *t)
 			out("#   the test process %s", how);
 		print_reproduce(t->name);
 	}
+leaks:
 	if (test_native &&
 	    !test_kstat_settle(&before, &after, 1000, diff, sizeof(diff)))
 		note_leak(run, t->name, diff);

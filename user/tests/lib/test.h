@@ -93,6 +93,11 @@ struct test_suite {
 	 */
 	int (*option)(int c, const char *arg);
 	const char *usage;
+	/*
+	 * Not 0: reproduce lines name the seed even when it is the default
+	 * (a suite whose tests are all randomized, such as smptests).
+	 */
+	int seeded;
 };
 
 /* Defined by each suite's suite.c. */
@@ -205,6 +210,14 @@ void test_expect_child_signal(void (*fn)(void *), void *arg, int sig,
 /* A child that reads (write == 0) or writes one byte at `addr` dies by
  * SIGSEGV. */
 void test_expect_fault(const void *addr, int write, const char *what);
+
+/*
+ * End the test as skipped ("ok N - name # SKIP <why>"): for a test that
+ * finds out only as it runs that it cannot run here, such as a call the
+ * kernel does not have yet (ENOSYS).  Only from the test's own process.
+ */
+_Noreturn void test_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Print "#   ..." under the test's TAP line (a note, not a failure). */
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
