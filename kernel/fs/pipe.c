@@ -60,7 +60,26 @@ struct pipe {
 	int pi_writers;  /* open write ends */
 	bool pi_rbusy;   /* a reader is copying out of the ring */
 	bool pi_wbusy;   /* a writer is copying into the ring */
+	int pi_nrwait;   /* LWPs asleep on pi_rwait */
+	int pi_nwwait;   /* LWPs asleep on pi_wwait */
 };
+
+/*
+ * Sleep on chan (&pi->pi_rwait or &pi->pi_wwait), counted in *nwait so
+ * that a waker with nobody to wake can skip wakeup.  Returns sleep's
+ * result.  The caller holds pi->pi_lock and no other spinlock.
+ */
+static int
+pipe_sleep(struct pipe *pi, int *chan, int *nwait)
+{
+	int error;
+
+	KASSERT(spin_held(&pi->pi_lock));
+	(*nwait)++;
+	error = sleep(chan, &pi->pi_lock, SLEEP_INTR, 0);
+	(*nwait)--;
+	return error;
+}
 
 /*
  * Copy n bytes between the ring at offset off (wrapping at its end) and
@@ -98,6 +117,7 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
 	struct pipe *pi = fp->f_data;
 	size_t head, want, done;
+	bool wake_readers, wake_writers;
 	int error;
 
 	if (n == 0)
@@ -112,7 +132,7 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 			spin_unlock(&pi->pi_lock);
 			return -EAGAIN;
 		}
-		error = sleep(&pi->pi_rwait, &pi->pi_lock, SLEEP_INTR, 0);
+		error = pipe_sleep(pi, &pi->pi_rwait, &pi->pi_nrwait);
 		if (error != 0) {
 			spin_unlock(&pi->pi_lock);
 			return error;
@@ -129,9 +149,13 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	pi->pi_head = (pi->pi_head + done) % PIPE_SIZE;
 	pi->pi_count -= done;
 	pi->pi_rbusy = false;
+	/* Readers may wait for the read side, writers for the space. */
+	wake_readers = pi->pi_nrwait > 0;
+	wake_writers = pi->pi_nwwait > 0 && done > 0;
 	spin_unlock(&pi->pi_lock);
-	wakeup(&pi->pi_rwait); /* the read side is free */
-	if (done > 0)
+	if (wake_readers)
+		wakeup(&pi->pi_rwait);
+	if (wake_writers)
 		wakeup(&pi->pi_wwait);
 	return done > 0 ? (ssize_t)done : -EFAULT;
 }
@@ -167,6 +191,7 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 
 	while (done < n) {
 		size_t space, tail, want, got;
+		bool wake_readers, wake_writers;
 
 		spin_lock(&pi->pi_lock);
 		for (;;) {
@@ -180,8 +205,7 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 			if (!pi->pi_wbusy && space > 0 &&
 			    (n > PIPE_BUF || space >= n - done))
 				break;
-			error =
-			    sleep(&pi->pi_wwait, &pi->pi_lock, SLEEP_INTR, 0);
+			error = pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait);
 			if (error != 0) {
 				spin_unlock(&pi->pi_lock);
 				return done > 0 ? (ssize_t)done : error;
@@ -197,9 +221,13 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		spin_lock(&pi->pi_lock);
 		pi->pi_count += got;
 		pi->pi_wbusy = false;
+		/* Writers may wait for the write side, readers for data. */
+		wake_writers = pi->pi_nwwait > 0;
+		wake_readers = pi->pi_nrwait > 0 && got > 0;
 		spin_unlock(&pi->pi_lock);
-		wakeup(&pi->pi_wwait); /* the write side is free */
-		if (got > 0)
+		if (wake_writers)
+			wakeup(&pi->pi_wwait);
+		if (wake_readers)
 			wakeup(&pi->pi_rwait);
 		done += got;
 		if (got < want)
