@@ -410,6 +410,22 @@ mc_worker(struct smp_group *g, int w)
 							WORDS_PER_PAGE],
 						    (long)pattern(w, r->it, pg),
 						    (uint64_t)r->p);
+				/*
+				 * The hole is free for any worker to map now:
+				 * unmap the two sides only, never the hole.
+				 */
+				if (test_raw3(SYS_munmap, (long)r->p,
+					hole * TEST_PAGE, 0) != 0 ||
+				    test_raw3(SYS_munmap,
+					(long)(r->p +
+					    (hole + 1) * WORDS_PER_PAGE),
+					(r->pages - hole - 1) * TEST_PAGE,
+					0) != 0)
+					return (void)smp_fail(g, w, it,
+					    "munmap beside a hole", -1, 0,
+					    (uint64_t)r->p);
+				r->p = NULL;
+				break;
 			}
 			/* FALLTHROUGH */
 		default:
