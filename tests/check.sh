@@ -50,6 +50,7 @@ config="MACHINE=$MACHINE CPU=$CPU MEM=$MEM CPUS=$CPUS"
 declare -A panic_text=(
 	[crash_page_fault]="kernel page fault (vector 14): write to unmapped address 0x10"
 	[crash_assert]="assertion"
+	[crash_witness]="witness: lock order reversal"
 )
 
 list() {

@@ -83,6 +83,7 @@ add boot-q35-max-256M-8cpu boot "q35 max 256M 8" 3 "boot into a musl program: -m
 add boot-pc-qemu64-256M-8cpu boot "pc qemu64 256M 8" 3 "boot into a musl program: -machine pc -cpu qemu64 -m 256M -smp 8"
 add crash_page_fault crash_page_fault "q35 max 256M" 2 "panic path: ktest=crash_page_fault"
 add crash_assert crash_assert "q35 max 256M" 1 "panic path: ktest=crash_assert"
+add crash_witness crash_witness "q35 max 256M" 1 "panic path: ktest=crash_witness (the lock checker's report panics)"
 add abi abi - 1 "the syscall table against ABI.md"
 add format format - 7 "the format of every C file (clang-format)"
 

@@ -344,7 +344,7 @@ lwp_exit_locked(struct lwp *l)
 }
 
 struct lwp *
-kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+kthread_create(void (*fn)(void *), void *arg, cpuset_t affinity,
     const char *name, int *errp)
 {
 	struct lwp *l = lwproc_makelwp(&proc0, errp);

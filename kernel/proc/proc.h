@@ -22,6 +22,7 @@
 #include <types.h>
 #include <signal.h>
 #include <spinlock.h>
+#include <cpuset.h>
 #include <bsd/sys/queue.h>
 #include <arch/pcb.h>
 
@@ -58,7 +59,7 @@ struct lwp {
 	TAILQ_ENTRY(lwp) l_runq;  /* run queue or sleep queue */
 	int l_stat;
 	unsigned l_cpu; /* CPU index it runs or is queued on, or last ran on */
-	uint64_t l_affinity; /* cpuset_t: the CPUs it may run on */
+	cpuset_t l_affinity; /* the CPUs it may run on */
 	bool l_sintr;        /* the sleep can be interrupted by LW_WEXIT */
 	bool l_running;      /* its stack is in use on a CPU; atomic */
 	const void *l_wchan; /* channel slept on */
@@ -249,7 +250,7 @@ void proc_kill_locked(struct proc *p, int wstatus);
  * it (from an idle LWP too: it then yields until l ends).  Returns NULL
  * with -ENOMEM in *errp.  No locks held.
  */
-struct lwp *kthread_create(void (*fn)(void *), void *arg, uint64_t affinity,
+struct lwp *kthread_create(void (*fn)(void *), void *arg, cpuset_t affinity,
     const char *name, int *errp);
 void kthread_exit(void) __noreturn;
 void kthread_join(struct lwp *l);

@@ -57,12 +57,9 @@
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
-CTASSERT(MAXCPUS <= 64);
-
 #define SLEEPQ_HASH 64
 #define SCHED_BALANCE_TICKS 4
 #define SCHED_STEAL_TRIES 64
-#define CPUBIT(i) ((cpuset_t)1 << (i))
 
 TAILQ_HEAD(lwpq, lwp);
 
@@ -187,16 +184,16 @@ sched_pick_cpu(const struct lwp *l)
 	cpuset_t allowed = l->l_affinity & online, others;
 	unsigned last = l->l_cpu, best = last, least = UINT32_MAX, i;
 
-	if (__predict_true(online == CPUBIT(last)))
+	if (__predict_true(online == CPUSET_BIT(last)))
 		return last; /* one CPU */
 	if (allowed == 0)
 		allowed = online;
-	if ((allowed & CPUBIT(last)) != 0) {
+	if ((allowed & CPUSET_BIT(last)) != 0) {
 		if (__atomic_load_n(&schedcpu[last].sc_idle, __ATOMIC_RELAXED))
 			return last;
 		least = sched_nrun(last);
 	}
-	for (others = allowed & ~CPUBIT(last); others != 0;
+	for (others = allowed & ~CPUSET_BIT(last); others != 0;
 	     others &= others - 1) {
 		i = __builtin_ctzll(others);
 		if (__atomic_load_n(&schedcpu[i].sc_idle, __ATOMIC_RELAXED))
@@ -263,7 +260,7 @@ sched_steal(struct schedcpu *sc)
 
 	KASSERT(spin_held(&sc->sc_lock));
 	for (unsigned i = 0; i < MAXCPUS; i++) {
-		if ((online & CPUBIT(i)) != 0 && i != self &&
+		if ((online & CPUSET_BIT(i)) != 0 && i != self &&
 		    sched_nrun(i) > most) {
 			most = sched_nrun(i);
 			victim = i;
@@ -283,7 +280,7 @@ sched_steal(struct schedcpu *sc)
 	}
 	TAILQ_FOREACH(l, &vc->sc_runq, l_runq)
 	{
-		if ((l->l_affinity & CPUBIT(self)) != 0 &&
+		if ((l->l_affinity & CPUSET_BIT(self)) != 0 &&
 		    !__atomic_load_n(&l->l_running, __ATOMIC_ACQUIRE))
 			break;
 	}
@@ -309,7 +306,7 @@ sched_requeue(struct schedcpu *sc, struct lwp *l)
 	unsigned self = sc - schedcpu, t;
 
 	l->l_stat = LSRUN;
-	if ((l->l_affinity & CPUBIT(self)) == 0) {
+	if ((l->l_affinity & CPUSET_BIT(self)) == 0) {
 		t = sched_pick_cpu(l);
 		if (t != self && spin_trylock(&schedcpu[t].sc_lock)) {
 			runq_insert(&schedcpu[t], l);
@@ -624,7 +621,8 @@ sched_balance(struct schedcpu *sc)
 	bool behind = false;
 
 	for (unsigned i = 0; i < MAXCPUS && !behind; i++)
-		behind = (online & CPUBIT(i)) != 0 && sched_nrun(i) >= mine + 2;
+		behind =
+		    (online & CPUSET_BIT(i)) != 0 && sched_nrun(i) >= mine + 2;
 	if (!behind)
 		return;
 	spin_lock(&sc->sc_lock);
@@ -648,13 +646,13 @@ sched_tick(void)
 		/* Work queued anywhere: the idle loop looks (and steals). */
 		online = sched_online_cpus();
 		for (unsigned i = 0; i < MAXCPUS; i++)
-			if ((online & CPUBIT(i)) != 0 && sched_nrun(i) != 0)
+			if ((online & CPUSET_BIT(i)) != 0 && sched_nrun(i) != 0)
 				ci->ci_want_resched = true;
 		return;
 	}
 	if (l->l_quantum > 0 && --l->l_quantum == 0)
 		ci->ci_want_resched = true;
-	if ((l->l_affinity & CPUBIT(ci->ci_index)) == 0)
+	if ((l->l_affinity & CPUSET_BIT(ci->ci_index)) == 0)
 		ci->ci_want_resched = true;
 	if (++sc->sc_balance >= SCHED_BALANCE_TICKS) {
 		sc->sc_balance = 0;
@@ -746,7 +744,7 @@ sched_setaffinity(struct lwp *l, cpuset_t set)
 	for (;;) {
 		m = lwp_lock(l);
 		l->l_affinity = set;
-		if ((set & CPUBIT(l->l_cpu)) != 0)
+		if ((set & CPUSET_BIT(l->l_cpu)) != 0)
 			break;
 		if (l->l_stat == LSONPROC) {
 			/* It moves itself at its next switch (sched_requeue). */
@@ -782,12 +780,12 @@ sched_cpu_attach(struct cpu_info *ci, struct lwp *idle)
 	idle->l_running = true;
 	idle->l_flag = LW_SYSTEM;
 	idle->l_cpu = ci->ci_index;
-	idle->l_affinity = CPUBIT(ci->ci_index);
+	idle->l_affinity = CPUSET_BIT(ci->ci_index);
 	idle->l_mutex = &sc->sc_lock;
 	sc->sc_idle = true;
 	ci->ci_curlwp = idle;
 	ci->ci_idlelwp = idle;
-	__atomic_or_fetch(&sched_online, CPUBIT(ci->ci_index),
+	__atomic_or_fetch(&sched_online, CPUSET_BIT(ci->ci_index),
 	    __ATOMIC_RELEASE);
 }
 

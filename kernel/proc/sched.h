@@ -8,6 +8,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <cpuset.h>
 
 struct lwp;
 struct cpu_info;
@@ -17,9 +18,6 @@ struct trapframe;
 
 /* sleep flags */
 #define SLEEP_INTR 0x1 /* LW_WEXIT ends the sleep with -EINTR */
-
-/* A set of CPUs: bit i is the CPU of index i (MAXCPUS <= 64). */
-typedef uint64_t cpuset_t;
 
 /* Set up the sleep queues and run queues.  Once, from proc_startup. */
 void sched_startup(void);

@@ -14,8 +14,6 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 
-#define CPUBIT(i) ((cpuset_t)1 << (i))
-
 /* The number of CPUs in set (no popcnt: the kernel runs on any x86_64). */
 static unsigned
 test_count(cpuset_t set)
@@ -44,7 +42,8 @@ probe_worker(void *arg)
 		if (sp->sp_stop != NULL && *sp->sp_stop)
 			break;
 		cpu = curcpu()->ci_index;
-		__atomic_or_fetch(&sp->sp_seen, CPUBIT(cpu), __ATOMIC_RELAXED);
+		__atomic_or_fetch(&sp->sp_seen, CPUSET_BIT(cpu),
+		    __ATOMIC_RELAXED);
 		if (sp->sp_stop != NULL && cpu != 0)
 			*sp->sp_stop = true;
 		sched_yield();
@@ -60,10 +59,10 @@ KTEST(sched_pinned_stay)
 
 	for (unsigned i = 0; i < MAXCPUS; i++) {
 		l[i] = NULL;
-		if ((online & CPUBIT(i)) == 0)
+		if ((online & CPUSET_BIT(i)) == 0)
 			continue;
 		probes[i].sp_rounds = 200;
-		l[i] = kthread_create(probe_worker, &probes[i], CPUBIT(i),
+		l[i] = kthread_create(probe_worker, &probes[i], CPUSET_BIT(i),
 		    "pinned", &error);
 		KT_CHECK(l[i] != NULL);
 	}
@@ -71,7 +70,7 @@ KTEST(sched_pinned_stay)
 		if (l[i] == NULL)
 			continue;
 		kthread_join(l[i]);
-		KT_EQ(probes[i].sp_seen, CPUBIT(i));
+		KT_EQ(probes[i].sp_seen, CPUSET_BIT(i));
 	}
 }
 
@@ -96,7 +95,7 @@ KTEST(sched_idle_cpus_steal)
 	for (unsigned i = 0; i < NWORKERS; i++) {
 		probes[i].sp_rounds = smp ? 20000 : 400;
 		probes[i].sp_stop = smp ? &stop : NULL;
-		l[i] = kthread_create(probe_worker, &probes[i], CPUBIT(0),
+		l[i] = kthread_create(probe_worker, &probes[i], CPUSET_BIT(0),
 		    "stealme", &error);
 		KT_CHECK(l[i] != NULL);
 	}
@@ -115,7 +114,7 @@ KTEST(sched_idle_cpus_steal)
 		KT_CHECKF(test_count(seen) > 1,
 		    "the workers ran on CPUs %#lx only", seen);
 	} else {
-		KT_EQ(seen, CPUBIT(0));
+		KT_EQ(seen, CPUSET_BIT(0));
 	}
 }
 
@@ -160,8 +159,9 @@ pingpong_1(void *arg __unused_arg)
 KTEST(sched_sleep_wakeup_across_cpus)
 {
 	cpuset_t online = sched_online_cpus();
-	cpuset_t other =
-	    online & ~CPUBIT(0) ? online & -(online & ~CPUBIT(0)) : CPUBIT(0);
+	cpuset_t other = online & ~CPUSET_BIT(0) ?
+	    online & -(online & ~CPUSET_BIT(0)) :
+	    CPUSET_BIT(0);
 	struct lwp *a, *b;
 	int error;
 
@@ -169,7 +169,7 @@ KTEST(sched_sleep_wakeup_across_cpus)
 	pp.pp_turn = 0;
 	pp.pp_count = 0;
 	pp.pp_rounds = 2000;
-	a = kthread_create(pingpong_0, NULL, CPUBIT(0), "ping", &error);
+	a = kthread_create(pingpong_0, NULL, CPUSET_BIT(0), "ping", &error);
 	b = kthread_create(pingpong_1, NULL, other & -other, "pong", &error);
 	if (!KT_CHECK(a != NULL && b != NULL))
 		return;
@@ -205,15 +205,15 @@ KTEST(sched_affinity_moves)
 	struct lwp *l;
 	int error, spins;
 
-	l = kthread_create(mover_worker, &mv, CPUBIT(0), "mover", &error);
+	l = kthread_create(mover_worker, &mv, CPUSET_BIT(0), "mover", &error);
 	if (!KT_CHECK(l != NULL))
 		return;
 	mv.mv_cpu = MAXCPUS;
 	for (spins = 0; mv.mv_cpu != 0 && spins < 100000; spins++)
 		sched_yield();
 	KT_EQ(mv.mv_cpu, 0);
-	sched_setaffinity(l, CPUBIT(last));
-	KT_EQ(sched_getaffinity(l), CPUBIT(last));
+	sched_setaffinity(l, CPUSET_BIT(last));
+	KT_EQ(sched_getaffinity(l), CPUSET_BIT(last));
 	mv.mv_cpu = MAXCPUS;
 	for (spins = 0; mv.mv_cpu != last && spins < 100000; spins++)
 		sched_yield();

@@ -73,7 +73,7 @@ tlb_call(cpuset_t cpus, tlb_func_t fn, void *arg)
 	tc->tc_arg = arg;
 	__atomic_store_n(&tc->tc_wait, cpus, __ATOMIC_RELAXED);
 	for (cpuset_t left = cpus; left != 0; left &= left - 1) {
-		unsigned i = (unsigned)__builtin_ctz(left);
+		unsigned i = (unsigned)__builtin_ctzll(left);
 
 		__atomic_or_fetch(&tlb_cpus[i].tc_callers, CPUSET_BIT(self),
 		    __ATOMIC_RELEASE);
@@ -104,7 +104,7 @@ pmap_tlb_ipi(void)
 	KASSERT(!intr_enabled());
 	while ((callers = __atomic_load_n(&me->tc_callers, __ATOMIC_ACQUIRE)) !=
 	    0) {
-		unsigned i = (unsigned)__builtin_ctz(callers);
+		unsigned i = (unsigned)__builtin_ctzll(callers);
 		struct tlb_cpu *tc = &tlb_cpus[i];
 
 		__atomic_and_fetch(&me->tc_callers, ~CPUSET_BIT(i),

@@ -10,13 +10,7 @@
 #define _ARCH_X86_64_TLB_H_
 
 #include <types.h>
-#include <param.h>
-
-/* A set of CPUs: bit i is the CPU with ci_index i. */
-typedef uint32_t cpuset_t;
-_Static_assert(MAXCPUS <= 32, "a cpuset_t holds MAXCPUS bits");
-
-#define CPUSET_BIT(index) ((cpuset_t)1 << (index))
+#include <cpuset.h>
 
 typedef void (*tlb_func_t)(void *arg);
 

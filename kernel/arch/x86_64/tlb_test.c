@@ -106,7 +106,7 @@ tlb_test_expect(cpuset_t cpus, vaddr_t va, unsigned n, bool write,
 
 	tlb_call(cpus, tlb_test_probe, &tp);
 	for (cpuset_t left = cpus; left != 0; left &= left - 1) {
-		unsigned i = (unsigned)__builtin_ctz(left);
+		unsigned i = (unsigned)__builtin_ctzll(left);
 
 		good &= KT_CHECKF(tp.tp_ok[i] == want,
 		    "%s: CPU %u %s %u of %u pages at %#lx, expected %u", what,
@@ -254,7 +254,8 @@ KTEST(tlb_user)
 	pmap_destroy(&pm);
 	KT_EQ(pm.pm_active, 0);
 	for (cpuset_t left = others; left != 0; left &= left - 1)
-		KT_CHECK(cpu_info_at((unsigned)__builtin_ctz(left))->ci_pmap ==
+		KT_CHECK(
+		    cpu_info_at((unsigned)__builtin_ctzll(left))->ci_pmap ==
 		    pmap_kernel());
 	pmap_reclaim();
 	KT_EQ(vm_page_free_count(), free0);
@@ -310,7 +311,7 @@ tlb_test_read_others(struct tlb_round *tr, bool mapped)
 
 	for (cpuset_t left = tr->tr_cpus & ~CPUSET_BIT(me); left != 0;
 	     left &= left - 1) {
-		unsigned j = (unsigned)__builtin_ctz(left);
+		unsigned j = (unsigned)__builtin_ctzll(left);
 		bool read;
 
 		if (tr->tr_busy[j])
@@ -382,7 +383,7 @@ KTEST(tlb_concurrent)
 	free0 = vm_page_free_count();
 	tlb_call(tr.tr_cpus, tlb_test_rounds, &tr);
 	for (cpuset_t left = tr.tr_cpus; left != 0; left &= left - 1) {
-		unsigned i = (unsigned)__builtin_ctz(left);
+		unsigned i = (unsigned)__builtin_ctzll(left);
 
 		if (tr.tr_busy[i])
 			continue;

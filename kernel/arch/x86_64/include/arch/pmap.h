@@ -18,6 +18,7 @@
 #include <types.h>
 #include <param.h>
 #include <spinlock.h>
+#include <cpuset.h>
 #include <vm/vm.h>
 #include <vm/vm_phys.h>
 
@@ -81,7 +82,7 @@ struct pmap {
 	 * with its tables loaded (pmap_activate); for the kernel's pmap,
 	 * every CPU that ran pmap_cpu_init.  TLB shootdowns go to them.
 	 */
-	uint32_t pm_active;
+	cpuset_t pm_active;
 
 	struct spinlock pm_lock;
 };
