@@ -38,7 +38,29 @@ spin_intr_pop(void)
 		sti();
 }
 
-/* Take sl as a lock of subclass subclass of its class (spin_lock_nested). */
+/*
+ * Wait for sl, which another CPU holds, and take it.  The holder may be
+ * waiting for this CPU to answer an IPI (a TLB shootdown): answer while
+ * waiting.  Interrupts masked, spin depth already counted.
+ */
+void
+spin_wait(struct spinlock *sl)
+{
+	if (__predict_false(sl->sl_owner == curcpu()))
+		panic("spin_lock: %s already held by this CPU", sl->sl_name);
+	do {
+		while (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) != 0) {
+			ipi_poll();
+			cpu_pause();
+		}
+	} while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0);
+}
+
+/*
+ * Take sl as a lock of subclass subclass of its class: the whole path,
+ * with the lock checker's hook (spin_lock's when the checker is on, and
+ * spin_lock_nested's).
+ */
 static inline void
 spin_lock_common(struct spinlock *sl, unsigned subclass)
 {
@@ -52,16 +74,8 @@ spin_lock_common(struct spinlock *sl, unsigned subclass)
 #else
 	(void)subclass;
 #endif
-	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0) {
-		/*
-		 * The holder may be waiting for this CPU to answer an IPI
-		 * (a TLB shootdown): answer while waiting.
-		 */
-		while (__atomic_load_n(&sl->sl_locked, __ATOMIC_RELAXED) != 0) {
-			ipi_poll();
-			cpu_pause();
-		}
-	}
+	if (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0)
+		spin_wait(sl);
 	sl->sl_owner = curcpu();
 }
 
@@ -84,12 +98,6 @@ spin_trylock(struct spinlock *sl)
 }
 
 void
-spin_lock(struct spinlock *sl)
-{
-	spin_lock_common(sl, 0);
-}
-
-void
 spin_lock_nested(struct spinlock *sl, unsigned subclass)
 {
 	spin_lock_common(sl, subclass);
@@ -104,28 +112,17 @@ spin_release(struct spinlock *sl)
 	spin_intr_pop();
 }
 
-#ifdef WITNESS
 /*
- * spin_unlock with the lock checker on.  Out of line, so that without
- * the checker spin_unlock stays a leaf that needs no frame.
+ * spin_unlock's whole path: with the lock checker on, or for a lock this
+ * CPU does not hold (which panics).
  */
-static __attribute__((__noinline__)) void
-spin_unlock_witness(struct spinlock *sl)
-{
-	witness_spin_release(sl);
-	spin_release(sl);
-}
-#endif
-
 void
-spin_unlock(struct spinlock *sl)
+spin_unlock_checked(struct spinlock *sl)
 {
 	KASSERT(spin_held(sl));
 #ifdef WITNESS
-	if (__predict_false(witness_on)) {
-		spin_unlock_witness(sl);
-		return;
-	}
+	if (witness_on)
+		witness_spin_release(sl);
 #endif
 	spin_release(sl);
 }

@@ -27,9 +27,6 @@ struct spinlock {
 
 void spinlock_init(struct spinlock *sl, const char *name);
 
-/* Take sl, spinning; panics on a second acquisition by the same CPU. */
-void spin_lock(struct spinlock *sl);
-
 /*
  * Take sl while this CPU holds another lock of its class (the same
  * name), which the lock checker otherwise reports: each lock of the
@@ -43,19 +40,71 @@ void spin_lock_nested(struct spinlock *sl, unsigned subclass);
 /* Take sl if it is free, without spinning.  Returns whether it did. */
 bool spin_trylock(struct spinlock *sl);
 
-/* Release sl, which this CPU holds. */
-void spin_unlock(struct spinlock *sl);
-
-/* True if this CPU holds sl.  Inline: every lock assertion calls it. */
 #ifdef HOST_TEST
-bool spin_held(const struct spinlock *sl); /* tests/host/hostcompat.c */
+/* tests/host/hostcompat.c */
+void spin_lock(struct spinlock *sl);
+void spin_unlock(struct spinlock *sl);
+bool spin_held(const struct spinlock *sl);
 #else
 #include <arch/cpu.h>
 
+#ifdef WITNESS
+extern bool witness_on;
+#define SPIN_CHECKED() __predict_false(witness_on)
+#else
+#define SPIN_CHECKED() false
+#endif
+
+/* The out-of-line parts of spin_lock and spin_unlock (spinlock.c). */
+void spin_wait(struct spinlock *sl);
+void spin_unlock_checked(struct spinlock *sl);
+
+/*
+ * Take sl, spinning; panics on a second acquisition by the same CPU.
+ * Inline: an uncontended lock without the lock checker is a few
+ * instructions; the checker's path and the wait are out of line.
+ */
+static inline void
+spin_lock(struct spinlock *sl)
+{
+	struct cpu_info *ci;
+	bool was;
+
+	if (SPIN_CHECKED()) {
+		spin_lock_nested(sl, 0);
+		return;
+	}
+	was = intr_disable();
+	ci = curcpu();
+	if (ci->ci_spin_depth++ == 0)
+		ci->ci_spin_intr_enabled = was;
+	if (__predict_false(
+		__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0))
+		spin_wait(sl);
+	sl->sl_owner = ci;
+}
+
+/* True if this CPU holds sl.  Inline: every lock assertion calls it. */
 static inline bool
 spin_held(const struct spinlock *sl)
 {
 	return sl->sl_locked && sl->sl_owner == curcpu();
+}
+
+/* Release sl, which this CPU holds (checked: it panics otherwise). */
+static inline void
+spin_unlock(struct spinlock *sl)
+{
+	struct cpu_info *ci = curcpu();
+
+	if (SPIN_CHECKED() || __predict_false(sl->sl_owner != ci)) {
+		spin_unlock_checked(sl);
+		return;
+	}
+	sl->sl_owner = NULL;
+	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
+	if (--ci->ci_spin_depth == 0 && ci->ci_spin_intr_enabled)
+		sti();
 }
 #endif
 

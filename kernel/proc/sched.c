@@ -153,7 +153,6 @@ lwp_setlock(struct lwp *l, struct spinlock *m)
 static void
 runq_insert(struct schedcpu *sc, struct lwp *l)
 {
-	KASSERT(spin_held(&sc->sc_lock));
 	KASSERT(l->l_stat == LSRUN);
 	l->l_cpu = sc - schedcpu;
 	TAILQ_INSERT_TAIL(&sc->sc_runq, l, l_runq);
@@ -166,7 +165,6 @@ runq_insert(struct schedcpu *sc, struct lwp *l)
 static void
 runq_remove(struct schedcpu *sc, struct lwp *l)
 {
-	KASSERT(spin_held(&sc->sc_lock));
 	KASSERT(l->l_stat == LSRUN && l->l_cpu == (unsigned)(sc - schedcpu));
 	TAILQ_REMOVE(&sc->sc_runq, l, l_runq);
 	__atomic_store_n(&sc->sc_nrun, sc->sc_nrun - 1, __ATOMIC_RELAXED);
@@ -238,7 +236,6 @@ sched_enqueue(struct lwp *l)
 	unsigned t = sched_pick_cpu(l);
 	struct schedcpu *sc = &schedcpu[t];
 
-	KASSERT(spin_held(l->l_mutex));
 	spin_lock(&sc->sc_lock);
 	runq_insert(sc, l);
 	spin_unlock(&sc->sc_lock);
@@ -352,7 +349,6 @@ sched_switch_done(struct lwp *prev)
 	struct cpu_info *ci = curcpu();
 	vaddr_t dead = 0;
 
-	KASSERT(spin_held(&sched_cpu(ci)->sc_lock));
 	if (prev->l_stat == LSZOMB) {
 		dead = prev->l_kstack;
 		prev->l_kstack = 0;
@@ -377,8 +373,7 @@ sched_switch(struct schedcpu *sc)
 	struct lwp *l = ci->ci_curlwp, *next, *prev;
 	bool intr_was;
 
-	KASSERT(spin_held(&sc->sc_lock) && sc == sched_cpu(ci));
-	KASSERT(ci->ci_spin_depth == 1);
+	KASSERT(sc == sched_cpu(ci) && ci->ci_spin_depth == 1);
 	ci->ci_want_resched = false;
 	if (l->l_stat == LSONPROC && l != ci->ci_idlelwp)
 		sched_requeue(sc, l);
@@ -455,8 +450,7 @@ sched_setrunnable(struct lwp *l)
 static void
 sched_unsleep(struct sleepq *sq, struct lwp *l)
 {
-	KASSERT(l->l_mutex == &sq->sq_lock && spin_held(&sq->sq_lock));
-	KASSERT(l->l_stat == LSSLEEP);
+	KASSERT(l->l_mutex == &sq->sq_lock && l->l_stat == LSSLEEP);
 	TAILQ_REMOVE(&sq->sq_lwps, l, l_runq);
 	l->l_timeout = 0;
 	l->l_wchan = NULL;
@@ -703,7 +697,6 @@ userret(struct trapframe *tf)
 	struct lwp *l = curlwp;
 	struct schedcpu *sc;
 
-	KASSERT(!intr_enabled());
 	for (;;) {
 		if (__predict_false(l->l_flag & LW_WEXIT)) {
 			sti();

@@ -325,7 +325,6 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	struct cpu_info *ci = curcpu();
 	const struct mdsegs *hw = NULL; /* what the hardware holds, if known */
 
-	KASSERT(ci->ci_spin_depth == 1); /* the run-queue lock */
 	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB) {
 		fxsave(old->l_md.md_fpu);
 		segs_save(&old->l_md.md_segs);
