@@ -142,7 +142,7 @@ lwp_lock(struct lwp *l)
 static void
 lwp_setlock(struct lwp *l, struct spinlock *m)
 {
-	KASSERT(spin_held(l->l_mutex) && spin_held(m));
+	KASSERT(spin_held(m));
 	__atomic_store_n(&l->l_mutex, m, __ATOMIC_RELEASE);
 }
 
