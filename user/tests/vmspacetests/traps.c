@@ -1267,8 +1267,9 @@ timeout_counted_loop(void)
 			if (tf.tf_trapno != T_TIMEOUT)
 				break;
 			timeouts++;
+			/* In the loop, or after it, before its syscall ran. */
 			test_assert_msg(tf.tf_rip >= G_CODE &&
-				tf.tf_rip < GUEST_END(g_count) - 2,
+				tf.tf_rip <= GUEST_END(g_count) - 2,
 			    "T_TIMEOUT at rip 0x%llx, outside the loop",
 			    (unsigned long long)tf.tf_rip);
 			test_assert_msg(tf.tf_rax <= n, "count %llu > %llu",
