@@ -631,6 +631,7 @@ int
 vmspace_truncate_object(struct vm_object *obj, uint64_t size)
 {
 	struct vm_pglist pool = LIST_HEAD_INITIALIZER(pool);
+	struct vm_object_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
 	struct vmspace *vm;
 	unsigned need = 0;
 	int error;
@@ -645,13 +646,14 @@ vmspace_truncate_object(struct vm_object *obj, uint64_t size)
 	need += vm_truncate_mappings(vm, obj, size, NULL);
 	error = vm_page_alloc_list(&pool, need);
 	if (error == 0)
-		error = vm_object_truncate(obj, size);
+		error = vm_object_truncate(obj, size, &dead);
 	if (error == 0) {
 		LIST_FOREACH(vm, &vmspace_list, vm_list)
 		vm_truncate_mappings(vm, obj, size, &pool);
 	}
 	spin_unlock(&vmspace_list_lock);
 	vm_page_free_list(&pool);
+	vm_object_dead_free(&dead);
 	return error;
 }
 

@@ -64,11 +64,13 @@ vm_object_ref(struct vm_object *obj)
 }
 
 /*
- * Drop the object's reference to each of its pages at index first and
- * above, and forget them.  The caller must hold obj->vo_lock.
+ * Forget the object's pages at index first and above: they go on *dead,
+ * still holding the object's page references, for vm_object_dead_free
+ * once the lock is dropped.  The caller must hold obj->vo_lock.
  */
 static void
-vm_object_drop_from(struct vm_object *obj, uint64_t first)
+vm_object_drop_from(struct vm_object *obj, uint64_t first,
+    struct vm_object_deadlist *dead)
 {
 	struct vm_object_page key = { .op_index = first }, *op, *next;
 
@@ -78,6 +80,17 @@ vm_object_drop_from(struct vm_object *obj, uint64_t first)
 		next = RB_NEXT(vm_object_tree, &obj->vo_pages, op);
 		RB_REMOVE(vm_object_tree, &obj->vo_pages, op);
 		obj->vo_npages--;
+		SLIST_INSERT_HEAD(dead, op, op_dead);
+	}
+}
+
+void
+vm_object_dead_free(struct vm_object_deadlist *dead)
+{
+	struct vm_object_page *op;
+
+	while ((op = SLIST_FIRST(dead)) != NULL) {
+		SLIST_REMOVE_HEAD(dead, op_dead);
 		vm_page_unref(op->op_page);
 		kfree(op);
 	}
@@ -86,14 +99,17 @@ vm_object_drop_from(struct vm_object *obj, uint64_t first)
 void
 vm_object_rel(struct vm_object *obj)
 {
+	struct vm_object_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+
 	KASSERT(obj->vo_refcnt > 0);
 	if (__atomic_sub_fetch(&obj->vo_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	/* Nobody else can reach obj now; the lock is for the assertions. */
 	spin_lock(&obj->vo_lock);
-	vm_object_drop_from(obj, 0);
+	vm_object_drop_from(obj, 0, &dead);
 	KASSERT(obj->vo_npages == 0);
 	spin_unlock(&obj->vo_lock);
+	vm_object_dead_free(&dead);
 	kfree(obj);
 	__atomic_sub_fetch(&nobjects, 1, __ATOMIC_RELAXED);
 }
@@ -161,14 +177,15 @@ vm_object_lookup(struct vm_object *obj, uint64_t idx)
 }
 
 int
-vm_object_truncate(struct vm_object *obj, uint64_t size)
+vm_object_truncate(struct vm_object *obj, uint64_t size,
+    struct vm_object_deadlist *dead)
 {
 	spin_lock(&obj->vo_lock);
 	if (size < obj->vo_size) {
 		struct vm_object_page key = { .op_index = size / PAGE_SIZE },
 				      *op;
 
-		vm_object_drop_from(obj, howmany(size, PAGE_SIZE));
+		vm_object_drop_from(obj, howmany(size, PAGE_SIZE), dead);
 		/* The kept part of the last page: zeros past the new end. */
 		op = RB_FIND(vm_object_tree, &obj->vo_pages, &key);
 		if (op != NULL && (size & PAGE_MASK) != 0)

@@ -18,6 +18,7 @@
 
 #include <types.h>
 #include <spinlock.h>
+#include <bsd/sys/queue.h>
 #include <bsd/sys/tree.h>
 
 struct vm_page;
@@ -27,6 +28,7 @@ struct vm_object_page {
 	RB_ENTRY(vm_object_page) op_rb;
 	uint64_t op_index;       /* page number in the object */
 	struct vm_page *op_page; /* holds one reference (pg_refcnt) */
+	SLIST_ENTRY(vm_object_page) op_dead; /* out of the tree, to free */
 };
 RB_HEAD(vm_object_tree, vm_object_page);
 
@@ -77,13 +79,21 @@ int vm_object_getpage(struct vm_object *obj, uint64_t idx,
  */
 struct vm_page *vm_object_lookup(struct vm_object *obj, uint64_t idx);
 
+/* Pages taken out of an object, still holding its references. */
+SLIST_HEAD(vm_object_deadlist, vm_object_page);
+
 /*
- * Set the size in bytes; pages beyond it are dropped (mappings of them
- * keep their own references until unmapped).  0 or -ENOMEM.  The caller
- * may hold vmspace_list_lock (vmspace_truncate_object does), but not
- * obj->vo_lock.
+ * Set the size in bytes; pages beyond it leave the object and go on
+ * *dead, for vm_object_dead_free once the caller has dropped its locks
+ * (mappings of them keep their own references until unmapped).  0 or
+ * -ENOMEM.  The caller may hold vmspace_list_lock (vmspace_truncate_object
+ * does), but not obj->vo_lock.
  */
-int vm_object_truncate(struct vm_object *obj, uint64_t size);
+int vm_object_truncate(struct vm_object *obj, uint64_t size,
+    struct vm_object_deadlist *dead);
+
+/* Drop the pages on *dead and empty it.  No lock held. */
+void vm_object_dead_free(struct vm_object_deadlist *dead);
 
 /*
  * One more reference to a user page that the caller holds a reference
