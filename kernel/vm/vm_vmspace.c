@@ -471,8 +471,6 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	bool intr;
 	int error;
 
-	KASSERT(l == curlwp);
-	KASSERT(curcpu()->ci_spin_depth == 0);
 	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
 	ve = vklp->ve;
 	cpu_fpu_swap(vklp->vf->vf_fpu, vklp->save_fpu);
@@ -508,7 +506,6 @@ vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 
-	KASSERT(!intr_enabled());
 	if (vklp == NULL || vklp->ve == NULL || vklp->deadline_ns == 0 ||
 	    nanouptime() < vklp->deadline_ns)
 		return false;

@@ -509,7 +509,7 @@ find_bench(const char *name)
 /* ------------------------------------------------------------------ */
 /* Scaling: 1 and 2 processes at once (bench --scale).                  */
 
-#define SCALE_RUNS 3 /* the best of these is printed */
+#define SCALE_RUNS 5 /* the best of these is printed */
 #define SCALE_MAX_PROCS 2
 
 /* The workloads: a benchmark of the table and its operations per process. */
@@ -517,10 +517,10 @@ static const struct scale {
 	const char *name; /* a name in benches[] */
 	long ops;
 } scales[] = {
-	{ "anon_fault", 4000 },
-	{ "fork_exit_wait", 150 },
-	{ "pipe_roundtrip", 2000 },
-	{ "vmspace_roundtrip", 4000 },
+	{ "anon_fault", 12000 },
+	{ "fork_exit_wait", 400 },
+	{ "pipe_roundtrip", 6000 },
+	{ "vmspace_roundtrip", 12000 },
 };
 
 #define NSCALE (sizeof(scales) / sizeof(scales[0]))
