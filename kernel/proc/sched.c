@@ -340,8 +340,9 @@ sched_next(struct schedcpu *sc, struct lwp *self)
 
 /*
  * Finish a switch in the LWP now running: the one before it, prev, is
- * off its stack (an exited one loses the stack here), sc_lock is
- * released, and then the stack is freed.
+ * off its stack.  sc_lock is released; an exited prev's stack is freed
+ * then, and only after that is prev marked off the CPU, so a reaper
+ * (sched_wait_offcpu) finds everything of it given back.
  */
 static void
 sched_switch_done(struct lwp *prev)
@@ -353,11 +354,11 @@ sched_switch_done(struct lwp *prev)
 		dead = prev->l_kstack;
 		prev->l_kstack = 0;
 	}
-	__atomic_store_n(&prev->l_running, false, __ATOMIC_RELEASE);
 	ci->ci_curlwp->l_quantum = SCHED_QUANTUM;
 	spin_unlock(&sched_cpu(ci)->sc_lock);
 	if (dead != 0)
 		kstack_free(dead);
+	__atomic_store_n(&prev->l_running, false, __ATOMIC_RELEASE);
 }
 
 /*
