@@ -468,7 +468,6 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
-	bool intr;
 	int error;
 
 	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
@@ -482,19 +481,14 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	/*
 	 * The guest's frame and FS/GS bases to the controller (the bases as
 	 * the hardware has them: the guest may have changed them with
-	 * segment loads), then the controller's context resumes.  User
-	 * memory is touched with interrupts enabled, as any copy must be.
+	 * segment loads), then the controller's context resumes.
 	 */
 	bases[0] = cpu_get_fsbase(l);
 	bases[1] = cpu_get_gsbase(l);
-	if (!(intr = intr_enabled()))
-		sti();
 	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
 	if (error == 0)
 		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
-	if (!intr)
-		cli();
 	*tf = vklp->save_trapframe;
 	cpu_segs_set(l, &vklp->save_segs);
 	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
@@ -512,7 +506,10 @@ vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
 	tf->tf_trapno = T_TIMEOUT;
 	tf->tf_err = 0;
 	tf->tf_addr = 0;
+	/* vkernel_trap copies to user memory: with interrupts enabled. */
+	sti();
 	vkernel_trap(l, tf);
+	cli();
 	return true;
 }
 

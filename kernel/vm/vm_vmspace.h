@@ -139,9 +139,7 @@ void vkernel_lwp_exit(struct lwp *l);
  * its frame with tf_trapno set): switch back to the controller, copy the
  * guest frame out to it and restore its context, where vmspace_ctl
  * returns 0.  l is curlwp and must be running a guest.  No spinlock
- * held.  The copy to user memory runs with interrupts enabled: a caller
- * that has them masked gets them back masked, and must then check again
- * whatever it checked with them masked (userret's loop).
+ * held and interrupts enabled: it copies to user memory.
  */
 void vkernel_trap(struct lwp *l, struct trapframe *tf);
 
@@ -171,8 +169,8 @@ vkernel_lwp_vmspace(const struct lwp *l)
 /*
  * Called by userret on every return to user mode of an LWP with
  * vkernel_lwp state: if l's guest has used up its vx_timeout_ns, end the
- * run with T_TIMEOUT (vkernel_trap, which enables interrupts for its
- * copy and masks them again) and return true, so that userret checks
+ * run with T_TIMEOUT (vkernel_trap, with interrupts enabled for its
+ * copy, masked again after) and return true, so that userret checks
  * again for a pending switch or exit.  l is curlwp.  Interrupts masked,
  * no spinlock held.
  */
