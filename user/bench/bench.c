@@ -512,11 +512,38 @@ find_bench(const char *name)
 #define SCALE_RUNS 5 /* the best of these is printed */
 #define SCALE_MAX_PROCS 2
 
+/*
+ * user_loop: n rounds of arithmetic in user mode, no system call: how a
+ * workload that shares nothing scales on this host, the ceiling for the
+ * others (--scale only).
+ */
+static volatile uint64_t bench_sink;
+
+static uint64_t
+bench_user_loop(long n, long arg)
+{
+	uint64_t t0, t1, x = 0x9e3779b97f4a7c15ULL;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		for (int j = 0; j < 1000; j++)
+			x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ULL +
+			    (uint64_t)j;
+	t1 = rdtsc();
+	bench_sink = x;
+	return t1 - t0;
+}
+
+static const struct bench user_loop_bench = { "user_loop", bench_user_loop, 0,
+	0 };
+
 /* The workloads: a benchmark of the table and its operations per process. */
 static const struct scale {
-	const char *name; /* a name in benches[] */
+	const char *name; /* a name in benches[], or user_loop */
 	long ops;
 } scales[] = {
+	{ "user_loop", 20000 },
 	{ "anon_fault", 12000 },
 	{ "fork_exit_wait", 400 },
 	{ "pipe_roundtrip", 6000 },
@@ -613,7 +640,9 @@ scale_once(const struct bench *b, long ops, int procs)
 static void
 run_scale(const struct scale *s)
 {
-	const struct bench *b = find_bench(s->name);
+	const struct bench *b = strcmp(s->name, "user_loop") == 0 ?
+	    &user_loop_bench :
+	    find_bench(s->name);
 
 	bench_error = NULL;
 	if (b == NULL) {
