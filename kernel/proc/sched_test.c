@@ -111,8 +111,9 @@ KTEST(sched_idle_cpus_steal)
 	}
 	if (smp) {
 		KT_CHECKF(sched_steals() > steals0, "no LWP was stolen");
-		KT_CHECKF(test_count(seen) > 1,
-		    "the workers ran on CPUs %#lx only", seen);
+		/* The first to run elsewhere stops them all: CPU 0 may see none. */
+		KT_CHECKF((seen & ~CPUSET_BIT(0)) != 0,
+		    "the workers ran on CPU 0 only");
 	} else {
 		KT_EQ(seen, CPUSET_BIT(0));
 	}
