@@ -60,6 +60,14 @@ sys_sched_setaffinity(pid_t pid, size_t len, const unsigned long *umask)
 	}
 	sched_setaffinity(l, set);
 	spin_unlock(&proc_lock);
+	/*
+	 * As on Linux, the caller runs on a CPU of its new set when the call
+	 * returns: it leaves this one at a switch (sched_requeue), which a
+	 * busy target CPU may put off, so switch until it has moved.
+	 */
+	while (l == curlwp && (set & CPUSET_BIT(curcpu()->ci_index)) == 0 &&
+	    !(__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT))
+		sched_yield();
 	return 0;
 }
 
