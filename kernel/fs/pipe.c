@@ -37,6 +37,7 @@
 #include <file.h>
 #include <stat.h>
 #include <proc/proc.h>
+#include <proc/signalvar.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
@@ -170,8 +171,7 @@ pipe_broken(void)
 	struct proc *p = curproc;
 
 	spin_lock(&proc_lock);
-	if (p->p_sigdisp[SIGPIPE] == SIG_DFL_K)
-		proc_kill_locked(p, W_SIGNALED(SIGPIPE));
+	sig_post_proc(p, SIGPIPE, NULL);
 	spin_unlock(&proc_lock);
 	return -EPIPE;
 }

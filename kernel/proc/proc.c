@@ -13,6 +13,7 @@
 #include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
@@ -148,6 +149,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		return NULL;
 	}
 	p->p_vmspace = vm;
+	sig_proc_init(p);
 	LIST_INIT(&p->p_lwps);
 	LIST_INIT(&p->p_children);
 	p->p_sflag = 0;
@@ -222,6 +224,7 @@ lwproc_makelwp(struct proc *p, int *errp)
 	}
 	l->l_proc = p;
 	l->l_stat = LSIDL;
+	TAILQ_INIT(&l->l_sigpend.sp_queue);
 	sched_lwp_init(l);
 
 	spin_lock(&proc_lock);

@@ -21,6 +21,8 @@
 
 #include <types.h>
 #include <signal.h>
+#include <asm/siginfo.h>
+#include <linux/resource.h>
 #include <spinlock.h>
 #include <cpuset.h>
 #include <bsd/sys/queue.h>
@@ -47,6 +49,40 @@ struct trapframe;
 #define LW_WEXIT 0x01 /* exiting or told to exit: leave at the next boundary */
 #define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
 #define LW_SYSTEM 0x04  /* kernel-only LWP (idle): no user state */
+#define LW_PENDSIG 0x08 /* a signal or a stop awaits it: see kern_sig.c */
+
+/*
+ * A queued signal with its siginfo (kern_sig.c).  A pending set has a
+ * bit per signal and at most one queued entry per standard signal, any
+ * number per real-time signal (up to the process's RLIMIT_SIGPENDING).
+ */
+struct ksiginfo {
+	TAILQ_ENTRY(ksiginfo) ksi_list;
+	siginfo_t ksi_info;
+};
+TAILQ_HEAD(ksiginfo_queue, ksiginfo);
+
+struct sigpending {
+	uint64_t sp_set; /* bit sig - 1 for each pending signal */
+	struct ksiginfo_queue sp_queue;
+};
+
+/* A disposition: Linux's struct sigaction as the kernel keeps it. */
+struct ksigaction {
+	uint64_t ka_handler; /* SIG_DFL 0, SIG_IGN 1, or a user address */
+	uint64_t ka_flags;   /* SA_* */
+	uint64_t ka_restorer;
+	uint64_t ka_mask; /* blocked while the handler runs */
+};
+
+/*
+ * restart_syscall(219): how to go on with a call that returned
+ * ERESTART_RESTARTBLOCK (errno.h) once no handler ran.  (l)
+ */
+struct restart_block {
+	long (*fn)(struct restart_block *rb);
+	uint64_t arg[4];
+};
 
 struct lwp {
 	/* (c) */
@@ -79,8 +115,28 @@ struct lwp {
 	unsigned l_fault_repeats;   /* ... and how often it came back at once */
 	uint64_t l_copy_fault_addr; /* the last user-copy fault's address ... */
 	unsigned l_copy_fault_repeats; /* ... and its repeats (trap.c) */
-	uint64_t l_sigmask;            /* kept for musl; nothing is delivered */
-	struct mdlwp l_md;             /* machine state: context, FPU, TLS */
+
+	/* Signals (kern_sig.c).  (P): changed by l itself, read by posters. */
+	uint64_t l_sigmask;          /* (P) blocked signals */
+	uint64_t l_sigsaved;         /* (l) mask to restore: LWS_RESTOREMASK */
+	uint64_t l_sigwait;          /* (P) rt_sigtimedwait's set, or 0 */
+	struct sigpending l_sigpend; /* (P) signals sent to this LWP */
+	int l_sigstate;              /* (l) LWS_* below */
+	uint64_t l_ss_sp;            /* (l) sigaltstack: base, size, flags */
+	uint64_t l_ss_size;
+	int l_ss_flags;
+	struct restart_block l_restart; /* (l) */
+
+	/* Threads (sys_thread.c, kern_futex.c).  (l) */
+	uint64_t l_clear_child_tid; /* CLONE_CHILD_CLEARTID, set_tid_address */
+	uint64_t l_robust_list;     /* set_robust_list: head and its length */
+	uint64_t l_robust_len;
+
+	/* CPU time (kern_resource.c), in ns.  Changed by l's own CPU. */
+	uint64_t l_utime;
+	uint64_t l_stime;
+
+	struct mdlwp l_md; /* machine state: context, FPU, TLS */
 	char l_name[16];
 };
 
@@ -93,9 +149,15 @@ struct lwp {
 #define PS_LWPEXIT 0x01 /* exiting: no new LWPs (lwproc's PS_RUMP_LWPEXIT) */
 #define PS_REAPING 0x02 /* a wait4 has claimed this zombie: others skip it */
 
-/* Signal dispositions kept for musl's sigaction (P). */
-#define SIG_DFL_K 0
-#define SIG_IGN_K 1
+/* l_sigstate (l) */
+#define LWS_RESTOREMASK 0x1 /* l_sigsaved becomes the mask after delivery */
+
+/* p_sflag: job control (P) */
+#define PS_STOPPED 0x04  /* stopped by a signal; p_xsig names it */
+#define PS_STOPPING 0x08 /* a stop is under way: each LWP parks */
+#define PS_WAITSTOP 0x10 /* the stop is not yet reported by wait4 */
+#define PS_WAITCONT 0x20 /* a continue is not yet reported (WCONTINUED) */
+#define PS_NOZOMBIE 0x40 /* the parent ignores SIGCHLD: init reaps it */
 
 struct proc {
 	/* (P) */
@@ -117,8 +179,12 @@ struct proc {
 	bool p_xstat_set;
 
 	/* Inheritable: copied from the parent by lwproc_newproc. */
-#define p_startcopy p_sigdisp
-	uint8_t p_sigdisp[NSIG]; /* SIG_DFL_K or SIG_IGN_K */
+#define p_startcopy p_sigacts
+	struct ksigaction p_sigacts[NSIG]; /* dispositions, by signal */
+	pid_t p_pgid;                      /* process group */
+	pid_t p_sid;                       /* session */
+	struct rlimit p_rlimit[RLIM_NLIMITS];
+	unsigned p_umask;
 	char p_comm[MAXCOMLEN + 1];
 #define p_endcopy p_cred
 	/* Credentials placeholder: every process runs as root. */
@@ -131,6 +197,16 @@ struct proc {
 	struct vkernel_proc *p_vkernel; /* vmspaces it controls, or NULL */
 	int p_lwpcv;                    /* channel: an LWP of p exited */
 	int p_waitcv;                   /* channel: a child of p died */
+	struct sigpending p_sigpend;    /* (P) signals sent to the process */
+	int p_exitsig;    /* (P) sent to the parent at exit (clone's low byte) */
+	int p_xsig;       /* (P) the signal that stopped it (PS_STOPPED) */
+	int p_nstopped;   /* (P) LWPs parked by a stop */
+	int p_stopcv;     /* channel: the stop ended (SIGCONT, SIGKILL) */
+	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
+	uint64_t p_alarm_interval; /* (P) its period in ns, or 0 */
+	uint64_t p_utime, p_stime; /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
+	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };

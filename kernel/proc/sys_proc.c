@@ -188,7 +188,7 @@ sys_kill(pid_t pid, int sig)
 	 * none; a signal it or the target ignores does nothing.
 	 */
 	if (sig != 0 && p != initproc && !sig_default_ignored(sig) &&
-	    (sig == SIGKILL || p->p_sigdisp[sig] != SIG_IGN_K))
+	    (sig == SIGKILL || p->p_sigacts[sig].ka_handler != 1))
 		proc_kill_locked(p, W_SIGNALED(sig));
 	spin_unlock(&proc_lock);
 	return 0;
@@ -400,10 +400,9 @@ sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
 	/* One section: concurrent calls each see what the one before set. */
 	memset(&old, 0, sizeof(old));
 	spin_lock(&proc_lock);
-	old.sa_handler = p->p_sigdisp[sig] == SIG_IGN_K ? SIG_IGN : SIG_DFL;
+	old.sa_handler = p->p_sigacts[sig].ka_handler == 1 ? SIG_IGN : SIG_DFL;
 	if (act != NULL)
-		p->p_sigdisp[sig] =
-		    ka.sa_handler == SIG_IGN ? SIG_IGN_K : SIG_DFL_K;
+		p->p_sigacts[sig].ka_handler = ka.sa_handler == SIG_IGN;
 	spin_unlock(&proc_lock);
 	if (oact != NULL && copyout(&old, oact, sizeof(old)) != 0)
 		return -EFAULT;
