@@ -111,6 +111,8 @@ cons_wait_input(void)
 		    nanouptime() + 10 * 1000 * 1000);
 		if (error == -ETIMEDOUT)
 			error = 0;
+		else if (error != 0)
+			error = -ERESTARTSYS;
 	}
 	spin_unlock(&cons_in_lock);
 	return error;

@@ -42,6 +42,7 @@ BEGIN {
 	add_errno("ECHILD", 10, "no such child process")
 	add_errno("EAGAIN", 11, "a limit is reached; try again later")
 	add_errno("ENOMEM", 12, "out of memory or address space")
+	add_errno("EACCES", 13, "permission denied")
 	add_errno("EFAULT", 14, "bad user address")
 	add_errno("EBUSY", 16, "in use")
 	add_errno("EEXIST", 17, "already exists")

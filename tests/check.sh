@@ -53,16 +53,22 @@ declare -A panic_text=(
 	[crash_witness]="witness: lock order reversal"
 )
 
+# The user test suites: every directory of user/tests with a suite.c.
+user_suites=$(for d in user/tests/*/suite.c; do
+	d=${d%/suite.c}
+	echo "${d##*/}"
+done)
+
 list() {
 	local s
-	echo "ktest boot usertests vmtests vmspacetests smptests vkernel host abi model readme format"
+	echo "ktest boot" $user_suites "vkernel host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
 	for s in ${HOST_BINS:-$(ls build/host/test_* 2>/dev/null)}; do
 		echo "  host/${s##*/test_}"
 	done
-	for s in usertests vmtests vmspacetests smptests; do
+	for s in $user_suites; do
 		echo "$s/NAME:"
 		CMDLINE="init=/bin/init -- /tests/$s -l" bash boot/qemu.sh batch | tr -d '\r' |
 			sed -n '/^kernel: ready for init/,/^init: exit status/p' |
@@ -155,15 +161,6 @@ boot)
 	id=${2:-boot-$cfg_id}
 	cmdline="init=/bin/init -- /bin/hello"
 	expect=boot ;;
-usertests | vmtests | vmspacetests | smptests)
-	id=${2:-$test-$cfg_id}
-	cmdline="init=/bin/init -- /tests/$test${seed:+ -s $seed}"
-	expect=ktest ;;
-usertests/* | vmtests/* | vmspacetests/* | smptests/*)
-	suite=${test%%/*} name=${test#*/}
-	id=${2:-$suite-$name-$cfg_id}
-	cmdline="init=/bin/init -- /tests/$suite${seed:+ -s $seed} $name"
-	expect=ktest ;;
 vkernel)
 	kind=script id=${2:-vkernel}
 	script_config=$config
@@ -188,9 +185,24 @@ readme)
 format)
 	kind=script id=${2:-format}
 	cmd=(bash tests/check-format.sh) ;;
+*/*)
+	suite=${test%%/*} name=${test#*/}
+	[ -f "user/tests/$suite/suite.c" ] || {
+		echo "check.sh: no test named '$test' (make help-tests lists them)" >&2
+		exit 2
+	}
+	id=${2:-$suite-$name-$cfg_id}
+	cmdline="init=/bin/init -- /tests/$suite${seed:+ -s $seed} $name"
+	expect=ktest ;;
 *)
-	echo "check.sh: no test named '$test' (make help-tests lists them)" >&2
-	exit 2 ;;
+	[ -f "user/tests/$test/suite.c" ] || {
+		echo "check.sh: no test named '$test' (make help-tests lists them)" >&2
+		exit 2
+	}
+	# A user test suite (user/tests/NAME).
+	id=${2:-$test-$cfg_id}
+	cmdline="init=/bin/init -- /tests/$test${seed:+ -s $seed}"
+	expect=ktest ;;
 esac
 
 rm -f "$RESULTS_DIR/$id.result"

@@ -282,7 +282,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 /*
  * The console: writes go to COM1 unchanged; reads wait for at least one
  * byte of input and return what has arrived, up to n.  fo_read returns
- * the count, -EAGAIN (nowait), -EINTR or -EFAULT.  No locks held.
+ * the count, -EAGAIN (nowait), -ERESTARTSYS or -EFAULT.  No locks held.
  */
 static ssize_t
 console_read(struct file *fp, void *ubuf, size_t n, bool nowait)

@@ -67,8 +67,9 @@ struct pipe {
 
 /*
  * Sleep on chan (&pi->pi_rwait or &pi->pi_wwait), counted in *nwait so
- * that a waker with nobody to wake can skip wakeup.  Returns sleep's
- * result.  The caller holds pi->pi_lock and no other spinlock.
+ * that a waker with nobody to wake can skip wakeup.  Returns 0, or
+ * -ERESTARTSYS when a signal (or exit) interrupts it.  The caller holds
+ * pi->pi_lock and no other spinlock.
  */
 static int
 pipe_sleep(struct pipe *pi, int *chan, int *nwait)
@@ -79,7 +80,7 @@ pipe_sleep(struct pipe *pi, int *chan, int *nwait)
 	(*nwait)++;
 	error = sleep(chan, &pi->pi_lock, SLEEP_INTR, 0);
 	(*nwait)--;
-	return error;
+	return error != 0 ? -ERESTARTSYS : 0;
 }
 
 /*
@@ -110,7 +111,7 @@ pipe_copy(struct pipe *pi, size_t off, uint8_t *ubuf, size_t n, bool out)
 /*
  * fo_read: up to n bytes into ubuf, sleeping (interruptibly) while the
  * pipe is empty and a writer is left.  Returns the count, 0 at end of
- * file, -EAGAIN (nowait, nothing there), -EINTR or -EFAULT.  No locks
+ * file, -EAGAIN (nowait, nothing there), -ERESTARTSYS or -EFAULT.  No locks
  * held.
  */
 static ssize_t
@@ -179,7 +180,7 @@ pipe_broken(void)
 /*
  * fo_write: n bytes from ubuf, sleeping (interruptibly) for space; a
  * write of at most PIPE_BUF bytes goes in whole.  Returns the count (of
- * what went in before an error, if any did), or -EPIPE, -EINTR or
+ * what went in before an error, if any did), or -EPIPE, -ERESTARTSYS or
  * -EFAULT.  No locks held.
  */
 static ssize_t

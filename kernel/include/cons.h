@@ -29,7 +29,7 @@ int cons_getc(void);
 
 /*
  * Sleep until input may have arrived (or 10 ms have passed).  Returns 0,
- * or -EINTR when the LWP is told to exit.  Process context.
+ * or -ERESTARTSYS when a signal or exit interrupts it.  Process context.
  */
 int cons_wait_input(void);
 

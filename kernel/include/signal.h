@@ -7,6 +7,7 @@
 #define _SIGNAL_H_
 
 #include <asm/signal.h>
+#include <linux/signal.h> /* SS_* */
 
 /*
  * Linux has 64 signals; the uapi's NSIG (32) is kept there for old

@@ -19,6 +19,7 @@
 #include <arch/pcb.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
@@ -357,6 +358,7 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	vmspace_activate(vm);
 	vmspace_rel(old);
 	vkernel_exit(p); /* virtual kernels cannot be inherited by an exec */
+	sig_exec(p);
 	fd_closeexec(p->p_fd);
 	exec_set_comm(p, path);
 	cpu_exec_setregs(l, entry, sp);
@@ -395,6 +397,7 @@ proc_create_init(const char *path, int argc, char *const argv[])
 	if (p == NULL)
 		goto out;
 	initproc = p;
+	p->p_pgid = p->p_sid = p->p_pid; /* the first session */
 	error = exec_load(ip, &ea, &p->p_vmspace, &entry, &sp);
 	if (error != 0)
 		goto fail;

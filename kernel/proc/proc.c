@@ -23,7 +23,7 @@ struct proc proc0;
 struct proc *initproc;
 static struct lwp lwp0;
 
-static LIST_HEAD(, proc) allproc = LIST_HEAD_INITIALIZER(allproc);
+struct proclist allproc = LIST_HEAD_INITIALIZER(allproc);
 #define PIDHASH_SIZE 256
 static LIST_HEAD(pidhead, proc) pidhash[PIDHASH_SIZE];
 static pid_t pid_next = 1;
@@ -198,6 +198,7 @@ lwproc_proc_free(struct proc *p)
 		fd_free(p->p_fd);
 	if (p->p_vmspace != NULL)
 		vmspace_rel(p->p_vmspace);
+	sigpending_free(&p->p_sigpend);
 	kfree(p);
 }
 
@@ -294,6 +295,7 @@ lwproc_freelwp(struct lwp *l)
 	/* Another CPU may still be switching away from it. */
 	sched_wait_offcpu(l);
 	KASSERT(l->l_kstack == 0);
+	sigpending_free(&l->l_sigpend);
 	kfree(l);
 }
 
@@ -310,6 +312,7 @@ lwproc_abandon_lwp(struct lwp *l)
 	nlwps--;
 	spin_unlock(&proc_lock);
 	kstack_free(l->l_kstack);
+	sigpending_free(&l->l_sigpend);
 	kfree(l);
 }
 
@@ -338,6 +341,7 @@ lwp_exit_locked(struct lwp *l)
 	KASSERT(spin_held(&proc_lock));
 	l->l_flag |= LW_WEXIT;
 	p->p_nlive--;
+	sig_stop_check(p);
 	wakeup(&p->p_nlive);
 	wakeup(&p->p_lwpcv);
 	sched_lock_self();
@@ -426,6 +430,7 @@ proc_kill_locked(struct proc *p, int wstatus)
 		l->l_flag |= LW_WEXIT;
 		sched_interrupt(l);
 	}
+	wakeup(&p->p_stopcv); /* LWPs parked by a stop */
 }
 
 int
@@ -540,7 +545,19 @@ proc_exit(int wstatus)
 			wakeup(&initproc->p_waitcv);
 	}
 	p->p_stat = SDEAD;
+	p->p_sflag &= ~(PS_STOPPED | PS_STOPPING | PS_WAITSTOP | PS_WAITCONT);
 	wakeup(&p->p_pptr->p_waitcv);
+	if (p != initproc) {
+		sig_child_exited(p);
+		if (p->p_sflag & PS_NOZOMBIE) {
+			/* Its parent wants no zombie: init collects it. */
+			LIST_REMOVE(p, p_sibling);
+			p->p_pptr = initproc;
+			p->p_ppid = 1;
+			LIST_INSERT_HEAD(&initproc->p_children, p, p_sibling);
+			wakeup(&initproc->p_waitcv);
+		}
+	}
 	if (p == initproc) {
 		spin_unlock(&proc_lock);
 		init_exited(p->p_xstat);

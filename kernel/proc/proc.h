@@ -126,6 +126,7 @@ struct lwp {
 	uint64_t l_ss_size;
 	int l_ss_flags;
 	struct restart_block l_restart; /* (l) */
+	long l_syscall; /* (l) the call that returned an ERESTART code */
 
 	/* Threads (sys_thread.c, kern_futex.c).  (l) */
 	uint64_t l_clear_child_tid; /* CLONE_CHILD_CLEARTID, set_tid_address */
@@ -158,6 +159,7 @@ struct lwp {
 #define PS_WAITSTOP 0x10 /* the stop is not yet reported by wait4 */
 #define PS_WAITCONT 0x20 /* a continue is not yet reported (WCONTINUED) */
 #define PS_NOZOMBIE 0x40 /* the parent ignores SIGCHLD: init reaps it */
+#define PS_EXECED 0x80   /* it has called execve (setpgid's EACCES) */
 
 struct proc {
 	/* (P) */
@@ -198,13 +200,13 @@ struct proc {
 	int p_lwpcv;                    /* channel: an LWP of p exited */
 	int p_waitcv;                   /* channel: a child of p died */
 	struct sigpending p_sigpend;    /* (P) signals sent to the process */
-	int p_exitsig;    /* (P) sent to the parent at exit (clone's low byte) */
-	int p_xsig;       /* (P) the signal that stopped it (PS_STOPPED) */
-	int p_nstopped;   /* (P) LWPs parked by a stop */
-	int p_stopcv;     /* channel: the stop ended (SIGCONT, SIGKILL) */
+	int p_exitsig;  /* (P) sent to the parent at exit (clone's low byte) */
+	int p_xsig;     /* (P) the signal that stopped it (PS_STOPPED) */
+	int p_nstopped; /* (P) LWPs parked by a stop */
+	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
-	uint64_t p_alarm_interval; /* (P) its period in ns, or 0 */
-	uint64_t p_utime, p_stime; /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_alarm_interval;   /* (P) its period in ns, or 0 */
+	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
 	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
 	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
@@ -212,6 +214,9 @@ struct proc {
 };
 
 extern struct spinlock proc_lock;
+LIST_HEAD(proclist, proc);
+extern struct proclist allproc; /* every process but proc0 (P) */
+#define PROC_FOREACH(p) LIST_FOREACH(p, &allproc, p_list)
 extern struct proc proc0; /* the kernel itself: idle LWPs */
 extern struct proc *initproc;
 
@@ -334,6 +339,9 @@ void kthread_join(struct lwp *l);
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)
 #define W_SIGNALED(sig) ((sig)&0x7f)
+#define W_STOPCODE(sig) (((sig) << 8) | 0x7f)
+#define W_CONTINUED 0xffff
+#define WCOREFLAG 0x80
 
 /* Counters for kstat.  No requirements. */
 uint64_t proc_count(void);

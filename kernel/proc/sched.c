@@ -54,6 +54,7 @@
 #include <arch/pmap.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
@@ -475,15 +476,16 @@ sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 	if (lk != NULL)
 		spin_unlock(lk);
 	/*
-	 * With both locks held: sched_interrupt sets LW_WEXIT before it
-	 * takes l's lock, so either it is seen here or the interrupter
-	 * finds l asleep.
+	 * With both locks held: sched_interrupt's callers set LW_WEXIT or
+	 * LW_PENDSIG before it takes l's lock, so either it is seen here
+	 * or the interrupter finds l asleep.
 	 */
 	sc = sched_cpu(curcpu());
 	spin_lock(&sc->sc_lock);
 	KASSERT(l->l_mutex == &sc->sc_lock);
 	if ((flags & SLEEP_INTR) &&
-	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT))
+	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) &
+		(LW_WEXIT | LW_PENDSIG)))
 		error = -EINTR;
 	else if (timeout_ns != 0 && nanouptime() >= timeout_ns)
 		error = -ETIMEDOUT;
@@ -510,7 +512,8 @@ sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 	if (l->l_slptimedout)
 		error = -ETIMEDOUT;
 	else if ((flags & SLEEP_INTR) &&
-	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) & LW_WEXIT))
+	    (__atomic_load_n(&l->l_flag, __ATOMIC_RELAXED) &
+		(LW_WEXIT | LW_PENDSIG)))
 		error = -EINTR;
 out:
 	if (lk != NULL)
@@ -544,7 +547,7 @@ sched_interrupt(struct lwp *l)
 	if (l->l_stat == LSSLEEP && l->l_sintr) {
 		sched_unsleep(sleepq_for(l->l_wchan), l);
 	} else if (l->l_stat == LSONPROC && l != curlwp) {
-		/* Out to userret or a preemption point, which see LW_WEXIT. */
+		/* Out to userret, which sees LW_WEXIT and LW_PENDSIG. */
 		ci = cpu_info_at(l->l_cpu);
 		ci->ci_want_resched = true;
 		ipi_send(ci, IPI_RESCHED);
@@ -699,9 +702,13 @@ userret(struct trapframe *tf)
 	struct schedcpu *sc;
 
 	for (;;) {
-		if (__predict_false(l->l_flag & LW_WEXIT)) {
+		if (__predict_false(l->l_flag & (LW_WEXIT | LW_PENDSIG))) {
 			sti();
-			proc_exit(-1);
+			if (l->l_flag & LW_WEXIT)
+				proc_exit(-1);
+			sig_deliver(tf);
+			cli();
+			continue;
 		}
 		if (__predict_false(curcpu()->ci_want_resched)) {
 			sc = sched_cpu(curcpu());

@@ -17,7 +17,7 @@ struct trapframe;
 #define SCHED_QUANTUM 2 /* clock ticks a running LWP keeps the CPU */
 
 /* sleep flags */
-#define SLEEP_INTR 0x1 /* LW_WEXIT ends the sleep with -EINTR */
+#define SLEEP_INTR 0x1 /* LW_WEXIT or LW_PENDSIG ends it with -EINTR */
 
 /* Set up the sleep queues and run queues.  Once, from proc_startup. */
 void sched_startup(void);
@@ -43,7 +43,8 @@ void sched_setrunnable(struct lwp *l);
  * queue so no wakeup is lost, and retaking it before returning.
  * timeout_ns is an absolute nanouptime() deadline (0 for none).  Returns
  * 0 when woken, -EINTR when SLEEP_INTR is set and the LWP was told to
- * exit, -ETIMEDOUT at the deadline.  The caller holds lk (if any) and no
+ * exit or has a signal to take (the caller returns EINTR or an ERESTART
+ * code, errno.h), -ETIMEDOUT at the deadline.  The caller holds lk (if any) and no
  * other spinlock.
  */
 int sleep(const void *chan, struct spinlock *lk, int flags,
@@ -53,9 +54,9 @@ int sleep(const void *chan, struct spinlock *lk, int flags,
 void wakeup(const void *chan);
 
 /*
- * Make l notice LW_WEXIT soon: end its interruptible sleep (it returns
- * -EINTR), or interrupt the CPU running it.  The caller holds proc_lock;
- * l has LW_WEXIT set.
+ * Make l notice LW_WEXIT or LW_PENDSIG soon: end its interruptible sleep
+ * (it returns -EINTR), or interrupt the CPU running it.  The caller holds
+ * proc_lock and has set one of the flags.
  */
 void sched_interrupt(struct lwp *l);
 
@@ -91,8 +92,8 @@ void sched_idle(void) __noreturn;
 
 /*
  * Called before every return to user mode with interrupts masked: takes
- * a pending preemption and ends the LWP if it was told to exit.  No
- * locks held.
+ * a pending preemption, ends the LWP if it was told to exit, and takes
+ * its signals (sig_deliver).  No locks held.
  */
 void userret(struct trapframe *tf);
 

@@ -27,6 +27,9 @@
 
 struct trapframe;
 
+/* restart_syscall's number (Linux's). */
+#define SYS_restart_syscall 219
+
 /* The bit of sig in a sigset (a uint64_t). */
 #define SIGBIT(sig) (1UL << ((sig)-1))
 /* Signals no mask can block and no handler can catch. */
@@ -43,6 +46,30 @@ void sig_post_proc(struct proc *p, int sig, const siginfo_t *info);
 
 /* Send sig to the LWP l only (tkill, tgkill).  As sig_post_proc. */
 void sig_post_lwp(struct lwp *l, int sig, const siginfo_t *info);
+
+/*
+ * The same for rt_sigqueueinfo / rt_tgsigqueueinfo: info is the user's,
+ * and a real-time signal over RLIMIT_SIGPENDING gives -EAGAIN.  Returns
+ * 0 or -EAGAIN.  The caller holds proc_lock.
+ */
+int sig_post_proc_queue(struct proc *p, int sig, const siginfo_t *info);
+int sig_post_lwp_queue(struct lwp *l, int sig, const siginfo_t *info);
+
+/*
+ * Make mask (less SIGKILL and SIGSTOP) l's blocked set; signals pending
+ * for the process that l now blocks go to another LWP.  l is curlwp;
+ * the caller holds proc_lock.
+ */
+void sig_setmask_locked(struct lwp *l, uint64_t mask);
+
+/*
+ * Take the first signal of set pending for l (its own or its
+ * process's), filling *info; *freep gets an entry to kfree after
+ * unlocking (or NULL).  Returns the signal, or 0 if none is pending.
+ * The caller holds proc_lock.
+ */
+int sig_dequeue(struct lwp *l, uint64_t set, siginfo_t *info,
+    struct ksiginfo **freep);
 
 /*
  * A synchronous fault of the calling LWP (trap_user): deliver sig with
@@ -82,14 +109,35 @@ void sig_restore_tempmask(void);
 void sig_proc_init(struct proc *p);
 void sig_exec(struct proc *p);
 
-/* Free the queued siginfo of a pending set.  No locks held. */
+/* Free the queued siginfo of a pending set.  No requirements. */
 void sigpending_free(struct sigpending *sp);
+
+/*
+ * Drop sig from every pending set of p (it is now ignored); the queued
+ * entries go on *dead for sigqueue_free after unlocking.  proc_lock held.
+ */
+void sig_discard_locked(struct proc *p, int sig, struct ksiginfo_queue *dead);
+void sigqueue_free(struct ksiginfo_queue *q);
+
+/*
+ * The alternate stack of l as sigaltstack reports it for user stack
+ * pointer sp: SS_DISABLE, SS_ONSTACK or 0.  sig_restore_altstack puts
+ * back what a signal frame saved (rt_sigreturn).  l is curlwp.
+ */
+int sig_altstack_flags(const struct lwp *l, uint64_t sp);
+void sig_restore_altstack(struct lwp *l, const stack_t *ss, uint64_t sp);
 
 /*
  * The exiting p tells its parent (exit signal, wakeup, or a zombie for
  * init if the parent ignores SIGCHLD).  The caller holds proc_lock.
  */
 void sig_child_exited(struct proc *p);
+
+/*
+ * An LWP of p has exited: if p is stopping and every LWP left is
+ * parked, the stop is complete.  proc_lock held.
+ */
+void sig_stop_check(struct proc *p);
 
 /* The name of sig ("SIGSEGV"), or "signal N".  No requirements. */
 const char *sig_name(int sig);

@@ -54,6 +54,10 @@ fork1(int flags)
 	}
 	vkernel_inherit(p, p2);
 	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
+	l2->l_sigmask = l->l_sigmask; /* the rest of its signal state: none */
+	l2->l_ss_sp = l->l_ss_sp;
+	l2->l_ss_size = l->l_ss_size;
+	l2->l_ss_flags = l->l_ss_flags;
 	cpu_fork_frame(&tf, l->l_md.md_tf);
 	cpu_lwp_setup(l2, &tf, l);
 	pid = p2->p_pid;
@@ -86,16 +90,40 @@ sys_exit_group(int status)
 }
 
 #define RUSAGE_SIZE 144
+#define WAIT4_OPTIONS \
+	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 
 /*
- * wait4(pid, status, options, rusage): collect a dead child.  Several
- * LWPs of the parent may wait at once: the first to find a dead child
- * claims it under proc_lock (PS_REAPING) and is the only one to reap it;
- * to every other waiter a claimed child is already gone, as an
- * EXIT_DEAD task is to Linux's wait, so a waiter left with no other
- * child to wait for gets ECHILD.  Returns the child's pid, 0 (WNOHANG,
- * nothing dead yet), or -EINVAL, -EFAULT, -ECHILD, -EINTR.  No locks
- * held.
+ * Whether wait4's pid and options select child: pid > 0 that process,
+ * -1 any, 0 the caller's process group, < -1 the group -pid; a child
+ * whose exit signal is not SIGCHLD only with __WCLONE or __WALL (and
+ * only those with __WCLONE).  proc_lock held.
+ */
+static bool
+wait_selects(struct proc *p, struct proc *child, pid_t pid, int options)
+{
+	bool clone = child->p_exitsig != SIGCHLD;
+
+	if (pid > 0 && child->p_pid != pid)
+		return false;
+	if (pid == 0 && child->p_pgid != p->p_pgid)
+		return false;
+	if (pid < -1 && child->p_pgid != -pid)
+		return false;
+	return (options & __WALL) || clone == ((options & __WCLONE) != 0);
+}
+
+/*
+ * wait4(pid, status, options, rusage): collect a dead child, or report
+ * one that stopped (WUNTRACED) or continued (WCONTINUED).  Several LWPs
+ * of the parent may wait at once: the first to find a dead child claims
+ * it under proc_lock (PS_REAPING) and is the only one to reap it; to
+ * every other waiter a claimed child is already gone, as an EXIT_DEAD
+ * task is to Linux's wait, so a waiter left with no other child to wait
+ * for gets ECHILD.  A stop or continue is reported once (PS_WAITSTOP,
+ * PS_WAITCONT are cleared by the report).  Returns the child's pid, 0
+ * (WNOHANG, nothing to report yet), or -EINVAL, -EFAULT, -ECHILD,
+ * -ERESTARTSYS.  No locks held.
  */
 long
 sys_wait4(pid_t pid, int *status, int options, void *rusage)
@@ -105,10 +133,10 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 	pid_t cpid;
 	bool found;
 
-	if (options & ~WNOHANG)
+	if (options & ~WAIT4_OPTIONS)
 		return -EINVAL;
-	if (pid == 0 || pid < -1)
-		return -EINVAL; /* process groups are not supported */
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	/* Probe the output pointers first, so EFAULT loses no child. */
 	if (status != NULL && copyout_zero(status, sizeof(int)) != 0)
 		return -EFAULT;
@@ -120,13 +148,25 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		found = false;
 		LIST_FOREACH(child, &p->p_children, p_sibling)
 		{
-			if (pid > 0 && child->p_pid != pid)
+			if (!wait_selects(p, child, pid, options))
 				continue;
 			if (child->p_sflag & PS_REAPING)
 				continue; /* another LWP of p reaps it */
 			found = true;
 			if (child->p_stat == SDEAD)
 				goto reap;
+			if ((options & WUNTRACED) &&
+			    (child->p_sflag & PS_WAITSTOP)) {
+				child->p_sflag &= ~PS_WAITSTOP;
+				st = W_STOPCODE(child->p_xsig);
+				goto report;
+			}
+			if ((options & WCONTINUED) &&
+			    (child->p_sflag & PS_WAITCONT)) {
+				child->p_sflag &= ~PS_WAITCONT;
+				st = W_CONTINUED;
+				goto report;
+			}
 		}
 		if (!found) {
 			spin_unlock(&proc_lock);
@@ -139,9 +179,15 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		error = sleep(&p->p_waitcv, &proc_lock, SLEEP_INTR, 0);
 		if (error != 0) {
 			spin_unlock(&proc_lock);
-			return -EINTR;
+			return -ERESTARTSYS;
 		}
 	}
+report:
+	cpid = child->p_pid;
+	spin_unlock(&proc_lock);
+	if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
+		return -EFAULT;
+	return cpid;
 reap:
 	/* Ours alone from here: it stays on p_children until proc_reap. */
 	child->p_sflag |= PS_REAPING;
@@ -152,46 +198,6 @@ reap:
 	if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
 		return -EFAULT;
 	return cpid;
-}
-
-/* Signals whose default action is to ignore them. */
-static bool
-sig_default_ignored(int sig)
-{
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH;
-}
-
-/* Stopping and continuing are not supported. */
-static bool
-sig_job_control(int sig)
-{
-	return sig >= SIGCONT && sig <= SIGTTOU;
-}
-
-long
-sys_kill(pid_t pid, int sig)
-{
-	struct proc *p;
-
-	if (sig < 0 || sig >= NSIG || sig_job_control(sig))
-		return -EINVAL;
-	if (pid <= 0)
-		return -EINVAL; /* process groups and broadcast: unsupported */
-	spin_lock(&proc_lock);
-	p = proc_find(pid);
-	if (p == NULL) {
-		spin_unlock(&proc_lock);
-		return -ESRCH;
-	}
-	/*
-	 * As on Linux, init only gets signals it handles, and it handles
-	 * none; a signal it or the target ignores does nothing.
-	 */
-	if (sig != 0 && p != initproc && !sig_default_ignored(sig) &&
-	    (sig == SIGKILL || p->p_sigacts[sig].ka_handler != 1))
-		proc_kill_locked(p, W_SIGNALED(sig));
-	spin_unlock(&proc_lock);
-	return 0;
 }
 
 long
@@ -257,6 +263,7 @@ sys_lwp_create(struct lwp_params *uparams)
 		lwproc_abandon_lwp(l2);
 		return -EFAULT;
 	}
+	l2->l_sigmask = l->l_sigmask;
 	cpu_lwp_entry_frame(&tf, (vaddr_t)lp.lwp_func, (vaddr_t)lp.lwp_arg,
 	    (vaddr_t)lp.lwp_stack);
 	cpu_lwp_setup(l2, &tf, l);
@@ -369,73 +376,4 @@ sys_arch_prctl(int code, uint64_t addr)
 	default:
 		return -EINVAL;
 	}
-}
-
-/*
- * rt_sigaction(sig, act, oact, sigsetsize): only the default action and
- * ignoring are supported.  The old disposition is read and the new one
- * set in one proc_lock section, so LWPs calling it at once each see what
- * the one before set.  Returns 0, -EINVAL or -EFAULT (nothing changed).
- */
-long
-sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
-{
-	struct proc *p = curproc;
-	struct sigaction ka, old;
-
-	if (sigsetsize != sizeof(uint64_t) || sig < 1 || sig >= NSIG)
-		return -EINVAL;
-	if (act != NULL) {
-		if (copyin(act, &ka, sizeof(ka)) != 0)
-			return -EFAULT;
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		/* Only the default action and ignoring are supported. */
-		if (ka.sa_handler != SIG_DFL && ka.sa_handler != SIG_IGN)
-			return -EINVAL;
-	}
-	/* Probe oact first, so that EFAULT changes nothing. */
-	if (oact != NULL && copyout_zero(oact, sizeof(old)) != 0)
-		return -EFAULT;
-	/* One section: concurrent calls each see what the one before set. */
-	memset(&old, 0, sizeof(old));
-	spin_lock(&proc_lock);
-	old.sa_handler = p->p_sigacts[sig].ka_handler == 1 ? SIG_IGN : SIG_DFL;
-	if (act != NULL)
-		p->p_sigacts[sig].ka_handler = ka.sa_handler == SIG_IGN;
-	spin_unlock(&proc_lock);
-	if (oact != NULL && copyout(&old, oact, sizeof(old)) != 0)
-		return -EFAULT;
-	return 0;
-}
-
-long
-sys_rt_sigprocmask(int how, const void *set, void *oset, size_t sigsetsize)
-{
-	struct lwp *l = curlwp;
-	uint64_t mask = 0, old = l->l_sigmask;
-
-	if (sigsetsize != sizeof(uint64_t))
-		return -EINVAL;
-	if (set != NULL) {
-		if (how != SIG_BLOCK && how != SIG_UNBLOCK &&
-		    how != SIG_SETMASK)
-			return -EINVAL;
-		if (copyin(set, &mask, sizeof(mask)) != 0)
-			return -EFAULT;
-	}
-	if (oset != NULL && copyout(&old, oset, sizeof(old)) != 0)
-		return -EFAULT;
-	if (set != NULL) {
-		if (how == SIG_BLOCK)
-			l->l_sigmask |= mask;
-		else if (how == SIG_UNBLOCK)
-			l->l_sigmask &= ~mask;
-		else
-			l->l_sigmask = mask;
-		/* SIGKILL and SIGSTOP cannot be blocked. */
-		l->l_sigmask &=
-		    ~((1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)));
-	}
-	return 0;
 }

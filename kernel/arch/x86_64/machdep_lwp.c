@@ -73,6 +73,47 @@ cpu_fpu_swap(void *save, const void *load)
 }
 
 void
+cpu_fpu_reset(struct lwp *l)
+{
+	bool was = intr_disable();
+
+	KASSERT(l == curlwp);
+	fpu_reset_area(l->l_md.md_fpu);
+	fxrstor(l->l_md.md_fpu);
+	intr_restore(was);
+}
+
+void
+cpu_fpu_load(struct lwp *l, const void *area)
+{
+	bool was = intr_disable();
+
+	KASSERT(l == curlwp);
+	memcpy(l->l_md.md_fpu, area, CPU_FPU_AREA);
+	fxrstor(l->l_md.md_fpu);
+	intr_restore(was);
+}
+
+uint32_t
+cpu_mxcsr_mask(void)
+{
+	static uint32_t mask;
+	uint8_t area[512] __aligned(16);
+
+	if (__atomic_load_n(&mask, __ATOMIC_RELAXED) == 0) {
+		bool was = intr_disable();
+		uint32_t m;
+
+		memset(area, 0, sizeof(area));
+		fxsave(area);
+		intr_restore(was);
+		m = *(uint32_t *)(area + 28); /* MXCSR_MASK; 0 means 0xffbf */
+		__atomic_store_n(&mask, m != 0 ? m : 0xffbf, __ATOMIC_RELAXED);
+	}
+	return mask;
+}
+
+void
 cpu_fpu_init_area(void *area)
 {
 	fpu_reset_area(area);

@@ -15,6 +15,7 @@
 #include <syscall.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <vm/addrspace.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_vmspace.h>
@@ -227,33 +228,48 @@ trap_pf_access(uint64_t err)
 	return VM_PROT_READ;
 }
 
-static const char *const sig_names[] = {
-	[SIGILL] = "SIGILL",
-	[SIGTRAP] = "SIGTRAP",
-	[SIGBUS] = "SIGBUS",
-	[SIGFPE] = "SIGFPE",
-	[SIGKILL] = "SIGKILL",
-	[SIGSEGV] = "SIGSEGV",
-};
-
-/* The signal that ends a process for an unhandled exception. */
+/*
+ * The signal for an exception from user mode, with the si_code and
+ * si_addr Linux gives it.  error is vm_fault's result for a page fault.
+ */
 static int
-trap_signal(uint64_t trapno)
+trap_signal(const struct trapframe *tf, int error, int *code, uint64_t *addr)
 {
-	switch (trapno) {
+	*addr = tf->tf_rip;
+	switch (tf->tf_trapno) {
 	case T_DIVIDE:
+		*code = FPE_INTDIV;
+		return SIGFPE;
 	case T_FPOPFLT:
 	case T_XMMFLT:
+		*code = FPE_FLTINV;
 		return SIGFPE;
 	case T_DEBUG:
+		*code = TRAP_TRACE;
+		return SIGTRAP;
 	case T_BPTFLT:
+		*code = SI_KERNEL;
+		*addr = 0;
 		return SIGTRAP;
 	case T_PRIVINFLT:
 	case T_DNA:
+		*code = ILL_ILLOPN;
 		return SIGILL;
 	case T_ALIGNFLT:
+		*code = BUS_ADRALN;
+		*addr = tf->tf_addr;
 		return SIGBUS;
+	case T_PAGEFLT:
+		*addr = tf->tf_addr;
+		if (error == -EIO) {
+			*code = BUS_ADRERR;
+			return SIGBUS;
+		}
+		*code = (tf->tf_err & PGEX_P) ? SEGV_ACCERR : SEGV_MAPERR;
+		return SIGSEGV;
 	default:
+		*code = SI_KERNEL;
+		*addr = 0;
 		return SIGSEGV;
 	}
 }
@@ -280,16 +296,17 @@ trap_fault_progress(struct lwp *l, const struct trapframe *tf)
 
 /*
  * A trap from user mode.  Page faults the VM resolves are retried;
- * anything else ends the process with the matching signal (ABI.md
- * section 3) after one console line naming the process, the fault, the
- * address and rip.  Interrupts are enabled; userret runs masked.
+ * anything else raises the matching signal (ABI.md section 3), which a
+ * handler may catch; when it ends the process, one console line first
+ * names the process, the fault, the address and rip.  Interrupts are enabled; userret runs masked.
  */
 void
 trap_user(struct trapframe *tf)
 {
 	struct lwp *l = curlwp;
 	struct proc *p = l->l_proc;
-	int sig, error = -EFAULT;
+	int sig, code, error = -EFAULT;
+	uint64_t addr;
 	char what[96];
 
 	if (tf->tf_trapno == T_PAGEFLT) {
@@ -310,9 +327,17 @@ trap_user(struct trapframe *tf)
 		userret(tf);
 		return;
 	}
-	sig = error == -ENOMEM ? SIGKILL :
-	    error == -EIO      ? SIGBUS :
-				 trap_signal(tf->tf_trapno);
+	if (error == -ENOMEM) {
+		sig = SIGKILL;
+	} else {
+		/* A handler may take it (a user-level pager), else it kills. */
+		sig = trap_signal(tf, error, &code, &addr);
+		if (!sig_trap(sig, code, addr)) {
+			cli();
+			userret(tf);
+			return;
+		}
+	}
 	if (tf->tf_trapno == T_PAGEFLT)
 		ksnprintf(what, sizeof(what), "%s %s address 0x%lx%s",
 		    tf->tf_err & PGEX_I     ? "instruction fetch from" :
@@ -327,12 +352,14 @@ trap_user(struct trapframe *tf)
 	kprintf(
 	    "pid %d (%s): %s (vector %lu), %s, at rip 0x%lx: killed by %s\n",
 	    p->p_pid, p->p_comm, trap_name(tf->tf_trapno), tf->tf_trapno, what,
-	    tf->tf_rip, sig_names[sig]);
-	spin_lock(&proc_lock);
-	proc_kill_locked(p, W_SIGNALED(sig));
-	spin_unlock(&proc_lock);
+	    tf->tf_rip, sig_name(sig));
+	if (sig == SIGKILL) {
+		spin_lock(&proc_lock);
+		proc_kill_locked(p, W_SIGNALED(sig));
+		spin_unlock(&proc_lock);
+	}
 	cli();
-	userret(tf);
+	userret(tf); /* sig_deliver takes the default action */
 }
 
 /*
@@ -360,6 +387,12 @@ syscall(struct trapframe *tf)
 	}
 	if (rv != -EJUSTRETURN)
 		tf->tf_rax = rv;
+	if (__predict_false(
+		rv <= -ERESTARTSYS && rv >= -ERESTART_RESTARTBLOCK)) {
+		/* Interrupted: EINTR, or run again (kern_sig.c). */
+		l->l_syscall = (long)nr;
+		sig_deliver(tf);
+	}
 	cli();
 	userret(tf);
 	if (__predict_false(l->l_md.md_flags & MDL_IRET)) {

@@ -72,6 +72,8 @@ _Static_assert(offsetof(struct trapframe, tf_ss) == 176, "tf_ss offset");
 #define T_SYSCALL 256 /* the guest executed syscall; tf_rip is past it */
 #define T_TIMEOUT \
 	257 /* vx_timeout_ns ran out; tf_rip is the next instruction */
+#define T_SIGNAL \
+	258 /* a signal for the controller; tf_rip is the next instruction */
 
 /* The bits of tf_err after a T_PAGEFLT (the x86 page-fault error code). */
 #define PGEX_P 0x01   /* the page was present: a protection violation */

@@ -411,24 +411,6 @@ t_wait_einval(void)
 	test_expect_exit(pid, 0, "child");
 }
 
-/* syscalls.master: process groups are not supported: pid 0 or < -1. */
-static void
-t_wait_native_einval(void)
-{
-	int status, p[2];
-	pid_t pid;
-
-	test_pipe(p);
-	pid = blocked_child(p);
-	test_expect_errno(wait4(0, &status, WNOHANG, NULL), EINVAL, "wait4(0)");
-	test_expect_errno(wait4(-2, &status, WNOHANG, NULL), EINVAL,
-	    "wait4(-2)");
-	test_expect_errno(wait4(pid, &status, 2, NULL), EINVAL,
-	    "wait4 WUNTRACED");
-	close(p[1]);
-	test_expect_exit(pid, 0, "child");
-}
-
 /* Only one's own children can be waited for. */
 static void
 t_wait_not_child(void)
@@ -760,25 +742,6 @@ t_kill_default_ignore(void)
 	test_expect_signal(pid, SIGKILL, "child");
 }
 
-/* syscalls.master: no stop signals, no process groups or broadcast. */
-static void
-t_kill_native_einval(void)
-{
-	int p[2];
-	pid_t pid;
-
-	test_pipe(p);
-	pid = waiting_child(1, p);
-	test_expect_errno(kill(pid, SIGSTOP), EINVAL, "kill SIGSTOP");
-	test_expect_errno(kill(pid, SIGTSTP), EINVAL, "kill SIGTSTP");
-	test_expect_errno(kill(pid, SIGCONT), EINVAL, "kill SIGCONT");
-	test_expect_errno(kill(0, 0), EINVAL, "kill(0, 0)");
-	test_expect_errno(kill(-1, 0), EINVAL, "kill(-1, 0)");
-	test_expect_errno(kill(-pid, 0), EINVAL, "kill(-pid, 0)");
-	close(p[1]);
-	test_expect_exit(pid, 0, "child");
-}
-
 /*
  * A grandchild whose parent exits is given to init: it sees getppid()
  * become 1 (on Linux: anything but the dead parent, a subreaper may take
@@ -1102,17 +1065,6 @@ t_sigaction(void)
 	    EINVAL, "sigsetsize 4");
 }
 
-/* syscalls.master: a handler function is refused. */
-static void
-t_sigaction_native(void)
-{
-	struct ksigaction act = { (unsigned long)(uintptr_t)t_sigaction,
-		0x04000000, 0, 0 };
-
-	test_expect_errno(syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8),
-	    EINVAL, "a handler function");
-}
-
 /* ---------------------------------------------------------------------
  * Stress.
  */
@@ -1199,8 +1151,6 @@ const struct test ut_proc_tests[] = {
 	{ "proc_wait_wnohang", t_wait_wnohang, NULL },
 	{ "proc_wait_specific", t_wait_specific, NULL },
 	{ "proc_wait_einval", t_wait_einval, NULL },
-	{ "proc_wait_native_einval", t_wait_native_einval,
-	    "Linux waits for process groups and takes WUNTRACED" },
 	{ "proc_wait_not_child", t_wait_not_child, NULL },
 	{ "proc_fault_signals", t_fault_signals, NULL },
 	{ "proc_fault_ignored", t_fault_ignored, NULL },
@@ -1209,8 +1159,6 @@ const struct test ut_proc_tests[] = {
 	{ "proc_kill_self", t_kill_self, NULL },
 	{ "proc_kill_ignored", t_kill_ignored, NULL },
 	{ "proc_kill_default_ignore", t_kill_default_ignore, NULL },
-	{ "proc_kill_native_einval", t_kill_native_einval,
-	    "Linux has stop signals, process groups and broadcast" },
 	{ "proc_orphan", t_orphan, NULL },
 	{ "proc_ids", t_ids, NULL },
 	{ "proc_uname", t_uname, NULL },
@@ -1223,8 +1171,6 @@ const struct test ut_proc_tests[] = {
 	    "Linux has the GS calls" },
 	{ "proc_sigprocmask", t_sigprocmask, NULL },
 	{ "proc_sigaction", t_sigaction, NULL },
-	{ "proc_sigaction_native", t_sigaction_native,
-	    "Linux installs signal handlers" },
 	{ NULL, NULL, NULL },
 };
 

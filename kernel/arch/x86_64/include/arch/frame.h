@@ -70,6 +70,12 @@
 #define T_VIRTFLT 20
 #define T_CPFLT 21
 
+/*
+ * Kernel-internal tf_trapno of a user frame rt_sigreturn rebuilt: not a
+ * syscall's, so no ERESTART code in its rax is acted on.
+ */
+#define T_SIGRETURN 0x200
+
 /* The page-fault error code bits (PGEX_*) are in native_abi.h. */
 
 /* True if the frame was taken from user mode. */

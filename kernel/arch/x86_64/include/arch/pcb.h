@@ -74,6 +74,17 @@ void cpu_fpu_save(struct lwp *l);
  */
 void cpu_fpu_swap(void *save, const void *load);
 
+/*
+ * The running LWP l's FPU registers: back to a fresh program's state
+ * (a signal handler's start), or loaded from area (CPU_FPU_AREA bytes,
+ * 16-aligned, its MXCSR masked with cpu_mxcsr_mask).  No requirements.
+ */
+void cpu_fpu_reset(struct lwp *l);
+void cpu_fpu_load(struct lwp *l, const void *area);
+
+/* The MXCSR bits this CPU accepts (fxrstor faults on the others). */
+uint32_t cpu_mxcsr_mask(void);
+
 /* Fill area with the FPU state of a fresh program. */
 void cpu_fpu_init_area(void *area);
 
