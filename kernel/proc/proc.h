@@ -47,9 +47,10 @@ struct trapframe;
 
 /* l_flag (P) */
 #define LW_WEXIT 0x01 /* exiting or told to exit: leave at the next boundary */
-#define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
-#define LW_SYSTEM 0x04  /* kernel-only LWP (idle): no user state */
-#define LW_PENDSIG 0x08 /* a signal or a stop awaits it: see kern_sig.c */
+#define LW_REAPING 0x02  /* a lwp_wait has claimed this zombie */
+#define LW_SYSTEM 0x04   /* kernel-only LWP (idle): no user state */
+#define LW_PENDSIG 0x08  /* a signal or a stop awaits it: see kern_sig.c */
+#define LW_DETACHED 0x10 /* a clone thread: nobody lwp_waits, clone reaps it */
 
 /*
  * A queued signal with its siginfo (kern_sig.c).  A pending set has a
@@ -87,7 +88,7 @@ struct restart_block {
 struct lwp {
 	/* (c) */
 	struct proc *l_proc;
-	lwpid_t l_lid;
+	lwpid_t l_lid;    /* exec makes the LWP it keeps 1, under proc_lock */
 	vaddr_t l_kstack; /* top of the kernel stack; 0 once freed */
 
 	/* (S) */
@@ -198,15 +199,17 @@ struct proc {
 	int p_lwpcv;                    /* channel: an LWP of p exited */
 	int p_waitcv;                   /* channel: a child of p died */
 	struct sigpending p_sigpend;    /* (P) signals sent to the process */
-	int p_exitsig;    /* (P) sent to the parent at exit (clone's low byte) */
-	int p_xsig;       /* (P) the signal that stopped it (PS_STOPPED) */
-	int p_nstopped;   /* (P) LWPs parked by a stop */
-	int p_stopcv;     /* channel: the stop ended (SIGCONT, SIGKILL) */
+	int p_exitsig;  /* (P) sent to the parent at exit (clone's low byte) */
+	int p_xsig;     /* (P) the signal that stopped it (PS_STOPPED) */
+	int p_nstopped; /* (P) LWPs parked by a stop */
+	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
-	uint64_t p_alarm_interval; /* (P) its period in ns, or 0 */
-	uint64_t p_utime, p_stime; /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_alarm_interval;   /* (P) its period in ns, or 0 */
+	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
 	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
 	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
+	int p_leader_xstat; /* (P) wait status of LWP 1's exit (thread exit) */
+	bool p_leader_exited; /* (P) LWP 1 exited first: its status is p's */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -303,6 +306,14 @@ void proc_exit(int wstatus) __noreturn;
  * status 0 (proc_exit).  Never returns.  No locks held.
  */
 void lwp_exit(void) __noreturn;
+
+/*
+ * lwp_exit with Linux exit's status: when the calling LWP is the last,
+ * the process ends with the status of its main thread, LWP 1: wstatus if
+ * that is the caller or LWP 1 is gone another way, else what LWP 1 passed
+ * when it exited.  Never returns.  No locks held.
+ */
+void lwp_exit_status(int wstatus) __noreturn;
 
 /*
  * End every LWP of the calling LWP's process but the caller, and free
