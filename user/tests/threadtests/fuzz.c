@@ -1,0 +1,4 @@
+#include "th.h"
+const struct test th_fuzz_tests[] = {
+	{ NULL, NULL, NULL },
+};
