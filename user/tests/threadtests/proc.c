@@ -203,8 +203,8 @@ t_vfork(void)
 	pid = vfork();
 	if (pid == 0) {
 		/* The parent is stopped: it must see this when it resumes. */
-		test_raw6(SYS_nanosleep, (long)&(struct timespec){ 0, 20000000 },
-		    0, 0, 0, 0, 0);
+		test_raw6(SYS_nanosleep,
+		    (long)&(struct timespec) { 0, 20000000 }, 0, 0, 0, 0, 0);
 		vf_shared = 1;
 		_exit(6);
 	}

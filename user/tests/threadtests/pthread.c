@@ -31,7 +31,10 @@
  * mutex_counter
  */
 
-enum { MC_THREADS = 64, MC_ROUNDS = 500 };
+enum {
+	MC_THREADS = 64,
+	MC_ROUNDS = 500
+};
 
 static pthread_mutex_t mc_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile long mc_counter;
@@ -68,7 +71,9 @@ t_mutex_counter(void)
  * cond_pingpong
  */
 
-enum { CP_ROUNDS = 2000 };
+enum {
+	CP_ROUNDS = 2000
+};
 
 static pthread_mutex_t cp_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cp_cond = PTHREAD_COND_INITIALIZER;
@@ -112,7 +117,10 @@ t_cond_pingpong(void)
  * join_many
  */
 
-enum { JM_THREADS = 2000, JM_BATCH = 16 };
+enum {
+	JM_THREADS = 2000,
+	JM_BATCH = 16
+};
 
 static void *
 jm_worker(void *arg)
@@ -138,7 +146,9 @@ t_join_many(void)
  * detach_sem
  */
 
-enum { DS_THREADS = 32 };
+enum {
+	DS_THREADS = 32
+};
 
 static sem_t ds_sem;
 static volatile int ds_done[DS_THREADS];
@@ -173,7 +183,9 @@ t_detach_sem(void)
  * tls_sigmask
  */
 
-enum { TS_THREADS = 8 };
+enum {
+	TS_THREADS = 8
+};
 
 static __thread long ts_tls = 5;
 static volatile long ts_tids[TS_THREADS + 1];

@@ -45,9 +45,9 @@
 #define FUTEX_WAITERS 0x80000000U
 #define FUTEX_OWNER_DIED 0x40000000U
 #define FUTEX_TID_MASK 0x3fffffffU
-#define FUTEX_OP(op, oparg, cmp, cmparg)                       \
-	((((op)&0xf) << 28) | (((cmp)&0xf) << 24) |            \
-	    (((oparg)&0xfff) << 12) | ((cmparg)&0xfff))
+#define FUTEX_OP(op, oparg, cmp, cmparg)                                      \
+	((((op)&0xf) << 28) | (((cmp)&0xf) << 24) | (((oparg)&0xfff) << 12) | \
+	    ((cmparg)&0xfff))
 #define FUTEX_OP_SET 0
 #define FUTEX_OP_ADD 1
 #define FUTEX_OP_OR 2
@@ -78,8 +78,8 @@ th_futex(volatile uint32_t *uaddr, int op, uint32_t val,
 /* pthread_create, failing the test if it fails. */
 #define th_create(t, fn, arg) th_create_at(__FILE__, __LINE__, (t), (fn), (arg))
 #include <pthread.h>
-void th_create_at(const char *file, int line, pthread_t *t,
-    void *(*fn)(void *), void *arg);
+void th_create_at(const char *file, int line, pthread_t *t, void *(*fn)(void *),
+    void *arg);
 
 /* pthread_join, failing unless it succeeds; returns the thread's value. */
 #define th_join(t) th_join_at(__FILE__, __LINE__, (t))
