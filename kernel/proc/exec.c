@@ -358,7 +358,6 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	/* The one LWP left is the main thread, LWP 1, as Linux's de_thread. */
 	l->l_lid = 1;
 	p->p_nextlid = 2;
-	p->p_leader_exited = false;
 	spin_unlock(&proc_lock);
 	l->l_clear_child_tid = 0; /* they name the old image's memory */
 	l->l_robust_list = 0;

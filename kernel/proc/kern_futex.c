@@ -93,7 +93,8 @@ futex_init(void)
 static struct futex_bucket *
 futex_hash(const struct futex_key *k)
 {
-	uint64_t h = (uint64_t)k->fk_space ^ (k->fk_addr * 0x9e3779b97f4a7c15UL);
+	uint64_t h =
+	    (uint64_t)k->fk_space ^ (k->fk_addr * 0x9e3779b97f4a7c15UL);
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9UL;
@@ -207,8 +208,8 @@ futex_wake_waiter(struct futex_waiter *w)
  * b's lock, b = futex_hash(k).
  */
 static int
-futex_wake_locked(struct futex_bucket *b, const struct futex_key *k,
-    int nwake, uint32_t bitset)
+futex_wake_locked(struct futex_bucket *b, const struct futex_key *k, int nwake,
+    uint32_t bitset)
 {
 	struct futex_waiter *w, *next;
 	int n = 0;
@@ -523,8 +524,7 @@ retry:
 	}
 	n = futex_wake_locked(b1, &k1, nwake, FUTEX_BITSET_MATCH_ANY);
 	if (hit)
-		n += futex_wake_locked(b2, &k2, nwake2,
-		    FUTEX_BITSET_MATCH_ANY);
+		n += futex_wake_locked(b2, &k2, nwake2, FUTEX_BITSET_MATCH_ANY);
 	futex_unlock2(b1, b2);
 	error = n;
 	goto out;
@@ -576,8 +576,9 @@ futex_deadline(const struct timespec *uts, int cmd, bool realtime,
 
 /*
  * futex(uaddr, op, val, timeout or val2, uaddr2, val3), as Linux's
- * do_futex: a realtime clock only for the waits, an unknown or PI
- * operation is ENOSYS.
+ * sys_futex and do_futex: the timeout is read first; FUTEX_CLOCK_REALTIME
+ * with another operation than FUTEX_WAIT_BITSET, an unknown operation or
+ * a PI one is ENOSYS.
  */
 long
 sys_futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *uts,
@@ -596,7 +597,8 @@ sys_futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *uts,
 		if (error != 0)
 			return error;
 	}
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	/* Linux 6.1 takes the flag with FUTEX_WAIT_BITSET alone (and PI). */
+	if (realtime && cmd != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:

@@ -409,16 +409,9 @@ lwp_exit_status(int wstatus)
 		vkernel_lwp_exit(l);
 	futex_lwp_exit();
 	spin_lock(&proc_lock);
-	/* As Linux: the process's status is its main thread's (LWP 1). */
 	if (p->p_nlive == 1 && p->p_exiter == NULL) {
-		if (p->p_leader_exited && l->l_lid != 1)
-			wstatus = p->p_leader_xstat;
 		spin_unlock(&proc_lock);
-		proc_exit(wstatus);
-	}
-	if (l->l_lid == 1) {
-		p->p_leader_xstat = wstatus;
-		p->p_leader_exited = true;
+		proc_exit(wstatus); /* the last thread's status, as Linux */
 	}
 	lwp_exit_locked(l);
 }

@@ -208,8 +208,6 @@ struct proc {
 	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
 	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
 	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
-	int p_leader_xstat; /* (P) wait status of LWP 1's exit (thread exit) */
-	bool p_leader_exited; /* (P) LWP 1 exited first: its status is p's */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -309,9 +307,8 @@ void lwp_exit(void) __noreturn;
 
 /*
  * lwp_exit with Linux exit's status: when the calling LWP is the last,
- * the process ends with the status of its main thread, LWP 1: wstatus if
- * that is the caller or LWP 1 is gone another way, else what LWP 1 passed
- * when it exited.  Never returns.  No locks held.
+ * the process ends with wstatus (the last thread's, as on Linux 6.1).
+ * Never returns.  No locks held.
  */
 void lwp_exit_status(int wstatus) __noreturn;
 

@@ -40,7 +40,7 @@
 
 /* What clone accepts besides the exit signal (CSIGNAL); Linux ignores
  * CLONE_DETACHED, and CLONE_SYSVSEM and CLONE_IO change nothing here. */
-#define CLONE_SUPPORTED                                                   \
+#define CLONE_SUPPORTED                                                    \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 	    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                  \
 	    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |  \
@@ -127,8 +127,7 @@ clone_setup_lwp(struct lwp *l2, uint64_t flags, uint64_t newsp, uint64_t tls)
 
 /* clone with CLONE_THREAD: a new LWP in the caller's process. */
 static long
-clone_thread(uint64_t flags, uint64_t newsp, int *ptid, int *ctid,
-    uint64_t tls)
+clone_thread(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
 {
 	struct proc *p = curproc;
 	struct lwp *l2;
