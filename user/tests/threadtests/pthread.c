@@ -12,7 +12,10 @@
  *   - main_pthread_exit: the main thread leaves with pthread_exit and the
  *     process goes on until its last thread ends;
  *   - thread_exit_status: raw exit of each thread, the main one first;
- *     the process's status is the last one's, as on Linux 6.1.
+ *     the process's status is the last one's, as on Linux 6.1;
+ *   - timedwaits: sem_timedwait, pthread_cond_timedwait on CLOCK_MONOTONIC
+ *     and pthread_mutex_timedlock time out;
+ *   - kill_threaded: SIGKILL of a process of threads asleep and running.
  */
 
 #include "th.h"
@@ -415,6 +418,108 @@ t_thread_exit_status(void)
 	    "the child's status %#x, want exit 9 (the last thread's)", st);
 }
 
+/* ---------------------------------------------------------------------
+ * timedwaits, kill_threaded
+ */
+
+static pthread_mutex_t tw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct timespec
+tw_deadline(clockid_t c, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	return ts;
+}
+
+static void *
+tw_locker(void *arg)
+{
+	struct timespec ts = tw_deadline(CLOCK_REALTIME, 50);
+
+	(void)arg;
+	return (void *)(long)pthread_mutex_timedlock(&tw_lock, &ts);
+}
+
+/* musl's timed waits time out through futex timeouts. */
+static void
+t_timedwaits(void)
+{
+	pthread_condattr_t ca;
+	pthread_cond_t cond;
+	pthread_t t;
+	sem_t sem;
+	struct timespec ts;
+	uint64_t t0;
+
+	test_expect_ok(sem_init(&sem, 0, 0), "sem_init");
+	ts = tw_deadline(CLOCK_REALTIME, 50);
+	t0 = test_now_ns();
+	test_expect_errno(sem_timedwait(&sem, &ts), ETIMEDOUT,
+	    "sem_timedwait with nothing posted");
+	test_assert_msg(test_now_ns() - t0 >= 40000000ULL,
+	    "sem_timedwait returned after %llu ns",
+	    (unsigned long long)(test_now_ns() - t0));
+
+	pthread_condattr_init(&ca);
+	test_expect_eq(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC), 0,
+	    "pthread_condattr_setclock");
+	test_expect_eq(pthread_cond_init(&cond, &ca), 0, "pthread_cond_init");
+	pthread_mutex_lock(&tw_lock);
+	ts = tw_deadline(CLOCK_MONOTONIC, 50);
+	t0 = test_now_ns();
+	test_expect_eq(pthread_cond_timedwait(&cond, &tw_lock, &ts), ETIMEDOUT,
+	    "pthread_cond_timedwait on CLOCK_MONOTONIC, never signalled");
+	test_assert_msg(test_now_ns() - t0 >= 40000000ULL,
+	    "pthread_cond_timedwait returned after %llu ns",
+	    (unsigned long long)(test_now_ns() - t0));
+
+	/* The mutex is ours: another thread's timedlock times out. */
+	th_create(&t, tw_locker, NULL);
+	test_expect_eq((long)th_join(t), ETIMEDOUT,
+	    "pthread_mutex_timedlock of a held mutex");
+	pthread_mutex_unlock(&tw_lock);
+	pthread_cond_destroy(&cond);
+	sem_destroy(&sem);
+}
+
+static void
+kt_child(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	sem_init(&ew_ready, 0, 0);
+	for (int i = 0; i < 12; i++)
+		if (pthread_create(&t, NULL,
+			i % 3 == 0     ? ew_cond_waiter :
+			    i % 3 == 1 ? ew_futex_waiter :
+					 mc_worker,
+			NULL) != 0)
+			_exit(90);
+	for (int i = 0; i < 8; i++)
+		sem_wait(&ew_ready);
+	for (;;)
+		sched_yield();
+}
+
+/* SIGKILL ends a process whose threads sleep in futexes and run. */
+static void
+t_kill_threaded(void)
+{
+	pid_t pid = test_fork();
+
+	if (pid == 0)
+		kt_child(NULL);
+	test_sleep_ns(100 * 1000 * 1000);
+	test_expect_ok(kill(pid, SIGKILL), "kill");
+	test_expect_signal(pid, SIGKILL, "the process of 13 threads");
+}
+
 const struct test th_pthread_tests[] = {
 	{ "mutex_counter", t_mutex_counter, NULL },
 	{ "cond_pingpong", t_cond_pingpong, NULL },
@@ -425,5 +530,7 @@ const struct test th_pthread_tests[] = {
 	{ "exit_group_thread", t_exit_group_thread, NULL },
 	{ "main_pthread_exit", t_main_pthread_exit, NULL },
 	{ "thread_exit_status", t_thread_exit_status, NULL },
+	{ "timedwaits", t_timedwaits, NULL },
+	{ "kill_threaded", t_kill_threaded, NULL },
 	{ NULL, NULL, NULL },
 };
