@@ -6,6 +6,8 @@
  *     make a child, which exits at once without touching memory; every
  *     child is reaped.  On Linux other errors are allowed (namespaces as
  *     root, for instance).
+ *   - clone_einval: the flag sets Linux rejects with EINVAL, and natively
+ *     those the kernel does not support; EPERM for a bad TLS base;
  *   - futex_fuzz: random operations, flags, words (aligned or not, in
  *     private, shared, read-only and inaccessible pages, NULL, kernel and
  *     non-canonical addresses), values, timeouts and second words, while
@@ -113,6 +115,68 @@ t_clone_flags_fuzz(void)
 	test_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the sandbox's status %#x (exit 3: no call made a child)", st);
 	while (wait(NULL) > 0) /* CLONE_PARENT's children (Linux) */
+		;
+}
+
+/* ---------------------------------------------------------------------
+ * clone_einval: the flag sets Linux rejects, and (natively) those the
+ * kernel does not support, named in docs/syscalls.md.
+ */
+
+#define C_VM 0x100
+#define C_FS 0x200
+#define C_FILES 0x400
+#define C_SIGHAND 0x800
+#define C_PIDFD 0x1000
+#define C_PARENT 0x8000
+#define C_THREAD 0x10000
+#define C_NEWNS 0x20000
+#define C_SETTLS 0x80000
+#define C_NEWPID 0x20000000
+
+static void
+t_clone_einval(void)
+{
+	static const struct {
+		unsigned long flags;
+		int native; /* EINVAL on our kernel only */
+		const char *what;
+	} cases[] = {
+		{ C_THREAD | C_VM | C_FILES, 0,
+		    "CLONE_THREAD without SIGHAND" },
+		{ C_SIGHAND | SIGCHLD, 0, "CLONE_SIGHAND without CLONE_VM" },
+		{ C_NEWNS | C_FS | SIGCHLD, 0, "CLONE_NEWNS with CLONE_FS" },
+		{ C_PIDFD | C_THREAD | C_SIGHAND | C_VM, 0,
+		    "CLONE_PIDFD with CLONE_THREAD" },
+		{ C_SIGHAND | C_VM | SIGCHLD, 1,
+		    "CLONE_SIGHAND without CLONE_THREAD" },
+		{ C_THREAD | C_SIGHAND | C_VM, 1,
+		    "CLONE_THREAD without CLONE_FILES" },
+		{ C_PARENT | SIGCHLD, 1, "CLONE_PARENT" },
+		{ C_NEWPID | SIGCHLD, 1, "CLONE_NEWPID" },
+	};
+	int tid;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long r;
+
+		if (cases[i].native && !test_native)
+			continue;
+		r = fz_clone(cases[i].flags, NULL, &tid, &tid, 0);
+		if (r > 0)
+			waitpid((pid_t)r, NULL, 0);
+		test_assert_msg(r == -EINVAL, "clone(%#lx), %s: %ld (%s)",
+		    cases[i].flags, cases[i].what, r, test_errname(-r));
+	}
+	/*
+	 * A TLS base that is not a user address: EPERM here, as ARCH_SET_FS
+	 * gives (Linux 6.1 takes it and makes the child).
+	 */
+	if (test_native)
+		test_expect_raw_errno(fz_clone(C_SETTLS | SIGCHLD, NULL, &tid,
+					  &tid, TEST_NONCANON_LO),
+		    EPERM, "clone(CLONE_SETTLS) with a non-canonical TLS base");
+	while (wait(NULL) > 0)
 		;
 }
 
@@ -236,6 +300,7 @@ t_futex_fuzz(void)
 }
 
 const struct test th_fuzz_tests[] = {
+	{ "clone_einval", t_clone_einval, NULL },
 	{ "clone_flags_fuzz", t_clone_flags_fuzz, NULL },
 	{ "futex_fuzz", t_futex_fuzz, NULL },
 	{ NULL, NULL, NULL },
