@@ -634,11 +634,13 @@ sys_futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *uts,
 /*
  * The futex at uaddr was owned by the dying LWP tid: if its owner field
  * says so, set FUTEX_OWNER_DIED (keeping FUTEX_WAITERS, clearing the
- * owner) and wake one waiter, as Linux's handle_futex_death.  Faults end
- * the work quietly.  No locks held.
+ * owner) and wake one waiter, as Linux's handle_futex_death.  For the
+ * pending entry (list_op_pending) a word of 0 means the LWP died between
+ * releasing the lock and waking a waiter: wake one.  Faults end the work
+ * quietly.  No locks held.
  */
 static void
-futex_owner_died(uint32_t *uaddr, uint32_t tid)
+futex_owner_died(uint32_t *uaddr, uint32_t tid, bool pending)
 {
 	uint32_t old, new, cur;
 
@@ -647,6 +649,10 @@ futex_owner_died(uint32_t *uaddr, uint32_t tid)
 	for (int tries = 0; tries < 64; tries++) {
 		if (copyin(uaddr, &old, sizeof(old)) != 0)
 			return;
+		if (pending && old == 0) {
+			(void)futex_wake_user(uaddr, 1);
+			return;
+		}
 		if ((old & FUTEX_TID_MASK) != tid)
 			return;
 		new = (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
@@ -689,12 +695,13 @@ futex_exit_robust_list(struct lwp *l)
 		if ((entry & ~1UL) != (pending & ~1UL))
 			futex_owner_died(
 			    (uint32_t *)((entry & ~1UL) + head.futex_offset),
-			    tid);
+			    tid, false);
 		entry = next;
 	}
 	if (pending != 0)
 		futex_owner_died(
-		    (uint32_t *)((pending & ~1UL) + head.futex_offset), tid);
+		    (uint32_t *)((pending & ~1UL) + head.futex_offset), tid,
+		    true);
 }
 
 void
