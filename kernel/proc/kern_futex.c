@@ -262,13 +262,17 @@ futex_lock_waiter(struct futex_waiter *w)
 	}
 }
 
+static long futex_wait_restart(struct restart_block *rb);
+
 /*
  * FUTEX_WAIT / FUTEX_WAIT_BITSET: if the word at uaddr is val, sleep
  * until woken by a wake that matches bitset, until the deadline (an
  * absolute nanouptime, 0: none), or until the LWP is interrupted.
  * Returns 0 (woken), -EAGAIN (the word is not val), -ETIMEDOUT,
- * -ERESTARTSYS (interrupted, no deadline), -EINTR (interrupted with a
- * deadline), -EINVAL, -EFAULT.  No locks held.
+ * -ERESTARTSYS (interrupted, no deadline), -ERESTART_RESTARTBLOCK
+ * (interrupted with a deadline: l_restart goes on with the same
+ * deadline, as Linux's futex_wait_restart), -EINVAL, -EFAULT.  No locks
+ * held.
  */
 static long
 futex_wait(uint32_t *uaddr, bool private, uint32_t val, uint64_t deadline,
@@ -318,11 +322,30 @@ retry:
 		b = futex_lock_waiter(&w);
 	}
 	spin_unlock(&b->fb_lock);
-	if (error == -EINTR)
-		error = deadline != 0 ? -EINTR : -ERESTARTSYS;
+	if (error == -EINTR && deadline == 0) {
+		error = -ERESTARTSYS;
+	} else if (error == -EINTR) {
+		struct restart_block *rb = &curlwp->l_restart;
+
+		rb->fn = futex_wait_restart;
+		rb->arg[0] = (uint64_t)uaddr;
+		rb->arg[1] = val;
+		rb->arg[2] = deadline;
+		rb->arg[3] = bitset | (private ? 1UL << 32 : 0);
+		error = -ERESTART_RESTARTBLOCK;
+	}
 out:
 	futex_key_rel(&w.fw_key);
 	return error;
+}
+
+/* restart_syscall after an interrupted timed wait: the same wait. */
+static long
+futex_wait_restart(struct restart_block *rb)
+{
+	rb->fn = NULL;
+	return futex_wait((uint32_t *)rb->arg[0], (rb->arg[3] >> 32) != 0,
+	    (uint32_t)rb->arg[1], rb->arg[2], (uint32_t)rb->arg[3]);
 }
 
 /* FUTEX_WAKE / FUTEX_WAKE_BITSET.  Returns the number woken or -errno. */
