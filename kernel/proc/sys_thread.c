@@ -38,8 +38,10 @@
 #include <linux/futex.h>
 #include <linux/sched.h>
 
-/* What clone accepts besides the exit signal (CSIGNAL); Linux ignores
- * CLONE_DETACHED, and CLONE_SYSVSEM and CLONE_IO change nothing here. */
+/*
+ * What clone accepts besides the exit signal (CSIGNAL).  Linux ignores
+ * CLONE_DETACHED; CLONE_SYSVSEM and CLONE_IO change nothing here.
+ */
 #define CLONE_SUPPORTED                                                    \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 	    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                  \
