@@ -13,6 +13,8 @@
 int copy_user_bytes(void *dst, const void *src, size_t len);
 long copy_user_str(char *dst, const char *usrc, size_t max);
 int copy_user_zero(void *udst, size_t len);
+int copyin32_nofault(const uint32_t *uaddr, uint32_t *val);
+int cas32_nofault(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur);
 
 bool
 user_access_ok(const void *uaddr, size_t len, bool write)
@@ -128,4 +130,24 @@ copyinstr(const char *uaddr, char *kaddr, size_t max)
 	if ((size_t)n == max)
 		return u + max == VM_MAX_USER_ADDRESS ? -EFAULT : -ENAMETOOLONG;
 	return n;
+}
+
+int
+copyin32_nofault_user(const uint32_t *uaddr, uint32_t *val)
+{
+	uint64_t u = (uint64_t)uaddr;
+
+	if ((u & 3) != 0 || !user_range_ok(u, sizeof(*uaddr)))
+		return -EFAULT;
+	return copyin32_nofault(uaddr, val);
+}
+
+int
+cas32_nofault_user(uint32_t *uaddr, uint32_t old, uint32_t new, uint32_t *cur)
+{
+	uint64_t u = (uint64_t)uaddr;
+
+	if ((u & 3) != 0 || !user_range_ok(u, sizeof(*uaddr)))
+		return -EFAULT;
+	return cas32_nofault(uaddr, old, new, cur);
 }

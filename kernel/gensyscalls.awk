@@ -58,6 +58,7 @@ BEGIN {
 	add_errno("ENAMETOOLONG", 36, "path name too long")
 	add_errno("ENOSYS", 38, "no such system call, or not implemented")
 	add_errno("EOPNOTSUPP", 95, "operation not supported")
+	add_errno("ETIMEDOUT", 110, "the time limit passed")
 }
 
 function add_errno(e, value, meaning)

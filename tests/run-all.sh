@@ -27,7 +27,8 @@ jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # combination of machine, CPU model and memory size the kernel promises
 # to boot in; the user test suites (run by /bin/init, whose exit status,
 # the failure count, becomes QEMU's) at 256 MiB with 1, 2 and 4 CPUs and
-# at 64 MiB, where fork and page faults run out of memory; the SMP stress
+# at 64 MiB, where fork and page faults run out of memory; the thread
+# suite with 1 and 4 CPUs; the SMP stress
 # suite with 2 and 4 CPUs; the in-kernel tests and the musl boot with 8
 # CPUs on both machines; the panic path with each crash_ self test, which
 # must end its boot in a described panic.  Every boot is under
@@ -69,6 +70,8 @@ smp vmspacetests 4 8
 add vmspacetests-pc-qemu64-64M vmspacetests "pc qemu64 64M" 8 "vmspacetests: -machine pc -cpu qemu64 -m 64M"
 smp smptests 2 12
 smp smptests 4 12
+add threadtests-q35-max-256M threadtests "q35 max 256M" 10 "threadtests: -machine q35 -cpu max -m 256M"
+smp threadtests 4 10
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

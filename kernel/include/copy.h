@@ -26,6 +26,21 @@ int copyout_zero(void *uaddr, size_t len);
  */
 long copyinstr(const char *uaddr, char *kaddr, size_t max);
 
+/*
+ * Non-faulting accesses to one aligned 32-bit user word (futexes): a
+ * page that is not mapped with the access fails with -EFAULT at once,
+ * without asking the VM, so these may be called with spinlocks held.
+ * The caller then drops its locks, faults the page in (copyin, or
+ * vm_fault for a write) and tries again.
+ *   copyin32_nofault: *val = *uaddr.
+ *   cas32_nofault: atomically *cur = *uaddr and, if that was old,
+ *   *uaddr = new.
+ * Both return 0 or -EFAULT (also for a misaligned or non-user address).
+ */
+int copyin32_nofault_user(const uint32_t *uaddr, uint32_t *val);
+int cas32_nofault_user(uint32_t *uaddr, uint32_t old, uint32_t new,
+    uint32_t *cur);
+
 /* True if [uaddr, uaddr + len) lies inside the user range. */
 bool user_range_ok(uint64_t uaddr, size_t len);
 

@@ -17,9 +17,11 @@
 #include <arch/elf.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
+#include <proc/futex.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <proc/signalvar.h>
+#include <proc/thread.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
@@ -353,6 +355,13 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	}
 
 	/* Nothing can fail from here on: replace the image. */
+	futex_lwp_exit(); /* as Linux's exec_mm_release: robust list, tid */
+	spin_lock(&proc_lock);
+	vfork_done_locked(p); /* a vfork parent gets its memory back */
+	/* The one LWP left is the main thread, LWP 1, as Linux's de_thread. */
+	l->l_lid = 1;
+	p->p_nextlid = 2;
+	spin_unlock(&proc_lock);
 	old = p->p_vmspace;
 	p->p_vmspace = vm;
 	vmspace_activate(vm);

@@ -11,8 +11,10 @@
 #include <arch/cpu.h>
 #include <arch/pcb.h>
 #include <arch/pmap.h>
+#include <proc/futex.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/thread.h>
 #include <proc/signalvar.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
@@ -398,15 +400,22 @@ kthread_join(struct lwp *l)
 void
 lwp_exit(void)
 {
+	lwp_exit_status(W_EXITCODE(0));
+}
+
+void
+lwp_exit_status(int wstatus)
+{
 	struct lwp *l = curlwp;
 	struct proc *p = l->l_proc;
 
 	if (l->l_vkernel != NULL)
 		vkernel_lwp_exit(l);
+	futex_lwp_exit();
 	spin_lock(&proc_lock);
 	if (p->p_nlive == 1 && p->p_exiter == NULL) {
 		spin_unlock(&proc_lock);
-		proc_exit(W_EXITCODE(0));
+		proc_exit(wstatus); /* the last thread's status, as Linux */
 	}
 	lwp_exit_locked(l);
 }
@@ -500,8 +509,10 @@ proc_exit(int wstatus)
 
 	if (l->l_vkernel != NULL)
 		vkernel_lwp_exit(
-		    l); /* out of a guest first, if killed in one */
+		    l);   /* out of a guest first, if killed in one */
+	futex_lwp_exit(); /* robust futexes, clear_child_tid */
 	spin_lock(&proc_lock);
+	vfork_done_locked(p); /* a vfork parent goes on */
 	if (p->p_exiter != NULL && p->p_exiter != l)
 		lwp_exit_locked(l); /* another LWP is tearing p down */
 	if (!p->p_xstat_set) {

@@ -47,9 +47,10 @@ struct trapframe;
 
 /* l_flag (P) */
 #define LW_WEXIT 0x01 /* exiting or told to exit: leave at the next boundary */
-#define LW_REAPING 0x02 /* a lwp_wait has claimed this zombie */
-#define LW_SYSTEM 0x04  /* kernel-only LWP (idle): no user state */
-#define LW_PENDSIG 0x08 /* a signal or a stop awaits it: see kern_sig.c */
+#define LW_REAPING 0x02  /* a lwp_wait has claimed this zombie */
+#define LW_SYSTEM 0x04   /* kernel-only LWP (idle): no user state */
+#define LW_PENDSIG 0x08  /* a signal or a stop awaits it: see kern_sig.c */
+#define LW_DETACHED 0x10 /* a clone thread: nobody lwp_waits, clone reaps it */
 
 /*
  * A queued signal with its siginfo (kern_sig.c).  A pending set has a
@@ -87,7 +88,7 @@ struct restart_block {
 struct lwp {
 	/* (c) */
 	struct proc *l_proc;
-	lwpid_t l_lid;
+	lwpid_t l_lid;    /* exec makes the LWP it keeps 1, under proc_lock */
 	vaddr_t l_kstack; /* top of the kernel stack; 0 once freed */
 
 	/* (S) */
@@ -308,6 +309,13 @@ void proc_exit(int wstatus) __noreturn;
  * status 0 (proc_exit).  Never returns.  No locks held.
  */
 void lwp_exit(void) __noreturn;
+
+/*
+ * lwp_exit with Linux exit's status: when the calling LWP is the last,
+ * the process ends with wstatus (the last thread's, as on Linux 6.1).
+ * Never returns.  No locks held.
+ */
+void lwp_exit_status(int wstatus) __noreturn;
 
 /*
  * End every LWP of the calling LWP's process but the caller, and free

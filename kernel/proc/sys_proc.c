@@ -1,7 +1,8 @@
 /*
- * Syscalls about processes and LWPs: fork, rfork, exit, wait4, kill,
- * the ids, lwp_create / lwp_exit / lwp_wait, and the small calls musl
- * makes at start-up (set_tid_address, arch_prctl, signal dispositions).
+ * Syscalls about processes and LWPs: fork, rfork, exit_group, wait4,
+ * kill, the ids, lwp_create / lwp_exit / lwp_wait, and the small calls
+ * musl makes at start-up (arch_prctl, signal dispositions).  clone,
+ * vfork, exit and set_tid_address are in sys_thread.c.
  *
  * Each call first checks and copies in its arguments (decode) and only
  * then changes state (perform), so an error leaves nothing half done.
@@ -75,12 +76,6 @@ long
 sys_rfork(int flags)
 {
 	return fork1(flags);
-}
-
-long
-sys_exit(int status)
-{
-	proc_exit(W_EXITCODE(status));
 }
 
 long
@@ -222,13 +217,6 @@ sys_gettid(void)
 long
 sys_lwp_gettid(void)
 {
-	return curlwp->l_lid;
-}
-
-long
-sys_set_tid_address(int *tidptr)
-{
-	(void)tidptr; /* no futexes: nothing is written at exit */
 	return curlwp->l_lid;
 }
 

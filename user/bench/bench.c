@@ -45,6 +45,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -445,6 +448,124 @@ bench_vmspace_lifecycle(long n, long arg)
 	return t1 - t0;
 }
 
+/*
+ * futex ping-pong: two threads of one process take turns through one
+ * futex word, each waking the other (FUTEX_WAKE) and sleeping until its
+ * turn (FUTEX_WAIT).  Measures a futex round trip: two wakes, two waits
+ * and, on one CPU, two context switches between threads.  The partner
+ * thread is made and joined outside the timed part.
+ */
+static volatile uint32_t pp_word;
+static long pp_rounds;
+
+static void
+pp_futex(int op, uint32_t val)
+{
+	syscall(SYS_futex, &pp_word, op | 128 /* FUTEX_PRIVATE_FLAG */, val,
+	    NULL, NULL, 0);
+}
+
+static void *
+pp_partner(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < pp_rounds; i++) {
+		while (__atomic_load_n(&pp_word, __ATOMIC_ACQUIRE) == 0)
+			pp_futex(0 /* FUTEX_WAIT */, 0);
+		__atomic_store_n(&pp_word, 0, __ATOMIC_RELEASE);
+		pp_futex(1 /* FUTEX_WAKE */, 1);
+	}
+	return NULL;
+}
+
+static uint64_t
+bench_futex_pingpong(long n, long arg)
+{
+	pthread_t t;
+	uint64_t t0, t1;
+
+	(void)arg;
+	pp_word = 0;
+	pp_rounds = n;
+	if (pthread_create(&t, NULL, pp_partner, NULL) != 0) {
+		bench_error = "pthread_create failed";
+		return 0;
+	}
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		__atomic_store_n(&pp_word, 1, __ATOMIC_RELEASE);
+		pp_futex(1 /* FUTEX_WAKE */, 1);
+		while (__atomic_load_n(&pp_word, __ATOMIC_ACQUIRE) == 1)
+			pp_futex(0 /* FUTEX_WAIT */, 1);
+	}
+	t1 = rdtsc();
+	pthread_join(t, NULL);
+	return t1 - t0;
+}
+
+/*
+ * pthread_create + pthread_join of a thread that returns at once:
+ * measures clone(CLONE_THREAD ...), the thread's stack mapping and
+ * unmapping by musl, its exit with the clear-child-tid wake, and the
+ * joiner's futex wait.
+ */
+static void *
+tcj_thread(void *arg)
+{
+	return arg;
+}
+
+static uint64_t
+bench_thread_create_join(long n, long arg)
+{
+	uint64_t t0, t1;
+	pthread_t t;
+	void *ret;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (pthread_create(&t, NULL, tcj_thread, (void *)i) != 0 ||
+		    pthread_join(t, &ret) != 0 || ret != (void *)i) {
+			bench_error = "pthread_create or pthread_join failed";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
+ * fork through clone(SIGCHLD), as glibc's fork() calls it, then exit and
+ * wait: the same work as fork_exit_wait through the clone path.
+ */
+static uint64_t
+bench_clone_fork(long n, long arg)
+{
+	uint64_t t0, t1;
+	int status;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		long pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			bench_error = "clone(SIGCHLD) failed";
+			return 0;
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			bench_error = "waitpid failed or child did not exit 0";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The table.                                                           */
 
@@ -470,6 +591,9 @@ static const struct bench benches[] = {
 	{ "mmap_with_10", bench_mmap_with, 1000, 10 },
 	{ "mmap_with_1000", bench_mmap_with, 1000, 1000 },
 	{ "mmap_with_10000", bench_mmap_with, 1000, 10000 },
+	{ "futex_pingpong", bench_futex_pingpong, 2000, 0 },
+	{ "thread_create_join", bench_thread_create_join, 500, 0 },
+	{ "clone_fork", bench_clone_fork, 200, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))

@@ -82,3 +82,43 @@ copy_fault:
 	USER_ACCESS_END
 	movq $-EFAULT, %rax
 	ret
+
+/*
+ * The non-faulting user accesses (futex_load_nofault and friends in
+ * <copy.h>): every instruction between copy_nofault_start and
+ * copy_nofault_end that faults goes straight to its fixup, without the VM
+ * (trap.c), so they may run with a spinlock held.  The caller has checked
+ * the address range and alignment.
+ */
+	.globl copy_nofault_start, copy_nofault_end
+copy_nofault_start:
+
+/* int copyin32_nofault(const uint32_t *uaddr, uint32_t *val) */
+	.globl copyin32_nofault
+copyin32_nofault:
+	USER_ACCESS_BEGIN
+10:	movl (%rdi), %eax
+	USER_ACCESS_END
+	movl %eax, (%rsi)
+	xorl %eax, %eax
+	ret
+	EXTABLE(10b, copy_fault)
+
+/*
+ * int cas32_nofault(uint32_t *uaddr, uint32_t old, uint32_t new,
+ *     uint32_t *cur)
+ * Atomically: *cur = *uaddr; if it was old, *uaddr = new.  0 or -EFAULT.
+ */
+	.globl cas32_nofault
+cas32_nofault:
+	movq %rdx, %r8
+	movl %esi, %eax
+	USER_ACCESS_BEGIN
+11:	lock cmpxchgl %r8d, (%rdi)
+	USER_ACCESS_END
+	movl %eax, (%rcx)
+	xorl %eax, %eax
+	ret
+	EXTABLE(11b, copy_fault)
+
+copy_nofault_end:

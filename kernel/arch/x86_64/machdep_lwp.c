@@ -404,6 +404,12 @@ cpu_fork_frame(struct trapframe *child, const struct trapframe *parent)
 }
 
 void
+cpu_frame_set_sp(struct trapframe *tf, vaddr_t sp)
+{
+	tf->tf_rsp = sp;
+}
+
+void
 cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg, vaddr_t sp)
 {
 	memset(tf, 0, sizeof(*tf));

@@ -55,6 +55,7 @@ trap_name(uint64_t trapno)
 }
 
 extern const struct extable_entry extable_start[], extable_end[];
+extern const char copy_nofault_start[], copy_nofault_end[];
 
 uint64_t
 extable_lookup(uint64_t rip)
@@ -167,6 +168,12 @@ trap_kernel(struct trapframe *tf)
 	case T_PAGEFLT:
 	case T_PROTFLT:
 		fixup = extable_lookup(tf->tf_rip);
+		/* The non-faulting accesses (copy.S) fail without the VM. */
+		if (fixup != 0 && tf->tf_rip >= (uint64_t)copy_nofault_start &&
+		    tf->tf_rip < (uint64_t)copy_nofault_end) {
+			tf->tf_rip = fixup;
+			return;
+		}
 		if (fixup != 0 && tf->tf_trapno == T_PAGEFLT &&
 		    tf->tf_addr < VM_MAX_USER_ADDRESS)
 			witness_user_fault(tf);

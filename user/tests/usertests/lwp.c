@@ -203,12 +203,12 @@ body_fork(void *arg)
 	test_raw_lwp_exit();
 }
 
-/* End the whole process with exit(5) from this LWP. */
+/* End the whole process with exit_group(5) from this LWP. */
 static void
 body_exit5(void *arg)
 {
 	(void)arg;
-	test_raw1(SYS_exit, 5);
+	test_raw1(SYS_exit_group, 5);
 	test_raw_lwp_exit();
 }
 
@@ -351,8 +351,9 @@ start_busy_lwps(struct lwp_box *box, int spin, int block, int fd)
 }
 
 /*
- * exit, exit_group and libc's exit end every LWP of the process, those
- * running in user mode and those blocked in the kernel.
+ * exit_group and libc's exit end every LWP of the process, those running
+ * in user mode and those blocked in the kernel; Linux's exit ends only
+ * the LWP that calls it, and the others go on until killed.
  */
 static void
 t_lwp_exit_while_running(void)
@@ -381,9 +382,19 @@ t_lwp_exit_while_running(void)
 			for (;;)
 				sched_yield();
 		}
-		test_expect_exit(pid, how == 3 ? 5 : 3,
-		    "process exiting with 16 busy LWPs (0: exit, 1: exit_group, "
-		    "2: libc exit, 3: exit from another LWP)");
+		if (how == 0) {
+			/* Linux's exit ends the main LWP only: the rest go on. */
+			test_sleep_ns(50 * 1000 * 1000);
+			test_expect_eq(waitpid(pid, NULL, WNOHANG), 0,
+			    "waitpid(WNOHANG) after the main LWP's exit");
+			test_expect_ok(kill(pid, SIGKILL), "kill");
+			test_expect_signal(pid, SIGKILL,
+			    "process of 16 busy LWPs whose main LWP exited");
+		} else {
+			test_expect_exit(pid, how == 3 ? 5 : 3,
+			    "process exiting with 16 busy LWPs (1: exit_group, "
+			    "2: libc exit, 3: exit_group from another LWP)");
+		}
 		close(p[0]);
 		close(p[1]);
 		expect_nlwps(base.ks_nlwps, "LWPs after the process exited");

@@ -101,6 +101,9 @@ void cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp);
  */
 void cpu_fork_frame(struct trapframe *child, const struct trapframe *parent);
 
+/* Make a new LWP's frame (cpu_fork_frame's) run on the user stack sp. */
+void cpu_frame_set_sp(struct trapframe *tf, vaddr_t sp);
+
 /* Frame of a new LWP entering func(arg) on stack sp (lwp_create). */
 void cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg,
     vaddr_t sp);

@@ -1,0 +1,330 @@
+/*
+ * Threads with Linux's x86_64 ABI: clone, vfork, set_tid_address and the
+ * robust-list calls, on lwproc's processes and LWPs.
+ *
+ * clone with CLONE_THREAD adds an LWP to the calling process (one
+ * process, many LWPs); without it, clone makes a process, as fork does,
+ * whose address space is a copy-on-write copy or, with CLONE_VM, the
+ * caller's own (vmspace_ref), and whose fd table is a copy or, with
+ * CLONE_FILES, shared (fd_share).  Dispositions belong to a process
+ * here, so CLONE_SIGHAND is accepted only with CLONE_THREAD.  Thread
+ * ids: a thread's id is its LWP id (gettid), unique in its process; a
+ * new process's is its pid.  CLONE_PARENT_SETTID and CLONE_CHILD_SETTID
+ * store the value clone returns.
+ *
+ * Clone threads are detached LWPs (LW_DETACHED): nobody lwp_waits for
+ * them, so each clone frees the zombies of earlier ones
+ * (thread_reap_detached), and proc_reap frees the rest.
+ *
+ * vfork: the parent waits on a struct vfork_wait (thread.h) that the
+ * child's p_vfork points to, until the child execs or exits
+ * (vfork_done_locked, called by exec and proc_exit).
+ */
+#include <systm.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <signal.h>
+#include <syscall.h>
+#include <arch/cpu.h>
+#include <arch/frame.h>
+#include <arch/pcb.h>
+#include <proc/futex.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <proc/thread.h>
+#include <vm/addrspace.h>
+#include <vm/vm_vmspace.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+
+/*
+ * What clone accepts besides the exit signal (CSIGNAL).  Linux ignores
+ * CLONE_DETACHED; CLONE_SYSVSEM and CLONE_IO change nothing here.
+ */
+#define CLONE_SUPPORTED                                                    \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
+	    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                  \
+	    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |  \
+	    CLONE_CHILD_SETTID | CLONE_IO)
+
+/*
+ * Check a clone flag word: Linux's own rejections (copy_process), then
+ * the sets we do not support.  Returns 0 or -EINVAL.  No requirements.
+ */
+static int
+clone_check_flags(uint64_t flags)
+{
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
+	if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD)))
+		return -EINVAL;
+	/* Ours: namespaces, pidfds, CLONE_PARENT, tracing ... */
+	if ((flags & ~(uint64_t)CSIGNAL) & ~(uint64_t)CLONE_SUPPORTED)
+		return -EINVAL;
+	/* ... per-process dispositions and fd tables ... */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_THREAD))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_FILES))
+		return -EINVAL;
+	/* ... and a thread that would stop its own process. */
+	if ((flags & CLONE_THREAD) && (flags & CLONE_VFORK))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Free the zombie clone threads of p that nobody holds.  No locks held.
+ */
+static void
+thread_reap_detached(struct proc *p)
+{
+	struct lwp *l;
+
+	spin_lock(&proc_lock);
+again:
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+	{
+		if ((l->l_flag & (LW_DETACHED | LW_REAPING)) != LW_DETACHED ||
+		    l->l_stat != LSZOMB || l->l_refcnt != 0)
+			continue;
+		l->l_flag |= LW_REAPING;
+		spin_unlock(&proc_lock);
+		lwproc_freelwp(l);
+		spin_lock(&proc_lock);
+		goto again;
+	}
+	spin_unlock(&proc_lock);
+}
+
+/*
+ * The new LWP l2's frame: a copy of the caller's returning 0, on stack
+ * newsp if not 0, and its FS base tls with CLONE_SETTLS (checked).  No
+ * requirements.
+ */
+static void
+clone_setup_lwp(struct lwp *l2, uint64_t flags, uint64_t newsp, uint64_t tls)
+{
+	struct lwp *l = curlwp;
+	struct trapframe tf;
+
+	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
+	cpu_fork_frame(&tf, l->l_md.md_tf);
+	if (newsp != 0)
+		cpu_frame_set_sp(&tf, newsp);
+	cpu_lwp_setup(l2, &tf, l);
+	if (flags & CLONE_SETTLS)
+		cpu_set_fsbase(l2, tls);
+	/* The creator's signal mask, an empty pending set (makelwp). */
+	spin_lock(&proc_lock);
+	l2->l_sigmask = l->l_sigmask;
+	spin_unlock(&proc_lock);
+}
+
+/* clone with CLONE_THREAD: a new LWP in the caller's process. */
+static long
+clone_thread(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	struct proc *p = curproc;
+	struct lwp *l2;
+	int error, tid;
+
+	thread_reap_detached(p);
+	l2 = lwproc_makelwp(p, &error);
+	if (l2 == NULL)
+		return error == -EBUSY ? -EAGAIN : error;
+	spin_lock(&proc_lock);
+	l2->l_flag |= LW_DETACHED;
+	spin_unlock(&proc_lock);
+	clone_setup_lwp(l2, flags, newsp, tls);
+	tid = l2->l_lid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		l2->l_clear_child_tid = (uint64_t)ctid;
+	/* As Linux: the stores' faults are not the caller's errors. */
+	if (flags & CLONE_PARENT_SETTID)
+		(void)copyout(&tid, ptid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		(void)copyout(&tid, ctid, sizeof(tid));
+	sched_setrunnable(l2);
+	return tid;
+}
+
+/*
+ * clone without CLONE_THREAD: a new process.  With CLONE_VFORK the
+ * caller waits until the child execs or exits.
+ */
+static long
+clone_process(uint64_t flags, uint64_t newsp, int *ptid, int *ctid,
+    uint64_t tls)
+{
+	struct proc *p = curproc, *p2;
+	struct lwp *l2;
+	struct vmspace *vm;
+	struct vfork_wait vw = { .vw_done = false };
+	int error, exitsig = flags & CSIGNAL;
+	pid_t pid;
+
+	if (flags & CLONE_VM) {
+		vm = p->p_vmspace;
+		vmspace_ref(vm);
+	} else {
+		vm = vmspace_fork(p->p_vmspace);
+		if (vm == NULL)
+			return -ENOMEM;
+	}
+	p2 = lwproc_newproc(p, vm, (flags & CLONE_FILES) ? 0 : RFFDG, &error);
+	if (p2 == NULL) {
+		vmspace_rel(vm);
+		return error;
+	}
+	l2 = lwproc_makelwp(p2, &error);
+	if (l2 == NULL) {
+		lwproc_abandon(p2);
+		return error;
+	}
+	vkernel_inherit(p, p2);
+	clone_setup_lwp(l2, flags, newsp, tls);
+	pid = p2->p_pid;
+	if (flags & CLONE_CHILD_CLEARTID)
+		l2->l_clear_child_tid = (uint64_t)ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		(void)copyout(&pid, ptid, sizeof(pid));
+	if (flags & CLONE_CHILD_SETTID) {
+		if (flags & CLONE_VM)
+			(void)copyout(&pid, ctid, sizeof(pid));
+		else if (user_range_ok((uint64_t)ctid, sizeof(pid)))
+			(void)vm_write(vm, (vaddr_t)ctid, &pid, sizeof(pid));
+	}
+	spin_lock(&proc_lock);
+	p2->p_exitsig = exitsig < NSIG ? exitsig : 0;
+	if (flags & CLONE_VFORK)
+		p2->p_vfork = &vw;
+	spin_unlock(&proc_lock);
+	sched_setrunnable(l2);
+	if (!(flags & CLONE_VFORK))
+		return pid; /* p2 may be gone already: use the copy */
+
+	/* Wait until the child lets go of our memory; a kill ends the wait. */
+	spin_lock(&proc_lock);
+	while (!vw.vw_done) {
+		if (sleep(&vw, &proc_lock, SLEEP_INTR, 0) != 0)
+			break;
+	}
+	if (!vw.vw_done) {
+		p2 = proc_find(pid);
+		if (p2 != NULL && p2->p_vfork == &vw)
+			p2->p_vfork = NULL;
+	}
+	spin_unlock(&proc_lock);
+	return pid;
+}
+
+void
+vfork_done_locked(struct proc *p)
+{
+	struct vfork_wait *vw = p->p_vfork;
+
+	KASSERT(spin_held(&proc_lock));
+	if (vw == NULL)
+		return;
+	p->p_vfork = NULL;
+	vw->vw_done = true;
+	wakeup(vw);
+}
+
+/*
+ * clone(flags, newsp, parent_tid, child_tid, tls): Linux x86_64's
+ * argument order.  Only the low 32 bits of flags count, as on Linux.
+ */
+long
+sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	int error;
+
+	flags &= 0xffffffffUL;
+	error = clone_check_flags(flags);
+	if (error != 0)
+		return error;
+	if ((flags & CLONE_SETTLS) && !cpu_tls_base_ok(tls))
+		return -EPERM;
+	if (newsp >= VM_MAX_USER_ADDRESS)
+		return -EINVAL;
+	if (flags & CLONE_THREAD)
+		return clone_thread(flags, newsp, ptid, ctid, tls);
+	return clone_process(flags, newsp, ptid, ctid, tls);
+}
+
+long
+sys_vfork(void)
+{
+	return clone_process(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, NULL, NULL,
+	    0);
+}
+
+long
+sys_set_tid_address(int *tidptr)
+{
+	curlwp->l_clear_child_tid = (uint64_t)tidptr;
+	return curlwp->l_lid;
+}
+
+long
+sys_set_robust_list(void *head, size_t len)
+{
+	if (len != sizeof(struct robust_list_head))
+		return -EINVAL;
+	curlwp->l_robust_list = (uint64_t)head;
+	curlwp->l_robust_len = len;
+	return 0;
+}
+
+/*
+ * get_robust_list(tid, head_ptr, len_ptr): tid 0 is the caller, else an
+ * LWP of the calling process (thread ids are per process here).
+ */
+long
+sys_get_robust_list(int tid, void **head_ptr, size_t *len_ptr)
+{
+	struct lwp *l = curlwp, *t;
+	uint64_t head;
+	size_t len = sizeof(struct robust_list_head);
+
+	if (tid == 0) {
+		head = l->l_robust_list;
+	} else {
+		spin_lock(&proc_lock);
+		LIST_FOREACH(t, &l->l_proc->p_lwps, l_sibling)
+		{
+			if (t->l_lid == tid && t->l_stat != LSZOMB &&
+			    t->l_stat != LSIDL)
+				break;
+		}
+		if (t == NULL) {
+			spin_unlock(&proc_lock);
+			return -ESRCH;
+		}
+		head = __atomic_load_n(&t->l_robust_list, __ATOMIC_RELAXED);
+		spin_unlock(&proc_lock);
+	}
+	if (copyout(&len, len_ptr, sizeof(len)) != 0)
+		return -EFAULT;
+	if (copyout(&head, head_ptr, sizeof(head)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * exit(status): Linux's, which ends the calling thread only; the last
+ * thread's exit ends the process with its status.
+ */
+long
+sys_exit(int status)
+{
+	lwp_exit_status(W_EXITCODE(status));
+}
