@@ -8,6 +8,7 @@
 #include <file.h>
 #include <stat.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <arch/cpu.h>
@@ -166,11 +167,25 @@ fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
 		fdp->fd_cloexec[fd / 64] &= ~(1UL << (fd % 64));
 }
 
+/*
+ * The calling process's RLIMIT_NOFILE, at most NOFILE: fds from here on
+ * cannot be allocated.  No requirements.
+ */
+static int
+fd_limit(void)
+{
+	uint64_t lim = rlimit_cur(curproc, RLIMIT_NOFILE);
+
+	return lim < NOFILE ? (int)lim : NOFILE;
+}
+
 int
 fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 {
+	int lim = fd_limit();
+
 	spin_lock(&fdp->fd_lock);
-	for (int fd = minfd; fd < NOFILE; fd++) {
+	for (int fd = minfd; fd < lim; fd++) {
 		if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL) {
 			fd_grow_locked(fdp, fd);
 			fdp->fd_ofiles[fd] = fp;
@@ -256,7 +271,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 {
 	struct file *fp, *old;
 
-	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= NOFILE)
+	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	spin_lock(&fdp->fd_lock);
 	fp = oldfd < fdp->fd_lastfile ? fdp->fd_ofiles[oldfd] : NULL;

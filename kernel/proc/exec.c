@@ -18,6 +18,7 @@
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
@@ -254,6 +255,25 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 }
 
 /*
+ * The size of a new program's stack: the caller's RLIMIT_STACK, page
+ * aligned, at least USTACK_MIN (room for the arguments) and at most the
+ * room above MMAP_TOP (an unlimited stack gets all of it).  No
+ * requirements.
+ */
+#define USTACK_MIN (128UL << 10)
+static vsize_t
+exec_stack_size(void)
+{
+	uint64_t lim = rlimit_cur(curproc, RLIMIT_STACK);
+
+	if (lim > USTACK_TOP - MMAP_TOP)
+		lim = USTACK_TOP - MMAP_TOP;
+	if (lim < USTACK_MIN)
+		lim = USTACK_MIN;
+	return trunc_page(lim);
+}
+
+/*
  * Build a new address space for the program at ip with ea.  Returns 0
  * with the vmspace (one reference, the caller's), entry and stack
  * pointer, or -errno with nothing left allocated.  No locks held.
@@ -264,6 +284,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 {
 	struct exec_image img;
 	struct vmspace *vm;
+	vsize_t stack = exec_stack_size();
 	int error;
 
 	if (S_ISDIR(ip->i_mode))
@@ -273,7 +294,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 		return -ENOMEM;
 	error = exec_map_elf(vm, ip->i_data, ip->i_size, &img);
 	if (error == 0)
-		error = vmspace_insert(vm, USTACK_TOP - USTACK_SIZE, USTACK_TOP,
+		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
 	if (error == 0)
 		error = exec_build_stack(vm, ea, &img, sp);

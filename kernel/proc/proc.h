@@ -84,6 +84,20 @@ struct restart_block {
 	uint64_t arg[4];
 };
 
+/*
+ * A process's user and group ids (kern_resource.c), with Linux's rules
+ * for the set*id calls; euid 0 stands for CAP_SETUID, CAP_SETGID and
+ * CAP_SYS_RESOURCE.  Nothing else checks permissions yet: the ids are
+ * reported and inherited, and RLIMIT_NPROC counts processes by ruid.
+ */
+#define NGROUPS 32 /* supplementary groups a process may have */
+struct ucred {
+	uid_t cr_ruid, cr_euid, cr_suid, cr_fsuid;
+	gid_t cr_rgid, cr_egid, cr_sgid, cr_fsgid;
+	int cr_ngroups;
+	gid_t cr_groups[NGROUPS];
+};
+
 struct lwp {
 	/* (c) */
 	struct proc *l_proc;
@@ -187,8 +201,8 @@ struct proc {
 	unsigned p_umask;
 	char p_comm[MAXCOMLEN + 1];
 #define p_endcopy p_cred
-	/* Credentials placeholder: every process runs as root. */
-	int p_cred;
+	/* (P) Credentials (kern_resource.c), copied whole by lwproc_newproc. */
+	struct ucred p_cred;
 
 	/* Zeroed by lwproc_newproc, set up by its caller. */
 #define p_startzero p_vmspace
@@ -198,13 +212,13 @@ struct proc {
 	int p_lwpcv;                    /* channel: an LWP of p exited */
 	int p_waitcv;                   /* channel: a child of p died */
 	struct sigpending p_sigpend;    /* (P) signals sent to the process */
-	int p_exitsig;    /* (P) sent to the parent at exit (clone's low byte) */
-	int p_xsig;       /* (P) the signal that stopped it (PS_STOPPED) */
-	int p_nstopped;   /* (P) LWPs parked by a stop */
-	int p_stopcv;     /* channel: the stop ended (SIGCONT, SIGKILL) */
+	int p_exitsig;  /* (P) sent to the parent at exit (clone's low byte) */
+	int p_xsig;     /* (P) the signal that stopped it (PS_STOPPED) */
+	int p_nstopped; /* (P) LWPs parked by a stop */
+	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
-	uint64_t p_alarm_interval; /* (P) its period in ns, or 0 */
-	uint64_t p_utime, p_stime; /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_alarm_interval;   /* (P) its period in ns, or 0 */
+	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
 	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
 	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
