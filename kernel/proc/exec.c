@@ -389,7 +389,8 @@ out:
 }
 
 int
-proc_create_init(const char *path, int argc, char *const argv[])
+proc_create_init(const char *path, int argc, char *const argv[], int envc,
+    char *const envp[])
 {
 	struct exec_args ea = { 0 };
 	struct trapframe tf;
@@ -409,6 +410,12 @@ proc_create_init(const char *path, int argc, char *const argv[])
 			goto out;
 	}
 	ea.ea_argc = argc;
+	for (int i = 0; i < envc; i++) {
+		error = exec_args_add_kernel(&ea, envp[i]);
+		if (error != 0)
+			goto out;
+	}
+	ea.ea_envc = envc;
 	error = initrd_lookup(path, &ip);
 	if (error != 0)
 		goto out;

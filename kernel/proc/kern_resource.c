@@ -134,8 +134,7 @@ rusage_fill(struct rusage *ru, uint64_t ut, uint64_t st)
 }
 
 void
-resource_reap_locked(struct proc *parent, struct proc *child,
-    struct rusage *ru)
+resource_reap_locked(struct proc *parent, struct proc *child, struct rusage *ru)
 {
 	uint64_t ut, st;
 
@@ -348,8 +347,8 @@ static long
 getres_copyout(uint32_t a, uint32_t b, uint32_t c, uint32_t *ua, uint32_t *ub,
     uint32_t *uc)
 {
-	if (copyout(&a, ua, sizeof(a)) != 0 || copyout(&b, ub, sizeof(b)) != 0 ||
-	    copyout(&c, uc, sizeof(c)) != 0)
+	if (copyout(&a, ua, sizeof(a)) != 0 ||
+	    copyout(&b, ub, sizeof(b)) != 0 || copyout(&c, uc, sizeof(c)) != 0)
 		return -EFAULT;
 	return 0;
 }
@@ -390,7 +389,7 @@ static int
 setids_locked(uint32_t *id, bool priv, uint32_t r, uint32_t e, uint32_t s,
     bool reid)
 {
-	uint32_t want[3] = {r, e, s}, n[3];
+	uint32_t want[3] = { r, e, s }, n[3];
 
 	KASSERT(spin_held(&proc_lock));
 	for (int i = 0; i < 3; i++) {
@@ -511,8 +510,9 @@ setfsid(bool gid, uint32_t v)
 	spin_lock(&proc_lock);
 	id = gid ? &cr->cr_rgid : &cr->cr_ruid;
 	old = id[3];
-	if (v != ID_KEEP && (cr->cr_euid == 0 || v == id[0] || v == id[1] ||
-				v == id[2] || v == id[3]))
+	if (v != ID_KEEP &&
+	    (cr->cr_euid == 0 || v == id[0] || v == id[1] || v == id[2] ||
+		v == id[3]))
 		id[3] = v;
 	spin_unlock(&proc_lock);
 	return old;

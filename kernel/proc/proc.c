@@ -218,6 +218,7 @@ lwproc_proc_free(struct proc *p)
 	LIST_REMOVE(p, p_list);
 	LIST_REMOVE(p, p_hash);
 	LIST_REMOVE(p, p_sibling);
+	alarm_proc_free_locked(p);
 	nprocs--;
 	spin_unlock(&proc_lock);
 	if (p->p_fd != NULL)

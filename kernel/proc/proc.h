@@ -217,10 +217,11 @@ struct proc {
 	int p_nstopped; /* (P) LWPs parked by a stop */
 	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
-	uint64_t p_alarm_interval;   /* (P) its period in ns, or 0 */
-	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
-	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
-	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
+	uint64_t p_alarm_interval;    /* (P) its period in ns, or 0 */
+	LIST_ENTRY(proc) p_alarmlist; /* (P) kern_alarm.c's list, if p_alarm */
+	uint64_t p_utime, p_stime;    /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_cutime, p_cstime;  /* (P) of its waited-for children */
+	struct vfork_wait *p_vfork;   /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -248,11 +249,12 @@ struct cpu_info;
 void proc_idle_attach(struct cpu_info *ci);
 
 /*
- * Make pid 1 from the ELF file at path with argv (argc words) and no
- * environment, fds 0-2 on the console, and make it runnable.  Returns 0
+ * Make pid 1 from the ELF file at path with argv (argc words) and envp
+ * (envc words), fds 0-2 on the console, and make it runnable.  Returns 0
  * or -errno.  Boot only.
  */
-int proc_create_init(const char *path, int argc, char *const argv[]);
+int proc_create_init(const char *path, int argc, char *const argv[], int envc,
+    char *const envp[]);
 
 /* The process with this pid, or NULL.  The caller must hold proc_lock. */
 struct proc *proc_find(pid_t pid);
@@ -344,6 +346,15 @@ struct lwp *kthread_create(void (*fn)(void *), void *arg, cpuset_t affinity,
     const char *name, int *errp);
 void kthread_exit(void) __noreturn;
 void kthread_join(struct lwp *l);
+
+/*
+ * ITIMER_REAL (kern_alarm.c): alarm_startup starts the LWP that sends
+ * SIGALRM, once at boot with no locks held; alarm_proc_free_locked takes
+ * a process being freed off the timer list (the caller holds
+ * proc_lock).
+ */
+void alarm_startup(void);
+void alarm_proc_free_locked(struct proc *p);
 
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)
