@@ -36,16 +36,16 @@ static uint64_t random_draws;  /* (r) requests since the last seeding */
 static bool random_seeded;     /* (r) */
 
 #define ROTL32(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d)              \
-	do {                        \
-		a += b;             \
+#define QR(a, b, c, d)                 \
+	do {                           \
+		a += b;                \
 		d = ROTL32(d ^ a, 16); \
-		c += d;             \
+		c += d;                \
 		b = ROTL32(b ^ c, 12); \
-		a += b;             \
-		d = ROTL32(d ^ a, 8); \
-		c += d;             \
-		b = ROTL32(b ^ c, 7); \
+		a += b;                \
+		d = ROTL32(d ^ a, 8);  \
+		c += d;                \
+		b = ROTL32(b ^ c, 7);  \
 	} while (0)
 
 /*
@@ -56,8 +56,8 @@ static void
 chacha20_block(const uint32_t key[8], uint64_t counter, uint64_t nonce,
     uint32_t out[16])
 {
-	uint32_t x[16], s[16] = {0x61707865, 0x3320646e, 0x79622d32,
-		0x6b206574};
+	uint32_t x[16],
+	    s[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 
 	for (int i = 0; i < 8; i++)
 		s[4 + i] = key[i];
@@ -184,8 +184,8 @@ sys_getrandom(void *ubuf, size_t count, unsigned int flags)
 	/* The generator is seeded at its first use: it never blocks. */
 	random_draw_key(key);
 	for (uint64_t ctr = 0; done < count; ctr++) {
-		size_t k = count - done < sizeof(block) ? count - done :
-							  sizeof(block);
+		size_t k =
+		    count - done < sizeof(block) ? count - done : sizeof(block);
 
 		chacha20_block(key, ctr, 0, block);
 		if (copyout(block, up + done, k) != 0) {

@@ -10,10 +10,11 @@
 #   ktest/NAME[,NAME...]   those self tests (ktest=NAME seed=$SEED); a test
 #                          named crash_* must end in its described panic
 #   boot                   a boot into a musl program (/bin/init -- /bin/hello)
-#   usertests, vmtests, vmspacetests, smptests
+#   usertests, vmtests, vmspacetests, smptests, systests
 #                          a user test suite, run by /bin/init (-s $SEED
 #                          when SEED is set)
-#   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME
+#   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME,
+#   systests/NAME
 #                          one test of a suite (-s $SEED when SEED is set)
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
@@ -55,14 +56,14 @@ declare -A panic_text=(
 
 list() {
 	local s
-	echo "ktest boot usertests vmtests vmspacetests smptests vkernel host abi model readme format"
+	echo "ktest boot usertests vmtests vmspacetests smptests systests vkernel host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
 	for s in ${HOST_BINS:-$(ls build/host/test_* 2>/dev/null)}; do
 		echo "  host/${s##*/test_}"
 	done
-	for s in usertests vmtests vmspacetests smptests; do
+	for s in usertests vmtests vmspacetests smptests systests; do
 		echo "$s/NAME:"
 		CMDLINE="init=/bin/init -- /tests/$s -l" bash boot/qemu.sh batch | tr -d '\r' |
 			sed -n '/^kernel: ready for init/,/^init: exit status/p' |
@@ -155,11 +156,11 @@ boot)
 	id=${2:-boot-$cfg_id}
 	cmdline="init=/bin/init -- /bin/hello"
 	expect=boot ;;
-usertests | vmtests | vmspacetests | smptests)
+usertests | vmtests | vmspacetests | smptests | systests)
 	id=${2:-$test-$cfg_id}
 	cmdline="init=/bin/init -- /tests/$test${seed:+ -s $seed}"
 	expect=ktest ;;
-usertests/* | vmtests/* | vmspacetests/* | smptests/*)
+usertests/* | vmtests/* | vmspacetests/* | smptests/* | systests/*)
 	suite=${test%%/*} name=${test#*/}
 	id=${2:-$suite-$name-$cfg_id}
 	cmdline="init=/bin/init -- /tests/$suite${seed:+ -s $seed} $name"

@@ -379,7 +379,8 @@ sys_getresgid(gid_t *ur, gid_t *ue, gid_t *us)
  * The set*id calls on one triple (real, effective, saved) and its
  * filesystem id, uids or gids alike: id points at the process's four.
  * ID_KEEP leaves one unchanged.  An unprivileged caller (euid not 0)
- * may only set each to one of the old real, effective or saved ids.  As
+ * may only set each to one of the old real, effective or saved ids (the
+ * real one only to the real or effective one with setreuid).  As
  * Linux: the filesystem id follows the effective one, and setreuid sets
  * the saved id to the new effective one when the real one is set or the
  * effective one is set to other than the old real one.  Returns 0 or
@@ -397,8 +398,9 @@ setids_locked(uint32_t *id, bool priv, uint32_t r, uint32_t e, uint32_t s,
 			n[i] = id[i];
 			continue;
 		}
+		/* setreuid's real id may not become the saved one. */
 		if (!priv && want[i] != id[0] && want[i] != id[1] &&
-		    want[i] != id[2])
+		    (want[i] != id[2] || (reid && i == 0)))
 			return -EPERM;
 		n[i] = want[i];
 	}
