@@ -12,6 +12,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <arch/cpu.h>
+#include <linux/poll.h>
 
 struct file *
 file_alloc(int type, int flag, const struct fileops *ops, void *data)
@@ -360,10 +361,26 @@ console_stat(struct file *fp, struct stat *st)
 	st->st_blksize = 1024;
 }
 
+/*
+ * fo_poll: readable when input has arrived (cons_intr calls
+ * poll_wakeup), always writable.  No locks held.
+ */
+static short
+console_poll(struct file *fp, short events)
+{
+	short revents = events & (POLLOUT | POLLWRNORM);
+
+	(void)fp;
+	if (cons_input_ready())
+		revents |= events & (POLLIN | POLLRDNORM);
+	return revents;
+}
+
 static const struct fileops console_ops = {
 	.fo_read = console_read,
 	.fo_write = console_write,
 	.fo_stat = console_stat,
+	.fo_poll = console_poll,
 };
 
 struct file *

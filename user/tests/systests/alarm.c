@@ -63,7 +63,8 @@ t_setitimer_kills(void)
 {
 	uint64_t t0 = test_now_ns(), dt;
 
-	test_expect_child_signal(itimer_child, NULL, SIGALRM, "setitimer 100 ms");
+	test_expect_child_signal(itimer_child, NULL, SIGALRM,
+	    "setitimer 100 ms");
 	dt = test_now_ns() - t0;
 	test_assert_msg(dt >= 90 * SYS_MS && dt < 5000 * SYS_MS,
 	    "SIGALRM came after %llu ms", (unsigned long long)(dt / SYS_MS));
@@ -117,8 +118,8 @@ t_itimer_roundtrip(void)
 	test_expect_errno(setitimer(ITIMER_REAL, &it, NULL), EINVAL,
 	    "tv_usec -1");
 	test_expect_errno(getitimer(7, &cur), EINVAL, "getitimer(7)");
-	test_expect_errno(syscall(SYS_getitimer, ITIMER_REAL, (void *)8), EFAULT,
-	    "getitimer to a bad pointer");
+	test_expect_errno(syscall(SYS_getitimer, ITIMER_REAL, (void *)8),
+	    EFAULT, "getitimer to a bad pointer");
 }
 
 static void

@@ -68,7 +68,8 @@ t_cpu_user(void)
 	    (unsigned long long)u);
 	test_assert(tv_ns(t1.ru_utime) >= u);
 	test_assert_msg(tm1.tms_utime - tm0.tms_utime >= 10,
-	    "tms_utime grew by %ld ticks", (long)(tm1.tms_utime - tm0.tms_utime));
+	    "tms_utime grew by %ld ticks",
+	    (long)(tm1.tms_utime - tm0.tms_utime));
 	test_assert(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 >= 100 * SYS_MS);
 	test_assert(clock_ns(CLOCK_THREAD_CPUTIME_ID) - th0 >= 100 * SYS_MS);
 	test_assert(r1.ru_utime.tv_usec < 1000000);

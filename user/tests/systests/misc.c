@@ -56,9 +56,11 @@ t_getrandom(void)
 
 	test_expect_eq(getrandom(a, sizeof(a), 0), sizeof(a), "getrandom");
 	test_expect_eq(getrandom(b, sizeof(b), 0), sizeof(b), "getrandom");
-	test_assert_msg(memcmp(a, b, sizeof(a)) != 0, "two calls gave the same");
+	test_assert_msg(memcmp(a, b, sizeof(a)) != 0,
+	    "two calls gave the same");
 	ones = popcount_buf(a, sizeof(a));
-	test_assert_msg(ones > 4096 * 8 * 45 / 100 && ones < 4096 * 8 * 55 / 100,
+	test_assert_msg(ones > 4096 * 8 * 45 / 100 &&
+		ones < 4096 * 8 * 55 / 100,
 	    "%d one bits of %d", ones, 4096 * 8);
 	test_expect_eq(getrandom(big, sizeof(big), 0), sizeof(big),
 	    "getrandom of 1 MiB");

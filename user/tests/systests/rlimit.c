@@ -102,7 +102,8 @@ t_rlimit_nofile(void)
 	test_expect_errno(fd, EMFILE, "dup at the limit");
 	test_assert(n >= 10);
 	test_expect_errno(pipe(p), EMFILE, "pipe at the limit");
-	test_expect_errno(open(test_self, O_RDONLY), EMFILE, "open at the limit");
+	test_expect_errno(open(test_self, O_RDONLY), EMFILE,
+	    "open at the limit");
 	test_expect_errno(dup2(0, 16), EBADF, "dup2 to fd 16");
 	rl.rlim_cur = rl.rlim_max = 32;
 	test_expect_ok(setrlimit(RLIMIT_NOFILE, &rl), "RLIMIT_NOFILE 32");

@@ -76,9 +76,10 @@ t_clock_agree(void)
 	test_assert((uint64_t)t <= rt / 1000000000ULL + 2);
 	test_assert(tv.tv_sec >= t && tv.tv_sec <= t + 2);
 	test_assert(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
-	test_assert(clock_ns(CLOCK_REALTIME_COARSE) / 1000000000ULL + 1 >=
-	    (uint64_t)t);
-	test_expect_eq(syscall(SYS_time, (void *)8), -1, "time to a bad pointer");
+	test_assert(
+	    clock_ns(CLOCK_REALTIME_COARSE) / 1000000000ULL + 1 >= (uint64_t)t);
+	test_expect_eq(syscall(SYS_time, (void *)8), -1,
+	    "time to a bad pointer");
 	test_expect_eq(errno, EFAULT, "time to a bad pointer");
 }
 
@@ -116,31 +117,31 @@ t_clock_nanosleep(void)
 	d = clock_ns(CLOCK_MONOTONIC) + 50 * SYS_MS;
 	ts.tv_sec = d / 1000000000ULL;
 	ts.tv_nsec = d % 1000000000ULL;
-	test_expect_eq(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-			   NULL),
-	    0, "absolute clock_nanosleep");
+	test_expect_eq(
+	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL), 0,
+	    "absolute clock_nanosleep");
 	test_assert(clock_ns(CLOCK_MONOTONIC) >= d);
 	d = clock_ns(CLOCK_REALTIME) + 50 * SYS_MS;
 	ts.tv_sec = d / 1000000000ULL;
 	ts.tv_nsec = d % 1000000000ULL;
-	test_expect_eq(clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts,
-			   NULL),
-	    0, "absolute clock_nanosleep on CLOCK_REALTIME");
+	test_expect_eq(
+	    clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL), 0,
+	    "absolute clock_nanosleep on CLOCK_REALTIME");
 	test_assert(clock_ns(CLOCK_REALTIME) >= d);
 	d = clock_ns(CLOCK_BOOTTIME) + 20 * SYS_MS;
 	ts.tv_sec = d / 1000000000ULL;
 	ts.tv_nsec = d % 1000000000ULL;
-	test_expect_eq(clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &ts,
-			   NULL),
-	    0, "absolute clock_nanosleep on CLOCK_BOOTTIME");
+	test_expect_eq(
+	    clock_nanosleep(CLOCK_BOOTTIME, TIMER_ABSTIME, &ts, NULL), 0,
+	    "absolute clock_nanosleep on CLOCK_BOOTTIME");
 
 	/* A time already past returns at once. */
 	ts.tv_sec = 1;
 	ts.tv_nsec = 0;
 	t0 = test_now_ns();
-	test_expect_eq(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-			   NULL),
-	    0, "a past deadline");
+	test_expect_eq(
+	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL), 0,
+	    "a past deadline");
 	test_assert(test_now_ns() - t0 < 1000 * SYS_MS);
 
 	/* Errors come back as the result (musl), not in errno. */
