@@ -59,8 +59,8 @@
 #define SELECT_WORDS (NOFILE / 64) /* fd_set words select looks at */
 
 static struct spinlock poll_lock = SPINLOCK_INITIALIZER("poll");
-static uint64_t poll_gen;       /* (poll_lock) bumped by every change */
-static unsigned poll_nwaiters;  /* atomic: pollers between scan and wake */
+static uint64_t poll_gen;      /* (poll_lock) bumped by every change */
+static unsigned poll_nwaiters; /* atomic: pollers between scan and wake */
 
 void
 poll_wakeup(void)
@@ -136,7 +136,8 @@ poll_wait(struct pollfd *fds, unsigned nfds, uint64_t deadline, bool nowait,
 			break;
 		spin_lock(&poll_lock);
 		if (poll_gen == gen)
-			error = sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
+			error =
+			    sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
 		gen = poll_gen;
 		spin_unlock(&poll_lock);
 		if (error == -EINTR) {
@@ -363,7 +364,8 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 		ex[words - 1] &= (1UL << (nfds % 64)) - 1;
 	}
 	for (int fd = 0; fd < nfds; fd++)
-		n += ((in[fd / 64] | out[fd / 64] | ex[fd / 64]) >> (fd % 64)) & 1;
+		n += ((in[fd / 64] | out[fd / 64] | ex[fd / 64]) >> (fd % 64)) &
+		    1;
 	if (n > 0 && (fds = kmalloc(n * sizeof(*fds), 0)) == NULL)
 		return -ENOMEM;
 	n = 0;
@@ -433,7 +435,10 @@ sys_select(int nfds, void *uin, void *uout, void *uex, struct timeval *utv)
 	if (utv != NULL) {
 		if (copyin(utv, &tv, sizeof(tv)) != 0)
 			return -EFAULT;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		/* Whole seconds in tv_usec carry over, as Linux's. */
+		tv.tv_sec += tv.tv_usec / 1000000;
+		tv.tv_usec %= 1000000;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
 		if (tv.tv_sec == 0 && tv.tv_usec == 0)
 			nowait = true;

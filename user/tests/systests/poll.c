@@ -228,10 +228,15 @@ t_select(void)
 	test_expect_errno(select(p[1] + 1, &r, NULL, NULL, &tv), EBADF,
 	    "a closed fd");
 	test_expect_errno(select(-1, NULL, NULL, NULL, &tv), EINVAL, "nfds -1");
-	tv.tv_usec = 1000000;
-	/* musl carries whole seconds out of tv_usec: the raw call. */
+	/* The raw call: whole seconds in tv_usec carry, a negative one fails. */
+	tv.tv_usec = -1;
 	test_expect_errno(syscall(SYS_select, 0, NULL, NULL, NULL, &tv), EINVAL,
-	    "tv_usec 1e6");
+	    "tv_usec -1");
+	tv.tv_usec = 1000000 + 20000;
+	t0 = test_now_ns();
+	test_expect_eq(syscall(SYS_select, 0, NULL, NULL, NULL, &tv), 0,
+	    "tv_usec 1020000");
+	test_assert(test_now_ns() - t0 >= 1000 * SYS_MS);
 }
 
 static void
