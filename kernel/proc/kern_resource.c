@@ -48,6 +48,9 @@ statclock(bool usermode)
 	KASSERT(!intr_enabled());
 	if (l == ci->ci_idlelwp)
 		return;
+	if (__predict_false(
+		__atomic_load_n(&l->l_proc->p_itimer_onlist, __ATOMIC_RELAXED)))
+		itimer_tick(l->l_proc, usermode);
 	if (usermode)
 		__atomic_store_n(&l->l_utime, l->l_utime + TICK_NS,
 		    __ATOMIC_RELAXED);

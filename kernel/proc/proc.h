@@ -219,9 +219,15 @@ struct proc {
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
 	uint64_t p_alarm_interval;    /* (P) its period in ns, or 0 */
 	LIST_ENTRY(proc) p_alarmlist; /* (P) kern_alarm.c's list, if p_alarm */
-	uint64_t p_utime, p_stime;    /* (P) CPU time of its exited LWPs, ns */
-	uint64_t p_cutime, p_cstime;  /* (P) of its waited-for children */
-	struct vfork_wait *p_vfork;   /* (P) the parent waiting in vfork */
+	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1] (kern_alarm.c) */
+	int64_t p_itimer_left[2];      /* (a) CPU ns left; 0 off, < 0 expired */
+	uint64_t p_itimer_interval[2]; /* (P) their periods, or 0 */
+	int p_itimer_fired;            /* (a) bit i: timer i expired */
+	bool p_itimer_onlist;          /* (P) on the CPU-timer list */
+	LIST_ENTRY(proc) p_itimerlist; /* (P) that list */
+	uint64_t p_utime, p_stime;     /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_cutime, p_cstime;   /* (P) of its waited-for children */
+	struct vfork_wait *p_vfork;    /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -348,13 +354,16 @@ void kthread_exit(void) __noreturn;
 void kthread_join(struct lwp *l);
 
 /*
- * ITIMER_REAL (kern_alarm.c): alarm_startup starts the LWP that sends
- * SIGALRM, once at boot with no locks held; alarm_proc_free_locked takes
- * a process being freed off the timer list (the caller holds
- * proc_lock).
+ * Interval timers (kern_alarm.c): alarm_startup starts the LWP that
+ * sends SIGALRM, SIGVTALRM and SIGPROF, once at boot with no locks held;
+ * alarm_proc_free_locked takes a process being freed off the timer
+ * lists (the caller holds proc_lock); itimer_tick charges a clock tick
+ * to p's CPU-time timers (statclock, interrupt context, only when
+ * p_itimer_onlist).
  */
 void alarm_startup(void);
 void alarm_proc_free_locked(struct proc *p);
+void itimer_tick(struct proc *p, bool usermode);
 
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)

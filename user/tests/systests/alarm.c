@@ -1,12 +1,14 @@
 /*
- * alarm.c: the real-time interval timer: alarm (37), setitimer (38) and
- * getitimer (36) for ITIMER_REAL.
+ * alarm.c: the interval timers: alarm (37), setitimer (38) and
+ * getitimer (36) for ITIMER_REAL, ITIMER_VIRTUAL and ITIMER_PROF.
  *
  *   - an unhandled SIGALRM ends the process (alarm and setitimer);
  *   - alarm returns the seconds left of the old timer, alarm(0) cancels;
  *   - setitimer and getitimer round trip, and a cancelled timer reads 0;
  *   - fork does not inherit the timer;
- *   - bad timevals are EINVAL.
+ *   - bad timevals are EINVAL;
+ *   - ITIMER_VIRTUAL counts user time (SIGVTALRM), ITIMER_PROF all CPU
+ *     time (SIGPROF); neither counts sleeping.
  */
 
 #include "sys.h"
@@ -122,16 +124,78 @@ t_itimer_roundtrip(void)
 	    EFAULT, "getitimer to a bad pointer");
 }
 
+/* Spin in user mode for ever. */
 static void
-t_itimer_virtual(void)
+spin_user(void)
 {
-	struct itimerval it = { { 0, 0 }, { 1, 0 } };
+	volatile uint64_t x = 0;
 
-	/* Not implemented here: documented as EINVAL. */
-	test_expect_errno(setitimer(ITIMER_VIRTUAL, &it, NULL), EINVAL,
-	    "ITIMER_VIRTUAL");
-	test_expect_errno(setitimer(ITIMER_PROF, &it, NULL), EINVAL,
-	    "ITIMER_PROF");
+	for (;;)
+		x++;
+}
+
+static void
+virtual_child(void *arg)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 200000 } };
+
+	(void)arg;
+	if (setitimer(ITIMER_VIRTUAL, &it, NULL) != 0)
+		_exit(3);
+	spin_user();
+}
+
+static void
+prof_child(void *arg)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 200000 } };
+
+	(void)arg;
+	if (setitimer(ITIMER_PROF, &it, NULL) != 0)
+		_exit(3);
+	for (;;)
+		(void)getppid();
+}
+
+static void
+sleepy_child(void *arg)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
+	struct timespec ts = { 0, 300 * SYS_MS };
+
+	(void)arg;
+	if (setitimer(ITIMER_VIRTUAL, &it, NULL) != 0 ||
+	    setitimer(ITIMER_PROF, &it, NULL) != 0)
+		_exit(3);
+	nanosleep(&ts, NULL); /* no CPU time: neither fires */
+	_exit(0);
+}
+
+static void
+t_itimer_cpu(void)
+{
+	struct itimerval it = { { 0, 300000 }, { 2, 0 } }, cur;
+	uint64_t t0;
+
+	test_expect_ok(setitimer(ITIMER_VIRTUAL, &it, NULL), "ITIMER_VIRTUAL");
+	test_expect_ok(getitimer(ITIMER_VIRTUAL, &cur), "getitimer");
+	test_expect_eq(cur.it_interval.tv_usec, 300000, "its interval");
+	test_assert(cur.it_value.tv_sec <= 2 &&
+	    cur.it_value.tv_sec * 1000000 + cur.it_value.tv_usec > 1000000);
+	memset(&it, 0, sizeof(it));
+	test_expect_ok(setitimer(ITIMER_VIRTUAL, &it, &cur), "off");
+	test_expect_eq(cur.it_interval.tv_usec, 300000, "the old interval");
+	test_expect_ok(getitimer(ITIMER_PROF, &cur), "getitimer ITIMER_PROF");
+	test_expect_eq(cur.it_value.tv_sec + cur.it_value.tv_usec, 0, "off");
+
+	t0 = test_now_ns();
+	test_expect_child_signal(virtual_child, NULL, SIGVTALRM,
+	    "200 ms of user time");
+	test_assert(test_now_ns() - t0 >= 150 * SYS_MS);
+	test_expect_child_signal(prof_child, NULL, SIGPROF,
+	    "200 ms of CPU time");
+	test_expect_eq(test_child_status(sleepy_child, NULL), 0,
+	    "a sleeper's CPU timers do not fire");
 }
 
 const struct test sys_alarm_tests[] = {
@@ -139,7 +203,6 @@ const struct test sys_alarm_tests[] = {
 	{ "setitimer_kills", t_setitimer_kills, NULL },
 	{ "alarm_cancel", t_alarm_cancel, NULL },
 	{ "itimer_roundtrip", t_itimer_roundtrip, NULL },
-	{ "itimer_virtual", t_itimer_virtual,
-	    "native: ITIMER_VIRTUAL and ITIMER_PROF are EINVAL here" },
+	{ "itimer_cpu", t_itimer_cpu, NULL },
 	{ NULL, NULL, NULL },
 };
