@@ -251,6 +251,25 @@ rlimit_as_check(struct vmspace *vm, uint64_t len)
 }
 
 /*
+ * Whether cur may get and set p's limits, as Linux's
+ * check_prlimit_permission: itself, root, or a caller whose real uid and
+ * gid are all of p's real, effective and saved ones.  The caller holds
+ * proc_lock.
+ */
+static bool
+prlimit_allowed_locked(struct proc *cur, struct proc *p)
+{
+	const struct ucred *c = &cur->p_cred, *t = &p->p_cred;
+
+	KASSERT(spin_held(&proc_lock));
+	if (cur == p || c->cr_euid == 0)
+		return true;
+	return c->cr_ruid == t->cr_ruid && c->cr_ruid == t->cr_euid &&
+	    c->cr_ruid == t->cr_suid && c->cr_rgid == t->cr_rgid &&
+	    c->cr_rgid == t->cr_egid && c->cr_rgid == t->cr_sgid;
+}
+
+/*
  * Get and set the limit r of the process pid (0: the caller): copy *nl
  * in (if nl is not NULL) and the old limit to *ol (if not NULL).  Returns
  * 0 or -errno.  No locks held.
@@ -276,6 +295,10 @@ sys_prlimit64(pid_t pid, int r, const struct rlimit *unew, struct rlimit *uold)
 	if (p == NULL || p->p_stat != SACTIVE) {
 		spin_unlock(&proc_lock);
 		return -ESRCH;
+	}
+	if (!prlimit_allowed_locked(curproc, p)) {
+		spin_unlock(&proc_lock);
+		return -EPERM;
 	}
 	ol = p->p_rlimit[r];
 	if (unew != NULL) {

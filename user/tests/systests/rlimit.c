@@ -79,6 +79,8 @@ t_rlimit_errors(void)
 	rl.rlim_max = 8192;
 	test_expect_ok(setrlimit(RLIMIT_CORE, &rl), "raise it as root");
 	test_expect_ok(setresuid(1000, 1000, 1000), "setresuid");
+	test_expect_errno(prlimit(getppid(), RLIMIT_CORE, NULL, &old), EPERM,
+	    "prlimit of a root process as uid 1000");
 	rl.rlim_max = 16384;
 	test_expect_errno(setrlimit(RLIMIT_CORE, &rl), EPERM,
 	    "raise it as uid 1000");
