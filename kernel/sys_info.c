@@ -31,7 +31,8 @@ long
 sys_sysinfo(struct sysinfo *uinfo)
 {
 	struct sysinfo si;
-	uint64_t procs = proc_count() + 1; /* proc_count leaves out proc0 */
+	/* Linux's procs is its thread count, kernel threads included. */
+	uint64_t procs = lwp_count();
 
 	memset(&si, 0, sizeof(si));
 	si.uptime = nanouptime() / 1000000000UL;

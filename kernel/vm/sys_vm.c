@@ -245,6 +245,7 @@ long
 sys_brk(void *uaddr)
 {
 	struct vmspace *vm = curproc->p_vmspace;
+	/* An unlocked read: with LWPs racing in brk the check is approximate. */
 	vaddr_t old = __atomic_load_n(&vm->vm_brk, __ATOMIC_RELAXED);
 
 	/* RLIMIT_AS: growing past it leaves the break where it is. */
