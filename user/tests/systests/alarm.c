@@ -75,6 +75,7 @@ t_setitimer_kills(void)
 static void
 t_alarm_cancel(void)
 {
+	unsigned left;
 	pid_t pid;
 
 	test_expect_eq(alarm(10), 0, "the first alarm");
@@ -86,7 +87,9 @@ t_alarm_cancel(void)
 		_exit(0);
 	}
 	test_expect_exit(pid, 0, "the child");
-	test_expect_eq(alarm(0), 20, "alarm(0) cancels and returns the rest");
+	left = alarm(0);
+	test_assert_msg(left == 20 || left == 19,
+	    "alarm(0) returned %u, not the 20 s (rounded) left", left);
 	test_expect_eq(alarm(0), 0, "nothing left");
 	/* Sleeping past where it would have fired: still alive. */
 	test_sleep_ns(50 * SYS_MS);

@@ -64,14 +64,14 @@ t_cpu_user(void)
 	test_expect_ok(getrusage(RUSAGE_THREAD, &t1), "getrusage thread");
 	test_assert(times(&tm1) != (clock_t)-1);
 	u = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
-	test_assert_msg(u >= 100 * SYS_MS, "user time grew by %llu ns only",
+	test_assert_msg(u >= 40 * SYS_MS, "user time grew by %llu ns only",
 	    (unsigned long long)u);
 	test_assert(tv_ns(t1.ru_utime) >= u);
-	test_assert_msg(tm1.tms_utime - tm0.tms_utime >= 10,
+	test_assert_msg(tm1.tms_utime - tm0.tms_utime >= 4,
 	    "tms_utime grew by %ld ticks",
 	    (long)(tm1.tms_utime - tm0.tms_utime));
-	test_assert(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 >= 100 * SYS_MS);
-	test_assert(clock_ns(CLOCK_THREAD_CPUTIME_ID) - th0 >= 100 * SYS_MS);
+	test_assert(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 >= 40 * SYS_MS);
+	test_assert(clock_ns(CLOCK_THREAD_CPUTIME_ID) - th0 >= 40 * SYS_MS);
 	test_assert(r1.ru_utime.tv_usec < 1000000);
 }
 
@@ -89,7 +89,7 @@ t_cpu_system(void)
 		    "getrandom");
 	test_expect_ok(getrusage(RUSAGE_SELF, &r1), "getrusage");
 	s = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
-	test_assert_msg(s >= 50 * SYS_MS, "system time grew by %llu ns only",
+	test_assert_msg(s >= 30 * SYS_MS, "system time grew by %llu ns only",
 	    (unsigned long long)s);
 }
 
@@ -111,7 +111,7 @@ t_cpu_children(void)
 	}
 	test_expect_eq(wait4(pid, &st, 0, &w), pid, "wait4");
 	test_expect_eq(st, 0, "the child's status");
-	test_assert_msg(tv_ns(w.ru_utime) >= 100 * SYS_MS,
+	test_assert_msg(tv_ns(w.ru_utime) >= 40 * SYS_MS,
 	    "wait4's rusage: %llu ns of user time",
 	    (unsigned long long)tv_ns(w.ru_utime));
 	test_expect_ok(getrusage(RUSAGE_CHILDREN, &c1), "getrusage children");
@@ -122,7 +122,7 @@ t_cpu_children(void)
 	    (unsigned long long)tv_ns(c1.ru_utime),
 	    (unsigned long long)tv_ns(w.ru_utime));
 	test_assert(times(&tm) != (clock_t)-1);
-	test_assert(tm.tms_cutime >= 10);
+	test_assert(tm.tms_cutime >= 4);
 	test_expect_errno(getrusage(5, &c1), EINVAL, "getrusage(5)");
 }
 
