@@ -48,11 +48,7 @@ static bool random_seeded;     /* (r) */
 		b = ROTL32(b ^ c, 7);  \
 	} while (0)
 
-/*
- * One ChaCha20 block (RFC 8439, with a 64-bit counter and a 64-bit nonce
- * as the original ChaCha) of key into out.  No requirements.
- */
-static void
+void
 chacha20_block(const uint32_t key[8], uint64_t counter, uint64_t nonce,
     uint32_t out[16])
 {
