@@ -18,7 +18,9 @@
  * hrtimer_nanosleep: if no handler runs, the signal code restarts the
  * call as restart_syscall, which sleeps until the same deadline; if one
  * runs, the caller gets EINTR.  An interrupted absolute sleep returns
- * -ERESTARTNOHAND, and is simply made again with the same deadline.
+ * -ERESTARTNOHAND, and is simply made again with the same deadline.  A
+ * sleep on the process's CPU clock looks at it once a tick (only the
+ * process's other LWPs can move it while the caller sleeps).
  */
 #include <systm.h>
 #include <clock.h>
@@ -230,6 +232,55 @@ sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
 	return nanosleep_interrupted(deadline, urem);
 }
 
+/*
+ * Sleep until the calling process's CPU time reaches target (ns), looking
+ * once a tick: only its other LWPs can move it.  Returns 0, or -EINTR if
+ * the sleep was interrupted.  No locks held.
+ */
+static int
+cpu_sleep_until(uint64_t target)
+{
+	while (resource_cputime(false) < target) {
+		if (sleep_until(nanouptime() + TICK_NS) != 0)
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
+ * An interrupted relative sleep on the process's CPU clock: store what
+ * is left in *urem and leave the rest to restart_syscall.  Returns
+ * -ERESTART_RESTARTBLOCK or -EFAULT.  No locks held.
+ */
+static long cpu_nanosleep_restart(struct restart_block *rb);
+
+static long
+cpu_nanosleep_interrupted(uint64_t target, struct timespec *urem)
+{
+	struct restart_block *rb = &curlwp->l_restart;
+	uint64_t now = resource_cputime(false);
+	struct timespec ts = ns_to_timespec(now < target ? target - now : 0);
+
+	if (urem != NULL && copyout(&ts, urem, sizeof(ts)) != 0)
+		return -EFAULT;
+	rb->fn = cpu_nanosleep_restart;
+	rb->arg[RB_DEADLINE] = target;
+	rb->arg[RB_REM] = (uint64_t)urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/* restart_syscall's continuation of a CPU-clock sleep.  No locks held. */
+static long
+cpu_nanosleep_restart(struct restart_block *rb)
+{
+	uint64_t target = rb->arg[RB_DEADLINE];
+	struct timespec *urem = (struct timespec *)rb->arg[RB_REM];
+
+	if (cpu_sleep_until(target) == 0)
+		return 0;
+	return cpu_nanosleep_interrupted(target, urem);
+}
+
 long
 sys_clock_nanosleep(int clock, int flags, const struct timespec *ureq,
     struct timespec *urem)
@@ -250,6 +301,15 @@ sys_clock_nanosleep(int clock, int flags, const struct timespec *ureq,
 	case CLOCK_THREAD_CPUTIME_ID:
 		return -EINVAL;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		if ((error = sleep_copyin(ureq, &ns)) != 0)
+			return error;
+		if (!(flags & TIMER_ABSTIME)) {
+			ns += resource_cputime(false);
+			if (cpu_sleep_until(ns) == 0)
+				return 0;
+			return cpu_nanosleep_interrupted(ns, urem);
+		}
+		return cpu_sleep_until(ns) == 0 ? 0 : -ERESTARTNOHAND;
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:

@@ -144,6 +144,21 @@ t_clock_nanosleep(void)
 	    "a past deadline");
 	test_assert(test_now_ns() - t0 < 1000 * SYS_MS);
 
+	/* The process's CPU clock: a time already reached returns at once. */
+	d = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	ts.tv_sec = d / 1000000000ULL;
+	ts.tv_nsec = d % 1000000000ULL;
+	test_expect_eq(
+	    clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &ts, NULL),
+	    0, "a CPU time already reached");
+	ts.tv_sec = 0;
+	ts.tv_nsec = 0;
+	test_expect_eq(clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &ts, NULL),
+	    0, "no CPU time to wait for");
+	test_expect_eq(clock_nanosleep(CLOCK_MONOTONIC_COARSE, 0, &ts, NULL),
+	    EOPNOTSUPP, "CLOCK_MONOTONIC_COARSE");
+	ts.tv_sec = 1;
+
 	/* Errors come back as the result (musl), not in errno. */
 	test_expect_eq(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL),
 	    EINVAL, "sleeping on the thread's CPU clock");
