@@ -7,11 +7,15 @@
  *   - a busy loop in user mode makes user time grow;
  *   - system calls that work in the kernel make system time grow;
  *   - a child's times reach its parent through wait4 and
- *     RUSAGE_CHILDREN / tms_cutime once it is collected, not before.
+ *     RUSAGE_CHILDREN / tms_cutime once it is collected, not before;
+ *   - with two LWPs, RUSAGE_THREAD is the caller's alone and
+ *     RUSAGE_SELF keeps an exited LWP's time; clock_nanosleep on the
+ *     process's CPU clock wakes as the other LWP spins (native LWPs).
  */
 
 #include "sys.h"
 
+#include <stdlib.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/times.h>
@@ -126,9 +130,67 @@ t_cpu_children(void)
 	test_expect_errno(getrusage(5, &c1), EINVAL, "getrusage(5)");
 }
 
+/* A native LWP that spins in user mode until told to stop. */
+struct spinner {
+	volatile int stop;
+	volatile long count;
+};
+
+static void
+spinner_main(void *arg)
+{
+	struct spinner *sp = arg;
+
+	while (!sp->stop)
+		sp->count++;
+	test_raw_lwp_exit();
+}
+
+static void
+t_cpu_lwps(void)
+{
+	static struct spinner sp;
+	struct lwp_params lp = { 0 };
+	struct rusage self, thread, after;
+	struct timespec ts = { 0, 50 * SYS_MS };
+	char *stack = malloc(64 * 1024);
+	uint64_t p0;
+	int tid = -1;
+
+	test_assert(stack != NULL);
+	lp.lwp_func = spinner_main;
+	lp.lwp_arg = &sp;
+	lp.lwp_stack = (void *)((((uintptr_t)stack + 64 * 1024) & ~15UL) - 8);
+	lp.lwp_tid1 = &tid;
+	test_expect_eq(test_raw1(SYS_lwp_create, &lp), 0, "lwp_create");
+
+	/* The process's CPU clock moves while this LWP sleeps on it. */
+	p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	test_expect_eq(clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &ts, NULL),
+	    0, "sleeping for 50 ms of the process's CPU time");
+	test_assert(clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 >= 50 * SYS_MS);
+	test_sleep_ns(BUSY_NS / 2);
+
+	test_expect_ok(getrusage(RUSAGE_SELF, &self), "getrusage self");
+	test_expect_ok(getrusage(RUSAGE_THREAD, &thread), "getrusage thread");
+	test_assert_msg(tv_ns(self.ru_utime) >=
+		tv_ns(thread.ru_utime) + 40 * SYS_MS,
+	    "process %llu ns, this LWP %llu ns of user time",
+	    (unsigned long long)tv_ns(self.ru_utime),
+	    (unsigned long long)tv_ns(thread.ru_utime));
+	sp.stop = 1;
+	test_expect_eq(test_raw1(SYS_lwp_wait, tid), 0, "lwp_wait");
+	/* The exited LWP's time stays in the process's. */
+	test_expect_ok(getrusage(RUSAGE_SELF, &after), "getrusage self");
+	test_assert(tv_ns(after.ru_utime) >= tv_ns(self.ru_utime));
+	test_assert(sp.count > 0);
+	free(stack);
+}
+
 const struct test sys_cputime_tests[] = {
 	{ "cpu_user", t_cpu_user, NULL },
 	{ "cpu_system", t_cpu_system, NULL },
 	{ "cpu_children", t_cpu_children, NULL },
+	{ "cpu_lwps", t_cpu_lwps, "native LWPs" },
 	{ NULL, NULL, NULL },
 };
