@@ -40,6 +40,8 @@ t_ids_setresuid(void)
 	uid_t r, e, s;
 	gid_t list[4];
 
+	test_expect_ok(setgroups(0, NULL), "setgroups(0, NULL) as root");
+	test_expect_eq(getgroups(0, NULL), 0, "no groups");
 	test_expect_ok(setgroups(2, (gid_t[]) { 5, 6 }), "setgroups as root");
 	test_expect_eq(getgroups(0, NULL), 2, "getgroups count");
 	test_expect_errno(getgroups(1, list), EINVAL, "getgroups too small");
