@@ -8,7 +8,8 @@
  *     does not exist ESRCH; raising a hard limit needs root (EPERM);
  *   - RLIMIT_NOFILE: dup, pipe and open fail with EMFILE at the limit and
  *     dup2 to an fd at or above it with EBADF; raising it helps;
- *   - RLIMIT_AS: an mmap past it fails with ENOMEM;
+ *   - RLIMIT_AS: an mmap past it fails with ENOMEM, a brk past it leaves
+ *     the break;
  *   - RLIMIT_STACK: the stack execve gives follows it;
  *   - RLIMIT_NPROC: fork fails with EAGAIN once the user has that many
  *     processes (not for root);
@@ -130,6 +131,13 @@ t_rlimit_as(void)
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	test_assert_msg(p != MAP_FAILED, "a 1 MiB mmap failed: %s",
 	    test_errname(errno));
+	/* brk past the limit leaves the break where it is (raw: musl's sbrk
+	 * refuses by itself). */
+	long cur = syscall(SYS_brk, 0);
+	test_expect_eq(syscall(SYS_brk, cur + (128L << 20)), cur,
+	    "brk 128 MiB up");
+	test_expect_eq(syscall(SYS_brk, cur + (1L << 20)), cur + (1L << 20),
+	    "brk 1 MiB up");
 	/* Three 30 MiB mappings cannot all fit under 64 MiB. */
 	int ok = 0;
 	for (int i = 0; i < 3; i++)
