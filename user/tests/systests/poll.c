@@ -11,7 +11,10 @@
  *   - an fd that is not open is POLLNVAL for poll and EBADF for select;
  *     nfds above RLIMIT_NOFILE is EINVAL;
  *   - regular files are always ready;
- *   - ppoll and pselect put the caller's signal mask back.
+ *   - ppoll and pselect put the caller's signal mask back;
+ *   - two processes passing a byte back and forth 2000 times, each
+ *     waiting in poll or select without a time limit: no wakeup is lost
+ *     (run with 4 CPUs).
  */
 
 #include "sys.h"
@@ -267,6 +270,68 @@ t_pselect(void)
 	test_assert(FD_ISSET(p[0], &r));
 }
 
+/*
+ * Wait with poll (or select) until fd is readable, then read a byte.
+ * The waits are without a time limit: a lost wakeup hangs the test.
+ */
+static void
+pong_recv(int fd, int use_select)
+{
+	char c;
+
+	if (use_select) {
+		fd_set r;
+
+		FD_ZERO(&r);
+		FD_SET(fd, &r);
+		test_expect_eq(select(fd + 1, &r, NULL, NULL, NULL), 1,
+		    "select");
+	} else {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		test_expect_eq(poll(&p, 1, -1), 1, "poll");
+	}
+	test_expect_eq(read(fd, &c, 1), 1, "read");
+}
+
+static void
+pingpong(int use_select)
+{
+	int a[2], b[2], rounds = 2000;
+	pid_t pid;
+
+	test_expect_ok(pipe(a), "pipe");
+	test_expect_ok(pipe(b), "pipe");
+	pid = fork();
+	test_expect_ok(pid, "fork");
+	if (pid == 0) {
+		for (int i = 0; i < rounds; i++) {
+			pong_recv(a[0], use_select);
+			test_expect_eq(write(b[1], "p", 1), 1, "write");
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < rounds; i++) {
+		test_expect_eq(write(a[1], "p", 1), 1, "write");
+		pong_recv(b[0], !use_select);
+	}
+	test_expect_exit(pid, 0, "the child");
+}
+
+/* Two processes pass a byte back and forth, each waiting in poll. */
+static void
+t_poll_pingpong(void)
+{
+	pingpong(0);
+}
+
+/* The same with select in the child and poll in the parent. */
+static void
+t_select_pingpong(void)
+{
+	pingpong(1);
+}
+
 const struct test sys_poll_tests[] = {
 	{ "poll_pipe", t_poll_pipe, NULL },
 	{ "poll_full", t_poll_full, NULL },
@@ -276,5 +341,7 @@ const struct test sys_poll_tests[] = {
 	{ "ppoll", t_ppoll, NULL },
 	{ "select", t_select, NULL },
 	{ "pselect", t_pselect, NULL },
+	{ "poll_pingpong", t_poll_pingpong, NULL },
+	{ "select_pingpong", t_select_pingpong, NULL },
 	{ NULL, NULL, NULL },
 };
