@@ -1025,11 +1025,20 @@ f_clock_nanosleep(struct fuzz *f)
 {
 	static struct timespec ts;
 
+	long clock = below(f, 2) ? (long)below(f, 14) : (long)arg_num(f);
+	long flags = below(f, 2) ? (long)below(f, 2) : (long)arg_num(f);
+
 	ts.tv_sec = below(f, 8) ? 0 : -1;
 	ts.tv_nsec = below(f, 4) ? (long)below(f, 100000) : (long)arg_num(f);
-	return test_raw4(SYS_clock_nanosleep,
-	    below(f, 2) ? (long)below(f, 14) : (long)arg_num(f),
-	    below(f, 2) ? (long)below(f, 2) : (long)arg_num(f),
+	/*
+	 * A single LWP sleeping on its own CPU clock waits for ever unless
+	 * the time has come: only CPU time 0, absolute.
+	 */
+	if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+		flags = TIMER_ABSTIME;
+		ts.tv_sec = ts.tv_nsec = 0;
+	}
+	return test_raw4(SYS_clock_nanosleep, clock, flags,
 	    below(f, 4) ? (long)&ts : (long)bad_ptr(f),
 	    below(f, 2) ? 0 : arg_ptr(f));
 }
