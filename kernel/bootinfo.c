@@ -365,6 +365,43 @@ bootinfo_getarg(const struct bootinfo *bi, const char *name, char *buf,
 }
 
 /*
+ * The words of the kernel's part of the command line of the form
+ * KEY=VALUE whose KEY is not in known (a NULL-terminated list of the
+ * kernel's parameters) and has no '.', copied to buf separated by
+ * single spaces (words that do not fit are left out).  No requirements.
+ */
+void
+bootinfo_initenv(const struct bootinfo *bi, const char *const known[],
+    char *buf, size_t size)
+{
+	const char *p = bi->bi_cmdline, *w;
+	size_t n, len = 0, klen;
+	bool kernel;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	while (next_word(&p, &w, &n)) {
+		for (klen = 0; klen < n && w[klen] != '=' && w[klen] != '.';)
+			klen++;
+		if (klen == 0 || klen == n || w[klen] != '=')
+			continue; /* no KEY=, or a '.' in KEY */
+		kernel = false;
+		for (int i = 0; known[i] != NULL; i++)
+			if (strlen(known[i]) == klen &&
+			    strncmp(w, known[i], klen) == 0)
+				kernel = true;
+		if (kernel || len + (len > 0) + n + 1 > size)
+			continue;
+		if (len > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, w, n);
+		len += n;
+		buf[len] = '\0';
+	}
+}
+
+/*
  * True if the bare word name (without "=") is on the command line before
  * any lone "--".  No requirements.
  */

@@ -8,6 +8,7 @@
 #include <cons.h>
 #include <clock.h>
 #include <errno.h>
+#include <file.h>
 #include <proc/sched.h>
 #include <spinlock.h>
 #include <arch/cons_md.h>
@@ -97,6 +98,7 @@ cons_intr(struct trapframe *tf, void *arg)
 	}
 	spin_unlock(&cons_in_lock);
 	wakeup(&cons_in_head);
+	poll_wakeup();
 }
 
 int
@@ -144,4 +146,15 @@ cons_getc(void)
 	if (c < 0)
 		c = uart_getc(); /* polled, when the interrupt is not routed */
 	return c;
+}
+
+bool
+cons_input_ready(void)
+{
+	bool ready;
+
+	spin_lock(&cons_in_lock);
+	ready = cons_in_tail != cons_in_head;
+	spin_unlock(&cons_in_lock);
+	return ready;
 }

@@ -253,6 +253,21 @@ function parse_doc_line(    line, key, kw, kname, text, k)
 		}
 		last_kind = "doc"
 		last_key = n
+	} else if (kw == "status" && kname == "") {
+		# Optional: "partial: what is missing" for a call that does only
+		# part of what Linux's does (the contents table shows it).
+		if (n in partial_doc)
+			fail("status: given twice")
+		if (text !~ /^partial: ./) {
+			fail("status: the text is \"partial: \" and what is missing")
+			return
+		}
+		if (unimpl[n])
+			fail("status: an UNIMPL call is not partial")
+		partial_doc[n] = substr(text, 10)
+		last_kind = "status"
+		last_key = n
+		return
 	} else if (kw == "returns" && kname == "") {
 		if (n in returns_doc)
 			fail("returns: given twice")
@@ -302,6 +317,8 @@ function append_text(kind, key, text)
 			doc[key] = doc[key] " " text
 	} else if (kind == "returns") {
 		returns_doc[key] = join_words(returns_doc[key], text)
+	} else if (kind == "status") {
+		partial_doc[key] = join_words(partial_doc[key], text)
 	} else if (kind == "arg") {
 		arg_doc[key] = join_words(arg_doc[key], text)
 	} else {
@@ -594,10 +611,24 @@ function gen_native_s(    i)
 
 function status_of(i)
 {
-	return unimpl[i] ? "not yet implemented: returns `-ENOSYS`" : "implemented"
+	if (unimpl[i])
+		return "not yet implemented: returns `-ENOSYS`"
+	if (i in partial_doc)
+		return "partly implemented: " partial_doc[i]
+	return "implemented"
 }
 
-function gen_doc(    i, k, p, np, para, e)
+# The status column of the contents table.
+function status_cell(i)
+{
+	if (unimpl[i])
+		return "not yet implemented (`ENOSYS`)"
+	if (i in partial_doc)
+		return "partial: " cell(partial_doc[i])
+	return "implemented"
+}
+
+function gen_doc(    i, k, p, np, para, e, nimpl, npart, nun)
 {
 	print "<!-- " GENERATED "; edit those and run `make syscalls-doc`. -->"
 	print ""
@@ -615,11 +646,22 @@ function gen_doc(    i, k, p, np, para, e)
 	print ""
 	print "## Contents"
 	print ""
+	nimpl = npart = nun = 0
+	for (i = 1; i <= n; i++) {
+		if (unimpl[i])
+			nun++
+		else if (i in partial_doc)
+			npart++
+		else
+			nimpl++
+	}
+	print_text(n " calls: " nimpl " implemented, " npart " partly implemented (the status says what is missing), " nun " in the table but not implemented yet (they return `-ENOSYS`). Any other number returns `-ENOSYS` too.", "", "")
+	print ""
 	print "| nr | call | family | status |"
 	print "| ---: | --- | --- | --- |"
 	for (i = 1; i <= n; i++)
 		printf "| %d | [`%s`](#%s) | %s | %s |\n", nr[i], name[i], name[i],
-		    native[i] ? "native" : "Linux", unimpl[i] ? "not yet implemented" : "implemented"
+		    native[i] ? "native" : "Linux", status_cell(i)
 	print ""
 	print "## Error numbers"
 	print ""

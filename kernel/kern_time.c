@@ -1,45 +1,86 @@
 /*
- * The time system calls: nanosleep and clock_gettime, on the clock's
- * nanouptime (monotonic) and the real-time clock read at boot.
+ * The time system calls: the clocks (clock_gettime, clock_getres,
+ * gettimeofday, time), the sleeps (nanosleep, clock_nanosleep) and
+ * restart_syscall.
+ *
+ * Clocks.  CLOCK_MONOTONIC is nanouptime (the TSC since boot); the
+ * system never suspends, so CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW and
+ * CLOCK_MONOTONIC_COARSE are the same clock.  CLOCK_REALTIME is the CMOS
+ * clock read at boot plus nanouptime; CLOCK_REALTIME_COARSE and
+ * CLOCK_TAI (Linux's TAI offset is 0 until ntpd sets it) are the same.
+ * The CPU-time clocks are the tick-sampled times of resource.h, with
+ * the tick's resolution.
+ *
+ * Sleeps.  A sleep is an interruptible timed sleep on a private channel
+ * until an absolute nanouptime deadline.  An interrupted relative sleep
+ * stores the time left in *rem and returns -ERESTART_RESTARTBLOCK with
+ * the rest of the sleep in the LWP's restart block, as Linux's
+ * hrtimer_nanosleep: if no handler runs, the signal code restarts the
+ * call as restart_syscall, which sleeps until the same deadline; if one
+ * runs, the caller gets EINTR.  An interrupted absolute sleep returns
+ * -ERESTARTNOHAND, and is simply made again with the same deadline.  A
+ * sleep on the process's CPU clock looks at it once a tick (only the
+ * process's other LWPs can move it while the caller sleeps).
  */
 #include <systm.h>
 #include <clock.h>
 #include <copy.h>
 #include <errno.h>
 #include <syscall.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <linux/time.h>
 
-#define NSEC_PER_SEC 1000000000L
+#define NSEC_PER_SEC 1000000000UL
+#define NSEC_PER_USEC 1000UL
+#define TICK_NS (NSEC_PER_SEC / HZ)
 
-long
-sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
+/* restart block arguments (l_restart.arg[]) of a sleep */
+#define RB_DEADLINE 0 /* nanouptime deadline */
+#define RB_REM 1      /* the user's rem pointer, or 0 */
+
+/*
+ * Read clock into *ns.  Returns 0, or -EINVAL for a clock that does not
+ * exist (negative ids, Linux's per-process and per-thread CPU clocks and
+ * dynamic clocks, are not supported).  No locks held.
+ */
+static int
+clock_read(int clock, uint64_t *ns)
+{
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = clock_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = nanouptime();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = resource_cputime(false);
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = resource_cputime(true);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ns as a timespec.  No requirements. */
+static struct timespec
+ns_to_timespec(uint64_t ns)
 {
 	struct timespec ts;
-	uint64_t deadline;
-	int chan, error;
 
-	if (copyin(ureq, &ts, sizeof(ts)) != 0)
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
-		return -EINVAL;
-	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
-		ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 2;
-	deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec + 1;
-	do {
-		error = sleep(&chan, NULL, SLEEP_INTR, deadline);
-	} while (error == 0);
-	if (error == -EINTR) {
-		uint64_t now = nanouptime(),
-			 left = now < deadline ? deadline - now : 0;
-
-		ts.tv_sec = left / NSEC_PER_SEC;
-		ts.tv_nsec = left % NSEC_PER_SEC;
-		if (urem != NULL)
-			(void)copyout(&ts, urem, sizeof(ts));
-		return -EINTR;
-	}
-	return 0;
+	ts.tv_sec = ns / NSEC_PER_SEC;
+	ts.tv_nsec = ns % NSEC_PER_SEC;
+	return ts;
 }
 
 long
@@ -47,18 +88,265 @@ sys_clock_gettime(int clock, struct timespec *utp)
 {
 	struct timespec ts;
 	uint64_t ns;
+	int error;
+
+	if ((error = clock_read(clock, &ns)) != 0)
+		return error;
+	ts = ns_to_timespec(ns);
+	return copyout(&ts, utp, sizeof(ts));
+}
+
+long
+sys_clock_getres(int clock, struct timespec *ures)
+{
+	struct timespec ts;
+	uint64_t ns;
+	int error;
+
+	if ((error = clock_read(clock, &ns)) != 0)
+		return error;
+	switch (clock) {
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		ts = ns_to_timespec(TICK_NS);
+		break;
+	default:
+		ts = ns_to_timespec(1);
+		break;
+	}
+	if (ures == NULL)
+		return 0;
+	return copyout(&ts, ures, sizeof(ts));
+}
+
+long
+sys_gettimeofday(struct timeval *utv, struct timezone *utz)
+{
+	uint64_t ns = clock_realtime_ns();
+	struct timeval tv;
+	struct timezone tz = { 0, 0 }; /* UTC, no DST */
+
+	tv.tv_sec = ns / NSEC_PER_SEC;
+	tv.tv_usec = ns % NSEC_PER_SEC / NSEC_PER_USEC;
+	if (utv != NULL && copyout(&tv, utv, sizeof(tv)) != 0)
+		return -EFAULT;
+	if (utz != NULL && copyout(&tz, utz, sizeof(tz)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+long
+sys_time(long *ut)
+{
+	long t = clock_realtime_ns() / NSEC_PER_SEC;
+
+	if (ut != NULL && copyout(&t, ut, sizeof(t)) != 0)
+		return -EFAULT;
+	return t;
+}
+
+/*
+ * Sleep until the nanouptime deadline.  Returns 0 at the deadline, or
+ * -EINTR if the sleep was interrupted.  No locks held.
+ */
+static int
+sleep_until(uint64_t deadline)
+{
+	int chan, error;
+
+	do {
+		error = sleep(&chan, NULL, SLEEP_INTR, deadline);
+	} while (error == 0);
+	return error == -ETIMEDOUT ? 0 : -EINTR;
+}
+
+/*
+ * An interrupted relative sleep: store the time left before deadline in
+ * *urem (if not NULL), and leave the rest of the sleep to restart_syscall.
+ * Returns -ERESTART_RESTARTBLOCK, or -EFAULT if urem is not writable.
+ * No locks held.
+ */
+static long nanosleep_restart(struct restart_block *rb);
+
+static long
+nanosleep_interrupted(uint64_t deadline, struct timespec *urem)
+{
+	struct restart_block *rb = &curlwp->l_restart;
+	uint64_t now = nanouptime();
+	struct timespec ts =
+	    ns_to_timespec(now < deadline ? deadline - now : 0);
+
+	if (urem != NULL && copyout(&ts, urem, sizeof(ts)) != 0)
+		return -EFAULT;
+	rb->fn = nanosleep_restart;
+	rb->arg[RB_DEADLINE] = deadline;
+	rb->arg[RB_REM] = (uint64_t)urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/* restart_syscall's continuation of a relative sleep.  No locks held. */
+static long
+nanosleep_restart(struct restart_block *rb)
+{
+	uint64_t deadline = rb->arg[RB_DEADLINE];
+	struct timespec *urem = (struct timespec *)rb->arg[RB_REM];
+
+	if (sleep_until(deadline) == 0)
+		return 0;
+	return nanosleep_interrupted(deadline, urem);
+}
+
+/*
+ * Copy in and check a sleep's time.  Returns 0 with the time in *ns, or
+ * -EFAULT / -EINVAL.  No locks held.
+ */
+static int
+sleep_copyin(const struct timespec *ureq, uint64_t *ns)
+{
+	struct timespec ts;
+
+	if (copyin(ureq, &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+		return -EINVAL;
+	/* Far enough in the future to be never (about 292 years). */
+	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
+		ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 2;
+	*ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+long
+sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
+{
+	uint64_t ns, deadline;
+	int error;
+
+	if ((error = sleep_copyin(ureq, &ns)) != 0)
+		return error;
+	deadline = nanouptime() + ns + 1;
+	if (sleep_until(deadline) == 0)
+		return 0;
+	return nanosleep_interrupted(deadline, urem);
+}
+
+/*
+ * Sleep until the calling process's CPU time reaches target (ns), looking
+ * once a tick: only its other LWPs can move it.  Returns 0, or -EINTR if
+ * the sleep was interrupted.  No locks held.
+ */
+static int
+cpu_sleep_until(uint64_t target)
+{
+	while (resource_cputime(false) < target) {
+		if (sleep_until(nanouptime() + TICK_NS) != 0)
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
+ * An interrupted relative sleep on the process's CPU clock: store what
+ * is left in *urem and leave the rest to restart_syscall.  Returns
+ * -ERESTART_RESTARTBLOCK or -EFAULT.  No locks held.
+ */
+static long cpu_nanosleep_restart(struct restart_block *rb);
+
+static long
+cpu_nanosleep_interrupted(uint64_t target, struct timespec *urem)
+{
+	struct restart_block *rb = &curlwp->l_restart;
+	uint64_t now = resource_cputime(false);
+	struct timespec ts = ns_to_timespec(now < target ? target - now : 0);
+
+	if (urem != NULL && copyout(&ts, urem, sizeof(ts)) != 0)
+		return -EFAULT;
+	rb->fn = cpu_nanosleep_restart;
+	rb->arg[RB_DEADLINE] = target;
+	rb->arg[RB_REM] = (uint64_t)urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/* restart_syscall's continuation of a CPU-clock sleep.  No locks held. */
+static long
+cpu_nanosleep_restart(struct restart_block *rb)
+{
+	uint64_t target = rb->arg[RB_DEADLINE];
+	struct timespec *urem = (struct timespec *)rb->arg[RB_REM];
+
+	if (cpu_sleep_until(target) == 0)
+		return 0;
+	return cpu_nanosleep_interrupted(target, urem);
+}
+
+long
+sys_clock_nanosleep(int clock, int flags, const struct timespec *ureq,
+    struct timespec *urem)
+{
+	uint64_t ns, now, deadline;
+	bool realtime;
+	int error;
 
 	switch (clock) {
 	case CLOCK_REALTIME:
-		ns = clock_realtime_ns();
+	case CLOCK_TAI:
+		realtime = true;
 		break;
 	case CLOCK_MONOTONIC:
-		ns = nanouptime();
+	case CLOCK_BOOTTIME:
+		realtime = false;
 		break;
+	case CLOCK_THREAD_CPUTIME_ID:
+		return -EINVAL;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		if ((error = sleep_copyin(ureq, &ns)) != 0)
+			return error;
+		if (!(flags & TIMER_ABSTIME)) {
+			ns += resource_cputime(false);
+			if (cpu_sleep_until(ns) == 0)
+				return 0;
+			return cpu_nanosleep_interrupted(ns, urem);
+		}
+		return cpu_sleep_until(ns) == 0 ? 0 : -ERESTARTNOHAND;
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
 	}
-	ts.tv_sec = ns / NSEC_PER_SEC;
-	ts.tv_nsec = ns % NSEC_PER_SEC;
-	return copyout(&ts, utp, sizeof(ts));
+	if ((error = sleep_copyin(ureq, &ns)) != 0)
+		return error;
+	now = nanouptime();
+	if (!(flags & TIMER_ABSTIME)) {
+		deadline = now + ns + 1;
+		if (sleep_until(deadline) == 0)
+			return 0;
+		return nanosleep_interrupted(deadline, urem);
+	}
+	/* An absolute time: on the real-time clock, as an uptime from now. */
+	if (realtime) {
+		uint64_t rt = clock_realtime_ns();
+
+		ns = ns > rt ? now + (ns - rt) : now;
+	}
+	deadline = ns + 1;
+	if (sleep_until(deadline) == 0)
+		return 0;
+	return -ERESTARTNOHAND;
+}
+
+long
+sys_restart_syscall(void)
+{
+	struct restart_block *rb = &curlwp->l_restart;
+	long (*fn)(struct restart_block *) = rb->fn;
+
+	/* Used once, as Linux's do_no_restart_syscall after it. */
+	rb->fn = NULL;
+	if (fn == NULL)
+		return -EINTR;
+	return fn(rb);
 }

@@ -99,31 +99,62 @@ boot_check_initrd(const struct bootinfo *bi)
 	initrd_init(PHYS_TO_DMAP(m->start), m->end - m->start);
 }
 
+/* The kernel's own command-line parameters: not for init's environment. */
+static const char *const kernel_params[] = { "init", "witness", "ktest", "seed",
+	NULL };
+
 /*
- * Start pid 1: argv[0] is its path, argv[1..] the words after " -- " on
- * the command line (ABI.md section 1).  If it cannot start, say why and
- * leave the machine with status 127.
+ * Split s at spaces into words, appended to vec (which holds *countp
+ * words and has room for max).  No requirements.
  */
 static void
-start_init(const char *path)
+split_words(char *s, char **vec, int *countp, int max)
 {
-	static char args[BI_CMDLINE_MAX];
-	char *argv[64];
-	int argc = 0, error;
-	char *s;
-
-	argv[argc++] = (char *)path;
-	strlcpy(args, bootinfo_initargs(&bootinfo), sizeof(args));
-	for (s = args; *s != '\0' && argc < (int)ARRAY_SIZE(argv);) {
+	while (*s != '\0' && *countp < max) {
 		while (*s == ' ')
 			*s++ = '\0';
 		if (*s == '\0')
 			break;
-		argv[argc++] = s;
+		vec[(*countp)++] = s;
 		while (*s != '\0' && *s != ' ')
 			s++;
 	}
-	error = proc_create_init(path, argc, argv);
+}
+
+/*
+ * Start pid 1: argv[0] is its path, argv[1..] the words after " -- " on
+ * the command line (ABI.md section 1).  Its environment is Linux's for
+ * init: HOME=/ and TERM=linux, then the KEY=VALUE words before "--" that
+ * are not kernel parameters, each replacing an earlier one with its KEY
+ * (Linux's unknown_bootoption).  If it cannot start, say why and leave
+ * the machine with status 127.
+ */
+static void
+start_init(const char *path)
+{
+	static char args[BI_CMDLINE_MAX], env[BI_CMDLINE_MAX];
+	char *argv[64];
+	char *envp[32] = { "HOME=/", "TERM=linux" }, *words[32];
+	int argc = 0, envc = 2, nwords = 0, error, i;
+	size_t klen;
+
+	argv[argc++] = (char *)path;
+	strlcpy(args, bootinfo_initargs(&bootinfo), sizeof(args));
+	split_words(args, argv, &argc, (int)ARRAY_SIZE(argv));
+	bootinfo_initenv(&bootinfo, kernel_params, env, sizeof(env));
+	split_words(env, words, &nwords, (int)ARRAY_SIZE(words));
+	for (int w = 0; w < nwords; w++) {
+		klen = strchr(words[w], '=') - words[w] + 1;
+		for (i = 0; i < envc; i++)
+			if (strncmp(envp[i], words[w], klen) == 0)
+				break;
+		if (i < (int)ARRAY_SIZE(envp)) {
+			envp[i] = words[w];
+			if (i == envc)
+				envc++;
+		}
+	}
+	error = proc_create_init(path, argc, argv, envc, envp);
 	if (error != 0) {
 		kprintf("init: cannot start %s: error %d\n", path, -error);
 		kprintf("init: exit status 127\n");
@@ -173,6 +204,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	    boot_insns);
 
 	ktest_main();
+	alarm_startup();
 	start_init(init);
 	sched_idle();
 }

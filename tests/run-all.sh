@@ -72,6 +72,9 @@ smp smptests 2 12
 smp smptests 4 12
 add threadtests-q35-max-256M threadtests "q35 max 256M" 10 "threadtests: -machine q35 -cpu max -m 256M"
 smp threadtests 4 10
+add systests-q35-max-256M systests "q35 max 256M" 8 "systests: -machine q35 -cpu max -m 256M"
+smp systests 4 8
+add systests-pc-qemu64-64M systests "pc qemu64 64M" 8 "systests: -machine pc -cpu qemu64 -m 64M (no RDRAND: getrandom seeds from TSC jitter)"
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

@@ -8,9 +8,11 @@
 #include <file.h>
 #include <stat.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <arch/cpu.h>
+#include <linux/poll.h>
 
 struct file *
 file_alloc(int type, int flag, const struct fileops *ops, void *data)
@@ -166,11 +168,25 @@ fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
 		fdp->fd_cloexec[fd / 64] &= ~(1UL << (fd % 64));
 }
 
+/*
+ * The calling process's RLIMIT_NOFILE, at most NOFILE: fds from here on
+ * cannot be allocated.  No requirements.
+ */
+static int
+fd_limit(void)
+{
+	uint64_t lim = rlimit_cur(curproc, RLIMIT_NOFILE);
+
+	return lim < NOFILE ? (int)lim : NOFILE;
+}
+
 int
 fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 {
+	int lim = fd_limit();
+
 	spin_lock(&fdp->fd_lock);
-	for (int fd = minfd; fd < NOFILE; fd++) {
+	for (int fd = minfd; fd < lim; fd++) {
 		if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL) {
 			fd_grow_locked(fdp, fd);
 			fdp->fd_ofiles[fd] = fp;
@@ -256,7 +272,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 {
 	struct file *fp, *old;
 
-	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= NOFILE)
+	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	spin_lock(&fdp->fd_lock);
 	fp = oldfd < fdp->fd_lastfile ? fdp->fd_ofiles[oldfd] : NULL;
@@ -345,10 +361,26 @@ console_stat(struct file *fp, struct stat *st)
 	st->st_blksize = 1024;
 }
 
+/*
+ * fo_poll: readable when input has arrived (cons_intr calls
+ * poll_wakeup), always writable.  No locks held.
+ */
+static short
+console_poll(struct file *fp, short events)
+{
+	short revents = events & (POLLOUT | POLLWRNORM);
+
+	(void)fp;
+	if (cons_input_ready())
+		revents |= events & (POLLIN | POLLRDNORM);
+	return revents;
+}
+
 static const struct fileops console_ops = {
 	.fo_read = console_read,
 	.fo_write = console_write,
 	.fo_stat = console_stat,
+	.fo_poll = console_poll,
 };
 
 struct file *

@@ -42,6 +42,7 @@
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
 #include <arch/cpu.h>
+#include <linux/poll.h>
 
 #define PIPE_SIZE PAGE_SIZE
 #define PIPE_BUF 4096
@@ -159,6 +160,8 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 		wakeup(&pi->pi_rwait);
 	if (wake_writers)
 		wakeup(&pi->pi_wwait);
+	if (done > 0)
+		poll_wakeup();
 	return done > 0 ? (ssize_t)done : -EFAULT;
 }
 
@@ -230,6 +233,8 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 			wakeup(&pi->pi_wwait);
 		if (wake_readers)
 			wakeup(&pi->pi_rwait);
+		if (got > 0)
+			poll_wakeup();
 		done += got;
 		if (got < want)
 			return done > 0 ? (ssize_t)done : -EFAULT;
@@ -270,10 +275,40 @@ pipe_close(struct file *fp)
 	spin_unlock(&pi->pi_lock);
 	wakeup(&pi->pi_rwait);
 	wakeup(&pi->pi_wwait);
+	poll_wakeup();
 	if (last) {
 		vm_page_free(vm_page_from_kva(pi->pi_buf));
 		kfree(pi);
 	}
+}
+
+/*
+ * fo_poll, as Linux's pipe_poll: the read end is readable with data
+ * buffered and hung up (POLLHUP) with no writer left; the write end is
+ * writable when a write of PIPE_BUF bytes would not wait (here, with the
+ * ring empty, as FreeBSD's rule), and in error (POLLERR) with no reader
+ * left.  No locks held.
+ */
+static short
+pipe_poll(struct file *fp, short events)
+{
+	struct pipe *pi = fp->f_data;
+	short revents = 0;
+
+	spin_lock(&pi->pi_lock);
+	if (fp->f_flag & FREAD) {
+		if (pi->pi_count > 0)
+			revents |= events & (POLLIN | POLLRDNORM);
+		if (pi->pi_writers == 0)
+			revents |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - pi->pi_count >= PIPE_BUF)
+			revents |= events & (POLLOUT | POLLWRNORM);
+		if (pi->pi_readers == 0)
+			revents |= POLLERR;
+	}
+	spin_unlock(&pi->pi_lock);
+	return revents;
 }
 
 static const struct fileops pipe_ops = {
@@ -281,6 +316,7 @@ static const struct fileops pipe_ops = {
 	.fo_write = pipe_write,
 	.fo_stat = pipe_stat,
 	.fo_close = pipe_close,
+	.fo_poll = pipe_poll,
 };
 
 int

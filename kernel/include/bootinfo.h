@@ -126,6 +126,15 @@ bool bootinfo_getarg(const struct bootinfo *bi, const char *name, char *buf,
 /* True if the bare word "name" appears on the command line before "--". */
 bool bootinfo_hasflag(const struct bootinfo *bi, const char *name);
 
+/*
+ * Init's environment from the command line, as Linux's: the KEY=VALUE
+ * words before "--" whose KEY is not one of the kernel's parameters in
+ * known (NULL-terminated) nor has a '.', copied into buf separated by
+ * spaces.
+ */
+void bootinfo_initenv(const struct bootinfo *bi, const char *const known[],
+    char *buf, size_t size);
+
 /* The part of the command line after a lone "--", or "" if there is none. */
 const char *bootinfo_initargs(const struct bootinfo *bi);
 

@@ -37,9 +37,9 @@ uint64_t clock_realtime_ns(void);
 void delay_ns(uint64_t ns);
 
 /*
- * Called on every timer tick with interrupts masked.  The scheduler hooks
- * in here once it exists.
+ * Called on every timer tick with interrupts masked; usermode: the tick
+ * interrupted user mode (for CPU-time accounting).
  */
-void hardclock(void);
+void hardclock(bool usermode);
 
 #endif /* !_CLOCK_H_ */

@@ -24,6 +24,9 @@ void cons_init_input(void);
  */
 void cons_write(const char *buf, size_t n);
 
+/* Whether input has arrived that cons_getc would return.  No requirements. */
+bool cons_input_ready(void);
+
 /* The next input byte, or -1 if none has arrived.  No requirements. */
 int cons_getc(void);
 

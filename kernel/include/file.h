@@ -65,6 +65,13 @@ struct fileops {
 	void (*fo_stat)(struct file *fp, struct stat *st);
 	/* The last reference is gone: release the object.  No locks held. */
 	void (*fo_close)(struct file *fp);
+	/*
+	 * Optional: the POLL* bits (<linux/poll.h>) that hold now, of those
+	 * in events and always POLLERR and POLLHUP.  NULL: always readable
+	 * and writable (Linux's DEFAULT_POLLMASK).  A file with fo_poll calls
+	 * poll_wakeup after every change of what it returns.  No locks held.
+	 */
+	short (*fo_poll)(struct file *fp, short events);
 };
 
 struct file {
@@ -95,6 +102,14 @@ struct filedesc {
 	struct file *fd_ofiles[NOFILE];
 	uint64_t fd_cloexec[NOFILE / 64];
 };
+
+/*
+ * The readiness of some file may have changed (sys_poll.c): wake every
+ * poll and select asleep, which look again.  Cheap when none sleeps (an
+ * atomic load); call it after dropping the lock under which the change
+ * was made.  No requirements (interrupt handlers too).
+ */
+void poll_wakeup(void);
 
 /*
  * A new file with one reference, the caller's (file_rele drops it), or

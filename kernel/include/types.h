@@ -17,6 +17,8 @@ typedef uint64_t vsize_t;
 typedef int pid_t;
 typedef int lwpid_t;
 typedef long off_t;
+typedef unsigned int uid_t; /* Linux's 32-bit user and group ids */
+typedef unsigned int gid_t;
 
 #define __packed __attribute__((__packed__))
 #define __aligned(n) __attribute__((__aligned__(n)))

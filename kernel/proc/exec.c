@@ -19,6 +19,7 @@
 #include <arch/pcb.h>
 #include <proc/futex.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <proc/signalvar.h>
 #include <proc/thread.h>
@@ -257,6 +258,25 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 }
 
 /*
+ * The size of a new program's stack: the caller's RLIMIT_STACK, page
+ * aligned, at least USTACK_MIN (room for the arguments) and at most the
+ * room above MMAP_TOP (an unlimited stack gets all of it).  No
+ * requirements.
+ */
+#define USTACK_MIN (128UL << 10)
+static vsize_t
+exec_stack_size(void)
+{
+	uint64_t lim = rlimit_cur(curproc, RLIMIT_STACK);
+
+	if (lim > USTACK_TOP - MMAP_TOP)
+		lim = USTACK_TOP - MMAP_TOP;
+	if (lim < USTACK_MIN)
+		lim = USTACK_MIN;
+	return trunc_page(lim);
+}
+
+/*
  * Build a new address space for the program at ip with ea.  Returns 0
  * with the vmspace (one reference, the caller's), entry and stack
  * pointer, or -errno with nothing left allocated.  No locks held.
@@ -267,6 +287,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 {
 	struct exec_image img;
 	struct vmspace *vm;
+	vsize_t stack = exec_stack_size();
 	int error;
 
 	if (S_ISDIR(ip->i_mode))
@@ -276,7 +297,7 @@ exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
 		return -ENOMEM;
 	error = exec_map_elf(vm, ip->i_data, ip->i_size, &img);
 	if (error == 0)
-		error = vmspace_insert(vm, USTACK_TOP - USTACK_SIZE, USTACK_TOP,
+		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
 	if (error == 0)
 		error = exec_build_stack(vm, ea, &img, sp);
@@ -379,7 +400,8 @@ out:
 }
 
 int
-proc_create_init(const char *path, int argc, char *const argv[])
+proc_create_init(const char *path, int argc, char *const argv[], int envc,
+    char *const envp[])
 {
 	struct exec_args ea = { 0 };
 	struct trapframe tf;
@@ -399,6 +421,12 @@ proc_create_init(const char *path, int argc, char *const argv[])
 			goto out;
 	}
 	ea.ea_argc = argc;
+	for (int i = 0; i < envc; i++) {
+		error = exec_args_add_kernel(&ea, envp[i]);
+		if (error != 0)
+			goto out;
+	}
+	ea.ea_envc = envc;
 	error = initrd_lookup(path, &ip);
 	if (error != 0)
 		goto out;

@@ -13,6 +13,7 @@
 #include <arch/pmap.h>
 #include <proc/futex.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <proc/thread.h>
 #include <proc/signalvar.h>
@@ -56,6 +57,7 @@ proc_startup(void)
 	LIST_INIT(&proc0.p_lwps);
 	proc0.p_stat = SACTIVE;
 	strlcpy(proc0.p_comm, "kernel", sizeof(proc0.p_comm));
+	resource_proc0_init(&proc0); /* what init inherits */
 
 	/* The boot context becomes lwp0, the boot CPU's idle LWP. */
 	lwp0.l_proc = &proc0;
@@ -119,6 +121,30 @@ proc_alloc_pid(void)
 	}
 }
 
+/*
+ * RLIMIT_NPROC (kern_resource.c): whether parent's real user has as many
+ * processes (zombies included) as parent's soft limit allows.  Root is
+ * never limited, as Linux's INIT_USER and CAP_SYS_RESOURCE.  The caller
+ * holds proc_lock.
+ */
+static bool
+proc_nproc_exceeded_locked(struct proc *parent)
+{
+	uid_t uid = parent->p_cred.cr_ruid;
+	uint64_t lim = parent->p_rlimit[RLIMIT_NPROC].rlim_cur, n = 0;
+	struct proc *q;
+
+	KASSERT(spin_held(&proc_lock));
+	if (uid == 0 || parent->p_cred.cr_euid == 0 || lim == RLIM_INFINITY)
+		return false;
+	LIST_FOREACH(q, &allproc, p_list)
+	{
+		if (q->p_cred.cr_ruid == uid && ++n >= lim)
+			return true;
+	}
+	return false;
+}
+
 struct proc *
 lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 {
@@ -163,7 +189,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 	p->p_stat = SACTIVE;
 
 	spin_lock(&proc_lock);
-	if (nprocs >= MAXPROC) {
+	if (nprocs >= MAXPROC || proc_nproc_exceeded_locked(parent)) {
 		spin_unlock(&proc_lock);
 		fd_free(p->p_fd);
 		kfree(p);
@@ -194,6 +220,7 @@ lwproc_proc_free(struct proc *p)
 	LIST_REMOVE(p, p_list);
 	LIST_REMOVE(p, p_hash);
 	LIST_REMOVE(p, p_sibling);
+	alarm_proc_free_locked(p);
 	nprocs--;
 	spin_unlock(&proc_lock);
 	if (p->p_fd != NULL)
@@ -344,6 +371,7 @@ lwp_exit_locked(struct lwp *l)
 	l->l_flag |= LW_WEXIT;
 	p->p_nlive--;
 	sig_stop_check(p);
+	resource_lwp_exit_locked(l);
 	wakeup(&p->p_nlive);
 	wakeup(&p->p_lwpcv);
 	sched_lock_self();

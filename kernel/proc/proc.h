@@ -85,6 +85,20 @@ struct restart_block {
 	uint64_t arg[4];
 };
 
+/*
+ * A process's user and group ids (kern_resource.c), with Linux's rules
+ * for the set*id calls; euid 0 stands for CAP_SETUID, CAP_SETGID and
+ * CAP_SYS_RESOURCE.  Nothing else checks permissions yet: the ids are
+ * reported and inherited, and RLIMIT_NPROC counts processes by ruid.
+ */
+#define NGROUPS 32 /* supplementary groups a process may have */
+struct ucred {
+	uid_t cr_ruid, cr_euid, cr_suid, cr_fsuid;
+	gid_t cr_rgid, cr_egid, cr_sgid, cr_fsgid;
+	int cr_ngroups;
+	gid_t cr_groups[NGROUPS];
+};
+
 struct lwp {
 	/* (c) */
 	struct proc *l_proc;
@@ -190,8 +204,8 @@ struct proc {
 	unsigned p_umask;
 	char p_comm[MAXCOMLEN + 1];
 #define p_endcopy p_cred
-	/* Credentials placeholder: every process runs as root. */
-	int p_cred;
+	/* (P) Credentials (kern_resource.c), copied whole by lwproc_newproc. */
+	struct ucred p_cred;
 
 	/* Zeroed by lwproc_newproc, set up by its caller. */
 #define p_startzero p_vmspace
@@ -206,10 +220,17 @@ struct proc {
 	int p_nstopped; /* (P) LWPs parked by a stop */
 	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
-	uint64_t p_alarm_interval;   /* (P) its period in ns, or 0 */
-	uint64_t p_utime, p_stime;   /* (P) CPU time of its exited LWPs, ns */
-	uint64_t p_cutime, p_cstime; /* (P) of its waited-for children */
-	struct vfork_wait *p_vfork;  /* (P) the parent waiting in vfork */
+	uint64_t p_alarm_interval;    /* (P) its period in ns, or 0 */
+	LIST_ENTRY(proc) p_alarmlist; /* (P) kern_alarm.c's list, if p_alarm */
+	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1] (kern_alarm.c) */
+	int64_t p_itimer_left[2];      /* (a) CPU ns left; 0 off, < 0 expired */
+	uint64_t p_itimer_interval[2]; /* (P) their periods, or 0 */
+	int p_itimer_fired;            /* (a) bit i: timer i expired */
+	bool p_itimer_onlist;          /* (P) on the CPU-timer list */
+	LIST_ENTRY(proc) p_itimerlist; /* (P) that list */
+	uint64_t p_utime, p_stime;     /* (P) CPU time of its exited LWPs, ns */
+	uint64_t p_cutime, p_cstime;   /* (P) of its waited-for children */
+	struct vfork_wait *p_vfork;    /* (P) the parent waiting in vfork */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -240,11 +261,12 @@ struct cpu_info;
 void proc_idle_attach(struct cpu_info *ci);
 
 /*
- * Make pid 1 from the ELF file at path with argv (argc words) and no
- * environment, fds 0-2 on the console, and make it runnable.  Returns 0
+ * Make pid 1 from the ELF file at path with argv (argc words) and envp
+ * (envc words), fds 0-2 on the console, and make it runnable.  Returns 0
  * or -errno.  Boot only.
  */
-int proc_create_init(const char *path, int argc, char *const argv[]);
+int proc_create_init(const char *path, int argc, char *const argv[], int envc,
+    char *const envp[]);
 
 /* The process with this pid, or NULL.  The caller must hold proc_lock. */
 struct proc *proc_find(pid_t pid);
@@ -343,6 +365,18 @@ struct lwp *kthread_create(void (*fn)(void *), void *arg, cpuset_t affinity,
     const char *name, int *errp);
 void kthread_exit(void) __noreturn;
 void kthread_join(struct lwp *l);
+
+/*
+ * Interval timers (kern_alarm.c): alarm_startup starts the LWP that
+ * sends SIGALRM, SIGVTALRM and SIGPROF, once at boot with no locks held;
+ * alarm_proc_free_locked takes a process being freed off the timer
+ * lists (the caller holds proc_lock); itimer_tick charges a clock tick
+ * to p's CPU-time timers (statclock, interrupt context, only when
+ * p_itimer_onlist).
+ */
+void alarm_startup(void);
+void alarm_proc_free_locked(struct proc *p);
+void itimer_tick(struct proc *p, bool usermode);
 
 /* Wait-status encodings (Linux). */
 #define W_EXITCODE(code) (((code)&0xff) << 8)

@@ -16,6 +16,7 @@
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
@@ -124,6 +125,7 @@ long
 sys_wait4(pid_t pid, int *status, int options, void *rusage)
 {
 	struct proc *p = curproc, *child;
+	struct rusage ru;
 	int error, st;
 	pid_t cpid;
 	bool found;
@@ -188,9 +190,12 @@ reap:
 	child->p_sflag |= PS_REAPING;
 	st = child->p_xstat;
 	cpid = child->p_pid;
+	resource_reap_locked(p, child, &ru);
 	spin_unlock(&proc_lock);
 	proc_reap(child);
 	if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
+		return -EFAULT;
+	if (rusage != NULL && copyout(&ru, rusage, sizeof(ru)) != 0)
 		return -EFAULT;
 	return cpid;
 }

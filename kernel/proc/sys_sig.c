@@ -26,10 +26,9 @@ struct k_sigaction_user {
 };
 
 /* The SA_* flags Linux keeps (SA_UNSUPPORTED and unknown bits are dropped). */
-#define SA_KNOWN                                                        \
-	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_RESTORER |       \
-	    SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND |       \
-	    SA_EXPOSE_TAGBITS)
+#define SA_KNOWN                                                               \
+	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_RESTORER | SA_ONSTACK | \
+	    SA_RESTART | SA_NODEFER | SA_RESETHAND | SA_EXPOSE_TAGBITS)
 
 long
 sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize)
@@ -113,8 +112,8 @@ sys_rt_sigpending(void *uset, size_t sigsetsize)
 	if (sigsetsize > sizeof(uint64_t))
 		return -EINVAL;
 	spin_lock(&proc_lock);
-	set = (l->l_sigpend.sp_set | l->l_proc->p_sigpend.sp_set) &
-	    l->l_sigmask;
+	set =
+	    (l->l_sigpend.sp_set | l->l_proc->p_sigpend.sp_set) & l->l_sigmask;
 	spin_unlock(&proc_lock);
 	return copyout(&set, uset, sigsetsize);
 }
@@ -153,8 +152,8 @@ sys_rt_sigsuspend(const void *umask, size_t sigsetsize)
 }
 
 long
-sys_rt_sigtimedwait(const void *uset, void *uinfo,
-    const struct timespec *uts, size_t sigsetsize)
+sys_rt_sigtimedwait(const void *uset, void *uinfo, const struct timespec *uts,
+    size_t sigsetsize)
 {
 	struct lwp *l = curlwp;
 	struct ksiginfo *ksi = NULL;
@@ -176,8 +175,7 @@ sys_rt_sigtimedwait(const void *uset, void *uinfo,
 			return -EINVAL;
 		if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 4)
 			ts.tv_sec = UINT64_MAX / NSEC_PER_SEC / 4;
-		deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC +
-		    ts.tv_nsec;
+		deadline = nanouptime() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 	}
 	spin_lock(&proc_lock);
 	for (;;) {
@@ -189,8 +187,7 @@ sys_rt_sigtimedwait(const void *uset, void *uinfo,
 			break;
 		}
 		l->l_sigwait = set;
-		error = sleep(&l->l_sigwait, &proc_lock, SLEEP_INTR,
-		    deadline);
+		error = sleep(&l->l_sigwait, &proc_lock, SLEEP_INTR, deadline);
 		l->l_sigwait = 0;
 		if (error == -ETIMEDOUT) {
 			error = 0; /* the loop looks once more, then EAGAIN */
@@ -423,8 +420,8 @@ sys_sigaltstack(const void *uss, void *uoss)
 	memset(&old, 0, sizeof(old));
 	old.ss_sp = (void *)l->l_ss_sp;
 	old.ss_size = l->l_ss_size;
-	old.ss_flags = sig_altstack_flags(l, sp) |
-	    (l->l_ss_flags & SS_AUTODISARM);
+	old.ss_flags =
+	    sig_altstack_flags(l, sp) | (l->l_ss_flags & SS_AUTODISARM);
 	if (uss != NULL) {
 		if (copyin(uss, &ss, sizeof(ss)) != 0)
 			return -EFAULT;

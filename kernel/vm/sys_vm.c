@@ -9,6 +9,7 @@
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
+#include <proc/resource.h>
 #include <vm/vm_object.h>
 #include <vm/addrspace.h>
 
@@ -76,6 +77,12 @@ mmap_fd_object(int fd, struct vm_object **objp)
 long
 sys_mmap(void *uaddr, size_t len, int prot, int flags, int fd, off_t offset)
 {
+	int error;
+
+	/* RLIMIT_AS (kern_resource.c), before kern_mmap's checks. */
+	if (len != 0 &&
+	    (error = rlimit_as_check(curproc->p_vmspace, round_page(len))) != 0)
+		return error;
 	return kern_mmap(curproc->p_vmspace, uaddr, len, prot, flags, fd,
 	    offset);
 }
@@ -237,5 +244,13 @@ sys_madvise(void *uaddr, size_t len, int advice)
 long
 sys_brk(void *uaddr)
 {
-	return vmspace_brk(curproc->p_vmspace, (vaddr_t)uaddr);
+	struct vmspace *vm = curproc->p_vmspace;
+	/* An unlocked read: with LWPs racing in brk the check is approximate. */
+	vaddr_t old = __atomic_load_n(&vm->vm_brk, __ATOMIC_RELAXED);
+
+	/* RLIMIT_AS: growing past it leaves the break where it is. */
+	if ((vaddr_t)uaddr > old &&
+	    rlimit_as_check(vm, round_page((vaddr_t)uaddr - old)) != 0)
+		return old;
+	return vmspace_brk(vm, (vaddr_t)uaddr);
 }

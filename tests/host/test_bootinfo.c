@@ -604,6 +604,31 @@ set_cmdline(const char *s)
 	snprintf(BI.bi_cmdline, sizeof(BI.bi_cmdline), "%s", s);
 }
 
+/* Init's environment: KEY=VALUE words before -- that are not the kernel's. */
+static void
+test_initenv(void)
+{
+	static const char *const known[] = { "init", "ktest", NULL };
+	char buf[64];
+
+	set_cmdline("init=/bin/sh TERM=vt100 quiet a.b=1 =x LANG=C ktest=all "
+		    "-- HOME=/root");
+	bootinfo_initenv(&BI, known, buf, sizeof(buf));
+	CHECK(strcmp(buf, "TERM=vt100 LANG=C") == 0, "initenv: \"%s\"", buf);
+
+	set_cmdline("A=1 BB=22 CCC=333");
+	bootinfo_initenv(&BI, known, buf, 10);
+	CHECK(strcmp(buf, "A=1 BB=22") == 0, "words that do not fit: \"%s\"",
+	    buf);
+	set_cmdline("init=/x");
+	bootinfo_initenv(&BI, known, buf, sizeof(buf));
+	CHECK(buf[0] == '\0', "no environment words");
+	set_cmdline("EMPTY= K==v");
+	bootinfo_initenv(&BI, known, buf, sizeof(buf));
+	CHECK(strcmp(buf, "EMPTY= K==v") == 0, "empty and odd values: \"%s\"",
+	    buf);
+}
+
 static void
 test_cmdline(void)
 {
@@ -708,5 +733,6 @@ main(void)
 	test_reserve();
 	test_reserve_random();
 	test_cmdline();
+	test_initenv();
 	return tap_done();
 }

@@ -16,10 +16,12 @@
  */
 #include <systm.h>
 #include <clock.h>
+#include <proc/resource.h>
 #include <proc/sched.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/cpufunc.h>
+#include <arch/frame.h>
 #include <arch/intr.h>
 
 #define NS_PER_SEC 1000000000UL
@@ -250,9 +252,9 @@ clock_measure(uint64_t *tsc_hz, uint64_t *lapic_hz, uint64_t *dtsc_out,
  * The LAPIC timer interrupt: one tick.  Interrupts masked.
  */
 static void
-clock_intr(struct trapframe *tf __unused_arg, void *arg __unused_arg)
+clock_intr(struct trapframe *tf, void *arg __unused_arg)
 {
-	hardclock();
+	hardclock(TRAPF_USERMODE(tf));
 }
 
 /* hz in tenths of a MHz, rounded, for printing.  No requirements. */
@@ -307,13 +309,15 @@ clock_start_tick(void)
 
 /*
  * One timer tick on this CPU: the boot CPU counts ticks, and every CPU
- * runs the scheduler's tick.  Interrupts masked.
+ * charges the tick to the LWP it interrupted (statclock) and runs the
+ * scheduler's tick.  Interrupts masked.
  */
 void
-hardclock(void)
+hardclock(bool usermode)
 {
 	KASSERT(!intr_enabled());
 	if (curcpu()->ci_index == 0)
 		ticks++;
+	statclock(usermode);
 	sched_tick();
 }

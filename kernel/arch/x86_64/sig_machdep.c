@@ -33,7 +33,7 @@ struct rt_sigframe {
 #define SIG_FPSTATE_ALIGN 64
 
 /* The rflags bits a frame may change (Linux's FIX_EFLAGS). */
-#define SIG_FIX_EFLAGS                                                     \
+#define SIG_FIX_EFLAGS                                                      \
 	(PSL_AC | PSL_V | PSL_D | PSL_T | PSL_N | PSL_Z | PSL_AF | PSL_PF | \
 	    PSL_C | PSL_RF)
 
@@ -81,8 +81,8 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	frame.uc.uc_stack.ss_sp = (void *)l->l_ss_sp;
 	frame.uc.uc_stack.ss_size = l->l_ss_size;
-	frame.uc.uc_stack.ss_flags = sig_altstack_flags(l, tf->tf_rsp) |
-	    (l->l_ss_flags & SS_AUTODISARM);
+	frame.uc.uc_stack.ss_flags =
+	    sig_altstack_flags(l, tf->tf_rsp) | (l->l_ss_flags & SS_AUTODISARM);
 	sc->r8 = tf->tf_r8;
 	sc->r9 = tf->tf_r9;
 	sc->r10 = tf->tf_r10;

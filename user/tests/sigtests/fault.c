@@ -28,8 +28,8 @@ pager(int sig, siginfo_t *si, void *uc)
 	hits++;
 	seen = *si;
 	seen.si_signo = sig;
-	mprotect((void *)((uintptr_t)si->si_addr & ~(TEST_PAGE - 1)),
-	    TEST_PAGE, PROT_READ | PROT_WRITE);
+	mprotect((void *)((uintptr_t)si->si_addr & ~(TEST_PAGE - 1)), TEST_PAGE,
+	    PROT_READ | PROT_WRITE);
 }
 
 /* A SIGSEGV handler that mprotects the page and resumes the access. */
@@ -41,13 +41,16 @@ t_fault_pager(void)
 	test_expect_ok(mprotect(m, 4 * TEST_PAGE, PROT_NONE), "mprotect");
 	sig_handle_info(SIGSEGV, pager, 0);
 	for (int i = 0; i < 4; i++)
-		m[i * TEST_PAGE + 5] = (char)(i + 1); /* each page faults once */
+		m[i * TEST_PAGE + 5] =
+		    (char)(i + 1); /* each page faults once */
 	test_expect_eq(hits, 4, "one fault per page");
 	test_expect_eq(seen.si_signo, SIGSEGV, "si_signo");
-	test_expect_eq(seen.si_code, SEGV_ACCERR, "si_code of a protected page");
+	test_expect_eq(seen.si_code, SEGV_ACCERR,
+	    "si_code of a protected page");
 	test_assert(seen.si_addr == m + 3 * TEST_PAGE + 5);
 	for (int i = 0; i < 4; i++)
-		test_expect_eq(m[i * TEST_PAGE + 5], i + 1, "the writes landed");
+		test_expect_eq(m[i * TEST_PAGE + 5], i + 1,
+		    "the writes landed");
 }
 
 static void
@@ -201,7 +204,7 @@ bad_stack_child(void *arg)
 	sig_handle_info(SIGSEGV, pager, 0);
 	__asm__ volatile("movq $0x1000, %%rsp\n\t"
 			 "movq 0, %%rax\n\t" ::
-				 : "rax", "memory");
+			     : "rax", "memory");
 	_exit(0);
 }
 

@@ -265,8 +265,8 @@ t_handler_cantmask(void)
 	test_expect_ok(sigprocmask(SIG_SETMASK, &set, NULL), "block all");
 	test_expect_eq(cur_mask() & (BIT(SIGKILL) | BIT(SIGSTOP)), 0,
 	    "KILL and STOP not blocked");
-	test_expect_errno(syscall(SYS_rt_sigprocmask, 7, &set, NULL, 8),
-	    EINVAL, "bad how");
+	test_expect_errno(syscall(SYS_rt_sigprocmask, 7, &set, NULL, 8), EINVAL,
+	    "bad how");
 	test_expect_errno(syscall(SYS_rt_sigaction, 65, NULL, NULL, 8), EINVAL,
 	    "signal 65");
 }
@@ -349,8 +349,8 @@ wreck_fpu(int sig)
 			 :
 			 : "m"(cw)
 			 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-			 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-			 "xmm13", "xmm14", "xmm15");
+			 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+			 "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 /*

@@ -44,9 +44,9 @@ spinning_child(void)
 static void
 t_jobctl_default_actions(void)
 {
-	const int term[] = { SIGHUP, SIGINT, SIGUSR1, SIGUSR2, SIGPIPE,
-		SIGALRM, SIGTERM, SIGRTMIN, SIGRTMAX, SIGQUIT, SIGABRT, SIGSEGV,
-		SIGBUS, SIGFPE, SIGILL, SIGSYS };
+	const int term[] = { SIGHUP, SIGINT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+		SIGTERM, SIGRTMIN, SIGRTMAX, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS,
+		SIGFPE, SIGILL, SIGSYS };
 	static const int ign[] = { SIGCHLD, SIGURG, SIGWINCH, SIGCONT };
 	int p[2], status;
 	pid_t pid;
@@ -260,8 +260,7 @@ t_jobctl_pgrp(void)
 	test_expect_ok(kill(-a, SIGTERM), "kill(-pgid)");
 	test_expect_signal(a, SIGTERM, "a");
 	test_expect_signal(b, SIGTERM, "b");
-	test_expect_errno(waitpid(-a, &status, WNOHANG), ECHILD,
-	    "group empty");
+	test_expect_errno(waitpid(-a, &status, WNOHANG), ECHILD, "group empty");
 	test_expect_eq(waitpid(outside, &status, WNOHANG), 0,
 	    "the child outside the group lives");
 	test_expect_errno(kill(-a, 0), ESRCH, "no such group any more");

@@ -89,7 +89,8 @@ t_restart_wait(void)
 	close(p[0]);
 	sig_handle(SIGUSR1, count, 0);
 	k = sig_send_later(SIGUSR1, 30);
-	test_expect_errno(waitpid(child, &status, 0), EINTR, "wait interrupted");
+	test_expect_errno(waitpid(child, &status, 0), EINTR,
+	    "wait interrupted");
 	test_expect_exit(k, 0, "sender");
 	sig_handle(SIGUSR1, count, SA_RESTART);
 	holder = test_fork();
@@ -128,8 +129,7 @@ t_restart_after_stop(void)
 	test_sleep_ns(30 * SIG_MS);
 	test_expect_ok(kill(child, SIGSTOP), "stop");
 	test_expect_eq(waitpid(child, &status, WUNTRACED), child, "wait stop");
-	test_assert_msg(WIFSTOPPED(status), "status 0x%x: not stopped",
-	    status);
+	test_assert_msg(WIFSTOPPED(status), "status 0x%x: not stopped", status);
 	test_expect_ok(kill(child, SIGCONT), "continue");
 	test_sleep_ns(20 * SIG_MS);
 	test_expect_eq(write(p[1], "y", 1), 1, "write");
@@ -147,8 +147,8 @@ t_restart_nanosleep(void)
 	k = sig_send_later(SIGUSR1, 50);
 	test_expect_errno(nanosleep(&req, &rem), EINTR, "nanosleep");
 	test_assert_msg(rem.tv_sec == 1 && rem.tv_nsec > 0,
-	    "time left %ld.%09ld, expected between 1 and 2 s",
-	    (long)rem.tv_sec, rem.tv_nsec);
+	    "time left %ld.%09ld, expected between 1 and 2 s", (long)rem.tv_sec,
+	    rem.tv_nsec);
 	test_expect_exit(k, 0, "sender");
 }
 

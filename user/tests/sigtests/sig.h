@@ -31,8 +31,7 @@ extern const struct test sig_jobctl_tests[];
 
 /* sigaction(sig) with handler fn and flags; fails the test on error. */
 void sig_handle(int sig, void (*fn)(int), int flags);
-void sig_handle_info(int sig, void (*fn)(int, siginfo_t *, void *),
-    int flags);
+void sig_handle_info(int sig, void (*fn)(int, siginfo_t *, void *), int flags);
 
 /* Block or unblock one signal in the calling thread. */
 void sig_block(int sig);

@@ -44,8 +44,8 @@ hostile(int sig, siginfo_t *si, void *ucv)
 		g[REG_CSGSFS] = (g[REG_CSGSFS] & ~0xffffL) | 0x08;
 		break;
 	case H_SS:
-		g[REG_CSGSFS] = (g[REG_CSGSFS] & ~(0xffffL << 48)) |
-		    (0x10L << 48);
+		g[REG_CSGSFS] =
+		    (g[REG_CSGSFS] & ~(0xffffL << 48)) | (0x10L << 48);
 		break;
 	case H_RIP:
 		g[REG_RIP] = 0x0000800000000000L;
@@ -210,10 +210,11 @@ t_sigreturn_unmapped_frame(void)
 	char *m = test_map(2 * TEST_PAGE);
 
 	test_expect_ok(munmap(m, 2 * TEST_PAGE), "munmap");
+	test_expect_child_signal(raw_sigreturn_child, (void *)(m + TEST_PAGE),
+	    SIGSEGV, "frame on an unmapped page");
 	test_expect_child_signal(raw_sigreturn_child,
-	    (void *)(m + TEST_PAGE), SIGSEGV, "frame on an unmapped page");
-	test_expect_child_signal(raw_sigreturn_child,
-	    (void *)0x00007ffffffffff0UL, SIGSEGV, "frame at the top of user space");
+	    (void *)0x00007ffffffffff0UL, SIGSEGV,
+	    "frame at the top of user space");
 	test_expect_child_signal(raw_sigreturn_child,
 	    (void *)0xffff800000001000UL, SIGSEGV, "frame in the kernel");
 }
@@ -226,8 +227,8 @@ t_sigreturn_garbage_frame(void)
 
 	for (int round = 0; round < 20; round++) {
 		for (size_t i = 0; i < 4 * TEST_PAGE / sizeof(*m); i++)
-			m[i] = round == 0 ? 0xa5a5a5a5a5a5a5a5UL :
-					    test_rand(&rng);
+			m[i] =
+			    round == 0 ? 0xa5a5a5a5a5a5a5a5UL : test_rand(&rng);
 		test_expect_child_signal(raw_sigreturn_child,
 		    (char *)m + 2 * TEST_PAGE + 8 * (round % 8), SIGSEGV,
 		    "rt_sigreturn on garbage");

@@ -74,6 +74,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -932,6 +933,162 @@ f_kstat(struct fuzz *f)
 	return r > 0 ? 0 : r;
 }
 
+/*
+ * The calls of systests (ids, limits, times, clocks, timers, poll and
+ * select), with arguments that cannot hang or kill the fuzzing child:
+ * no limit is changed (a new limit is bad, invalid or the same), no
+ * timer armed, and every wait has a zero or a bad timeout.
+ */
+static long
+f_ids(struct fuzz *f)
+{
+	static const long nrs[] = { SYS_getuid, SYS_geteuid, SYS_getgid,
+		SYS_getegid, SYS_getresuid, SYS_getresgid, SYS_getgroups,
+		SYS_setfsuid, SYS_setfsgid, SYS_setresuid, SYS_setresgid,
+		SYS_setgroups };
+	long nr = nrs[below(f, sizeof(nrs) / sizeof(nrs[0]))];
+
+	if (nr == SYS_setresuid || nr == SYS_setresgid) /* keep root */
+		return test_raw3(nr, below(f, 2) ? -1 : 0, -1,
+		    below(f, 2) ? -1 : 0);
+	if (nr == SYS_getgroups || nr == SYS_setgroups)
+		return test_raw3(nr,
+		    below(f, 2) ? (long)below(f, 40) : (long)arg_num(f),
+		    arg_ptr(f), 0);
+	return test_raw3(nr, arg_ptr(f), arg_ptr(f), arg_ptr(f));
+}
+
+static long
+f_rlimit(struct fuzz *f)
+{
+	static struct rlimit same, bad = { 5, 3 };
+	long r = below(f, 2) ? (long)below(f, 18) : (long)arg_num(f);
+	long nl;
+
+	switch (below(f, 4)) {
+	case 0:
+		nl = 0;
+		break;
+	case 1:
+		nl = (long)bad_ptr(f);
+		break;
+	case 2:
+		nl = (long)&bad;
+		break;
+	default:
+		if (test_raw3(SYS_getrlimit, r, &same, 0) != 0)
+			return test_raw3(SYS_getrlimit, r, arg_ptr(f), 0);
+		nl = (long)&same;
+		break;
+	}
+	if (below(f, 2))
+		return test_raw3(SYS_getrlimit, r, arg_ptr(f), 0);
+	return test_raw4(SYS_prlimit64, below(f, 2) ? 0 : (long)arg_num(f), r,
+	    nl, below(f, 2) ? 0 : arg_ptr(f));
+}
+
+static long
+f_times(struct fuzz *f)
+{
+	switch (below(f, 6)) {
+	case 0:
+		return test_raw3(SYS_getrusage,
+		    below(f, 2) ? (long)below(f, 4) - 2 : (long)arg_num(f),
+		    arg_ptr(f), 0);
+	case 1:
+		return test_raw3(SYS_times, below(f, 4) ? arg_ptr(f) : 0, 0, 0);
+	case 2:
+		return test_raw3(SYS_sysinfo, arg_ptr(f), 0, 0);
+	case 3:
+		return test_raw3(SYS_umask, arg_num(f), 0, 0);
+	case 4:
+		return test_raw3(SYS_clock_getres,
+		    below(f, 2) ? (long)below(f, 14) : (long)arg_num(f),
+		    below(f, 4) ? arg_ptr(f) : 0, 0);
+	default:
+		if (below(f, 2))
+			return test_raw3(SYS_time, arg_ptr(f), 0, 0);
+		return test_raw3(SYS_gettimeofday, below(f, 4) ? arg_ptr(f) : 0,
+		    below(f, 4) ? arg_ptr(f) : 0, 0);
+	}
+}
+
+static long
+f_getrandom(struct fuzz *f)
+{
+	return test_raw3(SYS_getrandom, arg_ptr(f), arg_len(f),
+	    below(f, 2) ? (long)below(f, 8) : (long)arg_num(f));
+}
+
+static long
+f_clock_nanosleep(struct fuzz *f)
+{
+	static struct timespec ts;
+
+	long clock = below(f, 2) ? (long)below(f, 14) : (long)arg_num(f);
+	long flags = below(f, 2) ? (long)below(f, 2) : (long)arg_num(f);
+
+	ts.tv_sec = below(f, 8) ? 0 : -1;
+	ts.tv_nsec = below(f, 4) ? (long)below(f, 100000) : (long)arg_num(f);
+	/*
+	 * A single LWP sleeping on its own CPU clock waits for ever unless
+	 * the time has come: only CPU time 0, absolute.
+	 */
+	if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+		flags = TIMER_ABSTIME;
+		ts.tv_sec = ts.tv_nsec = 0;
+	}
+	return test_raw4(SYS_clock_nanosleep, clock, flags,
+	    below(f, 4) ? (long)&ts : (long)bad_ptr(f),
+	    below(f, 2) ? 0 : arg_ptr(f));
+}
+
+static long
+f_itimer(struct fuzz *f)
+{
+	long which = below(f, 2) ? (long)below(f, 4) : (long)arg_num(f);
+
+	switch (below(f, 4)) {
+	case 0:
+		return test_raw3(SYS_getitimer, which, arg_ptr(f), 0);
+	case 1: /* only turns a timer off, or fails */
+		return test_raw3(SYS_setitimer, which,
+		    below(f, 2) ? 0 : (long)bad_ptr(f), arg_ptr(f));
+	case 2:
+		return test_raw3(SYS_alarm, 0, 0, 0) == 0 ? 0 : -1000;
+	default:
+		return test_raw0(SYS_restart_syscall);
+	}
+}
+
+static long
+f_poll(struct fuzz *f)
+{
+	static const struct timespec zts;
+	static const struct timeval ztv;
+	long nfds = below(f, 2) ? (long)below(f, 300) : (long)arg_num(f);
+	long bad = bad_ptr(f) ?: 8; /* NULL would wait for ever */
+	long ts = below(f, 4) ? (long)&zts : bad;
+
+	switch (below(f, 4)) {
+	case 0:
+		return test_raw3(SYS_poll, arg_ptr(f), nfds, 0);
+	case 1:
+		return test_raw5(SYS_ppoll, arg_ptr(f), nfds, ts,
+		    below(f, 2) ? 0 : arg_ptr(f),
+		    below(f, 2) ? 8 : (long)arg_num(f));
+	case 2:
+		return test_raw5(SYS_select, nfds, below(f, 2) ? 0 : arg_ptr(f),
+		    below(f, 2) ? 0 : arg_ptr(f), below(f, 2) ? 0 : arg_ptr(f),
+		    below(f, 4) ? (long)&ztv : bad);
+	default:
+		return test_raw6(SYS_pselect6, nfds,
+		    below(f, 2) ? 0 : arg_ptr(f), below(f, 2) ? 0 : arg_ptr(f),
+		    below(f, 2) ? 0 : arg_ptr(f), ts,
+		    below(f, 2) ? 0 : arg_ptr(f));
+	}
+}
+
 /* A number that names no call: ENOSYS whatever the arguments. */
 static long
 f_unknown(struct fuzz *f)
@@ -1556,6 +1713,13 @@ static const struct fuzz_call calls[] = {
 	{ "lwp_create", f_lwp_create, 2, 0 },
 	{ "lwp_wait", f_lwp_wait, 2, 0 },
 	{ "kstat", f_kstat, 2, 0 },
+	{ "ids", f_ids, 2, 0 },
+	{ "rlimit", f_rlimit, 2, 0 },
+	{ "times", f_times, 3, 0 },
+	{ "getrandom", f_getrandom, 2, 0 },
+	{ "clock_nanosleep", f_clock_nanosleep, 2, 0 },
+	{ "itimer", f_itimer, 2, 0 },
+	{ "poll", f_poll, 4, 0 },
 	{ "unknown", f_unknown, 6, 0 },
 	{ "huge", f_huge, 1, 0 },
 	{ "segload", f_segload, 2, 0 },

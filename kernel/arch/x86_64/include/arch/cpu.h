@@ -177,5 +177,15 @@ extern bool cpu_smap_enabled;
 int probe_read64(const void *addr, uint64_t *val);
 int probe_write8(void *addr, uint8_t val);
 
+/*
+ * Entropy for the random generator (kern_random.c, random_md.c): 64 bits
+ * from the CPU's random number generator (RDSEED, else RDRAND, when CPUID
+ * says the CPU has them) into *v and true; false if it has neither or it
+ * keeps failing.  cpu_cycles is a cycle counter (the TSC) for jitter.  No
+ * requirements.
+ */
+bool cpu_random64(uint64_t *v);
+uint64_t cpu_cycles(void);
+
 #endif /* !__ASSEMBLY__ */
 #endif /* !_ARCH_CPU_H_ */

@@ -1,0 +1,47 @@
+/*
+ * sys.h: what the files of systests share.
+ *
+ * systests checks the calls that answer questions about the process and
+ * the system, and the time calls, with Linux's ABI, through musl's own
+ * functions where it has them:
+ *
+ *	ids.c		getuid and friends, the set*id calls, getgroups
+ *	rlimit.c	getrlimit, setrlimit, prlimit64 and the limits the
+ *			kernel enforces (NOFILE, AS, STACK, NPROC); umask
+ *	cputime.c	getrusage, times, wait4's rusage and the CPU clocks
+ *	time.c		clock_gettime, clock_getres, gettimeofday, time,
+ *			nanosleep, clock_nanosleep, restart_syscall
+ *	alarm.c		alarm, setitimer, getitimer (ITIMER_REAL)
+ *	misc.c		sysinfo, getrandom, init's environment
+ *	poll.c		poll, ppoll, select, pselect on pipes
+ *	suite.c		the list of tables, and the helper program the
+ *			RLIMIT_STACK test runs ("systests --recurse KIB")
+ *
+ * Every test passes on Linux 6.1 too (make check-linux TEST=systests),
+ * where the suite is init itself; the few that check what only our
+ * kernel does are marked native.
+ */
+
+#ifndef SYS_H
+#define SYS_H
+
+#include "test.h"
+
+#define SYS_MS 1000000ULL
+#define SYS_RECURSE "--recurse"
+
+extern const struct test sys_ids_tests[];
+extern const struct test sys_rlimit_tests[];
+extern const struct test sys_cputime_tests[];
+extern const struct test sys_time_tests[];
+extern const struct test sys_alarm_tests[];
+extern const struct test sys_misc_tests[];
+extern const struct test sys_poll_tests[];
+
+/* The suite was started by init (or is init, on Linux).  suite.c. */
+extern int sys_started_by_init;
+
+/* The helper: recurse through kib KiB of stack, then exit 0.  suite.c. */
+int sys_recurse_main(long kib);
+
+#endif /* SYS_H */
