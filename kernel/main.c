@@ -205,6 +205,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 
 	ktest_main();
 	alarm_startup();
+	reaper_startup();
 	start_init(init);
 	sched_idle();
 }

@@ -10,11 +10,12 @@
 #   ktest/NAME[,NAME...]   those self tests (ktest=NAME seed=$SEED); a test
 #                          named crash_* must end in its described panic
 #   boot                   a boot into a musl program (/bin/init -- /bin/hello)
-#   usertests, vmtests, vmspacetests, smptests, threadtests
+#   usertests, vmtests, vmspacetests, smptests, threadtests, systests,
+#   sigtests
 #                          a user test suite, run by /bin/init (-s $SEED
 #                          when SEED is set)
 #   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME,
-#   threadtests/NAME
+#   threadtests/NAME, systests/NAME, sigtests/NAME
 #                          one test of a suite (-s $SEED when SEED is set)
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME

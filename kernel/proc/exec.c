@@ -434,7 +434,8 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 	if (p == NULL)
 		goto out;
 	initproc = p;
-	p->p_pgid = p->p_sid = p->p_pid; /* the first session */
+	/* As on Linux, init starts in session 0, group 0 (proc0's). */
+	p->p_pgid = p->p_sid = 0;
 	error = exec_load(ip, &ea, &p->p_vmspace, &entry, &sp);
 	if (error != 0)
 		goto fail;

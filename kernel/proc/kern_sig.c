@@ -714,6 +714,72 @@ sig_stop_start(struct proc *p, int sig)
 	}
 }
 
+/*
+ * Process group pgid of session sid is orphaned, or will be once ignore
+ * is gone: no other member has a parent in another group of the same
+ * session (POSIX; Linux's will_become_orphaned_pgrp).  Zombies and the
+ * children of init do not count.  proc_lock held.
+ */
+static bool
+pgrp_orphaned(pid_t pgid, pid_t sid, const struct proc *ignore)
+{
+	struct proc *p, *pp;
+
+	KASSERT(spin_held(&proc_lock));
+	PROC_FOREACH(p)
+	{
+		if (p == ignore || p == &proc0 || p->p_stat == SDEAD ||
+		    p->p_pgid != pgid || p->p_sid != sid)
+			continue;
+		pp = p->p_pptr;
+		if (pp != NULL && pp != initproc && pp->p_pgid != pgid &&
+		    pp->p_sid == sid)
+			return false;
+	}
+	return true;
+}
+
+/* Some member of group pgid of session sid is stopped.  proc_lock held. */
+static bool
+pgrp_has_stopped(pid_t pgid, pid_t sid)
+{
+	struct proc *p;
+
+	PROC_FOREACH(p)
+	{
+		if (p != &proc0 && p->p_stat != SDEAD && p->p_pgid == pgid &&
+		    p->p_sid == sid && (p->p_sflag & PS_STOPPED))
+			return true;
+	}
+	return false;
+}
+
+void
+sig_orphan_check(struct proc *p, struct proc *parent)
+{
+	const struct proc *ignore = NULL;
+	struct proc *q;
+
+	KASSERT(spin_held(&proc_lock));
+	if (parent == NULL) {
+		parent = p->p_pptr; /* p exits: was it the group's link? */
+		ignore = p;
+	}
+	if (parent == NULL || parent->p_pgid == p->p_pgid ||
+	    parent->p_sid != p->p_sid ||
+	    !pgrp_orphaned(p->p_pgid, p->p_sid, ignore) ||
+	    !pgrp_has_stopped(p->p_pgid, p->p_sid))
+		return;
+	PROC_FOREACH(q)
+	{
+		if (q != &proc0 && q->p_stat != SDEAD &&
+		    q->p_pgid == p->p_pgid && q->p_sid == p->p_sid) {
+			sig_post_proc(q, SIGHUP, NULL);
+			sig_post_proc(q, SIGCONT, NULL);
+		}
+	}
+}
+
 /* A console line for a death "with a core", as for an unhandled fault. */
 static void
 sig_report_core(struct proc *p, int sig)
@@ -762,6 +828,13 @@ sig_deliver(struct trapframe *tf)
 			case SD_CONT:
 				goto next;
 			case SD_STOP:
+				/* init never stops; nor does an orphaned
+				 * group for the terminal's stop signals. */
+				if (p == initproc ||
+				    (sig != SIGSTOP &&
+					pgrp_orphaned(p->p_pgid, p->p_sid,
+					    NULL)))
+					goto next;
 				sig_stop_start(p, sig);
 				goto next;
 			case SD_TERM:
@@ -886,8 +959,8 @@ sig_child_exited(struct proc *p)
 		info.si_stime = p->p_stime / 10000000;
 		sig_post_proc(pp, p->p_exitsig, &info);
 	}
-	/* A parent that ignores SIGCHLD leaves no zombie: init reaps it. */
-	if (p->p_exitsig == SIGCHLD && pp != initproc &&
+	/* A parent that ignores SIGCHLD leaves no zombie. */
+	if (p->p_exitsig == SIGCHLD &&
 	    (ka->ka_handler == (uint64_t)SIG_IGN ||
 		(ka->ka_flags & SA_NOCLDWAIT)))
 		p->p_sflag |= PS_NOZOMBIE;

@@ -32,6 +32,8 @@ static LIST_HEAD(pidhead, proc) pidhash[PIDHASH_SIZE];
 static pid_t pid_next = 1;
 static uint64_t nprocs; /* (P) processes other than proc0 */
 static uint64_t nlwps;  /* (P) LWPs other than the idle ones */
+/* (P) Exited processes nobody waits for (PS_NOZOMBIE), on p_sibling. */
+static LIST_HEAD(, proc) proc_autoreap = LIST_HEAD_INITIALIZER(proc_autoreap);
 
 uint64_t
 proc_count(void)
@@ -98,9 +100,25 @@ proc_find(pid_t pid)
 
 	KASSERT(spin_held(&proc_lock));
 	LIST_FOREACH(p, pidhash_head(pid), p_hash)
-	if (p->p_pid == pid)
-		return p;
+	{
+		if (p->p_pid == pid && !(p->p_sflag & PS_NOZOMBIE))
+			return p;
+	}
 	return NULL;
+}
+
+/* Some process has pid, one only the reaper knows of included.  (P) */
+static bool
+pid_in_use(pid_t pid)
+{
+	struct proc *p;
+
+	LIST_FOREACH(p, pidhash_head(pid), p_hash)
+	{
+		if (p->p_pid == pid)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -116,7 +134,7 @@ proc_alloc_pid(void)
 		pid_t pid = pid_next;
 
 		pid_next = pid_next >= PID_MAX ? 2 : pid_next + 1;
-		if (proc_find(pid) == NULL)
+		if (!pid_in_use(pid))
 			return pid;
 	}
 }
@@ -380,6 +398,38 @@ lwp_exit_locked(struct lwp *l)
 	sched_exit_switch();
 }
 
+/*
+ * The "reaper" kernel LWP: frees the processes on proc_autoreap, which
+ * exited with PS_NOZOMBIE (no parent waits for them).  They keep their
+ * pid, unseen by proc_find, until freed.  Never returns.
+ */
+static void
+reaper_thread(void *arg __unused_arg)
+{
+	struct proc *p;
+
+	spin_lock(&proc_lock);
+	for (;;) {
+		while ((p = LIST_FIRST(&proc_autoreap)) != NULL) {
+			p->p_sflag |= PS_REAPING;
+			spin_unlock(&proc_lock);
+			proc_reap(p); /* takes p off proc_autoreap */
+			spin_lock(&proc_lock);
+		}
+		(void)sleep(&proc_autoreap, &proc_lock, 0, 0);
+	}
+}
+
+void
+reaper_startup(void)
+{
+	int error;
+
+	if (kthread_create(reaper_thread, NULL, sched_online_cpus(), "reaper",
+		&error) == NULL)
+		panic("reaper: cannot start its kernel LWP: error %d", -error);
+}
+
 struct lwp *
 kthread_create(void (*fn)(void *), void *arg, cpuset_t affinity,
     const char *name, int *errp)
@@ -582,19 +632,23 @@ proc_exit(int wstatus)
 		LIST_INSERT_HEAD(&initproc->p_children, child, p_sibling);
 		if (child->p_stat == SDEAD)
 			wakeup(&initproc->p_waitcv);
+		else
+			sig_orphan_check(child, p);
 	}
+	if (p != initproc)
+		sig_orphan_check(p, NULL);
 	p->p_stat = SDEAD;
 	p->p_sflag &= ~(PS_STOPPED | PS_STOPPING | PS_WAITSTOP | PS_WAITCONT);
 	wakeup(&p->p_pptr->p_waitcv);
 	if (p != initproc) {
 		sig_child_exited(p);
 		if (p->p_sflag & PS_NOZOMBIE) {
-			/* Its parent wants no zombie: init collects it. */
+			/* Nobody waits for it: gone now, the reaper frees it. */
 			LIST_REMOVE(p, p_sibling);
 			p->p_pptr = initproc;
 			p->p_ppid = 1;
-			LIST_INSERT_HEAD(&initproc->p_children, p, p_sibling);
-			wakeup(&initproc->p_waitcv);
+			LIST_INSERT_HEAD(&proc_autoreap, p, p_sibling);
+			wakeup(&proc_autoreap);
 		}
 	}
 	if (p == initproc) {

@@ -173,7 +173,7 @@ struct lwp {
 #define PS_STOPPING 0x08 /* a stop is under way: each LWP parks */
 #define PS_WAITSTOP 0x10 /* the stop is not yet reported by wait4 */
 #define PS_WAITCONT 0x20 /* a continue is not yet reported (WCONTINUED) */
-#define PS_NOZOMBIE 0x40 /* the parent ignores SIGCHLD: init reaps it */
+#define PS_NOZOMBIE 0x40 /* the parent ignores SIGCHLD: the reaper frees it */
 #define PS_EXECED 0x80   /* it has called execve (setpgid's EACCES) */
 
 struct proc {
@@ -375,6 +375,13 @@ void kthread_join(struct lwp *l);
  * p_itimer_onlist).
  */
 void alarm_startup(void);
+
+/*
+ * reaper_startup starts the kernel LWP that frees the processes whose
+ * parent does not wait for them (PS_NOZOMBIE); once at boot, no locks
+ * held.
+ */
+void reaper_startup(void);
 void alarm_proc_free_locked(struct proc *p);
 void itimer_tick(struct proc *p, bool usermode);
 

@@ -128,10 +128,19 @@ int sig_altstack_flags(const struct lwp *l, uint64_t sp);
 void sig_restore_altstack(struct lwp *l, const stack_t *ss, uint64_t sp);
 
 /*
- * The exiting p tells its parent (exit signal, wakeup, or a zombie for
- * init if the parent ignores SIGCHLD).  The caller holds proc_lock.
+ * The exiting p tells its parent: the exit signal, and PS_NOZOMBIE if
+ * the parent ignores SIGCHLD (or set SA_NOCLDWAIT), when nobody waits
+ * for p.  The caller holds proc_lock.
  */
 void sig_child_exited(struct proc *p);
+
+/*
+ * Linux's kill_orphaned_pgrp: a group left orphaned with a stopped
+ * member gets SIGHUP, then SIGCONT.  Either p exits (parent NULL: was p
+ * its group's last link to a parent outside it?), or p's parent, the
+ * exiting parent, hands p to init.  proc_lock held.
+ */
+void sig_orphan_check(struct proc *p, struct proc *parent);
 
 /*
  * An LWP of p has exited: if p is stopping and every LWP left is

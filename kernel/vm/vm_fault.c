@@ -211,8 +211,10 @@ vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access)
 		return -EFAULT;
 	spin_lock(&vm->vm_lock);
 	e = vm_map_lookup(&vm->vm_map, va);
-	if (e == NULL || !vm_prot_allows(e->e_prot, access))
+	if (e == NULL)
 		error = -EFAULT;
+	else if (!vm_prot_allows(e->e_prot, access))
+		error = -EACCES;
 	else
 		error = vm_fault_locked(vm, e, va, access, false, &pa);
 	spin_unlock(&vm->vm_lock);

@@ -16,7 +16,8 @@ struct vm_map_entry;
  * Resolve a fault at va needing access (VM_PROT_READ/WRITE/EXECUTE):
  * demand-zero, copy-on-write, or a memfd's page.  Returns 0 only when
  * the access will now succeed (asserted); -EFAULT when va is outside
- * every entry or the entry forbids the access; -EIO when va lies past
+ * every entry, -EACCES when its entry forbids the access (SEGV_MAPERR
+ * and SEGV_ACCERR); -EIO when va lies past
  * the end of the memfd behind it (SIGBUS); -ENOMEM when no page is free.
  * No locks held.
  */

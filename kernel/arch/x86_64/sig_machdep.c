@@ -143,10 +143,10 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 }
 
 /*
- * The fxsave image at ufp back into l's FPU, made safe for fxrstor
- * (reserved MXCSR bits would fault in the kernel).  ufp 0 means the
- * handler left no FPU state: the reset state.  Returns 0 or -EFAULT
- * (unreadable or not 64-aligned, as Linux's xrstor requires).
+ * The fxsave image at ufp back into l's FPU.  ufp 0 means the handler
+ * left no FPU state: the reset state.  Returns 0, or -EFAULT for what
+ * fxrstor itself refuses and Linux turns into SIGSEGV: an unreadable
+ * image, one not 16-byte aligned, or reserved MXCSR bits set.
  */
 static int
 sig_restore_fpu(struct lwp *l, uint64_t ufp)
@@ -158,10 +158,9 @@ sig_restore_fpu(struct lwp *l, uint64_t ufp)
 		cpu_fpu_reset(l);
 		return 0;
 	}
-	if ((ufp & (SIG_FPSTATE_ALIGN - 1)) != 0 ||
-	    copyin((void *)ufp, fpu, sizeof(fpu)) != 0)
+	if ((ufp & 15) != 0 || copyin((void *)ufp, fpu, sizeof(fpu)) != 0 ||
+	    (fs->mxcsr & ~cpu_mxcsr_mask()) != 0)
 		return -EFAULT;
-	fs->mxcsr &= cpu_mxcsr_mask();
 	cpu_fpu_load(l, fpu);
 	return 0;
 }

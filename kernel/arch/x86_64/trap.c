@@ -272,7 +272,10 @@ trap_signal(const struct trapframe *tf, int error, int *code, uint64_t *addr)
 			*code = BUS_ADRERR;
 			return SIGBUS;
 		}
-		*code = (tf->tf_err & PGEX_P) ? SEGV_ACCERR : SEGV_MAPERR;
+		/* Linux's rule: an address inside a mapping is ACCERR. */
+		*code = error == -EACCES || (tf->tf_err & PGEX_P) ?
+		    SEGV_ACCERR :
+		    SEGV_MAPERR;
 		return SIGSEGV;
 	default:
 		*code = SI_KERNEL;

@@ -36,9 +36,11 @@ pager(int sig, siginfo_t *si, void *uc)
 static void
 t_fault_pager(void)
 {
-	char *m = test_map(4 * TEST_PAGE);
+	/* volatile: each store happens before hits is read. */
+	volatile char *m = test_map(4 * TEST_PAGE);
 
-	test_expect_ok(mprotect(m, 4 * TEST_PAGE, PROT_NONE), "mprotect");
+	test_expect_ok(mprotect((void *)m, 4 * TEST_PAGE, PROT_NONE),
+	    "mprotect");
 	sig_handle_info(SIGSEGV, pager, 0);
 	for (int i = 0; i < 4; i++)
 		m[i * TEST_PAGE + 5] =

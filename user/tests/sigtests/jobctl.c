@@ -5,13 +5,16 @@
 
 #include "sig.h"
 
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 static volatile sig_atomic_t hits;
 static siginfo_t seen;
+static int hup_fd; /* the grandchild's end of the pipe (orphaned_stopped_hup) */
 
 /* A child that waits for the parent to close the pipe, then exits 0. */
 static pid_t
@@ -37,6 +40,25 @@ spinning_child(void)
 	if (pid == 0)
 		for (;;)
 			test_sleep_ns(SIG_MS);
+	return pid;
+}
+
+/*
+ * A spinning child in a process group of its own, which we (in another
+ * group of the same session) keep from being orphaned: SIGTSTP, SIGTTIN
+ * and SIGTTOU stop it.
+ */
+static pid_t
+spinning_child_own_group(void)
+{
+	pid_t pid = test_fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		for (;;)
+			test_sleep_ns(SIG_MS);
+	}
+	setpgid(pid, pid); /* either order: the group exists before a kill */
 	return pid;
 }
 
@@ -87,7 +109,7 @@ static void
 t_jobctl_stop_cont(void)
 {
 	int status;
-	pid_t pid = spinning_child();
+	pid_t pid = spinning_child_own_group();
 
 	test_expect_ok(kill(pid, SIGSTOP), "SIGSTOP");
 	test_expect_eq(waitpid(pid, &status, WUNTRACED), pid, "wait stop");
@@ -111,11 +133,14 @@ t_jobctl_stop_cont(void)
 static void
 t_jobctl_stopped_does_not_run(void)
 {
-	volatile long *shared = test_map(TEST_PAGE);
+	volatile long *shared = mmap(NULL, TEST_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	long a, b;
 	int status;
-	pid_t pid = test_fork();
+	pid_t pid;
 
+	test_assert(shared != MAP_FAILED);
+	pid = test_fork();
 	if (pid == 0)
 		for (;;)
 			(*shared)++;
@@ -132,6 +157,96 @@ t_jobctl_stopped_does_not_run(void)
 		test_sleep_ns(SIG_MS);
 	kill(pid, SIGKILL);
 	test_expect_signal(pid, SIGKILL, "child");
+	munmap((void *)shared, TEST_PAGE);
+}
+
+/*
+ * A process group with no parent in another group of its session is
+ * orphaned: the terminal's stop signals (SIGTSTP, SIGTTIN, SIGTTOU) are
+ * discarded there, SIGSTOP still stops.  A session leader's group is.
+ */
+static void
+t_jobctl_orphaned_no_tstp(void)
+{
+	int status;
+	pid_t pid = test_fork();
+
+	if (pid == 0) {
+		setsid();
+		for (;;)
+			test_sleep_ns(SIG_MS);
+	}
+	while (getsid(pid) != pid)
+		test_sleep_ns(SIG_MS);
+	test_expect_ok(kill(pid, SIGTSTP), "SIGTSTP");
+	test_expect_ok(kill(pid, SIGTTIN), "SIGTTIN");
+	test_expect_ok(kill(pid, SIGTTOU), "SIGTTOU");
+	test_sleep_ns(20 * SIG_MS);
+	test_expect_eq(waitpid(pid, &status, WUNTRACED | WNOHANG), 0,
+	    "not stopped by the terminal's stop signals");
+	test_expect_ok(kill(pid, SIGSTOP), "SIGSTOP");
+	test_expect_eq(waitpid(pid, &status, WUNTRACED), pid, "wait stop");
+	test_assert_msg(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP,
+	    "status 0x%x: not stopped by SIGSTOP", status);
+	kill(pid, SIGKILL);
+	test_expect_signal(pid, SIGKILL, "child");
+}
+
+static void
+hup_report(int sig)
+{
+	(void)sig;
+	_exit(write(hup_fd, "h", 1) == 1 ? 0 : 1);
+}
+
+/*
+ * The middle child forks a grandchild into a group of its own, waits
+ * until it has stopped itself, and exits: the grandchild's group is
+ * orphaned with a stopped member, so it gets SIGHUP then SIGCONT, and its
+ * SIGHUP handler writes "h" to the pipe.
+ */
+static void
+orphaning_parent(void *arg)
+{
+	int *p = arg, status;
+	pid_t g = fork();
+
+	if (g == 0) {
+		hup_fd = p[1];
+		signal(SIGHUP, hup_report);
+		setpgid(0, 0);
+		raise(SIGSTOP);
+		_exit(2); /* continued without SIGHUP */
+	}
+	if (g < 0 || write(p[1], &g, sizeof(g)) != sizeof(g) ||
+	    waitpid(g, &status, WUNTRACED) != g || !WIFSTOPPED(status))
+		_exit(1);
+	_exit(0);
+}
+
+static void
+t_jobctl_orphaned_stopped_hup(void)
+{
+	struct pollfd pfd;
+	int p[2];
+	pid_t g = 0;
+	char c = 0;
+
+	test_pipe(p);
+	test_expect_eq(test_child_status(orphaning_parent, p), 0,
+	    "the middle child");
+	close(p[1]);
+	test_expect_eq(read(p[0], &g, sizeof(g)), (long)sizeof(g),
+	    "the grandchild's pid");
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) != 1) {
+		kill(g, SIGKILL);
+		test_fail("no SIGHUP reached the orphaned, stopped group");
+	}
+	test_expect_eq(read(p[0], &c, 1), 1L, "read");
+	test_expect_eq(c, 'h', "SIGHUP's handler ran");
+	close(p[0]);
 }
 
 static void
@@ -321,7 +436,7 @@ t_jobctl_setsid(void)
 
 	test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "setsid child: status 0x%x", status);
-	test_assert(getsid(0) > 0);
+	test_assert(getsid(0) >= 0); /* 0: init's session on Linux */
 	test_expect_eq(getsid(getpid()), getsid(0), "getsid(self)");
 }
 
@@ -404,6 +519,8 @@ const struct test sig_jobctl_tests[] = {
 	{ "jobctl_raise_term", t_jobctl_raise_term, NULL },
 	{ "jobctl_stop_cont", t_jobctl_stop_cont, NULL },
 	{ "jobctl_stopped_does_not_run", t_jobctl_stopped_does_not_run, NULL },
+	{ "jobctl_orphaned_no_tstp", t_jobctl_orphaned_no_tstp, NULL },
+	{ "jobctl_orphaned_stopped_hup", t_jobctl_orphaned_stopped_hup, NULL },
 	{ "jobctl_sigchld", t_jobctl_sigchld, NULL },
 	{ "jobctl_sigchld_ignored", t_jobctl_sigchld_ignored, NULL },
 	{ "jobctl_sigpipe", t_jobctl_sigpipe, NULL },

@@ -11,7 +11,10 @@
  *               that kill, abort, unwritable frames
  *   sigreturn.c rt_sigreturn with hostile frames
  *   jobctl.c    default actions, SIGCHLD, stop and continue seen by
- *               wait4, process groups and sessions, kill's targets
+ *               wait4, process groups and sessions, orphaned groups,
+ *               kill's targets
+ *   threads.c   signals in a threaded process: which thread takes one,
+ *               fatal signals, faults and stops take every thread
  */
 #ifndef SIG_H
 #define SIG_H
@@ -28,6 +31,7 @@ extern const struct test sig_restart_tests[];
 extern const struct test sig_fault_tests[];
 extern const struct test sig_sigreturn_tests[];
 extern const struct test sig_jobctl_tests[];
+extern const struct test sig_thread_tests[];
 
 /* sigaction(sig) with handler fn and flags; fails the test on error. */
 void sig_handle(int sig, void (*fn)(int), int flags);

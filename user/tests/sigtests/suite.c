@@ -77,6 +77,7 @@ static const struct test *const tables[] = {
 	sig_fault_tests,
 	sig_sigreturn_tests,
 	sig_jobctl_tests,
+	sig_thread_tests,
 	NULL,
 };
 

@@ -1,0 +1,309 @@
+/*
+ * Signals in a threaded process: a process-directed signal goes to a
+ * thread that does not block it, a thread-directed one to its thread; a
+ * fatal signal, a fault in any thread or a stop takes the whole process;
+ * sigwait in one thread takes a signal every thread blocks.
+ */
+
+#include "sig.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static volatile sig_atomic_t hits;
+static volatile long handler_tid; /* the thread the handler ran on */
+static volatile int stop_threads;
+
+static long
+gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+static void
+record_tid(int sig)
+{
+	(void)sig;
+	handler_tid = gettid_();
+	hits++;
+}
+
+/*
+ * A thread that publishes its tid, unblocks sig (every other signal
+ * stays as the creator's mask left it) and sleeps until stop_threads.
+ */
+struct sleeper {
+	pthread_t thread;
+	volatile long tid;
+	int unblock; /* a signal to unblock, or 0 */
+};
+
+static void *
+sleeper_main(void *arg)
+{
+	struct sleeper *s = arg;
+
+	if (s->unblock != 0)
+		sig_unblock(s->unblock);
+	s->tid = gettid_();
+	while (!stop_threads)
+		test_sleep_ns(SIG_MS);
+	return NULL;
+}
+
+static void
+sleeper_start(struct sleeper *s, int unblock)
+{
+	memset(s, 0, sizeof(*s));
+	s->unblock = unblock;
+	test_expect_eq(pthread_create(&s->thread, NULL, sleeper_main, s), 0,
+	    "pthread_create");
+	while (s->tid == 0)
+		test_sleep_ns(SIG_MS);
+}
+
+static void
+sleepers_join(struct sleeper *s, int n)
+{
+	stop_threads = 1;
+	for (int i = 0; i < n; i++)
+		test_expect_eq(pthread_join(s[i].thread, NULL), 0,
+		    "pthread_join");
+	stop_threads = 0;
+}
+
+/* kill(getpid()): the one thread that does not block the signal takes it. */
+static void
+t_threads_process_directed(void)
+{
+	struct sleeper s[3];
+
+	sig_handle(SIGUSR1, record_tid, 0);
+	sig_block(SIGUSR1); /* the threads inherit the block */
+	sleeper_start(&s[0], 0);
+	sleeper_start(&s[1], SIGUSR1);
+	sleeper_start(&s[2], 0);
+	test_expect_ok(kill(getpid(), SIGUSR1), "kill");
+	while (hits == 0)
+		test_sleep_ns(SIG_MS);
+	test_expect_eq(handler_tid, s[1].tid,
+	    "the handler ran on the thread not blocking the signal");
+	sleepers_join(s, 3);
+	test_expect_eq(hits, 1, "one delivery");
+}
+
+/* A process-directed signal every thread blocks stays pending for all. */
+static void
+t_threads_pending_shared(void)
+{
+	struct sleeper s;
+	sigset_t pend;
+
+	sig_handle(SIGUSR2, record_tid, 0);
+	sig_block(SIGUSR2);
+	sleeper_start(&s, 0);
+	test_expect_ok(kill(getpid(), SIGUSR2), "kill");
+	test_sleep_ns(10 * SIG_MS);
+	test_expect_eq(hits, 0, "blocked everywhere: not delivered");
+	test_expect_ok(sigpending(&pend), "sigpending");
+	test_expect_eq(sigismember(&pend, SIGUSR2), 1,
+	    "pending for the process");
+	sig_unblock(SIGUSR2); /* the main thread takes it now */
+	test_expect_eq(hits, 1, "delivered on unblocking");
+	test_expect_eq(handler_tid, gettid_(), "on the main thread");
+	sleepers_join(&s, 1);
+}
+
+/* tgkill and pthread_kill: only the named thread, even if others could. */
+static void
+t_threads_thread_directed(void)
+{
+	struct sleeper s[2];
+
+	sig_handle(SIGUSR1, record_tid, 0);
+	sleeper_start(&s[0], 0);
+	sleeper_start(&s[1], 0);
+	test_expect_ok(syscall(SYS_tgkill, getpid(), s[1].tid, SIGUSR1),
+	    "tgkill");
+	while (hits < 1)
+		test_sleep_ns(SIG_MS);
+	test_expect_eq(handler_tid, s[1].tid, "tgkill's thread");
+	test_expect_eq(pthread_kill(s[0].thread, SIGUSR1), 0, "pthread_kill");
+	while (hits < 2)
+		test_sleep_ns(SIG_MS);
+	test_expect_eq(handler_tid, s[0].tid, "pthread_kill's thread");
+	sleepers_join(s, 2);
+}
+
+/* A thread blocking a signal leaves a tgkill'd one pending on itself. */
+static void
+t_threads_thread_pending(void)
+{
+	struct sleeper s;
+	sigset_t pend;
+
+	sig_handle(SIGUSR1, record_tid, 0);
+	sig_block(SIGUSR1);
+	sleeper_start(&s, 0);
+	test_expect_ok(syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1),
+	    "tgkill");
+	test_sleep_ns(10 * SIG_MS);
+	test_expect_eq(hits, 0, "blocked in its thread");
+	test_expect_ok(sigpending(&pend), "sigpending");
+	test_expect_eq(sigismember(&pend, SIGUSR1), 0,
+	    "not pending for another thread");
+	sig_unblock(SIGUSR1);
+	test_expect_eq(hits, 0, "not taken by another thread");
+	sleepers_join(&s, 1);
+	test_expect_eq(hits, 0, "gone with its thread");
+}
+
+/* The children below: threads sleeping, then something ends them all. */
+static void
+threads_then(void *arg)
+{
+	struct sleeper s[3];
+	int how = (int)(uintptr_t)arg;
+
+	for (int i = 0; i < 3; i++)
+		sleeper_start(&s[i], 0);
+	switch (how) {
+	case 0: /* a fatal signal, to the process */
+		kill(getpid(), SIGTERM);
+		break;
+	case 1: /* a fatal signal, to one thread */
+		syscall(SYS_tgkill, getpid(), s[2].tid, SIGTERM);
+		break;
+	}
+	for (;;)
+		test_sleep_ns(SIG_MS);
+}
+
+/* An unmapped address, out of the compiler's sight. */
+static volatile uintptr_t addr8 = 8;
+
+static void *
+fault_main(void *arg)
+{
+	(void)arg;
+	*(volatile int *)addr8 = 1;
+	return NULL;
+}
+
+static void
+fault_in_thread(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	if (pthread_create(&t, NULL, fault_main, NULL) != 0)
+		_exit(2);
+	for (;;)
+		test_sleep_ns(SIG_MS);
+}
+
+static void
+t_threads_fatal(void)
+{
+	test_expect_child_signal(threads_then, (void *)0, SIGTERM,
+	    "SIGTERM to the process");
+	test_expect_child_signal(threads_then, (void *)1, SIGTERM,
+	    "SIGTERM to one thread");
+	test_expect_child_signal(fault_in_thread, NULL, SIGSEGV,
+	    "a fault in a thread");
+}
+
+/* SIGSTOP stops every thread: a counter the threads bump stands still. */
+static void *
+bump_main(void *arg)
+{
+	volatile long *count = arg;
+
+	for (;;)
+		__atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void
+t_threads_stop(void)
+{
+	volatile long *count = mmap(NULL, TEST_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long a, b;
+	int status;
+	pid_t pid;
+
+	test_assert(count != MAP_FAILED);
+	pid = test_fork();
+	if (pid == 0) {
+		pthread_t t;
+
+		for (int i = 0; i < 3; i++)
+			if (pthread_create(&t, NULL, bump_main,
+				(void *)count) != 0)
+				_exit(2);
+		bump_main((void *)count);
+	}
+	while (*count == 0)
+		test_sleep_ns(SIG_MS);
+	test_expect_ok(kill(pid, SIGSTOP), "SIGSTOP");
+	test_expect_eq(waitpid(pid, &status, WUNTRACED), pid, "wait stop");
+	test_assert_msg(WIFSTOPPED(status), "status 0x%x", status);
+	a = *count;
+	test_sleep_ns(30 * SIG_MS);
+	b = *count;
+	test_expect_eq(b, a, "no thread runs while stopped");
+	test_expect_ok(kill(pid, SIGCONT), "SIGCONT");
+	while (*count == b)
+		test_sleep_ns(SIG_MS);
+	test_expect_ok(kill(pid, SIGKILL), "SIGKILL");
+	test_expect_signal(pid, SIGKILL, "child");
+	munmap((void *)count, TEST_PAGE);
+}
+
+/* sigwait in one thread takes a process-directed signal all block. */
+static void *
+waiter_main(void *arg)
+{
+	sigset_t set;
+	int sig = 0;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	if (sigwait(&set, &sig) != 0)
+		return (void *)-1L;
+	return (void *)(long)sig;
+}
+
+static void
+t_threads_sigwait(void)
+{
+	pthread_t t;
+	void *rv;
+
+	sig_handle(SIGUSR2, record_tid, 0);
+	sig_block(SIGUSR2);
+	test_expect_eq(pthread_create(&t, NULL, waiter_main, NULL), 0,
+	    "pthread_create");
+	test_sleep_ns(10 * SIG_MS);
+	test_expect_ok(kill(getpid(), SIGUSR2), "kill");
+	test_expect_eq(pthread_join(t, &rv), 0, "pthread_join");
+	test_expect_eq((long)rv, SIGUSR2, "sigwait's signal");
+	test_expect_eq(hits, 0, "no handler ran");
+}
+
+const struct test sig_thread_tests[] = {
+	{ "threads_process_directed", t_threads_process_directed, NULL },
+	{ "threads_pending_shared", t_threads_pending_shared, NULL },
+	{ "threads_thread_directed", t_threads_thread_directed, NULL },
+	{ "threads_thread_pending", t_threads_thread_pending, NULL },
+	{ "threads_fatal", t_threads_fatal, NULL },
+	{ "threads_stop", t_threads_stop, NULL },
+	{ "threads_sigwait", t_threads_sigwait, NULL },
+	{ NULL, NULL, NULL },
+};
