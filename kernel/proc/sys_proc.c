@@ -18,10 +18,52 @@
 #include <proc/proc.h>
 #include <proc/resource.h>
 #include <proc/sched.h>
+#include <proc/thread.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 #include <asm/prctl.h>
 #include <linux/wait.h>
+
+struct proc *
+fork_proc(struct vmspace *vm, int fdflags, struct lwp **l2p, int *errp)
+{
+	struct proc *p = curproc, *p2;
+
+	p2 = lwproc_newproc(p, vm, fdflags, errp);
+	if (p2 == NULL) {
+		vmspace_rel(vm);
+		return NULL;
+	}
+	*l2p = lwproc_makelwp(p2, errp);
+	if (*l2p == NULL) {
+		lwproc_abandon(p2); /* drops vm with it */
+		return NULL;
+	}
+	vkernel_inherit(p, p2);
+	return p2;
+}
+
+void
+fork_lwp_setup(struct lwp *l2, uint64_t newsp, bool altstack)
+{
+	struct lwp *l = curlwp;
+	struct trapframe tf;
+
+	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
+	cpu_fork_frame(&tf, l->l_md.md_tf);
+	if (newsp != 0)
+		cpu_frame_set_sp(&tf, newsp);
+	cpu_lwp_setup(l2, &tf, l);
+	/* The creator's mask; an empty pending set (makelwp). */
+	spin_lock(&proc_lock);
+	l2->l_sigmask = l->l_sigmask;
+	if (altstack) {
+		l2->l_ss_sp = l->l_ss_sp;
+		l2->l_ss_size = l->l_ss_size;
+		l2->l_ss_flags = l->l_ss_flags;
+	}
+	spin_unlock(&proc_lock);
+}
 
 /*
  * fork with an fd table policy (rfork, ABI.md 4.2): RFFDG copies the
@@ -31,37 +73,22 @@
 static long
 fork1(int flags)
 {
-	struct lwp *l = curlwp, *l2;
-	struct proc *p = l->l_proc, *p2;
+	struct proc *p2;
+	struct lwp *l2;
 	struct vmspace *vm;
-	struct trapframe tf;
 	int error;
 	pid_t pid;
 
 	if ((flags & ~(RFFDG | RFCFDG)) != 0 ||
 	    (~flags & (RFFDG | RFCFDG)) == 0)
 		return -EINVAL;
-	vm = vmspace_fork(p->p_vmspace);
+	vm = vmspace_fork(curproc->p_vmspace);
 	if (vm == NULL)
 		return -ENOMEM;
-	p2 = lwproc_newproc(p, vm, flags, &error);
-	if (p2 == NULL) {
-		vmspace_rel(vm);
+	p2 = fork_proc(vm, flags, &l2, &error);
+	if (p2 == NULL)
 		return error;
-	}
-	l2 = lwproc_makelwp(p2, &error);
-	if (l2 == NULL) {
-		lwproc_abandon(p2);
-		return error;
-	}
-	vkernel_inherit(p, p2);
-	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
-	l2->l_sigmask = l->l_sigmask; /* the rest of its signal state: none */
-	l2->l_ss_sp = l->l_ss_sp;
-	l2->l_ss_size = l->l_ss_size;
-	l2->l_ss_flags = l->l_ss_flags;
-	cpu_fork_frame(&tf, l->l_md.md_tf);
-	cpu_lwp_setup(l2, &tf, l);
+	fork_lwp_setup(l2, 0, true);
 	pid = p2->p_pid;
 	sched_setrunnable(l2);
 	return pid; /* p2 may be gone already on another CPU: use the copy */

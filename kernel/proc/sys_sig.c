@@ -264,7 +264,7 @@ kill_locked(pid_t pid, int sig, const siginfo_t *info)
 	pgid = pid == 0 ? self->p_pgid : -pid;
 	PROC_FOREACH(p)
 	{
-		if (p == &proc0)
+		if (p == &proc0 || (p->p_sflag & PS_NOZOMBIE))
 			continue;
 		if (pid == -1 ? (p == initproc || p == self) :
 				p->p_pgid != pgid)
@@ -523,8 +523,9 @@ out:
 	return error;
 }
 
-long
-sys_getpgid(pid_t pid)
+/* p's process group (or session with sid): what getpgid/getsid answer. */
+static long
+proc_group_id(pid_t pid, bool sid)
 {
 	struct proc *p;
 	long rv;
@@ -533,30 +534,31 @@ sys_getpgid(pid_t pid)
 		return -ESRCH;
 	spin_lock(&proc_lock);
 	p = pid == 0 ? curproc : proc_find(pid);
-	rv = p == NULL || p->p_stat == SDEAD ? -ESRCH : p->p_pgid;
+	/* A zombie still answers, as on Linux. */
+	if (p == NULL)
+		rv = -ESRCH;
+	else
+		rv = sid ? p->p_sid : p->p_pgid;
 	spin_unlock(&proc_lock);
 	return rv;
+}
+
+long
+sys_getpgid(pid_t pid)
+{
+	return proc_group_id(pid, false);
 }
 
 long
 sys_getpgrp(void)
 {
-	return sys_getpgid(0);
+	return proc_group_id(0, false);
 }
 
 long
 sys_getsid(pid_t pid)
 {
-	struct proc *p;
-	long rv;
-
-	if (pid < 0)
-		return -ESRCH;
-	spin_lock(&proc_lock);
-	p = pid == 0 ? curproc : proc_find(pid);
-	rv = p == NULL || p->p_stat == SDEAD ? -ESRCH : p->p_sid;
-	spin_unlock(&proc_lock);
-	return rv;
+	return proc_group_id(pid, true);
 }
 
 long

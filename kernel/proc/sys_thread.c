@@ -104,27 +104,18 @@ again:
 }
 
 /*
- * The new LWP l2's frame: a copy of the caller's returning 0, on stack
- * newsp if not 0, and its FS base tls with CLONE_SETTLS (checked).  No
- * requirements.
+ * The new LWP l2 (clone_thread, clone_process): a copy of the caller's
+ * returning 0, on stack newsp if not 0, its FS base tls with
+ * CLONE_SETTLS (checked); the alternate stack only for a child with
+ * memory of its own (or a vfork child), as Linux.  No requirements.
  */
 static void
 clone_setup_lwp(struct lwp *l2, uint64_t flags, uint64_t newsp, uint64_t tls)
 {
-	struct lwp *l = curlwp;
-	struct trapframe tf;
-
-	strlcpy(l2->l_name, l->l_name, sizeof(l2->l_name));
-	cpu_fork_frame(&tf, l->l_md.md_tf);
-	if (newsp != 0)
-		cpu_frame_set_sp(&tf, newsp);
-	cpu_lwp_setup(l2, &tf, l);
+	fork_lwp_setup(l2, newsp,
+	    (flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM);
 	if (flags & CLONE_SETTLS)
 		cpu_set_fsbase(l2, tls);
-	/* The creator's signal mask, an empty pending set (makelwp). */
-	spin_lock(&proc_lock);
-	l2->l_sigmask = l->l_sigmask;
-	spin_unlock(&proc_lock);
 }
 
 /* clone with CLONE_THREAD: a new LWP in the caller's process. */
@@ -178,17 +169,9 @@ clone_process(uint64_t flags, uint64_t newsp, int *ptid, int *ctid,
 		if (vm == NULL)
 			return -ENOMEM;
 	}
-	p2 = lwproc_newproc(p, vm, (flags & CLONE_FILES) ? 0 : RFFDG, &error);
-	if (p2 == NULL) {
-		vmspace_rel(vm);
+	p2 = fork_proc(vm, (flags & CLONE_FILES) ? 0 : RFFDG, &l2, &error);
+	if (p2 == NULL)
 		return error;
-	}
-	l2 = lwproc_makelwp(p2, &error);
-	if (l2 == NULL) {
-		lwproc_abandon(p2);
-		return error;
-	}
-	vkernel_inherit(p, p2);
 	clone_setup_lwp(l2, flags, newsp, tls);
 	pid = p2->p_pid;
 	if (flags & CLONE_CHILD_CLEARTID)

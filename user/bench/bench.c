@@ -566,6 +566,46 @@ bench_clone_fork(long n, long arg)
 	return t1 - t0;
 }
 
+/*
+ * A signal to self with a handler that returns: kill(getpid(), SIGUSR1)
+ * (one call), the frame built on the way out, the handler, and
+ * rt_sigreturn through musl's restorer.
+ */
+static volatile long sig_self_hits;
+
+static void
+sig_self_handler(int sig)
+{
+	(void)sig;
+	sig_self_hits++;
+}
+
+static uint64_t
+bench_signal_self(long n, long arg)
+{
+	struct sigaction sa;
+	pid_t self = getpid();
+	uint64_t t0, t1;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_self_handler;
+	if (sigaction(SIGUSR1, &sa, NULL) != 0) {
+		bench_error = "sigaction failed";
+		return 0;
+	}
+	sig_self_hits = 0;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		kill(self, SIGUSR1);
+	t1 = rdtsc();
+	if (sig_self_hits != n) {
+		bench_error = "the handler did not run once per signal";
+		return 0;
+	}
+	return t1 - t0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The table.                                                           */
 
@@ -594,6 +634,7 @@ static const struct bench benches[] = {
 	{ "futex_pingpong", bench_futex_pingpong, 2000, 0 },
 	{ "thread_create_join", bench_thread_create_join, 500, 0 },
 	{ "clone_fork", bench_clone_fork, 200, 0 },
+	{ "signal_self", bench_signal_self, 2000, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))

@@ -149,8 +149,7 @@ t_threads_thread_pending(void)
 	sig_handle(SIGUSR1, record_tid, 0);
 	sig_block(SIGUSR1);
 	sleeper_start(&s, 0);
-	test_expect_ok(syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1),
-	    "tgkill");
+	test_expect_ok(syscall(SYS_tgkill, getpid(), s.tid, SIGUSR1), "tgkill");
 	test_sleep_ns(10 * SIG_MS);
 	test_expect_eq(hits, 0, "blocked in its thread");
 	test_expect_ok(sigpending(&pend), "sigpending");
@@ -297,6 +296,49 @@ t_threads_sigwait(void)
 	test_expect_eq(hits, 0, "no handler ran");
 }
 
+/*
+ * The alternate stack: a fork child (fork, or clone with SIGCHLD only,
+ * glibc's fork) keeps it; a new thread starts without one (Linux).
+ */
+static void *
+altstack_main(void *arg)
+{
+	stack_t ss;
+
+	(void)arg;
+	if (sigaltstack(NULL, &ss) != 0)
+		return (void *)1L;
+	return (void *)(long)(ss.ss_flags == SS_DISABLE ? 0 : 2);
+}
+
+static void
+t_threads_altstack_inherit(void)
+{
+	static char stack[64 * 1024];
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) }, old;
+	pthread_t t;
+	void *rv;
+	int status;
+	long pid;
+
+	test_expect_ok(sigaltstack(&ss, NULL), "sigaltstack");
+	pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid == 0)
+		_exit(sigaltstack(NULL, &old) == 0 && old.ss_sp == stack &&
+			    old.ss_size == sizeof(stack) ?
+			0 :
+			1);
+	test_assert(pid > 0);
+	test_expect_eq(waitpid(pid, &status, 0), pid, "waitpid");
+	test_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "clone(SIGCHLD) child: status 0x%x (1: no alternate stack)",
+	    status);
+	test_expect_eq(pthread_create(&t, NULL, altstack_main, NULL), 0,
+	    "pthread_create");
+	test_expect_eq(pthread_join(t, &rv), 0, "pthread_join");
+	test_expect_eq((long)rv, 0, "a new thread has no alternate stack");
+}
+
 const struct test sig_thread_tests[] = {
 	{ "threads_process_directed", t_threads_process_directed, NULL },
 	{ "threads_pending_shared", t_threads_pending_shared, NULL },
@@ -305,5 +347,6 @@ const struct test sig_thread_tests[] = {
 	{ "threads_fatal", t_threads_fatal, NULL },
 	{ "threads_stop", t_threads_stop, NULL },
 	{ "threads_sigwait", t_threads_sigwait, NULL },
+	{ "threads_altstack_inherit", t_threads_altstack_inherit, NULL },
 	{ NULL, NULL, NULL },
 };

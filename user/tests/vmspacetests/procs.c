@@ -977,6 +977,55 @@ kill_during_guest_run(void)
 	}
 }
 
+/*
+ * A signal for an LWP in a guest first ends the run with T_SIGNAL (ABI.md
+ * 4.3; DragonFly's vkernel_trap), then the handler runs in the
+ * controller; running again resumes the guest where it was.
+ */
+static volatile sig_atomic_t guest_sig_hits;
+
+static void
+guest_sig_handler(int sig)
+{
+	(void)sig;
+	guest_sig_hits++;
+}
+
+static void
+signal_leaves_guest(void)
+{
+	int fd;
+	volatile uint64_t *shm = shared_memfd(&fd);
+	pid_t pid;
+
+	shm[0] = 0;
+	pid = test_fork();
+	if (pid == 0) {
+		struct trapframe tf;
+		struct vextframe vx = { 0 };
+		uint64_t rip;
+
+		signal(SIGUSR1, guest_sig_handler);
+		child_guest_spinning(VS_ID(1), fd, &tf);
+		test_expect_ok(vmspace_ctl(VS_ID(1), VMSPACE_CTL_RUN, &tf, &vx),
+		    "run");
+		test_expect_eq(tf.tf_trapno, T_SIGNAL,
+		    "the run ends with T_SIGNAL");
+		test_expect_eq(guest_sig_hits, 1, "then the handler ran");
+		rip = tf.tf_rip;
+		vx.vx_timeout_ns = 20 * MS;
+		test_expect_ok(vmspace_ctl(VS_ID(1), VMSPACE_CTL_RUN, &tf, &vx),
+		    "run again");
+		test_expect_eq(tf.tf_trapno, T_TIMEOUT,
+		    "the guest went on spinning");
+		test_expect_hex(tf.tf_rip, rip, "at the same instruction");
+		_exit(0);
+	}
+	vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
+	test_expect_ok(kill(pid, SIGUSR1), "kill");
+	test_expect_exit(pid, 0, "the child");
+}
+
 /* The LWP in the guest is not the main one; the main one blocks. */
 struct child_lwp {
 	struct trapframe tf;
@@ -1590,6 +1639,7 @@ const struct test vs_proc_tests[] = {
 	{ "fork_tree_outlives_creator", fork_tree_outlives_creator, NULL },
 	{ "kill_during_guest_run", kill_during_guest_run, NULL },
 	{ "kill_lwp_in_guest", kill_lwp_in_guest, NULL },
+	{ "signal_leaves_guest", signal_leaves_guest, NULL },
 	{ "exit_while_lwp_in_guest", exit_while_lwp_in_guest, NULL },
 	{ "kill_shared_tree_guest", kill_shared_tree_guest, NULL },
 	{ "spawn_copied_fds", spawn_copied_fds, NULL },
