@@ -143,6 +143,71 @@ sig_queued(struct proc *p)
 }
 
 /*
+ * Queued siginfo entries come from a fixed pool first (taken and given
+ * back under proc_lock), so posting a signal usually allocates nothing,
+ * and from kmalloc when it is empty.  The pool is static: the kernel
+ * heap's use does not change with it.
+ */
+#define KSI_POOL_SIZE 64
+static struct ksiginfo ksi_pool[KSI_POOL_SIZE];
+static struct ksiginfo_queue ksi_pool_free =
+    TAILQ_HEAD_INITIALIZER(ksi_pool_free);
+static bool ksi_pool_filled; /* (P) */
+
+static bool
+ksi_from_pool(const struct ksiginfo *ksi)
+{
+	return ksi >= ksi_pool && ksi < ksi_pool + KSI_POOL_SIZE;
+}
+
+/* A free entry, or NULL.  proc_lock held. */
+static struct ksiginfo *
+ksi_alloc_locked(void)
+{
+	struct ksiginfo *ksi;
+
+	KASSERT(spin_held(&proc_lock));
+	if (__predict_false(!ksi_pool_filled)) {
+		for (int i = 0; i < KSI_POOL_SIZE; i++)
+			TAILQ_INSERT_TAIL(&ksi_pool_free, &ksi_pool[i],
+			    ksi_list);
+		ksi_pool_filled = true;
+	}
+	ksi = TAILQ_FIRST(&ksi_pool_free);
+	if (ksi != NULL) {
+		TAILQ_REMOVE(&ksi_pool_free, ksi, ksi_list);
+		return ksi;
+	}
+	return kmalloc(sizeof(*ksi), 0);
+}
+
+void
+ksi_free_locked(struct ksiginfo *ksi)
+{
+	KASSERT(spin_held(&proc_lock));
+	if (ksi == NULL)
+		return;
+	if (ksi_from_pool(ksi))
+		TAILQ_INSERT_HEAD(&ksi_pool_free, ksi, ksi_list);
+	else
+		kfree(ksi);
+}
+
+void
+ksi_free(struct ksiginfo *ksi)
+{
+	if (ksi == NULL)
+		return;
+	if (!ksi_from_pool(ksi)) {
+		kfree(ksi);
+		return;
+	}
+	spin_lock(&proc_lock);
+	TAILQ_INSERT_HEAD(&ksi_pool_free, ksi, ksi_list);
+	spin_unlock(&proc_lock);
+}
+
+/*
  * Add sig with info to sp.  A standard signal already pending is not
  * queued again; a real-time one is, as long as the limit allows.  With
  * no memory (or over the limit, for a standard signal) the signal is
@@ -165,7 +230,7 @@ sigpending_add(struct proc *p, struct sigpending *sp, int sig,
 	sp->sp_set |= SIGBIT(sig);
 	if (info == NULL)
 		return 0;
-	ksi = kmalloc(sizeof(*ksi), 0);
+	ksi = ksi_alloc_locked();
 	if (ksi == NULL)
 		return 0;
 	ksi->ksi_info = *info;
@@ -232,13 +297,24 @@ sigpending_drop(struct sigpending *sp, uint64_t set,
 }
 
 void
+sigqueue_free_locked(struct ksiginfo_queue *q)
+{
+	struct ksiginfo *ksi;
+
+	while ((ksi = TAILQ_FIRST(q)) != NULL) {
+		TAILQ_REMOVE(q, ksi, ksi_list);
+		ksi_free_locked(ksi);
+	}
+}
+
+void
 sigqueue_free(struct ksiginfo_queue *q)
 {
 	struct ksiginfo *ksi;
 
 	while ((ksi = TAILQ_FIRST(q)) != NULL) {
 		TAILQ_REMOVE(q, ksi, ksi_list);
-		kfree(ksi);
+		ksi_free(ksi);
 	}
 }
 
@@ -311,11 +387,14 @@ sig_recalc(struct lwp *l)
 	return false;
 }
 
-/* Make l act on its signals soon.  proc_lock held. */
+/*
+ * Make l act on its signals soon (curlwp does on its way out to user
+ * mode, nothing to interrupt).  proc_lock held.
+ */
 static void
 sig_notify(struct lwp *l)
 {
-	if (sig_recalc(l))
+	if (sig_recalc(l) && l != curlwp)
 		sched_interrupt(l);
 }
 
@@ -442,8 +521,7 @@ sig_post_proc(struct proc *p, int sig, const siginfo_t *info)
 		goto out;
 	sig_wake_for(p, sig);
 out:
-	/* kfree takes no lock that proc_lock comes after. */
-	sigqueue_free(&dead);
+	sigqueue_free_locked(&dead);
 }
 
 /* sig_post_lwp, returning sigpending_add's -EAGAIN (rt_tgsigqueueinfo). */
@@ -468,7 +546,7 @@ sig_post_lwp1(struct lwp *l, int sig, const siginfo_t *info)
 		wakeup(&l->l_sigwait);
 	sig_notify(l);
 out:
-	sigqueue_free(&dead);
+	sigqueue_free_locked(&dead);
 	return error;
 }
 
@@ -499,7 +577,7 @@ sig_post_proc_queue(struct proc *p, int sig, const siginfo_t *info)
 	if (error == 0)
 		sig_wake_for(p, sig);
 out:
-	sigqueue_free(&dead);
+	sigqueue_free_locked(&dead);
 	return error;
 }
 
@@ -597,7 +675,7 @@ sig_next(struct lwp *l)
 
 /*
  * Take sig, pending for l, filling *info: from l's own set first, as
- * Linux's dequeue_signal.  Returns an entry to free after unlocking.
+ * Linux's dequeue_signal.  Returns an entry for ksi_free after unlocking.
  * proc_lock held.
  */
 static struct ksiginfo *
@@ -848,8 +926,8 @@ sig_deliver(struct trapframe *tf)
 			    p->p_rlimit[RLIMIT_CORE].rlim_cur != 0)
 				wstatus |= WCOREFLAG;
 			proc_kill_locked(p, wstatus);
+			ksi_free_locked(ksi);
 			spin_unlock(&proc_lock);
-			kfree(ksi);
 			/* A fault's line was printed by trap_user. */
 			if (sig_default_action(sig) == SD_CORE &&
 			    info.si_code <= 0)
@@ -869,8 +947,8 @@ sig_deliver(struct trapframe *tf)
 		if (ka.ka_flags & SA_RESETHAND)
 			p->p_sigacts[sig].ka_handler = (uint64_t)SIG_DFL;
 		sig_recalc(l);
+		ksi_free_locked(ksi);
 		spin_unlock(&proc_lock);
-		kfree(ksi);
 		if (sig_restart_code(tf))
 			sig_handler_restart(l, tf, ka.ka_flags);
 		if (sendsig(l, tf, &ka, &info, oldmask) != 0) {
@@ -885,9 +963,7 @@ sig_deliver(struct trapframe *tf)
 		spin_lock(&proc_lock);
 		continue;
 	next:
-		spin_unlock(&proc_lock);
-		kfree(ksi);
-		spin_lock(&proc_lock);
+		ksi_free_locked(ksi);
 	}
 	/* No handler ran for a temporary mask's call: the old mask is back. */
 	if (l->l_sigstate & LWS_RESTOREMASK) {

@@ -64,7 +64,7 @@ void sig_setmask_locked(struct lwp *l, uint64_t mask);
 
 /*
  * Take the first signal of set pending for l (its own or its
- * process's), filling *info; *freep gets an entry to kfree after
+ * process's), filling *info; *freep gets an entry for ksi_free after
  * unlocking (or NULL).  Returns the signal, or 0 if none is pending.
  * The caller holds proc_lock.
  */
@@ -109,7 +109,7 @@ void sig_restore_tempmask(void);
 void sig_proc_init(struct proc *p);
 void sig_exec(struct proc *p);
 
-/* Free the queued siginfo of a pending set.  No requirements. */
+/* Free the queued siginfo of a pending set.  proc_lock not held. */
 void sigpending_free(struct sigpending *sp);
 
 /*
@@ -118,6 +118,14 @@ void sigpending_free(struct sigpending *sp);
  */
 void sig_discard_locked(struct proc *p, int sig, struct ksiginfo_queue *dead);
 void sigqueue_free(struct ksiginfo_queue *q);
+
+/*
+ * Free queued entries: one (NULL: nothing), or a whole queue.  The
+ * _locked forms with proc_lock held, the others without.
+ */
+void ksi_free(struct ksiginfo *ksi);
+void ksi_free_locked(struct ksiginfo *ksi);
+void sigqueue_free_locked(struct ksiginfo_queue *q);
 
 /*
  * The alternate stack of l as sigaltstack reports it for user stack

@@ -204,7 +204,7 @@ sys_rt_sigtimedwait(const void *uset, void *uinfo, const struct timespec *uts,
 		}
 	}
 	spin_unlock(&proc_lock);
-	kfree(ksi);
+	ksi_free(ksi);
 	if (error != 0)
 		return error;
 	if (uinfo != NULL && copyout(&info, uinfo, sizeof(info)) != 0)

@@ -59,12 +59,6 @@ cpu_syscall_init(void)
 }
 
 void
-cpu_fpu_save(struct lwp *l)
-{
-	fxsave(l->l_md.md_fpu);
-}
-
-void
 cpu_fpu_swap(void *save, const void *load)
 {
 	KASSERT(((uintptr_t)save & 15) == 0 && ((uintptr_t)load & 15) == 0);
@@ -72,26 +66,34 @@ cpu_fpu_swap(void *save, const void *load)
 	fxrstor(load);
 }
 
+/* fpu_reset_area's image, for fxrstor to load at once. */
+static const uint8_t fpu_init_image[CPU_FPU_AREA] __aligned(
+    16) = { [0] = 0x7f, [1] = 0x03, [24] = 0x80, [25] = 0x1f };
+
+/*
+ * The running LWP's registers are its FPU state (cpu_switchto saves them
+ * to md_fpu only when it leaves the CPU), so these work on the registers
+ * alone: a switch in between saves and restores whatever they hold.
+ */
+void
+cpu_fpu_store(void *area)
+{
+	KASSERT(((uintptr_t)area & 15) == 0);
+	fxsave(area);
+}
+
 void
 cpu_fpu_reset(struct lwp *l)
 {
-	bool was = intr_disable();
-
 	KASSERT(l == curlwp);
-	fpu_reset_area(l->l_md.md_fpu);
-	fxrstor(l->l_md.md_fpu);
-	intr_restore(was);
+	fxrstor(fpu_init_image);
 }
 
 void
 cpu_fpu_load(struct lwp *l, const void *area)
 {
-	bool was = intr_disable();
-
-	KASSERT(l == curlwp);
-	memcpy(l->l_md.md_fpu, area, CPU_FPU_AREA);
-	fxrstor(l->l_md.md_fpu);
-	intr_restore(was);
+	KASSERT(l == curlwp && ((uintptr_t)area & 15) == 0);
+	fxrstor(area);
 }
 
 uint32_t
@@ -388,8 +390,7 @@ cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp)
 
 	KASSERT(l == curlwp);
 	cpu_lwp_entry_frame(tf, entry, 0, sp);
-	fpu_reset_area(l->l_md.md_fpu);
-	fxrstor(l->l_md.md_fpu);
+	cpu_fpu_reset(l);
 	cpu_set_fsbase(l, 0);
 	cpu_set_gsbase(l, 0);
 	/* Every register must start at zero, rcx and r11 included. */

@@ -62,7 +62,6 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 	struct rt_sigframe frame;
 	struct sigcontext *sc = &frame.uc.uc_mcontext;
 	uint64_t sp = tf->tf_rsp, fp, fsp;
-	bool was;
 
 	if (!(ka->ka_flags & SA_RESTORER))
 		return -EFAULT; /* as Linux x86_64: no way back */
@@ -116,10 +115,7 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 		frame.info = *info;
 
 	/* The registers the interrupted code had; the handler gets fresh ones. */
-	was = intr_disable();
-	cpu_fpu_save(l);
-	memcpy(fpu, l->l_md.md_fpu, sizeof(fpu));
-	intr_restore(was);
+	cpu_fpu_store(fpu);
 	if (copyout(fpu, (void *)fp, sizeof(fpu)) != 0 ||
 	    copyout(&frame, (void *)fsp, sizeof(frame)) != 0)
 		return -EFAULT;

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -132,6 +133,43 @@ t_handler_rt_queue(void)
 	test_expect_eq(hits, 5, "each queued signal delivered");
 	for (int i = 0; i < 5; i++)
 		test_expect_eq(order[i], i + 1, "delivered in order");
+}
+
+static volatile int rt_next, rt_bad;
+
+static void
+rt_in_order(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_value.sival_int != rt_next)
+		rt_bad++;
+	rt_next++;
+}
+
+/*
+ * Many queued real-time signals (more than the kernel keeps at hand):
+ * each delivered once, in order, up to RLIMIT_SIGPENDING; then EAGAIN.
+ */
+static void
+t_handler_rt_queue_many(void)
+{
+	struct rlimit rl = { 150, 150 };
+	int sig = SIGRTMIN + 3, n;
+
+	test_expect_ok(setrlimit(RLIMIT_SIGPENDING, &rl), "setrlimit");
+	sig_handle_info(sig, rt_in_order, 0);
+	sig_block(sig);
+	for (n = 0; n < 150; n++) {
+		union sigval v = { .sival_int = n };
+
+		test_expect_ok(sigqueue(getpid(), sig, v), "sigqueue");
+	}
+	test_expect_errno(sigqueue(getpid(), sig, (union sigval) { 0 }), EAGAIN,
+	    "over RLIMIT_SIGPENDING");
+	sig_unblock(sig);
+	test_expect_eq(rt_next, 150, "every queued signal delivered");
+	test_expect_eq(rt_bad, 0, "out of order");
 }
 
 /*
@@ -450,6 +488,7 @@ const struct test sig_handler_tests[] = {
 	{ "handler_siginfo", t_handler_siginfo, NULL },
 	{ "handler_blocked", t_handler_blocked, NULL },
 	{ "handler_rt_queue", t_handler_rt_queue, NULL },
+	{ "handler_rt_queue_many", t_handler_rt_queue_many, NULL },
 	{ "handler_order", t_handler_order, NULL },
 	{ "handler_mask", t_handler_mask, NULL },
 	{ "handler_nested", t_handler_nested, NULL },

@@ -62,9 +62,6 @@ void cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg);
  */
 struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
 
-/* Save the running LWP's FPU state into its md_fpu.  No requirements. */
-void cpu_fpu_save(struct lwp *l);
-
 #define CPU_FPU_AREA 512 /* bytes, 16-aligned: an fxsave image */
 
 /*
@@ -77,10 +74,13 @@ void cpu_fpu_swap(void *save, const void *load);
 /*
  * The running LWP l's FPU registers: back to a fresh program's state
  * (a signal handler's start), or loaded from area (CPU_FPU_AREA bytes,
- * 16-aligned, its MXCSR masked with cpu_mxcsr_mask).  No requirements.
+ * 16-aligned, no MXCSR bit outside cpu_mxcsr_mask).  cpu_fpu_store
+ * copies the running LWP's registers to area (the same size and
+ * alignment).  No requirements.
  */
 void cpu_fpu_reset(struct lwp *l);
 void cpu_fpu_load(struct lwp *l, const void *area);
+void cpu_fpu_store(void *area);
 
 /* The MXCSR bits this CPU accepts (fxrstor faults on the others). */
 uint32_t cpu_mxcsr_mask(void);
