@@ -299,6 +299,9 @@ lwproc_makelwp(struct proc *p, int *errp)
 	p->p_nlwps++;
 	p->p_nlive++;
 	nlwps++;
+	/* A stop under way counts it: it parks before reaching user mode. */
+	if (p->p_sflag & (PS_STOPPING | PS_STOPPED))
+		l->l_flag |= LW_PENDSIG;
 	spin_unlock(&proc_lock);
 	return l;
 }
@@ -357,6 +360,7 @@ lwproc_abandon_lwp(struct lwp *l)
 	p->p_nlwps--;
 	p->p_nlive--;
 	nlwps--;
+	sig_stop_check(p); /* a stop may have waited for it */
 	spin_unlock(&proc_lock);
 	kstack_free(l->l_kstack);
 	sigpending_free(&l->l_sigpend);

@@ -264,6 +264,68 @@ t_threads_stop(void)
 	munmap((void *)count, TEST_PAGE);
 }
 
+/*
+ * Threads that make threads, each bumping a shared counter for a while:
+ * a stop must catch every one, the newest included, so the counter
+ * stands still while the process is stopped.
+ */
+static volatile long *spawn_count;
+
+static void *
+noop_main(void *arg)
+{
+	for (int i = 0; i < 20000; i++)
+		__atomic_add_fetch(spawn_count, 1, __ATOMIC_RELAXED);
+	return arg;
+}
+
+static void *
+spawner_main(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	for (;;)
+		if (pthread_create(&t, NULL, noop_main, NULL) == 0)
+			pthread_join(t, NULL);
+	return NULL;
+}
+
+static void
+t_threads_stop_while_creating(void)
+{
+	long a;
+	int status;
+	pid_t pid;
+
+	spawn_count = mmap(NULL, TEST_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	test_assert(spawn_count != MAP_FAILED);
+	pid = test_fork();
+	if (pid == 0) {
+		pthread_t t;
+
+		for (int i = 0; i < 2; i++)
+			if (pthread_create(&t, NULL, spawner_main, NULL) != 0)
+				_exit(2);
+		spawner_main(NULL);
+	}
+	for (int round = 0; round < 20; round++) {
+		test_sleep_ns(2 * SIG_MS);
+		test_expect_ok(kill(pid, SIGSTOP), "SIGSTOP");
+		test_expect_eq(waitpid(pid, &status, WUNTRACED), pid,
+		    "wait stop");
+		test_assert_msg(WIFSTOPPED(status), "status 0x%x", status);
+		a = *spawn_count;
+		test_sleep_ns(5 * SIG_MS);
+		test_expect_eq(*spawn_count, a, "no thread runs while stopped");
+		test_expect_ok(kill(pid, SIGCONT), "SIGCONT");
+	}
+	test_expect_ok(kill(pid, SIGKILL), "SIGKILL");
+	test_expect_signal(pid, SIGKILL, "child");
+	munmap((void *)spawn_count, TEST_PAGE);
+}
+
 /* sigwait in one thread takes a process-directed signal all block. */
 static void *
 waiter_main(void *arg)
@@ -346,6 +408,7 @@ const struct test sig_thread_tests[] = {
 	{ "threads_thread_pending", t_threads_thread_pending, NULL },
 	{ "threads_fatal", t_threads_fatal, NULL },
 	{ "threads_stop", t_threads_stop, NULL },
+	{ "threads_stop_while_creating", t_threads_stop_while_creating, NULL },
 	{ "threads_sigwait", t_threads_sigwait, NULL },
 	{ "threads_altstack_inherit", t_threads_altstack_inherit, NULL },
 	{ NULL, NULL, NULL },
