@@ -12,6 +12,7 @@
 #include <proc/sched.h>
 #include <vm/kmem.h>
 #include <arch/cpu.h>
+#include <asm/ioctls.h>
 #include <linux/poll.h>
 
 struct file *
@@ -376,11 +377,31 @@ console_poll(struct file *fp, short events)
 	return revents;
 }
 
+struct winsize_k {
+	uint16_t ws_row;
+	uint16_t ws_col;
+	uint16_t ws_xpixel;
+	uint16_t ws_ypixel;
+};
+
+/* fo_ioctl: the console is a terminal only as far as its size goes. */
+static long
+console_ioctl(struct file *fp, unsigned long request, void *uarg)
+{
+	struct winsize_k ws = { 24, 80, 0, 0 };
+
+	(void)fp;
+	if (request != TIOCGWINSZ)
+		return -ENOTTY;
+	return copyout(&ws, uarg, sizeof(ws));
+}
+
 static const struct fileops console_ops = {
 	.fo_read = console_read,
 	.fo_write = console_write,
 	.fo_stat = console_stat,
 	.fo_poll = console_poll,
+	.fo_ioctl = console_ioctl,
 };
 
 struct file *

@@ -332,28 +332,18 @@ sys_getdents64(int fd, void *dirp, size_t count)
 	return rv;
 }
 
-struct winsize_k {
-	uint16_t ws_row;
-	uint16_t ws_col;
-	uint16_t ws_xpixel;
-	uint16_t ws_ypixel;
-};
-
-/* ioctl(fd, request, arg): only TIOCGWINSZ on the console (24x80). */
+/* ioctl(fd, request, arg): the file's own requests (fo_ioctl). */
 long
 sys_ioctl(int fd, unsigned long request, void *arg)
 {
 	struct file *fp = fd_getfile(fd);
-	struct winsize_k ws = { 24, 80, 0, 0 };
 	long rv;
 
 	if (fp == NULL)
 		return -EBADF;
-	/* The console is a terminal only as far as its size goes. */
-	if (fp->f_type == DTYPE_CONSOLE && request == TIOCGWINSZ)
-		rv = copyout(&ws, arg, sizeof(ws));
-	else
-		rv = -ENOTTY;
+	rv = fp->f_ops->fo_ioctl != NULL ?
+	    fp->f_ops->fo_ioctl(fp, request, arg) :
+	    -ENOTTY;
 	file_rele(fp);
 	return rv;
 }

@@ -72,6 +72,12 @@ struct fileops {
 	 * poll_wakeup after every change of what it returns.  No locks held.
 	 */
 	short (*fo_poll)(struct file *fp, short events);
+	/*
+	 * Optional: ioctl request with user argument uarg, for the requests
+	 * sys_ioctl does not answer itself.  Returns the call's result or
+	 * -errno; NULL: every request is -ENOTTY.  No locks held.
+	 */
+	long (*fo_ioctl)(struct file *fp, unsigned long request, void *uarg);
 };
 
 struct file {
