@@ -56,6 +56,7 @@ BEGIN {
 	add_errno("EPIPE", 32, "pipe has no reader")
 	add_errno("EDEADLK", 35, "would wait for itself")
 	add_errno("ENAMETOOLONG", 36, "path name too long")
+	add_errno("ENOLCK", 37, "no locks available")
 	add_errno("ENOSYS", 38, "no such system call, or not implemented")
 	add_errno("EOPNOTSUPP", 95, "operation not supported")
 	add_errno("ETIMEDOUT", 110, "the time limit passed")

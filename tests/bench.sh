@@ -68,6 +68,8 @@ targets=(
 	"clone_fork          0.5    173400"
 	# Signals: Linux 6.1 measured here with -cpu max.
 	"signal_self         0.5    4240"
+	# Files (issue 12): 64 KiB through a pipe, Linux measured here.
+	"pipe_64k            0.5    221700"
 )
 
 # Scaling checks: for each operation OP of scale_ops, bench.c prints

@@ -271,6 +271,101 @@ fd_unalloc(struct filedesc *fdp, int fd, struct file *fp)
 int
 fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 {
+	if (oldfd == newfd) {
+		struct file *fp = fd_getfile(oldfd);
+
+		if (fp == NULL)
+			return -EBADF;
+		file_rele(fp);
+		return newfd;
+	}
+	return fd_dup3(fdp, oldfd, newfd, false);
+}
+
+int
+fd_get_cloexec(struct filedesc *fdp, int fd)
+{
+	int rv;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&fdp->fd_lock);
+	if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL)
+		rv = -EBADF;
+	else
+		rv = (fdp->fd_cloexec[fd / 64] >> (fd % 64)) & 1;
+	spin_unlock(&fdp->fd_lock);
+	return rv;
+}
+
+int
+fd_set_cloexec(struct filedesc *fdp, int fd, bool on)
+{
+	int rv = 0;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&fdp->fd_lock);
+	if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL)
+		rv = -EBADF;
+	else
+		fd_set_cloexec_locked(fdp, fd, on);
+	spin_unlock(&fdp->fd_lock);
+	return rv;
+}
+
+/*
+ * Each slot is emptied in its own fd_lock section and its file released
+ * with the lock dropped, as fd_closeexec.
+ */
+void
+fd_close_range(struct filedesc *fdp, unsigned first, unsigned last,
+    bool cloexec)
+{
+	struct file *fp;
+
+	for (unsigned fd = first; fd <= last && fd < NOFILE; fd++) {
+		spin_lock(&fdp->fd_lock);
+		if (fd >= (unsigned)fdp->fd_lastfile) {
+			spin_unlock(&fdp->fd_lock);
+			return;
+		}
+		fp = fdp->fd_ofiles[fd];
+		if (fp != NULL && cloexec) {
+			fd_set_cloexec_locked(fdp, fd, true);
+			fp = NULL;
+		} else if (fp != NULL) {
+			fdp->fd_ofiles[fd] = NULL;
+			fd_set_cloexec_locked(fdp, fd, false);
+		}
+		spin_unlock(&fdp->fd_lock);
+		if (fp != NULL)
+			file_rele(fp);
+	}
+}
+
+int
+file_status_flags(const struct file *fp)
+{
+	return __atomic_load_n(&fp->f_flag, __ATOMIC_RELAXED) &
+	    (FNONBLOCK | FAPPEND);
+}
+
+void
+file_set_status_flags(struct file *fp, int flags)
+{
+	int old = __atomic_load_n(&fp->f_flag, __ATOMIC_RELAXED), new;
+
+	do {
+		new = (old & ~(FNONBLOCK | FAPPEND)) |
+		    (flags & (FNONBLOCK | FAPPEND));
+	} while (!__atomic_compare_exchange_n(&fp->f_flag, &old, new, false,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+int
+fd_dup3(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
+{
 	struct file *fp, *old;
 
 	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= fd_limit())
@@ -281,15 +376,11 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 		spin_unlock(&fdp->fd_lock);
 		return -EBADF;
 	}
-	if (oldfd == newfd) {
-		spin_unlock(&fdp->fd_lock);
-		return newfd;
-	}
 	file_hold(fp);
 	fd_grow_locked(fdp, newfd);
 	old = fdp->fd_ofiles[newfd];
 	fdp->fd_ofiles[newfd] = fp;
-	fd_set_cloexec_locked(fdp, newfd, false);
+	fd_set_cloexec_locked(fdp, newfd, cloexec);
 	spin_unlock(&fdp->fd_lock);
 	if (old != NULL)
 		file_rele(old);

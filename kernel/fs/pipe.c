@@ -1,10 +1,15 @@
 /*
- * Pipes: a one-page ring buffer between a read end and a write end.
+ * Pipes: a 64 KiB ring buffer (Linux's default pipe size) between a read
+ * end and a write end.  The ring is PIPE_PAGES pages, each allocated by
+ * the first write that reaches it and kept until the pipe is freed, so a
+ * pipe that carries little holds one page.
  *
  * Readers sleep on &pi->pi_rwait until data arrives or the last writer
  * closes (then read returns 0); writers sleep on &pi->pi_wwait for space.
  * Writes of at most PIPE_BUF bytes are atomic.  Writing with no reader
  * left is EPIPE, and SIGPIPE ends the writer unless it ignores SIGPIPE.
+ * With O_NONBLOCK (pipe2, fcntl) a read of an empty pipe and a write
+ * that finds no room are EAGAIN instead of sleeping.
  *
  * Copies.  User memory is never touched under pi_lock (a spinlock): a
  * copy may fault, and a fault may sleep.  Instead one reader and one
@@ -42,17 +47,25 @@
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
 #include <arch/cpu.h>
+#include <asm/ioctls.h>
 #include <linux/poll.h>
 
-#define PIPE_SIZE PAGE_SIZE
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
 #define PIPE_BUF 4096
 
 struct pipe {
 	struct spinlock pi_lock;
 
+	/*
+	 * The ring's pages (direct-map addresses), NULL until first
+	 * written: set by the writer owning the span that reaches them
+	 * (pi_wbusy), then constant until pipe_close frees them.
+	 */
+	uint8_t *pi_page[PIPE_PAGES];
+
 	/* (c) */
-	uint8_t *pi_buf; /* PIPE_SIZE bytes: one page of the direct map */
-	int pi_rwait;    /* channel: data, EOF, or the read side free */
+	int pi_rwait; /* channel: data, EOF, or the read side free */
 	int pi_wwait; /* channel: space, no readers, or the write side free */
 
 	/* (i) */
@@ -98,13 +111,42 @@ pipe_copy(struct pipe *pi, size_t off, uint8_t *ubuf, size_t n, bool out)
 
 	while (done < n) {
 		size_t at = (off + done) % PIPE_SIZE;
-		size_t piece = MIN(n - done, PIPE_SIZE - at);
-		int error = out ? copyout(pi->pi_buf + at, ubuf + done, piece) :
-				  copyin(ubuf + done, pi->pi_buf + at, piece);
+		size_t piece = MIN(n - done, PAGE_SIZE - at % PAGE_SIZE);
+		uint8_t *page = pi->pi_page[at / PAGE_SIZE];
+		int error;
 
+		KASSERT(page != NULL);
+		error = out ?
+		    copyout(page + at % PAGE_SIZE, ubuf + done, piece) :
+		    copyin(ubuf + done, page + at % PAGE_SIZE, piece);
 		if (error != 0)
 			break;
 		done += piece;
+	}
+	return done;
+}
+
+/*
+ * Give the ring the pages the span of n bytes at off needs.  Returns the
+ * bytes of it that have pages (all of them, or less when memory ran
+ * out).  The caller owns the write side and holds no spinlock.
+ */
+static size_t
+pipe_fill_pages(struct pipe *pi, size_t off, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t at = (off + done) % PIPE_SIZE;
+		struct vm_page *pg;
+
+		if (pi->pi_page[at / PAGE_SIZE] == NULL) {
+			pg = vm_page_alloc(0);
+			if (pg == NULL)
+				break;
+			pi->pi_page[at / PAGE_SIZE] = vm_page_kva(pg);
+		}
+		done += MIN(n - done, PAGE_SIZE - at % PAGE_SIZE);
 	}
 	return done;
 }
@@ -125,13 +167,14 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 
 	if (n == 0)
 		return 0;
+	nowait = nowait || (file_status_flags(fp) & FNONBLOCK);
 	spin_lock(&pi->pi_lock);
 	while (pi->pi_count == 0 || pi->pi_rbusy) {
 		if (pi->pi_count == 0 && pi->pi_writers == 0) {
 			spin_unlock(&pi->pi_lock);
 			return 0;
 		}
-		if (pi->pi_count == 0 && nowait) {
+		if (nowait) {
 			spin_unlock(&pi->pi_lock);
 			return -EAGAIN;
 		}
@@ -183,18 +226,20 @@ pipe_broken(void)
 /*
  * fo_write: n bytes from ubuf, sleeping (interruptibly) for space; a
  * write of at most PIPE_BUF bytes goes in whole.  Returns the count (of
- * what went in before an error, if any did), or -EPIPE, -ERESTARTSYS or
- * -EFAULT.  No locks held.
+ * what went in before an error, if any did), or -EPIPE, -EAGAIN
+ * (O_NONBLOCK and no room), -ERESTARTSYS, -ENOMEM or -EFAULT.  No locks
+ * held.
  */
 static ssize_t
 pipe_write(struct file *fp, const void *ubuf, size_t n)
 {
 	struct pipe *pi = fp->f_data;
+	bool nowait = (file_status_flags(fp) & FNONBLOCK) != 0;
 	size_t done = 0;
 	int error = 0;
 
 	while (done < n) {
-		size_t space, tail, want, got;
+		size_t space, tail, want, paged, got;
 		bool wake_readers, wake_writers;
 
 		spin_lock(&pi->pi_lock);
@@ -209,6 +254,10 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 			if (!pi->pi_wbusy && space > 0 &&
 			    (n > PIPE_BUF || space >= n - done))
 				break;
+			if (nowait) {
+				spin_unlock(&pi->pi_lock);
+				return done > 0 ? (ssize_t)done : -EAGAIN;
+			}
 			error = pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait);
 			if (error != 0) {
 				spin_unlock(&pi->pi_lock);
@@ -220,7 +269,8 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		want = MIN(n - done, space);
 		spin_unlock(&pi->pi_lock);
 
-		got = pipe_copy(pi, tail, (uint8_t *)ubuf + done, want, false);
+		paged = pipe_fill_pages(pi, tail, want);
+		got = pipe_copy(pi, tail, (uint8_t *)ubuf + done, paged, false);
 
 		spin_lock(&pi->pi_lock);
 		pi->pi_count += got;
@@ -236,6 +286,8 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		if (got > 0)
 			poll_wakeup();
 		done += got;
+		if (paged < want && got == paged)
+			return done > 0 ? (ssize_t)done : -ENOMEM;
 		if (got < want)
 			return done > 0 ? (ssize_t)done : -EFAULT;
 	}
@@ -252,8 +304,18 @@ pipe_stat(struct file *fp, struct stat *st)
 	spin_lock(&pi->pi_lock);
 	st->st_size = pi->pi_count;
 	spin_unlock(&pi->pi_lock);
-	st->st_blksize = PIPE_SIZE;
+	st->st_blksize = PAGE_SIZE;
 	st->st_ino = (uint64_t)pi >> 4;
+}
+
+/* Free pi and its pages.  Nobody else refers to it.  No locks held. */
+static void
+pipe_free(struct pipe *pi)
+{
+	for (int i = 0; i < PIPE_PAGES; i++)
+		if (pi->pi_page[i] != NULL)
+			vm_page_free(vm_page_from_kva(pi->pi_page[i]));
+	kfree(pi);
 }
 
 /*
@@ -276,10 +338,8 @@ pipe_close(struct file *fp)
 	wakeup(&pi->pi_rwait);
 	wakeup(&pi->pi_wwait);
 	poll_wakeup();
-	if (last) {
-		vm_page_free(vm_page_from_kva(pi->pi_buf));
-		kfree(pi);
-	}
+	if (last)
+		pipe_free(pi);
 }
 
 /*
@@ -311,27 +371,42 @@ pipe_poll(struct file *fp, short events)
 	return revents;
 }
 
+/* fo_ioctl: FIONREAD, the bytes buffered.  No locks held. */
+static long
+pipe_ioctl(struct file *fp, unsigned long request, void *uarg)
+{
+	struct pipe *pi = fp->f_data;
+	int n;
+
+	if (request != FIONREAD)
+		return -ENOTTY;
+	spin_lock(&pi->pi_lock);
+	n = (int)pi->pi_count;
+	spin_unlock(&pi->pi_lock);
+	return copyout(&n, uarg, sizeof(n));
+}
+
 static const struct fileops pipe_ops = {
 	.fo_read = pipe_read,
 	.fo_write = pipe_write,
 	.fo_stat = pipe_stat,
 	.fo_close = pipe_close,
 	.fo_poll = pipe_poll,
+	.fo_ioctl = pipe_ioctl,
 };
 
 int
-pipe_create(struct file **rfp, struct file **wfp)
+pipe_create(struct file **rfp, struct file **wfp, bool nonblock)
 {
 	struct pipe *pi = kmalloc(sizeof(*pi), KM_ZERO);
-	struct vm_page *pg = vm_page_alloc(0);
+	int st = nonblock ? FNONBLOCK : 0;
 
 	*rfp = *wfp = NULL;
-	if (pi == NULL || pg == NULL)
+	if (pi == NULL)
 		goto fail;
 	spinlock_init(&pi->pi_lock, "pipe");
-	pi->pi_buf = vm_page_kva(pg);
-	*rfp = file_alloc(DTYPE_PIPE, FREAD, &pipe_ops, pi);
-	*wfp = file_alloc(DTYPE_PIPE, FWRITE, &pipe_ops, pi);
+	*rfp = file_alloc(DTYPE_PIPE, FREAD | st, &pipe_ops, pi);
+	*wfp = file_alloc(DTYPE_PIPE, FWRITE | st, &pipe_ops, pi);
 	if (*rfp == NULL || *wfp == NULL)
 		goto fail;
 	pi->pi_readers = pi->pi_writers = 1;
@@ -339,8 +414,6 @@ pipe_create(struct file **rfp, struct file **wfp)
 fail:
 	kfree(*rfp);
 	kfree(*wfp);
-	if (pg != NULL)
-		vm_page_free(pg);
 	kfree(pi);
 	return -ENOMEM;
 }

@@ -383,11 +383,11 @@ sys_pipe2(int *ufds, int flags)
 	int fds[2], error;
 	bool cloexec = (flags & O_CLOEXEC) != 0;
 
-	if (flags & ~O_CLOEXEC)
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	if (!user_range_ok((uint64_t)ufds, sizeof(fds)))
 		return -EFAULT;
-	error = pipe_create(&rfp, &wfp);
+	error = pipe_create(&rfp, &wfp, (flags & O_NONBLOCK) != 0);
 	if (error != 0)
 		return error;
 	fds[0] = fd_alloc(fdp, rfp, 0, cloexec);

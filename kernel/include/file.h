@@ -41,9 +41,15 @@ struct stat;
 
 #define NOFILE 256 /* fds per table */
 
-/* f_flag */
+/*
+ * f_flag: the access mode (c), and status flags fcntl's F_SETFL changes
+ * (a: read and changed with atomic operations, file_status_flags and
+ * file_set_status_flags).
+ */
 #define FREAD 0x1
 #define FWRITE 0x2
+#define FNONBLOCK 0x4 /* O_NONBLOCK: reads and writes never sleep */
+#define FAPPEND 0x8   /* O_APPEND: every write goes at the end */
 
 /* f_type */
 #define DTYPE_CONSOLE 1
@@ -86,7 +92,7 @@ struct file {
 
 	/* (c) */
 	int f_type;
-	int f_flag;
+	int f_flag; /* the status bits: (a) */
 	const struct fileops *f_ops;
 	void *f_data;
 
@@ -178,6 +184,34 @@ void fd_closeexec(struct filedesc *fdp);
 int fd_dup2(struct filedesc *fdp, int oldfd, int newfd);
 
 /*
+ * dup3: as fd_dup2, newfd close-on-exec if cloexec, and oldfd == newfd
+ * is not special (the caller rejects it).  newfd or -EBADF.  No locks
+ * held.
+ */
+int fd_dup3(struct filedesc *fdp, int oldfd, int newfd, bool cloexec);
+
+/*
+ * fd's close-on-exec flag (F_GETFD), or -EBADF; fd_set_cloexec sets it
+ * (F_SETFD): 0 or -EBADF.  No locks held.
+ */
+int fd_get_cloexec(struct filedesc *fdp, int fd);
+int fd_set_cloexec(struct filedesc *fdp, int fd, bool on);
+
+/*
+ * close_range: close the fds from first to last (inclusive), or only
+ * mark them close-on-exec with cloexec.  No locks held.
+ */
+void fd_close_range(struct filedesc *fdp, unsigned first, unsigned last,
+    bool cloexec);
+
+/*
+ * fp's status flags (FNONBLOCK, FAPPEND), read at once; set them to
+ * flags (of those two).  No requirements.
+ */
+int file_status_flags(const struct file *fp);
+void file_set_status_flags(struct file *fp, int flags);
+
+/*
  * The console as an open file (fds 0-2 of init), with one reference, the
  * caller's, or NULL.  No requirements.
  */
@@ -192,8 +226,9 @@ struct vm_object *memfd_object(struct file *fp);
 
 /*
  * A new pipe: *rfp reads, *wfp writes, each with one reference, the
- * caller's.  0 or -ENOMEM.  No requirements.
+ * caller's, both O_NONBLOCK if nonblock.  0 or -ENOMEM.  No
+ * requirements.
  */
-int pipe_create(struct file **rfp, struct file **wfp);
+int pipe_create(struct file **rfp, struct file **wfp, bool nonblock);
 
 #endif /* !_FILE_H_ */

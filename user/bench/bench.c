@@ -606,6 +606,65 @@ bench_signal_self(long n, long arg)
 	return t1 - t0;
 }
 
+/*
+ * 64 KiB through a pipe: the parent writes 65,536 bytes in one call; a
+ * child reads them all (in as many reads as it takes) and answers with
+ * one byte on a second pipe.  One operation is one 64 KiB transfer and
+ * its acknowledgement.
+ */
+#define PIPE64K (64 * 1024)
+
+static uint64_t
+bench_pipe_64k(long n, long arg)
+{
+	static char buf[PIPE64K];
+	int a[2], b[2], status;
+	uint64_t t0, t1;
+	char c = 'x';
+	pid_t pid;
+
+	(void)arg;
+	if (pipe(a) < 0 || pipe(b) < 0) {
+		bench_error = "pipe failed";
+		return 0;
+	}
+	pid = fork();
+	if (pid < 0) {
+		bench_error = "fork failed";
+		return 0;
+	}
+	if (pid == 0) {
+		static char in[PIPE64K];
+		long got = 0, r;
+
+		close(a[1]);
+		close(b[0]);
+		while ((r = read(a[0], in, sizeof(in))) > 0) {
+			got += r;
+			if (got % PIPE64K == 0 && write(b[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(r == 0 ? 0 : 1);
+	}
+	close(a[0]);
+	close(b[1]);
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (write(a[1], buf, sizeof(buf)) != sizeof(buf) ||
+		    read(b[0], &c, 1) != 1) {
+			bench_error = "pipe read or write failed";
+			break;
+		}
+	}
+	t1 = rdtsc();
+	close(a[1]);
+	close(b[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		bench_error = "reading child failed";
+	return t1 - t0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The table.                                                           */
 
@@ -635,6 +694,7 @@ static const struct bench benches[] = {
 	{ "thread_create_join", bench_thread_create_join, 500, 0 },
 	{ "clone_fork", bench_clone_fork, 200, 0 },
 	{ "signal_self", bench_signal_self, 2000, 0 },
+	{ "pipe_64k", bench_pipe_64k, 200, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))

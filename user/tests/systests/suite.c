@@ -26,6 +26,7 @@ static const struct test *const tables[] = {
 	sys_alarm_tests,
 	sys_misc_tests,
 	sys_poll_tests,
+	sys_fds_tests,
 	NULL,
 };
 

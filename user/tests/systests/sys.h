@@ -14,6 +14,8 @@
  *	alarm.c		alarm, setitimer, getitimer (ITIMER_REAL)
  *	misc.c		sysinfo, getrandom, init's environment
  *	poll.c		poll, ppoll, select, pselect on pipes
+ *	fds.c		fcntl, dup3, close_range, pipe2's O_NONBLOCK,
+ *			FIONREAD, the 64 KiB pipe
  *	suite.c		the list of tables, and the helper program the
  *			RLIMIT_STACK test runs ("systests --recurse KIB")
  *
@@ -37,6 +39,7 @@ extern const struct test sys_time_tests[];
 extern const struct test sys_alarm_tests[];
 extern const struct test sys_misc_tests[];
 extern const struct test sys_poll_tests[];
+extern const struct test sys_fds_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;
