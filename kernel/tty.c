@@ -141,8 +141,8 @@ tty_output(tcflag_t oflag, const char *buf, size_t n)
 static bool
 tty_ctl_echo(const struct tty *tp, int c)
 {
-	return (tp->t_termios.c_lflag & ECHOCTL) &&
-	    (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n';
+	return (tp->t_termios.c_lflag & ECHOCTL) && (c < 0x20 || c == 0x7f) &&
+	    c != '\t' && c != '\n';
 }
 
 /* Echo c (as ^X for a control character under ECHOCTL).  t_lock held. */
@@ -316,8 +316,8 @@ tty_input_locked(struct tty *tp, int c, uint64_t *sigs)
 			return;
 		}
 		if (tty_is_cc(tp, VKILL, c)) {
-			bool visual = (t->c_lflag & (ECHOKE | ECHOE)) ==
-			    (ECHOKE | ECHOE);
+			bool visual =
+			    (t->c_lflag & (ECHOKE | ECHOE)) == (ECHOKE | ECHOE);
 
 			if (!visual) {
 				tp->t_nline = 0;
@@ -387,16 +387,22 @@ tty_signal_fg(struct tty *tp, uint64_t sigs)
 	spin_unlock(&proc_lock);
 }
 
-void
-tty_cons_input(void)
+/*
+ * Input to tp: the n bytes of buf, then whatever the console has.
+ * Signals go to the foreground group and readers are woken after.  No
+ * locks held.
+ */
+static void
+tty_input(struct tty *tp, const char *buf, size_t n)
 {
-	struct tty *tp = &tty_console;
 	uint64_t sigs = 0;
-	bool any = false;
+	bool any = n > 0;
 	int c;
 
 	/* Drained under t_lock, so that bytes are taken in order. */
 	spin_lock(&tp->t_lock);
+	for (size_t i = 0; i < n; i++)
+		tty_input_locked(tp, (unsigned char)buf[i], &sigs);
 	while ((c = cons_getc()) >= 0) {
 		tty_input_locked(tp, c, &sigs);
 		any = true;
@@ -408,6 +414,12 @@ tty_cons_input(void)
 		tty_signal_fg(tp, sigs);
 	wakeup(&tp->t_q);
 	poll_wakeup();
+}
+
+void
+tty_cons_input(void)
+{
+	tty_input(&tty_console, NULL, 0);
 }
 
 /* ---------------------------------------------------------------------
@@ -538,7 +550,8 @@ console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 		    canon, &done);
 		if (got > 0 || done) {
 			spin_unlock(&tp->t_lock);
-			if (got > 0 && copyout(buf, (char *)ubuf + total, got) != 0)
+			if (got > 0 &&
+			    copyout(buf, (char *)ubuf + total, got) != 0)
 				return total > 0 ? (ssize_t)total : -EFAULT;
 			total += got;
 			if (total == n || (canon && done) ||
@@ -718,12 +731,12 @@ tty_set_ctty(struct tty *tp, unsigned long arg)
 	long error = 0;
 
 	spin_lock(&proc_lock);
-	if (p->p_sid == tp->t_sid)
-		goto out; /* already ours */
 	if (p->p_sid != p->p_pid) {
 		error = -EPERM; /* not a session leader */
 		goto out;
 	}
+	if (p->p_sid == tp->t_sid)
+		goto out; /* already ours */
 	if (tp->t_sid != 0 && arg != 1) {
 		error = -EPERM;
 		goto out;
@@ -792,6 +805,7 @@ console_ioctl(struct file *fp, unsigned long request, void *uarg)
 	int v;
 	long error;
 	bool changed;
+	char c;
 
 	switch (request) {
 	case TCGETS:
@@ -838,6 +852,12 @@ console_ioctl(struct file *fp, unsigned long request, void *uarg)
 		return tty_set_ctty(tp, (unsigned long)uarg);
 	case TIOCNOTTY:
 		return tty_give_up_ctty(tp);
+	case TIOCSTI:
+		/* As if typed; everyone is root (CAP_SYS_ADMIN). */
+		if (copyin(uarg, &c, 1) != 0)
+			return -EFAULT;
+		tty_input(tp, &c, 1);
+		return 0;
 	case FIONREAD:
 		v = 0;
 		spin_lock(&tp->t_lock);

@@ -157,8 +157,7 @@ cmd_raw(void)
 	for (int i = 0; i < 4; i++) {
 		if (read(0, &c, 1) != 1)
 			break;
-		snprintf(line, sizeof(line), "key 0x%02x\n",
-		    (unsigned char)c);
+		snprintf(line, sizeof(line), "key 0x%02x\n", (unsigned char)c);
 		say(line);
 	}
 	tcsetattr(0, TCSAFLUSH, &saved);
