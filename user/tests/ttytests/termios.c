@@ -248,7 +248,8 @@ t_isig(void)
 	test_expect_ok(ioctl(0, FIONREAD, &n), "FIONREAD");
 	test_expect_eq(n, 0, "input after ^C (flushed)");
 	tty_type("\034\032");
-	test_expect_eq(sigs_seen, (1 << SIGINT) | (1 << SIGQUIT) | (1 << SIGTSTP),
+	test_expect_eq(sigs_seen,
+	    (1 << SIGINT) | (1 << SIGQUIT) | (1 << SIGTSTP),
 	    "signals after ^\\ and ^Z");
 
 	test_expect_ok(tcgetattr(0, &t), "tcgetattr");
