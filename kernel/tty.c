@@ -19,12 +19,13 @@
  *
  * Divergences from Linux's n_tty, on purpose: Backspace (^H) erases as
  * VERASE does, since many terminals send it; IXON swallows VSTART and
- * VSTOP but output is never stopped; erasing a tab moves back one
- * column; there is no output queue (writes go out at once), so TCSETSW
- * and tcdrain have nothing to wait for.
+ * VSTOP but output is never stopped; there is no output queue (writes
+ * go out at once, under t_lock so that echo and writes keep t_col
+ * right), so TCSETSW and tcdrain have nothing to wait for.
  *
  * Locking.
- *   t_lock, a spinlock, guards the queue, termios and window size; it
+ *   t_lock, a spinlock, guards the queue, termios, window size and
+ *   output column; it
  *   is taken in interrupt context and nests outside cons.c's locks
  *   (cons_in_lock, cons_lock: echo is written under it).
  *   t_sid and t_pgrp are guarded by proc_lock, as the process groups
@@ -65,9 +66,11 @@ struct tty {
 	struct winsize t_winsize;
 	uint16_t t_q[TTY_QSIZE];
 	unsigned t_qhead;
-	unsigned t_nread; /* entries readers may take */
-	unsigned t_nline; /* entries of the line being edited */
-	bool t_lnext;     /* the next byte is literal (VLNEXT) */
+	unsigned t_nread;   /* entries readers may take */
+	unsigned t_nline;   /* entries of the line being edited */
+	bool t_lnext;       /* the next byte is literal (VLNEXT) */
+	unsigned t_col;     /* the output column, for erasing a tab */
+	unsigned t_linecol; /* the column where the edited line began */
 
 	/* (P) */
 	pid_t t_sid;  /* the session whose controlling terminal it is */
@@ -106,20 +109,33 @@ static struct tty tty_console = {
  * Output.
  */
 
+/* The column after writing c at column col. */
+static unsigned
+tty_advance(unsigned col, char c)
+{
+	if (c == '\r')
+		return 0;
+	if (c == '\b')
+		return col > 0 ? col - 1 : 0;
+	if (c == '\t')
+		return (col | 7) + 1;
+	if ((unsigned char)c >= 0x20 && c != 0x7f)
+		return col + 1;
+	return col; /* '\n' alone moves down only */
+}
+
 /*
- * Write n bytes to the console with output processing by oflag (OPOST:
- * ONLCR, OCRNL).  No requirements (t_lock may be held: echo).
+ * Write n bytes to the console with output processing by tp's oflag
+ * (OPOST: ONLCR, OCRNL; raw: bypass it), keeping t_col.  t_lock held.
  */
 static void
-tty_output(tcflag_t oflag, const char *buf, size_t n)
+tty_output_locked(struct tty *tp, const char *buf, size_t n, bool raw)
 {
+	tcflag_t oflag = raw ? 0 : tp->t_termios.c_oflag;
 	char out[128];
 	size_t o = 0;
 
-	if (!(oflag & OPOST) || !(oflag & (ONLCR | OCRNL))) {
-		cons_write(buf, n);
-		return;
-	}
+	KASSERT(spin_held(&tp->t_lock));
 	for (size_t i = 0; i < n; i++) {
 		char c = buf[i];
 
@@ -127,11 +143,14 @@ tty_output(tcflag_t oflag, const char *buf, size_t n)
 			cons_write(out, o);
 			o = 0;
 		}
-		if (c == '\n' && (oflag & ONLCR))
+		if ((oflag & OPOST) && c == '\n' && (oflag & ONLCR)) {
 			out[o++] = '\r';
-		else if (c == '\r' && (oflag & OCRNL))
+			tp->t_col = 0;
+		} else if ((oflag & OPOST) && c == '\r' && (oflag & OCRNL)) {
 			c = '\n';
+		}
 		out[o++] = c;
+		tp->t_col = tty_advance(tp->t_col, c);
 	}
 	if (o > 0)
 		cons_write(out, o);
@@ -155,10 +174,10 @@ tty_echo_locked(struct tty *tp, int c)
 	if (tty_ctl_echo(tp, c)) {
 		buf[0] = '^';
 		buf[1] = (char)(c ^ 0x40);
-		tty_output(tp->t_termios.c_oflag, buf, 2);
+		tty_output_locked(tp, buf, 2, false);
 	} else {
 		buf[0] = (char)c;
-		tty_output(tp->t_termios.c_oflag, buf, 1);
+		tty_output_locked(tp, buf, 1, false);
 	}
 }
 
@@ -213,9 +232,23 @@ tty_erase_locked(struct tty *tp, int ec, bool visual)
 		tty_echo_locked(tp, ec);
 		return true;
 	}
+	if (c == '\t') {
+		/* Back to where the line's echo puts the column now. */
+		unsigned col = tp->t_linecol;
+
+		for (unsigned i = 0; i < tp->t_nline; i++) {
+			int d = *tty_qat(tp, tp->t_nread + i) & 0xff;
+
+			col = tty_ctl_echo(tp, d) ? col + 2 :
+						    tty_advance(col, (char)d);
+		}
+		while (tp->t_col > col)
+			tty_output_locked(tp, "\b", 1, true);
+		return true;
+	}
 	width = tty_ctl_echo(tp, c) ? 2 : 1;
 	for (int i = 0; i < width; i++)
-		tty_output(0, "\b \b", 3);
+		tty_output_locked(tp, "\b \b", 3, true);
 	return true;
 }
 
@@ -244,6 +277,8 @@ tty_put_locked(struct tty *tp, uint16_t e, bool canon)
 	if (used >= TTY_QSIZE ||
 	    (canon && !(e & (TQ_DELIM | TQ_EOF)) && used >= TTY_QSIZE - 1))
 		return false;
+	if (tp->t_nline == 0)
+		tp->t_linecol = tp->t_col; /* a line begins (its echo next) */
 	*tty_qat(tp, used) = e;
 	if (!canon || (e & (TQ_DELIM | TQ_EOF))) {
 		tp->t_nread += tp->t_nline + 1;
@@ -274,7 +309,7 @@ tty_input_locked(struct tty *tp, int c, uint64_t *sigs)
 		/* After VLNEXT: the byte as it is, whatever it is. */
 		tp->t_lnext = false;
 		if (echo)
-			tty_output(0, "\b", 1);
+			tty_output_locked(tp, "\b", 1, true);
 		if (tty_put_locked(tp, (uint16_t)c, canon) && echo)
 			tty_echo_locked(tp, c);
 		return;
@@ -342,7 +377,7 @@ tty_input_locked(struct tty *tp, int c, uint64_t *sigs)
 		if (iexten && tty_is_cc(tp, VLNEXT, c)) {
 			tp->t_lnext = true;
 			if (echo)
-				tty_output(0, "^", 1);
+				tty_output_locked(tp, "^", 1, true);
 			return;
 		}
 		if (iexten && tty_is_cc(tp, VREPRINT, c)) {
@@ -600,7 +635,7 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 	struct tty *tp = ((struct tty_file *)fp->f_data)->tf_tty;
 	char buf[256];
 	size_t done = 0;
-	tcflag_t oflag, lflag;
+	tcflag_t lflag;
 	int error;
 
 	spin_lock(&tp->t_lock);
@@ -614,9 +649,8 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 		if (copyin((const char *)ubuf + done, buf, chunk) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
 		spin_lock(&tp->t_lock);
-		oflag = tp->t_termios.c_oflag;
+		tty_output_locked(tp, buf, chunk, false);
 		spin_unlock(&tp->t_lock);
-		tty_output(oflag, buf, chunk);
 		done += chunk;
 		if (done < n && sched_checkpoint() != 0)
 			break; /* told to exit: what was written counts */

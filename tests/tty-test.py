@@ -154,6 +154,12 @@ def main():
     s.expect(rb'read 8 "foo baz\\n"')
     s.done()
 
+    s = Step('canonical: erasing a tab backs up to the column before it')
+    type_keys(conn, b"ab\t\x7f\x7fc\r")
+    s.expect(rb'ab\t\x08{6}\x08 \x08c\r\n')
+    s.expect(rb'read 3 "ac\\n"')
+    s.done()
+
     s = Step('^D after "abc" ends the read with "abc" (no newline)')
     type_keys(conn, b"abc\x04")
     s.expect(rb'read 3 "abc"')
