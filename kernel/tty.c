@@ -384,6 +384,7 @@ tty_input_locked(struct tty *tp, int c, uint64_t *sigs)
 			if (echo) {
 				tty_echo_locked(tp, c);
 				tty_echo_locked(tp, '\n');
+				tp->t_linecol = tp->t_col;
 				for (unsigned i = 0; i < tp->t_nline; i++)
 					tty_echo_locked(tp,
 					    *tty_qat(tp, tp->t_nread + i) &

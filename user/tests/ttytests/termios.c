@@ -5,6 +5,7 @@
 #include "tty.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -157,6 +158,36 @@ t_canonical(void)
 	tty_restore();
 }
 
+/* poll: readable once a whole line is there (canonical), a byte (raw). */
+static void
+t_poll(void)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN | POLLOUT };
+	struct termios t;
+	char buf[16];
+
+	tty_save();
+	test_expect_eq(poll(&pfd, 1, 0), 1, "poll with nothing typed");
+	test_expect_eq(pfd.revents, POLLOUT, "only writable");
+	tty_type("abc");
+	test_expect_eq(poll(&pfd, 1, 0), 1, "poll with half a line");
+	test_expect_eq(pfd.revents, POLLOUT, "a half line is not readable");
+	tty_type("\n");
+	test_expect_eq(poll(&pfd, 1, 0), 1, "poll with a line");
+	test_expect_eq(pfd.revents, POLLIN | POLLOUT, "a line is readable");
+	test_expect_eq(read(0, buf, sizeof(buf)), 4, "read the line");
+
+	test_expect_ok(tcgetattr(0, &t), "tcgetattr");
+	t.c_lflag &= ~ICANON;
+	test_expect_ok(tcsetattr(0, TCSANOW, &t), "non-canonical");
+	pfd.events = POLLIN;
+	test_expect_eq(poll(&pfd, 1, 0), 0, "poll raw with nothing typed");
+	tty_type("x");
+	test_expect_eq(poll(&pfd, 1, 0), 1, "poll raw with a byte");
+	test_expect_eq(pfd.revents, POLLIN, "a byte is readable");
+	tty_restore();
+}
+
 /* FIONBIO: a read with nothing there fails with EAGAIN. */
 static void
 t_fionbio(void)
@@ -274,6 +305,7 @@ const struct test tty_termios_tests[] = {
 	{ "termios_roundtrip", t_termios_roundtrip, TTY_NATIVE },
 	{ "winsize_sigwinch", t_winsize, TTY_NATIVE },
 	{ "canonical_tiocsti", t_canonical, TTY_NATIVE },
+	{ "poll_readable", t_poll, TTY_NATIVE },
 	{ "fionbio", t_fionbio, TTY_NATIVE },
 	{ "noncanonical_vmin_vtime", t_noncanonical, TTY_NATIVE },
 	{ "isig_foreground", t_isig, TTY_NATIVE },

@@ -4,7 +4,7 @@
  * is simulated with TIOCSTI, which puts a byte through the line
  * discipline as if it came from the keyboard.
  *
- *   termios.c   termios round trips, window size and SIGWINCH, isatty,
+ *   termios.c   termios round trips, window size and SIGWINCH, isatty, poll,
  *               FIONREAD, FIONBIO, canonical editing and VMIN/VTIME
  *               through TIOCSTI, ISIG to the foreground group
  *   jobctl.c    TIOCGPGRP/TIOCSPGRP/TIOCGSID errors, TIOCSCTTY and
