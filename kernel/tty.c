@@ -30,8 +30,10 @@
  *   (cons_in_lock, cons_lock: echo is written under it).
  *   t_sid and t_pgrp are guarded by proc_lock, as the process groups
  *   they name; t_lock and proc_lock are never held together.
+ *   A console file's FIONBIO flag (struct tty_file) is atomic.
  *   (t)  t_lock
  *   (P)  proc_lock
+ *   (a)  atomic
  */
 #include <systm.h>
 #include <clock.h>
