@@ -19,6 +19,9 @@
 #   batch  for the tests: the console on stdout, input from /dev/null, no
 #          monitor; QEMU is killed after $QEMU_TIMEOUT seconds (status
 #          124).  The exit status is QEMU's.
+#   socket for the terminal tests (tests/tty-test.sh): as batch, but the
+#          serial console is a unix socket, $SERIAL_SOCK, that QEMU
+#          listens on and waits for a client before the machine starts.
 #
 # The environment gives the make variables of the same names: ISO
 # (default build/os.iso), CMDLINE, MACHINE (q35), CPU (max), MEM (256M),
@@ -38,7 +41,7 @@
 # serves every command line.
 set -u
 
-mode=${1:?usage: boot/qemu.sh run|debug|gdb|batch}
+mode=${1:?usage: boot/qemu.sh run|debug|gdb|batch|socket}
 iso=${ISO:-build/os.iso}
 cmdline=${CMDLINE:-}
 machine=${MACHINE:-q35}
@@ -145,6 +148,11 @@ batch)
 	exec timeout --foreground "$timeout_s" "${qemu[@]}" -serial stdio \
 		-monitor none "${extra[@]}" </dev/null 2>&1
 	;;
+socket)
+	exec timeout --foreground "$timeout_s" "${qemu[@]}" \
+		-serial "unix:${SERIAL_SOCK:?socket mode needs SERIAL_SOCK},server=on,wait=on" \
+		-monitor none "${extra[@]}" </dev/null 2>&1
+	;;
 run | debug)
 	mkdir -p "$(dirname "$log")"
 	: > "$log"
@@ -175,7 +183,7 @@ gdb)
 	exit 0
 	;;
 *)
-	echo "usage: boot/qemu.sh run|debug|gdb|batch" >&2
+	echo "usage: boot/qemu.sh run|debug|gdb|batch|socket" >&2
 	exit 2
 	;;
 esac

@@ -1,15 +1,14 @@
 /*
  * The console.  Output goes to COM1 and, when present, the VGA screen,
  * under cons_lock so that each cons_write is one unit.  Input arrives by
- * interrupt into a ring buffer that cons_getc drains.
+ * interrupt into a ring buffer that cons_getc drains, for the terminal
+ * (tty.c), which the interrupt handler calls.
  */
 #include <systm.h>
 #include <bootinfo.h>
 #include <cons.h>
-#include <clock.h>
 #include <errno.h>
-#include <file.h>
-#include <proc/sched.h>
+#include <tty.h>
 #include <spinlock.h>
 #include <arch/cons_md.h>
 #include <arch/intr.h>
@@ -97,27 +96,7 @@ cons_intr(struct trapframe *tf, void *arg)
 		}
 	}
 	spin_unlock(&cons_in_lock);
-	wakeup(&cons_in_head);
-	poll_wakeup();
-}
-
-int
-cons_wait_input(void)
-{
-	int error = 0;
-
-	spin_lock(&cons_in_lock);
-	if (cons_in_tail == cons_in_head) {
-		/* The timeout also covers polled input (no interrupt). */
-		error = sleep(&cons_in_head, &cons_in_lock, SLEEP_INTR,
-		    nanouptime() + 10 * 1000 * 1000);
-		if (error == -ETIMEDOUT)
-			error = 0;
-		else if (error != 0)
-			error = -ERESTARTSYS;
-	}
-	spin_unlock(&cons_in_lock);
-	return error;
+	tty_cons_input(); /* the line discipline takes them */
 }
 
 void
@@ -146,15 +125,4 @@ cons_getc(void)
 	if (c < 0)
 		c = uart_getc(); /* polled, when the interrupt is not routed */
 	return c;
-}
-
-bool
-cons_input_ready(void)
-{
-	bool ready;
-
-	spin_lock(&cons_in_lock);
-	ready = cons_in_tail != cons_in_head;
-	spin_unlock(&cons_in_lock);
-	return ready;
 }

@@ -36,6 +36,7 @@ BEGIN {
 	add_errno("ENOENT", 2, "no such file or directory; no such vmspace")
 	add_errno("ESRCH", 3, "no such process or LWP")
 	add_errno("EINTR", 4, "interrupted")
+	add_errno("EIO", 5, "input/output error; a background read of the terminal")
 	add_errno("E2BIG", 7, "argument list too long")
 	add_errno("ENOEXEC", 8, "not an executable this kernel runs")
 	add_errno("EBADF", 9, "bad file descriptor")

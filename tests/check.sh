@@ -11,13 +11,14 @@
 #                          named crash_* must end in its described panic
 #   boot                   a boot into a musl program (/bin/init -- /bin/hello)
 #   usertests, vmtests, vmspacetests, smptests, threadtests, systests,
-#   sigtests
+#   sigtests, ttytests
 #                          a user test suite, run by /bin/init (-s $SEED
 #                          when SEED is set)
 #   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME,
-#   threadtests/NAME, systests/NAME, sigtests/NAME
+#   threadtests/NAME, systests/NAME, sigtests/NAME, ttytests/NAME
 #                          one test of a suite (-s $SEED when SEED is set)
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
+#   tty                    the terminal driven by typing (tests/tty-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
 #   abi                    the syscall table against ABI.md, and docs/syscalls.md
 #   model                  the Promela model (tests/model/run.sh)
@@ -63,7 +64,7 @@ done)
 
 list() {
 	local s
-	echo "ktest boot" $user_suites "vkernel host abi model readme format"
+	echo "ktest boot" $user_suites "vkernel tty host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
@@ -167,6 +168,10 @@ vkernel)
 	kind=script id=${2:-vkernel}
 	script_config=$config
 	cmd=(bash tests/vkernel-test.sh "$id") ;;
+tty)
+	kind=script id=${2:-tty}
+	script_config=$config
+	cmd=(bash tests/tty-test.sh "$id") ;;
 host)
 	kind=script id=${2:-host}
 	# shellcheck disable=SC2206

@@ -150,16 +150,19 @@ session() {
 		timeout "${QEMU_TIMEOUT:-300}" bash boot/qemu.sh run < "$fifo" > "$out" 2>&1 &
 	local pid=$!
 	exec 3> "$fifo"
-	if [ ${#inputs[@]} -gt 0 ]; then
-		# Type only once the shell prompts: input that arrives during
-		# the boot is lost.
+	# Type each line once the shell prompts for it, as a person does:
+	# input that arrives during the boot is lost, and the terminal
+	# echoes what is typed when it arrives.
+	local n=0 input
+	for input in "${inputs[@]}"; do
+		n=$((n + 1))
 		for i in $(seq 600); do
-			grep -q '^\$ ' "$log" 2>/dev/null && break
+			[ "$(grep -c '^\$ ' "$log" 2>/dev/null)" -ge "$n" ] && break
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		printf '%s\n' "${inputs[@]}" >&3
-	fi
+		printf '%s\n' "$input" >&3
+	done
 	exec 3>&-
 	wait "$pid"
 	rm -f "$fifo"

@@ -28,7 +28,7 @@ jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # to boot in; the user test suites (run by /bin/init, whose exit status,
 # the failure count, becomes QEMU's) at 256 MiB with 1, 2 and 4 CPUs and
 # at 64 MiB, where fork and page faults run out of memory; the thread
-# suite and the signal suite with 1 and 4 CPUs; the SMP stress
+# suite, the signal suite and the terminal suite with 1 and 4 CPUs; the SMP stress
 # suite with 2 and 4 CPUs; the in-kernel tests and the musl boot with 8
 # CPUs on both machines; the panic path with each crash_ self test, which
 # must end its boot in a described panic.  Every boot is under
@@ -77,6 +77,9 @@ smp systests 4 8
 add systests-pc-qemu64-64M systests "pc qemu64 64M" 8 "systests: -machine pc -cpu qemu64 -m 64M (no RDRAND: getrandom seeds from TSC jitter)"
 add sigtests-q35-max-256M sigtests "q35 max 256M" 10 "sigtests: -machine q35 -cpu max -m 256M"
 smp sigtests 4 10
+add ttytests-q35-max-256M ttytests "q35 max 256M" 8 "ttytests: -machine q35 -cpu max -m 256M"
+smp ttytests 4 8
+add tty tty "q35 max 256M" 30 "the terminal driven by typing over the serial console (tests/tty-test.sh)"
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

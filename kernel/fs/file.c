@@ -1,19 +1,12 @@
 /*
- * Open files, fd tables and the console file (file.h).
+ * Open files and fd tables (file.h).  The console file is tty.c's.
  */
 #include <systm.h>
-#include <copy.h>
-#include <cons.h>
 #include <errno.h>
 #include <file.h>
-#include <stat.h>
 #include <proc/proc.h>
 #include <proc/resource.h>
-#include <proc/sched.h>
 #include <vm/kmem.h>
-#include <arch/cpu.h>
-#include <asm/ioctls.h>
-#include <linux/poll.h>
 
 struct file *
 file_alloc(int type, int flag, const struct fileops *ops, void *data)
@@ -385,118 +378,4 @@ fd_dup3(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
 	if (old != NULL)
 		file_rele(old);
 	return newfd;
-}
-
-/*
- * The console: writes go to COM1 unchanged; reads wait for at least one
- * byte of input and return what has arrived, up to n.  fo_read returns
- * the count, -EAGAIN (nowait), -ERESTARTSYS or -EFAULT.  No locks held.
- */
-static ssize_t
-console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
-{
-	char buf[128];
-	size_t got = 0;
-	int c, error;
-
-	(void)fp;
-	if (n == 0)
-		return 0;
-	while ((c = cons_getc()) < 0) {
-		if (nowait)
-			return -EAGAIN;
-		error = cons_wait_input();
-		if (error != 0)
-			return error;
-	}
-	do {
-		buf[got++] = (char)c;
-	} while (got < MIN(n, sizeof(buf)) && (c = cons_getc()) >= 0);
-	if (copyout(buf, ubuf, got) != 0)
-		return -EFAULT;
-	return got;
-}
-
-/*
- * fo_write for the console: n bytes from ubuf to the console, a chunk at
- * a time with a preemption point between chunks.  Returns the count (of
- * what was written before a fault or an exit request), or -EFAULT.  No
- * locks held.
- */
-static ssize_t
-console_write(struct file *fp, const void *ubuf, size_t n)
-{
-	char buf[256];
-	size_t done = 0;
-
-	(void)fp;
-	while (done < n) {
-		size_t chunk = MIN(n - done, sizeof(buf));
-
-		if (copyin((const char *)ubuf + done, buf, chunk) != 0)
-			return done > 0 ? (ssize_t)done : -EFAULT;
-		cons_write(buf, chunk);
-		done += chunk;
-		if (done < n && sched_checkpoint() != 0)
-			break; /* told to exit: what was written counts */
-	}
-	return done;
-}
-
-/* fo_stat for the console: Linux's /dev/console.  No requirements. */
-static void
-console_stat(struct file *fp, struct stat *st)
-{
-	(void)fp;
-	st->st_mode = S_IFCHR | 0620;
-	st->st_rdev = (5 << 8) | 1; /* Linux's /dev/console */
-	st->st_blksize = 1024;
-}
-
-/*
- * fo_poll: readable when input has arrived (cons_intr calls
- * poll_wakeup), always writable.  No locks held.
- */
-static short
-console_poll(struct file *fp, short events)
-{
-	short revents = events & (POLLOUT | POLLWRNORM);
-
-	(void)fp;
-	if (cons_input_ready())
-		revents |= events & (POLLIN | POLLRDNORM);
-	return revents;
-}
-
-struct winsize_k {
-	uint16_t ws_row;
-	uint16_t ws_col;
-	uint16_t ws_xpixel;
-	uint16_t ws_ypixel;
-};
-
-/* fo_ioctl: the console is a terminal only as far as its size goes. */
-static long
-console_ioctl(struct file *fp, unsigned long request, void *uarg)
-{
-	struct winsize_k ws = { 24, 80, 0, 0 };
-
-	(void)fp;
-	if (request != TIOCGWINSZ)
-		return -ENOTTY;
-	return copyout(&ws, uarg, sizeof(ws));
-}
-
-static const struct fileops console_ops = {
-	.fo_read = console_read,
-	.fo_write = console_write,
-	.fo_stat = console_stat,
-	.fo_poll = console_poll,
-	.fo_ioctl = console_ioctl,
-};
-
-struct file *
-console_file_open(void)
-{
-	return file_alloc(DTYPE_CONSOLE, FREAD | FWRITE, &console_ops, NULL);
 }

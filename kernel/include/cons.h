@@ -24,17 +24,8 @@ void cons_init_input(void);
  */
 void cons_write(const char *buf, size_t n);
 
-/* Whether input has arrived that cons_getc would return.  No requirements. */
-bool cons_input_ready(void);
-
 /* The next input byte, or -1 if none has arrived.  No requirements. */
 int cons_getc(void);
-
-/*
- * Sleep until input may have arrived (or 10 ms have passed).  Returns 0,
- * or -ERESTARTSYS when a signal or exit interrupts it.  Process context.
- */
-int cons_wait_input(void);
 
 /* After a panic: write without the lock, which a dead CPU may hold. */
 void cons_panic_mode(void);

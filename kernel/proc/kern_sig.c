@@ -832,6 +832,31 @@ pgrp_has_stopped(pid_t pgid, pid_t sid)
 	return false;
 }
 
+bool
+sig_pgrp_orphaned(pid_t pgid, pid_t sid)
+{
+	KASSERT(spin_held(&proc_lock));
+	return pgrp_orphaned(pgid, sid, NULL);
+}
+
+int
+sig_post_pgrp(pid_t pgid, int sig, const siginfo_t *info)
+{
+	struct proc *p;
+	bool found = false;
+
+	KASSERT(spin_held(&proc_lock));
+	PROC_FOREACH(p)
+	{
+		if (p == &proc0 || p->p_stat != SACTIVE || p->p_pgid != pgid)
+			continue;
+		found = true;
+		if (sig != 0)
+			sig_post_proc(p, sig, info);
+	}
+	return found ? 0 : -ESRCH;
+}
+
 void
 sig_orphan_check(struct proc *p, struct proc *parent)
 {

@@ -8,6 +8,7 @@
 #include <cons.h>
 #include <errno.h>
 #include <file.h>
+#include <tty.h>
 #include <arch/cpu.h>
 #include <arch/pcb.h>
 #include <arch/pmap.h>
@@ -641,6 +642,8 @@ proc_exit(int wstatus)
 	}
 	if (p != initproc)
 		sig_orphan_check(p, NULL);
+	if (p->p_sid == p->p_pid)
+		tty_session_exit_locked(p->p_sid);
 	p->p_stat = SDEAD;
 	p->p_sflag &= ~(PS_STOPPED | PS_STOPPING | PS_WAITSTOP | PS_WAITCONT);
 	wakeup(&p->p_pptr->p_waitcv);

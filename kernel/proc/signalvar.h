@@ -151,6 +151,20 @@ void sig_child_exited(struct proc *p);
 void sig_orphan_check(struct proc *p, struct proc *parent);
 
 /*
+ * Process group pgid of session sid is orphaned (POSIX): no member has
+ * a parent in another group of the same session.  proc_lock held.
+ */
+bool sig_pgrp_orphaned(pid_t pgid, pid_t sid);
+
+/*
+ * Send sig (0: only probe) to every live process of group pgid, as
+ * sig_post_proc does to one (the terminal's INTR, QUIT, SUSP, WINCH,
+ * TTIN and TTOU).  Returns 0, or -ESRCH if the group has no live
+ * member.  proc_lock held.
+ */
+int sig_post_pgrp(pid_t pgid, int sig, const siginfo_t *info);
+
+/*
  * An LWP of p has exited: if p is stopping and every LWP left is
  * parked, the stop is complete.  proc_lock held.
  */

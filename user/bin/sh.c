@@ -14,14 +14,16 @@
  * each directory of $PATH, which is /bin when PATH is not set.  Builtins:
  * "exit [N]" and "help".
  *
- * The console has no line discipline: the kernel neither echoes nor edits
- * what is typed, and Enter sends '\r'.  So when interactive the shell
- * echoes what it reads itself, erases a character on backspace (0x7f or
- * 0x08), empties the line on Ctrl-U, drops it on Ctrl-C, takes Ctrl-D on an
- * empty line as end of input and ends a line on '\r' or '\n' (a '\n' right
- * after a '\r' is skipped).  It does not echo when fd 0 is a terminal
- * that echoes by itself (a Linux host).  The programs it runs read the
- * console raw.
+ * The console is a terminal with a line discipline (kernel/tty.c): it
+ * echoes and edits what is typed (Backspace, Ctrl-U, Ctrl-W), ends lines
+ * on Enter and ends input on Ctrl-D at the start of a line.  The shell
+ * still edits what it reads itself (erases on 0x7f or 0x08, empties the
+ * line on Ctrl-U, drops it on Ctrl-C, takes Ctrl-D on an empty line as
+ * end of input, ends a line on '\r' or '\n'), for a terminal that does
+ * not, and echoes only when fd 0 is not a terminal that echoes by itself
+ * (TCGETS shows no ECHO).  Commands run in the shell's process group,
+ * which is the console's foreground group, so Ctrl-C reaches them; the
+ * interactive shell itself ignores SIGINT and SIGQUIT.
  *
  * Status: a command's status is its exit code, or 128 + n if signal n
  * killed it (the shell then prints "[killed by signal n]"); a pipeline's
@@ -141,9 +143,8 @@ print_help(void)
 	    "          cmd | cmd | cmd      (pipeline)\n"
 	    "          cmd ; cmd            (one after the other)\n"
 	    "          # comment\n"
-	    "Keys:     Backspace erases, Ctrl-U empties the line, Ctrl-C drops it.\n"
-	    "          Programs read the console raw (no echo, no Ctrl-C, no end\n"
-	    "          of input), so give cat a file.\n"
+	    "Keys:     Backspace erases, Ctrl-U empties the line, Ctrl-W a word;\n"
+	    "          Ctrl-C stops the program running, Ctrl-D ends its input.\n"
 	    "Leaving:  exit, exit N or Ctrl-D on an empty line.  The shell is\n"
 	    "          init's child: leaving it powers the machine off.\n");
 }
@@ -474,6 +475,10 @@ run_pipeline(char ***cmds, int n)
 			break;
 		}
 		if (pid == 0) {
+			/* The interactive shell ignores these; its commands
+			 * take them. */
+			signal(SIGINT, SIG_DFL);
+			signal(SIGQUIT, SIG_DFL);
 			if (in >= 0) {
 				dup2(in, 0);
 				close(in);
@@ -588,6 +593,9 @@ main(int argc, char **argv)
 
 	in.interactive = true;
 	in.echo = !(tcgetattr(0, &t) == 0 && (t.c_lflag & ECHO));
+	/* Ctrl-C and Ctrl-\ end the command running, not the shell. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
 	print_banner();
 	return run_input(&in);
 }
