@@ -30,7 +30,6 @@
  *   (cons_in_lock, cons_lock: echo is written under it).
  *   t_sid and t_pgrp are guarded by proc_lock, as the process groups
  *   they name; t_lock and proc_lock are never held together.
- *   A console file's FIONBIO flag (struct tty_file) is atomic.
  *   (t)  t_lock
  *   (P)  proc_lock
  *   (a)  atomic
@@ -82,15 +81,19 @@ struct tty {
 /* An open console file's own state (f_data). */
 struct tty_file {
 	struct tty *tf_tty;
-	bool tf_nbio; /* (a) FIONBIO: reads do not wait */
 };
 
-/* Linux's defaults (tty_std_termios), at 115200 baud. */
+/*
+ * Linux's defaults (tty_std_termios), at 115200 baud, but for ONLCR:
+ * ABI.md has the bytes a program writes reach COM1 unchanged, so output
+ * is translated only once a program asks for it (an interactive shell
+ * sets ONLCR, as a getty would).
+ */
 static struct tty tty_console = {
 	.t_lock = SPINLOCK_INITIALIZER("tty"),
 	.t_termios = {
 		.c_iflag = ICRNL | IXON,
-		.c_oflag = OPOST | ONLCR,
+		.c_oflag = OPOST,
 		.c_cflag = B115200 | CS8 | CREAD | HUPCL | CLOCAL,
 		.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL |
 		    ECHOKE | IEXTEN,
@@ -577,7 +580,7 @@ console_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	error = tty_check_job(tp, SIGTTIN);
 	if (error != 0)
 		return error;
-	nowait = nowait || __atomic_load_n(&tf->tf_nbio, __ATOMIC_RELAXED);
+	nowait = nowait || (file_status_flags(fp) & FNONBLOCK);
 	for (;;) {
 		tty_cons_input(); /* polled input, if any */
 		spin_lock(&tp->t_lock);
@@ -903,11 +906,6 @@ console_ioctl(struct file *fp, unsigned long request, void *uarg)
 				v++;
 		spin_unlock(&tp->t_lock);
 		return copyout(&v, uarg, sizeof(v)) != 0 ? -EFAULT : 0;
-	case FIONBIO:
-		if (copyin(uarg, &v, sizeof(v)) != 0)
-			return -EFAULT;
-		__atomic_store_n(&tf->tf_nbio, v != 0, __ATOMIC_RELAXED);
-		return 0;
 	case TCFLSH:
 		switch ((unsigned long)uarg) {
 		case TCIFLUSH:

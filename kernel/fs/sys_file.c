@@ -332,18 +332,39 @@ sys_getdents64(int fd, void *dirp, size_t count)
 	return rv;
 }
 
-/* ioctl(fd, request, arg): the file's own requests (fo_ioctl). */
+/*
+ * ioctl(fd, request, arg): what every file takes, as Linux's
+ * do_vfs_ioctl (FIOCLEX and FIONCLEX set and clear close-on-exec,
+ * FIONBIO sets O_NONBLOCK from the int at arg), then the file's own
+ * requests (fo_ioctl).
+ */
 long
 sys_ioctl(int fd, unsigned long request, void *arg)
 {
 	struct file *fp = fd_getfile(fd);
+	int on;
 	long rv;
 
 	if (fp == NULL)
 		return -EBADF;
-	rv = fp->f_ops->fo_ioctl != NULL ?
-	    fp->f_ops->fo_ioctl(fp, request, arg) :
-	    -ENOTTY;
+	switch (request) {
+	case FIOCLEX:
+	case FIONCLEX:
+		rv = fd_set_cloexec(curproc->p_fd, fd, request == FIOCLEX);
+		break;
+	case FIONBIO:
+		rv = copyin(arg, &on, sizeof(on)) != 0 ? -EFAULT : 0;
+		if (rv == 0)
+			file_set_status_flags(fp,
+			    on ? file_status_flags(fp) | FNONBLOCK :
+				 file_status_flags(fp) & ~FNONBLOCK);
+		break;
+	default:
+		rv = fp->f_ops->fo_ioctl != NULL ?
+		    fp->f_ops->fo_ioctl(fp, request, arg) :
+		    -ENOTTY;
+		break;
+	}
 	file_rele(fp);
 	return rv;
 }

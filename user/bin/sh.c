@@ -593,6 +593,11 @@ main(int argc, char **argv)
 
 	in.interactive = true;
 	in.echo = !(tcgetattr(0, &t) == 0 && (t.c_lflag & ECHO));
+	/* A person reads this terminal: "\n" starts a new line (ONLCR). */
+	if (tcgetattr(0, &t) == 0) {
+		t.c_oflag |= OPOST | ONLCR;
+		tcsetattr(0, TCSANOW, &t);
+	}
 	/* Ctrl-C and Ctrl-\ end the command running, not the shell. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

@@ -275,6 +275,7 @@ job(const char *cmd)
 int
 main(void)
 {
+	struct termios t;
 	char line[128];
 
 	/* The shell's own signals: the jobs get the terminal's. */
@@ -283,6 +284,11 @@ main(void)
 	signal(SIGTSTP, SIG_IGN);
 	signal(SIGTTOU, SIG_IGN);
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* As a shell for a person: ONLCR on (the console starts without). */
+	if (tcgetattr(0, &t) == 0 && !(t.c_oflag & ONLCR)) {
+		t.c_oflag |= OPOST | ONLCR;
+		tcsetattr(0, TCSANOW, &t);
+	}
 	say(isatty(0) ? "ttyprobe: fd 0 is a terminal\n" :
 			"ttyprobe: fd 0 is not a terminal\n");
 	while (read_line("ttyprobe> ", line, sizeof(line)) == 0) {
