@@ -77,6 +77,8 @@ smp systests 4 8
 add systests-pc-qemu64-64M systests "pc qemu64 64M" 8 "systests: -machine pc -cpu qemu64 -m 64M (no RDRAND: getrandom seeds from TSC jitter)"
 add sigtests-q35-max-256M sigtests "q35 max 256M" 10 "sigtests: -machine q35 -cpu max -m 256M"
 smp sigtests 4 10
+add fstests-q35-max-256M fstests "q35 max 256M" 10 "fstests: -machine q35 -cpu max -m 256M"
+smp fstests 4 10
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

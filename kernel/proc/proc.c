@@ -20,6 +20,7 @@
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
+#include <vnode.h>
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct proc proc0;
@@ -195,6 +196,11 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		return NULL;
 	}
 	p->p_vmspace = vm;
+	mutex_lock(&vfs_lock);
+	p->p_cwd = parent->p_cwd;
+	if (p->p_cwd != NULL)
+		vnode_ref(p->p_cwd);
+	mutex_unlock(&vfs_lock);
 	sig_proc_init(p);
 	LIST_INIT(&p->p_lwps);
 	LIST_INIT(&p->p_children);
@@ -210,6 +216,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 	if (nprocs >= MAXPROC || proc_nproc_exceeded_locked(parent)) {
 		spin_unlock(&proc_lock);
 		fd_free(p->p_fd);
+		vfs_proc_exit(p);
 		kfree(p);
 		*errp = -EAGAIN;
 		return NULL;
@@ -243,6 +250,7 @@ lwproc_proc_free(struct proc *p)
 	spin_unlock(&proc_lock);
 	if (p->p_fd != NULL)
 		fd_free(p->p_fd);
+	vfs_proc_exit(p);
 	if (p->p_vmspace != NULL)
 		vmspace_rel(p->p_vmspace);
 	sigpending_free(&p->p_sigpend);
@@ -625,6 +633,7 @@ proc_exit(int wstatus)
 
 	/* Release what the process holds, off its page tables. */
 	fd_free(fdp);
+	vfs_proc_exit(p);
 	pmap_activate(pmap_kernel());
 	vmspace_rel(vm);
 
