@@ -171,7 +171,7 @@ t_hard_links(void)
 static void
 t_symlinks(void)
 {
-	char buf[64], name[16], next[16];
+	char buf[128], name[16], next[16];
 	struct stat st;
 	int fd;
 
