@@ -504,6 +504,40 @@ t_getdents_changing(void)
 	fs_leave();
 }
 
+/*
+ * A current directory whose directory and parent are both removed: ".."
+ * and lookups in it answer (our kernel: ".." of a removed directory is
+ * itself) and nothing is left behind when it is let go.
+ */
+static void
+t_removed_cwd(void)
+{
+	char path[128];
+	struct stat st;
+	int fd;
+
+	fs_enter();
+	test_expect_ok(mkdir("p", 0755), "mkdir p");
+	test_expect_ok(mkdir("p/c", 0755), "mkdir p/c");
+	test_expect_ok(chdir("p/c"), "chdir p/c");
+	test_expect_ok(rmdir("../c"), "rmdir the current directory");
+	snprintf(path, sizeof(path), "%s/p", fs_dir);
+	test_expect_ok(rmdir(path), "rmdir its parent");
+	test_expect_ok(stat(".", &st), "stat .");
+	test_expect_eq(st.st_nlink, 0, "a removed directory's links");
+	test_expect_ok(stat("..", &st), "stat ..");
+	test_expect_eq(st.st_nlink, 0, "\"..\" is the removed directory");
+	test_expect_errno(stat("x", &st), ENOENT, "a name in it");
+	test_expect_errno(mkdir("x", 0755), ENOENT, "mkdir in it");
+	test_expect_errno(symlink("t", "x"), ENOENT, "symlink in it");
+	fd = test_expect_ok(open(".", O_RDONLY | O_DIRECTORY), "open .");
+	test_expect_ok(chdir(fs_dir), "chdir back");
+	test_expect_errno(openat(fd, "y", O_CREAT | O_WRONLY, 0644), ENOENT,
+	    "openat O_CREAT in it");
+	test_expect_ok(close(fd), "the last reference goes");
+	fs_leave();
+}
+
 const struct test fs_names_tests[] = {
 	{ "mkdir_rmdir", t_mkdir_rmdir, NULL },
 	{ "rename", t_rename, NULL },
@@ -511,6 +545,8 @@ const struct test fs_names_tests[] = {
 	{ "symlinks", t_symlinks, NULL },
 	{ "deep_paths", t_deep_paths, NULL },
 	{ "cwd", t_cwd, NULL },
+	{ "removed_cwd", t_removed_cwd,
+	    "\"..\" of a removed directory is that directory" },
 	{ "openat_dirfd", t_openat_dirfd, NULL },
 	{ "getdents_10000", t_getdents_10000, NULL },
 	{ "getdents_changing", t_getdents_changing, NULL },
