@@ -183,6 +183,24 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 				goto fail;
 			}
 			vnode_ref(dvp);
+			if (last && (flags & NAMEI_PARENT) &&
+			    (flags & NAMEI_FOLLOW)) {
+				/* The target's parent and name stand for it. */
+				error =
+				    namei_walk(dvp, target, flags, &sub, links);
+				if (error != 0) {
+					kfree(target);
+					goto fail;
+				}
+				vnode_rel_locked(dvp);
+				if (sub.nd_buf != NULL)
+					kfree(target); /* a link of its own */
+				else
+					sub.nd_buf = target; /* nd_name's */
+				sub.nd_trailing |= trailing;
+				*nd = sub;
+				return 0;
+			}
 			error =
 			    namei_walk(dvp, target, NAMEI_FOLLOW, &sub, links);
 			kfree(target);
@@ -245,7 +263,9 @@ namei_done_locked(struct nameidata *nd)
 		vnode_rel_locked(nd->nd_dvp);
 	if (nd->nd_vp != NULL)
 		vnode_rel_locked(nd->nd_vp);
+	kfree(nd->nd_buf);
 	nd->nd_dvp = nd->nd_vp = NULL;
+	nd->nd_buf = NULL;
 }
 
 /* ------------------------------------------------------------------

@@ -128,7 +128,10 @@ void vnode_rel_locked(struct vnode *vp);
  * reference), nd_name/nd_len the last component (pointing into the
  * path, which must outlive nd), nd_vp the vnode the last name already
  * names (a reference) or NULL, nd_trailing whether the path ended in
- * '/'.  Otherwise nd_vp is the vnode (a reference) and nd_dvp NULL.
+ * '/'.  With NAMEI_PARENT | NAMEI_FOLLOW a symbolic link in the last
+ * place is followed to its target's parent and name (so that O_CREAT
+ * through a dangling link makes the target, as Linux does).  Otherwise
+ * nd_vp is the vnode (a reference) and nd_dvp NULL.
  * namei_done drops the references.
  */
 struct nameidata {
@@ -137,6 +140,7 @@ struct nameidata {
 	const char *nd_name;
 	size_t nd_len;
 	bool nd_trailing;
+	char *nd_buf; /* a link target nd_name points into, or NULL */
 };
 
 /*

@@ -215,7 +215,19 @@ t_symlinks(void)
 	test_expect_ok(symlink("nowhere", "dangling"), "symlink");
 	test_expect_errno(stat("dangling", &st), ENOENT, "a dangling link");
 	test_expect_ok(lstat("dangling", &st), "lstat it");
+	fd = test_expect_ok(open("dangling", O_CREAT | O_WRONLY, 0644),
+	    "O_CREAT through a dangling link");
+	test_expect_ok(close(fd), "close");
+	test_expect_ok(access("nowhere", F_OK), "it made the target");
+	test_expect_errno(open("dangling", O_CREAT | O_EXCL | O_WRONLY, 0644),
+	    EEXIST, "O_EXCL on a link");
 	test_expect_ok(mkdir("dir", 0755), "mkdir");
+	test_expect_ok(symlink("dir/made", "l3"), "a link into a directory");
+	test_expect_ok(symlink("l3", "l4"), "a link to it");
+	fd = test_expect_ok(open("l4", O_CREAT | O_WRONLY, 0644),
+	    "O_CREAT through two links");
+	test_expect_ok(close(fd), "close");
+	test_expect_ok(access("dir/made", F_OK), "it made dir/made");
 	test_expect_ok(symlink("../target", "dir/up"), "symlink");
 	test_expect_eq(fs_size("dir/up"), 4, "a relative target");
 	test_expect_ok(symlink("dir", "dl"), "symlink to a directory");
