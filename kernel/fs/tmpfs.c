@@ -8,9 +8,10 @@
  * lookups in directories of any size, and by cookie, a number given to
  * each entry when it is made and never reused in that directory, so that
  * getdents64 goes on where it stopped whatever was added or removed
- * meanwhile.  Data pages are limited to half of RAM (tmpfs_max_pages):
- * past it, and when the page allocator has none left, writes fail with
- * ENOSPC.
+ * meanwhile.  Data pages are limited to half of RAM (tmpfs_max_pages),
+ * and nodes to one per two pages of RAM (tmpfs_max_nodes, as Linux's
+ * nr_inodes): past them, and when memory runs out, writes and creates
+ * fail with ENOSPC.
  *
  * Every function here is a vnode operation or its helper and runs with
  * vfs_lock held, which guards every field of every node and dirent.
@@ -92,6 +93,8 @@ static const struct vnodeops tmpfs_vnodeops;
 static uint64_t tmpfs_next_ino = 1;
 static uint64_t tmpfs_pages_used;
 static uint64_t tmpfs_max_pages;
+static uint64_t tmpfs_nodes; /* nodes allocated, the root included */
+static uint64_t tmpfs_max_nodes;
 
 #define VTON(vp) ((struct tmpfs_node *)(vp)->v_data)
 #define NTOV(np) (&(np)->tn_vnode)
@@ -110,10 +113,14 @@ tmpfs_now(void)
 static struct tmpfs_node *
 tmpfs_node_alloc(unsigned mode)
 {
-	struct tmpfs_node *np = kmalloc(sizeof(*np), KM_ZERO);
+	struct tmpfs_node *np;
 
+	if (tmpfs_max_nodes != 0 && tmpfs_nodes >= tmpfs_max_nodes)
+		return NULL;
+	np = kmalloc(sizeof(*np), KM_ZERO);
 	if (np == NULL)
 		return NULL;
+	tmpfs_nodes++;
 	np->tn_mode = mode;
 	np->tn_ino = tmpfs_next_ino++;
 	np->tn_atime = np->tn_mtime = np->tn_ctime = tmpfs_now();
@@ -151,6 +158,7 @@ tmpfs_node_free(struct tmpfs_node *np)
 	kfree(np->tn_pages);
 	kfree(np->tn_target);
 	kfree(np);
+	tmpfs_nodes--;
 }
 
 /* The entry of dnp named (name, len), or NULL. */
@@ -696,6 +704,7 @@ tmpfs_mount_root(void)
 	if (np == NULL)
 		panic("tmpfs: no memory for the root");
 	tmpfs_max_pages = vm_page_total_count() / 2;
+	tmpfs_max_nodes = vm_page_total_count() / 2; /* Linux's nr_inodes */
 	np->tn_nlink = 2;
 	np->tn_vnode.v_parent = NTOV(np);
 	return NTOV(np);

@@ -155,6 +155,38 @@ t_fill_enospc(void)
 }
 
 /*
+ * Create empty files until ENOSPC (the node limit), then remove them:
+ * nothing is left behind, and creating works again.
+ */
+static void
+t_fill_nodes(void)
+{
+	char name[32];
+	int n, fd;
+
+	fs_enter();
+	for (n = 0;; n++) {
+		snprintf(name, sizeof(name), "n%d", n);
+		fd = open(name, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0)
+			break;
+		close(fd);
+		test_assert_msg(n < 1000000, "a million files and no ENOSPC");
+	}
+	test_assert_msg(errno == ENOSPC, "create %d failed with %s", n,
+	    test_errname(errno));
+	test_note("%d files before ENOSPC", n);
+	test_expect_errno(mkdir("d", 0755), ENOSPC, "mkdir when full");
+	test_expect_errno(symlink("x", "s"), ENOSPC, "symlink when full");
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		test_expect_ok(unlink(name), "unlink");
+	}
+	fs_make_file("after", 10, 'a');
+	fs_leave();
+}
+
+/*
  * Several processes create, write, rename, link and remove the same few
  * names at once: every call succeeds or fails with the errno its race
  * explains, and what is left is consistent.
@@ -244,6 +276,8 @@ const struct test fs_stress_tests[] = {
 	{ "bad_paths", t_bad_paths, NULL },
 	{ "fill_enospc", t_fill_enospc,
 	    "tmpfs's size limit (Linux's initramfs root may have none)" },
+	{ "fill_nodes", t_fill_nodes,
+	    "tmpfs's node limit (Linux's initramfs root may have none)" },
 	{ "concurrent_names", t_concurrent_names, NULL },
 	{ NULL, NULL, NULL },
 };
