@@ -2,10 +2,8 @@
  * tmpfs: the root file system, in memory (vnode.h).
  *
  * A tmpfs_node is one file, directory or symbolic link, with its vnode
- * embedded.  A regular file's data is a red-black tree of kernel pages
- * keyed by their index in the file; a page missing from it is a hole
- * (read as zeros), so sparse files of any size cost only the pages
- * written.  A
+ * embedded.  A regular file's data is an array of kernel pages, one
+ * pointer per page of the file, NULL for a hole (read as zeros).  A
  * directory holds its entries in two red-black trees: by name, for
  * lookups in directories of any size, and by cookie, a number given to
  * each entry when it is made and never reused in that directory, so that
@@ -40,15 +38,6 @@
 
 struct tmpfs_node;
 
-/* One page of a file's data. */
-struct tmpfs_page {
-	RB_ENTRY(tmpfs_page) tp_rb;
-	uint64_t tp_index; /* in pages from the start of the file */
-	void *tp_kva;      /* the page, through the direct map */
-};
-
-RB_HEAD(tmpfs_pages, tmpfs_page);
-
 struct tmpfs_dirent {
 	RB_ENTRY(tmpfs_dirent) td_name_rb;
 	RB_ENTRY(tmpfs_dirent) td_cookie_rb;
@@ -69,8 +58,8 @@ struct tmpfs_node {
 	off_t tn_size;
 	int64_t tn_atime, tn_mtime, tn_ctime; /* ns since the epoch */
 	/* VREG */
-	struct tmpfs_pages tn_pages;
-	uint64_t tn_npages; /* pages in tn_pages */
+	void **tn_pages; /* tn_npages slots; NULL: a hole */
+	size_t tn_npages;
 	/* VDIR */
 	struct tmpfs_names tn_names;
 	struct tmpfs_cookies tn_cookies;
@@ -97,13 +86,6 @@ tmpfs_cookie_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
 	return a->td_cookie < b->td_cookie ? -1 : a->td_cookie > b->td_cookie;
 }
 
-static int
-tmpfs_page_cmp(struct tmpfs_page *a, struct tmpfs_page *b)
-{
-	return a->tp_index < b->tp_index ? -1 : a->tp_index > b->tp_index;
-}
-
-RB_GENERATE_STATIC(tmpfs_pages, tmpfs_page, tp_rb, tmpfs_page_cmp)
 RB_GENERATE_STATIC(tmpfs_names, tmpfs_dirent, td_name_rb, tmpfs_name_cmp)
 RB_GENERATE_STATIC(tmpfs_cookies, tmpfs_dirent, td_cookie_rb, tmpfs_cookie_cmp)
 
@@ -145,7 +127,6 @@ tmpfs_node_alloc(unsigned mode)
 	np->tn_nextcookie = 2;
 	RB_INIT(&np->tn_names);
 	RB_INIT(&np->tn_cookies);
-	RB_INIT(&np->tn_pages);
 	np->tn_vnode.v_usecount = 1;
 	np->tn_vnode.v_type = S_ISDIR(mode) ? VDIR :
 	    S_ISLNK(mode)                   ? VLNK :
@@ -155,31 +136,13 @@ tmpfs_node_alloc(unsigned mode)
 	return np;
 }
 
-/* Page index i of np's data, or NULL (a hole). */
-static void *
-tmpfs_page_find(struct tmpfs_node *np, uint64_t i)
-{
-	struct tmpfs_page key, *tp;
-
-	key.tp_index = i;
-	tp = RB_FIND(tmpfs_pages, &np->tn_pages, &key);
-	return tp != NULL ? tp->tp_kva : NULL;
-}
-
-/* Free every page of np's data at index first or above. */
+/* Free page i of np's data, if it has one. */
 static void
-tmpfs_pages_free_from(struct tmpfs_node *np, uint64_t first)
+tmpfs_page_free(struct tmpfs_node *np, size_t i)
 {
-	struct tmpfs_page key, *tp, *next;
-
-	key.tp_index = first;
-	for (tp = RB_NFIND(tmpfs_pages, &np->tn_pages, &key); tp != NULL;
-	     tp = next) {
-		next = RB_NEXT(tmpfs_pages, &np->tn_pages, tp);
-		RB_REMOVE(tmpfs_pages, &np->tn_pages, tp);
-		vm_page_free(vm_page_from_kva(tp->tp_kva));
-		kfree(tp);
-		np->tn_npages--;
+	if (i < np->tn_npages && np->tn_pages[i] != NULL) {
+		vm_page_free(vm_page_from_kva(np->tn_pages[i]));
+		np->tn_pages[i] = NULL;
 		tmpfs_pages_used--;
 	}
 }
@@ -190,7 +153,9 @@ tmpfs_node_free(struct tmpfs_node *np)
 {
 	KASSERT(np->tn_nlink == 0 && np->tn_vnode.v_usecount == 0);
 	KASSERT(RB_EMPTY(&np->tn_names));
-	tmpfs_pages_free_from(np, 0);
+	for (size_t i = 0; i < np->tn_npages; i++)
+		tmpfs_page_free(np, i);
+	kfree(np->tn_pages);
 	kfree(np->tn_target);
 	kfree(np);
 	tmpfs_nodes--;
@@ -366,7 +331,7 @@ tmpfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
 		size_t pg = (off + done) / TMPFS_PAGE;
 		size_t po = (off + done) % TMPFS_PAGE;
 		size_t chunk = MIN(n - done, TMPFS_PAGE - po);
-		void *src = tmpfs_page_find(np, pg);
+		void *src = pg < np->tn_npages ? np->tn_pages[pg] : NULL;
 		char *dst = (char *)buf + done;
 
 		if (user) {
@@ -386,32 +351,47 @@ tmpfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
 	return done;
 }
 
-/* Page index i of np, allocated (zeroed) if it was a hole; NULL: -ENOSPC. */
-static void *
-tmpfs_page_get(struct tmpfs_node *np, uint64_t i)
+/* Make np's page array hold at least npages slots.  0 or -ENOSPC. */
+static int
+tmpfs_grow_array(struct tmpfs_node *np, size_t npages)
 {
-	struct tmpfs_page *tp;
-	struct vm_page *pg;
-	void *kva = tmpfs_page_find(np, i);
+	size_t n = MAX(np->tn_npages, 8);
+	void **pages;
 
-	if (kva != NULL)
-		return kva;
+	if (npages <= np->tn_npages)
+		return 0;
+	while (n < npages) {
+		if (n > (SIZE_MAX / sizeof(void *)) / 2)
+			return -ENOSPC;
+		n *= 2;
+	}
+	pages = kmalloc(n * sizeof(void *), KM_ZERO);
+	if (pages == NULL)
+		return -ENOSPC;
+	if (np->tn_npages > 0)
+		memcpy(pages, np->tn_pages, np->tn_npages * sizeof(void *));
+	kfree(np->tn_pages);
+	np->tn_pages = pages;
+	np->tn_npages = n;
+	return 0;
+}
+
+/* Page i of np, allocated (zeroed) if it was a hole; NULL: -ENOSPC. */
+static void *
+tmpfs_page_get(struct tmpfs_node *np, size_t i)
+{
+	struct vm_page *pg;
+
+	if (np->tn_pages[i] != NULL)
+		return np->tn_pages[i];
 	if (tmpfs_pages_used >= tmpfs_max_pages)
 		return NULL;
-	tp = kmalloc(sizeof(*tp), 0);
-	if (tp == NULL)
-		return NULL;
 	pg = vm_page_alloc(VM_ALLOC_ZERO);
-	if (pg == NULL) {
-		kfree(tp);
+	if (pg == NULL)
 		return NULL;
-	}
-	tp->tp_index = i;
-	tp->tp_kva = vm_page_kva(pg);
-	RB_INSERT(tmpfs_pages, &np->tn_pages, tp);
-	np->tn_npages++;
 	tmpfs_pages_used++;
-	return tp->tp_kva;
+	np->tn_pages[i] = vm_page_kva(pg);
+	return np->tn_pages[i];
 }
 
 static ssize_t
@@ -419,12 +399,15 @@ tmpfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 {
 	struct tmpfs_node *np = VTON(vp);
 	size_t done = 0;
-	int error = 0;
+	int error;
 
 	if (off < 0 || (uint64_t)off > INT64_MAX - n)
 		return -EFBIG;
 	if (n == 0)
 		return 0;
+	error = tmpfs_grow_array(np, howmany(off + n, TMPFS_PAGE));
+	if (error != 0)
+		return error;
 	while (done < n) {
 		size_t pg = (off + done) / TMPFS_PAGE;
 		size_t po = (off + done) % TMPFS_PAGE;
@@ -459,8 +442,11 @@ static void
 tmpfs_getattr(struct vnode *vp, struct stat *st)
 {
 	struct tmpfs_node *np = VTON(vp);
-	uint64_t pages = np->tn_npages;
+	uint64_t pages = 0;
 
+	if (vp->v_type == VREG)
+		for (size_t i = 0; i < np->tn_npages; i++)
+			pages += np->tn_pages[i] != NULL;
 	st->st_dev = 1;
 	st->st_ino = np->tn_ino;
 	st->st_nlink = np->tn_nlink;
@@ -488,15 +474,16 @@ tmpfs_truncate(struct vnode *vp, off_t size)
 	if (vp->v_type != VREG)
 		return -EINVAL;
 	if (size < np->tn_size) {
-		uint64_t keep = howmany((uint64_t)size, TMPFS_PAGE);
-		char *last;
+		size_t keep = howmany(size, TMPFS_PAGE);
 
-		tmpfs_pages_free_from(np, keep);
+		for (size_t i = keep; i < np->tn_npages; i++)
+			tmpfs_page_free(np, i);
 		/* The tail of the last page must read as zeros if regrown. */
-		if (size % TMPFS_PAGE != 0 &&
-		    (last = tmpfs_page_find(np, keep - 1)) != NULL)
-			memset(last + size % TMPFS_PAGE, 0,
-			    TMPFS_PAGE - size % TMPFS_PAGE);
+		if (size % TMPFS_PAGE != 0 && keep - 1 < np->tn_npages &&
+		    np->tn_pages[keep - 1] != NULL)
+			memset((char *)np->tn_pages[keep - 1] +
+				size % TMPFS_PAGE,
+			    0, TMPFS_PAGE - size % TMPFS_PAGE);
 	}
 	np->tn_size = size;
 	np->tn_mtime = np->tn_ctime = tmpfs_now();

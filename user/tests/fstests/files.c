@@ -60,15 +60,6 @@ t_create_write_read(void)
 	test_expect_eq(pread(fd, in, 10, 20000), 1, "pread the last byte");
 	test_assert(in[0] == 'Z');
 	test_expect_errno(pread(fd, in, 1, -1), EINVAL, "pread at -1");
-	/* A sparse file of a TiB holds only the pages written. */
-	test_expect_eq(pwrite(fd, "Y", 1, 1L << 40), 1, "pwrite at 1 TiB");
-	test_expect_eq(lseek(fd, 0, SEEK_END), (1L << 40) + 1, "its size");
-	test_expect_eq(pread(fd, in, 100, 1L << 39), 100, "pread the hole");
-	test_expect_bytes(in, 100, 0, "a hole of a TiB");
-	test_expect_ok(fstat(fd, &st), "fstat");
-	test_assert_msg(st.st_blocks <= 8 * 8, "st_blocks %ld",
-	    (long)st.st_blocks);
-	test_expect_ok(ftruncate(fd, 20001), "ftruncate back");
 	test_expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "lseek to -1");
 	test_expect_ok(close(fd), "close");
 
