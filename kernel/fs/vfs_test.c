@@ -37,8 +37,7 @@ KTEST(vfs_lookup_and_lifetime)
 		  0755, &dvp),
 	    0);
 	KT_EQ(dvp->v_op->vop_create(dvp, "f", 1, 0644, &vp), 0);
-	KT_EQ(vp->v_op->vop_write(vp, out, sizeof(out), 0, false),
-	    sizeof(out));
+	KT_EQ(vp->v_op->vop_write(vp, out, sizeof(out), 0, false), sizeof(out));
 
 	/* Unlinked with a reference held: the data stays. */
 	KT_EQ(dvp->v_op->vop_unlink(dvp, "f", 1), 0);
@@ -58,8 +57,7 @@ KTEST(vfs_lookup_and_lifetime)
 	KT_EQ(rootvnode->v_op->vop_rmdir(rootvnode, KT_DIR, strlen(KT_DIR)),
 	    -ENOTEMPTY);
 	KT_EQ(dvp->v_op->vop_unlink(dvp, "a", 1), 0);
-	KT_EQ(rootvnode->v_op->vop_rmdir(rootvnode, KT_DIR, strlen(KT_DIR)),
-	    0);
+	KT_EQ(rootvnode->v_op->vop_rmdir(rootvnode, KT_DIR, strlen(KT_DIR)), 0);
 	vnode_rel_locked(dvp);
 	mutex_unlock(&vfs_lock);
 

@@ -624,16 +624,24 @@ proc_exit(int wstatus)
 	while (p->p_nlive > 1)
 		sleep(&p->p_nlive, &proc_lock, 0, 0);
 	fdp = p->p_fd;
-	vm = p->p_vmspace;
 	p->p_fd = NULL;
-	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
 	if (p->p_vkernel != NULL)
 		vkernel_exit(p);
 
-	/* Release what the process holds, off its page tables. */
+	/*
+	 * Files and the current directory first: their release may sleep
+	 * (vfs_lock), and a sleeping LWP needs its address space to be
+	 * switched back in.
+	 */
 	fd_free(fdp);
 	vfs_proc_exit(p);
+
+	/* Then the address space, off its page tables. */
+	spin_lock(&proc_lock);
+	vm = p->p_vmspace;
+	p->p_vmspace = NULL;
+	spin_unlock(&proc_lock);
 	pmap_activate(pmap_kernel());
 	vmspace_rel(vm);
 
