@@ -14,6 +14,7 @@
 #include <cons.h>
 #include <cpio.h>
 #include <initrd.h>
+#include <vnode.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <ktest.h>
@@ -194,6 +195,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	sti();
 	mp_startup();
 
+	vfs_init();
 	boot_check_initrd(&bootinfo);
 	if (!bootinfo_getarg(&bootinfo, "init", init, sizeof(init)))
 		strlcpy(init, "/bin/init", sizeof(init));

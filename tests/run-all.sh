@@ -80,6 +80,8 @@ smp sigtests 4 10
 add ttytests-q35-max-256M ttytests "q35 max 256M" 8 "ttytests: -machine q35 -cpu max -m 256M"
 smp ttytests 4 8
 add tty tty "q35 max 256M" 30 "the terminal driven by typing over the serial console (tests/tty-test.sh)"
+add fstests-q35-max-256M fstests "q35 max 256M" 10 "fstests: -machine q35 -cpu max -m 256M"
+smp fstests 4 10
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

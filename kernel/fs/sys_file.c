@@ -6,7 +6,7 @@
 #include <copy.h>
 #include <errno.h>
 #include <file.h>
-#include <initrd.h>
+#include <vnode.h>
 #include <stat.h>
 #include <syscall.h>
 #include <arch/cpu.h>
@@ -167,71 +167,6 @@ sys_writev(int fd, const struct iovec *iov, int iovcnt)
 	return rw_vector(fd, iov, iovcnt, true);
 }
 
-/*
- * open(path, flags, mode): a file or directory of the read-only initrd,
- * read-only; anything that would create or write is -EROFS (or -EEXIST,
- * -EISDIR), as Linux answers on a read-only file system.
- */
-long
-sys_open(const char *upath, int flags, int mode)
-{
-	struct inode *ip;
-	struct file *fp;
-	char *path;
-	long error;
-	int fd;
-
-	(void)mode;
-	path = kmalloc(PATH_MAX, 0);
-	if (path == NULL)
-		return -ENOMEM;
-	error = copyinstr(upath, path, PATH_MAX);
-	if (error < 0)
-		goto out;
-	if (path[0] == '\0') {
-		error = -ENOENT;
-		goto out;
-	}
-	if (flags &
-		~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
-		    O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC | O_TMPFILE) ||
-	    (flags & O_ACCMODE) == O_ACCMODE) {
-		error = -EINVAL;
-		goto out;
-	}
-	error = initrd_lookup(path, &ip);
-	if (error == -ENOENT && (flags & O_CREAT))
-		error = -EROFS; /* it would have to be created */
-	if (error != 0)
-		goto out;
-	if ((flags & O_DIRECTORY) && !S_ISDIR(ip->i_mode)) {
-		error = -ENOTDIR;
-		goto out;
-	}
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ||
-	    (flags & O_TMPFILE) == O_TMPFILE) {
-		error = S_ISDIR(ip->i_mode) ? -EISDIR : -EROFS;
-		goto out;
-	}
-	if (flags & (O_CREAT | O_EXCL)) {
-		error = (flags & O_EXCL) ? -EEXIST : -EROFS;
-		goto out;
-	}
-	fp = initrd_open(ip);
-	if (fp == NULL) {
-		error = -ENOMEM;
-		goto out;
-	}
-	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
-	if (fd < 0)
-		file_rele(fp);
-	error = fd;
-out:
-	kfree(path);
-	return error;
-}
-
 long
 sys_close(int fd)
 {
@@ -256,14 +191,14 @@ sys_fstat(int fd, struct stat *ust)
 }
 
 /*
- * lseek(fd, offset, whence): initrd files and memfds only (-ESPIPE
+ * lseek(fd, offset, whence): files, directories and memfds only (-ESPIPE
  * otherwise); the new offset may not be negative or overflow.
  */
 long
 sys_lseek(int fd, off_t offset, int whence)
 {
 	struct file *fp = fd_getfile(fd);
-	struct inode *ip;
+	struct vnode *vp;
 	off_t base;
 	long rv;
 
@@ -273,7 +208,13 @@ sys_lseek(int fd, off_t offset, int whence)
 		rv = -ESPIPE;
 		goto out;
 	}
+	vp = file_vnode(fp);
 	file_pos_lock(fp);
+	if (vp != NULL && vp->v_type == VDIR && whence != SEEK_SET &&
+	    whence != SEEK_CUR) {
+		rv = -EINVAL; /* as Linux's directories: no end to seek to */
+		goto unlock;
+	}
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;
@@ -281,17 +222,14 @@ sys_lseek(int fd, off_t offset, int whence)
 	case SEEK_CUR:
 		base = fp->f_offset;
 		break;
-	case SEEK_END:
-		if (fp->f_type == DTYPE_MEMFD) {
-			struct stat st;
+	case SEEK_END: {
+		struct stat st;
 
-			fp->f_ops->fo_stat(fp, &st);
-			base = st.st_size;
-		} else {
-			ip = fp->f_data;
-			base = ip->i_size;
-		}
+		memset(&st, 0, sizeof(st));
+		fp->f_ops->fo_stat(fp, &st);
+		base = st.st_size;
 		break;
+	}
 	default:
 		rv = -EINVAL;
 		goto unlock;
@@ -310,7 +248,7 @@ out:
 	return rv;
 }
 
-/* getdents64(fd, dirp, count): initrd directories only (initrd_getdents). */
+/* getdents64(fd, dirp, count): directories (vn_getdents). */
 long
 sys_getdents64(int fd, void *dirp, size_t count)
 {
@@ -325,7 +263,7 @@ sys_getdents64(int fd, void *dirp, size_t count)
 		rv = -EFAULT;
 	else {
 		file_pos_lock(fp);
-		rv = initrd_getdents(fp, dirp, count);
+		rv = vn_getdents(fp, dirp, count);
 		file_pos_unlock(fp);
 	}
 	file_rele(fp);

@@ -3,7 +3,7 @@
  * ready, with Linux's ABI.
  *
  * Readiness.  Each file kind answers fo_poll (file.h): pipes (pipe.c),
- * the console (file.c); files without it (initrd files, memfds) are
+ * the console (file.c); files without it (files, memfds) are
  * always readable and writable, as Linux's DEFAULT_POLLMASK.
  *
  * Waiting.  One global poll channel, as the simplest design that is

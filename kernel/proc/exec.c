@@ -2,7 +2,8 @@
  * Program loading: execve and the start of init.
  *
  * exec_load builds a complete new address space from a static ELF64 file
- * in the initrd (ET_EXEC, or static-pie ET_DYN placed at ELF_ET_DYN_BASE)
+ * (ET_EXEC, or static-pie ET_DYN placed at ELF_ET_DYN_BASE), read whole
+ * from the file system into a kernel buffer (vfs_read_whole),
  * and the SysV initial stack musl expects; only when all of it succeeded
  * does execve replace the old one, so a bad file changes nothing.
  */
@@ -10,7 +11,7 @@
 #include <copy.h>
 #include <errno.h>
 #include <file.h>
-#include <initrd.h>
+#include <vnode.h>
 #include <stat.h>
 #include <syscall.h>
 #include <arch/cpu.h>
@@ -277,25 +278,24 @@ exec_stack_size(void)
 }
 
 /*
- * Build a new address space for the program at ip with ea.  Returns 0
+ * Build a new address space for the program whose file holds
+ * data[0..size) with ea.  Returns 0
  * with the vmspace (one reference, the caller's), entry and stack
  * pointer, or -errno with nothing left allocated.  No locks held.
  */
 static int
-exec_load(struct inode *ip, const struct exec_args *ea, struct vmspace **vmp,
-    vaddr_t *entry, vaddr_t *sp)
+exec_load(const uint8_t *data, size_t size, const struct exec_args *ea,
+    struct vmspace **vmp, vaddr_t *entry, vaddr_t *sp)
 {
 	struct exec_image img;
 	struct vmspace *vm;
 	vsize_t stack = exec_stack_size();
 	int error;
 
-	if (S_ISDIR(ip->i_mode))
-		return -EISDIR;
 	vm = vmspace_alloc();
 	if (vm == NULL)
 		return -ENOMEM;
-	error = exec_map_elf(vm, ip->i_data, ip->i_size, &img);
+	error = exec_map_elf(vm, data, size, &img);
 	if (error == 0)
 		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
@@ -327,7 +327,7 @@ exec_set_comm(struct proc *p, const char *path)
 
 /*
  * execve(path, argv, envp): replace the calling process's image with the
- * initrd program at path.  The new address space is built whole first,
+ * program at path.  The new address space is built whole first,
  * then the other LWPs end (proc_single_lwp); only then is the old image
  * dropped, so a failure leaves the caller as it was.  Returns
  * -EJUSTRETURN (the frame is the new program's) or -errno.  No locks
@@ -340,7 +340,8 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	struct proc *p = l->l_proc;
 	struct exec_args ea = { 0 };
 	struct vmspace *vm, *old;
-	struct inode *ip;
+	uint8_t *image = NULL;
+	size_t size;
 	char *path;
 	vaddr_t entry, sp;
 	long error;
@@ -362,10 +363,14 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	if (error < 0)
 		goto out;
 	ea.ea_envc = error;
-	error = initrd_lookup(path, &ip);
+	if (path[0] == '\0') {
+		error = -ENOENT;
+		goto out;
+	}
+	error = vfs_read_whole(path, &image, &size);
 	if (error != 0)
 		goto out;
-	error = exec_load(ip, &ea, &vm, &entry, &sp);
+	error = exec_load(image, size, &ea, &vm, &entry, &sp);
 	if (error != 0)
 		goto out;
 	/* The new image runs alone, as on Linux: end the other LWPs. */
@@ -394,6 +399,7 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	cpu_exec_setregs(l, entry, sp);
 	error = -EJUSTRETURN;
 out:
+	kfree(image);
 	kfree(path);
 	kfree(ea.ea_buf);
 	return error;
@@ -405,7 +411,8 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 {
 	struct exec_args ea = { 0 };
 	struct trapframe tf;
-	struct inode *ip;
+	uint8_t *image = NULL;
+	size_t size;
 	struct proc *p;
 	struct lwp *l;
 	struct file *cons;
@@ -427,7 +434,7 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 			goto out;
 	}
 	ea.ea_envc = envc;
-	error = initrd_lookup(path, &ip);
+	error = vfs_read_whole(path, &image, &size);
 	if (error != 0)
 		goto out;
 	p = lwproc_newproc(&proc0, NULL, RFCFDG, &error);
@@ -436,7 +443,7 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 	initproc = p;
 	/* As on Linux, init starts in session 0, group 0 (proc0's). */
 	p->p_pgid = p->p_sid = 0;
-	error = exec_load(ip, &ea, &p->p_vmspace, &entry, &sp);
+	error = exec_load(image, size, &ea, &p->p_vmspace, &entry, &sp);
 	if (error != 0)
 		goto fail;
 	cons = console_file_open();
@@ -463,6 +470,7 @@ fail:
 	initproc = NULL;
 	lwproc_abandon(p);
 out:
+	kfree(image);
 	kfree(ea.ea_buf);
 	return error;
 }

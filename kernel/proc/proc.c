@@ -21,6 +21,7 @@
 #include <vm/kmem.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
+#include <vnode.h>
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct proc proc0;
@@ -196,6 +197,11 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		return NULL;
 	}
 	p->p_vmspace = vm;
+	mutex_lock(&vfs_lock);
+	p->p_cwd = parent->p_cwd;
+	if (p->p_cwd != NULL)
+		vnode_ref(p->p_cwd);
+	mutex_unlock(&vfs_lock);
 	sig_proc_init(p);
 	LIST_INIT(&p->p_lwps);
 	LIST_INIT(&p->p_children);
@@ -211,6 +217,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 	if (nprocs >= MAXPROC || proc_nproc_exceeded_locked(parent)) {
 		spin_unlock(&proc_lock);
 		fd_free(p->p_fd);
+		vfs_proc_exit(p);
 		kfree(p);
 		*errp = -EAGAIN;
 		return NULL;
@@ -244,6 +251,7 @@ lwproc_proc_free(struct proc *p)
 	spin_unlock(&proc_lock);
 	if (p->p_fd != NULL)
 		fd_free(p->p_fd);
+	vfs_proc_exit(p);
 	if (p->p_vmspace != NULL)
 		vmspace_rel(p->p_vmspace);
 	sigpending_free(&p->p_sigpend);
@@ -617,15 +625,24 @@ proc_exit(int wstatus)
 	while (p->p_nlive > 1)
 		sleep(&p->p_nlive, &proc_lock, 0, 0);
 	fdp = p->p_fd;
-	vm = p->p_vmspace;
 	p->p_fd = NULL;
-	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
 	if (p->p_vkernel != NULL)
 		vkernel_exit(p);
 
-	/* Release what the process holds, off its page tables. */
+	/*
+	 * Files and the current directory first: their release may sleep
+	 * (vfs_lock), and a sleeping LWP needs its address space to be
+	 * switched back in.
+	 */
 	fd_free(fdp);
+	vfs_proc_exit(p);
+
+	/* Then the address space, off its page tables. */
+	spin_lock(&proc_lock);
+	vm = p->p_vmspace;
+	p->p_vmspace = NULL;
+	spin_unlock(&proc_lock);
 	pmap_activate(pmap_kernel());
 	vmspace_rel(vm);
 

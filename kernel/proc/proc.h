@@ -32,6 +32,7 @@ struct vmspace;
 struct filedesc;
 struct vkernel_proc;
 struct vkernel_lwp;
+struct vnode;
 struct trapframe;
 
 #define PID_MAX 99999 /* pids wrap after this */
@@ -231,6 +232,13 @@ struct proc {
 	uint64_t p_utime, p_stime;     /* (P) CPU time of its exited LWPs, ns */
 	uint64_t p_cutime, p_cstime;   /* (P) of its waited-for children */
 	struct vfork_wait *p_vfork;    /* (P) the parent waiting in vfork */
+
+	/*
+	 * (vfs_lock) The current directory, a vnode reference (NULL: the
+	 * root); a fork child takes its own reference to its parent's;
+	 * dropped at exit (vfs_proc_exit).
+	 */
+	struct vnode *p_cwd;
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };

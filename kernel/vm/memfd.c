@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <file.h>
 #include <stat.h>
+#include <vnode.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <arch/pmap.h>
@@ -155,8 +156,9 @@ sys_memfd_create(const char *uname, unsigned int flags)
 }
 
 /*
- * ftruncate(fd, length): set a memfd's size (vmspace_truncate_object).
- * Returns 0, -EBADF, -EINVAL (not a memfd, or length < 0) or -ENOMEM.
+ * ftruncate(fd, length): set a memfd's size (vmspace_truncate_object),
+ * or a file's (vn_ftruncate).  Returns 0, -EBADF, -EINVAL (neither, or
+ * length < 0), -ENOMEM.
  */
 long
 sys_ftruncate(int fd, off_t length)
@@ -166,7 +168,9 @@ sys_ftruncate(int fd, off_t length)
 
 	if (fp == NULL)
 		return -EBADF;
-	if (fp->f_type != DTYPE_MEMFD || length < 0) {
+	if (fp->f_type == DTYPE_INODE) {
+		error = vn_ftruncate(fp, length);
+	} else if (fp->f_type != DTYPE_MEMFD || length < 0) {
 		error = -EINVAL;
 	} else {
 		error = vmspace_truncate_object(fp->f_data, length);

@@ -1,0 +1,711 @@
+/*
+ * tmpfs: the root file system, in memory (vnode.h).
+ *
+ * A tmpfs_node is one file, directory or symbolic link, with its vnode
+ * embedded.  A regular file's data is an array of kernel pages, one
+ * pointer per page of the file, NULL for a hole (read as zeros).  A
+ * directory holds its entries in two red-black trees: by name, for
+ * lookups in directories of any size, and by cookie, a number given to
+ * each entry when it is made and never reused in that directory, so that
+ * getdents64 goes on where it stopped whatever was added or removed
+ * meanwhile.  Data pages are limited to half of RAM (tmpfs_max_pages),
+ * and nodes to one per two pages of RAM (tmpfs_max_nodes, as Linux's
+ * nr_inodes): past them, and when memory runs out, writes and creates
+ * fail with ENOSPC.
+ *
+ * Every function here is a vnode operation or its helper and runs with
+ * vfs_lock held, which guards every field of every node and dirent.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <copy.h>
+#include <errno.h>
+#include <stat.h>
+#include <vnode.h>
+#include <vm/kmem.h>
+#include <vm/vm_page.h>
+#include <bsd/sys/tree.h>
+
+#include <linux/fs.h> /* RENAME_NOREPLACE */
+
+#define TMPFS_PAGE 4096UL
+#define TMPFS_DIRENT_SIZE 20 /* the size a directory reports per entry */
+
+/* d_type values: Linux's, which no uapi header exports. */
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+
+struct tmpfs_node;
+
+struct tmpfs_dirent {
+	RB_ENTRY(tmpfs_dirent) td_name_rb;
+	RB_ENTRY(tmpfs_dirent) td_cookie_rb;
+	off_t td_cookie;
+	struct tmpfs_node *td_node;
+	size_t td_len;
+	char td_name[]; /* td_len bytes, then a NUL */
+};
+
+RB_HEAD(tmpfs_names, tmpfs_dirent);
+RB_HEAD(tmpfs_cookies, tmpfs_dirent);
+
+struct tmpfs_node {
+	struct vnode tn_vnode;
+	unsigned tn_mode; /* S_IF* and permission bits */
+	unsigned tn_nlink;
+	uint64_t tn_ino;
+	off_t tn_size;
+	int64_t tn_atime, tn_mtime, tn_ctime; /* ns since the epoch */
+	/* VREG */
+	void **tn_pages; /* tn_npages slots; NULL: a hole */
+	size_t tn_npages;
+	/* VDIR */
+	struct tmpfs_names tn_names;
+	struct tmpfs_cookies tn_cookies;
+	off_t tn_nextcookie;
+	size_t tn_nentries;
+	/* VLNK */
+	char *tn_target;
+};
+
+static int
+tmpfs_name_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
+{
+	size_t n = MIN(a->td_len, b->td_len);
+	int c = memcmp(a->td_name, b->td_name, n);
+
+	if (c != 0)
+		return c;
+	return a->td_len < b->td_len ? -1 : a->td_len > b->td_len;
+}
+
+static int
+tmpfs_cookie_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
+{
+	return a->td_cookie < b->td_cookie ? -1 : a->td_cookie > b->td_cookie;
+}
+
+RB_GENERATE_STATIC(tmpfs_names, tmpfs_dirent, td_name_rb, tmpfs_name_cmp)
+RB_GENERATE_STATIC(tmpfs_cookies, tmpfs_dirent, td_cookie_rb, tmpfs_cookie_cmp)
+
+static const struct vnodeops tmpfs_vnodeops;
+static uint64_t tmpfs_next_ino = 1;
+static uint64_t tmpfs_pages_used;
+static uint64_t tmpfs_max_pages;
+static uint64_t tmpfs_nodes; /* nodes allocated, the root included */
+static uint64_t tmpfs_max_nodes;
+
+#define VTON(vp) ((struct tmpfs_node *)(vp)->v_data)
+#define NTOV(np) (&(np)->tn_vnode)
+
+static int64_t
+tmpfs_now(void)
+{
+	return (int64_t)clock_realtime_ns();
+}
+
+/*
+ * A new node of this mode with no name, one reference (the caller's) and
+ * link count 0; its parent (directories) is set by the caller.  NULL when
+ * out of memory.
+ */
+static struct tmpfs_node *
+tmpfs_node_alloc(unsigned mode)
+{
+	struct tmpfs_node *np;
+
+	if (tmpfs_max_nodes != 0 && tmpfs_nodes >= tmpfs_max_nodes)
+		return NULL;
+	np = kmalloc(sizeof(*np), KM_ZERO);
+	if (np == NULL)
+		return NULL;
+	tmpfs_nodes++;
+	np->tn_mode = mode;
+	np->tn_ino = tmpfs_next_ino++;
+	np->tn_atime = np->tn_mtime = np->tn_ctime = tmpfs_now();
+	np->tn_nextcookie = 2;
+	RB_INIT(&np->tn_names);
+	RB_INIT(&np->tn_cookies);
+	np->tn_vnode.v_usecount = 1;
+	np->tn_vnode.v_type = S_ISDIR(mode) ? VDIR :
+	    S_ISLNK(mode)                   ? VLNK :
+					      VREG;
+	np->tn_vnode.v_op = &tmpfs_vnodeops;
+	np->tn_vnode.v_data = np;
+	return np;
+}
+
+/* Free page i of np's data, if it has one. */
+static void
+tmpfs_page_free(struct tmpfs_node *np, size_t i)
+{
+	if (i < np->tn_npages && np->tn_pages[i] != NULL) {
+		vm_page_free(vm_page_from_kva(np->tn_pages[i]));
+		np->tn_pages[i] = NULL;
+		tmpfs_pages_used--;
+	}
+}
+
+/* Free a node with no name and no reference left, and all it holds. */
+static void
+tmpfs_node_free(struct tmpfs_node *np)
+{
+	KASSERT(np->tn_nlink == 0 && np->tn_vnode.v_usecount == 0);
+	KASSERT(RB_EMPTY(&np->tn_names));
+	for (size_t i = 0; i < np->tn_npages; i++)
+		tmpfs_page_free(np, i);
+	kfree(np->tn_pages);
+	kfree(np->tn_target);
+	kfree(np);
+	tmpfs_nodes--;
+}
+
+/* The entry of dnp named (name, len), or NULL. */
+static struct tmpfs_dirent *
+tmpfs_dir_find(struct tmpfs_node *dnp, const char *name, size_t len)
+{
+	struct {
+		struct tmpfs_dirent d;
+		char name[NAME_MAX + 1];
+	} key;
+
+	key.d.td_len = len;
+	memcpy(key.d.td_name, name, len);
+	return RB_FIND(tmpfs_names, &dnp->tn_names, &key.d);
+}
+
+/*
+ * Enter np in dnp as (name, len), counting the link (and the ".." of a
+ * directory in dnp's count).  -ENOMEM, or 0.
+ */
+static int
+tmpfs_dir_add(struct tmpfs_node *dnp, const char *name, size_t len,
+    struct tmpfs_node *np)
+{
+	struct tmpfs_dirent *de = kmalloc(sizeof(*de) + len + 1, 0);
+
+	if (de == NULL)
+		return -ENOMEM;
+	de->td_len = len;
+	memcpy(de->td_name, name, len);
+	de->td_name[len] = '\0';
+	de->td_node = np;
+	de->td_cookie = dnp->tn_nextcookie++;
+	RB_INSERT(tmpfs_names, &dnp->tn_names, de);
+	RB_INSERT(tmpfs_cookies, &dnp->tn_cookies, de);
+	dnp->tn_nentries++;
+	np->tn_nlink++;
+	if (S_ISDIR(np->tn_mode)) {
+		np->tn_nlink++;  /* its "." */
+		dnp->tn_nlink++; /* its ".." */
+		np->tn_vnode.v_parent = NTOV(dnp);
+	}
+	dnp->tn_mtime = dnp->tn_ctime = np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+/*
+ * Take de out of dnp and free it, dropping the link it held; the node is
+ * freed if that was its last name and nobody holds a reference.
+ */
+static void
+tmpfs_dir_remove(struct tmpfs_node *dnp, struct tmpfs_dirent *de)
+{
+	struct tmpfs_node *np = de->td_node;
+
+	RB_REMOVE(tmpfs_names, &dnp->tn_names, de);
+	RB_REMOVE(tmpfs_cookies, &dnp->tn_cookies, de);
+	dnp->tn_nentries--;
+	kfree(de);
+	np->tn_nlink--;
+	if (S_ISDIR(np->tn_mode)) {
+		np->tn_nlink = 0; /* an empty directory: its "." goes too */
+		dnp->tn_nlink--;
+		/*
+		 * Its ".." now leads to itself: the parent may go before the
+		 * last reference to this directory (a current directory).
+		 */
+		np->tn_vnode.v_parent = NTOV(np);
+	}
+	dnp->tn_mtime = dnp->tn_ctime = np->tn_ctime = tmpfs_now();
+	if (np->tn_nlink == 0 && np->tn_vnode.v_usecount == 0)
+		tmpfs_node_free(np);
+}
+
+static int
+tmpfs_lookup(struct vnode *dvp, const char *name, size_t len,
+    struct vnode **vpp)
+{
+	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
+
+	if (de == NULL)
+		return -ENOENT;
+	*vpp = NTOV(de->td_node);
+	vnode_ref(*vpp);
+	return 0;
+}
+
+/* Make a node of mode named (name, len) in dvp, which has no such name. */
+static int
+tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct tmpfs_node **npp)
+{
+	struct tmpfs_node *dnp = VTON(dvp), *np;
+	int error;
+
+	if (dnp->tn_nlink == 0)
+		return -ENOENT; /* a removed directory */
+	np = tmpfs_node_alloc(mode);
+	if (np == NULL)
+		return -ENOSPC;
+	error = tmpfs_dir_add(dnp, name, len, np);
+	if (error != 0) {
+		np->tn_vnode.v_usecount = 0;
+		tmpfs_node_free(np);
+		return -ENOSPC;
+	}
+	*npp = np;
+	return 0;
+}
+
+static int
+tmpfs_create(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct vnode **vpp)
+{
+	struct tmpfs_node *np;
+	int error = tmpfs_make(dvp, name, len, S_IFREG | (mode & 07777), &np);
+
+	if (error == 0)
+		*vpp = NTOV(np);
+	return error;
+}
+
+static int
+tmpfs_mkdir(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct vnode **vpp)
+{
+	struct tmpfs_node *np;
+	int error = tmpfs_make(dvp, name, len, S_IFDIR | (mode & 07777), &np);
+
+	if (error == 0)
+		*vpp = NTOV(np);
+	return error;
+}
+
+static int
+tmpfs_symlink(struct vnode *dvp, const char *name, size_t len,
+    const char *target, struct vnode **vpp)
+{
+	size_t tlen = strlen(target);
+	char *copy = kmalloc(tlen + 1, 0);
+	struct tmpfs_node *np;
+	int error;
+
+	if (copy == NULL)
+		return -ENOSPC;
+	memcpy(copy, target, tlen + 1);
+	error = tmpfs_make(dvp, name, len, S_IFLNK | 0777, &np);
+	if (error != 0) {
+		kfree(copy);
+		return error;
+	}
+	np->tn_target = copy;
+	np->tn_size = tlen;
+	*vpp = NTOV(np);
+	return 0;
+}
+
+static ssize_t
+tmpfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
+{
+	struct tmpfs_node *np = VTON(vp);
+	size_t done = 0;
+
+	if (off < 0)
+		return -EINVAL;
+	if (off >= np->tn_size)
+		return 0;
+	n = MIN(n, (uint64_t)(np->tn_size - off));
+	while (done < n) {
+		size_t pg = (off + done) / TMPFS_PAGE;
+		size_t po = (off + done) % TMPFS_PAGE;
+		size_t chunk = MIN(n - done, TMPFS_PAGE - po);
+		void *src = pg < np->tn_npages ? np->tn_pages[pg] : NULL;
+		char *dst = (char *)buf + done;
+
+		if (user) {
+			int error = src != NULL ?
+			    copyout((char *)src + po, dst, chunk) :
+			    copyout_zero(dst, chunk);
+			if (error != 0)
+				return done > 0 ? (ssize_t)done : -EFAULT;
+		} else if (src != NULL) {
+			memcpy(dst, (char *)src + po, chunk);
+		} else {
+			memset(dst, 0, chunk);
+		}
+		done += chunk;
+	}
+	np->tn_atime = tmpfs_now();
+	return done;
+}
+
+/* Make np's page array hold at least npages slots.  0 or -ENOSPC. */
+static int
+tmpfs_grow_array(struct tmpfs_node *np, size_t npages)
+{
+	size_t n = MAX(np->tn_npages, 8);
+	void **pages;
+
+	if (npages <= np->tn_npages)
+		return 0;
+	while (n < npages) {
+		if (n > (SIZE_MAX / sizeof(void *)) / 2)
+			return -ENOSPC;
+		n *= 2;
+	}
+	pages = kmalloc(n * sizeof(void *), KM_ZERO);
+	if (pages == NULL)
+		return -ENOSPC;
+	if (np->tn_npages > 0)
+		memcpy(pages, np->tn_pages, np->tn_npages * sizeof(void *));
+	kfree(np->tn_pages);
+	np->tn_pages = pages;
+	np->tn_npages = n;
+	return 0;
+}
+
+/* Page i of np, allocated (zeroed) if it was a hole; NULL: -ENOSPC. */
+static void *
+tmpfs_page_get(struct tmpfs_node *np, size_t i)
+{
+	struct vm_page *pg;
+
+	if (np->tn_pages[i] != NULL)
+		return np->tn_pages[i];
+	if (tmpfs_pages_used >= tmpfs_max_pages)
+		return NULL;
+	pg = vm_page_alloc(VM_ALLOC_ZERO);
+	if (pg == NULL)
+		return NULL;
+	tmpfs_pages_used++;
+	np->tn_pages[i] = vm_page_kva(pg);
+	return np->tn_pages[i];
+}
+
+static ssize_t
+tmpfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
+{
+	struct tmpfs_node *np = VTON(vp);
+	size_t done = 0;
+	int error;
+
+	if (off < 0 || (uint64_t)off > INT64_MAX - n)
+		return -EFBIG;
+	if (n == 0)
+		return 0;
+	error = tmpfs_grow_array(np, howmany(off + n, TMPFS_PAGE));
+	if (error != 0)
+		return error;
+	while (done < n) {
+		size_t pg = (off + done) / TMPFS_PAGE;
+		size_t po = (off + done) % TMPFS_PAGE;
+		size_t chunk = MIN(n - done, TMPFS_PAGE - po);
+		char *dst = tmpfs_page_get(np, pg);
+
+		if (dst == NULL) {
+			error = -ENOSPC;
+			break;
+		}
+		if (user) {
+			if (copyin((const char *)buf + done, dst + po, chunk) !=
+			    0) {
+				error = -EFAULT;
+				break;
+			}
+		} else {
+			memcpy(dst + po, (const char *)buf + done, chunk);
+		}
+		done += chunk;
+	}
+	if (done > 0) {
+		if (off + (off_t)done > np->tn_size)
+			np->tn_size = off + done;
+		np->tn_mtime = np->tn_ctime = tmpfs_now();
+		return done;
+	}
+	return error;
+}
+
+static void
+tmpfs_getattr(struct vnode *vp, struct stat *st)
+{
+	struct tmpfs_node *np = VTON(vp);
+	uint64_t pages = 0;
+
+	if (vp->v_type == VREG)
+		for (size_t i = 0; i < np->tn_npages; i++)
+			pages += np->tn_pages[i] != NULL;
+	st->st_dev = 1;
+	st->st_ino = np->tn_ino;
+	st->st_nlink = np->tn_nlink;
+	st->st_mode = np->tn_mode;
+	st->st_size = vp->v_type == VDIR ?
+	    (off_t)(np->tn_nentries + 2) * TMPFS_DIRENT_SIZE :
+	    np->tn_size;
+	st->st_blksize = TMPFS_PAGE;
+	st->st_blocks = pages * (TMPFS_PAGE / 512);
+	st->st_atime = np->tn_atime / 1000000000;
+	st->st_atime_nsec = np->tn_atime % 1000000000;
+	st->st_mtime = np->tn_mtime / 1000000000;
+	st->st_mtime_nsec = np->tn_mtime % 1000000000;
+	st->st_ctime = np->tn_ctime / 1000000000;
+	st->st_ctime_nsec = np->tn_ctime % 1000000000;
+}
+
+static int
+tmpfs_truncate(struct vnode *vp, off_t size)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	if (vp->v_type != VREG)
+		return -EINVAL;
+	if (size < np->tn_size) {
+		size_t keep = howmany(size, TMPFS_PAGE);
+
+		for (size_t i = keep; i < np->tn_npages; i++)
+			tmpfs_page_free(np, i);
+		/* The tail of the last page must read as zeros if regrown. */
+		if (size % TMPFS_PAGE != 0 && keep - 1 < np->tn_npages &&
+		    np->tn_pages[keep - 1] != NULL)
+			memset((char *)np->tn_pages[keep - 1] +
+				size % TMPFS_PAGE,
+			    0, TMPFS_PAGE - size % TMPFS_PAGE);
+	}
+	np->tn_size = size;
+	np->tn_mtime = np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+static int
+tmpfs_chmod(struct vnode *vp, unsigned mode)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	np->tn_mode = (np->tn_mode & S_IFMT) | (mode & 07777);
+	np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+static int
+tmpfs_utimes(struct vnode *vp, const int64_t *atime, const int64_t *mtime)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	if (atime != NULL)
+		np->tn_atime = *atime;
+	if (mtime != NULL)
+		np->tn_mtime = *mtime;
+	np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+static uint8_t
+tmpfs_dtype(const struct tmpfs_node *np)
+{
+	return S_ISDIR(np->tn_mode) ? DT_DIR :
+	    S_ISLNK(np->tn_mode)    ? DT_LNK :
+				      DT_REG;
+}
+
+static int
+tmpfs_readdir(struct vnode *dvp, off_t *cookiep, char *name, uint64_t *ino,
+    uint8_t *dtype)
+{
+	struct tmpfs_node *dnp = VTON(dvp);
+	struct tmpfs_dirent key, *de;
+
+	if (*cookiep == 0 || *cookiep == 1) {
+		struct vnode *vp = *cookiep == 0 ? dvp : dvp->v_parent;
+
+		strlcpy(name, *cookiep == 0 ? "." : "..", 3);
+		*ino = VTON(vp)->tn_ino;
+		*dtype = DT_DIR;
+		(*cookiep)++;
+		return 1;
+	}
+	key.td_cookie = *cookiep;
+	de = RB_NFIND(tmpfs_cookies, &dnp->tn_cookies, &key);
+	if (de == NULL)
+		return 0;
+	memcpy(name, de->td_name, de->td_len + 1);
+	*ino = de->td_node->tn_ino;
+	*dtype = tmpfs_dtype(de->td_node);
+	*cookiep = de->td_cookie + 1;
+	return 1;
+}
+
+static int
+tmpfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
+{
+	struct tmpfs_node *dnp = VTON(dvp);
+
+	if (dnp->tn_nlink == 0 || VTON(vp)->tn_nlink == 0)
+		return -ENOENT;
+	return tmpfs_dir_add(dnp, name, len, VTON(vp)) != 0 ? -ENOSPC : 0;
+}
+
+static int
+tmpfs_unlink(struct vnode *dvp, const char *name, size_t len)
+{
+	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
+
+	if (de == NULL)
+		return -ENOENT;
+	if (S_ISDIR(de->td_node->tn_mode))
+		return -EISDIR;
+	tmpfs_dir_remove(VTON(dvp), de);
+	return 0;
+}
+
+static int
+tmpfs_rmdir(struct vnode *dvp, const char *name, size_t len)
+{
+	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
+
+	if (de == NULL)
+		return -ENOENT;
+	if (!S_ISDIR(de->td_node->tn_mode))
+		return -ENOTDIR;
+	if (de->td_node->tn_nentries != 0)
+		return -ENOTEMPTY;
+	tmpfs_dir_remove(VTON(dvp), de);
+	return 0;
+}
+
+/* True if np is anc or below it. */
+static bool
+tmpfs_is_below(struct tmpfs_node *np, struct tmpfs_node *anc)
+{
+	for (;;) {
+		if (np == anc)
+			return true;
+		if (NTOV(np) == rootvnode)
+			return false;
+		np = VTON(np->tn_vnode.v_parent);
+	}
+}
+
+static int
+tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
+    struct vnode *tdvp, const char *tname, size_t tlen, unsigned flags)
+{
+	struct tmpfs_node *fdnp = VTON(fdvp), *tdnp = VTON(tdvp), *np;
+	struct tmpfs_dirent *fde, *tde, *nde;
+
+	fde = tmpfs_dir_find(fdnp, fname, flen);
+	if (fde == NULL)
+		return -ENOENT;
+	np = fde->td_node;
+	if (tdnp->tn_nlink == 0)
+		return -ENOENT;
+	tde = tmpfs_dir_find(tdnp, tname, tlen);
+	if (tde != NULL && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (tde != NULL && tde->td_node == np)
+		return 0; /* two names of one file: nothing to do */
+	if (S_ISDIR(np->tn_mode) && tmpfs_is_below(tdnp, np))
+		return -EINVAL;
+	if (tde != NULL) {
+		struct tmpfs_node *old = tde->td_node;
+
+		if (S_ISDIR(np->tn_mode) && !S_ISDIR(old->tn_mode))
+			return -ENOTDIR;
+		if (!S_ISDIR(np->tn_mode) && S_ISDIR(old->tn_mode))
+			return -EISDIR;
+		if (S_ISDIR(old->tn_mode) && old->tn_nentries != 0)
+			return -ENOTEMPTY;
+	}
+	/* Allocate the new entry first: nothing can fail after it. */
+	nde = kmalloc(sizeof(*nde) + tlen + 1, 0);
+	if (nde == NULL)
+		return -ENOSPC;
+	if (tde != NULL)
+		tmpfs_dir_remove(tdnp, tde);
+	RB_REMOVE(tmpfs_names, &fdnp->tn_names, fde);
+	RB_REMOVE(tmpfs_cookies, &fdnp->tn_cookies, fde);
+	fdnp->tn_nentries--;
+	kfree(fde);
+	nde->td_len = tlen;
+	memcpy(nde->td_name, tname, tlen);
+	nde->td_name[tlen] = '\0';
+	nde->td_node = np;
+	nde->td_cookie = tdnp->tn_nextcookie++;
+	RB_INSERT(tmpfs_names, &tdnp->tn_names, nde);
+	RB_INSERT(tmpfs_cookies, &tdnp->tn_cookies, nde);
+	tdnp->tn_nentries++;
+	if (S_ISDIR(np->tn_mode) && fdnp != tdnp) {
+		fdnp->tn_nlink--;
+		tdnp->tn_nlink++;
+		np->tn_vnode.v_parent = tdvp;
+	}
+	fdnp->tn_mtime = fdnp->tn_ctime = tmpfs_now();
+	tdnp->tn_mtime = tdnp->tn_ctime = np->tn_ctime = fdnp->tn_mtime;
+	return 0;
+}
+
+static ssize_t
+tmpfs_readlink(struct vnode *vp, char *buf, size_t n)
+{
+	struct tmpfs_node *np = VTON(vp);
+	size_t len = MIN(n, (size_t)np->tn_size);
+
+	memcpy(buf, np->tn_target, len);
+	return len;
+}
+
+static void
+tmpfs_inactive(struct vnode *vp)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	if (np->tn_nlink == 0)
+		tmpfs_node_free(np);
+}
+
+static const struct vnodeops tmpfs_vnodeops = {
+	.vop_lookup = tmpfs_lookup,
+	.vop_create = tmpfs_create,
+	.vop_mkdir = tmpfs_mkdir,
+	.vop_symlink = tmpfs_symlink,
+	.vop_read = tmpfs_read,
+	.vop_write = tmpfs_write,
+	.vop_getattr = tmpfs_getattr,
+	.vop_truncate = tmpfs_truncate,
+	.vop_chmod = tmpfs_chmod,
+	.vop_utimes = tmpfs_utimes,
+	.vop_readdir = tmpfs_readdir,
+	.vop_link = tmpfs_link,
+	.vop_unlink = tmpfs_unlink,
+	.vop_rmdir = tmpfs_rmdir,
+	.vop_rename = tmpfs_rename,
+	.vop_readlink = tmpfs_readlink,
+	.vop_inactive = tmpfs_inactive,
+};
+
+struct vnode *
+tmpfs_mount_root(void)
+{
+	struct tmpfs_node *np = tmpfs_node_alloc(S_IFDIR | 0755);
+
+	if (np == NULL)
+		panic("tmpfs: no memory for the root");
+	tmpfs_max_pages = vm_page_total_count() / 2;
+	tmpfs_max_nodes = vm_page_total_count() / 2; /* Linux's nr_inodes */
+	np->tn_nlink = 2;
+	np->tn_vnode.v_parent = NTOV(np);
+	return NTOV(np);
+}
