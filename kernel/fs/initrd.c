@@ -120,11 +120,20 @@ initrd_init(const void *archive, size_t len)
 {
 	struct cpio_iter it;
 	struct cpio_entry e;
+	struct vnode *dvp;
 
 	if (archive == NULL || cpio_validate(archive, len) < 0)
 		return;
 	cpio_iter_init(&it, archive, len);
 	mutex_lock(&vfs_lock);
+	/* /tmp first, writable; then the root and all below it read-only. */
+	dvp = initrd_mkpath_locked("tmp", 3);
+	if (dvp != NULL) {
+		dvp->v_op->vop_chmod(dvp, 01777);
+		vnode_rel_locked(dvp);
+	}
+	rootvnode->v_rdonly = true;
+	tmpfs_set_new_rdonly(true);
 	while (cpio_next(&it, &e) == CPIO_OK) {
 		int error = initrd_add_entry_locked(&e);
 
@@ -132,5 +141,6 @@ initrd_init(const void *archive, size_t len)
 			kprintf("initrd: %s not unpacked: error %d\n", e.name,
 			    -error);
 	}
+	tmpfs_set_new_rdonly(false);
 	mutex_unlock(&vfs_lock);
 }

@@ -69,6 +69,12 @@ struct tmpfs_node {
 	char *tn_target;
 };
 
+/*
+ * Whether the nodes made now belong to the read-only tree (v_rdonly):
+ * on while the initrd is unpacked.  vfs_lock held.
+ */
+static bool tmpfs_new_rdonly;
+
 static int
 tmpfs_name_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
 {
@@ -133,6 +139,7 @@ tmpfs_node_alloc(unsigned mode)
 					      VREG;
 	np->tn_vnode.v_op = &tmpfs_vnodeops;
 	np->tn_vnode.v_data = np;
+	np->tn_vnode.v_rdonly = tmpfs_new_rdonly;
 	return np;
 }
 
@@ -256,6 +263,8 @@ tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 
 	if (dnp->tn_nlink == 0)
 		return -ENOENT; /* a removed directory */
+	if (dvp->v_rdonly && !tmpfs_new_rdonly)
+		return -EROFS; /* but while the initrd is unpacked */
 	np = tmpfs_node_alloc(mode);
 	if (np == NULL)
 		return -ENOSPC;
@@ -555,6 +564,8 @@ tmpfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
 
 	if (dnp->tn_nlink == 0 || VTON(vp)->tn_nlink == 0)
 		return -ENOENT;
+	if (dvp->v_rdonly && !tmpfs_new_rdonly)
+		return -EROFS;
 	return tmpfs_dir_add(dnp, name, len, VTON(vp)) != 0 ? -ENOSPC : 0;
 }
 
@@ -563,6 +574,8 @@ tmpfs_unlink(struct vnode *dvp, const char *name, size_t len)
 {
 	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
 
+	if (dvp->v_rdonly)
+		return -EROFS; /* before the name, as Linux */
 	if (de == NULL)
 		return -ENOENT;
 	if (S_ISDIR(de->td_node->tn_mode))
@@ -576,6 +589,8 @@ tmpfs_rmdir(struct vnode *dvp, const char *name, size_t len)
 {
 	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
 
+	if (dvp->v_rdonly)
+		return -EROFS; /* before the name, as Linux */
 	if (de == NULL)
 		return -ENOENT;
 	if (!S_ISDIR(de->td_node->tn_mode))
@@ -606,6 +621,8 @@ tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
 	struct tmpfs_node *fdnp = VTON(fdvp), *tdnp = VTON(tdvp), *np;
 	struct tmpfs_dirent *fde, *tde, *nde;
 
+	if (fdvp->v_rdonly || tdvp->v_rdonly)
+		return -EROFS; /* before the names, as Linux */
 	fde = tmpfs_dir_find(fdnp, fname, flen);
 	if (fde == NULL)
 		return -ENOENT;
@@ -695,6 +712,13 @@ static const struct vnodeops tmpfs_vnodeops = {
 	.vop_readlink = tmpfs_readlink,
 	.vop_inactive = tmpfs_inactive,
 };
+
+void
+tmpfs_set_new_rdonly(bool on)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	tmpfs_new_rdonly = on;
+}
 
 struct vnode *
 tmpfs_mount_root(void)

@@ -98,7 +98,8 @@ struct vnode {
 	/* (c) */
 	enum vtype v_type;
 	const struct vnodeops *v_op;
-	void *v_data;           /* the file system's node */
+	void *v_data;  /* the file system's node */
+	bool v_rdonly; /* the initrd's tree (ABI.md: read-only): EROFS */
 	struct vnode *v_parent; /* (v) directories: "..", no reference */
 };
 
@@ -196,6 +197,13 @@ void vfs_init(void);
 
 /* The tmpfs root vnode, with a reference.  Boot only. */
 struct vnode *tmpfs_mount_root(void);
+
+/*
+ * While on, new tmpfs nodes are read-only (v_rdonly) and may still be
+ * made in read-only directories: the unpacking of the initrd, whose
+ * tree ABI.md has read-only.  vfs_lock held.
+ */
+void tmpfs_set_new_rdonly(bool on);
 
 /* The process's current directory reference: drop it (exit).  No locks. */
 struct proc;

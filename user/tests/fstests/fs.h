@@ -18,7 +18,7 @@
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
- * Each test works in a directory of its own, /fst.PID (fs_enter), which
+ * Each test works in a directory of its own, /tmp/fst.PID (fs_enter), which
  * fs_leave removes whole, so the runner's leak check sees every page and
  * vnode come back.  Everything passes on Linux 6.1 too (make
  * check-linux TEST=fstests), whose root is an initramfs (tmpfs) as well;
@@ -36,9 +36,9 @@ extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];
 extern const struct test fs_stress_tests[];
 
-/* Make /fst.PID and make it the current directory; its path in *dir. */
+/* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);
-/* Remove /fst.PID and everything in it, and go back to "/". */
+/* Remove /tmp/fst.PID and everything in it, and go back to "/". */
 void fs_leave(void);
 /* The test directory's absolute path (after fs_enter). */
 extern char fs_dir[64];

@@ -31,7 +31,7 @@ static const struct test *const tables[] = {
 void
 fs_enter(void)
 {
-	snprintf(fs_dir, sizeof(fs_dir), "/fst.%d", (int)getpid());
+	snprintf(fs_dir, sizeof(fs_dir), "/tmp/fst.%d", (int)getpid());
 	fs_remove_tree(fs_dir); /* left by an earlier failed run */
 	test_expect_ok(mkdir(fs_dir, 0755), "mkdir the test directory");
 	test_expect_ok(chdir(fs_dir), "chdir to the test directory");

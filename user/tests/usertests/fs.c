@@ -183,12 +183,12 @@ t_open_flags_ok(void)
 }
 
 /*
- * The root is tmpfs, holding the unpacked initrd, and writable: opens
- * that need write access succeed (files fstests checks the rest).
- * Nothing here changes an initrd file, and the file made is removed.
+ * ABI.md: the initrd's tree is read-only, and anything that needs write
+ * access there fails with EROFS (an existing file opened O_RDONLY with
+ * O_CREAT needs none, as on Linux); /tmp is a writable tmpfs.
  */
 static void
-t_open_writable(void)
+t_open_erofs(void)
 {
 	const struct {
 		const char *path;
@@ -196,24 +196,58 @@ t_open_writable(void)
 	} cases[] = {
 		{ "/bin/init", O_WRONLY },
 		{ "/bin/init", O_RDWR },
+		{ "/bin/init", O_RDONLY | O_TRUNC },
 		{ "/bin/init", O_WRONLY | O_APPEND },
-		{ "/README", O_RDONLY | O_CREAT },
-		{ "/usertests.newfile", O_WRONLY | O_CREAT | O_EXCL },
+		{ "/bin/init", O_WRONLY | O_CREAT | O_TRUNC },
+		{ "/newfile", O_RDONLY | O_CREAT },
+		{ "/newfile", O_WRONLY | O_CREAT | O_EXCL },
+		{ "/bin/newfile", O_WRONLY | O_CREAT },
 	};
 	char what[96];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(what, sizeof(what), "open %s with flags 0%o",
 		    cases[i].path, (unsigned)cases[i].flags);
-		close((int)test_expect_ok(
+		test_expect_errno(
 		    syscall(SYS_open, cases[i].path, cases[i].flags, 0644),
-		    what));
+		    EROFS, what);
 	}
+	test_expect_errno(sys_open("/newfile", O_RDONLY), ENOENT,
+	    "nothing was created");
+	close((int)test_expect_ok(sys_open("/README", O_RDONLY | O_CREAT),
+	    "O_CREAT of an existing file, read-only"));
 	test_expect_errno(sys_open("/README", O_RDONLY | O_CREAT | O_EXCL),
 	    EEXIST, "O_EXCL on an existing file");
-	test_expect_ok(syscall(SYS_unlink, "/usertests.newfile"),
+	test_expect_errno(syscall(SYS_unlink, "/README"), EROFS, "unlink");
+	test_expect_errno(syscall(SYS_unlink, "/nosuchfile"), EROFS,
+	    "unlink of no file: EROFS first, as Linux");
+	test_expect_errno(syscall(SYS_mkdir, "/newdir", 0755), EROFS, "mkdir");
+	test_expect_errno(syscall(SYS_mkdir, "/bin", 0755), EEXIST,
+	    "mkdir of an existing name: EEXIST first, as Linux");
+	test_expect_errno(syscall(SYS_rename, "/README", "/README2"), EROFS,
+	    "rename");
+	test_expect_errno(syscall(SYS_chmod, "/README", 0600), EROFS, "chmod");
+	test_expect_errno(syscall(SYS_truncate, "/README", 0), EROFS,
+	    "truncate");
+}
+
+/* /tmp takes new files: create, write, read back, unlink. */
+static void
+t_open_tmp_writable(void)
+{
+	char buf[8] = { 0 };
+	int fd;
+
+	fd = (int)test_expect_ok(
+	    sys_open("/tmp/usertests.newfile", O_RDWR | O_CREAT | O_EXCL),
+	    "create in /tmp");
+	test_expect_eq(write(fd, "hello", 5), 5, "write");
+	test_expect_eq(pread(fd, buf, 5, 0), 5, "read back");
+	test_assert(memcmp(buf, "hello", 5) == 0);
+	close(fd);
+	test_expect_ok(syscall(SYS_unlink, "/tmp/usertests.newfile"),
 	    "unlink the new file");
-	test_expect_errno(sys_open("/usertests.newfile", O_RDONLY), ENOENT,
+	test_expect_errno(sys_open("/tmp/usertests.newfile", O_RDONLY), ENOENT,
 	    "open it after the unlink");
 }
 
@@ -769,8 +803,8 @@ const struct test ut_fs_tests[] = {
 	{ "fs_open_enoent", t_open_enoent, NULL },
 	{ "fs_open_enotdir", t_open_enotdir, NULL },
 	{ "fs_open_flags_ok", t_open_flags_ok, NULL },
-	{ "fs_open_writable", t_open_writable,
-	    "writes to the root (the host's root is not a scratch tmpfs)" },
+	{ "fs_open_erofs", t_open_erofs, "the host's files are writable" },
+	{ "fs_open_tmp_writable", t_open_tmp_writable, NULL },
 	{ "fs_open_bad_flags", t_open_bad_flags,
 	    "Linux ignores unknown open flags" },
 	{ "fs_open_nametoolong", t_open_nametoolong, NULL },
