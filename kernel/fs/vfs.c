@@ -275,7 +275,6 @@ namei_done_locked(struct nameidata *nd)
 /* f_data of a vnode file. */
 struct vn_file {
 	struct vnode *vf_vp; /* a reference, dropped at the last close */
-	bool vf_append;      /* O_APPEND */
 };
 
 /*
@@ -313,7 +312,7 @@ vn_write(struct file *fp, const void *ubuf, size_t n)
 	ssize_t rv;
 
 	mutex_lock(&vfs_lock);
-	if (vf->vf_append) {
+	if (file_status_flags(fp) & FAPPEND) {
 		struct stat st;
 
 		memset(&st, 0, sizeof(st));
@@ -364,8 +363,8 @@ vn_open_file(struct vnode *vp, int flag, bool append)
 	if (vf == NULL)
 		return NULL;
 	vf->vf_vp = vp;
-	vf->vf_append = append;
-	fp = file_alloc(DTYPE_INODE, flag, &vn_fileops, vf);
+	fp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0), &vn_fileops,
+	    vf);
 	if (fp == NULL) {
 		kfree(vf);
 		return NULL;

@@ -177,7 +177,8 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		if (error != 0)
 			goto done;
 	}
-	fp = vn_open_file(vp, fflag, (flags & O_APPEND) != 0);
+	fp = vn_open_file(vp, fflag | ((flags & O_NONBLOCK) ? FNONBLOCK : 0),
+	    (flags & O_APPEND) != 0);
 	if (fp == NULL)
 		error = -ENOMEM;
 done:

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -158,6 +159,30 @@ t_fds_pipe_64k(void)
 	test_expect_eq(read(p[0], buf, sizeof(buf)), 65536L, "read it all");
 }
 
+/* O_APPEND through open and F_SETFL on a file in /tmp. */
+static void
+t_fds_append(void)
+{
+	char path[64], buf[16] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/fds.%d", (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	test_assert(fd >= 0);
+	test_expect_eq(fcntl(fd, F_GETFL) & (O_APPEND | O_ACCMODE),
+	    O_APPEND | O_RDWR, "F_GETFL after open O_APPEND");
+	test_expect_eq(write(fd, "ab", 2), 2, "write");
+	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek 0");
+	test_expect_eq(write(fd, "cd", 2), 2, "append despite the offset");
+	test_expect_ok(fcntl(fd, F_SETFL, 0), "F_SETFL 0: O_APPEND off");
+	test_expect_eq(lseek(fd, 0, SEEK_SET), 0, "lseek 0");
+	test_expect_eq(write(fd, "X", 1), 1, "write at 0");
+	test_expect_eq(pread(fd, buf, sizeof(buf), 0), 4, "pread");
+	test_assert_msg(memcmp(buf, "Xbcd", 4) == 0, "contents %.4s", buf);
+	close(fd);
+	test_expect_ok(unlink(path), "unlink");
+}
+
 const struct test sys_fds_tests[] = {
 	{ "fds_fcntl_dupfd", t_fds_fcntl_dupfd, NULL },
 	{ "fds_fcntl_flags", t_fds_fcntl_flags, NULL },
@@ -165,5 +190,6 @@ const struct test sys_fds_tests[] = {
 	{ "fds_close_range", t_fds_close_range, NULL },
 	{ "fds_pipe_nonblock", t_fds_pipe_nonblock, NULL },
 	{ "fds_pipe_64k", t_fds_pipe_64k, NULL },
+	{ "fds_append", t_fds_append, NULL },
 	{ NULL, NULL, NULL },
 };
