@@ -1,8 +1,10 @@
 /*
  * Pipes: a 64 KiB ring buffer (Linux's default pipe size) between a read
- * end and a write end.  The ring is PIPE_PAGES pages, each allocated by
- * the first write that reaches it and kept until the pipe is freed, so a
- * pipe that carries little holds one page.
+ * end and a write end.  The ring is PIPE_PAGES pages: the first made
+ * with the pipe, the others by the first write that reaches them.  A
+ * read that empties the pipe (with no write under way) moves the ring
+ * back to its start and frees the other pages, so a pipe that carries
+ * little, or is drained, holds one page.
  *
  * Readers sleep on &pi->pi_rwait until data arrives or the last writer
  * closes (then read returns 0); writers sleep on &pi->pi_wwait for space.
@@ -58,9 +60,10 @@ struct pipe {
 	struct spinlock pi_lock;
 
 	/*
-	 * The ring's pages (direct-map addresses), NULL until first
-	 * written: set by the writer owning the span that reaches them
-	 * (pi_wbusy), then constant until pipe_close frees them.
+	 * The ring's pages (direct-map addresses), NULL until written:
+	 * set by the writer owning the span that reaches them (pi_wbusy);
+	 * pages past the first are cleared and freed by the reader that
+	 * empties the pipe, under pi_lock with no writer busy.
 	 */
 	uint8_t *pi_page[PIPE_PAGES];
 
@@ -161,9 +164,10 @@ static ssize_t
 pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 {
 	struct pipe *pi = fp->f_data;
+	uint8_t *freed[PIPE_PAGES];
 	size_t head, want, done;
 	bool wake_readers, wake_writers;
-	int error;
+	int error, nfree;
 
 	if (n == 0)
 		return 0;
@@ -195,6 +199,17 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	pi->pi_head = (pi->pi_head + done) % PIPE_SIZE;
 	pi->pi_count -= done;
 	pi->pi_rbusy = false;
+	nfree = 0;
+	if (pi->pi_count == 0 && !pi->pi_wbusy) {
+		/* Empty: back to the start, keeping only the first page. */
+		pi->pi_head = 0;
+		for (int i = 1; i < PIPE_PAGES; i++) {
+			if (pi->pi_page[i] != NULL) {
+				freed[nfree++] = pi->pi_page[i];
+				pi->pi_page[i] = NULL;
+			}
+		}
+	}
 	/* Readers may wait for the read side, writers for the space. */
 	wake_readers = pi->pi_nrwait > 0;
 	wake_writers = pi->pi_nwwait > 0 && done > 0;
@@ -205,6 +220,8 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 		wakeup(&pi->pi_wwait);
 	if (done > 0)
 		poll_wakeup();
+	for (int i = 0; i < nfree; i++)
+		vm_page_free(vm_page_from_kva(freed[i]));
 	return done > 0 ? (ssize_t)done : -EFAULT;
 }
 
@@ -399,12 +416,14 @@ int
 pipe_create(struct file **rfp, struct file **wfp, bool nonblock)
 {
 	struct pipe *pi = kmalloc(sizeof(*pi), KM_ZERO);
+	struct vm_page *pg = vm_page_alloc(0);
 	int st = nonblock ? FNONBLOCK : 0;
 
 	*rfp = *wfp = NULL;
-	if (pi == NULL)
+	if (pi == NULL || pg == NULL)
 		goto fail;
 	spinlock_init(&pi->pi_lock, "pipe");
+	pi->pi_page[0] = vm_page_kva(pg);
 	*rfp = file_alloc(DTYPE_PIPE, FREAD | st, &pipe_ops, pi);
 	*wfp = file_alloc(DTYPE_PIPE, FWRITE | st, &pipe_ops, pi);
 	if (*rfp == NULL || *wfp == NULL)
@@ -414,6 +433,8 @@ pipe_create(struct file **rfp, struct file **wfp, bool nonblock)
 fail:
 	kfree(*rfp);
 	kfree(*wfp);
+	if (pg != NULL)
+		vm_page_free(pg);
 	kfree(pi);
 	return -ENOMEM;
 }

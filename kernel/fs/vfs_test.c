@@ -13,12 +13,13 @@
 #include <vm/vm_page.h>
 
 #define KT_DIR "ktest.vfs"
+#define KT_PATH "/tmp/" KT_DIR
 
 KTEST(vfs_lookup_and_lifetime)
 {
 	static char out[5000], in[5000];
 	uint64_t heap0, free0;
-	struct vnode *dvp, *vp, *lp;
+	struct vnode *tvp, *dvp, *vp, *lp;
 	struct nameidata nd;
 	struct stat st;
 
@@ -33,15 +34,18 @@ KTEST(vfs_lookup_and_lifetime)
 	KT_CHECK(nd.nd_vp == rootvnode);
 	namei_done_locked(&nd);
 
+	/* The initrd's tree is read-only (EROFS); /tmp is writable. */
 	KT_EQ(rootvnode->v_op->vop_mkdir(rootvnode, KT_DIR, strlen(KT_DIR),
 		  0755, &dvp),
-	    0);
+	    -EROFS);
+	KT_EQ(rootvnode->v_op->vop_lookup(rootvnode, "tmp", 3, &tvp), 0);
+	KT_EQ(tvp->v_op->vop_mkdir(tvp, KT_DIR, strlen(KT_DIR), 0755, &dvp), 0);
 	KT_EQ(dvp->v_op->vop_create(dvp, "f", 1, 0644, &vp), 0);
 	KT_EQ(vp->v_op->vop_write(vp, out, sizeof(out), 0, false), sizeof(out));
 
 	/* Unlinked with a reference held: the data stays. */
 	KT_EQ(dvp->v_op->vop_unlink(dvp, "f", 1), 0);
-	KT_EQ(namei_locked(rootvnode, KT_DIR "/f", 0, &nd), -ENOENT);
+	KT_EQ(namei_locked(rootvnode, KT_PATH "/f", 0, &nd), -ENOENT);
 	memset(&st, 0, sizeof(st));
 	vp->v_op->vop_getattr(vp, &st);
 	KT_EQ(st.st_nlink, 0);
@@ -52,13 +56,13 @@ KTEST(vfs_lookup_and_lifetime)
 	/* A link to itself, and a directory that is not empty. */
 	KT_EQ(dvp->v_op->vop_symlink(dvp, "a", 1, "a", &lp), 0);
 	vnode_rel_locked(lp);
-	KT_EQ(namei_locked(rootvnode, KT_DIR "/a", NAMEI_FOLLOW, &nd), -ELOOP);
-	KT_EQ(namei_locked(rootvnode, KT_DIR "/a/", 0, &nd), -ELOOP);
-	KT_EQ(rootvnode->v_op->vop_rmdir(rootvnode, KT_DIR, strlen(KT_DIR)),
-	    -ENOTEMPTY);
+	KT_EQ(namei_locked(rootvnode, KT_PATH "/a", NAMEI_FOLLOW, &nd), -ELOOP);
+	KT_EQ(namei_locked(rootvnode, KT_PATH "/a/", 0, &nd), -ELOOP);
+	KT_EQ(tvp->v_op->vop_rmdir(tvp, KT_DIR, strlen(KT_DIR)), -ENOTEMPTY);
 	KT_EQ(dvp->v_op->vop_unlink(dvp, "a", 1), 0);
-	KT_EQ(rootvnode->v_op->vop_rmdir(rootvnode, KT_DIR, strlen(KT_DIR)), 0);
+	KT_EQ(tvp->v_op->vop_rmdir(tvp, KT_DIR, strlen(KT_DIR)), 0);
 	vnode_rel_locked(dvp);
+	vnode_rel_locked(tvp);
 	mutex_unlock(&vfs_lock);
 
 	KT_EQ(kmem_used(), heap0);
