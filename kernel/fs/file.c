@@ -215,33 +215,53 @@ fd_close(struct filedesc *fdp, int fd)
 	return 0;
 }
 
+/* What fd_sweep does to each open fd of its range. */
+enum fd_sweep_how {
+	FD_SWEEP_CLOSE,   /* close it */
+	FD_SWEEP_CLOEXEC, /* close it if marked close-on-exec */
+	FD_SWEEP_MARK,    /* mark it close-on-exec */
+};
+
 /*
- * Close every fd marked close-on-exec.  Each slot is tested and emptied
- * in one fd_lock section, so a file another process sharing the table
- * puts in a slot meanwhile is never closed by mistake; the files are
- * released with the lock dropped.  No locks held.
+ * Apply how to the open fds from first to last.  Each slot is tested
+ * and emptied in one fd_lock section, so a file another process sharing
+ * the table puts in a slot meanwhile is never closed by mistake; the
+ * files are released with the lock dropped.  No locks held.
  */
-void
-fd_closeexec(struct filedesc *fdp)
+static void
+fd_sweep(struct filedesc *fdp, unsigned first, unsigned last,
+    enum fd_sweep_how how)
 {
 	struct file *fp;
+	bool take;
 
-	for (int fd = 0;; fd++) {
+	for (unsigned fd = first; fd <= last && fd < NOFILE; fd++) {
 		spin_lock(&fdp->fd_lock);
-		if (fd >= fdp->fd_lastfile) {
+		if (fd >= (unsigned)fdp->fd_lastfile) {
 			spin_unlock(&fdp->fd_lock);
 			return;
 		}
-		fp = NULL;
-		if (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64))) {
-			fp = fdp->fd_ofiles[fd];
+		fp = fdp->fd_ofiles[fd];
+		take = fp != NULL &&
+		    (how == FD_SWEEP_CLOSE ||
+			(how == FD_SWEEP_CLOEXEC &&
+			    (fdp->fd_cloexec[fd / 64] & (1UL << (fd % 64)))));
+		if (take) {
 			fdp->fd_ofiles[fd] = NULL;
 			fd_set_cloexec_locked(fdp, fd, false);
+		} else if (fp != NULL && how == FD_SWEEP_MARK) {
+			fd_set_cloexec_locked(fdp, fd, true);
 		}
 		spin_unlock(&fdp->fd_lock);
-		if (fp != NULL)
+		if (take)
 			file_rele(fp);
 	}
+}
+
+void
+fd_closeexec(struct filedesc *fdp)
+{
+	fd_sweep(fdp, 0, NOFILE - 1, FD_SWEEP_CLOEXEC);
 }
 
 void
@@ -307,34 +327,11 @@ fd_set_cloexec(struct filedesc *fdp, int fd, bool on)
 	return rv;
 }
 
-/*
- * Each slot is emptied in its own fd_lock section and its file released
- * with the lock dropped, as fd_closeexec.
- */
 void
 fd_close_range(struct filedesc *fdp, unsigned first, unsigned last,
     bool cloexec)
 {
-	struct file *fp;
-
-	for (unsigned fd = first; fd <= last && fd < NOFILE; fd++) {
-		spin_lock(&fdp->fd_lock);
-		if (fd >= (unsigned)fdp->fd_lastfile) {
-			spin_unlock(&fdp->fd_lock);
-			return;
-		}
-		fp = fdp->fd_ofiles[fd];
-		if (fp != NULL && cloexec) {
-			fd_set_cloexec_locked(fdp, fd, true);
-			fp = NULL;
-		} else if (fp != NULL) {
-			fdp->fd_ofiles[fd] = NULL;
-			fd_set_cloexec_locked(fdp, fd, false);
-		}
-		spin_unlock(&fdp->fd_lock);
-		if (fp != NULL)
-			file_rele(fp);
-	}
+	fd_sweep(fdp, first, last, cloexec ? FD_SWEEP_MARK : FD_SWEEP_CLOSE);
 }
 
 int

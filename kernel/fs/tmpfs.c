@@ -75,6 +75,17 @@ struct tmpfs_node {
  */
 static bool tmpfs_new_rdonly;
 
+/*
+ * vp may not change (EROFS): it is of the initrd's read-only tree, and
+ * the initrd is not being unpacked.  vfs_lock held.
+ */
+static bool
+tmpfs_readonly(const struct vnode *vp)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	return vp->v_rdonly && !tmpfs_new_rdonly;
+}
+
 static int
 tmpfs_name_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
 {
@@ -263,8 +274,8 @@ tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 
 	if (dnp->tn_nlink == 0)
 		return -ENOENT; /* a removed directory */
-	if (dvp->v_rdonly && !tmpfs_new_rdonly)
-		return -EROFS; /* but while the initrd is unpacked */
+	if (tmpfs_readonly(dvp))
+		return -EROFS;
 	np = tmpfs_node_alloc(mode);
 	if (np == NULL)
 		return -ENOSPC;
@@ -482,6 +493,8 @@ tmpfs_truncate(struct vnode *vp, off_t size)
 		return -EISDIR;
 	if (vp->v_type != VREG)
 		return -EINVAL;
+	if (tmpfs_readonly(vp))
+		return -EROFS;
 	if (size < np->tn_size) {
 		size_t keep = howmany(size, TMPFS_PAGE);
 
@@ -504,6 +517,8 @@ tmpfs_chmod(struct vnode *vp, unsigned mode)
 {
 	struct tmpfs_node *np = VTON(vp);
 
+	if (tmpfs_readonly(vp))
+		return -EROFS;
 	np->tn_mode = (np->tn_mode & S_IFMT) | (mode & 07777);
 	np->tn_ctime = tmpfs_now();
 	return 0;
@@ -514,6 +529,8 @@ tmpfs_utimes(struct vnode *vp, const int64_t *atime, const int64_t *mtime)
 {
 	struct tmpfs_node *np = VTON(vp);
 
+	if (tmpfs_readonly(vp))
+		return -EROFS;
 	if (atime != NULL)
 		np->tn_atime = *atime;
 	if (mtime != NULL)
@@ -564,7 +581,7 @@ tmpfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
 
 	if (dnp->tn_nlink == 0 || VTON(vp)->tn_nlink == 0)
 		return -ENOENT;
-	if (dvp->v_rdonly && !tmpfs_new_rdonly)
+	if (tmpfs_readonly(dvp))
 		return -EROFS;
 	return tmpfs_dir_add(dnp, name, len, VTON(vp)) != 0 ? -ENOSPC : 0;
 }
@@ -574,8 +591,6 @@ tmpfs_unlink(struct vnode *dvp, const char *name, size_t len)
 {
 	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
 
-	if (dvp->v_rdonly)
-		return -EROFS; /* before the name, as Linux */
 	if (de == NULL)
 		return -ENOENT;
 	if (S_ISDIR(de->td_node->tn_mode))
@@ -589,8 +604,6 @@ tmpfs_rmdir(struct vnode *dvp, const char *name, size_t len)
 {
 	struct tmpfs_dirent *de = tmpfs_dir_find(VTON(dvp), name, len);
 
-	if (dvp->v_rdonly)
-		return -EROFS; /* before the name, as Linux */
 	if (de == NULL)
 		return -ENOENT;
 	if (!S_ISDIR(de->td_node->tn_mode))
@@ -621,7 +634,7 @@ tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
 	struct tmpfs_node *fdnp = VTON(fdvp), *tdnp = VTON(tdvp), *np;
 	struct tmpfs_dirent *fde, *tde, *nde;
 
-	if (fdvp->v_rdonly || tdvp->v_rdonly)
+	if (tmpfs_readonly(fdvp) || tmpfs_readonly(tdvp))
 		return -EROFS; /* before the names, as Linux */
 	fde = tmpfs_dir_find(fdnp, fname, flen);
 	if (fde == NULL)

@@ -781,7 +781,7 @@ vfs_truncate_vnode(struct vnode *vp, off_t length)
 	if (vp->v_type == VDIR)
 		return -EISDIR;
 	mutex_lock(&vfs_lock);
-	error = vp->v_rdonly ? -EROFS : vp->v_op->vop_truncate(vp, length);
+	error = vp->v_op->vop_truncate(vp, length);
 	mutex_unlock(&vfs_lock);
 	return error;
 }
@@ -833,9 +833,7 @@ sys_fchmodat(int dirfd, const char *upath, int mode)
 	mutex_lock(&vfs_lock);
 	error = namei_locked(start, path, NAMEI_FOLLOW, &nd);
 	if (error == 0) {
-		error = nd.nd_vp->v_rdonly ?
-		    -EROFS :
-		    nd.nd_vp->v_op->vop_chmod(nd.nd_vp, mode);
+		error = nd.nd_vp->v_op->vop_chmod(nd.nd_vp, mode);
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
@@ -863,7 +861,7 @@ sys_fchmod(int fd, int mode)
 		error = -EINVAL;
 	} else {
 		mutex_lock(&vfs_lock);
-		error = vp->v_rdonly ? -EROFS : vp->v_op->vop_chmod(vp, mode);
+		error = vp->v_op->vop_chmod(vp, mode);
 		mutex_unlock(&vfs_lock);
 	}
 	file_rele(fp);
@@ -918,10 +916,8 @@ sys_utimensat(int dirfd, const char *upath, const struct timespec *utimes,
 		error = vp == NULL ? -EINVAL : 0;
 		if (vp != NULL) {
 			mutex_lock(&vfs_lock);
-			error = vp->v_rdonly ?
-			    -EROFS :
-			    vp->v_op->vop_utimes(vp, set[0] ? &t[0] : NULL,
-				set[1] ? &t[1] : NULL);
+			error = vp->v_op->vop_utimes(vp, set[0] ? &t[0] : NULL,
+			    set[1] ? &t[1] : NULL);
 			mutex_unlock(&vfs_lock);
 		}
 		file_rele(fp);
@@ -937,10 +933,8 @@ sys_utimensat(int dirfd, const char *upath, const struct timespec *utimes,
 		(flags & AT_EMPTY_PATH ? NAMEI_EMPTY : 0),
 	    &nd);
 	if (error == 0) {
-		error = nd.nd_vp->v_rdonly ?
-		    -EROFS :
-		    nd.nd_vp->v_op->vop_utimes(nd.nd_vp, set[0] ? &t[0] : NULL,
-			set[1] ? &t[1] : NULL);
+		error = nd.nd_vp->v_op->vop_utimes(nd.nd_vp,
+		    set[0] ? &t[0] : NULL, set[1] ? &t[1] : NULL);
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);

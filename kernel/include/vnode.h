@@ -98,8 +98,13 @@ struct vnode {
 	/* (c) */
 	enum vtype v_type;
 	const struct vnodeops *v_op;
-	void *v_data;  /* the file system's node */
-	bool v_rdonly; /* the initrd's tree (ABI.md: read-only): EROFS */
+	void *v_data; /* the file system's node */
+	/*
+	 * The initrd's tree, read-only (ABI.md): every operation that would
+	 * change it returns -EROFS (tmpfs checks; open for writing and
+	 * unlink check first, in Linux's order).  Set at boot.
+	 */
+	bool v_rdonly;
 	struct vnode *v_parent; /* (v) directories: "..", no reference */
 };
 

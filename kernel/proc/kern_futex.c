@@ -377,6 +377,25 @@ futex_wake_user(uint32_t *uaddr, int nwake)
 }
 
 /*
+ * The keys of the two words of a requeue or FUTEX_WAKE_OP, each with a
+ * reference the caller drops (futex_key_rel), or an error with neither
+ * held.  No locks held.
+ */
+static int
+futex_keys_get2(uint32_t *uaddr1, uint32_t *uaddr2, bool private,
+    struct futex_key *k1, struct futex_key *k2)
+{
+	int error = futex_key_get((uint64_t)uaddr1, private, k1);
+
+	if (error != 0)
+		return error;
+	error = futex_key_get((uint64_t)uaddr2, private, k2);
+	if (error != 0)
+		futex_key_rel(k1);
+	return error;
+}
+
+/*
  * FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wake up to nwake waiters on uaddr1
  * and move up to nrequeue more to uaddr2, after checking (CMP) that the
  * word at uaddr1 is *cmpval.  Returns the number woken and moved, or
@@ -394,14 +413,9 @@ futex_requeue(uint32_t *uaddr1, bool private, uint32_t *uaddr2, int nwake,
 
 	if (nwake < 0 || nrequeue < 0)
 		return -EINVAL;
-	error = futex_key_get((uint64_t)uaddr1, private, &k1);
+	error = futex_keys_get2(uaddr1, uaddr2, private, &k1, &k2);
 	if (error != 0)
 		return error;
-	error = futex_key_get((uint64_t)uaddr2, private, &k2);
-	if (error != 0) {
-		futex_key_rel(&k1);
-		return error;
-	}
 	b1 = futex_hash(&k1);
 	b2 = futex_hash(&k2);
 retry:
@@ -500,14 +514,9 @@ futex_wake_op(uint32_t *uaddr1, bool private, uint32_t *uaddr2, int nwake,
 		oparg = 1U << (oparg & 31);
 	if (cmp > FUTEX_OP_CMP_GE)
 		return -ENOSYS;
-	error = futex_key_get((uint64_t)uaddr1, private, &k1);
+	error = futex_keys_get2(uaddr1, uaddr2, private, &k1, &k2);
 	if (error != 0)
 		return error;
-	error = futex_key_get((uint64_t)uaddr2, private, &k2);
-	if (error != 0) {
-		futex_key_rel(&k1);
-		return error;
-	}
 	b1 = futex_hash(&k1);
 	b2 = futex_hash(&k2);
 retry:
