@@ -197,6 +197,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 
 	vfs_init();
 	boot_check_initrd(&bootinfo);
+	vfs_mount_boot();
 	if (!bootinfo_getarg(&bootinfo, "init", init, sizeof(init)))
 		strlcpy(init, "/bin/init", sizeof(init));
 

@@ -81,6 +81,7 @@ struct tty {
 /* An open console file's own state (f_data). */
 struct tty_file {
 	struct tty *tf_tty;
+	unsigned tf_rdev; /* the device it was opened as (st_rdev) */
 };
 
 /*
@@ -668,9 +669,10 @@ console_write(struct file *fp, const void *ubuf, size_t n)
 static void
 console_stat(struct file *fp, struct stat *st)
 {
-	(void)fp;
+	struct tty_file *tf = fp->f_data;
+
 	st->st_mode = S_IFCHR | 0620;
-	st->st_rdev = (5 << 8) | 1; /* Linux's /dev/console */
+	st->st_rdev = tf->tf_rdev; /* Linux's /dev/console by default */
 	st->st_blksize = 1024;
 }
 
@@ -936,17 +938,46 @@ static const struct fileops console_ops = {
 	.fo_ioctl = console_ioctl,
 };
 
+bool
+tty_console_ctty_locked(pid_t sid, pid_t *pgrpp)
+{
+	KASSERT(spin_held(&proc_lock));
+	*pgrpp = tty_console.t_pgrp;
+	return tty_console.t_sid == sid;
+}
+
+int
+tty_open_file(int flag, unsigned rdev, bool ctty, struct file **fpp)
+{
+	struct tty_file *tf;
+	bool mine;
+
+	if (ctty) {
+		spin_lock(&proc_lock);
+		mine = curproc->p_sid == tty_console.t_sid;
+		spin_unlock(&proc_lock);
+		if (!mine)
+			return -ENXIO;
+	}
+	tf = kmalloc(sizeof(*tf), KM_ZERO);
+	if (tf == NULL)
+		return -ENOMEM;
+	tf->tf_tty = &tty_console;
+	tf->tf_rdev = rdev;
+	*fpp = file_alloc(DTYPE_CONSOLE, flag, &console_ops, tf);
+	if (*fpp == NULL) {
+		kfree(tf);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 struct file *
 console_file_open(void)
 {
-	struct tty_file *tf = kmalloc(sizeof(*tf), KM_ZERO);
 	struct file *fp;
 
-	if (tf == NULL)
+	if (tty_open_file(FREAD | FWRITE, (5 << 8) | 1, false, &fp) != 0)
 		return NULL;
-	tf->tf_tty = &tty_console;
-	fp = file_alloc(DTYPE_CONSOLE, FREAD | FWRITE, &console_ops, tf);
-	if (fp == NULL)
-		kfree(tf);
 	return fp;
 }

@@ -26,7 +26,9 @@
 #include <vm/vm_page.h>
 #include <bsd/sys/tree.h>
 
-#include <linux/fs.h> /* RENAME_NOREPLACE */
+#include <asm/statfs.h>
+#include <linux/fs.h>    /* RENAME_NOREPLACE */
+#include <linux/mount.h> /* MS_RDONLY */
 
 #define TMPFS_PAGE 4096UL
 #define TMPFS_DIRENT_SIZE 20 /* the size a directory reports per entry */
@@ -77,13 +79,15 @@ static bool tmpfs_new_rdonly;
 
 /*
  * vp may not change (EROFS): it is of the initrd's read-only tree, and
- * the initrd is not being unpacked.  vfs_lock held.
+ * the initrd is not being unpacked; or its mount is read-only.  vfs_lock
+ * held.
  */
 static bool
 tmpfs_readonly(const struct vnode *vp)
 {
 	KASSERT(mutex_held(&vfs_lock));
-	return vp->v_rdonly && !tmpfs_new_rdonly;
+	return (vp->v_rdonly && !tmpfs_new_rdonly) ||
+	    (vp->v_mount->mnt_flag & MS_RDONLY);
 }
 
 static int
@@ -162,6 +166,7 @@ tmpfs_page_free(struct tmpfs_node *np, size_t i)
 		vm_page_free(vm_page_from_kva(np->tn_pages[i]));
 		np->tn_pages[i] = NULL;
 		tmpfs_pages_used--;
+		np->tn_vnode.v_mount->mnt_pages--;
 	}
 }
 
@@ -285,6 +290,7 @@ tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 		tmpfs_node_free(np);
 		return -ENOSPC;
 	}
+	vnode_set_mount(NTOV(np), dvp->v_mount);
 	*npp = np;
 	return 0;
 }
@@ -400,16 +406,19 @@ tmpfs_grow_array(struct tmpfs_node *np, size_t npages)
 static void *
 tmpfs_page_get(struct tmpfs_node *np, size_t i)
 {
+	struct mount *mp = np->tn_vnode.v_mount;
 	struct vm_page *pg;
 
 	if (np->tn_pages[i] != NULL)
 		return np->tn_pages[i];
-	if (tmpfs_pages_used >= tmpfs_max_pages)
+	if (tmpfs_pages_used >= tmpfs_max_pages ||
+	    (mp->mnt_maxpages != 0 && mp->mnt_pages >= mp->mnt_maxpages))
 		return NULL;
 	pg = vm_page_alloc(VM_ALLOC_ZERO);
 	if (pg == NULL)
 		return NULL;
 	tmpfs_pages_used++;
+	mp->mnt_pages++;
 	np->tn_pages[i] = vm_page_kva(pg);
 	return np->tn_pages[i];
 }
@@ -621,8 +630,8 @@ tmpfs_is_below(struct tmpfs_node *np, struct tmpfs_node *anc)
 	for (;;) {
 		if (np == anc)
 			return true;
-		if (NTOV(np) == rootvnode)
-			return false;
+		if (NTOV(np) == rootvnode || np->tn_vnode.v_parent == NTOV(np))
+			return false; /* a mount's root */
 		np = VTON(np->tn_vnode.v_parent);
 	}
 }
@@ -745,4 +754,71 @@ tmpfs_mount_root(void)
 	np->tn_nlink = 2;
 	np->tn_vnode.v_parent = NTOV(np);
 	return NTOV(np);
+}
+
+struct vnode *
+tmpfs_mount_new(struct mount *mp, unsigned mode)
+{
+	struct tmpfs_node *np = tmpfs_node_alloc(S_IFDIR | (mode & 07777));
+
+	KASSERT(mutex_held(&vfs_lock));
+	if (np == NULL)
+		return NULL;
+	np->tn_vnode.v_rdonly = false;
+	np->tn_nlink = 2;
+	np->tn_vnode.v_parent = NTOV(np);
+	vnode_set_mount(NTOV(np), mp);
+	return NTOV(np);
+}
+
+/*
+ * statfs's figures: blocks from the mount's size limit (none without
+ * one, as Linux's size=0), files from the node limit.  vfs_lock held.
+ */
+void
+tmpfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	if (mp->mnt_maxpages != 0) {
+		sf->f_blocks = mp->mnt_maxpages;
+		sf->f_bfree = sf->f_bavail = mp->mnt_maxpages > mp->mnt_pages ?
+		    mp->mnt_maxpages - mp->mnt_pages :
+		    0;
+	}
+	sf->f_files = tmpfs_max_nodes;
+	sf->f_ffree = tmpfs_max_nodes > tmpfs_nodes ?
+	    tmpfs_max_nodes - tmpfs_nodes :
+	    0;
+}
+
+/*
+ * Free the whole tree of mount mp, from the leaves up; nothing holds a
+ * reference into it but the mount's own to its root.  vfs_lock held.
+ */
+void
+tmpfs_unmount(struct mount *mp)
+{
+	struct tmpfs_node *root = VTON(mp->mnt_root), *dnp = root;
+
+	KASSERT(mutex_held(&vfs_lock));
+	KASSERT(root->tn_vnode.v_usecount == 1);
+	for (;;) {
+		struct tmpfs_dirent *de = RB_MIN(tmpfs_names, &dnp->tn_names);
+
+		if (de == NULL) {
+			if (dnp == root)
+				break;
+			dnp = VTON(dnp->tn_vnode.v_parent);
+			continue;
+		}
+		if (S_ISDIR(de->td_node->tn_mode) &&
+		    de->td_node->tn_nentries != 0) {
+			dnp = de->td_node;
+			continue;
+		}
+		tmpfs_dir_remove(dnp, de);
+	}
+	root->tn_nlink = 0;
+	root->tn_vnode.v_usecount = 0;
+	tmpfs_node_free(root);
 }

@@ -1,6 +1,6 @@
 /*
- * The VFS core (vnode.h): vnode references, path lookup, and vnodes as
- * open files.
+ * The VFS core (vnode.h): vnode references, the mount table, path
+ * lookup across mounts, vnode paths, and vnodes as open files.
  */
 #include <systm.h>
 #include <copy.h>
@@ -10,25 +10,67 @@
 #include <vnode.h>
 #include <proc/proc.h>
 #include <vm/kmem.h>
+#include <vm/vm_page.h>
 
 #include <linux/fcntl.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+
+/* d_type values: Linux's. */
+#define DT_DIR 4
 
 struct mutex vfs_lock = MUTEX_INITIALIZER("vfs");
 struct vnode *rootvnode;
+struct mount *mountlist;
+
+const struct vfsops tmpfs_vfsops = {
+	.vfs_name = "tmpfs",
+	.vfs_magic = TMPFS_MAGIC,
+	.vfs_statfs = tmpfs_statfs,
+	.vfs_unmount = tmpfs_unmount,
+};
+
+static struct mount rootmount;
 
 void
 vnode_ref(struct vnode *vp)
 {
 	__atomic_add_fetch(&vp->v_usecount, 1, __ATOMIC_RELAXED);
+	if (vp->v_mount != NULL)
+		__atomic_add_fetch(&vp->v_mount->mnt_refs, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Free mount mp, taken off the name space: its file system's vnodes,
+ * then the reference to the directory it covered.  Nothing holds a
+ * reference into it but its root's own.  vfs_lock held.
+ */
+static void
+vfs_mount_free_locked(struct mount *mp)
+{
+	struct vnode *covered = mp->mnt_vnodecovered;
+
+	KASSERT(mutex_held(&vfs_lock));
+	KASSERT(mp->mnt_refs == 1);
+	mp->mnt_op->vfs_unmount(mp);
+	kfree(mp);
+	if (covered != NULL)
+		vnode_rel_locked(covered);
 }
 
 void
 vnode_rel_locked(struct vnode *vp)
 {
+	struct mount *mp = vp->v_mount;
+
 	KASSERT(mutex_held(&vfs_lock));
 	KASSERT(vp->v_usecount > 0);
 	if (__atomic_sub_fetch(&vp->v_usecount, 1, __ATOMIC_ACQ_REL) == 0)
 		vp->v_op->vop_inactive(vp);
+	if (mp != NULL &&
+	    __atomic_sub_fetch(&mp->mnt_refs, 1, __ATOMIC_ACQ_REL) == 1 &&
+	    mp->mnt_detached)
+		vfs_mount_free_locked(mp); /* a lazy umount's last user */
 }
 
 void
@@ -40,9 +82,55 @@ vnode_rel(struct vnode *vp)
 }
 
 void
+vnode_set_mount(struct vnode *vp, struct mount *mp)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	KASSERT(vp->v_mount == NULL && vp->v_usecount == 1);
+	vp->v_mount = mp;
+	__atomic_add_fetch(&mp->mnt_refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+vn_getattr_locked(struct vnode *vp, struct stat *st)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	vp->v_op->vop_getattr(vp, st);
+	st->st_dev = vp->v_mount->mnt_dev;
+}
+
+bool
+vn_rdonly_locked(struct vnode *vp)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	return vp->v_rdonly || (vp->v_mount->mnt_flag & MS_RDONLY);
+}
+
+void
 vfs_init(void)
 {
+	struct mount *mp = &rootmount;
+
 	rootvnode = tmpfs_mount_root();
+	mutex_lock(&vfs_lock);
+	mp->mnt_op = &tmpfs_vfsops;
+	mp->mnt_root = rootvnode;
+	mp->mnt_dev = 1;
+	mp->mnt_rootmode = 0755;
+	mp->mnt_maxpages = vm_page_total_count() / 2;
+	strlcpy(mp->mnt_source, "rootfs", sizeof(mp->mnt_source));
+	vnode_set_mount(rootvnode, mp);
+	mountlist = mp;
+	mutex_unlock(&vfs_lock);
+}
+
+struct vnode *
+vfs_root_locked(void)
+{
+	struct vnode *vp = curproc->p_root != NULL ? curproc->p_root : rootvnode;
+
+	KASSERT(mutex_held(&vfs_lock));
+	vnode_ref(vp);
+	return vp;
 }
 
 /*
@@ -62,11 +150,85 @@ vfs_cwd_locked(void)
 void
 vfs_proc_exit(struct proc *p)
 {
-	struct vnode *vp = p->p_cwd;
+	struct vnode *vps[3];
 
-	p->p_cwd = NULL;
-	if (vp != NULL)
-		vnode_rel(vp);
+	mutex_lock(&vfs_lock);
+	vps[0] = p->p_cwd;
+	vps[1] = p->p_root;
+	vps[2] = p->p_textvp;
+	p->p_cwd = p->p_root = p->p_textvp = NULL;
+	for (int i = 0; i < 3; i++)
+		if (vps[i] != NULL)
+			vnode_rel_locked(vps[i]);
+	mutex_unlock(&vfs_lock);
+}
+
+void
+vfs_proc_fork(struct proc *parent, struct proc *p)
+{
+	mutex_lock(&vfs_lock);
+	p->p_cwd = parent->p_cwd;
+	p->p_root = parent->p_root;
+	p->p_textvp = parent->p_textvp;
+	if (p->p_cwd != NULL)
+		vnode_ref(p->p_cwd);
+	if (p->p_root != NULL)
+		vnode_ref(p->p_root);
+	if (p->p_textvp != NULL)
+		vnode_ref(p->p_textvp);
+	mutex_unlock(&vfs_lock);
+}
+
+void
+vfs_proc_exec(struct proc *p, const char *path)
+{
+	struct nameidata nd;
+	struct vnode *old = NULL;
+
+	mutex_lock(&vfs_lock);
+	if (namei_locked(NULL, path, NAMEI_FOLLOW, &nd) == 0) {
+		old = p->p_textvp;
+		p->p_textvp = nd.nd_vp; /* namei's reference */
+	}
+	if (old != NULL)
+		vnode_rel_locked(old);
+	mutex_unlock(&vfs_lock);
+}
+
+/*
+ * vp, or the root of the mount stacked on it, and on that, ...: where a
+ * lookup that reached vp goes on.  vp's reference passes to the result.
+ * vfs_lock held.
+ */
+static struct vnode *
+vfs_cross_locked(struct vnode *vp)
+{
+	while (vp->v_type == VDIR && vp->v_mountedhere != NULL) {
+		struct vnode *root = vp->v_mountedhere->mnt_root;
+
+		vnode_ref(root);
+		vnode_rel_locked(vp);
+		vp = root;
+	}
+	return vp;
+}
+
+/*
+ * ".." of directory dvp, without a reference: dvp itself at the
+ * process's root, the covered directory's parent at a mount's root.
+ * vfs_lock held.
+ */
+static struct vnode *
+vfs_dotdot_locked(struct vnode *dvp)
+{
+	struct vnode *root = curproc->p_root != NULL ? curproc->p_root :
+						       rootvnode;
+
+	KASSERT(mutex_held(&vfs_lock));
+	while (dvp != root && dvp->v_mount->mnt_root == dvp &&
+	    dvp->v_mount->mnt_vnodecovered != NULL)
+		dvp = dvp->v_mount->mnt_vnodecovered;
+	return dvp == root ? dvp : dvp->v_parent;
 }
 
 /*
@@ -101,8 +263,7 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 	memset(nd, 0, sizeof(*nd));
 	if (*p == '/') {
 		vnode_rel_locked(dvp);
-		dvp = rootvnode;
-		vnode_ref(dvp);
+		dvp = vfs_cross_locked(vfs_root_locked());
 	}
 	for (;;) {
 		const char *name;
@@ -145,8 +306,9 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 			vp = dvp;
 			vnode_ref(vp);
 		} else if (len == 2 && name[0] == '.' && name[1] == '.') {
-			vp = dvp->v_parent;
+			vp = vfs_dotdot_locked(dvp);
 			vnode_ref(vp);
+			vp = vfs_cross_locked(vp);
 		} else {
 			error = dvp->v_op->vop_lookup(dvp, name, len, &vp);
 			if (error != 0) {
@@ -160,6 +322,7 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 				}
 				goto fail;
 			}
+			vp = vfs_cross_locked(vp);
 		}
 		if (vp->v_type == VLNK &&
 		    (!last || trailing || (flags & NAMEI_FOLLOW))) {
@@ -269,6 +432,162 @@ namei_done_locked(struct nameidata *nd)
 }
 
 /* ------------------------------------------------------------------
+ * The path of a vnode.
+ */
+
+#define VFS_SEARCH_DEPTH 32 /* directories deep a name search goes */
+
+/*
+ * The name of directory vp in its parent, into name (NAME_MAX + 1
+ * bytes): 0, or -ENOENT.  The caller must hold vfs_lock.
+ */
+static int
+vfs_dir_name_locked(struct vnode *vp, char *name)
+{
+	struct vnode *dvp = vp->v_parent;
+	struct stat st;
+	uint64_t ino;
+	off_t cookie = 2;
+	uint8_t dtype;
+
+	memset(&st, 0, sizeof(st));
+	vp->v_op->vop_getattr(vp, &st);
+	while (dvp->v_op->vop_readdir(dvp, &cookie, name, &ino, &dtype) == 1)
+		if (ino == st.st_ino && dtype == DT_DIR)
+			return 0;
+	return -ENOENT;
+}
+
+/*
+ * A directory of vp's mount with an entry for vp, a file that is no
+ * directory, into *dvpp (no reference: it lives while it has a name and
+ * vfs_lock is held) and the entry's name into name (NAME_MAX + 1
+ * bytes).  A search of the mount's tree, VFS_SEARCH_DEPTH directories
+ * deep at most.  0 or -ENOENT (also when out of memory).  vfs_lock held.
+ */
+static int
+vfs_file_name_locked(struct vnode *vp, struct vnode **dvpp, char *name)
+{
+	struct {
+		struct vnode *dvp; /* a reference */
+		off_t cookie;
+	} *stack = kmalloc(VFS_SEARCH_DEPTH * sizeof(*stack), 0);
+	struct stat st;
+	int depth = 0, error = -ENOENT;
+
+	if (stack == NULL)
+		return -ENOENT;
+	memset(&st, 0, sizeof(st));
+	vp->v_op->vop_getattr(vp, &st);
+	stack[0].dvp = vp->v_mount->mnt_root;
+	stack[0].cookie = 2;
+	vnode_ref(stack[0].dvp);
+	while (depth >= 0) {
+		struct vnode *dvp = stack[depth].dvp, *cvp;
+		uint64_t ino;
+		uint8_t dtype;
+
+		if (dvp->v_op->vop_readdir(dvp, &stack[depth].cookie, name, &ino,
+			&dtype) != 1) {
+			vnode_rel_locked(dvp);
+			depth--;
+			continue;
+		}
+		if (dtype != DT_DIR) {
+			if (ino == st.st_ino) {
+				*dvpp = dvp;
+				error = 0;
+				break;
+			}
+			continue;
+		}
+		if (depth + 1 == VFS_SEARCH_DEPTH ||
+		    dvp->v_op->vop_lookup(dvp, name, strlen(name), &cvp) != 0)
+			continue;
+		depth++;
+		stack[depth].dvp = cvp;
+		stack[depth].cookie = 2;
+	}
+	for (; depth >= 0; depth--)
+		vnode_rel_locked(stack[depth].dvp);
+	kfree(stack);
+	return error;
+}
+
+/*
+ * Put "/" and (name, len) before buf[*posp], moving *posp back.  0 or
+ * -ENAMETOOLONG.
+ */
+static int
+vfs_path_prepend(char *buf, size_t *posp, const char *name, size_t len)
+{
+	if (len + 1 > *posp)
+		return -ENAMETOOLONG;
+	*posp -= len;
+	memcpy(buf + *posp, name, len);
+	buf[--*posp] = '/';
+	return 0;
+}
+
+int
+vfs_vnode_path_locked(struct vnode *vp, char *buf, size_t size)
+{
+	struct vnode *root = curproc->p_root != NULL ? curproc->p_root :
+						       rootvnode;
+	char *name = kmalloc(NAME_MAX + 1, 0);
+	size_t pos = size - 1;
+	struct stat st;
+	int error = 0;
+
+	KASSERT(mutex_held(&vfs_lock));
+	if (name == NULL)
+		return -ENOMEM;
+	buf[pos] = '\0';
+	memset(&st, 0, sizeof(st));
+	vp->v_op->vop_getattr(vp, &st);
+	if (vp->v_type != VDIR) {
+		struct vnode *dvp = NULL;
+
+		error = st.st_nlink == 0 ? -ENOENT :
+					   vfs_file_name_locked(vp, &dvp, name);
+		if (error == 0)
+			error = vfs_path_prepend(buf, &pos, name, strlen(name));
+		vp = dvp;
+	} else if (st.st_nlink == 0) {
+		error = -ENOENT; /* a removed directory */
+	}
+	while (error == 0 && vp != root) {
+		if (vp == rootvnode) {
+			error = -ENOENT; /* outside the caller's root */
+			break;
+		}
+		if (vp == vp->v_mount->mnt_root) {
+			if (vp->v_mount->mnt_vnodecovered == NULL) {
+				error = -ENOENT; /* a lazily unmounted tree */
+				break;
+			}
+			vp = vp->v_mount->mnt_vnodecovered;
+			continue;
+		}
+		if (vp->v_parent == vp) {
+			error = -ENOENT;
+			break;
+		}
+		error = vfs_dir_name_locked(vp, name);
+		if (error == 0)
+			error = vfs_path_prepend(buf, &pos, name, strlen(name));
+		vp = vp->v_parent;
+	}
+	kfree(name);
+	if (error != 0)
+		return error;
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return size - 1 - pos;
+}
+
+/* ------------------------------------------------------------------
  * Vnodes as open files.
  */
 
@@ -333,7 +652,7 @@ vn_stat(struct file *fp, struct stat *st)
 	struct vn_file *vf = fp->f_data;
 
 	mutex_lock(&vfs_lock);
-	vf->vf_vp->v_op->vop_getattr(vf->vf_vp, st);
+	vn_getattr_locked(vf->vf_vp, st);
 	mutex_unlock(&vfs_lock);
 }
 
@@ -423,6 +742,10 @@ vfs_read_whole(const char *path, uint8_t **bufp, size_t *sizep)
 		goto out;
 	if (nd.nd_vp->v_type != VREG) {
 		error = -EISDIR;
+		goto done;
+	}
+	if (nd.nd_vp->v_mount->mnt_flag & MS_NOEXEC) {
+		error = -EACCES;
 		goto done;
 	}
 	memset(&st, 0, sizeof(st));

@@ -18,11 +18,29 @@
 #include <stat.h>
 #include <syscall.h>
 #include <vnode.h>
+#include <stdarg.h>
 #include <proc/proc.h>
 #include <vm/kmem.h>
+#include <vm/vm_page.h>
 
+#include <asm/statfs.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+
+/* umount2's flags and statfs's f_flags: Linux's (no uapi header has them). */
+#define MNT_FORCE 0x1
+#define MNT_DETACH 0x2
+#define MNT_EXPIRE 0x4
+#define UMOUNT_NOFOLLOW 0x8
+#define ST_RDONLY 0x1
+#define ST_NOSUID 0x2
+#define ST_NODEV 0x4
+#define ST_NOEXEC 0x8
+#define ST_VALID 0x20
+#define ST_NOATIME 0x400
+#define ST_NODIRATIME 0x800
 
 /* d_type values: Linux's. */
 #define DT_DIR 4
@@ -81,6 +99,13 @@ vfs_end(char *path, struct vnode *start)
 	kfree(path);
 	if (start != NULL)
 		vnode_rel(start);
+}
+
+/* True if vp is the root of its mount.  vfs_lock held. */
+static bool
+vfs_is_mount_root(struct vnode *vp)
+{
+	return vp == vp->v_mount->mnt_root;
 }
 
 /* True if (name, len) is "." or "..". */
@@ -168,17 +193,22 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		error = -EISDIR;
 		goto done;
 	}
-	if (vp->v_rdonly && ((fflag & FWRITE) || (flags & O_TRUNC))) {
-		error = -EROFS; /* the initrd's tree (ABI.md) */
+	if (vn_rdonly_locked(vp) && vp->v_type != VCHR &&
+	    ((fflag & FWRITE) || (flags & O_TRUNC))) {
+		error = -EROFS; /* the initrd's tree (ABI.md), a ro mount */
 		goto done;
 	}
-	if ((flags & O_TRUNC) && (fflag & FWRITE)) {
+	if ((flags & O_TRUNC) && (fflag & FWRITE) && vp->v_type == VREG) {
 		error = vp->v_op->vop_truncate(vp, 0);
 		if (error != 0)
 			goto done;
 	}
-	fp = vn_open_file(vp, fflag | ((flags & O_NONBLOCK) ? FNONBLOCK : 0),
-	    (flags & O_APPEND) != 0);
+	fflag |= (flags & O_NONBLOCK) ? FNONBLOCK : 0;
+	if (vp->v_op->vop_open != NULL) {
+		error = vp->v_op->vop_open(vp, fflag, &fp);
+		goto done;
+	}
+	fp = vn_open_file(vp, fflag, (flags & O_APPEND) != 0);
 	if (fp == NULL)
 		error = -ENOMEM;
 done:
@@ -247,7 +277,7 @@ sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
 		(flags & AT_EMPTY_PATH ? NAMEI_EMPTY : 0),
 	    &nd);
 	if (error == 0) {
-		nd.nd_vp->v_op->vop_getattr(nd.nd_vp, &st);
+		vn_getattr_locked(nd.nd_vp, &st);
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
@@ -389,7 +419,7 @@ sys_unlinkat(int dirfd, const char *upath, int flags)
 	error = vfs_parent_lookup(start, path, &nd);
 	if (error != 0)
 		goto out;
-	if (rmdir && nd.nd_vp == rootvnode)
+	if (rmdir && nd.nd_vp != NULL && vfs_is_mount_root(nd.nd_vp))
 		error = -EBUSY;
 	else if (rmdir && nd.nd_len == 1 && nd.nd_name[0] == '.')
 		error = -EINVAL;
@@ -397,7 +427,7 @@ sys_unlinkat(int dirfd, const char *upath, int flags)
 		error = -ENOTEMPTY;
 	else if (vfs_is_dot(nd.nd_name, nd.nd_len))
 		error = -EISDIR;
-	else if (nd.nd_dvp->v_rdonly)
+	else if (vn_rdonly_locked(nd.nd_dvp))
 		error = -EROFS; /* before the name's lookup, as Linux */
 	else if (nd.nd_vp == NULL)
 		error = -ENOENT;
@@ -456,11 +486,15 @@ sys_renameat2(int olddirfd, const char *uold, int newdirfd, const char *unew,
 	error = namei_locked(nstart, npath, NAMEI_PARENT, &nnd);
 	if (error != 0)
 		goto done_old;
-	if (vfs_is_dot(ond.nd_name, ond.nd_len) || ond.nd_vp == rootvnode)
+	if (vfs_is_dot(ond.nd_name, ond.nd_len) ||
+	    (ond.nd_vp != NULL && vfs_is_mount_root(ond.nd_vp)))
 		error = -EBUSY;
 	else if (ond.nd_vp == NULL)
 		error = -ENOENT;
-	else if (vfs_is_dot(nnd.nd_name, nnd.nd_len) || nnd.nd_vp == rootvnode)
+	else if (ond.nd_dvp->v_mount != nnd.nd_dvp->v_mount)
+		error = -EXDEV;
+	else if (vfs_is_dot(nnd.nd_name, nnd.nd_len) ||
+	    (nnd.nd_vp != NULL && vfs_is_mount_root(nnd.nd_vp)))
 		error = flags & RENAME_NOREPLACE ? -EEXIST : -EBUSY;
 	else if (nnd.nd_trailing && nnd.nd_vp == NULL &&
 	    ond.nd_vp->v_type != VDIR)
@@ -527,6 +561,8 @@ sys_linkat(int olddirfd, const char *uold, int newdirfd, const char *unew,
 		error = -EEXIST;
 	else if (nnd.nd_trailing)
 		error = -ENOENT;
+	else if (ond.nd_vp->v_mount != nnd.nd_dvp->v_mount)
+		error = -EXDEV;
 	else
 		error = nnd.nd_dvp->v_op->vop_link(nnd.nd_dvp, nnd.nd_name,
 		    nnd.nd_len, ond.nd_vp);
@@ -694,78 +730,26 @@ sys_fchdir(int fd)
 	return error;
 }
 
-/*
- * The name of directory vp in its parent, into name (NAME_MAX + 1
- * bytes): 0, or -ENOENT.  The caller must hold vfs_lock.
- */
-static int
-vfs_dir_name_locked(struct vnode *vp, char *name)
-{
-	struct vnode *dvp = vp->v_parent;
-	struct stat st;
-	uint64_t ino;
-	off_t cookie = 2;
-	uint8_t dtype;
-
-	memset(&st, 0, sizeof(st));
-	vp->v_op->vop_getattr(vp, &st);
-	while (dvp->v_op->vop_readdir(dvp, &cookie, name, &ino, &dtype) == 1)
-		if (ino == st.st_ino && dtype == DT_DIR)
-			return 0;
-	return -ENOENT;
-}
-
 /* getcwd(buf, size): the current directory's absolute path. */
 long
 sys_getcwd(char *ubuf, size_t size)
 {
-	char *buf = kmalloc(PATH_MAX, 0), *name = kmalloc(NAME_MAX + 1, 0);
-	struct vnode *vp;
-	struct stat st;
-	size_t pos = PATH_MAX - 1;
-	long error = 0;
+	char *buf = kmalloc(PATH_MAX, 0);
+	long error;
 
-	if (buf == NULL || name == NULL) {
-		error = -ENOMEM;
-		goto out;
-	}
-	buf[pos] = '\0';
+	if (buf == NULL)
+		return -ENOMEM;
 	mutex_lock(&vfs_lock);
-	vp = curproc->p_cwd != NULL ? curproc->p_cwd : rootvnode;
-	memset(&st, 0, sizeof(st));
-	vp->v_op->vop_getattr(vp, &st);
-	if (st.st_nlink == 0)
-		error = -ENOENT; /* removed */
-	while (error == 0 && vp != rootvnode) {
-		size_t len;
-
-		error = vfs_dir_name_locked(vp, name);
-		if (error != 0)
-			break;
-		len = strlen(name);
-		if (len + 1 > pos) {
-			error = -ENAMETOOLONG;
-			break;
-		}
-		pos -= len;
-		memcpy(buf + pos, name, len);
-		buf[--pos] = '/';
-		vp = vp->v_parent;
-	}
+	error = vfs_vnode_path_locked(
+	    curproc->p_cwd != NULL ? curproc->p_cwd : rootvnode, buf, PATH_MAX);
 	mutex_unlock(&vfs_lock);
-	if (error != 0)
-		goto out;
-	if (pos == PATH_MAX - 1)
-		buf[--pos] = '/';
-	if (size < PATH_MAX - pos) {
-		error = -ERANGE;
-		goto out;
+	if (error >= 0) {
+		error++; /* the NUL too */
+		if (size < (size_t)error)
+			error = -ERANGE;
+		else if (copyout(buf, ubuf, error) != 0)
+			error = -EFAULT;
 	}
-	error = PATH_MAX - pos;
-	if (copyout(buf + pos, ubuf, error) != 0)
-		error = -EFAULT;
-out:
-	kfree(name);
 	kfree(buf);
 	return error;
 }
@@ -1033,4 +1017,552 @@ vn_getdents(struct file *fp, void *ubuf, size_t n)
 	}
 	mutex_unlock(&vfs_lock);
 	return done > 0 ? (long)done : rv;
+}
+
+/* ------------------------------------------------------------------
+ * chroot, the mount table, statfs and sync.
+ */
+
+/* chroot(path): make a directory the calling process's root. */
+long
+sys_chroot(const char *upath)
+{
+	struct nameidata nd;
+	struct vnode *start, *old = NULL;
+	char *path;
+	int error;
+
+	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	if (error != 0)
+		return error;
+	mutex_lock(&vfs_lock);
+	error = namei_locked(start, path, NAMEI_FOLLOW, &nd);
+	if (error == 0 && nd.nd_vp->v_type != VDIR) {
+		namei_done_locked(&nd);
+		error = -ENOTDIR;
+	}
+	if (error == 0) {
+		old = curproc->p_root;
+		curproc->p_root = nd.nd_vp; /* namei's reference */
+		if (old != NULL)
+			vnode_rel_locked(old);
+	}
+	mutex_unlock(&vfs_lock);
+	vfs_end(path, start);
+	return error;
+}
+
+/* The file system types mount knows, by Linux's names. */
+static const struct vfsops *const vfs_types[] = {
+	&tmpfs_vfsops,
+	&devfs_vfsops,
+	&procfs_vfsops,
+};
+
+/* st_dev of the next mount (the root's is 1).  (v) */
+static uint64_t vfs_next_dev = 2;
+
+/* The mount flags a mount keeps (mnt_flag), and those remount changes. */
+#define VFS_MNT_FLAGS \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
+	    MS_NODIRATIME)
+
+/* What mount's options (data) set. */
+struct vfs_mount_args {
+	uint64_t ma_maxpages; /* tmpfs: size=, in pages (0: no limit) */
+	unsigned ma_mode;     /* tmpfs: mode= of the root */
+	bool ma_size_set;
+};
+
+/*
+ * Parse mount's options string opts (comma-separated) for a file system
+ * of type ops into *ma: tmpfs takes size=N[k|m|g|t|%] and mode=OCTAL;
+ * the others none.  0 or -EINVAL.  No requirements.
+ */
+static int
+vfs_parse_options(const struct vfsops *ops, char *opts, struct vfs_mount_args *ma)
+{
+	char *s = opts;
+
+	while (*s != '\0') {
+		char *opt = s, *end = s, *val;
+		uint64_t n = 0;
+
+		while (*end != '\0' && *end != ',')
+			end++;
+		s = *end == ',' ? end + 1 : end;
+		*end = '\0';
+		if (*opt == '\0')
+			continue;
+		if (ops != &tmpfs_vfsops)
+			return -EINVAL;
+		val = strchr(opt, '=');
+		if (val == NULL)
+			return -EINVAL;
+		*val++ = '\0';
+		if (strcmp(opt, "mode") == 0) {
+			if (*val == '\0')
+				return -EINVAL;
+			for (; *val >= '0' && *val <= '7'; val++)
+				n = n * 8 + (*val - '0');
+			if (*val != '\0' || n > 07777)
+				return -EINVAL;
+			ma->ma_mode = n;
+		} else if (strcmp(opt, "size") == 0) {
+			uint64_t unit = 1;
+
+			if (*val < '0' || *val > '9')
+				return -EINVAL;
+			for (; *val >= '0' && *val <= '9'; val++) {
+				if (n > (UINT64_MAX - 9) / 10)
+					return -EINVAL;
+				n = n * 10 + (*val - '0');
+			}
+			switch (*val) {
+			case '\0':
+				break;
+			case 'k': case 'K':
+				unit = 1UL << 10;
+				break;
+			case 'm': case 'M':
+				unit = 1UL << 20;
+				break;
+			case 'g': case 'G':
+				unit = 1UL << 30;
+				break;
+			case 't': case 'T':
+				unit = 1UL << 40;
+				break;
+			case '%':
+				unit = 0;
+				break;
+			default:
+				return -EINVAL;
+			}
+			if (*val != '\0' && val[1] != '\0')
+				return -EINVAL;
+			if (unit == 0) {
+				if (n > 100)
+					return -EINVAL;
+				ma->ma_maxpages = vm_page_total_count() * n / 100;
+			} else {
+				if (n > UINT64_MAX / unit)
+					return -EINVAL;
+				ma->ma_maxpages = howmany(n * unit, PAGE_SIZE);
+			}
+			ma->ma_size_set = true;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Mount a new instance of file system ops on directory covered (with
+ * MS_* flags and the options in ma, source for /proc/mounts).  The
+ * mount takes its own reference to covered.  0, -ENOMEM.  vfs_lock
+ * held.
+ */
+static int
+vfs_mount_locked(struct vnode *covered, const struct vfsops *ops,
+    const char *source, unsigned flags, const struct vfs_mount_args *ma)
+{
+	struct mount *mp = kmalloc(sizeof(*mp), KM_ZERO), **mpp;
+	struct vnode *root;
+
+	KASSERT(mutex_held(&vfs_lock));
+	KASSERT(covered->v_mountedhere == NULL);
+	if (mp == NULL)
+		return -ENOMEM;
+	mp->mnt_op = ops;
+	mp->mnt_flag = flags & VFS_MNT_FLAGS;
+	mp->mnt_rootmode = ma->ma_mode;
+	mp->mnt_maxpages = ma->ma_maxpages;
+	strlcpy(mp->mnt_source, source, sizeof(mp->mnt_source));
+	if (ops == &tmpfs_vfsops)
+		root = tmpfs_mount_new(mp, ma->ma_mode);
+	else if (ops == &devfs_vfsops)
+		root = devfs_mount_new(mp);
+	else
+		root = procfs_mount_new(mp);
+	if (root == NULL) {
+		kfree(mp);
+		return -ENOMEM;
+	}
+	KASSERT(root->v_mount == mp);
+	mp->mnt_root = root;
+	mp->mnt_dev = vfs_next_dev++;
+	vnode_ref(covered);
+	mp->mnt_vnodecovered = covered;
+	covered->v_mountedhere = mp;
+	for (mpp = &mountlist; *mpp != NULL; mpp = &(*mpp)->mnt_next)
+		continue;
+	*mpp = mp;
+	return 0;
+}
+
+/*
+ * mount(source, target, type, flags, data): a new tmpfs, devtmpfs or
+ * proc instance on target, or with MS_REMOUNT new flags (and tmpfs size)
+ * for the mount at target.
+ */
+long
+sys_mount(const char *usource, const char *utarget, const char *utype,
+    unsigned long flags, const void *udata)
+{
+	struct vfs_mount_args ma = { .ma_mode = 01777 };
+	const struct vfsops *ops = NULL;
+	char *source = NULL, *opts = NULL, type[32], *path = NULL;
+	struct nameidata nd;
+	struct vnode *start = NULL;
+	long error;
+
+	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
+		flags &= ~MS_MGC_MSK;
+	flags &= ~(MS_SILENT | MS_RELATIME | MS_STRICTATIME | MS_LAZYTIME);
+	if (flags & (MS_BIND | MS_MOVE | MS_SHARED | MS_SLAVE | MS_UNBINDABLE))
+		return -EINVAL; /* not supported: see syscalls.master */
+	if (!(flags & (MS_REMOUNT | MS_PRIVATE))) {
+		if (utype == NULL)
+			return -EFAULT;
+		error = copyinstr(utype, type, sizeof(type));
+		if (error == -ENAMETOOLONG)
+			return -ENODEV;
+		if (error < 0)
+			return error;
+		for (size_t i = 0; i < sizeof(vfs_types) / sizeof(vfs_types[0]); i++)
+			if (strcmp(type, vfs_types[i]->vfs_name) == 0)
+				ops = vfs_types[i];
+		if (ops == NULL)
+			return -ENODEV;
+	}
+	source = kmalloc(PATH_MAX, 0);
+	opts = kmalloc(PAGE_SIZE, KM_ZERO);
+	if (source == NULL || opts == NULL) {
+		error = -ENOMEM;
+		goto out;
+	}
+	source[0] = '\0';
+	if (usource != NULL && !(flags & (MS_REMOUNT | MS_PRIVATE))) {
+		error = copyinstr(usource, source, PATH_MAX);
+		if (error < 0)
+			goto out;
+	}
+	if (udata != NULL && !(flags & MS_PRIVATE)) {
+		error = copyinstr(udata, opts, PAGE_SIZE);
+		if (error == -ENAMETOOLONG)
+			error = -EINVAL;
+		if (error < 0)
+			goto out;
+	}
+	error = vfs_begin(AT_FDCWD, utarget, false, &path, &start);
+	if (error != 0) {
+		path = NULL;
+		goto out;
+	}
+	mutex_lock(&vfs_lock);
+	error = namei_locked(start, path, NAMEI_FOLLOW, &nd);
+	if (error != 0)
+		goto unlock;
+	if (flags & (MS_REMOUNT | MS_PRIVATE)) {
+		struct mount *mp = nd.nd_vp->v_mount;
+
+		if (!vfs_is_mount_root(nd.nd_vp)) {
+			error = -EINVAL;
+		} else if (flags & MS_PRIVATE) {
+			error = 0; /* every mount is private already */
+		} else {
+			error = vfs_parse_options(mp->mnt_op, opts, &ma);
+			if (error == 0 && ma.ma_size_set) {
+				if (ma.ma_maxpages != 0 &&
+				    ma.ma_maxpages < mp->mnt_pages)
+					error = -EINVAL;
+				else
+					mp->mnt_maxpages = ma.ma_maxpages;
+			}
+			if (error == 0)
+				mp->mnt_flag = flags & VFS_MNT_FLAGS;
+		}
+	} else if (nd.nd_vp->v_type != VDIR) {
+		error = -ENOTDIR;
+	} else {
+		if (ops == &tmpfs_vfsops)
+			ma.ma_maxpages = vm_page_total_count() / 2;
+		error = vfs_parse_options(ops, opts, &ma);
+		if (error == 0)
+			error = vfs_mount_locked(nd.nd_vp, ops,
+			    source[0] != '\0' ? source : "none", flags, &ma);
+	}
+	namei_done_locked(&nd);
+unlock:
+	mutex_unlock(&vfs_lock);
+	vfs_end(path, start);
+out:
+	kfree(opts);
+	kfree(source);
+	return error;
+}
+
+/*
+ * umount2(target, flags): take the mount at target off the name space;
+ * MNT_DETACH even while in use (it is freed with its last reference),
+ * MNT_EXPIRE only if marked by an earlier MNT_EXPIRE and unused since.
+ */
+long
+sys_umount2(const char *utarget, int flags)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	struct mount *mp, **mpp;
+	char *path;
+	bool busy;
+	int error;
+
+	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
+		return -EINVAL;
+	error = vfs_begin(AT_FDCWD, utarget, false, &path, &start);
+	if (error != 0)
+		return error;
+	mutex_lock(&vfs_lock);
+	error = namei_locked(start, path,
+	    flags & UMOUNT_NOFOLLOW ? 0 : NAMEI_FOLLOW, &nd);
+	if (error != 0)
+		goto unlock;
+	mp = nd.nd_vp->v_mount;
+	if (!vfs_is_mount_root(nd.nd_vp) || mp->mnt_vnodecovered == NULL) {
+		namei_done_locked(&nd);
+		error = -EINVAL;
+		goto unlock;
+	}
+	/* The mount's own reference to its root, and namei's. */
+	busy = __atomic_load_n(&mp->mnt_refs, __ATOMIC_ACQUIRE) > 2;
+	if (flags & MNT_EXPIRE) {
+		if (busy || !mp->mnt_expire) {
+			mp->mnt_expire = !busy;
+			namei_done_locked(&nd);
+			error = busy ? -EBUSY : -EAGAIN;
+			goto unlock;
+		}
+	} else if (busy && !(flags & MNT_DETACH)) {
+		namei_done_locked(&nd);
+		error = -EBUSY;
+		goto unlock;
+	}
+	for (mpp = &mountlist; *mpp != mp; mpp = &(*mpp)->mnt_next)
+		continue;
+	*mpp = mp->mnt_next;
+	mp->mnt_vnodecovered->v_mountedhere = NULL;
+	mp->mnt_detached = true;
+	/* The last reference frees it: namei's, or a user's later. */
+	namei_done_locked(&nd);
+unlock:
+	mutex_unlock(&vfs_lock);
+	vfs_end(path, start);
+	return error;
+}
+
+/* Fill *sf for mount mp.  vfs_lock held. */
+static void
+vfs_statfs_locked(struct mount *mp, struct statfs *sf)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	memset(sf, 0, sizeof(*sf));
+	sf->f_type = mp->mnt_op->vfs_magic;
+	sf->f_bsize = PAGE_SIZE;
+	sf->f_frsize = PAGE_SIZE;
+	sf->f_namelen = NAME_MAX;
+	sf->f_fsid.val[0] = (int)mp->mnt_dev;
+	sf->f_flags = ST_VALID | (mp->mnt_flag & MS_RDONLY ? ST_RDONLY : 0) |
+	    (mp->mnt_flag & MS_NOSUID ? ST_NOSUID : 0) |
+	    (mp->mnt_flag & MS_NODEV ? ST_NODEV : 0) |
+	    (mp->mnt_flag & MS_NOEXEC ? ST_NOEXEC : 0) |
+	    (mp->mnt_flag & MS_NOATIME ? ST_NOATIME : 0) |
+	    (mp->mnt_flag & MS_NODIRATIME ? ST_NODIRATIME : 0);
+	mp->mnt_op->vfs_statfs(mp, sf);
+}
+
+/* statfs(path, buf): the figures of the file system path is on. */
+long
+sys_statfs(const char *upath, struct statfs *ubuf)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	struct statfs sf;
+	char *path;
+	int error;
+
+	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	if (error != 0)
+		return error;
+	mutex_lock(&vfs_lock);
+	error = namei_locked(start, path, NAMEI_FOLLOW, &nd);
+	if (error == 0) {
+		vfs_statfs_locked(nd.nd_vp->v_mount, &sf);
+		namei_done_locked(&nd);
+	}
+	mutex_unlock(&vfs_lock);
+	vfs_end(path, start);
+	if (error == 0 && copyout(&sf, ubuf, sizeof(sf)) != 0)
+		error = -EFAULT;
+	return error;
+}
+
+/*
+ * fstatfs(fd, buf): as statfs for a vnode file; a pipe is on Linux's
+ * pipefs, the console and memfds on a tmpfs (devtmpfs, shmem), other
+ * files on the anonymous-inode file system.
+ */
+long
+sys_fstatfs(int fd, struct statfs *ubuf)
+{
+	struct file *fp = fd_getfile(fd);
+	struct statfs sf;
+	struct vnode *vp;
+
+	if (fp == NULL)
+		return -EBADF;
+	vp = file_vnode(fp);
+	if (vp != NULL) {
+		mutex_lock(&vfs_lock);
+		vfs_statfs_locked(vp->v_mount, &sf);
+		mutex_unlock(&vfs_lock);
+	} else {
+		memset(&sf, 0, sizeof(sf));
+		sf.f_type = fp->f_type == DTYPE_PIPE ? PIPEFS_MAGIC :
+		    fp->f_type == DTYPE_CONSOLE || fp->f_type == DTYPE_MEMFD ?
+						       TMPFS_MAGIC :
+						       ANON_INODE_FS_MAGIC;
+		sf.f_bsize = sf.f_frsize = PAGE_SIZE;
+		sf.f_namelen = NAME_MAX;
+		sf.f_flags = ST_VALID;
+	}
+	file_rele(fp);
+	return copyout(&sf, ubuf, sizeof(sf)) != 0 ? -EFAULT : 0;
+}
+
+/*
+ * sync(): every file system here keeps its data in memory (tmpfs) or
+ * makes it up when read (devfs, procfs): there is nothing to write
+ * back, as for Linux's tmpfs.
+ */
+long
+sys_sync(void)
+{
+	return 0;
+}
+
+/* syncfs(fd): as sync, for fd's file system. */
+long
+sys_syncfs(int fd)
+{
+	struct file *fp = fd_getfile(fd);
+
+	if (fp == NULL)
+		return -EBADF;
+	file_rele(fp);
+	return 0;
+}
+
+/*
+ * Append to buf at *posp (size bytes in all) as snprintf; the output is
+ * cut at the end of buf.
+ */
+static void
+vfs_printf(char *buf, size_t size, size_t *posp, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*posp >= size)
+		return;
+	va_start(ap, fmt);
+	n = kvsnprintf(buf + *posp, size - *posp, fmt, ap);
+	va_end(ap);
+	*posp = MIN(size, *posp + (size_t)MAX(n, 0));
+}
+
+int
+vfs_mounts_text_locked(char *buf, size_t size)
+{
+	char *path = kmalloc(PATH_MAX, 0);
+	struct mount *mp;
+	size_t pos = 0;
+
+	KASSERT(mutex_held(&vfs_lock));
+	if (path == NULL)
+		return -ENOMEM;
+	for (mp = mountlist; mp != NULL; mp = mp->mnt_next) {
+		const char *type = mp->mnt_vnodecovered == NULL ?
+		    "rootfs" :
+		    mp->mnt_op == &devfs_vfsops ? "devtmpfs" :
+						  mp->mnt_op->vfs_name;
+
+		if (vfs_vnode_path_locked(mp->mnt_root, path, PATH_MAX) < 0)
+			continue; /* outside the caller's root */
+		vfs_printf(buf, size, &pos, "%s %s %s %s%s%s%s%s%s",
+		    mp->mnt_source, path, type,
+		    mp->mnt_flag & MS_RDONLY ? "ro" : "rw",
+		    mp->mnt_flag & MS_NOSUID ? ",nosuid" : "",
+		    mp->mnt_flag & MS_NODEV ? ",nodev" : "",
+		    mp->mnt_flag & MS_NOEXEC ? ",noexec" : "",
+		    mp->mnt_flag & MS_NOATIME ? ",noatime" : "",
+		    mp->mnt_flag & MS_NODIRATIME ? ",nodiratime" : "");
+		if (mp->mnt_op == &tmpfs_vfsops && mp->mnt_vnodecovered != NULL) {
+			if (mp->mnt_maxpages != vm_page_total_count() / 2)
+				vfs_printf(buf, size, &pos, ",size=%luk",
+				    mp->mnt_maxpages * (PAGE_SIZE / 1024));
+			if (mp->mnt_rootmode != 01777)
+				vfs_printf(buf, size, &pos, ",mode=%o",
+				    mp->mnt_rootmode);
+		}
+		vfs_printf(buf, size, &pos, " 0 0\n");
+	}
+	kfree(path);
+	return pos;
+}
+
+void
+vfs_mount_boot(void)
+{
+	static const struct {
+		const char *name;
+		const struct vfsops *ops;
+		const char *source;
+		unsigned mode;
+	} boot[] = {
+		{ "dev", &devfs_vfsops, "devtmpfs", 0755 },
+		{ "proc", &procfs_vfsops, "proc", 0555 },
+	};
+	struct vfs_mount_args ma = { 0 };
+
+	mutex_lock(&vfs_lock);
+	for (size_t i = 0; i < sizeof(boot) / sizeof(boot[0]); i++) {
+		const char *name = boot[i].name;
+		struct vnode *vp;
+		int error;
+
+		error = rootvnode->v_op->vop_lookup(rootvnode, name,
+		    strlen(name), &vp);
+		if (error == -ENOENT) {
+			/* A mount point of the read-only tree. */
+			tmpfs_set_new_rdonly(true);
+			error = rootvnode->v_op->vop_mkdir(rootvnode, name,
+			    strlen(name), boot[i].mode, &vp);
+			tmpfs_set_new_rdonly(false);
+		}
+		if (error == 0) {
+			error = vp->v_type == VDIR ?
+			    vfs_mount_locked(vp, boot[i].ops, boot[i].source, 0,
+				&ma) :
+			    -ENOTDIR;
+			vnode_rel_locked(vp);
+		}
+		if (error != 0)
+			kprintf("vfs: /%s not mounted: error %d\n", name,
+			    -error);
+	}
+	mutex_unlock(&vfs_lock);
 }

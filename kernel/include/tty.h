@@ -40,4 +40,19 @@ void tty_cons_input(void);
  */
 void tty_session_exit_locked(pid_t sid);
 
+/*
+ * The console as a new open file with f_flag flag, fstat's st_rdev rdev
+ * (the device node it was opened by), into *fpp (one reference, the
+ * caller's).  ctty: /dev/tty, the caller's controlling terminal, -ENXIO
+ * if the console is not.  0, -ENXIO, -ENOMEM.  No locks held but
+ * vfs_lock.
+ */
+int tty_open_file(int flag, unsigned rdev, bool ctty, struct file **fpp);
+
+/*
+ * True if the console is the controlling terminal of session sid; its
+ * foreground group into *pgrpp.  The caller holds proc_lock.
+ */
+bool tty_console_ctty_locked(pid_t sid, pid_t *pgrpp);
+
 #endif /* !_TTY_H_ */

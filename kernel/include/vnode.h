@@ -1,13 +1,23 @@
 /*
  * The virtual file system: vnodes, their operations and path lookup.
  *
- * A vnode is one file, directory or symbolic link of a file system (only
- * tmpfs, the root, exists for now).  It is reference counted: every open
+ * A vnode is one file, directory, symbolic link or device of a file
+ * system (tmpfs, devfs, procfs).  It is reference counted: every open
  * file, every process's current directory and every caller between a
  * lookup and its vnode_rel holds one (v_usecount).  The file system keeps
  * the names (directory entries) and the link count; a vnode is freed when
  * both its last name and its last reference are gone, so a file unlinked
  * while open keeps its data until its last close.
+ *
+ * Mounts.  Every vnode belongs to one mount (v_mount), a file system
+ * instance on the mount list.  A mount other than the root covers a
+ * directory (mnt_vnodecovered, whose v_mountedhere names the mount);
+ * path lookup goes from the covered directory to the mount's root, and
+ * ".." at a mount's root goes to the covered directory's parent.  Every
+ * vnode reference is also counted in its mount (mnt_refs): the root's
+ * own (the mount's), open files, current and root directories, lookups
+ * in progress, and the covered directories of the mounts below, so a
+ * mount with mnt_refs above one is busy (umount's EBUSY).
  *
  * Locking.  This first increment has one sleeping mutex, vfs_lock, for
  * the whole name space and every vnode's contents: every vnode operation
@@ -16,8 +26,11 @@
  * the page allocator and kmem; nothing that holds it waits for a pipe,
  * the console or a child.
  *   (a)  atomic; a decrement only under vfs_lock
- *   (c)  set when the vnode is made, then constant
+ *   (c)  set when the vnode (or mount) is made, then constant
  *   (v)  vfs_lock
+ * Lock order: vfs_lock, then proc_lock (procfs reads the process table
+ * under it), then a process's fd_lock or vm_lock.  No vnode operation
+ * copies to or from user memory with a spinlock held.
  */
 #ifndef _VNODE_H_
 #define _VNODE_H_
@@ -31,14 +44,17 @@
 
 struct vnode;
 struct stat;
+struct statfs;
 struct file;
+struct mount;
 
 /* vnode types (v_type) */
 enum vtype {
 	VNON,
 	VREG,
 	VDIR,
-	VLNK
+	VLNK,
+	VCHR /* a character device (devfs) */
 };
 
 /*
@@ -91,6 +107,12 @@ struct vnodeops {
 	ssize_t (*vop_readlink)(struct vnode *vp, char *buf, size_t n);
 	/* The last reference is gone: free the vnode if it has no name. */
 	void (*vop_inactive)(struct vnode *vp);
+	/*
+	 * Optional: open vp as a file of its own kind (a terminal device),
+	 * with f_flag flag, into *fpp (one reference, the caller's).  NULL:
+	 * the usual vnode file (vn_open_file).  0, -ENXIO, -ENOMEM.
+	 */
+	int (*vop_open)(struct vnode *vp, int flag, struct file **fpp);
 };
 
 struct vnode {
@@ -106,10 +128,81 @@ struct vnode {
 	 */
 	bool v_rdonly;
 	struct vnode *v_parent; /* (v) directories: "..", no reference */
+	struct mount *v_mount;  /* (c) set by vnode_set_mount */
+	struct mount *v_mountedhere; /* (v) the mount covering it, or NULL */
 };
+
+/*
+ * A file system type: Linux's name and statfs magic, the root of a new
+ * instance, its figures, and the freeing of a whole instance.
+ */
+struct vfsops {
+	const char *vfs_name;
+	long vfs_magic;
+	/* Fill sf's sizes (f_blocks ... f_ffree); vfs_lock held. */
+	void (*vfs_statfs)(struct mount *mp, struct statfs *sf);
+	/*
+	 * Free every vnode of mp: nothing holds a reference but the
+	 * mount's own to its root, which goes too.  vfs_lock held.
+	 */
+	void (*vfs_unmount)(struct mount *mp);
+};
+
+/* mnt_flag: Linux's MS_* per-mount bits (<linux/mount.h>). */
+struct mount {
+	struct mount *mnt_next;         /* (v) mountlist, in mount order */
+	const struct vfsops *mnt_op;    /* (c) */
+	struct vnode *mnt_vnodecovered; /* (c) a reference; NULL: the root */
+	struct vnode *mnt_root;         /* (c) a reference */
+	int mnt_refs;                   /* (a) see "Mounts" above */
+	unsigned mnt_flag;              /* (v) MS_RDONLY, MS_NOEXEC, ... */
+	bool mnt_detached; /* (v) off the name space: freed at the last ref */
+	bool mnt_expire;   /* (v) marked by umount2's MNT_EXPIRE */
+	uint64_t mnt_dev;               /* (c) st_dev of its vnodes */
+	char mnt_source[64];            /* (c) mount(2)'s source, for mounts */
+	/* tmpfs: pages of file data, and its size limit (size=). */
+	uint64_t mnt_pages;    /* (v) */
+	uint64_t mnt_maxpages; /* (v) */
+	unsigned mnt_rootmode; /* (c) mode= of the root, for /proc/mounts */
+};
+
+extern struct mount *mountlist; /* (v) the root's first */
 
 extern struct mutex vfs_lock;
 extern struct vnode *rootvnode; /* lives for ever */
+
+/*
+ * vp, just made by its file system with one reference (its creator's),
+ * joins mount mp: sets v_mount and counts that reference in mp.  vfs_lock
+ * held.
+ */
+void vnode_set_mount(struct vnode *vp, struct mount *mp);
+
+/*
+ * Fill *st (zeroed by the caller) for vp: its file system's attributes
+ * and its mount's st_dev.  vfs_lock held.
+ */
+void vn_getattr_locked(struct vnode *vp, struct stat *st);
+
+/*
+ * vp may not change: the initrd's read-only tree (v_rdonly) or a
+ * read-only mount.  vfs_lock held.
+ */
+bool vn_rdonly_locked(struct vnode *vp);
+
+/*
+ * The absolute path of vp as the calling process sees it (from its root
+ * directory) into buf (size bytes, NUL-terminated): its length, or
+ * -ENOENT (no name found: removed, or outside the caller's root),
+ * -ENAMETOOLONG.  A regular file's name is searched for in its mount.
+ * vfs_lock held.
+ */
+int vfs_vnode_path_locked(struct vnode *vp, char *buf, size_t size);
+
+/*
+ * The calling process's root directory, with a reference.  vfs_lock held.
+ */
+struct vnode *vfs_root_locked(void);
 
 /*
  * One more reference to vp.  The caller holds vfs_lock or a reference to
@@ -200,8 +293,40 @@ long vn_ftruncate(struct file *fp, off_t length);
 /* Make the root (tmpfs).  Boot only, before vfs_unpack_cpio. */
 void vfs_init(void);
 
+/*
+ * Mount devfs on /dev and procfs on /proc, making the directories (read
+ * -only, as the initrd's tree) if the initrd has none.  Boot only,
+ * after the initrd is unpacked.
+ */
+void vfs_mount_boot(void);
+
 /* The tmpfs root vnode, with a reference.  Boot only. */
 struct vnode *tmpfs_mount_root(void);
+
+/*
+ * The root of a new, empty tmpfs instance for mount mp (a directory of
+ * mode mode, one reference, the mount's), or NULL when out of memory.
+ * vfs_lock held.  tmpfs_statfs fills a statfs's figures (vfs_statfs);
+ * tmpfs_unmount frees an instance (vfs_unmount).
+ */
+struct vnode *tmpfs_mount_new(struct mount *mp, unsigned mode);
+void tmpfs_statfs(struct mount *mp, struct statfs *sf);
+void tmpfs_unmount(struct mount *mp);
+
+extern const struct vfsops tmpfs_vfsops;
+
+/*
+ * /proc/mounts: a line per mount the caller's root reaches, in Linux's
+ * format, into buf (size bytes; cut there).  The length, or -ENOMEM.
+ * vfs_lock held.
+ */
+int vfs_mounts_text_locked(char *buf, size_t size);
+
+/* devfs (devfs.c) and procfs (procfs.c): as tmpfs_mount_new. */
+struct vnode *devfs_mount_new(struct mount *mp);
+extern const struct vfsops devfs_vfsops;
+struct vnode *procfs_mount_new(struct mount *mp);
+extern const struct vfsops procfs_vfsops;
 
 /*
  * While on, new tmpfs nodes are read-only (v_rdonly) and may still be
@@ -210,8 +335,24 @@ struct vnode *tmpfs_mount_root(void);
  */
 void tmpfs_set_new_rdonly(bool on);
 
-/* The process's current directory reference: drop it (exit).  No locks. */
+/*
+ * The process's current and root directory and executable references:
+ * drop them (exit).  No locks held.
+ */
 struct proc;
 void vfs_proc_exit(struct proc *p);
+
+/*
+ * A fork child p takes its own references to parent's current and root
+ * directories and executable.  No locks held.
+ */
+void vfs_proc_fork(struct proc *parent, struct proc *p);
+
+/*
+ * Process p (the caller's, or init being made) now runs the file at path
+ * (looked up from the caller's current directory, after execve
+ * succeeded): p_textvp names it, for /proc/PID/exe.  No locks held.
+ */
+void vfs_proc_exec(struct proc *p, const char *path);
 
 #endif /* !_VNODE_H_ */

@@ -396,6 +396,8 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	sig_exec(p);
 	fd_closeexec(p->p_fd);
 	exec_set_comm(p, path);
+	proc_set_args(p, ea.ea_buf, ea.ea_argc);
+	vfs_proc_exec(p, path);
 	cpu_exec_setregs(l, entry, sp);
 	error = -EJUSTRETURN;
 out:
@@ -460,6 +462,8 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 	if (l == NULL)
 		goto fail;
 	exec_set_comm(p, path);
+	proc_set_args(p, ea.ea_buf, ea.ea_argc);
+	vfs_proc_exec(p, path);
 	strlcpy(l->l_name, p->p_comm, sizeof(l->l_name));
 	cpu_lwp_entry_frame(&tf, entry, 0, sp);
 	cpu_lwp_setup(l, &tf, NULL);

@@ -39,6 +39,21 @@
 #define USER_HZ 100 /* clock_t units of times(2), as Linux's */
 #define ID_KEEP ((uint32_t)-1)
 
+/* CPU time by CPU and kind (cpu_time), ns; atomic. */
+static uint64_t cpu_times[MAXCPUS][3];
+
+uint64_t
+cpu_time(int cpu, int kind)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < MAXCPUS; i++)
+		if (cpu < 0 || cpu == i)
+			sum += __atomic_load_n(&cpu_times[i][kind],
+			    __ATOMIC_RELAXED);
+	return sum;
+}
+
 void
 statclock(bool usermode)
 {
@@ -46,6 +61,11 @@ statclock(bool usermode)
 	struct lwp *l = ci->ci_curlwp;
 
 	KASSERT(!intr_enabled());
+	__atomic_add_fetch(&cpu_times[ci->ci_index][l == ci->ci_idlelwp ?
+			       CPUTIME_IDLE :
+			       usermode ? CPUTIME_USER :
+					  CPUTIME_SYS],
+	    TICK_NS, __ATOMIC_RELAXED);
 	if (l == ci->ci_idlelwp)
 		return;
 	if (__predict_false(
@@ -104,11 +124,7 @@ resource_lwp_exit_locked(struct lwp *l)
 	p->p_stime += __atomic_load_n(&l->l_stime, __ATOMIC_RELAXED);
 }
 
-/*
- * p's CPU times so far: its exited LWPs' and its live ones'.  The caller
- * holds proc_lock.
- */
-static void
+void
 proc_times_locked(struct proc *p, uint64_t *ut, uint64_t *st)
 {
 	struct lwp *l;

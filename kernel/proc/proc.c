@@ -5,6 +5,7 @@
  * LWPs, zombies collected by wait4, and init inheriting orphans.
  */
 #include <systm.h>
+#include <clock.h>
 #include <cons.h>
 #include <errno.h>
 #include <file.h>
@@ -197,11 +198,14 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		return NULL;
 	}
 	p->p_vmspace = vm;
-	mutex_lock(&vfs_lock);
-	p->p_cwd = parent->p_cwd;
-	if (p->p_cwd != NULL)
-		vnode_ref(p->p_cwd);
-	mutex_unlock(&vfs_lock);
+	p->p_start = nanouptime();
+	vfs_proc_fork(parent, p);
+	/* Only the parent's own exec changes its p_args: it is forking. */
+	if (parent->p_args != NULL &&
+	    (p->p_args = kmalloc(parent->p_argslen, 0)) != NULL) {
+		memcpy(p->p_args, parent->p_args, parent->p_argslen);
+		p->p_argslen = parent->p_argslen;
+	}
 	sig_proc_init(p);
 	LIST_INIT(&p->p_lwps);
 	LIST_INIT(&p->p_children);
@@ -218,6 +222,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		spin_unlock(&proc_lock);
 		fd_free(p->p_fd);
 		vfs_proc_exit(p);
+		kfree(p->p_args);
 		kfree(p);
 		*errp = -EAGAIN;
 		return NULL;
@@ -231,6 +236,26 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 	nprocs++;
 	spin_unlock(&proc_lock);
 	return p;
+}
+
+void
+proc_set_args(struct proc *p, const char *args, int argc)
+{
+	size_t len = 0;
+	char *copy, *old;
+
+	for (int i = 0; i < argc && len < PROC_ARGS_MAX; i++)
+		len += strlen(args + len) + 1;
+	len = MIN(len, PROC_ARGS_MAX);
+	copy = len > 0 ? kmalloc(len, 0) : NULL;
+	if (copy != NULL)
+		memcpy(copy, args, len);
+	spin_lock(&proc_lock);
+	old = p->p_args;
+	p->p_args = copy;
+	p->p_argslen = copy != NULL ? len : 0;
+	spin_unlock(&proc_lock);
+	kfree(old);
 }
 
 /*
@@ -255,6 +280,7 @@ lwproc_proc_free(struct proc *p)
 	if (p->p_vmspace != NULL)
 		vmspace_rel(p->p_vmspace);
 	sigpending_free(&p->p_sigpend);
+	kfree(p->p_args);
 	kfree(p);
 }
 

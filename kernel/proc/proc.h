@@ -38,6 +38,7 @@ struct trapframe;
 #define PID_MAX 99999 /* pids wrap after this */
 #define MAXPROC 2048  /* processes at once, zombies included */
 #define MAXCOMLEN 31
+#define PROC_ARGS_MAX 4096 /* bytes of p_args */
 
 /* l_stat: what the LWP is doing. */
 #define LSIDL 1    /* being created */
@@ -236,9 +237,22 @@ struct proc {
 	/*
 	 * (vfs_lock) The current directory, a vnode reference (NULL: the
 	 * root); a fork child takes its own reference to its parent's;
-	 * dropped at exit (vfs_proc_exit).
+	 * dropped at exit (vfs_proc_exit).  p_root likewise: the root
+	 * directory chroot set (NULL: the real root), where "/" starts
+	 * and ".." stops; p_textvp the program execve ran (NULL: none
+	 * known), for /proc/PID/exe.
 	 */
 	struct vnode *p_cwd;
+	struct vnode *p_root;
+	struct vnode *p_textvp;
+	/*
+	 * (P) The arguments execve was given, NUL-terminated one after the
+	 * other (at most PROC_ARGS_MAX bytes: /proc/PID/cmdline), kmalloc'd,
+	 * or NULL; a fork child gets a copy.
+	 */
+	char *p_args;
+	size_t p_argslen;
+	uint64_t p_start; /* (c) nanouptime when the process was made */
 #define p_endzero p_endzero_mark
 	char p_endzero_mark[0];
 };
@@ -399,6 +413,28 @@ void itimer_tick(struct proc *p, bool usermode);
 #define W_STOPCODE(sig) (((sig) << 8) | 0x7f)
 #define W_CONTINUED 0xffff
 #define WCOREFLAG 0x80
+
+/*
+ * Set p's p_args to the argc NUL-terminated strings at args (kernel
+ * memory), at most PROC_ARGS_MAX bytes of them.  No locks held.
+ */
+void proc_set_args(struct proc *p, const char *args, int argc);
+
+/*
+ * CPU time by kind, in ns since boot (statclock): of CPU cpu, or of all
+ * with cpu -1.  kind: CPUTIME_USER, CPUTIME_SYS, CPUTIME_IDLE.  No
+ * requirements.
+ */
+#define CPUTIME_USER 0
+#define CPUTIME_SYS 1
+#define CPUTIME_IDLE 2
+uint64_t cpu_time(int cpu, int kind);
+
+/*
+ * p's CPU times so far in ns: its exited LWPs' and its live ones'.  The
+ * caller holds proc_lock.
+ */
+void proc_times_locked(struct proc *p, uint64_t *ut, uint64_t *st);
 
 /* Counters for kstat.  No requirements. */
 uint64_t proc_count(void);

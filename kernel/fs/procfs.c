@@ -1,0 +1,994 @@
+/*
+ * procfs: the process table and the system's figures as files
+ * (vnode.h), in Linux's formats, mounted as "proc".
+ *
+ * The tree:
+ *	/proc/self			symlink to the caller's pid
+ *	/proc/PID/			every process, zombies included
+ *		stat status cmdline comm maps mounts
+ *		exe cwd root		symlinks
+ *		fd/N			symlinks: a path, "pipe:[ino]", ...
+ *	/proc/meminfo stat uptime loadavg mounts cpuinfo version filesystems
+ *
+ * A node is made by each lookup and freed with its last reference; it
+ * names what it shows (kind, pid, fd), not the object, so a node whose
+ * process has gone reads as -ENOENT (-ESRCH for a read).  Every node but
+ * the root holds a reference to its parent directory (v_parent), so
+ * ".." stays valid.  Inode numbers are computed from (pid, kind, fd).
+ *
+ * A file's content is made whole at each read, into a kernel buffer,
+ * under proc_lock (and a process's fd_lock or vm_lock, taken under it),
+ * and only then copied out with no spinlock held; reads at an offset
+ * take their slice of it.  Every function here runs with vfs_lock held
+ * (vnode operations), so the lock order is vfs_lock, proc_lock, then
+ * fd_lock or vm_lock.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <copy.h>
+#include <errno.h>
+#include <file.h>
+#include <kstat.h>
+#include <stat.h>
+#include <tty.h>
+#include <vnode.h>
+#include <proc/proc.h>
+#include <proc/resource.h>
+#include <vm/addrspace.h>
+#include <vm/kmem.h>
+#include <vm/vm_map.h>
+#include <vm/vm_page.h>
+
+#include <stdarg.h>
+#include <asm/statfs.h>
+#include <linux/magic.h>
+
+/* d_type values: Linux's. */
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+
+#define PROCFS_BUFSIZE (64 * 1024) /* the most a file shows */
+#define USER_HZ 100                /* clock ticks of stat's times */
+
+enum procfs_kind {
+	PN_ROOT,
+	PN_SELF,
+	PN_MEMINFO,
+	PN_STAT,
+	PN_UPTIME,
+	PN_LOADAVG,
+	PN_MOUNTS,
+	PN_VERSION,
+	PN_FILESYSTEMS,
+	PN_PID, /* /proc/PID */
+	PN_PID_STAT,
+	PN_PID_STATUS,
+	PN_PID_CMDLINE,
+	PN_PID_COMM,
+	PN_PID_MAPS,
+	PN_PID_MOUNTS,
+	PN_PID_EXE,
+	PN_PID_CWD,
+	PN_PID_ROOT,
+	PN_PID_FD, /* /proc/PID/fd */
+	PN_FD,     /* /proc/PID/fd/N */
+};
+
+struct procfs_entry {
+	const char *pe_name;
+	enum procfs_kind pe_kind;
+};
+
+/* The names of /proc and of /proc/PID, in readdir's order. */
+static const struct procfs_entry procfs_root_entries[] = {
+	{ "self", PN_SELF },
+	{ "meminfo", PN_MEMINFO },
+	{ "stat", PN_STAT },
+	{ "uptime", PN_UPTIME },
+	{ "loadavg", PN_LOADAVG },
+	{ "mounts", PN_MOUNTS },
+	{ "version", PN_VERSION },
+	{ "filesystems", PN_FILESYSTEMS },
+};
+static const struct procfs_entry procfs_pid_entries[] = {
+	{ "stat", PN_PID_STAT },
+	{ "status", PN_PID_STATUS },
+	{ "cmdline", PN_PID_CMDLINE },
+	{ "comm", PN_PID_COMM },
+	{ "maps", PN_PID_MAPS },
+	{ "mounts", PN_PID_MOUNTS },
+	{ "exe", PN_PID_EXE },
+	{ "cwd", PN_PID_CWD },
+	{ "root", PN_PID_ROOT },
+	{ "fd", PN_PID_FD },
+};
+#define NROOT (sizeof(procfs_root_entries) / sizeof(procfs_root_entries[0]))
+#define NPID (sizeof(procfs_pid_entries) / sizeof(procfs_pid_entries[0]))
+#define PROCFS_PID_COOKIE (2 + NROOT) /* the root's cookie of pid 0 */
+
+struct procfs_node {
+	struct vnode pn_vnode;
+	/* (c) */
+	enum procfs_kind pn_kind;
+	pid_t pn_pid; /* PN_PID and below */
+	int pn_fd;    /* PN_FD */
+};
+
+#define VTOPN(vp) ((struct procfs_node *)(vp)->v_data)
+
+static const struct vnodeops procfs_vnodeops;
+
+static enum vtype
+procfs_vtype(enum procfs_kind kind)
+{
+	switch (kind) {
+	case PN_ROOT:
+	case PN_PID:
+	case PN_PID_FD:
+		return VDIR;
+	case PN_SELF:
+	case PN_PID_EXE:
+	case PN_PID_CWD:
+	case PN_PID_ROOT:
+	case PN_FD:
+		return VLNK;
+	default:
+		return VREG;
+	}
+}
+
+static uint8_t
+procfs_dtype(enum procfs_kind kind)
+{
+	enum vtype t = procfs_vtype(kind);
+
+	return t == VDIR ? DT_DIR : t == VLNK ? DT_LNK : DT_REG;
+}
+
+static uint64_t
+procfs_ino(enum procfs_kind kind, pid_t pid, int fd)
+{
+	return ((((uint64_t)pid + 1) << 16) | ((uint64_t)kind << 9) |
+	    (uint64_t)fd) + 1;
+}
+
+/*
+ * A new node of kind under directory dvp (which it holds a reference
+ * to), with one reference, in dvp's mount; NULL when out of memory.
+ */
+static struct vnode *
+procfs_node_new(struct vnode *dvp, enum procfs_kind kind, pid_t pid, int fd)
+{
+	struct procfs_node *pn = kmalloc(sizeof(*pn), KM_ZERO);
+	struct vnode *vp;
+
+	if (pn == NULL)
+		return NULL;
+	pn->pn_kind = kind;
+	pn->pn_pid = pid;
+	pn->pn_fd = fd;
+	vp = &pn->pn_vnode;
+	vp->v_usecount = 1;
+	vp->v_type = procfs_vtype(kind);
+	vp->v_op = &procfs_vnodeops;
+	vp->v_data = pn;
+	vp->v_parent = dvp;
+	if (dvp != NULL) {
+		vnode_ref(dvp);
+		vnode_set_mount(vp, dvp->v_mount);
+	}
+	return vp;
+}
+
+/* Parse a decimal number of (name, len) into *np: true if it is one. */
+static bool
+procfs_number(const char *name, size_t len, int *np)
+{
+	int n = 0;
+
+	if (len == 0 || len > 9 || (name[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+		n = n * 10 + (name[i] - '0');
+	}
+	*np = n;
+	return true;
+}
+
+/* True if process pid has fd open.  No spinlock held. */
+static bool
+procfs_fd_exists(pid_t pid, int fd)
+{
+	struct filedesc *fdp;
+	struct proc *p;
+	bool found = false;
+
+	spin_lock(&proc_lock);
+	p = proc_find(pid);
+	if (p != NULL && (fdp = p->p_fd) != NULL && fd >= 0 && fd < NOFILE) {
+		spin_lock(&fdp->fd_lock);
+		found = fd < fdp->fd_lastfile && fdp->fd_ofiles[fd] != NULL;
+		spin_unlock(&fdp->fd_lock);
+	}
+	spin_unlock(&proc_lock);
+	return found;
+}
+
+/* True if process pid exists (a zombie too).  No spinlock held. */
+static bool
+procfs_pid_exists(pid_t pid)
+{
+	bool found;
+
+	spin_lock(&proc_lock);
+	found = proc_find(pid) != NULL;
+	spin_unlock(&proc_lock);
+	return found;
+}
+
+static int
+procfs_lookup(struct vnode *dvp, const char *name, size_t len,
+    struct vnode **vpp)
+{
+	struct procfs_node *dpn = VTOPN(dvp);
+	const struct procfs_entry *tab = NULL;
+	size_t n = 0;
+	int num;
+
+	if (dpn->pn_kind == PN_ROOT) {
+		tab = procfs_root_entries;
+		n = NROOT;
+	} else if (dpn->pn_kind == PN_PID) {
+		tab = procfs_pid_entries;
+		n = NPID;
+	}
+	if (!procfs_pid_exists(dpn->pn_pid) && dpn->pn_kind != PN_ROOT)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(tab[i].pe_name) == len &&
+		    memcmp(tab[i].pe_name, name, len) == 0) {
+			*vpp = procfs_node_new(dvp, tab[i].pe_kind,
+			    dpn->pn_pid, 0);
+			return *vpp != NULL ? 0 : -ENOMEM;
+		}
+	}
+	if (!procfs_number(name, len, &num))
+		return -ENOENT;
+	if (dpn->pn_kind == PN_ROOT && num > 0 && procfs_pid_exists(num))
+		*vpp = procfs_node_new(dvp, PN_PID, num, 0);
+	else if (dpn->pn_kind == PN_PID_FD && procfs_fd_exists(dpn->pn_pid, num))
+		*vpp = procfs_node_new(dvp, PN_FD, dpn->pn_pid, num);
+	else
+		return -ENOENT;
+	return *vpp != NULL ? 0 : -ENOMEM;
+}
+
+static int
+procfs_eperm(void)
+{
+	return -EPERM;
+}
+
+static int
+procfs_create(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct vnode **vpp)
+{
+	(void)dvp, (void)name, (void)len, (void)mode, (void)vpp;
+	return procfs_eperm();
+}
+
+static int
+procfs_symlink(struct vnode *dvp, const char *name, size_t len,
+    const char *target, struct vnode **vpp)
+{
+	(void)dvp, (void)name, (void)len, (void)target, (void)vpp;
+	return procfs_eperm();
+}
+
+static int
+procfs_link(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
+{
+	(void)dvp, (void)name, (void)len, (void)vp;
+	return procfs_eperm();
+}
+
+static int
+procfs_remove(struct vnode *dvp, const char *name, size_t len)
+{
+	(void)dvp, (void)name, (void)len;
+	return procfs_eperm();
+}
+
+static int
+procfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
+    struct vnode *tdvp, const char *tname, size_t tlen, unsigned flags)
+{
+	(void)fdvp, (void)fname, (void)flen, (void)tdvp, (void)tname,
+	    (void)tlen, (void)flags;
+	return procfs_eperm();
+}
+
+/* Append to the buffer as snprintf; cut at its end. */
+struct procfs_buf {
+	char *pb_buf;
+	size_t pb_len, pb_size;
+};
+
+static void
+pb_printf(struct procfs_buf *pb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (pb->pb_len >= pb->pb_size)
+		return;
+	va_start(ap, fmt);
+	n = kvsnprintf(pb->pb_buf + pb->pb_len, pb->pb_size - pb->pb_len, fmt,
+	    ap);
+	va_end(ap);
+	pb->pb_len = MIN(pb->pb_size, pb->pb_len + (size_t)MAX(n, 0));
+}
+
+/* A process's state letter and word, as Linux's. */
+static char
+procfs_state_locked(struct proc *p)
+{
+	struct lwp *l;
+	bool run = false;
+
+	KASSERT(spin_held(&proc_lock));
+	if (p->p_stat == SDEAD)
+		return 'Z';
+	if (p->p_sflag & PS_STOPPED)
+		return 'T';
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+	{
+		int st = __atomic_load_n(&l->l_stat, __ATOMIC_RELAXED);
+
+		if (st == LSRUN || st == LSONPROC)
+			run = true;
+	}
+	return run ? 'R' : 'S';
+}
+
+static const char *
+procfs_state_name(char s)
+{
+	switch (s) {
+	case 'R':
+		return "R (running)";
+	case 'T':
+		return "T (stopped)";
+	case 'Z':
+		return "Z (zombie)";
+	default:
+		return "S (sleeping)";
+	}
+}
+
+/* The signals pending, ignored and caught.  proc_lock held. */
+static void
+procfs_sigs_locked(struct proc *p, uint64_t *pnd, uint64_t *shd,
+    uint64_t *blk, uint64_t *ign, uint64_t *cgt)
+{
+	struct lwp *l = LIST_FIRST(&p->p_lwps);
+
+	*pnd = l != NULL ? l->l_sigpend.sp_set : 0;
+	*blk = l != NULL ? l->l_sigmask : 0;
+	*shd = p->p_sigpend.sp_set;
+	*ign = *cgt = 0;
+	for (int sig = 1; sig < NSIG; sig++) {
+		uint64_t h = p->p_sigacts[sig - 1].ka_handler;
+
+		if (h == 1)
+			*ign |= 1UL << (sig - 1);
+		else if (h > 1)
+			*cgt |= 1UL << (sig - 1);
+	}
+}
+
+/* The bytes mapped in vm (VmSize).  proc_lock held. */
+static uint64_t
+procfs_vsize_locked(struct vmspace *vm)
+{
+	struct vm_map_entry *e;
+	uint64_t size = 0;
+
+	if (vm == NULL)
+		return 0;
+	spin_lock(&vm->vm_lock);
+	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
+	     e = vm_map_next(&vm->vm_map, e))
+		size += e->e_end - e->e_start;
+	spin_unlock(&vm->vm_lock);
+	return size;
+}
+
+/* /proc/PID/stat: Linux's 52 fields.  proc_lock held. */
+static void
+procfs_pid_stat_locked(struct procfs_buf *pb, struct proc *p)
+{
+	uint64_t ut, st, pnd, shd, blk, ign, cgt;
+	struct lwp *l = LIST_FIRST(&p->p_lwps);
+	pid_t fg;
+	bool ctty = tty_console_ctty_locked(p->p_sid, &fg);
+
+	proc_times_locked(p, &ut, &st);
+	procfs_sigs_locked(p, &pnd, &shd, &blk, &ign, &cgt);
+	pb_printf(pb,
+	    "%d (%s) %c %d %d %d %d %d %u %lu %lu %lu %lu %lu %lu %lu %lu "
+	    "%ld %ld %d %d %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu "
+	    "%lu %lu %lu %lu %lu %d %u %u %u %lu %lu %ld %lu %lu %lu %lu %lu "
+	    "%lu %lu %d\n",
+	    p->p_pid, p->p_comm, procfs_state_locked(p), p->p_ppid, p->p_pgid,
+	    p->p_sid, ctty ? (5 << 8) | 1 : 0, ctty ? fg : -1, 0U, 0UL, 0UL,
+	    0UL, 0UL, ut / (1000000000 / USER_HZ),
+	    st / (1000000000 / USER_HZ), p->p_cutime / (1000000000 / USER_HZ),
+	    p->p_cstime / (1000000000 / USER_HZ), 20L, 0L, p->p_nlive, 0,
+	    p->p_start / (1000000000 / USER_HZ),
+	    procfs_vsize_locked(p->p_vmspace), 0UL,
+	    p->p_rlimit[RLIMIT_RSS].rlim_cur, 0UL, 0UL, 0UL, 0UL, 0UL, pnd | shd,
+	    blk, ign, cgt, 0UL, 0UL, 0UL, p->p_exitsig,
+	    l != NULL ? l->l_cpu : 0, 0U, 0U, 0UL, 0UL, 0L,
+	    0UL, 0UL, p->p_vmspace != NULL ? p->p_vmspace->vm_brk_start : 0,
+	    0UL, 0UL, 0UL, 0UL, p->p_stat == SDEAD ? p->p_xstat : 0);
+}
+
+/* /proc/PID/status, Linux's lines that have a value here. */
+static void
+procfs_pid_status_locked(struct procfs_buf *pb, struct proc *p)
+{
+	uint64_t pnd, shd, blk, ign, cgt;
+	const struct ucred *cr = &p->p_cred;
+
+	procfs_sigs_locked(p, &pnd, &shd, &blk, &ign, &cgt);
+	pb_printf(pb,
+	    "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
+	    "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+	    "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
+	    "Groups:\t",
+	    p->p_comm, p->p_umask, procfs_state_name(procfs_state_locked(p)),
+	    p->p_pid, p->p_pid, p->p_ppid, cr->cr_ruid, cr->cr_euid,
+	    cr->cr_suid, cr->cr_fsuid, cr->cr_rgid, cr->cr_egid, cr->cr_sgid,
+	    cr->cr_fsgid, NOFILE);
+	for (int i = 0; i < cr->cr_ngroups; i++)
+		pb_printf(pb, "%u ", cr->cr_groups[i]);
+	pb_printf(pb, "\n");
+	if (p->p_vmspace != NULL)
+		pb_printf(pb, "VmSize:\t%8lu kB\n",
+		    procfs_vsize_locked(p->p_vmspace) / 1024);
+	pb_printf(pb,
+	    "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
+	    p->p_nlive, pnd, shd, blk, ign, cgt);
+}
+
+/* /proc/PID/maps: one line per mapping.  proc_lock held. */
+static void
+procfs_pid_maps_locked(struct procfs_buf *pb, struct vmspace *vm)
+{
+	struct vm_map_entry *e;
+
+	if (vm == NULL)
+		return;
+	spin_lock(&vm->vm_lock);
+	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
+	     e = vm_map_next(&vm->vm_map, e)) {
+		const char *name = e->e_flags & VM_ENTRY_HEAP ? "[heap]" :
+		    e->e_flags & VM_ENTRY_STACK               ? "[stack]" :
+								NULL;
+		size_t start = pb->pb_len;
+
+		pb_printf(pb, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", e->e_start,
+		    e->e_end, e->e_prot & VM_PROT_READ ? 'r' : '-',
+		    e->e_prot & VM_PROT_WRITE ? 'w' : '-',
+		    e->e_prot & VM_PROT_EXECUTE ? 'x' : '-',
+		    e->e_flags & VM_ENTRY_SHARED ? 's' : 'p',
+		    e->e_object != NULL ? e->e_offset : 0);
+		if (name != NULL) {
+			/* Linux pads the name to column 73. */
+			while (pb->pb_len - start < 72 &&
+			    pb->pb_len < pb->pb_size)
+				pb_printf(pb, " ");
+			pb_printf(pb, "%s", name);
+		}
+		pb_printf(pb, "\n");
+	}
+	spin_unlock(&vm->vm_lock);
+}
+
+/* /proc/meminfo.  vfs_lock held (the tmpfs mounts' pages). */
+static void
+procfs_meminfo(struct procfs_buf *pb)
+{
+	uint64_t total = vm_page_total_count(), free = vm_page_free_count();
+	uint64_t shmem = 0;
+	struct kstat ks;
+	struct mount *mp;
+
+	for (mp = mountlist; mp != NULL; mp = mp->mnt_next)
+		if (mp->mnt_op == &tmpfs_vfsops)
+			shmem += mp->mnt_pages;
+	kstat_fill(&ks);
+#define KB(pages) ((pages) * (PAGE_SIZE / 1024))
+	pb_printf(pb,
+	    "MemTotal:       %8lu kB\n"
+	    "MemFree:        %8lu kB\n"
+	    "MemAvailable:   %8lu kB\n"
+	    "Buffers:        %8lu kB\n"
+	    "Cached:         %8lu kB\n"
+	    "SwapCached:     %8lu kB\n"
+	    "SwapTotal:      %8lu kB\n"
+	    "SwapFree:       %8lu kB\n"
+	    "Shmem:          %8lu kB\n"
+	    "Slab:           %8lu kB\n",
+	    KB(total), KB(free), KB(free), 0UL, KB(shmem), 0UL, 0UL, 0UL,
+	    KB(shmem), ks.ks_kheap_used / 1024);
+#undef KB
+}
+
+/* /proc/stat: CPU times in USER_HZ ticks, and the process counts. */
+static void
+procfs_stat(struct procfs_buf *pb)
+{
+	const uint64_t tick = 1000000000 / USER_HZ;
+	uint64_t running = 0, uptime = nanouptime();
+	struct proc *p;
+	struct lwp *l;
+
+	for (int cpu = -1; cpu < MAXCPUS; cpu++) {
+		uint64_t u = cpu_time(cpu, CPUTIME_USER) / tick;
+		uint64_t s = cpu_time(cpu, CPUTIME_SYS) / tick;
+		uint64_t i = cpu_time(cpu, CPUTIME_IDLE) / tick;
+
+		if (cpu >= 0 && u + s + i == 0)
+			continue; /* not running */
+		if (cpu < 0)
+			pb_printf(pb, "cpu  ");
+		else
+			pb_printf(pb, "cpu%d ", cpu);
+		pb_printf(pb, "%lu 0 %lu %lu 0 0 0 0 0 0\n", u, s, i);
+	}
+	spin_lock(&proc_lock);
+	PROC_FOREACH(p)
+	{
+		LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		{
+			int st = __atomic_load_n(&l->l_stat, __ATOMIC_RELAXED);
+
+			running += st == LSRUN || st == LSONPROC;
+		}
+	}
+	spin_unlock(&proc_lock);
+	pb_printf(pb, "btime %lu\nprocs_running %lu\nprocs_blocked 0\n",
+	    (clock_realtime_ns() - uptime) / 1000000000, running);
+}
+
+/* The content of regular file node pn into pb.  0 or -ESRCH. */
+static int
+procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
+{
+	uint64_t up, idle;
+	struct proc *p;
+	int error = 0;
+
+	switch (pn->pn_kind) {
+	case PN_MEMINFO:
+		procfs_meminfo(pb);
+		return 0;
+	case PN_STAT:
+		procfs_stat(pb);
+		return 0;
+	case PN_UPTIME:
+		up = nanouptime() / 10000000;
+		idle = cpu_time(-1, CPUTIME_IDLE) / 10000000;
+		pb_printf(pb, "%lu.%02lu %lu.%02lu\n", up / 100, up % 100,
+		    idle / 100, idle % 100);
+		return 0;
+	case PN_LOADAVG:
+		/* No load average is kept (as sysinfo's loads). */
+		spin_lock(&proc_lock);
+		pb_printf(pb, "0.00 0.00 0.00 %lu/%lu %d\n", 1UL, lwp_count(),
+		    LIST_FIRST(&allproc) != NULL ? LIST_FIRST(&allproc)->p_pid :
+						   0);
+		spin_unlock(&proc_lock);
+		return 0;
+	case PN_MOUNTS:
+	case PN_PID_MOUNTS:
+		error = vfs_mounts_text_locked(pb->pb_buf, pb->pb_size);
+		if (error >= 0)
+			pb->pb_len = error;
+		return error < 0 ? error : 0;
+	case PN_VERSION:
+		pb_printf(pb, "vmkern version 0.3 (processes and LWPs)\n");
+		return 0;
+	case PN_FILESYSTEMS:
+		pb_printf(pb, "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
+		return 0;
+	default:
+		break;
+	}
+	spin_lock(&proc_lock);
+	p = proc_find(pn->pn_pid);
+	if (p == NULL) {
+		spin_unlock(&proc_lock);
+		return -ESRCH;
+	}
+	switch (pn->pn_kind) {
+	case PN_PID_STAT:
+		procfs_pid_stat_locked(pb, p);
+		break;
+	case PN_PID_STATUS:
+		procfs_pid_status_locked(pb, p);
+		break;
+	case PN_PID_CMDLINE:
+		if (p->p_args != NULL) {
+			size_t n = MIN(p->p_argslen, pb->pb_size);
+
+			memcpy(pb->pb_buf, p->p_args, n);
+			pb->pb_len = n;
+		}
+		break;
+	case PN_PID_COMM:
+		pb_printf(pb, "%s\n", p->p_comm);
+		break;
+	case PN_PID_MAPS:
+		procfs_pid_maps_locked(pb, p->p_vmspace);
+		break;
+	default:
+		error = -EINVAL;
+		break;
+	}
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+static ssize_t
+procfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
+{
+	struct procfs_buf pb = { NULL, 0, PROCFS_BUFSIZE };
+	ssize_t rv;
+
+	if (vp->v_type != VREG)
+		return -EISDIR;
+	if (off < 0)
+		return -EINVAL;
+	pb.pb_buf = kmalloc(PROCFS_BUFSIZE, 0);
+	if (pb.pb_buf == NULL)
+		return -ENOMEM;
+	rv = procfs_generate(VTOPN(vp), &pb);
+	if (rv == 0) {
+		rv = off >= (off_t)pb.pb_len ? 0 :
+					       (ssize_t)MIN(n, pb.pb_len - off);
+		if (rv > 0 && user && copyout(pb.pb_buf + off, buf, rv) != 0)
+			rv = -EFAULT;
+		else if (rv > 0 && !user)
+			memcpy(buf, pb.pb_buf + off, rv);
+	}
+	kfree(pb.pb_buf);
+	return rv;
+}
+
+static ssize_t
+procfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
+{
+	(void)vp, (void)buf, (void)n, (void)off, (void)user;
+	return -EINVAL;
+}
+
+static void
+procfs_getattr(struct vnode *vp, struct stat *st)
+{
+	struct procfs_node *pn = VTOPN(vp);
+	int64_t now = (int64_t)clock_realtime_ns();
+
+	st->st_ino = procfs_ino(pn->pn_kind, pn->pn_pid, pn->pn_fd);
+	switch (vp->v_type) {
+	case VDIR:
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		break;
+	case VLNK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		break;
+	default:
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		break;
+	}
+	st->st_blksize = PAGE_SIZE;
+	st->st_atime = st->st_mtime = st->st_ctime = now / 1000000000;
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec =
+	    now % 1000000000;
+}
+
+static int
+procfs_truncate(struct vnode *vp, off_t size)
+{
+	(void)size;
+	return vp->v_type == VDIR ? -EISDIR : -EACCES;
+}
+
+static int
+procfs_chmod(struct vnode *vp, unsigned mode)
+{
+	(void)vp, (void)mode;
+	return -EPERM;
+}
+
+static int
+procfs_utimes(struct vnode *vp, const int64_t *atime, const int64_t *mtime)
+{
+	(void)vp, (void)atime, (void)mtime;
+	return -EPERM;
+}
+
+/*
+ * The pid of the first process at or after pid, or -1.  No spinlock
+ * held.
+ */
+static pid_t
+procfs_next_pid(pid_t pid)
+{
+	struct proc *p;
+	pid_t best = -1;
+
+	spin_lock(&proc_lock);
+	PROC_FOREACH(p)
+	if (p->p_pid >= pid && (best < 0 || p->p_pid < best))
+		best = p->p_pid;
+	spin_unlock(&proc_lock);
+	return best;
+}
+
+/* The first open fd at or after fd in process pid's table, or -1. */
+static int
+procfs_next_fd(pid_t pid, int fd)
+{
+	struct filedesc *fdp;
+	struct proc *p;
+	int found = -1;
+
+	spin_lock(&proc_lock);
+	p = proc_find(pid);
+	if (p != NULL && (fdp = p->p_fd) != NULL) {
+		spin_lock(&fdp->fd_lock);
+		for (; fd < fdp->fd_lastfile; fd++) {
+			if (fdp->fd_ofiles[fd] != NULL) {
+				found = fd;
+				break;
+			}
+		}
+		spin_unlock(&fdp->fd_lock);
+	}
+	spin_unlock(&proc_lock);
+	return found;
+}
+
+static int
+procfs_readdir(struct vnode *dvp, off_t *cookiep, char *name, uint64_t *ino,
+    uint8_t *dtype)
+{
+	struct procfs_node *pn = VTOPN(dvp);
+	off_t c = *cookiep;
+
+	if (c < 2) {
+		struct procfs_node *dpn = VTOPN(c == 0 ? dvp : dvp->v_parent);
+
+		strlcpy(name, c == 0 ? "." : "..", 3);
+		*ino = procfs_ino(dpn->pn_kind, dpn->pn_pid, dpn->pn_fd);
+		*dtype = DT_DIR;
+		*cookiep = c + 1;
+		return 1;
+	}
+	if (pn->pn_kind == PN_ROOT && (size_t)c < PROCFS_PID_COOKIE) {
+		const struct procfs_entry *pe = &procfs_root_entries[c - 2];
+
+		strlcpy(name, pe->pe_name, NAME_MAX + 1);
+		*ino = procfs_ino(pe->pe_kind, 0, 0);
+		*dtype = procfs_dtype(pe->pe_kind);
+		*cookiep = c + 1;
+		return 1;
+	}
+	if (pn->pn_kind == PN_ROOT) {
+		pid_t pid = procfs_next_pid(c - PROCFS_PID_COOKIE);
+
+		if (pid < 0)
+			return 0;
+		ksnprintf(name, NAME_MAX + 1, "%d", pid);
+		*ino = procfs_ino(PN_PID, pid, 0);
+		*dtype = DT_DIR;
+		*cookiep = PROCFS_PID_COOKIE + pid + 1;
+		return 1;
+	}
+	if (pn->pn_kind == PN_PID) {
+		const struct procfs_entry *pe;
+
+		if ((size_t)c - 2 >= NPID)
+			return 0;
+		pe = &procfs_pid_entries[c - 2];
+		strlcpy(name, pe->pe_name, NAME_MAX + 1);
+		*ino = procfs_ino(pe->pe_kind, pn->pn_pid, 0);
+		*dtype = procfs_dtype(pe->pe_kind);
+		*cookiep = c + 1;
+		return 1;
+	}
+	if (pn->pn_kind == PN_PID_FD) {
+		int fd = procfs_next_fd(pn->pn_pid, c - 2);
+
+		if (fd < 0)
+			return 0;
+		ksnprintf(name, NAME_MAX + 1, "%d", fd);
+		*ino = procfs_ino(PN_FD, pn->pn_pid, fd);
+		*dtype = DT_LNK;
+		*cookiep = fd + 3;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The target of /proc/PID/fd/N into buf (PATH_MAX bytes): its length or
+ * -ENOENT.  vfs_lock held, no spinlock.
+ */
+static int
+procfs_fd_target(struct procfs_node *pn, char *buf)
+{
+	struct filedesc *fdp;
+	struct file *fp = NULL;
+	struct vnode *vp = NULL;
+	struct proc *p;
+	struct stat st;
+	int n;
+
+	spin_lock(&proc_lock);
+	p = proc_find(pn->pn_pid);
+	if (p != NULL && (fdp = p->p_fd) != NULL) {
+		spin_lock(&fdp->fd_lock);
+		if (pn->pn_fd < fdp->fd_lastfile)
+			fp = fdp->fd_ofiles[pn->pn_fd];
+		if (fp != NULL && (vp = file_vnode(fp)) != NULL)
+			vnode_ref(vp); /* vfs_lock held */
+		else if (fp != NULL && fp->f_type == DTYPE_PIPE)
+			file_hold(fp); /* its last close takes no vfs_lock */
+		spin_unlock(&fdp->fd_lock);
+	}
+	spin_unlock(&proc_lock);
+	if (fp == NULL)
+		return -ENOENT;
+	if (vp != NULL) {
+		n = vfs_vnode_path_locked(vp, buf, PATH_MAX);
+		vnode_rel_locked(vp);
+		return n;
+	}
+	switch (fp->f_type) {
+	case DTYPE_PIPE:
+		memset(&st, 0, sizeof(st));
+		fp->f_ops->fo_stat(fp, &st);
+		file_rele(fp);
+		return ksnprintf(buf, PATH_MAX, "pipe:[%lu]", st.st_ino);
+	case DTYPE_CONSOLE:
+		return ksnprintf(buf, PATH_MAX, "/dev/console");
+	case DTYPE_MEMFD:
+		return ksnprintf(buf, PATH_MAX, "/memfd: (deleted)");
+	default:
+		return ksnprintf(buf, PATH_MAX, "anon_inode:[%d]", fp->f_type);
+	}
+}
+
+static ssize_t
+procfs_readlink(struct vnode *vp, char *out, size_t n)
+{
+	struct procfs_node *pn = VTOPN(vp);
+	char *buf = kmalloc(PATH_MAX, 0);
+	struct vnode *target = NULL;
+	struct proc *p;
+	int len;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	switch (pn->pn_kind) {
+	case PN_SELF:
+		len = ksnprintf(buf, PATH_MAX, "%d", curproc->p_pid);
+		break;
+	case PN_FD:
+		len = procfs_fd_target(pn, buf);
+		break;
+	default:
+		/* exe, cwd, root: vfs_lock held keeps the vnode. */
+		spin_lock(&proc_lock);
+		p = proc_find(pn->pn_pid);
+		if (p != NULL && p->p_stat != SDEAD) {
+			target = pn->pn_kind == PN_PID_EXE ? p->p_textvp :
+			    pn->pn_kind == PN_PID_CWD      ? p->p_cwd :
+							     p->p_root;
+			if (target == NULL && pn->pn_kind != PN_PID_EXE)
+				target = rootvnode;
+			if (target != NULL)
+				vnode_ref(target);
+		}
+		spin_unlock(&proc_lock);
+		if (target == NULL) {
+			len = -ENOENT;
+			break;
+		}
+		len = vfs_vnode_path_locked(target, buf, PATH_MAX);
+		vnode_rel_locked(target);
+		break;
+	}
+	if (len >= 0) {
+		len = MIN((size_t)len, n);
+		memcpy(out, buf, len);
+	}
+	kfree(buf);
+	return len;
+}
+
+static void
+procfs_inactive(struct vnode *vp)
+{
+	struct procfs_node *pn = VTOPN(vp);
+
+	if (pn->pn_kind == PN_ROOT)
+		return; /* the mount's, freed by procfs_unmount */
+	vnode_rel_locked(vp->v_parent);
+	kfree(pn);
+}
+
+static const struct vnodeops procfs_vnodeops = {
+	.vop_lookup = procfs_lookup,
+	.vop_create = procfs_create,
+	.vop_mkdir = procfs_create,
+	.vop_symlink = procfs_symlink,
+	.vop_read = procfs_read,
+	.vop_write = procfs_write,
+	.vop_getattr = procfs_getattr,
+	.vop_truncate = procfs_truncate,
+	.vop_chmod = procfs_chmod,
+	.vop_utimes = procfs_utimes,
+	.vop_readdir = procfs_readdir,
+	.vop_link = procfs_link,
+	.vop_unlink = procfs_remove,
+	.vop_rmdir = procfs_remove,
+	.vop_rename = procfs_rename,
+	.vop_readlink = procfs_readlink,
+	.vop_inactive = procfs_inactive,
+};
+
+struct vnode *
+procfs_mount_new(struct mount *mp)
+{
+	struct vnode *vp = procfs_node_new(NULL, PN_ROOT, 0, 0);
+
+	KASSERT(mutex_held(&vfs_lock));
+	if (vp == NULL)
+		return NULL;
+	vp->v_parent = vp;
+	vnode_set_mount(vp, mp);
+	return vp;
+}
+
+static void
+procfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	(void)mp, (void)sf; /* no blocks, no file counts, as Linux's */
+}
+
+static void
+procfs_unmount(struct mount *mp)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	KASSERT(mp->mnt_root->v_usecount == 1);
+	kfree(VTOPN(mp->mnt_root));
+}
+
+const struct vfsops procfs_vfsops = {
+	.vfs_name = "proc",
+	.vfs_magic = PROC_SUPER_MAGIC,
+	.vfs_statfs = procfs_statfs,
+	.vfs_unmount = procfs_unmount,
+};
