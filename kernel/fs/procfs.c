@@ -489,11 +489,11 @@ procfs_pid_maps_locked(struct procfs_buf *pb, struct vmspace *vm)
 		    e->e_flags & VM_ENTRY_SHARED ? 's' : 'p',
 		    e->e_object != NULL ? e->e_offset : 0);
 		if (name != NULL) {
-			/* Linux pads the name to column 73. */
+			/* Linux pads to column 73, then a space: seq_pad. */
 			while (pb->pb_len - start < 72 &&
 			    pb->pb_len < pb->pb_size)
 				pb_printf(pb, " ");
-			pb_printf(pb, "%s", name);
+			pb_printf(pb, " %s", name);
 		}
 		pb_printf(pb, "\n");
 	}

@@ -12,6 +12,8 @@
  *	names.c		mkdir, rmdir, rename, link, symlink, readlink,
  *			getdents64 (10,000 entries), chdir, getcwd, deep
  *			paths, "..", trailing slashes, ELOOP
+ *	ns.c		/dev's devices, mount and umount2 of a tmpfs, statfs,
+ *			chroot, /proc's files (self, PID/, meminfo, mounts)
  *	stress.c	every bad path pointer (EFAULT), filling tmpfs until
  *			ENOSPC, several processes creating, renaming and
  *			removing the same names
@@ -35,6 +37,7 @@
 extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];
 extern const struct test fs_stress_tests[];
+extern const struct test fs_ns_tests[];
 
 /* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);
