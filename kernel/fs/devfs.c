@@ -35,7 +35,13 @@
 #define DT_CHR 2
 #define DT_DIR 4
 
-enum devfs_kind { DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_TTY };
+enum devfs_kind {
+	DEV_NULL,
+	DEV_ZERO,
+	DEV_FULL,
+	DEV_RANDOM,
+	DEV_TTY
+};
 
 struct devfs_dev {
 	const char *dd_name;
@@ -211,7 +217,8 @@ devfs_getattr(struct vnode *vp, struct stat *st)
 	st->st_mode = dn->dn_mode;
 	st->st_nlink = dn->dn_dev == NULL ? 2 : 1;
 	if (dn->dn_dev != NULL)
-		st->st_rdev = (dn->dn_dev->dd_major << 8) | dn->dn_dev->dd_minor;
+		st->st_rdev =
+		    (dn->dn_dev->dd_major << 8) | dn->dn_dev->dd_minor;
 	else
 		st->st_size = (DEVFS_NDEVS + 2) * 20;
 	st->st_blksize = PAGE_SIZE;
@@ -358,14 +365,14 @@ devfs_mount_new(struct mount *mp)
 	if (dm == NULL)
 		return NULL;
 	for (size_t i = 0; i <= DEVFS_NDEVS; i++) {
-		struct devfs_node *dn = i == 0 ? &dm->dm_root :
-						 &dm->dm_devs[i - 1];
+		struct devfs_node *dn =
+		    i == 0 ? &dm->dm_root : &dm->dm_devs[i - 1];
 		struct vnode *vp = &dn->dn_vnode;
 
 		dn->dn_dev = i == 0 ? NULL : &devfs_devs[i - 1];
 		dn->dn_ino = devfs_next_ino++;
-		dn->dn_mode = i == 0 ? S_IFDIR | 0755 :
-				       S_IFCHR | dn->dn_dev->dd_mode;
+		dn->dn_mode =
+		    i == 0 ? S_IFDIR | 0755 : S_IFCHR | dn->dn_dev->dd_mode;
 		dn->dn_atime = dn->dn_mtime = dn->dn_ctime = now;
 		vp->v_type = i == 0 ? VDIR : VCHR;
 		vp->v_op = i > 0 && dn->dn_dev->dd_kind == DEV_TTY ?

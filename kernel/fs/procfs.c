@@ -150,7 +150,8 @@ static uint64_t
 procfs_ino(enum procfs_kind kind, pid_t pid, int fd)
 {
 	return ((((uint64_t)pid + 1) << 16) | ((uint64_t)kind << 9) |
-	    (uint64_t)fd) + 1;
+		   (uint64_t)fd) +
+	    1;
 }
 
 /*
@@ -250,8 +251,8 @@ procfs_lookup(struct vnode *dvp, const char *name, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(tab[i].pe_name) == len &&
 		    memcmp(tab[i].pe_name, name, len) == 0) {
-			*vpp = procfs_node_new(dvp, tab[i].pe_kind,
-			    dpn->pn_pid, 0);
+			*vpp = procfs_node_new(dvp, tab[i].pe_kind, dpn->pn_pid,
+			    0);
 			return *vpp != NULL ? 0 : -ENOMEM;
 		}
 	}
@@ -259,7 +260,8 @@ procfs_lookup(struct vnode *dvp, const char *name, size_t len,
 		return -ENOENT;
 	if (dpn->pn_kind == PN_ROOT && num > 0 && procfs_pid_exists(num))
 		*vpp = procfs_node_new(dvp, PN_PID, num, 0);
-	else if (dpn->pn_kind == PN_PID_FD && procfs_fd_exists(dpn->pn_pid, num))
+	else if (dpn->pn_kind == PN_PID_FD &&
+	    procfs_fd_exists(dpn->pn_pid, num))
 		*vpp = procfs_node_new(dvp, PN_FD, dpn->pn_pid, num);
 	else
 		return -ENOENT;
@@ -371,8 +373,8 @@ procfs_state_name(char s)
 
 /* The signals pending, ignored and caught.  proc_lock held. */
 static void
-procfs_sigs_locked(struct proc *p, uint64_t *pnd, uint64_t *shd,
-    uint64_t *blk, uint64_t *ign, uint64_t *cgt)
+procfs_sigs_locked(struct proc *p, uint64_t *pnd, uint64_t *shd, uint64_t *blk,
+    uint64_t *ign, uint64_t *cgt)
 {
 	struct lwp *l = LIST_FIRST(&p->p_lwps);
 
@@ -425,16 +427,16 @@ procfs_pid_stat_locked(struct procfs_buf *pb, struct proc *p)
 	    "%lu %lu %d\n",
 	    p->p_pid, p->p_comm, procfs_state_locked(p), p->p_ppid, p->p_pgid,
 	    p->p_sid, ctty ? (5 << 8) | 1 : 0, ctty ? fg : -1, 0U, 0UL, 0UL,
-	    0UL, 0UL, ut / (1000000000 / USER_HZ),
-	    st / (1000000000 / USER_HZ), p->p_cutime / (1000000000 / USER_HZ),
+	    0UL, 0UL, ut / (1000000000 / USER_HZ), st / (1000000000 / USER_HZ),
+	    p->p_cutime / (1000000000 / USER_HZ),
 	    p->p_cstime / (1000000000 / USER_HZ), 20L, 0L, p->p_nlive, 0,
 	    p->p_start / (1000000000 / USER_HZ),
 	    procfs_vsize_locked(p->p_vmspace), 0UL,
-	    p->p_rlimit[RLIMIT_RSS].rlim_cur, 0UL, 0UL, 0UL, 0UL, 0UL, pnd | shd,
-	    blk, ign, cgt, 0UL, 0UL, 0UL, p->p_exitsig,
-	    l != NULL ? l->l_cpu : 0, 0U, 0U, 0UL, 0UL, 0L,
-	    0UL, 0UL, p->p_vmspace != NULL ? p->p_vmspace->vm_brk_start : 0,
-	    0UL, 0UL, 0UL, 0UL, p->p_stat == SDEAD ? p->p_xstat : 0);
+	    p->p_rlimit[RLIMIT_RSS].rlim_cur, 0UL, 0UL, 0UL, 0UL, 0UL,
+	    pnd | shd, blk, ign, cgt, 0UL, 0UL, 0UL, p->p_exitsig,
+	    l != NULL ? l->l_cpu : 0, 0U, 0U, 0UL, 0UL, 0L, 0UL, 0UL,
+	    p->p_vmspace != NULL ? p->p_vmspace->vm_brk_start : 0, 0UL, 0UL,
+	    0UL, 0UL, p->p_stat == SDEAD ? p->p_xstat : 0);
 }
 
 /* /proc/PID/status, Linux's lines that have a value here. */
@@ -490,8 +492,8 @@ procfs_pid_maps_locked(struct procfs_buf *pb, struct vmspace *vm)
 		    e->e_object != NULL ? e->e_offset : 0);
 		if (name != NULL) {
 			/* Linux pads to column 73, then a space: seq_pad. */
-			while (pb->pb_len - start < 72 &&
-			    pb->pb_len < pb->pb_size)
+			while (
+			    pb->pb_len - start < 72 && pb->pb_len < pb->pb_size)
 				pb_printf(pb, " ");
 			pb_printf(pb, " %s", name);
 		}

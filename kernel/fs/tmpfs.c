@@ -786,9 +786,8 @@ tmpfs_statfs(struct mount *mp, struct statfs *sf)
 		    0;
 	}
 	sf->f_files = tmpfs_max_nodes;
-	sf->f_ffree = tmpfs_max_nodes > tmpfs_nodes ?
-	    tmpfs_max_nodes - tmpfs_nodes :
-	    0;
+	sf->f_ffree =
+	    tmpfs_max_nodes > tmpfs_nodes ? tmpfs_max_nodes - tmpfs_nodes : 0;
 }
 
 /*

@@ -126,7 +126,8 @@ vfs_init(void)
 struct vnode *
 vfs_root_locked(void)
 {
-	struct vnode *vp = curproc->p_root != NULL ? curproc->p_root : rootvnode;
+	struct vnode *vp =
+	    curproc->p_root != NULL ? curproc->p_root : rootvnode;
 
 	KASSERT(mutex_held(&vfs_lock));
 	vnode_ref(vp);
@@ -221,8 +222,8 @@ vfs_cross_locked(struct vnode *vp)
 static struct vnode *
 vfs_dotdot_locked(struct vnode *dvp)
 {
-	struct vnode *root = curproc->p_root != NULL ? curproc->p_root :
-						       rootvnode;
+	struct vnode *root =
+	    curproc->p_root != NULL ? curproc->p_root : rootvnode;
 
 	KASSERT(mutex_held(&vfs_lock));
 	while (dvp != root && dvp->v_mount->mnt_root == dvp &&
@@ -487,8 +488,8 @@ vfs_file_name_locked(struct vnode *vp, struct vnode **dvpp, char *name)
 		uint64_t ino;
 		uint8_t dtype;
 
-		if (dvp->v_op->vop_readdir(dvp, &stack[depth].cookie, name, &ino,
-			&dtype) != 1) {
+		if (dvp->v_op->vop_readdir(dvp, &stack[depth].cookie, name,
+			&ino, &dtype) != 1) {
 			vnode_rel_locked(dvp);
 			depth--;
 			continue;
@@ -532,8 +533,8 @@ vfs_path_prepend(char *buf, size_t *posp, const char *name, size_t len)
 int
 vfs_vnode_path_locked(struct vnode *vp, char *buf, size_t size)
 {
-	struct vnode *root = curproc->p_root != NULL ? curproc->p_root :
-						       rootvnode;
+	struct vnode *root =
+	    curproc->p_root != NULL ? curproc->p_root : rootvnode;
 	char *name = kmalloc(NAME_MAX + 1, 0);
 	size_t pos = size - 1;
 	struct stat st;

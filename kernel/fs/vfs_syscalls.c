@@ -1063,7 +1063,7 @@ static const struct vfsops *const vfs_types[] = {
 static uint64_t vfs_next_dev = 2;
 
 /* The mount flags a mount keeps (mnt_flag), and those remount changes. */
-#define VFS_MNT_FLAGS \
+#define VFS_MNT_FLAGS                                                \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
 	    MS_NODIRATIME)
 
@@ -1080,7 +1080,8 @@ struct vfs_mount_args {
  * the others none.  0 or -EINVAL.  No requirements.
  */
 static int
-vfs_parse_options(const struct vfsops *ops, char *opts, struct vfs_mount_args *ma)
+vfs_parse_options(const struct vfsops *ops, char *opts,
+    struct vfs_mount_args *ma)
 {
 	char *s = opts;
 
@@ -1121,16 +1122,20 @@ vfs_parse_options(const struct vfsops *ops, char *opts, struct vfs_mount_args *m
 			switch (*val) {
 			case '\0':
 				break;
-			case 'k': case 'K':
+			case 'k':
+			case 'K':
 				unit = 1UL << 10;
 				break;
-			case 'm': case 'M':
+			case 'm':
+			case 'M':
 				unit = 1UL << 20;
 				break;
-			case 'g': case 'G':
+			case 'g':
+			case 'G':
 				unit = 1UL << 30;
 				break;
-			case 't': case 'T':
+			case 't':
+			case 'T':
 				unit = 1UL << 40;
 				break;
 			case '%':
@@ -1144,7 +1149,8 @@ vfs_parse_options(const struct vfsops *ops, char *opts, struct vfs_mount_args *m
 			if (unit == 0) {
 				if (n > 100)
 					return -EINVAL;
-				ma->ma_maxpages = vm_page_total_count() * n / 100;
+				ma->ma_maxpages =
+				    vm_page_total_count() * n / 100;
 			} else {
 				if (n > UINT64_MAX / unit)
 					return -EINVAL;
@@ -1231,7 +1237,8 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 			return -ENODEV;
 		if (error < 0)
 			return error;
-		for (size_t i = 0; i < sizeof(vfs_types) / sizeof(vfs_types[0]); i++)
+		for (size_t i = 0; i < sizeof(vfs_types) / sizeof(vfs_types[0]);
+		     i++)
 			if (strcmp(type, vfs_types[i]->vfs_name) == 0)
 				ops = vfs_types[i];
 		if (ops == NULL)
@@ -1495,9 +1502,8 @@ vfs_mounts_text_locked(char *buf, size_t size)
 	if (path == NULL)
 		return -ENOMEM;
 	for (mp = mountlist; mp != NULL; mp = mp->mnt_next) {
-		const char *type = mp->mnt_vnodecovered == NULL ?
-		    "rootfs" :
-		    mp->mnt_op == &devfs_vfsops ? "devtmpfs" :
+		const char *type = mp->mnt_vnodecovered == NULL ? "rootfs" :
+		    mp->mnt_op == &devfs_vfsops                 ? "devtmpfs" :
 						  mp->mnt_op->vfs_name;
 
 		if (vfs_vnode_path_locked(mp->mnt_root, path, PATH_MAX) < 0)
@@ -1510,7 +1516,8 @@ vfs_mounts_text_locked(char *buf, size_t size)
 		    mp->mnt_flag & MS_NOEXEC ? ",noexec" : "",
 		    mp->mnt_flag & MS_NOATIME ? ",noatime" : "",
 		    mp->mnt_flag & MS_NODIRATIME ? ",nodiratime" : "");
-		if (mp->mnt_op == &tmpfs_vfsops && mp->mnt_vnodecovered != NULL) {
+		if (mp->mnt_op == &tmpfs_vfsops &&
+		    mp->mnt_vnodecovered != NULL) {
 			if (mp->mnt_maxpages != vm_page_total_count() / 2)
 				vfs_printf(buf, size, &pos, ",size=%luk",
 				    mp->mnt_maxpages * (PAGE_SIZE / 1024));

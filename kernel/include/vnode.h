@@ -127,8 +127,8 @@ struct vnode {
 	 * unlink check first, in Linux's order).  Set at boot.
 	 */
 	bool v_rdonly;
-	struct vnode *v_parent; /* (v) directories: "..", no reference */
-	struct mount *v_mount;  /* (c) set by vnode_set_mount */
+	struct vnode *v_parent;      /* (v) directories: "..", no reference */
+	struct mount *v_mount;       /* (c) set by vnode_set_mount */
 	struct mount *v_mountedhere; /* (v) the mount covering it, or NULL */
 };
 
@@ -156,10 +156,10 @@ struct mount {
 	struct vnode *mnt_root;         /* (c) a reference */
 	int mnt_refs;                   /* (a) see "Mounts" above */
 	unsigned mnt_flag;              /* (v) MS_RDONLY, MS_NOEXEC, ... */
-	bool mnt_detached; /* (v) off the name space: freed at the last ref */
-	bool mnt_expire;   /* (v) marked by umount2's MNT_EXPIRE */
-	uint64_t mnt_dev;               /* (c) st_dev of its vnodes */
-	char mnt_source[64];            /* (c) mount(2)'s source, for mounts */
+	bool mnt_detached;   /* (v) off the name space: freed at the last ref */
+	bool mnt_expire;     /* (v) marked by umount2's MNT_EXPIRE */
+	uint64_t mnt_dev;    /* (c) st_dev of its vnodes */
+	char mnt_source[64]; /* (c) mount(2)'s source, for mounts */
 	/* tmpfs: pages of file data, and its size limit (size=). */
 	uint64_t mnt_pages;    /* (v) */
 	uint64_t mnt_maxpages; /* (v) */

@@ -61,10 +61,10 @@ statclock(bool usermode)
 	struct lwp *l = ci->ci_curlwp;
 
 	KASSERT(!intr_enabled());
-	__atomic_add_fetch(&cpu_times[ci->ci_index][l == ci->ci_idlelwp ?
-			       CPUTIME_IDLE :
-			       usermode ? CPUTIME_USER :
-					  CPUTIME_SYS],
+	__atomic_add_fetch(
+	    &cpu_times[ci->ci_index][l == ci->ci_idlelwp ? CPUTIME_IDLE :
+		    usermode                             ? CPUTIME_USER :
+							   CPUTIME_SYS],
 	    TICK_NS, __ATOMIC_RELAXED);
 	if (l == ci->ci_idlelwp)
 		return;

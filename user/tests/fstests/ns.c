@@ -50,8 +50,7 @@ ns_read_file(const char *path, char *buf, size_t size)
 	size_t len = 0;
 	ssize_t n;
 
-	while (len + 1 < size &&
-	    (n = read(fd, buf + len, size - 1 - len)) > 0)
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
 		len += n;
 	test_expect_ok(close(fd), "close");
 	buf[len] = '\0';
@@ -71,8 +70,8 @@ t_dev_null(void)
 	    "write: all of it swallowed");
 	test_expect_eq(pwrite(fd, buf, 10, 1000), 10, "pwrite");
 	test_expect_ok(close(fd), "close");
-	fd = test_expect_ok(open("/dev/null", O_WRONLY | O_TRUNC | O_CREAT,
-				0644),
+	fd = test_expect_ok(
+	    open("/dev/null", O_WRONLY | O_TRUNC | O_CREAT, 0644),
 	    "open /dev/null O_CREAT|O_TRUNC (as a shell's > /dev/null)");
 	test_expect_eq(write(fd, "x", 1), 1, "write");
 	test_expect_errno(read(fd, buf, 1), EBADF, "read of a write-only fd");
@@ -108,7 +107,8 @@ t_dev_random(void)
 	int fd, zero = 1;
 
 	ns_prepare();
-	fd = test_expect_ok(open("/dev/urandom", O_RDONLY), "open /dev/urandom");
+	fd =
+	    test_expect_ok(open("/dev/urandom", O_RDONLY), "open /dev/urandom");
 	test_expect_eq(read(fd, a, sizeof(a)), sizeof(a), "read 64 bytes");
 	test_expect_eq(read(fd, b, sizeof(b)), sizeof(b), "read 64 more");
 	test_assert_msg(memcmp(a, b, sizeof(a)) != 0, "two reads differ");
@@ -155,8 +155,8 @@ t_dev_stat(void)
 	test_assert_msg(d != NULL, "opendir /dev");
 	while ((de = readdir(d)) != NULL) {
 		seen_null |= strcmp(de->d_name, "null") == 0;
-		seen_zero |= strcmp(de->d_name, "zero") == 0 &&
-		    de->d_type == DT_CHR;
+		seen_zero |=
+		    strcmp(de->d_name, "zero") == 0 && de->d_type == DT_CHR;
 	}
 	closedir(d);
 	test_assert_msg(seen_null && seen_zero, "/dev lists null and zero");
@@ -302,8 +302,8 @@ t_proc_self_stat(void)
 
 	ns_prepare();
 	ns_read_file("/proc/self/stat", buf, sizeof(buf));
-	test_assert_msg(sscanf(buf, "%d (%63[^)]) %c %d", &pid, comm, &state,
-			    &ppid) == 4,
+	test_assert_msg(
+	    sscanf(buf, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4,
 	    "parse %s", buf);
 	test_expect_eq(pid, getpid(), "pid");
 	test_expect_eq(ppid, getppid(), "ppid");
@@ -366,9 +366,11 @@ t_proc_self_maps(void)
 
 	ns_prepare();
 	ns_read_file("/proc/self/maps", buf, sizeof(buf));
-	for (line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-		test_assert_msg(sscanf(line, "%lx-%lx %4s %lx %x:%x %lu", &start,
-				    &end, perms, &off, &maj, &min, &ino) == 7,
+	for (line = strtok(buf, "\n"); line != NULL;
+	     line = strtok(NULL, "\n")) {
+		test_assert_msg(sscanf(line, "%lx-%lx %4s %lx %x:%x %lu",
+				    &start, &end, perms, &off, &maj, &min,
+				    &ino) == 7,
 		    "parse %s", line);
 		test_assert_msg(start < end && strlen(perms) == 4, "%s", line);
 		stack |= strstr(line, "[stack]") != NULL &&
@@ -460,15 +462,17 @@ t_proc_files(void)
 	test_assert_msg(freemem > 0 && freemem <= total, "%s", buf);
 
 	ns_read_file("/proc/mounts", buf, sizeof(buf));
-	for (line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+	for (line = strtok(buf, "\n"); line != NULL;
+	     line = strtok(NULL, "\n")) {
 		char src[256], dir[256], type[64], opts[256];
 		int a, b;
 
-		test_assert_msg(sscanf(line, "%255s %255s %63s %255s %d %d", src,
-				    dir, type, opts, &a, &b) == 6,
+		test_assert_msg(sscanf(line, "%255s %255s %63s %255s %d %d",
+				    src, dir, type, opts, &a, &b) == 6,
 		    "parse %s", line);
 		root |= strcmp(dir, "/") == 0;
-		dev |= strcmp(dir, "/dev") == 0 && strcmp(type, "devtmpfs") == 0;
+		dev |=
+		    strcmp(dir, "/dev") == 0 && strcmp(type, "devtmpfs") == 0;
 		proc |= strcmp(dir, "/proc") == 0 && strcmp(type, "proc") == 0;
 	}
 	test_assert_msg(root && dev && proc, "/, /dev and /proc listed");
