@@ -532,14 +532,33 @@ procfs_meminfo(struct procfs_buf *pb)
 #undef KB
 }
 
+/* LWPs running or runnable.  proc_lock held. */
+static uint64_t
+procfs_running_locked(void)
+{
+	uint64_t running = 0;
+	struct proc *p;
+	struct lwp *l;
+
+	KASSERT(spin_held(&proc_lock));
+	PROC_FOREACH(p)
+	{
+		LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		{
+			int st = __atomic_load_n(&l->l_stat, __ATOMIC_RELAXED);
+
+			running += st == LSRUN || st == LSONPROC;
+		}
+	}
+	return running;
+}
+
 /* /proc/stat: CPU times in USER_HZ ticks, and the process counts. */
 static void
 procfs_stat(struct procfs_buf *pb)
 {
 	const uint64_t tick = 1000000000 / USER_HZ;
-	uint64_t running = 0, uptime = nanouptime();
-	struct proc *p;
-	struct lwp *l;
+	uint64_t running, uptime = nanouptime();
 
 	for (int cpu = -1; cpu < MAXCPUS; cpu++) {
 		uint64_t u = cpu_time(cpu, CPUTIME_USER) / tick;
@@ -555,15 +574,7 @@ procfs_stat(struct procfs_buf *pb)
 		pb_printf(pb, "%lu 0 %lu %lu 0 0 0 0 0 0\n", u, s, i);
 	}
 	spin_lock(&proc_lock);
-	PROC_FOREACH(p)
-	{
-		LIST_FOREACH(l, &p->p_lwps, l_sibling)
-		{
-			int st = __atomic_load_n(&l->l_stat, __ATOMIC_RELAXED);
-
-			running += st == LSRUN || st == LSONPROC;
-		}
-	}
+	running = procfs_running_locked();
 	spin_unlock(&proc_lock);
 	pb_printf(pb, "btime %lu\nprocs_running %lu\nprocs_blocked 0\n",
 	    (clock_realtime_ns() - uptime) / 1000000000, running);
@@ -593,7 +604,8 @@ procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
 	case PN_LOADAVG:
 		/* No load average is kept (as sysinfo's loads). */
 		spin_lock(&proc_lock);
-		pb_printf(pb, "0.00 0.00 0.00 %lu/%lu %d\n", 1UL, lwp_count(),
+		pb_printf(pb, "0.00 0.00 0.00 %lu/%lu %d\n",
+		    procfs_running_locked(), lwp_count(),
 		    LIST_FIRST(&allproc) != NULL ? LIST_FIRST(&allproc)->p_pid :
 						   0);
 		spin_unlock(&proc_lock);
