@@ -38,6 +38,8 @@
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
 #include <vm/vm_page.h>
+#include <arch/cpu.h>
+#include <arch/mp.h>
 
 #include <stdarg.h>
 #include <asm/statfs.h>
@@ -59,6 +61,7 @@ enum procfs_kind {
 	PN_UPTIME,
 	PN_LOADAVG,
 	PN_MOUNTS,
+	PN_CPUINFO,
 	PN_VERSION,
 	PN_FILESYSTEMS,
 	PN_PID, /* /proc/PID */
@@ -88,6 +91,7 @@ static const struct procfs_entry procfs_root_entries[] = {
 	{ "uptime", PN_UPTIME },
 	{ "loadavg", PN_LOADAVG },
 	{ "mounts", PN_MOUNTS },
+	{ "cpuinfo", PN_CPUINFO },
 	{ "version", PN_VERSION },
 	{ "filesystems", PN_FILESYSTEMS },
 };
@@ -580,6 +584,34 @@ procfs_stat(struct procfs_buf *pb)
 	    (clock_realtime_ns() - uptime) / 1000000000, running);
 }
 
+/*
+ * /proc/cpuinfo: Linux's first lines for each CPU online (what CPUID
+ * tells the boot CPU; they are alike under QEMU).
+ */
+static void
+procfs_cpuinfo(struct procfs_buf *pb)
+{
+	const struct cpu_features *cf = &cpu_features;
+	unsigned n = __atomic_load_n(&mp_ncpus, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++) {
+		pb_printf(pb,
+		    "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\n"
+		    "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n"
+		    "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\n"
+		    "cpu cores\t: %u\napicid\t\t: %u\nfpu\t\t: yes\n"
+		    "flags\t\t: fpu%s%s%s%s%s%s%s%s\n\n",
+		    i, cf->cf_vendor, cf->cf_family, cf->cf_model, cf->cf_brand,
+		    cf->cf_stepping, n, i, n, cpu_info_at(i)->ci_lapic_id,
+		    cf->cf_pge ? " pge" : "", cf->cf_nx ? " nx" : "",
+		    cf->cf_pdpe1gb ? " pdpe1gb" : "",
+		    cf->cf_invariant_tsc ? " constant_tsc nonstop_tsc" : "",
+		    cf->cf_fsgsbase ? " fsgsbase" : "",
+		    cf->cf_smep ? " smep" : "", cf->cf_smap ? " smap" : "",
+		    cf->cf_umip ? " umip" : "");
+	}
+}
+
 /* The content of regular file node pn into pb.  0 or -ESRCH. */
 static int
 procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
@@ -616,6 +648,9 @@ procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
 		if (error >= 0)
 			pb->pb_len = error;
 		return error < 0 ? error : 0;
+	case PN_CPUINFO:
+		procfs_cpuinfo(pb);
+		return 0;
 	case PN_VERSION:
 		pb_printf(pb, "vmkern version 0.3 (processes and LWPs)\n");
 		return 0;

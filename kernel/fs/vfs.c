@@ -216,8 +216,8 @@ vfs_cross_locked(struct vnode *vp)
 
 /*
  * ".." of directory dvp, without a reference: dvp itself at the
- * process's root, the covered directory's parent at a mount's root.
- * vfs_lock held.
+ * process's root (and at the root of a detached mount), the covered
+ * directory's parent at a mount's root.  vfs_lock held.
  */
 static struct vnode *
 vfs_dotdot_locked(struct vnode *dvp)
@@ -227,7 +227,8 @@ vfs_dotdot_locked(struct vnode *dvp)
 
 	KASSERT(mutex_held(&vfs_lock));
 	while (dvp != root && dvp->v_mount->mnt_root == dvp &&
-	    dvp->v_mount->mnt_vnodecovered != NULL)
+	    dvp->v_mount->mnt_vnodecovered != NULL &&
+	    !dvp->v_mount->mnt_detached)
 		dvp = dvp->v_mount->mnt_vnodecovered;
 	return dvp == root ? dvp : dvp->v_parent;
 }
@@ -563,7 +564,8 @@ vfs_vnode_path_locked(struct vnode *vp, char *buf, size_t size)
 			break;
 		}
 		if (vp == vp->v_mount->mnt_root) {
-			if (vp->v_mount->mnt_vnodecovered == NULL) {
+			if (vp->v_mount->mnt_vnodecovered == NULL ||
+			    vp->v_mount->mnt_detached) {
 				error = -ENOENT; /* a lazily unmounted tree */
 				break;
 			}

@@ -1293,6 +1293,9 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 		}
 	} else if (nd.nd_vp->v_type != VDIR) {
 		error = -ENOTDIR;
+	} else if (nd.nd_vp->v_mount->mnt_op == &procfs_vfsops &&
+	    !vfs_is_mount_root(nd.nd_vp)) {
+		error = -EINVAL; /* made at each lookup: nothing to cover */
 	} else {
 		if (ops == &tmpfs_vfsops)
 			ma.ma_maxpages = vm_page_total_count() / 2;

@@ -73,6 +73,13 @@ cpu_identify(void)
 
 	cpuid_count(1, 0, r);
 	cf->cf_pge = (r[3] & (1u << 13)) != 0;
+	cf->cf_stepping = r[0] & 0xf;
+	cf->cf_model = (r[0] >> 4) & 0xf;
+	cf->cf_family = (r[0] >> 8) & 0xf;
+	if (cf->cf_family == 0xf)
+		cf->cf_family += (r[0] >> 20) & 0xff;
+	if (cf->cf_family >= 0x6)
+		cf->cf_model += ((r[0] >> 16) & 0xf) << 4;
 
 	if (maxleaf >= 7) {
 		cpuid_count(7, 0, r);

@@ -483,6 +483,9 @@ t_proc_files(void)
 
 	ns_read_file("/proc/stat", buf, sizeof(buf));
 	test_assert_msg(strncmp(buf, "cpu  ", 5) == 0, "%s", buf);
+	ns_read_file("/proc/cpuinfo", buf, sizeof(buf));
+	test_assert_msg(strncmp(buf, "processor\t: 0\nvendor_id\t: ", 25) == 0,
+	    "%s", buf);
 	ns_read_file("/proc/loadavg", buf, sizeof(buf));
 	test_assert_msg(sscanf(buf, "%lf %lf", &up, &idle) == 2, "%s", buf);
 

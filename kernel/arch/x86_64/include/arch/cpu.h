@@ -103,6 +103,7 @@ struct cpu_features {
 	bool cf_invariant_tsc;
 	char cf_vendor[13];
 	char cf_brand[49];
+	unsigned cf_family, cf_model, cf_stepping; /* CPUID 1, as Linux's */
 };
 extern struct cpu_features cpu_features;
 
