@@ -255,6 +255,34 @@ t_mount_errors(void)
 }
 
 static void
+t_umount_detach(void)
+{
+	struct stat st, top;
+	char buf[4];
+	int fd;
+
+	fs_enter();
+	test_expect_ok(mkdir("m", 0755), "mkdir m");
+	test_expect_ok(stat("m", &top), "stat m");
+	test_expect_ok(mount("none", "m", "tmpfs", 0, NULL), "mount");
+	fd = test_expect_ok(open("m/f", O_CREAT | O_RDWR, 0644), "create m/f");
+	test_expect_eq(write(fd, "abc", 3), 3, "write");
+	test_expect_errno(umount2("m", MNT_EXPIRE), EBUSY, "MNT_EXPIRE in use");
+	test_expect_ok(umount2("m", MNT_DETACH), "MNT_DETACH while in use");
+	test_expect_ok(stat("m", &st), "stat m");
+	test_expect_eq(st.st_ino, top.st_ino, "the covered directory again");
+	test_expect_eq(pread(fd, buf, 3, 0), 3, "the open file still reads");
+	test_assert(memcmp(buf, "abc", 3) == 0);
+	test_expect_ok(close(fd), "the last user frees the mount");
+
+	test_expect_ok(mount("none", "m", "tmpfs", 0, NULL), "mount again");
+	test_expect_errno(umount2("m", MNT_EXPIRE), EAGAIN, "MNT_EXPIRE marks");
+	test_expect_ok(umount2("m", MNT_EXPIRE), "a second MNT_EXPIRE");
+	test_expect_errno(umount("m"), EINVAL, "gone");
+	fs_leave();
+}
+
+static void
 t_chroot(void)
 {
 	struct stat st, d;
@@ -514,6 +542,7 @@ const struct test fs_ns_tests[] = {
 	{ "dev_stat", t_dev_stat, NULL },
 	{ "mount_tmpfs", t_mount_tmpfs, NULL },
 	{ "mount_errors", t_mount_errors, NULL },
+	{ "umount_detach", t_umount_detach, NULL },
 	{ "chroot", t_chroot, NULL },
 	{ "proc_self_stat", t_proc_self_stat, NULL },
 	{ "proc_self_status", t_proc_self_status, NULL },
