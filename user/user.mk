@@ -202,11 +202,21 @@ $(USER_README): $(USER_OBJ)/readme/greet.elf
 
 USER_STAGE := $(BUILD)/initrd.d
 
-$(BUILD)/initrd.cpio: $(USER_ROOT_FILES) | $(DEPS_STAMP)
+# BusyBox (user/busybox.sh): /bin/busybox and a link for each of its
+# applets that has no program of ours at its path.
+USER_BUSYBOX := $(BUILD)/busybox/busybox
+
+$(USER_BUSYBOX): user/busybox.sh tests/debpkg.sh | $(DEPS_STAMP)
+	@echo "  FETCH   $@"
+	@bash user/busybox.sh fetch $@
+
+$(BUILD)/initrd.cpio: $(USER_ROOT_FILES) $(USER_BUSYBOX) user/busybox.sh | $(DEPS_STAMP)
 	@echo "  CPIO    $@"
 	@rm -rf $(USER_STAGE) && mkdir -p $(USER_STAGE)
 	@cd $(BUILD)/root && cp --parents \
 		$(patsubst $(BUILD)/root/%,%,$(USER_ROOT_FILES)) $(abspath $(USER_STAGE))
+	@mkdir -p $(USER_STAGE)/bin && cp $(USER_BUSYBOX) $(USER_STAGE)/bin/busybox
+	@bash user/busybox.sh links $(USER_BUSYBOX) $(USER_STAGE)
 	@cd $(USER_STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc --owner=0:0 > $(abspath $@).tmp
 	@mv $@.tmp $@
