@@ -6,7 +6,8 @@
  * command line.  init opens nothing.
  *
  * With arguments, init runs the program argv[1] (an absolute path; no
- * search) with argv[1..] as its arguments; without, it runs /bin/sh.  That
+ * search) with argv[1..] as its arguments; without, it runs /bin/sh (BusyBox
+ * ash) as a login shell, argv[0] "-sh", which reads /etc/profile.  That
  * program is init's one child.  init then waits for processes to end:
  * orphans, which the kernel gives to init, are reaped as they come.  When
  * its child ends, init reaps whatever else has already ended, without
@@ -27,9 +28,12 @@
 
 extern char **environ;
 
-/* Start argv[0] in a child process and return its pid; exit 127 if fork fails. */
+/*
+ * Start the program at path in a child process with argv and return its
+ * pid; exit 127 if fork fails.
+ */
 static pid_t
-start_child(char **argv)
+start_child(const char *path, char **argv)
 {
 	pid_t pid = fork();
 
@@ -38,8 +42,8 @@ start_child(char **argv)
 		_exit(127);
 	}
 	if (pid == 0) {
-		execve(argv[0], argv, environ);
-		fprintf(stderr, "init: %s: %s\n", argv[0], strerror(errno));
+		execve(path, argv, environ);
+		fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	return pid;
@@ -48,9 +52,10 @@ start_child(char **argv)
 int
 main(int argc, char **argv)
 {
-	char *default_argv[] = { "/bin/sh", NULL };
-	char **child_argv = argc > 1 ? argv + 1 : default_argv;
-	pid_t child = start_child(child_argv);
+	char *login_shell[] = { "-sh", NULL };
+	char **child_argv = argc > 1 ? argv + 1 : login_shell;
+	const char *path = argc > 1 ? argv[1] : "/bin/sh";
+	pid_t child = start_child(path, child_argv);
 	int status;
 
 	/* Reap everything that ends until the child itself ends. */
@@ -75,7 +80,7 @@ main(int argc, char **argv)
 		;
 
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "init: %s killed by signal %d\n", child_argv[0],
+		fprintf(stderr, "init: %s killed by signal %d\n", path,
 		    WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}
