@@ -20,6 +20,7 @@
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   tty                    the terminal driven by typing (tests/tty-test.sh)
 #   ash                    BusyBox's shell driven by typing (tests/tty-test.sh)
+#   shutdown               poweroff, reboot and init's shutdown (tests/shutdown-test.sh)
 #   diff, diff/FILE[/CASE] BusyBox scripts on our kernel and on Linux 6.1,
 #                          compared case by case (tests/diff-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
@@ -67,7 +68,7 @@ done)
 
 list() {
 	local s
-	echo "ktest boot" $user_suites "vkernel tty ash diff host abi model readme format"
+	echo "ktest boot" $user_suites "vkernel tty ash shutdown diff host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
@@ -179,6 +180,10 @@ tty)
 	kind=script id=${2:-tty}
 	script_config=$config
 	cmd=(bash tests/tty-test.sh "$id") ;;
+shutdown)
+	kind=script id=${2:-shutdown-$cfg_id}
+	script_config=$config
+	cmd=(bash tests/shutdown-test.sh "$id") ;;
 ash)
 	kind=script id=${2:-ash}
 	script_config=$config

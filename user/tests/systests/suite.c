@@ -1,6 +1,6 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
- * getrandom, init's environment, poll/select, descriptors and prctl
+ * getrandom, init's environment, poll/select, descriptors, prctl and reboot
  * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
@@ -29,6 +29,7 @@ static const struct test *const tables[] = {
 	sys_poll_tests,
 	sys_fds_tests,
 	sys_prctl_tests,
+	sys_reboot_tests,
 	NULL,
 };
 
