@@ -9,6 +9,7 @@
  * the page allocator, the page allocator before the heap and devices.
  */
 #include <systm.h>
+#include <arch/trap.h>
 #include <bootinfo.h>
 #include <clock.h>
 #include <cons.h>
@@ -102,7 +103,7 @@ boot_check_initrd(const struct bootinfo *bi)
 
 /* The kernel's own command-line parameters: not for init's environment. */
 static const char *const kernel_params[] = { "init", "witness", "ktest", "seed",
-	NULL };
+	"systrace", NULL };
 
 /*
  * Split s at spaces into words, appended to vec (which holds *countp
@@ -183,6 +184,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	cons_init_vga(&bootinfo);
 	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
 	witness_startup(&bootinfo);
+	systrace_startup(&bootinfo);
 	vm_page_startup(&bootinfo);
 
 	proc_startup();

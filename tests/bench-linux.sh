@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
 # Booting Linux for the benchmarks: sourced by tests/bench.sh and
-# tests/bench-scale.sh, which set linuxdir (where the kernel is cached,
-# build/linux) first.
+# tests/bench-scale.sh, tests/linux-suite.sh and the differential tests,
+# which set linuxdir (build/linux, for their own files) first.
 #
 #   fetch_linux                  print the path of Debian's vmlinuz
 #   linux_initramfs BIN CPIO     an initramfs with BIN as /init
 
+# shellcheck source=tests/debpkg.sh
+. tests/debpkg.sh
+
 # fetch_linux: print the path of Debian's vmlinuz for the newest
-# linux-image-amd64, downloading and extracting it into $linuxdir the
-# first time.  Only vmlinuz and a note of the package are kept.
+# linux-image-amd64, fetched the first time into the package cache
+# (tests/debpkg.sh; only its boot/ is kept); package.txt beside boot/
+# names the package.
 fetch_linux() {
-	local k pkg ver deb tmp
-	k=$(ls "$linuxdir"/vmlinuz-* 2>/dev/null | head -n 1)
-	if [ -n "$k" ]; then
-		echo "$k"
-		return 0
-	fi
+	local pkg dir
 	# linux-image-amd64 is a metapackage; its dependency is the kernel.
 	pkg=$(apt-cache show --no-all-versions linux-image-amd64 2>/dev/null |
 		sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -n 1)
@@ -23,24 +22,9 @@ fetch_linux() {
 		echo "linux: apt-cache knows no linux-image-amd64 (try apt-get update)" >&2
 		return 1
 	fi
-	mkdir -p "$linuxdir"
-	echo "linux: downloading $pkg with apt-get download" >&2
-	if ! (cd "$linuxdir" && apt-get -o APT::Sandbox::User=root download "$pkg" >&2 ||
-		apt-get -o APT::Sandbox::User=root download "$pkg-unsigned" >&2); then
-		echo "linux: apt-get download $pkg failed" >&2
-		return 1
-	fi
-	deb=$(ls "$linuxdir"/"$pkg"*.deb 2>/dev/null | head -n 1)
-	ver=$(dpkg-deb -f "$deb" Version)
-	tmp=$linuxdir/extract
-	rm -rf "$tmp"
-	dpkg-deb -x "$deb" "$tmp" || return 1
-	k=$(ls "$tmp"/boot/vmlinuz-* | head -n 1)
-	[ -n "$k" ] || return 1
-	cp "$k" "$linuxdir/" &&
-		echo "$(basename "$deb") $pkg $ver" >"$linuxdir/package.txt"
-	rm -rf "$tmp" "$deb"
-	ls "$linuxdir"/vmlinuz-* | head -n 1
+	dir=$(debpkg_dir "$pkg" boot 2>/dev/null) ||
+		dir=$(debpkg_dir "$pkg-unsigned" boot) || return 1
+	ls "$dir"/boot/vmlinuz-* | head -n 1
 }
 
 # linux_initramfs BIN CPIO: write to CPIO a newc archive holding BIN as

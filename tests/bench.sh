@@ -188,7 +188,9 @@ if [ -f "$bin" ]; then
 	else
 		echo "linux: no Linux kernel; showing our numbers only"
 	fi
-	[ -f "$linuxdir/package.txt" ] && echo "linux: kernel from $(cat "$linuxdir/package.txt")"
+	if vmlinuz=$(fetch_linux 2>/dev/null); then
+		echo "linux: kernel from $(cat "${vmlinuz%/boot/*}/package.txt")"
+	fi
 fi
 echo
 

@@ -19,6 +19,10 @@
 #                          one test of a suite (-s $SEED when SEED is set)
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   tty                    the terminal driven by typing (tests/tty-test.sh)
+#   ash                    BusyBox's shell driven by typing (tests/tty-test.sh)
+#   shutdown               poweroff, reboot and init's shutdown (tests/shutdown-test.sh)
+#   diff, diff/FILE[/CASE] BusyBox scripts on our kernel and on Linux 6.1,
+#                          compared case by case (tests/diff-test.sh)
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
 #   abi                    the syscall table against ABI.md, and docs/syscalls.md
 #   model                  the Promela model (tests/model/run.sh)
@@ -64,12 +68,16 @@ done)
 
 list() {
 	local s
-	echo "ktest boot" $user_suites "vkernel tty host abi model readme format"
+	echo "ktest boot" $user_suites "vkernel tty ash shutdown diff host abi model readme format"
 	echo "ktest/NAME:"
 	nm -n build/kernel.elf 2>/dev/null | sed -n 's/.* ktest_desc_/  ktest\//p'
 	echo "host/NAME:"
 	for s in ${HOST_BINS:-$(ls build/host/test_* 2>/dev/null)}; do
 		echo "  host/${s##*/test_}"
+	done
+	echo "diff/FILE/CASE:"
+	for s in user/root/tests/diff/*.cases; do
+		sed -n "s|^## \([^ ]*\).*|  diff/${s##*/}/\1|p" "$s"
 	done
 	for s in $user_suites; do
 		echo "$s/NAME:"
@@ -172,6 +180,23 @@ tty)
 	kind=script id=${2:-tty}
 	script_config=$config
 	cmd=(bash tests/tty-test.sh "$id") ;;
+shutdown)
+	kind=script id=${2:-shutdown-$cfg_id}
+	script_config=$config
+	cmd=(bash tests/shutdown-test.sh "$id") ;;
+ash)
+	kind=script id=${2:-ash}
+	script_config=$config
+	cmd=(bash tests/tty-test.sh "$id" ash) ;;
+diff)
+	kind=script id=${2:-diff-$cfg_id}
+	script_config=$config
+	cmd=(bash tests/diff-test.sh "$id") ;;
+diff/*)
+	kind=script id=${2:-diff-${test//\//-}-$cfg_id}
+	id=${id//diff-diff-/diff-}
+	script_config=$config
+	cmd=(bash tests/diff-test.sh "$id" "${test#diff/}") ;;
 host)
 	kind=script id=${2:-host}
 	# shellcheck disable=SC2206

@@ -12,7 +12,8 @@
 #    every .PHONY target of the makefiles) is one make knows (make -n).
 # 2. Every README code block that starts with "$ make run ..." is a
 #    session: it is run through boot/qemu.sh run (what make run runs),
-#    its "$ " lines typed into the console once the shell prompts, and
+#    its lines that start with a prompt ("$ " or ash's "/tmp # ") typed
+#    into the console once the shell prompts, and
 #    the lines it shows must come out in that order.  Digits may differ
 #    (pids, counts); "..." stands for any lines.  /bin/greet, the README's
 #    first program, is run from /tests/readme/greet, where the build puts
@@ -115,8 +116,13 @@ check ${#bad[@]} "make help lists every .PHONY target, and make knows every targ
 
 # normalize: no carriage returns, runs of digits as N.
 normalize() {
-	tr -d '\r' | sed 's/[0-9][0-9]*/N/g'
+	tr -d '\r' | sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/[0-9][0-9]*/N/g'
 }
+
+# The shell's prompts at the start of a README session line: "$ " (a
+# shell of the host, or ours) and ash's "/tmp # " (/etc/profile's PS1).
+prompt_re='^(\$|/[^ ]* #) '
+
 
 # session K LINES...: run one "$ make run" block and compare.
 session() {
@@ -128,8 +134,11 @@ session() {
 	for line in "$@"; do
 		case $line in
 		'...') ;;
-		'$ '*) inputs+=("${line#\$ }"); expected+=("$line") ;;
-		*) expected+=("$line") ;;
+		*)
+			if [[ $line =~ $prompt_re ]]; then
+				inputs+=("${line#"${BASH_REMATCH[0]}"}")
+			fi
+			expected+=("$line") ;;
 		esac
 	done
 	# The variables of the make command, as make would take them.
@@ -157,7 +166,7 @@ session() {
 	for input in "${inputs[@]}"; do
 		n=$((n + 1))
 		for i in $(seq 600); do
-			[ "$(grep -c '^\$ ' "$log" 2>/dev/null)" -ge "$n" ] && break
+			[ "$(grep -cE "$prompt_re" "$log" 2>/dev/null)" -ge "$n" ] && break
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done

@@ -82,6 +82,12 @@ smp ttytests 4 8
 add tty tty "q35 max 256M" 30 "the terminal driven by typing over the serial console (tests/tty-test.sh)"
 add fstests-q35-max-256M fstests "q35 max 256M" 10 "fstests: -machine q35 -cpu max -m 256M"
 smp fstests 4 10
+add ash ash "q35 max 256M" 30 "BusyBox's ash driven by typing over the serial console (tests/tty-test.sh)"
+add ash-4cpu ash "q35 max 256M 4" 30 "BusyBox's ash driven by typing, -smp 4"
+add shutdown-q35-max-256M shutdown "q35 max 256M" 8 "poweroff, reboot and init's shutdown (tests/shutdown-test.sh)"
+add shutdown-pc-max-256M-2cpu shutdown "pc max 256M 2" 8 "poweroff, reboot and init's shutdown: -machine pc, -smp 2"
+add diff-q35-max-256M diff "q35 max 256M" 40 "BusyBox scripts against Linux 6.1 (tests/diff-test.sh)"
+add diff-q35-max-256M-4cpu diff "q35 max 256M 4" 40 "BusyBox scripts against Linux 6.1, -smp 4"
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

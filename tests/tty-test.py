@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """Drive the console as a person types (tests/tty-test.sh runs this).
 
-    python3 tests/tty-test.py LOG
+    python3 tests/tty-test.py LOG [probe|ash]
 
-Boots the kernel through boot/qemu.sh's socket mode with init running
-/bin/ttyprobe (a tiny job-control shell, user/bin/ttyprobe.c), connects
-to the serial console's unix socket ($SERIAL_SOCK), types commands and
-keys one byte at a time, and checks what the terminal prints: canonical
-editing (DEL, Backspace, ^U, ^W), ^D with and without a line, ^C to a
-program asleep in nanosleep (handled, and by default), ^\\, ^Z then fg,
-raw mode and VTIME.  Prints TAP and "N passed, N failed"; the console
-goes to LOG.  The exit status is the number of failures (at most 100).
+Boots the kernel through boot/qemu.sh's socket mode, connects to the
+serial console's unix socket ($SERIAL_SOCK), types commands and keys one
+byte at a time, and checks what the terminal prints.  Two sessions:
+
+  probe  init runs /bin/ttyprobe (a tiny job-control shell,
+         user/bin/ttyprobe.c): canonical editing (DEL, Backspace, ^U, ^W),
+         ^D with and without a line, ^C to a program asleep in nanosleep
+         (handled, and by default), ^\\, ^Z then fg, raw mode and VTIME;
+  ash    init starts BusyBox's ash as a login shell, as `make run` does:
+         line editing, history, tab completion, ^C, ^Z then jobs and fg,
+         a background job killed, ^D ending the shell.
+
+Prints TAP and "N passed, N failed"; the console goes to LOG.  The exit
+status is the number of failures (at most 100).
 """
 import os
+import signal
 import re
 import socket
 import subprocess
@@ -21,6 +28,7 @@ import threading
 import time
 
 log_path = sys.argv[1] if len(sys.argv) > 1 else "build/test-results/check/tty.log"
+session = sys.argv[2] if len(sys.argv) > 2 else "probe"
 sock_path = os.environ["SERIAL_SOCK"]
 step_timeout = float(os.environ.get("TTY_STEP_TIMEOUT", "30"))
 boot_timeout = float(os.environ.get("TTY_BOOT_TIMEOUT", "180"))
@@ -94,29 +102,8 @@ def type_keys(conn, keys, delay=0.03):
         time.sleep(delay)
 
 
-def main():
-    try:
-        os.unlink(sock_path)
-    except FileNotFoundError:
-        pass
-    env = dict(os.environ)
-    env["CMDLINE"] = "init=/bin/init -- /bin/ttyprobe"
-    qemu = subprocess.Popen(["bash", "boot/qemu.sh", "socket"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    for _ in range(600):
-        try:
-            conn.connect(sock_path)
-            break
-        except OSError:
-            if qemu.poll() is not None:
-                break
-            time.sleep(0.1)
-    else:
-        qemu.kill()
-    t = threading.Thread(target=reader, args=(conn,), daemon=True)
-    t.start()
-
+def probe_session(conn):
+    """The line discipline under /bin/ttyprobe."""
     s = Step("boot: ttyprobe finds fd 0 is a terminal (isatty) and prompts")
     s.expect(rb"ttyprobe: fd 0 is a terminal\r\nttyprobe> ", boot_timeout)
     s.done()
@@ -240,10 +227,158 @@ def main():
     s.expect(rb"init: exit status 0")
     s.done()
 
+
+ESC = b"\x1b"
+UP, LEFT = ESC + b"[A", ESC + b"[D"
+
+
+def ash_session(conn):
+    """BusyBox ash as a person uses it at the console."""
+    # ash asks the terminal where the cursor is (ESC [ 6 n) at each
+    # prompt; a terminal that does not answer is fine.
+    prompt = rb"/tmp # (\x1b\[6n)?"
+
+    def cmd(line):
+        type_keys(conn, line + b"\r")
+
+    s = Step("boot: init starts ash as a login shell; /etc/profile's prompt shows the directory")
+    s.expect(rb"built-in shell \(ash\)", boot_timeout)
+    s.expect(rb"\n/ # ")
+    s.done()
+    if s.why:
+        return
+
+    s = Step("cd /tmp: the prompt follows the directory")
+    cmd(b"cd /tmp")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("editing: Backspace erases, Left arrow moves back to insert, ^E to the end")
+    type_keys(conn, b"echo helo")
+    type_keys(conn, LEFT + b"l")
+    type_keys(conn, b"\x05 wordx\x7f\r")
+    s.expect(rb"\r\nhello word\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("history: Up arrow recalls the last command, Enter runs it again")
+    type_keys(conn, UP)
+    time.sleep(0.3)
+    type_keys(conn, b"\r")
+    s.expect(rb"\r\nhello word\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("tab completion: a command name, then a file name")
+    cmd(b"echo data > /tmp/zq-unique-name")
+    s.expect(prompt)
+    type_keys(conn, b"base6\t")
+    time.sleep(0.5)
+    type_keys(conn, b"/tmp/zq-\t")
+    time.sleep(0.5)
+    type_keys(conn, b"\r")
+    s.expect(rb"base64 /tmp/zq-unique-name")
+    s.expect(rb"\r\nZGF0YQo=\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("pipes, redirection and $(...) typed at the prompt")
+    cmd(b"echo $(echo abc | tr a-z A-Z) 2>&1 | wc -c")
+    s.expect(rb"\r\n4\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("^C stops a foreground sleep; $? is 130")
+    cmd(b"sleep 100")
+    time.sleep(1.0)
+    type_keys(conn, b"\x03")
+    s.expect(prompt)
+    cmd(b"echo status $?")
+    s.expect(rb"status 130\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("^C at the prompt drops the line typed so far")
+    type_keys(conn, b"echo never-run")
+    type_keys(conn, b"\x03")
+    s.expect(prompt)
+    cmd(b"echo after")
+    s.expect(rb"\r\nafter\r\n")
+    s.check(b"\r\nnever-run" not in output()[s.pos - 200:], "the line ran")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("^Z stops a job; jobs lists it; fg continues it; ^C ends it")
+    cmd(b"sleep 100")
+    time.sleep(1.0)
+    type_keys(conn, b"\x1a")
+    s.expect(rb"\[1\]\+ +Stopped +sleep 100")
+    s.expect(prompt)
+    cmd(b"jobs")
+    s.expect(rb"\[1\]\+ +Stopped +sleep 100")
+    s.expect(prompt)
+    cmd(b"fg")
+    s.expect(rb"sleep 100\r\n")
+    time.sleep(1.0)
+    type_keys(conn, b"\x03")
+    s.expect(prompt)
+    cmd(b"jobs; echo no-jobs")
+    s.expect(rb"\r\nno-jobs\r\n")
+    s.done()
+
+    s = Step("a background job: kill %1 ends it, and ash reports it")
+    cmd(b"sleep 100 &")
+    s.expect(prompt)
+    cmd(b"kill %1")
+    s.expect(prompt)
+    cmd(b"wait; echo waited")
+    s.expect(rb"waited\r\n")
+    s.expect(rb"\[1\]\+ +Terminated +sleep 100\r\n")
+    s.expect(prompt)
+    s.done()
+
+    s = Step("^D on an empty line ends the shell; init exits with its status")
+    type_keys(conn, b"\x04")
+    s.expect(rb"init: exit status 0")
+    s.done()
+
+
+def main():
+    try:
+        os.unlink(sock_path)
+    except FileNotFoundError:
+        pass
+    env = dict(os.environ)
+    env["CMDLINE"] = ("init=/bin/init" if session == "ash"
+                      else "init=/bin/init -- /bin/ttyprobe")
+    # A session of its own, so that a test that ends early can stop QEMU
+    # with boot/qemu.sh (killpg).
+    qemu = subprocess.Popen(["bash", "boot/qemu.sh", "socket"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(600):
+        try:
+            conn.connect(sock_path)
+            break
+        except OSError:
+            if qemu.poll() is not None:
+                break
+            time.sleep(0.1)
+    else:
+        os.killpg(qemu.pid, signal.SIGKILL)
+    t = threading.Thread(target=reader, args=(conn,), daemon=True)
+    t.start()
+
+    if session == "ash":
+        ash_session(conn)
+    else:
+        probe_session(conn)
+
     try:
         qemu.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        qemu.kill()
+        os.killpg(qemu.pid, signal.SIGKILL)
         qemu.wait()
     conn.close()
     t.join(timeout=2)

@@ -5,7 +5,11 @@
 # tests/tty-test.py: canonical editing, ^U, ^W, ^D, ^C, ^\, ^Z then fg,
 # raw mode and VTIME.
 #
-#   bash tests/tty-test.sh [ID]      (make check TEST=tty)
+#   bash tests/tty-test.sh [ID [SESSION]]   (make check TEST=tty, TEST=ash)
+#
+# SESSION is tests/tty-test.py's: probe (the default) or ash, BusyBox's
+# shell as `make run` starts it: line editing, history, tab completion,
+# ^C, ^Z and fg.
 #
 # Prints TAP, then "N passed, N failed"; the exit status is the number of
 # failures.  The boot uses MACHINE, CPU, MEM, CPUS (default q35, max,
@@ -19,4 +23,4 @@ mkdir -p "$dir"
 sockdir=$(mktemp -d "${TMPDIR:-/tmp}/tty-test.XXXXXX") || exit 1
 trap 'rm -rf "$sockdir"' EXIT
 SERIAL_SOCK=$sockdir/serial.sock QEMU_TIMEOUT=${QEMU_TIMEOUT:-300} \
-	python3 tests/tty-test.py "$dir/$id.log"
+	python3 tests/tty-test.py "$dir/$id.log" "${2:-probe}"

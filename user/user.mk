@@ -162,21 +162,21 @@ $(USER_PIE): $(USER_OBJ)/pie/hello-pie.elf
 	@mkdir -p $(dir $@)
 	@$(USER_STRIP) -o $@ $<
 
-# Damaged copies of /bin/true.  Offsets are the ELF64 header's: e_ident
+# Damaged copies of /bin/hello.  Offsets are the ELF64 header's: e_ident
 # class at 4, e_machine at 18, e_phoff at 32 (program headers at 64).
-USER_TRUE := $(BUILD)/root/bin/true
-$(BUILD)/root/tests/elf/truncated-header: $(USER_TRUE)
+USER_ELF_BASE := $(BUILD)/root/bin/hello
+$(BUILD)/root/tests/elf/truncated-header: $(USER_ELF_BASE)
 	@mkdir -p $(dir $@) && head -c 40 $< > $@
-$(BUILD)/root/tests/elf/truncated-phdrs: $(USER_TRUE)
+$(BUILD)/root/tests/elf/truncated-phdrs: $(USER_ELF_BASE)
 	@mkdir -p $(dir $@) && head -c 100 $< > $@
-$(BUILD)/root/tests/elf/bad-machine: $(USER_TRUE)
+$(BUILD)/root/tests/elf/bad-machine: $(USER_ELF_BASE)
 	@mkdir -p $(dir $@) && cp $< $@ && \
 		printf '\003\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
-$(BUILD)/root/tests/elf/bad-class: $(USER_TRUE)
+$(BUILD)/root/tests/elf/bad-class: $(USER_ELF_BASE)
 	@mkdir -p $(dir $@) && cp $< $@ && \
 		printf '\001' | dd of=$@ bs=1 seek=4 conv=notrunc status=none
 # A dynamically linked program (it has PT_INTERP), which we do not run.
-$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/true.o $(USER_LIB)
+$(BUILD)/root/tests/elf/dynamic: $(USER_OBJ)/bin/hello.o $(USER_LIB)
 	@mkdir -p $(dir $@)
 	@$(USER_CC) -O2 -o $@ $< $(USER_LIB)
 
@@ -202,11 +202,21 @@ $(USER_README): $(USER_OBJ)/readme/greet.elf
 
 USER_STAGE := $(BUILD)/initrd.d
 
-$(BUILD)/initrd.cpio: $(USER_ROOT_FILES) | $(DEPS_STAMP)
+# BusyBox (user/busybox.sh): /bin/busybox and a link for each of its
+# applets that has no program of ours at its path.
+USER_BUSYBOX := $(BUILD)/busybox/busybox
+
+$(USER_BUSYBOX): user/busybox.sh tests/debpkg.sh | $(DEPS_STAMP)
+	@echo "  FETCH   $@"
+	@bash user/busybox.sh fetch $@
+
+$(BUILD)/initrd.cpio: $(USER_ROOT_FILES) $(USER_BUSYBOX) user/busybox.sh | $(DEPS_STAMP)
 	@echo "  CPIO    $@"
 	@rm -rf $(USER_STAGE) && mkdir -p $(USER_STAGE)
 	@cd $(BUILD)/root && cp --parents \
 		$(patsubst $(BUILD)/root/%,%,$(USER_ROOT_FILES)) $(abspath $(USER_STAGE))
+	@mkdir -p $(USER_STAGE)/bin && cp $(USER_BUSYBOX) $(USER_STAGE)/bin/busybox
+	@bash user/busybox.sh links $(USER_BUSYBOX) $(USER_STAGE)
 	@cd $(USER_STAGE) && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc --owner=0:0 > $(abspath $@).tmp
 	@mv $@.tmp $@

@@ -311,7 +311,11 @@ exec_load(const uint8_t *data, size_t size, const struct exec_args *ea,
 	return 0;
 }
 
-/* Set p's p_comm to the last component of path.  No locks held. */
+/*
+ * Set p's p_comm, and the name of curlwp if it is p's, to the last
+ * component of path; the new image is dumpable again (Linux's
+ * begin_new_exec).  No locks held.
+ */
 static void
 exec_set_comm(struct proc *p, const char *path)
 {
@@ -322,6 +326,9 @@ exec_set_comm(struct proc *p, const char *path)
 			base = s + 1;
 	spin_lock(&proc_lock);
 	strlcpy(p->p_comm, base, sizeof(p->p_comm));
+	if (curlwp->l_proc == p)
+		strlcpy(curlwp->l_name, base, sizeof(curlwp->l_name));
+	p->p_nodump = false;
 	spin_unlock(&proc_lock);
 }
 

@@ -678,10 +678,13 @@ proc_exit(int wstatus)
 		child->p_pptr = initproc;
 		child->p_ppid = 1;
 		LIST_INSERT_HEAD(&initproc->p_children, child, p_sibling);
-		if (child->p_stat == SDEAD)
+		if (child->p_stat == SDEAD) {
 			wakeup(&initproc->p_waitcv);
-		else
+		} else {
+			if (child->p_pdeathsig != 0)
+				sig_post_proc(child, child->p_pdeathsig, NULL);
 			sig_orphan_check(child, p);
+		}
 	}
 	if (p != initproc)
 		sig_orphan_check(p, NULL);

@@ -155,7 +155,7 @@ struct lwp {
 	uint64_t l_stime;
 
 	struct mdlwp l_md; /* machine state: context, FPU, TLS */
-	char l_name[16];
+	char l_name[16];   /* (P) its name: PR_SET_NAME, exec, kernel LWPs */
 };
 
 /* p_stat */
@@ -205,6 +205,8 @@ struct proc {
 	struct rlimit p_rlimit[RLIM_NLIMITS];
 	unsigned p_umask;
 	char p_comm[MAXCOMLEN + 1];
+	bool p_nodump;     /* (P) prctl PR_SET_DUMPABLE 0; exec clears it */
+	bool p_nonewprivs; /* (P) PR_SET_NO_NEW_PRIVS: for good, exec too */
 #define p_endcopy p_cred
 	/* (P) Credentials (kern_resource.c), copied whole by lwproc_newproc. */
 	struct ucred p_cred;
@@ -217,10 +219,11 @@ struct proc {
 	int p_lwpcv;                    /* channel: an LWP of p exited */
 	int p_waitcv;                   /* channel: a child of p died */
 	struct sigpending p_sigpend;    /* (P) signals sent to the process */
-	int p_exitsig;  /* (P) sent to the parent at exit (clone's low byte) */
-	int p_xsig;     /* (P) the signal that stopped it (PS_STOPPED) */
-	int p_nstopped; /* (P) LWPs parked by a stop */
-	int p_stopcv;   /* channel: the stop ended (SIGCONT, SIGKILL) */
+	int p_exitsig;   /* (P) sent to the parent at exit (clone's low byte) */
+	int p_pdeathsig; /* (P) prctl PR_SET_PDEATHSIG: sent when orphaned */
+	int p_xsig;      /* (P) the signal that stopped it (PS_STOPPED) */
+	int p_nstopped;  /* (P) LWPs parked by a stop */
+	int p_stopcv;    /* channel: the stop ended (SIGCONT, SIGKILL) */
 	uint64_t p_alarm; /* (P) ITIMER_REAL: next expiry (nanouptime) or 0 */
 	uint64_t p_alarm_interval;    /* (P) its period in ns, or 0 */
 	LIST_ENTRY(proc) p_alarmlist; /* (P) kern_alarm.c's list, if p_alarm */

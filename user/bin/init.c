@@ -6,7 +6,8 @@
  * command line.  init opens nothing.
  *
  * With arguments, init runs the program argv[1] (an absolute path; no
- * search) with argv[1..] as its arguments; without, it runs /bin/sh.  That
+ * search) with argv[1..] as its arguments; without, it runs /bin/sh (BusyBox
+ * ash) as a login shell, argv[0] "-sh", which reads /etc/profile.  That
  * program is init's one child.  init then waits for processes to end:
  * orphans, which the kernel gives to init, are reaped as they come.  When
  * its child ends, init reaps whatever else has already ended, without
@@ -16,20 +17,31 @@
  *
  * If the child cannot be started (fork or execve fails), init prints why
  * and the status is 127.
+ *
+ * As BusyBox's init, it takes SIGUSR2 as "power off", SIGTERM as
+ * "reboot" and SIGUSR1 as "halt" (what BusyBox's poweroff, reboot and
+ * halt send without -f): it ends every other process (SIGTERM, a second
+ * for them to go, then SIGKILL) and calls reboot(2).
  */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
-/* Start argv[0] in a child process and return its pid; exit 127 if fork fails. */
+/*
+ * Start the program at path in a child process with argv and return its
+ * pid; exit 127 if fork fails.
+ */
 static pid_t
-start_child(char **argv)
+start_child(const char *path, char **argv)
 {
 	pid_t pid = fork();
 
@@ -38,20 +50,77 @@ start_child(char **argv)
 		_exit(127);
 	}
 	if (pid == 0) {
-		execve(argv[0], argv, environ);
-		fprintf(stderr, "init: %s: %s\n", argv[0], strerror(errno));
+		execve(path, argv, environ);
+		fprintf(stderr, "init: %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	return pid;
 }
 
+/*
+ * End every other process, reaping them, and call reboot(cmd): SIGTERM
+ * to all, a second for them to exit, then SIGKILL.  Does not return.
+ * Only async-signal-safe calls: it runs in the signal handler.
+ */
+static void
+shut_down(int cmd)
+{
+	static const char msg[] = "init: the system is going down\n";
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+
+	(void)!write(2, msg, sizeof(msg) - 1);
+	kill(-1, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (kill(-1, 0) < 0 && errno == ESRCH)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	sync();
+	reboot(cmd);
+	_exit(127);
+}
+
+/*
+ * The shutdown signals, handled at once: the other signals are blocked
+ * meanwhile (sa_mask), so a second request waits for good.
+ */
+static void
+on_shutdown_signal(int sig)
+{
+	shut_down(sig == SIGUSR2 ? RB_POWER_OFF :
+		sig == SIGTERM   ? RB_AUTOBOOT :
+				   RB_HALT_SYSTEM);
+}
+
+static void
+catch_shutdown_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_shutdown_signal;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
-	char *default_argv[] = { "/bin/sh", NULL };
-	char **child_argv = argc > 1 ? argv + 1 : default_argv;
-	pid_t child = start_child(child_argv);
+	char *login_shell[] = { "-sh", NULL };
+	char **child_argv = argc > 1 ? argv + 1 : login_shell;
+	const char *path = argc > 1 ? argv[1] : "/bin/sh";
+	pid_t child;
 	int status;
+
+	catch_shutdown_signals();
+	child = start_child(path, child_argv);
 
 	/* Reap everything that ends until the child itself ends. */
 	for (;;) {
@@ -75,7 +144,7 @@ main(int argc, char **argv)
 		;
 
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "init: %s killed by signal %d\n", child_argv[0],
+		fprintf(stderr, "init: %s killed by signal %d\n", path,
 		    WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}

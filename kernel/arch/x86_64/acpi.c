@@ -122,6 +122,9 @@ CTASSERT(sizeof(struct acpi_gas) == 12);
 
 #define GAS_SPACE_IO 1
 
+/* f_flags: the reset register is supported */
+#define FADT_RESET_REG_SUP (1u << 10)
+
 struct acpi_fadt {
 	struct acpi_header f_hdr;
 	uint32_t f_facs;
@@ -600,6 +603,15 @@ acpi_parse_fadt(struct acpi_info *ai, const struct acpi_fadt *fadt)
 	    fadt->f_x_pm1b_cnt_blk.g_addr <= 0xffff)
 		ai->ai_pm1b_cnt = fadt->f_x_pm1b_cnt_blk.g_addr;
 
+	/* ACPI 2.0's reset register, if the FADT says it is there. */
+	if (FADT_HAS(f_reset_value) && (fadt->f_flags & FADT_RESET_REG_SUP) &&
+	    fadt->f_reset_reg.g_space == GAS_SPACE_IO &&
+	    fadt->f_reset_reg.g_addr != 0 &&
+	    fadt->f_reset_reg.g_addr <= 0xffff) {
+		ai->ai_reset_port = fadt->f_reset_reg.g_addr;
+		ai->ai_reset_value = fadt->f_reset_value;
+	}
+
 	if (FADT_HAS(f_x_dsdt))
 		dsdt_pa = fadt->f_x_dsdt;
 	if (dsdt_pa == 0)
@@ -710,4 +722,16 @@ acpi_poweroff(void)
 		cpu_pause();
 	kprintf("acpi: power-off through PM1_CNT %#x did not happen\n",
 	    ai->ai_pm1a_cnt);
+}
+
+void
+acpi_reset(void)
+{
+	struct acpi_info *ai = &acpi_info;
+
+	if (!ai->ai_initialized || ai->ai_reset_port == 0)
+		return;
+	outb(ai->ai_reset_port, ai->ai_reset_value);
+	for (int i = 0; i < 1000000; i++)
+		cpu_pause();
 }

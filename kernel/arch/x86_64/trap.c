@@ -3,6 +3,7 @@
  * from vector.S with a complete struct trapframe.
  */
 #include <systm.h>
+#include <bootinfo.h>
 #include <witness.h>
 #include <errno.h>
 #include <arch/cpu.h>
@@ -373,6 +374,52 @@ trap_user(struct trapframe *tf)
 }
 
 /*
+ * systrace= on the command line (ABI.md section 1 leaves unknown
+ * parameters to init's environment; this one is the kernel's): "all"
+ * prints every system call's number, first three arguments and result on
+ * the console, "enosys" only the calls that returned ENOSYS, "errors" the
+ * calls that failed.  For finding out what a program nobody here wrote
+ * needs.  Set at boot, then constant.
+ */
+enum {
+	SYSTRACE_OFF,
+	SYSTRACE_ENOSYS,
+	SYSTRACE_ERRORS,
+	SYSTRACE_ALL
+};
+static int systrace_mode;
+
+void
+systrace_startup(const struct bootinfo *bi)
+{
+	char mode[16];
+
+	if (!bootinfo_getarg(bi, "systrace", mode, sizeof(mode)))
+		return;
+	if (strcmp(mode, "all") == 0)
+		systrace_mode = SYSTRACE_ALL;
+	else if (strcmp(mode, "errors") == 0)
+		systrace_mode = SYSTRACE_ERRORS;
+	else
+		systrace_mode = SYSTRACE_ENOSYS;
+}
+
+/* Print one call as systrace_mode says.  No locks held. */
+static void
+systrace(const struct lwp *l, uint64_t nr, const struct trapframe *tf, long rv)
+{
+	if (systrace_mode == SYSTRACE_ENOSYS && rv != -ENOSYS)
+		return;
+	if (systrace_mode == SYSTRACE_ERRORS &&
+	    (rv >= 0 || rv < -4095 || rv == -EJUSTRETURN ||
+		(rv <= -ERESTARTSYS && rv >= -ERESTART_RESTARTBLOCK)))
+		return; /* success, or the kernel's own codes */
+	kprintf("systrace: %d/%d %s: %lu(%#lx, %#lx, %#lx) = %ld\n",
+	    l->l_proc->p_pid, l->l_lid, l->l_proc->p_comm, nr, tf->tf_rdi,
+	    tf->tf_rsi, tf->tf_rdx, rv);
+}
+
+/*
  * The C half of the SYSCALL entry (syscall.S), with interrupts enabled:
  * dispatch on tf_rax, store the result, run userret.  Returns nonzero
  * when the frame must go back with iretq instead of SYSRET: after a
@@ -395,6 +442,8 @@ syscall(struct trapframe *tf)
 	} else if (nr < nsysent && sysent[nr].sy_call != NULL) {
 		rv = sysent[nr].sy_call(tf);
 	}
+	if (__predict_false(systrace_mode != SYSTRACE_OFF))
+		systrace(l, nr, tf, rv);
 	if (rv != -EJUSTRETURN)
 		tf->tf_rax = rv;
 	if (__predict_false(

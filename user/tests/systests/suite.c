@@ -1,6 +1,7 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
- * getrandom, init's environment and poll/select (see sys.h).
+ * getrandom, init's environment, poll/select, descriptors, prctl and reboot
+ * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
  *   systests -l
@@ -27,6 +28,8 @@ static const struct test *const tables[] = {
 	sys_misc_tests,
 	sys_poll_tests,
 	sys_fds_tests,
+	sys_prctl_tests,
+	sys_reboot_tests,
 	NULL,
 };
 

@@ -40,6 +40,8 @@ extern const struct test sys_alarm_tests[];
 extern const struct test sys_misc_tests[];
 extern const struct test sys_poll_tests[];
 extern const struct test sys_fds_tests[];
+extern const struct test sys_prctl_tests[];
+extern const struct test sys_reboot_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;

@@ -68,6 +68,9 @@ struct acpi_info {
 	bool ai_have_s5;
 	uint8_t ai_s5_typa; /* SLP_TYP for PM1a_CNT in the S5 state */
 	uint8_t ai_s5_typb;
+	/* The FADT's reset register, when it is an I/O port (0: none). */
+	uint16_t ai_reset_port;
+	uint8_t ai_reset_value;
 };
 
 extern struct acpi_info acpi_info;
@@ -87,5 +90,11 @@ void acpi_init(const struct bootinfo *bi);
  * request).  No requirements.
  */
 void acpi_poweroff(void);
+
+/*
+ * Reset the machine through the FADT's reset register.  Returns only if
+ * there is none or the machine ignored it.  No requirements.
+ */
+void acpi_reset(void);
 
 #endif /* !_ARCH_ACPI_H_ */

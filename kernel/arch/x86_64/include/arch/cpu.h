@@ -163,6 +163,14 @@ void cpu_halt(void) __noreturn;
  */
 void machine_exit(int code) __noreturn;
 
+/*
+ * Reset the machine: the FADT's reset register, the keyboard controller,
+ * the chipset's reset control, then a triple fault.  QEMU run with
+ * -no-reboot exits (status 0).  Interrupts are masked; the caller has
+ * stopped the other CPUs.
+ */
+void machine_reboot(void) __noreturn;
+
 /* The kernel stack of the boot CPU, from boot.S. */
 extern char bootstack_top[];
 

@@ -20,6 +20,10 @@ int syscall(struct trapframe *tf);
 /* "page fault", "general protection fault", ... */
 const char *trap_name(uint64_t trapno);
 
+/* Read systrace= (trap.c) from the command line.  Called once by kmain. */
+struct bootinfo;
+void systrace_startup(const struct bootinfo *bi);
+
 /*
  * A kernel-mode int3 calls the hook if one is set (a debugger or a test),
  * otherwise it prints a line and resumes.  Returns the previous hook.

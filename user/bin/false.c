@@ -1,7 +1,0 @@
-/* false: exit with status 1. */
-
-int
-main(void)
-{
-	return 1;
-}
