@@ -6,6 +6,14 @@
  * Linux's does, or -errno, with Linux 6.1's order of checks.  Data moves
  * in chunks through a kernel buffer, one hold of vfs_lock per chunk, so
  * a long copy never keeps the file system from others for long.
+ *
+ * Offsets.  As Linux's sendfile and copy_file_range (which use fdget,
+ * not fdget_pos), a call that works at a file's offset reads it when it
+ * starts and stores the new one when it ends, each under the file's
+ * f_pos_lock (file_pos_get, file_pos_set), and holds no f_pos_lock while
+ * it copies: two files' locks are never held at once, and a read or
+ * write through the same open file meanwhile may be overtaken, as on
+ * Linux.
  */
 #include <systm.h>
 #include <copy.h>
@@ -23,6 +31,27 @@
 
 #define XFER_CHUNK (64 * 1024)
 #define MAX_RW_COUNT (0x7fffffffL & ~4095L) /* Linux's cap per call */
+
+/* fp's offset, read under its f_pos_lock.  No locks held. */
+static off_t
+file_pos_get(struct file *fp)
+{
+	off_t pos;
+
+	file_pos_lock(fp);
+	pos = fp->f_offset;
+	file_pos_unlock(fp);
+	return pos;
+}
+
+/* Set fp's offset under its f_pos_lock.  No locks held. */
+static void
+file_pos_set(struct file *fp, off_t pos)
+{
+	file_pos_lock(fp);
+	fp->f_offset = pos;
+	file_pos_unlock(fp);
+}
 
 /* The size of vnode vp.  vfs_lock held. */
 static off_t
@@ -43,8 +72,8 @@ vn_size_locked(struct vnode *vp)
  * from a kernel buffer; any other file (a pipe, the console, a memfd)
  * takes only user memory, so the bytes pass through a scratch anonymous
  * mapping in the caller's address space, removed before the return.
- * Returns the bytes moved, or the first error if none were.  The caller
- * holds the f_pos_locks of the offsets it passes, and no other lock.
+ * Returns the bytes moved, or the first error if none were.  No locks
+ * held.
  */
 static long
 xfer(struct vnode *ivp, off_t *ipos, struct file *out, struct vnode *ovp,
@@ -112,7 +141,7 @@ sys_sendfile(int out_fd, int in_fd, off_t *uoff, size_t count)
 {
 	struct file *in = fd_getfile(in_fd), *out = NULL;
 	struct vnode *ivp, *ovp;
-	off_t pos;
+	off_t pos, opos;
 	long rv;
 
 	if (in == NULL)
@@ -148,19 +177,15 @@ sys_sendfile(int out_fd, int in_fd, off_t *uoff, size_t count)
 		rv = -EINVAL; /* not a regular file to read; O_APPEND output */
 		goto out;
 	}
+	if (uoff == NULL)
+		pos = file_pos_get(in);
+	opos = ovp != NULL ? file_pos_get(out) : 0;
+	rv = xfer(ivp, &pos, out, ovp, &opos, count);
+	if (rv > 0 && ovp != NULL)
+		file_pos_set(out, opos);
 	if (uoff == NULL) {
-		file_pos_lock(in);
-		pos = in->f_offset;
-	}
-	/* in's lock is out's too when they are one file. */
-	if (ovp != NULL && (out != in || uoff != NULL))
-		file_pos_lock(out);
-	rv = xfer(ivp, &pos, out, ovp, &out->f_offset, count);
-	if (ovp != NULL && (out != in || uoff != NULL))
-		file_pos_unlock(out);
-	if (uoff == NULL) {
-		in->f_offset = pos;
-		file_pos_unlock(in);
+		if (rv > 0)
+			file_pos_set(in, pos);
 	} else if (copyout(&pos, uoff, sizeof(pos)) != 0) {
 		rv = -EFAULT;
 	}
@@ -219,25 +244,18 @@ sys_copy_file_range(int fd_in, off_t *uoff_in, int fd_out, off_t *uoff_out,
 		rv = -EBADF;
 		goto out;
 	}
-	/* The offsets: given, or the files' own (locked in address order). */
-	if (uoff_in == NULL && uoff_out == NULL && in != out) {
-		file_pos_lock(in < out ? in : out);
-		file_pos_lock(in < out ? out : in);
-	} else if (uoff_in == NULL || uoff_out == NULL) {
-		file_pos_lock(uoff_in == NULL ? in : out);
-	}
 	if (uoff_in == NULL)
-		pos_in = in->f_offset;
+		pos_in = file_pos_get(in);
 	if (uoff_out == NULL)
-		pos_out = out->f_offset;
+		pos_out = file_pos_get(out);
 	len = MIN(len, (size_t)MAX_RW_COUNT);
 	if (pos_in < 0 || pos_out < 0) {
 		rv = -EINVAL;
-		goto unlock;
+		goto out;
 	}
 	if ((off_t)(pos_in + len) < pos_in || (off_t)(pos_out + len) < pos_out) {
 		rv = -EOVERFLOW;
-		goto unlock;
+		goto out;
 	}
 	mutex_lock(&vfs_lock);
 	size = vn_size_locked(ivp);
@@ -246,26 +264,19 @@ sys_copy_file_range(int fd_in, off_t *uoff_in, int fd_out, off_t *uoff_out,
 	if (ivp == ovp && pos_out + (off_t)len > pos_in &&
 	    pos_out < pos_in + (off_t)len) {
 		rv = -EINVAL;
-		goto unlock;
+		goto out;
 	}
 	rv = xfer(ivp, &pos_in, out, ovp, &pos_out, len);
 	if (rv > 0) {
 		if (uoff_in == NULL)
-			in->f_offset = pos_in;
+			file_pos_set(in, pos_in);
 		if (uoff_out == NULL)
-			out->f_offset = pos_out;
+			file_pos_set(out, pos_out);
 		if ((uoff_in != NULL &&
 			copyout(&pos_in, uoff_in, sizeof(pos_in)) != 0) ||
 		    (uoff_out != NULL &&
 			copyout(&pos_out, uoff_out, sizeof(pos_out)) != 0))
 			rv = -EFAULT;
-	}
-unlock:
-	if (uoff_in == NULL && uoff_out == NULL && in != out) {
-		file_pos_unlock(in);
-		file_pos_unlock(out);
-	} else if (uoff_in == NULL || uoff_out == NULL) {
-		file_pos_unlock(uoff_in == NULL ? in : out);
 	}
 out:
 	if (out != NULL)
