@@ -157,7 +157,9 @@ rw_vector_vnode(struct vnode *vp, struct iovec_k *iov, int iovcnt,
  * The readv/writev family: the vector at pos (pos -1: at the file's
  * offset, which moves, under f_pos_lock, so that the vector lands at
  * consecutive offsets), with preadv2's flags (RWF_*: RWF_APPEND writes
- * at the end; the others ask nothing of tmpfs).  One transfer per
+ * at the end; RWF_NOWAIT is EOPNOTSUPP, as Linux 6.1's for files
+ * without FMODE_NOWAIT, which tmpfs and pipes are; the others ask
+ * nothing of tmpfs).  One transfer per
  * iovec, stopping at a short one.  Returns the total, or the first
  * error if nothing was transferred.  No locks held.
  */
@@ -186,7 +188,8 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write, off_t pos,
 		rv = -EBADF;
 		goto out;
 	}
-	if (rwflags & ~RWF_SUPPORTED) {
+	if ((rwflags & ~RWF_SUPPORTED) || (rwflags & RWF_NOWAIT)) {
+		/* RWF_NOWAIT: no file is FMODE_NOWAIT (tmpfs, pipes in 6.1) */
 		rv = -EOPNOTSUPP;
 		goto out;
 	}
@@ -215,7 +218,7 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write, off_t pos,
 			    iov[i].iov_len);
 		else
 			rv = fp->f_ops->fo_read(fp, (void *)iov[i].iov_base,
-			    iov[i].iov_len, total > 0 || (rwflags & RWF_NOWAIT));
+			    iov[i].iov_len, total > 0);
 		if (rv < 0)
 			break;
 		total += rv;

@@ -248,19 +248,21 @@ sys_copy_file_range(int fd_in, off_t *uoff_in, int fd_out, off_t *uoff_out,
 		pos_in = file_pos_get(in);
 	if (uoff_out == NULL)
 		pos_out = file_pos_get(out);
-	len = MIN(len, (size_t)MAX_RW_COUNT);
-	if (pos_in < 0 || pos_out < 0) {
-		rv = -EINVAL;
+	/* Linux's order and arithmetic: unsigned sums, then the sign. */
+	if ((uint64_t)pos_in + len < (uint64_t)pos_in ||
+	    (uint64_t)pos_out + len < (uint64_t)pos_out) {
+		rv = -EOVERFLOW;
 		goto out;
 	}
-	if ((off_t)(pos_in + len) < pos_in || (off_t)(pos_out + len) < pos_out) {
-		rv = -EOVERFLOW;
+	if (pos_in < 0 || pos_out < 0) {
+		rv = -EINVAL;
 		goto out;
 	}
 	mutex_lock(&vfs_lock);
 	size = vn_size_locked(ivp);
 	mutex_unlock(&vfs_lock);
 	len = pos_in >= size ? 0 : MIN(len, (size_t)(size - pos_in));
+	len = MIN(len, (size_t)MAX_RW_COUNT);
 	if (ivp == ovp && pos_out + (off_t)len > pos_in &&
 	    pos_out < pos_in + (off_t)len) {
 		rv = -EINVAL;
