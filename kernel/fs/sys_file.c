@@ -117,8 +117,8 @@ iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
  * the first error if nothing was transferred.  No locks held.
  */
 static long
-rw_vector_vnode(struct vnode *vp, struct iovec_k *iov, int iovcnt,
-    off_t *posp, bool write, bool append)
+rw_vector_vnode(struct vnode *vp, struct iovec_k *iov, int iovcnt, off_t *posp,
+    bool write, bool append)
 {
 	off_t pos = *posp;
 	long total = 0, rv = 0;
@@ -178,7 +178,8 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write, off_t pos,
 	}
 	vp = file_vnode(fp);
 	if (pos != -1 && vp == NULL) {
-		rv = -ESPIPE; /* positional: vnode files only (pread64's rule) */
+		rv =
+		    -ESPIPE; /* positional: vnode files only (pread64's rule) */
 		goto out;
 	}
 	rv = iov_copyin(uiov, iovcnt, &iov, !write);
@@ -227,7 +228,8 @@ rw_vector(int fd, const void *uiov, int iovcnt, bool write, off_t pos,
 	}
 	file_pos_unlock(fp);
 	if (rv >= 0 || total > 0)
-		rv = total; /* an error after a transfer reports what was done */
+		rv =
+		    total; /* an error after a transfer reports what was done */
 out:
 	kfree(iov);
 	if (fp != NULL)

@@ -74,8 +74,8 @@ flock_find_locked(const void *key)
 
 	KASSERT(spin_held(&flock_lock));
 	LIST_FOREACH(fo, &flock_hash[flock_bucket(key)], fo_link)
-		if (fo->fo_key == key)
-			return fo;
+	if (fo->fo_key == key)
+		return fo;
 	return NULL;
 }
 
@@ -159,7 +159,8 @@ flock_take(struct file *fp, int how, bool nowait)
 	}
 	fo = flock_find_locked(key);
 	if (fo != NULL && fp->f_flock != 0)
-		flock_drop_locked(fo, fp); /* a conversion: the old goes first */
+		flock_drop_locked(fo,
+		    fp); /* a conversion: the old goes first */
 	if (fo == NULL) {
 		if (spare == NULL) {
 			spin_unlock(&flock_lock);

@@ -101,8 +101,8 @@ xfer(struct vnode *ivp, off_t *ipos, struct file *out, struct vnode *ovp,
 		long got, put = 0;
 
 		mutex_lock(&vfs_lock);
-		got = ivp->v_op->vop_read(ivp, buf != NULL ? buf : (void *)scratch,
-		    n, *ipos, buf == NULL);
+		got = ivp->v_op->vop_read(ivp,
+		    buf != NULL ? buf : (void *)scratch, n, *ipos, buf == NULL);
 		if (got > 0 && ovp != NULL) {
 			put = ovp->v_op->vop_write(ovp, buf, got, *opos, false);
 			if (put > 0)
@@ -302,7 +302,7 @@ sys_fsync(int fd)
 	if (fp == NULL)
 		return -EBADF;
 	rv = fp->f_type == DTYPE_INODE || fp->f_type == DTYPE_MEMFD ? 0 :
-								     -EINVAL;
+								      -EINVAL;
 	file_rele(fp);
 	return rv;
 }
@@ -356,10 +356,11 @@ sys_fallocate(int fd, int mode, off_t offset, off_t len)
 
 	if (offset < 0 || len <= 0)
 		return -EINVAL;
-	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
-		       FALLOC_FL_NO_HIDE_STALE | FALLOC_FL_COLLAPSE_RANGE |
-		       FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |
-		       FALLOC_FL_UNSHARE_RANGE))
+	if (mode &
+	    ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE |
+		FALLOC_FL_NO_HIDE_STALE | FALLOC_FL_COLLAPSE_RANGE |
+		FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |
+		FALLOC_FL_UNSHARE_RANGE))
 		return -EOPNOTSUPP;
 	if ((mode & FALLOC_FL_PUNCH_HOLE) && (mode & FALLOC_FL_ZERO_RANGE))
 		return -EOPNOTSUPP;

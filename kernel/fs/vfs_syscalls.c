@@ -325,8 +325,9 @@ sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
 		return -EINVAL;
 	if (mask & STATX__RESERVED)
 		return -EINVAL;
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
-			AT_STATX_SYNC_TYPE))
+	if (flags &
+	    ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+		AT_STATX_SYNC_TYPE))
 		return -EINVAL;
 	error = vfs_stat_at(dirfd, upath, flags, &st);
 	if (error != 0)
@@ -965,8 +966,8 @@ sys_fchmod(int fd, int mode)
 	return error;
 }
 
-static long vfs_utimens(int dirfd, const char *upath,
-    const struct timespec *ts, int flags);
+static long vfs_utimens(int dirfd, const char *upath, const struct timespec *ts,
+    int flags);
 
 /*
  * fchownat(dirfd, path, owner, group, flags): set the owner and group
@@ -1085,8 +1086,7 @@ sys_futimesat(int dirfd, const char *upath, const struct timeval *utimes)
  * flags checked.  No locks held.
  */
 static long
-vfs_utimens(int dirfd, const char *upath, const struct timespec *ts,
-    int flags)
+vfs_utimens(int dirfd, const char *upath, const struct timespec *ts, int flags)
 {
 	int64_t t[2], now = (int64_t)clock_realtime_ns();
 	bool set[2] = { true, true };

@@ -78,8 +78,8 @@ struct vnodeops {
 	 * A new regular file (mode: permission bits) with no name, as
 	 * O_TMPFILE opens in directory dvp: its last reference frees it.
 	 */
-	int (*vop_tmpfile)(struct vnode *dvp, unsigned mode,
-	    struct vnode **vpp);
+	int (
+	    *vop_tmpfile)(struct vnode *dvp, unsigned mode, struct vnode **vpp);
 	/* Set access and modification times (ns since the epoch). */
 	int (*vop_utimes)(struct vnode *vp, const int64_t *atime,
 	    const int64_t *mtime);

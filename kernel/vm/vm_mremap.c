@@ -138,8 +138,8 @@ mremap_move_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t addr,
 		return error;
 	if (obj != NULL)
 		vm_object_ref(obj); /* the new entry's; e holds one too */
-	error = vm_map_insert_alone(map, na, na + new_len, prot, eflags, obj,
-	    off);
+	error =
+	    vm_map_insert_alone(map, na, na + new_len, prot, eflags, obj, off);
 	if (error != 0) {
 		if (obj != NULL)
 			vm_object_rel(obj); /* not the last: e holds one */
@@ -160,8 +160,8 @@ mremap_move_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t addr,
 	if (error != 0)
 		goto undo;
 	if (!dontunmap) {
-		error = vm_map_delete(map, addr, addr + old_len, NULL, NULL,
-		    dead);
+		error =
+		    vm_map_delete(map, addr, addr + old_len, NULL, NULL, dead);
 		KASSERT(error == 0); /* clipped above: nothing to allocate */
 	}
 	pmap_remove_pages(pm, addr, addr + old_len, mremap_release_pa);
@@ -184,8 +184,8 @@ undo:
  * the address, or -EFAULT, -EINVAL, -ENOMEM.  No locks held.
  */
 static long
-mremap_grow(struct vmspace *vm, vaddr_t addr, vsize_t old_len,
-    vsize_t new_len, bool maymove)
+mremap_grow(struct vmspace *vm, vaddr_t addr, vsize_t old_len, vsize_t new_len,
+    bool maymove)
 {
 	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
 	struct vm_map_entry *e;
@@ -222,8 +222,8 @@ mremap_grow(struct vmspace *vm, vaddr_t addr, vsize_t old_len,
 		goto out;
 	rv = mremap_findspace_locked(vm, 0, new_len, &na);
 	if (rv == 0)
-		rv = mremap_move_locked(vm, e, addr, old_len, na, new_len, false,
-		    &dead);
+		rv = mremap_move_locked(vm, e, addr, old_len, na, new_len,
+		    false, &dead);
 	if (rv == 0)
 		rv = na;
 out:
@@ -257,8 +257,8 @@ mremap_to(struct vmspace *vm, vaddr_t addr, vsize_t old_len, vaddr_t na,
 	if (fixed && (rv = mremap_unmap(vm, na, new_len)) != 0)
 		return rv;
 	if (old_len > new_len) {
-		if ((rv = mremap_unmap(vm, addr + new_len, old_len - new_len)) !=
-		    0)
+		if ((rv = mremap_unmap(vm, addr + new_len,
+			 old_len - new_len)) != 0)
 			return rv;
 		old_len = new_len;
 	}
@@ -289,8 +289,7 @@ out:
  * top of this file.  Runs with no locks held.
  */
 long
-sys_mremap(void *uold, size_t old_size, size_t new_size, int flags,
-    void *unew)
+sys_mremap(void *uold, size_t old_size, size_t new_size, int flags, void *unew)
 {
 	struct vmspace *vm = curproc->p_vmspace;
 	vaddr_t addr = (vaddr_t)uold;

@@ -81,8 +81,7 @@ pwritev2_(int fd, const struct iovec *iov, int n, long off, int flags)
 }
 
 static long
-statx_(int dirfd, const char *path, int flags, unsigned mask,
-    struct xstatx *sx)
+statx_(int dirfd, const char *path, int flags, unsigned mask, struct xstatx *sx)
 {
 	return syscall(NR_STATX, dirfd, path, flags, mask, sx);
 }
@@ -128,8 +127,7 @@ t_preadv(void)
 	    "RWF_NOWAIT on a tmpfs file");
 	test_expect_errno(pwritev2_(fd, wv, 1, 0, 0x100), EOPNOTSUPP,
 	    "an unknown RWF flag (write)");
-	test_expect_errno(preadv2_(fd, iov, 1, -2, 0), EINVAL,
-	    "preadv2 at -2");
+	test_expect_errno(preadv2_(fd, iov, 1, -2, 0), EINVAL, "preadv2 at -2");
 	test_expect_errno(preadv(fd, iov, 1, -1), EINVAL, "preadv at -1");
 	test_expect_errno(pwritev(fd, wv, 1, -1), EINVAL, "pwritev at -1");
 	test_expect_errno(preadv(fd, iov, -1, 0), EINVAL, "iovcnt -1");
@@ -205,8 +203,7 @@ t_sendfile(void)
 	    "sendfile to a pipe");
 	test_expect_eq(read(p[0], in, sizeof(in)), 3000, "read the pipe");
 	test_assert(memcmp(in, buf + 5, 3000) == 0);
-	test_expect_errno(sendfile(dst, p[0], NULL, 10), EINVAL,
-	    "from a pipe");
+	test_expect_errno(sendfile(dst, p[0], NULL, 10), EINVAL, "from a pipe");
 	test_expect_errno(sendfile(dst, p[0], &off, 10), ESPIPE,
 	    "from a pipe at an offset");
 
@@ -401,8 +398,8 @@ t_flock(void)
 
 		if (fd < 0 || flock(fd, LOCK_EX) != 0)
 			_exit(1);
-		_exit(flock(a, LOCK_SH | LOCK_NB) == -1 &&
-			    errno == EWOULDBLOCK ?
+		_exit(
+		    flock(a, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK ?
 			0 :
 			2);
 	}
@@ -635,8 +632,8 @@ t_statx(void)
 	    "statx AT_SYMLINK_NOFOLLOW");
 	test_assert(S_ISLNK(sx.stx_mode));
 	test_expect_eq(sx.stx_size, 1, "the link's size");
-	test_expect_ok(statx_(AT_FDCWD, ".", XAT_STATX_DONT_SYNC,
-			   XSTATX_BASIC_STATS, &sx),
+	test_expect_ok(
+	    statx_(AT_FDCWD, ".", XAT_STATX_DONT_SYNC, XSTATX_BASIC_STATS, &sx),
 	    "statx a directory");
 	test_assert(S_ISDIR(sx.stx_mode));
 	test_pipe(p);
@@ -666,9 +663,9 @@ t_statx(void)
 	    ENOENT, "\"\" without AT_EMPTY_PATH");
 	test_expect_errno(statx_(99, "f", 0, XSTATX_BASIC_STATS, &sx), EBADF,
 	    "a bad dirfd");
-	test_expect_errno(statx_(AT_FDCWD, "f", 0, XSTATX_BASIC_STATS,
-			      (void *)16),
-	    EFAULT, "a bad buffer");
+	test_expect_errno(
+	    statx_(AT_FDCWD, "f", 0, XSTATX_BASIC_STATS, (void *)16), EFAULT,
+	    "a bad buffer");
 	test_expect_errno(statx_(AT_FDCWD, "f/x", 0, XSTATX_BASIC_STATS, &sx),
 	    ENOTDIR, "f/x");
 	fs_leave();
@@ -700,8 +697,8 @@ t_opath(void)
 	test_expect_errno(fsync(fd), EBADF, "fsync");
 	test_expect_errno(flock(fd, LOCK_SH), EBADF, "flock");
 	test_expect_errno(ioctl(fd, FIOCLEX), EBADF, "ioctl");
-	test_assert(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) ==
-	    MAP_FAILED);
+	test_assert(
+	    mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED);
 	test_expect_eq(errno, EBADF, "mmap");
 	test_expect_ok(fstat(fd, &st), "fstat works");
 	test_expect_eq(st.st_size, 100, "its size");
@@ -753,8 +750,7 @@ t_tmpfile(void)
 
 	fs_enter();
 	umask(022);
-	fd = test_expect_ok(open(".", O_TMPFILE | O_RDWR, 0666),
-	    "O_TMPFILE");
+	fd = test_expect_ok(open(".", O_TMPFILE | O_RDWR, 0666), "O_TMPFILE");
 	test_expect_eq(write(fd, "unnamed", 7), 7, "write");
 	test_expect_eq(pread(fd, buf, sizeof(buf), 0), 7, "read back");
 	test_assert(memcmp(buf, "unnamed", 7) == 0);
@@ -773,8 +769,8 @@ t_tmpfile(void)
 	fs_make_file("f", 1, 'x');
 	test_expect_errno(open(".", O_TMPFILE | O_RDONLY, 0600), EINVAL,
 	    "O_TMPFILE read-only");
-	test_expect_errno(open(".", O_TMPFILE | O_CREAT | O_RDWR, 0600),
-	    EINVAL, "O_TMPFILE | O_CREAT");
+	test_expect_errno(open(".", O_TMPFILE | O_CREAT | O_RDWR, 0600), EINVAL,
+	    "O_TMPFILE | O_CREAT");
 	test_expect_errno(open("f", O_TMPFILE | O_RDWR, 0600), ENOTDIR,
 	    "O_TMPFILE in a file");
 	test_expect_errno(open("none", O_TMPFILE | O_RDWR, 0600), ENOENT,

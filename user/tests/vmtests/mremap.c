@@ -77,8 +77,8 @@ t_grow_move(void)
 	char *p = map_with_gap(64, 1, TAG_A), *q, *block;
 	long r;
 
-	block = mmap(p + 64 * P, P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
-		MAP_FIXED_NOREPLACE, -1, 0);
+	block = mmap(p + 64 * P, P, PROT_READ,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	test_assert(block == p + 64 * P);
 	test_expect_errno(sys_mremap(p, 64 * P, 128 * P, 0, NULL), ENOMEM,
 	    "no room, and MREMAP_MAYMOVE not given");
@@ -193,8 +193,7 @@ t_fixed(void)
 	char *p = map_with_gap(4, 0, TAG_A), *t = map_with_gap(8, 0, TAG_B);
 	long r;
 
-	r = sys_mremap(p, 4 * P, 6 * P, MREMAP_MAYMOVE | MREMAP_FIXED,
-	    t + P);
+	r = sys_mremap(p, 4 * P, 6 * P, MREMAP_MAYMOVE | MREMAP_FIXED, t + P);
 	test_expect_hex(r, (uintptr_t)(t + P), "moved onto the other mapping");
 	vt_expect_page(t, 0, TAG_B, "the page before is untouched");
 	vt_expect_pages(t + P, 4, TAG_A, "the moved pages");
@@ -267,23 +266,22 @@ t_errors(void)
 	    EINVAL, "MREMAP_FIXED without MREMAP_MAYMOVE");
 	test_expect_errno(sys_mremap(p, P, P, MREMAP_DONTUNMAP, p + 8 * P),
 	    EINVAL, "MREMAP_DONTUNMAP without MREMAP_MAYMOVE");
-	test_expect_errno(sys_mremap(p, P, 2 * P,
-			      MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL),
+	test_expect_errno(
+	    sys_mremap(p, P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL),
 	    EINVAL, "MREMAP_DONTUNMAP with another size");
 	test_expect_errno(sys_mremap(p + 1, P, 2 * P, 0, NULL), EINVAL,
 	    "an unaligned address");
 	test_expect_errno(sys_mremap(p, P, 0, MREMAP_MAYMOVE, NULL), EINVAL,
 	    "new size 0");
-	test_expect_errno(sys_mremap(p, P, P,
-			      MREMAP_MAYMOVE | MREMAP_FIXED, p + 1),
-	    EINVAL, "an unaligned new address");
-	test_expect_errno(sys_mremap(p, 2 * P, 2 * P,
-			      MREMAP_MAYMOVE | MREMAP_FIXED, p + P),
+	test_expect_errno(
+	    sys_mremap(p, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, p + 1), EINVAL,
+	    "an unaligned new address");
+	test_expect_errno(
+	    sys_mremap(p, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED, p + P),
 	    EINVAL, "overlapping ranges");
 	test_expect_errno(sys_mremap(p, 0, P, MREMAP_MAYMOVE, NULL), EINVAL,
 	    "old size 0 of private memory");
-	test_expect_errno(sys_mremap(p + 4 * P, P, 2 * P, MREMAP_MAYMOVE,
-			      NULL),
+	test_expect_errno(sys_mremap(p + 4 * P, P, 2 * P, MREMAP_MAYMOVE, NULL),
 	    EFAULT, "grow an unmapped range");
 	test_expect_errno(sys_mremap(p, 6 * P, 8 * P, MREMAP_MAYMOVE, NULL),
 	    EFAULT, "grow a range past its mapping");
