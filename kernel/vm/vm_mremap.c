@@ -168,6 +168,8 @@ mremap_move_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t addr,
 	pmap_unreserve(pm);
 done:
 	vm_map_join(map, na, na + new_len);
+	if (dontunmap || old_len == 0)
+		vm_map_join(map, addr, addr + old_len); /* undo the clip */
 	return 0;
 
 undo:
@@ -175,6 +177,7 @@ undo:
 	pmap_remove_pages(pm, na, na + new_len, mremap_release_pa);
 	error = vm_map_delete(map, na, na + new_len, NULL, NULL, dead);
 	KASSERT(error == 0); /* an entry of its own: nothing to clip */
+	vm_map_join(map, addr, addr + old_len); /* undo the clip */
 	return -ENOMEM;
 }
 
