@@ -57,6 +57,9 @@ file_rele(struct file *fp)
 	KASSERT(fp->f_refcnt > 0);
 	if (__atomic_sub_fetch(&fp->f_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* No lock: nobody else can reach fp, so f_flock cannot change. */
+	if (fp->f_flock != 0)
+		flock_release(fp);
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
 	kfree(fp);
@@ -134,6 +137,18 @@ fd_free(struct filedesc *fdp)
 
 struct file *
 fd_getfile(int fd)
+{
+	struct file *fp = fd_getfile_raw(fd);
+
+	if (fp != NULL && (fp->f_flag & FPATH)) {
+		file_rele(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+struct file *
+fd_getfile_raw(int fd)
 {
 	struct filedesc *fdp = curproc->p_fd;
 	struct file *fp;
@@ -285,7 +300,7 @@ int
 fd_dup2(struct filedesc *fdp, int oldfd, int newfd)
 {
 	if (oldfd == newfd) {
-		struct file *fp = fd_getfile(oldfd);
+		struct file *fp = fd_getfile_raw(oldfd);
 
 		if (fp == NULL)
 			return -EBADF;

@@ -34,6 +34,8 @@ fcntl_getfl(struct file *fp)
 	int st = file_status_flags(fp);
 	long fl;
 
+	if (fp->f_flag & FPATH)
+		return O_PATH;
 	if ((fp->f_flag & (FREAD | FWRITE)) == (FREAD | FWRITE))
 		fl = O_RDWR;
 	else if (fp->f_flag & FWRITE)
@@ -65,17 +67,23 @@ fcntl_setfl(struct file *fp, unsigned long arg)
  * fcntl(fd, cmd, arg): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD,
  * F_GETFL, F_SETFL.  Record locks (F_GETLK, F_SETLK, F_SETLKW and the
  * OFD forms) are ENOLCK: no lock can be had.  Any other command is
- * EINVAL, as Linux's unknown ones.
+ * EINVAL, as Linux's unknown ones.  An O_PATH file takes only the fd
+ * commands and F_GETFL (EBADF otherwise, as Linux's check_fcntl_cmd).
  */
 long
 sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	struct filedesc *fdp = curproc->p_fd;
-	struct file *fp = fd_getfile(fd);
+	struct file *fp = fd_getfile_raw(fd);
 	long rv;
 
 	if (fp == NULL)
 		return -EBADF;
+	if ((fp->f_flag & FPATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
+	    cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL) {
+		file_rele(fp);
+		return -EBADF;
+	}
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:

@@ -1,6 +1,7 @@
 /*
- * Syscalls on files and fds: read, write, readv, writev, open, close,
- * fstat, lseek, getdents64, ioctl, dup, dup2, pipe, pipe2.
+ * Syscalls on files and fds: read, write, readv, writev, preadv,
+ * pwritev, preadv2, pwritev2, close, fstat, lseek, getdents64, ioctl,
+ * dup, dup2, pipe, pipe2.
  */
 #include <systm.h>
 #include <copy.h>
@@ -109,26 +110,107 @@ iov_copyin(const void *uiov, int iovcnt, struct iovec_k **iovp, bool write)
 }
 
 /*
- * readv and writev: one transfer per iovec, stopping at a short one, all
- * under the file's f_pos_lock, so that the vector lands at consecutive
- * offsets.  Returns the total, or the first error if nothing was
- * transferred.  No locks held.
+ * One transfer of the vector at pos of vnode vp (positional: the file's
+ * offset is the caller's business), stopping at a short piece.  append:
+ * at the end of the file instead (found under the same hold of vfs_lock
+ * as the write); *posp then says where it went.  Returns the total, or
+ * the first error if nothing was transferred.  No locks held.
  */
 static long
-rw_vector(int fd, const void *uiov, int iovcnt, bool write)
+rw_vector_vnode(struct vnode *vp, struct iovec_k *iov, int iovcnt, off_t *posp,
+    bool write, bool append)
+{
+	off_t pos = *posp;
+	long total = 0, rv = 0;
+
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	mutex_lock(&vfs_lock);
+	if (write && append) {
+		struct stat st;
+
+		memset(&st, 0, sizeof(st));
+		vp->v_op->vop_getattr(vp, &st);
+		pos = st.st_size;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		if (write)
+			rv = vp->v_op->vop_write(vp, (void *)iov[i].iov_base,
+			    iov[i].iov_len, pos + total, true);
+		else
+			rv = vp->v_op->vop_read(vp, (void *)iov[i].iov_base,
+			    iov[i].iov_len, pos + total, true);
+		if (rv < 0)
+			break;
+		total += rv;
+		if ((uint64_t)rv < iov[i].iov_len)
+			break;
+	}
+	mutex_unlock(&vfs_lock);
+	*posp = pos + total;
+	return rv >= 0 || total > 0 ? total : rv;
+}
+
+/*
+ * The readv/writev family: the vector at pos (pos -1: at the file's
+ * offset, which moves, under f_pos_lock, so that the vector lands at
+ * consecutive offsets), with preadv2's flags (RWF_*: RWF_APPEND writes
+ * at the end; RWF_NOWAIT is EOPNOTSUPP, as Linux 6.1's for files
+ * without FMODE_NOWAIT, which tmpfs and pipes are; the others ask
+ * nothing of tmpfs).  One transfer per
+ * iovec, stopping at a short one.  Returns the total, or the first
+ * error if nothing was transferred.  No locks held.
+ */
+static long
+rw_vector(int fd, const void *uiov, int iovcnt, bool write, off_t pos,
+    int rwflags)
 {
 	struct file *fp = fd_getfile(fd);
 	struct iovec_k *iov = NULL;
+	struct vnode *vp;
 	long total = 0, rv;
 
-	if (fp == NULL || !(fp->f_flag & (write ? FWRITE : FREAD))) {
+	if (fp == NULL) {
 		rv = -EBADF;
+		goto out;
+	}
+	vp = file_vnode(fp);
+	if (pos != -1 && vp == NULL) {
+		rv =
+		    -ESPIPE; /* positional: vnode files only (pread64's rule) */
 		goto out;
 	}
 	rv = iov_copyin(uiov, iovcnt, &iov, !write);
 	if (rv != 0)
 		goto out;
+	if (!(fp->f_flag & (write ? FWRITE : FREAD))) {
+		rv = -EBADF;
+		goto out;
+	}
+	if ((rwflags & ~RWF_SUPPORTED) || (rwflags & RWF_NOWAIT)) {
+		/* RWF_NOWAIT: no file is FMODE_NOWAIT (tmpfs, pipes in 6.1) */
+		rv = -EOPNOTSUPP;
+		goto out;
+	}
+	if (pos != -1) {
+		rv = rw_vector_vnode(vp, iov, iovcnt, &pos, write,
+		    write && (rwflags & RWF_APPEND));
+		goto out;
+	}
 	file_pos_lock(fp);
+	if (vp != NULL) {
+		pos = fp->f_offset;
+		rv = rw_vector_vnode(vp, iov, iovcnt, &pos, write,
+		    write &&
+			((rwflags & RWF_APPEND) ||
+			    (file_status_flags(fp) & FAPPEND)));
+		if (rv > 0 || (rv == 0 && write))
+			fp->f_offset = pos;
+		file_pos_unlock(fp);
+		goto out;
+	}
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
@@ -158,13 +240,59 @@ out:
 long
 sys_readv(int fd, const struct iovec *iov, int iovcnt)
 {
-	return rw_vector(fd, iov, iovcnt, false);
+	return rw_vector(fd, iov, iovcnt, false, -1, 0);
 }
 
 long
 sys_writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	return rw_vector(fd, iov, iovcnt, true);
+	return rw_vector(fd, iov, iovcnt, true, -1, 0);
+}
+
+/*
+ * preadv and pwritev: at pos_l (x86_64 passes the whole offset there;
+ * pos_h is for 32-bit callers and ignored, as Linux's pos_from_hilo),
+ * which may not be negative.
+ */
+long
+sys_preadv(int fd, const struct iovec *iov, int iovcnt, unsigned long pos_l,
+    unsigned long pos_h)
+{
+	(void)pos_h;
+	if ((off_t)pos_l < 0)
+		return -EINVAL;
+	return rw_vector(fd, iov, iovcnt, false, (off_t)pos_l, 0);
+}
+
+long
+sys_pwritev(int fd, const struct iovec *iov, int iovcnt, unsigned long pos_l,
+    unsigned long pos_h)
+{
+	(void)pos_h;
+	if ((off_t)pos_l < 0)
+		return -EINVAL;
+	return rw_vector(fd, iov, iovcnt, true, (off_t)pos_l, 0);
+}
+
+/* preadv2 and pwritev2: as preadv, pos -1 meaning the file's offset. */
+long
+sys_preadv2(int fd, const struct iovec *iov, int iovcnt, unsigned long pos_l,
+    unsigned long pos_h, int flags)
+{
+	(void)pos_h;
+	if ((off_t)pos_l < -1)
+		return -EINVAL;
+	return rw_vector(fd, iov, iovcnt, false, (off_t)pos_l, flags);
+}
+
+long
+sys_pwritev2(int fd, const struct iovec *iov, int iovcnt, unsigned long pos_l,
+    unsigned long pos_h, int flags)
+{
+	(void)pos_h;
+	if ((off_t)pos_l < -1)
+		return -EINVAL;
+	return rw_vector(fd, iov, iovcnt, true, (off_t)pos_l, flags);
 }
 
 long
@@ -177,7 +305,7 @@ sys_close(int fd)
 long
 sys_fstat(int fd, struct stat *ust)
 {
-	struct file *fp = fd_getfile(fd);
+	struct file *fp = fd_getfile_raw(fd);
 	struct stat st;
 	long rv;
 
@@ -311,7 +439,7 @@ sys_ioctl(int fd, unsigned long request, void *arg)
 long
 sys_dup(int oldfd)
 {
-	struct file *fp = fd_getfile(oldfd);
+	struct file *fp = fd_getfile_raw(oldfd);
 	int fd;
 
 	if (fp == NULL)

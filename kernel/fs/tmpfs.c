@@ -56,6 +56,8 @@ struct tmpfs_node {
 	struct vnode tn_vnode;
 	unsigned tn_mode; /* S_IF* and permission bits */
 	unsigned tn_nlink;
+	uid_t tn_uid; /* the owner: root (0) until chown */
+	gid_t tn_gid;
 	uint64_t tn_ino;
 	off_t tn_size;
 	int64_t tn_atime, tn_mtime, tn_ctime; /* ns since the epoch */
@@ -480,6 +482,8 @@ tmpfs_getattr(struct vnode *vp, struct stat *st)
 	st->st_ino = np->tn_ino;
 	st->st_nlink = np->tn_nlink;
 	st->st_mode = np->tn_mode;
+	st->st_uid = np->tn_uid;
+	st->st_gid = np->tn_gid;
 	st->st_size = vp->v_type == VDIR ?
 	    (off_t)(np->tn_nentries + 2) * TMPFS_DIRENT_SIZE :
 	    np->tn_size;
@@ -530,6 +534,51 @@ tmpfs_chmod(struct vnode *vp, unsigned mode)
 		return -EROFS;
 	np->tn_mode = (np->tn_mode & S_IFMT) | (mode & 07777);
 	np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+/*
+ * Set the owner and group ((uid_t)-1, (gid_t)-1: unchanged).  A file
+ * that is not a directory loses S_ISUID, and S_ISGID with S_IXGRP, as
+ * Linux's chown does for every caller (root too).
+ */
+static int
+tmpfs_chown(struct vnode *vp, uid_t uid, gid_t gid)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	if (tmpfs_readonly(vp))
+		return -EROFS;
+	if (uid != (uid_t)-1)
+		np->tn_uid = uid;
+	if (gid != (gid_t)-1)
+		np->tn_gid = gid;
+	if (vp->v_type != VDIR) {
+		np->tn_mode &= ~S_ISUID;
+		if ((np->tn_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			np->tn_mode &= ~S_ISGID;
+	}
+	np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+/*
+ * A regular file with no name in directory dvp (O_TMPFILE): link count
+ * 0, so that its last close frees it.
+ */
+static int
+tmpfs_tmpfile(struct vnode *dvp, unsigned mode, struct vnode **vpp)
+{
+	struct tmpfs_node *np;
+
+	if (VTON(dvp)->tn_nlink == 0)
+		return -ENOENT;
+	if (tmpfs_readonly(dvp))
+		return -EROFS;
+	np = tmpfs_node_alloc(S_IFREG | (mode & 07777));
+	if (np == NULL)
+		return -ENOSPC;
+	*vpp = NTOV(np);
 	return 0;
 }
 
@@ -725,6 +774,8 @@ static const struct vnodeops tmpfs_vnodeops = {
 	.vop_getattr = tmpfs_getattr,
 	.vop_truncate = tmpfs_truncate,
 	.vop_chmod = tmpfs_chmod,
+	.vop_chown = tmpfs_chown,
+	.vop_tmpfile = tmpfs_tmpfile,
 	.vop_utimes = tmpfs_utimes,
 	.vop_readdir = tmpfs_readdir,
 	.vop_link = tmpfs_link,

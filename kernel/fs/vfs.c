@@ -712,7 +712,7 @@ vfs_at_dir(int dirfd, const char *path, int *errp)
 	*errp = 0;
 	if (path[0] == '/' || dirfd == AT_FDCWD)
 		return NULL;
-	fp = fd_getfile(dirfd);
+	fp = fd_getfile_raw(dirfd); /* O_PATH directories too */
 	if (fp == NULL) {
 		*errp = -EBADF;
 		return NULL;

@@ -1,7 +1,8 @@
 /*
- * Syscalls on paths and vnode files: openat and its older forms, the
- * stat family, access, mkdir, unlink, rmdir, rename, link, symlink,
- * readlink, chdir, fchdir, getcwd, truncate, chmod, utimensat, pread64,
+ * Syscalls on paths and vnode files: openat and its older forms (O_PATH
+ * and O_TMPFILE too), the stat family and statx, access, mkdir, unlink,
+ * rmdir, rename, link, symlink, readlink, chdir, fchdir, getcwd,
+ * truncate, chmod, the chown family, utimensat, futimesat, pread64,
  * pwrite64, and getdents64's and ftruncate's vnode halves.
  *
  * Each runs on the calling LWP with no locks held and returns what
@@ -130,24 +131,32 @@ long
 sys_openat(int dirfd, const char *upath, int flags, int mode)
 {
 	struct nameidata nd;
-	struct vnode *start, *vp;
+	struct vnode *start, *vp, *tmp = NULL;
 	struct file *fp = NULL;
 	char *path;
 	int error, acc = flags & O_ACCMODE, fflag;
 
+	if (flags & O_PATH) {
+		/* Linux keeps only these; the file names its object. */
+		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+		acc = O_RDONLY;
+	}
 	if (flags &
 		~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
 		    O_NONBLOCK | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC | O_TMPFILE) ||
+		    O_CLOEXEC | O_TMPFILE | O_PATH) ||
 	    acc == O_ACCMODE)
 		return -EINVAL;
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
+	if ((flags & __O_TMPFILE) &&
+	    ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE || acc == O_RDONLY))
+		return -EINVAL;
 	error = vfs_begin(dirfd, upath, false, &path, &start);
 	if (error != 0)
 		return error;
 	fflag = (acc == O_RDONLY || acc == O_RDWR ? FREAD : 0) |
 	    (acc == O_WRONLY || acc == O_RDWR ? FWRITE : 0);
+	if (flags & O_PATH)
+		fflag = FPATH;
 	mutex_lock(&vfs_lock);
 	if (flags & O_CREAT) {
 		error = namei_locked(start, path,
@@ -181,13 +190,24 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 			goto unlock;
 	}
 	vp = nd.nd_vp;
-	if (vp->v_type == VLNK) {
+	if (vp->v_type == VLNK && !(flags & O_PATH)) {
 		error = -ELOOP; /* O_NOFOLLOW */
 		goto done;
 	}
 	if ((flags & O_DIRECTORY) && vp->v_type != VDIR) {
 		error = -ENOTDIR;
 		goto done;
+	}
+	if (flags & O_PATH)
+		goto open;
+	if (flags & __O_TMPFILE) {
+		/* An unnamed file in directory vp, freed at its last close. */
+		error = vp->v_op->vop_tmpfile(vp, mode & ~vfs_umask() & 07777,
+		    &tmp);
+		if (error != 0)
+			goto done;
+		vp = tmp;
+		flags &= ~O_TRUNC;
 	}
 	if (vp->v_type == VDIR && ((fflag & FWRITE) || (flags & O_TRUNC))) {
 		error = -EISDIR;
@@ -203,14 +223,18 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		if (error != 0)
 			goto done;
 	}
+open:
 	fflag |= (flags & O_NONBLOCK) ? FNONBLOCK : 0;
-	if (vp->v_op->vop_open != NULL) {
+	if (vp->v_op->vop_open != NULL && !(flags & O_PATH)) {
+		/* A device: its own file (devfs); O_PATH opens the node. */
 		error = vp->v_op->vop_open(vp, fflag, &fp);
 		goto done;
 	}
 	fp = vn_open_file(vp, fflag, (flags & O_APPEND) != 0);
 	if (fp == NULL)
 		error = -ENOMEM;
+	if (tmp != NULL)
+		vnode_rel_locked(tmp); /* the file holds it now, if made */
 done:
 	namei_done_locked(&nd);
 unlock:
@@ -237,18 +261,21 @@ sys_creat(const char *upath, int mode)
 	return sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
-/* newfstatat(dirfd, path, st, flags): stat, lstat, or fstat with "". */
-long
-sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
+/*
+ * The attributes of path (relative to dirfd) into *st: newfstatat's and
+ * statx's work, flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH) checked by
+ * the caller.  With AT_EMPTY_PATH and "" any open file, O_PATH ones too,
+ * as fstat.  No locks held.
+ */
+static int
+vfs_stat_at(int dirfd, const char *upath, int flags, struct stat *st)
 {
 	struct nameidata nd;
 	struct vnode *start;
-	struct stat st;
 	char *path;
 	int error;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
-		return -EINVAL;
+	memset(st, 0, sizeof(*st));
 	if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
 		struct file *fp;
 		char c;
@@ -257,34 +284,106 @@ sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
 			return -EFAULT;
 		if (c == '\0') {
 			/* Any open file, as fstat: a pipe, the console too. */
-			fp = fd_getfile(dirfd);
+			fp = fd_getfile_raw(dirfd);
 			if (fp == NULL)
 				return -EBADF;
-			memset(&st, 0, sizeof(st));
-			fp->f_ops->fo_stat(fp, &st);
+			fp->f_ops->fo_stat(fp, st);
 			file_rele(fp);
-			return copyout(&st, ust, sizeof(st));
+			return 0;
 		}
 	}
 	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
 	    &start);
 	if (error != 0)
 		return error;
-	memset(&st, 0, sizeof(st));
 	mutex_lock(&vfs_lock);
 	error = namei_locked(start, path,
 	    (flags & AT_SYMLINK_NOFOLLOW ? 0 : NAMEI_FOLLOW) |
 		(flags & AT_EMPTY_PATH ? NAMEI_EMPTY : 0),
 	    &nd);
 	if (error == 0) {
-		vn_getattr_locked(nd.nd_vp, &st);
+		vn_getattr_locked(nd.nd_vp, st);
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
 	vfs_end(path, start);
+	return error;
+}
+
+/* newfstatat(dirfd, path, st, flags): stat, lstat, or fstat with "". */
+long
+sys_newfstatat(int dirfd, const char *upath, struct stat *ust, int flags)
+{
+	struct stat st;
+	int error;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	error = vfs_stat_at(dirfd, upath, flags, &st);
 	if (error == 0)
 		error = copyout(&st, ust, sizeof(st));
 	return error;
+}
+
+/* A device number's major and minor, as Linux's new_encode_dev splits. */
+static uint32_t
+dev_major(uint64_t dev)
+{
+	return ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffU);
+}
+
+static uint32_t
+dev_minor(uint64_t dev)
+{
+	return (dev & 0xff) | ((dev >> 12) & ~0xffU);
+}
+
+/*
+ * statx(dirfd, path, flags, mask, buf): the basic attributes
+ * (STATX_BASIC_STATS, whatever mask asks: Linux may return more) in a
+ * struct statx.  AT_STATX_FORCE_SYNC and AT_STATX_DONT_SYNC ask nothing
+ * of tmpfs; both at once, or STATX__RESERVED in mask, are EINVAL.
+ */
+long
+sys_statx(int dirfd, const char *upath, int flags, unsigned mask,
+    struct statx *ubuf)
+{
+	struct statx sx;
+	struct stat st;
+	int error;
+
+	if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	if (mask & STATX__RESERVED)
+		return -EINVAL;
+	if (flags &
+	    ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+		AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	error = vfs_stat_at(dirfd, upath, flags, &st);
+	if (error != 0)
+		return error;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = st.st_blksize;
+	sx.stx_nlink = st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = st.st_size;
+	sx.stx_blocks = st.st_blocks;
+	sx.stx_atime.tv_sec = st.st_atime;
+	sx.stx_atime.tv_nsec = st.st_atime_nsec;
+	sx.stx_mtime.tv_sec = st.st_mtime;
+	sx.stx_mtime.tv_nsec = st.st_mtime_nsec;
+	sx.stx_ctime.tv_sec = st.st_ctime;
+	sx.stx_ctime.tv_nsec = st.st_ctime_nsec;
+	sx.stx_rdev_major = dev_major(st.st_rdev);
+	sx.stx_rdev_minor = dev_minor(st.st_rdev);
+	sx.stx_dev_major = dev_major(st.st_dev);
+	sx.stx_dev_minor = dev_minor(st.st_dev);
+	return copyout(&sx, ubuf, sizeof(sx));
 }
 
 long
@@ -713,7 +812,7 @@ sys_chdir(const char *upath)
 long
 sys_fchdir(int fd)
 {
-	struct file *fp = fd_getfile(fd);
+	struct file *fp = fd_getfile_raw(fd);
 	struct vnode *vp;
 	int error = 0;
 
@@ -852,6 +951,77 @@ sys_fchmod(int fd, int mode)
 	return error;
 }
 
+static long vfs_utimens(int dirfd, const char *upath, const struct timespec *ts,
+    int flags);
+
+/*
+ * fchownat(dirfd, path, owner, group, flags): set the owner and group
+ * ((uid_t)-1, (gid_t)-1: unchanged) of path, following a symbolic link
+ * unless AT_SYMLINK_NOFOLLOW; "" with AT_EMPTY_PATH names dirfd.  As
+ * root any ids are allowed.  chown, lchown and fchown are its forms.
+ */
+long
+sys_fchownat(int dirfd, const char *upath, uid_t uid, gid_t gid, int flags)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	char *path;
+	int error;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
+	    &start);
+	if (error != 0)
+		return error;
+	mutex_lock(&vfs_lock);
+	error = namei_locked(start, path,
+	    (flags & AT_SYMLINK_NOFOLLOW ? 0 : NAMEI_FOLLOW) |
+		(flags & AT_EMPTY_PATH ? NAMEI_EMPTY : 0),
+	    &nd);
+	if (error == 0) {
+		error = nd.nd_vp->v_op->vop_chown(nd.nd_vp, uid, gid);
+		namei_done_locked(&nd);
+	}
+	mutex_unlock(&vfs_lock);
+	vfs_end(path, start);
+	return error;
+}
+
+long
+sys_chown(const char *upath, uid_t uid, gid_t gid)
+{
+	return sys_fchownat(AT_FDCWD, upath, uid, gid, 0);
+}
+
+long
+sys_lchown(const char *upath, uid_t uid, gid_t gid)
+{
+	return sys_fchownat(AT_FDCWD, upath, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+/* fchown(fd, owner, group): files of the file system only (as fchmod). */
+long
+sys_fchown(int fd, uid_t uid, gid_t gid)
+{
+	struct file *fp = fd_getfile(fd);
+	struct vnode *vp;
+	int error;
+
+	if (fp == NULL)
+		return -EBADF;
+	vp = file_vnode(fp);
+	if (vp == NULL) {
+		error = -EINVAL;
+	} else {
+		mutex_lock(&vfs_lock);
+		error = vp->v_op->vop_chown(vp, uid, gid);
+		mutex_unlock(&vfs_lock);
+	}
+	file_rele(fp);
+	return error;
+}
+
 /*
  * utimensat(dirfd, path, times, flags): set the access and modification
  * times (NULL times: now; UTIME_NOW, UTIME_OMIT); a NULL path names
@@ -862,6 +1032,47 @@ sys_utimensat(int dirfd, const char *upath, const struct timespec *utimes,
     int flags)
 {
 	struct timespec ts[2];
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (utimes != NULL && copyin(utimes, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	return vfs_utimens(dirfd, upath, utimes != NULL ? ts : NULL, flags);
+}
+
+/*
+ * futimesat(dirfd, path, times): utimensat with microseconds (struct
+ * timeval) and no flags; NULL times: now.
+ */
+long
+sys_futimesat(int dirfd, const char *upath, const struct timeval *utimes)
+{
+	struct timespec ts[2];
+	struct {
+		int64_t tv_sec;
+		int64_t tv_usec;
+	} tv[2];
+
+	if (utimes != NULL) {
+		if (copyin(utimes, tv, sizeof(tv)) != 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i].tv_sec = tv[i].tv_sec;
+			ts[i].tv_nsec = tv[i].tv_usec * 1000;
+		}
+	}
+	return vfs_utimens(dirfd, upath, utimes != NULL ? ts : NULL, 0);
+}
+
+/*
+ * utimensat's work, with the times (or NULL: now) in kernel memory and
+ * flags checked.  No locks held.
+ */
+static long
+vfs_utimens(int dirfd, const char *upath, const struct timespec *ts, int flags)
+{
 	int64_t t[2], now = (int64_t)clock_realtime_ns();
 	bool set[2] = { true, true };
 	struct nameidata nd;
@@ -869,12 +1080,8 @@ sys_utimensat(int dirfd, const char *upath, const struct timespec *utimes,
 	char *path = NULL;
 	int error;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
 	t[0] = t[1] = now;
-	if (utimes != NULL) {
-		if (copyin(utimes, ts, sizeof(ts)) != 0)
-			return -EFAULT;
+	if (ts != NULL) {
 		for (int i = 0; i < 2; i++) {
 			if (ts[i].tv_nsec == UTIME_OMIT)
 				set[i] = false;

@@ -50,6 +50,12 @@ struct stat;
 #define FWRITE 0x2
 #define FNONBLOCK 0x4 /* O_NONBLOCK: reads and writes never sleep */
 #define FAPPEND 0x8   /* O_APPEND: every write goes at the end */
+/*
+ * O_PATH (c): the file only names its object.  fd_getfile does not see
+ * it (EBADF, as Linux's fdget); close, dup, fcntl's fd commands, fstat,
+ * fchdir and *at directories take it (fd_getfile_raw).
+ */
+#define FPATH 0x10
 
 /* f_type */
 #define DTYPE_CONSOLE 1
@@ -100,6 +106,9 @@ struct file {
 
 	/* (o) */
 	off_t f_offset;
+
+	/* flock_lock (vfs_flock.c) */
+	int f_flock; /* the flock this open file holds: 0, LOCK_SH, LOCK_EX */
 };
 
 struct filedesc {
@@ -159,6 +168,19 @@ void fd_free(struct filedesc *fdp);
  * caller drops with file_rele, or NULL (bad fd).  No locks held.
  */
 struct file *fd_getfile(int fd);
+
+/*
+ * As fd_getfile, O_PATH files included (Linux's fdget_raw): for the
+ * calls that only need the name (fstat, fchdir, fcntl, dup, *at
+ * directories).  No locks held.
+ */
+struct file *fd_getfile_raw(int fd);
+
+/*
+ * Release the flock fp holds (its last reference is going, or LOCK_UN)
+ * and wake the waiters.  No locks held.
+ */
+void flock_release(struct file *fp);
 
 /*
  * Put fp (whose reference passes to the table) at the lowest free fd at

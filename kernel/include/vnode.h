@@ -85,6 +85,17 @@ struct vnodeops {
 	int (*vop_truncate)(struct vnode *vp, off_t size);
 	/* Set the permission bits. */
 	int (*vop_chmod)(struct vnode *vp, unsigned mode);
+	/*
+	 * Set the owner and group ((uid_t)-1 and (gid_t)-1 leave them);
+	 * clears S_ISUID and S_ISGID of files as Linux's chown.
+	 */
+	int (*vop_chown)(struct vnode *vp, uid_t uid, gid_t gid);
+	/*
+	 * A new regular file (mode: permission bits) with no name, as
+	 * O_TMPFILE opens in directory dvp: its last reference frees it.
+	 */
+	int (
+	    *vop_tmpfile)(struct vnode *dvp, unsigned mode, struct vnode **vpp);
 	/* Set access and modification times (ns since the epoch). */
 	int (*vop_utimes)(struct vnode *vp, const int64_t *atime,
 	    const int64_t *mtime);

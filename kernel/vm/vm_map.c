@@ -490,12 +490,13 @@ vm_map_covers(struct vm_map *m, vaddr_t start, vaddr_t end)
 /*
  * vm_map_insert, taking the entry it needs, if it needs one, from *sparep
  * when that is not NULL (and then setting *sparep to NULL) instead of
- * allocating it.  The caller holds the map's lock.
+ * allocating it; with join false the range becomes an entry of its own
+ * even next to a compatible neighbour.  The caller holds the map's lock.
  */
 static int
 vm_map_insert_spare(struct vm_map *m, vaddr_t start, vaddr_t end,
     vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset,
-    struct vm_map_entry **sparep)
+    struct vm_map_entry **sparep, bool join)
 {
 	struct vm_map_entry new, *prev, *next, *e;
 
@@ -513,14 +514,14 @@ vm_map_insert_spare(struct vm_map *m, vaddr_t start, vaddr_t end,
 		.e_flags = flags,
 		.e_object = obj,
 		.e_offset = offset };
-	if (prev != NULL && vm_map_entry_joins(prev, &new)) {
+	if (join && prev != NULL && vm_map_entry_joins(prev, &new)) {
 		prev->e_end = end;
 		vm_map_set_gap(m, prev, next);
 		if (next != NULL && vm_map_entry_joins(prev, next))
 			vm_map_absorb(m, prev, next);
 		goto joined;
 	}
-	if (next != NULL && vm_map_entry_joins(&new, next)) {
+	if (join && next != NULL && vm_map_entry_joins(&new, next)) {
 		next->e_start = start;
 		next->e_offset = offset;
 		vm_map_set_gap(m, prev, next);
@@ -561,7 +562,33 @@ vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 {
 	KASSERT(vm_map_locked(m));
 	return vm_map_insert_spare(m, start, end, prot, flags, obj, offset,
-	    NULL);
+	    NULL, true);
+}
+
+/*
+ * As vm_map_insert, but [start, end) becomes one entry of its own, so
+ * that vm_map_delete can take it back out without clipping (which could
+ * fail); vm_map_join joins it to its neighbours later.  The caller
+ * holds the map's lock.
+ */
+int
+vm_map_insert_alone(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset)
+{
+	KASSERT(vm_map_locked(m));
+	return vm_map_insert_spare(m, start, end, prot, flags, obj, offset,
+	    NULL, false);
+}
+
+/*
+ * Join the compatible neighbours whose common boundary lies in [start,
+ * end].  Never fails.  The caller holds the map's lock.
+ */
+void
+vm_map_join(struct vm_map *m, vaddr_t start, vaddr_t end)
+{
+	KASSERT(vm_map_locked(m));
+	vm_map_simplify(m, start, end);
 }
 
 /*
@@ -637,7 +664,7 @@ vm_map_replace(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	error = vm_map_delete(m, start, end, unmap, arg, dead);
 	if (error == 0) {
 		error = vm_map_insert_spare(m, start, end, prot, flags, obj,
-		    offset, &spare);
+		    offset, &spare, true);
 		KASSERT(error == 0);
 	}
 	kfree(spare); /* not needed after all, or the deletion failed */

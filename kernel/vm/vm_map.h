@@ -148,6 +148,15 @@ int vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr);
 int vm_map_insert(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
     int flags, struct vm_object *obj, uint64_t offset);
 /*
+ * As vm_map_insert, but the range becomes an entry of its own, joining
+ * no neighbour, so that vm_map_delete takes it back out exactly
+ * (mremap's new range, until the move is done).  0, -EEXIST or -ENOMEM.
+ */
+int vm_map_insert_alone(struct vm_map *m, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, int flags, struct vm_object *obj, uint64_t offset);
+/* Join the compatible neighbours whose boundary lies in [start, end]. */
+void vm_map_join(struct vm_map *m, vaddr_t start, vaddr_t end);
+/*
  * Map [start, end) in place of whatever is there (MAP_FIXED): the
  * removal as vm_map_delete (unmap, dead), then the insertion as
  * vm_map_insert, all or nothing.  0, or -ENOMEM with nothing changed.

@@ -17,6 +17,9 @@
  *	stress.c	every bad path pointer (EFAULT), filling tmpfs until
  *			ENOSPC, several processes creating, renaming and
  *			removing the same names
+ *	calls.c		preadv, pwritev, preadv2, pwritev2, sendfile,
+ *			copy_file_range, fsync, flock, the chown family,
+ *			futimesat, fallocate, statx, O_PATH, O_TMPFILE
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
@@ -38,6 +41,7 @@ extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];
 extern const struct test fs_stress_tests[];
 extern const struct test fs_ns_tests[];
+extern const struct test fs_calls_tests[];
 
 /* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);

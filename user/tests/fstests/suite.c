@@ -26,6 +26,7 @@ static const struct test *const tables[] = {
 	fs_names_tests,
 	fs_stress_tests,
 	fs_ns_tests,
+	fs_calls_tests,
 	NULL,
 };
 

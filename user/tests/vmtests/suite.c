@@ -16,6 +16,7 @@ static const struct test *const tables[] = {
 	vt_fault_tests,
 	vt_oom_tests,
 	vt_harden_tests,
+	vt_mremap_tests,
 	NULL,
 };
 

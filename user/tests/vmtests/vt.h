@@ -15,6 +15,8 @@
  *	fault.c	accesses to every forbidden place end with SIGSEGV
  *	oom.c	running out of memory, then getting every page back
  *	harden.c	inputs that once froze or corrupted the kernel
+ *	mremap.c	mremap: grow in place, move (contents and
+ *		copy-on-write kept), shrink, MREMAP_FIXED, MREMAP_DONTUNMAP
  *
  * Every test is a function that runs in a child process of its own.  It
  * checks with test.h's test_expect_* and test_assert and the page checks
@@ -41,6 +43,7 @@ extern const struct test vt_map_tests[];
 extern const struct test vt_fault_tests[];
 extern const struct test vt_oom_tests[];
 extern const struct test vt_harden_tests[];
+extern const struct test vt_mremap_tests[];
 
 /*
  * Page patterns (pages.c).  vt_fill fills each page i of [p, p + npages
