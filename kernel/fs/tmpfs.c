@@ -578,6 +578,7 @@ tmpfs_tmpfile(struct vnode *dvp, unsigned mode, struct vnode **vpp)
 	np = tmpfs_node_alloc(S_IFREG | (mode & 07777));
 	if (np == NULL)
 		return -ENOSPC;
+	vnode_set_mount(NTOV(np), dvp->v_mount);
 	*vpp = NTOV(np);
 	return 0;
 }
