@@ -18,12 +18,6 @@ rule_pids() {
 	sed -E 's/^ *[0-9]+ /PID /'
 }
 
-# kthreads: ps lists Linux's kernel threads ([kthreadd], [kworker/0:0]);
-# ours are not processes.
-rule_kthreads() {
-	grep -v -E ' \[[^]]+\]$'
-}
-
 # pstime: ps's TIME column, CPU time used, which the two kernels account
 # in their own ticks.
 rule_pstime() {

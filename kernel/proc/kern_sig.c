@@ -883,14 +883,6 @@ sig_orphan_check(struct proc *p, struct proc *parent)
 	}
 }
 
-/* A console line for a death "with a core", as for an unhandled fault. */
-static void
-sig_report_core(struct proc *p, int sig)
-{
-	kprintf("pid %d (%s): killed by %s\n", p->p_pid, p->p_comm,
-	    sig_name(sig));
-}
-
 void
 sig_deliver(struct trapframe *tf)
 {
@@ -950,14 +942,12 @@ sig_deliver(struct trapframe *tf)
 			if (sig_default_action(sig) == SD_CORE &&
 			    p->p_rlimit[RLIMIT_CORE].rlim_cur != 0)
 				wstatus |= WCOREFLAG;
+			/*
+			 * A fault's console line was printed by trap_user; a
+			 * signal sent with kill prints none, as on Linux.
+			 */
 			proc_kill_locked(p, wstatus);
 			ksi_free_locked(ksi);
-			spin_unlock(&proc_lock);
-			/* A fault's line was printed by trap_user. */
-			if (sig_default_action(sig) == SD_CORE &&
-			    info.si_code <= 0)
-				sig_report_core(p, sig);
-			spin_lock(&proc_lock);
 			continue; /* LW_WEXIT is set */
 		}
 
