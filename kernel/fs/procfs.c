@@ -530,9 +530,13 @@ procfs_meminfo(struct procfs_buf *pb)
 	    "SwapTotal:      %8lu kB\n"
 	    "SwapFree:       %8lu kB\n"
 	    "Shmem:          %8lu kB\n"
-	    "Slab:           %8lu kB\n",
+	    "KReclaimable:   %8lu kB\n"
+	    "Slab:           %8lu kB\n"
+	    "SReclaimable:   %8lu kB\n"
+	    "SUnreclaim:     %8lu kB\n",
 	    KB(total), KB(free), KB(free), 0UL, KB(shmem), 0UL, 0UL, 0UL,
-	    KB(shmem), ks.ks_kheap_used / 1024);
+	    KB(shmem), 0UL, ks.ks_kheap_used / 1024, 0UL,
+	    ks.ks_kheap_used / 1024);
 #undef KB
 }
 

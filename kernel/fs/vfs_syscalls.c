@@ -1272,7 +1272,7 @@ static uint64_t vfs_next_dev = 2;
 /* The mount flags a mount keeps (mnt_flag), and those remount changes. */
 #define VFS_MNT_FLAGS                                                \
 	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
-	    MS_NODIRATIME)
+	    MS_RELATIME | MS_NODIRATIME)
 
 /* What mount's options (data) set. */
 struct vfs_mount_args {
@@ -1433,7 +1433,10 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 
 	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
 		flags &= ~MS_MGC_MSK;
-	flags &= ~(MS_SILENT | MS_RELATIME | MS_STRICTATIME | MS_LAZYTIME);
+	/* Linux's default is relatime unless noatime or strictatime. */
+	if (!(flags & (MS_NOATIME | MS_STRICTATIME)))
+		flags |= MS_RELATIME;
+	flags &= ~(MS_SILENT | MS_LAZYTIME);
 	if (flags & (MS_BIND | MS_MOVE | MS_SHARED | MS_SLAVE | MS_UNBINDABLE))
 		return -EINVAL; /* not supported: see syscalls.master */
 	if (!(flags & (MS_REMOUNT | MS_PRIVATE))) {
@@ -1718,22 +1721,27 @@ vfs_mounts_text_locked(char *buf, size_t size)
 
 		if (vfs_vnode_path_locked(mp->mnt_root, path, PATH_MAX) < 0)
 			continue; /* outside the caller's root */
-		vfs_printf(buf, size, &pos, "%s %s %s %s%s%s%s%s%s",
+		/* Linux's show_vfsmnt: the mount's options, then the file
+		 * system's (shmem_show_options for tmpfs). */
+		vfs_printf(buf, size, &pos, "%s %s %s %s%s%s%s%s%s%s",
 		    mp->mnt_source, path, type,
 		    mp->mnt_flag & MS_RDONLY ? "ro" : "rw",
 		    mp->mnt_flag & MS_NOSUID ? ",nosuid" : "",
 		    mp->mnt_flag & MS_NODEV ? ",nodev" : "",
 		    mp->mnt_flag & MS_NOEXEC ? ",noexec" : "",
 		    mp->mnt_flag & MS_NOATIME ? ",noatime" : "",
-		    mp->mnt_flag & MS_NODIRATIME ? ",nodiratime" : "");
+		    mp->mnt_flag & MS_NODIRATIME ? ",nodiratime" : "",
+		    mp->mnt_flag & MS_RELATIME ? ",relatime" : "");
 		if (mp->mnt_op == &tmpfs_vfsops &&
 		    mp->mnt_vnodecovered != NULL) {
 			if (mp->mnt_maxpages != vm_page_total_count() / 2)
 				vfs_printf(buf, size, &pos, ",size=%luk",
 				    mp->mnt_maxpages * (PAGE_SIZE / 1024));
 			if (mp->mnt_rootmode != 01777)
-				vfs_printf(buf, size, &pos, ",mode=%o",
+				vfs_printf(buf, size, &pos, ",mode=%03o",
 				    mp->mnt_rootmode);
+			/* Inode numbers are 64-bit, as Linux's default. */
+			vfs_printf(buf, size, &pos, ",inode64");
 		}
 		vfs_printf(buf, size, &pos, " 0 0\n");
 	}
@@ -1772,8 +1780,8 @@ vfs_mount_boot(void)
 		}
 		if (error == 0) {
 			error = vp->v_type == VDIR ?
-			    vfs_mount_locked(vp, boot[i].ops, boot[i].source, 0,
-				&ma) :
+			    vfs_mount_locked(vp, boot[i].ops, boot[i].source,
+				MS_RELATIME, &ma) :
 			    -ENOTDIR;
 			vnode_rel_locked(vp);
 		}
