@@ -135,6 +135,15 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	error = vfs_begin(dirfd, upath, false, &path, &start);
 	if (error != 0)
 		return error;
+	/*
+	 * Linux takes the descriptor after copying the path and before the
+	 * lookup: with none free the call is EMFILE and makes or truncates
+	 * nothing, and a lookup error is EMFILE too (below).
+	 */
+	if ((flags & (O_CREAT | O_TRUNC)) && !fd_available(curproc->p_fd)) {
+		vfs_end(path, start);
+		return -EMFILE;
+	}
 	fflag = (acc == O_RDONLY || acc == O_RDWR ? FREAD : 0) |
 	    (acc == O_WRONLY || acc == O_RDWR ? FWRITE : 0);
 	mutex_lock(&vfs_lock);
@@ -205,6 +214,8 @@ unlock:
 		    fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
 		if (error < 0)
 			file_rele(fp);
+	} else if (!fd_available(curproc->p_fd)) {
+		error = -EMFILE;
 	}
 	return error;
 }

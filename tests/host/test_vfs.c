@@ -92,7 +92,11 @@ lstat_of(const char *path, struct stat *st)
 	return 0;
 }
 
-enum kind { REG, DIR, LNK };
+enum kind {
+	REG,
+	DIR,
+	LNK
+};
 
 /*
  * Make path (a file, a directory, or a link to target) as the syscalls
@@ -134,10 +138,9 @@ remove_name(const char *path, bool dir)
 
 	if (error != 0)
 		return error;
-	error = dir ? nd.nd_dvp->v_op->vop_rmdir(nd.nd_dvp, nd.nd_name,
-			  nd.nd_len) :
-		      nd.nd_dvp->v_op->vop_unlink(nd.nd_dvp, nd.nd_name,
-			  nd.nd_len);
+	error = dir ?
+	    nd.nd_dvp->v_op->vop_rmdir(nd.nd_dvp, nd.nd_name, nd.nd_len) :
+	    nd.nd_dvp->v_op->vop_unlink(nd.nd_dvp, nd.nd_name, nd.nd_len);
 	namei_done_locked(&nd);
 	return error;
 }
@@ -173,21 +176,20 @@ struct mark {
 static struct mark
 mark(void)
 {
-	return (struct mark){ kmem_host_live, vm_page_free_count(),
+	return (struct mark) { kmem_host_live, vm_page_free_count(),
 		rootvnode->v_usecount };
 }
 
 static void
 check_mark(const struct mark *m, const char *what)
 {
-	TAP_OK(kmem_host_live == m->live && vm_page_free_count() ==
-		       m->free_pages &&
+	TAP_OK(kmem_host_live == m->live &&
+		vm_page_free_count() == m->free_pages &&
 		rootvnode->v_usecount == m->root_refs,
 	    "%s: kmalloc objects %ld (were %ld), free pages %lu (were %lu), "
 	    "root references %d (were %d)",
-	    what, kmem_host_live, m->live,
-	    (unsigned long)vm_page_free_count(), (unsigned long)m->free_pages,
-	    rootvnode->v_usecount, m->root_refs);
+	    what, kmem_host_live, m->live, (unsigned long)vm_page_free_count(),
+	    (unsigned long)m->free_pages, rootvnode->v_usecount, m->root_refs);
 }
 
 /* ------------------------------------------------------------------
@@ -205,21 +207,20 @@ test_dots(void)
 	    "mkdir /d and /d/e");
 	look(NULL, "/d", 0, &a);
 	look(NULL, "/d/e", 0, &b);
-	TAP_OK(look(NULL, "/d/e/..", 0, &vp) == 0 && vp == a,
-	    "/d/e/.. is /d");
+	TAP_OK(look(NULL, "/d/e/..", 0, &vp) == 0 && vp == a, "/d/e/.. is /d");
 	vnode_rel_locked(vp);
 	TAP_OK(look(NULL, "/d/./e/.", 0, &vp) == 0 && vp == b,
 	    "/d/./e/. is /d/e");
 	vnode_rel_locked(vp);
-	TAP_OK(look(NULL, "/..", 0, &vp) == 0 && vp == rootvnode,
-	    "/.. is /");
+	TAP_OK(look(NULL, "/..", 0, &vp) == 0 && vp == rootvnode, "/.. is /");
 	vnode_rel_locked(vp);
 	TAP_OK(ino_of("/d/e/../../../..") == root_ino, "/d/e/../../../.. is /");
 	TAP_OK(look(b, "..", 0, &vp) == 0 && vp == a, ".. from /d/e is /d");
 	vnode_rel_locked(vp);
 	TAP_OK(look(b, ".", 0, &vp) == 0 && vp == b, ". from /d/e is /d/e");
 	vnode_rel_locked(vp);
-	TAP_OK(look(NULL, "/", 0, &vp) == 0 && vp == rootvnode, "/ is the root");
+	TAP_OK(look(NULL, "/", 0, &vp) == 0 && vp == rootvnode,
+	    "/ is the root");
 	vnode_rel_locked(vp);
 	TAP_OK(look(NULL, "///", 0, &vp) == 0 && vp == rootvnode,
 	    "/// is the root");
@@ -463,8 +464,8 @@ list_some(struct vnode *dvp, off_t *cookie, int max, unsigned char *seen,
 	uint8_t dtype;
 	int n = 0;
 
-	while (n < max && dvp->v_op->vop_readdir(dvp, cookie, name, &ino,
-			      &dtype) == 1) {
+	while (n < max &&
+	    dvp->v_op->vop_readdir(dvp, cookie, name, &ino, &dtype) == 1) {
 		n++;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 			(*dots)++;
@@ -486,7 +487,9 @@ list_some(struct vnode *dvp, off_t *cookie, int max, unsigned char *seen,
 static void
 test_many_names(void)
 {
-	enum { N = 10000 };
+	enum {
+		N = 10000
+	};
 	static unsigned char seen[N];
 	struct mark m = mark();
 	struct vnode *dvp, *vp;
@@ -567,7 +570,9 @@ test_many_names(void)
 static void
 test_cookies(void)
 {
-	enum { N = 300 };
+	enum {
+		N = 300
+	};
 	static unsigned char seen[N + 100];
 	struct mark m = mark();
 	struct vnode *dvp;

@@ -14,7 +14,9 @@
  *			paths, "..", trailing slashes, ELOOP
  *	stress.c	every bad path pointer (EFAULT), filling tmpfs until
  *			ENOSPC, several processes creating, renaming and
- *			removing the same names
+ *			removing the same names (then the directory checked
+ *			against the link counts), PATH_MAX, EMFILE at
+ *			RLIMIT_NOFILE
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
