@@ -99,7 +99,7 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 	int error;
 
 	memset(nd, 0, sizeof(*nd));
-	if (*p == '/') {
+	if (*p == '/' && dvp != rootvnode) {
 		vnode_rel_locked(dvp);
 		dvp = rootvnode;
 		vnode_ref(dvp);
@@ -240,6 +240,8 @@ namei_locked(struct vnode *start, const char *path, int flags,
 	int links = 0;
 
 	KASSERT(mutex_held(&vfs_lock));
+	if (path[0] == '/')
+		start = rootvnode; /* the current directory is not needed */
 	if (start == NULL)
 		start = vfs_cwd_locked();
 	else

@@ -1069,7 +1069,8 @@ vn_getdents(struct file *fp, void *ubuf, size_t n)
 		/*
 		 * Zero the padding after the name's NUL: it lies in the
 		 * record's last 8 bytes (an aligned word), whose first
-		 * `keep` bytes are the name's.
+		 * `keep` bytes, the low ones (x86 is little-endian), are
+		 * the name's.
 		 */
 		keep = sizeof(*h) + namelen + 1 - (reclen - 8);
 		if (keep < 8)
