@@ -70,6 +70,12 @@ targets=(
 	"signal_self         0.5    4240"
 	# Files (issue 12): 64 KiB through a pipe, Linux measured here.
 	"pipe_64k            0.5    221700"
+	# File-system calls on tmpfs (issue 12): Linux 6.1 measured here with
+	# -cpu max on a tmpfs mounted at /tmp (bench.c mounts it as init).
+	"open_close          0.3    10398"
+	"stat                0.5    7752"
+	"create_write_unlink 0.5    39687"
+	"getdents_1000       0.5    321535"
 )
 
 # Scaling checks: for each operation OP of scale_ops, bench.c prints

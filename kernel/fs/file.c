@@ -208,6 +208,19 @@ fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 	return -EMFILE;
 }
 
+bool
+fd_available(struct filedesc *fdp)
+{
+	int lim = fd_limit();
+	bool found = false;
+
+	spin_lock(&fdp->fd_lock);
+	for (int fd = 0; fd < lim && !found; fd++)
+		found = fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL;
+	spin_unlock(&fdp->fd_lock);
+	return found;
+}
+
 int
 fd_close(struct filedesc *fdp, int fd)
 {

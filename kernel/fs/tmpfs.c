@@ -69,6 +69,12 @@ struct tmpfs_node {
 	struct tmpfs_cookies tn_cookies;
 	off_t tn_nextcookie;
 	size_t tn_nentries;
+	/*
+	 * The entry readdir returned last, or NULL: a readdir that goes on
+	 * from its cookie takes the next entry from it instead of searching
+	 * the cookie tree.  Cleared when that entry leaves the directory.
+	 */
+	struct tmpfs_dirent *tn_readdir_last;
 	/* VLNK */
 	char *tn_target;
 };
@@ -92,15 +98,27 @@ tmpfs_readonly(const struct vnode *vp)
 	    (vp->v_mount->mnt_flag & MS_RDONLY);
 }
 
+/*
+ * The order of the name tree: (name, len) against entry de's name, as
+ * memcmp then the length.  The loop is written out: names are short and
+ * most comparisons end at the first byte, cheaper than a call.
+ */
+static int
+tmpfs_name_order(const char *name, size_t len, const struct tmpfs_dirent *de)
+{
+	size_t n = MIN(len, de->td_len);
+
+	for (size_t i = 0; i < n; i++)
+		if (name[i] != de->td_name[i])
+			return (unsigned char)name[i] -
+			    (unsigned char)de->td_name[i];
+	return len < de->td_len ? -1 : len > de->td_len;
+}
+
 static int
 tmpfs_name_cmp(struct tmpfs_dirent *a, struct tmpfs_dirent *b)
 {
-	size_t n = MIN(a->td_len, b->td_len);
-	int c = memcmp(a->td_name, b->td_name, n);
-
-	if (c != 0)
-		return c;
-	return a->td_len < b->td_len ? -1 : a->td_len > b->td_len;
+	return tmpfs_name_order(a->td_name, a->td_len, b);
 }
 
 static int
@@ -186,18 +204,23 @@ tmpfs_node_free(struct tmpfs_node *np)
 	tmpfs_nodes--;
 }
 
-/* The entry of dnp named (name, len), or NULL. */
+/*
+ * The entry of dnp named (name, len), or NULL: RB_FIND's walk, comparing
+ * the name in place rather than copying it into a key entry first.
+ */
 static struct tmpfs_dirent *
 tmpfs_dir_find(struct tmpfs_node *dnp, const char *name, size_t len)
 {
-	struct {
-		struct tmpfs_dirent d;
-		char name[NAME_MAX + 1];
-	} key;
+	struct tmpfs_dirent *de = RB_ROOT(&dnp->tn_names);
 
-	key.d.td_len = len;
-	memcpy(key.d.td_name, name, len);
-	return RB_FIND(tmpfs_names, &dnp->tn_names, &key.d);
+	while (de != NULL) {
+		int c = tmpfs_name_order(name, len, de);
+
+		if (c == 0)
+			return de;
+		de = c < 0 ? RB_LEFT(de, td_name_rb) : RB_RIGHT(de, td_name_rb);
+	}
+	return NULL;
 }
 
 /*
@@ -230,6 +253,17 @@ tmpfs_dir_add(struct tmpfs_node *dnp, const char *name, size_t len,
 	return 0;
 }
 
+/* Take de out of dnp's trees; the caller frees it. */
+static void
+tmpfs_dir_unhook(struct tmpfs_node *dnp, struct tmpfs_dirent *de)
+{
+	RB_REMOVE(tmpfs_names, &dnp->tn_names, de);
+	RB_REMOVE(tmpfs_cookies, &dnp->tn_cookies, de);
+	dnp->tn_nentries--;
+	if (dnp->tn_readdir_last == de)
+		dnp->tn_readdir_last = NULL;
+}
+
 /*
  * Take de out of dnp and free it, dropping the link it held; the node is
  * freed if that was its last name and nobody holds a reference.
@@ -239,9 +273,7 @@ tmpfs_dir_remove(struct tmpfs_node *dnp, struct tmpfs_dirent *de)
 {
 	struct tmpfs_node *np = de->td_node;
 
-	RB_REMOVE(tmpfs_names, &dnp->tn_names, de);
-	RB_REMOVE(tmpfs_cookies, &dnp->tn_cookies, de);
-	dnp->tn_nentries--;
+	tmpfs_dir_unhook(dnp, de);
 	kfree(de);
 	np->tn_nlink--;
 	if (S_ISDIR(np->tn_mode)) {
@@ -622,10 +654,17 @@ tmpfs_readdir(struct vnode *dvp, off_t *cookiep, char *name, uint64_t *ino,
 		(*cookiep)++;
 		return 1;
 	}
-	key.td_cookie = *cookiep;
-	de = RB_NFIND(tmpfs_cookies, &dnp->tn_cookies, &key);
+	if (dnp->tn_readdir_last != NULL &&
+	    dnp->tn_readdir_last->td_cookie + 1 == *cookiep) {
+		de = RB_NEXT(tmpfs_cookies, &dnp->tn_cookies,
+		    dnp->tn_readdir_last);
+	} else {
+		key.td_cookie = *cookiep;
+		de = RB_NFIND(tmpfs_cookies, &dnp->tn_cookies, &key);
+	}
 	if (de == NULL)
 		return 0;
+	dnp->tn_readdir_last = de;
 	memcpy(name, de->td_name, de->td_len + 1);
 	*ino = de->td_node->tn_ino;
 	*dtype = tmpfs_dtype(de->td_node);
@@ -724,9 +763,7 @@ tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
 		return -ENOSPC;
 	if (tde != NULL)
 		tmpfs_dir_remove(tdnp, tde);
-	RB_REMOVE(tmpfs_names, &fdnp->tn_names, fde);
-	RB_REMOVE(tmpfs_cookies, &fdnp->tn_cookies, fde);
-	fdnp->tn_nentries--;
+	tmpfs_dir_unhook(fdnp, fde);
 	kfree(fde);
 	nde->td_len = tlen;
 	memcpy(nde->td_name, tname, tlen);

@@ -263,7 +263,7 @@ namei_walk(struct vnode *dvp, const char *path, int flags, struct nameidata *nd,
 	int error;
 
 	memset(nd, 0, sizeof(*nd));
-	if (*p == '/') {
+	if (*p == '/' && dvp != rootvnode) {
 		vnode_rel_locked(dvp);
 		dvp = vfs_cross_locked(vfs_root_locked());
 	}
@@ -405,6 +405,8 @@ namei_locked(struct vnode *start, const char *path, int flags,
 	int links = 0;
 
 	KASSERT(mutex_held(&vfs_lock));
+	if (path[0] == '/')
+		start = rootvnode; /* the current directory is not needed */
 	if (start == NULL)
 		start = vfs_cwd_locked();
 	else

@@ -58,6 +58,14 @@ struct dirent64_hdr {
 } __packed;
 
 /*
+ * Paths up to this long (with the NUL) are copied into a small kmalloc
+ * object; longer ones are copied again into a PATH_MAX buffer.  A
+ * PATH_MAX kmalloc takes a whole page from the page allocator, which
+ * costs more than the rest of an open or a stat of a short path.
+ */
+#define VFS_SHORT_PATH 256
+
+/*
  * Copy the user path in (*pathp, kmalloc'd) and find the start directory
  * of an *at call (*startp: a reference, or NULL for the current
  * directory).  empty_ok: "" is allowed (AT_EMPTY_PATH).  On failure
@@ -67,7 +75,7 @@ static int
 vfs_begin(int dirfd, const char *upath, bool empty_ok, char **pathp,
     struct vnode **startp)
 {
-	char *path = kmalloc(PATH_MAX, 0);
+	char *path = kmalloc(VFS_SHORT_PATH, 0);
 	long n;
 	int error;
 
@@ -75,7 +83,13 @@ vfs_begin(int dirfd, const char *upath, bool empty_ok, char **pathp,
 	*startp = NULL;
 	if (path == NULL)
 		return -ENOMEM;
-	n = copyinstr(upath, path, PATH_MAX);
+	n = copyinstr(upath, path, VFS_SHORT_PATH);
+	if (n == -ENAMETOOLONG) {
+		kfree(path);
+		if ((path = kmalloc(PATH_MAX, 0)) == NULL)
+			return -ENOMEM;
+		n = copyinstr(upath, path, PATH_MAX);
+	}
 	if (n < 0) {
 		kfree(path);
 		return n;
@@ -153,6 +167,15 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	error = vfs_begin(dirfd, upath, false, &path, &start);
 	if (error != 0)
 		return error;
+	/*
+	 * Linux takes the descriptor after copying the path and before the
+	 * lookup: with none free the call is EMFILE and makes or truncates
+	 * nothing, and a lookup error is EMFILE too (below).
+	 */
+	if ((flags & (O_CREAT | O_TRUNC)) && !fd_available(curproc->p_fd)) {
+		vfs_end(path, start);
+		return -EMFILE;
+	}
 	fflag = (acc == O_RDONLY || acc == O_RDWR ? FREAD : 0) |
 	    (acc == O_WRONLY || acc == O_RDWR ? FWRITE : 0);
 	if (flags & O_PATH)
@@ -245,6 +268,8 @@ unlock:
 		    fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
 		if (error < 0)
 			file_rele(fp);
+	} else if (!fd_available(curproc->p_fd)) {
+		error = -EMFILE;
 	}
 	return error;
 }
@@ -1180,49 +1205,86 @@ sys_pwrite64(int fd, const void *ubuf, size_t n, off_t off)
 	return vfs_prw(fd, (void *)ubuf, n, off, true);
 }
 
+/*
+ * vn_getdents gathers records in a kernel buffer of this size and copies
+ * them out a bufferful at a time.  Each entry's name is read straight
+ * into its place in the buffer, so the buffer is flushed before a read
+ * once less than the largest record (19 + 256 bytes rounded up) is left.
+ */
+#define VN_DIRBUF 2048
+#define VN_DIRENT_MAX roundup(sizeof(struct dirent64_hdr) + NAME_MAX + 1, 8)
+
 long
 vn_getdents(struct file *fp, void *ubuf, size_t n)
 {
 	struct vnode *vp = file_vnode(fp);
-	uint8_t rec[sizeof(struct dirent64_hdr) + NAME_MAX + 1 + 8];
-	char name[NAME_MAX + 1];
-	size_t done = 0;
+	size_t done = 0, used = 0; /* copied out; gathered in buf */
+	off_t cookie;              /* of the entry after the gathered ones */
+	uint8_t *buf;
 	long rv = 0;
 
 	if (vp == NULL || vp->v_type != VDIR)
 		return -ENOTDIR;
+	if ((buf = kmalloc(VN_DIRBUF, 0)) == NULL)
+		return -ENOMEM;
 	mutex_lock(&vfs_lock);
+	cookie = fp->f_offset;
 	for (;;) {
-		struct dirent64_hdr h;
-		off_t next = fp->f_offset;
-		size_t namelen, reclen;
+		struct dirent64_hdr *h;
+		off_t next = cookie;
+		size_t namelen, reclen, keep;
 		uint64_t ino;
 		uint8_t dtype;
+		char *name;
 
+		if (used + VN_DIRENT_MAX > VN_DIRBUF) {
+			if (copyout(buf, (uint8_t *)ubuf + done, used) != 0) {
+				rv = -EFAULT;
+				goto out;
+			}
+			done += used;
+			used = 0;
+			fp->f_offset = cookie;
+		}
+		h = (struct dirent64_hdr *)(buf + used);
+		name = (char *)(h + 1);
 		if (vp->v_op->vop_readdir(vp, &next, name, &ino, &dtype) != 1)
 			break;
 		namelen = strlen(name);
-		reclen = roundup(sizeof(h) + namelen + 1, 8);
-		if (done + reclen > n) {
-			if (done == 0)
+		reclen = roundup(sizeof(*h) + namelen + 1, 8);
+		if (done + used + reclen > n) {
+			if (done + used == 0)
 				rv = -EINVAL;
 			break;
 		}
-		memset(rec, 0, reclen);
-		h.d_ino = ino;
-		h.d_off = next;
-		h.d_reclen = reclen;
-		h.d_type = dtype;
-		memcpy(rec, &h, sizeof(h));
-		memcpy(rec + sizeof(h), name, namelen);
-		if (copyout(rec, (uint8_t *)ubuf + done, reclen) != 0) {
-			rv = -EFAULT;
-			break;
-		}
-		done += reclen;
-		fp->f_offset = next;
+		/*
+		 * Zero the padding after the name's NUL: it lies in the
+		 * record's last 8 bytes (an aligned word), whose first
+		 * `keep` bytes, the low ones (x86 is little-endian), are
+		 * the name's.
+		 */
+		keep = sizeof(*h) + namelen + 1 - (reclen - 8);
+		if (keep < 8)
+			*(uint64_t *)(buf + used + reclen - 8) &=
+			    (1ULL << (8 * keep)) - 1;
+		h->d_ino = ino;
+		h->d_off = next;
+		h->d_reclen = reclen;
+		h->d_type = dtype;
+		used += reclen;
+		cookie = next;
 	}
+	if (used > 0) {
+		if (copyout(buf, (uint8_t *)ubuf + done, used) != 0) {
+			rv = -EFAULT;
+			goto out;
+		}
+		done += used;
+		fp->f_offset = cookie;
+	}
+out:
 	mutex_unlock(&vfs_lock);
+	kfree(buf);
 	return done > 0 ? (long)done : rv;
 }
 

@@ -189,6 +189,14 @@ void flock_release(struct file *fp);
  */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
 
+/*
+ * Whether fd_alloc would find a free fd (from 0) now: for open, which
+ * must fail with EMFILE before it makes or truncates a file, as Linux's
+ * does.  Another LWP sharing the table may take the last one meanwhile;
+ * fd_alloc then fails after all.  No locks held.
+ */
+bool fd_available(struct filedesc *fdp);
+
 /* Close fd; 0 or -EBADF.  No locks held. */
 int fd_close(struct filedesc *fdp, int fd);
 

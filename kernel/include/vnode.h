@@ -294,7 +294,7 @@ int vfs_read_whole(const char *path, uint8_t **bufp, size_t *sizep);
 /*
  * getdents64 on fp (linux_dirent64 records from its offset on): the
  * bytes written, 0 at the end, -ENOTDIR, -EINVAL (no record fits),
- * -EFAULT.  The caller holds fp's f_pos_lock and no other lock.
+ * -EFAULT, -ENOMEM.  The caller holds fp's f_pos_lock and no other lock.
  */
 long vn_getdents(struct file *fp, void *ubuf, size_t n);
 

@@ -14,3 +14,18 @@ cpio_SRCS := kernel/fs/cpio.c
 vm_phys_SRCS := kernel/vm/vm_phys.c
 kmem_SRCS := kernel/vm/kmem.c kernel/vm/vm_phys.c tests/host/vm_page_host.c
 vm_map_SRCS := kernel/vm/vm_map.c tests/host/kmem_host.c
+
+# Path lookup and tmpfs's directories (kernel/fs/vfs.c, tmpfs.c), built
+# unchanged: tests/host/vfs_host.h is included first (the file-type bits
+# glibc's headers hide, and curlwp), and the arch headers are on the
+# path for proc.h.  Its own rule for those two flags.
+HOST_TESTS += vfs
+vfs_SRCS := kernel/fs/vfs.c kernel/fs/tmpfs.c tests/host/vfs_host.c \
+	tests/host/kmem_host.c tests/host/vm_page_host.c kernel/vm/vm_phys.c
+
+$(BUILD)/host/test_vfs: tests/host/test_vfs.c tests/host/hostcompat.c \
+		tests/host/tap.h tests/host/vfs_host.h $(vfs_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -include tests/host/vfs_host.h \
+		-Ikernel/arch/x86_64/include -o $@ $< tests/host/hostcompat.c \
+		$(vfs_SRCS)

@@ -666,6 +666,210 @@ bench_pipe_64k(long n, long arg)
 }
 
 /* ------------------------------------------------------------------ */
+/* Files (tmpfs).                                                       */
+
+/*
+ * The directory the file benchmarks work in: /tmp/bench, on tmpfs on
+ * both kernels (ours: the root's writable /tmp; Linux: a tmpfs that
+ * main mounts on /tmp when it is init).  Paths are absolute, three
+ * components, as a program opening its files would give them.
+ */
+#define FS_DIR "/tmp/bench"
+#define FS_FILE FS_DIR "/file"
+#define FS_BIG FS_DIR "/big" /* getdents_1000's directory */
+#define FS_BIG_ENTRIES 1000
+
+/*
+ * Make FS_DIR, empty, and in it FS_FILE (4 KiB) if `file`.  0, or -1
+ * with bench_error set.
+ */
+static int
+fs_setup(int file)
+{
+	static char data[4096];
+	int fd;
+
+	(void)mkdir("/tmp", 01777);
+	if (mkdir(FS_DIR, 0755) != 0 && errno != EEXIST) {
+		bench_error = "mkdir " FS_DIR " failed";
+		return -1;
+	}
+	if (!file)
+		return 0;
+	fd = open(FS_FILE, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	if (fd < 0) {
+		bench_error = "create " FS_FILE " failed";
+		return -1;
+	}
+	if (write(fd, data, sizeof(data)) != sizeof(data)) {
+		bench_error = "write " FS_FILE " failed";
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Remove what fs_setup made. */
+static void
+fs_teardown(void)
+{
+	unlink(FS_FILE);
+	rmdir(FS_DIR);
+}
+
+/* open_close: open (O_RDONLY) and close an existing file by path. */
+static uint64_t
+bench_open_close(long n, long arg)
+{
+	uint64_t t0, t1;
+
+	(void)arg;
+	if (fs_setup(1) != 0)
+		return 0;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		int fd = open(FS_FILE, O_RDONLY);
+
+		if (fd < 0) {
+			bench_error = "open failed";
+			break;
+		}
+		close(fd);
+	}
+	t1 = rdtsc();
+	fs_teardown();
+	return t1 - t0;
+}
+
+/* stat: stat an existing file by path. */
+static uint64_t
+bench_stat(long n, long arg)
+{
+	struct stat st;
+	uint64_t t0, t1;
+
+	(void)arg;
+	if (fs_setup(1) != 0)
+		return 0;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (stat(FS_FILE, &st) != 0 || st.st_size != 4096) {
+			bench_error = "stat failed";
+			break;
+		}
+	}
+	t1 = rdtsc();
+	fs_teardown();
+	return t1 - t0;
+}
+
+/*
+ * create_write_unlink: open with O_CREAT a file that does not exist,
+ * write 4 KiB into it, close it, unlink it.
+ */
+static uint64_t
+bench_create_write_unlink(long n, long arg)
+{
+	static char data[4096];
+	uint64_t t0, t1;
+
+	(void)arg;
+	if (fs_setup(0) != 0)
+		return 0;
+	memset(data, 'w', sizeof(data));
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		int fd = open(FS_FILE, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+
+		if (fd < 0) {
+			bench_error = "create failed";
+			break;
+		}
+		if (write(fd, data, sizeof(data)) != sizeof(data)) {
+			bench_error = "write failed";
+			close(fd);
+			break;
+		}
+		close(fd);
+		if (unlink(FS_FILE) != 0) {
+			bench_error = "unlink failed";
+			break;
+		}
+	}
+	t1 = rdtsc();
+	fs_teardown();
+	return t1 - t0;
+}
+
+/*
+ * getdents_1000: open a directory of 1,000 files (names f0000..f0999),
+ * read it whole with getdents64 into a 64 KiB buffer (the entries and
+ * "." and ".." fit in one call; the second returns 0), close it.  The
+ * directory is made and removed outside the timed part.
+ */
+static uint64_t
+bench_getdents_1000(long n, long arg)
+{
+	static char buf[65536];
+	char name[64];
+	uint64_t t0, insns = 0;
+	long entries = 0;
+	int i, fd;
+
+	(void)arg;
+	if (fs_setup(0) != 0)
+		return 0;
+	if (mkdir(FS_BIG, 0755) != 0 && errno != EEXIST) {
+		bench_error = "mkdir " FS_BIG " failed";
+		goto out;
+	}
+	for (i = 0; i < FS_BIG_ENTRIES; i++) {
+		snprintf(name, sizeof(name), FS_BIG "/f%04d", i);
+		fd = open(name, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0) {
+			bench_error = "create in " FS_BIG " failed";
+			goto out;
+		}
+		close(fd);
+	}
+	t0 = rdtsc();
+	for (long k = 0; k < n; k++) {
+		long got;
+
+		fd = open(FS_BIG, O_RDONLY | O_DIRECTORY);
+		if (fd < 0) {
+			bench_error = "open " FS_BIG " failed";
+			goto out;
+		}
+		while (
+		    (got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			/* Count the records (. and .. too) of the first pass. */
+			if (k == 0)
+				for (long off = 0; off < got;
+				     off += *(unsigned short *)(buf + off + 16))
+					entries++;
+		}
+		close(fd);
+		if (got < 0) {
+			bench_error = "getdents64 failed";
+			goto out;
+		}
+	}
+	insns = rdtsc() - t0;
+	if (n > 0 && entries != FS_BIG_ENTRIES + 2)
+		bench_error = "getdents64 did not list 1,002 entries";
+out:
+	for (i = 0; i < FS_BIG_ENTRIES; i++) {
+		snprintf(name, sizeof(name), FS_BIG "/f%04d", i);
+		unlink(name);
+	}
+	rmdir(FS_BIG);
+	fs_teardown();
+	return insns;
+}
+
+/* ------------------------------------------------------------------ */
 /* The table.                                                           */
 
 struct bench {
@@ -695,6 +899,10 @@ static const struct bench benches[] = {
 	{ "clone_fork", bench_clone_fork, 200, 0 },
 	{ "signal_self", bench_signal_self, 2000, 0 },
 	{ "pipe_64k", bench_pipe_64k, 200, 0 },
+	{ "open_close", bench_open_close, 2000, 0 },
+	{ "stat", bench_stat, 2000, 0 },
+	{ "create_write_unlink", bench_create_write_unlink, 1000, 0 },
+	{ "getdents_1000", bench_getdents_1000, 50, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -949,6 +1157,22 @@ linux_init_console(void)
 		close(fd);
 }
 
+/*
+ * As Linux's pid 1, give the file benchmarks a tmpfs at /tmp: the
+ * initramfs root is tmpfs too when the kernel has it (ramfs otherwise),
+ * and a mount of its own makes the comparison tmpfs against tmpfs
+ * either way.  On our kernel /tmp is the tmpfs root's own.
+ */
+static void
+linux_init_tmp(void)
+{
+	(void)mkdir("/tmp", 01777);
+	if (mount("tmpfs", "/tmp", "tmpfs", 0, NULL) != 0)
+		printf("bench: mount tmpfs on /tmp failed (errno %d); the "
+		       "file benchmarks run on the root\n",
+		    errno);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -959,6 +1183,8 @@ main(int argc, char **argv)
 		linux_init_console();
 	/* One line at a time, whether stdout is a terminal, pipe or file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (linux_init)
+		linux_init_tmp();
 
 	if (argc >= 2 && strcmp(argv[1], "--scale") == 0) {
 		for (size_t i = 0; i < NSCALE; i++)

@@ -16,7 +16,9 @@
  *			chroot, /proc's files (self, PID/, meminfo, mounts)
  *	stress.c	every bad path pointer (EFAULT), filling tmpfs until
  *			ENOSPC, several processes creating, renaming and
- *			removing the same names
+ *			removing the same names (then the directory checked
+ *			against the link counts), PATH_MAX, EMFILE at
+ *			RLIMIT_NOFILE
  *	calls.c		preadv, pwritev, preadv2, pwritev2, sendfile,
  *			copy_file_range, fsync, flock, the chown family,
  *			futimesat, fallocate, statx, O_PATH, O_TMPFILE
