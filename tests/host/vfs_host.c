@@ -107,6 +107,13 @@ fd_getfile(int fd)
 	panic("fd_getfile: descriptors are not tested on the host");
 }
 
+struct file *
+fd_getfile_raw(int fd)
+{
+	(void)fd;
+	panic("fd_getfile_raw: descriptors are not tested on the host");
+}
+
 int
 file_status_flags(const struct file *fp)
 {
