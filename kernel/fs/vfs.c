@@ -405,8 +405,8 @@ namei_locked(struct vnode *start, const char *path, int flags,
 	int links = 0;
 
 	KASSERT(mutex_held(&vfs_lock));
-	if (path[0] == '/')
-		start = rootvnode; /* the current directory is not needed */
+	if (path[0] == '/') /* the current directory is not needed */
+		start = curproc->p_root != NULL ? curproc->p_root : rootvnode;
 	if (start == NULL)
 		start = vfs_cwd_locked();
 	else
