@@ -1730,14 +1730,18 @@ static const struct fuzz_call calls[] = {
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
-/* The errno values ABI.md names (and EROFS, from the open row). */
+/*
+ * The errno values ABI.md names (and EROFS, from the open row), and
+ * ELOOP: open with O_NOFOLLOW of a symbolic link (/bin/sh is BusyBox's
+ * link), as Linux.
+ */
 static int
 abi_errno(long e)
 {
 	static const int ok[] = { EPERM, ENOENT, ESRCH, EINTR, E2BIG, ENOEXEC,
 		EBADF, ECHILD, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, ENOTDIR,
 		EISDIR, EINVAL, EMFILE, ENOTTY, ESPIPE, EROFS, EPIPE, EDEADLK,
-		ENAMETOOLONG, ENOSYS, EOPNOTSUPP };
+		ENAMETOOLONG, ENOSYS, EOPNOTSUPP, ELOOP };
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (e == ok[i])
