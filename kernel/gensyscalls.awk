@@ -48,6 +48,7 @@ BEGIN {
 	add_errno("EBUSY", 16, "in use")
 	add_errno("EEXIST", 17, "already exists")
 	add_errno("EXDEV", 18, "a link across file systems")
+	add_errno("ENODEV", 19, "no such device; a file that cannot be mapped")
 	add_errno("ENOTDIR", 20, "not a directory")
 	add_errno("EISDIR", 21, "is a directory")
 	add_errno("EINVAL", 22, "invalid argument")
@@ -65,6 +66,7 @@ BEGIN {
 	add_errno("ENOSYS", 38, "no such system call, or not implemented")
 	add_errno("ENOTEMPTY", 39, "directory not empty")
 	add_errno("ELOOP", 40, "too many symbolic links")
+	add_errno("EOVERFLOW", 75, "value too large for its type")
 	add_errno("EOPNOTSUPP", 95, "operation not supported")
 	add_errno("ETIMEDOUT", 110, "the time limit passed")
 }

@@ -32,6 +32,7 @@
 struct vnode;
 struct stat;
 struct file;
+struct vm_object;
 
 /* vnode types (v_type) */
 enum vtype {
@@ -65,8 +66,18 @@ struct vnodeops {
 	    off_t off, bool user);
 	/* Fill *st (zeroed by the caller). */
 	void (*vop_getattr)(struct vnode *vp, struct stat *st);
-	/* Set the size (regular files). */
+	/*
+	 * Set the size (regular files); pages past the end leave every
+	 * mapping.
+	 */
 	int (*vop_truncate)(struct vnode *vp, off_t size);
+	/*
+	 * Optional (mmap and exec): the memory object that holds a regular
+	 * file's pages, the ones read and write use, in *objp with a new
+	 * reference for the caller (vm_object_rel drops it); its vo_size is
+	 * the file's size.  -ENODEV, or no operation: not mappable.
+	 */
+	int (*vop_getobject)(struct vnode *vp, struct vm_object **objp);
 	/* Set the permission bits. */
 	int (*vop_chmod)(struct vnode *vp, unsigned mode);
 	/* Set access and modification times (ns since the epoch). */

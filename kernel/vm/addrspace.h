@@ -94,8 +94,9 @@ int vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Set the protection of [start, end).  -ENOMEM if part of the range is
- * unmapped (Linux), or on no memory or the map-entry limit, and nothing
- * is changed then.  No locks held.
+ * unmapped (Linux), or on no memory or the map-entry limit, -EACCES for
+ * write access to a shared mapping of a file not open for writing
+ * (VM_ENTRY_NOWRITE), and nothing is changed then.  No locks held.
  */
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);

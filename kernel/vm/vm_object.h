@@ -1,7 +1,11 @@
 /*
  * Memory objects: a set of pages indexed by page number, shared by every
- * mapping of the object.  They back memfds (memfd_create + ftruncate)
- * and MAP_SHARED anonymous memory.  Private anonymous memory has no
+ * mapping of the object.  They back memfds (memfd_create + ftruncate),
+ * MAP_SHARED anonymous memory and tmpfs's regular files (the one page
+ * cache: read, write, mmap and exec all use the object's pages).  An
+ * object may be charged to a page limit (struct vm_object_limit, a tmpfs
+ * instance's size): every page it gains counts, and one past the limit
+ * is -ENOSPC.  Private anonymous memory has no
  * object: its pages are reference counted (pg_refcnt counts the mappings
  * of a user page, plus one if an object holds it) and shared
  * copy-on-write after fork.
@@ -32,9 +36,22 @@ struct vm_object_page {
 };
 RB_HEAD(vm_object_tree, vm_object_page);
 
+/*
+ * A limit on the pages of a set of objects (a tmpfs instance).
+ *   (c)  set before any object is charged to it, then constant
+ *   (a)  atomic
+ */
+struct vm_object_limit {
+	uint64_t ol_maxpages; /* (c) */
+	uint64_t ol_pages;    /* (a) pages the objects hold */
+};
+
 struct vm_object {
 	/* (a) */
 	int vo_refcnt; /* mappings, files */
+
+	/* (c) NULL: no limit.  Outlives every object charged to it. */
+	struct vm_object_limit *vo_limit;
 
 	struct spinlock vo_lock;
 
@@ -50,6 +67,12 @@ struct vm_object {
  */
 struct vm_object *vm_object_alloc(uint64_t size);
 /*
+ * vm_object_alloc, the pages charged to limit (see struct
+ * vm_object_limit).  No requirements.
+ */
+struct vm_object *vm_object_alloc_limited(uint64_t size,
+    struct vm_object_limit *limit);
+/*
  * One more reference to obj, which the caller holds one to.  No
  * requirements.
  */
@@ -64,7 +87,8 @@ void vm_object_rel(struct vm_object *obj);
 /*
  * The page at index idx, made (zero-filled) if missing.  Returns 0 and
  * *pgp (with one more reference, the caller's: vm_page_unref drops it),
- * -EFAULT if idx is at or beyond the object's size, or -ENOMEM.  The
+ * -EFAULT if idx is at or beyond the object's size, -ENOSPC if a new
+ * page would pass the object's limit, or -ENOMEM.  The
  * caller may hold a vmspace's vm_lock (vm_fault_locked does), but not
  * obj->vo_lock.
  */
