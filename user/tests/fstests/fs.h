@@ -15,6 +15,10 @@
  *	stress.c	every bad path pointer (EFAULT), filling tmpfs until
  *			ENOSPC, several processes creating, renaming and
  *			removing the same names
+ *	mmap.c		mmap of files (MAP_SHARED between processes,
+ *			MAP_PRIVATE), its errnos, msync, SIGBUS past the end
+ *			and after truncation, sparse files, the size limit
+ *			through a mapping, exec's copy-on-write mapping
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
@@ -35,6 +39,7 @@
 extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];
 extern const struct test fs_stress_tests[];
+extern const struct test fs_mmap_tests[];
 
 /* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);

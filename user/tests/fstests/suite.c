@@ -25,6 +25,7 @@ static const struct test *const tables[] = {
 	fs_files_tests,
 	fs_names_tests,
 	fs_stress_tests,
+	fs_mmap_tests,
 	NULL,
 };
 
