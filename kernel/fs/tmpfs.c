@@ -77,7 +77,7 @@ static struct tmpfs_mount tmpfs_root_mount;
 struct tmpfs_node {
 	struct vnode tn_vnode;
 	struct tmpfs_mount *tn_mount; /* its instance */
-	unsigned tn_mode; /* S_IF* and permission bits */
+	unsigned tn_mode;             /* S_IF* and permission bits */
 	unsigned tn_nlink;
 	uint64_t tn_ino;
 	off_t tn_size; /* VLNK: the target's length (VREG: tn_obj's vo_size) */
@@ -478,8 +478,8 @@ tmpfs_getattr(struct vnode *vp, struct stat *st)
 	uint64_t pages = 0;
 
 	if (np->tn_obj != NULL)
-		pages = __atomic_load_n(&np->tn_obj->vo_npages,
-		    __ATOMIC_RELAXED);
+		pages =
+		    __atomic_load_n(&np->tn_obj->vo_npages, __ATOMIC_RELAXED);
 	st->st_dev = 1;
 	st->st_ino = np->tn_ino;
 	st->st_nlink = np->tn_nlink;
@@ -758,9 +758,8 @@ static void
 tmpfs_mount_init(struct tmpfs_mount *tm, uint64_t maxbytes)
 {
 	memset(tm, 0, sizeof(*tm));
-	tm->tm_pages.ol_maxpages = maxbytes != 0 ?
-	    maxbytes / PAGE_SIZE :
-	    vm_page_total_count() / 2;
+	tm->tm_pages.ol_maxpages =
+	    maxbytes != 0 ? maxbytes / PAGE_SIZE : vm_page_total_count() / 2;
 	tm->tm_maxnodes = vm_page_total_count() / 2; /* Linux's nr_inodes */
 }
 

@@ -247,15 +247,14 @@ sys_msync(void *uaddr, size_t len, int flags)
 	    (addr & PAGE_MASK) != 0 ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	end = addr + round_page(len);
-	if (len > UINT64_MAX - PAGE_SIZE || end < addr)
+	end = addr + round_page(len); /* as Linux: a wrapped len is 0 */
+	if (end < addr)
 		return -EINVAL;
 	if (end == addr)
 		return 0;
 	if (end > VM_MAX_USER_ADDRESS || addr < VM_MIN_USER_ADDRESS)
 		return -ENOMEM;
-	return vmspace_check_range(curproc->p_vmspace, addr, end) ? 0 :
-								    -ENOMEM;
+	return vmspace_check_range(curproc->p_vmspace, addr, end) ? 0 : -ENOMEM;
 }
 
 /*

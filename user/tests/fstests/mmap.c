@@ -58,8 +58,8 @@ t_mmap_shared_two(void)
 	pid = test_fork();
 	if (pid == 0) {
 		int cfd = test_expect_ok(open("shared", O_RDWR), "open");
-		char *cm = fs_map(2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    cfd, 0);
+		char *cm =
+		    fs_map(2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
 
 		test_recv(p2c[0]);
 		test_expect_eq(cm[10], 'P', "the parent's store");
@@ -140,9 +140,9 @@ t_mmap_errors(void)
 	dir = test_expect_ok(open(".", O_RDONLY | O_DIRECTORY), "open .");
 	test_pipe(pfd);
 
-	test_expect_errno(test_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      rd, 0),
-	    EACCES, "MAP_SHARED, PROT_WRITE of an O_RDONLY file");
+	test_expect_errno(
+	    test_mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED, rd, 0), EACCES,
+	    "MAP_SHARED, PROT_WRITE of an O_RDONLY file");
 	test_expect_errno(test_mmap(0, PG, PROT_READ, MAP_PRIVATE, wr, 0),
 	    EACCES, "MAP_PRIVATE of an O_WRONLY file");
 	test_expect_errno(test_mmap(0, PG, PROT_READ, MAP_SHARED, wr, 0),
@@ -176,8 +176,7 @@ t_mmap_errors(void)
 	test_expect_errno(msync(m, PG, MS_SYNC | MS_ASYNC), EINVAL,
 	    "msync MS_SYNC|MS_ASYNC");
 	test_expect_errno(msync(m, PG, 0x10), EINVAL, "msync unknown flag");
-	test_expect_errno(msync(m + 1, PG, MS_SYNC), EINVAL,
-	    "msync unaligned");
+	test_expect_errno(msync(m + 1, PG, MS_SYNC), EINVAL, "msync unaligned");
 	test_expect_ok(munmap(m, PG), "munmap");
 	test_expect_errno(msync(m, PG, MS_SYNC), ENOMEM, "msync unmapped");
 
