@@ -54,6 +54,7 @@ BEGIN {
 	add_errno("EINVAL", 22, "invalid argument")
 	add_errno("EMFILE", 24, "too many open files in the process")
 	add_errno("ENOTTY", 25, "not a terminal; unknown ioctl request")
+	add_errno("ETXTBSY", 26, "a running program's file: not writable")
 	add_errno("EFBIG", 27, "file too large")
 	add_errno("ENOSPC", 28, "no space left on the file system")
 	add_errno("ESPIPE", 29, "not seekable")

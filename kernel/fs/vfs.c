@@ -10,6 +10,7 @@
 #include <vnode.h>
 #include <proc/proc.h>
 #include <vm/kmem.h>
+#include <vm/vm_object.h>
 
 #include <linux/fcntl.h>
 
@@ -275,6 +276,12 @@ namei_done_locked(struct nameidata *nd)
 /* f_data of a vnode file. */
 struct vn_file {
 	struct vnode *vf_vp; /* a reference, dropped at the last close */
+	/*
+	 * Opened for writing a file with an object: the object, with a
+	 * reference and write access (vm_object_get_write), both dropped at
+	 * the last close; else NULL.
+	 */
+	struct vm_object *vf_wobj;
 };
 
 /*
@@ -343,6 +350,7 @@ vn_close(struct file *fp)
 {
 	struct vn_file *vf = fp->f_data;
 
+	vn_write_end(vf->vf_wobj);
 	vnode_rel(vf->vf_vp);
 	kfree(vf);
 }
@@ -354,23 +362,60 @@ static const struct fileops vn_fileops = {
 	.fo_close = vn_close,
 };
 
-struct file *
-vn_open_file(struct vnode *vp, int flag, bool append)
+int
+vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp)
 {
 	struct vn_file *vf = kmalloc(sizeof(*vf), 0);
-	struct file *fp;
+	struct vm_object *wobj = NULL;
+	int error;
 
+	KASSERT(mutex_held(&vfs_lock));
 	if (vf == NULL)
-		return NULL;
-	vf->vf_vp = vp;
-	fp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0), &vn_fileops,
-	    vf);
-	if (fp == NULL) {
+		return -ENOMEM;
+	if ((flag & FWRITE) && (error = vn_write_begin(vp, &wobj)) != 0) {
 		kfree(vf);
-		return NULL;
+		return error;
+	}
+	vf->vf_vp = vp;
+	vf->vf_wobj = wobj;
+	*fpp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0),
+	    &vn_fileops, vf);
+	if (*fpp == NULL) {
+		vn_write_end(wobj);
+		kfree(vf);
+		return -ENOMEM;
 	}
 	vnode_ref(vp);
-	return fp;
+	return 0;
+}
+
+int
+vn_write_begin(struct vnode *vp, struct vm_object **wobjp)
+{
+	struct vm_object *obj;
+	int error;
+
+	KASSERT(mutex_held(&vfs_lock));
+	*wobjp = NULL;
+	if (vp->v_op->vop_getobject == NULL ||
+	    vp->v_op->vop_getobject(vp, &obj) != 0)
+		return 0;
+	error = vm_object_get_write(obj);
+	if (error != 0) {
+		vm_object_rel(obj);
+		return error;
+	}
+	*wobjp = obj;
+	return 0;
+}
+
+void
+vn_write_end(struct vm_object *wobj)
+{
+	if (wobj != NULL) {
+		vm_object_put_write(wobj);
+		vm_object_rel(wobj);
+	}
 }
 
 struct vnode *

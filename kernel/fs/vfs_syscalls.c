@@ -172,20 +172,20 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		error = -EROFS; /* the initrd's tree (ABI.md) */
 		goto done;
 	}
-	if ((flags & O_TRUNC) && (fflag & FWRITE)) {
+	/* Open, then truncate: ETXTBSY first, as Linux. */
+	error = vn_open_file(vp, fflag | ((flags & O_NONBLOCK) ? FNONBLOCK : 0),
+	    (flags & O_APPEND) != 0, &fp);
+	if (error == 0 && (flags & O_TRUNC) && (fflag & FWRITE))
 		error = vp->v_op->vop_truncate(vp, 0);
-		if (error != 0)
-			goto done;
-	}
-	fp = vn_open_file(vp, fflag | ((flags & O_NONBLOCK) ? FNONBLOCK : 0),
-	    (flags & O_APPEND) != 0);
-	if (fp == NULL)
-		error = -ENOMEM;
 done:
 	namei_done_locked(&nd);
 unlock:
 	mutex_unlock(&vfs_lock);
 	vfs_end(path, start);
+	if (fp != NULL && error != 0) {
+		file_rele(fp); /* the truncation failed */
+		fp = NULL;
+	}
 	if (fp != NULL) {
 		error =
 		    fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
@@ -774,6 +774,7 @@ out:
 static int
 vfs_truncate_vnode(struct vnode *vp, off_t length)
 {
+	struct vm_object *wobj;
 	int error;
 
 	if (length < 0)
@@ -781,7 +782,11 @@ vfs_truncate_vnode(struct vnode *vp, off_t length)
 	if (vp->v_type == VDIR)
 		return -EISDIR;
 	mutex_lock(&vfs_lock);
-	error = vp->v_op->vop_truncate(vp, length);
+	error = vn_write_begin(vp, &wobj); /* ETXTBSY: a program runs */
+	if (error == 0) {
+		error = vp->v_op->vop_truncate(vp, length);
+		vn_write_end(wobj);
+	}
 	mutex_unlock(&vfs_lock);
 	return error;
 }

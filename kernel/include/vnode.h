@@ -180,11 +180,22 @@ void namei_done_locked(struct nameidata *nd);
 struct vnode *vfs_at_dir(int dirfd, const char *path, int *errp);
 
 /*
- * Open vp as a file with f_flag flag (FREAD/FWRITE) and append mode;
- * takes a new reference to vp for the file.  NULL when out of memory.
- * No locks held.
+ * Open vp as a file with f_flag flag (FREAD/FWRITE) and append mode, in
+ * *fpp with one reference (the caller's); the file takes a new reference
+ * to vp and, opened for writing, write access to vp's object (released
+ * at its last close).  0, -ENOMEM, or -ETXTBSY (for writing, and a
+ * program runs from vp: Linux's i_writecount).  vfs_lock held.
  */
-struct file *vn_open_file(struct vnode *vp, int flag, bool append);
+int vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp);
+
+/*
+ * Write access to vp for a change of its data outside an open file
+ * (truncate): 0 with *wobjp, for vn_write_end (NULL when vp has no
+ * object), or -ETXTBSY if a program runs from vp.  vn_write_begin needs
+ * vfs_lock held; vn_write_end has no requirements.
+ */
+int vn_write_begin(struct vnode *vp, struct vm_object **wobjp);
+void vn_write_end(struct vm_object *wobj);
 
 /* The vnode of fp, or NULL if fp is no vnode file.  No requirements. */
 struct vnode *file_vnode(struct file *fp);

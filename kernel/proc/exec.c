@@ -353,9 +353,11 @@ exec_stack_size(void)
 
 /*
  * Build a new address space for the program whose file's object is obj,
- * of size bytes, with ea.  Returns 0 with the vmspace (one reference,
- * the caller's), entry and stack pointer, or -errno with nothing left
- * allocated.  No locks held.
+ * of size bytes, with ea; the file cannot be opened for writing while
+ * the address space lives (vmspace_set_exe).  Returns 0 with the vmspace
+ * (one reference, the caller's), entry and stack pointer, or -errno
+ * (-ETXTBSY: the file is open for writing) with nothing left allocated.
+ * No locks held.
  */
 static int
 exec_load(struct vm_object *obj, uint64_t size, const struct exec_args *ea,
@@ -369,7 +371,10 @@ exec_load(struct vm_object *obj, uint64_t size, const struct exec_args *ea,
 	vm = vmspace_alloc();
 	if (vm == NULL)
 		return -ENOMEM;
-	error = exec_map_elf(vm, obj, size, &img);
+	/* First, as Linux's deny_write_access: ETXTBSY before ENOEXEC. */
+	error = vmspace_set_exe(vm, obj);
+	if (error == 0)
+		error = exec_map_elf(vm, obj, size, &img);
 	if (error == 0)
 		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);

@@ -155,6 +155,46 @@ vm_object_rel(struct vm_object *obj)
 }
 
 int
+vm_object_get_write(struct vm_object *obj)
+{
+	int n = __atomic_load_n(&obj->vo_writecount, __ATOMIC_RELAXED);
+
+	do {
+		if (n < 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&obj->vo_writecount, &n, n + 1,
+	    true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return 0;
+}
+
+void
+vm_object_put_write(struct vm_object *obj)
+{
+	KASSERT(obj->vo_writecount > 0);
+	__atomic_sub_fetch(&obj->vo_writecount, 1, __ATOMIC_RELEASE);
+}
+
+int
+vm_object_deny_write(struct vm_object *obj)
+{
+	int n = __atomic_load_n(&obj->vo_writecount, __ATOMIC_RELAXED);
+
+	do {
+		if (n > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&obj->vo_writecount, &n, n - 1,
+	    true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return 0;
+}
+
+void
+vm_object_allow_write(struct vm_object *obj)
+{
+	KASSERT(obj->vo_writecount < 0);
+	__atomic_add_fetch(&obj->vo_writecount, 1, __ATOMIC_RELEASE);
+}
+
+int
 vm_object_getpage(struct vm_object *obj, uint64_t idx, struct vm_page **pgp)
 {
 	struct vm_object_page key = { .op_index = idx }, *op, *nop;

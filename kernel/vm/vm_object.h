@@ -50,6 +50,13 @@ struct vm_object {
 	/* (a) */
 	int vo_refcnt; /* mappings, files */
 
+	/*
+	 * (a) Linux's i_writecount: > 0, the open files that may write the
+	 * object (a tmpfs file's); < 0, the address spaces running a
+	 * program mapped from it (exec).  Never both.
+	 */
+	int vo_writecount;
+
 	/* (c) NULL: no limit.  Outlives every object charged to it. */
 	struct vm_object_limit *vo_limit;
 
@@ -126,6 +133,19 @@ void vm_object_dead_free(struct vm_object_deadlist *dead);
 void vm_page_ref(struct vm_page *pg);
 /* Drop a user page reference; the last frees the page.  No requirements. */
 void vm_page_unref(struct vm_page *pg);
+
+/*
+ * Write access and its denial (Linux's get_write_access and
+ * deny_write_access): vm_object_get_write counts one more writer, or
+ * fails with -ETXTBSY while a program runs from obj; vm_object_deny_write
+ * counts one more running program, or fails with -ETXTBSY while obj is
+ * open for writing.  vm_object_put_write and vm_object_allow_write undo
+ * them.  The caller holds a reference to obj.  No requirements.
+ */
+int vm_object_get_write(struct vm_object *obj);
+void vm_object_put_write(struct vm_object *obj);
+int vm_object_deny_write(struct vm_object *obj);
+void vm_object_allow_write(struct vm_object *obj);
 
 /* Live objects, for tests.  No requirements. */
 uint64_t vm_object_count(void);

@@ -18,7 +18,8 @@
  *	mmap.c		mmap of files (MAP_SHARED between processes,
  *			MAP_PRIVATE), its errnos, msync, SIGBUS past the end
  *			and after truncation, sparse files, the size limit
- *			through a mapping, exec's copy-on-write mapping
+ *			through a mapping, exec's copy-on-write mapping,
+ *			ETXTBSY for the file of a running program
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
@@ -35,6 +36,8 @@
 #include "test.h"
 
 #define FS_EXIT_WITH "--exit-with"
+/* The ETXTBSY test's helper: writes one byte, reads stdin to its end. */
+#define FS_WAIT "--wait"
 
 extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];

@@ -3,7 +3,7 @@
  * read and write use, the errnos of mmap, mprotect and msync on files,
  * SIGBUS past the end of a file and after a truncation, sparse files,
  * the size limit reached through a shared mapping, exec's copy-on-write
- * mapping of a program file.
+ * mapping of a program file, ETXTBSY.
  */
 
 #include "fs.h"
@@ -400,20 +400,33 @@ t_mmap_full(void)
  * and stack as it runs, and the file stays byte for byte what was
  * written; a file changed after one exec runs changed the next time.
  */
+/* Copy this program to name (mode 0755); returns it open for reading. */
+static int
+fs_copy_self(const char *name)
+{
+	static char buf[65536];
+	int in, out;
+	long n;
+
+	in = test_expect_ok(open(test_self, O_RDONLY), "open this program");
+	out = test_expect_ok(open(name, O_CREAT | O_WRONLY, 0755), "create");
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		test_expect_eq(write(out, buf, n), n, "copy");
+	test_expect_ok(n, "read");
+	test_expect_ok(close(out), "close");
+	return in;
+}
+
 static void
 t_exec_cow(void)
 {
 	static char a[65536], b[65536];
-	int in, out, fd;
+	int in, fd;
 	long n, m;
 	pid_t pid;
 
 	fs_enter();
-	in = test_expect_ok(open(test_self, O_RDONLY), "open this program");
-	out = test_expect_ok(open("prog", O_CREAT | O_WRONLY, 0755), "create");
-	while ((n = read(in, a, sizeof(a))) > 0)
-		test_expect_eq(write(out, a, n), n, "copy");
-	test_expect_ok(close(out), "close");
+	in = fs_copy_self("prog");
 	for (int i = 0; i < 3; i++) {
 		pid = test_fork();
 		if (pid == 0) {
@@ -444,6 +457,59 @@ t_exec_cow(void)
 	fs_leave();
 }
 
+/*
+ * The file of a running program cannot be opened for writing or
+ * truncated (ETXTBSY), and a file open for writing cannot be run; all
+ * works again once the program ends.
+ */
+static void
+t_exec_txtbsy(void)
+{
+	int in[2], out[2], fd;
+	pid_t pid;
+	char c;
+
+	fs_enter();
+	test_expect_ok(close(fs_copy_self("prog")), "close");
+	fd = test_expect_ok(open("prog", O_WRONLY), "open for writing");
+	pid = test_fork();
+	if (pid == 0) {
+		execv("prog", (char *[]) { "prog", FS_EXIT_WITH, "5", NULL });
+		_exit(errno == ETXTBSY ? 3 : 4);
+	}
+	test_expect_exit(pid, 3, "exec of a file open for writing: ETXTBSY");
+	test_expect_ok(close(fd), "close");
+
+	test_pipe(in);
+	test_pipe(out);
+	pid = test_fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execv("prog", (char *[]) { "prog", FS_WAIT, NULL });
+		_exit(99);
+	}
+	test_expect_ok(close(in[0]), "close");
+	test_expect_ok(close(out[1]), "close");
+	test_expect_eq(read(out[0], &c, 1), 1, "the program runs");
+	test_expect_errno(open("prog", O_WRONLY), ETXTBSY, "open O_WRONLY");
+	test_expect_errno(open("prog", O_RDWR | O_TRUNC), ETXTBSY,
+	    "open O_RDWR|O_TRUNC");
+	test_assert_msg(fs_size("prog") > 0, "O_TRUNC cut a running program");
+	test_expect_errno(truncate("prog", 0), ETXTBSY, "truncate");
+	fd = test_expect_ok(open("prog", O_RDONLY), "open O_RDONLY");
+	test_expect_ok(close(fd), "close");
+	test_expect_ok(close(in[1]), "end the program's input");
+	test_expect_exit(pid, 0, "the program");
+	test_expect_ok(close(out[0]), "close");
+	fd = test_expect_ok(open("prog", O_WRONLY | O_TRUNC), "open after");
+	test_expect_ok(close(fd), "close");
+	test_expect_eq(fs_size("prog"), 0, "truncated");
+	fs_leave();
+}
+
 const struct test fs_mmap_tests[] = {
 	{ "mmap_shared_two", t_mmap_shared_two, NULL },
 	{ "mmap_private", t_mmap_private, NULL },
@@ -454,5 +520,6 @@ const struct test fs_mmap_tests[] = {
 	{ "mmap_full", t_mmap_full,
 	    "tmpfs's size limit (Linux's initramfs root may have none)" },
 	{ "exec_cow", t_exec_cow, NULL },
+	{ "exec_txtbsy", t_exec_txtbsy, NULL },
 	{ NULL, NULL, NULL },
 };
