@@ -386,8 +386,8 @@ tmpfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
 	off_t size = tmpfs_size(np);
 	size_t done = 0;
 
-	if (off < 0)
-		return -EINVAL;
+	if (obj == NULL || off < 0)
+		return -EINVAL; /* not a regular file */
 	if (off >= size)
 		return 0;
 	n = MIN(n, (uint64_t)(size - off));
@@ -432,6 +432,8 @@ tmpfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 	size_t done = 0;
 	int error = 0;
 
+	if (obj == NULL)
+		return -EINVAL; /* not a regular file */
 	if (off < 0 || (uint64_t)off > INT64_MAX - n)
 		return -EFBIG;
 	if (n == 0)
