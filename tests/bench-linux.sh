@@ -27,14 +27,19 @@ fetch_linux() {
 	ls "$dir"/boot/vmlinuz-* | head -n 1
 }
 
-# linux_initramfs BIN CPIO: write to CPIO a newc archive holding BIN as
-# /init (and /dev/console when this user may make the node).
+# linux_initramfs BIN CPIO [FILE...]: write to CPIO a newc archive
+# holding BIN as /init, each FILE as /bench/NAME (the programs benchmarks
+# run, such as big1m), and /dev/console when this user may make the node.
 linux_initramfs() {
-	local bin=$1 cpio=$2 root
+	local bin=$1 cpio=$2 root f
+	shift 2
 	root=$cpio.d
-	rm -rf "$root" && mkdir -p "$root/dev"
+	rm -rf "$root" && mkdir -p "$root/dev" "$root/bench"
 	cp "$bin" "$root/init"
 	chmod 755 "$root/init"
+	for f in "$@"; do
+		cp "$f" "$root/bench/" && chmod 755 "$root/bench/$(basename "$f")"
+	done
 	# The kernel opens /dev/console for init.  Making the node needs root;
 	# without it bench.c mounts devtmpfs and opens the console itself.
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null

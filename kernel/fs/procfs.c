@@ -517,7 +517,7 @@ procfs_meminfo(struct procfs_buf *pb)
 
 	for (mp = mountlist; mp != NULL; mp = mp->mnt_next)
 		if (mp->mnt_op == &tmpfs_vfsops)
-			shmem += mp->mnt_pages;
+			shmem += tmpfs_pages(mp, NULL, NULL);
 	kstat_fill(&ks);
 #define KB(pages) ((pages) * (PAGE_SIZE / 1024))
 	pb_printf(pb,

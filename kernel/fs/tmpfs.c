@@ -2,19 +2,25 @@
  * tmpfs: the root file system, in memory (vnode.h).
  *
  * A tmpfs_node is one file, directory or symbolic link, with its vnode
- * embedded.  A regular file's data is an array of kernel pages, one
- * pointer per page of the file, NULL for a hole (read as zeros).  A
+ * embedded.  A regular file's data is a memory object (vm_object.h): its
+ * pages are the page cache that read, write, mmap and exec share, and a
+ * page it lacks is a hole, read as zeros without being made.  The file's
+ * size is the object's vo_size.  A
  * directory holds its entries in two red-black trees: by name, for
  * lookups in directories of any size, and by cookie, a number given to
  * each entry when it is made and never reused in that directory, so that
  * getdents64 goes on where it stopped whatever was added or removed
- * meanwhile.  Data pages are limited to half of RAM (tmpfs_max_pages),
- * and nodes to one per two pages of RAM (tmpfs_max_nodes, as Linux's
- * nr_inodes): past them, and when memory runs out, writes and creates
- * fail with ENOSPC.
+ * meanwhile.  Each instance (struct tmpfs_mount) limits its data pages,
+ * by default to half of RAM, counting every page its files' objects hold
+ * (pages a MAP_SHARED mapping makes included, until the object goes),
+ * and its nodes to one per two pages of RAM (as Linux's nr_inodes): past
+ * them writes and creates fail with ENOSPC, and when memory runs out
+ * with ENOSPC or ENOMEM.
  *
  * Every function here is a vnode operation or its helper and runs with
- * vfs_lock held, which guards every field of every node and dirent.
+ * vfs_lock held, which guards every field of every node and dirent (a
+ * file's object locks its own pages and size, and vfs_lock orders every
+ * change of the size).
  */
 #include <systm.h>
 #include <clock.h>
@@ -23,7 +29,9 @@
 #include <stat.h>
 #include <vnode.h>
 #include <vm/kmem.h>
+#include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/addrspace.h>
 #include <bsd/sys/tree.h>
 
 #include <asm/statfs.h>
@@ -52,18 +60,41 @@ struct tmpfs_dirent {
 RB_HEAD(tmpfs_names, tmpfs_dirent);
 RB_HEAD(tmpfs_cookies, tmpfs_dirent);
 
+/*
+ * One tmpfs instance.
+ *   (a)  atomic
+ *   (c)  set when the instance is made, then constant
+ *   (v)  vfs_lock
+ */
+struct tmpfs_mount {
+	/*
+	 * Its files' data pages, counted against the size limit (UINT64_MAX:
+	 * none).  Its reference count keeps the instance until the last
+	 * object charged to it is gone (tmpfs_mount_release).
+	 */
+	struct vm_object_limit tm_pages;
+	bool tm_size_default; /* (v) the limit is the default, half of RAM */
+	uint64_t tm_maxnodes; /* (c) 0: no limit */
+	uint64_t tm_nodes;    /* (v) nodes allocated, the root included */
+};
+
+#define TMPFS_MP(mp) ((struct tmpfs_mount *)(mp)->mnt_data)
+
+/* The root file system's instance. */
+static struct tmpfs_mount tmpfs_root_mount;
+
 struct tmpfs_node {
 	struct vnode tn_vnode;
-	unsigned tn_mode; /* S_IF* and permission bits */
+	struct tmpfs_mount *tn_mount; /* its instance */
+	unsigned tn_mode;             /* S_IF* and permission bits */
 	unsigned tn_nlink;
 	uid_t tn_uid; /* the owner: root (0) until chown */
 	gid_t tn_gid;
 	uint64_t tn_ino;
-	off_t tn_size;
+	off_t tn_size; /* VLNK: the target's length (VREG: tn_obj's vo_size) */
 	int64_t tn_atime, tn_mtime, tn_ctime; /* ns since the epoch */
-	/* VREG */
-	void **tn_pages; /* tn_npages slots; NULL: a hole */
-	size_t tn_npages;
+	/* VREG: the data, one reference, set when the node is made */
+	struct vm_object *tn_obj;
 	/* VDIR */
 	struct tmpfs_names tn_names;
 	struct tmpfs_cookies tn_cookies;
@@ -132,10 +163,6 @@ RB_GENERATE_STATIC(tmpfs_cookies, tmpfs_dirent, td_cookie_rb, tmpfs_cookie_cmp)
 
 static const struct vnodeops tmpfs_vnodeops;
 static uint64_t tmpfs_next_ino = 1;
-static uint64_t tmpfs_pages_used;
-static uint64_t tmpfs_max_pages;
-static uint64_t tmpfs_nodes; /* nodes allocated, the root included */
-static uint64_t tmpfs_max_nodes;
 
 #define VTON(vp) ((struct tmpfs_node *)(vp)->v_data)
 #define NTOV(np) (&(np)->tn_vnode)
@@ -147,21 +174,29 @@ tmpfs_now(void)
 }
 
 /*
- * A new node of this mode with no name, one reference (the caller's) and
- * link count 0; its parent (directories) is set by the caller.  NULL when
- * out of memory.
+ * A new node of tm with this mode, no name, one reference (the caller's)
+ * and link count 0; its parent (directories) is set by the caller.  NULL
+ * when out of memory or past tm's node limit.
  */
 static struct tmpfs_node *
-tmpfs_node_alloc(unsigned mode)
+tmpfs_node_alloc(struct tmpfs_mount *tm, unsigned mode)
 {
 	struct tmpfs_node *np;
 
-	if (tmpfs_max_nodes != 0 && tmpfs_nodes >= tmpfs_max_nodes)
+	if (tm->tm_maxnodes != 0 && tm->tm_nodes >= tm->tm_maxnodes)
 		return NULL;
 	np = kmalloc(sizeof(*np), KM_ZERO);
 	if (np == NULL)
 		return NULL;
-	tmpfs_nodes++;
+	if (S_ISREG(mode)) {
+		np->tn_obj = vm_object_alloc_limited(0, &tm->tm_pages);
+		if (np->tn_obj == NULL) {
+			kfree(np);
+			return NULL;
+		}
+	}
+	tm->tm_nodes++;
+	np->tn_mount = tm;
 	np->tn_mode = mode;
 	np->tn_ino = tmpfs_next_ino++;
 	np->tn_atime = np->tn_mtime = np->tn_ctime = tmpfs_now();
@@ -178,30 +213,43 @@ tmpfs_node_alloc(unsigned mode)
 	return np;
 }
 
-/* Free page i of np's data, if it has one. */
-static void
-tmpfs_page_free(struct tmpfs_node *np, size_t i)
-{
-	if (i < np->tn_npages && np->tn_pages[i] != NULL) {
-		vm_page_free(vm_page_from_kva(np->tn_pages[i]));
-		np->tn_pages[i] = NULL;
-		tmpfs_pages_used--;
-		np->tn_vnode.v_mount->mnt_pages--;
-	}
-}
-
-/* Free a node with no name and no reference left, and all it holds. */
+/*
+ * Free a node with no name and no reference left, and all it holds (the
+ * data goes with the object's last reference: mappings may hold more).
+ */
 static void
 tmpfs_node_free(struct tmpfs_node *np)
 {
 	KASSERT(np->tn_nlink == 0 && np->tn_vnode.v_usecount == 0);
 	KASSERT(RB_EMPTY(&np->tn_names));
-	for (size_t i = 0; i < np->tn_npages; i++)
-		tmpfs_page_free(np, i);
-	kfree(np->tn_pages);
+	if (np->tn_obj != NULL)
+		vm_object_rel(np->tn_obj);
 	kfree(np->tn_target);
+	np->tn_mount->tm_nodes--;
 	kfree(np);
-	tmpfs_nodes--;
+}
+
+/* The size of np in bytes.  vfs_lock held. */
+static off_t
+tmpfs_size(const struct tmpfs_node *np)
+{
+	KASSERT(mutex_held(&vfs_lock));
+	if (np->tn_obj != NULL)
+		return (off_t)__atomic_load_n(&np->tn_obj->vo_size,
+		    __ATOMIC_RELAXED);
+	return np->tn_size;
+}
+
+/* Set the size of np's object, without dropping pages (growth). */
+static void
+tmpfs_set_size(struct tmpfs_node *np, uint64_t size)
+{
+	struct vm_object *obj = np->tn_obj;
+
+	KASSERT(mutex_held(&vfs_lock));
+	spin_lock(&obj->vo_lock);
+	obj->vo_size = size;
+	spin_unlock(&obj->vo_lock);
 }
 
 /*
@@ -315,7 +363,7 @@ tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 		return -ENOENT; /* a removed directory */
 	if (tmpfs_readonly(dvp))
 		return -EROFS;
-	np = tmpfs_node_alloc(mode);
+	np = tmpfs_node_alloc(dnp->tn_mount, mode);
 	if (np == NULL)
 		return -ENOSPC;
 	error = tmpfs_dir_add(dnp, name, len, np);
@@ -380,121 +428,91 @@ static ssize_t
 tmpfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
 {
 	struct tmpfs_node *np = VTON(vp);
+	struct vm_object *obj = np->tn_obj;
+	off_t size = tmpfs_size(np);
 	size_t done = 0;
 
-	if (off < 0)
-		return -EINVAL;
-	if (off >= np->tn_size)
+	if (obj == NULL || off < 0)
+		return -EINVAL; /* not a regular file */
+	if (off >= size)
 		return 0;
-	n = MIN(n, (uint64_t)(np->tn_size - off));
+	n = MIN(n, (uint64_t)(size - off));
 	while (done < n) {
-		size_t pg = (off + done) / TMPFS_PAGE;
-		size_t po = (off + done) % TMPFS_PAGE;
+		uint64_t pos = off + done;
+		size_t po = pos % TMPFS_PAGE;
 		size_t chunk = MIN(n - done, TMPFS_PAGE - po);
-		void *src = pg < np->tn_npages ? np->tn_pages[pg] : NULL;
+		/* A hole reads as zeros, and stays one. */
+		struct vm_page *pg = vm_object_lookup(obj, pos / TMPFS_PAGE);
+		char *src = pg != NULL ? (char *)vm_page_kva(pg) + po : NULL;
 		char *dst = (char *)buf + done;
+		int error = 0;
 
-		if (user) {
-			int error = src != NULL ?
-			    copyout((char *)src + po, dst, chunk) :
-			    copyout_zero(dst, chunk);
-			if (error != 0)
-				return done > 0 ? (ssize_t)done : -EFAULT;
-		} else if (src != NULL) {
-			memcpy(dst, (char *)src + po, chunk);
-		} else {
+		if (user)
+			error = src != NULL ? copyout(src, dst, chunk) :
+					      copyout_zero(dst, chunk);
+		else if (src != NULL)
+			memcpy(dst, src, chunk);
+		else
 			memset(dst, 0, chunk);
-		}
+		if (pg != NULL)
+			vm_page_unref(pg);
+		if (error != 0)
+			return done > 0 ? (ssize_t)done : -EFAULT;
 		done += chunk;
 	}
 	np->tn_atime = tmpfs_now();
 	return done;
 }
 
-/* Make np's page array hold at least npages slots.  0 or -ENOSPC. */
-static int
-tmpfs_grow_array(struct tmpfs_node *np, size_t npages)
-{
-	size_t n = MAX(np->tn_npages, 8);
-	void **pages;
-
-	if (npages <= np->tn_npages)
-		return 0;
-	while (n < npages) {
-		if (n > (SIZE_MAX / sizeof(void *)) / 2)
-			return -ENOSPC;
-		n *= 2;
-	}
-	pages = kmalloc(n * sizeof(void *), KM_ZERO);
-	if (pages == NULL)
-		return -ENOSPC;
-	if (np->tn_npages > 0)
-		memcpy(pages, np->tn_pages, np->tn_npages * sizeof(void *));
-	kfree(np->tn_pages);
-	np->tn_pages = pages;
-	np->tn_npages = n;
-	return 0;
-}
-
-/* Page i of np, allocated (zeroed) if it was a hole; NULL: -ENOSPC. */
-static void *
-tmpfs_page_get(struct tmpfs_node *np, size_t i)
-{
-	struct mount *mp = np->tn_vnode.v_mount;
-	struct vm_page *pg;
-
-	if (np->tn_pages[i] != NULL)
-		return np->tn_pages[i];
-	if (tmpfs_pages_used >= tmpfs_max_pages ||
-	    (mp->mnt_maxpages != 0 && mp->mnt_pages >= mp->mnt_maxpages))
-		return NULL;
-	pg = vm_page_alloc(VM_ALLOC_ZERO);
-	if (pg == NULL)
-		return NULL;
-	tmpfs_pages_used++;
-	mp->mnt_pages++;
-	np->tn_pages[i] = vm_page_kva(pg);
-	return np->tn_pages[i];
-}
-
+/*
+ * Write through the object's pages, growing the file first (so that the
+ * pages are inside it) and back to what was written if not all was: a
+ * short count when the limit or memory ran out part way, as Linux.
+ */
 static ssize_t
 tmpfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 {
 	struct tmpfs_node *np = VTON(vp);
+	struct vm_object *obj = np->tn_obj;
+	uint64_t old = tmpfs_size(np);
 	size_t done = 0;
-	int error;
+	int error = 0;
 
+	if (obj == NULL)
+		return -EINVAL; /* not a regular file */
 	if (off < 0 || (uint64_t)off > INT64_MAX - n)
 		return -EFBIG;
 	if (n == 0)
 		return 0;
-	error = tmpfs_grow_array(np, howmany(off + n, TMPFS_PAGE));
-	if (error != 0)
-		return error;
+	if ((uint64_t)off + n > old)
+		tmpfs_set_size(np, off + n);
 	while (done < n) {
-		size_t pg = (off + done) / TMPFS_PAGE;
-		size_t po = (off + done) % TMPFS_PAGE;
+		uint64_t pos = off + done;
+		size_t po = pos % TMPFS_PAGE;
 		size_t chunk = MIN(n - done, TMPFS_PAGE - po);
-		char *dst = tmpfs_page_get(np, pg);
+		const char *src = (const char *)buf + done;
+		struct vm_page *pg;
+		char *dst;
 
-		if (dst == NULL) {
-			error = -ENOSPC;
+		error = vm_object_getpage(obj, pos / TMPFS_PAGE, &pg);
+		if (error != 0) {
+			if (error == -EFAULT) /* cut meanwhile: cannot be */
+				error = -EIO;
 			break;
 		}
-		if (user) {
-			if (copyin((const char *)buf + done, dst + po, chunk) !=
-			    0) {
-				error = -EFAULT;
-				break;
-			}
-		} else {
-			memcpy(dst + po, (const char *)buf + done, chunk);
-		}
+		dst = (char *)vm_page_kva(pg) + po;
+		if (user)
+			error = copyin(src, dst, chunk) != 0 ? -EFAULT : 0;
+		else
+			memcpy(dst, src, chunk);
+		vm_page_unref(pg);
+		if (error != 0)
+			break;
 		done += chunk;
 	}
+	if (done < n && (uint64_t)off + n > old)
+		(void)vmspace_truncate_object(obj, MAX(old, off + done));
 	if (done > 0) {
-		if (off + (off_t)done > np->tn_size)
-			np->tn_size = off + done;
 		np->tn_mtime = np->tn_ctime = tmpfs_now();
 		return done;
 	}
@@ -507,9 +525,9 @@ tmpfs_getattr(struct vnode *vp, struct stat *st)
 	struct tmpfs_node *np = VTON(vp);
 	uint64_t pages = 0;
 
-	if (vp->v_type == VREG)
-		for (size_t i = 0; i < np->tn_npages; i++)
-			pages += np->tn_pages[i] != NULL;
+	if (np->tn_obj != NULL)
+		pages =
+		    __atomic_load_n(&np->tn_obj->vo_npages, __ATOMIC_RELAXED);
 	st->st_dev = 1;
 	st->st_ino = np->tn_ino;
 	st->st_nlink = np->tn_nlink;
@@ -518,7 +536,7 @@ tmpfs_getattr(struct vnode *vp, struct stat *st)
 	st->st_gid = np->tn_gid;
 	st->st_size = vp->v_type == VDIR ?
 	    (off_t)(np->tn_nentries + 2) * TMPFS_DIRENT_SIZE :
-	    np->tn_size;
+	    tmpfs_size(np);
 	st->st_blksize = TMPFS_PAGE;
 	st->st_blocks = pages * (TMPFS_PAGE / 512);
 	st->st_atime = np->tn_atime / 1000000000;
@@ -533,6 +551,7 @@ static int
 tmpfs_truncate(struct vnode *vp, off_t size)
 {
 	struct tmpfs_node *np = VTON(vp);
+	int error;
 
 	if (vp->v_type == VDIR)
 		return -EISDIR;
@@ -540,20 +559,28 @@ tmpfs_truncate(struct vnode *vp, off_t size)
 		return -EINVAL;
 	if (tmpfs_readonly(vp))
 		return -EROFS;
-	if (size < np->tn_size) {
-		size_t keep = howmany(size, TMPFS_PAGE);
-
-		for (size_t i = keep; i < np->tn_npages; i++)
-			tmpfs_page_free(np, i);
-		/* The tail of the last page must read as zeros if regrown. */
-		if (size % TMPFS_PAGE != 0 && keep - 1 < np->tn_npages &&
-		    np->tn_pages[keep - 1] != NULL)
-			memset((char *)np->tn_pages[keep - 1] +
-				size % TMPFS_PAGE,
-			    0, TMPFS_PAGE - size % TMPFS_PAGE);
-	}
-	np->tn_size = size;
+	/*
+	 * The pages past the end leave the object and every mapping (a
+	 * later access there is SIGBUS); the kept part of the last page
+	 * reads as zeros past the end if the file grows again.
+	 */
+	error = vmspace_truncate_object(np->tn_obj, size);
+	if (error != 0)
+		return error;
 	np->tn_mtime = np->tn_ctime = tmpfs_now();
+	return 0;
+}
+
+/* vop_getobject: a regular file's object, with a reference. */
+static int
+tmpfs_getobject(struct vnode *vp, struct vm_object **objp)
+{
+	struct tmpfs_node *np = VTON(vp);
+
+	if (np->tn_obj == NULL)
+		return -ENODEV;
+	vm_object_ref(np->tn_obj);
+	*objp = np->tn_obj;
 	return 0;
 }
 
@@ -607,7 +634,7 @@ tmpfs_tmpfile(struct vnode *dvp, unsigned mode, struct vnode **vpp)
 		return -ENOENT;
 	if (tmpfs_readonly(dvp))
 		return -EROFS;
-	np = tmpfs_node_alloc(S_IFREG | (mode & 07777));
+	np = tmpfs_node_alloc(VTON(dvp)->tn_mount, S_IFREG | (mode & 07777));
 	if (np == NULL)
 		return -ENOSPC;
 	vnode_set_mount(NTOV(np), dvp->v_mount);
@@ -811,6 +838,7 @@ static const struct vnodeops tmpfs_vnodeops = {
 	.vop_write = tmpfs_write,
 	.vop_getattr = tmpfs_getattr,
 	.vop_truncate = tmpfs_truncate,
+	.vop_getobject = tmpfs_getobject,
 	.vop_chmod = tmpfs_chmod,
 	.vop_chown = tmpfs_chown,
 	.vop_tmpfile = tmpfs_tmpfile,
@@ -824,6 +852,32 @@ static const struct vnodeops tmpfs_vnodeops = {
 	.vop_inactive = tmpfs_inactive,
 };
 
+/*
+ * Set up instance tm with a limit of maxpages of data (see
+ * tmpfs_mount_new) and Linux's default node limit, with the owner's
+ * reference.  Before any node of tm is made.
+ */
+static void
+tmpfs_mount_init(struct tmpfs_mount *tm, uint64_t maxpages)
+{
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_size_default = maxpages == TMPFS_SIZE_DEFAULT;
+	tm->tm_pages.ol_maxpages = maxpages == TMPFS_SIZE_DEFAULT ?
+	    vm_page_total_count() / 2 :
+	    maxpages == 0 ? UINT64_MAX :
+			    maxpages;
+	tm->tm_pages.ol_refs = 1;
+	tm->tm_maxnodes = vm_page_total_count() / 2; /* Linux's nr_inodes */
+}
+
+/* The last object charged to an unmounted instance is gone: free it. */
+static void
+tmpfs_mount_release(struct vm_object_limit *ol)
+{
+	kfree((struct tmpfs_mount *)((char *)ol -
+	    offsetof(struct tmpfs_mount, tm_pages)));
+}
+
 void
 tmpfs_set_new_rdonly(bool on)
 {
@@ -832,27 +886,38 @@ tmpfs_set_new_rdonly(bool on)
 }
 
 struct vnode *
-tmpfs_mount_root(void)
+tmpfs_mount_root(struct mount *mp)
 {
-	struct tmpfs_node *np = tmpfs_node_alloc(S_IFDIR | 0755);
+	struct tmpfs_mount *tm = &tmpfs_root_mount;
+	struct tmpfs_node *np;
 
+	tmpfs_mount_init(tm, TMPFS_SIZE_DEFAULT);
+	mp->mnt_data = tm;
+	np = tmpfs_node_alloc(tm, S_IFDIR | 0755);
 	if (np == NULL)
 		panic("tmpfs: no memory for the root");
-	tmpfs_max_pages = vm_page_total_count() / 2;
-	tmpfs_max_nodes = vm_page_total_count() / 2; /* Linux's nr_inodes */
 	np->tn_nlink = 2;
 	np->tn_vnode.v_parent = NTOV(np);
 	return NTOV(np);
 }
 
 struct vnode *
-tmpfs_mount_new(struct mount *mp, unsigned mode)
+tmpfs_mount_new(struct mount *mp, unsigned mode, uint64_t maxpages)
 {
-	struct tmpfs_node *np = tmpfs_node_alloc(S_IFDIR | (mode & 07777));
+	struct tmpfs_mount *tm = kmalloc(sizeof(*tm), 0);
+	struct tmpfs_node *np;
 
 	KASSERT(mutex_held(&vfs_lock));
-	if (np == NULL)
+	if (tm == NULL)
 		return NULL;
+	tmpfs_mount_init(tm, maxpages);
+	tm->tm_pages.ol_release = tmpfs_mount_release;
+	np = tmpfs_node_alloc(tm, S_IFDIR | (mode & 07777));
+	if (np == NULL) {
+		kfree(tm);
+		return NULL;
+	}
+	mp->mnt_data = tm;
 	np->tn_vnode.v_rdonly = false;
 	np->tn_nlink = 2;
 	np->tn_vnode.v_parent = NTOV(np);
@@ -867,16 +932,17 @@ tmpfs_mount_new(struct mount *mp, unsigned mode)
 void
 tmpfs_statfs(struct mount *mp, struct statfs *sf)
 {
+	struct tmpfs_mount *tm = TMPFS_MP(mp);
+	uint64_t max, used = tmpfs_pages(mp, &max, NULL);
+
 	KASSERT(mutex_held(&vfs_lock));
-	if (mp->mnt_maxpages != 0) {
-		sf->f_blocks = mp->mnt_maxpages;
-		sf->f_bfree = sf->f_bavail = mp->mnt_maxpages > mp->mnt_pages ?
-		    mp->mnt_maxpages - mp->mnt_pages :
-		    0;
+	if (max != UINT64_MAX) {
+		sf->f_blocks = max;
+		sf->f_bfree = sf->f_bavail = max > used ? max - used : 0;
 	}
-	sf->f_files = tmpfs_max_nodes;
+	sf->f_files = tm->tm_maxnodes;
 	sf->f_ffree =
-	    tmpfs_max_nodes > tmpfs_nodes ? tmpfs_max_nodes - tmpfs_nodes : 0;
+	    tm->tm_maxnodes > tm->tm_nodes ? tm->tm_maxnodes - tm->tm_nodes : 0;
 }
 
 /*
@@ -887,6 +953,7 @@ void
 tmpfs_unmount(struct mount *mp)
 {
 	struct tmpfs_node *root = VTON(mp->mnt_root), *dnp = root;
+	struct tmpfs_mount *tm = TMPFS_MP(mp);
 
 	KASSERT(mutex_held(&vfs_lock));
 	KASSERT(root->tn_vnode.v_usecount == 1);
@@ -909,4 +976,37 @@ tmpfs_unmount(struct mount *mp)
 	root->tn_nlink = 0;
 	root->tn_vnode.v_usecount = 0;
 	tmpfs_node_free(root);
+	KASSERT(tm->tm_nodes == 0);
+	mp->mnt_data = NULL;
+	vm_object_limit_rel(&tm->tm_pages); /* the owner's: mappings may stay */
+}
+
+int
+tmpfs_mount_resize(struct mount *mp, uint64_t maxpages)
+{
+	struct tmpfs_mount *tm = TMPFS_MP(mp);
+	uint64_t max = maxpages == TMPFS_SIZE_DEFAULT ?
+	    vm_page_total_count() / 2 :
+	    maxpages == 0 ? UINT64_MAX :
+			    maxpages;
+
+	KASSERT(mutex_held(&vfs_lock));
+	if (max < __atomic_load_n(&tm->tm_pages.ol_pages, __ATOMIC_RELAXED))
+		return -EINVAL;
+	__atomic_store_n(&tm->tm_pages.ol_maxpages, max, __ATOMIC_RELAXED);
+	tm->tm_size_default = maxpages == TMPFS_SIZE_DEFAULT;
+	return 0;
+}
+
+uint64_t
+tmpfs_pages(const struct mount *mp, uint64_t *maxp, bool *dflp)
+{
+	const struct tmpfs_mount *tm = mp->mnt_data;
+
+	if (maxp != NULL)
+		*maxp = __atomic_load_n(&tm->tm_pages.ol_maxpages,
+		    __ATOMIC_RELAXED);
+	if (dflp != NULL)
+		*dflp = tm->tm_size_default;
+	return __atomic_load_n(&tm->tm_pages.ol_pages, __ATOMIC_RELAXED);
 }

@@ -11,6 +11,7 @@
 #include <proc/proc.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
+#include <vm/vm_object.h>
 
 #include <linux/fcntl.h>
 #include <linux/magic.h>
@@ -110,13 +111,12 @@ vfs_init(void)
 {
 	struct mount *mp = &rootmount;
 
-	rootvnode = tmpfs_mount_root();
+	rootvnode = tmpfs_mount_root(mp);
 	mutex_lock(&vfs_lock);
 	mp->mnt_op = &tmpfs_vfsops;
 	mp->mnt_root = rootvnode;
 	mp->mnt_dev = 1;
 	mp->mnt_rootmode = 0755;
-	mp->mnt_maxpages = vm_page_total_count() / 2;
 	strlcpy(mp->mnt_source, "rootfs", sizeof(mp->mnt_source));
 	vnode_set_mount(rootvnode, mp);
 	mountlist = mp;
@@ -599,6 +599,12 @@ vfs_vnode_path_locked(struct vnode *vp, char *buf, size_t size)
 /* f_data of a vnode file. */
 struct vn_file {
 	struct vnode *vf_vp; /* a reference, dropped at the last close */
+	/*
+	 * Opened for writing a file with an object: the object, with a
+	 * reference and write access (vm_object_get_write), both dropped at
+	 * the last close; else NULL.
+	 */
+	struct vm_object *vf_wobj;
 };
 
 /*
@@ -667,6 +673,7 @@ vn_close(struct file *fp)
 {
 	struct vn_file *vf = fp->f_data;
 
+	vn_write_end(vf->vf_wobj);
 	vnode_rel(vf->vf_vp);
 	kfree(vf);
 }
@@ -678,23 +685,60 @@ static const struct fileops vn_fileops = {
 	.fo_close = vn_close,
 };
 
-struct file *
-vn_open_file(struct vnode *vp, int flag, bool append)
+int
+vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp)
 {
 	struct vn_file *vf = kmalloc(sizeof(*vf), 0);
-	struct file *fp;
+	struct vm_object *wobj = NULL;
+	int error;
 
+	KASSERT(mutex_held(&vfs_lock));
 	if (vf == NULL)
-		return NULL;
-	vf->vf_vp = vp;
-	fp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0), &vn_fileops,
-	    vf);
-	if (fp == NULL) {
+		return -ENOMEM;
+	if ((flag & FWRITE) && (error = vn_write_begin(vp, &wobj)) != 0) {
 		kfree(vf);
-		return NULL;
+		return error;
+	}
+	vf->vf_vp = vp;
+	vf->vf_wobj = wobj;
+	*fpp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0),
+	    &vn_fileops, vf);
+	if (*fpp == NULL) {
+		vn_write_end(wobj);
+		kfree(vf);
+		return -ENOMEM;
 	}
 	vnode_ref(vp);
-	return fp;
+	return 0;
+}
+
+int
+vn_write_begin(struct vnode *vp, struct vm_object **wobjp)
+{
+	struct vm_object *obj;
+	int error;
+
+	KASSERT(mutex_held(&vfs_lock));
+	*wobjp = NULL;
+	if (vp->v_op->vop_getobject == NULL ||
+	    vp->v_op->vop_getobject(vp, &obj) != 0)
+		return 0;
+	error = vm_object_get_write(obj);
+	if (error != 0) {
+		vm_object_rel(obj);
+		return error;
+	}
+	*wobjp = obj;
+	return 0;
+}
+
+void
+vn_write_end(struct vm_object *wobj)
+{
+	if (wobj != NULL) {
+		vm_object_put_write(wobj);
+		vm_object_rel(wobj);
+	}
 }
 
 struct vnode *
@@ -730,47 +774,4 @@ vfs_at_dir(int dirfd, const char *path, int *errp)
 	}
 	file_rele(fp);
 	return vp;
-}
-
-int
-vfs_read_whole(const char *path, uint8_t **bufp, size_t *sizep)
-{
-	struct nameidata nd;
-	struct stat st;
-	uint8_t *buf;
-	ssize_t n;
-	int error;
-
-	mutex_lock(&vfs_lock);
-	error = namei_locked(NULL, path, NAMEI_FOLLOW, &nd);
-	if (error != 0)
-		goto out;
-	if (nd.nd_vp->v_type != VREG) {
-		error = -EISDIR;
-		goto done;
-	}
-	if (nd.nd_vp->v_mount->mnt_flag & MS_NOEXEC) {
-		error = -EACCES;
-		goto done;
-	}
-	memset(&st, 0, sizeof(st));
-	nd.nd_vp->v_op->vop_getattr(nd.nd_vp, &st);
-	buf = kmalloc(MAX(st.st_size, 1), 0);
-	if (buf == NULL) {
-		error = -ENOMEM;
-		goto done;
-	}
-	n = nd.nd_vp->v_op->vop_read(nd.nd_vp, buf, st.st_size, 0, false);
-	if (n < 0) {
-		kfree(buf);
-		error = n;
-		goto done;
-	}
-	*bufp = buf;
-	*sizep = n;
-done:
-	namei_done_locked(&nd);
-out:
-	mutex_unlock(&vfs_lock);
-	return error;
 }

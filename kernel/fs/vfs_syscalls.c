@@ -241,11 +241,6 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		error = -EROFS; /* the initrd's tree (ABI.md), a ro mount */
 		goto done;
 	}
-	if ((flags & O_TRUNC) && (fflag & FWRITE) && vp->v_type == VREG) {
-		error = vp->v_op->vop_truncate(vp, 0);
-		if (error != 0)
-			goto done;
-	}
 open:
 	fflag |= (flags & O_NONBLOCK) ? FNONBLOCK : 0;
 	if (vp->v_op->vop_open != NULL && !(flags & O_PATH)) {
@@ -253,9 +248,11 @@ open:
 		error = vp->v_op->vop_open(vp, fflag, &fp);
 		goto done;
 	}
-	fp = vn_open_file(vp, fflag, (flags & O_APPEND) != 0);
-	if (fp == NULL)
-		error = -ENOMEM;
+	/* Open, then truncate: ETXTBSY first, as Linux. */
+	error = vn_open_file(vp, fflag, (flags & O_APPEND) != 0, &fp);
+	if (error == 0 && (flags & O_TRUNC) && (fflag & FWRITE) &&
+	    vp->v_type == VREG)
+		error = vp->v_op->vop_truncate(vp, 0);
 	if (tmp != NULL)
 		vnode_rel_locked(tmp); /* the file holds it now, if made */
 done:
@@ -263,6 +260,10 @@ done:
 unlock:
 	mutex_unlock(&vfs_lock);
 	vfs_end(path, start);
+	if (fp != NULL && error != 0) {
+		file_rele(fp); /* the truncation failed */
+		fp = NULL;
+	}
 	if (fp != NULL) {
 		error =
 		    fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
@@ -882,6 +883,7 @@ sys_getcwd(char *ubuf, size_t size)
 static int
 vfs_truncate_vnode(struct vnode *vp, off_t length)
 {
+	struct vm_object *wobj;
 	int error;
 
 	if (length < 0)
@@ -889,7 +891,11 @@ vfs_truncate_vnode(struct vnode *vp, off_t length)
 	if (vp->v_type == VDIR)
 		return -EISDIR;
 	mutex_lock(&vfs_lock);
-	error = vp->v_op->vop_truncate(vp, length);
+	error = vn_write_begin(vp, &wobj); /* ETXTBSY: a program runs */
+	if (error == 0) {
+		error = vp->v_op->vop_truncate(vp, length);
+		vn_write_end(wobj);
+	}
 	mutex_unlock(&vfs_lock);
 	return error;
 }
@@ -1453,10 +1459,10 @@ vfs_mount_locked(struct vnode *covered, const struct vfsops *ops,
 	mp->mnt_op = ops;
 	mp->mnt_flag = flags & VFS_MNT_FLAGS;
 	mp->mnt_rootmode = ma->ma_mode;
-	mp->mnt_maxpages = ma->ma_maxpages;
 	strlcpy(mp->mnt_source, source, sizeof(mp->mnt_source));
 	if (ops == &tmpfs_vfsops)
-		root = tmpfs_mount_new(mp, ma->ma_mode);
+		root = tmpfs_mount_new(mp, ma->ma_mode,
+		    ma->ma_size_set ? ma->ma_maxpages : TMPFS_SIZE_DEFAULT);
 	else if (ops == &devfs_vfsops)
 		root = devfs_mount_new(mp);
 	else
@@ -1553,13 +1559,9 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 			error = 0; /* every mount is private already */
 		} else {
 			error = vfs_parse_options(mp->mnt_op, opts, &ma);
-			if (error == 0 && ma.ma_size_set) {
-				if (ma.ma_maxpages != 0 &&
-				    ma.ma_maxpages < mp->mnt_pages)
-					error = -EINVAL;
-				else
-					mp->mnt_maxpages = ma.ma_maxpages;
-			}
+			if (error == 0 && ma.ma_size_set &&
+			    mp->mnt_op == &tmpfs_vfsops)
+				error = tmpfs_mount_resize(mp, ma.ma_maxpages);
 			if (error == 0)
 				mp->mnt_flag = flags & VFS_MNT_FLAGS;
 		}
@@ -1796,9 +1798,15 @@ vfs_mounts_text_locked(char *buf, size_t size)
 		    mp->mnt_flag & MS_RELATIME ? ",relatime" : "");
 		if (mp->mnt_op == &tmpfs_vfsops &&
 		    mp->mnt_vnodecovered != NULL) {
-			if (mp->mnt_maxpages != vm_page_total_count() / 2)
+			uint64_t max;
+			bool dfl;
+
+			(void)tmpfs_pages(mp, &max, &dfl);
+			if (!dfl)
 				vfs_printf(buf, size, &pos, ",size=%luk",
-				    mp->mnt_maxpages * (PAGE_SIZE / 1024));
+				    max == UINT64_MAX ?
+					0 :
+					max * (PAGE_SIZE / 1024));
 			if (mp->mnt_rootmode != 01777)
 				vfs_printf(buf, size, &pos, ",mode=%03o",
 				    mp->mnt_rootmode);

@@ -47,6 +47,7 @@ struct stat;
 struct statfs;
 struct file;
 struct mount;
+struct vm_object;
 
 /* vnode types (v_type) */
 enum vtype {
@@ -81,8 +82,18 @@ struct vnodeops {
 	    off_t off, bool user);
 	/* Fill *st (zeroed by the caller). */
 	void (*vop_getattr)(struct vnode *vp, struct stat *st);
-	/* Set the size (regular files). */
+	/*
+	 * Set the size (regular files); pages past the end leave every
+	 * mapping.
+	 */
 	int (*vop_truncate)(struct vnode *vp, off_t size);
+	/*
+	 * Optional (mmap and exec): the memory object that holds a regular
+	 * file's pages, the ones read and write use, in *objp with a new
+	 * reference for the caller (vm_object_rel drops it); its vo_size is
+	 * the file's size.  -ENODEV, or no operation: not mappable.
+	 */
+	int (*vop_getobject)(struct vnode *vp, struct vm_object **objp);
 	/* Set the permission bits. */
 	int (*vop_chmod)(struct vnode *vp, unsigned mode);
 	/*
@@ -171,9 +182,7 @@ struct mount {
 	bool mnt_expire;     /* (v) marked by umount2's MNT_EXPIRE */
 	uint64_t mnt_dev;    /* (c) st_dev of its vnodes */
 	char mnt_source[64]; /* (c) mount(2)'s source, for mounts */
-	/* tmpfs: pages of file data, and its size limit (size=). */
-	uint64_t mnt_pages;    /* (v) */
-	uint64_t mnt_maxpages; /* (v) */
+	void *mnt_data;      /* (c) the file system's own (tmpfs_mount) */
 	unsigned mnt_rootmode; /* (c) mode= of the root, for /proc/mounts */
 };
 
@@ -273,23 +282,25 @@ void namei_done_locked(struct nameidata *nd);
 struct vnode *vfs_at_dir(int dirfd, const char *path, int *errp);
 
 /*
- * Open vp as a file with f_flag flag (FREAD/FWRITE) and append mode;
- * takes a new reference to vp for the file.  NULL when out of memory.
- * No locks held.
+ * Open vp as a file with f_flag flag (FREAD/FWRITE) and append mode, in
+ * *fpp with one reference (the caller's); the file takes a new reference
+ * to vp and, opened for writing, write access to vp's object (released
+ * at its last close).  0, -ENOMEM, or -ETXTBSY (for writing, and a
+ * program runs from vp: Linux's i_writecount).  vfs_lock held.
  */
-struct file *vn_open_file(struct vnode *vp, int flag, bool append);
+int vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp);
+
+/*
+ * Write access to vp for a change of its data outside an open file
+ * (truncate): 0 with *wobjp, for vn_write_end (NULL when vp has no
+ * object), or -ETXTBSY if a program runs from vp.  vn_write_begin needs
+ * vfs_lock held; vn_write_end has no requirements.
+ */
+int vn_write_begin(struct vnode *vp, struct vm_object **wobjp);
+void vn_write_end(struct vm_object *wobj);
 
 /* The vnode of fp, or NULL if fp is no vnode file.  No requirements. */
 struct vnode *file_vnode(struct file *fp);
-
-/*
- * The whole content of the regular file at path (from the current
- * directory if relative) in a kmalloc
- * buffer the caller frees, its size in *sizep.  -EISDIR (not a regular
- * file), -ENOMEM and namei's errors.  The mode bits are not checked
- * (exec's contract, ABI.md, has no EACCES).  No locks held.
- */
-int vfs_read_whole(const char *path, uint8_t **bufp, size_t *sizep);
 
 /*
  * getdents64 on fp (linux_dirent64 records from its offset on): the
@@ -311,18 +322,39 @@ void vfs_init(void);
  */
 void vfs_mount_boot(void);
 
-/* The tmpfs root vnode, with a reference.  Boot only. */
-struct vnode *tmpfs_mount_root(void);
+/*
+ * The tmpfs root vnode, with a reference, its instance in mp->mnt_data.
+ * Boot only.
+ */
+struct vnode *tmpfs_mount_root(struct mount *mp);
+
+/* A tmpfs size limit in pages meaning "the default": half of RAM. */
+#define TMPFS_SIZE_DEFAULT UINT64_MAX
 
 /*
  * The root of a new, empty tmpfs instance for mount mp (a directory of
- * mode mode, one reference, the mount's), or NULL when out of memory.
- * vfs_lock held.  tmpfs_statfs fills a statfs's figures (vfs_statfs);
- * tmpfs_unmount frees an instance (vfs_unmount).
+ * mode mode, one reference, the mount's), holding at most maxpages of
+ * data (0: no limit, as Linux's size=0; TMPFS_SIZE_DEFAULT), or NULL
+ * when out of memory.  vfs_lock held.  tmpfs_statfs fills a statfs's
+ * figures (vfs_statfs); tmpfs_unmount frees an instance (vfs_unmount),
+ * once the files mapped from it are gone too.
  */
-struct vnode *tmpfs_mount_new(struct mount *mp, unsigned mode);
+struct vnode *tmpfs_mount_new(struct mount *mp, unsigned mode,
+    uint64_t maxpages);
 void tmpfs_statfs(struct mount *mp, struct statfs *sf);
 void tmpfs_unmount(struct mount *mp);
+
+/*
+ * Remount: a new size limit (as tmpfs_mount_new's maxpages): 0, or
+ * -EINVAL below the pages in use, as Linux.  vfs_lock held.
+ */
+int tmpfs_mount_resize(struct mount *mp, uint64_t maxpages);
+
+/*
+ * The data pages of mp's instance, and in *maxp its limit (UINT64_MAX:
+ * none) and in *dflp whether that is the default.  No requirements.
+ */
+uint64_t tmpfs_pages(const struct mount *mp, uint64_t *maxp, bool *dflp);
 
 extern const struct vfsops tmpfs_vfsops;
 

@@ -2,10 +2,14 @@
  * Program loading: execve and the start of init.
  *
  * exec_load builds a complete new address space from a static ELF64 file
- * (ET_EXEC, or static-pie ET_DYN placed at ELF_ET_DYN_BASE), read whole
- * from the file system into a kernel buffer (vfs_read_whole),
- * and the SysV initial stack musl expects; only when all of it succeeded
- * does execve replace the old one, so a bad file changes nothing.
+ * (ET_EXEC, or static-pie ET_DYN placed at ELF_ET_DYN_BASE) and the SysV
+ * initial stack musl expects; only when all of it succeeded does execve
+ * replace the old one, so a bad file changes nothing.  Only the headers
+ * are read: the segments map the file's memory object (its page cache,
+ * vop_getobject) privately, so text shares the file's pages and a
+ * written data page gets a private copy (vm_fault_locked).  The part of
+ * the last file page of a segment past its file data is zeroed in a
+ * private copy where .bss begins, and the rest of .bss is anonymous.
  */
 #include <systm.h>
 #include <copy.h>
@@ -25,6 +29,8 @@
 #include <proc/signalvar.h>
 #include <proc/thread.h>
 #include <vm/kmem.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 
@@ -33,6 +39,7 @@
 
 /* ELF64 (System V gABI): Linux's <linux/elf.h>. */
 #include <linux/elf.h>
+#include <linux/mount.h>
 
 /* auxv types: Linux's <linux/auxvec.h> (AT_*). */
 #include <linux/auxvec.h>
@@ -118,20 +125,87 @@ struct exec_image {
 };
 
 /*
- * Check the ELF headers of the file data[0..size) and map its PT_LOAD
- * segments into vm.  Returns 0, -ENOEXEC for anything malformed or
- * unsupported, or -ENOMEM.  No locks held.
+ * Copy len bytes at off of obj into buf (a hole reads as zeros); off +
+ * len lies inside the object.  No locks held.
+ */
+static void
+exec_obj_read(struct vm_object *obj, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *dst = buf;
+
+	while (len > 0) {
+		size_t in = off & PAGE_MASK, n = MIN(len, PAGE_SIZE - in);
+		struct vm_page *pg = vm_object_lookup(obj, off / PAGE_SIZE);
+
+		if (pg != NULL) {
+			memcpy(dst, (uint8_t *)vm_page_kva(pg) + in, n);
+			vm_page_unref(pg);
+		} else {
+			memset(dst, 0, n);
+		}
+		dst += n;
+		off += n;
+		len -= n;
+	}
+}
+
+/* Zeros for the tail of a segment's last file page (exec_map_elf). */
+static const uint8_t exec_zeros[PAGE_SIZE];
+
+/*
+ * Map one PT_LOAD segment ph at va (its address plus the bias) from obj:
+ * its file pages copy-on-write from the object, the rest of its last
+ * file page zeroed in a private copy when .bss follows, and the pages
+ * past that anonymous.  0, -EEXIST (it overlaps another), -EFAULT or
+ * -ENOMEM.  No locks held.
  */
 static int
-exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
-    struct exec_image *img)
+exec_map_segment(struct vmspace *vm, struct vm_object *obj,
+    const Elf64_Phdr *ph, vaddr_t va)
 {
-	const Elf64_Ehdr *eh = (const void *)data;
-	const Elf64_Phdr *ph;
-	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, phdr = 0;
+	vaddr_t fend = va + ph->p_filesz, mend = round_page(va + ph->p_memsz);
+	vaddr_t anon = trunc_page(va);
+	vm_prot_t prot = elf_prot(ph->p_flags);
 	int error;
 
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	if (ph->p_filesz > 0) {
+		anon = round_page(fend);
+		vm_object_ref(obj); /* the mapping's */
+		error = vmspace_insert(vm, trunc_page(va), anon, prot, 0, obj,
+		    trunc_page(ph->p_offset));
+		if (error != 0) {
+			vm_object_rel(obj);
+			return error;
+		}
+		if (ph->p_memsz > ph->p_filesz && (fend & PAGE_MASK) != 0) {
+			error = vm_write(vm, fend, exec_zeros, anon - fend);
+			if (error != 0)
+				return error;
+		}
+	}
+	if (anon < mend)
+		return vmspace_insert(vm, anon, mend, prot, 0, NULL, 0);
+	return 0;
+}
+
+/*
+ * Check the ELF headers of the file whose object is obj, of size bytes,
+ * and map its PT_LOAD segments into vm.  Returns 0, -ENOEXEC for
+ * anything malformed or unsupported, or -ENOMEM.  No locks held.
+ */
+static int
+exec_map_elf(struct vmspace *vm, struct vm_object *obj, uint64_t size,
+    struct exec_image *img)
+{
+	Elf64_Ehdr ehdr, *eh = &ehdr;
+	Elf64_Phdr *ph = NULL;
+	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, phdr = 0;
+	int error = -ENOEXEC;
+
+	if (size < sizeof(*eh))
+		return -ENOEXEC;
+	exec_obj_read(obj, 0, eh, sizeof(*eh));
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_ident[EI_VERSION] != EV_CURRENT ||
@@ -142,12 +216,15 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 	    (size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum ||
 	    (eh->e_phoff % 8) != 0)
 		return -ENOEXEC;
-	ph = (const void *)(data + eh->e_phoff);
+	ph = kmalloc(eh->e_phnum * sizeof(*ph), 0);
+	if (ph == NULL)
+		return -ENOMEM;
+	exec_obj_read(obj, eh->e_phoff, ph, eh->e_phnum * sizeof(*ph));
 
 	/* Validate every segment before mapping anything. */
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type == PT_INTERP)
-			return -ENOEXEC; /* dynamic linking: unsupported */
+			goto out; /* dynamic linking: unsupported */
 		if (ph[i].p_type != PT_LOAD)
 			continue;
 		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_offset > size ||
@@ -155,18 +232,18 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 		    ph[i].p_memsz > VM_MAX_USER_ADDRESS ||
 		    ph[i].p_vaddr > VM_MAX_USER_ADDRESS - ph[i].p_memsz ||
 		    (ph[i].p_vaddr & PAGE_MASK) != (ph[i].p_offset & PAGE_MASK))
-			return -ENOEXEC;
+			goto out;
 		lo = MIN(lo, trunc_page(ph[i].p_vaddr));
 		hi = MAX(hi, round_page(ph[i].p_vaddr + ph[i].p_memsz));
 	}
 	if (hi == 0)
-		return -ENOEXEC;
+		goto out;
 	if (eh->e_type == ET_DYN)
 		bias = ELF_ET_DYN_BASE - lo;
 	if (lo + bias < VM_MIN_USER_ADDRESS || hi + bias > MMAP_TOP)
-		return -ENOEXEC;
+		goto out;
 	if (eh->e_entry + bias < lo + bias || eh->e_entry + bias >= hi + bias)
-		return -ENOEXEC;
+		goto out;
 
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		vaddr_t va = ph[i].p_vaddr + bias;
@@ -178,22 +255,20 @@ exec_map_elf(struct vmspace *vm, const uint8_t *data, size_t size,
 		if (phdr == 0 && ph[i].p_offset <= eh->e_phoff &&
 		    eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
 			phdr = va + (eh->e_phoff - ph[i].p_offset);
-		error = vmspace_insert(vm, trunc_page(va),
-		    round_page(va + ph[i].p_memsz), elf_prot(ph[i].p_flags), 0,
-		    NULL, 0);
-		if (error == -EEXIST)
-			return -ENOEXEC; /* segments overlap */
+		error = exec_map_segment(vm, obj, &ph[i], va);
+		if (error == -EEXIST || error == -EFAULT || error == -EIO)
+			error = -ENOEXEC; /* segments overlap, or a cut file */
 		if (error != 0)
-			return error;
-		error = vm_write(vm, va, data + ph[i].p_offset, ph[i].p_filesz);
-		if (error != 0)
-			return error == -EFAULT ? -ENOEXEC : error;
+			goto out;
 	}
 	img->ei_entry = eh->e_entry + bias;
 	img->ei_phdr = phdr;
 	img->ei_phnum = eh->e_phnum;
 	img->ei_brk = hi + bias;
-	return 0;
+	error = 0;
+out:
+	kfree(ph);
+	return error;
 }
 
 /*
@@ -278,13 +353,15 @@ exec_stack_size(void)
 }
 
 /*
- * Build a new address space for the program whose file holds
- * data[0..size) with ea.  Returns 0
- * with the vmspace (one reference, the caller's), entry and stack
- * pointer, or -errno with nothing left allocated.  No locks held.
+ * Build a new address space for the program whose file's object is obj,
+ * of size bytes, with ea; the file cannot be opened for writing while
+ * the address space lives (vmspace_set_exe).  Returns 0 with the vmspace
+ * (one reference, the caller's), entry and stack pointer, or -errno
+ * (-ETXTBSY: the file is open for writing) with nothing left allocated.
+ * No locks held.
  */
 static int
-exec_load(const uint8_t *data, size_t size, const struct exec_args *ea,
+exec_load(struct vm_object *obj, uint64_t size, const struct exec_args *ea,
     struct vmspace **vmp, vaddr_t *entry, vaddr_t *sp)
 {
 	struct exec_image img;
@@ -295,7 +372,10 @@ exec_load(const uint8_t *data, size_t size, const struct exec_args *ea,
 	vm = vmspace_alloc();
 	if (vm == NULL)
 		return -ENOMEM;
-	error = exec_map_elf(vm, data, size, &img);
+	/* First, as Linux's deny_write_access: ETXTBSY before ENOEXEC. */
+	error = vmspace_set_exe(vm, obj);
+	if (error == 0)
+		error = exec_map_elf(vm, obj, size, &img);
 	if (error == 0)
 		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
@@ -309,6 +389,42 @@ exec_load(const uint8_t *data, size_t size, const struct exec_args *ea,
 	*entry = img.ei_entry;
 	*vmp = vm;
 	return 0;
+}
+
+/*
+ * The memory object of the regular file at path (from the current
+ * directory if relative), in *objp with a reference the caller drops
+ * (vm_object_rel), and its size now in *sizep.  -EACCES, as Linux's
+ * do_open_execat: not a regular file that can be mapped, no execute bit
+ * (root needs one too), or on a noexec mount; and namei's errors.  No
+ * locks held.
+ */
+static int
+exec_open(const char *path, struct vm_object **objp, uint64_t *sizep)
+{
+	struct nameidata nd;
+	struct vnode *vp;
+	struct stat st;
+	int error;
+
+	mutex_lock(&vfs_lock);
+	error = namei_locked(NULL, path, NAMEI_FOLLOW, &nd);
+	if (error != 0)
+		goto out;
+	vp = nd.nd_vp;
+	memset(&st, 0, sizeof(st));
+	vn_getattr_locked(vp, &st);
+	if (vp->v_type != VREG || !(st.st_mode & 0111) ||
+	    (vp->v_mount->mnt_flag & MS_NOEXEC) ||
+	    vp->v_op->vop_getobject == NULL ||
+	    vp->v_op->vop_getobject(vp, objp) != 0)
+		error = -EACCES;
+	else
+		*sizep = __atomic_load_n(&(*objp)->vo_size, __ATOMIC_RELAXED);
+	namei_done_locked(&nd);
+out:
+	mutex_unlock(&vfs_lock);
+	return error;
 }
 
 /*
@@ -347,8 +463,8 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	struct proc *p = l->l_proc;
 	struct exec_args ea = { 0 };
 	struct vmspace *vm, *old;
-	uint8_t *image = NULL;
-	size_t size;
+	struct vm_object *obj = NULL;
+	uint64_t size;
 	char *path;
 	vaddr_t entry, sp;
 	long error;
@@ -374,10 +490,10 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 		error = -ENOENT;
 		goto out;
 	}
-	error = vfs_read_whole(path, &image, &size);
+	error = exec_open(path, &obj, &size);
 	if (error != 0)
 		goto out;
-	error = exec_load(image, size, &ea, &vm, &entry, &sp);
+	error = exec_load(obj, size, &ea, &vm, &entry, &sp);
 	if (error != 0)
 		goto out;
 	/* The new image runs alone, as on Linux: end the other LWPs. */
@@ -408,7 +524,8 @@ sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
 	cpu_exec_setregs(l, entry, sp);
 	error = -EJUSTRETURN;
 out:
-	kfree(image);
+	if (obj != NULL)
+		vm_object_rel(obj);
 	kfree(path);
 	kfree(ea.ea_buf);
 	return error;
@@ -420,8 +537,8 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 {
 	struct exec_args ea = { 0 };
 	struct trapframe tf;
-	uint8_t *image = NULL;
-	size_t size;
+	struct vm_object *obj = NULL;
+	uint64_t size;
 	struct proc *p;
 	struct lwp *l;
 	struct file *cons;
@@ -443,7 +560,7 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 			goto out;
 	}
 	ea.ea_envc = envc;
-	error = vfs_read_whole(path, &image, &size);
+	error = exec_open(path, &obj, &size);
 	if (error != 0)
 		goto out;
 	p = lwproc_newproc(&proc0, NULL, RFCFDG, &error);
@@ -452,7 +569,7 @@ proc_create_init(const char *path, int argc, char *const argv[], int envc,
 	initproc = p;
 	/* As on Linux, init starts in session 0, group 0 (proc0's). */
 	p->p_pgid = p->p_sid = 0;
-	error = exec_load(image, size, &ea, &p->p_vmspace, &entry, &sp);
+	error = exec_load(obj, size, &ea, &p->p_vmspace, &entry, &sp);
 	if (error != 0)
 		goto fail;
 	cons = console_file_open();
@@ -481,7 +598,8 @@ fail:
 	initproc = NULL;
 	lwproc_abandon(p);
 out:
-	kfree(image);
+	if (obj != NULL)
+		vm_object_rel(obj);
 	kfree(ea.ea_buf);
 	return error;
 }

@@ -75,6 +75,20 @@ vmspace_alloc(void)
 	return vm;
 }
 
+int
+vmspace_set_exe(struct vmspace *vm, struct vm_object *obj)
+{
+	int error;
+
+	KASSERT(vm->vm_exe == NULL);
+	error = vm_object_deny_write(obj);
+	if (error != 0)
+		return error;
+	vm_object_ref(obj);
+	vm->vm_exe = obj;
+	return 0;
+}
+
 void
 vmspace_ref(struct vmspace *vm)
 {
@@ -127,6 +141,10 @@ vmspace_rel(struct vmspace *vm)
 	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
 	spin_unlock(&vm->vm_lock);
 	pmap_destroy(&vm->vm_pmap);
+	if (vm->vm_exe != NULL) {
+		vm_object_allow_write(vm->vm_exe);
+		vm_object_rel(vm->vm_exe);
+	}
 	kfree(vm);
 	__atomic_sub_fetch(&nvmspaces, 1, __ATOMIC_RELAXED);
 }
@@ -405,6 +423,13 @@ vmspace_fork(struct vmspace *vm)
 	spin_lock_nested(&nvm->vm_lock, 1); /* unreachable: no other order */
 	nvm->vm_brk_start = vm->vm_brk_start;
 	nvm->vm_brk = vm->vm_brk;
+	if (vm->vm_exe != NULL) {
+		/* vm's own denial is held: this one cannot fail. */
+		vm_object_ref(vm->vm_exe);
+		if (vm_object_deny_write(vm->vm_exe) != 0)
+			panic("vmspace_fork: the program file is writable");
+		nvm->vm_exe = vm->vm_exe;
+	}
 	/* The entries, then every page table shared copy-on-write. */
 	error = vm_map_copy(&nvm->vm_map, &vm->vm_map, NULL, NULL);
 	if (error == 0)

@@ -51,6 +51,15 @@ struct vmspace {
 	vaddr_t vm_brk_start; /* the heap starts here ... */
 	vaddr_t vm_brk;       /* ... and ends here */
 	struct pmap vm_pmap;  /* its pm_owner_lock is vm_lock */
+
+	/*
+	 * The object of the program file exec mapped, or NULL: one reference
+	 * and one write denial (vm_object_deny_write: the file cannot be
+	 * opened for writing while a program runs from it, ETXTBSY), both
+	 * dropped with the vmspace.  Set by exec before the vmspace runs,
+	 * copied by fork, then constant.
+	 */
+	struct vm_object *vm_exe;
 };
 
 #define USTACK_TOP VM_MAX_USER_ADDRESS
@@ -70,6 +79,12 @@ void vmspace_ref(struct vmspace *vm);
  * (vmspace_entry_delete does), but no other lock.
  */
 void vmspace_rel(struct vmspace *vm);
+/*
+ * Make obj the program file of vm, a new vmspace no one runs yet:
+ * vm_object_deny_write, and a reference that vm keeps (vm_exe).  0, or
+ * -ETXTBSY (obj is open for writing).  No requirements.
+ */
+int vmspace_set_exe(struct vmspace *vm, struct vm_object *obj);
 /* Load vm's page tables on this CPU.  No requirements. */
 void vmspace_activate(struct vmspace *vm);
 /* Live vmspaces, for kstat.  No requirements. */
@@ -94,8 +109,9 @@ int vmspace_remove(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * Set the protection of [start, end).  -ENOMEM if part of the range is
- * unmapped (Linux), or on no memory or the map-entry limit, and nothing
- * is changed then.  No locks held.
+ * unmapped (Linux), or on no memory or the map-entry limit, -EACCES for
+ * write access to a shared mapping of a file not open for writing
+ * (VM_ENTRY_NOWRITE), and nothing is changed then.  No locks held.
  */
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
     vm_prot_t prot);

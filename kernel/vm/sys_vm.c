@@ -1,11 +1,13 @@
 /*
  * Memory syscalls: mmap, munmap, mprotect, madvise, brk, with Linux's
- * semantics (ABI.md section 3): anonymous memory and memfds, private
- * (copy-on-write) or shared.
+ * semantics (ABI.md section 3): anonymous memory, memfds and regular
+ * files (their vnode's object: the pages read and write use), private
+ * (copy-on-write) or shared; msync.
  */
 #include <systm.h>
 #include <errno.h>
 #include <file.h>
+#include <vnode.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
@@ -53,24 +55,58 @@ vm_range_check(uint64_t addr, size_t len, vaddr_t *end)
 }
 
 /*
- * The object an fd-backed mmap maps, in *objp with a reference for the
- * mapping (the caller's until vmspace_insert takes it): only memfds can
- * be mapped (ABI.md section 3).  0, -EBADF or -EINVAL.  No locks held.
+ * The object an fd-backed mmap of len bytes at offset maps, in *objp
+ * with a reference for the mapping (the caller's until vmspace_insert
+ * takes it), checked as Linux's do_mmap does, in its order: -EBADF (no
+ * such fd), -EOVERFLOW (the range passes the largest file offset),
+ * -EACCES (MAP_SHARED with PROT_WRITE on a file not open for writing,
+ * or any mapping of a file not open for reading), -ENODEV (a file with
+ * no pages to map: a pipe, a directory, the console).  *eflags gains
+ * VM_ENTRY_NOWRITE for a shared mapping of a file not open for writing,
+ * which mprotect may never make writable.  No locks held.
  */
 static int
-mmap_fd_object(int fd, struct vm_object **objp)
+mmap_fd_object(int fd, size_t len, off_t offset, int prot, int *eflags,
+    struct vm_object **objp)
 {
 	struct file *fp = fd_getfile(fd);
-	struct vm_object *obj;
+	struct vm_object *obj = NULL;
+	struct vnode *vp;
+	int error = 0;
 
 	if (fp == NULL)
 		return -EBADF;
+	if (len > INT64_MAX || (uint64_t)offset > INT64_MAX - len) {
+		error = -EOVERFLOW;
+		goto out;
+	}
+	if (*eflags & VM_ENTRY_SHARED) {
+		if ((prot & PROT_WRITE) && !(fp->f_flag & FWRITE)) {
+			error = -EACCES;
+			goto out;
+		}
+		if (!(fp->f_flag & FWRITE))
+			*eflags |= VM_ENTRY_NOWRITE;
+	}
+	if (!(fp->f_flag & FREAD)) {
+		error = -EACCES;
+		goto out;
+	}
 	obj = memfd_object(fp);
-	if (obj != NULL)
+	if (obj != NULL) {
 		vm_object_ref(obj);
+	} else if ((vp = file_vnode(fp)) != NULL &&
+	    vp->v_op->vop_getobject != NULL) {
+		mutex_lock(&vfs_lock);
+		error = vp->v_op->vop_getobject(vp, &obj);
+		mutex_unlock(&vfs_lock);
+	} else {
+		error = -ENODEV;
+	}
+out:
 	file_rele(fp);
 	*objp = obj;
-	return obj != NULL ? 0 : -EINVAL;
+	return error;
 }
 
 /* mmap in the calling process's address space (kern_mmap). */
@@ -124,7 +160,7 @@ kern_mmap(struct vmspace *vm, void *uaddr, size_t len, int prot, int flags,
 			return -EINVAL;
 	}
 	if (!(flags & MAP_ANONYMOUS)) {
-		error = mmap_fd_object(fd, &obj);
+		error = mmap_fd_object(fd, len, offset, prot, &eflags, &obj);
 		if (error != 0)
 			return error;
 	} else if (eflags & VM_ENTRY_SHARED) {
@@ -194,6 +230,31 @@ sys_mprotect(void *uaddr, size_t len, int prot)
 		return 0;
 	return vmspace_protect(curproc->p_vmspace, (vaddr_t)uaddr, end,
 	    prot_to_vm(prot));
+}
+
+/*
+ * msync(addr, len, flags): file pages live in memory only (tmpfs,
+ * memfds), so there is nothing to write back; the arguments are checked
+ * as Linux's: -EINVAL (an unknown flag, MS_ASYNC with MS_SYNC, addr not
+ * page aligned, the range wraps), -ENOMEM (part of the range unmapped).
+ */
+long
+sys_msync(void *uaddr, size_t len, int flags)
+{
+	uint64_t addr = (uint64_t)uaddr, end;
+
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 ||
+	    (addr & PAGE_MASK) != 0 ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	end = addr + round_page(len); /* as Linux: a wrapped len is 0 */
+	if (end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	if (end > VM_MAX_USER_ADDRESS || addr < VM_MIN_USER_ADDRESS)
+		return -ENOMEM;
+	return vmspace_check_range(curproc->p_vmspace, addr, end) ? 0 : -ENOMEM;
 }
 
 /*

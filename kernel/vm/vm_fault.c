@@ -42,7 +42,8 @@ vm_prot_allows(vm_prot_t prot, vm_prot_t access)
 
 /*
  * The page of e's object that va falls in, in *pgp with a reference for
- * the caller (see vm_object_getpage); past the object's end is -EIO.  e
+ * the caller (see vm_object_getpage); past the object's end, or past
+ * the object's page limit (a full tmpfs), is -EIO: SIGBUS, as Linux.  e
  * is an entry of vm.  The caller must hold vm->vm_lock, which keeps e.
  */
 static int
@@ -55,7 +56,7 @@ vm_entry_objpage(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	KASSERT(spin_held(&vm->vm_lock));
 	idx = (e->e_offset + (va - e->e_start)) / PAGE_SIZE;
 	error = vm_object_getpage(e->e_object, idx, pgp);
-	return error == -EFAULT ? -EIO : error; /* past the end: SIGBUS */
+	return error == -EFAULT || error == -ENOSPC ? -EIO : error;
 }
 
 /*
@@ -124,7 +125,9 @@ vm_enter(struct vmspace *vm, vaddr_t va, struct vm_page *pg, vm_prot_t prot,
  * set *pap to it.  force (vm_write) ignores the entry's protection and
  * only guarantees a private, writable-through-the-direct-map page: the
  * mapping's protection is left as the entry has it.  Returns 0, -EIO
- * (past a memfd's end) or -ENOMEM.  The caller must hold vm->vm_lock.
+ * (past the end of a file or memfd), -EACCES (force on a shared mapping
+ * that may never be written, VM_ENTRY_NOWRITE) or -ENOMEM.  The caller
+ * must hold vm->vm_lock.
  */
 int
 vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
@@ -138,6 +141,8 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	int error;
 
 	KASSERT(spin_held(&vm->vm_lock));
+	if (write && (e->e_flags & VM_ENTRY_NOWRITE))
+		return -EACCES;
 	va = rounddown2(va, PAGE_SIZE);
 	if (pmap_extract(pm, va, &pa)) {
 		*pap = pa;
@@ -189,7 +194,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		return error;
 	if (e->e_flags & VM_ENTRY_SHARED)
 		return vm_enter(vm, va, opg, e->e_prot, need, pap);
-	/* A private view of a memfd: read its page, write a copy. */
+	/* A private view of a file or memfd: read its page, write a copy. */
 	if (!write)
 		return vm_enter(vm, va, opg, vm_prot_nowrite(e->e_prot), need,
 		    pap);

@@ -785,9 +785,9 @@ vm_map_dead_free(struct vm_map_deadlist *dead)
  * [m_min, m_max]) to prot.  Entries must cover the range without a hole.
  * apply(arg, e) (if apply is not NULL) is called for each entry of the
  * range after its protection changed; then compatible neighbours in and
- * around the range are joined again.  Returns 0, or -ENOMEM (a hole, or
- * no memory to clip) with nothing changed.  The caller holds the map's
- * lock.
+ * around the range are joined again.  Returns 0, -ENOMEM (a hole, or
+ * no memory to clip) or -EACCES (write access to a VM_ENTRY_NOWRITE
+ * entry) with nothing changed.  The caller holds the map's lock.
  */
 int
 vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
@@ -800,6 +800,11 @@ vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
 	vm_map_assert_range(m, start, end);
 	if (!vm_map_covers(m, start, end))
 		return -ENOMEM;
+	if (prot & VM_PROT_WRITE)
+		for (e = vm_map_lookup(m, start); e != NULL && e->e_start < end;
+		     e = vm_map_next(m, e))
+			if (e->e_flags & VM_ENTRY_NOWRITE)
+				return -EACCES;
 	if ((error = vm_map_clip_range(m, start, end)) != 0)
 		return error;
 	for (e = vm_map_lookup(m, start); e != NULL && e->e_start < end;

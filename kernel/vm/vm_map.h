@@ -50,6 +50,12 @@ void vm_object_rel(struct vm_object *obj);
 	0x4 /* MAP_SHARED: pages are the object's, fork shares them */
 #define VM_ENTRY_COW \
 	0x8 /* private memory whose pages may be shared copy-on-write */
+/*
+ * A shared mapping of a file not open for writing (Linux's VM_SHARED
+ * without VM_MAYWRITE): never writable, mprotect refuses with EACCES,
+ * and forced writes (vm_write, the vmspace service) fail.
+ */
+#define VM_ENTRY_NOWRITE 0x10
 
 struct vm_map_entry {
 	/* (m) */
@@ -183,8 +189,9 @@ int vm_map_delete(struct vm_map *m, vaddr_t start, vaddr_t end,
 void vm_map_dead_free(struct vm_map_deadlist *dead);
 /*
  * Set prot on [start, end), which entries must cover, calling apply(arg,
- * e) for each changed entry; then join compatible neighbours.  0, or
- * -ENOMEM for a hole or no memory.
+ * e) for each changed entry; then join compatible neighbours.  0,
+ * -ENOMEM for a hole or no memory, or -EACCES (prot has write access and
+ * an entry is VM_ENTRY_NOWRITE), with nothing changed.
  */
 int vm_map_protect(struct vm_map *m, vaddr_t start, vaddr_t end, vm_prot_t prot,
     vm_map_apply_fn *apply, void *arg);

@@ -1,7 +1,11 @@
 /*
  * Memory objects: a set of pages indexed by page number, shared by every
- * mapping of the object.  They back memfds (memfd_create + ftruncate)
- * and MAP_SHARED anonymous memory.  Private anonymous memory has no
+ * mapping of the object.  They back memfds (memfd_create + ftruncate),
+ * MAP_SHARED anonymous memory and tmpfs's regular files (the one page
+ * cache: read, write, mmap and exec all use the object's pages).  An
+ * object may be charged to a page limit (struct vm_object_limit, a tmpfs
+ * instance's size): every page it gains counts, and one past the limit
+ * is -ENOSPC.  Private anonymous memory has no
  * object: its pages are reference counted (pg_refcnt counts the mappings
  * of a user page, plus one if an object holds it) and shared
  * copy-on-write after fork.
@@ -32,9 +36,40 @@ struct vm_object_page {
 };
 RB_HEAD(vm_object_tree, vm_object_page);
 
+/*
+ * A limit on the pages of a set of objects (a tmpfs instance).
+ *   (c)  set before any object is charged to it, then constant
+ *   (a)  atomic
+ */
+struct vm_object_limit {
+	uint64_t ol_maxpages; /* (a) */
+	uint64_t ol_pages;    /* (a) pages the objects hold */
+	/*
+	 * (a) The objects charged to it, plus one for its owner (a tmpfs
+	 * instance); the last vm_object_limit_rel calls ol_release (c),
+	 * which may free it.  So a file mapped after its tmpfs is unmounted
+	 * keeps the limit its pages count against.
+	 */
+	int ol_refs;
+	void (*ol_release)(struct vm_object_limit *ol);
+};
+
+/* Drop a reference to ol (see ol_refs).  No locks held. */
+void vm_object_limit_rel(struct vm_object_limit *ol);
+
 struct vm_object {
 	/* (a) */
 	int vo_refcnt; /* mappings, files */
+
+	/*
+	 * (a) Linux's i_writecount: > 0, the open files that may write the
+	 * object (a tmpfs file's); < 0, the address spaces running a
+	 * program mapped from it (exec).  Never both.
+	 */
+	int vo_writecount;
+
+	/* (c) NULL: no limit.  The object holds a reference (ol_refs). */
+	struct vm_object_limit *vo_limit;
 
 	struct spinlock vo_lock;
 
@@ -50,6 +85,12 @@ struct vm_object {
  */
 struct vm_object *vm_object_alloc(uint64_t size);
 /*
+ * vm_object_alloc, the pages charged to limit (see struct
+ * vm_object_limit).  No requirements.
+ */
+struct vm_object *vm_object_alloc_limited(uint64_t size,
+    struct vm_object_limit *limit);
+/*
  * One more reference to obj, which the caller holds one to.  No
  * requirements.
  */
@@ -64,7 +105,8 @@ void vm_object_rel(struct vm_object *obj);
 /*
  * The page at index idx, made (zero-filled) if missing.  Returns 0 and
  * *pgp (with one more reference, the caller's: vm_page_unref drops it),
- * -EFAULT if idx is at or beyond the object's size, or -ENOMEM.  The
+ * -EFAULT if idx is at or beyond the object's size, -ENOSPC if a new
+ * page would pass the object's limit, or -ENOMEM.  The
  * caller may hold a vmspace's vm_lock (vm_fault_locked does), but not
  * obj->vo_lock.
  */
@@ -102,6 +144,19 @@ void vm_object_dead_free(struct vm_object_deadlist *dead);
 void vm_page_ref(struct vm_page *pg);
 /* Drop a user page reference; the last frees the page.  No requirements. */
 void vm_page_unref(struct vm_page *pg);
+
+/*
+ * Write access and its denial (Linux's get_write_access and
+ * deny_write_access): vm_object_get_write counts one more writer, or
+ * fails with -ETXTBSY while a program runs from obj; vm_object_deny_write
+ * counts one more running program, or fails with -ETXTBSY while obj is
+ * open for writing.  vm_object_put_write and vm_object_allow_write undo
+ * them.  The caller holds a reference to obj.  No requirements.
+ */
+int vm_object_get_write(struct vm_object *obj);
+void vm_object_put_write(struct vm_object *obj);
+int vm_object_deny_write(struct vm_object *obj);
+void vm_object_allow_write(struct vm_object *obj);
 
 /* Live objects, for tests.  No requirements. */
 uint64_t vm_object_count(void);

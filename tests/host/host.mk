@@ -20,7 +20,7 @@ vm_map_SRCS := kernel/vm/vm_map.c tests/host/kmem_host.c
 # glibc's headers hide, and curlwp), and the arch headers are on the
 # path for proc.h.  Its own rule for those two flags.
 HOST_TESTS += vfs
-vfs_SRCS := kernel/fs/vfs.c kernel/fs/tmpfs.c tests/host/vfs_host.c \
+vfs_SRCS := kernel/fs/vfs.c kernel/fs/tmpfs.c kernel/vm/vm_object.c tests/host/vfs_host.c \
 	tests/host/kmem_host.c tests/host/vm_page_host.c kernel/vm/vm_phys.c
 
 $(BUILD)/host/test_vfs: tests/host/test_vfs.c tests/host/hostcompat.c \

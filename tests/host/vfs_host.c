@@ -16,6 +16,7 @@
 #include <file.h>
 #include <mutex.h>
 #include <systm.h>
+#include <vm/vm_object.h>
 
 struct lwp *vfs_host_curlwp;
 
@@ -119,4 +120,18 @@ file_status_flags(const struct file *fp)
 {
 	(void)fp;
 	panic("file_status_flags: open files are not tested on the host");
+}
+
+/*
+ * The kernel's also unmaps the cut pages from every address space that
+ * maps the object; the host test has no address spaces.
+ */
+int
+vmspace_truncate_object(struct vm_object *obj, uint64_t size)
+{
+	struct vm_object_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
+	int error = vm_object_truncate(obj, size, &dead);
+
+	vm_object_dead_free(&dead);
+	return error;
 }

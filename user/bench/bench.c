@@ -289,6 +289,41 @@ bench_fork_1m(long n, long arg)
 }
 
 /*
+ * fork_exec_1m: fork, execve of /bench/big1m (a static program of 1 MiB,
+ * nearly all initialized .data it never touches) in the child, which
+ * exits 0 at once, and wait: what exec costs for the size of the file.
+ */
+static uint64_t
+bench_fork_exec_1m(long n, long arg)
+{
+	static char *const argv[] = { "big1m", NULL }, *const envp[] = { NULL };
+	uint64_t t0, t1;
+	int status;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve("/bench/big1m", argv, envp);
+			_exit(127);
+		}
+		if (pid < 0) {
+			bench_error = "fork failed";
+			return 0;
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			bench_error = "exec of /bench/big1m failed";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
  * Make `count` separate one-page mappings, each touched: a region of
  * 2 * count pages with every second page unmapped again, so that no two
  * can merge.  (No madvise here: on Linux it would set a flag that keeps
@@ -903,6 +938,7 @@ static const struct bench benches[] = {
 	{ "stat", bench_stat, 2000, 0 },
 	{ "create_write_unlink", bench_create_write_unlink, 1000, 0 },
 	{ "getdents_1000", bench_getdents_1000, 50, 0 },
+	{ "fork_exec_1m", bench_fork_exec_1m, 100, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))

@@ -22,6 +22,11 @@
  *	calls.c		preadv, pwritev, preadv2, pwritev2, sendfile,
  *			copy_file_range, fsync, flock, the chown family,
  *			futimesat, fallocate, statx, O_PATH, O_TMPFILE
+ *	mmap.c		mmap of files (MAP_SHARED between processes,
+ *			MAP_PRIVATE), its errnos, msync, SIGBUS past the end
+ *			and after truncation, sparse files, the size limit
+ *			through a mapping, exec's copy-on-write mapping,
+ *			ETXTBSY for the file of a running program
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
@@ -38,12 +43,15 @@
 #include "test.h"
 
 #define FS_EXIT_WITH "--exit-with"
+/* The ETXTBSY test's helper: writes one byte, reads stdin to its end. */
+#define FS_WAIT "--wait"
 
 extern const struct test fs_files_tests[];
 extern const struct test fs_names_tests[];
 extern const struct test fs_stress_tests[];
 extern const struct test fs_ns_tests[];
 extern const struct test fs_calls_tests[];
+extern const struct test fs_mmap_tests[];
 
 /* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);

@@ -4,6 +4,8 @@
  *   fstests [-t SECONDS] [NAME...]
  *   fstests -l
  *   fstests --exit-with N	the helper of the exec test: exits with N
+ *   fstests --wait		the helper of the ETXTBSY test: writes a byte,
+ *				reads stdin to its end, exits 0
  *
  * make test runs it with 1 and 4 CPUs; `make check TEST=fstests/NAME`
  * runs one test, `make check-linux TEST=fstests` all of them on Linux.
@@ -27,6 +29,7 @@ static const struct test *const tables[] = {
 	fs_stress_tests,
 	fs_ns_tests,
 	fs_calls_tests,
+	fs_mmap_tests,
 	NULL,
 };
 
@@ -117,6 +120,15 @@ early(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], FS_EXIT_WITH) == 0)
 		return atoi(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], FS_WAIT) == 0) {
+		char c;
+
+		if (write(1, "r", 1) != 1)
+			return 1;
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
 	return -1;
 }
 

@@ -264,10 +264,13 @@ t_mmap_native_einval(void)
 	test_expect_errno(sys_mmap(0, P, PROT_READ | 0x100,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
 	    EINVAL, "an unknown prot bit");
-	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 0), EINVAL,
-	    "mmap an initrd file (not a memfd)");
+	/* Files map now (fstests mmap_*); a pipe is Linux's ENODEV. */
+	munmap((void *)test_expect_ok(
+		   sys_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 0),
+		   "mmap an initrd file"),
+	    P);
 	test_expect_errno(sys_mmap(0, P, PROT_READ, MAP_SHARED, fds[0], 0),
-	    EINVAL, "mmap a pipe");
+	    ENODEV, "mmap a pipe");
 	close(fd);
 }
 

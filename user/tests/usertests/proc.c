@@ -310,8 +310,8 @@ t_exec_native_errors(void)
 
 	test_expect_errno(execve("/README", argv, envp), ENOEXEC,
 	    "execve /README");
-	test_expect_errno(execve("/bin", argv, envp), EISDIR, "execve /bin");
-	test_expect_errno(execve("/", argv, envp), EISDIR, "execve /");
+	test_expect_errno(execve("/bin", argv, envp), EACCES, "execve /bin");
+	test_expect_errno(execve("/", argv, envp), EACCES, "execve /");
 }
 
 /* ---------------------------------------------------------------------
