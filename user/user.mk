@@ -162,13 +162,14 @@ $(USER_PIE): $(USER_OBJ)/pie/hello-pie.elf
 	@mkdir -p $(dir $@)
 	@$(USER_STRIP) -o $@ $<
 
-# Damaged copies of /bin/hello.  Offsets are the ELF64 header's: e_ident
+# Damaged copies of /bin/hello, executable (else exec is EACCES before
+# it reads them).  Offsets are the ELF64 header's: e_ident
 # class at 4, e_machine at 18, e_phoff at 32 (program headers at 64).
 USER_ELF_BASE := $(BUILD)/root/bin/hello
 $(BUILD)/root/tests/elf/truncated-header: $(USER_ELF_BASE)
-	@mkdir -p $(dir $@) && head -c 40 $< > $@
+	@mkdir -p $(dir $@) && head -c 40 $< > $@ && chmod 755 $@
 $(BUILD)/root/tests/elf/truncated-phdrs: $(USER_ELF_BASE)
-	@mkdir -p $(dir $@) && head -c 100 $< > $@
+	@mkdir -p $(dir $@) && head -c 100 $< > $@ && chmod 755 $@
 $(BUILD)/root/tests/elf/bad-machine: $(USER_ELF_BASE)
 	@mkdir -p $(dir $@) && cp $< $@ && \
 		printf '\003\000' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
