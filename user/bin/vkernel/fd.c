@@ -141,7 +141,8 @@ sys_read(struct guest *g, const uint64_t a[6])
 	if (buf == NULL)
 		return -ENOMEM;
 	r = host_io(g, (long)a[0], 0, buf, len);
-	if (r > 0 && r != VK_EBLOCK && guest_write(g, a[1], buf, (size_t)r) != 0) {
+	if (r > 0 && r != VK_EBLOCK &&
+	    guest_write(g, a[1], buf, (size_t)r) != 0) {
 		trace(g, "read: cannot copy %ld bytes to 0x%lx", r,
 		    (unsigned long)a[1]);
 		r = -EFAULT; /* (the bytes are lost, as on Linux) */
@@ -297,8 +298,8 @@ sys_openat(struct guest *g, const uint64_t a[6])
 long
 sys_creat(struct guest *g, const uint64_t a[6])
 {
-	return do_open(
-	    g, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (long)a[1]);
+	return do_open(g, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
+	    (long)a[1]);
 }
 
 long
@@ -476,9 +477,16 @@ sys_ioctl(struct guest *g, const uint64_t a[6])
 		int size; /* > 0: copied out; < 0: copied in; 0: int arg */
 	} reqs[] = {
 		/* (the kernel's struct termios: 36 bytes, not libc's) */
-		{ TCGETS, 36 }, { TCSETS, -36 }, { TCSETSW, -36 },
-		{ TCSETSF, -36 }, { TIOCGWINSZ, 8 }, { TIOCSWINSZ, -8 },
-		{ FIONREAD, 4 }, { TCFLSH, 0 }, { TCXONC, 0 }, { TCSBRK, 0 },
+		{ TCGETS, 36 },
+		{ TCSETS, -36 },
+		{ TCSETSW, -36 },
+		{ TCSETSF, -36 },
+		{ TIOCGWINSZ, 8 },
+		{ TIOCSWINSZ, -8 },
+		{ FIONREAD, 4 },
+		{ TCFLSH, 0 },
+		{ TCXONC, 0 },
+		{ TCSBRK, 0 },
 	};
 	long fd = (long)a[0];
 	int h = fd_host(g, fd), on;

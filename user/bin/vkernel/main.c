@@ -15,8 +15,8 @@
  * the vkernel handled for it (those the real kernel resolved alone are not
  * seen), "timeouts" the times its slice ran out while it ran (T_TIMEOUT).
  * The guests it forked are counted in their own lines only with -v.
- * -v traces every syscall and fault on stderr, and the calls answered
- * ENOSYS are counted ("N unknown") in the lines.
+ * -v traces every syscall and fault on stderr, and how many calls of
+ * each guest were answered ENOSYS (unknown to the vkernel).
  *
  * Exit status: 0 if every guest of the command line exited with status
  * 0; 1 if one did not, or was killed; 2 on a usage error or if a program
@@ -233,12 +233,10 @@ report(struct guest *g)
 		snprintf(fate, sizeof(fate), "exited %d", g->status);
 	else
 		snprintf(fate, sizeof(fate), "killed (%s)", g->why);
+	trace(g, "%lu calls answered ENOSYS", g->nenosys);
 	printf("vkernel: guest %d (%s) %s: %lu syscalls, %lu faults, "
-	       "%lu timeouts",
+	       "%lu timeouts\n",
 	    g->id, g->name, fate, g->nsyscalls, g->nfaults, g->ntimeouts);
-	if (verbose)
-		printf(", %lu unknown", g->nenosys);
-	printf("\n");
 }
 
 static void

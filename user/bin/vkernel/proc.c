@@ -198,7 +198,8 @@ sys_clone(struct guest *g, const uint64_t a[6])
 	uint64_t flags = a[0];
 	long pid;
 
-	if ((flags & CLONE_THREAD) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
+	if ((flags & CLONE_THREAD) ||
+	    ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
 		return -EINVAL;
 	pid = guest_fork(g, a[1]);
 	if (pid < 0)

@@ -1,0 +1,44 @@
+# Cases for BusyBox ash under the vkernel (tests/vkernel-test.sh): the
+# script runs natively and as a guest, and both outputs must be the same.
+# Each case prints a line starting with its number.
+bb=/bin/busybox
+echo "1 echo: hello world"
+echo "2 pipe: $(echo hi | $bb cat)"
+echo "3 ls /bin | wc -l: $(ls /bin | $bb wc -l)"
+$bb cat /tests/vk/data.txt | $bb sed 's/^/4 cat file: /'
+mkdir -p /tmp
+echo "5 wc -c: $($bb wc -c < /tests/vk/data.txt)"
+( echo "6 subshell $((1 + 2))"; exit 5 )
+echo "6 subshell status $?"
+$bb sleep 0 &
+wait $!
+echo "7 fork and wait: status $?"
+$bb sh -c 'exit 3'
+echo "8 exit status $?"
+$bb sh -c "exec $bb echo '9 exec: replaced the shell'"
+x=$($bb echo upper | $bb tr a-z A-Z)
+echo "10 command substitution: $x"
+trap 'echo "11 trap: got USR1"' USR1
+kill -USR1 $$
+echo "12 after the trap"
+$bb sh -c 'kill -TERM $$; echo not reached'
+echo "13 killed child: status $?"
+printf 'a\nb\nc\n' | while read l; do echo "14 read loop: $l"; done
+$bb cat <<END
+15 here-document
+END
+$bb seq 1 5 | $bb sort -r | $bb head -n 2 | $bb sed 's/^/16 sort: /'
+echo "17 big pipe: $($bb seq 1 20000 | $bb wc -l) $($bb seq 1 20000 | $bb tail -n 1)"
+echo "18 md5sum: $(echo abc | $bb md5sum)"
+cd /bin && echo "19 cd: $(pwd)"
+cd /
+$bb false
+echo "20 false: $?"
+$bb ls /nonexistent 2>&1 | $bb sed 's/^/21 /'
+echo "written" > /tmp/vk.$$
+echo "22 redirect: $($bb cat /tmp/vk.$$)"
+$bb rm /tmp/vk.$$
+echo "23 globbing: $(echo /tests/vk/d*.txt)"
+$bb yes | $bb head -n 3 | $bb tr '\n' ' ' | $bb sed 's/^/24 yes | head: /'
+echo
+echo "25 done"
