@@ -41,4 +41,19 @@ $bb rm /tmp/vk.$$
 echo "23 globbing: $(echo /tests/vk/d*.txt)"
 $bb yes | $bb head -n 3 | $bb tr '\n' ' ' | $bb sed 's/^/24 yes | head: /'
 echo
-echo "25 done"
+i=0
+while [ $i -lt 20 ]; do $bb true; i=$((i + 1)); done
+echo "25 a loop of 20 forks and execs: $i"
+$bb ls -l /tests/vk/data.txt | $bb cut -c1-10,30- | $bb sed 's/^/26 ls -l: /'
+$bb find /tests/vk -name 'd*' | $bb sed 's/^/27 find: /'
+$bb awk '{ n += NF } END { print "28 awk: " NR " lines, " n " words" }' /tests/vk/data.txt
+printf 'b\na\nb\nc\n' | $bb sort | $bb uniq -c | $bb tr -s ' ' | $bb sed 's/^/29 uniq:/'
+echo "30 gzip: $($bb gzip -c /tests/vk/data.txt | $bb gunzip | $bb sha256sum)"
+echo "31 expr: $($bb expr 6 \* 7) $($bb basename /a/b/c.txt .txt) $($bb dirname /a/b/c)"
+echo "32 tee" | $bb tee /tmp/vk.tee.$$
+$bb cat /tmp/vk.tee.$$ | $bb sed 's/^/32 again: /'
+$bb rm /tmp/vk.tee.$$
+echo "33 od: $(printf 'AB' | $bb od -An -tx1)"
+echo "34 uname: $($bb uname -s) id: $($bb id -u)"
+$bb test -d /bin && echo "35 test -d /bin"
+echo "36 done"
