@@ -161,7 +161,7 @@ native=$(output)
 native_rc=$rc
 boot bb-cases "init=/bin/init -- /bin/vkernel /bin/busybox sh /tests/vk/cases.sh"
 guest=$(output)
-[ "$native_rc" -eq 1 ] && printf '%s\n' "$native" | grep -q '^36 done$'
+[ "$native_rc" -eq 1 ] && printf '%s\n' "$native" | grep -q '^47 done$'
 check $? "cases.sh runs natively to its end (QEMU status $native_rc)"
 nls=$(printf '%s\n' "$native" | sed -n 's/^3 ls \/bin | wc -l: //p')
 [ "$pipe_out" = "hi $nls " ]

@@ -56,4 +56,23 @@ $bb rm /tmp/vk.tee.$$
 echo "33 od: $(printf 'AB' | $bb od -An -tx1)"
 echo "34 uname: $($bb uname -s) id: $($bb id -u)"
 $bb test -d /bin && echo "35 test -d /bin"
-echo "36 done"
+echo "36 xargs: $(echo a b c | $bb xargs -n 1 echo | $bb tr '\n' ,)"
+$bb find /tests/vk -name 'data*' -exec $bb wc -l {} \; | $bb sed 's/^/37 find -exec: /'
+exec 3>&1
+echo "38 exec 3>&1" >&3
+exec 3>&-
+echo "39 dd: $($bb dd if=/tests/vk/data.txt bs=4 count=2 2>/tmp/vk.dd.$$)"
+$bb rm /tmp/vk.dd.$$
+echo "40 head -c: $($bb head -c 7 /tests/vk/data.txt)"
+t0=$($bb date +%s)
+$bb sleep 1
+t1=$($bb date +%s)
+echo "41 sleep 1: $((t1 - t0 >= 1))"
+echo "42 read: $(read x < /tests/vk/data.txt; echo $x)"
+echo "43 timeout: $($bb timeout 1 $bb sleep 5 2>&1; echo $?)"
+echo "44 nested: $(echo $(echo $(echo deep)))"
+$bb seq 1 100000 > /tmp/vk.big.$$
+echo "45 big file: $($bb cat /tmp/vk.big.$$ | $bb wc -l) $($bb wc -c < /tmp/vk.big.$$)"
+$bb rm /tmp/vk.big.$$
+echo "46 printf: $(printf '%05d %s' 42 x)"
+echo "47 done"
