@@ -28,7 +28,9 @@
 #   6. /tests/vk/cases.sh natively with BusyBox's sh, and
 #   7. the same under the vkernel: fork and wait, exec, pipes bigger
 #      than a pipe's buffer, signals (trap, kill), redirections, cd...;
-#      the two outputs must be the same, line by line.
+#      the two outputs must be the same, line by line;
+#   8. /tests/vk/forks.sh: 100 forks and execs under the vkernel, each a
+#      new guest whose descriptors and vmspace must be given back.
 # Prints TAP, then "N passed, N failed"; the exit status is the number of
 # failures.  The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M,
 # 1), MTTCG and QEMU_TIMEOUT; the serial logs are $RESULTS_DIR/ID-NAME.log (default
@@ -176,6 +178,14 @@ else
 	check 1 "cases.sh prints the same lines under the vkernel as natively"
 	diff <(printf '%s\n' "$native") <(printf '%s\n' "$guest") | sed 's/^/#   /'
 fi
+
+# ---- 8. many guests, one after the other
+start=$(date +%s)
+boot bb-forks "init=/bin/init -- /bin/vkernel /bin/busybox sh /tests/vk/forks.sh"
+echo "# 100 forks and execs under the vkernel: boot of $(($(date +%s) - start)) s"
+stats 1 /bin/busybox
+has "forks: 100" && [ "$st" = 0 ] && ! grep -q '^vkernel: vmspace_destroy' "$log"
+check $? "100 guests forked and executed one after the other: $line"
 
 echo "$passed passed, $failed failed"
 exit "$failed"

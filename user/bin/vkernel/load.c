@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +51,7 @@ struct image {
 /* Read all of the regular file path into a new buffer; its size in
  * *sizep.  Returns the buffer, or NULL with *error = -errno. */
 static char *
-read_file(const char *path, size_t *sizep, int *error)
+read_file(const char *path, size_t *sizep, int *error, struct stat *stp)
 {
 	struct stat st;
 	char *buf;
@@ -84,7 +85,61 @@ read_file(const char *path, size_t *sizep, int *error)
 	close(fd);
 	buf[done] = '\0';
 	*sizep = done;
+	if (stp != NULL)
+		*stp = st;
 	return buf;
+}
+
+/* The programs whose text the guests share (vkernel.h, "Program text"),
+ * known by their file's identity; kept for the vkernel's life. */
+#define MAX_PROGRAMS 32
+
+static struct program {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int memfd;
+} programs[MAX_PROGRAMS];
+static int nprograms;
+
+/*
+ * The memfd holding the program file (size bytes, read from the file st
+ * describes): found in the table, or made now and filled with a copy of
+ * file.  Returns -1 when there is none (the table is full, or no memory):
+ * the caller then copies the segments.
+ */
+static int
+program_memfd(const char *file, size_t size, const struct stat *st)
+{
+	struct program *pr;
+	size_t len = page_round(size);
+	void *p;
+	int fd;
+
+	for (int i = 0; i < nprograms; i++) {
+		pr = &programs[i];
+		if (pr->dev == st->st_dev && pr->ino == st->st_ino &&
+		    pr->size == st->st_size &&
+		    pr->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    pr->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return pr->memfd;
+	}
+	if (nprograms == MAX_PROGRAMS || len == 0)
+		return -1;
+	if ((fd = (int)syscall(SYS_memfd_create, "vkernel-text", 1)) < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)len) != 0 ||
+	    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+		MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	memcpy(p, file, size);
+	munmap(p, len);
+	programs[nprograms++] = (struct program) { st->st_dev, st->st_ino,
+		st->st_size, st->st_mtim, fd };
+	return fd;
 }
 
 /* PF_* segment flags to PROT_* bits. */
@@ -156,12 +211,34 @@ elf_check(const char *file, size_t size)
  * of its layout, and fill *im.  Returns NULL, or a message saying what
  * failed (no memory).
  */
+/*
+ * Whether segment i can be a view of the program's memfd: read-only, all
+ * of it in the file, at an offset congruent to its address, and sharing
+ * no page with the segments before and after it.
+ */
+static int
+segment_shareable(const Elf64_Phdr *ph, int phnum, int i, uint64_t prev_end)
+{
+	const Elf64_Phdr *p = &ph[i];
+	uint64_t end = page_round(p->p_vaddr + p->p_memsz);
+
+	if ((p->p_flags & PF_W) || p->p_filesz != p->p_memsz ||
+	    ((p->p_offset - p->p_vaddr) & (VK_PAGE - 1)) != 0 ||
+	    page_trunc(p->p_vaddr) < prev_end)
+		return 0;
+	for (int j = i + 1; j < phnum; j++)
+		if (ph[j].p_type == PT_LOAD && ph[j].p_memsz != 0)
+			return page_trunc(ph[j].p_vaddr) >= end;
+	return 1;
+}
+
 static const char *
-load_elf(struct guest *g, const char *file, struct image *im)
+load_elf(struct guest *g, const char *file, int memfd, struct image *im)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)(file + eh->e_phoff);
 	uint64_t prev_end = 0; /* page-rounded end of the previous segment */
+	uint64_t shared = 0;   /* bit i: segment i is a view of memfd */
 	int prev_prot = 0;
 
 	im->entry = eh->e_entry;
@@ -180,20 +257,33 @@ load_elf(struct guest *g, const char *file, struct image *im)
 		start = page_trunc(p->p_vaddr);
 		end = page_round(p->p_vaddr + p->p_memsz);
 		prot = segment_prot(p->p_flags);
+		if (memfd >= 0 && i < 64 &&
+		    segment_shareable(ph, eh->e_phnum, i, prev_end)) {
+			uint64_t off = page_trunc(p->p_offset);
+
+			if (vmspace_mmap(guest_vms(g), (void *)start,
+				end - start, prot, MAP_PRIVATE | MAP_FIXED,
+				memfd, (off_t)off) != MAP_FAILED &&
+			    maps_set(g, start, end, prot, memfd, off) == 0) {
+				shared |= 1ULL << i;
+				goto mapped;
+			}
+		}
 		/* Segments are sorted; two may share a page, which then needs
 		 * the access of both. */
 		if (start < prev_end) {
 			if (mem_map(g, start, start + VK_PAGE,
 				prot | prev_prot) != 0 ||
 			    maps_set(g, start, start + VK_PAGE,
-				prot | prev_prot) != 0)
+				prot | prev_prot, -1, 0) != 0)
 				return "cannot map a segment";
 			start += VK_PAGE;
 		}
 		if (start < end &&
 		    (mem_map(g, start, end, prot) != 0 ||
-			maps_set(g, start, end, prot) != 0))
+			maps_set(g, start, end, prot, -1, 0) != 0))
 			return "cannot map a segment";
+	mapped:
 		prev_end = end;
 		prev_prot = prot;
 		if (p->p_vaddr + p->p_memsz > im->end)
@@ -210,6 +300,7 @@ load_elf(struct guest *g, const char *file, struct image *im)
 		const Elf64_Phdr *p = &ph[i];
 
 		if (p->p_type == PT_LOAD && p->p_filesz > 0 &&
+		    !(i < 64 && (shared & (1ULL << i))) &&
 		    vmspace_pwrite(guest_vms(g), file + p->p_offset,
 			p->p_filesz, 0, p->p_vaddr) != (ssize_t)p->p_filesz)
 			return "cannot write a segment";
@@ -333,12 +424,14 @@ build_stack(struct guest *g, char **argv, char **envp, const struct image *im)
 }
 
 /*
- * Give g (with no vmspace) a new vmspace holding the checked ELF file,
- * its layout, initial stack and registers.  Returns NULL, or a message
+ * Give g (with no vmspace) a new vmspace holding the checked ELF file
+ * (whose copy is memfd, or -1 for none), its layout, initial stack and
+ * registers.  Returns NULL, or a message
  * saying what failed (the vmspace is destroyed again then).
  */
 static const char *
-image_start(struct guest *g, const char *file, char **argv, char **envp)
+image_start(struct guest *g, const char *file, int memfd, char **argv,
+    char **envp)
 {
 	const char *why;
 	struct image im;
@@ -346,7 +439,7 @@ image_start(struct guest *g, const char *file, char **argv, char **envp)
 	if (vmspace_create(guest_vms(g), 0, NULL) != 0)
 		return "vmspace_create failed";
 	g->nmaps = 0;
-	why = load_elf(g, file, &im);
+	why = load_elf(g, file, memfd, &im);
 	if (why == NULL) {
 		mem_init(g, im.end);
 		memset(&g->tf, 0, sizeof(g->tf));
@@ -369,18 +462,20 @@ int
 load_guest(struct guest *g, char **argv, char **envp)
 {
 	const char *path = argv[0], *why;
+	struct stat st;
 	int error;
 	size_t size;
 	char *file;
 
 	snprintf(g->name, sizeof(g->name), "%s", path);
-	if ((file = read_file(path, &size, &error)) == NULL) {
+	if ((file = read_file(path, &size, &error, &st)) == NULL) {
 		fprintf(stderr, "vkernel: %s: %s\n", path, strerror(-error));
 		return -1;
 	}
 	why = elf_check(file, size);
 	if (why == NULL)
-		why = image_start(g, file, argv, envp);
+		why = image_start(g, file, program_memfd(file, size, &st), argv,
+		    envp);
 	free(file);
 	if (why != NULL) {
 		fprintf(stderr, "vkernel: %s: %s\n", path, why);
@@ -447,10 +542,11 @@ load_exec(struct guest *g, const char *path, char **argv, char **envp)
 {
 	char *file, *script = NULL, **nargv = NULL;
 	const char *why;
+	struct stat st;
 	int error;
 	size_t size;
 
-	if ((file = read_file(path, &size, &error)) == NULL)
+	if ((file = read_file(path, &size, &error, &st)) == NULL)
 		return error;
 	if (access(path, X_OK) != 0) {
 		free(file);
@@ -465,7 +561,7 @@ load_exec(struct guest *g, const char *path, char **argv, char **envp)
 		}
 		argv = nargv;
 		path = nargv[0];
-		if ((file = read_file(path, &size, &error)) == NULL) {
+		if ((file = read_file(path, &size, &error, &st)) == NULL) {
 			free(nargv);
 			free(script);
 			return error;
@@ -481,7 +577,7 @@ load_exec(struct guest *g, const char *path, char **argv, char **envp)
 		goto out;
 	}
 	snprintf(g->name, sizeof(g->name), "%s", path);
-	why = image_start(g, file, argv, envp);
+	why = image_start(g, file, program_memfd(file, size, &st), argv, envp);
 	if (why != NULL) {
 		/* No vmspace: the guest cannot go on. */
 		guest_kill(g, SIGKILL, "execve %s: %s", path, why);

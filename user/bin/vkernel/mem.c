@@ -36,10 +36,10 @@ void
 mem_init(struct guest *g, uint64_t image_end)
 {
 	g->stack = (struct area) { STACK_TOP - STACK_SIZE, STACK_TOP,
-		PROT_READ | PROT_WRITE };
+		PROT_READ | PROT_WRITE, -1, 0 };
 	g->brk_start = g->brk = page_round(image_end);
 	g->heap = (struct area) { g->brk_start, g->brk_start,
-		PROT_READ | PROT_WRITE };
+		PROT_READ | PROT_WRITE, -1, 0 };
 	g->mmap_next = MMAP_BASE;
 }
 
@@ -130,9 +130,8 @@ mem_fault(struct guest *g, uint64_t addr, uint64_t err)
 /*
  * The vkernel's copyin and copyout.  vmspace_pread/pwrite stop at the
  * first unmapped byte; if it lies in an area, map its page and go on.
- * Like vmspace_pwrite, guest_write ignores the protection of pages that
- * are mapped already (the program's read-only segments): a guest can only
- * hurt itself that way.
+ * guest_write writes only where the areas allow the guest to write, as
+ * Linux's copyout faults on a read-only page.
  */
 int
 guest_read(struct guest *g, void *buf, uint64_t addr, size_t n)
@@ -156,6 +155,16 @@ int
 guest_write(struct guest *g, uint64_t addr, const void *buf, size_t n)
 {
 	size_t done = 0;
+
+	/* Only where the guest itself may write (vmspace_pwrite would write
+	 * into read-only pages, a program's shared text among them). */
+	for (uint64_t p = page_trunc(addr); n > 0 && p < addr + n;
+	     p += VK_PAGE) {
+		const struct area *a = area_find(g, p);
+
+		if (a == NULL || !(a->prot & PROT_WRITE))
+			return -EFAULT;
+	}
 
 	while (done < n) {
 		ssize_t r = vmspace_pwrite(guest_vms(g),
@@ -215,10 +224,11 @@ maps_cut(struct guest *g, uint64_t start, uint64_t end, int release)
 			i--;
 		} else if (lo > a->start && hi < a->end) {
 			/* The middle: keep the head here, the tail at the end. */
-			g->maps[g->nmaps++] =
-			    (struct area) { hi, a->end, a->prot };
+			g->maps[g->nmaps++] = (struct area) { hi, a->end,
+				a->prot, a->memfd, a->off + (hi - a->start) };
 			a->end = lo;
 		} else if (lo == a->start) {
+			a->off += hi - a->start;
 			a->start = hi;
 		} else {
 			a->end = lo;
@@ -251,18 +261,20 @@ guest_strcpy(struct guest *g, char *buf, uint64_t addr, size_t size)
 }
 
 int
-maps_set(struct guest *g, uint64_t start, uint64_t end, int prot)
+maps_set(struct guest *g, uint64_t start, uint64_t end, int prot, int memfd,
+    uint64_t off)
 {
 	if (g->nmaps + 2 > MAX_MAPS)
 		return -ENOMEM; /* the worst case: a split and a new region */
 	(void)maps_cut(g, start, end, 0);
-	for (int i = 0; i < g->nmaps; i++) {
-		if (g->maps[i].end == start && g->maps[i].prot == prot) {
+	for (int i = 0; i < g->nmaps && memfd < 0; i++) {
+		if (g->maps[i].end == start && g->maps[i].prot == prot &&
+		    g->maps[i].memfd < 0) {
 			g->maps[i].end = end;
 			return 0;
 		}
 	}
-	g->maps[g->nmaps++] = (struct area) { start, end, prot };
+	g->maps[g->nmaps++] = (struct area) { start, end, prot, memfd, off };
 	return 0;
 }
 
@@ -335,6 +347,14 @@ copy_area(struct guest *to, struct guest *from, const struct area *a)
 
 	if (a->start >= a->end)
 		return 0;
+	if (a->memfd >= 0) {
+		/* A program's text: the same view, nothing to copy. */
+		void *p = vmspace_mmap(guest_vms(to), (void *)a->start,
+		    a->end - a->start, a->prot, MAP_PRIVATE | MAP_FIXED,
+		    a->memfd, (off_t)a->off);
+
+		return p == MAP_FAILED ? -ENOMEM : 0;
+	}
 	if ((error = mem_map(to, a->start, a->end, a->prot)) != 0)
 		return error;
 	return copy_pages(to, from, a->start, a->end);
@@ -490,7 +510,7 @@ mem_mmap(struct guest *g, uint64_t addr, uint64_t len, int prot, int flags,
 		start = g->mmap_next;
 		g->mmap_next += len;
 	}
-	if ((error = maps_set(g, start, start + len, prot)) != 0)
+	if ((error = maps_set(g, start, start + len, prot, -1, 0)) != 0)
 		return error;
 	if (h >= 0) {
 		if ((error = mem_map(g, start, start + len, prot)) != 0 ||
@@ -546,7 +566,7 @@ mem_mprotect(struct guest *g, uint64_t addr, uint64_t len, int prot)
 		uint64_t hi = a->end < end ? a->end : end;
 
 		if (a != &g->heap && a != &g->stack && a->prot != prot) {
-			if ((error = maps_set(g, cur, hi, prot)) != 0 ||
+			if ((error = maps_set(g, cur, hi, prot, -1, 0)) != 0 ||
 			    (error = mem_reprotect(g, cur, hi, prot)) != 0)
 				return error;
 		}

@@ -71,17 +71,33 @@
  *   by one table (sys.c): each argument is translated by a letter saying
  *   what it is (a guest fd, a path to copy in, a buffer to copy out...).
  *
+ * Program text: one memfd per program, shared (load.c)
+ *
+ *   The first time a program is loaded, the vkernel copies its file into
+ *   a memfd (kept for the vkernel's life, one per program file).  Each
+ *   read-only segment that has a page of its own (BusyBox's text and
+ *   rodata: 1.9 of its 2 MB) is then mapped into the guest's vmspace with
+ *   vmspace_mmap(MAP_PRIVATE) of that memfd, not copied: every guest
+ *   running the program shares the same physical pages, and an execve
+ *   of it writes nothing.  Such a region remembers its memfd and offset
+ *   (struct area).  The guest cannot write it (its protection forbids
+ *   it, and guest_write refuses to write where the guest could not), so
+ *   the view stays equal to the file.  The writable segments are copied
+ *   into anonymous memory as before.
+ *
  * fork: copying the address space (proc.c, mem.c)
  *
  *   A guest fork (fork, vfork, clone without CLONE_VM) makes a new guest
- *   with a new vmspace.  Each region of the parent is mapped whole in the
- *   child with one vmspace_mmap (anonymous memory: the real kernel gives
- *   its pages zero-filled on first touch), then every page the parent
- *   has mapped and that is not all zeros is copied with vmspace_pread
- *   from the parent and vmspace_pwrite to the child (mem_copy).  Pages
- *   the parent never touched, or that hold only zeros, cost nothing.  The
- *   child's registers are the parent's with rax = 0.  vfork is a fork
- *   (the parent goes on at once, which a vfork child cannot tell).
+ *   with a new vmspace.  A region that is a view of a program's memfd is
+ *   mapped again from the memfd, at no cost.  Every other region is
+ *   mapped whole in the child with one vmspace_mmap (anonymous memory:
+ *   the real kernel gives its pages zero-filled on first touch), then
+ *   every page the parent has mapped and that is not all zeros is copied
+ *   with vmspace_pread from the parent and vmspace_pwrite to the child
+ *   (mem_copy).  Pages the parent never touched, or that hold only zeros,
+ *   cost nothing.  The child's registers are the parent's with rax = 0.
+ *   vfork is a fork (the parent goes on at once, which a vfork child
+ *   cannot tell).
  *
  * execve (load.c)
  *
@@ -151,10 +167,13 @@
 /* ------------------------------------------------------------------ */
 /* A guest.                                                           */
 
-/* A range of guest addresses that gets memory when first touched. */
+/* A range of guest addresses that gets memory when first touched, or a
+ * read-only view of a program file (text). */
 struct area {
 	uint64_t start, end; /* page-aligned; empty when start == end */
 	int prot;            /* PROT_* of its pages */
+	int memfd;           /* -1: anonymous; else the program's memfd ... */
+	uint64_t off;        /* ... and the offset in it of start */
 };
 
 #define MAX_MAPS 128    /* regions (segments + mmap) per guest */
@@ -338,8 +357,11 @@ void mem_init(struct guest *g, uint64_t image_end);
 int mem_map(struct guest *g, uint64_t start, uint64_t end, int prot);
 
 /* Make [start, end) a region of prot in g's layout (replacing what the
- * regions said there).  Returns 0 or -ENOMEM (no free slot). */
-int maps_set(struct guest *g, uint64_t start, uint64_t end, int prot);
+ * regions said there): anonymous memory (memfd -1), or the view of memfd
+ * from offset off.  Only the layout changes, not the vmspace.  Returns 0
+ * or -ENOMEM (no free slot). */
+int maps_set(struct guest *g, uint64_t start, uint64_t end, int prot, int memfd,
+    uint64_t off);
 
 /*
  * The T_PAGEFLT path: the guest faulted at addr with hardware error code
