@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -103,6 +104,33 @@ fd_block(struct guest *g, int gfd, int h, short events)
 	g->wait.fds[0] = (struct pollfd) { h, events, 0 };
 	g->wait.nfds = 1;
 	return VK_EBLOCK;
+}
+
+/* Block g for FD_RETRY_NS, to make its call again then: for the waits
+ * poll cannot tell the end of (locks). */
+#define FD_RETRY_NS 10000000UL
+
+static long
+fd_retry(struct guest *g)
+{
+	g->wait.wake_at = now_ns() + FD_RETRY_NS;
+	return VK_EBLOCK;
+}
+
+/* flock(fd, op): LOCK_NB on the host always; a lock the guest waits
+ * for is tried again every FD_RETRY_NS. */
+long
+sys_flock(struct guest *g, const uint64_t a[6])
+{
+	int h = fd_host(g, (long)a[0]);
+
+	if (h < 0)
+		return -EBADF;
+	if (flock(h, (int)a[1] | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK && !(a[1] & LOCK_NB))
+		return fd_retry(g);
+	return -errno;
 }
 
 /*
@@ -452,8 +480,13 @@ sys_fcntl(struct guest *g, const uint64_t a[6])
 	case F_SETLKW:
 		if (guest_read(g, lk, a[2], sizeof(lk)) != 0)
 			return -EFAULT;
-		if (fcntl(h, (int)a[1], lk) != 0)
+		/* F_SETLKW would block the vkernel: F_SETLK, tried again. */
+		if (fcntl(h, a[1] == F_SETLKW ? F_SETLK : (int)a[1], lk) != 0) {
+			if (a[1] == F_SETLKW &&
+			    (errno == EAGAIN || errno == EACCES))
+				return fd_retry(g);
 			return -errno;
+		}
 		if (a[1] == F_GETLK && guest_write(g, a[2], lk, sizeof(lk)))
 			return -EFAULT;
 		return 0;

@@ -120,6 +120,18 @@
  *   interrupted code holds changes them (signals are delivered only when
  *   the guest traps: after a call, a page fault or at the end of a slice).
  *   Stop signals are not implemented: they are ignored.
+ *
+ * What it does not do
+ *
+ *   Threads (clone with CLONE_VM but not CLONE_VFORK: EINVAL); job
+ *   control (stop signals, TIOCGPGRP/TIOCSPGRP are ENOTTY, so an
+ *   interactive ash turns it off); writable MAP_SHARED file mappings
+ *   (ENODEV); ppoll's signal mask; select, pselect6, sendfile,
+ *   sigaltstack, timers and the rest of the calls not in sys.c's tables
+ *   (ENOSYS: the C libraries fall back, sendfile to read and write).
+ *   Opening a FIFO blocks the vkernel until the other end is opened.
+ *   The vkernel is single-threaded and needs no locks: every structure
+ *   here is touched only by its one thread.
  */
 #ifndef VKERNEL_H
 #define VKERNEL_H
@@ -426,6 +438,7 @@ long sys_dup3(struct guest *g, const uint64_t a[6]);
 long sys_pipe(struct guest *g, const uint64_t a[6]);
 long sys_pipe2(struct guest *g, const uint64_t a[6]);
 long sys_fcntl(struct guest *g, const uint64_t a[6]);
+long sys_flock(struct guest *g, const uint64_t a[6]);
 long sys_ioctl(struct guest *g, const uint64_t a[6]);
 long sys_poll(struct guest *g, const uint64_t a[6]);
 long sys_ppoll(struct guest *g, const uint64_t a[6]);
