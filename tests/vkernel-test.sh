@@ -18,7 +18,19 @@
 #      writes where it has no memory: its sum is still right (its SSE
 #      registers survived the vkernel's printf), the vkernel kills it
 #      ("segmentation fault"), the other guest still runs, and the vkernel
-#      exits 1 (QEMU status 3).
+#      exits 1 (QEMU status 3);
+#   4. BusyBox (Debian's static glibc binary) as two guests at once:
+#      `busybox echo` and `busybox cat` of a file;
+#   5. the issue's example, `busybox sh -c 'echo hi | cat; ls /bin | wc
+#      -l'` (as the script /tests/vk/pipe.sh: the kernel command line
+#      cannot carry quotes): a shell guest forking a guest per command,
+#      connected by pipes;
+#   6. /tests/vk/cases.sh natively with BusyBox's sh, and
+#   7. the same under the vkernel: fork and wait, exec, pipes bigger
+#      than a pipe's buffer, signals (trap, kill), redirections, cd...;
+#      the two outputs must be the same, line by line;
+#   8. /tests/vk/forks.sh: 100 forks and execs under the vkernel, each a
+#      new guest whose descriptors and vmspace must be given back.
 # Prints TAP, then "N passed, N failed"; the exit status is the number of
 # failures.  The boots use MACHINE, CPU, MEM, CPUS (default q35, max, 256M,
 # 1), MTTCG and QEMU_TIMEOUT; the serial logs are $RESULTS_DIR/ID-NAME.log (default
@@ -115,6 +127,65 @@ has "bystander" && [ "$st" = 0 ]
 check $? "the other guest runs on and exits 0: $line"
 [ "$rc" -eq 3 ]
 check $? "vkernel exits 1 when a guest was killed (QEMU status 3)" "QEMU status $rc"
+
+# output: the lines the programs printed in the last boot (after the
+# kernel's "ready for init", before init's "exit status" line), without
+# the vkernel's own lines.
+output() {
+	sed -n '/^kernel: ready for init/,/^init: exit status/p' "$log" |
+		sed '1d;$d' | grep -v '^vkernel: '
+}
+
+# ---- 4. BusyBox applets as guests
+boot bb "init=/bin/init -- /bin/vkernel /bin/busybox echo hello from busybox -- /bin/busybox cat /tests/vk/data.txt"
+has "hello from busybox"
+check $? "busybox echo under the vkernel prints 'hello from busybox'"
+missing=0
+while IFS= read -r l; do has "$l" || missing=1; done < user/root/tests/vk/data.txt
+[ "$missing" = 0 ]
+check $? "busybox cat under the vkernel prints the file's lines"
+stats 1 /bin/busybox
+s1=$st
+stats 2 /bin/busybox
+[ "$s1" = 0 ] && [ "$st" = 0 ] && [ "$rc" -eq 1 ]
+check $? "both busybox guests exit 0 (QEMU status $rc)"
+
+# ---- 5. the issue's pipeline: sh -c 'echo hi | cat; ls /bin | wc -l'
+boot bb-pipe "init=/bin/init -- /bin/vkernel /bin/busybox sh /tests/vk/pipe.sh"
+pipe_out=$(output | tr '\n' ' ')
+stats 1 /bin/busybox
+[ "$st" = 0 ] && [ "$rc" -eq 1 ]
+check $? "busybox sh runs 'echo hi | cat; ls /bin | wc -l' under the vkernel: $line"
+
+# ---- 6, 7. a shell script natively and under the vkernel
+boot bb-native "init=/bin/init -- /bin/busybox sh /tests/vk/cases.sh"
+native=$(output)
+native_rc=$rc
+boot bb-cases "init=/bin/init -- /bin/vkernel /bin/busybox sh /tests/vk/cases.sh"
+guest=$(output)
+[ "$native_rc" -eq 1 ] && printf '%s\n' "$native" | grep -q '^47 done$'
+check $? "cases.sh runs natively to its end (QEMU status $native_rc)"
+nls=$(printf '%s\n' "$native" | sed -n 's/^3 ls \/bin | wc -l: //p')
+[ "$pipe_out" = "hi $nls " ]
+check $? "the pipeline prints 'hi' and the native count of /bin" \
+	"vkernel '$pipe_out', native 'hi $nls '"
+stats 1 /bin/busybox
+[ "$st" = 0 ] && [ "$rc" -eq 1 ]
+check $? "cases.sh under the vkernel exits 0: $line"
+if [ "$native" = "$guest" ]; then
+	check 0 "cases.sh prints the same $(printf '%s\n' "$native" | wc -l) lines under the vkernel as natively"
+else
+	check 1 "cases.sh prints the same lines under the vkernel as natively"
+	diff <(printf '%s\n' "$native") <(printf '%s\n' "$guest") | sed 's/^/#   /'
+fi
+
+# ---- 8. many guests, one after the other
+start=$(date +%s)
+boot bb-forks "init=/bin/init -- /bin/vkernel /bin/busybox sh /tests/vk/forks.sh"
+echo "# 100 forks and execs under the vkernel: boot of $(($(date +%s) - start)) s"
+stats 1 /bin/busybox
+has "forks: 100" && [ "$st" = 0 ] && ! grep -q '^vkernel: vmspace_destroy' "$log"
+check $? "100 guests forked and executed one after the other: $line"
 
 echo "$passed passed, $failed failed"
 exit "$failed"

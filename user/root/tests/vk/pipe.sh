@@ -1,0 +1,1 @@
+echo hi | cat; ls /bin | wc -l
