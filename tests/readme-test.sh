@@ -126,7 +126,7 @@ prompt_re='^(\$|/[^ ]* #) '
 
 # session K LINES...: run one "$ make run" block and compare.
 session() {
-	local k=$1 cmd words w fifo out log i line want pos got
+	local k=$1 cmd words w fifo out log i line want pos got c
 	shift
 	cmd=${1#\$ }
 	shift
@@ -166,7 +166,8 @@ session() {
 	for input in "${inputs[@]}"; do
 		n=$((n + 1))
 		for i in $(seq 600); do
-			[ "$(grep -cE "$prompt_re" "$log" 2>/dev/null)" -ge "$n" ] && break
+			c=$(grep -cE "$prompt_re" "$log" 2>/dev/null)
+			[ "${c:-0}" -ge "$n" ] && break
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done

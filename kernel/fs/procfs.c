@@ -725,6 +725,31 @@ procfs_read(struct vnode *vp, void *buf, size_t n, off_t off, bool user)
 	return rv;
 }
 
+/* vop_generate: the file's content now.  vfs_lock held. */
+static int
+procfs_generate_vn(struct vnode *vp, char **bufp, size_t *lenp)
+{
+	struct procfs_buf pb = { NULL, 0, PROCFS_BUFSIZE };
+	int error;
+
+	if (vp->v_type != VREG)
+		return -EISDIR;
+	pb.pb_buf = kmalloc(PROCFS_BUFSIZE, 0);
+	if (pb.pb_buf == NULL)
+		return -ENOMEM;
+	error = procfs_generate(VTOPN(vp), &pb);
+	/* Kept while the file is open: only what it holds. */
+	*bufp = error == 0 ? kmalloc(MAX(pb.pb_len, 1), 0) : NULL;
+	if (error == 0 && *bufp == NULL)
+		error = -ENOMEM;
+	if (error == 0) {
+		memcpy(*bufp, pb.pb_buf, pb.pb_len);
+		*lenp = pb.pb_len;
+	}
+	kfree(pb.pb_buf);
+	return error;
+}
+
 static ssize_t
 procfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 {
@@ -998,6 +1023,7 @@ static const struct vnodeops procfs_vnodeops = {
 	.vop_mkdir = procfs_create,
 	.vop_symlink = procfs_symlink,
 	.vop_read = procfs_read,
+	.vop_generate = procfs_generate_vn,
 	.vop_write = procfs_write,
 	.vop_getattr = procfs_getattr,
 	.vop_truncate = procfs_truncate,

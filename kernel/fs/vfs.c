@@ -605,7 +605,41 @@ struct vn_file {
 	 * the last close; else NULL.
 	 */
 	struct vm_object *vf_wobj;
+	/* vop_generate's snapshot, or NULL (f_pos_lock). */
+	char *vf_snap;
+	size_t vf_snaplen;
 };
+
+/*
+ * vn_read of a generated file: from the snapshot, made again at offset
+ * 0.  f_pos_lock held by the caller; no other lock held.
+ */
+static ssize_t
+vn_read_generated(struct file *fp, struct vn_file *vf, void *ubuf, size_t n)
+{
+	struct vnode *vp = vf->vf_vp;
+	size_t len;
+	char *buf;
+	int error;
+
+	if (vf->vf_snap == NULL || fp->f_offset == 0) {
+		mutex_lock(&vfs_lock);
+		error = vp->v_op->vop_generate(vp, &buf, &len);
+		mutex_unlock(&vfs_lock);
+		if (error != 0)
+			return error;
+		kfree(vf->vf_snap);
+		vf->vf_snap = buf;
+		vf->vf_snaplen = len;
+	}
+	if (fp->f_offset < 0 || (uint64_t)fp->f_offset >= vf->vf_snaplen)
+		return 0;
+	n = MIN(n, vf->vf_snaplen - fp->f_offset);
+	if (copyout(vf->vf_snap + fp->f_offset, ubuf, n) != 0)
+		return -EFAULT;
+	fp->f_offset += n;
+	return n;
+}
 
 /*
  * fo_read: from the offset, which moves (f_pos_lock held by the caller).
@@ -621,6 +655,8 @@ vn_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	(void)nowait;
 	if (vp->v_type == VDIR)
 		return -EISDIR;
+	if (vp->v_op->vop_generate != NULL)
+		return vn_read_generated(fp, vf, ubuf, n);
 	mutex_lock(&vfs_lock);
 	rv = vp->v_op->vop_read(vp, ubuf, n, fp->f_offset, true);
 	mutex_unlock(&vfs_lock);
@@ -675,6 +711,7 @@ vn_close(struct file *fp)
 
 	vn_write_end(vf->vf_wobj);
 	vnode_rel(vf->vf_vp);
+	kfree(vf->vf_snap);
 	kfree(vf);
 }
 
@@ -688,7 +725,7 @@ static const struct fileops vn_fileops = {
 int
 vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp)
 {
-	struct vn_file *vf = kmalloc(sizeof(*vf), 0);
+	struct vn_file *vf = kmalloc(sizeof(*vf), KM_ZERO);
 	struct vm_object *wobj = NULL;
 	int error;
 

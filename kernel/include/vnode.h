@@ -135,6 +135,14 @@ struct vnodeops {
 	 * the usual vnode file (vn_open_file).  0, -ENXIO, -ENOMEM.
 	 */
 	int (*vop_open)(struct vnode *vp, int flag, struct file **fpp);
+	/*
+	 * Optional: the whole content of a generated file (procfs) in a new
+	 * kmalloc buffer the caller frees, its length in *lenp.  A file open
+	 * on vp reads such a snapshot, made again when it reads from offset
+	 * 0 (as Linux's seq_file), so one read(2) after another never mixes
+	 * two versions.  0 or -errno.
+	 */
+	int (*vop_generate)(struct vnode *vp, char **bufp, size_t *lenp);
 };
 
 struct vnode {
