@@ -11,15 +11,26 @@
 struct file *
 file_alloc(int type, int flag, const struct fileops *ops, void *data)
 {
-	struct file *fp = kmalloc(sizeof(*fp), KM_ZERO);
+	struct file *fp = file_alloc_with(type, flag, ops, 0);
 
+	if (fp != NULL)
+		fp->f_data = data;
+	return fp;
+}
+
+struct file *
+file_alloc_with(int type, int flag, const struct fileops *ops, size_t datalen)
+{
+	struct file *fp = kmalloc(sizeof(*fp) + datalen, KM_ZERO);
+
+	CTASSERT(sizeof(struct file) % sizeof(uint64_t) == 0);
 	if (fp == NULL)
 		return NULL;
 	fp->f_refcnt = 1;
 	fp->f_type = type;
 	fp->f_flag = flag;
 	fp->f_ops = ops;
-	fp->f_data = data;
+	fp->f_data = datalen != 0 ? fp + 1 : NULL;
 	mutex_init(&fp->f_pos_lock, "file_pos");
 	return fp;
 }

@@ -711,8 +711,7 @@ vn_close(struct file *fp)
 
 	vn_write_end(vf->vf_wobj);
 	vnode_rel(vf->vf_vp);
-	kfree(vf->vf_snap);
-	kfree(vf);
+	kfree(vf->vf_snap); /* vf itself goes with the file */
 }
 
 static const struct fileops vn_fileops = {
@@ -725,26 +724,23 @@ static const struct fileops vn_fileops = {
 int
 vn_open_file(struct vnode *vp, int flag, bool append, struct file **fpp)
 {
-	struct vn_file *vf = kmalloc(sizeof(*vf), KM_ZERO);
 	struct vm_object *wobj = NULL;
+	struct vn_file *vf;
 	int error;
 
 	KASSERT(mutex_held(&vfs_lock));
-	if (vf == NULL)
-		return -ENOMEM;
-	if ((flag & FWRITE) && (error = vn_write_begin(vp, &wobj)) != 0) {
-		kfree(vf);
+	if ((flag & FWRITE) && (error = vn_write_begin(vp, &wobj)) != 0)
 		return error;
-	}
-	vf->vf_vp = vp;
-	vf->vf_wobj = wobj;
-	*fpp = file_alloc(DTYPE_INODE, flag | (append ? FAPPEND : 0),
-	    &vn_fileops, vf);
+	/* The vn_file lives in the file's own allocation. */
+	*fpp = file_alloc_with(DTYPE_INODE, flag | (append ? FAPPEND : 0),
+	    &vn_fileops, sizeof(*vf));
 	if (*fpp == NULL) {
 		vn_write_end(wobj);
-		kfree(vf);
 		return -ENOMEM;
 	}
+	vf = (*fpp)->f_data;
+	vf->vf_vp = vp;
+	vf->vf_wobj = wobj;
 	vnode_ref(vp);
 	return 0;
 }

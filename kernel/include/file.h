@@ -138,6 +138,13 @@ void poll_wakeup(void);
  */
 struct file *file_alloc(int type, int flag, const struct fileops *ops,
     void *data);
+
+/*
+ * As file_alloc, with f_data pointing at datalen zeroed bytes allocated
+ * with the file and freed with it (one allocation, not two: vnode files).
+ */
+struct file *file_alloc_with(int type, int flag, const struct fileops *ops,
+    size_t datalen);
 /* One more reference to fp, which the caller holds one to.  No requirements. */
 void file_hold(struct file *fp);
 /* Drop a reference; the last calls fo_close and frees fp.  No locks held. */

@@ -94,6 +94,13 @@ file_alloc(int type, int flag, const struct fileops *ops, void *data)
 	panic("file_alloc: open files are not tested on the host");
 }
 
+struct file *
+file_alloc_with(int type, int flag, const struct fileops *ops, size_t datalen)
+{
+	(void)type, (void)flag, (void)ops, (void)datalen;
+	panic("file_alloc_with: open files are not tested on the host");
+}
+
 void
 file_rele(struct file *fp)
 {
