@@ -310,45 +310,23 @@ devfs_open(struct vnode *vp, int flag, struct file **fpp)
 	    dd->dd_ctty, fpp);
 }
 
-static const struct vnodeops devfs_vnodeops = {
-	.vop_lookup = devfs_lookup,
-	.vop_create = devfs_create,
-	.vop_mkdir = devfs_create,
-	.vop_symlink = devfs_symlink,
-	.vop_read = devfs_read,
-	.vop_write = devfs_write,
-	.vop_getattr = devfs_getattr,
-	.vop_truncate = devfs_truncate,
-	.vop_chmod = devfs_chmod,
-	.vop_utimes = devfs_utimes,
-	.vop_readdir = devfs_readdir,
-	.vop_link = devfs_link,
-	.vop_unlink = devfs_remove,
-	.vop_rmdir = devfs_remove,
-	.vop_rename = devfs_rename,
-	.vop_readlink = devfs_readlink,
-	.vop_inactive = devfs_inactive,
-};
+/* The operations of every devfs node. */
+#define DEVFS_VNODEOPS                                                \
+	.vop_lookup = devfs_lookup, .vop_create = devfs_create,       \
+	.vop_mkdir = devfs_create, .vop_symlink = devfs_symlink,      \
+	.vop_read = devfs_read, .vop_write = devfs_write,             \
+	.vop_getattr = devfs_getattr, .vop_truncate = devfs_truncate, \
+	.vop_chmod = devfs_chmod, .vop_utimes = devfs_utimes,         \
+	.vop_readdir = devfs_readdir, .vop_link = devfs_link,         \
+	.vop_unlink = devfs_remove, .vop_rmdir = devfs_remove,        \
+	.vop_rename = devfs_rename, .vop_readlink = devfs_readlink,   \
+	.vop_inactive = devfs_inactive
+
+static const struct vnodeops devfs_vnodeops = { DEVFS_VNODEOPS };
 
 /* The terminals: the same, but opened as the console's file. */
 static const struct vnodeops devfs_tty_vnodeops = {
-	.vop_lookup = devfs_lookup,
-	.vop_create = devfs_create,
-	.vop_mkdir = devfs_create,
-	.vop_symlink = devfs_symlink,
-	.vop_read = devfs_read,
-	.vop_write = devfs_write,
-	.vop_getattr = devfs_getattr,
-	.vop_truncate = devfs_truncate,
-	.vop_chmod = devfs_chmod,
-	.vop_utimes = devfs_utimes,
-	.vop_readdir = devfs_readdir,
-	.vop_link = devfs_link,
-	.vop_unlink = devfs_remove,
-	.vop_rmdir = devfs_remove,
-	.vop_rename = devfs_rename,
-	.vop_readlink = devfs_readlink,
-	.vop_inactive = devfs_inactive,
+	DEVFS_VNODEOPS,
 	.vop_open = devfs_open,
 };
 

@@ -961,12 +961,25 @@ sys_chmod(const char *upath, int mode)
 	return sys_fchmodat(AT_FDCWD, upath, mode);
 }
 
-long
-sys_fchmod(int fd, int mode)
+/* What fchmod and fchown set: the mode, or the owner and group. */
+struct vfs_attr_change {
+	bool ac_chown;
+	unsigned ac_mode;
+	uid_t ac_uid;
+	gid_t ac_gid;
+};
+
+/*
+ * fchmod and fchown: change the vnode of open file fd.  -EBADF, -EINVAL
+ * for a file that is not of the file system (a pipe, the console), or
+ * the vnode operation's answer.  No locks held.
+ */
+static long
+vfs_fd_change(int fd, const struct vfs_attr_change *ac)
 {
 	struct file *fp = fd_getfile(fd);
 	struct vnode *vp;
-	int error;
+	long error;
 
 	if (fp == NULL)
 		return -EBADF;
@@ -975,11 +988,21 @@ sys_fchmod(int fd, int mode)
 		error = -EINVAL;
 	} else {
 		mutex_lock(&vfs_lock);
-		error = vp->v_op->vop_chmod(vp, mode);
+		error = ac->ac_chown ?
+		    vp->v_op->vop_chown(vp, ac->ac_uid, ac->ac_gid) :
+		    vp->v_op->vop_chmod(vp, ac->ac_mode);
 		mutex_unlock(&vfs_lock);
 	}
 	file_rele(fp);
 	return error;
+}
+
+long
+sys_fchmod(int fd, int mode)
+{
+	struct vfs_attr_change ac = { .ac_mode = (unsigned)mode };
+
+	return vfs_fd_change(fd, &ac);
 }
 
 static long vfs_utimens(int dirfd, const char *upath, const struct timespec *ts,
@@ -1035,22 +1058,11 @@ sys_lchown(const char *upath, uid_t uid, gid_t gid)
 long
 sys_fchown(int fd, uid_t uid, gid_t gid)
 {
-	struct file *fp = fd_getfile(fd);
-	struct vnode *vp;
-	int error;
+	struct vfs_attr_change ac = { .ac_chown = true,
+		.ac_uid = uid,
+		.ac_gid = gid };
 
-	if (fp == NULL)
-		return -EBADF;
-	vp = file_vnode(fp);
-	if (vp == NULL) {
-		error = -EINVAL;
-	} else {
-		mutex_lock(&vfs_lock);
-		error = vp->v_op->vop_chown(vp, uid, gid);
-		mutex_unlock(&vfs_lock);
-	}
-	file_rele(fp);
-	return error;
+	return vfs_fd_change(fd, &ac);
 }
 
 /*
