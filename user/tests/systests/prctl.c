@@ -77,15 +77,21 @@ t_prctl_pdeathsig(void)
 		if (gc < 0)
 			_exit(2);
 		if (gc == 0) {
+			sigset_t block, old;
+
 			sig = -1;
 			if (prctl(PR_GET_PDEATHSIG, &sig) != 0 || sig != 0)
 				_exit(3); /* a fork child has none */
+			/* Blocked until sigsuspend: no wakeup is lost. */
+			sigemptyset(&block);
+			sigaddset(&block, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &block, &old);
 			signal(SIGUSR1, sys_pdeath_handler);
 			prctl(PR_SET_PDEATHSIG, SIGUSR1);
 			if (write(p[1], "r", 1) != 1)
 				_exit(4);
 			while (sys_pdeath_got == 0)
-				pause();
+				sigsuspend(&old);
 			c = sys_pdeath_got == SIGUSR1 ? 'y' : 'n';
 			_exit(write(p[1], &c, 1) == 1 ? 0 : 5);
 		}
