@@ -23,6 +23,7 @@
 #   shutdown               poweroff, reboot and init's shutdown (tests/shutdown-test.sh)
 #   diff, diff/FILE[/CASE] BusyBox scripts on our kernel and on Linux 6.1,
 #                          compared case by case (tests/diff-test.sh)
+#   vkdiff, vkdiff/FILE[/CASE]  the same, our side run under the vkernel
 #   host, host/NAME        the host unit tests, or build/host/test_NAME
 #   abi                    the syscall table against ABI.md, and docs/syscalls.md
 #   model                  the Promela model (tests/model/run.sh)
@@ -197,6 +198,15 @@ diff/*)
 	id=${id//diff-diff-/diff-}
 	script_config=$config
 	cmd=(bash tests/diff-test.sh "$id" "${test#diff/}") ;;
+vkdiff)
+	kind=script id=${2:-vkdiff-$cfg_id}
+	script_config=$config
+	cmd=(env UNDER=vkernel bash tests/diff-test.sh "$id") ;;
+vkdiff/*)
+	kind=script id=${2:-vkdiff-${test#vkdiff/}-$cfg_id}
+	id=${id//\//-}
+	script_config=$config
+	cmd=(env UNDER=vkernel bash tests/diff-test.sh "$id" "${test#vkdiff/}") ;;
 host)
 	kind=script id=${2:-host}
 	# shellcheck disable=SC2206

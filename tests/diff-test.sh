@@ -8,6 +8,11 @@
 #   bash tests/diff-test.sh [ID [FILE[/CASE]...]]   (make check TEST=diff,
 #                                                 TEST=diff/FILE/CASE)
 #
+# With UNDER=vkernel (make check TEST=vkdiff, TEST=vkdiff/FILE/CASE) our
+# side runs the runner as a guest of the vkernel (user/bin/vkernel), and
+# leaves out the cases marked !vkernel (what the vkernel does not
+# emulate; each says why): Linux's side and its cache are the same.
+#
 # Linux's outputs are cached outside the tree (tests/debpkg.sh's cache,
 # diff-linux/), keyed by BusyBox, the case files, the runner, Linux's
 # package and the QEMU command line: Linux boots again only when one of
@@ -40,9 +45,20 @@ if [ ! -x "$busybox" ]; then
 	exit 2
 fi
 
-# 1. Our kernel: init is BusyBox's sh running the runner.
+# 1. Our kernel: init is BusyBox's sh running the runner, or the vkernel
+# running it as its guest.
 ours=$dir/$id.log
-CMDLINE="init=/bin/sh -- /tests/diff/run ${cases[*]}" QEMU_TIMEOUT=$timeout_s \
+tname=diff
+case ${UNDER:-} in
+'') init="/bin/sh -- /tests/diff/run" ;;
+vkernel)
+	init="/bin/vkernel -- /bin/busybox sh /tests/diff/run -x vkernel"
+	tname=vkdiff ;;
+*)
+	echo "diff-test.sh: UNDER=$UNDER: not vkernel" >&2
+	exit 2 ;;
+esac
+CMDLINE="init=$init ${cases[*]}" QEMU_TIMEOUT=$timeout_s \
 	bash boot/qemu.sh batch </dev/null 2>&1 | tr -d '\r' >"$ours"
 
 # 2. Linux, from the cache or booted: an initramfs of BusyBox, its links,
@@ -80,10 +96,12 @@ fi
 
 # 3. Compare, case by case.  split LOG OUTDIR: each case's output lines
 # (its status line included) into OUTDIR/NAME, with "FILE/NAME RULE..."
-# lines in OUTDIR/.list, in the order run.
+# lines in OUTDIR/.list, in the order run, and "!FILE/NAME TAG" for a
+# case left out.
 split() {
 	rm -rf "$2" && mkdir -p "$2"
 	awk -v dir="$2" '
+		/^@@skip / { print "!" $2, $3 > (dir "/.list"); next }
 		/^@@case / {
 			name = $2; gsub("/", ":", name)
 			out = dir "/" name
@@ -101,7 +119,7 @@ trap 'rm -rf "$work"' EXIT
 split "$ours" "$work/ours"
 split "$linux" "$work/linux"
 
-passed=0 failed=0 n=0
+passed=0 failed=0 skipped=0 n=0
 fail() {
 	failed=$((failed + 1))
 	echo "not ok $n - $1"
@@ -116,7 +134,7 @@ for side in ours linux; do
 		fail "the run on $( [ $side = ours ] && echo our kernel || echo Linux) finished" \
 			"no @@done line; the end of $log:" \
 			"$(tail -n 5 "$log" | sed 's/^/| /')" \
-			"reproduce: make check TEST=diff $repro_cfg"
+			"reproduce: make check TEST=$tname $repro_cfg"
 	fi
 done
 if [ ! -f "$work/linux/.list" ]; then
@@ -125,27 +143,33 @@ if [ ! -f "$work/linux/.list" ]; then
 fi
 while read -r name rules; do
 	n=$((n + 1))
+	if [ "${name#!}" != "$name" ]; then
+		skipped=$((skipped + 1))
+		echo "ok $n - ${name#!} # SKIP marked !$rules"
+		continue
+	fi
 	f=${name//\//:}
 	filter() {
 		local r out
 		out=$(cat "$1")
 		for r in $rules; do
+			[ "${r#!}" = "$r" ] || continue
 			out=$(printf '%s\n' "$out" | "rule_$r")
 		done
 		printf '%s\n' "$out"
 	}
 	if ! grep -q "^$name\( \|$\)" "$work/linux/.list"; then
 		fail "$name" "Linux's run has no such case" \
-			"reproduce: make check TEST=diff/$name $repro_cfg"
+			"reproduce: make check TEST=$tname/$name $repro_cfg"
 	elif d=$(diff -u --label linux --label ours <(filter "$work/linux/$f") \
 		<(filter "$work/ours/$f")); then
 		passed=$((passed + 1))
 		echo "ok $n - $name${rules:+ (rules: $rules)}"
 	else
 		fail "$name${rules:+ (rules: $rules)}" "$(echo "$d" | tail -n +3 | head -n 40 | sed 's/^/| /')" \
-			"reproduce: make check TEST=diff/$name $repro_cfg"
+			"reproduce: make check TEST=$tname/$name $repro_cfg"
 	fi
 done <"$work/ours/.list"
 echo "1..$n"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $((failed > 100 ? 100 : failed))

@@ -88,6 +88,8 @@ add shutdown-q35-max-256M shutdown "q35 max 256M" 8 "poweroff, reboot and init's
 add shutdown-pc-max-256M-2cpu shutdown "pc max 256M 2" 8 "poweroff, reboot and init's shutdown: -machine pc, -smp 2"
 add diff-q35-max-256M diff "q35 max 256M" 40 "BusyBox scripts against Linux 6.1 (tests/diff-test.sh)"
 add diff-q35-max-256M-4cpu diff "q35 max 256M 4" 40 "BusyBox scripts against Linux 6.1, -smp 4"
+add vkdiff-q35-max-256M vkdiff "q35 max 256M" 20 "BusyBox scripts under the vkernel against Linux 6.1"
+add vkdiff-q35-max-256M-4cpu vkdiff "q35 max 256M 4" 20 "BusyBox scripts under the vkernel against Linux 6.1, -smp 4"
 add vkernel vkernel "q35 max 256M" 6 "the vkernel (user/bin/vkernel) running musl programs as guests"
 add vkernel-2cpu vkernel "q35 max 256M 2" 6 "the vkernel with -smp 2"
 add vkernel-4cpu vkernel "q35 max 256M 4" 6 "the vkernel with -smp 4"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -58,6 +59,7 @@ fd_copy(struct guest *child, struct guest *parent)
 {
 	if ((child->cwd = dup(parent->cwd)) < 0)
 		return -ENOMEM;
+	child->cmask = parent->cmask;
 	for (int fd = 0; fd < GUEST_NOFILE; fd++) {
 		if (parent->fd[fd].host < 0)
 			continue;
@@ -660,6 +662,18 @@ sys_chdir(struct guest *g, const uint64_t a[6])
 	close(g->cwd);
 	g->cwd = h;
 	return 0;
+}
+
+/* umask: the guest's mask, made the vkernel's own with its directory
+ * (main.c), so that the host applies it to what the guest creates. */
+long
+sys_umask(struct guest *g, const uint64_t a[6])
+{
+	unsigned old = g->cmask;
+
+	g->cmask = a[0] & 0777;
+	umask(g->cmask);
+	return old;
 }
 
 long

@@ -481,7 +481,8 @@ load_guest(struct guest *g, char **argv, char **envp)
 		fprintf(stderr, "vkernel: %s: %s\n", path, why);
 		return -1;
 	}
-	/* Its descriptors 0-2 and directory are copies of the vkernel's. */
+	/* Its descriptors 0-2, directory and umask are copies of the
+	 * vkernel's. */
 	for (int fd = 0; fd < 3; fd++) {
 		int h = fcntl(fd, F_DUPFD, 3);
 
@@ -489,6 +490,8 @@ load_guest(struct guest *g, char **argv, char **envp)
 			g->fd[fd].host = h;
 	}
 	g->cwd = open(".", O_RDONLY | O_DIRECTORY);
+	g->cmask = umask(022);
+	umask(g->cmask);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@ extern char **environ;
 int verbose;
 struct guest *guests;
 
-/* The guest whose directory is the vkernel's current one (run_turn). */
+/* The guest whose directory and umask are the vkernel's (run_turn). */
 static struct guest *cwd_owner;
 
 void
@@ -128,8 +129,8 @@ guest_run(struct guest *g)
  * One turn of guest g: run it until its slice is used up, it blocks or
  * it ends.  The slice is SLICE_NS from the start of the turn, time spent
  * in the vkernel on its behalf included; each vmspace_ctl gets what is
- * left of it as its time limit.  The vkernel's current directory becomes
- * g's first.
+ * left of it as its time limit.  The vkernel's current directory and
+ * umask become g's first.
  */
 static void
 run_turn(struct guest *g)
@@ -139,6 +140,7 @@ run_turn(struct guest *g)
 	if (cwd_owner != g) {
 		if (fchdir(g->cwd) != 0)
 			trace(g, "fchdir: %s", strerror(errno));
+		umask(g->cmask);
 		cwd_owner = g;
 	}
 	while (g->state == GUEST_RUNNABLE) {

@@ -246,7 +246,8 @@ struct guest {
 
 	/* Process state (fd.c, sig.c, proc.c). */
 	struct gfd fd[GUEST_NOFILE];
-	int cwd; /* host fd of the current directory */
+	int cwd;        /* host fd of the current directory */
+	unsigned cmask; /* the file mode creation mask (umask) */
 	struct gsigaction act[GUEST_NSIG + 1];
 	uint64_t sigmask, sigpending; /* bit sig - 1 */
 	uint64_t saved_mask; /* the mask before sigsuspend, if has_saved */
@@ -444,6 +445,7 @@ long sys_poll(struct guest *g, const uint64_t a[6]);
 long sys_ppoll(struct guest *g, const uint64_t a[6]);
 long sys_chdir(struct guest *g, const uint64_t a[6]);
 long sys_fchdir(struct guest *g, const uint64_t a[6]);
+long sys_umask(struct guest *g, const uint64_t a[6]);
 
 /* ------------------------------------------------------------------ */
 /* sig.c                                                              */
