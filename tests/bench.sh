@@ -13,13 +13,17 @@
 #   1. tests/bench-boot.sh ISO: boot instructions at several memory sizes.
 #   2. Our kernel: boot with the command line init=/bench/bench
 #      witness=off (the lock checker costs instructions; tests run with
-#      it) and collect the `bench NAME VALUE` lines.
+#      it) and collect the `bench NAME VALUE` lines; then the same with
+#      4 CPUs (BENCH_CPUS4=0 skips it; it takes seconds).
 #   3. Linux: the same binary as /init of an initramfs, booted with
 #      Debian's Linux 6.1 kernel in the same QEMU.  The kernel is fetched
 #      once with `apt-get download` and kept in build/linux/; the results
 #      are kept in build/linux/results-HASH.txt, HASH naming the binary
 #      and the QEMU options, so later runs only boot our kernel.
-#   4. A table of ours / Linux against the targets below.
+#   4. A table: every benchmark with Linux's figure, ours, the ratio,
+#      its goal (the targets below: issue 14's rows first) and whether
+#      it is met, and ours with 4 CPUs against ours with 1 (issue 14:
+#      no row more than 10% worse); "N of M goals met" closes section 5.
 #   5. The scaling of the fault and mmap costs with the number of
 #      existing mappings: ours with 10,000 against ours with 10, and a
 #      text chart of ours and Linux's against the mapping count.
@@ -27,61 +31,105 @@
 #      processes at once against 1, with 2 CPUs under multi-threaded
 #      TCG, for ours and Linux booted the same way in the same run.
 #
-# Always exits 0 when it could run at all: a missed target is reported,
+# Always exits 0 when it could run at all: a missed goal is reported,
 # it is not a test failure.
 set -u -o pipefail
 
 # ---------------------------------------------------------------------------
-# Targets: benchmark name (as bench.c prints it), the highest acceptable
-# ratio ours/Linux, and the Linux 6.1 figure the project was given
-# (instructions per operation), which is the baseline when Linux's own
-# run gives no number for that benchmark.  Add a row per new benchmark.
+# Goals: benchmark name (as bench.c prints it), its goal, the Linux 6.1
+# figure the project was given (instructions per operation; the
+# baseline when Linux's own run gives no number for that benchmark, and
+# shown with a `*` then), and ours "today" or `-`.  Add a row per new
+# benchmark.  The goal is one of
 #
-# A ratio of `scale` marks the rows that are judged against each other
-# instead of against Linux (section 5): the cost of a fault and of an
-# mmap with 10, 1,000 and 10,000 existing mappings.
+#   R          ours / Linux at most R;
+#   flat:BASE  ours at most flat_limit times ours of the row BASE (the
+#              same operation without what this row adds);
+#   scale      judged in section 5 against the other rows of the same
+#              operation: the cost of a fault and of an mmap with 10,
+#              1,000 and 10,000 existing mappings;
+#
+# and a row with a "today" figure must also stay at most today_limit
+# times it: issue 14's goal for every row it does not name ("no worse
+# than today"; today is ours when its rows were added).
 targets=(
-	# name               ratio  reference
-	"getppid             0.5    332"
-	"fork_exit_wait      0.5    108000"
-	"pipe_roundtrip      0.5    11400"
-	"anon_fault          0.6    3200"
-	"mmap_touch_munmap   0.3    21800"
-	# Linux measured here with BENCH_CPU=qemu64 (as the figures above);
-	# with -cpu max it is about 308,000.
-	"fork_1m             0.3    216600"
-	"fault_with_10       scale  -"
-	"fault_with_1000     scale  -"
-	"fault_with_10000    scale  -"
-	"mmap_with_10        scale  -"
-	"mmap_with_1000      scale  -"
-	"mmap_with_10000     scale  -"
-	# The vmspace service has no Linux counterpart: the references are the
-	# nearest Linux tools measured under -icount (a PTRACE_SYSEMU round
-	# trip; fork of a child that populates 16 pages and exits).
-	"vmspace_roundtrip   0.1    10200"
-	"vmspace_lifecycle   0.2    186000"
-	# Threads (Linux 6.1 measured here with -cpu max; ours was 3,100,
-	# 13,500 and 28,700 when they were added).
-	"futex_pingpong      0.5    7760"
-	"thread_create_join  0.3    114400"
-	"clone_fork          0.5    173400"
-	# Signals: Linux 6.1 measured here with -cpu max.
-	"signal_self         0.5    4240"
-	# Files (issue 12): 64 KiB through a pipe, Linux measured here.
-	"pipe_64k            0.5    221700"
-	# File-system calls on tmpfs (issue 12): Linux 6.1 measured here with
-	# -cpu max on a tmpfs mounted at /tmp (bench.c mounts it as init).
-	"open_close          0.3    10398"
-	"stat                0.5    7752"
-	"create_write_unlink 0.5    39687"
-	"getdents_1000       0.5    321535"
+	# name                 goal                 reference  today
+	# Issue 14's rows, in its order.
+	"getppid               0.15                 332        -"
+	# Linux measured here with -cpu max (as the issue's getppid).
+	"getpid                0.15                 312        -"
+	# Through musl, which takes clock_gettime from the vDSO when there is
+	# one, and answers gettimeofday and time with clock_gettime.  Linux
+	# measured here; clock_gettime is the issue's figure.
+	"clock_gettime         0.6                  79         -"
+	"gettimeofday          0.6                  109        -"
+	"time                  0.6                  98         -"
+	# Per yield, each a switch to the other process (bench.c checks that
+	# they take turns): Linux measured here, with -cpu max and qemu64
+	# alike.  The issue gives 900, which matches no switching yield.
+	"sched_yield_pingpong  0.4                  2065       -"
+	# Files (issue 12): 64 KiB through a pipe, Linux measured here with
+	# -cpu max (the issue's 53,877 is with -cpu qemu64).
+	"pipe_64k              0.4                  221700     -"
 	# fork + execve of a 1 MiB static binary (/bench/big1m) + exit + wait:
 	# the reference is the issue's Linux figure (Linux 6.1 measured here
 	# with -cpu max: about 425,000; ours was 802,000 when exec copied
 	# every page of the file, 70,000 since it maps them).
-	"fork_exec_1m        0.3    347052"
+	"fork_exec_1m          0.25                 347052     -"
+	# fork+exit+wait beside 100 children blocked in read; Linux's figure
+	# is the issue's (qemu64); Linux itself is not flat (about +8%).
+	"fork_exit_wait_100    flat:fork_exit_wait  123213     -"
+	# The vmspace service against the nearest Linux tools, which bench.c
+	# runs on Linux: a guest system call round trip against a
+	# PTRACE_SYSEMU round trip (ptrace and waitpid) to a traced child;
+	# the same to 1,000 vmspaces in turn against 1,000 traced children in
+	# turn; 64 KiB copied out of and into a vmspace against
+	# process_vm_readv and process_vm_writev with a child.  References:
+	# measured here with -cpu max (with qemu64 the copies are about
+	# 23,300: Linux copies with `rep movsb` when the CPU has ERMS).
+	"vmspace_roundtrip     0.05                 10200      -"
+	"vmspace_switch_1000   0.06                 8640       -"
+	"vmspace_pread_64k     0.5                  80500      -"
+	"vmspace_pwrite_64k    0.5                  80400      -"
+	# The other rows: their own goals, and no worse than today.
+	"fork_exit_wait        0.5                  108000     36990"
+	"pipe_roundtrip        0.5                  11400      4676"
+	"anon_fault            0.6                  3200       1761"
+	"mmap_touch_munmap     0.3                  21800      5988"
+	# Linux measured here with BENCH_CPU=qemu64 (as the figures above);
+	# with -cpu max it is about 308,000.
+	"fork_1m               0.3                  216600     40200"
+	"fault_with_10         scale                -          -"
+	"fault_with_1000       scale                -          -"
+	"fault_with_10000      scale                -          -"
+	"mmap_with_10          scale                -          -"
+	"mmap_with_1000        scale                -          -"
+	"mmap_with_10000       scale                -          -"
+	# The nearest Linux tool measured under -icount: fork of a child that
+	# populates 16 pages and exits.
+	"vmspace_lifecycle     0.2                  186000     33095"
+	# Threads (Linux 6.1 measured here with -cpu max; ours was 3,100,
+	# 13,500 and 28,700 when they were added).
+	"futex_pingpong        0.5                  7760       3209"
+	"thread_create_join    0.3                  114400     14483"
+	"clone_fork            0.5                  173400     33351"
+	# Signals: Linux 6.1 measured here with -cpu max.
+	"signal_self           0.5                  4240       1895"
+	# File-system calls on tmpfs (issue 12): Linux 6.1 measured here with
+	# -cpu max on a tmpfs mounted at /tmp (bench.c mounts it as init).
+	"open_close            0.3                  10398      3009"
+	"stat                  0.5                  7752       2059"
+	"create_write_unlink   0.5                  39687      9469"
+	"getdents_1000         0.5                  321535     153204"
 )
+
+# flat: within 1%; today: within 2% (counts of fork and exec move by up
+# to about 1% from run to run, the others by less).
+flat_limit=1.01
+today_limit=1.02
+# CPUS=4 (a second run of ours, BENCH_CPUS4=0 skips it): issue 14 asks
+# that no row be more than 10% worse than with one CPU.
+cpus4_limit=1.10
 
 # Scaling checks: for each operation OP of scale_ops, bench.c prints
 # OP_with_N for each N of mapping_counts (fewest first); ours with the
@@ -129,31 +177,51 @@ echo
 # 2. Our kernel.
 
 echo "== system calls"
-ours_file=$build/bench-ours.txt
-ours_log=$build/bench-ours.log
 mkdir -p "$build"
-: >"$ours_file"
-if [ ! -f "$bin" ]; then
-	echo "ours: no bench binary at $bin"
-else
+
+# run_ours CPUS ICOUNT FILE LOG: boot our kernel with CPUS CPUs under
+# -icount ICOUNT and bench as init; put its bench lines into FILE (empty
+# when it could not run).
+run_ours() {
+	local ncpus=$1 icount=$2 file=$3 log=$4 start
+	: >"$file"
+	if [ ! -f "$bin" ]; then
+		echo "ours: no bench binary at $bin"
+		return 1
+	fi
 	if [ ! -f "$iso" ]; then
 		echo "ours: no $iso (run make first)"
-	else
-		echo "ours: booting $iso with init=/bench/bench (log: $ours_log)"
-		start=$SECONDS
-		echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M QEMU_ARGS='-icount shift=0' CMDLINE='init=/bench/bench witness=off'" >"$ours_log"
-		ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=1 \
-			QEMU_ARGS="-icount shift=0" CMDLINE='init=/bench/bench witness=off' \
-			QEMU_TIMEOUT=$timeout_s \
-			bash boot/qemu.sh batch >>"$ours_log" 2>&1
-		bench_lines <"$ours_log" >"$ours_file"
-		if grep -q '^bench done$' "$ours_file"; then
-			echo "ours: done in $((SECONDS - start)) s"
-		else
-			echo "ours: no complete result after $((SECONDS - start)) s; last lines of the log:"
-			tail -n 5 "$ours_log" | sed 's/^/    /'
-		fi
+		return 1
 	fi
+	echo "ours: booting $iso with init=/bench/bench, CPUS=$ncpus (log: $log)"
+	start=$SECONDS
+	echo "boot/qemu.sh batch, MACHINE=$machine CPU=$cpu MEM=256M CPUS=$ncpus QEMU_ARGS='-icount $icount' CMDLINE='init=/bench/bench witness=off'" >"$log"
+	ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=$ncpus \
+		QEMU_ARGS="-icount $icount" CMDLINE='init=/bench/bench witness=off' \
+		QEMU_TIMEOUT=$timeout_s \
+		bash boot/qemu.sh batch >>"$log" 2>&1
+	bench_lines <"$log" >"$file"
+	if grep -q '^bench done$' "$file"; then
+		echo "ours: done in $((SECONDS - start)) s"
+	else
+		echo "ours: no complete result after $((SECONDS - start)) s; last lines of the log:"
+		tail -n 5 "$log" | sed 's/^/    /'
+	fi
+}
+
+ours_file=$build/bench-ours.txt
+run_ours 1 shift=0 "$ours_file" "$build/bench-ours.log"
+# The same with 4 CPUs.  Under -icount QEMU runs them in turn on one
+# host thread, so this measures the kernel's SMP paths (locks, wakeups
+# of another CPU, IPIs), not parallelism.  sleep=off: while every CPU
+# is halted the clock jumps to the next timer instead of following the
+# host's clock, which on a loaded host put milliseconds of host time
+# into a pipe round trip; with one CPU a timed part never leaves the
+# CPU idle, so both runs count the same work.
+ours4_file=
+if [ "${BENCH_CPUS4:-1}" != 0 ]; then
+	ours4_file=$build/bench-ours-cpus4.txt
+	run_ours 4 shift=0,sleep=off "$ours4_file" "$build/bench-ours-cpus4.log"
 fi
 
 # ---------------------------------------------------------------------------
@@ -220,63 +288,127 @@ value() {
 	[ -n "$1" ] && [ -f "$1" ] && awk -v n="$2" '$1 == "bench" && $2 == n { print $3 }' "$1"
 }
 
+# le A B: whether A <= B (numbers awk reads).
+le() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'
+}
+
 names=()
 for row in "${targets[@]}"; do
 	read -r name _ <<<"$row"
 	names+=("$name")
 done
-# Benchmarks without a target row are shown too.
+# Benchmarks without a goal row are shown too.
 for f in "$ours_file" ${linux_file:+"$linux_file"}; do
 	for name in $(awk '$1 == "bench" && $2 != "done" { print $2 }' "$f"); do
 		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
 	done
 done
 
-printf '%-20s %12s %12s %12s %8s %8s  %s\n' benchmark ours Linux "Linux ref" ours/base target result
-met=0 missed=0
+fmt='%-21s %9s %9s %7s  %-20s %-8s %9s %6s\n'
+# shellcheck disable=SC2059
+printf "$fmt" benchmark Linux ours ratio goal result CPUS=4 4/1
+met=0 missed=0 ntargets=0 n4=0 ok4=0 worse4=
 for name in "${names[@]}"; do
-	target=- ref=-
+	goal=- ref=- today=-
 	for row in "${targets[@]}"; do
-		read -r n t r <<<"$row"
-		[ "$n" = "$name" ] && target=$t ref=$r
+		read -r n g r t <<<"$row"
+		[ "$n" = "$name" ] && goal=$g ref=$r today=$t
 	done
 	ours=$(value "$ours_file" "$name")
 	lin=$(value "$linux_file" "$name")
 	# The baseline is Linux as measured here, else the given reference.
-	base=${lin:-$ref}
+	base=${lin:-$ref} shown=${lin:-$ref}
 	[ "$base" = - ] && base=
-	ratio=- result=
-	if [ "$target" = scale ]; then
-		result="(scaling, below)"
-		[ -z "$ours" ] && result="ours: no result"
-	elif [ -z "$ours" ]; then
-		result="ours: no result"
-	elif [ -n "$base" ]; then
+	[ -z "$lin" ] && [ -n "$base" ] && shown="$ref*"
+	ratio=-
+	[ -n "$ours" ] && [ -n "$base" ] &&
 		ratio=$(awk -v o="$ours" -v b="$base" 'BEGIN { printf "%.3f", o / b }')
-		if [ "$target" = - ]; then
-			result="(no target)"
-		elif awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r <= t) }'; then
-			result=met
-			met=$((met + 1))
+
+	# The goal as shown, and whether it is met (ok: 1, 0, or empty when
+	# the row has no goal or is judged elsewhere).
+	ok='' text=''
+	case $goal in
+	scale)
+		text="scaling (below)" ;;
+	flat:*)
+		ntargets=$((ntargets + 1))
+		other=$(value "$ours_file" "${goal#flat:}")
+		if [ -n "$other" ]; then
+			bound=$(awk -v o="$other" -v l="$flat_limit" 'BEGIN { printf "%.0f", o * l }')
+			text="flat: <= $bound"
+			ok=0
+			[ -n "$ours" ] && le "$ours" "$bound" && ok=1
 		else
-			result="NOT met"
-			missed=$((missed + 1))
+			text="flat (no ${goal#flat:})"
+			ok=0
+		fi ;;
+	-)
+		text="(none)" ;;
+	*)
+		ntargets=$((ntargets + 1))
+		text="<= $goal"
+		ok=0
+		[ "$ratio" != - ] && le "$ratio" "$goal" && ok=1 ;;
+	esac
+	if [ "$today" != - ]; then
+		if [ -z "$ok" ]; then
+			ntargets=$((ntargets + 1))
+			ok=1
 		fi
-		[ -z "$lin" ] && result="$result (vs reference)"
-	else
-		result="(no baseline)"
+		bound=$(awk -v t="$today" -v l="$today_limit" 'BEGIN { printf "%.0f", t * l }')
+		text="$text, <= $bound"
+		[ -n "$ours" ] && le "$ours" "$bound" || ok=0
 	fi
-	printf '%-20s %12s %12s %12s %8s %8s  %s\n' "$name" "${ours:--}" \
-		"${lin:--}" "$ref" "$ratio" "$target" "$result"
+	if [ -z "$ours" ]; then
+		result="no result"
+	elif [ -z "$ok" ]; then
+		result=
+	elif [ "$ok" = 1 ]; then
+		result=met
+	else
+		result="NOT met"
+	fi
+	case $ok in
+	1) met=$((met + 1)) ;;
+	0) missed=$((missed + 1)) ;;
+	esac
+
+	# With 4 CPUs: ours there against ours with 1.
+	o4='' r4=''
+	if [ -n "$ours4_file" ]; then
+		o4=$(value "$ours4_file" "$name")
+		if [ -n "$o4" ] && [ -n "$ours" ]; then
+			r4=$(awk -v a="$o4" -v b="$ours" 'BEGIN { printf "%.2f", a / b }')
+			n4=$((n4 + 1))
+			if le "$r4" "$cpus4_limit"; then
+				ok4=$((ok4 + 1))
+			else
+				worse4="$worse4 $name"
+				r4="$r4!"
+			fi
+		fi
+	fi
+	# shellcheck disable=SC2059
+	printf "$fmt" "$name" "$shown" "${ours:--}" "$ratio" "$text" \
+		"$result" "${o4:--}" "${r4:--}"
 done
+echo
+echo "ratio: ours / Linux instructions per operation (lower is better);" \
+	"Linux*: the reference of tests/bench.sh, this Linux gave no figure"
+echo "goal: <= R: ratio at most R; flat: ours at most $flat_limit times" \
+	"the row without the extra children; <= N after a comma: at most" \
+	"$today_limit times ours when the row's goal was set (no worse than today)"
+if [ -n "$ours4_file" ]; then
+	echo "CPUS=4: ours booted with 4 CPUs; 4/1: against 1 CPU, ! when more" \
+		"than $cpus4_limit"
+fi
 echo
 # Say so when this Linux is far from the figure the targets were set
 # against (a different CPU model, say): the ratios use this Linux.
-ntargets=0
 for row in "${targets[@]}"; do
-	read -r n t r <<<"$row"
-	[ "$t" = scale ] && continue
-	ntargets=$((ntargets + 1))
+	read -r n g r _ <<<"$row"
+	[ "$r" = - ] && continue
 	lin=$(value "$linux_file" "$n")
 	[ -n "$lin" ] && awk -v l="$lin" -v r="$r" 'BEGIN { exit !(l > 1.25 * r || l < 0.8 * r) }' &&
 		echo "note: Linux $n measured $lin here, reference $r (cpu $cpu)"
@@ -341,8 +473,14 @@ for op in $scale_ops; do
 		}'
 done
 echo
-echo "targets met: $met, not met: $missed, of $ntargets" \
-	"(ratio = ours / Linux instructions per operation; lower is better)"
+echo "$met of $ntargets goals met (ratio = ours / Linux instructions per operation; lower is better)"
+if [ -n "$ours4_file" ]; then
+	if [ "$n4" -gt 0 ]; then
+		echo "CPUS=4: $ok4 of $n4 rows no more than $cpus4_limit times their CPUS=1 figure${worse4:+; more:$worse4}"
+	else
+		echo "CPUS=4: no result"
+	fi
+fi
 
 # ---------------------------------------------------------------------------
 # 6. Scaling with CPUs.

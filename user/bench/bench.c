@@ -16,7 +16,9 @@
  *	bench done
  *
  * INSTRUCTIONS_PER_OP has one decimal.  A benchmark that cannot run prints
- * `bench NAME error: REASON` instead and the program goes on.
+ * `bench NAME error: REASON` instead and the program goes on.  On Linux
+ * the vmspace rows measure Linux's nearest tools under the same names
+ * (linux_tools, below); vmspace_lifecycle has none and gives an error.
  *
  * Usage: bench [NAME...]   (no arguments: every benchmark in the table)
  *        bench --scale [NAME...]   (the scaling workloads, below)
@@ -41,11 +43,19 @@
  * returns the instructions they took (measure only the operations, not
  * the setup), and add a row to the table `benches` below.  The row's
  * `arg` is passed to the function (the number of existing mappings for
- * the *_with_N rows); the function may ignore it.
+ * the *_with_N rows); the function may ignore it.  A benchmark leaves
+ * the process as it found it: it unmaps what it mapped (no static
+ * buffers it writes: fork copies the mappings of every page this process
+ * has touched, so they would make every later fork cost more), reaps its
+ * children and restores what it changed.  New rows go at the end of the
+ * table, or where they leave no trace, so that the rows before them
+ * measure what they measured before.
  */
+#define _GNU_SOURCE /* cpu_set_t, process_vm_readv and process_vm_writev */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,9 +63,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -78,8 +91,21 @@ rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+#define PAGE 4096L
+
 /* Set by a benchmark that fails; main prints it instead of a number. */
 static const char *bench_error;
+
+/*
+ * Set by main when the program runs on Linux outside --scale: the
+ * vmspace rows then measure Linux's nearest tools (ptrace's
+ * PTRACE_SYSEMU for a guest round trip, process_vm_readv and
+ * process_vm_writev for vmspace_pread and vmspace_pwrite), so that the
+ * same binary gives both figures.  Under --scale the vmspace workload
+ * stays ours alone (Linux answers ENOSYS), as bench-scale.sh's goals
+ * were set.
+ */
+static int linux_tools;
 
 /* ------------------------------------------------------------------ */
 /* The benchmarks.  Each performs n operations and returns their cost. */
@@ -97,6 +123,80 @@ bench_getppid(long n, long arg)
 	t0 = rdtsc();
 	for (long i = 0; i < n; i++)
 		getppid();
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/* getpid: the same, through musl's getpid (a system call every time). */
+static uint64_t
+bench_getpid(long n, long arg)
+{
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		getpid();
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+/*
+ * The clocks through libc, as a program reads them: musl's
+ * clock_gettime(CLOCK_MONOTONIC), gettimeofday and time.  musl answers
+ * all three from the vDSO's __vdso_clock_gettime when the kernel passes
+ * one (AT_SYSINFO_EHDR), else with the clock_gettime system call
+ * (gettimeofday and time read CLOCK_REALTIME through it).
+ */
+static uint64_t
+bench_clock_gettime(long n, long arg)
+{
+	struct timespec ts;
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+			bench_error = "clock_gettime failed";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+static uint64_t
+bench_gettimeofday(long n, long arg)
+{
+	struct timeval tv;
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (gettimeofday(&tv, NULL) != 0) {
+			bench_error = "gettimeofday failed";
+			return 0;
+		}
+	}
+	t1 = rdtsc();
+	return t1 - t0;
+}
+
+static uint64_t
+bench_time(long n, long arg)
+{
+	uint64_t t0, t1;
+
+	(void)arg;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++) {
+		if (time(NULL) == (time_t)-1) {
+			bench_error = "time failed";
+			return 0;
+		}
+	}
 	t1 = rdtsc();
 	return t1 - t0;
 }
@@ -193,10 +293,184 @@ fail:
 	return 0;
 }
 
+/*
+ * Let the children just made run until they block: a sleep of 10 ms,
+ * during which this process is not runnable.  Each of them has already
+ * said it runs (so it has taken its copy-on-write faults); this lets it
+ * reach the call it blocks in, so that none of it falls in the timed
+ * part that follows.
+ */
+static void
+settle(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * fork_exit_wait_N: fork_exit_wait in a process that has `arg` other
+ * children, each blocked reading a pipe the whole time; shows whether
+ * fork, exit and wait cost more with the number of children (the goal:
+ * flat).  The children are made before and reaped after the timed part:
+ * each writes a byte to `ready` and then reads `p`; when the parent has
+ * all the bytes it lets them settle.  At the end the parent closes `p`,
+ * and they read end of file and exit.
+ */
+#define FEW_MAX_CHILDREN 1000
+
+static uint64_t
+bench_fork_exit_wait_with(long n, long arg)
+{
+	size_t kids_bytes = FEW_MAX_CHILDREN * sizeof(pid_t);
+	int p[2], ready[2], status;
+	uint64_t insns = 0;
+	pid_t *kids;
+	long made;
+	char c;
+
+	if (arg > FEW_MAX_CHILDREN) {
+		bench_error = "too many children asked for";
+		return 0;
+	}
+	kids = mmap(NULL, kids_bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (kids == MAP_FAILED) {
+		bench_error = "mmap failed";
+		return 0;
+	}
+	if (pipe(p) < 0 || pipe(ready) < 0) {
+		bench_error = "pipe failed";
+		munmap(kids, kids_bytes);
+		return 0;
+	}
+	for (made = 0; made < arg; made++) {
+		kids[made] = fork();
+		if (kids[made] < 0) {
+			bench_error = "fork of a waiting child failed";
+			break;
+		}
+		if (kids[made] == 0) {
+			close(p[1]);
+			close(ready[0]);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			close(ready[1]);
+			_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+		}
+	}
+	close(p[0]);
+	close(ready[1]);
+	for (long i = 0; i < made; i++) {
+		if (read(ready[0], &c, 1) != 1) {
+			bench_error = "a waiting child did not start";
+			break;
+		}
+	}
+	close(ready[0]);
+	if (bench_error == NULL) {
+		settle();
+		insns = bench_fork_exit_wait(n, 0);
+	}
+	close(p[1]); /* the waiting children read end of file and exit */
+	for (long i = 0; i < made; i++) {
+		if (waitpid(kids[i], &status, 0) != kids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			if (bench_error == NULL)
+				bench_error = "a waiting child did not exit 0";
+		}
+	}
+	munmap(kids, kids_bytes);
+	return insns;
+}
+
+/*
+ * sched_yield ping-pong: two processes, this one and a child, each
+ * calling sched_yield in a loop on one CPU, so that every yield switches
+ * to the other.  With several CPUs both are pinned to the first CPU this
+ * process may run on (and the affinity is restored afterwards).  The
+ * child counts its yields in a shared page; the figure is the time of
+ * the parent's n yields divided by the yields both made meanwhile, that
+ * is per yield (each one a system call and a switch).  It is an error if
+ * the child made fewer than half as many yields as the parent: then the
+ * yields did not switch.
+ */
+struct yield_shared {
+	volatile long ys_child_yields;
+	volatile int ys_stop;
+};
+
+static uint64_t
+bench_sched_yield_pingpong(long n, long arg)
+{
+	struct yield_shared *sh;
+	cpu_set_t old, one;
+	uint64_t t0 = 0, t1 = 0;
+	long c0 = 0, c1 = 0;
+	int pinned = 0, status;
+	pid_t pid;
+
+	(void)arg;
+	sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		bench_error = "mmap of the shared page failed";
+		return 0;
+	}
+	if (sched_getaffinity(0, sizeof(old), &old) == 0 &&
+	    CPU_COUNT(&old) > 1) {
+		CPU_ZERO(&one);
+		for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+			if (CPU_ISSET(cpu, &old)) {
+				CPU_SET(cpu, &one);
+				break;
+			}
+		}
+		if (sched_setaffinity(0, sizeof(one), &one) != 0) {
+			bench_error = "sched_setaffinity failed";
+			munmap(sh, PAGE);
+			return 0;
+		}
+		pinned = 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		bench_error = "fork failed";
+		goto out;
+	}
+	if (pid == 0) {
+		while (!sh->ys_stop) {
+			sched_yield();
+			sh->ys_child_yields++;
+		}
+		_exit(0);
+	}
+	while (sh->ys_child_yields == 0) /* until the child runs */
+		sched_yield();
+	c0 = sh->ys_child_yields;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		sched_yield();
+	t1 = rdtsc();
+	c1 = sh->ys_child_yields;
+	sh->ys_stop = 1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		bench_error = "the yielding child did not exit 0";
+	else if (c1 - c0 < n / 2)
+		bench_error = "the yields did not switch between the processes";
+out:
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	munmap(sh, PAGE);
+	if (bench_error != NULL)
+		return 0;
+	/* n parent yields' worth of the time per yield of either process */
+	return (t1 - t0) * (uint64_t)n / (uint64_t)(n + c1 - c0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Memory.                                                              */
-
-#define PAGE 4096L
 
 /*
  * A fresh private anonymous read-write region of `pages` pages, or NULL
@@ -403,57 +677,357 @@ bench_mmap_with(long n, long arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* The vmspace service (our kernel only; Linux answers ENOSYS).         */
+/* The vmspace service, and Linux's nearest tools (linux_tools).       */
 
 #define VMS_CODE 0x400000UL
 #define VMS_STACK 0x800000UL
 
 /*
- * One round trip: vmspace_ctl RUN enters a guest whose first
- * instruction is `syscall`, and the call returns in the controller
- * with T_SYSCALL.  The guest loops (syscall; jmp back), so each RUN
- * resumes at the syscall again.
+ * The vmspace ids of this process's benchmarks: each benchmark names
+ * its own from the pid, as processes forked from one that has made a
+ * vmspace share its tree (bench --scale runs two at once).
+ * vmspace_switch_N's guests are VMS_ID_SWITCH + 0, 1, ... N - 1.
+ */
+#define VMS_ID_ROUNDTRIP(pid) ((void *)(uintptr_t)(0x10000 + (pid)))
+#define VMS_ID_RW(pid) ((void *)(uintptr_t)(0x20000000 + (pid)))
+#define VMS_ID_SWITCH(i) ((void *)(uintptr_t)(0x40000000 + (i)))
+
+/* The guest: 0: syscall ; 2: jmp 0 */
+static const unsigned char vms_guest_code[] = { 0x0f, 0x05, 0xeb, 0xfc };
+
+/*
+ * Make the vmspace id with the guest's code at VMS_CODE; 0, or -1 with
+ * bench_error set and nothing left behind.
+ */
+static int
+vms_guest_create(void *id)
+{
+	if (vmspace_create(id, 0, NULL) != 0) {
+		bench_error = "vmspace_create failed";
+		return -1;
+	}
+	if (vmspace_mmap(id, (void *)VMS_CODE, PAGE, PROT_READ | PROT_EXEC,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+	    vmspace_pwrite(id, vms_guest_code, sizeof(vms_guest_code), 0,
+		VMS_CODE) != (ssize_t)sizeof(vms_guest_code)) {
+		bench_error = "vmspace set-up failed";
+		vmspace_destroy(id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One round trip into the guest of id: vmspace_ctl RUN enters it at its
+ * `syscall`, and the call returns in the controller with T_SYSCALL.  0,
+ * or -1 with bench_error set.
+ */
+static inline int
+vms_guest_roundtrip(void *id, struct trapframe *tf, struct vextframe *vx)
+{
+	tf->tf_rip = VMS_CODE; /* run the syscall again */
+	tf->tf_rsp = VMS_STACK;
+	if (vmspace_ctl(id, VMSPACE_CTL_RUN, tf, vx) != 0 ||
+	    tf->tf_trapno != T_SYSCALL) {
+		bench_error = "the guest did not come back with T_SYSCALL";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Linux's counterpart of a guest: a child that stops itself under ptrace,
+ * then loops on the `syscall` instruction (with getpid's number, which
+ * PTRACE_SYSEMU never lets the kernel run).  A round trip is
+ * ptrace(PTRACE_SYSEMU) and the waitpid that sees the child stopped at its
+ * next system call: what a user-mode kernel such as UML does per guest
+ * system call, less reading and writing the registers (which the
+ * vmspace_ctl round trip includes), so it is Linux's cheapest figure.
+ */
+static int
+sysemu_roundtrip(pid_t pid)
+{
+	int status;
+
+	if (ptrace(PTRACE_SYSEMU, pid, NULL, NULL) != 0 ||
+	    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGTRAP) {
+		bench_error = "a PTRACE_SYSEMU round trip failed";
+		return -1;
+	}
+	return 0;
+}
+
+/* End a child of sysemu_child or rw_child and reap it. */
+static void
+child_end(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/*
+ * Start a traced child for sysemu_roundtrip and make one round trip to
+ * it, so that it is stopped in its loop.  Returns its pid, or -1 with
+ * bench_error set and no child left.
+ */
+static pid_t
+sysemu_child(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		bench_error = "fork failed";
+		return -1;
+	}
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+			_exit(1);
+		kill(getpid(), SIGSTOP);
+		for (;;) {
+			long rax = SYS_getpid;
+
+			__asm__ volatile("syscall"
+					 : "+a"(rax)
+					 :
+					 : "rcx", "r11", "memory");
+		}
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGSTOP) {
+		bench_error = "the traced child did not stop";
+		child_end(pid);
+		return -1;
+	}
+	if (sysemu_roundtrip(pid) != 0) {
+		child_end(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * vmspace_roundtrip: one guest system call round trip (vms_guest_roundtrip),
+ * in one vmspace, n times; on Linux, sysemu_roundtrip to one child.
  */
 static uint64_t
 bench_vmspace_roundtrip(long n, long arg)
 {
-	/*
-	 * An id of this process's own: processes forked from one that has
-	 * made a vmspace share its tree (bench --scale runs two at once).
-	 */
-	void *id = (void *)(uintptr_t)(0x10000 + getpid());
-	/* 0: syscall ; 2: jmp 0 */
-	static const unsigned char code[] = { 0x0f, 0x05, 0xeb, 0xfc };
-	struct trapframe tf;
+	void *id = VMS_ID_ROUNDTRIP(getpid());
 	struct vextframe vx = { 0, 0, 0 };
+	struct trapframe tf;
 	uint64_t t0, t1;
+	pid_t pid;
 
 	(void)arg;
-	if (vmspace_create(id, 0, NULL) != 0 ||
-	    vmspace_mmap(id, (void *)VMS_CODE, PAGE, PROT_READ | PROT_EXEC,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
-	    vmspace_pwrite(id, code, sizeof(code), 0, VMS_CODE) !=
-		(ssize_t)sizeof(code)) {
-		bench_error = "vmspace set-up failed";
-		vmspace_destroy(id);
+	if (linux_tools) {
+		if ((pid = sysemu_child()) < 0)
+			return 0;
+		t0 = rdtsc();
+		for (long i = 0; i < n; i++)
+			if (sysemu_roundtrip(pid) != 0)
+				break;
+		t1 = rdtsc();
+		child_end(pid);
+		return t1 - t0;
+	}
+	if (vms_guest_create(id) != 0)
 		return 0;
-	}
 	memset(&tf, 0, sizeof(tf));
-	tf.tf_rip = VMS_CODE;
-	tf.tf_rsp = VMS_STACK;
 	t0 = rdtsc();
-	for (long i = 0; i < n; i++) {
-		if (vmspace_ctl(id, VMSPACE_CTL_RUN, &tf, &vx) != 0 ||
-		    tf.tf_trapno != T_SYSCALL) {
-			bench_error =
-			    "the guest did not come back with T_SYSCALL";
+	for (long i = 0; i < n; i++)
+		if (vms_guest_roundtrip(id, &tf, &vx) != 0)
 			break;
-		}
-		tf.tf_rip = VMS_CODE; /* run the syscall again */
-	}
 	t1 = rdtsc();
 	vmspace_destroy(id);
 	return t1 - t0;
+}
+
+/*
+ * vmspace_switch_N: the round trip of vmspace_roundtrip, but to `arg`
+ * guests in turn, each in its own vmspace (made, and run once, before
+ * the timed part): each round trip switches to another address space,
+ * and finds its id among `arg`.  On Linux: sysemu_roundtrip to `arg`
+ * traced children in turn, each its own process and address space.
+ */
+#define VMS_SWITCH_MAX 1000
+
+static uint64_t
+bench_vmspace_switch(long n, long arg)
+{
+	size_t kids_bytes = VMS_SWITCH_MAX * sizeof(pid_t);
+	struct vextframe vx = { 0, 0, 0 };
+	struct trapframe tf;
+	uint64_t t0 = 0, t1 = 0;
+	pid_t *kids;
+	long made;
+
+	if (arg < 1 || arg > VMS_SWITCH_MAX) {
+		bench_error = "guest count out of range";
+		return 0;
+	}
+	kids = mmap(NULL, kids_bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (kids == MAP_FAILED) {
+		bench_error = "mmap failed";
+		return 0;
+	}
+	memset(&tf, 0, sizeof(tf));
+	for (made = 0; made < arg; made++) {
+		if (linux_tools) {
+			if ((kids[made] = sysemu_child()) < 0)
+				break;
+		} else {
+			if (vms_guest_create(VMS_ID_SWITCH(made)) != 0)
+				break;
+			if (vms_guest_roundtrip(VMS_ID_SWITCH(made), &tf,
+				&vx) != 0) {
+				vmspace_destroy(VMS_ID_SWITCH(made));
+				break;
+			}
+		}
+	}
+	if (made == arg) {
+		t0 = rdtsc();
+		for (long i = 0; i < n; i++) {
+			if (linux_tools ?
+				sysemu_roundtrip(kids[i % arg]) != 0 :
+				vms_guest_roundtrip(VMS_ID_SWITCH(i % arg), &tf,
+				    &vx) != 0)
+				break;
+		}
+		t1 = rdtsc();
+	}
+	for (long i = 0; i < made; i++) {
+		if (linux_tools)
+			child_end(kids[i]);
+		else
+			vmspace_destroy(VMS_ID_SWITCH(i));
+	}
+	munmap(kids, kids_bytes);
+	return t1 - t0;
+}
+
+/*
+ * vmspace_pread_64k and vmspace_pwrite_64k: copy 64 KiB out of and into
+ * a vmspace whose 16 pages are mapped and already written once (so the
+ * timed copies allocate nothing).  On Linux: process_vm_readv and
+ * process_vm_writev of 64 KiB from and to a child that sleeps in pause(),
+ * into a buffer of its own written once the same way.  The data is
+ * checked after the timed part.
+ */
+#define VMS_RW_BYTES (64 * 1024)
+
+/*
+ * The caller's side of the copies and, on Linux, the child's (at the
+ * same address in the child, which inherits the mapping; the parent
+ * never touches it).  Mapped for the benchmark and unmapped after it.
+ */
+static char *vms_rw_local, *vms_rw_remote;
+
+/* One copy of VMS_RW_BYTES; 0, or -1 with bench_error set. */
+static int
+vms_rw_once(void *id, pid_t pid, int write)
+{
+	struct iovec local = { vms_rw_local, VMS_RW_BYTES };
+	struct iovec remote = { vms_rw_remote, VMS_RW_BYTES };
+	ssize_t got;
+
+	if (linux_tools)
+		got = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0) :
+			      process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	else
+		got = write ?
+		    vmspace_pwrite(id, vms_rw_local, VMS_RW_BYTES, 0,
+			VMS_CODE) :
+		    vmspace_pread(id, vms_rw_local, VMS_RW_BYTES, 0, VMS_CODE);
+	if (got != VMS_RW_BYTES) {
+		bench_error = write ? "a 64 KiB write into the guest failed" :
+				      "a 64 KiB read from the guest failed";
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t
+bench_vmspace_rw(long n, int write)
+{
+	void *id = VMS_ID_RW(getpid());
+	uint64_t t0 = 0, t1 = 0;
+	pid_t pid = -1;
+	char *both;
+
+	both = mmap(NULL, 2 * VMS_RW_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (both == MAP_FAILED) {
+		bench_error = "mmap failed";
+		return 0;
+	}
+	vms_rw_local = both;
+	vms_rw_remote = both + VMS_RW_BYTES;
+	if (linux_tools) {
+		pid = fork();
+		if (pid < 0) {
+			bench_error = "fork failed";
+			goto unmap;
+		}
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		settle(); /* until the child sleeps in pause() */
+	} else if (vmspace_create(id, 0, NULL) != 0 ||
+	    vmspace_mmap(id, (void *)VMS_CODE, VMS_RW_BYTES,
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		-1, 0) == MAP_FAILED) {
+		bench_error = "vmspace set-up failed";
+		vmspace_destroy(id);
+		goto unmap;
+	}
+	memset(vms_rw_local, 'v', VMS_RW_BYTES);
+	if (vms_rw_once(id, pid, 1) != 0) /* the pages exist from here on */
+		goto out;
+	t0 = rdtsc();
+	for (long i = 0; i < n; i++)
+		if (vms_rw_once(id, pid, write) != 0)
+			goto out;
+	t1 = rdtsc();
+	/* What the guest holds is what was written. */
+	memset(vms_rw_local, 0, VMS_RW_BYTES);
+	if (vms_rw_once(id, pid, 0) != 0)
+		goto out;
+	for (long i = 0; i < VMS_RW_BYTES; i++) {
+		if (vms_rw_local[i] != 'v') {
+			bench_error =
+			    "the guest's bytes differ from those written";
+			break;
+		}
+	}
+out:
+	if (linux_tools)
+		child_end(pid);
+	else
+		vmspace_destroy(id);
+unmap:
+	munmap(both, 2 * VMS_RW_BYTES);
+	return t1 - t0;
+}
+
+static uint64_t
+bench_vmspace_pread(long n, long arg)
+{
+	(void)arg;
+	return bench_vmspace_rw(n, 0);
+}
+
+static uint64_t
+bench_vmspace_pwrite(long n, long arg)
+{
+	(void)arg;
+	return bench_vmspace_rw(n, 1);
 }
 
 /* create, map 16 pages, populate them (MADV_WILLNEED), destroy. */
@@ -916,8 +1490,14 @@ struct bench {
 
 static const struct bench benches[] = {
 	{ "getppid", bench_getppid, 20000, 0 },
+	{ "getpid", bench_getpid, 20000, 0 },
+	{ "clock_gettime", bench_clock_gettime, 20000, 0 },
+	{ "gettimeofday", bench_gettimeofday, 20000, 0 },
+	{ "time", bench_time, 20000, 0 },
 	{ "fork_exit_wait", bench_fork_exit_wait, 200, 0 },
+	{ "fork_exit_wait_100", bench_fork_exit_wait_with, 200, 100 },
 	{ "pipe_roundtrip", bench_pipe_roundtrip, 2000, 0 },
+	{ "sched_yield_pingpong", bench_sched_yield_pingpong, 2000, 0 },
 	{ "anon_fault", bench_anon_fault, 2000, 0 },
 	{ "mmap_touch_munmap", bench_mmap_touch_munmap, 2000, 0 },
 	{ "fork_1m", bench_fork_1m, 200, 0 },
@@ -939,6 +1519,9 @@ static const struct bench benches[] = {
 	{ "create_write_unlink", bench_create_write_unlink, 1000, 0 },
 	{ "getdents_1000", bench_getdents_1000, 50, 0 },
 	{ "fork_exec_1m", bench_fork_exec_1m, 100, 0 },
+	{ "vmspace_switch_1000", bench_vmspace_switch, 3000, VMS_SWITCH_MAX },
+	{ "vmspace_pread_64k", bench_vmspace_pread, 200, 0 },
+	{ "vmspace_pwrite_64k", bench_vmspace_pwrite, 200, 0 },
 };
 
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
@@ -1227,9 +1810,11 @@ main(int argc, char **argv)
 			if (argc == 2 || find_arg(argc, argv, scales[i].name))
 				run_scale(&scales[i]);
 	} else if (argc <= 1) {
+		linux_tools = running_on_linux();
 		for (size_t i = 0; i < NBENCH; i++)
 			run_bench(&benches[i]);
 	} else {
+		linux_tools = running_on_linux();
 		for (int i = 1; i < argc; i++) {
 			const struct bench *b = find_bench(argv[i]);
 
