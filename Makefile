@@ -77,7 +77,8 @@ OBJCOPY := objcopy
 NM := nm
 
 KERNEL_DIRS := kernel kernel/lib kernel/fs kernel/vm kernel/proc kernel/arch/x86_64
-KERNEL_C := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+# genassym.c is not linked: it only yields build/gen/assym.h (below).
+KERNEL_C := $(filter-out %/genassym.c,$(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c)))
 KERNEL_S := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) \
 	$(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S))
@@ -99,7 +100,20 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack \
 
 include kernel/syscalls.mk
 KERNEL_CFLAGS += -I$(BUILD)/gen
-$(KERNEL_OBJS): | $(SYSCALL_GEN_H)
+$(KERNEL_OBJS): | $(SYSCALL_GEN_H) $(BUILD)/gen/assym.h
+
+# Offsets and flags for the assembly files: each ASSYM NAME VALUE line of
+# genassym.c compiled to assembly becomes #define NAME VALUE.  Its .d file
+# remakes it when a header it reads changes.
+ASSYM_SRC := kernel/arch/x86_64/genassym.c
+$(BUILD)/gen/assym.h: $(ASSYM_SRC) | $(SYSCALL_GEN_H) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  ASSYM   $@"
+	@$(CC) $(KERNEL_CFLAGS) -MT $@ -MF $(BUILD)/gen/assym.d -S $< -o $@.s
+	@{ echo '/* Generated from $(ASSYM_SRC) by the Makefile. */'; \
+	  sed -n 's/^.*ASSYM \([A-Z_0-9]*\) \(-\{0,1\}[0-9][0-9]*\).*$$/#define \1 \2/p' $@.s; } > $@.tmp
+	@rm -f $@.s && mv $@.tmp $@
+-include $(BUILD)/gen/assym.d
 
 $(BUILD)/kernel/%.o: kernel/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -184,7 +184,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	cons_init_vga(&bootinfo);
 	kprintf("kernel: command line \"%s\"\n", bootinfo.bi_cmdline);
 	witness_startup(&bootinfo);
-	systrace_startup(&bootinfo);
+	syscall_startup(&bootinfo);
 	vm_page_startup(&bootinfo);
 
 	proc_startup();

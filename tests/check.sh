@@ -17,6 +17,10 @@
 #   usertests/NAME, vmtests/NAME, vmspacetests/NAME, smptests/NAME,
 #   threadtests/NAME, systests/NAME, sigtests/NAME, ttytests/NAME
 #                          one test of a suite (-s $SEED when SEED is set)
+#   nowitness/SUITE        a suite with witness=off: with the lock checker
+#                          on, every fast system call leaves through the
+#                          checker's call (syscall.S); this runs the exit
+#                          make bench measures
 #   vkernel                the virtual kernel's three boots (tests/vkernel-test.sh)
 #   tty                    the terminal driven by typing (tests/tty-test.sh)
 #   ash                    BusyBox's shell driven by typing (tests/tty-test.sh)
@@ -227,6 +231,15 @@ readme)
 format)
 	kind=script id=${2:-format}
 	cmd=(bash tests/check-format.sh) ;;
+nowitness/*)
+	suite=${test#nowitness/}
+	[ -f "user/tests/$suite/suite.c" ] || {
+		echo "check.sh: no test suite named '$suite' (make help-tests lists them)" >&2
+		exit 2
+	}
+	id=${2:-$suite-nowitness-$cfg_id}
+	cmdline="witness=off init=/bin/init -- /tests/$suite${seed:+ -s $seed}"
+	expect=ktest ;;
 */*)
 	suite=${test%%/*} name=${test#*/}
 	[ -f "user/tests/$suite/suite.c" ] || {

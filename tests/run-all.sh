@@ -59,6 +59,8 @@ add ktest-q35-max-64M ktest "q35 max 64M" 2 "in-kernel tests: -machine q35 -cpu 
 add usertests-q35-max-256M usertests "q35 max 256M" 23 "usertests: -machine q35 -cpu max -m 256M"
 smp usertests 2 25
 smp usertests 4 25
+add usertests-nowitness-q35-max-256M-2cpu nowitness/usertests "q35 max 256M 2" 23 "usertests with witness=off (the fast syscall exit make bench takes)"
+add sigtests-nowitness-q35-max-256M-2cpu nowitness/sigtests "q35 max 256M 2" 10 "sigtests with witness=off (the fast syscall exit make bench takes)"
 add usertests-pc-qemu64-64M usertests "pc qemu64 64M" 23 "usertests: -machine pc -cpu qemu64 -m 64M"
 add vmtests-q35-max-256M vmtests "q35 max 256M" 17 "vmtests: -machine q35 -cpu max -m 256M"
 smp vmtests 2 17

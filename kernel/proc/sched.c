@@ -716,8 +716,7 @@ userret(struct trapframe *tf)
 			sched_switch(sc);
 			continue;
 		}
-		if (__predict_false(l->l_vkernel != NULL) &&
-		    vkernel_check_timeout(l, tf))
+		if (vkernel_check_timeout(l, tf))
 			continue; /* it enabled interrupts: check again */
 		break;
 	}

@@ -57,6 +57,30 @@ vm_phys_remove_free(struct vm_phys *vp, struct vm_page *pg)
 }
 
 /*
+ * Rebuild the frame-to-segment index (struct vm_phys) for the segments
+ * vp has now.  With no segment every chunk names index 0 = vp_nsegs, so
+ * lookups find nothing.  The caller owns vp.
+ */
+static void
+vm_phys_index(struct vm_phys *vp)
+{
+	uint64_t top = 0, cstart;
+	unsigned shift = 0, c, i = 0;
+
+	if (vp->vp_nsegs > 0)
+		top = vp->vp_segs[vp->vp_nsegs - 1].ps_end_pfn - 1;
+	while ((top >> shift) >= VM_PHYS_NCHUNK)
+		shift++;
+	vp->vp_chunk_shift = shift;
+	for (c = 0; c < VM_PHYS_NCHUNK; c++) {
+		cstart = (uint64_t)c << shift;
+		while (i < vp->vp_nsegs && vp->vp_segs[i].ps_end_pfn <= cstart)
+			i++;
+		vp->vp_chunk_seg[c] = (uint8_t)i;
+	}
+}
+
+/*
  * Make vp an allocator with no segments and no free pages.
  * No requirements.
  */
@@ -68,6 +92,7 @@ vm_phys_init(struct vm_phys *vp)
 	memset(vp, 0, sizeof(*vp));
 	for (k = 0; k < VM_NFREEORDER; k++)
 		LIST_INIT(&vp->vp_free[k]);
+	vm_phys_index(vp);
 }
 
 /*
@@ -127,6 +152,7 @@ vm_phys_add_seg(struct vm_phys *vp, uint64_t start_pfn, uint64_t end_pfn,
 	}
 	vp->vp_total_pages += npages;
 	vp->vp_free_pages += npages;
+	vm_phys_index(vp);
 	return 0;
 }
 
@@ -211,30 +237,6 @@ vm_phys_free(struct vm_phys *vp, struct vm_page *pg)
 		order++;
 	}
 	vm_phys_insert_free(vp, seg_page(seg, pfn), order);
-}
-
-/*
- * Find the segment holding pfn by binary search (segments are sorted and
- * disjoint) and return its page, or NULL.  The caller owns vp, or the
- * segment table no longer changes.
- */
-struct vm_page *
-vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn)
-{
-	const struct vm_phys_seg *seg;
-	unsigned lo = 0, hi = vp->vp_nsegs, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		seg = &vp->vp_segs[mid];
-		if (pfn < seg->ps_start_pfn)
-			hi = mid;
-		else if (pfn >= seg->ps_end_pfn)
-			lo = mid + 1;
-		else
-			return seg_page(seg, pfn);
-	}
-	return NULL;
 }
 
 /*

@@ -38,6 +38,7 @@
 
 #define VM_NFREEORDER 11 /* blocks of 2^0 .. 2^10 pages (4 KiB .. 4 MiB) */
 #define VM_PHYS_MAXSEG 64
+#define VM_PHYS_NCHUNK 4096 /* entries of the frame-to-segment index */
 
 /* Page flags (pg_flags). */
 #define PG_FREE 0x0001       /* heads a free block on a free list */
@@ -82,12 +83,21 @@ struct vm_phys_seg {
 
 /*
  * Every field is guarded by the owner's lock (vm_page_lock), except that
- * vp_segs and vp_total_pages do not change after the last
- * vm_phys_add_seg, so the translations read them without it.
+ * vp_segs, vp_nsegs, the index and vp_total_pages do not change after the
+ * last vm_phys_add_seg, so the translations read them without it.
+ *
+ * The index makes a frame's segment an O(1) lookup: frames are cut into
+ * VM_PHYS_NCHUNK chunks of 2^vp_chunk_shift frames (the smallest shift
+ * that covers the highest frame), and vp_chunk_seg[c] is the first
+ * segment that ends after chunk c begins.  A chunk overlaps that segment
+ * and rarely the next few (segments smaller than a chunk), which the
+ * lookup steps over.
  */
 struct vm_phys {
 	struct vm_phys_seg vp_segs[VM_PHYS_MAXSEG];
 	unsigned vp_nsegs;
+	unsigned vp_chunk_shift;
+	uint8_t vp_chunk_seg[VM_PHYS_NCHUNK];
 	struct vm_pglist vp_free[VM_NFREEORDER];
 	uint64_t vp_nfree[VM_NFREEORDER]; /* blocks on each list */
 	uint64_t vp_free_pages;
@@ -123,8 +133,29 @@ struct vm_page *vm_phys_alloc(struct vm_phys *vp, unsigned order);
  */
 void vm_phys_free(struct vm_phys *vp, struct vm_page *pg);
 
-/* The page for frame pfn, or NULL if no segment holds it. */
-struct vm_page *vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn);
+/*
+ * The page for frame pfn, or NULL if no segment holds it.  The caller
+ * owns vp, or the segment table no longer changes.
+ */
+static inline struct vm_page *
+vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn)
+{
+	const struct vm_phys_seg *seg;
+	uint64_t chunk = pfn >> vp->vp_chunk_shift;
+	unsigned i;
+
+	if (chunk >= VM_PHYS_NCHUNK)
+		return NULL;
+	for (i = vp->vp_chunk_seg[chunk]; i < vp->vp_nsegs; i++) {
+		seg = &vp->vp_segs[i];
+		if (pfn < seg->ps_end_pfn) {
+			if (pfn < seg->ps_start_pfn)
+				return NULL;
+			return seg->ps_pages + (pfn - seg->ps_start_pfn);
+		}
+	}
+	return NULL;
+}
 
 /* The frame number of pg. */
 uint64_t vm_phys_page_to_pfn(const struct vm_phys *vp,

@@ -417,7 +417,6 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	struct vkernel_lwp *vklp;
 	struct vkernel_fpu *vf;
 	struct vmspace_entry *ve;
-	struct trapframe tf;
 	struct vextframe vx;
 	int error;
 
@@ -428,28 +427,39 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 		error = -EOPNOTSUPP;
 		goto out;
 	}
-	error = vkernel_load_frame(utf, uvx, &tf, &vx);
-	if (error != 0)
-		goto out;
-	if ((vklp = vkernel_lwp_get(l)) == NULL ||
-	    (vf = vkernel_cache_set(vklp, ve)) == NULL) {
+	if ((vklp = vkernel_lwp_get(l)) == NULL) {
 		error = -ENOMEM;
 		goto out;
 	}
-
-	/* Save the caller's context and enter the guest's. */
+	/*
+	 * Keep the caller's context, then read the guest's straight over
+	 * it; a failure puts the caller's back.
+	 */
+	CPU_FRAME_WHOLE(l);
 	vklp->save_trapframe = *l->l_md.md_tf;
-	cpu_segs_get(l, &vklp->save_segs);
+	error = vkernel_load_frame(utf, uvx, l->l_md.md_tf, &vx);
+	if (error == 0 && (vf = vkernel_cache_set(vklp, ve)) == NULL)
+		error = -ENOMEM;
+	if (error != 0) {
+		*l->l_md.md_tf = vklp->save_trapframe;
+		goto out;
+	}
+
+	/* Enter the guest. */
 	vklp->user_trapframe = utf;
 	vklp->user_vextframe = uvx;
+	vklp->entry_bases[0] = vx.vx_fsbase;
+	vklp->entry_bases[1] = vx.vx_gsbase;
 	vklp->deadline_ns = vx.vx_timeout_ns != 0 ?
 	    nanouptime() + MIN(vx.vx_timeout_ns, 1UL << 62) :
 	    0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	vklp->vf = vf;
+	cpu_syscall_guest(l, true);
 	cpu_fpu_swap(vklp->save_fpu, vf->vf_fpu);
-	*l->l_md.md_tf = tf;
-	cpu_set_tls_bases(l, vx.vx_fsbase, vx.vx_gsbase);
+	cpu_segs_exchange(l, &vklp->save_segs,
+	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
+		.ms_gsbase = vx.vx_gsbase });
 	vmspace_activate(ve->vmspace);
 	cpu_frame_replaced(l);
 	return -EJUSTRETURN;
@@ -467,6 +477,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
+	struct mdsegs guest;
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
 	int error;
 
@@ -475,33 +486,35 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	cpu_fpu_swap(vklp->vf->vf_fpu, vklp->save_fpu);
 	vklp->vf = NULL;
 	vklp->ve = NULL;
+	cpu_syscall_guest(l, false);
 	vmspace_activate(l->l_proc->p_vmspace);
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
 	/*
 	 * The guest's frame and FS/GS bases to the controller (the bases as
 	 * the hardware has them: the guest may have changed them with
-	 * segment loads), then the controller's context resumes.
+	 * segment loads; unchanged ones are already in *vframe, where they
+	 * came from, and are not written again), then the controller's
+	 * context resumes.
 	 */
-	bases[0] = cpu_get_fsbase(l);
-	bases[1] = cpu_get_gsbase(l);
+	cpu_segs_exchange(l, &guest, &vklp->save_segs);
+	bases[0] = guest.ms_fsbase;
+	bases[1] = guest.ms_gsbase;
 	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
-	if (error == 0)
+	if (error == 0 &&
+	    (bases[0] != vklp->entry_bases[0] ||
+		bases[1] != vklp->entry_bases[1]))
 		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
 	*tf = vklp->save_trapframe;
-	cpu_segs_set(l, &vklp->save_segs);
 	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
 	cpu_frame_replaced(l);
 }
 
 bool
-vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
+vkernel_timeout_expire(struct lwp *l, struct trapframe *tf)
 {
-	struct vkernel_lwp *vklp = l->l_vkernel;
-
-	if (vklp == NULL || vklp->ve == NULL || vklp->deadline_ns == 0 ||
-	    nanouptime() < vklp->deadline_ns)
+	if (nanouptime() < l->l_vkernel->deadline_ns)
 		return false;
 	tf->tf_trapno = T_TIMEOUT;
 	tf->tf_err = 0;
@@ -738,6 +751,7 @@ vkernel_lwp_exit(struct lwp *l)
 		/* Killed inside a guest: leave it before anything else. */
 		vklp->ve = NULL;
 		vklp->vf = NULL;
+		cpu_syscall_guest(l, false);
 		if (l->l_proc->p_vmspace != NULL)
 			vmspace_activate(l->l_proc->p_vmspace);
 		else

@@ -111,7 +111,8 @@ struct vkernel_lwp {
 	struct mdsegs save_segs;          /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
 	struct vextframe *user_vextframe; /* where the guest's bases go back */
-	uint64_t deadline_ns; /* vx_timeout_ns ends the run; 0: none */
+	uint64_t entry_bases[2]; /* the guest's FS and GS bases at entry */
+	uint64_t deadline_ns;    /* vx_timeout_ns ends the run; 0: none */
 };
 
 /*
@@ -166,15 +167,27 @@ vkernel_lwp_vmspace(const struct lwp *l)
 	return l->l_proc->p_vmspace;
 }
 
+/* vkernel_check_timeout's out-of-line half: the deadline may be due. */
+bool vkernel_timeout_expire(struct lwp *l, struct trapframe *tf);
+
 /*
- * Called by userret on every return to user mode of an LWP with
- * vkernel_lwp state: if l's guest has used up its vx_timeout_ns, end the
- * run with T_TIMEOUT (vkernel_trap, with interrupts enabled for its
- * copy, masked again after) and return true, so that userret checks
- * again for a pending switch or exit.  l is curlwp.  Interrupts masked,
- * no spinlock held.
+ * Called by userret on every return to user mode: if l runs a guest whose
+ * vx_timeout_ns is used up, end the run with T_TIMEOUT (vkernel_trap,
+ * with interrupts enabled for its copy, masked again after) and return
+ * true, so that userret checks again for a pending switch or exit.  Only
+ * an LWP running a guest with a timeout leaves the inline test.  l is
+ * curlwp.  Interrupts masked, no spinlock held.
  */
-bool vkernel_check_timeout(struct lwp *l, struct trapframe *tf);
+static inline bool
+vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
+{
+	const struct vkernel_lwp *vklp = l->l_vkernel;
+
+	if (__predict_true(vklp == NULL) || vklp->ve == NULL ||
+	    vklp->deadline_ns == 0)
+		return false;
+	return vkernel_timeout_expire(l, tf);
+}
 
 /*
  * Live vmspace_entry structures, deleted ones still cached included.

@@ -1,5 +1,6 @@
 /*
- * Host unit test of the buddy allocator (kernel/vm/vm_phys.c).
+ * Host unit test of the buddy allocator (kernel/vm/vm_phys.c) and of its
+ * frame-to-segment index.
  *
  * Every test builds its own struct vm_phys over segments whose vm_page
  * arrays come from malloc.  A shadow bitmap per segment records which
@@ -522,6 +523,64 @@ test_big_segment(void)
 	ta_fini(&ta);
 }
 
+/* The page for pfn by a linear search of ta's own segment records. */
+static struct vm_page *
+ta_lookup(const struct talloc *ta, uint64_t pfn)
+{
+	unsigned i;
+
+	for (i = 0; i < ta->nsegs; i++)
+		if (pfn >= ta->segs[i].start && pfn < ta->segs[i].end)
+			return &ta->segs[i].pages[pfn - ta->segs[i].start];
+	return NULL;
+}
+
+/*
+ * The index against a linear search: many segments smaller than a chunk
+ * (so chunks overlap several), gaps of one frame, and one segment far
+ * away that makes the chunks large; every frame around each boundary and
+ * random frames must agree.
+ */
+static void
+test_index_lookup(void)
+{
+	struct talloc ta;
+	uint64_t pfn, start = 0x10, len, bad = 0, checked = 0;
+	unsigned i;
+	int d;
+
+	ta_init(&ta);
+	for (i = 0; i < VM_PHYS_MAXSEG - 1; i++) {
+		len = 1 + (rng() % 700);
+		ta_add(&ta, start, start + len);
+		start += len + (i % 3); /* gaps of 0, 1 and 2 frames */
+	}
+	ta_add(&ta, 0x3000000, 0x3000200); /* 192 GiB: chunks of 2^14 frames */
+	TAP_OK(ta.nsegs == VM_PHYS_MAXSEG && ta.vp.vp_chunk_shift == 14,
+	    "index: %u segments, chunk shift %u", ta.nsegs,
+	    ta.vp.vp_chunk_shift);
+	for (i = 0; i < ta.nsegs; i++) {
+		for (d = -2; d <= 2; d++) {
+			pfn = ta.segs[i].start + (uint64_t)(int64_t)d;
+			bad += vm_phys_pfn_to_page(&ta.vp, pfn) !=
+			    ta_lookup(&ta, pfn);
+			pfn = ta.segs[i].end + (uint64_t)(int64_t)d;
+			bad += vm_phys_pfn_to_page(&ta.vp, pfn) !=
+			    ta_lookup(&ta, pfn);
+			checked += 2;
+		}
+	}
+	for (i = 0; i < 100000; i++) {
+		pfn = i % 2 ? rng() % (start + 16) : rng() % 0x4000000;
+		bad += vm_phys_pfn_to_page(&ta.vp, pfn) != ta_lookup(&ta, pfn);
+		checked++;
+	}
+	bad += vm_phys_pfn_to_page(&ta.vp, ~0ULL) != NULL;
+	TAP_OK(bad == 0, "index: %lu lookups agree with a linear search",
+	    (unsigned long)checked);
+	ta_fini(&ta);
+}
+
 int
 main(void)
 {
@@ -536,5 +595,6 @@ main(void)
 	test_seg_table_full();
 	test_check_catches();
 	test_big_segment();
+	test_index_lookup();
 	return tap_done();
 }

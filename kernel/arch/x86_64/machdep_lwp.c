@@ -204,19 +204,26 @@ cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg)
  * arch_prctl(ARCH_SET_FS) and vmspace_ctl's guest bases come with a null
  * selector; fork and lwp_create copy the creator's four values.
  *
- * vmspace_ctl keeps the controller's FS and GS with cpu_segs_get while a
- * guest runs in the same LWP, and a guest's own segment loads reach the
- * controller through cpu_get_fsbase / cpu_get_gsbase when it traps.
+ * vmspace_ctl keeps the controller's FS and GS while a guest runs in the
+ * same LWP, and a guest's own segment loads reach the controller when it
+ * traps: both exchanges are cpu_segs_exchange.
  */
 
-/* A selector that user code could have loaded into %fs or %gs. */
-static bool
+/*
+ * The selectors user code could have loaded into %fs or %gs, one bit per
+ * selector value: the null ones and the GDT's user data and code
+ * selectors, each with any RPL (the LDT bit clear).
+ */
+#define USER_SEL_RPLS(idx) (0xfUL << ((idx) << 3))
+#define USER_SEL_MASK                                           \
+	(USER_SEL_RPLS(GNULL_SEL) | USER_SEL_RPLS(GUDATA_SEL) | \
+	    USER_SEL_RPLS(GUCODE_SEL))
+CTASSERT(GUDATA_SEL < 8 && GUCODE_SEL < 8);
+
+static inline bool
 user_sel_ok(uint16_t sel)
 {
-	unsigned idx = sel >> 3;
-
-	return (sel & 4) == 0 && /* GDT, not LDT */
-	    (idx == GNULL_SEL || idx == GUDATA_SEL || idx == GUCODE_SEL);
+	return sel < 64 && ((USER_SEL_MASK >> sel) & 1) != 0;
 }
 
 /*
@@ -226,7 +233,7 @@ user_sel_ok(uint16_t sel)
  * would let user code write any canonical base, and this check would have
  * to go).  A kernel GS base here would mean a missing swapgs.
  */
-static bool
+static inline bool
 user_segs_ok(const struct mdsegs *s)
 {
 	return user_sel_ok(s->ms_fssel) && user_sel_ok(s->ms_gssel) &&
@@ -252,7 +259,7 @@ load_user_gs(uint16_t sel)
 }
 
 /* Read the running LWP's user FS and GS from the hardware. */
-static void
+static inline __attribute__((always_inline)) void
 segs_save(struct mdsegs *s)
 {
 	s->ms_fssel = rfs();
@@ -264,20 +271,20 @@ segs_save(struct mdsegs *s)
 
 /*
  * Make *s the user FS and GS in the hardware.  cur is what the hardware
- * holds now if the caller knows it (it just saved it), else NULL.
- * Interrupts masked.
+ * holds now if the caller knows it (it just saved it), else NULL.  *s
+ * must pass user_segs_ok: it was saved by segs_save, which asserts it, or
+ * its bases were checked with cpu_tls_base_ok.  Interrupts masked.
  */
-static void
+static inline __attribute__((always_inline)) void
 segs_load(const struct mdsegs *s, const struct mdsegs *cur)
 {
 	bool fs = cur == NULL, gs = cur == NULL;
 
-	KASSERT(user_segs_ok(s));
-	if (rfs() != s->ms_fssel) {
+	if ((cur != NULL ? cur->ms_fssel : rfs()) != s->ms_fssel) {
 		load_fs(s->ms_fssel);
 		fs = true;
 	}
-	if (rgs() != s->ms_gssel) {
+	if ((cur != NULL ? cur->ms_gssel : rgs()) != s->ms_gssel) {
 		load_user_gs(s->ms_gssel);
 		gs = true;
 	}
@@ -297,39 +304,23 @@ cpu_segs_get(struct lwp *l, struct mdsegs *s)
 }
 
 void
-cpu_segs_set(struct lwp *l, const struct mdsegs *s)
+cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
 {
+	struct mdsegs cur;
 	bool was;
 
-	if (l != curlwp) {
-		KASSERT(user_segs_ok(s));
-		l->l_md.md_segs = *s;
-		return;
-	}
+	KASSERT(l == curlwp);
 	was = intr_disable();
-	segs_load(s, NULL);
+	segs_save(&cur);
+	segs_load(in, &cur);
 	intr_restore(was);
-}
-
-void
-cpu_set_tls_bases(struct lwp *l, uint64_t fsbase, uint64_t gsbase)
-{
-	struct mdsegs s = { .ms_fsbase = fsbase, .ms_gsbase = gsbase };
-
-	cpu_segs_set(l, &s);
+	*out = cur;
 }
 
 uint64_t
 cpu_get_fsbase(struct lwp *l)
 {
 	return l == curlwp ? rdmsr(MSR_FSBASE) : l->l_md.md_segs.ms_fsbase;
-}
-
-uint64_t
-cpu_get_gsbase(struct lwp *l)
-{
-	return l == curlwp ? rdmsr(MSR_KERNELGSBASE) :
-			     l->l_md.md_segs.ms_gsbase;
 }
 
 void
@@ -389,6 +380,7 @@ cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp)
 	struct trapframe *tf = l->l_md.md_tf;
 
 	KASSERT(l == curlwp);
+	CPU_FRAME_WHOLE(l);
 	cpu_lwp_entry_frame(tf, entry, 0, sp);
 	cpu_fpu_reset(l);
 	cpu_set_fsbase(l, 0);
@@ -400,6 +392,7 @@ cpu_exec_setregs(struct lwp *l, vaddr_t entry, vaddr_t sp)
 void
 cpu_fork_frame(struct trapframe *child, const struct trapframe *parent)
 {
+	CPU_FRAME_WHOLE(curlwp);
 	*child = *parent;
 	child->tf_rax = 0;
 }
@@ -444,10 +437,4 @@ bool
 cpu_tls_base_ok(uint64_t base)
 {
 	return base < VM_MAX_USER_ADDRESS;
-}
-
-void
-cpu_frame_replaced(struct lwp *l)
-{
-	l->l_md.md_flags |= MDL_IRET;
 }

@@ -3,16 +3,79 @@
  *
  * The CPU arrives with user rip in rcx, user rflags in r11, interrupts
  * masked (MSR_SFMASK) and the user's stack and GS.  We switch to the
- * LWP's kernel stack (ci_rsp0), build a complete struct trapframe there
- * (tf_trapno = T_SYSCALL) exactly as an interrupt from user mode would,
- * and call syscall(tf).  It returns nonzero when the frame must go back
- * with iretq (a replaced frame, or a rip where SYSRET is unsafe: the
- * CVE-2012-0217 non-canonical case); otherwise we return with SYSRET,
- * which clobbers rcx and r11 as ABI.md section 2 allows.
+ * LWP's kernel stack (ci_rsp0), where the struct trapframe sits at the
+ * top with an 8-byte pad below it (so that C is called with the stack
+ * 16-aligned), and take one of two paths.
+ *
+ * The fast path stores only what a call can read or must give back: the
+ * six argument registers, rax (the number), rip, rflags and rsp, and
+ * marks the frame partial (MDL_PARTIAL).  The callee-saved registers
+ * stay in the CPU, which C preserves (%rbp too: a user value ends a
+ * backtrace, db_frame_ok), and the other slots stay stale.
+ * The handler comes from syscall_fast[] (trap.c), which leaves out the
+ * calls that read or replace the whole frame (fork, execve,
+ * rt_sigreturn, ...).  On the way out, with interrupts masked, one test
+ * each of the result (a kernel-internal code such as ERESTARTSYS), the
+ * LWP's work flags (exit, signal), the CPU's reschedule flag and the
+ * lock checker sends it to the full return; otherwise the argument
+ * registers come back from the frame and SYSRET returns.
+ *
+ * The full path completes the frame (the callee-saved registers are
+ * still the user's), exactly as an interrupt from user mode builds it
+ * (tf_trapno = T_SYSCALL, tf_rcx = rip, tf_r11 = rflags).  It is taken
+ * on entry by a call not in syscall_fast[] (syscall()) or by an LWP that
+ * runs a vmspace guest (MDL_GUEST: syscall_guest_trap()), and on the way
+ * out of a fast call that left work (syscall_return()).  These C
+ * functions (trap.c) return nonzero when
+ * the frame must go back with iretq (a replaced frame, or a rip where
+ * SYSRET is unsafe: the CVE-2012-0217 non-canonical case); otherwise we
+ * return with SYSRET, which clobbers rcx and r11 as ABI.md section 2
+ * allows.  A fast call's rip is the one the SYSCALL instruction left,
+ * below VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
  */
 #include <arch/cpu.h>
 #include <arch/frame.h>
 #include <arch/segments.h>
+#include <assym.h>
+
+/* Frame offsets from %rsp: the frame starts above the 8-byte pad. */
+#define F(off) (8 + (off))(%rsp)
+#define TF_RSI 8
+#define TF_RDX 16
+#define TF_RCX 24
+#define TF_R8 32
+#define TF_R9 40
+#define TF_RBX 56
+#define TF_RBP 64
+#define TF_R10 72
+#define TF_R11 80
+#define TF_R12 88
+#define TF_R13 96
+#define TF_R14 104
+
+/* clang-format off */
+/*
+ * Complete a fast entry's frame into a full one; %rcx and %r11 are
+ * free.  The callee-saved registers must still hold the user's values.
+ */
+	.macro SYSCALL_FRAME_REST
+	movq %rbx, F(TF_RBX)
+	movq %rbp, F(TF_RBP)
+	movq %r12, F(TF_R12)
+	movq %r13, F(TF_R13)
+	movq %r14, F(TF_R14)
+	movq %r15, F(TF_R15)
+	movq F(TF_RIP), %rcx
+	movq %rcx, F(TF_RCX)
+	movq F(TF_RFLAGS), %r11
+	movq %r11, F(TF_R11)
+	movq $T_SYSCALL, F(TF_TRAPNO)
+	movq $0, F(TF_ADDR)
+	movq $0, F(TF_ERR)
+	movq $UCSEL, F(TF_CS)
+	movq $UDSEL, F(TF_SS)
+	.endm
+/* clang-format on */
 
 	.text
 	.balign 16
@@ -21,23 +84,101 @@ syscall_entry:
 	swapgs
 	movq %rsp, %gs:CI_USCRATCH
 	movq %gs:CI_RSP0, %rsp
-	pushq $UDSEL			/* tf_ss */
-	pushq %gs:CI_USCRATCH		/* tf_rsp */
-	pushq %r11			/* tf_rflags */
-	pushq $UCSEL			/* tf_cs */
-	pushq %rcx			/* tf_rip */
-	pushq $0			/* tf_err */
-	pushq $0			/* tf_addr */
-	pushq $T_SYSCALL		/* tf_trapno */
-	subq $TF_TRAPNO, %rsp
-	TF_SAVE_GPRS
-	movq %rsp, %rdi
-	xorl %ebp, %ebp			/* backtraces stop here */
+	subq $(TF_SIZE + 8), %rsp
+	movq %rdi, F(TF_RDI)
+	movq %rsi, F(TF_RSI)
+	movq %rdx, F(TF_RDX)
+	movq %r10, F(TF_R10)
+	movq %r8, F(TF_R8)
+	movq %r9, F(TF_R9)
+	movq %rax, F(TF_RAX)
+	movq %rcx, F(TF_RIP)
+	movq %r11, F(TF_RFLAGS)
+	movq %gs:CI_USCRATCH, %rcx
+	movq %rcx, F(TF_RSP)
+	movq %gs:CI_CURLWP, %rcx
+	/* A syscall is progress (trap.c: trap_fault_progress, copy retry). */
+	movl $0, L_FAULT_REPEATS(%rcx)
+	movq $0, L_COPY_FAULT_ADDR(%rcx)
+	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
+	jnz syscall_guest
+	cmpq $SYSCALL_NR_MAX, %rax
+	jae syscall_full
+	movq syscall_fast(, %rax, 8), %rax
+	testq %rax, %rax
+	jz syscall_full
+	orl $MDL_PARTIAL, L_MD_FLAGS(%rcx)
+	leaq F(0), %rdi
+	sti
+	call *%rax
+	cli
+	movq %gs:CI_CURLWP, %rcx
+	andl $~MDL_PARTIAL, L_MD_FLAGS(%rcx)
+	/* -EJUSTRETURN .. -ERESTARTSYS: for syscall_return to act on. */
+	leaq EJUSTRETURN(%rax), %rdx
+	cmpq $(EJUSTRETURN - ERESTARTSYS), %rdx
+	jbe syscall_fast_work
+	testl $LW_SYSCALL_WORK, L_FLAG(%rcx)
+	jnz syscall_fast_work
+	cmpb $0, %gs:CI_WANT_RESCHED
+	jnz syscall_fast_work
+#ifdef WITNESS
+	cmpb $0, witness_on(%rip)
+	jnz syscall_fast_witness
+#endif
+syscall_fast_exit:
+	movq F(TF_RDI), %rdi
+	movq F(TF_RSI), %rsi
+	movq F(TF_RDX), %rdx
+	movq F(TF_R10), %r10
+	movq F(TF_R8), %r8
+	movq F(TF_R9), %r9
+	movq F(TF_RIP), %rcx
+	movq F(TF_RFLAGS), %r11
+	movq F(TF_RSP), %rsp
+	swapgs
+	sysretq
+
+#ifdef WITNESS
+	/* userret's last check (witness_userret_check), then out as above. */
+syscall_fast_witness:
+	pushq %rax
 	subq $8, %rsp
+	call witness_userret_check_slow
+	addq $8, %rsp
+	popq %rax
+	jmp syscall_fast_exit
+#endif
+
+	/* A fast call left work: rax = its result, interrupts masked. */
+syscall_fast_work:
+	SYSCALL_FRAME_REST
+	xorl %ebp, %ebp			/* backtraces stop here */
+	leaq F(0), %rdi
+	movq %rax, %rsi
+	call syscall_return
+	jmp syscall_full_exit
+
+	/* A guest's syscall: to its controller, with the whole frame. */
+syscall_guest:
+	SYSCALL_FRAME_REST
+	xorl %ebp, %ebp			/* backtraces stop here */
+	leaq F(0), %rdi
+	sti
+	call syscall_guest_trap
+	cli
+	jmp syscall_full_exit
+
+	/* Everything else, with the whole frame. */
+syscall_full:
+	SYSCALL_FRAME_REST
+	xorl %ebp, %ebp			/* backtraces stop here */
+	leaq F(0), %rdi
 	sti
 	call syscall
 	cli
-	addq $8, %rsp
+syscall_full_exit:
+	addq $8, %rsp			/* the pad: %rsp is the frame now */
 	testl %eax, %eax
 	jnz trap_return
 	movq 0(%rsp), %rdi

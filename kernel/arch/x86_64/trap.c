@@ -14,6 +14,7 @@
 #include <arch/pcb.h>
 #include <copy.h>
 #include <syscall.h>
+#include <sysproto.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <proc/signalvar.h>
@@ -389,7 +390,7 @@ enum {
 };
 static int systrace_mode;
 
-void
+static void
 systrace_startup(const struct bootinfo *bi)
 {
 	char mode[16];
@@ -420,28 +421,15 @@ systrace(const struct lwp *l, uint64_t nr, const struct trapframe *tf, long rv)
 }
 
 /*
- * The C half of the SYSCALL entry (syscall.S), with interrupts enabled:
- * dispatch on tf_rax, store the result, run userret.  Returns nonzero
- * when the frame must go back with iretq instead of SYSRET: after a
- * handler replaced the whole frame, or when rip is not a user address,
- * where SYSRET could fault in kernel mode (CVE-2012-0217).
+ * The end of every system call, with interrupts enabled: store the
+ * result, act on a restart code, run userret.  Returns nonzero when the
+ * frame must go back with iretq instead of SYSRET: after a handler
+ * replaced the whole frame, or when rip is not a user address, where
+ * SYSRET could fault in kernel mode (CVE-2012-0217).
  */
-int
-syscall(struct trapframe *tf)
+static int
+syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv)
 {
-	struct lwp *l = curlwp;
-	uint64_t nr = tf->tf_rax;
-	long rv = -ENOSYS;
-
-	l->l_fault_repeats = 0; /* a syscall is progress (see trap_user) */
-	l->l_copy_fault_addr = 0;
-	if (vkernel_in_guest(l)) {
-		/* A guest's syscall goes to its controller, unexecuted. */
-		vkernel_trap(l, tf);
-		rv = -EJUSTRETURN;
-	} else if (nr < nsysent && sysent[nr].sy_call != NULL) {
-		rv = sysent[nr].sy_call(tf);
-	}
 	if (__predict_false(systrace_mode != SYSTRACE_OFF))
 		systrace(l, nr, tf, rv);
 	if (rv != -EJUSTRETURN)
@@ -459,6 +447,97 @@ syscall(struct trapframe *tf)
 		return 1;
 	}
 	return tf->tf_rip >= VM_MAX_USER_ADDRESS;
+}
+
+/*
+ * The C half of syscall.S's full path, with interrupts enabled and the
+ * whole frame: dispatch on tf_rax (a guest's syscall goes to its
+ * controller, unexecuted), then syscall_finish.
+ */
+int
+syscall(struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+	uint64_t nr = tf->tf_rax;
+	long rv = -ENOSYS;
+
+	if (vkernel_in_guest(l)) {
+		vkernel_trap(l, tf);
+		rv = -EJUSTRETURN;
+	} else if (nr < nsysent && sysent[nr].sy_call != NULL) {
+		rv = sysent[nr].sy_call(tf);
+	}
+	return syscall_finish(l, tf, nr, rv);
+}
+
+/*
+ * A syscall in a vmspace guest (MDL_GUEST, syscall.S), with the whole
+ * frame and interrupts enabled: the guest's run ends and the controller's
+ * vmspace_ctl returns (vkernel_trap replaces the frame, so the return
+ * is always by iretq).
+ */
+int
+syscall_guest_trap(struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+
+	vkernel_trap(l, tf);
+	cli();
+	userret(tf);
+	l->l_md.md_flags &= ~MDL_IRET;
+	return 1;
+}
+
+/*
+ * A fast call (syscall.S) returned rv and left work for the way out:
+ * tf is whole again, tf_rax still the call's number; interrupts masked.
+ */
+int
+syscall_return(struct trapframe *tf, long rv)
+{
+	sti();
+	return syscall_finish(curlwp, tf, tf->tf_rax, rv);
+}
+
+/*
+ * syscall.S's fast path: the handler of each call that neither reads nor
+ * replaces the caller's whole frame (only its arguments, rax, rip,
+ * rflags and rsp are stored), NULL for the others, which take the full
+ * path.  Filled once at boot (syscall_startup), then constant.
+ */
+long (*syscall_fast[SYS_MAXSYSCALL])(struct trapframe *tf);
+
+/*
+ * The calls that need the whole frame: they copy it (fork, vfork,
+ * clone, rfork), replace it (execve, rt_sigreturn) or save it and enter
+ * a guest (vmspace_ctl).  cpu_fork_frame, cpu_exec_setregs and
+ * cpu_frame_replaced assert that nothing else does.
+ */
+static const uint16_t syscall_whole_frame[] = {
+	SYS_rt_sigreturn,
+	SYS_clone,
+	SYS_fork,
+	SYS_vfork,
+	SYS_execve,
+	SYS_vmspace_ctl,
+	SYS_rfork,
+};
+
+void
+syscall_startup(const struct bootinfo *bi)
+{
+	unsigned i;
+
+	systrace_startup(bi);
+	if (systrace_mode != SYSTRACE_OFF)
+		return; /* every call takes the full path, which traces */
+	KASSERT(nsysent == SYS_MAXSYSCALL);
+	for (i = 0; i < nsysent; i++)
+		syscall_fast[i] = sysent[i].sy_call;
+	for (i = 0;
+	     i < sizeof(syscall_whole_frame) / sizeof(syscall_whole_frame[0]);
+	     i++)
+		syscall_fast[syscall_whole_frame[i]] = NULL;
 }
 
 int

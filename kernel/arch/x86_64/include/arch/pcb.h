@@ -14,6 +14,13 @@ struct trapframe;
 /* md_flags */
 #define MDL_IRET 0x1 /* the frame was replaced: return to user with iretq */
 #define MDL_FPU 0x2  /* md_fpu holds user state to restore */
+/*
+ * In a fast system call (syscall.S): the frame holds only the argument
+ * registers, rax, rip, rflags and rsp, not yet the rest; what reads or
+ * replaces the whole frame asserts it is clear.
+ */
+#define MDL_PARTIAL 0x4
+#define MDL_GUEST 0x8 /* a vmspace guest runs: every syscall is a full one */
 
 /*
  * A user context's FS and GS: the selectors in %fs and %gs and the two
@@ -120,28 +127,56 @@ void cpu_set_fsbase(struct lwp *l, uint64_t base);
 void cpu_set_gsbase(struct lwp *l, uint64_t base);
 
 /*
- * Both at once (a guest's bases as vmspace_ctl starts it): null %fs and
- * %gs selectors, FS base fsbase, GS base gsbase.  Both must pass
- * cpu_tls_base_ok.  No requirements.
- */
-void cpu_set_tls_bases(struct lwp *l, uint64_t fsbase, uint64_t gsbase);
-
-/*
- * l's user FS or GS base as l itself would see it now: read from the
- * hardware if l is the running LWP (a segment load may have changed it),
- * else from md_segs.  No requirements.
+ * l's user FS base as l itself would see it now: read from the hardware
+ * if l is the running LWP (a segment load may have changed it), else from
+ * md_segs.  No requirements.
  */
 uint64_t cpu_get_fsbase(struct lwp *l);
-uint64_t cpu_get_gsbase(struct lwp *l);
 
 /*
- * Copy l's whole user FS and GS (selectors and bases) out to *s, or make
- * *s l's, with the same rule: the hardware for the running LWP, md_segs
- * otherwise.  vmspace_ctl keeps the controller's this way while a guest
- * runs.  *s must come from cpu_segs_get (or be all zero).
+ * Copy l's whole user FS and GS (selectors and bases) out to *s, with the
+ * same rule: the hardware for the running LWP, md_segs otherwise.
  */
 void cpu_segs_get(struct lwp *l, struct mdsegs *s);
-void cpu_segs_set(struct lwp *l, const struct mdsegs *s);
+
+/*
+ * Exchange the running LWP's user FS and GS for *in in one step: what the
+ * hardware holds goes to *out, then *in is loaded, writing only the
+ * selectors and bases that differ (vmspace_ctl entering a guest and a
+ * guest trapping back).  *in must be user segments: selectors
+ * user code could load (or null), bases that pass cpu_tls_base_ok.
+ * l must be curlwp.
+ */
+void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
+    const struct mdsegs *in);
+
+/*
+ * The next three are macros, as they are on the vmspace round trip and
+ * struct lwp is not complete here.  l is curlwp in each.
+ */
+
+/* Assert that l's user frame is whole (not a fast syscall's). */
+#define CPU_FRAME_WHOLE(l) KASSERT(((l)->l_md.md_flags & MDL_PARTIAL) == 0)
+
+/*
+ * Tell the system call entry that l runs a vmspace guest (in_guest true)
+ * or its own code again: a guest's syscall must not be executed but
+ * handed to the controller with the whole frame.
+ */
+#define cpu_syscall_guest(l, in_guest)                    \
+	do {                                              \
+		if (in_guest)                             \
+			(l)->l_md.md_flags |= MDL_GUEST;  \
+		else                                      \
+			(l)->l_md.md_flags &= ~MDL_GUEST; \
+	} while (0)
+
+/* Mark l's frame as replaced: the return to user mode uses iretq. */
+#define cpu_frame_replaced(l)                   \
+	do {                                    \
+		CPU_FRAME_WHOLE(l);             \
+		(l)->l_md.md_flags |= MDL_IRET; \
+	} while (0)
 
 /*
  * Make a user-supplied frame safe to return to (ABI.md 4.4, DragonFly's
@@ -153,9 +188,6 @@ int cpu_sanitize_frame(struct trapframe *tf);
 
 /* True if base is a canonical user address usable as an FS or GS base. */
 bool cpu_tls_base_ok(uint64_t base);
-
-/* Mark l's frame as replaced: the return to user mode uses iretq. */
-void cpu_frame_replaced(struct lwp *l);
 
 /* One-time set-up of SYSCALL/SYSRET on this CPU. */
 void cpu_syscall_init(void);

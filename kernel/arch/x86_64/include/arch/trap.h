@@ -20,9 +20,19 @@ int syscall(struct trapframe *tf);
 /* "page fault", "general protection fault", ... */
 const char *trap_name(uint64_t trapno);
 
-/* Read systrace= (trap.c) from the command line.  Called once by kmain. */
+/*
+ * Read systrace= (trap.c) from the command line and fill the fast
+ * system call table (syscall.S).  Called once by kmain, before the first
+ * user program.
+ */
 struct bootinfo;
-void systrace_startup(const struct bootinfo *bi);
+void syscall_startup(const struct bootinfo *bi);
+
+/* syscall.S's fast path returning with work left (trap.c). */
+int syscall_return(struct trapframe *tf, long rv);
+
+/* syscall.S: a syscall made by a vmspace guest (trap.c). */
+int syscall_guest_trap(struct trapframe *tf);
 
 /*
  * A kernel-mode int3 calls the hook if one is set (a debugger or a test),

@@ -1,0 +1,38 @@
+/*
+ * Constants the assembly files need from C: structure offsets and flag
+ * values, so that they cannot drift from the headers.  Never linked:
+ * the Makefile compiles this file to assembly and turns each ASSYM line
+ * into a #define in build/gen/assym.h (as BSD's genassym does).
+ */
+#include <types.h>
+#include <errno.h>
+#include <arch/cpu.h>
+#include <arch/pcb.h>
+#include <proc/proc.h>
+#include <sysproto.h>
+
+#define ASSYM(name, value) \
+	__asm__ volatile("\n.ascii \"ASSYM " #name " %c0\"" : : "i"(value))
+
+void genassym(void);
+
+void
+genassym(void)
+{
+	/* struct lwp */
+	ASSYM(L_FLAG, offsetof(struct lwp, l_flag));
+	ASSYM(L_MD_FLAGS, offsetof(struct lwp, l_md.md_flags));
+	ASSYM(L_FAULT_REPEATS, offsetof(struct lwp, l_fault_repeats));
+	ASSYM(L_COPY_FAULT_ADDR, offsetof(struct lwp, l_copy_fault_addr));
+	ASSYM(LW_SYSCALL_WORK, LW_WEXIT | LW_PENDSIG);
+	ASSYM(MDL_PARTIAL, MDL_PARTIAL);
+	ASSYM(MDL_GUEST, MDL_GUEST);
+
+	/* struct cpu_info */
+	ASSYM(CI_WANT_RESCHED, offsetof(struct cpu_info, ci_want_resched));
+
+	/* The system call table and the kernel-internal results. */
+	ASSYM(SYSCALL_NR_MAX, SYS_MAXSYSCALL);
+	ASSYM(EJUSTRETURN, EJUSTRETURN);
+	ASSYM(ERESTARTSYS, ERESTARTSYS);
+}
