@@ -75,8 +75,11 @@ CC := gcc
 LD := ld
 OBJCOPY := objcopy
 NM := nm
+SIZE := size
+READELF := readelf
 
-KERNEL_DIRS := kernel kernel/lib kernel/fs kernel/vm kernel/proc kernel/arch/x86_64
+KERNEL_DIRS := kernel kernel/lib kernel/fs kernel/vm kernel/proc kernel/vdso \
+	kernel/arch/x86_64
 # genassym.c is not linked: it only yields build/gen/assym.h (below).
 KERNEL_C := $(filter-out %/genassym.c,$(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c)))
 KERNEL_S := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.S))
@@ -147,6 +150,50 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) $(SYSCALL_GEN_O) $(BUILD)/ksyms.o linker.ld
 	@bash kernel/genksyms.sh --check $(BUILD)/kernel.pass1.elf $@
 
 -include $(KERNEL_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# The vDSO (kernel/arch/x86_64/vdso/): user code linked into a shared
+# object that the kernel carries (kernel/vdso/vdso_image.S) and maps into
+# every program.  It runs wherever it is mapped, so the link fails if it
+# needs a relocation or has writable data.
+
+VDSO_DIR := kernel/arch/x86_64/vdso
+VDSO_OBJS := $(patsubst $(VDSO_DIR)/%.c,$(BUILD)/vdso/%.o,$(wildcard $(VDSO_DIR)/*.c))
+VDSO_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fPIC -fno-stack-protector -fcf-protection=none \
+	-fno-common -fno-strict-aliasing \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ikernel \
+	-idirafter /usr/include \
+	-idirafter /usr/include/$(shell $(CC) -print-multiarch) -MMD -MP
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,$(VDSO_DIR)/vdso.lds \
+	-Wl,-soname=linux-vdso.so.1 -Wl,--hash-style=both -Wl,--eh-frame-hdr \
+	-Wl,-Bsymbolic -Wl,--no-undefined -Wl,--build-id=sha1 \
+	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
+
+$(BUILD)/vdso/%.o: $(VDSO_DIR)/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(VDSO_CFLAGS) -c $< -o $@
+
+# vdso.dbg.so keeps the debug information (gdb: add-symbol-file); the
+# kernel carries vdso.so, without it.
+$(BUILD)/vdso/vdso.dbg.so: $(VDSO_OBJS) $(VDSO_DIR)/vdso.lds
+	@echo "  LD      $@"
+	@$(CC) $(VDSO_LDFLAGS) -o $@ $(VDSO_OBJS)
+	@if $(READELF) -rW $@ | grep -q "Relocation section"; then \
+		echo "vdso: $@ needs relocations:" >&2; $(READELF) -rW $@ >&2; \
+		rm -f $@; exit 1; fi
+	@if $(SIZE) -A $@ | awk '($$1 == ".data" || $$1 ~ /^\.(got|plt)/) && $$2 > 0 { bad = 1 } END { exit !bad }'; then \
+		echo "vdso: $@ has writable data or a GOT/PLT:" >&2; $(SIZE) -A $@ >&2; \
+		rm -f $@; exit 1; fi
+
+$(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.dbg.so
+	@$(OBJCOPY) -S $< $@
+
+$(BUILD)/kernel/vdso/vdso_image.o: $(BUILD)/vdso/vdso.so
+$(BUILD)/kernel/vdso/vdso_image.o: KERNEL_CFLAGS += -DVDSO_IMAGE='"$(BUILD)/vdso/vdso.so"'
+
+-include $(VDSO_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------
 # The initrd: user programs (user/user.mk) and the static files of user/root.

@@ -9,7 +9,8 @@
  * clock read at boot plus nanouptime; CLOCK_REALTIME_COARSE and
  * CLOCK_TAI (Linux's TAI offset is 0 until ntpd sets it) are the same.
  * The CPU-time clocks are the tick-sampled times of resource.h, with
- * the tick's resolution.
+ * the tick's resolution.  The vDSO reads the others in user mode, with
+ * the same arithmetic (clock_vdso_update).
  *
  * Sleeps.  A sleep is an interruptible timed sleep on a private channel
  * until an absolute nanouptime deadline.  An interrupted relative sleep
@@ -31,6 +32,8 @@
 #include <proc/proc.h>
 #include <proc/resource.h>
 #include <proc/sched.h>
+#include <vdso/vdso.h>
+#include <vdso/vdso_data.h>
 #include <linux/time.h>
 
 #define NSEC_PER_SEC 1000000000UL
@@ -41,6 +44,46 @@
 #define RB_DEADLINE 0 /* nanouptime deadline */
 #define RB_REM 1      /* the user's rem pointer, or 0 */
 
+/* What a clock id counts (clock_descs). */
+enum clock_kind {
+	CK_NONE,        /* no such clock */
+	CK_UPTIME,      /* nanouptime() */
+	CK_REALTIME,    /* clock_realtime_ns() */
+	CK_PROCESS_CPU, /* the process's CPU time */
+	CK_THREAD_CPU,  /* the calling LWP's CPU time */
+};
+
+/*
+ * The clocks by id: what each counts, and whether its resolution is the
+ * tick (clock_getres).  The vDSO reads the uptime and real-time ones
+ * itself (clock_vdso_update).  Constant.
+ */
+static const struct clock_desc {
+	uint8_t cd_kind;   /* enum clock_kind */
+	uint8_t cd_coarse; /* resolution TICK_NS, else 1 ns */
+} clock_descs[] = {
+	[CLOCK_REALTIME] = { CK_REALTIME, 0 },
+	[CLOCK_MONOTONIC] = { CK_UPTIME, 0 },
+	[CLOCK_PROCESS_CPUTIME_ID] = { CK_PROCESS_CPU, 1 },
+	[CLOCK_THREAD_CPUTIME_ID] = { CK_THREAD_CPU, 1 },
+	[CLOCK_MONOTONIC_RAW] = { CK_UPTIME, 0 },
+	[CLOCK_REALTIME_COARSE] = { CK_REALTIME, 1 },
+	[CLOCK_MONOTONIC_COARSE] = { CK_UPTIME, 1 },
+	[CLOCK_BOOTTIME] = { CK_UPTIME, 0 },
+	[CLOCK_TAI] = { CK_REALTIME, 0 },
+};
+CTASSERT(ARRAY_SIZE(clock_descs) <= VDSO_NCLOCKS);
+
+/* Clock id clock's entry, or NULL if there is none.  No requirements. */
+static const struct clock_desc *
+clock_desc(int clock)
+{
+	if (clock < 0 || clock >= (int)ARRAY_SIZE(clock_descs) ||
+	    clock_descs[clock].cd_kind == CK_NONE)
+		return NULL;
+	return &clock_descs[clock];
+}
+
 /*
  * Read clock into *ns.  Returns 0, or -EINVAL for a clock that does not
  * exist (negative ids, Linux's per-process and per-thread CPU clocks and
@@ -49,27 +92,63 @@
 static int
 clock_read(int clock, uint64_t *ns)
 {
-	switch (clock) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_TAI:
-		*ns = clock_realtime_ns();
-		return 0;
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-		*ns = nanouptime();
-		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-		*ns = resource_cputime(false);
-		return 0;
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = resource_cputime(true);
-		return 0;
-	default:
+	const struct clock_desc *cd = clock_desc(clock);
+
+	if (cd == NULL)
 		return -EINVAL;
+	switch (cd->cd_kind) {
+	case CK_REALTIME:
+		*ns = clock_realtime_ns();
+		break;
+	case CK_UPTIME:
+		*ns = nanouptime();
+		break;
+	case CK_PROCESS_CPU:
+		*ns = resource_cputime(false);
+		break;
+	default:
+		KASSERT(cd->cd_kind == CK_THREAD_CPU);
+		*ns = resource_cputime(true);
+		break;
 	}
+	return 0;
+}
+
+/*
+ * Publish clock_descs in the vvar page: for each uptime and real-time
+ * clock, nanouptime()'s line with the base moved by what clock_read adds
+ * to it, so the vDSO's sum is clock_read's, to the nanosecond; every
+ * other id (and every id, if the TSC cannot be used from user mode)
+ * sends the vDSO to the system call.  No locks held.
+ */
+void
+clock_vdso_update(void)
+{
+	struct vdso_data *vd;
+	struct vclock vc;
+	bool usable = clock_vclock(&vc);
+	uint64_t realtime = clock_realtime_offset();
+
+	if ((vd = vdso_write_begin()) == NULL)
+		return;
+	vd->vd_tsc_base = vc.vc_tsc_base;
+	vd->vd_mult = vc.vc_mult;
+	vd->vd_tick_ns = TICK_NS;
+	vd->vd_coarse = 0;
+	for (int c = 0; c < VDSO_NCLOCKS; c++) {
+		const struct clock_desc *cd = clock_desc(c);
+
+		vd->vd_base[c] = VDSO_CLOCK_SYSCALL;
+		if (cd == NULL)
+			continue;
+		if (cd->cd_coarse)
+			vd->vd_coarse |= 1U << c;
+		if (usable && cd->cd_kind == CK_UPTIME)
+			vd->vd_base[c] = vc.vc_ns_base;
+		else if (usable && cd->cd_kind == CK_REALTIME)
+			vd->vd_base[c] = vc.vc_ns_base + realtime;
+	}
+	vdso_write_end(vd);
 }
 
 /* ns as a timespec.  No requirements. */
@@ -99,23 +178,12 @@ sys_clock_gettime(int clock, struct timespec *utp)
 long
 sys_clock_getres(int clock, struct timespec *ures)
 {
+	const struct clock_desc *cd = clock_desc(clock);
 	struct timespec ts;
-	uint64_t ns;
-	int error;
 
-	if ((error = clock_read(clock, &ns)) != 0)
-		return error;
-	switch (clock) {
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		ts = ns_to_timespec(TICK_NS);
-		break;
-	default:
-		ts = ns_to_timespec(1);
-		break;
-	}
+	if (cd == NULL)
+		return -EINVAL;
+	ts = ns_to_timespec(cd->cd_coarse ? TICK_NS : 1);
 	if (ures == NULL)
 		return 0;
 	return copyout(&ts, ures, sizeof(ts));

@@ -27,6 +27,7 @@
 #include <arch/mp.h>
 #include <arch/pmap.h>
 #include <vm/vm_page.h>
+#include <vdso/vdso.h>
 
 #define MB2_BOOT_MAGIC 0x36d76289
 
@@ -193,6 +194,7 @@ kmain(uint32_t mbi_phys, uint32_t magic, uint64_t tsc_entry)
 	ipi_startup();
 	clock_startup();
 	rtc_startup();
+	vdso_init();
 	cons_init_input();
 	sti();
 	mp_startup();

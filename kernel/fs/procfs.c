@@ -38,6 +38,7 @@
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
 #include <vm/vm_page.h>
+#include <vdso/vdso.h>
 #include <arch/cpu.h>
 #include <arch/mp.h>
 
@@ -483,10 +484,13 @@ procfs_pid_maps_locked(struct procfs_buf *pb, struct vmspace *vm)
 	spin_lock(&vm->vm_lock);
 	for (e = vm_map_min_entry(&vm->vm_map); e != NULL;
 	     e = vm_map_next(&vm->vm_map, e)) {
-		const char *name = e->e_flags & VM_ENTRY_HEAP ? "[heap]" :
-		    e->e_flags & VM_ENTRY_STACK               ? "[stack]" :
-								NULL;
+		const char *name = vdso_object_name(e->e_object);
 		size_t start = pb->pb_len;
+
+		if (e->e_flags & VM_ENTRY_HEAP)
+			name = "[heap]";
+		else if (e->e_flags & VM_ENTRY_STACK)
+			name = "[stack]";
 
 		pb_printf(pb, "%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", e->e_start,
 		    e->e_end, e->e_prot & VM_PROT_READ ? 'r' : '-',

@@ -27,11 +27,33 @@ void clock_start_tick(void);
 /* Nanoseconds since clock_startup(); monotonic, never goes backwards. */
 uint64_t nanouptime(void);
 
+struct vclock;
+
+/*
+ * The TSC-to-nanoseconds line nanouptime() uses, into *vc (vdso_data.h);
+ * true if user mode may convert with it too (the TSC is calibrated).  No
+ * requirements.
+ */
+bool clock_vclock(struct vclock *vc);
+
 /* Read the CMOS clock once (after clock_startup).  Boot CPU only. */
 void rtc_startup(void);
 
 /* Nanoseconds since 1970 (UTC), from the CMOS clock at boot onwards. */
 uint64_t clock_realtime_ns(void);
+
+/*
+ * What clock_realtime_ns() adds to nanouptime(): the time since 1970 at
+ * nanouptime() == 0.  No requirements.
+ */
+uint64_t clock_realtime_offset(void);
+
+/*
+ * Publish the clocks in the vvar page (vdso_write_begin), as
+ * clock_gettime reads them, for the vDSO; called by vdso_init, and again
+ * after anything they depend on changes.  No locks held.
+ */
+void clock_vdso_update(void);
 
 /* Busy-wait at least ns nanoseconds.  No requirements. */
 void delay_ns(uint64_t ns);

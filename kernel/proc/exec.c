@@ -10,6 +10,8 @@
  * written data page gets a private copy (vm_fault_locked).  The part of
  * the last file page of a segment past its file data is zeroed in a
  * private copy where .bss begins, and the rest of .bss is anonymous.
+ * Below MMAP_TOP go the vvar page and the vDSO (vdso_map), whose ELF
+ * header the auxiliary vector names first (AT_SYSINFO_EHDR), as Linux's.
  */
 #include <systm.h>
 #include <copy.h>
@@ -33,6 +35,7 @@
 #include <vm/vm_page.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
+#include <vdso/vdso.h>
 
 #define ARG_MAX (128 * 1024) /* argument and environment bytes */
 #define EXEC_MAXPHNUM 64
@@ -122,6 +125,7 @@ struct exec_image {
 	vaddr_t ei_phdr;
 	unsigned ei_phnum;
 	vaddr_t ei_brk;
+	vaddr_t ei_sysinfo_ehdr; /* the vDSO's ELF header, or 0: none */
 };
 
 /*
@@ -281,7 +285,8 @@ static int
 exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
     const struct exec_image *img, vaddr_t *spp)
 {
-	size_t nvec = 1 + ea->ea_argc + 1 + ea->ea_envc + 1 + 2 * 10;
+	size_t nvec = 1 + ea->ea_argc + 1 + ea->ea_envc + 1 + 2 * 10 +
+	    (img->ei_sysinfo_ehdr != 0 ? 2 : 0);
 	uint64_t *vec, *v, rnd[2];
 	vaddr_t random_va = USTACK_TOP - 16;
 	vaddr_t str_va = rounddown2(random_va - ea->ea_len, 8);
@@ -308,6 +313,9 @@ exec_build_stack(struct vmspace *vm, const struct exec_args *ea,
 		*v++ = (t);   \
 		*v++ = (val); \
 	} while (0)
+	if (img->ei_sysinfo_ehdr != 0)
+		AUX(AT_SYSINFO_EHDR,
+		    img->ei_sysinfo_ehdr); /* first, as Linux */
 	AUX(AT_PHDR, img->ei_phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, img->ei_phnum);
@@ -364,7 +372,7 @@ static int
 exec_load(struct vm_object *obj, uint64_t size, const struct exec_args *ea,
     struct vmspace **vmp, vaddr_t *entry, vaddr_t *sp)
 {
-	struct exec_image img;
+	struct exec_image img = { 0 };
 	struct vmspace *vm;
 	vsize_t stack = exec_stack_size();
 	int error;
@@ -379,6 +387,8 @@ exec_load(struct vm_object *obj, uint64_t size, const struct exec_args *ea,
 	if (error == 0)
 		error = vmspace_insert(vm, USTACK_TOP - stack, USTACK_TOP,
 		    VM_PROT_READ | VM_PROT_WRITE, VM_ENTRY_STACK, NULL, 0);
+	if (error == 0)
+		error = vdso_map(vm, &img.ei_sysinfo_ehdr);
 	if (error == 0)
 		error = exec_build_stack(vm, ea, &img, sp);
 	if (error != 0) {

@@ -12,7 +12,8 @@
  *
  * nanouptime() converts TSC cycles with a fixed-point multiplier:
  * ns = ns_base + ((tsc - tsc_base) * mult) >> 32, the product taken in
- * 128 bits so no uptime overflows it.
+ * 128 bits so no uptime overflows it (vclock_ns, which the vDSO uses
+ * too, with the line clock_vclock hands out: vdso_data.h).
  */
 #include <systm.h>
 #include <clock.h>
@@ -23,6 +24,7 @@
 #include <arch/cpufunc.h>
 #include <arch/frame.h>
 #include <arch/intr.h>
+#include <vdso/vdso_data.h>
 
 #define NS_PER_SEC 1000000000UL
 
@@ -41,8 +43,7 @@
 #define CLOCK_SAMPLE_TRIES 4
 #define CLOCK_CAL_TRIES 4 /* measurements before the CPUID fallback */
 
-#define CLOCK_SHIFT 32
-#define CLOCK_MULT(hz) ((NS_PER_SEC << CLOCK_SHIFT) / (hz))
+#define CLOCK_MULT(hz) ((NS_PER_SEC << VCLOCK_SHIFT) / (hz))
 /*
  * Before calibration the TSC is assumed to run at 10 GHz, faster than
  * any real one, so early delays are too long rather than too short.
@@ -56,9 +57,7 @@ volatile uint64_t ticks;
  * clock_startup() on the boot CPU with interrupts masked, before any
  * other CPU runs; read-only afterwards.
  */
-static uint64_t clock_tsc_base;
-static uint64_t clock_ns_base;
-static uint64_t clock_mult = CLOCK_MULT(CLOCK_PRECAL_HZ);
+static struct vclock clock_line = { .vc_mult = CLOCK_MULT(CLOCK_PRECAL_HZ) };
 
 /*
  * The calibrated rates, written once by clock_startup().  The LAPIC
@@ -76,10 +75,22 @@ static uint64_t clock_lapic_hz;
 uint64_t
 nanouptime(void)
 {
-	uint64_t d = rdtsc() - clock_tsc_base;
+	return vclock_ns(rdtsc(), clock_line.vc_tsc_base, clock_line.vc_ns_base,
+	    clock_line.vc_mult);
+}
 
-	return clock_ns_base +
-	    (uint64_t)(((unsigned __int128)d * clock_mult) >> CLOCK_SHIFT);
+/*
+ * The line nanouptime() converts with, into *vc; true if user mode (the
+ * vDSO) may read the TSC with it too, which is once clock_startup has
+ * calibrated it: the line is constant from then on, and every CPU's TSC
+ * is then trusted exactly as far as nanouptime() trusts it.  No
+ * requirements.
+ */
+bool
+clock_vclock(struct vclock *vc)
+{
+	*vc = clock_line;
+	return clock_tsc_hz != 0;
 }
 
 void
@@ -282,9 +293,9 @@ clock_startup(void)
 	clock_lapic_hz = lapic_hz;
 
 	/* Switch rates without a jump: the new line starts where we are. */
-	clock_ns_base = nanouptime();
-	clock_tsc_base = rdtsc();
-	clock_mult = CLOCK_MULT(tsc_hz);
+	clock_line.vc_ns_base = nanouptime();
+	clock_line.vc_tsc_base = rdtsc();
+	clock_line.vc_mult = CLOCK_MULT(tsc_hz);
 
 	tsc10 = clock_mhz_tenths(tsc_hz);
 	lapic10 = clock_mhz_tenths(lapic_hz);

@@ -82,3 +82,9 @@ clock_realtime_ns(void)
 {
 	return rtc_boot_ns + nanouptime();
 }
+
+uint64_t
+clock_realtime_offset(void)
+{
+	return rtc_boot_ns;
+}

@@ -6,6 +6,7 @@
  *   systests [-t SECONDS] [NAME...]
  *   systests -l
  *   systests --recurse KIB	the helper of the RLIMIT_STACK test
+ *   systests --vdso-exec	the helper of the vdso_exec test
  *
  * make test runs it with 1 and 4 CPUs; `make check TEST=systests/NAME`
  * runs one test, `make check-linux TEST=systests` all of them on Linux.
@@ -24,6 +25,7 @@ static const struct test *const tables[] = {
 	sys_rlimit_tests,
 	sys_cputime_tests,
 	sys_time_tests,
+	sys_vdso_tests,
 	sys_alarm_tests,
 	sys_misc_tests,
 	sys_poll_tests,
@@ -60,6 +62,8 @@ early(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], SYS_RECURSE) == 0)
 		return sys_recurse_main(atol(argv[2]));
+	if (argc >= 2 && strcmp(argv[1], SYS_VDSO_EXEC) == 0)
+		return sys_vdso_exec_main();
 	sys_started_by_init = getpid() == 1 || getppid() == 1;
 	return -1;
 }

@@ -11,13 +11,16 @@
  *	cputime.c	getrusage, times, wait4's rusage and the CPU clocks
  *	time.c		clock_gettime, clock_getres, gettimeofday, time,
  *			nanosleep, clock_nanosleep, restart_syscall
+ *	vdso.c		the vDSO (AT_SYSINFO_EHDR): its symbols, its clocks
+ *			against the system calls, the vvar page, fork, exec
  *	alarm.c		alarm, setitimer, getitimer (ITIMER_REAL)
  *	misc.c		sysinfo, getrandom, init's environment
  *	poll.c		poll, ppoll, select, pselect on pipes
  *	fds.c		fcntl, dup3, close_range, pipe2's O_NONBLOCK,
  *			FIONREAD, the 64 KiB pipe
- *	suite.c		the list of tables, and the helper program the
+ *	suite.c		the list of tables, and the helper programs the
  *			RLIMIT_STACK test runs ("systests --recurse KIB")
+ *			and the vDSO's exec test ("systests --vdso-exec")
  *
  * Every test passes on Linux 6.1 too (make check-linux TEST=systests),
  * where the suite is init itself; the few that check what only our
@@ -31,11 +34,13 @@
 
 #define SYS_MS 1000000ULL
 #define SYS_RECURSE "--recurse"
+#define SYS_VDSO_EXEC "--vdso-exec"
 
 extern const struct test sys_ids_tests[];
 extern const struct test sys_rlimit_tests[];
 extern const struct test sys_cputime_tests[];
 extern const struct test sys_time_tests[];
+extern const struct test sys_vdso_tests[];
 extern const struct test sys_alarm_tests[];
 extern const struct test sys_misc_tests[];
 extern const struct test sys_poll_tests[];
@@ -48,5 +53,11 @@ extern int sys_started_by_init;
 
 /* The helper: recurse through kib KiB of stack, then exit 0.  suite.c. */
 int sys_recurse_main(long kib);
+
+/*
+ * The helper vdso_exec runs: 0 if this new image has a fresh, working
+ * vDSO, else a status saying what is wrong.  vdso.c.
+ */
+int sys_vdso_exec_main(void);
 
 #endif /* SYS_H */

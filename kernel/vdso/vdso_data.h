@@ -1,0 +1,88 @@
+/*
+ * The vvar page: what the kernel publishes for the vDSO to read the
+ * clocks without a system call, and the TSC-to-nanoseconds conversion
+ * both use.
+ *
+ * This header is shared by the kernel (kernel/vdso/vdso.c writes the
+ * page, kernel/kern_time.c fills it, arch/x86_64/clock.c converts the
+ * TSC with vclock_ns) and by the vDSO itself (arch/x86_64/vdso/), which
+ * is user code; so it uses only the compiler's freestanding headers.
+ *
+ * The page sits one page below the vDSO's ELF header in every address
+ * space (the vDSO's linker script names it vdso_vvar), read-only there;
+ * the kernel writes it through the direct map.
+ *
+ * Sequence count.  vd_seq is odd while the kernel writes the page
+ * (vdso_write_begin to vdso_write_end, serialized by vdso_lock).  A
+ * reader (the vDSO) reads vd_seq, then the fields and the TSC, then
+ * vd_seq again, and starts over unless both reads gave the same even
+ * value: so it never uses fields from two different writes, or from the
+ * middle of one.
+ */
+#ifndef _VDSO_VDSO_DATA_H_
+#define _VDSO_VDSO_DATA_H_
+
+#include <stdint.h>
+
+/* Clock ids the page describes: Linux's 0 (REALTIME) to 11 (TAI), and room. */
+#define VDSO_NCLOCKS 16
+
+/* The fixed-point shift of vc_mult: ns = (cycles * vc_mult) >> 32. */
+#define VCLOCK_SHIFT 32
+
+/*
+ * The line from TSC cycles to nanoseconds since boot:
+ * ns = vc_ns_base + ((tsc - vc_tsc_base) * vc_mult) >> VCLOCK_SHIFT.
+ */
+struct vclock {
+	uint64_t vc_tsc_base;
+	uint64_t vc_ns_base;
+	uint64_t vc_mult;
+};
+
+/*
+ * Nanoseconds since boot at TSC value tsc on the line (tsc_base,
+ * ns_base, mult).  The product is taken in 128 bits, so no uptime
+ * overflows it.  The one conversion both nanouptime() and the vDSO use,
+ * so a clock read through either path is the same function of the TSC.
+ * No requirements.
+ */
+static inline uint64_t
+vclock_ns(uint64_t tsc, uint64_t tsc_base, uint64_t ns_base, uint64_t mult)
+{
+	return ns_base +
+	    (uint64_t)(((unsigned __int128)(tsc - tsc_base) * mult) >>
+		VCLOCK_SHIFT);
+}
+
+/*
+ * The vd_base of a clock the vDSO does not read itself (the caller makes
+ * the system call).  Set in the base, it sets the top bit of the result
+ * too (for 292 years of uptime), and no clock that is read has it set
+ * (the epoch's reaches it in 2262): so one sign test of the result tells
+ * the two apart.
+ */
+#define VDSO_CLOCK_SYSCALL (1ULL << 63)
+
+struct vdso_data {
+	/*
+	 * Clock id c in nanoseconds is vclock_ns(tsc, vd_tsc_base,
+	 * vd_base[c], vd_mult): vd_base[c] is nanouptime()'s vc_ns_base
+	 * plus what the clock adds to the uptime (the epoch, or 0), so the
+	 * sum is the kernel's own; or it is VDSO_CLOCK_SYSCALL (every clock
+	 * is, when the TSC cannot be used).  First, so that a clock id is
+	 * its index from the page's start.
+	 */
+	uint64_t vd_base[VDSO_NCLOCKS];
+	/* nanouptime()'s line, less its vc_ns_base (which is in vd_base) */
+	uint64_t vd_tsc_base;
+	uint64_t vd_mult;
+	uint64_t vd_tick_ns; /* the resolution of the coarse clocks */
+	uint32_t vd_seq;     /* odd while a write is in progress */
+	/* Bit c set: clock c's resolution is vd_tick_ns, else 1 ns. */
+	uint32_t vd_coarse;
+};
+
+_Static_assert(sizeof(struct vdso_data) <= 4096, "the vvar page is one page");
+
+#endif /* !_VDSO_VDSO_DATA_H_ */

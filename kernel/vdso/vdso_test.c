@@ -1,0 +1,115 @@
+/*
+ * Self tests of the vDSO's kernel side: what the vvar page publishes
+ * (ktest=vdso_vvar) and how exec maps the two objects (ktest=vdso_map).
+ * user/tests/systests/vdso.c checks the vDSO itself from user mode.
+ */
+#include <systm.h>
+#include <clock.h>
+#include <errno.h>
+#include <ktest.h>
+#include <vm/addrspace.h>
+#include <vm/vm_map.h>
+#include <vdso/vdso.h>
+#include <vdso/vdso_data.h>
+#include <linux/time.h>
+
+/*
+ * The vvar page holds nanouptime()'s line, each uptime clock at its
+ * base and each real-time clock at its base plus the epoch, every other
+ * id sent to the system call, and the coarse clocks marked; publishing
+ * again changes nothing but the sequence count, which stays even.
+ */
+KTEST(vdso_vvar)
+{
+	const struct vdso_data *vd = vdso_data_page();
+	uint64_t rt = clock_realtime_offset(), seq;
+	struct vclock vc;
+
+	if (!KT_CHECK(vd != NULL))
+		return;
+	KT_CHECK(clock_vclock(&vc));
+	for (int round = 0; round < 2; round++) {
+		seq = vd->vd_seq;
+		KT_EQ(seq & 1, 0);
+		KT_EQ(vd->vd_tsc_base, vc.vc_tsc_base);
+		KT_EQ(vd->vd_mult, vc.vc_mult);
+		KT_EQ(vd->vd_tick_ns, 1000000000UL / HZ);
+		for (int c = 0; c < VDSO_NCLOCKS; c++) {
+			uint64_t want = VDSO_CLOCK_SYSCALL;
+
+			if (c == CLOCK_MONOTONIC || c == CLOCK_MONOTONIC_RAW ||
+			    c == CLOCK_MONOTONIC_COARSE || c == CLOCK_BOOTTIME)
+				want = vc.vc_ns_base;
+			if (c == CLOCK_REALTIME || c == CLOCK_REALTIME_COARSE ||
+			    c == CLOCK_TAI)
+				want = vc.vc_ns_base + rt;
+			KT_CHECKF(vd->vd_base[c] == want,
+			    "clock %d: base 0x%lx, want 0x%lx", c,
+			    vd->vd_base[c], want);
+		}
+		KT_EQ(vd->vd_coarse,
+		    1U << CLOCK_REALTIME_COARSE | 1U << CLOCK_MONOTONIC_COARSE |
+			1U << CLOCK_PROCESS_CPUTIME_ID |
+			1U << CLOCK_THREAD_CPUTIME_ID);
+		clock_vdso_update();
+		KT_EQ(vd->vd_seq, seq + 2);
+	}
+
+	/*
+	 * The sign test the vDSO makes: clear for a clock it reads, set
+	 * for one it does not.
+	 */
+	KT_EQ(vclock_ns(vc.vc_tsc_base + vc.vc_mult, vc.vc_tsc_base,
+		  vd->vd_base[CLOCK_REALTIME], vc.vc_mult) &
+		VDSO_CLOCK_SYSCALL,
+	    0);
+	KT_CHECK(vclock_ns(vc.vc_tsc_base + vc.vc_mult, vc.vc_tsc_base,
+		     vd->vd_base[CLOCK_PROCESS_CPUTIME_ID], vc.vc_mult) &
+	    VDSO_CLOCK_SYSCALL);
+}
+
+/*
+ * vdso_map puts the vvar page, read-only and never writable, right
+ * below the vDSO, a private read-execute view, below MMAP_TOP; even a
+ * forced write (as the ELF loader makes) cannot reach the vvar page.
+ */
+KTEST(vdso_map)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_map_entry *e;
+	vaddr_t ehdr = 0;
+	uint8_t byte = 0x5a;
+
+	if (!KT_CHECK(vm != NULL))
+		return;
+	KT_EQ(vdso_map(vm, &ehdr), 0);
+	if (!KT_CHECK(ehdr != 0)) {
+		vmspace_rel(vm);
+		return;
+	}
+	KT_EQ(ehdr & PAGE_MASK, 0);
+	KT_CHECK(ehdr <= MMAP_TOP - PAGE_SIZE);
+
+	spin_lock(&vm->vm_lock);
+	e = vm_map_lookup(&vm->vm_map, ehdr - PAGE_SIZE);
+	if (KT_CHECK(e != NULL)) {
+		KT_EQ(e->e_start, ehdr - PAGE_SIZE);
+		KT_EQ(e->e_end, ehdr);
+		KT_EQ(e->e_prot, VM_PROT_READ);
+		KT_EQ(e->e_flags, VM_ENTRY_NOWRITE);
+		KT_CHECK(strcmp(vdso_object_name(e->e_object), "[vvar]") == 0);
+	}
+	e = vm_map_lookup(&vm->vm_map, ehdr);
+	if (KT_CHECK(e != NULL)) {
+		KT_EQ(e->e_start, ehdr);
+		KT_EQ(e->e_prot, VM_PROT_READ | VM_PROT_EXECUTE);
+		KT_EQ(e->e_flags, 0);
+		KT_CHECK(strcmp(vdso_object_name(e->e_object), "[vdso]") == 0);
+	}
+	spin_unlock(&vm->vm_lock);
+
+	KT_EQ(vm_write(vm, ehdr - PAGE_SIZE, &byte, 1), -EACCES);
+	KT_EQ(vm_write(vm, ehdr + 9, &byte, 1), 0); /* a private copy */
+	KT_CHECK(vdso_object_name(NULL) == NULL);
+	vmspace_rel(vm);
+}
