@@ -136,6 +136,75 @@ wait_selects(struct proc *p, struct proc *child, pid_t pid, int options)
 	return (options & __WALL) || clone == ((options & __WCLONE) != 0);
 }
 
+/* What wait4 can do with one child. */
+enum wait_what {
+	WAIT_SKIP,   /* not selected, or another LWP of the parent reaps it */
+	WAIT_WAIT,   /* selected, nothing to report yet */
+	WAIT_REAP,   /* dead: reap it */
+	WAIT_REPORT, /* stopped or continued: report *st */
+};
+
+/*
+ * Look at child for wait4's pid and options; a stop or continue to
+ * report is taken (its PS_WAIT* flag cleared) and its status put in *st.
+ * proc_lock held.
+ */
+static enum wait_what
+wait_examine(struct proc *p, struct proc *child, pid_t pid, int options,
+    int *st)
+{
+	if (!wait_selects(p, child, pid, options))
+		return WAIT_SKIP;
+	if (child->p_sflag & PS_REAPING)
+		return WAIT_SKIP; /* another LWP of p reaps it */
+	if (child->p_stat == SDEAD)
+		return WAIT_REAP;
+	if ((options & WUNTRACED) && (child->p_sflag & PS_WAITSTOP)) {
+		child->p_sflag &= ~PS_WAITSTOP;
+		*st = W_STOPCODE(child->p_xsig);
+		return WAIT_REPORT;
+	}
+	if ((options & WCONTINUED) && (child->p_sflag & PS_WAITCONT)) {
+		child->p_sflag &= ~PS_WAITCONT;
+		*st = W_CONTINUED;
+		return WAIT_REPORT;
+	}
+	return WAIT_WAIT;
+}
+
+/*
+ * The children wait4's pid and options select, most urgent first: a
+ * child to reap or report (in *childp), else WAIT_WAIT if some child is
+ * selected, else WAIT_SKIP.  A pid names its child through the pid hash,
+ * so waiting for one child costs the same however many the parent has.
+ * proc_lock held.
+ */
+static enum wait_what
+wait_scan(struct proc *p, pid_t pid, int options, int *st, struct proc **childp)
+{
+	enum wait_what what, any = WAIT_SKIP;
+	struct proc *child;
+
+	if (pid > 0) {
+		child = proc_find(pid);
+		if (child == NULL || child->p_pptr != p)
+			return WAIT_SKIP;
+		*childp = child;
+		return wait_examine(p, child, pid, options, st);
+	}
+	LIST_FOREACH(child, &p->p_children, p_sibling)
+	{
+		what = wait_examine(p, child, pid, options, st);
+		if (what == WAIT_REAP || what == WAIT_REPORT) {
+			*childp = child;
+			return what;
+		}
+		if (what == WAIT_WAIT)
+			any = WAIT_WAIT;
+	}
+	return any;
+}
+
 /*
  * wait4(pid, status, options, rusage): collect a dead child, or report
  * one that stopped (WUNTRACED) or continued (WCONTINUED).  Several LWPs
@@ -153,9 +222,9 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 {
 	struct proc *p = curproc, *child;
 	struct rusage ru;
-	int error, st;
+	enum wait_what what;
+	int error, st = 0;
 	pid_t cpid;
-	bool found;
 
 	if (options & ~WAIT4_OPTIONS)
 		return -EINVAL;
@@ -169,30 +238,12 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 
 	spin_lock(&proc_lock);
 	for (;;) {
-		found = false;
-		LIST_FOREACH(child, &p->p_children, p_sibling)
-		{
-			if (!wait_selects(p, child, pid, options))
-				continue;
-			if (child->p_sflag & PS_REAPING)
-				continue; /* another LWP of p reaps it */
-			found = true;
-			if (child->p_stat == SDEAD)
-				goto reap;
-			if ((options & WUNTRACED) &&
-			    (child->p_sflag & PS_WAITSTOP)) {
-				child->p_sflag &= ~PS_WAITSTOP;
-				st = W_STOPCODE(child->p_xsig);
-				goto report;
-			}
-			if ((options & WCONTINUED) &&
-			    (child->p_sflag & PS_WAITCONT)) {
-				child->p_sflag &= ~PS_WAITCONT;
-				st = W_CONTINUED;
-				goto report;
-			}
-		}
-		if (!found) {
+		what = wait_scan(p, pid, options, &st, &child);
+		if (what == WAIT_REAP)
+			goto reap;
+		if (what == WAIT_REPORT)
+			goto report;
+		if (what == WAIT_SKIP) {
 			spin_unlock(&proc_lock);
 			return -ECHILD;
 		}
