@@ -96,8 +96,8 @@ static enum {
  * XSAVE image its header (XSTATE_BV 0) puts every component in its
  * initial state, so XRSTOR reads nothing past it.
  */
-static const uint8_t fpu_init_image[FPU_LEGACY_SIZE + FPU_HEADER_SIZE]
-    __aligned(64) = {
+static const uint8_t
+    fpu_init_image[FPU_LEGACY_SIZE + FPU_HEADER_SIZE] __aligned(64) = {
 	    [0] = 0x7f,
 	    [1] = 0x03,
 	    [FPU_MXCSR] = FPU_MXCSR_DEFAULT & 0xff,
@@ -130,8 +130,8 @@ fpu_identify(void)
 	    (supported & XFEATURE_AVX512) == XFEATURE_AVX512)
 		fpu_xcr0 |= XFEATURE_AVX512;
 	cpuid_count(0xd, 1, r);
-	fpu_save_insn = (r[0] & CPUID_D1_EAX_XSAVEOPT) ? FPU_XSAVEOPT :
-							 FPU_XSAVE;
+	fpu_save_insn =
+	    (r[0] & CPUID_D1_EAX_XSAVEOPT) ? FPU_XSAVEOPT : FPU_XSAVE;
 }
 
 void
@@ -336,31 +336,19 @@ fpu_trap(struct lwp *l)
 	return true;
 }
 
-/*
- * Allocate a context with its image undefined: the caller fills it.
- * NULL when out of memory.
- */
-static struct fpu_ctx *
-fpu_ctx_alloc_raw(void)
+struct fpu_ctx *
+cpu_fpu_ctx_alloc(void)
 {
 	struct fpu_ctx *fc;
 
 	fc = kmalloc(offsetof(struct fpu_ctx, fc_area) + fpu_area_size, 0);
 	if (fc == NULL)
 		return NULL;
+	/* kmalloc aligns an object to its power-of-two size class. */
 	KASSERT(((uintptr_t)fc->fc_area & 63) == 0);
 	fc->fc_cpu = -1;
 	fc->fc_used = 0;
-	return fc;
-}
-
-struct fpu_ctx *
-cpu_fpu_ctx_alloc(void)
-{
-	struct fpu_ctx *fc = fpu_ctx_alloc_raw();
-
-	if (fc != NULL)
-		fpu_init_area(fc->fc_area);
+	fpu_init_area(fc->fc_area);
 	return fc;
 }
 
@@ -535,15 +523,15 @@ fpu_sigframe_range_ok(uint64_t u)
 }
 
 /* Fixup and exception-table entry for the user access at label 1. */
-#define FPU_USER_FIXUP                                \
-	"2:\n"                                        \
-	".pushsection .text.fixup, \"ax\"\n"          \
-	"3:	movl %[efault], %[err]\n"             \
-	"	jmp 2b\n"                             \
-	".popsection\n"                               \
-	".pushsection .extable, \"a\"\n"              \
-	".balign 8\n"                                 \
-	".quad 1b, 3b\n"                              \
+#define FPU_USER_FIXUP                       \
+	"2:\n"                               \
+	".pushsection .text.fixup, \"ax\"\n" \
+	"3:	movl %[efault], %[err]\n"        \
+	"	jmp 2b\n"                          \
+	".popsection\n"                      \
+	".pushsection .extable, \"a\"\n"     \
+	".balign 8\n"                        \
+	".quad 1b, 3b\n"                     \
 	".popsection"
 
 /*
@@ -592,8 +580,8 @@ fpu_sigframe_save(struct lwp *l, uint64_t fp)
 		n = sizeof(fpu_sigframe_tail) / 8;
 		__asm__ volatile("1:	xsave64 (%[p])\n" FPU_USER_FIXUP
 				 : [err] "+r"(err)
-				 : [p] "r"(fp), "a"(-1), "d"(-1),
-				 [efault] "i"(-EFAULT)
+				 : [p] "r"(fp), "a"(-1),
+				 "d"(-1), [efault] "i"(-EFAULT)
 				 : "memory");
 		if (err == 0)
 			__asm__ volatile("1:	rep movsq\n" FPU_USER_FIXUP
@@ -602,13 +590,12 @@ fpu_sigframe_save(struct lwp *l, uint64_t fp)
 					 : [efault] "i"(-EFAULT)
 					 : "memory");
 		if (err == 0)
-			__asm__ volatile("1:	movl %[m], (%[p])\n"
-					 FPU_USER_FIXUP
-					 : [err] "+r"(err)
-					 : [p] "r"(fp + fpu_area_size),
-					 [m] "i"(FP_XSTATE_MAGIC2),
-					 [efault] "i"(-EFAULT)
-					 : "memory");
+			__asm__ volatile(
+			    "1:	movl %[m], (%[p])\n" FPU_USER_FIXUP
+			    : [err] "+r"(err)
+			    : [p] "r"(fp + fpu_area_size),
+			    [m] "i"(FP_XSTATE_MAGIC2), [efault] "i"(-EFAULT)
+			    : "memory");
 	} else {
 		n = sizeof(fpu_sigframe_tail.sw) / 8;
 		__asm__ volatile("1:	fxsave64 (%[p])\n" FPU_USER_FIXUP
@@ -651,7 +638,8 @@ fpu_sigframe_restore(struct lwp *l, uint64_t ufp)
 		/* Linux's check_xstate_in_sigframe. */
 		w = fpu_user_read64(ufp + FPU_SW_BYTES, &err);
 		xfeatures = fpu_user_read64(ufp + FPU_SW_BYTES + 8, &err);
-		xsize = (uint32_t)fpu_user_read64(ufp + FPU_SW_BYTES + 16, &err);
+		xsize =
+		    (uint32_t)fpu_user_read64(ufp + FPU_SW_BYTES + 16, &err);
 		if (err == 0 && (uint32_t)w == FP_XSTATE_MAGIC1 &&
 		    xsize >= FPU_LEGACY_SIZE + FPU_HEADER_SIZE &&
 		    xsize <= fpu_area_size && xsize <= (w >> 32))
@@ -664,17 +652,19 @@ fpu_sigframe_restore(struct lwp *l, uint64_t ufp)
 	if (err == 0) {
 		fpu_claim(l);
 		if (xstate)
-			__asm__ volatile("1:	xrstor64 (%[p])\n" FPU_USER_FIXUP
-					 : [err] "+r"(err)
-					 : [p] "r"(ufp), "a"((uint32_t)xfeatures),
-					 "d"((uint32_t)(xfeatures >> 32)),
-					 [efault] "i"(-EFAULT)
-					 : "memory");
+			__asm__ volatile(
+			    "1:	xrstor64 (%[p])\n" FPU_USER_FIXUP
+			    : [err] "+r"(err)
+			    : [p] "r"(ufp), "a"((uint32_t)xfeatures),
+			    "d"((uint32_t)(xfeatures >> 32)),
+			    [efault] "i"(-EFAULT)
+			    : "memory");
 		else
-			__asm__ volatile("1:	fxrstor64 (%[p])\n" FPU_USER_FIXUP
-					 : [err] "+r"(err)
-					 : [p] "r"(ufp), [efault] "i"(-EFAULT)
-					 : "memory");
+			__asm__ volatile(
+			    "1:	fxrstor64 (%[p])\n" FPU_USER_FIXUP
+			    : [err] "+r"(err)
+			    : [p] "r"(ufp), [efault] "i"(-EFAULT)
+			    : "memory");
 	}
 	if (cpu_smap_enabled)
 		clac();
@@ -685,7 +675,8 @@ fpu_sigframe_restore(struct lwp *l, uint64_t ufp)
 		if (init != 0)
 			__asm__ volatile("xrstor64 (%0)"
 					 :
-					 : "r"(fpu_init_image), "a"((uint32_t)init),
+					 : "r"(fpu_init_image),
+					 "a"((uint32_t)init),
 					 "d"((uint32_t)(init >> 32))
 					 : "memory");
 		/*

@@ -25,9 +25,11 @@ KTEST(fpu_area_size)
 	avx = (r[2] & (1u << 28)) != 0;
 	if (xsave)
 		cpuid_count(0xd, 1, r);
-	kprintf("# fpu: XCR0 0x%lx, %u-byte images, saved with %s\n",
-	    fpu_xcr0, fpu_area_size,
-	    !xsave ? "FXSAVE" : (r[0] & 1) ? "XSAVEOPT" : "XSAVE");
+	kprintf("# fpu: XCR0 0x%lx, %u-byte images, saved with %s\n", fpu_xcr0,
+	    fpu_area_size,
+	    !xsave         ? "FXSAVE" :
+		(r[0] & 1) ? "XSAVEOPT" :
+			     "XSAVE");
 	if (!xsave) {
 		KT_EQ(fpu_xcr0, 0);
 		KT_EQ(fpu_area_size, FPU_LEGACY_SIZE);
@@ -41,8 +43,9 @@ KTEST(fpu_area_size)
 	KT_EQ((fpu_xcr0 & XFEATURE_YMM) != 0, avx);
 	KT_CHECK((fpu_xcr0 & XFEATURE_AVX512) == 0 ||
 	    (fpu_xcr0 & XFEATURE_AVX512) == XFEATURE_AVX512);
-	KT_EQ(fpu_xcr0 & ~(uint64_t)(XFEATURE_X87 | XFEATURE_SSE |
-			     XFEATURE_YMM | XFEATURE_AVX512),
+	KT_EQ(fpu_xcr0 &
+		~(uint64_t)(XFEATURE_X87 | XFEATURE_SSE | XFEATURE_YMM |
+		    XFEATURE_AVX512),
 	    0);
 	for (unsigned i = 2; i < 64; i++) {
 		if (!(fpu_xcr0 & (1ULL << i)))
@@ -56,14 +59,13 @@ KTEST(fpu_area_size)
 	KT_EQ(fpu_area_size, r[1]);
 	KT_EQ(fpu_area_size, end);
 	if (fpu_xcr0 & XFEATURE_YMM)
-		KT_CHECK(fpu_area_size >= 832); /* 576 + 16 x 16 bytes */
+		KT_CHECK(fpu_area_size >= 832);  /* 576 + 16 x 16 bytes */
 	for (unsigned i = 1; i < MAXCPUS; i++) { /* the others */
 		struct cpu_info *ci = cpu_info_at(i);
 
 		if (!__atomic_load_n(&ci->ci_online, __ATOMIC_ACQUIRE))
 			continue;
-		KT_CHECKF(ci->ci_ap_cr4 & CR4_OSXSAVE, "CPU %u: no OSXSAVE",
-		    i);
+		KT_CHECKF(ci->ci_ap_cr4 & CR4_OSXSAVE, "CPU %u: no OSXSAVE", i);
 	}
 }
 

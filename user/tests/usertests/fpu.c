@@ -103,8 +103,8 @@ fpu_vals_make(struct fpu_vals *v, uint64_t seed)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			memcpy(&v->ymm[r][i], &x, 8);
 		}
-	v->mxcsr = 0x1f80 | (uint32_t)(seed & 3) << 13 |
-	    (seed & 4 ? 0x8000 : 0);
+	v->mxcsr =
+	    0x1f80 | (uint32_t)(seed & 3) << 13 | (seed & 4 ? 0x8000 : 0);
 	v->fcw = 0x7f | precision[(seed >> 3) % 3] << 8 |
 	    (uint16_t)((seed >> 5) & 3) << 10;
 	v->st0 = (double)seed + 0.25;
@@ -112,12 +112,12 @@ fpu_vals_make(struct fpu_vals *v, uint64_t seed)
 
 /* What a hold does while the values are in the registers. */
 struct hold {
-	long nr1, a0, a1, a2; /* a system call, or nr1 < 0 */
-	long nr2;             /* then one without arguments, or < 0 */
-	long spin;            /* then spin this many times at most, or 0 */
+	long nr1, a0, a1, a2;     /* a system call, or nr1 < 0 */
+	long nr2;                 /* then one without arguments, or < 0 */
+	long spin;                /* then spin this many times at most, or 0 */
 	const volatile long *ctr; /* the spin ends when *ctr changes */
-	long changed;         /* out: it did */
-	uint32_t mxcsr;       /* the caller's, put back afterwards */
+	long changed;             /* out: it did */
+	uint32_t mxcsr;           /* the caller's, put back afterwards */
 	uint16_t fcw;
 };
 
@@ -132,95 +132,95 @@ static void
 fpu_hold(const struct fpu_vals *in, struct fpu_vals *out, struct hold *h)
 {
 	h->changed = 0;
-	__asm__ volatile(
-	    "stmxcsr %c[smx](%[h])\n\t"
-	    "fnstcw %c[scw](%[h])\n\t"
-	    "vmovdqu 0(%[in]), %%ymm0\n\t"
-	    "vmovdqu 32(%[in]), %%ymm1\n\t"
-	    "vmovdqu 64(%[in]), %%ymm2\n\t"
-	    "vmovdqu 96(%[in]), %%ymm3\n\t"
-	    "vmovdqu 128(%[in]), %%ymm4\n\t"
-	    "vmovdqu 160(%[in]), %%ymm5\n\t"
-	    "vmovdqu 192(%[in]), %%ymm6\n\t"
-	    "vmovdqu 224(%[in]), %%ymm7\n\t"
-	    "vmovdqu 256(%[in]), %%ymm8\n\t"
-	    "vmovdqu 288(%[in]), %%ymm9\n\t"
-	    "vmovdqu 320(%[in]), %%ymm10\n\t"
-	    "vmovdqu 352(%[in]), %%ymm11\n\t"
-	    "vmovdqu 384(%[in]), %%ymm12\n\t"
-	    "vmovdqu 416(%[in]), %%ymm13\n\t"
-	    "vmovdqu 448(%[in]), %%ymm14\n\t"
-	    "vmovdqu 480(%[in]), %%ymm15\n\t"
-	    "ldmxcsr %c[mx](%[in])\n\t"
-	    "fldcw %c[cw](%[in])\n\t"
-	    "fldl %c[st](%[in])\n\t"
-	    "movq %c[nr1](%[h]), %%rax\n\t"
-	    "testq %%rax, %%rax\n\t"
-	    "js 1f\n\t"
-	    "movq %c[a0](%[h]), %%rdi\n\t"
-	    "movq %c[a1](%[h]), %%rsi\n\t"
-	    "movq %c[a2](%[h]), %%rdx\n\t"
-	    "syscall\n"
-	    "1:\n\t"
-	    "movq %c[nr2](%[h]), %%rax\n\t"
-	    "testq %%rax, %%rax\n\t"
-	    "js 2f\n\t"
-	    "syscall\n"
-	    "2:\n\t"
-	    "movq %c[spin](%[h]), %%rcx\n\t"
-	    "testq %%rcx, %%rcx\n\t"
-	    "jz 4f\n\t"
-	    "movq %c[ctr](%[h]), %%rsi\n\t"
-	    "movq (%%rsi), %%rdi\n"
-	    "3:\n\t"
-	    "cmpq (%%rsi), %%rdi\n\t"
-	    "jne 5f\n\t"
-	    "decq %%rcx\n\t"
-	    "jnz 3b\n\t"
-	    "jmp 4f\n"
-	    "5:\n\t"
-	    "movq $1, %c[chg](%[h])\n"
-	    "4:\n\t"
-	    "fstpl %c[st](%[out])\n\t"
-	    "fnstcw %c[cw](%[out])\n\t"
-	    "stmxcsr %c[mx](%[out])\n\t"
-	    "vmovdqu %%ymm0, 0(%[out])\n\t"
-	    "vmovdqu %%ymm1, 32(%[out])\n\t"
-	    "vmovdqu %%ymm2, 64(%[out])\n\t"
-	    "vmovdqu %%ymm3, 96(%[out])\n\t"
-	    "vmovdqu %%ymm4, 128(%[out])\n\t"
-	    "vmovdqu %%ymm5, 160(%[out])\n\t"
-	    "vmovdqu %%ymm6, 192(%[out])\n\t"
-	    "vmovdqu %%ymm7, 224(%[out])\n\t"
-	    "vmovdqu %%ymm8, 256(%[out])\n\t"
-	    "vmovdqu %%ymm9, 288(%[out])\n\t"
-	    "vmovdqu %%ymm10, 320(%[out])\n\t"
-	    "vmovdqu %%ymm11, 352(%[out])\n\t"
-	    "vmovdqu %%ymm12, 384(%[out])\n\t"
-	    "vmovdqu %%ymm13, 416(%[out])\n\t"
-	    "vmovdqu %%ymm14, 448(%[out])\n\t"
-	    "vmovdqu %%ymm15, 480(%[out])\n\t"
-	    "vzeroupper\n\t"
-	    "ldmxcsr %c[smx](%[h])\n\t"
-	    "fldcw %c[scw](%[h])"
-	    :
-	    : [in] "r"(in), [out] "r"(out), [h] "r"(h),
-	    [mx] "i"(offsetof(struct fpu_vals, mxcsr)),
-	    [cw] "i"(offsetof(struct fpu_vals, fcw)),
-	    [st] "i"(offsetof(struct fpu_vals, st0)),
-	    [nr1] "i"(offsetof(struct hold, nr1)),
-	    [a0] "i"(offsetof(struct hold, a0)),
-	    [a1] "i"(offsetof(struct hold, a1)),
-	    [a2] "i"(offsetof(struct hold, a2)),
-	    [nr2] "i"(offsetof(struct hold, nr2)),
-	    [spin] "i"(offsetof(struct hold, spin)),
-	    [ctr] "i"(offsetof(struct hold, ctr)),
-	    [chg] "i"(offsetof(struct hold, changed)),
-	    [smx] "i"(offsetof(struct hold, mxcsr)),
-	    [scw] "i"(offsetof(struct hold, fcw))
-	    : "rax", "rcx", "rdx", "rsi", "rdi", "r11", "memory", "cc", "xmm0",
-	    "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-	    "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+	__asm__ volatile("stmxcsr %c[smx](%[h])\n\t"
+			 "fnstcw %c[scw](%[h])\n\t"
+			 "vmovdqu 0(%[in]), %%ymm0\n\t"
+			 "vmovdqu 32(%[in]), %%ymm1\n\t"
+			 "vmovdqu 64(%[in]), %%ymm2\n\t"
+			 "vmovdqu 96(%[in]), %%ymm3\n\t"
+			 "vmovdqu 128(%[in]), %%ymm4\n\t"
+			 "vmovdqu 160(%[in]), %%ymm5\n\t"
+			 "vmovdqu 192(%[in]), %%ymm6\n\t"
+			 "vmovdqu 224(%[in]), %%ymm7\n\t"
+			 "vmovdqu 256(%[in]), %%ymm8\n\t"
+			 "vmovdqu 288(%[in]), %%ymm9\n\t"
+			 "vmovdqu 320(%[in]), %%ymm10\n\t"
+			 "vmovdqu 352(%[in]), %%ymm11\n\t"
+			 "vmovdqu 384(%[in]), %%ymm12\n\t"
+			 "vmovdqu 416(%[in]), %%ymm13\n\t"
+			 "vmovdqu 448(%[in]), %%ymm14\n\t"
+			 "vmovdqu 480(%[in]), %%ymm15\n\t"
+			 "ldmxcsr %c[mx](%[in])\n\t"
+			 "fldcw %c[cw](%[in])\n\t"
+			 "fldl %c[st](%[in])\n\t"
+			 "movq %c[nr1](%[h]), %%rax\n\t"
+			 "testq %%rax, %%rax\n\t"
+			 "js 1f\n\t"
+			 "movq %c[a0](%[h]), %%rdi\n\t"
+			 "movq %c[a1](%[h]), %%rsi\n\t"
+			 "movq %c[a2](%[h]), %%rdx\n\t"
+			 "syscall\n"
+			 "1:\n\t"
+			 "movq %c[nr2](%[h]), %%rax\n\t"
+			 "testq %%rax, %%rax\n\t"
+			 "js 2f\n\t"
+			 "syscall\n"
+			 "2:\n\t"
+			 "movq %c[spin](%[h]), %%rcx\n\t"
+			 "testq %%rcx, %%rcx\n\t"
+			 "jz 4f\n\t"
+			 "movq %c[ctr](%[h]), %%rsi\n\t"
+			 "movq (%%rsi), %%rdi\n"
+			 "3:\n\t"
+			 "cmpq (%%rsi), %%rdi\n\t"
+			 "jne 5f\n\t"
+			 "decq %%rcx\n\t"
+			 "jnz 3b\n\t"
+			 "jmp 4f\n"
+			 "5:\n\t"
+			 "movq $1, %c[chg](%[h])\n"
+			 "4:\n\t"
+			 "fstpl %c[st](%[out])\n\t"
+			 "fnstcw %c[cw](%[out])\n\t"
+			 "stmxcsr %c[mx](%[out])\n\t"
+			 "vmovdqu %%ymm0, 0(%[out])\n\t"
+			 "vmovdqu %%ymm1, 32(%[out])\n\t"
+			 "vmovdqu %%ymm2, 64(%[out])\n\t"
+			 "vmovdqu %%ymm3, 96(%[out])\n\t"
+			 "vmovdqu %%ymm4, 128(%[out])\n\t"
+			 "vmovdqu %%ymm5, 160(%[out])\n\t"
+			 "vmovdqu %%ymm6, 192(%[out])\n\t"
+			 "vmovdqu %%ymm7, 224(%[out])\n\t"
+			 "vmovdqu %%ymm8, 256(%[out])\n\t"
+			 "vmovdqu %%ymm9, 288(%[out])\n\t"
+			 "vmovdqu %%ymm10, 320(%[out])\n\t"
+			 "vmovdqu %%ymm11, 352(%[out])\n\t"
+			 "vmovdqu %%ymm12, 384(%[out])\n\t"
+			 "vmovdqu %%ymm13, 416(%[out])\n\t"
+			 "vmovdqu %%ymm14, 448(%[out])\n\t"
+			 "vmovdqu %%ymm15, 480(%[out])\n\t"
+			 "vzeroupper\n\t"
+			 "ldmxcsr %c[smx](%[h])\n\t"
+			 "fldcw %c[scw](%[h])"
+			 :
+			 : [in] "r"(in), [out] "r"(out), [h] "r"(h),
+			 [mx] "i"(offsetof(struct fpu_vals, mxcsr)),
+			 [cw] "i"(offsetof(struct fpu_vals, fcw)),
+			 [st] "i"(offsetof(struct fpu_vals, st0)),
+			 [nr1] "i"(offsetof(struct hold, nr1)),
+			 [a0] "i"(offsetof(struct hold, a0)),
+			 [a1] "i"(offsetof(struct hold, a1)),
+			 [a2] "i"(offsetof(struct hold, a2)),
+			 [nr2] "i"(offsetof(struct hold, nr2)),
+			 [spin] "i"(offsetof(struct hold, spin)),
+			 [ctr] "i"(offsetof(struct hold, ctr)),
+			 [chg] "i"(offsetof(struct hold, changed)),
+			 [smx] "i"(offsetof(struct hold, mxcsr)),
+			 [scw] "i"(offsetof(struct hold, fcw))
+			 : "rax", "rcx", "rdx", "rsi", "rdi", "r11", "memory",
+			 "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
+			 "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+			 "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 /*
@@ -228,8 +228,8 @@ fpu_hold(const struct fpu_vals *in, struct fpu_vals *out, struct hold *h)
  * Returns whether they are equal.
  */
 static int
-fpu_vals_same(const struct fpu_vals *in, const struct fpu_vals *out,
-    char *buf, size_t size)
+fpu_vals_same(const struct fpu_vals *in, const struct fpu_vals *out, char *buf,
+    size_t size)
 {
 	buf[0] = '\0';
 	for (int r = 0; r < 16; r++)
@@ -263,12 +263,12 @@ static volatile long progress;
 
 struct worker {
 	uint64_t seed;
-	int ncpus;          /* CPUs it runs on: cpus[0] only, or hops */
+	int ncpus; /* CPUs it runs on: cpus[0] only, or hops */
 	int cpus[64];
-	int hop;            /* move to the next CPU while holding */
-	int bad;            /* out: rounds whose values changed */
-	int preempted;      /* out: spins during which another worker ran */
-	char what[96];      /* out: the first change */
+	int hop;       /* move to the next CPU while holding */
+	int bad;       /* out: rounds whose values changed */
+	int preempted; /* out: spins during which another worker ran */
+	char what[96]; /* out: the first change */
 	pthread_t thread;
 };
 
@@ -377,8 +377,7 @@ run_workers(int nthreads, uint64_t seed, const int *cpus, int ncpus, int hop,
 		for (int c = 0; c < w[i].ncpus; c++)
 			w[i].cpus[c] = cpus[(c + i) % ncpus];
 		if (i > 0 &&
-		    pthread_create(&w[i].thread, NULL, worker_main, &w[i]) !=
-			0)
+		    pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0)
 			test_fail("pthread_create");
 	}
 	worker_main(&w[0]);
@@ -386,7 +385,8 @@ run_workers(int nthreads, uint64_t seed, const int *cpus, int ncpus, int hop,
 		pthread_join(w[i].thread, NULL);
 	for (int i = 0; i < nthreads; i++) {
 		if (w[i].bad != 0)
-			test_fail("seed %llu: %d of %d rounds changed; first %s",
+			test_fail(
+			    "seed %llu: %d of %d rounds changed; first %s",
 			    (unsigned long long)w[i].seed, w[i].bad,
 			    HOLD_ROUNDS, w[i].what);
 		bad += w[i].bad;
@@ -494,8 +494,8 @@ clobber_fpu(void)
 			 :
 			 : "r"(&sig_junk), "m"(mxcsr), "m"(fcw)
 			 : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
-			 "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-			 "xmm12", "xmm13", "xmm14", "xmm15");
+			 "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+			 "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
 static void
@@ -757,7 +757,10 @@ t_fpu_sigframe_bare(void)
 }
 
 /* How corrupt_handler damages the XSAVE header. */
-enum { BAD_XSTATE_BV, BAD_XCOMP_BV };
+enum {
+	BAD_XSTATE_BV,
+	BAD_XCOMP_BV
+};
 static volatile int corrupt_how;
 
 static void
@@ -877,34 +880,33 @@ t_fpu_exec_clean(void)
 	if (pid == 0) {
 		long r = SYS_execve;
 
-		__asm__ volatile("vmovdqu 0(%[v]), %%ymm0\n\t"
-				 "vmovdqu 32(%[v]), %%ymm1\n\t"
-				 "vmovdqu 64(%[v]), %%ymm2\n\t"
-				 "vmovdqu 96(%[v]), %%ymm3\n\t"
-				 "vmovdqu 128(%[v]), %%ymm4\n\t"
-				 "vmovdqu 160(%[v]), %%ymm5\n\t"
-				 "vmovdqu 192(%[v]), %%ymm6\n\t"
-				 "vmovdqu 224(%[v]), %%ymm7\n\t"
-				 "vmovdqu 256(%[v]), %%ymm8\n\t"
-				 "vmovdqu 288(%[v]), %%ymm9\n\t"
-				 "vmovdqu 320(%[v]), %%ymm10\n\t"
-				 "vmovdqu 352(%[v]), %%ymm11\n\t"
-				 "vmovdqu 384(%[v]), %%ymm12\n\t"
-				 "vmovdqu 416(%[v]), %%ymm13\n\t"
-				 "vmovdqu 448(%[v]), %%ymm14\n\t"
-				 "vmovdqu 480(%[v]), %%ymm15\n\t"
-				 "ldmxcsr %[mx]\n\t"
-				 "fldcw %[cw]\n\t"
-				 "fld1\n\t"
-				 "syscall"
-				 : "+a"(r)
-				 : "D"(test_self),
-				 "S"(argv), "d"(envp), [v] "r"(&v),
-				 [mx] "m"(mxcsr), [cw] "m"(fcw)
-				 : "rcx", "r11", "memory", "xmm0", "xmm1",
-				 "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-				 "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-				 "xmm13", "xmm14", "xmm15");
+		__asm__ volatile(
+		    "vmovdqu 0(%[v]), %%ymm0\n\t"
+		    "vmovdqu 32(%[v]), %%ymm1\n\t"
+		    "vmovdqu 64(%[v]), %%ymm2\n\t"
+		    "vmovdqu 96(%[v]), %%ymm3\n\t"
+		    "vmovdqu 128(%[v]), %%ymm4\n\t"
+		    "vmovdqu 160(%[v]), %%ymm5\n\t"
+		    "vmovdqu 192(%[v]), %%ymm6\n\t"
+		    "vmovdqu 224(%[v]), %%ymm7\n\t"
+		    "vmovdqu 256(%[v]), %%ymm8\n\t"
+		    "vmovdqu 288(%[v]), %%ymm9\n\t"
+		    "vmovdqu 320(%[v]), %%ymm10\n\t"
+		    "vmovdqu 352(%[v]), %%ymm11\n\t"
+		    "vmovdqu 384(%[v]), %%ymm12\n\t"
+		    "vmovdqu 416(%[v]), %%ymm13\n\t"
+		    "vmovdqu 448(%[v]), %%ymm14\n\t"
+		    "vmovdqu 480(%[v]), %%ymm15\n\t"
+		    "ldmxcsr %[mx]\n\t"
+		    "fldcw %[cw]\n\t"
+		    "fld1\n\t"
+		    "syscall"
+		    : "+a"(r)
+		    : "D"(test_self), "S"(argv),
+		    "d"(envp), [v] "r"(&v), [mx] "m"(mxcsr), [cw] "m"(fcw)
+		    : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3",
+		    "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+		    "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 		(void)r;
 		_exit(100);
 	}
