@@ -293,12 +293,15 @@ lwproc_abandon(struct proc *p)
 struct lwp *
 lwproc_makelwp(struct proc *p, int *errp)
 {
-	struct lwp *l = kmalloc(sizeof(*l), KM_ZERO);
+	/* struct lwp, then its machine-dependent part (the FPU state). */
+	struct lwp *l = kmalloc(cpu_lwp_size(), 0);
 
 	if (l == NULL) {
 		*errp = -ENOMEM;
 		return NULL;
 	}
+	memset(l, 0, sizeof(*l));
+	cpu_lwp_init(l);
 	l->l_kstack = kstack_alloc();
 	if (l->l_kstack == 0) {
 		kfree(l);

@@ -162,6 +162,7 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 			continue;
 		LIST_REMOVE(vf, vf_link);
 		vmspace_entry_cache_drop(vf->vf_ve);
+		cpu_fpu_ctx_free(vf->vf_fpu);
 		kfree(vf);
 	}
 	if ((ve = vklp->ve_cache) != NULL &&
@@ -274,8 +275,10 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 		vf = kmalloc(sizeof(*vf), 0);
 		if (vf == NULL)
 			return NULL;
-		KASSERT(((uintptr_t)vf->vf_fpu & 15) == 0);
-		cpu_fpu_init_area(vf->vf_fpu);
+		if ((vf->vf_fpu = cpu_fpu_ctx_alloc()) == NULL) {
+			kfree(vf);
+			return NULL;
+		}
 		vmspace_entry_cache_ref(ve);
 		vf->vf_ve = ve;
 	} else {
@@ -456,9 +459,9 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	vklp->vf = vf;
 	cpu_syscall_guest(l, true);
-	cpu_fpu_swap(vklp->save_fpu, vf->vf_fpu);
+	cpu_fpu_ctx_enter(l, vf->vf_fpu);
 	cpu_segs_exchange(l, &vklp->save_segs,
-	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
+	    &(struct mdsegs){ .ms_fsbase = vx.vx_fsbase,
 		.ms_gsbase = vx.vx_gsbase });
 	vmspace_activate(ve->vmspace);
 	cpu_frame_replaced(l);
@@ -483,7 +486,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 
 	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
 	ve = vklp->ve;
-	cpu_fpu_swap(vklp->vf->vf_fpu, vklp->save_fpu);
+	cpu_fpu_ctx_leave(l);
 	vklp->vf = NULL;
 	vklp->ve = NULL;
 	cpu_syscall_guest(l, false);
@@ -709,7 +712,7 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 	cpu_lwp_setup(l2, &tf, NULL);
 	/* The FPU registers our guest had there, or fresh ones. */
 	if ((vf = vkernel_fpu_find(curlwp->l_vkernel, ve)) != NULL)
-		memcpy(l2->l_md.md_fpu, vf->vf_fpu, sizeof(vf->vf_fpu));
+		cpu_fpu_ctx_copy(l2, vf->vf_fpu);
 	vmspace_entry_cache_drop(ve); /* ve may be freed from here on */
 	cpu_set_fsbase(l2, vx.vx_fsbase);
 	cpu_set_gsbase(l2, vx.vx_gsbase);
@@ -749,6 +752,7 @@ vkernel_lwp_exit(struct lwp *l)
 		return;
 	if ((ve = vklp->ve) != NULL) {
 		/* Killed inside a guest: leave it before anything else. */
+		cpu_fpu_ctx_leave(l);
 		vklp->ve = NULL;
 		vklp->vf = NULL;
 		cpu_syscall_guest(l, false);

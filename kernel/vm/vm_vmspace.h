@@ -23,11 +23,12 @@
  *   (t)  vkp->token of the vkernel_proc, a spinlock: the tree and its
  *        count.  Held only for tree operations, the delete's
  *        compare-and-swap, and in vmspace_destroy for what its lookup's
- *        stale-cache path lets go (kfree of an entry or of an LWP's
- *        vkernel_fpu: small frees, never a page).  No sleep, no user
- *        memory, no page-table work, so a spinlock is right: vmspace_rel
- *        of a deleted entry's vmspace runs after it is dropped.  Lock
- *        order: vkp->token -> kmem's lock; proc_lock and vkp->token are
+ *        stale-cache path lets go (kfree of an entry, or of an LWP's
+ *        vkernel_fpu and its FPU context: small frees, a page only for
+ *        AVX-512's FPU state).  No sleep, no user memory, no page-table
+ *        work, so a spinlock is right: vmspace_rel of a deleted entry's
+ *        vmspace runs after it is dropped.  Lock order: vkp->token ->
+ *        kmem's lock (and vm_page_lock); proc_lock and vkp->token are
  *        never held together.
  *   (p)  proc_lock to write p->p_vkernel: set once (NULL -> vkp) by
  *        vmspace_create with a release store, cleared by vkernel_exit
@@ -85,15 +86,15 @@ struct vkernel_proc {
 };
 
 /*
- * The x87/SSE registers of the guest one LWP runs in one vmspace.  A
- * guest's register context belongs to the pair (LWP, vmspace): two LWPs
- * running one vmspace are two guest CPUs, each with its own registers,
- * and one LWP running several vmspaces in turn (a virtual kernel's round
- * robin) keeps each guest's.  Owned by the LWP: every field is (l).
+ * The FPU registers (x87, SSE, AVX) of the guest one LWP runs in one
+ * vmspace.  A guest's register context belongs to the pair (LWP,
+ * vmspace): two LWPs running one vmspace are two guest CPUs, each with
+ * its own registers, and one LWP running several vmspaces in turn (a
+ * virtual kernel's round robin) keeps each guest's.  Owned by the LWP:
+ * every field is (l).
  */
 struct vkernel_fpu {
-	uint8_t vf_fpu[CPU_FPU_AREA] __aligned(
-	    16);                         /* the guest's, between runs */
+	struct fpu_ctx *vf_fpu;          /* the guest's (cpu_fpu_ctx_alloc) */
 	struct vmspace_entry *vf_ve;     /* a cache reference (cache_refs) */
 	LIST_ENTRY(vkernel_fpu) vf_link; /* vklp->fpus */
 };
@@ -105,9 +106,7 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
 	LIST_HEAD(, vkernel_fpu) fpus;
-	struct trapframe save_trapframe; /* the controller's, during a run */
-	uint8_t save_fpu[CPU_FPU_AREA] __aligned(
-	    16);                          /* the controller's FPU registers */
+	struct trapframe save_trapframe;  /* the controller's, during a run */
 	struct mdsegs save_segs;          /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
 	struct vextframe *user_vextframe; /* where the guest's bases go back */

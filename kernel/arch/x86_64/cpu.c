@@ -4,6 +4,7 @@
  */
 #include <systm.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/pcb.h>
 #include <arch/frame.h>
 #include <arch/segments.h>
@@ -107,6 +108,7 @@ cpu_identify(void)
 		cpuid_count(0x80000007, 0, r);
 		cf->cf_invariant_tsc = (r[3] & (1u << 8)) != 0;
 	}
+	fpu_identify();
 }
 
 /*
@@ -116,10 +118,11 @@ cpu_identify(void)
 bool cpu_smap_enabled;
 
 /*
- * Control registers: write protection in the kernel, SSE state for user
- * programs, no-execute pages, and the protections the CPU offers (SMEP,
- * SMAP, UMIP, global pages).  Runs on every CPU (cpu_startup_boot,
- * cpu_startup_ap) and writes nothing but this CPU's registers.
+ * Control registers: write protection in the kernel, SSE and XSAVE state
+ * for user programs (XCR0 and CR0.TS: fpu_cpu_init), no-execute pages,
+ * and the protections the CPU offers (SMEP, SMAP, UMIP, global pages).
+ * Runs on every CPU (cpu_startup_boot, cpu_startup_ap) and writes
+ * nothing but this CPU's registers.
  */
 static void
 cpu_setregs(void)
@@ -133,6 +136,8 @@ cpu_setregs(void)
 	lcr0(cr0);
 
 	cr4 = rcr4() | CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (fpu_xcr0 != 0)
+		cr4 |= CR4_OSXSAVE;
 	if (cf->cf_pge)
 		cr4 |= CR4_PGE;
 	if (cf->cf_smep)
@@ -142,6 +147,7 @@ cpu_setregs(void)
 	if (cf->cf_umip)
 		cr4 |= CR4_UMIP;
 	lcr4(cr4);
+	fpu_cpu_init();
 
 	if (cf->cf_nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
@@ -254,6 +260,7 @@ cpu_startup_boot(void)
 
 	cpu_identify();
 	cpu_setregs();
+	fpu_startup();
 	cpu_smap_enabled = cpu_features.cf_smap;
 
 	ci->ci_self = ci;

@@ -1,12 +1,13 @@
 /*
  * The machine-dependent half of LWPs (<arch/pcb.h>): kernel stacks laid
- * out for a first switch-in, the context switch, FPU/SSE state, user TLS
- * and the registers of a fresh program, a forked child or a new LWP.
+ * out for a first switch-in, the context switch (with fpu.c's FPU
+ * switching), user TLS and the registers of a fresh program, a forked child or a new LWP.
  */
 #include <systm.h>
 #include <errno.h>
 #include <vm/vm.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <arch/segments.h>
@@ -25,27 +26,6 @@ extern char syscall_entry[], lwp_trampoline[], kthread_trampoline[];
 struct lwp *cpu_switch_stack(struct lwp *old, struct lwp *new, uint64_t *oldrsp,
     uint64_t newrsp);
 
-/* The FPU state of a new program: FCW 0x37f, MXCSR 0x1f80, all clear. */
-static void
-fpu_reset_area(uint8_t *area)
-{
-	memset(area, 0, 512);
-	*(uint16_t *)(area + 0) = 0x037f;
-	*(uint32_t *)(area + 24) = 0x1f80;
-}
-
-static inline void
-fxsave(uint8_t *area)
-{
-	__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-static inline void
-fxrstor(const uint8_t *area)
-{
-	__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
-}
-
 void
 cpu_syscall_init(void)
 {
@@ -56,69 +36,6 @@ cpu_syscall_init(void)
 		((uint64_t)KCSEL << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_SFMASK, PSL_I | PSL_T | PSL_D | PSL_IOPL | PSL_AC | PSL_NT);
-}
-
-void
-cpu_fpu_swap(void *save, const void *load)
-{
-	KASSERT(((uintptr_t)save & 15) == 0 && ((uintptr_t)load & 15) == 0);
-	fxsave(save);
-	fxrstor(load);
-}
-
-/* fpu_reset_area's image, for fxrstor to load at once. */
-static const uint8_t fpu_init_image[CPU_FPU_AREA] __aligned(
-    16) = { [0] = 0x7f, [1] = 0x03, [24] = 0x80, [25] = 0x1f };
-
-/*
- * The running LWP's registers are its FPU state (cpu_switchto saves them
- * to md_fpu only when it leaves the CPU), so these work on the registers
- * alone: a switch in between saves and restores whatever they hold.
- */
-void
-cpu_fpu_store(void *area)
-{
-	KASSERT(((uintptr_t)area & 15) == 0);
-	fxsave(area);
-}
-
-void
-cpu_fpu_reset(struct lwp *l)
-{
-	KASSERT(l == curlwp);
-	fxrstor(fpu_init_image);
-}
-
-void
-cpu_fpu_load(struct lwp *l, const void *area)
-{
-	KASSERT(l == curlwp && ((uintptr_t)area & 15) == 0);
-	fxrstor(area);
-}
-
-uint32_t
-cpu_mxcsr_mask(void)
-{
-	static uint32_t mask;
-	uint8_t area[512] __aligned(16);
-
-	if (__atomic_load_n(&mask, __ATOMIC_RELAXED) == 0) {
-		bool was = intr_disable();
-		uint32_t m;
-
-		memset(area, 0, sizeof(area));
-		fxsave(area);
-		intr_restore(was);
-		m = *(uint32_t *)(area + 28); /* MXCSR_MASK; 0 means 0xffbf */
-		__atomic_store_n(&mask, m != 0 ? m : 0xffbf, __ATOMIC_RELAXED);
-	}
-	return mask;
-}
-
-void
-cpu_fpu_init_area(void *area)
-{
-	fpu_reset_area(area);
 }
 
 void
@@ -140,12 +57,11 @@ cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
 	l->l_md.md_rsp = (uint64_t)sp;
 
 	if (fpu_from != NULL) {
-		if (fpu_from == curlwp)
-			fxsave(((struct lwp *)fpu_from)->l_md.md_fpu);
-		memcpy(l->l_md.md_fpu, fpu_from->l_md.md_fpu, 512);
-		cpu_segs_get((struct lwp *)fpu_from, &l->l_md.md_segs);
+		KASSERT(fpu_from == curlwp);
+		fpu_lwp_setup(l, curlwp);
+		cpu_segs_get(curlwp, &l->l_md.md_segs);
 	} else {
-		fpu_reset_area(l->l_md.md_fpu);
+		fpu_lwp_setup(l, NULL);
 		memset(&l->l_md.md_segs, 0, sizeof(l->l_md.md_segs));
 	}
 }
@@ -359,13 +275,15 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	struct cpu_info *ci = curcpu();
 	const struct mdsegs *hw = NULL; /* what the hardware holds, if known */
 
-	if (old->l_md.md_tf != NULL && old->l_stat != LSZOMB) {
-		fxsave(old->l_md.md_fpu);
-		segs_save(&old->l_md.md_segs);
-		hw = &old->l_md.md_segs;
+	if (old->l_md.md_tf != NULL) {
+		fpu_switch_out(ci, old);
+		if (old->l_stat != LSZOMB) {
+			segs_save(&old->l_md.md_segs);
+			hw = &old->l_md.md_segs;
+		}
 	}
 	if (new->l_md.md_tf != NULL) {
-		fxrstor(new->l_md.md_fpu);
+		fpu_switch_in(ci, new->l_md.md_fpucur);
 		segs_load(&new->l_md.md_segs, hw);
 		ci->ci_rsp0 = new->l_kstack;
 		ci->ci_tss.tss_rsp0 = new->l_kstack;

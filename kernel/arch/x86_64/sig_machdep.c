@@ -5,15 +5,24 @@
  *
  *   higher addresses
  *     [red zone, 128 bytes, or the top of the alternate stack]
- *     FPU state: a 512-byte fxsave image, 64-aligned (uc_mcontext.fpstate)
+ *     FPU state, 64-aligned (uc_mcontext.fpstate): with XSAVE, the
+ *       XSAVE image with struct _fpx_sw_bytes in its bytes 464..511
+ *       and FP_XSTATE_MAGIC2 after it, and UC_FP_XSTATE in uc_flags;
+ *       without, the 512-byte FXSAVE image (fpu.c, "Signal frames")
  *     struct rt_sigframe: the return address (sa_restorer), the
  *       ucontext (flags, link, stack, sigcontext, mask), the siginfo
  *   rsp at the handler's entry: &frame->pretcode, rsp + 8 16-aligned
+ *
+ * rt_sigreturn takes either kind of FPU state back, as Linux does: an
+ * XSAVE image when magic1, a plausible xstate_size and magic2 say so,
+ * else a bare FXSAVE image (a program that built or copied only the 512
+ * bytes); the components an image leaves out start fresh.
  */
 #include <systm.h>
 #include <copy.h>
 #include <errno.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <arch/segments.h>
@@ -29,7 +38,6 @@ struct rt_sigframe {
 };
 
 #define SIG_REDZONE 128
-#define SIG_FPSTATE_SIZE CPU_FPU_AREA
 #define SIG_FPSTATE_ALIGN 64
 
 /* The rflags bits a frame may change (Linux's FIX_EFLAGS). */
@@ -58,7 +66,6 @@ int
 sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
     const siginfo_t *info, uint64_t oldmask)
 {
-	uint8_t fpu[SIG_FPSTATE_SIZE] __aligned(16);
 	struct rt_sigframe frame;
 	struct sigcontext *sc = &frame.uc.uc_mcontext;
 	uint64_t sp = tf->tf_rsp, fp, fsp;
@@ -70,14 +77,15 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 		sp = l->l_ss_sp + l->l_ss_size;
 	else
 		sp -= SIG_REDZONE;
-	fp = (sp - SIG_FPSTATE_SIZE) & ~(uint64_t)(SIG_FPSTATE_ALIGN - 1);
+	fp = (sp - fpu_sigframe_size()) & ~(uint64_t)(SIG_FPSTATE_ALIGN - 1);
 	fsp = ((fp - sizeof(frame)) & ~(uint64_t)15) - 8;
 	if (fsp >= VM_MAX_USER_ADDRESS || fp >= VM_MAX_USER_ADDRESS)
 		return -EFAULT;
 
 	memset(&frame, 0, sizeof(frame));
 	frame.pretcode = ka->ka_restorer;
-	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |
+	    (fpu_xcr0 != 0 ? UC_FP_XSTATE : 0);
 	frame.uc.uc_stack.ss_sp = (void *)l->l_ss_sp;
 	frame.uc.uc_stack.ss_size = l->l_ss_size;
 	frame.uc.uc_stack.ss_flags =
@@ -115,11 +123,9 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 		frame.info = *info;
 
 	/* The registers the interrupted code had; the handler gets fresh ones. */
-	cpu_fpu_store(fpu);
-	if (copyout(fpu, (void *)fp, sizeof(fpu)) != 0 ||
+	if (fpu_sigframe_save(l, fp) != 0 ||
 	    copyout(&frame, (void *)fsp, sizeof(frame)) != 0)
 		return -EFAULT;
-	cpu_fpu_reset(l);
 
 	if ((ka->ka_flags & SA_ONSTACK) && (l->l_ss_flags & SS_AUTODISARM)) {
 		l->l_ss_sp = 0;
@@ -135,29 +141,6 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 	tf->tf_ss = UDSEL;
 	tf->tf_rflags &= ~(uint64_t)(PSL_D | PSL_RF | PSL_T | PSL_AC);
 	cpu_frame_replaced(l);
-	return 0;
-}
-
-/*
- * The fxsave image at ufp back into l's FPU.  ufp 0 means the handler
- * left no FPU state: the reset state.  Returns 0, or -EFAULT for what
- * fxrstor itself refuses and Linux turns into SIGSEGV: an unreadable
- * image, one not 16-byte aligned, or reserved MXCSR bits set.
- */
-static int
-sig_restore_fpu(struct lwp *l, uint64_t ufp)
-{
-	uint8_t fpu[SIG_FPSTATE_SIZE] __aligned(16);
-	struct _fpstate_64 *fs = (struct _fpstate_64 *)fpu;
-
-	if (ufp == 0) {
-		cpu_fpu_reset(l);
-		return 0;
-	}
-	if ((ufp & 15) != 0 || copyin((void *)ufp, fpu, sizeof(fpu)) != 0 ||
-	    (fs->mxcsr & ~cpu_mxcsr_mask()) != 0)
-		return -EFAULT;
-	cpu_fpu_load(l, fpu);
 	return 0;
 }
 
@@ -186,7 +169,7 @@ sys_rt_sigreturn(void)
 	if ((sc->cs | 3) != UCSEL || ss != UDSEL ||
 	    sc->rip >= VM_MAX_USER_ADDRESS)
 		goto bad;
-	if (sig_restore_fpu(l, (uint64_t)sc->fpstate) != 0)
+	if (fpu_sigframe_restore(l, (uint64_t)sc->fpstate) != 0)
 		goto bad;
 
 	tf->tf_r8 = sc->r8;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <arch/cpu.h>
 #include <arch/extable.h>
+#include <arch/fpu.h>
 #include <arch/frame.h>
 #include <arch/intr.h>
 #include <arch/trap.h>
@@ -167,6 +168,11 @@ trap_kernel(struct trapframe *tf)
 			    tf->tf_rip - 1);
 		}
 		return;
+	case T_DNA:
+		/* fpu.c's signal-frame access, retried after a fault slept. */
+		if (extable_lookup(tf->tf_rip) != 0 && fpu_trap(curlwp))
+			return;
+		break;
 	case T_PAGEFLT:
 	case T_PROTFLT:
 		fixup = extable_lookup(tf->tf_rip);
@@ -321,6 +327,12 @@ trap_user(struct trapframe *tf)
 	uint64_t addr;
 	char what[96];
 
+	if (tf->tf_trapno == T_DNA && fpu_trap(l)) {
+		/* The first FPU instruction since the switch (fpu.c). */
+		cli();
+		userret(tf);
+		return;
+	}
 	if (tf->tf_trapno == T_PAGEFLT) {
 		error = vm_fault(vkernel_lwp_vmspace(l), tf->tf_addr,
 		    trap_pf_access(tf->tf_err));

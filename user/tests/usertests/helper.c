@@ -93,6 +93,7 @@ ut_run_helper(const char *cmd, const char *a1, const char *a2, char *out,
  *                     (else 1-7, see helper_auxv)
  *   sigstate          exit 0 if SIGPIPE is ignored and SIGUSR1 is blocked
  *   segs              print "fs 0x%x gs 0x%x": the %fs and %gs selectors
+ *   fpu-clean         exit 0 if the FPU state is a fresh program's (fpu.c)
  */
 
 /*
@@ -188,6 +189,8 @@ ut_helper_main(int argc, char **argv)
 		return helper_auxv(test_self);
 	if (strcmp(argv[0], "sigstate") == 0)
 		return helper_sigstate();
+	if (strcmp(argv[0], "fpu-clean") == 0)
+		return ut_fpu_clean_main();
 	if (strcmp(argv[0], "segs") == 0) {
 		n = snprintf(line, sizeof(line), "fs 0x%x gs 0x%x\n",
 		    test_fs_sel(), test_gs_sel());

@@ -28,6 +28,7 @@ static const struct test *const tables[] = {
 	ut_races_tests,
 	ut_seg_tests,
 	ut_elf_tests,
+	ut_fpu_tests,
 	ut_badptr_tests,
 	ut_fuzz_tests,
 	ut_stress_tests,

@@ -5,8 +5,8 @@
  * (user/tests/lib/test.h) runs the tests and prints TAP; suite.c lists
  * the tables; helper.c runs programs for the exec tests, and is the
  * helper program they run; fs.c, pipe.c, mem.c, proc.c, lwp.c, races.c,
- * seg.c, elf.c, badptr.c and fuzz.c each hold the tests of one area and export a
- * table of them.
+ * seg.c, elf.c, fpu.c, badptr.c and fuzz.c each hold the tests of one
+ * area and export a table of them.
  *
  * Every test is a function that runs in a child process of its own, and
  * checks with test.h's test_expect_* and test_assert.  Returning from
@@ -34,6 +34,7 @@ extern const struct test ut_lwp_tests[];
 extern const struct test ut_races_tests[];
 extern const struct test ut_seg_tests[];
 extern const struct test ut_elf_tests[];
+extern const struct test ut_fpu_tests[];
 extern const struct test ut_badptr_tests[];
 extern const struct test ut_fuzz_tests[];
 extern const struct test ut_stress_tests[];
@@ -72,6 +73,9 @@ ut_gs_read64(const volatile void *p)
 
 /* The helper program: argv[0] is the command.  Returns the exit status. */
 int ut_helper_main(int argc, char **argv);
+
+/* The helper's "fpu-clean" (fpu.c): 0 if the FPU state is a fresh one. */
+int ut_fpu_clean_main(void);
 
 /*
  * Run `path` with argv and envp in a child process whose standard output

@@ -1464,6 +1464,82 @@ fpu_one_lwp_two_vmspaces(void)
 	fpu_expect(&tb, FPU_XMM_B, FPU_MXCSR_B, "guest b");
 }
 
+/*
+ * Set the upper half of %ymm3 to (rbx, 0), syscall; then (g_ymm_get)
+ * return the low 8 bytes of that upper half in rax, syscall.
+ */
+GUEST(g_ymm_set_get,
+    "vmovq %rbx, %xmm0\n"
+    "vinsertf128 $1, %xmm0, %ymm3, %ymm3\n"
+    "syscall\n"
+    "g_ymm_get: vextractf128 $1, %ymm3, %xmm0\n"
+    "vmovq %xmm0, %rax\n"
+    "syscall\n");
+GUEST_LABEL(g_ymm_get);
+
+/* The low 8 bytes of the upper half of this program's own %ymm3. */
+static uint64_t
+ymm3_high(void)
+{
+	uint64_t v[2];
+
+	__asm__ volatile("vextractf128 $1, %%ymm3, %0" : "=m"(v));
+	return v[0];
+}
+
+static void
+ymm3_set_high(uint64_t x)
+{
+	uint64_t v[2] = { x, 0 };
+
+	__asm__ volatile("vinsertf128 $1, %0, %%ymm3, %%ymm3"
+			 :
+			 : "m"(v)
+			 : "xmm3");
+}
+
+/*
+ * The AVX state is per guest as well: one LWP runs two vmspaces whose
+ * guests each put their own value in the upper half of %ymm3 (their
+ * first AVX instruction traps to the kernel, which loads the guest's
+ * state), and the controller's own upper half survives both.
+ */
+static void
+fpu_ymm_guests(void)
+{
+	void *a = VS_ID(1), *b = VS_ID(2);
+	const uint64_t mine = 0xc0c0c0c0a1a1a1a1UL;
+	uint32_t ax = 1, bx, cx = 0, dx, lo = 0, hi;
+	struct trapframe ta, tb;
+
+	__asm__ volatile("cpuid" : "+a"(ax), "=b"(bx), "+c"(cx), "=d"(dx));
+	if (cx & (1u << 27))
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	if (!(cx & (1u << 27)) || !(cx & (1u << 28)) || (lo & 6) != 6)
+		test_skip("no AVX");
+	guest_new(a);
+	guest_load(a, g_ymm_set_get);
+	guest_new(b);
+	guest_load(b, g_ymm_set_get);
+	ymm3_set_high(mine);
+	guest_frame(&ta);
+	ta.tf_rbx = FPU_XMM_A;
+	guest_run(a, &ta, NULL);
+	vs_expect_trap(&ta, T_SYSCALL, GUEST_AT(g_ymm_set_get, g_ymm_get),
+	    "guest a sets its ymm3");
+	guest_frame(&tb);
+	tb.tf_rbx = FPU_XMM_B;
+	guest_run(b, &tb, NULL);
+	test_expect_hex(ymm3_high(), mine, "the controller's ymm3, between");
+	guest_run(a, &ta, NULL);
+	vs_expect_trap(&ta, T_SYSCALL, GUEST_END(g_ymm_set_get), "guest a");
+	test_expect_hex(ta.tf_rax, FPU_XMM_A, "guest a's own ymm3");
+	guest_run(b, &tb, NULL);
+	vs_expect_trap(&tb, T_SYSCALL, GUEST_END(g_ymm_set_get), "guest b");
+	test_expect_hex(tb.tf_rax, FPU_XMM_B, "guest b's own ymm3");
+	test_expect_hex(ymm3_high(), mine, "the controller's ymm3, after");
+}
+
 /* ---------------------------------------------------------------------
  * execve: "virtual kernels cannot be inherited by an exec" (DragonFly).
  */
@@ -1651,6 +1727,7 @@ const struct test vs_proc_tests[] = {
 	{ "spawn_after_own_run", spawn_after_own_run, NULL },
 	{ "fpu_two_lwps_one_vmspace", fpu_two_lwps_one_vmspace, NULL },
 	{ "fpu_one_lwp_two_vmspaces", fpu_one_lwp_two_vmspaces, NULL },
+	{ "fpu_ymm_guests", fpu_ymm_guests, NULL },
 	{ "exec_drops_vmspaces", exec_drops_vmspaces, NULL },
 	{ "exec_leaves_shared_tree", exec_leaves_shared_tree, NULL },
 	{ NULL, NULL, NULL },

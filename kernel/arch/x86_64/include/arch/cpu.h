@@ -23,6 +23,7 @@
 #include <arch/cpufunc.h>
 #include <arch/segments.h>
 
+struct fpu_ctx;
 struct lwp;
 struct pmap;
 struct trapframe;
@@ -61,6 +62,13 @@ struct cpu_info {
 	uint64_t ci_ntraps;        /* exceptions taken */
 	unsigned ci_ipi_pending;   /* IPI_* kinds posted; atomic (ipi.c) */
 	struct pmap *ci_pmap;      /* page tables loaded here (pmap.c) */
+	/*
+	 * The FPU (fpu.c): the user context whose state the registers hold
+	 * (NULL: none), and whether CR0.TS is clear.  Thread context only:
+	 * no interrupt handler touches them.
+	 */
+	struct fpu_ctx *ci_fpu_owner;
+	bool ci_fpu_live;
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
 

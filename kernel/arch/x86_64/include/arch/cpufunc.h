@@ -172,6 +172,31 @@ load_fs(uint16_t sel)
 	__asm__ volatile("movw %0, %%fs" : : "r"(sel) : "memory");
 }
 
+/* Clear CR0.TS: FPU instructions stop raising #NM. */
+static inline void
+clts(void)
+{
+	__asm__ volatile("clts" : : : "memory");
+}
+
+/* Extended control register xcr (XCR0: the components XSAVE manages). */
+static inline uint64_t
+xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void
+xsetbv(uint32_t xcr, uint64_t v)
+{
+	__asm__ volatile("xsetbv"
+			 :
+			 : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
 /* SMAP: open and close the window in which the kernel may touch user pages. */
 static inline void
 stac(void)
@@ -206,6 +231,15 @@ clac(void)
 #define CR0_NE 0x00000020
 #define CR0_WP 0x00010000
 #define CR0_PG 0x80000000
+
+/* XCR0 bits: the state components XSAVE saves (Intel SDM vol. 1, 13.1). */
+#define XFEATURE_X87 0x001
+#define XFEATURE_SSE 0x002
+#define XFEATURE_YMM 0x004     /* AVX: the upper halves of ymm0-15 */
+#define XFEATURE_OPMASK 0x020  /* AVX-512: k0-k7 */
+#define XFEATURE_ZMM_HI 0x040  /* AVX-512: the upper halves of zmm0-15 */
+#define XFEATURE_HI16ZMM 0x080 /* AVX-512: zmm16-31 */
+#define XFEATURE_AVX512 (XFEATURE_OPMASK | XFEATURE_ZMM_HI | XFEATURE_HI16ZMM)
 
 #define CR4_PAE 0x00000020
 #define CR4_PGE 0x00000080

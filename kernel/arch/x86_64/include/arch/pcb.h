@@ -1,19 +1,19 @@
 /*
  * The machine-dependent part of an LWP: where its kernel context is saved
  * across a switch, its user FS and GS (selectors and bases) and its
- * FPU/SSE state.
+ * FPU state (x87, SSE, AVX: fpu.c).
  */
 #ifndef _ARCH_PCB_H_
 #define _ARCH_PCB_H_
 
 #include <types.h>
 
+struct fpu_ctx;
 struct lwp;
 struct trapframe;
 
 /* md_flags */
 #define MDL_IRET 0x1 /* the frame was replaced: return to user with iretq */
-#define MDL_FPU 0x2  /* md_fpu holds user state to restore */
 /*
  * In a fast system call (syscall.S): the frame holds only the argument
  * registers, rax, rip, rflags and rsp, not yet the rest; what reads or
@@ -41,16 +41,28 @@ struct mdlwp {
 	struct trapframe
 	    *md_tf; /* the user frame at the top of the kernel stack */
 	int md_flags;
-	uint8_t md_fpu[512] __aligned(16); /* fxsave area */
+	struct fpu_ctx *md_fpu;    /* its own user FPU state (cpu_lwp_init) */
+	struct fpu_ctx *md_fpucur; /* the one user mode runs with: md_fpu, or
+				      a vmspace guest's (cpu_fpu_ctx_enter) */
 };
 
 #define MD_RSP 0 /* offset of md_rsp in struct mdlwp, for swtch.S */
 
 /*
+ * An LWP's memory is one allocation of cpu_lwp_size() bytes: struct lwp,
+ * then its machine-dependent part (its FPU state, 64-aligned), freed
+ * whole with the LWP.  lwproc_makelwp allocates it and zeroes the struct
+ * lwp; cpu_lwp_init then sets up the rest.  No requirements.
+ */
+size_t cpu_lwp_size(void);
+void cpu_lwp_init(struct lwp *l);
+
+/*
  * Lay out the kernel stack of a new LWP so that its first switch-in
  * enters user mode with the registers of *tf, and the FPU state and user
- * FS and GS of fpu_from (fork, lwp_create), or the reset FPU state and
- * null FS and GS if fpu_from is NULL.  No requirements.
+ * FS and GS of fpu_from (fork, lwp_create: it must be curlwp), or the
+ * reset FPU state and null FS and GS if fpu_from is NULL.  No
+ * requirements.
  */
 void cpu_lwp_setup(struct lwp *l, const struct trapframe *tf,
     const struct lwp *fpu_from);
@@ -69,31 +81,37 @@ void cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg);
  */
 struct lwp *cpu_switchto(struct lwp *old, struct lwp *new);
 
-#define CPU_FPU_AREA 512 /* bytes, 16-aligned: an fxsave image */
-
 /*
- * Swap the FPU registers of the running LWP: store them in save, then
- * load them from load (both CPU_FPU_AREA bytes, 16-aligned).  vmspace_ctl
- * uses it to give each vmspace its own x87/SSE context.
- */
-void cpu_fpu_swap(void *save, const void *load);
-
-/*
- * The running LWP l's FPU registers: back to a fresh program's state
- * (a signal handler's start), or loaded from area (CPU_FPU_AREA bytes,
- * 16-aligned, no MXCSR bit outside cpu_mxcsr_mask).  cpu_fpu_store
- * copies the running LWP's registers to area (the same size and
- * alignment).  No requirements.
+ * The running LWP l's FPU registers back to a fresh program's state
+ * (FCW 0x37f, MXCSR 0x1f80, all else clear).  l is curlwp.
  */
 void cpu_fpu_reset(struct lwp *l);
-void cpu_fpu_load(struct lwp *l, const void *area);
-void cpu_fpu_store(void *area);
 
-/* The MXCSR bits this CPU accepts (fxrstor faults on the others). */
-uint32_t cpu_mxcsr_mask(void);
+/*
+ * FPU contexts besides an LWP's own, for vmspace guests: each guest an
+ * LWP runs has its own registers (vm_vmspace.c).  cpu_fpu_ctx_alloc
+ * makes one in a fresh program's state (NULL when out of memory);
+ * cpu_fpu_ctx_free frees one that no LWP runs with.  No locks held, or
+ * only spinlocks (the free is a kfree).
+ */
+struct fpu_ctx *cpu_fpu_ctx_alloc(void);
+void cpu_fpu_ctx_free(struct fpu_ctx *fc);
 
-/* Fill area with the FPU state of a fresh program. */
-void cpu_fpu_init_area(void *area);
+/*
+ * The running LWP l's user mode runs with fc's FPU registers from now on
+ * (vmspace_ctl entering a guest), or with its own again
+ * (cpu_fpu_ctx_leave, when the guest traps back or l exits inside it).
+ * The registers of the context left are kept in it.  l is curlwp; enter
+ * requires l to be on its own context, leave accepts either.
+ */
+void cpu_fpu_ctx_enter(struct lwp *l, struct fpu_ctx *fc);
+void cpu_fpu_ctx_leave(struct lwp *l);
+
+/*
+ * Give the new LWP l (not yet run) a copy of fc's FPU state (a vmspace
+ * whose guest becomes a process).  fc is no running LWP's md_fpucur.
+ */
+void cpu_fpu_ctx_copy(struct lwp *l, const struct fpu_ctx *fc);
 
 /*
  * Set the user registers of l for a fresh program image: rip = entry,
