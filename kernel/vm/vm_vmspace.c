@@ -461,7 +461,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	cpu_syscall_guest(l, true);
 	cpu_fpu_ctx_enter(l, vf->vf_fpu);
 	cpu_segs_exchange(l, &vklp->save_segs,
-	    &(struct mdsegs){ .ms_fsbase = vx.vx_fsbase,
+	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
 		.ms_gsbase = vx.vx_gsbase });
 	vmspace_activate(ve->vmspace);
 	cpu_frame_replaced(l);

@@ -651,6 +651,8 @@ fpu_sigframe_restore(struct lwp *l, uint64_t ufp)
 	}
 	if (err == 0) {
 		fpu_claim(l);
+		/* clang-format formats these two ways, so it is kept out. */
+		/* clang-format off */
 		if (xstate)
 			__asm__ volatile(
 			    "1:	xrstor64 (%[p])\n" FPU_USER_FIXUP
@@ -665,6 +667,7 @@ fpu_sigframe_restore(struct lwp *l, uint64_t ufp)
 			    : [err] "+r"(err)
 			    : [p] "r"(ufp), [efault] "i"(-EFAULT)
 			    : "memory");
+		/* clang-format on */
 	}
 	if (cpu_smap_enabled)
 		clac();
