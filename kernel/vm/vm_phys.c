@@ -240,22 +240,6 @@ vm_phys_free(struct vm_phys *vp, struct vm_page *pg)
 }
 
 /*
- * The frame number of pg, found from its segment index.  pg must belong
- * to vp.  The caller owns vp, or the segment table no longer changes.
- */
-uint64_t
-vm_phys_page_to_pfn(const struct vm_phys *vp, const struct vm_page *pg)
-{
-	const struct vm_phys_seg *seg;
-
-	KASSERT(pg->pg_segind < vp->vp_nsegs);
-	seg = &vp->vp_segs[pg->pg_segind];
-	KASSERT(pg >= seg->ps_pages &&
-	    pg < seg->ps_pages + (seg->ps_end_pfn - seg->ps_start_pfn));
-	return seg->ps_start_pfn + (uint64_t)(pg - seg->ps_pages);
-}
-
-/*
  * The index of the segment whose array holds pg, or -1.  Compares
  * addresses as integers, since the arrays are separate objects.
  * No requirements.

@@ -34,6 +34,7 @@
 #define _VM_PHYS_H_
 
 #include <types.h>
+#include <systm.h>
 #include <bsd/sys/queue.h>
 
 #define VM_NFREEORDER 11 /* blocks of 2^0 .. 2^10 pages (4 KiB .. 4 MiB) */
@@ -157,9 +158,21 @@ vm_phys_pfn_to_page(const struct vm_phys *vp, uint64_t pfn)
 	return NULL;
 }
 
-/* The frame number of pg. */
-uint64_t vm_phys_page_to_pfn(const struct vm_phys *vp,
-    const struct vm_page *pg);
+/*
+ * The frame number of pg, found from its segment index.  pg must belong
+ * to vp.  The caller owns vp, or the segment table no longer changes.
+ */
+static inline uint64_t
+vm_phys_page_to_pfn(const struct vm_phys *vp, const struct vm_page *pg)
+{
+	const struct vm_phys_seg *seg;
+
+	KASSERT(pg->pg_segind < vp->vp_nsegs);
+	seg = &vp->vp_segs[pg->pg_segind];
+	KASSERT(pg >= seg->ps_pages &&
+	    pg < seg->ps_pages + (seg->ps_end_pfn - seg->ps_start_pfn));
+	return seg->ps_start_pfn + (uint64_t)(pg - seg->ps_pages);
+}
 
 /* What vm_phys_check found broken first (0: nothing). */
 enum vm_phys_check_err {

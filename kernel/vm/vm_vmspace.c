@@ -134,6 +134,8 @@ vmspace_entry_delete(struct vmspace_entry *ve, struct vkernel_proc *vkp,
 	}
 	RB_REMOVE(vmspace_rb_tree, &vkp->root, ve);
 	vkp->nentries--;
+	/* After the flag: a prune that sees the count sees the flag. */
+	__atomic_add_fetch(&vkp->deletions, 1, __ATOMIC_RELEASE);
 	*vmp = ve->vmspace;
 	ve->vmspace = NULL; /* safety */
 	return 0;
@@ -144,26 +146,43 @@ vmspace_entry_delete(struct vmspace_entry *ve, struct vkernel_proc *vkp,
  * the guest FPU registers it keeps for them, then its cached entry.
  * Called where the seed lets a stale cache go (a lookup finding its
  * cached entry deleted, a run of another vmspace) and at exit with all.
- * May free entries.  vklp is curlwp's, or that of an LWP that is ending;
- * it is not running a guest.  No requirements.
+ * Without all, nothing is looked at unless an entry of the process's
+ * tree was deleted since the last prune (vkp->deletions), so that a
+ * controller running many vmspaces in turn does not walk them all on
+ * every run.  May free entries.  vklp is curlwp's, or (with all) that
+ * of an LWP that is ending; it is not running a guest.  No requirements.
  */
 static void
 vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 {
+	struct vkernel_proc *vkp = NULL;
 	struct vkernel_fpu *vf, *next;
 	struct vmspace_entry *ve;
+	uint64_t deletions = 0;
 
 	KASSERT(vklp->ve == NULL);
-	LIST_FOREACH_SAFE(vf, &vklp->fpus, vf_link, next)
-	{
-		if (!all &&
-		    !(__atomic_load_n(&vf->vf_ve->refs, __ATOMIC_ACQUIRE) &
-			VKE_REF_DELETED))
-			continue;
-		LIST_REMOVE(vf, vf_link);
-		vmspace_entry_cache_drop(vf->vf_ve);
-		cpu_fpu_ctx_free(vf->vf_fpu);
-		kfree(vf);
+	if (!all) {
+		vkp = __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
+		if (vkp != NULL) {
+			deletions =
+			    __atomic_load_n(&vkp->deletions, __ATOMIC_ACQUIRE);
+			if (deletions == vklp->pruned)
+				return;
+		}
+	}
+	for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++) {
+		LIST_FOREACH_SAFE(vf, &vklp->fpus[h], vf_link, next)
+		{
+			if (!all &&
+			    !(__atomic_load_n(&vf->vf_ve->refs,
+				  __ATOMIC_ACQUIRE) &
+				VKE_REF_DELETED))
+				continue;
+			LIST_REMOVE(vf, vf_link);
+			vmspace_entry_cache_drop(vf->vf_ve);
+			cpu_fpu_ctx_free(vf->vf_fpu);
+			kfree(vf);
+		}
 	}
 	if ((ve = vklp->ve_cache) != NULL &&
 	    (all ||
@@ -172,6 +191,8 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 		vklp->ve_cache = NULL;
 		vmspace_entry_cache_drop(ve);
 	}
+	if (vkp != NULL)
+		vklp->pruned = deletions;
 }
 
 /*
@@ -233,11 +254,21 @@ vkernel_lwp_get(struct lwp *l)
 		vklp = kmalloc(sizeof(*vklp), KM_ZERO);
 		if (vklp == NULL)
 			return NULL;
-		LIST_INIT(&vklp->fpus);
+		for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++)
+			LIST_INIT(&vklp->fpus[h]);
 		l->l_vkernel = vklp;
 	}
 	return vklp;
 }
+
+/* The chain of vklp->fpus that holds ve's.  No requirements. */
+static inline unsigned
+vkernel_fpu_hash(const struct vmspace_entry *ve)
+{
+	/* Fibonacci hashing of the address: the top bits of the product. */
+	return (unsigned)(((uintptr_t)ve * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+CTASSERT(VKERNEL_FPU_HASH == 64); /* the shift above */
 
 /*
  * The guest FPU registers vklp (NULL: none) keeps for ve, or NULL.  The
@@ -250,7 +281,7 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 
 	if (vklp == NULL)
 		return NULL;
-	LIST_FOREACH(vf, &vklp->fpus, vf_link)
+	LIST_FOREACH(vf, &vklp->fpus[vkernel_fpu_hash(ve)], vf_link)
 	{
 		if (vf->vf_ve == ve)
 			return vf;
@@ -284,7 +315,8 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 	} else {
 		LIST_REMOVE(vf, vf_link);
 	}
-	LIST_INSERT_HEAD(&vklp->fpus, vf, vf_link); /* the most recent first */
+	/* The most recent first in its chain. */
+	LIST_INSERT_HEAD(&vklp->fpus[vkernel_fpu_hash(ve)], vf, vf_link);
 	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
 		vklp->ve_cache = ve;
@@ -763,7 +795,9 @@ vkernel_lwp_exit(struct lwp *l)
 		vmspace_entry_drop(ve);
 	}
 	vkernel_lwp_prune(vklp, true);
-	KASSERT(LIST_EMPTY(&vklp->fpus) && vklp->ve_cache == NULL);
+	for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++)
+		KASSERT(LIST_EMPTY(&vklp->fpus[h]));
+	KASSERT(vklp->ve_cache == NULL);
 	l->l_vkernel = NULL;
 	kfree(vklp);
 }

@@ -82,7 +82,8 @@ struct vkernel_proc {
 	unsigned nentries;
 
 	/* (a) */
-	int refs; /* processes sharing it */
+	int refs;           /* processes sharing it */
+	uint64_t deletions; /* entries deleted so far (release, under (t)) */
 };
 
 /*
@@ -96,8 +97,11 @@ struct vkernel_proc {
 struct vkernel_fpu {
 	struct fpu_ctx *vf_fpu;          /* the guest's (cpu_fpu_ctx_alloc) */
 	struct vmspace_entry *vf_ve;     /* a cache reference (cache_refs) */
-	LIST_ENTRY(vkernel_fpu) vf_link; /* vklp->fpus */
+	LIST_ENTRY(vkernel_fpu) vf_link; /* a chain of vklp->fpus */
 };
+
+/* Chains of vkernel_lwp.fpus, hashed by the entry's address. */
+#define VKERNEL_FPU_HASH 64
 
 /* Per-LWP state of an LWP that used vmspace_ctl.  Every field is (l). */
 struct vkernel_lwp {
@@ -105,7 +109,8 @@ struct vkernel_lwp {
 	struct vkernel_fpu *vf;         /* its FPU registers, while ve is set */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
-	LIST_HEAD(, vkernel_fpu) fpus;
+	LIST_HEAD(, vkernel_fpu) fpus[VKERNEL_FPU_HASH];
+	uint64_t pruned; /* vkp->deletions when the last prune began */
 	struct trapframe save_trapframe;  /* the controller's, during a run */
 	struct mdsegs save_segs;          /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
