@@ -40,23 +40,12 @@
 
 /* Frame offsets from %rsp: the frame starts above the 8-byte pad. */
 #define F(off) (8 + (off))(%rsp)
-#define TF_RSI 8
-#define TF_RDX 16
-#define TF_RCX 24
-#define TF_R8 32
-#define TF_R9 40
-#define TF_RBX 56
-#define TF_RBP 64
-#define TF_R10 72
-#define TF_R11 80
-#define TF_R12 88
-#define TF_R13 96
-#define TF_R14 104
 
 /* clang-format off */
 /*
- * Complete a fast entry's frame into a full one; %rcx and %r11 are
- * free.  The callee-saved registers must still hold the user's values.
+ * Complete a fast entry's frame into a full one and end backtraces here
+ * (%rbp 0); %rcx and %r11 are free.  The callee-saved registers must
+ * still hold the user's values.
  */
 	.macro SYSCALL_FRAME_REST
 	movq %rbx, F(TF_RBX)
@@ -74,6 +63,7 @@
 	movq $0, F(TF_ERR)
 	movq $UCSEL, F(TF_CS)
 	movq $UDSEL, F(TF_SS)
+	xorl %ebp, %ebp
 	.endm
 /* clang-format on */
 
@@ -153,7 +143,6 @@ syscall_fast_witness:
 	/* A fast call left work: rax = its result, interrupts masked. */
 syscall_fast_work:
 	SYSCALL_FRAME_REST
-	xorl %ebp, %ebp			/* backtraces stop here */
 	leaq F(0), %rdi
 	movq %rax, %rsi
 	call syscall_return
@@ -162,7 +151,6 @@ syscall_fast_work:
 	/* A guest's syscall: to its controller, with the whole frame. */
 syscall_guest:
 	SYSCALL_FRAME_REST
-	xorl %ebp, %ebp			/* backtraces stop here */
 	leaq F(0), %rdi
 	sti
 	call syscall_guest_trap
@@ -172,7 +160,6 @@ syscall_guest:
 	/* Everything else, with the whole frame. */
 syscall_full:
 	SYSCALL_FRAME_REST
-	xorl %ebp, %ebp			/* backtraces stop here */
 	leaq F(0), %rdi
 	sti
 	call syscall

@@ -463,8 +463,7 @@ syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv)
 
 /*
  * The C half of syscall.S's full path, with interrupts enabled and the
- * whole frame: dispatch on tf_rax (a guest's syscall goes to its
- * controller, unexecuted), then syscall_finish.
+ * whole frame: dispatch on tf_rax, then syscall_finish.
  */
 int
 syscall(struct trapframe *tf)
@@ -473,12 +472,10 @@ syscall(struct trapframe *tf)
 	uint64_t nr = tf->tf_rax;
 	long rv = -ENOSYS;
 
-	if (vkernel_in_guest(l)) {
-		vkernel_trap(l, tf);
-		rv = -EJUSTRETURN;
-	} else if (nr < nsysent && sysent[nr].sy_call != NULL) {
+	/* A guest's call took syscall_guest_trap (MDL_GUEST). */
+	KASSERT(!vkernel_in_guest(l));
+	if (nr < nsysent && sysent[nr].sy_call != NULL)
 		rv = sysent[nr].sy_call(tf);
-	}
 	return syscall_finish(l, tf, nr, rv);
 }
 
