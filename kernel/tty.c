@@ -726,7 +726,10 @@ tty_set_termios(struct tty *tp, const struct termios *t, bool flush)
 /*
  * TIOCSPGRP: make pgrp the foreground group.  The caller's session must
  * own the terminal (-ENOTTY); pgrp must be a group (-EINVAL if negative,
- * -ESRCH if empty) of that session (-EPERM).  No locks held.
+ * -ESRCH if empty) of that session (-EPERM).  As on Linux, a member that
+ * has exited but is not yet reaped still counts: a shell sets the
+ * foreground group of a pipeline whose first command may be done.  No
+ * locks held.
  */
 static long
 tty_set_pgrp(struct tty *tp, pid_t pgrp)
@@ -745,7 +748,7 @@ tty_set_pgrp(struct tty *tp, pid_t pgrp)
 	}
 	PROC_FOREACH(q)
 	{
-		if (q == &proc0 || q->p_stat != SACTIVE || q->p_pgid != pgrp)
+		if (q == &proc0 || q->p_pgid != pgrp)
 			continue;
 		if (q->p_sid != tp->t_sid) {
 			error = -EPERM;

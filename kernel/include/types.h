@@ -23,6 +23,7 @@ typedef unsigned int gid_t;
 #define __packed __attribute__((__packed__))
 #define __aligned(n) __attribute__((__aligned__(n)))
 #define __noreturn __attribute__((__noreturn__))
+#define __noinline __attribute__((__noinline__))
 #define __printflike(f, a) __attribute__((__format__(__printf__, f, a)))
 #define __section(s) __attribute__((__section__(s)))
 #define __used __attribute__((__used__))

@@ -10,8 +10,9 @@
  * written data page gets a private copy (vm_fault_locked).  The part of
  * the last file page of a segment past its file data is zeroed in a
  * private copy where .bss begins, and the rest of .bss is anonymous.
- * Below MMAP_TOP go the vvar page and the vDSO (vdso_map), whose ELF
- * header the auxiliary vector names first (AT_SYSINFO_EHDR), as Linux's.
+ * Right above the stack go the vvar page and the vDSO (vdso_map), whose
+ * ELF header the auxiliary vector names first (AT_SYSINFO_EHDR), as
+ * Linux's.
  */
 #include <systm.h>
 #include <copy.h>

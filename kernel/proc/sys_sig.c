@@ -473,7 +473,10 @@ sig_restore_altstack(struct lwp *l, const stack_t *ss, uint64_t sp)
  * group exists while some process has its id as p_pgid.
  */
 
-/* Some process other than skip is in process group pgid of session sid. */
+/*
+ * Some process other than skip is in process group pgid of session sid;
+ * as on Linux, a zombie not yet reaped still is.
+ */
 static bool
 pgrp_exists(pid_t pgid, pid_t sid, struct proc *skip)
 {
@@ -481,8 +484,8 @@ pgrp_exists(pid_t pgid, pid_t sid, struct proc *skip)
 
 	PROC_FOREACH(p)
 	{
-		if (p != skip && p != &proc0 && p->p_stat != SDEAD &&
-		    p->p_pgid == pgid && (sid < 0 || p->p_sid == sid))
+		if (p != skip && p != &proc0 && p->p_pgid == pgid &&
+		    (sid < 0 || p->p_sid == sid))
 			return true;
 	}
 	return false;

@@ -73,6 +73,7 @@ vdso_init(void)
 
 	KASSERT(vdso_obj == NULL);
 	KASSERT(len >= 64 && memcmp(vdso_image_start, "\177ELF", 4) == 0);
+	KASSERT(PAGE_SIZE + round_page(len) <= VDSO_AREA);
 	obj = vm_object_alloc(round_page(len));
 	vvar = vm_object_alloc(PAGE_SIZE);
 	if (obj == NULL || vvar == NULL)
@@ -104,13 +105,8 @@ vdso_map(struct vmspace *vm, vaddr_t *ehdrp)
 	*ehdrp = 0;
 	if (vdso_obj == NULL)
 		return 0;
-	spin_lock(&vm->vm_lock);
-	error =
-	    vm_map_findspace(&vm->vm_map, PAGE_SIZE + vdso_len, MMAP_TOP, &va);
-	spin_unlock(&vm->vm_lock);
-	if (error != 0)
-		return error;
 	/* vm is exec's own until it runs: nothing else maps there meanwhile. */
+	va = USTACK_TOP;
 	vm_object_ref(vvar_obj); /* the mapping's */
 	error = vmspace_insert(vm, va, va + PAGE_SIZE, VM_PROT_READ,
 	    VM_ENTRY_NOWRITE, vvar_obj, 0);

@@ -23,8 +23,8 @@ void vdso_init(void);
 
 /*
  * Map the vvar page and, right above it, the vDSO into vm, a new
- * address space exec is building: in the highest free range below
- * MMAP_TOP, as a mapping without a hint would go.  Returns 0 with the
+ * address space exec is building: at USTACK_TOP, right above the stack
+ * (the top VDSO_AREA bytes of user space are theirs).  Returns 0 with the
  * address of the vDSO's ELF header in *ehdrp (0 when there is no vDSO),
  * or -ENOMEM; on failure vm may hold part of it, and the caller drops vm
  * whole.  No locks held.

@@ -70,7 +70,8 @@ KTEST(vdso_vvar)
 
 /*
  * vdso_map puts the vvar page, read-only and never writable, right
- * below the vDSO, a private read-execute view, below MMAP_TOP; even a
+ * below the vDSO, a private read-execute view, right above the stack
+ * (USTACK_TOP), inside the stack's last page table; even a
  * forced write (as the ELF loader makes) cannot reach the vvar page.
  */
 KTEST(vdso_map)
@@ -88,7 +89,8 @@ KTEST(vdso_map)
 		return;
 	}
 	KT_EQ(ehdr & PAGE_MASK, 0);
-	KT_CHECK(ehdr <= MMAP_TOP - PAGE_SIZE);
+	KT_EQ(ehdr, USTACK_TOP + PAGE_SIZE);
+	KT_EQ(ehdr >> 21, (USTACK_TOP - 1) >> 21);
 
 	spin_lock(&vm->vm_lock);
 	e = vm_map_lookup(&vm->vm_map, ehdr - PAGE_SIZE);

@@ -62,7 +62,14 @@ struct vmspace {
 	struct vm_object *vm_exe;
 };
 
-#define USTACK_TOP VM_MAX_USER_ADDRESS
+/*
+ * The top of a program's address space, as Linux 6.1 lays it out: the
+ * stack, then right above it the vvar page and the vDSO (VDSO_AREA bytes,
+ * vdso_map).  The vDSO thus shares the last page table of the stack, so a
+ * program that used it costs fork and exit no page table more.
+ */
+#define VDSO_AREA (4 * PAGE_SIZE)
+#define USTACK_TOP (VM_MAX_USER_ADDRESS - VDSO_AREA)
 #define USTACK_SIZE (8UL << 20)
 #define MMAP_TOP (USTACK_TOP - USTACK_SIZE - (1UL << 30))
 

@@ -3,7 +3,12 @@
  * memory, under vm_page_lock, with zeroing done through the direct map.
  *
  * Locking: vm_page_lock guards vm_phys (its free lists and counters) and
- * every struct vm_page while it heads a free block.  The segment table is
+ * every struct vm_page while it heads a free block.  Single pages come
+ * and go through a cache per CPU (struct vm_page_cpu), under a lock of
+ * its own that only that CPU takes, save a CPU short of memory taking
+ * every cache's back: a page fault on one CPU and one on another take
+ * no common lock but once every VM_PAGE_CPU_BATCH pages.  The cache lock
+ * comes before vm_page_lock; both are leaves otherwise.  The segment table is
  * written only by vm_page_startup, before any other CPU or thread runs,
  * and never changes afterwards, so the address translations
  * (vm_page_to_phys, vm_page_from_phys, vm_page_kva, vm_page_from_kva)
@@ -17,11 +22,35 @@
 #include <errno.h>
 #include <spinlock.h>
 #include <bootinfo.h>
+#include <arch/cpu.h>
+#include <arch/mp.h>
 #include <arch/pmap.h>
 #include <vm/vm_page.h>
 
 static struct spinlock vm_page_lock = SPINLOCK_INITIALIZER("vm_page");
 static struct vm_phys vm_phys; /* guarded by vm_page_lock */
+
+/*
+ * A CPU's own free single pages: it allocates from them and frees into
+ * them, and moves VM_PAGE_CPU_BATCH at a time from and to the shared
+ * pools (vm_page_lock) when they run out or over.  Pages known to be all
+ * zeros (emptied page tables, vm_page_free_zeroed) are kept apart, for
+ * VM_ALLOC_ZERO requests to take without clearing them.  They all count
+ * as free.  (c) is vpc_lock; the counts are also read without it, as
+ * hints.
+ */
+#define VM_PAGE_CPU_MAX 64
+#define VM_PAGE_CPU_BATCH 32
+#define VM_PAGE_CPU_ZERO 64
+struct vm_page_cpu {
+	struct spinlock vpc_lock;
+	unsigned vpc_n;                             /* (c) */
+	unsigned vpc_nzero;                         /* (c) */
+	struct vm_page *vpc_pages[VM_PAGE_CPU_MAX]; /* (c) */
+	struct vm_page *vpc_zero[VM_PAGE_CPU_ZERO]; /* (c) all zeros */
+} __aligned(64);
+
+static struct vm_page_cpu vm_page_cpu[MAXCPUS];
 
 /*
  * The number of pages to take from the front of a range of npages pages
@@ -51,6 +80,8 @@ vm_page_startup(const struct bootinfo *bi)
 	size_t i;
 
 	vm_phys_init(&vm_phys);
+	for (i = 0; i < MAXCPUS; i++)
+		spinlock_init(&vm_page_cpu[i].vpc_lock, "vm_page_cpu");
 	for (i = 0; i < bi->bi_nusable; i++) {
 		start = bi->bi_usable[i].start;
 		end = bi->bi_usable[i].end;
@@ -95,13 +126,6 @@ static struct vm_page *page_cache[PAGE_CACHE_MAX];
 static unsigned page_cache_n;
 
 /*
- * Pages known to be all zeros (emptied page tables), which a VM_ALLOC_ZERO
- * request takes without clearing them again (vm_page_lock).
- */
-static struct vm_page *zero_cache[PAGE_CACHE_MAX];
-static unsigned zero_cache_n;
-
-/*
  * Return every cached page to the buddy lists.  The caller must hold
  * vm_page_lock.
  */
@@ -111,42 +135,185 @@ page_cache_drain(void)
 	KASSERT(spin_held(&vm_page_lock));
 	while (page_cache_n > 0)
 		vm_phys_free(&vm_phys, page_cache[--page_cache_n]);
-	while (zero_cache_n > 0)
-		vm_phys_free(&vm_phys, zero_cache[--zero_cache_n]);
+}
+
+/*
+ * One single page from the shared pools, or NULL.  The caller must hold
+ * vm_page_lock.
+ */
+static struct vm_page *
+page_take(void)
+{
+	KASSERT(spin_held(&vm_page_lock));
+	if (page_cache_n > 0)
+		return page_cache[--page_cache_n];
+	return vm_phys_alloc(&vm_phys, 0);
+}
+
+/*
+ * Give the single page pg back to the shared pools.  The caller must
+ * hold vm_page_lock.
+ */
+static void
+page_give(struct vm_page *pg)
+{
+	KASSERT(spin_held(&vm_page_lock));
+	if (page_cache_n < PAGE_CACHE_MAX)
+		page_cache[page_cache_n++] = pg;
+	else
+		vm_phys_free(&vm_phys, pg);
+}
+
+/* The cache of the CPU the caller runs on (a hint: it may move). */
+static inline struct vm_page_cpu *
+page_cpu_cache(void)
+{
+	struct vm_page_cpu *c = &vm_page_cpu[curcpu()->ci_index];
+
+	/* Opaque to the compiler: kept in a register, not recomputed. */
+	__asm__("" : "+r"(c));
+	return c;
+}
+
+/*
+ * Give every CPU's cached pages back to the shared pools, for a request
+ * that found them empty.  Returns whether it moved any.  No locks held.
+ */
+static bool
+page_cpu_reclaim(void)
+{
+	bool moved = false;
+
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		struct vm_page_cpu *c = &vm_page_cpu[i];
+
+		if (__atomic_load_n(&c->vpc_n, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_load_n(&c->vpc_nzero, __ATOMIC_RELAXED) == 0)
+			continue;
+		spin_lock(&c->vpc_lock);
+		spin_lock(&vm_page_lock);
+		moved |= c->vpc_n + c->vpc_nzero > 0;
+		while (c->vpc_n > 0)
+			page_give(c->vpc_pages[--c->vpc_n]);
+		while (c->vpc_nzero > 0)
+			page_give(c->vpc_zero[--c->vpc_nzero]);
+		spin_unlock(&vm_page_lock);
+		spin_unlock(&c->vpc_lock);
+	}
+	return moved;
+}
+
+/*
+ * Fill c, which is empty, with up to VM_PAGE_CPU_BATCH pages from the
+ * shared pools, or else with its own zeroed pages.  The caller holds
+ * c->vpc_lock.
+ */
+static __noinline void
+page_cpu_refill(struct vm_page_cpu *c)
+{
+	struct vm_page *pg;
+
+	KASSERT(spin_held(&c->vpc_lock) && c->vpc_n == 0);
+	spin_lock(&vm_page_lock);
+	while (c->vpc_n < VM_PAGE_CPU_BATCH && (pg = page_take()) != NULL)
+		c->vpc_pages[c->vpc_n++] = pg;
+	spin_unlock(&vm_page_lock);
+	while (c->vpc_n < VM_PAGE_CPU_BATCH && c->vpc_nzero > 0)
+		c->vpc_pages[c->vpc_n++] = c->vpc_zero[--c->vpc_nzero];
+}
+
+/*
+ * Give VM_PAGE_CPU_BATCH of c's pages, which fill it, back to the shared
+ * pools.  The caller holds c->vpc_lock.
+ */
+static __noinline void
+page_cpu_drain(struct vm_page_cpu *c)
+{
+	KASSERT(spin_held(&c->vpc_lock) && c->vpc_n == VM_PAGE_CPU_MAX);
+	spin_lock(&vm_page_lock);
+	while (c->vpc_n > VM_PAGE_CPU_MAX - VM_PAGE_CPU_BATCH)
+		page_give(c->vpc_pages[--c->vpc_n]);
+	spin_unlock(&vm_page_lock);
+}
+
+/*
+ * 2^order pages, order > 0, from the buddy lists (the single pages
+ * cached there given back to them first if that helps), zeroed if
+ * flags has VM_ALLOC_ZERO, or NULL.  No locks held but the caller's own.
+ */
+static __noinline struct vm_page *
+page_alloc_block(unsigned order, int flags)
+{
+	struct vm_page *pg;
+
+	do {
+		spin_lock(&vm_page_lock);
+		pg = vm_phys_alloc(&vm_phys, order);
+		if (pg == NULL && page_cache_n > 0) {
+			page_cache_drain();
+			pg = vm_phys_alloc(&vm_phys, order);
+		}
+		spin_unlock(&vm_page_lock);
+	} while (pg == NULL && page_cpu_reclaim());
+	if (pg != NULL && (flags & VM_ALLOC_ZERO) != 0)
+		memset(vm_page_kva(pg), 0, PAGE_SIZE << order);
+	return pg;
+}
+
+/*
+ * One page, zeroed if flags has VM_ALLOC_ZERO, for a request that found
+ * this CPU's cache empty: refill it, and when the shared pools are empty
+ * too, take every CPU's cached pages back and try again.  NULL when
+ * there is no free page.  No locks held but the caller's own.
+ */
+static __noinline struct vm_page *
+page_alloc_slow(int flags)
+{
+	struct vm_page_cpu *c;
+	struct vm_page *pg;
+
+	do {
+		c = page_cpu_cache();
+		spin_lock(&c->vpc_lock);
+		if (c->vpc_n == 0)
+			page_cpu_refill(c);
+		pg = c->vpc_n > 0 ? c->vpc_pages[--c->vpc_n] : NULL;
+		spin_unlock(&c->vpc_lock);
+	} while (pg == NULL && page_cpu_reclaim());
+	if (pg != NULL && (flags & VM_ALLOC_ZERO) != 0)
+		memset(vm_page_kva(pg), 0, PAGE_SIZE);
+	return pg;
 }
 
 /*
  * Allocate 2^order physically contiguous pages, aligned to their size,
  * zeroed if flags has VM_ALLOC_ZERO.  Returns the first page, with
  * pg_order = order and no flags, or NULL when no such block is free (or
- * order is beyond the largest block); vm_page_free gives it back.  No
- * requirements; must not be called with vm_page_lock held.
+ * order is beyond the largest block); vm_page_free gives it back.  A
+ * single page comes from this CPU's cache.  No requirements; must not
+ * be called with vm_page_lock or a CPU's page cache lock held.
  */
 struct vm_page *
 vm_page_alloc_contig(unsigned order, int flags)
 {
+	struct vm_page_cpu *c;
 	struct vm_page *pg;
 
-	spin_lock(&vm_page_lock);
-	if (order == 0 && (flags & VM_ALLOC_ZERO) && zero_cache_n > 0) {
-		pg = zero_cache[--zero_cache_n];
-		spin_unlock(&vm_page_lock);
+	if (__predict_false(order != 0))
+		return page_alloc_block(order, flags);
+	c = page_cpu_cache();
+	spin_lock(&c->vpc_lock);
+	if ((flags & VM_ALLOC_ZERO) && c->vpc_nzero > 0) {
+		pg = c->vpc_zero[--c->vpc_nzero];
+		spin_unlock(&c->vpc_lock);
 		return pg;
 	}
-	if (order == 0 && page_cache_n > 0) {
-		pg = page_cache[--page_cache_n];
-	} else if (order == 0 && zero_cache_n > 0) {
-		pg = zero_cache[--zero_cache_n];
-	} else {
-		pg = vm_phys_alloc(&vm_phys, order);
-		if (pg == NULL && page_cache_n > 0) {
-			page_cache_drain();
-			pg = vm_phys_alloc(&vm_phys, order);
-		}
-	}
-	spin_unlock(&vm_page_lock);
-	if (pg != NULL && (flags & VM_ALLOC_ZERO) != 0)
-		memset(vm_page_kva(pg), 0, PAGE_SIZE << order);
+	pg = c->vpc_n > 0 ? c->vpc_pages[--c->vpc_n] : NULL;
+	spin_unlock(&c->vpc_lock);
+	if (__predict_false(pg == NULL))
+		return page_alloc_slow(flags);
+	if (flags & VM_ALLOC_ZERO)
+		memset(vm_page_kva(pg), 0, PAGE_SIZE);
 	return pg;
 }
 
@@ -162,22 +329,30 @@ vm_page_alloc(int flags)
 /*
  * Free the block headed by pg, of 2^pg->pg_order pages.  pg must come
  * from vm_page_alloc or vm_page_alloc_contig and still carry the order
- * it was allocated with; its flags are dropped.  No requirements; must
- * not be called with vm_page_lock held.
+ * it was allocated with; its flags are dropped.  A single page goes to
+ * this CPU's cache.  No requirements; must not be called with
+ * vm_page_lock or a CPU's page cache lock held.
  */
 void
 vm_page_free(struct vm_page *pg)
 {
+	struct vm_page_cpu *c;
+
 	KASSERT(pg != NULL);
-	spin_lock(&vm_page_lock);
-	if (pg->pg_order == 0 && page_cache_n < PAGE_CACHE_MAX) {
-		pg->pg_flags = 0;
-		pg->pg_refcnt = 0;
-		page_cache[page_cache_n++] = pg;
-	} else {
+	if (pg->pg_order != 0) {
+		spin_lock(&vm_page_lock);
 		vm_phys_free(&vm_phys, pg);
+		spin_unlock(&vm_page_lock);
+		return;
 	}
-	spin_unlock(&vm_page_lock);
+	pg->pg_flags = 0;
+	pg->pg_refcnt = 0;
+	c = page_cpu_cache();
+	spin_lock(&c->vpc_lock);
+	if (__predict_false(c->vpc_n == VM_PAGE_CPU_MAX))
+		page_cpu_drain(c);
+	c->vpc_pages[c->vpc_n++] = pg;
+	spin_unlock(&c->vpc_lock);
 }
 
 /*
@@ -224,15 +399,22 @@ vm_page_free_list(struct vm_pglist *list)
 void
 vm_page_free_zeroed(struct vm_page *pg)
 {
+	struct vm_page_cpu *c;
+
 	KASSERT(pg != NULL && pg->pg_order == 0);
-	spin_lock(&vm_page_lock);
-	if (zero_cache_n < PAGE_CACHE_MAX) {
-		pg->pg_flags = 0;
-		pg->pg_refcnt = 0;
-		zero_cache[zero_cache_n++] = pg;
-	} else {
-		vm_phys_free(&vm_phys, pg);
+	pg->pg_flags = 0;
+	pg->pg_refcnt = 0;
+	c = page_cpu_cache();
+	spin_lock(&c->vpc_lock);
+	if (c->vpc_nzero < VM_PAGE_CPU_ZERO) {
+		c->vpc_zero[c->vpc_nzero++] = pg;
+		pg = NULL;
 	}
+	spin_unlock(&c->vpc_lock);
+	if (pg == NULL)
+		return;
+	spin_lock(&vm_page_lock);
+	page_give(pg);
 	spin_unlock(&vm_page_lock);
 }
 
@@ -286,14 +468,22 @@ vm_page_total_count(void)
 	return vm_phys.vp_total_pages; /* fixed after vm_page_startup */
 }
 
-/* Pages free right now, for kstat.  No requirements. */
+/*
+ * Pages free right now, the CPUs' caches included, for kstat and fork's
+ * reserve: exact when no page comes or goes meanwhile, else a recent
+ * count.  No requirements.
+ */
 uint64_t
 vm_page_free_count(void)
 {
+	unsigned ncpus = __atomic_load_n(&mp_ncpus, __ATOMIC_RELAXED);
 	uint64_t n;
 
-	spin_lock(&vm_page_lock);
-	n = vm_phys.vp_free_pages + page_cache_n + zero_cache_n;
-	spin_unlock(&vm_page_lock);
+	n = __atomic_load_n(&vm_phys.vp_free_pages, __ATOMIC_RELAXED) +
+	    __atomic_load_n(&page_cache_n, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < ncpus; i++)
+		n += __atomic_load_n(&vm_page_cpu[i].vpc_n, __ATOMIC_RELAXED) +
+		    __atomic_load_n(&vm_page_cpu[i].vpc_nzero,
+			__ATOMIC_RELAXED);
 	return n;
 }

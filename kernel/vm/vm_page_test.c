@@ -1,11 +1,17 @@
 /*
  * In-kernel tests of the page allocator: exhaust all memory, check what
- * came back, give it all back.
+ * came back, give it all back; pages cached by one CPU are found by
+ * another short of memory; CPUs allocating and freeing at once never
+ * get one page twice.
  */
 #include <systm.h>
 #include <ktest.h>
 #include <param.h>
 #include <bsd/sys/queue.h>
+#include <arch/cpu.h>
+#include <proc/proc.h>
+#include <proc/sched.h>
+#include <spinlock.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
 
@@ -142,4 +148,198 @@ KTEST(kmem)
 
 	kmem_reclaim();
 	KT_EQ(vm_page_free_count(), free0);
+}
+
+/* The highest CPU that schedules (0 with one CPU). */
+static unsigned
+test_last_cpu(void)
+{
+	cpuset_t online = sched_online_cpus();
+
+	return 63 - (unsigned)__builtin_clzll(online);
+}
+
+/* Allocate and free *arg pages, leaving them in this CPU's cache. */
+static void
+cache_filler(void *arg)
+{
+	struct vm_pglist list = LIST_HEAD_INITIALIZER(list);
+	unsigned n = *(unsigned *)arg;
+
+	if (vm_page_alloc_list(&list, n) == 0)
+		vm_page_free_list(&list);
+}
+
+/*
+ * Pages another CPU freed into its own cache still count as free, and
+ * taking every free page from this CPU takes those too; a page freed
+ * as all zeros comes back to a VM_ALLOC_ZERO request without a trace.
+ */
+KTEST(vm_page_cpu_caches)
+{
+	struct vm_pglist taken = LIST_HEAD_INITIALIZER(taken);
+	unsigned n = 48, last = test_last_cpu();
+	uint64_t free0, got = 0, nonzero = 0;
+	struct vm_page *pg;
+	struct lwp *l;
+	int error;
+
+	l = kthread_create(cache_filler, &n, CPUSET_BIT(last), "filler",
+	    &error);
+	if (!KT_CHECK(l != NULL))
+		return;
+	kthread_join(l);
+	free0 = vm_page_free_count();
+	while ((pg = vm_page_alloc(0)) != NULL) {
+		LIST_INSERT_HEAD(&taken, pg, pg_list);
+		got++;
+	}
+	KT_EQ(got, free0);
+	KT_EQ(vm_page_free_count(), 0);
+	vm_page_free_list(&taken);
+	KT_EQ(vm_page_free_count(), free0);
+
+	pg = vm_page_alloc(0);
+	if (!KT_CHECK(pg != NULL))
+		return;
+	memset(vm_page_kva(pg), 0, PAGE_SIZE);
+	vm_page_free_zeroed(pg);
+	pg = vm_page_alloc(VM_ALLOC_ZERO);
+	if (!KT_CHECK(pg != NULL))
+		return;
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+		nonzero |= ((uint64_t *)vm_page_kva(pg))[i];
+	KT_EQ(nonzero, 0);
+	memset(vm_page_kva(pg), 0xa5, PAGE_SIZE);
+	vm_page_free(pg);
+	KT_EQ(vm_page_free_count(), free0);
+}
+
+/* A churner's work: rounds of taking, stamping, checking and freeing. */
+struct churn {
+	unsigned ch_id;
+	unsigned ch_bad;    /* pages found stamped by someone else */
+	unsigned ch_failed; /* allocations that failed */
+	volatile bool ch_ready, ch_done;
+	volatile bool *ch_start, *ch_release;
+};
+
+#define CHURN_PAGES 100
+#define CHURN_ROUNDS 60
+
+static struct spinlock churn_lock = SPINLOCK_INITIALIZER("churn");
+
+/*
+ * Set *flag, then sleep until *wait is set (churn_lock covers both): the
+ * test polls flag, from an LWP that may be an idle one, which runs only
+ * while the churners sleep.
+ */
+static void
+churn_meet(volatile bool *flag, volatile bool *wait)
+{
+	spin_lock(&churn_lock);
+	*flag = true;
+	while (!*wait)
+		sleep((const void *)wait, &churn_lock, 0, 0);
+	spin_unlock(&churn_lock);
+}
+
+/* Set *flag under churn_lock and wake its sleepers. */
+static void
+churn_go(volatile bool *flag)
+{
+	spin_lock(&churn_lock);
+	*flag = true;
+	spin_unlock(&churn_lock);
+	wakeup((const void *)flag);
+}
+
+/*
+ * Say it is ready, wait for the start, churn, say it is done, and wait
+ * to be released: so the test counts free pages with every churner
+ * alive, before and after.
+ */
+static void
+churner(void *arg)
+{
+	struct churn *ch = arg;
+	struct vm_page *pages[CHURN_PAGES];
+
+	churn_meet(&ch->ch_ready, ch->ch_start);
+	for (unsigned r = 0; r < CHURN_ROUNDS; r++) {
+		unsigned n = 0;
+
+		for (; n < CHURN_PAGES; n++) {
+			uint64_t *p;
+
+			pages[n] =
+			    vm_page_alloc(n % 3 == 0 ? VM_ALLOC_ZERO : 0);
+			if (pages[n] == NULL) {
+				ch->ch_failed++;
+				break;
+			}
+			p = vm_page_kva(pages[n]);
+			p[0] = ch->ch_id;
+			p[1] = n;
+		}
+		if (r % 8 == 0)
+			sched_yield();
+		while (n-- > 0) {
+			uint64_t *p = vm_page_kva(pages[n]);
+
+			if (p[0] != ch->ch_id || p[1] != n)
+				ch->ch_bad++;
+			if (n % 5 == 0) {
+				memset(p, 0, PAGE_SIZE);
+				vm_page_free_zeroed(pages[n]);
+			} else {
+				vm_page_free(pages[n]);
+			}
+		}
+	}
+	churn_meet(&ch->ch_done, ch->ch_release);
+}
+
+/*
+ * Every CPU allocates and frees at once, through its own cache and the
+ * shared pools: no page is handed to two of them, and every page comes
+ * back.
+ */
+KTEST(vm_page_cpus_churn)
+{
+	static struct churn ch[MAXCPUS];
+	struct lwp *l[MAXCPUS] = { 0 };
+	cpuset_t online = sched_online_cpus();
+	volatile bool start = false, release = false;
+	uint64_t free0;
+	int error;
+
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		memset(&ch[i], 0, sizeof(ch[i]));
+		if ((online & CPUSET_BIT(i)) == 0)
+			continue;
+		ch[i].ch_id = 0xc0de0000 + i;
+		ch[i].ch_start = &start;
+		ch[i].ch_release = &release;
+		l[i] = kthread_create(churner, &ch[i], CPUSET_BIT(i), "churn",
+		    &error);
+		KT_CHECK(l[i] != NULL);
+	}
+	for (unsigned i = 0; i < MAXCPUS; i++)
+		while (l[i] != NULL && !ch[i].ch_ready)
+			sched_yield();
+	free0 = vm_page_free_count();
+	churn_go(&start);
+	for (unsigned i = 0; i < MAXCPUS; i++)
+		while (l[i] != NULL && !ch[i].ch_done)
+			sched_yield();
+	KT_EQ(vm_page_free_count(), free0);
+	churn_go(&release);
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		if (l[i] == NULL)
+			continue;
+		kthread_join(l[i]);
+		KT_EQ(ch[i].ch_bad, 0);
+		KT_EQ(ch[i].ch_failed, 0);
+	}
 }

@@ -4,6 +4,8 @@
  */
 #include "tty.h"
 
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -43,6 +45,35 @@ spawn_group(int session)
 	return pid;
 }
 
+/*
+ * The state letter of /proc/PID/stat once pid is no longer running
+ * ('Z' for a zombie), or 0 if it cannot be read or never settles.
+ */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[256], *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 10000; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n;
+
+		if (f == NULL)
+			return 0;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		end = strrchr(buf, ')');
+		if (end == NULL || end[1] != ' ')
+			return 0;
+		if (end[2] != 'R' && end[2] != 'S')
+			return end[2];
+		sched_yield();
+	}
+	return 0;
+}
+
 static void
 reap(pid_t pid)
 {
@@ -72,6 +103,20 @@ t_pgrp_errors(void)
 	test_expect_ok(tcsetpgrp(0, group), "tcsetpgrp to a group of ours");
 	test_expect_eq(tcgetpgrp(0), group, "the new foreground group");
 	reap(group);
+	tty_restore();
+
+	/*
+	 * A group whose one member has exited but is not reaped is still a
+	 * group, as on Linux (a shell sets the foreground group of a
+	 * pipeline whose first command may be done); reaped, it is gone.
+	 */
+	group = spawn_group(0);
+	kill(group, SIGKILL);
+	test_expect_eq(proc_state(group), 'Z', "the helper's state");
+	test_expect_ok(tcsetpgrp(0, group), "tcsetpgrp to a zombie's group");
+	test_expect_signal(group, SIGKILL, "the helper");
+	test_expect_errno(tcsetpgrp(0, group), ESRCH,
+	    "tcsetpgrp to a reaped group");
 	tty_restore();
 	test_expect_eq(tcgetpgrp(0), getpgrp(), "the foreground group back");
 	test_expect_errno(ioctl(0, TIOCGPGRP, (void *)8), EFAULT,
