@@ -108,19 +108,6 @@ vm_release_pa(paddr_t pa)
 	vm_page_unref(vm_page_from_phys(pa));
 }
 
-/*
- * vm_map callback: e, an entry of the vmspace arg, leaves the map; drop
- * its pages' mappings.  The caller (the map) holds vm_lock.
- */
-static void
-vm_unmap_entry(void *arg, struct vm_map_entry *e)
-{
-	struct vmspace *vm = arg;
-
-	KASSERT(spin_held(&vm->vm_lock));
-	pmap_remove_pages(&vm->vm_pmap, e->e_start, e->e_end, vm_release_pa);
-}
-
 void
 vmspace_rel(struct vmspace *vm)
 {
@@ -138,7 +125,10 @@ vmspace_rel(struct vmspace *vm)
 	spin_lock(&vm->vm_lock);
 	pmap_drop_shared(
 	    &vm->vm_pmap); /* what others still use: not ours to free */
-	vm_map_destroy(&vm->vm_map, vm_unmap_entry, vm);
+	/* Every page at once: one walk of the tables, not one per entry. */
+	pmap_remove_pages(&vm->vm_pmap, VM_MIN_USER_ADDRESS,
+	    VM_MAX_USER_ADDRESS, vm_release_pa);
+	vm_map_destroy(&vm->vm_map, NULL, NULL);
 	spin_unlock(&vm->vm_lock);
 	pmap_destroy(&vm->vm_pmap);
 	if (vm->vm_exe != NULL) {

@@ -871,18 +871,30 @@ vm_map_findspace(struct vm_map *m, vsize_t len, vaddr_t top, vaddr_t *addr)
 
 /*
  * Remove and free every entry, in address order, calling unmap(arg, e)
- * for each as vm_map_delete does; m is then empty.  The caller holds the
- * map's lock.
+ * for each as vm_map_delete does; m is then empty.  The tree is not
+ * rebalanced entry by entry: the entries are listed, the tree emptied at
+ * once, then each entry unmapped and freed.  The caller holds the map's
+ * lock.
  */
 void
 vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 {
+	struct vm_map_deadlist dead = SLIST_HEAD_INITIALIZER(dead);
 	struct vm_map_entry *e;
 
 	KASSERT(vm_map_locked(m));
-	while ((e = vm_map_min_entry(m)) != NULL)
-		vm_map_entry_delete(m, e, unmap, arg, NULL);
-	KASSERT(m->m_nentries == 0 && m->m_topgap == m->m_max - m->m_min);
+	/* Highest first, each to the head: the list is in address order. */
+	RB_FOREACH_REVERSE(e, vm_map_tree, &m->m_tree)
+	SLIST_INSERT_HEAD(&dead, e, e_dead);
+	RB_INIT(&m->m_tree);
+	m->m_nentries = 0;
+	m->m_topgap = m->m_max - m->m_min;
+	while ((e = SLIST_FIRST(&dead)) != NULL) {
+		SLIST_REMOVE_HEAD(&dead, e_dead);
+		if (unmap != NULL)
+			unmap(arg, e);
+		vm_map_entry_free(m, e);
+	}
 }
 
 /*
