@@ -885,7 +885,9 @@ vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 	KASSERT(vm_map_locked(m));
 	/* Highest first, each to the head: the list is in address order. */
 	RB_FOREACH_REVERSE(e, vm_map_tree, &m->m_tree)
-	SLIST_INSERT_HEAD(&dead, e, e_dead);
+	{
+		SLIST_INSERT_HEAD(&dead, e, e_dead);
+	}
 	RB_INIT(&m->m_tree);
 	m->m_nentries = 0;
 	m->m_topgap = m->m_max - m->m_min;
