@@ -177,7 +177,8 @@ page_cpu_cache(void)
 
 /*
  * Give every CPU's cached pages back to the shared pools, for a request
- * that found them empty.  Returns whether it moved any.  No locks held.
+ * that found them empty.  Returns whether it moved any.  No page
+ * allocator lock held (the caller may hold its own).
  */
 static bool
 page_cpu_reclaim(void)
