@@ -115,6 +115,30 @@ clock_read(int clock, uint64_t *ns)
 }
 
 /*
+ * Split every clock vd reads at the second it had reached at TSC value
+ * tsc (vd_sec, vd_sec_base); a clock the vDSO does not read gets
+ * VDSO_CLOCK_SYSCALL.  Between vdso_write_begin and vdso_write_end.
+ */
+static void
+clock_vdso_split(struct vdso_data *vd, uint64_t tsc)
+{
+	for (int c = 0; c < VDSO_NCLOCKS; c++) {
+		uint64_t ns, sec;
+
+		if (vd->vd_base[c] & VDSO_CLOCK_SYSCALL) {
+			vd->vd_sec[c] = 0;
+			vd->vd_sec_base[c] = VDSO_CLOCK_SYSCALL;
+			continue;
+		}
+		ns = vclock_ns(tsc, vd->vd_tsc_base, vd->vd_base[c],
+		    vd->vd_mult);
+		sec = ns / NSEC_PER_SEC;
+		vd->vd_sec[c] = sec;
+		vd->vd_sec_base[c] = vd->vd_base[c] - sec * NSEC_PER_SEC;
+	}
+}
+
+/*
  * Publish clock_descs in the vvar page: for each uptime and real-time
  * clock, nanouptime()'s line with the base moved by what clock_read adds
  * to it, so the vDSO's sum is clock_read's, to the nanosecond; every
@@ -148,6 +172,45 @@ clock_vdso_update(void)
 		else if (usable && cd->cd_kind == CK_REALTIME)
 			vd->vd_base[c] = vc.vc_ns_base + realtime;
 	}
+	clock_vdso_split(vd, rdtsc());
+	vdso_write_end(vd);
+}
+
+/*
+ * The tick's part (clock_vdso_update splits the seconds): if the second
+ * of any clock the vDSO reads moved on, split them again, so that the
+ * vDSO divides only in the tick after each second.  Interrupts masked.
+ */
+void
+clock_vdso_tick(void)
+{
+	const struct vdso_data *rd = vdso_data_page();
+	struct vdso_data *vd;
+	uint64_t tsc = rdtsc();
+	bool moved = false;
+
+	if (rd == NULL)
+		return;
+	/*
+	 * A first look without the lock (relaxed loads; a write racing it
+	 * makes a new split anyway); the split itself reads under it.
+	 */
+	for (int c = 0; c < VDSO_NCLOCKS && !moved; c++) {
+		uint64_t base =
+		    __atomic_load_n(&rd->vd_base[c], __ATOMIC_RELAXED);
+
+		if (base & VDSO_CLOCK_SYSCALL)
+			continue;
+		moved =
+		    vclock_ns(tsc,
+			__atomic_load_n(&rd->vd_tsc_base, __ATOMIC_RELAXED),
+			base, __atomic_load_n(&rd->vd_mult, __ATOMIC_RELAXED)) /
+			NSEC_PER_SEC !=
+		    __atomic_load_n(&rd->vd_sec[c], __ATOMIC_RELAXED);
+	}
+	if (!moved || (vd = vdso_write_begin()) == NULL)
+		return;
+	clock_vdso_split(vd, tsc);
 	vdso_write_end(vd);
 }
 

@@ -54,6 +54,8 @@ uint64_t clock_realtime_offset(void);
  * after anything they depend on changes.  No locks held.
  */
 void clock_vdso_update(void);
+/* Split the vvar page's seconds again if they moved (the boot CPU's tick). */
+void clock_vdso_tick(void);
 
 /* Busy-wait at least ns nanoseconds.  No requirements. */
 void delay_ns(uint64_t ns);

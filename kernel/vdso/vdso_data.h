@@ -74,6 +74,19 @@ struct vdso_data {
 	 * its index from the page's start.
 	 */
 	uint64_t vd_base[VDSO_NCLOCKS];
+	/*
+	 * The same sum split at a second: vd_sec[c] is a second clock c has
+	 * reached (the kernel moves it on every tick, clock_vdso_tick), and
+	 * vd_sec_base[c] is vd_base[c] - vd_sec[c] * 10^9, modulo 2^64; so
+	 * the line's nanoseconds since vd_tsc_base plus vd_sec_base[c] are
+	 * the nanoseconds of clock c past second vd_sec[c].  A sum of 10^9
+	 * or more (the second moved on since the tick, or the TSC read below
+	 * the tick's) sends the vDSO to the full division from vd_base[c];
+	 * VDSO_CLOCK_SYSCALL here for a clock the vDSO does not read makes
+	 * every sum that large.
+	 */
+	uint64_t vd_sec_base[VDSO_NCLOCKS];
+	uint64_t vd_sec[VDSO_NCLOCKS];
 	/* nanouptime()'s line, less its vc_ns_base (which is in vd_base) */
 	uint64_t vd_tsc_base;
 	uint64_t vd_mult;

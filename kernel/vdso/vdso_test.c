@@ -69,6 +69,53 @@ KTEST(vdso_vvar)
 }
 
 /*
+ * The split the vDSO reads without dividing (vd_sec, vd_sec_base): for
+ * each clock it reads, the split's second and the rest add up to
+ * vd_base exactly, and the second is one the clock has reached and, once
+ * the tick's clock_vdso_tick has run, the one it is in (or the one just
+ * before, if a second began in between); a clock it does not read has
+ * VDSO_CLOCK_SYSCALL as its rest.
+ */
+KTEST(vdso_seconds)
+{
+	const struct vdso_data *vd = vdso_data_page();
+
+	if (!KT_CHECK(vd != NULL))
+		return;
+	for (int round = 0; round < 2; round++) {
+		bool masked = intr_disable();
+
+		if (round == 0)
+			clock_vdso_update();
+		else
+			clock_vdso_tick();
+		intr_restore(masked);
+		for (int c = 0; c < VDSO_NCLOCKS; c++) {
+			uint64_t base = vd->vd_base[c], sec = vd->vd_sec[c];
+			uint64_t now;
+
+			if (base & VDSO_CLOCK_SYSCALL) {
+				KT_EQ(vd->vd_sec_base[c], VDSO_CLOCK_SYSCALL);
+				continue;
+			}
+			KT_CHECKF(vd->vd_sec_base[c] + sec * 1000000000UL ==
+				base,
+			    "clock %d: second %lu, rest 0x%lx, base 0x%lx", c,
+			    sec, vd->vd_sec_base[c], base);
+			now = (c == CLOCK_REALTIME ||
+					  c == CLOCK_REALTIME_COARSE ||
+					  c == CLOCK_TAI ?
+				      clock_realtime_ns() :
+				      nanouptime()) /
+			    1000000000UL;
+			KT_CHECKF(sec == now || sec + 1 == now,
+			    "clock %d: split at second %lu, now %lu", c, sec,
+			    now);
+		}
+	}
+}
+
+/*
  * vdso_map puts the vvar page, read-only and never writable, right
  * below the vDSO, a private read-execute view, right above the stack
  * (USTACK_TOP), inside the stack's last page table; even a

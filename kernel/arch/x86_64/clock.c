@@ -319,7 +319,8 @@ clock_start_tick(void)
 }
 
 /*
- * One timer tick on this CPU: the boot CPU counts ticks, and every CPU
+ * One timer tick on this CPU: the boot CPU counts ticks and moves the
+ * vvar page's seconds (clock_vdso_tick), and every CPU
  * charges the tick to the LWP it interrupted (statclock) and runs the
  * scheduler's tick.  Interrupts masked.
  */
@@ -327,8 +328,10 @@ void
 hardclock(bool usermode)
 {
 	KASSERT(!intr_enabled());
-	if (curcpu()->ci_index == 0)
+	if (curcpu()->ci_index == 0) {
 		ticks++;
+		clock_vdso_tick();
+	}
 	statclock(usermode);
 	sched_tick();
 }

@@ -334,6 +334,64 @@ t_vdso_clocks(void)
 	}
 }
 
+/*
+ * Across the start of a second (where the vDSO's split from the last
+ * tick stops holding and it divides, until the next tick splits again),
+ * for a real-time and an uptime clock: each vDSO read is between the
+ * system calls around it, and the seconds of gettimeofday and time move
+ * with clock_gettime's.
+ */
+static void
+t_vdso_second(void)
+{
+	static const clockid_t clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC };
+	cgt_fn cgt = vdso_need("__vdso_clock_gettime");
+	gtod_fn gtod = vdso_need("__vdso_gettimeofday");
+	time_fn vtime = vdso_need("__vdso_time");
+
+	for (unsigned i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
+		clockid_t c = clocks[i];
+		uint64_t start = sys_ns(c), s0, v, s1;
+		uint64_t sec = start / NSEC;
+		unsigned crossed = 0;
+
+		/*
+		 * Until two seconds have begun (2.5 s at most): the reads
+		 * right after each are the vDSO's division, the others its
+		 * split.
+		 */
+		do {
+			s0 = sys_ns(c);
+			v = vdso_ns(cgt, c);
+			s1 = sys_ns(c);
+			test_assert_msg(s0 <= v && v <= s1,
+			    "clock %d: syscall %lu, vDSO %lu, syscall %lu", c,
+			    s0, v, s1);
+			if (v / NSEC != sec) {
+				sec = v / NSEC;
+				crossed++;
+			}
+			if (c == CLOCK_REALTIME) {
+				struct timeval tv;
+				long t = vtime(NULL);
+
+				test_expect_eq(gtod(&tv, NULL), 0,
+				    "the vDSO's gettimeofday");
+				test_assert_msg((uint64_t)t <=
+					    (uint64_t)tv.tv_sec &&
+					(uint64_t)tv.tv_sec <=
+					    sys_ns(c) / NSEC &&
+					tv.tv_usec >= 0 && tv.tv_usec < 1000000,
+				    "time %ld, gettimeofday %ld.%06ld", t,
+				    (long)tv.tv_sec, (long)tv.tv_usec);
+			}
+		} while (crossed < 2 && s1 - start < 5 * NSEC / 2);
+		test_assert_msg(crossed >= 2,
+		    "clock %d: %u seconds began in %lu ns", c, crossed,
+		    s1 - start);
+	}
+}
+
 /* gettimeofday and time through the vDSO and libc agree with REALTIME. */
 static void
 t_vdso_gettimeofday_time(void)
@@ -635,6 +693,7 @@ sys_vdso_exec_main(void)
 const struct test sys_vdso_tests[] = {
 	{ "vdso_elf", t_vdso_elf, NULL },
 	{ "vdso_clocks", t_vdso_clocks, NULL },
+	{ "vdso_second", t_vdso_second, NULL },
 	{ "vdso_gettimeofday_time", t_vdso_gettimeofday_time, NULL },
 	{ "vdso_fallback", t_vdso_fallback, NULL },
 	{ "vdso_getres", t_vdso_getres, NULL },

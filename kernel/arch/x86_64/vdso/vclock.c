@@ -10,7 +10,9 @@
  * can read only the vvar page (vdso_data.h) one page below its ELF
  * header.  A clock the page describes (vd_base) is read from the TSC
  * with the kernel's own conversion (vclock_ns) from the clock's base, so
- * it gives what the system call would have given at that instant;
+ * it gives what the system call would have given at that instant.  The
+ * seconds come from the split the kernel's tick keeps (vd_sec), so a
+ * read divides only in the tick after a second begins;
  * anything else (the CPU-time clocks, unknown ids, a TSC the kernel does
  * not trust, getcpu, a timezone) is the system call itself, whose result
  * is returned as it is: -errno on failure, as Linux's vDSO returns it.
@@ -61,7 +63,7 @@ struct getcpu_cache;
  */
 extern struct vdso_data vdso_vvar __attribute__((visibility("hidden")));
 
-int __vdso_clock_gettime(int clock, struct timespec *ts);
+int __vdso_clock_gettime(long clock, struct timespec *ts);
 int __vdso_gettimeofday(struct timeval *tv, struct timezone *tz);
 long __vdso_time(long *t);
 int __vdso_clock_getres(int clock, struct timespec *res);
@@ -129,7 +131,7 @@ vdso_read_retry(const struct vdso_data *vd, uint32_t seq)
  * describe that clock (the caller makes the system call).
  */
 static inline bool
-vdso_clock_ns(unsigned clock, uint64_t *ns)
+vdso_clock_ns(unsigned long clock, uint64_t *ns)
 {
 	const struct vdso_data *vd = &vdso_vvar;
 	uint64_t t;
@@ -149,44 +151,89 @@ vdso_clock_ns(unsigned clock, uint64_t *ns)
 	return true;
 }
 
-int
-__vdso_clock_gettime(int clock, struct timespec *ts)
+/*
+ * Clock id clock (below VDSO_NCLOCKS) as seconds *sec and nanoseconds
+ * *nsec, the same instant vdso_clock_ns would read, from the second the
+ * kernel split off at its last tick (vd_sec, vd_sec_base): no division.
+ * False if the split does not hold at this instant (the second moved on
+ * since the tick, or the clock is the system call's): the caller takes
+ * the slow path.
+ *
+ * The read section is written out, as vdso_read_begin, vclock_ns (with
+ * vd_sec_base[clock] for the base) and vdso_read_retry: compiled from C,
+ * the fields become registers saved on the stack, twice the work.
+ */
+static inline bool
+vdso_clock_split(unsigned long clock, uint64_t *sec, uint64_t *nsec)
+{
+	const struct vdso_data *vd = &vdso_vvar;
+	uint64_t t, s;
+
+	_Static_assert(VCLOCK_SHIFT == 32, "the shrd below");
+	__asm__ volatile(
+	    "1:\n\t"
+	    "movl %[seq], %%ecx\n\t"
+	    "andl $-2, %%ecx\n\t"
+	    "rdtsc\n\t"
+	    "shlq $32, %%rdx\n\t"
+	    "orq %%rdx, %%rax\n\t"
+	    "subq %[tsc_base], %%rax\n\t"
+	    "mulq %[mult]\n\t"
+	    "shrdq $32, %%rdx, %%rax\n\t"
+	    "addq %c[sec_base](%[vd], %[clock], 8), %%rax\n\t"
+	    "movq %c[secs](%[vd], %[clock], 8), %%rdx\n\t"
+	    "cmpl %%ecx, %[seq]\n\t"
+	    "jne 1b"
+	    : "=&a"(t), "=&d"(s)
+	    : [seq] "m"(vd->vd_seq), [tsc_base] "m"(vd->vd_tsc_base),
+	    [mult] "m"(vd->vd_mult), [vd] "r"(vd), [clock] "r"(clock),
+	    [sec_base] "i"(offsetof(struct vdso_data, vd_sec_base)),
+	    [secs] "i"(offsetof(struct vdso_data, vd_sec))
+	    : "rcx", "cc", "memory");
+	*sec = s;
+	*nsec = t;
+	return t < NSEC_PER_SEC;
+}
+
+/*
+ * The slow paths of the three calls below, for when vdso_clock_split
+ * fails: the division (vdso_sec), or the system call.  Out of line, and
+ * tail-called, so that the fast paths stay leaves without a frame.
+ */
+static __attribute__((noinline)) int
+vdso_clock_gettime_slow(unsigned long clock, struct timespec *ts)
 {
 	uint64_t ns, sec;
 
-	if (!vdso_clock_ns((unsigned)clock, &ns))
-		goto syscall;
+	if (!vdso_clock_ns(clock, &ns))
+		return (int)vdso_syscall3(__NR_clock_gettime, (int)clock,
+		    (long)ts, 0);
 	sec = vdso_sec(ns); /* ns < 2^63: vdso_clock_ns */
 	ts->tv_sec = (long)sec;
 	ts->tv_nsec = (long)(ns - sec * NSEC_PER_SEC);
 	return 0;
-syscall:
-	return (int)vdso_syscall3(__NR_clock_gettime, clock, (long)ts, 0);
 }
 
-int
-__vdso_gettimeofday(struct timeval *tv, struct timezone *tz)
+static __attribute__((noinline)) int
+vdso_gettimeofday_slow(struct timeval *tv, struct timezone *tz)
 {
 	uint64_t ns, sec;
 
-	/* Only the kernel knows the timezone. */
-	if (tz != NULL)
-		goto syscall;
-	if (tv == NULL)
+	if (tv == NULL && tz == NULL)
 		return 0;
-	if (!vdso_clock_ns(CLOCK_REALTIME, &ns))
-		goto syscall;
+	/* Only the kernel knows the timezone. */
+	if (tz != NULL || !vdso_clock_ns(CLOCK_REALTIME, &ns))
+		return (
+		    int)vdso_syscall3(__NR_gettimeofday, (long)tv, (long)tz, 0);
 	sec = vdso_sec(ns);
 	tv->tv_sec = (long)sec;
 	tv->tv_usec = (long)((uint32_t)(ns - sec * NSEC_PER_SEC) /
 	    (uint32_t)NSEC_PER_USEC);
 	return 0;
-syscall:
-	return (int)vdso_syscall3(__NR_gettimeofday, (long)tv, (long)tz, 0);
 }
 
-long
-__vdso_time(long *t)
+static __attribute__((noinline)) long
+vdso_time_slow(long *t)
 {
 	uint64_t ns;
 	long s;
@@ -197,6 +244,49 @@ __vdso_time(long *t)
 	if (t != NULL)
 		*t = s;
 	return s;
+}
+
+/*
+ * The clock id is an int, taken as the whole register: an id whose
+ * upper bits are not zero is below VDSO_NCLOCKS only if it is one, and
+ * the system call, which reads the int, answers every other.
+ */
+int
+__vdso_clock_gettime(long clock, struct timespec *ts)
+{
+	uint64_t sec, nsec;
+
+	if ((unsigned long)clock >= VDSO_NCLOCKS ||
+	    !vdso_clock_split((unsigned long)clock, &sec, &nsec))
+		return vdso_clock_gettime_slow((unsigned long)clock, ts);
+	ts->tv_sec = (long)sec;
+	ts->tv_nsec = (long)nsec;
+	return 0;
+}
+
+int
+__vdso_gettimeofday(struct timeval *tv, struct timezone *tz)
+{
+	uint64_t sec, nsec;
+
+	if (tz != NULL || tv == NULL ||
+	    !vdso_clock_split(CLOCK_REALTIME, &sec, &nsec))
+		return vdso_gettimeofday_slow(tv, tz);
+	tv->tv_sec = (long)sec;
+	tv->tv_usec = (long)((uint32_t)nsec / (uint32_t)NSEC_PER_USEC);
+	return 0;
+}
+
+long
+__vdso_time(long *t)
+{
+	uint64_t sec, nsec;
+
+	if (!vdso_clock_split(CLOCK_REALTIME, &sec, &nsec))
+		return vdso_time_slow(t);
+	if (t != NULL)
+		*t = (long)sec;
+	return (long)sec;
 }
 
 int
@@ -231,7 +321,7 @@ __vdso_getcpu(unsigned *cpu, unsigned *node, struct getcpu_cache *cache)
 }
 
 /* The unprefixed names Linux's vDSO gives them too. */
-int clock_gettime(int, struct timespec *)
+int clock_gettime(long, struct timespec *)
     __attribute__((weak, alias("__vdso_clock_gettime")));
 int gettimeofday(struct timeval *, struct timezone *)
     __attribute__((weak, alias("__vdso_gettimeofday")));
