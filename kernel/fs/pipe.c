@@ -214,10 +214,11 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 	wake_readers = pi->pi_nrwait > 0;
 	wake_writers = pi->pi_nwwait > 0 && done > 0;
 	spin_unlock(&pi->pi_lock);
+	/* The reader usually waits next (for more data, or an answer). */
 	if (wake_readers)
-		wakeup(&pi->pi_rwait);
+		wakeup_sync(&pi->pi_rwait);
 	if (wake_writers)
-		wakeup(&pi->pi_wwait);
+		wakeup_sync(&pi->pi_wwait);
 	if (done > 0)
 		poll_wakeup();
 	for (int i = 0; i < nfree; i++)
@@ -296,10 +297,11 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		wake_writers = pi->pi_nwwait > 0;
 		wake_readers = pi->pi_nrwait > 0 && got > 0;
 		spin_unlock(&pi->pi_lock);
+		/* The writer usually waits next (for room, or an answer). */
 		if (wake_writers)
-			wakeup(&pi->pi_wwait);
+			wakeup_sync(&pi->pi_wwait);
 		if (wake_readers)
-			wakeup(&pi->pi_rwait);
+			wakeup_sync(&pi->pi_rwait);
 		if (got > 0)
 			poll_wakeup();
 		done += got;

@@ -228,14 +228,23 @@ sched_kick(unsigned t)
 
 /*
  * Queue the runnable l (LSRUN, on no queue) on the CPU sched_pick_cpu
- * chooses, and wake that CPU.  The caller holds l's lock (a sleep-queue
- * lock or sched_idl_lock), which stays held.
+ * chooses, and wake that CPU.  sync (wakeup_sync): the caller is about
+ * to sleep, so l goes to the caller's CPU instead if it may run there
+ * and no other LWP waits there.  The caller holds l's lock (a
+ * sleep-queue lock or sched_idl_lock), which stays held.
  */
 static void
-sched_enqueue(struct lwp *l)
+sched_enqueue(struct lwp *l, bool sync)
 {
-	unsigned t = sched_pick_cpu(l);
-	struct schedcpu *sc = &schedcpu[t];
+	unsigned self = curcpu()->ci_index, t;
+	struct schedcpu *sc;
+
+	if (sync && (l->l_affinity & CPUSET_BIT(self)) != 0 &&
+	    sched_nrun(self) == 0)
+		t = self;
+	else
+		t = sched_pick_cpu(l);
+	sc = &schedcpu[t];
 
 	spin_lock(&sc->sc_lock);
 	runq_insert(sc, l);
@@ -441,23 +450,23 @@ sched_setrunnable(struct lwp *l)
 
 	KASSERT(m == &sched_idl_lock && l->l_stat == LSIDL);
 	l->l_stat = LSRUN;
-	sched_enqueue(l);
+	sched_enqueue(l, false);
 	spin_unlock(m);
 }
 
 /*
- * Make the sleeping l runnable and queue it.  The caller holds sq's
- * lock, l's lock.
+ * Make the sleeping l runnable and queue it (sync: sched_enqueue).  The
+ * caller holds sq's lock, l's lock.
  */
 static void
-sched_unsleep(struct sleepq *sq, struct lwp *l)
+sched_unsleep(struct sleepq *sq, struct lwp *l, bool sync)
 {
 	KASSERT(l->l_mutex == &sq->sq_lock && l->l_stat == LSSLEEP);
 	TAILQ_REMOVE(&sq->sq_lwps, l, l_runq);
 	l->l_timeout = 0;
 	l->l_wchan = NULL;
 	l->l_stat = LSRUN;
-	sched_enqueue(l);
+	sched_enqueue(l, sync);
 }
 
 int
@@ -521,8 +530,9 @@ out:
 	return error;
 }
 
-void
-wakeup(const void *chan)
+/* wakeup and wakeup_sync.  No requirements. */
+static void
+sched_wakeup(const void *chan, bool sync)
 {
 	struct sleepq *sq = sleepq_for(chan);
 	struct lwp *l, *next;
@@ -531,9 +541,21 @@ wakeup(const void *chan)
 	TAILQ_FOREACH_SAFE(l, &sq->sq_lwps, l_runq, next)
 	{
 		if (l->l_wchan == chan)
-			sched_unsleep(sq, l);
+			sched_unsleep(sq, l, sync);
 	}
 	spin_unlock(&sq->sq_lock);
+}
+
+void
+wakeup(const void *chan)
+{
+	sched_wakeup(chan, false);
+}
+
+void
+wakeup_sync(const void *chan)
+{
+	sched_wakeup(chan, true);
 }
 
 void
@@ -545,7 +567,7 @@ sched_interrupt(struct lwp *l)
 	KASSERT(spin_held(&proc_lock));
 	m = lwp_lock(l);
 	if (l->l_stat == LSSLEEP && l->l_sintr) {
-		sched_unsleep(sleepq_for(l->l_wchan), l);
+		sched_unsleep(sleepq_for(l->l_wchan), l, false);
 	} else if (l->l_stat == LSONPROC && l != curlwp) {
 		/* Out to userret, which sees LW_WEXIT and LW_PENDSIG. */
 		ci = cpu_info_at(l->l_cpu);
@@ -596,7 +618,7 @@ sched_timeouts(void)
 				continue;
 			if (l->l_timeout <= now) {
 				l->l_slptimedout = 1;
-				sched_unsleep(sq, l);
+				sched_unsleep(sq, l, false);
 			} else if (l->l_timeout < next) {
 				next = l->l_timeout;
 			}

@@ -54,6 +54,16 @@ int sleep(const void *chan, struct spinlock *lk, int flags,
 void wakeup(const void *chan);
 
 /*
+ * wakeup from a caller that is about to sleep itself (Linux's WF_SYNC:
+ * a pipe's writer that will wait for the answer): an LWP woken goes to
+ * the caller's CPU if it may run there and no other LWP waits there,
+ * so a pair handing work back and forth shares one CPU instead of
+ * waking a halted one each time; an idle CPU still takes it at its next
+ * tick if the caller runs on.  No requirements.
+ */
+void wakeup_sync(const void *chan);
+
+/*
  * Make l notice LW_WEXIT or LW_PENDSIG soon: end its interruptible sleep
  * (it returns -EINTR), or interrupt the CPU running it.  The caller holds
  * proc_lock and has set one of the flags.
