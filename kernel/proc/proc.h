@@ -127,11 +127,14 @@ struct lwp {
 
 	/* (l) */
 	struct vkernel_lwp *l_vkernel; /* vmspace_ctl state, or NULL */
+	unsigned l_nsyscalls; /* system calls made (syscall.S), wrapping */
 	uint64_t l_fault_rip; /* the last resolved user page fault ... */
 	uint64_t l_fault_addr;
+	unsigned l_fault_nsyscalls; /* ... l_nsyscalls then ... */
 	unsigned l_fault_repeats;   /* ... and how often it came back at once */
 	uint64_t l_copy_fault_addr; /* the last user-copy fault's address ... */
-	unsigned l_copy_fault_repeats; /* ... and its repeats (trap.c) */
+	unsigned l_copy_fault_nsyscalls; /* ... l_nsyscalls then ... */
+	unsigned l_copy_fault_repeats;   /* ... and its repeats (trap.c) */
 
 	/* Signals (kern_sig.c).  (P): changed by l itself, read by posters. */
 	uint64_t l_sigmask;          /* (P) blocked signals */

@@ -42,6 +42,9 @@ static char ist_stacks[MAXCPUS][2][IST_STACK_SIZE] __aligned(16);
 extern char trap_stubs[];
 CTASSERT(offsetof(struct cpu_info, ci_self) == CI_SELF);
 CTASSERT(offsetof(struct cpu_info, ci_curlwp) == CI_CURLWP);
+/* syscall.S compares the two bytes of the exit word at once. */
+CTASSERT(offsetof(struct cpu_info, ci_exit_witness) ==
+    offsetof(struct cpu_info, ci_want_resched) + 1);
 CTASSERT(offsetof(struct cpu_info, ci_rsp0) == CI_RSP0);
 CTASSERT(offsetof(struct cpu_info, ci_uscratch) == CI_USCRATCH);
 CTASSERT(sizeof(struct tss) == 104);
@@ -57,6 +60,7 @@ CTASSERT(offsetof(struct trapframe, tf_rflags) == TF_RFLAGS);
 CTASSERT(offsetof(struct trapframe, tf_rsp) == TF_RSP);
 CTASSERT(offsetof(struct trapframe, tf_ss) == TF_SS);
 CTASSERT(sizeof(struct trapframe) == TF_SIZE);
+CTASSERT(CPU_TRAPFRAME_SIZE == TF_SIZE);
 
 /* Fill cpu_features from CPUID. */
 static void
@@ -184,7 +188,7 @@ cpu_load_gdt(struct cpu_info *ci)
 	    (uint64_t)&ist_stacks[ci->ci_index][0][IST_STACK_SIZE];
 	ci->ci_tss.tss_ist[IST_NMI - 1] =
 	    (uint64_t)&ist_stacks[ci->ci_index][1][IST_STACK_SIZE];
-	ci->ci_tss.tss_rsp0 = ci->ci_rsp0;
+	cpu_set_kstack(ci, ci->ci_rsp0);
 
 	rd.rd_limit = sizeof(ci->ci_gdt) - 1;
 	rd.rd_base = (uint64_t)ci->ci_gdt;

@@ -22,14 +22,14 @@ genassym(void)
 	/* struct lwp */
 	ASSYM(L_FLAG, offsetof(struct lwp, l_flag));
 	ASSYM(L_MD_FLAGS, offsetof(struct lwp, l_md.md_flags));
-	ASSYM(L_FAULT_REPEATS, offsetof(struct lwp, l_fault_repeats));
-	ASSYM(L_COPY_FAULT_ADDR, offsetof(struct lwp, l_copy_fault_addr));
+	ASSYM(L_NSYSCALLS, offsetof(struct lwp, l_nsyscalls));
 	ASSYM(LW_SYSCALL_WORK, LW_WEXIT | LW_PENDSIG);
-	ASSYM(MDL_PARTIAL, MDL_PARTIAL);
 	ASSYM(MDL_GUEST, MDL_GUEST);
 
 	/* struct cpu_info */
 	ASSYM(CI_WANT_RESCHED, offsetof(struct cpu_info, ci_want_resched));
+	ASSYM(CI_SYSCALL_FRAME, offsetof(struct cpu_info, ci_syscall_frame));
+	ASSYM(CI_SYSCALL_TABLE, offsetof(struct cpu_info, ci_syscall_table));
 
 	/* The system call table and the kernel-internal results. */
 	ASSYM(SYSCALL_NR_MAX, SYS_MAXSYSCALL);

@@ -36,6 +36,11 @@ cpu_syscall_init(void)
 		((uint64_t)KCSEL << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_SFMASK, PSL_I | PSL_T | PSL_D | PSL_IOPL | PSL_AC | PSL_NT);
+#ifdef WITNESS
+	/* The boot CPU's byte again after witness_startup: syscall_startup. */
+	curcpu()->ci_exit_witness = witness_on;
+#endif
+	curcpu()->ci_syscall_table = syscall_fast;
 }
 
 void
@@ -285,8 +290,8 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	if (new->l_md.md_tf != NULL) {
 		fpu_switch_in(ci, new->l_md.md_fpucur);
 		segs_load(&new->l_md.md_segs, hw);
-		ci->ci_rsp0 = new->l_kstack;
-		ci->ci_tss.tss_rsp0 = new->l_kstack;
+		cpu_set_kstack(ci, new->l_kstack);
+		ci->ci_syscall_table = cpu_syscall_table(new->l_md.md_flags);
 	}
 	ci->ci_curlwp = new;
 	return cpu_switch_stack(old, new, &old->l_md.md_rsp, new->l_md.md_rsp);

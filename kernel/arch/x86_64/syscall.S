@@ -3,35 +3,40 @@
  *
  * The CPU arrives with user rip in rcx, user rflags in r11, interrupts
  * masked (MSR_SFMASK) and the user's stack and GS.  We switch to the
- * LWP's kernel stack (ci_rsp0), where the struct trapframe sits at the
- * top with an 8-byte pad below it (so that C is called with the stack
- * 16-aligned), and take one of two paths.
+ * LWP's kernel stack, where the struct trapframe sits at the top with an
+ * 8-byte pad below it (so that C is called with the stack 16-aligned):
+ * ci_syscall_frame is that pad's address, kept with ci_rsp0.
  *
  * The fast path stores only what a call can read or must give back: the
  * six argument registers, rax (the number), rip, rflags and rsp, and
- * marks the frame partial (MDL_PARTIAL).  The callee-saved registers
- * stay in the CPU, which C preserves (%rbp too: a user value ends a
- * backtrace, db_frame_ok), and the other slots stay stale.
- * The handler comes from syscall_fast[] (trap.c), which leaves out the
- * calls that read or replace the whole frame (fork, execve,
- * rt_sigreturn, ...).  On the way out, with interrupts masked, one test
- * each of the result (a kernel-internal code such as ERESTARTSYS), the
- * LWP's work flags (exit, signal), the CPU's reschedule flag and the
- * lock checker sends it to the full return; otherwise the argument
- * registers come back from the frame and SYSRET returns.
+ * marks the frame partial (tf_trapno T_SYSCALL_PARTIAL, which every full
+ * entry overwrites).  The callee-saved registers stay in the CPU, which
+ * C preserves (%rbp too: a user value ends a backtrace, db_frame_ok), and
+ * the other slots stay stale.  It counts the call in l_nsyscalls (a
+ * system call is progress for the fault-loop checks, trap.c).  The
+ * handler comes from the CPU's table, ci_syscall_table (trap.c): while
+ * the LWP runs its own code, syscall_fast[], where a call that reads or
+ * replaces the whole frame (fork, execve, rt_sigreturn, ...) has the stub
+ * syscall_fast_full; while it runs a vmspace guest (MDL_GUEST), a table
+ * of syscall_fast_guest only.  Both stubs leave for the full path.  On
+ * the way out, with interrupts masked, one test each of the result (a
+ * kernel-internal code such as ERESTARTSYS), the LWP's work flags (exit,
+ * signal) and the CPU's exit word (the reschedule flag and the lock
+ * checker's byte, ci_want_resched and ci_exit_witness) sends it to the
+ * full return; otherwise the argument registers come back from the frame
+ * and SYSRET returns.
  *
  * The full path completes the frame (the callee-saved registers are
  * still the user's), exactly as an interrupt from user mode builds it
  * (tf_trapno = T_SYSCALL, tf_rcx = rip, tf_r11 = rflags).  It is taken
- * on entry by a call not in syscall_fast[] (syscall()) or by an LWP that
- * runs a vmspace guest (MDL_GUEST: syscall_guest_trap()), and on the way
- * out of a fast call that left work (syscall_return()).  These C
- * functions (trap.c) return nonzero when
- * the frame must go back with iretq (a replaced frame, or a rip where
- * SYSRET is unsafe: the CVE-2012-0217 non-canonical case); otherwise we
- * return with SYSRET, which clobbers rcx and r11 as ABI.md section 2
- * allows.  A fast call's rip is the one the SYSCALL instruction left,
- * below VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
+ * on entry by a number past the table or a stub (syscall() or, for a
+ * guest, syscall_guest_trap()), and on the way out of a fast call that
+ * left work (syscall_return()).  These C functions (trap.c) return
+ * nonzero when the frame must go back with iretq (a replaced frame, or a
+ * rip where SYSRET is unsafe: the CVE-2012-0217 non-canonical case);
+ * otherwise we return with SYSRET, which clobbers rcx and r11 as ABI.md
+ * section 2 allows.  A fast call's rip is the one the SYSCALL
+ * instruction left, below VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
  */
 #include <arch/cpu.h>
 #include <arch/frame.h>
@@ -73,8 +78,7 @@
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:CI_USCRATCH
-	movq %gs:CI_RSP0, %rsp
-	subq $(TF_SIZE + 8), %rsp
+	movq %gs:CI_SYSCALL_FRAME, %rsp
 	movq %rdi, F(TF_RDI)
 	movq %rsi, F(TF_RSI)
 	movq %rdx, F(TF_RDX)
@@ -86,36 +90,25 @@ syscall_entry:
 	movq %r11, F(TF_RFLAGS)
 	movq %gs:CI_USCRATCH, %rcx
 	movq %rcx, F(TF_RSP)
+	movq $T_SYSCALL_PARTIAL, F(TF_TRAPNO)
 	movq %gs:CI_CURLWP, %rcx
-	/* A syscall is progress (trap.c: trap_fault_progress, copy retry). */
-	movl $0, L_FAULT_REPEATS(%rcx)
-	movq $0, L_COPY_FAULT_ADDR(%rcx)
-	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
-	jnz syscall_guest
+	incl L_NSYSCALLS(%rcx)
 	cmpq $SYSCALL_NR_MAX, %rax
-	jae syscall_full
-	movq syscall_fast(, %rax, 8), %rax
-	testq %rax, %rax
-	jz syscall_full
-	orl $MDL_PARTIAL, L_MD_FLAGS(%rcx)
+	jae syscall_full_guest
+	movq %gs:CI_SYSCALL_TABLE, %r11
 	leaq F(0), %rdi
 	sti
-	call *%rax
+	call *(%r11, %rax, 8)
 	cli
-	movq %gs:CI_CURLWP, %rcx
-	andl $~MDL_PARTIAL, L_MD_FLAGS(%rcx)
 	/* -EJUSTRETURN .. -ERESTARTSYS: for syscall_return to act on. */
 	leaq EJUSTRETURN(%rax), %rdx
 	cmpq $(EJUSTRETURN - ERESTARTSYS), %rdx
 	jbe syscall_fast_work
+	movq %gs:CI_CURLWP, %rcx
 	testl $LW_SYSCALL_WORK, L_FLAG(%rcx)
 	jnz syscall_fast_work
-	cmpb $0, %gs:CI_WANT_RESCHED
-	jnz syscall_fast_work
-#ifdef WITNESS
-	cmpb $0, witness_on(%rip)
-	jnz syscall_fast_witness
-#endif
+	cmpw $0, %gs:CI_WANT_RESCHED	/* and ci_exit_witness */
+	jnz syscall_fast_exit_word
 syscall_fast_exit:
 	movq F(TF_RDI), %rdi
 	movq F(TF_RSI), %rsi
@@ -129,16 +122,43 @@ syscall_fast_exit:
 	swapgs
 	sysretq
 
-#ifdef WITNESS
-	/* userret's last check (witness_userret_check), then out as above. */
-syscall_fast_witness:
+	/*
+	 * The exit word is not zero: a reschedule is due (the full
+	 * return), or the lock checker is on (userret's last check,
+	 * witness_userret_check, then out as above).
+	 */
+syscall_fast_exit_word:
+	cmpb $0, %gs:CI_WANT_RESCHED
+	jnz syscall_fast_work
 	pushq %rax
 	subq $8, %rsp
 	call witness_userret_check_slow
 	addq $8, %rsp
 	popq %rax
 	jmp syscall_fast_exit
-#endif
+
+	/*
+	 * The stubs in the tables (ci_syscall_table), called with the
+	 * partial frame, interrupts enabled: drop the return address and
+	 * take the full path as the entry would have.
+	 */
+	.globl syscall_fast_full
+syscall_fast_full:
+	cli
+	addq $8, %rsp
+	jmp syscall_full
+
+	.globl syscall_fast_guest
+syscall_fast_guest:
+	cli
+	addq $8, %rsp
+	jmp syscall_guest
+
+	/* A number past the table: a guest's, or ENOSYS from syscall(). */
+syscall_full_guest:
+	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
+	jnz syscall_guest
+	jmp syscall_full
 
 	/* A fast call left work: rax = its result, interrupts masked. */
 syscall_fast_work:

@@ -219,8 +219,10 @@ trap_kernel(struct trapframe *tf)
 static bool
 trap_copy_may_retry(struct lwp *l, const struct trapframe *tf)
 {
-	if (tf->tf_addr != l->l_copy_fault_addr) {
+	if (tf->tf_addr != l->l_copy_fault_addr ||
+	    l->l_nsyscalls != l->l_copy_fault_nsyscalls) {
 		l->l_copy_fault_addr = tf->tf_addr;
+		l->l_copy_fault_nsyscalls = l->l_nsyscalls;
 		l->l_copy_fault_repeats = 0;
 		return true;
 	}
@@ -304,10 +306,12 @@ trap_signal(const struct trapframe *tf, int error, int *code, uint64_t *addr)
 static bool
 trap_fault_progress(struct lwp *l, const struct trapframe *tf)
 {
-	if (tf->tf_rip == l->l_fault_rip && tf->tf_addr == l->l_fault_addr)
+	if (tf->tf_rip == l->l_fault_rip && tf->tf_addr == l->l_fault_addr &&
+	    l->l_nsyscalls == l->l_fault_nsyscalls)
 		return ++l->l_fault_repeats < TRAP_FAULT_REPEAT_MAX;
 	l->l_fault_rip = tf->tf_rip;
 	l->l_fault_addr = tf->tf_addr;
+	l->l_fault_nsyscalls = l->l_nsyscalls;
 	l->l_fault_repeats = 0;
 	return true;
 }
@@ -509,12 +513,20 @@ syscall_return(struct trapframe *tf, long rv)
 }
 
 /*
- * syscall.S's fast path: the handler of each call that neither reads nor
- * replaces the caller's whole frame (only its arguments, rax, rip,
- * rflags and rsp are stored), NULL for the others, which take the full
- * path.  Filled once at boot (syscall_startup), then constant.
+ * syscall.S's tables (cpu_syscall_table).  syscall_fast: the handler of
+ * each call that neither reads nor replaces the caller's whole frame
+ * (only its arguments, rax, rip, rflags and rsp are stored), and for the
+ * others syscall_fast_full, a stub that takes the full path.
+ * syscall_guest_calls: syscall_fast_guest for every call, the stub that
+ * hands a guest's call to its controller.  Filled once at boot
+ * (syscall_startup), then constant.
  */
-long (*syscall_fast[SYS_MAXSYSCALL])(struct trapframe *tf);
+syscall_handler_t syscall_fast[SYS_MAXSYSCALL];
+syscall_handler_t syscall_guest_calls[SYS_MAXSYSCALL];
+
+/* The stubs (syscall.S): never called from C, never return. */
+long syscall_fast_full(struct trapframe *tf);
+long syscall_fast_guest(struct trapframe *tf);
 
 /*
  * The calls that need the whole frame: they copy it (fork, vfork,
@@ -538,15 +550,25 @@ syscall_startup(const struct bootinfo *bi)
 	unsigned i;
 
 	systrace_startup(bi);
-	if (systrace_mode != SYSTRACE_OFF)
-		return; /* every call takes the full path, which traces */
 	KASSERT(nsysent == SYS_MAXSYSCALL);
-	for (i = 0; i < nsysent; i++)
-		syscall_fast[i] = sysent[i].sy_call;
+	for (i = 0; i < nsysent; i++) {
+		syscall_guest_calls[i] = syscall_fast_guest;
+		/*
+		 * Tracing: every call takes the full path, which traces;
+		 * so does a number with no call (ENOSYS from syscall()).
+		 */
+		syscall_fast[i] =
+		    systrace_mode != SYSTRACE_OFF || sysent[i].sy_call == NULL ?
+		    syscall_fast_full :
+		    sysent[i].sy_call;
+	}
 	for (i = 0;
 	     i < sizeof(syscall_whole_frame) / sizeof(syscall_whole_frame[0]);
 	     i++)
-		syscall_fast[syscall_whole_frame[i]] = NULL;
+		syscall_fast[syscall_whole_frame[i]] = syscall_fast_full;
+#ifdef WITNESS
+	curcpu()->ci_exit_witness = witness_on; /* witness_startup ran */
+#endif
 }
 
 int

@@ -28,6 +28,9 @@ struct lwp;
 struct pmap;
 struct trapframe;
 
+/* sizeof(struct trapframe): arch/frame.h's TF_SIZE, checked there. */
+#define CPU_TRAPFRAME_SIZE 184
+
 /* The 64-bit task-state segment (Intel SDM vol. 3, 8.7). */
 struct tss {
 	uint32_t tss_rsvd0;
@@ -52,8 +55,21 @@ struct cpu_info {
 	uint64_t ci_rsp0;         /* %gs:16, kernel stack top for entry */
 	uint64_t ci_uscratch;     /* %gs:24, user rsp during syscall entry */
 	struct lwp *ci_idlelwp;   /* runs when nothing else can */
-	volatile bool ci_want_resched; /* switch at the next return to user */
-	unsigned ci_index;             /* 0 for the boot CPU */
+	/*
+	 * The exit word of a fast system call (syscall.S), compared with 0
+	 * as one 16-bit value: a switch is due at the next return to user
+	 * mode, and the lock checker checks that return (witness_on).
+	 */
+	volatile bool ci_want_resched;
+	bool ci_exit_witness;
+	/*
+	 * The system call entry's: the frame's address less 8 on the
+	 * kernel stack ci_rsp0 names (cpu_set_kstack), and the table of
+	 * the LWP running here (cpu_syscall_table).
+	 */
+	uint64_t ci_syscall_frame;
+	long (**ci_syscall_table)(struct trapframe *tf);
+	unsigned ci_index; /* 0 for the boot CPU */
 	uint32_t ci_lapic_id;
 	int ci_spin_depth;         /* spinlocks held (interrupts masked) */
 	bool ci_spin_intr_enabled; /* interrupts were on at depth 0 */
@@ -98,6 +114,21 @@ curcpu(void)
 }
 
 #define curlwp (curcpu()->ci_curlwp)
+
+/*
+ * Make the stack whose top is top the one entries from user mode use on
+ * ci: the TSS's rsp0 (interrupts, exceptions) and ci_rsp0, and the
+ * syscall entry's frame below it (ci_syscall_frame: the frame, then an
+ * 8-byte pad, syscall.S).  The caller owns ci (ci is curcpu() with
+ * interrupts masked, or a CPU not started yet).
+ */
+static inline void
+cpu_set_kstack(struct cpu_info *ci, uint64_t top)
+{
+	ci->ci_rsp0 = top;
+	ci->ci_tss.tss_rsp0 = top;
+	ci->ci_syscall_frame = top - CPU_TRAPFRAME_SIZE - 8;
+}
 
 /* CPU features found by cpu_identify() and turned on where present. */
 struct cpu_features {

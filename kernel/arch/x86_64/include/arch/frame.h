@@ -88,6 +88,13 @@
  */
 #define T_SIGRETURN 0x200
 
+/*
+ * Kernel-internal tf_trapno of a fast system call's partial frame
+ * (syscall.S): only the argument registers, rax, rip, rflags and rsp are
+ * in it.  Every full entry writes its own trap number over it.
+ */
+#define T_SYSCALL_PARTIAL 0x201
+
 /* The page-fault error code bits (PGEX_*) are in native_abi.h. */
 
 /* True if the frame was taken from user mode. */

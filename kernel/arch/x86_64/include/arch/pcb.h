@@ -13,13 +13,7 @@ struct lwp;
 struct trapframe;
 
 /* md_flags */
-#define MDL_IRET 0x1 /* the frame was replaced: return to user with iretq */
-/*
- * In a fast system call (syscall.S): the frame holds only the argument
- * registers, rax, rip, rflags and rsp, not yet the rest; what reads or
- * replaces the whole frame asserts it is clear.
- */
-#define MDL_PARTIAL 0x4
+#define MDL_IRET 0x1  /* the frame was replaced: return to user with iretq */
 #define MDL_GUEST 0x8 /* a vmspace guest runs: every syscall is a full one */
 
 /*
@@ -47,6 +41,22 @@ struct mdlwp {
 };
 
 #define MD_RSP 0 /* offset of md_rsp in struct mdlwp, for swtch.S */
+
+/*
+ * The system call tables syscall.S calls through (trap.c): syscall_fast
+ * for an LWP running its own code, syscall_guest_calls for one running a
+ * vmspace guest.  Filled at boot (syscall_startup), then constant.
+ */
+typedef long (*syscall_handler_t)(struct trapframe *tf);
+extern syscall_handler_t syscall_fast[];
+extern syscall_handler_t syscall_guest_calls[];
+
+/* The table for an LWP whose md_flags are md_flags.  No requirements. */
+static inline syscall_handler_t *
+cpu_syscall_table(int md_flags)
+{
+	return (md_flags & MDL_GUEST) != 0 ? syscall_guest_calls : syscall_fast;
+}
 
 /*
  * An LWP's memory is one allocation of cpu_lwp_size() bytes: struct lwp,
@@ -173,20 +183,30 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
  * struct lwp is not complete here.  l is curlwp in each.
  */
 
-/* Assert that l's user frame is whole (not a fast syscall's). */
-#define CPU_FRAME_WHOLE(l) KASSERT(((l)->l_md.md_flags & MDL_PARTIAL) == 0)
+/*
+ * Assert that l's user frame is whole (what reads or replaces all of it
+ * may not run in a fast syscall, whose frame is partial: syscall.S).
+ */
+#define CPU_FRAME_WHOLE(l) \
+	KASSERT((l)->l_md.md_tf->tf_trapno != T_SYSCALL_PARTIAL)
 
 /*
  * Tell the system call entry that l runs a vmspace guest (in_guest true)
  * or its own code again: a guest's syscall must not be executed but
- * handed to the controller with the whole frame.
+ * handed to the controller with the whole frame.  l's flag says which
+ * table cpu_switchto gives the CPU (cpu_syscall_table), and this CPU's
+ * changes with it: a thread is switched only at its own scheduling
+ * points (sched.c), so curcpu() stays the CPU l runs on.
  */
-#define cpu_syscall_guest(l, in_guest)                    \
-	do {                                              \
-		if (in_guest)                             \
-			(l)->l_md.md_flags |= MDL_GUEST;  \
-		else                                      \
-			(l)->l_md.md_flags &= ~MDL_GUEST; \
+#define cpu_syscall_guest(l, in_guest)                             \
+	do {                                                       \
+		if (in_guest)                                      \
+			(l)->l_md.md_flags |= MDL_GUEST;           \
+		else                                               \
+			(l)->l_md.md_flags &= ~MDL_GUEST;          \
+		if ((l) == curlwp)                                 \
+			curcpu()->ci_syscall_table =               \
+			    cpu_syscall_table((l)->l_md.md_flags); \
 	} while (0)
 
 /* Mark l's frame as replaced: the return to user mode uses iretq. */
