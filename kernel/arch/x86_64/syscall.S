@@ -130,11 +130,13 @@ syscall_fast_exit:
 syscall_fast_exit_word:
 	cmpb $0, %gs:CI_WANT_RESCHED
 	jnz syscall_fast_work
+#ifdef WITNESS
 	pushq %rax
 	subq $8, %rsp
 	call witness_userret_check_slow
 	addq $8, %rsp
 	popq %rax
+#endif
 	jmp syscall_fast_exit
 
 	/*
