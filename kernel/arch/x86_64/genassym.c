@@ -29,7 +29,7 @@ genassym(void)
 	/* struct cpu_info */
 	ASSYM(CI_WANT_RESCHED, offsetof(struct cpu_info, ci_want_resched));
 	ASSYM(CI_SYSCALL_FRAME, offsetof(struct cpu_info, ci_syscall_frame));
-	ASSYM(CI_SYSCALL_TABLE, offsetof(struct cpu_info, ci_syscall_table));
+	ASSYM(CI_SYSCALL_LIMIT, offsetof(struct cpu_info, ci_syscall_limit));
 
 	/* The system call table and the kernel-internal results. */
 	ASSYM(SYSCALL_NR_MAX, SYS_MAXSYSCALL);

@@ -40,7 +40,7 @@ cpu_syscall_init(void)
 	/* The boot CPU's byte again after witness_startup: syscall_startup. */
 	curcpu()->ci_exit_witness = witness_on;
 #endif
-	curcpu()->ci_syscall_table = syscall_fast;
+	curcpu()->ci_syscall_limit = syscall_count;
 }
 
 void
@@ -291,7 +291,7 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 		fpu_switch_in(ci, new->l_md.md_fpucur);
 		segs_load(&new->l_md.md_segs, hw);
 		cpu_set_kstack(ci, new->l_kstack);
-		ci->ci_syscall_table = cpu_syscall_table(new->l_md.md_flags);
+		ci->ci_syscall_limit = cpu_syscall_limit(new->l_md.md_flags);
 	}
 	ci->ci_curlwp = new;
 	return cpu_switch_stack(old, new, &old->l_md.md_rsp, new->l_md.md_rsp);

@@ -13,13 +13,15 @@
  * entry overwrites).  The callee-saved registers stay in the CPU, which
  * C preserves (%rbp too: a user value ends a backtrace, db_frame_ok), and
  * the other slots stay stale.  It counts the call in l_nsyscalls (a
- * system call is progress for the fault-loop checks, trap.c).  The
- * handler comes from the CPU's table, ci_syscall_table (trap.c): while
- * the LWP runs its own code, syscall_fast[], where a call that reads or
- * replaces the whole frame (fork, execve, rt_sigreturn, ...) has the stub
- * syscall_fast_full; while it runs a vmspace guest (MDL_GUEST), a table
- * of syscall_fast_guest only.  Both stubs leave for the full path.  On
- * the way out, with interrupts masked, one test each of the result (a
+ * system call is progress for the fault-loop checks, trap.c).  One
+ * compare with the CPU's ci_syscall_limit sends a number past the table,
+ * and every call of an LWP that runs a vmspace guest (MDL_GUEST: the
+ * limit is 0), to the full path; the handler comes from syscall_fast[]
+ * (trap.c), which leaves out the calls that read or replace the whole
+ * frame (fork, execve, rt_sigreturn, ...): those go there too.  The
+ * branches there are direct: under TCG an indirect jump right after a
+ * CR3 load, as a guest's round trip makes, costs a lookup.  On the way
+ * out, with interrupts masked, one test each of the result (a
  * kernel-internal code such as ERESTARTSYS), the LWP's work flags (exit,
  * signal) and the CPU's exit word (the reschedule flag and the lock
  * checker's byte, ci_want_resched and ci_exit_witness) sends it to the
@@ -29,13 +31,13 @@
  * The full path completes the frame (the callee-saved registers are
  * still the user's), exactly as an interrupt from user mode builds it
  * (tf_trapno = T_SYSCALL, tf_rcx = rip, tf_r11 = rflags).  It is taken
- * on entry by a number past the table or a stub (syscall() or, for a
- * guest, syscall_guest_trap()), and on the way out of a fast call that
- * left work (syscall_return()).  These C functions (trap.c) return
- * nonzero when the frame must go back with iretq (a replaced frame, or a
- * rip where SYSRET is unsafe: the CVE-2012-0217 non-canonical case);
- * otherwise we return with SYSRET, which clobbers rcx and r11 as ABI.md
- * section 2 allows.  A fast call's rip is the one the SYSCALL
+ * on entry by a call not in syscall_fast[] (syscall()) or by an LWP that
+ * runs a vmspace guest (syscall_guest_trap()), and on the way out of a
+ * fast call that left work (syscall_return()).  These C functions
+ * (trap.c) return nonzero when the frame must go back with iretq (a
+ * replaced frame, or a rip where SYSRET is unsafe: the CVE-2012-0217
+ * non-canonical case); otherwise we return with SYSRET, which clobbers
+ * rcx and r11 as ABI.md section 2 allows.  A fast call's rip is the one the SYSCALL
  * instruction left, below VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
  */
 #include <arch/cpu.h>
@@ -93,12 +95,14 @@ syscall_entry:
 	movq $T_SYSCALL_PARTIAL, F(TF_TRAPNO)
 	movq %gs:CI_CURLWP, %rcx
 	incl L_NSYSCALLS(%rcx)
-	cmpq $SYSCALL_NR_MAX, %rax
+	cmpq %gs:CI_SYSCALL_LIMIT, %rax
 	jae syscall_full_guest
-	movq %gs:CI_SYSCALL_TABLE, %r11
+	movq syscall_fast(, %rax, 8), %rax
+	testq %rax, %rax
+	jz syscall_full
 	leaq F(0), %rdi
 	sti
-	call *(%r11, %rax, 8)
+	call *%rax
 	cli
 	/* -EJUSTRETURN .. -ERESTARTSYS: for syscall_return to act on. */
 	leaq EJUSTRETURN(%rax), %rdx
@@ -139,24 +143,7 @@ syscall_fast_exit_word:
 #endif
 	jmp syscall_fast_exit
 
-	/*
-	 * The stubs in the tables (ci_syscall_table), called with the
-	 * partial frame, interrupts enabled: drop the return address and
-	 * take the full path as the entry would have.
-	 */
-	.globl syscall_fast_full
-syscall_fast_full:
-	cli
-	addq $8, %rsp
-	jmp syscall_full
-
-	.globl syscall_fast_guest
-syscall_fast_guest:
-	cli
-	addq $8, %rsp
-	jmp syscall_guest
-
-	/* A number past the table: a guest's, or ENOSYS from syscall(). */
+	/* At or past the limit: a guest's call, or ENOSYS from syscall(). */
 syscall_full_guest:
 	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
 	jnz syscall_guest

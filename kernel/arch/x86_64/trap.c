@@ -513,20 +513,14 @@ syscall_return(struct trapframe *tf, long rv)
 }
 
 /*
- * syscall.S's tables (cpu_syscall_table).  syscall_fast: the handler of
- * each call that neither reads nor replaces the caller's whole frame
- * (only its arguments, rax, rip, rflags and rsp are stored), and for the
- * others syscall_fast_full, a stub that takes the full path.
- * syscall_guest_calls: syscall_fast_guest for every call, the stub that
- * hands a guest's call to its controller.  Filled once at boot
- * (syscall_startup), then constant.
+ * syscall.S's fast path: the handler of each call that neither reads nor
+ * replaces the caller's whole frame (only its arguments, rax, rip,
+ * rflags and rsp are stored), NULL for the others, which take the full
+ * path.  Filled once at boot (syscall_startup), then constant.
  */
-syscall_handler_t syscall_fast[SYS_MAXSYSCALL];
-syscall_handler_t syscall_guest_calls[SYS_MAXSYSCALL];
+long (*syscall_fast[SYS_MAXSYSCALL])(struct trapframe *tf);
 
-/* The stubs (syscall.S): never called from C, never return. */
-long syscall_fast_full(struct trapframe *tf);
-long syscall_fast_guest(struct trapframe *tf);
+const uint64_t syscall_count = SYS_MAXSYSCALL;
 
 /*
  * The calls that need the whole frame: they copy it (fork, vfork,
@@ -551,21 +545,13 @@ syscall_startup(const struct bootinfo *bi)
 
 	systrace_startup(bi);
 	KASSERT(nsysent == SYS_MAXSYSCALL);
-	for (i = 0; i < nsysent; i++) {
-		syscall_guest_calls[i] = syscall_fast_guest;
-		/*
-		 * Tracing: every call takes the full path, which traces;
-		 * so does a number with no call (ENOSYS from syscall()).
-		 */
-		syscall_fast[i] =
-		    systrace_mode != SYSTRACE_OFF || sysent[i].sy_call == NULL ?
-		    syscall_fast_full :
-		    sysent[i].sy_call;
-	}
+	/* Tracing: every call takes the full path, which traces. */
+	for (i = 0; i < nsysent && systrace_mode == SYSTRACE_OFF; i++)
+		syscall_fast[i] = sysent[i].sy_call;
 	for (i = 0;
 	     i < sizeof(syscall_whole_frame) / sizeof(syscall_whole_frame[0]);
 	     i++)
-		syscall_fast[syscall_whole_frame[i]] = syscall_fast_full;
+		syscall_fast[syscall_whole_frame[i]] = NULL;
 #ifdef WITNESS
 	curcpu()->ci_exit_witness = witness_on; /* witness_startup ran */
 #endif

@@ -62,13 +62,6 @@ struct cpu_info {
 	 */
 	volatile bool ci_want_resched;
 	bool ci_exit_witness;
-	/*
-	 * The system call entry's: the frame's address less 8 on the
-	 * kernel stack ci_rsp0 names (cpu_set_kstack), and the table of
-	 * the LWP running here (cpu_syscall_table).
-	 */
-	uint64_t ci_syscall_frame;
-	long (**ci_syscall_table)(struct trapframe *tf);
 	unsigned ci_index; /* 0 for the boot CPU */
 	uint32_t ci_lapic_id;
 	int ci_spin_depth;         /* spinlocks held (interrupts masked) */
@@ -103,6 +96,15 @@ struct cpu_info {
 	uint64_t ci_ap_efer;
 	uint32_t ci_ap_lapic_id; /* read from its own local APIC */
 	bool ci_online;          /* started and parked; atomic access */
+
+	/*
+	 * The system call entry's: the frame's address less 8 on the
+	 * kernel stack ci_rsp0 names (cpu_set_kstack), and the numbers
+	 * below which the LWP running here may take the fast path
+	 * (cpu_syscall_limit).
+	 */
+	uint64_t ci_syscall_frame;
+	uint64_t ci_syscall_limit;
 } __aligned(64);
 
 static inline struct cpu_info *

@@ -42,20 +42,19 @@ struct mdlwp {
 
 #define MD_RSP 0 /* offset of md_rsp in struct mdlwp, for swtch.S */
 
-/*
- * The system call tables syscall.S calls through (trap.c): syscall_fast
- * for an LWP running its own code, syscall_guest_calls for one running a
- * vmspace guest.  Filled at boot (syscall_startup), then constant.
- */
-typedef long (*syscall_handler_t)(struct trapframe *tf);
-extern syscall_handler_t syscall_fast[];
-extern syscall_handler_t syscall_guest_calls[];
+/* The number of system calls (trap.c).  Constant. */
+extern const uint64_t syscall_count;
 
-/* The table for an LWP whose md_flags are md_flags.  No requirements. */
-static inline syscall_handler_t *
-cpu_syscall_table(int md_flags)
+/*
+ * The CPU's ci_syscall_limit for an LWP whose md_flags are md_flags:
+ * syscall.S takes a number at or above it to the full path, which hands
+ * it to the controller if the LWP runs a vmspace guest; so a guest's
+ * limit is 0, and everyone else's the number of calls.  No requirements.
+ */
+static inline uint64_t
+cpu_syscall_limit(int md_flags)
 {
-	return (md_flags & MDL_GUEST) != 0 ? syscall_guest_calls : syscall_fast;
+	return (md_flags & MDL_GUEST) != 0 ? 0 : syscall_count;
 }
 
 /*
@@ -193,8 +192,8 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 /*
  * Tell the system call entry that l runs a vmspace guest (in_guest true)
  * or its own code again: a guest's syscall must not be executed but
- * handed to the controller with the whole frame.  l's flag says which
- * table cpu_switchto gives the CPU (cpu_syscall_table), and this CPU's
+ * handed to the controller with the whole frame.  l's flag gives the
+ * CPU its limit at cpu_switchto (cpu_syscall_limit), and this CPU's
  * changes with it: a thread is switched only at its own scheduling
  * points (sched.c), so curcpu() stays the CPU l runs on.
  */
@@ -205,8 +204,8 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 		else                                               \
 			(l)->l_md.md_flags &= ~MDL_GUEST;          \
 		if ((l) == curlwp)                                 \
-			curcpu()->ci_syscall_table =               \
-			    cpu_syscall_table((l)->l_md.md_flags); \
+			curcpu()->ci_syscall_limit =               \
+			    cpu_syscall_limit((l)->l_md.md_flags); \
 	} while (0)
 
 /* Mark l's frame as replaced: the return to user mode uses iretq. */
