@@ -224,18 +224,24 @@ cpu_segs_get(struct lwp *l, struct mdsegs *s)
 		*s = l->l_md.md_segs;
 }
 
+/*
+ * Read straight into *out, without segs_save's check: what the hardware
+ * holds got there through checked paths (see user_segs_ok), and every
+ * vmspace round trip makes two exchanges; *in is the caller's to check.
+ */
 void
 cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
 {
-	struct mdsegs cur;
 	bool was;
 
-	KASSERT(l == curlwp);
+	KASSERT(l == curlwp && out != in);
 	was = intr_disable();
-	segs_save(&cur);
-	segs_load(in, &cur);
+	out->ms_fssel = rfs();
+	out->ms_gssel = rgs();
+	out->ms_fsbase = rdmsr(MSR_FSBASE);
+	out->ms_gsbase = rdmsr(MSR_KERNELGSBASE);
+	segs_load(in, out);
 	intr_restore(was);
-	*out = cur;
 }
 
 uint64_t
