@@ -504,6 +504,45 @@ t_touch_many(void)
 	}
 }
 
+/* One write at one rip, so that every fault it takes looks the same. */
+static __attribute__((noinline)) void
+touch_once(volatile unsigned char *p, unsigned char v)
+{
+	*p = v;
+}
+
+/*
+ * The same fault (rip and address) again and again is not a loop when
+ * system calls come between: a page given back with MADV_DONTNEED and
+ * written again, 1500 times (more than the kernel's fault-loop limit of
+ * 1000 resolved faults in a row), and a pipe write from such a page, 20
+ * times (more than the limit of 8 retries of one user copy).
+ */
+static void
+t_fault_again(void)
+{
+	unsigned char *p = test_map(P), c;
+	int fds[2];
+
+	for (int i = 0; i < 1500; i++) {
+		touch_once(p, (unsigned char)i);
+		test_assert(p[0] == (unsigned char)i);
+		test_expect_eq(madvise(p, P, MADV_DONTNEED), 0,
+		    "MADV_DONTNEED");
+	}
+	test_expect_ok(pipe(fds), "pipe");
+	for (int i = 0; i < 20; i++) {
+		test_expect_eq(madvise(p, P, MADV_DONTNEED), 0,
+		    "MADV_DONTNEED");
+		test_expect_eq(write(fds[1], p, 1), 1, "write from the page");
+		test_expect_eq(read(fds[0], &c, 1), 1, "read");
+		test_assert(c == 0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	test_expect_eq(munmap(p, P), 0, "munmap");
+}
+
 const struct test ut_mem_tests[] = {
 	{ "mem_brk", t_brk, NULL },
 	{ "mem_mmap_anon", t_mmap_anon, NULL },
@@ -523,5 +562,6 @@ const struct test ut_mem_tests[] = {
 	{ "mem_cow", t_cow, NULL },
 	{ "mem_exec_memory", t_exec_memory, NULL },
 	{ "mem_touch_many", t_touch_many, NULL },
+	{ "mem_fault_again", t_fault_again, NULL },
 	{ NULL, NULL, NULL },
 };
