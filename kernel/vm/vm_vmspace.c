@@ -196,6 +196,23 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 }
 
 /*
+ * True if vkernel_lwp_prune(vklp, false) would find nothing to do: no
+ * entry of the process's tree was deleted since vklp's last prune.  The
+ * test is inline, the prune is not: a controller running many vmspaces
+ * in turn makes it at every change of entry.  vklp is curlwp's.  No
+ * requirements.
+ */
+static inline bool
+vkernel_lwp_pruned(const struct vkernel_lwp *vklp)
+{
+	struct vkernel_proc *vkp =
+	    __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
+
+	return vkp != NULL &&
+	    __atomic_load_n(&vkp->deletions, __ATOMIC_ACQUIRE) == vklp->pruned;
+}
+
+/*
  * Locate the ve for id and return it with an active ref, or NULL.  The
  * LWP's cache is tried first; a cached ve that was deleted meanwhile is
  * let go (the stale-cache path, with the LWP's other references to
@@ -320,7 +337,8 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
 		vklp->ve_cache = ve;
-		vkernel_lwp_prune(vklp, false);
+		if (!vkernel_lwp_pruned(vklp))
+			vkernel_lwp_prune(vklp, false);
 		if (old != NULL)
 			vmspace_entry_cache_drop(old);
 	}
