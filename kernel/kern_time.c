@@ -115,6 +115,25 @@ clock_read(int clock, uint64_t *ns)
 }
 
 /*
+ * The second clock c of vd has reached at TSC value tsc, or UINT64_MAX
+ * for a clock the vDSO does not read.  Relaxed loads: clock_vdso_tick
+ * reads without vdso_lock (a write racing it makes a new split anyway).
+ * No requirements.
+ */
+static uint64_t
+clock_vdso_second(const struct vdso_data *vd, int c, uint64_t tsc)
+{
+	uint64_t base = __atomic_load_n(&vd->vd_base[c], __ATOMIC_RELAXED);
+
+	if (base & VDSO_CLOCK_SYSCALL)
+		return UINT64_MAX;
+	return vclock_ns(tsc,
+		   __atomic_load_n(&vd->vd_tsc_base, __ATOMIC_RELAXED), base,
+		   __atomic_load_n(&vd->vd_mult, __ATOMIC_RELAXED)) /
+	    NSEC_PER_SEC;
+}
+
+/*
  * Split every clock vd reads at the second it had reached at TSC value
  * tsc (vd_sec, vd_sec_base); a clock the vDSO does not read gets
  * VDSO_CLOCK_SYSCALL.  Between vdso_write_begin and vdso_write_end.
@@ -123,16 +142,13 @@ static void
 clock_vdso_split(struct vdso_data *vd, uint64_t tsc)
 {
 	for (int c = 0; c < VDSO_NCLOCKS; c++) {
-		uint64_t ns, sec;
+		uint64_t sec = clock_vdso_second(vd, c, tsc);
 
-		if (vd->vd_base[c] & VDSO_CLOCK_SYSCALL) {
+		if (sec == UINT64_MAX) {
 			vd->vd_sec[c] = 0;
 			vd->vd_sec_base[c] = VDSO_CLOCK_SYSCALL;
 			continue;
 		}
-		ns = vclock_ns(tsc, vd->vd_tsc_base, vd->vd_base[c],
-		    vd->vd_mult);
-		sec = ns / NSEC_PER_SEC;
 		vd->vd_sec[c] = sec;
 		vd->vd_sec_base[c] = vd->vd_base[c] - sec * NSEC_PER_SEC;
 	}
@@ -191,22 +207,12 @@ clock_vdso_tick(void)
 
 	if (rd == NULL)
 		return;
-	/*
-	 * A first look without the lock (relaxed loads; a write racing it
-	 * makes a new split anyway); the split itself reads under it.
-	 */
+	/* A first look without the lock; the split reads under it. */
 	for (int c = 0; c < VDSO_NCLOCKS && !moved; c++) {
-		uint64_t base =
-		    __atomic_load_n(&rd->vd_base[c], __ATOMIC_RELAXED);
+		uint64_t sec = clock_vdso_second(rd, c, tsc);
 
-		if (base & VDSO_CLOCK_SYSCALL)
-			continue;
-		moved =
-		    vclock_ns(tsc,
-			__atomic_load_n(&rd->vd_tsc_base, __ATOMIC_RELAXED),
-			base, __atomic_load_n(&rd->vd_mult, __ATOMIC_RELAXED)) /
-			NSEC_PER_SEC !=
-		    __atomic_load_n(&rd->vd_sec[c], __ATOMIC_RELAXED);
+		moved = sec != UINT64_MAX &&
+		    sec != __atomic_load_n(&rd->vd_sec[c], __ATOMIC_RELAXED);
 	}
 	if (!moved || (vd = vdso_write_begin()) == NULL)
 		return;

@@ -60,7 +60,6 @@ CTASSERT(offsetof(struct trapframe, tf_rflags) == TF_RFLAGS);
 CTASSERT(offsetof(struct trapframe, tf_rsp) == TF_RSP);
 CTASSERT(offsetof(struct trapframe, tf_ss) == TF_SS);
 CTASSERT(sizeof(struct trapframe) == TF_SIZE);
-CTASSERT(CPU_TRAPFRAME_SIZE == TF_SIZE);
 
 /* Fill cpu_features from CPUID. */
 static void

@@ -40,7 +40,7 @@ cpu_syscall_init(void)
 	/* The boot CPU's byte again after witness_startup: syscall_startup. */
 	curcpu()->ci_exit_witness = witness_on;
 #endif
-	curcpu()->ci_syscall_limit = syscall_count;
+	curcpu()->ci_syscall_limit = nsysent;
 }
 
 void

@@ -520,8 +520,6 @@ syscall_return(struct trapframe *tf, long rv)
  */
 long (*syscall_fast[SYS_MAXSYSCALL])(struct trapframe *tf);
 
-const uint64_t syscall_count = SYS_MAXSYSCALL;
-
 /*
  * The calls that need the whole frame: they copy it (fork, vfork,
  * clone, rfork), replace it (execve, rt_sigreturn) or save it and enter

@@ -21,15 +21,13 @@
 #include <types.h>
 #include <param.h>
 #include <arch/cpufunc.h>
+#include <arch/frame.h> /* TF_SIZE */
 #include <arch/segments.h>
 
 struct fpu_ctx;
 struct lwp;
 struct pmap;
 struct trapframe;
-
-/* sizeof(struct trapframe): arch/frame.h's TF_SIZE, checked there. */
-#define CPU_TRAPFRAME_SIZE 184
 
 /* The 64-bit task-state segment (Intel SDM vol. 3, 8.7). */
 struct tss {
@@ -129,7 +127,7 @@ cpu_set_kstack(struct cpu_info *ci, uint64_t top)
 {
 	ci->ci_rsp0 = top;
 	ci->ci_tss.tss_rsp0 = top;
-	ci->ci_syscall_frame = top - CPU_TRAPFRAME_SIZE - 8;
+	ci->ci_syscall_frame = top - TF_SIZE - 8;
 }
 
 /* CPU features found by cpu_identify() and turned on where present. */

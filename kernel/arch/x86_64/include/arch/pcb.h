@@ -7,6 +7,7 @@
 #define _ARCH_PCB_H_
 
 #include <types.h>
+#include <syscall.h> /* nsysent */
 
 struct fpu_ctx;
 struct lwp;
@@ -42,9 +43,6 @@ struct mdlwp {
 
 #define MD_RSP 0 /* offset of md_rsp in struct mdlwp, for swtch.S */
 
-/* The number of system calls (trap.c).  Constant. */
-extern const uint64_t syscall_count;
-
 /*
  * The CPU's ci_syscall_limit for an LWP whose md_flags are md_flags:
  * syscall.S takes a number at or above it to the full path, which hands
@@ -54,7 +52,7 @@ extern const uint64_t syscall_count;
 static inline uint64_t
 cpu_syscall_limit(int md_flags)
 {
-	return (md_flags & MDL_GUEST) != 0 ? 0 : syscall_count;
+	return (md_flags & MDL_GUEST) != 0 ? 0 : nsysent;
 }
 
 /*
