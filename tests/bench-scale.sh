@@ -43,7 +43,7 @@ goal_18="anon_fault vmspace_roundtrip"
 # shellcheck source=tests/bench-linux.sh
 . tests/bench-linux.sh
 
-qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m 256M
+qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m 256M -mem-prealloc
 	-smp "$cpus" -accel tcg,thread=multi
 	-serial stdio -display none -monitor none -no-reboot)
 
@@ -66,7 +66,7 @@ ours=$build/bench-scale-ours.txt
 ours_log=$build/bench-scale-ours.log
 : >"$ours"
 start=$SECONDS
-ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=$cpus MTTCG=1 QEMU_ARGS= \
+ISO=$iso MACHINE=$machine CPU=$cpu MEM=256M CPUS=$cpus MTTCG=1 QEMU_ARGS=-mem-prealloc \
 	CMDLINE="init=/bench/bench witness=off -- --scale" QEMU_TIMEOUT=$timeout_s \
 	bash boot/qemu.sh batch >"$ours_log" 2>&1
 bench_lines <"$ours_log" >"$ours"

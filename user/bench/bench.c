@@ -1561,7 +1561,7 @@ find_bench(const char *name)
 /* ------------------------------------------------------------------ */
 /* Scaling: 1 and 2 processes at once (bench --scale).                  */
 
-#define SCALE_RUNS 5 /* the best of these is printed */
+#define SCALE_RUNS 9 /* the best of these is printed */
 #define SCALE_MAX_PROCS 2
 
 /*

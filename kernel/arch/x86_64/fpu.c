@@ -26,7 +26,15 @@
  *     registers hold ci_fpu_owner's state, and while a user LWP runs
  *     that is its md_fpucur, whose state may be newer than its image.
  *     While TS is set, every FPU instruction raises #NM, and every
- *     context's image is current.
+ *     context's image is current, except when ci_fpu_unsaved:
+ *   - ci_fpu_unsaved is true while TS is set over ci_fpu_owner's state,
+ *     which its image lacks.  cpu_fpu_ctx_enter leaves a controller's
+ *     live state so while its guest runs, so that a guest that never
+ *     touches the FPU costs its round trip two CR0 writes and no save or
+ *     load: cpu_fpu_ctx_leave takes the registers back as they are.  The
+ *     owner is then the running LWP's own context (md_fpu); whatever
+ *     makes the registers another context's first saves it there
+ *     (fpu_load, fpu_claim), and so does a switch away (fpu_switch_out).
  * A switch away from a user context (cpu_switchto, cpu_fpu_ctx_enter and
  * _leave) saves the registers to its image if they are live, and only
  * then.  The context that comes next gets TS set, and its first FPU
@@ -248,19 +256,39 @@ fpu_ts_set(struct cpu_info *ci)
 }
 
 /*
+ * The registers hold ci_fpu_owner's unsaved state (ci_fpu_unsaved) and
+ * are about to become another context's: save it to its image.  TS is
+ * clear.
+ */
+static void
+fpu_unsaved_flush(struct cpu_info *ci)
+{
+	struct fpu_ctx *owner = ci->ci_fpu_owner;
+
+	KASSERT(ci->ci_fpu_unsaved && ci->ci_fpu_live && owner != NULL &&
+	    owner->fc_cpu == (int)ci->ci_index);
+	fpu_save_image(owner->fc_area);
+	owner->fc_used++; /* it was live when its LWP entered the guest */
+	ci->ci_fpu_unsaved = false;
+}
+
+/*
  * Make fc's state live in this CPU's registers: load its image unless
  * they still hold it, and clear TS.  Whatever was live before has been
- * saved (a switch-in), or was fc itself.
+ * saved (a switch-in), was fc itself, or is unsaved and saved here.
  */
 void
 fpu_load(struct cpu_info *ci, struct fpu_ctx *fc)
 {
 	fpu_ts_clear(ci);
 	if (ci->ci_fpu_owner != fc || fc->fc_cpu != (int)ci->ci_index) {
+		if (__predict_false(ci->ci_fpu_unsaved))
+			fpu_unsaved_flush(ci);
 		fpu_load_image(fc->fc_area);
 		ci->ci_fpu_owner = fc;
 		fc->fc_cpu = (int)ci->ci_index;
 	}
+	ci->ci_fpu_unsaved = false;
 }
 
 /*
@@ -283,6 +311,9 @@ fpu_claim_slow(struct cpu_info *ci, struct fpu_ctx *fc)
 {
 	KASSERT(fc != NULL);
 	fpu_ts_clear(ci);
+	if (__predict_false(ci->ci_fpu_unsaved) && ci->ci_fpu_owner != fc)
+		fpu_unsaved_flush(ci);
+	ci->ci_fpu_unsaved = false;
 	ci->ci_fpu_owner = fc;
 	fc->fc_cpu = (int)ci->ci_index;
 }
@@ -322,6 +353,21 @@ fpu_save_live(struct cpu_info *ci, struct lwp *old)
 	}
 	fpu_save_image(fc->fc_area);
 	fc->fc_used++;
+}
+
+void
+fpu_save_unsaved(struct cpu_info *ci, struct lwp *old)
+{
+	KASSERT(!ci->ci_fpu_live && ci->ci_fpu_unsaved &&
+	    ci->ci_fpu_owner == old->l_md.md_fpu);
+	if (old->l_stat == LSZOMB) {
+		ci->ci_fpu_unsaved = false;
+		ci->ci_fpu_owner = NULL;
+		return;
+	}
+	fpu_ts_clear(ci);
+	fpu_unsaved_flush(ci);
+	fpu_ts_set(ci);
 }
 
 bool
@@ -430,19 +476,26 @@ fpu_ctx_switch_slow(struct cpu_info *ci, struct lwp *l, struct fpu_ctx *fc)
 }
 
 /*
- * The common case costs a switch-in's test and no more: TS is set (the
- * controller's state, if it used the FPU, is saved) and fc was not in
- * use at its last switch-out.
+ * A guest context that was not in use at its last switch-out (fc_used
+ * 0) runs with TS set, and the controller's state, if live, stays in the
+ * registers unsaved (ci_fpu_unsaved): its first FPU instruction saves
+ * and loads (fpu_trap), and a guest that never makes one costs a CR0
+ * write here and one in cpu_fpu_ctx_leave.  A guest context in use is
+ * loaded at once, the controller's state saved first.
  */
 void
 cpu_fpu_ctx_enter(struct lwp *l, struct fpu_ctx *fc)
 {
 	struct cpu_info *ci = curcpu();
 
-	if (__predict_false(ci->ci_fpu_live || fc->fc_used != 0)) {
-		KASSERT(l->l_md.md_fpucur == l->l_md.md_fpu);
+	KASSERT(l->l_md.md_fpucur == l->l_md.md_fpu && !ci->ci_fpu_unsaved);
+	if (__predict_false(fc->fc_used != 0)) {
 		fpu_ctx_switch_slow(ci, l, fc);
 		return;
+	}
+	if (ci->ci_fpu_live) {
+		fpu_ts_set(ci);
+		ci->ci_fpu_unsaved = true;
 	}
 	l->l_md.md_fpucur = fc;
 }
@@ -453,6 +506,14 @@ cpu_fpu_ctx_leave(struct lwp *l)
 	struct cpu_info *ci = curcpu();
 	struct fpu_ctx *fc = l->l_md.md_fpu;
 
+	if (ci->ci_fpu_unsaved) {
+		/* The guest never touched the FPU: the registers are l's. */
+		KASSERT(!ci->ci_fpu_live && ci->ci_fpu_owner == fc);
+		ci->ci_fpu_unsaved = false;
+		fpu_ts_clear(ci);
+		l->l_md.md_fpucur = fc;
+		return;
+	}
 	if (__predict_false(ci->ci_fpu_live || fc->fc_used != 0)) {
 		if (l->l_md.md_fpucur != fc)
 			fpu_ctx_switch_slow(ci, l, fc);

@@ -1422,6 +1422,86 @@ fpu_caller_state_kept(void)
 	test_expect_hex(x6, pat, "the controller's %xmm6 after the run");
 }
 
+/*
+ * A guest that never touches the FPU runs while the controller's FPU
+ * state stays in the registers (fpu.c, ci_fpu_unsaved).  Here the guest
+ * counts long enough to be preempted by a child pinned to the same CPU,
+ * which fills %xmm6 with its own pattern and checks that it keeps it:
+ * both keep their registers, through switches away from the unsaved
+ * state.
+ */
+static void
+fpu_caller_state_preempted(void)
+{
+	void *id = VS_ID(1);
+	struct trapframe tf;
+	struct vextframe vx = { 0 };
+	uint64_t pat = 0x0123456789abcdefUL, x6 = 0, n = 1000000, before;
+	volatile uint64_t *shared;
+	cpu_set_t cpus, all;
+	long ret;
+	pid_t pid, parent;
+
+	test_assert(sched_getaffinity(0, sizeof(all), &all) == 0);
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	test_assert(sched_setaffinity(0, sizeof(cpus), &cpus) == 0);
+	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	test_assert(shared != MAP_FAILED);
+	shared[0] = shared[1] = 0; /* [0]: the child's rounds, [1]: stop */
+	parent = getpid();
+	pid = test_fork();
+	if (pid == 0) {
+		/*
+		 * Same CPU (inherited affinity): its own %xmm6, checked.  It
+		 * stops when told, or when a failed check ended the parent.
+		 */
+		uint64_t mine = 0x5a5a5a5a00c0ffeeUL, got;
+
+		while (!shared[1] && getppid() == parent) {
+			__asm__ volatile("movq %1, %%xmm6\n"
+					 "pause\n"
+					 "movq %%xmm6, %0\n"
+					 : "=r"(got)
+					 : "r"(mine)
+					 : "xmm6");
+			if (got != mine)
+				_exit(2);
+			shared[0]++;
+		}
+		_exit(0);
+	}
+	guest_new(id);
+	guest_load(id, g_count);
+	for (int attempt = 0; attempt < 8; attempt++, n *= 4) {
+		guest_frame(&tf);
+		tf.tf_rbx = n;
+		before = shared[0];
+		/* Set just before the asm: a call in between could change r10. */
+		register long r10 __asm__("r10") = (long)&vx;
+		__asm__ volatile("movq %[pat], %%xmm6\n"
+				 "syscall\n"
+				 "movq %%xmm6, %[x6]\n"
+				 : "=a"(ret), [x6] "=r"(x6)
+				 : "a"((long)SYS_vmspace_ctl), "D"(id),
+				 "S"((long)VMSPACE_CTL_RUN), "d"(&tf), "r"(r10),
+				 [pat] "r"(pat)
+				 : "rcx", "r11", "memory", "xmm6");
+		test_expect_eq(ret, 0, "vmspace_ctl");
+		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count), "the count");
+		test_expect_hex(x6, pat, "the controller's %xmm6 after the run");
+		if (shared[0] - before >= 1000)
+			break; /* the child ran while the guest did */
+	}
+	shared[1] = 1;
+	test_expect_exit(pid, 0, "the child on the same CPU (2: lost %xmm6)");
+	test_assert(sched_setaffinity(0, sizeof(all), &all) == 0);
+	test_assert_msg(shared[0] >= 1000,
+	    "the child never ran: the test proves nothing");
+	munmap((void *)shared, 4096);
+}
+
 const struct test vs_trap_tests[] = {
 	{ "trap_syscall", trap_syscall, NULL },
 	{ "trap_invalid_opcode", trap_invalid_opcode, NULL },
@@ -1451,5 +1531,6 @@ const struct test vs_trap_tests[] = {
 	    no_timeout_interrupts_transparent, NULL },
 	{ "fpu_guest_state_resumes", fpu_guest_state_resumes, NULL },
 	{ "fpu_caller_state_kept", fpu_caller_state_kept, NULL },
+	{ "fpu_caller_state_preempted", fpu_caller_state_preempted, NULL },
 	{ NULL, NULL, NULL },
 };

@@ -71,11 +71,14 @@ struct cpu_info {
 	struct pmap *ci_pmap;      /* page tables loaded here (pmap.c) */
 	/*
 	 * The FPU (fpu.c): the user context whose state the registers hold
-	 * (NULL: none), and whether CR0.TS is clear.  Thread context only:
-	 * no interrupt handler touches them.
+	 * (NULL: none), whether CR0.TS is clear, and whether TS is set over
+	 * the owner's state that its image lacks (a controller's while its
+	 * guest runs).  Thread context only: no interrupt handler touches
+	 * them.
 	 */
 	struct fpu_ctx *ci_fpu_owner;
 	bool ci_fpu_live;
+	bool ci_fpu_unsaved;
 	uint64_t ci_gdt[NGDT];
 	struct tss ci_tss;
 

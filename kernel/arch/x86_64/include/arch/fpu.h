@@ -59,22 +59,28 @@ void fpu_startup(void);
 /*
  * The out-of-line halves of the switch below, on this CPU (ci):
  * fpu_save_live saves the live registers to old's md_fpucur (or, for a
- * zombie, only forgets them); fpu_load makes fc live, loading its image
- * unless the registers hold it; fpu_ts_set sets TS.
+ * zombie, only forgets them); fpu_save_unsaved does the same for the
+ * state cpu_fpu_ctx_enter left in the registers under TS (old's own);
+ * fpu_load makes fc live, loading its image unless the registers hold
+ * it; fpu_ts_set sets TS.
  */
 void fpu_save_live(struct cpu_info *ci, struct lwp *old);
+void fpu_save_unsaved(struct cpu_info *ci, struct lwp *old);
 void fpu_load(struct cpu_info *ci, struct fpu_ctx *fc);
 void fpu_ts_set(struct cpu_info *ci);
 
 /*
  * cpu_switchto's half for old, a user LWP leaving the CPU: if its state
- * is live, save it (or forget it, for a zombie).  Interrupts masked.
+ * is in the registers only (live, or unsaved under TS), save it (or
+ * forget it, for a zombie).  Interrupts masked.
  */
 static inline void
 fpu_switch_out(struct cpu_info *ci, struct lwp *old)
 {
 	if (ci->ci_fpu_live)
 		fpu_save_live(ci, old);
+	else if (__predict_false(ci->ci_fpu_unsaved))
+		fpu_save_unsaved(ci, old);
 }
 
 /*
