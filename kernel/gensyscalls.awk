@@ -159,6 +159,8 @@ function parse_declaration(    field, nf, k, decl)
 	index_of[name[n]] = n
 
 	parse_prototype(n, decl)
+	if (light[n] && nargs[n] != 0)
+		fail("a LIGHT call takes no arguments: " name[n])
 }
 
 function parse_class(i, class,    part, np, k)
@@ -171,12 +173,17 @@ function parse_class(i, class,    part, np, k)
 	else
 		fail("the class must start with STD or UNIMPL: " class)
 	native[i] = 0
+	light[i] = 0
 	for (k = 2; k <= np; k++) {
 		if (part[k] == "NATIVE")
 			native[i] = 1
+		else if (part[k] == "LIGHT")
+			light[i] = 1
 		else
 			fail("unknown class flag " part[k])
 	}
+	if (light[i] && unimpl[i])
+		fail("a LIGHT call must be STD")
 }
 
 # "{ rettype name(type arg, ...); }": sets rettype[i], nargs[i], and for
@@ -465,7 +472,7 @@ function gen_sysproto(    i, k, t, seen, nstruct, sname, s, piece)
 	print "#ifndef _SYSPROTO_H_"
 	print "#define _SYSPROTO_H_"
 	print ""
-	print "#include <types.h>"
+	print "#include <syscall.h> /* SYSCALL_LIGHT */"
 	print ""
 
 	# Forward declarations of every struct the arguments name.
@@ -501,7 +508,8 @@ function gen_sysproto(    i, k, t, seen, nstruct, sname, s, piece)
 			piece[1] = "void"
 		for (k = 1; k <= nargs[i]; k++)
 			piece[k] = c_arg(i, k)
-		print_wrapped("long sys_" name[i] "(", piece, nargs[i] > 0 ? nargs[i] : 1, ");")
+		print_wrapped("long sys_" name[i] "(", piece, nargs[i] > 0 ? nargs[i] : 1,
+		    light[i] ? ") SYSCALL_LIGHT;" : ");")
 	}
 	print ""
 	print "#endif /* !_SYSPROTO_H_ */"
@@ -560,8 +568,9 @@ function gen_sysent(    i, k, piece)
 	print ""
 	print "const struct sysent sysent[SYS_MAXSYSCALL] = {"
 	for (i = 1; i <= n; i++)
-		printf "\t[SYS_%s] = { \"%s\", %d, %s },\n", name[i], name[i], nargs[i],
-		    unimpl[i] ? "NULL" : "sysent_" name[i]
+		printf "\t[SYS_%s] = { \"%s\", %d, %s, %s },\n", name[i], name[i],
+		    nargs[i], unimpl[i] ? "NULL" : "sysent_" name[i],
+		    light[i] ? "sys_" name[i] : "NULL"
 	print "};"
 	print ""
 	print "const unsigned nsysent = SYS_MAXSYSCALL;"

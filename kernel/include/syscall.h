@@ -22,10 +22,19 @@ struct lwp_params;
 struct vextframe;
 struct linux_dirent64;
 
+/*
+ * A LIGHT call's handler (syscalls.master): it keeps every register but
+ * rax, as syscall.S's light path needs, which calls it directly from the
+ * entry with the user's registers still loaded.  Its definition carries
+ * this attribute too (the prototype in sysproto.h has it as well).
+ */
+#define SYSCALL_LIGHT __attribute__((no_caller_saved_registers))
+
 struct sysent {
 	const char *sy_name;
 	int sy_narg;
 	long (*sy_call)(struct trapframe *tf);
+	long (*sy_light)(void); /* sys_<name> of a LIGHT call (SYSCALL_LIGHT) */
 };
 
 extern const struct sysent sysent[];

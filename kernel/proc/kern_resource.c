@@ -357,25 +357,25 @@ sys_umask(int mask)
 /* ------------------------------------------------------------------ */
 /* Credentials. */
 
-long
+SYSCALL_LIGHT long
 sys_getuid(void)
 {
 	return __atomic_load_n(&curproc->p_cred.cr_ruid, __ATOMIC_RELAXED);
 }
 
-long
+SYSCALL_LIGHT long
 sys_geteuid(void)
 {
 	return __atomic_load_n(&curproc->p_cred.cr_euid, __ATOMIC_RELAXED);
 }
 
-long
+SYSCALL_LIGHT long
 sys_getgid(void)
 {
 	return __atomic_load_n(&curproc->p_cred.cr_rgid, __ATOMIC_RELAXED);
 }
 
-long
+SYSCALL_LIGHT long
 sys_getegid(void)
 {
 	return __atomic_load_n(&curproc->p_cred.cr_egid, __ATOMIC_RELAXED);

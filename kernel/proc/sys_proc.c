@@ -278,26 +278,26 @@ reap:
 	return cpid;
 }
 
-long
+SYSCALL_LIGHT long
 sys_getpid(void)
 {
 	return curproc->p_pid;
 }
 
-long
+SYSCALL_LIGHT long
 sys_getppid(void)
 {
 	/* One aligned load: reparenting under proc_lock cannot tear it. */
 	return __atomic_load_n(&curproc->p_ppid, __ATOMIC_RELAXED);
 }
 
-long
+SYSCALL_LIGHT long
 sys_gettid(void)
 {
 	return curlwp->l_lid;
 }
 
-long
+SYSCALL_LIGHT long
 sys_lwp_gettid(void)
 {
 	return curlwp->l_lid;

@@ -7,18 +7,26 @@
  * 8-byte pad below it (so that C is called with the stack 16-aligned):
  * ci_syscall_frame is that pad's address, kept with ci_rsp0.
  *
+ * One compare with the CPU's ci_syscall_limit sends a number past the
+ * table, and every call of an LWP that runs a vmspace guest (MDL_GUEST:
+ * the limit is 0), to the full path.  A LIGHT call (syscalls.master:
+ * getpid, getuid and the like; syscall_light[], trap.c) is then called
+ * at once, with interrupts still masked and nothing stored: its handler
+ * keeps every register but rax (SYSCALL_LIGHT), and SYSRET returns with
+ * no exit checks, since such a call leaves no work (what another CPU
+ * leaves comes with an IPI, taken as SYSRET unmasks interrupts).  The
+ * pad below the frame keeps rcx while rcx serves to count the call.
+ *
  * The fast path stores only what a call can read or must give back: the
  * six argument registers, rax (the number), rip, rflags and rsp, and
  * marks the frame partial (tf_trapno T_SYSCALL_PARTIAL, which every full
  * entry overwrites).  The callee-saved registers stay in the CPU, which
  * C preserves (%rbp too: a user value ends a backtrace, db_frame_ok), and
  * the other slots stay stale.  It counts the call in l_nsyscalls (a
- * system call is progress for the fault-loop checks, trap.c).  One
- * compare with the CPU's ci_syscall_limit sends a number past the table,
- * and every call of an LWP that runs a vmspace guest (MDL_GUEST: the
- * limit is 0), to the full path; the handler comes from syscall_fast[]
- * (trap.c), which leaves out the calls that read or replace the whole
- * frame (fork, execve, rt_sigreturn, ...): those go there too.  The
+ * system call is progress for the fault-loop checks, trap.c; the light
+ * path counts too).  The handler comes from syscall_fast[] (trap.c),
+ * which leaves out the calls that read or replace the whole frame (fork,
+ * execve, rt_sigreturn, ...): those go to the full path too.  The
  * branches there are direct: under TCG an indirect jump right after a
  * CR3 load, as a guest's round trip makes, costs a lookup.  On the way
  * out, with interrupts masked, one test each of the result (a
@@ -49,6 +57,28 @@
 #define F(off) (8 + (off))(%rsp)
 
 /* clang-format off */
+/*
+ * The fast entry's part of the frame: the arguments, rax, rip, rflags
+ * and rsp, the partial frame's marker; and the call counted, which
+ * leaves curlwp in %rcx.
+ */
+	.macro SYSCALL_FRAME_FAST
+	movq %rdi, F(TF_RDI)
+	movq %rsi, F(TF_RSI)
+	movq %rdx, F(TF_RDX)
+	movq %r10, F(TF_R10)
+	movq %r8, F(TF_R8)
+	movq %r9, F(TF_R9)
+	movq %rax, F(TF_RAX)
+	movq %rcx, F(TF_RIP)
+	movq %r11, F(TF_RFLAGS)
+	movq %gs:CI_USCRATCH, %rcx
+	movq %rcx, F(TF_RSP)
+	movq $T_SYSCALL_PARTIAL, F(TF_TRAPNO)
+	movq %gs:CI_CURLWP, %rcx
+	incl L_NSYSCALLS(%rcx)
+	.endm
+
 /*
  * Complete a fast entry's frame into a full one and end backtraces here
  * (%rbp 0); %rcx and %r11 are free.  The callee-saved registers must
@@ -81,22 +111,11 @@ syscall_entry:
 	swapgs
 	movq %rsp, %gs:CI_USCRATCH
 	movq %gs:CI_SYSCALL_FRAME, %rsp
-	movq %rdi, F(TF_RDI)
-	movq %rsi, F(TF_RSI)
-	movq %rdx, F(TF_RDX)
-	movq %r10, F(TF_R10)
-	movq %r8, F(TF_R8)
-	movq %r9, F(TF_R9)
-	movq %rax, F(TF_RAX)
-	movq %rcx, F(TF_RIP)
-	movq %r11, F(TF_RFLAGS)
-	movq %gs:CI_USCRATCH, %rcx
-	movq %rcx, F(TF_RSP)
-	movq $T_SYSCALL_PARTIAL, F(TF_TRAPNO)
-	movq %gs:CI_CURLWP, %rcx
-	incl L_NSYSCALLS(%rcx)
 	cmpq %gs:CI_SYSCALL_LIMIT, %rax
 	jae syscall_full_guest
+	cmpq $0, syscall_light(, %rax, 8)
+	jne syscall_light_call
+	SYSCALL_FRAME_FAST
 	movq syscall_fast(, %rax, 8), %rax
 	testq %rax, %rax
 	jz syscall_full
@@ -143,8 +162,24 @@ syscall_fast_exit_word:
 #endif
 	jmp syscall_fast_exit
 
+	/*
+	 * A LIGHT call: its handler keeps every register but rax and runs
+	 * with interrupts masked; the pad below the frame keeps rcx (the
+	 * user's rip) while rcx serves the count.
+	 */
+syscall_light_call:
+	movq %rcx, (%rsp)
+	movq %gs:CI_CURLWP, %rcx
+	incl L_NSYSCALLS(%rcx)
+	call *syscall_light(, %rax, 8)
+	movq (%rsp), %rcx
+	movq %gs:CI_USCRATCH, %rsp
+	swapgs
+	sysretq
+
 	/* At or past the limit: a guest's call, or ENOSYS from syscall(). */
 syscall_full_guest:
+	SYSCALL_FRAME_FAST
 	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
 	jnz syscall_guest
 	jmp syscall_full

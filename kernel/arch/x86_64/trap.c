@@ -521,6 +521,18 @@ syscall_return(struct trapframe *tf, long rv)
 long (*syscall_fast[SYS_MAXSYSCALL])(struct trapframe *tf);
 
 /*
+ * syscall.S's light path: the handler of each LIGHT call (syscalls.master),
+ * NULL for the others.  It is called straight from the entry, with
+ * interrupts masked, on the kernel stack but with no frame stored, and
+ * returns by SYSRET with no exit checks: it reads, and cannot leave work.
+ * Work that another CPU leaves meanwhile comes with an interrupt (a
+ * signal's or a wake-up's IPI), taken the moment SYSRET unmasks
+ * interrupts, whose return to user mode runs userret.  Filled once at
+ * boot (syscall_startup), then constant; empty while systrace traces.
+ */
+long (*syscall_light[SYS_MAXSYSCALL])(void);
+
+/*
  * The calls that need the whole frame: they copy it (fork, vfork,
  * clone, rfork), replace it (execve, rt_sigreturn) or save it and enter
  * a guest (vmspace_ctl).  cpu_fork_frame, cpu_exec_setregs and
@@ -544,8 +556,10 @@ syscall_startup(const struct bootinfo *bi)
 	systrace_startup(bi);
 	KASSERT(nsysent == SYS_MAXSYSCALL);
 	/* Tracing: every call takes the full path, which traces. */
-	for (i = 0; i < nsysent && systrace_mode == SYSTRACE_OFF; i++)
+	for (i = 0; i < nsysent && systrace_mode == SYSTRACE_OFF; i++) {
 		syscall_fast[i] = sysent[i].sy_call;
+		syscall_light[i] = sysent[i].sy_light;
+	}
 	for (i = 0;
 	     i < sizeof(syscall_whole_frame) / sizeof(syscall_whole_frame[0]);
 	     i++)

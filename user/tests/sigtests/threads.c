@@ -401,6 +401,71 @@ t_threads_altstack_inherit(void)
 	test_expect_eq((long)rv, 0, "a new thread has no alternate stack");
 }
 
+/*
+ * System calls that leave no work of their own (getpid, getuid: the
+ * light path of syscall.S, which returns without the exit checks) do not
+ * hide a signal: a thread that makes nothing else takes one sent to it
+ * from another thread, and a process that makes nothing else dies of
+ * SIGKILL, on one CPU (the sender runs when a tick preempts the spinner)
+ * as on several (an IPI).  The spinners give up after LIGHT_ROUNDS.
+ */
+#define LIGHT_ROUNDS 20000000L
+
+struct light_spinner {
+	pthread_t thread;
+	volatile long tid;
+	volatile long rounds;
+};
+
+static void *
+light_spinner_main(void *arg)
+{
+	struct light_spinner *ls = arg;
+
+	sig_unblock(SIGUSR1);
+	ls->tid = gettid_();
+	while (hits == 0 && ls->rounds < LIGHT_ROUNDS) {
+		syscall(SYS_getpid);
+		syscall(SYS_getuid);
+		ls->rounds++;
+	}
+	return NULL;
+}
+
+static void
+t_threads_light_calls_signalled(void)
+{
+	struct light_spinner ls = { 0 };
+	int status;
+	pid_t pid;
+
+	sig_handle(SIGUSR1, record_tid, 0);
+	sig_block(SIGUSR1);
+	test_expect_eq(
+	    pthread_create(&ls.thread, NULL, light_spinner_main, &ls), 0,
+	    "pthread_create");
+	while (ls.rounds < 1000)
+		test_sleep_ns(SIG_MS);
+	test_expect_eq(pthread_kill(ls.thread, SIGUSR1), 0, "pthread_kill");
+	test_expect_eq(pthread_join(ls.thread, NULL), 0, "pthread_join");
+	test_expect_eq(hits, 1, "the signal taken");
+	test_expect_eq(handler_tid, ls.tid, "by the spinning thread");
+	test_assert_msg(ls.rounds < LIGHT_ROUNDS,
+	    "the spinner gave up: the signal never reached it");
+
+	pid = test_fork();
+	if (pid == 0) {
+		for (long i = 0; i < LIGHT_ROUNDS; i++)
+			syscall(SYS_getppid);
+		_exit(3);
+	}
+	test_sleep_ns(20 * SIG_MS);
+	test_expect_ok(kill(pid, SIGKILL), "kill");
+	test_expect_eq(waitpid(pid, &status, 0), pid, "waitpid");
+	test_expect_eq(WIFSIGNALED(status) ? WTERMSIG(status) : -1, SIGKILL,
+	    "the spinning process killed (exit 3: it gave up)");
+}
+
 const struct test sig_thread_tests[] = {
 	{ "threads_process_directed", t_threads_process_directed, NULL },
 	{ "threads_pending_shared", t_threads_pending_shared, NULL },
@@ -411,5 +476,7 @@ const struct test sig_thread_tests[] = {
 	{ "threads_stop_while_creating", t_threads_stop_while_creating, NULL },
 	{ "threads_sigwait", t_threads_sigwait, NULL },
 	{ "threads_altstack_inherit", t_threads_altstack_inherit, NULL },
+	{ "threads_light_calls_signalled", t_threads_light_calls_signalled,
+	    NULL },
 	{ NULL, NULL, NULL },
 };

@@ -1485,12 +1485,13 @@ fpu_caller_state_preempted(void)
 				 "movq %%xmm6, %[x6]\n"
 				 : "=a"(ret), [x6] "=r"(x6)
 				 : "a"((long)SYS_vmspace_ctl), "D"(id),
-				 "S"((long)VMSPACE_CTL_RUN), "d"(&tf), "r"(r10),
-				 [pat] "r"(pat)
+				 "S"((long)VMSPACE_CTL_RUN), "d"(&tf),
+				 "r"(r10), [pat] "r"(pat)
 				 : "rcx", "r11", "memory", "xmm6");
 		test_expect_eq(ret, 0, "vmspace_ctl");
 		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_count), "the count");
-		test_expect_hex(x6, pat, "the controller's %xmm6 after the run");
+		test_expect_hex(x6, pat,
+		    "the controller's %xmm6 after the run");
 		if (shared[0] - before >= 1000)
 			break; /* the child ran while the guest did */
 	}
