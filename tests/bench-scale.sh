@@ -19,6 +19,11 @@
 # makes no system call, shows what this host allows at best: no kernel
 # scales better than it.
 #
+# Both QEMUs allocate the guest's memory up front (-mem-prealloc): else
+# the host's first touch of each guest page, a host page fault, lands in
+# whichever run first uses that page, and the runs of 2 processes use
+# twice as many.
+#
 # These are wall-clock figures on a host shared with other work: they
 # move from run to run by 10% or more, and need 2 idle host cores to
 # mean anything (the load average is printed).  The goals (issue 10):

@@ -116,7 +116,13 @@ struct lwp {
 	bool l_sintr;        /* the sleep can be interrupted by LW_WEXIT */
 	bool l_running;      /* its stack is in use on a CPU; atomic */
 	const void *l_wchan; /* channel slept on */
-	uint64_t l_timeout;  /* wake at this uptime (ns); 0: none */
+	/*
+	 * Asleep: the others asleep on l_wchan after l, if l was the first
+	 * (its sleep queue's entry for the channel); else l's link there.
+	 */
+	TAILQ_HEAD(, lwp) l_sleepers;
+	TAILQ_ENTRY(lwp) l_chanq;
+	uint64_t l_timeout; /* wake at this uptime (ns); 0: none */
 	int l_slptimedout;
 	unsigned l_quantum; /* (l) ticks left before preemption */
 

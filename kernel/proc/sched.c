@@ -14,7 +14,12 @@
  * other cannot deadlock.
  *
  * Sleep queues.  SLEEPQ_HASH queues, each under its own lock, picked by
- * the channel's hash.  A timed sleeper stays on its channel's queue with
+ * the channel's hash.  A queue holds one LWP per channel asleep there,
+ * the channel's first sleeper; the others follow it on its l_sleepers,
+ * in the order they came (FreeBSD's sleepqueue per channel, kept in the
+ * first sleeper).  So a wakeup looks at the channels of its queue, never
+ * at every sleeper: a hundred LWPs blocked on one pipe cost a wakeup on
+ * another channel of the same queue nothing.  A timed sleeper stays on its channel's queue with
  * l_timeout set; sq_deadline is at most the earliest deadline there (it
  * is lowered under the lock and recomputed when the tick scans), so the
  * tick on CPU 0 locks only the queues whose deadline has passed.
@@ -89,15 +94,76 @@ static struct spinlock sched_idl_lock = SPINLOCK_INITIALIZER("sched_idl");
 static cpuset_t sched_online;  /* atomic: CPUs that schedule */
 static uint64_t sched_nsteals; /* atomic */
 
-/* The sleep queue of chan.  No requirements. */
-static struct sleepq *
-sleepq_for(const void *chan)
+unsigned
+sched_sleepq_index(const void *chan)
 {
 	uint64_t h = (uint64_t)chan;
 
 	h ^= h >> 17;
 	h *= 0x9e3779b97f4a7c15UL;
-	return &sleepq[h >> 58];
+	return h >> 58;
+}
+CTASSERT(SLEEPQ_HASH == 64); /* the shift above */
+
+/* The sleep queue of chan.  No requirements. */
+static struct sleepq *
+sleepq_for(const void *chan)
+{
+	return &sleepq[sched_sleepq_index(chan)];
+}
+
+/* The first sleeper on chan in sq, or NULL.  The caller holds sq's lock. */
+static struct lwp *
+sleepq_first(struct sleepq *sq, const void *chan)
+{
+	struct lwp *h;
+
+	TAILQ_FOREACH(h, &sq->sq_lwps, l_runq)
+	{
+		if (h->l_wchan == chan)
+			return h;
+	}
+	return NULL;
+}
+
+/*
+ * Queue l, which is about to sleep on l_wchan, last on its channel.  The
+ * caller holds sq's lock.
+ */
+static void
+sleepq_insert(struct sleepq *sq, struct lwp *l)
+{
+	struct lwp *h = sleepq_first(sq, l->l_wchan);
+
+	if (h != NULL) {
+		TAILQ_INSERT_TAIL(&h->l_sleepers, l, l_chanq);
+	} else {
+		TAILQ_INIT(&l->l_sleepers);
+		TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_runq);
+	}
+}
+
+/*
+ * Take the sleeping l off sq; if it was its channel's first sleeper, the
+ * next one takes its place.  The caller holds sq's lock.
+ */
+static void
+sleepq_remove(struct sleepq *sq, struct lwp *l)
+{
+	struct lwp *h = sleepq_first(sq, l->l_wchan), *next;
+
+	KASSERT(h != NULL);
+	if (h != l) {
+		TAILQ_REMOVE(&h->l_sleepers, l, l_chanq);
+		return;
+	}
+	if ((next = TAILQ_FIRST(&l->l_sleepers)) != NULL) {
+		TAILQ_REMOVE(&l->l_sleepers, next, l_chanq);
+		TAILQ_INIT(&next->l_sleepers);
+		TAILQ_CONCAT(&next->l_sleepers, &l->l_sleepers, l_chanq);
+		TAILQ_INSERT_AFTER(&sq->sq_lwps, l, next, l_runq);
+	}
+	TAILQ_REMOVE(&sq->sq_lwps, l, l_runq);
 }
 
 static inline struct schedcpu *
@@ -455,18 +521,25 @@ sched_setrunnable(struct lwp *l)
 }
 
 /*
- * Make the sleeping l runnable and queue it (sync: sched_enqueue).  The
- * caller holds sq's lock, l's lock.
+ * Make l, asleep on sq but taken off it already, runnable and queue it
+ * (sync: sched_enqueue).  The caller holds sq's lock, l's lock.
  */
 static void
-sched_unsleep(struct sleepq *sq, struct lwp *l, bool sync)
+sched_setrun_slept(struct sleepq *sq, struct lwp *l, bool sync)
 {
 	KASSERT(l->l_mutex == &sq->sq_lock && l->l_stat == LSSLEEP);
-	TAILQ_REMOVE(&sq->sq_lwps, l, l_runq);
 	l->l_timeout = 0;
 	l->l_wchan = NULL;
 	l->l_stat = LSRUN;
 	sched_enqueue(l, sync);
+}
+
+/* Take the sleeping l off sq and make it runnable, as above. */
+static void
+sched_unsleep(struct sleepq *sq, struct lwp *l, bool sync)
+{
+	sleepq_remove(sq, l);
+	sched_setrun_slept(sq, l, sync);
 }
 
 int
@@ -507,7 +580,7 @@ sleep(const void *chan, struct spinlock *lk, int flags, uint64_t timeout_ns)
 	l->l_stat = LSSLEEP;
 	l->l_slptimedout = 0;
 	l->l_sintr = (flags & SLEEP_INTR) != 0;
-	TAILQ_INSERT_TAIL(&sq->sq_lwps, l, l_runq);
+	sleepq_insert(sq, l);
 	if (timeout_ns != 0) {
 		l->l_timeout = timeout_ns;
 		if (timeout_ns < sq->sq_deadline)
@@ -535,13 +608,23 @@ static void
 sched_wakeup(const void *chan, bool sync)
 {
 	struct sleepq *sq = sleepq_for(chan);
-	struct lwp *l, *next;
+	struct lwp *first, *l;
+	struct lwpq rest;
 
 	spin_lock(&sq->sq_lock);
-	TAILQ_FOREACH_SAFE(l, &sq->sq_lwps, l_runq, next)
-	{
-		if (l->l_wchan == chan)
-			sched_unsleep(sq, l, sync);
+	if ((first = sleepq_first(sq, chan)) != NULL) {
+		/*
+		 * The others off first before first can run: its l_sleepers
+		 * is its own again once it sleeps elsewhere.
+		 */
+		TAILQ_REMOVE(&sq->sq_lwps, first, l_runq);
+		TAILQ_INIT(&rest);
+		TAILQ_CONCAT(&rest, &first->l_sleepers, l_chanq);
+		sched_setrun_slept(sq, first, sync);
+		while ((l = TAILQ_FIRST(&rest)) != NULL) {
+			TAILQ_REMOVE(&rest, l, l_chanq);
+			sched_setrun_slept(sq, l, sync);
+		}
 	}
 	spin_unlock(&sq->sq_lock);
 }
@@ -599,29 +682,46 @@ sched_checkpoint(void)
 	return 0;
 }
 
+/*
+ * Wake l, asleep on sq, if its deadline has passed by now, else lower
+ * *next to it.  The caller holds sq's lock.
+ */
+static void
+sleepq_expire(struct sleepq *sq, struct lwp *l, uint64_t now, uint64_t *next)
+{
+	if (l->l_timeout == 0)
+		return;
+	if (l->l_timeout <= now) {
+		l->l_slptimedout = 1;
+		sched_unsleep(sq, l, false);
+	} else if (l->l_timeout < *next) {
+		*next = l->l_timeout;
+	}
+}
+
 /* Wake the timed sleepers whose deadline has passed.  Interrupts masked. */
 static void
 sched_timeouts(void)
 {
 	uint64_t now = nanouptime(), next;
 	struct sleepq *sq;
-	struct lwp *l, *t;
+	struct lwp *first, *l, *t, *u;
 
 	for (sq = sleepq; sq < sleepq + SLEEPQ_HASH; sq++) {
 		if (__atomic_load_n(&sq->sq_deadline, __ATOMIC_RELAXED) > now)
 			continue;
 		spin_lock(&sq->sq_lock);
 		next = UINT64_MAX;
-		TAILQ_FOREACH_SAFE(l, &sq->sq_lwps, l_runq, t)
+		/*
+		 * A channel's later sleepers before its first: a first one
+		 * that leaves puts the next in its place, after it, where this
+		 * walk would not look again.
+		 */
+		TAILQ_FOREACH_SAFE(first, &sq->sq_lwps, l_runq, t)
 		{
-			if (l->l_timeout == 0)
-				continue;
-			if (l->l_timeout <= now) {
-				l->l_slptimedout = 1;
-				sched_unsleep(sq, l, false);
-			} else if (l->l_timeout < next) {
-				next = l->l_timeout;
-			}
+			TAILQ_FOREACH_SAFE(l, &first->l_sleepers, l_chanq, u)
+			sleepq_expire(sq, l, now, &next);
+			sleepq_expire(sq, first, now, &next);
 		}
 		__atomic_store_n(&sq->sq_deadline, next, __ATOMIC_RELAXED);
 		spin_unlock(&sq->sq_lock);

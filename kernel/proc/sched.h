@@ -50,6 +50,12 @@ void sched_setrunnable(struct lwp *l);
 int sleep(const void *chan, struct spinlock *lk, int flags,
     uint64_t timeout_ns);
 
+/*
+ * The sleep queue chan belongs to (0..63): for tests that need two
+ * channels of one queue.  No requirements.
+ */
+unsigned sched_sleepq_index(const void *chan);
+
 /* Make every LWP asleep on chan runnable.  No requirements. */
 void wakeup(const void *chan);
 

@@ -222,3 +222,102 @@ KTEST(sched_affinity_moves)
 	mv.mv_stop = true;
 	kthread_join(l);
 }
+
+/*
+ * Sleepers on two channels of one sleep queue (sched.c keeps one entry
+ * per channel there, the others behind it).  A wakeup wakes every sleeper
+ * of its own channel and none of the other's; a channel's first sleeper
+ * that times out leaves the later ones asleep in their order, and so
+ * does a later one.
+ */
+struct sq_sleeper {
+	const void *ss_chan;
+	uint64_t ss_timeout_ns; /* from the start of the sleep; 0: none */
+	int ss_state; /* atomic: 0 not yet, 1 asleep (sq_test_lock), 2 woke */
+	int ss_error; /* sleep's result, once ss_state is 2 */
+};
+
+static struct spinlock sq_test_lock = SPINLOCK_INITIALIZER("sq_test");
+static char sq_test_chans[4096];
+
+static void
+sq_sleeper_main(void *arg)
+{
+	struct sq_sleeper *ss = arg;
+	int error;
+
+	spin_lock(&sq_test_lock);
+	__atomic_store_n(&ss->ss_state, 1, __ATOMIC_RELAXED);
+	error = sleep(ss->ss_chan, &sq_test_lock, 0,
+	    ss->ss_timeout_ns != 0 ? nanouptime() + ss->ss_timeout_ns : 0);
+	spin_unlock(&sq_test_lock);
+	ss->ss_error = error;
+	__atomic_store_n(&ss->ss_state, 2, __ATOMIC_RELEASE);
+}
+
+/*
+ * Wait (up to a second) for ss to have woken.  The tests run in the boot
+ * CPU's idle LWP, which may yield but not sleep.
+ */
+static bool
+sq_test_woke(struct sq_sleeper *ss)
+{
+	uint64_t end = nanouptime() + 1000000000;
+
+	while (__atomic_load_n(&ss->ss_state, __ATOMIC_ACQUIRE) != 2) {
+		if (nanouptime() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+KTEST(sched_sleepq_channels)
+{
+	const void *a = &sq_test_chans[0], *b = NULL;
+	struct sq_sleeper ss[5] = {
+		{ a, 20000000, 0, 0 }, /* the first on a, times out */
+		{ a, 0, 0, 0 },
+		{ a, 30000000, 0, 0 },             /* a later one, times out */
+		{ a, 0, 0, 0 }, { NULL, 0, 0, 0 }, /* on b */
+	};
+	struct lwp *l[5];
+	int error;
+
+	for (unsigned i = 1; i < sizeof(sq_test_chans) && b == NULL; i++)
+		if (sched_sleepq_index(&sq_test_chans[i]) ==
+		    sched_sleepq_index(a))
+			b = &sq_test_chans[i];
+	if (!KT_CHECK(b != NULL))
+		return;
+	ss[4].ss_chan = b;
+	for (unsigned i = 0; i < 5; i++) {
+		l[i] = kthread_create(sq_sleeper_main, &ss[i],
+		    sched_online_cpus(), "sq_sleeper", &error);
+		if (!KT_CHECK(l[i] != NULL))
+			return; /* leaks the others: the test already failed */
+		/* Asleep, in this order, once its lock can be taken. */
+		while (__atomic_load_n(&ss[i].ss_state, __ATOMIC_RELAXED) == 0)
+			sched_yield();
+		spin_lock(&sq_test_lock);
+		spin_unlock(&sq_test_lock);
+	}
+	KT_CHECK(sq_test_woke(&ss[0]) && sq_test_woke(&ss[2]));
+	KT_EQ(ss[0].ss_error, -ETIMEDOUT);
+	KT_EQ(ss[2].ss_error, -ETIMEDOUT);
+	wakeup(b);
+	KT_CHECK(sq_test_woke(&ss[4]));
+	KT_EQ(ss[4].ss_error, 0);
+	for (uint64_t end = nanouptime() + 10000000; nanouptime() < end;)
+		sched_yield();
+	KT_EQ(__atomic_load_n(&ss[1].ss_state, __ATOMIC_ACQUIRE), 1);
+	KT_EQ(__atomic_load_n(&ss[3].ss_state, __ATOMIC_ACQUIRE), 1);
+	wakeup(a);
+	KT_CHECK(sq_test_woke(&ss[1]) && sq_test_woke(&ss[3]));
+	KT_EQ(ss[1].ss_error, 0);
+	KT_EQ(ss[3].ss_error, 0);
+	/* One that never woke is lost (the test failed): it stays. */
+	for (unsigned i = 0; i < 5; i++)
+		if (__atomic_load_n(&ss[i].ss_state, __ATOMIC_ACQUIRE) == 2)
+			kthread_join(l[i]);
+}

@@ -1561,7 +1561,13 @@ find_bench(const char *name)
 /* ------------------------------------------------------------------ */
 /* Scaling: 1 and 2 processes at once (bench --scale).                  */
 
-#define SCALE_RUNS 9 /* the best of these is printed */
+/*
+ * The best of these is printed.  The host's noise (other threads on its
+ * cores) strikes runs at random; a run of 2 processes needs both of its
+ * CPUs spared at once, so it takes more runs than 1 process to find a
+ * clean one.
+ */
+#define SCALE_RUNS 9
 #define SCALE_MAX_PROCS 2
 
 /*
