@@ -534,7 +534,10 @@ sched_setrun_slept(struct sleepq *sq, struct lwp *l, bool sync)
 	sched_enqueue(l, sync);
 }
 
-/* Take the sleeping l off sq and make it runnable, as above. */
+/*
+ * Take the sleeping l off sq and make it runnable, as above.  The caller
+ * holds sq's lock, l's lock.
+ */
 static void
 sched_unsleep(struct sleepq *sq, struct lwp *l, bool sync)
 {
