@@ -58,9 +58,9 @@
  * CPU's registers; a freed context may stay a CPU's ci_fpu_owner, but
  * one made at the same address starts with fc_cpu = -1.
  *
- * The kernel never uses the FPU (-mno-sse).  Its own FPU instructions,
- * here, run with TS clear: after fpu_activate or fpu_claim, or in
- * cpu_switchto.  Those on user memory (signal frames) may fault; when
+ * The kernel never uses the FPU (-mgeneral-regs-only).  Its own FPU
+ * instructions, here, run with TS clear: after fpu_activate or
+ * fpu_claim, or in cpu_switchto.  Those on user memory (signal frames) may fault; when
  * the fault sleeps, the LWP may come back with TS set, and the retried
  * instruction raises #NM in the kernel, which trap_kernel sends to
  * fpu_trap because the instruction is in the exception table.  No
