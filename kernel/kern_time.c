@@ -123,34 +123,35 @@ clock_read(int clock, uint64_t *ns)
 static uint64_t
 clock_vdso_second(const struct vdso_data *vd, int c, uint64_t tsc)
 {
-	uint64_t base = __atomic_load_n(&vd->vd_base[c], __ATOMIC_RELAXED);
+	uint64_t ns =
+	    vclock_ns(tsc, __atomic_load_n(&vd->vd_base[c], __ATOMIC_RELAXED),
+		__atomic_load_n(&vd->vd_mult, __ATOMIC_RELAXED));
 
-	if (base & VDSO_CLOCK_SYSCALL)
+	if (ns & VDSO_CLOCK_SYSCALL)
 		return UINT64_MAX;
-	return vclock_ns(tsc,
-		   __atomic_load_n(&vd->vd_tsc_base, __ATOMIC_RELAXED), base,
-		   __atomic_load_n(&vd->vd_mult, __ATOMIC_RELAXED)) /
-	    NSEC_PER_SEC;
+	return ns / NSEC_PER_SEC;
 }
 
 /*
  * Split every clock vd reads at the second it had reached at TSC value
- * tsc (vd_sec, vd_sec_base); a clock the vDSO does not read gets
+ * tsc: vd_sec, and the rest into sec_base, which vdso_write_end
+ * publishes as vd_sec_base; a clock the vDSO does not read gets
  * VDSO_CLOCK_SYSCALL.  Between vdso_write_begin and vdso_write_end.
  */
 static void
-clock_vdso_split(struct vdso_data *vd, uint64_t tsc)
+clock_vdso_split(struct vdso_data *vd, uint64_t tsc,
+    uint64_t sec_base[VDSO_NCLOCKS])
 {
 	for (int c = 0; c < VDSO_NCLOCKS; c++) {
 		uint64_t sec = clock_vdso_second(vd, c, tsc);
 
 		if (sec == UINT64_MAX) {
 			vd->vd_sec[c] = 0;
-			vd->vd_sec_base[c] = VDSO_CLOCK_SYSCALL;
+			sec_base[c] = VDSO_CLOCK_SYSCALL;
 			continue;
 		}
 		vd->vd_sec[c] = sec;
-		vd->vd_sec_base[c] = vd->vd_base[c] - sec * NSEC_PER_SEC;
+		sec_base[c] = vd->vd_base[c] - sec * NSEC_PER_SEC;
 	}
 }
 
@@ -168,13 +169,14 @@ clock_vdso_update(void)
 	struct vclock vc;
 	bool usable = clock_vclock(&vc);
 	uint64_t realtime = clock_realtime_offset();
+	uint64_t sec_base[VDSO_NCLOCKS];
 
 	if ((vd = vdso_write_begin()) == NULL)
 		return;
-	vd->vd_tsc_base = vc.vc_tsc_base;
 	vd->vd_mult = vc.vc_mult;
 	vd->vd_tick_ns = TICK_NS;
 	vd->vd_coarse = 0;
+	vd->vd_read = 0;
 	for (int c = 0; c < VDSO_NCLOCKS; c++) {
 		const struct clock_desc *cd = clock_desc(c);
 
@@ -183,13 +185,18 @@ clock_vdso_update(void)
 			continue;
 		if (cd->cd_coarse)
 			vd->vd_coarse |= 1U << c;
-		if (usable && cd->cd_kind == CK_UPTIME)
+		if (!usable)
+			continue;
+		if (cd->cd_kind == CK_UPTIME)
 			vd->vd_base[c] = vc.vc_ns_base;
-		else if (usable && cd->cd_kind == CK_REALTIME)
+		else if (cd->cd_kind == CK_REALTIME)
 			vd->vd_base[c] = vc.vc_ns_base + realtime;
+		else
+			continue;
+		vd->vd_read |= 1U << c;
 	}
-	clock_vdso_split(vd, rdtsc());
-	vdso_write_end(vd);
+	clock_vdso_split(vd, rdtsc(), sec_base);
+	vdso_write_end(vd, sec_base);
 }
 
 /*
@@ -202,7 +209,7 @@ clock_vdso_tick(void)
 {
 	const struct vdso_data *rd = vdso_data_page();
 	struct vdso_data *vd;
-	uint64_t tsc = rdtsc();
+	uint64_t tsc = rdtsc(), sec_base[VDSO_NCLOCKS];
 	bool moved = false;
 
 	if (rd == NULL)
@@ -216,8 +223,8 @@ clock_vdso_tick(void)
 	}
 	if (!moved || (vd = vdso_write_begin()) == NULL)
 		return;
-	clock_vdso_split(vd, tsc);
-	vdso_write_end(vd);
+	clock_vdso_split(vd, tsc, sec_base);
+	vdso_write_end(vd, sec_base);
 }
 
 /* ns as a timespec.  No requirements. */

@@ -21,7 +21,8 @@
  * vdso_init before the first exec and constant afterwards.  The fields
  * of the vvar page are written only between vdso_write_begin and
  * vdso_write_end, under vdso_lock (a leaf), with the page's sequence
- * count odd.
+ * count odd and every vd_sec_base marked; vdso_write_end stores the new
+ * vd_sec_base after the even count (the order vdso_data.h relies on).
  */
 #include <systm.h>
 #include <clock.h>
@@ -151,18 +152,26 @@ vdso_write_begin(void)
 	if (vd == NULL)
 		return NULL;
 	spin_lock(&vdso_lock);
-	__atomic_store_n(&vd->vd_seq, vd->vd_seq + 1, __ATOMIC_RELAXED);
+	for (int c = 0; c < VDSO_NCLOCKS; c++)
+		__atomic_store_n(&vd->vd_sec_base[c], VDSO_CLOCK_SYSCALL,
+		    __ATOMIC_RELAXED);
+	/* The marks are visible before the odd count (x86: stores in order). */
+	__atomic_store_n(&vd->vd_seq, vd->vd_seq + 1, __ATOMIC_RELEASE);
 	/* The odd count is visible before any field changes. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	return vd;
 }
 
 void
-vdso_write_end(struct vdso_data *vd)
+vdso_write_end(struct vdso_data *vd, const uint64_t sec_base[VDSO_NCLOCKS])
 {
 	KASSERT(spin_held(&vdso_lock));
 	KASSERT(vd == vdso_vvar && (vd->vd_seq & 1) != 0);
-	/* Every field is visible before the even count. */
+	/* Every field is visible before the even count... */
 	__atomic_store_n(&vd->vd_seq, vd->vd_seq + 1, __ATOMIC_RELEASE);
+	/* ...and the even count before the new split. */
+	for (int c = 0; c < VDSO_NCLOCKS; c++)
+		__atomic_store_n(&vd->vd_sec_base[c], sec_base[c],
+		    __ATOMIC_RELEASE);
 	spin_unlock(&vdso_lock);
 }

@@ -8,6 +8,7 @@
 #define _VDSO_VDSO_H_
 
 #include <types.h>
+#include <vdso/vdso_data.h>
 
 struct vdso_data;
 struct vm_object;
@@ -45,16 +46,20 @@ const struct vdso_data *vdso_data_page(void);
 
 /*
  * Begin a change of the vvar page: returns it, writable, with its
- * sequence count odd and vdso_lock held, or NULL when there is no vDSO.
- * The caller changes the fields and calls vdso_write_end.  No locks
- * held; nothing may sleep or touch user memory until vdso_write_end.
+ * sequence count odd, every vd_sec_base VDSO_CLOCK_SYSCALL and
+ * vdso_lock held, or NULL when there is no vDSO.  The caller changes
+ * the other fields and calls vdso_write_end with the new vd_sec_base.
+ * No locks held; nothing may sleep or touch user memory until
+ * vdso_write_end.
  */
 struct vdso_data *vdso_write_begin(void);
 
 /*
  * End the change vdso_write_begin began: the sequence count even again,
- * vdso_lock dropped.  The caller holds vdso_lock (vdso_write_begin).
+ * then vd_sec_base set to sec_base (vdso_data.h), and vdso_lock
+ * dropped.  The caller holds vdso_lock (vdso_write_begin).
  */
-void vdso_write_end(struct vdso_data *vd);
+void vdso_write_end(struct vdso_data *vd,
+    const uint64_t sec_base[VDSO_NCLOCKS]);
 
 #endif /* !_VDSO_VDSO_H_ */

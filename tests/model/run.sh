@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Model-check the vmspace_entry reference protocol (tests/model/
-# vmspace_entry.pml) with spin, and check that the model catches seeded
-# bugs and is not vacuous.  Prints TAP and a closing "N passed, N failed"
+# vmspace_entry.pml) and the vDSO's read of the vvar page (tests/model/
+# vvar_seq.pml) with spin, and check that the models catch seeded bugs
+# and are not vacuous.  Prints TAP and a closing "N passed, N failed"
 # line; the exit status is the number of failures (capped at 126).
 #
 #   bash tests/model/run.sh            everything (about a minute on 2 idle cores)
@@ -14,6 +15,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# The model the functions below check; a call may set another first
+# (model=$here/vvar_seq.pml must_pass ...).
 model=$here/vmspace_entry.pml
 
 for tool in spin gcc timeout; do
@@ -42,7 +45,7 @@ build() {
 	mkdir -p "$dir"
 	cp "$model" "$dir/"
 	if (cd "$dir" &&
-		spin "$@" -a vmspace_entry.pml >spin.log 2>&1 &&
+		spin "$@" -a "$(basename "$model")" >spin.log 2>&1 &&
 		gcc "${OPT:--O0}" -w -DSAFETY -DCOLLAPSE -o pan pan.c >gcc.log 2>&1); then
 		echo "$dir"
 	else
@@ -70,8 +73,10 @@ states_of() {
 replay_hint() {
 	touch "$work/KEEP"
 	echo "#   pan output: $1/pan.out"
-	if [ -e "$1/vmspace_entry.pml.trail" ]; then
-		echo "#   trail: cd $1 && spin $2 -t -p -g -l vmspace_entry.pml"
+	local pml
+	pml=$(basename "$model")
+	if [ -e "$1/$pml.trail" ]; then
+		echo "#   trail: cd $1 && spin $2 -t -p -g -l $pml"
 	fi
 }
 
@@ -113,7 +118,7 @@ must_fail() {
 	if [ "${errs:-0}" -ge 1 ] && echo "$what" | grep -qE "$pattern"; then
 		echo "PASS $desc is caught"
 		echo "#   $what"
-		echo "#   trail (kept only with KEEP=1): spin $* -t -p -g -l vmspace_entry.pml"
+		echo "#   trail (kept only with KEEP=1): spin $* -t -p -g -l $(basename "$model")"
 	else
 		echo "FAIL $desc is caught: pan reports ${errs:-no} errors${what:+ ($what)}"
 		echo "#   expected a violation matching: $pattern"
@@ -187,8 +192,25 @@ must_fail bug_fpu "seeded bug (an LWP's FPU context without a cache reference)" 
 
 wait
 
+# 8-13. The vDSO's read of the vvar page, with no odd test: correct as
+#    the kernel writes and the vDSO reads, and with either the mark after
+#    the odd count or the split read first (not both); the seeded bugs
+#    are caught.  Seconds each.
+vvar=$here/vvar_seq.pml
+model=$vvar must_pass vvar "vvar page read without an odd test" >"$work/r8"
+model=$vvar must_pass vvar_first "vvar page read, the split read first" \
+	-DREAD_SPLIT_FIRST >"$work/r9"
+model=$vvar must_pass vvar_late "vvar page read, the mark after the odd count" \
+	-DMARK_AFTER_ODD >"$work/r10"
+model=$vvar must_fail vvar_even "seeded bug (the new split before the even count)" \
+	'assertion violated' -DBUG_SPLIT_BEFORE_EVEN >"$work/r11"
+model=$vvar must_fail vvar_nomark "seeded bug (no mark)" \
+	'assertion violated' -DBUG_NO_MARK >"$work/r12"
+model=$vvar must_fail vvar_both "seeded bug (the mark after the odd count, the split read first)" \
+	'assertion violated' -DMARK_AFTER_ODD -DREAD_SPLIT_FIRST >"$work/r13"
+
 n=0 passed=0 failed=0
-for i in 1 2 3 4 5 6 7; do
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
 	n=$((n + 1))
 	line=$(head -n 1 "$work/r$i" 2>/dev/null)
 	case $line in

@@ -11,9 +11,9 @@
  * resolves the rates to 0.1%.
  *
  * nanouptime() converts TSC cycles with a fixed-point multiplier:
- * ns = ns_base + ((tsc - tsc_base) * mult) >> 32, the product taken in
- * 128 bits so no uptime overflows it (vclock_ns, which the vDSO uses
- * too, with the line clock_vclock hands out: vdso_data.h).
+ * ns = ns_base + (tsc * mult) >> 32, the product taken in 128 bits
+ * (vclock_ns, which the vDSO uses too, with the line clock_vclock hands
+ * out: vdso_data.h).
  */
 #include <systm.h>
 #include <clock.h>
@@ -75,8 +75,7 @@ static uint64_t clock_lapic_hz;
 uint64_t
 nanouptime(void)
 {
-	return vclock_ns(rdtsc(), clock_line.vc_tsc_base, clock_line.vc_ns_base,
-	    clock_line.vc_mult);
+	return vclock_ns(rdtsc(), clock_line.vc_ns_base, clock_line.vc_mult);
 }
 
 /*
@@ -278,7 +277,7 @@ clock_mhz_tenths(uint64_t hz)
 void
 clock_startup(void)
 {
-	uint64_t tsc_hz, lapic_hz, tsc10, lapic10;
+	uint64_t tsc_hz, lapic_hz, tsc10, lapic10, tsc, now;
 
 	KASSERT(!intr_enabled());
 	KASSERT(clock_tsc_hz == 0);
@@ -293,9 +292,10 @@ clock_startup(void)
 	clock_lapic_hz = lapic_hz;
 
 	/* Switch rates without a jump: the new line starts where we are. */
-	clock_line.vc_ns_base = nanouptime();
-	clock_line.vc_tsc_base = rdtsc();
+	tsc = rdtsc();
+	now = vclock_ns(tsc, clock_line.vc_ns_base, clock_line.vc_mult);
 	clock_line.vc_mult = CLOCK_MULT(tsc_hz);
+	clock_line.vc_ns_base = now - vclock_ns(tsc, 0, clock_line.vc_mult);
 
 	tsc10 = clock_mhz_tenths(tsc_hz);
 	lapic10 = clock_mhz_tenths(lapic_hz);

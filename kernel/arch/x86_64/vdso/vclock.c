@@ -142,8 +142,7 @@ vdso_clock_ns(unsigned long clock, uint64_t *ns)
 	do {
 		seq = vdso_read_begin(vd);
 		t = vdso_rdtsc(); /* first: the fields become memory operands */
-		t = vclock_ns(t, vd->vd_tsc_base, vd->vd_base[clock],
-		    vd->vd_mult);
+		t = vclock_ns(t, vd->vd_base[clock], vd->vd_mult);
 		if (t & VDSO_CLOCK_SYSCALL)
 			return false;
 	} while (vdso_read_retry(vd, seq));
@@ -156,40 +155,41 @@ vdso_clock_ns(unsigned long clock, uint64_t *ns)
  * *nsec, the same instant vdso_clock_ns would read, from the second the
  * kernel split off at its last tick (vd_sec, vd_sec_base): no division.
  * False if the split does not hold at this instant (the second moved on
- * since the tick, or the clock is the system call's): the caller takes
- * the slow path.
+ * since the tick, the kernel is writing the page, or the clock is the
+ * system call's): the caller takes the slow path.
  *
- * The read section is written out, as vdso_read_begin, vclock_ns (with
- * vd_sec_base[clock] for the base) and vdso_read_retry: compiled from C,
- * the fields become registers saved on the stack, twice the work.
+ * The read section is written out, as vclock_ns (with
+ * vd_sec_base[clock] for the base) between two reads of the sequence
+ * count, which need not be even (vdso_data.h: vd_sec_base is read
+ * last, and is marked while the count is odd).  Compiled from C, the
+ * fields become registers saved on the stack, twice the work.  The
+ * fields are memory operands, so for a constant clock they are
+ * addressed from %rip.
  */
 static inline bool
 vdso_clock_split(unsigned long clock, uint64_t *sec, uint64_t *nsec)
 {
 	const struct vdso_data *vd = &vdso_vvar;
 	uint64_t t, s;
+	uint32_t seq;
 
 	_Static_assert(VCLOCK_SHIFT == 32, "the shrd below");
-	__asm__ volatile(
-	    "1:\n\t"
-	    "movl %[seq], %%ecx\n\t"
-	    "andl $-2, %%ecx\n\t"
-	    "rdtsc\n\t"
-	    "shlq $32, %%rdx\n\t"
-	    "orq %%rdx, %%rax\n\t"
-	    "subq %[tsc_base], %%rax\n\t"
-	    "mulq %[mult]\n\t"
-	    "shrdq $32, %%rdx, %%rax\n\t"
-	    "addq %c[sec_base](%[vd], %[clock], 8), %%rax\n\t"
-	    "movq %c[secs](%[vd], %[clock], 8), %%rdx\n\t"
-	    "cmpl %%ecx, %[seq]\n\t"
-	    "jne 1b"
-	    : "=&a"(t), "=&d"(s)
-	    : [seq] "m"(vd->vd_seq), [tsc_base] "m"(vd->vd_tsc_base),
-	    [mult] "m"(vd->vd_mult), [vd] "r"(vd), [clock] "r"(clock),
-	    [sec_base] "i"(offsetof(struct vdso_data, vd_sec_base)),
-	    [secs] "i"(offsetof(struct vdso_data, vd_sec))
-	    : "rcx", "cc", "memory");
+	__asm__ volatile("1:\n\t"
+			 "movl %[seq], %[first]\n\t"
+			 "rdtsc\n\t"
+			 "shlq $32, %%rdx\n\t"
+			 "orq %%rdx, %%rax\n\t"
+			 "mulq %[mult]\n\t"
+			 "shrdq $32, %%rdx, %%rax\n\t"
+			 "movq %[secs], %%rdx\n\t"
+			 "addq %[sec_base], %%rax\n\t"
+			 "cmpl %[first], %[seq]\n\t"
+			 "jne 1b"
+			 : "=&a"(t), "=&d"(s), [first] "=&r"(seq)
+			 : [seq] "m"(vd->vd_seq), [mult] "m"(vd->vd_mult),
+			 [secs] "m"(vd->vd_sec[clock]),
+			 [sec_base] "m"(vd->vd_sec_base[clock])
+			 : "cc", "memory");
 	*sec = s;
 	*nsec = t;
 	return t < NSEC_PER_SEC;
@@ -250,15 +250,21 @@ vdso_time_slow(long *t)
  * The clock id is an int, taken as the whole register: an id whose
  * upper bits are not zero is below VDSO_NCLOCKS only if it is one, and
  * the system call, which reads the int, answers every other.
+ * CLOCK_REALTIME, which libc's gettimeofday and time read through here,
+ * comes first: its fields are addressed from %rip, with no bounds test.
  */
 int
 __vdso_clock_gettime(long clock, struct timespec *ts)
 {
 	uint64_t sec, nsec;
 
-	if ((unsigned long)clock >= VDSO_NCLOCKS ||
-	    !vdso_clock_split((unsigned long)clock, &sec, &nsec))
+	if (clock == CLOCK_REALTIME) {
+		if (!vdso_clock_split(CLOCK_REALTIME, &sec, &nsec))
+			return vdso_clock_gettime_slow(CLOCK_REALTIME, ts);
+	} else if ((unsigned long)clock >= VDSO_NCLOCKS ||
+	    !vdso_clock_split((unsigned long)clock, &sec, &nsec)) {
 		return vdso_clock_gettime_slow((unsigned long)clock, ts);
+	}
 	ts->tv_sec = (long)sec;
 	ts->tv_nsec = (long)nsec;
 	return 0;
@@ -301,7 +307,7 @@ __vdso_clock_getres(int clock, struct timespec *res)
 		goto syscall;
 	do {
 		seq = vdso_read_begin(vd);
-		if (vd->vd_base[c] & VDSO_CLOCK_SYSCALL)
+		if ((vd->vd_read >> c & 1) == 0)
 			goto syscall;
 		ns = vd->vd_coarse >> c & 1 ? vd->vd_tick_ns : 1;
 	} while (vdso_read_retry(vd, seq));
