@@ -814,6 +814,17 @@ sched_idle(void)
 		if (sched_nrun(ci->ci_index) != 0 || ci->ci_want_resched) {
 			spin_lock(&sc->sc_lock);
 			sched_switch(sc);
+			/*
+			 * Back with interrupts masked, perhaps without having
+			 * left: what is queued here may still be switching out
+			 * on another CPU (sched_next passes it over).  Wait for
+			 * that with interrupts enabled and a pause, which
+			 * under QEMU's round-robin TCG lets the other CPU
+			 * run; spinning here masked would take this CPU's
+			 * whole turn.
+			 */
+			sti();
+			cpu_pause();
 			continue;
 		}
 		cpu_idle(); /* sti; hlt: an interrupt or IPI brings us back */
