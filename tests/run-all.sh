@@ -44,7 +44,7 @@ smp() {
 # The model check starts with three spin searches at once (then mostly
 # one), so the host tests, not a boot, start beside it: these two stay
 # first, the others are started longest first (below).
-add model model - 40 "the vmspace entry protocol, model-checked with spin"
+add model model - 40 "the vmspace entry protocol and the vvar page's read, model-checked with spin"
 add host host - 16 "host unit tests"
 add ktest-q35-qemu64-4G ktest "q35 qemu64 4G" 42 "in-kernel tests: -machine q35 -cpu qemu64 -m 4G"
 add ktest-pc-max-4G ktest "pc max 4G" 25 "in-kernel tests: -machine pc -cpu max -m 4G"

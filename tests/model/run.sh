@@ -190,8 +190,6 @@ coverage >"$work/r6"
 must_fail bug_fpu "seeded bug (an LWP's FPU context without a cache reference)" \
 	'kfreed' -DBUG_FPU_NO_REF >"$work/r7"
 
-wait
-
 # 8-13. The vDSO's read of the vvar page, with no odd test: correct as
 #    the kernel writes and the vDSO reads, and with either the mark after
 #    the odd count or the split read first (not both); the seeded bugs
@@ -208,6 +206,8 @@ model=$vvar must_fail vvar_nomark "seeded bug (no mark)" \
 	'assertion violated' -DBUG_NO_MARK >"$work/r12"
 model=$vvar must_fail vvar_both "seeded bug (the mark after the odd count, the split read first)" \
 	'assertion violated' -DMARK_AFTER_ODD -DREAD_SPLIT_FIRST >"$work/r13"
+
+wait
 
 n=0 passed=0 failed=0
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
