@@ -326,15 +326,15 @@ sched_enqueue(struct lwp *l, bool sync)
 static struct lwp *
 sched_steal(struct schedcpu *sc)
 {
-	unsigned self = sc - schedcpu, victim = self, most = 0;
-	cpuset_t online = sched_online_cpus();
+	unsigned self = sc - schedcpu, victim = self, most = 0, i;
+	cpuset_t others = sched_online_cpus() & ~CPUSET_BIT(self);
 	struct schedcpu *vc;
 	struct lwp *l;
 
 	KASSERT(spin_held(&sc->sc_lock));
-	for (unsigned i = 0; i < MAXCPUS; i++) {
-		if ((online & CPUSET_BIT(i)) != 0 && i != self &&
-		    sched_nrun(i) > most) {
+	for (; others != 0; others &= others - 1) {
+		i = __builtin_ctzll(others);
+		if (sched_nrun(i) > most) {
 			most = sched_nrun(i);
 			victim = i;
 		}
@@ -739,13 +739,12 @@ static void
 sched_balance(struct schedcpu *sc)
 {
 	unsigned self = sc - schedcpu, mine = sched_nrun(self);
-	cpuset_t online = sched_online_cpus();
+	cpuset_t others = sched_online_cpus() & ~CPUSET_BIT(self);
 	struct lwp *l;
 	bool behind = false;
 
-	for (unsigned i = 0; i < MAXCPUS && !behind; i++)
-		behind =
-		    (online & CPUSET_BIT(i)) != 0 && sched_nrun(i) >= mine + 2;
+	for (; others != 0 && !behind; others &= others - 1)
+		behind = sched_nrun(__builtin_ctzll(others)) >= mine + 2;
 	if (!behind)
 		return;
 	spin_lock(&sc->sc_lock);
@@ -767,9 +766,9 @@ sched_tick(void)
 		sched_timeouts();
 	if (l == ci->ci_idlelwp) {
 		/* Work queued anywhere: the idle loop looks (and steals). */
-		online = sched_online_cpus();
-		for (unsigned i = 0; i < MAXCPUS; i++)
-			if ((online & CPUSET_BIT(i)) != 0 && sched_nrun(i) != 0)
+		for (online = sched_online_cpus(); online != 0;
+		     online &= online - 1)
+			if (sched_nrun(__builtin_ctzll(online)) != 0)
 				ci->ci_want_resched = true;
 		return;
 	}
