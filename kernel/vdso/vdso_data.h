@@ -19,17 +19,18 @@
  * never uses fields from two different writes, or from the middle of
  * one.
  *
- * The split seconds (vd_sec_base) need no odd test.  A write sets every
- * vd_sec_base to VDSO_CLOCK_SYSCALL before the odd count and stores the
- * new ones only after the even count, so a vd_sec_base other than that
- * is the latest write's, and x86 makes stores visible in order and
- * loads in order.  A reader that reads vd_seq, then the other fields,
- * then vd_sec_base[c] last, then vd_seq again, and sees the same count
- * both times, has either read before the write's first store (all old:
- * consistent), or met the mark (it takes the slow path), or read the
- * new vd_sec_base[c], which came after the even count: then the count
- * it read first was that count, since it did not move, so every field
- * it read was the write's.
+ * The split seconds (vd_sec_base) are read without the odd test.  A
+ * write sets every vd_sec_base to VDSO_CLOCK_SYSCALL (the mark) before
+ * its odd count and stores the new ones only after its even count; x86
+ * makes one CPU's stores visible in order and performs one CPU's loads
+ * in order.  So a reader that reads vd_seq, the other fields,
+ * vd_sec_base[c], then vd_seq again, and sees one count both times,
+ * either read everything before the write began (consistent), or met
+ * the mark (it takes the slow path, which tests oddness), or read a new
+ * vd_sec_base[c], which came after the even count: then, as the count
+ * did not move, its first read was already that count, and every field
+ * it read was the write's.  tests/model/vvar_seq.pml checks this with
+ * spin.
  */
 #ifndef _VDSO_VDSO_DATA_H_
 #define _VDSO_VDSO_DATA_H_

@@ -145,6 +145,15 @@ vr_worker(struct smp_group *g, int w)
 			if (!one_of(r, 2, 0L, (long)-ENOENT))
 				return (void)smp_fail(g, w, it,
 				    "vmspace_ctl: 0 or ENOENT", r, 0, 0);
+			/*
+			 * A run racing a vmspace_pwrite of the code may see
+			 * its first byte without its second: "0f 00 00" is
+			 * SLDT, a general protection fault in user mode
+			 * under UMIP, at the code's first byte.
+			 */
+			if (r == 0 && tf.tf_trapno == T_PROTFLT &&
+			    tf.tf_rip == G_CODE)
+				break;
 			if (r == 0 &&
 			    !one_of((long)tf.tf_trapno, 3, (long)T_SYSCALL,
 				(long)T_PAGEFLT, (long)T_TIMEOUT))
