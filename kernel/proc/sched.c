@@ -86,6 +86,7 @@ struct schedcpu {
 	unsigned sc_nrun;    /* (h) LWPs on sc_runq */
 	bool sc_idle;        /* (h) the idle LWP runs here */
 	unsigned sc_balance; /* (o) ticks to the next balancing */
+	cpuset_t sc_self;    /* this CPU's bit; constant once attached */
 } __aligned(64);
 
 static struct sleepq sleepq[SLEEPQ_HASH];
@@ -368,41 +369,63 @@ sched_steal(struct schedcpu *sc)
 }
 
 /*
+ * Move l, queued on sc but not allowed on sc's CPU, to a CPU it may run
+ * on, if that queue's lock is free at once: true if moved.  The caller
+ * holds sc_lock, l's lock.
+ */
+static bool
+sched_migrate(struct schedcpu *sc, struct lwp *l)
+{
+	unsigned t = sched_pick_cpu(l);
+
+	if (t == (unsigned)(sc - schedcpu) ||
+	    !spin_trylock(&schedcpu[t].sc_lock))
+		return false;
+	runq_remove(sc, l);
+	runq_insert(&schedcpu[t], l);
+	spin_unlock(&schedcpu[t].sc_lock);
+	sched_kick(t);
+	return true;
+}
+
+/*
  * Queue the calling CPU's LWP l, which gives up the CPU but stays
- * runnable: here if it may run here, else on a CPU it may run on if
- * that queue's lock is free at once (else here, and the tick tries
- * again).  The caller holds sc_lock, l's lock.
+ * runnable: here, then, if it may not run here, on a CPU it may run on
+ * if that queue's lock is free at once (else it stays, and sched_next
+ * tries again whenever this CPU chooses).  The caller holds sc_lock,
+ * l's lock.
  */
 static void
 sched_requeue(struct schedcpu *sc, struct lwp *l)
 {
-	unsigned self = sc - schedcpu, t;
-
 	l->l_stat = LSRUN;
-	if ((l->l_affinity & CPUSET_BIT(self)) == 0) {
-		t = sched_pick_cpu(l);
-		if (t != self && spin_trylock(&schedcpu[t].sc_lock)) {
-			runq_insert(&schedcpu[t], l);
-			spin_unlock(&schedcpu[t].sc_lock);
-			sched_kick(t);
-			return;
-		}
-	}
 	runq_insert(sc, l);
+	if ((l->l_affinity & CPUSET_BIT(sc - schedcpu)) == 0)
+		sched_migrate(sc, l);
 }
 
 /*
- * The LWP to run next on sc's CPU: the first on its queue not still
- * running elsewhere (self, the caller, may be picked), else one stolen
- * from another CPU, else the idle LWP.  The caller holds sc_lock.
+ * The LWP to run next on sc's CPU: the first on its queue that may run
+ * here and is not still running elsewhere (self, the caller, may be
+ * picked), else one stolen from another CPU, else the idle LWP.  One
+ * that may not run here (its affinity changed while it was queued, and
+ * moving it failed) is moved now if it can be, else passed over: it
+ * never runs outside its affinity.  The caller holds sc_lock.
  */
 static struct lwp *
 sched_next(struct schedcpu *sc, struct lwp *self)
 {
+	cpuset_t here = sc->sc_self;
 	struct lwp *l;
 
+again:
 	TAILQ_FOREACH(l, &sc->sc_runq, l_runq)
 	{
+		if (__predict_false((l->l_affinity & here) == 0)) {
+			if (sched_migrate(sc, l))
+				goto again;
+			continue;
+		}
 		if (l == self ||
 		    !__atomic_load_n(&l->l_running, __ATOMIC_ACQUIRE)) {
 			runq_remove(sc, l);
@@ -906,6 +929,15 @@ sched_setaffinity(struct lwp *l, cpuset_t set)
 }
 
 void
+sched_setaffinity_unmoved(struct lwp *l, cpuset_t set)
+{
+	struct spinlock *m = lwp_lock(l);
+
+	l->l_affinity = set;
+	spin_unlock(m);
+}
+
+void
 sched_cpu_attach(struct cpu_info *ci, struct lwp *idle)
 {
 	struct schedcpu *sc = sched_cpu(ci);
@@ -918,6 +950,7 @@ sched_cpu_attach(struct cpu_info *ci, struct lwp *idle)
 	idle->l_affinity = CPUSET_BIT(ci->ci_index);
 	idle->l_mutex = &sc->sc_lock;
 	sc->sc_idle = true;
+	sc->sc_self = CPUSET_BIT(ci->ci_index);
 	ci->ci_curlwp = idle;
 	ci->ci_idlelwp = idle;
 	__atomic_or_fetch(&sched_online, CPUSET_BIT(ci->ci_index),

@@ -133,6 +133,12 @@ void sched_wait_offcpu(struct lwp *l);
 cpuset_t sched_getaffinity(struct lwp *l);
 void sched_setaffinity(struct lwp *l, cpuset_t set);
 
+/*
+ * For the self tests: set l's affinity and leave l where it is queued,
+ * as a move whose try-lock failed leaves it.  No spinlock held.
+ */
+void sched_setaffinity_unmoved(struct lwp *l, cpuset_t set);
+
 /* The set of online CPUs.  No requirements. */
 cpuset_t sched_online_cpus(void);
 

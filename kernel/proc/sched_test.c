@@ -75,6 +75,32 @@ KTEST(sched_pinned_stay)
 }
 
 /*
+ * An LWP queued on CPU 0 whose affinity no longer holds CPU 0 (a move's
+ * try-lock failed) never runs there: CPU 0, choosing, moves it to
+ * CPU 1.  Needs 2 CPUs.
+ */
+KTEST(sched_affinity_never_outside)
+{
+	struct sched_probe probe = { 0 };
+	struct lwp *l;
+	int error;
+
+	if ((sched_online_cpus() & CPUSET_BIT(1)) == 0) {
+		ktest_skip("one CPU");
+		return;
+	}
+	probe.sp_rounds = 50;
+	l = kthread_create(probe_worker, &probe, CPUSET_BIT(0), "stranded",
+	    &error);
+	if (!KT_CHECK(l != NULL))
+		return;
+	/* Queued on CPU 0 (this CPU: it cannot run before it yields). */
+	sched_setaffinity_unmoved(l, CPUSET_BIT(1));
+	kthread_join(l);
+	KT_EQ(probe.sp_seen, CPUSET_BIT(1));
+}
+
+/*
  * Workers start on CPU 0 only, then may run anywhere: the idle CPUs take
  * them (at their next tick).  They yield until one finds itself on
  * another CPU, at most 20,000 times each.
