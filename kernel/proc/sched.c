@@ -11,7 +11,8 @@
  * other queue (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
  * whose queue is two shorter than another's takes one too.  A second
  * run-queue lock is only ever try-locked, so two CPUs stealing from each
- * other cannot deadlock.
+ * other cannot deadlock; an LWP whose move failed so stays queued where
+ * it may not run, passed over until that CPU moves it (sched_next).
  *
  * Sleep queues.  SLEEPQ_HASH queues, each under its own lock, picked by
  * the channel's hash.  A queue holds one LWP per channel asleep there,
