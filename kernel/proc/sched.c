@@ -379,6 +379,8 @@ sched_migrate(struct schedcpu *sc, struct lwp *l)
 {
 	unsigned t = sched_pick_cpu(l);
 
+	KASSERT(spin_held(&sc->sc_lock) && l->l_mutex == &sc->sc_lock);
+	KASSERT(l->l_stat == LSRUN && (l->l_affinity & sc->sc_self) == 0);
 	if (t == (unsigned)(sc - schedcpu) ||
 	    !spin_trylock(&schedcpu[t].sc_lock))
 		return false;
@@ -401,7 +403,7 @@ sched_requeue(struct schedcpu *sc, struct lwp *l)
 {
 	l->l_stat = LSRUN;
 	runq_insert(sc, l);
-	if ((l->l_affinity & CPUSET_BIT(sc - schedcpu)) == 0)
+	if ((l->l_affinity & sc->sc_self) == 0)
 		sched_migrate(sc, l);
 }
 
@@ -897,7 +899,6 @@ sched_setaffinity(struct lwp *l, cpuset_t set)
 {
 	struct spinlock *m;
 	struct cpu_info *ci;
-	unsigned t;
 
 	KASSERT((set & sched_online_cpus()) != 0);
 	for (;;) {
@@ -915,14 +916,8 @@ sched_setaffinity(struct lwp *l, cpuset_t set)
 		}
 		if (l->l_stat != LSRUN)
 			break; /* a wakeup queues it where it may run */
-		t = sched_pick_cpu(l);
-		if (spin_trylock(&schedcpu[t].sc_lock)) {
-			runq_remove(&schedcpu[l->l_cpu], l);
-			runq_insert(&schedcpu[t], l);
-			spin_unlock(&schedcpu[t].sc_lock);
-			sched_kick(t);
+		if (sched_migrate(&schedcpu[l->l_cpu], l))
 			break;
-		}
 		spin_unlock(m);
 		cpu_pause();
 	}
