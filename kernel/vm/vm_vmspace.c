@@ -179,6 +179,8 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 				VKE_REF_DELETED))
 				continue;
 			LIST_REMOVE(vf, vf_link);
+			if (vf == vklp->vf_cache)
+				vklp->vf_cache = NULL;
 			vmspace_entry_cache_drop(vf->vf_ve);
 			cpu_fpu_ctx_free(vf->vf_fpu);
 			kfree(vf);
@@ -189,6 +191,7 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 		(__atomic_load_n(&ve->refs, __ATOMIC_ACQUIRE) &
 		    VKE_REF_DELETED))) {
 		vklp->ve_cache = NULL;
+		vklp->vf_cache = NULL;
 		vmspace_entry_cache_drop(ve);
 	}
 	if (vkp != NULL)
@@ -312,6 +315,8 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
  * run of ve; the LWP's references to deleted entries go meanwhile.  NULL
  * when out of memory (nothing changed then).  ve has an active ref from
  * the caller, the current LWP, whose vkernel_lwp exists.  No locks held.
+ * Running the cached entry again (a controller's usual round trip) costs
+ * one compare: vf_cache is then the answer.
  */
 static struct vkernel_fpu *
 vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
@@ -319,6 +324,8 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 	struct vmspace_entry *old;
 	struct vkernel_fpu *vf;
 
+	if (ve == vklp->ve_cache && vklp->vf_cache != NULL)
+		return vklp->vf_cache;
 	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
 		vf = kmalloc(sizeof(*vf), 0);
 		if (vf == NULL)
@@ -342,6 +349,7 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 		if (old != NULL)
 			vmspace_entry_cache_drop(old);
 	}
+	vklp->vf_cache = vf;
 	return vf;
 }
 

@@ -108,6 +108,7 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve;       /* the guest running now (active ref) */
 	struct vkernel_fpu *vf;         /* its FPU registers, while ve is set */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
+	struct vkernel_fpu *vf_cache;   /* ve_cache's FPU registers, or NULL */
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
 	LIST_HEAD(, vkernel_fpu) fpus[VKERNEL_FPU_HASH];
 	uint64_t pruned; /* vkp->deletions when the last prune began */
@@ -171,6 +172,19 @@ vkernel_lwp_vmspace(const struct lwp *l)
 	return l->l_proc->p_vmspace;
 }
 
+/*
+ * True if l runs a guest with a timeout (vx_timeout_ns), which
+ * vkernel_check_timeout then checks.  As for vkernel_in_guest.
+ */
+static inline bool
+vkernel_timeout_armed(const struct lwp *l)
+{
+	const struct vkernel_lwp *vklp = l->l_vkernel;
+
+	return __predict_false(vklp != NULL) && vklp->ve != NULL &&
+	    vklp->deadline_ns != 0;
+}
+
 /* vkernel_check_timeout's out-of-line half: the deadline may be due. */
 bool vkernel_timeout_expire(struct lwp *l, struct trapframe *tf);
 
@@ -185,10 +199,7 @@ bool vkernel_timeout_expire(struct lwp *l, struct trapframe *tf);
 static inline bool
 vkernel_check_timeout(struct lwp *l, struct trapframe *tf)
 {
-	const struct vkernel_lwp *vklp = l->l_vkernel;
-
-	if (__predict_true(vklp == NULL) || vklp->ve == NULL ||
-	    vklp->deadline_ns == 0)
+	if (!vkernel_timeout_armed(l))
 		return false;
 	return vkernel_timeout_expire(l, tf);
 }

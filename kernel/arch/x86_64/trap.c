@@ -57,6 +57,24 @@ trap_name(uint64_t trapno)
 	return "interrupt";
 }
 
+/*
+ * Every return to user mode from here: userret, called only when it has
+ * something to do.  The test is the one syscall.S's fast exit makes (the
+ * LWP's exit and signal flags, and the CPU's exit word: a reschedule due,
+ * or the lock checker on) and a guest's timeout; userret itself loops
+ * until nothing is left.  l is curlwp.  Interrupts masked.
+ */
+static inline void
+trap_userret(struct lwp *l, struct trapframe *tf)
+{
+	const struct cpu_info *ci = curcpu();
+
+	if (__predict_false((l->l_flag & (LW_WEXIT | LW_PENDSIG)) != 0 ||
+		(ci->ci_want_resched | ci->ci_exit_witness) ||
+		vkernel_timeout_armed(l)))
+		userret(tf);
+}
+
 extern const struct extable_entry extable_start[], extable_end[];
 extern const char copy_nofault_start[], copy_nofault_end[];
 
@@ -125,7 +143,7 @@ trap(struct trapframe *tf)
 	if (tf->tf_trapno >= IRQ_BASE) {
 		intr_dispatch(tf);
 		if (TRAPF_USERMODE(tf))
-			userret(tf);
+			trap_userret(curlwp, tf);
 		return;
 	}
 
@@ -334,7 +352,7 @@ trap_user(struct trapframe *tf)
 	if (tf->tf_trapno == T_DNA && fpu_trap(l)) {
 		/* The first FPU instruction since the switch (fpu.c). */
 		cli();
-		userret(tf);
+		trap_userret(l, tf);
 		return;
 	}
 	if (tf->tf_trapno == T_PAGEFLT) {
@@ -342,7 +360,7 @@ trap_user(struct trapframe *tf)
 		    trap_pf_access(tf->tf_err));
 		if (error == 0 && trap_fault_progress(l, tf)) {
 			cli();
-			userret(tf);
+			trap_userret(l, tf);
 			return;
 		}
 		if (error == 0)
@@ -352,7 +370,7 @@ trap_user(struct trapframe *tf)
 		/* A guest's trap goes to its controller (ABI.md 4.3). */
 		vkernel_trap(l, tf);
 		cli();
-		userret(tf);
+		trap_userret(l, tf);
 		return;
 	}
 	if (error == -ENOMEM) {
@@ -362,7 +380,7 @@ trap_user(struct trapframe *tf)
 		sig = trap_signal(tf, error, &code, &addr);
 		if (!sig_trap(sig, code, addr)) {
 			cli();
-			userret(tf);
+			trap_userret(l, tf);
 			return;
 		}
 	}
@@ -387,7 +405,7 @@ trap_user(struct trapframe *tf)
 		spin_unlock(&proc_lock);
 	}
 	cli();
-	userret(tf); /* sig_deliver takes the default action */
+	trap_userret(l, tf); /* sig_deliver takes the default action */
 }
 
 /*
@@ -457,7 +475,7 @@ syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv)
 		sig_deliver(tf);
 	}
 	cli();
-	userret(tf);
+	trap_userret(l, tf);
 	if (__predict_false(l->l_md.md_flags & MDL_IRET)) {
 		l->l_md.md_flags &= ~MDL_IRET;
 		return 1;
@@ -496,7 +514,7 @@ syscall_guest_trap(struct trapframe *tf)
 
 	vkernel_trap(l, tf);
 	cli();
-	userret(tf);
+	trap_userret(l, tf);
 	l->l_md.md_flags &= ~MDL_IRET;
 	return 1;
 }
