@@ -7,7 +7,10 @@
  * its next return to user mode or preemption point (sched_checkpoint).
  * A woken LWP goes to an idle CPU it may run on if there is one, else to
  * the least loaded of them, its last CPU on a tie; an idle CPU is woken
- * with an IPI.  A CPU with nothing to run takes an LWP from the longest
+ * with an IPI, and stops counting as idle from then until it has looked
+ * at its queue (sc_idle: as Linux's idle_cpu() with a wakeup pending), so
+ * that wakeups meanwhile spread to other CPUs, or stay where they are,
+ * instead of piling up behind a CPU that may take a while to wake.  A CPU with nothing to run takes an LWP from the longest
  * other queue (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
  * whose queue is two shorter than another's takes one too.  A second
  * run-queue lock is only ever try-locked, so two CPUs stealing from each
@@ -85,7 +88,8 @@ struct schedcpu {
 	struct spinlock sc_lock;
 	struct lwpq sc_runq; /* (r) */
 	unsigned sc_nrun;    /* (h) LWPs on sc_runq */
-	bool sc_idle;        /* (h) the idle LWP runs here */
+	bool sc_idle;        /* (h) the idle LWP runs here, not yet kicked;
+				cleared without sc_lock by sched_kick */
 	unsigned sc_balance; /* (o) ticks to the next balancing */
 	cpuset_t sc_self;    /* this CPU's bit; constant once attached */
 } __aligned(64);
@@ -274,7 +278,9 @@ sched_pick_cpu(const struct lwp *l)
 }
 
 /*
- * CPU t has new work on its queue: if it idles, make it look.  No
+ * CPU t has new work on its queue: if it idles, make it look, and count
+ * it busy until it has (its sched_switch sets sc_idle again if it finds
+ * nothing to run): a CPU already kicked gets no second IPI.  No
  * requirements.
  */
 static void
@@ -287,8 +293,9 @@ sched_kick(unsigned t)
 			ci->ci_want_resched = true;
 		return;
 	}
-	ci = cpu_info_at(t);
 	if (__atomic_load_n(&schedcpu[t].sc_idle, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&schedcpu[t].sc_idle, false, __ATOMIC_RELAXED);
+		ci = cpu_info_at(t);
 		ci->ci_want_resched = true;
 		ipi_send(ci, IPI_RESCHED);
 	}
@@ -922,6 +929,21 @@ sched_setaffinity(struct lwp *l, cpuset_t set)
 		cpu_pause();
 	}
 	spin_unlock(m);
+}
+
+void
+sched_kick_test(unsigned t, bool idle)
+{
+	KASSERT(t != curcpu()->ci_index);
+	if (idle)
+		__atomic_store_n(&schedcpu[t].sc_idle, true, __ATOMIC_RELAXED);
+	sched_kick(t);
+}
+
+bool
+sched_cpu_idle(unsigned t)
+{
+	return __atomic_load_n(&schedcpu[t].sc_idle, __ATOMIC_RELAXED);
 }
 
 void

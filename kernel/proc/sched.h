@@ -107,9 +107,11 @@ struct spinlock *sched_lock_self(void);
 void sched_idle(void) __noreturn;
 
 /*
- * Called before every return to user mode with interrupts masked: takes
- * a pending preemption, ends the LWP if it was told to exit, and takes
- * its signals (sig_deliver).  No locks held.
+ * The work of a return to user mode, with interrupts masked: takes a
+ * pending preemption, ends the LWP if it was told to exit, takes its
+ * signals (sig_deliver) and ends a guest's run whose time is up, until
+ * none is left.  Called by trap.c only when there is work (trap_userret
+ * tests for it inline).  No locks held.
  */
 void userret(struct trapframe *tf);
 
@@ -138,6 +140,15 @@ void sched_setaffinity(struct lwp *l, cpuset_t set);
  * as a move whose try-lock failed leaves it.  No spinlock held.
  */
 void sched_setaffinity_unmoved(struct lwp *l, cpuset_t set);
+
+/*
+ * For the self tests: kick CPU t (not the caller's) as a wakeup queueing
+ * there does, after marking it idle and not yet kicked (as if it had
+ * found nothing to run) if idle; and whether t counts as idle for a
+ * wakeup's placement.  No spinlock held.
+ */
+void sched_kick_test(unsigned t, bool idle);
+bool sched_cpu_idle(unsigned t);
 
 /* The set of online CPUs.  No requirements. */
 cpuset_t sched_online_cpus(void);

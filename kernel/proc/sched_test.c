@@ -1,8 +1,9 @@
 /*
  * In-kernel tests of the scheduler: kernel LWPs pinned to each CPU stay
  * there, LWPs queued on one CPU are taken by the idle others, sleep and
- * wakeup between CPUs lose no wakeup, and a changed affinity moves a
- * running LWP.  With one CPU they run too, on it.
+ * wakeup between CPUs lose no wakeup, a changed affinity moves a
+ * running LWP, and a kicked CPU stops counting as idle.  With one CPU
+ * they run too, on it (those that need two are skipped).
  */
 #include <systm.h>
 #include <clock.h>
@@ -11,6 +12,8 @@
 #include <ktest.h>
 #include <spinlock.h>
 #include <arch/cpu.h>
+#include <arch/cpufunc.h>
+#include <arch/ipi.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 
@@ -98,6 +101,71 @@ KTEST(sched_affinity_never_outside)
 	sched_setaffinity_unmoved(l, CPUSET_BIT(1));
 	kthread_join(l);
 	KT_EQ(probe.sp_seen, CPUSET_BIT(1));
+}
+
+/* A kernel LWP that runs with interrupts masked until released (5 s). */
+struct masked {
+	volatile bool ms_masked; /* it runs masked now */
+	volatile bool ms_release;
+};
+
+static void
+masked_worker(void *arg)
+{
+	struct masked *ms = arg;
+	uint64_t deadline;
+
+	cli();
+	deadline = nanouptime() + 5000000000ULL;
+	ms->ms_masked = true;
+	while (!ms->ms_release && nanouptime() < deadline)
+		cpu_pause();
+	ms->ms_masked = false;
+	sti();
+}
+
+/*
+ * A kick takes an idle CPU's idleness until it has looked at its queue:
+ * a wakeup meanwhile neither counts it idle nor sends it a second IPI;
+ * and a post while one is pending sends no second interrupt.  CPU 1
+ * runs masked meanwhile, so it answers nothing while the test looks.
+ */
+KTEST(sched_kick_once)
+{
+	struct masked ms = { false, false };
+	struct cpu_info *ci;
+	uint64_t sent, deadline;
+	unsigned pending;
+	struct lwp *l;
+	int error;
+
+	if ((sched_online_cpus() & CPUSET_BIT(1)) == 0) {
+		ktest_skip("one CPU");
+		return;
+	}
+	ci = cpu_info_at(1);
+	l = kthread_create(masked_worker, &ms, CPUSET_BIT(1), "masked", &error);
+	if (!KT_CHECK(l != NULL))
+		return;
+	deadline = nanouptime() + 5000000000ULL;
+	while (!ms.ms_masked && nanouptime() < deadline)
+		cpu_pause();
+	if (KT_CHECKF(ms.ms_masked, "CPU 1 never ran the masked LWP")) {
+		pending =
+		    __atomic_load_n(&ci->ci_ipi_pending, __ATOMIC_RELAXED);
+		sent = ipi_sent_count();
+		sched_kick_test(1, true);
+		KT_CHECKF(!sched_cpu_idle(1), "a kicked CPU still counts idle");
+		KT_CHECK(ci->ci_want_resched);
+		KT_EQ(__atomic_load_n(&ci->ci_ipi_pending, __ATOMIC_RELAXED) &
+			IPI_RESCHED,
+		    IPI_RESCHED);
+		sched_kick_test(1, false); /* kicked already: nothing */
+		sched_kick_test(1, true);  /* a post, and no second interrupt */
+		KT_EQ(ipi_sent_count() - sent, pending == 0 ? 1 : 0);
+	}
+	ms.ms_release = true;
+	kthread_join(l);
 }
 
 /*

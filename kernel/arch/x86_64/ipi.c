@@ -5,7 +5,7 @@
  * OR bits in, the owning CPU takes them all with an exchange.  A kind
  * posted while the target is already handling the same kind is not lost:
  * it stays pending for the next ipi_poll, which the interrupt that
- * follows the post guarantees.
+ * follows the first post into an empty word guarantees (ipi_send).
  */
 #include <systm.h>
 #include <arch/apic.h>
@@ -15,15 +15,42 @@
 #include <arch/mp.h>
 #include <arch/pmap.h>
 
+/*
+ * The interrupt is sent only by the post that finds nothing pending:
+ * while ci_ipi_pending is not zero, an interrupt sent by an earlier post
+ * is on its way, and the ipi_poll it brings takes every kind posted
+ * until then (as the local APIC keeps one request per vector).  The
+ * post and the send are one step with interrupts masked, so no post can
+ * wait on an interrupt that the poster, interrupted in between, has yet
+ * to send.
+ */
 void
 ipi_send(struct cpu_info *ci, unsigned kinds)
 {
+	bool was;
+
 	KASSERT(kinds != 0);
-	__atomic_or_fetch(&ci->ci_ipi_pending, kinds, __ATOMIC_SEQ_CST);
-	if (ci == curcpu())
-		lapic_ipi_self(VEC_IPI);
-	else
-		lapic_ipi_fixed(ci->ci_lapic_id, VEC_IPI);
+	was = intr_disable();
+	if (__atomic_fetch_or(&ci->ci_ipi_pending, kinds, __ATOMIC_SEQ_CST) ==
+	    0) {
+		if (ci == curcpu())
+			lapic_ipi_self(VEC_IPI);
+		else
+			lapic_ipi_fixed(ci->ci_lapic_id, VEC_IPI);
+		curcpu()->ci_nipi_sent++;
+	}
+	intr_restore(was);
+}
+
+uint64_t
+ipi_sent_count(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < mp_ncpus; i++)
+		n += __atomic_load_n(&cpu_info_at(i)->ci_nipi_sent,
+		    __ATOMIC_RELAXED);
+	return n;
 }
 
 void

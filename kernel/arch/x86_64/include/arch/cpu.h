@@ -68,6 +68,7 @@ struct cpu_info {
 	uint64_t ci_nintr;         /* interrupts taken */
 	uint64_t ci_ntraps;        /* exceptions taken */
 	unsigned ci_ipi_pending;   /* IPI_* kinds posted; atomic (ipi.c) */
+	uint64_t ci_nipi_sent;     /* IPIs this CPU sent (ipi_send) */
 	struct pmap *ci_pmap;      /* page tables loaded here (pmap.c) */
 	/*
 	 * The FPU (fpu.c): the user context whose state the registers hold

@@ -27,6 +27,12 @@ void ipi_startup(void);
  */
 void ipi_send(struct cpu_info *ci, unsigned kinds);
 
+/*
+ * Interrupts sent so far by every CPU's ipi_send (posts that found
+ * others pending send none).  For tests.  No requirements.
+ */
+uint64_t ipi_sent_count(void);
+
 /* ipi_send to every online CPU but the caller's.  No requirements. */
 void ipi_send_others(unsigned kinds);
 
