@@ -488,6 +488,9 @@ sched_switch(struct schedcpu *sc)
 	if (l->l_stat == LSONPROC && l != ci->ci_idlelwp)
 		sched_requeue(sc, l);
 	next = sched_next(sc, l);
+	/* Also when the idle LWP stays: a kick that found nothing ends here. */
+	__atomic_store_n(&sc->sc_idle, next == ci->ci_idlelwp,
+	    __ATOMIC_RELAXED);
 	if (next == l) {
 		l->l_stat = LSONPROC;
 		l->l_quantum = SCHED_QUANTUM;
@@ -497,8 +500,6 @@ sched_switch(struct schedcpu *sc)
 	KASSERT(next->l_mutex == &sc->sc_lock);
 	next->l_stat = LSONPROC;
 	__atomic_store_n(&next->l_running, true, __ATOMIC_RELAXED);
-	__atomic_store_n(&sc->sc_idle, next == ci->ci_idlelwp,
-	    __ATOMIC_RELAXED);
 	if (next->l_md.md_tf != NULL)
 		vmspace_activate(vkernel_lwp_vmspace(next));
 	else

@@ -169,6 +169,31 @@ KTEST(sched_kick_once)
 }
 
 /*
+ * An idle CPU kicked with nothing queued (the work it was kicked for was
+ * taken elsewhere meanwhile) counts as idle again once it has looked.
+ */
+KTEST(sched_kicked_idle_again)
+{
+	uint64_t deadline;
+
+	if ((sched_online_cpus() & CPUSET_BIT(1)) == 0) {
+		ktest_skip("one CPU");
+		return;
+	}
+	deadline = nanouptime() + 5000000000ULL;
+	while (!sched_cpu_idle(1) && nanouptime() < deadline)
+		cpu_pause();
+	if (!KT_CHECKF(sched_cpu_idle(1), "CPU 1 does not count idle"))
+		return;
+	sched_kick_test(1, false);
+	deadline = nanouptime() + 5000000000ULL;
+	while (!sched_cpu_idle(1) && nanouptime() < deadline)
+		cpu_pause();
+	KT_CHECKF(sched_cpu_idle(1),
+	    "CPU 1 never counted idle again after a kick that found nothing");
+}
+
+/*
  * Workers start on CPU 0 only, then may run anywhere: the idle CPUs take
  * them (at their next tick).  They yield until one finds itself on
  * another CPU, at most 20,000 times each.
