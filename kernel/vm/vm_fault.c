@@ -138,13 +138,14 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 	vm_prot_t need = force ? 0 : access, mapprot;
 	struct vm_page *pg, *opg;
 	paddr_t pa;
+	bool pt_own;
 	int error;
 
 	KASSERT(spin_held(&vm->vm_lock));
 	if (write && (e->e_flags & VM_ENTRY_NOWRITE))
 		return -EACCES;
 	va = rounddown2(va, PAGE_SIZE);
-	if (pmap_extract(pm, va, &pa)) {
+	if (pmap_extract_own(pm, va, &pa, &pt_own)) {
 		*pap = pa;
 		if (!write) {
 			/*
@@ -159,7 +160,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 			return vm_map_pa(vm, va, pa, mapprot, need);
 		}
 		/* Decide on copy-on-write in a page table of our own. */
-		if ((error = pmap_unshare(pm, va)) != 0)
+		if (!pt_own && (error = pmap_unshare(pm, va)) != 0)
 			return error;
 		/*
 		 * The object's page of a shared entry, or a private page that

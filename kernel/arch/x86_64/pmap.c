@@ -87,6 +87,8 @@
 #define PML4_SHIFT 39
 #define PDPT_SHIFT 30
 #define PD_SHIFT 21
+#define PDPT_MASK ((1UL << PDPT_SHIFT) - 1) /* within a 1 GiB page */
+#define PD_MASK ((1UL << PD_SHIFT) - 1)     /* within a 2 MiB page */
 #define NBPDP (1UL << PDPT_SHIFT) /* bytes mapped by a PDPT entry: 1 GiB */
 #define NBPD (1UL << PD_SHIFT)    /* bytes mapped by a PD entry: 2 MiB */
 #define PMAP_INVLPG_MAX 32
@@ -1419,29 +1421,62 @@ pmap_next_page(struct pmap *pm, vaddr_t *vap, vaddr_t eva, paddr_t *pa)
 	return found;
 }
 
+/*
+ * pmap_extract's walk, written out level by level; with pt_own, whether
+ * the PT holding va's entry is pm's own (pmap_pt_own's test: a PT pm
+ * shares has a read-only PD entry).  Inlined into both callers.  Large
+ * pages are the direct map's (1 GiB or 2 MiB).
+ */
+static inline __attribute__((always_inline)) bool
+pmap_lookup(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own)
+{
+	pt_entry_t e;
+	bool found = false;
+
+	if (pt_own != NULL)
+		*pt_own = true;
+	spin_lock(&pm->pm_lock);
+	e = pm->pm_pml4[pl4_index(va)];
+	if ((e & PG_V) == 0)
+		goto out;
+	e = pmap_table(e)[pl3_index(va)];
+	if ((e & PG_V) == 0)
+		goto out;
+	if (e & PG_PS) {
+		*pa = (e & PG_FRAME & ~PDPT_MASK) | (va & PDPT_MASK);
+		found = true;
+		goto out;
+	}
+	e = pmap_table(e)[pl2_index(va)];
+	if ((e & PG_V) == 0)
+		goto out;
+	if (e & PG_PS) {
+		*pa = (e & PG_FRAME & ~PD_MASK) | (va & PD_MASK);
+		found = true;
+		goto out;
+	}
+	if (pt_own != NULL && pm != pmap_kernel())
+		*pt_own = (e & PG_RW) != 0;
+	e = pmap_table(e)[pl1_index(va)];
+	if (!PTE_INUSE(e))
+		goto out;
+	*pa = (e & PG_FRAME) | (va & PAGE_MASK);
+	found = true;
+out:
+	spin_unlock(&pm->pm_lock);
+	return found;
+}
+
 bool
 pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 {
-	pt_entry_t *t = pm->pm_pml4, e = 0;
-	static const int shifts[4] = { PML4_SHIFT, PDPT_SHIFT, PD_SHIFT,
-		PAGE_SHIFT };
-	bool found = false;
+	return pmap_lookup(pm, va, pa, NULL);
+}
 
-	spin_lock(&pm->pm_lock);
-	for (int level = 0; level < 4; level++) {
-		e = t[(va >> shifts[level]) & (NPTE - 1)];
-		if (level == 3 ? !PTE_INUSE(e) : (e & PG_V) == 0)
-			break;
-		if (level == 3 || (level > 0 && (e & PG_PS))) {
-			uint64_t mask = (1UL << shifts[level]) - 1;
-			*pa = (e & PG_FRAME & ~mask) | (va & mask);
-			found = true;
-			break;
-		}
-		t = pmap_table(e);
-	}
-	spin_unlock(&pm->pm_lock);
-	return found;
+bool
+pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own)
+{
+	return pmap_lookup(pm, va, pa, pt_own);
 }
 
 /*

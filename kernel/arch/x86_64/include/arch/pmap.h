@@ -232,6 +232,14 @@ bool pmap_next_page(struct pmap *pm, vaddr_t *va, vaddr_t eva, paddr_t *pa);
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 
 /*
+ * pmap_extract, and in *pt_own whether the page table holding va's entry
+ * is pm's own, so that pmap_unshare(pm, va) has nothing to do (it stays
+ * so while the caller holds the lock of pm's owner, which pmap_fork
+ * needs).  No requirements.
+ */
+bool pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own);
+
+/*
  * Load pm's page tables on this CPU, which leaves the pmap it had (the
  * CPU's ci_pmap) and joins pm's pm_active.  No requirements.
  */
