@@ -10,7 +10,8 @@
  * with an IPI, and stops counting as idle from then until it has looked
  * at its queue (sc_idle: as Linux's idle_cpu() with a wakeup pending), so
  * that wakeups meanwhile spread to other CPUs, or stay where they are,
- * instead of piling up behind a CPU that may take a while to wake.  A CPU with nothing to run takes an LWP from the longest
+ * instead of piling up behind a CPU that may take a while to wake.  A
+ * CPU with nothing to run takes an LWP from the longest
  * other queue (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
  * whose queue is two shorter than another's takes one too.  A second
  * run-queue lock is only ever try-locked, so two CPUs stealing from each
@@ -88,8 +89,12 @@ struct schedcpu {
 	struct spinlock sc_lock;
 	struct lwpq sc_runq; /* (r) */
 	unsigned sc_nrun;    /* (h) LWPs on sc_runq */
-	bool sc_idle;        /* (h) the idle LWP runs here, not yet kicked;
-				cleared without sc_lock by sched_kick */
+	/*
+	 * (h) The idle LWP runs here and no kick is on its way.  sched_kick
+	 * clears it without sc_lock; the IPI that follows each clear brings
+	 * the CPU to sched_switch, which stores it again after the clear.
+	 */
+	bool sc_idle;
 	unsigned sc_balance; /* (o) ticks to the next balancing */
 	cpuset_t sc_self;    /* this CPU's bit; constant once attached */
 } __aligned(64);
