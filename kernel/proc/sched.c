@@ -11,8 +11,8 @@
  * at its queue (sc_idle: as Linux's idle_cpu() with a wakeup pending), so
  * that wakeups meanwhile spread to other CPUs, or stay where they are,
  * instead of piling up behind a CPU that may take a while to wake.  A
- * CPU with nothing to run takes an LWP from the longest
- * other queue (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
+ * CPU with nothing to run takes an LWP from the longest other queue
+ * (work stealing), and every SCHED_BALANCE_TICKS a busy CPU
  * whose queue is two shorter than another's takes one too.  A second
  * run-queue lock is only ever try-locked, so two CPUs stealing from each
  * other cannot deadlock; an LWP whose move failed so stays queued where
@@ -24,10 +24,11 @@
  * in the order they came (FreeBSD's sleepqueue per channel, kept in the
  * first sleeper).  So a wakeup looks at the channels of its queue, never
  * at every sleeper: a hundred LWPs blocked on one pipe cost a wakeup on
- * another channel of the same queue nothing.  A timed sleeper stays on its channel's queue with
- * l_timeout set; sq_deadline is at most the earliest deadline there (it
- * is lowered under the lock and recomputed when the tick scans), so the
- * tick on CPU 0 locks only the queues whose deadline has passed.
+ * another channel of the same queue nothing.  A timed sleeper stays on
+ * its channel's queue with l_timeout set; sq_deadline is at most the
+ * earliest deadline there (it is lowered under the lock and recomputed
+ * when the tick scans), so the tick on CPU 0 locks only the queues whose
+ * deadline has passed.
  *
  * The lock of an LWP (NetBSD's l_mutex).  l->l_mutex names the lock that
  * covers l's scheduling state (l_stat, l_wchan, l_cpu, l_affinity, the

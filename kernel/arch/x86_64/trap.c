@@ -338,7 +338,8 @@ trap_fault_progress(struct lwp *l, const struct trapframe *tf)
  * A trap from user mode.  Page faults the VM resolves are retried;
  * anything else raises the matching signal (ABI.md section 3), which a
  * handler may catch; when it ends the process, one console line first
- * names the process, the fault, the address and rip.  Interrupts are enabled; userret runs masked.
+ * names the process, the fault, the address and rip.  Interrupts are
+ * enabled; userret runs masked.
  */
 void
 trap_user(struct trapframe *tf)
