@@ -324,8 +324,10 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 	struct vmspace_entry *old;
 	struct vkernel_fpu *vf;
 
-	if (ve == vklp->ve_cache && vklp->vf_cache != NULL)
+	if (ve == vklp->ve_cache && vklp->vf_cache != NULL) {
+		KASSERT(vklp->vf_cache->vf_ve == ve);
 		return vklp->vf_cache;
+	}
 	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
 		vf = kmalloc(sizeof(*vf), 0);
 		if (vf == NULL)

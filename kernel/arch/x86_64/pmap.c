@@ -1430,6 +1430,7 @@ pmap_next_page(struct pmap *pm, vaddr_t *vap, vaddr_t eva, paddr_t *pa)
 static inline __attribute__((always_inline)) bool
 pmap_lookup(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own)
 {
+	uint64_t mask = PDPT_MASK; /* the offset bits of the level reached */
 	pt_entry_t e;
 	bool found = false;
 
@@ -1442,25 +1443,22 @@ pmap_lookup(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own)
 	e = pmap_table(e)[pl3_index(va)];
 	if ((e & PG_V) == 0)
 		goto out;
-	if (e & PG_PS) {
-		*pa = (e & PG_FRAME & ~PDPT_MASK) | (va & PDPT_MASK);
-		found = true;
-		goto out;
-	}
+	if (e & PG_PS)
+		goto leaf;
+	mask = PD_MASK;
 	e = pmap_table(e)[pl2_index(va)];
 	if ((e & PG_V) == 0)
 		goto out;
-	if (e & PG_PS) {
-		*pa = (e & PG_FRAME & ~PD_MASK) | (va & PD_MASK);
-		found = true;
-		goto out;
-	}
+	if (e & PG_PS)
+		goto leaf;
 	if (pt_own != NULL && pm != pmap_kernel())
 		*pt_own = (e & PG_RW) != 0;
+	mask = PAGE_MASK;
 	e = pmap_table(e)[pl1_index(va)];
 	if (!PTE_INUSE(e))
 		goto out;
-	*pa = (e & PG_FRAME) | (va & PAGE_MASK);
+leaf:
+	*pa = (e & PG_FRAME & ~mask) | (va & mask);
 	found = true;
 out:
 	spin_unlock(&pm->pm_lock);
