@@ -11,6 +11,8 @@
 #include <proc/proc.h>
 
 int copy_user_bytes(void *dst, const void *src, size_t len);
+int copy_user_bytes2(void *dst1, const void *src1, size_t len1, void *dst2,
+    const void *src2, size_t len2);
 long copy_user_str(char *dst, const char *usrc, size_t max);
 int copy_user_zero(void *udst, size_t len);
 int copyin32_nofault(const uint32_t *uaddr, uint32_t *val);
@@ -89,6 +91,17 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 		    __builtin_return_address(0));
 #endif
 	return copy_bytes(kaddr, uaddr, len, uaddr);
+}
+
+int
+copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
+    void *kaddr2, size_t len2)
+{
+	witness_user_access("copyin2", __builtin_return_address(0));
+	if (!user_range_ok((uint64_t)uaddr1, len1) ||
+	    !user_range_ok((uint64_t)uaddr2, len2))
+		return -EFAULT;
+	return copy_user_bytes2(kaddr1, uaddr1, len1, kaddr2, uaddr2, len2);
 }
 
 int

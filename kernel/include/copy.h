@@ -16,6 +16,14 @@
 int copyin(const void *uaddr, void *kaddr, size_t len);
 int copyout(const void *kaddr, void *uaddr, size_t len);
 
+/*
+ * Two copyins in one: len1 bytes at uaddr1 to kaddr1, then len2 at
+ * uaddr2 to kaddr2 (a call that takes two structures, at half the
+ * fixed cost).  0 or -EFAULT, as copyin.
+ */
+int copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
+    void *kaddr2, size_t len2);
+
 /* Zero len bytes of user memory at uaddr.  0 or -EFAULT. */
 int copyout_zero(void *uaddr, size_t len);
 

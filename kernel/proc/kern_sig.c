@@ -896,11 +896,15 @@ sig_deliver(struct trapframe *tf)
 
 	KASSERT(intr_enabled());
 	if ((l->l_flag & LW_PENDSIG) && vkernel_in_guest(l)) {
-		/* First out of the guest, as DragonFly's vkernel_trap. */
+		/*
+		 * First out of the guest, as DragonFly's vkernel_trap; then
+		 * the controller's frame is the LWP's user frame.
+		 */
 		tf->tf_trapno = T_SIGNAL;
 		tf->tf_err = 0;
 		tf->tf_addr = 0;
 		vkernel_trap(l, tf);
+		tf = l->l_md.md_tf;
 	}
 	spin_lock(&proc_lock);
 	for (;;) {

@@ -876,7 +876,10 @@ userret(struct trapframe *tf)
 	struct lwp *l = curlwp;
 	struct schedcpu *sc;
 
+	KASSERT(tf == l->l_md.md_tf);
 	for (;;) {
+		/* A guest's run may end meanwhile, and md_tf change with it. */
+		tf = l->l_md.md_tf;
 		if (__predict_false(l->l_flag & (LW_WEXIT | LW_PENDSIG))) {
 			sti();
 			if (l->l_flag & LW_WEXIT)

@@ -111,7 +111,8 @@ void sched_idle(void) __noreturn;
  * pending preemption, ends the LWP if it was told to exit, takes its
  * signals (sig_deliver) and ends a guest's run whose time is up, until
  * none is left.  Called by trap.c only when there is work (trap_userret
- * tests for it inline).  No locks held.
+ * tests for it inline).  tf is the LWP's user frame (md_tf), which ending
+ * a guest's run changes (to the controller's).  No locks held.
  */
 void userret(struct trapframe *tf);
 

@@ -223,24 +223,36 @@ vkernel_lwp_pruned(const struct vkernel_lwp *vklp)
  * if excl; then the only free that can happen under it is the kfree of
  * a stale entry.
  */
-static struct vmspace_entry *
+static struct vmspace_entry *vkernel_tree_find(struct vkernel_proc *vkp,
+    void *id, bool excl);
+
+static inline struct vmspace_entry *
 vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
 {
 	struct vkernel_lwp *vklp = curlwp->l_vkernel;
-	struct vmspace_entry *ve, key;
+	struct vmspace_entry *ve;
 
 	KASSERT(!excl || spin_held(&vkp->token));
 	if (vklp != NULL && (ve = vklp->ve_cache) != NULL && ve->id == id) {
 		/* Our cache ref keeps ve allocated while we try it. */
 		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQUIRE);
 
-		if ((n & VKE_REF_DELETED) == 0) {
+		if (__predict_true((n & VKE_REF_DELETED) == 0)) {
 			KASSERT(ve->vmspace != NULL);
 			return ve;
 		}
 		vmspace_entry_drop(ve);
 		vkernel_lwp_prune(vklp, false);
 	}
+	return vkernel_tree_find(vkp, id, excl);
+}
+
+/* vkernel_find_vmspace's search of the tree, as it says. */
+static struct vmspace_entry *
+vkernel_tree_find(struct vkernel_proc *vkp, void *id, bool excl)
+{
+	struct vmspace_entry *ve, key;
+
 	if (!excl)
 		spin_lock(&vkp->token);
 	key.id = id;
@@ -463,8 +475,7 @@ static int
 vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
     struct trapframe *tf, struct vextframe *vx)
 {
-	if (copyin(utf, tf, sizeof(*tf)) != 0 ||
-	    copyin(uvx, vx, sizeof(*vx)) != 0)
+	if (copyin2(utf, tf, sizeof(*tf), uvx, vx, sizeof(*vx)) != 0)
 		return -EFAULT;
 	if (cpu_sanitize_frame(tf) != 0 || !cpu_tls_base_ok(vx->vx_fsbase) ||
 	    !cpu_tls_base_ok(vx->vx_gsbase))
@@ -476,6 +487,7 @@ long
 sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 {
 	struct lwp *l = curlwp;
+	struct trapframe *tf = cpu_guest_frame(l);
 	struct vkernel_proc *vkp;
 	struct vkernel_lwp *vklp;
 	struct vkernel_fpu *vf;
@@ -495,18 +507,16 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 		goto out;
 	}
 	/*
-	 * Keep the caller's context, then read the guest's straight over
-	 * it; a failure puts the caller's back.
+	 * The guest's context goes straight to its frame, below ours
+	 * (frame.h), which stays as the call left it: a failure changes
+	 * nothing there, and the return to us goes through it.
 	 */
-	CPU_FRAME_WHOLE(l);
-	vklp->save_trapframe = *l->l_md.md_tf;
-	error = vkernel_load_frame(utf, uvx, l->l_md.md_tf, &vx);
+	KASSERT(l->l_md.md_tf == cpu_own_frame(l));
+	error = vkernel_load_frame(utf, uvx, tf, &vx);
 	if (error == 0 && (vf = vkernel_cache_set(vklp, ve)) == NULL)
 		error = -ENOMEM;
-	if (error != 0) {
-		*l->l_md.md_tf = vklp->save_trapframe;
+	if (error != 0)
 		goto out;
-	}
 
 	/* Enter the guest. */
 	vklp->user_trapframe = utf;
@@ -518,13 +528,14 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	    0;
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	vklp->vf = vf;
-	cpu_syscall_guest(l, true);
 	cpu_fpu_ctx_enter(l, vf->vf_fpu);
 	cpu_segs_exchange(l, &vklp->save_segs,
 	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
 		.ms_gsbase = vx.vx_gsbase });
+	cli();
+	cpu_syscall_guest(l, true);
+	cpu_user_frame_set(l, tf);
 	vmspace_activate(ve->vmspace);
-	cpu_frame_replaced(l);
 	return -EJUSTRETURN;
 out:
 	vmspace_entry_drop(ve);
@@ -539,26 +550,36 @@ void
 vkernel_trap(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
+	struct trapframe *ctf = cpu_own_frame(l);
 	struct vmspace_entry *ve;
 	struct mdsegs guest;
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
 	int error;
 
 	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
+	KASSERT(tf == l->l_md.md_tf && tf == cpu_guest_frame(l));
 	ve = vklp->ve;
 	cpu_fpu_ctx_leave(l);
 	vklp->vf = NULL;
 	vklp->ve = NULL;
+	/*
+	 * Back to the controller's frame and address space.  The guest's
+	 * frame stays where it is until the copy below: nothing else
+	 * writes there before the next run.
+	 */
+	cli();
 	cpu_syscall_guest(l, false);
+	cpu_user_frame_set(l, ctf);
 	vmspace_activate(l->l_proc->p_vmspace);
+	sti();
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
 	/*
 	 * The guest's frame and FS/GS bases to the controller (the bases as
 	 * the hardware has them: the guest may have changed them with
 	 * segment loads; unchanged ones are already in *vframe, where they
-	 * came from, and are not written again), then the controller's
-	 * context resumes.
+	 * came from, and are not written again), then vmspace_ctl returns
+	 * 0, or -EFAULT if they could not be written.
 	 */
 	cpu_segs_exchange(l, &guest, &vklp->save_segs);
 	bases[0] = guest.ms_fsbase;
@@ -569,9 +590,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 		bases[1] != vklp->entry_bases[1]))
 		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
-	*tf = vklp->save_trapframe;
-	tf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
-	cpu_frame_replaced(l);
+	ctf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
 }
 
 bool
@@ -812,14 +831,18 @@ vkernel_lwp_exit(struct lwp *l)
 		return;
 	if ((ve = vklp->ve) != NULL) {
 		/* Killed inside a guest: leave it before anything else. */
+		KASSERT(l == curlwp);
 		cpu_fpu_ctx_leave(l);
 		vklp->ve = NULL;
 		vklp->vf = NULL;
+		cli();
 		cpu_syscall_guest(l, false);
+		cpu_user_frame_set(l, cpu_own_frame(l));
 		if (l->l_proc->p_vmspace != NULL)
 			vmspace_activate(l->l_proc->p_vmspace);
 		else
 			pmap_activate(pmap_kernel());
+		sti();
 		vmspace_entry_drop(ve);
 	}
 	vkernel_lwp_prune(vklp, true);

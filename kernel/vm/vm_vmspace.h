@@ -111,9 +111,8 @@ struct vkernel_lwp {
 	struct vkernel_fpu *vf_cache;   /* ve_cache's FPU registers, or NULL */
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
 	LIST_HEAD(, vkernel_fpu) fpus[VKERNEL_FPU_HASH];
-	uint64_t pruned; /* vkp->deletions when the last prune began */
-	struct trapframe save_trapframe;  /* the controller's, during a run */
-	struct mdsegs save_segs;          /* the controller's FS and GS */
+	uint64_t pruned;         /* vkp->deletions when the last prune began */
+	struct mdsegs save_segs; /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */
 	struct vextframe *user_vextframe; /* where the guest's bases go back */
 	uint64_t entry_bases[2]; /* the guest's FS and GS bases at entry */
@@ -142,10 +141,11 @@ void vkernel_lwp_exit(struct lwp *l);
 
 /*
  * The guest l runs trapped, made a syscall, or ran out of time (tf is
- * its frame with tf_trapno set): switch back to the controller, copy the
- * guest frame out to it and restore its context, where vmspace_ctl
- * returns 0.  l is curlwp and must be running a guest.  No spinlock
- * held and interrupts enabled: it copies to user memory.
+ * its frame, l's user frame, with tf_trapno set): switch back to the
+ * controller, whose frame becomes l's user frame again (md_tf), with
+ * vmspace_ctl's result 0 in it, and copy the guest frame out to it.
+ * l is curlwp and must be running a guest.  No spinlock held and
+ * interrupts enabled: it copies to user memory.
  */
 void vkernel_trap(struct lwp *l, struct trapframe *tf);
 

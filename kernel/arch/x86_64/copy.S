@@ -42,6 +42,37 @@ copy_user_bytes:
 	EXTABLE(6b, copy_fault)
 
 /*
+ * int copy_user_bytes2(void *dst1, const void *src1, size_t len1,
+ *     void *dst2, const void *src2, size_t len2)
+ * Two copies with user access opened once.
+ */
+	.globl copy_user_bytes2
+copy_user_bytes2:
+	USER_ACCESS_BEGIN
+	movq %rcx, %r10
+	movq %rdx, %rcx
+	shrq $3, %rcx
+14:	rep movsq
+	movq %rdx, %rcx
+	andq $7, %rcx
+15:	rep movsb
+	movq %r10, %rdi
+	movq %r8, %rsi
+	movq %r9, %rcx
+	shrq $3, %rcx
+16:	rep movsq
+	movq %r9, %rcx
+	andq $7, %rcx
+17:	rep movsb
+	USER_ACCESS_END
+	xorl %eax, %eax
+	ret
+	EXTABLE(14b, copy_fault)
+	EXTABLE(15b, copy_fault)
+	EXTABLE(16b, copy_fault)
+	EXTABLE(17b, copy_fault)
+
+/*
  * long copy_user_str(char *dst, const char *usrc, size_t max)
  * Copies bytes up to and including the NUL; returns the length without
  * the NUL, or max if no NUL was found in max bytes, or -EFAULT.

@@ -33,6 +33,7 @@ genassym(void)
 
 	/* The system call table and the kernel-internal results. */
 	ASSYM(SYSCALL_NR_MAX, SYS_MAXSYSCALL);
+	ASSYM(SYS_VMSPACE_CTL, SYS_vmspace_ctl);
 	ASSYM(EJUSTRETURN, EJUSTRETURN);
 	ASSYM(ERESTARTSYS, ERESTARTSYS);
 }

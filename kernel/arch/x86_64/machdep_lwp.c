@@ -308,7 +308,8 @@ cpu_switchto(struct lwp *old, struct lwp *new)
 	if (new->l_md.md_tf != NULL) {
 		fpu_switch_in(ci, new->l_md.md_fpucur);
 		segs_load(&new->l_md.md_segs, hw);
-		cpu_set_kstack(ci, new->l_kstack);
+		/* The stack above its user frame: a guest's is lower. */
+		cpu_set_kstack(ci, (uint64_t)(new->l_md.md_tf + 1));
 		ci->ci_syscall_limit = cpu_syscall_limit(new->l_md.md_flags);
 	}
 	ci->ci_curlwp = new;
@@ -365,6 +366,12 @@ cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg, vaddr_t sp)
 int
 cpu_sanitize_frame(struct trapframe *tf)
 {
+	/*
+	 * The kernel's, never the caller's: neither a partial frame (pcb.h)
+	 * nor a system call's, whose rax a signal could take for a restart
+	 * code (kern_sig.c).
+	 */
+	tf->tf_trapno = 0;
 	tf->tf_cs = UCSEL;
 	tf->tf_ss = UDSEL;
 	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_USER_DEFAULT;

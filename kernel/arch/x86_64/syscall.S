@@ -39,14 +39,18 @@
  * The full path completes the frame (the callee-saved registers are
  * still the user's), exactly as an interrupt from user mode builds it
  * (tf_trapno = T_SYSCALL, tf_rcx = rip, tf_r11 = rflags).  It is taken
- * on entry by a call not in syscall_fast[] (syscall()) or by an LWP that
- * runs a vmspace guest (syscall_guest_trap()), and on the way out of a
- * fast call that left work (syscall_return()).  These C functions
- * (trap.c) return nonzero when the frame must go back with iretq (a
- * replaced frame, or a rip where SYSRET is unsafe: the CVE-2012-0217
- * non-canonical case); otherwise we return with SYSRET, which clobbers
- * rcx and r11 as ABI.md section 2 allows.  A fast call's rip is the one the SYSCALL
- * instruction left, below VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
+ * on entry by a call not in syscall_fast[] (syscall(), or for
+ * vmspace_ctl syscall_vmspace_ctl()) or by an LWP that runs a vmspace
+ * guest (syscall_guest_trap()), and on the way out of a fast call that
+ * left work (syscall_return()).  The two vmspace calls switch the LWP's
+ * user frame between the controller's and the guest's (frame.h), so the
+ * return goes through the frame ci_syscall_frame names then.  These C
+ * functions (trap.c) return nonzero when the frame must go back with
+ * iretq (a replaced frame, or a rip where SYSRET is unsafe: the
+ * CVE-2012-0217 non-canonical case); otherwise we return with SYSRET,
+ * which clobbers rcx and r11 as ABI.md section 2 allows.  A fast call's
+ * rip is the one the SYSCALL instruction left, below
+ * VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
  */
 #include <arch/cpu.h>
 #include <arch/frame.h>
@@ -192,19 +196,38 @@ syscall_fast_work:
 	call syscall_return
 	jmp syscall_full_exit
 
-	/* A guest's syscall: to its controller, with the whole frame. */
+	/*
+	 * A guest's syscall: to its controller, with the whole frame; the
+	 * return is through the controller's frame (ci_syscall_frame's).
+	 */
 syscall_guest:
 	SYSCALL_FRAME_REST
 	leaq F(0), %rdi
 	sti
 	call syscall_guest_trap
 	cli
+	movq %gs:CI_SYSCALL_FRAME, %rsp
+	jmp syscall_full_exit
+
+	/*
+	 * vmspace_ctl: its C code runs below the guest's frame, which it
+	 * fills; the return is through the guest's frame if it entered the
+	 * guest (ci_syscall_frame's again).
+	 */
+syscall_vmspace_ctl_entry:
+	subq $TF_GUEST_OFFSET, %rsp
+	sti
+	call syscall_vmspace_ctl
+	cli
+	movq %gs:CI_SYSCALL_FRAME, %rsp
 	jmp syscall_full_exit
 
 	/* Everything else, with the whole frame. */
 syscall_full:
 	SYSCALL_FRAME_REST
 	leaq F(0), %rdi
+	cmpq $SYS_VMSPACE_CTL, TF_RAX(%rdi)
+	je syscall_vmspace_ctl_entry
 	sti
 	call syscall
 	cli

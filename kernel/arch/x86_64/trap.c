@@ -130,21 +130,32 @@ trap_fatal(struct trapframe *tf)
 }
 
 /*
- * Handle the trap described by tf; on return vector.S resumes the
- * interrupted code with the (possibly changed) frame.  Entered with
- * interrupts masked (all vectors are interrupt gates); an exception
- * turns them back on if the interrupted code had them on (always, from
- * user mode), once CR2 is read, so a fault may sleep and the CPU still
- * answers IPIs while the VM works.  Returns with them masked.
+ * Handle the trap described by tf and return the frame vector.S resumes
+ * with: tf, possibly changed, or, when a trap from user mode ended a
+ * vmspace guest's run, the LWP's user frame now (md_tf: the
+ * controller's, frame.h).  Entered with interrupts masked (all vectors
+ * are interrupt gates); an exception turns them back on if the
+ * interrupted code had them on (always, from user mode), once CR2 is
+ * read, so a fault may sleep and the CPU still answers IPIs while the VM
+ * works.  Returns with them masked.  An NMI comes on its own stack
+ * (IST), in either mode, and is only reported.
  */
-void
+struct trapframe *
 trap(struct trapframe *tf)
 {
+	struct lwp *l;
+
 	if (tf->tf_trapno >= IRQ_BASE) {
 		intr_dispatch(tf);
-		if (TRAPF_USERMODE(tf))
-			trap_userret(curlwp, tf);
-		return;
+		if (!TRAPF_USERMODE(tf))
+			return tf;
+		l = curlwp;
+		trap_userret(l, tf);
+		return l->l_md.md_tf;
+	}
+	if (__predict_false(tf->tf_trapno == T_NMI)) {
+		kprintf("trap: NMI at rip 0x%lx; ignored\n", tf->tf_rip);
+		return tf;
 	}
 
 	curcpu()->ci_ntraps++;
@@ -152,14 +163,16 @@ trap(struct trapframe *tf)
 		tf->tf_addr = rcr2();
 
 	if (TRAPF_USERMODE(tf)) {
+		l = curlwp;
 		sti();
 		trap_user(tf);
-		return;
+		return l->l_md.md_tf;
 	}
 	if (tf->tf_trapno == T_PAGEFLT && (tf->tf_rflags & PSL_I) != 0)
 		sti();
 	trap_kernel(tf);
 	cli();
+	return tf;
 }
 
 /*
@@ -173,9 +186,6 @@ trap_kernel(struct trapframe *tf)
 	uint64_t fixup;
 
 	switch (tf->tf_trapno) {
-	case T_NMI:
-		kprintf("trap: NMI at rip 0x%lx; ignored\n", tf->tf_rip);
-		return;
 	case T_BPTFLT:
 		/* int3 leaves rip after itself: returning resumes. */
 		if (kernel_bpt_hook != NULL) {
@@ -371,7 +381,7 @@ trap_user(struct trapframe *tf)
 		/* A guest's trap goes to its controller (ABI.md 4.3). */
 		vkernel_trap(l, tf);
 		cli();
-		trap_userret(l, tf);
+		trap_userret(l, l->l_md.md_tf);
 		return;
 	}
 	if (error == -ENOMEM) {
@@ -481,7 +491,7 @@ syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv)
 		l->l_md.md_flags &= ~MDL_IRET;
 		return 1;
 	}
-	return tf->tf_rip >= VM_MAX_USER_ADDRESS;
+	return l->l_md.md_tf->tf_rip >= VM_MAX_USER_ADDRESS;
 }
 
 /*
@@ -503,10 +513,36 @@ syscall(struct trapframe *tf)
 }
 
 /*
+ * vmspace_ctl, which syscall.S calls with the whole frame and interrupts
+ * enabled, on the stack below the guest's frame (frame.h).  When the
+ * guest is entered (sys_vmspace_ctl returns -EJUSTRETURN, with
+ * interrupts masked), its frame is the LWP's user frame and the return
+ * is through it, by iretq: every register is the guest's.  Otherwise the
+ * call ends as any other.
+ */
+int
+syscall_vmspace_ctl(struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+	long rv;
+
+	rv = sys_vmspace_ctl((void *)tf->tf_rdi, (int)tf->tf_rsi,
+	    (struct trapframe *)tf->tf_rdx, (struct vextframe *)tf->tf_r10);
+	if (rv != -EJUSTRETURN)
+		return syscall_finish(l, tf, SYS_vmspace_ctl, rv);
+	if (__predict_false(systrace_mode != SYSTRACE_OFF))
+		systrace(l, SYS_vmspace_ctl, tf, rv);
+	trap_userret(l, l->l_md.md_tf);
+	l->l_md.md_flags &= ~MDL_IRET;
+	return 1;
+}
+
+/*
  * A syscall in a vmspace guest (MDL_GUEST, syscall.S), with the whole
  * frame and interrupts enabled: the guest's run ends and the controller's
- * vmspace_ctl returns (vkernel_trap replaces the frame, so the return
- * is always by iretq).
+ * vmspace_ctl returns, through the controller's frame (vkernel_trap
+ * makes it the LWP's user frame again), by SYSRET unless a signal
+ * replaced it.
  */
 int
 syscall_guest_trap(struct trapframe *tf)
@@ -515,9 +551,12 @@ syscall_guest_trap(struct trapframe *tf)
 
 	vkernel_trap(l, tf);
 	cli();
-	trap_userret(l, tf);
-	l->l_md.md_flags &= ~MDL_IRET;
-	return 1;
+	trap_userret(l, l->l_md.md_tf);
+	if (__predict_false(l->l_md.md_flags & MDL_IRET)) {
+		l->l_md.md_flags &= ~MDL_IRET;
+		return 1;
+	}
+	return 0;
 }
 
 /*

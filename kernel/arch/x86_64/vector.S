@@ -5,7 +5,9 @@
  * CPU pushes none, a zero tf_addr and the vector number as tf_trapno,
  * then jumps to alltraps, which saves the general registers to complete a
  * struct trapframe (<arch/frame.h>), switches GS to the kernel's when the
- * trap came from user mode, and calls trap(tf).
+ * trap came from user mode, and calls trap(tf), which returns the frame
+ * to return through: tf, unless a vmspace guest's trap went back to its
+ * controller, whose frame lies elsewhere on the stack (frame.h).
  */
 #include <arch/frame.h>
 #include <arch/segments.h>
@@ -51,7 +53,8 @@ alltraps:
 	pushq %rbp
 	movq %rsp, %rbp
 	call trap
-	addq $24, %rsp
+	/* The frame to return through: tf, or the LWP's new user frame. */
+	movq %rax, %rsp
 	.globl trap_return
 trap_return:
 	movq 0(%rsp), %rdi

@@ -716,6 +716,34 @@ hostile_rflags(void)
 	}
 }
 
+/*
+ * tf_trapno, tf_err and tf_addr are the kernel's answers, not inputs:
+ * whatever the caller leaves there (0x201 is what the kernel's own
+ * system call entry writes into a frame it has not completed), the
+ * guest runs and comes back with its trap's values.
+ */
+static void
+hostile_trap_fields(void)
+{
+	static const uint64_t junk[] = { 0x201, 0x100, ~0UL, 14 };
+	void *id = VS_ID(1);
+	struct trapframe tf;
+
+	guest_new(id);
+	guest_load(id, g_syscall);
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		guest_frame(&tf);
+		tf.tf_trapno = junk[i];
+		tf.tf_err = junk[i];
+		tf.tf_addr = junk[i];
+		guest_run(id, &tf, NULL);
+		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_syscall),
+		    "a guest given a frame with junk in its trap fields");
+		test_expect_hex(tf.tf_err, 0, "tf_err");
+		test_expect_hex(tf.tf_addr, 0, "tf_addr");
+	}
+}
+
 /* With IOPL 3 asked for, cli and in still fault: IOPL is 0. */
 static void
 hostile_iopl_no_io(void)
@@ -1519,6 +1547,7 @@ const struct test vs_trap_tests[] = {
 	{ "hostile_selectors", hostile_selectors, NULL },
 	{ "hostile_rflags", hostile_rflags, NULL },
 	{ "hostile_iopl_no_io", hostile_iopl_no_io, NULL },
+	{ "hostile_trap_fields", hostile_trap_fields, NULL },
 	{ "hostile_trap_flag", hostile_trap_flag, NULL },
 	{ "frame_bad_rip_rsp_einval", frame_bad_rip_rsp_einval, NULL },
 	{ "frame_edges", frame_edges, NULL },

@@ -39,6 +39,15 @@
 #define TF_SS 176
 #define TF_SIZE 184
 
+/*
+ * While an LWP runs a vmspace guest, the guest's frame is its user frame
+ * (md_tf): it sits right below the LWP's own frame and that frame's
+ * 8-byte pad, TF_GUEST_OFFSET bytes lower (cpu_guest_frame), so that
+ * both stay in place for a whole round trip.  vmspace_ctl's C code runs
+ * below the guest's frame (syscall.S).
+ */
+#define TF_GUEST_OFFSET (TF_SIZE + 8)
+
 /* Assembler macros, kept as they are written. */
 /* clang-format off */
 #ifdef __ASSEMBLY__

@@ -206,6 +206,28 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 			    cpu_syscall_limit((l)->l_md.md_flags); \
 	} while (0)
 
+/*
+ * l's own user frame, at the top of its kernel stack, and the frame of a
+ * vmspace guest it runs, right below that one and its pad (frame.h,
+ * TF_GUEST_OFFSET).
+ */
+#define cpu_own_frame(l) ((struct trapframe *)((l)->l_kstack - TF_SIZE))
+#define cpu_guest_frame(l) \
+	((struct trapframe *)((l)->l_kstack - TF_SIZE - TF_GUEST_OFFSET))
+
+/*
+ * Make tf, one of the two above, l's user frame (md_tf): the frame the
+ * next entry from user mode builds (the CPU's kernel stack top follows,
+ * cpu_set_kstack) and the return to user mode goes through.  l is
+ * curlwp; interrupts masked.
+ */
+#define cpu_user_frame_set(l, tf)                               \
+	do {                                                    \
+		KASSERT((l) == curlwp && !intr_enabled());      \
+		(l)->l_md.md_tf = (tf);                         \
+		cpu_set_kstack(curcpu(), (uint64_t)((tf) + 1)); \
+	} while (0)
+
 /* Mark l's frame as replaced: the return to user mode uses iretq. */
 #define cpu_frame_replaced(l)                   \
 	do {                                    \
@@ -216,8 +238,9 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 /*
  * Make a user-supplied frame safe to return to (ABI.md 4.4, DragonFly's
  * cpu_sanitize_frame): user selectors, only the user-changeable flags
- * plus IF, and rip and rsp inside [0, VM_MAX_USER_ADDRESS).  Returns 0 or
- * -EINVAL (rip or rsp out of range).
+ * plus IF, and rip and rsp inside [0, VM_MAX_USER_ADDRESS); tf_trapno
+ * becomes 0 (what the caller left there must not pass for the kernel's
+ * own marks).  Returns 0 or -EINVAL (rip or rsp out of range).
  */
 int cpu_sanitize_frame(struct trapframe *tf);
 

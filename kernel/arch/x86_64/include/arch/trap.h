@@ -9,7 +9,7 @@
 struct trapframe;
 
 /* Entered from vector.S for every vector; see trap.c. */
-void trap(struct trapframe *tf);
+struct trapframe *trap(struct trapframe *tf);
 
 /* Handles an exception taken in user mode. */
 void trap_user(struct trapframe *tf);
@@ -33,6 +33,9 @@ int syscall_return(struct trapframe *tf, long rv);
 
 /* syscall.S: a syscall made by a vmspace guest (trap.c). */
 int syscall_guest_trap(struct trapframe *tf);
+
+/* syscall.S: vmspace_ctl, below the guest's frame (trap.c). */
+int syscall_vmspace_ctl(struct trapframe *tf);
 
 /*
  * A kernel-mode int3 calls the hook if one is set (a debugger or a test),
