@@ -93,15 +93,37 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 	return copy_bytes(kaddr, uaddr, len, uaddr);
 }
 
-int
-copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
+static inline int
+copy_in2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
     void *kaddr2, size_t len2)
 {
-	witness_user_access("copyin2", __builtin_return_address(0));
 	if (!user_range_ok((uint64_t)uaddr1, len1) ||
 	    !user_range_ok((uint64_t)uaddr2, len2))
 		return -EFAULT;
 	return copy_user_bytes2(kaddr1, uaddr1, len1, kaddr2, uaddr2, len2);
+}
+
+#ifdef WITNESS
+/* copyin2 with the lock checker on, as copy_bytes_witness. */
+static __attribute__((__noinline__)) int
+copy_in2_witness(const void *uaddr1, void *kaddr1, size_t len1,
+    const void *uaddr2, void *kaddr2, size_t len2, void *site)
+{
+	witness_user_access_slow("copyin2", site);
+	return copy_in2(uaddr1, kaddr1, len1, uaddr2, kaddr2, len2);
+}
+#endif
+
+int
+copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
+    void *kaddr2, size_t len2)
+{
+#ifdef WITNESS
+	if (__predict_false(witness_on))
+		return copy_in2_witness(uaddr1, kaddr1, len1, uaddr2, kaddr2,
+		    len2, __builtin_return_address(0));
+#endif
+	return copy_in2(uaddr1, kaddr1, len1, uaddr2, kaddr2, len2);
 }
 
 int

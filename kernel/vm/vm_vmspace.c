@@ -372,7 +372,7 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
  * active ref (the caller drops it), in ABI.md's order: -EINVAL without a
  * vkernel, -ENOENT without a live entry.  No locks held.
  */
-static int
+static inline int
 vkernel_lookup(void *id, struct vkernel_proc **vkpp, struct vmspace_entry **vep)
 {
 	struct vkernel_proc *vkp =
@@ -471,7 +471,7 @@ sys_vmspace_destroy(void *id)
 }
 
 /* Read and check a guest context from user memory (ABI.md 4.4). */
-static int
+static inline int
 vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
     struct trapframe *tf, struct vextframe *vx)
 {
@@ -533,8 +533,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
 		.ms_gsbase = vx.vx_gsbase });
 	cli();
-	cpu_syscall_guest(l, true);
-	cpu_user_frame_set(l, tf);
+	cpu_guest_switch(l, true);
 	vmspace_activate(ve->vmspace);
 	return -EJUSTRETURN;
 out:
@@ -557,7 +556,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	int error;
 
 	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
-	KASSERT(tf == l->l_md.md_tf && tf == cpu_guest_frame(l));
+	KASSERT(tf == cpu_guest_frame(l));
 	ve = vklp->ve;
 	cpu_fpu_ctx_leave(l);
 	vklp->vf = NULL;
@@ -568,8 +567,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	 * writes there before the next run.
 	 */
 	cli();
-	cpu_syscall_guest(l, false);
-	cpu_user_frame_set(l, ctf);
+	cpu_guest_switch(l, false);
 	vmspace_activate(l->l_proc->p_vmspace);
 	sti();
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
@@ -836,8 +834,7 @@ vkernel_lwp_exit(struct lwp *l)
 		vklp->ve = NULL;
 		vklp->vf = NULL;
 		cli();
-		cpu_syscall_guest(l, false);
-		cpu_user_frame_set(l, cpu_own_frame(l));
+		cpu_guest_switch(l, false);
 		if (l->l_proc->p_vmspace != NULL)
 			vmspace_activate(l->l_proc->p_vmspace);
 		else

@@ -238,7 +238,7 @@ cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
 {
 	bool was;
 
-	KASSERT(l == curlwp && out != in);
+	KASSERT(l == curlwp);
 	out->ms_fssel = rfs();
 	out->ms_gssel = rgs();
 	out->ms_fsbase = rdmsr(MSR_FSBASE);
@@ -379,10 +379,4 @@ cpu_sanitize_frame(struct trapframe *tf)
 	    tf->tf_rsp >= VM_MAX_USER_ADDRESS)
 		return -EINVAL;
 	return 0;
-}
-
-bool
-cpu_tls_base_ok(uint64_t base)
-{
-	return base < VM_MAX_USER_ADDRESS;
 }

@@ -7,7 +7,8 @@
 #define _ARCH_PCB_H_
 
 #include <types.h>
-#include <syscall.h> /* nsysent */
+#include <syscall.h>         /* nsysent */
+#include <uapi/native_abi.h> /* VM_MAX_USER_ADDRESS */
 
 struct fpu_ctx;
 struct lwp;
@@ -188,25 +189,6 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 	KASSERT((l)->l_md.md_tf->tf_trapno != T_SYSCALL_PARTIAL)
 
 /*
- * Tell the system call entry that l runs a vmspace guest (in_guest true)
- * or its own code again: a guest's syscall must not be executed but
- * handed to the controller with the whole frame.  l's flag gives the
- * CPU its limit at cpu_switchto (cpu_syscall_limit), and this CPU's
- * changes with it: a thread is switched only at its own scheduling
- * points (sched.c), so curcpu() stays the CPU l runs on.
- */
-#define cpu_syscall_guest(l, in_guest)                             \
-	do {                                                       \
-		if (in_guest)                                      \
-			(l)->l_md.md_flags |= MDL_GUEST;           \
-		else                                               \
-			(l)->l_md.md_flags &= ~MDL_GUEST;          \
-		if ((l) == curlwp)                                 \
-			curcpu()->ci_syscall_limit =               \
-			    cpu_syscall_limit((l)->l_md.md_flags); \
-	} while (0)
-
-/*
  * l's own user frame, at the top of its kernel stack, and the frame of a
  * vmspace guest it runs, right below that one and its pad (frame.h,
  * TF_GUEST_OFFSET).
@@ -216,16 +198,32 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 	((struct trapframe *)((l)->l_kstack - TF_SIZE - TF_GUEST_OFFSET))
 
 /*
- * Make tf, one of the two above, l's user frame (md_tf): the frame the
- * next entry from user mode builds (the CPU's kernel stack top follows,
- * cpu_set_kstack) and the return to user mode goes through.  l is
- * curlwp; interrupts masked.
+ * l enters a vmspace guest (in_guest true) or goes back to its own code.
+ * The system call entry learns it (MDL_GUEST, and this CPU's limit,
+ * cpu_syscall_limit: a guest's syscall must not be executed but handed
+ * to the controller with the whole frame), and the guest's frame, or
+ * l's own, becomes l's user frame (md_tf): the frame the next entry from
+ * user mode builds (this CPU's kernel stack top follows, cpu_set_kstack)
+ * and the return to user mode goes through.  l is curlwp, interrupts
+ * masked: a thread is switched only at its own scheduling points
+ * (sched.c), and cpu_switchto sets both again from l.
  */
-#define cpu_user_frame_set(l, tf)                               \
+#define cpu_guest_switch(l, in_guest)                           \
 	do {                                                    \
-		KASSERT((l) == curlwp && !intr_enabled());      \
-		(l)->l_md.md_tf = (tf);                         \
-		cpu_set_kstack(curcpu(), (uint64_t)((tf) + 1)); \
+		struct cpu_info *ci_ = curcpu();                \
+		struct trapframe *tf_;                          \
+                                                                \
+		KASSERT((l) == ci_->ci_curlwp);                 \
+		if (in_guest) {                                 \
+			(l)->l_md.md_flags |= MDL_GUEST;        \
+			tf_ = cpu_guest_frame(l);               \
+		} else {                                        \
+			(l)->l_md.md_flags &= ~MDL_GUEST;       \
+			tf_ = cpu_own_frame(l);                 \
+		}                                               \
+		ci_->ci_syscall_limit = in_guest ? 0 : nsysent; \
+		(l)->l_md.md_tf = tf_;                          \
+		cpu_set_kstack(ci_, (uint64_t)(tf_ + 1));       \
 	} while (0)
 
 /* Mark l's frame as replaced: the return to user mode uses iretq. */
@@ -245,7 +243,11 @@ void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
 int cpu_sanitize_frame(struct trapframe *tf);
 
 /* True if base is a canonical user address usable as an FS or GS base. */
-bool cpu_tls_base_ok(uint64_t base);
+static inline bool
+cpu_tls_base_ok(uint64_t base)
+{
+	return base < VM_MAX_USER_ADDRESS;
+}
 
 /* One-time set-up of SYSCALL/SYSRET on this CPU. */
 void cpu_syscall_init(void);
