@@ -94,6 +94,14 @@ void vmspace_rel(struct vmspace *vm);
 int vmspace_set_exe(struct vmspace *vm, struct vm_object *obj);
 /* Load vm's page tables on this CPU.  No requirements. */
 void vmspace_activate(struct vmspace *vm);
+
+/* vmspace_activate with interrupts masked (a guest's round trip). */
+static inline void
+vmspace_activate_masked(struct vmspace *vm)
+{
+	pmap_activate_masked(&vm->vm_pmap);
+}
+
 /* Live vmspaces, for kstat.  No requirements. */
 uint64_t vmspace_count(void);
 

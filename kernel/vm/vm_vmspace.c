@@ -227,9 +227,10 @@ static struct vmspace_entry *vkernel_tree_find(struct vkernel_proc *vkp,
     void *id, bool excl);
 
 static inline struct vmspace_entry *
-vkernel_find_vmspace(struct vkernel_proc *vkp, void *id, bool excl)
+vkernel_find_vmspace(struct lwp *l, struct vkernel_proc *vkp, void *id,
+    bool excl)
 {
-	struct vkernel_lwp *vklp = curlwp->l_vkernel;
+	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
 
 	KASSERT(!excl || spin_held(&vkp->token));
@@ -373,15 +374,16 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
  * vkernel, -ENOENT without a live entry.  No locks held.
  */
 static inline int
-vkernel_lookup(void *id, struct vkernel_proc **vkpp, struct vmspace_entry **vep)
+vkernel_lookup(struct lwp *l, void *id, struct vkernel_proc **vkpp,
+    struct vmspace_entry **vep)
 {
 	struct vkernel_proc *vkp =
-	    __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
+	    __atomic_load_n(&l->l_proc->p_vkernel, __ATOMIC_ACQUIRE);
 
 	if (vkp == NULL)
 		return -EINVAL;
 	*vkpp = vkp;
-	*vep = vkernel_find_vmspace(vkp, id, false);
+	*vep = vkernel_find_vmspace(l, vkp, id, false);
 	return *vep != NULL ? 0 : -ENOENT;
 }
 
@@ -457,7 +459,7 @@ sys_vmspace_destroy(void *id)
 	/* vkp->token keeps a new tree search from finding ve meanwhile. */
 	spin_lock(&vkp->token);
 	error = -ENOENT;
-	if ((ve = vkernel_find_vmspace(vkp, id, true)) != NULL) {
+	if ((ve = vkernel_find_vmspace(curlwp, vkp, id, true)) != NULL) {
 		error = vmspace_entry_delete(ve, vkp, 1, &vm);
 		if (error != 0)
 			vmspace_entry_drop(ve); /* the seed forgets this */
@@ -495,7 +497,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	struct vextframe vx;
 	int error;
 
-	error = vkernel_lookup(id, &vkp, &ve);
+	error = vkernel_lookup(l, id, &vkp, &ve);
 	if (error != 0)
 		return error;
 	if (cmd != VMSPACE_CTL_RUN) {
@@ -534,7 +536,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 		.ms_gsbase = vx.vx_gsbase });
 	cli();
 	cpu_guest_switch(l, true);
-	vmspace_activate(ve->vmspace);
+	vmspace_activate_masked(ve->vmspace);
 	return -EJUSTRETURN;
 out:
 	vmspace_entry_drop(ve);
@@ -568,7 +570,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	 */
 	cli();
 	cpu_guest_switch(l, false);
-	vmspace_activate(l->l_proc->p_vmspace);
+	vmspace_activate_masked(l->l_proc->p_vmspace);
 	sti();
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
@@ -614,7 +616,7 @@ sys_vmspace_mmap(void *id, void *addr, size_t len, int prot, int flags, int fd,
 	struct vmspace_entry *ve;
 	long rv;
 
-	rv = vkernel_lookup(id, &vkp, &ve);
+	rv = vkernel_lookup(curlwp, id, &vkp, &ve);
 	if (rv != 0)
 		return rv;
 	rv = kern_mmap(ve->vmspace, addr, len, prot, flags, fd, offset);
@@ -631,7 +633,7 @@ sys_vmspace_munmap(void *id, void *uaddr, size_t len)
 	size_t size;
 	int error;
 
-	error = vkernel_lookup(id, &vkp, &ve);
+	error = vkernel_lookup(curlwp, id, &vkp, &ve);
 	if (error != 0)
 		return error;
 	/* DragonFly's checks, in its order. */
@@ -673,7 +675,7 @@ sys_vmspace_mcontrol(void *id, void *uaddr, size_t len, int behav, off_t value)
 	int error;
 
 	(void)value;
-	error = vkernel_lookup(id, &vkp, &ve);
+	error = vkernel_lookup(curlwp, id, &vkp, &ve);
 	if (error != 0)
 		return error;
 	if (behav < 0 || behav > MADV_CONTROL_END || tmpaddr < addr ||
@@ -714,7 +716,7 @@ vmspace_rw(void *id, void *buf, size_t nbyte, int flags, off_t offset,
 	struct vmspace_entry *ve;
 	long rv;
 
-	rv = vkernel_lookup(id, &vkp, &ve);
+	rv = vkernel_lookup(curlwp, id, &vkp, &ve);
 	if (rv != 0)
 		return rv;
 	if (flags != 0 || (uint64_t)offset + nbyte < (uint64_t)offset)
@@ -757,7 +759,7 @@ sys_vmspace_spawn(void *id, const struct trapframe *utf,
 	pid_t pid;
 	int error;
 
-	error = vkernel_lookup(id, &vkp, &ve);
+	error = vkernel_lookup(curlwp, id, &vkp, &ve);
 	if (error != 0)
 		return error;
 	if ((flags & ~(RFFDG | RFCFDG)) != 0 ||
@@ -836,9 +838,9 @@ vkernel_lwp_exit(struct lwp *l)
 		cli();
 		cpu_guest_switch(l, false);
 		if (l->l_proc->p_vmspace != NULL)
-			vmspace_activate(l->l_proc->p_vmspace);
+			vmspace_activate_masked(l->l_proc->p_vmspace);
 		else
-			pmap_activate(pmap_kernel());
+			pmap_activate_masked(pmap_kernel());
 		sti();
 		vmspace_entry_drop(ve);
 	}

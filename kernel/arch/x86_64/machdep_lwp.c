@@ -224,34 +224,11 @@ cpu_segs_get(struct lwp *l, struct mdsegs *s)
 		*s = l->l_md.md_segs;
 }
 
-/*
- * Read straight into *out, without segs_save's check: what the hardware
- * holds got there through checked paths (see user_segs_ok), and every
- * vmspace round trip makes two exchanges; *in is the caller's to check.
- * With the selectors unchanged (the usual case) only bases are written,
- * with interrupts enabled: a switch meanwhile saves and restores what
- * the hardware holds, so what was read stays true.  Loading a %gs
- * selector needs swapgs, and so interrupts masked (segs_load).
- */
 void
-cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
+cpu_segs_load_slow(const struct mdsegs *in, const struct mdsegs *out)
 {
-	bool was;
+	bool was = intr_disable();
 
-	KASSERT(l == curlwp);
-	out->ms_fssel = rfs();
-	out->ms_gssel = rgs();
-	out->ms_fsbase = rdmsr(MSR_FSBASE);
-	out->ms_gsbase = rdmsr(MSR_KERNELGSBASE);
-	if (__predict_true(out->ms_fssel == in->ms_fssel &&
-		out->ms_gssel == in->ms_gssel)) {
-		if (in->ms_fsbase != out->ms_fsbase)
-			wrmsr(MSR_FSBASE, in->ms_fsbase);
-		if (in->ms_gsbase != out->ms_gsbase)
-			wrmsr(MSR_KERNELGSBASE, in->ms_gsbase);
-		return;
-	}
-	was = intr_disable();
 	segs_load(in, out);
 	intr_restore(was);
 }

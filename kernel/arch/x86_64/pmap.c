@@ -1584,6 +1584,14 @@ void
 pmap_activate(struct pmap *pm)
 {
 	bool was = intr_disable();
+
+	pmap_activate_masked(pm);
+	intr_restore(was);
+}
+
+void
+pmap_activate_masked(struct pmap *pm)
+{
 	struct cpu_info *ci = curcpu();
 	struct pmap *old = ci->ci_pmap;
 	cpuset_t self = CPUSET_BIT(ci->ci_index);
@@ -1605,7 +1613,6 @@ pmap_activate(struct pmap *pm)
 			__atomic_and_fetch(&old->pm_active, ~self,
 			    __ATOMIC_RELEASE);
 	}
-	intr_restore(was);
 }
 
 static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");

@@ -70,8 +70,7 @@ trap_userret(struct lwp *l, struct trapframe *tf)
 	const struct cpu_info *ci = curcpu();
 
 	if (__predict_false((l->l_flag & (LW_WEXIT | LW_PENDSIG)) != 0 ||
-		(ci->ci_want_resched | ci->ci_exit_witness) ||
-		vkernel_timeout_armed(l)))
+		cpu_exit_word(ci) || vkernel_timeout_armed(l)))
 		userret(tf);
 }
 

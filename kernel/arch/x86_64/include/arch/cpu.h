@@ -120,6 +120,20 @@ curcpu(void)
 #define curlwp (curcpu()->ci_curlwp)
 
 /*
+ * True if ci's exit word is not 0 (a switch is due, or the lock checker
+ * checks returns to user mode): one 16-bit load, as syscall.S makes.
+ * Interrupts masked, so that ci stays this CPU.
+ */
+static inline bool
+cpu_exit_word(const struct cpu_info *ci)
+{
+	uint16_t w;
+
+	__builtin_memcpy(&w, (const void *)&ci->ci_want_resched, sizeof(w));
+	return w != 0;
+}
+
+/*
  * Make the stack whose top is top the one entries from user mode use on
  * ci: the TSS's rsp0 (interrupts, exceptions) and ci_rsp0, and the
  * syscall entry's frame below it (ci_syscall_frame: the frame, then an

@@ -9,6 +9,7 @@
 #include <types.h>
 #include <syscall.h>         /* nsysent */
 #include <uapi/native_abi.h> /* VM_MAX_USER_ADDRESS */
+#include <arch/cpufunc.h>    /* rdmsr, wrmsr: cpu_segs_exchange */
 
 struct fpu_ctx;
 struct lwp;
@@ -165,16 +166,43 @@ uint64_t cpu_get_fsbase(struct lwp *l);
  */
 void cpu_segs_get(struct lwp *l, struct mdsegs *s);
 
+/* cpu_segs_exchange's half for a change of selector (machdep_lwp.c). */
+void cpu_segs_load_slow(const struct mdsegs *in, const struct mdsegs *out);
+
 /*
  * Exchange the running LWP's user FS and GS for *in in one step: what the
  * hardware holds goes to *out, then *in is loaded, writing only the
  * selectors and bases that differ (vmspace_ctl entering a guest and a
  * guest trapping back).  *in must be user segments: selectors
  * user code could load (or null), bases that pass cpu_tls_base_ok.
- * l must be curlwp.
+ * l must be curlwp.  Inline: twice on every guest round trip.
+ *
+ * It reads straight into *out, without segs_save's check: what the
+ * hardware holds got there through checked paths (see user_segs_ok in
+ * machdep_lwp.c).  With the selectors unchanged (the usual case) only
+ * bases are written, with interrupts enabled: a switch meanwhile saves
+ * and restores what the hardware holds, so what was read stays true.
+ * Loading a %gs selector needs swapgs, and so interrupts masked
+ * (cpu_segs_load_slow).
  */
-void cpu_segs_exchange(struct lwp *l, struct mdsegs *out,
-    const struct mdsegs *in);
+static inline void
+cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
+{
+	(void)l;
+	out->ms_fssel = rfs();
+	out->ms_gssel = rgs();
+	out->ms_fsbase = rdmsr(MSR_FSBASE);
+	out->ms_gsbase = rdmsr(MSR_KERNELGSBASE);
+	if (__predict_false(out->ms_fssel != in->ms_fssel ||
+		out->ms_gssel != in->ms_gssel)) {
+		cpu_segs_load_slow(in, out);
+		return;
+	}
+	if (in->ms_fsbase != out->ms_fsbase)
+		wrmsr(MSR_FSBASE, in->ms_fsbase);
+	if (in->ms_gsbase != out->ms_gsbase)
+		wrmsr(MSR_KERNELGSBASE, in->ms_gsbase);
+}
 
 /*
  * The next three are macros, as they are on the vmspace round trip and

@@ -245,6 +245,9 @@ bool pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own);
  */
 void pmap_activate(struct pmap *pm);
 
+/* pmap_activate with interrupts already masked (a guest's round trip). */
+void pmap_activate_masked(struct pmap *pm);
+
 /*
  * Make this CPU a target of the kernel pmap's TLB shootdowns and flush
  * its TLB: from here on it must answer IPI_TLB (take interrupts, or poll
