@@ -11,8 +11,6 @@
 #include <proc/proc.h>
 
 int copy_user_bytes(void *dst, const void *src, size_t len);
-int copy_user_bytes2(void *dst1, const void *src1, size_t len1, void *dst2,
-    const void *src2, size_t len2);
 long copy_user_str(char *dst, const char *usrc, size_t max);
 int copy_user_zero(void *udst, size_t len);
 int copyin32_nofault(const uint32_t *uaddr, uint32_t *val);
@@ -26,13 +24,6 @@ user_access_ok(const void *uaddr, size_t len, bool write)
 	return user_range_ok(u, len) &&
 	    vmspace_check_prot(curproc->p_vmspace, trunc_page(u),
 		round_page(u + len), write ? VM_PROT_WRITE : VM_PROT_READ);
-}
-
-bool
-user_range_ok(uint64_t uaddr, size_t len)
-{
-	return uaddr < VM_MAX_USER_ADDRESS &&
-	    len <= VM_MAX_USER_ADDRESS - uaddr;
 }
 
 /*
@@ -91,39 +82,6 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 		    __builtin_return_address(0));
 #endif
 	return copy_bytes(kaddr, uaddr, len, uaddr);
-}
-
-static inline int
-copy_in2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
-    void *kaddr2, size_t len2)
-{
-	if (!user_range_ok((uint64_t)uaddr1, len1) ||
-	    !user_range_ok((uint64_t)uaddr2, len2))
-		return -EFAULT;
-	return copy_user_bytes2(kaddr1, uaddr1, len1, kaddr2, uaddr2, len2);
-}
-
-#ifdef WITNESS
-/* copyin2 with the lock checker on, as copy_bytes_witness. */
-static __attribute__((__noinline__)) int
-copy_in2_witness(const void *uaddr1, void *kaddr1, size_t len1,
-    const void *uaddr2, void *kaddr2, size_t len2, void *site)
-{
-	witness_user_access_slow("copyin2", site);
-	return copy_in2(uaddr1, kaddr1, len1, uaddr2, kaddr2, len2);
-}
-#endif
-
-int
-copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
-    void *kaddr2, size_t len2)
-{
-#ifdef WITNESS
-	if (__predict_false(witness_on))
-		return copy_in2_witness(uaddr1, kaddr1, len1, uaddr2, kaddr2,
-		    len2, __builtin_return_address(0));
-#endif
-	return copy_in2(uaddr1, kaddr1, len1, uaddr2, kaddr2, len2);
 }
 
 int

@@ -12,17 +12,41 @@
 #define _COPY_H_
 
 #include <types.h>
+#include <errno.h>
+#include <witness.h>
+#include <uapi/native_abi.h> /* VM_MAX_USER_ADDRESS */
 
 int copyin(const void *uaddr, void *kaddr, size_t len);
 int copyout(const void *kaddr, void *uaddr, size_t len);
 
+/* True if [uaddr, uaddr + len) lies inside the user range. */
+static inline bool
+user_range_ok(uint64_t uaddr, size_t len)
+{
+	return uaddr < VM_MAX_USER_ADDRESS &&
+	    len <= VM_MAX_USER_ADDRESS - uaddr;
+}
+
+/* copy.S: two copies with user access opened once; 0 or -EFAULT. */
+int copy_user_bytes2(void *dst1, const void *src1, size_t len1, void *dst2,
+    const void *src2, size_t len2);
+
 /*
  * Two copyins in one: len1 bytes at uaddr1 to kaddr1, then len2 at
  * uaddr2 to kaddr2 (a call that takes two structures, at half the
- * fixed cost).  0 or -EFAULT, as copyin.
+ * fixed cost).  0 or -EFAULT, as copyin.  Inline: with constant lengths
+ * each range check is one compare (the vmspace round trip).
  */
-int copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
-    void *kaddr2, size_t len2);
+static inline int
+copyin2(const void *uaddr1, void *kaddr1, size_t len1, const void *uaddr2,
+    void *kaddr2, size_t len2)
+{
+	witness_user_access("copyin2", __builtin_return_address(0));
+	if (!user_range_ok((uint64_t)uaddr1, len1) ||
+	    !user_range_ok((uint64_t)uaddr2, len2))
+		return -EFAULT;
+	return copy_user_bytes2(kaddr1, uaddr1, len1, kaddr2, uaddr2, len2);
+}
 
 /* Zero len bytes of user memory at uaddr.  0 or -EFAULT. */
 int copyout_zero(void *uaddr, size_t len);
@@ -48,9 +72,6 @@ long copyinstr(const char *uaddr, char *kaddr, size_t max);
 int copyin32_nofault_user(const uint32_t *uaddr, uint32_t *val);
 int cas32_nofault_user(uint32_t *uaddr, uint32_t old, uint32_t new,
     uint32_t *cur);
-
-/* True if [uaddr, uaddr + len) lies inside the user range. */
-bool user_range_ok(uint64_t uaddr, size_t len);
 
 /*
  * True if all of [uaddr, uaddr + len) is mapped in the current process

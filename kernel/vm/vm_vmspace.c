@@ -170,7 +170,7 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 				return;
 		}
 	}
-	for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++) {
+	for (unsigned h = 0; h < vklp->nchains; h++) {
 		LIST_FOREACH_SAFE(vf, &vklp->fpus[h], vf_link, next)
 		{
 			if (!all &&
@@ -179,6 +179,7 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 				VKE_REF_DELETED))
 				continue;
 			LIST_REMOVE(vf, vf_link);
+			vklp->nfpus--;
 			if (vf == vklp->vf_cache)
 				vklp->vf_cache = NULL;
 			vmspace_entry_cache_drop(vf->vf_ve);
@@ -216,16 +217,38 @@ vkernel_lwp_pruned(const struct vkernel_lwp *vklp)
 }
 
 /*
- * Locate the ve for id and return it with an active ref, or NULL.  The
- * LWP's cache is tried first; a cached ve that was deleted meanwhile is
- * let go (the stale-cache path, with the LWP's other references to
- * deleted entries), which may free it.  The caller must hold vkp->token
- * if excl; then the only free that can happen under it is the kfree of
- * a stale entry.
+ * Try to take an active ref on ve, which a reference of the caller's
+ * keeps allocated: true, or false if ve was deleted (nothing held).
+ * No requirements.
  */
+static inline bool
+vmspace_entry_try_ref(struct vmspace_entry *ve)
+{
+	if (__predict_true((__atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQUIRE) &
+			       VKE_REF_DELETED) == 0)) {
+		KASSERT(ve->vmspace != NULL);
+		return true;
+	}
+	vmspace_entry_drop(ve);
+	return false;
+}
+
+static struct vmspace_entry *vkernel_lwp_find(struct vkernel_lwp *vklp,
+    void *id);
 static struct vmspace_entry *vkernel_tree_find(struct vkernel_proc *vkp,
     void *id, bool excl);
 
+/*
+ * Locate the ve for id and return it with an active ref, or NULL.  The
+ * LWP's own references come first: its cached entry (the seed's
+ * cache), then the entries whose guest FPU registers it keeps
+ * (vkernel_lwp_find), each held by a cache ref, so that a controller
+ * running many vmspaces in turn finds each without the token; a
+ * deleted one met there is let go (the stale-cache path, with the
+ * LWP's other references to deleted entries), which may free it.  The
+ * caller must hold vkp->token if excl; then the only frees that can
+ * happen under it are those of stale entries.
+ */
 static inline struct vmspace_entry *
 vkernel_find_vmspace(struct lwp *l, struct vkernel_proc *vkp, void *id,
     bool excl)
@@ -234,16 +257,13 @@ vkernel_find_vmspace(struct lwp *l, struct vkernel_proc *vkp, void *id,
 	struct vmspace_entry *ve;
 
 	KASSERT(!excl || spin_held(&vkp->token));
-	if (vklp != NULL && (ve = vklp->ve_cache) != NULL && ve->id == id) {
+	if (vklp != NULL) {
 		/* Our cache ref keeps ve allocated while we try it. */
-		uint32_t n = __atomic_fetch_add(&ve->refs, 1, __ATOMIC_ACQUIRE);
-
-		if (__predict_true((n & VKE_REF_DELETED) == 0)) {
-			KASSERT(ve->vmspace != NULL);
+		if ((ve = vklp->ve_cache) != NULL && ve->id == id &&
+		    vmspace_entry_try_ref(ve))
 			return ve;
-		}
-		vmspace_entry_drop(ve);
-		vkernel_lwp_prune(vklp, false);
+		if ((ve = vkernel_lwp_find(vklp, id)) != NULL)
+			return ve;
 	}
 	return vkernel_tree_find(vkp, id, excl);
 }
@@ -288,20 +308,81 @@ vkernel_lwp_get(struct lwp *l)
 		if (vklp == NULL)
 			return NULL;
 		for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++)
-			LIST_INIT(&vklp->fpus[h]);
+			LIST_INIT(&vklp->fpus_first[h]);
+		vklp->fpus = vklp->fpus_first;
+		vklp->nchains = VKERNEL_FPU_HASH;
+		vklp->chain_shift = 64 - __builtin_ctz(VKERNEL_FPU_HASH);
 		l->l_vkernel = vklp;
 	}
 	return vklp;
 }
 
-/* The chain of vklp->fpus that holds ve's.  No requirements. */
-static inline unsigned
-vkernel_fpu_hash(const struct vmspace_entry *ve)
+/* The chain of vklp->fpus that holds id's.  No requirements. */
+static inline struct vkernel_fpu_chain *
+vkernel_fpu_chain(const struct vkernel_lwp *vklp, const void *id)
 {
-	/* Fibonacci hashing of the address: the top bits of the product. */
-	return (unsigned)(((uintptr_t)ve * 0x9e3779b97f4a7c15ULL) >> 58);
+	/* Fibonacci hashing of the id: the top bits of the product. */
+	return &vklp->fpus[((uintptr_t)id * 0x9e3779b97f4a7c15ULL) >>
+	    vklp->chain_shift];
 }
-CTASSERT(VKERNEL_FPU_HASH == 64); /* the shift above */
+
+/*
+ * Double vklp's chains (up to VKERNEL_FPU_HASH_MAX), moving every guest's
+ * registers to its chain in the new table; out of memory, the chains
+ * stay as they are (longer, not wrong).  vklp is curlwp's.  No locks
+ * held.
+ */
+static void
+vkernel_fpu_rehash(struct vkernel_lwp *vklp)
+{
+	struct vkernel_fpu_chain *old = vklp->fpus, *fpus;
+	unsigned n = vklp->nchains * 2;
+	struct vkernel_fpu *vf;
+
+	fpus = kmalloc(n * sizeof(*fpus), 0);
+	if (fpus == NULL)
+		return;
+	for (unsigned h = 0; h < n; h++)
+		LIST_INIT(&fpus[h]);
+	vklp->fpus = fpus;
+	vklp->chain_shift--;
+	for (unsigned h = 0; h < n / 2; h++) {
+		while ((vf = LIST_FIRST(&old[h])) != NULL) {
+			LIST_REMOVE(vf, vf_link);
+			LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, vf->vf_ve->id),
+			    vf, vf_link);
+		}
+	}
+	vklp->nchains = n;
+	if (old != vklp->fpus_first)
+		kfree(old);
+}
+
+/*
+ * The live entry for id among those whose guest FPU registers vklp
+ * keeps, with an active ref, or NULL.  Deleted ones met are let go
+ * (vkernel_lwp_prune), after the walk.  vklp is curlwp's and runs no
+ * guest.  No requirements (see vkernel_find_vmspace for excl).
+ */
+static struct vmspace_entry *
+vkernel_lwp_find(struct vkernel_lwp *vklp, void *id)
+{
+	struct vkernel_fpu *vf;
+	bool stale = false;
+
+	LIST_FOREACH(vf, vkernel_fpu_chain(vklp, id), vf_link)
+	{
+		/* vf's cache ref keeps vf_ve allocated. */
+		if (vf->vf_ve->id != id)
+			continue;
+		if (vmspace_entry_try_ref(vf->vf_ve))
+			return vf->vf_ve;
+		stale = true; /* an id may be made again after a destroy */
+	}
+	if (stale || (vklp->ve_cache != NULL && vklp->ve_cache->id == id))
+		vkernel_lwp_prune(vklp, false);
+	return NULL;
+}
 
 /*
  * The guest FPU registers vklp (NULL: none) keeps for ve, or NULL.  The
@@ -314,7 +395,7 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 
 	if (vklp == NULL)
 		return NULL;
-	LIST_FOREACH(vf, &vklp->fpus[vkernel_fpu_hash(ve)], vf_link)
+	LIST_FOREACH(vf, vkernel_fpu_chain(vklp, ve->id), vf_link)
 	{
 		if (vf->vf_ve == ve)
 			return vf;
@@ -351,11 +432,14 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 		}
 		vmspace_entry_cache_ref(ve);
 		vf->vf_ve = ve;
+		if (++vklp->nfpus > 2 * vklp->nchains &&
+		    vklp->nchains < VKERNEL_FPU_HASH_MAX)
+			vkernel_fpu_rehash(vklp);
 	} else {
 		LIST_REMOVE(vf, vf_link);
 	}
 	/* The most recent first in its chain. */
-	LIST_INSERT_HEAD(&vklp->fpus[vkernel_fpu_hash(ve)], vf, vf_link);
+	LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, ve->id), vf, vf_link);
 	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
 		vklp->ve_cache = ve;
@@ -845,10 +929,11 @@ vkernel_lwp_exit(struct lwp *l)
 		vmspace_entry_drop(ve);
 	}
 	vkernel_lwp_prune(vklp, true);
-	for (unsigned h = 0; h < VKERNEL_FPU_HASH; h++)
-		KASSERT(LIST_EMPTY(&vklp->fpus[h]));
+	KASSERT(vklp->nfpus == 0);
 	KASSERT(vklp->ve_cache == NULL);
 	l->l_vkernel = NULL;
+	if (vklp->fpus != vklp->fpus_first)
+		kfree(vklp->fpus);
 	kfree(vklp);
 }
 

@@ -100,8 +100,17 @@ struct vkernel_fpu {
 	LIST_ENTRY(vkernel_fpu) vf_link; /* a chain of vklp->fpus */
 };
 
-/* Chains of vkernel_lwp.fpus, hashed by the entry's address. */
+/*
+ * Chains of vkernel_lwp.fpus, hashed by the entry's id: at first
+ * VKERNEL_FPU_HASH (in the vkernel_lwp), doubled whenever the LWP keeps
+ * twice as many guests' registers as there are chains, up to
+ * VKERNEL_FPU_HASH_MAX (a controller running its 4096 vmspaces in turn
+ * finds each at the head of a short chain).
+ */
 #define VKERNEL_FPU_HASH 64
+#define VKERNEL_FPU_HASH_MAX 4096
+
+LIST_HEAD(vkernel_fpu_chain, vkernel_fpu);
 
 /* Per-LWP state of an LWP that used vmspace_ctl.  Every field is (l). */
 struct vkernel_lwp {
@@ -110,7 +119,11 @@ struct vkernel_lwp {
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	struct vkernel_fpu *vf_cache;   /* ve_cache's FPU registers, or NULL */
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
-	LIST_HEAD(, vkernel_fpu) fpus[VKERNEL_FPU_HASH];
+	struct vkernel_fpu_chain *fpus; /* fpus_first, or a larger table */
+	unsigned nchains;               /* of fpus: a power of two */
+	unsigned chain_shift;           /* 64 - log2(nchains) */
+	unsigned nfpus;                 /* on the chains */
+	struct vkernel_fpu_chain fpus_first[VKERNEL_FPU_HASH];
 	uint64_t pruned;         /* vkp->deletions when the last prune began */
 	struct mdsegs save_segs; /* the controller's FS and GS */
 	struct trapframe *user_trapframe; /* where the guest frame goes back */

@@ -28,6 +28,61 @@
  * Trap kinds.
  */
 
+/* The guest's answer: the word at G_DATA, in rax. */
+GUEST(g_read_data, "movq " VS_STR(G_DATA) ", %rax\n syscall\n");
+
+#define MANY_IDS 300
+
+/*
+ * One LWP runs 300 vmspaces in turn (past the first size of its chains
+ * of guest registers, which then grow), every id answering with its
+ * own word; then every other one is destroyed and made again under the
+ * same id with another word, while the LWP still holds references to
+ * the deleted ones: each run must reach the live vmspace of its id.
+ */
+static void
+run_many_ids_in_turn(void)
+{
+	struct trapframe tf;
+
+	for (long i = 0; i < MANY_IDS; i++) {
+		guest_new(VS_ID(100 + i));
+		guest_load(VS_ID(100 + i), g_read_data);
+		guest_write64(VS_ID(100 + i), G_DATA, (uint64_t)i);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (long i = 0; i < MANY_IDS; i++) {
+			guest_frame(&tf);
+			guest_run(VS_ID(100 + i), &tf, NULL);
+			vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_data),
+			    "a guest among many");
+			test_expect_eq(tf.tf_rax, (uint64_t)i,
+			    "the answer of guest i (first round)");
+		}
+	}
+	for (long i = 1; i < MANY_IDS; i += 2) {
+		test_expect_ok(vmspace_destroy(VS_ID(100 + i)),
+		    "destroy an odd guest");
+		guest_new(VS_ID(100 + i));
+		guest_load(VS_ID(100 + i), g_read_data);
+		guest_write64(VS_ID(100 + i), G_DATA, (uint64_t)(i + 1000));
+	}
+	for (long i = MANY_IDS - 1; i >= 0; i--) {
+		uint64_t want = (i & 1) ? (uint64_t)(i + 1000) : (uint64_t)i;
+
+		guest_frame(&tf);
+		guest_run(VS_ID(100 + i), &tf, NULL);
+		vs_expect_trap(&tf, T_SYSCALL, GUEST_END(g_read_data),
+		    "a guest among many, after half were made again");
+		test_expect_eq(tf.tf_rax, want,
+		    "the answer of guest i: the live vmspace of its id");
+	}
+	for (long i = 0; i < MANY_IDS; i++)
+		test_expect_ok(vmspace_destroy(VS_ID(100 + i)), "destroy");
+	test_expect_errno(vmspace_ctl(VS_ID(100), VMSPACE_CTL_RUN, &tf, NULL),
+	    ENOENT, "run a destroyed id");
+}
+
 /* syscall: T_SYSCALL, rip past it, rcx = that rip, r11 = rflags. */
 GUEST(g_syscall,
     "movl $0x1234, %eax\n"
@@ -1533,6 +1588,7 @@ fpu_caller_state_preempted(void)
 
 const struct test vs_trap_tests[] = {
 	{ "trap_syscall", trap_syscall, NULL },
+	{ "run_many_ids_in_turn", run_many_ids_in_turn, NULL },
 	{ "trap_invalid_opcode", trap_invalid_opcode, NULL },
 	{ "trap_breakpoint", trap_breakpoint, NULL },
 	{ "trap_divide", trap_divide, NULL },
