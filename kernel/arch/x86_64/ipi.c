@@ -4,8 +4,10 @@
  * Locking: ci_ipi_pending is changed only with atomic operations: senders
  * OR bits in, the owning CPU takes them all with an exchange.  A kind
  * posted while the target is already handling the same kind is not lost:
- * it stays pending for the next ipi_poll, which the interrupt that
- * follows the first post into an empty word guarantees (ipi_send).
+ * ipi_poll takes the word again until it reads 0, and a post into an
+ * empty word sends the interrupt that brings the next ipi_poll
+ * (ipi_send).  So the word is never left non-zero without an interrupt
+ * on its way.
  */
 #include <systm.h>
 #include <arch/apic.h>
@@ -73,18 +75,26 @@ ipi_poll(void)
 	unsigned kinds;
 
 	KASSERT(!intr_enabled());
-	if (__atomic_load_n(&ci->ci_ipi_pending, __ATOMIC_RELAXED) == 0)
-		return;
-	kinds = __atomic_exchange_n(&ci->ci_ipi_pending, 0, __ATOMIC_ACQUIRE);
-	if (kinds & IPI_HALT) {
-		for (;;) {
-			cli();
-			hlt();
+	/*
+	 * Until the word reads 0: a kind posted meanwhile found it not 0
+	 * and sent no interrupt (ipi_send), and pmap_tlb_ipi posts IPI_TLB
+	 * here itself, without one, while callers wait.  Left posted, either
+	 * would go unanswered until something polls: a CPU that only takes
+	 * interrupts (user mode) would never answer a shootdown again.
+	 */
+	while (__atomic_load_n(&ci->ci_ipi_pending, __ATOMIC_RELAXED) != 0) {
+		kinds = __atomic_exchange_n(&ci->ci_ipi_pending, 0,
+		    __ATOMIC_ACQUIRE);
+		if (kinds & IPI_HALT) {
+			for (;;) {
+				cli();
+				hlt();
+			}
 		}
+		if (kinds & IPI_TLB)
+			pmap_tlb_ipi();
+		/* IPI_RESCHED: the interrupt's return reads ci_want_resched. */
 	}
-	if (kinds & IPI_TLB)
-		pmap_tlb_ipi();
-	/* IPI_RESCHED: the interrupt's return path reads ci_want_resched. */
 }
 
 /* VEC_IPI.  Interrupts masked. */

@@ -16,6 +16,7 @@
  * skipped ("# SKIP") without one.
  */
 #include <systm.h>
+#include <clock.h>
 #include <errno.h>
 #include <ktest.h>
 #include <arch/cpu.h>
@@ -397,4 +398,106 @@ KTEST(tlb_concurrent)
 	}
 	KT_EQ(vm_page_free_count(), free0);
 	vm_page_free(tr.tr_page);
+}
+
+/*
+ * Two CPUs call a third at once, round after round, while the third
+ * spins with interrupts enabled and never polls: it answers from its
+ * IPI handler alone, as a CPU in user mode does.  Every call must be
+ * answered within a second.  When both calls land in one handler,
+ * pmap_tlb_ipi posts IPI_TLB to its own CPU without an interrupt; an
+ * ipi_poll that left that post behind made every later post find the
+ * word not 0 and send no interrupt, so the third CPU never answered
+ * again (a hang seen in smptests' kill_multi).
+ */
+#define TLB_PAIR_ROUNDS 300
+
+struct tlb_pair {
+	unsigned tp_target; /* the CPU called */
+	unsigned tp_round;  /* the round the callers may start; atomic */
+	unsigned tp_done;   /* calls answered this round; atomic */
+	unsigned tp_late;   /* rounds not answered within a second */
+	bool tp_abort;      /* a thread could not be made; atomic */
+};
+
+static void
+tlb_pair_noop(void *arg)
+{
+	(void)arg;
+}
+
+/* A caller: one call to the target per round. */
+static void
+tlb_pair_caller(void *arg)
+{
+	struct tlb_pair *tp = arg;
+
+	for (unsigned r = 1; r <= TLB_PAIR_ROUNDS; r++) {
+		while (__atomic_load_n(&tp->tp_round, __ATOMIC_ACQUIRE) != r) {
+			if (__atomic_load_n(&tp->tp_abort, __ATOMIC_ACQUIRE))
+				return;
+			cpu_pause();
+		}
+		tlb_call(CPUSET_BIT(tp->tp_target), tlb_pair_noop, NULL);
+		__atomic_add_fetch(&tp->tp_done, 1, __ATOMIC_ACQ_REL);
+	}
+}
+
+/*
+ * The target: starts each round and waits for both answers with
+ * interrupts enabled, polling only once a round is late (so that the
+ * callers finish and the test reports instead of hanging).
+ */
+static void
+tlb_pair_target(void *arg)
+{
+	struct tlb_pair *tp = arg;
+
+	for (unsigned r = 1; r <= TLB_PAIR_ROUNDS; r++) {
+		uint64_t deadline = nanouptime() + 1000000000;
+
+		__atomic_store_n(&tp->tp_done, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&tp->tp_round, r, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&tp->tp_done, __ATOMIC_ACQUIRE) < 2) {
+			if (nanouptime() > deadline) {
+				bool was = intr_disable();
+
+				tp->tp_late++;
+				ipi_poll();
+				intr_restore(was);
+				deadline = UINT64_MAX;
+			}
+			cpu_pause();
+		}
+	}
+}
+
+KTEST(tlb_two_callers_answered)
+{
+	struct tlb_pair tp = { .tp_target = 0 };
+	struct lwp *l[3];
+	int error;
+
+	if (mp_ncpus < 3) {
+		ktest_skip("fewer than 3 CPUs");
+		return;
+	}
+	l[1] = kthread_create(tlb_pair_caller, &tp, CPUSET_BIT(1), "caller1",
+	    &error);
+	l[2] = kthread_create(tlb_pair_caller, &tp, CPUSET_BIT(2), "caller2",
+	    &error);
+	l[0] = NULL;
+	if (l[1] != NULL && l[2] != NULL)
+		l[0] = kthread_create(tlb_pair_target, &tp, CPUSET_BIT(0),
+		    "target", &error);
+	if (!KT_CHECK(l[0] != NULL))
+		__atomic_store_n(&tp.tp_abort, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < 3; i++) {
+		if (l[i] != NULL)
+			kthread_join(l[i]);
+	}
+	KT_CHECKF(tp.tp_late == 0,
+	    "%u of %u rounds: a call to a CPU taking interrupts was not "
+	    "answered within a second",
+	    tp.tp_late, TLB_PAIR_ROUNDS);
 }
