@@ -1580,17 +1580,9 @@ pmap_destroy(struct pmap *pm)
 	pm->pm_pml4_pa = 0;
 }
 
-void
-pmap_activate(struct pmap *pm)
-{
-	bool was = intr_disable();
-
-	pmap_activate_masked(pm);
-	intr_restore(was);
-}
-
-void
-pmap_activate_masked(struct pmap *pm)
+/* pmap_activate's work, interrupts masked: inline in both entries. */
+static inline __attribute__((__always_inline__)) void
+pmap_switch(struct pmap *pm)
 {
 	struct cpu_info *ci = curcpu();
 	struct pmap *old = ci->ci_pmap;
@@ -1613,6 +1605,21 @@ pmap_activate_masked(struct pmap *pm)
 			__atomic_and_fetch(&old->pm_active, ~self,
 			    __ATOMIC_RELEASE);
 	}
+}
+
+void
+pmap_activate(struct pmap *pm)
+{
+	bool was = intr_disable();
+
+	pmap_switch(pm);
+	intr_restore(was);
+}
+
+void
+pmap_activate_masked(struct pmap *pm)
+{
+	pmap_switch(pm);
 }
 
 static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");
