@@ -20,7 +20,13 @@
  *     deleted vmspaces are freed after it is dropped (the seed frees
  *     them under its token, which an LWKT token allows);
  *   - vkernel_exit deletes the tree in batches, each under the token,
- *     and frees each batch without it.
+ *     and frees each batch without it;
+ *   - a lookup tries every entry the LWP holds a cache reference to (its
+ *     guests' FPU registers, vkernel_lwp_find), not only its last one,
+ *     before the tree under the token;
+ *   - the guest's frame is kept on the kernel stack below the
+ *     controller's (frame.h), not copied over it, so neither is copied
+ *     inside the kernel.
  *
  * Memory orders of the entry protocol.  Taking an active reference
  * (vkernel_find_vmspace) is an acquire, dropping one a release, and the
@@ -339,6 +345,7 @@ vkernel_fpu_rehash(struct vkernel_lwp *vklp)
 	unsigned n = vklp->nchains * 2;
 	struct vkernel_fpu *vf;
 
+	KASSERT(vklp->nchains == 1U << (64 - vklp->chain_shift));
 	fpus = kmalloc(n * sizeof(*fpus), 0);
 	if (fpus == NULL)
 		return;
@@ -379,7 +386,8 @@ vkernel_lwp_find(struct vkernel_lwp *vklp, void *id)
 			return vf->vf_ve;
 		stale = true; /* an id may be made again after a destroy */
 	}
-	if (stale || (vklp->ve_cache != NULL && vklp->ve_cache->id == id))
+	/* A deleted ve_cache is met here too: its registers are on a chain. */
+	if (stale)
 		vkernel_lwp_prune(vklp, false);
 	return NULL;
 }
@@ -438,7 +446,7 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 	} else {
 		LIST_REMOVE(vf, vf_link);
 	}
-	/* The most recent first in its chain. */
+	/* The most recent first in its chain (ve_cache's always on one). */
 	LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, ve->id), vf, vf_link);
 	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
@@ -569,6 +577,14 @@ vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
 	return 0;
 }
 
+/*
+ * VMSPACE_CTL_RUN.  Called by syscall_vmspace_ctl (trap.c), on the stack
+ * below the guest's frame, with interrupts enabled and no locks held.
+ * Returns an error with nothing changed (the caller's frame is as its
+ * call left it), or -EJUSTRETURN with the guest entered: its frame is
+ * l's user frame, its address space loaded, the active ref on ve held
+ * for the run (vkernel_trap drops it), and interrupts masked.
+ */
 long
 sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 {
@@ -915,17 +931,19 @@ vkernel_lwp_exit(struct lwp *l)
 		return;
 	if ((ve = vklp->ve) != NULL) {
 		/* Killed inside a guest: leave it before anything else. */
+		bool was;
+
 		KASSERT(l == curlwp);
 		cpu_fpu_ctx_leave(l);
 		vklp->ve = NULL;
 		vklp->vf = NULL;
-		cli();
+		was = intr_disable();
 		cpu_guest_switch(l, false);
 		if (l->l_proc->p_vmspace != NULL)
 			vmspace_activate_masked(l->l_proc->p_vmspace);
 		else
 			pmap_activate_masked(pmap_kernel());
-		sti();
+		intr_restore(was);
 		vmspace_entry_drop(ve);
 	}
 	vkernel_lwp_prune(vklp, true);

@@ -121,7 +121,7 @@ struct vkernel_lwp {
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
 	struct vkernel_fpu_chain *fpus; /* fpus_first, or a larger table */
 	unsigned nchains;               /* of fpus: a power of two */
-	unsigned chain_shift;           /* 64 - log2(nchains) */
+	unsigned chain_shift;           /* 64 - log2(nchains), for the hash */
 	unsigned nfpus;                 /* on the chains */
 	struct vkernel_fpu_chain fpus_first[VKERNEL_FPU_HASH];
 	uint64_t pruned;         /* vkp->deletions when the last prune began */

@@ -14,7 +14,8 @@
  *      a time out of its tc_callers (after an acquire load), runs that
  *      caller's function, and clears its own bit in the caller's tc_wait
  *      (release); while other callers wait it keeps IPI_TLB posted to
- *      itself, so that a function that spins answers them;
+ *      itself, so that a function that spins answers them (ipi_poll
+ *      takes that post again before it returns: nothing else would);
  *   4. c spins until tc_wait is 0 (acquire), calling ipi_poll, so a
  *      call made to c meanwhile is answered: two CPUs calling each other
  *      at once both finish, and so does a CPU holding a spinlock another

@@ -236,22 +236,23 @@ cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
  * masked: a thread is switched only at its own scheduling points
  * (sched.c), and cpu_switchto sets both again from l.
  */
-#define cpu_guest_switch(l, in_guest)                           \
-	do {                                                    \
-		struct cpu_info *ci_ = curcpu();                \
-		struct trapframe *tf_;                          \
-                                                                \
-		KASSERT((l) == ci_->ci_curlwp);                 \
-		if (in_guest) {                                 \
-			(l)->l_md.md_flags |= MDL_GUEST;        \
-			tf_ = cpu_guest_frame(l);               \
-		} else {                                        \
-			(l)->l_md.md_flags &= ~MDL_GUEST;       \
-			tf_ = cpu_own_frame(l);                 \
-		}                                               \
-		ci_->ci_syscall_limit = in_guest ? 0 : nsysent; \
-		(l)->l_md.md_tf = tf_;                          \
-		cpu_set_kstack(ci_, (uint64_t)(tf_ + 1));       \
+#define cpu_guest_switch(l, in_guest)                              \
+	do {                                                       \
+		struct cpu_info *ci_ = curcpu();                   \
+		struct trapframe *tf_;                             \
+                                                                   \
+		KASSERT((l) == ci_->ci_curlwp);                    \
+		if (in_guest) {                                    \
+			(l)->l_md.md_flags |= MDL_GUEST;           \
+			tf_ = cpu_guest_frame(l);                  \
+		} else {                                           \
+			(l)->l_md.md_flags &= ~MDL_GUEST;          \
+			tf_ = cpu_own_frame(l);                    \
+		}                                                  \
+		ci_->ci_syscall_limit =                            \
+		    cpu_syscall_limit((in_guest) ? MDL_GUEST : 0); \
+		(l)->l_md.md_tf = tf_;                             \
+		cpu_set_kstack(ci_, (uint64_t)(tf_ + 1));          \
 	} while (0)
 
 /* Mark l's frame as replaced: the return to user mode uses iretq. */
