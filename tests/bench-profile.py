@@ -55,6 +55,10 @@ def main():
             elif line.startswith(b"IN:"):
                 block, n, in_block = None, 0, True
             elif in_block and line.startswith(b"0x"):
+                # An instruction longer than 8 bytes continues on a line
+                # of its own address that holds only the rest of its bytes.
+                if len(line.split(b":", 1)[1].split()) < 2:
+                    continue
                 pc = int(line.split(b":")[0], 16)
                 if block is None:
                     block = pc

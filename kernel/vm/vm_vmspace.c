@@ -42,10 +42,13 @@
 #include <errno.h>
 #include <file.h>
 #include <syscall.h>
+#include <sysproto.h>
 #include <arch/cpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <arch/pmap.h>
+#include <arch/trap.h>
+#include <arch/userret.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <vm/kmem.h>
@@ -420,16 +423,26 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
  * Running the cached entry again (a controller's usual round trip) costs
  * one compare: vf_cache is then the answer.
  */
-static struct vkernel_fpu *
+static struct vkernel_fpu *vkernel_cache_change(struct vkernel_lwp *vklp,
+    struct vmspace_entry *ve);
+
+static inline __attribute__((always_inline)) struct vkernel_fpu *
 vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 {
-	struct vmspace_entry *old;
-	struct vkernel_fpu *vf;
-
 	if (ve == vklp->ve_cache && vklp->vf_cache != NULL) {
 		KASSERT(vklp->vf_cache->vf_ve == ve);
 		return vklp->vf_cache;
 	}
+	return vkernel_cache_change(vklp, ve);
+}
+
+/* vkernel_cache_set's work when ve is not the cached entry. */
+static __attribute__((noinline)) struct vkernel_fpu *
+vkernel_cache_change(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
+{
+	struct vmspace_entry *old;
+	struct vkernel_fpu *vf;
+
 	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
 		vf = kmalloc(sizeof(*vf), 0);
 		if (vf == NULL)
@@ -578,17 +591,18 @@ vkernel_load_frame(const struct trapframe *utf, const struct vextframe *uvx,
 }
 
 /*
- * VMSPACE_CTL_RUN.  Called by syscall_vmspace_ctl (trap.c), on the stack
- * below the guest's frame, with interrupts enabled and no locks held.
- * Returns an error with nothing changed (the caller's frame is as its
- * call left it), or -EJUSTRETURN with the guest entered: its frame is
- * l's user frame, its address space loaded, the active ref on ve held
- * for the run (vkernel_trap drops it), and interrupts masked.
+ * VMSPACE_CTL_RUN.  l is curlwp, on the stack below the guest's frame,
+ * with interrupts enabled and no locks held.  Returns an error with
+ * nothing changed (the caller's frame is as its call left it), or
+ * -EJUSTRETURN with the guest entered: its frame is l's user frame, its
+ * address space loaded, the active ref on ve held for the run
+ * (vkernel_trap drops it), and interrupts masked.  Inline in
+ * syscall_vmspace_ctl, the round trip's first half.
  */
-long
-sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
+static inline __attribute__((always_inline)) long
+vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
+    struct vextframe *uvx)
 {
-	struct lwp *l = curlwp;
 	struct trapframe *tf = cpu_guest_frame(l);
 	struct vkernel_proc *vkp;
 	struct vkernel_lwp *vklp;
@@ -643,12 +657,46 @@ out:
 	return error;
 }
 
+/*
+ * The generated system call table's entry, which syscall.S never takes
+ * (it sends vmspace_ctl to syscall_vmspace_ctl, on the stack the run
+ * needs).
+ */
+long
+sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
+{
+	return vmspace_ctl_run(curlwp, id, cmd, utf, uvx);
+}
+
+int
+syscall_vmspace_ctl(struct trapframe *ctf)
+{
+	struct lwp *l = curlwp;
+	long rv;
+
+	rv = vmspace_ctl_run(l, (void *)ctf->tf_rdi, (int)ctf->tf_rsi,
+	    (struct trapframe *)ctf->tf_rdx, (struct vextframe *)ctf->tf_r10);
+	if (rv != -EJUSTRETURN)
+		return syscall_finish(l, ctf, SYS_vmspace_ctl, rv);
+	if (__predict_false(systrace_mode != 0))
+		systrace(l, SYS_vmspace_ctl, ctf, rv);
+	/* trap_userret, knowing that l runs a guest. */
+	if (trap_userret_due(l) || l->l_vkernel->deadline_ns != 0)
+		userret(l->l_md.md_tf);
+	(void)trap_take_iret(l); /* iretq whatever it says */
+	return 1;
+}
+
 /* vkernel_trap copies both bases out at once. */
 CTASSERT(offsetof(struct vextframe, vx_gsbase) ==
     offsetof(struct vextframe, vx_fsbase) + sizeof(uint64_t));
 
-void
-vkernel_trap(struct lwp *l, struct trapframe *tf)
+/*
+ * vkernel_trap's work, inline in syscall_guest_trap (the round trip's
+ * second half) and out of line for the others.
+ */
+static inline __attribute__((always_inline)) void
+vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct trapframe *ctf = cpu_own_frame(l);
@@ -684,13 +732,32 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	cpu_segs_exchange(l, &guest, &vklp->save_segs);
 	bases[0] = guest.ms_fsbase;
 	bases[1] = guest.ms_gsbase;
-	error = copyout(tf, vklp->user_trapframe, sizeof(*tf));
+	error = copyout_quads(tf, vklp->user_trapframe, sizeof(*tf));
 	if (error == 0 &&
 	    (bases[0] != vklp->entry_bases[0] ||
 		bases[1] != vklp->entry_bases[1]))
-		error = copyout(bases, &vklp->user_vextframe->vx_fsbase,
+		error = copyout_quads(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
 	ctf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
+}
+
+void
+vkernel_trap(struct lwp *l, struct trapframe *tf)
+{
+	vkernel_trap_inline(l, tf);
+}
+
+int
+syscall_guest_trap(struct trapframe *tf)
+{
+	struct lwp *l = curlwp;
+
+	vkernel_trap_inline(l, tf);
+	cli();
+	/* trap_userret, knowing that l runs no guest now. */
+	if (trap_userret_due(l))
+		userret(l->l_md.md_tf);
+	return trap_take_iret(l);
 }
 
 bool

@@ -29,6 +29,10 @@
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 
+/* The kernel's curlwp (arch/cpu.h, which the VM headers include) goes. */
+#include <arch/cpu.h>
+#undef curlwp
+
 struct lwp;
 extern struct lwp *vfs_host_curlwp;
 #define curlwp vfs_host_curlwp

@@ -42,35 +42,37 @@ copy_user_bytes:
 	EXTABLE(6b, copy_fault)
 
 /*
- * int copy_user_bytes2(void *dst1, const void *src1, size_t len1,
- *     void *dst2, const void *src2, size_t len2)
- * Two copies with user access opened once.
+ * int copy_user_quads(void *dst, const void *src, size_t nquads)
+ * int copy_user_quads2(void *dst1, const void *src1, size_t nquads1,
+ *     void *dst2, const void *src2, size_t nquads2)
+ * Copies of whole quadwords, the second two at once with user access
+ * opened once: the fixed-size structures of the vmspace round trip
+ * (copyin2, copyout_quads), without the byte tail.
  */
-	.globl copy_user_bytes2
-copy_user_bytes2:
+	.globl copy_user_quads
+copy_user_quads:
 	USER_ACCESS_BEGIN
-	movq %rcx, %r10
 	movq %rdx, %rcx
-	shrq $3, %rcx
+18:	rep movsq
+	USER_ACCESS_END
+	xorl %eax, %eax
+	ret
+	EXTABLE(18b, copy_fault)
+
+	.globl copy_user_quads2
+copy_user_quads2:
+	USER_ACCESS_BEGIN
+	xchgq %rcx, %rdx		/* rcx = nquads1, rdx = dst2 */
 14:	rep movsq
-	movq %rdx, %rcx
-	andq $7, %rcx
-15:	rep movsb
-	movq %r10, %rdi
+	movq %rdx, %rdi
 	movq %r8, %rsi
 	movq %r9, %rcx
-	shrq $3, %rcx
 16:	rep movsq
-	movq %r9, %rcx
-	andq $7, %rcx
-17:	rep movsb
 	USER_ACCESS_END
 	xorl %eax, %eax
 	ret
 	EXTABLE(14b, copy_fault)
-	EXTABLE(15b, copy_fault)
 	EXTABLE(16b, copy_fault)
-	EXTABLE(17b, copy_fault)
 
 /*
  * long copy_user_str(char *dst, const char *usrc, size_t max)

@@ -3,6 +3,7 @@
  * the IDT, and the per-CPU data reached through GS.
  */
 #include <systm.h>
+#include <cpuset.h>
 #include <arch/cpu.h>
 #include <arch/fpu.h>
 #include <arch/pcb.h>
@@ -268,6 +269,7 @@ cpu_startup_boot(void)
 
 	ci->ci_self = ci;
 	ci->ci_index = 0;
+	ci->ci_cpubit = CPUSET_BIT(0);
 	ci->ci_rsp0 = (uint64_t)bootstack_top;
 	cpu_load_gdt(ci);
 	cpu_load_idt();

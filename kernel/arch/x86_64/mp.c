@@ -286,6 +286,7 @@ mp_startup(void)
 		memset(ci, 0, sizeof(*ci));
 		ci->ci_self = ci;
 		ci->ci_index = mp_ncpus;
+		ci->ci_cpubit = CPUSET_BIT(mp_ncpus);
 		ci->ci_lapic_id = id;
 		ci->ci_rsp0 = stack;
 		if (!mp_start_cpu(mta, ci, id)) {

@@ -100,7 +100,7 @@
 
 #define KERNEL_PL4_FIRST 256 /* PML4 slots 256..511 are the kernel half */
 
-static struct pmap kernel_pmap_store;
+struct pmap kernel_pmap_store; /* pmap_kernel(); pmap.h's inline reads it */
 static struct spinlock ptshare_lock = SPINLOCK_INITIALIZER("ptshare");
 static pt_entry_t pg_nx; /* PG_NX when the CPU has it */
 static pt_entry_t pg_g;  /* PG_G when the CPU has it */
@@ -533,6 +533,7 @@ pmap_cpu_init(void)
 
 	KASSERT(!intr_enabled());
 	KASSERT(ci->ci_pmap == NULL && rcr3() == kpm->pm_pml4_pa);
+	KASSERT(ci->ci_cpubit == CPUSET_BIT(ci->ci_index));
 	ci->ci_pmap = kpm;
 	/* The bit before the flush: a change made later is shot down here. */
 	__atomic_or_fetch(&kpm->pm_active, CPUSET_BIT(ci->ci_index),
@@ -1580,46 +1581,13 @@ pmap_destroy(struct pmap *pm)
 	pm->pm_pml4_pa = 0;
 }
 
-/* pmap_activate's work, interrupts masked: inline in both entries. */
-static inline __attribute__((__always_inline__)) void
-pmap_switch(struct pmap *pm)
-{
-	struct cpu_info *ci = curcpu();
-	struct pmap *old = ci->ci_pmap;
-	cpuset_t self = CPUSET_BIT(ci->ci_index);
-
-	KASSERT(old != NULL); /* pmap_cpu_init has run here */
-	if (old != pm) {
-		/*
-		 * Join pm_active before loading CR3 (the atomic is a full
-		 * barrier): an initiator either sees the bit or changed its
-		 * entries before this CPU walks them.  Leave the old pmap's
-		 * set only after the load, which dropped its translations.
-		 */
-		if (pm != pmap_kernel())
-			__atomic_or_fetch(&pm->pm_active, self,
-			    __ATOMIC_SEQ_CST);
-		lcr3(pm->pm_pml4_pa);
-		ci->ci_pmap = pm;
-		if (old != pmap_kernel())
-			__atomic_and_fetch(&old->pm_active, ~self,
-			    __ATOMIC_RELEASE);
-	}
-}
-
 void
 pmap_activate(struct pmap *pm)
 {
 	bool was = intr_disable();
 
-	pmap_switch(pm);
+	pmap_activate_masked(pm);
 	intr_restore(was);
-}
-
-void
-pmap_activate_masked(struct pmap *pm)
-{
-	pmap_switch(pm);
 }
 
 static struct spinlock kva_lock = SPINLOCK_INITIALIZER("kva");

@@ -106,6 +106,41 @@
 	movq $UDSEL, F(TF_SS)
 	xorl %ebp, %ebp
 	.endm
+/*
+ * The whole frame at once, as SYSCALL_FRAME_FAST then SYSCALL_FRAME_REST
+ * build it, straight from the registers (a guest's call, which goes to
+ * its controller with every register): the call counted, curlwp left in
+ * %rcx, %rbp 0.
+ */
+	.macro SYSCALL_FRAME_FULL
+	movq %rdi, F(TF_RDI)
+	movq %rsi, F(TF_RSI)
+	movq %rdx, F(TF_RDX)
+	movq %r10, F(TF_R10)
+	movq %r8, F(TF_R8)
+	movq %r9, F(TF_R9)
+	movq %rax, F(TF_RAX)
+	movq %rbx, F(TF_RBX)
+	movq %rbp, F(TF_RBP)
+	movq %r12, F(TF_R12)
+	movq %r13, F(TF_R13)
+	movq %r14, F(TF_R14)
+	movq %r15, F(TF_R15)
+	movq %rcx, F(TF_RIP)
+	movq %rcx, F(TF_RCX)
+	movq %r11, F(TF_RFLAGS)
+	movq %r11, F(TF_R11)
+	movq %gs:CI_USCRATCH, %rcx
+	movq %rcx, F(TF_RSP)
+	movq $T_SYSCALL, F(TF_TRAPNO)
+	movq $0, F(TF_ADDR)
+	movq $0, F(TF_ERR)
+	movq $UCSEL, F(TF_CS)
+	movq $UDSEL, F(TF_SS)
+	xorl %ebp, %ebp
+	movq %gs:CI_CURLWP, %rcx
+	incl L_NSYSCALLS(%rcx)
+	.endm
 /* clang-format on */
 
 	.text
@@ -181,12 +216,27 @@ syscall_light_call:
 	swapgs
 	sysretq
 
-	/* At or past the limit: a guest's call, or ENOSYS from syscall(). */
+	/*
+	 * At or past the limit: a guest's call, or ENOSYS from syscall()
+	 * (which cannot be vmspace_ctl's number, below the limit).
+	 */
 syscall_full_guest:
-	SYSCALL_FRAME_FAST
+	SYSCALL_FRAME_FULL
+	leaq F(0), %rdi
 	testl $MDL_GUEST, L_MD_FLAGS(%rcx)
-	jnz syscall_guest
-	jmp syscall_full
+	jz syscall_full_call
+
+	/*
+	 * A guest's syscall (falling through): to its controller, with the
+	 * whole frame; the return is through the controller's frame
+	 * (ci_syscall_frame's).
+	 */
+syscall_guest:
+	sti
+	call syscall_guest_trap
+	cli
+	movq %gs:CI_SYSCALL_FRAME, %rsp
+	jmp syscall_full_exit
 
 	/* A fast call left work: rax = its result, interrupts masked. */
 syscall_fast_work:
@@ -194,19 +244,6 @@ syscall_fast_work:
 	leaq F(0), %rdi
 	movq %rax, %rsi
 	call syscall_return
-	jmp syscall_full_exit
-
-	/*
-	 * A guest's syscall: to its controller, with the whole frame; the
-	 * return is through the controller's frame (ci_syscall_frame's).
-	 */
-syscall_guest:
-	SYSCALL_FRAME_REST
-	leaq F(0), %rdi
-	sti
-	call syscall_guest_trap
-	cli
-	movq %gs:CI_SYSCALL_FRAME, %rsp
 	jmp syscall_full_exit
 
 	/*
@@ -228,6 +265,7 @@ syscall_full:
 	leaq F(0), %rdi
 	cmpq $SYS_VMSPACE_CTL, TF_RAX(%rdi)
 	je syscall_vmspace_ctl_entry
+syscall_full_call:
 	sti
 	call syscall
 	cli

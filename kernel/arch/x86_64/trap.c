@@ -13,6 +13,7 @@
 #include <arch/intr.h>
 #include <arch/trap.h>
 #include <arch/pcb.h>
+#include <arch/userret.h>
 #include <copy.h>
 #include <syscall.h>
 #include <sysproto.h>
@@ -55,23 +56,6 @@ trap_name(uint64_t trapno)
 	if (trapno < IRQ_BASE)
 		return "reserved exception";
 	return "interrupt";
-}
-
-/*
- * Every return to user mode from here: userret, called only when it has
- * something to do.  The test is the one syscall.S's fast exit makes (the
- * LWP's exit and signal flags, and the CPU's exit word: a reschedule due,
- * or the lock checker on) and a guest's timeout; userret itself loops
- * until nothing is left.  l is curlwp.  Interrupts masked.
- */
-static inline void
-trap_userret(struct lwp *l, struct trapframe *tf)
-{
-	const struct cpu_info *ci = curcpu();
-
-	if (__predict_false((l->l_flag & (LW_WEXIT | LW_PENDSIG)) != 0 ||
-		cpu_exit_word(ci) || vkernel_timeout_armed(l)))
-		userret(tf);
 }
 
 extern const struct extable_entry extable_start[], extable_end[];
@@ -432,7 +416,7 @@ enum {
 	SYSTRACE_ERRORS,
 	SYSTRACE_ALL
 };
-static int systrace_mode;
+int systrace_mode;
 
 static void
 systrace_startup(const struct bootinfo *bi)
@@ -449,8 +433,7 @@ systrace_startup(const struct bootinfo *bi)
 		systrace_mode = SYSTRACE_ENOSYS;
 }
 
-/* Print one call as systrace_mode says.  No locks held. */
-static void
+void
 systrace(const struct lwp *l, uint64_t nr, const struct trapframe *tf, long rv)
 {
 	if (systrace_mode == SYSTRACE_ENOSYS && rv != -ENOSYS)
@@ -471,7 +454,7 @@ systrace(const struct lwp *l, uint64_t nr, const struct trapframe *tf, long rv)
  * replaced the whole frame, or when rip is not a user address, where
  * SYSRET could fault in kernel mode (CVE-2012-0217).
  */
-static int
+int
 syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv)
 {
 	if (__predict_false(systrace_mode != SYSTRACE_OFF))
@@ -509,53 +492,6 @@ syscall(struct trapframe *tf)
 	if (nr < nsysent && sysent[nr].sy_call != NULL)
 		rv = sysent[nr].sy_call(tf);
 	return syscall_finish(l, tf, nr, rv);
-}
-
-/*
- * vmspace_ctl, which syscall.S calls with the whole frame and interrupts
- * enabled, on the stack below the guest's frame (frame.h).  When the
- * guest is entered (sys_vmspace_ctl returns -EJUSTRETURN, with
- * interrupts masked), its frame is the LWP's user frame and the return
- * is through it, by iretq: every register is the guest's.  Otherwise the
- * call ends as any other.
- */
-int
-syscall_vmspace_ctl(struct trapframe *tf)
-{
-	struct lwp *l = curlwp;
-	long rv;
-
-	rv = sys_vmspace_ctl((void *)tf->tf_rdi, (int)tf->tf_rsi,
-	    (struct trapframe *)tf->tf_rdx, (struct vextframe *)tf->tf_r10);
-	if (rv != -EJUSTRETURN)
-		return syscall_finish(l, tf, SYS_vmspace_ctl, rv);
-	if (__predict_false(systrace_mode != SYSTRACE_OFF))
-		systrace(l, SYS_vmspace_ctl, tf, rv);
-	trap_userret(l, l->l_md.md_tf);
-	l->l_md.md_flags &= ~MDL_IRET;
-	return 1;
-}
-
-/*
- * A syscall in a vmspace guest (MDL_GUEST, syscall.S), with the whole
- * frame and interrupts enabled: the guest's run ends and the controller's
- * vmspace_ctl returns, through the controller's frame (vkernel_trap
- * makes it the LWP's user frame again), by SYSRET unless a signal
- * replaced it.
- */
-int
-syscall_guest_trap(struct trapframe *tf)
-{
-	struct lwp *l = curlwp;
-
-	vkernel_trap(l, tf);
-	cli();
-	trap_userret(l, l->l_md.md_tf);
-	if (__predict_false(l->l_md.md_flags & MDL_IRET)) {
-		l->l_md.md_flags &= ~MDL_IRET;
-		return 1;
-	}
-	return 0;
 }
 
 /*

@@ -70,6 +70,7 @@ struct cpu_info {
 	unsigned ci_ipi_pending;   /* IPI_* kinds posted; atomic (ipi.c) */
 	uint64_t ci_nipi_sent;     /* IPIs this CPU sent (ipi_send) */
 	struct pmap *ci_pmap;      /* page tables loaded here (pmap.c) */
+	uint64_t ci_cpubit;        /* CPUSET_BIT(ci_index), for pm_active */
 	/*
 	 * The FPU (fpu.c): the user context whose state the registers hold
 	 * (NULL: none), whether CR0.TS is clear, and whether TS is set over

@@ -49,12 +49,16 @@ outl(uint16_t port, uint32_t v)
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+/*
+ * RDMSR and RDTSC clear the upper halves of rax and rdx (64-bit mode),
+ * so the halves are taken as 64-bit values: no zero-extension.
+ */
 static inline uint64_t
 rdmsr(uint32_t msr)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
+	return hi << 32 | lo;
 }
 
 static inline void
@@ -69,9 +73,9 @@ wrmsr(uint32_t msr, uint64_t v)
 static inline uint64_t
 rdtsc(void)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return hi << 32 | lo;
 }
 
 static inline void

@@ -21,6 +21,7 @@
 #include <cpuset.h>
 #include <vm/vm.h>
 #include <vm/vm_phys.h>
+#include <arch/cpu.h>
 
 struct bootinfo;
 
@@ -245,8 +246,37 @@ bool pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own);
  */
 void pmap_activate(struct pmap *pm);
 
-/* pmap_activate with interrupts already masked (a guest's round trip). */
-void pmap_activate_masked(struct pmap *pm);
+extern struct pmap kernel_pmap_store; /* pmap_kernel() (pmap.c) */
+
+/*
+ * pmap_activate with interrupts already masked: inline, as in a guest's
+ * round trip.
+ */
+static inline __attribute__((always_inline)) void
+pmap_activate_masked(struct pmap *pm)
+{
+	struct cpu_info *ci = curcpu();
+	struct pmap *old = ci->ci_pmap;
+	cpuset_t self = ci->ci_cpubit;
+
+	KASSERT(old != NULL); /* pmap_cpu_init has run here */
+	if (old != pm) {
+		/*
+		 * Join pm_active before loading CR3 (the atomic is a full
+		 * barrier): an initiator either sees the bit or changed its
+		 * entries before this CPU walks them.  Leave the old pmap's
+		 * set only after the load, which dropped its translations.
+		 */
+		if (pm != &kernel_pmap_store)
+			__atomic_or_fetch(&pm->pm_active, self,
+			    __ATOMIC_SEQ_CST);
+		lcr3(pm->pm_pml4_pa);
+		ci->ci_pmap = pm;
+		if (old != &kernel_pmap_store)
+			__atomic_and_fetch(&old->pm_active, ~self,
+			    __ATOMIC_RELEASE);
+	}
+}
 
 /*
  * Make this CPU a target of the kernel pmap's TLB shootdowns and flush
