@@ -645,9 +645,7 @@ vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
 	vklp->ve = ve; /* our active ref now stands for the running guest */
 	vklp->vf = vf;
 	cpu_fpu_ctx_enter(l, vf->vf_fpu);
-	cpu_segs_exchange(l, &vklp->save_segs,
-	    &(struct mdsegs) { .ms_fsbase = vx.vx_fsbase,
-		.ms_gsbase = vx.vx_gsbase });
+	cpu_segs_enter(l, &vklp->save_segs, vx.vx_fsbase, vx.vx_gsbase);
 	cli();
 	cpu_guest_switch(l, true);
 	vmspace_activate_masked(ve->vmspace);
@@ -700,14 +698,13 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct trapframe *ctf = cpu_own_frame(l);
-	struct vmspace_entry *ve;
-	struct mdsegs guest;
+	struct vmspace_entry *ve = vklp->ve;
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
 	int error;
 
-	KASSERT(vklp != NULL && vklp->ve != NULL && vklp->vf != NULL);
+	/* l runs a guest: vklp and ve are not NULL (used at once). */
+	KASSERT(vklp->vf != NULL);
 	KASSERT(tf == cpu_guest_frame(l));
-	ve = vklp->ve;
 	cpu_fpu_ctx_leave(l);
 	vklp->vf = NULL;
 	vklp->ve = NULL;
@@ -729,9 +726,7 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 	 * came from, and are not written again), then vmspace_ctl returns
 	 * 0, or -EFAULT if they could not be written.
 	 */
-	cpu_segs_exchange(l, &guest, &vklp->save_segs);
-	bases[0] = guest.ms_fsbase;
-	bases[1] = guest.ms_gsbase;
+	cpu_segs_leave(l, &vklp->save_segs, bases);
 	error = copyout_quads(tf, vklp->user_trapframe, sizeof(*tf));
 	if (error == 0 &&
 	    (bases[0] != vklp->entry_bases[0] ||

@@ -20,8 +20,6 @@ CTASSERT(offsetof(struct trapframe, tf_rip) == TF_RIP);
 CTASSERT(offsetof(struct trapframe, tf_rsp) == TF_RSP);
 CTASSERT(offsetof(struct trapframe, tf_trapno) == TF_TRAPNO);
 
-#define PSL_USER_DEFAULT (PSL_I | 0x2) /* bit 1 always reads as one */
-
 extern char syscall_entry[], lwp_trampoline[], kthread_trampoline[];
 struct lwp *cpu_switch_stack(struct lwp *old, struct lwp *new, uint64_t *oldrsp,
     uint64_t newrsp);
@@ -127,7 +125,7 @@ cpu_kthread_setup(struct lwp *l, void (*fn)(void *), void *arg)
  *
  * vmspace_ctl keeps the controller's FS and GS while a guest runs in the
  * same LWP, and a guest's own segment loads reach the controller when it
- * traps: both exchanges are cpu_segs_exchange.
+ * traps: the exchanges are cpu_segs_enter and cpu_segs_leave.
  */
 
 /*
@@ -333,27 +331,4 @@ cpu_lwp_entry_frame(struct trapframe *tf, vaddr_t func, vaddr_t arg, vaddr_t sp)
 	tf->tf_ss = UDSEL;
 	tf->tf_rflags = PSL_USER_DEFAULT;
 	tf->tf_trapno = T_SYSCALL;
-}
-
-/* Flags a user frame may set (DragonFly's PSL_USERCHANGE). */
-#define PSL_USERCHANGE                                                     \
-	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | PSL_D | PSL_V | \
-	    PSL_RF | PSL_AC)
-
-int
-cpu_sanitize_frame(struct trapframe *tf)
-{
-	/*
-	 * The kernel's, never the caller's: neither a partial frame (pcb.h)
-	 * nor a system call's, whose rax a signal could take for a restart
-	 * code (kern_sig.c).
-	 */
-	tf->tf_trapno = 0;
-	tf->tf_cs = UCSEL;
-	tf->tf_ss = UDSEL;
-	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_USER_DEFAULT;
-	if (tf->tf_rip >= VM_MAX_USER_ADDRESS ||
-	    tf->tf_rsp >= VM_MAX_USER_ADDRESS)
-		return -EINVAL;
-	return 0;
 }

@@ -9,7 +9,10 @@
 #include <types.h>
 #include <syscall.h>         /* nsysent */
 #include <uapi/native_abi.h> /* VM_MAX_USER_ADDRESS */
-#include <arch/cpufunc.h>    /* rdmsr, wrmsr: cpu_segs_exchange */
+#include <errno.h>
+#include <arch/cpufunc.h>  /* rdmsr, wrmsr: cpu_segs_enter */
+#include <arch/frame.h>    /* struct trapframe: cpu_sanitize_frame */
+#include <arch/segments.h> /* UCSEL, UDSEL */
 
 struct fpu_ctx;
 struct lwp;
@@ -166,41 +169,74 @@ uint64_t cpu_get_fsbase(struct lwp *l);
  */
 void cpu_segs_get(struct lwp *l, struct mdsegs *s);
 
-/* cpu_segs_exchange's half for a change of selector (machdep_lwp.c). */
+/*
+ * The slow half of cpu_segs_enter and cpu_segs_leave, for a change of
+ * selector: load *in, the hardware holding *out (machdep_lwp.c).
+ */
 void cpu_segs_load_slow(const struct mdsegs *in, const struct mdsegs *out);
 
 /*
- * Exchange the running LWP's user FS and GS for *in in one step: what the
- * hardware holds goes to *out, then *in is loaded, writing only the
- * selectors and bases that differ (vmspace_ctl entering a guest and a
- * guest trapping back).  *in must be user segments: selectors
- * user code could load (or null), bases that pass cpu_tls_base_ok.
- * l must be curlwp.  Inline: twice on every guest round trip.
+ * The two exchanges of the running LWP's user FS and GS on a guest round
+ * trip, each in one step, writing only the selectors and bases that
+ * differ.  cpu_segs_enter (vmspace_ctl entering a guest): what the
+ * hardware holds goes to *out, then the guest's bases fsbase and gsbase
+ * are loaded with null selectors.  cpu_segs_leave (the guest trapping
+ * back): the guest's bases as the hardware holds them go to bases[0]
+ * (FS) and bases[1] (GS), then *in is loaded.  The bases loaded must
+ * pass cpu_tls_base_ok, and *in's selectors be ones user code could
+ * load (or null).  l must be curlwp.  Inline: on every round trip.
  *
- * It reads straight into *out, without segs_save's check: what the
- * hardware holds got there through checked paths (see user_segs_ok in
- * machdep_lwp.c).  With the selectors unchanged (the usual case) only
- * bases are written, with interrupts enabled: a switch meanwhile saves
- * and restores what the hardware holds, so what was read stays true.
- * Loading a %gs selector needs swapgs, and so interrupts masked
- * (cpu_segs_load_slow).
+ * They read the hardware without segs_save's check: what it holds got
+ * there through checked paths (see user_segs_ok in machdep_lwp.c).  With
+ * null selectors on both sides (the usual case) only bases are written,
+ * with interrupts enabled: a switch meanwhile saves and restores what
+ * the hardware holds, so what was read stays true.  Loading a %gs
+ * selector needs swapgs, and so interrupts masked: any selector that is
+ * not null takes cpu_segs_load_slow, where the structures are built.
  */
 static inline void
-cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
+cpu_segs_enter(struct lwp *l, struct mdsegs *out, uint64_t fsbase,
+    uint64_t gsbase)
 {
+	uint64_t cur_fs, cur_gs;
+
 	(void)l;
 	out->ms_fssel = rfs();
 	out->ms_gssel = rgs();
-	out->ms_fsbase = rdmsr(MSR_FSBASE);
-	out->ms_gsbase = rdmsr(MSR_KERNELGSBASE);
-	if (__predict_false(out->ms_fssel != in->ms_fssel ||
-		out->ms_gssel != in->ms_gssel)) {
-		cpu_segs_load_slow(in, out);
+	out->ms_fsbase = cur_fs = rdmsr(MSR_FSBASE);
+	out->ms_gsbase = cur_gs = rdmsr(MSR_KERNELGSBASE);
+	if (__predict_false((out->ms_fssel | out->ms_gssel) != 0)) {
+		cpu_segs_load_slow(&(struct mdsegs) { .ms_fsbase = fsbase,
+				       .ms_gsbase = gsbase },
+		    out);
 		return;
 	}
-	if (in->ms_fsbase != out->ms_fsbase)
+	if (fsbase != cur_fs)
+		wrmsr(MSR_FSBASE, fsbase);
+	if (gsbase != cur_gs)
+		wrmsr(MSR_KERNELGSBASE, gsbase);
+}
+
+static inline void
+cpu_segs_leave(struct lwp *l, const struct mdsegs *in, uint64_t bases[2])
+{
+	uint16_t fssel = rfs(), gssel = rgs();
+
+	(void)l;
+	bases[0] = rdmsr(MSR_FSBASE);
+	bases[1] = rdmsr(MSR_KERNELGSBASE);
+	if (__predict_false(
+		(fssel | gssel | in->ms_fssel | in->ms_gssel) != 0)) {
+		cpu_segs_load_slow(in,
+		    &(struct mdsegs) { .ms_fsbase = bases[0],
+			.ms_gsbase = bases[1],
+			.ms_fssel = fssel,
+			.ms_gssel = gssel });
+		return;
+	}
+	if (in->ms_fsbase != bases[0])
 		wrmsr(MSR_FSBASE, in->ms_fsbase);
-	if (in->ms_gsbase != out->ms_gsbase)
+	if (in->ms_gsbase != bases[1])
 		wrmsr(MSR_KERNELGSBASE, in->ms_gsbase);
 }
 
@@ -262,14 +298,39 @@ cpu_segs_exchange(struct lwp *l, struct mdsegs *out, const struct mdsegs *in)
 		(l)->l_md.md_flags |= MDL_IRET; \
 	} while (0)
 
+/* The flags of a fresh user context: IF, and bit 1, which always reads 1. */
+#define PSL_USER_DEFAULT (PSL_I | 0x2)
+
+/* Flags a user frame may set (DragonFly's PSL_USERCHANGE). */
+#define PSL_USERCHANGE                                                     \
+	(PSL_C | PSL_PF | PSL_AF | PSL_Z | PSL_N | PSL_T | PSL_D | PSL_V | \
+	    PSL_RF | PSL_AC)
+
 /*
  * Make a user-supplied frame safe to return to (ABI.md 4.4, DragonFly's
  * cpu_sanitize_frame): user selectors, only the user-changeable flags
  * plus IF, and rip and rsp inside [0, VM_MAX_USER_ADDRESS); tf_trapno
  * becomes 0 (what the caller left there must not pass for the kernel's
- * own marks).  Returns 0 or -EINVAL (rip or rsp out of range).
+ * own marks).  Returns 0 or -EINVAL (rip or rsp out of range).  Inline:
+ * on every guest round trip.
  */
-int cpu_sanitize_frame(struct trapframe *tf);
+static inline int
+cpu_sanitize_frame(struct trapframe *tf)
+{
+	/*
+	 * The kernel's, never the caller's: neither a partial frame
+	 * (syscall.S) nor a system call's, whose rax a signal could take
+	 * for a restart code (kern_sig.c).
+	 */
+	tf->tf_trapno = 0;
+	tf->tf_cs = UCSEL;
+	tf->tf_ss = UDSEL;
+	tf->tf_rflags = (tf->tf_rflags & PSL_USERCHANGE) | PSL_USER_DEFAULT;
+	if (tf->tf_rip >= VM_MAX_USER_ADDRESS ||
+	    tf->tf_rsp >= VM_MAX_USER_ADDRESS)
+		return -EINVAL;
+	return 0;
+}
 
 /* True if base is a canonical user address usable as an FS or GS base. */
 static inline bool

@@ -66,7 +66,6 @@ void systrace(const struct lwp *l, uint64_t nr, const struct trapframe *tf,
  * Returns nonzero when the frame must go back with iretq instead of
  * SYSRET (trap.c).
  */
-int syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr,
-    long rv);
+int syscall_finish(struct lwp *l, struct trapframe *tf, uint64_t nr, long rv);
 
 #endif /* !_ARCH_USERRET_H_ */
