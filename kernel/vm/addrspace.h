@@ -96,7 +96,7 @@ int vmspace_set_exe(struct vmspace *vm, struct vm_object *obj);
 void vmspace_activate(struct vmspace *vm);
 
 /* vmspace_activate with interrupts masked (a guest's round trip). */
-static inline void
+static inline __attribute__((always_inline)) void
 vmspace_activate_masked(struct vmspace *vm)
 {
 	pmap_activate_masked(&vm->vm_pmap);

@@ -44,6 +44,7 @@
 #include <syscall.h>
 #include <sysproto.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
 #include <arch/pmap.h>
@@ -112,7 +113,7 @@ vmspace_entry_cache_drop(struct vmspace_entry *ve)
  * transition: deletion interlocks the final kfree through cache_refs.
  * No requirements.
  */
-static void
+static inline void
 vmspace_entry_drop(struct vmspace_entry *ve)
 {
 	uint32_t n = __atomic_fetch_sub(&ve->refs, 1, __ATOMIC_RELEASE);
@@ -440,9 +441,11 @@ vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 static __attribute__((noinline)) struct vkernel_fpu *
 vkernel_cache_change(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 {
+	struct vkernel_fpu_chain *chain = vkernel_fpu_chain(vklp, ve->id);
 	struct vmspace_entry *old;
 	struct vkernel_fpu *vf;
 
+	/* The most recent first in its chain (ve_cache's always on one). */
 	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
 		vf = kmalloc(sizeof(*vf), 0);
 		if (vf == NULL)
@@ -454,13 +457,15 @@ vkernel_cache_change(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 		vmspace_entry_cache_ref(ve);
 		vf->vf_ve = ve;
 		if (++vklp->nfpus > 2 * vklp->nchains &&
-		    vklp->nchains < VKERNEL_FPU_HASH_MAX)
+		    vklp->nchains < VKERNEL_FPU_HASH_MAX) {
 			vkernel_fpu_rehash(vklp);
-	} else {
+			chain = vkernel_fpu_chain(vklp, ve->id);
+		}
+		LIST_INSERT_HEAD(chain, vf, vf_link);
+	} else if (LIST_FIRST(chain) != vf) {
 		LIST_REMOVE(vf, vf_link);
+		LIST_INSERT_HEAD(chain, vf, vf_link);
 	}
-	/* The most recent first in its chain (ve_cache's always on one). */
-	LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, ve->id), vf, vf_link);
 	if ((old = vklp->ve_cache) != ve) {
 		vmspace_entry_cache_ref(ve);
 		vklp->ve_cache = ve;
@@ -666,7 +671,7 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	return vmspace_ctl_run(curlwp, id, cmd, utf, uvx);
 }
 
-int
+void
 syscall_vmspace_ctl(struct trapframe *ctf)
 {
 	struct lwp *l = curlwp;
@@ -675,14 +680,14 @@ syscall_vmspace_ctl(struct trapframe *ctf)
 	rv = vmspace_ctl_run(l, (void *)ctf->tf_rdi, (int)ctf->tf_rsi,
 	    (struct trapframe *)ctf->tf_rdx, (struct vextframe *)ctf->tf_r10);
 	if (rv != -EJUSTRETURN)
-		return syscall_finish(l, ctf, SYS_vmspace_ctl, rv);
+		syscall_exit_user(syscall_finish(l, ctf, SYS_vmspace_ctl, rv));
 	if (__predict_false(systrace_mode != 0))
 		systrace(l, SYS_vmspace_ctl, ctf, rv);
 	/* trap_userret, knowing that l runs a guest. */
 	if (trap_userret_due(l) || l->l_vkernel->deadline_ns != 0)
 		userret(l->l_md.md_tf);
 	(void)trap_take_iret(l); /* iretq whatever it says */
-	return 1;
+	syscall_exit_user(1);
 }
 
 /* vkernel_trap copies both bases out at once. */
@@ -742,7 +747,7 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	vkernel_trap_inline(l, tf);
 }
 
-int
+void
 syscall_guest_trap(struct trapframe *tf)
 {
 	struct lwp *l = curlwp;
@@ -752,7 +757,7 @@ syscall_guest_trap(struct trapframe *tf)
 	/* trap_userret, knowing that l runs no guest now. */
 	if (trap_userret_due(l))
 		userret(l->l_md.md_tf);
-	return trap_take_iret(l);
+	syscall_exit_user(trap_take_iret(l));
 }
 
 bool

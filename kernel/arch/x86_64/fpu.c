@@ -236,25 +236,6 @@ fpu_load_image(const void *area)
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
-/* Clear TS.  The caller makes the registers some context's at once. */
-static inline void
-fpu_ts_clear(struct cpu_info *ci)
-{
-	if (!ci->ci_fpu_live) {
-		clts();
-		ci->ci_fpu_live = true;
-	}
-}
-
-void
-fpu_ts_set(struct cpu_info *ci)
-{
-	if (ci->ci_fpu_live) {
-		lcr0(rcr0() | CR0_TS);
-		ci->ci_fpu_live = false;
-	}
-}
-
 /*
  * The registers hold ci_fpu_owner's unsaved state (ci_fpu_unsaved) and
  * are about to become another context's: save it to its image.  TS is
@@ -460,12 +441,7 @@ cpu_fpu_ctx_copy(struct lwp *l, const struct fpu_ctx *from)
 	fc->fc_cpu = -1;
 }
 
-/*
- * The running LWP l switches its user mode to context fc: the slow path
- * of cpu_fpu_ctx_enter and _leave, when the registers are live or fc is
- * to be loaded at once.
- */
-static void
+void
 fpu_ctx_switch_slow(struct cpu_info *ci, struct lwp *l, struct fpu_ctx *fc)
 {
 	KASSERT(l == ci->ci_curlwp && fc != NULL);
@@ -473,53 +449,6 @@ fpu_ctx_switch_slow(struct cpu_info *ci, struct lwp *l, struct fpu_ctx *fc)
 		fpu_save_live(ci, l);
 	l->l_md.md_fpucur = fc;
 	fpu_switch_in(ci, fc);
-}
-
-/*
- * A guest context that was not in use at its last switch-out (fc_used
- * 0) runs with TS set, and the controller's state, if live, stays in the
- * registers unsaved (ci_fpu_unsaved): its first FPU instruction saves
- * and loads (fpu_trap), and a guest that never makes one costs a CR0
- * write here and one in cpu_fpu_ctx_leave.  A guest context in use is
- * loaded at once, the controller's state saved first.
- */
-void
-cpu_fpu_ctx_enter(struct lwp *l, struct fpu_ctx *fc)
-{
-	struct cpu_info *ci = curcpu();
-
-	KASSERT(l->l_md.md_fpucur == l->l_md.md_fpu && !ci->ci_fpu_unsaved);
-	if (__predict_false(fc->fc_used != 0)) {
-		fpu_ctx_switch_slow(ci, l, fc);
-		return;
-	}
-	if (ci->ci_fpu_live) {
-		fpu_ts_set(ci);
-		ci->ci_fpu_unsaved = true;
-	}
-	l->l_md.md_fpucur = fc;
-}
-
-void
-cpu_fpu_ctx_leave(struct lwp *l)
-{
-	struct cpu_info *ci = curcpu();
-	struct fpu_ctx *fc = l->l_md.md_fpu;
-
-	if (ci->ci_fpu_unsaved) {
-		/* The guest never touched the FPU: the registers are l's. */
-		KASSERT(!ci->ci_fpu_live && ci->ci_fpu_owner == fc);
-		ci->ci_fpu_unsaved = false;
-		fpu_ts_clear(ci);
-		l->l_md.md_fpucur = fc;
-		return;
-	}
-	if (__predict_false(ci->ci_fpu_live || fc->fc_used != 0)) {
-		if (l->l_md.md_fpucur != fc)
-			fpu_ctx_switch_slow(ci, l, fc);
-		return;
-	}
-	l->l_md.md_fpucur = fc;
 }
 
 void

@@ -233,10 +233,8 @@ syscall_full_guest:
 	 */
 syscall_guest:
 	sti
-	call syscall_guest_trap
-	cli
-	movq %gs:CI_SYSCALL_FRAME, %rsp
-	jmp syscall_full_exit
+	call syscall_guest_trap		/* returns by syscall_exit_user */
+	ud2
 
 	/* A fast call left work: rax = its result, interrupts masked. */
 syscall_fast_work:
@@ -254,9 +252,20 @@ syscall_fast_work:
 syscall_vmspace_ctl_entry:
 	subq $TF_GUEST_OFFSET, %rsp
 	sti
-	call syscall_vmspace_ctl
-	cli
+	call syscall_vmspace_ctl	/* returns by syscall_exit_user */
+	ud2
+
+	/*
+	 * void syscall_exit_user(int iret): the end of the two vmspace
+	 * calls' C halves, which do not return (they switch the LWP's user
+	 * frame, and their callers' frames are dropped here): back to user
+	 * mode through the frame ci_syscall_frame names, by iretq if iret
+	 * is not 0, else by SYSRET.  Interrupts masked.
+	 */
+	.globl syscall_exit_user
+syscall_exit_user:
 	movq %gs:CI_SYSCALL_FRAME, %rsp
+	movl %edi, %eax
 	jmp syscall_full_exit
 
 	/* Everything else, with the whole frame. */

@@ -8,6 +8,7 @@
 
 #include <types.h>
 #include <arch/cpu.h>
+#include <proc/proc.h>
 
 struct lwp;
 
@@ -67,7 +68,15 @@ void fpu_startup(void);
 void fpu_save_live(struct cpu_info *ci, struct lwp *old);
 void fpu_save_unsaved(struct cpu_info *ci, struct lwp *old);
 void fpu_load(struct cpu_info *ci, struct fpu_ctx *fc);
-void fpu_ts_set(struct cpu_info *ci);
+
+static inline void
+fpu_ts_set(struct cpu_info *ci)
+{
+	if (ci->ci_fpu_live) {
+		lcr0(rcr0() | CR0_TS);
+		ci->ci_fpu_live = false;
+	}
+}
 
 /*
  * cpu_switchto's half for old, a user LWP leaving the CPU: if its state
@@ -99,6 +108,78 @@ fpu_switch_in(struct cpu_info *ci, struct fpu_ctx *fc)
 		fpu_load(ci, fc);
 	else if (ci->ci_fpu_live)
 		fpu_ts_set(ci);
+}
+
+/* Clear TS.  The caller makes the registers some context's at once. */
+static inline void
+fpu_ts_clear(struct cpu_info *ci)
+{
+	if (!ci->ci_fpu_live) {
+		clts();
+		ci->ci_fpu_live = true;
+	}
+}
+
+/*
+ * The running LWP l switches its user mode to context fc: the slow path
+ * of cpu_fpu_ctx_enter and _leave, when the registers are live or fc is
+ * to be loaded at once (fpu.c).
+ */
+void fpu_ctx_switch_slow(struct cpu_info *ci, struct lwp *l,
+    struct fpu_ctx *fc);
+
+/*
+ * The running LWP l's user mode runs with fc's FPU registers from now on
+ * (vmspace_ctl entering a guest), or with its own again
+ * (cpu_fpu_ctx_leave, when the guest traps back or l exits inside it).
+ * The registers of the context left are kept in it.  l is curlwp; enter
+ * requires l to be on its own context, leave accepts either.  Inline: on
+ * every guest round trip.
+ *
+ * A guest context that was not in use at its last switch-out (fc_used
+ * 0) runs with TS set, and the controller's state, if live, stays in the
+ * registers unsaved (ci_fpu_unsaved): its first FPU instruction saves
+ * and loads (fpu_trap), and a guest that never makes one costs a CR0
+ * write here and one in cpu_fpu_ctx_leave.  A guest context in use is
+ * loaded at once, the controller's state saved first.
+ */
+static inline void
+cpu_fpu_ctx_enter(struct lwp *l, struct fpu_ctx *fc)
+{
+	struct cpu_info *ci = curcpu();
+
+	KASSERT(l->l_md.md_fpucur == l->l_md.md_fpu && !ci->ci_fpu_unsaved);
+	if (__predict_false(fc->fc_used != 0)) {
+		fpu_ctx_switch_slow(ci, l, fc);
+		return;
+	}
+	if (ci->ci_fpu_live) {
+		fpu_ts_set(ci);
+		ci->ci_fpu_unsaved = true;
+	}
+	l->l_md.md_fpucur = fc;
+}
+
+static inline void
+cpu_fpu_ctx_leave(struct lwp *l)
+{
+	struct cpu_info *ci = curcpu();
+	struct fpu_ctx *fc = l->l_md.md_fpu;
+
+	if (ci->ci_fpu_unsaved) {
+		/* The guest never touched the FPU: the registers are l's. */
+		KASSERT(!ci->ci_fpu_live && ci->ci_fpu_owner == fc);
+		ci->ci_fpu_unsaved = false;
+		fpu_ts_clear(ci);
+		l->l_md.md_fpucur = fc;
+		return;
+	}
+	if (__predict_false(ci->ci_fpu_live || fc->fc_used != 0)) {
+		if (l->l_md.md_fpucur != fc)
+			fpu_ctx_switch_slow(ci, l, fc);
+		return;
+	}
+	l->l_md.md_fpucur = fc;
 }
 
 /*

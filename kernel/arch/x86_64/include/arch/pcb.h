@@ -110,14 +110,9 @@ struct fpu_ctx *cpu_fpu_ctx_alloc(void);
 void cpu_fpu_ctx_free(struct fpu_ctx *fc);
 
 /*
- * The running LWP l's user mode runs with fc's FPU registers from now on
- * (vmspace_ctl entering a guest), or with its own again
- * (cpu_fpu_ctx_leave, when the guest traps back or l exits inside it).
- * The registers of the context left are kept in it.  l is curlwp; enter
- * requires l to be on its own context, leave accepts either.
+ * cpu_fpu_ctx_enter and cpu_fpu_ctx_leave, a guest's FPU context switch,
+ * are inline in <arch/fpu.h>.
  */
-void cpu_fpu_ctx_enter(struct lwp *l, struct fpu_ctx *fc);
-void cpu_fpu_ctx_leave(struct lwp *l);
 
 /*
  * Give the new LWP l (not yet run) a copy of fc's FPU state (a vmspace

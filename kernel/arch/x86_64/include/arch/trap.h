@@ -35,19 +35,27 @@ int syscall_return(struct trapframe *tf, long rv);
  * syscall.S: a syscall made by a vmspace guest (MDL_GUEST), with the
  * whole frame and interrupts enabled: the guest's run ends and the
  * controller's vmspace_ctl returns, through the controller's frame
- * (vkernel_trap makes it the LWP's user frame again), by SYSRET (0)
- * unless a signal replaced it (nonzero: iretq).  vm_vmspace.c.
+ * (vkernel_trap makes it the LWP's user frame again), by SYSRET unless
+ * a signal replaced it (then iretq).  vm_vmspace.c.
  */
-int syscall_guest_trap(struct trapframe *tf);
+void syscall_guest_trap(struct trapframe *tf) __noreturn;
 
 /*
  * syscall.S: vmspace_ctl, with the caller's whole frame ctf and
  * interrupts enabled, on the stack below the guest's frame (frame.h).
  * When the guest is entered, its frame is the LWP's user frame and the
- * return is through it, by iretq (1): every register is the guest's.
+ * return is through it, by iretq: every register is the guest's.
  * Otherwise the call ends as any other (syscall_finish).  vm_vmspace.c.
  */
-int syscall_vmspace_ctl(struct trapframe *ctf);
+void syscall_vmspace_ctl(struct trapframe *ctf) __noreturn;
+
+/*
+ * syscall.S: how the two above end, with interrupts masked: to user
+ * mode through the LWP's user frame (ci_syscall_frame's), by iretq if
+ * iret is not 0, else by SYSRET.  Their callers' stack frames are
+ * dropped: the two keep nothing there.
+ */
+void syscall_exit_user(int iret) __noreturn;
 
 /*
  * A kernel-mode int3 calls the hook if one is set (a debugger or a test),
