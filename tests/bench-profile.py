@@ -57,7 +57,7 @@ def main():
             elif in_block and line.startswith(b"0x"):
                 # An instruction longer than 8 bytes continues on a line
                 # of its own address that holds only the rest of its bytes.
-                if len(line.split(b":", 1)[1].split()) < 2:
+                if all(len(t) == 2 for t in line.split(b":", 1)[1].split()):
                     continue
                 pc = int(line.split(b":")[0], 16)
                 if block is None:

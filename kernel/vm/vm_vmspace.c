@@ -113,7 +113,7 @@ vmspace_entry_cache_drop(struct vmspace_entry *ve)
  * transition: deletion interlocks the final kfree through cache_refs.
  * No requirements.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 vmspace_entry_drop(struct vmspace_entry *ve)
 {
 	uint32_t n = __atomic_fetch_sub(&ve->refs, 1, __ATOMIC_RELEASE);

@@ -10,18 +10,24 @@
 #include <errno.h>
 #include <arch/extable.h>
 
+/*
+ * stac and clac, each listed in .smap_sites: on a CPU without SMAP,
+ * where they would fault, cpu_startup_boot makes them 3-byte NOPs
+ * (cpu_smap_patch), so no copy tests cpu_smap_enabled.
+ */
+	.macro SMAP_SITE insn
+661:	\insn
+	.pushsection .smap_sites, "a"
+	.quad 661b
+	.popsection
+	.endm
+
 	.macro USER_ACCESS_BEGIN
-	testb $1, cpu_smap_enabled(%rip)
-	jz 98f
-	stac
-98:
+	SMAP_SITE stac
 	.endm
 
 	.macro USER_ACCESS_END
-	testb $1, cpu_smap_enabled(%rip)
-	jz 99f
-	clac
-99:
+	SMAP_SITE clac
 	.endm
 
 	.text

@@ -253,6 +253,25 @@ cpu_load_idt(void)
 }
 
 /*
+ * On a CPU without SMAP, make every stac and clac of copy.S (listed in
+ * .smap_sites) a 3-byte NOP, as Linux's alternatives do, instead of a
+ * test of cpu_smap_enabled at each.  The boot CPU, before pmap_bootstrap
+ * maps text read-only (the boot page tables map it writable) and before
+ * another CPU runs.
+ */
+static void
+cpu_smap_patch(void)
+{
+	for (const uint64_t *p = smap_sites_start; p < smap_sites_end; p++) {
+		uint8_t *insn = (uint8_t *)*p;
+
+		KASSERT(cpu_smap_site_is(insn, SMAP_STAC) ||
+		    cpu_smap_site_is(insn, SMAP_CLAC));
+		memcpy(insn, SMAP_NOP3, SMAP_SITE_LEN);
+	}
+}
+
+/*
  * Set up the boot CPU: identify it, set its control registers, and load
  * its GDT, TSS, IDT and GS base.  Called first thing from kmain with
  * interrupts off.
@@ -266,6 +285,8 @@ cpu_startup_boot(void)
 	cpu_setregs();
 	fpu_startup();
 	cpu_smap_enabled = cpu_features.cf_smap;
+	if (!cpu_smap_enabled)
+		cpu_smap_patch();
 
 	ci->ci_self = ci;
 	ci->ci_index = 0;

@@ -188,3 +188,25 @@ KTEST(syscall_light_keeps_registers)
 	KT_EQ(r.r11, 2);
 	KT_CHECK(sysent[SYS_getpid].sy_light != NULL);
 }
+
+/*
+ * Every stac and clac of the user copies is what the CPU can run: the
+ * instruction with SMAP, a 3-byte NOP without (cpu_smap_patch); and the
+ * copies have some.
+ */
+KTEST(smap_sites)
+{
+	unsigned n = 0;
+
+	for (const uint64_t *p = smap_sites_start; p < smap_sites_end; p++) {
+		const uint8_t *insn = (const uint8_t *)*p;
+
+		if (cpu_smap_enabled)
+			KT_CHECK(cpu_smap_site_is(insn, SMAP_STAC) ||
+			    cpu_smap_site_is(insn, SMAP_CLAC));
+		else
+			KT_CHECK(cpu_smap_site_is(insn, SMAP_NOP3));
+		n++;
+	}
+	KT_CHECK(n >= 2);
+}

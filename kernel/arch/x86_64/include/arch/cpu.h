@@ -236,6 +236,27 @@ extern char bootstack_top[];
 extern bool cpu_smap_enabled;
 
 /*
+ * The stac and clac instructions of copy.S, whose addresses the linker
+ * gathers between smap_sites_start and smap_sites_end: each is stac or
+ * clac with SMAP, a 3-byte NOP without (cpu_smap_patch).
+ */
+extern const uint64_t smap_sites_start[], smap_sites_end[];
+#define SMAP_SITE_LEN 3
+#define SMAP_STAC "\x0f\x01\xcb"
+#define SMAP_CLAC "\x0f\x01\xca"
+#define SMAP_NOP3 "\x0f\x1f\x00"
+
+/* True if the instruction at insn is the SMAP_SITE_LEN bytes of what. */
+static inline bool
+cpu_smap_site_is(const uint8_t *insn, const char *what)
+{
+	for (unsigned i = 0; i < SMAP_SITE_LEN; i++)
+		if (insn[i] != (uint8_t)what[i])
+			return false;
+	return true;
+}
+
+/*
  * Read or write kernel memory that may be unmapped, without faulting:
  * a page fault or general-protection fault on the access is caught
  * through the exception table and turned into -EFAULT.  Return 0 or
