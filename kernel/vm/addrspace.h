@@ -102,6 +102,17 @@ vmspace_activate_masked(struct vmspace *vm)
 	pmap_activate_masked(&vm->vm_pmap);
 }
 
+/*
+ * The running LWP's user mode moves from vmspace from (loaded here) to
+ * to, two different user vmspaces: a guest's round trip.  Interrupts
+ * masked.
+ */
+static inline __attribute__((always_inline)) void
+vmspace_switch_masked(struct vmspace *from, struct vmspace *to)
+{
+	pmap_switch_user(&from->vm_pmap, &to->vm_pmap);
+}
+
 /* Live vmspaces, for kstat.  No requirements. */
 uint64_t vmspace_count(void);
 

@@ -609,8 +609,8 @@ vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
     struct vextframe *uvx)
 {
 	struct trapframe *tf = cpu_guest_frame(l);
+	struct vkernel_lwp *vklp = l->l_vkernel; /* only l changes it */
 	struct vkernel_proc *vkp;
-	struct vkernel_lwp *vklp;
 	struct vkernel_fpu *vf;
 	struct vmspace_entry *ve;
 	struct vextframe vx;
@@ -623,7 +623,8 @@ vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
 		error = -EOPNOTSUPP;
 		goto out;
 	}
-	if ((vklp = vkernel_lwp_get(l)) == NULL) {
+	if (__predict_false(vklp == NULL) &&
+	    (vklp = vkernel_lwp_get(l)) == NULL) {
 		error = -ENOMEM;
 		goto out;
 	}
@@ -653,7 +654,7 @@ vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
 	cpu_segs_enter(l, &vklp->save_segs, vx.vx_fsbase, vx.vx_gsbase);
 	cli();
 	cpu_guest_switch(l, true);
-	vmspace_activate_masked(ve->vmspace);
+	vmspace_switch_masked(l->l_proc->p_vmspace, ve->vmspace);
 	return -EJUSTRETURN;
 out:
 	vmspace_entry_drop(ve);
@@ -679,15 +680,18 @@ syscall_vmspace_ctl(struct trapframe *ctf)
 
 	rv = vmspace_ctl_run(l, (void *)ctf->tf_rdi, (int)ctf->tf_rsi,
 	    (struct trapframe *)ctf->tf_rdx, (struct vextframe *)ctf->tf_r10);
-	if (rv != -EJUSTRETURN)
-		syscall_exit_user(syscall_finish(l, ctf, SYS_vmspace_ctl, rv));
+	if (rv != -EJUSTRETURN) {
+		if (syscall_finish(l, ctf, SYS_vmspace_ctl, rv))
+			syscall_exit_iret();
+		syscall_exit_sysret();
+	}
 	if (__predict_false(systrace_mode != 0))
 		systrace(l, SYS_vmspace_ctl, ctf, rv);
 	/* trap_userret, knowing that l runs a guest. */
 	if (trap_userret_due(l) || l->l_vkernel->deadline_ns != 0)
 		userret(l->l_md.md_tf);
-	(void)trap_take_iret(l); /* iretq whatever it says */
-	syscall_exit_user(1);
+	l->l_md.md_flags &= ~MDL_IRET; /* iretq whatever it says */
+	syscall_exit_iret();
 }
 
 /* vkernel_trap copies both bases out at once. */
@@ -707,9 +711,12 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
 	int error;
 
-	/* l runs a guest: vklp and ve are not NULL (used at once). */
+	/*
+	 * l runs a guest: vklp and ve are not NULL (used at once), and tf
+	 * is its frame (vkernel_trap asserts it; syscall_guest_trap's is
+	 * where cpu_guest_switch sent the entry).
+	 */
 	KASSERT(vklp->vf != NULL);
-	KASSERT(tf == cpu_guest_frame(l));
 	cpu_fpu_ctx_leave(l);
 	vklp->vf = NULL;
 	vklp->ve = NULL;
@@ -720,7 +727,7 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 	 */
 	cli();
 	cpu_guest_switch(l, false);
-	vmspace_activate_masked(l->l_proc->p_vmspace);
+	vmspace_switch_masked(ve->vmspace, l->l_proc->p_vmspace);
 	sti();
 	vmspace_entry_drop(ve); /* ve may be deleted from here on */
 
@@ -744,6 +751,7 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 void
 vkernel_trap(struct lwp *l, struct trapframe *tf)
 {
+	KASSERT(tf == cpu_guest_frame(l));
 	vkernel_trap_inline(l, tf);
 }
 
@@ -757,7 +765,9 @@ syscall_guest_trap(struct trapframe *tf)
 	/* trap_userret, knowing that l runs no guest now. */
 	if (trap_userret_due(l))
 		userret(l->l_md.md_tf);
-	syscall_exit_user(trap_take_iret(l));
+	if (trap_take_iret(l))
+		syscall_exit_iret();
+	syscall_exit_sysret();
 }
 
 bool

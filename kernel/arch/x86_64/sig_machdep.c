@@ -53,6 +53,28 @@ sig_on_altstack(const struct lwp *l, uint64_t sp)
 	    sp - l->l_ss_sp <= l->l_ss_size;
 }
 
+/*
+ * Make a vmspace_ctl caller's frame (T_SYSCALL_VMCTL) whole, as the full
+ * entry builds it: rcx and r11 as SYSCALL left them (rip and rflags),
+ * the trap number, the constant slots.  Any other frame is whole already
+ * (a fast call's partial one is completed by syscall.S before anything
+ * can deliver a signal).  No requirements.
+ */
+static inline void
+cpu_frame_complete(struct trapframe *tf)
+{
+	KASSERT(tf->tf_trapno != T_SYSCALL_PARTIAL);
+	if (tf->tf_trapno != T_SYSCALL_VMCTL)
+		return;
+	tf->tf_rcx = tf->tf_rip;
+	tf->tf_r11 = tf->tf_rflags;
+	tf->tf_trapno = T_SYSCALL;
+	tf->tf_addr = 0;
+	tf->tf_err = 0;
+	tf->tf_cs = UCSEL;
+	tf->tf_ss = UDSEL;
+}
+
 /* sigaltstack's view of the stack state for sp (sas_ss_flags). */
 int
 sig_altstack_flags(const struct lwp *l, uint64_t sp)
@@ -82,6 +104,7 @@ sendsig(struct lwp *l, struct trapframe *tf, const struct ksigaction *ka,
 	if (fsp >= VM_MAX_USER_ADDRESS || fp >= VM_MAX_USER_ADDRESS)
 		return -EFAULT;
 
+	cpu_frame_complete(tf);
 	memset(&frame, 0, sizeof(frame));
 	frame.pretcode = ka->ka_restorer;
 	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS |

@@ -39,18 +39,21 @@
  * The full path completes the frame (the callee-saved registers are
  * still the user's), exactly as an interrupt from user mode builds it
  * (tf_trapno = T_SYSCALL, tf_rcx = rip, tf_r11 = rflags).  It is taken
- * on entry by a call not in syscall_fast[] (syscall(), or for
- * vmspace_ctl syscall_vmspace_ctl()) or by an LWP that runs a vmspace
- * guest (syscall_guest_trap()), and on the way out of a fast call that
- * left work (syscall_return()).  The two vmspace calls switch the LWP's
- * user frame between the controller's and the guest's (frame.h), so the
- * return goes through the frame ci_syscall_frame names then.  These C
- * functions (trap.c) return nonzero when the frame must go back with
- * iretq (a replaced frame, or a rip where SYSRET is unsafe: the
- * CVE-2012-0217 non-canonical case); otherwise we return with SYSRET,
- * which clobbers rcx and r11 as ABI.md section 2 allows.  A fast call's
- * rip is the one the SYSCALL instruction left, below
- * VM_MAX_USER_ADDRESS, so SYSRET is safe for it.
+ * on entry by a call not in syscall_fast[] (syscall()), by an LWP that
+ * runs a vmspace guest (syscall_guest_trap(); the whole frame is stored
+ * at once), and on the way out of a fast call that left work
+ * (syscall_return()).  vmspace_ctl (syscall_vmspace_ctl()) adds only the
+ * callee-saved registers to the fast part (T_SYSCALL_VMCTL, frame.h).
+ * syscall() and syscall_return() (trap.c) return nonzero when the frame
+ * must go back with iretq (a replaced frame, or a rip where SYSRET is
+ * unsafe: the CVE-2012-0217 non-canonical case); otherwise we return
+ * with SYSRET, which clobbers rcx and r11 as ABI.md section 2 allows.
+ * The two vmspace calls (vm_vmspace.c) switch the LWP's user frame
+ * between the controller's and the guest's (frame.h) and do not return:
+ * they leave by syscall_exit_iret or syscall_exit_sysret, through the
+ * frame ci_syscall_frame names then.  A fast call's rip is the one the
+ * SYSCALL instruction left, below VM_MAX_USER_ADDRESS, so SYSRET is safe
+ * for it.
  */
 #include <arch/cpu.h>
 #include <arch/frame.h>
@@ -233,7 +236,7 @@ syscall_full_guest:
 	 */
 syscall_guest:
 	sti
-	call syscall_guest_trap		/* returns by syscall_exit_user */
+	call syscall_guest_trap		/* returns by syscall_exit_* */
 	ud2
 
 	/* A fast call left work: rax = its result, interrupts masked. */
@@ -245,35 +248,52 @@ syscall_fast_work:
 	jmp syscall_full_exit
 
 	/*
-	 * vmspace_ctl: its C code runs below the guest's frame, which it
-	 * fills; the return is through the guest's frame if it entered the
-	 * guest (ci_syscall_frame's again).
+	 * vmspace_ctl: its frame gets only the callee-saved registers
+	 * beyond the fast part (T_SYSCALL_VMCTL: a return by SYSRET reads
+	 * no more; sendsig completes it, cpu_frame_complete), and its C
+	 * code runs below the guest's frame, which it fills; the return is
+	 * through the guest's frame if it entered the guest
+	 * (ci_syscall_frame's again).
 	 */
 syscall_vmspace_ctl_entry:
+	movq %rbx, F(TF_RBX)
+	movq %rbp, F(TF_RBP)
+	movq %r12, F(TF_R12)
+	movq %r13, F(TF_R13)
+	movq %r14, F(TF_R14)
+	movq %r15, F(TF_R15)
+	movq $T_SYSCALL_VMCTL, F(TF_TRAPNO)
+	xorl %ebp, %ebp
+	leaq F(0), %rdi
 	subq $TF_GUEST_OFFSET, %rsp
 	sti
-	call syscall_vmspace_ctl	/* returns by syscall_exit_user */
+	call syscall_vmspace_ctl	/* returns by syscall_exit_* */
 	ud2
 
 	/*
-	 * void syscall_exit_user(int iret): the end of the two vmspace
-	 * calls' C halves, which do not return (they switch the LWP's user
-	 * frame, and their callers' frames are dropped here): back to user
-	 * mode through the frame ci_syscall_frame names, by iretq if iret
-	 * is not 0, else by SYSRET.  Interrupts masked.
+	 * void syscall_exit_iret(void), void syscall_exit_sysret(void): the
+	 * end of the two vmspace calls' C halves, which do not return (they
+	 * switch the LWP's user frame, and their callers' frames are
+	 * dropped here): back to user mode through the frame
+	 * ci_syscall_frame names, by iretq or by SYSRET.  Interrupts
+	 * masked.
 	 */
-	.globl syscall_exit_user
-syscall_exit_user:
+	.globl syscall_exit_iret, syscall_exit_sysret
+syscall_exit_iret:
 	movq %gs:CI_SYSCALL_FRAME, %rsp
-	movl %edi, %eax
-	jmp syscall_full_exit
+	addq $8, %rsp			/* the pad */
+	jmp trap_return_user
+syscall_exit_sysret:
+	movq %gs:CI_SYSCALL_FRAME, %rsp
+	addq $8, %rsp
+	jmp syscall_full_sysret
 
 	/* Everything else, with the whole frame. */
 syscall_full:
+	cmpq $SYS_VMSPACE_CTL, F(TF_RAX)
+	je syscall_vmspace_ctl_entry
 	SYSCALL_FRAME_REST
 	leaq F(0), %rdi
-	cmpq $SYS_VMSPACE_CTL, TF_RAX(%rdi)
-	je syscall_vmspace_ctl_entry
 syscall_full_call:
 	sti
 	call syscall
@@ -282,6 +302,7 @@ syscall_full_exit:
 	addq $8, %rsp			/* the pad: %rsp is the frame now */
 	testl %eax, %eax
 	jnz trap_return
+syscall_full_sysret:
 	movq 0(%rsp), %rdi
 	movq 8(%rsp), %rsi
 	movq 16(%rsp), %rdx

@@ -12,6 +12,29 @@
 #include <arch/frame.h>
 #include <arch/segments.h>
 
+/*
+ * Load the general registers from the trap frame at %rsp and leave %rsp
+ * at its tf_rip, the frame iretq takes.
+ */
+	.macro TRAP_FRAME_RESTORE
+	movq 0(%rsp), %rdi
+	movq 8(%rsp), %rsi
+	movq 16(%rsp), %rdx
+	movq 24(%rsp), %rcx
+	movq 32(%rsp), %r8
+	movq 40(%rsp), %r9
+	movq 48(%rsp), %rax
+	movq 56(%rsp), %rbx
+	movq 64(%rsp), %rbp
+	movq 72(%rsp), %r10
+	movq 80(%rsp), %r11
+	movq 88(%rsp), %r12
+	movq 96(%rsp), %r13
+	movq 104(%rsp), %r14
+	movq 112(%rsp), %r15
+	addq $TF_RIP, %rsp
+	.endm
+
 	.text
 	.balign 16
 	.globl trap_stubs
@@ -57,23 +80,18 @@ alltraps:
 	movq %rax, %rsp
 	.globl trap_return
 trap_return:
-	movq 0(%rsp), %rdi
-	movq 8(%rsp), %rsi
-	movq 16(%rsp), %rdx
-	movq 24(%rsp), %rcx
-	movq 32(%rsp), %r8
-	movq 40(%rsp), %r9
-	movq 48(%rsp), %rax
-	movq 56(%rsp), %rbx
-	movq 64(%rsp), %rbp
-	movq 72(%rsp), %r10
-	movq 80(%rsp), %r11
-	movq 88(%rsp), %r12
-	movq 96(%rsp), %r13
-	movq 104(%rsp), %r14
-	movq 112(%rsp), %r15
-	addq $TF_RIP, %rsp
+	TRAP_FRAME_RESTORE
 	testb $3, 8(%rsp)
 	jz 2f
 	swapgs
 2:	iretq
+
+	/*
+	 * trap_return for a frame from user mode (syscall.S's way into a
+	 * vmspace guest, or a replaced frame): no test of the mode.
+	 */
+	.globl trap_return_user
+trap_return_user:
+	TRAP_FRAME_RESTORE
+	swapgs
+	iretq

@@ -1026,6 +1026,107 @@ signal_leaves_guest(void)
 	test_expect_exit(pid, 0, "the child");
 }
 
+/* What the handler of signal_keeps_caller_registers found. */
+static volatile uint64_t regs_sig_rcx, regs_sig_rip, regs_sig_r11,
+    regs_sig_flags;
+
+static void
+regs_sig_handler(int sig, siginfo_t *si, void *ctx)
+{
+	const ucontext_t *uc = ctx;
+
+	(void)sig;
+	(void)si;
+	regs_sig_rcx = (uint64_t)uc->uc_mcontext.gregs[REG_RCX];
+	regs_sig_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	regs_sig_r11 = (uint64_t)uc->uc_mcontext.gregs[REG_R11];
+	regs_sig_flags = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
+}
+
+/*
+ * A signal ends a guest's run and its handler runs in the controller:
+ * the context it sees has rcx and r11 as the controller's SYSCALL left
+ * them (the return rip and rflags: the kernel keeps the vmspace_ctl
+ * caller's frame partial and completes it for the signal), and after
+ * the handler vmspace_ctl returns with every callee-saved register the
+ * caller had, rcx and r11 again as SYSCALL leaves them.
+ */
+static void
+signal_keeps_caller_registers(void)
+{
+	int fd;
+	volatile uint64_t *shm = shared_memfd(&fd);
+	pid_t pid;
+
+	shm[0] = 0;
+	pid = test_fork();
+	if (pid == 0) {
+		static const uint64_t want[6] = { 0x1111111111111111,
+			0x2222222222222222, 0x3333333333333333,
+			0x4444444444444444, 0x5555555555555555,
+			0x6666666666666666 };
+		struct sigaction sa = { .sa_sigaction = regs_sig_handler,
+			.sa_flags = SA_SIGINFO };
+		struct trapframe tf;
+		struct vextframe vx = { 0 };
+		uint64_t out[10]; /* rbx rbp r12-r15, rcx r11, the label, rbp */
+		long ret;
+
+		test_assert(sigaction(SIGUSR1, &sa, NULL) == 0);
+		child_guest_spinning(VS_ID(1), fd, &tf);
+		/* Fixed registers the call keeps: rbp is one the asm changes. */
+		register uint64_t *outp __asm__("r8") = out;
+		register const uint64_t *wantp __asm__("r9") = want;
+		register struct vextframe *vxp __asm__("r10") = &vx;
+
+		__asm__ volatile("movq %%rbp, 72(%%r8)\n\t"
+				 "movq 0(%%r9), %%rbx\n\t"
+				 "movq 8(%%r9), %%rbp\n\t"
+				 "movq 16(%%r9), %%r12\n\t"
+				 "movq 24(%%r9), %%r13\n\t"
+				 "movq 32(%%r9), %%r14\n\t"
+				 "movq 40(%%r9), %%r15\n\t"
+				 "syscall\n"
+				 "1:\n\t"
+				 "movq %%rbx, 0(%%r8)\n\t"
+				 "movq %%rbp, 8(%%r8)\n\t"
+				 "movq %%r12, 16(%%r8)\n\t"
+				 "movq %%r13, 24(%%r8)\n\t"
+				 "movq %%r14, 32(%%r8)\n\t"
+				 "movq %%r15, 40(%%r8)\n\t"
+				 "movq %%rcx, 48(%%r8)\n\t"
+				 "movq %%r11, 56(%%r8)\n\t"
+				 "leaq 1b(%%rip), %%rcx\n\t"
+				 "movq %%rcx, 64(%%r8)\n\t"
+				 "movq 72(%%r8), %%rbp"
+				 : "=a"(ret)
+				 : "a"((long)SYS_vmspace_ctl), "D"(VS_ID(1)),
+				 "S"((long)VMSPACE_CTL_RUN), "d"(&tf),
+				 "r"(outp), "r"(wantp), "r"(vxp)
+				 : "rbx", "rcx", "r11", "r12", "r13", "r14",
+				 "r15", "memory");
+		test_expect_eq(ret, 0, "vmspace_ctl's result");
+		test_expect_eq(tf.tf_trapno, T_SIGNAL,
+		    "the run ends with T_SIGNAL");
+		test_expect_hex(regs_sig_rip, out[8],
+		    "the handler's context: rip after the syscall");
+		test_expect_hex(regs_sig_rcx, out[8],
+		    "the handler's context: rcx the return rip");
+		test_expect_hex(regs_sig_r11, regs_sig_flags,
+		    "the handler's context: r11 the rflags");
+		for (int i = 0; i < 6; i++)
+			test_expect_hex(out[i], want[i],
+			    "a callee-saved register after the call");
+		test_expect_hex(out[6], out[8], "rcx after the call");
+		test_expect_hex(out[7] & 0x202, 0x202,
+		    "r11 after the call: rflags, IF set");
+		_exit(0);
+	}
+	vs_wait_word(&shm[0], 1, 5000, "the child's guest started");
+	test_expect_ok(kill(pid, SIGUSR1), "kill");
+	test_expect_exit(pid, 0, "the child");
+}
+
 /* The LWP in the guest is not the main one; the main one blocks. */
 struct child_lwp {
 	struct trapframe tf;
@@ -1716,6 +1817,8 @@ const struct test vs_proc_tests[] = {
 	{ "kill_during_guest_run", kill_during_guest_run, NULL },
 	{ "kill_lwp_in_guest", kill_lwp_in_guest, NULL },
 	{ "signal_leaves_guest", signal_leaves_guest, NULL },
+	{ "signal_keeps_caller_registers", signal_keeps_caller_registers,
+	    NULL },
 	{ "exit_while_lwp_in_guest", exit_while_lwp_in_guest, NULL },
 	{ "kill_shared_tree_guest", kill_shared_tree_guest, NULL },
 	{ "spawn_copied_fds", spawn_copied_fds, NULL },

@@ -104,6 +104,14 @@
  */
 #define T_SYSCALL_PARTIAL 0x201
 
+/*
+ * Kernel-internal tf_trapno of a vmspace_ctl caller's frame (syscall.S):
+ * a fast call's part and the callee-saved registers, all a return by
+ * SYSRET needs; rcx, r11 and the constant slots are filled in only by
+ * what reads the whole frame (sendsig, cpu_frame_complete).
+ */
+#define T_SYSCALL_VMCTL 0x202
+
 /* The page-fault error code bits (PGEX_*) are in native_abi.h. */
 
 /* True if the frame was taken from user mode. */

@@ -244,8 +244,9 @@ cpu_segs_leave(struct lwp *l, const struct mdsegs *in, uint64_t bases[2])
  * Assert that l's user frame is whole (what reads or replaces all of it
  * may not run in a fast syscall, whose frame is partial: syscall.S).
  */
-#define CPU_FRAME_WHOLE(l) \
-	KASSERT((l)->l_md.md_tf->tf_trapno != T_SYSCALL_PARTIAL)
+#define CPU_FRAME_WHOLE(l)                                         \
+	KASSERT((l)->l_md.md_tf->tf_trapno != T_SYSCALL_PARTIAL && \
+	    (l)->l_md.md_tf->tf_trapno != T_SYSCALL_VMCTL)
 
 /*
  * l's own user frame, at the top of its kernel stack, and the frame of a
@@ -263,16 +264,16 @@ cpu_segs_leave(struct lwp *l, const struct mdsegs *in, uint64_t bases[2])
  * to the controller with the whole frame), and the guest's frame, or
  * l's own, becomes l's user frame (md_tf): the frame the next entry from
  * user mode builds (this CPU's kernel stack top follows, cpu_set_kstack)
- * and the return to user mode goes through.  l is curlwp, interrupts
- * masked: a thread is switched only at its own scheduling points
- * (sched.c), and cpu_switchto sets both again from l.
+ * and the return to user mode goes through.  l is curlwp (its callers
+ * take it from curlwp, or assert it), interrupts masked: a thread is
+ * switched only at its own scheduling points (sched.c), and cpu_switchto
+ * sets both again from l.
  */
 #define cpu_guest_switch(l, in_guest)                              \
 	do {                                                       \
 		struct cpu_info *ci_ = curcpu();                   \
 		struct trapframe *tf_;                             \
                                                                    \
-		KASSERT((l) == ci_->ci_curlwp);                    \
 		if (in_guest) {                                    \
 			(l)->l_md.md_flags |= MDL_GUEST;           \
 			tf_ = cpu_guest_frame(l);                  \

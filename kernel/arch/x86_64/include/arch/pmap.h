@@ -279,6 +279,25 @@ pmap_activate_masked(struct pmap *pm)
 }
 
 /*
+ * pmap_activate_masked for a guest's round trip, where the caller knows
+ * both sides: from, loaded here, and to, both user pmaps and not the
+ * same (a process's and one of its vmspaces').  Interrupts masked.
+ */
+static inline __attribute__((always_inline)) void
+pmap_switch_user(struct pmap *from, struct pmap *to)
+{
+	struct cpu_info *ci = curcpu();
+	cpuset_t self = ci->ci_cpubit;
+
+	KASSERT(ci->ci_pmap == from);
+	/* As pmap_activate_masked: join to, load, then leave from. */
+	__atomic_or_fetch(&to->pm_active, self, __ATOMIC_SEQ_CST);
+	lcr3(to->pm_pml4_pa);
+	ci->ci_pmap = to;
+	__atomic_and_fetch(&from->pm_active, ~self, __ATOMIC_RELEASE);
+}
+
+/*
  * Make this CPU a target of the kernel pmap's TLB shootdowns and flush
  * its TLB: from here on it must answer IPI_TLB (take interrupts, or poll
  * while it spins with them masked), and it may use the kernel pmap and

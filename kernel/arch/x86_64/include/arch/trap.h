@@ -51,11 +51,12 @@ void syscall_vmspace_ctl(struct trapframe *ctf) __noreturn;
 
 /*
  * syscall.S: how the two above end, with interrupts masked: to user
- * mode through the LWP's user frame (ci_syscall_frame's), by iretq if
- * iret is not 0, else by SYSRET.  Their callers' stack frames are
- * dropped: the two keep nothing there.
+ * mode through the LWP's user frame (ci_syscall_frame's), by iretq or by
+ * SYSRET.  Their callers' stack frames are dropped: the two keep
+ * nothing there.
  */
-void syscall_exit_user(int iret) __noreturn;
+void syscall_exit_iret(void) __noreturn;
+void syscall_exit_sysret(void) __noreturn;
 
 /*
  * A kernel-mode int3 calls the hook if one is set (a debugger or a test),
