@@ -64,12 +64,8 @@
 #define F(off) (8 + (off))(%rsp)
 
 /* clang-format off */
-/*
- * The fast entry's part of the frame: the arguments, rax, rip, rflags
- * and rsp, the partial frame's marker; and the call counted, which
- * leaves curlwp in %rcx.
- */
-	.macro SYSCALL_FRAME_FAST
+/* The parts of a syscall's frame, for the macros below. */
+	.macro SYSCALL_SAVE_ARGS	/* the arguments and rax */
 	movq %rdi, F(TF_RDI)
 	movq %rsi, F(TF_RSI)
 	movq %rdx, F(TF_RDX)
@@ -77,13 +73,43 @@
 	movq %r8, F(TF_R8)
 	movq %r9, F(TF_R9)
 	movq %rax, F(TF_RAX)
+	.endm
+
+	.macro SYSCALL_SAVE_CALLEE	/* the callee-saved registers */
+	movq %rbx, F(TF_RBX)
+	movq %rbp, F(TF_RBP)
+	movq %r12, F(TF_R12)
+	movq %r13, F(TF_R13)
+	movq %r14, F(TF_R14)
+	movq %r15, F(TF_R15)
+	.endm
+
+	.macro SYSCALL_SAVE_CONSTANT	/* what every syscall's frame holds */
+	movq $T_SYSCALL, F(TF_TRAPNO)
+	movq $0, F(TF_ADDR)
+	movq $0, F(TF_ERR)
+	movq $UCSEL, F(TF_CS)
+	movq $UDSEL, F(TF_SS)
+	.endm
+
+	.macro SYSCALL_COUNT		/* leaves curlwp in %rcx */
+	movq %gs:CI_CURLWP, %rcx
+	incl L_NSYSCALLS(%rcx)
+	.endm
+
+/*
+ * The fast entry's part of the frame: the arguments, rax, rip, rflags
+ * and rsp, the partial frame's marker; and the call counted, which
+ * leaves curlwp in %rcx.
+ */
+	.macro SYSCALL_FRAME_FAST
+	SYSCALL_SAVE_ARGS
 	movq %rcx, F(TF_RIP)
 	movq %r11, F(TF_RFLAGS)
 	movq %gs:CI_USCRATCH, %rcx
 	movq %rcx, F(TF_RSP)
 	movq $T_SYSCALL_PARTIAL, F(TF_TRAPNO)
-	movq %gs:CI_CURLWP, %rcx
-	incl L_NSYSCALLS(%rcx)
+	SYSCALL_COUNT
 	.endm
 
 /*
@@ -92,23 +118,15 @@
  * still hold the user's values.
  */
 	.macro SYSCALL_FRAME_REST
-	movq %rbx, F(TF_RBX)
-	movq %rbp, F(TF_RBP)
-	movq %r12, F(TF_R12)
-	movq %r13, F(TF_R13)
-	movq %r14, F(TF_R14)
-	movq %r15, F(TF_R15)
+	SYSCALL_SAVE_CALLEE
 	movq F(TF_RIP), %rcx
 	movq %rcx, F(TF_RCX)
 	movq F(TF_RFLAGS), %r11
 	movq %r11, F(TF_R11)
-	movq $T_SYSCALL, F(TF_TRAPNO)
-	movq $0, F(TF_ADDR)
-	movq $0, F(TF_ERR)
-	movq $UCSEL, F(TF_CS)
-	movq $UDSEL, F(TF_SS)
+	SYSCALL_SAVE_CONSTANT
 	xorl %ebp, %ebp
 	.endm
+
 /*
  * The whole frame at once, as SYSCALL_FRAME_FAST then SYSCALL_FRAME_REST
  * build it, straight from the registers (a guest's call, which goes to
@@ -116,33 +134,17 @@
  * %rcx, %rbp 0.
  */
 	.macro SYSCALL_FRAME_FULL
-	movq %rdi, F(TF_RDI)
-	movq %rsi, F(TF_RSI)
-	movq %rdx, F(TF_RDX)
-	movq %r10, F(TF_R10)
-	movq %r8, F(TF_R8)
-	movq %r9, F(TF_R9)
-	movq %rax, F(TF_RAX)
-	movq %rbx, F(TF_RBX)
-	movq %rbp, F(TF_RBP)
-	movq %r12, F(TF_R12)
-	movq %r13, F(TF_R13)
-	movq %r14, F(TF_R14)
-	movq %r15, F(TF_R15)
+	SYSCALL_SAVE_ARGS
+	SYSCALL_SAVE_CALLEE
 	movq %rcx, F(TF_RIP)
 	movq %rcx, F(TF_RCX)
 	movq %r11, F(TF_RFLAGS)
 	movq %r11, F(TF_R11)
 	movq %gs:CI_USCRATCH, %rcx
 	movq %rcx, F(TF_RSP)
-	movq $T_SYSCALL, F(TF_TRAPNO)
-	movq $0, F(TF_ADDR)
-	movq $0, F(TF_ERR)
-	movq $UCSEL, F(TF_CS)
-	movq $UDSEL, F(TF_SS)
+	SYSCALL_SAVE_CONSTANT
 	xorl %ebp, %ebp
-	movq %gs:CI_CURLWP, %rcx
-	incl L_NSYSCALLS(%rcx)
+	SYSCALL_COUNT
 	.endm
 /* clang-format on */
 
@@ -211,8 +213,7 @@ syscall_fast_exit_word:
 	 */
 syscall_light_call:
 	movq %rcx, (%rsp)
-	movq %gs:CI_CURLWP, %rcx
-	incl L_NSYSCALLS(%rcx)
+	SYSCALL_COUNT
 	call *syscall_light(, %rax, 8)
 	movq (%rsp), %rcx
 	movq %gs:CI_USCRATCH, %rsp
@@ -256,12 +257,7 @@ syscall_fast_work:
 	 * (ci_syscall_frame's again).
 	 */
 syscall_vmspace_ctl_entry:
-	movq %rbx, F(TF_RBX)
-	movq %rbp, F(TF_RBP)
-	movq %r12, F(TF_R12)
-	movq %r13, F(TF_R13)
-	movq %r14, F(TF_R14)
-	movq %r15, F(TF_R15)
+	SYSCALL_SAVE_CALLEE
 	movq $T_SYSCALL_VMCTL, F(TF_TRAPNO)
 	xorl %ebp, %ebp
 	leaq F(0), %rdi
