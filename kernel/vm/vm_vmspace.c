@@ -85,7 +85,7 @@ RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry, rb_vmspace_compare)
  * Ref a ve for cache purposes.  The caller holds a reference (active, or
  * a cache one) that keeps ve allocated.
  */
-static void
+static inline void
 vmspace_entry_cache_ref(struct vmspace_entry *ve)
 {
 	KASSERT(__atomic_load_n(&ve->cache_refs, __ATOMIC_RELAXED) > 0);
@@ -662,14 +662,17 @@ out:
 }
 
 /*
- * The generated system call table's entry, which syscall.S never takes
- * (it sends vmspace_ctl to syscall_vmspace_ctl, on the stack the run
- * needs).
+ * The generated system call table's entry, which nothing calls:
+ * syscall.S sends vmspace_ctl to syscall_vmspace_ctl, because the run
+ * needs the stack below the guest's frame (called from syscall(), its C
+ * frames would overlap that frame).
  */
 long
 sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 {
-	return vmspace_ctl_run(curlwp, id, cmd, utf, uvx);
+	panic("sys_vmspace_ctl(%p, %d, %p, %p): not through syscall.S's "
+	      "vmspace_ctl entry",
+	    id, cmd, (void *)utf, (void *)uvx);
 }
 
 void
