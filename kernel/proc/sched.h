@@ -110,7 +110,8 @@ void sched_idle(void) __noreturn;
  * The work of a return to user mode, with interrupts masked: takes a
  * pending preemption, ends the LWP if it was told to exit, takes its
  * signals (sig_deliver) and ends a guest's run whose time is up, until
- * none is left.  Called by trap.c only when there is work (trap_userret
+ * none is left.  Called by the C entries (trap.c, and vmspace_ctl's in
+ * vm_vmspace.c) only when there is work (trap_userret, arch/userret.h,
  * tests for it inline).  tf is the LWP's user frame (md_tf), which ending
  * a guest's run changes (to the controller's).  No locks held.
  */

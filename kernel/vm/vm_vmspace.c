@@ -675,6 +675,12 @@ sys_vmspace_ctl(void *id, int cmd, struct trapframe *utf, struct vextframe *uvx)
 	    id, cmd, (void *)utf, (void *)uvx);
 }
 
+/*
+ * vmspace_ctl's C half (contract in arch/trap.h): the run, then the exit
+ * checks as trap_userret makes them, knowing that l runs a guest, and
+ * out by iretq through the guest's frame; a failed call ends as any
+ * other (syscall_finish).  Does not return.
+ */
 void
 syscall_vmspace_ctl(struct trapframe *ctf)
 {
@@ -758,6 +764,13 @@ vkernel_trap(struct lwp *l, struct trapframe *tf)
 	vkernel_trap_inline(l, tf);
 }
 
+/*
+ * A guest's syscall (contract in arch/trap.h): vkernel_trap's work, the
+ * exit checks as trap_userret makes them, knowing that l runs no guest
+ * now, and out by SYSRET through the controller's frame (iretq if a
+ * signal replaced it).  tf is syscall.S's frame, at ci_syscall_frame,
+ * which cpu_guest_switch made the guest's.  Does not return.
+ */
 void
 syscall_guest_trap(struct trapframe *tf)
 {
