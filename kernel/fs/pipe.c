@@ -33,8 +33,28 @@
  * takes what is buffered, up to its size; a fault during a copy
  * consumes or adds nothing of the piece that faulted.
  *
+ * Direct writes.  A blocking write of more than PIPE_BUF bytes that finds
+ * the ring empty while a reader sleeps in pipe_read does not copy into
+ * the ring: owning the write side, it lends the readers its buffer (its
+ * address space, with a reference, and the span not yet read: pi_dvm,
+ * pi_dva, pi_dleft), wakes them and waits.  A reader owning the read
+ * side copies straight from the writer's pages to its own buffer
+ * (vmspace_read_user), so the bytes are copied once instead of twice.
+ * The writer waits only while readers take from it: until the span is
+ * read, no reader sleeps in pipe_read or copies any more, the read end
+ * is closed, a reader found the span unmapped (pi_dfault), or a signal
+ * comes; then, once no reader copies from the span, it takes the loan
+ * back and the rest of its write goes through the ring as any other.  So
+ * a write never waits for a reader that is not reading, and the pipe
+ * still holds 64 KiB for a writer alone, as Linux's does.  While the
+ * span is lent the ring is empty and stays so (the writer owns the
+ * write side), and the span counts as buffered bytes for poll, FIONREAD
+ * and fstat.
+ *
  * Locking.  Both ends' files point at one struct pipe; the last close
- * frees it.  The span an owner copies is its own while it owns the side.
+ * frees it.  The span an owner copies is its own while it owns the side;
+ * a lent span's address space lives until its writer takes it back,
+ * which waits for the read side to be free.
  *   (i)  pi_lock
  *   (c)  set by pipe_create, then constant
  */
@@ -46,6 +66,7 @@
 #include <proc/proc.h>
 #include <proc/signalvar.h>
 #include <proc/sched.h>
+#include <vm/addrspace.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
 #include <arch/cpu.h>
@@ -80,22 +101,43 @@ struct pipe {
 	bool pi_wbusy;   /* a writer is copying into the ring */
 	int pi_nrwait;   /* LWPs asleep on pi_rwait */
 	int pi_nwwait;   /* LWPs asleep on pi_wwait */
+
+	/*
+	 * (i) A direct write's span, lent by the writer owning the write
+	 * side: the pi_dleft bytes at pi_dva in pi_dvm (a reference the
+	 * writer drops) are what it has left to be read; pi_dvm is NULL
+	 * when no span is lent.
+	 */
+	struct vmspace *pi_dvm;
+	vaddr_t pi_dva;
+	size_t pi_dleft;
+	bool pi_dfault; /* a reader found the span unmapped at pi_dva */
 };
+
+/* Bytes a reader can take: the ring's, or a lent span's.  pi_lock held. */
+static inline size_t
+pipe_readable(const struct pipe *pi)
+{
+	if (pi->pi_count > 0 || pi->pi_dfault)
+		return pi->pi_count;
+	return pi->pi_dleft;
+}
 
 /*
  * Sleep on chan (&pi->pi_rwait or &pi->pi_wwait), counted in *nwait so
- * that a waker with nobody to wake can skip wakeup.  Returns 0, or
- * -ERESTARTSYS when a signal (or exit) interrupts it.  The caller holds
- * pi->pi_lock and no other spinlock.
+ * that a waker with nobody to wake can skip wakeup; interruptibly with
+ * SLEEP_INTR in flags.  Returns 0, or -ERESTARTSYS when a signal (or
+ * exit) interrupts it.  The caller holds pi->pi_lock and no other
+ * spinlock.
  */
 static int
-pipe_sleep(struct pipe *pi, int *chan, int *nwait)
+pipe_sleep(struct pipe *pi, int *chan, int *nwait, int flags)
 {
 	int error;
 
 	KASSERT(spin_held(&pi->pi_lock));
 	(*nwait)++;
-	error = sleep(chan, &pi->pi_lock, SLEEP_INTR, 0);
+	error = sleep(chan, &pi->pi_lock, flags, 0);
 	(*nwait)--;
 	return error != 0 ? -ERESTARTSYS : 0;
 }
@@ -155,6 +197,58 @@ pipe_fill_pages(struct pipe *pi, size_t off, size_t n)
 }
 
 /*
+ * Take up to n bytes of the lent span into ubuf, copying them from the
+ * writer's address space.  The caller holds pi->pi_lock and owns the
+ * read side, with the ring empty and a span lent (pipe_readable);
+ * returns with the lock dropped and the read side given up.  Returns
+ * the count, -EFAULT (ubuf faulted first), or 0 when the span is
+ * unmapped where it starts (marked for its writer, which fails).
+ */
+static ssize_t
+pipe_read_direct(struct pipe *pi, void *ubuf, size_t n)
+{
+	struct vmspace *vm = pi->pi_dvm;
+	vaddr_t va = pi->pi_dva;
+	size_t want = MIN(n, pi->pi_dleft);
+	bool unmapped = false, wake_readers, wake_writers;
+	ssize_t got;
+
+	KASSERT(spin_held(&pi->pi_lock) && pi->pi_rbusy);
+	KASSERT(vm != NULL && want > 0 && pi->pi_count == 0);
+	spin_unlock(&pi->pi_lock);
+	/*
+	 * A short copy stopped at the end of the span's mappings, or at a
+	 * fault in ubuf: only the first is the writer's.
+	 */
+	got = vmspace_read_user(vm, va, ubuf, want);
+	if (got >= 0 && (size_t)got < want) {
+		vaddr_t at = trunc_page(va + (size_t)got);
+
+		unmapped =
+		    !vmspace_check_prot(vm, at, at + PAGE_SIZE, VM_PROT_READ);
+	}
+	spin_lock(&pi->pi_lock);
+	if (got > 0) {
+		pi->pi_dva += (size_t)got;
+		pi->pi_dleft -= (size_t)got;
+	}
+	if (unmapped)
+		pi->pi_dfault = true;
+	pi->pi_rbusy = false;
+	wake_readers = pi->pi_nrwait > 0;
+	wake_writers = pi->pi_nwwait > 0;
+	spin_unlock(&pi->pi_lock);
+	/* The lender waits for what its readers take. */
+	if (wake_writers)
+		wakeup_sync(&pi->pi_wwait);
+	if (wake_readers)
+		wakeup(&pi->pi_rwait);
+	if (got == 0 && !unmapped)
+		return -EFAULT; /* the copy of no byte met ubuf's fault */
+	return got;
+}
+
+/*
  * fo_read: up to n bytes into ubuf, sleeping (interruptibly) while the
  * pipe is empty and a writer is left.  Returns the count, 0 at end of
  * file, -EAGAIN (nowait, nothing there), -ERESTARTSYS or -EFAULT.  No locks
@@ -173,8 +267,9 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 		return 0;
 	nowait = nowait || (file_status_flags(fp) & FNONBLOCK);
 	spin_lock(&pi->pi_lock);
-	while (pi->pi_count == 0 || pi->pi_rbusy) {
-		if (pi->pi_count == 0 && pi->pi_writers == 0) {
+again:
+	while (pipe_readable(pi) == 0 || pi->pi_rbusy) {
+		if (pipe_readable(pi) == 0 && pi->pi_writers == 0) {
 			spin_unlock(&pi->pi_lock);
 			return 0;
 		}
@@ -182,13 +277,27 @@ pipe_read(struct file *fp, void *ubuf, size_t n, bool nowait)
 			spin_unlock(&pi->pi_lock);
 			return -EAGAIN;
 		}
-		error = pipe_sleep(pi, &pi->pi_rwait, &pi->pi_nrwait);
+		error =
+		    pipe_sleep(pi, &pi->pi_rwait, &pi->pi_nrwait, SLEEP_INTR);
 		if (error != 0) {
+			/* A lender waits only while readers sleep here. */
+			wake_writers = pi->pi_dvm != NULL && pi->pi_nwwait > 0;
 			spin_unlock(&pi->pi_lock);
+			if (wake_writers)
+				wakeup(&pi->pi_wwait);
 			return error;
 		}
 	}
 	pi->pi_rbusy = true;
+	if (pi->pi_count == 0) {
+		ssize_t got = pipe_read_direct(pi, ubuf, n);
+
+		if (got != 0)
+			return got;
+		/* The span was unmapped: its writer fails; wait for more. */
+		spin_lock(&pi->pi_lock);
+		goto again;
+	}
 	head = pi->pi_head;
 	want = MIN(n, pi->pi_count);
 	spin_unlock(&pi->pi_lock);
@@ -242,6 +351,63 @@ pipe_broken(void)
 }
 
 /*
+ * Lend the readers the n bytes at ubuf, a direct write (above), and wait
+ * while they take them.  The caller holds pi->pi_lock and owns the write
+ * side, with the ring empty and a reader asleep in pipe_read; returns
+ * with the lock dropped, the span taken back (no reader copies from it
+ * any more) and the write side given up.  Returns the bytes the readers
+ * took, and in *error -EFAULT if a reader found the span unmapped,
+ * -ERESTARTSYS if a signal ended the wait, else 0.
+ */
+static size_t
+pipe_write_direct(struct pipe *pi, const void *ubuf, size_t n, int *error)
+{
+	struct vmspace *vm = curproc->p_vmspace;
+	bool fault, wake_writers;
+	size_t left;
+
+	KASSERT(spin_held(&pi->pi_lock) && pi->pi_wbusy && !pi->pi_rbusy);
+	KASSERT(pi->pi_count == 0 && pi->pi_dvm == NULL);
+	vmspace_ref(vm);
+	pi->pi_dvm = vm;
+	pi->pi_dva = (vaddr_t)ubuf;
+	pi->pi_dleft = n;
+	pi->pi_dfault = false;
+	spin_unlock(&pi->pi_lock);
+	wakeup_sync(&pi->pi_rwait); /* the lender waits next */
+	poll_wakeup();
+	spin_lock(&pi->pi_lock);
+	*error = 0;
+	/*
+	 * While readers sleep for data they will take from the span; after
+	 * a signal, only a copy under way is waited for.
+	 */
+	while (pi->pi_rbusy ||
+	    (*error == 0 && pi->pi_dleft > 0 && !pi->pi_dfault &&
+		pi->pi_readers > 0 && pi->pi_nrwait > 0)) {
+		if (*error == 0)
+			*error = pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait,
+			    SLEEP_INTR);
+		else
+			(void)pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait, 0);
+	}
+	left = pi->pi_dleft;
+	fault = pi->pi_dfault;
+	pi->pi_dvm = NULL;
+	pi->pi_dleft = 0;
+	pi->pi_dfault = false;
+	pi->pi_wbusy = false;
+	wake_writers = pi->pi_nwwait > 0;
+	spin_unlock(&pi->pi_lock);
+	vmspace_rel(vm);
+	if (wake_writers)
+		wakeup(&pi->pi_wwait);
+	if (fault && *error == 0)
+		*error = -EFAULT;
+	return n - left;
+}
+
+/*
  * fo_write: n bytes from ubuf, sleeping (interruptibly) for space; a
  * write of at most PIPE_BUF bytes goes in whole.  Returns the count (of
  * what went in before an error, if any did), or -EPIPE, -EAGAIN
@@ -276,13 +442,22 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 				spin_unlock(&pi->pi_lock);
 				return done > 0 ? (ssize_t)done : -EAGAIN;
 			}
-			error = pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait);
+			error = pipe_sleep(pi, &pi->pi_wwait, &pi->pi_nwwait,
+			    SLEEP_INTR);
 			if (error != 0) {
 				spin_unlock(&pi->pi_lock);
 				return done > 0 ? (ssize_t)done : error;
 			}
 		}
 		pi->pi_wbusy = true;
+		if (!nowait && n - done > PIPE_BUF && pi->pi_count == 0 &&
+		    !pi->pi_rbusy && pi->pi_nrwait > 0) {
+			done += pipe_write_direct(pi,
+			    (const uint8_t *)ubuf + done, n - done, &error);
+			if (error != 0)
+				return done > 0 ? (ssize_t)done : error;
+			continue; /* the rest, if any, through the ring */
+		}
 		tail = (pi->pi_head + pi->pi_count) % PIPE_SIZE;
 		want = MIN(n - done, space);
 		spin_unlock(&pi->pi_lock);
@@ -321,7 +496,7 @@ pipe_stat(struct file *fp, struct stat *st)
 
 	st->st_mode = S_IFIFO | 0600;
 	spin_lock(&pi->pi_lock);
-	st->st_size = pi->pi_count;
+	st->st_size = (off_t)pipe_readable(pi);
 	spin_unlock(&pi->pi_lock);
 	st->st_blksize = PAGE_SIZE;
 	st->st_ino = (uint64_t)pi >> 4;
@@ -376,7 +551,7 @@ pipe_poll(struct file *fp, short events)
 
 	spin_lock(&pi->pi_lock);
 	if (fp->f_flag & FREAD) {
-		if (pi->pi_count > 0)
+		if (pipe_readable(pi) > 0)
 			revents |= events & (POLLIN | POLLRDNORM);
 		if (pi->pi_writers == 0)
 			revents |= POLLHUP;
@@ -390,7 +565,7 @@ pipe_poll(struct file *fp, short events)
 	return revents;
 }
 
-/* fo_ioctl: FIONREAD, the bytes buffered.  No locks held. */
+/* fo_ioctl: FIONREAD, the bytes buffered or lent.  No locks held. */
 static long
 pipe_ioctl(struct file *fp, unsigned long request, void *uarg)
 {
@@ -400,7 +575,7 @@ pipe_ioctl(struct file *fp, unsigned long request, void *uarg)
 	if (request != FIONREAD)
 		return -ENOTTY;
 	spin_lock(&pi->pi_lock);
-	n = (int)pi->pi_count;
+	n = (int)pipe_readable(pi);
 	spin_unlock(&pi->pi_lock);
 	return copyout(&n, uarg, sizeof(n));
 }

@@ -7,11 +7,15 @@
 #include "ut.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -369,6 +373,304 @@ t_pipe_blocked_writer(void)
 	test_expect_exit(pid, 0, "blocked writer (1: first write, 2: second)");
 }
 
+/*
+ * Read the stream from fd, from its byte start on, in reads of random
+ * sizes (1 to max bytes) up to end of file, checking every byte; returns
+ * where it ended (start plus the count), or -1 (a bad byte or a read
+ * error, noted) or -2 (more than limit in all).  Not thread-safe.
+ */
+static long
+read_stream(int fd, size_t max, size_t limit, uint64_t seed, size_t start)
+{
+	static unsigned char buf[16384];
+	uint64_t rng = seed;
+	size_t got = start;
+	long r;
+
+	if (max > sizeof(buf))
+		max = sizeof(buf);
+	for (;;) {
+		r = read(fd, buf, 1 + test_rand(&rng) % max);
+		if (r <= 0)
+			return r == 0 ? (long)got : -1;
+		if (got + (size_t)r > limit)
+			return -2;
+		for (long i = 0; i < r; i++)
+			if (buf[i] != stream_byte(got + i)) {
+				test_note("byte %zu is 0x%02x, expected 0x%02x",
+				    got + i, buf[i], stream_byte(got + i));
+				return -1;
+			}
+		got += (size_t)r;
+	}
+}
+
+/*
+ * One big write taken by a reader already asleep in read, in reads of
+ * every size from 1 byte to more than the pipe holds: every byte comes
+ * out once, in order, and the write returns its whole count.
+ */
+static void
+t_pipe_write_to_sleeping_reader(void)
+{
+	enum {
+		SIZE = 640 * 1024
+	};
+	unsigned char *buf = malloc(SIZE);
+	int p[2];
+	pid_t pid;
+
+	test_assert(buf != NULL);
+	for (size_t i = 0; i < SIZE; i++)
+		buf[i] = stream_byte(i);
+	for (int round = 0; round < 3; round++) {
+		size_t max = round == 0 ? 7 : round == 1 ? 5000 : 16384;
+		long size = round == 0 ? 80 * 1024 : SIZE;
+
+		test_pipe(p);
+		pid = test_fork();
+		if (pid == 0) {
+			close(p[1]);
+			_exit(read_stream(p[0], max, (size_t)size, 11, 0) ==
+				    size ?
+				0 :
+				1);
+		}
+		close(p[0]);
+		test_sleep_ns(20000000); /* the reader sleeps in read */
+		test_expect_eq(write(p[1], buf, (size_t)size), size,
+		    "one big write");
+		close(p[1]);
+		test_expect_exit(pid, 0, "reader child (1: bad stream)");
+	}
+	free(buf);
+}
+
+/*
+ * Untouched anonymous pages in a written buffer read as zeros, touched
+ * ones as written, and a shared file mapping's pages as the file has
+ * them.
+ */
+static void
+t_pipe_write_untouched_pages(void)
+{
+	enum {
+		SIZE = 32 * 4096
+	};
+	unsigned char *anon = test_map(SIZE), *got = malloc(SIZE);
+	unsigned char *file;
+	int p[2], fd;
+	pid_t pid;
+
+	test_assert(got != NULL);
+	fd = test_memfd(SIZE);
+	file = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	test_assert(file != MAP_FAILED);
+	for (size_t i = 0; i < SIZE; i += 3 * 4096)
+		anon[i + 100] = (unsigned char)(i >> 12 | 1);
+	for (size_t i = 0; i < SIZE; i++)
+		file[i] = stream_byte(i);
+	for (int round = 0; round < 2; round++) {
+		const unsigned char *src = round == 0 ? anon : file;
+
+		test_pipe(p);
+		pid = test_fork();
+		if (pid == 0) {
+			close(p[0]);
+			test_sleep_ns(20000000); /* the parent sleeps in read */
+			_exit(write(p[1], src, SIZE) == SIZE ? 0 : 1);
+		}
+		close(p[1]);
+		test_expect_eq(test_read_full(p[0], got, SIZE), SIZE,
+		    "bytes read");
+		test_expect_exit(pid, 0, "writer child");
+		close(p[0]);
+		for (size_t i = 0; i < SIZE; i++) {
+			unsigned char want = src[i];
+
+			if (round == 0)
+				want = i % (3 * 4096) == 100 ?
+				    (unsigned char)((i - 100) >> 12 | 1) :
+				    0;
+			test_assert_msg(got[i] == want,
+			    "round %d: byte %zu is 0x%02x, expected 0x%02x",
+			    round, i, got[i], want);
+		}
+	}
+	munmap(file, SIZE);
+	close(fd);
+	munmap(anon, SIZE);
+	free(got);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A big write whose reader takes a little and then stops reading is cut
+ * short by a signal (no SA_RESTART): it returns the bytes that went in,
+ * and exactly those come out, followed by the next write's.
+ */
+static void
+t_pipe_write_interrupted(void)
+{
+	enum {
+		SIZE = 1024 * 1024,
+		FIRST = 5000
+	};
+	unsigned char *buf = malloc(SIZE);
+	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	int p[2], go[2];
+	long r;
+	pid_t pid;
+
+	test_assert(buf != NULL);
+	for (size_t i = 0; i < SIZE; i++)
+		buf[i] = stream_byte(i);
+	test_pipe(p);
+	test_pipe(go);
+	pid = test_fork();
+	if (pid == 0) {
+		static unsigned char in[FIRST];
+
+		close(p[1]);
+		close(go[1]);
+		/* Asleep in read when the write comes; then reading no more. */
+		if (test_read_full(p[0], in, FIRST) != FIRST)
+			_exit(1);
+		for (size_t i = 0; i < FIRST; i++)
+			if (in[i] != stream_byte(i))
+				_exit(2);
+		test_recv(go[0]);
+		_exit(read_stream(p[0], 16384, SIZE, 5, FIRST) == SIZE ? 0 : 3);
+	}
+	close(p[0]);
+	close(go[0]);
+	test_expect_ok(sigaction(SIGALRM, &sa, &old), "sigaction");
+	test_sleep_ns(20000000);
+	test_expect_ok(setitimer(ITIMER_REAL, &it, NULL), "setitimer");
+	r = write(p[1], buf, SIZE);
+	test_assert_msg(r >= FIRST && r < SIZE,
+	    "the interrupted write returned %ld (errno %d)", r, errno);
+	test_send(go[1]);
+	test_expect_eq(write(p[1], buf + r, SIZE - (size_t)r), SIZE - r,
+	    "the rest of the stream");
+	close(p[1]);
+	test_expect_exit(pid, 0,
+	    "reader child (1, 2: first read; 3: the stream after it)");
+	test_expect_ok(sigaction(SIGALRM, &old, NULL), "sigaction");
+	close(go[1]);
+	free(buf);
+}
+
+/*
+ * A big write whose reader takes a little and closes the read end
+ * returns what went in (SIGPIPE ignored); the next write is EPIPE.
+ */
+static void
+t_pipe_write_reader_leaves(void)
+{
+	enum {
+		SIZE = 1024 * 1024,
+		FIRST = 5000
+	};
+	unsigned char *buf = malloc(SIZE);
+	int p[2];
+	long r;
+	pid_t pid;
+
+	test_assert(buf != NULL);
+	memset(buf, 'x', SIZE);
+	test_pipe(p);
+	pid = test_fork();
+	if (pid == 0) {
+		static unsigned char in[FIRST];
+
+		close(p[1]);
+		if (test_read_full(p[0], in, FIRST) != FIRST)
+			_exit(1);
+		test_sleep_ns(50000000);
+		_exit(0);
+	}
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	test_sleep_ns(20000000); /* the reader sleeps in read */
+	r = write(p[1], buf, SIZE);
+	test_assert_msg(r >= FIRST && r < SIZE,
+	    "the write cut short returned %ld (errno %d)", r, errno);
+	test_expect_errno(write(p[1], buf, SIZE), EPIPE, "the next write");
+	signal(SIGPIPE, SIG_DFL);
+	test_expect_exit(pid, 0, "reader child");
+	close(p[1]);
+	free(buf);
+}
+
+struct unmapper {
+	int fd;
+	unsigned char *buf; /* the writer's buffer */
+	size_t size, keep;
+	long got; /* the bytes read, or read_stream's error */
+};
+
+/* Read a page, unmap the writer's buffer past keep, read to the end. */
+static void *
+unmapper_main(void *arg)
+{
+	struct unmapper *u = arg;
+	unsigned char page[4096];
+
+	if (test_read_full(u->fd, page, sizeof(page)) != sizeof(page) ||
+	    memcmp(page, u->buf, sizeof(page)) != 0) {
+		u->got = -3;
+		return NULL;
+	}
+	if (munmap(u->buf + u->keep, u->size - u->keep) != 0) {
+		u->got = -4;
+		return NULL;
+	}
+	u->got = read_stream(u->fd, 4096, u->size, 0, sizeof(page));
+	return NULL;
+}
+
+/*
+ * A thread unmaps the end of a buffer its process is writing to a pipe
+ * it reads: the write stops where the mapping ends, returning what went
+ * in, and exactly those bytes come out.
+ */
+static void
+t_pipe_write_buffer_unmapped(void)
+{
+	enum {
+		SIZE = 64 * 4096,
+		KEEP = 32 * 4096
+	};
+	struct unmapper u = { .size = SIZE, .keep = KEEP };
+	pthread_t t;
+	int p[2];
+	long r;
+
+	u.buf = test_map(SIZE);
+	for (size_t i = 0; i < SIZE; i++)
+		u.buf[i] = stream_byte(i);
+	test_pipe(p);
+	u.fd = p[0];
+	test_assert(pthread_create(&t, NULL, unmapper_main, &u) == 0);
+	test_sleep_ns(20000000); /* the thread sleeps in read */
+	r = write(p[1], u.buf, SIZE);
+	close(p[1]);
+	test_assert(pthread_join(t, NULL) == 0);
+	test_assert_msg(r >= 4096 && r <= KEEP,
+	    "the write returned %ld (errno %d): the buffer ends at %d", r,
+	    errno, KEEP);
+	test_expect_eq(u.got, r, "bytes read (-1: a bad byte)");
+	munmap(u.buf, KEEP);
+	close(p[0]);
+}
+
 /* Is `fd` open in a freshly exec'd program? */
 static int
 fd_open_after_exec(int fd)
@@ -412,5 +714,11 @@ const struct test ut_pipe_tests[] = {
 	{ "pipe_blocked_reader", t_pipe_blocked_reader, NULL },
 	{ "pipe_blocked_writer", t_pipe_blocked_writer, NULL },
 	{ "pipe_cloexec", t_pipe_cloexec, NULL },
+	{ "pipe_write_to_sleeping_reader", t_pipe_write_to_sleeping_reader,
+	    NULL },
+	{ "pipe_write_untouched_pages", t_pipe_write_untouched_pages, NULL },
+	{ "pipe_write_interrupted", t_pipe_write_interrupted, NULL },
+	{ "pipe_write_reader_leaves", t_pipe_write_reader_leaves, NULL },
+	{ "pipe_write_buffer_unmapped", t_pipe_write_buffer_unmapped, NULL },
 	{ NULL, NULL, NULL },
 };
