@@ -502,83 +502,174 @@ vm_write(struct vmspace *vm, vaddr_t va, const void *buf, size_t len)
 	return error;
 }
 
+/* Pages vmspace_xfer holds at once, between two preemption points. */
+#define VMSPACE_XFER_PAGES 16
+
 /*
- * The page of vm at va for vmspace_xfer, in *pgp with a reference the
- * caller drops (vm_page_unref).  For write, a private page made present
- * whatever the protection (vm_fault_locked's force); for read, the
- * resident page, the object's page, or NULL for an untouched page that
- * reads as zeros.  Returns 0, -ENOENT if no entry maps va, or
- * vm_fault_locked's error.  No locks held.
+ * A page of vm held for vmspace_xfer: xp_pg with a reference the holder
+ * drops (vm_page_unref), and its direct-map address; or, for an
+ * untouched page being read, NULL for both (it reads as zeros).
+ */
+struct xfer_page {
+	struct vm_page *xp_pg;
+	uint8_t *xp_kva;
+};
+
+/*
+ * The page of vm at va (page aligned, inside e) for vmspace_xfer, into
+ * *xp: for write, a private page made present whatever the protection
+ * (vm_fault_locked's force); for read, the resident page, the object's
+ * page, or none for an untouched page that reads as zeros.  Returns 0 or
+ * vm_fault_locked's error.  The caller must hold vm->vm_lock.
  */
 static int
-vmspace_hold_page(struct vmspace *vm, vaddr_t va, bool write,
-    struct vm_page **pgp)
+vmspace_hold_page(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
+    bool write, struct xfer_page *xp)
 {
-	struct vm_map_entry *e;
 	struct vm_page *pg = NULL;
 	paddr_t pa;
-	int error = 0;
+	int error;
 
-	va = rounddown2(va, PAGE_SIZE);
-	spin_lock(&vm->vm_lock);
-	e = vm_map_lookup(&vm->vm_map, va);
-	if (e == NULL) {
-		error = -ENOENT;
-	} else if (write) {
+	KASSERT(spin_held(&vm->vm_lock));
+	if (write) {
 		error = vm_fault_locked(vm, e, va, VM_PROT_WRITE, true, &pa);
-		if (error == 0)
-			pg = vm_page_from_phys(pa);
+		if (error != 0)
+			return error;
+		pg = vm_page_from_phys(pa);
 	} else if (pmap_extract(&vm->vm_pmap, va, &pa)) {
 		pg = vm_page_from_phys(pa);
 	}
 	if (pg != NULL)
 		vm_page_ref(pg);
-	else if (error == 0 && e->e_object != NULL)
+	else if (e->e_object != NULL)
 		pg = vm_object_lookup(e->e_object, /* with its own reference */
 		    (e->e_offset + (va - e->e_start)) / PAGE_SIZE);
-	spin_unlock(&vm->vm_lock);
-	*pgp = pg;
-	return error;
+	xp->xp_pg = pg;
+	xp->xp_kva = pg != NULL ? vm_page_kva(pg) : NULL;
+	return 0;
 }
 
 /*
- * Copy between vm and the calling process's user buffer ubuf, page by
- * page from va, stopping at the first address no entry maps.  Reading
- * leaves untouched pages unmade (they read as zeros); writing makes them
- * and breaks copy-on-write sharing, whatever the protection.  No lock is
- * held while the user buffer is touched (a page reference keeps vm's page
- * alive), and the loop stops when the caller is told to exit.  Returns
- * the bytes copied, or -EFAULT if ubuf faulted before any byte was
- * copied.  No locks held; vm is not the caller's own space.
+ * The pages of vm from va (page aligned) for vmspace_xfer, at most n
+ * (VMSPACE_XFER_PAGES), into xp[] as vmspace_hold_page would hold them,
+ * under one vm_lock section.  Resident pages come from one page-table
+ * walk per run: for read as they are, for write when vm_fault_locked
+ * would hand them back unchanged (the page table is vm's own and the
+ * page is the object's of a writable shared entry or private to vm
+ * alone); any other page goes through vmspace_hold_page.  Returns the
+ * count held, stopping early with *errorp set: -ENOENT at the first page
+ * no entry maps, or vmspace_hold_page's error.  No locks held.
  */
-static ssize_t
+static inline __attribute__((always_inline)) unsigned
+vmspace_hold_run(struct vmspace *vm, vaddr_t va, unsigned n, bool write,
+    struct xfer_page *xp, int *errorp)
+{
+	struct vm_map_entry *e = NULL;
+	paddr_t pa[VMSPACE_XFER_PAGES];
+	struct vm_page *pgs[VMSPACE_XFER_PAGES];
+	unsigned held = 0;
+	int error = 0;
+
+	KASSERT(n <= VMSPACE_XFER_PAGES);
+	spin_lock(&vm->vm_lock);
+	while (held < n) {
+		vaddr_t pva = va + (vaddr_t)held * PAGE_SIZE;
+		unsigned run, i;
+		bool pt_own;
+
+		if (e == NULL || pva >= e->e_end) {
+			e = e == NULL ? vm_map_lookup(&vm->vm_map, pva) :
+					vm_map_next(&vm->vm_map, e);
+			if (e == NULL || e->e_start > pva) {
+				error = -ENOENT;
+				break;
+			}
+		}
+		run = MIN(n - held, (e->e_end - pva) / PAGE_SIZE);
+		run = pmap_extract_run(&vm->vm_pmap, pva, run, pa, &pt_own);
+		if (write && (!pt_own || (e->e_flags & VM_ENTRY_NOWRITE)))
+			run = 0;
+		vm_page_from_phys_run(pa, run, pgs);
+		for (i = 0; i < run; i++) {
+			struct vm_page *pg = pgs[i];
+
+			if (pg == NULL)
+				break;
+			if (write && (e->e_flags & VM_ENTRY_SHARED) == 0 &&
+			    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) !=
+				1)
+				break; /* shared copy-on-write: copy it */
+			vm_page_ref(pg);
+			xp[held].xp_pg = pg;
+			xp[held].xp_kva = PHYS_TO_DMAP(pa[i]);
+			held++;
+		}
+		if (i < run || run == 0) {
+			/* The page that stopped the run, the slow way. */
+			error = vmspace_hold_page(vm, e,
+			    va + (vaddr_t)held * PAGE_SIZE, write, &xp[held]);
+			if (error != 0)
+				break;
+			held++;
+		}
+	}
+	spin_unlock(&vm->vm_lock);
+	*errorp = error;
+	return held;
+}
+
+/*
+ * Copy between vm and the calling process's user buffer ubuf from va,
+ * stopping at the first address no entry maps.  Reading leaves untouched
+ * pages unmade (they read as zeros); writing makes them and breaks
+ * copy-on-write sharing, whatever the protection.  Pages are held
+ * (vmspace_hold_run) up to VMSPACE_XFER_PAGES at a time and copied with
+ * no lock held, since the user buffer may fault (a page reference keeps
+ * vm's page alive); between batches the loop stops if the caller is told
+ * to exit.  Returns the bytes copied, or -EFAULT if ubuf faulted before
+ * any byte was copied.  Inlined into its two callers, so that each
+ * direction's loops test nothing about the other.  No locks held; vm is
+ * not the caller's own space.
+ */
+static inline __attribute__((always_inline)) ssize_t
 vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)
 {
+	struct xfer_page xp[VMSPACE_XFER_PAGES];
 	size_t done = 0;
 	int error = 0;
 
 	while (done < n && va < VM_MAX_USER_ADDRESS) {
-		size_t off = va & PAGE_MASK,
-		       chunk = MIN(n - done, PAGE_SIZE - off);
-		uint8_t *ub = (uint8_t *)ubuf + done;
-		struct vm_page *pg;
+		size_t len = MIN(n - done, VM_MAX_USER_ADDRESS - va);
+		vaddr_t first = trunc_page(va);
+		size_t off = va - first;
+		unsigned held, i, npages;
 
-		if ((error = vmspace_hold_page(vm, va, write, &pg)) != 0)
-			break;
-		if (write)
-			error =
-			    copyin(ub, (uint8_t *)vm_page_kva(pg) + off, chunk);
-		else if (pg != NULL)
-			error = copyout((uint8_t *)vm_page_kva(pg) + off, ub,
-			    chunk);
-		else
-			error = copyout_zero(ub, chunk);
-		if (pg != NULL)
-			vm_page_unref(pg);
+		npages = MIN(VMSPACE_XFER_PAGES,
+		    (off + len + PAGE_MASK) / PAGE_SIZE);
+		held = vmspace_hold_run(vm, first, npages, write, xp, &error);
+		for (i = 0; i < held; i++, off = 0) {
+			size_t chunk = MIN(n - done, PAGE_SIZE - off);
+			uint8_t *ub = (uint8_t *)ubuf + done;
+			int cerror;
+
+			if (write)
+				cerror = copyin(ub, xp[i].xp_kva + off, chunk);
+			else if (xp[i].xp_pg != NULL)
+				cerror = copyout(xp[i].xp_kva + off, ub, chunk);
+			else
+				cerror = copyout_zero(ub, chunk);
+			if (cerror != 0) {
+				error = cerror;
+				break;
+			}
+			done += chunk;
+			va += chunk;
+		}
+		for (i = 0; i < held; i++)
+			if (xp[i].xp_pg != NULL)
+				vm_page_unref(xp[i].xp_pg);
 		if (error != 0)
 			break;
-		done += chunk;
-		va += chunk;
 		if (done < n && (error = sched_checkpoint()) != 0)
 			break;
 	}

@@ -26,21 +26,6 @@ vm_object_count(void)
 	return nobjects;
 }
 
-void
-vm_page_ref(struct vm_page *pg)
-{
-	KASSERT(pg->pg_refcnt > 0);
-	__atomic_add_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
-}
-
-void
-vm_page_unref(struct vm_page *pg)
-{
-	KASSERT(pg->pg_refcnt > 0);
-	if (__atomic_sub_fetch(&pg->pg_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
-		vm_page_free(pg);
-}
-
 struct vm_object *
 vm_object_alloc(uint64_t size)
 {

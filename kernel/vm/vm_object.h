@@ -21,7 +21,9 @@
 #define _VM_VM_OBJECT_H_
 
 #include <types.h>
+#include <systm.h>
 #include <spinlock.h>
+#include <vm/vm_page.h>
 #include <bsd/sys/queue.h>
 #include <bsd/sys/tree.h>
 
@@ -139,11 +141,24 @@ void vm_object_dead_free(struct vm_object_deadlist *dead);
 
 /*
  * One more reference to a user page that the caller holds a reference
- * to, or that a mapping it has locked holds.  No requirements.
+ * to, or that a mapping it has locked holds.  Inline: vmspace_xfer takes
+ * one per page it copies.  No requirements.
  */
-void vm_page_ref(struct vm_page *pg);
+static inline void
+vm_page_ref(struct vm_page *pg)
+{
+	KASSERT(pg->pg_refcnt > 0);
+	__atomic_add_fetch(&pg->pg_refcnt, 1, __ATOMIC_RELAXED);
+}
+
 /* Drop a user page reference; the last frees the page.  No requirements. */
-void vm_page_unref(struct vm_page *pg);
+static inline void
+vm_page_unref(struct vm_page *pg)
+{
+	KASSERT(pg->pg_refcnt > 0);
+	if (__atomic_sub_fetch(&pg->pg_refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_page_free(pg);
+}
 
 /*
  * Write access and its denial (Linux's get_write_access and

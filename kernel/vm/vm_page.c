@@ -439,6 +439,31 @@ vm_page_from_phys(paddr_t pa)
 	return vm_phys_pfn_to_page(&vm_phys, atop(pa));
 }
 
+void
+vm_page_from_phys_run(const paddr_t *pa, unsigned n, struct vm_page **pgs)
+{
+	/* The last segment found, copied: no store to pgs[] reloads it. */
+	uint64_t start = 0, npages = 0;
+	struct vm_page *pages = NULL;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pfn = atop(pa[i]);
+		const struct vm_phys_seg *seg;
+
+		if (pfn - start < npages) {
+			pgs[i] = pages + (pfn - start);
+			continue;
+		}
+		pgs[i] = vm_phys_pfn_to_page(&vm_phys, pfn);
+		if (pgs[i] == NULL)
+			continue;
+		seg = &vm_phys.vp_segs[pgs[i]->pg_segind];
+		start = seg->ps_start_pfn;
+		npages = seg->ps_end_pfn - seg->ps_start_pfn;
+		pages = seg->ps_pages;
+	}
+}
+
 /*
  * The direct-map address of pg's first byte.  No requirements.
  */

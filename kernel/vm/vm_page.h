@@ -49,6 +49,13 @@ void *vm_page_kva(const struct vm_page *pg);      /* its direct-map address */
 struct vm_page *vm_page_from_kva(const void *va); /* NULL if not managed */
 
 /*
+ * vm_page_from_phys for each of pa[0..n), into pgs[0..n): the segment of
+ * the previous address is tried first, so a run of pages from one
+ * segment costs no segment lookups after the first.  No requirements.
+ */
+void vm_page_from_phys_run(const paddr_t *pa, unsigned n, struct vm_page **pgs);
+
+/*
  * Put n pages on list (linked through pg_list): all of them, or none
  * and -ENOMEM.  vm_page_free_list frees every page on a list.  No
  * requirements.

@@ -1478,6 +1478,38 @@ pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own)
 	return pmap_lookup(pm, va, pa, pt_own);
 }
 
+unsigned
+pmap_extract_run(struct pmap *pm, vaddr_t va, unsigned n, paddr_t *pa,
+    bool *pt_own)
+{
+	const pt_entry_t *pt;
+	pt_entry_t e;
+	unsigned first, i = 0;
+
+	KASSERT((va & PAGE_MASK) == 0);
+	*pt_own = true;
+	spin_lock(&pm->pm_lock);
+	e = pm->pm_pml4[pl4_index(va)];
+	if ((e & PG_V) == 0)
+		goto out;
+	e = pmap_table(e)[pl3_index(va)];
+	if ((e & PG_V) == 0 || (e & PG_PS) != 0)
+		goto out; /* a large page: pmap_extract's to find */
+	e = pmap_table(e)[pl2_index(va)];
+	if ((e & PG_V) == 0 || (e & PG_PS) != 0)
+		goto out;
+	if (pm != pmap_kernel())
+		*pt_own = (e & PG_RW) != 0;
+	pt = pmap_table(e);
+	first = pl1_index(va);
+	n = MIN(n, NPTE - first);
+	for (; i < n && PTE_INUSE(pt[first + i]); i++)
+		pa[i] = pt[first + i] & PG_FRAME;
+out:
+	spin_unlock(&pm->pm_lock);
+	return i;
+}
+
 /*
  * PML4 pages of destroyed pmaps, ready for reuse: their user half is
  * empty and their kernel half (which never changes) is already filled

@@ -101,6 +101,58 @@ KTEST(pmap_user)
 	vm_page_free(pg);
 }
 
+/*
+ * pmap_extract_run: a run of resident pages stops at the first hole, at
+ * n, and at the end of the page table (2 MiB); an address that is not
+ * resident gives 0; a fresh pmap's tables are its own.
+ */
+KTEST(pmap_extract_run)
+{
+	struct pmap pm;
+	struct vm_page *pg[4];
+	const vaddr_t pt_end = 0x600000; /* a 2 MiB boundary */
+	paddr_t pa[8];
+	bool own = false;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(pg); i++)
+		if (!KT_CHECK((pg[i] = vm_page_alloc(VM_ALLOC_ZERO)) != NULL))
+			return;
+	if (!KT_EQ(pmap_create(&pm, NULL), 0))
+		return;
+	/* pt_end - 3 pages .. pt_end + 1 page, with a hole at pt_end - 2. */
+	KT_EQ(pmap_enter(&pm, pt_end - 3 * PAGE_SIZE, vm_page_to_phys(pg[0]),
+		  VM_PROT_READ, 0),
+	    0);
+	KT_EQ(pmap_enter(&pm, pt_end - PAGE_SIZE, vm_page_to_phys(pg[1]),
+		  VM_PROT_READ, 0),
+	    0);
+	KT_EQ(pmap_enter(&pm, pt_end, vm_page_to_phys(pg[2]), VM_PROT_READ, 0),
+	    0);
+	KT_EQ(pmap_enter(&pm, pt_end + PAGE_SIZE, vm_page_to_phys(pg[3]),
+		  VM_PROT_NONE, 0),
+	    0);
+
+	KT_EQ(pmap_extract_run(&pm, pt_end - 3 * PAGE_SIZE, 8, pa, &own), 1);
+	KT_EQ(pa[0], vm_page_to_phys(pg[0]));
+	KT_CHECK(own);
+	KT_EQ(pmap_extract_run(&pm, pt_end - 2 * PAGE_SIZE, 8, pa, &own), 0);
+	/* The run ends with the page table, though the next page is mapped. */
+	KT_EQ(pmap_extract_run(&pm, pt_end - PAGE_SIZE, 8, pa, &own), 1);
+	KT_EQ(pa[0], vm_page_to_phys(pg[1]));
+	/* A PROT_NONE page holds its frame: it is in the run. */
+	KT_EQ(pmap_extract_run(&pm, pt_end, 8, pa, &own), 2);
+	KT_EQ(pa[0], vm_page_to_phys(pg[2]));
+	KT_EQ(pa[1], vm_page_to_phys(pg[3]));
+	KT_EQ(pmap_extract_run(&pm, pt_end, 1, pa, &own), 1);
+	KT_EQ(pmap_extract_run(&pm, pt_end + 2 * PAGE_SIZE, 8, pa, &own), 0);
+	KT_EQ(pmap_extract_run(&pm, 0x40000000, 8, pa, &own), 0);
+
+	pmap_remove(&pm, VM_MIN_USER_ADDRESS, VM_MAX_USER_ADDRESS);
+	pmap_destroy(&pm);
+	for (unsigned i = 0; i < ARRAY_SIZE(pg); i++)
+		vm_page_free(pg[i]);
+}
+
 /* Kernel stacks: usable, with a guard page below that faults. */
 KTEST(kstack)
 {

@@ -439,6 +439,208 @@ pread_pwrite_buffer_faults(void)
 	    "the child's pread changed the parent's copy");
 }
 
+/* Fill buf with a byte pattern that differs for each seed and offset. */
+static void
+fill_bytes(unsigned char *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)(i * 13 + i / 4096 + seed);
+}
+
+/* got holds len bytes of fill_bytes(seed) from offset from, or fail. */
+static void
+expect_bytes(const unsigned char *got, size_t from, size_t len, unsigned seed,
+    const char *what)
+{
+	for (size_t i = from; i < from + len; i++) {
+		unsigned char want = (unsigned char)(i * 13 + i / 4096 + seed);
+
+		if (got[i - from] != want)
+			test_fail("%s: byte %zu is 0x%02x, expected 0x%02x",
+			    what, i, got[i - from], want);
+	}
+}
+
+/*
+ * A transfer of more than 64 KiB (so more than one batch of held pages)
+ * over two map entries (different protections keep them apart), at
+ * unaligned ends, comes back byte for byte, and the bytes around it are
+ * untouched.
+ */
+static void
+pread_pwrite_two_entries(void)
+{
+	void *id = VS_ID(1);
+	const uint64_t a = G_EXTRA;
+	const size_t len = 20 * TEST_PAGE + 1234, at = 3 * TEST_PAGE + 100;
+	unsigned char *in = test_map(len), *out = test_map(len + 2);
+
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, a, 12 * TEST_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, a + 12 * TEST_PAGE, 16 * TEST_PAGE, PROT_READ);
+	fill_bytes(in, len, 0x21);
+	test_expect_eq(vmspace_pwrite(id, in, len, 0, a + at), (long)len,
+	    "pwrite over two entries");
+	memset(out, 0xaa, len + 2);
+	test_expect_eq(vmspace_pread(id, out, len + 2, 0, a + at - 1),
+	    (long)(len + 2), "pread it back with a byte either side");
+	test_expect_eq(out[0], 0, "the byte before");
+	expect_bytes(out + 1, 0, len, 0x21, "pread over two entries");
+	test_expect_eq(out[len + 1], 0, "the byte after");
+}
+
+/*
+ * A transfer across a 2 MiB boundary (two page tables, so two walks in
+ * one batch), starting and ending inside pages, half of it written
+ * before (resident) and half not.
+ */
+static void
+pread_pwrite_across_page_tables(void)
+{
+	void *id = VS_ID(1);
+	const uint64_t b = G_EXTRA + (2UL << 20); /* 2 MiB aligned */
+	const uint64_t at = b - 9 * TEST_PAGE + 77;
+	const size_t len = 18 * TEST_PAGE;
+	unsigned char *in = test_map(len), *out = test_map(len);
+
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, b - 16 * TEST_PAGE, 32 * TEST_PAGE,
+	    PROT_READ | PROT_WRITE);
+	/* Pages below b resident (written once), those above untouched. */
+	fill_guest(id, b - 16 * TEST_PAGE, 16 * TEST_PAGE, 0x61);
+	memset(out, 0xaa, len);
+	test_expect_eq(vmspace_pread(id, out, len, 0, at), (long)len,
+	    "pread across 2 MiB, resident then untouched");
+	for (size_t i = 0; i < len; i++) {
+		uint64_t va = at + i, w;
+		unsigned char want;
+
+		w = va < b ? pattern_word(0x61, va & ~7UL) : 0;
+		want = (unsigned char)(w >> (8 * (va & 7)));
+		if (out[i] != want)
+			test_fail("byte at 0x%llx is 0x%02x, expected 0x%02x",
+			    (unsigned long long)va, out[i], want);
+	}
+	fill_bytes(in, len, 0x62);
+	test_expect_eq(vmspace_pwrite(id, in, len, 0, at), (long)len,
+	    "pwrite across 2 MiB");
+	memset(out, 0xaa, len);
+	test_expect_eq(vmspace_pread(id, out, len, 0, at), (long)len,
+	    "pread it back");
+	expect_bytes(out, 0, len, 0x62, "pread across 2 MiB");
+}
+
+/*
+ * One transfer over pages of every kind: a private memfd mapping with
+ * pages the guest's view maps from the memfd (resident, shared
+ * copy-on-write with the memfd), pages already private (resident, ours
+ * alone), pages never touched (not resident: the memfd's page is read,
+ * a copy written), then untouched anonymous pages (zeros).  Writes go to
+ * private copies only: the memfd keeps its bytes.
+ */
+static void
+pread_pwrite_mixed_pages(void)
+{
+	void *id = VS_ID(1);
+	const size_t fpages = 16, len = 20 * TEST_PAGE - 300;
+	const uint64_t a = G_EXTRA, at = a + 1 * TEST_PAGE + 300;
+	int fd = test_memfd(fpages * TEST_PAGE);
+	unsigned char *file, *in = test_map(len), *out = test_map(len);
+	unsigned char *mine = test_map(2 * TEST_PAGE);
+	void *g;
+
+	file = mmap(NULL, fpages * TEST_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0);
+	test_assert(file != MAP_FAILED);
+	fill_bytes(file, fpages * TEST_PAGE, 0x31);
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	g = vmspace_mmap(id, (void *)a, fpages * TEST_PAGE,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	test_assert(g == (void *)a);
+	guest_map(id, a + fpages * TEST_PAGE, 8 * TEST_PAGE,
+	    PROT_READ | PROT_WRITE);
+	/* Pages 2..5: the memfd's own pages, mapped read-only. */
+	test_expect_eq(vmspace_mcontrol(id, (void *)(a + 2 * TEST_PAGE),
+			   4 * TEST_PAGE, VMSPACE_MADV_WILLNEED, 0),
+	    0, "MADV_WILLNEED pages 2..5");
+	/* Pages 6..7: private copies, written. */
+	fill_bytes(mine, 2 * TEST_PAGE, 0x32);
+	test_expect_eq(
+	    vmspace_pwrite(id, mine, 2 * TEST_PAGE, 0, a + 6 * TEST_PAGE),
+	    (long)(2 * TEST_PAGE), "pwrite pages 6..7");
+
+	/* Read all of it: memfd, private, memfd again, zeros. */
+	memset(out, 0xaa, len);
+	test_expect_eq(vmspace_pread(id, out, len, 0, at), (long)len,
+	    "pread over every kind of page");
+	for (size_t i = 0; i < len; i++) {
+		uint64_t off = at + i - a;
+		unsigned char want;
+
+		if (off >= fpages * TEST_PAGE)
+			want = 0;
+		else if (off >= 6 * TEST_PAGE && off < 8 * TEST_PAGE)
+			want = (unsigned char)((off - 6 * TEST_PAGE) * 13 +
+			    (off - 6 * TEST_PAGE) / 4096 + 0x32);
+		else
+			want = (unsigned char)(off * 13 + off / 4096 + 0x31);
+		if (out[i] != want)
+			test_fail("pread: guest offset 0x%llx is 0x%02x, "
+				  "expected 0x%02x",
+			    (unsigned long long)off, out[i], want);
+	}
+
+	/* Write all of it: every memfd page becomes a private copy. */
+	fill_bytes(in, len, 0x33);
+	test_expect_eq(vmspace_pwrite(id, in, len, 0, at), (long)len,
+	    "pwrite over every kind of page");
+	memset(out, 0xaa, len);
+	test_expect_eq(vmspace_pread(id, out, len, 0, at), (long)len,
+	    "pread it back");
+	expect_bytes(out, 0, len, 0x33, "pread after pwrite over every kind");
+	/* The bytes before the write, in page 1, are still the memfd's. */
+	test_expect_eq(vmspace_pread(id, out, 300, 0, a + TEST_PAGE), 300,
+	    "pread the start of page 1");
+	expect_bytes(out, TEST_PAGE, 300, 0x31, "the start of page 1");
+	/* The memfd itself is unchanged. */
+	expect_bytes(file, 0, fpages * TEST_PAGE, 0x31,
+	    "the memfd after private writes");
+	munmap(file, fpages * TEST_PAGE);
+	close(fd);
+}
+
+/*
+ * A read of 32 pages over 20 mapped ones and a hole stops at the hole
+ * with a short count (after more than one batch), leaving the rest of
+ * the buffer alone; a write the same.
+ */
+static void
+pread_pwrite_stop_at_hole(void)
+{
+	void *id = VS_ID(1);
+	const uint64_t a = G_EXTRA;
+	const size_t len = 32 * TEST_PAGE, mapped = 20 * TEST_PAGE - 1000;
+	unsigned char *in = test_map(len), *out = test_map(len);
+
+	test_expect_ok(vmspace_create(id, 0, NULL), "create");
+	guest_map(id, a, 20 * TEST_PAGE, PROT_READ | PROT_WRITE);
+	guest_map(id, a + 21 * TEST_PAGE, 4 * TEST_PAGE,
+	    PROT_READ | PROT_WRITE);
+	fill_bytes(in, len, 0x41);
+	test_expect_eq(vmspace_pwrite(id, in, len, 0, a + 1000), (long)mapped,
+	    "pwrite of 32 pages stops at the hole");
+	memset(out, 0xaa, len);
+	test_expect_eq(vmspace_pread(id, out, len, 0, a + 1000), (long)mapped,
+	    "pread of 32 pages stops at the hole");
+	expect_bytes(out, 0, mapped, 0x41, "pread before the hole");
+	for (size_t i = mapped; i < len; i++)
+		if (out[i] != 0xaa)
+			test_fail("pread wrote byte %zu, past the hole", i);
+	test_expect_eq(vmspace_pread(id, out, TEST_PAGE, 0, a + 21 * TEST_PAGE),
+	    TEST_PAGE, "the pages after the hole");
+	test_expect_eq(out[0], 0, "the pages after the hole are untouched");
+}
+
 /*
  * pread into (and pwrite from) the caller's view of a memfd page that
  * the vmspace maps too, with the caller's view not yet faulted in.
@@ -732,6 +934,11 @@ const struct test vs_memory_tests[] = {
 	{ "pwrite_any_protection", pwrite_any_protection, NULL },
 	{ "pread_pwrite_unaligned", pread_pwrite_unaligned, NULL },
 	{ "pread_pwrite_buffer_faults", pread_pwrite_buffer_faults, NULL },
+	{ "pread_pwrite_two_entries", pread_pwrite_two_entries, NULL },
+	{ "pread_pwrite_across_page_tables", pread_pwrite_across_page_tables,
+	    NULL },
+	{ "pread_pwrite_mixed_pages", pread_pwrite_mixed_pages, NULL },
+	{ "pread_pwrite_stop_at_hole", pread_pwrite_stop_at_hole, NULL },
 	{ "pread_pwrite_memfd_aliases", pread_pwrite_memfd_aliases, NULL },
 	{ "destroy_frees_last_memfd_ref", destroy_frees_last_memfd_ref, NULL },
 	{ "memfd_shared_with_guest", memfd_shared_with_guest, NULL },

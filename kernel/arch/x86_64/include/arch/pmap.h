@@ -241,6 +241,18 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
 bool pmap_extract_own(struct pmap *pm, vaddr_t va, paddr_t *pa, bool *pt_own);
 
 /*
+ * pmap_extract_own for a run of pages: the pages from va (page aligned)
+ * that are resident one after another, at most n and all in the page
+ * table holding va's entry.  Sets pa[0..count) to their physical
+ * addresses and *pt_own as pmap_extract_own, and returns the count: 0
+ * when va itself is not resident, or is in a large page (pmap_extract
+ * finds those).  Takes pm_lock once.  No requirements (what it sees
+ * stays so while the caller holds the lock of pm's owner).
+ */
+unsigned pmap_extract_run(struct pmap *pm, vaddr_t va, unsigned n, paddr_t *pa,
+    bool *pt_own);
+
+/*
  * Load pm's page tables on this CPU, which leaves the pmap it had (the
  * CPU's ci_pmap) and joins pm's pm_active.  No requirements.
  */
