@@ -628,8 +628,9 @@ vmspace_hold_run(struct vmspace *vm, vaddr_t va, unsigned n, bool write,
  * vm's page alive); between batches the loop stops if the caller is told
  * to exit.  Returns the bytes copied, or -EFAULT if ubuf faulted before
  * any byte was copied.  Inlined into its two callers, so that each
- * direction's loops test nothing about the other.  No locks held; vm is
- * not the caller's own space.
+ * direction's loops test nothing about the other.  No locks held; for
+ * write, vm is not the caller's own space (a read may be: a pipe's
+ * reader copying a span its own process lent, pipe_read_direct).
  */
 static inline __attribute__((always_inline)) ssize_t
 vmspace_xfer(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n, bool write)

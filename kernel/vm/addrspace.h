@@ -218,11 +218,13 @@ long kern_mmap(struct vmspace *vm, void *addr, size_t len, int prot, int flags,
     int fd, off_t offset);
 
 /*
- * vmspace_pread / vmspace_pwrite: copy n bytes between vm at va and the
- * calling process's buffer ubuf, stopping at the first unmapped byte of
- * vm.  Reads do not make untouched pages (they read as zeros); writes
- * make them whatever the protection.  Return the count, or -EFAULT if
- * ubuf is bad before anything was copied.  No locks held.
+ * vmspace_pread / vmspace_pwrite (and a pipe's direct read, from the
+ * writer's space): copy n bytes between vm at va and the calling
+ * process's buffer ubuf, stopping at the first unmapped byte of vm.
+ * Reads do not make untouched pages (they read as zeros); writes make
+ * them whatever the protection, so vm is not the caller's own space for
+ * a write.  Return the count, or -EFAULT if ubuf is bad before anything
+ * was copied.  No locks held.
  */
 ssize_t vmspace_read_user(struct vmspace *vm, vaddr_t va, void *ubuf, size_t n);
 ssize_t vmspace_write_user(struct vmspace *vm, vaddr_t va, const void *ubuf,
