@@ -430,11 +430,11 @@ t_pipe_write_to_sleeping_reader(void)
 		test_pipe(p);
 		pid = test_fork();
 		if (pid == 0) {
+			long got;
+
 			close(p[1]);
-			_exit(read_stream(p[0], max, (size_t)size, 11, 0) ==
-				    size ?
-				0 :
-				1);
+			got = read_stream(p[0], max, (size_t)size, 11, 0);
+			_exit(got == size ? 0 : 1);
 		}
 		close(p[0]);
 		test_sleep_ns(20000000); /* the reader sleeps in read */
