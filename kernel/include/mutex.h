@@ -14,21 +14,21 @@
 struct lwp;
 
 struct mutex {
-	struct spinlock mtx_interlock; /* guards the two fields below */
-	struct lwp *mtx_owner;         /* NULL when free */
-	unsigned mtx_waiters;          /* LWPs asleep in mutex_lock */
-	uint16_t mtx_wclass;           /* witness class; 0: not yet taken */
-	const char *mtx_name;          /* also names the witness class */
+	struct spinlock mtx_interlock; /* guards mtx_waiters (mutex.c) */
+	uintptr_t mtx_owner;  /* the holder's struct lwp, 0 if free; atomic */
+	unsigned mtx_waiters; /* LWPs asleep in mutex_lock */
+	uint16_t mtx_wclass;  /* witness class; 0: not yet taken */
+	const char *mtx_name; /* also names the witness class */
 };
 
 /* The interlock is left out of the lock checker (WITNESS_SKIP). */
-#define MUTEX_INITIALIZER(name)                                         \
-	{                                                               \
-		.mtx_interlock = { .sl_locked = 0,                      \
-			.sl_wflags = WITNESS_SKIP,                      \
-			.sl_owner = NULL,                               \
-			.sl_name = (name) },                            \
-		.mtx_owner = NULL, .mtx_waiters = 0, .mtx_name = (name) \
+#define MUTEX_INITIALIZER(name)                                      \
+	{                                                            \
+		.mtx_interlock = { .sl_locked = 0,                   \
+			.sl_wflags = WITNESS_SKIP,                   \
+			.sl_owner = NULL,                            \
+			.sl_name = (name) },                         \
+		.mtx_owner = 0, .mtx_waiters = 0, .mtx_name = (name) \
 	}
 
 void mutex_init(struct mutex *m, const char *name);

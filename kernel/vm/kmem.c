@@ -26,17 +26,28 @@
  * walks the slab's free list to tell a double free from user data that
  * happens to match.
  *
+ * Small objects come and go through a cache per CPU (struct kmem_cpu):
+ * kmalloc takes from the CPU's own free objects of the class and kfree
+ * puts them back there, moving KMEM_CPU_BATCH objects at a time from and
+ * to the slabs when the cache runs out or over, so an allocation and a
+ * free take no lock another CPU takes but once a batch.  A cached object
+ * is free (it carries the magic) but still counts as in use in its slab;
+ * kmem_reclaim gives every cache back to the slabs.
+ *
  * Locking: kmem_lock guards kmem_classes, kmem_bytes, and the kmem fields
- * and pg_list of every slab page.  The page allocator is never called
- * with kmem_lock held: a new slab is allocated and carved before the lock
- * is taken, and an empty slab is freed after it is dropped (so there is
- * no lock order between kmem_lock and vm_page_lock).  Memory is zeroed
- * outside the lock too.
+ * and pg_list of every slab page.  A CPU's cache has a lock of its own
+ * (kc_lock), taken by that CPU, and by any CPU to reclaim the caches or
+ * to confirm a double free; it comes before kmem_lock.  The page
+ * allocator is never called with either held: a new slab is allocated
+ * and carved before kmem_lock is taken, and an empty slab is freed after
+ * both are dropped (so there is no lock order between them and
+ * vm_page_lock).  Memory is zeroed outside the locks too.
  */
 #include <types.h>
 #include <param.h>
 #include <systm.h>
 #include <spinlock.h>
+#include <arch/cpu.h>
 #include <vm/vm_page.h>
 #include <vm/kmem.h>
 
@@ -65,7 +76,39 @@ struct kmem_class {
 
 static struct spinlock kmem_lock = SPINLOCK_INITIALIZER("kmem");
 static struct kmem_class kmem_classes[KMEM_NCLASS]; /* zero: empty lists */
-static uint64_t kmem_bytes; /* handed out, by class size or whole pages */
+/* Taken out of slabs (cached per CPU or handed out), or whole pages. */
+static uint64_t kmem_bytes;
+
+/*
+ * A CPU's own free objects, up to KMEM_CPU_MAX of each class, each marked
+ * free.  (c) is kc_lock; kc_bytes is also read without it, by kmem_used.
+ */
+#define KMEM_CPU_MAX 16
+#define KMEM_CPU_BATCH 8
+struct kmem_cpu_class {
+	unsigned kcc_n;              /* (c) */
+	void *kcc_obj[KMEM_CPU_MAX]; /* (c) */
+};
+struct kmem_cpu {
+	struct spinlock kc_lock;
+	uint64_t kc_bytes; /* (c) the class sizes of the objects, summed */
+	struct kmem_cpu_class kc_class[KMEM_NCLASS];
+} __aligned(64);
+
+static struct kmem_cpu kmem_cpu[MAXCPUS] = {
+	[0 ... MAXCPUS - 1] = { .kc_lock = SPINLOCK_INITIALIZER("kmem_cpu") },
+};
+
+/* The cache of the CPU the caller runs on (a hint: it may move). */
+static inline struct kmem_cpu *
+kmem_cpu_cache(void)
+{
+	struct kmem_cpu *kc = &kmem_cpu[curcpu()->ci_index];
+
+	/* Opaque to the compiler: kept in a register, not recomputed. */
+	__asm__("" : "+r"(kc));
+	return kc;
+}
 
 /* The object size of class c.  No requirements. */
 static inline size_t
@@ -76,16 +119,15 @@ kmem_class_size(unsigned c)
 
 /*
  * The smallest class whose objects hold size bytes (0 < size <=
- * KMEM_MAX_SMALL).  No requirements.
+ * KMEM_MAX_SMALL): ceil(log2(size)) - KMEM_MIN_SHIFT, at least 0.  No
+ * requirements.
  */
-static unsigned
+static inline unsigned
 kmem_size_to_class(size_t size)
 {
-	unsigned c = 0;
-
-	while (kmem_class_size(c) < size)
-		c++;
-	return c;
+	if (size <= KMEM_MIN_SMALL)
+		return 0;
+	return (unsigned)(64 - __builtin_clzl(size - 1)) - KMEM_MIN_SHIFT;
 }
 
 /*
@@ -157,33 +199,84 @@ kmem_slab_take_locked(struct vm_page *pg, unsigned c)
 }
 
 /*
- * A small allocation of class c.  A new slab, when the class has none
- * with a free object, is allocated and carved before kmem_lock is taken.
+ * Fill kc's empty cache of class c with up to KMEM_CPU_BATCH objects from
+ * the class's slabs.  Returns how many (0: no slab has a free object).
+ * The caller holds kc->kc_lock.
+ */
+static __noinline unsigned
+kmem_cpu_refill(struct kmem_cpu *kc, unsigned c)
+{
+	struct kmem_cpu_class *kcc = &kc->kc_class[c];
+	struct vm_page *pg;
+	struct kmem_freeobj *fo;
+	unsigned n = 0;
+
+	KASSERT(spin_held(&kc->kc_lock) && kcc->kcc_n == 0);
+	spin_lock(&kmem_lock);
+	while (n < KMEM_CPU_BATCH &&
+	    (pg = LIST_FIRST(&kmem_classes[c].kc_partial)) != NULL) {
+		KASSERT((pg->pg_flags & PG_KMEM_SLAB) != 0 &&
+		    pg->pg_kmem_class == c);
+		fo = kmem_slab_take_locked(pg, c);
+		fo->kf_magic = KMEM_FREE_MAGIC; /* free, in the cache */
+		kcc->kcc_obj[n++] = fo;
+	}
+	spin_unlock(&kmem_lock);
+	kcc->kcc_n = n;
+	kc->kc_bytes += n * kmem_class_size(c);
+	return n;
+}
+
+/*
+ * Give a new slab of class c to the class's list.  Returns false when
+ * there is no page for it.  No locks held.
+ */
+static __noinline bool
+kmem_slab_add(unsigned c)
+{
+	struct vm_page *pg = vm_page_alloc(0);
+
+	if (pg == NULL)
+		return false;
+	kmem_slab_init(pg, c);
+	spin_lock(&kmem_lock);
+	/* Another CPU may have added a slab meanwhile; add ours too. */
+	LIST_INSERT_HEAD(&kmem_classes[c].kc_partial, pg, pg_list);
+	kmem_classes[c].kc_nslabs++;
+	spin_unlock(&kmem_lock);
+	return true;
+}
+
+/*
+ * A small allocation of class c, from this CPU's cache, which is
+ * refilled from the slabs when empty (a new slab when they are full).
  * Returns the object or NULL.  No requirements.
  */
 static void *
 kmem_alloc_small(unsigned c)
 {
-	struct kmem_class *kc = &kmem_classes[c];
-	struct vm_page *pg;
-	void *p;
+	struct kmem_cpu_class *kcc;
+	struct kmem_freeobj *fo;
+	struct kmem_cpu *kc;
 
-	spin_lock(&kmem_lock);
-	pg = LIST_FIRST(&kc->kc_partial);
-	if (pg == NULL) {
-		spin_unlock(&kmem_lock);
-		if ((pg = vm_page_alloc(0)) == NULL)
+	for (;;) {
+		kc = kmem_cpu_cache();
+		kcc = &kc->kc_class[c];
+		spin_lock(&kc->kc_lock);
+		if (kcc->kcc_n > 0 || kmem_cpu_refill(kc, c) > 0)
+			break;
+		spin_unlock(&kc->kc_lock);
+		if (!kmem_slab_add(c))
 			return NULL;
-		kmem_slab_init(pg, c);
-		spin_lock(&kmem_lock);
-		/* Another CPU may have added a slab meanwhile; use ours. */
-		LIST_INSERT_HEAD(&kc->kc_partial, pg, pg_list);
-		kc->kc_nslabs++;
 	}
-	KASSERT((pg->pg_flags & PG_KMEM_SLAB) != 0 && pg->pg_kmem_class == c);
-	p = kmem_slab_take_locked(pg, c);
-	spin_unlock(&kmem_lock);
-	return p;
+	fo = kcc->kcc_obj[--kcc->kcc_n];
+	kc->kc_bytes -= kmem_class_size(c);
+	spin_unlock(&kc->kc_lock);
+	/* A free object changed since kfree: a write after free. */
+	KASSERT(fo->kf_magic == KMEM_FREE_MAGIC);
+	fo->kf_next = NULL;
+	fo->kf_magic = 0;
+	return fo;
 }
 
 /*
@@ -232,49 +325,50 @@ kmalloc(size_t size, int flags)
 }
 
 /*
- * True if fo is on pg's free list.  Used only to confirm a suspected
- * double free, so the walk (at most PAGE_SIZE / KMEM_MIN_SMALL objects)
- * is rare.  The caller must hold kmem_lock.
+ * True if fo, an object of slab pg, is free: on the slab's free list or
+ * in a CPU's cache.  Used only to confirm a suspected double free, so
+ * the walks (of every cache, and at most PAGE_SIZE / KMEM_MIN_SMALL
+ * objects) are rare.  No locks held.
  */
-static bool
-kmem_slab_has_free_locked(const struct vm_page *pg,
-    const struct kmem_freeobj *fo)
+static __noinline bool
+kmem_is_free(const struct vm_page *pg, const struct kmem_freeobj *fo)
 {
+	unsigned c = pg->pg_kmem_class;
 	const struct kmem_freeobj *it;
+	bool found = false;
 
-	KASSERT(spin_held(&kmem_lock));
-	for (it = pg->pg_kmem_free; it != NULL; it = it->kf_next)
-		if (it == fo)
-			return true;
-	return false;
+	for (unsigned i = 0; i < MAXCPUS && !found; i++) {
+		struct kmem_cpu *kc = &kmem_cpu[i];
+		struct kmem_cpu_class *kcc = &kc->kc_class[c];
+
+		spin_lock(&kc->kc_lock);
+		for (unsigned j = 0; j < kcc->kcc_n; j++)
+			found |= kcc->kcc_obj[j] == fo;
+		spin_unlock(&kc->kc_lock);
+	}
+	spin_lock(&kmem_lock);
+	for (it = pg->pg_kmem_free; it != NULL && !found; it = it->kf_next)
+		found = it == fo;
+	spin_unlock(&kmem_lock);
+	return found;
 }
 
 /*
- * Return object p to its slab pg.  If the slab becomes empty and the
- * class has another slab with free objects, the slab's page is freed
- * (after kmem_lock is dropped).  No requirements.
+ * Return fo, a free object of class c, to its slab.  If the slab becomes
+ * empty and the class has another slab with free objects, the slab goes
+ * off the class's list onto *release, for the caller to free once it has
+ * dropped its locks.  The caller must hold kmem_lock.
  */
 static void
-kmem_free_small(struct vm_page *pg, void *p)
+kmem_slab_put_locked(unsigned c, struct kmem_freeobj *fo,
+    struct vm_pglist *release)
 {
-	struct kmem_class *kc;
-	struct kmem_freeobj *fo = p;
-	struct vm_page *release = NULL;
-	unsigned c = pg->pg_kmem_class;
-	size_t off = (size_t)((char *)p - (char *)vm_page_kva(pg));
+	struct kmem_class *kc = &kmem_classes[c];
+	struct vm_page *pg = vm_page_from_kva(fo);
 
-	KASSERT(c < KMEM_NCLASS);
-	/* kfree of a pointer into the middle of an object. */
-	KASSERT(off % kmem_class_size(c) == 0);
-	kc = &kmem_classes[c];
-
-	spin_lock(&kmem_lock);
-	KASSERT((pg->pg_flags & PG_KMEM_SLAB) != 0);
-	/* kfree of an object that is already free. */
-	KASSERT(fo->kf_magic != KMEM_FREE_MAGIC ||
-	    !kmem_slab_has_free_locked(pg, fo));
-	KASSERT(pg->pg_kmem_inuse > 0);
-
+	KASSERT(spin_held(&kmem_lock));
+	KASSERT(pg != NULL && (pg->pg_flags & PG_KMEM_SLAB) != 0);
+	KASSERT(pg->pg_kmem_class == c && pg->pg_kmem_inuse > 0);
 	if (pg->pg_kmem_free == NULL) /* was full: back on the list */
 		LIST_INSERT_HEAD(&kc->kc_partial, pg, pg_list);
 	fo->kf_next = pg->pg_kmem_free;
@@ -291,12 +385,73 @@ kmem_free_small(struct vm_page *pg, void *p)
 		kc->kc_nslabs--;
 		pg->pg_flags &= ~PG_KMEM_SLAB;
 		pg->pg_kmem_free = NULL;
-		release = pg;
+		LIST_INSERT_HEAD(release, pg, pg_list);
 	}
-	spin_unlock(&kmem_lock);
+}
 
-	if (release != NULL)
-		vm_page_free(release);
+/*
+ * Give the last n objects of kc's cache of class c back to their slabs,
+ * the slabs that become free onto *release.  The caller holds
+ * kc->kc_lock.
+ */
+static void
+kmem_cpu_drain(struct kmem_cpu *kc, unsigned c, unsigned n,
+    struct vm_pglist *release)
+{
+	struct kmem_cpu_class *kcc = &kc->kc_class[c];
+
+	KASSERT(spin_held(&kc->kc_lock) && n <= kcc->kcc_n);
+	spin_lock(&kmem_lock);
+	for (unsigned i = 0; i < n; i++)
+		kmem_slab_put_locked(c, kcc->kcc_obj[--kcc->kcc_n], release);
+	spin_unlock(&kmem_lock);
+	kc->kc_bytes -= n * kmem_class_size(c);
+}
+
+/* Free every page on list (slabs made empty).  No locks held. */
+static void
+kmem_release(struct vm_pglist *list)
+{
+	struct vm_page *pg;
+
+	while ((pg = LIST_FIRST(list)) != NULL) {
+		LIST_REMOVE(pg, pg_list);
+		vm_page_free(pg);
+	}
+}
+
+/*
+ * Put object p of slab pg into this CPU's cache, first giving
+ * KMEM_CPU_BATCH of the cache's objects back to their slabs if it is
+ * full.  No requirements.
+ */
+static void
+kmem_free_small(struct vm_page *pg, void *p)
+{
+	struct kmem_freeobj *fo = p;
+	unsigned c = pg->pg_kmem_class;
+	size_t off = (uintptr_t)p & PAGE_MASK; /* a slab is one page */
+	struct kmem_cpu_class *kcc;
+	struct vm_pglist release;
+	struct kmem_cpu *kc;
+
+	KASSERT(c < KMEM_NCLASS);
+	/* kfree of a pointer into the middle of an object. */
+	KASSERT(off % kmem_class_size(c) == 0);
+	/* kfree of an object that is already free. */
+	KASSERT(fo->kf_magic != KMEM_FREE_MAGIC || !kmem_is_free(pg, fo));
+	fo->kf_magic = KMEM_FREE_MAGIC;
+	LIST_INIT(&release);
+	kc = kmem_cpu_cache();
+	kcc = &kc->kc_class[c];
+	spin_lock(&kc->kc_lock);
+	if (__predict_false(kcc->kcc_n == KMEM_CPU_MAX))
+		kmem_cpu_drain(kc, c, KMEM_CPU_BATCH, &release);
+	kcc->kcc_obj[kcc->kcc_n++] = fo;
+	kc->kc_bytes += kmem_class_size(c);
+	spin_unlock(&kc->kc_lock);
+	if (__predict_false(!LIST_EMPTY(&release)))
+		kmem_release(&release);
 }
 
 /*
@@ -337,7 +492,9 @@ kfree(void *p)
 
 /*
  * Bytes handed out and not yet freed, each small object counted at its
- * class size and each large block at its whole pages.  No requirements.
+ * class size and each large block at its whole pages: exact while no CPU
+ * allocates or frees (the caches are summed without their locks).  No
+ * requirements.
  */
 uint64_t
 kmem_used(void)
@@ -347,13 +504,16 @@ kmem_used(void)
 	spin_lock(&kmem_lock);
 	n = kmem_bytes;
 	spin_unlock(&kmem_lock);
+	for (unsigned i = 0; i < MAXCPUS; i++)
+		n -= __atomic_load_n(&kmem_cpu[i].kc_bytes, __ATOMIC_RELAXED);
 	return n;
 }
 
 /*
- * Give every empty cached slab back to the page allocator.  Returns the
- * number of pages freed.  The slabs are unlinked under kmem_lock and
- * freed after it is dropped.  No requirements.
+ * Give every CPU's cached objects back to their slabs, and every empty
+ * slab back to the page allocator.  Returns the number of pages freed.
+ * The slabs are unlinked under kmem_lock and freed after it is dropped.
+ * No requirements.
  */
 uint64_t
 kmem_reclaim(void)
@@ -364,6 +524,14 @@ kmem_reclaim(void)
 	unsigned c;
 
 	LIST_INIT(&empty);
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		struct kmem_cpu *kc = &kmem_cpu[i];
+
+		spin_lock(&kc->kc_lock);
+		for (c = 0; c < KMEM_NCLASS; c++)
+			kmem_cpu_drain(kc, c, kc->kc_class[c].kcc_n, &empty);
+		spin_unlock(&kc->kc_lock);
+	}
 	spin_lock(&kmem_lock);
 	for (c = 0; c < KMEM_NCLASS; c++) {
 		for (pg = LIST_FIRST(&kmem_classes[c].kc_partial); pg != NULL;
@@ -380,10 +548,8 @@ kmem_reclaim(void)
 	}
 	spin_unlock(&kmem_lock);
 
-	while ((pg = LIST_FIRST(&empty)) != NULL) {
-		LIST_REMOVE(pg, pg_list);
-		vm_page_free(pg);
-		n++;
-	}
+	LIST_FOREACH(pg, &empty, pg_list)
+	n++;
+	kmem_release(&empty);
 	return n;
 }

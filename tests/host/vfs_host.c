@@ -30,32 +30,32 @@ mutex_init(struct mutex *m, const char *name)
 void
 mutex_lock(struct mutex *m)
 {
-	if (m->mtx_owner != NULL)
+	if (m->mtx_owner != 0)
 		panic("mutex_lock: %s already held", m->mtx_name);
-	m->mtx_owner = (struct lwp *)1;
+	m->mtx_owner = 1;
 }
 
 bool
 mutex_trylock(struct mutex *m)
 {
-	if (m->mtx_owner != NULL)
+	if (m->mtx_owner != 0)
 		return false;
-	m->mtx_owner = (struct lwp *)1;
+	m->mtx_owner = 1;
 	return true;
 }
 
 void
 mutex_unlock(struct mutex *m)
 {
-	if (m->mtx_owner == NULL)
+	if (m->mtx_owner == 0)
 		panic("mutex_unlock: %s not held", m->mtx_name);
-	m->mtx_owner = NULL;
+	m->mtx_owner = 0;
 }
 
 bool
 mutex_held(const struct mutex *m)
 {
-	return m->mtx_owner != NULL;
+	return m->mtx_owner != 0;
 }
 
 int

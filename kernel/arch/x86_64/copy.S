@@ -84,22 +84,62 @@ copy_user_quads2:
  * long copy_user_str(char *dst, const char *usrc, size_t max)
  * Copies bytes up to and including the NUL; returns the length without
  * the NUL, or max if no NUL was found in max bytes, or -EFAULT.
+ *
+ * Bytes one at a time until the source is 8-aligned, then whole
+ * quadwords while 8 or more of max are left: an aligned quadword lies in
+ * one page, so no page past the NUL's is read.  A quadword holding a
+ * zero byte, v, has (v - 0x01..01) & ~v & 0x80..80 nonzero, its lowest
+ * set bit in the first zero byte; it is stored whole (the bytes after
+ * the NUL are within max), and the NUL's place ends the copy.  The rest,
+ * under 8 bytes, goes one at a time.
  */
 	.globl copy_user_str
 copy_user_str:
 	USER_ACCESS_BEGIN
 	xorl %eax, %eax
-2:	cmpq %rdx, %rax
-	je 3f
+1:	cmpq %rdx, %rax			/* bytes until aligned */
+	je 9f
+	leal (%rsi,%rax), %ecx
+	testb $7, %cl
+	jz 5f
 4:	movb (%rsi,%rax), %cl
 	movb %cl, (%rdi,%rax)
 	testb %cl, %cl
-	jz 3f
+	jz 9f
 	incq %rax
-	jmp 2b
-3:	USER_ACCESS_END
+	jmp 1b
+5:	movabsq $0x0101010101010101, %r8	/* aligned: quadwords */
+	movabsq $0x8080808080808080, %r9
+6:	leaq 8(%rax), %rcx
+	cmpq %rdx, %rcx
+	ja 8f
+7:	movq (%rsi,%rax), %rcx
+	movq %rcx, (%rdi,%rax)
+	movq %rcx, %r10
+	subq %r8, %r10
+	notq %rcx
+	andq %rcx, %r10
+	andq %r9, %r10
+	jnz 10f
+	addq $8, %rax
+	jmp 6b
+10:	bsfq %r10, %r10			/* 8 * (the NUL's byte) + 7 */
+	shrq $3, %r10
+	addq %r10, %rax
+	jmp 9f
+8:	cmpq %rdx, %rax			/* the last bytes of max */
+	je 9f
+11:	movb (%rsi,%rax), %cl
+	movb %cl, (%rdi,%rax)
+	testb %cl, %cl
+	jz 9f
+	incq %rax
+	jmp 8b
+9:	USER_ACCESS_END
 	ret
 	EXTABLE(4b, copy_fault)
+	EXTABLE(7b, copy_fault)
+	EXTABLE(11b, copy_fault)
 
 /* int copy_user_zero(void *udst, size_t len) */
 	.globl copy_user_zero
