@@ -47,9 +47,11 @@
 #include <param.h>
 #include <systm.h>
 #include <spinlock.h>
-#include <arch/cpu.h>
 #include <vm/vm_page.h>
 #include <vm/kmem.h>
+#ifndef HOST_TEST
+#include <arch/cpu.h>
+#endif
 
 #define KMEM_NCLASS 8 /* 16, 32, ..., 2048 */
 #define KMEM_MIN_SHIFT 4
@@ -103,7 +105,11 @@ static struct kmem_cpu kmem_cpu[MAXCPUS] = {
 static inline struct kmem_cpu *
 kmem_cpu_cache(void)
 {
+#ifdef HOST_TEST
+	struct kmem_cpu *kc = &kmem_cpu[0]; /* tests/host: one CPU */
+#else
 	struct kmem_cpu *kc = &kmem_cpu[curcpu()->ci_index];
+#endif
 
 	/* Opaque to the compiler: kept in a register, not recomputed. */
 	__asm__("" : "+r"(kc));
@@ -236,6 +242,9 @@ kmem_slab_add(unsigned c)
 {
 	struct vm_page *pg = vm_page_alloc(0);
 
+	/* Slabs the caches keep from emptying may free pages. */
+	if (pg == NULL && kmem_flush_caches() > 0)
+		pg = vm_page_alloc(0);
 	if (pg == NULL)
 		return false;
 	kmem_slab_init(pg, c);
@@ -408,16 +417,22 @@ kmem_cpu_drain(struct kmem_cpu *kc, unsigned c, unsigned n,
 	kc->kc_bytes -= n * kmem_class_size(c);
 }
 
-/* Free every page on list (slabs made empty).  No locks held. */
-static void
+/*
+ * Free every page on list (slabs made empty).  Returns how many.  No
+ * locks held.
+ */
+static uint64_t
 kmem_release(struct vm_pglist *list)
 {
 	struct vm_page *pg;
+	uint64_t n = 0;
 
 	while ((pg = LIST_FIRST(list)) != NULL) {
 		LIST_REMOVE(pg, pg_list);
 		vm_page_free(pg);
+		n++;
 	}
+	return n;
 }
 
 /*
@@ -509,12 +524,24 @@ kmem_used(void)
 	return n;
 }
 
-/*
- * Give every CPU's cached objects back to their slabs, and every empty
- * slab back to the page allocator.  Returns the number of pages freed.
- * The slabs are unlinked under kmem_lock and freed after it is dropped.
- * No requirements.
- */
+uint64_t
+kmem_flush_caches(void)
+{
+	struct vm_pglist release;
+
+	LIST_INIT(&release);
+	for (unsigned i = 0; i < MAXCPUS; i++) {
+		struct kmem_cpu *kc = &kmem_cpu[i];
+
+		spin_lock(&kc->kc_lock);
+		for (unsigned c = 0; c < KMEM_NCLASS; c++)
+			kmem_cpu_drain(kc, c, kc->kc_class[c].kcc_n, &release);
+		spin_unlock(&kc->kc_lock);
+	}
+	return kmem_release(&release);
+}
+
+/* The empty slabs are unlinked under kmem_lock, freed after it. */
 uint64_t
 kmem_reclaim(void)
 {
@@ -523,15 +550,8 @@ kmem_reclaim(void)
 	uint64_t n = 0;
 	unsigned c;
 
+	n = kmem_flush_caches();
 	LIST_INIT(&empty);
-	for (unsigned i = 0; i < MAXCPUS; i++) {
-		struct kmem_cpu *kc = &kmem_cpu[i];
-
-		spin_lock(&kc->kc_lock);
-		for (c = 0; c < KMEM_NCLASS; c++)
-			kmem_cpu_drain(kc, c, kc->kc_class[c].kcc_n, &empty);
-		spin_unlock(&kc->kc_lock);
-	}
 	spin_lock(&kmem_lock);
 	for (c = 0; c < KMEM_NCLASS; c++) {
 		for (pg = LIST_FIRST(&kmem_classes[c].kc_partial); pg != NULL;
@@ -548,8 +568,6 @@ kmem_reclaim(void)
 	}
 	spin_unlock(&kmem_lock);
 
-	LIST_FOREACH(pg, &empty, pg_list)
-	n++;
-	kmem_release(&empty);
+	n += kmem_release(&empty);
 	return n;
 }

@@ -38,11 +38,21 @@ void kfree(void *p);
 uint64_t kmem_used(void);
 
 /*
- * Give the page allocator back every slab that holds no object.  kfree
- * frees an emptied slab itself unless it is its class's only slab with
- * free objects; that one stays cached, so at most one empty page per
- * size class is kept between calls.  Returns the number of pages freed.
- * No requirements.
+ * Give every CPU's cached free objects back to their slabs, as if each
+ * were freed there: a slab that empties goes back to the page allocator
+ * unless it is its class's only slab with free objects.  Returns the
+ * number of pages freed.  No requirements.
+ */
+uint64_t kmem_flush_caches(void);
+
+/*
+ * kmem_flush_caches, then give the page allocator back every slab that
+ * holds no object.  kfree frees an emptied slab itself unless it is its
+ * class's only slab with free objects; that one stays cached, so at most
+ * one empty page per size class is kept between calls, besides the
+ * slabs of the objects cached per CPU (at most KMEM_CPU_MAX of each
+ * class on each CPU).  Returns the number of pages freed.  No
+ * requirements.
  */
 uint64_t kmem_reclaim(void);
 

@@ -114,6 +114,7 @@ check_clean(const char *name)
 	TAP_OK(kmem_used() == 0 && expect_used == 0,
 	    "%s: kmem_used back to 0 (is %lu)", name,
 	    (unsigned long)kmem_used());
+	(void)kmem_flush_caches(); /* the CPU's cached objects, as freed */
 	cached = free_at_start - vm_page_free_count();
 	TAP_OK(cached <= 8, "%s: at most one cached slab per class (%lu)", name,
 	    (unsigned long)cached);
@@ -278,12 +279,19 @@ test_slab_edges(void)
 	ok &= obj_alloc(&o[PER], 9, PER, 0);
 	TAP_OK(ok && vm_page_free_count() == free_at_start - 2,
 	    "the next one takes a second slab");
-	/* Free the full slab's objects: it empties while another is listed. */
+	/*
+	 * Free the full slab's objects: it empties (once the CPU's cache
+	 * gives them back) while another is listed.
+	 */
 	for (i = 0; i < PER; i++)
 		obj_free(&o[i]);
+	TAP_OK(vm_page_free_count() == free_at_start - 2,
+	    "the CPU's cache keeps objects of the full slab");
+	(void)kmem_flush_caches();
 	TAP_OK(vm_page_free_count() == free_at_start - 1,
 	    "an emptied slab is freed while another slab has room");
 	obj_free(&o[PER]);
+	(void)kmem_flush_caches();
 	TAP_OK(vm_page_free_count() == free_at_start - 1,
 	    "the last slab of the class stays cached");
 	TAP_OK(pattern_bad == 0, "slab edges: no object overwritten");
@@ -324,6 +332,7 @@ test_exhaustion(void)
 	obj_free(&o[0]);
 	for (i = 1; i < nsmall; i += 2)
 		obj_free(&o[i]);
+	(void)kmem_flush_caches();
 	TAP_OK(vm_page_free_count() >= HOST_PAGES - 1,
 	    "all pages come back once the slabs empty");
 
