@@ -21,9 +21,6 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 
-/* mtx_owner: LWPs sleep (or are about to) in mutex_lock. */
-#define MTX_WAITERS ((uintptr_t)1)
-
 void
 mutex_init(struct mutex *m, const char *name)
 {
@@ -129,11 +126,4 @@ mutex_unlock(struct mutex *m)
 	if (m->mtx_waiters != 0)
 		wakeup(m);
 	spin_unlock(&m->mtx_interlock);
-}
-
-bool
-mutex_held(const struct mutex *m)
-{
-	return (__atomic_load_n(&m->mtx_owner, __ATOMIC_RELAXED) &
-		   ~MTX_WAITERS) == (uintptr_t)curlwp;
 }

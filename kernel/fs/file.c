@@ -178,7 +178,7 @@ fd_getfile_raw(int fd)
  * Set or clear fd's close-on-exec flag; fd is a slot in use.  The caller
  * must hold fdp->fd_lock.
  */
-static void
+static inline void
 fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
 {
 	KASSERT(spin_held(&fdp->fd_lock));

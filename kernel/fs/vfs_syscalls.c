@@ -58,62 +58,67 @@ struct dirent64_hdr {
 } __packed;
 
 /*
- * Paths up to this long (with the NUL) are copied into a small kmalloc
- * object; longer ones are copied again into a PATH_MAX buffer.  A
- * PATH_MAX kmalloc takes a whole page from the page allocator, which
- * costs more than the rest of an open or a stat of a short path.
+ * Paths up to this long (with the NUL) are copied into a buffer on the
+ * caller's stack (struct vfs_pathbuf); longer ones are copied again into
+ * a PATH_MAX kmalloc buffer, which takes a whole page from the page
+ * allocator.
  */
 #define VFS_SHORT_PATH 256
 
 /*
- * Copy the user path in (*pathp, kmalloc'd) and find the start directory
- * of an *at call (*startp: a reference, or NULL for the current
+ * A path copied in from user space, on the caller's stack: pb_path is
+ * the string, in pb_short when it fits (with its NUL), else in a
+ * kmalloc'd PATH_MAX buffer that vfs_end frees.
+ */
+struct vfs_pathbuf {
+	char *pb_path;
+	char pb_short[VFS_SHORT_PATH];
+};
+
+/* Undo vfs_begin: the path's buffer and start.  No locks held. */
+static void
+vfs_end(struct vfs_pathbuf *pb, struct vnode *start)
+{
+	if (pb->pb_path != pb->pb_short)
+		kfree(pb->pb_path);
+	if (start != NULL)
+		vnode_rel(start);
+}
+
+/*
+ * Copy the user path in (*pathp, in pb) and find the start directory of
+ * an *at call (*startp: a reference, or NULL for the current
  * directory).  empty_ok: "" is allowed (AT_EMPTY_PATH).  On failure
  * nothing is left to free.  No locks held.
  */
 static int
-vfs_begin(int dirfd, const char *upath, bool empty_ok, char **pathp,
-    struct vnode **startp)
+vfs_begin(int dirfd, const char *upath, bool empty_ok, struct vfs_pathbuf *pb,
+    char **pathp, struct vnode **startp)
 {
-	char *path = kmalloc(VFS_SHORT_PATH, 0);
+	char *path = pb->pb_short;
 	long n;
 	int error;
 
 	*pathp = NULL;
 	*startp = NULL;
-	if (path == NULL)
-		return -ENOMEM;
 	n = copyinstr(upath, path, VFS_SHORT_PATH);
 	if (n == -ENAMETOOLONG) {
-		kfree(path);
 		if ((path = kmalloc(PATH_MAX, 0)) == NULL)
 			return -ENOMEM;
 		n = copyinstr(upath, path, PATH_MAX);
 	}
-	if (n < 0) {
-		kfree(path);
-		return n;
-	}
-	if (n == 0 && !empty_ok) {
-		kfree(path);
-		return -ENOENT;
+	pb->pb_path = path;
+	if (n < 0 || (n == 0 && !empty_ok)) {
+		vfs_end(pb, NULL);
+		return n < 0 ? (int)n : -ENOENT;
 	}
 	*startp = vfs_at_dir(dirfd, path, &error);
 	if (error != 0) {
-		kfree(path);
+		vfs_end(pb, NULL);
 		return error;
 	}
 	*pathp = path;
 	return 0;
-}
-
-/* Undo vfs_begin.  No locks held. */
-static void
-vfs_end(char *path, struct vnode *start)
-{
-	kfree(path);
-	if (start != NULL)
-		vnode_rel(start);
 }
 
 /* True if vp is the root of its mount.  vfs_lock held. */
@@ -147,6 +152,7 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	struct nameidata nd;
 	struct vnode *start, *vp, *tmp = NULL;
 	struct file *fp = NULL;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error, acc = flags & O_ACCMODE, fflag;
 
@@ -164,7 +170,7 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	if ((flags & __O_TMPFILE) &&
 	    ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE || acc == O_RDONLY))
 		return -EINVAL;
-	error = vfs_begin(dirfd, upath, false, &path, &start);
+	error = vfs_begin(dirfd, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	/*
@@ -173,7 +179,7 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	 * nothing, and a lookup error is EMFILE too (below).
 	 */
 	if ((flags & (O_CREAT | O_TRUNC)) && !fd_available(curproc->p_fd)) {
-		vfs_end(path, start);
+		vfs_end(&pb, start);
 		return -EMFILE;
 	}
 	fflag = (acc == O_RDONLY || acc == O_RDWR ? FREAD : 0) |
@@ -259,7 +265,7 @@ done:
 	namei_done_locked(&nd);
 unlock:
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	if (fp != NULL && error != 0) {
 		file_rele(fp); /* the truncation failed */
 		fp = NULL;
@@ -298,6 +304,7 @@ vfs_stat_at(int dirfd, const char *upath, int flags, struct stat *st)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
@@ -318,8 +325,8 @@ vfs_stat_at(int dirfd, const char *upath, int flags, struct stat *st)
 			return 0;
 		}
 	}
-	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
-	    &start);
+	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &pb,
+	    &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -332,7 +339,7 @@ vfs_stat_at(int dirfd, const char *upath, int flags, struct stat *st)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -431,6 +438,7 @@ sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 	struct nameidata nd;
 	struct vnode *start;
 	struct stat st;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
@@ -438,8 +446,8 @@ sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 		return -EINVAL;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
 		return -EINVAL;
-	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
-	    &start);
+	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &pb,
+	    &path, &start);
 	if (error != 0)
 		return error;
 	memset(&st, 0, sizeof(st));
@@ -455,7 +463,7 @@ sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -493,10 +501,11 @@ sys_mkdirat(int dirfd, const char *upath, int mode)
 {
 	struct nameidata nd;
 	struct vnode *start, *vp;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(dirfd, upath, false, &path, &start);
+	error = vfs_begin(dirfd, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	error = vfs_parent_lookup(start, path, &nd);
@@ -513,7 +522,7 @@ sys_mkdirat(int dirfd, const char *upath, int mode)
 		namei_done_locked(&nd);
 		mutex_unlock(&vfs_lock);
 	}
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -532,13 +541,14 @@ sys_unlinkat(int dirfd, const char *upath, int flags)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 	bool rmdir = (flags & AT_REMOVEDIR) != 0;
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	error = vfs_begin(dirfd, upath, false, &path, &start);
+	error = vfs_begin(dirfd, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	error = vfs_parent_lookup(start, path, &nd);
@@ -569,7 +579,7 @@ sys_unlinkat(int dirfd, const char *upath, int flags)
 	namei_done_locked(&nd);
 	mutex_unlock(&vfs_lock);
 out:
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -592,17 +602,18 @@ sys_renameat2(int olddirfd, const char *uold, int newdirfd, const char *unew,
 {
 	struct nameidata ond, nnd;
 	struct vnode *ostart, *nstart;
+	struct vfs_pathbuf opb, npb;
 	char *opath, *npath;
 	int error;
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL;
-	error = vfs_begin(olddirfd, uold, false, &opath, &ostart);
+	error = vfs_begin(olddirfd, uold, false, &opb, &opath, &ostart);
 	if (error != 0)
 		return error;
-	error = vfs_begin(newdirfd, unew, false, &npath, &nstart);
+	error = vfs_begin(newdirfd, unew, false, &npb, &npath, &nstart);
 	if (error != 0) {
-		vfs_end(opath, ostart);
+		vfs_end(&opb, ostart);
 		return error;
 	}
 	error = vfs_parent_lookup(ostart, opath, &ond);
@@ -632,8 +643,8 @@ done_old:
 	namei_done_locked(&ond);
 	mutex_unlock(&vfs_lock);
 out:
-	vfs_end(npath, nstart);
-	vfs_end(opath, ostart);
+	vfs_end(&npb, nstart);
+	vfs_end(&opb, ostart);
 	return error;
 }
 
@@ -656,18 +667,19 @@ sys_linkat(int olddirfd, const char *uold, int newdirfd, const char *unew,
 {
 	struct nameidata ond, nnd;
 	struct vnode *ostart, *nstart;
+	struct vfs_pathbuf opb, npb;
 	char *opath, *npath;
 	int error;
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	error = vfs_begin(olddirfd, uold, (flags & AT_EMPTY_PATH) != 0, &opath,
-	    &ostart);
+	error = vfs_begin(olddirfd, uold, (flags & AT_EMPTY_PATH) != 0, &opb,
+	    &opath, &ostart);
 	if (error != 0)
 		return error;
-	error = vfs_begin(newdirfd, unew, false, &npath, &nstart);
+	error = vfs_begin(newdirfd, unew, false, &npb, &npath, &nstart);
 	if (error != 0) {
-		vfs_end(opath, ostart);
+		vfs_end(&opb, ostart);
 		return error;
 	}
 	mutex_lock(&vfs_lock);
@@ -696,8 +708,8 @@ done_old:
 	namei_done_locked(&ond);
 unlock:
 	mutex_unlock(&vfs_lock);
-	vfs_end(npath, nstart);
-	vfs_end(opath, ostart);
+	vfs_end(&npb, nstart);
+	vfs_end(&opb, ostart);
 	return error;
 }
 
@@ -713,6 +725,7 @@ sys_symlinkat(const char *utarget, int newdirfd, const char *ulink)
 {
 	struct nameidata nd;
 	struct vnode *start, *vp;
+	struct vfs_pathbuf pb;
 	char *target, *path;
 	long error;
 
@@ -726,7 +739,7 @@ sys_symlinkat(const char *utarget, int newdirfd, const char *ulink)
 		kfree(target);
 		return error;
 	}
-	error = vfs_begin(newdirfd, ulink, false, &path, &start);
+	error = vfs_begin(newdirfd, ulink, false, &pb, &path, &start);
 	if (error != 0) {
 		kfree(target);
 		return error;
@@ -745,7 +758,7 @@ sys_symlinkat(const char *utarget, int newdirfd, const char *ulink)
 		namei_done_locked(&nd);
 		mutex_unlock(&vfs_lock);
 	}
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	kfree(target);
 	return error;
 }
@@ -762,12 +775,13 @@ sys_readlinkat(int dirfd, const char *upath, char *ubuf, int bufsiz)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path, *buf = NULL;
 	long error;
 
 	if (bufsiz <= 0)
 		return -EINVAL;
-	error = vfs_begin(dirfd, upath, true, &path, &start);
+	error = vfs_begin(dirfd, upath, true, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -784,7 +798,7 @@ sys_readlinkat(int dirfd, const char *upath, char *ubuf, int bufsiz)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	if (error > 0 && copyout(buf, ubuf, error) != 0)
 		error = -EFAULT;
 	kfree(buf);
@@ -816,10 +830,11 @@ sys_chdir(const char *upath)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -829,7 +844,7 @@ sys_chdir(const char *upath)
 		error = -ENOTDIR;
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	if (error == 0)
 		vfs_set_cwd(nd.nd_vp); /* namei's reference */
 	return error;
@@ -905,16 +920,17 @@ sys_truncate(const char *upath, off_t length)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
 	error = namei_locked(start, path, NAMEI_FOLLOW, &nd);
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	if (error != 0)
 		return error;
 	error = vfs_truncate_vnode(nd.nd_vp, length);
@@ -938,10 +954,11 @@ sys_fchmodat(int dirfd, const char *upath, int mode)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(dirfd, upath, false, &path, &start);
+	error = vfs_begin(dirfd, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -951,7 +968,7 @@ sys_fchmodat(int dirfd, const char *upath, int mode)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -1019,13 +1036,14 @@ sys_fchownat(int dirfd, const char *upath, uid_t uid, gid_t gid, int flags)
 {
 	struct nameidata nd;
 	struct vnode *start;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
-	    &start);
+	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &pb,
+	    &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -1038,7 +1056,7 @@ sys_fchownat(int dirfd, const char *upath, uid_t uid, gid_t gid, int flags)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -1120,6 +1138,7 @@ vfs_utimens(int dirfd, const char *upath, const struct timespec *ts, int flags)
 	bool set[2] = { true, true };
 	struct nameidata nd;
 	struct vnode *start = NULL, *vp;
+	struct vfs_pathbuf pb;
 	char *path = NULL;
 	int error;
 
@@ -1157,8 +1176,8 @@ vfs_utimens(int dirfd, const char *upath, const struct timespec *ts, int flags)
 		file_rele(fp);
 		return error;
 	}
-	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &path,
-	    &start);
+	error = vfs_begin(dirfd, upath, (flags & AT_EMPTY_PATH) != 0, &pb,
+	    &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -1172,7 +1191,7 @@ vfs_utimens(int dirfd, const char *upath, const struct timespec *ts, int flags)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -1316,10 +1335,11 @@ sys_chroot(const char *upath)
 {
 	struct nameidata nd;
 	struct vnode *start, *old = NULL;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -1335,7 +1355,7 @@ sys_chroot(const char *upath)
 			vnode_rel_locked(old);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -1507,6 +1527,7 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 	struct vfs_mount_args ma = { .ma_mode = 01777 };
 	const struct vfsops *ops = NULL;
 	char *source = NULL, *opts = NULL, type[32], *path = NULL;
+	struct vfs_pathbuf pb;
 	struct nameidata nd;
 	struct vnode *start = NULL;
 	long error;
@@ -1553,7 +1574,7 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 		if (error < 0)
 			goto out;
 	}
-	error = vfs_begin(AT_FDCWD, utarget, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, utarget, false, &pb, &path, &start);
 	if (error != 0) {
 		path = NULL;
 		goto out;
@@ -1593,7 +1614,7 @@ sys_mount(const char *usource, const char *utarget, const char *utype,
 	namei_done_locked(&nd);
 unlock:
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 out:
 	kfree(opts);
 	kfree(source);
@@ -1611,6 +1632,7 @@ sys_umount2(const char *utarget, int flags)
 	struct nameidata nd;
 	struct vnode *start;
 	struct mount *mp, **mpp;
+	struct vfs_pathbuf pb;
 	char *path;
 	bool busy;
 	int error;
@@ -1619,7 +1641,7 @@ sys_umount2(const char *utarget, int flags)
 		return -EINVAL;
 	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
 		return -EINVAL;
-	error = vfs_begin(AT_FDCWD, utarget, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, utarget, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -1656,7 +1678,7 @@ sys_umount2(const char *utarget, int flags)
 	namei_done_locked(&nd);
 unlock:
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	return error;
 }
 
@@ -1687,10 +1709,11 @@ sys_statfs(const char *upath, struct statfs *ubuf)
 	struct nameidata nd;
 	struct vnode *start;
 	struct statfs sf;
+	struct vfs_pathbuf pb;
 	char *path;
 	int error;
 
-	error = vfs_begin(AT_FDCWD, upath, false, &path, &start);
+	error = vfs_begin(AT_FDCWD, upath, false, &pb, &path, &start);
 	if (error != 0)
 		return error;
 	mutex_lock(&vfs_lock);
@@ -1700,7 +1723,7 @@ sys_statfs(const char *upath, struct statfs *ubuf)
 		namei_done_locked(&nd);
 	}
 	mutex_unlock(&vfs_lock);
-	vfs_end(path, start);
+	vfs_end(&pb, start);
 	if (error == 0 && copyout(&sf, ubuf, sizeof(sf)) != 0)
 		error = -EFAULT;
 	return error;

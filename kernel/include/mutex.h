@@ -45,7 +45,20 @@ bool mutex_trylock(struct mutex *m);
 /* Release m, which the calling LWP holds. */
 void mutex_unlock(struct mutex *m);
 
-/* True if the calling LWP holds m.  No requirements. */
+/* mtx_owner: LWPs sleep (or are about to) in mutex_lock. */
+#define MTX_WAITERS ((uintptr_t)1)
+
+#ifdef HOST_TEST
+/* tests/host/vfs_host.c */
 bool mutex_held(const struct mutex *m);
+#else
+/* True if the calling LWP holds m.  No requirements. */
+static inline bool
+mutex_held(const struct mutex *m)
+{
+	return (__atomic_load_n(&m->mtx_owner, __ATOMIC_RELAXED) &
+		   ~MTX_WAITERS) == (uintptr_t)curlwp;
+}
+#endif
 
 #endif /* !_MUTEX_H_ */
