@@ -71,7 +71,8 @@ contend_worker(void *arg)
 		unsigned long c;
 
 		mutex_lock(&ct->ct_mutex);
-		if (__atomic_add_fetch(&ct->ct_inside, 1, __ATOMIC_RELAXED) != 1)
+		if (__atomic_add_fetch(&ct->ct_inside, 1, __ATOMIC_RELAXED) !=
+		    1)
 			ct->ct_overlap = true;
 		c = ct->ct_count;
 		if (i % 8 == 0)
@@ -205,7 +206,8 @@ kmem_xfer_run(struct kmem_xfer *x, unsigned n)
 		    mutex_test_cpu(i), "kmem_test", &error);
 		if (!KT_CHECK(l[i] != NULL)) {
 			/* The others wait for all n: let them through. */
-			__atomic_add_fetch(&x->kx_made, n - i, __ATOMIC_RELEASE);
+			__atomic_add_fetch(&x->kx_made, n - i,
+			    __ATOMIC_RELEASE);
 			n = i;
 			break;
 		}

@@ -410,11 +410,16 @@ kmem_cpu_drain(struct kmem_cpu *kc, unsigned c, unsigned n,
 	struct kmem_cpu_class *kcc = &kc->kc_class[c];
 
 	KASSERT(spin_held(&kc->kc_lock) && n <= kcc->kcc_n);
+	/*
+	 * Out of kc_bytes before out of kmem_bytes (and into kmem_bytes
+	 * before into kc_bytes, kmem_cpu_refill): kmem_used, which reads
+	 * kmem_bytes first, may count a moving object as used, never less.
+	 */
+	kc->kc_bytes -= n * kmem_class_size(c);
 	spin_lock(&kmem_lock);
 	for (unsigned i = 0; i < n; i++)
 		kmem_slab_put_locked(c, kcc->kcc_obj[--kcc->kcc_n], release);
 	spin_unlock(&kmem_lock);
-	kc->kc_bytes -= n * kmem_class_size(c);
 }
 
 /*
