@@ -17,23 +17,12 @@
 
 #define MT_WORKERS_MAX 4
 
-/* The number of CPUs in set. */
-static unsigned
-mutex_test_ncpus(cpuset_t set)
-{
-	unsigned n = 0;
-
-	for (; set != 0; set &= set - 1)
-		n++;
-	return n;
-}
-
 /* The CPU of worker i: the online CPUs in turn. */
 static cpuset_t
 mutex_test_cpu(unsigned i)
 {
 	cpuset_t online = sched_online_cpus();
-	unsigned n = mutex_test_ncpus(online);
+	unsigned n = cpuset_count(online);
 
 	for (unsigned k = i % n; k > 0; k--)
 		online &= online - 1;
@@ -44,7 +33,7 @@ mutex_test_cpu(unsigned i)
 static unsigned
 mutex_test_workers(void)
 {
-	unsigned n = mutex_test_ncpus(sched_online_cpus());
+	unsigned n = cpuset_count(sched_online_cpus());
 
 	return n < 2 ? 2 : n > MT_WORKERS_MAX ? MT_WORKERS_MAX : n;
 }

@@ -17,17 +17,6 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 
-/* The number of CPUs in set (no popcnt: the kernel runs on any x86_64). */
-static unsigned
-test_count(cpuset_t set)
-{
-	unsigned n = 0;
-
-	for (; set != 0; set &= set - 1)
-		n++;
-	return n;
-}
-
 /* A worker's record: the CPUs it ran on and how often it yielded. */
 struct sched_probe {
 	cpuset_t sp_seen; /* atomic */
@@ -207,7 +196,7 @@ KTEST(sched_idle_cpus_steal)
 	struct lwp *l[NWORKERS];
 	cpuset_t seen = 0;
 	uint64_t steals0 = sched_steals();
-	bool smp = test_count(sched_online_cpus()) > 1;
+	bool smp = cpuset_count(sched_online_cpus()) > 1;
 	volatile bool stop = false;
 	int error;
 
