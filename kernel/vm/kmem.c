@@ -23,8 +23,8 @@
  * A free object holds two words: the next free object and KMEM_FREE_MAGIC.
  * kmalloc checks the magic before handing an object out (catching writes
  * after free), and kfree, finding the magic in an object it is given,
- * walks the slab's free list to tell a double free from user data that
- * happens to match.
+ * walks the slab's free list and every CPU's cache to tell a double free
+ * from user data that happens to match.
  *
  * Small objects come and go through a cache per CPU (struct kmem_cpu):
  * kmalloc takes from the CPU's own free objects of the class and kfree
@@ -32,7 +32,8 @@
  * to the slabs when the cache runs out or over, so an allocation and a
  * free take no lock another CPU takes but once a batch.  A cached object
  * is free (it carries the magic) but still counts as in use in its slab;
- * kmem_reclaim gives every cache back to the slabs.
+ * kmem_flush_caches gives every cache back to the slabs (kmem_reclaim
+ * does, and so does a new slab that finds no page).
  *
  * Locking: kmem_lock guards kmem_classes, kmem_bytes, and the kmem fields
  * and pg_list of every slab page.  A CPU's cache has a lock of its own
