@@ -595,9 +595,7 @@ vmspace_hold_run(struct vmspace *vm, vaddr_t va, unsigned n, bool write,
 
 			if (pg == NULL)
 				break;
-			if (write && (e->e_flags & VM_ENTRY_SHARED) == 0 &&
-			    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) !=
-				1)
+			if (write && !vm_page_writable_in_place(e, pg))
 				break; /* shared copy-on-write: copy it */
 			vm_page_ref(pg);
 			xp[held].xp_pg = pg;

@@ -167,8 +167,7 @@ vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
 		 * is ours alone: writable in place where the entry allows.
 		 */
 		pg = vm_page_from_phys(pa);
-		if ((e->e_flags & VM_ENTRY_SHARED) ||
-		    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1)
+		if (vm_page_writable_in_place(e, pg))
 			return force ? 0 :
 				       vm_map_pa(vm, va, pa, e->e_prot, need);
 		/* A private page still shared: copy it. */

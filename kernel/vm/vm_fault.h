@@ -8,6 +8,8 @@
 
 #include <types.h>
 #include <vm/vm.h>
+#include <vm/vm_map.h>
+#include <vm/vm_page.h>
 
 struct vmspace;
 struct vm_map_entry;
@@ -32,6 +34,21 @@ int vm_fault(struct vmspace *vm, vaddr_t va, vm_prot_t access);
  */
 int vm_fault_locked(struct vmspace *vm, struct vm_map_entry *e, vaddr_t va,
     vm_prot_t access, bool force, paddr_t *pap);
+
+/*
+ * True if pg, resident at a page of entry e in a page table its space
+ * owns (not one shared copy-on-write since fork), may be written in
+ * place: it is the object's page of a shared entry, or a private page no
+ * other space maps.  Otherwise a write copies it first.  The test
+ * vm_fault_locked makes, and vmspace_xfer's batches with it.  The caller
+ * holds the space's vm_lock.
+ */
+static inline bool
+vm_page_writable_in_place(const struct vm_map_entry *e, struct vm_page *pg)
+{
+	return (e->e_flags & VM_ENTRY_SHARED) != 0 ||
+	    __atomic_load_n(&pg->pg_refcnt, __ATOMIC_ACQUIRE) == 1;
+}
 
 /*
  * Whether an entry with protection prot allows access (on x86 any
