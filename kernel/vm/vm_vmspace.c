@@ -85,7 +85,7 @@ RB_GENERATE_STATIC(vmspace_rb_tree, vmspace_entry, rb_entry, rb_vmspace_compare)
  * Ref a ve for cache purposes.  The caller holds a reference (active, or
  * a cache one) that keeps ve allocated.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 vmspace_entry_cache_ref(struct vmspace_entry *ve)
 {
 	KASSERT(__atomic_load_n(&ve->cache_refs, __ATOMIC_RELAXED) > 0);
@@ -192,6 +192,8 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 			vklp->nfpus--;
 			if (vf == vklp->vf_cache)
 				vklp->vf_cache = NULL;
+			if (vf == vklp->vf_found)
+				vklp->vf_found = NULL;
 			vmspace_entry_cache_drop(vf->vf_ve);
 			cpu_fpu_ctx_free(vf->vf_fpu);
 			kfree(vf);
@@ -207,23 +209,6 @@ vkernel_lwp_prune(struct vkernel_lwp *vklp, bool all)
 	}
 	if (vkp != NULL)
 		vklp->pruned = deletions;
-}
-
-/*
- * True if vkernel_lwp_prune(vklp, false) would find nothing to do: no
- * entry of the process's tree was deleted since vklp's last prune.  The
- * test is inline, the prune is not: a controller running many vmspaces
- * in turn makes it at every change of entry.  vklp is curlwp's.  No
- * requirements.
- */
-static inline bool
-vkernel_lwp_pruned(const struct vkernel_lwp *vklp)
-{
-	struct vkernel_proc *vkp =
-	    __atomic_load_n(&curproc->p_vkernel, __ATOMIC_ACQUIRE);
-
-	return vkp != NULL &&
-	    __atomic_load_n(&vkp->deletions, __ATOMIC_ACQUIRE) == vklp->pruned;
 }
 
 /*
@@ -243,8 +228,7 @@ vmspace_entry_try_ref(struct vmspace_entry *ve)
 	return false;
 }
 
-static struct vmspace_entry *vkernel_lwp_find(struct vkernel_lwp *vklp,
-    void *id);
+static struct vkernel_fpu *vkernel_lwp_find(struct vkernel_lwp *vklp, void *id);
 static struct vmspace_entry *vkernel_tree_find(struct vkernel_proc *vkp,
     void *id, bool excl);
 
@@ -255,16 +239,20 @@ static struct vmspace_entry *vkernel_tree_find(struct vkernel_proc *vkp,
  * (vkernel_lwp_find), each held by a cache ref, so that a controller
  * running many vmspaces in turn finds each without the token; a
  * deleted one met there is let go (the stale-cache path, with the
- * LWP's other references to deleted entries), which may free it.  The
- * caller must hold vkp->token if excl; then the only frees that can
- * happen under it are those of stale entries.
+ * LWP's other references to deleted entries), which may free it.
+ * Unless the cached entry is the one found, vklp->vf_found is set to
+ * the guest FPU registers the LWP keeps for it, or NULL, so that a run
+ * needs no second search (vkernel_cache_set).  The caller must hold
+ * vkp->token if excl; then the only frees that can happen under it are
+ * those of stale entries.
  */
-static inline struct vmspace_entry *
+static inline __attribute__((always_inline)) struct vmspace_entry *
 vkernel_find_vmspace(struct lwp *l, struct vkernel_proc *vkp, void *id,
     bool excl)
 {
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct vmspace_entry *ve;
+	struct vkernel_fpu *vf;
 
 	KASSERT(!excl || spin_held(&vkp->token));
 	if (vklp != NULL) {
@@ -272,8 +260,9 @@ vkernel_find_vmspace(struct lwp *l, struct vkernel_proc *vkp, void *id,
 		if ((ve = vklp->ve_cache) != NULL && ve->id == id &&
 		    vmspace_entry_try_ref(ve))
 			return ve;
-		if ((ve = vkernel_lwp_find(vklp, id)) != NULL)
-			return ve;
+		vklp->vf_found = vf = vkernel_lwp_find(vklp, id);
+		if (vf != NULL)
+			return vf->vf_ve;
 	}
 	return vkernel_tree_find(vkp, id, excl);
 }
@@ -360,8 +349,8 @@ vkernel_fpu_rehash(struct vkernel_lwp *vklp)
 	for (unsigned h = 0; h < n / 2; h++) {
 		while ((vf = LIST_FIRST(&old[h])) != NULL) {
 			LIST_REMOVE(vf, vf_link);
-			LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, vf->vf_ve->id),
-			    vf, vf_link);
+			LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, vf->vf_id), vf,
+			    vf_link);
 		}
 	}
 	vklp->nchains = n;
@@ -370,12 +359,12 @@ vkernel_fpu_rehash(struct vkernel_lwp *vklp)
 }
 
 /*
- * The live entry for id among those whose guest FPU registers vklp
- * keeps, with an active ref, or NULL.  Deleted ones met are let go
+ * The guest FPU registers vklp keeps for the live entry of id, whose
+ * active ref is taken (vf_ve), or NULL.  Deleted ones met are let go
  * (vkernel_lwp_prune), after the walk.  vklp is curlwp's and runs no
  * guest.  No requirements (see vkernel_find_vmspace for excl).
  */
-static struct vmspace_entry *
+static __attribute__((noinline)) struct vkernel_fpu *
 vkernel_lwp_find(struct vkernel_lwp *vklp, void *id)
 {
 	struct vkernel_fpu *vf;
@@ -383,15 +372,15 @@ vkernel_lwp_find(struct vkernel_lwp *vklp, void *id)
 
 	LIST_FOREACH(vf, vkernel_fpu_chain(vklp, id), vf_link)
 	{
-		/* vf's cache ref keeps vf_ve allocated. */
-		if (vf->vf_ve->id != id)
+		if (vf->vf_id != id)
 			continue;
+		/* vf's cache ref keeps vf_ve allocated. */
 		if (vmspace_entry_try_ref(vf->vf_ve))
-			return vf->vf_ve;
+			return vf;
 		stale = true; /* an id may be made again after a destroy */
 	}
 	/* A deleted ve_cache is met here too: its registers are on a chain. */
-	if (stale)
+	if (__predict_false(stale))
 		vkernel_lwp_prune(vklp, false);
 	return NULL;
 }
@@ -416,60 +405,69 @@ vkernel_fpu_find(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 }
 
 /*
- * Make ve the LWP's cached entry and return the guest FPU registers the
- * LWP keeps for ve, made (fresh, with a cache reference) on its first
- * run of ve; the LWP's references to deleted entries go meanwhile.  NULL
- * when out of memory (nothing changed then).  ve has an active ref from
- * the caller, the current LWP, whose vkernel_lwp exists.  No locks held.
- * Running the cached entry again (a controller's usual round trip) costs
- * one compare: vf_cache is then the answer.
+ * Fresh guest FPU registers for ve, with a cache reference, on one of
+ * vklp's chains: the LWP's first run of ve.  NULL when out of memory.
+ * ve has an active ref from the caller, vklp's LWP.  No locks held.
  */
-static struct vkernel_fpu *vkernel_cache_change(struct vkernel_lwp *vklp,
-    struct vmspace_entry *ve);
-
-static inline __attribute__((always_inline)) struct vkernel_fpu *
-vkernel_cache_set(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
+static __attribute__((noinline)) struct vkernel_fpu *
+vkernel_fpu_new(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
 {
-	if (ve == vklp->ve_cache && vklp->vf_cache != NULL) {
+	struct vkernel_fpu *vf;
+
+	/* vkernel_lwp_find met every vkernel_fpu of ve's id. */
+	KASSERT(vkernel_fpu_find(vklp, ve) == NULL);
+	vf = kmalloc(sizeof(*vf), 0);
+	if (vf == NULL)
+		return NULL;
+	if ((vf->vf_fpu = cpu_fpu_ctx_alloc()) == NULL) {
+		kfree(vf);
+		return NULL;
+	}
+	vmspace_entry_cache_ref(ve);
+	vf->vf_ve = ve;
+	vf->vf_id = ve->id;
+	if (++vklp->nfpus > vklp->nchains &&
+	    vklp->nchains < VKERNEL_FPU_HASH_MAX)
+		vkernel_fpu_rehash(vklp);
+	LIST_INSERT_HEAD(vkernel_fpu_chain(vklp, ve->id), vf, vf_link);
+	return vf;
+}
+
+/*
+ * Make ve, which the caller l (the current LWP, whose vkernel_lwp is
+ * vklp) has just looked up, the LWP's cached entry, and return the guest
+ * FPU registers the LWP keeps for ve: those the lookup found
+ * (vf_found), or, if it found none, fresh ones (vkernel_fpu_new).  The
+ * LWP's references to deleted entries go meanwhile.  NULL when out of
+ * memory (nothing changed then).  ve has an active ref from l.  No
+ * locks held.  Running the cached entry again (a controller's usual
+ * round trip) costs two compares.
+ */
+static inline __attribute__((always_inline)) struct vkernel_fpu *
+vkernel_cache_set(struct lwp *l, struct vkernel_lwp *vklp,
+    struct vmspace_entry *ve)
+{
+	struct vmspace_entry *old = vklp->ve_cache;
+	struct vkernel_proc *vkp;
+	struct vkernel_fpu *vf;
+
+	if (__predict_true(ve == old && vklp->vf_cache != NULL)) {
 		KASSERT(vklp->vf_cache->vf_ve == ve);
 		return vklp->vf_cache;
 	}
-	return vkernel_cache_change(vklp, ve);
-}
-
-/* vkernel_cache_set's work when ve is not the cached entry. */
-static __attribute__((noinline)) struct vkernel_fpu *
-vkernel_cache_change(struct vkernel_lwp *vklp, struct vmspace_entry *ve)
-{
-	struct vkernel_fpu_chain *chain = vkernel_fpu_chain(vklp, ve->id);
-	struct vmspace_entry *old;
-	struct vkernel_fpu *vf;
-
-	/* The most recent first in its chain (ve_cache's always on one). */
-	if ((vf = vkernel_fpu_find(vklp, ve)) == NULL) {
-		vf = kmalloc(sizeof(*vf), 0);
-		if (vf == NULL)
-			return NULL;
-		if ((vf->vf_fpu = cpu_fpu_ctx_alloc()) == NULL) {
-			kfree(vf);
-			return NULL;
-		}
-		vmspace_entry_cache_ref(ve);
-		vf->vf_ve = ve;
-		if (++vklp->nfpus > 2 * vklp->nchains &&
-		    vklp->nchains < VKERNEL_FPU_HASH_MAX) {
-			vkernel_fpu_rehash(vklp);
-			chain = vkernel_fpu_chain(vklp, ve->id);
-		}
-		LIST_INSERT_HEAD(chain, vf, vf_link);
-	} else if (LIST_FIRST(chain) != vf) {
-		LIST_REMOVE(vf, vf_link);
-		LIST_INSERT_HEAD(chain, vf, vf_link);
-	}
-	if ((old = vklp->ve_cache) != ve) {
+	/* The lookup that found ve did not stop at the cached entry. */
+	vf = vklp->vf_found;
+	vklp->vf_found = NULL;
+	if (vf == NULL && (vf = vkernel_fpu_new(vklp, ve)) == NULL)
+		return NULL;
+	KASSERT(vf->vf_ve == ve);
+	if (old != ve) {
 		vmspace_entry_cache_ref(ve);
 		vklp->ve_cache = ve;
-		if (!vkernel_lwp_pruned(vklp))
+		/* vkernel_lwp_prune(vklp, false)'s own test, inline */
+		vkp = __atomic_load_n(&l->l_proc->p_vkernel, __ATOMIC_RELAXED);
+		if (__atomic_load_n(&vkp->deletions, __ATOMIC_ACQUIRE) !=
+		    vklp->pruned)
 			vkernel_lwp_prune(vklp, false);
 		if (old != NULL)
 			vmspace_entry_cache_drop(old);
@@ -635,7 +633,7 @@ vmspace_ctl_run(struct lwp *l, void *id, int cmd, struct trapframe *utf,
 	 */
 	KASSERT(l->l_md.md_tf == cpu_own_frame(l));
 	error = vkernel_load_frame(utf, uvx, tf, &vx);
-	if (error == 0 && (vf = vkernel_cache_set(vklp, ve)) == NULL)
+	if (error == 0 && (vf = vkernel_cache_set(l, vklp, ve)) == NULL)
 		error = -ENOMEM;
 	if (error != 0)
 		goto out;

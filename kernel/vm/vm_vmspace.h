@@ -97,15 +97,16 @@ struct vkernel_proc {
 struct vkernel_fpu {
 	struct fpu_ctx *vf_fpu;          /* the guest's (cpu_fpu_ctx_alloc) */
 	struct vmspace_entry *vf_ve;     /* a cache reference (cache_refs) */
+	void *vf_id;                     /* vf_ve->id, for the chain walks */
 	LIST_ENTRY(vkernel_fpu) vf_link; /* a chain of vklp->fpus */
 };
 
 /*
  * Chains of vkernel_lwp.fpus, hashed by the entry's id: at first
  * VKERNEL_FPU_HASH (in the vkernel_lwp), doubled whenever the LWP keeps
- * twice as many guests' registers as there are chains, up to
+ * more guests' registers than there are chains, up to
  * VKERNEL_FPU_HASH_MAX (a controller running its 4096 vmspaces in turn
- * finds each at the head of a short chain).
+ * finds each on a chain of one or two).
  */
 #define VKERNEL_FPU_HASH 64
 #define VKERNEL_FPU_HASH_MAX 4096
@@ -118,6 +119,8 @@ struct vkernel_lwp {
 	struct vkernel_fpu *vf;         /* its FPU registers, while ve is set */
 	struct vmspace_entry *ve_cache; /* last entry used (cache ref) */
 	struct vkernel_fpu *vf_cache;   /* ve_cache's FPU registers, or NULL */
+	/* What the last lookup that missed ve_cache found on the chains. */
+	struct vkernel_fpu *vf_found;
 	/* Guest FPU registers, one per vmspace this LWP ran (cache refs). */
 	struct vkernel_fpu_chain *fpus; /* fpus_first, or a larger table */
 	unsigned nchains;               /* of fpus: a power of two */
