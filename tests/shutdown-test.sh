@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Leaving the machine from user space: reboot(2) through BusyBox's
-# poweroff -f and reboot -f, and our init's shutdown when BusyBox's
-# poweroff (no -f) signals it.
+# poweroff -f and reboot -f, our init's shutdown when BusyBox's
+# poweroff (no -f) signals it, and init exiting (ABI.md section 1).
 #
 #   bash tests/shutdown-test.sh [ID]       (make check TEST=shutdown)
 #
@@ -53,6 +53,8 @@ boot "reboot -f: reboot(RESTART) resets the machine; QEMU (-no-reboot) exits 0" 
 boot "poweroff from a shell: init ends every process and powers off" \
 	"init=/bin/init -- /bin/sh /tests/shutdown/poweroff.sh" 1 "reboot: Power down" \
 	"not reached"
+boot "init exits with children of its own running: 'init: exit status 3', QEMU exits 7" \
+	"init=/bin/sh -- /tests/shutdown/orphans.sh" 7 "init: exit status 3"
 echo "1..$n"
 echo "$passed passed, $failed failed"
 exit "$failed"

@@ -675,8 +675,12 @@ proc_exit(int wstatus)
 	pmap_activate(pmap_kernel());
 	vmspace_rel(vm);
 
+	/*
+	 * The orphans go to init.  Init's own children stay where they are:
+	 * the machine stops after it (init_exited).
+	 */
 	spin_lock(&proc_lock);
-	while ((child = LIST_FIRST(&p->p_children)) != NULL) {
+	while (p != initproc && (child = LIST_FIRST(&p->p_children)) != NULL) {
 		LIST_REMOVE(child, p_sibling);
 		child->p_pptr = initproc;
 		child->p_ppid = 1;
