@@ -51,8 +51,19 @@
  * write side), and the span counts as buffered bytes for poll, FIONREAD
  * and fstat.
  *
+ * FIFOs (named pipes, fifo(7)).  A FIFO's vnode (VFIFO) keeps the pipe
+ * of its open ends in v_fifo, made by the first open and freed, with the
+ * bytes it holds, by the last close, as Linux's.  Each open counts
+ * itself a reader, a writer or both (O_RDWR) and gets a file like
+ * pipe(2)'s ends, whose pipe names the vnode (pi_vp).  An open for
+ * reading only waits for a writer, one for writing only waits for a
+ * reader, unless O_NONBLOCK (then a writer with no reader is ENXIO);
+ * a partner that opened and closed meanwhile counts too (pi_ropens,
+ * pi_wopens: Linux's r_counter and w_counter).
+ *
  * Locking.  Both ends' files point at one struct pipe; the last close
- * frees it.  The span an owner copies is its own while it owns the side;
+ * frees it (a FIFO's detaches it from the vnode first, under vfs_lock,
+ * which fifo_open holds to find it).  The span an owner copies is its own while it owns the side;
  * a lent span's address space lives until its writer takes it back,
  * which waits for the read side to be free.
  *   (i)  pi_lock
@@ -69,6 +80,7 @@
 #include <vm/addrspace.h>
 #include <vm/kmem.h>
 #include <vm/vm_page.h>
+#include <vnode.h>
 #include <arch/cpu.h>
 #include <asm/ioctls.h>
 #include <linux/poll.h>
@@ -89,18 +101,21 @@ struct pipe {
 	uint8_t *pi_page[PIPE_PAGES];
 
 	/* (c) */
-	int pi_rwait; /* channel: data, EOF, or the read side free */
-	int pi_wwait; /* channel: space, no readers, or the write side free */
+	int pi_rwait; /* channel: data, EOF, the read side free, a writer */
+	int pi_wwait; /* channel: space, no readers, the write side free */
+	struct vnode *pi_vp; /* a FIFO's vnode (a reference), or NULL */
 
 	/* (i) */
-	size_t pi_head;  /* next byte to read */
-	size_t pi_count; /* bytes buffered */
-	int pi_readers;  /* open read ends */
-	int pi_writers;  /* open write ends */
-	bool pi_rbusy;   /* a reader is copying out of the ring */
-	bool pi_wbusy;   /* a writer is copying into the ring */
-	int pi_nrwait;   /* LWPs asleep on pi_rwait */
-	int pi_nwwait;   /* LWPs asleep on pi_wwait */
+	size_t pi_head;     /* next byte to read */
+	size_t pi_count;    /* bytes buffered */
+	int pi_readers;     /* open read ends */
+	int pi_writers;     /* open write ends */
+	bool pi_rbusy;      /* a reader is copying out of the ring */
+	bool pi_wbusy;      /* a writer is copying into the ring */
+	int pi_nrwait;      /* LWPs asleep on pi_rwait in read */
+	int pi_nwwait;      /* LWPs asleep on pi_wwait in write */
+	unsigned pi_ropens; /* a FIFO's opens for reading, ever */
+	unsigned pi_wopens; /* and for writing */
 
 	/*
 	 * (i) A direct write's span, lent by the writer owning the write
@@ -488,12 +503,21 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 	return done;
 }
 
-/* fo_stat: a FIFO, its size the bytes buffered.  No locks held. */
+/*
+ * fo_stat: a pipe, its size the bytes buffered; a FIFO's file, its
+ * vnode's attributes.  No locks held.
+ */
 static void
 pipe_stat(struct file *fp, struct stat *st)
 {
 	struct pipe *pi = fp->f_data;
 
+	if (pi->pi_vp != NULL) {
+		mutex_lock(&vfs_lock);
+		pi->pi_vp->v_op->vop_getattr(pi->pi_vp, st);
+		mutex_unlock(&vfs_lock);
+		return;
+	}
 	st->st_mode = S_IFIFO | 0600;
 	spin_lock(&pi->pi_lock);
 	st->st_size = (off_t)pipe_readable(pi);
@@ -520,20 +544,31 @@ static void
 pipe_close(struct file *fp)
 {
 	struct pipe *pi = fp->f_data;
+	struct vnode *vp = pi->pi_vp;
 	bool last;
 
+	if (vp != NULL)
+		mutex_lock(&vfs_lock); /* fifo_open finds the pipe under it */
 	spin_lock(&pi->pi_lock);
 	if (fp->f_flag & FREAD)
 		pi->pi_readers--;
-	else
+	if (fp->f_flag & FWRITE)
 		pi->pi_writers--;
 	last = pi->pi_readers == 0 && pi->pi_writers == 0;
 	spin_unlock(&pi->pi_lock);
+	if (vp != NULL) {
+		if (last)
+			vp->v_fifo = NULL;
+		mutex_unlock(&vfs_lock);
+	}
 	wakeup(&pi->pi_rwait);
 	wakeup(&pi->pi_wwait);
 	poll_wakeup();
-	if (last)
+	if (last) {
 		pipe_free(pi);
+		if (vp != NULL)
+			vnode_rel(vp);
+	}
 }
 
 /*
@@ -555,7 +590,8 @@ pipe_poll(struct file *fp, short events)
 			revents |= events & (POLLIN | POLLRDNORM);
 		if (pi->pi_writers == 0)
 			revents |= POLLHUP;
-	} else {
+	}
+	if (fp->f_flag & FWRITE) { /* both, for a FIFO opened O_RDWR */
 		if (PIPE_SIZE - pi->pi_count >= PIPE_BUF)
 			revents |= events & (POLLOUT | POLLWRNORM);
 		if (pi->pi_readers == 0)
@@ -589,29 +625,116 @@ static const struct fileops pipe_ops = {
 	.fo_ioctl = pipe_ioctl,
 };
 
+/* A new pipe with its first page and no ends, or NULL.  No requirements. */
+static struct pipe *
+pipe_alloc(void)
+{
+	struct pipe *pi = kmalloc(sizeof(*pi), KM_ZERO);
+	struct vm_page *pg;
+
+	if (pi == NULL)
+		return NULL;
+	if ((pg = vm_page_alloc(0)) == NULL) {
+		kfree(pi);
+		return NULL;
+	}
+	spinlock_init(&pi->pi_lock, "pipe");
+	pi->pi_page[0] = vm_page_kva(pg);
+	return pi;
+}
+
 int
 pipe_create(struct file **rfp, struct file **wfp, bool nonblock)
 {
-	struct pipe *pi = kmalloc(sizeof(*pi), KM_ZERO);
-	struct vm_page *pg = vm_page_alloc(0);
+	struct pipe *pi = pipe_alloc();
 	int st = nonblock ? FNONBLOCK : 0;
 
 	*rfp = *wfp = NULL;
-	if (pi == NULL || pg == NULL)
-		goto fail;
-	spinlock_init(&pi->pi_lock, "pipe");
-	pi->pi_page[0] = vm_page_kva(pg);
+	if (pi == NULL)
+		return -ENOMEM;
 	*rfp = file_alloc(DTYPE_PIPE, FREAD | st, &pipe_ops, pi);
 	*wfp = file_alloc(DTYPE_PIPE, FWRITE | st, &pipe_ops, pi);
-	if (*rfp == NULL || *wfp == NULL)
-		goto fail;
+	if (*rfp == NULL || *wfp == NULL) {
+		kfree(*rfp);
+		kfree(*wfp);
+		pipe_free(pi);
+		return -ENOMEM;
+	}
 	pi->pi_readers = pi->pi_writers = 1;
 	return 0;
-fail:
-	kfree(*rfp);
-	kfree(*wfp);
-	if (pg != NULL)
-		vm_page_free(pg);
-	kfree(pi);
-	return -ENOMEM;
+}
+
+int
+fifo_open(struct vnode *vp, int flag, struct file **fpp, unsigned *partnerp)
+{
+	struct pipe *pi = vp->v_fifo;
+	bool fresh = pi == NULL;
+	struct file *fp;
+
+	KASSERT(mutex_held(&vfs_lock) && vp->v_type == VFIFO);
+	KASSERT((flag & (FREAD | FWRITE)) != 0);
+	if (fresh && (pi = pipe_alloc()) == NULL)
+		return -ENOMEM;
+	fp = file_alloc(DTYPE_PIPE, flag, &pipe_ops, pi);
+	if (fp == NULL) {
+		if (fresh)
+			pipe_free(pi);
+		return -ENOMEM;
+	}
+	if (fresh) {
+		vnode_ref(vp);
+		pi->pi_vp = vp;
+		vp->v_fifo = pi;
+	}
+	spin_lock(&pi->pi_lock);
+	if ((flag & (FREAD | FWRITE | FNONBLOCK)) == (FWRITE | FNONBLOCK) &&
+	    pi->pi_readers == 0) {
+		spin_unlock(&pi->pi_lock);
+		kfree(fp);
+		if (fresh) {
+			vp->v_fifo = NULL;
+			pipe_free(pi);
+			vnode_rel_locked(vp);
+		}
+		return -ENXIO;
+	}
+	if (flag & FREAD) {
+		pi->pi_readers++;
+		pi->pi_ropens++;
+	}
+	if (flag & FWRITE) {
+		pi->pi_writers++;
+		pi->pi_wopens++;
+	}
+	*partnerp = (flag & FREAD) ? pi->pi_wopens : pi->pi_ropens;
+	spin_unlock(&pi->pi_lock);
+	/* A partner may wait in fifo_open_wait. */
+	wakeup(&pi->pi_rwait);
+	wakeup(&pi->pi_wwait);
+	poll_wakeup();
+	*fpp = fp;
+	return 0;
+}
+
+int
+fifo_open_wait(struct file *fp, unsigned partner)
+{
+	struct pipe *pi = fp->f_data;
+	int flag = fp->f_flag, error = 0;
+	bool reader = (flag & FREAD) != 0;
+
+	KASSERT(pi->pi_vp != NULL);
+	if ((flag & (FREAD | FWRITE)) == (FREAD | FWRITE) ||
+	    (reader && (flag & FNONBLOCK)))
+		return 0;
+	spin_lock(&pi->pi_lock);
+	while (error == 0 &&
+	    (reader ? pi->pi_writers == 0 && pi->pi_wopens == partner :
+		      pi->pi_readers == 0 && pi->pi_ropens == partner)) {
+		if (sleep(reader ? &pi->pi_rwait : &pi->pi_wwait, &pi->pi_lock,
+			SLEEP_INTR, 0) != 0)
+			error = -ERESTARTSYS;
+	}
+	spin_unlock(&pi->pi_lock);
+	return error;
 }

@@ -42,6 +42,7 @@
 #define TMPFS_DIRENT_SIZE 20 /* the size a directory reports per entry */
 
 /* d_type values: Linux's, which no uapi header exports. */
+#define DT_FIFO 1
 #define DT_DIR 4
 #define DT_REG 8
 #define DT_LNK 10
@@ -206,6 +207,7 @@ tmpfs_node_alloc(struct tmpfs_mount *tm, unsigned mode)
 	np->tn_vnode.v_usecount = 1;
 	np->tn_vnode.v_type = S_ISDIR(mode) ? VDIR :
 	    S_ISLNK(mode)                   ? VLNK :
+	    S_ISFIFO(mode)                  ? VFIFO :
 					      VREG;
 	np->tn_vnode.v_op = &tmpfs_vnodeops;
 	np->tn_vnode.v_data = np;
@@ -395,6 +397,18 @@ tmpfs_mkdir(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 {
 	struct tmpfs_node *np;
 	int error = tmpfs_make(dvp, name, len, S_IFDIR | (mode & 07777), &np);
+
+	if (error == 0)
+		*vpp = NTOV(np);
+	return error;
+}
+
+static int
+tmpfs_mkfifo(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct vnode **vpp)
+{
+	struct tmpfs_node *np;
+	int error = tmpfs_make(dvp, name, len, S_IFIFO | (mode & 07777), &np);
 
 	if (error == 0)
 		*vpp = NTOV(np);
@@ -662,6 +676,7 @@ tmpfs_dtype(const struct tmpfs_node *np)
 {
 	return S_ISDIR(np->tn_mode) ? DT_DIR :
 	    S_ISLNK(np->tn_mode)    ? DT_LNK :
+	    S_ISFIFO(np->tn_mode)   ? DT_FIFO :
 				      DT_REG;
 }
 
@@ -834,6 +849,7 @@ static const struct vnodeops tmpfs_vnodeops = {
 	.vop_create = tmpfs_create,
 	.vop_mkdir = tmpfs_mkdir,
 	.vop_symlink = tmpfs_symlink,
+	.vop_mkfifo = tmpfs_mkfifo,
 	.vop_read = tmpfs_read,
 	.vop_write = tmpfs_write,
 	.vop_getattr = tmpfs_getattr,

@@ -155,6 +155,8 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 	struct vfs_pathbuf pb;
 	char *path;
 	int error, acc = flags & O_ACCMODE, fflag;
+	bool fifo = false;
+	unsigned partner = 0;
 
 	if (flags & O_PATH) {
 		/* Linux keeps only these; the file names its object. */
@@ -242,13 +244,19 @@ sys_openat(int dirfd, const char *upath, int flags, int mode)
 		error = -EISDIR;
 		goto done;
 	}
-	if (vn_rdonly_locked(vp) && vp->v_type != VCHR &&
+	if (vn_rdonly_locked(vp) && vp->v_type != VCHR && vp->v_type != VFIFO &&
 	    ((fflag & FWRITE) || (flags & O_TRUNC))) {
 		error = -EROFS; /* the initrd's tree (ABI.md), a ro mount */
 		goto done;
 	}
 open:
 	fflag |= (flags & O_NONBLOCK) ? FNONBLOCK : 0;
+	if (vp->v_type == VFIFO && !(flags & O_PATH)) {
+		/* Its pipe's end; the wait for the other end comes below. */
+		error = fifo_open(vp, fflag, &fp, &partner);
+		fifo = error == 0;
+		goto done;
+	}
 	if (vp->v_op->vop_open != NULL && !(flags & O_PATH)) {
 		/* A device: its own file (devfs); O_PATH opens the node. */
 		error = vp->v_op->vop_open(vp, fflag, &fp);
@@ -266,8 +274,10 @@ done:
 unlock:
 	mutex_unlock(&vfs_lock);
 	vfs_end(&pb, start);
+	if (fifo)
+		error = fifo_open_wait(fp, partner);
 	if (fp != NULL && error != 0) {
-		file_rele(fp); /* the truncation failed */
+		file_rele(fp); /* the truncation or a FIFO's wait failed */
 		fp = NULL;
 	}
 	if (fp != NULL) {
@@ -530,6 +540,64 @@ long
 sys_mkdir(const char *upath, int mode)
 {
 	return sys_mkdirat(AT_FDCWD, upath, mode);
+}
+
+/*
+ * mknodat(dirfd, path, mode, dev): a FIFO, or an empty regular file.  The
+ * type checks come in Linux's order: a directory or an unknown type
+ * before the lookup (may_mknod), a device after it (here: no device or
+ * socket files can be made, as without CAP_MKNOD).
+ */
+long
+sys_mknodat(int dirfd, const char *upath, int mode, unsigned dev)
+{
+	struct nameidata nd;
+	struct vnode *start, *vp, *dvp;
+	struct vfs_pathbuf pb;
+	unsigned type = (unsigned)mode & S_IFMT, perm;
+	char *path;
+	int error;
+
+	(void)dev;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != 0 && type != S_IFREG && type != S_IFIFO &&
+	    type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
+		return -EINVAL;
+	perm = (unsigned)mode & ~vfs_umask() & 07777;
+	error = vfs_begin(dirfd, upath, false, &pb, &path, &start);
+	if (error != 0)
+		return error;
+	error = vfs_parent_lookup(start, path, &nd);
+	if (error == 0) {
+		dvp = nd.nd_dvp;
+		if (nd.nd_vp != NULL)
+			error = -EEXIST;
+		else if (nd.nd_trailing)
+			error = -ENOENT; /* "name/" names a directory */
+		else if (vn_rdonly_locked(dvp))
+			error = -EROFS;
+		else if (type == S_IFIFO && dvp->v_op->vop_mkfifo != NULL)
+			error = dvp->v_op->vop_mkfifo(dvp, nd.nd_name,
+			    nd.nd_len, perm, &vp);
+		else if (type == 0 || type == S_IFREG)
+			error = dvp->v_op->vop_create(dvp, nd.nd_name,
+			    nd.nd_len, perm, &vp);
+		else
+			error = -EPERM;
+		if (error == 0)
+			vnode_rel_locked(vp);
+		namei_done_locked(&nd);
+		mutex_unlock(&vfs_lock);
+	}
+	vfs_end(&pb, start);
+	return error;
+}
+
+long
+sys_mknod(const char *upath, int mode, unsigned dev)
+{
+	return sys_mknodat(AT_FDCWD, upath, mode, dev);
 }
 
 /*

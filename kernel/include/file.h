@@ -38,6 +38,7 @@
 
 struct file;
 struct stat;
+struct vnode;
 
 #define NOFILE 256 /* fds per table */
 
@@ -267,5 +268,23 @@ struct vm_object *memfd_object(struct file *fp);
  * requirements.
  */
 int pipe_create(struct file **rfp, struct file **wfp, bool nonblock);
+
+/*
+ * Open FIFO vp (fifo(7), pipe.c): its pipe's end as a new file with
+ * f_flag flag (FREAD, FWRITE or both, and FNONBLOCK), into *fpp with one
+ * reference, the caller's.  The opens so far of the kind this one waits
+ * for go to *partnerp, for fifo_open_wait.  0, -ENXIO (a writer with
+ * O_NONBLOCK and no reader) or -ENOMEM.  vfs_lock held.
+ */
+int fifo_open(struct vnode *vp, int flag, struct file **fpp,
+    unsigned *partnerp);
+
+/*
+ * The rest of fifo_open, with vfs_lock dropped: wait, unless O_RDWR or
+ * O_NONBLOCK, for a writer (a reader's open) or a reader (a writer's),
+ * one that came after fifo_open counted partner.  0, or -ERESTARTSYS if
+ * a signal came first (the caller releases fp).  No locks held.
+ */
+int fifo_open_wait(struct file *fp, unsigned partner);
 
 #endif /* !_FILE_H_ */

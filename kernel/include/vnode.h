@@ -47,6 +47,7 @@ struct stat;
 struct statfs;
 struct file;
 struct mount;
+struct pipe;
 struct vm_object;
 
 /* vnode types (v_type) */
@@ -55,7 +56,8 @@ enum vtype {
 	VREG,
 	VDIR,
 	VLNK,
-	VCHR /* a character device (devfs) */
+	VCHR, /* a character device (devfs) */
+	VFIFO /* a named pipe: opened through fifo_open (pipe.c) */
 };
 
 /*
@@ -75,6 +77,12 @@ struct vnodeops {
 	    unsigned mode, struct vnode **vpp);
 	int (*vop_symlink)(struct vnode *dvp, const char *name, size_t len,
 	    const char *target, struct vnode **vpp);
+	/*
+	 * Optional: a new FIFO (mode: permission bits).  NULL: the file
+	 * system makes none (EPERM).
+	 */
+	int (*vop_mkfifo)(struct vnode *dvp, const char *name, size_t len,
+	    unsigned mode, struct vnode **vpp);
 	/* n bytes at off, to or from buf (user memory if user). */
 	ssize_t (*vop_read)(struct vnode *vp, void *buf, size_t n, off_t off,
 	    bool user);
@@ -160,6 +168,7 @@ struct vnode {
 	struct vnode *v_parent;      /* (v) directories: "..", no reference */
 	struct mount *v_mount;       /* (c) set by vnode_set_mount */
 	struct mount *v_mountedhere; /* (v) the mount covering it, or NULL */
+	struct pipe *v_fifo; /* (v) VFIFO: its open ends' pipe, or NULL */
 };
 
 /*

@@ -290,12 +290,17 @@ sys_writev(struct guest *g, const uint64_t a[6])
 }
 
 /* The flags open passes to the host: the guest's own O_CLOEXEC is kept
- * in the entry instead. */
+ * in the entry instead.  A FIFO is opened O_NONBLOCK on the host, as the
+ * guests' pipes are: a writer that must wait for a reader (ENXIO) tries
+ * again every FD_RETRY_NS, but a reader does not wait for a writer (the
+ * host does not say when one comes), so it may read end of file first. */
 static long
 do_open(struct guest *g, long dirfd, uint64_t upath, long flags, long mode)
 {
 	char path[4096];
 	int h, error = guest_strcpy(g, path, upath, sizeof(path));
+	struct stat st;
+	int fifo;
 	long fd;
 
 	if (error != 0)
@@ -304,7 +309,12 @@ do_open(struct guest *g, long dirfd, uint64_t upath, long flags, long mode)
 		return -EBADF;
 	if (strcmp(path, "/proc/self/exe") == 0)
 		snprintf(path, sizeof(path), "%s", g->name);
-	h = openat((int)dirfd, path, (int)(flags & ~O_CLOEXEC), (int)mode);
+	fifo = !(flags & O_PATH) && fstatat((int)dirfd, path, &st, 0) == 0 &&
+	    S_ISFIFO(st.st_mode);
+	h = openat((int)dirfd, path,
+	    (int)(flags & ~O_CLOEXEC) | (fifo ? O_NONBLOCK : 0), (int)mode);
+	if (h < 0 && fifo && errno == ENXIO && !(flags & O_NONBLOCK))
+		return fd_retry(g);
 	if (h < 0)
 		return -errno;
 	fd = fd_install(g, h, 0, (flags & O_CLOEXEC) != 0);

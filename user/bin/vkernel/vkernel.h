@@ -138,6 +138,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "native.h"
@@ -173,8 +174,10 @@
 #define VK_BUFMAX (1UL << 20)
 
 /* A handler's result meaning "not ready: block the guest and make the
- * call again later" (never seen by a guest). */
-#define VK_EBLOCK 100000
+ * call again later" (never seen by a guest): LONG_MIN, which no call the
+ * vkernel makes or emulates returns (an offset, a count, an id or an
+ * address is not negative, an error is -1 to -4095). */
+#define VK_EBLOCK LONG_MIN
 
 /* ------------------------------------------------------------------ */
 /* A guest.                                                           */

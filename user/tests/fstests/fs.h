@@ -27,6 +27,9 @@
  *			and after truncation, sparse files, the size limit
  *			through a mapping, exec's copy-on-write mapping,
  *			ETXTBSY for the file of a running program
+ *	fifo.c		mknod and mknodat, FIFOs: fifo(7)'s open rules,
+ *			their bytes dropped at the last close, poll,
+ *			fstat, lseek and unlink of an open one
  *	suite.c		the list of tables, and the helper the exec test
  *			runs ("fstests --exit-with N")
  *
@@ -52,6 +55,7 @@ extern const struct test fs_stress_tests[];
 extern const struct test fs_ns_tests[];
 extern const struct test fs_calls_tests[];
 extern const struct test fs_mmap_tests[];
+extern const struct test fs_fifo_tests[];
 
 /* Make /tmp/fst.PID and make it the current directory; its path in *dir. */
 void fs_enter(void);

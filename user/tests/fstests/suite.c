@@ -30,6 +30,7 @@ static const struct test *const tables[] = {
 	fs_ns_tests,
 	fs_calls_tests,
 	fs_mmap_tests,
+	fs_fifo_tests,
 	NULL,
 };
 
