@@ -573,7 +573,8 @@ pipe_close(struct file *fp)
 
 /*
  * fo_poll, as Linux's pipe_poll: the read end is readable with data
- * buffered and hung up (POLLHUP) with no writer left; the write end is
+ * buffered and hung up (POLLHUP) with no writer left (a FIFO's: and a
+ * writer opened since it did, f_version); the write end is
  * writable when a write of PIPE_BUF bytes would not wait (here, with the
  * ring empty, as FreeBSD's rule), and in error (POLLERR) with no reader
  * left.  No locks held.
@@ -588,7 +589,8 @@ pipe_poll(struct file *fp, short events)
 	if (fp->f_flag & FREAD) {
 		if (pipe_readable(pi) > 0)
 			revents |= events & (POLLIN | POLLRDNORM);
-		if (pi->pi_writers == 0)
+		if (pi->pi_writers == 0 &&
+		    (pi->pi_vp == NULL || fp->f_version != pi->pi_wopens))
 			revents |= POLLHUP;
 	}
 	if (fp->f_flag & FWRITE) { /* both, for a FIFO opened O_RDWR */
@@ -701,6 +703,7 @@ fifo_open(struct vnode *vp, int flag, struct file **fpp, unsigned *partnerp)
 	if (flag & FREAD) {
 		pi->pi_readers++;
 		pi->pi_ropens++;
+		fp->f_version = pi->pi_wopens;
 	}
 	if (flag & FWRITE) {
 		pi->pi_writers++;

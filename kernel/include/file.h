@@ -110,6 +110,13 @@ struct file {
 
 	/* flock_lock (vfs_flock.c) */
 	int f_flock; /* the flock this open file holds: 0, LOCK_SH, LOCK_EX */
+
+	/*
+	 * (c) A FIFO's read end: the writers' opens when it opened (Linux's
+	 * f_version), so that poll says POLLHUP only once a writer came and
+	 * went since then (pipe.c).
+	 */
+	unsigned f_version;
 };
 
 struct filedesc {

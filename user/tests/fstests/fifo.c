@@ -189,6 +189,34 @@ t_fifo_partner_came_and_went(void)
 	fs_leave();
 }
 
+/*
+ * poll on a reader opened before any writer: nothing, not POLLHUP, until
+ * a writer has come and gone (Linux's f_version rule).
+ */
+static void
+t_fifo_poll_hup(void)
+{
+	struct pollfd pfd;
+	int r, w;
+
+	fs_enter();
+	test_expect_ok(mkfifo("f", 0600), "mkfifo");
+	r = test_expect_ok(open("f", O_RDONLY | O_NONBLOCK), "a reader");
+	pfd.fd = r;
+	pfd.events = POLLIN;
+	test_expect_eq(poll(&pfd, 1, 0), 0, "no writer yet: no event");
+	w = test_expect_ok(open("f", O_WRONLY), "a writer");
+	test_expect_eq(poll(&pfd, 1, 0), 0, "a writer, no data: no event");
+	test_expect_eq(write(w, "a", 1), 1, "write");
+	test_expect_eq(poll(&pfd, 1, 0), 1, "data");
+	test_expect_eq(pfd.revents, POLLIN, "POLLIN");
+	test_expect_ok(close(w), "the writer goes");
+	test_expect_eq(poll(&pfd, 1, 0), 1, "data and the hangup");
+	test_expect_eq(pfd.revents, POLLIN | POLLHUP, "POLLIN and POLLHUP");
+	test_expect_ok(close(r), "close");
+	fs_leave();
+}
+
 /* O_RDWR opens at once, and reads what it wrote. */
 static void
 t_fifo_rdwr(void)
@@ -285,6 +313,7 @@ const struct test fs_fifo_tests[] = {
 	{ "fifo_nonblock_open", t_fifo_nonblock_open, NULL },
 	{ "fifo_blocking_open", t_fifo_blocking_open, NULL },
 	{ "fifo_partner_came_and_went", t_fifo_partner_came_and_went, NULL },
+	{ "fifo_poll_hup", t_fifo_poll_hup, NULL },
 	{ "fifo_rdwr", t_fifo_rdwr, NULL },
 	{ "fifo_open_file", t_fifo_open_file, NULL },
 	{ "fifo_open_interrupted", t_fifo_open_interrupted, NULL },
