@@ -379,40 +379,41 @@ tmpfs_make(struct vnode *dvp, const char *name, size_t len, unsigned mode,
 	return 0;
 }
 
+/*
+ * vop_create, vop_mkdir and vop_mkfifo: a node of type type with mode's
+ * permission bits, its vnode (with the caller's reference) in *vpp.
+ */
 static int
-tmpfs_create(struct vnode *dvp, const char *name, size_t len, unsigned mode,
-    struct vnode **vpp)
+tmpfs_make_vnode(struct vnode *dvp, const char *name, size_t len, unsigned type,
+    unsigned mode, struct vnode **vpp)
 {
 	struct tmpfs_node *np;
-	int error = tmpfs_make(dvp, name, len, S_IFREG | (mode & 07777), &np);
+	int error = tmpfs_make(dvp, name, len, type | (mode & 07777), &np);
 
 	if (error == 0)
 		*vpp = NTOV(np);
 	return error;
+}
+
+static int
+tmpfs_create(struct vnode *dvp, const char *name, size_t len, unsigned mode,
+    struct vnode **vpp)
+{
+	return tmpfs_make_vnode(dvp, name, len, S_IFREG, mode, vpp);
 }
 
 static int
 tmpfs_mkdir(struct vnode *dvp, const char *name, size_t len, unsigned mode,
     struct vnode **vpp)
 {
-	struct tmpfs_node *np;
-	int error = tmpfs_make(dvp, name, len, S_IFDIR | (mode & 07777), &np);
-
-	if (error == 0)
-		*vpp = NTOV(np);
-	return error;
+	return tmpfs_make_vnode(dvp, name, len, S_IFDIR, mode, vpp);
 }
 
 static int
 tmpfs_mkfifo(struct vnode *dvp, const char *name, size_t len, unsigned mode,
     struct vnode **vpp)
 {
-	struct tmpfs_node *np;
-	int error = tmpfs_make(dvp, name, len, S_IFIFO | (mode & 07777), &np);
-
-	if (error == 0)
-		*vpp = NTOV(np);
-	return error;
+	return tmpfs_make_vnode(dvp, name, len, S_IFIFO, mode, vpp);
 }
 
 static int
