@@ -77,8 +77,18 @@ file_rele(struct file *fp)
 }
 
 /*
+ * The table's slot arrays: a block of n slots (n a multiple of 64), the
+ * n file pointers followed by the n close-on-exec bits.
+ */
+static inline size_t
+fd_block_size(int n)
+{
+	return (size_t)n * sizeof(struct file *) + (size_t)n / 8;
+}
+
+/*
  * Slots at or above fd_lastfile are unused whatever they hold, so a new
- * table is not cleared: fd_grow_locked clears slots as they come into use.
+ * table is not cleared: fd_use_locked clears slots as they come into use.
  */
 struct filedesc *
 fd_init(void)
@@ -88,20 +98,84 @@ fd_init(void)
 	if (fdp == NULL)
 		return NULL;
 	fdp->fd_refcnt = 1;
+	fdp->fd_nfiles = NDFILE;
 	fdp->fd_lastfile = 0;
-	memset(fdp->fd_cloexec, 0, sizeof(fdp->fd_cloexec));
+	fdp->fd_freefile = 0;
+	fdp->fd_ofiles = fdp->fd_dfiles;
+	fdp->fd_cloexec = fdp->fd_dcloexec;
 	spinlock_init(&fdp->fd_lock, "filedesc");
 	return fdp;
 }
 
 /*
- * Bring the slots up to fd into use (empty, not close-on-exec).  The
- * caller must hold fdp->fd_lock.
+ * Install the slot arrays blk (of fd_block_size(n)) in fdp, with the
+ * slots in use copied; returns the arrays they replace if they must be
+ * freed (kmalloc'ed), else NULL.  n is above fdp->fd_nfiles.  The caller
+ * must hold fdp->fd_lock, and frees what it gets after dropping it.
+ */
+static void *
+fd_install_locked(struct filedesc *fdp, void *blk, int n)
+{
+	struct file **files = blk;
+	uint64_t *cloexec = (uint64_t *)(files + n);
+	void *old = fdp->fd_ofiles != fdp->fd_dfiles ? fdp->fd_ofiles : NULL;
+
+	KASSERT(spin_held(&fdp->fd_lock));
+	KASSERT(n > fdp->fd_nfiles && n % 64 == 0);
+	memcpy(files, fdp->fd_ofiles,
+	    (size_t)fdp->fd_lastfile * sizeof(*files));
+	memcpy(cloexec, fdp->fd_cloexec,
+	    (size_t)(fdp->fd_lastfile + 63) / 64 * sizeof(*cloexec));
+	fdp->fd_ofiles = files;
+	fdp->fd_cloexec = cloexec;
+	fdp->fd_nfiles = n;
+	return old;
+}
+
+/*
+ * Grow fdp's table until it has a slot fd (below NR_OPEN), doubling it
+ * (Linux's expand_files).  0 or -ENOMEM.  The table may change in
+ * every other way meanwhile: the caller looks at it again.  No locks
+ * held.
+ */
+static int
+fd_expand(struct filedesc *fdp, int fd)
+{
+	void *blk, *old;
+	int n;
+
+	KASSERT(fd >= 0 && fd < NR_OPEN);
+	spin_lock(&fdp->fd_lock);
+	while ((n = fdp->fd_nfiles) <= fd) {
+		spin_unlock(&fdp->fd_lock);
+		while (n <= fd)
+			n *= 2;
+		if ((blk = kmalloc(fd_block_size(n), 0)) == NULL)
+			return -ENOMEM;
+		spin_lock(&fdp->fd_lock);
+		old = NULL;
+		if (fdp->fd_nfiles < n) {
+			old = fd_install_locked(fdp, blk, n);
+			blk = NULL;
+		}
+		spin_unlock(&fdp->fd_lock);
+		kfree(blk); /* another LWP grew it at least as far */
+		kfree(old);
+		spin_lock(&fdp->fd_lock);
+	}
+	spin_unlock(&fdp->fd_lock);
+	return 0;
+}
+
+/*
+ * Bring the slots up to fd (below fd_nfiles) into use: empty, not
+ * close-on-exec.  The caller must hold fdp->fd_lock.
  */
 static void
-fd_grow_locked(struct filedesc *fdp, int fd)
+fd_use_locked(struct filedesc *fdp, int fd)
 {
 	KASSERT(spin_held(&fdp->fd_lock));
+	KASSERT(fd < fdp->fd_nfiles);
 	while (fdp->fd_lastfile <= fd) {
 		fdp->fd_ofiles[fdp->fd_lastfile] = NULL;
 		fdp->fd_cloexec[fdp->fd_lastfile / 64] &=
@@ -110,20 +184,61 @@ fd_grow_locked(struct filedesc *fdp, int fd)
 	}
 }
 
+/*
+ * The file in slot fd of fdp, or NULL (closed, or not a slot).  The
+ * caller must hold fdp->fd_lock.
+ */
+static inline struct file *
+fd_file_locked(struct filedesc *fdp, int fd)
+{
+	KASSERT(spin_held(&fdp->fd_lock));
+	return fd >= 0 && fd < fdp->fd_lastfile ? fdp->fd_ofiles[fd] : NULL;
+}
+
+/* Slot fd of fdp is free again.  The caller must hold fdp->fd_lock. */
+static inline void
+fd_freed_locked(struct filedesc *fdp, int fd)
+{
+	KASSERT(spin_held(&fdp->fd_lock));
+	if (fd < fdp->fd_freefile)
+		fdp->fd_freefile = fd;
+}
+
 struct filedesc *
 fd_copy(struct filedesc *fdp)
 {
 	struct filedesc *n = fd_init();
+	void *blk = NULL;
+	int size = NDFILE;
 
 	if (n == NULL)
 		return NULL;
+	/* Arrays as large as fdp's slots in use: allocated unlocked. */
 	spin_lock(&fdp->fd_lock);
+	while (fdp->fd_lastfile > size) {
+		while (fdp->fd_lastfile > size)
+			size *= 2;
+		spin_unlock(&fdp->fd_lock);
+		kfree(blk);
+		if ((blk = kmalloc(fd_block_size(size), 0)) == NULL) {
+			kfree(n);
+			return NULL;
+		}
+		spin_lock(&fdp->fd_lock);
+	}
+	if (blk != NULL) {
+		n->fd_ofiles = blk;
+		n->fd_cloexec = (uint64_t *)(n->fd_ofiles + size);
+		n->fd_nfiles = size;
+	}
 	for (int fd = 0; fd < fdp->fd_lastfile; fd++) {
 		if ((n->fd_ofiles[fd] = fdp->fd_ofiles[fd]) != NULL)
 			file_hold(n->fd_ofiles[fd]);
 	}
 	n->fd_lastfile = fdp->fd_lastfile;
-	memcpy(n->fd_cloexec, fdp->fd_cloexec, sizeof(n->fd_cloexec));
+	n->fd_freefile = fdp->fd_freefile;
+	memcpy(n->fd_cloexec, fdp->fd_cloexec,
+	    (size_t)(fdp->fd_lastfile + 63) / 64 * sizeof(uint64_t));
 	spin_unlock(&fdp->fd_lock);
 	return n;
 }
@@ -143,6 +258,8 @@ fd_free(struct filedesc *fdp)
 	for (int fd = 0; fd < fdp->fd_lastfile; fd++)
 		if (fdp->fd_ofiles[fd] != NULL)
 			file_rele(fdp->fd_ofiles[fd]);
+	if (fdp->fd_ofiles != fdp->fd_dfiles)
+		kfree(fdp->fd_ofiles);
 	kfree(fdp);
 }
 
@@ -164,11 +281,8 @@ fd_getfile_raw(int fd)
 	struct filedesc *fdp = curproc->p_fd;
 	struct file *fp;
 
-	if (fd < 0 || fd >= NOFILE)
-		return NULL;
 	spin_lock(&fdp->fd_lock);
-	fp = fd < fdp->fd_lastfile ? fdp->fd_ofiles[fd] : NULL;
-	if (fp != NULL)
+	if ((fp = fd_file_locked(fdp, fd)) != NULL)
 		file_hold(fp);
 	spin_unlock(&fdp->fd_lock);
 	return fp;
@@ -189,45 +303,67 @@ fd_set_cloexec_locked(struct filedesc *fdp, int fd, bool on)
 }
 
 /*
- * The calling process's RLIMIT_NOFILE, at most NOFILE: fds from here on
- * cannot be allocated.  No requirements.
+ * The calling process's RLIMIT_NOFILE, at most NR_OPEN: fds from here on
+ * cannot be made.  No requirements.
  */
-static int
+int
 fd_limit(void)
 {
 	uint64_t lim = rlimit_cur(curproc, RLIMIT_NOFILE);
 
-	return lim < NOFILE ? (int)lim : NOFILE;
+	return lim < NR_OPEN ? (int)lim : NR_OPEN;
+}
+
+/*
+ * The lowest free fd of fdp at or above minfd, which may be fd_nfiles
+ * or above (the table must grow first).  The caller must hold
+ * fdp->fd_lock.
+ */
+static int
+fd_find_free_locked(struct filedesc *fdp, int minfd)
+{
+	int fd = minfd > fdp->fd_freefile ? minfd : fdp->fd_freefile;
+
+	KASSERT(spin_held(&fdp->fd_lock));
+	while (fd < fdp->fd_lastfile && fdp->fd_ofiles[fd] != NULL)
+		fd++;
+	return fd;
 }
 
 int
 fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec)
 {
-	int lim = fd_limit();
+	int lim = fd_limit(), fd, error;
 
 	spin_lock(&fdp->fd_lock);
-	for (int fd = minfd; fd < lim; fd++) {
-		if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL) {
-			fd_grow_locked(fdp, fd);
-			fdp->fd_ofiles[fd] = fp;
-			fd_set_cloexec_locked(fdp, fd, cloexec);
-			spin_unlock(&fdp->fd_lock);
-			return fd;
-		}
+	while ((fd = fd_find_free_locked(fdp, minfd)) < lim &&
+	    fd >= fdp->fd_nfiles) {
+		spin_unlock(&fdp->fd_lock);
+		if ((error = fd_expand(fdp, fd)) != 0)
+			return error;
+		spin_lock(&fdp->fd_lock);
 	}
+	if (fd >= lim) {
+		spin_unlock(&fdp->fd_lock);
+		return -EMFILE;
+	}
+	if (minfd <= fdp->fd_freefile)
+		fdp->fd_freefile = fd + 1; /* none free below fd either */
+	fd_use_locked(fdp, fd);
+	fdp->fd_ofiles[fd] = fp;
+	fd_set_cloexec_locked(fdp, fd, cloexec);
 	spin_unlock(&fdp->fd_lock);
-	return -EMFILE;
+	return fd;
 }
 
 bool
 fd_available(struct filedesc *fdp)
 {
 	int lim = fd_limit();
-	bool found = false;
+	bool found;
 
 	spin_lock(&fdp->fd_lock);
-	for (int fd = 0; fd < lim && !found; fd++)
-		found = fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL;
+	found = fd_find_free_locked(fdp, 0) < lim;
 	spin_unlock(&fdp->fd_lock);
 	return found;
 }
@@ -237,16 +373,12 @@ fd_close(struct filedesc *fdp, int fd)
 {
 	struct file *fp;
 
-	if (fd < 0 || fd >= NOFILE)
-		return -EBADF;
 	spin_lock(&fdp->fd_lock);
-	if (fd >= fdp->fd_lastfile) {
-		spin_unlock(&fdp->fd_lock);
-		return -EBADF;
+	if ((fp = fd_file_locked(fdp, fd)) != NULL) {
+		fdp->fd_ofiles[fd] = NULL;
+		fd_set_cloexec_locked(fdp, fd, false);
+		fd_freed_locked(fdp, fd);
 	}
-	fp = fdp->fd_ofiles[fd];
-	fdp->fd_ofiles[fd] = NULL;
-	fd_set_cloexec_locked(fdp, fd, false);
 	spin_unlock(&fdp->fd_lock);
 	if (fp == NULL)
 		return -EBADF;
@@ -274,7 +406,7 @@ fd_sweep(struct filedesc *fdp, unsigned first, unsigned last,
 	struct file *fp;
 	bool take;
 
-	for (unsigned fd = first; fd <= last && fd < NOFILE; fd++) {
+	for (unsigned fd = first; fd <= last; fd++) {
 		spin_lock(&fdp->fd_lock);
 		if (fd >= (unsigned)fdp->fd_lastfile) {
 			spin_unlock(&fdp->fd_lock);
@@ -288,6 +420,7 @@ fd_sweep(struct filedesc *fdp, unsigned first, unsigned last,
 		if (take) {
 			fdp->fd_ofiles[fd] = NULL;
 			fd_set_cloexec_locked(fdp, fd, false);
+			fd_freed_locked(fdp, fd);
 		} else if (fp != NULL && how == FD_SWEEP_MARK) {
 			fd_set_cloexec_locked(fdp, fd, true);
 		}
@@ -300,7 +433,7 @@ fd_sweep(struct filedesc *fdp, unsigned first, unsigned last,
 void
 fd_closeexec(struct filedesc *fdp)
 {
-	fd_sweep(fdp, 0, NOFILE - 1, FD_SWEEP_CLOEXEC);
+	fd_sweep(fdp, 0, ~0U, FD_SWEEP_CLOEXEC);
 }
 
 void
@@ -308,12 +441,13 @@ fd_unalloc(struct filedesc *fdp, int fd, struct file *fp)
 {
 	bool ours;
 
-	KASSERT(fd >= 0 && fd < NOFILE);
+	KASSERT(fd >= 0 && fd < NR_OPEN);
 	spin_lock(&fdp->fd_lock);
-	ours = fd < fdp->fd_lastfile && fdp->fd_ofiles[fd] == fp;
+	ours = fd_file_locked(fdp, fd) == fp;
 	if (ours) {
 		fdp->fd_ofiles[fd] = NULL;
 		fd_set_cloexec_locked(fdp, fd, false);
+		fd_freed_locked(fdp, fd);
 	}
 	spin_unlock(&fdp->fd_lock);
 	if (ours)
@@ -339,10 +473,8 @@ fd_get_cloexec(struct filedesc *fdp, int fd)
 {
 	int rv;
 
-	if (fd < 0 || fd >= NOFILE)
-		return -EBADF;
 	spin_lock(&fdp->fd_lock);
-	if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL)
+	if (fd_file_locked(fdp, fd) == NULL)
 		rv = -EBADF;
 	else
 		rv = (fdp->fd_cloexec[fd / 64] >> (fd % 64)) & 1;
@@ -355,10 +487,8 @@ fd_set_cloexec(struct filedesc *fdp, int fd, bool on)
 {
 	int rv = 0;
 
-	if (fd < 0 || fd >= NOFILE)
-		return -EBADF;
 	spin_lock(&fdp->fd_lock);
-	if (fd >= fdp->fd_lastfile || fdp->fd_ofiles[fd] == NULL)
+	if (fd_file_locked(fdp, fd) == NULL)
 		rv = -EBADF;
 	else
 		fd_set_cloexec_locked(fdp, fd, on);
@@ -371,6 +501,17 @@ fd_close_range(struct filedesc *fdp, unsigned first, unsigned last,
     bool cloexec)
 {
 	fd_sweep(fdp, first, last, cloexec ? FD_SWEEP_MARK : FD_SWEEP_CLOSE);
+}
+
+int
+fd_nfiles(struct filedesc *fdp)
+{
+	int n;
+
+	spin_lock(&fdp->fd_lock);
+	n = fdp->fd_nfiles;
+	spin_unlock(&fdp->fd_lock);
+	return n;
 }
 
 int
@@ -396,17 +537,24 @@ int
 fd_dup3(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
 {
 	struct file *fp, *old;
+	int error;
 
-	if (oldfd < 0 || oldfd >= NOFILE || newfd < 0 || newfd >= fd_limit())
+	if (oldfd < 0 || newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	spin_lock(&fdp->fd_lock);
-	fp = oldfd < fdp->fd_lastfile ? fdp->fd_ofiles[oldfd] : NULL;
+	while ((fp = fd_file_locked(fdp, oldfd)) != NULL &&
+	    newfd >= fdp->fd_nfiles) {
+		spin_unlock(&fdp->fd_lock);
+		if ((error = fd_expand(fdp, newfd)) != 0)
+			return error;
+		spin_lock(&fdp->fd_lock);
+	}
 	if (fp == NULL) {
 		spin_unlock(&fdp->fd_lock);
 		return -EBADF;
 	}
 	file_hold(fp);
-	fd_grow_locked(fdp, newfd);
+	fd_use_locked(fdp, newfd);
 	old = fdp->fd_ofiles[newfd];
 	fdp->fd_ofiles[newfd] = fp;
 	fd_set_cloexec_locked(fdp, newfd, cloexec);

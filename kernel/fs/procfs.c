@@ -214,7 +214,7 @@ procfs_fd_exists(pid_t pid, int fd)
 
 	spin_lock(&proc_lock);
 	p = proc_find(pid);
-	if (p != NULL && (fdp = p->p_fd) != NULL && fd >= 0 && fd < NOFILE) {
+	if (p != NULL && (fdp = p->p_fd) != NULL && fd >= 0) {
 		spin_lock(&fdp->fd_lock);
 		found = fd < fdp->fd_lastfile && fdp->fd_ofiles[fd] != NULL;
 		spin_unlock(&fdp->fd_lock);
@@ -460,7 +460,7 @@ procfs_pid_status_locked(struct procfs_buf *pb, struct proc *p)
 	    p->p_comm, p->p_umask, procfs_state_name(procfs_state_locked(p)),
 	    p->p_pid, p->p_pid, p->p_ppid, cr->cr_ruid, cr->cr_euid,
 	    cr->cr_suid, cr->cr_fsuid, cr->cr_rgid, cr->cr_egid, cr->cr_sgid,
-	    cr->cr_fsgid, NOFILE);
+	    cr->cr_fsgid, p->p_fd != NULL ? fd_nfiles(p->p_fd) : 0);
 	for (int i = 0; i < cr->cr_ngroups; i++)
 		pb_printf(pb, "%u ", cr->cr_groups[i]);
 	pb_printf(pb, "\n");

@@ -18,15 +18,6 @@
 /* The status flags F_SETFL may change; Linux ignores the others. */
 #define SETFL_CHANGEABLE (O_APPEND | O_NONBLOCK)
 
-/* The RLIMIT_NOFILE of the caller, at most NOFILE. */
-static unsigned long
-nofile_limit(void)
-{
-	uint64_t lim = rlimit_cur(curproc, RLIMIT_NOFILE);
-
-	return lim < NOFILE ? lim : NOFILE;
-}
-
 /* F_GETFL: the access mode and the status flags, as open's flags. */
 static long
 fcntl_getfl(struct file *fp)
@@ -87,7 +78,7 @@ sys_fcntl(int fd, int cmd, unsigned long arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= nofile_limit()) {
+		if (arg >= (unsigned long)fd_limit()) {
 			rv = -EINVAL;
 			break;
 		}
@@ -134,7 +125,7 @@ sys_dup3(int oldfd, int newfd, int flags)
 		return -EINVAL;
 	if (oldfd == newfd)
 		return -EINVAL;
-	if (newfd < 0 || (unsigned long)newfd >= nofile_limit())
+	if (newfd < 0 || (unsigned long)newfd >= (unsigned long)fd_limit())
 		return -EBADF;
 	return fd_dup3(curproc->p_fd, oldfd, newfd, (flags & O_CLOEXEC) != 0);
 }

@@ -56,7 +56,7 @@
 #define POLLEX_SET (POLLPRI)
 #define DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 
-#define SELECT_WORDS (NOFILE / 64) /* fd_set words select looks at */
+#define SELECT_STACK_WORDS (1024 / 64) /* fd_set words kept on the stack */
 
 static struct spinlock poll_lock = SPINLOCK_INITIALIZER("poll");
 static uint64_t poll_gen;      /* (poll_lock) bumped by every change */
@@ -331,17 +331,16 @@ sys_ppoll(struct pollfd *ufds, unsigned long nfds, struct timespec *tsp,
 
 /*
  * select's work on fd_sets uin, uout, uex (each may be NULL) for fds
- * below nfds (only the first NOFILE: no fd can be higher, as Linux
- * looks only as far as its table).  Returns the number of bits set in
- * the results, or -EINVAL, -EBADF, -EFAULT, -ENOMEM, -EINTR.  No locks
- * held.
+ * below nfds (only as far as the table's slots go, as Linux's: no fd
+ * can be higher).  Returns the number of bits set in the results, or
+ * -EINVAL, -EBADF, -EFAULT, -ENOMEM, -EINTR.  No locks held.
  */
 static long
 select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
     uint64_t deadline, bool nowait)
 {
-	uint64_t in[SELECT_WORDS] = { 0 }, out[SELECT_WORDS] = { 0 },
-		 ex[SELECT_WORDS] = { 0 };
+	uint64_t stack_sets[3 * SELECT_STACK_WORDS], *sets = stack_sets;
+	uint64_t *in, *out, *ex;
 	struct pollfd *fds = NULL;
 	struct file *fp;
 	unsigned n = 0, words;
@@ -350,14 +349,23 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 
 	if (nfds < 0)
 		return -EINVAL;
-	if (nfds > NOFILE)
-		nfds = NOFILE;
+	if (nfds > fd_nfiles(curproc->p_fd))
+		nfds = fd_nfiles(curproc->p_fd);
 	words = (nfds + 63) / 64;
 	bytes = words * sizeof(uint64_t);
+	if (words > SELECT_STACK_WORDS &&
+	    (sets = kmalloc(3 * bytes, 0)) == NULL)
+		return -ENOMEM;
+	in = sets;
+	out = in + words;
+	ex = out + words;
+	memset(sets, 0, 3 * bytes);
 	if ((uin != NULL && copyin(uin, in, bytes) != 0) ||
 	    (uout != NULL && copyin(uout, out, bytes) != 0) ||
-	    (uex != NULL && copyin(uex, ex, bytes) != 0))
-		return -EFAULT;
+	    (uex != NULL && copyin(uex, ex, bytes) != 0)) {
+		count = -EFAULT;
+		goto out;
+	}
 	if (nfds % 64 != 0) { /* bits at and above nfds do not count */
 		in[words - 1] &= (1UL << (nfds % 64)) - 1;
 		out[words - 1] &= (1UL << (nfds % 64)) - 1;
@@ -366,8 +374,10 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 	for (int fd = 0; fd < nfds; fd++)
 		n += ((in[fd / 64] | out[fd / 64] | ex[fd / 64]) >> (fd % 64)) &
 		    1;
-	if (n > 0 && (fds = kmalloc(n * sizeof(*fds), 0)) == NULL)
-		return -ENOMEM;
+	if (n > 0 && (fds = kmalloc(n * sizeof(*fds), 0)) == NULL) {
+		count = -ENOMEM;
+		goto out;
+	}
 	n = 0;
 	for (int fd = 0; fd < nfds; fd++) {
 		uint64_t bit = 1UL << (fd % 64);
@@ -382,8 +392,8 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 		if (events == 0)
 			continue;
 		if ((fp = fd_getfile(fd)) == NULL) {
-			kfree(fds);
-			return -EBADF;
+			count = -EBADF;
+			goto out;
 		}
 		file_rele(fp);
 		fds[n].fd = fd;
@@ -393,9 +403,7 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 	count = poll_wait(fds, n, deadline, nowait, true);
 	if (count < 0)
 		goto out;
-	memset(in, 0, sizeof(in));
-	memset(out, 0, sizeof(out));
-	memset(ex, 0, sizeof(ex));
+	memset(sets, 0, 3 * bytes);
 	count = 0;
 	for (unsigned i = 0; i < n; i++) {
 		int fd = fds[i].fd;
@@ -421,6 +429,8 @@ select_common(int nfds, uint64_t *uin, uint64_t *uout, uint64_t *uex,
 		count = -EFAULT;
 out:
 	kfree(fds);
+	if (sets != stack_sets)
+		kfree(sets);
 	return count;
 }
 

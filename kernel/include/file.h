@@ -40,7 +40,17 @@ struct file;
 struct stat;
 struct vnode;
 
-#define NOFILE 256 /* fds per table */
+/*
+ * fd table sizes.  A table starts with NDFILE slots of its own and
+ * doubles (fd_expand) when an fd at or above its size is made, up to
+ * NR_OPEN slots, Linux's default fs.nr_open: the highest RLIMIT_NOFILE
+ * hard limit.  A new process gets Linux's defaults, INR_OPEN_CUR soft
+ * and INR_OPEN_MAX hard (kern_resource.c).
+ */
+#define NDFILE 64         /* Linux's NR_OPEN_DEFAULT */
+#define NR_OPEN (1 << 20) /* Linux's sysctl_nr_open */
+#define INR_OPEN_CUR 1024 /* RLIMIT_NOFILE soft, as Linux's */
+#define INR_OPEN_MAX 4096 /* RLIMIT_NOFILE hard, as Linux's */
 
 /*
  * f_flag: the access mode (c), and status flags fcntl's F_SETFL changes
@@ -126,10 +136,21 @@ struct filedesc {
 	/* (c) */
 	struct spinlock fd_lock;
 
-	/* (d) */
+	/*
+	 * (d) The slots: fd_nfiles of them (NDFILE, doubled as needed; a
+	 * table never shrinks), a file pointer each (NULL: closed) and a
+	 * close-on-exec bit each.  The arrays are fd_dfiles and
+	 * fd_dcloexec until the table first grows, then one kmalloc'ed
+	 * block (the pointers, then the bits) that the growth after frees.
+	 */
+	int fd_nfiles;
 	int fd_lastfile; /* slots from here on are unused (not cleared) */
-	struct file *fd_ofiles[NOFILE];
-	uint64_t fd_cloexec[NOFILE / 64];
+	int fd_freefile; /* no slot below this is free */
+	struct file **fd_ofiles;
+	uint64_t *fd_cloexec;
+
+	struct file *fd_dfiles[NDFILE];
+	uint64_t fd_dcloexec[NDFILE / 64];
 };
 
 /*
@@ -199,8 +220,9 @@ void flock_release(struct file *fp);
 
 /*
  * Put fp (whose reference passes to the table) at the lowest free fd at
- * or above minfd.  Returns the fd or -EMFILE (fp's reference is then
- * still the caller's).  No locks held.
+ * or above minfd, growing the table if need be.  Returns the fd, or
+ * -EMFILE (none below fd_limit) or -ENOMEM (the table could not grow);
+ * fp's reference is then still the caller's.  No locks held.
  */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
 
@@ -211,6 +233,15 @@ int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec);
  * fd_alloc then fails after all.  No locks held.
  */
 bool fd_available(struct filedesc *fdp);
+
+/*
+ * The calling process's RLIMIT_NOFILE soft limit, at most NR_OPEN: no fd
+ * at or above it can be made.  No requirements.
+ */
+int fd_limit(void);
+
+/* The slots fdp's table has now (Linux's max_fds).  No locks held. */
+int fd_nfiles(struct filedesc *fdp);
 
 /* Close fd; 0 or -EBADF.  No locks held. */
 int fd_close(struct filedesc *fdp, int fd);
@@ -225,13 +256,17 @@ void fd_unalloc(struct filedesc *fdp, int fd, struct file *fp);
 /* Close every fd marked close-on-exec.  No locks held. */
 void fd_closeexec(struct filedesc *fdp);
 
-/* Make newfd refer to oldfd's file (dup2).  newfd or -EBADF.  No locks held. */
+/*
+ * Make newfd refer to oldfd's file (dup2), growing the table if need
+ * be.  newfd, -EBADF (oldfd not open, or newfd negative or not below
+ * fd_limit) or -ENOMEM.  No locks held.
+ */
 int fd_dup2(struct filedesc *fdp, int oldfd, int newfd);
 
 /*
  * dup3: as fd_dup2, newfd close-on-exec if cloexec, and oldfd == newfd
- * is not special (the caller rejects it).  newfd or -EBADF.  No locks
- * held.
+ * is not special (the caller rejects it).  Returns as fd_dup2.  No
+ * locks held.
  */
 int fd_dup3(struct filedesc *fdp, int oldfd, int newfd, bool cloexec);
 

@@ -11,8 +11,8 @@
  *
  * Limits.  p_rlimit, inherited by fork and kept by exec.  Raising a hard
  * limit needs euid 0, as CAP_SYS_RESOURCE.  Enforced: RLIMIT_NOFILE (the
- * fd table, whose NOFILE slots are the most a hard limit may be: EPERM
- * above, as Linux's nr_open), RLIMIT_STACK (exec's stack size),
+ * fd table, which grows up to NR_OPEN slots, the most a hard limit may
+ * be: EPERM above, as Linux's nr_open), RLIMIT_STACK (exec's stack size),
  * RLIMIT_AS (mmap and brk), RLIMIT_NPROC (fork, by real uid; root is not
  * limited).  The others are kept and reported only.
  *
@@ -96,9 +96,8 @@ resource_proc0_init(struct proc *p)
 	p->p_rlimit[RLIMIT_NPROC].rlim_max = nproc;
 	p->p_rlimit[RLIMIT_SIGPENDING].rlim_cur = nproc;
 	p->p_rlimit[RLIMIT_SIGPENDING].rlim_max = nproc;
-	/* Linux gives 1024 soft, 4096 hard; our table holds NOFILE. */
-	p->p_rlimit[RLIMIT_NOFILE].rlim_cur = NOFILE;
-	p->p_rlimit[RLIMIT_NOFILE].rlim_max = NOFILE;
+	p->p_rlimit[RLIMIT_NOFILE].rlim_cur = INR_OPEN_CUR;
+	p->p_rlimit[RLIMIT_NOFILE].rlim_max = INR_OPEN_MAX;
 	p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur = 8UL << 20;
 	p->p_rlimit[RLIMIT_MEMLOCK].rlim_max = 8UL << 20;
 	p->p_rlimit[RLIMIT_MSGQUEUE].rlim_cur = 819200;
@@ -303,7 +302,7 @@ sys_prlimit64(pid_t pid, int r, const struct rlimit *unew, struct rlimit *uold)
 			return -EFAULT;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (r == RLIMIT_NOFILE && nl.rlim_max > NOFILE)
+		if (r == RLIMIT_NOFILE && nl.rlim_max > NR_OPEN)
 			return -EPERM; /* Linux: above fs.nr_open */
 	}
 	spin_lock(&proc_lock);

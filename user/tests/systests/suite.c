@@ -16,6 +16,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int sys_started_by_init;
@@ -74,3 +76,15 @@ const struct test_suite test_suite = {
 	.timeout_s = 60,
 	.early = early,
 };
+
+void
+sys_mount_proc(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self", &st) != 0) {
+		(void)mkdir("/proc", 0555);
+		test_expect_ok(mount("proc", "/proc", "proc", 0, NULL),
+		    "mount proc on /proc");
+	}
+}

@@ -60,4 +60,10 @@ int sys_recurse_main(long kib);
  */
 int sys_vdso_exec_main(void);
 
+/*
+ * Mount proc on /proc unless something is there already (Linux's bare
+ * initramfs has nothing).  suite.c.
+ */
+void sys_mount_proc(void);
+
 #endif /* SYS_H */

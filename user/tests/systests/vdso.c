@@ -189,15 +189,10 @@ static int
 maps_find(const char *name, uintptr_t *start, uintptr_t *end, char perms[5])
 {
 	char line[512], path[256];
-	struct stat st;
 	int found = 0;
 	FILE *f;
 
-	if (stat("/proc/self", &st) != 0) {
-		(void)mkdir("/proc", 0555);
-		test_expect_ok(mount("proc", "/proc", "proc", 0, NULL),
-		    "mount proc on /proc");
-	}
+	sys_mount_proc();
 	f = fopen("/proc/self/maps", "r");
 	test_assert_msg(f != NULL, "open /proc/self/maps: %s",
 	    test_errname(errno));
