@@ -34,6 +34,7 @@
 #include <vnode.h>
 #include <proc/proc.h>
 #include <proc/resource.h>
+#include <proc/sched.h>
 #include <vm/addrspace.h>
 #include <vm/kmem.h>
 #include <vm/vm_map.h>
@@ -419,7 +420,8 @@ static void
 procfs_pid_stat_locked(struct procfs_buf *pb, struct proc *p)
 {
 	uint64_t ut, st, pnd, shd, blk, ign, cgt;
-	struct lwp *l = LIST_FIRST(&p->p_lwps);
+	struct lwp *l = LIST_FIRST(&p->p_lwps), *main = proc_main_lwp(p);
+	long nice = main != NULL ? main->l_nice : 0;
 	pid_t fg;
 	bool ctty = tty_console_ctty_locked(p->p_sid, &fg);
 
@@ -434,14 +436,47 @@ procfs_pid_stat_locked(struct procfs_buf *pb, struct proc *p)
 	    p->p_sid, ctty ? (5 << 8) | 1 : 0, ctty ? fg : -1, 0U, 0UL, 0UL,
 	    0UL, 0UL, ut / (1000000000 / USER_HZ), st / (1000000000 / USER_HZ),
 	    p->p_cutime / (1000000000 / USER_HZ),
-	    p->p_cstime / (1000000000 / USER_HZ), 20L, 0L, p->p_nlive, 0,
-	    p->p_start / (1000000000 / USER_HZ),
+	    p->p_cstime / (1000000000 / USER_HZ), 20 + nice, nice, p->p_nlive,
+	    0, p->p_start / (1000000000 / USER_HZ),
 	    procfs_vsize_locked(p->p_vmspace), 0UL,
 	    p->p_rlimit[RLIMIT_RSS].rlim_cur, 0UL, 0UL, 0UL, 0UL, 0UL,
 	    pnd | shd, blk, ign, cgt, 0UL, 0UL, 0UL, p->p_exitsig,
 	    l != NULL ? l->l_cpu : 0, 0U, 0U, 0UL, 0UL, 0L, 0UL, 0UL,
 	    p->p_vmspace != NULL ? p->p_vmspace->vm_brk_start : 0, 0UL, 0UL,
 	    0UL, 0UL, p->p_stat == SDEAD ? p->p_xstat : 0);
+}
+
+/*
+ * /proc/PID/status's Cpus_allowed and Cpus_allowed_list lines for the
+ * affinity of l (none if NULL), as Linux prints them: a hexadecimal
+ * mask as wide as the CPUs, then a list of ranges.  proc_lock held.
+ */
+static void
+procfs_cpus_allowed_locked(struct procfs_buf *pb, struct lwp *l)
+{
+	cpuset_t online = sched_online_cpus(), set;
+	int ncpus = 64 - __builtin_clzll(online), first;
+	const char *sep = "";
+
+	CTASSERT(MAXCPUS <= 32); /* one group of Linux's %*pb */
+	if (l == NULL)
+		return;
+	set = sched_getaffinity(l);
+	pb_printf(pb, "Cpus_allowed:\t%0*lx\nCpus_allowed_list:\t",
+	    (ncpus + 3) / 4, set);
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		if (!(set & CPUSET_BIT(cpu)))
+			continue;
+		for (first = cpu;
+		     cpu + 1 < ncpus && (set & CPUSET_BIT(cpu + 1));)
+			cpu++;
+		if (first == cpu)
+			pb_printf(pb, "%s%d", sep, cpu);
+		else
+			pb_printf(pb, "%s%d-%d", sep, first, cpu);
+		sep = ",";
+	}
+	pb_printf(pb, "\n");
 }
 
 /* /proc/PID/status, Linux's lines that have a value here. */
@@ -471,6 +506,7 @@ procfs_pid_status_locked(struct procfs_buf *pb, struct proc *p)
 	    "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 	    p->p_nlive, pnd, shd, blk, ign, cgt);
+	procfs_cpus_allowed_locked(pb, proc_main_lwp(p));
 }
 
 /* /proc/PID/maps: one line per mapping.  proc_lock held. */

@@ -110,6 +110,39 @@ proc_find(pid_t pid)
 	return NULL;
 }
 
+struct lwp *
+tid_find(struct proc *p, pid_t tid)
+{
+	struct lwp *l;
+
+	KASSERT(spin_held(&proc_lock));
+	if (p != NULL) {
+		LIST_FOREACH(l, &p->p_lwps, l_sibling)
+		{
+			if (l->l_lid == tid && l->l_stat != LSZOMB &&
+			    l->l_stat != LSIDL)
+				return l;
+		}
+	}
+	return NULL;
+}
+
+struct lwp *
+proc_main_lwp(struct proc *p)
+{
+	struct lwp *l, *best = NULL;
+
+	KASSERT(spin_held(&proc_lock));
+	LIST_FOREACH(l, &p->p_lwps, l_sibling)
+	{
+		if (l->l_stat == LSZOMB || l->l_stat == LSIDL)
+			continue;
+		if (best == NULL || l->l_lid < best->l_lid)
+			best = l;
+	}
+	return best;
+}
+
 /* Some process has pid, one only the reaper knows of included.  (P) */
 static bool
 pid_in_use(pid_t pid)

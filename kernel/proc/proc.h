@@ -125,6 +125,14 @@ struct lwp {
 	uint64_t l_timeout; /* wake at this uptime (ns); 0: none */
 	int l_slptimedout;
 	unsigned l_quantum; /* (l) ticks left before preemption */
+	/*
+	 * Its nice value, -20 to 19 (setpriority), and its I/O priority
+	 * (ioprio_set: Linux's class and data; 0, class none, until set),
+	 * inherited by fork and clone: written under proc_lock, read
+	 * without it (atomic).
+	 */
+	int l_nice;
+	int l_ioprio;
 
 	/* (P) */
 	LIST_ENTRY(lwp) l_sibling; /* p->p_lwps */
@@ -304,6 +312,18 @@ int proc_create_init(const char *path, int argc, char *const argv[], int envc,
 
 /* The process with this pid, or NULL.  The caller must hold proc_lock. */
 struct proc *proc_find(pid_t pid);
+
+/*
+ * The live LWP of p with id tid, or NULL (p may be NULL).  proc_lock
+ * held.
+ */
+struct lwp *tid_find(struct proc *p, pid_t tid);
+
+/*
+ * The main LWP of p: its live LWP with the lowest id (Linux's thread
+ * group leader, whose tid is the pid), or NULL.  proc_lock held.
+ */
+struct lwp *proc_main_lwp(struct proc *p);
 
 /*
  * lwproc_newproc: a new process, child of parent, with vmspace vm (whose

@@ -3,8 +3,11 @@
  *
  * Run queues.  Every CPU has its own FIFO run queue under its own lock
  * (struct schedcpu).  The running LWP keeps the CPU until it sleeps,
- * yields, exits or uses up SCHED_QUANTUM ticks; it is then preempted at
+ * yields, exits or uses up its quantum of ticks; it is then preempted at
  * its next return to user mode or preemption point (sched_checkpoint).
+ * Its quantum is SCHED_QUANTUM scaled by the weight of its nice value
+ * (sched_quantum), so CPU-bound LWPs share a CPU roughly by nice: a
+ * coarse stand-in for Linux's CFS, at the tick's granularity.
  * A woken LWP goes to an idle CPU it may run on if there is one, else to
  * the least loaded of them, its last CPU on a tie; an idle CPU is woken
  * with an IPI, and stops counting as idle from then until it has looked
@@ -105,6 +108,78 @@ static struct schedcpu schedcpu[MAXCPUS];
 static struct spinlock sched_idl_lock = SPINLOCK_INITIALIZER("sched_idl");
 static cpuset_t sched_online;  /* atomic: CPUs that schedule */
 static uint64_t sched_nsteals; /* atomic */
+
+/*
+ * The quantum of an LWP of CFS weight w (Linux's sched_prio_to_weight,
+ * 1024 at nice 0): SCHED_QUANTUM * w / 1024 ticks, rounded, between 1
+ * and 16 * SCHED_QUANTUM.
+ */
+#define WEIGHT_QUANTUM(w)                                                 \
+	((SCHED_QUANTUM * (w) + 512) / 1024 < 1 ?                         \
+		1 :                                                       \
+		(SCHED_QUANTUM * (w) + 512) / 1024 > 16 * SCHED_QUANTUM ? \
+		16 * SCHED_QUANTUM :                                      \
+		(SCHED_QUANTUM * (w) + 512) / 1024)
+
+/* sched_quantum of nice -20 .. 19, from Linux's weights of them. */
+static const uint8_t nice_quantum[NICE_MAX - NICE_MIN + 1] = {
+	WEIGHT_QUANTUM(88761),
+	WEIGHT_QUANTUM(71755),
+	WEIGHT_QUANTUM(56483),
+	WEIGHT_QUANTUM(46273),
+	WEIGHT_QUANTUM(36291),
+	WEIGHT_QUANTUM(29154),
+	WEIGHT_QUANTUM(23254),
+	WEIGHT_QUANTUM(18705),
+	WEIGHT_QUANTUM(14949),
+	WEIGHT_QUANTUM(11916),
+	WEIGHT_QUANTUM(9548),
+	WEIGHT_QUANTUM(7620),
+	WEIGHT_QUANTUM(6100),
+	WEIGHT_QUANTUM(4904),
+	WEIGHT_QUANTUM(3906),
+	WEIGHT_QUANTUM(3121),
+	WEIGHT_QUANTUM(2501),
+	WEIGHT_QUANTUM(1991),
+	WEIGHT_QUANTUM(1586),
+	WEIGHT_QUANTUM(1277),
+	WEIGHT_QUANTUM(1024),
+	WEIGHT_QUANTUM(820),
+	WEIGHT_QUANTUM(655),
+	WEIGHT_QUANTUM(526),
+	WEIGHT_QUANTUM(423),
+	WEIGHT_QUANTUM(335),
+	WEIGHT_QUANTUM(272),
+	WEIGHT_QUANTUM(215),
+	WEIGHT_QUANTUM(172),
+	WEIGHT_QUANTUM(137),
+	WEIGHT_QUANTUM(110),
+	WEIGHT_QUANTUM(87),
+	WEIGHT_QUANTUM(70),
+	WEIGHT_QUANTUM(56),
+	WEIGHT_QUANTUM(45),
+	WEIGHT_QUANTUM(36),
+	WEIGHT_QUANTUM(29),
+	WEIGHT_QUANTUM(23),
+	WEIGHT_QUANTUM(18),
+	WEIGHT_QUANTUM(15),
+};
+CTASSERT(WEIGHT_QUANTUM(1024) == SCHED_QUANTUM);
+
+unsigned
+sched_quantum(int nice)
+{
+	KASSERT(nice >= NICE_MIN && nice <= NICE_MAX);
+	return nice_quantum[nice - NICE_MIN];
+}
+
+/* A fresh quantum for l by its nice value.  No requirements. */
+static inline unsigned
+sched_lwp_quantum(const struct lwp *l)
+{
+	return nice_quantum[__atomic_load_n(&l->l_nice, __ATOMIC_RELAXED) -
+	    NICE_MIN];
+}
 
 unsigned
 sched_sleepq_index(const void *chan)
@@ -469,7 +544,7 @@ sched_switch_done(struct lwp *prev)
 		dead = prev->l_kstack;
 		prev->l_kstack = 0;
 	}
-	ci->ci_curlwp->l_quantum = SCHED_QUANTUM;
+	ci->ci_curlwp->l_quantum = sched_lwp_quantum(ci->ci_curlwp);
 	spin_unlock(&sched_cpu(ci)->sc_lock);
 	if (dead != 0)
 		kstack_free(dead);
@@ -499,7 +574,7 @@ sched_switch(struct schedcpu *sc)
 	    __ATOMIC_RELAXED);
 	if (next == l) {
 		l->l_stat = LSONPROC;
-		l->l_quantum = SCHED_QUANTUM;
+		l->l_quantum = sched_lwp_quantum(l);
 		spin_unlock(&sc->sc_lock);
 		return;
 	}
@@ -546,7 +621,14 @@ sched_lwp_init(struct lwp *l)
 	l->l_cpu = curcpu()->ci_index;
 	l->l_affinity =
 	    parent->l_flag & LW_SYSTEM ? ~(cpuset_t)0 : parent->l_affinity;
-	l->l_quantum = SCHED_QUANTUM;
+	if (parent->l_flag & LW_SYSTEM) {
+		l->l_nice = l->l_ioprio = 0;
+	} else {
+		l->l_nice = __atomic_load_n(&parent->l_nice, __ATOMIC_RELAXED);
+		l->l_ioprio =
+		    __atomic_load_n(&parent->l_ioprio, __ATOMIC_RELAXED);
+	}
+	l->l_quantum = sched_lwp_quantum(l);
 }
 
 void

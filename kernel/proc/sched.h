@@ -14,7 +14,17 @@ struct lwp;
 struct cpu_info;
 struct trapframe;
 
-#define SCHED_QUANTUM 2 /* clock ticks a running LWP keeps the CPU */
+#define SCHED_QUANTUM 2 /* clock ticks a running LWP of nice 0 keeps the CPU */
+#define NICE_MIN (-20)
+#define NICE_MAX 19
+
+/*
+ * The clock ticks an LWP of nice value nice keeps the CPU: SCHED_QUANTUM
+ * scaled by Linux's CFS weight of nice (1024 at 0, a factor of about
+ * 1.25 a step), at least 1 and at most 16 * SCHED_QUANTUM.  No
+ * requirements.
+ */
+unsigned sched_quantum(int nice);
 
 /* sleep flags */
 #define SLEEP_INTR 0x1 /* LW_WEXIT or LW_PENDSIG ends it with -EINTR */
@@ -30,8 +40,9 @@ void sched_cpu_attach(struct cpu_info *ci, struct lwp *idle);
 
 /*
  * Set up the scheduling fields of a new LWP (LSIDL): its lock, its CPU,
- * and the affinity of the creating LWP (all CPUs if that is a kernel
- * LWP).  From lwproc_makelwp.  No requirements.
+ * and the affinity, nice value and I/O priority of the creating LWP (all
+ * CPUs and 0 if that is a kernel LWP).  From lwproc_makelwp.  No
+ * requirements.
  */
 void sched_lwp_init(struct lwp *l);
 

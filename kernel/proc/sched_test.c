@@ -429,3 +429,19 @@ KTEST(sched_sleepq_channels)
 		if (__atomic_load_n(&ss[i].ss_state, __ATOMIC_ACQUIRE) == 2)
 			kthread_join(l[i]);
 }
+
+/*
+ * The time slice by nice value: Linux's weights scaled so that nice 0
+ * gets SCHED_QUANTUM, never longer for a higher nice value, within 1 and
+ * 16 * SCHED_QUANTUM.
+ */
+KTEST(sched_quantum_by_nice)
+{
+	KT_CHECK(sched_quantum(0) == SCHED_QUANTUM);
+	KT_CHECK(sched_quantum(NICE_MIN) == 16 * SCHED_QUANTUM);
+	KT_CHECK(sched_quantum(NICE_MAX) == 1);
+	for (int nice = NICE_MIN; nice < NICE_MAX; nice++)
+		KT_CHECKF(sched_quantum(nice) >= sched_quantum(nice + 1),
+		    "nice %d: %u ticks, nice %d: %u", nice, sched_quantum(nice),
+		    nice + 1, sched_quantum(nice + 1));
+}

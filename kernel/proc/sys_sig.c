@@ -293,44 +293,6 @@ sys_kill(pid_t pid, int sig)
 	return error;
 }
 
-/*
- * The LWP tid names: an LWP of the caller's process with that id, or
- * else the first LWP of the process with that pid (its main thread, as
- * Linux's thread-group leader has tid == pid).  NULL if none.
- * proc_lock held.
- */
-static struct lwp *
-tid_find(struct proc *p, pid_t tid)
-{
-	struct lwp *l;
-
-	if (p != NULL) {
-		LIST_FOREACH(l, &p->p_lwps, l_sibling)
-		{
-			if (l->l_lid == tid && l->l_stat != LSZOMB &&
-			    l->l_stat != LSIDL)
-				return l;
-		}
-	}
-	return NULL;
-}
-
-/* The main LWP of p (the lowest id alive), or NULL.  proc_lock held. */
-static struct lwp *
-proc_main_lwp(struct proc *p)
-{
-	struct lwp *l, *best = NULL;
-
-	LIST_FOREACH(l, &p->p_lwps, l_sibling)
-	{
-		if (l->l_stat == LSZOMB || l->l_stat == LSIDL)
-			continue;
-		if (best == NULL || l->l_lid < best->l_lid)
-			best = l;
-	}
-	return best;
-}
-
 /* tgkill and tkill: tgid < 0 means any process (tkill).  */
 static long
 do_tkill(pid_t tgid, pid_t tid, int sig)

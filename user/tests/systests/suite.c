@@ -33,6 +33,7 @@ static const struct test *const tables[] = {
 	sys_poll_tests,
 	sys_fds_tests,
 	sys_prctl_tests,
+	sys_prio_tests,
 	sys_reboot_tests,
 	NULL,
 };

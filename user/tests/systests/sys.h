@@ -18,6 +18,8 @@
  *	poll.c		poll, ppoll, select, pselect on pipes
  *	fds.c		fcntl, dup3, close_range, pipe2's O_NONBLOCK,
  *			FIONREAD, the 64 KiB pipe
+ *	prio.c		getpriority, setpriority (nice values),
+ *			ioprio_get, ioprio_set
  *	suite.c		the list of tables, and the helper programs the
  *			RLIMIT_STACK test runs ("systests --recurse KIB")
  *			and the vDSO's exec test ("systests --vdso-exec")
@@ -46,6 +48,7 @@ extern const struct test sys_misc_tests[];
 extern const struct test sys_poll_tests[];
 extern const struct test sys_fds_tests[];
 extern const struct test sys_prctl_tests[];
+extern const struct test sys_prio_tests[];
 extern const struct test sys_reboot_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
