@@ -71,6 +71,8 @@ enum procfs_kind {
 	PN_PID_STATUS,
 	PN_PID_CMDLINE,
 	PN_PID_COMM,
+	PN_PID_LOGINUID,
+	PN_PID_SESSIONID,
 	PN_PID_MAPS,
 	PN_PID_MOUNTS,
 	PN_PID_EXE,
@@ -102,6 +104,8 @@ static const struct procfs_entry procfs_pid_entries[] = {
 	{ "status", PN_PID_STATUS },
 	{ "cmdline", PN_PID_CMDLINE },
 	{ "comm", PN_PID_COMM },
+	{ "loginuid", PN_PID_LOGINUID },
+	{ "sessionid", PN_PID_SESSIONID },
 	{ "maps", PN_PID_MAPS },
 	{ "mounts", PN_PID_MOUNTS },
 	{ "exe", PN_PID_EXE },
@@ -728,6 +732,12 @@ procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
 	case PN_PID_COMM:
 		pb_printf(pb, "%s\n", p->p_comm);
 		break;
+	case PN_PID_LOGINUID:
+		pb_printf(pb, "%u", p->p_loginuid);
+		break;
+	case PN_PID_SESSIONID:
+		pb_printf(pb, "%u", p->p_sessionid);
+		break;
 	case PN_PID_MAPS:
 		procfs_pid_maps_locked(pb, p->p_vmspace);
 		break;
@@ -790,10 +800,60 @@ procfs_generate_vn(struct vnode *vp, char **bufp, size_t *lenp)
 	return error;
 }
 
+/* The last session id given out (/proc/PID/sessionid).  (P) */
+static unsigned procfs_sessions;
+
+/*
+ * A write to /proc/PID/loginuid, as Linux's with audit: by the process
+ * itself only (EPERM), whole from offset 0 (EINVAL), a decimal uid
+ * (EINVAL; ERANGE above 32 bits), which needs root once one is set
+ * (EPERM: CAP_AUDIT_CONTROL).
+ * A set uid starts a new session; AUDIT_UNSET clears both.  No locks
+ * held.
+ */
+static ssize_t
+procfs_write_loginuid(struct procfs_node *pn, const void *buf, size_t n,
+    off_t off, bool user)
+{
+	char text[16];
+	size_t len = MIN(n, sizeof(text) - 1);
+	struct proc *p = curproc;
+	uint64_t uid = 0;
+	size_t i;
+
+	if (pn->pn_pid != p->p_pid)
+		return -EPERM;
+	if (off != 0)
+		return -EINVAL;
+	if (user ? copyin(buf, text, len) != 0 : (memcpy(text, buf, len), 0))
+		return -EFAULT;
+	for (i = 0; i < len && text[i] >= '0' && text[i] <= '9'; i++) {
+		uid = uid * 10 + (uint64_t)(text[i] - '0');
+		if (uid > AUDIT_UNSET)
+			return -ERANGE;
+	}
+	/* kstrtouint: digits, then at most a newline. */
+	if (i == 0 || n > len || (i < len && (text[i] != '\n' || i + 1 < len)))
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	if (p->p_loginuid != AUDIT_UNSET && p->p_cred.cr_euid != 0) {
+		spin_unlock(&proc_lock);
+		return -EPERM;
+	}
+	p->p_loginuid = (uid_t)uid;
+	if (uid == AUDIT_UNSET)
+		p->p_sessionid = AUDIT_UNSET;
+	else if ((p->p_sessionid = ++procfs_sessions) == AUDIT_UNSET)
+		p->p_sessionid = procfs_sessions = 1;
+	spin_unlock(&proc_lock);
+	return (ssize_t)n;
+}
+
 static ssize_t
 procfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 {
-	(void)vp, (void)buf, (void)n, (void)off, (void)user;
+	if (VTOPN(vp)->pn_kind == PN_PID_LOGINUID)
+		return procfs_write_loginuid(VTOPN(vp), buf, n, off, user);
 	return -EINVAL;
 }
 
@@ -814,7 +874,8 @@ procfs_getattr(struct vnode *vp, struct stat *st)
 		st->st_nlink = 1;
 		break;
 	default:
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode =
+		    S_IFREG | (pn->pn_kind == PN_PID_LOGINUID ? 0644 : 0444);
 		st->st_nlink = 1;
 		break;
 	}
@@ -824,11 +885,14 @@ procfs_getattr(struct vnode *vp, struct stat *st)
 	    now % 1000000000;
 }
 
+/* Only a writable file may be truncated, which changes nothing. */
 static int
 procfs_truncate(struct vnode *vp, off_t size)
 {
 	(void)size;
-	return vp->v_type == VDIR ? -EISDIR : -EACCES;
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	return VTOPN(vp)->pn_kind == PN_PID_LOGINUID ? 0 : -EACCES;
 }
 
 static int

@@ -90,6 +90,7 @@ resource_proc0_init(struct proc *p)
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		p->p_rlimit[r].rlim_cur = p->p_rlimit[r].rlim_max =
 		    RLIM_INFINITY;
+	p->p_loginuid = p->p_sessionid = AUDIT_UNSET;
 	p->p_rlimit[RLIMIT_STACK].rlim_cur = USTACK_SIZE;
 	p->p_rlimit[RLIMIT_CORE].rlim_cur = 0;
 	p->p_rlimit[RLIMIT_NPROC].rlim_cur = nproc;

@@ -224,6 +224,13 @@ struct proc {
 	char p_comm[MAXCOMLEN + 1];
 	bool p_nodump;     /* (P) prctl PR_SET_DUMPABLE 0; exec clears it */
 	bool p_nonewprivs; /* (P) PR_SET_NO_NEW_PRIVS: for good, exec too */
+	/*
+	 * (P) Linux's audit login uid and session id (/proc/PID/loginuid
+	 * and sessionid, procfs.c): AUDIT_UNSET until the process writes
+	 * its loginuid.
+	 */
+	uid_t p_loginuid;
+	unsigned p_sessionid;
 #define p_endcopy p_cred
 	/* (P) Credentials (kern_resource.c), copied whole by lwproc_newproc. */
 	struct ucred p_cred;
@@ -312,6 +319,8 @@ int proc_create_init(const char *path, int argc, char *const argv[], int envc,
 
 /* The process with this pid, or NULL.  The caller must hold proc_lock. */
 struct proc *proc_find(pid_t pid);
+
+#define AUDIT_UNSET 0xffffffffU /* p_loginuid and p_sessionid: not set */
 
 /*
  * The live LWP of p with id tid, or NULL (p may be NULL).  proc_lock

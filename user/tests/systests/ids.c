@@ -7,12 +7,16 @@
  *     process's real, effective or saved ids (EPERM otherwise);
  *   - seteuid away from 0 and back works while the saved id is 0;
  *   - setgroups needs root; getgroups reports what it set;
- *   - fork inherits the ids.
+ *   - fork inherits the ids;
+ *   - /proc/PID/loginuid and sessionid, Linux's audit login ids.
  */
 
 #include "sys.h"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/fsuid.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,11 +116,108 @@ t_ids_inherit(void)
 	test_expect_exit(pid, 0, "the child");
 }
 
+/* The text of /proc/self/NAME, which must be short. */
+static void
+read_self(const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	sys_mount_proc();
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_RDONLY);
+	test_expect_ok(fd, path);
+	n = read(fd, buf, size - 1);
+	close(fd);
+	test_assert_msg(n >= 0, "read %s: %s", path, test_errname(errno));
+	buf[n] = 0;
+}
+
+/* write(2) of text to /proc/PID/loginuid (0: self), at offset off. */
+static long
+write_loginuid(pid_t pid, const char *text, off_t off)
+{
+	char path[64];
+	long rv;
+	int fd;
+
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/loginuid");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/loginuid", (int)pid);
+	fd = open(path, O_WRONLY);
+	test_expect_ok(fd, path);
+	rv = pwrite(fd, text, strlen(text), off);
+	close(fd);
+	return rv;
+}
+
+/*
+ * /proc/PID/loginuid and sessionid (Linux's audit): unset at first;
+ * the process itself sets its login uid once, root again; a session id
+ * comes with it; fork inherits both.
+ */
+static void
+t_ids_loginuid(void)
+{
+	char buf[32], first[32];
+	pid_t pid;
+
+	read_self("loginuid", buf, sizeof(buf));
+	test_assert_msg(strcmp(buf, "4294967295") == 0, "loginuid %s", buf);
+	read_self("sessionid", buf, sizeof(buf));
+	test_assert_msg(strcmp(buf, "4294967295") == 0, "sessionid %s", buf);
+	pid = test_fork();
+	if (pid == 0) {
+		test_expect_errno(write_loginuid(getppid(), "1000", 0), EPERM,
+		    "another process's loginuid");
+		test_expect_errno(write_loginuid(0, "10x", 0), EINVAL,
+		    "not a number");
+		test_expect_errno(write_loginuid(0, "99999999999", 0), ERANGE,
+		    "above 32 bits");
+		test_expect_errno(write_loginuid(0, "1000", 1), EINVAL,
+		    "at offset 1");
+		test_expect_eq(write_loginuid(0, "1000\n", 0), 5, "set 1000");
+		read_self("loginuid", buf, sizeof(buf));
+		test_assert_msg(strcmp(buf, "1000") == 0, "loginuid %s", buf);
+		read_self("sessionid", first, sizeof(first));
+		test_assert_msg(strcmp(first, "4294967295") != 0,
+		    "no session id with the login uid");
+		test_expect_eq(write_loginuid(0, "2000", 0), 4,
+		    "set again as root");
+		read_self("sessionid", buf, sizeof(buf));
+		test_assert_msg(strcmp(buf, first) != 0, "the same session %s",
+		    buf);
+		if ((pid = test_fork()) == 0) {
+			int fd = open("/proc/self/loginuid", O_WRONLY);
+
+			read_self("loginuid", buf, sizeof(buf));
+			test_assert_msg(strcmp(buf, "2000") == 0,
+			    "the child's loginuid %s", buf);
+			/* Opened as root: the file is root's once not. */
+			test_expect_ok(fd, "open loginuid");
+			test_expect_ok(setresuid(5, 5, 5), "setresuid 5");
+			test_expect_errno(write(fd, "3000", 4), EPERM,
+			    "set again without root");
+			_exit(0);
+		}
+		test_expect_exit(pid, 0, "the grandchild");
+		test_expect_eq(write_loginuid(0, "4294967295", 0), 10, "unset");
+		read_self("sessionid", buf, sizeof(buf));
+		test_assert_msg(strcmp(buf, "4294967295") == 0,
+		    "sessionid after unsetting: %s", buf);
+		_exit(0);
+	}
+	test_expect_exit(pid, 0, "the child");
+}
+
 const struct test sys_ids_tests[] = {
 	{ "ids_root", t_ids_root, NULL },
 	{ "ids_setresuid", t_ids_setresuid, NULL },
 	{ "ids_seteuid", t_ids_seteuid, NULL },
 	{ "ids_setreuid", t_ids_setreuid, NULL },
 	{ "ids_inherit", t_ids_inherit, NULL },
+	{ "ids_loginuid", t_ids_loginuid, NULL },
 	{ NULL, NULL, NULL },
 };

@@ -119,7 +119,8 @@ static void
 t_prio_errors(void)
 {
 	test_expect_errno(getpriority(3, 0), EINVAL, "getpriority which 3");
-	test_expect_errno(setpriority(-1, 0, 0), EINVAL, "setpriority which -1");
+	test_expect_errno(setpriority(-1, 0, 0), EINVAL,
+	    "setpriority which -1");
 	test_expect_errno(getpriority(PRIO_PROCESS, 99998), ESRCH,
 	    "getpriority of no process");
 	test_expect_errno(setpriority(PRIO_PROCESS, 99998, 1), ESRCH,
@@ -288,19 +289,18 @@ t_ioprio(void)
 	    "idle");
 	test_expect_eq(ioprio_get(IOPRIO_WHO_PROCESS, getpid()),
 	    IOPRIO_VALUE(IOPRIO_CLASS_IDLE, 0), "idle reported");
-	test_expect_ok(ioprio_set(IOPRIO_WHO_PROCESS, 0,
-			   IOPRIO_VALUE(IOPRIO_CLASS_BE, 3)),
+	test_expect_ok(
+	    ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(IOPRIO_CLASS_BE, 3)),
 	    "best effort 3");
 	test_expect_eq(ioprio_get(IOPRIO_WHO_PROCESS, 0),
 	    IOPRIO_VALUE(IOPRIO_CLASS_BE, 3), "best effort 3 reported");
-	test_expect_ok(ioprio_set(IOPRIO_WHO_PROCESS, 0,
-			   IOPRIO_VALUE(IOPRIO_CLASS_RT, 1)),
+	test_expect_ok(
+	    ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(IOPRIO_CLASS_RT, 1)),
 	    "real time as root");
 	test_expect_errno(ioprio_set(IOPRIO_WHO_PROCESS, 0,
 			      IOPRIO_VALUE(IOPRIO_CLASS_NONE, 1)),
 	    EINVAL, "class none, level 1");
-	test_expect_errno(ioprio_set(IOPRIO_WHO_PROCESS, 0,
-			      IOPRIO_VALUE(5, 0)),
+	test_expect_errno(ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_VALUE(5, 0)),
 	    EINVAL, "class 5");
 	test_expect_errno(ioprio_set(4, 0, IOPRIO_VALUE(IOPRIO_CLASS_BE, 0)),
 	    EINVAL, "which 4");
