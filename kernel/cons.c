@@ -79,6 +79,12 @@ cons_panic_mode(void)
 	cons_nolock = true;
 }
 
+bool
+cons_panicking(void)
+{
+	return __atomic_load_n(&cons_nolock, __ATOMIC_RELAXED);
+}
+
 /* COM1 received data: move every waiting byte into the ring. */
 static void
 cons_intr(struct trapframe *tf, void *arg)

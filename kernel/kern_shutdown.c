@@ -6,6 +6,7 @@
  * (BusyBox's init, our init on SIGUSR2/SIGTERM/SIGUSR1).
  */
 #include <systm.h>
+#include <klog.h>
 #include <copy.h>
 #include <errno.h>
 #include <syscall.h>
@@ -38,7 +39,7 @@ sys_reboot(int magic1, int magic2, unsigned int cmd, void *arg)
 
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_RESTART:
-		kprintf("reboot: Restarting system\n");
+		kprintf(KERN_EMERG "reboot: Restarting system\n");
 		shutdown_enter();
 		machine_reboot();
 	case LINUX_REBOOT_CMD_RESTART2:
@@ -46,15 +47,17 @@ sys_reboot(int magic1, int magic2, unsigned int cmd, void *arg)
 		if (len == -EFAULT)
 			return -EFAULT;
 		buf[sizeof(buf) - 1] = '\0';
-		kprintf("reboot: Restarting system with command '%s'\n", buf);
+		kprintf(KERN_EMERG
+		    "reboot: Restarting system with command '%s'\n",
+		    buf);
 		shutdown_enter();
 		machine_reboot();
 	case LINUX_REBOOT_CMD_POWER_OFF:
-		kprintf("reboot: Power down\n");
+		kprintf(KERN_EMERG "reboot: Power down\n");
 		shutdown_enter();
 		machine_exit(0);
 	case LINUX_REBOOT_CMD_HALT:
-		kprintf("reboot: System halted\n");
+		kprintf(KERN_EMERG "reboot: System halted\n");
 		shutdown_enter();
 		cpu_halt();
 	case LINUX_REBOOT_CMD_CAD_ON:

@@ -1,16 +1,29 @@
 /*
  * kprintf and ksnprintf on top of the kformat formatter.  kprintf
- * formats into a line buffer and hands whole pieces to cons_write, so
- * one call's output is not interleaved with another CPU's.
+ * formats into a line buffer and hands whole pieces to the kernel log
+ * (klog.h) and, if its level shows there, to cons_write, so one call's
+ * output is not interleaved with another CPU's.
  */
 #include <systm.h>
 #include <cons.h>
+#include <klog.h>
 #include <lib/kformat.h>
 
 struct kprintf_buf {
 	char kb_buf[128];
 	size_t kb_len;
+	int kb_level; /* its KERN_* level */
 };
+
+/* Hand kb's bytes on.  No requirements. */
+static void
+kprintf_flush(struct kprintf_buf *kb)
+{
+	klog_write(kb->kb_level, kb->kb_buf, kb->kb_len);
+	if (klog_console(kb->kb_level))
+		cons_write(kb->kb_buf, kb->kb_len);
+	kb->kb_len = 0;
+}
 
 static void
 kprintf_putc(int c, void *arg)
@@ -18,10 +31,8 @@ kprintf_putc(int c, void *arg)
 	struct kprintf_buf *kb = arg;
 
 	kb->kb_buf[kb->kb_len++] = (char)c;
-	if (kb->kb_len == sizeof(kb->kb_buf)) {
-		cons_write(kb->kb_buf, kb->kb_len);
-		kb->kb_len = 0;
-	}
+	if (kb->kb_len == sizeof(kb->kb_buf))
+		kprintf_flush(kb);
 }
 
 int
@@ -31,9 +42,14 @@ kvprintf(const char *fmt, va_list ap)
 	int n;
 
 	kb.kb_len = 0;
+	kb.kb_level = KLOG_DEFAULT_LEVEL;
+	if (fmt[0] == KERN_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
+		kb.kb_level = fmt[1] - '0';
+		fmt += 2;
+	}
 	n = kformat(kprintf_putc, &kb, fmt, ap);
 	if (kb.kb_len > 0)
-		cons_write(kb.kb_buf, kb.kb_len);
+		kprintf_flush(&kb);
 	return n;
 }
 

@@ -9,6 +9,7 @@
  * the page allocator, the page allocator before the heap and devices.
  */
 #include <systm.h>
+#include <klog.h>
 #include <arch/trap.h>
 #include <bootinfo.h>
 #include <clock.h>
@@ -159,8 +160,9 @@ start_init(const char *path)
 	}
 	error = proc_create_init(path, argc, argv, envc, envp);
 	if (error != 0) {
-		kprintf("init: cannot start %s: error %d\n", path, -error);
-		kprintf("init: exit status 127\n");
+		kprintf(KERN_EMERG "init: cannot start %s: error %d\n", path,
+		    -error);
+		kprintf(KERN_EMERG "init: exit status 127\n");
 		machine_exit(127);
 	}
 }

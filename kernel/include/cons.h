@@ -30,4 +30,7 @@ int cons_getc(void);
 /* After a panic: write without the lock, which a dead CPU may hold. */
 void cons_panic_mode(void);
 
+/* Whether cons_panic_mode was called.  No requirements. */
+bool cons_panicking(void);
+
 #endif /* !_CONS_H_ */

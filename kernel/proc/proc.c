@@ -5,6 +5,7 @@
  * LWPs, zombies collected by wait4, and init inheriting orphans.
  */
 #include <systm.h>
+#include <klog.h>
 #include <clock.h>
 #include <cons.h>
 #include <errno.h>
@@ -648,7 +649,7 @@ init_exited(int wstatus)
 	int s = (wstatus & 0x7f) != 0 ? 128 + (wstatus & 0x7f) :
 					(wstatus >> 8) & 0xff;
 
-	kprintf("init: exit status %d\n", s);
+	kprintf(KERN_EMERG "init: exit status %d\n", s);
 	machine_exit(s & 0x7f);
 }
 

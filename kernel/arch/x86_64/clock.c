@@ -17,6 +17,7 @@
  */
 #include <systm.h>
 #include <clock.h>
+#include <klog.h>
 #include <proc/resource.h>
 #include <proc/sched.h>
 #include <arch/apic.h>
@@ -319,8 +320,9 @@ clock_start_tick(void)
 }
 
 /*
- * One timer tick on this CPU: the boot CPU counts ticks and moves the
- * vvar page's seconds (clock_vdso_tick), and every CPU
+ * One timer tick on this CPU: the boot CPU counts ticks, moves the vvar
+ * page's seconds (clock_vdso_tick) and wakes the kernel log's readers
+ * (klog_tick), and every CPU
  * charges the tick to the LWP it interrupted (statclock) and runs the
  * scheduler's tick.  Interrupts masked.
  */
@@ -331,6 +333,7 @@ hardclock(bool usermode)
 	if (curcpu()->ci_index == 0) {
 		ticks++;
 		clock_vdso_tick();
+		klog_tick();
 	}
 	statclock(usermode);
 	sched_tick();

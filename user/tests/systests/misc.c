@@ -1,20 +1,25 @@
 /*
- * misc.c: sysinfo (99), getrandom (318) and the environment init gets.
+ * misc.c: sysinfo (99), getrandom (318), the environment init gets, and
+ * syslog (103), the kernel log.
  *
  *   - sysinfo: uptime, memory totals and the process count are sane;
  *   - getrandom fills buffers of any size with bytes that differ from
  *     call to call and look uniform; bad flags are EINVAL, a bad buffer
  *     EFAULT;
- *   - init's environment holds HOME=/ and TERM=linux, as Linux gives it.
+ *   - init's environment holds HOME=/ and TERM=linux, as Linux gives it;
+ *   - syslog: root only; whole records; clear; a read that waits.
  */
 
 #include "sys.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -114,10 +119,79 @@ t_init_env(void)
 	    term != NULL ? term : "(unset)");
 }
 
+/*
+ * syslog(2) (klogctl), the kernel log: root only; the newest whole
+ * records, each "<level>[seconds.micros] text"; clear; the read that
+ * waits, until a signal.
+ */
+static void
+alarm_noop(int sig)
+{
+	(void)sig;
+}
+
+static void
+t_misc_syslog(void)
+{
+	static char buf[256 * 1024];
+	struct sigaction sa;
+	int size, n;
+	pid_t pid;
+
+	size = klogctl(10, NULL, 0);
+	test_assert_msg(size >= 16384, "the log's size: %d", size);
+	n = klogctl(3, buf, sizeof(buf));
+	test_assert_msg(n > 0 && n <= size, "READ_ALL gave %d", n);
+	buf[n] = 0;
+	test_assert_msg(buf[0] == '<' && buf[2] == '>' && buf[3] == '[' &&
+		buf[n - 1] == '\n',
+	    "not whole records: %.40s", buf);
+	/* A small buffer gets the newest whole records only. */
+	n = klogctl(3, buf, 200);
+	test_assert_msg(n >= 0 && n <= 200, "READ_ALL of 200 gave %d", n);
+	test_assert_msg(n == 0 || (buf[0] == '<' && buf[n - 1] == '\n'),
+	    "not whole records in 200 bytes");
+	test_expect_errno(klogctl(11, buf, 10), EINVAL, "action 11");
+	test_expect_errno(klogctl(3, NULL, 10), EINVAL, "no buffer");
+	test_expect_errno(klogctl(3, buf, -1), EINVAL, "negative length");
+	test_expect_eq(klogctl(3, buf, 0), 0, "length 0");
+	test_expect_errno(klogctl(3, (char *)8, size), EFAULT, "bad buffer");
+	test_expect_errno(klogctl(8, NULL, 0), EINVAL, "console level 0");
+	test_expect_errno(klogctl(8, NULL, 9), EINVAL, "console level 9");
+	test_expect_ok(klogctl(0, NULL, 0), "close");
+	test_expect_ok(klogctl(1, NULL, 0), "open");
+	/* READ takes what no READ took; then it waits, until a signal. */
+	while ((n = klogctl(9, NULL, 0)) > 0)
+		test_assert_msg(klogctl(2, buf, sizeof(buf)) > 0,
+		    "READ with %d bytes unread", n);
+	test_expect_eq(n, 0, "SIZE_UNREAD after reading them");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = alarm_noop;
+	test_expect_ok(sigaction(SIGALRM, &sa, NULL), "sigaction");
+	alarm(1);
+	test_expect_errno(klogctl(2, buf, sizeof(buf)), EINTR,
+	    "READ of nothing, until SIGALRM");
+	/* Clear: READ_ALL starts after it. */
+	test_expect_ok(klogctl(5, NULL, 0), "CLEAR");
+	n = klogctl(3, buf, sizeof(buf));
+	test_assert_msg(n >= 0 && n < 200, "READ_ALL after CLEAR gave %d", n);
+	pid = test_fork();
+	if (pid == 0) {
+		test_expect_ok(setresuid(1000, 1000, 1000), "setresuid");
+		test_expect_errno(klogctl(3, buf, sizeof(buf)), EPERM,
+		    "READ_ALL as uid 1000");
+		test_expect_errno(klogctl(10, NULL, 0), EPERM,
+		    "SIZE_BUFFER as uid 1000");
+		_exit(0);
+	}
+	test_expect_exit(pid, 0, "the child");
+}
+
 const struct test sys_misc_tests[] = {
 	{ "sysinfo", t_sysinfo, NULL },
 	{ "getrandom", t_getrandom, NULL },
 	{ "getrandom_children", t_getrandom_children, NULL },
 	{ "init_env", t_init_env, NULL },
+	{ "syslog", t_misc_syslog, NULL },
 	{ NULL, NULL, NULL },
 };
