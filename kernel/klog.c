@@ -2,12 +2,15 @@
  * The kernel log (klog.h) and syslog(2), Linux's klogctl.
  *
  * Locking: klog_lock, a leaf spinlock (kprintf runs under any lock and
- * in interrupts), guards the ring and the positions (k below).  Nothing
- * is woken under it, nor by klog_write at all: a reader of READ sleeps
- * on klog_buf, and the boot CPU's clock tick wakes it once the log has
- * grown (klog_tick), where no spinlock can be held.  User memory is
- * copied with no lock held, from a kmalloc'ed copy.  After a panic the
- * log is left alone: the console alone says what happened.
+ * in interrupts), guards the ring and the positions (k below); nothing
+ * is taken under it.  Nothing is woken by klog_write: a reader of READ
+ * sleeps on klog_buf with klog_wait_lock as the interlock, after seeing
+ * klog_head unchanged under it, and the boot CPU's clock tick, where no
+ * spinlock can be held, takes and drops klog_wait_lock (so a reader that
+ * saw the old head is on the sleep queue) and wakes it once the log has
+ * grown (klog_tick).  User memory is copied with no lock held, from a
+ * kmalloc'ed copy.  After a panic the log is left alone: the console
+ * alone says what happened.
  */
 #include <systm.h>
 #include <clock.h>
@@ -34,13 +37,14 @@
 #define SYSLOG_ACTION_SIZE_UNREAD 9
 #define SYSLOG_ACTION_SIZE_BUFFER 10
 
-#define LOGLEVEL_DEFAULT (-1)    /* no level saved by CONSOLE_OFF */
-#define CONSOLE_LOGLEVEL_MIN 1   /* CONSOLE_OFF's and the lowest level */
-#define CONSOLE_LOGLEVEL_BOOT 7  /* Linux's CONSOLE_LOGLEVEL_DEFAULT */
+#define LOGLEVEL_DEFAULT (-1)   /* no level saved by CONSOLE_OFF */
+#define CONSOLE_LOGLEVEL_MIN 1  /* CONSOLE_OFF's and the lowest level */
+#define CONSOLE_LOGLEVEL_BOOT 7 /* Linux's CONSOLE_LOGLEVEL_DEFAULT */
 
 static struct spinlock klog_lock = SPINLOCK_INITIALIZER("klog");
+static struct spinlock klog_wait_lock = SPINLOCK_INITIALIZER("klog_wait");
 static char klog_buf[KLOG_SIZE]; /* (k) byte i of the log at i % KLOG_SIZE */
-static uint64_t klog_head;       /* (k) bytes ever logged; atomic reads */
+static uint64_t klog_head;       /* (k) bytes ever logged; written atomically */
 static uint64_t klog_read_pos;   /* (k) READ's position */
 static uint64_t klog_clear_pos;  /* (k) READ_ALL starts here at the earliest */
 static bool klog_midline;        /* (k) the last byte logged was not '\n' */
@@ -53,7 +57,7 @@ static inline void
 klog_putc_locked(char c)
 {
 	klog_buf[klog_head % KLOG_SIZE] = c;
-	klog_head++;
+	__atomic_store_n(&klog_head, klog_head + 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -69,8 +73,9 @@ klog_write(int level, const char *buf, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!klog_midline) {
 			now = nanouptime() / 1000;
-			len = ksnprintf(prefix, sizeof(prefix), "<%d>[%5lu.%06lu] ",
-			    level, now / 1000000, now % 1000000);
+			len = ksnprintf(prefix, sizeof(prefix),
+			    "<%d>[%5lu.%06lu] ", level, now / 1000000,
+			    now % 1000000);
 			for (int k = 0; k < len; k++)
 				klog_putc_locked(prefix[k]);
 			klog_midline = true;
@@ -96,6 +101,8 @@ klog_tick(void)
 
 	if (head != klog_woken) {
 		klog_woken = head;
+		spin_lock(&klog_wait_lock);
+		spin_unlock(&klog_wait_lock);
 		wakeup(klog_buf);
 	}
 }
@@ -171,15 +178,24 @@ static long
 syslog_read(char *ubuf, size_t len)
 {
 	char *copy = kmalloc(MIN(len, (size_t)KLOG_SIZE), 0);
-	uint64_t start;
+	uint64_t start, seen;
 	size_t n;
+	int error;
 
 	if (copy == NULL)
 		return -ENOMEM;
-	spin_lock(&klog_lock);
-	while ((start = klog_start_locked(klog_read_pos)) == klog_head) {
-		if (sleep(klog_buf, &klog_lock, SLEEP_INTR, 0) != 0) {
-			spin_unlock(&klog_lock);
+	for (;;) {
+		spin_lock(&klog_lock);
+		if ((start = klog_start_locked(klog_read_pos)) < klog_head)
+			break; /* holding klog_lock */
+		seen = klog_head;
+		spin_unlock(&klog_lock);
+		spin_lock(&klog_wait_lock);
+		error = 0;
+		if (__atomic_load_n(&klog_head, __ATOMIC_RELAXED) == seen)
+			error = sleep(klog_buf, &klog_wait_lock, SLEEP_INTR, 0);
+		spin_unlock(&klog_wait_lock);
+		if (error != 0) {
 			kfree(copy);
 			return -ERESTARTSYS;
 		}

@@ -187,11 +187,63 @@ t_misc_syslog(void)
 	test_expect_exit(pid, 0, "the child");
 }
 
+/*
+ * A READ that waits returns when the kernel logs: here the line it
+ * prints when a signal frame cannot be written (the handler's stack is
+ * not mapped).
+ */
+static void
+t_misc_syslog_wakes(void)
+{
+	static char buf[64 * 1024];
+	char got[4096];
+	int p[2], n;
+	pid_t reader, victim;
+
+	while (klogctl(9, NULL, 0) > 0)
+		(void)klogctl(2, buf, sizeof(buf));
+	test_pipe(p);
+	reader = test_fork();
+	if (reader == 0) {
+		close(p[0]);
+		alarm(30);
+		n = klogctl(2, buf, sizeof(buf));
+		test_assert_msg(n > 0, "READ: %d (%s)", n, test_errname(errno));
+		(void)write(p[1], buf, (size_t)n);
+		_exit(0);
+	}
+	close(p[1]);
+	test_sleep_ns(100 * SYS_MS); /* let it wait first */
+	victim = test_fork();
+	if (victim == 0) {
+		stack_t ss = { .ss_sp = (void *)0x10000, .ss_size = 65536 };
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = alarm_noop;
+		sa.sa_flags = SA_ONSTACK;
+		if (sigaltstack(&ss, NULL) != 0 ||
+		    sigaction(SIGUSR1, &sa, NULL) != 0)
+			_exit(2);
+		raise(SIGUSR1);
+		_exit(3);
+	}
+	test_expect_signal(victim, SIGSEGV, "the process with no stack");
+	n = (int)test_read_full(p[0], got, sizeof(got) - 1);
+	test_assert_msg(n > 0, "nothing from the reader");
+	got[n] = 0;
+	test_assert_msg(strstr(got, "cannot deliver SIGUSR1") != NULL,
+	    "the reader got: %s", got);
+	test_expect_exit(reader, 0, "the reader");
+}
+
 const struct test sys_misc_tests[] = {
 	{ "sysinfo", t_sysinfo, NULL },
 	{ "getrandom", t_getrandom, NULL },
 	{ "getrandom_children", t_getrandom_children, NULL },
 	{ "init_env", t_init_env, NULL },
 	{ "syslog", t_misc_syslog, NULL },
+	{ "syslog_wakes", t_misc_syslog_wakes,
+	    "the line logged for a signal that cannot be delivered is ours" },
 	{ NULL, NULL, NULL },
 };
