@@ -95,6 +95,25 @@ klog_console(int level)
 }
 
 void
+klog_levels(int levels[4])
+{
+	levels[0] = __atomic_load_n(&console_loglevel, __ATOMIC_RELAXED);
+	levels[1] = KLOG_DEFAULT_LEVEL;
+	levels[2] = CONSOLE_LOGLEVEL_MIN;
+	levels[3] = CONSOLE_LOGLEVEL_BOOT;
+}
+
+void
+klog_set_console_level(int level)
+{
+	spin_lock(&klog_lock);
+	__atomic_store_n(&console_loglevel, MAX(level, CONSOLE_LOGLEVEL_MIN),
+	    __ATOMIC_RELAXED);
+	saved_console_loglevel = LOGLEVEL_DEFAULT;
+	spin_unlock(&klog_lock);
+}
+
+void
 klog_tick(void)
 {
 	uint64_t head = __atomic_load_n(&klog_head, __ATOMIC_RELAXED);
@@ -238,7 +257,8 @@ sys_syslog(int type, char *ubuf, int len)
 	case SYSLOG_ACTION_CONSOLE_LEVEL:
 		if (len < 1 || len > 8)
 			return -EINVAL;
-		break;
+		klog_set_console_level(len);
+		return 0;
 	case SYSLOG_ACTION_CLEAR:
 	case SYSLOG_ACTION_CONSOLE_OFF:
 	case SYSLOG_ACTION_CONSOLE_ON:
@@ -266,11 +286,6 @@ sys_syslog(int type, char *ubuf, int len)
 			    saved_console_loglevel, __ATOMIC_RELAXED);
 			saved_console_loglevel = LOGLEVEL_DEFAULT;
 		}
-		break;
-	case SYSLOG_ACTION_CONSOLE_LEVEL:
-		__atomic_store_n(&console_loglevel,
-		    MAX(len, CONSOLE_LOGLEVEL_MIN), __ATOMIC_RELAXED);
-		saved_console_loglevel = LOGLEVEL_DEFAULT;
 		break;
 	case SYSLOG_ACTION_SIZE_UNREAD:
 		rv = (long)(klog_head - klog_start_locked(klog_read_pos));

@@ -1,9 +1,13 @@
 /*
- * uname: what this kernel says it is (Linux's struct new_utsname), and
+ * uname: what this kernel says it is (Linux's struct new_utsname), with
+ * the host and domain names sethostname and setdomainname change; and
  * sysinfo: the uptime, memory and process count.
  */
 #include <systm.h>
 #include <copy.h>
+#include <errno.h>
+#include <spinlock.h>
+#include <uts.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <clock.h>
@@ -12,19 +16,78 @@
 #include <linux/utsname.h>
 #include <linux/sysinfo.h>
 
+/*
+ * The names sethostname and setdomainname change (uts_lock, a leaf);
+ * the rest of struct new_utsname is constant.
+ */
+static struct spinlock uts_lock = SPINLOCK_INITIALIZER("uts");
+static char uts_nodename[UTS_NAME_MAX + 1] = "vmkern";
+static char uts_domainname[UTS_NAME_MAX + 1] = "(none)";
+
+void
+uts_get(struct new_utsname *u)
+{
+	memset(u, 0, sizeof(*u));
+	strlcpy(u->sysname, "vmkern", sizeof(u->sysname));
+	strlcpy(u->release, "0.3", sizeof(u->release));
+	strlcpy(u->version, "processes and LWPs", sizeof(u->version));
+	strlcpy(u->machine, MACHINE_NAME, sizeof(u->machine));
+	spin_lock(&uts_lock);
+	memcpy(u->nodename, uts_nodename, sizeof(uts_nodename));
+	memcpy(u->domainname, uts_domainname, sizeof(uts_domainname));
+	spin_unlock(&uts_lock);
+}
+
+int
+uts_set(bool domain, const char *name, size_t len)
+{
+	char *dst = domain ? uts_domainname : uts_nodename;
+
+	if (curproc->p_cred.cr_euid != 0)
+		return -EPERM; /* CAP_SYS_ADMIN */
+	if (len > UTS_NAME_MAX)
+		return -EINVAL;
+	spin_lock(&uts_lock);
+	memcpy(dst, name, len);
+	memset(dst + len, 0, UTS_NAME_MAX + 1 - len);
+	spin_unlock(&uts_lock);
+	return 0;
+}
+
 long
 sys_uname(struct utsname *ubuf)
 {
 	struct new_utsname u;
 
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "vmkern", sizeof(u.sysname));
-	strlcpy(u.nodename, "vmkern", sizeof(u.nodename));
-	strlcpy(u.release, "0.3", sizeof(u.release));
-	strlcpy(u.version, "processes and LWPs", sizeof(u.version));
-	strlcpy(u.machine, MACHINE_NAME, sizeof(u.machine));
-	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	uts_get(&u);
 	return copyout(&u, ubuf, sizeof(u));
+}
+
+/* sethostname and setdomainname: Linux's checks, in Linux's order. */
+static long
+sethostname_common(bool domain, const char *uname, int len)
+{
+	char name[UTS_NAME_MAX];
+
+	if (curproc->p_cred.cr_euid != 0)
+		return -EPERM;
+	if (len < 0 || len > UTS_NAME_MAX)
+		return -EINVAL;
+	if (copyin(uname, name, (size_t)len) != 0)
+		return -EFAULT;
+	return uts_set(domain, name, (size_t)len);
+}
+
+long
+sys_sethostname(const char *name, int len)
+{
+	return sethostname_common(false, name, len);
+}
+
+long
+sys_setdomainname(const char *name, int len)
+{
+	return sethostname_common(true, name, len);
 }
 
 long

@@ -6,10 +6,17 @@
  *	/proc/self			symlink to the caller's pid
  *	/proc/PID/			every process, zombies included
  *		stat status cmdline comm maps mounts
+ *		loginuid sessionid	audit ids; loginuid writable
  *		exe cwd root		symlinks
  *		fd/N			symlinks: a path, "pipe:[ino]", ...
  *	/proc/meminfo stat uptime loadavg mounts cpuinfo version filesystems
+ *	/proc/sys/fs/nr_open
+ *	/proc/sys/kernel/		ostype osrelease version pid_max
+ *		dmesg_restrict, and hostname domainname printk (writable)
+ *		random/boot_id uuid
  *
+ * Writes: a process's own loginuid, and /proc/sys's writable files, by
+ * root (their content is made at each read as any other's).
  * A node is made by each lookup and freed with its last reference; it
  * names what it shows (kind, pid, fd), not the object, so a node whose
  * process has gone reads as -ENOENT (-ESRCH for a read).  Every node but
@@ -27,10 +34,13 @@
 #include <clock.h>
 #include <copy.h>
 #include <errno.h>
+#include <random.h>
 #include <file.h>
+#include <klog.h>
 #include <kstat.h>
 #include <stat.h>
 #include <tty.h>
+#include <uts.h>
 #include <vnode.h>
 #include <proc/proc.h>
 #include <proc/resource.h>
@@ -80,6 +90,22 @@ enum procfs_kind {
 	PN_PID_ROOT,
 	PN_PID_FD, /* /proc/PID/fd */
 	PN_FD,     /* /proc/PID/fd/N */
+	/* /proc/sys (procfs_sys_entries) */
+	PN_SYS,
+	PN_SYS_KERNEL,
+	PN_SYS_FS,
+	PN_SYS_RANDOM, /* /proc/sys/kernel/random */
+	PN_SYS_OSTYPE,
+	PN_SYS_OSRELEASE,
+	PN_SYS_VERSION,
+	PN_SYS_HOSTNAME,
+	PN_SYS_DOMAINNAME,
+	PN_SYS_PID_MAX,
+	PN_SYS_PRINTK,
+	PN_SYS_DMESG_RESTRICT,
+	PN_SYS_NR_OPEN,
+	PN_SYS_BOOT_ID,
+	PN_SYS_UUID,
 };
 
 struct procfs_entry {
@@ -98,6 +124,7 @@ static const struct procfs_entry procfs_root_entries[] = {
 	{ "cpuinfo", PN_CPUINFO },
 	{ "version", PN_VERSION },
 	{ "filesystems", PN_FILESYSTEMS },
+	{ "sys", PN_SYS },
 };
 static const struct procfs_entry procfs_pid_entries[] = {
 	{ "stat", PN_PID_STAT },
@@ -113,6 +140,60 @@ static const struct procfs_entry procfs_pid_entries[] = {
 	{ "root", PN_PID_ROOT },
 	{ "fd", PN_PID_FD },
 };
+/*
+ * The tree under /proc/sys: each entry with the directory it is in, in
+ * readdir's order (Linux's names, a subset: those with a value here).
+ */
+static const struct procfs_sysent {
+	const char *ps_name;
+	enum procfs_kind ps_kind, ps_dir;
+} procfs_sys_entries[] = {
+	{ "fs", PN_SYS_FS, PN_SYS },
+	{ "kernel", PN_SYS_KERNEL, PN_SYS },
+	{ "nr_open", PN_SYS_NR_OPEN, PN_SYS_FS },
+	{ "dmesg_restrict", PN_SYS_DMESG_RESTRICT, PN_SYS_KERNEL },
+	{ "domainname", PN_SYS_DOMAINNAME, PN_SYS_KERNEL },
+	{ "hostname", PN_SYS_HOSTNAME, PN_SYS_KERNEL },
+	{ "osrelease", PN_SYS_OSRELEASE, PN_SYS_KERNEL },
+	{ "ostype", PN_SYS_OSTYPE, PN_SYS_KERNEL },
+	{ "pid_max", PN_SYS_PID_MAX, PN_SYS_KERNEL },
+	{ "printk", PN_SYS_PRINTK, PN_SYS_KERNEL },
+	{ "random", PN_SYS_RANDOM, PN_SYS_KERNEL },
+	{ "version", PN_SYS_VERSION, PN_SYS_KERNEL },
+	{ "boot_id", PN_SYS_BOOT_ID, PN_SYS_RANDOM },
+	{ "uuid", PN_SYS_UUID, PN_SYS_RANDOM },
+};
+#define NSYS (sizeof(procfs_sys_entries) / sizeof(procfs_sys_entries[0]))
+
+/* Whether kind is a directory of /proc/sys.  No requirements. */
+static bool
+procfs_sys_dir(enum procfs_kind kind)
+{
+	return kind == PN_SYS || kind == PN_SYS_KERNEL || kind == PN_SYS_FS ||
+	    kind == PN_SYS_RANDOM;
+}
+
+/* The files of /proc/sys a write changes (mode 0644).  No requirements. */
+static bool
+procfs_sys_writable(enum procfs_kind kind)
+{
+	return kind == PN_SYS_HOSTNAME || kind == PN_SYS_DOMAINNAME ||
+	    kind == PN_SYS_PRINTK;
+}
+
+/*
+ * The i-th entry of /proc/sys directory dir (from 0), or NULL past the
+ * last.  No requirements.
+ */
+static const struct procfs_sysent *
+procfs_sys_nth(enum procfs_kind dir, size_t i)
+{
+	for (size_t k = 0; k < NSYS; k++)
+		if (procfs_sys_entries[k].ps_dir == dir && i-- == 0)
+			return &procfs_sys_entries[k];
+	return NULL;
+}
+
 #define NROOT (sizeof(procfs_root_entries) / sizeof(procfs_root_entries[0]))
 #define NPID (sizeof(procfs_pid_entries) / sizeof(procfs_pid_entries[0]))
 #define PROCFS_PID_COOKIE (2 + NROOT) /* the root's cookie of pid 0 */
@@ -132,6 +213,8 @@ static const struct vnodeops procfs_vnodeops;
 static enum vtype
 procfs_vtype(enum procfs_kind kind)
 {
+	if (procfs_sys_dir(kind))
+		return VDIR;
 	switch (kind) {
 	case PN_ROOT:
 	case PN_PID:
@@ -255,6 +338,19 @@ procfs_lookup(struct vnode *dvp, const char *name, size_t len,
 	} else if (dpn->pn_kind == PN_PID) {
 		tab = procfs_pid_entries;
 		n = NPID;
+	}
+	if (procfs_sys_dir(dpn->pn_kind)) {
+		const struct procfs_sysent *ps;
+
+		for (size_t i = 0; (ps = procfs_sys_nth(dpn->pn_kind, i));
+		     i++) {
+			if (strlen(ps->ps_name) == len &&
+			    memcmp(ps->ps_name, name, len) == 0) {
+				*vpp = procfs_node_new(dvp, ps->ps_kind, 0, 0);
+				return *vpp != NULL ? 0 : -ENOMEM;
+			}
+		}
+		return -ENOENT;
 	}
 	if (!procfs_pid_exists(dpn->pn_pid) && dpn->pn_kind != PN_ROOT)
 		return -ENOENT;
@@ -660,6 +756,79 @@ procfs_cpuinfo(struct procfs_buf *pb)
 	}
 }
 
+/* A random (version 4) UUID, as Linux's, into pb.  No requirements. */
+static void
+procfs_uuid(struct procfs_buf *pb, const uint8_t u[16])
+{
+	pb_printf(pb, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-", u[0],
+	    u[1], u[2], u[3], u[4], u[5], (u[6] & 0x0f) | 0x40, u[7],
+	    (u[8] & 0x3f) | 0x80, u[9]);
+	pb_printf(pb, "%02x%02x%02x%02x%02x%02x\n", u[10], u[11], u[12], u[13],
+	    u[14], u[15]);
+}
+
+/* This boot's boot_id, made at its first read.  (boot_id_lock) */
+static struct spinlock boot_id_lock = SPINLOCK_INITIALIZER("boot_id");
+static uint8_t boot_id[16];
+static bool boot_id_made;
+
+/* The content of a file of /proc/sys into pb.  0.  No spinlock held. */
+static int
+procfs_sys_generate(enum procfs_kind kind, struct procfs_buf *pb)
+{
+	struct new_utsname u;
+	uint8_t id[16];
+	int levels[4];
+
+	switch (kind) {
+	case PN_SYS_OSTYPE:
+	case PN_SYS_OSRELEASE:
+	case PN_SYS_VERSION:
+	case PN_SYS_HOSTNAME:
+	case PN_SYS_DOMAINNAME:
+		uts_get(&u);
+		pb_printf(pb, "%s\n",
+		    kind == PN_SYS_OSTYPE        ? u.sysname :
+			kind == PN_SYS_OSRELEASE ? u.release :
+			kind == PN_SYS_VERSION   ? u.version :
+			kind == PN_SYS_HOSTNAME  ? u.nodename :
+						   u.domainname);
+		break;
+	case PN_SYS_PID_MAX:
+		pb_printf(pb, "%d\n", PID_MAX + 1); /* pids stay below it */
+		break;
+	case PN_SYS_PRINTK:
+		klog_levels(levels);
+		pb_printf(pb, "%d\t%d\t%d\t%d\n", levels[0], levels[1],
+		    levels[2], levels[3]);
+		break;
+	case PN_SYS_DMESG_RESTRICT:
+		pb_printf(pb, "1\n"); /* syslog(2) is root's only */
+		break;
+	case PN_SYS_NR_OPEN:
+		pb_printf(pb, "%d\n", NR_OPEN);
+		break;
+	case PN_SYS_BOOT_ID:
+		random_bytes(id, sizeof(id)); /* used if none is made yet */
+		spin_lock(&boot_id_lock);
+		if (!boot_id_made) {
+			memcpy(boot_id, id, sizeof(id));
+			boot_id_made = true;
+		}
+		memcpy(id, boot_id, sizeof(id));
+		spin_unlock(&boot_id_lock);
+		procfs_uuid(pb, id);
+		break;
+	case PN_SYS_UUID:
+		random_bytes(id, sizeof(id));
+		procfs_uuid(pb, id);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 /* The content of regular file node pn into pb.  0 or -ESRCH. */
 static int
 procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
@@ -706,6 +875,8 @@ procfs_generate(struct procfs_node *pn, struct procfs_buf *pb)
 		pb_printf(pb, "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n");
 		return 0;
 	default:
+		if (pn->pn_kind >= PN_SYS)
+			return procfs_sys_generate(pn->pn_kind, pb);
 		break;
 	}
 	spin_lock(&proc_lock);
@@ -849,11 +1020,52 @@ procfs_write_loginuid(struct procfs_node *pn, const void *buf, size_t n,
 	return (ssize_t)n;
 }
 
+/*
+ * A write to a writable file of /proc/sys, as Linux's: the host or
+ * domain name up to the first newline (the rest of the 64 bytes
+ * dropped), or printk's first number (the console log level).  Root
+ * only (EPERM).  No locks held.
+ */
+static ssize_t
+procfs_write_sys(enum procfs_kind kind, const void *buf, size_t n, bool user)
+{
+	char text[UTS_NAME_MAX + 1];
+	size_t len = MIN(n, sizeof(text) - 1), end;
+	int level = 0, error;
+
+	if (curproc->p_cred.cr_euid != 0)
+		return -EPERM;
+	if (user ? copyin(buf, text, len) != 0 : (memcpy(text, buf, len), 0))
+		return -EFAULT;
+	for (end = 0; end < len && text[end] != '\n' && text[end] != 0; end++)
+		;
+	if (kind == PN_SYS_PRINTK) {
+		size_t i = 0;
+
+		while (i < end && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (i == end || text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		for (; i < end && text[i] >= '0' && text[i] <= '9'; i++)
+			level = MIN(level * 10 + (text[i] - '0'), 1000);
+		klog_set_console_level(level);
+		return (ssize_t)n;
+	}
+	error =
+	    uts_set(kind == PN_SYS_DOMAINNAME, text, MIN(end, UTS_NAME_MAX));
+	return error != 0 ? error : (ssize_t)n;
+}
+
 static ssize_t
 procfs_write(struct vnode *vp, const void *buf, size_t n, off_t off, bool user)
 {
-	if (VTOPN(vp)->pn_kind == PN_PID_LOGINUID)
+	enum procfs_kind kind = VTOPN(vp)->pn_kind;
+
+	if (kind == PN_PID_LOGINUID)
 		return procfs_write_loginuid(VTOPN(vp), buf, n, off, user);
+	if (procfs_sys_writable(kind))
+		return off == 0 ? procfs_write_sys(kind, buf, n, user) :
+				  (ssize_t)n;
 	return -EINVAL;
 }
 
@@ -874,8 +1086,11 @@ procfs_getattr(struct vnode *vp, struct stat *st)
 		st->st_nlink = 1;
 		break;
 	default:
-		st->st_mode =
-		    S_IFREG | (pn->pn_kind == PN_PID_LOGINUID ? 0644 : 0444);
+		st->st_mode = S_IFREG |
+		    (pn->pn_kind == PN_PID_LOGINUID ||
+				procfs_sys_writable(pn->pn_kind) ?
+			    0644 :
+			    0444);
 		st->st_nlink = 1;
 		break;
 	}
@@ -892,7 +1107,10 @@ procfs_truncate(struct vnode *vp, off_t size)
 	(void)size;
 	if (vp->v_type == VDIR)
 		return -EISDIR;
-	return VTOPN(vp)->pn_kind == PN_PID_LOGINUID ? 0 : -EACCES;
+	return VTOPN(vp)->pn_kind == PN_PID_LOGINUID ||
+		procfs_sys_writable(VTOPN(vp)->pn_kind) ?
+	    0 :
+	    -EACCES;
 }
 
 static int
@@ -996,6 +1214,18 @@ procfs_readdir(struct vnode *dvp, off_t *cookiep, char *name, uint64_t *ino,
 		strlcpy(name, pe->pe_name, NAME_MAX + 1);
 		*ino = procfs_ino(pe->pe_kind, pn->pn_pid, 0);
 		*dtype = procfs_dtype(pe->pe_kind);
+		*cookiep = c + 1;
+		return 1;
+	}
+	if (procfs_sys_dir(pn->pn_kind)) {
+		const struct procfs_sysent *ps =
+		    procfs_sys_nth(pn->pn_kind, (size_t)c - 2);
+
+		if (ps == NULL)
+			return 0;
+		strlcpy(name, ps->ps_name, NAME_MAX + 1);
+		*ino = procfs_ino(ps->ps_kind, 0, 0);
+		*dtype = procfs_dtype(ps->ps_kind);
 		*cookiep = c + 1;
 		return 1;
 	}

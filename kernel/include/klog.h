@@ -2,7 +2,7 @@
  * The kernel log: what kprintf prints, kept in a ring as Linux's printk
  * buffer is, one record a line ("<level>[seconds.micros] text"), for
  * syslog(2) (dmesg).  kprintf's level comes from a KERN_* prefix of its
- * format, KERN_INFO without one; the console shows a message only below
+ * format, KERN_WARNING without one (as Linux's printk); the console shows a message only below
  * the console log level (syslog's CONSOLE_LEVEL, 7 at boot), as Linux's.
  */
 #ifndef _KLOG_H_
@@ -20,7 +20,8 @@
 #define KERN_NOTICE KERN_SOH "5"
 #define KERN_INFO KERN_SOH "6"
 #define KERN_DEBUG KERN_SOH "7"
-#define KLOG_DEFAULT_LEVEL 6 /* kprintf without a KERN_* prefix */
+/* kprintf without a KERN_* prefix: Linux's MESSAGE_LOGLEVEL_DEFAULT. */
+#define KLOG_DEFAULT_LEVEL 4
 
 /*
  * The size of the ring (syslog's SIZE_BUFFER): Linux's log_buf_len for
@@ -34,6 +35,19 @@
  * klog_tick does it).
  */
 void klog_write(int level, const char *buf, size_t n);
+
+/*
+ * /proc/sys/kernel/printk's four numbers: the console log level, the
+ * level of a message without one, the lowest console level, the console
+ * level at boot.  No spinlock held.
+ */
+void klog_levels(int levels[4]);
+
+/*
+ * Set the console log level to level (at least the lowest one), as a
+ * write to /proc/sys/kernel/printk.  No spinlock held.
+ */
+void klog_set_console_level(int level);
 
 /* Whether a message of level goes to the console now.  No requirements. */
 bool klog_console(int level);

@@ -1,6 +1,6 @@
 /*
  * misc.c: sysinfo (99), getrandom (318), the environment init gets, and
- * syslog (103), the kernel log.
+ * syslog (103), the kernel log; sethostname (170) and setdomainname (171).
  *
  *   - sysinfo: uptime, memory totals and the process count are sane;
  *   - getrandom fills buffers of any size with bytes that differ from
@@ -12,6 +12,7 @@
 
 #include "sys.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/sysinfo.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,12 +239,82 @@ t_misc_syslog_wakes(void)
 	test_expect_exit(reader, 0, "the reader");
 }
 
+/* The host name, as /proc/sys/kernel/hostname says it. */
+static void
+proc_hostname(char *buf, size_t size)
+{
+	int fd, n;
+
+	sys_mount_proc();
+	fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+	test_expect_ok(fd, "open /proc/sys/kernel/hostname");
+	n = (int)read(fd, buf, size - 1);
+	close(fd);
+	test_assert_msg(n > 0, "read /proc/sys/kernel/hostname: %d", n);
+	buf[n] = 0;
+}
+
+/*
+ * sethostname (170) and setdomainname (171): Linux's checks; uname and
+ * /proc/sys/kernel/hostname and domainname see the names, and a write
+ * to the file sets one.
+ */
+static void
+t_misc_hostname(void)
+{
+	struct utsname old, u;
+	char buf[128], big[100];
+	pid_t pid;
+	int fd;
+
+	test_expect_ok(uname(&old), "uname");
+	test_expect_ok(sethostname("box-1", 5), "sethostname");
+	test_expect_ok(uname(&u), "uname");
+	test_assert_msg(strcmp(u.nodename, "box-1") == 0, "nodename %s",
+	    u.nodename);
+	proc_hostname(buf, sizeof(buf));
+	test_assert_msg(strcmp(buf, "box-1\n") == 0, "the file: %s", buf);
+	memset(big, 'x', sizeof(big));
+	test_expect_ok(sethostname(big, 64), "64 bytes");
+	test_expect_ok(uname(&u), "uname");
+	test_expect_eq(strlen(u.nodename), 64, "a 64-byte name");
+	test_expect_errno(sethostname(big, 65), EINVAL, "65 bytes");
+	test_expect_errno(sethostname(big, -1), EINVAL, "length -1");
+	test_expect_errno(sethostname((char *)8, 4), EFAULT, "bad pointer");
+	test_expect_ok(setdomainname("example.org", 11), "setdomainname");
+	test_expect_ok(uname(&u), "uname");
+	test_assert_msg(strcmp(u.domainname, "example.org") == 0,
+	    "domainname %s", u.domainname);
+	fd = open("/proc/sys/kernel/hostname", O_WRONLY | O_TRUNC);
+	test_expect_ok(fd, "open the file to write");
+	test_expect_eq(write(fd, "box-2\nrest", 10), 10, "write the file");
+	close(fd);
+	test_expect_ok(uname(&u), "uname");
+	test_assert_msg(strcmp(u.nodename, "box-2") == 0,
+	    "nodename after the write: %s", u.nodename);
+	pid = test_fork();
+	if (pid == 0) {
+		test_expect_ok(setresuid(1000, 1000, 1000), "setresuid");
+		test_expect_errno(sethostname("no", 2), EPERM,
+		    "sethostname as uid 1000");
+		test_expect_errno(setdomainname("no", 2), EPERM,
+		    "setdomainname as uid 1000");
+		_exit(0);
+	}
+	test_expect_exit(pid, 0, "the child");
+	test_expect_ok(sethostname(old.nodename, strlen(old.nodename)),
+	    "put the host name back");
+	test_expect_ok(setdomainname(old.domainname, strlen(old.domainname)),
+	    "put the domain name back");
+}
+
 const struct test sys_misc_tests[] = {
 	{ "sysinfo", t_sysinfo, NULL },
 	{ "getrandom", t_getrandom, NULL },
 	{ "getrandom_children", t_getrandom_children, NULL },
 	{ "init_env", t_init_env, NULL },
 	{ "syslog", t_misc_syslog, NULL },
+	{ "hostname", t_misc_hostname, NULL },
 	{ "syslog_wakes", t_misc_syslog_wakes,
 	    "the line logged for a signal that cannot be delivered is ours" },
 	{ NULL, NULL, NULL },
