@@ -5,6 +5,7 @@
  */
 #include <systm.h>
 #include <copy.h>
+#include <vm/kmem.h>
 #include <errno.h>
 #include <spinlock.h>
 #include <uts.h>
@@ -16,13 +17,69 @@
 #include <linux/utsname.h>
 #include <linux/sysinfo.h>
 
-/*
- * The names sethostname and setdomainname change (uts_lock, a leaf);
- * the rest of struct new_utsname is constant.
- */
+/* A UTS namespace (uts.h): the names sethostname and setdomainname change. */
+struct uts_ns {
+	int un_refs; /* (a) processes referring to it (p_uts) */
+	char un_nodename[UTS_NAME_MAX + 1];   /* (uts_lock) */
+	char un_domainname[UTS_NAME_MAX + 1]; /* (uts_lock) */
+};
+
 static struct spinlock uts_lock = SPINLOCK_INITIALIZER("uts");
-static char uts_nodename[UTS_NAME_MAX + 1] = "vmkern";
-static char uts_domainname[UTS_NAME_MAX + 1] = "(none)";
+static struct uts_ns uts_init = { 1, "vmkern", "(none)" };
+
+void
+uts_proc0_init(struct proc *p)
+{
+	p->p_uts = &uts_init;
+}
+
+void
+uts_fork(struct proc *parent, struct proc *p)
+{
+	spin_lock(&uts_lock);
+	p->p_uts = parent->p_uts;
+	__atomic_add_fetch(&p->p_uts->un_refs, 1, __ATOMIC_RELAXED);
+	spin_unlock(&uts_lock);
+}
+
+/* Drop a reference to ns; the last frees it.  No locks held. */
+static void
+uts_ns_rele(struct uts_ns *ns)
+{
+	if (__atomic_sub_fetch(&ns->un_refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		KASSERT(ns != &uts_init);
+		kfree(ns);
+	}
+}
+
+void
+uts_proc_free(struct proc *p)
+{
+	uts_ns_rele(p->p_uts);
+	p->p_uts = NULL;
+}
+
+int
+uts_unshare(void)
+{
+	struct uts_ns *ns, *old;
+	struct proc *p = curproc;
+
+	if (p->p_cred.cr_euid != 0)
+		return -EPERM; /* CAP_SYS_ADMIN */
+	if ((ns = kmalloc(sizeof(*ns), 0)) == NULL)
+		return -ENOMEM;
+	ns->un_refs = 1;
+	spin_lock(&uts_lock);
+	old = p->p_uts;
+	memcpy(ns->un_nodename, old->un_nodename, sizeof(ns->un_nodename));
+	memcpy(ns->un_domainname, old->un_domainname,
+	    sizeof(ns->un_domainname));
+	p->p_uts = ns;
+	spin_unlock(&uts_lock);
+	uts_ns_rele(old);
+	return 0;
+}
 
 void
 uts_get(struct new_utsname *u)
@@ -33,21 +90,23 @@ uts_get(struct new_utsname *u)
 	strlcpy(u->version, "processes and LWPs", sizeof(u->version));
 	strlcpy(u->machine, MACHINE_NAME, sizeof(u->machine));
 	spin_lock(&uts_lock);
-	memcpy(u->nodename, uts_nodename, sizeof(uts_nodename));
-	memcpy(u->domainname, uts_domainname, sizeof(uts_domainname));
+	memcpy(u->nodename, curproc->p_uts->un_nodename, UTS_NAME_MAX + 1);
+	memcpy(u->domainname, curproc->p_uts->un_domainname, UTS_NAME_MAX + 1);
 	spin_unlock(&uts_lock);
 }
 
 int
 uts_set(bool domain, const char *name, size_t len)
 {
-	char *dst = domain ? uts_domainname : uts_nodename;
+	char *dst;
 
 	if (curproc->p_cred.cr_euid != 0)
 		return -EPERM; /* CAP_SYS_ADMIN */
 	if (len > UTS_NAME_MAX)
 		return -EINVAL;
 	spin_lock(&uts_lock);
+	dst = domain ? curproc->p_uts->un_domainname :
+		       curproc->p_uts->un_nodename;
 	memcpy(dst, name, len);
 	memset(dst + len, 0, UTS_NAME_MAX + 1 - len);
 	spin_unlock(&uts_lock);

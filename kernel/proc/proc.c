@@ -5,6 +5,7 @@
  * LWPs, zombies collected by wait4, and init inheriting orphans.
  */
 #include <systm.h>
+#include <uts.h>
 #include <klog.h>
 #include <clock.h>
 #include <cons.h>
@@ -64,6 +65,7 @@ proc_startup(void)
 	proc0.p_stat = SACTIVE;
 	strlcpy(proc0.p_comm, "kernel", sizeof(proc0.p_comm));
 	resource_proc0_init(&proc0); /* what init inherits */
+	uts_proc0_init(&proc0);
 
 	/* The boot context becomes lwp0, the boot CPU's idle LWP. */
 	lwp0.l_proc = &proc0;
@@ -217,6 +219,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 	    offsetof(struct proc, p_endcopy) -
 		offsetof(struct proc, p_startcopy));
 	p->p_cred = parent->p_cred;
+	uts_fork(parent, p);
 
 	if (flags & RFFDG)
 		p->p_fd = fd_copy(parent->p_fd);
@@ -227,6 +230,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		p->p_fd = parent->p_fd;
 	}
 	if (p->p_fd == NULL) {
+		uts_proc_free(p);
 		kfree(p);
 		*errp = -ENOMEM;
 		return NULL;
@@ -256,6 +260,7 @@ lwproc_newproc(struct proc *parent, struct vmspace *vm, int flags, int *errp)
 		spin_unlock(&proc_lock);
 		fd_free(p->p_fd);
 		vfs_proc_exit(p);
+		uts_proc_free(p);
 		kfree(p->p_args);
 		kfree(p);
 		*errp = -EAGAIN;
@@ -314,6 +319,7 @@ lwproc_proc_free(struct proc *p)
 	if (p->p_vmspace != NULL)
 		vmspace_rel(p->p_vmspace);
 	sigpending_free(&p->p_sigpend);
+	uts_proc_free(p);
 	kfree(p->p_args);
 	kfree(p);
 }

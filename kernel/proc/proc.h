@@ -231,6 +231,7 @@ struct proc {
 	 */
 	uid_t p_loginuid;
 	unsigned p_sessionid;
+	struct uts_ns *p_uts; /* (uts_lock, uts.h) a reference: uts_fork */
 #define p_endcopy p_cred
 	/* (P) Credentials (kern_resource.c), copied whole by lwproc_newproc. */
 	struct ucred p_cred;

@@ -33,6 +33,7 @@
 #include <proc/proc.h>
 #include <proc/sched.h>
 #include <proc/thread.h>
+#include <uts.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
 #include <linux/futex.h>
@@ -310,4 +311,91 @@ long
 sys_exit(int status)
 {
 	lwp_exit_status(W_EXITCODE(status));
+}
+
+/* The namespaces Linux's unshare knows; only CLONE_NEWUTS exists here. */
+#define CLONE_NAMESPACES                                            \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
+	    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+/*
+ * unshare(flags), as Linux's ksys_unshare: the implied flags first, then
+ * check_unshare_flags (EINVAL for an unknown flag, and for CLONE_THREAD,
+ * CLONE_SIGHAND or CLONE_VM unless nothing shares them), then the
+ * namespaces (root only, EPERM; a namespace this kernel has not is
+ * EINVAL, as on a Linux built without it), then the fd table, copied if
+ * another process shares it (EINVAL if the caller has other LWPs: the
+ * table is the process's, so Linux's per-thread copy cannot be made
+ * here; with one LWP nothing else can be using the old table).  CLONE_FS and CLONE_SYSVSEM have nothing
+ * to unshare: a process's directories are its own, and there are no
+ * System V semaphores.  No locks held.
+ */
+long
+sys_unshare(uint64_t flags)
+{
+	struct proc *p = curproc;
+	struct filedesc *fdp, *nfdp;
+	bool alone;
+	int error;
+
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	if (flags &
+	    ~(uint64_t)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM |
+		CLONE_FILES | CLONE_SYSVSEM | CLONE_NAMESPACES))
+		return -EINVAL;
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) {
+		spin_lock(&proc_lock);
+		alone = p->p_nlive == 1;
+		spin_unlock(&proc_lock);
+		if (!alone)
+			return -EINVAL;
+	}
+	if ((flags & CLONE_VM) &&
+	    __atomic_load_n(&p->p_vmspace->vm_refcnt, __ATOMIC_RELAXED) > 1)
+		return -EINVAL;
+	if (flags & CLONE_NEWUSER)
+		return -EINVAL; /* before the capability check, as Linux's */
+	if (flags & CLONE_NAMESPACES) {
+		if (p->p_cred.cr_euid != 0)
+			return -EPERM; /* CAP_SYS_ADMIN */
+		if (flags & (CLONE_NAMESPACES & ~(uint64_t)CLONE_NEWUTS))
+			return -EINVAL;
+	}
+	nfdp = NULL;
+	if (flags & CLONE_FILES) {
+		/*
+		 * The table is the process's, not an LWP's: with other LWPs,
+		 * which share it as Linux's threads do, Linux's per-thread
+		 * copy cannot be made.
+		 */
+		spin_lock(&proc_lock);
+		alone = p->p_nlive == 1;
+		spin_unlock(&proc_lock);
+		if (!alone)
+			return -EINVAL;
+		if (__atomic_load_n(&p->p_fd->fd_refcnt, __ATOMIC_ACQUIRE) >
+			1 &&
+		    (nfdp = fd_copy(p->p_fd)) == NULL)
+			return -ENOMEM;
+	}
+	if ((flags & CLONE_NEWUTS) && (error = uts_unshare()) != 0) {
+		if (nfdp != NULL)
+			fd_free(nfdp);
+		return error;
+	}
+	if (nfdp != NULL) {
+		spin_lock(&proc_lock);
+		fdp = p->p_fd;
+		p->p_fd = nfdp;
+		spin_unlock(&proc_lock);
+		fd_free(fdp);
+	}
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * misc.c: sysinfo (99), getrandom (318), the environment init gets, and
- * syslog (103), the kernel log; sethostname (170) and setdomainname (171).
+ * syslog (103), the kernel log; sethostname (170) and setdomainname
+ * (171); unshare (272).
  *
  *   - sysinfo: uptime, memory totals and the process count are sane;
  *   - getrandom fills buffers of any size with bytes that differ from
@@ -13,6 +14,8 @@
 #include "sys.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +311,129 @@ t_misc_hostname(void)
 	    "put the domain name back");
 }
 
+/*
+ * unshare(CLONE_NEWUTS): the process's host name changes alone; its
+ * children share its namespace; root only.
+ */
+static void
+t_misc_unshare_uts(void)
+{
+	struct utsname outer, u;
+	pid_t pid;
+
+	test_expect_ok(uname(&outer), "uname");
+	pid = test_fork();
+	if (pid == 0) {
+		test_expect_ok(unshare(CLONE_NEWUTS), "unshare(CLONE_NEWUTS)");
+		test_expect_ok(uname(&u), "uname");
+		test_assert_msg(strcmp(u.nodename, outer.nodename) == 0,
+		    "a copy: %s", u.nodename);
+		test_expect_ok(sethostname("inner", 5), "sethostname");
+		if (test_fork() == 0) {
+			test_expect_ok(uname(&u), "uname");
+			test_assert_msg(strcmp(u.nodename, "inner") == 0,
+			    "the child's: %s", u.nodename);
+			_exit(0);
+		}
+		test_expect_ok(wait(NULL) > 0 ? 0 : -1, "wait");
+		test_expect_ok(setresuid(7, 7, 7), "setresuid");
+		test_expect_errno(unshare(CLONE_NEWUTS), EPERM,
+		    "unshare(CLONE_NEWUTS) as uid 7");
+		_exit(0);
+	}
+	test_expect_exit(pid, 0, "the child");
+	test_expect_ok(uname(&u), "uname");
+	test_assert_msg(strcmp(u.nodename, outer.nodename) == 0,
+	    "the parent's name changed: %s", u.nodename);
+}
+
+/* unshare(CLONE_FILES): a table shared by clone stops being shared. */
+static void
+t_misc_unshare_files(void)
+{
+	int st, p[2];
+	pid_t pid;
+
+	test_pipe(p);
+	pid =
+	    (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, NULL, NULL, 0);
+	test_expect_ok(pid, "clone(CLONE_FILES)");
+	if (pid == 0) {
+		if (dup2(p[0], 40) != 40 || unshare(CLONE_FILES) != 0 ||
+		    dup2(p[0], 41) != 41)
+			_exit(2);
+		_exit(0);
+	}
+	test_expect_eq(waitpid(pid, &st, 0), pid, "waitpid");
+	test_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the child: status %#x", st);
+	test_expect_ok(fcntl(40, F_GETFD), "fd 40, made while shared");
+	test_expect_errno(fcntl(41, F_GETFD), EBADF,
+	    "fd 41, made after unshare");
+}
+
+/* A thread for t_misc_unshare_flags: waits until told. */
+static void *
+waiting_thread(void *arg)
+{
+	int *fd = arg;
+	char c;
+
+	(void)read(*fd, &c, 1);
+	return NULL;
+}
+
+/* unshare's flag checks, as Linux's. */
+static void
+t_misc_unshare_flags(void)
+{
+	pthread_t t;
+	int p[2];
+
+	test_expect_ok(unshare(0), "nothing");
+	test_expect_ok(unshare(CLONE_FS | CLONE_SYSVSEM | CLONE_FILES),
+	    "nothing shared");
+	test_expect_ok(unshare(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM),
+	    "one thread, its own memory");
+	test_expect_errno(unshare(CLONE_IO), EINVAL, "CLONE_IO");
+	test_expect_errno(unshare(CSIGNAL), EINVAL, "a signal number");
+	test_pipe(p);
+	test_expect_ok(-pthread_create(&t, NULL, waiting_thread, &p[0]),
+	    "pthread_create");
+	test_expect_errno(unshare(CLONE_THREAD), EINVAL,
+	    "CLONE_THREAD with two threads");
+	test_expect_errno(unshare(CLONE_VM), EINVAL,
+	    "CLONE_VM with two threads");
+	close(p[1]);
+	test_expect_ok(-pthread_join(t, NULL), "pthread_join");
+}
+
+/*
+ * What this kernel cannot do: the namespaces it has not (as a Linux
+ * built without them), and a table of its own for one of several LWPs
+ * (the table is the process's; Linux's is per thread).
+ */
+static void
+t_misc_unshare_missing(void)
+{
+	pthread_t t;
+	int p[2];
+
+	test_pipe(p);
+	test_expect_ok(-pthread_create(&t, NULL, waiting_thread, &p[0]),
+	    "pthread_create");
+	test_expect_errno(unshare(CLONE_FILES), EINVAL,
+	    "CLONE_FILES with two threads");
+	close(p[1]);
+	test_expect_ok(-pthread_join(t, NULL), "pthread_join");
+	test_expect_errno(unshare(CLONE_NEWNS), EINVAL, "CLONE_NEWNS");
+	test_expect_errno(unshare(CLONE_NEWNET), EINVAL, "CLONE_NEWNET");
+	test_expect_errno(unshare(CLONE_NEWPID), EINVAL, "CLONE_NEWPID");
+	test_expect_errno(unshare(CLONE_NEWUSER), EINVAL, "CLONE_NEWUSER");
+	test_expect_errno(unshare(CLONE_NEWIPC | CLONE_NEWUTS), EINVAL,
+	    "CLONE_NEWIPC with CLONE_NEWUTS");
+}
+
 const struct test sys_misc_tests[] = {
 	{ "sysinfo", t_sysinfo, NULL },
 	{ "getrandom", t_getrandom, NULL },
@@ -315,6 +441,11 @@ const struct test sys_misc_tests[] = {
 	{ "init_env", t_init_env, NULL },
 	{ "syslog", t_misc_syslog, NULL },
 	{ "hostname", t_misc_hostname, NULL },
+	{ "unshare_uts", t_misc_unshare_uts, NULL },
+	{ "unshare_files", t_misc_unshare_files, NULL },
+	{ "unshare_flags", t_misc_unshare_flags, NULL },
+	{ "unshare_missing", t_misc_unshare_missing,
+	    "Linux has these namespaces and per-thread fd tables" },
 	{ "syslog_wakes", t_misc_syslog_wakes,
 	    "the line logged for a signal that cannot be delivered is ours" },
 	{ NULL, NULL, NULL },
