@@ -27,6 +27,7 @@
 #include <clock.h>
 #include <copy.h>
 #include <errno.h>
+#include <spinlock.h>
 #include <syscall.h>
 #include <arch/cpu.h>
 #include <proc/proc.h>
@@ -265,12 +266,24 @@ sys_clock_getres(int clock, struct timespec *ures)
 	return copyout(&ts, ures, sizeof(ts));
 }
 
+/*
+ * The timezone settimeofday set (Linux's sys_tz): only reported back by
+ * gettimeofday, as Linux's kernel uses it for nothing a program sees.
+ * Both fields under tz_lock, a leaf.
+ */
+static struct spinlock tz_lock = SPINLOCK_INITIALIZER("tz");
+static struct timezone sys_tz; /* (tz_lock) UTC, no DST at boot */
+
 long
 sys_gettimeofday(struct timeval *utv, struct timezone *utz)
 {
 	uint64_t ns = clock_realtime_ns();
 	struct timeval tv;
-	struct timezone tz = { 0, 0 }; /* UTC, no DST */
+	struct timezone tz;
+
+	spin_lock(&tz_lock);
+	tz = sys_tz;
+	spin_unlock(&tz_lock);
 
 	tv.tv_sec = ns / NSEC_PER_SEC;
 	tv.tv_usec = ns % NSEC_PER_SEC / NSEC_PER_USEC;
@@ -279,6 +292,70 @@ sys_gettimeofday(struct timeval *utv, struct timezone *utz)
 	if (utz != NULL && copyout(&tz, utz, sizeof(tz)) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* Linux's TIME_SETTOD_SEC_MAX: KTIME_SEC_MAX less 30 years of uptime. */
+#define TIME_SETTOD_SEC_MAX (9223372036LL - 30LL * 365 * 86400)
+
+/*
+ * Linux's do_sys_settimeofday64: the time (tv, may be NULL) must be
+ * valid (EINVAL), the caller root (EPERM: CAP_SYS_TIME), a timezone
+ * (tz, may be NULL) within 15 hours (EINVAL); then the timezone, then
+ * the time.  No locks held.
+ */
+static long
+settime(const struct timespec *ts, const struct timezone *tz)
+{
+	if (ts != NULL &&
+	    (ts->tv_sec < 0 || ts->tv_sec >= TIME_SETTOD_SEC_MAX ||
+		ts->tv_nsec < 0 || ts->tv_nsec >= (long)NSEC_PER_SEC))
+		return -EINVAL;
+	if (curproc->p_cred.cr_euid != 0)
+		return -EPERM;
+	if (tz != NULL) {
+		if (tz->tz_minuteswest > 15 * 60 ||
+		    tz->tz_minuteswest < -15 * 60)
+			return -EINVAL;
+		spin_lock(&tz_lock);
+		sys_tz = *tz;
+		spin_unlock(&tz_lock);
+	}
+	if (ts == NULL)
+		return 0;
+	return clock_set_realtime(
+	    (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec);
+}
+
+long
+sys_settimeofday(const struct timeval *utv, const struct timezone *utz)
+{
+	struct timeval tv;
+	struct timespec ts;
+	struct timezone tz;
+
+	if (utv != NULL) {
+		if (copyin(utv, &tv, sizeof(tv)) != 0)
+			return -EFAULT;
+		if (tv.tv_usec > 1000000 || tv.tv_usec < 0)
+			return -EINVAL;
+		ts.tv_sec = tv.tv_sec;
+		ts.tv_nsec = tv.tv_usec * (long)NSEC_PER_USEC;
+	}
+	if (utz != NULL && copyin(utz, &tz, sizeof(tz)) != 0)
+		return -EFAULT;
+	return settime(utv != NULL ? &ts : NULL, utz != NULL ? &tz : NULL);
+}
+
+long
+sys_clock_settime(int clock, const struct timespec *uts)
+{
+	struct timespec ts;
+
+	if (clock != CLOCK_REALTIME)
+		return -EINVAL; /* the only clock that can be set */
+	if (copyin(uts, &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	return settime(&ts, NULL);
 }
 
 long

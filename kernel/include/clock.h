@@ -49,6 +49,15 @@ uint64_t clock_realtime_ns(void);
 uint64_t clock_realtime_offset(void);
 
 /*
+ * Set the real-time clock to ns since 1970 from now on, and publish it
+ * to the vDSO: 0, or -EINVAL if that is before the boot (below
+ * nanouptime()).  The CMOS clock is left as it is (Linux's settimeofday
+ * too).  Sleeps until an absolute real time already begun keep their
+ * deadline.  No locks held.
+ */
+int clock_set_realtime(uint64_t ns);
+
+/*
  * Publish the clocks in the vvar page (vdso_write_begin), as
  * clock_gettime reads them, for the vDSO; called by vdso_init, and again
  * after anything they depend on changes.  No locks held.

@@ -4,6 +4,7 @@
  */
 #include <systm.h>
 #include <clock.h>
+#include <errno.h>
 #include <arch/cpufunc.h>
 
 #define RTC_INDEX 0x70
@@ -20,7 +21,11 @@
 #define RTC_BINARY 0x4 /* status B: binary, not BCD */
 #define RTC_24H 0x2    /* status B: 24-hour clock */
 
-static uint64_t rtc_boot_ns; /* realtime at nanouptime() == 0 */
+/*
+ * Realtime at nanouptime() == 0: set once at boot from the CMOS clock,
+ * then by clock_set_realtime (atomic).
+ */
+static uint64_t rtc_boot_ns;
 
 static uint8_t
 rtc_read(uint8_t reg)
@@ -80,11 +85,24 @@ rtc_startup(void)
 uint64_t
 clock_realtime_ns(void)
 {
-	return rtc_boot_ns + nanouptime();
+	return __atomic_load_n(&rtc_boot_ns, __ATOMIC_RELAXED) + nanouptime();
 }
 
 uint64_t
 clock_realtime_offset(void)
 {
-	return rtc_boot_ns;
+	return __atomic_load_n(&rtc_boot_ns, __ATOMIC_RELAXED);
+}
+
+int
+clock_set_realtime(uint64_t ns)
+{
+	uint64_t up = nanouptime();
+
+	/* Linux's do_settimeofday64: not before the boot. */
+	if (ns < up)
+		return -EINVAL;
+	__atomic_store_n(&rtc_boot_ns, ns - up, __ATOMIC_RELAXED);
+	clock_vdso_update();
+	return 0;
 }

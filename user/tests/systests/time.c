@@ -175,11 +175,96 @@ t_restart_syscall(void)
 	    "restart_syscall with nothing to restart");
 }
 
+/*
+ * clock_settime (227) and settimeofday (164): CLOCK_REALTIME moves, for
+ * the system calls and the vDSO alike, and CLOCK_MONOTONIC does not; the
+ * timezone comes back from gettimeofday; Linux's errors.  The clock is
+ * put back as it was, plus the time the test took.  settimeofday is the
+ * system call itself: musl's calls clock_settime, and drops the zone.
+ */
+static void
+t_clock_settime(void)
+{
+	struct timespec rt0, mono0, rt, mono, ts;
+	struct timezone tz = { 60, 0 }, got;
+	struct timeval tv;
+	int64_t off = 1000LL * 1000000000; /* 1000 s ahead */
+	pid_t pid;
+
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &rt0), "realtime");
+	test_expect_ok(clock_gettime(CLOCK_MONOTONIC, &mono0), "monotonic");
+	ts.tv_sec = rt0.tv_sec + 1000;
+	ts.tv_nsec = rt0.tv_nsec;
+	test_expect_ok(clock_settime(CLOCK_REALTIME, &ts), "1000 s ahead");
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &rt), "realtime");
+	test_expect_ok(clock_gettime(CLOCK_MONOTONIC, &mono), "monotonic");
+	test_assert_msg((int64_t)(ts_ns(rt) - ts_ns(rt0)) >= off &&
+		(int64_t)(ts_ns(rt) - ts_ns(rt0)) < off + 5000000000LL,
+	    "realtime moved %lld ns",
+	    (long long)((int64_t)(ts_ns(rt) - ts_ns(rt0))));
+	test_assert_msg((int64_t)(ts_ns(mono) - ts_ns(mono0)) < 5000000000LL,
+	    "monotonic moved %lld ns",
+	    (long long)((int64_t)(ts_ns(mono) - ts_ns(mono0))));
+	test_expect_ok(gettimeofday(&tv, NULL), "gettimeofday");
+	test_assert_msg(tv.tv_sec >= ts.tv_sec, "gettimeofday's %ld < %ld",
+	    (long)tv.tv_sec, (long)ts.tv_sec);
+	test_assert_msg(time(NULL) >= ts.tv_sec, "time() behind");
+	/* Back, with the time since: realtime - 1000 s. */
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &rt), "realtime");
+	rt.tv_sec -= 1000;
+	test_expect_ok(clock_settime(CLOCK_REALTIME, &rt), "back");
+
+	test_expect_ok(syscall(SYS_settimeofday, NULL, &tz),
+	    "settimeofday's timezone");
+	test_expect_ok(syscall(SYS_gettimeofday, &tv, &got), "gettimeofday");
+	test_expect_eq(got.tz_minuteswest, 60, "the timezone");
+	tz.tz_minuteswest = 0;
+	test_expect_ok(syscall(SYS_settimeofday, NULL, &tz),
+	    "the timezone back");
+	test_expect_ok(gettimeofday(&tv, NULL), "gettimeofday");
+	test_expect_ok(syscall(SYS_settimeofday, &tv, NULL),
+	    "settimeofday to now");
+
+	test_expect_errno(clock_settime(CLOCK_MONOTONIC, &rt), EINVAL,
+	    "CLOCK_MONOTONIC");
+	ts = rt;
+	ts.tv_nsec = 1000000000;
+	test_expect_errno(clock_settime(CLOCK_REALTIME, &ts), EINVAL,
+	    "tv_nsec 10^9");
+	ts.tv_sec = -1;
+	ts.tv_nsec = 0;
+	test_expect_errno(clock_settime(CLOCK_REALTIME, &ts), EINVAL,
+	    "a negative time");
+	ts.tv_sec = 0;
+	test_expect_errno(clock_settime(CLOCK_REALTIME, &ts), EINVAL,
+	    "1970, before the boot");
+	test_expect_errno(clock_settime(CLOCK_REALTIME, (void *)8), EFAULT,
+	    "a bad pointer");
+	tv.tv_usec = 1000000;
+	test_expect_errno(syscall(SYS_settimeofday, &tv, NULL), EINVAL,
+	    "tv_usec 10^6");
+	tz.tz_minuteswest = 15 * 60 + 1;
+	test_expect_errno(syscall(SYS_settimeofday, NULL, &tz), EINVAL,
+	    "15 hours 1 minute");
+	pid = test_fork();
+	if (pid == 0) {
+		test_expect_ok(setresuid(9, 9, 9), "setresuid");
+		test_expect_ok(clock_gettime(CLOCK_REALTIME, &ts), "realtime");
+		test_expect_errno(clock_settime(CLOCK_REALTIME, &ts), EPERM,
+		    "clock_settime as uid 9");
+		test_expect_errno(syscall(SYS_settimeofday, NULL, &tz), EPERM,
+		    "a timezone as uid 9, before its range is checked");
+		_exit(0);
+	}
+	test_expect_exit(pid, 0, "the child");
+}
+
 const struct test sys_time_tests[] = {
 	{ "clock_getres", t_clock_getres, NULL },
 	{ "clock_agree", t_clock_agree, NULL },
 	{ "nanosleep", t_nanosleep, NULL },
 	{ "clock_nanosleep", t_clock_nanosleep, NULL },
 	{ "restart_syscall", t_restart_syscall, NULL },
+	{ "clock_settime", t_clock_settime, NULL },
 	{ NULL, NULL, NULL },
 };
