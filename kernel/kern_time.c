@@ -303,9 +303,44 @@ sys_gettimeofday(struct timeval *utv, struct timezone *utz)
  * (tz, may be NULL) within 15 hours (EINVAL); then the timezone, then
  * the time.  No locks held.
  */
+/*
+ * Sleeps until an absolute real time (sleep_until_realtime) sleep on
+ * realtime_chan with realtime_lock, a sleep interlock, as their
+ * interlock; setting the clock stores the new time under it and then
+ * wakes them all, so each computes its wait again from the new time.
+ */
+static struct spinlock realtime_lock = SPINLOCK_INITIALIZER("realtime");
+static int realtime_chan;
+
+/*
+ * Sleep until the real-time clock reads rt_deadline or later, following
+ * every setting of the clock meanwhile.  0 then, or -EINTR if the sleep
+ * was interrupted.  No locks held.
+ */
+static int
+sleep_until_realtime(uint64_t rt_deadline)
+{
+	uint64_t rt;
+	int error;
+
+	spin_lock(&realtime_lock);
+	while ((rt = clock_realtime_ns()) < rt_deadline) {
+		error = sleep(&realtime_chan, &realtime_lock, SLEEP_INTR,
+		    nanouptime() + (rt_deadline - rt) + 1);
+		if (error == -EINTR) {
+			spin_unlock(&realtime_lock);
+			return -EINTR;
+		}
+	}
+	spin_unlock(&realtime_lock);
+	return 0;
+}
+
 static long
 settime(const struct timespec *ts, const struct timezone *tz)
 {
+	int error;
+
 	if (ts != NULL &&
 	    (ts->tv_sec < 0 || ts->tv_sec >= TIME_SETTOD_SEC_MAX ||
 		ts->tv_nsec < 0 || ts->tv_nsec >= (long)NSEC_PER_SEC))
@@ -322,8 +357,13 @@ settime(const struct timespec *ts, const struct timezone *tz)
 	}
 	if (ts == NULL)
 		return 0;
-	return clock_set_realtime(
+	spin_lock(&realtime_lock);
+	error = clock_set_realtime(
 	    (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec);
+	spin_unlock(&realtime_lock);
+	if (error == 0)
+		wakeup(&realtime_chan);
+	return error;
 }
 
 long
@@ -547,12 +587,9 @@ sys_clock_nanosleep(int clock, int flags, const struct timespec *ureq,
 			return 0;
 		return nanosleep_interrupted(deadline, urem);
 	}
-	/* An absolute time: on the real-time clock, as an uptime from now. */
-	if (realtime) {
-		uint64_t rt = clock_realtime_ns();
-
-		ns = ns > rt ? now + (ns - rt) : now;
-	}
+	/* An absolute time, which a setting of the real-time clock moves. */
+	if (realtime)
+		return sleep_until_realtime(ns) == 0 ? 0 : -ERESTARTNOHAND;
 	deadline = ns + 1;
 	if (sleep_until(deadline) == 0)
 		return 0;

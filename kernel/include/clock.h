@@ -52,8 +52,8 @@ uint64_t clock_realtime_offset(void);
  * Set the real-time clock to ns since 1970 from now on, and publish it
  * to the vDSO: 0, or -EINVAL if that is before the boot (below
  * nanouptime()).  The CMOS clock is left as it is (Linux's settimeofday
- * too).  Sleeps until an absolute real time already begun keep their
- * deadline.  No locks held.
+ * too).  The caller wakes the sleepers that wait for a real time
+ * (kern_time.c, whose realtime_lock it holds).
  */
 int clock_set_realtime(uint64_t ns);
 

@@ -259,6 +259,38 @@ t_clock_settime(void)
 	test_expect_exit(pid, 0, "the child");
 }
 
+/*
+ * A sleep until an absolute CLOCK_REALTIME time follows the clock: set
+ * past its deadline, the sleeper wakes at once (an alarm ends it after
+ * 20 seconds if not).  The clock goes back after.
+ */
+static void
+t_clock_settime_wakes(void)
+{
+	struct timespec now, at;
+	pid_t pid;
+
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &now), "realtime");
+	at = now;
+	at.tv_sec += 100;
+	pid = test_fork();
+	if (pid == 0) {
+		alarm(20);
+		test_expect_eq(
+		    clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL),
+		    0, "the sleep until 100 s ahead");
+		_exit(0);
+	}
+	test_sleep_ns(200 * SYS_MS); /* let it sleep first */
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &now), "realtime");
+	now.tv_sec += 200;
+	test_expect_ok(clock_settime(CLOCK_REALTIME, &now), "200 s ahead");
+	test_expect_exit(pid, 0, "the sleeper");
+	test_expect_ok(clock_gettime(CLOCK_REALTIME, &now), "realtime");
+	now.tv_sec -= 200;
+	test_expect_ok(clock_settime(CLOCK_REALTIME, &now), "back");
+}
+
 const struct test sys_time_tests[] = {
 	{ "clock_getres", t_clock_getres, NULL },
 	{ "clock_agree", t_clock_agree, NULL },
@@ -266,5 +298,6 @@ const struct test sys_time_tests[] = {
 	{ "clock_nanosleep", t_clock_nanosleep, NULL },
 	{ "restart_syscall", t_restart_syscall, NULL },
 	{ "clock_settime", t_clock_settime, NULL },
+	{ "clock_settime_wakes", t_clock_settime_wakes, NULL },
 	{ NULL, NULL, NULL },
 };
