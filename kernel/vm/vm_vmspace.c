@@ -715,7 +715,8 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 	struct vkernel_lwp *vklp = l->l_vkernel;
 	struct trapframe *ctf = cpu_own_frame(l);
 	struct vmspace_entry *ve = vklp->ve;
-	uint64_t bases[2]; /* vx_fsbase, vx_gsbase */
+	uint64_t fsbase, gsbase;
+	bool moved;
 	int error;
 
 	/*
@@ -745,13 +746,16 @@ vkernel_trap_inline(struct lwp *l, struct trapframe *tf)
 	 * came from, and are not written again), then vmspace_ctl returns
 	 * 0, or -EFAULT if they could not be written.
 	 */
-	cpu_segs_leave(l, &vklp->save_segs, bases);
+	moved = cpu_segs_leave(l, &vklp->save_segs, vklp->entry_bases, &fsbase,
+	    &gsbase);
 	error = copyout_quads(tf, vklp->user_trapframe, sizeof(*tf));
-	if (error == 0 &&
-	    (bases[0] != vklp->entry_bases[0] ||
-		bases[1] != vklp->entry_bases[1]))
+	if (error == 0 && moved) {
+		uint64_t bases[2] = { fsbase,
+			gsbase }; /* vx_fsbase, vx_gsbase */
+
 		error = copyout_quads(bases, &vklp->user_vextframe->vx_fsbase,
 		    sizeof(bases));
+	}
 	ctf->tf_rax = error != 0 ? (uint64_t)-EFAULT : 0;
 }
 

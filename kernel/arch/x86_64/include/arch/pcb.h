@@ -176,10 +176,12 @@ void cpu_segs_load_slow(const struct mdsegs *in, const struct mdsegs *out);
  * differ.  cpu_segs_enter (vmspace_ctl entering a guest): what the
  * hardware holds goes to *out, then the guest's bases fsbase and gsbase
  * are loaded with null selectors.  cpu_segs_leave (the guest trapping
- * back): the guest's bases as the hardware holds them go to bases[0]
- * (FS) and bases[1] (GS), then *in is loaded.  The bases loaded must
- * pass cpu_tls_base_ok, and *in's selectors be ones user code could
- * load (or null).  l must be curlwp.  Inline: on every round trip.
+ * back): the guest's bases as the hardware holds them go to *fsbase
+ * and *gsbase, then *in is loaded; it returns whether they
+ * differ from entry[0] and entry[1], the bases the guest entered with.
+ * The bases loaded must pass cpu_tls_base_ok, and *in's selectors be
+ * ones user code could load (or null).  l must be curlwp.  Inline: on
+ * every round trip.
  *
  * They read the hardware without segs_save's check: what it holds got
  * there through checked paths (see user_segs_ok in machdep_lwp.c).  With
@@ -188,6 +190,12 @@ void cpu_segs_load_slow(const struct mdsegs *in, const struct mdsegs *out);
  * the hardware holds, so what was read stays true.  Loading a %gs
  * selector needs swapgs, and so interrupts masked: any selector that is
  * not null takes cpu_segs_load_slow, where the structures are built.
+ *
+ * A guest base that entered as 0 is still 0, and is not read: user code
+ * changes a base only by loading a selector, whose descriptor's base is
+ * 0 (machdep_lwp.c, user_segs_ok), or a null selector, which clears the
+ * base or keeps it; CR4.FSGSBASE is off, and nothing but the guest
+ * itself changes the FS and GS of an LWP that runs one.
  */
 static inline void
 cpu_segs_enter(struct lwp *l, struct mdsegs *out, uint64_t fsbase,
@@ -212,14 +220,25 @@ cpu_segs_enter(struct lwp *l, struct mdsegs *out, uint64_t fsbase,
 		wrmsr(MSR_KERNELGSBASE, gsbase);
 }
 
-static inline void
-cpu_segs_leave(struct lwp *l, const struct mdsegs *in, uint64_t bases[2])
+static inline bool
+cpu_segs_leave(struct lwp *l, const struct mdsegs *in, const uint64_t entry[2],
+    uint64_t *fsbase, uint64_t *gsbase)
 {
 	uint16_t fssel = rfs(), gssel = rgs();
+	uint64_t bases[2] = { 0, 0 };
+	bool moved = false;
 
 	(void)l;
-	bases[0] = rdmsr(MSR_FSBASE);
-	bases[1] = rdmsr(MSR_KERNELGSBASE);
+	if (entry[0] != 0) {
+		bases[0] = rdmsr(MSR_FSBASE);
+		moved = bases[0] != entry[0];
+	}
+	if (entry[1] != 0) {
+		bases[1] = rdmsr(MSR_KERNELGSBASE);
+		moved |= bases[1] != entry[1];
+	}
+	*fsbase = bases[0];
+	*gsbase = bases[1];
 	if (__predict_false(
 		(fssel | gssel | in->ms_fssel | in->ms_gssel) != 0)) {
 		cpu_segs_load_slow(in,
@@ -227,12 +246,13 @@ cpu_segs_leave(struct lwp *l, const struct mdsegs *in, uint64_t bases[2])
 			.ms_gsbase = bases[1],
 			.ms_fssel = fssel,
 			.ms_gssel = gssel });
-		return;
+		return moved;
 	}
 	if (in->ms_fsbase != bases[0])
 		wrmsr(MSR_FSBASE, in->ms_fsbase);
 	if (in->ms_gsbase != bases[1])
 		wrmsr(MSR_KERNELGSBASE, in->ms_gsbase);
+	return moved;
 }
 
 /*
