@@ -28,7 +28,7 @@ USER_STRIP := strip
 USER_WERROR ?= -Werror
 USER_CFLAGS := -static -O2 -g -Wall -Wextra $(USER_WERROR) \
 	-Iuser/include -Ikernel/include/uapi -I$(BUILD)/user/include \
-	-idirafter /usr/include/$(shell gcc -print-multiarch)
+	-idirafter /usr/include/$(shell gcc -print-multiarch) -idirafter /usr/include
 USER_NATIVE_S ?= $(BUILD)/user/lib/native_stubs.S
 
 USER_OBJ := $(BUILD)/user/obj

@@ -229,6 +229,45 @@ t_sendfile(void)
 	fs_leave();
 }
 
+/*
+ * sendfile into a pipe passes the bytes through a scratch mapping of
+ * the caller's (vfs_rdwr.c): once it returns, memory mapped where the
+ * scratch was must be fresh zeros, whatever sendfile read there.
+ */
+static void
+t_sendfile_scratch_gone(void)
+{
+	static char buf[8192], in[8192];
+	int src, p[2];
+
+	fs_enter();
+	memset(buf, 0x5a, sizeof(buf));
+	src = test_expect_ok(open("src", O_CREAT | O_RDWR, 0644), "create src");
+	test_expect_eq(write(src, buf, sizeof(buf)), sizeof(buf), "write");
+	test_pipe(p);
+	for (int round = 0; round < 8; round++) {
+		off_t off = 0;
+		unsigned char *m;
+
+		test_expect_eq(sendfile(p[1], src, &off, 4096 + round * 100),
+		    4096 + round * 100, "sendfile to a pipe");
+		test_expect_eq(read(p[0], in, sizeof(in)), 4096 + round * 100,
+		    "read the pipe");
+		m = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		test_assert(m != MAP_FAILED);
+		for (size_t i = 0; i < 65536; i += 8)
+			test_assert_msg(*(uint64_t *)(m + i) == 0,
+			    "round %d: byte %zu of a fresh mapping is 0x%llx",
+			    round, i, (unsigned long long)*(uint64_t *)(m + i));
+		munmap(m, 65536);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(src);
+	fs_leave();
+}
+
 static void
 t_copy_file_range(void)
 {
@@ -781,6 +820,7 @@ t_tmpfile(void)
 const struct test fs_calls_tests[] = {
 	{ "preadv", t_preadv, NULL },
 	{ "sendfile", t_sendfile, NULL },
+	{ "sendfile_scratch_gone", t_sendfile_scratch_gone, NULL },
 	{ "copy_file_range", t_copy_file_range, NULL },
 	{ "fsync", t_fsync, NULL },
 	{ "flock", t_flock, NULL },
