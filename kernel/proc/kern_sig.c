@@ -1008,12 +1008,9 @@ sig_proc_init(struct proc *p)
 }
 
 void
-sig_exec(struct proc *p)
+sig_flush_handlers_locked(struct proc *p)
 {
-	struct lwp *l = curlwp;
-
-	spin_lock(&proc_lock);
-	p->p_sflag |= PS_EXECED;
+	KASSERT(spin_held(&proc_lock));
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct ksigaction *ka = &p->p_sigacts[sig];
 
@@ -1023,6 +1020,16 @@ sig_exec(struct proc *p)
 		ka->ka_restorer = 0;
 		ka->ka_mask = 0;
 	}
+}
+
+void
+sig_exec(struct proc *p)
+{
+	struct lwp *l = curlwp;
+
+	spin_lock(&proc_lock);
+	p->p_sflag |= PS_EXECED;
+	sig_flush_handlers_locked(p);
 	spin_unlock(&proc_lock);
 	l->l_ss_sp = 0;
 	l->l_ss_size = 0;

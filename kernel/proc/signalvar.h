@@ -109,6 +109,14 @@ void sig_restore_tempmask(void);
 void sig_proc_init(struct proc *p);
 void sig_exec(struct proc *p);
 
+/*
+ * Handlers of p back to the default, ignored signals staying ignored,
+ * and every action's flags and mask cleared (Linux's
+ * flush_signal_handlers): exec, and clone3's CLONE_CLEAR_SIGHAND.
+ * proc_lock held.
+ */
+void sig_flush_handlers_locked(struct proc *p);
+
 /* Free the queued siginfo of a pending set.  proc_lock not held. */
 void sigpending_free(struct sigpending *sp);
 

@@ -1,6 +1,6 @@
 /*
- * Threads with Linux's x86_64 ABI: clone, vfork, set_tid_address and the
- * robust-list calls, on lwproc's processes and LWPs.
+ * Threads with Linux's x86_64 ABI: clone, clone3, vfork, set_tid_address
+ * and the robust-list calls, on lwproc's processes and LWPs.
  *
  * clone with CLONE_THREAD adds an LWP to the calling process (one
  * process, many LWPs); without it, clone makes a process, as fork does,
@@ -32,6 +32,7 @@
 #include <proc/futex.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <proc/thread.h>
 #include <uts.h>
 #include <vm/addrspace.h>
@@ -47,7 +48,7 @@
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 	    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                  \
 	    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED |  \
-	    CLONE_CHILD_SETTID | CLONE_IO)
+	    CLONE_CHILD_SETTID | CLONE_IO | CLONE_CLEAR_SIGHAND)
 
 /*
  * Check a clone flag word: Linux's own rejections (copy_process), then
@@ -186,6 +187,8 @@ clone_process(uint64_t flags, uint64_t newsp, int *ptid, int *ctid,
 			(void)vm_write(vm, (vaddr_t)ctid, &pid, sizeof(pid));
 	}
 	spin_lock(&proc_lock);
+	if (flags & CLONE_CLEAR_SIGHAND)
+		sig_flush_handlers_locked(p2);
 	p2->p_exitsig = exitsig < NSIG ? exitsig : 0;
 	if (flags & CLONE_VFORK)
 		p2->p_vfork = &vw;
@@ -223,15 +226,15 @@ vfork_done_locked(struct proc *p)
 }
 
 /*
- * clone(flags, newsp, parent_tid, child_tid, tls): Linux x86_64's
- * argument order.  Only the low 32 bits of flags count, as on Linux.
+ * The clone of clone and clone3: flags (with the exit signal in CSIGNAL,
+ * and CLONE_CLEAR_SIGHAND from clone3) checked, then a thread or a
+ * process.  No locks held.
  */
-long
-sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+static long
+kern_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
 {
 	int error;
 
-	flags &= 0xffffffffUL;
 	error = clone_check_flags(flags);
 	if (error != 0)
 		return error;
@@ -242,6 +245,96 @@ sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	return clone_process(flags, newsp, ptid, ctid, tls);
+}
+
+/*
+ * clone(flags, newsp, parent_tid, child_tid, tls): Linux x86_64's
+ * argument order.  Only the low 32 bits of flags count, as on Linux.
+ */
+long
+sys_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	return kern_clone(flags & 0xffffffffUL, newsp, ptid, ctid, tls);
+}
+
+/* What clone3 lets through to clone's checks (Linux's clone3_args_valid). */
+#define CLONE3_FLAGS (0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)
+#define CLONE3_MAX_SET_TID 32 /* Linux's MAX_PID_NS_LEVEL */
+
+/*
+ * Read clone3's struct clone_args of usize bytes at uargs into *a, as
+ * Linux's copy_struct_from_user: a shorter one is zero-filled, a longer
+ * one must hold only zeros past what this kernel knows (E2BIG).  0 or
+ * -errno.  No locks held.
+ */
+static int
+clone3_copyin(const void *uargs, size_t usize, struct clone_args *a)
+{
+	uint8_t tail[64];
+
+	memset(a, 0, sizeof(*a));
+	if (copyin(uargs, a, MIN(usize, sizeof(*a))) != 0)
+		return -EFAULT;
+	for (size_t at = sizeof(*a); at < usize; at += sizeof(tail)) {
+		size_t n = MIN(usize - at, sizeof(tail));
+
+		if (copyin((const uint8_t *)uargs + at, tail, n) != 0)
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i] != 0)
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * clone3(args, size): clone with its arguments in a struct clone_args,
+ * checked in Linux 6.1's order (copy_clone_args_from_user, then
+ * clone3_args_valid, then clone's own); the new LWP's stack pointer is
+ * stack + stack_size.  set_tid and CLONE_INTO_CGROUP (no pid namespaces
+ * or cgroups here) and CLONE_PIDFD (as clone) are EINVAL.
+ */
+long
+sys_clone3(void *uargs, size_t usize)
+{
+	struct clone_args a;
+	uint64_t sp = 0;
+	int error;
+
+	if (usize < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	if ((error = clone3_copyin(uargs, usize, &a)) != 0)
+		return error;
+	if (a.set_tid_size > CLONE3_MAX_SET_TID ||
+	    (a.set_tid == 0) != (a.set_tid_size == 0))
+		return -EINVAL;
+	if ((a.exit_signal & ~(uint64_t)CSIGNAL) || a.exit_signal >= NSIG)
+		return -EINVAL;
+	if ((a.flags & CLONE_INTO_CGROUP) &&
+	    (a.cgroup > INT32_MAX || usize < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	if ((a.flags & ~CLONE3_FLAGS) ||
+	    (a.flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))))
+		return -EINVAL;
+	if ((a.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) ==
+	    (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal != 0)
+		return -EINVAL;
+	if (a.stack == 0 ?
+		a.stack_size != 0 :
+		a.stack_size == 0 || !user_range_ok(a.stack, a.stack_size))
+		return -EINVAL;
+	if (a.stack != 0)
+		sp = a.stack + a.stack_size;
+	/* Ours: no pid namespaces to choose an id in, no cgroups. */
+	if (a.set_tid_size != 0 || (a.flags & CLONE_INTO_CGROUP))
+		return -EINVAL;
+	return kern_clone(a.flags | a.exit_signal, sp,
+	    (int *)(uintptr_t)a.parent_tid, (int *)(uintptr_t)a.child_tid,
+	    a.tls);
 }
 
 long

@@ -527,13 +527,14 @@ long (*syscall_light[SYS_MAXSYSCALL])(void);
 
 /*
  * The calls that need the whole frame: they copy it (fork, vfork,
- * clone, rfork), replace it (execve, rt_sigreturn) or save it and enter
+ * clone, clone3, rfork), replace it (execve, rt_sigreturn) or save it and enter
  * a guest (vmspace_ctl).  cpu_fork_frame, cpu_exec_setregs and
  * cpu_frame_replaced assert that nothing else does.
  */
 static const uint16_t syscall_whole_frame[] = {
 	SYS_rt_sigreturn,
 	SYS_clone,
+	SYS_clone3,
 	SYS_fork,
 	SYS_vfork,
 	SYS_execve,

@@ -50,6 +50,7 @@ static const struct test *const tables[] = {
 	th_futex_tests,
 	th_proc_tests,
 	th_fuzz_tests,
+	th_clone3_tests,
 	NULL,
 };
 

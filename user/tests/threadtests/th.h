@@ -15,6 +15,8 @@
  *	futex.c		futex operations and timeouts, shared futexes across
  *			processes, robust mutexes, set_tid_address
  *	fuzz.c		random clone flag words and futex calls
+ *	clone3.c	clone3: processes, threads, vfork, stacks, sizes,
+ *			every refusal
  *	suite.c		the list of tables
  *
  * Every test runs in its own process (the library's runner) and may
@@ -65,6 +67,7 @@ extern const struct test th_pthread_tests[];
 extern const struct test th_proc_tests[];
 extern const struct test th_futex_tests[];
 extern const struct test th_fuzz_tests[];
+extern const struct test th_clone3_tests[];
 
 /* futex(2) through the raw call: the kernel's result (-errno on error). */
 static inline long

@@ -1716,7 +1716,7 @@ static const struct fuzz_call calls[] = {
 	{ "sigqueue", f_sigqueue, 1, 0 },
 	{ "futex", f_futex, 2, 1 }, /* no PI operations (ENOSYS) */
 	{ "robust_list", f_robust_list, 1, 0 },
-	{ "clone3", f_clone3, 1, 1 }, /* not implemented yet */
+	{ "clone3", f_clone3, 1, 0 },
 	{ "vfork", f_vfork, 1, 0 },
 	{ "mremap", f_mremap, 1, 0 },
 	{ "syslog", f_syslog, 1, 0 },

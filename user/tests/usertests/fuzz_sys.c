@@ -96,7 +96,8 @@ fuzz_sys_setup(struct fuzz *f)
 	snprintf(dir, sizeof(dir), "fuzz.%d", (int)f->pid);
 	tmp_fd = test_raw3(SYS_open, (long)"/tmp",
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (tmp_fd >= 0 && test_raw3(SYS_mkdirat, tmp_fd, (long)dir, 0755) == 0 &&
+	if (tmp_fd >= 0 &&
+	    test_raw3(SYS_mkdirat, tmp_fd, (long)dir, 0755) == 0 &&
 	    (fd = test_raw4(SYS_openat, tmp_fd, (long)dir,
 		 O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) >= 0) {
 		if (test_raw1(SYS_fchdir, fd) == 0)
@@ -140,19 +141,20 @@ remove_tree(long dirfd, int depth)
 				if (strcmp(d->name, ".") == 0 ||
 				    strcmp(d->name, "..") == 0)
 					continue;
-				if (test_raw3(SYS_unlinkat, dirfd, (long)d->name,
-					0) == 0) {
+				if (test_raw3(SYS_unlinkat, dirfd,
+					(long)d->name, 0) == 0) {
 					removed = 1;
 					continue;
 				}
-				sub = test_raw4(SYS_openat, dirfd, (long)d->name,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+				sub =
+				    test_raw4(SYS_openat, dirfd, (long)d->name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 				if (sub >= 0) {
 					remove_tree(sub, depth + 1);
 					test_raw1(SYS_close, sub);
 				}
-				if (test_raw3(SYS_unlinkat, dirfd, (long)d->name,
-					AT_REMOVEDIR) == 0)
+				if (test_raw3(SYS_unlinkat, dirfd,
+					(long)d->name, AT_REMOVEDIR) == 0)
 					removed = 1;
 			}
 		}
@@ -185,8 +187,8 @@ name_rw(struct fuzz *f)
 		return below(f, 2) ? bad_ptr(f) :
 				     (unsigned long)long_path + below(f, 8);
 	default:
-		return (unsigned long)names[below(f, sizeof(names) /
-			sizeof(names[0]))];
+		return (unsigned long)
+		    names[below(f, sizeof(names) / sizeof(names[0]))];
 	}
 }
 
@@ -202,8 +204,8 @@ name_ro(struct fuzz *f)
 	case 0:
 		return arg_ptr(f);
 	case 1:
-		return (unsigned long)names[below(f, sizeof(names) /
-			sizeof(names[0]))];
+		return (unsigned long)
+		    names[below(f, sizeof(names) / sizeof(names[0]))];
 	default:
 		return name_rw(f);
 	}
@@ -285,8 +287,8 @@ f_renameat2(struct fuzz *f)
 		RENAME_WHITEOUT, RENAME_NOREPLACE | RENAME_EXCHANGE, 8, -1 };
 
 	if (below(f, 3) == 0)
-		return test_raw4(SYS_renameat, dir_rw(f), name_rw(f),
-		    dir_rw(f), name_rw(f));
+		return test_raw4(SYS_renameat, dir_rw(f), name_rw(f), dir_rw(f),
+		    name_rw(f));
 	return test_raw5(SYS_renameat2, dir_rw(f), name_rw(f), dir_rw(f),
 	    name_rw(f), flags[below(f, sizeof(flags) / sizeof(flags[0]))]);
 }
@@ -314,8 +316,8 @@ f_linkat(struct fuzz *f)
 long
 f_symlinkat(struct fuzz *f)
 {
-	static const char *const targets[] = { "a", "b", "c", "a/b", "b/c",
-		"x", "", "a/./b", "c/a/b" };
+	static const char *const targets[] = { "a", "b", "c", "a/b", "b/c", "x",
+		"", "a/./b", "c/a/b" };
 	unsigned long target;
 
 	switch (below(f, 6)) {
@@ -326,8 +328,8 @@ f_symlinkat(struct fuzz *f)
 		target = bad_ptr(f);
 		break;
 	default:
-		target = (unsigned long)targets[below(f, sizeof(targets) /
-			sizeof(targets[0]))];
+		target = (unsigned long)
+		    targets[below(f, sizeof(targets) / sizeof(targets[0]))];
 	}
 	if (below(f, 4) == 0)
 		return test_raw3(SYS_symlink, target, name_rw(f), 0);
@@ -515,8 +517,8 @@ f_fcntl(struct fuzz *f)
 
 	/* A pointer for the lock commands, a number for the others. */
 	if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
-	    cmd == F_OFD_GETLK || cmd == F_OFD_SETLK ||
-	    cmd == F_OFD_SETLKW || cmd == F_GETOWN_EX || cmd == F_SETOWN_EX)
+	    cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW ||
+	    cmd == F_GETOWN_EX || cmd == F_SETOWN_EX)
 		arg = (long)arg_ptr(f);
 	else
 		arg = below(f, 2) ? (long)below(f, 2048) : (long)arg_num(f);
@@ -530,7 +532,7 @@ f_fcntl(struct fuzz *f)
 	 */
 	if (cmd == F_SETFL || cmd == F_SETFD || cmd == F_SETPIPE_SZ)
 		old = test_raw3(SYS_fcntl, fd,
-		    cmd == F_SETFL      ? F_GETFL :
+		    cmd == F_SETFL     ? F_GETFL :
 			cmd == F_SETFD ? F_GETFD :
 					 F_GETPIPE_SZ,
 		    0);
@@ -622,8 +624,8 @@ static long
 copy_call(struct fuzz *f, int range)
 {
 	int sink;
-	long out = copy_target(f, &sink), in = below(f, 3) ? f->file_fd :
-							     arg_fd(f);
+	long out = copy_target(f, &sink),
+	     in = below(f, 3) ? f->file_fd : arg_fd(f);
 	long len = sink || below(f, 2) ? (long)below(f, SINK_MAX + 1) :
 					 (long)arg_len(f),
 	     r;
@@ -679,8 +681,10 @@ f_prw(struct fuzz *f)
 	}
 	switch (below(f, 3)) {
 	case 0:
-		r = test_raw4(write ? SYS_pwrite64 : SYS_pread64, fd, arg_ptr(f),
-		    below(f, 2) ? (long)below(f, 2 * P) : (long)arg_len(f), off);
+		r = test_raw4(write ? SYS_pwrite64 : SYS_pread64, fd,
+		    arg_ptr(f),
+		    below(f, 2) ? (long)below(f, 2 * P) : (long)arg_len(f),
+		    off);
 		break;
 	case 1:
 		r = test_raw5(write ? SYS_pwritev : SYS_preadv, fd, iov, n, off,
@@ -731,9 +735,9 @@ long
 f_fallocate(struct fuzz *f)
 {
 	static const long modes[] = { 0, FALLOC_FL_KEEP_SIZE,
-		FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE,
-		FALLOC_FL_ZERO_RANGE, FALLOC_FL_COLLAPSE_RANGE,
-		FALLOC_FL_INSERT_RANGE, 0x100, -1 };
+		FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE,
+		FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, 0x100, -1 };
 	long fd = below(f, 3) ? work_file(f) : arg_fd(f), r;
 	/* Mostly a few pages; at times any length (ENOSPC, EFBIG) */
 	long off = below(f, 2) ? (long)below(f, 8 * P) : (long)arg_num(f);
@@ -843,16 +847,16 @@ f_prctl(struct fuzz *f)
 	/* A slack of a pointer's worth of nanoseconds would stretch sleeps. */
 	if (opt == PR_SET_TIMERSLACK)
 		a2 = (long)below(f, 100000);
-	return test_raw5(SYS_prctl, opt, a2,
-	    below(f, 2) ? 0 : (long)arg_num(f), below(f, 2) ? 0 : (long)arg_num(f),
+	return test_raw5(SYS_prctl, opt, a2, below(f, 2) ? 0 : (long)arg_num(f),
+	    below(f, 2) ? 0 : (long)arg_num(f),
 	    below(f, 2) ? 0 : (long)arg_num(f));
 }
 
 long
 f_rusage(struct fuzz *f)
 {
-	static const long who[] = { RUSAGE_SELF, RUSAGE_CHILDREN,
-		RUSAGE_THREAD, 2, -3, 100 };
+	static const long who[] = { RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD,
+		2, -3, 100 };
 
 	return test_raw3(SYS_getrusage,
 	    who[below(f, sizeof(who) / sizeof(who[0]))], arg_ptr(f), 0);
@@ -866,7 +870,8 @@ f_session(struct fuzz *f)
 	case 0:
 		return test_raw1(SYS_getsid, self_or_none(f));
 	case 1:
-		return test_raw1(SYS_getpgid, below(f, 2) ? 1 : self_or_none(f));
+		return test_raw1(SYS_getpgid,
+		    below(f, 2) ? 1 : self_or_none(f));
 	case 2:
 		return test_raw0(SYS_getpgrp);
 	case 3:
@@ -919,9 +924,9 @@ f_clock_set(struct fuzz *f)
 	 * none.  Both NULL succeeds and changes nothing.
 	 */
 	return test_raw3(SYS_settimeofday,
-	    below(f, 3) ? (long)refused_time(f, sec,
-			      below(f, 2) ? 0 : 1000000) :
-			  0,
+	    below(f, 3) ?
+		(long)refused_time(f, sec, below(f, 2) ? 0 : 1000000) :
+		0,
 	    below(f, 3) ? 0 : (long)arg_ptr(f), 0);
 }
 
@@ -984,8 +989,8 @@ f_futex(struct fuzz *f)
 	static const long ops[] = { FUTEX_WAIT, FUTEX_WAKE, FUTEX_FD,
 		FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP, FUTEX_LOCK_PI,
 		FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_WAIT_BITSET,
-		FUTEX_WAKE_BITSET, FUTEX_WAIT_REQUEUE_PI,
-		FUTEX_CMP_REQUEUE_PI, 13, 14, 99 };
+		FUTEX_WAKE_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI,
+		13, 14, 99 };
 	long op = ops[below(f, sizeof(ops) / sizeof(ops[0]))], cmd;
 	unsigned long uaddr = arg_ptr(f);
 	long val = below(f, 2) ? (long)below(f, 4) : (long)arg_num(f);
@@ -1026,15 +1031,15 @@ f_robust_list(struct fuzz *f)
 			/* list.next, futex_offset, list_op_pending */
 			head = (unsigned long)own;
 			own[0] = below(f, 2) ? head : /* a cycle of one */
-			    arg_ptr(f);
+					       arg_ptr(f);
 			own[1] = below(f, 2) ? 0 : arg_num(f);
 			own[2] = below(f, 2) ? 0 : arg_ptr(f);
 		}
 		return test_raw3(SYS_set_robust_list, head,
 		    below(f, 3) ? 24 : (long)arg_num(f), 0);
 	}
-	return test_raw3(SYS_get_robust_list,
-	    below(f, 2) ? self_or_none(f) : 1, arg_ptr(f), arg_ptr(f));
+	return test_raw3(SYS_get_robust_list, below(f, 2) ? self_or_none(f) : 1,
+	    arg_ptr(f), arg_ptr(f));
 }
 
 /* A clone3 argument block, never with CLONE_VM: see the header. */
@@ -1048,10 +1053,11 @@ long
 f_clone3(struct fuzz *f)
 {
 	static const uint64_t flagbits[] = { CLONE_FILES, CLONE_FS,
-		CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID,
-		CLONE_PIDFD, CLONE_SETTLS, CLONE_NEWUTS, CLONE_SYSVSEM,
-		CLONE_DETACHED, CLONE_UNTRACED, CLONE_CLEAR_SIGHAND,
-		CLONE_INTO_CGROUP, CLONE_NEWNS, 1ULL << 40 };
+		CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_PARENT_SETTID,
+		CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PIDFD,
+		CLONE_SETTLS, CLONE_NEWUTS, CLONE_SYSVSEM, CLONE_DETACHED,
+		CLONE_UNTRACED, CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP,
+		CLONE_NEWNS, 1ULL << 40 };
 	static const long sizes[] = { 64, 64, 80, 88, 0, 8, 63, 65, 96, 4096,
 		4097 };
 	long size = sizes[below(f, sizeof(sizes) / sizeof(sizes[0]))], r;
