@@ -360,6 +360,7 @@ vm_map_init(struct vm_map *m, vaddr_t min, vaddr_t max, struct spinlock *lock)
 	m->m_max_entries = VM_MAP_MAX_ENTRIES;
 	m->m_topgap = max - min;
 	m->m_nvisits = 0;
+	m->m_nspare = 0;
 }
 
 /*
@@ -686,6 +687,34 @@ vm_map_clip_range(struct vm_map *m, vaddr_t start, vaddr_t end)
 }
 
 /*
+ * Top m's spare entries up to two, while kmalloc finds memory.  The
+ * caller holds the map's lock.
+ */
+static void
+vm_map_spares_fill(struct vm_map *m)
+{
+	struct vm_map_entry *e;
+
+	while (m->m_nspare < sizeof(m->m_spare) / sizeof(m->m_spare[0]) &&
+	    (e = kmalloc(sizeof(*e), 0)) != NULL)
+		m->m_spare[m->m_nspare++] = e;
+}
+
+/*
+ * A new entry for vm_map_clip: kmalloc's, or for an unmap one of m's
+ * spares.  NULL when neither is left.  The caller holds the map's lock.
+ */
+static struct vm_map_entry *
+vm_map_clip_entry(struct vm_map *m, bool unmap)
+{
+	struct vm_map_entry *e = kmalloc(sizeof(*e), 0);
+
+	if (e == NULL && unmap && m->m_nspare > 0)
+		e = m->m_spare[--m->m_nspare];
+	return e;
+}
+
+/*
  * vm_map_clip_range, for a change that keeps the range (unmap false) or
  * removes it (unmap true).  The entry limit m_max_entries counts as
  * Linux's vm.max_map_count does: a change that keeps the range may not
@@ -714,9 +743,11 @@ vm_map_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool unmap)
 		grow = (lo != NULL) + (hi != NULL);
 	if (m->m_nentries + grow > m->m_max_entries)
 		return -ENOMEM;
-	if (lo != NULL && (lo_upper = kmalloc(sizeof *lo_upper, 0)) == NULL)
+	/* Refilled while memory lasts, so that an unmap never lacks one. */
+	vm_map_spares_fill(m);
+	if (lo != NULL && (lo_upper = vm_map_clip_entry(m, unmap)) == NULL)
 		goto free_lo_upper;
-	if (hi != NULL && (hi_upper = kmalloc(sizeof *hi_upper, 0)) == NULL)
+	if (hi != NULL && (hi_upper = vm_map_clip_entry(m, unmap)) == NULL)
 		goto free_lo_upper;
 
 	if (lo != NULL) {
@@ -891,6 +922,8 @@ vm_map_destroy(struct vm_map *m, vm_map_unmap_fn *unmap, void *arg)
 	RB_INIT(&m->m_tree);
 	m->m_nentries = 0;
 	m->m_topgap = m->m_max - m->m_min;
+	while (m->m_nspare > 0)
+		kfree(m->m_spare[--m->m_nspare]);
 	while ((e = SLIST_FIRST(&dead)) != NULL) {
 		SLIST_REMOVE_HEAD(&dead, e_dead);
 		if (unmap != NULL)

@@ -99,6 +99,13 @@ struct vm_map {
 	    m_topgap; /* free bytes between the last entry's end (or m_min) and m_max */
 	uint64_t
 	    m_nvisits; /* tree nodes visited by searches: a statistic for tests */
+	/*
+	 * Entries kept for an unmap's clipping when kmalloc finds no memory
+	 * (vm_map_clip): an unmap cuts at most two, so with these it needs
+	 * no memory, as Linux's munmap never fails for want of it.
+	 */
+	struct vm_map_entry *m_spare[2];
+	unsigned m_nspare;
 };
 
 /*
