@@ -167,6 +167,16 @@ resource_reap_locked(struct proc *parent, struct proc *child, struct rusage *ru)
 	rusage_fill(ru, ut, st);
 }
 
+void
+resource_child_usage_locked(struct proc *child, struct rusage *ru)
+{
+	uint64_t ut, st;
+
+	KASSERT(spin_held(&proc_lock));
+	proc_times_locked(child, &ut, &st);
+	rusage_fill(ru, ut + child->p_cutime, st + child->p_cstime);
+}
+
 /*
  * The CPU time of the calling process (thread false) or LWP (thread
  * true) in ns, user plus system.  No locks held.

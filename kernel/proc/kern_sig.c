@@ -1037,6 +1037,24 @@ sig_exec(struct proc *p)
 }
 
 void
+sig_child_status(int st, siginfo_t *info)
+{
+	if (st == W_CONTINUED) {
+		info->si_code = CLD_CONTINUED;
+		info->si_status = SIGCONT;
+	} else if ((st & 0xff) == 0x7f) {
+		info->si_code = CLD_STOPPED;
+		info->si_status = (st >> 8) & 0xff;
+	} else if ((st & 0x7f) == 0) {
+		info->si_code = CLD_EXITED;
+		info->si_status = (st >> 8) & 0xff;
+	} else {
+		info->si_code = (st & WCOREFLAG) ? CLD_DUMPED : CLD_KILLED;
+		info->si_status = st & 0x7f;
+	}
+}
+
+void
 sig_child_exited(struct proc *p)
 {
 	struct proc *pp = p->p_pptr;
@@ -1049,14 +1067,7 @@ sig_child_exited(struct proc *p)
 		memset(&info, 0, sizeof(info));
 		info.si_signo = p->p_exitsig;
 		info.si_pid = p->p_pid;
-		if ((st & 0x7f) == 0) {
-			info.si_code = CLD_EXITED;
-			info.si_status = (st >> 8) & 0xff;
-		} else {
-			info.si_code =
-			    (st & WCOREFLAG) ? CLD_DUMPED : CLD_KILLED;
-			info.si_status = st & 0x7f;
-		}
+		sig_child_status(st, &info);
 		info.si_utime = p->p_utime / 10000000;
 		info.si_stime = p->p_stime / 10000000;
 		sig_post_proc(pp, p->p_exitsig, &info);

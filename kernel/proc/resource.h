@@ -46,6 +46,14 @@ void resource_reap_locked(struct proc *parent, struct proc *child,
     struct rusage *ru);
 
 /*
+ * child's own and its children's CPU times into *ru, nothing charged to
+ * its parent: waitid of a child it does not reap (WNOWAIT, a stop or a
+ * continue), as Linux's getrusage(child, RUSAGE_BOTH).  The caller holds
+ * proc_lock.
+ */
+void resource_child_usage_locked(struct proc *child, struct rusage *ru);
+
+/*
  * The CPU time of the calling process (thread false) or LWP (thread
  * true) in ns, user plus system.  No locks held.
  */

@@ -117,6 +117,13 @@ void sig_exec(struct proc *p);
  */
 void sig_flush_handlers_locked(struct proc *p);
 
+/*
+ * si_code and si_status of SIGCHLD's siginfo for a child whose wait
+ * status (as wait4 gives it) is st: exited, killed, dumped, stopped or
+ * continued.  No requirements.
+ */
+void sig_child_status(int st, siginfo_t *info);
+
 /* Free the queued siginfo of a pending set.  proc_lock not held. */
 void sigpending_free(struct sigpending *sp);
 

@@ -18,6 +18,7 @@
 #include <proc/proc.h>
 #include <proc/resource.h>
 #include <proc/sched.h>
+#include <proc/signalvar.h>
 #include <proc/thread.h>
 #include <vm/addrspace.h>
 #include <vm/vm_vmspace.h>
@@ -115,57 +116,77 @@ sys_exit_group(int status)
 #define RUSAGE_SIZE 144
 #define WAIT4_OPTIONS \
 	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
+#define WAITID_OPTIONS                                                       \
+	(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | \
+	    __WALL | __WCLONE)
 
 /*
- * Whether wait4's pid and options select child: pid > 0 that process,
- * -1 any, 0 the caller's process group, < -1 the group -pid; a child
- * whose exit signal is not SIGCHLD only with __WCLONE or __WALL (and
- * only those with __WCLONE).  proc_lock held.
+ * Which children a wait selects, and what it reports: wait4's pid and
+ * options, or waitid's idtype, id and options (with WEXITED; wait4's
+ * own options imply it).
+ */
+struct wait_sel {
+	enum {
+		WS_ANY,
+		WS_PID,
+		WS_PGID
+	} ws_kind;
+	pid_t ws_id; /* WS_PID: the process; WS_PGID: the group (may be 0) */
+	int ws_options;
+};
+
+/*
+ * Whether ws selects child: by pid and group, then a child whose exit
+ * signal is not SIGCHLD only with __WCLONE or __WALL (and only those
+ * with __WCLONE).  proc_lock held.
  */
 static bool
-wait_selects(struct proc *p, struct proc *child, pid_t pid, int options)
+wait_selects(struct proc *child, const struct wait_sel *ws)
 {
 	bool clone = child->p_exitsig != SIGCHLD;
 
-	if (pid > 0 && child->p_pid != pid)
+	if (ws->ws_kind == WS_PID && child->p_pid != ws->ws_id)
 		return false;
-	if (pid == 0 && child->p_pgid != p->p_pgid)
+	if (ws->ws_kind == WS_PGID && child->p_pgid != ws->ws_id)
 		return false;
-	if (pid < -1 && child->p_pgid != -pid)
-		return false;
-	return (options & __WALL) || clone == ((options & __WCLONE) != 0);
+	return (ws->ws_options & __WALL) ||
+	    clone == ((ws->ws_options & __WCLONE) != 0);
 }
 
-/* What wait4 can do with one child. */
+/* What a wait can do with one child. */
 enum wait_what {
 	WAIT_SKIP,   /* not selected, or another LWP of the parent reaps it */
 	WAIT_WAIT,   /* selected, nothing to report yet */
-	WAIT_REAP,   /* dead: reap it */
+	WAIT_REAP,   /* dead: reap it (or, with WNOWAIT, report it) */
 	WAIT_REPORT, /* stopped or continued: report *st */
 };
 
 /*
- * Look at child for wait4's pid and options; a stop or continue to
- * report is taken (its PS_WAIT* flag cleared) and its status put in *st.
- * proc_lock held.
+ * Look at child for ws; a stop or continue to report is taken (its
+ * PS_WAIT* flag cleared, unless WNOWAIT) and its status put in *st, as
+ * wait4 gives it.  A dead child is WAIT_WAIT without WEXITED: selected,
+ * never reported.  proc_lock held.
  */
 static enum wait_what
-wait_examine(struct proc *p, struct proc *child, pid_t pid, int options,
-    int *st)
+wait_examine(struct proc *child, const struct wait_sel *ws, int *st)
 {
-	if (!wait_selects(p, child, pid, options))
+	int options = ws->ws_options;
+
+	if (!wait_selects(child, ws))
 		return WAIT_SKIP;
 	if (child->p_sflag & PS_REAPING)
 		return WAIT_SKIP; /* another LWP of p reaps it */
 	if (child->p_stat == SDEAD)
-		return WAIT_REAP;
-	if ((options & WUNTRACED) && (child->p_sflag & PS_WAITSTOP)) {
-		child->p_sflag &= ~PS_WAITSTOP;
+		return (options & WEXITED) ? WAIT_REAP : WAIT_WAIT;
+	if ((options & WSTOPPED) && (child->p_sflag & PS_WAITSTOP)) {
+		if (!(options & WNOWAIT))
+			child->p_sflag &= ~PS_WAITSTOP;
 		*st = W_STOPCODE(child->p_xsig);
 		return WAIT_REPORT;
 	}
 	if ((options & WCONTINUED) && (child->p_sflag & PS_WAITCONT)) {
-		child->p_sflag &= ~PS_WAITCONT;
+		if (!(options & WNOWAIT))
+			child->p_sflag &= ~PS_WAITCONT;
 		*st = W_CONTINUED;
 		return WAIT_REPORT;
 	}
@@ -173,28 +194,29 @@ wait_examine(struct proc *p, struct proc *child, pid_t pid, int options,
 }
 
 /*
- * The children wait4's pid and options select, most urgent first: a
- * child to reap or report (in *childp), else WAIT_WAIT if some child is
- * selected, else WAIT_SKIP.  A pid names its child through the pid hash,
- * so waiting for one child costs the same however many the parent has.
- * proc_lock held.
+ * The children of p that ws selects, most urgent first: a child to reap
+ * or report (in *childp), else WAIT_WAIT if some child is selected, else
+ * WAIT_SKIP.  A pid names its child through the pid hash, so waiting
+ * for one child costs the same however many the parent has.  proc_lock
+ * held.
  */
 static enum wait_what
-wait_scan(struct proc *p, pid_t pid, int options, int *st, struct proc **childp)
+wait_scan(struct proc *p, const struct wait_sel *ws, int *st,
+    struct proc **childp)
 {
 	enum wait_what what, any = WAIT_SKIP;
 	struct proc *child;
 
-	if (pid > 0) {
-		child = proc_find(pid);
+	if (ws->ws_kind == WS_PID) {
+		child = proc_find(ws->ws_id);
 		if (child == NULL || child->p_pptr != p)
 			return WAIT_SKIP;
 		*childp = child;
-		return wait_examine(p, child, pid, options, st);
+		return wait_examine(child, ws, st);
 	}
 	LIST_FOREACH(child, &p->p_children, p_sibling)
 	{
-		what = wait_examine(p, child, pid, options, st);
+		what = wait_examine(child, ws, st);
 		if (what == WAIT_REAP || what == WAIT_REPORT) {
 			*childp = child;
 			return what;
@@ -203,6 +225,45 @@ wait_scan(struct proc *p, pid_t pid, int options, int *st, struct proc **childp)
 			any = WAIT_WAIT;
 	}
 	return any;
+}
+
+/*
+ * Wait as ws says (the caller checked its options) until a child of the
+ * caller can be reaped or reported: 0 with *childp and *whatp (its
+ * status in *st for WAIT_REPORT), with proc_lock held; 1 with WNOHANG
+ * and nothing yet, -ECHILD or -ERESTARTSYS, with it not held.  A child
+ * to reap without WNOWAIT is claimed (PS_REAPING): the caller alone
+ * reaps it.  No locks held on entry.
+ */
+static int
+wait_for_child(const struct wait_sel *ws, struct proc **childp,
+    enum wait_what *whatp, int *st)
+{
+	struct proc *p = curproc;
+	enum wait_what what;
+
+	spin_lock(&proc_lock);
+	for (;;) {
+		what = wait_scan(p, ws, st, childp);
+		if (what == WAIT_REAP || what == WAIT_REPORT)
+			break;
+		if (what == WAIT_SKIP) {
+			spin_unlock(&proc_lock);
+			return -ECHILD;
+		}
+		if (ws->ws_options & WNOHANG) {
+			spin_unlock(&proc_lock);
+			return 1;
+		}
+		if (sleep(&p->p_waitcv, &proc_lock, SLEEP_INTR, 0) != 0) {
+			spin_unlock(&proc_lock);
+			return -ERESTARTSYS;
+		}
+	}
+	if (what == WAIT_REAP && !(ws->ws_options & WNOWAIT))
+		(*childp)->p_sflag |= PS_REAPING; /* stays listed till reaped */
+	*whatp = what;
+	return 0;
 }
 
 /*
@@ -221,8 +282,9 @@ long
 sys_wait4(pid_t pid, int *status, int options, void *rusage)
 {
 	struct proc *p = curproc, *child;
-	struct rusage ru;
+	struct wait_sel ws = { WS_ANY, 0, options | WEXITED };
 	enum wait_what what;
+	struct rusage ru;
 	int error, st = 0;
 	pid_t cpid;
 
@@ -235,39 +297,29 @@ sys_wait4(pid_t pid, int *status, int options, void *rusage)
 		return -EFAULT;
 	if (rusage != NULL && copyout_zero(rusage, RUSAGE_SIZE) != 0)
 		return -EFAULT;
-
-	spin_lock(&proc_lock);
-	for (;;) {
-		what = wait_scan(p, pid, options, &st, &child);
-		if (what == WAIT_REAP)
-			goto reap;
-		if (what == WAIT_REPORT)
-			goto report;
-		if (what == WAIT_SKIP) {
-			spin_unlock(&proc_lock);
-			return -ECHILD;
-		}
-		if (options & WNOHANG) {
-			spin_unlock(&proc_lock);
-			return 0;
-		}
-		error = sleep(&p->p_waitcv, &proc_lock, SLEEP_INTR, 0);
-		if (error != 0) {
-			spin_unlock(&proc_lock);
-			return -ERESTARTSYS;
-		}
+	if (pid > 0) {
+		ws.ws_kind = WS_PID;
+		ws.ws_id = pid;
+	} else if (pid < -1) {
+		ws.ws_kind = WS_PGID;
+		ws.ws_id = -pid;
+	} else if (pid == 0) {
+		ws.ws_kind = WS_PGID;
+		ws.ws_id = __atomic_load_n(&p->p_pgid, __ATOMIC_RELAXED);
 	}
-report:
+
+	error = wait_for_child(&ws, &child, &what, &st);
+	if (error != 0)
+		return error < 0 ? error : 0;
 	cpid = child->p_pid;
-	spin_unlock(&proc_lock);
-	if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
-		return -EFAULT;
-	return cpid;
-reap:
-	/* Ours alone from here: it stays on p_children until proc_reap. */
-	child->p_sflag |= PS_REAPING;
+	if (what == WAIT_REPORT) {
+		spin_unlock(&proc_lock);
+		if (status != NULL && copyout(&st, status, sizeof(st)) != 0)
+			return -EFAULT;
+		return cpid;
+	}
+	/* Ours alone from here: it stays on p_children until reaped. */
 	st = child->p_xstat;
-	cpid = child->p_pid;
 	resource_reap_locked(p, child, &ru);
 	spin_unlock(&proc_lock);
 	proc_reap(child);
@@ -276,6 +328,94 @@ reap:
 	if (rusage != NULL && copyout(&ru, rusage, sizeof(ru)) != 0)
 		return -EFAULT;
 	return cpid;
+}
+
+/*
+ * The fields of a siginfo_t waitid stores (Linux's kernel_waitid writes
+ * these six and no other): si_signo, si_errno, si_code, the pad, si_pid,
+ * si_uid, si_status.
+ */
+#define WAITID_INFO_SIZE 28
+CTASSERT(offsetof(siginfo_t, si_status) + sizeof(int) == WAITID_INFO_SIZE);
+
+/*
+ * waitid(idtype, id, infop, options, rusage): as wait4, with the child
+ * chosen by P_ALL, P_PID or P_PGID (id 0: the caller's group), what to
+ * report in options (WEXITED, WSTOPPED, WCONTINUED; WNOWAIT leaves the
+ * child waitable), and the answer as SIGCHLD's siginfo at infop (all 0
+ * under WNOHANG with nothing to report).  Linux's checks in Linux's
+ * order; P_PIDFD is EBADF, as for a descriptor that is no pidfd (there
+ * are none).  Returns 0, or -EINVAL, -EBADF, -EFAULT, -ECHILD,
+ * -ERESTARTSYS.  No locks held.
+ */
+long
+sys_waitid(int idtype, int id, siginfo_t *infop, int options, void *rusage)
+{
+	struct proc *p = curproc, *child;
+	struct wait_sel ws = { WS_ANY, 0, options };
+	enum wait_what what;
+	struct rusage ru;
+	siginfo_t info;
+	int error, st = 0;
+
+	if (options & ~WAITID_OPTIONS)
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		ws.ws_kind = WS_PID;
+		ws.ws_id = id;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		ws.ws_kind = WS_PGID;
+		ws.ws_id = id != 0 ?
+		    id :
+		    __atomic_load_n(&p->p_pgid, __ATOMIC_RELAXED);
+		break;
+	case P_PIDFD:
+		return id < 0 ? -EINVAL : -EBADF;
+	default:
+		return -EINVAL;
+	}
+	/* Probe the output pointers first, so EFAULT loses no child. */
+	if (infop != NULL && copyout_zero(infop, WAITID_INFO_SIZE) != 0)
+		return -EFAULT;
+	if (rusage != NULL && copyout_zero(rusage, RUSAGE_SIZE) != 0)
+		return -EFAULT;
+
+	error = wait_for_child(&ws, &child, &what, &st);
+	if (error < 0)
+		return error;
+	memset(&info, 0, sizeof(info));
+	memset(&ru, 0, sizeof(ru));
+	if (error == 0) {
+		info.si_signo = SIGCHLD;
+		info.si_pid = child->p_pid;
+		info.si_uid = child->p_cred.cr_ruid;
+		if (what == WAIT_REAP)
+			st = child->p_xstat;
+		sig_child_status(st, &info);
+		if (what == WAIT_REAP && !(options & WNOWAIT)) {
+			resource_reap_locked(p, child, &ru);
+			spin_unlock(&proc_lock);
+			proc_reap(child);
+		} else {
+			resource_child_usage_locked(child, &ru);
+			spin_unlock(&proc_lock);
+		}
+	}
+	if (infop != NULL && copyout(&info, infop, WAITID_INFO_SIZE) != 0)
+		return -EFAULT;
+	if (rusage != NULL && copyout(&ru, rusage, sizeof(ru)) != 0)
+		return -EFAULT;
+	return 0;
 }
 
 SYSCALL_LIGHT long

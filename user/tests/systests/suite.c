@@ -1,6 +1,7 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
- * getrandom, init's environment, poll/select, descriptors, prctl and reboot
+ * getrandom, init's environment, poll/select, descriptors, prctl, waitid
+ * and reboot
  * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
@@ -34,6 +35,7 @@ static const struct test *const tables[] = {
 	sys_fds_tests,
 	sys_prctl_tests,
 	sys_prio_tests,
+	sys_wait_tests,
 	sys_reboot_tests,
 	NULL,
 };

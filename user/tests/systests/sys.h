@@ -50,6 +50,7 @@ extern const struct test sys_fds_tests[];
 extern const struct test sys_prctl_tests[];
 extern const struct test sys_prio_tests[];
 extern const struct test sys_reboot_tests[];
+extern const struct test sys_wait_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;

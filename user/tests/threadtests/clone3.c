@@ -388,7 +388,8 @@ t_clone3_einval(void)
 		if (r > 0)
 			test_wait(r);
 		test_assert_msg(r == -EINVAL, "clone3 with %s: %ld (%s)",
-		    cases[i].what, r, r < 0 ? test_errname((int)-r) : "a child");
+		    cases[i].what, r,
+		    r < 0 ? test_errname((int)-r) : "a child");
 	}
 }
 

@@ -1709,6 +1709,7 @@ static const struct fuzz_call calls[] = {
 	{ "prctl", f_prctl, 1, 0 },
 	{ "rusage", f_rusage, 1, 0 },
 	{ "session", f_session, 1, 0 },
+	{ "waitid", f_waitid, 1, 0 },
 	{ "chroot", f_chroot, 1, 0 },
 	{ "clock_set", f_clock_set, 1, 0 },
 	{ "sigaltstack", f_sigaltstack, 1, 0 },

@@ -111,6 +111,7 @@ long f_affinity(struct fuzz *f);
 long f_prctl(struct fuzz *f);
 long f_rusage(struct fuzz *f);
 long f_session(struct fuzz *f);
+long f_waitid(struct fuzz *f);
 long f_chroot(struct fuzz *f);
 long f_clock_set(struct fuzz *f);
 long f_sigaltstack(struct fuzz *f);

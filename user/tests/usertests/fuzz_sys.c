@@ -862,6 +862,24 @@ f_rusage(struct fuzz *f)
 	    who[below(f, sizeof(who) / sizeof(who[0]))], arg_ptr(f), 0);
 }
 
+/* waitid, never waiting (WNOHANG): the child's children end at once. */
+long
+f_waitid(struct fuzz *f)
+{
+	static const long opts[] = { WEXITED, WSTOPPED, WCONTINUED, WNOWAIT,
+		__WALL, __WCLONE, __WNOTHREAD, 0x100 };
+	long options = WNOHANG;
+
+	for (int i = below(f, 4); i > 0; i--)
+		options |= opts[below(f, sizeof(opts) / sizeof(opts[0]))];
+	if (below(f, 8) == 0)
+		options = (long)arg_num(f) | WNOHANG;
+	return test_raw5(SYS_waitid,
+	    below(f, 4) ? (long)below(f, 4) : (long)arg_num(f),
+	    below(f, 2) ? (long)below(f, 4) : self_or_none(f), arg_ptr(f),
+	    options, below(f, 2) ? 0 : (long)arg_ptr(f));
+}
+
 /* Sessions and process groups: of the child, or of nobody. */
 long
 f_session(struct fuzz *f)
@@ -1070,7 +1088,7 @@ f_clone3(struct fuzz *f)
 	/* No signal but SIGCHLD from the child (or none): 65 and up refused. */
 	c3.exit_signal = below(f, 3) ? SIGCHLD :
 	    below(f, 2)              ? 0 :
-				       65 + below(f, 2) * arg_num(f);
+				       65 + below(f, 1 << 20);
 	c3.pidfd = below(f, 8) ? (uint64_t)&pidfd : bad_ptr(f);
 	c3.child_tid = arg_ptr(f);
 	c3.parent_tid = arg_ptr(f);
