@@ -147,8 +147,8 @@ t_waitid_wnohang(void)
 	}
 	close(p[0]);
 	memset(&si, 0xa5, sizeof(si));
-	test_expect_ok(waitid(P_PID, pid, &si,
-			   WEXITED | WSTOPPED | WCONTINUED | WNOHANG),
+	test_expect_ok(
+	    waitid(P_PID, pid, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG),
 	    "waitid(WNOHANG) of a running child");
 	test_expect_eq(si.si_signo, 0, "si_signo");
 	test_expect_eq(si.si_errno, 0, "si_errno");
@@ -244,16 +244,16 @@ t_waitid_errors(void)
 	    EINVAL, "P_PIDFD -1");
 	test_expect_raw_errno(raw_waitid(P_PIDFD, 999, &si, WEXITED, NULL),
 	    EBADF, "P_PIDFD of no descriptor");
-	test_expect_raw_errno(raw_waitid(P_PIDFD, 1, &si, WEXITED, NULL),
-	    EBADF, "P_PIDFD of a descriptor that is no pidfd");
+	test_expect_raw_errno(raw_waitid(P_PIDFD, 1, &si, WEXITED, NULL), EBADF,
+	    "P_PIDFD of a descriptor that is no pidfd");
 	test_expect_raw_errno(raw_waitid(P_ALL, 0, &si, WEXITED, NULL), ECHILD,
 	    "no child");
 	test_expect_raw_errno(raw_waitid(P_PID, getpid(), &si, WEXITED, NULL),
 	    ECHILD, "not a child");
 	pid = child_exit(8);
-	test_expect_raw_errno(raw_waitid(P_PID, pid, (siginfo_t *)8, WEXITED,
-				  NULL),
-	    EFAULT, "infop not writable");
+	test_expect_raw_errno(
+	    raw_waitid(P_PID, pid, (siginfo_t *)8, WEXITED, NULL), EFAULT,
+	    "infop not writable");
 	if (test_native) {
 		/* Ours looks at infop first: the child is still there. */
 		test_expect_ok(waitid(P_PID, pid, &si, WEXITED),
