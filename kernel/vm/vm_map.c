@@ -760,7 +760,12 @@ vm_map_clip(struct vm_map *m, vaddr_t start, vaddr_t end, bool unmap)
 	return 0;
 
 free_lo_upper:
-	kfree(lo_upper);
+	/* Back among the spares, if it was one (or there is room). */
+	if (lo_upper != NULL &&
+	    m->m_nspare < sizeof(m->m_spare) / sizeof(m->m_spare[0]))
+		m->m_spare[m->m_nspare++] = lo_upper;
+	else
+		kfree(lo_upper);
 	return -ENOMEM;
 }
 
