@@ -71,6 +71,13 @@ file_rele(struct file *fp)
 	/* No lock: nobody else can reach fp, so f_flock cannot change. */
 	if (fp->f_flock != 0)
 		flock_release(fp);
+	/*
+	 * Nor can an epoll item be added (epoll_ctl holds a reference
+	 * meanwhile); one may be removed (its epoll closing) under
+	 * epoll_mtx, which eventpoll_release takes.
+	 */
+	if (__atomic_load_n(&fp->f_epitems.lh_first, __ATOMIC_RELAXED) != NULL)
+		eventpoll_release(fp);
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
 	kfree(fp);

@@ -116,6 +116,12 @@ struct pipe {
 	int pi_nwwait;      /* LWPs asleep on pi_wwait in write */
 	unsigned pi_ropens; /* a FIFO's opens for reading, ever */
 	unsigned pi_wopens; /* and for writing */
+	/*
+	 * Wakeups, ever, of readers for data, of writers for room, and of
+	 * both for an end that came or went (Linux's wakeups with the keys
+	 * EPOLLIN, EPOLLOUT and all bits): pipe_pollev.
+	 */
+	uint64_t pi_rwakes, pi_wwakes, pi_ewakes;
 
 	/*
 	 * (i) A direct write's span, lent by the writer owning the write
@@ -323,6 +329,8 @@ again:
 	pi->pi_head = (pi->pi_head + done) % PIPE_SIZE;
 	pi->pi_count -= done;
 	pi->pi_rbusy = false;
+	if (done > 0)
+		pi->pi_wwakes++;
 	nfree = 0;
 	if (pi->pi_count == 0 && !pi->pi_wbusy) {
 		/* Empty: back to the start, keeping only the first page. */
@@ -388,6 +396,7 @@ pipe_write_direct(struct pipe *pi, const void *ubuf, size_t n, int *error)
 	pi->pi_dva = (vaddr_t)ubuf;
 	pi->pi_dleft = n;
 	pi->pi_dfault = false;
+	pi->pi_rwakes++;
 	spin_unlock(&pi->pi_lock);
 	wakeup_sync(&pi->pi_rwait); /* the lender waits next */
 	poll_wakeup();
@@ -483,6 +492,8 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		spin_lock(&pi->pi_lock);
 		pi->pi_count += got;
 		pi->pi_wbusy = false;
+		if (got > 0)
+			pi->pi_rwakes++;
 		/* Writers may wait for the write side, readers for data. */
 		wake_writers = pi->pi_nwwait > 0;
 		wake_readers = pi->pi_nrwait > 0 && got > 0;
@@ -554,6 +565,7 @@ pipe_close(struct file *fp)
 		pi->pi_readers--;
 	if (fp->f_flag & FWRITE)
 		pi->pi_writers--;
+	pi->pi_ewakes++;
 	last = pi->pi_readers == 0 && pi->pi_writers == 0;
 	spin_unlock(&pi->pi_lock);
 	if (vp != NULL) {
@@ -603,6 +615,27 @@ pipe_poll(struct file *fp, short events)
 	return revents;
 }
 
+/*
+ * fo_pollev: data written wakes those waiting for POLLIN, room made
+ * those waiting for POLLOUT, an end that came or went everybody.  No
+ * locks held.
+ */
+static uint64_t
+pipe_pollev(struct file *fp, short events)
+{
+	struct pipe *pi = fp->f_data;
+	uint64_t n;
+
+	spin_lock(&pi->pi_lock);
+	n = pi->pi_ewakes;
+	if (events & (POLLIN | POLLRDNORM))
+		n += pi->pi_rwakes;
+	if (events & (POLLOUT | POLLWRNORM))
+		n += pi->pi_wwakes;
+	spin_unlock(&pi->pi_lock);
+	return n;
+}
+
 /* fo_ioctl: FIONREAD, the bytes buffered or lent.  No locks held. */
 static long
 pipe_ioctl(struct file *fp, unsigned long request, void *uarg)
@@ -624,6 +657,7 @@ static const struct fileops pipe_ops = {
 	.fo_stat = pipe_stat,
 	.fo_close = pipe_close,
 	.fo_poll = pipe_poll,
+	.fo_pollev = pipe_pollev,
 	.fo_ioctl = pipe_ioctl,
 };
 
@@ -710,6 +744,7 @@ fifo_open(struct vnode *vp, int flag, struct file **fpp, unsigned *partnerp)
 		pi->pi_wopens++;
 	}
 	*partnerp = (flag & FREAD) ? pi->pi_wopens : pi->pi_ropens;
+	pi->pi_ewakes++;
 	spin_unlock(&pi->pi_lock);
 	/* A partner may wait in fifo_open_wait. */
 	wakeup(&pi->pi_rwait);

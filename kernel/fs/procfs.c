@@ -1287,6 +1287,10 @@ procfs_fd_target(struct procfs_node *pn, char *buf)
 		return ksnprintf(buf, PATH_MAX, "/dev/console");
 	case DTYPE_MEMFD:
 		return ksnprintf(buf, PATH_MAX, "/memfd: (deleted)");
+	case DTYPE_EVENTFD:
+		return ksnprintf(buf, PATH_MAX, "anon_inode:[eventfd]");
+	case DTYPE_EPOLL:
+		return ksnprintf(buf, PATH_MAX, "anon_inode:[eventpoll]");
 	default:
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[%d]", fp->f_type);
 	}

@@ -35,6 +35,7 @@
 #include <copy.h>
 #include <errno.h>
 #include <file.h>
+#include <poll.h>
 #include <spinlock.h>
 #include <syscall.h>
 #include <arch/cpu.h>
@@ -75,6 +76,37 @@ poll_wakeup(void)
 	poll_gen++;
 	spin_unlock(&poll_lock);
 	wakeup(&poll_gen);
+}
+
+uint64_t
+poll_wait_begin(void)
+{
+	uint64_t gen;
+
+	spin_lock(&poll_lock);
+	__atomic_add_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
+	gen = poll_gen;
+	spin_unlock(&poll_lock);
+	return gen;
+}
+
+int
+poll_wait_sleep(uint64_t *gen, uint64_t deadline)
+{
+	int error = 0;
+
+	spin_lock(&poll_lock);
+	if (poll_gen == *gen)
+		error = sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
+	*gen = poll_gen;
+	spin_unlock(&poll_lock);
+	return error;
+}
+
+void
+poll_wait_end(void)
+{
+	__atomic_sub_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -123,29 +155,20 @@ static int
 poll_wait(struct pollfd *fds, unsigned nfds, uint64_t deadline, bool nowait,
     bool strict)
 {
-	uint64_t gen;
+	uint64_t gen = poll_wait_begin();
 	int n, error = 0;
 
-	spin_lock(&poll_lock);
-	__atomic_add_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
-	gen = poll_gen;
-	spin_unlock(&poll_lock);
 	for (;;) {
 		n = poll_scan(fds, nfds, strict);
 		if (n > 0 || nowait || error == -ETIMEDOUT)
 			break;
-		spin_lock(&poll_lock);
-		if (poll_gen == gen)
-			error =
-			    sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
-		gen = poll_gen;
-		spin_unlock(&poll_lock);
+		error = poll_wait_sleep(&gen, deadline);
 		if (error == -EINTR) {
 			n = -EINTR;
 			break;
 		}
 	}
-	__atomic_sub_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
+	poll_wait_end();
 	return n;
 }
 
@@ -220,12 +243,9 @@ sys_poll(struct pollfd *ufds, unsigned long nfds, int timeout)
 	return n;
 }
 
-/*
- * A timespec timeout: *deadline (nanouptime) and *nowait for a zero one.
- * Returns 0, -EFAULT or -EINVAL.  No locks held.
- */
-static int
-timeout_copyin(const struct timespec *uts, uint64_t *deadline, bool *nowait)
+int
+poll_timeout_copyin(const struct timespec *uts, uint64_t *deadline,
+    bool *nowait)
 {
 	struct timespec ts;
 
@@ -275,13 +295,8 @@ timeout_copyout(struct timespec *uts, uint64_t deadline, bool nowait)
 	(void)copyout(&ts, uts, sizeof(ts));
 }
 
-/*
- * A signal mask for the call: install *umask (sigsetsize must be 8)
- * with sig_set_tempmask.  Returns 0 (also when umask is NULL), -EINVAL
- * or -EFAULT.  No locks held.
- */
-static int
-tempmask_copyin(const void *umask, size_t sigsetsize, bool *set)
+int
+poll_tempmask_copyin(const void *umask, size_t sigsetsize, bool *set)
 {
 	uint64_t mask;
 
@@ -320,9 +335,9 @@ sys_ppoll(struct pollfd *ufds, unsigned long nfds, struct timespec *tsp,
 	bool nowait, set;
 	long n;
 
-	if ((n = timeout_copyin(tsp, &deadline, &nowait)) != 0)
+	if ((n = poll_timeout_copyin(tsp, &deadline, &nowait)) != 0)
 		return n;
-	if ((n = tempmask_copyin(sigmask, sigsetsize, &set)) != 0)
+	if ((n = poll_tempmask_copyin(sigmask, sigsetsize, &set)) != 0)
 		return n;
 	n = poll_common(ufds, nfds, deadline, nowait);
 	timeout_copyout(tsp, deadline, nowait);
@@ -482,11 +497,11 @@ sys_pselect6(int nfds, void *uin, void *uout, void *uex, struct timespec *uts,
 	bool nowait, set;
 	long n;
 
-	if ((n = timeout_copyin(uts, &deadline, &nowait)) != 0)
+	if ((n = poll_timeout_copyin(uts, &deadline, &nowait)) != 0)
 		return n;
 	if (usig != NULL && copyin(usig, &sig, sizeof(sig)) != 0)
 		return -EFAULT;
-	if ((n = tempmask_copyin(sig.ss, sig.ss_len, &set)) != 0)
+	if ((n = poll_tempmask_copyin(sig.ss, sig.ss_len, &set)) != 0)
 		return n;
 	n = select_common(nfds, uin, uout, uex, deadline, nowait);
 	timeout_copyout(uts, deadline, nowait);

@@ -39,6 +39,7 @@
 struct file;
 struct stat;
 struct vnode;
+struct epitem;
 
 /*
  * fd table sizes.  A table starts with NDFILE slots of its own and
@@ -73,6 +74,8 @@ struct vnode;
 #define DTYPE_PIPE 2
 #define DTYPE_INODE 3
 #define DTYPE_MEMFD 4
+#define DTYPE_EVENTFD 5
+#define DTYPE_EPOLL 6
 
 /* Constant: each kind of file has one static table. */
 struct fileops {
@@ -95,6 +98,15 @@ struct fileops {
 	 * poll_wakeup after every change of what it returns.  No locks held.
 	 */
 	short (*fo_poll)(struct file *fp, short events);
+	/*
+	 * Optional, with fo_poll: how many times so far the file woke those
+	 * waiting for events (POLLIN | POLLRDNORM: data or an end came;
+	 * POLLOUT | POLLWRNORM: room was made), as Linux's wakeups with a
+	 * poll key; epoll's edge-triggered items report a file again only
+	 * once the count moved (eventpoll.c).  NULL: report only when a bit
+	 * becomes ready.  No locks held.
+	 */
+	uint64_t (*fo_pollev)(struct file *fp, short events);
 	/*
 	 * Optional: ioctl request with user argument uarg, for the requests
 	 * sys_ioctl does not answer itself.  Returns the call's result or
@@ -127,6 +139,16 @@ struct file {
 	 * went since then (pipe.c).
 	 */
 	unsigned f_version;
+
+	/*
+	 * (epoll_mtx) The epoll items watching this file (eventpoll.c),
+	 * which hold no reference to it: its last reference removes them.
+	 * A <sys/queue.h> LIST_HEAD, spelled out: that header's cdefs
+	 * would clash with the uapi headers that include this one.
+	 */
+	struct {
+		struct epitem *lh_first;
+	} f_epitems;
 };
 
 struct filedesc {
@@ -160,6 +182,12 @@ struct filedesc {
  * was made.  No requirements (interrupt handlers too).
  */
 void poll_wakeup(void);
+
+/*
+ * fp's last reference is going: take it out of every epoll that
+ * watches it (eventpoll.c).  fp has items (f_epitems).  No locks held.
+ */
+void eventpoll_release(struct file *fp);
 
 /*
  * A new file with one reference, the caller's (file_rele drops it), or

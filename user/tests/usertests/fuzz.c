@@ -1715,6 +1715,8 @@ static const struct fuzz_call calls[] = {
 	{ "sigaltstack", f_sigaltstack, 1, 0 },
 	{ "sigwait", f_sigwait, 1, 0 },
 	{ "sigqueue", f_sigqueue, 1, 0 },
+	{ "eventfd", f_eventfd, 1, 0 },
+	{ "epoll", f_epoll, 1, 0 },
 	{ "futex", f_futex, 2, 1 }, /* no PI operations (ENOSYS) */
 	{ "robust_list", f_robust_list, 1, 0 },
 	{ "clone3", f_clone3, 1, 0 },

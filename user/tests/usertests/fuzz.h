@@ -126,4 +126,8 @@ long f_syslog(struct fuzz *f);
 long f_hostname(struct fuzz *f);
 long f_unshare(struct fuzz *f);
 
+/* fuzz_epoll.c */
+long f_eventfd(struct fuzz *f);
+long f_epoll(struct fuzz *f);
+
 #endif /* !FUZZ_H */

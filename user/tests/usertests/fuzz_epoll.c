@@ -1,0 +1,201 @@
+/*
+ * fuzz_epoll.c: the fuzzer's eventfd and epoll calls (fuzz.h), under
+ * fuzz.c's rules (the child neither kills nor blocks itself), so:
+ *
+ *   an eventfd that is read or written is non-blocking (EFD_NONBLOCK,
+ *   or fcntl's O_NONBLOCK), so neither waits for the other side;
+ *   every epoll wait looks once (a zero timeout, or a bad pointer for
+ *   epoll_pwait2's), and its signal mask, when it has one, is put back
+ *   when it returns;
+ *   the descriptors a shape makes are closed before it returns; an
+ *   epoll may watch the held ones (the sink, the console, the file),
+ *   which its close lets go.
+ */
+
+#include "ut.h"
+#include "fuzz.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* eventfd2's flags, and bits it refuses. */
+static const long efd_flags[] = { 0, O_NONBLOCK, O_CLOEXEC, 1, O_NONBLOCK | 1,
+	O_NONBLOCK | O_CLOEXEC | 1, 2, O_RDWR, -1 };
+
+/* A count: small, at the top, or anything. */
+static uint64_t
+efd_value(struct fuzz *f)
+{
+	switch (below(f, 4)) {
+	case 0:
+		return below(f, 4);
+	case 1:
+		return UINT64_MAX - below(f, 3);
+	default:
+		return arg_num(f);
+	}
+}
+
+/* An eventfd of the child's own, non-blocking, or -1. */
+static long
+efd_make(struct fuzz *f)
+{
+	long flags =
+	    efd_flags[below(f, sizeof(efd_flags) / sizeof(*efd_flags))];
+	long fd = test_raw3(SYS_eventfd2, (unsigned)efd_value(f), flags, 0);
+
+	if (fd >= 0 && !(flags & O_NONBLOCK))
+		test_raw3(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+/*
+ * eventfd and eventfd2: make one (any count and flags), then read and
+ * write it with any lengths, values and buffers, and poll it.
+ */
+long
+f_eventfd(struct fuzz *f)
+{
+	static uint64_t value;
+	long fd, r = 0;
+
+	if (below(f, 8) == 0)
+		return test_raw3(SYS_eventfd2, arg_num(f), arg_num(f), 0);
+	if ((fd = efd_make(f)) < 0)
+		return fd;
+	for (int i = below(f, 4); i >= 0; i--) {
+		long len = below(f, 2) ? 8 : (long)below(f, 20);
+
+		switch (below(f, 3)) {
+		case 0:
+			r = test_raw3(SYS_read, fd,
+			    below(f, 2) ? (long)&value : (long)arg_ptr(f), len);
+			break;
+		case 1:
+			value = efd_value(f);
+			r = test_raw3(SYS_write, fd,
+			    below(f, 2) ? (long)&value : (long)arg_ptr(f), len);
+			break;
+		default: {
+			struct pollfd p = { (int)fd, POLLIN | POLLOUT, 0 };
+
+			r = test_raw3(SYS_poll, (long)&p, 1, 0);
+			break;
+		}
+		}
+	}
+	test_raw1(SYS_close, fd);
+	return r;
+}
+
+/* epoll_ctl's events: the poll bits, the flags, and anything. */
+static uint32_t
+ep_events(struct fuzz *f)
+{
+	static const uint32_t bits[] = { EPOLLIN, EPOLLOUT, EPOLLRDNORM,
+		EPOLLWRNORM, EPOLLPRI, EPOLLRDHUP, EPOLLET, EPOLLONESHOT,
+		EPOLLEXCLUSIVE, EPOLLWAKEUP, EPOLLERR | EPOLLHUP };
+	uint32_t ev = 0;
+
+	if (below(f, 8) == 0)
+		return (uint32_t)arg_num(f);
+	for (int i = below(f, 4); i >= 0; i--)
+		ev |= bits[below(f, sizeof(bits) / sizeof(*bits))];
+	return ev;
+}
+
+/*
+ * epoll: an epoll of the child's own (epoll_create or epoll_create1 with
+ * any argument), some epoll_ctl calls on it with any operation, any
+ * descriptor (held ones, an eventfd, another epoll, itself, bogus ones)
+ * and any event, some waits that look once, then everything made is
+ * closed.
+ */
+long
+f_epoll(struct fuzz *f)
+{
+	struct epoll_event ev, *evp, out[4];
+	long ep, inner = -1, efd = -1, r = 0;
+	uint64_t mask;
+
+	if (below(f, 2))
+		ep = test_raw1(SYS_epoll_create1,
+		    below(f, 3) ? (long)(below(f, 2) ? O_CLOEXEC : 0) :
+				  (long)arg_num(f));
+	else
+		ep = test_raw1(SYS_epoll_create,
+		    below(f, 3) ? (long)below(f, 3) : (long)arg_num(f));
+	if (ep < 0)
+		return ep;
+	if (below(f, 2))
+		efd = efd_make(f);
+	if (below(f, 3) == 0)
+		inner = test_raw1(SYS_epoll_create1, 0);
+	for (int i = below(f, 6); i >= 0; i--) {
+		long op =
+		    below(f, 8) ? (long)(1 + below(f, 3)) : (long)arg_num(f);
+		long fd;
+
+		switch (below(f, 5)) {
+		case 0:
+			fd = efd;
+			break;
+		case 1:
+			fd = below(f, 2) ? inner : ep;
+			break;
+		default:
+			fd = arg_fd(f);
+			break;
+		}
+		ev.events = ep_events(f);
+		ev.data.u64 = arg_num(f);
+		evp = below(f, 6) ? &ev : (struct epoll_event *)arg_ptr(f);
+		/* Sometimes the inner epoll watches the outer: ELOOP next. */
+		r = below(f, 4) || inner < 0 ?
+		    test_raw4(SYS_epoll_ctl, ep, op, fd, (long)evp) :
+		    test_raw4(SYS_epoll_ctl, inner, op, ep, (long)evp);
+	}
+	if (efd >= 0 && below(f, 2)) {
+		mask = 1 + below(f, 3);
+		test_raw3(SYS_write, efd, (long)&mask, 8);
+	}
+	for (int i = below(f, 3); i >= 0; i--) {
+		long max =
+		    below(f, 4) ? (long)(1 + below(f, 4)) : (long)arg_num(f);
+		long events = below(f, 4) ? (long)out : (long)arg_ptr(f);
+		long epfd = below(f, 6) ? ep : arg_fd(f);
+
+		/* out holds 4: a larger count goes to scratch memory. */
+		if (max > 4 && events == (long)out)
+			events = (long)arg_ptr(f);
+		mask = below(f, 2) ? 0 : arg_num(f); /* any signals blocked */
+		switch (below(f, 3)) {
+		case 0:
+			r = test_raw4(SYS_epoll_wait, epfd, events, max, 0);
+			break;
+		case 1:
+			r = test_raw6(SYS_epoll_pwait, epfd, events, max, 0,
+			    below(f, 2) ? (long)&mask : 0,
+			    below(f, 4) ? 8 : (long)arg_num(f));
+			break;
+		default: {
+			static const struct timespec zero;
+
+			r = test_raw6(SYS_epoll_pwait2, epfd, events, max,
+			    below(f, 4) ? (long)&zero : (long)bad_ptr(f) | 1,
+			    below(f, 2) ? (long)&mask : 0, 8);
+			break;
+		}
+		}
+	}
+	if (inner >= 0)
+		test_raw1(SYS_close, inner);
+	if (efd >= 0)
+		test_raw1(SYS_close, efd);
+	test_raw1(SYS_close, ep);
+	return r;
+}
