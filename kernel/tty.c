@@ -72,6 +72,7 @@ struct tty {
 	bool t_lnext;       /* the next byte is literal (VLNEXT) */
 	unsigned t_col;     /* the output column, for erasing a tab */
 	unsigned t_linecol; /* the column where the edited line began */
+	uint64_t t_rwakes; /* input wakeups of readers, ever (console_pollev) */
 
 	/* (P) */
 	pid_t t_sid;  /* the session whose controlling terminal it is */
@@ -449,6 +450,8 @@ tty_input(struct tty *tp, const char *buf, size_t n)
 		tty_input_locked(tp, c, &sigs);
 		any = true;
 	}
+	if (any)
+		tp->t_rwakes++;
 	spin_unlock(&tp->t_lock);
 	if (!any)
 		return;
@@ -694,6 +697,24 @@ console_poll(struct file *fp, short events)
 	return revents;
 }
 
+/*
+ * fo_pollev: input wakes those waiting for POLLIN.  Output never waits,
+ * so nothing wakes those waiting for POLLOUT.  No locks held.
+ */
+static uint64_t
+console_pollev(struct file *fp, short events)
+{
+	struct tty *tp = ((struct tty_file *)fp->f_data)->tf_tty;
+	uint64_t n = 0;
+
+	if (events & (POLLIN | POLLRDNORM)) {
+		spin_lock(&tp->t_lock);
+		n = tp->t_rwakes;
+		spin_unlock(&tp->t_lock);
+	}
+	return n;
+}
+
 /* fo_close: the open file's state goes.  No locks held. */
 static void
 console_close(struct file *fp)
@@ -937,6 +958,7 @@ static const struct fileops console_ops = {
 	.fo_write = console_write,
 	.fo_stat = console_stat,
 	.fo_poll = console_poll,
+	.fo_pollev = console_pollev,
 	.fo_close = console_close,
 	.fo_ioctl = console_ioctl,
 };

@@ -515,8 +515,9 @@ ep_wait(int epfd, struct epoll_event *uevents, int maxevents, uint64_t deadline,
 
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return -EINVAL;
-	if (!user_access_ok(uevents, (size_t)maxevents * sizeof(*uevents),
-		true))
+	/* The range only, as Linux's access_ok: mapped or not. */
+	if (!user_range_ok((uint64_t)uevents,
+		(size_t)maxevents * sizeof(*uevents)))
 		return -EFAULT;
 	if ((fp = fd_getfile(epfd)) == NULL)
 		return -EBADF;

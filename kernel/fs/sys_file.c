@@ -319,8 +319,10 @@ sys_fstat(int fd, struct stat *ust)
 }
 
 /*
- * lseek(fd, offset, whence): files, directories and memfds only (-ESPIPE
- * otherwise); the new offset may not be negative or overflow.
+ * lseek(fd, offset, whence): files, directories and memfds; an eventfd
+ * or epoll stays at 0 (Linux's noop_llseek); -ESPIPE for the others.
+ * An unknown whence is -EINVAL first; the new offset may not be
+ * negative or overflow.
  */
 long
 sys_lseek(int fd, off_t offset, int whence)
@@ -332,6 +334,14 @@ sys_lseek(int fd, off_t offset, int whence)
 
 	if (fp == NULL)
 		return -EBADF;
+	if ((unsigned)whence > SEEK_MAX) {
+		rv = -EINVAL;
+		goto out;
+	}
+	if (fp->f_type == DTYPE_EVENTFD || fp->f_type == DTYPE_EPOLL) {
+		rv = 0;
+		goto out;
+	}
 	if (fp->f_type != DTYPE_INODE && fp->f_type != DTYPE_MEMFD) {
 		rv = -ESPIPE;
 		goto out;

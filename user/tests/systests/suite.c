@@ -1,7 +1,7 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
- * getrandom, init's environment, poll/select, descriptors, prctl, waitid
- * and reboot
+ * getrandom, init's environment, poll/select, descriptors, prctl, waitid,
+ * eventfd, epoll and reboot
  * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
@@ -36,6 +36,8 @@ static const struct test *const tables[] = {
 	sys_prctl_tests,
 	sys_prio_tests,
 	sys_wait_tests,
+	sys_eventfd_tests,
+	sys_epoll_tests,
 	sys_reboot_tests,
 	NULL,
 };

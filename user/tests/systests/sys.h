@@ -20,6 +20,11 @@
  *			FIONREAD, the 64 KiB pipe
  *	prio.c		getpriority, setpriority (nice values),
  *			ioprio_get, ioprio_set
+ *	eventfd.c	eventfd, eventfd2: the counter, EFD_SEMAPHORE,
+ *			EFD_NONBLOCK, blocking, poll
+ *	epoll.c		epoll_create, epoll_create1, epoll_ctl,
+ *			epoll_wait, epoll_pwait, epoll_pwait2 on pipes,
+ *			eventfds and epoll fds
  *	suite.c		the list of tables, and the helper programs the
  *			RLIMIT_STACK test runs ("systests --recurse KIB")
  *			and the vDSO's exec test ("systests --vdso-exec")
@@ -51,6 +56,8 @@ extern const struct test sys_prctl_tests[];
 extern const struct test sys_prio_tests[];
 extern const struct test sys_reboot_tests[];
 extern const struct test sys_wait_tests[];
+extern const struct test sys_eventfd_tests[];
+extern const struct test sys_epoll_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;
