@@ -17,7 +17,6 @@
 #include <copy.h>
 #include <errno.h>
 #include <file.h>
-#include <stat.h>
 #include <syscall.h>
 #include <proc/proc.h>
 #include <proc/sched.h>
@@ -119,16 +118,6 @@ eventfd_write(struct file *fp, const void *ubuf, size_t n)
 	return sizeof(value);
 }
 
-/* fo_stat: Linux's anonymous inode: mode 0600 and no type.  No locks held. */
-static void
-eventfd_stat(struct file *fp, struct stat *st)
-{
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = PAGE_SIZE;
-	st->st_ino = (uint64_t)fp->f_data >> 4;
-}
-
 /* fo_close: the last reference; nobody sleeps on ef.  No locks held. */
 static void
 eventfd_close(struct file *fp)
@@ -177,7 +166,7 @@ eventfd_pollev(struct file *fp, short events)
 static const struct fileops eventfd_ops = {
 	.fo_read = eventfd_read,
 	.fo_write = eventfd_write,
-	.fo_stat = eventfd_stat,
+	.fo_stat = file_anon_stat,
 	.fo_close = eventfd_close,
 	.fo_poll = eventfd_poll,
 	.fo_pollev = eventfd_pollev,

@@ -45,7 +45,6 @@
 #include <file.h>
 #include <mutex.h>
 #include <poll.h>
-#include <stat.h>
 #include <syscall.h>
 #include <proc/proc.h>
 #include <proc/signalvar.h>
@@ -246,20 +245,10 @@ eventpoll_write(struct file *fp, const void *ubuf, size_t n)
 	return -EINVAL;
 }
 
-/* fo_stat: Linux's anonymous inode: mode 0600 and no type.  No locks held. */
-static void
-eventpoll_stat(struct file *fp, struct stat *st)
-{
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = PAGE_SIZE;
-	st->st_ino = (uint64_t)fp->f_data >> 4;
-}
-
 static const struct fileops eventpoll_ops = {
 	.fo_read = eventpoll_read,
 	.fo_write = eventpoll_write,
-	.fo_stat = eventpoll_stat,
+	.fo_stat = file_anon_stat,
 	.fo_close = eventpoll_close,
 	.fo_poll = eventpoll_poll,
 };
@@ -497,6 +486,26 @@ ep_send_events(struct eventpoll *ep, struct epoll_event *uevents, int maxevents)
 	return n;
 }
 
+/* ep_send_events's arguments, for poll_wait_for. */
+struct ep_look {
+	struct eventpoll *ep;
+	struct epoll_event *uevents;
+	int maxevents;
+};
+
+/* poll_wait_for's look: ep_send_events under epoll_mtx.  No locks held. */
+static long
+ep_look(void *arg)
+{
+	struct ep_look *el = arg;
+	int n;
+
+	mutex_lock(&epoll_mtx);
+	n = ep_send_events(el->ep, el->uevents, el->maxevents);
+	mutex_unlock(&epoll_mtx);
+	return n;
+}
+
 /*
  * Linux's do_epoll_wait: maxevents and the events array (EINVAL,
  * EFAULT), the epoll (EBADF, EINVAL), then wait for events until the
@@ -508,10 +517,9 @@ static long
 ep_wait(int epfd, struct epoll_event *uevents, int maxevents, uint64_t deadline,
     bool nowait)
 {
-	struct eventpoll *ep;
+	struct ep_look el = { NULL, uevents, maxevents };
 	struct file *fp;
-	uint64_t gen;
-	int n, error = 0;
+	long n;
 
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return -EINVAL;
@@ -521,24 +529,11 @@ ep_wait(int epfd, struct epoll_event *uevents, int maxevents, uint64_t deadline,
 		return -EFAULT;
 	if ((fp = fd_getfile(epfd)) == NULL)
 		return -EBADF;
-	if ((ep = file_eventpoll(fp)) == NULL) {
+	if ((el.ep = file_eventpoll(fp)) == NULL) {
 		file_rele(fp);
 		return -EINVAL;
 	}
-	gen = poll_wait_begin();
-	for (;;) {
-		mutex_lock(&epoll_mtx);
-		n = ep_send_events(ep, uevents, maxevents);
-		mutex_unlock(&epoll_mtx);
-		if (n != 0 || nowait || error == -ETIMEDOUT)
-			break;
-		error = poll_wait_sleep(&gen, deadline);
-		if (error == -EINTR) {
-			n = -EINTR;
-			break;
-		}
-	}
-	poll_wait_end();
+	n = poll_wait_for(ep_look, &el, deadline, nowait);
 	file_rele(fp);
 	return n;
 }

@@ -4,6 +4,7 @@
 #include <systm.h>
 #include <errno.h>
 #include <file.h>
+#include <stat.h>
 #include <proc/proc.h>
 #include <proc/resource.h>
 #include <vm/kmem.h>
@@ -54,6 +55,15 @@ file_pos_unlock(struct file *fp)
 {
 	if (file_has_offset(fp))
 		mutex_unlock(&fp->f_pos_lock);
+}
+
+void
+file_anon_stat(struct file *fp, struct stat *st)
+{
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_blksize = PAGE_SIZE;
+	st->st_ino = (uint64_t)fp->f_data >> 4;
 }
 
 void

@@ -78,35 +78,35 @@ poll_wakeup(void)
 	wakeup(&poll_gen);
 }
 
-uint64_t
-poll_wait_begin(void)
+long
+poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
+    bool nowait)
 {
 	uint64_t gen;
+	long n;
+	int error = 0;
 
 	spin_lock(&poll_lock);
 	__atomic_add_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
 	gen = poll_gen;
 	spin_unlock(&poll_lock);
-	return gen;
-}
-
-int
-poll_wait_sleep(uint64_t *gen, uint64_t deadline)
-{
-	int error = 0;
-
-	spin_lock(&poll_lock);
-	if (poll_gen == *gen)
-		error = sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
-	*gen = poll_gen;
-	spin_unlock(&poll_lock);
-	return error;
-}
-
-void
-poll_wait_end(void)
-{
+	for (;;) {
+		n = look(arg);
+		if (n != 0 || nowait || error == -ETIMEDOUT)
+			break;
+		spin_lock(&poll_lock);
+		if (poll_gen == gen)
+			error =
+			    sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
+		gen = poll_gen;
+		spin_unlock(&poll_lock);
+		if (error == -EINTR) {
+			n = -EINTR;
+			break;
+		}
+	}
 	__atomic_sub_fetch(&poll_nwaiters, 1, __ATOMIC_SEQ_CST);
+	return n;
 }
 
 /*
@@ -146,6 +146,22 @@ poll_scan(struct pollfd *fds, unsigned nfds, bool strict)
 	return n;
 }
 
+/* poll_scan's arguments, for poll_wait_for. */
+struct poll_look {
+	struct pollfd *fds;
+	unsigned nfds;
+	bool strict;
+};
+
+/* poll_wait_for's look: poll_scan.  No locks held. */
+static long
+poll_look(void *arg)
+{
+	struct poll_look *pl = arg;
+
+	return poll_scan(pl->fds, pl->nfds, pl->strict);
+}
+
 /*
  * Wait until an entry of fds is ready, the nanouptime deadline passes
  * (0: none; nowait: look once) or the LWP is interrupted.  Returns the
@@ -155,21 +171,9 @@ static int
 poll_wait(struct pollfd *fds, unsigned nfds, uint64_t deadline, bool nowait,
     bool strict)
 {
-	uint64_t gen = poll_wait_begin();
-	int n, error = 0;
+	struct poll_look pl = { fds, nfds, strict };
 
-	for (;;) {
-		n = poll_scan(fds, nfds, strict);
-		if (n > 0 || nowait || error == -ETIMEDOUT)
-			break;
-		error = poll_wait_sleep(&gen, deadline);
-		if (error == -EINTR) {
-			n = -EINTR;
-			break;
-		}
-	}
-	poll_wait_end();
-	return n;
+	return (int)poll_wait_for(poll_look, &pl, deadline, nowait);
 }
 
 /*

@@ -202,6 +202,12 @@ struct file *file_alloc(int type, int flag, const struct fileops *ops,
  */
 struct file *file_alloc_with(int type, int flag, const struct fileops *ops,
     size_t datalen);
+/*
+ * fo_stat of the files Linux makes on its anonymous inode (eventfd,
+ * epoll): mode 0600 with no type, one link.  No locks held.
+ */
+void file_anon_stat(struct file *fp, struct stat *st);
+
 /* One more reference to fp, which the caller holds one to.  No requirements. */
 void file_hold(struct file *fp);
 /* Drop a reference; the last calls fo_close and frees fp.  No locks held. */

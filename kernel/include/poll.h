@@ -12,18 +12,15 @@
 struct timespec;
 
 /*
- * A waiter's loop: poll_wait_begin counts the caller among the waiters
- * and returns the channel's generation; the caller then looks at its
- * files and, while none is ready, calls poll_wait_sleep, which sleeps
- * (interruptibly, until the nanouptime deadline, 0: none) unless a
- * poll_wakeup came since *gen, and moves *gen on.  A change made after
- * poll_wait_begin is never missed: its poll_wakeup sees the count, and
- * moves the generation.  poll_wait_sleep returns 0, -EINTR or
- * -ETIMEDOUT; poll_wait_end ends the wait.  No locks held.
+ * Wait for files: call look(arg), which looks at them, until it returns
+ * non-zero (ready files, or an error), sleeping between calls until a
+ * poll_wakeup, the nanouptime deadline (0: none) or a signal; nowait:
+ * call it once.  A change after the first call began is never missed.
+ * Returns look's last result, 0 at the deadline, or -EINTR.  No locks
+ * held.
  */
-uint64_t poll_wait_begin(void);
-int poll_wait_sleep(uint64_t *gen, uint64_t deadline);
-void poll_wait_end(void);
+long poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
+    bool nowait);
 
 /*
  * A timespec timeout from user memory (uts may be NULL: none):
