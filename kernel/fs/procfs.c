@@ -1291,6 +1291,8 @@ procfs_fd_target(struct procfs_node *pn, char *buf)
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[eventfd]");
 	case DTYPE_EPOLL:
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[eventpoll]");
+	case DTYPE_SIGNALFD:
+		return ksnprintf(buf, PATH_MAX, "anon_inode:[signalfd]");
 	default:
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[%d]", fp->f_type);
 	}

@@ -319,8 +319,8 @@ sys_fstat(int fd, struct stat *ust)
 }
 
 /*
- * lseek(fd, offset, whence): files, directories and memfds; an eventfd
- * or epoll stays at 0 (Linux's noop_llseek); -ESPIPE for the others.
+ * lseek(fd, offset, whence): files, directories and memfds; an eventfd,
+ * epoll or signalfd stays at 0, as Linux's; -ESPIPE for the others.
  * An unknown whence is -EINVAL first; the new offset may not be
  * negative or overflow.
  */
@@ -338,7 +338,8 @@ sys_lseek(int fd, off_t offset, int whence)
 		rv = -EINVAL;
 		goto out;
 	}
-	if (fp->f_type == DTYPE_EVENTFD || fp->f_type == DTYPE_EPOLL) {
+	if (fp->f_type == DTYPE_EVENTFD || fp->f_type == DTYPE_EPOLL ||
+	    fp->f_type == DTYPE_SIGNALFD) {
 		rv = 0;
 		goto out;
 	}

@@ -76,6 +76,7 @@ struct epitem;
 #define DTYPE_MEMFD 4
 #define DTYPE_EVENTFD 5
 #define DTYPE_EPOLL 6
+#define DTYPE_SIGNALFD 7
 
 /* Constant: each kind of file has one static table. */
 struct fileops {

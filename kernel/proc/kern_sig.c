@@ -12,6 +12,7 @@
 #include <systm.h>
 #include <copy.h>
 #include <errno.h>
+#include <file.h>
 #include <syscall.h>
 #include <arch/frame.h>
 #include <arch/pcb.h>
@@ -421,6 +422,7 @@ sig_wake_for(struct proc *p, int sig)
 	}
 	if (target != NULL)
 		sig_notify(target);
+	poll_wakeup(); /* a signalfd may be readable now */
 }
 
 /* Tell the parent of p that p stopped or continued.  proc_lock held. */
@@ -545,6 +547,7 @@ sig_post_lwp1(struct lwp *l, int sig, const siginfo_t *info)
 	if (l->l_sigwait & SIGBIT(sig))
 		wakeup(&l->l_sigwait);
 	sig_notify(l);
+	poll_wakeup(); /* a signalfd may be readable now */
 out:
 	sigqueue_free_locked(&dead);
 	return error;

@@ -1,7 +1,7 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
  * getrandom, init's environment, poll/select, descriptors, prctl, waitid,
- * eventfd, epoll and reboot
+ * eventfd, epoll, signalfd and reboot
  * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
@@ -38,6 +38,7 @@ static const struct test *const tables[] = {
 	sys_wait_tests,
 	sys_eventfd_tests,
 	sys_epoll_tests,
+	sys_signalfd_tests,
 	sys_reboot_tests,
 	NULL,
 };

@@ -25,6 +25,11 @@
  *	epoll.c		epoll_create, epoll_create1, epoll_ctl,
  *			epoll_wait, epoll_pwait, epoll_pwait2 on pipes,
  *			eventfds and epoll fds
+ *	signalfd.c	signalfd, signalfd4: reading blocked signals,
+ *			their details, poll and epoll, SIGCHLD
+ *	prctl.c		prctl's options
+ *	wait.c		waitid
+ *	reboot.c	reboot's checks
  *	suite.c		the list of tables, and the helper programs the
  *			RLIMIT_STACK test runs ("systests --recurse KIB")
  *			and the vDSO's exec test ("systests --vdso-exec")
@@ -58,6 +63,7 @@ extern const struct test sys_reboot_tests[];
 extern const struct test sys_wait_tests[];
 extern const struct test sys_eventfd_tests[];
 extern const struct test sys_epoll_tests[];
+extern const struct test sys_signalfd_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;

@@ -129,5 +129,6 @@ long f_unshare(struct fuzz *f);
 /* fuzz_epoll.c */
 long f_eventfd(struct fuzz *f);
 long f_epoll(struct fuzz *f);
+long f_signalfd(struct fuzz *f);
 
 #endif /* !FUZZ_H */

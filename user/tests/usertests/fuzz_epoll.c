@@ -1,9 +1,10 @@
 /*
- * fuzz_epoll.c: the fuzzer's eventfd and epoll calls (fuzz.h), under
- * fuzz.c's rules (the child neither kills nor blocks itself), so:
+ * fuzz_epoll.c: the fuzzer's eventfd, epoll and signalfd calls (fuzz.h),
+ * under fuzz.c's rules (the child neither kills nor blocks itself), so:
  *
- *   an eventfd that is read or written is non-blocking (EFD_NONBLOCK,
- *   or fcntl's O_NONBLOCK), so neither waits for the other side;
+ *   an eventfd or signalfd that is read or written is non-blocking
+ *   (EFD_NONBLOCK, SFD_NONBLOCK, or fcntl's O_NONBLOCK), so neither waits
+ *   for the other side or a signal;
  *   every epoll wait looks once (a zero timeout, or a bad pointer for
  *   epoll_pwait2's), and its signal mask, when it has one, is put back
  *   when it returns;
@@ -63,8 +64,13 @@ f_eventfd(struct fuzz *f)
 	static uint64_t value;
 	long fd, r = 0;
 
-	if (below(f, 8) == 0)
-		return test_raw3(SYS_eventfd2, arg_num(f), arg_num(f), 0);
+	if (below(f, 8) == 0) {
+		/* Any flags: one made is closed at once, as it may block. */
+		r = test_raw3(SYS_eventfd2, arg_num(f), arg_num(f), 0);
+		if (r >= 0)
+			test_raw1(SYS_close, r);
+		return r;
+	}
 	if ((fd = efd_make(f)) < 0)
 		return fd;
 	for (int i = below(f, 4); i >= 0; i--) {
@@ -197,5 +203,57 @@ f_epoll(struct fuzz *f)
 	if (efd >= 0)
 		test_raw1(SYS_close, efd);
 	test_raw1(SYS_close, ep);
+	return r;
+}
+
+/*
+ * signalfd and signalfd4: make one for any set (any size, flags, ufd),
+ * or give a made one a new set, then read it (never waiting) with any
+ * length and buffer, and poll it.  A signal it takes was pending and
+ * blocked: the child loses nothing it waits for (its waits are WNOHANG).
+ */
+long
+f_signalfd(struct fuzz *f)
+{
+	static uint64_t set;
+	uint64_t *mask = &set;
+	long fd, r = 0, size = below(f, 4) ? 8 : (long)arg_num(f);
+
+	*mask = below(f, 2) ? arg_num(f) : 1UL << below(f, 64);
+	if (below(f, 8) == 0) {
+		/* A new one (ufd -1) is closed at once: it may block. */
+		fd = arg_fd(f);
+		r = test_raw4(SYS_signalfd4, fd,
+		    below(f, 2) ? (long)mask : (long)arg_ptr(f), size,
+		    arg_num(f));
+		if (r >= 0 && r != fd)
+			test_raw1(SYS_close, r);
+		return r;
+	}
+	fd = below(f, 2) ? test_raw4(SYS_signalfd4, -1, (long)mask, 8,
+			       O_NONBLOCK | (below(f, 2) ? O_CLOEXEC : 0)) :
+			   test_raw3(SYS_signalfd, -1, (long)mask, 8);
+	if (fd < 0)
+		return fd;
+	test_raw3(SYS_fcntl, fd, F_SETFL, O_NONBLOCK);
+	for (int i = below(f, 3); i >= 0; i--) {
+		struct pollfd p = { (int)fd, POLLIN, 0 };
+
+		*mask = arg_num(f);
+		switch (below(f, 3)) {
+		case 0:
+			r = test_raw4(SYS_signalfd4, fd, (long)mask, size, 0);
+			break;
+		case 1:
+			r = test_raw3(SYS_read, fd, arg_ptr(f),
+			    below(f, 2) ? (long)(128 * (1 + below(f, 3))) :
+					  (long)arg_len(f));
+			break;
+		default:
+			r = test_raw3(SYS_poll, (long)&p, 1, 0);
+			break;
+		}
+	}
+	test_raw1(SYS_close, fd);
 	return r;
 }
