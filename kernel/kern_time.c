@@ -27,6 +27,7 @@
 #include <clock.h>
 #include <copy.h>
 #include <errno.h>
+#include <file.h>
 #include <spinlock.h>
 #include <syscall.h>
 #include <arch/cpu.h>
@@ -361,8 +362,10 @@ settime(const struct timespec *ts, const struct timezone *tz)
 	error = clock_set_realtime(
 	    (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec);
 	spin_unlock(&realtime_lock);
-	if (error == 0)
+	if (error == 0) {
 		wakeup(&realtime_chan);
+		poll_wakeup(); /* real-time timerfds look at the new time */
+	}
 	return error;
 }
 

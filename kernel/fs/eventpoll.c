@@ -180,6 +180,48 @@ ep_poll_locked(struct eventpoll *ep, short events, int depth)
 	return 0;
 }
 
+/*
+ * When, at the earliest, an item of ep (depth epolls deep) that is not
+ * ready now becomes ready with no event (fo_polltime), or 0.  The
+ * caller holds epoll_mtx.
+ */
+static uint64_t
+ep_polltime_locked(struct eventpoll *ep, int depth)
+{
+	struct eventpoll *inner;
+	struct epitem *epi;
+	uint64_t wake = 0, t;
+
+	KASSERT(mutex_held(&epoll_mtx));
+	if (depth > EP_MAX_NESTS)
+		return 0;
+	TAILQ_FOREACH(epi, &ep->ep_items, ei_link)
+	{
+		if ((epi->ei_events & EP_POLL_BITS) == 0)
+			continue; /* disabled (EPOLLONESHOT) */
+		if ((inner = file_eventpoll(epi->ei_fp)) != NULL)
+			t = ep_polltime_locked(inner, depth + 1);
+		else if (epi->ei_fp->f_ops->fo_polltime != NULL)
+			t = epi->ei_fp->f_ops->fo_polltime(epi->ei_fp);
+		else
+			continue;
+		wake = poll_wake_min(wake, t);
+	}
+	return wake;
+}
+
+/* fo_polltime of an epoll: its items'.  No locks held. */
+static uint64_t
+eventpoll_polltime(struct file *fp)
+{
+	uint64_t t;
+
+	mutex_lock(&epoll_mtx);
+	t = ep_polltime_locked(fp->f_data, 0);
+	mutex_unlock(&epoll_mtx);
+	return t;
+}
+
 /* fo_poll of an epoll.  No locks held. */
 static short
 eventpoll_poll(struct file *fp, short events)
@@ -251,6 +293,7 @@ static const struct fileops eventpoll_ops = {
 	.fo_stat = file_anon_stat,
 	.fo_close = eventpoll_close,
 	.fo_poll = eventpoll_poll,
+	.fo_polltime = eventpoll_polltime,
 };
 
 long
@@ -493,15 +536,21 @@ struct ep_look {
 	int maxevents;
 };
 
-/* poll_wait_for's look: ep_send_events under epoll_mtx.  No locks held. */
+/*
+ * poll_wait_for's look: ep_send_events under epoll_mtx, and, with
+ * nothing to report, when a timer among the items expires.  No locks
+ * held.
+ */
 static long
-ep_look(void *arg)
+ep_look(void *arg, uint64_t *wake)
 {
 	struct ep_look *el = arg;
 	int n;
 
 	mutex_lock(&epoll_mtx);
 	n = ep_send_events(el->ep, el->uevents, el->maxevents);
+	if (n == 0)
+		*wake = ep_polltime_locked(el->ep, 0);
 	mutex_unlock(&epoll_mtx);
 	return n;
 }

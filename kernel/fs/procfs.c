@@ -1293,6 +1293,8 @@ procfs_fd_target(struct procfs_node *pn, char *buf)
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[eventpoll]");
 	case DTYPE_SIGNALFD:
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[signalfd]");
+	case DTYPE_TIMERFD:
+		return ksnprintf(buf, PATH_MAX, "anon_inode:[timerfd]");
 	default:
 		return ksnprintf(buf, PATH_MAX, "anon_inode:[%d]", fp->f_type);
 	}

@@ -320,7 +320,8 @@ sys_fstat(int fd, struct stat *ust)
 
 /*
  * lseek(fd, offset, whence): files, directories and memfds; an eventfd,
- * epoll or signalfd stays at 0, as Linux's; -ESPIPE for the others.
+ * epoll, signalfd or timerfd stays at 0, as Linux's; -ESPIPE for the
+ * others.
  * An unknown whence is -EINVAL first; the new offset may not be
  * negative or overflow.
  */
@@ -339,7 +340,7 @@ sys_lseek(int fd, off_t offset, int whence)
 		goto out;
 	}
 	if (fp->f_type == DTYPE_EVENTFD || fp->f_type == DTYPE_EPOLL ||
-	    fp->f_type == DTYPE_SIGNALFD) {
+	    fp->f_type == DTYPE_SIGNALFD || fp->f_type == DTYPE_TIMERFD) {
 		rv = 0;
 		goto out;
 	}

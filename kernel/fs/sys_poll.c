@@ -79,10 +79,10 @@ poll_wakeup(void)
 }
 
 long
-poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
-    bool nowait)
+poll_wait_for(long (*look)(void *arg, uint64_t *wake), void *arg,
+    uint64_t deadline, bool nowait)
 {
-	uint64_t gen;
+	uint64_t gen, wake;
 	long n;
 	int error = 0;
 
@@ -91,13 +91,15 @@ poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
 	gen = poll_gen;
 	spin_unlock(&poll_lock);
 	for (;;) {
-		n = look(arg);
-		if (n != 0 || nowait || error == -ETIMEDOUT)
+		wake = 0;
+		n = look(arg, &wake);
+		if (n != 0 || nowait ||
+		    (deadline != 0 && nanouptime() >= deadline))
 			break;
 		spin_lock(&poll_lock);
 		if (poll_gen == gen)
-			error =
-			    sleep(&poll_gen, &poll_lock, SLEEP_INTR, deadline);
+			error = sleep(&poll_gen, &poll_lock, SLEEP_INTR,
+			    poll_wake_min(deadline, wake));
 		gen = poll_gen;
 		spin_unlock(&poll_lock);
 		if (error == -EINTR) {
@@ -113,11 +115,12 @@ poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
  * Look at every file of fds once and fill in revents: the bits of
  * events that hold, plus POLLERR and POLLHUP unless strict (select asks
  * for exactly its sets); POLLNVAL for an fd that is not open; nothing
- * for a negative fd.  Returns the number of entries with revents set.
+ * for a negative fd.  *wake becomes the earliest fo_polltime of a file
+ * not ready (poll.h).  Returns the number of entries with revents set.
  * No locks held.
  */
 static int
-poll_scan(struct pollfd *fds, unsigned nfds, bool strict)
+poll_scan(struct pollfd *fds, unsigned nfds, bool strict, uint64_t *wake)
 {
 	struct file *fp;
 	short mask, want;
@@ -138,6 +141,9 @@ poll_scan(struct pollfd *fds, unsigned nfds, bool strict)
 			mask = fp->f_ops->fo_poll(fp, want);
 		else
 			mask = DEFAULT_POLLMASK;
+		if (fp->f_ops->fo_polltime != NULL && (mask & want) == 0)
+			*wake =
+			    poll_wake_min(*wake, fp->f_ops->fo_polltime(fp));
 		file_rele(fp);
 		fds[i].revents = mask & want;
 		if (fds[i].revents != 0)
@@ -155,11 +161,11 @@ struct poll_look {
 
 /* poll_wait_for's look: poll_scan.  No locks held. */
 static long
-poll_look(void *arg)
+poll_look(void *arg, uint64_t *wake)
 {
 	struct poll_look *pl = arg;
 
-	return poll_scan(pl->fds, pl->nfds, pl->strict);
+	return poll_scan(pl->fds, pl->nfds, pl->strict, wake);
 }
 
 /*

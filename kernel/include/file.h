@@ -77,6 +77,7 @@ struct epitem;
 #define DTYPE_EVENTFD 5
 #define DTYPE_EPOLL 6
 #define DTYPE_SIGNALFD 7
+#define DTYPE_TIMERFD 8
 
 /* Constant: each kind of file has one static table. */
 struct fileops {
@@ -108,6 +109,12 @@ struct fileops {
 	 * becomes ready.  No locks held.
 	 */
 	uint64_t (*fo_pollev)(struct file *fp, short events);
+	/*
+	 * Optional, with fo_poll: the nanouptime at which fo_poll's answer
+	 * may change with no event to wake pollers (a timer expiring), or
+	 * 0; a wait then looks again at that time.  No locks held.
+	 */
+	uint64_t (*fo_polltime)(struct file *fp);
 	/*
 	 * Optional: ioctl request with user argument uarg, for the requests
 	 * sys_ioctl does not answer itself.  Returns the call's result or

@@ -12,15 +12,22 @@
 struct timespec;
 
 /*
- * Wait for files: call look(arg), which looks at them, until it returns
- * non-zero (ready files, or an error), sleeping between calls until a
- * poll_wakeup, the nanouptime deadline (0: none) or a signal; nowait:
- * call it once.  A change after the first call began is never missed.
- * Returns look's last result, 0 at the deadline, or -EINTR.  No locks
- * held.
+ * Wait for files: call look(arg, &wake), which looks at them, until it
+ * returns non-zero (ready files, or an error), sleeping between calls
+ * until a poll_wakeup, the nanouptime deadline (0: none), the wake time
+ * look set (0: none; a file's fo_polltime) or a signal; nowait: call it
+ * once.  A change after the first call began is never missed.  Returns
+ * look's last result, 0 at the deadline, or -EINTR.  No locks held.
  */
-long poll_wait_for(long (*look)(void *arg), void *arg, uint64_t deadline,
-    bool nowait);
+long poll_wait_for(long (*look)(void *arg, uint64_t *wake), void *arg,
+    uint64_t deadline, bool nowait);
+
+/* The earlier of two wake times, 0 meaning none.  No requirements. */
+static inline uint64_t
+poll_wake_min(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
 
 /*
  * A timespec timeout from user memory (uts may be NULL: none):

@@ -1,7 +1,7 @@
 /*
  * systests: credentials, limits, CPU time, clocks, timers, sysinfo,
  * getrandom, init's environment, poll/select, descriptors, prctl, waitid,
- * eventfd, epoll, signalfd and reboot
+ * eventfd, epoll, signalfd, timerfd and reboot
  * (see sys.h).
  *
  *   systests [-t SECONDS] [NAME...]
@@ -39,6 +39,7 @@ static const struct test *const tables[] = {
 	sys_eventfd_tests,
 	sys_epoll_tests,
 	sys_signalfd_tests,
+	sys_timerfd_tests,
 	sys_reboot_tests,
 	NULL,
 };

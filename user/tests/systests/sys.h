@@ -27,6 +27,8 @@
  *			eventfds and epoll fds
  *	signalfd.c	signalfd, signalfd4: reading blocked signals,
  *			their details, poll and epoll, SIGCHLD
+ *	timerfd.c	timerfd_create, timerfd_settime, timerfd_gettime:
+ *			one-shot, periodic and absolute timers, poll, epoll
  *	prctl.c		prctl's options
  *	wait.c		waitid
  *	reboot.c	reboot's checks
@@ -64,6 +66,7 @@ extern const struct test sys_wait_tests[];
 extern const struct test sys_eventfd_tests[];
 extern const struct test sys_epoll_tests[];
 extern const struct test sys_signalfd_tests[];
+extern const struct test sys_timerfd_tests[];
 
 /* The suite was started by init (or is init, on Linux).  suite.c. */
 extern int sys_started_by_init;

@@ -1718,6 +1718,7 @@ static const struct fuzz_call calls[] = {
 	{ "eventfd", f_eventfd, 1, 0 },
 	{ "epoll", f_epoll, 1, 0 },
 	{ "signalfd", f_signalfd, 1, 0 },
+	{ "timerfd", f_timerfd, 1, 0 },
 	{ "futex", f_futex, 2, 1 }, /* no PI operations (ENOSYS) */
 	{ "robust_list", f_robust_list, 1, 0 },
 	{ "clone3", f_clone3, 1, 0 },

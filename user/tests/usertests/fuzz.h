@@ -130,5 +130,6 @@ long f_unshare(struct fuzz *f);
 long f_eventfd(struct fuzz *f);
 long f_epoll(struct fuzz *f);
 long f_signalfd(struct fuzz *f);
+long f_timerfd(struct fuzz *f);
 
 #endif /* !FUZZ_H */

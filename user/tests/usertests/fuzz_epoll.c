@@ -1,13 +1,14 @@
 /*
- * fuzz_epoll.c: the fuzzer's eventfd, epoll and signalfd calls (fuzz.h),
- * under fuzz.c's rules (the child neither kills nor blocks itself), so:
+ * fuzz_epoll.c: the fuzzer's eventfd, epoll, signalfd and timerfd calls
+ * (fuzz.h), under fuzz.c's rules (the child neither kills nor blocks
+ * itself), so:
  *
- *   an eventfd or signalfd that is read or written is non-blocking
- *   (EFD_NONBLOCK, SFD_NONBLOCK, or fcntl's O_NONBLOCK), so neither waits
- *   for the other side or a signal;
- *   every epoll wait looks once (a zero timeout, or a bad pointer for
- *   epoll_pwait2's), and its signal mask, when it has one, is put back
- *   when it returns;
+ *   an eventfd, signalfd or timerfd that is read or written is
+ *   non-blocking (EFD_NONBLOCK, SFD_NONBLOCK, TFD_NONBLOCK, or fcntl's
+ *   O_NONBLOCK), so none waits for the other side, a signal or a timer;
+ *   every epoll wait looks once (a zero timeout, or for epoll_pwait2's
+ *   a pointer no kernel can read), and its signal mask, when it has one,
+ *   is put back when it returns;
  *   the descriptors a shape makes are closed before it returns; an
  *   epoll may watch the held ones (the sink, the console, the file),
  *   which its close lets go.
@@ -191,8 +192,15 @@ f_epoll(struct fuzz *f)
 		default: {
 			static const struct timespec zero;
 
+			/*
+			 * Not bad_ptr: with 5-level paging Linux may have
+			 * mapped some of its addresses, and a timeout read
+			 * from there would wait.
+			 */
 			r = test_raw6(SYS_epoll_pwait2, epfd, events, max,
-			    below(f, 4) ? (long)&zero : (long)bad_ptr(f) | 1,
+			    below(f, 4) ?
+				(long)&zero :
+				(long)(below(f, 2) ? 1 : TEST_KERNEL_TEXT),
 			    below(f, 2) ? (long)&mask : 0, 8);
 			break;
 		}
@@ -252,6 +260,85 @@ f_signalfd(struct fuzz *f)
 		default:
 			r = test_raw3(SYS_poll, (long)&p, 1, 0);
 			break;
+		}
+	}
+	test_raw1(SYS_close, fd);
+	return r;
+}
+
+/* A time for timerfd_settime: zero, short, huge, or out of range. */
+static void
+tfd_time(struct fuzz *f, struct timespec *ts)
+{
+	switch (below(f, 4)) {
+	case 0:
+		ts->tv_sec = 0;
+		ts->tv_nsec = (long)below(f, 2000000);
+		break;
+	case 1:
+		ts->tv_sec = (long)arg_num(f);
+		ts->tv_nsec = (long)arg_num(f);
+		break;
+	default:
+		ts->tv_sec = (long)below(f, 3);
+		ts->tv_nsec = (long)below(f, 1000000000);
+		break;
+	}
+}
+
+/*
+ * timerfd_create, timerfd_settime and timerfd_gettime: a timer of the
+ * child's own on any clock, set (relative, absolute, any period, bad
+ * pointers) and read without waiting, then closed.
+ */
+long
+f_timerfd(struct fuzz *f)
+{
+	static const long clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC,
+		CLOCK_BOOTTIME, 8, 9, CLOCK_PROCESS_CPUTIME_ID, -1, 100 };
+	static struct itimerspec its, old;
+	long clock = clocks[below(f, sizeof(clocks) / sizeof(*clocks))];
+	long fd, r = 0;
+	uint64_t n;
+
+	if (below(f, 8) == 0) {
+		/* Any flags: one made is closed at once, as it may block. */
+		r = test_raw3(SYS_timerfd_create, clock, arg_num(f), 0);
+		if (r >= 0)
+			test_raw1(SYS_close, r);
+		return r;
+	}
+	fd = test_raw3(SYS_timerfd_create, clock,
+	    O_NONBLOCK | (below(f, 2) ? O_CLOEXEC : 0), 0);
+	if (fd < 0)
+		return fd;
+	for (int i = below(f, 4); i >= 0; i--) {
+		long tfd = below(f, 8) ? fd : arg_fd(f);
+
+		switch (below(f, 4)) {
+		case 0:
+			tfd_time(f, &its.it_value);
+			tfd_time(f, &its.it_interval);
+			r = test_raw4(SYS_timerfd_settime, tfd,
+			    below(f, 4) ? (long)below(f, 2) : (long)arg_num(f),
+			    below(f, 8) ? (long)&its : (long)arg_ptr(f),
+			    below(f, 2) ? (long)&old : (long)arg_ptr(f));
+			break;
+		case 1:
+			r = test_raw3(SYS_timerfd_gettime, tfd,
+			    below(f, 4) ? (long)&old : (long)arg_ptr(f), 0);
+			break;
+		case 2:
+			r = test_raw3(SYS_read, fd,
+			    below(f, 2) ? (long)&n : (long)arg_ptr(f),
+			    below(f, 2) ? 8 : (long)below(f, 20));
+			break;
+		default: {
+			struct pollfd p = { (int)fd, POLLIN, 0 };
+
+			r = test_raw3(SYS_poll, (long)&p, 1, 0);
+			break;
+		}
 		}
 	}
 	test_raw1(SYS_close, fd);
