@@ -96,8 +96,6 @@ struct eventpoll {
 static struct mutex epoll_mtx = MUTEX_INITIALIZER("epoll");
 static uint64_t ep_loop_gen; /* (m) the mark of the current loop check */
 
-static const struct fileops eventpoll_ops;
-
 static inline struct eventpoll *
 file_eventpoll(struct file *fp)
 {
@@ -121,10 +119,8 @@ ep_item_poll(struct epitem *epi, int depth)
 	KASSERT(mutex_held(&epoll_mtx));
 	if (inner != NULL)
 		mask = ep_poll_locked(inner, want, depth + 1);
-	else if (epi->ei_fp->f_ops->fo_poll != NULL)
+	else /* epoll_ctl takes only files with fo_poll (EPERM) */
 		mask = epi->ei_fp->f_ops->fo_poll(epi->ei_fp, want);
-	else
-		mask = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	return mask & want;
 }
 

@@ -108,13 +108,25 @@ t_waitid_nowait(void)
 static void
 t_waitid_stop_continue(void)
 {
-	pid_t pid = test_fork();
 	siginfo_t si;
+	pid_t pid;
+	int p[2];
+	char c;
 
+	/*
+	 * The child exits only once told to: a child that exited before
+	 * waitid(WCONTINUED) would never be reported as continued (it is
+	 * a zombie, which only WEXITED sees, on Linux too).
+	 */
+	test_pipe(p);
+	pid = test_fork();
 	if (pid == 0) {
+		close(p[1]);
 		raise(SIGSTOP);
+		(void)read(p[0], &c, 1);
 		_exit(3);
 	}
+	close(p[0]);
 	/* Without WSTOPPED the stop is not reported: WNOHANG gives 0. */
 	test_expect_ok(waitid(P_PID, pid, &si, WSTOPPED), "waitid(WSTOPPED)");
 	expect_info(&si, pid, CLD_STOPPED, SIGSTOP);
@@ -126,6 +138,7 @@ t_waitid_stop_continue(void)
 	test_expect_ok(waitid(P_PID, pid, &si, WCONTINUED),
 	    "waitid(WCONTINUED)");
 	expect_info(&si, pid, CLD_CONTINUED, SIGCONT);
+	close(p[1]); /* the child may exit now */
 	test_expect_ok(waitid(P_PID, pid, &si, WEXITED), "waitid(WEXITED)");
 	expect_info(&si, pid, CLD_EXITED, 3);
 }
