@@ -117,9 +117,11 @@ struct pipe {
 	unsigned pi_ropens; /* a FIFO's opens for reading, ever */
 	unsigned pi_wopens; /* and for writing */
 	/*
-	 * Wakeups, ever, of readers for data, of writers for room, and of
-	 * both for an end that came or went (Linux's wakeups with the keys
-	 * EPOLLIN, EPOLLOUT and all bits): pipe_pollev.
+	 * Counts that move with every wakeup (Linux's wakeups with the keys
+	 * EPOLLIN, EPOLLOUT and all bits), for pipe_pollev: of readers for
+	 * data (by the bytes written), of writers for room (by the bytes
+	 * read), and of both for an end that came or went (by one).  Bytes
+	 * rather than wakeups: an add, with no test on the hot path.
 	 */
 	uint64_t pi_rwakes, pi_wwakes, pi_ewakes;
 
@@ -329,8 +331,7 @@ again:
 	pi->pi_head = (pi->pi_head + done) % PIPE_SIZE;
 	pi->pi_count -= done;
 	pi->pi_rbusy = false;
-	if (done > 0)
-		pi->pi_wwakes++;
+	pi->pi_wwakes += done;
 	nfree = 0;
 	if (pi->pi_count == 0 && !pi->pi_wbusy) {
 		/* Empty: back to the start, keeping only the first page. */
@@ -396,7 +397,7 @@ pipe_write_direct(struct pipe *pi, const void *ubuf, size_t n, int *error)
 	pi->pi_dva = (vaddr_t)ubuf;
 	pi->pi_dleft = n;
 	pi->pi_dfault = false;
-	pi->pi_rwakes++;
+	pi->pi_rwakes += n;
 	spin_unlock(&pi->pi_lock);
 	wakeup_sync(&pi->pi_rwait); /* the lender waits next */
 	poll_wakeup();
@@ -492,8 +493,7 @@ pipe_write(struct file *fp, const void *ubuf, size_t n)
 		spin_lock(&pi->pi_lock);
 		pi->pi_count += got;
 		pi->pi_wbusy = false;
-		if (got > 0)
-			pi->pi_rwakes++;
+		pi->pi_rwakes += got;
 		/* Writers may wait for the write side, readers for data. */
 		wake_writers = pi->pi_nwwait > 0;
 		wake_readers = pi->pi_nrwait > 0 && got > 0;
