@@ -257,14 +257,21 @@ ns_timespec(uint64_t ns)
 	return ts;
 }
 
-/* The time left and the period of tf, as gettime gives them. */
-static void
-timerfd_value(struct timerfd *tf, uint64_t now, struct itimerspec *its)
+/*
+ * Bring tf's count up to date and put the time left and the period in
+ * *its, as gettime gives them; returns the clock's reading.  The caller
+ * holds tf_lock.
+ */
+static uint64_t
+timerfd_look(struct timerfd *tf, struct itimerspec *its)
 {
-	KASSERT(spin_held(&tf->tf_lock));
+	uint64_t now = timerfd_now(tf);
+
+	timerfd_update(tf, now);
 	its->it_value =
 	    ns_timespec(tf->tf_expiry != 0 ? tf->tf_expiry - now : 0);
 	its->it_interval = ns_timespec(tf->tf_interval);
+	return now;
 }
 
 long
@@ -287,9 +294,7 @@ sys_timerfd_settime(int ufd, int flags, const struct itimerspec *unew,
 		return error;
 	tf = fp->f_data;
 	spin_lock(&tf->tf_lock);
-	now = timerfd_now(tf);
-	timerfd_update(tf, now);
-	timerfd_value(tf, now, &old);
+	now = timerfd_look(tf, &old);
 	tf->tf_ticks = 0;
 	tf->tf_interval = interval;
 	if (value == 0)
@@ -315,16 +320,13 @@ sys_timerfd_gettime(int ufd, struct itimerspec *ucurr)
 	struct itimerspec cur;
 	struct timerfd *tf;
 	struct file *fp;
-	uint64_t now;
 	int error;
 
 	if ((error = timerfd_get(ufd, &fp)) != 0)
 		return error;
 	tf = fp->f_data;
 	spin_lock(&tf->tf_lock);
-	now = timerfd_now(tf);
-	timerfd_update(tf, now);
-	timerfd_value(tf, now, &cur);
+	(void)timerfd_look(tf, &cur);
 	spin_unlock(&tf->tf_lock);
 	file_rele(fp);
 	return copyout(&cur, ucurr, sizeof(cur)) != 0 ? -EFAULT : 0;

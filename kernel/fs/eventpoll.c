@@ -24,9 +24,10 @@
  *     a new item, or one modified, is reported if ready;
  *   - an EPOLLONESHOT item is disabled once reported, until
  *     EPOLL_CTL_MOD.
- * An epoll is itself pollable (readable while an item would be
- * reported), so epolls nest, at most EP_MAX_NESTS deep, and never in a
- * cycle (ELOOP).
+ * A wait also wakes when the earliest timer among the items expires
+ * (fo_polltime: a timerfd), which no event announces.  An epoll is
+ * itself pollable (readable while an item would be reported), so epolls
+ * nest, at most EP_MAX_NESTS deep, and never in a cycle (ELOOP).
  *
  * Locking: one mutex, epoll_mtx, guards every epoll's list and items and
  * every file's list of items (f_epitems), as the simplest correct
