@@ -187,8 +187,6 @@ long
 sys_timerfd_create(int clockid, int flags)
 {
 	struct timerfd *tf;
-	struct file *fp;
-	int fd;
 
 	if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
 		return -EINVAL;
@@ -201,17 +199,8 @@ sys_timerfd_create(int clockid, int flags)
 	spinlock_init(&tf->tf_lock, "timerfd");
 	tf->tf_realtime =
 	    clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
-	fp = file_alloc(DTYPE_TIMERFD,
-	    FREAD | FWRITE | ((flags & TFD_NONBLOCK) ? FNONBLOCK : 0),
-	    &timerfd_ops, tf);
-	if (fp == NULL) {
-		kfree(tf);
-		return -ENOMEM;
-	}
-	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & TFD_CLOEXEC) != 0);
-	if (fd < 0)
-		file_rele(fp);
-	return fd;
+	return file_anon_open(DTYPE_TIMERFD, &timerfd_ops, tf,
+	    (flags & TFD_NONBLOCK) != 0, (flags & TFD_CLOEXEC) != 0);
 }
 
 /*

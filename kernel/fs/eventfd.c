@@ -176,8 +176,6 @@ long
 sys_eventfd2(unsigned int count, int flags)
 {
 	struct eventfd *ef;
-	struct file *fp;
-	int fd;
 
 	if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
@@ -186,17 +184,8 @@ sys_eventfd2(unsigned int count, int flags)
 	spinlock_init(&ef->ef_lock, "eventfd");
 	ef->ef_count = count;
 	ef->ef_semaphore = (flags & EFD_SEMAPHORE) != 0;
-	fp = file_alloc(DTYPE_EVENTFD,
-	    FREAD | FWRITE | ((flags & EFD_NONBLOCK) ? FNONBLOCK : 0),
-	    &eventfd_ops, ef);
-	if (fp == NULL) {
-		kfree(ef);
-		return -ENOMEM;
-	}
-	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & EFD_CLOEXEC) != 0);
-	if (fd < 0)
-		file_rele(fp);
-	return fd;
+	return file_anon_open(DTYPE_EVENTFD, &eventfd_ops, ef,
+	    (flags & EFD_NONBLOCK) != 0, (flags & EFD_CLOEXEC) != 0);
 }
 
 long

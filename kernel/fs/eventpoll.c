@@ -297,23 +297,14 @@ long
 sys_epoll_create1(int flags)
 {
 	struct eventpoll *ep;
-	struct file *fp;
-	int fd;
 
 	if (flags & ~EPOLL_CLOEXEC)
 		return -EINVAL;
 	if ((ep = kmalloc(sizeof(*ep), KM_ZERO)) == NULL)
 		return -ENOMEM;
 	TAILQ_INIT(&ep->ep_items);
-	fp = file_alloc(DTYPE_EPOLL, FREAD | FWRITE, &eventpoll_ops, ep);
-	if (fp == NULL) {
-		kfree(ep);
-		return -ENOMEM;
-	}
-	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & EPOLL_CLOEXEC) != 0);
-	if (fd < 0)
-		file_rele(fp);
-	return fd;
+	return file_anon_open(DTYPE_EPOLL, &eventpoll_ops, ep, false,
+	    (flags & EPOLL_CLOEXEC) != 0);
 }
 
 long

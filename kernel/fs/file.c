@@ -66,6 +66,25 @@ file_anon_stat(struct file *fp, struct stat *st)
 	st->st_ino = (uint64_t)fp->f_data >> 4;
 }
 
+int
+file_anon_open(int type, const struct fileops *ops, void *data, bool nonblock,
+    bool cloexec)
+{
+	struct file *fp;
+	int fd;
+
+	fp = file_alloc(type, FREAD | FWRITE | (nonblock ? FNONBLOCK : 0), ops,
+	    data);
+	if (fp == NULL) {
+		kfree(data);
+		return -ENOMEM;
+	}
+	fd = fd_alloc(curproc->p_fd, fp, 0, cloexec);
+	if (fd < 0)
+		file_rele(fp); /* fo_close frees data */
+	return fd;
+}
+
 void
 file_hold(struct file *fp)
 {

@@ -216,6 +216,16 @@ struct file *file_alloc_with(int type, int flag, const struct fileops *ops,
  */
 void file_anon_stat(struct file *fp, struct stat *st);
 
+/*
+ * Open a new file on Linux's anonymous inode (eventfd, epoll, signalfd,
+ * timerfd): of type and ops, for data, open for reading and writing
+ * (FNONBLOCK if nonblock), at the calling process's lowest free fd.
+ * Returns the fd, or -ENOMEM or -EMFILE; then data is freed (kfree, or
+ * the file's fo_close).  No locks held.
+ */
+int file_anon_open(int type, const struct fileops *ops, void *data,
+    bool nonblock, bool cloexec);
+
 /* One more reference to fp, which the caller holds one to.  No requirements. */
 void file_hold(struct file *fp);
 /* Drop a reference; the last calls fo_close and frees fp.  No locks held. */

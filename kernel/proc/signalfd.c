@@ -235,7 +235,6 @@ sys_signalfd4(int ufd, const void *umask, size_t sizemask, int flags)
 	struct signalfd *sf;
 	struct file *fp;
 	uint64_t mask;
-	int fd;
 
 	if (sizemask != sizeof(mask))
 		return -EINVAL;
@@ -260,17 +259,8 @@ sys_signalfd4(int ufd, const void *umask, size_t sizemask, int flags)
 	if ((sf = kmalloc(sizeof(*sf), 0)) == NULL)
 		return -ENOMEM;
 	sf->sf_mask = mask;
-	fp = file_alloc(DTYPE_SIGNALFD,
-	    FREAD | FWRITE | ((flags & O_NONBLOCK) ? FNONBLOCK : 0),
-	    &signalfd_ops, sf);
-	if (fp == NULL) {
-		kfree(sf);
-		return -ENOMEM;
-	}
-	fd = fd_alloc(curproc->p_fd, fp, 0, (flags & O_CLOEXEC) != 0);
-	if (fd < 0)
-		file_rele(fp);
-	return fd;
+	return file_anon_open(DTYPE_SIGNALFD, &signalfd_ops, sf,
+	    (flags & O_NONBLOCK) != 0, (flags & O_CLOEXEC) != 0);
 }
 
 long
